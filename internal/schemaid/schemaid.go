@@ -1,0 +1,196 @@
+// Package schemaid computes the deterministic schema id of a metric shape.
+//
+// Both the ingest service and the catalog use this one package, so that an id
+// computed where the data arrives is the id the catalog stores, and so that the
+// catalog can recompute every id it receives instead of trusting the sender.
+// The encoding is a product contract: docs/schema-id.md describes it and the
+// test vectors in this package lock it across machines and releases.
+package schemaid
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"slices"
+	"strings"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+)
+
+// domainTag starts every canonical encoding, so that a future encoding (v2)
+// can never produce the bytes of this one.
+const domainTag = "tallycat.schema.v1"
+
+// Attribute is one data point attribute key with the type of its value.
+type Attribute struct {
+	Key  string
+	Type tallycatv1.ValueType
+}
+
+// Shape is everything that makes a schema id: a metric's name, type, unit,
+// temporality and monotonicity where they apply, and the set of its data point
+// attribute keys with their value types.
+type Shape struct {
+	Name        string
+	Type        tallycatv1.MetricType
+	Unit        string
+	Temporality tallycatv1.Temporality
+	Monotonic   bool
+	Attributes  []Attribute
+}
+
+// Normalize sorts the attributes by key, then by value type token, and drops
+// exact duplicates, so that equal sets compare and encode equal. It changes
+// s.Attributes in place.
+func (s *Shape) Normalize() {
+	slices.SortFunc(s.Attributes, compareAttributes)
+	s.Attributes = slices.Compact(s.Attributes)
+}
+
+func compareAttributes(a, b Attribute) int {
+	if c := strings.Compare(a.Key, b.Key); c != 0 {
+		return c
+	}
+	return strings.Compare(ValueTypeToken(a.Type), ValueTypeToken(b.Type))
+}
+
+// HasTemporality reports whether the metric type carries an aggregation
+// temporality. Gauges and summaries do not, whatever a producer sends.
+func HasTemporality(t tallycatv1.MetricType) bool {
+	switch t {
+	case tallycatv1.MetricType_METRIC_TYPE_SUM,
+		tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM,
+		tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM:
+		return true
+	}
+	return false
+}
+
+// HasMonotonic reports whether the metric type carries monotonicity: only sums
+// do.
+func HasMonotonic(t tallycatv1.MetricType) bool {
+	return t == tallycatv1.MetricType_METRIC_TYPE_SUM
+}
+
+// AppendCanonical appends the canonical encoding of s to dst. Every element is
+// a 4-byte big-endian length followed by that many bytes, so no two shapes can
+// encode alike by concatenation. s must be normalized.
+func AppendCanonical(dst []byte, s *Shape) []byte {
+	dst = appendString(dst, domainTag)
+	dst = appendString(dst, s.Name)
+	dst = appendString(dst, MetricTypeToken(s.Type))
+	dst = appendString(dst, s.Unit)
+	temporality, monotonic := "", ""
+	if HasTemporality(s.Type) {
+		temporality = TemporalityToken(s.Temporality)
+	}
+	if HasMonotonic(s.Type) {
+		monotonic = "false"
+		if s.Monotonic {
+			monotonic = "true"
+		}
+	}
+	dst = appendString(dst, temporality)
+	dst = appendString(dst, monotonic)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(s.Attributes)))
+	for _, a := range s.Attributes {
+		dst = appendString(dst, a.Key)
+		dst = appendString(dst, ValueTypeToken(a.Type))
+	}
+	return dst
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(s)))
+	return append(dst, s...)
+}
+
+// Size is the length of a schema id in bytes before hex encoding.
+const Size = 16
+
+// Sum returns the id of a canonical encoding as raw bytes: the first 16 bytes
+// of its SHA-256.
+func Sum(canonical []byte) [Size]byte {
+	full := sha256.Sum256(canonical)
+	var id [Size]byte
+	copy(id[:], full[:Size])
+	return id
+}
+
+// String renders a raw id as the 32 lowercase hex digits the API uses.
+func String(id [Size]byte) string {
+	return hex.EncodeToString(id[:])
+}
+
+// ID returns the schema id of s as 32 lowercase hex digits. It normalizes a
+// copy of the attributes when they are not already normalized, so s is left as
+// it was.
+func ID(s Shape) string {
+	if !isNormalized(s.Attributes) {
+		s.Attributes = slices.Clone(s.Attributes)
+		s.Normalize()
+	}
+	return String(Sum(AppendCanonical(nil, &s)))
+}
+
+func isNormalized(attrs []Attribute) bool {
+	for i := 1; i < len(attrs); i++ {
+		if compareAttributes(attrs[i-1], attrs[i]) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// MetricTypeToken is the stable token of a metric type in the encoding. It does
+// not depend on the protobuf enum names, which may be renamed.
+func MetricTypeToken(t tallycatv1.MetricType) string {
+	switch t {
+	case tallycatv1.MetricType_METRIC_TYPE_GAUGE:
+		return "gauge"
+	case tallycatv1.MetricType_METRIC_TYPE_SUM:
+		return "sum"
+	case tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM:
+		return "histogram"
+	case tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM:
+		return "exponential_histogram"
+	case tallycatv1.MetricType_METRIC_TYPE_SUMMARY:
+		return "summary"
+	}
+	return "unspecified"
+}
+
+// TemporalityToken is the stable token of a temporality in the encoding.
+func TemporalityToken(t tallycatv1.Temporality) string {
+	switch t {
+	case tallycatv1.Temporality_TEMPORALITY_DELTA:
+		return "delta"
+	case tallycatv1.Temporality_TEMPORALITY_CUMULATIVE:
+		return "cumulative"
+	}
+	return "unspecified"
+}
+
+// ValueTypeToken is the stable token of an attribute value type in the
+// encoding.
+func ValueTypeToken(t tallycatv1.ValueType) string {
+	switch t {
+	case tallycatv1.ValueType_VALUE_TYPE_STRING:
+		return "string"
+	case tallycatv1.ValueType_VALUE_TYPE_BOOL:
+		return "bool"
+	case tallycatv1.ValueType_VALUE_TYPE_INT:
+		return "int"
+	case tallycatv1.ValueType_VALUE_TYPE_DOUBLE:
+		return "double"
+	case tallycatv1.ValueType_VALUE_TYPE_BYTES:
+		return "bytes"
+	case tallycatv1.ValueType_VALUE_TYPE_ARRAY:
+		return "array"
+	case tallycatv1.ValueType_VALUE_TYPE_MAP:
+		return "map"
+	case tallycatv1.ValueType_VALUE_TYPE_EMPTY:
+		return "empty"
+	}
+	return "unspecified"
+}
