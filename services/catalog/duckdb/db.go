@@ -1,0 +1,128 @@
+// Package duckdb implements catalog.Store on an embedded DuckDB database.
+//
+// DuckDB allows one writing transaction to commit at a time without
+// conflicts only when writers do not touch the same rows; the store therefore
+// funnels every write through one mutex (one writer) and lets reads run
+// concurrently on the connection pool.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the DuckDB implementation of catalog.Store.
+type Store struct {
+	db *sql.DB
+	// writeMu makes the store its database's only writer.
+	writeMu sync.Mutex
+	// now is the clock for events people cause; tests replace it.
+	now func() time.Time
+}
+
+var _ catalog.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path, or an in-memory one
+// for ":memory:" or "", and applies the migrations it has not applied yet.
+func Open(ctx context.Context, path string) (*Store, error) {
+	dsn := path
+	if path == ":memory:" {
+		dsn = ""
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// migrate applies every embedded migration newer than the database, each in
+// its own transaction with the record of it.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return err
+	}
+	var current int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if version <= current {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", base, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, ?)`, version, base, time.Now().UTC())
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction under the writer lock.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// Close checkpoints the write-ahead log into the database file and closes it,
+// so that the next start does not replay it.
+func (s *Store) Close() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	_, cerr := s.db.Exec(`CHECKPOINT`)
+	return errors.Join(cerr, s.db.Close())
+}
+
+// SetClock replaces the clock that stamps version changes; for tests.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }

@@ -1,0 +1,133 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// keyOrder maps each sort to its ORDER BY column; the name breaks ties so
+// that pages never overlap or skip.
+var keyOrder = map[tallycatv1.SchemaKeySort]string{
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_UNSPECIFIED:    "schema_key",
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME:           "schema_key",
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SCHEMA_COUNT:   "schema_count",
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT: "producer_count",
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_FIRST_SEEN:     "first_seen",
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_LAST_SEEN:      "last_seen",
+}
+
+// ListSchemaKeys implements catalog.Store.
+func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tallycatv1.SchemaKeySummary, int64, error) {
+	var where []string
+	var args []any
+	if f.Query != "" {
+		where = append(where, `contains(lower(schema_key), lower(?))`)
+		args = append(args, f.Query)
+	}
+	if f.ServiceName != "" {
+		where = append(where, `schema_key IN (SELECT sp.schema_key FROM schema_producers sp
+			JOIN producers p USING (producer_id) WHERE p.service_name = ?)`)
+		args = append(args, f.ServiceName)
+	}
+	having := "TRUE"
+	if len(f.MetricTypes) > 0 {
+		having = `bool_or(metric_type IN (` + placeholders(len(f.MetricTypes)) + `))`
+		for _, t := range f.MetricTypes {
+			args = append(args, int8(t))
+		}
+	}
+	filter := "TRUE"
+	if len(where) > 0 {
+		filter = strings.Join(where, " AND ")
+	}
+	order, ok := keyOrder[f.Sort]
+	if !ok {
+		return nil, 0, catalog.Errorf(catalog.EINVALID, "sort: unknown sort %v", f.Sort)
+	}
+	dir := "ASC"
+	if f.Descending {
+		dir = "DESC"
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = catalog.DefaultPageSize
+	}
+	query := `
+		WITH keys AS (
+			SELECT schema_key,
+				arg_max(metric_type, last_seen) AS metric_type,
+				arg_max(unit, last_seen) AS unit,
+				list(DISTINCT metric_type) AS metric_types,
+				list(DISTINCT unit) AS units,
+				count(*) AS schema_count,
+				min(first_seen) AS first_seen,
+				max(last_seen) AS last_seen,
+				arg_max(description, description_at) AS description
+			FROM schemas
+			WHERE ` + filter + `
+			GROUP BY schema_key
+			HAVING ` + having + `
+		),
+		page AS (
+			SELECT *, count(*) OVER () AS total FROM keys
+			ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir + `
+			LIMIT ? OFFSET ?
+		)
+		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
+			page.first_seen, page.last_seen, page.description, page.total,
+			(SELECT count(DISTINCT producer_id) FROM schema_producers sp WHERE sp.schema_key = page.schema_key),
+			EXISTS (SELECT 1 FROM schema_versions v WHERE v.schema_key = page.schema_key),
+			EXISTS (SELECT 1 FROM (` + currentVersions + ` WHERE schema_key = page.schema_key GROUP BY schema_id) c
+				WHERE c.status = ?)
+		FROM page
+		ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir
+	args = append(args, limit, f.Offset, int8(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED))
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list schema keys: %w", err)
+	}
+	defer rows.Close()
+	var out []*tallycatv1.SchemaKeySummary
+	var total int64
+	for rows.Next() {
+		var (
+			k            tallycatv1.SchemaKeySummary
+			mt           int8
+			types, units []any
+			count, prods int64
+			first, last  time.Time
+		)
+		if err := rows.Scan(&k.SchemaKey, &mt, &k.Unit, &types, &units, &count, &first, &last, &k.Description,
+			&total, &prods, &k.Versioned, &k.Deprecated); err != nil {
+			return nil, 0, err
+		}
+		k.MetricType = tallycatv1.MetricType(mt)
+		for _, t := range types {
+			k.MetricTypes = append(k.MetricTypes, tallycatv1.MetricType(t.(int8)))
+		}
+		slices.Sort(k.MetricTypes)
+		for _, u := range units {
+			k.Units = append(k.Units, u.(string))
+		}
+		slices.Sort(k.Units)
+		k.SchemaCount, k.ProducerCount = uint32(count), uint32(prods)
+		k.FirstSeen, k.LastSeen = timestamppb.New(first), timestamppb.New(last)
+		out = append(out, &k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 && f.Offset > 0 {
+		// Past the end: count without a page to report the true total.
+		return nil, 0, nil
+	}
+	return out, total, nil
+}
