@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PROTOVALIDATE_VERSION=v1.2.2
-export PATH="$(go env GOPATH)/bin:$PWD/web/node_modules/.bin:$PATH"
+export PATH="$PWD/bin/tools:$PWD/web/node_modules/.bin:$PATH"
 
 dir=$(go mod download -json "github.com/bufbuild/protovalidate@${PROTOVALIDATE_VERSION}" |
   sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')

@@ -31,15 +31,19 @@ func observation(name, service string, at time.Time, attrs ...schemaid.Attribute
 	sh.Normalize()
 	return catalog.Observation{
 		SchemaID: schemaid.ID(sh), Shape: sh, Description: "Time spent.",
-		Producer:           catalog.ProducerIdentity{ServiceName: service, ServiceVersion: "1.0.0", ServiceInstanceID: service + "-1"},
-		ScopeName:          "io.example/" + service, ScopeVer: "0.1.0",
+		Producer:  catalog.ProducerIdentity{ServiceName: service, ServiceVersion: "1.0.0", ServiceInstanceID: service + "-1"},
+		ScopeName: "io.example/" + service, ScopeVer: "0.1.0",
 		ResourceAttributes: []schemaid.Attribute{{Key: "host.name", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}},
 		DataPoints:         10, FirstObserved: at, LastObserved: at.Add(time.Second),
 	}
 }
 
-func str(k string) schemaid.Attribute { return schemaid.Attribute{Key: k, Type: tallycatv1.ValueType_VALUE_TYPE_STRING} }
-func num(k string) schemaid.Attribute { return schemaid.Attribute{Key: k, Type: tallycatv1.ValueType_VALUE_TYPE_INT} }
+func str(k string) schemaid.Attribute {
+	return schemaid.Attribute{Key: k, Type: tallycatv1.ValueType_VALUE_TYPE_STRING}
+}
+func num(k string) schemaid.Attribute {
+	return schemaid.Attribute{Key: k, Type: tallycatv1.ValueType_VALUE_TYPE_INT}
+}
 
 func record(t *testing.T, s *duckdb.Store, batch string, obs ...catalog.Observation) catalog.RecordResult {
 	t.Helper()

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"connectrpc.com/connect"
+	connectcors "connectrpc.com/cors"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"connectrpc.com/validate"
+	"github.com/rs/cors"
+
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Options configures the catalog's HTTP handler.
+type Options struct {
+	// AllowedOrigins are the browser origins allowed to call the API across
+	// origins; none by default, since the UI is served on the API's origin.
+	AllowedOrigins []string
+	// UI serves everything that is not an RPC; nil serves nothing else.
+	UI http.Handler
+	// Interceptors run before validation, e.g. authentication.
+	Interceptors []connect.Interceptor
+}
+
+// ServiceNames are the services the catalog serves, for health and
+// reflection.
+var ServiceNames = []string{
+	tallycatv1connect.CatalogServiceName,
+	tallycatv1connect.VersioningServiceName,
+	tallycatv1connect.ObservationServiceName,
+}
+
+// NewHandler returns the catalog's whole HTTP surface: the three Connect
+// services (Connect, gRPC and gRPC-Web), gRPC health, server reflection and
+// the UI, with CORS for the configured origins.
+func NewHandler(store catalog.Store, opts Options) http.Handler {
+	interceptors := append(append([]connect.Interceptor{}, opts.Interceptors...), validate.NewInterceptor())
+	handlerOpts := []connect.HandlerOption{connect.WithInterceptors(interceptors...)}
+
+	mux := http.NewServeMux()
+	mux.Handle(tallycatv1connect.NewCatalogServiceHandler(&CatalogHandler{Store: store}, handlerOpts...))
+	mux.Handle(tallycatv1connect.NewVersioningServiceHandler(&VersioningHandler{Store: store}, handlerOpts...))
+	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store}, handlerOpts...))
+	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(ServiceNames...)))
+	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	if opts.UI != nil {
+		mux.Handle("/", opts.UI)
+	}
+
+	var h http.Handler = mux
+	if len(opts.AllowedOrigins) > 0 {
+		h = cors.New(cors.Options{
+			AllowedOrigins: opts.AllowedOrigins,
+			AllowedMethods: connectcors.AllowedMethods(),
+			AllowedHeaders: append(connectcors.AllowedHeaders(), ActorHeader, "Authorization"),
+			ExposedHeaders: connectcors.ExposedHeaders(),
+			MaxAge:         7200,
+		}).Handler(mux)
+	}
+	return h
+}
+
+// SplitList splits a comma-separated flag value, dropping empty items.
+func SplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

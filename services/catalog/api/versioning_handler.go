@@ -1,0 +1,47 @@
+package api
+
+import (
+	"context"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// VersioningHandler implements tallycatv1connect.VersioningServiceHandler.
+type VersioningHandler struct {
+	Store catalog.Store
+}
+
+var _ tallycatv1connect.VersioningServiceHandler = (*VersioningHandler)(nil)
+
+// AssignVersion implements tallycatv1connect.VersioningServiceHandler.
+func (h *VersioningHandler) AssignVersion(ctx context.Context, req *tallycatv1.AssignVersionRequest) (*tallycatv1.AssignVersionResponse, error) {
+	v, err := h.Store.AssignVersion(ctx, catalog.VersionChange{
+		SchemaID: req.GetSchemaId(), Version: req.GetVersion(), Status: req.GetStatus(), Reason: req.GetReason(), Actor: actorFrom(ctx),
+	})
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return &tallycatv1.AssignVersionResponse{Version: v}, nil
+}
+
+// SetVersionStatus implements tallycatv1connect.VersioningServiceHandler.
+func (h *VersioningHandler) SetVersionStatus(ctx context.Context, req *tallycatv1.SetVersionStatusRequest) (*tallycatv1.SetVersionStatusResponse, error) {
+	v, err := h.Store.SetVersionStatus(ctx, catalog.VersionChange{
+		SchemaID: req.GetSchemaId(), Status: req.GetStatus(), Reason: req.GetReason(), Actor: actorFrom(ctx),
+	})
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return &tallycatv1.SetVersionStatusResponse{Version: v}, nil
+}
+
+// ListVersions implements tallycatv1connect.VersioningServiceHandler.
+func (h *VersioningHandler) ListVersions(ctx context.Context, req *tallycatv1.ListVersionsRequest) (*tallycatv1.ListVersionsResponse, error) {
+	vs, err := h.Store.ListVersions(ctx, req.GetSchemaId(), req.GetSchemaKey())
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return &tallycatv1.ListVersionsResponse{Versions: vs}, nil
+}

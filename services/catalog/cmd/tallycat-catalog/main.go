@@ -1,0 +1,116 @@
+// Command tallycat-catalog serves the TallyCat catalog: the only owner of the
+// DuckDB database, with CatalogService, VersioningService and
+// ObservationService over Connect, gRPC and gRPC-Web, and the web UI, on one
+// port.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/tallycat/tallycat/internal/cli"
+	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/duckdb"
+)
+
+// Config is everything the catalog can be told at start.
+type Config struct {
+	Listen         string
+	DB             string
+	UIDir          string
+	AllowedOrigins string
+	ShutdownGrace  time.Duration
+}
+
+// DefaultConfig is the configuration of a catalog started with no flags.
+func DefaultConfig() Config {
+	return Config{
+		Listen:        ":8080",
+		DB:            "./data/tallycat.duckdb",
+		UIDir:         "web/dist",
+		ShutdownGrace: 15 * time.Second,
+	}
+}
+
+// Main is the running catalog.
+type Main struct {
+	Config Config
+	store  *duckdb.Store
+}
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Config: DefaultConfig()}
+	if err := m.ParseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	err := m.Run(ctx)
+	if cerr := m.Close(); cerr != nil {
+		slog.Error("closing the database", "error", cerr)
+	}
+	if err != nil {
+		slog.Error("catalog stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+// ParseFlags reads the configuration from args and the environment.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("tallycat-catalog", flag.ContinueOnError)
+	c := &m.Config
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address for the API (Connect, gRPC, gRPC-Web) and the web UI")
+	fs.StringVar(&c.DB, "db", c.DB, "DuckDB database file, or :memory:")
+	fs.StringVar(&c.UIDir, "ui-dir", c.UIDir, "folder of the built web UI")
+	fs.StringVar(&c.AllowedOrigins, "cors-allowed-origins", c.AllowedOrigins, "comma-separated browser origins allowed to call the API cross-origin")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long in-flight requests may finish after SIGTERM")
+	return cli.Parse(fs, args)
+}
+
+// Run opens the database and serves until ctx ends.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	if c.DB != ":memory:" && c.DB != "" {
+		if err := os.MkdirAll(filepath.Dir(c.DB), 0o755); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	store, err := duckdb.Open(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	m.store = store
+	slog.Info("database open", "path", c.DB, "took", time.Since(start).Round(time.Millisecond))
+
+	handler := api.NewHandler(store, api.Options{
+		AllowedOrigins: api.SplitList(c.AllowedOrigins),
+		UI:             api.UIHandler(os.DirFS(c.UIDir)),
+	})
+	ln, err := cli.Listen("catalog API and UI", c.Listen)
+	if err != nil {
+		return err
+	}
+	return cli.Serve(ctx, cli.NewHTTPServer(handler), ln, c.ShutdownGrace)
+}
+
+// Close checkpoints and closes the database.
+func (m *Main) Close() error {
+	if m.store == nil {
+		return nil
+	}
+	return m.store.Close()
+}

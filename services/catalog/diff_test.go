@@ -1,0 +1,62 @@
+package catalog_test
+
+import (
+	"testing"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+func field(name string, src tallycatv1.FieldSource, vt tallycatv1.ValueType) *tallycatv1.Field {
+	return &tallycatv1.Field{Name: name, Source: src, ValueType: vt}
+}
+
+const (
+	res = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
+	dp  = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT
+	str = tallycatv1.ValueType_VALUE_TYPE_STRING
+	i64 = tallycatv1.ValueType_VALUE_TYPE_INT
+)
+
+func TestDiff(t *testing.T) {
+	base := &tallycatv1.Schema{SchemaKey: "m", MetricType: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "ms", Monotonic: true,
+		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
+		Fields:      []*tallycatv1.Field{field("host", res, str), field("code", dp, i64), field("gone", dp, str)}}
+	target := &tallycatv1.Schema{SchemaKey: "m", MetricType: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "s", Monotonic: true,
+		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
+		Fields:      []*tallycatv1.Field{field("host", dp, str), field("code", dp, str), field("new", dp, str)}}
+	d := catalog.Diff(base, target)
+	if len(d.Added) != 1 || d.Added[0].Name != "new" {
+		t.Errorf("added = %v, want new", d.Added)
+	}
+	if len(d.Removed) != 1 || d.Removed[0].Name != "gone" {
+		t.Errorf("removed = %v, want gone", d.Removed)
+	}
+	if len(d.Changed) != 2 || d.Changed[0].Name != "code" || d.Changed[1].Name != "host" ||
+		d.Changed[1].Base.Source != res || d.Changed[1].Target.Source != dp {
+		t.Errorf("changed = %v, want code (type) and host (source)", d.Changed)
+	}
+	if len(d.MetadataChanges) != 1 || d.MetadataChanges[0].Property != "unit" || d.MetadataChanges[0].Base != "ms" || d.MetadataChanges[0].Target != "s" {
+		t.Errorf("metadata = %v, want unit ms→s", d.MetadataChanges)
+	}
+	if d.Identical {
+		t.Error("different schemas reported identical")
+	}
+	if same := catalog.Diff(base, base); !same.Identical {
+		t.Errorf("a schema differs from itself: %v", same)
+	}
+}
+
+func TestPageTokens(t *testing.T) {
+	fp := catalog.Fingerprint("query", "sort")
+	tok := catalog.EncodePageToken(200, fp)
+	if off, err := catalog.DecodePageToken(tok, fp); err != nil || off != 200 {
+		t.Errorf("decode = %d, %v; want 200", off, err)
+	}
+	if _, err := catalog.DecodePageToken(tok, catalog.Fingerprint("other")); catalog.ErrorCode(err) != catalog.EINVALID {
+		t.Errorf("token for another filter = %v, want invalid", err)
+	}
+	if _, err := catalog.DecodePageToken("!!", fp); catalog.ErrorCode(err) != catalog.EINVALID {
+		t.Errorf("garbage token = %v, want invalid", err)
+	}
+}
