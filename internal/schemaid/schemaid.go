@@ -43,8 +43,18 @@ type Shape struct {
 // exact duplicates, so that equal sets compare and encode equal. It changes
 // s.Attributes in place.
 func (s *Shape) Normalize() {
-	slices.SortFunc(s.Attributes, compareAttributes)
-	s.Attributes = slices.Compact(s.Attributes)
+	s.Attributes = NormalizeAttributes(s.Attributes)
+}
+
+// NormalizeAttributes sorts attrs in place and drops exact duplicates, and
+// returns the shortened slice. Attributes that are already in order, as most
+// SDKs send them, are checked without being sorted.
+func NormalizeAttributes(attrs []Attribute) []Attribute {
+	if isNormalized(attrs) {
+		return attrs
+	}
+	slices.SortFunc(attrs, compareAttributes)
+	return slices.Compact(attrs)
 }
 
 func compareAttributes(a, b Attribute) int {
@@ -76,6 +86,13 @@ func HasMonotonic(t tallycatv1.MetricType) bool {
 // a 4-byte big-endian length followed by that many bytes, so no two shapes can
 // encode alike by concatenation. s must be normalized.
 func AppendCanonical(dst []byte, s *Shape) []byte {
+	return AppendCanonicalAttributes(AppendCanonicalHeader(dst, s), s.Attributes)
+}
+
+// AppendCanonicalHeader appends the part of the encoding that comes before
+// the attributes. Inference encodes it once per metric and appends each data
+// point's attributes after it.
+func AppendCanonicalHeader(dst []byte, s *Shape) []byte {
 	dst = appendString(dst, domainTag)
 	dst = appendString(dst, s.Name)
 	dst = appendString(dst, MetricTypeToken(s.Type))
@@ -91,9 +108,14 @@ func AppendCanonical(dst []byte, s *Shape) []byte {
 		}
 	}
 	dst = appendString(dst, temporality)
-	dst = appendString(dst, monotonic)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(s.Attributes)))
-	for _, a := range s.Attributes {
+	return appendString(dst, monotonic)
+}
+
+// AppendCanonicalAttributes appends the attribute part of the encoding;
+// attrs must be normalized.
+func AppendCanonicalAttributes(dst []byte, attrs []Attribute) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(attrs)))
+	for _, a := range attrs {
 		dst = appendString(dst, a.Key)
 		dst = appendString(dst, ValueTypeToken(a.Type))
 	}

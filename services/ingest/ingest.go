@@ -1,0 +1,80 @@
+// Package ingest holds the ingest service's domain: what inference makes of
+// an OTLP export request, and the one-method interface between receiving OTLP
+// and processing it.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+
+	"github.com/tallycat/tallycat/internal/schemaid"
+)
+
+// Producer is the OpenTelemetry service identity of a resource.
+type Producer struct {
+	ServiceName       string
+	ServiceNamespace  string
+	ServiceVersion    string
+	ServiceInstanceID string
+}
+
+// Observation is one shape seen in one request from one producer under one
+// instrumentation scope. Shape.Attributes, ResourceAttributes and
+// ScopeAttributes are normalized (sorted, without duplicates) and must not be
+// changed: inference shares them between observations.
+type Observation struct {
+	SchemaID           string
+	Shape              schemaid.Shape
+	Description        string
+	Producer           Producer
+	ScopeName          string
+	ScopeVersion       string
+	ResourceAttributes []schemaid.Attribute
+	ScopeAttributes    []schemaid.Attribute
+	DataPoints         uint64
+}
+
+// Result is what inference made of one export request.
+type Result struct {
+	Observations []Observation
+	// DataPoints counts the data points accepted.
+	DataPoints int64
+	// Rejected counts the data points refused, and Reasons says why, for
+	// the OTLP partial success answer.
+	Rejected int64
+	Reasons  []string
+}
+
+// Reject records that n data points were refused for the given reason. A
+// reason is kept once, and at most maxReasons are kept, so that one bad
+// producer cannot grow the answer without bound.
+func (r *Result) Reject(n int64, format string, args ...any) {
+	r.Rejected += n
+	if len(r.Reasons) >= maxReasons {
+		return
+	}
+	reason := fmt.Sprintf(format, args...)
+	for _, have := range r.Reasons {
+		if have == reason {
+			return
+		}
+	}
+	r.Reasons = append(r.Reasons, reason)
+}
+
+const maxReasons = 8
+
+// ErrOverloaded is returned by a Consumer that cannot take more now; the
+// receivers answer it with the retryable unavailable / 503 and Retry-After.
+var ErrOverloaded = errors.New("the ingest is holding as many new shapes as it may while the catalog catches up; retry later")
+
+// Consumer takes decoded OTLP metrics. It is the one seam between the
+// receivers and the pipeline, so that each can be tested with the other
+// replaced. It returns what it refused as a partial success, or an error
+// (ErrOverloaded, or the context's) when it took nothing.
+type Consumer interface {
+	ConsumeMetrics(ctx context.Context, req *colmetricpb.ExportMetricsServiceRequest) (Result, error)
+}
