@@ -59,7 +59,7 @@ func TestCollectorHostmetrics(t *testing.T) {
 			c := conns[0]
 			want := schemaid.Shape{Name: "system.network.connections", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "{connections}",
 				Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
-				Attributes: []schemaid.Attribute{{Key: "protocol", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}, {Key: "state", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}}}
+				Attributes:  []schemaid.Attribute{{Key: "protocol", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}, {Key: "state", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}}}
 			if c.SchemaID != schemaid.ID(want) || c.DataPoints != 11 || c.Producer.ServiceName != "unknown_service" ||
 				!strings.HasSuffix(c.ScopeName, "networkscraper") || c.Description == "" {
 				t.Errorf("observation = %+v, want %+v with 11 points from unknown_service", c, want)
@@ -75,9 +75,15 @@ func TestCollectorHostmetrics(t *testing.T) {
 	}
 }
 
-func kv(key string, v *commonpb.AnyValue) *commonpb.KeyValue { return &commonpb.KeyValue{Key: key, Value: v} }
-func s(v string) *commonpb.AnyValue                         { return &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: v}} }
-func i(v int64) *commonpb.AnyValue                          { return &commonpb.AnyValue{Value: &commonpb.AnyValue_IntValue{IntValue: v}} }
+func kv(key string, v *commonpb.AnyValue) *commonpb.KeyValue {
+	return &commonpb.KeyValue{Key: key, Value: v}
+}
+func s(v string) *commonpb.AnyValue {
+	return &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: v}}
+}
+func i(v int64) *commonpb.AnyValue {
+	return &commonpb.AnyValue{Value: &commonpb.AnyValue_IntValue{IntValue: v}}
+}
 
 func request(resource []*commonpb.KeyValue, metrics ...*metricspb.Metric) *colmetricpb.ExportMetricsServiceRequest {
 	return &colmetricpb.ExportMetricsServiceRequest{ResourceMetrics: []*metricspb.ResourceMetrics{{
