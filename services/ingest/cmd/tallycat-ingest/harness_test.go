@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/cli"
+	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/duckdb"
+)
+
+// freeAddr returns a loopback address nobody listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// catalogProc is a real catalog (DuckDB file, HTTP server) that can be
+// stopped and started again on the same address and file.
+type catalogProc struct {
+	t     *testing.T
+	addr  string
+	db    string
+	store *duckdb.Store
+	srv   *http.Server
+	done  chan error
+}
+
+func startCatalog(t *testing.T, addr, db string) *catalogProc {
+	t.Helper()
+	c := &catalogProc{t: t, addr: addr, db: db}
+	c.start()
+	t.Cleanup(c.stop)
+	return c
+}
+
+func (c *catalogProc) start() {
+	c.t.Helper()
+	store, err := duckdb.Open(context.Background(), c.db)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var ln net.Listener
+	for i := 0; ; i++ { // the port may linger briefly after a stop
+		if ln, err = net.Listen("tcp", c.addr); err == nil {
+			break
+		}
+		if i == 50 {
+			c.t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.store, c.srv, c.done = store, cli.NewHTTPServer(api.NewHandler(store, api.Options{})), make(chan error, 1)
+	go func() { c.done <- c.srv.Serve(ln) }()
+}
+
+func (c *catalogProc) stop() {
+	if c.srv == nil {
+		return
+	}
+	c.srv.Close()
+	if err := <-c.done; !errors.Is(err, http.ErrServerClosed) {
+		c.t.Errorf("catalog server: %v", err)
+	}
+	if err := c.store.Close(); err != nil {
+		c.t.Errorf("catalog close: %v", err)
+	}
+	c.srv = nil
+}
+
+func (c *catalogProc) url() string { return "http://" + c.addr }
+
+func (c *catalogProc) client() tallycatv1connect.CatalogServiceClient {
+	return tallycatv1connect.NewCatalogServiceClient(http.DefaultClient, c.url())
+}
+
+// ingestProc is an in-process ingest started through Main.
+type ingestProc struct {
+	grpcAddr, httpAddr string
+	main               *Main
+	cancel             context.CancelFunc
+	done               chan error
+}
+
+func startIngest(t *testing.T, catalogURL string, extra ...string) *ingestProc {
+	t.Helper()
+	p := &ingestProc{grpcAddr: freeAddr(t), httpAddr: freeAddr(t), main: &Main{Config: DefaultConfig()}, done: make(chan error, 1)}
+	args := append([]string{"--otlp-grpc-listen", p.grpcAddr, "--otlp-http-listen", p.httpAddr, "--catalog-url", catalogURL,
+		"--flush-interval", "100ms"}, extra...)
+	if err := p.main.ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	p.main.Config.Forward.RetryMax = 200 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	go func() { p.done <- p.main.Run(ctx) }()
+	for i := 0; ; i++ {
+		conn, err := net.Dial("tcp", p.httpAddr)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatalf("ingest did not start: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Cleanup(func() { p.stop(t) })
+	return p
+}
+
+// stop ends the ingest as SIGTERM would and returns what Run returned.
+func (p *ingestProc) stop(t *testing.T) error {
+	if p.cancel == nil {
+		return nil
+	}
+	p.cancel()
+	p.cancel = nil
+	return <-p.done
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,168 @@
+// Command tallycat-ingest receives OTLP metrics (gRPC on 4317, HTTP on 4318),
+// infers the shape of every data point and forwards what is new to the
+// catalog in batches. It keeps no state that matters across restarts, so many
+// replicas can run behind a Collector.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/cli"
+	"github.com/tallycat/tallycat/services/ingest/forward"
+	"github.com/tallycat/tallycat/services/ingest/infer"
+	"github.com/tallycat/tallycat/services/ingest/otlp"
+	"github.com/tallycat/tallycat/services/ingest/pipeline"
+)
+
+// Config is everything the ingest can be told at start.
+type Config struct {
+	OTLPGRPCListen  string
+	OTLPHTTPListen  string
+	CatalogURL      string
+	MaxRequestBytes int64
+	ShutdownGrace   time.Duration
+	Forward         forward.Config
+}
+
+// DefaultConfig is the configuration of an ingest started with no flags.
+func DefaultConfig() Config {
+	return Config{
+		OTLPGRPCListen:  ":4317",
+		OTLPHTTPListen:  ":4318",
+		CatalogURL:      "http://127.0.0.1:8080",
+		MaxRequestBytes: 64 << 20,
+		ShutdownGrace:   15 * time.Second,
+		Forward:         forward.DefaultConfig(),
+	}
+}
+
+// Main is the running ingest.
+type Main struct {
+	Config    Config
+	forwarder *forward.Forwarder
+}
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Config: DefaultConfig()}
+	if err := m.ParseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil {
+		slog.Error("ingest stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+// ParseFlags reads the configuration from args and the environment.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("tallycat-ingest", flag.ContinueOnError)
+	c := &m.Config
+	fs.StringVar(&c.OTLPGRPCListen, "otlp-grpc-listen", c.OTLPGRPCListen, "address for OTLP/gRPC")
+	fs.StringVar(&c.OTLPHTTPListen, "otlp-http-listen", c.OTLPHTTPListen, "address for OTLP/HTTP")
+	fs.StringVar(&c.CatalogURL, "catalog-url", c.CatalogURL, "base URL of the catalog")
+	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest OTLP request accepted, after decompression")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long shutdown may take to finish requests and deliver pending shapes")
+	fs.DurationVar(&c.Forward.FlushInterval, "flush-interval", c.Forward.FlushInterval, "how often new shapes are sent to the catalog")
+	fs.DurationVar(&c.Forward.HeartbeatInterval, "heartbeat-interval", c.Forward.HeartbeatInterval, "how often a known shape's last-seen time is sent again")
+	fs.IntVar(&c.Forward.MaxKnown, "max-known-pairs", c.Forward.MaxKnown, "how many reported (schema, producer, scope) observations are remembered")
+	fs.IntVar(&c.Forward.MaxPending, "max-pending", c.Forward.MaxPending, "how many new observations may wait for the catalog before OTLP requests are refused with 503")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case c.MaxRequestBytes <= 0:
+		return fmt.Errorf("--max-request-bytes must be positive")
+	case c.Forward.FlushInterval <= 0 || c.Forward.HeartbeatInterval <= 0:
+		return fmt.Errorf("--flush-interval and --heartbeat-interval must be positive")
+	case c.Forward.MaxKnown <= 0 || c.Forward.MaxPending <= 0:
+		return fmt.Errorf("--max-known-pairs and --max-pending must be positive")
+	}
+	return nil
+}
+
+// Run serves OTLP until ctx ends, then stops taking requests, and delivers
+// what is pending to the catalog before it returns.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	client := tallycatv1connect.NewObservationServiceClient(&http.Client{Transport: catalogTransport()}, c.CatalogURL,
+		connect.WithSendGzip())
+	fwd, err := forward.New(client, c.Forward)
+	if err != nil {
+		return err
+	}
+	m.forwarder = fwd
+	consumer := &pipeline.Pipeline{Inferrer: infer.New(), Forwarder: fwd}
+
+	grpcMux := http.NewServeMux()
+	grpcMux.Handle(otlp.NewGRPCHandler(consumer, c.MaxRequestBytes))
+	grpcMux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker("opentelemetry.proto.collector.metrics.v1.MetricsService")))
+	httpMux := http.NewServeMux()
+	httpMux.Handle(otlp.MetricsPath, otlp.NewHTTPHandler(consumer, c.MaxRequestBytes))
+
+	grpcLn, err := cli.Listen("OTLP/gRPC", c.OTLPGRPCListen)
+	if err != nil {
+		return err
+	}
+	httpLn, err := cli.Listen("OTLP/HTTP", c.OTLPHTTPListen)
+	if err != nil {
+		grpcLn.Close()
+		return err
+	}
+	slog.Info("forwarding to the catalog", "url", c.CatalogURL, "flush_interval", c.Forward.FlushInterval)
+
+	fwdCtx, stopForwarding := context.WithCancel(context.Background())
+	fwdDone := make(chan struct{})
+	go func() { fwd.Run(fwdCtx); close(fwdDone) }()
+
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, s := range []struct {
+		h  http.Handler
+		ln net.Listener
+	}{{grpcMux, grpcLn}, {httpMux, httpLn}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = cli.Serve(ctx, cli.NewHTTPServer(s.h), s.ln, c.ShutdownGrace)
+		}()
+	}
+	wg.Wait() // both servers have stopped: no request is in flight.
+
+	stopForwarding()
+	<-fwdDone
+	drainCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownGrace)
+	defer cancel()
+	slog.Info("delivering pending shapes before exit", "pending", fwd.Pending())
+	return errors.Join(append(errs, fwd.Drain(drainCtx))...)
+}
+
+// catalogTransport is the HTTP transport to the catalog, with timeouts that
+// keep a dead catalog from holding connections forever.
+func catalogTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 30 * time.Second
+	t.MaxIdleConnsPerHost = 4
+	return t
+}

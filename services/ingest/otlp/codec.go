@@ -1,0 +1,102 @@
+package otlp
+
+import (
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/klauspost/compress/zstd"
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// Content types of OTLP/HTTP.
+const (
+	contentTypeProtobuf = "application/x-protobuf"
+	contentTypeJSON     = "application/json"
+)
+
+// codec encodes and decodes one OTLP/HTTP content type.
+type codec struct {
+	contentType string
+	unmarshal   func([]byte, proto.Message) error
+	marshal     func(proto.Message) ([]byte, error)
+}
+
+var (
+	protobufCodec = codec{contentTypeProtobuf, proto.Unmarshal, proto.Marshal}
+	// OTLP/JSON: lowerCamelCase keys, enums as integers, 64-bit integers as
+	// strings or numbers, unknown fields ignored; protojson reads all of
+	// these. Trace and span ids in exemplars are hex where protojson
+	// expects base64; hex digits are valid base64, so they decode without
+	// error, and inference never reads them.
+	jsonCodec = codec{
+		contentTypeJSON,
+		protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal,
+		protojson.MarshalOptions{UseEnumNumbers: true}.Marshal,
+	}
+)
+
+// codecFor returns the codec of a Content-Type header, or an error naming
+// what is supported.
+func codecFor(header string) (codec, error) {
+	mt, _, err := mime.ParseMediaType(header)
+	if err == nil {
+		switch mt {
+		case contentTypeProtobuf, "application/protobuf":
+			return protobufCodec, nil
+		case contentTypeJSON:
+			return jsonCodec, nil
+		}
+	}
+	return codec{}, fmt.Errorf("unsupported Content-Type %q: use %s or %s", header, contentTypeProtobuf, contentTypeJSON)
+}
+
+var errEncoding = errors.New("unsupported Content-Encoding")
+
+// readBody reads the request body, decompressing gzip or zstd, and refuses
+// more than maxBytes after decompression, so that a small compressed bomb
+// cannot make the ingest allocate without bound.
+func readBody(r *http.Request, maxBytes int64) ([]byte, error) {
+	var body io.Reader = r.Body
+	switch enc := r.Header.Get("Content-Encoding"); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("gzip body: %w", err)
+		}
+		defer zr.Close()
+		body = zr
+	case "zstd":
+		zr, err := zstd.NewReader(r.Body, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(maxBytes)+1))
+		if err != nil {
+			return nil, fmt.Errorf("zstd body: %w", err)
+		}
+		defer zr.Close()
+		body = zr
+	default:
+		return nil, fmt.Errorf("%w %q: use gzip, zstd or none", errEncoding, enc)
+	}
+	b, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading body: %w", err)
+	}
+	if int64(len(b)) > maxBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes after decompression", errTooLarge, maxBytes)
+	}
+	return b, nil
+}
+
+// decode parses an export request.
+func decode(c codec, b []byte) (*colmetricpb.ExportMetricsServiceRequest, error) {
+	req := &colmetricpb.ExportMetricsServiceRequest{}
+	if err := c.unmarshal(b, req); err != nil {
+		return nil, fmt.Errorf("malformed %s body: %w", c.contentType, err)
+	}
+	return req, nil
+}

@@ -1,0 +1,75 @@
+package otlp
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"connectrpc.com/connect"
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tallycat/tallycat/services/ingest"
+)
+
+// MetricsPath is the OTLP/HTTP path for metrics.
+const MetricsPath = "/v1/metrics"
+
+// NewHTTPHandler returns the OTLP/HTTP metrics handler. maxBytes bounds a
+// request body after decompression.
+func NewHTTPHandler(consumer ingest.Consumer, maxBytes int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeStatus(w, jsonCodec, http.StatusMethodNotAllowed, connect.CodeUnimplemented, "OTLP/HTTP metrics are sent with POST")
+			return
+		}
+		c, err := codecFor(r.Header.Get("Content-Type"))
+		if err != nil {
+			writeStatus(w, jsonCodec, http.StatusUnsupportedMediaType, connect.CodeInvalidArgument, err.Error())
+			return
+		}
+		body, err := readBody(r, maxBytes)
+		if errors.Is(err, errEncoding) {
+			writeStatus(w, c, http.StatusUnsupportedMediaType, connect.CodeInvalidArgument, err.Error())
+			return
+		}
+		var req *colmetricpb.ExportMetricsServiceRequest
+		if err == nil {
+			req, err = decode(c, body)
+		}
+		if err == nil {
+			var res ingest.Result
+			res, err = consumer.ConsumeMetrics(r.Context(), req)
+			if err == nil {
+				writeMessage(w, c, http.StatusOK, response(res))
+				return
+			}
+		}
+		ce := toConnectError(err)
+		status := httpStatus(ce.Code())
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter.Seconds())))
+		}
+		writeStatus(w, c, status, ce.Code(), ce.Message())
+	})
+}
+
+// writeStatus answers with a google.rpc.Status body, as OTLP/HTTP requires,
+// in the request's encoding.
+func writeStatus(w http.ResponseWriter, c codec, status int, code connect.Code, msg string) {
+	writeMessage(w, c, status, &spb.Status{Code: int32(code), Message: msg})
+}
+
+func writeMessage(w http.ResponseWriter, c codec, status int, m proto.Message) {
+	b, err := c.marshal(m)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", c.contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}

@@ -1,0 +1,44 @@
+// Package pipeline joins inference and forwarding into the ingest.Consumer
+// the OTLP receivers feed.
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+
+	"github.com/tallycat/tallycat/services/ingest"
+	"github.com/tallycat/tallycat/services/ingest/forward"
+	"github.com/tallycat/tallycat/services/ingest/infer"
+)
+
+// Pipeline infers the shapes of a request and hands them to the forwarder.
+type Pipeline struct {
+	Inferrer  *infer.Inferrer
+	Forwarder *forward.Forwarder
+}
+
+var _ ingest.Consumer = (*Pipeline)(nil)
+
+// ConsumeMetrics implements ingest.Consumer. When the forwarder cannot take
+// the request's new shapes it takes nothing and says so, so that the sender
+// retries the whole request.
+func (p *Pipeline) ConsumeMetrics(ctx context.Context, req *colmetricpb.ExportMetricsServiceRequest) (ingest.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return ingest.Result{}, err
+	}
+	res := p.Inferrer.Infer(req)
+	refused, err := p.Forwarder.Add(res.Observations, time.Now())
+	if err != nil {
+		return ingest.Result{}, err
+	}
+	if refused.Rejected > 0 || len(refused.Reasons) > 0 {
+		res.DataPoints -= refused.Rejected
+		for _, r := range refused.Reasons {
+			res.Reject(0, "%s", r)
+		}
+		res.Rejected += refused.Rejected
+	}
+	return res, nil
+}
