@@ -9,17 +9,23 @@ TOOLS := $(CURDIR)/bin/tools
 export PATH := $(TOOLS):$(CURDIR)/web/node_modules/.bin:$(PATH)
 
 DB ?= ./data/tallycat.duckdb
-GO_BINARIES := ./services/catalog/cmd/tallycat-catalog
+GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tallycat-ingest
+# telemetrygen is a test client; it is installed, not a go.mod tool, to keep
+# the Collector's dependency tree out of our module.
+TELEMETRYGEN_VERSION := v0.161.0
 
 .PHONY: all tools generate check-generated build build-go run test test-go lint clean
 
 all: build
 
 ## tools: the code generators and the buf CLI, at the versions the repo pins.
-tools: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-connect-go web/node_modules/.installed
+tools: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-connect-go $(TOOLS)/telemetrygen web/node_modules/.installed
 
 $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-connect-go: go.mod
 	GOBIN=$(TOOLS) go install google.golang.org/protobuf/cmd/protoc-gen-go connectrpc.com/connect/cmd/protoc-gen-connect-go
+
+$(TOOLS)/telemetrygen:
+	GOBIN=$(TOOLS) go install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@$(TELEMETRYGEN_VERSION)
 
 web/node_modules/.installed: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
@@ -41,15 +47,16 @@ build: build-go
 build-go:
 	go build -o bin/ $(GO_BINARIES)
 
-## run: build everything and start the stack on an embedded DuckDB file.
+## run: build everything and start the stack (catalog and ingest) on an
+## embedded DuckDB file.
 run: build
-	./bin/tallycat-catalog --db $(DB) --listen :8080
+	DB=$(DB) bash scripts/run.sh
 
 ## test: every test.
 test: test-go
 
-test-go:
-	go test -count=1 ./...
+test-go: tools
+	go test -race -count=1 ./...
 
 ## lint: buf lint, go vet and gofmt.
 lint: tools

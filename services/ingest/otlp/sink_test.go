@@ -1,0 +1,46 @@
+package otlp_test
+
+import (
+	"context"
+	"sync"
+
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+
+	"github.com/tallycat/tallycat/services/ingest"
+	"github.com/tallycat/tallycat/services/ingest/infer"
+)
+
+// sink is a Consumer test double: it infers what it is given, keeps the
+// results, and answers with err when set.
+type sink struct {
+	mu       sync.Mutex
+	inferrer *infer.Inferrer
+	results  []ingest.Result
+	err      error
+}
+
+func newSink() *sink { return &sink{inferrer: infer.New()} }
+
+func (s *sink) ConsumeMetrics(_ context.Context, req *colmetricpb.ExportMetricsServiceRequest) (ingest.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return ingest.Result{}, s.err
+	}
+	res := s.inferrer.Infer(req)
+	s.results = append(s.results, res)
+	return res, nil
+}
+
+// shapes returns schema id → data points over everything consumed.
+func (s *sink) shapes() map[string]uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]uint64{}
+	for _, r := range s.results {
+		for _, o := range r.Observations {
+			out[o.SchemaID] += o.DataPoints
+		}
+	}
+	return out
+}
