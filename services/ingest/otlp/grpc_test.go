@@ -114,4 +114,3 @@ func TestGRPCErrors(t *testing.T) {
 		t.Errorf("malformed message: grpc-status %q, want 3 (invalid_argument)", got)
 	}
 }
-
