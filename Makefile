@@ -14,7 +14,7 @@ GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tal
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: all tools generate check-generated build build-go run test test-go lint clean
+.PHONY: all tools generate check-generated build build-go build-web run test test-go test-web lint clean
 
 all: build
 
@@ -41,8 +41,11 @@ check-generated: generate
 		echo "generated code is stale: run 'make generate' and commit gen/ and web/src/gen/"; \
 		git status --porcelain -- gen web/src/gen; git diff --stat -- gen web/src/gen; exit 1; fi
 
-## build: build the services into bin/.
-build: build-go
+## build: build the web UI into web/dist and the services into bin/.
+build: build-web build-go
+
+build-web: web/node_modules/.installed
+	cd web && npm run build
 
 build-go:
 	go build -o bin/ $(GO_BINARIES)
@@ -52,10 +55,14 @@ build-go:
 run: build
 	DB=$(DB) bash scripts/run.sh
 
-## test: every test.
-test: test-go
+## test: every test: the web UI's component tests, then the Go tests, which
+## include the end-to-end tests in Chromium against the built UI.
+test: test-web test-go
 
-test-go: tools
+test-web: web/node_modules/.installed
+	cd web && npm run typecheck && npm test
+
+test-go: tools build-web
 	go test -race -count=1 ./...
 
 ## lint: buf lint, go vet and gofmt.

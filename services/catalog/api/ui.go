@@ -10,7 +10,8 @@ import (
 
 // UIHandler serves the built web UI from files, answering every path that is
 // not a file with index.html so that the UI's client-side routes survive a
-// reload. Hashed assets are cached for a year; index.html never, so a new
+// reload; metric names in those routes have dots, so only a missing file
+// under assets/ is a 404. Hashed assets are cached for a year; index.html never, so a new
 // release is picked up at once.
 func UIHandler(files fs.FS) http.Handler {
 	fileServer := http.FileServerFS(files)
@@ -28,7 +29,7 @@ func UIHandler(files fs.FS) http.Handler {
 				fileServer.ServeHTTP(w, r)
 				return
 			}
-			if path.Ext(name) != "" {
+			if strings.HasPrefix(name, "assets/") {
 				http.NotFound(w, r) // A missing asset must not turn into HTML.
 				return
 			}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { fakeCatalog } from "@/test/fake-catalog";
+import { renderAt } from "@/test/render";
+
+describe("metrics page", () => {
+  it("lists metrics and makes divergent ones stand out", async () => {
+    renderAt("/", fakeCatalog().transport);
+    const rows = await screen.findAllByTestId("metric-row");
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]!).getByText("http.server.request.duration")).toBeInTheDocument();
+    expect(within(rows[0]!).getByText("2 schemas")).toBeInTheDocument();
+    expect(within(rows[1]!).getByText("versioned")).toBeInTheDocument();
+    expect(screen.getByText("2 metrics")).toBeInTheDocument();
+  });
+
+  it("searches as you type, debounced, and keeps the query in the URL", async () => {
+    const { transport, calls } = fakeCatalog();
+    const { history } = renderAt("/", transport);
+    await screen.findAllByTestId("metric-row");
+    await userEvent.type(screen.getByLabelText("Search metrics"), "queue");
+    await waitFor(() => expect(screen.getAllByTestId("metric-row")).toHaveLength(1));
+    expect(history.location.search).toContain("q=queue");
+    // One request for the whole word, not one per keystroke.
+    expect(calls.listSchemaKeys.filter((q) => q !== "" && q !== "queue")).toEqual([]);
+  });
+
+  it("reads the search from the URL", async () => {
+    renderAt("/?q=queue", fakeCatalog().transport);
+    await waitFor(() => expect(screen.getAllByTestId("metric-row")).toHaveLength(1));
+    expect(screen.getByLabelText("Search metrics")).toHaveValue("queue");
+  });
+
+  it("tells a new user how to send metrics when the catalog is empty", async () => {
+    renderAt("/", fakeCatalog({ empty: true }).transport);
+    expect(await screen.findByText("No metrics yet")).toBeInTheDocument();
+    expect(screen.getByText(/OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=http:\/\/localhost:4317/)).toBeInTheDocument();
+  });
+
+  it("shows the API's error", async () => {
+    renderAt("/", fakeCatalog({ failKeys: true }).transport);
+    const alert = await screen.findByRole("alert", {}, { timeout: 5000 });
+    expect(alert).toHaveTextContent("the database is on fire");
+    expect(alert).toHaveTextContent("unavailable");
+  });
+});

@@ -1,0 +1,30 @@
+import { SchemaKeySort } from "@/gen/tallycat/v1/catalog_service_pb";
+import { MetricType } from "@/gen/tallycat/v1/schema_pb";
+
+/** MetricsSearch is the state of the metrics page that lives in the URL. */
+export type MetricsSearch = {
+  q?: string;
+  type?: MetricType;
+  service?: string;
+  sort?: SchemaKeySort;
+  desc?: boolean;
+};
+
+export const sortColumns = {
+  name: SchemaKeySort.NAME,
+  schemas: SchemaKeySort.SCHEMA_COUNT,
+  producers: SchemaKeySort.PRODUCER_COUNT,
+  firstSeen: SchemaKeySort.FIRST_SEEN,
+  lastSeen: SchemaKeySort.LAST_SEEN,
+} as const;
+
+/** parseMetricsSearch keeps only well-formed values from the URL. */
+export function parseMetricsSearch(s: Record<string, unknown>): MetricsSearch {
+  const out: MetricsSearch = {};
+  if (typeof s.q === "string" && s.q !== "") out.q = s.q;
+  if (typeof s.type === "number" && s.type in MetricType && s.type !== 0) out.type = s.type;
+  if (typeof s.service === "string" && s.service !== "") out.service = s.service;
+  if (typeof s.sort === "number" && Object.values(sortColumns).includes(s.sort)) out.sort = s.sort;
+  if (s.desc === true) out.desc = true;
+  return out;
+}

@@ -1,0 +1,85 @@
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { FieldSource, MetricType, Temporality, ValueType, VersionStatus } from "@/gen/tallycat/v1/schema_pb";
+
+export const metricTypeLabel: Record<MetricType, string> = {
+  [MetricType.UNSPECIFIED]: "unknown",
+  [MetricType.GAUGE]: "gauge",
+  [MetricType.SUM]: "sum",
+  [MetricType.HISTOGRAM]: "histogram",
+  [MetricType.EXPONENTIAL_HISTOGRAM]: "exp. histogram",
+  [MetricType.SUMMARY]: "summary",
+};
+
+export const temporalityLabel: Record<Temporality, string> = {
+  [Temporality.UNSPECIFIED]: "—",
+  [Temporality.DELTA]: "delta",
+  [Temporality.CUMULATIVE]: "cumulative",
+};
+
+export const valueTypeLabel: Record<ValueType, string> = {
+  [ValueType.UNSPECIFIED]: "?",
+  [ValueType.STRING]: "string",
+  [ValueType.BOOL]: "bool",
+  [ValueType.INT]: "int",
+  [ValueType.DOUBLE]: "double",
+  [ValueType.BYTES]: "bytes",
+  [ValueType.ARRAY]: "array",
+  [ValueType.MAP]: "map",
+  [ValueType.EMPTY]: "empty",
+};
+
+export const sourceLabel: Record<FieldSource, string> = {
+  [FieldSource.UNSPECIFIED]: "?",
+  [FieldSource.RESOURCE]: "resource",
+  [FieldSource.SCOPE]: "scope",
+  [FieldSource.DATA_POINT]: "data point",
+};
+
+export const statusLabel: Record<VersionStatus, string> = {
+  [VersionStatus.UNSPECIFIED]: "—",
+  [VersionStatus.ACTIVE]: "active",
+  [VersionStatus.DEPRECATED]: "deprecated",
+};
+
+/** toDate converts an API timestamp, or returns undefined when unset. */
+export function toDate(ts: Timestamp | undefined): Date | undefined {
+  return ts ? timestampDate(ts) : undefined;
+}
+
+const units: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+  ["second", 1],
+];
+const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+
+/** relativeTime renders a date as "3 minutes ago" against now. */
+export function relativeTime(d: Date, now: Date = new Date()): string {
+  const seconds = Math.round((d.getTime() - now.getTime()) / 1000);
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size || unit === "second") {
+      return rtf.format(Math.round(seconds / size), unit);
+    }
+  }
+  return d.toISOString();
+}
+
+/** exactTime renders a date in full, with its time zone, for tooltips. */
+export function exactTime(d: Date): string {
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "long" });
+}
+
+/** shortId abbreviates a schema id for display; the full id goes in titles. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+/** formatCount renders a count with thousands separators. */
+export function formatCount(n: bigint | number): string {
+  return typeof n === "bigint" ? n.toLocaleString("en") : n.toLocaleString("en");
+}
