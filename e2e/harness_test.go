@@ -1,0 +1,152 @@
+// Package e2e tests TallyCat as users run it: the real binaries as
+// processes, real OTLP clients, a real browser.
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+)
+
+// repoRoot is the repository, relative to this package.
+const repoRoot = ".."
+
+// binDir holds the binaries TestMain builds once for every test.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tallycat-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	build := exec.Command("go", "build", "-o", dir, "./services/catalog/cmd/tallycat-catalog", "./services/ingest/cmd/tallycat-ingest")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building the binaries: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// proc is one running binary.
+type proc struct {
+	t    *testing.T
+	name string
+	cmd  *exec.Cmd
+	log  *bytes.Buffer
+	done chan error
+}
+
+// start runs a binary with args and waits until addr accepts connections.
+func start(t *testing.T, name, addr string, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, name: name, log: &bytes.Buffer{}, done: make(chan error, 1)}
+	p.cmd = exec.Command(filepath.Join(binDir, name), args...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			t.Logf("%s log:\n%s", name, p.log)
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+			return p
+		}
+		select {
+		case err := <-p.done:
+			t.Fatalf("%s exited at start: %v\n%s", name, err, p.log)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not listen on %s: %v\n%s", name, addr, err, p.log)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and waits for a graceful exit.
+func (p *proc) stop() error {
+	if p.cmd.ProcessState != nil {
+		return nil
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		p.cmd.ProcessState = &os.ProcessState{}
+		return err
+	case <-time.After(20 * time.Second):
+		p.cmd.Process.Kill()
+		return fmt.Errorf("%s did not stop within 20s of SIGTERM", p.name)
+	}
+}
+
+// stack is a catalog and an ingest wired together.
+type stack struct {
+	catalogURL         string
+	grpcAddr, httpAddr string
+	catalog, ingest    *proc
+}
+
+func startStack(t *testing.T, db string) *stack {
+	t.Helper()
+	s := &stack{grpcAddr: freeAddr(t), httpAddr: freeAddr(t)}
+	catalogAddr := freeAddr(t)
+	s.catalogURL = "http://" + catalogAddr
+	uiDir, _ := filepath.Abs(filepath.Join(repoRoot, "web/dist"))
+	s.catalog = start(t, "tallycat-catalog", catalogAddr, "--listen", catalogAddr, "--db", db, "--ui-dir", uiDir)
+	s.ingest = start(t, "tallycat-ingest", s.httpAddr, "--catalog-url", s.catalogURL,
+		"--otlp-grpc-listen", s.grpcAddr, "--otlp-http-listen", s.httpAddr, "--flush-interval", "200ms")
+	return s
+}
+
+func (s *stack) client() tallycatv1connect.CatalogServiceClient {
+	return tallycatv1connect.NewCatalogServiceClient(http.DefaultClient, s.catalogURL)
+}
+
+// eventually polls cond until it holds or within passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+

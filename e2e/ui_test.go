@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+)
+
+// emit sends one export from a service instrumented with the OpenTelemetry
+// Go SDK. statusAsString makes http.response.status_code a string, as a
+// misbehaving service might send it.
+func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString bool) {
+	t.Helper()
+	ctx := context.Background()
+	var exp sdkmetric.Exporter
+	var err error
+	if overGRPC {
+		exp, err = otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithEndpoint(s.grpcAddr), otlpmetricgrpc.WithInsecure())
+	} else {
+		exp, err = otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(s.httpAddr), otlpmetrichttp.WithInsecure())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp := sdkmetric.NewMeterProvider(
+		sdkmetric.WithResource(resource.NewSchemaless(attribute.String("service.name", service),
+			attribute.String("service.version", "2.3.0"), attribute.String("service.instance.id", service+"-7f9c"))),
+		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))))
+	defer mp.Shutdown(ctx)
+	m := mp.Meter("go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp", metric.WithInstrumentationVersion("0.61.0"))
+	dur, _ := m.Float64Histogram("http.server.request.duration", metric.WithUnit("s"), metric.WithDescription("Duration of HTTP server requests."))
+	status := attribute.Int("http.response.status_code", 200)
+	if statusAsString {
+		status = attribute.String("http.response.status_code", "200")
+	}
+	dur.Record(ctx, 0.12, metric.WithAttributes(attribute.String("http.request.method", "GET"), status))
+	active, _ := m.Int64UpDownCounter("http.server.active_requests", metric.WithUnit("{request}"))
+	active.Add(ctx, 2, metric.WithAttributes(attribute.String("http.request.method", "GET")))
+	if err := mp.ForceFlush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUIInChromium drives the built UI in Debian's Chromium with
+// playwright-core against a real catalog and ingest filled by the SDK:
+// search, open a metric with two schemas, diff them, assign a version and
+// see it kept across a reload, and see the errors a wrong version gets.
+func TestUIInChromium(t *testing.T) {
+	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
+		if _, err := os.Stat(need); err != nil {
+			t.Fatalf("%s is missing (%v): run `make build` (and install Debian's chromium) first", need, err)
+		}
+	}
+	s := startStack(t, filepath.Join(t.TempDir(), "catalog.duckdb"))
+	emit(t, s, "checkout", true, false)
+	emit(t, s, "payments", false, true)
+	eventually(t, 10*time.Second, "both schemas reach the catalog", func() error {
+		res, err := s.client().ListSchemas(context.Background(), &tallycatv1.ListSchemasRequest{SchemaKey: "http.server.request.duration"})
+		if err != nil {
+			return err
+		}
+		if len(res.Schemas) != 2 {
+			return fmt.Errorf("%d schemas", len(res.Schemas))
+		}
+		return nil
+	})
+
+	out := os.Getenv("TALLYCAT_E2E_OUT")
+	if out == "" {
+		out, _ = filepath.Abs(filepath.Join(repoRoot, "web/test-results/e2e"))
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "e2e/ui.e2e.mjs", s.catalogURL, out)
+	cmd.Dir = filepath.Join(repoRoot, "web")
+	output, err := cmd.CombinedOutput()
+	t.Logf("browser run:\n%s", output)
+	if err != nil {
+		t.Fatalf("the UI test in Chromium failed: %v (screenshots in %s)", err, out)
+	}
+	t.Logf("screenshots in %s", out)
+}

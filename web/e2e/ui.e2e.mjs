@@ -1,0 +1,130 @@
+// The UI, end to end, in Debian's Chromium driven by playwright-core.
+// Usage: node e2e/ui.e2e.mjs <catalog URL> <screenshot folder>
+// The catalog must hold http.server.request.duration with two schemas that
+// differ in the type of http.response.status_code (the Go test arranges it).
+import { chromium } from "playwright-core";
+import { join } from "node:path";
+
+const [base, out] = process.argv.slice(2);
+if (!base || !out) {
+  console.error("usage: node e2e/ui.e2e.mjs <catalog URL> <screenshot folder>");
+  process.exit(2);
+}
+const METRIC = "http.server.request.duration";
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+  // playwright starts Chromium on a new, empty profile of its own.
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+page.setDefaultTimeout(10_000);
+const problems = [];
+page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+
+let n = 0;
+async function shot(name) {
+  n += 1;
+  const file = join(out, `${String(n).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot ${file}`);
+}
+function check(cond, what) {
+  if (!cond) throw new Error(`expected: ${what}`);
+  console.log(`ok: ${what}`);
+}
+
+try {
+  // The metrics page lists the metric, flagged as diverging.
+  await page.goto(base + "/");
+  const row = page.getByTestId("metric-row").filter({ hasText: METRIC });
+  await row.waitFor();
+  check((await row.textContent()).includes("2 schemas"), "the metric with two schemas says so");
+  check((await page.getByTestId("metric-row").count()) === 2, "two metrics are listed");
+  await shot("metrics");
+
+  // Search narrows the list and is kept in the URL.
+  await page.getByLabel("Search metrics").fill("active");
+  await page.waitForURL(/q=active/);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="metric-row"]').length === 1);
+  check(true, "searching 'active' leaves one metric and puts q=active in the URL");
+  await shot("search");
+  await page.getByLabel("Search metrics").fill("duration");
+  await page.waitForURL(/q=duration/);
+
+  // The metric page shows both schemas side by side and their diff.
+  await page.getByRole("link", { name: METRIC }).click();
+  await page.waitForURL(/\/metrics\//);
+  await page.getByTestId("schema-card").nth(1).waitFor();
+  check((await page.getByTestId("schema-card").count()) === 2, "the metric page shows two schema cards");
+  const diff = page.getByTestId("schema-diff");
+  await diff.locator('[data-kind="changed"]').waitFor();
+  const changed = await diff.locator('[data-kind="changed"]').textContent();
+  check(changed.includes("http.response.status_code") && changed.includes("int") && changed.includes("string"),
+    "the diff shows http.response.status_code changed between int and string");
+  await shot("metric-and-diff");
+
+  // Open the schema whose status code is an int, and assign it a version.
+  const cards = page.getByTestId("schema-card");
+  const intIndex = (await cards.nth(0).textContent()).includes("status_codeint") ? 0 : 1;
+  const intCard = cards.nth(intIndex);
+  const otherCard = cards.nth(1 - intIndex);
+  const otherId = await otherCard.getByRole("link").first().getAttribute("href");
+  await intCard.getByRole("link").first().click();
+  await page.waitForURL(/\/schemas\//);
+  await page.getByRole("button", { name: "Assign version" }).click();
+  const version = page.getByLabel("Version", { exact: true });
+  await version.fill("1.0");
+  await page.getByText("A version has three numbers").waitFor();
+  check((await version.getAttribute("aria-invalid")) === "true", "'1.0' is flagged as not SemVer while typing");
+  await shot("invalid-version");
+  await version.fill("1.0.0");
+  await page.getByLabel(/^Reason/).fill("reviewed by the platform team");
+  await page.getByRole("button", { name: "Assign", exact: true }).click();
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  await page.getByText("v1.0.0").first().waitFor();
+  check(true, "version 1.0.0 is assigned");
+
+  // It is kept: reload and see it, with its history.
+  await page.reload();
+  await page.getByText("v1.0.0").first().waitFor();
+  await page.getByRole("list", { name: "Version history" }).getByText("reviewed by the platform team").waitFor();
+  check(true, "after a reload the version and its reason are still there");
+  await shot("schema-versioned");
+
+  // The other schema of the metric cannot take the same version: the
+  // server's error is shown in the dialog.
+  await page.goto(base + otherId);
+  await page.getByRole("button", { name: "Assign version" }).click();
+  await page.getByLabel("Version", { exact: true }).fill("1.0.0");
+  await page.getByRole("button", { name: "Assign", exact: true }).click();
+  const alert = page.getByRole("dialog").getByRole("alert");
+  await alert.waitFor();
+  check((await alert.textContent()).includes("already held by schema"), "assigning a held version shows the server's already-exists error");
+  await shot("version-conflict");
+  await page.keyboard.press("Escape");
+
+  // The producers page lists both services.
+  await page.goto(base + "/producers");
+  await page.getByRole("region", { name: "Service payments" }).waitFor();
+  check((await page.getByRole("region", { name: /^Service / }).count()) === 2, "the producers page lists both services");
+  await shot("producers");
+
+  // A narrow but supported window still lays out.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto(base + "/metrics/" + METRIC);
+  await page.getByTestId("schema-card").nth(1).waitFor();
+  await shot("metric-1024px");
+
+  if (problems.length) throw new Error(problems.join("\n"));
+  console.log("all UI checks passed");
+} catch (e) {
+  await shot("failure").catch(() => {});
+  console.error(e.message);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
