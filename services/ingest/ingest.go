@@ -71,10 +71,21 @@ const maxReasons = 8
 // receivers answer it with the retryable unavailable / 503 and Retry-After.
 var ErrOverloaded = errors.New("the ingest is holding as many new shapes as it may while the catalog catches up; retry later")
 
-// Consumer takes decoded OTLP metrics. It is the one seam between the
-// receivers and the pipeline, so that each can be tested with the other
-// replaced. It returns what it refused as a partial success, or an error
-// (ErrOverloaded, or the context's) when it took nothing.
+// Request is one OTLP export as a receiver got it: protobuf bytes, which the
+// pipeline scans without decoding, or a decoded message (OTLP/JSON).
+// Exactly one is set. Proto is only valid during ConsumeMetrics.
+type Request struct {
+	Proto   []byte
+	Decoded *colmetricpb.ExportMetricsServiceRequest
+}
+
+// ErrMalformed wraps a request body that is not a valid message.
+var ErrMalformed = errors.New("malformed")
+
+// Consumer takes OTLP metrics. It is the one seam between the receivers and
+// the pipeline, so that each can be tested with the other replaced. It
+// returns what it refused as a partial success, or an error (ErrMalformed,
+// ErrOverloaded, or the context's) when it took nothing.
 type Consumer interface {
-	ConsumeMetrics(ctx context.Context, req *colmetricpb.ExportMetricsServiceRequest) (Result, error)
+	ConsumeMetrics(ctx context.Context, req Request) (Result, error)
 }

@@ -1,7 +1,10 @@
 package infer
 
 import (
+	"math"
 	"strconv"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 
@@ -53,6 +56,23 @@ func text(v *commonpb.AnyValue) string {
 		return strconv.FormatBool(x.BoolValue)
 	case *commonpb.AnyValue_DoubleValue:
 		return strconv.FormatFloat(x.DoubleValue, 'g', -1, 64)
+	}
+	return ""
+}
+
+// identityText is text for a raw AnyValue member, as text renders the
+// decoded value.
+func identityText(num protowire.Number, v []byte) string {
+	switch num {
+	case 1:
+		return str(v)
+	case 2:
+		return strconv.FormatBool(varint(v) != 0)
+	case 3:
+		return strconv.FormatInt(int64(varint(v)), 10)
+	case 4:
+		bits, _ := protowire.ConsumeFixed64(v)
+		return strconv.FormatFloat(math.Float64frombits(bits), 'g', -1, 64)
 	}
 	return ""
 }

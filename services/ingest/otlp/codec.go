@@ -12,6 +12,8 @@ import (
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tallycat/tallycat/services/ingest"
 )
 
 // Content types of OTLP/HTTP.
@@ -92,11 +94,19 @@ func readBody(r *http.Request, maxBytes int64) ([]byte, error) {
 	return b, nil
 }
 
-// decode parses an export request.
-func decode(c codec, b []byte) (*colmetricpb.ExportMetricsServiceRequest, error) {
-	req := &colmetricpb.ExportMetricsServiceRequest{}
-	if err := c.unmarshal(b, req); err != nil {
-		return nil, fmt.Errorf("malformed %s body: %w", c.contentType, err)
+func newRequest() *colmetricpb.ExportMetricsServiceRequest {
+	return &colmetricpb.ExportMetricsServiceRequest{}
+}
+
+// request turns a body into what the consumer takes: protobuf stays bytes,
+// to be scanned; JSON is decoded here.
+func request(c codec, b []byte) (ingest.Request, error) {
+	if c.contentType == contentTypeProtobuf {
+		return ingest.Request{Proto: b}, nil
 	}
-	return req, nil
+	req := newRequest()
+	if err := c.unmarshal(b, req); err != nil {
+		return ingest.Request{}, fmt.Errorf("%w %s body: %v", ingest.ErrMalformed, c.contentType, err)
+	}
+	return ingest.Request{Decoded: req}, nil
 }

@@ -19,14 +19,18 @@ const ExportProcedure = "/opentelemetry.proto.collector.metrics.v1.MetricsServic
 // NewGRPCHandler returns the path and handler of the OTLP gRPC metrics
 // service. maxBytes bounds a request message after decompression.
 func NewGRPCHandler(consumer ingest.Consumer, maxBytes int64, opts ...connect.HandlerOption) (string, http.Handler) {
-	export := func(ctx context.Context, req *colmetricpb.ExportMetricsServiceRequest) (*colmetricpb.ExportMetricsServiceResponse, error) {
-		res, err := consumer.ConsumeMetrics(ctx, req)
+	export := func(ctx context.Context, req *rawRequest) (*colmetricpb.ExportMetricsServiceResponse, error) {
+		res, err := consumer.ConsumeMetrics(ctx, req.req)
 		if err != nil {
 			return nil, toConnectError(err)
 		}
 		return response(res), nil
 	}
-	opts = append([]connect.HandlerOption{connect.WithReadMaxBytes(int(maxBytes))}, opts...)
+	opts = append([]connect.HandlerOption{
+		connect.WithReadMaxBytes(int(maxBytes)),
+		connect.WithCodec(rawCodec{}),
+		connect.WithCodec(rawCodec{json: true}),
+	}, opts...)
 	return ExportProcedure, connect.NewUnaryHandlerSimple(ExportProcedure, export, opts...)
 }
 

@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"connectrpc.com/connect"
-	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -35,9 +34,9 @@ func NewHTTPHandler(consumer ingest.Consumer, maxBytes int64) http.Handler {
 			writeStatus(w, c, http.StatusUnsupportedMediaType, connect.CodeInvalidArgument, err.Error())
 			return
 		}
-		var req *colmetricpb.ExportMetricsServiceRequest
+		var req ingest.Request
 		if err == nil {
-			req, err = decode(c, body)
+			req, err = request(c, body)
 		}
 		if err == nil {
 			var res ingest.Result

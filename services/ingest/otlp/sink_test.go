@@ -2,9 +2,8 @@ package otlp_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
-
-	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 
 	"github.com/tallycat/tallycat/services/ingest"
 	"github.com/tallycat/tallycat/services/ingest/infer"
@@ -21,13 +20,21 @@ type sink struct {
 
 func newSink() *sink { return &sink{inferrer: infer.New()} }
 
-func (s *sink) ConsumeMetrics(_ context.Context, req *colmetricpb.ExportMetricsServiceRequest) (ingest.Result, error) {
+func (s *sink) ConsumeMetrics(_ context.Context, req ingest.Request) (ingest.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return ingest.Result{}, s.err
 	}
-	res := s.inferrer.Infer(req)
+	var res ingest.Result
+	if req.Decoded != nil {
+		res = s.inferrer.Infer(req.Decoded)
+	} else {
+		var err error
+		if res, err = s.inferrer.Scan(req.Proto); err != nil {
+			return ingest.Result{}, fmt.Errorf("%w application/x-protobuf body: %v", ingest.ErrMalformed, err)
+		}
+	}
 	s.results = append(s.results, res)
 	return res, nil
 }

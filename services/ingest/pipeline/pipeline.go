@@ -4,9 +4,8 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"time"
-
-	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 
 	"github.com/tallycat/tallycat/services/ingest"
 	"github.com/tallycat/tallycat/services/ingest/forward"
@@ -24,11 +23,19 @@ var _ ingest.Consumer = (*Pipeline)(nil)
 // ConsumeMetrics implements ingest.Consumer. When the forwarder cannot take
 // the request's new shapes it takes nothing and says so, so that the sender
 // retries the whole request.
-func (p *Pipeline) ConsumeMetrics(ctx context.Context, req *colmetricpb.ExportMetricsServiceRequest) (ingest.Result, error) {
+func (p *Pipeline) ConsumeMetrics(ctx context.Context, req ingest.Request) (ingest.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return ingest.Result{}, err
 	}
-	res := p.Inferrer.Infer(req)
+	var res ingest.Result
+	if req.Decoded != nil {
+		res = p.Inferrer.Infer(req.Decoded)
+	} else {
+		var err error
+		if res, err = p.Inferrer.Scan(req.Proto); err != nil {
+			return ingest.Result{}, fmt.Errorf("%w application/x-protobuf body: %v", ingest.ErrMalformed, err)
+		}
+	}
 	refused, err := p.Forwarder.Add(res.Observations, time.Now())
 	if err != nil {
 		return ingest.Result{}, err

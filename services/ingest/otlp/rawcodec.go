@@ -1,0 +1,59 @@
+package otlp
+
+import (
+	"fmt"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tallycat/tallycat/services/ingest"
+)
+
+// rawRequest is what the gRPC handler receives: the export as the client
+// sent it. Protobuf stays bytes for the scanner; JSON (Connect and gRPC-Web
+// clients may use it) is decoded.
+type rawRequest struct {
+	req ingest.Request
+}
+
+// rawCodec hands the handler protobuf request bytes instead of a decoded
+// message, so that the handler can scan them without materialising values.
+// Responses are ordinary messages.
+type rawCodec struct{ json bool }
+
+func (c rawCodec) Name() string {
+	if c.json {
+		return "json"
+	}
+	return "proto"
+}
+
+func (c rawCodec) Marshal(v any) ([]byte, error) {
+	m, ok := v.(proto.Message)
+	if !ok {
+		return nil, fmt.Errorf("cannot marshal %T", v)
+	}
+	if c.json {
+		return protojson.Marshal(m)
+	}
+	return proto.Marshal(m)
+}
+
+func (c rawCodec) Unmarshal(data []byte, v any) error {
+	switch x := v.(type) {
+	case *rawRequest:
+		if c.json {
+			x.req = ingest.Request{Decoded: newRequest()}
+			return jsonCodec.unmarshal(data, x.req.Decoded)
+		}
+		// connect reuses data's buffer once Unmarshal returns.
+		x.req = ingest.Request{Proto: append([]byte(nil), data...)}
+		return nil
+	case proto.Message:
+		if c.json {
+			return jsonCodec.unmarshal(data, x)
+		}
+		return proto.Unmarshal(data, x)
+	}
+	return fmt.Errorf("cannot unmarshal into %T", v)
+}
