@@ -14,7 +14,7 @@ GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tal
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: all tools generate check-generated build build-go build-web run test test-go test-web lint clean
+.PHONY: all tools generate check-generated build build-go build-web run test test-go test-web lint bench clean
 
 all: build
 
@@ -64,6 +64,16 @@ test-web: web/node_modules/.installed
 
 test-go: tools build-web
 	go test -race -count=1 ./...
+
+## bench: every benchmark, then one table of the figures docs/BENCHMARKS.md
+## quotes. It takes a few minutes and is not part of `make test`.
+BENCH_OUT ?= bench.out
+bench:
+	go test -run '^$$' -bench . -benchtime 3s ./services/ingest/infer/ ./services/ingest/pipeline/ | tee $(BENCH_OUT)
+	go test -run '^$$' -bench 'Catalog|Open' -benchtime 50x ./services/catalog/duckdb/ | tee -a $(BENCH_OUT)
+	go test -run '^$$' -bench OTLPLoopback -benchtime 1000x -timeout 30m ./e2e/ | tee -a $(BENCH_OUT)
+	@echo
+	@go run ./internal/tools/benchtable < $(BENCH_OUT)
 
 ## lint: buf lint, go vet and gofmt.
 lint: tools

@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -53,7 +53,7 @@ func freeAddr(t *testing.T) string {
 
 // proc is one running binary.
 type proc struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	cmd  *exec.Cmd
 	log  *bytes.Buffer
@@ -61,7 +61,7 @@ type proc struct {
 }
 
 // start runs a binary with args and waits until addr accepts connections.
-func start(t *testing.T, name, addr string, args ...string) *proc {
+func start(t testing.TB, name, addr string, args ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, name: name, log: &bytes.Buffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(filepath.Join(binDir, name), args...)
@@ -118,7 +118,7 @@ type stack struct {
 	catalog, ingest    *proc
 }
 
-func startStack(t *testing.T, db string) *stack {
+func startStack(t testing.TB, db string) *stack {
 	t.Helper()
 	s := &stack{grpcAddr: freeAddr(t), httpAddr: freeAddr(t)}
 	catalogAddr := freeAddr(t)

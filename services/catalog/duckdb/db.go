@@ -115,6 +115,28 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// inConnTx runs fn in a write transaction on one dedicated connection under
+// the writer lock, so that appenders (which need the raw connection) write in
+// the same transaction as fn's statements.
+func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+		return err
+	}
+	if err := fn(conn); err != nil {
+		_, rerr := conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+		return errors.Join(err, rerr)
+	}
+	_, err = conn.ExecContext(ctx, `COMMIT`)
+	return err
+}
+
 // Close checkpoints the write-ahead log into the database file and closes it,
 // so that the next start does not replay it.
 func (s *Store) Close() error {

@@ -3,9 +3,13 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -146,14 +150,19 @@ func fold(obs []catalog.Observation) *batch {
 	return b
 }
 
-// RecordObservations implements catalog.Store.
+// RecordObservations implements catalog.Store. It writes the whole batch in
+// one transaction on one connection: the batch's keys go to a temporary
+// table so that what already exists is found with two joins, and every table
+// is then written through DuckDB's appender, whose rows are merged into the
+// table by one INSERT ... ON CONFLICT each: no statement per row, no large
+// parameter lists.
 func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []catalog.Observation) (catalog.RecordResult, error) {
 	var res catalog.RecordResult
 	b := fold(obs)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inConnTx(ctx, func(conn *sql.Conn) error {
 		if batchID != "" {
 			var seen int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM applied_batches WHERE batch_id = ?`, batchID).Scan(&seen); err != nil {
+			if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM applied_batches WHERE batch_id = ?`, batchID).Scan(&seen); err != nil {
 				return err
 			}
 			if seen > 0 {
@@ -161,11 +170,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 				return nil
 			}
 		}
-		existing, err := existingSchemas(ctx, tx, b.schemaIDs)
-		if err != nil {
-			return err
-		}
-		pairs, err := existingPairs(ctx, tx, b.schemaIDs)
+		existing, pairs, err := s.existing(ctx, conn, b)
 		if err != nil {
 			return err
 		}
@@ -174,18 +179,19 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 				res.NewSchemas++
 			}
 		}
-		if err := writeEvents(ctx, tx, b, existing, pairs); err != nil {
+		if err := appendRows(conn, `INSERT INTO schema_events SELECT nextval('schema_events_seq'), * EXCLUDE (col1) FROM appended_data`,
+			"schema_events", eventRows(b, existing, pairs)); err != nil {
 			return err
 		}
-		if err := writeBatch(ctx, tx, b); err != nil {
+		if err := writeBatch(conn, b); err != nil {
 			return err
 		}
 		if batchID != "" {
 			now := s.now()
-			if _, err := tx.ExecContext(ctx, `DELETE FROM applied_batches WHERE applied_at < ?`, now.Add(-batchRetention)); err != nil {
+			if _, err := conn.ExecContext(ctx, `DELETE FROM applied_batches WHERE applied_at < ?`, now.Add(-batchRetention)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO applied_batches VALUES (?, ?)`, batchID, now); err != nil {
+			if _, err := conn.ExecContext(ctx, `INSERT INTO applied_batches VALUES (?, ?)`, batchID, now); err != nil {
 				return err
 			}
 		}
@@ -197,62 +203,86 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 	return res, nil
 }
 
-// existingSchemas returns the stored description of each id that exists.
-func existingSchemas(ctx context.Context, q querier, ids []string) (map[string]string, error) {
-	out := make(map[string]string, len(ids))
-	err := forChunks(ids, func(chunk []string) error {
-		rows, err := q.QueryContext(ctx, `SELECT schema_id, description FROM schemas WHERE schema_id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
+// existing returns the stored description of each schema of the batch that
+// exists, and of each (schema, producer) pair that exists.
+func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) (map[string]string, map[pairKey]string, error) {
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS batch_keys (schema_id VARCHAR, producer_id VARCHAR);
+		DELETE FROM batch_keys`); err != nil {
+		return nil, nil, err
+	}
+	var keys [][]driver.Value
+	for _, id := range b.schemaIDs {
+		keys = append(keys, []driver.Value{id, ""})
+	}
+	for k := range b.pairs {
+		keys = append(keys, []driver.Value{k.schemaID, k.producerID})
+	}
+	err := conn.Raw(func(dc any) error {
+		a, err := duckdbdriver.NewAppender(dc.(driver.Conn), "temp", "main", "batch_keys")
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, desc string
-			if err := rows.Scan(&id, &desc); err != nil {
+		for _, r := range keys {
+			if err := a.AppendRow(r...); err != nil {
+				a.Close()
 				return err
 			}
-			out[id] = desc
 		}
-		return rows.Err()
+		return a.Close()
 	})
-	return out, err
+	if err != nil {
+		return nil, nil, err
+	}
+	schemas := make(map[string]string, len(b.schemaIDs))
+	rows, err := conn.QueryContext(ctx, `SELECT s.schema_id, s.description FROM schemas s
+		JOIN batch_keys k ON k.schema_id = s.schema_id AND k.producer_id = ''`)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var id, desc string
+		if err := rows.Scan(&id, &desc); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		schemas[id] = desc
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, nil, err
+	}
+	pairs := map[pairKey]string{}
+	rows, err = conn.QueryContext(ctx, `SELECT sp.schema_id, sp.producer_id, sp.description FROM schema_producers sp
+		JOIN batch_keys k ON k.schema_id = sp.schema_id AND k.producer_id = sp.producer_id`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k pairKey
+		var desc string
+		if err := rows.Scan(&k.schemaID, &k.producerID, &desc); err != nil {
+			return nil, nil, err
+		}
+		pairs[k] = desc
+	}
+	return schemas, pairs, rows.Err()
 }
 
-// existingPairs returns the stored description of each (schema, producer)
-// pair of the given schemas.
-func existingPairs(ctx context.Context, q querier, ids []string) (map[pairKey]string, error) {
-	out := map[pairKey]string{}
-	err := forChunks(ids, func(chunk []string) error {
-		rows, err := q.QueryContext(ctx, `SELECT schema_id, producer_id, description FROM schema_producers WHERE schema_id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k pairKey
-			var desc string
-			if err := rows.Scan(&k.schemaID, &k.producerID, &desc); err != nil {
-				return err
-			}
-			out[k] = desc
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
-// writeEvents appends the timeline entries this batch causes. It runs before
-// the batch is written, while the old state is still what it compares with.
-// A description event is written when a producer's description of a schema
-// changes, or a new producer brings one the schema did not have: producers that
-// keep disagreeing do not flood the timeline.
-func writeEvents(ctx context.Context, tx *sql.Tx, b *batch, existing map[string]string, pairs map[pairKey]string) error {
-	var rows [][]any
-	kind := func(k tallycatv1.SchemaEventKind) int8 { return int8(k) }
+// eventRows returns the timeline entries this batch causes, as rows of
+// schema_events (whose seq the insert fills). It compares with the state
+// before the batch is written. A description event is written when a
+// producer's description of a schema changes, or a new producer brings one
+// the schema did not have: producers that keep disagreeing do not flood the
+// timeline.
+func eventRows(b *batch, existing map[string]string, pairs map[pairKey]string) [][]driver.Value {
+	var rows [][]driver.Value
+	event := func(key, id string, k tallycatv1.SchemaEventKind, at time.Time, producer, prev, desc string) {
+		rows = append(rows, []driver.Value{int64(0), key, id, int8(k), at, "", producer, nil, prev, desc})
+	}
 	for _, id := range b.schemaIDs {
 		s := b.schemas[id]
 		if _, ok := existing[id]; !ok {
-			rows = append(rows, []any{s.obs.Shape.Name, id, kind(tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN), s.span.first, "", s.producer, "", s.desc.text})
+			event(s.obs.Shape.Name, id, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN, s.span.first, s.producer, "", s.desc.text)
 		}
 	}
 	for k, pa := range b.pairs {
@@ -261,66 +291,87 @@ func writeEvents(ctx context.Context, tx *sql.Tx, b *batch, existing map[string]
 		old, pairExisted := pairs[k]
 		switch {
 		case !pairExisted && (schemaExisted || k.producerID != s.producer):
-			rows = append(rows, []any{pa.schemaKey, k.schemaID, kind(tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED), pa.span.first, "", k.producerID, "", ""})
+			event(pa.schemaKey, k.schemaID, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED, pa.span.first, k.producerID, "", "")
 			if schemaExisted && pa.desc.text != schemaDesc {
-				rows = append(rows, []any{pa.schemaKey, k.schemaID, kind(tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED), pa.desc.at, "", k.producerID, schemaDesc, pa.desc.text})
+				event(pa.schemaKey, k.schemaID, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, pa.desc.at, k.producerID, schemaDesc, pa.desc.text)
 			}
 		case pairExisted && pa.desc.text != old:
-			rows = append(rows, []any{pa.schemaKey, k.schemaID, kind(tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED), pa.desc.at, "", k.producerID, old, pa.desc.text})
+			event(pa.schemaKey, k.schemaID, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, pa.desc.at, k.producerID, old, pa.desc.text)
 		}
 	}
-	return insertValues(ctx, tx,
-		`INSERT INTO schema_events (seq, schema_key, schema_id, kind, occurred_at, actor, producer_id, previous_description, description) VALUES `,
-		`(nextval('schema_events_seq'), ?, ?, ?, ?, ?, ?, ?, ?)`, "", rows)
+	return rows
 }
 
-func writeBatch(ctx context.Context, tx *sql.Tx, b *batch) error {
-	var schemas, fields, producers, pairs, pfields, scopes [][]any
+func writeBatch(conn *sql.Conn, b *batch) error {
+	var schemas, fields, producers, pairs, pfields, scopes [][]driver.Value
 	for _, id := range b.schemaIDs {
 		s := b.schemas[id]
 		sh := s.obs.Shape
-		schemas = append(schemas, []any{id, sh.Name, int8(sh.Type), sh.Unit, int8(sh.Temporality), sh.Monotonic, s.desc.text, s.desc.at, s.span.first, s.span.last, s.span.count})
+		schemas = append(schemas, []driver.Value{id, sh.Name, int8(sh.Type), sh.Unit, int8(sh.Temporality), sh.Monotonic, s.desc.text, s.desc.at, s.span.first, s.span.last, s.span.count})
 	}
 	for k := range b.fields {
 		if k.source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
-			fields = append(fields, []any{k.schemaID, k.name, int8(k.valueType)})
+			fields = append(fields, []driver.Value{k.schemaID, k.name, int8(k.valueType)})
 		} else {
-			pfields = append(pfields, []any{k.schemaID, k.producerID, int8(k.source), k.name, int8(k.valueType)})
+			pfields = append(pfields, []driver.Value{k.schemaID, k.producerID, int8(k.source), k.name, int8(k.valueType)})
 		}
 	}
 	for id, p := range b.producers {
-		producers = append(producers, []any{id, p.id.ServiceName, p.id.ServiceNamespace, p.id.ServiceVersion, p.id.ServiceInstanceID, p.span.first, p.span.last})
+		producers = append(producers, []driver.Value{id, p.id.ServiceName, p.id.ServiceNamespace, p.id.ServiceVersion, p.id.ServiceInstanceID, p.span.first, p.span.last})
 	}
 	for k, pa := range b.pairs {
-		pairs = append(pairs, []any{k.schemaID, k.producerID, pa.schemaKey, pa.desc.text, pa.desc.at, pa.span.first, pa.span.last, pa.span.count})
+		pairs = append(pairs, []driver.Value{k.schemaID, k.producerID, pa.schemaKey, pa.desc.text, pa.desc.at, pa.span.first, pa.span.last, pa.span.count})
 	}
 	for k, sc := range b.scopes {
-		scopes = append(scopes, []any{k.schemaID, k.name, k.version, sc.first, sc.last})
+		scopes = append(scopes, []driver.Value{k.schemaID, k.name, k.version, sc.first, sc.last})
 	}
 	const (
 		spanUpdate = `first_seen = least(first_seen, excluded.first_seen), last_seen = greatest(last_seen, excluded.last_seen)`
 		descUpdate = `description = CASE WHEN excluded.description_at >= description_at THEN excluded.description ELSE description END,
 			description_at = greatest(description_at, excluded.description_at)`
+		countUpdate = `data_point_count = data_point_count + excluded.data_point_count`
 	)
 	steps := []struct {
-		insert, row, conflict string
-		rows                  [][]any
+		table, conflict string
+		rows            [][]driver.Value
 	}{
-		{`INSERT INTO schemas VALUES `, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			` ON CONFLICT (schema_id) DO UPDATE SET ` + spanUpdate + `, ` + descUpdate + `, data_point_count = data_point_count + excluded.data_point_count`, schemas},
-		{`INSERT INTO schema_fields VALUES `, `(?, ?, ?)`, ` ON CONFLICT DO NOTHING`, fields},
-		{`INSERT INTO producers VALUES `, `(?, ?, ?, ?, ?, ?, ?)`, ` ON CONFLICT (producer_id) DO UPDATE SET ` + spanUpdate, producers},
-		{`INSERT INTO schema_producers VALUES `, `(?, ?, ?, ?, ?, ?, ?, ?)`,
-			` ON CONFLICT (schema_id, producer_id) DO UPDATE SET ` + spanUpdate + `, ` + descUpdate + `, data_point_count = data_point_count + excluded.data_point_count`, pairs},
-		{`INSERT INTO producer_fields VALUES `, `(?, ?, ?, ?, ?)`, ` ON CONFLICT DO NOTHING`, pfields},
-		{`INSERT INTO schema_scopes VALUES `, `(?, ?, ?, ?, ?)`, ` ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET ` + spanUpdate, scopes},
+		{"schemas", `ON CONFLICT (schema_id) DO UPDATE SET ` + spanUpdate + `, ` + descUpdate + `, ` + countUpdate, schemas},
+		{"schema_fields", `ON CONFLICT DO NOTHING`, fields},
+		{"producers", `ON CONFLICT (producer_id) DO UPDATE SET ` + spanUpdate, producers},
+		{"schema_producers", `ON CONFLICT (schema_id, producer_id) DO UPDATE SET ` + spanUpdate + `, ` + descUpdate + `, ` + countUpdate, pairs},
+		{"producer_fields", `ON CONFLICT DO NOTHING`, pfields},
+		{"schema_scopes", `ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET ` + spanUpdate, scopes},
 	}
 	for _, st := range steps {
-		if err := insertValues(ctx, tx, st.insert, st.row, st.conflict, st.rows); err != nil {
+		if err := appendRows(conn, `INSERT INTO `+st.table+` SELECT * FROM appended_data `+st.conflict, st.table, st.rows); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// appendRows feeds rows to a DuckDB table appender whose query merges them
+// into table; the rows must have table's columns, in order.
+func appendRows(conn *sql.Conn, query, table string, rows [][]driver.Value) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return conn.Raw(func(dc any) error {
+		a, err := duckdbdriver.NewTableAppender(dc.(driver.Conn), query, "", "", table, nil)
+		if err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		for _, r := range rows {
+			if err := a.AppendRow(r...); err != nil {
+				a.Close()
+				return fmt.Errorf("%s: %w", table, err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		return nil
+	})
 }
 
 // querier is what reads need from *sql.DB and *sql.Tx alike.
@@ -329,53 +380,6 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// chunkRows bounds the rows of one multi-row statement, keeping statements
-// and their parameter lists a sensible size.
-const chunkRows = 256
-
-// insertValues writes rows with as few statements as chunkRows allows: one
-// multi-row INSERT per chunk, never one statement per row.
-func insertValues(ctx context.Context, tx *sql.Tx, insert, row, conflict string, rows [][]any) error {
-	for len(rows) > 0 {
-		n := min(len(rows), chunkRows)
-		var sb strings.Builder
-		sb.WriteString(insert)
-		args := make([]any, 0, n*len(rows[0]))
-		for i, r := range rows[:n] {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(row)
-			args = append(args, r...)
-		}
-		sb.WriteString(conflict)
-		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("%s: %w", strings.TrimSpace(insert), err)
-		}
-		rows = rows[n:]
-	}
-	return nil
-}
-
-func forChunks(ids []string, fn func([]string) error) error {
-	for len(ids) > 0 {
-		n := min(len(ids), chunkRows)
-		if err := fn(ids[:n]); err != nil {
-			return err
-		}
-		ids = ids[n:]
-	}
-	return nil
-}
-
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func anys[T any](xs []T) []any {
-	out := make([]any, len(xs))
-	for i, x := range xs {
-		out[i] = x
-	}
-	return out
 }

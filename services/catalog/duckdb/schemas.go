@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,10 +19,19 @@ const currentVersions = `SELECT schema_id, arg_max(version, seq) AS version, arg
 	arg_max(reason, seq) AS reason, arg_max(actor, seq) AS actor, arg_max(assigned_at, seq) AS assigned_at
 	FROM schema_versions`
 
-// loadSchemas returns the schemas whose id is in the subquery idsQuery, in
-// name-then-first-seen order, with fields, producer counts and current
-// versions filled in.
-func (s *Store) loadSchemas(ctx context.Context, idsQuery string, args ...any) ([]*tallycatv1.Schema, error) {
+// loadSchemas returns the schemas with the given ids, in name-then-first-seen
+// order, with fields, producer counts and current versions filled in. The
+// ids go into the queries as a constant list, which DuckDB answers from its
+// indexes; a subquery would make it scan whole tables.
+func (s *Store) loadSchemas(ctx context.Context, ids []string) ([]*tallycatv1.Schema, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	idsQuery := placeholders(len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT s.schema_id, s.schema_key, s.metric_type, s.unit, s.temporality, s.monotonic, s.description,
 			s.first_seen, s.last_seen, s.data_point_count,
@@ -99,7 +109,23 @@ func (s *Store) loadSchemas(ctx context.Context, idsQuery string, args ...any) (
 
 // ListSchemas implements catalog.Store.
 func (s *Store) ListSchemas(ctx context.Context, schemaKey string) ([]*tallycatv1.Schema, error) {
-	out, err := s.loadSchemas(ctx, `SELECT schema_id FROM schemas WHERE schema_key = ?`, schemaKey)
+	var ids []string
+	rows, err := s.db.QueryContext(ctx, `SELECT schema_id FROM schemas WHERE schema_key = ?`, schemaKey)
+	if err != nil {
+		return nil, fmt.Errorf("list schemas of %q: %w", schemaKey, err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+	out, err := s.loadSchemas(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("list schemas of %q: %w", schemaKey, err)
 	}
@@ -111,7 +137,7 @@ func (s *Store) ListSchemas(ctx context.Context, schemaKey string) ([]*tallycatv
 
 // GetSchema implements catalog.Store.
 func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.SchemaDetail, error) {
-	schemas, err := s.loadSchemas(ctx, `SELECT ?::VARCHAR`, schemaID)
+	schemas, err := s.loadSchemas(ctx, []string{schemaID})
 	if err != nil {
 		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
 	}

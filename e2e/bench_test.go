@@ -1,0 +1,179 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tallycat/tallycat/internal/otlpgen"
+)
+
+// procStats reads a process's CPU time (user+system) and memory from /proc.
+func procStats(t testing.TB, pid int) (cpu time.Duration, rssKiB, hwmKiB int64) {
+	t.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the command name, which is in parentheses.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	cpu = time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
+	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(status), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && (f[0] == "VmRSS:" || f[0] == "VmHWM:") {
+			v, _ := strconv.ParseInt(f[1], 10, 64)
+			if f[0] == "VmRSS:" {
+				rssKiB = v
+			} else {
+				hwmKiB = v
+			}
+		}
+	}
+	return cpu, rssKiB, hwmKiB
+}
+
+func h2cClient() *http.Client {
+	tr := &http.Transport{MaxIdleConnsPerHost: 8}
+	tr.Protocols = new(http.Protocols)
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: tr}
+}
+
+// sender posts one pre-encoded export and fails on anything but success.
+type sender func(client *http.Client) error
+
+func grpcSender(addr string, body []byte) sender {
+	frame := make([]byte, 5, 5+len(body))
+	binary.BigEndian.PutUint32(frame[1:], uint32(len(body)))
+	frame = append(frame, body...)
+	url := "http://" + addr + "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
+	return func(c *http.Client) error {
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(frame))
+		req.Header.Set("Content-Type", "application/grpc")
+		req.Header.Set("TE", "trailers")
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if s := resp.Trailer.Get("Grpc-Status"); s != "0" {
+			return fmt.Errorf("grpc-status %s: %s", s, resp.Trailer.Get("Grpc-Message"))
+		}
+		return nil
+	}
+}
+
+func httpSender(addr string, body []byte) sender {
+	url := "http://" + addr + "/v1/metrics"
+	return func(c *http.Client) error {
+		resp, err := c.Post(url, "application/x-protobuf", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
+}
+
+// warmKnown makes the ingest hold n known (schema, producer, scope) pairs
+// by sending requests of new shapes, so that memory is measured as a fleet
+// would load it.
+func warmKnown(b *testing.B, s *stack, n int) {
+	cfg := otlpgen.Default()
+	cfg.PointsPerMetric = 1
+	client := &http.Client{}
+	for salt := 1; salt*cfg.Metrics <= n; salt++ {
+		cfg.ShapeSalt = salt
+		body, _ := proto.Marshal(otlpgen.Request(cfg))
+		for {
+			err := httpSender(s.httpAddr, body)(client)
+			if err == nil {
+				break
+			}
+			if !strings.Contains(err.Error(), "503") {
+				b.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond) // the catalog is catching up
+		}
+	}
+}
+
+// BenchmarkOTLPLoopback is the ingest end to end: 4 clients send the
+// yardstick request (1,000 data points, pre-encoded) over loopback to a real
+// ingest process forwarding to a real catalog, and the ingest process's own
+// CPU time is read from /proc. TALLYCAT_BENCH_KNOWN sets how many known
+// pairs the ingest holds first (default 100,000).
+func BenchmarkOTLPLoopback(b *testing.B) {
+	known := 100_000
+	if v := os.Getenv("TALLYCAT_BENCH_KNOWN"); v != "" {
+		known, _ = strconv.Atoi(v)
+	}
+	s := startStack(b, filepath.Join(b.TempDir(), "catalog.duckdb"))
+	warmKnown(b, s, known)
+	cfg := otlpgen.Default()
+	body, _ := proto.Marshal(otlpgen.Request(cfg))
+	for _, tc := range []struct {
+		name   string
+		sender sender
+		client *http.Client
+	}{
+		{"grpc", grpcSender(s.grpcAddr, body), h2cClient()},
+		{"http", httpSender(s.httpAddr, body), &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			const clients = 4
+			pid := s.ingest.cmd.Process.Pid
+			if err := tc.sender(tc.client); err != nil { // warm the connection and the shapes
+				b.Fatal(err)
+			}
+			cpu0, _, _ := procStats(b, pid)
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			errs := make(chan error, clients)
+			per := (b.N + clients - 1) / clients
+			for range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range per {
+						if err := tc.sender(tc.client); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			close(errs)
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+			cpu1, rss, hwm := procStats(b, pid)
+			points := float64(per * clients * cfg.DataPoints())
+			b.ReportMetric(points/b.Elapsed().Seconds(), "points/s")
+			b.ReportMetric((cpu1-cpu0).Seconds()/(points/1e6), "ingest-cpu-s/Mpoints")
+			b.ReportMetric(float64(rss)/1024, "ingest-rss-MiB")
+			b.ReportMetric(float64(hwm)/1024, "ingest-peak-rss-MiB")
+		})
+	}
+}
