@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/otlpgen"
 )
 
@@ -115,6 +117,23 @@ func warmKnown(b *testing.B, s *stack, n int) {
 			time.Sleep(100 * time.Millisecond) // the catalog is catching up
 		}
 	}
+	// Wait until the catalog holds them all, so that the measurement starts
+	// with nothing pending.
+	want := n / cfg.Metrics * cfg.Metrics
+	eventually(b, 5*time.Minute, "the catalog records the warm-up shapes", func() error {
+		res, err := s.client().ListSchemaKeys(context.Background(), &tallycatv1.ListSchemaKeysRequest{PageSize: 1000})
+		if err != nil {
+			return err
+		}
+		got := 0
+		for _, k := range res.SchemaKeys {
+			got += int(k.SchemaCount)
+		}
+		if got < want {
+			return fmt.Errorf("%d of %d schemas recorded", got, want)
+		}
+		return nil
+	})
 }
 
 // BenchmarkOTLPLoopback is the ingest end to end: 4 clients send the

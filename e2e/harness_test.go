@@ -135,7 +135,7 @@ func (s *stack) client() tallycatv1connect.CatalogServiceClient {
 }
 
 // eventually polls cond until it holds or within passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() error) {
+func eventually(t testing.TB, within time.Duration, what string, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {

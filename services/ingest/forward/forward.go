@@ -78,10 +78,13 @@ type key struct {
 // entry is one observation key: what was last reported and what has been
 // seen since.
 type entry struct {
-	template    *tallycatv1.Observation // shape, producer, scope, attributes, description
-	fingerprint uint64                  // of what the template says beyond the key
-	sent        uint64                  // fingerprint last handed to the catalog
-	due         bool                    // carries something the catalog has not seen
+	// obs is the latest observation of the key. Its strings and attribute
+	// slices are shared with inference's caches, so an entry costs little
+	// beyond itself; the message for the catalog is built only when sent.
+	obs         ingest.Observation
+	fingerprint uint64 // of what obs says beyond the key
+	sent        uint64 // fingerprint last handed to the catalog
+	due         bool   // carries something the catalog has not seen
 	inflight    bool
 	count       uint64
 	first, last time.Time
@@ -145,21 +148,19 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 		o := &obs[i]
 		k := keyOf(o)
 		e := f.entries[k]
-		if e == nil {
-			tmpl := toProto(o)
-			if verr := f.validator.Validate(tmpl); verr != nil {
+		if e == nil || f.fingerprint(o) != e.fingerprint {
+			// Something the catalog has not been told: check it against the
+			// catalog's own rules now, while the sender can still be told.
+			if verr := f.validator.Validate(toProto(o)); verr != nil {
 				rejected.Reject(int64(o.DataPoints), "metric %q: %v", truncate(o.Shape.Name, 128), verr)
 				continue
 			}
-			e = &entry{template: tmpl, fingerprint: f.fingerprint(o)}
-			f.entries[k] = e
-		} else if fp := f.fingerprint(o); fp != e.fingerprint {
-			tmpl := toProto(o)
-			if verr := f.validator.Validate(tmpl); verr != nil {
-				rejected.Reject(int64(o.DataPoints), "metric %q: %v", truncate(o.Shape.Name, 128), verr)
-				continue
+			if e == nil {
+				e = &entry{}
+				f.entries[k] = e
 			}
-			e.template, e.fingerprint = tmpl, fp
+			e.obs, e.fingerprint = *o, f.fingerprint(o)
+			e.obs.DataPoints = 0
 		}
 		if !e.due && e.fingerprint != e.sent {
 			e.due = true
@@ -293,14 +294,9 @@ func (f *Forwarder) take(everything bool) []taken {
 		if first.IsZero() {
 			first, last = now, now
 		}
-		t := e.template
-		msg := &tallycatv1.Observation{
-			MetricName: t.MetricName, MetricType: t.MetricType, Unit: t.Unit, Temporality: t.Temporality,
-			Monotonic: t.Monotonic, Description: t.Description, DataPointAttributes: t.DataPointAttributes,
-			Producer: t.Producer, ScopeName: t.ScopeName, ScopeVersion: t.ScopeVersion,
-			ResourceAttributes: t.ResourceAttributes, ScopeAttributes: t.ScopeAttributes,
-			DataPointCount: e.count, FirstObserved: timestamppb.New(first), LastObserved: timestamppb.New(last),
-		}
+		msg := toProto(&e.obs)
+		msg.DataPointCount = e.count
+		msg.FirstObserved, msg.LastObserved = timestamppb.New(first), timestamppb.New(last)
 		batch = append(batch, taken{e: e, msg: msg, due: e.due, count: e.count, first: e.first, last: e.last})
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
 		e.count, e.first, e.last = 0, time.Time{}, time.Time{}

@@ -13,7 +13,6 @@
 package infer
 
 import (
-	"bytes"
 	"hash/maphash"
 	"slices"
 	"strings"
@@ -31,7 +30,7 @@ const maxCached = 1 << 17
 // shapeInfo is a computed shape: its canonical encoding, id and normalized
 // form, with strings that belong to it (never to a request buffer).
 type shapeInfo struct {
-	canonical []byte
+	canonical string // also its key in Inferrer.shapes, so stored once
 	id        string
 	shape     schemaid.Shape
 }
@@ -158,7 +157,7 @@ func (in *Inferrer) observe(s *scratch, m *metricState, attrs []schemaid.Attribu
 		s.buf = schemaid.AppendCanonicalAttributes(s.buf[:m.header], attrs)
 		h := maphash.Bytes(in.seed, s.buf)
 		info = s.local[h]
-		if info == nil || !bytes.Equal(info.canonical, s.buf) {
+		if info == nil || info.canonical != string(s.buf) {
 			info = in.lookup(s.buf, &m.shape, attrs)
 			s.local[h] = info
 		}
@@ -189,8 +188,8 @@ func (in *Inferrer) lookup(canonical []byte, shape *schemaid.Shape, attrs []sche
 	for i, a := range attrs {
 		sh.Attributes[i] = schemaid.Attribute{Key: strings.Clone(a.Key), Type: a.Type}
 	}
-	info := &shapeInfo{canonical: bytes.Clone(canonical), id: schemaid.String(schemaid.Sum(canonical)), shape: sh}
-	in.shapes[string(info.canonical)] = info
+	info := &shapeInfo{canonical: string(canonical), id: schemaid.String(schemaid.Sum(canonical)), shape: sh}
+	in.shapes[info.canonical] = info
 	return info
 }
 
