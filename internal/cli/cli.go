@@ -72,11 +72,31 @@ func Listen(what, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
+// TLSFiles names a certificate and key; both empty serves without TLS.
+type TLSFiles struct {
+	Cert, Key string
+}
+
+// Check reports a half-configured pair, which would otherwise fall back to
+// plain text without a word.
+func (t TLSFiles) Check(what string) error {
+	if (t.Cert == "") != (t.Key == "") {
+		return fmt.Errorf("%s: TLS needs both a certificate file and a key file", what)
+	}
+	return nil
+}
+
 // Serve runs srv on ln until ctx ends, then shuts it down gracefully, giving
 // in-flight requests up to grace to finish.
-func Serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration) error {
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, tlsFiles TLSFiles) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsFiles.Cert != "" {
+			errc <- srv.ServeTLS(ln, tlsFiles.Cert, tlsFiles.Key)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

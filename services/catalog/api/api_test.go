@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"crypto/tls"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -43,11 +45,13 @@ func start(t *testing.T, opts ...connect.ClientOption) clients {
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	return clients{
-		catalog:     tallycatv1connect.NewCatalogServiceClient(srv.Client(), srv.URL, opts...),
-		versioning:  tallycatv1connect.NewVersioningServiceClient(srv.Client(), srv.URL, opts...),
-		observation: tallycatv1connect.NewObservationServiceClient(srv.Client(), srv.URL, opts...),
-	}
+	return clientsFor(srv.URL, opts...)
+}
+
+// insecureHTTP2 is a client for httptest's TLS servers, with HTTP/2.
+func insecureHTTP2() *http.Client {
+	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: true}
+	return &http.Client{Transport: tr}
 }
 
 func obs(name, service string, attrs ...*tallycatv1.AttributeKey) *tallycatv1.Observation {

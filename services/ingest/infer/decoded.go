@@ -87,7 +87,7 @@ func (in *Inferrer) metric(s *scratch, m *metricspb.Metric, ri, si int) {
 	}
 	for _, kvs := range points {
 		s.attrs = appendKeys(s.attrs[:0], kvs)
-		in.observe(s, &st, s.attrs, 1)
+		in.point(s, &st, s.attrs)
 	}
 }
 

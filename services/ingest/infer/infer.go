@@ -35,8 +35,16 @@ type shapeInfo struct {
 	shape     schemaid.Shape
 }
 
+// Limits bound what one data point may carry; zero means no bound. A point
+// over a bound is refused (and counted as rejected) rather than cataloged.
+type Limits struct {
+	MaxAttributes int
+	MaxKeyBytes   int
+}
+
 // Inferrer infers shapes from export requests. It is safe for concurrent use.
 type Inferrer struct {
+	limits  Limits
 	mu      sync.Mutex
 	shapes  map[string]*shapeInfo
 	strs    map[string]string
@@ -45,9 +53,13 @@ type Inferrer struct {
 	pool    sync.Pool
 }
 
-// New returns an Inferrer with empty caches.
-func New() *Inferrer {
+// New returns an Inferrer with empty caches and no limits.
+func New() *Inferrer { return NewWithLimits(Limits{}) }
+
+// NewWithLimits returns an Inferrer that refuses data points over limits.
+func NewWithLimits(limits Limits) *Inferrer {
 	in := &Inferrer{
+		limits:  limits,
 		shapes:  make(map[string]*shapeInfo),
 		strs:    make(map[string]string),
 		attrSet: make(map[string][]schemaid.Attribute),
@@ -144,6 +156,34 @@ func (in *Inferrer) beginMetric(s *scratch, m *metricState, points int) bool {
 		in.observe(s, m, nil, 0)
 	}
 	return true
+}
+
+// point counts one data point of the current metric, unless it breaks a
+// limit, in which case it is refused with the reason.
+func (in *Inferrer) point(s *scratch, m *metricState, attrs []schemaid.Attribute) {
+	if max := in.limits.MaxAttributes; max > 0 && len(attrs) > max {
+		s.res.DataPoints--
+		s.res.Reject(1, "metric %q: a data point has %d attributes; the limit is %d", clip(m.shape.Name), len(attrs), max)
+		return
+	}
+	if max := in.limits.MaxKeyBytes; max > 0 {
+		for _, a := range attrs {
+			if len(a.Key) > max {
+				s.res.DataPoints--
+				s.res.Reject(1, "metric %q: a data point has an attribute key of %d bytes; the limit is %d", clip(m.shape.Name), len(a.Key), max)
+				return
+			}
+		}
+	}
+	in.observe(s, m, attrs, 1)
+}
+
+// clip shortens a name for an error message.
+func clip(s string) string {
+	if len(s) > 128 {
+		return s[:128] + "…"
+	}
+	return s
 }
 
 // observe counts n data points with attributes attrs of the current metric.

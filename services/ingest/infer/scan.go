@@ -220,7 +220,7 @@ func (in *Inferrer) scanMetric(s *scratch, b []byte, ri, si int) {
 					s.attrs = append(s.attrs, schemaid.Attribute{Key: key, Type: vt})
 				}
 			}
-			in.observe(s, &m, s.attrs, 1)
+			in.point(s, &m, s.attrs)
 		}
 	}
 }

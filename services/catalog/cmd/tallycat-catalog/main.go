@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
@@ -28,6 +29,9 @@ type Config struct {
 	UIDir          string
 	AllowedOrigins string
 	ShutdownGrace  time.Duration
+	AuthTokenFile  string
+	AuthReads      bool
+	TLS            cli.TLSFiles
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -77,7 +81,17 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.UIDir, "ui-dir", c.UIDir, "folder of the built web UI")
 	fs.StringVar(&c.AllowedOrigins, "cors-allowed-origins", c.AllowedOrigins, "comma-separated browser origins allowed to call the API cross-origin")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long in-flight requests may finish after SIGTERM")
-	return cli.Parse(fs, args)
+	fs.StringVar(&c.AuthTokenFile, "auth-token-file", c.AuthTokenFile, "file of name:token lines; when set, changes need a bearer token, whose name is recorded as the actor")
+	fs.BoolVar(&c.AuthReads, "auth-reads", c.AuthReads, "with --auth-token-file, reads need a token too")
+	fs.StringVar(&c.TLS.Cert, "tls-cert-file", c.TLS.Cert, "TLS certificate file (PEM); with --tls-key-file, serves HTTPS")
+	fs.StringVar(&c.TLS.Key, "tls-key-file", c.TLS.Key, "TLS private key file (PEM)")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if c.AuthReads && c.AuthTokenFile == "" {
+		return errors.New("--auth-reads needs --auth-token-file")
+	}
+	return c.TLS.Check("catalog")
 }
 
 // Run opens the database and serves until ctx ends.
@@ -96,15 +110,24 @@ func (m *Main) Run(ctx context.Context) error {
 	m.store = store
 	slog.Info("database open", "path", c.DB, "took", time.Since(start).Round(time.Millisecond))
 
-	handler := api.NewHandler(store, api.Options{
+	opts := api.Options{
 		AllowedOrigins: api.SplitList(c.AllowedOrigins),
 		UI:             api.UIHandler(os.DirFS(c.UIDir)),
-	})
+	}
+	if c.AuthTokenFile != "" {
+		tokens, err := auth.Load(c.AuthTokenFile)
+		if err != nil {
+			return err
+		}
+		opts.Interceptors = append(opts.Interceptors, api.NewAuthInterceptor(tokens, c.AuthReads))
+		slog.Info("bearer tokens required", "for", map[bool]string{true: "reads and changes", false: "changes"}[c.AuthReads])
+	}
+	handler := api.NewHandler(store, opts)
 	ln, err := cli.Listen("catalog API and UI", c.Listen)
 	if err != nil {
 		return err
 	}
-	return cli.Serve(ctx, cli.NewHTTPServer(handler), ln, c.ShutdownGrace)
+	return cli.Serve(ctx, cli.NewHTTPServer(handler), ln, c.ShutdownGrace, c.TLS)
 }
 
 // Close checkpoints and closes the database.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+
+	"connectrpc.com/connect"
 	"errors"
 	"net"
 	"net/http"
@@ -31,14 +33,15 @@ type catalogProc struct {
 	t     *testing.T
 	addr  string
 	db    string
+	opts  api.Options
 	store *duckdb.Store
 	srv   *http.Server
 	done  chan error
 }
 
-func startCatalog(t *testing.T, addr, db string) *catalogProc {
+func startCatalog(t *testing.T, addr, db string, interceptors ...connect.Interceptor) *catalogProc {
 	t.Helper()
-	c := &catalogProc{t: t, addr: addr, db: db}
+	c := &catalogProc{t: t, addr: addr, db: db, opts: api.Options{Interceptors: interceptors}}
 	c.start()
 	t.Cleanup(c.stop)
 	return c
@@ -60,7 +63,7 @@ func (c *catalogProc) start() {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	c.store, c.srv, c.done = store, cli.NewHTTPServer(api.NewHandler(store, api.Options{})), make(chan error, 1)
+	c.store, c.srv, c.done = store, cli.NewHTTPServer(api.NewHandler(store, c.opts)), make(chan error, 1)
 	go func() { c.done <- c.srv.Serve(ln) }()
 }
 

@@ -22,6 +22,7 @@ import (
 	"connectrpc.com/grpchealth"
 
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/services/ingest/forward"
 	"github.com/tallycat/tallycat/services/ingest/infer"
@@ -37,6 +38,15 @@ type Config struct {
 	MaxRequestBytes int64
 	ShutdownGrace   time.Duration
 	Forward         forward.Config
+	// AuthTokenFile, when set, makes OTLP clients present one of its tokens.
+	AuthTokenFile string
+	// CatalogTokenFile holds the token the ingest presents to the catalog.
+	CatalogTokenFile string
+	TLS              cli.TLSFiles
+	// MaxAttributes and MaxKeyBytes bound a data point's attributes; a
+	// point over either is refused with partial success.
+	MaxAttributes int
+	MaxKeyBytes   int
 }
 
 // DefaultConfig is the configuration of an ingest started with no flags.
@@ -48,6 +58,8 @@ func DefaultConfig() Config {
 		MaxRequestBytes: 64 << 20,
 		ShutdownGrace:   15 * time.Second,
 		Forward:         forward.DefaultConfig(),
+		MaxAttributes:   128,
+		MaxKeyBytes:     256,
 	}
 }
 
@@ -88,7 +100,16 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.Forward.HeartbeatInterval, "heartbeat-interval", c.Forward.HeartbeatInterval, "how often a known shape's last-seen time is sent again")
 	fs.IntVar(&c.Forward.MaxKnown, "max-known-pairs", c.Forward.MaxKnown, "how many reported (schema, producer, scope) observations are remembered")
 	fs.IntVar(&c.Forward.MaxPending, "max-pending", c.Forward.MaxPending, "how many new observations may wait for the catalog before OTLP requests are refused with 503")
+	fs.StringVar(&c.AuthTokenFile, "auth-token-file", c.AuthTokenFile, "file of name:token lines; when set, OTLP clients must send one as a bearer token")
+	fs.StringVar(&c.CatalogTokenFile, "catalog-token-file", c.CatalogTokenFile, "file holding the bearer token to present to the catalog")
+	fs.StringVar(&c.TLS.Cert, "tls-cert-file", c.TLS.Cert, "TLS certificate file (PEM) for both OTLP listeners")
+	fs.StringVar(&c.TLS.Key, "tls-key-file", c.TLS.Key, "TLS private key file (PEM)")
+	fs.IntVar(&c.MaxAttributes, "max-attributes", c.MaxAttributes, "most attributes a data point may carry; points over it are refused with partial success")
+	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points with a longer key are refused with partial success")
 	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if err := c.TLS.Check("ingest"); err != nil {
 		return err
 	}
 	switch {
@@ -98,6 +119,8 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("--flush-interval and --heartbeat-interval must be positive")
 	case c.Forward.MaxKnown <= 0 || c.Forward.MaxPending <= 0:
 		return fmt.Errorf("--max-known-pairs and --max-pending must be positive")
+	case c.MaxAttributes <= 0 || c.MaxKeyBytes <= 0:
+		return fmt.Errorf("--max-attributes and --max-attribute-key-bytes must be positive")
 	}
 	return nil
 }
@@ -106,20 +129,38 @@ func (m *Main) ParseFlags(args []string) error {
 // what is pending to the catalog before it returns.
 func (m *Main) Run(ctx context.Context) error {
 	c := m.Config
-	client := tallycatv1connect.NewObservationServiceClient(&http.Client{Transport: catalogTransport()}, c.CatalogURL,
-		connect.WithSendGzip())
+	clientOpts := []connect.ClientOption{connect.WithSendGzip()}
+	if c.CatalogTokenFile != "" {
+		token, err := auth.ReadToken(c.CatalogTokenFile)
+		if err != nil {
+			return err
+		}
+		clientOpts = append(clientOpts, connect.WithInterceptors(auth.BearerToken(token)))
+	}
+	client := tallycatv1connect.NewObservationServiceClient(&http.Client{Transport: catalogTransport()}, c.CatalogURL, clientOpts...)
 	fwd, err := forward.New(client, c.Forward)
 	if err != nil {
 		return err
 	}
 	m.forwarder = fwd
-	consumer := &pipeline.Pipeline{Inferrer: infer.New(), Forwarder: fwd}
+	consumer := &pipeline.Pipeline{Inferrer: infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes}), Forwarder: fwd}
 
+	var grpcOpts []connect.HandlerOption
+	var httpHandler http.Handler = otlp.NewHTTPHandler(consumer, c.MaxRequestBytes)
+	if c.AuthTokenFile != "" {
+		tokens, err := auth.Load(c.AuthTokenFile)
+		if err != nil {
+			return err
+		}
+		grpcOpts = append(grpcOpts, connect.WithInterceptors(otlp.TokenInterceptor(tokens)))
+		httpHandler = otlp.RequireToken(tokens, httpHandler)
+		slog.Info("OTLP clients must present a bearer token")
+	}
 	grpcMux := http.NewServeMux()
-	grpcMux.Handle(otlp.NewGRPCHandler(consumer, c.MaxRequestBytes))
+	grpcMux.Handle(otlp.NewGRPCHandler(consumer, c.MaxRequestBytes, grpcOpts...))
 	grpcMux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker("opentelemetry.proto.collector.metrics.v1.MetricsService")))
 	httpMux := http.NewServeMux()
-	httpMux.Handle(otlp.MetricsPath, otlp.NewHTTPHandler(consumer, c.MaxRequestBytes))
+	httpMux.Handle(otlp.MetricsPath, httpHandler)
 
 	grpcLn, err := cli.Listen("OTLP/gRPC", c.OTLPGRPCListen)
 	if err != nil {
@@ -145,7 +186,7 @@ func (m *Main) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = cli.Serve(ctx, cli.NewHTTPServer(s.h), s.ln, c.ShutdownGrace)
+			errs[i] = cli.Serve(ctx, cli.NewHTTPServer(s.h), s.ln, c.ShutdownGrace, c.TLS)
 		}()
 	}
 	wg.Wait() // both servers have stopped: no request is in flight.
