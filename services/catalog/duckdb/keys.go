@@ -24,6 +24,17 @@ var keyOrder = map[tallycatv1.SchemaKeySort]string{
 	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_LAST_SEEN:      "last_seen",
 }
 
+// rankedKeys adds the column a sort needs that the keys aggregation does
+// not have: the producer count, which needs schema_producers, is joined in
+// only when it is the order, since counting it for every key is costly.
+func rankedKeys(sort tallycatv1.SchemaKeySort) string {
+	if sort != tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT {
+		return `SELECT * FROM keys`
+	}
+	return `SELECT keys.*, coalesce(p.n, 0) AS producer_count FROM keys
+		LEFT JOIN (SELECT schema_key, count(DISTINCT producer_id) AS n FROM schema_producers GROUP BY schema_key) p USING (schema_key)`
+}
+
 // ListSchemaKeys implements catalog.Store.
 func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tallycatv1.SchemaKeySummary, int64, error) {
 	var where []string
@@ -76,8 +87,9 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tal
 			GROUP BY schema_key
 			HAVING ` + having + `
 		),
+		ranked AS (` + rankedKeys(f.Sort) + `),
 		page AS (
-			SELECT *, count(*) OVER () AS total FROM keys
+			SELECT *, count(*) OVER () AS total FROM ranked
 			ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir + `
 			LIMIT ? OFFSET ?
 		)

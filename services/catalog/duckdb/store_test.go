@@ -123,6 +123,18 @@ func TestRecordAndRead(t *testing.T) {
 		t.Errorf("most schemas first = %v, %v", sorted, err)
 	}
 
+	for sort := range tallycatv1.SchemaKeySort_name {
+		for _, desc := range []bool{false, true} {
+			rows, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Sort: tallycatv1.SchemaKeySort(sort), Descending: desc})
+			if err != nil || len(rows) != 2 {
+				t.Errorf("sort %v desc %v: %d rows, %v", tallycatv1.SchemaKeySort(sort), desc, len(rows), err)
+			}
+		}
+	}
+	byProducers, _, _ := s.ListSchemaKeys(ctx, catalog.KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT, Descending: true})
+	if len(byProducers) == 2 && byProducers[0].SchemaKey != "cpu.time" {
+		t.Errorf("most producers first = %v, want cpu.time (2 producers) first", byProducers[0].SchemaKey)
+	}
 	if _, err := s.ListSchemas(ctx, "nope"); catalog.ErrorCode(err) != catalog.ENOTFOUND {
 		t.Errorf("ListSchemas(nope) = %v, want not found", err)
 	}

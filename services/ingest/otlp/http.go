@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"connectrpc.com/connect"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
@@ -58,7 +59,9 @@ func NewHTTPHandler(consumer ingest.Consumer, maxBytes int64) http.Handler {
 // writeStatus answers with a google.rpc.Status body, as OTLP/HTTP requires,
 // in the request's encoding.
 func writeStatus(w http.ResponseWriter, c codec, status int, code connect.Code, msg string) {
-	writeMessage(w, c, status, &spb.Status{Code: int32(code), Message: msg})
+	// The message may quote the request, whose bytes need not be UTF-8; a
+	// protobuf string must be.
+	writeMessage(w, c, status, &spb.Status{Code: int32(code), Message: strings.ToValidUTF8(msg, "\uFFFD")})
 }
 
 func writeMessage(w http.ResponseWriter, c codec, status int, m proto.Message) {

@@ -26,7 +26,7 @@ import (
 
 const maxBytes = 1 << 20
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../testdata/" + name)
 	if err != nil {
