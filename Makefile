@@ -9,12 +9,12 @@ TOOLS := $(CURDIR)/bin/tools
 export PATH := $(TOOLS):$(CURDIR)/web/node_modules/.bin:$(PATH)
 
 DB ?= ./data/tallycat.duckdb
-GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tallycat-ingest
+GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tallycat-ingest ./cmd/tallycat-demo
 # telemetrygen is a test client; it is installed, not a go.mod tool, to keep
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: all tools generate check-generated build build-go build-web run test test-go test-web lint bench clean
+.PHONY: all tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench clean
 
 all: build
 
@@ -54,6 +54,20 @@ build-go:
 ## embedded DuckDB file.
 run: build
 	DB=$(DB) bash scripts/run.sh
+
+## demo: the stack on an in-memory catalog and a demo fleet whose metrics
+## diverge the way real fleets' do.
+demo: build
+	bash scripts/demo.sh
+
+## dist: release binaries with the UI inside, versioned from the git tag
+## (`git tag v0.1.0 && make dist`).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+dist: build-web
+	mkdir -p dist
+	go build -tags ui -trimpath -ldflags "-s -w -X github.com/tallycat/tallycat/internal/version.Version=$(VERSION)" -o dist/ $(GO_BINARIES)
+	@dist/tallycat-catalog --version
+	@dist/tallycat-ingest --version
 
 ## test: every test: the web UI's component tests, then the Go tests, which
 ## include the end-to-end tests in Chromium against the built UI.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -18,8 +19,10 @@ import (
 
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cli"
+	"github.com/tallycat/tallycat/internal/version"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/web"
 )
 
 // Config is everything the catalog can be told at start.
@@ -36,10 +39,14 @@ type Config struct {
 
 // DefaultConfig is the configuration of a catalog started with no flags.
 func DefaultConfig() Config {
+	uiDir := "web/dist"
+	if web.UI != nil {
+		uiDir = "" // the UI is inside this binary
+	}
 	return Config{
 		Listen:        ":8080",
 		DB:            "./data/tallycat.duckdb",
-		UIDir:         "web/dist",
+		UIDir:         uiDir,
 		ShutdownGrace: 15 * time.Second,
 	}
 }
@@ -55,6 +62,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := &Main{Config: DefaultConfig()}
+	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
+		fmt.Println("tallycat-catalog", version.String())
+		return
+	}
 	if err := m.ParseFlags(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
@@ -78,7 +89,7 @@ func (m *Main) ParseFlags(args []string) error {
 	c := &m.Config
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address for the API (Connect, gRPC, gRPC-Web) and the web UI")
 	fs.StringVar(&c.DB, "db", c.DB, "DuckDB database file, or :memory:")
-	fs.StringVar(&c.UIDir, "ui-dir", c.UIDir, "folder of the built web UI")
+	fs.StringVar(&c.UIDir, "ui-dir", c.UIDir, "folder of the built web UI (empty: the UI built into this binary, if any)")
 	fs.StringVar(&c.AllowedOrigins, "cors-allowed-origins", c.AllowedOrigins, "comma-separated browser origins allowed to call the API cross-origin")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long in-flight requests may finish after SIGTERM")
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", c.AuthTokenFile, "file of name:token lines; when set, changes need a bearer token, whose name is recorded as the actor")
@@ -112,7 +123,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	opts := api.Options{
 		AllowedOrigins: api.SplitList(c.AllowedOrigins),
-		UI:             api.UIHandler(os.DirFS(c.UIDir)),
+		UI:             api.UIHandler(uiFiles(c.UIDir)),
 	}
 	if c.AuthTokenFile != "" {
 		tokens, err := auth.Load(c.AuthTokenFile)
@@ -128,6 +139,15 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	return cli.Serve(ctx, cli.NewHTTPServer(handler), ln, c.ShutdownGrace, c.TLS)
+}
+
+// uiFiles is the UI folder given, or the UI built into the binary when none
+// is.
+func uiFiles(dir string) fs.FS {
+	if dir == "" && web.UI != nil {
+		return web.UI
+	}
+	return os.DirFS(dir)
 }
 
 // Close checkpoints and closes the database.

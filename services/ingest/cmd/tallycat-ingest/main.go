@@ -24,6 +24,7 @@ import (
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cli"
+	"github.com/tallycat/tallycat/internal/version"
 	"github.com/tallycat/tallycat/services/ingest/forward"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 	"github.com/tallycat/tallycat/services/ingest/otlp"
@@ -74,6 +75,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := &Main{Config: DefaultConfig()}
+	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
+		fmt.Println("tallycat-ingest", version.String())
+		return
+	}
 	if err := m.ParseFlags(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
