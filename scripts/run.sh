@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${DB:-./data/tallycat.duckdb}
 
-./bin/tallycat-catalog --db "$DB" --listen "${CATALOG_LISTEN:-:8080}" &
+# The catalog runs in its own session so that Ctrl-C, which the terminal
+# sends to the whole foreground group, reaches it only through stop() below,
+# after the ingest has delivered what it holds.
+setsid ./bin/tallycat-catalog --db "$DB" --listen "${CATALOG_LISTEN:-:8080}" &
 catalog=$!
 ./bin/tallycat-ingest --catalog-url "${CATALOG_URL:-http://127.0.0.1:8080}" &
 ingest=$!
