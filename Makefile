@@ -14,7 +14,7 @@ GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tal
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: all tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench clean
+.PHONY: all tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench soak clean
 
 all: build
 
@@ -90,6 +90,12 @@ bench:
 	go test -run WriteAmplification -v ./services/ingest/forward/ | grep 'points/s:' | tee -a $(BENCH_OUT)
 	@echo
 	@go run ./internal/tools/benchtable < $(BENCH_OUT)
+
+## soak: ten minutes of steady OTLP load with churning shapes and producers
+## on loopback; prints memory, threads and open files of both processes and
+## fails if they keep growing (TALLYCAT_SOAK=2m for a shorter run).
+soak:
+	go test -tags soak -run TestSoak -v -timeout 30m ./e2e/
 
 ## lint: buf lint, go vet and gofmt.
 lint: tools

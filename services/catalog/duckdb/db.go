@@ -110,9 +110,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
+		return storageError(errors.Join(err, tx.Rollback()))
 	}
-	return tx.Commit()
+	return storageError(tx.Commit())
 }
 
 // inConnTx runs fn in a write transaction on one dedicated connection under
@@ -131,10 +131,35 @@ func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn) error) err
 	}
 	if err := fn(conn); err != nil {
 		_, rerr := conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
-		return errors.Join(err, rerr)
+		return storageError(errors.Join(err, rerr))
 	}
 	_, err = conn.ExecContext(ctx, `COMMIT`)
+	return storageError(err)
+}
+
+// storageError turns a failure to write the database file (a full or
+// read-only disk) into EUNAVAILABLE with a message that says so: the caller
+// can retry later, and the operator learns what to fix. Reads are not
+// affected by it.
+func storageError(err error) error {
+	var domain *catalog.Error
+	if err == nil || errors.As(err, &domain) {
+		return err // already says what happened, and may quote user input
+	}
+	msg := err.Error()
+	for _, sign := range []string{"No space left on device", "Read-only file system", "read-only", "IO Error", "Could not write"} {
+		if strings.Contains(msg, sign) {
+			return catalog.Errorf(catalog.EUNAVAILABLE, "the catalog cannot write its database (is the disk full or read-only?): %s", firstLine(msg))
+		}
+	}
 	return err
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // Close checkpoints the write-ahead log into the database file and closes it,
