@@ -8,9 +8,10 @@ DB=${DB:-./data/tallycat.duckdb}
 # The catalog runs in its own session so that Ctrl-C, which the terminal
 # sends to the whole foreground group, reaches it only through stop() below,
 # after the ingest has delivered what it holds.
-setsid ./bin/tallycat-catalog --db "$DB" --listen "${CATALOG_LISTEN:-:8080}" &
+# Both send their own metrics to the ingest: TallyCat catalogs itself.
+setsid ./bin/tallycat-catalog --db "$DB" --listen "${CATALOG_LISTEN:-:8080}" --telemetry-otlp-endpoint localhost:4317 &
 catalog=$!
-./bin/tallycat-ingest --catalog-url "${CATALOG_URL:-http://127.0.0.1:8080}" &
+./bin/tallycat-ingest --catalog-url "${CATALOG_URL:-http://127.0.0.1:8080}" --telemetry-otlp-endpoint localhost:4317 &
 ingest=$!
 stop() {
   trap - INT TERM EXIT

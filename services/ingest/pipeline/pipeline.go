@@ -4,6 +4,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,6 +17,8 @@ import (
 type Pipeline struct {
 	Inferrer  *infer.Inferrer
 	Forwarder *forward.Forwarder
+	// Instruments, when set, count requests and data points.
+	Instruments *Instruments
 }
 
 var _ ingest.Consumer = (*Pipeline)(nil)
@@ -24,6 +27,27 @@ var _ ingest.Consumer = (*Pipeline)(nil)
 // the request's new shapes it takes nothing and says so, so that the sender
 // retries the whole request.
 func (p *Pipeline) ConsumeMetrics(ctx context.Context, req ingest.Request) (ingest.Result, error) {
+	res, err := p.consume(ctx, req)
+	if in := p.Instruments; in != nil {
+		switch {
+		case errors.Is(err, ingest.ErrMalformed):
+			in.requests.Add(ctx, 1, resultMalformed)
+		case err != nil:
+			in.requests.Add(ctx, 1, resultOverloaded)
+		case res.Rejected > 0:
+			in.requests.Add(ctx, 1, resultPartial)
+		default:
+			in.requests.Add(ctx, 1, resultOK)
+		}
+		in.points.Add(ctx, res.DataPoints, outcomeAccepted)
+		if res.Rejected > 0 {
+			in.points.Add(ctx, res.Rejected, outcomeRejected)
+		}
+	}
+	return res, err
+}
+
+func (p *Pipeline) consume(ctx context.Context, req ingest.Request) (ingest.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return ingest.Result{}, err
 	}

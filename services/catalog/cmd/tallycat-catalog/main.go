@@ -19,6 +19,7 @@ import (
 
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cli"
+	"github.com/tallycat/tallycat/internal/telemetry"
 	"github.com/tallycat/tallycat/internal/version"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
@@ -35,6 +36,9 @@ type Config struct {
 	AuthTokenFile  string
 	AuthReads      bool
 	TLS            cli.TLSFiles
+	// TelemetryEndpoint receives the catalog's own metrics over OTLP/gRPC.
+	TelemetryEndpoint string
+	TelemetryInterval time.Duration
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -44,10 +48,11 @@ func DefaultConfig() Config {
 		uiDir = "" // the UI is inside this binary
 	}
 	return Config{
-		Listen:        ":8080",
-		DB:            "./data/tallycat.duckdb",
-		UIDir:         uiDir,
-		ShutdownGrace: 15 * time.Second,
+		Listen:            ":8080",
+		DB:                "./data/tallycat.duckdb",
+		UIDir:             uiDir,
+		ShutdownGrace:     15 * time.Second,
+		TelemetryInterval: 15 * time.Second,
 	}
 }
 
@@ -96,6 +101,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&c.AuthReads, "auth-reads", c.AuthReads, "with --auth-token-file, reads need a token too")
 	fs.StringVar(&c.TLS.Cert, "tls-cert-file", c.TLS.Cert, "TLS certificate file (PEM); with --tls-key-file, serves HTTPS")
 	fs.StringVar(&c.TLS.Key, "tls-key-file", c.TLS.Key, "TLS private key file (PEM)")
+	fs.StringVar(&c.TelemetryEndpoint, "telemetry-otlp-endpoint", c.TelemetryEndpoint, "host:port of an OTLP/gRPC receiver (an ingest) for the catalog's own metrics; empty: off")
+	fs.DurationVar(&c.TelemetryInterval, "telemetry-interval", c.TelemetryInterval, "how often the catalog's own metrics are exported")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -125,6 +132,16 @@ func (m *Main) Run(ctx context.Context) error {
 		AllowedOrigins: api.SplitList(c.AllowedOrigins),
 		UI:             api.UIHandler(uiFiles(c.UIDir)),
 	}
+	tel, err := telemetry.Setup(ctx, "tallycat-catalog", c.TelemetryEndpoint, c.TelemetryInterval)
+	if err != nil {
+		return err
+	}
+	defer tel.Shutdown(context.Background())
+	rpcMetrics, err := tel.RPCInterceptor()
+	if err != nil {
+		return err
+	}
+	opts.Interceptors = append(opts.Interceptors, rpcMetrics)
 	if c.AuthTokenFile != "" {
 		tokens, err := auth.Load(c.AuthTokenFile)
 		if err != nil {

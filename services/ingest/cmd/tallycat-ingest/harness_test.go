@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"connectrpc.com/connect"
 	"errors"
@@ -98,8 +99,10 @@ type ingestProc struct {
 func startIngest(t *testing.T, catalogURL string, extra ...string) *ingestProc {
 	t.Helper()
 	p := &ingestProc{grpcAddr: freeAddr(t), httpAddr: freeAddr(t), main: &Main{Config: DefaultConfig()}, done: make(chan error, 1)}
-	args := append([]string{"--otlp-grpc-listen", p.grpcAddr, "--otlp-http-listen", p.httpAddr, "--catalog-url", catalogURL,
-		"--flush-interval", "100ms"}, extra...)
+	args := []string{"--otlp-grpc-listen", p.grpcAddr, "--otlp-http-listen", p.httpAddr, "--catalog-url", catalogURL, "--flush-interval", "100ms"}
+	for _, a := range extra { // $GRPC stands for the ingest's own OTLP/gRPC address
+		args = append(args, strings.ReplaceAll(a, "$GRPC", p.grpcAddr))
+	}
 	if err := p.main.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}

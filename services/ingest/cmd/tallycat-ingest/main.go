@@ -24,6 +24,7 @@ import (
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cli"
+	"github.com/tallycat/tallycat/internal/telemetry"
 	"github.com/tallycat/tallycat/internal/version"
 	"github.com/tallycat/tallycat/services/ingest/forward"
 	"github.com/tallycat/tallycat/services/ingest/infer"
@@ -48,19 +49,23 @@ type Config struct {
 	// point over either is refused with partial success.
 	MaxAttributes int
 	MaxKeyBytes   int
+	// TelemetryEndpoint receives the ingest's own metrics over OTLP/gRPC.
+	TelemetryEndpoint string
+	TelemetryInterval time.Duration
 }
 
 // DefaultConfig is the configuration of an ingest started with no flags.
 func DefaultConfig() Config {
 	return Config{
-		OTLPGRPCListen:  ":4317",
-		OTLPHTTPListen:  ":4318",
-		CatalogURL:      "http://127.0.0.1:8080",
-		MaxRequestBytes: 64 << 20,
-		ShutdownGrace:   15 * time.Second,
-		Forward:         forward.DefaultConfig(),
-		MaxAttributes:   128,
-		MaxKeyBytes:     256,
+		OTLPGRPCListen:    ":4317",
+		OTLPHTTPListen:    ":4318",
+		CatalogURL:        "http://127.0.0.1:8080",
+		MaxRequestBytes:   64 << 20,
+		ShutdownGrace:     15 * time.Second,
+		Forward:           forward.DefaultConfig(),
+		MaxAttributes:     128,
+		MaxKeyBytes:       256,
+		TelemetryInterval: 15 * time.Second,
 	}
 }
 
@@ -111,6 +116,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.TLS.Key, "tls-key-file", c.TLS.Key, "TLS private key file (PEM)")
 	fs.IntVar(&c.MaxAttributes, "max-attributes", c.MaxAttributes, "most attributes a data point may carry; points over it are refused with partial success")
 	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points with a longer key are refused with partial success")
+	fs.StringVar(&c.TelemetryEndpoint, "telemetry-otlp-endpoint", c.TelemetryEndpoint, "host:port of an OTLP/gRPC receiver for the ingest's own metrics (its own :4317 catalogs them); empty: off")
+	fs.DurationVar(&c.TelemetryInterval, "telemetry-interval", c.TelemetryInterval, "how often the ingest's own metrics are exported")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -142,15 +149,30 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		clientOpts = append(clientOpts, connect.WithInterceptors(auth.BearerToken(token)))
 	}
+	tel, err := telemetry.Setup(ctx, "tallycat-ingest", c.TelemetryEndpoint, c.TelemetryInterval)
+	if err != nil {
+		return err
+	}
+	defer tel.Shutdown(context.Background())
+	rpcMetrics, err := tel.RPCInterceptor()
+	if err != nil {
+		return err
+	}
+	clientOpts = append(clientOpts, connect.WithInterceptors(rpcMetrics))
 	client := tallycatv1connect.NewObservationServiceClient(&http.Client{Transport: catalogTransport()}, c.CatalogURL, clientOpts...)
 	fwd, err := forward.New(client, c.Forward)
 	if err != nil {
 		return err
 	}
 	m.forwarder = fwd
-	consumer := &pipeline.Pipeline{Inferrer: infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes}), Forwarder: fwd}
+	instruments, err := pipeline.NewInstruments(tel.Meters.Meter("github.com/tallycat/tallycat/services/ingest"), fwd)
+	if err != nil {
+		return err
+	}
+	consumer := &pipeline.Pipeline{Inferrer: infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes}),
+		Forwarder: fwd, Instruments: instruments}
 
-	var grpcOpts []connect.HandlerOption
+	grpcOpts := []connect.HandlerOption{connect.WithInterceptors(rpcMetrics)}
 	var httpHandler http.Handler = otlp.NewHTTPHandler(consumer, c.MaxRequestBytes)
 	if c.AuthTokenFile != "" {
 		tokens, err := auth.Load(c.AuthTokenFile)
