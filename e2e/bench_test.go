@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"google.golang.org/protobuf/proto"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -120,7 +122,7 @@ func warmKnown(b *testing.B, s *stack, n int) {
 	// Wait until the catalog holds them all, so that the measurement starts
 	// with nothing pending.
 	want := n / cfg.Metrics * cfg.Metrics
-	eventually(b, 5*time.Minute, "the catalog records the warm-up shapes", func() error {
+	testenv.Eventually(b, 5*time.Minute, "the catalog records the warm-up shapes", func() error {
 		res, err := s.client().ListSchemaKeys(context.Background(), &tallycatv1.ListSchemaKeysRequest{PageSize: 1000})
 		if err != nil {
 			return err

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -33,7 +35,7 @@ func smallDisk(t *testing.T, size string) string {
 // that says so (and that the ingest retries), while reads keep working.
 func TestFullDisk(t *testing.T) {
 	dir := smallDisk(t, "3m")
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	url := "http://" + addr
 	start(t, "tallycat-catalog", addr, "--listen", addr, "--db", filepath.Join(dir, "catalog.duckdb"))
 	obs := tallycatv1connect.NewObservationServiceClient(http.DefaultClient, url)

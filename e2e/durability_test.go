@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -22,7 +24,7 @@ import (
 // batch it acknowledged, and versions too.
 func TestSIGKILLKeepsAcknowledgedWrites(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "catalog.duckdb")
-	addr := freeAddr(t)
+	addr := testenv.FreeAddr(t)
 	url := "http://" + addr
 	cat := start(t, "tallycat-catalog", addr, "--listen", addr, "--db", db)
 	obs := tallycatv1connect.NewObservationServiceClient(http.DefaultClient, url)

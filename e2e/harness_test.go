@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 )
 
@@ -39,16 +41,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // proc is one running binary.
@@ -120,8 +112,8 @@ type stack struct {
 
 func startStack(t testing.TB, db string) *stack {
 	t.Helper()
-	s := &stack{grpcAddr: freeAddr(t), httpAddr: freeAddr(t)}
-	catalogAddr := freeAddr(t)
+	s := &stack{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t)}
+	catalogAddr := testenv.FreeAddr(t)
 	s.catalogURL = "http://" + catalogAddr
 	uiDir, _ := filepath.Abs(filepath.Join(repoRoot, "web/dist"))
 	s.catalog = start(t, "tallycat-catalog", catalogAddr, "--listen", catalogAddr, "--db", db, "--ui-dir", uiDir)
@@ -132,20 +124,4 @@ func startStack(t testing.TB, db string) *stack {
 
 func (s *stack) client() tallycatv1connect.CatalogServiceClient {
 	return tallycatv1connect.NewCatalogServiceClient(http.DefaultClient, s.catalogURL)
-}
-
-// eventually polls cond until it holds or within passes.
-func eventually(t testing.TB, within time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %v", what, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
@@ -67,7 +69,7 @@ func TestUIInChromium(t *testing.T) {
 	s := startStack(t, filepath.Join(t.TempDir(), "catalog.duckdb"))
 	emit(t, s, "checkout", true, false)
 	emit(t, s, "payments", false, true)
-	eventually(t, 10*time.Second, "both schemas reach the catalog", func() error {
+	testenv.Eventually(t, 10*time.Second, "both schemas reach the catalog", func() error {
 		res, err := s.client().ListSchemas(context.Background(), &tallycatv1.ListSchemasRequest{SchemaKey: "http.server.request.duration"})
 		if err != nil {
 			return err

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
 	"google.golang.org/protobuf/proto"
@@ -21,8 +23,8 @@ import (
 // OTLP/HTTP answer to being listed by ListSchemas, with the default 1 s
 // flush interval (target: at most flush interval + 0.5 s).
 func BenchmarkNewShapeVisibility(b *testing.B) {
-	s := &stack{grpcAddr: freeAddr(b), httpAddr: freeAddr(b)}
-	catalogAddr := freeAddr(b)
+	s := &stack{grpcAddr: testenv.FreeAddr(b), httpAddr: testenv.FreeAddr(b)}
+	catalogAddr := testenv.FreeAddr(b)
 	s.catalogURL = "http://" + catalogAddr
 	s.catalog = start(b, "tallycat-catalog", catalogAddr, "--listen", catalogAddr, "--db", filepath.Join(b.TempDir(), "c.duckdb"))
 	s.ingest = start(b, "tallycat-ingest", s.httpAddr, "--catalog-url", s.catalogURL,

@@ -11,8 +11,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/tallycat/tallycat/internal/version"
 )
 
 // EnvName is the environment twin of a flag: --otlp-grpc-listen is
@@ -111,4 +115,39 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Du
 		return err
 	}
 	return nil
+}
+
+// Program is what a TallyCat binary's main runs: parse flags, run until a
+// signal, close.
+type Program interface {
+	ParseFlags(args []string) error
+	Run(ctx context.Context) error
+	Close() error
+}
+
+// Main runs p as the process: --version prints the version, a flag error
+// exits 2 (0 for -h), SIGINT and SIGTERM end Run, and a failure exits 1.
+func Main(name string, p Program) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
+		fmt.Println(name, version.String())
+		return
+	}
+	if err := p.ParseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := p.Run(ctx)
+	stop()
+	if cerr := p.Close(); cerr != nil {
+		slog.Error("closing", "error", cerr)
+	}
+	if err != nil {
+		slog.Error(name+" stopped", "error", err)
+		os.Exit(1)
+	}
 }

@@ -8,19 +8,15 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/internal/telemetry"
-	"github.com/tallycat/tallycat/internal/version"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 	"github.com/tallycat/tallycat/web"
@@ -63,29 +59,7 @@ type Main struct {
 }
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	m := &Main{Config: DefaultConfig()}
-	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
-		fmt.Println("tallycat-catalog", version.String())
-		return
-	}
-	if err := m.ParseFlags(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	err := m.Run(ctx)
-	if cerr := m.Close(); cerr != nil {
-		slog.Error("closing the database", "error", cerr)
-	}
-	if err != nil {
-		slog.Error("catalog stopped", "error", err)
-		os.Exit(1)
-	}
+	cli.Main("tallycat-catalog", &Main{Config: DefaultConfig()})
 }
 
 // ParseFlags reads the configuration from args and the environment.

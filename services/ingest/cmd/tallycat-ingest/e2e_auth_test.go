@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"connectrpc.com/connect"
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
@@ -34,7 +36,7 @@ func TestTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat := startCatalog(t, freeAddr(t), ":memory:", api.NewAuthInterceptor(tokens, false))
+	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:", api.NewAuthInterceptor(tokens, false))
 	ing := startIngest(t, cat.url(), "--auth-token-file", otlpTokens, "--catalog-token-file", ingestToken)
 
 	body, _ := proto.Marshal(&colmetricpb.ExportMetricsServiceRequest{ResourceMetrics: []*metricspb.ResourceMetrics{{
@@ -67,7 +69,7 @@ func TestTokens(t *testing.T) {
 	if code := post("collector-secret-0123456789"); code != http.StatusOK {
 		t.Fatalf("OTLP/HTTP with the token: %d", code)
 	}
-	eventually(t, 10*time.Second, "the shape reaches the guarded catalog with the ingest's token", func() error {
+	testenv.Eventually(t, 10*time.Second, "the shape reaches the guarded catalog with the ingest's token", func() error {
 		_, err := cat.client().ListSchemas(context.Background(), &tallycatv1.ListSchemasRequest{SchemaKey: "guarded"})
 		return err
 	})

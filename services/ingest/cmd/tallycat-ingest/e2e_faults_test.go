@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	"go.opentelemetry.io/otel/metric"
@@ -26,7 +28,7 @@ import (
 // shape the ingest acknowledged.
 func TestCatalogOutageLosesNoAcknowledgedShape(t *testing.T) {
 	ctx := context.Background()
-	cat := startCatalog(t, freeAddr(t), filepath.Join(t.TempDir(), "catalog.duckdb"))
+	cat := startCatalog(t, testenv.FreeAddr(t), filepath.Join(t.TempDir(), "catalog.duckdb"))
 	ing := startIngest(t, cat.url())
 
 	exp, err := otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithEndpoint(ing.grpcAddr), otlpmetricgrpc.WithInsecure())
@@ -50,7 +52,7 @@ func TestCatalogOutageLosesNoAcknowledgedShape(t *testing.T) {
 	}
 
 	emit("before.outage")
-	eventually(t, 10*time.Second, "the first shape arrives", func() error { return has("before.outage") })
+	testenv.Eventually(t, 10*time.Second, "the first shape arrives", func() error { return has("before.outage") })
 
 	cat.stop()
 	var during []string
@@ -65,7 +67,7 @@ func TestCatalogOutageLosesNoAcknowledgedShape(t *testing.T) {
 	}
 	cat.start()
 	for _, name := range during {
-		eventually(t, 15*time.Second, name+" arrives after the outage", func() error { return has(name) })
+		testenv.Eventually(t, 15*time.Second, name+" arrives after the outage", func() error { return has(name) })
 	}
 }
 
@@ -73,7 +75,7 @@ func TestCatalogOutageLosesNoAcknowledgedShape(t *testing.T) {
 // new shapes full, OTLP/HTTP answers 503 with Retry-After, and the shape
 // that was refused is taken once the catalog is back.
 func TestFullBufferAsksSendersToRetry(t *testing.T) {
-	cat := startCatalog(t, freeAddr(t), ":memory:")
+	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:")
 	ing := startIngest(t, cat.url(), "--max-pending", "1")
 	cat.stop()
 
@@ -96,13 +98,13 @@ func TestFullBufferAsksSendersToRetry(t *testing.T) {
 		t.Fatalf("second new shape with a full buffer: %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	cat.start()
-	eventually(t, 15*time.Second, "the buffer drains and the retry is taken", func() error {
+	testenv.Eventually(t, 15*time.Second, "the buffer drains and the retry is taken", func() error {
 		if resp := send("second"); resp.StatusCode != 200 {
 			return fmt.Errorf("status %d", resp.StatusCode)
 		}
 		return nil
 	})
-	eventually(t, 10*time.Second, "both shapes are in the catalog", func() error {
+	testenv.Eventually(t, 10*time.Second, "both shapes are in the catalog", func() error {
 		res, err := cat.client().ListSchemaKeys(context.Background(), &tallycatv1.ListSchemaKeysRequest{})
 		if err != nil {
 			return err
@@ -117,7 +119,7 @@ func TestFullBufferAsksSendersToRetry(t *testing.T) {
 // TestShutdownDeliversPending: SIGTERM (here: cancelling Run) delivers what
 // is pending before the ingest exits, even with a long flush interval.
 func TestShutdownDeliversPending(t *testing.T) {
-	cat := startCatalog(t, freeAddr(t), ":memory:")
+	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:")
 	ing := startIngest(t, cat.url(), "--flush-interval", "1h")
 	body, _ := proto.Marshal(&colmetricpb.ExportMetricsServiceRequest{ResourceMetrics: []*metricspb.ResourceMetrics{{
 		ScopeMetrics: []*metricspb.ScopeMetrics{{Metrics: []*metricspb.Metric{{Name: "at.shutdown",

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
@@ -96,7 +98,7 @@ func fieldsOf(s *tallycatv1.Schema) []string {
 
 func TestSDKExportersFillTheCatalog(t *testing.T) {
 	ctx := context.Background()
-	cat := startCatalog(t, freeAddr(t), filepath.Join(t.TempDir(), "catalog.duckdb"))
+	cat := startCatalog(t, testenv.FreeAddr(t), filepath.Join(t.TempDir(), "catalog.duckdb"))
 	ing := startIngest(t, cat.url())
 	checkout := newService(t, ctx, "checkout", "checkout-1", true, ing.grpcAddr, false)
 	payments := newService(t, ctx, "payments", "payments-1", false, ing.httpAddr, true)
@@ -112,7 +114,7 @@ func TestSDKExportersFillTheCatalog(t *testing.T) {
 		"app.temperature":  1,
 	}
 	var keys []*tallycatv1.SchemaKeySummary
-	eventually(t, 10*time.Second, "the catalog holds every metric", func() error {
+	testenv.Eventually(t, 10*time.Second, "the catalog holds every metric", func() error {
 		res, err := client.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{})
 		if err != nil {
 			return err
@@ -193,7 +195,7 @@ func TestSDKExportersFillTheCatalog(t *testing.T) {
 	// Emitting the same shapes again adds no schema, only counts.
 	checkout.emit(t, ctx)
 	payments.emit(t, ctx)
-	eventually(t, 10*time.Second, "the second export is counted", func() error {
+	testenv.Eventually(t, 10*time.Second, "the second export is counted", func() error {
 		if err := ing.main.forwarder.Drain(ctx); err != nil {
 			return err
 		}

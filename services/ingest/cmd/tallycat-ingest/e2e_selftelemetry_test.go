@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"google.golang.org/protobuf/proto"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -18,7 +20,7 @@ import (
 // TestTallyCatCatalogsItself: an ingest sending its own metrics to its own
 // OTLP port finds them in the catalog, under producer tallycat-ingest.
 func TestTallyCatCatalogsItself(t *testing.T) {
-	cat := startCatalog(t, freeAddr(t), ":memory:")
+	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:")
 	ing := startIngest(t, cat.url(), "--telemetry-otlp-endpoint", "$GRPC", "--telemetry-interval", "200ms")
 	cfg := otlpgen.Default()
 	cfg.Metrics, cfg.PointsPerMetric = 5, 2
@@ -29,7 +31,7 @@ func TestTallyCatCatalogsItself(t *testing.T) {
 	}
 	resp.Body.Close()
 	want := []string{"tallycat.ingest.requests", "tallycat.ingest.data_points", "tallycat.ingest.pending", "tallycat.ingest.batches", "rpc.client.call.duration"}
-	eventually(t, 15*time.Second, "the ingest's own metrics are in the catalog", func() error {
+	testenv.Eventually(t, 15*time.Second, "the ingest's own metrics are in the catalog", func() error {
 		res, err := cat.client().ListSchemaKeys(context.Background(), &tallycatv1.ListSchemaKeysRequest{ServiceName: "tallycat-ingest", PageSize: 1000})
 		if err != nil {
 			return err

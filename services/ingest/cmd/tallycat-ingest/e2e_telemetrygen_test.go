@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 )
 
@@ -24,7 +26,7 @@ func TestTelemetrygen(t *testing.T) {
 		t.Fatalf("telemetrygen is not installed (%v): run `make tools` first", err)
 	}
 	ctx := context.Background()
-	cat := startCatalog(t, freeAddr(t), ":memory:")
+	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:")
 	ing := startIngest(t, cat.url())
 
 	for _, tc := range []struct {
@@ -43,7 +45,7 @@ func TestTelemetrygen(t *testing.T) {
 			if err != nil {
 				t.Fatalf("telemetrygen: %v\n%s", err, out)
 			}
-			eventually(t, 10*time.Second, "the metric reaches the catalog", func() error {
+			testenv.Eventually(t, 10*time.Second, "the metric reaches the catalog", func() error {
 				res, err := cat.client().ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: tc.metric})
 				if err != nil {
 					return err

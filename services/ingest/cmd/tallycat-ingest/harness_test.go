@@ -4,29 +4,21 @@ import (
 	"context"
 	"strings"
 
-	"connectrpc.com/connect"
+	"github.com/tallycat/tallycat/internal/testenv"
+
 	"errors"
 	"net"
 	"net/http"
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
+
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
-
-// freeAddr returns a loopback address nobody listens on right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // catalogProc is a real catalog (DuckDB file, HTTP server) that can be
 // stopped and started again on the same address and file.
@@ -98,7 +90,7 @@ type ingestProc struct {
 
 func startIngest(t *testing.T, catalogURL string, extra ...string) *ingestProc {
 	t.Helper()
-	p := &ingestProc{grpcAddr: freeAddr(t), httpAddr: freeAddr(t), main: &Main{Config: DefaultConfig()}, done: make(chan error, 1)}
+	p := &ingestProc{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t), main: &Main{Config: DefaultConfig()}, done: make(chan error, 1)}
 	args := []string{"--otlp-grpc-listen", p.grpcAddr, "--otlp-http-listen", p.httpAddr, "--catalog-url", catalogURL, "--flush-interval", "100ms"}
 	for _, a := range extra { // $GRPC stands for the ingest's own OTLP/gRPC address
 		args = append(args, strings.ReplaceAll(a, "$GRPC", p.grpcAddr))
@@ -133,20 +125,4 @@ func (p *ingestProc) stop(t *testing.T) error {
 	p.cancel()
 	p.cancel = nil
 	return <-p.done
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %v", what, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

@@ -12,10 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 
 	"connectrpc.com/connect"
@@ -25,7 +22,6 @@ import (
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/internal/telemetry"
-	"github.com/tallycat/tallycat/internal/version"
 	"github.com/tallycat/tallycat/services/ingest/forward"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 	"github.com/tallycat/tallycat/services/ingest/otlp"
@@ -76,25 +72,7 @@ type Main struct {
 }
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	m := &Main{Config: DefaultConfig()}
-	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-version") {
-		fmt.Println("tallycat-ingest", version.String())
-		return
-	}
-	if err := m.ParseFlags(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	if err := m.Run(ctx); err != nil {
-		slog.Error("ingest stopped", "error", err)
-		os.Exit(1)
-	}
+	cli.Main("tallycat-ingest", &Main{Config: DefaultConfig()})
 }
 
 // ParseFlags reads the configuration from args and the environment.
@@ -225,6 +203,9 @@ func (m *Main) Run(ctx context.Context) error {
 	slog.Info("delivering pending shapes before exit", "pending", fwd.Pending())
 	return errors.Join(append(errs, fwd.Drain(drainCtx))...)
 }
+
+// Close implements cli.Program; Run has already delivered what was pending.
+func (m *Main) Close() error { return nil }
 
 // catalogTransport is the HTTP transport to the catalog, with timeouts that
 // keep a dead catalog from holding connections forever.
