@@ -138,8 +138,13 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tal
 		return nil, 0, err
 	}
 	if len(out) == 0 && f.Offset > 0 {
-		// Past the end: count without a page to report the true total.
-		return nil, 0, nil
+		// A page past the end has no row to carry the total: count apart.
+		countArgs := args[:len(args)-3] // without limit, offset and status
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT schema_key FROM schemas WHERE `+filter+
+			` GROUP BY schema_key HAVING `+having+`)`, countArgs...).Scan(&total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("count schema keys: %w", err)
+		}
 	}
 	return out, total, nil
 }

@@ -135,6 +135,9 @@ func TestRecordAndRead(t *testing.T) {
 	if len(byProducers) == 2 && byProducers[0].SchemaKey != "cpu.time" {
 		t.Errorf("most producers first = %v, want cpu.time (2 producers) first", byProducers[0].SchemaKey)
 	}
+	if past, total, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Offset: 10, Limit: 5}); err != nil || len(past) != 0 || total != 2 {
+		t.Errorf("a page past the end = %v, total %d, %v; want no rows and the true total 2", past, total, err)
+	}
 	if _, err := s.ListSchemas(ctx, "nope"); catalog.ErrorCode(err) != catalog.ENOTFOUND {
 		t.Errorf("ListSchemas(nope) = %v, want not found", err)
 	}

@@ -148,7 +148,8 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 		o := &obs[i]
 		k := keyOf(o)
 		e := f.entries[k]
-		if e == nil || f.fingerprint(o) != e.fingerprint {
+		fp := f.fingerprint(o)
+		if e == nil || fp != e.fingerprint {
 			// Something the catalog has not been told: check it against the
 			// catalog's own rules now, while the sender can still be told.
 			if verr := f.validator.Validate(toProto(o)); verr != nil {
@@ -159,7 +160,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 				e = &entry{}
 				f.entries[k] = e
 			}
-			e.obs, e.fingerprint = *o, f.fingerprint(o)
+			e.obs, e.fingerprint = *o, fp
 			e.obs.DataPoints = 0
 		}
 		if !e.due && e.fingerprint != e.sent {
