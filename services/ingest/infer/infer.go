@@ -40,6 +40,19 @@ type shapeInfo struct {
 type Limits struct {
 	MaxAttributes int
 	MaxKeyBytes   int
+	// MaxDepth bounds the nesting of messages in a request (attribute
+	// values nest maps and arrays); deeper requests are malformed. Zero is
+	// protobuf's own limit, DefaultMaxDepth.
+	MaxDepth int
+}
+
+// Depth is the nesting limit in force: MaxDepth, or DefaultMaxDepth. The
+// receivers give the same limit to the decoders of the OTLP/JSON path.
+func (l Limits) Depth() int {
+	if l.MaxDepth > 0 {
+		return l.MaxDepth
+	}
+	return DefaultMaxDepth
 }
 
 // Inferrer infers shapes from export requests. It is safe for concurrent use.

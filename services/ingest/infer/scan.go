@@ -57,7 +57,7 @@ var dataKinds = map[protowire.Number]struct {
 // value types; values are skipped, never materialised. It returns an error
 // for exactly the inputs proto.Unmarshal refuses.
 func (in *Inferrer) Scan(b []byte) (ingest.Result, error) {
-	if err := validate(b, requestTable, 0); err != nil {
+	if err := validate(b, requestTable, 0, in.limits.Depth()); err != nil {
 		return ingest.Result{}, fmt.Errorf("proto: cannot parse invalid wire-format data: %w", err)
 	}
 	s := in.pool.Get().(*scratch)

@@ -152,7 +152,7 @@ func TestScanAgreesWithUnmarshal(t *testing.T) {
 // the scanner accepts or refuses what proto.Unmarshal does, and infers the
 // same observations as inference on the decoded request.
 func FuzzScanAgreesWithUnmarshal(f *testing.F) {
-	for _, b := range seeds(f) {
+	for _, b := range append(seeds(f), extraSeeds(f)...) {
 		if len(b) < 16<<10 { // large inputs slow every mutation; the unit test covers them
 			f.Add(b)
 		}

@@ -18,8 +18,8 @@ import (
 // tables it walks are built from the OTLP descriptors themselves, so a field
 // added to OTLP is validated without code here changing.
 
-// recursionLimit is proto.Unmarshal's default nesting limit.
-const recursionLimit = protowire.DefaultRecursionLimit
+// DefaultMaxDepth is proto.Unmarshal's default nesting limit.
+const DefaultMaxDepth = protowire.DefaultRecursionLimit
 
 type wireKind uint8
 
@@ -101,7 +101,7 @@ func maxInt(a, b int) int {
 var (
 	errTruncated = errors.New("truncated or malformed field")
 	errUTF8      = errors.New("string field contains invalid UTF-8")
-	errDepth     = errors.New("exceeded maximum recursion depth")
+	errDepth     = errors.New("exceeded maximum nesting depth")
 )
 
 // consumeTag is protowire.ConsumeTag with the one-byte case inline, and with
@@ -134,12 +134,12 @@ func consumeBytes(b []byte) ([]byte, int) {
 }
 
 // validate checks b as a message of table t, as proto.Unmarshal would.
-func validate(b []byte, t *msgTable, depth int) error {
-	if depth > recursionLimit {
+func validate(b []byte, t *msgTable, depth, limit int) error {
+	if depth > limit {
 		return errDepth
 	}
 	if t == keyValueTable {
-		return validateKeyValue(b, depth)
+		return validateKeyValue(b, depth, limit)
 	}
 	for len(b) > 0 {
 		num, typ, n := consumeTag(b)
@@ -149,7 +149,7 @@ func validate(b []byte, t *msgTable, depth int) error {
 		b = b[n:]
 		fi := t.field(num)
 		if fi != nil {
-			if n, err := validateKnown(b, fi, typ, depth); err != nil {
+			if n, err := validateKnown(b, fi, typ, depth, limit); err != nil {
 				return err
 			} else if n >= 0 {
 				b = b[n:]
@@ -169,7 +169,7 @@ func validate(b []byte, t *msgTable, depth int) error {
 
 // validateKnown checks one known field's value and returns its length, or
 // -1 when its wire type does not match the field (so it is unknown).
-func validateKnown(b []byte, fi *fieldInfo, typ protowire.Type, depth int) (int, error) {
+func validateKnown(b []byte, fi *fieldInfo, typ protowire.Type, depth, limit int) (int, error) {
 	switch {
 	case fi.kind == kindVarint && typ == protowire.VarintType:
 		_, n := protowire.ConsumeVarint(b)
@@ -194,7 +194,7 @@ func validateKnown(b []byte, fi *fieldInfo, typ protowire.Type, depth int) (int,
 			return 0, errUTF8
 		}
 	case kindMessage:
-		if err := validate(v, fi.msg, depth+1); err != nil {
+		if err := validate(v, fi.msg, depth+1, limit); err != nil {
 			return 0, err
 		}
 	default: // a packed repeated scalar
@@ -243,7 +243,7 @@ var (
 	anyValueTable = keyValueTable.field(2).msg
 )
 
-func validateKeyValue(b []byte, depth int) error {
+func validateKeyValue(b []byte, depth, limit int) error {
 	for len(b) > 0 {
 		num, typ, n := consumeTag(b)
 		if n < 0 {
@@ -259,7 +259,7 @@ func validateKeyValue(b []byte, depth int) error {
 				if !utf8.Valid(v) {
 					return errUTF8
 				}
-			} else if err := validateAnyValue(v, depth+1); err != nil {
+			} else if err := validateAnyValue(v, depth+1, limit); err != nil {
 				return err
 			}
 			b = b[m:]
@@ -273,8 +273,8 @@ func validateKeyValue(b []byte, depth int) error {
 	return nil
 }
 
-func validateAnyValue(b []byte, depth int) error {
-	if depth > recursionLimit {
+func validateAnyValue(b []byte, depth, limit int) error {
+	if depth > limit {
 		return errDepth
 	}
 	for len(b) > 0 {
@@ -294,7 +294,7 @@ func validateAnyValue(b []byte, depth int) error {
 					return errUTF8
 				}
 			case 5, 6:
-				if err := validate(v, anyValueTable.field(num).msg, depth+1); err != nil {
+				if err := validate(v, anyValueTable.field(num).msg, depth+1, limit); err != nil {
 					return err
 				}
 			}

@@ -36,23 +36,31 @@ var (
 	// these. Trace and span ids in exemplars are hex where protojson
 	// expects base64; hex digits are valid base64, so they decode without
 	// error, and inference never reads them.
-	jsonCodec = codec{
+	jsonCodec = jsonCodecWithDepth(0)
+)
+
+// jsonCodecWithDepth is the OTLP/JSON codec refusing nesting deeper than
+// depth (0: protojson's default), the same limit the protobuf scanner keeps.
+func jsonCodecWithDepth(depth int) codec {
+	return codec{
 		contentTypeJSON,
-		protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal,
+		protojson.UnmarshalOptions{DiscardUnknown: true, RecursionLimit: depth}.Unmarshal,
 		protojson.MarshalOptions{UseEnumNumbers: true}.Marshal,
 	}
-)
+}
 
 // codecFor returns the codec of a Content-Type header, or an error naming
 // what is supported.
-func codecFor(header string) (codec, error) {
+func codecFor(header string) (codec, error) { return codecForDepth(header, 0) }
+
+func codecForDepth(header string, depth int) (codec, error) {
 	mt, _, err := mime.ParseMediaType(header)
 	if err == nil {
 		switch mt {
 		case contentTypeProtobuf, "application/protobuf":
 			return protobufCodec, nil
 		case contentTypeJSON:
-			return jsonCodec, nil
+			return jsonCodecWithDepth(depth), nil
 		}
 	}
 	return codec{}, fmt.Errorf("unsupported Content-Type %q: use %s or %s", header, contentTypeProtobuf, contentTypeJSON)

@@ -9,7 +9,7 @@ import (
 	"github.com/tallycat/tallycat/services/ingest/otlp"
 )
 
-func newHandlerForFuzz() http.Handler { return otlp.NewHTTPHandler(newSink(), maxBytes) }
+func newHandlerForFuzz() http.Handler { return otlp.NewHTTPHandler(newSink(), maxBytes, 0) }
 
 // FuzzHTTPHandler: whatever body and encoding arrive, the OTLP/HTTP handler
 // answers with one of its documented statuses and never panics.

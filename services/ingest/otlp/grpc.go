@@ -17,8 +17,9 @@ import (
 const ExportProcedure = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
 
 // NewGRPCHandler returns the path and handler of the OTLP gRPC metrics
-// service. maxBytes bounds a request message after decompression.
-func NewGRPCHandler(consumer ingest.Consumer, maxBytes int64, opts ...connect.HandlerOption) (string, http.Handler) {
+// service. maxBytes bounds a request message after decompression; maxDepth
+// the nesting of a JSON message (0: the default).
+func NewGRPCHandler(consumer ingest.Consumer, maxBytes int64, maxDepth int, opts ...connect.HandlerOption) (string, http.Handler) {
 	export := func(ctx context.Context, req *rawRequest) (*colmetricpb.ExportMetricsServiceResponse, error) {
 		res, err := consumer.ConsumeMetrics(ctx, req.req)
 		if err != nil {
@@ -29,7 +30,7 @@ func NewGRPCHandler(consumer ingest.Consumer, maxBytes int64, opts ...connect.Ha
 	opts = append([]connect.HandlerOption{
 		connect.WithReadMaxBytes(int(maxBytes)),
 		connect.WithCodec(rawCodec{}),
-		connect.WithCodec(rawCodec{json: true}),
+		connect.WithCodec(rawCodec{json: true, depth: maxDepth}),
 	}, opts...)
 	return ExportProcedure, connect.NewUnaryHandlerSimple(ExportProcedure, export, opts...)
 }

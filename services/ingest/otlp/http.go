@@ -17,15 +17,16 @@ import (
 const MetricsPath = "/v1/metrics"
 
 // NewHTTPHandler returns the OTLP/HTTP metrics handler. maxBytes bounds a
-// request body after decompression.
-func NewHTTPHandler(consumer ingest.Consumer, maxBytes int64) http.Handler {
+// request body after decompression; maxDepth the nesting of a JSON body (0:
+// the default), as the scanner bounds protobuf.
+func NewHTTPHandler(consumer ingest.Consumer, maxBytes int64, maxDepth int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			writeStatus(w, jsonCodec, http.StatusMethodNotAllowed, connect.CodeUnimplemented, "OTLP/HTTP metrics are sent with POST")
 			return
 		}
-		c, err := codecFor(r.Header.Get("Content-Type"))
+		c, err := codecForDepth(r.Header.Get("Content-Type"), maxDepth)
 		if err != nil {
 			writeStatus(w, jsonCodec, http.StatusUnsupportedMediaType, connect.CodeInvalidArgument, err.Error())
 			return

@@ -68,7 +68,7 @@ func zst(b []byte) []byte {
 
 func serveHTTP(t *testing.T, c ingest.Consumer) string {
 	t.Helper()
-	srv := httptest.NewServer(otlp.NewHTTPHandler(c, maxBytes))
+	srv := httptest.NewServer(otlp.NewHTTPHandler(c, maxBytes, 0))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

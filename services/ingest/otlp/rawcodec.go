@@ -19,7 +19,10 @@ type rawRequest struct {
 // rawCodec hands the handler protobuf request bytes instead of a decoded
 // message, so that the handler can scan them without materialising values.
 // Responses are ordinary messages.
-type rawCodec struct{ json bool }
+type rawCodec struct {
+	json  bool
+	depth int
+}
 
 func (c rawCodec) Name() string {
 	if c.json {
@@ -44,7 +47,7 @@ func (c rawCodec) Unmarshal(data []byte, v any) error {
 	case *rawRequest:
 		if c.json {
 			x.req = ingest.Request{Decoded: newRequest()}
-			return jsonCodec.unmarshal(data, x.req.Decoded)
+			return jsonCodecWithDepth(c.depth).unmarshal(data, x.req.Decoded)
 		}
 		// connect reuses data's buffer once Unmarshal returns.
 		x.req = ingest.Request{Proto: append([]byte(nil), data...)}

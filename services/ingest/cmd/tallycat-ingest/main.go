@@ -45,6 +45,8 @@ type Config struct {
 	// point over either is refused with partial success.
 	MaxAttributes int
 	MaxKeyBytes   int
+	// MaxDepth bounds the nesting of messages in a request.
+	MaxDepth int
 	// TelemetryEndpoint receives the ingest's own metrics over OTLP/gRPC.
 	TelemetryEndpoint string
 	TelemetryInterval time.Duration
@@ -61,6 +63,7 @@ func DefaultConfig() Config {
 		Forward:           forward.DefaultConfig(),
 		MaxAttributes:     128,
 		MaxKeyBytes:       256,
+		MaxDepth:          64,
 		TelemetryInterval: 15 * time.Second,
 	}
 }
@@ -94,6 +97,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.TLS.Key, "tls-key-file", c.TLS.Key, "TLS private key file (PEM)")
 	fs.IntVar(&c.MaxAttributes, "max-attributes", c.MaxAttributes, "most attributes a data point may carry; points over it are refused with partial success")
 	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points with a longer key are refused with partial success")
+	fs.IntVar(&c.MaxDepth, "max-nesting-depth", c.MaxDepth, "deepest nesting of messages in a request (attribute values nest maps and arrays); deeper requests are refused as malformed")
 	fs.StringVar(&c.TelemetryEndpoint, "telemetry-otlp-endpoint", c.TelemetryEndpoint, "host:port of an OTLP/gRPC receiver for the ingest's own metrics (its own :4317 catalogs them); empty: off")
 	fs.DurationVar(&c.TelemetryInterval, "telemetry-interval", c.TelemetryInterval, "how often the ingest's own metrics are exported")
 	if err := cli.Parse(fs, args); err != nil {
@@ -109,8 +113,8 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("--flush-interval and --heartbeat-interval must be positive")
 	case c.Forward.MaxKnown <= 0 || c.Forward.MaxPending <= 0:
 		return fmt.Errorf("--max-known-pairs and --max-pending must be positive")
-	case c.MaxAttributes <= 0 || c.MaxKeyBytes <= 0:
-		return fmt.Errorf("--max-attributes and --max-attribute-key-bytes must be positive")
+	case c.MaxAttributes <= 0 || c.MaxKeyBytes <= 0 || c.MaxDepth <= 0:
+		return fmt.Errorf("--max-attributes, --max-attribute-key-bytes and --max-nesting-depth must be positive")
 	}
 	return nil
 }
@@ -147,11 +151,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	consumer := &pipeline.Pipeline{Inferrer: infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes}),
+	consumer := &pipeline.Pipeline{Inferrer: infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes, MaxDepth: c.MaxDepth}),
 		Forwarder: fwd, Instruments: instruments}
 
 	grpcOpts := []connect.HandlerOption{connect.WithInterceptors(rpcMetrics)}
-	var httpHandler http.Handler = otlp.NewHTTPHandler(consumer, c.MaxRequestBytes)
+	var httpHandler http.Handler = otlp.NewHTTPHandler(consumer, c.MaxRequestBytes, c.MaxDepth)
 	if c.AuthTokenFile != "" {
 		tokens, err := auth.Load(c.AuthTokenFile)
 		if err != nil {
@@ -162,7 +166,7 @@ func (m *Main) Run(ctx context.Context) error {
 		slog.Info("OTLP clients must present a bearer token")
 	}
 	grpcMux := http.NewServeMux()
-	grpcMux.Handle(otlp.NewGRPCHandler(consumer, c.MaxRequestBytes, grpcOpts...))
+	grpcMux.Handle(otlp.NewGRPCHandler(consumer, c.MaxRequestBytes, c.MaxDepth, grpcOpts...))
 	grpcMux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker("opentelemetry.proto.collector.metrics.v1.MetricsService")))
 	httpMux := http.NewServeMux()
 	httpMux.Handle(otlp.MetricsPath, httpHandler)
