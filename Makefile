@@ -14,7 +14,7 @@ GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tal
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: all tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench soak clean
+.PHONY: all tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench soak fuzz clean
 
 all: build
 
@@ -90,6 +90,16 @@ bench:
 	go test -run WriteAmplification -v ./services/ingest/forward/ | grep 'points/s:' | tee -a $(BENCH_OUT)
 	@echo
 	@go run ./internal/tools/benchtable < $(BENCH_OUT)
+
+## fuzz: each fuzz target for FUZZTIME (default 10m, as the reliability
+## issue asks); new failing inputs land in the package's testdata/fuzz.
+FUZZTIME ?= 10m
+FUZZ_TARGETS := FuzzScanAgreesWithUnmarshal:./services/ingest/infer/ FuzzHTTPHandler:./services/ingest/otlp/ FuzzRPC:./services/catalog/api/
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzzing $${t%%:*} for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$${t%%:*}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 50x "$${t#*:}" || exit 1; \
+	done
 
 ## soak: ten minutes of steady OTLP load with churning shapes and producers
 ## on loopback; prints memory, threads and open files of both processes and

@@ -81,6 +81,13 @@ type TLSFiles struct {
 	Cert, Key string
 }
 
+// AddFlags defines --tls-cert-file and --tls-key-file; what says which
+// listeners they secure.
+func (t *TLSFiles) AddFlags(fs *flag.FlagSet, what string) {
+	fs.StringVar(&t.Cert, "tls-cert-file", t.Cert, "TLS certificate file (PEM) for "+what+"; with --tls-key-file, serves TLS")
+	fs.StringVar(&t.Key, "tls-key-file", t.Key, "TLS private key file (PEM)")
+}
+
 // Check reports a half-configured pair, which would otherwise fall back to
 // plain text without a word.
 func (t TLSFiles) Check(what string) error {

@@ -4,6 +4,7 @@ package telemetry
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -20,6 +21,21 @@ import (
 	"github.com/tallycat/tallycat/internal/version"
 )
 
+// Config says where a service's own metrics go.
+type Config struct {
+	Endpoint string // host:port of an OTLP/gRPC receiver; empty: nowhere
+	Interval time.Duration
+}
+
+// DefaultConfig exports nothing until an endpoint is given.
+func DefaultConfig() Config { return Config{Interval: 15 * time.Second} }
+
+// AddFlags defines --telemetry-otlp-endpoint and --telemetry-interval.
+func (c *Config) AddFlags(fs *flag.FlagSet, service string) {
+	fs.StringVar(&c.Endpoint, "telemetry-otlp-endpoint", c.Endpoint, "host:port of an OTLP/gRPC receiver for "+service+"'s own metrics (an ingest catalogs them); empty: off")
+	fs.DurationVar(&c.Interval, "telemetry-interval", c.Interval, "how often "+service+"'s own metrics are exported")
+}
+
 // Telemetry is a service's meter provider and how to stop it.
 type Telemetry struct {
 	Meters   metric.MeterProvider
@@ -28,7 +44,8 @@ type Telemetry struct {
 
 // Setup exports the service's metrics over OTLP/gRPC (plain text) to
 // endpoint (host:port) every interval; with no endpoint, metrics go nowhere.
-func Setup(ctx context.Context, service, endpoint string, interval time.Duration) (*Telemetry, error) {
+func Setup(ctx context.Context, service string, c Config) (*Telemetry, error) {
+	endpoint, interval := c.Endpoint, c.Interval
 	if endpoint == "" {
 		return &Telemetry{Meters: noop.NewMeterProvider(), shutdown: func(context.Context) error { return nil }}, nil
 	}

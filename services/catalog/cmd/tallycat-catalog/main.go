@@ -32,9 +32,7 @@ type Config struct {
 	AuthTokenFile  string
 	AuthReads      bool
 	TLS            cli.TLSFiles
-	// TelemetryEndpoint receives the catalog's own metrics over OTLP/gRPC.
-	TelemetryEndpoint string
-	TelemetryInterval time.Duration
+	Telemetry      telemetry.Config
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -44,11 +42,11 @@ func DefaultConfig() Config {
 		uiDir = "" // the UI is inside this binary
 	}
 	return Config{
-		Listen:            ":8080",
-		DB:                "./data/tallycat.duckdb",
-		UIDir:             uiDir,
-		ShutdownGrace:     15 * time.Second,
-		TelemetryInterval: 15 * time.Second,
+		Listen:        ":8080",
+		DB:            "./data/tallycat.duckdb",
+		UIDir:         uiDir,
+		ShutdownGrace: 15 * time.Second,
+		Telemetry:     telemetry.DefaultConfig(),
 	}
 }
 
@@ -73,10 +71,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long in-flight requests may finish after SIGTERM")
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", c.AuthTokenFile, "file of name:token lines; when set, changes need a bearer token, whose name is recorded as the actor")
 	fs.BoolVar(&c.AuthReads, "auth-reads", c.AuthReads, "with --auth-token-file, reads need a token too")
-	fs.StringVar(&c.TLS.Cert, "tls-cert-file", c.TLS.Cert, "TLS certificate file (PEM); with --tls-key-file, serves HTTPS")
-	fs.StringVar(&c.TLS.Key, "tls-key-file", c.TLS.Key, "TLS private key file (PEM)")
-	fs.StringVar(&c.TelemetryEndpoint, "telemetry-otlp-endpoint", c.TelemetryEndpoint, "host:port of an OTLP/gRPC receiver (an ingest) for the catalog's own metrics; empty: off")
-	fs.DurationVar(&c.TelemetryInterval, "telemetry-interval", c.TelemetryInterval, "how often the catalog's own metrics are exported")
+	c.TLS.AddFlags(fs, "the API and UI")
+	c.Telemetry.AddFlags(fs, "the catalog")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -106,7 +102,7 @@ func (m *Main) Run(ctx context.Context) error {
 		AllowedOrigins: api.SplitList(c.AllowedOrigins),
 		UI:             api.UIHandler(uiFiles(c.UIDir)),
 	}
-	tel, err := telemetry.Setup(ctx, "tallycat-catalog", c.TelemetryEndpoint, c.TelemetryInterval)
+	tel, err := telemetry.Setup(ctx, "tallycat-catalog", c.Telemetry)
 	if err != nil {
 		return err
 	}

@@ -46,25 +46,23 @@ type Config struct {
 	MaxAttributes int
 	MaxKeyBytes   int
 	// MaxDepth bounds the nesting of messages in a request.
-	MaxDepth int
-	// TelemetryEndpoint receives the ingest's own metrics over OTLP/gRPC.
-	TelemetryEndpoint string
-	TelemetryInterval time.Duration
+	MaxDepth  int
+	Telemetry telemetry.Config
 }
 
 // DefaultConfig is the configuration of an ingest started with no flags.
 func DefaultConfig() Config {
 	return Config{
-		OTLPGRPCListen:    ":4317",
-		OTLPHTTPListen:    ":4318",
-		CatalogURL:        "http://127.0.0.1:8080",
-		MaxRequestBytes:   64 << 20,
-		ShutdownGrace:     15 * time.Second,
-		Forward:           forward.DefaultConfig(),
-		MaxAttributes:     128,
-		MaxKeyBytes:       256,
-		MaxDepth:          64,
-		TelemetryInterval: 15 * time.Second,
+		OTLPGRPCListen:  ":4317",
+		OTLPHTTPListen:  ":4318",
+		CatalogURL:      "http://127.0.0.1:8080",
+		MaxRequestBytes: 64 << 20,
+		ShutdownGrace:   15 * time.Second,
+		Forward:         forward.DefaultConfig(),
+		MaxAttributes:   128,
+		MaxKeyBytes:     256,
+		MaxDepth:        64,
+		Telemetry:       telemetry.DefaultConfig(),
 	}
 }
 
@@ -93,13 +91,11 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.Forward.MaxPending, "max-pending", c.Forward.MaxPending, "how many new observations may wait for the catalog before OTLP requests are refused with 503")
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", c.AuthTokenFile, "file of name:token lines; when set, OTLP clients must send one as a bearer token")
 	fs.StringVar(&c.CatalogTokenFile, "catalog-token-file", c.CatalogTokenFile, "file holding the bearer token to present to the catalog")
-	fs.StringVar(&c.TLS.Cert, "tls-cert-file", c.TLS.Cert, "TLS certificate file (PEM) for both OTLP listeners")
-	fs.StringVar(&c.TLS.Key, "tls-key-file", c.TLS.Key, "TLS private key file (PEM)")
+	c.TLS.AddFlags(fs, "both OTLP listeners")
 	fs.IntVar(&c.MaxAttributes, "max-attributes", c.MaxAttributes, "most attributes a data point may carry; points over it are refused with partial success")
 	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points with a longer key are refused with partial success")
 	fs.IntVar(&c.MaxDepth, "max-nesting-depth", c.MaxDepth, "deepest nesting of messages in a request (attribute values nest maps and arrays); deeper requests are refused as malformed")
-	fs.StringVar(&c.TelemetryEndpoint, "telemetry-otlp-endpoint", c.TelemetryEndpoint, "host:port of an OTLP/gRPC receiver for the ingest's own metrics (its own :4317 catalogs them); empty: off")
-	fs.DurationVar(&c.TelemetryInterval, "telemetry-interval", c.TelemetryInterval, "how often the ingest's own metrics are exported")
+	c.Telemetry.AddFlags(fs, "the ingest")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -131,7 +127,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		clientOpts = append(clientOpts, connect.WithInterceptors(auth.BearerToken(token)))
 	}
-	tel, err := telemetry.Setup(ctx, "tallycat-ingest", c.TelemetryEndpoint, c.TelemetryInterval)
+	tel, err := telemetry.Setup(ctx, "tallycat-ingest", c.Telemetry)
 	if err != nil {
 		return err
 	}
