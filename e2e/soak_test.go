@@ -58,10 +58,13 @@ func TestSoak(t *testing.T) {
 					return
 				default:
 				}
-				// Every 50th request brings new shapes from a new producer;
-				// the rest repeat the last ones, as fleets do.
-				cfg.ShapeSalt = w*1_000_000 + i/50
-				cfg.Service = fmt.Sprintf("soak-%d-%d", w, i/200)
+				// Every 50th request switches to other shapes from another
+				// producer, cycling through 100 of each per worker (20,000
+				// pairs in all): churn that a steady state can absorb, so
+				// growth after the first cycle is a leak.
+				cycle := (i / 50) % 100
+				cfg.ShapeSalt = w*1_000 + cycle
+				cfg.Service = fmt.Sprintf("soak-%d-%d", w, cycle)
 				body, _ := proto.Marshal(otlpgen.Request(cfg))
 				if err := httpSender(s.httpAddr, body)(client); err != nil {
 					refused.Add(1)
