@@ -14,9 +14,22 @@ GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tal
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: all tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench soak fuzz clean
+.PHONY: all deps tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench soak fuzz clean
 
 all: build
+
+## deps: the system packages the tests use, from Debian's apt when missing:
+## chromium (the UI's end-to-end test) and docker-compose (which parses
+## docker-compose.yml without an engine). Needs root, as on CI.
+deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 ## tools: the code generators and the buf CLI, at the versions the repo pins.
 tools: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-connect-go $(TOOLS)/telemetrygen web/node_modules/.installed
@@ -71,7 +84,7 @@ dist: build-web
 
 ## test: every test: the web UI's component tests, then the Go tests, which
 ## include the end-to-end tests in Chromium against the built UI.
-test: test-web test-go
+test: deps test-web test-go
 
 test-web: web/node_modules/.installed
 	cd web && npm run typecheck && npm test
