@@ -49,7 +49,12 @@ func Setup(ctx context.Context, service string, c Config) (*Telemetry, error) {
 	if endpoint == "" {
 		return &Telemetry{Meters: noop.NewMeterProvider(), shutdown: func(context.Context) error { return nil }}, nil
 	}
-	exp, err := otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithEndpoint(endpoint), otlpmetricgrpc.WithInsecure())
+	// Short timeouts and retries: a service's own metrics must never hold up
+	// its shutdown, even when the receiver (often the ingest itself) has
+	// already gone.
+	exp, err := otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithEndpoint(endpoint), otlpmetricgrpc.WithInsecure(),
+		otlpmetricgrpc.WithTimeout(5*time.Second),
+		otlpmetricgrpc.WithRetry(otlpmetricgrpc.RetryConfig{Enabled: true, InitialInterval: time.Second, MaxInterval: 5 * time.Second, MaxElapsedTime: 10 * time.Second}))
 	if err != nil {
 		return nil, fmt.Errorf("telemetry exporter: %w", err)
 	}
@@ -64,8 +69,16 @@ func Setup(ctx context.Context, service string, c Config) (*Telemetry, error) {
 	return &Telemetry{Meters: mp, shutdown: mp.Shutdown}, nil
 }
 
-// Shutdown sends what is left and stops the exporter.
-func (t *Telemetry) Shutdown(ctx context.Context) error { return t.shutdown(ctx) }
+// ShutdownTimeout bounds how long Shutdown tries to send what is left.
+const ShutdownTimeout = 3 * time.Second
+
+// Shutdown sends what is left, for at most ShutdownTimeout, and stops the
+// exporter.
+func (t *Telemetry) Shutdown(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, ShutdownTimeout)
+	defer cancel()
+	return t.shutdown(ctx)
+}
 
 // RPCInterceptor measures RPC latency and outcomes (otelconnect), without
 // traces, on t's meters.
