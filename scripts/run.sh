@@ -21,6 +21,7 @@ stop() {
   wait "$ingest" 2>/dev/null || true
   kill -TERM "$catalog" 2>/dev/null || true
   wait "$catalog" 2>/dev/null || true
+  exit 0 # a requested stop is a clean one
 }
 trap stop INT TERM EXIT
 echo "TallyCat: UI and API on http://localhost:8080, OTLP on :4317 (gRPC) and :4318 (HTTP). Ctrl-C stops."
