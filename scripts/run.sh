@@ -21,8 +21,10 @@ stop() {
   wait "$ingest" 2>/dev/null || true
   kill -TERM "$catalog" 2>/dev/null || true
   wait "$catalog" 2>/dev/null || true
-  exit 0 # a requested stop is a clean one
 }
-trap stop INT TERM EXIT
+# A requested stop is a clean one; if a service died on its own, its status
+# is the script's.
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 echo "TallyCat: UI and API on http://localhost:8080, OTLP on :4317 (gRPC) and :4318 (HTTP). Ctrl-C stops."
 wait -n "$catalog" "$ingest"
