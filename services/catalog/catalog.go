@@ -110,6 +110,11 @@ type Store interface {
 	// or ENOTFOUND.
 	GetSchema(ctx context.Context, schemaID string) (*SchemaDetail, error)
 
+	// GetSchemas returns the schemas with the given ids (fields, producer
+	// count and current version, without the detail GetSchema adds), in the
+	// order asked, or ENOTFOUND naming the first id that does not exist.
+	GetSchemas(ctx context.Context, schemaIDs ...string) ([]*tallycatv1.Schema, error)
+
 	// ListProducers returns the producers that pass the filter. It returns
 	// ENOTFOUND when the filter names a schema or schema key that does not
 	// exist.

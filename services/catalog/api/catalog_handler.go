@@ -98,15 +98,11 @@ func (h *CatalogHandler) ListProducers(ctx context.Context, req *tallycatv1.List
 
 // DiffSchemas implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) DiffSchemas(ctx context.Context, req *tallycatv1.DiffSchemasRequest) (*tallycatv1.DiffSchemasResponse, error) {
-	base, err := h.Store.GetSchema(ctx, req.GetBaseSchemaId())
+	both, err := h.Store.GetSchemas(ctx, req.GetBaseSchemaId(), req.GetTargetSchemaId())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	target, err := h.Store.GetSchema(ctx, req.GetTargetSchemaId())
-	if err != nil {
-		return nil, toConnectError(ctx, err)
-	}
-	return catalog.Diff(base.Schema, target.Schema), nil
+	return catalog.Diff(both[0], both[1]), nil
 }
 
 // ListSchemaEvents implements tallycatv1connect.CatalogServiceHandler.

@@ -130,15 +130,11 @@ func BenchmarkCatalog(b *testing.B) {
 	})
 	b.Run("DiffSchemas", func(b *testing.B) {
 		measure(b, func() error {
-			x, err := s.GetSchema(ctx, some.SchemaID)
+			both, err := s.GetSchemas(ctx, some.SchemaID, other.SchemaID)
 			if err != nil {
 				return err
 			}
-			y, err := s.GetSchema(ctx, other.SchemaID)
-			if err != nil {
-				return err
-			}
-			catalog.Diff(x.Schema, y.Schema)
+			catalog.Diff(both[0], both[1])
 			return nil
 		})
 	})

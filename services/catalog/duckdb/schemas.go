@@ -172,6 +172,25 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 	return d, nil
 }
 
+// GetSchemas implements catalog.Store.
+func (s *Store) GetSchemas(ctx context.Context, schemaIDs ...string) ([]*tallycatv1.Schema, error) {
+	loaded, err := s.loadSchemas(ctx, schemaIDs)
+	if err != nil {
+		return nil, fmt.Errorf("get schemas: %w", err)
+	}
+	byID := make(map[string]*tallycatv1.Schema, len(loaded))
+	for _, sc := range loaded {
+		byID[sc.SchemaId] = sc
+	}
+	out := make([]*tallycatv1.Schema, len(schemaIDs))
+	for i, id := range schemaIDs {
+		if out[i] = byID[id]; out[i] == nil {
+			return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", id)
+		}
+	}
+	return out, nil
+}
+
 // ListProducers implements catalog.Store.
 func (s *Store) ListProducers(ctx context.Context, f catalog.ProducerFilter) ([]*tallycatv1.Producer, error) {
 	where, arg := "TRUE", any(nil)

@@ -141,6 +141,13 @@ func TestRecordAndRead(t *testing.T) {
 	if _, err := s.ListSchemas(ctx, "nope"); catalog.ErrorCode(err) != catalog.ENOTFOUND {
 		t.Errorf("ListSchemas(nope) = %v, want not found", err)
 	}
+	pair, err := s.GetSchemas(ctx, b.SchemaID, a.SchemaID)
+	if err != nil || len(pair) != 2 || pair[0].SchemaId != b.SchemaID || pair[1].SchemaId != a.SchemaID || len(pair[1].Fields) != 2 {
+		t.Errorf("GetSchemas(b, a) = %v, %v; want b then a, with fields", pair, err)
+	}
+	if _, err := s.GetSchemas(ctx, a.SchemaID, "00000000000000000000000000000000"); catalog.ErrorCode(err) != catalog.ENOTFOUND {
+		t.Errorf("GetSchemas with an unknown id = %v, want not found", err)
+	}
 	if _, err := s.GetSchema(ctx, "00000000000000000000000000000000"); catalog.ErrorCode(err) != catalog.ENOTFOUND {
 		t.Errorf("GetSchema(unknown) = %v, want not found", err)
 	}
