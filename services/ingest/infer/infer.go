@@ -106,8 +106,9 @@ type scratch struct {
 	attrs     []schemaid.Attribute
 	buf       []byte
 	local     map[uint64]*shapeInfo
-	agg       map[aggKey]uint64
+	agg       map[aggKey]int // index into order and counts
 	order     []aggKey
+	counts    []uint64
 	resources []resourceInfo
 	scopes    []scopeInfo // of all resources, in order
 	res       ingest.Result
@@ -116,13 +117,14 @@ type scratch struct {
 }
 
 func newScratch() *scratch {
-	return &scratch{local: map[uint64]*shapeInfo{}, agg: map[aggKey]uint64{}}
+	return &scratch{local: map[uint64]*shapeInfo{}, agg: map[aggKey]int{}}
 }
 
 func (s *scratch) reset() {
 	clear(s.local)
 	clear(s.agg)
 	s.order = s.order[:0]
+	s.counts = s.counts[:0]
 	s.resources = s.resources[:0]
 	s.scopes = s.scopes[:0]
 	s.res = ingest.Result{}
@@ -137,9 +139,11 @@ type metricState struct {
 	resource    int
 	scope       int
 	// last remembers the previous point's shape (its attributes are in
-	// scratch.prev): points of one metric nearly always repeat the same keys
-	// in the same order.
+	// scratch.prev) and slot its count (index+1 into scratch.counts; 0: not
+	// looked up): points of one metric nearly always repeat the same keys in
+	// the same order, and then cost no lookup at all.
 	last *shapeInfo
+	slot int
 }
 
 // beginMetric validates a metric's name and data kind and encodes its header.
@@ -214,14 +218,21 @@ func (in *Inferrer) observe(s *scratch, m *metricState, attrs []schemaid.Attribu
 			info = in.lookup(s.buf, &m.shape, attrs)
 			s.local[h] = info
 		}
-		m.last = info
+		m.last, m.slot = info, 0
 	}
-	k := aggKey{shape: info, resource: m.resource, scope: m.scope, description: m.description}
-	if _, ok := s.agg[k]; !ok {
-		k.description = in.intern(m.description)
-		s.order = append(s.order, k)
+	if m.slot == 0 {
+		k := aggKey{shape: info, resource: m.resource, scope: m.scope, description: m.description}
+		i, ok := s.agg[k]
+		if !ok {
+			k.description = in.intern(m.description)
+			i = len(s.order)
+			s.order = append(s.order, k)
+			s.counts = append(s.counts, 0)
+			s.agg[k] = i
+		}
+		m.slot = i + 1
 	}
-	s.agg[k] += n
+	s.counts[m.slot-1] += n
 }
 
 // lookup returns the shared shapeInfo of a canonical encoding, computing it
@@ -307,7 +318,7 @@ func (s *scratch) finish() ingest.Result {
 			SchemaID: k.shape.id, Shape: k.shape.shape, Description: k.description,
 			Producer: r.producer, ScopeName: sc.name, ScopeVersion: sc.version,
 			ResourceAttributes: r.attrs, ScopeAttributes: sc.attrs,
-			DataPoints: s.agg[k],
+			DataPoints: s.counts[i],
 		}
 	}
 	return res
