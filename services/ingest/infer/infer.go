@@ -23,9 +23,14 @@ import (
 	"github.com/tallycat/tallycat/services/ingest"
 )
 
-// maxCached bounds each shared cache (shapes, interned strings, attribute
-// sets); a full cache is cleared, which costs only recomputation.
-const maxCached = 1 << 17
+// maxCached bounds the shared caches of interned strings and attribute sets,
+// and maxShapes the cache of shapes (a few hundred bytes each); a full cache
+// is cleared, which costs only recomputation. The forwarder, not this cache,
+// remembers which shapes were reported.
+const (
+	maxCached = 1 << 17
+	maxShapes = 1 << 15
+)
 
 // shapeInfo is a computed shape: its canonical encoding, id and normalized
 // form, with strings that belong to it (never to a request buffer).
@@ -113,7 +118,9 @@ type scratch struct {
 	scopes    []scopeInfo // of all resources, in order
 	res       ingest.Result
 	ranges    [][]byte // scanner: field values to visit later
+	limit     int      // scanner: the nesting limit in force
 	prev      []schemaid.Attribute
+	spare     []schemaid.Attribute // scanner: swapped with attrs at each point
 }
 
 func newScratch() *scratch {
@@ -121,6 +128,7 @@ func newScratch() *scratch {
 }
 
 func (s *scratch) reset() {
+	s.attrs = s.attrs[:0]
 	clear(s.local)
 	clear(s.agg)
 	s.order = s.order[:0]
@@ -215,7 +223,7 @@ func (in *Inferrer) observe(s *scratch, m *metricState, attrs []schemaid.Attribu
 		h := maphash.Bytes(in.seed, s.buf)
 		info = s.local[h]
 		if info == nil || info.canonical != string(s.buf) {
-			info = in.lookup(s.buf, &m.shape, attrs)
+			info = in.lookup(s.buf)
 			s.local[h] = info
 		}
 		m.last, m.slot = info, 0
@@ -237,22 +245,23 @@ func (in *Inferrer) observe(s *scratch, m *metricState, attrs []schemaid.Attribu
 
 // lookup returns the shared shapeInfo of a canonical encoding, computing it
 // on first sight with its own copies of every string.
-func (in *Inferrer) lookup(canonical []byte, shape *schemaid.Shape, attrs []schemaid.Attribute) *shapeInfo {
+func (in *Inferrer) lookup(canonical []byte) *shapeInfo {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if info := in.shapes[string(canonical)]; info != nil {
 		return info
 	}
-	if len(in.shapes) >= maxCached {
+	if len(in.shapes) >= maxShapes {
 		clear(in.shapes)
 	}
-	sh := *shape
-	sh.Name, sh.Unit = strings.Clone(sh.Name), strings.Clone(sh.Unit)
-	sh.Attributes = make([]schemaid.Attribute, len(attrs))
-	for i, a := range attrs {
-		sh.Attributes[i] = schemaid.Attribute{Key: strings.Clone(a.Key), Type: a.Type}
+	// The shape's strings are views of its canonical encoding, which the
+	// cache keeps anyway: a shape costs one string and one slice.
+	c := string(canonical)
+	sh, err := schemaid.ParseCanonical(c)
+	if err != nil {
+		panic("infer: a canonical encoding made here does not parse: " + err.Error())
 	}
-	info := &shapeInfo{canonical: string(canonical), id: schemaid.String(schemaid.Sum(canonical)), shape: sh}
+	info := &shapeInfo{canonical: c, id: schemaid.String(schemaid.Sum(canonical)), shape: sh}
 	in.shapes[info.canonical] = info
 	return info
 }
@@ -315,7 +324,7 @@ func (s *scratch) finish() ingest.Result {
 	for i, k := range s.order {
 		r, sc := &s.resources[k.resource], &s.scopes[k.scope]
 		res.Observations[i] = ingest.Observation{
-			SchemaID: k.shape.id, Shape: k.shape.shape, Description: k.description,
+			SchemaID: k.shape.id, Shape: k.shape.shape, Canonical: k.shape.canonical, Description: k.description,
 			Producer: r.producer, ScopeName: sc.name, ScopeVersion: sc.version,
 			ResourceAttributes: r.attrs, ScopeAttributes: sc.attrs,
 			DataPoints: s.counts[i],

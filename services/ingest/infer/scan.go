@@ -1,7 +1,9 @@
 package infer
 
 import (
+	"encoding/binary"
 	"fmt"
+	"unicode/utf8"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -38,37 +40,50 @@ const (
 	fKeyValueValue          = 2
 )
 
-// dataKinds maps a Metric's data field to its type and the field number of
-// attributes in its data points.
-var dataKinds = map[protowire.Number]struct {
+// dataKind is what the scanner needs of one member of Metric's data oneof.
+type dataKind struct {
 	typ   tallycatv1.MetricType
-	attrs protowire.Number
-}{
-	fMetricGauge:        {tallycatv1.MetricType_METRIC_TYPE_GAUGE, 7},
-	fMetricSum:          {tallycatv1.MetricType_METRIC_TYPE_SUM, 7},
-	fMetricHistogram:    {tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, 9},
-	fMetricExpHistogram: {tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM, 1},
-	fMetricSummary:      {tallycatv1.MetricType_METRIC_TYPE_SUMMARY, 7},
+	attrs protowire.Number // the attributes field of its data points
+	data  *msgTable        // Gauge, Sum, ...
+	point *msgTable        // its data point message
 }
+
+// dataKinds maps a Metric's data field to its kind.
+var dataKinds = func() map[protowire.Number]dataKind {
+	kinds := map[protowire.Number]dataKind{
+		fMetricGauge:        {typ: tallycatv1.MetricType_METRIC_TYPE_GAUGE, attrs: 7},
+		fMetricSum:          {typ: tallycatv1.MetricType_METRIC_TYPE_SUM, attrs: 7},
+		fMetricHistogram:    {typ: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, attrs: 9},
+		fMetricExpHistogram: {typ: tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM, attrs: 1},
+		fMetricSummary:      {typ: tallycatv1.MetricType_METRIC_TYPE_SUMMARY, attrs: 7},
+	}
+	for num, k := range kinds {
+		k.data = metricTable.field(num).msg
+		k.point = k.data.field(fDataPoints).msg
+		if k.point.field(k.attrs).msg != keyValueTable {
+			panic("infer: the attributes field of " + string(k.point.name) + " is not repeated KeyValue")
+		}
+		kinds[num] = k
+	}
+	return kinds
+}()
 
 // Scan returns the observations of a protobuf-encoded
 // ExportMetricsServiceRequest, reading only names, types, units,
 // temporality, monotonicity, descriptions and attribute keys with their
 // value types; values are skipped, never materialised. It returns an error
 // for exactly the inputs proto.Unmarshal refuses.
+//
+// Each byte is read once: the walk that infers also checks what
+// proto.Unmarshal checks (see reader and checkBytes), and hands the parts it
+// does not read (exemplars, metadata, nested attribute values) to validate.
 func (in *Inferrer) Scan(b []byte) (ingest.Result, error) {
-	if err := validate(b, requestTable, 0, in.limits.Depth()); err != nil {
-		return ingest.Result{}, fmt.Errorf("proto: cannot parse invalid wire-format data: %w", err)
-	}
 	s := in.pool.Get().(*scratch)
 	defer in.pool.Put(s)
 	s.reset()
-	// The request is valid from here on: the walk below skips what it does
-	// not read without checking it again.
-	for r := (reader{b: b}); r.next(); {
-		if r.bytesField(fRequestResourceMetrics) {
-			in.scanResourceMetrics(s, r.v)
-		}
+	s.limit = in.limits.Depth()
+	if err := in.scanRequest(s, b); err != nil {
+		return ingest.Result{}, fmt.Errorf("proto: cannot parse invalid wire-format data: %w", err)
 	}
 	return s.finish(), nil
 }
@@ -79,26 +94,96 @@ func str(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
+// utf8Str is str for a proto3 string field, which must hold UTF-8.
+func utf8Str(b []byte) (string, error) {
+	if !validUTF8(b) {
+		return "", errUTF8
+	}
+	return str(b), nil
+}
+
+// validUTF8 is utf8.Valid with the all-ASCII case, nearly every key and
+// value in telemetry, checked eight bytes at a time without a call.
+func validUTF8(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return utf8.Valid(b)
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return utf8.Valid(b)
+		}
+	}
+	return true
+}
+
 func varint(v []byte) uint64 {
 	x, _ := protowire.ConsumeVarint(v)
 	return x
 }
 
+func (in *Inferrer) scanRequest(s *scratch, b []byte) error {
+	if s.limit < 0 {
+		return errDepth
+	}
+	r := reader{b: b}
+	for r.next() {
+		if r.typ != protowire.BytesType {
+			continue
+		}
+		var err error
+		if r.num == fRequestResourceMetrics {
+			err = in.scanResourceMetrics(s, r.v, 1)
+		} else {
+			err = checkBytes(requestTable, r.num, r.v, 0, s.limit)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return r.err()
+}
+
 // scanResourceMetrics reads the resource first, wherever it is in the
 // message, since every observation below needs its producer.
-func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte) {
+func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
+	if depth > s.limit {
+		return errDepth
+	}
 	var p ingest.Producer
 	var executable string
 	s.attrs = s.attrs[:0]
-	for r := (reader{b: b}); r.next(); {
-		if !r.bytesField(fResourceMetricsRes) {
+	r := reader{b: b}
+	for r.next() {
+		if r.typ != protowire.BytesType || r.num == fResourceMetricsScopes {
+			continue // scopes are read below, once the producer is known
+		}
+		if r.num != fResourceMetricsRes {
+			if err := checkBytes(resourceMetricsTable, r.num, r.v, depth, s.limit); err != nil {
+				return err
+			}
 			continue
 		}
-		for a := (reader{b: r.v}); a.next(); {
-			if !a.bytesField(fResourceAttributes) {
+		if depth+1 > s.limit {
+			return errDepth
+		}
+		a := reader{b: r.v}
+		for a.next() {
+			if a.typ != protowire.BytesType {
 				continue
 			}
-			key, vt, text := scanKeyValue(a.v, true)
+			if a.num != fResourceAttributes {
+				if err := checkBytes(resourceTable, a.num, a.v, depth+1, s.limit); err != nil {
+					return err
+				}
+				continue
+			}
+			key, vt, text, err := scanKeyValue(a.v, true, "", depth+2, s.limit)
+			if err != nil {
+				return err
+			}
 			s.attrs = append(s.attrs, schemaid.Attribute{Key: key, Type: vt})
 			switch key {
 			case "service.name":
@@ -113,6 +198,12 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte) {
 				executable = text
 			}
 		}
+		if a.bad {
+			return errTruncated
+		}
+	}
+	if r.bad {
+		return errTruncated
 	}
 	if p.ServiceName == "" {
 		p.ServiceName = UnknownService
@@ -124,122 +215,253 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte) {
 	ri := len(s.resources) - 1
 	for r := (reader{b: b}); r.next(); {
 		if r.bytesField(fResourceMetricsScopes) {
-			in.scanScopeMetrics(s, r.v, ri)
+			if err := in.scanScopeMetrics(s, r.v, ri, depth+1); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // scanScopeMetrics reads the scope first, then the metrics.
-func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri int) {
+func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error {
+	if depth > s.limit {
+		return errDepth
+	}
 	var name, version string
 	s.attrs = s.attrs[:0]
-	for r := (reader{b: b}); r.next(); {
-		if !r.bytesField(fScopeMetricsScope) {
+	r := reader{b: b}
+	for r.next() {
+		if r.typ != protowire.BytesType || r.num == fScopeMetricsMetrics {
+			continue // metrics are read below, once the scope is known
+		}
+		if r.num != fScopeMetricsScope {
+			if err := checkBytes(scopeMetricsTable, r.num, r.v, depth, s.limit); err != nil {
+				return err
+			}
 			continue
 		}
-		for f := (reader{b: r.v}); f.next(); {
+		if depth+1 > s.limit {
+			return errDepth
+		}
+		f := reader{b: r.v}
+		for f.next() {
 			if f.typ != protowire.BytesType {
 				continue
 			}
+			var err error
 			switch f.num {
 			case fScopeName:
-				name = str(f.v)
+				name, err = utf8Str(f.v)
 			case fScopeVersion:
-				version = str(f.v)
+				version, err = utf8Str(f.v)
 			case fScopeAttributes:
-				key, vt, _ := scanKeyValue(f.v, false)
+				var key string
+				var vt tallycatv1.ValueType
+				key, vt, _, err = scanKeyValue(f.v, false, "", depth+2, s.limit)
 				s.attrs = append(s.attrs, schemaid.Attribute{Key: key, Type: vt})
+			default:
+				err = checkBytes(scopeTable, f.num, f.v, depth+1, s.limit)
+			}
+			if err != nil {
+				return err
 			}
 		}
+		if f.bad {
+			return errTruncated
+		}
+	}
+	if r.bad {
+		return errTruncated
 	}
 	s.scopes = append(s.scopes, scopeInfo{name: in.intern(name), version: in.intern(version), attrs: in.internAttributes(s, s.attrs)})
 	si := len(s.scopes) - 1
 	for r := (reader{b: b}); r.next(); {
 		if r.bytesField(fScopeMetricsMetrics) {
-			in.scanMetric(s, r.v, ri, si)
+			if err := in.scanMetric(s, r.v, ri, si, depth+1); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // scanMetric reads a metric's name, unit and description, then its data.
 // Occurrences of the data oneof merge as proto.Unmarshal merges them: each
 // occurrence of another member starts over, occurrences of the same member
 // add up.
-func (in *Inferrer) scanMetric(s *scratch, b []byte, ri, si int) {
+func (in *Inferrer) scanMetric(s *scratch, b []byte, ri, si, depth int) error {
+	if depth > s.limit {
+		return errDepth
+	}
 	m := metricState{resource: ri, scope: si}
 	var dataField protowire.Number
+	var kind dataKind
 	s.ranges = s.ranges[:0]
-	for r := (reader{b: b}); r.next(); {
+	r := reader{b: b}
+	for r.next() {
 		if r.typ != protowire.BytesType {
 			continue
 		}
+		var err error
 		switch r.num {
 		case fMetricName:
-			m.shape.Name = str(r.v)
+			m.shape.Name, err = utf8Str(r.v)
 		case fMetricUnit:
-			m.shape.Unit = str(r.v)
+			m.shape.Unit, err = utf8Str(r.v)
 		case fMetricDescription:
-			m.description = str(r.v)
+			m.description, err = utf8Str(r.v)
 		case fMetricGauge, fMetricSum, fMetricHistogram, fMetricExpHistogram, fMetricSummary:
 			if r.num != dataField {
-				dataField, s.ranges = r.num, s.ranges[:0]
+				// The member set before is replaced; it must still be well formed.
+				if err = s.validateRanges(kind, depth+1); err != nil {
+					return err
+				}
+				dataField, kind, s.ranges = r.num, dataKinds[r.num], s.ranges[:0]
+			}
+			if depth+1 > s.limit {
+				return errDepth
 			}
 			s.ranges = append(s.ranges, r.v)
+		default:
+			err = checkBytes(metricTable, r.num, r.v, depth, s.limit)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	kind := dataKinds[dataField]
+	if r.bad {
+		return errTruncated
+	}
 	m.shape.Type = kind.typ
+	// The data message's own fields; its data points are checked as they are
+	// read below.
 	points := 0
 	for _, data := range s.ranges {
-		for r := (reader{b: data}); r.next(); {
+		d := reader{b: data}
+		for d.next() {
 			switch {
-			case r.bytesField(fDataPoints):
+			case d.bytesField(fDataPoints):
 				points++
-			case r.num == fTemporality && r.typ == protowire.VarintType:
-				m.shape.Temporality = temporality(int32(varint(r.v)))
-			case r.num == fMonotonic && r.typ == protowire.VarintType && dataField == fMetricSum:
-				m.shape.Monotonic = varint(r.v) != 0
+			case d.typ == protowire.BytesType:
+				if err := checkBytes(kind.data, d.num, d.v, depth+1, s.limit); err != nil {
+					return err
+				}
+			case d.num == fTemporality && d.typ == protowire.VarintType:
+				m.shape.Temporality = temporality(int32(varint(d.v)))
+			case d.num == fMonotonic && d.typ == protowire.VarintType && dataField == fMetricSum:
+				m.shape.Monotonic = varint(d.v) != 0
 			}
+		}
+		if d.bad {
+			return errTruncated
 		}
 	}
 	if dataField == fMetricGauge || dataField == fMetricSummary {
 		m.shape.Temporality = tallycatv1.Temporality_TEMPORALITY_UNSPECIFIED
 	}
 	if !in.beginMetric(s, &m, points) {
-		return
+		return s.validateRanges(kind, depth+1)
 	}
 	for _, data := range s.ranges {
-		for r := (reader{b: data}); r.next(); {
-			if !r.bytesField(fDataPoints) {
-				continue
-			}
-			s.attrs = s.attrs[:0]
-			for p := (reader{b: r.v}); p.next(); {
-				if p.bytesField(kind.attrs) {
-					key, vt, _ := scanKeyValue(p.v, false)
-					s.attrs = append(s.attrs, schemaid.Attribute{Key: key, Type: vt})
+		for d := (reader{b: data}); d.next(); {
+			if d.bytesField(fDataPoints) {
+				if err := in.scanPoint(s, &m, d.v, kind, depth+2); err != nil {
+					return err
 				}
 			}
-			in.point(s, &m, s.attrs)
 		}
 	}
+	return nil
 }
 
-// scanKeyValue reads a KeyValue's key and value type, and, when wantText is
-// set, its value as identity text (see text). Repeated occurrences of the
-// key or of the value merge as proto.Unmarshal merges them: the last key
-// wins, and the value's type is the last oneof member set in any of them.
-func scanKeyValue(b []byte, wantText bool) (key string, vt tallycatv1.ValueType, text string) {
+// validateRanges checks the data messages, at depth, of a metric whose
+// points are not read.
+func (s *scratch) validateRanges(kind dataKind, depth int) error {
+	for _, data := range s.ranges {
+		if err := validate(data, kind.data, depth, s.limit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanPoint reads one data point's attribute keys and value types, checking
+// the rest of it on the way, and counts it.
+func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKind, depth int) error {
+	if depth > s.limit {
+		return errDepth
+	}
+	// The previous point's attributes, checked already: a key equal to the
+	// one in the same place there needs no UTF-8 check.
+	prev, cur := s.attrs, s.spare[:0]
+	r := reader{b: b}
+	for r.next() {
+		if r.typ != protowire.BytesType {
+			continue
+		}
+		if r.num != kind.attrs {
+			if err := checkBytes(kind.point, r.num, r.v, depth, s.limit); err != nil {
+				return err
+			}
+			continue
+		}
+		known := ""
+		if len(cur) < len(prev) {
+			known = prev[len(cur)].Key
+		}
+		key, vt, _, err := scanKeyValue(r.v, false, known, depth+1, s.limit)
+		if err != nil {
+			return err
+		}
+		cur = append(cur, schemaid.Attribute{Key: key, Type: vt})
+	}
+	if r.bad {
+		return errTruncated
+	}
+	s.attrs, s.spare = cur, prev
+	in.point(s, m, cur)
+	return nil
+}
+
+// scanKeyValue reads a KeyValue at depth: its key and value type, and, when
+// wantText is set, its value as identity text (see text). Repeated
+// occurrences of the key or of the value merge as proto.Unmarshal merges
+// them: the last key wins, and the value's type is the last oneof member set
+// in any of them.
+//
+// known is a key checked before; a key equal to it is not checked again.
+func scanKeyValue(b []byte, wantText bool, known string, depth, limit int) (key string, vt tallycatv1.ValueType, text string, err error) {
+	if depth > limit {
+		return "", 0, "", errDepth
+	}
+	if !wantText && depth < limit {
+		if key, vt, ok := scanPlainKeyValue(b, known); ok {
+			return key, vt, "", nil
+		}
+	}
 	vt = tallycatv1.ValueType_VALUE_TYPE_EMPTY
-	for r := (reader{b: b}); r.next(); {
+	r := reader{b: b}
+	for r.next() {
 		if r.typ != protowire.BytesType {
 			continue
 		}
 		switch r.num {
 		case fKeyValueKey:
-			key = str(r.v)
+			if key = str(r.v); key != known && !validUTF8(r.v) {
+				return "", 0, "", errUTF8
+			}
 		case fKeyValueValue:
-			for f := (reader{b: r.v}); f.next(); {
+			if depth+1 > limit {
+				return "", 0, "", errDepth
+			}
+			f := reader{b: r.v}
+			for f.next() {
+				if f.typ == protowire.BytesType {
+					if err = checkBytes(anyValueTable, f.num, f.v, depth+1, limit); err != nil {
+						return "", 0, "", err
+					}
+				}
 				t, ok := anyValueMember(f.num, f.typ)
 				if !ok {
 					continue
@@ -249,9 +471,64 @@ func scanKeyValue(b []byte, wantText bool) (key string, vt tallycatv1.ValueType,
 					text = identityText(f.num, f.v)
 				}
 			}
+			if f.bad {
+				return "", 0, "", errTruncated
+			}
+		default:
+			if err = checkBytes(keyValueTable, r.num, r.v, depth, limit); err != nil {
+				return "", 0, "", err
+			}
 		}
 	}
-	return key, vt, text
+	return key, vt, text, r.err()
+}
+
+// scanPlainKeyValue reads the KeyValue nearly every exporter writes: the key
+// then a value holding one scalar (string, bool, int or double), each field
+// once, with one-byte tags and lengths. It reports false, having read nothing,
+// for anything else, which scanKeyValue then reads field by field. Any
+// UTF-8 check it makes is one scanKeyValue would make too.
+func scanPlainKeyValue(b []byte, known string) (string, tallycatv1.ValueType, bool) {
+	if len(b) < 4 || b[0] != fKeyValueKey<<3|2 {
+		return "", 0, false
+	}
+	kl := int(b[1])
+	if kl >= 0x80 || kl+4 > len(b) || b[2+kl] != fKeyValueValue<<3|2 || int(b[3+kl]) != len(b)-4-kl {
+		return "", 0, false
+	}
+	key, v := b[2:2+kl], b[4+kl:]
+	if len(v) < 2 {
+		return "", 0, false
+	}
+	var vt tallycatv1.ValueType
+	switch v[0] {
+	case 1<<3 | 2: // string_value
+		if int(v[1]) != len(v)-2 || !validUTF8(v[2:]) {
+			return "", 0, false
+		}
+		vt = tallycatv1.ValueType_VALUE_TYPE_STRING
+	case 2 << 3: // bool_value
+		if len(v) != 2 || v[1] >= 0x80 {
+			return "", 0, false
+		}
+		vt = tallycatv1.ValueType_VALUE_TYPE_BOOL
+	case 3 << 3: // int_value
+		if _, n := protowire.ConsumeVarint(v[1:]); n != len(v)-1 {
+			return "", 0, false
+		}
+		vt = tallycatv1.ValueType_VALUE_TYPE_INT
+	case 4<<3 | 1: // double_value
+		if len(v) != 9 {
+			return "", 0, false
+		}
+		vt = tallycatv1.ValueType_VALUE_TYPE_DOUBLE
+	default:
+		return "", 0, false
+	}
+	if k := str(key); k == known || validUTF8(key) {
+		return k, vt, true
+	}
+	return "", 0, false
 }
 
 // anyValueMember maps an AnyValue field to the value type it sets, if its

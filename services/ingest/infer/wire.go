@@ -3,7 +3,6 @@ package infer
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -104,121 +103,59 @@ var (
 	errDepth     = errors.New("exceeded maximum nesting depth")
 )
 
-// consumeTag is protowire.ConsumeTag with the one-byte case inline, and with
-// the field number check proto.Unmarshal makes (ConsumeTag lets numbers up to
-// 2^31 through).
-func consumeTag(b []byte) (protowire.Number, protowire.Type, int) {
-	if c := b[0]; c < 0x80 {
-		if c>>3 == 0 {
-			return 0, 0, -1
-		}
-		return protowire.Number(c >> 3), protowire.Type(c & 7), 1
-	}
-	num, typ, n := protowire.ConsumeTag(b)
-	if n < 0 || num > protowire.MaxValidNumber {
-		return 0, 0, -1
-	}
-	return num, typ, n
-}
-
-// consumeBytes is protowire.ConsumeBytes with the one-byte length inline.
-func consumeBytes(b []byte) ([]byte, int) {
-	if len(b) > 0 && b[0] < 0x80 {
-		l := int(b[0])
-		if l+1 > len(b) {
-			return nil, -1
-		}
-		return b[1 : 1+l], 1 + l
-	}
-	return protowire.ConsumeBytes(b)
-}
-
-// validate checks b as a message of table t, as proto.Unmarshal would.
+// validate checks b as a message of table t, as proto.Unmarshal would. The
+// scanner calls it for the parts of a request inference does not read; what
+// it reads it checks as it reads.
 func validate(b []byte, t *msgTable, depth, limit int) error {
 	if depth > limit {
 		return errDepth
 	}
-	if t == keyValueTable {
-		return validateKeyValue(b, depth, limit)
-	}
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return errTruncated
-		}
-		b = b[n:]
-		fi := t.field(num)
-		if fi != nil {
-			if n, err := validateKnown(b, fi, typ, depth, limit); err != nil {
+	r := reader{b: b}
+	for r.next() {
+		if r.typ == protowire.BytesType {
+			if err := checkBytes(t, r.num, r.v, depth, limit); err != nil {
 				return err
-			} else if n >= 0 {
-				b = b[n:]
-				continue
 			}
 		}
-		// An unknown field, or a known one with another wire type, which
-		// proto.Unmarshal keeps as unknown: it need only be well formed.
-		n = protowire.ConsumeFieldValue(num, typ, b)
-		if n < 0 {
-			return errTruncated
-		}
-		b = b[n:]
 	}
-	return nil
+	return r.err()
 }
 
-// validateKnown checks one known field's value and returns its length, or
-// -1 when its wire type does not match the field (so it is unknown).
-func validateKnown(b []byte, fi *fieldInfo, typ protowire.Type, depth, limit int) (int, error) {
-	switch {
-	case fi.kind == kindVarint && typ == protowire.VarintType:
-		_, n := protowire.ConsumeVarint(b)
-		return n, nilIf(n >= 0)
-	case fi.kind == kindFixed32 && typ == protowire.Fixed32Type:
-		_, n := protowire.ConsumeFixed32(b)
-		return n, nilIf(n >= 0)
-	case fi.kind == kindFixed64 && typ == protowire.Fixed64Type:
-		_, n := protowire.ConsumeFixed64(b)
-		return n, nilIf(n >= 0)
-	case typ != protowire.BytesType:
-		return -1, nil
-	}
-	v, n := consumeBytes(b)
-	if n < 0 {
-		return 0, errTruncated
+// checkBytes checks the payload v of length-delimited field num of a message
+// of table t at depth: UTF-8 for a string, the message for a message, packed
+// values for a repeated scalar. A length-delimited occurrence of a singular
+// scalar, or of an unknown field, is kept as unknown by proto.Unmarshal and
+// needs no check beyond the reader's.
+func checkBytes(t *msgTable, num protowire.Number, v []byte, depth, limit int) error {
+	fi := t.field(num)
+	if fi == nil {
+		return nil
 	}
 	switch fi.kind {
 	case kindBytes:
 	case kindString:
-		if !utf8.Valid(v) {
-			return 0, errUTF8
+		if !validUTF8(v) {
+			return errUTF8
 		}
 	case kindMessage:
-		if err := validate(v, fi.msg, depth+1, limit); err != nil {
-			return 0, err
-		}
-	default: // a packed repeated scalar
-		if !fi.repeated {
-			return -1, nil
-		}
-		if !validPacked(v, fi.kind) {
-			return 0, errTruncated
+		return validate(v, fi.msg, depth+1, limit)
+	default:
+		if fi.repeated && !validPacked(v, fi.kind) {
+			return errTruncated
 		}
 	}
-	return n, nil
+	return nil
 }
 
 func validPacked(v []byte, k wireKind) bool {
+	switch k {
+	case kindFixed64:
+		return len(v)%8 == 0
+	case kindFixed32:
+		return len(v)%4 == 0
+	}
 	for len(v) > 0 {
-		var n int
-		switch k {
-		case kindVarint:
-			_, n = protowire.ConsumeVarint(v)
-		case kindFixed32:
-			_, n = protowire.ConsumeFixed32(v)
-		case kindFixed64:
-			_, n = protowire.ConsumeFixed64(v)
-		}
+		_, n := protowire.ConsumeVarint(v)
 		if n < 0 {
 			return false
 		}
@@ -227,84 +164,14 @@ func validPacked(v []byte, k wireKind) bool {
 	return true
 }
 
-func nilIf(ok bool) error {
-	if ok {
-		return nil
-	}
-	return errTruncated
-}
-
-// The KeyValue and AnyValue messages make up most of every request, so they
-// have validators of their own; the generic walk handles everything else.
+// Tables of the messages the scanner reads, found by walking from the
+// request so that they are the very tables validate uses.
 var (
-	keyValueTable = requestTable.field(1).msg. // ResourceMetrics
-			field(1).msg.                // Resource
-			field(1).msg                 // KeyValue
-	anyValueTable = keyValueTable.field(2).msg
+	resourceMetricsTable = requestTable.field(fRequestResourceMetrics).msg
+	resourceTable        = resourceMetricsTable.field(fResourceMetricsRes).msg
+	keyValueTable        = resourceTable.field(fResourceAttributes).msg
+	anyValueTable        = keyValueTable.field(fKeyValueValue).msg
+	scopeMetricsTable    = resourceMetricsTable.field(fResourceMetricsScopes).msg
+	scopeTable           = scopeMetricsTable.field(fScopeMetricsScope).msg
+	metricTable          = scopeMetricsTable.field(fScopeMetricsMetrics).msg
 )
-
-func validateKeyValue(b []byte, depth, limit int) error {
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return errTruncated
-		}
-		b = b[n:]
-		if typ == protowire.BytesType && (num == 1 || num == 2) {
-			v, m := consumeBytes(b)
-			if m < 0 {
-				return errTruncated
-			}
-			if num == 1 {
-				if !utf8.Valid(v) {
-					return errUTF8
-				}
-			} else if err := validateAnyValue(v, depth+1, limit); err != nil {
-				return err
-			}
-			b = b[m:]
-			continue
-		}
-		if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
-			return errTruncated
-		}
-		b = b[n:]
-	}
-	return nil
-}
-
-func validateAnyValue(b []byte, depth, limit int) error {
-	if depth > limit {
-		return errDepth
-	}
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return errTruncated
-		}
-		b = b[n:]
-		if typ == protowire.BytesType && num >= 1 && num <= 7 && num != 2 && num != 3 && num != 4 {
-			v, m := consumeBytes(b)
-			if m < 0 {
-				return errTruncated
-			}
-			switch num {
-			case 1:
-				if !utf8.Valid(v) {
-					return errUTF8
-				}
-			case 5, 6:
-				if err := validate(v, anyValueTable.field(num).msg, depth+1, limit); err != nil {
-					return err
-				}
-			}
-			b = b[m:]
-			continue
-		}
-		if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
-			return errTruncated
-		}
-		b = b[n:]
-	}
-	return nil
-}
