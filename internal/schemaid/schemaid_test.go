@@ -2,6 +2,8 @@ package schemaid
 
 import (
 	"encoding/hex"
+	"fmt"
+	"reflect"
 	"testing"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -127,6 +129,45 @@ func TestEncodingHasNoConcatenationCollisions(t *testing.T) {
 	for _, p := range pairs {
 		if ID(p[0]) == ID(p[1]) {
 			t.Errorf("%+v and %+v collide", p[0], p[1])
+		}
+	}
+}
+
+// TestParseCanonicalRoundTrips holds ParseCanonical to AppendCanonical for
+// every metric type, temporality and value type, and refuses damaged input.
+func TestParseCanonicalRoundTrips(t *testing.T) {
+	var shapes []Shape
+	for typ := range tallycatv1.MetricType_name {
+		for temp := range tallycatv1.Temporality_name {
+			sh := Shape{Name: "http.server.request.duration", Type: tallycatv1.MetricType(typ), Unit: "s"}
+			if HasTemporality(sh.Type) {
+				sh.Temporality = tallycatv1.Temporality(temp)
+			}
+			sh.Monotonic = HasMonotonic(sh.Type) && temp%2 == 0
+			for vt := range tallycatv1.ValueType_name {
+				sh.Attributes = append(sh.Attributes, Attribute{Key: fmt.Sprintf("k%d", vt), Type: tallycatv1.ValueType(vt)})
+			}
+			sh.Normalize()
+			shapes = append(shapes, sh)
+		}
+	}
+	shapes = append(shapes, Shape{Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE})
+	for _, sh := range shapes {
+		enc := string(AppendCanonical(nil, &sh))
+		got, err := ParseCanonical(enc)
+		if err != nil {
+			t.Fatalf("%+v: %v", sh, err)
+		}
+		if !reflect.DeepEqual(got, sh) && !(len(got.Attributes) == 0 && len(sh.Attributes) == 0) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", got, sh)
+		}
+		for cut := 0; cut < len(enc); cut += 7 {
+			if _, err := ParseCanonical(enc[:cut]); err == nil {
+				t.Fatalf("a canonical encoding cut at %d of %d bytes was accepted", cut, len(enc))
+			}
+		}
+		if _, err := ParseCanonical(enc + "x"); err == nil {
+			t.Fatal("trailing bytes were accepted")
 		}
 	}
 }

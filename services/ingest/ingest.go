@@ -26,8 +26,11 @@ type Producer struct {
 // ScopeAttributes are normalized (sorted, without duplicates) and must not be
 // changed: inference shares them between observations.
 type Observation struct {
-	SchemaID           string
-	Shape              schemaid.Shape
+	SchemaID string
+	Shape    schemaid.Shape
+	// Canonical is Shape's canonical encoding (see schemaid), shared by
+	// every observation of the shape: the forwarder remembers a shape by it.
+	Canonical          string
 	Description        string
 	Producer           Producer
 	ScopeName          string

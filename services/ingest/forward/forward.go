@@ -9,7 +9,9 @@
 package forward
 
 import (
+	"cmp"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -69,26 +71,45 @@ type Client interface {
 	RecordObservations(context.Context, *tallycatv1.RecordObservationsRequest) (*tallycatv1.RecordObservationsResponse, error)
 }
 
+// key identifies an observation: its schema, producer and scope. It is 32
+// bytes whatever the strings: producers and scopes are interned (see
+// producerRef), since a fleet has far fewer of them than (schema, producer)
+// pairs.
 type key struct {
-	schemaID            string
-	producer            ingest.Producer
-	scopeName, scopeVer string
+	schema   [schemaid.Size]byte
+	producer *producerRef
+	scope    *scopeRef
+}
+
+// producerRef and scopeRef are interned producers and scopes, counted by the
+// entries that use them so that they are forgotten with the last one.
+type producerRef struct {
+	p    ingest.Producer
+	refs int
+}
+
+type scopeRef struct {
+	name, version string
+	refs          int
 }
 
 // entry is one observation key: what was last reported and what has been
-// seen since.
+// seen since. It is kept small (144 bytes) because the ingest remembers
+// MaxKnown of them: the shape is held as its canonical encoding, a string
+// shared with inference and with every other producer of the shape, and is
+// rebuilt only to send.
 type entry struct {
-	// obs is the latest observation of the key. Its strings and attribute
-	// slices are shared with inference's caches, so an entry costs little
-	// beyond itself; the message for the catalog is built only when sent.
-	obs         ingest.Observation
-	fingerprint uint64 // of what obs says beyond the key
+	canonical   string
+	description string
+	resAttrs    []schemaid.Attribute // shared with inference's caches
+	scopeAttrs  []schemaid.Attribute
+	fingerprint uint64 // of what the observation says beyond the key
 	sent        uint64 // fingerprint last handed to the catalog
-	due         bool   // carries something the catalog has not seen
-	inflight    bool
 	count       uint64
-	first, last time.Time
-	lastSent    time.Time
+	first, last int64 // unix nanoseconds; 0: not seen since the last report
+	lastSent    int64
+	due         bool // carries something the catalog has not seen
+	inflight    bool
 }
 
 // Stats are the forwarder's counters, for tests and self-telemetry.
@@ -107,11 +128,13 @@ type Forwarder struct {
 	seed      maphash.Seed
 	now       func() time.Time
 
-	mu      sync.Mutex
-	entries map[key]*entry
-	pending int // due entries, counting those in flight
-	stats   Stats
-	kick    chan struct{}
+	mu        sync.Mutex
+	entries   map[key]*entry
+	producers map[ingest.Producer]*producerRef
+	scopes    map[[2]string]*scopeRef
+	pending   int // due entries, counting those in flight
+	stats     Stats
+	kick      chan struct{}
 }
 
 // New returns a forwarder that sends to client.
@@ -123,6 +146,7 @@ func New(client Client, cfg Config) (*Forwarder, error) {
 	return &Forwarder{
 		client: client, cfg: cfg, validator: v, seed: maphash.MakeSeed(),
 		now: time.Now, entries: map[key]*entry{}, kick: make(chan struct{}, 1),
+		producers: map[ingest.Producer]*producerRef{}, scopes: map[[2]string]*scopeRef{},
 	}, nil
 }
 
@@ -136,7 +160,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 	defer f.mu.Unlock()
 	fresh := 0
 	for i := range obs {
-		e := f.entries[keyOf(&obs[i])]
+		e := f.entries[f.lookupKey(&obs[i])]
 		if e == nil || (!e.due && f.fingerprint(&obs[i]) != e.sent) {
 			fresh++
 		}
@@ -144,9 +168,10 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 	if f.pending+fresh > f.cfg.MaxPending {
 		return rejected, ingest.ErrOverloaded
 	}
+	atNano := at.UnixNano()
 	for i := range obs {
 		o := &obs[i]
-		k := keyOf(o)
+		k := f.lookupKey(o)
 		e := f.entries[k]
 		fp := f.fingerprint(o)
 		if e == nil || fp != e.fingerprint {
@@ -157,23 +182,77 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 				continue
 			}
 			if e == nil {
-				e = &entry{}
-				f.entries[k] = e
+				e = &entry{canonical: o.Canonical}
+				if e.canonical == "" {
+					e.canonical = string(schemaid.AppendCanonical(nil, &o.Shape))
+				}
+				f.entries[f.internKey(o, k)] = e
 			}
-			e.obs, e.fingerprint = *o, fp
-			e.obs.DataPoints = 0
+			e.description, e.resAttrs, e.scopeAttrs, e.fingerprint = o.Description, o.ResourceAttributes, o.ScopeAttributes, fp
 		}
 		if !e.due && e.fingerprint != e.sent {
 			e.due = true
 			f.pending++
 		}
 		e.count += o.DataPoints
-		if e.first.IsZero() {
-			e.first = at
+		if e.first == 0 {
+			e.first = atNano
 		}
-		e.last = at
+		e.last = atNano
 	}
 	return rejected, nil
+}
+
+// lookupKey is the key of an observation if its producer and scope are
+// interned already; otherwise no entry can have it, and the key it returns
+// matches none.
+func (f *Forwarder) lookupKey(o *ingest.Observation) key {
+	k := key{schema: rawID(o.SchemaID)}
+	if p := f.producers[o.Producer]; p != nil {
+		k.producer = p
+	}
+	if sc := f.scopes[[2]string{o.ScopeName, o.ScopeVersion}]; sc != nil {
+		k.scope = sc
+	}
+	return k
+}
+
+// internKey completes k, a lookupKey of o, interning o's producer and scope
+// for a new entry.
+func (f *Forwarder) internKey(o *ingest.Observation, k key) key {
+	if k.producer == nil {
+		k.producer = &producerRef{p: o.Producer}
+		f.producers[o.Producer] = k.producer
+	}
+	sk := [2]string{o.ScopeName, o.ScopeVersion}
+	if k.scope == nil {
+		k.scope = &scopeRef{name: sk[0], version: sk[1]}
+		f.scopes[sk] = k.scope
+	}
+	k.producer.refs++
+	k.scope.refs++
+	return k
+}
+
+// forget deletes an entry and releases its producer and scope.
+func (f *Forwarder) forget(k key) {
+	delete(f.entries, k)
+	if k.producer.refs--; k.producer.refs == 0 {
+		delete(f.producers, k.producer.p)
+	}
+	if k.scope.refs--; k.scope.refs == 0 {
+		delete(f.scopes, [2]string{k.scope.name, k.scope.version})
+	}
+}
+
+// rawID is the 16 bytes of a schema id in hex. Inference makes every id;
+// one that is not hex (never from inference) keys as its first 16 bytes.
+func rawID(id string) [schemaid.Size]byte {
+	var raw [schemaid.Size]byte
+	if _, err := hex.Decode(raw[:], []byte(id)); err != nil {
+		copy(raw[:], id)
+	}
+	return raw
 }
 
 // fingerprint hashes what an observation says beyond its key, so that a
@@ -191,10 +270,6 @@ func (f *Forwarder) fingerprint(o *ingest.Observation) uint64 {
 	}
 	// Never zero, so that a new entry always differs from "nothing sent".
 	return h.Sum64() | 1
-}
-
-func keyOf(o *ingest.Observation) key {
-	return key{schemaID: o.SchemaID, producer: o.Producer, scopeName: o.ScopeName, scopeVer: o.ScopeVersion}
 }
 
 // Stats returns a snapshot of the counters.
@@ -267,42 +342,65 @@ type taken struct {
 	msg         *tallycatv1.Observation
 	due         bool
 	count       uint64
-	first, last time.Time
+	first, last int64
 }
 
 // take moves up to MaxBatch sendable entries into a batch.
 func (f *Forwarder) take(everything bool) []taken {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	now := f.now()
+	now := f.now().UnixNano()
 	over := len(f.entries) - f.cfg.MaxKnown
 	var batch []taken
-	for _, e := range f.entries {
+	for k, e := range f.entries {
 		if len(batch) >= f.cfg.MaxBatch {
 			break
 		}
 		if e.inflight {
 			continue
 		}
-		heartbeat := e.count > 0 && (everything || over > 0 || now.Sub(e.lastSent) >= f.cfg.HeartbeatInterval)
+		heartbeat := e.count > 0 && (everything || over > 0 || time.Duration(now-e.lastSent) >= f.cfg.HeartbeatInterval)
 		if !e.due && !heartbeat {
+			continue
+		}
+		msg, err := f.message(k, e)
+		if err != nil {
+			// Only inference makes entries, from encodings it made: this
+			// would be a bug, and the entry cannot be sent.
+			slog.Error("forgetting an observation whose shape cannot be read back", "error", err)
+			if e.due {
+				f.pending--
+			}
+			f.forget(k)
 			continue
 		}
 		if !e.due {
 			over--
 		}
 		first, last := e.first, e.last
-		if first.IsZero() {
+		if first == 0 {
 			first, last = now, now
 		}
-		msg := toProto(&e.obs)
 		msg.DataPointCount = e.count
-		msg.FirstObserved, msg.LastObserved = timestamppb.New(first), timestamppb.New(last)
+		msg.FirstObserved, msg.LastObserved = timestamppb.New(time.Unix(0, first)), timestamppb.New(time.Unix(0, last))
 		batch = append(batch, taken{e: e, msg: msg, due: e.due, count: e.count, first: e.first, last: e.last})
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
-		e.count, e.first, e.last = 0, time.Time{}, time.Time{}
+		e.count, e.first, e.last = 0, 0, 0
 	}
 	return batch
+}
+
+// message rebuilds the catalog message of an entry.
+func (f *Forwarder) message(k key, e *entry) (*tallycatv1.Observation, error) {
+	shape, err := schemaid.ParseCanonical(e.canonical)
+	if err != nil {
+		return nil, err
+	}
+	return toProto(&ingest.Observation{
+		Shape: shape, Description: e.description, Producer: k.producer.p,
+		ScopeName: k.scope.name, ScopeVersion: k.scope.version,
+		ResourceAttributes: e.resAttrs, ScopeAttributes: e.scopeAttrs,
+	}), nil
 }
 
 // send delivers one batch, retrying with exponential backoff and jitter
@@ -352,7 +450,7 @@ func (f *Forwarder) send(ctx context.Context, batch []taken) error {
 func (f *Forwarder) settle(batch []taken, delivered bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	now := f.now()
+	now := f.now().UnixNano()
 	for _, t := range batch {
 		e := t.e
 		e.inflight = false
@@ -364,10 +462,10 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 			continue
 		}
 		e.count += t.count
-		if !t.first.IsZero() && (e.first.IsZero() || t.first.Before(e.first)) {
+		if t.first != 0 && (e.first == 0 || t.first < e.first) {
 			e.first = t.first
 		}
-		if t.last.After(e.last) {
+		if t.last > e.last {
 			e.last = t.last
 		}
 		if t.due {
@@ -397,9 +495,9 @@ func (f *Forwarder) evict() {
 			idle = append(idle, k)
 		}
 	}
-	slices.SortFunc(idle, func(a, b key) int { return f.entries[a].lastSent.Compare(f.entries[b].lastSent) })
+	slices.SortFunc(idle, func(a, b key) int { return cmp.Compare(f.entries[a].lastSent, f.entries[b].lastSent) })
 	for _, k := range idle[:min(over, len(idle))] {
-		delete(f.entries, k)
+		f.forget(k)
 	}
 }
 

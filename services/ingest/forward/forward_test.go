@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -205,5 +206,45 @@ func TestKnownSetIsBounded(t *testing.T) {
 	}
 	if n := f.Stats().Known; n > 10 {
 		t.Errorf("remembers %d observations, bound 10", n)
+	}
+	// Producers are forgotten with their last observation, so that a fleet
+	// whose instances come and go does not grow the ingest.
+	if len(f.producers) > 10 || len(f.scopes) > 1 {
+		t.Errorf("remembers %d producers and %d scopes for %d observations", len(f.producers), len(f.scopes), f.Stats().Known)
+	}
+}
+
+// TestSentMessageCarriesTheShape checks that what the forwarder remembers of
+// a shape (its canonical encoding) gives back every field of it when sent.
+func TestSentMessageCarriesTheShape(t *testing.T) {
+	f, cat, clk := newTest(t, testConfig())
+	sh := schemaid.Shape{
+		Name: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "s",
+		Temporality: tallycatv1.Temporality_TEMPORALITY_DELTA, Monotonic: true,
+		Attributes: []schemaid.Attribute{{Key: "http.method", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}, {Key: "ok", Type: tallycatv1.ValueType_VALUE_TYPE_BOOL}},
+	}
+	o := ingest.Observation{
+		SchemaID: schemaid.ID(sh), Shape: sh, Canonical: string(schemaid.AppendCanonical(nil, &sh)),
+		Description: "time", Producer: ingest.Producer{ServiceName: "api", ServiceInstanceID: "i-1"},
+		ScopeName: "net/http", ScopeVersion: "1.0",
+		ResourceAttributes: []schemaid.Attribute{{Key: "host.name", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}},
+		DataPoints:         3,
+	}
+	if _, err := f.Add([]ingest.Observation{o}, clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	f.flush(context.Background(), false)
+	if cat.count() != 1 {
+		t.Fatalf("%d calls", cat.count())
+	}
+	got := cat.calls[0].Observations[0]
+	want := toProto(&o)
+	want.DataPointCount = 3
+	want.FirstObserved, want.LastObserved = got.FirstObserved, got.LastObserved
+	if !proto.Equal(got, want) {
+		t.Errorf("sent\n%v\nwant\n%v", got, want)
+	}
+	if !got.FirstObserved.AsTime().Equal(clk.now()) {
+		t.Errorf("first observed %v, want %v", got.FirstObserved.AsTime(), clk.now())
 	}
 }
