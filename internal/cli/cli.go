@@ -63,6 +63,11 @@ func NewHTTPServer(h http.Handler) *http.Server {
 		Protocols:         &protocols,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		// OTLP requests are hundreds of kilobytes: clients that honour a
+		// larger frame size (Go's do) send one a few frames instead of
+		// dozens of 16 kB ones, each a read, a copy and a flow-control
+		// update for the server.
+		HTTP2: &http.HTTP2Config{MaxReadFrameSize: 1 << 20},
 	}
 }
 

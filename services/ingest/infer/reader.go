@@ -8,98 +8,110 @@ import "google.golang.org/protobuf/encoding/protowire"
 // fields and length-delimited payloads fit in what is left, groups are
 // balanced. What a length-delimited payload holds (UTF-8, a message, packed
 // scalars) is the caller's to check, because only the caller knows the field.
-// One-byte tags and lengths, by far the most common, are decoded without a
-// call.
+//
+// It keeps offsets rather than slices so that moving to the next field
+// writes no pointer: next is not inlined, and pointer writes through its
+// receiver would each pay a write barrier while the garbage collector runs.
 type reader struct {
-	b   []byte
-	num protowire.Number
-	typ protowire.Type
-	v   []byte // the payload of a length-delimited field, else the raw value
-	bad bool   // the wire data is malformed; next returned false because of it
+	b      []byte
+	pos    int
+	num    protowire.Number
+	typ    protowire.Type
+	vs, ve int  // the payload of a length-delimited field, else the raw value
+	bad    bool // the wire data is malformed; next returned false because of it
 }
 
+// val is the current field's payload (length-delimited) or raw value.
+func (r *reader) val() []byte { return r.b[r.vs:r.ve] }
+
 // next moves to the next field and reports whether there was one. When it
-// returns false, bad tells the end of the message from malformed data.
-//
-// It is small enough to be inlined for the two shapes that make up nearly
-// every field of a request: a short length-delimited field (attribute keys,
-// values, nested messages under 128 bytes) and a fixed64 (timestamps,
-// doubles, counts).
+// returns false, bad tells the end of the message from malformed data. The
+// two shapes that make up nearly every field of a request, a short
+// length-delimited field and a fixed64, are decoded first.
 func (r *reader) next() bool {
-	if b := r.b; len(b) >= 2 && b[0]&0x87 == 2 && b[1] < 0x80 && b[0] >= 8 && int(b[1]) <= len(b)-2 {
-		l := int(b[1])
-		r.num, r.typ, r.v, r.b = protowire.Number(b[0]>>3), protowire.BytesType, b[2:2+l], b[2+l:]
-		return true
+	b, i := r.b, r.pos
+	if i+1 < len(b) {
+		tag := b[i]
+		if tag < 0x80 && tag >= 8 {
+			switch tag & 7 {
+			case 2:
+				if l := int(b[i+1]); l < 0x80 && l <= len(b)-i-2 {
+					r.num, r.typ, r.vs, r.ve, r.pos = protowire.Number(tag>>3), protowire.BytesType, i+2, i+2+l, i+2+l
+					return true
+				}
+			case 1:
+				if i+9 <= len(b) {
+					r.num, r.typ, r.vs, r.ve, r.pos = protowire.Number(tag>>3), protowire.Fixed64Type, i+1, i+9, i+9
+					return true
+				}
+			}
+		}
 	}
 	return r.nextSlow()
 }
 
 // nextSlow is next for every field.
 func (r *reader) nextSlow() bool {
-	b := r.b
+	b := r.b[r.pos:]
 	if len(b) == 0 {
 		return false
 	}
 	var tag uint64
+	n := 1
 	if c := b[0]; c < 0x80 {
-		tag, b = uint64(c), b[1:]
-	} else {
-		t, n := protowire.ConsumeVarint(b)
-		if n < 0 {
-			return r.fail()
-		}
-		tag, b = t, b[n:]
+		tag = uint64(c)
+	} else if tag, n = protowire.ConsumeVarint(b); n < 0 {
+		return r.fail()
 	}
 	if num := tag >> 3; num == 0 || num > uint64(protowire.MaxValidNumber) {
 		return r.fail()
 	}
 	r.num, r.typ = protowire.Number(tag>>3), protowire.Type(tag&7)
+	start := r.pos + n
+	b = b[n:]
+	var m int // length of the value, and of its length prefix
 	switch r.typ {
 	case protowire.BytesType:
 		var l uint64
+		k := 1
 		if len(b) > 0 && b[0] < 0x80 {
-			l, b = uint64(b[0]), b[1:]
-		} else {
-			x, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return r.fail()
-			}
-			l, b = x, b[n:]
-		}
-		if l > uint64(len(b)) {
+			l = uint64(b[0])
+		} else if l, k = protowire.ConsumeVarint(b); k < 0 {
 			return r.fail()
 		}
-		r.v, r.b = b[:l], b[l:]
+		if l > uint64(len(b)-k) {
+			return r.fail()
+		}
+		r.vs, r.ve = start+k, start+k+int(l)
+		r.pos = r.ve
+		return true
 	case protowire.VarintType:
-		n := 1
+		m = 1
 		if len(b) == 0 || b[0] >= 0x80 {
-			if _, n = protowire.ConsumeVarint(b); n < 0 {
+			if _, m = protowire.ConsumeVarint(b); m < 0 {
 				return r.fail()
 			}
 		}
-		r.v, r.b = b[:n], b[n:]
 	case protowire.Fixed64Type:
-		if len(b) < 8 {
+		if m = 8; len(b) < 8 {
 			return r.fail()
 		}
-		r.v, r.b = b[:8], b[8:]
 	case protowire.Fixed32Type:
-		if len(b) < 4 {
+		if m = 4; len(b) < 4 {
 			return r.fail()
 		}
-		r.v, r.b = b[:4], b[4:]
 	default:
-		n := protowire.ConsumeFieldValue(r.num, r.typ, b)
-		if n < 0 {
+		if m = protowire.ConsumeFieldValue(r.num, r.typ, b); m < 0 {
 			return r.fail()
 		}
-		r.v, r.b = b[:n], b[n:]
 	}
+	r.vs, r.ve = start, start+m
+	r.pos = r.ve
 	return true
 }
 
 func (r *reader) fail() bool {
-	r.bad, r.b = true, nil
+	r.bad, r.pos = true, len(r.b)
 	return false
 }
 

@@ -135,9 +135,9 @@ func (in *Inferrer) scanRequest(s *scratch, b []byte) error {
 		}
 		var err error
 		if r.num == fRequestResourceMetrics {
-			err = in.scanResourceMetrics(s, r.v, 1)
+			err = in.scanResourceMetrics(s, r.val(), 1)
 		} else {
-			err = checkBytes(requestTable, r.num, r.v, 0, s.limit)
+			err = checkBytes(requestTable, r.num, r.val(), 0, s.limit)
 		}
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 			continue // scopes are read below, once the producer is known
 		}
 		if r.num != fResourceMetricsRes {
-			if err := checkBytes(resourceMetricsTable, r.num, r.v, depth, s.limit); err != nil {
+			if err := checkBytes(resourceMetricsTable, r.num, r.val(), depth, s.limit); err != nil {
 				return err
 			}
 			continue
@@ -169,18 +169,18 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 		if depth+1 > s.limit {
 			return errDepth
 		}
-		a := reader{b: r.v}
+		a := reader{b: r.val()}
 		for a.next() {
 			if a.typ != protowire.BytesType {
 				continue
 			}
 			if a.num != fResourceAttributes {
-				if err := checkBytes(resourceTable, a.num, a.v, depth+1, s.limit); err != nil {
+				if err := checkBytes(resourceTable, a.num, a.val(), depth+1, s.limit); err != nil {
 					return err
 				}
 				continue
 			}
-			key, vt, text, err := scanKeyValue(a.v, true, "", depth+2, s.limit)
+			key, vt, text, err := scanKeyValue(a.val(), true, "", depth+2, s.limit)
 			if err != nil {
 				return err
 			}
@@ -215,7 +215,7 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 	ri := len(s.resources) - 1
 	for r := (reader{b: b}); r.next(); {
 		if r.bytesField(fResourceMetricsScopes) {
-			if err := in.scanScopeMetrics(s, r.v, ri, depth+1); err != nil {
+			if err := in.scanScopeMetrics(s, r.val(), ri, depth+1); err != nil {
 				return err
 			}
 		}
@@ -236,7 +236,7 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 			continue // metrics are read below, once the scope is known
 		}
 		if r.num != fScopeMetricsScope {
-			if err := checkBytes(scopeMetricsTable, r.num, r.v, depth, s.limit); err != nil {
+			if err := checkBytes(scopeMetricsTable, r.num, r.val(), depth, s.limit); err != nil {
 				return err
 			}
 			continue
@@ -244,7 +244,7 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 		if depth+1 > s.limit {
 			return errDepth
 		}
-		f := reader{b: r.v}
+		f := reader{b: r.val()}
 		for f.next() {
 			if f.typ != protowire.BytesType {
 				continue
@@ -252,16 +252,16 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 			var err error
 			switch f.num {
 			case fScopeName:
-				name, err = utf8Str(f.v)
+				name, err = utf8Str(f.val())
 			case fScopeVersion:
-				version, err = utf8Str(f.v)
+				version, err = utf8Str(f.val())
 			case fScopeAttributes:
 				var key string
 				var vt tallycatv1.ValueType
-				key, vt, _, err = scanKeyValue(f.v, false, "", depth+2, s.limit)
+				key, vt, _, err = scanKeyValue(f.val(), false, "", depth+2, s.limit)
 				s.attrs = append(s.attrs, schemaid.Attribute{Key: key, Type: vt})
 			default:
-				err = checkBytes(scopeTable, f.num, f.v, depth+1, s.limit)
+				err = checkBytes(scopeTable, f.num, f.val(), depth+1, s.limit)
 			}
 			if err != nil {
 				return err
@@ -278,7 +278,7 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 	si := len(s.scopes) - 1
 	for r := (reader{b: b}); r.next(); {
 		if r.bytesField(fScopeMetricsMetrics) {
-			if err := in.scanMetric(s, r.v, ri, si, depth+1); err != nil {
+			if err := in.scanMetric(s, r.val(), ri, si, depth+1); err != nil {
 				return err
 			}
 		}
@@ -306,11 +306,11 @@ func (in *Inferrer) scanMetric(s *scratch, b []byte, ri, si, depth int) error {
 		var err error
 		switch r.num {
 		case fMetricName:
-			m.shape.Name, err = utf8Str(r.v)
+			m.shape.Name, err = utf8Str(r.val())
 		case fMetricUnit:
-			m.shape.Unit, err = utf8Str(r.v)
+			m.shape.Unit, err = utf8Str(r.val())
 		case fMetricDescription:
-			m.description, err = utf8Str(r.v)
+			m.description, err = utf8Str(r.val())
 		case fMetricGauge, fMetricSum, fMetricHistogram, fMetricExpHistogram, fMetricSummary:
 			if r.num != dataField {
 				// The member set before is replaced; it must still be well formed.
@@ -322,9 +322,9 @@ func (in *Inferrer) scanMetric(s *scratch, b []byte, ri, si, depth int) error {
 			if depth+1 > s.limit {
 				return errDepth
 			}
-			s.ranges = append(s.ranges, r.v)
+			s.ranges = append(s.ranges, r.val())
 		default:
-			err = checkBytes(metricTable, r.num, r.v, depth, s.limit)
+			err = checkBytes(metricTable, r.num, r.val(), depth, s.limit)
 		}
 		if err != nil {
 			return err
@@ -344,13 +344,13 @@ func (in *Inferrer) scanMetric(s *scratch, b []byte, ri, si, depth int) error {
 			case d.bytesField(fDataPoints):
 				points++
 			case d.typ == protowire.BytesType:
-				if err := checkBytes(kind.data, d.num, d.v, depth+1, s.limit); err != nil {
+				if err := checkBytes(kind.data, d.num, d.val(), depth+1, s.limit); err != nil {
 					return err
 				}
 			case d.num == fTemporality && d.typ == protowire.VarintType:
-				m.shape.Temporality = temporality(int32(varint(d.v)))
+				m.shape.Temporality = temporality(int32(varint(d.val())))
 			case d.num == fMonotonic && d.typ == protowire.VarintType && dataField == fMetricSum:
-				m.shape.Monotonic = varint(d.v) != 0
+				m.shape.Monotonic = varint(d.val()) != 0
 			}
 		}
 		if d.bad {
@@ -366,7 +366,7 @@ func (in *Inferrer) scanMetric(s *scratch, b []byte, ri, si, depth int) error {
 	for _, data := range s.ranges {
 		for d := (reader{b: data}); d.next(); {
 			if d.bytesField(fDataPoints) {
-				if err := in.scanPoint(s, &m, d.v, kind, depth+2); err != nil {
+				if err := in.scanPoint(s, &m, d.val(), kind, depth+2); err != nil {
 					return err
 				}
 			}
@@ -401,7 +401,7 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 			continue
 		}
 		if r.num != kind.attrs {
-			if err := checkBytes(kind.point, r.num, r.v, depth, s.limit); err != nil {
+			if err := checkBytes(kind.point, r.num, r.val(), depth, s.limit); err != nil {
 				return err
 			}
 			continue
@@ -410,7 +410,7 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 		if len(cur) < len(prev) {
 			known = prev[len(cur)].Key
 		}
-		key, vt, _, err := scanKeyValue(r.v, false, known, depth+1, s.limit)
+		key, vt, _, err := scanKeyValue(r.val(), false, known, depth+1, s.limit)
 		if err != nil {
 			return err
 		}
@@ -448,17 +448,17 @@ func scanKeyValue(b []byte, wantText bool, known string, depth, limit int) (key 
 		}
 		switch r.num {
 		case fKeyValueKey:
-			if key = str(r.v); key != known && !validUTF8(r.v) {
+			if key = str(r.val()); key != known && !validUTF8(r.val()) {
 				return "", 0, "", errUTF8
 			}
 		case fKeyValueValue:
 			if depth+1 > limit {
 				return "", 0, "", errDepth
 			}
-			f := reader{b: r.v}
+			f := reader{b: r.val()}
 			for f.next() {
 				if f.typ == protowire.BytesType {
-					if err = checkBytes(anyValueTable, f.num, f.v, depth+1, limit); err != nil {
+					if err = checkBytes(anyValueTable, f.num, f.val(), depth+1, limit); err != nil {
 						return "", 0, "", err
 					}
 				}
@@ -468,14 +468,14 @@ func scanKeyValue(b []byte, wantText bool, known string, depth, limit int) (key 
 				}
 				vt = t
 				if wantText {
-					text = identityText(f.num, f.v)
+					text = identityText(f.num, f.val())
 				}
 			}
 			if f.bad {
 				return "", 0, "", errTruncated
 			}
 		default:
-			if err = checkBytes(keyValueTable, r.num, r.v, depth, limit); err != nil {
+			if err = checkBytes(keyValueTable, r.num, r.val(), depth, limit); err != nil {
 				return "", 0, "", err
 			}
 		}

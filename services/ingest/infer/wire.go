@@ -113,7 +113,7 @@ func validate(b []byte, t *msgTable, depth, limit int) error {
 	r := reader{b: b}
 	for r.next() {
 		if r.typ == protowire.BytesType {
-			if err := checkBytes(t, r.num, r.v, depth, limit); err != nil {
+			if err := checkBytes(t, r.num, r.val(), depth, limit); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package otlp
 
 import (
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -68,13 +69,18 @@ func codecForDepth(header string, depth int) (codec, error) {
 
 var errEncoding = errors.New("unsupported Content-Encoding")
 
-// readBody reads the request body, decompressing gzip or zstd, and refuses
-// more than maxBytes after decompression, so that a small compressed bomb
-// cannot make the ingest allocate without bound.
-func readBody(r *http.Request, maxBytes int64) ([]byte, error) {
+// readBody reads the request body into a pooled buffer (give it back with
+// putBody), decompressing gzip or zstd, and refuses more than maxBytes after
+// decompression, so that a small compressed bomb cannot make the ingest
+// allocate without bound.
+func readBody(r *http.Request, maxBytes int64) (*bytes.Buffer, error) {
 	var body io.Reader = r.Body
+	hint := int64(bytes.MinRead)
 	switch enc := r.Header.Get("Content-Encoding"); enc {
 	case "", "identity":
+		if r.ContentLength > 0 {
+			hint += min(r.ContentLength, maxBytes)
+		}
 	case "gzip":
 		zr, err := gzip.NewReader(r.Body)
 		if err != nil {
@@ -92,11 +98,13 @@ func readBody(r *http.Request, maxBytes int64) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w %q: use gzip, zstd or none", errEncoding, enc)
 	}
-	b, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
-	if err != nil {
+	b := getBody(int(hint))
+	if _, err := b.ReadFrom(io.LimitReader(body, maxBytes+1)); err != nil {
+		putBody(b)
 		return nil, fmt.Errorf("reading body: %w", err)
 	}
-	if int64(len(b)) > maxBytes {
+	if int64(b.Len()) > maxBytes {
+		putBody(b)
 		return nil, fmt.Errorf("%w: more than %d bytes after decompression", errTooLarge, maxBytes)
 	}
 	return b, nil

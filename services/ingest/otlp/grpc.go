@@ -21,6 +21,7 @@ const ExportProcedure = "/opentelemetry.proto.collector.metrics.v1.MetricsServic
 // the nesting of a JSON message (0: the default).
 func NewGRPCHandler(consumer ingest.Consumer, maxBytes int64, maxDepth int, opts ...connect.HandlerOption) (string, http.Handler) {
 	export := func(ctx context.Context, req *rawRequest) (*colmetricpb.ExportMetricsServiceResponse, error) {
+		defer req.release()
 		res, err := consumer.ConsumeMetrics(ctx, req.req)
 		if err != nil {
 			return nil, toConnectError(err)

@@ -36,9 +36,10 @@ func NewHTTPHandler(consumer ingest.Consumer, maxBytes int64, maxDepth int) http
 			writeStatus(w, c, http.StatusUnsupportedMediaType, connect.CodeInvalidArgument, err.Error())
 			return
 		}
+		defer putBody(body)
 		var req ingest.Request
 		if err == nil {
-			req, err = request(c, body)
+			req, err = request(c, body.Bytes())
 		}
 		if err == nil {
 			var res ingest.Result

@@ -1,6 +1,7 @@
 package otlp
 
 import (
+	"bytes"
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -14,6 +15,13 @@ import (
 // clients may use it) is decoded.
 type rawRequest struct {
 	req ingest.Request
+	buf *bytes.Buffer // holds req.Proto; give it back with release
+}
+
+// release gives the request's buffer back once it has been consumed.
+func (r *rawRequest) release() {
+	putBody(r.buf)
+	r.buf, r.req = nil, ingest.Request{}
 }
 
 // rawCodec hands the handler protobuf request bytes instead of a decoded
@@ -50,7 +58,9 @@ func (c rawCodec) Unmarshal(data []byte, v any) error {
 			return jsonCodecWithDepth(c.depth).unmarshal(data, x.req.Decoded)
 		}
 		// connect reuses data's buffer once Unmarshal returns.
-		x.req = ingest.Request{Proto: append([]byte(nil), data...)}
+		x.buf = getBody(len(data))
+		x.buf.Write(data)
+		x.req = ingest.Request{Proto: x.buf.Bytes()}
 		return nil
 	case proto.Message:
 		if c.json {

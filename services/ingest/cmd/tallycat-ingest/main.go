@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -46,8 +48,12 @@ type Config struct {
 	MaxAttributes int
 	MaxKeyBytes   int
 	// MaxDepth bounds the nesting of messages in a request.
-	MaxDepth  int
-	Telemetry telemetry.Config
+	MaxDepth int
+	// MemoryLimitMiB is the soft memory limit given to the Go runtime; 0
+	// derives it from Forward.MaxKnown (see memoryLimit). GOMEMLIMIT, when
+	// set, wins.
+	MemoryLimitMiB int
+	Telemetry      telemetry.Config
 }
 
 // DefaultConfig is the configuration of an ingest started with no flags.
@@ -95,6 +101,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxAttributes, "max-attributes", c.MaxAttributes, "most attributes a data point may carry; points over it are refused with partial success")
 	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points with a longer key are refused with partial success")
 	fs.IntVar(&c.MaxDepth, "max-nesting-depth", c.MaxDepth, "deepest nesting of messages in a request (attribute values nest maps and arrays); deeper requests are refused as malformed")
+	fs.IntVar(&c.MemoryLimitMiB, "memory-limit-mib", c.MemoryLimitMiB, "soft memory limit for the Go runtime, in MiB; 0 derives it from --max-known-pairs (24 MiB + 512 bytes a pair); GOMEMLIMIT wins when set")
 	c.Telemetry.AddFlags(fs, "the ingest")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -109,16 +116,36 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("--flush-interval and --heartbeat-interval must be positive")
 	case c.Forward.MaxKnown <= 0 || c.Forward.MaxPending <= 0:
 		return fmt.Errorf("--max-known-pairs and --max-pending must be positive")
+	case c.MemoryLimitMiB < 0:
+		return fmt.Errorf("--memory-limit-mib must not be negative")
 	case c.MaxAttributes <= 0 || c.MaxKeyBytes <= 0 || c.MaxDepth <= 0:
 		return fmt.Errorf("--max-attributes, --max-attribute-key-bytes and --max-nesting-depth must be positive")
 	}
 	return nil
 }
 
+// memoryLimit is the soft limit under which the Go runtime keeps the
+// ingest's memory. Without one the heap grows to twice what is live before a
+// collection, and resident memory follows; with one the runtime collects
+// sooner and returns freed pages, so that a fleet can size the ingest by
+// the known pairs it holds: about 420 bytes each live (docs/BENCHMARKS.md),
+// plus room for requests in flight.
+func memoryLimit(c Config) int64 {
+	if c.MemoryLimitMiB > 0 {
+		return int64(c.MemoryLimitMiB) << 20
+	}
+	return 24<<20 + int64(c.Forward.MaxKnown)*512
+}
+
 // Run serves OTLP until ctx ends, then stops taking requests, and delivers
 // what is pending to the catalog before it returns.
 func (m *Main) Run(ctx context.Context) error {
 	c := m.Config
+	if os.Getenv("GOMEMLIMIT") == "" {
+		limit := memoryLimit(c)
+		debug.SetMemoryLimit(limit)
+		slog.Info("soft memory limit", "mib", limit>>20)
+	}
 	clientOpts := []connect.ClientOption{connect.WithSendGzip()}
 	if c.CatalogTokenFile != "" {
 		token, err := auth.ReadToken(c.CatalogTokenFile)
