@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -41,7 +42,10 @@ var _ catalog.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database at path, or an in-memory one
 // for ":memory:" or "", and applies the migrations it has not applied yet.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string) (*Store, error) { return openAt(ctx, path, math.MaxInt) }
+
+// openAt is Open applying migrations up to version upTo only.
+func openAt(ctx context.Context, path string, upTo int) (*Store, error) {
 	dsn := path
 	if path == ":memory:" {
 		dsn = ""
@@ -52,16 +56,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	db := sql.OpenDB(connector)
 	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateTo(ctx, upTo); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
 	return s, nil
 }
 
-// migrate applies every embedded migration newer than the database, each in
-// its own transaction with the record of it.
-func (s *Store) migrate(ctx context.Context) error {
+// migrateTo applies every embedded migration newer than the database and no
+// newer than upTo, each in its own transaction with the record of it. upTo
+// lets a test build a database as an older release left it.
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return err
@@ -81,7 +86,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", base)
 		}
-		if version <= current {
+		if version <= current || version > upTo {
 			continue
 		}
 		body, err := migrations.ReadFile(name)

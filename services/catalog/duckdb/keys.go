@@ -24,20 +24,11 @@ var keyOrder = map[tallycatv1.SchemaKeySort]string{
 	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_LAST_SEEN:      "last_seen",
 }
 
-// rankedKeys adds the column a sort needs that the keys aggregation does
-// not have: the producer count, which needs schema_producers, is joined in
-// only when it is the order, since counting it for every key is costly.
-func rankedKeys(sort tallycatv1.SchemaKeySort) string {
-	if sort != tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT {
-		return `SELECT * FROM keys`
-	}
-	return `SELECT keys.*, coalesce(p.n, 0) AS producer_count FROM keys
-		LEFT JOIN (SELECT schema_key, count(DISTINCT producer_id) AS n FROM schema_producers GROUP BY schema_key) p USING (schema_key)`
-}
-
-// ListSchemaKeys implements catalog.Store.
+// ListSchemaKeys implements catalog.Store. It reads the schema_keys
+// summaries the writer keeps; only the page's version flags are computed
+// here, from the (small, human-made) version history.
 func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tallycatv1.SchemaKeySummary, int64, error) {
-	var where []string
+	where := []string{"TRUE"}
 	var args []any
 	if f.Query != "" {
 		where = append(where, `contains(lower(schema_key), lower(?))`)
@@ -48,17 +39,13 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tal
 			JOIN producers p USING (producer_id) WHERE p.service_name = ?)`)
 		args = append(args, f.ServiceName)
 	}
-	having := "TRUE"
 	if len(f.MetricTypes) > 0 {
-		having = `bool_or(metric_type IN (` + placeholders(len(f.MetricTypes)) + `))`
+		where = append(where, `list_has_any(metric_types, [`+placeholders(len(f.MetricTypes))+`]::TINYINT[])`)
 		for _, t := range f.MetricTypes {
 			args = append(args, int8(t))
 		}
 	}
-	filter := "TRUE"
-	if len(where) > 0 {
-		filter = strings.Join(where, " AND ")
-	}
+	filter := strings.Join(where, " AND ")
 	order, ok := keyOrder[f.Sort]
 	if !ok {
 		return nil, 0, catalog.Errorf(catalog.EINVALID, "sort: unknown sort %v", f.Sort)
@@ -72,34 +59,22 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tal
 		limit = catalog.DefaultPageSize
 	}
 	query := `
-		WITH keys AS (
-			SELECT schema_key,
-				arg_max(metric_type, last_seen) AS metric_type,
-				arg_max(unit, last_seen) AS unit,
-				list(DISTINCT metric_type) AS metric_types,
-				list(DISTINCT unit) AS units,
-				count(*) AS schema_count,
-				min(first_seen) AS first_seen,
-				max(last_seen) AS last_seen,
-				arg_max(description, description_at) AS description
-			FROM schemas
+		WITH page AS (
+			SELECT *, count(*) OVER () AS total FROM schema_keys
 			WHERE ` + filter + `
-			GROUP BY schema_key
-			HAVING ` + having + `
-		),
-		ranked AS (` + rankedKeys(f.Sort) + `),
-		page AS (
-			SELECT *, count(*) OVER () AS total FROM ranked
 			ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir + `
 			LIMIT ? OFFSET ?
+		),
+		versions AS (
+			SELECT schema_key, bool_or(status = ?) AS deprecated FROM (
+				SELECT schema_id, any_value(schema_key) AS schema_key, arg_max(status, seq) AS status FROM schema_versions
+				WHERE schema_key IN (SELECT schema_key FROM page) GROUP BY schema_id)
+			GROUP BY schema_key
 		)
 		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
-			page.first_seen, page.last_seen, page.description, page.total,
-			(SELECT count(DISTINCT producer_id) FROM schema_producers sp WHERE sp.schema_key = page.schema_key),
-			EXISTS (SELECT 1 FROM schema_versions v WHERE v.schema_key = page.schema_key),
-			EXISTS (SELECT 1 FROM (` + currentVersions + ` WHERE schema_key = page.schema_key GROUP BY schema_id) c
-				WHERE c.status = ?)
-		FROM page
+			page.first_seen, page.last_seen, page.description, page.total, page.producer_count,
+			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
+		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir
 	args = append(args, limit, f.Offset, int8(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED))
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -140,8 +115,7 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tal
 	if len(out) == 0 && f.Offset > 0 {
 		// A page past the end has no row to carry the total: count apart.
 		countArgs := args[:len(args)-3] // without limit, offset and status
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT schema_key FROM schemas WHERE `+filter+
-			` GROUP BY schema_key HAVING `+having+`)`, countArgs...).Scan(&total)
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_keys WHERE `+filter, countArgs...).Scan(&total)
 		if err != nil {
 			return nil, 0, fmt.Errorf("count schema keys: %w", err)
 		}

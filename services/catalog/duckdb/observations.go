@@ -83,6 +83,10 @@ type batch struct {
 	pairs  map[pairKey]*pairAgg
 	fields map[fieldKey]struct{}
 	scopes map[scopeKey]*span
+	// known and knownPairs are what the database held before the batch:
+	// the description of each existing schema, and each existing pair.
+	known      map[string]string
+	knownPairs map[pairKey]storedPair
 }
 
 func fold(obs []catalog.Observation) *batch {
@@ -174,6 +178,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 		if err != nil {
 			return err
 		}
+		b.known, b.knownPairs = existing, pairs
 		for _, id := range b.schemaIDs {
 			if _, ok := existing[id]; !ok {
 				res.NewSchemas++
@@ -184,6 +189,9 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 			return err
 		}
 		if err := writeBatch(conn, b); err != nil {
+			return err
+		}
+		if err := refreshKeys(ctx, conn, b); err != nil {
 			return err
 		}
 		if batchID != "" {
@@ -203,9 +211,15 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 	return res, nil
 }
 
+// storedPair is what the database holds of a (schema, producer) pair.
+type storedPair struct {
+	description string
+	fieldsHash  uint64
+}
+
 // existing returns the stored description of each schema of the batch that
-// exists, and of each (schema, producer) pair that exists.
-func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) (map[string]string, map[pairKey]string, error) {
+// exists, and what is stored of each (schema, producer) pair that exists.
+func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) (map[string]string, map[pairKey]storedPair, error) {
 	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS batch_keys (schema_id VARCHAR, producer_id VARCHAR);
 		DELETE FROM batch_keys`); err != nil {
 		return nil, nil, err
@@ -250,8 +264,8 @@ func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) (map[str
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, nil, err
 	}
-	pairs := map[pairKey]string{}
-	rows, err = conn.QueryContext(ctx, `SELECT sp.schema_id, sp.producer_id, sp.description FROM schema_producers sp
+	pairs := map[pairKey]storedPair{}
+	rows, err = conn.QueryContext(ctx, `SELECT sp.schema_id, sp.producer_id, sp.description, sp.fields_hash FROM schema_producers sp
 		JOIN batch_keys k ON k.schema_id = sp.schema_id AND k.producer_id = sp.producer_id`)
 	if err != nil {
 		return nil, nil, err
@@ -259,11 +273,11 @@ func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) (map[str
 	defer rows.Close()
 	for rows.Next() {
 		var k pairKey
-		var desc string
-		if err := rows.Scan(&k.schemaID, &k.producerID, &desc); err != nil {
+		var p storedPair
+		if err := rows.Scan(&k.schemaID, &k.producerID, &p.description, &p.fieldsHash); err != nil {
 			return nil, nil, err
 		}
-		pairs[k] = desc
+		pairs[k] = p
 	}
 	return schemas, pairs, rows.Err()
 }
@@ -274,7 +288,7 @@ func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) (map[str
 // producer's description of a schema changes, or a new producer brings one
 // the schema did not have: producers that keep disagreeing do not flood the
 // timeline.
-func eventRows(b *batch, existing map[string]string, pairs map[pairKey]string) [][]driver.Value {
+func eventRows(b *batch, existing map[string]string, pairs map[pairKey]storedPair) [][]driver.Value {
 	var rows [][]driver.Value
 	event := func(key, id string, k tallycatv1.SchemaEventKind, at time.Time, producer, prev, desc string) {
 		rows = append(rows, []driver.Value{int64(0), key, id, int8(k), at, "", producer, nil, prev, desc})
@@ -288,7 +302,8 @@ func eventRows(b *batch, existing map[string]string, pairs map[pairKey]string) [
 	for k, pa := range b.pairs {
 		s := b.schemas[k.schemaID]
 		schemaDesc, schemaExisted := existing[k.schemaID]
-		old, pairExisted := pairs[k]
+		stored, pairExisted := pairs[k]
+		old := stored.description
 		switch {
 		case !pairExisted && (schemaExisted || k.producerID != s.producer):
 			event(pa.schemaKey, k.schemaID, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED, pa.span.first, k.producerID, "", "")
@@ -300,78 +315,6 @@ func eventRows(b *batch, existing map[string]string, pairs map[pairKey]string) [
 		}
 	}
 	return rows
-}
-
-func writeBatch(conn *sql.Conn, b *batch) error {
-	var schemas, fields, producers, pairs, pfields, scopes [][]driver.Value
-	for _, id := range b.schemaIDs {
-		s := b.schemas[id]
-		sh := s.obs.Shape
-		schemas = append(schemas, []driver.Value{id, sh.Name, int8(sh.Type), sh.Unit, int8(sh.Temporality), sh.Monotonic, s.desc.text, s.desc.at, s.span.first, s.span.last, s.span.count})
-	}
-	for k := range b.fields {
-		if k.source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
-			fields = append(fields, []driver.Value{k.schemaID, k.name, int8(k.valueType)})
-		} else {
-			pfields = append(pfields, []driver.Value{k.schemaID, k.producerID, int8(k.source), k.name, int8(k.valueType)})
-		}
-	}
-	for id, p := range b.producers {
-		producers = append(producers, []driver.Value{id, p.id.ServiceName, p.id.ServiceNamespace, p.id.ServiceVersion, p.id.ServiceInstanceID, p.span.first, p.span.last})
-	}
-	for k, pa := range b.pairs {
-		pairs = append(pairs, []driver.Value{k.schemaID, k.producerID, pa.schemaKey, pa.desc.text, pa.desc.at, pa.span.first, pa.span.last, pa.span.count})
-	}
-	for k, sc := range b.scopes {
-		scopes = append(scopes, []driver.Value{k.schemaID, k.name, k.version, sc.first, sc.last})
-	}
-	const (
-		spanUpdate = `first_seen = least(first_seen, excluded.first_seen), last_seen = greatest(last_seen, excluded.last_seen)`
-		descUpdate = `description = CASE WHEN excluded.description_at >= description_at THEN excluded.description ELSE description END,
-			description_at = greatest(description_at, excluded.description_at)`
-		countUpdate = `data_point_count = data_point_count + excluded.data_point_count`
-	)
-	steps := []struct {
-		table, conflict string
-		rows            [][]driver.Value
-	}{
-		{"schemas", `ON CONFLICT (schema_id) DO UPDATE SET ` + spanUpdate + `, ` + descUpdate + `, ` + countUpdate, schemas},
-		{"schema_fields", `ON CONFLICT DO NOTHING`, fields},
-		{"producers", `ON CONFLICT (producer_id) DO UPDATE SET ` + spanUpdate, producers},
-		{"schema_producers", `ON CONFLICT (schema_id, producer_id) DO UPDATE SET ` + spanUpdate + `, ` + descUpdate + `, ` + countUpdate, pairs},
-		{"producer_fields", `ON CONFLICT DO NOTHING`, pfields},
-		{"schema_scopes", `ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET ` + spanUpdate, scopes},
-	}
-	for _, st := range steps {
-		if err := appendRows(conn, `INSERT INTO `+st.table+` SELECT * FROM appended_data `+st.conflict, st.table, st.rows); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// appendRows feeds rows to a DuckDB table appender whose query merges them
-// into table; the rows must have table's columns, in order.
-func appendRows(conn *sql.Conn, query, table string, rows [][]driver.Value) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	return conn.Raw(func(dc any) error {
-		a, err := duckdbdriver.NewTableAppender(dc.(driver.Conn), query, "", "", table, nil)
-		if err != nil {
-			return fmt.Errorf("%s: %w", table, err)
-		}
-		for _, r := range rows {
-			if err := a.AppendRow(r...); err != nil {
-				a.Close()
-				return fmt.Errorf("%s: %w", table, err)
-			}
-		}
-		if err := a.Close(); err != nil {
-			return fmt.Errorf("%s: %w", table, err)
-		}
-		return nil
-	})
 }
 
 // querier is what reads need from *sql.DB and *sql.Tx alike.

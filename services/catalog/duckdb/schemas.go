@@ -1,10 +1,12 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -20,91 +22,141 @@ const currentVersions = `SELECT schema_id, arg_max(version, seq) AS version, arg
 	FROM schema_versions`
 
 // loadSchemas returns the schemas with the given ids, in name-then-first-seen
-// order, with fields, producer counts and current versions filled in. The
-// ids go into the queries as a constant list, which DuckDB answers from its
-// indexes; a subquery would make it scan whole tables.
+// order, with fields, producer counts and current versions filled in. It
+// makes five small queries rather than one that joins: each finds its rows
+// through an index on schema_id (the ids go in as a constant list, which
+// DuckDB answers from the index; a join or subquery makes it scan), and the
+// aggregation of a handful of rows is cheaper here than DuckDB's planning of
+// it.
 func (s *Store) loadSchemas(ctx context.Context, ids []string) ([]*tallycatv1.Schema, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	idsQuery := placeholders(len(ids))
+	in := `IN (` + placeholders(len(ids)) + `)`
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT s.schema_id, s.schema_key, s.metric_type, s.unit, s.temporality, s.monotonic, s.description,
-			s.first_seen, s.last_seen, s.data_point_count,
-			coalesce(p.producers, 0), coalesce(p.descriptions, 0) > 1,
-			v.version, v.status, v.reason, v.actor, v.assigned_at
-		FROM schemas s
-		LEFT JOIN (SELECT schema_id, count(*) AS producers, count(DISTINCT nullif(description, '')) AS descriptions
-			FROM schema_producers WHERE schema_id IN (`+idsQuery+`) GROUP BY schema_id) p USING (schema_id)
-		LEFT JOIN (`+currentVersions+` WHERE schema_id IN (`+idsQuery+`) GROUP BY schema_id) v USING (schema_id)
-		WHERE s.schema_id IN (`+idsQuery+`)
-		ORDER BY s.schema_key, s.first_seen, s.schema_id`, append(append(append([]any{}, args...), args...), args...)...)
+	var out []*tallycatv1.Schema
+	byID := map[string]*tallycatv1.Schema{}
+	err := scanRows(ctx, s.db, `SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description,
+		first_seen, last_seen, data_point_count FROM schemas WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+		var (
+			sc          tallycatv1.Schema
+			mt, temp    int8
+			first, last time.Time
+		)
+		if err := rows.Scan(&sc.SchemaId, &sc.SchemaKey, &mt, &sc.Unit, &temp, &sc.Monotonic, &sc.Description,
+			&first, &last, &sc.DataPointCount); err != nil {
+			return err
+		}
+		sc.MetricType, sc.Temporality = tallycatv1.MetricType(mt), tallycatv1.Temporality(temp)
+		sc.FirstSeen, sc.LastSeen = timestamppb.New(first), timestamppb.New(last)
+		out = append(out, &sc)
+		byID[sc.SchemaId] = &sc
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b *tallycatv1.Schema) int {
+		return cmp.Or(cmp.Compare(a.SchemaKey, b.SchemaKey), a.FirstSeen.AsTime().Compare(b.FirstSeen.AsTime()), cmp.Compare(a.SchemaId, b.SchemaId))
+	})
+
+	// Producers, and whether they disagree on the description.
+	descriptions := map[string]map[string]bool{}
+	err = scanRows(ctx, s.db, `SELECT schema_id, description FROM schema_producers WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+		var id, desc string
+		if err := rows.Scan(&id, &desc); err != nil {
+			return err
+		}
+		sc := byID[id]
+		sc.ProducerCount++
+		if desc != "" {
+			if descriptions[id] == nil {
+				descriptions[id] = map[string]bool{}
+			}
+			descriptions[id][desc] = true
+			sc.DescriptionConflict = len(descriptions[id]) > 1
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*tallycatv1.Schema
-	byID := map[string]*tallycatv1.Schema{}
-	for rows.Next() {
-		var (
-			sc                     tallycatv1.Schema
-			mt, temp               int8
-			first, last            time.Time
-			version, reason, actor sql.NullString
-			status                 sql.NullInt16
-			assignedAt             sql.NullTime
-			producers              int64
-		)
-		if err := rows.Scan(&sc.SchemaId, &sc.SchemaKey, &mt, &sc.Unit, &temp, &sc.Monotonic, &sc.Description,
-			&first, &last, &sc.DataPointCount, &producers, &sc.DescriptionConflict,
-			&version, &status, &reason, &actor, &assignedAt); err != nil {
-			return nil, err
+
+	// The current version is the history row with the highest seq.
+	seqs := map[string]int64{}
+	err = scanRows(ctx, s.db, `SELECT schema_id, seq, version, status, reason, actor, assigned_at FROM schema_versions
+		WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+		var v tallycatv1.SchemaVersion
+		var seq int64
+		var status int8
+		var at time.Time
+		if err := rows.Scan(&v.SchemaId, &seq, &v.Version, &status, &v.Reason, &v.Actor, &at); err != nil {
+			return err
 		}
-		sc.MetricType = tallycatv1.MetricType(mt)
-		sc.Temporality = tallycatv1.Temporality(temp)
-		sc.FirstSeen, sc.LastSeen = timestamppb.New(first), timestamppb.New(last)
-		sc.ProducerCount = uint32(producers)
-		if version.Valid {
-			sc.CurrentVersion = &tallycatv1.SchemaVersion{SchemaId: sc.SchemaId, Version: version.String,
-				Status: tallycatv1.VersionStatus(status.Int16), Reason: reason.String, Actor: actor.String,
-				AssignedAt: timestamppb.New(assignedAt.Time)}
+		if prev, ok := seqs[v.SchemaId]; !ok || seq > prev {
+			seqs[v.SchemaId] = seq
+			v.Status, v.AssignedAt = tallycatv1.VersionStatus(status), timestamppb.New(at)
+			byID[v.SchemaId].CurrentVersion = &v
 		}
-		out = append(out, &sc)
-		byID[sc.SchemaId] = &sc
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, nil
 	}
 
 	// Data point fields are the schema's own; resource and scope fields are
 	// the union over its producers.
-	frows, err := s.db.QueryContext(ctx, `
-		SELECT schema_id, 3 AS source, name, value_type FROM schema_fields WHERE schema_id IN (`+idsQuery+`)
-		UNION
-		SELECT DISTINCT schema_id, source, name, value_type FROM producer_fields WHERE schema_id IN (`+idsQuery+`)
-		ORDER BY schema_id, source, name, value_type`, append(append([]any{}, args...), args...)...)
-	if err != nil {
+	// field reads a field row; source 0 means the row carries its source.
+	field := func(source int8) func(rows *sql.Rows) error {
+		return func(rows *sql.Rows) error {
+			var id, name string
+			var src, vt int8 = source, 0
+			var err error
+			if source == 0 {
+				err = rows.Scan(&id, &src, &name, &vt)
+			} else {
+				err = rows.Scan(&id, &name, &vt)
+			}
+			if err != nil {
+				return err
+			}
+			sc := byID[id]
+			sc.Fields = append(sc.Fields, &tallycatv1.Field{Name: name, Source: tallycatv1.FieldSource(src), ValueType: tallycatv1.ValueType(vt)})
+			return nil
+		}
+	}
+	if err := scanRows(ctx, s.db, `SELECT schema_id, name, value_type FROM schema_fields WHERE schema_id `+in, args,
+		field(int8(tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT))); err != nil {
 		return nil, err
 	}
-	defer frows.Close()
-	for frows.Next() {
-		var id, name string
-		var source, vt int8
-		if err := frows.Scan(&id, &source, &name, &vt); err != nil {
-			return nil, err
-		}
-		if sc := byID[id]; sc != nil {
-			sc.Fields = append(sc.Fields, &tallycatv1.Field{Name: name, Source: tallycatv1.FieldSource(source), ValueType: tallycatv1.ValueType(vt)})
+	if err := scanRows(ctx, s.db, `SELECT DISTINCT schema_id, source, name, value_type FROM producer_fields WHERE schema_id `+in, args,
+		field(0)); err != nil {
+		return nil, err
+	}
+	for _, sc := range out {
+		slices.SortFunc(sc.Fields, func(a, b *tallycatv1.Field) int {
+			return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ValueType, b.ValueType))
+		})
+	}
+	return out, nil
+}
+
+// scanRows runs a query and hands each row to fn.
+func scanRows(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
 		}
 	}
-	return out, frows.Err()
+	return rows.Err()
 }
 
 // ListSchemas implements catalog.Store.
@@ -145,7 +197,7 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
 	}
 	d := &catalog.SchemaDetail{Schema: schemas[0]}
-	if d.Producers, err = s.ListProducers(ctx, catalog.ProducerFilter{SchemaID: schemaID}); err != nil {
+	if d.Producers, err = s.queryProducers(ctx, "sp.schema_id = ?", schemaID, catalog.ProducerFilter{}); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT scope_name, scope_version, first_seen, last_seen FROM schema_scopes
@@ -208,6 +260,12 @@ func (s *Store) ListProducers(ctx context.Context, f catalog.ProducerFilter) ([]
 	case f.ServiceName != "":
 		where, arg = "p.service_name = ?", f.ServiceName
 	}
+	return s.queryProducers(ctx, where, arg, f)
+}
+
+// queryProducers lists the producers matching where (with its one argument,
+// or none when arg is nil), paged by f.
+func (s *Store) queryProducers(ctx context.Context, where string, arg any, f catalog.ProducerFilter) ([]*tallycatv1.Producer, error) {
 	args := []any{}
 	if arg != nil {
 		args = append(args, arg)
