@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -25,22 +26,27 @@ const currentVersions = `SELECT schema_id, arg_max(version, seq) AS version, arg
 // order, with fields, producer counts and current versions filled in. It
 // makes five small queries rather than one that joins: each finds its rows
 // through an index on schema_id (the ids go in as a constant list, which
-// DuckDB answers from the index; a join or subquery makes it scan), and the
+// DuckDB answers from the index; a join or subquery makes it scan), the
 // aggregation of a handful of rows is cheaper here than DuckDB's planning of
-// it.
+// it, and the four after the first run at once.
 func (s *Store) loadSchemas(ctx context.Context, ids []string) ([]*tallycatv1.Schema, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in := `IN (` + placeholders(len(ids)) + `)`
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
+	return s.loadSchemasWhere(ctx, `schema_id IN (`+placeholders(len(ids))+`)`, args...)
+}
+
+// loadSchemasWhere is loadSchemas for the schemas matching where, which
+// must be answerable from an index of schemas.
+func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ...any) ([]*tallycatv1.Schema, error) {
 	var out []*tallycatv1.Schema
 	byID := map[string]*tallycatv1.Schema{}
 	err := scanRows(ctx, s.db, `SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description,
-		first_seen, last_seen, data_point_count FROM schemas WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+		first_seen, last_seen, data_point_count FROM schemas WHERE `+where, whereArgs, func(rows *sql.Rows) error {
 		var (
 			sc          tallycatv1.Schema
 			mt, temp    int8
@@ -59,82 +65,100 @@ func (s *Store) loadSchemas(ctx context.Context, ids []string) ([]*tallycatv1.Sc
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}
+	in := `IN (` + placeholders(len(out)) + `)`
+	args := make([]any, len(out))
+	for i, sc := range out {
+		args[i] = sc.SchemaId
+	}
 	slices.SortFunc(out, func(a, b *tallycatv1.Schema) int {
 		return cmp.Or(cmp.Compare(a.SchemaKey, b.SchemaKey), a.FirstSeen.AsTime().Compare(b.FirstSeen.AsTime()), cmp.Compare(a.SchemaId, b.SchemaId))
 	})
 
-	// Producers, and whether they disagree on the description.
-	descriptions := map[string]map[string]bool{}
-	err = scanRows(ctx, s.db, `SELECT schema_id, description FROM schema_producers WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-		var id, desc string
-		if err := rows.Scan(&id, &desc); err != nil {
-			return err
-		}
-		sc := byID[id]
-		sc.ProducerCount++
-		if desc != "" {
-			if descriptions[id] == nil {
-				descriptions[id] = map[string]bool{}
-			}
-			descriptions[id][desc] = true
-			sc.DescriptionConflict = len(descriptions[id]) > 1
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	// Producers, versions and fields: independent reads, run at once, each
+	// into its own result, merged below.
+	type fieldRow struct {
+		id     string
+		source int8
+		name   string
+		vt     int8
 	}
-
-	// The current version is the history row with the highest seq.
+	producers := map[string][]string{} // schema id → producers' descriptions
+	versions := map[string]*tallycatv1.SchemaVersion{}
 	seqs := map[string]int64{}
-	err = scanRows(ctx, s.db, `SELECT schema_id, seq, version, status, reason, actor, assigned_at FROM schema_versions
-		WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-		var v tallycatv1.SchemaVersion
-		var seq int64
-		var status int8
-		var at time.Time
-		if err := rows.Scan(&v.SchemaId, &seq, &v.Version, &status, &v.Reason, &v.Actor, &at); err != nil {
-			return err
-		}
-		if prev, ok := seqs[v.SchemaId]; !ok || seq > prev {
-			seqs[v.SchemaId] = seq
-			v.Status, v.AssignedAt = tallycatv1.VersionStatus(status), timestamppb.New(at)
-			byID[v.SchemaId].CurrentVersion = &v
-		}
-		return nil
-	})
+	var dpFields, producerFields []fieldRow
+	err = parallel(
+		func() error {
+			return scanRows(ctx, s.db, `SELECT schema_id, description FROM schema_producers WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+				var id, desc string
+				if err := rows.Scan(&id, &desc); err != nil {
+					return err
+				}
+				producers[id] = append(producers[id], desc)
+				return nil
+			})
+		},
+		// The current version is the history row with the highest seq.
+		func() error {
+			return scanRows(ctx, s.db, `SELECT schema_id, seq, version, status, reason, actor, assigned_at FROM schema_versions
+				WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+				var v tallycatv1.SchemaVersion
+				var seq int64
+				var status int8
+				var at time.Time
+				if err := rows.Scan(&v.SchemaId, &seq, &v.Version, &status, &v.Reason, &v.Actor, &at); err != nil {
+					return err
+				}
+				if prev, ok := seqs[v.SchemaId]; !ok || seq > prev {
+					seqs[v.SchemaId] = seq
+					v.Status, v.AssignedAt = tallycatv1.VersionStatus(status), timestamppb.New(at)
+					versions[v.SchemaId] = &v
+				}
+				return nil
+			})
+		},
+		// Data point fields are the schema's own; resource and scope fields
+		// are the union over its producers.
+		func() error {
+			return scanRows(ctx, s.db, `SELECT schema_id, name, value_type FROM schema_fields WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+				f := fieldRow{source: int8(tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT)}
+				if err := rows.Scan(&f.id, &f.name, &f.vt); err != nil {
+					return err
+				}
+				dpFields = append(dpFields, f)
+				return nil
+			})
+		},
+		func() error {
+			return scanRows(ctx, s.db, `SELECT DISTINCT schema_id, source, name, value_type FROM producer_fields WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+				var f fieldRow
+				if err := rows.Scan(&f.id, &f.source, &f.name, &f.vt); err != nil {
+					return err
+				}
+				producerFields = append(producerFields, f)
+				return nil
+			})
+		},
+	)
 	if err != nil {
 		return nil, err
 	}
-
-	// Data point fields are the schema's own; resource and scope fields are
-	// the union over its producers.
-	// field reads a field row; source 0 means the row carries its source.
-	field := func(source int8) func(rows *sql.Rows) error {
-		return func(rows *sql.Rows) error {
-			var id, name string
-			var src, vt int8 = source, 0
-			var err error
-			if source == 0 {
-				err = rows.Scan(&id, &src, &name, &vt)
-			} else {
-				err = rows.Scan(&id, &name, &vt)
+	for id, descs := range producers {
+		sc := byID[id]
+		sc.ProducerCount = uint32(len(descs))
+		distinct := map[string]bool{}
+		for _, d := range descs {
+			if d != "" {
+				distinct[d] = true
 			}
-			if err != nil {
-				return err
-			}
-			sc := byID[id]
-			sc.Fields = append(sc.Fields, &tallycatv1.Field{Name: name, Source: tallycatv1.FieldSource(src), ValueType: tallycatv1.ValueType(vt)})
-			return nil
 		}
+		sc.DescriptionConflict = len(distinct) > 1
 	}
-	if err := scanRows(ctx, s.db, `SELECT schema_id, name, value_type FROM schema_fields WHERE schema_id `+in, args,
-		field(int8(tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT))); err != nil {
-		return nil, err
+	for id, v := range versions {
+		byID[id].CurrentVersion = v
 	}
-	if err := scanRows(ctx, s.db, `SELECT DISTINCT schema_id, source, name, value_type FROM producer_fields WHERE schema_id `+in, args,
-		field(0)); err != nil {
-		return nil, err
+	for _, f := range append(dpFields, producerFields...) {
+		sc := byID[f.id]
+		sc.Fields = append(sc.Fields, &tallycatv1.Field{Name: f.name, Source: tallycatv1.FieldSource(f.source), ValueType: tallycatv1.ValueType(f.vt)})
 	}
 	for _, sc := range out {
 		slices.SortFunc(sc.Fields, func(a, b *tallycatv1.Field) int {
@@ -161,23 +185,7 @@ func scanRows(ctx context.Context, q querier, query string, args []any, fn func(
 
 // ListSchemas implements catalog.Store.
 func (s *Store) ListSchemas(ctx context.Context, schemaKey string) ([]*tallycatv1.Schema, error) {
-	var ids []string
-	rows, err := s.db.QueryContext(ctx, `SELECT schema_id FROM schemas WHERE schema_key = ?`, schemaKey)
-	if err != nil {
-		return nil, fmt.Errorf("list schemas of %q: %w", schemaKey, err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, err
-	}
-	out, err := s.loadSchemas(ctx, ids)
+	out, err := s.loadSchemasWhere(ctx, `schema_key = ?`, schemaKey)
 	if err != nil {
 		return nil, fmt.Errorf("list schemas of %q: %w", schemaKey, err)
 	}
@@ -189,39 +197,58 @@ func (s *Store) ListSchemas(ctx context.Context, schemaKey string) ([]*tallycatv
 
 // GetSchema implements catalog.Store.
 func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.SchemaDetail, error) {
-	schemas, err := s.loadSchemas(ctx, []string{schemaID})
+	// The schema, its producers, scopes and history are independent point
+	// reads: they run at once, on connections of their own.
+	d := &catalog.SchemaDetail{}
+	var schemas []*tallycatv1.Schema
+	err := parallel(
+		func() (err error) { schemas, err = s.loadSchemas(ctx, []string{schemaID}); return err },
+		func() (err error) {
+			d.Producers, err = s.queryProducers(ctx, "sp.schema_id = ?", schemaID, catalog.ProducerFilter{})
+			return err
+		},
+		func() error {
+			return scanRows(ctx, s.db, `SELECT scope_name, scope_version, first_seen, last_seen FROM schema_scopes
+				WHERE schema_id = ? ORDER BY scope_name, scope_version`, []any{schemaID}, func(rows *sql.Rows) error {
+				var sc tallycatv1.Scope
+				var first, last time.Time
+				if err := rows.Scan(&sc.Name, &sc.Version, &first, &last); err != nil {
+					return err
+				}
+				sc.FirstSeen, sc.LastSeen = timestamppb.New(first), timestamppb.New(last)
+				d.Scopes = append(d.Scopes, &sc)
+				return nil
+			})
+		},
+		func() (err error) {
+			d.Versions, err = scanVersions(s.db.QueryContext(ctx, `SELECT schema_id, version, status, reason, actor, assigned_at
+				FROM schema_versions WHERE schema_id = ? ORDER BY seq DESC`, schemaID))
+			return err
+		},
+	)
 	if err != nil {
 		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
 	}
 	if len(schemas) == 0 {
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
 	}
-	d := &catalog.SchemaDetail{Schema: schemas[0]}
-	if d.Producers, err = s.queryProducers(ctx, "sp.schema_id = ?", schemaID, catalog.ProducerFilter{}); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT scope_name, scope_version, first_seen, last_seen FROM schema_scopes
-		WHERE schema_id = ? ORDER BY scope_name, scope_version`, schemaID)
-	if err != nil {
-		return nil, fmt.Errorf("get schema %s scopes: %w", schemaID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var sc tallycatv1.Scope
-		var first, last time.Time
-		if err := rows.Scan(&sc.Name, &sc.Version, &first, &last); err != nil {
-			return nil, err
-		}
-		sc.FirstSeen, sc.LastSeen = timestamppb.New(first), timestamppb.New(last)
-		d.Scopes = append(d.Scopes, &sc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if d.Versions, err = s.ListVersions(ctx, schemaID, ""); err != nil {
-		return nil, err
-	}
+	d.Schema = schemas[0]
 	return d, nil
+}
+
+// parallel runs fns at once and returns their errors joined.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // GetSchemas implements catalog.Store.
