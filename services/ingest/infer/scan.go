@@ -396,12 +396,27 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 	// one in the same place there needs no UTF-8 check.
 	prev, cur := s.attrs, s.spare[:0]
 	r := reader{b: b}
-	for r.next() {
-		if r.typ != protowire.BytesType {
+	for {
+		// reader.next, inline for the two shapes of nearly every field of
+		// a data point: a fixed64 (times, values, counts), skipped once it
+		// is known to fit, and a short length-delimited field.
+		var num protowire.Number
+		var v []byte
+		if i := r.pos; i+1 < len(b) && b[i] < 0x80 && b[i] >= 8 && b[i]&7 == 1 && i+9 <= len(b) {
+			r.pos = i + 9
 			continue
+		} else if i+1 < len(b) && b[i] < 0x80 && b[i] >= 8 && b[i]&7 == 2 && b[i+1] < 0x80 && int(b[i+1]) <= len(b)-i-2 {
+			num, v = protowire.Number(b[i]>>3), b[i+2:i+2+int(b[i+1])]
+			r.pos = i + 2 + int(b[i+1])
+		} else if !r.nextSlow() {
+			break
+		} else if r.typ != protowire.BytesType {
+			continue
+		} else {
+			num, v = r.num, r.val()
 		}
-		if r.num != kind.attrs {
-			if err := checkBytes(kind.point, r.num, r.val(), depth, s.limit); err != nil {
+		if num != kind.attrs {
+			if err := checkBytes(kind.point, num, v, depth, s.limit); err != nil {
 				return err
 			}
 			continue
@@ -410,9 +425,15 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 		if len(cur) < len(prev) {
 			known = prev[len(cur)].Key
 		}
-		key, vt, _, err := scanKeyValue(r.val(), false, known, depth+1, s.limit)
-		if err != nil {
-			return err
+		key, vt, ok := "", tallycatv1.ValueType(0), false
+		if depth+1 < s.limit {
+			key, vt, ok = scanPlainKeyValue(v, known)
+		}
+		if !ok {
+			var err error
+			if key, vt, _, err = scanKeyValue(v, false, known, depth+1, s.limit); err != nil {
+				return err
+			}
 		}
 		cur = append(cur, schemaid.Attribute{Key: key, Type: vt})
 	}
