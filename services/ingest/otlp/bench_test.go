@@ -39,7 +39,7 @@ func BenchmarkReceivers(b *testing.B) {
 	}
 	var consumer ingest.Consumer = &pipeline.Pipeline{Inferrer: infer.New(), Forwarder: fwd}
 	mux := http.NewServeMux()
-	mux.Handle(otlp.NewGRPCHandler(consumer, maxBytes, 0))
+	mux.Handle(otlp.NewGRPCHandler(consumer, otlp.GRPCConfig{MaxBytes: maxBytes}))
 	mux.Handle(otlp.MetricsPath, otlp.NewHTTPHandler(consumer, maxBytes, 0))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

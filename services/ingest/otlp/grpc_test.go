@@ -24,7 +24,7 @@ import (
 func serveGRPC(t *testing.T, c ingest.Consumer) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
-	mux.Handle(otlp.NewGRPCHandler(c, maxBytes, 0))
+	mux.Handle(otlp.NewGRPCHandler(c, otlp.GRPCConfig{MaxBytes: maxBytes}))
 	srv := httptest.NewUnstartedServer(mux)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()

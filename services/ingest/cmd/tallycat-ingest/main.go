@@ -177,19 +177,20 @@ func (m *Main) Run(ctx context.Context) error {
 	consumer := &pipeline.Pipeline{Inferrer: infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes, MaxDepth: c.MaxDepth}),
 		Forwarder: fwd, Instruments: instruments}
 
-	grpcOpts := []connect.HandlerOption{connect.WithInterceptors(rpcMetrics)}
+	grpcConfig := otlp.GRPCConfig{MaxBytes: c.MaxRequestBytes, MaxDepth: c.MaxDepth,
+		Options: []connect.HandlerOption{connect.WithInterceptors(rpcMetrics)}}
 	var httpHandler http.Handler = otlp.NewHTTPHandler(consumer, c.MaxRequestBytes, c.MaxDepth)
 	if c.AuthTokenFile != "" {
 		tokens, err := auth.Load(c.AuthTokenFile)
 		if err != nil {
 			return err
 		}
-		grpcOpts = append(grpcOpts, connect.WithInterceptors(otlp.TokenInterceptor(tokens)))
+		grpcConfig.Tokens = tokens
 		httpHandler = otlp.RequireToken(tokens, httpHandler)
 		slog.Info("OTLP clients must present a bearer token")
 	}
 	grpcMux := http.NewServeMux()
-	grpcMux.Handle(otlp.NewGRPCHandler(consumer, c.MaxRequestBytes, c.MaxDepth, grpcOpts...))
+	grpcMux.Handle(otlp.NewGRPCHandler(consumer, grpcConfig))
 	grpcMux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker("opentelemetry.proto.collector.metrics.v1.MetricsService")))
 	httpMux := http.NewServeMux()
 	httpMux.Handle(otlp.MetricsPath, httpHandler)

@@ -1,0 +1,122 @@
+package otlp
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tallycat/tallycat/internal/auth"
+	"github.com/tallycat/tallycat/services/ingest"
+)
+
+// echoConsumer accepts every request, counting its bytes as data points,
+// or fails with err.
+type echoConsumer struct{ err error }
+
+func (c echoConsumer) ConsumeMetrics(_ context.Context, req ingest.Request) (ingest.Result, error) {
+	if c.err != nil {
+		return ingest.Result{}, c.err
+	}
+	if len(req.Proto) > 0 && req.Proto[0] == 0xff {
+		return ingest.Result{}, ingest.ErrMalformed
+	}
+	res := ingest.Result{DataPoints: int64(len(req.Proto))}
+	res.Reject(1, "one point refused, out of %d bytes", len(req.Proto))
+	return res, nil
+}
+
+// TestFastGRPCAnswersAsConnect sends the same raw gRPC calls to the fast
+// path and to connect alone, and requires the same answer from both: the
+// fast path is an optimisation, never a second behaviour.
+func TestFastGRPCAnswersAsConnect(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "tokens")
+	if err := os.WriteFile(tokenFile, []byte("collector:s3cret-s3cret-s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := auth.Load(tokenFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := proto.Marshal(&colmetricpb.ExportMetricsServiceRequest{ResourceMetrics: []*metricspb.ResourceMetrics{{}}})
+	frame := func(flags byte, m []byte) []byte {
+		return append(binary.BigEndian.AppendUint32([]byte{flags}, uint32(len(m))), m...)
+	}
+	for _, tc := range []struct {
+		name     string
+		consumer ingest.Consumer
+		tokens   *auth.Tokens
+		header   map[string]string
+		body     []byte
+		fast     bool // served without connect
+	}{
+		{name: "ok", body: frame(0, msg), fast: true},
+		{name: "empty message", body: frame(0, nil), fast: true},
+		{name: "malformed", body: frame(0, []byte{0xff, 0x01}), fast: true},
+		{name: "overloaded", consumer: echoConsumer{err: ingest.ErrOverloaded}, body: frame(0, msg), fast: true},
+		{name: "too large", body: frame(0, bytes.Repeat([]byte{1}, 2048))},
+		{name: "two messages", body: append(frame(0, msg), frame(0, msg)...)},
+		{name: "truncated", body: frame(0, msg)[:4]},
+		{name: "short message", body: frame(0, msg)[:len(frame(0, msg))-1]},
+		{name: "compressed flag without encoding", body: frame(1, msg)},
+		{name: "timeout", header: map[string]string{"Grpc-Timeout": "5S"}, body: frame(0, msg), fast: true},
+		{name: "bad timeout", header: map[string]string{"Grpc-Timeout": "5x"}, body: frame(0, msg)},
+		{name: "no token", tokens: tokens, body: frame(0, msg)},
+		{name: "token", tokens: tokens, header: map[string]string{"Authorization": "Bearer s3cret-s3cret-s3cret"}, body: frame(0, msg), fast: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			consumer := tc.consumer
+			if consumer == nil {
+				consumer = echoConsumer{}
+			}
+			_, h := NewGRPCHandler(consumer, GRPCConfig{MaxBytes: 1024, Tokens: tc.tokens})
+			fast := h.(*fastGRPC)
+			want := call(t, fast.connect, tc.header, tc.body)
+			viaConnect := 0
+			next := fast.connect
+			fast.connect = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { viaConnect++; next.ServeHTTP(w, r) })
+			got := call(t, fast, tc.header, tc.body)
+			if got != want {
+				t.Errorf("fast path answered\n%s\nconnect answered\n%s", got, want)
+			}
+			if tc.fast != (viaConnect == 0) {
+				t.Errorf("served by connect %d times; want the fast path to serve it: %v", viaConnect, tc.fast)
+			}
+		})
+	}
+}
+
+// call makes one gRPC call over HTTP/2 and describes the answer.
+func call(t *testing.T, h http.Handler, header map[string]string, body []byte) string {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+ExportProcedure, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/grpc")
+	req.Header.Set("TE", "trailers")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	status := func(k string) string { return resp.Trailer.Get(k) + resp.Header.Get(k) }
+	return "status " + resp.Status + ", content-type " + resp.Header.Get("Content-Type") +
+		"\ngrpc-status " + status("Grpc-Status") + ", grpc-message " + status("Grpc-Message") +
+		"\ndetails " + status("Grpc-Status-Details-Bin") + "\nbody " + string(data)
+}
