@@ -27,18 +27,20 @@ var _ ingest.Consumer = (*Pipeline)(nil)
 // the request's new shapes it takes nothing and says so, so that the sender
 // retries the whole request.
 func (p *Pipeline) ConsumeMetrics(ctx context.Context, req ingest.Request) (ingest.Result, error) {
+	start := time.Now()
 	res, err := p.consume(ctx, req)
 	if in := p.Instruments; in != nil {
+		result := resultOK
 		switch {
 		case errors.Is(err, ingest.ErrMalformed):
-			in.requests.Add(ctx, 1, resultMalformed)
+			result = resultMalformed
 		case err != nil:
-			in.requests.Add(ctx, 1, resultOverloaded)
+			result = resultOverloaded
 		case res.Rejected > 0:
-			in.requests.Add(ctx, 1, resultPartial)
-		default:
-			in.requests.Add(ctx, 1, resultOK)
+			result = resultPartial
 		}
+		in.requests.Add(ctx, 1, result)
+		in.duration.Record(ctx, time.Since(start).Seconds(), result)
 		in.points.Add(ctx, res.DataPoints, outcomeAccepted)
 		if res.Rejected > 0 {
 			in.points.Add(ctx, res.Rejected, outcomeRejected)

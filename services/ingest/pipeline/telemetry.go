@@ -13,6 +13,9 @@ import (
 type Instruments struct {
 	requests metric.Int64Counter
 	points   metric.Int64Counter
+	// duration covers both receivers: the fast OTLP/gRPC path does not run
+	// the RPC interceptors that would otherwise time it.
+	duration metric.Float64Histogram
 }
 
 var (
@@ -35,6 +38,11 @@ func NewInstruments(meter metric.Meter, fwd *forward.Forwarder) (*Instruments, e
 	}
 	if in.points, err = meter.Int64Counter("tallycat.ingest.data_points", metric.WithUnit("{data_point}"),
 		metric.WithDescription("Data points received, by outcome.")); err != nil {
+		return nil, err
+	}
+	if in.duration, err = meter.Float64Histogram("tallycat.ingest.request.duration", metric.WithUnit("s"),
+		metric.WithDescription("Time to infer and take in an OTLP export request, by result."),
+		metric.WithExplicitBucketBoundaries(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)); err != nil {
 		return nil, err
 	}
 	pending, _ := meter.Int64ObservableGauge("tallycat.ingest.pending", metric.WithUnit("{observation}"),

@@ -30,7 +30,7 @@ func TestTallyCatCatalogsItself(t *testing.T) {
 		t.Fatalf("export: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	want := []string{"tallycat.ingest.requests", "tallycat.ingest.data_points", "tallycat.ingest.pending", "tallycat.ingest.batches", "rpc.client.call.duration"}
+	want := []string{"tallycat.ingest.requests", "tallycat.ingest.request.duration", "tallycat.ingest.data_points", "tallycat.ingest.pending", "tallycat.ingest.batches", "rpc.client.call.duration"}
 	testenv.Eventually(t, 15*time.Second, "the ingest's own metrics are in the catalog", func() error {
 		res, err := cat.client().ListSchemaKeys(context.Background(), &tallycatv1.ListSchemaKeysRequest{ServiceName: "tallycat-ingest", PageSize: 1000})
 		if err != nil {
