@@ -108,8 +108,19 @@ type entry struct {
 	count       uint64
 	first, last int64 // unix nanoseconds; 0: not seen since the last report
 	lastSent    int64
-	due         bool // carries something the catalog has not seen
+	beatAt      int64 // when its scheduled heartbeat check is (see beats)
+	due         bool  // carries something the catalog has not seen
 	inflight    bool
+}
+
+// beat schedules a look at an entry: at that time it is sent as a heartbeat
+// if it was seen since it was last sent. Beats are queued in the order they
+// are made, which is the order of their times, so take finds the ones that
+// are ripe at the front of the queue, and a flush costs what it sends, not
+// what the ingest remembers.
+type beat struct {
+	k  key
+	at int64
 }
 
 // Stats are the forwarder's counters, for tests and self-telemetry.
@@ -130,6 +141,9 @@ type Forwarder struct {
 
 	mu        sync.Mutex
 	entries   map[key]*entry
+	due       []key  // entries that became due, oldest first
+	beats     []beat // a FIFO: beats[beatHead:] are pending
+	beatHead  int
 	producers map[ingest.Producer]*producerRef
 	scopes    map[[2]string]*scopeRef
 	pending   int // due entries, counting those in flight
@@ -186,13 +200,15 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 				if e.canonical == "" {
 					e.canonical = string(schemaid.AppendCanonical(nil, &o.Shape))
 				}
-				f.entries[f.internKey(o, k)] = e
+				k = f.internKey(o, k)
+				f.entries[k] = e
 			}
 			e.description, e.resAttrs, e.scopeAttrs, e.fingerprint = o.Description, o.ResourceAttributes, o.ScopeAttributes, fp
 		}
 		if !e.due && e.fingerprint != e.sent {
 			e.due = true
 			f.pending++
+			f.due = append(f.due, k)
 		}
 		e.count += o.DataPoints
 		if e.first == 0 {
@@ -338,6 +354,7 @@ func (f *Forwarder) flush(ctx context.Context, everything bool) error {
 // taken is an entry handed to a batch, with what it carried, so that a
 // failed batch can be given back.
 type taken struct {
+	k           key
 	e           *entry
 	msg         *tallycatv1.Observation
 	due         bool
@@ -345,24 +362,17 @@ type taken struct {
 	first, last int64
 }
 
-// take moves up to MaxBatch sendable entries into a batch.
+// take moves up to MaxBatch sendable entries into a batch: due ones first,
+// then those whose heartbeat is ripe. Draining (everything) and a known set
+// over its bound (whose seen entries must be sent before they can be
+// forgotten) look at every entry.
 func (f *Forwarder) take(everything bool) []taken {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now().UnixNano()
 	over := len(f.entries) - f.cfg.MaxKnown
 	var batch []taken
-	for k, e := range f.entries {
-		if len(batch) >= f.cfg.MaxBatch {
-			break
-		}
-		if e.inflight {
-			continue
-		}
-		heartbeat := e.count > 0 && (everything || over > 0 || time.Duration(now-e.lastSent) >= f.cfg.HeartbeatInterval)
-		if !e.due && !heartbeat {
-			continue
-		}
+	add := func(k key, e *entry) {
 		msg, err := f.message(k, e)
 		if err != nil {
 			// Only inference makes entries, from encodings it made: this
@@ -372,10 +382,7 @@ func (f *Forwarder) take(everything bool) []taken {
 				f.pending--
 			}
 			f.forget(k)
-			continue
-		}
-		if !e.due {
-			over--
+			return
 		}
 		first, last := e.first, e.last
 		if first == 0 {
@@ -383,11 +390,72 @@ func (f *Forwarder) take(everything bool) []taken {
 		}
 		msg.DataPointCount = e.count
 		msg.FirstObserved, msg.LastObserved = timestamppb.New(time.Unix(0, first)), timestamppb.New(time.Unix(0, last))
-		batch = append(batch, taken{e: e, msg: msg, due: e.due, count: e.count, first: e.first, last: e.last})
+		batch = append(batch, taken{k: k, e: e, msg: msg, due: e.due, count: e.count, first: e.first, last: e.last})
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
 		e.count, e.first, e.last = 0, 0, 0
 	}
+	full := func() bool { return len(batch) >= f.cfg.MaxBatch }
+
+	// Due entries, in the order they became due; those in flight wait.
+	kept := f.due[:0]
+	for i, k := range f.due {
+		if full() {
+			kept = append(kept, f.due[i:]...)
+			break
+		}
+		e := f.entries[k]
+		switch {
+		case e == nil || !e.due:
+		case e.inflight:
+			kept = append(kept, k)
+		default:
+			add(k, e)
+		}
+	}
+	clear(f.due[len(kept):])
+	f.due = kept
+
+	if everything || over > 0 {
+		for k, e := range f.entries {
+			if full() {
+				break
+			}
+			if !e.inflight && e.count > 0 {
+				add(k, e)
+			}
+		}
+		return batch
+	}
+
+	// Ripe heartbeats. A beat is stale when its entry was forgotten or was
+	// scheduled again since (sent as due, say).
+	for f.beatHead < len(f.beats) && !full() {
+		b := f.beats[f.beatHead]
+		if b.at > now {
+			break
+		}
+		f.beats[f.beatHead] = beat{}
+		f.beatHead++
+		e := f.entries[b.k]
+		switch {
+		case e == nil || e.beatAt != b.at || e.inflight:
+		case e.count == 0:
+			f.schedule(b.k, e, now) // idle: look again an interval later
+		default:
+			add(b.k, e)
+		}
+	}
+	if f.beatHead > len(f.beats)/2 && f.beatHead > 1024 {
+		f.beats = append(f.beats[:0], f.beats[f.beatHead:]...)
+		f.beatHead = 0
+	}
 	return batch
+}
+
+// schedule queues an entry's next heartbeat check, an interval after from.
+func (f *Forwarder) schedule(k key, e *entry, from int64) {
+	e.beatAt = from + int64(f.cfg.HeartbeatInterval)
+	f.beats = append(f.beats, beat{k: k, at: e.beatAt})
 }
 
 // message rebuilds the catalog message of an entry.
@@ -454,6 +522,7 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 	for _, t := range batch {
 		e := t.e
 		e.inflight = false
+		f.schedule(t.k, e, now)
 		if delivered {
 			e.lastSent = now
 			if t.due {
@@ -471,6 +540,8 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 		if t.due {
 			if e.due {
 				f.pending-- // counted twice: once in flight, once new again
+			} else {
+				f.due = append(f.due, t.k)
 			}
 			e.due, e.sent = true, 0
 		}

@@ -3,6 +3,7 @@ package forward
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -246,5 +247,68 @@ func TestSentMessageCarriesTheShape(t *testing.T) {
 	}
 	if !got.FirstObserved.AsTime().Equal(clk.now()) {
 		t.Errorf("first observed %v, want %v", got.FirstObserved.AsTime(), clk.now())
+	}
+}
+
+// TestHeartbeatsFollowTheSchedule checks the queue of heartbeats over many
+// entries: each entry seen since its last report is sent once its interval
+// is over, idle ones are not, and one sent early because it changed is not
+// also sent for its old schedule.
+func TestHeartbeatsFollowTheSchedule(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig()
+	cfg.MaxBatch = 7 // several batches a flush
+	f, cat, clk := newTest(t, cfg)
+	var all []ingest.Observation
+	for i := 0; i < 40; i++ {
+		all = append(all, obs(fmt.Sprintf("m%d", i), "svc"))
+	}
+	if _, err := f.Add(all, clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	f.flush(ctx, false)
+	sent := func() map[string]int {
+		n := map[string]int{}
+		for _, c := range cat.calls {
+			for _, o := range c.Observations {
+				n[o.MetricName]++
+			}
+		}
+		return n
+	}
+	if got := sent(); len(got) != 40 {
+		t.Fatalf("first flush sent %d of 40 observations", len(got))
+	}
+	// Half are seen again; one of them changes and goes at once.
+	clk.t = clk.t.Add(time.Second)
+	f.Add(all[:20], clk.now())
+	changed := all[0]
+	changed.Description = "changed"
+	f.Add([]ingest.Observation{changed}, clk.now())
+	f.flush(ctx, false)
+	if got := sent(); got["m0"] != 2 || got["m1"] != 1 {
+		t.Fatalf("after a change: m0 sent %d times (want 2), m1 %d (want 1)", got["m0"], got["m1"])
+	}
+	clk.t = clk.t.Add(cfg.HeartbeatInterval)
+	f.flush(ctx, false)
+	got := sent()
+	for i := 1; i < 40; i++ {
+		want := 1
+		if i < 20 {
+			want = 2 // seen since: a heartbeat
+		}
+		if n := got[fmt.Sprintf("m%d", i)]; n != want {
+			t.Errorf("m%d sent %d times, want %d", i, n, want)
+		}
+	}
+	if got["m0"] != 2 {
+		t.Errorf("m0, sent early when it changed and not seen since, was sent %d times, want 2", got["m0"])
+	}
+	// The idle ones are looked at again later, and sent once they are seen.
+	f.Add(all[30:31], clk.now())
+	clk.t = clk.t.Add(cfg.HeartbeatInterval)
+	f.flush(ctx, false)
+	if n := sent()["m30"]; n != 2 {
+		t.Errorf("m30, idle for an interval then seen, was sent %d times, want 2", n)
 	}
 }

@@ -37,7 +37,7 @@ func (in *Inferrer) Infer(req *colmetricpb.ExportMetricsServiceRequest) ingest.R
 			}
 		}
 	}
-	return s.finish()
+	return in.finish(s)
 }
 
 func appendKeys(dst []schemaid.Attribute, kvs []*commonpb.KeyValue) []schemaid.Attribute {

@@ -85,7 +85,7 @@ func (in *Inferrer) Scan(b []byte) (ingest.Result, error) {
 	if err := in.scanRequest(s, b); err != nil {
 		return ingest.Result{}, fmt.Errorf("proto: cannot parse invalid wire-format data: %w", err)
 	}
-	return s.finish(), nil
+	return in.finish(s), nil
 }
 
 // str views bytes of the request as a string without copying; nothing that

@@ -63,6 +63,9 @@ func (p *Pipeline) consume(ctx context.Context, req ingest.Request) (ingest.Resu
 		}
 	}
 	refused, err := p.Forwarder.Add(res.Observations, time.Now())
+	// The forwarder keeps nothing of the slice: it can serve another request.
+	p.Inferrer.Recycle(res.Observations)
+	res.Observations = nil
 	if err != nil {
 		return ingest.Result{}, err
 	}
