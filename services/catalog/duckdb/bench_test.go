@@ -50,7 +50,7 @@ func benchObservation(k, v, p int, at time.Time) catalog.Observation {
 
 func benchDB(b *testing.B) string {
 	b.Helper()
-	path := filepath.Join(os.TempDir(), "tallycat-bench-100k-v2.duckdb")
+	path := filepath.Join(os.TempDir(), "tallycat-bench-100k-v3.duckdb")
 	if _, err := os.Stat(path); err == nil {
 		return copyDB(b, path)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -83,10 +82,10 @@ type batch struct {
 	pairs  map[pairKey]*pairAgg
 	fields map[fieldKey]struct{}
 	scopes map[scopeKey]*span
-	// known and knownPairs are what the database held before the batch:
-	// the description of each existing schema, and each existing pair.
-	known      map[string]string
-	knownPairs map[pairKey]storedPair
+	// What the database held before the batch (see existing).
+	known        map[string]string
+	knownPairs   map[pairKey]storedPair
+	keyProducers map[keyProducer]bool
 }
 
 func fold(obs []catalog.Observation) *batch {
@@ -174,24 +173,22 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 				return nil
 			}
 		}
-		existing, pairs, err := s.existing(ctx, conn, b)
-		if err != nil {
+		if err := s.existing(ctx, conn, b); err != nil {
 			return err
 		}
-		b.known, b.knownPairs = existing, pairs
 		for _, id := range b.schemaIDs {
-			if _, ok := existing[id]; !ok {
+			if _, ok := b.known[id]; !ok {
 				res.NewSchemas++
 			}
 		}
 		if err := appendRows(conn, `INSERT INTO schema_events SELECT nextval('schema_events_seq'), * EXCLUDE (col1) FROM appended_data`,
-			"schema_events", eventRows(b, existing, pairs)); err != nil {
+			"schema_events", eventRows(b, b.known, b.knownPairs)); err != nil {
 			return err
 		}
 		if err := writeBatch(conn, b); err != nil {
 			return err
 		}
-		if err := refreshKeys(ctx, conn, b); err != nil {
+		if err := updateKeys(conn, b); err != nil {
 			return err
 		}
 		if batchID != "" {
@@ -217,19 +214,26 @@ type storedPair struct {
 	fieldsHash  uint64
 }
 
-// existing returns the stored description of each schema of the batch that
-// exists, and what is stored of each (schema, producer) pair that exists.
-func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) (map[string]string, map[pairKey]storedPair, error) {
-	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS batch_keys (schema_id VARCHAR, producer_id VARCHAR);
+// keyProducer is a producer of some schema under a schema key.
+type keyProducer struct{ schemaKey, producerID string }
+
+// existing reads what the database holds of the batch before it is written:
+// the description of each of its schemas that exists (b.known), each of its
+// (schema, producer) pairs that exists (b.knownPairs), and which of its
+// producers already produce something under each of its keys
+// (b.keyProducers). The batch's keys go to a temporary table that the two
+// queries join.
+func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) error {
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS batch_keys (schema_id VARCHAR, producer_id VARCHAR, schema_key VARCHAR);
 		DELETE FROM batch_keys`); err != nil {
-		return nil, nil, err
+		return err
 	}
 	var keys [][]driver.Value
 	for _, id := range b.schemaIDs {
-		keys = append(keys, []driver.Value{id, ""})
+		keys = append(keys, []driver.Value{id, "", b.schemas[id].obs.Shape.Name})
 	}
-	for k := range b.pairs {
-		keys = append(keys, []driver.Value{k.schemaID, k.producerID})
+	for k, pa := range b.pairs {
+		keys = append(keys, []driver.Value{k.schemaID, k.producerID, pa.schemaKey})
 	}
 	err := conn.Raw(func(dc any) error {
 		a, err := duckdbdriver.NewAppender(dc.(driver.Conn), "temp", "main", "batch_keys")
@@ -245,41 +249,40 @@ func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) (map[str
 		return a.Close()
 	})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	schemas := make(map[string]string, len(b.schemaIDs))
-	rows, err := conn.QueryContext(ctx, `SELECT s.schema_id, s.description FROM schemas s
-		JOIN batch_keys k ON k.schema_id = s.schema_id AND k.producer_id = ''`)
-	if err != nil {
-		return nil, nil, err
-	}
-	for rows.Next() {
+	b.known = make(map[string]string, len(b.schemaIDs))
+	err = scanRows(ctx, conn, `SELECT s.schema_id, s.description FROM schemas s
+		JOIN batch_keys k ON k.schema_id = s.schema_id AND k.producer_id = ''`, nil, func(rows *sql.Rows) error {
 		var id, desc string
 		if err := rows.Scan(&id, &desc); err != nil {
-			rows.Close()
-			return nil, nil, err
+			return err
 		}
-		schemas[id] = desc
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, nil, err
-	}
-	pairs := map[pairKey]storedPair{}
-	rows, err = conn.QueryContext(ctx, `SELECT sp.schema_id, sp.producer_id, sp.description, sp.fields_hash FROM schema_producers sp
-		JOIN batch_keys k ON k.schema_id = sp.schema_id AND k.producer_id = sp.producer_id`)
+		b.known[id] = desc
+		return nil
+	})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	// Every stored pair of a batch producer under a batch key: the batch's
+	// own pairs among them, and whether the producer is new to the key.
+	b.knownPairs, b.keyProducers = map[pairKey]storedPair{}, map[keyProducer]bool{}
+	return scanRows(ctx, conn, `SELECT sp.schema_id, sp.producer_id, sp.schema_key, sp.description, sp.fields_hash
+		FROM schema_producers sp
+		JOIN (SELECT DISTINCT schema_key, producer_id FROM batch_keys WHERE producer_id <> '') k
+			ON sp.schema_key = k.schema_key AND sp.producer_id = k.producer_id`, nil, func(rows *sql.Rows) error {
 		var k pairKey
+		var key string
 		var p storedPair
-		if err := rows.Scan(&k.schemaID, &k.producerID, &p.description, &p.fieldsHash); err != nil {
-			return nil, nil, err
+		if err := rows.Scan(&k.schemaID, &k.producerID, &key, &p.description, &p.fieldsHash); err != nil {
+			return err
 		}
-		pairs[k] = p
-	}
-	return schemas, pairs, rows.Err()
+		b.keyProducers[keyProducer{key, k.producerID}] = true
+		if _, ok := b.pairs[k]; ok {
+			b.knownPairs[k] = p
+		}
+		return nil
+	})
 }
 
 // eventRows returns the timeline entries this batch causes, as rows of

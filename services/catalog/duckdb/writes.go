@@ -2,12 +2,12 @@ package duckdb
 
 import (
 	"cmp"
-	"context"
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"time"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
@@ -129,50 +129,81 @@ func appendRows(conn *sql.Conn, query, table string, rows [][]driver.Value) erro
 	})
 }
 
-// refreshKeys recomputes the schema_keys summaries of the keys the batch
-// touched, from the rows just written.
-func refreshKeys(ctx context.Context, conn *sql.Conn, b *batch) error {
-	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS batch_schema_keys (schema_key VARCHAR);
-		DELETE FROM batch_schema_keys`); err != nil {
-		return err
+// updateKeys brings the schema_keys summaries of the batch's keys up to
+// date from the batch alone: counts grow by the schemas and producers new to
+// the key, spans widen, lists gain members, and the type, unit and
+// description follow the latest schema, as they would if summed over every
+// schema again (a test holds them to that). Recomputing them from the tables
+// instead scanned two of them on every write.
+func updateKeys(conn *sql.Conn, b *batch) error {
+	type summary struct {
+		key               string
+		metricType        int8
+		unit              string
+		types             []int8
+		units             []string
+		schemas           int64
+		producers         map[string]bool
+		first, last       time.Time
+		description       string
+		descriptionAt     time.Time
+		hasSchema, hasDsc bool
 	}
-	seen := map[string]bool{}
-	var keys [][]driver.Value
+	byKey := map[string]*summary{}
+	var order []*summary
 	for _, id := range b.schemaIDs {
-		if k := b.schemas[id].obs.Shape.Name; !seen[k] {
-			seen[k] = true
-			keys = append(keys, []driver.Value{k})
+		sc := b.schemas[id]
+		sh := sc.obs.Shape
+		k := byKey[sh.Name]
+		if k == nil {
+			k = &summary{key: sh.Name, producers: map[string]bool{}}
+			byKey[sh.Name] = k
+			order = append(order, k)
+		}
+		if _, ok := b.known[id]; !ok {
+			k.schemas++
+		}
+		if !k.hasSchema || !sc.span.last.Before(k.last) {
+			k.metricType, k.unit = int8(sh.Type), sh.Unit
+		}
+		if !k.hasSchema || sc.span.first.Before(k.first) {
+			k.first = sc.span.first
+		}
+		if !k.hasSchema || sc.span.last.After(k.last) {
+			k.last = sc.span.last
+		}
+		k.hasSchema = true
+		if !slices.Contains(k.types, int8(sh.Type)) {
+			k.types = append(k.types, int8(sh.Type))
+		}
+		if !slices.Contains(k.units, sh.Unit) {
+			k.units = append(k.units, sh.Unit)
+		}
+		if !k.hasDsc || !sc.desc.at.Before(k.descriptionAt) {
+			k.description, k.descriptionAt, k.hasDsc = sc.desc.text, sc.desc.at, true
 		}
 	}
-	err := conn.Raw(func(dc any) error {
-		a, err := duckdbdriver.NewAppender(dc.(driver.Conn), "temp", "main", "batch_schema_keys")
-		if err != nil {
-			return err
+	for pk, pa := range b.pairs {
+		if !b.keyProducers[keyProducer{pa.schemaKey, pk.producerID}] {
+			byKey[pa.schemaKey].producers[pk.producerID] = true
 		}
-		for _, r := range keys {
-			if err := a.AppendRow(r...); err != nil {
-				a.Close()
-				return err
-			}
-		}
-		return a.Close()
-	})
-	if err != nil {
-		return fmt.Errorf("schema_keys: %w", err)
 	}
-	_, err = conn.ExecContext(ctx, `INSERT OR REPLACE INTO schema_keys
-		SELECT s.schema_key,
-			arg_max(s.metric_type, s.last_seen), arg_max(s.unit, s.last_seen),
-			list(DISTINCT s.metric_type), list(DISTINCT s.unit),
-			count(*), coalesce(any_value(p.n), 0),
-			min(s.first_seen), max(s.last_seen), arg_max(s.description, s.description_at)
-		FROM schemas s
-		LEFT JOIN (SELECT schema_key, count(DISTINCT producer_id) AS n FROM schema_producers
-			WHERE schema_key IN (SELECT schema_key FROM batch_schema_keys) GROUP BY schema_key) p USING (schema_key)
-		WHERE s.schema_key IN (SELECT schema_key FROM batch_schema_keys)
-		GROUP BY s.schema_key`)
-	if err != nil {
-		return fmt.Errorf("schema_keys: %w", err)
+	rows := make([][]driver.Value, len(order))
+	for i, k := range order {
+		slices.Sort(k.types)
+		slices.Sort(k.units)
+		rows[i] = []driver.Value{k.key, k.metricType, k.unit, k.types, k.units, k.schemas, int64(len(k.producers)),
+			k.first, k.last, k.description, k.descriptionAt}
 	}
-	return nil
+	return appendRows(conn, `INSERT INTO schema_keys SELECT * FROM appended_data ON CONFLICT (schema_key) DO UPDATE SET
+		metric_type = CASE WHEN excluded.last_seen >= last_seen THEN excluded.metric_type ELSE metric_type END,
+		unit = CASE WHEN excluded.last_seen >= last_seen THEN excluded.unit ELSE unit END,
+		metric_types = list_sort(list_distinct(list_concat(metric_types, excluded.metric_types))),
+		units = list_sort(list_distinct(list_concat(units, excluded.units))),
+		schema_count = schema_count + excluded.schema_count,
+		producer_count = producer_count + excluded.producer_count,
+		first_seen = least(first_seen, excluded.first_seen),
+		last_seen = greatest(last_seen, excluded.last_seen),
+		description = CASE WHEN excluded.description_at >= description_at THEN excluded.description ELSE description END,
+		description_at = greatest(description_at, excluded.description_at)`, "schema_keys", rows)
 }

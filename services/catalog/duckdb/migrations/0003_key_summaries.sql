@@ -14,7 +14,9 @@ CREATE TABLE schema_keys (
     producer_count BIGINT    NOT NULL,
     first_seen     TIMESTAMP NOT NULL,
     last_seen      TIMESTAMP NOT NULL,
-    description    VARCHAR   NOT NULL
+    -- description is that of the schema described last, at description_at.
+    description    VARCHAR   NOT NULL,
+    description_at TIMESTAMP NOT NULL
 );
 
 INSERT INTO schema_keys
@@ -22,7 +24,7 @@ SELECT s.schema_key,
     arg_max(s.metric_type, s.last_seen), arg_max(s.unit, s.last_seen),
     list(DISTINCT s.metric_type), list(DISTINCT s.unit),
     count(*), coalesce(any_value(p.n), 0),
-    min(s.first_seen), max(s.last_seen), arg_max(s.description, s.description_at)
+    min(s.first_seen), max(s.last_seen), arg_max(s.description, s.description_at), max(s.description_at)
 FROM schemas s
 LEFT JOIN (SELECT schema_key, count(DISTINCT producer_id) AS n FROM schema_producers GROUP BY schema_key) p USING (schema_key)
 GROUP BY s.schema_key;
