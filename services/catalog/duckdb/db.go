@@ -55,6 +55,10 @@ func openAt(ctx context.Context, path string, upTo int) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
+	// Reads run several queries at once (see GetSchema); keep connections
+	// for them open rather than make new ones each time past the default
+	// two idle.
+	db.SetMaxIdleConns(16)
 	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
 	if err := s.migrateTo(ctx, upTo); err != nil {
 		db.Close()
