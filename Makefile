@@ -107,7 +107,7 @@ bench:
 ## fuzz: each fuzz target for FUZZTIME (default 10m, as the reliability
 ## issue asks); new failing inputs land in the package's testdata/fuzz.
 FUZZTIME ?= 10m
-FUZZ_TARGETS := FuzzScanAgreesWithUnmarshal:./services/ingest/infer/ FuzzHTTPHandler:./services/ingest/otlp/ FuzzRPC:./services/catalog/api/
+FUZZ_TARGETS := FuzzScanAgreesWithUnmarshal:./services/ingest/infer/ FuzzHTTPHandler:./services/ingest/otlp/ FuzzGRPCFastPathAgreesWithConnect:./services/ingest/otlp/ FuzzRPC:./services/catalog/api/
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzzing $${t%%:*} for $(FUZZTIME)"; \

@@ -100,6 +100,15 @@ func (h *fastGRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.replay(w, r, append(buf.Bytes(), extra...))
 		return
 	}
+	if err := ctx.Err(); err != nil {
+		// As connect answers a call whose deadline passed before it ran.
+		code := connect.CodeDeadlineExceeded
+		if errors.Is(err, context.Canceled) {
+			code = connect.CodeCanceled
+		}
+		writeGRPCError(w, connect.NewError(code, err))
+		return
+	}
 	res, err := h.consumer.ConsumeMetrics(ctx, ingest.Request{Proto: buf.Bytes()[5:]})
 	if err != nil {
 		writeGRPCError(w, toConnectError(err))

@@ -96,13 +96,20 @@ func TestFastGRPCAnswersAsConnect(t *testing.T) {
 	}
 }
 
-// call makes one gRPC call over HTTP/2 and describes the answer.
+// call makes one gRPC call over HTTP/2 to h and describes the answer.
 func call(t *testing.T, h http.Handler, header map[string]string, body []byte) string {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(h)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	defer srv.Close()
+	return callServer(t, srv, header, body)
+}
+
+// callServer makes one gRPC call over HTTP/2 to srv and describes the
+// answer.
+func callServer(t *testing.T, srv *httptest.Server, header map[string]string, body []byte) string {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+ExportProcedure, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/grpc")
 	req.Header.Set("TE", "trailers")
@@ -119,4 +126,42 @@ func call(t *testing.T, h http.Handler, header map[string]string, body []byte) s
 	return "status " + resp.Status + ", content-type " + resp.Header.Get("Content-Type") +
 		"\ngrpc-status " + status("Grpc-Status") + ", grpc-message " + status("Grpc-Message") +
 		"\ndetails " + status("Grpc-Status-Details-Bin") + "\nbody " + string(data)
+}
+
+// FuzzGRPCFastPathAgreesWithConnect sends arbitrary gRPC request bodies, with
+// and without a timeout header, to the fast path and to connect alone: the
+// answers must be the same.
+func FuzzGRPCFastPathAgreesWithConnect(f *testing.F) {
+	msg, _ := proto.Marshal(&colmetricpb.ExportMetricsServiceRequest{ResourceMetrics: []*metricspb.ResourceMetrics{{}}})
+	framed := append(binary.BigEndian.AppendUint32([]byte{0}, uint32(len(msg))), msg...)
+	for _, seed := range [][]byte{framed, framed[:3], append(framed, framed...), {1, 0, 0, 0, 0}, {0, 0, 0, 0, 2, 0xff, 1}, nil} {
+		f.Add(seed, "")
+		f.Add(seed, "1S")
+	}
+	_, h := NewGRPCHandler(echoConsumer{}, GRPCConfig{MaxBytes: 1024})
+	fast := h.(*fastGRPC)
+	servers := map[string]*httptest.Server{}
+	for name, handler := range map[string]http.Handler{"fast": fast, "connect": fast.connect} {
+		srv := httptest.NewUnstartedServer(handler)
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+		f.Cleanup(srv.Close)
+		servers[name] = srv
+	}
+	f.Fuzz(func(t *testing.T, body []byte, timeout string) {
+		for _, c := range []byte(timeout) {
+			if c < 0x20 || c > 0x7e {
+				t.Skip("not a header value an HTTP client would send")
+			}
+		}
+		header := map[string]string{}
+		if timeout != "" {
+			header["Grpc-Timeout"] = timeout
+		}
+		got := callServer(t, servers["fast"], header, body)
+		want := callServer(t, servers["connect"], header, body)
+		if got != want {
+			t.Fatalf("fast path answered\n%s\nconnect answered\n%s", got, want)
+		}
+	})
 }
