@@ -1,0 +1,300 @@
+package forward
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/ingest"
+)
+
+// Sending: the flush loop, choosing what a batch carries, delivering it with
+// retries, and settling the entries it carried.
+
+// Run sends due observations every flush interval until ctx ends. It then
+// returns; call Drain to send what is left.
+func (f *Forwarder) Run(ctx context.Context) {
+	t := time.NewTicker(f.cfg.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-f.kick:
+		}
+		if err := f.flush(ctx, false); err != nil && ctx.Err() == nil {
+			slog.Warn("forwarding to the catalog", "error", err)
+		}
+	}
+}
+
+// Drain sends everything not yet reported, heartbeats included, retrying
+// until ctx ends. The ingest calls it on shutdown, after its receivers have
+// stopped taking requests.
+func (f *Forwarder) Drain(ctx context.Context) error {
+	err := f.flush(ctx, true)
+	if left := f.Pending(); left > 0 {
+		return errors.Join(err, fmt.Errorf("%d new observations could not be delivered to the catalog before shutdown", left))
+	}
+	return err
+}
+
+// flush sends due observations, and heartbeats that are due (all of them
+// when everything is set), batch by batch.
+func (f *Forwarder) flush(ctx context.Context, everything bool) error {
+	for {
+		batch := f.take(everything)
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := f.send(ctx, batch); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// taken is an entry handed to a batch, with what it carried, so that a
+// failed batch can be given back.
+type taken struct {
+	k           key
+	e           *entry
+	msg         *tallycatv1.Observation
+	due         bool
+	count       uint64
+	first, last int64
+}
+
+// take moves up to MaxBatch sendable entries into a batch: due ones first,
+// then those whose heartbeat is ripe. Draining (everything) and a known set
+// over its bound (whose seen entries must be sent before they can be
+// forgotten) look at every entry.
+func (f *Forwarder) take(everything bool) []taken {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.now().UnixNano()
+	over := len(f.entries) - f.cfg.MaxKnown
+	var batch []taken
+	add := func(k key, e *entry) {
+		msg, err := f.message(k, e)
+		if err != nil {
+			// Only inference makes entries, from encodings it made: this
+			// would be a bug, and the entry cannot be sent.
+			slog.Error("forgetting an observation whose shape cannot be read back", "error", err)
+			if e.due {
+				f.pending--
+			}
+			f.forget(k)
+			return
+		}
+		first, last := e.first, e.last
+		if first == 0 {
+			first, last = now, now
+		}
+		msg.DataPointCount = e.count
+		msg.FirstObserved, msg.LastObserved = timestamppb.New(time.Unix(0, first)), timestamppb.New(time.Unix(0, last))
+		batch = append(batch, taken{k: k, e: e, msg: msg, due: e.due, count: e.count, first: e.first, last: e.last})
+		e.inflight, e.due, e.sent = true, false, e.fingerprint
+		e.count, e.first, e.last = 0, 0, 0
+	}
+	full := func() bool { return len(batch) >= f.cfg.MaxBatch }
+
+	// Due entries, in the order they became due; those in flight wait.
+	kept := f.due[:0]
+	for i, k := range f.due {
+		if full() {
+			kept = append(kept, f.due[i:]...)
+			break
+		}
+		e := f.entries[k]
+		switch {
+		case e == nil || !e.due:
+		case e.inflight:
+			kept = append(kept, k)
+		default:
+			add(k, e)
+		}
+	}
+	clear(f.due[len(kept):])
+	f.due = kept
+
+	if everything || over > 0 {
+		for k, e := range f.entries {
+			if full() {
+				break
+			}
+			if !e.inflight && e.count > 0 {
+				add(k, e)
+			}
+		}
+		return batch
+	}
+
+	// Ripe heartbeats. A beat is stale when its entry was forgotten or was
+	// scheduled again since (sent as due, say).
+	for f.beatHead < len(f.beats) && !full() {
+		b := f.beats[f.beatHead]
+		if b.at > now {
+			break
+		}
+		f.beats[f.beatHead] = beat{}
+		f.beatHead++
+		e := f.entries[b.k]
+		switch {
+		case e == nil || e.beatAt != b.at || e.inflight:
+		case e.count == 0:
+			f.schedule(b.k, e, now) // idle: look again an interval later
+		default:
+			add(b.k, e)
+		}
+	}
+	if f.beatHead > len(f.beats)/2 && f.beatHead > 1024 {
+		f.beats = append(f.beats[:0], f.beats[f.beatHead:]...)
+		f.beatHead = 0
+	}
+	return batch
+}
+
+// schedule queues an entry's next heartbeat check, an interval after from.
+func (f *Forwarder) schedule(k key, e *entry, from int64) {
+	e.beatAt = from + int64(f.cfg.HeartbeatInterval)
+	f.beats = append(f.beats, beat{k: k, at: e.beatAt})
+}
+
+// message rebuilds the catalog message of an entry.
+func (f *Forwarder) message(k key, e *entry) (*tallycatv1.Observation, error) {
+	shape, err := schemaid.ParseCanonical(e.canonical)
+	if err != nil {
+		return nil, err
+	}
+	return toProto(&ingest.Observation{
+		Shape: shape, Description: e.description, Producer: k.producer.p,
+		ScopeName: k.scope.name, ScopeVersion: k.scope.version,
+		ResourceAttributes: e.resAttrs, ScopeAttributes: e.scopeAttrs,
+	}), nil
+}
+
+// send delivers one batch, retrying with exponential backoff and jitter
+// under one batch id, so that the catalog applies it once however often it
+// arrives.
+func (f *Forwarder) send(ctx context.Context, batch []taken) error {
+	req := &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: make([]*tallycatv1.Observation, len(batch))}
+	for i := range batch {
+		req.Observations[i] = batch[i].msg
+	}
+	wait := f.cfg.RetryMin
+	for attempt := 0; ; attempt++ {
+		attemptCtx, cancel := context.WithTimeout(ctx, f.cfg.AttemptTimeout)
+		_, err := f.client.RecordObservations(attemptCtx, req)
+		cancel()
+		if err == nil {
+			f.settle(batch, true)
+			return nil
+		}
+		if permanent(err) {
+			// The catalog refuses this batch whatever we do: say so loudly
+			// and count it, rather than block every later batch behind it.
+			f.settle(batch, true)
+			f.mu.Lock()
+			f.stats.Dropped += int64(len(batch))
+			f.mu.Unlock()
+			slog.Error("the catalog refused a batch of observations; it was dropped", "batch_id", req.BatchId, "observations", len(batch), "error", err)
+			return nil
+		}
+		f.mu.Lock()
+		f.stats.Retries++
+		f.mu.Unlock()
+		slog.Warn("catalog unavailable; retrying", "batch_id", req.BatchId, "attempt", attempt+1, "in", wait, "error", err)
+		jittered := wait/2 + rand.N(wait/2+1)
+		select {
+		case <-ctx.Done():
+			f.settle(batch, false)
+			return ctx.Err()
+		case <-time.After(jittered):
+		}
+		wait = min(wait*2, f.cfg.RetryMax)
+	}
+}
+
+// settle ends a batch: acknowledged entries are marked reported; a batch
+// that was not delivered is given back so that nothing it carried is lost.
+func (f *Forwarder) settle(batch []taken, delivered bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.now().UnixNano()
+	for _, t := range batch {
+		e := t.e
+		e.inflight = false
+		f.schedule(t.k, e, now)
+		if delivered {
+			e.lastSent = now
+			if t.due {
+				f.pending--
+			}
+			continue
+		}
+		e.count += t.count
+		if t.first != 0 && (e.first == 0 || t.first < e.first) {
+			e.first = t.first
+		}
+		if t.last > e.last {
+			e.last = t.last
+		}
+		if t.due {
+			if e.due {
+				f.pending-- // counted twice: once in flight, once new again
+			} else {
+				f.due = append(f.due, t.k)
+			}
+			e.due, e.sent = true, 0
+		}
+	}
+	if delivered {
+		f.stats.Batches++
+		f.stats.Observations += int64(len(batch))
+		f.evict()
+	}
+}
+
+// evict forgets reported, idle entries, oldest report first, while there are
+// more than MaxKnown.
+func (f *Forwarder) evict() {
+	over := len(f.entries) - f.cfg.MaxKnown
+	if over <= 0 {
+		return
+	}
+	var idle []key
+	for k, e := range f.entries {
+		if !e.due && !e.inflight && e.count == 0 {
+			idle = append(idle, k)
+		}
+	}
+	slices.SortFunc(idle, func(a, b key) int { return cmp.Compare(f.entries[a].lastSent, f.entries[b].lastSent) })
+	for _, k := range idle[:min(over, len(idle))] {
+		f.forget(k)
+	}
+}
+
+// permanent reports whether retrying cannot help: the catalog judged the
+// batch itself wrong.
+func permanent(err error) bool {
+	switch connect.CodeOf(err) {
+	case connect.CodeInvalidArgument, connect.CodeOutOfRange, connect.CodeUnimplemented:
+		return true
+	}
+	return false
+}
