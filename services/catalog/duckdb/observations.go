@@ -89,19 +89,26 @@ type batch struct {
 }
 
 func fold(obs []catalog.Observation) *batch {
+	// Sized for a batch of new observations, so that the maps do not grow
+	// step by step; an id is hashed once per producer, not per observation.
 	b := &batch{
-		schemas: map[string]*schemaAgg{},
+		schemas: make(map[string]*schemaAgg, len(obs)),
 		producers: map[string]*struct {
 			id   catalog.ProducerIdentity
 			span span
 		}{},
-		pairs:  map[pairKey]*pairAgg{},
-		fields: map[fieldKey]struct{}{},
-		scopes: map[scopeKey]*span{},
+		pairs:  make(map[pairKey]*pairAgg, len(obs)),
+		fields: make(map[fieldKey]struct{}, 8*len(obs)),
+		scopes: make(map[scopeKey]*span, len(obs)),
 	}
+	ids := map[catalog.ProducerIdentity]string{}
 	for _, o := range obs {
 		first, last := o.FirstObserved.UTC(), o.LastObserved.UTC()
-		pid := o.Producer.ID()
+		pid, ok := ids[o.Producer]
+		if !ok {
+			pid = o.Producer.ID()
+			ids[o.Producer] = pid
+		}
 		s := b.schemas[o.SchemaID]
 		if s == nil {
 			s = &schemaAgg{obs: o, producer: pid}
