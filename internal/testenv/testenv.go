@@ -1,11 +1,15 @@
 // Package testenv holds what tests across the repository need to run real
-// servers: free loopback addresses and waiting for asynchronous outcomes.
+// servers: free loopback addresses, waiting for asynchronous outcomes, and a
+// catalog client that accepts everything.
 package testenv
 
 import (
+	"context"
 	"net"
 	"testing"
 	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 )
 
 // FreeAddr returns a loopback address nobody listens on right now.
@@ -34,4 +38,13 @@ func Eventually(t testing.TB, within time.Duration, what string, cond func() err
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// NopCatalog is an ObservationService client that accepts every batch at
+// once: for benchmarks of the ingest that must not measure a catalog.
+type NopCatalog struct{}
+
+// RecordObservations accepts the batch.
+func (NopCatalog) RecordObservations(context.Context, *tallycatv1.RecordObservationsRequest) (*tallycatv1.RecordObservationsResponse, error) {
+	return &tallycatv1.RecordObservationsResponse{}, nil
 }

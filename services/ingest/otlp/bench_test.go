@@ -13,8 +13,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/otlpgen"
+	"github.com/tallycat/tallycat/internal/testenv"
 	"github.com/tallycat/tallycat/services/ingest"
 	"github.com/tallycat/tallycat/services/ingest/forward"
 	"github.com/tallycat/tallycat/services/ingest/infer"
@@ -22,18 +22,12 @@ import (
 	"github.com/tallycat/tallycat/services/ingest/pipeline"
 )
 
-type nopCatalog struct{}
-
-func (nopCatalog) RecordObservations(context.Context, *tallycatv1.RecordObservationsRequest) (*tallycatv1.RecordObservationsResponse, error) {
-	return &tallycatv1.RecordObservationsResponse{}, nil
-}
-
 // BenchmarkReceivers is the receiving half of (c) in one process, to profile
 // with -cpuprofile: the yardstick request over h2c loopback from 4 clients
 // into the real receivers and pipeline, with a catalog that answers at once.
 // The profile holds the clients too; read the server's functions.
 func BenchmarkReceivers(b *testing.B) {
-	fwd, err := forward.New(nopCatalog{}, forward.DefaultConfig())
+	fwd, err := forward.New(testenv.NopCatalog{}, forward.DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,19 +6,13 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/otlpgen"
+	"github.com/tallycat/tallycat/internal/testenv"
 	"github.com/tallycat/tallycat/services/ingest"
 	"github.com/tallycat/tallycat/services/ingest/forward"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 	"github.com/tallycat/tallycat/services/ingest/pipeline"
 )
-
-type nopCatalog struct{}
-
-func (nopCatalog) RecordObservations(context.Context, *tallycatv1.RecordObservationsRequest) (*tallycatv1.RecordObservationsResponse, error) {
-	return &tallycatv1.RecordObservationsResponse{}, nil
-}
 
 // BenchmarkPipeline is the whole in-process ingest path for the yardstick
 // request (1,000 data points): scanning, inference, deduplication against
@@ -27,7 +21,7 @@ func (nopCatalog) RecordObservations(context.Context, *tallycatv1.RecordObservat
 func BenchmarkPipeline(b *testing.B) {
 	cfg := otlpgen.Default()
 	body, _ := proto.Marshal(otlpgen.Request(cfg))
-	fwd, err := forward.New(nopCatalog{}, forward.DefaultConfig())
+	fwd, err := forward.New(testenv.NopCatalog{}, forward.DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
