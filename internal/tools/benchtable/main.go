@@ -12,7 +12,7 @@ import (
 )
 
 // columns lists the units to show, in order; others are left out.
-var columns = []string{"points/s", "allocs/point", "ingest-cpu-s/Mpoints", "ingest-peak-rss-MiB", "p50-ms", "p99-ms", "ns/op", "MB/s"}
+var columns = []string{"points/s", "allocs/point", "ingest-cpu-s/Mpoints", "ingest-peak-rss-MiB", "live-bytes/pair", "p50-ms", "p99-ms", "ns/op", "MB/s"}
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+(\d+)\s+(.*)$`)
 

@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -42,4 +43,41 @@ func BenchmarkPipeline(b *testing.B) {
 	points := cfg.DataPoints()
 	b.ReportMetric(float64(b.N*points)/b.Elapsed().Seconds(), "points/s")
 	b.ReportMetric(testing.AllocsPerRun(10, run)/float64(points), "allocs/point")
+}
+
+// BenchmarkKnownPairsHeap loads 100,000 known (schema, producer) pairs the
+// way the loopback benchmark's warm-up does (2,000 requests of 50 new
+// shapes, each delivered) and reports the live heap they hold per pair,
+// after a collection: the figure the ingest's memory limit is sized by.
+func BenchmarkKnownPairsHeap(b *testing.B) {
+	for b.Loop() {
+		fwd, err := forward.New(testenv.NopCatalog{}, forward.DefaultConfig())
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := &pipeline.Pipeline{Inferrer: infer.New(), Forwarder: fwd}
+		cfg := otlpgen.Default()
+		cfg.PointsPerMetric = 1
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ctx := context.Background()
+		for salt := 1; salt <= 2000; salt++ {
+			cfg.ShapeSalt = salt
+			body, _ := proto.Marshal(otlpgen.Request(cfg))
+			if _, err := p.ConsumeMetrics(ctx, ingest.Request{Proto: body}); err != nil {
+				b.Fatal(err)
+			}
+			if salt%100 == 0 {
+				fwd.Drain(ctx)
+			}
+		}
+		fwd.Drain(ctx)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		known := fwd.Stats().Known
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(known), "live-bytes/pair")
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "live-MiB")
+		runtime.KeepAlive(p)
+	}
 }

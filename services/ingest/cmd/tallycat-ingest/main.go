@@ -128,7 +128,7 @@ func (m *Main) ParseFlags(args []string) error {
 // ingest's memory. Without one the heap grows to twice what is live before a
 // collection, and resident memory follows; with one the runtime collects
 // sooner and returns freed pages, so that a fleet can size the ingest by
-// the known pairs it holds: about 420 bytes each live (docs/BENCHMARKS.md),
+// the known pairs it holds: about 480 bytes each live (docs/BENCHMARKS.md),
 // plus room for requests in flight.
 func memoryLimit(c Config) int64 {
 	if c.MemoryLimitMiB > 0 {
