@@ -1,7 +1,13 @@
 package infer_test
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	"google.golang.org/protobuf/proto"
@@ -68,4 +74,72 @@ func BenchmarkInferDecoded(b *testing.B) {
 		in.Infer(req)
 	}
 	report(b, cfg.DataPoints(), testing.AllocsPerRun(10, func() { in.Infer(req) }))
+}
+
+// capturedPayloads are real exports: one of the OpenTelemetry Go SDK
+// instrumenting an HTTP server (the semantic conventions' instruments and
+// attributes, 4 methods × 10 routes × 3 status codes), and one of a
+// Collector's hostmetrics receiver (services/ingest/testdata).
+func capturedPayloads(b *testing.B) map[string][]byte {
+	sdk := sdkExport(b, func(ctx context.Context, m metric.Meter) {
+		duration, _ := m.Float64Histogram("http.server.request.duration", metric.WithUnit("s"))
+		active, _ := m.Int64UpDownCounter("http.server.active_requests", metric.WithUnit("{request}"))
+		size, _ := m.Int64Histogram("http.server.response.body.size", metric.WithUnit("By"))
+		for _, method := range []string{"GET", "POST", "PUT", "DELETE"} {
+			active.Add(ctx, 1, metric.WithAttributes(attribute.String("http.request.method", method), attribute.String("url.scheme", "https")))
+			for r := 0; r < 10; r++ {
+				for _, status := range []int{200, 404, 500} {
+					attrs := metric.WithAttributes(attribute.String("http.request.method", method), attribute.String("http.route", fmt.Sprintf("/api/v1/items/%d", r)),
+						attribute.Int("http.response.status_code", status), attribute.String("url.scheme", "https"), attribute.String("network.protocol.version", "1.1"))
+					duration.Record(ctx, 0.05, attrs)
+					size.Record(ctx, 512, attrs)
+				}
+			}
+		}
+	})
+	hostmetrics, err := os.ReadFile("../testdata/collector-hostmetrics.pb")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return map[string][]byte{"go-sdk-http-server": sdk, "collector-hostmetrics": hostmetrics}
+}
+
+// BenchmarkScanCaptured is the scanner on captured exports, beside
+// proto.Unmarshal of the same bytes.
+func BenchmarkScanCaptured(b *testing.B) {
+	for name, body := range capturedPayloads(b) {
+		req := &colmetricpb.ExportMetricsServiceRequest{}
+		if err := proto.Unmarshal(body, req); err != nil {
+			b.Fatal(err)
+		}
+		points := 0
+		for _, o := range infer.New().Infer(req).Observations {
+			points += int(o.DataPoints)
+		}
+		b.Run(name+"/Unmarshal", func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := proto.Unmarshal(body, &colmetricpb.ExportMetricsServiceRequest{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*points)/b.Elapsed().Seconds(), "points/s")
+		})
+		b.Run(name+"/Scan", func(b *testing.B) {
+			in := infer.New()
+			run := func() {
+				if _, err := in.Scan(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+			run()
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				run()
+			}
+			report(b, points, testing.AllocsPerRun(10, run))
+		})
+	}
 }

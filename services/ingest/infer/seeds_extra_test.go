@@ -25,8 +25,21 @@ import (
 )
 
 // sdkPayload captures one export of the OpenTelemetry Go SDK's OTLP/HTTP
-// exporter, as the SDK encodes it.
+// exporter, as the SDK encodes it, with edge-case values.
 func sdkPayload(t testing.TB) []byte {
+	return sdkExport(t, func(ctx context.Context, m metric.Meter) {
+		c, _ := m.Int64Counter("seed.requests")
+		c.Add(ctx, 1, metric.WithAttributes(attribute.String("k", "v"), attribute.Bool("b", true), attribute.Int("i", 1), attribute.Float64("f", math.Inf(1))))
+		h, _ := m.Float64Histogram("seed.latency", metric.WithUnit("s"))
+		h.Record(ctx, math.NaN(), metric.WithAttributes(attribute.StringSlice("tags", []string{"a", "b"})))
+		g, _ := m.Float64Gauge("seed.temp")
+		g.Record(ctx, -0.0)
+	})
+}
+
+// sdkExport captures the one export the OpenTelemetry Go SDK's OTLP/HTTP
+// exporter makes of what record records.
+func sdkExport(t testing.TB, record func(context.Context, metric.Meter)) []byte {
 	var body []byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(r.Body)
@@ -40,13 +53,7 @@ func sdkPayload(t testing.TB) []byte {
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(resource.NewSchemaless(attribute.String("service.name", "sdk"))),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))))
-	m := mp.Meter("sdk-seed")
-	c, _ := m.Int64Counter("seed.requests")
-	c.Add(ctx, 1, metric.WithAttributes(attribute.String("k", "v"), attribute.Bool("b", true), attribute.Int("i", 1), attribute.Float64("f", math.Inf(1))))
-	h, _ := m.Float64Histogram("seed.latency", metric.WithUnit("s"))
-	h.Record(ctx, math.NaN(), metric.WithAttributes(attribute.StringSlice("tags", []string{"a", "b"})))
-	g, _ := m.Float64Gauge("seed.temp")
-	g.Record(ctx, -0.0)
+	record(ctx, mp.Meter("sdk-seed"))
 	if err := mp.ForceFlush(ctx); err != nil {
 		t.Fatal(err)
 	}
