@@ -4,12 +4,11 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -236,19 +235,13 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 	return d, nil
 }
 
-// parallel runs fns at once and returns their errors joined.
+// parallel runs fns at once and returns the first error, once all are done.
 func parallel(fns ...func() error) error {
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = fn()
-		}()
+	var g errgroup.Group
+	for _, fn := range fns {
+		g.Go(fn)
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return g.Wait()
 }
 
 // GetSchemas implements catalog.Store.
