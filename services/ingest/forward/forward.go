@@ -73,6 +73,12 @@ type key struct {
 	scope    *scopeRef
 }
 
+// keyed is an observation's key and fingerprint, worked out once by Add.
+type keyed struct {
+	k  key
+	fp uint64
+}
+
 // producerRef and scopeRef are interned producers and scopes, counted by the
 // entries that use them so that they are forgotten with the last one.
 type producerRef struct {
@@ -132,6 +138,7 @@ type Forwarder struct {
 	now       func() time.Time
 
 	mu        sync.Mutex
+	adds      []keyed // Add's working memory
 	entries   map[key]*entry
 	due       []key  // entries that became due, oldest first
 	beats     []beat // a FIFO: beats[beatHead:] are pending
@@ -164,10 +171,14 @@ func New(client Client, cfg Config) (*Forwarder, error) {
 func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest.Result, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// Each observation's key and fingerprint are worked out once, here, and
+	// kept for the second loop (f.adds is reused under the lock).
+	f.adds = f.adds[:0]
 	fresh := 0
 	for i := range obs {
-		e := f.entries[f.lookupKey(&obs[i])]
-		if e == nil || (!e.due && f.fingerprint(&obs[i]) != e.sent) {
+		k, fp := f.lookupKey(&obs[i]), f.fingerprint(&obs[i])
+		f.adds = append(f.adds, keyed{k, fp})
+		if e := f.entries[k]; e == nil || (!e.due && fp != e.sent) {
 			fresh++
 		}
 	}
@@ -177,9 +188,11 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 	atNano := at.UnixNano()
 	for i := range obs {
 		o := &obs[i]
-		k := f.lookupKey(o)
+		k, fp := f.adds[i].k, f.adds[i].fp
+		if k.producer == nil || k.scope == nil {
+			k = f.lookupKey(o) // perhaps interned by an earlier observation of this request
+		}
 		e := f.entries[k]
-		fp := f.fingerprint(o)
 		if e == nil || fp != e.fingerprint {
 			// Something the catalog has not been told: check it against the
 			// catalog's own rules now, while the sender can still be told.
