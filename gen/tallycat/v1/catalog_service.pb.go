@@ -92,8 +92,9 @@ type SchemaKeySummary struct {
 	Unit       string     `protobuf:"bytes,3,opt,name=unit,proto3" json:"unit,omitempty"`
 	// metric_types and units list every distinct value among the schemas, so a
 	// metric whose producers disagree stands out.
-	MetricTypes   []MetricType           `protobuf:"varint,4,rep,packed,name=metric_types,json=metricTypes,proto3,enum=tallycat.v1.MetricType" json:"metric_types,omitempty"`
-	Units         []string               `protobuf:"bytes,5,rep,name=units,proto3" json:"units,omitempty"`
+	MetricTypes []MetricType `protobuf:"varint,4,rep,packed,name=metric_types,json=metricTypes,proto3,enum=tallycat.v1.MetricType" json:"metric_types,omitempty"`
+	Units       []string     `protobuf:"bytes,5,rep,name=units,proto3" json:"units,omitempty"`
+	// schema_count counts current schemas: those some release still produces.
 	SchemaCount   uint32                 `protobuf:"varint,6,opt,name=schema_count,json=schemaCount,proto3" json:"schema_count,omitempty"`
 	ProducerCount uint32                 `protobuf:"varint,7,opt,name=producer_count,json=producerCount,proto3" json:"producer_count,omitempty"`
 	FirstSeen     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
@@ -101,10 +102,12 @@ type SchemaKeySummary struct {
 	// versioned is true when any schema of the key has a version.
 	Versioned bool `protobuf:"varint,10,opt,name=versioned,proto3" json:"versioned,omitempty"`
 	// deprecated is true when any schema's current version is deprecated.
-	Deprecated    bool   `protobuf:"varint,11,opt,name=deprecated,proto3" json:"deprecated,omitempty"`
-	Description   string `protobuf:"bytes,12,opt,name=description,proto3" json:"description,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Deprecated  bool   `protobuf:"varint,11,opt,name=deprecated,proto3" json:"deprecated,omitempty"`
+	Description string `protobuf:"bytes,12,opt,name=description,proto3" json:"description,omitempty"`
+	// superseded_schema_count counts the schemas every release moved away from.
+	SupersededSchemaCount uint32 `protobuf:"varint,13,opt,name=superseded_schema_count,json=supersededSchemaCount,proto3" json:"superseded_schema_count,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *SchemaKeySummary) Reset() {
@@ -219,6 +222,13 @@ func (x *SchemaKeySummary) GetDescription() string {
 		return x.Description
 	}
 	return ""
+}
+
+func (x *SchemaKeySummary) GetSupersededSchemaCount() uint32 {
+	if x != nil {
+		return x.SupersededSchemaCount
+	}
+	return 0
 }
 
 type ListSchemaKeysRequest struct {
@@ -380,10 +390,13 @@ func (x *ListSchemaKeysResponse) GetTotalSize() int64 {
 }
 
 type ListSchemasRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	SchemaKey     string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SchemaKey string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	// include_superseded lists superseded schemas too; by default only
+	// current ones are listed.
+	IncludeSuperseded bool `protobuf:"varint,2,opt,name=include_superseded,json=includeSuperseded,proto3" json:"include_superseded,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ListSchemasRequest) Reset() {
@@ -421,6 +434,13 @@ func (x *ListSchemasRequest) GetSchemaKey() string {
 		return x.SchemaKey
 	}
 	return ""
+}
+
+func (x *ListSchemasRequest) GetIncludeSuperseded() bool {
+	if x != nil {
+		return x.IncludeSuperseded
+	}
+	return false
 }
 
 type ListSchemasResponse struct {
@@ -517,7 +537,14 @@ type GetSchemaResponse struct {
 	Producers []*Producer            `protobuf:"bytes,2,rep,name=producers,proto3" json:"producers,omitempty"`
 	Scopes    []*Scope               `protobuf:"bytes,3,rep,name=scopes,proto3" json:"scopes,omitempty"`
 	// versions is the version history, newest first.
-	Versions      []*SchemaVersion `protobuf:"bytes,4,rep,name=versions,proto3" json:"versions,omitempty"`
+	Versions []*SchemaVersion `protobuf:"bytes,4,rep,name=versions,proto3" json:"versions,omitempty"`
+	// variants are the distinct data point attribute sets seen, most data
+	// points first.
+	Variants []*SchemaVariant `protobuf:"bytes,5,rep,name=variants,proto3" json:"variants,omitempty"`
+	// releases are the releases that produce or produced the schema, current
+	// ones first. producers then holds at most the 100 most recently seen
+	// instances; a release's instance_count says how many there are.
+	Releases      []*Release `protobuf:"bytes,6,rep,name=releases,proto3" json:"releases,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -576,6 +603,20 @@ func (x *GetSchemaResponse) GetScopes() []*Scope {
 func (x *GetSchemaResponse) GetVersions() []*SchemaVersion {
 	if x != nil {
 		return x.Versions
+	}
+	return nil
+}
+
+func (x *GetSchemaResponse) GetVariants() []*SchemaVariant {
+	if x != nil {
+		return x.Variants
+	}
+	return nil
+}
+
+func (x *GetSchemaResponse) GetReleases() []*Release {
+	if x != nil {
+		return x.Releases
 	}
 	return nil
 }
@@ -1137,7 +1178,7 @@ var File_tallycat_v1_catalog_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
-	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xef\x03\n" +
+	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xa7\x04\n" +
 	"\x10SchemaKeySummary\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x128\n" +
@@ -1156,7 +1197,8 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
 	"deprecated\x18\v \x01(\bR\n" +
 	"deprecated\x12 \n" +
-	"\vdescription\x18\f \x01(\tR\vdescription\"\xdf\x02\n" +
+	"\vdescription\x18\f \x01(\tR\vdescription\x126\n" +
+	"\x17superseded_schema_count\x18\r \x01(\rR\x15supersededSchemaCount\"\xdf\x02\n" +
 	"\x15ListSchemaKeysRequest\x12\x1e\n" +
 	"\x05query\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x05query\x12M\n" +
 	"\fmetric_types\x18\x02 \x03(\x0e2\x17.tallycat.v1.MetricTypeB\x11\xbaH\x0e\x92\x01\v\x10\x05\"\a\x82\x01\x04\x10\x01 \x00R\vmetricTypes\x12+\n" +
@@ -1174,19 +1216,22 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"schemaKeys\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x03R\ttotalSize\"U\n" +
+	"total_size\x18\x03 \x01(\x03R\ttotalSize\"\x84\x01\n" +
 	"\x12ListSchemasRequest\x12?\n" +
 	"\n" +
-	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\"D\n" +
+	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\x12-\n" +
+	"\x12include_superseded\x18\x02 \x01(\bR\x11includeSuperseded\"D\n" +
 	"\x13ListSchemasResponse\x12-\n" +
 	"\aschemas\x18\x01 \x03(\v2\x13.tallycat.v1.SchemaR\aschemas\"I\n" +
 	"\x10GetSchemaRequest\x125\n" +
-	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\"\xd9\x01\n" +
+	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\"\xc3\x02\n" +
 	"\x11GetSchemaResponse\x12+\n" +
 	"\x06schema\x18\x01 \x01(\v2\x13.tallycat.v1.SchemaR\x06schema\x123\n" +
 	"\tproducers\x18\x02 \x03(\v2\x15.tallycat.v1.ProducerR\tproducers\x12*\n" +
 	"\x06scopes\x18\x03 \x03(\v2\x12.tallycat.v1.ScopeR\x06scopes\x126\n" +
-	"\bversions\x18\x04 \x03(\v2\x1a.tallycat.v1.SchemaVersionR\bversions\"\x9b\x02\n" +
+	"\bversions\x18\x04 \x03(\v2\x1a.tallycat.v1.SchemaVersionR\bversions\x126\n" +
+	"\bvariants\x18\x05 \x03(\v2\x1a.tallycat.v1.SchemaVariantR\bvariants\x120\n" +
+	"\breleases\x18\x06 \x03(\v2\x14.tallycat.v1.ReleaseR\breleases\"\x9b\x02\n" +
 	"\x14ListProducersRequest\x124\n" +
 	"\tschema_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{32}$H\x00R\bschemaId\x12@\n" +
 	"\n" +
@@ -1283,8 +1328,10 @@ var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(*Producer)(nil),                 // 19: tallycat.v1.Producer
 	(*Scope)(nil),                    // 20: tallycat.v1.Scope
 	(*SchemaVersion)(nil),            // 21: tallycat.v1.SchemaVersion
-	(*Field)(nil),                    // 22: tallycat.v1.Field
-	(*SchemaEvent)(nil),              // 23: tallycat.v1.SchemaEvent
+	(*SchemaVariant)(nil),            // 22: tallycat.v1.SchemaVariant
+	(*Release)(nil),                  // 23: tallycat.v1.Release
+	(*Field)(nil),                    // 24: tallycat.v1.Field
+	(*SchemaEvent)(nil),              // 25: tallycat.v1.SchemaEvent
 }
 var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
 	16, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
@@ -1299,33 +1346,35 @@ var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
 	19, // 9: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
 	20, // 10: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
 	21, // 11: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	19, // 12: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
-	22, // 13: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
-	22, // 14: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
-	18, // 15: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
-	18, // 16: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
-	22, // 17: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
-	22, // 18: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
-	11, // 19: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
-	12, // 20: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
-	23, // 21: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
-	2,  // 22: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
-	4,  // 23: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
-	6,  // 24: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
-	8,  // 25: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
-	10, // 26: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
-	14, // 27: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
-	3,  // 28: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
-	5,  // 29: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
-	7,  // 30: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
-	9,  // 31: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
-	13, // 32: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
-	15, // 33: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
-	28, // [28:34] is the sub-list for method output_type
-	22, // [22:28] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	22, // 12: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
+	23, // 13: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
+	19, // 14: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
+	24, // 15: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
+	24, // 16: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
+	18, // 17: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
+	18, // 18: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
+	24, // 19: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
+	24, // 20: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
+	11, // 21: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
+	12, // 22: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
+	25, // 23: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
+	2,  // 24: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
+	4,  // 25: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
+	6,  // 26: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
+	8,  // 27: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
+	10, // 28: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
+	14, // 29: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
+	3,  // 30: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
+	5,  // 31: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
+	7,  // 32: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
+	9,  // 33: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
+	13, // 34: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
+	15, // 35: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
+	30, // [30:36] is the sub-list for method output_type
+	24, // [24:30] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_catalog_service_proto_init() }

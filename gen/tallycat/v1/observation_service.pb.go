@@ -438,7 +438,7 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\fservice_name\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\vserviceName\x125\n" +
 	"\x11service_namespace\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x10serviceNamespace\x121\n" +
 	"\x0fservice_version\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x0eserviceVersion\x128\n" +
-	"\x13service_instance_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x11serviceInstanceId\"\x8b\a\n" +
+	"\x13service_instance_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x11serviceInstanceId\"\x93\b\n" +
 	"\vObservation\x12,\n" +
 	"\vmetric_name\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\n" +
 	"metricName\x12D\n" +
@@ -459,7 +459,8 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\x10scope_attributes\x18\f \x03(\v2\x19.tallycat.v1.AttributeKeyB\t\xbaH\x06\x92\x01\x03\x10\x80\bR\x0fscopeAttributes\x12(\n" +
 	"\x10data_point_count\x18\r \x01(\x04R\x0edataPointCount\x12I\n" +
 	"\x0efirst_observed\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\rfirstObserved\x12G\n" +
-	"\rlast_observed\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\flastObserved\"\x8b\x01\n" +
+	"\rlast_observed\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\flastObserved:\x85\x01\xbaH\x81\x01\x1a\x7f\n" +
+	"*observation.last_observed_not_before_first\x12&last_observed is before first_observed\x1a)this.last_observed >= this.first_observed\"\x8b\x01\n" +
 	"\x19RecordObservationsRequest\x12#\n" +
 	"\bbatch_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\abatchId\x12I\n" +
 	"\fobservations\x18\x02 \x03(\v2\x18.tallycat.v1.ObservationB\v\xbaH\b\x92\x01\x05\b\x01\x10\x90NR\fobservations\"z\n" +

@@ -256,6 +256,59 @@ func (ValueType) EnumDescriptor() ([]byte, []int) {
 	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{3}
 }
 
+// FieldPresence says whether every data point (or, for resource and scope
+// fields, every producer instance) of a schema carried a field.
+type FieldPresence int32
+
+const (
+	FieldPresence_FIELD_PRESENCE_UNSPECIFIED FieldPresence = 0
+	// FIELD_PRESENCE_ALWAYS: on every data point the producers sent.
+	FieldPresence_FIELD_PRESENCE_ALWAYS FieldPresence = 1
+	// FIELD_PRESENCE_SOMETIMES: on some of them only; seen_ratio says how many.
+	FieldPresence_FIELD_PRESENCE_SOMETIMES FieldPresence = 2
+)
+
+// Enum value maps for FieldPresence.
+var (
+	FieldPresence_name = map[int32]string{
+		0: "FIELD_PRESENCE_UNSPECIFIED",
+		1: "FIELD_PRESENCE_ALWAYS",
+		2: "FIELD_PRESENCE_SOMETIMES",
+	}
+	FieldPresence_value = map[string]int32{
+		"FIELD_PRESENCE_UNSPECIFIED": 0,
+		"FIELD_PRESENCE_ALWAYS":      1,
+		"FIELD_PRESENCE_SOMETIMES":   2,
+	}
+)
+
+func (x FieldPresence) Enum() *FieldPresence {
+	p := new(FieldPresence)
+	*p = x
+	return p
+}
+
+func (x FieldPresence) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FieldPresence) Descriptor() protoreflect.EnumDescriptor {
+	return file_tallycat_v1_schema_proto_enumTypes[4].Descriptor()
+}
+
+func (FieldPresence) Type() protoreflect.EnumType {
+	return &file_tallycat_v1_schema_proto_enumTypes[4]
+}
+
+func (x FieldPresence) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FieldPresence.Descriptor instead.
+func (FieldPresence) EnumDescriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{4}
+}
+
 // VersionStatus is the governance state of an assigned version.
 type VersionStatus int32
 
@@ -290,11 +343,11 @@ func (x VersionStatus) String() string {
 }
 
 func (VersionStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[4].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[5].Descriptor()
 }
 
 func (VersionStatus) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[4]
+	return &file_tallycat_v1_schema_proto_enumTypes[5]
 }
 
 func (x VersionStatus) Number() protoreflect.EnumNumber {
@@ -303,7 +356,7 @@ func (x VersionStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use VersionStatus.Descriptor instead.
 func (VersionStatus) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{4}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
 }
 
 // SchemaEventKind is what happened in a timeline entry.
@@ -316,6 +369,9 @@ const (
 	SchemaEventKind_SCHEMA_EVENT_KIND_VERSION_ASSIGNED    SchemaEventKind = 3
 	SchemaEventKind_SCHEMA_EVENT_KIND_STATUS_CHANGED      SchemaEventKind = 4
 	SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED SchemaEventKind = 5
+	// SCHEMA_EVENT_KIND_PRODUCER_MOVED: a release's producers moved from
+	// schema_id to target_schema_id because they sent new attributes.
+	SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED SchemaEventKind = 6
 )
 
 // Enum value maps for SchemaEventKind.
@@ -327,6 +383,7 @@ var (
 		3: "SCHEMA_EVENT_KIND_VERSION_ASSIGNED",
 		4: "SCHEMA_EVENT_KIND_STATUS_CHANGED",
 		5: "SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED",
+		6: "SCHEMA_EVENT_KIND_PRODUCER_MOVED",
 	}
 	SchemaEventKind_value = map[string]int32{
 		"SCHEMA_EVENT_KIND_UNSPECIFIED":         0,
@@ -335,6 +392,7 @@ var (
 		"SCHEMA_EVENT_KIND_VERSION_ASSIGNED":    3,
 		"SCHEMA_EVENT_KIND_STATUS_CHANGED":      4,
 		"SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED": 5,
+		"SCHEMA_EVENT_KIND_PRODUCER_MOVED":      6,
 	}
 )
 
@@ -349,11 +407,11 @@ func (x SchemaEventKind) String() string {
 }
 
 func (SchemaEventKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[5].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[6].Descriptor()
 }
 
 func (SchemaEventKind) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[5]
+	return &file_tallycat_v1_schema_proto_enumTypes[6]
 }
 
 func (x SchemaEventKind) Number() protoreflect.EnumNumber {
@@ -362,16 +420,29 @@ func (x SchemaEventKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SchemaEventKind.Descriptor instead.
 func (SchemaEventKind) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{6}
 }
 
 // Field is one attribute key of a schema with the type of its values and the
 // level of the OTLP message it was found on.
 type Field struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Source        FieldSource            `protobuf:"varint,2,opt,name=source,proto3,enum=tallycat.v1.FieldSource" json:"source,omitempty"`
-	ValueType     ValueType              `protobuf:"varint,3,opt,name=value_type,json=valueType,proto3,enum=tallycat.v1.ValueType" json:"value_type,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Name      string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Source    FieldSource            `protobuf:"varint,2,opt,name=source,proto3,enum=tallycat.v1.FieldSource" json:"source,omitempty"`
+	ValueType ValueType              `protobuf:"varint,3,opt,name=value_type,json=valueType,proto3,enum=tallycat.v1.ValueType" json:"value_type,omitempty"`
+	// presence and seen_ratio: for a data point field, the share of the
+	// schema's data points that carried it; for a resource or scope field, the
+	// share of the schema's producer instances that carried it. Unset where a
+	// field is not part of a schema (a variant's attributes, a diff).
+	Presence  FieldPresence `protobuf:"varint,4,opt,name=presence,proto3,enum=tallycat.v1.FieldPresence" json:"presence,omitempty"`
+	SeenRatio float64       `protobuf:"fixed64,5,opt,name=seen_ratio,json=seenRatio,proto3" json:"seen_ratio,omitempty"`
+	// first_seen and last_seen bound the data points (or instances) that
+	// carried the field.
+	FirstSeen *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	LastSeen  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	// type_conflict is true when the schema holds this key, from this source,
+	// with more than one value type: one release sends it as two types.
+	TypeConflict  bool `protobuf:"varint,8,opt,name=type_conflict,json=typeConflict,proto3" json:"type_conflict,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -427,6 +498,41 @@ func (x *Field) GetValueType() ValueType {
 	return ValueType_VALUE_TYPE_UNSPECIFIED
 }
 
+func (x *Field) GetPresence() FieldPresence {
+	if x != nil {
+		return x.Presence
+	}
+	return FieldPresence_FIELD_PRESENCE_UNSPECIFIED
+}
+
+func (x *Field) GetSeenRatio() float64 {
+	if x != nil {
+		return x.SeenRatio
+	}
+	return 0
+}
+
+func (x *Field) GetFirstSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstSeen
+	}
+	return nil
+}
+
+func (x *Field) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
+func (x *Field) GetTypeConflict() bool {
+	if x != nil {
+		return x.TypeConflict
+	}
+	return false
+}
+
 // Schema is one unique shape of a metric. Its schema_id is derived from the
 // shape alone (see docs/schema-id.md), so it is the same everywhere.
 type Schema struct {
@@ -452,8 +558,18 @@ type Schema struct {
 	CurrentVersion *SchemaVersion `protobuf:"bytes,13,opt,name=current_version,json=currentVersion,proto3" json:"current_version,omitempty"`
 	// data_point_count is how many data points of this shape were received.
 	DataPointCount uint64 `protobuf:"varint,14,opt,name=data_point_count,json=dataPointCount,proto3" json:"data_point_count,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// superseded is true when no release produces this schema any more: each
+	// one that did has moved on to a schema with more attributes (listed in
+	// superseded_by). A superseded schema keeps its history and versions.
+	Superseded   bool     `protobuf:"varint,15,opt,name=superseded,proto3" json:"superseded,omitempty"`
+	SupersededBy []string `protobuf:"bytes,16,rep,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`
+	// release_count is how many releases (service namespace, name and version)
+	// currently produce this schema; producer_count counts their instances.
+	ReleaseCount uint32 `protobuf:"varint,17,opt,name=release_count,json=releaseCount,proto3" json:"release_count,omitempty"`
+	// type_conflict is true when any field has a type conflict.
+	TypeConflict  bool `protobuf:"varint,18,opt,name=type_conflict,json=typeConflict,proto3" json:"type_conflict,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Schema) Reset() {
@@ -584,6 +700,34 @@ func (x *Schema) GetDataPointCount() uint64 {
 	return 0
 }
 
+func (x *Schema) GetSuperseded() bool {
+	if x != nil {
+		return x.Superseded
+	}
+	return false
+}
+
+func (x *Schema) GetSupersededBy() []string {
+	if x != nil {
+		return x.SupersededBy
+	}
+	return nil
+}
+
+func (x *Schema) GetReleaseCount() uint32 {
+	if x != nil {
+		return x.ReleaseCount
+	}
+	return 0
+}
+
+func (x *Schema) GetTypeConflict() bool {
+	if x != nil {
+		return x.TypeConflict
+	}
+	return false
+}
+
 // Producer is a service instance that emitted a schema, identified by the
 // OpenTelemetry service resource attributes.
 type Producer struct {
@@ -596,7 +740,10 @@ type Producer struct {
 	LastSeen          *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
 	// schema_count is how many schemas this producer emitted (within the filter
 	// of the request that listed it).
-	SchemaCount   uint32 `protobuf:"varint,7,opt,name=schema_count,json=schemaCount,proto3" json:"schema_count,omitempty"`
+	SchemaCount uint32 `protobuf:"varint,7,opt,name=schema_count,json=schemaCount,proto3" json:"schema_count,omitempty"`
+	// superseded_by is set on a schema's producer entries when the producer's
+	// release moved from that schema to this one; empty while current.
+	SupersededBy  string `protobuf:"bytes,8,opt,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -680,6 +827,196 @@ func (x *Producer) GetSchemaCount() uint32 {
 	return 0
 }
 
+func (x *Producer) GetSupersededBy() string {
+	if x != nil {
+		return x.SupersededBy
+	}
+	return ""
+}
+
+// Release is a service at one version: every instance of it runs the same
+// code, so a schema pools the observations of all of them.
+type Release struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	ServiceName      string                 `protobuf:"bytes,1,opt,name=service_name,json=serviceName,proto3" json:"service_name,omitempty"`
+	ServiceNamespace string                 `protobuf:"bytes,2,opt,name=service_namespace,json=serviceNamespace,proto3" json:"service_namespace,omitempty"`
+	ServiceVersion   string                 `protobuf:"bytes,3,opt,name=service_version,json=serviceVersion,proto3" json:"service_version,omitempty"`
+	// instance_count is how many service.instance.id values it was seen with.
+	InstanceCount uint32                 `protobuf:"varint,4,opt,name=instance_count,json=instanceCount,proto3" json:"instance_count,omitempty"`
+	FirstSeen     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	LastSeen      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	// superseded_by is the schema the release moved to; empty while current.
+	SupersededBy   string `protobuf:"bytes,7,opt,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`
+	DataPointCount uint64 `protobuf:"varint,8,opt,name=data_point_count,json=dataPointCount,proto3" json:"data_point_count,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Release) Reset() {
+	*x = Release{}
+	mi := &file_tallycat_v1_schema_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Release) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Release) ProtoMessage() {}
+
+func (x *Release) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_schema_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Release.ProtoReflect.Descriptor instead.
+func (*Release) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Release) GetServiceName() string {
+	if x != nil {
+		return x.ServiceName
+	}
+	return ""
+}
+
+func (x *Release) GetServiceNamespace() string {
+	if x != nil {
+		return x.ServiceNamespace
+	}
+	return ""
+}
+
+func (x *Release) GetServiceVersion() string {
+	if x != nil {
+		return x.ServiceVersion
+	}
+	return ""
+}
+
+func (x *Release) GetInstanceCount() uint32 {
+	if x != nil {
+		return x.InstanceCount
+	}
+	return 0
+}
+
+func (x *Release) GetFirstSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstSeen
+	}
+	return nil
+}
+
+func (x *Release) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
+func (x *Release) GetSupersededBy() string {
+	if x != nil {
+		return x.SupersededBy
+	}
+	return ""
+}
+
+func (x *Release) GetDataPointCount() uint64 {
+	if x != nil {
+		return x.DataPointCount
+	}
+	return 0
+}
+
+// SchemaVariant is one distinct data point attribute set seen with a schema:
+// the schema's data point fields are the union of its variants.
+type SchemaVariant struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variant_id is the schema id this attribute set alone would have.
+	VariantId      string                 `protobuf:"bytes,1,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	Attributes     []*Field               `protobuf:"bytes,2,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	DataPointCount uint64                 `protobuf:"varint,3,opt,name=data_point_count,json=dataPointCount,proto3" json:"data_point_count,omitempty"`
+	FirstSeen      *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	LastSeen       *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *SchemaVariant) Reset() {
+	*x = SchemaVariant{}
+	mi := &file_tallycat_v1_schema_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SchemaVariant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SchemaVariant) ProtoMessage() {}
+
+func (x *SchemaVariant) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_schema_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SchemaVariant.ProtoReflect.Descriptor instead.
+func (*SchemaVariant) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SchemaVariant) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *SchemaVariant) GetAttributes() []*Field {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+func (x *SchemaVariant) GetDataPointCount() uint64 {
+	if x != nil {
+		return x.DataPointCount
+	}
+	return 0
+}
+
+func (x *SchemaVariant) GetFirstSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstSeen
+	}
+	return nil
+}
+
+func (x *SchemaVariant) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
 // Scope is an instrumentation scope a schema was emitted under.
 type Scope struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -693,7 +1030,7 @@ type Scope struct {
 
 func (x *Scope) Reset() {
 	*x = Scope{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[3]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -705,7 +1042,7 @@ func (x *Scope) String() string {
 func (*Scope) ProtoMessage() {}
 
 func (x *Scope) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[3]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -718,7 +1055,7 @@ func (x *Scope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scope.ProtoReflect.Descriptor instead.
 func (*Scope) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{3}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Scope) GetName() string {
@@ -766,7 +1103,7 @@ type SchemaVersion struct {
 
 func (x *SchemaVersion) Reset() {
 	*x = SchemaVersion{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[4]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -778,7 +1115,7 @@ func (x *SchemaVersion) String() string {
 func (*SchemaVersion) ProtoMessage() {}
 
 func (x *SchemaVersion) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[4]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -791,7 +1128,7 @@ func (x *SchemaVersion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchemaVersion.ProtoReflect.Descriptor instead.
 func (*SchemaVersion) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{4}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SchemaVersion) GetSchemaId() string {
@@ -853,14 +1190,18 @@ type SchemaEvent struct {
 	PreviousDescription string `protobuf:"bytes,8,opt,name=previous_description,json=previousDescription,proto3" json:"previous_description,omitempty"`
 	Description         string `protobuf:"bytes,9,opt,name=description,proto3" json:"description,omitempty"`
 	// summary is a one-line human reading of the event.
-	Summary       string `protobuf:"bytes,10,opt,name=summary,proto3" json:"summary,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Summary string `protobuf:"bytes,10,opt,name=summary,proto3" json:"summary,omitempty"`
+	// target_schema_id and added_fields are set for PRODUCER_MOVED; producer
+	// then names the release (no instance).
+	TargetSchemaId string   `protobuf:"bytes,11,opt,name=target_schema_id,json=targetSchemaId,proto3" json:"target_schema_id,omitempty"`
+	AddedFields    []*Field `protobuf:"bytes,12,rep,name=added_fields,json=addedFields,proto3" json:"added_fields,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *SchemaEvent) Reset() {
 	*x = SchemaEvent{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[5]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -872,7 +1213,7 @@ func (x *SchemaEvent) String() string {
 func (*SchemaEvent) ProtoMessage() {}
 
 func (x *SchemaEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[5]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -885,7 +1226,7 @@ func (x *SchemaEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchemaEvent.ProtoReflect.Descriptor instead.
 func (*SchemaEvent) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SchemaEvent) GetSchemaKey() string {
@@ -958,16 +1299,37 @@ func (x *SchemaEvent) GetSummary() string {
 	return ""
 }
 
+func (x *SchemaEvent) GetTargetSchemaId() string {
+	if x != nil {
+		return x.TargetSchemaId
+	}
+	return ""
+}
+
+func (x *SchemaEvent) GetAddedFields() []*Field {
+	if x != nil {
+		return x.AddedFields
+	}
+	return nil
+}
+
 var File_tallycat_v1_schema_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\n" +
-	"\x18tallycat/v1/schema.proto\x12\vtallycat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x01\n" +
+	"\x18tallycat/v1/schema.proto\x12\vtallycat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf4\x02\n" +
 	"\x05Field\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x120\n" +
 	"\x06source\x18\x02 \x01(\x0e2\x18.tallycat.v1.FieldSourceR\x06source\x125\n" +
 	"\n" +
-	"value_type\x18\x03 \x01(\x0e2\x16.tallycat.v1.ValueTypeR\tvalueType\"\xf7\x04\n" +
+	"value_type\x18\x03 \x01(\x0e2\x16.tallycat.v1.ValueTypeR\tvalueType\x126\n" +
+	"\bpresence\x18\x04 \x01(\x0e2\x1a.tallycat.v1.FieldPresenceR\bpresence\x12\x1d\n" +
+	"\n" +
+	"seen_ratio\x18\x05 \x01(\x01R\tseenRatio\x129\n" +
+	"\n" +
+	"first_seen\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
+	"\tlast_seen\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12#\n" +
+	"\rtype_conflict\x18\b \x01(\bR\ftypeConflict\"\x86\x06\n" +
 	"\x06Schema\x12\x1b\n" +
 	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12\x1d\n" +
 	"\n" +
@@ -986,7 +1348,13 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"first_seen\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
 	"\tlast_seen\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12C\n" +
 	"\x0fcurrent_version\x18\r \x01(\v2\x1a.tallycat.v1.SchemaVersionR\x0ecurrentVersion\x12(\n" +
-	"\x10data_point_count\x18\x0e \x01(\x04R\x0edataPointCount\"\xca\x02\n" +
+	"\x10data_point_count\x18\x0e \x01(\x04R\x0edataPointCount\x12\x1e\n" +
+	"\n" +
+	"superseded\x18\x0f \x01(\bR\n" +
+	"superseded\x12#\n" +
+	"\rsuperseded_by\x18\x10 \x03(\tR\fsupersededBy\x12#\n" +
+	"\rrelease_count\x18\x11 \x01(\rR\freleaseCount\x12#\n" +
+	"\rtype_conflict\x18\x12 \x01(\bR\ftypeConflict\"\xef\x02\n" +
 	"\bProducer\x12!\n" +
 	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
 	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
@@ -995,7 +1363,28 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\n" +
 	"first_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
 	"\tlast_seen\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12!\n" +
-	"\fschema_count\x18\a \x01(\rR\vschemaCount\"\xa9\x01\n" +
+	"\fschema_count\x18\a \x01(\rR\vschemaCount\x12#\n" +
+	"\rsuperseded_by\x18\b \x01(\tR\fsupersededBy\"\xec\x02\n" +
+	"\aRelease\x12!\n" +
+	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
+	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
+	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\x12%\n" +
+	"\x0einstance_count\x18\x04 \x01(\rR\rinstanceCount\x129\n" +
+	"\n" +
+	"first_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
+	"\tlast_seen\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12#\n" +
+	"\rsuperseded_by\x18\a \x01(\tR\fsupersededBy\x12(\n" +
+	"\x10data_point_count\x18\b \x01(\x04R\x0edataPointCount\"\x80\x02\n" +
+	"\rSchemaVariant\x12\x1d\n" +
+	"\n" +
+	"variant_id\x18\x01 \x01(\tR\tvariantId\x122\n" +
+	"\n" +
+	"attributes\x18\x02 \x03(\v2\x12.tallycat.v1.FieldR\n" +
+	"attributes\x12(\n" +
+	"\x10data_point_count\x18\x03 \x01(\x04R\x0edataPointCount\x129\n" +
+	"\n" +
+	"first_seen\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
+	"\tlast_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\"\xa9\x01\n" +
 	"\x05Scope\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x129\n" +
@@ -1009,7 +1398,7 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x14\n" +
 	"\x05actor\x18\x05 \x01(\tR\x05actor\x12;\n" +
 	"\vassigned_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"assignedAt\"\xa6\x03\n" +
+	"assignedAt\"\x87\x04\n" +
 	"\vSchemaEvent\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x12\x1b\n" +
@@ -1023,7 +1412,9 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x14previous_description\x18\b \x01(\tR\x13previousDescription\x12 \n" +
 	"\vdescription\x18\t \x01(\tR\vdescription\x12\x18\n" +
 	"\asummary\x18\n" +
-	" \x01(\tR\asummary*\xb0\x01\n" +
+	" \x01(\tR\asummary\x12(\n" +
+	"\x10target_schema_id\x18\v \x01(\tR\x0etargetSchemaId\x125\n" +
+	"\fadded_fields\x18\f \x03(\v2\x12.tallycat.v1.FieldR\vaddedFields*\xb0\x01\n" +
 	"\n" +
 	"MetricType\x12\x1b\n" +
 	"\x17METRIC_TYPE_UNSPECIFIED\x10\x00\x12\x15\n" +
@@ -1050,18 +1441,23 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x10VALUE_TYPE_BYTES\x10\x05\x12\x14\n" +
 	"\x10VALUE_TYPE_ARRAY\x10\x06\x12\x12\n" +
 	"\x0eVALUE_TYPE_MAP\x10\a\x12\x14\n" +
-	"\x10VALUE_TYPE_EMPTY\x10\b*i\n" +
+	"\x10VALUE_TYPE_EMPTY\x10\b*h\n" +
+	"\rFieldPresence\x12\x1e\n" +
+	"\x1aFIELD_PRESENCE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15FIELD_PRESENCE_ALWAYS\x10\x01\x12\x1c\n" +
+	"\x18FIELD_PRESENCE_SOMETIMES\x10\x02*i\n" +
 	"\rVersionStatus\x12\x1e\n" +
 	"\x1aVERSION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15VERSION_STATUS_ACTIVE\x10\x01\x12\x1d\n" +
-	"\x19VERSION_STATUS_DEPRECATED\x10\x02*\xfc\x01\n" +
+	"\x19VERSION_STATUS_DEPRECATED\x10\x02*\xa2\x02\n" +
 	"\x0fSchemaEventKind\x12!\n" +
 	"\x1dSCHEMA_EVENT_KIND_UNSPECIFIED\x10\x00\x12'\n" +
 	"#SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN\x10\x01\x12$\n" +
 	" SCHEMA_EVENT_KIND_PRODUCER_ADDED\x10\x02\x12&\n" +
 	"\"SCHEMA_EVENT_KIND_VERSION_ASSIGNED\x10\x03\x12$\n" +
 	" SCHEMA_EVENT_KIND_STATUS_CHANGED\x10\x04\x12)\n" +
-	"%SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED\x10\x05B\xa4\x01\n" +
+	"%SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED\x10\x05\x12$\n" +
+	" SCHEMA_EVENT_KIND_PRODUCER_MOVED\x10\x06B\xa4\x01\n" +
 	"\x0fcom.tallycat.v1B\vSchemaProtoP\x01Z7github.com/tallycat/tallycat/gen/tallycat/v1;tallycatv1\xa2\x02\x03TXX\xaa\x02\vTallycat.V1\xca\x02\vTallycat\\V1\xe2\x02\x17Tallycat\\V1\\GPBMetadata\xea\x02\fTallycat::V1b\x06proto3"
 
 var (
@@ -1076,47 +1472,59 @@ func file_tallycat_v1_schema_proto_rawDescGZIP() []byte {
 	return file_tallycat_v1_schema_proto_rawDescData
 }
 
-var file_tallycat_v1_schema_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_tallycat_v1_schema_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_tallycat_v1_schema_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_tallycat_v1_schema_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_tallycat_v1_schema_proto_goTypes = []any{
 	(MetricType)(0),               // 0: tallycat.v1.MetricType
 	(Temporality)(0),              // 1: tallycat.v1.Temporality
 	(FieldSource)(0),              // 2: tallycat.v1.FieldSource
 	(ValueType)(0),                // 3: tallycat.v1.ValueType
-	(VersionStatus)(0),            // 4: tallycat.v1.VersionStatus
-	(SchemaEventKind)(0),          // 5: tallycat.v1.SchemaEventKind
-	(*Field)(nil),                 // 6: tallycat.v1.Field
-	(*Schema)(nil),                // 7: tallycat.v1.Schema
-	(*Producer)(nil),              // 8: tallycat.v1.Producer
-	(*Scope)(nil),                 // 9: tallycat.v1.Scope
-	(*SchemaVersion)(nil),         // 10: tallycat.v1.SchemaVersion
-	(*SchemaEvent)(nil),           // 11: tallycat.v1.SchemaEvent
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(FieldPresence)(0),            // 4: tallycat.v1.FieldPresence
+	(VersionStatus)(0),            // 5: tallycat.v1.VersionStatus
+	(SchemaEventKind)(0),          // 6: tallycat.v1.SchemaEventKind
+	(*Field)(nil),                 // 7: tallycat.v1.Field
+	(*Schema)(nil),                // 8: tallycat.v1.Schema
+	(*Producer)(nil),              // 9: tallycat.v1.Producer
+	(*Release)(nil),               // 10: tallycat.v1.Release
+	(*SchemaVariant)(nil),         // 11: tallycat.v1.SchemaVariant
+	(*Scope)(nil),                 // 12: tallycat.v1.Scope
+	(*SchemaVersion)(nil),         // 13: tallycat.v1.SchemaVersion
+	(*SchemaEvent)(nil),           // 14: tallycat.v1.SchemaEvent
+	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
 }
 var file_tallycat_v1_schema_proto_depIdxs = []int32{
 	2,  // 0: tallycat.v1.Field.source:type_name -> tallycat.v1.FieldSource
 	3,  // 1: tallycat.v1.Field.value_type:type_name -> tallycat.v1.ValueType
-	0,  // 2: tallycat.v1.Schema.metric_type:type_name -> tallycat.v1.MetricType
-	1,  // 3: tallycat.v1.Schema.temporality:type_name -> tallycat.v1.Temporality
-	6,  // 4: tallycat.v1.Schema.fields:type_name -> tallycat.v1.Field
-	12, // 5: tallycat.v1.Schema.first_seen:type_name -> google.protobuf.Timestamp
-	12, // 6: tallycat.v1.Schema.last_seen:type_name -> google.protobuf.Timestamp
-	10, // 7: tallycat.v1.Schema.current_version:type_name -> tallycat.v1.SchemaVersion
-	12, // 8: tallycat.v1.Producer.first_seen:type_name -> google.protobuf.Timestamp
-	12, // 9: tallycat.v1.Producer.last_seen:type_name -> google.protobuf.Timestamp
-	12, // 10: tallycat.v1.Scope.first_seen:type_name -> google.protobuf.Timestamp
-	12, // 11: tallycat.v1.Scope.last_seen:type_name -> google.protobuf.Timestamp
-	4,  // 12: tallycat.v1.SchemaVersion.status:type_name -> tallycat.v1.VersionStatus
-	12, // 13: tallycat.v1.SchemaVersion.assigned_at:type_name -> google.protobuf.Timestamp
-	5,  // 14: tallycat.v1.SchemaEvent.kind:type_name -> tallycat.v1.SchemaEventKind
-	12, // 15: tallycat.v1.SchemaEvent.occurred_at:type_name -> google.protobuf.Timestamp
-	8,  // 16: tallycat.v1.SchemaEvent.producer:type_name -> tallycat.v1.Producer
-	10, // 17: tallycat.v1.SchemaEvent.version:type_name -> tallycat.v1.SchemaVersion
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	4,  // 2: tallycat.v1.Field.presence:type_name -> tallycat.v1.FieldPresence
+	15, // 3: tallycat.v1.Field.first_seen:type_name -> google.protobuf.Timestamp
+	15, // 4: tallycat.v1.Field.last_seen:type_name -> google.protobuf.Timestamp
+	0,  // 5: tallycat.v1.Schema.metric_type:type_name -> tallycat.v1.MetricType
+	1,  // 6: tallycat.v1.Schema.temporality:type_name -> tallycat.v1.Temporality
+	7,  // 7: tallycat.v1.Schema.fields:type_name -> tallycat.v1.Field
+	15, // 8: tallycat.v1.Schema.first_seen:type_name -> google.protobuf.Timestamp
+	15, // 9: tallycat.v1.Schema.last_seen:type_name -> google.protobuf.Timestamp
+	13, // 10: tallycat.v1.Schema.current_version:type_name -> tallycat.v1.SchemaVersion
+	15, // 11: tallycat.v1.Producer.first_seen:type_name -> google.protobuf.Timestamp
+	15, // 12: tallycat.v1.Producer.last_seen:type_name -> google.protobuf.Timestamp
+	15, // 13: tallycat.v1.Release.first_seen:type_name -> google.protobuf.Timestamp
+	15, // 14: tallycat.v1.Release.last_seen:type_name -> google.protobuf.Timestamp
+	7,  // 15: tallycat.v1.SchemaVariant.attributes:type_name -> tallycat.v1.Field
+	15, // 16: tallycat.v1.SchemaVariant.first_seen:type_name -> google.protobuf.Timestamp
+	15, // 17: tallycat.v1.SchemaVariant.last_seen:type_name -> google.protobuf.Timestamp
+	15, // 18: tallycat.v1.Scope.first_seen:type_name -> google.protobuf.Timestamp
+	15, // 19: tallycat.v1.Scope.last_seen:type_name -> google.protobuf.Timestamp
+	5,  // 20: tallycat.v1.SchemaVersion.status:type_name -> tallycat.v1.VersionStatus
+	15, // 21: tallycat.v1.SchemaVersion.assigned_at:type_name -> google.protobuf.Timestamp
+	6,  // 22: tallycat.v1.SchemaEvent.kind:type_name -> tallycat.v1.SchemaEventKind
+	15, // 23: tallycat.v1.SchemaEvent.occurred_at:type_name -> google.protobuf.Timestamp
+	9,  // 24: tallycat.v1.SchemaEvent.producer:type_name -> tallycat.v1.Producer
+	13, // 25: tallycat.v1.SchemaEvent.version:type_name -> tallycat.v1.SchemaVersion
+	7,  // 26: tallycat.v1.SchemaEvent.added_fields:type_name -> tallycat.v1.Field
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_schema_proto_init() }
@@ -1129,8 +1537,8 @@ func file_tallycat_v1_schema_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_schema_proto_rawDesc), len(file_tallycat_v1_schema_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   6,
+			NumEnums:      7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/schema.proto.
  */
 export const file_tallycat_v1_schema: GenFile = /*@__PURE__*/
-  fileDesc("Chh0YWxseWNhdC92MS9zY2hlbWEucHJvdG8SC3RhbGx5Y2F0LnYxImsKBUZpZWxkEgwKBG5hbWUYASABKAkSKAoGc291cmNlGAIgASgOMhgudGFsbHljYXQudjEuRmllbGRTb3VyY2USKgoKdmFsdWVfdHlwZRgDIAEoDjIWLnRhbGx5Y2F0LnYxLlZhbHVlVHlwZSLKAwoGU2NoZW1hEhEKCXNjaGVtYV9pZBgBIAEoCRISCgpzY2hlbWFfa2V5GAIgASgJEiwKC21ldHJpY190eXBlGAMgASgOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRIMCgR1bml0GAQgASgJEi0KC3RlbXBvcmFsaXR5GAUgASgOMhgudGFsbHljYXQudjEuVGVtcG9yYWxpdHkSEQoJbW9ub3RvbmljGAYgASgIEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhwKFGRlc2NyaXB0aW9uX2NvbmZsaWN0GAggASgIEiIKBmZpZWxkcxgJIAMoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEhYKDnByb2R1Y2VyX2NvdW50GAogASgNEi4KCmZpcnN0X3NlZW4YCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoPY3VycmVudF92ZXJzaW9uGA0gASgLMhoudGFsbHljYXQudjEuU2NoZW1hVmVyc2lvbhIYChBkYXRhX3BvaW50X2NvdW50GA4gASgEIuYBCghQcm9kdWNlchIUCgxzZXJ2aWNlX25hbWUYASABKAkSGQoRc2VydmljZV9uYW1lc3BhY2UYAiABKAkSFwoPc2VydmljZV92ZXJzaW9uGAMgASgJEhsKE3NlcnZpY2VfaW5zdGFuY2VfaWQYBCABKAkSLgoKZmlyc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxzY2hlbWFfY291bnQYByABKA0ihQEKBVNjb3BlEgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIuCgpmaXJzdF9zZWVuGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq8BCg1TY2hlbWFWZXJzaW9uEhEKCXNjaGVtYV9pZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEioKBnN0YXR1cxgDIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXMSDgoGcmVhc29uGAQgASgJEg0KBWFjdG9yGAUgASgJEi8KC2Fzc2lnbmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK6AgoLU2NoZW1hRXZlbnQSEgoKc2NoZW1hX2tleRgBIAEoCRIRCglzY2hlbWFfaWQYAiABKAkSKgoEa2luZBgDIAEoDjIcLnRhbGx5Y2F0LnYxLlNjaGVtYUV2ZW50S2luZBIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFYWN0b3IYBSABKAkSJwoIcHJvZHVjZXIYBiABKAsyFS50YWxseWNhdC52MS5Qcm9kdWNlchIrCgd2ZXJzaW9uGAcgASgLMhoudGFsbHljYXQudjEuU2NoZW1hVmVyc2lvbhIcChRwcmV2aW91c19kZXNjcmlwdGlvbhgIIAEoCRITCgtkZXNjcmlwdGlvbhgJIAEoCRIPCgdzdW1tYXJ5GAogASgJKrABCgpNZXRyaWNUeXBlEhsKF01FVFJJQ19UWVBFX1VOU1BFQ0lGSUVEEAASFQoRTUVUUklDX1RZUEVfR0FVR0UQARITCg9NRVRSSUNfVFlQRV9TVU0QAhIZChVNRVRSSUNfVFlQRV9ISVNUT0dSQU0QAxIlCiFNRVRSSUNfVFlQRV9FWFBPTkVOVElBTF9ISVNUT0dSQU0QBBIXChNNRVRSSUNfVFlQRV9TVU1NQVJZEAUqXQoLVGVtcG9yYWxpdHkSGwoXVEVNUE9SQUxJVFlfVU5TUEVDSUZJRUQQABIVChFURU1QT1JBTElUWV9ERUxUQRABEhoKFlRFTVBPUkFMSVRZX0NVTVVMQVRJVkUQAip7CgtGaWVsZFNvdXJjZRIcChhGSUVMRF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIZChVGSUVMRF9TT1VSQ0VfUkVTT1VSQ0UQARIWChJGSUVMRF9TT1VSQ0VfU0NPUEUQAhIbChdGSUVMRF9TT1VSQ0VfREFUQV9QT0lOVBADKtQBCglWYWx1ZVR5cGUSGgoWVkFMVUVfVFlQRV9VTlNQRUNJRklFRBAAEhUKEVZBTFVFX1RZUEVfU1RSSU5HEAESEwoPVkFMVUVfVFlQRV9CT09MEAISEgoOVkFMVUVfVFlQRV9JTlQQAxIVChFWQUxVRV9UWVBFX0RPVUJMRRAEEhQKEFZBTFVFX1RZUEVfQllURVMQBRIUChBWQUxVRV9UWVBFX0FSUkFZEAYSEgoOVkFMVUVfVFlQRV9NQVAQBxIUChBWQUxVRV9UWVBFX0VNUFRZEAgqaQoNVmVyc2lvblN0YXR1cxIeChpWRVJTSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVZFUlNJT05fU1RBVFVTX0FDVElWRRABEh0KGVZFUlNJT05fU1RBVFVTX0RFUFJFQ0FURUQQAir8AQoPU2NoZW1hRXZlbnRLaW5kEiEKHVNDSEVNQV9FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASJwojU0NIRU1BX0VWRU5UX0tJTkRfU0NIRU1BX0ZJUlNUX1NFRU4QARIkCiBTQ0hFTUFfRVZFTlRfS0lORF9QUk9EVUNFUl9BRERFRBACEiYKIlNDSEVNQV9FVkVOVF9LSU5EX1ZFUlNJT05fQVNTSUdORUQQAxIkCiBTQ0hFTUFfRVZFTlRfS0lORF9TVEFUVVNfQ0hBTkdFRBAEEikKJVNDSEVNQV9FVkVOVF9LSU5EX0RFU0NSSVBUSU9OX0NIQU5HRUQQBUKkAQoPY29tLnRhbGx5Y2F0LnYxQgtTY2hlbWFQcm90b1ABWjdnaXRodWIuY29tL3RhbGx5Y2F0L3RhbGx5Y2F0L2dlbi90YWxseWNhdC92MTt0YWxseWNhdHYxogIDVFhYqgILVGFsbHljYXQuVjHKAgtUYWxseWNhdFxWMeICF1RhbGx5Y2F0XFYxXEdQQk1ldGFkYXRh6gIMVGFsbHljYXQ6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chh0YWxseWNhdC92MS9zY2hlbWEucHJvdG8SC3RhbGx5Y2F0LnYxIqMCCgVGaWVsZBIMCgRuYW1lGAEgASgJEigKBnNvdXJjZRgCIAEoDjIYLnRhbGx5Y2F0LnYxLkZpZWxkU291cmNlEioKCnZhbHVlX3R5cGUYAyABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGUSLAoIcHJlc2VuY2UYBCABKA4yGi50YWxseWNhdC52MS5GaWVsZFByZXNlbmNlEhIKCnNlZW5fcmF0aW8YBSABKAESLgoKZmlyc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg10eXBlX2NvbmZsaWN0GAggASgIIqMECgZTY2hlbWESEQoJc2NoZW1hX2lkGAEgASgJEhIKCnNjaGVtYV9rZXkYAiABKAkSLAoLbWV0cmljX3R5cGUYAyABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYBCABKAkSLQoLdGVtcG9yYWxpdHkYBSABKA4yGC50YWxseWNhdC52MS5UZW1wb3JhbGl0eRIRCgltb25vdG9uaWMYBiABKAgSEwoLZGVzY3JpcHRpb24YByABKAkSHAoUZGVzY3JpcHRpb25fY29uZmxpY3QYCCABKAgSIgoGZmllbGRzGAkgAygLMhIudGFsbHljYXQudjEuRmllbGQSFgoOcHJvZHVjZXJfY291bnQYCiABKA0SLgoKZmlyc3Rfc2VlbhgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9jdXJyZW50X3ZlcnNpb24YDSABKAsyGi50YWxseWNhdC52MS5TY2hlbWFWZXJzaW9uEhgKEGRhdGFfcG9pbnRfY291bnQYDiABKAQSEgoKc3VwZXJzZWRlZBgPIAEoCBIVCg1zdXBlcnNlZGVkX2J5GBAgAygJEhUKDXJlbGVhc2VfY291bnQYESABKA0SFQoNdHlwZV9jb25mbGljdBgSIAEoCCL9AQoIUHJvZHVjZXISFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCRIbChNzZXJ2aWNlX2luc3RhbmNlX2lkGAQgASgJEi4KCmZpcnN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMc2NoZW1hX2NvdW50GAcgASgNEhUKDXN1cGVyc2VkZWRfYnkYCCABKAki+wEKB1JlbGVhc2USFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCRIWCg5pbnN0YW5jZV9jb3VudBgEIAEoDRIuCgpmaXJzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXN1cGVyc2VkZWRfYnkYByABKAkSGAoQZGF0YV9wb2ludF9jb3VudBgIIAEoBCLEAQoNU2NoZW1hVmFyaWFudBISCgp2YXJpYW50X2lkGAEgASgJEiYKCmF0dHJpYnV0ZXMYAiADKAsyEi50YWxseWNhdC52MS5GaWVsZBIYChBkYXRhX3BvaW50X2NvdW50GAMgASgEEi4KCmZpcnN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAihQEKBVNjb3BlEgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIuCgpmaXJzdF9zZWVuGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq8BCg1TY2hlbWFWZXJzaW9uEhEKCXNjaGVtYV9pZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEioKBnN0YXR1cxgDIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXMSDgoGcmVhc29uGAQgASgJEg0KBWFjdG9yGAUgASgJEi8KC2Fzc2lnbmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCL+AgoLU2NoZW1hRXZlbnQSEgoKc2NoZW1hX2tleRgBIAEoCRIRCglzY2hlbWFfaWQYAiABKAkSKgoEa2luZBgDIAEoDjIcLnRhbGx5Y2F0LnYxLlNjaGVtYUV2ZW50S2luZBIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFYWN0b3IYBSABKAkSJwoIcHJvZHVjZXIYBiABKAsyFS50YWxseWNhdC52MS5Qcm9kdWNlchIrCgd2ZXJzaW9uGAcgASgLMhoudGFsbHljYXQudjEuU2NoZW1hVmVyc2lvbhIcChRwcmV2aW91c19kZXNjcmlwdGlvbhgIIAEoCRITCgtkZXNjcmlwdGlvbhgJIAEoCRIPCgdzdW1tYXJ5GAogASgJEhgKEHRhcmdldF9zY2hlbWFfaWQYCyABKAkSKAoMYWRkZWRfZmllbGRzGAwgAygLMhIudGFsbHljYXQudjEuRmllbGQqsAEKCk1ldHJpY1R5cGUSGwoXTUVUUklDX1RZUEVfVU5TUEVDSUZJRUQQABIVChFNRVRSSUNfVFlQRV9HQVVHRRABEhMKD01FVFJJQ19UWVBFX1NVTRACEhkKFU1FVFJJQ19UWVBFX0hJU1RPR1JBTRADEiUKIU1FVFJJQ19UWVBFX0VYUE9ORU5USUFMX0hJU1RPR1JBTRAEEhcKE01FVFJJQ19UWVBFX1NVTU1BUlkQBSpdCgtUZW1wb3JhbGl0eRIbChdURU1QT1JBTElUWV9VTlNQRUNJRklFRBAAEhUKEVRFTVBPUkFMSVRZX0RFTFRBEAESGgoWVEVNUE9SQUxJVFlfQ1VNVUxBVElWRRACKnsKC0ZpZWxkU291cmNlEhwKGEZJRUxEX1NPVVJDRV9VTlNQRUNJRklFRBAAEhkKFUZJRUxEX1NPVVJDRV9SRVNPVVJDRRABEhYKEkZJRUxEX1NPVVJDRV9TQ09QRRACEhsKF0ZJRUxEX1NPVVJDRV9EQVRBX1BPSU5UEAMq1AEKCVZhbHVlVHlwZRIaChZWQUxVRV9UWVBFX1VOU1BFQ0lGSUVEEAASFQoRVkFMVUVfVFlQRV9TVFJJTkcQARITCg9WQUxVRV9UWVBFX0JPT0wQAhISCg5WQUxVRV9UWVBFX0lOVBADEhUKEVZBTFVFX1RZUEVfRE9VQkxFEAQSFAoQVkFMVUVfVFlQRV9CWVRFUxAFEhQKEFZBTFVFX1RZUEVfQVJSQVkQBhISCg5WQUxVRV9UWVBFX01BUBAHEhQKEFZBTFVFX1RZUEVfRU1QVFkQCCpoCg1GaWVsZFByZXNlbmNlEh4KGkZJRUxEX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASGQoVRklFTERfUFJFU0VOQ0VfQUxXQVlTEAESHAoYRklFTERfUFJFU0VOQ0VfU09NRVRJTUVTEAIqaQoNVmVyc2lvblN0YXR1cxIeChpWRVJTSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVZFUlNJT05fU1RBVFVTX0FDVElWRRABEh0KGVZFUlNJT05fU1RBVFVTX0RFUFJFQ0FURUQQAiqiAgoPU2NoZW1hRXZlbnRLaW5kEiEKHVNDSEVNQV9FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASJwojU0NIRU1BX0VWRU5UX0tJTkRfU0NIRU1BX0ZJUlNUX1NFRU4QARIkCiBTQ0hFTUFfRVZFTlRfS0lORF9QUk9EVUNFUl9BRERFRBACEiYKIlNDSEVNQV9FVkVOVF9LSU5EX1ZFUlNJT05fQVNTSUdORUQQAxIkCiBTQ0hFTUFfRVZFTlRfS0lORF9TVEFUVVNfQ0hBTkdFRBAEEikKJVNDSEVNQV9FVkVOVF9LSU5EX0RFU0NSSVBUSU9OX0NIQU5HRUQQBRIkCiBTQ0hFTUFfRVZFTlRfS0lORF9QUk9EVUNFUl9NT1ZFRBAGQqQBCg9jb20udGFsbHljYXQudjFCC1NjaGVtYVByb3RvUAFaN2dpdGh1Yi5jb20vdGFsbHljYXQvdGFsbHljYXQvZ2VuL3RhbGx5Y2F0L3YxO3RhbGx5Y2F0djGiAgNUWFiqAgtUYWxseWNhdC5WMcoCC1RhbGx5Y2F0XFYx4gIXVGFsbHljYXRcVjFcR1BCTWV0YWRhdGHqAgxUYWxseWNhdDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Field is one attribute key of a schema with the type of its values and the
@@ -35,6 +35,42 @@ export type Field = Message<"tallycat.v1.Field"> & {
    * @generated from field: tallycat.v1.ValueType value_type = 3;
    */
   valueType: ValueType;
+
+  /**
+   * presence and seen_ratio: for a data point field, the share of the
+   * schema's data points that carried it; for a resource or scope field, the
+   * share of the schema's producer instances that carried it. Unset where a
+   * field is not part of a schema (a variant's attributes, a diff).
+   *
+   * @generated from field: tallycat.v1.FieldPresence presence = 4;
+   */
+  presence: FieldPresence;
+
+  /**
+   * @generated from field: double seen_ratio = 5;
+   */
+  seenRatio: number;
+
+  /**
+   * first_seen and last_seen bound the data points (or instances) that
+   * carried the field.
+   *
+   * @generated from field: google.protobuf.Timestamp first_seen = 6;
+   */
+  firstSeen?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_seen = 7;
+   */
+  lastSeen?: Timestamp | undefined;
+
+  /**
+   * type_conflict is true when the schema holds this key, from this source,
+   * with more than one value type: one release sends it as two types.
+   *
+   * @generated from field: bool type_conflict = 8;
+   */
+  typeConflict: boolean;
 };
 
 /**
@@ -133,6 +169,35 @@ export type Schema = Message<"tallycat.v1.Schema"> & {
    * @generated from field: uint64 data_point_count = 14;
    */
   dataPointCount: bigint;
+
+  /**
+   * superseded is true when no release produces this schema any more: each
+   * one that did has moved on to a schema with more attributes (listed in
+   * superseded_by). A superseded schema keeps its history and versions.
+   *
+   * @generated from field: bool superseded = 15;
+   */
+  superseded: boolean;
+
+  /**
+   * @generated from field: repeated string superseded_by = 16;
+   */
+  supersededBy: string[];
+
+  /**
+   * release_count is how many releases (service namespace, name and version)
+   * currently produce this schema; producer_count counts their instances.
+   *
+   * @generated from field: uint32 release_count = 17;
+   */
+  releaseCount: number;
+
+  /**
+   * type_conflict is true when any field has a type conflict.
+   *
+   * @generated from field: bool type_conflict = 18;
+   */
+  typeConflict: boolean;
 };
 
 /**
@@ -186,6 +251,14 @@ export type Producer = Message<"tallycat.v1.Producer"> & {
    * @generated from field: uint32 schema_count = 7;
    */
   schemaCount: number;
+
+  /**
+   * superseded_by is set on a schema's producer entries when the producer's
+   * release moved from that schema to this one; empty while current.
+   *
+   * @generated from field: string superseded_by = 8;
+   */
+  supersededBy: string;
 };
 
 /**
@@ -194,6 +267,107 @@ export type Producer = Message<"tallycat.v1.Producer"> & {
  */
 export const ProducerSchema: GenMessage<Producer> = /*@__PURE__*/
   messageDesc(file_tallycat_v1_schema, 2);
+
+/**
+ * Release is a service at one version: every instance of it runs the same
+ * code, so a schema pools the observations of all of them.
+ *
+ * @generated from message tallycat.v1.Release
+ */
+export type Release = Message<"tallycat.v1.Release"> & {
+  /**
+   * @generated from field: string service_name = 1;
+   */
+  serviceName: string;
+
+  /**
+   * @generated from field: string service_namespace = 2;
+   */
+  serviceNamespace: string;
+
+  /**
+   * @generated from field: string service_version = 3;
+   */
+  serviceVersion: string;
+
+  /**
+   * instance_count is how many service.instance.id values it was seen with.
+   *
+   * @generated from field: uint32 instance_count = 4;
+   */
+  instanceCount: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp first_seen = 5;
+   */
+  firstSeen?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_seen = 6;
+   */
+  lastSeen?: Timestamp | undefined;
+
+  /**
+   * superseded_by is the schema the release moved to; empty while current.
+   *
+   * @generated from field: string superseded_by = 7;
+   */
+  supersededBy: string;
+
+  /**
+   * @generated from field: uint64 data_point_count = 8;
+   */
+  dataPointCount: bigint;
+};
+
+/**
+ * Describes the message tallycat.v1.Release.
+ * Use `create(ReleaseSchema)` to create a new message.
+ */
+export const ReleaseSchema: GenMessage<Release> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_schema, 3);
+
+/**
+ * SchemaVariant is one distinct data point attribute set seen with a schema:
+ * the schema's data point fields are the union of its variants.
+ *
+ * @generated from message tallycat.v1.SchemaVariant
+ */
+export type SchemaVariant = Message<"tallycat.v1.SchemaVariant"> & {
+  /**
+   * variant_id is the schema id this attribute set alone would have.
+   *
+   * @generated from field: string variant_id = 1;
+   */
+  variantId: string;
+
+  /**
+   * @generated from field: repeated tallycat.v1.Field attributes = 2;
+   */
+  attributes: Field[];
+
+  /**
+   * @generated from field: uint64 data_point_count = 3;
+   */
+  dataPointCount: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp first_seen = 4;
+   */
+  firstSeen?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_seen = 5;
+   */
+  lastSeen?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message tallycat.v1.SchemaVariant.
+ * Use `create(SchemaVariantSchema)` to create a new message.
+ */
+export const SchemaVariantSchema: GenMessage<SchemaVariant> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_schema, 4);
 
 /**
  * Scope is an instrumentation scope a schema was emitted under.
@@ -227,7 +401,7 @@ export type Scope = Message<"tallycat.v1.Scope"> & {
  * Use `create(ScopeSchema)` to create a new message.
  */
 export const ScopeSchema: GenMessage<Scope> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 3);
+  messageDesc(file_tallycat_v1_schema, 5);
 
 /**
  * SchemaVersion is one entry of a schema's version history.
@@ -274,7 +448,7 @@ export type SchemaVersion = Message<"tallycat.v1.SchemaVersion"> & {
  * Use `create(SchemaVersionSchema)` to create a new message.
  */
 export const SchemaVersionSchema: GenMessage<SchemaVersion> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 4);
+  messageDesc(file_tallycat_v1_schema, 6);
 
 /**
  * SchemaEvent is one entry of a schema key's timeline.
@@ -341,6 +515,19 @@ export type SchemaEvent = Message<"tallycat.v1.SchemaEvent"> & {
    * @generated from field: string summary = 10;
    */
   summary: string;
+
+  /**
+   * target_schema_id and added_fields are set for PRODUCER_MOVED; producer
+   * then names the release (no instance).
+   *
+   * @generated from field: string target_schema_id = 11;
+   */
+  targetSchemaId: string;
+
+  /**
+   * @generated from field: repeated tallycat.v1.Field added_fields = 12;
+   */
+  addedFields: Field[];
 };
 
 /**
@@ -348,7 +535,7 @@ export type SchemaEvent = Message<"tallycat.v1.SchemaEvent"> & {
  * Use `create(SchemaEventSchema)` to create a new message.
  */
 export const SchemaEventSchema: GenMessage<SchemaEvent> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 5);
+  messageDesc(file_tallycat_v1_schema, 7);
 
 /**
  * MetricType is the OTLP data kind of a metric. It is part of the schema id:
@@ -517,6 +704,39 @@ export const ValueTypeSchema: GenEnum<ValueType> = /*@__PURE__*/
   enumDesc(file_tallycat_v1_schema, 3);
 
 /**
+ * FieldPresence says whether every data point (or, for resource and scope
+ * fields, every producer instance) of a schema carried a field.
+ *
+ * @generated from enum tallycat.v1.FieldPresence
+ */
+export enum FieldPresence {
+  /**
+   * @generated from enum value: FIELD_PRESENCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * FIELD_PRESENCE_ALWAYS: on every data point the producers sent.
+   *
+   * @generated from enum value: FIELD_PRESENCE_ALWAYS = 1;
+   */
+  ALWAYS = 1,
+
+  /**
+   * FIELD_PRESENCE_SOMETIMES: on some of them only; seen_ratio says how many.
+   *
+   * @generated from enum value: FIELD_PRESENCE_SOMETIMES = 2;
+   */
+  SOMETIMES = 2,
+}
+
+/**
+ * Describes the enum tallycat.v1.FieldPresence.
+ */
+export const FieldPresenceSchema: GenEnum<FieldPresence> = /*@__PURE__*/
+  enumDesc(file_tallycat_v1_schema, 4);
+
+/**
  * VersionStatus is the governance state of an assigned version.
  *
  * @generated from enum tallycat.v1.VersionStatus
@@ -542,7 +762,7 @@ export enum VersionStatus {
  * Describes the enum tallycat.v1.VersionStatus.
  */
 export const VersionStatusSchema: GenEnum<VersionStatus> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 4);
+  enumDesc(file_tallycat_v1_schema, 5);
 
 /**
  * SchemaEventKind is what happened in a timeline entry.
@@ -579,11 +799,19 @@ export enum SchemaEventKind {
    * @generated from enum value: SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED = 5;
    */
   DESCRIPTION_CHANGED = 5,
+
+  /**
+   * SCHEMA_EVENT_KIND_PRODUCER_MOVED: a release's producers moved from
+   * schema_id to target_schema_id because they sent new attributes.
+   *
+   * @generated from enum value: SCHEMA_EVENT_KIND_PRODUCER_MOVED = 6;
+   */
+  PRODUCER_MOVED = 6,
 }
 
 /**
  * Describes the enum tallycat.v1.SchemaEventKind.
  */
 export const SchemaEventKindSchema: GenEnum<SchemaEventKind> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 5);
+  enumDesc(file_tallycat_v1_schema, 6);
 
