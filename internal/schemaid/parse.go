@@ -13,6 +13,11 @@ import (
 // so a holder of many shapes (the ingest's forwarder remembers one per known
 // observation) can keep the one compact string and rebuild the shape only
 // when it needs it.
+//
+// Only the current (v2) tag is accepted. Callers take the id of a canonical
+// encoding from its bytes (Sum), so a v1 encoding, whose bytes hash to a v1
+// id, is refused rather than read as a v2 shape. Canonical encodings live only
+// in memory, so none made by a previous release is ever handed back.
 func ParseCanonical(canonical string) (Shape, error) {
 	p := parser{s: canonical}
 	var sh Shape

@@ -1,5 +1,17 @@
 // Package schemaid computes the deterministic schema id of a metric shape.
 //
+// A schema is, per release of a service (service.namespace, service.name,
+// service.version, all instances pooled) and per instrumentation scope, a
+// metric's name, type, unit, temporality and monotonicity together with the
+// union of the (key, value type) data point attributes over every data point
+// that release has sent for the metric. Its id is the hash of that shape, so
+// two releases that send the same union share one schema. Each distinct
+// attribute set actually observed is a variant of the schema; a variant's id
+// is the id its attribute set alone would have as a schema, computed by the
+// same ID, so a schema whose union equals one of its variants has that
+// variant's id. The release, the scope, the variants and the presence of each
+// field are stored beside the schema but are not part of its id.
+//
 // Both the ingest service and the catalog use this one package, so that an id
 // computed where the data arrives is the id the catalog stores, and so that the
 // catalog can recompute every id it receives instead of trusting the sender.
@@ -17,9 +29,22 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 )
 
-// domainTag starts every canonical encoding, so that a future encoding (v2)
-// can never produce the bytes of this one.
-const domainTag = "tallycat.schema.v1"
+// domainTag starts every canonical encoding, so that the encodings of two
+// versions of the product contract never share bytes, and an id of one
+// version is never (short of a SHA-256 collision) an id of the other.
+//
+// v2 is the current version. Its bytes are laid out exactly as v1's; only the
+// tag differs, because what the attributes stand for changed: a v1 id named
+// one data point attribute set, a v2 id names the union of the attribute sets
+// one release has sent for a metric. The same attribute list means different
+// things under the two, and the new tag keeps their ids apart.
+const domainTag = "tallycat.schema.v2"
+
+// domainTagV1 is the tag of the ids the releases before v2 computed, one per
+// data point attribute set. Nothing new is encoded with it: it exists only
+// for IDv1, which a catalog upgraded from such a release needs to recognise
+// the ids stored in its database.
+const domainTagV1 = "tallycat.schema.v1"
 
 // Attribute is one data point attribute key with the type of its value.
 type Attribute struct {
@@ -28,8 +53,12 @@ type Attribute struct {
 }
 
 // Shape is everything that makes a schema id: a metric's name, type, unit,
-// temporality and monotonicity where they apply, and the set of its data point
-// attribute keys with their value types.
+// temporality and monotonicity where they apply, and a set of data point
+// attribute keys with their value types. For a schema the set is the union
+// over every data point one release has sent for the metric in one scope; for
+// a variant it is one attribute set as observed on a data point. A key may
+// appear twice with two value types (a type conflict): both pairs are kept and
+// both are encoded.
 type Shape struct {
 	Name        string
 	Type        tallycatv1.MetricType
@@ -93,7 +122,11 @@ func AppendCanonical(dst []byte, s *Shape) []byte {
 // the attributes. Inference encodes it once per metric and appends each data
 // point's attributes after it.
 func AppendCanonicalHeader(dst []byte, s *Shape) []byte {
-	dst = appendString(dst, domainTag)
+	return appendHeader(dst, domainTag, s)
+}
+
+func appendHeader(dst []byte, tag string, s *Shape) []byte {
+	dst = appendString(dst, tag)
 	dst = appendString(dst, s.Name)
 	dst = appendString(dst, MetricTypeToken(s.Type))
 	dst = appendString(dst, s.Unit)
@@ -144,15 +177,31 @@ func String(id [Size]byte) string {
 	return hex.EncodeToString(id[:])
 }
 
-// ID returns the schema id of s as 32 lowercase hex digits. It normalizes a
-// copy of the attributes when they are not already normalized, so s is left as
-// it was.
+// ID returns the schema id of s as 32 lowercase hex digits. Given a schema's
+// attribute union it is the schema's id; given one observed attribute set it
+// is that variant's id. It normalizes a copy of the attributes when they are
+// not already normalized, so s is left as it was.
 func ID(s Shape) string {
-	if !isNormalized(s.Attributes) {
-		s.Attributes = slices.Clone(s.Attributes)
-		s.Normalize()
-	}
+	s.Attributes = normalizedCopy(s.Attributes)
 	return String(Sum(AppendCanonical(nil, &s)))
+}
+
+// IDv1 returns the id the releases before v2 gave s: the same encoding under
+// the tag "tallycat.schema.v1". Those releases made one schema per data point
+// attribute set, so s.Attributes is to be one such set. It is not a schema id
+// of this release; the catalog's database migration uses it to recognise the
+// ids of a database made by a previous release and map each to the v2 schema
+// it is folded into. Nothing else should call it.
+func IDv1(s Shape) string {
+	s.Attributes = normalizedCopy(s.Attributes)
+	return String(Sum(AppendCanonicalAttributes(appendHeader(nil, domainTagV1, &s), s.Attributes)))
+}
+
+func normalizedCopy(attrs []Attribute) []Attribute {
+	if isNormalized(attrs) {
+		return attrs
+	}
+	return NormalizeAttributes(slices.Clone(attrs))
 }
 
 func isNormalized(attrs []Attribute) bool {

@@ -1,9 +1,11 @@
 package schemaid
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -25,14 +27,66 @@ const (
 	bol = tallycatv1.ValueType_VALUE_TYPE_BOOL
 )
 
-// vectors are the published test vectors of docs/schema-id.md. Changing any of
-// these ids breaks every stored catalog: a test failure here is a product bug,
-// never a reason to update the expected value.
-var vectors = []struct {
+type vector struct {
 	name  string
 	shape Shape
 	id    string
-}{
+}
+
+// vectors are the published v2 test vectors of docs/schema-id.md, in the
+// order of its table (TestReferenceImplementation holds the two together).
+// Changing any of these ids breaks every stored catalog: a test failure here
+// is a product bug, never a reason to update the expected value.
+var vectors = []vector{
+	{
+		name: "histogram with three attributes",
+		shape: Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative,
+			Attributes: []Attribute{{"http.request.method", str}, {"http.response.status_code", i64}, {"url.scheme", str}}},
+		id: "769f2a022fdda32d1787008e0e95c5fe",
+	},
+	{
+		name:  "monotonic cumulative sum",
+		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"cpu.mode", str}}},
+		id:    "565476c4f6f4ea786eabc28ab632f000",
+	},
+	{
+		name:  "non-monotonic delta sum",
+		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: delta, Attributes: []Attribute{{"cpu.mode", str}}},
+		id:    "15da9e6223512a2480d1d44636e80cf3",
+	},
+	{
+		name:  "gauge without attributes",
+		shape: Shape{Name: "queue.depth", Type: gauge, Unit: "{item}"},
+		id:    "a4b1293cd97a149007b5ce3a1772fa36",
+	},
+	{
+		name:  "exponential histogram with a bool and a double",
+		shape: Shape{Name: "rpc.duration", Type: expHist, Unit: "ms", Temporality: delta, Attributes: []Attribute{{"retry", bol}, {"weight", dbl}}},
+		id:    "dd2e3127411ad22e0cbe8ae8998982cb",
+	},
+	{
+		name:  "summary with empty unit",
+		shape: Shape{Name: "legacy.latency", Type: summary},
+		id:    "101dc50db2685302aee440e79f9ac234",
+	},
+	{
+		name: "histogram with one attribute",
+		shape: Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative,
+			Attributes: []Attribute{{"http.request.method", str}}},
+		id: "475638086b255e8ca83611d6b8f67e7f",
+	},
+	{
+		name: "type conflict: one key as int and as string",
+		shape: Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative,
+			Attributes: []Attribute{{"http.request.method", str}, {"http.response.status_code", i64}, {"http.response.status_code", str}}},
+		id: "69de3b11e8bd15df854424b7c71e788e",
+	},
+}
+
+// vectorsV1 are the test vectors the releases before v2 published, one
+// schema per data point attribute set. IDv1 must keep computing them: the
+// catalog's migration recognises the ids of an old database with it.
+var vectorsV1 = []vector{
 	{
 		name: "histogram with three attributes",
 		shape: Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative,
@@ -73,6 +127,78 @@ func TestVectors(t *testing.T) {
 				t.Errorf("ID = %s, want %s\ncanonical: %s", got, v.id, hex.EncodeToString(AppendCanonical(nil, &v.shape)))
 			}
 		})
+	}
+}
+
+func TestVectorsV1(t *testing.T) {
+	for _, v := range vectorsV1 {
+		t.Run(v.name, func(t *testing.T) {
+			if got := IDv1(v.shape); got != v.id {
+				t.Errorf("IDv1 = %s, want %s", got, v.id)
+			}
+			if ID(v.shape) == v.id {
+				t.Error("ID returns the v1 id: the domain tag did not change")
+			}
+		})
+	}
+}
+
+// TestIDv1IsTheSameEncodingUnderTheOldTag holds IDv1 to the v2 encoding with
+// only the tag replaced, and to ID's handling of the caller's attributes.
+func TestIDv1IsTheSameEncodingUnderTheOldTag(t *testing.T) {
+	sh := Shape{Name: "m", Type: sum, Unit: "s", Temporality: delta, Monotonic: true, Attributes: []Attribute{{"b", str}, {"a", i64}, {"b", str}}}
+	enc := AppendCanonical(nil, &Shape{Name: sh.Name, Type: sh.Type, Unit: sh.Unit, Temporality: sh.Temporality, Monotonic: sh.Monotonic,
+		Attributes: NormalizeAttributes(slices.Clone(sh.Attributes))})
+	v2 := appendString(nil, domainTag)
+	if !bytes.HasPrefix(enc, v2) {
+		t.Fatalf("the encoding does not start with the %s tag", domainTag)
+	}
+	v1 := append(appendString(nil, "tallycat.schema.v1"), enc[len(v2):]...)
+	if got, want := IDv1(sh), String(Sum(v1)); got != want {
+		t.Fatalf("IDv1 = %s, want %s, the id of the v2 encoding under the v1 tag", got, want)
+	}
+	if sh.Attributes[0].Key != "b" || len(sh.Attributes) != 3 {
+		t.Fatal("IDv1 changed the caller's attributes")
+	}
+}
+
+// TestTypeConflictKeepsBothPairs: one key sent with two value types within a
+// release keeps both (key, type) pairs, in value type token order whatever
+// the order they arrived in, and the id differs from either type alone.
+func TestTypeConflictKeepsBothPairs(t *testing.T) {
+	got := NormalizeAttributes([]Attribute{{"code", str}, {"a", str}, {"code", i64}, {"code", str}})
+	want := []Attribute{{"a", str}, {"code", i64}, {"code", str}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("NormalizeAttributes = %v, want %v", got, want)
+	}
+	both := Shape{Name: "m", Type: gauge, Attributes: []Attribute{{"code", str}, {"code", i64}}}
+	for _, one := range []tallycatv1.ValueType{i64, str} {
+		if ID(both) == ID(Shape{Name: "m", Type: gauge, Attributes: []Attribute{{"code", one}}}) {
+			t.Errorf("a conflict of int and string shares its id with %s alone", ValueTypeToken(one))
+		}
+	}
+	sh, err := ParseCanonical(string(AppendCanonical(nil, &Shape{Name: "m", Type: gauge, Attributes: want})))
+	if err != nil || !reflect.DeepEqual(sh.Attributes, want) {
+		t.Fatalf("ParseCanonical of a type conflict = %v, %v", sh.Attributes, err)
+	}
+}
+
+// TestSchemaWithOneVariantHasItsID: a variant's id is the id its attribute
+// set would have as a schema, so a schema whose union equals one of its
+// variants has that variant's id.
+func TestSchemaWithOneVariantHasItsID(t *testing.T) {
+	header := Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative}
+	small := []Attribute{{"http.request.method", str}}
+	large := []Attribute{{"http.response.status_code", i64}, {"http.request.method", str}}
+	union := NormalizeAttributes(slices.Concat(small, large))
+	schema, variant := header, header
+	schema.Attributes, variant.Attributes = union, large
+	if ID(schema) != ID(variant) {
+		t.Fatalf("schema %s and its variant with the same attribute set %s differ", ID(schema), ID(variant))
+	}
+	variant.Attributes = small
+	if ID(schema) == ID(variant) {
+		t.Fatal("a variant with fewer attributes than the union has the schema's id")
 	}
 }
 
@@ -168,6 +294,10 @@ func TestParseCanonicalRoundTrips(t *testing.T) {
 		}
 		if _, err := ParseCanonical(enc + "x"); err == nil {
 			t.Fatal("trailing bytes were accepted")
+		}
+		v1 := string(appendString(nil, "tallycat.schema.v1")) + enc[len(appendString(nil, domainTag)):]
+		if _, err := ParseCanonical(v1); err == nil {
+			t.Fatal("a v1 encoding was accepted")
 		}
 	}
 }
