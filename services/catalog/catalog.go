@@ -1,10 +1,10 @@
-// Package catalog holds the catalog service's domain: what a store must do,
-// the errors it answers with, and the pure logic (diffs, page tokens) that
-// sits between the API and the store.
-//
-// The API's generated message types (tallycatv1) are the domain vocabulary
-// here: a parallel set of Go structs would mirror them field for field and add
-// nothing but conversions.
+// Package catalog holds the catalog service's domain: its types, what a
+// store must do, the errors it answers with, and its rules as plain Go: how
+// a batch of observations folds into release-pooled schemas (PlanBatch),
+// presence, diffs, events and page tokens. Stores persist and read; the API
+// converts to and from its messages. Neither decides anything the catalog's
+// users would call a rule, so that every store behaves alike (catalogtest
+// holds each to that).
 package catalog
 
 import (
@@ -18,10 +18,12 @@ import (
 	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
-// Observation is one shape seen from one producer under one instrumentation
-// scope, with its schema id already computed by the catalog.
+// Observation is one distinct data point attribute set (a variant) of a
+// metric seen from one producer instance under one instrumentation scope.
+// VariantID is the schema id Shape alone would have; the schema it is filed
+// under is its release's union (see PlanBatch).
 type Observation struct {
-	SchemaID    string
+	VariantID   string
 	Shape       schemaid.Shape
 	Description string
 	Producer    ProducerIdentity
@@ -36,6 +38,23 @@ type Observation struct {
 	LastObserved       time.Time
 }
 
+// Normalize makes an observation as the catalog keeps it: only what its
+// metric type carries (a gauge has no temporality, only a sum is
+// monotonic), attribute sets sorted without duplicates, and its variant id
+// computed from that shape.
+func (o *Observation) Normalize() {
+	if !schemaid.HasTemporality(o.Shape.Type) {
+		o.Shape.Temporality = tallycatv1.Temporality_TEMPORALITY_UNSPECIFIED
+	}
+	if !schemaid.HasMonotonic(o.Shape.Type) {
+		o.Shape.Monotonic = false
+	}
+	o.Shape.Normalize()
+	o.ResourceAttributes = schemaid.NormalizeAttributes(o.ResourceAttributes)
+	o.ScopeAttributes = schemaid.NormalizeAttributes(o.ScopeAttributes)
+	o.VariantID = schemaid.ID(o.Shape)
+}
+
 // ProducerIdentity is the OpenTelemetry service identity of a producer.
 type ProducerIdentity struct {
 	ServiceName       string
@@ -46,6 +65,9 @@ type ProducerIdentity struct {
 
 // RecordResult says what a batch of observations changed.
 type RecordResult struct {
+	// SchemaIDs is the schema each observation was filed under; nil for a
+	// duplicate batch.
+	SchemaIDs  []string
 	NewSchemas int
 	// Duplicate is true when the batch id had been recorded before and the
 	// batch was therefore not applied again.
@@ -73,14 +95,6 @@ type ProducerFilter struct {
 	Limit       int
 }
 
-// SchemaDetail is a schema with everything GetSchema shows about it.
-type SchemaDetail struct {
-	Schema    *tallycatv1.Schema
-	Producers []*tallycatv1.Producer
-	Scopes    []*tallycatv1.Scope
-	Versions  []*tallycatv1.SchemaVersion
-}
-
 // VersionChange is a version assignment or status change someone asked for.
 type VersionChange struct {
 	SchemaID string
@@ -100,43 +114,46 @@ type Store interface {
 
 	// ListSchemaKeys returns one summary per metric name that passes the
 	// filter, and how many names pass it in all.
-	ListSchemaKeys(ctx context.Context, f KeyFilter) ([]*tallycatv1.SchemaKeySummary, int64, error)
+	// Schema counts are of current schemas.
+	ListSchemaKeys(ctx context.Context, f KeyFilter) ([]KeySummary, int64, error)
 
-	// ListSchemas returns every schema of a metric name, or ENOTFOUND when
-	// the name was never seen.
-	ListSchemas(ctx context.Context, schemaKey string) ([]*tallycatv1.Schema, error)
+	// ListSchemas returns the current schemas of a metric name, and the
+	// superseded ones too when asked, or ENOTFOUND when the name was never
+	// seen.
+	ListSchemas(ctx context.Context, schemaKey string, includeSuperseded bool) ([]Schema, error)
 
-	// GetSchema returns one schema with its producers, scopes and versions,
-	// or ENOTFOUND.
+	// GetSchema returns one schema with its producers (at most
+	// MaxDetailProducers, the most recently seen first), releases, scopes,
+	// versions and variants, or ENOTFOUND.
 	GetSchema(ctx context.Context, schemaID string) (*SchemaDetail, error)
 
-	// GetSchemas returns the schemas with the given ids (fields, producer
-	// count and current version, without the detail GetSchema adds), in the
-	// order asked, or ENOTFOUND naming the first id that does not exist.
-	GetSchemas(ctx context.Context, schemaIDs ...string) ([]*tallycatv1.Schema, error)
+	// GetSchemas returns the schemas with the given ids (as ListSchemas
+	// returns them), in the order asked, or ENOTFOUND naming the first id
+	// that does not exist.
+	GetSchemas(ctx context.Context, schemaIDs ...string) ([]Schema, error)
 
 	// ListProducers returns the producers that pass the filter. It returns
 	// ENOTFOUND when the filter names a schema or schema key that does not
 	// exist.
-	ListProducers(ctx context.Context, f ProducerFilter) ([]*tallycatv1.Producer, error)
+	ListProducers(ctx context.Context, f ProducerFilter) ([]Producer, error)
 
 	// ListSchemaEvents returns a metric name's timeline, newest first, or
 	// ENOTFOUND when the name was never seen.
-	ListSchemaEvents(ctx context.Context, schemaKey string, offset, limit int) ([]*tallycatv1.SchemaEvent, error)
+	ListSchemaEvents(ctx context.Context, schemaKey string, offset, limit int) ([]Event, error)
 
 	// AssignVersion makes c.Version the schema's current version. It returns
 	// ENOTFOUND for an unknown schema and ECONFLICT when another schema of
 	// the same key holds, or held, that version.
-	AssignVersion(ctx context.Context, c VersionChange) (*tallycatv1.SchemaVersion, error)
+	AssignVersion(ctx context.Context, c VersionChange) (Version, error)
 
 	// SetVersionStatus changes the status of the schema's current version.
 	// It returns ENOTFOUND for an unknown schema and EFAILEDPRECONDITION when
 	// the schema has no version yet.
-	SetVersionStatus(ctx context.Context, c VersionChange) (*tallycatv1.SchemaVersion, error)
+	SetVersionStatus(ctx context.Context, c VersionChange) (Version, error)
 
 	// ListVersions returns the version history of one schema or of every
 	// schema of a key, newest first, or ENOTFOUND when neither exists.
-	ListVersions(ctx context.Context, schemaID, schemaKey string) ([]*tallycatv1.SchemaVersion, error)
+	ListVersions(ctx context.Context, schemaID, schemaKey string) ([]Version, error)
 
 	// Close releases the store; after it, every method fails.
 	Close() error

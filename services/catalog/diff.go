@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
@@ -15,16 +14,16 @@ import (
 // pairs differ is a change; pairs left over on one side only are added or
 // removed. So a key that moved from the resource to the data points is one
 // change, not a removal and an addition.
-func Diff(base, target *tallycatv1.Schema) *tallycatv1.DiffSchemasResponse {
-	out := &tallycatv1.DiffSchemasResponse{Base: base, Target: target}
-	byName := func(fields []*tallycatv1.Field) map[string][]*tallycatv1.Field {
-		m := make(map[string][]*tallycatv1.Field)
+func Diff(base, target Schema) *SchemaDiff {
+	out := &SchemaDiff{Base: base, Target: target}
+	byName := func(fields []Field) map[string][]Field {
+		m := make(map[string][]Field)
 		for _, f := range fields {
-			m[f.GetName()] = append(m[f.GetName()], f)
+			m[f.Name] = append(m[f.Name], f)
 		}
 		return m
 	}
-	b, t := byName(base.GetFields()), byName(target.GetFields())
+	b, t := byName(base.Fields), byName(target.Fields)
 	names := make([]string, 0, len(b)+len(t))
 	for n := range b {
 		names = append(names, n)
@@ -38,7 +37,7 @@ func Diff(base, target *tallycatv1.Schema) *tallycatv1.DiffSchemasResponse {
 	for _, n := range names {
 		onlyBase, onlyTarget := subtract(b[n], t[n]), subtract(t[n], b[n])
 		for len(onlyBase) > 0 && len(onlyTarget) > 0 {
-			out.Changed = append(out.Changed, &tallycatv1.FieldChange{Name: n, Base: onlyBase[0], Target: onlyTarget[0]})
+			out.Changed = append(out.Changed, FieldChange{Name: n, Base: onlyBase[0], Target: onlyTarget[0]})
 			onlyBase, onlyTarget = onlyBase[1:], onlyTarget[1:]
 		}
 		out.Removed = append(out.Removed, onlyBase...)
@@ -47,27 +46,27 @@ func Diff(base, target *tallycatv1.Schema) *tallycatv1.DiffSchemasResponse {
 
 	prop := func(name, bv, tv string) {
 		if bv != tv {
-			out.MetadataChanges = append(out.MetadataChanges, &tallycatv1.MetadataChange{Property: name, Base: bv, Target: tv})
+			out.MetadataChanges = append(out.MetadataChanges, MetadataChange{Property: name, Base: bv, Target: tv})
 		}
 	}
-	prop("schema_key", base.GetSchemaKey(), target.GetSchemaKey())
-	prop("metric_type", schemaid.MetricTypeToken(base.GetMetricType()), schemaid.MetricTypeToken(target.GetMetricType()))
-	prop("unit", base.GetUnit(), target.GetUnit())
-	temporality := func(s *tallycatv1.Schema) string {
-		if !schemaid.HasTemporality(s.GetMetricType()) {
+	prop("schema_key", base.Key, target.Key)
+	prop("metric_type", schemaid.MetricTypeToken(base.Type), schemaid.MetricTypeToken(target.Type))
+	prop("unit", base.Unit, target.Unit)
+	temporality := func(s Schema) string {
+		if !schemaid.HasTemporality(s.Type) {
 			return ""
 		}
-		return schemaid.TemporalityToken(s.GetTemporality())
+		return schemaid.TemporalityToken(s.Temporality)
 	}
 	prop("temporality", temporality(base), temporality(target))
-	monotonic := func(s *tallycatv1.Schema) string {
-		if !schemaid.HasMonotonic(s.GetMetricType()) {
+	monotonic := func(s Schema) string {
+		if !schemaid.HasMonotonic(s.Type) {
 			return ""
 		}
-		return strconv.FormatBool(s.GetMonotonic())
+		return strconv.FormatBool(s.Monotonic)
 	}
 	prop("monotonic", monotonic(base), monotonic(target))
-	prop("description", base.GetDescription(), target.GetDescription())
+	prop("description", base.Description, target.Description)
 
 	out.Identical = len(out.Added) == 0 && len(out.Removed) == 0 && len(out.Changed) == 0 && len(out.MetadataChanges) == 0
 	return out
@@ -75,17 +74,39 @@ func Diff(base, target *tallycatv1.Schema) *tallycatv1.DiffSchemasResponse {
 
 // subtract returns the fields of a whose (source, type) is not in b, sorted by
 // source then type so that pairing is deterministic.
-func subtract(a, b []*tallycatv1.Field) []*tallycatv1.Field {
-	var out []*tallycatv1.Field
+func subtract(a, b []Field) []Field {
+	var out []Field
 	for _, f := range a {
-		if !slices.ContainsFunc(b, func(g *tallycatv1.Field) bool {
-			return g.GetSource() == f.GetSource() && g.GetValueType() == f.GetValueType()
+		if !slices.ContainsFunc(b, func(g Field) bool {
+			return g.Source == f.Source && g.Type == f.Type
 		}) {
 			out = append(out, f)
 		}
 	}
-	slices.SortFunc(out, func(x, y *tallycatv1.Field) int {
-		return cmp.Or(cmp.Compare(x.GetSource(), y.GetSource()), cmp.Compare(x.GetValueType(), y.GetValueType()))
+	slices.SortFunc(out, func(x, y Field) int {
+		return cmp.Or(cmp.Compare(x.Source, y.Source), cmp.Compare(x.Type, y.Type))
 	})
 	return out
+}
+
+// SchemaDiff is what Diff found.
+type SchemaDiff struct {
+	Base, Target Schema
+	// Added holds fields only the target has; Removed those only the base
+	// has.
+	Added, Removed  []Field
+	Changed         []FieldChange
+	MetadataChanges []MetadataChange
+	Identical       bool
+}
+
+// FieldChange is a field name in both schemas whose type or source differs.
+type FieldChange struct {
+	Name         string
+	Base, Target Field
+}
+
+// MetadataChange is a metric property that differs between the schemas.
+type MetadataChange struct {
+	Property, Base, Target string
 }

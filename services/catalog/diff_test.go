@@ -7,8 +7,8 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-func field(name string, src tallycatv1.FieldSource, vt tallycatv1.ValueType) *tallycatv1.Field {
-	return &tallycatv1.Field{Name: name, Source: src, ValueType: vt}
+func field(name string, src tallycatv1.FieldSource, vt tallycatv1.ValueType) catalog.Field {
+	return catalog.Field{Name: name, Source: src, Type: vt}
 }
 
 const (
@@ -19,12 +19,12 @@ const (
 )
 
 func TestDiff(t *testing.T) {
-	base := &tallycatv1.Schema{SchemaKey: "m", MetricType: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "ms", Monotonic: true,
+	base := catalog.Schema{Key: "m", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "ms", Monotonic: true,
 		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
-		Fields:      []*tallycatv1.Field{field("host", res, str), field("code", dp, i64), field("gone", dp, str)}}
-	target := &tallycatv1.Schema{SchemaKey: "m", MetricType: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "s", Monotonic: true,
+		Fields:      []catalog.Field{field("host", res, str), field("code", dp, i64), field("gone", dp, str)}}
+	target := catalog.Schema{Key: "m", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "s", Monotonic: true,
 		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
-		Fields:      []*tallycatv1.Field{field("host", dp, str), field("code", dp, str), field("new", dp, str)}}
+		Fields:      []catalog.Field{field("host", dp, str), field("code", dp, str), field("new", dp, str)}}
 	d := catalog.Diff(base, target)
 	if len(d.Added) != 1 || d.Added[0].Name != "new" {
 		t.Errorf("added = %v, want new", d.Added)

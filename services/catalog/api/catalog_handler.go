@@ -57,16 +57,16 @@ func (h *CatalogHandler) ListSchemaKeys(ctx context.Context, req *tallycatv1.Lis
 	if int64(offset+len(keys)) < total {
 		next = nextToken(offset, len(keys), size, fp)
 	}
-	return &tallycatv1.ListSchemaKeysResponse{SchemaKeys: keys, NextPageToken: next, TotalSize: total}, nil
+	return &tallycatv1.ListSchemaKeysResponse{SchemaKeys: each(keys, toKeySummary), NextPageToken: next, TotalSize: total}, nil
 }
 
 // ListSchemas implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListSchemas(ctx context.Context, req *tallycatv1.ListSchemasRequest) (*tallycatv1.ListSchemasResponse, error) {
-	schemas, err := h.Store.ListSchemas(ctx, req.GetSchemaKey())
+	schemas, err := h.Store.ListSchemas(ctx, req.GetSchemaKey(), req.GetIncludeSuperseded())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.ListSchemasResponse{Schemas: schemas}, nil
+	return &tallycatv1.ListSchemasResponse{Schemas: each(schemas, toSchema)}, nil
 }
 
 // GetSchema implements tallycatv1connect.CatalogServiceHandler.
@@ -75,7 +75,10 @@ func (h *CatalogHandler) GetSchema(ctx context.Context, req *tallycatv1.GetSchem
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.GetSchemaResponse{Schema: d.Schema, Producers: d.Producers, Scopes: d.Scopes, Versions: d.Versions}, nil
+	return &tallycatv1.GetSchemaResponse{
+		Schema: toSchema(d.Schema), Producers: each(d.Producers, toProducer), Scopes: each(d.Scopes, toScope),
+		Versions: each(d.Versions, toVersion), Variants: each(d.Variants, toVariant), Releases: each(d.Releases, toRelease),
+	}, nil
 }
 
 // ListProducers implements tallycatv1connect.CatalogServiceHandler.
@@ -93,7 +96,7 @@ func (h *CatalogHandler) ListProducers(ctx context.Context, req *tallycatv1.List
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.ListProducersResponse{Producers: producers, NextPageToken: nextToken(offset, len(producers), size, fp)}, nil
+	return &tallycatv1.ListProducersResponse{Producers: each(producers, toProducer), NextPageToken: nextToken(offset, len(producers), size, fp)}, nil
 }
 
 // DiffSchemas implements tallycatv1connect.CatalogServiceHandler.
@@ -102,7 +105,7 @@ func (h *CatalogHandler) DiffSchemas(ctx context.Context, req *tallycatv1.DiffSc
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return catalog.Diff(both[0], both[1]), nil
+	return toDiff(catalog.Diff(both[0], both[1])), nil
 }
 
 // ListSchemaEvents implements tallycatv1connect.CatalogServiceHandler.
@@ -117,5 +120,5 @@ func (h *CatalogHandler) ListSchemaEvents(ctx context.Context, req *tallycatv1.L
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.ListSchemaEventsResponse{Events: events, NextPageToken: nextToken(offset, len(events), size, fp)}, nil
+	return &tallycatv1.ListSchemaEventsResponse{Events: each(events, toEvent), NextPageToken: nextToken(offset, len(events), size, fp)}, nil
 }

@@ -23,7 +23,7 @@ func (h *VersioningHandler) AssignVersion(ctx context.Context, req *tallycatv1.A
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.AssignVersionResponse{Version: v}, nil
+	return &tallycatv1.AssignVersionResponse{Version: toVersion(v)}, nil
 }
 
 // SetVersionStatus implements tallycatv1connect.VersioningServiceHandler.
@@ -34,7 +34,7 @@ func (h *VersioningHandler) SetVersionStatus(ctx context.Context, req *tallycatv
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.SetVersionStatusResponse{Version: v}, nil
+	return &tallycatv1.SetVersionStatusResponse{Version: toVersion(v)}, nil
 }
 
 // ListVersions implements tallycatv1connect.VersioningServiceHandler.
@@ -43,5 +43,5 @@ func (h *VersioningHandler) ListVersions(ctx context.Context, req *tallycatv1.Li
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.ListVersionsResponse{Versions: vs}, nil
+	return &tallycatv1.ListVersionsResponse{Versions: each(vs, toVersion)}, nil
 }

@@ -40,17 +40,21 @@ func benchObservation(k, v, p int, at time.Time) catalog.Observation {
 	for i := range res {
 		res[i] = schemaid.Attribute{Key: fmt.Sprintf("host.attr.%d", i), Type: tallycatv1.ValueType_VALUE_TYPE_STRING}
 	}
-	return catalog.Observation{
-		SchemaID: schemaid.ID(sh), Shape: sh, Description: "A benchmark histogram.",
-		Producer:  catalog.ProducerIdentity{ServiceName: fmt.Sprintf("service-%d", p%200), ServiceVersion: "1.0.0", ServiceInstanceID: fmt.Sprintf("i-%d", p)},
+	// Each variant comes from a release of its own, so that each is a
+	// schema of its own: a release's variants would pool into one.
+	o := catalog.Observation{
+		Shape: sh, Description: "A benchmark histogram.",
+		Producer:  catalog.ProducerIdentity{ServiceName: fmt.Sprintf("service-%d", p%200), ServiceVersion: fmt.Sprintf("1.%d.0", v), ServiceInstanceID: fmt.Sprintf("i-%d", p)},
 		ScopeName: "bench", ScopeVer: "1.0.0",
 		ResourceAttributes: res, DataPoints: 10, FirstObserved: at, LastObserved: at,
 	}
+	o.Normalize()
+	return o
 }
 
 func benchDB(b *testing.B) string {
 	b.Helper()
-	path := filepath.Join(os.TempDir(), "tallycat-bench-100k-v3.duckdb")
+	path := filepath.Join(os.TempDir(), "tallycat-bench-100k-v4.duckdb")
 	if _, err := os.Stat(path); err == nil {
 		return copyDB(b, path)
 	}
@@ -145,15 +149,15 @@ func BenchmarkCatalog(b *testing.B) {
 		})
 	})
 	b.Run("ListSchemas", func(b *testing.B) {
-		measure(b, func() error { some, _ := pick(); _, err := s.ListSchemas(ctx, some.Shape.Name); return err })
+		measure(b, func() error { some, _ := pick(); _, err := s.ListSchemas(ctx, some.Shape.Name, false); return err })
 	})
 	b.Run("GetSchema", func(b *testing.B) {
-		measure(b, func() error { some, _ := pick(); _, err := s.GetSchema(ctx, some.SchemaID); return err })
+		measure(b, func() error { some, _ := pick(); _, err := s.GetSchema(ctx, some.VariantID); return err })
 	})
 	b.Run("DiffSchemas", func(b *testing.B) {
 		measure(b, func() error {
 			some, other := pick()
-			both, err := s.GetSchemas(ctx, some.SchemaID, other.SchemaID)
+			both, err := s.GetSchemas(ctx, some.VariantID, other.VariantID)
 			if err != nil {
 				return err
 			}

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
-
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -27,7 +24,7 @@ var keyOrder = map[tallycatv1.SchemaKeySort]string{
 // ListSchemaKeys implements catalog.Store. It reads the schema_keys
 // summaries the writer keeps; only the page's version flags are computed
 // here, from the (small, human-made) version history.
-func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tallycatv1.SchemaKeySummary, int64, error) {
+func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
 	where := []string{"TRUE"}
 	var args []any
 	if f.Query != "" {
@@ -72,7 +69,7 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tal
 			GROUP BY schema_key
 		)
 		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
-			page.first_seen, page.last_seen, page.description, page.total, page.producer_count,
+			page.first_seen, page.last_seen, page.description, page.total, page.producer_count, page.superseded_count,
 			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir
@@ -82,32 +79,28 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]*tal
 		return nil, 0, fmt.Errorf("list schema keys: %w", err)
 	}
 	defer rows.Close()
-	var out []*tallycatv1.SchemaKeySummary
+	var out []catalog.KeySummary
 	var total int64
 	for rows.Next() {
 		var (
-			k            tallycatv1.SchemaKeySummary
+			k            catalog.KeySummary
 			mt           int8
 			types, units []any
-			count, prods int64
-			first, last  time.Time
 		)
-		if err := rows.Scan(&k.SchemaKey, &mt, &k.Unit, &types, &units, &count, &first, &last, &k.Description,
-			&total, &prods, &k.Versioned, &k.Deprecated); err != nil {
+		if err := rows.Scan(&k.Key, &mt, &k.Unit, &types, &units, &k.Schemas, &k.FirstSeen, &k.LastSeen, &k.Description,
+			&total, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated); err != nil {
 			return nil, 0, err
 		}
-		k.MetricType = tallycatv1.MetricType(mt)
+		k.Type = tallycatv1.MetricType(mt)
 		for _, t := range types {
-			k.MetricTypes = append(k.MetricTypes, tallycatv1.MetricType(t.(int8)))
+			k.Types = append(k.Types, tallycatv1.MetricType(t.(int8)))
 		}
-		slices.Sort(k.MetricTypes)
+		slices.Sort(k.Types)
 		for _, u := range units {
 			k.Units = append(k.Units, u.(string))
 		}
 		slices.Sort(k.Units)
-		k.SchemaCount, k.ProducerCount = uint32(count), uint32(prods)
-		k.FirstSeen, k.LastSeen = timestamppb.New(first), timestamppb.New(last)
-		out = append(out, &k)
+		out = append(out, k)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err

@@ -14,7 +14,8 @@ import (
 )
 
 // TestKeySummariesMatchARecount writes random batches (new and known
-// schemas, producers new and known to a key, descriptions changing, times
+// schemas, producers new and known to a key, unions growing so that
+// releases move and schemas become superseded, descriptions changing, times
 // out of order) and after each compares every schema_keys summary, kept up
 // to date incrementally by the writer, with the same summary recounted from
 // the tables.
@@ -42,7 +43,7 @@ func TestKeySummariesMatchARecount(t *testing.T) {
 			}
 			sh.Normalize()
 			obs = append(obs, catalog.Observation{
-				SchemaID: schemaid.ID(sh), Shape: sh, Description: fmt.Sprintf("description %d", r.IntN(3)),
+				Shape: sh, Description: fmt.Sprintf("description %d", r.IntN(3)),
 				Producer:  catalog.ProducerIdentity{ServiceName: fmt.Sprintf("svc-%d", r.IntN(6))},
 				ScopeName: "scope", DataPoints: 1, FirstObserved: at, LastObserved: at.Add(time.Duration(r.IntN(60)) * time.Second),
 			})
@@ -50,10 +51,11 @@ func TestKeySummariesMatchARecount(t *testing.T) {
 		if _, err := s.RecordObservations(ctx, "", obs); err != nil {
 			t.Fatal(err)
 		}
-		kept := summaries(t, s, `SELECT schema_key, metric_type, unit, metric_types, units, schema_count, producer_count,
+		kept := summaries(t, s, `SELECT schema_key, metric_type, unit, metric_types, units, schema_count, superseded_count, producer_count,
 			first_seen, last_seen, description FROM schema_keys`)
 		recounted := summaries(t, s, `SELECT s.schema_key, arg_max(metric_type, last_seen), arg_max(unit, last_seen),
-			list_sort(list(DISTINCT metric_type)), list_sort(list(DISTINCT unit)), count(*),
+			list_sort(list(DISTINCT metric_type)), list_sort(list(DISTINCT unit)),
+			count(*) FILTER (WHERE current_streams > 0), count(*) FILTER (WHERE current_streams = 0),
 			(SELECT count(DISTINCT producer_id) FROM schema_producers sp WHERE sp.schema_key = s.schema_key),
 			min(first_seen), max(last_seen), arg_max(description, description_at)
 			FROM schemas s GROUP BY s.schema_key`)
@@ -67,7 +69,7 @@ func TestKeySummariesMatchARecount(t *testing.T) {
 func summaries(t *testing.T, s *Store, query string) string {
 	t.Helper()
 	var b strings.Builder
-	rows, err := s.db.Query(`SELECT t::VARCHAR FROM (` + query + `) AS t(k, mt, u, mts, us, sc, pc, f, l, d) ORDER BY 1`)
+	rows, err := s.db.Query(`SELECT t::VARCHAR FROM (` + query + `) AS t(k, mt, u, mts, us, sc, ss, pc, f, l, d) ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,35 +12,22 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// TestUpgradeFromVersion2 opens a catalog as the release with migrations 1
-// and 2 left it, upgrades it, and checks that keys, fields and producers
-// read as before and that the next write of a known pair adds no duplicate
-// field.
-func TestUpgradeFromVersion2(t *testing.T) {
+type row struct {
+	sql  string
+	args []any
+}
+
+// oldCatalog writes rows into a database as the release with migrations up
+// to version left it, and returns its path.
+func oldCatalog(t *testing.T, version int, rows []row) string {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.duckdb")
-	old, err := openAt(ctx, path, 2)
+	old, err := openAt(ctx, path, version)
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	sh := schemaid.Shape{Name: "http.server.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s",
-		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
-		Attributes:  []schemaid.Attribute{{Key: "http.method", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}}}
-	id := schemaid.ID(sh)
-	producer := catalog.ProducerIdentity{ServiceName: "api", ServiceInstanceID: "api-1"}
-	pid := producer.ID()
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
-		{`INSERT INTO schemas VALUES (?, ?, 3, 's', 2, false, 'Duration.', ?, ?, ?, 5)`, []any{id, sh.Name, at, at, at}},
-		{`INSERT INTO schema_fields VALUES (?, 'http.method', 1)`, []any{id}},
-		{`INSERT INTO producers VALUES (?, 'api', '', '', 'api-1', ?, ?)`, []any{pid, at, at}},
-		{`INSERT INTO schema_producers VALUES (?, ?, ?, 'Duration.', ?, ?, ?, 5)`, []any{id, pid, sh.Name, at, at, at}},
-		{`INSERT INTO producer_fields VALUES (?, ?, 1, 'host.name', 1)`, []any{id, pid}},
-		{`INSERT INTO schema_scopes VALUES (?, 'otelhttp', '1.0', ?, ?)`, []any{id, at, at}},
-	} {
+	for _, q := range rows {
 		if _, err := old.db.ExecContext(ctx, q.sql, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.sql, err)
 		}
@@ -47,23 +35,51 @@ func TestUpgradeFromVersion2(t *testing.T) {
 	if err := old.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
 
-	s, err := Open(ctx, path)
+func reopen(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestUpgradeFromVersion2 opens a catalog as the release with migrations 1
+// and 2 left it, upgrades it, and checks that keys, fields and producers
+// read as before and that the next write of a known pair adds no duplicate
+// field.
+func TestUpgradeFromVersion2(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	sh := schemaid.Shape{Name: "http.server.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s",
+		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
+		Attributes:  []schemaid.Attribute{{Key: "http.method", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}}}
+	oldID := schemaid.IDv1(sh)
+	producer := catalog.ProducerIdentity{ServiceName: "api", ServiceInstanceID: "api-1"}
+	pid := producer.ID()
+	s := reopen(t, oldCatalog(t, 2, []row{
+		{`INSERT INTO schemas VALUES (?, ?, 3, 's', 2, false, 'Duration.', ?, ?, ?, 5)`, []any{oldID, sh.Name, at, at, at}},
+		{`INSERT INTO schema_fields VALUES (?, 'http.method', 1)`, []any{oldID}},
+		{`INSERT INTO producers VALUES (?, 'api', '', '', 'api-1', ?, ?)`, []any{pid, at, at}},
+		{`INSERT INTO schema_producers VALUES (?, ?, ?, 'Duration.', ?, ?, ?, 5)`, []any{oldID, pid, sh.Name, at, at, at}},
+		{`INSERT INTO producer_fields VALUES (?, ?, 1, 'host.name', 1)`, []any{oldID, pid}},
+		{`INSERT INTO schema_scopes VALUES (?, 'otelhttp', '1.0', ?, ?)`, []any{oldID, at, at}},
+	}))
 	keys, total, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total != 1 || keys[0].SchemaKey != sh.Name || keys[0].SchemaCount != 1 || keys[0].ProducerCount != 1 ||
-		keys[0].Description != "Duration." || keys[0].MetricType != tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM {
-		t.Fatalf("keys after the upgrade: %v (total %d)", keys, total)
+	if total != 1 || keys[0].Key != sh.Name || keys[0].Schemas != 1 || keys[0].Producers != 1 ||
+		keys[0].Description != "Duration." || keys[0].Type != tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM {
+		t.Fatalf("keys after the upgrade: %+v (total %d)", keys, total)
 	}
 	// The same pair again, with its resource field and a new one.
 	_, err = s.RecordObservations(ctx, "", []catalog.Observation{{
-		SchemaID: id, Shape: sh, Description: "Duration.", Producer: producer, ScopeName: "otelhttp", ScopeVer: "1.0",
+		Shape: sh, Description: "Duration.", Producer: producer, ScopeName: "otelhttp", ScopeVer: "1.0",
 		ResourceAttributes: []schemaid.Attribute{{Key: "host.name", Type: tallycatv1.ValueType_VALUE_TYPE_STRING},
 			{Key: "cloud.region", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}},
 		DataPoints: 1, FirstObserved: at.Add(time.Hour), LastObserved: at.Add(time.Hour),
@@ -71,7 +87,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.GetSchema(ctx, id)
+	d, err := s.GetSchema(ctx, schemaid.ID(sh))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,19 +96,116 @@ func TestUpgradeFromVersion2(t *testing.T) {
 		got = append(got, f.Source.String()+":"+f.Name)
 	}
 	want := []string{"FIELD_SOURCE_RESOURCE:cloud.region", "FIELD_SOURCE_RESOURCE:host.name", "FIELD_SOURCE_DATA_POINT:http.method"}
-	if len(got) != len(want) {
+	if !slices.Equal(got, want) {
 		t.Fatalf("fields %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("fields %v, want %v", got, want)
-		}
 	}
 	var rows int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM producer_fields`).Scan(&rows); err != nil || rows != 2 {
 		t.Errorf("producer_fields holds %d rows (%v), want 2: a known field was written again", rows, err)
 	}
-	if d.Schema.DataPointCount != 6 || !d.Schema.LastSeen.AsTime().Equal(at.Add(time.Hour)) {
-		t.Errorf("count %d, last seen %v", d.Schema.DataPointCount, d.Schema.LastSeen.AsTime())
+	if d.Schema.DataPoints != 6 || !d.Schema.LastSeen.Equal(at.Add(time.Hour)) {
+		t.Errorf("count %d, last seen %v", d.Schema.DataPoints, d.Schema.LastSeen)
+	}
+}
+
+// TestUpgradeFoldsIntoReleases opens a catalog as the release before
+// schemas per release left it, with one schema per attribute set, versions
+// and events, and checks the fold: per release, scope and metric the union
+// of the shapes it had; no version, event or producer lost.
+func TestUpgradeFoldsIntoReleases(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	str, num := tallycatv1.ValueType_VALUE_TYPE_STRING, tallycatv1.ValueType_VALUE_TYPE_INT
+	shape := func(attrs ...schemaid.Attribute) schemaid.Shape {
+		return schemaid.Shape{Name: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s",
+			Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE, Attributes: attrs}
+	}
+	method, errType, status := schemaid.Attribute{Key: "http.request.method", Type: str}, schemaid.Attribute{Key: "error.type", Type: str},
+		schemaid.Attribute{Key: "http.request.method", Type: num}
+	ok, failed, payments := shape(method), shape(errType, method), shape(status)
+	c1, c2 := catalog.ProducerIdentity{ServiceName: "checkout", ServiceVersion: "1.2.0", ServiceInstanceID: "c-1"},
+		catalog.ProducerIdentity{ServiceName: "checkout", ServiceVersion: "1.2.0", ServiceInstanceID: "c-2"}
+	p1 := catalog.ProducerIdentity{ServiceName: "payments", ServiceVersion: "3.0.0", ServiceInstanceID: "p-1"}
+	var rows []row
+	schema := func(sh schemaid.Shape, first time.Time, n int, producers ...catalog.ProducerIdentity) string {
+		id := schemaid.IDv1(sh)
+		rows = append(rows, row{`INSERT INTO schemas VALUES (?, ?, 3, 's', 2, false, 'Duration.', ?, ?, ?, ?)`, []any{id, sh.Name, first, first, first.Add(time.Hour), n}},
+			row{`INSERT INTO schema_scopes VALUES (?, 'otelhttp', '0.72.0', ?, ?)`, []any{id, first, first.Add(time.Hour)}})
+		for _, a := range sh.Attributes {
+			rows = append(rows, row{`INSERT INTO schema_fields VALUES (?, ?, ?)`, []any{id, a.Key, int8(a.Type)}})
+		}
+		for _, p := range producers {
+			rows = append(rows, row{`INSERT INTO schema_producers VALUES (?, ?, ?, 'Duration.', ?, ?, ?, ?, 0)`,
+				[]any{id, p.ID(), sh.Name, first, first, first.Add(time.Hour), n / len(producers)}},
+				row{`INSERT INTO producer_fields VALUES (?, ?, 1, 'host.name', 1)`, []any{id, p.ID()}},
+				row{`INSERT INTO schema_events (seq, schema_key, schema_id, kind, occurred_at, actor, producer_id, version_seq, previous_description, description)
+					VALUES (nextval('schema_events_seq'), ?, ?, 2, ?, '', ?, NULL, '', '')`, []any{sh.Name, id, first, p.ID()}})
+		}
+		rows = append(rows, row{`INSERT INTO schema_events (seq, schema_key, schema_id, kind, occurred_at, actor, producer_id, version_seq, previous_description, description)
+			VALUES (nextval('schema_events_seq'), ?, ?, 1, ?, '', ?, NULL, '', 'Duration.')`, []any{sh.Name, id, first, producers[0].ID()}})
+		return id
+	}
+	for _, p := range []catalog.ProducerIdentity{c1, c2, p1} {
+		rows = append(rows, row{`INSERT INTO producers VALUES (?, ?, '', ?, ?, ?, ?)`, []any{p.ID(), p.ServiceName, p.ServiceVersion, p.ServiceInstanceID, at, at.Add(2 * time.Hour)}})
+	}
+	okID := schema(ok, at, 90, c1, c2)
+	failedID := schema(failed, at.Add(time.Minute), 10, c2)
+	schema(payments, at, 40, p1)
+	version := func(id, v, actor string) {
+		rows = append(rows, row{`INSERT INTO schema_versions VALUES (nextval('schema_versions_seq'), ?, ?, ?, 1, '', ?, ?)`, []any{id, ok.Name, v, actor, at}},
+			row{`INSERT INTO schema_events (seq, schema_key, schema_id, kind, occurred_at, actor, producer_id, version_seq, previous_description, description)
+				VALUES (nextval('schema_events_seq'), ?, ?, 3, ?, ?, '', currval('schema_versions_seq'), '', '')`, []any{ok.Name, id, at, actor}})
+	}
+	version(okID, "1.0.0", "alice")
+	version(failedID, "1.1.0", "bob")
+	rows = append(rows, row{`INSERT INTO schema_keys SELECT schema_key, 3, 's', [3], ['s'], 3, 3, min(first_seen), max(last_seen), 'Duration.', max(last_seen) FROM schemas GROUP BY schema_key`, nil})
+	s := reopen(t, oldCatalog(t, 3, rows))
+
+	keys, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || keys[0].Schemas != 2 || keys[0].Superseded != 1 || keys[0].Producers != 3 || !keys[0].Versioned {
+		t.Fatalf("key after the fold = %+v, want checkout's union and payments' current, checkout's {method} superseded, 3 producers", keys)
+	}
+	union, err := s.GetSchema(ctx, schemaid.ID(failed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if union.Schema.Superseded || union.Schema.ProducerCount != 2 || union.Schema.DataPoints != 100 || len(union.Variants) != 2 ||
+		union.Schema.CurrentVersion == nil || union.Schema.CurrentVersion.Version != "1.1.0" {
+		t.Errorf("checkout's union = %+v, want current, both instances, 100 points, two variants, bob's 1.1.0", union.Schema)
+	}
+	for _, f := range union.Schema.Fields {
+		if f.Name == "error.type" && (f.Presence != tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES || f.SeenRatio != 0.1) {
+			t.Errorf("error.type = %+v, want sometimes, 10 %%", f)
+		}
+	}
+	kept, err := s.GetSchema(ctx, schemaid.ID(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !kept.Schema.Superseded || !slices.Equal(kept.Schema.SupersededBy, []string{union.Schema.ID}) ||
+		len(kept.Versions) != 1 || kept.Versions[0].Actor != "alice" || len(kept.Producers) != 2 {
+		t.Errorf("checkout's old {method} schema = %+v with versions %+v and %d producers; want it superseded by the union, alice's version and both producers kept",
+			kept.Schema, kept.Versions, len(kept.Producers))
+	}
+	events, err := s.ListSchemaEvents(ctx, ok.Name, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[tallycatv1.SchemaEventKind]int{}
+	for _, e := range events {
+		count[e.Kind]++
+		if e.Kind == tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_VERSION_ASSIGNED && e.Version == nil {
+			t.Errorf("version event lost its version: %+v", e)
+		}
+	}
+	if count[tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_VERSION_ASSIGNED] != 2 || count[tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN] != 3 {
+		t.Errorf("events by kind = %v, want both version assignments and a first-seen event per schema", count)
+	}
+	producers, err := s.ListProducers(ctx, catalog.ProducerFilter{})
+	if err != nil || len(producers) != 3 {
+		t.Errorf("producers = %+v, %v; want all three", producers, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -18,184 +19,31 @@ import (
 // sender retries within seconds or minutes; a day is far beyond that.
 const batchRetention = 24 * time.Hour
 
-// span is a first/last-seen interval with a data point count.
-type span struct {
-	first, last time.Time
-	count       uint64
-}
-
-func (s *span) add(first, last time.Time, n uint64) {
-	if s.first.IsZero() || first.Before(s.first) {
-		s.first = first
-	}
-	if last.After(s.last) {
-		s.last = last
-	}
-	s.count += n
-}
-
-// described is a description with the time it was observed; later wins.
-type described struct {
-	text string
-	at   time.Time
-}
-
-func (d *described) add(text string, at time.Time) {
-	if d.at.IsZero() || !at.Before(d.at) {
-		d.text, d.at = text, at
-	}
-}
-
-type schemaAgg struct {
-	obs      catalog.Observation
-	span     span
-	desc     described
-	producer string // the earliest producer, named in the first-seen event
-}
-
-type pairKey struct{ schemaID, producerID string }
-
-type pairAgg struct {
-	schemaKey string
-	span      span
-	desc      described
-}
-
-type fieldKey struct {
-	schemaID, producerID string
-	source               tallycatv1.FieldSource
-	name                 string
-	valueType            tallycatv1.ValueType
-}
-
-type scopeKey struct{ schemaID, name, version string }
-
-// batch is a batch of observations folded so that every row it writes is
-// written once: DuckDB refuses an upsert that touches one key twice.
-type batch struct {
-	schemas   map[string]*schemaAgg
-	schemaIDs []string // in first-appearance order, for stable writes
-	producers map[string]*struct {
-		id   catalog.ProducerIdentity
-		span span
-	}
-	pairs  map[pairKey]*pairAgg
-	fields map[fieldKey]struct{}
-	scopes map[scopeKey]*span
-	// What the database held before the batch (see existing).
-	known        map[string]string
-	knownPairs   map[pairKey]storedPair
-	keyProducers map[keyProducer]bool
-}
-
-func fold(obs []catalog.Observation) *batch {
-	// Sized for a batch of new observations, so that the maps do not grow
-	// step by step; an id is hashed once per producer, not per observation.
-	b := &batch{
-		schemas: make(map[string]*schemaAgg, len(obs)),
-		producers: map[string]*struct {
-			id   catalog.ProducerIdentity
-			span span
-		}{},
-		pairs:  make(map[pairKey]*pairAgg, len(obs)),
-		fields: make(map[fieldKey]struct{}, 8*len(obs)),
-		scopes: make(map[scopeKey]*span, len(obs)),
-	}
-	ids := map[catalog.ProducerIdentity]string{}
-	for _, o := range obs {
-		first, last := o.FirstObserved.UTC(), o.LastObserved.UTC()
-		pid, ok := ids[o.Producer]
-		if !ok {
-			pid = o.Producer.ID()
-			ids[o.Producer] = pid
-		}
-		s := b.schemas[o.SchemaID]
-		if s == nil {
-			s = &schemaAgg{obs: o, producer: pid}
-			b.schemas[o.SchemaID] = s
-			b.schemaIDs = append(b.schemaIDs, o.SchemaID)
-			for _, a := range o.Shape.Attributes {
-				b.fields[fieldKey{o.SchemaID, "", tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, a.Key, a.Type}] = struct{}{}
-			}
-		}
-		if first.Before(s.span.first) {
-			s.producer = pid
-		}
-		s.span.add(first, last, o.DataPoints)
-		s.desc.add(o.Description, last)
-
-		p := b.producers[pid]
-		if p == nil {
-			p = &struct {
-				id   catalog.ProducerIdentity
-				span span
-			}{id: o.Producer}
-			b.producers[pid] = p
-		}
-		p.span.add(first, last, o.DataPoints)
-
-		pk := pairKey{o.SchemaID, pid}
-		pa := b.pairs[pk]
-		if pa == nil {
-			pa = &pairAgg{schemaKey: o.Shape.Name}
-			b.pairs[pk] = pa
-		}
-		pa.span.add(first, last, o.DataPoints)
-		pa.desc.add(o.Description, last)
-
-		for _, a := range o.ResourceAttributes {
-			b.fields[fieldKey{o.SchemaID, pid, tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE, a.Key, a.Type}] = struct{}{}
-		}
-		for _, a := range o.ScopeAttributes {
-			b.fields[fieldKey{o.SchemaID, pid, tallycatv1.FieldSource_FIELD_SOURCE_SCOPE, a.Key, a.Type}] = struct{}{}
-		}
-		sk := scopeKey{o.SchemaID, o.ScopeName, o.ScopeVer}
-		sc := b.scopes[sk]
-		if sc == nil {
-			sc = &span{}
-			b.scopes[sk] = sc
-		}
-		sc.add(first, last, o.DataPoints)
-	}
-	return b
-}
-
-// RecordObservations implements catalog.Store. It writes the whole batch in
-// one transaction on one connection: the batch's keys go to a temporary
-// table so that what already exists is found with two joins, and every table
-// is then written through DuckDB's appender, whose rows are merged into the
-// table by one INSERT ... ON CONFLICT each: no statement per row, no large
-// parameter lists.
+// RecordObservations implements catalog.Store. In one transaction on one
+// connection it checks the batch id, lets catalog.PlanBatch decide what the
+// batch changes (answering its questions from the tables through
+// holdings), and writes the plan.
 func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []catalog.Observation) (catalog.RecordResult, error) {
 	var res catalog.RecordResult
-	b := fold(obs)
 	err := s.inConnTx(ctx, func(conn *sql.Conn) error {
+		var seen int
 		if batchID != "" {
-			var seen int
 			if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM applied_batches WHERE batch_id = ?`, batchID).Scan(&seen); err != nil {
 				return err
 			}
-			if seen > 0 {
-				res.Duplicate = true
-				return nil
-			}
 		}
-		if err := s.existing(ctx, conn, b); err != nil {
+		plan, err := catalog.PlanBatch(ctx, obs, holdings{conn})
+		if err != nil {
 			return err
 		}
-		for _, id := range b.schemaIDs {
-			if _, ok := b.known[id]; !ok {
-				res.NewSchemas++
-			}
+		res.SchemaIDs = plan.SchemaIDs
+		if seen > 0 {
+			// Planned only to name the schemas: nothing is written again.
+			res.Duplicate = true
+			return nil
 		}
-		if err := appendRows(conn, `INSERT INTO schema_events SELECT nextval('schema_events_seq'), * EXCLUDE (col1) FROM appended_data`,
-			"schema_events", eventRows(b, b.known, b.knownPairs)); err != nil {
-			return err
-		}
-		if err := writeBatch(conn, b); err != nil {
-			return err
-		}
-		if err := updateKeys(conn, b); err != nil {
+		res.NewSchemas = plan.NewSchemas
+		if err := writePlan(ctx, conn, plan); err != nil {
 			return err
 		}
 		if batchID != "" {
@@ -215,39 +63,124 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 	return res, nil
 }
 
-// storedPair is what the database holds of a (schema, producer) pair.
-type storedPair struct {
-	description string
-	fieldsHash  uint64
+// holdings answers the planner from the tables, inside the write
+// transaction. Each question's keys go to a temporary table that one query
+// joins: a batch asks about thousands of keys, and DuckDB answers a join
+// faster than a long IN list.
+type holdings struct{ conn *sql.Conn }
+
+// Streams implements catalog.Holdings.
+func (h holdings) Streams(ctx context.Context, ids []string) (map[string]catalog.HeldStream, error) {
+	if err := fillKeys(ctx, h.conn, column(ids)); err != nil {
+		return nil, err
+	}
+	out := map[string]catalog.HeldStream{}
+	err := scanRows(ctx, h.conn, `SELECT st.stream_id, st.schema_id, coalesce(ss.description, '') FROM streams st
+		JOIN batch_keys k ON k.a = st.stream_id
+		LEFT JOIN schema_streams ss ON ss.schema_id = st.schema_id AND ss.stream_id = st.stream_id`, nil, func(rows *sql.Rows) error {
+		var id string
+		var hs catalog.HeldStream
+		if err := rows.Scan(&id, &hs.SchemaID, &hs.Description); err != nil {
+			return err
+		}
+		out[id] = hs
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	// The union of a stream is its current schema's data point fields.
+	unions := map[string][]schemaid.Attribute{}
+	err = scanRows(ctx, h.conn, `SELECT f.schema_id, f.name, f.value_type FROM schema_fields f
+		WHERE f.schema_id IN (SELECT DISTINCT st.schema_id FROM streams st JOIN batch_keys k ON k.a = st.stream_id)`, nil, func(rows *sql.Rows) error {
+		var id string
+		var a schemaid.Attribute
+		var vt int8
+		if err := rows.Scan(&id, &a.Key, &vt); err != nil {
+			return err
+		}
+		a.Type = tallycatv1.ValueType(vt)
+		unions[id] = append(unions[id], a)
+		return nil
+	})
+	for id, hs := range out {
+		hs.Union = schemaid.NormalizeAttributes(unions[hs.SchemaID])
+		out[id] = hs
+	}
+	return out, err
 }
 
-// keyProducer is a producer of some schema under a schema key.
-type keyProducer struct{ schemaKey, producerID string }
+// Schemas implements catalog.Holdings.
+func (h holdings) Schemas(ctx context.Context, ids []string) (map[string]catalog.HeldSchema, error) {
+	if err := fillKeys(ctx, h.conn, column(ids)); err != nil {
+		return nil, err
+	}
+	out := map[string]catalog.HeldSchema{}
+	err := scanRows(ctx, h.conn, `SELECT s.schema_id, s.description, s.current_streams FROM schemas s
+		JOIN batch_keys k ON k.a = s.schema_id`, nil, func(rows *sql.Rows) error {
+		var id string
+		var hs catalog.HeldSchema
+		if err := rows.Scan(&id, &hs.Description, &hs.CurrentStreams); err != nil {
+			return err
+		}
+		out[id] = hs
+		return nil
+	})
+	return out, err
+}
 
-// existing reads what the database holds of the batch before it is written:
-// the description of each of its schemas that exists (b.known), each of its
-// (schema, producer) pairs that exists (b.knownPairs), and which of its
-// producers already produce something under each of its keys
-// (b.keyProducers). The batch's keys go to a temporary table that the two
-// queries join.
-func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) error {
-	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS batch_keys (schema_id VARCHAR, producer_id VARCHAR, schema_key VARCHAR);
+// Pairs implements catalog.Holdings: every stored pair of a batch producer
+// under a batch key, which tells both whether the batch's own pairs exist
+// and whether its producers are new to its keys.
+func (h holdings) Pairs(ctx context.Context, pairs []catalog.PairKey) (catalog.HeldPairs, error) {
+	out := catalog.HeldPairs{FieldsHash: map[catalog.PairKey]uint64{}, KeyProducers: map[catalog.KeyProducer]bool{}}
+	rows := make([][]driver.Value, len(pairs))
+	want := make(map[catalog.PairKey]bool, len(pairs))
+	for i, p := range pairs {
+		rows[i] = []driver.Value{p.Key, p.ProducerID, ""}
+		want[p] = true
+	}
+	if err := fillKeys(ctx, h.conn, rows); err != nil {
+		return out, err
+	}
+	err := scanRows(ctx, h.conn, `SELECT sp.schema_id, sp.producer_id, sp.schema_key, sp.fields_hash
+		FROM schema_producers sp
+		JOIN (SELECT DISTINCT a, b FROM batch_keys) k ON sp.schema_key = k.a AND sp.producer_id = k.b`, nil, func(rows *sql.Rows) error {
+		var k catalog.PairKey
+		var hash uint64
+		if err := rows.Scan(&k.SchemaID, &k.ProducerID, &k.Key, &hash); err != nil {
+			return err
+		}
+		out.KeyProducers[catalog.KeyProducer{Key: k.Key, ProducerID: k.ProducerID}] = true
+		if want[k] {
+			out.FieldsHash[k] = hash
+		}
+		return nil
+	})
+	return out, err
+}
+
+func column(ids []string) [][]driver.Value {
+	rows := make([][]driver.Value, len(ids))
+	for i, id := range ids {
+		rows[i] = []driver.Value{id, "", ""}
+	}
+	return rows
+}
+
+// fillKeys replaces the rows of the connection's temporary batch_keys table
+// (three text columns a, b, c) with rows.
+func fillKeys(ctx context.Context, conn *sql.Conn, rows [][]driver.Value) error {
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS batch_keys (a VARCHAR, b VARCHAR, c VARCHAR);
 		DELETE FROM batch_keys`); err != nil {
 		return err
 	}
-	var keys [][]driver.Value
-	for _, id := range b.schemaIDs {
-		keys = append(keys, []driver.Value{id, "", b.schemas[id].obs.Shape.Name})
-	}
-	for k, pa := range b.pairs {
-		keys = append(keys, []driver.Value{k.schemaID, k.producerID, pa.schemaKey})
-	}
-	err := conn.Raw(func(dc any) error {
+	return conn.Raw(func(dc any) error {
 		a, err := duckdbdriver.NewAppender(dc.(driver.Conn), "temp", "main", "batch_keys")
 		if err != nil {
 			return err
 		}
-		for _, r := range keys {
+		for _, r := range rows {
 			if err := a.AppendRow(r...); err != nil {
 				a.Close()
 				return err
@@ -255,79 +188,9 @@ func (s *Store) existing(ctx context.Context, conn *sql.Conn, b *batch) error {
 		}
 		return a.Close()
 	})
-	if err != nil {
-		return err
-	}
-	b.known = make(map[string]string, len(b.schemaIDs))
-	err = scanRows(ctx, conn, `SELECT s.schema_id, s.description FROM schemas s
-		JOIN batch_keys k ON k.schema_id = s.schema_id AND k.producer_id = ''`, nil, func(rows *sql.Rows) error {
-		var id, desc string
-		if err := rows.Scan(&id, &desc); err != nil {
-			return err
-		}
-		b.known[id] = desc
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// Every stored pair of a batch producer under a batch key: the batch's
-	// own pairs among them, and whether the producer is new to the key.
-	b.knownPairs, b.keyProducers = map[pairKey]storedPair{}, map[keyProducer]bool{}
-	return scanRows(ctx, conn, `SELECT sp.schema_id, sp.producer_id, sp.schema_key, sp.description, sp.fields_hash
-		FROM schema_producers sp
-		JOIN (SELECT DISTINCT schema_key, producer_id FROM batch_keys WHERE producer_id <> '') k
-			ON sp.schema_key = k.schema_key AND sp.producer_id = k.producer_id`, nil, func(rows *sql.Rows) error {
-		var k pairKey
-		var key string
-		var p storedPair
-		if err := rows.Scan(&k.schemaID, &k.producerID, &key, &p.description, &p.fieldsHash); err != nil {
-			return err
-		}
-		b.keyProducers[keyProducer{key, k.producerID}] = true
-		if _, ok := b.pairs[k]; ok {
-			b.knownPairs[k] = p
-		}
-		return nil
-	})
 }
 
-// eventRows returns the timeline entries this batch causes, as rows of
-// schema_events (whose seq the insert fills). It compares with the state
-// before the batch is written. A description event is written when a
-// producer's description of a schema changes, or a new producer brings one
-// the schema did not have: producers that keep disagreeing do not flood the
-// timeline.
-func eventRows(b *batch, existing map[string]string, pairs map[pairKey]storedPair) [][]driver.Value {
-	var rows [][]driver.Value
-	event := func(key, id string, k tallycatv1.SchemaEventKind, at time.Time, producer, prev, desc string) {
-		rows = append(rows, []driver.Value{int64(0), key, id, int8(k), at, "", producer, nil, prev, desc})
-	}
-	for _, id := range b.schemaIDs {
-		s := b.schemas[id]
-		if _, ok := existing[id]; !ok {
-			event(s.obs.Shape.Name, id, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN, s.span.first, s.producer, "", s.desc.text)
-		}
-	}
-	for k, pa := range b.pairs {
-		s := b.schemas[k.schemaID]
-		schemaDesc, schemaExisted := existing[k.schemaID]
-		stored, pairExisted := pairs[k]
-		old := stored.description
-		switch {
-		case !pairExisted && (schemaExisted || k.producerID != s.producer):
-			event(pa.schemaKey, k.schemaID, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED, pa.span.first, k.producerID, "", "")
-			if schemaExisted && pa.desc.text != schemaDesc {
-				event(pa.schemaKey, k.schemaID, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, pa.desc.at, k.producerID, schemaDesc, pa.desc.text)
-			}
-		case pairExisted && pa.desc.text != old:
-			event(pa.schemaKey, k.schemaID, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, pa.desc.at, k.producerID, old, pa.desc.text)
-		}
-	}
-	return rows
-}
-
-// querier is what reads need from *sql.DB and *sql.Tx alike.
+// querier is what reads need from *sql.DB, *sql.Conn and *sql.Tx alike.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

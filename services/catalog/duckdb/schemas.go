@@ -9,26 +9,19 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// currentVersions is the latest history row of every schema: its current
-// version and status.
-const currentVersions = `SELECT schema_id, arg_max(version, seq) AS version, arg_max(status, seq) AS status,
-	arg_max(reason, seq) AS reason, arg_max(actor, seq) AS actor, arg_max(assigned_at, seq) AS assigned_at
-	FROM schema_versions`
-
 // loadSchemas returns the schemas with the given ids, in name-then-first-seen
-// order, with fields, producer counts and current versions filled in. It
-// makes five small queries rather than one that joins: each finds its rows
-// through an index on schema_id (the ids go in as a constant list, which
-// DuckDB answers from the index; a join or subquery makes it scan), the
-// aggregation of a handful of rows is cheaper here than DuckDB's planning of
-// it, and the four after the first run at once.
-func (s *Store) loadSchemas(ctx context.Context, ids []string) ([]*tallycatv1.Schema, error) {
+// order, with fields (and their presence), producer and release counts,
+// successors and current versions filled in. It makes small queries rather
+// than one that joins: each finds its rows through an index on schema_id
+// (the ids go in as a constant list, which DuckDB answers from the index; a
+// join or subquery makes it scan), and the ones after the first run at once.
+func (s *Store) loadSchemas(ctx context.Context, ids []string) ([]catalog.Schema, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -41,58 +34,57 @@ func (s *Store) loadSchemas(ctx context.Context, ids []string) ([]*tallycatv1.Sc
 
 // loadSchemasWhere is loadSchemas for the schemas matching where, which
 // must be answerable from an index of schemas.
-func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ...any) ([]*tallycatv1.Schema, error) {
-	var out []*tallycatv1.Schema
-	byID := map[string]*tallycatv1.Schema{}
+func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ...any) ([]catalog.Schema, error) {
+	var out []catalog.Schema
 	err := scanRows(ctx, s.db, `SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description,
-		first_seen, last_seen, data_point_count FROM schemas WHERE `+where, whereArgs, func(rows *sql.Rows) error {
+		first_seen, last_seen, data_point_count, current_streams FROM schemas WHERE `+where, whereArgs, func(rows *sql.Rows) error {
 		var (
-			sc          tallycatv1.Schema
-			mt, temp    int8
-			first, last time.Time
+			sc       catalog.Schema
+			mt, temp int8
+			current  int
 		)
-		if err := rows.Scan(&sc.SchemaId, &sc.SchemaKey, &mt, &sc.Unit, &temp, &sc.Monotonic, &sc.Description,
-			&first, &last, &sc.DataPointCount); err != nil {
+		if err := rows.Scan(&sc.ID, &sc.Key, &mt, &sc.Unit, &temp, &sc.Monotonic, &sc.Description,
+			&sc.FirstSeen, &sc.LastSeen, &sc.DataPoints, &current); err != nil {
 			return err
 		}
-		sc.MetricType, sc.Temporality = tallycatv1.MetricType(mt), tallycatv1.Temporality(temp)
-		sc.FirstSeen, sc.LastSeen = timestamppb.New(first), timestamppb.New(last)
-		out = append(out, &sc)
-		byID[sc.SchemaId] = &sc
+		sc.Type, sc.Temporality, sc.Superseded = tallycatv1.MetricType(mt), tallycatv1.Temporality(temp), current == 0
+		out = append(out, sc)
 		return nil
 	})
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}
+	slices.SortFunc(out, func(a, b catalog.Schema) int {
+		return cmp.Or(cmp.Compare(a.Key, b.Key), a.FirstSeen.Compare(b.FirstSeen), cmp.Compare(a.ID, b.ID))
+	})
 	in := `IN (` + placeholders(len(out)) + `)`
 	args := make([]any, len(out))
 	for i, sc := range out {
-		args[i] = sc.SchemaId
+		args[i] = sc.ID
 	}
-	slices.SortFunc(out, func(a, b *tallycatv1.Schema) int {
-		return cmp.Or(cmp.Compare(a.SchemaKey, b.SchemaKey), a.FirstSeen.AsTime().Compare(b.FirstSeen.AsTime()), cmp.Compare(a.SchemaId, b.SchemaId))
-	})
 
-	// Producers, versions and fields: independent reads, run at once, each
-	// into its own result, merged below.
-	type fieldRow struct {
-		id     string
-		source int8
-		name   string
-		vt     int8
-	}
-	producers := map[string][]string{} // schema id → producers' descriptions
-	versions := map[string]*tallycatv1.SchemaVersion{}
-	seqs := map[string]int64{}
-	var dpFields, producerFields []fieldRow
+	// Independent reads, run at once, each into its own result, merged
+	// below.
+	var (
+		members   = map[string][]membership{}
+		versions  = map[string]*catalog.Version{}
+		seqs      = map[string]int64{}
+		unions    = map[string][]schemaid.Attribute{}
+		variants  = map[string][]catalog.Variant{}
+		instances = map[string]map[string][2]time.Time{} // schema → producer → first, last
+		pfields   = map[string][]producerField{}
+	)
 	err = parallel(
 		func() error {
-			return scanRows(ctx, s.db, `SELECT schema_id, description FROM schema_producers WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-				var id, desc string
-				if err := rows.Scan(&id, &desc); err != nil {
+			return scanRows(ctx, s.db, `SELECT ss.schema_id, ss.description, ss.superseded_by, st.service_namespace, st.service_name, st.service_version,
+				ss.last_seen FROM schema_streams ss JOIN streams st USING (stream_id) WHERE ss.schema_id `+in, args, func(rows *sql.Rows) error {
+				var id string
+				var m membership
+				if err := rows.Scan(&id, &m.description, &m.supersededBy, &m.release.ServiceNamespace, &m.release.ServiceName,
+					&m.release.ServiceVersion, &m.last); err != nil {
 					return err
 				}
-				producers[id] = append(producers[id], desc)
+				members[id] = append(members[id], m)
 				return nil
 			})
 		},
@@ -100,40 +92,61 @@ func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ..
 		func() error {
 			return scanRows(ctx, s.db, `SELECT schema_id, seq, version, status, reason, actor, assigned_at FROM schema_versions
 				WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-				var v tallycatv1.SchemaVersion
+				var v catalog.Version
 				var seq int64
 				var status int8
-				var at time.Time
-				if err := rows.Scan(&v.SchemaId, &seq, &v.Version, &status, &v.Reason, &v.Actor, &at); err != nil {
+				if err := rows.Scan(&v.SchemaID, &seq, &v.Version, &status, &v.Reason, &v.Actor, &v.AssignedAt); err != nil {
 					return err
 				}
-				if prev, ok := seqs[v.SchemaId]; !ok || seq > prev {
-					seqs[v.SchemaId] = seq
-					v.Status, v.AssignedAt = tallycatv1.VersionStatus(status), timestamppb.New(at)
-					versions[v.SchemaId] = &v
+				if prev, ok := seqs[v.SchemaID]; !ok || seq > prev {
+					seqs[v.SchemaID] = seq
+					v.Status = tallycatv1.VersionStatus(status)
+					versions[v.SchemaID] = &v
 				}
 				return nil
 			})
 		},
-		// Data point fields are the schema's own; resource and scope fields
-		// are the union over its producers.
 		func() error {
 			return scanRows(ctx, s.db, `SELECT schema_id, name, value_type FROM schema_fields WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-				f := fieldRow{source: int8(tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT)}
-				if err := rows.Scan(&f.id, &f.name, &f.vt); err != nil {
+				var id string
+				var a schemaid.Attribute
+				var vt int8
+				if err := rows.Scan(&id, &a.Key, &vt); err != nil {
 					return err
 				}
-				dpFields = append(dpFields, f)
+				a.Type = tallycatv1.ValueType(vt)
+				unions[id] = append(unions[id], a)
+				return nil
+			})
+		},
+		func() (err error) {
+			variants, err = s.loadVariants(ctx, in, args)
+			return err
+		},
+		func() error {
+			return scanRows(ctx, s.db, `SELECT schema_id, producer_id, first_seen, last_seen FROM schema_producers WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+				var id, pid string
+				var span [2]time.Time
+				if err := rows.Scan(&id, &pid, &span[0], &span[1]); err != nil {
+					return err
+				}
+				if instances[id] == nil {
+					instances[id] = map[string][2]time.Time{}
+				}
+				instances[id][pid] = span
 				return nil
 			})
 		},
 		func() error {
-			return scanRows(ctx, s.db, `SELECT DISTINCT schema_id, source, name, value_type FROM producer_fields WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-				var f fieldRow
-				if err := rows.Scan(&f.id, &f.source, &f.name, &f.vt); err != nil {
+			return scanRows(ctx, s.db, `SELECT schema_id, producer_id, source, name, value_type FROM producer_fields WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+				var id string
+				var f producerField
+				var src, vt int8
+				if err := rows.Scan(&id, &f.producer, &src, &f.name, &vt); err != nil {
 					return err
 				}
-				producerFields = append(producerFields, f)
+				f.source, f.vt = tallycatv1.FieldSource(src), tallycatv1.ValueType(vt)
+				pfields[id] = append(pfields[id], f)
 				return nil
 			})
 		},
@@ -141,30 +154,127 @@ func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ..
 	if err != nil {
 		return nil, err
 	}
-	for id, descs := range producers {
-		sc := byID[id]
-		sc.ProducerCount = uint32(len(descs))
-		distinct := map[string]bool{}
-		for _, d := range descs {
-			if d != "" {
-				distinct[d] = true
-			}
-		}
-		sc.DescriptionConflict = len(distinct) > 1
-	}
-	for id, v := range versions {
-		byID[id].CurrentVersion = v
-	}
-	for _, f := range append(dpFields, producerFields...) {
-		sc := byID[f.id]
-		sc.Fields = append(sc.Fields, &tallycatv1.Field{Name: f.name, Source: tallycatv1.FieldSource(f.source), ValueType: tallycatv1.ValueType(f.vt)})
-	}
-	for _, sc := range out {
-		slices.SortFunc(sc.Fields, func(a, b *tallycatv1.Field) int {
-			return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ValueType, b.ValueType))
-		})
+	for i := range out {
+		sc := &out[i]
+		applyMemberships(sc, members[sc.ID])
+		sc.CurrentVersion = versions[sc.ID]
+		sc.ProducerCount = len(instances[sc.ID])
+		fields := catalog.DataPointFields(schemaid.NormalizeAttributes(unions[sc.ID]), variants[sc.ID])
+		fields = append(fields, catalog.InstanceFields(countFields(pfields[sc.ID], instances[sc.ID]), len(instances[sc.ID]))...)
+		sc.TypeConflict = catalog.SortFields(fields)
+		sc.Fields = fields
 	}
 	return out, nil
+}
+
+// membership is a stream's row on a schema, with the stream's release.
+type membership struct {
+	release      catalog.ReleaseIdentity
+	description  string
+	supersededBy string
+	last         time.Time
+}
+
+// applyMemberships fills what a schema's streams say of it: how many
+// releases produce it now, where the others went, and whether they
+// describe it alike.
+func applyMemberships(sc *catalog.Schema, ms []membership) {
+	current := map[catalog.ReleaseIdentity]bool{}
+	descriptions := map[string]bool{}
+	for _, m := range ms {
+		if m.supersededBy == "" {
+			current[m.release] = true
+		} else if !slices.Contains(sc.SupersededBy, m.supersededBy) {
+			sc.SupersededBy = append(sc.SupersededBy, m.supersededBy)
+		}
+		if m.description != "" {
+			descriptions[m.description] = true
+		}
+	}
+	slices.Sort(sc.SupersededBy)
+	sc.ReleaseCount = len(current)
+	sc.DescriptionConflict = len(descriptions) > 1
+}
+
+// releaseSuccessors says, for each release of a schema's streams, the
+// schema it moved to: empty while any of its streams is current there.
+func releaseSuccessors(ms []membership) map[catalog.ReleaseIdentity]string {
+	out := map[catalog.ReleaseIdentity]string{}
+	latest := map[catalog.ReleaseIdentity]time.Time{}
+	for _, m := range ms {
+		prev, seen := out[m.release]
+		switch {
+		case seen && prev == "":
+		case m.supersededBy == "":
+			out[m.release] = ""
+		case !seen || m.last.After(latest[m.release]):
+			out[m.release], latest[m.release] = m.supersededBy, m.last
+		}
+	}
+	return out
+}
+
+// producerField is a resource or scope field of one instance.
+type producerField struct {
+	producer, name string
+	source         tallycatv1.FieldSource
+	vt             tallycatv1.ValueType
+}
+
+// countFields counts, for each resource and scope field, the instances that
+// carried it and the span in which they were seen.
+func countFields(fields []producerField, instances map[string][2]time.Time) []catalog.FieldCount {
+	type key struct {
+		source tallycatv1.FieldSource
+		name   string
+		vt     tallycatv1.ValueType
+	}
+	byKey := map[key]*catalog.FieldCount{}
+	var order []key
+	for _, f := range fields {
+		k := key{f.source, f.name, f.vt}
+		c := byKey[k]
+		if c == nil {
+			c = &catalog.FieldCount{Source: f.source, Name: f.name, Type: f.vt}
+			byKey[k] = c
+			order = append(order, k)
+		}
+		c.Instances++
+		span := instances[f.producer]
+		if c.FirstSeen.IsZero() || span[0].Before(c.FirstSeen) {
+			c.FirstSeen = span[0]
+		}
+		if span[1].After(c.LastSeen) {
+			c.LastSeen = span[1]
+		}
+	}
+	out := make([]catalog.FieldCount, len(order))
+	for i, k := range order {
+		out[i] = *byKey[k]
+	}
+	return out
+}
+
+// loadVariants reads the variants of the schemas whose ids match in, pooled
+// over the streams that sent them, most data points first.
+func (s *Store) loadVariants(ctx context.Context, in string, args []any) (map[string][]catalog.Variant, error) {
+	out := map[string][]catalog.Variant{}
+	err := scanRows(ctx, s.db, `SELECT schema_id, variant_id, any_value(attributes), sum(data_point_count)::UBIGINT, min(first_seen), max(last_seen)
+		FROM variants WHERE schema_id `+in+` GROUP BY schema_id, variant_id
+		ORDER BY 4 DESC, variant_id`, args, func(rows *sql.Rows) error {
+		var id, attrs string
+		var v catalog.Variant
+		if err := rows.Scan(&id, &v.ID, &attrs, &v.DataPoints, &v.FirstSeen, &v.LastSeen); err != nil {
+			return err
+		}
+		var err error
+		if v.Attributes, err = catalog.DecodeAttributes(attrs); err != nil {
+			return err
+		}
+		out[id] = append(out[id], v)
+		return nil
+	})
+	return out, err
 }
 
 // scanRows runs a query and hands each row to fn.
@@ -182,59 +292,6 @@ func scanRows(ctx context.Context, q querier, query string, args []any, fn func(
 	return rows.Err()
 }
 
-// ListSchemas implements catalog.Store.
-func (s *Store) ListSchemas(ctx context.Context, schemaKey string) ([]*tallycatv1.Schema, error) {
-	out, err := s.loadSchemasWhere(ctx, `schema_key = ?`, schemaKey)
-	if err != nil {
-		return nil, fmt.Errorf("list schemas of %q: %w", schemaKey, err)
-	}
-	if len(out) == 0 {
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "no metric named %q has been seen", schemaKey)
-	}
-	return out, nil
-}
-
-// GetSchema implements catalog.Store.
-func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.SchemaDetail, error) {
-	// The schema, its producers, scopes and history are independent point
-	// reads: they run at once, on connections of their own.
-	d := &catalog.SchemaDetail{}
-	var schemas []*tallycatv1.Schema
-	err := parallel(
-		func() (err error) { schemas, err = s.loadSchemas(ctx, []string{schemaID}); return err },
-		func() (err error) {
-			d.Producers, err = s.queryProducers(ctx, "sp.schema_id = ?", schemaID, catalog.ProducerFilter{})
-			return err
-		},
-		func() error {
-			return scanRows(ctx, s.db, `SELECT scope_name, scope_version, first_seen, last_seen FROM schema_scopes
-				WHERE schema_id = ? ORDER BY scope_name, scope_version`, []any{schemaID}, func(rows *sql.Rows) error {
-				var sc tallycatv1.Scope
-				var first, last time.Time
-				if err := rows.Scan(&sc.Name, &sc.Version, &first, &last); err != nil {
-					return err
-				}
-				sc.FirstSeen, sc.LastSeen = timestamppb.New(first), timestamppb.New(last)
-				d.Scopes = append(d.Scopes, &sc)
-				return nil
-			})
-		},
-		func() (err error) {
-			d.Versions, err = scanVersions(s.db.QueryContext(ctx, `SELECT schema_id, version, status, reason, actor, assigned_at
-				FROM schema_versions WHERE schema_id = ? ORDER BY seq DESC`, schemaID))
-			return err
-		},
-	)
-	if err != nil {
-		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
-	}
-	if len(schemas) == 0 {
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
-	}
-	d.Schema = schemas[0]
-	return d, nil
-}
-
 // parallel runs fns at once and returns the first error, once all are done.
 func parallel(fns ...func() error) error {
 	var g errgroup.Group
@@ -244,83 +301,41 @@ func parallel(fns ...func() error) error {
 	return g.Wait()
 }
 
-// GetSchemas implements catalog.Store.
-func (s *Store) GetSchemas(ctx context.Context, schemaIDs ...string) ([]*tallycatv1.Schema, error) {
-	loaded, err := s.loadSchemas(ctx, schemaIDs)
+// ListSchemas implements catalog.Store.
+func (s *Store) ListSchemas(ctx context.Context, schemaKey string, includeSuperseded bool) ([]catalog.Schema, error) {
+	if err := s.mustExist(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, schemaKey, "no metric named %q has been seen"); err != nil {
+		return nil, err
+	}
+	where := `schema_key = ? AND current_streams > 0`
+	if includeSuperseded {
+		where = `schema_key = ?`
+	}
+	out, err := s.loadSchemasWhere(ctx, where, schemaKey)
 	if err != nil {
-		return nil, fmt.Errorf("get schemas: %w", err)
-	}
-	byID := make(map[string]*tallycatv1.Schema, len(loaded))
-	for _, sc := range loaded {
-		byID[sc.SchemaId] = sc
-	}
-	out := make([]*tallycatv1.Schema, len(schemaIDs))
-	for i, id := range schemaIDs {
-		if out[i] = byID[id]; out[i] == nil {
-			return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", id)
-		}
+		return nil, fmt.Errorf("list schemas of %q: %w", schemaKey, err)
 	}
 	return out, nil
 }
 
-// ListProducers implements catalog.Store.
-func (s *Store) ListProducers(ctx context.Context, f catalog.ProducerFilter) ([]*tallycatv1.Producer, error) {
-	where, arg := "TRUE", any(nil)
-	switch {
-	case f.SchemaID != "":
-		if err := s.mustExist(ctx, `SELECT count(*) FROM schemas WHERE schema_id = ?`, f.SchemaID, "schema %s not found"); err != nil {
-			return nil, err
-		}
-		where, arg = "sp.schema_id = ?", f.SchemaID
-	case f.SchemaKey != "":
-		if err := s.mustExist(ctx, `SELECT count(*) FROM schemas WHERE schema_key = ?`, f.SchemaKey, "no metric named %q has been seen"); err != nil {
-			return nil, err
-		}
-		where, arg = "sp.schema_key = ?", f.SchemaKey
-	case f.ServiceName != "":
-		where, arg = "p.service_name = ?", f.ServiceName
-	}
-	return s.queryProducers(ctx, where, arg, f)
-}
-
-// queryProducers lists the producers matching where (with its one argument,
-// or none when arg is nil), paged by f.
-func (s *Store) queryProducers(ctx context.Context, where string, arg any, f catalog.ProducerFilter) ([]*tallycatv1.Producer, error) {
-	args := []any{}
-	if arg != nil {
-		args = append(args, arg)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 1 << 31
-	}
-	args = append(args, limit, f.Offset)
-	// With a schema filter, first and last seen are those of the producer's
-	// emission of that schema; otherwise the producer's own.
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT p.service_name, p.service_namespace, p.service_version, p.service_instance_id,
-			min(sp.first_seen), max(sp.last_seen), count(DISTINCT sp.schema_id)
-		FROM producers p JOIN schema_producers sp USING (producer_id)
-		WHERE `+where+`
-		GROUP BY ALL
-		ORDER BY p.service_name, p.service_namespace, p.service_version, p.service_instance_id
-		LIMIT ? OFFSET ?`, args...)
+// GetSchemas implements catalog.Store.
+func (s *Store) GetSchemas(ctx context.Context, schemaIDs ...string) ([]catalog.Schema, error) {
+	loaded, err := s.loadSchemas(ctx, schemaIDs)
 	if err != nil {
-		return nil, fmt.Errorf("list producers: %w", err)
+		return nil, fmt.Errorf("get schemas: %w", err)
 	}
-	defer rows.Close()
-	var out []*tallycatv1.Producer
-	for rows.Next() {
-		var p tallycatv1.Producer
-		var first, last time.Time
-		var n int64
-		if err := rows.Scan(&p.ServiceName, &p.ServiceNamespace, &p.ServiceVersion, &p.ServiceInstanceId, &first, &last, &n); err != nil {
-			return nil, err
+	byID := make(map[string]catalog.Schema, len(loaded))
+	for _, sc := range loaded {
+		byID[sc.ID] = sc
+	}
+	out := make([]catalog.Schema, len(schemaIDs))
+	for i, id := range schemaIDs {
+		sc, ok := byID[id]
+		if !ok {
+			return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", id)
 		}
-		p.FirstSeen, p.LastSeen, p.SchemaCount = timestamppb.New(first), timestamppb.New(last), uint32(n)
-		out = append(out, &p)
+		out[i] = sc
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // mustExist returns ENOTFOUND with the formatted message when the count query

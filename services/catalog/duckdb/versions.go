@@ -7,18 +7,16 @@ import (
 	"fmt"
 	"time"
 
-	"google.golang.org/protobuf/types/known/timestamppb"
-
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+		tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // AssignVersion implements catalog.Store.
-func (s *Store) AssignVersion(ctx context.Context, c catalog.VersionChange) (*tallycatv1.SchemaVersion, error) {
+func (s *Store) AssignVersion(ctx context.Context, c catalog.VersionChange) (catalog.Version, error) {
 	if c.Status == tallycatv1.VersionStatus_VERSION_STATUS_UNSPECIFIED {
 		c.Status = tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE
 	}
-	var out *tallycatv1.SchemaVersion
+	var out catalog.Version
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		key, err := schemaKeyOf(ctx, tx, c.SchemaID)
 		if err != nil {
@@ -27,32 +25,31 @@ func (s *Store) AssignVersion(ctx context.Context, c catalog.VersionChange) (*ta
 		var holder string
 		err = tx.QueryRowContext(ctx, `SELECT schema_id FROM schema_versions
 			WHERE schema_key = ? AND version = ? AND schema_id <> ? LIMIT 1`, key, c.Version, c.SchemaID).Scan(&holder)
-		switch {
-		case err == nil:
-			return catalog.Errorf(catalog.ECONFLICT, "version %s of metric %q is already held by schema %s", c.Version, key, holder)
-		case !errors.Is(err, sql.ErrNoRows):
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		cur, err := currentVersion(ctx, tx, c.SchemaID)
 		if err != nil {
 			return err
 		}
-		if cur != nil && cur.Version == c.Version && cur.Status == c.Status && cur.Reason == c.Reason {
-			out = cur // Asking again for what is already so changes nothing.
-			return nil
+		if unchanged, err := catalog.CheckAssign(key, c, holder, cur); err != nil || unchanged {
+			if cur != nil {
+				out = *cur
+			}
+			return err
 		}
 		out, err = s.appendVersion(ctx, tx, key, c, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_VERSION_ASSIGNED)
 		return err
 	})
 	if err != nil {
-		return nil, wrap("assign version", err)
+		return catalog.Version{}, wrap("assign version", err)
 	}
 	return out, nil
 }
 
 // SetVersionStatus implements catalog.Store.
-func (s *Store) SetVersionStatus(ctx context.Context, c catalog.VersionChange) (*tallycatv1.SchemaVersion, error) {
-	var out *tallycatv1.SchemaVersion
+func (s *Store) SetVersionStatus(ctx context.Context, c catalog.VersionChange) (catalog.Version, error) {
+	var out catalog.Version
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		key, err := schemaKeyOf(ctx, tx, c.SchemaID)
 		if err != nil {
@@ -62,25 +59,24 @@ func (s *Store) SetVersionStatus(ctx context.Context, c catalog.VersionChange) (
 		if err != nil {
 			return err
 		}
-		if cur == nil {
-			return catalog.Errorf(catalog.EFAILEDPRECONDITION, "schema %s has no version yet: assign one first", c.SchemaID)
-		}
-		if cur.Status == c.Status && cur.Reason == c.Reason {
-			out = cur
-			return nil
+		if unchanged, err := catalog.CheckStatus(c, cur); err != nil || unchanged {
+			if cur != nil {
+				out = *cur
+			}
+			return err
 		}
 		c.Version = cur.Version
 		out, err = s.appendVersion(ctx, tx, key, c, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_STATUS_CHANGED)
 		return err
 	})
 	if err != nil {
-		return nil, wrap("set version status", err)
+		return catalog.Version{}, wrap("set version status", err)
 	}
 	return out, nil
 }
 
 // appendVersion adds a history row and its timeline event.
-func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, key string, c catalog.VersionChange, kind tallycatv1.SchemaEventKind) (*tallycatv1.SchemaVersion, error) {
+func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, key string, c catalog.VersionChange, kind tallycatv1.SchemaEventKind) (catalog.Version, error) {
 	at := c.At
 	if at.IsZero() {
 		at = s.now()
@@ -89,14 +85,13 @@ func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, key string, c cat
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO schema_versions VALUES (nextval('schema_versions_seq'), ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 		c.SchemaID, key, c.Version, int8(c.Status), c.Reason, c.Actor, at).Scan(&seq); err != nil {
-		return nil, err
+		return catalog.Version{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_events (seq, schema_key, schema_id, kind, occurred_at, actor, producer_id, version_seq, previous_description, description)
 		VALUES (nextval('schema_events_seq'), ?, ?, ?, ?, ?, '', ?, '', '')`, key, c.SchemaID, int8(kind), at, c.Actor, seq); err != nil {
-		return nil, err
+		return catalog.Version{}, err
 	}
-	return &tallycatv1.SchemaVersion{SchemaId: c.SchemaID, Version: c.Version, Status: c.Status, Reason: c.Reason,
-		Actor: c.Actor, AssignedAt: timestamppb.New(at)}, nil
+	return catalog.Version{SchemaID: c.SchemaID, Version: c.Version, Status: c.Status, Reason: c.Reason, Actor: c.Actor, AssignedAt: at}, nil
 }
 
 func schemaKeyOf(ctx context.Context, q querier, schemaID string) (string, error) {
@@ -108,21 +103,21 @@ func schemaKeyOf(ctx context.Context, q querier, schemaID string) (string, error
 	return key, err
 }
 
-func currentVersion(ctx context.Context, q querier, schemaID string) (*tallycatv1.SchemaVersion, error) {
+func currentVersion(ctx context.Context, q querier, schemaID string) (*catalog.Version, error) {
 	vs, err := scanVersions(q.QueryContext(ctx, `SELECT schema_id, version, status, reason, actor, assigned_at
 		FROM schema_versions WHERE schema_id = ? ORDER BY seq DESC LIMIT 1`, schemaID))
 	if err != nil || len(vs) == 0 {
 		return nil, err
 	}
-	return vs[0], nil
+	return &vs[0], nil
 }
 
 // ListVersions implements catalog.Store.
-func (s *Store) ListVersions(ctx context.Context, schemaID, schemaKey string) ([]*tallycatv1.SchemaVersion, error) {
+func (s *Store) ListVersions(ctx context.Context, schemaID, schemaKey string) ([]catalog.Version, error) {
 	column, arg := "schema_id", schemaID
 	if schemaID == "" {
 		column, arg = "schema_key", schemaKey
-		if err := s.mustExist(ctx, `SELECT count(*) FROM schemas WHERE schema_key = ?`, schemaKey, "no metric named %q has been seen"); err != nil {
+		if err := s.mustExist(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, schemaKey, "no metric named %q has been seen"); err != nil {
 			return nil, err
 		}
 	} else if err := s.mustExist(ctx, `SELECT count(*) FROM schemas WHERE schema_id = ?`, schemaID, "schema %s not found"); err != nil {
@@ -133,21 +128,20 @@ func (s *Store) ListVersions(ctx context.Context, schemaID, schemaKey string) ([
 	return vs, wrap("list versions", err)
 }
 
-func scanVersions(rows *sql.Rows, err error) ([]*tallycatv1.SchemaVersion, error) {
+func scanVersions(rows *sql.Rows, err error) ([]catalog.Version, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*tallycatv1.SchemaVersion
+	var out []catalog.Version
 	for rows.Next() {
-		var v tallycatv1.SchemaVersion
+		var v catalog.Version
 		var status int8
-		var at time.Time
-		if err := rows.Scan(&v.SchemaId, &v.Version, &status, &v.Reason, &v.Actor, &at); err != nil {
+		if err := rows.Scan(&v.SchemaID, &v.Version, &status, &v.Reason, &v.Actor, &v.AssignedAt); err != nil {
 			return nil, err
 		}
-		v.Status, v.AssignedAt = tallycatv1.VersionStatus(status), timestamppb.New(at)
-		out = append(out, &v)
+		v.Status = tallycatv1.VersionStatus(status)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -1,72 +1,91 @@
 package duckdb
 
 import (
-	"cmp"
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"hash/fnv"
-	"slices"
-	"time"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// writeBatch merges a folded batch into the tables. Rows that can only be
-// new are plainly inserted: a schema's data point fields come with the
-// schema, and a pair's resource and scope fields are written only when its
-// field set differs from the one last written (fields_hash), so that the
-// heartbeats that make up most writes touch no field table at all.
-func writeBatch(conn *sql.Conn, b *batch) error {
-	var schemas, fields, producers, pairs, newPairFields, changedPairFields, scopes [][]driver.Value
-	for _, id := range b.schemaIDs {
-		s := b.schemas[id]
-		sh := s.obs.Shape
-		schemas = append(schemas, []driver.Value{id, sh.Name, int8(sh.Type), sh.Unit, int8(sh.Temporality), sh.Monotonic, s.desc.text, s.desc.at, s.span.first, s.span.last, s.span.count})
+// epoch stands for "no description yet" in description_at columns.
+var epoch = catalog.Described{}.At
+
+// writePlan persists a plan. Every table is written through DuckDB's
+// appender, whose rows one INSERT ... ON CONFLICT merges into the table:
+// no statement per row, no large parameter lists. Moves, which are rare,
+// run after, as a few statements each.
+func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
+	var schemas, fields, streams, members, variants, producers, pairs, newPairFields, repeatPairFields, scopes, events, keys [][]driver.Value
+	inSchemas := map[string]bool{}
+	for _, sw := range p.Schemas {
+		sh := sw.Shape
+		inSchemas[sw.ID] = true
+		schemas = append(schemas, []driver.Value{sw.ID, sh.Name, int8(sh.Type), sh.Unit, int8(sh.Temporality), sh.Monotonic,
+			sw.Description.Text, sw.Description.At, sw.Span.First, sw.Span.Last, sw.Span.Count, int32(p.CurrentStreams[sw.ID])})
+		if sw.New {
+			for _, a := range sh.Attributes {
+				fields = append(fields, []driver.Value{sw.ID, a.Key, int8(a.Type)})
+			}
+		}
 	}
-	pairFields := map[pairKey][]fieldKey{}
-	for k := range b.fields {
-		if k.source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
-			pk := pairKey{k.schemaID, k.producerID}
-			pairFields[pk] = append(pairFields[pk], k)
+	for _, st := range p.Streams {
+		r := st.Stream.Release
+		streams = append(streams, []driver.Value{st.ID, st.Stream.Header.Name, r.ServiceNamespace, r.ServiceName, r.ServiceVersion,
+			st.Stream.ScopeName, st.Stream.ScopeVersion, st.SchemaID, st.Span.First, st.Span.Last, st.Span.Count})
+	}
+	for _, m := range p.Memberships {
+		members = append(members, []driver.Value{m.SchemaID, m.StreamID, m.Key, m.Description.Text, m.Description.At,
+			m.Span.First, m.Span.Last, m.Span.Count, ""})
+	}
+	for _, v := range p.Variants {
+		variants = append(variants, []driver.Value{v.SchemaID, v.StreamID, v.VariantID, catalog.EncodeAttributes(v.Attributes),
+			v.Span.First, v.Span.Last, v.Span.Count})
+	}
+	for _, pw := range p.Producers {
+		id := pw.Identity
+		producers = append(producers, []driver.Value{pw.ID, id.ServiceName, id.ServiceNamespace, id.ServiceVersion, id.ServiceInstanceID, pw.Span.First, pw.Span.Last})
+	}
+	for _, pw := range p.Pairs {
+		pairs = append(pairs, []driver.Value{pw.SchemaID, pw.ProducerID, pw.Key, "", epoch, pw.Span.First, pw.Span.Last, pw.Span.Count, pw.FieldsHash})
+		if !pw.WriteFields {
 			continue
 		}
-		if _, ok := b.known[k.schemaID]; !ok {
-			fields = append(fields, []driver.Value{k.schemaID, k.name, int8(k.valueType)})
+		dst := &newPairFields
+		if pw.FieldsMayExist {
+			dst = &repeatPairFields
+		}
+		for _, f := range pw.Fields {
+			*dst = append(*dst, []driver.Value{pw.SchemaID, pw.ProducerID, int8(f.Source), f.Name, int8(f.Type)})
 		}
 	}
-	for id, p := range b.producers {
-		producers = append(producers, []driver.Value{id, p.id.ServiceName, p.id.ServiceNamespace, p.id.ServiceVersion, p.id.ServiceInstanceID, p.span.first, p.span.last})
+	for _, sc := range p.Scopes {
+		scopes = append(scopes, []driver.Value{sc.SchemaID, sc.Name, sc.Version, sc.Span.First, sc.Span.Last})
 	}
-	for k, pa := range b.pairs {
-		set := pairFields[k]
-		hash := fieldsHash(set)
-		stored, existed := b.knownPairs[k]
-		if !existed || stored.fieldsHash != hash {
-			dst := &newPairFields
-			if existed {
-				dst = &changedPairFields
-			}
-			for _, f := range set {
-				*dst = append(*dst, []driver.Value{f.schemaID, f.producerID, int8(f.source), f.name, int8(f.valueType)})
-			}
+	for _, e := range p.Events {
+		events = append(events, eventRow(e))
+	}
+	for _, k := range p.Keys {
+		types := make([]int8, len(k.Types))
+		for i, t := range k.Types {
+			types[i] = int8(t)
 		}
-		pairs = append(pairs, []driver.Value{k.schemaID, k.producerID, pa.schemaKey, pa.desc.text, pa.desc.at, pa.span.first, pa.span.last, pa.span.count, hash})
-	}
-	for k, sc := range b.scopes {
-		scopes = append(scopes, []driver.Value{k.schemaID, k.name, k.version, sc.first, sc.last})
+		keys = append(keys, []driver.Value{k.Key, int8(k.Type), k.Unit, types, k.Units, int64(k.SchemaDelta), int64(k.ProducerDelta),
+			k.FirstSeen, k.LastSeen, k.Description.Text, k.Description.At, int64(k.SupersededDelta)})
 	}
 	const (
-		spanUpdate = `first_seen = least(first_seen, excluded.first_seen), last_seen = greatest(last_seen, excluded.last_seen)`
-		descUpdate = `description = CASE WHEN excluded.description_at >= description_at THEN excluded.description ELSE description END,
+		span     = `first_seen = least(first_seen, excluded.first_seen), last_seen = greatest(last_seen, excluded.last_seen)`
+		describe = `description = CASE WHEN excluded.description_at >= description_at THEN excluded.description ELSE description END,
 			description_at = greatest(description_at, excluded.description_at)`
-		countUpdate = `data_point_count = data_point_count + excluded.data_point_count`
-		insert      = `SELECT * FROM appended_data`
-		// A pair whose field set changed may repeat fields stored before.
-		// The appender names its columns col1, col2, ...
-		insertMissingFields = `SELECT * FROM appended_data a WHERE NOT EXISTS (SELECT 1 FROM producer_fields f
+		count  = `data_point_count = data_point_count + excluded.data_point_count`
+		insert = `SELECT * FROM appended_data`
+		// A pair's fields may repeat ones stored before (a changed set, or
+		// one a move carries). The appender names its columns col1, ...
+		insertMissingFields = `SELECT DISTINCT * FROM appended_data a WHERE NOT EXISTS (SELECT 1 FROM producer_fields f
 			WHERE f.schema_id = a.col1 AND f.producer_id = a.col2 AND f.source = a.col3
 			AND f.name = a.col4 AND f.value_type = a.col5)`
 	)
@@ -74,35 +93,119 @@ func writeBatch(conn *sql.Conn, b *batch) error {
 		table, query string
 		rows         [][]driver.Value
 	}{
-		{"schemas", insert + ` ON CONFLICT (schema_id) DO UPDATE SET ` + spanUpdate + `, ` + descUpdate + `, ` + countUpdate, schemas},
+		{"schemas", insert + ` ON CONFLICT (schema_id) DO UPDATE SET ` + span + `, ` + describe + `, ` + count +
+			`, current_streams = current_streams + excluded.current_streams`, schemas},
 		{"schema_fields", insert, fields},
-		{"producers", insert + ` ON CONFLICT (producer_id) DO UPDATE SET ` + spanUpdate, producers},
-		{"schema_producers", insert + ` ON CONFLICT (schema_id, producer_id) DO UPDATE SET ` + spanUpdate + `, ` + descUpdate + `, ` + countUpdate +
+		{"streams", insert + ` ON CONFLICT (stream_id) DO UPDATE SET ` + span + `, ` + count + `, schema_id = excluded.schema_id`, streams},
+		{"schema_streams", insert + ` ON CONFLICT (schema_id, stream_id) DO UPDATE SET ` + span + `, ` + describe + `, ` + count +
+			`, superseded_by = ''`, members},
+		{"variants", insert + ` ON CONFLICT (schema_id, stream_id, variant_id) DO UPDATE SET ` + span + `, ` + count, variants},
+		{"producers", insert + ` ON CONFLICT (producer_id) DO UPDATE SET ` + span, producers},
+		{"schema_producers", insert + ` ON CONFLICT (schema_id, producer_id) DO UPDATE SET ` + span + `, ` + count +
 			`, fields_hash = excluded.fields_hash`, pairs},
 		{"producer_fields", insert, newPairFields},
-		{"producer_fields", insertMissingFields, changedPairFields},
-		{"schema_scopes", insert + ` ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET ` + spanUpdate, scopes},
+		{"producer_fields", insertMissingFields, repeatPairFields},
+		{"schema_scopes", insert + ` ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET ` + span, scopes},
+		{"schema_events", `SELECT nextval('schema_events_seq'), * EXCLUDE (col1) FROM appended_data`, events},
+		{"schema_keys", insert + ` ON CONFLICT (schema_key) DO UPDATE SET
+			metric_type = CASE WHEN excluded.last_seen >= last_seen THEN excluded.metric_type ELSE metric_type END,
+			unit = CASE WHEN excluded.last_seen >= last_seen THEN excluded.unit ELSE unit END,
+			metric_types = list_sort(list_distinct(list_concat(metric_types, excluded.metric_types))),
+			units = list_sort(list_distinct(list_concat(units, excluded.units))),
+			schema_count = schema_count + excluded.schema_count,
+			producer_count = producer_count + excluded.producer_count,
+			superseded_count = superseded_count + excluded.superseded_count,
+			` + span + `, ` + describe, keys},
 	}
 	for _, st := range steps {
 		if err := appendRows(conn, `INSERT INTO `+st.table+` `+st.query, st.table, st.rows); err != nil {
 			return err
 		}
 	}
+	for _, m := range p.Moves {
+		if err := writeMove(ctx, conn, m); err != nil {
+			return fmt.Errorf("move %s from %s to %s: %w", m.StreamID, m.From, m.To, err)
+		}
+		if !inSchemas[m.From] {
+			if _, err := conn.ExecContext(ctx, `UPDATE schemas SET current_streams = current_streams + ? WHERE schema_id = ?`,
+				p.CurrentStreams[m.From], m.From); err != nil {
+				return err
+			}
+			inSchemas[m.From] = true // one update carries the schema's whole delta
+		}
+	}
 	return nil
 }
 
-// fieldsHash identifies a pair's resource and scope field set. It is stored,
-// so it must not change between releases: FNV-1a over the sorted fields,
-// never 0 (the value of pairs stored before the hash existed).
-func fieldsHash(set []fieldKey) uint64 {
-	slices.SortFunc(set, func(a, b fieldKey) int {
-		return cmp.Or(cmp.Compare(a.source, b.source), cmp.Compare(a.name, b.name), cmp.Compare(a.valueType, b.valueType))
-	})
-	h := fnv.New64a()
-	for _, f := range set {
-		fmt.Fprintf(h, "%d\x00%s\x00%d\x00", f.source, f.name, f.valueType)
+// writeMove marks a stream's membership of m.From superseded and carries
+// what the stream had there onto m.To, adding to what the batch wrote: the
+// membership's span and count, the variants, the schema's count, the
+// release's instance entries and their fields, and the stream's scope.
+func writeMove(ctx context.Context, conn *sql.Conn, m catalog.Move) error {
+	r := m.Release
+	statements := []struct {
+		query string
+		args  []any
+	}{
+		{`INSERT INTO schema_streams SELECT ?, stream_id, schema_key, description, description_at, first_seen, last_seen, data_point_count, ''
+			FROM schema_streams WHERE schema_id = ? AND stream_id = ?
+			ON CONFLICT (schema_id, stream_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
+			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
+			[]any{m.To, m.From, m.StreamID}},
+		{`UPDATE schemas SET data_point_count = data_point_count + coalesce((SELECT data_point_count FROM schema_streams
+			WHERE schema_id = ? AND stream_id = ?), 0) WHERE schema_id = ?`, []any{m.From, m.StreamID, m.To}},
+		{`UPDATE schema_streams SET superseded_by = ? WHERE schema_id = ? AND stream_id = ?`, []any{m.To, m.From, m.StreamID}},
+		{`INSERT INTO variants SELECT ?, stream_id, variant_id, attributes, first_seen, last_seen, data_point_count
+			FROM variants WHERE schema_id = ? AND stream_id = ?
+			ON CONFLICT (schema_id, stream_id, variant_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
+			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
+			[]any{m.To, m.From, m.StreamID}},
+		{`INSERT INTO producer_fields SELECT DISTINCT ?, pf.producer_id, pf.source, pf.name, pf.value_type
+			FROM producer_fields pf JOIN producers p USING (producer_id)
+			WHERE pf.schema_id = ? AND p.service_namespace = ? AND p.service_name = ? AND p.service_version = ?
+			AND NOT EXISTS (SELECT 1 FROM producer_fields f WHERE f.schema_id = ? AND f.producer_id = pf.producer_id
+				AND f.source = pf.source AND f.name = pf.name AND f.value_type = pf.value_type)`,
+			[]any{m.To, m.From, r.ServiceNamespace, r.ServiceName, r.ServiceVersion, m.To}},
+		{`INSERT INTO schema_producers SELECT ?, sp.producer_id, sp.schema_key, '', sp.description_at, sp.first_seen, sp.last_seen,
+			sp.data_point_count, sp.fields_hash
+			FROM schema_producers sp JOIN producers p USING (producer_id)
+			WHERE sp.schema_id = ? AND p.service_namespace = ? AND p.service_name = ? AND p.service_version = ?
+			ON CONFLICT (schema_id, producer_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
+			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
+			[]any{m.To, m.From, r.ServiceNamespace, r.ServiceName, r.ServiceVersion}},
+		{`INSERT INTO schema_scopes SELECT ?, st.scope_name, st.scope_version, ss.first_seen, ss.last_seen
+			FROM streams st JOIN schema_streams ss ON ss.stream_id = st.stream_id AND ss.schema_id = ?
+			WHERE st.stream_id = ?
+			ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
+			last_seen = greatest(last_seen, excluded.last_seen)`, []any{m.To, m.From, m.StreamID}},
 	}
-	return h.Sum64() | 1
+	for _, st := range statements {
+		if _, err := conn.ExecContext(ctx, st.query, st.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eventRow is a row of schema_events (whose seq the insert fills).
+func eventRow(e catalog.Event) []driver.Value {
+	var p catalog.ProducerIdentity
+	producerID := ""
+	if e.Producer != nil {
+		p = *e.Producer
+		if p.ServiceInstanceID != "" {
+			producerID = p.ID()
+		}
+	}
+	return []driver.Value{int64(0), e.Key, e.SchemaID, int8(e.Kind), e.At, e.Actor, producerID, nil, e.PreviousDescription, e.Description,
+		p.ServiceNamespace, p.ServiceName, p.ServiceVersion, p.ServiceInstanceID, e.TargetSchemaID, addedText(e.Added)}
+}
+
+func addedText(attrs []schemaid.Attribute) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	return catalog.EncodeAttributes(attrs)
 }
 
 // appendRows feeds rows to a DuckDB table appender whose query merges them
@@ -127,83 +230,4 @@ func appendRows(conn *sql.Conn, query, table string, rows [][]driver.Value) erro
 		}
 		return nil
 	})
-}
-
-// updateKeys brings the schema_keys summaries of the batch's keys up to
-// date from the batch alone: counts grow by the schemas and producers new to
-// the key, spans widen, lists gain members, and the type, unit and
-// description follow the latest schema, as they would if summed over every
-// schema again (a test holds them to that). Recomputing them from the tables
-// instead scanned two of them on every write.
-func updateKeys(conn *sql.Conn, b *batch) error {
-	type summary struct {
-		key               string
-		metricType        int8
-		unit              string
-		types             []int8
-		units             []string
-		schemas           int64
-		producers         map[string]bool
-		first, last       time.Time
-		description       string
-		descriptionAt     time.Time
-		hasSchema, hasDsc bool
-	}
-	byKey := map[string]*summary{}
-	var order []*summary
-	for _, id := range b.schemaIDs {
-		sc := b.schemas[id]
-		sh := sc.obs.Shape
-		k := byKey[sh.Name]
-		if k == nil {
-			k = &summary{key: sh.Name, producers: map[string]bool{}}
-			byKey[sh.Name] = k
-			order = append(order, k)
-		}
-		if _, ok := b.known[id]; !ok {
-			k.schemas++
-		}
-		if !k.hasSchema || !sc.span.last.Before(k.last) {
-			k.metricType, k.unit = int8(sh.Type), sh.Unit
-		}
-		if !k.hasSchema || sc.span.first.Before(k.first) {
-			k.first = sc.span.first
-		}
-		if !k.hasSchema || sc.span.last.After(k.last) {
-			k.last = sc.span.last
-		}
-		k.hasSchema = true
-		if !slices.Contains(k.types, int8(sh.Type)) {
-			k.types = append(k.types, int8(sh.Type))
-		}
-		if !slices.Contains(k.units, sh.Unit) {
-			k.units = append(k.units, sh.Unit)
-		}
-		if !k.hasDsc || !sc.desc.at.Before(k.descriptionAt) {
-			k.description, k.descriptionAt, k.hasDsc = sc.desc.text, sc.desc.at, true
-		}
-	}
-	for pk, pa := range b.pairs {
-		if !b.keyProducers[keyProducer{pa.schemaKey, pk.producerID}] {
-			byKey[pa.schemaKey].producers[pk.producerID] = true
-		}
-	}
-	rows := make([][]driver.Value, len(order))
-	for i, k := range order {
-		slices.Sort(k.types)
-		slices.Sort(k.units)
-		rows[i] = []driver.Value{k.key, k.metricType, k.unit, k.types, k.units, k.schemas, int64(len(k.producers)),
-			k.first, k.last, k.description, k.descriptionAt}
-	}
-	return appendRows(conn, `INSERT INTO schema_keys SELECT * FROM appended_data ON CONFLICT (schema_key) DO UPDATE SET
-		metric_type = CASE WHEN excluded.last_seen >= last_seen THEN excluded.metric_type ELSE metric_type END,
-		unit = CASE WHEN excluded.last_seen >= last_seen THEN excluded.unit ELSE unit END,
-		metric_types = list_sort(list_distinct(list_concat(metric_types, excluded.metric_types))),
-		units = list_sort(list_distinct(list_concat(units, excluded.units))),
-		schema_count = schema_count + excluded.schema_count,
-		producer_count = producer_count + excluded.producer_count,
-		first_seen = least(first_seen, excluded.first_seen),
-		last_seen = greatest(last_seen, excluded.last_seen),
-		description = CASE WHEN excluded.description_at >= description_at THEN excluded.description ELSE description END,
-		description_at = greatest(description_at, excluded.description_at)`, "schema_keys", rows)
 }

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Conversions from the catalog's domain types to the API's messages: the
+// one place that knows both.
+
+func ts(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+func each[T, U any](in []T, fn func(T) U) []U {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = fn(v)
+	}
+	return out
+}
+
+func toField(f catalog.Field) *tallycatv1.Field {
+	return &tallycatv1.Field{Name: f.Name, Source: f.Source, ValueType: f.Type, Presence: f.Presence, SeenRatio: f.SeenRatio,
+		FirstSeen: ts(f.FirstSeen), LastSeen: ts(f.LastSeen), TypeConflict: f.TypeConflict}
+}
+
+func toDataPointField(a schemaid.Attribute) *tallycatv1.Field {
+	return &tallycatv1.Field{Name: a.Key, Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, ValueType: a.Type}
+}
+
+func toSchema(s catalog.Schema) *tallycatv1.Schema {
+	out := &tallycatv1.Schema{
+		SchemaId: s.ID, SchemaKey: s.Key, MetricType: s.Type, Unit: s.Unit, Temporality: s.Temporality, Monotonic: s.Monotonic,
+		Description: s.Description, DescriptionConflict: s.DescriptionConflict, Fields: each(s.Fields, toField),
+		ProducerCount: uint32(s.ProducerCount), FirstSeen: ts(s.FirstSeen), LastSeen: ts(s.LastSeen), DataPointCount: s.DataPoints,
+		Superseded: s.Superseded, SupersededBy: s.SupersededBy, ReleaseCount: uint32(s.ReleaseCount), TypeConflict: s.TypeConflict,
+	}
+	if s.CurrentVersion != nil {
+		out.CurrentVersion = toVersion(*s.CurrentVersion)
+	}
+	return out
+}
+
+func toVersion(v catalog.Version) *tallycatv1.SchemaVersion {
+	return &tallycatv1.SchemaVersion{SchemaId: v.SchemaID, Version: v.Version, Status: v.Status, Reason: v.Reason,
+		Actor: v.Actor, AssignedAt: ts(v.AssignedAt)}
+}
+
+func toProducer(p catalog.Producer) *tallycatv1.Producer {
+	return &tallycatv1.Producer{ServiceName: p.ServiceName, ServiceNamespace: p.ServiceNamespace, ServiceVersion: p.ServiceVersion,
+		ServiceInstanceId: p.ServiceInstanceID, FirstSeen: ts(p.FirstSeen), LastSeen: ts(p.LastSeen),
+		SchemaCount: uint32(p.SchemaCount), SupersededBy: p.SupersededBy}
+}
+
+func toRelease(r catalog.Release) *tallycatv1.Release {
+	return &tallycatv1.Release{ServiceName: r.ServiceName, ServiceNamespace: r.ServiceNamespace, ServiceVersion: r.ServiceVersion,
+		InstanceCount: uint32(r.Instances), FirstSeen: ts(r.FirstSeen), LastSeen: ts(r.LastSeen), SupersededBy: r.SupersededBy,
+		DataPointCount: r.DataPoints}
+}
+
+func toVariant(v catalog.Variant) *tallycatv1.SchemaVariant {
+	return &tallycatv1.SchemaVariant{VariantId: v.ID, Attributes: each(v.Attributes, toDataPointField),
+		DataPointCount: v.DataPoints, FirstSeen: ts(v.FirstSeen), LastSeen: ts(v.LastSeen)}
+}
+
+func toScope(s catalog.Scope) *tallycatv1.Scope {
+	return &tallycatv1.Scope{Name: s.Name, Version: s.Version, FirstSeen: ts(s.FirstSeen), LastSeen: ts(s.LastSeen)}
+}
+
+func toKeySummary(k catalog.KeySummary) *tallycatv1.SchemaKeySummary {
+	return &tallycatv1.SchemaKeySummary{SchemaKey: k.Key, MetricType: k.Type, Unit: k.Unit, MetricTypes: k.Types, Units: k.Units,
+		SchemaCount: uint32(k.Schemas), ProducerCount: uint32(k.Producers), FirstSeen: ts(k.FirstSeen), LastSeen: ts(k.LastSeen),
+		Versioned: k.Versioned, Deprecated: k.Deprecated, Description: k.Description, SupersededSchemaCount: uint32(k.Superseded)}
+}
+
+func toEvent(e catalog.Event) *tallycatv1.SchemaEvent {
+	out := &tallycatv1.SchemaEvent{SchemaKey: e.Key, SchemaId: e.SchemaID, Kind: e.Kind, OccurredAt: ts(e.At), Actor: e.Actor,
+		PreviousDescription: e.PreviousDescription, Description: e.Description, Summary: catalog.SummarizeEvent(&e),
+		TargetSchemaId: e.TargetSchemaID, AddedFields: each(e.Added, toDataPointField)}
+	if e.Producer != nil {
+		out.Producer = &tallycatv1.Producer{ServiceName: e.Producer.ServiceName, ServiceNamespace: e.Producer.ServiceNamespace,
+			ServiceVersion: e.Producer.ServiceVersion, ServiceInstanceId: e.Producer.ServiceInstanceID}
+	}
+	if e.Version != nil {
+		out.Version = toVersion(*e.Version)
+	}
+	return out
+}
+
+func toDiff(d *catalog.SchemaDiff) *tallycatv1.DiffSchemasResponse {
+	return &tallycatv1.DiffSchemasResponse{
+		Base: toSchema(d.Base), Target: toSchema(d.Target),
+		Added: each(d.Added, toField), Removed: each(d.Removed, toField),
+		Changed: each(d.Changed, func(c catalog.FieldChange) *tallycatv1.FieldChange {
+			return &tallycatv1.FieldChange{Name: c.Name, Base: toField(c.Base), Target: toField(c.Target)}
+		}),
+		MetadataChanges: each(d.MetadataChanges, func(c catalog.MetadataChange) *tallycatv1.MetadataChange {
+			return &tallycatv1.MetadataChange{Property: c.Property, Base: c.Base, Target: c.Target}
+		}),
+		Identical: d.Identical,
+	}
+}

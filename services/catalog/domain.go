@@ -1,0 +1,159 @@
+package catalog
+
+import (
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
+)
+
+// The catalog's read model: what stores return and the API converts to its
+// messages. The API's enums (metric type, temporality, value type, field
+// source, version status, event kind) are shared vocabulary with schemaid
+// and are used as they are; messages are not, so that a store never depends
+// on the wire format and the rules here never on protobuf.
+
+// Field is one attribute key of a schema with the type of its values and
+// where it was found. Presence, SeenRatio, FirstSeen and LastSeen describe
+// how often it was there (see Presence); they are zero where a field is not
+// part of a schema (a variant's attributes).
+type Field struct {
+	Name      string
+	Source    tallycatv1.FieldSource
+	Type      tallycatv1.ValueType
+	Presence  tallycatv1.FieldPresence
+	SeenRatio float64
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// TypeConflict is true when the schema holds this key, from this
+	// source, with more than one value type.
+	TypeConflict bool
+}
+
+// Schema is one release-pooled shape of a metric (see docs/schema-id.md).
+type Schema struct {
+	ID                  string
+	Key                 string
+	Type                tallycatv1.MetricType
+	Unit                string
+	Temporality         tallycatv1.Temporality
+	Monotonic           bool
+	Description         string
+	DescriptionConflict bool
+	// Fields are the data point fields (the union that makes the id) and
+	// the resource and scope fields of the schema's producers.
+	Fields         []Field
+	ProducerCount  int
+	ReleaseCount   int
+	FirstSeen      time.Time
+	LastSeen       time.Time
+	CurrentVersion *Version
+	DataPoints     uint64
+	// Superseded is true when no release produces the schema any more;
+	// SupersededBy lists the schemas the releases that did moved to.
+	Superseded   bool
+	SupersededBy []string
+	TypeConflict bool
+}
+
+// Producer is a service instance that emitted a schema.
+type Producer struct {
+	ProducerIdentity
+	FirstSeen   time.Time
+	LastSeen    time.Time
+	SchemaCount int
+	// SupersededBy is set on a schema's producer entries when the
+	// producer's release moved from that schema to this one.
+	SupersededBy string
+}
+
+// Release is a service at one version as a schema sees it: its instances
+// pooled.
+type Release struct {
+	ReleaseIdentity
+	Instances    int
+	FirstSeen    time.Time
+	LastSeen     time.Time
+	SupersededBy string
+	DataPoints   uint64
+}
+
+// Variant is one distinct data point attribute set seen with a schema.
+type Variant struct {
+	// ID is the schema id the attribute set alone would have.
+	ID         string
+	Attributes []schemaid.Attribute
+	DataPoints uint64
+	FirstSeen  time.Time
+	LastSeen   time.Time
+}
+
+// Scope is an instrumentation scope a schema was emitted under.
+type Scope struct {
+	Name, Version       string
+	FirstSeen, LastSeen time.Time
+}
+
+// Version is one entry of a schema's version history.
+type Version struct {
+	SchemaID   string
+	Version    string
+	Status     tallycatv1.VersionStatus
+	Reason     string
+	Actor      string
+	AssignedAt time.Time
+}
+
+// Event is one entry of a schema key's timeline.
+type Event struct {
+	Key      string
+	SchemaID string
+	Kind     tallycatv1.SchemaEventKind
+	At       time.Time
+	// Actor is set for changes people made (versions and statuses).
+	Actor string
+	// Producer is set for first-seen, producer-added, moved and
+	// description events; for a move it names the release (no instance).
+	Producer            *ProducerIdentity
+	Version             *Version
+	PreviousDescription string
+	Description         string
+	// TargetSchemaID and Added are set for a move.
+	TargetSchemaID string
+	Added          []schemaid.Attribute
+}
+
+// KeySummary is one metric name with a summary of its schemas.
+type KeySummary struct {
+	Key         string
+	Type        tallycatv1.MetricType
+	Unit        string
+	Types       []tallycatv1.MetricType
+	Units       []string
+	Description string
+	// Schemas counts current schemas, Superseded the others.
+	Schemas    int
+	Superseded int
+	Producers  int
+	FirstSeen  time.Time
+	LastSeen   time.Time
+	Versioned  bool
+	Deprecated bool
+}
+
+// SchemaDetail is a schema with everything GetSchema shows about it.
+type SchemaDetail struct {
+	Schema Schema
+	// Producers are at most MaxDetailProducers instances, the most
+	// recently seen first; Releases count them all.
+	Producers []Producer
+	Releases  []Release
+	Scopes    []Scope
+	Versions  []Version
+	Variants  []Variant
+}
+
+// MaxDetailProducers bounds the instances GetSchema lists: a service on
+// Kubernetes starts a new instance with every pod, and a list of thousands
+// helps nobody; the releases carry the counts.
+const MaxDetailProducers = 100

@@ -1,0 +1,158 @@
+package duckdb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// GetSchema implements catalog.Store.
+func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.SchemaDetail, error) {
+	// The schema, its instances, releases, scopes, history and variants are
+	// independent point reads: they run at once, on connections of their
+	// own.
+	d := &catalog.SchemaDetail{}
+	var (
+		schemas []catalog.Schema
+		members []membership
+		ids     = []any{schemaID}
+	)
+	err := parallel(
+		func() (err error) { schemas, err = s.loadSchemas(ctx, []string{schemaID}); return err },
+		func() (err error) {
+			d.Producers, err = s.queryProducers(ctx, "sp.schema_id = ?", schemaID,
+				catalog.ProducerFilter{Limit: catalog.MaxDetailProducers}, "max(sp.last_seen) DESC, ")
+			return err
+		},
+		func() error {
+			return scanRows(ctx, s.db, `SELECT p.service_namespace, p.service_name, p.service_version, count(*),
+				min(sp.first_seen), max(sp.last_seen), sum(sp.data_point_count)::UBIGINT
+				FROM schema_producers sp JOIN producers p USING (producer_id) WHERE sp.schema_id = ?
+				GROUP BY ALL`, ids, func(rows *sql.Rows) error {
+				var r catalog.Release
+				if err := rows.Scan(&r.ServiceNamespace, &r.ServiceName, &r.ServiceVersion, &r.Instances, &r.FirstSeen, &r.LastSeen, &r.DataPoints); err != nil {
+					return err
+				}
+				d.Releases = append(d.Releases, r)
+				return nil
+			})
+		},
+		func() error {
+			return scanRows(ctx, s.db, `SELECT ss.superseded_by, st.service_namespace, st.service_name, st.service_version, ss.last_seen
+				FROM schema_streams ss JOIN streams st USING (stream_id) WHERE ss.schema_id = ?`, ids, func(rows *sql.Rows) error {
+				var m membership
+				if err := rows.Scan(&m.supersededBy, &m.release.ServiceNamespace, &m.release.ServiceName, &m.release.ServiceVersion, &m.last); err != nil {
+					return err
+				}
+				members = append(members, m)
+				return nil
+			})
+		},
+		func() error {
+			return scanRows(ctx, s.db, `SELECT scope_name, scope_version, first_seen, last_seen FROM schema_scopes
+				WHERE schema_id = ? ORDER BY scope_name, scope_version`, ids, func(rows *sql.Rows) error {
+				var sc catalog.Scope
+				if err := rows.Scan(&sc.Name, &sc.Version, &sc.FirstSeen, &sc.LastSeen); err != nil {
+					return err
+				}
+				d.Scopes = append(d.Scopes, sc)
+				return nil
+			})
+		},
+		func() (err error) {
+			d.Versions, err = scanVersions(s.db.QueryContext(ctx, `SELECT schema_id, version, status, reason, actor, assigned_at
+				FROM schema_versions WHERE schema_id = ? ORDER BY seq DESC`, schemaID))
+			return err
+		},
+		func() error {
+			v, err := s.loadVariants(ctx, "= ?", ids)
+			d.Variants = v[schemaID]
+			return err
+		},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
+	}
+	if len(schemas) == 0 {
+		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
+	}
+	d.Schema = schemas[0]
+	successors := releaseSuccessors(members)
+	for i := range d.Releases {
+		d.Releases[i].SupersededBy = successors[d.Releases[i].ReleaseIdentity]
+	}
+	for i := range d.Producers {
+		d.Producers[i].SupersededBy = successors[d.Producers[i].Release()]
+	}
+	// Current releases (no successor) first, then the most recently seen.
+	slices.SortFunc(d.Releases, func(a, b catalog.Release) int {
+		return cmp.Or(cmp.Compare(len(a.SupersededBy), len(b.SupersededBy)), b.LastSeen.Compare(a.LastSeen),
+			cmp.Compare(a.ReleaseIdentity.String(), b.ReleaseIdentity.String()))
+	})
+	return d, nil
+}
+
+// ListProducers implements catalog.Store.
+func (s *Store) ListProducers(ctx context.Context, f catalog.ProducerFilter) ([]catalog.Producer, error) {
+	where, arg := "TRUE", any(nil)
+	switch {
+	case f.SchemaID != "":
+		if err := s.mustExist(ctx, `SELECT count(*) FROM schemas WHERE schema_id = ?`, f.SchemaID, "schema %s not found"); err != nil {
+			return nil, err
+		}
+		where, arg = "sp.schema_id = ?", f.SchemaID
+	case f.SchemaKey != "":
+		if err := s.mustExist(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, f.SchemaKey, "no metric named %q has been seen"); err != nil {
+			return nil, err
+		}
+		where, arg = "sp.schema_key = ?", f.SchemaKey
+	case f.ServiceName != "":
+		where, arg = "p.service_name = ?", f.ServiceName
+	}
+	return s.queryProducers(ctx, where, arg, f, "")
+}
+
+// queryProducers lists the producers matching where (with its one argument,
+// or none when arg is nil), paged by f, in order (an ORDER BY prefix, or ""
+// for by identity).
+func (s *Store) queryProducers(ctx context.Context, where string, arg any, f catalog.ProducerFilter, order string) ([]catalog.Producer, error) {
+	var args []any
+	if arg != nil {
+		args = append(args, arg)
+	}
+	// The API pages every list; a store caller without a limit wants all.
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1 << 31
+	}
+	args = append(args, limit, f.Offset)
+	// With a schema filter, first and last seen are those of the producer's
+	// emission of that schema; otherwise the producer's own.
+	var out []catalog.Producer
+	err := scanRows(ctx, s.db, `
+		SELECT p.service_name, p.service_namespace, p.service_version, p.service_instance_id,
+			min(sp.first_seen), max(sp.last_seen), count(DISTINCT sp.schema_id)
+		FROM producers p JOIN schema_producers sp USING (producer_id)
+		WHERE `+where+`
+		GROUP BY ALL
+		ORDER BY `+order+`p.service_name, p.service_namespace, p.service_version, p.service_instance_id
+		LIMIT ? OFFSET ?`, args, func(rows *sql.Rows) error {
+		var p catalog.Producer
+		var first, last time.Time
+		if err := rows.Scan(&p.ServiceName, &p.ServiceNamespace, &p.ServiceVersion, &p.ServiceInstanceID, &first, &last, &p.SchemaCount); err != nil {
+			return err
+		}
+		p.FirstSeen, p.LastSeen = first, last
+		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list producers: %w", err)
+	}
+	return out, nil
+}

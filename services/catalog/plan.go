@@ -1,0 +1,586 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
+)
+
+// How a batch of observations becomes writes: PlanBatch folds the batch by
+// stream, asks the store (through Holdings, inside the transaction that will
+// persist the result) what it holds of those streams and schemas, and
+// returns a Plan: every row to write, every producer move, every timeline
+// event and every change of the key summaries. A store only persists a Plan;
+// the rules live here, once for every store.
+
+// Holdings is what a store answers the planner with. Each method returns
+// entries only for what exists.
+type Holdings interface {
+	// Streams returns each stream's current schema and that schema's data
+	// point attributes (the stream's union so far).
+	Streams(ctx context.Context, ids []string) (map[string]HeldStream, error)
+	// Schemas returns each schema's description and how many streams
+	// currently produce it.
+	Schemas(ctx context.Context, ids []string) (map[string]HeldSchema, error)
+	// Pairs returns the fields hash of each stored (schema, producer) pair
+	// among pairs, and which of their producers already produce any schema
+	// of the pair's key.
+	Pairs(ctx context.Context, pairs []PairKey) (HeldPairs, error)
+}
+
+// HeldStream is a stored stream.
+type HeldStream struct {
+	SchemaID    string
+	Union       []schemaid.Attribute
+	Description string
+}
+
+// HeldSchema is a stored schema.
+type HeldSchema struct {
+	Description    string
+	CurrentStreams int
+}
+
+// PairKey is a schema, a producer (instance) id, and the schema's key.
+type PairKey struct{ SchemaID, ProducerID, Key string }
+
+// KeyProducer is a producer of some schema of a key.
+type KeyProducer struct{ Key, ProducerID string }
+
+// HeldPairs is what Holdings.Pairs found.
+type HeldPairs struct {
+	FieldsHash   map[PairKey]uint64
+	KeyProducers map[KeyProducer]bool
+}
+
+// Span is a first/last-seen interval with a data point count.
+type Span struct {
+	First, Last time.Time
+	Count       uint64
+}
+
+func (s *Span) add(first, last time.Time, n uint64) {
+	if s.First.IsZero() || first.Before(s.First) {
+		s.First = first
+	}
+	if last.After(s.Last) {
+		s.Last = last
+	}
+	s.Count += n
+}
+
+// Described is a description with the time it was observed; later wins.
+type Described struct {
+	Text string
+	At   time.Time
+}
+
+func (d *Described) add(text string, at time.Time) {
+	if d.At.IsZero() || !at.Before(d.At) {
+		d.Text, d.At = text, at
+	}
+}
+
+// Plan is what one batch changes. Stores write it in one transaction:
+// first the rows, then the moves (which carry history onto rows the batch
+// may have just written, adding to them).
+type Plan struct {
+	// SchemaIDs is the schema each observation was filed under, in order.
+	SchemaIDs []string
+	// NewSchemas counts schemas the batch created.
+	NewSchemas int
+	// Schemas are upserted: inserted when New (with Shape's data point
+	// attributes as their fields), else their spans widen, counts add and
+	// the later description wins.
+	Schemas []SchemaWrite
+	// CurrentStreams changes each schema's count of current streams.
+	CurrentStreams map[string]int
+	// Streams are upserted with their current schema.
+	Streams []StreamWrite
+	// Memberships are upserted (schema, stream) rows, current.
+	Memberships []MembershipWrite
+	// Moves mark a stream's membership of From superseded by To, and carry
+	// what the stream had on From onto To: its variants, its membership's
+	// span and count, its instances' entries and their fields, and its
+	// scope. Counts carried add to To's.
+	Moves     []Move
+	Variants  []VariantWrite
+	Producers []ProducerWrite
+	Pairs     []PairWrite
+	Scopes    []ScopeWrite
+	Events    []Event
+	Keys      []KeyWrite
+}
+
+// SchemaWrite is a schema touched by the batch.
+type SchemaWrite struct {
+	ID          string
+	Shape       schemaid.Shape
+	New         bool
+	Description Described
+	Span        Span
+}
+
+// StreamWrite is a stream and the schema it is on after the batch.
+type StreamWrite struct {
+	ID       string
+	Stream   Stream
+	SchemaID string
+	Span     Span
+}
+
+// MembershipWrite is a stream's membership of a schema.
+type MembershipWrite struct {
+	SchemaID, StreamID, Key string
+	Description             Described
+	Span                    Span
+}
+
+// Move is a stream leaving a schema for the one of its larger union.
+type Move struct {
+	StreamID, From, To string
+	Release            ReleaseIdentity
+	Added              []schemaid.Attribute
+	At                 time.Time
+}
+
+// VariantWrite is a variant seen on a schema through a stream.
+type VariantWrite struct {
+	SchemaID, StreamID, VariantID string
+	Attributes                    []schemaid.Attribute
+	Span                          Span
+}
+
+// ProducerWrite is an instance.
+type ProducerWrite struct {
+	ID       string
+	Identity ProducerIdentity
+	Span     Span
+}
+
+// PairField is a resource or scope field of a (schema, producer) pair.
+type PairField struct {
+	Source tallycatv1.FieldSource
+	Name   string
+	Type   tallycatv1.ValueType
+}
+
+// PairWrite is a (schema, producer instance) entry. Its Fields are written
+// only when WriteFields is set (the set is new or changed); when
+// FieldsMayExist is set some of them may be stored already and must not be
+// written twice.
+type PairWrite struct {
+	PairKey
+	Span           Span
+	Fields         []PairField
+	FieldsHash     uint64
+	WriteFields    bool
+	FieldsMayExist bool
+}
+
+// ScopeWrite is a scope a schema was seen under.
+type ScopeWrite struct {
+	SchemaID, Name, Version string
+	Span                    Span
+}
+
+// KeyWrite is the change of one key's summary. Types and Units are the
+// batch's; the store merges them into the stored lists. Type and Unit are
+// those of the batch's latest schema and win when its LastSeen is the
+// latest.
+type KeyWrite struct {
+	Key                 string
+	Type                tallycatv1.MetricType
+	Unit                string
+	Types               []tallycatv1.MetricType
+	Units               []string
+	SchemaDelta         int
+	SupersededDelta     int
+	ProducerDelta       int
+	FirstSeen, LastSeen time.Time
+	Description         Described
+}
+
+// streamAgg is one stream of a batch.
+type streamAgg struct {
+	id       string
+	stream   Stream
+	union    []schemaid.Attribute // of the batch's variants
+	span     Span
+	desc     Described
+	variants map[string]*VariantWrite
+	order    []string // variant ids, in first-appearance order
+	earliest ProducerIdentity
+	target   string
+}
+
+// PlanBatch turns a batch into a Plan, reading what the store holds through
+// h. It normalizes the observations first (see Observation.Normalize).
+func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error) {
+	for i := range obs {
+		obs[i].Normalize()
+	}
+	streams, order, streamOf := foldStreams(obs)
+	held, err := h.Streams(ctx, order)
+	if err != nil {
+		return nil, fmt.Errorf("read streams: %w", err)
+	}
+	p := &Plan{CurrentStreams: map[string]int{}}
+	var moves []*streamAgg
+	touched := map[string]bool{}
+	var ids []string
+	touch := func(id string) {
+		if !touched[id] {
+			touched[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range order {
+		s := streams[id]
+		hs, ok := held[id]
+		union, _ := Union(hs.Union, s.union)
+		shape := s.stream.Header
+		shape.Attributes = union
+		s.target = schemaid.ID(shape)
+		touch(s.target)
+		switch {
+		case !ok:
+			p.CurrentStreams[s.target]++
+		case hs.SchemaID != s.target:
+			touch(hs.SchemaID)
+			p.CurrentStreams[hs.SchemaID]--
+			p.CurrentStreams[s.target]++
+			moves = append(moves, s)
+		}
+	}
+	schemas, err := h.Schemas(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read schemas: %w", err)
+	}
+
+	// Schemas and memberships, in first-appearance order for stable writes.
+	byID := map[string]*SchemaWrite{}
+	for _, id := range order {
+		s := streams[id]
+		sw := byID[s.target]
+		if sw == nil {
+			_, existed := schemas[s.target]
+			shape := s.stream.Header
+			shape.Attributes, _ = Union(held[id].Union, s.union)
+			p.Schemas = append(p.Schemas, SchemaWrite{ID: s.target, Shape: shape, New: !existed})
+			sw = &p.Schemas[len(p.Schemas)-1]
+			byID[s.target] = sw
+			if !existed {
+				p.NewSchemas++
+				p.Events = append(p.Events, Event{Key: shape.Name, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN,
+					At: s.span.First, Producer: ptr(s.earliest), Description: s.desc.Text})
+			}
+		} else if _, streamExisted := held[id]; sw.New && !streamExisted {
+			// Another release made this schema earlier in the batch.
+			p.Events = append(p.Events, Event{Key: s.stream.Header.Name, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED,
+				At: s.span.First, Producer: releaseProducer(s.stream.Release)})
+		}
+		sw.Span.add(s.span.First, s.span.Last, s.span.Count)
+		sw.Description.add(s.desc.Text, s.desc.At)
+		p.Streams = append(p.Streams, StreamWrite{ID: id, Stream: s.stream, SchemaID: s.target, Span: s.span})
+		p.Memberships = append(p.Memberships, MembershipWrite{SchemaID: s.target, StreamID: id, Key: s.stream.Header.Name, Description: s.desc, Span: s.span})
+		for _, vid := range s.order {
+			v := *s.variants[vid]
+			v.SchemaID = s.target
+			p.Variants = append(p.Variants, v)
+		}
+		p.Events = append(p.Events, streamEvents(s, held, schemas)...)
+	}
+	for _, s := range moves {
+		hs := held[s.id]
+		_, added := Union(hs.Union, s.union)
+		p.Moves = append(p.Moves, Move{StreamID: s.id, From: hs.SchemaID, To: s.target, Release: s.stream.Release, Added: added, At: s.span.First})
+	}
+	p.SchemaIDs = make([]string, len(obs))
+	for i := range obs {
+		p.SchemaIDs[i] = streams[streamOf[i]].target
+	}
+	newToKey, err := planProducers(ctx, p, obs, streams, streamOf, h)
+	if err != nil {
+		return nil, err
+	}
+	keyOf := map[string]string{}
+	for _, id := range order {
+		keyOf[streams[id].target] = streams[id].stream.Header.Name
+		if hs, ok := held[id]; ok {
+			keyOf[hs.SchemaID] = streams[id].stream.Header.Name
+		}
+	}
+	p.Keys = keyWrites(p, schemas, keyOf, newToKey)
+	return p, nil
+}
+
+// streamEvents are the timeline entries of one stream of the batch: a
+// release joining a schema that existed (or that another release created
+// in this batch), a release moving, and a description that changed.
+func streamEvents(s *streamAgg, held map[string]HeldStream, schemas map[string]HeldSchema) []Event {
+	var out []Event
+	hs, streamExisted := held[s.id]
+	sc, schemaExisted := schemas[s.target]
+	release := releaseProducer(s.stream.Release)
+	key := s.stream.Header.Name
+	switch {
+	case !streamExisted:
+		if schemaExisted {
+			out = append(out, Event{Key: key, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED, At: s.span.First, Producer: release})
+			if s.desc.Text != sc.Description {
+				out = append(out, Event{Key: key, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, At: s.desc.At,
+					Producer: release, PreviousDescription: sc.Description, Description: s.desc.Text})
+			}
+		}
+	case hs.SchemaID != s.target:
+		_, added := Union(hs.Union, s.union)
+		out = append(out, Event{Key: key, SchemaID: hs.SchemaID, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED, At: s.span.First,
+			Producer: release, TargetSchemaID: s.target, Added: added})
+		fallthrough
+	default:
+		if s.desc.Text != hs.Description {
+			out = append(out, Event{Key: key, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, At: s.desc.At,
+				Producer: release, PreviousDescription: hs.Description, Description: s.desc.Text})
+		}
+	}
+	return out
+}
+
+// foldStreams groups a batch by stream. streamOf[i] is the stream of obs[i].
+func foldStreams(obs []Observation) (map[string]*streamAgg, []string, []string) {
+	streams := map[string]*streamAgg{}
+	var order []string
+	streamOf := make([]string, len(obs))
+	// A batch holds many observations of few streams' headers; the id is
+	// hashed once per distinct stream.
+	ids := map[streamIdent]string{}
+	for i := range obs {
+		o := &obs[i]
+		st := StreamOf(o)
+		ident := streamIdent{st.Release, st.ScopeName, st.ScopeVersion, st.Header.Name, st.Header.Type, st.Header.Unit, st.Header.Temporality, st.Header.Monotonic}
+		id, ok := ids[ident]
+		if !ok {
+			id = st.ID()
+			ids[ident] = id
+		}
+		streamOf[i] = id
+		first, last := o.FirstObserved.UTC(), o.LastObserved.UTC()
+		s := streams[id]
+		if s == nil {
+			s = &streamAgg{id: id, stream: st, variants: map[string]*VariantWrite{}, earliest: o.Producer}
+			streams[id] = s
+			order = append(order, id)
+		}
+		if first.Before(s.span.First) {
+			s.earliest = o.Producer
+		}
+		s.span.add(first, last, o.DataPoints)
+		s.desc.add(o.Description, last)
+		v := s.variants[o.VariantID]
+		if v == nil {
+			v = &VariantWrite{StreamID: id, VariantID: o.VariantID, Attributes: o.Shape.Attributes}
+			s.variants[o.VariantID] = v
+			s.order = append(s.order, o.VariantID)
+			s.union, _ = Union(s.union, o.Shape.Attributes)
+		}
+		v.Span.add(first, last, o.DataPoints)
+	}
+	return streams, order, streamOf
+}
+
+type streamIdent struct {
+	release       ReleaseIdentity
+	scope, scopeV string
+	name          string
+	typ           tallycatv1.MetricType
+	unit          string
+	temporality   tallycatv1.Temporality
+	monotonic     bool
+}
+
+// planProducers plans the instances, their (schema, instance) entries with
+// resource and scope fields, and the scopes of the batch. It returns how
+// many instances are new to each key.
+func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[string]*streamAgg, streamOf []string, h Holdings) (map[string]int, error) {
+	producerIDs := map[ProducerIdentity]string{}
+	producers := map[string]*ProducerWrite{}
+	var producerOrder []string
+	pairs := map[PairKey]*PairWrite{}
+	var pairOrder []PairKey
+	fields := map[PairKey]map[PairField]bool{}
+	scopes := map[[3]string]*ScopeWrite{}
+	var scopeOrder [][3]string
+	for i := range obs {
+		o := &obs[i]
+		first, last := o.FirstObserved.UTC(), o.LastObserved.UTC()
+		pid, ok := producerIDs[o.Producer]
+		if !ok {
+			pid = o.Producer.ID()
+			producerIDs[o.Producer] = pid
+			producers[pid] = &ProducerWrite{ID: pid, Identity: o.Producer}
+			producerOrder = append(producerOrder, pid)
+		}
+		producers[pid].Span.add(first, last, o.DataPoints)
+		target := streams[streamOf[i]].target
+		pk := PairKey{SchemaID: target, ProducerID: pid, Key: o.Shape.Name}
+		pw := pairs[pk]
+		if pw == nil {
+			pw = &PairWrite{PairKey: pk}
+			pairs[pk] = pw
+			pairOrder = append(pairOrder, pk)
+			fields[pk] = map[PairField]bool{}
+		}
+		pw.Span.add(first, last, o.DataPoints)
+		for _, a := range o.ResourceAttributes {
+			fields[pk][PairField{tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE, a.Key, a.Type}] = true
+		}
+		for _, a := range o.ScopeAttributes {
+			fields[pk][PairField{tallycatv1.FieldSource_FIELD_SOURCE_SCOPE, a.Key, a.Type}] = true
+		}
+		sk := [3]string{target, o.ScopeName, o.ScopeVer}
+		sc := scopes[sk]
+		if sc == nil {
+			sc = &ScopeWrite{SchemaID: target, Name: o.ScopeName, Version: o.ScopeVer}
+			scopes[sk] = sc
+			scopeOrder = append(scopeOrder, sk)
+		}
+		sc.Span.add(first, last, o.DataPoints)
+	}
+	for _, pid := range producerOrder {
+		p.Producers = append(p.Producers, *producers[pid])
+	}
+	held, err := h.Pairs(ctx, pairOrder)
+	if err != nil {
+		return nil, fmt.Errorf("read producers: %w", err)
+	}
+	// A move carries the moving release's entries onto its target after
+	// the batch's rows are written, so fields written here may exist then.
+	movedTo := map[string]map[ReleaseIdentity]bool{}
+	for _, m := range p.Moves {
+		if movedTo[m.To] == nil {
+			movedTo[m.To] = map[ReleaseIdentity]bool{}
+		}
+		movedTo[m.To][m.Release] = true
+	}
+	newToKey := map[string]int{}
+	for _, pk := range pairOrder {
+		pw := pairs[pk]
+		for f := range fields[pk] {
+			pw.Fields = append(pw.Fields, f)
+		}
+		pw.FieldsHash = FieldsHash(pw.Fields)
+		stored, existed := held.FieldsHash[pk]
+		pw.WriteFields = !existed || stored != pw.FieldsHash
+		pw.FieldsMayExist = existed || movedTo[pk.SchemaID][producers[pk.ProducerID].Identity.Release()]
+		p.Pairs = append(p.Pairs, *pw)
+		kp := KeyProducer{pk.Key, pk.ProducerID}
+		if !held.KeyProducers[kp] {
+			if held.KeyProducers == nil {
+				held.KeyProducers = map[KeyProducer]bool{}
+			}
+			held.KeyProducers[kp] = true
+			newToKey[pk.Key]++
+		}
+	}
+	for _, sk := range scopeOrder {
+		p.Scopes = append(p.Scopes, *scopes[sk])
+	}
+	return newToKey, nil
+}
+
+// keyWrites are the changes of the key summaries: counts of current and
+// superseded schemas follow each schema's count of current streams across
+// zero, producer counts grow by the instances new to the key, spans widen,
+// lists gain members, and type, unit and description follow the latest
+// schema.
+func keyWrites(p *Plan, held map[string]HeldSchema, keyOf map[string]string, newToKey map[string]int) []KeyWrite {
+	byKey := map[string]*KeyWrite{}
+	var order []string
+	get := func(key string) *KeyWrite {
+		k := byKey[key]
+		if k == nil {
+			k = &KeyWrite{Key: key}
+			byKey[key] = k
+			order = append(order, key)
+		}
+		return k
+	}
+	for _, sw := range p.Schemas {
+		sh := sw.Shape
+		k := get(sh.Name)
+		if k.LastSeen.IsZero() || !sw.Span.Last.Before(k.LastSeen) {
+			k.Type, k.Unit = sh.Type, sh.Unit
+		}
+		if k.FirstSeen.IsZero() || sw.Span.First.Before(k.FirstSeen) {
+			k.FirstSeen = sw.Span.First
+		}
+		if sw.Span.Last.After(k.LastSeen) {
+			k.LastSeen = sw.Span.Last
+		}
+		if !slices.Contains(k.Types, sh.Type) {
+			k.Types = append(k.Types, sh.Type)
+		}
+		if !slices.Contains(k.Units, sh.Unit) {
+			k.Units = append(k.Units, sh.Unit)
+		}
+		k.Description.add(sw.Description.Text, sw.Description.At)
+	}
+	for id, delta := range p.CurrentStreams {
+		if delta == 0 {
+			continue
+		}
+		k := get(keyOf[id])
+		h, existed := held[id]
+		before, after := h.CurrentStreams > 0, h.CurrentStreams+delta > 0
+		switch {
+		case !existed:
+			k.SchemaDelta++
+		case before && !after:
+			k.SchemaDelta--
+			k.SupersededDelta++
+		case !before && after:
+			k.SchemaDelta++
+			k.SupersededDelta--
+		}
+	}
+	for key, n := range newToKey {
+		get(key).ProducerDelta += n
+	}
+	out := make([]KeyWrite, len(order))
+	for i, key := range order {
+		k := byKey[key]
+		slices.Sort(k.Types)
+		slices.Sort(k.Units)
+		out[i] = *k
+	}
+	return out
+}
+
+// FieldsHash identifies a pair's resource and scope field set, so that a
+// store writes the set only when it changed. It is stored, so it must not
+// change between releases: FNV-1a over the sorted fields, never 0.
+func FieldsHash(set []PairField) uint64 {
+	slices.SortFunc(set, func(a, b PairField) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Type, b.Type))
+	})
+	h := fnv.New64a()
+	for _, f := range set {
+		fmt.Fprintf(h, "%d\x00%s\x00%d\x00", f.Source, f.Name, f.Type)
+	}
+	return h.Sum64() | 1
+}
+
+// releaseProducer names a release in an event: a producer without an
+// instance.
+func releaseProducer(r ReleaseIdentity) *ProducerIdentity {
+	return &ProducerIdentity{ServiceNamespace: r.ServiceNamespace, ServiceName: r.ServiceName, ServiceVersion: r.ServiceVersion}
+}
+
+func ptr[T any](v T) *T { return &v }
