@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-		tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 

@@ -15,8 +15,9 @@ export function useSchemaKeys(input: MessageInitShape<typeof ListSchemaKeysReque
   return useQuery(CatalogService.method.listSchemaKeys, input, { placeholderData: keepPreviousData });
 }
 
-export function useSchemas(schemaKey: string) {
-  return useQuery(CatalogService.method.listSchemas, { schemaKey });
+/** useSchemas lists a metric's current schemas, and its superseded ones too when asked. */
+export function useSchemas(schemaKey: string, includeSuperseded = false) {
+  return useQuery(CatalogService.method.listSchemas, { schemaKey, includeSuperseded });
 }
 
 export function useSchema(schemaId: string) {

@@ -1,7 +1,7 @@
 import { Badge } from "@/components/ui/badge";
 import type { Field, SchemaVersion } from "@/gen/tallycat/v1/schema_pb";
-import { FieldSource, MetricType, VersionStatus } from "@/gen/tallycat/v1/schema_pb";
-import { metricTypeLabel, sourceLabel, valueTypeLabel } from "@/lib/format";
+import { FieldPresence, FieldSource, MetricType, VersionStatus } from "@/gen/tallycat/v1/schema_pb";
+import { formatShare, metricTypeLabel, sourceLabel, valueTypeLabel } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
 const typeColors: Record<MetricType, string> = {
@@ -35,10 +35,67 @@ export function SourceBadge({ source }: { source: FieldSource }) {
 /** fieldOrder sorts data point fields (the schema's identity) first, then resource, then scope. */
 export function fieldOrder(a: Field, b: Field): number {
   const rank = (f: Field) => (f.source === FieldSource.DATA_POINT ? 0 : f.source);
-  return rank(a) - rank(b) || a.name.localeCompare(b.name);
+  return rank(a) - rank(b) || a.name.localeCompare(b.name) || a.valueType - b.valueType;
 }
 
-/** FieldLine is one field: its name, value type and, unless the context says it, its source. */
+/** presenceText is "always", or "sometimes · 12 %"; empty where the field is not part of a schema. */
+export function presenceText(field: Field): string {
+  switch (field.presence) {
+    case FieldPresence.ALWAYS:
+      return "always";
+    case FieldPresence.SOMETIMES:
+      return `sometimes · ${formatShare(field.seenRatio)}`;
+    default:
+      return "";
+  }
+}
+
+/**
+ * PresenceBadge says how often a schema's field was carried: by data points
+ * for a data point field, by producer instances for a resource or scope one.
+ * It shows nothing where presence is unset (a diff, a variant).
+ */
+export function PresenceBadge({ field }: { field: Field }) {
+  const text = presenceText(field);
+  if (!text) return null;
+  const of = field.source === FieldSource.DATA_POINT ? "data points" : "producer instances";
+  const always = field.presence === FieldPresence.ALWAYS;
+  return (
+    <Badge
+      variant="outline"
+      data-testid="field-presence"
+      className={cn("whitespace-nowrap", always ? "border-transparent text-muted-foreground" : "border-amber-300 bg-amber-50 text-amber-900")}
+      title={always ? `On every one of the schema's ${of}` : `On ${formatShare(field.seenRatio)} of the schema's ${of}`}
+    >
+      {text}
+    </Badge>
+  );
+}
+
+/** TypeConflictBadge marks a key one release sends with more than one value type. */
+export function TypeConflictBadge({ title }: { title?: string }) {
+  return (
+    <Badge
+      variant="destructive"
+      className="whitespace-nowrap"
+      data-testid="type-conflict"
+      title={title ?? "The same key, from the same source, arrives with more than one value type"}
+    >
+      type conflict
+    </Badge>
+  );
+}
+
+/** SupersededBadge marks a schema no release produces any more. */
+export function SupersededBadge() {
+  return (
+    <Badge variant="secondary" className="text-muted-foreground" title="Every release that produced it moved to another schema">
+      superseded
+    </Badge>
+  );
+}
+
+/** FieldLine is one field: its name, value type, presence, any type conflict and, unless the context says it, its source. */
 export function FieldLine({ field, className, hideSource }: { field: Field; className?: string; hideSource?: boolean }) {
   return (
     <span className={cn("inline-flex flex-wrap items-center gap-1.5", className)}>
@@ -46,8 +103,19 @@ export function FieldLine({ field, className, hideSource }: { field: Field; clas
       <Badge variant="secondary" className="font-mono">
         {valueTypeLabel[field.valueType]}
       </Badge>
+      <PresenceBadge field={field} />
+      {field.typeConflict && <TypeConflictBadge />}
       {!hideSource && <SourceBadge source={field.source} />}
     </span>
+  );
+}
+
+/** AttributeChip is one attribute of a variant, as key:type. */
+export function AttributeChip({ field }: { field: Field }) {
+  return (
+    <Badge variant="outline" className="font-mono font-normal" data-testid="attribute-chip">
+      {field.name}:{valueTypeLabel[field.valueType]}
+    </Badge>
   );
 }
 

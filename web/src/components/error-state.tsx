@@ -1,4 +1,4 @@
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { AlertTriangle } from "lucide-react";
 import { Button } from "@/components/ui/button";
 
@@ -21,13 +21,8 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
   );
 }
 
-const codeNames: Record<number, string> = {
-  1: "canceled", 2: "unknown", 3: "invalid argument", 4: "deadline exceeded", 5: "not found",
-  6: "already exists", 7: "permission denied", 8: "resource exhausted", 9: "failed precondition",
-  10: "aborted", 11: "out of range", 12: "unimplemented", 13: "internal", 14: "unavailable",
-  15: "data loss", 16: "unauthenticated",
-};
-
-export function codeName(code: number): string {
-  return codeNames[code] ?? `code ${code}`;
+/** codeName reads a Connect code in words: Code.InvalidArgument is "invalid argument". */
+export function codeName(code: Code): string {
+  const name: string | undefined = Code[code];
+  return name ? name.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase() : `code ${code}`;
 }

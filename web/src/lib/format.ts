@@ -83,3 +83,21 @@ export function shortId(id: string): string {
 export function formatCount(n: bigint | number): string {
   return typeof n === "bigint" ? n.toLocaleString("en") : n.toLocaleString("en");
 }
+
+/**
+ * formatShare renders a share (0..1) as a whole percentage, without rounding
+ * a tiny share down to "0 %" or a near-total one up to "100 %".
+ */
+export function formatShare(ratio: number): string {
+  if (!Number.isFinite(ratio) || ratio <= 0) return "0 %";
+  const pct = ratio * 100;
+  if (pct < 1) return "<1 %";
+  if (pct >= 99.5 && pct < 100) return ">99 %";
+  return `${Math.round(Math.min(pct, 100))} %`;
+}
+
+/** shareOf is part / whole for the API's counts, or undefined when whole is 0. */
+export function shareOf(part: bigint | number, whole: bigint | number): number | undefined {
+  const w = Number(whole);
+  return w > 0 ? Number(part) / w : undefined;
+}

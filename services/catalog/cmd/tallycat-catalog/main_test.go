@@ -112,7 +112,7 @@ func TestREADMEExamples(t *testing.T) {
 
 	stop()
 	url, _ = startMain(t, db)
-	out = run(`buf curl --data '{"schema_id": "5c72c7e543db0629514cddeaa801b025"}' http://localhost:8080/tallycat.v1.CatalogService/GetSchema`)
+	out = run(`buf curl --data '{"schema_id": "475638086b255e8ca83611d6b8f67e7f"}' http://localhost:8080/tallycat.v1.CatalogService/GetSchema`)
 	for _, want := range []string{`"status": "VERSION_STATUS_DEPRECATED"`, `"serviceName": "checkout"`, `"dataPointCount": "5"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("after a restart GetSchema lacks %s:\n%s", want, out)

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { screen, within } from "@testing-library/react";
-import { fakeCatalog } from "@/test/fake-catalog";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { fakeCatalog, schemaA, schemaD } from "@/test/fake-catalog";
 import { renderAt } from "@/test/render";
+
+const METRIC = "/metrics/http.server.request.duration";
 
 describe("metric page", () => {
   it("shows the schemas side by side and their diff", async () => {
-    renderAt("/metrics/http.server.request.duration", fakeCatalog().transport);
+    renderAt(METRIC, fakeCatalog().transport);
     const cards = await screen.findAllByTestId("schema-card", {}, { timeout: 5000 });
     expect(cards).toHaveLength(2);
     expect(within(cards[0]!).getByText("aaaaaaaa")).toBeInTheDocument();
@@ -13,5 +16,63 @@ describe("metric page", () => {
     expect(await within(diff).findByText("changed")).toBeInTheDocument();
     expect(within(diff).getByText("− removed")).toBeInTheDocument();
     expect(within(diff).getAllByText("http.response.status_code")).toHaveLength(2);
+  });
+
+  it("shows each field's presence and flags type conflicts on the card", async () => {
+    renderAt(METRIC, fakeCatalog().transport);
+    const [a, b] = await screen.findAllByTestId("schema-card", {}, { timeout: 5000 });
+    const fields = within(a!).getByRole("list", { name: "Fields" });
+    const method = within(fields).getByText("http.request.method").parentElement!;
+    expect(method).toHaveTextContent("sometimes · 12 %");
+    expect(within(fields).getByText("http.response.status_code").parentElement).toHaveTextContent("always");
+    // One badge on the card, one on each of the two http.route fields.
+    expect(within(a!).getAllByTestId("type-conflict")).toHaveLength(3);
+    expect(within(b!).queryByTestId("type-conflict")).not.toBeInTheDocument();
+  });
+
+  it("lists current schemas, and superseded ones too behind a switch kept in the URL", async () => {
+    const { transport, calls } = fakeCatalog();
+    const { history } = renderAt(METRIC, transport);
+    expect(await screen.findAllByTestId("schema-card", {}, { timeout: 5000 })).toHaveLength(2);
+    expect(screen.getByTestId("schema-count")).toHaveTextContent("2 schemas — producers send this metric in different shapes");
+    const toggle = screen.getByRole("switch", { name: "Show superseded" });
+    expect(toggle).not.toBeChecked();
+
+    await userEvent.click(toggle);
+    await waitFor(() => expect(screen.getAllByTestId("schema-card")).toHaveLength(3));
+    expect(history.location.search).toContain("superseded=true");
+    expect(calls.listSchemas).toEqual([false, true]);
+    const superseded = screen.getAllByTestId("schema-card").filter((c) => c.dataset.superseded === "true");
+    expect(superseded).toHaveLength(1);
+    expect(within(superseded[0]!).getByText("dddddddd")).toBeInTheDocument();
+    expect(within(superseded[0]!).getByText("superseded")).toBeInTheDocument();
+    expect(within(superseded[0]!).getByTestId("moved-to")).toHaveTextContent("moved to aaaaaaaa");
+    // Superseded schemas are past shapes, not producers disagreeing.
+    expect(screen.getByTestId("schema-count")).toHaveTextContent("2 schemas — producers send this metric in different shapes; 1 superseded");
+
+    await userEvent.click(toggle);
+    await waitFor(() => expect(screen.getAllByTestId("schema-card")).toHaveLength(2));
+    expect(history.location.search).not.toContain("superseded");
+  });
+
+  it("reads the switch from the URL", async () => {
+    renderAt(`${METRIC}?superseded=true`, fakeCatalog().transport);
+    await waitFor(() => expect(screen.getAllByTestId("schema-card")).toHaveLength(3), { timeout: 5000 });
+    expect(screen.getByRole("switch", { name: "Show superseded" })).toBeChecked();
+  });
+
+  it("shows a release moving to another schema on the timeline", async () => {
+    renderAt(METRIC, fakeCatalog().transport);
+    const timeline = await screen.findByRole("list", { name: "Timeline" }, { timeout: 5000 });
+    const moved = within(timeline)
+      .getAllByTestId("timeline-event")
+      .find((e) => e.dataset.kind === "producer-moved")!;
+    expect(moved).toHaveTextContent("release moved");
+    expect(moved).toHaveTextContent("checkout 1.4.1 moved from dddddddd to aaaaaaaa: added http.request.method (string)");
+    expect(within(moved).getByRole("link", { name: "aaaaaaaa" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
+    expect(within(moved).getByRole("link", { name: "dddddddd" })).toHaveAttribute("href", `/schemas/${schemaD.schemaId}`);
+    const others = within(timeline).getAllByTestId("timeline-event").filter((e) => e !== moved);
+    expect(others.map((e) => e.dataset.kind)).toEqual(["schema-first-seen"]);
+    expect(within(others[0]!).queryByText("release moved")).not.toBeInTheDocument();
   });
 });

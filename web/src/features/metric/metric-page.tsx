@@ -1,40 +1,75 @@
 import { useEffect, useState } from "react";
-import { Link } from "@tanstack/react-router";
+import { getRouteApi, Link } from "@tanstack/react-router";
 import { ChevronLeft } from "lucide-react";
 import { useSchemas } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
+import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Switch } from "@/components/ui/switch";
+import type { Schema } from "@/gen/tallycat/v1/schema_pb";
 import { SchemaCard } from "./schema-card";
 import { SchemaDiff } from "./schema-diff";
+import type { MetricSearch } from "./search";
 import { Timeline } from "./timeline";
+
+const route = getRouteApi("/metrics/$key");
+
+/**
+ * pickPair keeps the compared schemas while they are still listed, and
+ * otherwise compares the first two, current schemas before superseded ones.
+ */
+function pickPair(list: Schema[], prev: { base?: string; target?: string }) {
+  const ids = new Set(list.map((s) => s.schemaId));
+  const ordered = [...list.filter((s) => !s.superseded), ...list.filter((s) => s.superseded)].map((s) => s.schemaId);
+  const base = prev.base && ids.has(prev.base) ? prev.base : ordered[0];
+  const target = prev.target && ids.has(prev.target) && prev.target !== base ? prev.target : ordered.find((id) => id !== base);
+  return { base, target };
+}
 
 /** MetricPage shows one metric name: its schemas side by side, a diff of any two, and its timeline. */
 export function MetricPage({ schemaKey }: { schemaKey: string }) {
-  const schemas = useSchemas(schemaKey);
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const showSuperseded = search.superseded ?? false;
+  const setShowSuperseded = (on: boolean) =>
+    navigate({ search: (prev: MetricSearch) => ({ ...prev, superseded: on || undefined }), replace: true });
+
+  const schemas = useSchemas(schemaKey, showSuperseded);
   const list = schemas.data?.schemas ?? [];
-  const [base, setBase] = useState<string>();
-  const [target, setTarget] = useState<string>();
+  // The divergence notice counts current schemas only: a superseded schema
+  // is a release's past shape, not a producer disagreeing.
+  const current = list.filter((s) => !s.superseded);
+  const supersededShown = list.length - current.length;
+  const [pair, setPair] = useState<{ base?: string; target?: string }>({});
   useEffect(() => {
-    setBase(list[0]?.schemaId);
-    setTarget(list[1]?.schemaId);
+    setPair((prev) => pickPair(list, prev));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [schemas.data]);
-  const first = list[0];
+  const first = current[0] ?? list[0];
 
   return (
     <div className="space-y-6">
-      <div className="space-y-1">
-        <Link to="/" className="inline-flex items-center text-sm text-muted-foreground hover:text-foreground">
-          <ChevronLeft className="h-4 w-4" /> Metrics
-        </Link>
-        <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{schemaKey}</h1>
-        {first?.description && <p className="text-sm text-muted-foreground">{first.description}</p>}
-        {schemas.data && (
-          <p className="text-sm text-muted-foreground">
-            {list.length} {list.length === 1 ? "schema" : "schemas"}
-            {list.length > 1 && " — producers send this metric in different shapes"}
-          </p>
-        )}
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div className="space-y-1">
+          <Link to="/" className="inline-flex items-center text-sm text-muted-foreground hover:text-foreground">
+            <ChevronLeft className="h-4 w-4" /> Metrics
+          </Link>
+          <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{schemaKey}</h1>
+          {first?.description && <p className="text-sm text-muted-foreground">{first.description}</p>}
+          {schemas.data && (
+            <p className="text-sm text-muted-foreground" data-testid="schema-count">
+              {current.length} {current.length === 1 ? "schema" : "schemas"}
+              {current.length > 1 && " — producers send this metric in different shapes"}
+              {showSuperseded && `; ${supersededShown} superseded`}
+            </p>
+          )}
+        </div>
+        <div className="flex items-center gap-2">
+          <Switch id="show-superseded" checked={showSuperseded} onCheckedChange={setShowSuperseded} />
+          <Label htmlFor="show-superseded" className="cursor-pointer">
+            Show superseded
+          </Label>
+        </div>
       </div>
 
       {schemas.error ? (
@@ -50,9 +85,21 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
             {list.map((s) => (
               <SchemaCard key={s.schemaId} schema={s} />
             ))}
+            {list.length === 0 && (
+              <p className="rounded-lg border bg-background p-6 text-sm text-muted-foreground">
+                No release produces this metric in a current schema.
+                {!showSuperseded && " Show superseded schemas to see its past shapes."}
+              </p>
+            )}
           </section>
           {list.length > 1 && (
-            <SchemaDiff schemas={list} base={base} target={target} onBase={setBase} onTarget={setTarget} />
+            <SchemaDiff
+              schemas={list}
+              base={pair.base}
+              target={pair.target}
+              onBase={(base) => setPair((p) => ({ ...p, base }))}
+              onTarget={(target) => setPair((p) => ({ ...p, target }))}
+            />
           )}
           <Timeline schemaKey={schemaKey} />
         </>

@@ -1,14 +1,26 @@
 import { Link } from "@tanstack/react-router";
-import { FieldLine, fieldOrder, MetricTypeBadge, VersionBadge } from "@/components/badges";
+import { FieldLine, fieldOrder, MetricTypeBadge, SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
 import { RelativeTime } from "@/components/relative-time";
+import { MovedTo } from "@/components/schema-link";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { type Schema } from "@/gen/tallycat/v1/schema_pb";
+import { MetricType, Temporality, type Schema } from "@/gen/tallycat/v1/schema_pb";
 import { formatCount, shortId, temporalityLabel } from "@/lib/format";
+import { cn } from "@/lib/utils";
 
 /** SchemaCard is one shape of a metric, for side-by-side comparison. */
 export function SchemaCard({ schema: s }: { schema: Schema }) {
+  const stats: [string, React.ReactNode][] = [
+    ["Releases", s.releaseCount],
+    ["Producers", s.producerCount],
+    ["Data points", formatCount(s.dataPointCount)],
+    ["Last seen", <RelativeTime value={s.lastSeen} />],
+  ];
   return (
-    <Card className="w-[380px] shrink-0" data-testid="schema-card">
+    <Card
+      className={cn("w-[380px] shrink-0", s.superseded && "border-dashed bg-muted/40")}
+      data-testid="schema-card"
+      data-superseded={s.superseded || undefined}
+    >
       <CardHeader className="pb-2">
         <div className="flex items-center justify-between gap-2">
           <CardTitle className="font-mono text-sm">
@@ -16,13 +28,18 @@ export function SchemaCard({ schema: s }: { schema: Schema }) {
               {shortId(s.schemaId)}
             </Link>
           </CardTitle>
-          <VersionBadge version={s.currentVersion} />
+          <div className="flex flex-wrap items-center justify-end gap-1.5">
+            {s.superseded && <SupersededBadge />}
+            {s.typeConflict && <TypeConflictBadge title="A release sends one of its keys with more than one value type" />}
+            <VersionBadge version={s.currentVersion} />
+          </div>
         </div>
+        {s.superseded && <MovedTo ids={s.supersededBy} />}
         <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
           <MetricTypeBadge type={s.metricType} />
           <span>unit {s.unit ? <code className="text-foreground">{s.unit}</code> : "none"}</span>
-          {s.temporality !== 0 && <span>{temporalityLabel[s.temporality]}</span>}
-          {s.metricType === 2 && <span>{s.monotonic ? "monotonic" : "non-monotonic"}</span>}
+          {s.temporality !== Temporality.UNSPECIFIED && <span>{temporalityLabel[s.temporality]}</span>}
+          {s.metricType === MetricType.SUM && <span>{s.monotonic ? "monotonic" : "non-monotonic"}</span>}
         </div>
       </CardHeader>
       <CardContent className="space-y-3">
@@ -34,21 +51,13 @@ export function SchemaCard({ schema: s }: { schema: Schema }) {
           ))}
           {s.fields.length === 0 && <li className="text-sm text-muted-foreground">No attributes</li>}
         </ul>
-        <dl className="grid grid-cols-3 gap-2 border-t pt-3 text-xs">
-          <div>
-            <dt className="text-muted-foreground">Producers</dt>
-            <dd className="font-medium">{s.producerCount}</dd>
-          </div>
-          <div>
-            <dt className="text-muted-foreground">Data points</dt>
-            <dd className="font-medium">{formatCount(s.dataPointCount)}</dd>
-          </div>
-          <div>
-            <dt className="text-muted-foreground">Last seen</dt>
-            <dd className="font-medium">
-              <RelativeTime value={s.lastSeen} />
-            </dd>
-          </div>
+        <dl className="grid grid-cols-4 gap-2 border-t pt-3 text-xs">
+          {stats.map(([k, v]) => (
+            <div key={k}>
+              <dt className="text-muted-foreground">{k}</dt>
+              <dd className="font-medium">{v}</dd>
+            </div>
+          ))}
         </dl>
       </CardContent>
     </Card>

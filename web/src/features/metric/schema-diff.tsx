@@ -19,7 +19,7 @@ type Props = {
 export function SchemaDiff({ schemas, base, target, onBase, onTarget }: Props) {
   const diff = useDiff(base, target);
   const picker = (label: string, value: string | undefined, onChange: (id: string) => void) => (
-    <Select value={value} onValueChange={onChange}>
+    <Select value={value ?? ""} onValueChange={onChange}>
       <SelectTrigger className="w-56 font-mono" aria-label={label}>
         <SelectValue placeholder={label} />
       </SelectTrigger>
@@ -28,6 +28,7 @@ export function SchemaDiff({ schemas, base, target, onBase, onTarget }: Props) {
           <SelectItem key={s.schemaId} value={s.schemaId} className="font-mono">
             {shortId(s.schemaId)}
             {s.currentVersion ? ` · v${s.currentVersion.version}` : ""}
+            {s.superseded ? " · superseded" : ""}
           </SelectItem>
         ))}
       </SelectContent>

@@ -11,6 +11,8 @@ describe("metrics page", () => {
     expect(rows).toHaveLength(2);
     expect(within(rows[0]!).getByText("http.server.request.duration")).toBeInTheDocument();
     expect(within(rows[0]!).getByText("2 schemas")).toBeInTheDocument();
+    expect(within(rows[0]!).getByText("+1 superseded")).toBeInTheDocument();
+    expect(within(rows[1]!).queryByText(/superseded/)).not.toBeInTheDocument();
     expect(within(rows[1]!).getByText("versioned")).toBeInTheDocument();
     expect(screen.getByText("2 metrics")).toBeInTheDocument();
   });

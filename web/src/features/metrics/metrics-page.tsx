@@ -49,6 +49,9 @@ export function MetricsPage() {
     pageSize: PAGE_SIZE,
     pageToken,
   });
+  // The service filter's choices come from the producers: no RPC lists
+  // service names alone, so this reads up to 1,000 instances (the API's page
+  // limit) and a catalog with more may miss some services here.
   const producers = useProducers({ pageSize: 1000 });
   const services = useMemo(
     () => [...new Set((producers.data?.producers ?? []).map((p) => p.serviceName))].sort(),

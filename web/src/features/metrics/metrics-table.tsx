@@ -96,14 +96,21 @@ function MetricRow({ k }: { k: SchemaKeySummary }) {
         </span>
       </TableCell>
       <TableCell>
-        {diverges ? (
-          <Badge variant="warning" title="More than one shape: producers disagree">
-            <GitFork className="mr-1 h-3 w-3" />
-            {k.schemaCount} schemas
-          </Badge>
-        ) : (
-          <span className="text-muted-foreground">1</span>
-        )}
+        <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+          {diverges ? (
+            <Badge variant="warning" title="More than one current shape: producers disagree">
+              <GitFork className="mr-1 h-3 w-3" />
+              {k.schemaCount} schemas
+            </Badge>
+          ) : (
+            <span className="text-muted-foreground">{k.schemaCount}</span>
+          )}
+          {k.supersededSchemaCount > 0 && (
+            <span className="text-xs text-muted-foreground" title="Schemas every release has moved away from">
+              +{k.supersededSchemaCount} superseded
+            </span>
+          )}
+        </div>
       </TableCell>
       <TableCell>{k.producerCount}</TableCell>
       <TableCell>

@@ -1,15 +1,73 @@
 import { describe, expect, it } from "vitest";
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { fakeCatalog, schemaA } from "@/test/fake-catalog";
+import { fakeCatalog, schemaA, schemaD } from "@/test/fake-catalog";
 import { renderAt } from "@/test/render";
 
+const rowOf = (region: HTMLElement, name: string, type: string) =>
+  within(region)
+    .getAllByTestId("field-row")
+    .find((r) => r.textContent?.startsWith(name + type))!;
+
 describe("schema page", () => {
-  it("groups fields by source and lists producers", async () => {
+  it("groups fields by source, with their presence and type conflicts", async () => {
     renderAt(`/schemas/${schemaA.schemaId}`, fakeCatalog().transport);
-    expect(await screen.findByRole("region", { name: "data point fields" })).toHaveTextContent("http.request.method");
-    expect(screen.getByRole("region", { name: "resource fields" })).toHaveTextContent("service.name");
-    expect(screen.getByText("checkout")).toBeInTheDocument();
+    const points = await screen.findByRole("region", { name: "data point fields" });
+    const resource = screen.getByRole("region", { name: "resource fields" });
+    expect(rowOf(points, "http.request.method", "string")).toHaveTextContent("sometimes · 12 %");
+    expect(rowOf(points, "http.response.status_code", "int")).toHaveTextContent("always");
+    expect(rowOf(resource, "service.name", "string")).toHaveTextContent("always");
+    expect(rowOf(resource, "host.arch", "string")).toHaveTextContent("sometimes · <1 %");
+    // http.route arrives as a string and as an int: both are listed, both flagged.
+    for (const type of ["string", "int"]) {
+      expect(within(rowOf(points, "http.route", type)).getByText("type conflict")).toBeInTheDocument();
+    }
+    expect(within(rowOf(points, "http.request.method", "string")).queryByText("type conflict")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("superseded-banner")).not.toBeInTheDocument();
+  });
+
+  it("shows the variants with their share of data points", async () => {
+    renderAt(`/schemas/${schemaA.schemaId}`, fakeCatalog().transport);
+    const rows = await screen.findAllByTestId("variant-row");
+    expect(rows).toHaveLength(3);
+    expect(within(rows[0]!).getAllByTestId("attribute-chip").map((c) => c.textContent)).toEqual([
+      "http.response.status_code:int",
+      "http.route:string",
+    ]);
+    expect(rows[0]).toHaveTextContent("33");
+    expect(rows[0]).toHaveTextContent("79 %");
+    expect(rows[1]).toHaveTextContent("http.request.method:string");
+    expect(rows[1]).toHaveTextContent("12 %");
+  });
+
+  it("lists the releases, and says when the producers are only the most recent instances", async () => {
+    renderAt(`/schemas/${schemaA.schemaId}`, fakeCatalog().transport);
+    const releases = await screen.findAllByTestId("release-row");
+    expect(releases.map((r) => within(r).getAllByRole("cell").slice(0, 4).map((c) => c.textContent))).toEqual([
+      ["checkout", "shop", "1.4.2", "247"],
+      ["checkout", "shop", "1.4.1", "3"],
+    ]);
+    expect(within(releases[0]!).getByText("current")).toBeInTheDocument();
+    expect(screen.getAllByTestId("producer-row")).toHaveLength(2);
+    expect(screen.getByTestId("producers-partial")).toHaveTextContent("Showing the 2 most recently seen instances of 250");
+  });
+
+  it("says a superseded schema was superseded, links its successor and keeps its versions", async () => {
+    renderAt(`/schemas/${schemaD.schemaId}`, fakeCatalog().transport);
+    const banner = await screen.findByTestId("superseded-banner");
+    expect(banner).toHaveTextContent("Superseded: every release that produced this schema moved to aaaaaaaa");
+    expect(within(banner).getByRole("link", { name: "aaaaaaaa" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
+    expect(within(screen.getByRole("list", { name: "Version history" })).getByText("0.9.0")).toBeInTheDocument();
+    const [release] = screen.getAllByTestId("release-row");
+    expect(within(release!).getByTestId("moved-to")).toHaveTextContent("moved to aaaaaaaa");
+    const [producer] = screen.getAllByTestId("producer-row");
+    expect(within(producer!).getByRole("link", { name: "aaaaaaaa" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
+    expect(screen.queryByTestId("producers-partial")).not.toBeInTheDocument();
+    // The way back to the metric shows superseded schemas, this one among them.
+    expect(screen.getByRole("link", { name: schemaD.schemaKey })).toHaveAttribute(
+      "href",
+      `/metrics/${schemaD.schemaKey}?superseded=true`,
+    );
   });
 
   it("checks SemVer as you type and shows the server's refusal inline", async () => {

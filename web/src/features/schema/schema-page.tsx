@@ -1,19 +1,21 @@
 import { Link } from "@tanstack/react-router";
-import { AlertTriangle, ChevronLeft } from "lucide-react";
+import { ChevronLeft } from "lucide-react";
 import { useSchema } from "@/api/catalog";
-import { FieldLine, MetricTypeBadge, VersionBadge } from "@/components/badges";
+import { SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
 import { ErrorState } from "@/components/error-state";
 import { RelativeTime } from "@/components/relative-time";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { FieldSource, VersionStatus, type Schema } from "@/gen/tallycat/v1/schema_pb";
-import { formatCount, sourceLabel, temporalityLabel } from "@/lib/format";
+import { VersionStatus } from "@/gen/tallycat/v1/schema_pb";
 import { AssignVersionDialog } from "./assign-version-dialog";
 import { DeprecateDialog } from "./deprecate-dialog";
+import { FieldsCard } from "./fields-card";
+import { Metadata } from "./metadata";
 import { ProducersTable } from "./producers-table";
+import { ReleasesTable } from "./releases-table";
+import { SupersededBanner } from "./superseded-banner";
+import { VariantsTable } from "./variants-table";
 import { VersionHistory } from "./version-history";
-
-const sources = [FieldSource.DATA_POINT, FieldSource.RESOURCE, FieldSource.SCOPE] as const;
 
 /** SchemaPage shows one schema in full and is where people version it. */
 export function SchemaPage({ schemaId }: { schemaId: string }) {
@@ -27,9 +29,10 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
       </div>
     );
   }
-  const { schema, producers, scopes, versions } = q.data;
+  const { schema, producers, scopes, versions, variants, releases } = q.data;
   if (!schema) return null;
   const current = schema.currentVersion;
+  const instanceCount = releases.reduce((n, r) => n + r.instanceCount, 0);
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -37,6 +40,7 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
           <Link
             to="/metrics/$key"
             params={{ key: schema.schemaKey }}
+            search={{ superseded: schema.superseded || undefined }}
             className="inline-flex items-center font-mono text-sm text-muted-foreground hover:text-foreground"
           >
             <ChevronLeft className="h-4 w-4" /> {schema.schemaKey}
@@ -44,8 +48,12 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
           <h1 className="flex items-center gap-3 text-2xl font-semibold tracking-tight">
             Schema <code className="font-mono text-xl">{schema.schemaId}</code>
           </h1>
-          <div className="flex items-center gap-2">
+          <div className="flex flex-wrap items-center gap-2">
             <VersionBadge version={current} />
+            {schema.superseded && <SupersededBadge />}
+            {schema.typeConflict && (
+              <TypeConflictBadge title="A release sends one of its keys with more than one value type: both are listed as fields" />
+            )}
             {current?.status === VersionStatus.DEPRECATED && (
               <span className="text-sm text-muted-foreground">Reason: {current.reason}</span>
             )}
@@ -57,36 +65,16 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
         </div>
       </div>
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <SupersededBanner schema={schema} />
+
+      <div className="grid gap-4 xl:grid-cols-3">
         <Metadata schema={schema} />
-        <Card className="lg:col-span-2">
-          <CardHeader>
-            <CardTitle className="text-base">Fields</CardTitle>
-          </CardHeader>
-          <CardContent className="grid gap-4 md:grid-cols-3">
-            {sources.map((src) => {
-              const fields = schema.fields.filter((f) => f.source === src);
-              return (
-                <section key={src} aria-label={`${sourceLabel[src]} fields`}>
-                  <h4 className="mb-2 text-xs font-medium uppercase tracking-wide text-muted-foreground">
-                    {sourceLabel[src]} ({fields.length})
-                  </h4>
-                  <ul className="space-y-1.5">
-                    {fields.map((f) => (
-                      <li key={`${f.name}/${f.valueType}`}>
-                        <FieldLine field={f} hideSource />
-                      </li>
-                    ))}
-                    {fields.length === 0 && <li className="text-sm text-muted-foreground">none</li>}
-                  </ul>
-                </section>
-              );
-            })}
-          </CardContent>
-        </Card>
+        <FieldsCard fields={schema.fields} className="xl:col-span-2" />
       </div>
 
-      <ProducersTable producers={producers} />
+      <VariantsTable variants={variants} dataPointCount={schema.dataPointCount} />
+      <ReleasesTable releases={releases} />
+      <ProducersTable producers={producers} instanceCount={instanceCount} />
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Card>
@@ -112,44 +100,5 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
         <VersionHistory versions={versions} />
       </div>
     </div>
-  );
-}
-
-function Metadata({ schema: s }: { schema: Schema }) {
-  const rows: [string, React.ReactNode][] = [
-    ["Type", <MetricTypeBadge type={s.metricType} />],
-    ["Unit", s.unit ? <code>{s.unit}</code> : "none"],
-    ["Temporality", temporalityLabel[s.temporality]],
-    ["Monotonic", s.metricType === 2 ? (s.monotonic ? "yes" : "no") : "—"],
-    ["Producers", s.producerCount],
-    ["Data points", formatCount(s.dataPointCount)],
-    ["First seen", <RelativeTime value={s.firstSeen} />],
-    ["Last seen", <RelativeTime value={s.lastSeen} />],
-  ];
-  return (
-    <Card>
-      <CardHeader>
-        <CardTitle className="text-base">Metadata</CardTitle>
-      </CardHeader>
-      <CardContent className="space-y-3">
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm">
-          {rows.map(([k, v]) => (
-            <div key={k} className="contents">
-              <dt className="text-muted-foreground">{k}</dt>
-              <dd>{v}</dd>
-            </div>
-          ))}
-        </dl>
-        <div className="border-t pt-3 text-sm">
-          <p className="text-muted-foreground">Description</p>
-          <p>{s.description || <span className="text-muted-foreground">none</span>}</p>
-          {s.descriptionConflict && (
-            <p className="mt-1 flex items-center gap-1 text-xs text-warning-foreground">
-              <AlertTriangle className="h-3.5 w-3.5" /> Producers disagree on the description; the latest is shown.
-            </p>
-          )}
-        </div>
-      </CardContent>
-    </Card>
   );
 }
