@@ -23,8 +23,9 @@ import (
 
 // emit sends one export from a service instrumented with the OpenTelemetry
 // Go SDK. statusAsString makes http.response.status_code a string, as a
-// misbehaving service might send it.
-func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString bool) {
+// misbehaving service might send it; failing adds a failed request, which
+// carries error.type as semantic conventions ask.
+func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString, failing bool) {
 	t.Helper()
 	ctx := context.Background()
 	var exp sdkmetric.Exporter
@@ -49,6 +50,10 @@ func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString bool)
 		status = attribute.String("http.response.status_code", "200")
 	}
 	dur.Record(ctx, 0.12, metric.WithAttributes(attribute.String("http.request.method", "GET"), status))
+	if failing {
+		dur.Record(ctx, 0.5, metric.WithAttributes(attribute.String("http.request.method", "POST"), attribute.Int("http.response.status_code", 500),
+			attribute.String("error.type", "500")))
+	}
 	active, _ := m.Int64UpDownCounter("http.server.active_requests", metric.WithUnit("{request}"))
 	active.Add(ctx, 2, metric.WithAttributes(attribute.String("http.request.method", "GET")))
 	if err := mp.ForceFlush(ctx); err != nil {
@@ -58,8 +63,10 @@ func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString bool)
 
 // TestUIInChromium drives the built UI in Debian's Chromium with
 // playwright-core against a real catalog and ingest filled by the SDK:
-// search, open a metric with two schemas, diff them, assign a version and
-// see it kept across a reload, and see the errors a wrong version gets.
+// search, open a metric with two schemas, see a sometimes-present
+// attribute and the schema its release moved from, diff them, assign a
+// version and see it kept across a reload, and see the errors a wrong
+// version gets.
 func TestUIInChromium(t *testing.T) {
 	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
 		if _, err := os.Stat(need); err != nil {
@@ -67,18 +74,26 @@ func TestUIInChromium(t *testing.T) {
 		}
 	}
 	s := startStack(t, filepath.Join(t.TempDir(), "catalog.duckdb"))
-	emit(t, s, "checkout", true, false)
-	emit(t, s, "payments", false, true)
-	testenv.Eventually(t, 10*time.Second, "both schemas reach the catalog", func() error {
-		res, err := s.client().ListSchemas(context.Background(), &tallycatv1.ListSchemasRequest{SchemaKey: "http.server.request.duration"})
-		if err != nil {
-			return err
+	schemas := func(want int, superseded bool) func() error {
+		return func() error {
+			res, err := s.client().ListSchemas(context.Background(), &tallycatv1.ListSchemasRequest{
+				SchemaKey: "http.server.request.duration", IncludeSuperseded: superseded})
+			if err != nil {
+				return err
+			}
+			if len(res.Schemas) != want {
+				return fmt.Errorf("%d schemas", len(res.Schemas))
+			}
+			return nil
 		}
-		if len(res.Schemas) != 2 {
-			return fmt.Errorf("%d schemas", len(res.Schemas))
-		}
-		return nil
-	})
+	}
+	emit(t, s, "checkout", true, false, false)
+	emit(t, s, "payments", false, true, false)
+	testenv.Eventually(t, 10*time.Second, "both schemas reach the catalog", schemas(2, false))
+	// Checkout then fails a request: its release moves to the schema with
+	// error.type, which is sometimes present there.
+	emit(t, s, "checkout", true, false, true)
+	testenv.Eventually(t, 10*time.Second, "checkout's release moves", schemas(3, true))
 
 	out := os.Getenv("TALLYCAT_E2E_OUT")
 	if out == "" {

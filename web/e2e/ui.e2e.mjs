@@ -1,7 +1,9 @@
 // The UI, end to end, in Debian's Chromium driven by playwright-core.
 // Usage: node e2e/ui.e2e.mjs <catalog URL> <screenshot folder>
-// The catalog must hold http.server.request.duration with two schemas that
-// differ in the type of http.response.status_code (the Go test arranges it).
+// The catalog must hold http.server.request.duration with two current
+// schemas that differ in the type of http.response.status_code, one of
+// which has error.type sometimes present, and the schema checkout's release
+// moved from when it sent error.type (the Go test arranges it).
 import { chromium } from "playwright-core";
 import { join } from "node:path";
 
@@ -66,6 +68,27 @@ try {
   check(changed.includes("http.response.status_code") && changed.includes("int") && changed.includes("string"),
     "the diff shows http.response.status_code changed between int and string");
   await shot("metric-and-diff");
+
+  // error.type came with checkout's failed requests only: one schema, the
+  // attribute sometimes present, not a schema of its own.
+  const presence = page.getByTestId("schema-card").filter({ hasText: "error.type" }).getByTestId("field-presence");
+  const presenceTexts = await presence.allTextContents();
+  check(presenceTexts.some((t) => /sometimes · \d+ %/.test(t)), `error.type is shown as sometimes present (${presenceTexts.join(", ")})`);
+
+  // History: the schema checkout's release moved away from.
+  const history = page.getByRole("switch", { name: "Show superseded" });
+  await history.click();
+  await page.waitForURL(/superseded=true/);
+  await page.getByTestId("schema-card").nth(2).waitFor();
+  const superseded = page.locator('[data-testid="schema-card"][data-superseded="true"]');
+  check((await superseded.count()) === 1, "the history switch shows the one superseded schema");
+  check((await superseded.getByTestId("moved-to").textContent()).includes("moved to"), "the superseded schema says where its release moved");
+  const moved = page.locator('[data-testid="timeline-event"][data-kind="producer-moved"]');
+  await moved.first().waitFor();
+  check((await moved.first().textContent()).includes("added error.type (string)"), "the timeline shows checkout's move and what it added");
+  await shot("metric-history");
+  await history.click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="schema-card"]').length === 2);
 
   // Open the schema whose status code is an int, and assign it a version.
   const cards = page.getByTestId("schema-card");
