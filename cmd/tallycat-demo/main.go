@@ -2,7 +2,9 @@
 // OpenTelemetry Go SDK, whose metrics diverge the way real fleets' do:
 //
 //   - http.server.request.duration: checkout sends seconds and an int status
-//     code; payments sends milliseconds and a string status code.
+//     code; payments sends milliseconds and a string status code. One in
+//     ten of checkout's requests fails and carries error.type, as semantic
+//     conventions ask: one schema, with error.type sometimes present.
 //   - db.client.operation.duration: inventory sends db.system.name, orders
 //     does not.
 //   - cart.items.added: cart 1.0.0 is upgraded to 1.1.0 after --upgrade-after
@@ -118,7 +120,12 @@ func Run(ctx context.Context, c Config) error {
 		case <-tick.C:
 		}
 		method := []string{"GET", "POST"}[rand.IntN(2)]
-		sec.Record(ctx, rand.Float64(), metric.WithAttributes(attribute.String("http.request.method", method), attribute.Int("http.response.status_code", 200)))
+		if rand.IntN(10) == 0 {
+			sec.Record(ctx, rand.Float64(), metric.WithAttributes(attribute.String("http.request.method", method),
+				attribute.Int("http.response.status_code", 500), attribute.String("error.type", "500")))
+		} else {
+			sec.Record(ctx, rand.Float64(), metric.WithAttributes(attribute.String("http.request.method", method), attribute.Int("http.response.status_code", 200)))
+		}
 		ms.Record(ctx, rand.Float64()*1000, metric.WithAttributes(attribute.String("http.request.method", method), attribute.String("http.response.status_code", "200")))
 		invDB.Record(ctx, rand.Float64()/10, metric.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.operation.name", "SELECT")))
 		ordDB.Record(ctx, rand.Float64()/10, metric.WithAttributes(attribute.String("db.operation.name", "SELECT")))

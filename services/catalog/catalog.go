@@ -28,7 +28,7 @@ type Observation struct {
 	Description string
 	Producer    ProducerIdentity
 	ScopeName   string
-	ScopeVer    string
+	ScopeVersion    string
 	// ResourceAttributes and ScopeAttributes are not part of the id; they are
 	// kept per producer.
 	ResourceAttributes []schemaid.Attribute

@@ -444,10 +444,10 @@ func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[
 		for _, a := range o.ScopeAttributes {
 			fields[pk][PairField{tallycatv1.FieldSource_FIELD_SOURCE_SCOPE, a.Key, a.Type}] = true
 		}
-		sk := [3]string{target, o.ScopeName, o.ScopeVer}
+		sk := [3]string{target, o.ScopeName, o.ScopeVersion}
 		sc := scopes[sk]
 		if sc == nil {
-			sc = &ScopeWrite{SchemaID: target, Name: o.ScopeName, Version: o.ScopeVer}
+			sc = &ScopeWrite{SchemaID: target, Name: o.ScopeName, Version: o.ScopeVersion}
 			scopes[sk] = sc
 			scopeOrder = append(scopeOrder, sk)
 		}

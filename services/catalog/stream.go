@@ -55,7 +55,7 @@ type Stream struct {
 func StreamOf(o *Observation) Stream {
 	h := o.Shape
 	h.Attributes = nil
-	return Stream{Release: o.Producer.Release(), ScopeName: o.ScopeName, ScopeVersion: o.ScopeVer, Header: h}
+	return Stream{Release: o.Producer.Release(), ScopeName: o.ScopeName, ScopeVersion: o.ScopeVersion, Header: h}
 }
 
 // ID is the stream's stable id: the first 16 bytes of the SHA-256 of its

@@ -35,7 +35,7 @@ func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallyc
 				ServiceName: p.GetServiceName(), ServiceNamespace: p.GetServiceNamespace(),
 				ServiceVersion: p.GetServiceVersion(), ServiceInstanceID: p.GetServiceInstanceId(),
 			},
-			ScopeName: o.GetScopeName(), ScopeVer: o.GetScopeVersion(),
+			ScopeName: o.GetScopeName(), ScopeVersion: o.GetScopeVersion(),
 			ResourceAttributes: attributes(o.GetResourceAttributes()),
 			ScopeAttributes:    attributes(o.GetScopeAttributes()),
 			DataPoints:         o.GetDataPointCount(),

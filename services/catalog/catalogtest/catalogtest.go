@@ -57,7 +57,7 @@ func Observation(name, service string, at time.Time, attrs ...schemaid.Attribute
 	o := catalog.Observation{
 		Shape: sh, Description: "Time spent.",
 		Producer:  catalog.ProducerIdentity{ServiceName: service, ServiceVersion: "1.0.0", ServiceInstanceID: service + "-1"},
-		ScopeName: "io.example/" + service, ScopeVer: "0.1.0",
+		ScopeName: "io.example/" + service, ScopeVersion: "0.1.0",
 		ResourceAttributes: []schemaid.Attribute{{Key: "host.name", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}},
 		DataPoints:         10, FirstObserved: at, LastObserved: at.Add(time.Second),
 	}

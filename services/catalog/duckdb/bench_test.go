@@ -45,7 +45,7 @@ func benchObservation(k, v, p int, at time.Time) catalog.Observation {
 	o := catalog.Observation{
 		Shape: sh, Description: "A benchmark histogram.",
 		Producer:  catalog.ProducerIdentity{ServiceName: fmt.Sprintf("service-%d", p%200), ServiceVersion: fmt.Sprintf("1.%d.0", v), ServiceInstanceID: fmt.Sprintf("i-%d", p)},
-		ScopeName: "bench", ScopeVer: "1.0.0",
+		ScopeName: "bench", ScopeVersion: "1.0.0",
 		ResourceAttributes: res, DataPoints: 10, FirstObserved: at, LastObserved: at,
 	}
 	o.Normalize()

@@ -107,7 +107,7 @@ func (m *oldModel) observations() []catalog.Observation {
 			// producer is taken to have used each; its points count once.
 			for i, sc := range scopes {
 				o := catalog.Observation{Shape: x.shape, Description: p.description, Producer: m.producers[p.producer],
-					ScopeName: sc[0], ScopeVer: sc[1], FirstObserved: p.first, LastObserved: p.last}
+					ScopeName: sc[0], ScopeVersion: sc[1], FirstObserved: p.first, LastObserved: p.last}
 				if i == 0 {
 					o.DataPoints = p.count
 				}
@@ -148,7 +148,7 @@ func (x *oldSchema) keep(p *catalog.Plan, id string, m *oldModel) {
 			Span: catalog.Span{First: pr.first, Last: pr.last, Count: pr.count}, Fields: pr.fields,
 			FieldsHash: catalog.FieldsHash(pr.fields), WriteFields: true})
 		for _, sc := range scopes {
-			o := catalog.Observation{Shape: x.shape, Producer: m.producers[pr.producer], ScopeName: sc[0], ScopeVer: sc[1]}
+			o := catalog.Observation{Shape: x.shape, Producer: m.producers[pr.producer], ScopeName: sc[0], ScopeVersion: sc[1]}
 			st := catalog.StreamOf(&o)
 			sid := st.ID()
 			if streams[sid] {

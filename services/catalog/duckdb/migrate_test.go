@@ -79,7 +79,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 	}
 	// The same pair again, with its resource field and a new one.
 	_, err = s.RecordObservations(ctx, "", []catalog.Observation{{
-		Shape: sh, Description: "Duration.", Producer: producer, ScopeName: "otelhttp", ScopeVer: "1.0",
+		Shape: sh, Description: "Duration.", Producer: producer, ScopeName: "otelhttp", ScopeVersion: "1.0",
 		ResourceAttributes: []schemaid.Attribute{{Key: "host.name", Type: tallycatv1.ValueType_VALUE_TYPE_STRING},
 			{Key: "cloud.region", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}},
 		DataPoints: 1, FirstObserved: at.Add(time.Hour), LastObserved: at.Add(time.Hour),
