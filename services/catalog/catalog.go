@@ -23,12 +23,12 @@ import (
 // VariantID is the schema id Shape alone would have; the schema it is filed
 // under is its release's union (see PlanBatch).
 type Observation struct {
-	VariantID   string
-	Shape       schemaid.Shape
-	Description string
-	Producer    ProducerIdentity
-	ScopeName   string
-	ScopeVersion    string
+	VariantID    string
+	Shape        schemaid.Shape
+	Description  string
+	Producer     ProducerIdentity
+	ScopeName    string
+	ScopeVersion string
 	// ResourceAttributes and ScopeAttributes are not part of the id; they are
 	// kept per producer.
 	ResourceAttributes []schemaid.Attribute
@@ -106,6 +106,7 @@ type VersionChange struct {
 }
 
 // Store keeps the catalog. Implementations must be safe for concurrent use.
+// Lists take an offset and a limit; a limit of 0 lists everything.
 type Store interface {
 	// RecordObservations applies a batch in one transaction. A batch id that
 	// was applied before is not applied again (Duplicate is set). It returns

@@ -25,12 +25,12 @@ type Holdings interface {
 	// Streams returns each stream's current schema and that schema's data
 	// point attributes (the stream's union so far).
 	Streams(ctx context.Context, ids []string) (map[string]HeldStream, error)
-	// Schemas returns each schema's description and how many streams
-	// currently produce it.
+	// Schemas returns each schema's description, how many streams
+	// currently produce it, and the releases that produce or produced it.
 	Schemas(ctx context.Context, ids []string) (map[string]HeldSchema, error)
 	// Pairs returns the fields hash of each stored (schema, producer) pair
 	// among pairs, and which of their producers already produce any schema
-	// of the pair's key.
+	// of the pair's key. The planner may change the maps it returns.
 	Pairs(ctx context.Context, pairs []PairKey) (HeldPairs, error)
 }
 
@@ -45,6 +45,8 @@ type HeldStream struct {
 type HeldSchema struct {
 	Description    string
 	CurrentStreams int
+	// Releases are those with a stream on the schema, current or not.
+	Releases []ReleaseIdentity
 }
 
 // PairKey is a schema, a producer (instance) id, and the schema's key.
@@ -265,29 +267,25 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error
 	}
 
 	// Schemas and memberships, in first-appearance order for stable writes.
-	byID := map[string]*SchemaWrite{}
+	byID := map[string]int{} // index in p.Schemas
+	onSchema := map[string][]*streamAgg{}
 	for _, id := range order {
 		s := streams[id]
-		sw := byID[s.target]
-		if sw == nil {
+		i, ok := byID[s.target]
+		if !ok {
 			_, existed := schemas[s.target]
 			shape := s.stream.Header
 			shape.Attributes, _ = Union(held[id].Union, s.union)
 			p.Schemas = append(p.Schemas, SchemaWrite{ID: s.target, Shape: shape, New: !existed})
-			sw = &p.Schemas[len(p.Schemas)-1]
-			byID[s.target] = sw
+			i = len(p.Schemas) - 1
+			byID[s.target] = i
 			if !existed {
 				p.NewSchemas++
-				p.Events = append(p.Events, Event{Key: shape.Name, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN,
-					At: s.span.First, Producer: ptr(s.earliest), Description: s.desc.Text})
 			}
-		} else if _, streamExisted := held[id]; sw.New && !streamExisted {
-			// Another release made this schema earlier in the batch.
-			p.Events = append(p.Events, Event{Key: s.stream.Header.Name, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED,
-				At: s.span.First, Producer: releaseProducer(s.stream.Release)})
 		}
-		sw.Span.add(s.span.First, s.span.Last, s.span.Count)
-		sw.Description.add(s.desc.Text, s.desc.At)
+		onSchema[s.target] = append(onSchema[s.target], s)
+		p.Schemas[i].Span.add(s.span.First, s.span.Last, s.span.Count)
+		p.Schemas[i].Description.add(s.desc.Text, s.desc.At)
 		p.Streams = append(p.Streams, StreamWrite{ID: id, Stream: s.stream, SchemaID: s.target, Span: s.span})
 		p.Memberships = append(p.Memberships, MembershipWrite{SchemaID: s.target, StreamID: id, Key: s.stream.Header.Name, Description: s.desc, Span: s.span})
 		for _, vid := range s.order {
@@ -295,7 +293,12 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error
 			v.SchemaID = s.target
 			p.Variants = append(p.Variants, v)
 		}
-		p.Events = append(p.Events, streamEvents(s, held, schemas)...)
+	}
+	for _, sw := range p.Schemas {
+		p.Events = append(p.Events, arrivalEvents(sw, onSchema[sw.ID], held, schemas[sw.ID])...)
+	}
+	for _, id := range order {
+		p.Events = append(p.Events, streamEvents(streams[id], held, schemas)...)
 	}
 	for _, s := range moves {
 		hs := held[s.id]
@@ -321,9 +324,43 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error
 	return p, nil
 }
 
+// arrivalEvents are the timeline entries of streams landing on a schema: a
+// new schema is first seen from its earliest producer, and a release that
+// did not produce a schema before joins it (a release already on it that
+// starts a stream through another scope is no news, nor is a release moving
+// in, which its move event tells).
+func arrivalEvents(sw SchemaWrite, arriving []*streamAgg, held map[string]HeldStream, sc HeldSchema) []Event {
+	var out []Event
+	known := map[ReleaseIdentity]bool{}
+	for _, r := range sc.Releases {
+		known[r] = true
+	}
+	key := sw.Shape.Name
+	if sw.New {
+		first := arriving[0]
+		for _, s := range arriving[1:] {
+			if s.span.First.Before(first.span.First) {
+				first = s
+			}
+		}
+		out = append(out, Event{Key: key, SchemaID: sw.ID, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN,
+			At: first.span.First, Producer: ptr(first.earliest), Description: first.desc.Text})
+		known[first.stream.Release] = true
+	}
+	for _, s := range arriving {
+		if _, moved := held[s.id]; moved || known[s.stream.Release] {
+			continue
+		}
+		known[s.stream.Release] = true
+		out = append(out, Event{Key: key, SchemaID: sw.ID, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED,
+			At: s.span.First, Producer: releaseProducer(s.stream.Release)})
+	}
+	return out
+}
+
 // streamEvents are the timeline entries of one stream of the batch: a
-// release joining a schema that existed (or that another release created
-// in this batch), a release moving, and a description that changed.
+// release moving, and a description that changed (a new stream's
+// description is news only on a schema that existed).
 func streamEvents(s *streamAgg, held map[string]HeldStream, schemas map[string]HeldSchema) []Event {
 	var out []Event
 	hs, streamExisted := held[s.id]
@@ -332,12 +369,9 @@ func streamEvents(s *streamAgg, held map[string]HeldStream, schemas map[string]H
 	key := s.stream.Header.Name
 	switch {
 	case !streamExisted:
-		if schemaExisted {
-			out = append(out, Event{Key: key, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED, At: s.span.First, Producer: release})
-			if s.desc.Text != sc.Description {
-				out = append(out, Event{Key: key, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, At: s.desc.At,
-					Producer: release, PreviousDescription: sc.Description, Description: s.desc.Text})
-			}
+		if schemaExisted && s.desc.Text != sc.Description {
+			out = append(out, Event{Key: key, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, At: s.desc.At,
+				Producer: release, PreviousDescription: sc.Description, Description: s.desc.Text})
 		}
 	case hs.SchemaID != s.target:
 		_, added := Union(hs.Union, s.union)

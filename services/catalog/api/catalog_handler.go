@@ -18,20 +18,31 @@ type CatalogHandler struct {
 
 var _ tallycatv1connect.CatalogServiceHandler = (*CatalogHandler)(nil)
 
-func pageSize(n int32) int {
-	if n <= 0 {
-		return catalog.DefaultPageSize
-	}
-	return int(n)
+// page is where a list request starts and how much it takes: every list
+// RPC pages the same way, with tokens bound to the request's filter (the
+// parts) and catalog.DefaultPageSize when the request names no size.
+type page struct {
+	offset, size int
+	fingerprint  uint64
 }
 
-// nextToken returns the token of the page after one that started at offset
-// and held n of at most size rows.
-func nextToken(offset, n, size int, fingerprint uint64) string {
-	if n < size {
+func openPage(token string, size int32, parts ...string) (page, error) {
+	p := page{size: int(size), fingerprint: catalog.Fingerprint(parts...)}
+	if p.size <= 0 {
+		p.size = catalog.DefaultPageSize
+	}
+	var err error
+	p.offset, err = catalog.DecodePageToken(token, p.fingerprint)
+	return p, err
+}
+
+// next returns the token of the page after this one, which held n rows:
+// none when it was not full.
+func (p page) next(n int) string {
+	if n < p.size {
 		return ""
 	}
-	return catalog.EncodePageToken(offset+n, fingerprint)
+	return catalog.EncodePageToken(p.offset+n, p.fingerprint)
 }
 
 // ListSchemaKeys implements tallycatv1connect.CatalogServiceHandler.
@@ -40,22 +51,20 @@ func (h *CatalogHandler) ListSchemaKeys(ctx context.Context, req *tallycatv1.Lis
 	for _, t := range req.GetMetricTypes() {
 		parts = append(parts, t.String())
 	}
-	fp := catalog.Fingerprint(parts...)
-	offset, err := catalog.DecodePageToken(req.GetPageToken(), fp)
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	size := pageSize(req.GetPageSize())
 	keys, total, err := h.Store.ListSchemaKeys(ctx, catalog.KeyFilter{
 		Query: req.GetQuery(), MetricTypes: req.GetMetricTypes(), ServiceName: req.GetServiceName(),
-		Sort: req.GetSort(), Descending: req.GetDescending(), Offset: offset, Limit: size,
+		Sort: req.GetSort(), Descending: req.GetDescending(), Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
 	next := ""
-	if int64(offset+len(keys)) < total {
-		next = nextToken(offset, len(keys), size, fp)
+	if int64(pg.offset+len(keys)) < total {
+		next = pg.next(len(keys))
 	}
 	return &tallycatv1.ListSchemaKeysResponse{SchemaKeys: each(keys, toKeySummary), NextPageToken: next, TotalSize: total}, nil
 }
@@ -83,20 +92,18 @@ func (h *CatalogHandler) GetSchema(ctx context.Context, req *tallycatv1.GetSchem
 
 // ListProducers implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListProducers(ctx context.Context, req *tallycatv1.ListProducersRequest) (*tallycatv1.ListProducersResponse, error) {
-	fp := catalog.Fingerprint(req.GetSchemaId(), req.GetSchemaKey(), req.GetServiceName())
-	offset, err := catalog.DecodePageToken(req.GetPageToken(), fp)
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), req.GetSchemaId(), req.GetSchemaKey(), req.GetServiceName())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	size := pageSize(req.GetPageSize())
 	producers, err := h.Store.ListProducers(ctx, catalog.ProducerFilter{
 		SchemaID: req.GetSchemaId(), SchemaKey: req.GetSchemaKey(), ServiceName: req.GetServiceName(),
-		Offset: offset, Limit: size,
+		Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.ListProducersResponse{Producers: each(producers, toProducer), NextPageToken: nextToken(offset, len(producers), size, fp)}, nil
+	return &tallycatv1.ListProducersResponse{Producers: each(producers, toProducer), NextPageToken: pg.next(len(producers))}, nil
 }
 
 // DiffSchemas implements tallycatv1connect.CatalogServiceHandler.
@@ -110,15 +117,13 @@ func (h *CatalogHandler) DiffSchemas(ctx context.Context, req *tallycatv1.DiffSc
 
 // ListSchemaEvents implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListSchemaEvents(ctx context.Context, req *tallycatv1.ListSchemaEventsRequest) (*tallycatv1.ListSchemaEventsResponse, error) {
-	fp := catalog.Fingerprint(req.GetSchemaKey())
-	offset, err := catalog.DecodePageToken(req.GetPageToken(), fp)
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), req.GetSchemaKey())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	size := pageSize(req.GetPageSize())
-	events, err := h.Store.ListSchemaEvents(ctx, req.GetSchemaKey(), offset, size)
+	events, err := h.Store.ListSchemaEvents(ctx, req.GetSchemaKey(), pg.offset, pg.size)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.ListSchemaEventsResponse{Events: each(events, toEvent), NextPageToken: nextToken(offset, len(events), size, fp)}, nil
+	return &tallycatv1.ListSchemaEventsResponse{Events: each(events, toEvent), NextPageToken: pg.next(len(events))}, nil
 }

@@ -125,12 +125,7 @@ func (s *Store) queryProducers(ctx context.Context, where string, arg any, f cat
 	if arg != nil {
 		args = append(args, arg)
 	}
-	// The API pages every list; a store caller without a limit wants all.
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 1 << 31
-	}
-	args = append(args, limit, f.Offset)
+	args = append(args, limitOf(f.Limit), f.Offset)
 	// With a schema filter, first and last seen are those of the producer's
 	// emission of that schema; otherwise the producer's own.
 	var out []catalog.Producer

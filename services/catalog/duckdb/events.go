@@ -14,9 +14,7 @@ func (s *Store) ListSchemaEvents(ctx context.Context, schemaKey string, offset, 
 	if err := s.mustExist(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, schemaKey, "no metric named %q has been seen"); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		limit = catalog.DefaultPageSize
-	}
+	limit = limitOf(limit)
 	// Events written before releases were named carry only a producer id.
 	var out []catalog.Event
 	err := scanRows(ctx, s.db, `

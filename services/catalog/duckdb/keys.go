@@ -51,10 +51,7 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 	if f.Descending {
 		dir = "DESC"
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = catalog.DefaultPageSize
-	}
+	limit := limitOf(f.Limit)
 	query := `
 		WITH page AS (
 			SELECT *, count(*) OVER () AS total FROM schema_keys

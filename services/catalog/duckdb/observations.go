@@ -126,6 +126,21 @@ func (h holdings) Schemas(ctx context.Context, ids []string) (map[string]catalog
 		out[id] = hs
 		return nil
 	})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	err = scanRows(ctx, h.conn, `SELECT DISTINCT ss.schema_id, st.service_namespace, st.service_name, st.service_version
+		FROM schema_streams ss JOIN batch_keys k ON k.a = ss.schema_id JOIN streams st ON st.stream_id = ss.stream_id`, nil, func(rows *sql.Rows) error {
+		var id string
+		var r catalog.ReleaseIdentity
+		if err := rows.Scan(&id, &r.ServiceNamespace, &r.ServiceName, &r.ServiceVersion); err != nil {
+			return err
+		}
+		hs := out[id]
+		hs.Releases = append(hs.Releases, r)
+		out[id] = hs
+		return nil
+	})
 	return out, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -349,4 +350,13 @@ func (s *Store) mustExist(ctx context.Context, countQuery string, arg any, forma
 		return catalog.Errorf(catalog.ENOTFOUND, format, arg)
 	}
 	return nil
+}
+
+// limitOf is a list's LIMIT: a limit of 0 lists everything (see
+// catalog.Store); paging and its defaults are the API's.
+func limitOf(n int) int {
+	if n <= 0 {
+		return math.MaxInt32
+	}
+	return n
 }

@@ -1,0 +1,157 @@
+package catalog_test
+
+import (
+	"testing"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+const (
+	always    = tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS
+	sometimes = tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES
+	unknown   = tallycatv1.FieldPresence_FIELD_PRESENCE_UNSPECIFIED
+
+	srcResource  = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
+	srcScope     = tallycatv1.FieldSource_FIELD_SOURCE_SCOPE
+	srcDataPoint = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT
+)
+
+var (
+	attrA = schemaid.Attribute{Key: "a", Type: vtString}
+	attrB = schemaid.Attribute{Key: "b", Type: vtString}
+	day   = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func hour(n int) time.Time { return day.Add(time.Duration(n) * time.Hour) }
+
+type wantField struct {
+	name        string
+	presence    tallycatv1.FieldPresence
+	ratio       float64
+	first, last time.Time
+}
+
+func checkFields(t *testing.T, got []catalog.Field, want []wantField) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("fields = %+v, want %d", got, len(want))
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Name != w.name || g.Presence != w.presence || g.SeenRatio != w.ratio || !g.FirstSeen.Equal(w.first) || !g.LastSeen.Equal(w.last) {
+			t.Errorf("field %d = %s %v ratio %v seen %v–%v, want %s %v ratio %v seen %v–%v", i,
+				g.Name, g.Presence, g.SeenRatio, g.FirstSeen, g.LastSeen, w.name, w.presence, w.ratio, w.first, w.last)
+		}
+	}
+}
+
+func TestDataPointFields(t *testing.T) {
+	only := func(points uint64, first, last int, attrs ...schemaid.Attribute) catalog.Variant {
+		return catalog.Variant{Attributes: attrs, DataPoints: points, FirstSeen: hour(first), LastSeen: hour(last)}
+	}
+	for _, tc := range []struct {
+		name     string
+		variants []catalog.Variant
+		want     []wantField
+	}{{
+		name:     "weighed by data points",
+		variants: []catalog.Variant{only(30, 0, 5, attrA), only(10, 2, 3, attrA, attrB)},
+		want: []wantField{
+			{"a", always, 1, hour(0), hour(5)},
+			{"b", sometimes, 0.25, hour(2), hour(3)},
+		},
+	}, {
+		name:     "variants without data points are weighed by count",
+		variants: []catalog.Variant{only(0, 0, 1, attrA), only(0, 2, 3, attrA, attrB), only(0, 4, 5, attrA), only(0, 6, 7, attrA)},
+		want: []wantField{
+			{"a", always, 1, hour(0), hour(7)},
+			{"b", sometimes, 0.25, hour(2), hour(3)},
+		},
+	}, {
+		name:     "one variant carrying everything",
+		variants: []catalog.Variant{only(7, 1, 2, attrA, attrB)},
+		want: []wantField{
+			{"a", always, 1, hour(1), hour(2)},
+			{"b", always, 1, hour(1), hour(2)},
+		},
+	}, {
+		name: "no variants: presence unknown, never always",
+		want: []wantField{{"a", unknown, 0, time.Time{}, time.Time{}}, {"b", unknown, 0, time.Time{}, time.Time{}}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := catalog.DataPointFields([]schemaid.Attribute{attrA, attrB}, tc.variants)
+			for _, f := range got {
+				if f.Source != srcDataPoint || f.Type != vtString || f.TypeConflict {
+					t.Errorf("field %s: source %v, type %v, conflict %v", f.Name, f.Source, f.Type, f.TypeConflict)
+				}
+			}
+			checkFields(t, got, tc.want)
+		})
+	}
+}
+
+func TestInstanceFields(t *testing.T) {
+	counts := []catalog.FieldCount{
+		{Source: srcResource, Name: "host.name", Type: vtString, Instances: 4, FirstSeen: hour(0), LastSeen: hour(9)},
+		{Source: srcResource, Name: "k8s.pod.name", Type: vtString, Instances: 3, FirstSeen: hour(1), LastSeen: hour(8)},
+		{Source: srcScope, Name: "otel.scope.extra", Type: vtString, Instances: 5, FirstSeen: hour(2), LastSeen: hour(7)},
+	}
+	checkFields(t, catalog.InstanceFields(counts, 4), []wantField{
+		{"host.name", always, 1, hour(0), hour(9)},
+		{"k8s.pod.name", sometimes, 0.75, hour(1), hour(8)},
+		{"otel.scope.extra", always, 1, hour(2), hour(7)}, // more than counted: capped
+	})
+	for _, f := range catalog.InstanceFields(counts, 0) {
+		if f.Presence != unknown || f.SeenRatio != 0 {
+			t.Errorf("no instances: %s %v ratio %v, want unknown", f.Name, f.Presence, f.SeenRatio)
+		}
+	}
+}
+
+func TestSortFields(t *testing.T) {
+	type key struct {
+		src      tallycatv1.FieldSource
+		name     string
+		typ      tallycatv1.ValueType
+		conflict bool
+	}
+	for _, tc := range []struct {
+		name     string
+		in       []key
+		want     []key
+		conflict bool
+	}{{
+		name: "by source, name, type",
+		in: []key{{srcDataPoint, "b", vtString, false}, {srcResource, "z", vtString, false}, {srcDataPoint, "a", vtString, false},
+			{srcScope, "a", vtString, false}},
+		want: []key{{srcResource, "z", vtString, false}, {srcScope, "a", vtString, false}, {srcDataPoint, "a", vtString, false},
+			{srcDataPoint, "b", vtString, false}},
+	}, {
+		name:     "one key with two types in one source is a conflict",
+		in:       []key{{srcDataPoint, "status", vtString, false}, {srcDataPoint, "code", vtInt, false}, {srcDataPoint, "status", vtInt, false}},
+		want:     []key{{srcDataPoint, "code", vtInt, false}, {srcDataPoint, "status", vtString, true}, {srcDataPoint, "status", vtInt, true}},
+		conflict: true,
+	}, {
+		name: "the same key in two sources is not",
+		in:   []key{{srcDataPoint, "host", vtInt, false}, {srcResource, "host", vtString, false}},
+		want: []key{{srcResource, "host", vtString, false}, {srcDataPoint, "host", vtInt, false}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := make([]catalog.Field, len(tc.in))
+			for i, k := range tc.in {
+				fields[i] = catalog.Field{Source: k.src, Name: k.name, Type: k.typ}
+			}
+			if got := catalog.SortFields(fields); got != tc.conflict {
+				t.Errorf("conflict = %v, want %v", got, tc.conflict)
+			}
+			for i, f := range fields {
+				if got := (key{f.Source, f.Name, f.Type, f.TypeConflict}); got != tc.want[i] {
+					t.Errorf("field %d = %+v, want %+v", i, got, tc.want[i])
+				}
+			}
+		})
+	}
+}
