@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
 	"connectrpc.com/connect"
 	connectcors "connectrpc.com/cors"
@@ -64,15 +63,4 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 		}).Handler(mux)
 	}
 	return h
-}
-
-// SplitList splits a comma-separated flag value, dropping empty items.
-func SplitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

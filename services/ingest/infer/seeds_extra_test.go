@@ -33,7 +33,7 @@ func sdkPayload(t testing.TB) []byte {
 		h, _ := m.Float64Histogram("seed.latency", metric.WithUnit("s"))
 		h.Record(ctx, math.NaN(), metric.WithAttributes(attribute.StringSlice("tags", []string{"a", "b"})))
 		g, _ := m.Float64Gauge("seed.temp")
-		g.Record(ctx, -0.0)
+		g.Record(ctx, math.Copysign(0, -1)) // negative zero: the constant -0.0 is +0 in Go
 	})
 }
 

@@ -36,10 +36,8 @@ func toConnectError(err error) *connect.Error {
 		return e
 	case errors.Is(err, errTooLarge):
 		return connect.NewError(connect.CodeResourceExhausted, err)
-	case errors.Is(err, ingest.ErrMalformed):
-		return connect.NewError(connect.CodeInvalidArgument, err)
 	}
-	return connect.NewError(connect.CodeInvalidArgument, err)
+	return connect.NewError(connect.CodeInvalidArgument, err) // ErrMalformed among them
 }
 
 // httpStatus is the OTLP/HTTP status of a connect code.

@@ -99,7 +99,7 @@ func (m *Main) Run(ctx context.Context) error {
 	slog.Info("database open", "path", c.DB, "took", time.Since(start).Round(time.Millisecond))
 
 	opts := api.Options{
-		AllowedOrigins: api.SplitList(c.AllowedOrigins),
+		AllowedOrigins: cli.SplitList(c.AllowedOrigins),
 		UI:             api.UIHandler(uiFiles(c.UIDir)),
 	}
 	tel, err := telemetry.Setup(ctx, "tallycat-catalog", c.Telemetry)
