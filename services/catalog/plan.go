@@ -103,10 +103,11 @@ type Plan struct {
 	Schemas []SchemaWrite
 	// CurrentStreams changes each schema's count of current streams.
 	CurrentStreams map[string]int
-	// Streams are upserted with their current schema.
+	// Streams are upserted as current members of their schema after the
+	// batch: a stream's row on a schema holds its release, scope, the
+	// schema's union and description, so that what the planner asks of a
+	// stream is one row.
 	Streams []StreamWrite
-	// Memberships are upserted (schema, stream) rows, current.
-	Memberships []MembershipWrite
 	// Moves mark a stream's membership of From superseded by To, and carry
 	// what the stream had on From onto To: its variants, its membership's
 	// span and count, its instances' entries and their fields, and its
@@ -129,19 +130,14 @@ type SchemaWrite struct {
 	Span        Span
 }
 
-// StreamWrite is a stream and the schema it is on after the batch.
+// StreamWrite is a stream on the schema it is on after the batch.
 type StreamWrite struct {
-	ID       string
-	Stream   Stream
-	SchemaID string
-	Span     Span
-}
-
-// MembershipWrite is a stream's membership of a schema.
-type MembershipWrite struct {
-	SchemaID, StreamID, Key string
-	Description             Described
-	Span                    Span
+	ID          string
+	Stream      Stream
+	SchemaID    string
+	Union       []schemaid.Attribute
+	Description Described
+	Span        Span
 }
 
 // Move is a stream leaving a schema for the one of its larger union.
@@ -286,8 +282,8 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error
 		onSchema[s.target] = append(onSchema[s.target], s)
 		p.Schemas[i].Span.add(s.span.First, s.span.Last, s.span.Count)
 		p.Schemas[i].Description.add(s.desc.Text, s.desc.At)
-		p.Streams = append(p.Streams, StreamWrite{ID: id, Stream: s.stream, SchemaID: s.target, Span: s.span})
-		p.Memberships = append(p.Memberships, MembershipWrite{SchemaID: s.target, StreamID: id, Key: s.stream.Header.Name, Description: s.desc, Span: s.span})
+		p.Streams = append(p.Streams, StreamWrite{ID: id, Stream: s.stream, SchemaID: s.target, Union: p.Schemas[i].Shape.Attributes,
+			Description: s.desc, Span: s.span})
 		for _, vid := range s.order {
 			v := *s.variants[vid]
 			v.SchemaID = s.target

@@ -123,8 +123,8 @@ func (f *fakeHoldings) apply(p *catalog.Plan) {
 		f.schemas[id] = s
 	}
 	desc := map[string]string{}
-	for _, m := range p.Memberships {
-		desc[m.StreamID] = m.Description.Text
+	for _, m := range p.Streams {
+		desc[m.ID] = m.Description.Text
 	}
 	for _, sw := range p.Streams {
 		f.streams[sw.ID] = catalog.HeldStream{SchemaID: sw.SchemaID, Union: slices.Clone(union[sw.SchemaID]), Description: desc[sw.ID]}

@@ -43,8 +43,8 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 			})
 		},
 		func() error {
-			return scanRows(ctx, s.db, `SELECT ss.superseded_by, st.service_namespace, st.service_name, st.service_version, ss.last_seen
-				FROM schema_streams ss JOIN streams st USING (stream_id) WHERE ss.schema_id = ?`, ids, func(rows *sql.Rows) error {
+			return scanRows(ctx, s.db, `SELECT superseded_by, service_namespace, service_name, service_version, last_seen
+				FROM schema_streams WHERE schema_id = ?`, ids, func(rows *sql.Rows) error {
 				var m membership
 				if err := rows.Scan(&m.supersededBy, &m.release.ServiceNamespace, &m.release.ServiceName, &m.release.ServiceVersion, &m.last); err != nil {
 					return err

@@ -58,17 +58,25 @@ func foldIntoReleases(ctx context.Context, conn *sql.Conn) error {
 		unions[sw.ID] = true
 	}
 	history := &catalog.Plan{CurrentStreams: map[string]int{}}
+	var kept [][]driver.Value
 	for _, x := range old.schemas {
 		if id := schemaid.ID(x.shape); !unions[id] {
 			x.keep(history, id, old)
+			kept = append(kept, []driver.Value{id, "", ""})
 		}
 	}
 	if err := writePlan(ctx, conn, history); err != nil {
 		return err
 	}
-	// The kept schemas' streams are on the unions now.
-	_, err = conn.ExecContext(ctx, `UPDATE schema_streams SET superseded_by = st.schema_id FROM streams st
-		WHERE schema_streams.stream_id = st.stream_id AND schema_streams.schema_id <> st.schema_id`)
+	if err := fillKeys(ctx, conn, kept); err != nil {
+		return err
+	}
+	// The kept schemas' streams are on the unions now: each row of a kept
+	// schema names the schema of its stream's other, current row.
+	_, err = conn.ExecContext(ctx, `UPDATE schema_streams SET superseded_by = cur.schema_id
+		FROM (SELECT stream_id, schema_id FROM schema_streams WHERE schema_id NOT IN (SELECT a FROM batch_keys)) cur
+		WHERE schema_streams.stream_id = cur.stream_id AND schema_streams.schema_id <> cur.schema_id
+		AND schema_streams.schema_id IN (SELECT a FROM batch_keys)`)
 	return err
 }
 
@@ -155,7 +163,7 @@ func (x *oldSchema) keep(p *catalog.Plan, id string, m *oldModel) {
 				continue
 			}
 			streams[sid] = true
-			p.Memberships = append(p.Memberships, catalog.MembershipWrite{SchemaID: id, StreamID: sid, Key: x.shape.Name,
+			p.Streams = append(p.Streams, catalog.StreamWrite{ID: sid, Stream: st, SchemaID: id, Union: x.shape.Attributes,
 				Description: catalog.Described{Text: pr.description, At: pr.last}, Span: span})
 			p.Variants = append(p.Variants, catalog.VariantWrite{SchemaID: id, StreamID: sid, VariantID: id,
 				Attributes: x.shape.Attributes, Span: span})

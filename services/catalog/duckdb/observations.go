@@ -10,8 +10,6 @@ import (
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
-	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -75,38 +73,20 @@ func (h holdings) Streams(ctx context.Context, ids []string) (map[string]catalog
 		return nil, err
 	}
 	out := map[string]catalog.HeldStream{}
-	err := scanRows(ctx, h.conn, `SELECT st.stream_id, st.schema_id, coalesce(ss.description, '') FROM streams st
-		JOIN batch_keys k ON k.a = st.stream_id
-		LEFT JOIN schema_streams ss ON ss.schema_id = st.schema_id AND ss.stream_id = st.stream_id`, nil, func(rows *sql.Rows) error {
-		var id string
+	err := scanRows(ctx, h.conn, `SELECT ss.stream_id, ss.schema_id, ss.union_attributes, ss.description FROM schema_streams ss
+		JOIN batch_keys k ON k.a = ss.stream_id WHERE ss.superseded_by = ''`, nil, func(rows *sql.Rows) error {
+		var id, union string
 		var hs catalog.HeldStream
-		if err := rows.Scan(&id, &hs.SchemaID, &hs.Description); err != nil {
+		if err := rows.Scan(&id, &hs.SchemaID, &union, &hs.Description); err != nil {
+			return err
+		}
+		var err error
+		if hs.Union, err = catalog.DecodeAttributes(union); err != nil {
 			return err
 		}
 		out[id] = hs
 		return nil
 	})
-	if err != nil || len(out) == 0 {
-		return out, err
-	}
-	// The union of a stream is its current schema's data point fields.
-	unions := map[string][]schemaid.Attribute{}
-	err = scanRows(ctx, h.conn, `SELECT f.schema_id, f.name, f.value_type FROM schema_fields f
-		WHERE f.schema_id IN (SELECT DISTINCT st.schema_id FROM streams st JOIN batch_keys k ON k.a = st.stream_id)`, nil, func(rows *sql.Rows) error {
-		var id string
-		var a schemaid.Attribute
-		var vt int8
-		if err := rows.Scan(&id, &a.Key, &vt); err != nil {
-			return err
-		}
-		a.Type = tallycatv1.ValueType(vt)
-		unions[id] = append(unions[id], a)
-		return nil
-	})
-	for id, hs := range out {
-		hs.Union = schemaid.NormalizeAttributes(unions[hs.SchemaID])
-		out[id] = hs
-	}
 	return out, err
 }
 
@@ -129,8 +109,8 @@ func (h holdings) Schemas(ctx context.Context, ids []string) (map[string]catalog
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
-	err = scanRows(ctx, h.conn, `SELECT DISTINCT ss.schema_id, st.service_namespace, st.service_name, st.service_version
-		FROM schema_streams ss JOIN batch_keys k ON k.a = ss.schema_id JOIN streams st ON st.stream_id = ss.stream_id`, nil, func(rows *sql.Rows) error {
+	err = scanRows(ctx, h.conn, `SELECT DISTINCT ss.schema_id, ss.service_namespace, ss.service_name, ss.service_version
+		FROM schema_streams ss JOIN batch_keys k ON k.a = ss.schema_id`, nil, func(rows *sql.Rows) error {
 		var id string
 		var r catalog.ReleaseIdentity
 		if err := rows.Scan(&id, &r.ServiceNamespace, &r.ServiceName, &r.ServiceVersion); err != nil {

@@ -77,8 +77,8 @@ func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ..
 	)
 	err = parallel(
 		func() error {
-			return scanRows(ctx, s.db, `SELECT ss.schema_id, ss.description, ss.superseded_by, st.service_namespace, st.service_name, st.service_version,
-				ss.last_seen FROM schema_streams ss JOIN streams st USING (stream_id) WHERE ss.schema_id `+in, args, func(rows *sql.Rows) error {
+			return scanRows(ctx, s.db, `SELECT schema_id, description, superseded_by, service_namespace, service_name, service_version,
+				last_seen FROM schema_streams WHERE schema_id `+in, args, func(rows *sql.Rows) error {
 				var id string
 				var m membership
 				if err := rows.Scan(&id, &m.description, &m.supersededBy, &m.release.ServiceNamespace, &m.release.ServiceName,

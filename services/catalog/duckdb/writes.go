@@ -20,7 +20,7 @@ var epoch = catalog.Described{}.At
 // no statement per row, no large parameter lists. Moves, which are rare,
 // run after, as a few statements each.
 func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
-	var schemas, fields, streams, members, variants, producers, pairs, newPairFields, repeatPairFields, scopes, events, keys [][]driver.Value
+	var schemas, fields, streams, variants, producers, pairs, newPairFields, repeatPairFields, scopes, events, keys [][]driver.Value
 	inSchemas := map[string]bool{}
 	for _, sw := range p.Schemas {
 		sh := sw.Shape
@@ -35,12 +35,9 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 	}
 	for _, st := range p.Streams {
 		r := st.Stream.Release
-		streams = append(streams, []driver.Value{st.ID, st.Stream.Header.Name, r.ServiceNamespace, r.ServiceName, r.ServiceVersion,
-			st.Stream.ScopeName, st.Stream.ScopeVersion, st.SchemaID, st.Span.First, st.Span.Last, st.Span.Count})
-	}
-	for _, m := range p.Memberships {
-		members = append(members, []driver.Value{m.SchemaID, m.StreamID, m.Key, m.Description.Text, m.Description.At,
-			m.Span.First, m.Span.Last, m.Span.Count, ""})
+		streams = append(streams, []driver.Value{st.SchemaID, st.ID, st.Stream.Header.Name, r.ServiceNamespace, r.ServiceName, r.ServiceVersion,
+			st.Stream.ScopeName, st.Stream.ScopeVersion, catalog.EncodeAttributes(st.Union), st.Description.Text, st.Description.At,
+			st.Span.First, st.Span.Last, st.Span.Count, ""})
 	}
 	for _, v := range p.Variants {
 		variants = append(variants, []driver.Value{v.SchemaID, v.StreamID, v.VariantID, catalog.EncodeAttributes(v.Attributes),
@@ -96,9 +93,8 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 		{"schemas", insert + ` ON CONFLICT (schema_id) DO UPDATE SET ` + span + `, ` + describe + `, ` + count +
 			`, current_streams = current_streams + excluded.current_streams`, schemas},
 		{"schema_fields", insert, fields},
-		{"streams", insert + ` ON CONFLICT (stream_id) DO UPDATE SET ` + span + `, ` + count + `, schema_id = excluded.schema_id`, streams},
 		{"schema_streams", insert + ` ON CONFLICT (schema_id, stream_id) DO UPDATE SET ` + span + `, ` + describe + `, ` + count +
-			`, superseded_by = ''`, members},
+			`, superseded_by = ''`, streams},
 		{"variants", insert + ` ON CONFLICT (schema_id, stream_id, variant_id) DO UPDATE SET ` + span + `, ` + count, variants},
 		{"producers", insert + ` ON CONFLICT (producer_id) DO UPDATE SET ` + span, producers},
 		{"schema_producers", insert + ` ON CONFLICT (schema_id, producer_id) DO UPDATE SET ` + span + `, ` + count +
@@ -147,7 +143,7 @@ func writeMove(ctx context.Context, conn *sql.Conn, m catalog.Move) error {
 		query string
 		args  []any
 	}{
-		{`INSERT INTO schema_streams SELECT ?, stream_id, schema_key, description, description_at, first_seen, last_seen, data_point_count, ''
+		{`INSERT INTO schema_streams SELECT ? AS schema_id, * EXCLUDE (schema_id, superseded_by), '' AS superseded_by
 			FROM schema_streams WHERE schema_id = ? AND stream_id = ?
 			ON CONFLICT (schema_id, stream_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
 			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
@@ -173,9 +169,8 @@ func writeMove(ctx context.Context, conn *sql.Conn, m catalog.Move) error {
 			ON CONFLICT (schema_id, producer_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
 			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
 			[]any{m.To, m.From, r.ServiceNamespace, r.ServiceName, r.ServiceVersion}},
-		{`INSERT INTO schema_scopes SELECT ?, st.scope_name, st.scope_version, ss.first_seen, ss.last_seen
-			FROM streams st JOIN schema_streams ss ON ss.stream_id = st.stream_id AND ss.schema_id = ?
-			WHERE st.stream_id = ?
+		{`INSERT INTO schema_scopes SELECT ?, scope_name, scope_version, first_seen, last_seen
+			FROM schema_streams WHERE schema_id = ? AND stream_id = ?
 			ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
 			last_seen = greatest(last_seen, excluded.last_seen)`, []any{m.To, m.From, m.StreamID}},
 	}

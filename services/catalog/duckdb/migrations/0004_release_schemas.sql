@@ -3,37 +3,33 @@
 -- catalog.Stream). The rows of the previous model are folded into this one
 -- by the Go step of this migration (fold.go), which needs the planner.
 
--- streams: each release's metric of one header through one scope, and the
--- schema its union is on now.
-CREATE TABLE streams (
-    stream_id         VARCHAR PRIMARY KEY,
+-- schema_streams: the streams (see catalog.Stream: a release's metric of
+-- one header through one scope) that produce or produced each schema. A
+-- stream has one current row, on the schema of its union; a row whose
+-- superseded_by is set is a stream that moved on. Each row carries its
+-- release, scope and the schema's union (attributes as
+-- catalog.EncodeAttributes writes them), so that reading a stream, or a
+-- schema's releases, is one indexed read without a join.
+CREATE TABLE schema_streams (
+    schema_id         VARCHAR   NOT NULL,
+    stream_id         VARCHAR   NOT NULL,
     schema_key        VARCHAR   NOT NULL,
     service_namespace VARCHAR   NOT NULL,
     service_name      VARCHAR   NOT NULL,
     service_version   VARCHAR   NOT NULL,
     scope_name        VARCHAR   NOT NULL,
     scope_version     VARCHAR   NOT NULL,
-    schema_id         VARCHAR   NOT NULL,
+    union_attributes  VARCHAR   NOT NULL,
+    description       VARCHAR   NOT NULL,
+    description_at    TIMESTAMP NOT NULL,
     first_seen        TIMESTAMP NOT NULL,
     last_seen         TIMESTAMP NOT NULL,
-    data_point_count  UBIGINT   NOT NULL
-);
-
--- schema_streams: which streams produce or produced each schema; a row
--- whose superseded_by is set is a stream that moved on.
-CREATE TABLE schema_streams (
-    schema_id        VARCHAR   NOT NULL,
-    stream_id        VARCHAR   NOT NULL,
-    schema_key       VARCHAR   NOT NULL,
-    description      VARCHAR   NOT NULL,
-    description_at   TIMESTAMP NOT NULL,
-    first_seen       TIMESTAMP NOT NULL,
-    last_seen        TIMESTAMP NOT NULL,
-    data_point_count UBIGINT   NOT NULL,
-    superseded_by    VARCHAR   NOT NULL,
+    data_point_count  UBIGINT   NOT NULL,
+    superseded_by     VARCHAR   NOT NULL,
     PRIMARY KEY (schema_id, stream_id)
 );
 CREATE INDEX schema_streams_by_schema ON schema_streams (schema_id);
+CREATE INDEX schema_streams_by_stream ON schema_streams (stream_id);
 
 -- variants: each distinct data point attribute set a stream sent, on the
 -- schemas it was on; attributes as catalog.EncodeAttributes writes them.
