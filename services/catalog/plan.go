@@ -116,7 +116,6 @@ type Plan struct {
 	Variants  []VariantWrite
 	Producers []ProducerWrite
 	Pairs     []PairWrite
-	Scopes    []ScopeWrite
 	Events    []Event
 	Keys      []KeyWrite
 }
@@ -180,12 +179,6 @@ type PairWrite struct {
 	FieldsHash     uint64
 	WriteFields    bool
 	FieldsMayExist bool
-}
-
-// ScopeWrite is a scope a schema was seen under.
-type ScopeWrite struct {
-	SchemaID, Name, Version string
-	Span                    Span
 }
 
 // KeyWrite is the change of one key's summary. Types and Units are the
@@ -435,8 +428,8 @@ type streamIdent struct {
 	monotonic     bool
 }
 
-// planProducers plans the instances, their (schema, instance) entries with
-// resource and scope fields, and the scopes of the batch. It returns how
+// planProducers plans the instances and their (schema, instance) entries
+// with resource and scope fields. (A schema's scopes are its streams'.) It returns how
 // many instances are new to each key.
 func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[string]*streamAgg, streamOf []string, h Holdings) (map[string]int, error) {
 	producerIDs := map[ProducerIdentity]string{}
@@ -445,8 +438,6 @@ func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[
 	pairs := map[PairKey]*PairWrite{}
 	var pairOrder []PairKey
 	fields := map[PairKey]map[PairField]bool{}
-	scopes := map[[3]string]*ScopeWrite{}
-	var scopeOrder [][3]string
 	for i := range obs {
 		o := &obs[i]
 		first, last := o.FirstObserved.UTC(), o.LastObserved.UTC()
@@ -474,14 +465,6 @@ func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[
 		for _, a := range o.ScopeAttributes {
 			fields[pk][PairField{tallycatv1.FieldSource_FIELD_SOURCE_SCOPE, a.Key, a.Type}] = true
 		}
-		sk := [3]string{target, o.ScopeName, o.ScopeVersion}
-		sc := scopes[sk]
-		if sc == nil {
-			sc = &ScopeWrite{SchemaID: target, Name: o.ScopeName, Version: o.ScopeVersion}
-			scopes[sk] = sc
-			scopeOrder = append(scopeOrder, sk)
-		}
-		sc.Span.add(first, last, o.DataPoints)
 	}
 	for _, pid := range producerOrder {
 		p.Producers = append(p.Producers, *producers[pid])
@@ -518,9 +501,6 @@ func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[
 			held.KeyProducers[kp] = true
 			newToKey[pk.Key]++
 		}
-	}
-	for _, sk := range scopeOrder {
-		p.Scopes = append(p.Scopes, *scopes[sk])
 	}
 	return newToKey, nil
 }

@@ -36,6 +36,9 @@ type Store struct {
 	writeMu sync.Mutex
 	// now is the clock of version changes and batch ids.
 	now func() time.Time
+	// known is the writer's memory of which ids exist; nil until the
+	// first write loads it. Only the writer (under writeMu) touches it.
+	known *knownIDs
 }
 
 var _ catalog.Store = (*Store)(nil)

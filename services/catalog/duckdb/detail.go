@@ -54,8 +54,8 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 			})
 		},
 		func() error {
-			return scanRows(ctx, s.db, `SELECT scope_name, scope_version, first_seen, last_seen FROM schema_scopes
-				WHERE schema_id = ? ORDER BY scope_name, scope_version`, ids, func(rows *sql.Rows) error {
+			return scanRows(ctx, s.db, `SELECT scope_name, scope_version, min(first_seen), max(last_seen) FROM schema_streams
+				WHERE schema_id = ? GROUP BY ALL ORDER BY scope_name, scope_version`, ids, func(rows *sql.Rows) error {
 				var sc catalog.Scope
 				if err := rows.Scan(&sc.Name, &sc.Version, &sc.FirstSeen, &sc.LastSeen); err != nil {
 					return err

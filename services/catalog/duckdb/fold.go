@@ -25,7 +25,11 @@ import (
 // replay, with their original times.
 func foldIntoReleases(ctx context.Context, conn *sql.Conn) error {
 	old, err := readOldModel(ctx, conn)
-	if err != nil || len(old.schemas) == 0 {
+	if err != nil {
+		return err
+	}
+	// A schema's scopes are now those of its streams.
+	if _, err := conn.ExecContext(ctx, `DROP TABLE schema_scopes`); err != nil || len(old.schemas) == 0 {
 		return err
 	}
 	var mapping [][]driver.Value
@@ -39,14 +43,14 @@ func foldIntoReleases(ctx context.Context, conn *sql.Conn) error {
 		`UPDATE schema_versions SET schema_id = k.b FROM batch_keys k WHERE schema_versions.schema_id = k.a`,
 		`DELETE FROM schema_events WHERE kind IN (1, 2, 5)`,
 		`UPDATE schema_events SET schema_id = k.b FROM batch_keys k WHERE schema_events.schema_id = k.a`,
-		`DELETE FROM schema_fields`, `DELETE FROM producer_fields`, `DELETE FROM schema_scopes`,
+		`DELETE FROM schema_fields`, `DELETE FROM producer_fields`,
 		`DELETE FROM schema_producers`, `DELETE FROM schemas`, `DELETE FROM schema_keys`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
-	plan, err := catalog.PlanBatch(ctx, old.observations(), holdings{conn})
+	plan, err := catalog.PlanBatch(ctx, old.observations(), holdings{conn: conn})
 	if err != nil {
 		return err
 	}
@@ -143,9 +147,6 @@ func (x *oldSchema) keep(p *catalog.Plan, id string, m *oldModel) {
 	p.Keys = append(p.Keys, catalog.KeyWrite{Key: x.shape.Name, Type: x.shape.Type, Unit: x.shape.Unit,
 		Types: []tallycatv1.MetricType{x.shape.Type}, Units: []string{x.shape.Unit}, SupersededDelta: 1,
 		FirstSeen: x.first, LastSeen: x.last, Description: catalog.Described{Text: x.description, At: x.last}})
-	for _, sc := range x.scopes {
-		p.Scopes = append(p.Scopes, catalog.ScopeWrite{SchemaID: id, Name: sc[0], Version: sc[1], Span: span})
-	}
 	scopes := x.scopes
 	if len(scopes) == 0 {
 		scopes = [][2]string{{"", ""}}

@@ -23,17 +23,23 @@ const batchRetention = 24 * time.Hour
 // holdings), and writes the plan.
 func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []catalog.Observation) (catalog.RecordResult, error) {
 	var res catalog.RecordResult
-	err := s.inConnTx(ctx, func(conn *sql.Conn) error {
+	err := s.inConnTx(ctx, func(conn *sql.Conn) (err error) {
 		var seen int
 		if batchID != "" {
 			if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM applied_batches WHERE batch_id = ?`, batchID).Scan(&seen); err != nil {
 				return err
 			}
 		}
-		plan, err := catalog.PlanBatch(ctx, obs, holdings{conn})
+		if s.known == nil {
+			if s.known, err = loadKnown(ctx, conn); err != nil {
+				return err
+			}
+		}
+		plan, err := catalog.PlanBatch(ctx, obs, holdings{conn, s.known})
 		if err != nil {
 			return err
 		}
+		s.known.add(plan)
 		res.SchemaIDs = plan.SchemaIDs
 		if seen > 0 {
 			// Planned only to name the schemas: nothing is written again.
@@ -62,17 +68,24 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 }
 
 // holdings answers the planner from the tables, inside the write
-// transaction. Each question's keys go to a temporary table that one query
+// transaction. Ids the writer knows not to exist are answered from memory
+// (known, when set); the others go to a temporary table that one query
 // joins: a batch asks about thousands of keys, and DuckDB answers a join
 // faster than a long IN list.
-type holdings struct{ conn *sql.Conn }
+type holdings struct {
+	conn  *sql.Conn
+	known *knownIDs
+}
 
 // Streams implements catalog.Holdings.
 func (h holdings) Streams(ctx context.Context, ids []string) (map[string]catalog.HeldStream, error) {
+	out := map[string]catalog.HeldStream{}
+	if ids = filter(ids, h.known.streamSet(), h.known != nil); len(ids) == 0 {
+		return out, nil
+	}
 	if err := fillKeys(ctx, h.conn, column(ids)); err != nil {
 		return nil, err
 	}
-	out := map[string]catalog.HeldStream{}
 	err := scanRows(ctx, h.conn, `SELECT ss.stream_id, ss.schema_id, ss.union_attributes, ss.description FROM schema_streams ss
 		JOIN batch_keys k ON k.a = ss.stream_id WHERE ss.superseded_by = ''`, nil, func(rows *sql.Rows) error {
 		var id, union string
@@ -92,10 +105,13 @@ func (h holdings) Streams(ctx context.Context, ids []string) (map[string]catalog
 
 // Schemas implements catalog.Holdings.
 func (h holdings) Schemas(ctx context.Context, ids []string) (map[string]catalog.HeldSchema, error) {
+	out := map[string]catalog.HeldSchema{}
+	if ids = filter(ids, h.known.schemaSet(), h.known != nil); len(ids) == 0 {
+		return out, nil
+	}
 	if err := fillKeys(ctx, h.conn, column(ids)); err != nil {
 		return nil, err
 	}
-	out := map[string]catalog.HeldSchema{}
 	err := scanRows(ctx, h.conn, `SELECT s.schema_id, s.description, s.current_streams FROM schemas s
 		JOIN batch_keys k ON k.a = s.schema_id`, nil, func(rows *sql.Rows) error {
 		var id string
@@ -129,11 +145,19 @@ func (h holdings) Schemas(ctx context.Context, ids []string) (map[string]catalog
 // and whether its producers are new to its keys.
 func (h holdings) Pairs(ctx context.Context, pairs []catalog.PairKey) (catalog.HeldPairs, error) {
 	out := catalog.HeldPairs{FieldsHash: map[catalog.PairKey]uint64{}, KeyProducers: map[catalog.KeyProducer]bool{}}
-	rows := make([][]driver.Value, len(pairs))
+	var rows [][]driver.Value
 	want := make(map[catalog.PairKey]bool, len(pairs))
-	for i, p := range pairs {
-		rows[i] = []driver.Value{p.Key, p.ProducerID, ""}
+	for _, p := range pairs {
+		if h.known != nil {
+			if _, ok := h.known.keys[p.Key]; !ok {
+				continue // no producer of a key never seen
+			}
+		}
+		rows = append(rows, []driver.Value{p.Key, p.ProducerID, ""})
 		want[p] = true
+	}
+	if len(rows) == 0 {
+		return out, nil
 	}
 	if err := fillKeys(ctx, h.conn, rows); err != nil {
 		return out, err

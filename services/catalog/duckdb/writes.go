@@ -20,7 +20,7 @@ var epoch = catalog.Described{}.At
 // no statement per row, no large parameter lists. Moves, which are rare,
 // run after, as a few statements each.
 func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
-	var schemas, fields, streams, variants, producers, pairs, newPairFields, repeatPairFields, scopes, events, keys [][]driver.Value
+	var schemas, fields, streams, variants, producers, pairs, newPairFields, repeatPairFields, events, keys [][]driver.Value
 	inSchemas := map[string]bool{}
 	for _, sw := range p.Schemas {
 		sh := sw.Shape
@@ -60,9 +60,6 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 			*dst = append(*dst, []driver.Value{pw.SchemaID, pw.ProducerID, int8(f.Source), f.Name, int8(f.Type)})
 		}
 	}
-	for _, sc := range p.Scopes {
-		scopes = append(scopes, []driver.Value{sc.SchemaID, sc.Name, sc.Version, sc.Span.First, sc.Span.Last})
-	}
 	for _, e := range p.Events {
 		events = append(events, eventRow(e))
 	}
@@ -101,7 +98,6 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 			`, fields_hash = excluded.fields_hash`, pairs},
 		{"producer_fields", insert, newPairFields},
 		{"producer_fields", insertMissingFields, repeatPairFields},
-		{"schema_scopes", insert + ` ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET ` + span, scopes},
 		{"schema_events", `SELECT nextval('schema_events_seq'), * EXCLUDE (col1) FROM appended_data`, events},
 		{"schema_keys", insert + ` ON CONFLICT (schema_key) DO UPDATE SET
 			metric_type = CASE WHEN excluded.last_seen >= last_seen THEN excluded.metric_type ELSE metric_type END,
@@ -135,8 +131,8 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 
 // writeMove marks a stream's membership of m.From superseded and carries
 // what the stream had there onto m.To, adding to what the batch wrote: the
-// membership's span and count, the variants, the schema's count, the
-// release's instance entries and their fields, and the stream's scope.
+// membership's span and count, the variants, the schema's count, and the
+// release's instance entries and their fields.
 func writeMove(ctx context.Context, conn *sql.Conn, m catalog.Move) error {
 	r := m.Release
 	statements := []struct {
@@ -169,10 +165,6 @@ func writeMove(ctx context.Context, conn *sql.Conn, m catalog.Move) error {
 			ON CONFLICT (schema_id, producer_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
 			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
 			[]any{m.To, m.From, r.ServiceNamespace, r.ServiceName, r.ServiceVersion}},
-		{`INSERT INTO schema_scopes SELECT ?, scope_name, scope_version, first_seen, last_seen
-			FROM schema_streams WHERE schema_id = ? AND stream_id = ?
-			ON CONFLICT (schema_id, scope_name, scope_version) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
-			last_seen = greatest(last_seen, excluded.last_seen)`, []any{m.To, m.From, m.StreamID}},
 	}
 	for _, st := range statements {
 		if _, err := conn.ExecContext(ctx, st.query, st.args...); err != nil {
