@@ -39,6 +39,7 @@ func Run(t *testing.T, h Harness) {
 		{"TypeConflict", testTypeConflict},
 		{"ManyInstancesAreCounted", testManyInstances},
 		{"BatchSplitDoesNotChangeCurrentSchemas", testBatchSplit},
+		{"AMoveLeavesASharedSchemaToItsOtherReleases", testSharedSchema},
 		{"NotFound", testNotFound},
 	}
 	for _, tt := range tests {

@@ -255,3 +255,35 @@ func testBatchSplit(t *testing.T, h Harness) {
 		}
 	}
 }
+
+// testSharedSchema: two releases send the same union; one of them grows
+// and moves on. The schema stays current for the other, and its figures
+// are the other's alone: the release that left took its history along.
+func testSharedSchema(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	const name = "http.server.request.duration"
+	billing := Observation(name, "billing", T0, Str("http.request.method"))
+	cart := Observation(name, "cart", T0, Str("http.request.method"))
+	record(t, s, "", billing, cart)
+	record(t, s, "", Observation(name, "cart", T0.Add(time.Minute), Str("http.request.method"), Str("error.type")))
+	shared := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, billing.VariantID))
+	if sc := shared.Schema; sc.Superseded || sc.ReleaseCount != 1 || sc.ProducerCount != 1 || sc.DataPoints != 10 ||
+		!slices.Equal(sc.SupersededBy, []string{SchemaID(name, Str("http.request.method"), Str("error.type"))}) {
+		t.Errorf("shared schema = %+v, want current for billing alone: one instance, its 10 points, and cart's successor named", sc)
+	}
+	if len(shared.Variants) != 1 || shared.Variants[0].DataPoints != 10 {
+		t.Errorf("shared schema's variants = %+v, want billing's only", shared.Variants)
+	}
+	for _, r := range shared.Releases {
+		if moved := r.SupersededBy != ""; moved != (r.ServiceName == "cart") {
+			t.Errorf("release %s names successor %q", r.ServiceName, r.SupersededBy)
+		}
+	}
+	grown := must[[]catalog.Schema](t)(s.ListSchemas(ctx, name, false))
+	for _, sc := range grown {
+		if sc.ID != billing.VariantID && (sc.DataPoints != 20 || sc.ProducerCount != 1) {
+			t.Errorf("cart's union = %+v, want cart's 20 points and one instance", sc)
+		}
+	}
+}

@@ -19,11 +19,14 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 	d := &catalog.SchemaDetail{}
 	var (
 		schemas []catalog.Schema
-		members []membership
+		facts   map[string]loaded
 		ids     = []any{schemaID}
 	)
 	err := parallel(
-		func() (err error) { schemas, err = s.loadSchemas(ctx, []string{schemaID}); return err },
+		func() (err error) {
+			schemas, facts, err = s.loadSchemaFacts(ctx, `schema_id = ?`, schemaID)
+			return err
+		},
 		func() (err error) {
 			d.Producers, err = s.queryProducers(ctx, "sp.schema_id = ?", schemaID,
 				catalog.ProducerFilter{Limit: catalog.MaxDetailProducers}, "max(sp.last_seen) DESC, ")
@@ -43,17 +46,6 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 			})
 		},
 		func() error {
-			return scanRows(ctx, s.db, `SELECT superseded_by, service_namespace, service_name, service_version, last_seen
-				FROM schema_streams WHERE schema_id = ?`, ids, func(rows *sql.Rows) error {
-				var m membership
-				if err := rows.Scan(&m.supersededBy, &m.release.ServiceNamespace, &m.release.ServiceName, &m.release.ServiceVersion, &m.last); err != nil {
-					return err
-				}
-				members = append(members, m)
-				return nil
-			})
-		},
-		func() error {
 			return scanRows(ctx, s.db, `SELECT scope_name, scope_version, min(first_seen), max(last_seen) FROM schema_streams
 				WHERE schema_id = ? GROUP BY ALL ORDER BY scope_name, scope_version`, ids, func(rows *sql.Rows) error {
 				var sc catalog.Scope
@@ -69,11 +61,6 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 				FROM schema_versions WHERE schema_id = ? ORDER BY seq DESC`, schemaID))
 			return err
 		},
-		func() error {
-			v, err := s.loadVariants(ctx, "= ?", ids)
-			d.Variants = v[schemaID]
-			return err
-		},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
@@ -81,8 +68,8 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 	if len(schemas) == 0 {
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
 	}
-	d.Schema = schemas[0]
-	successors := releaseSuccessors(members)
+	d.Schema, d.Variants = schemas[0], facts[schemaID].variants
+	successors := catalog.ReleaseSuccessors(facts[schemaID].facts.Streams)
 	for i := range d.Releases {
 		d.Releases[i].SupersededBy = successors[d.Releases[i].ReleaseIdentity]
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -36,6 +35,13 @@ func (s *Store) loadSchemas(ctx context.Context, ids []string) ([]catalog.Schema
 // loadSchemasWhere is loadSchemas for the schemas matching where, which
 // must be answerable from an index of schemas.
 func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ...any) ([]catalog.Schema, error) {
+	out, _, err := s.loadSchemaFacts(ctx, where, whereArgs...)
+	return out, err
+}
+
+// loadSchemaFacts is loadSchemasWhere that also returns what each schema's
+// figures were worked out from, and its counted variants.
+func (s *Store) loadSchemaFacts(ctx context.Context, where string, whereArgs ...any) ([]catalog.Schema, map[string]loaded, error) {
 	var out []catalog.Schema
 	err := scanRows(ctx, s.db, `SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description,
 		first_seen, last_seen, data_point_count, current_streams FROM schemas WHERE `+where, whereArgs, func(rows *sql.Rows) error {
@@ -53,7 +59,7 @@ func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ..
 		return nil
 	})
 	if err != nil || len(out) == 0 {
-		return nil, err
+		return nil, nil, err
 	}
 	slices.SortFunc(out, func(a, b catalog.Schema) int {
 		return cmp.Or(cmp.Compare(a.Key, b.Key), a.FirstSeen.Compare(b.FirstSeen), cmp.Compare(a.ID, b.ID))
@@ -64,31 +70,18 @@ func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ..
 		args[i] = sc.ID
 	}
 
-	// Independent reads, run at once, each into its own result, merged
-	// below.
+	// Independent reads, run at once, each into its own result; the
+	// catalog works the figures out of them (SchemaFacts.Apply).
 	var (
-		members   = map[string][]membership{}
-		versions  = map[string]*catalog.Version{}
-		seqs      = map[string]int64{}
-		unions    = map[string][]schemaid.Attribute{}
-		variants  = map[string][]catalog.Variant{}
-		instances = map[string]map[string][2]time.Time{} // schema → producer → first, last
-		pfields   = map[string][]producerField{}
+		facts    = map[string]*catalog.SchemaFacts{}
+		versions = map[string]*catalog.Version{}
+		seqs     = map[string]int64{}
 	)
+	for _, sc := range out {
+		facts[sc.ID] = &catalog.SchemaFacts{}
+	}
 	err = parallel(
-		func() error {
-			return scanRows(ctx, s.db, `SELECT schema_id, description, superseded_by, service_namespace, service_name, service_version,
-				last_seen FROM schema_streams WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-				var id string
-				var m membership
-				if err := rows.Scan(&id, &m.description, &m.supersededBy, &m.release.ServiceNamespace, &m.release.ServiceName,
-					&m.release.ServiceVersion, &m.last); err != nil {
-					return err
-				}
-				members[id] = append(members[id], m)
-				return nil
-			})
-		},
+		func() (err error) { return s.loadStreams(ctx, in, args, facts) },
 		// The current version is the history row with the highest seq.
 		func() error {
 			return scanRows(ctx, s.db, `SELECT schema_id, seq, version, status, reason, actor, assigned_at FROM schema_versions
@@ -116,166 +109,114 @@ func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ..
 					return err
 				}
 				a.Type = tallycatv1.ValueType(vt)
-				unions[id] = append(unions[id], a)
+				facts[id].Union = append(facts[id].Union, a)
 				return nil
 			})
 		},
-		func() (err error) {
-			variants, err = s.loadVariants(ctx, in, args)
+		func() error { return s.loadVariants(ctx, in, args, facts) },
+		func() error { return s.loadInstances(ctx, in, args, facts) },
+	)
+	if err != nil {
+		return nil, nil, err
+	}
+	detail := make(map[string]loaded, len(out))
+	for i := range out {
+		sc := &out[i]
+		detail[sc.ID] = loaded{facts: facts[sc.ID], variants: facts[sc.ID].Apply(sc)}
+		sc.CurrentVersion = versions[sc.ID]
+	}
+	return out, detail, nil
+}
+
+// loaded is what a schema's figures were worked out from.
+type loaded struct {
+	facts    *catalog.SchemaFacts
+	variants []catalog.Variant
+}
+
+// loadStreams reads the streams of the schemas whose ids match in.
+func (s *Store) loadStreams(ctx context.Context, in string, args []any, facts map[string]*catalog.SchemaFacts) error {
+	return scanRows(ctx, s.db, `SELECT schema_id, stream_id, description, superseded_by, service_namespace, service_name, service_version,
+		data_point_count, last_seen FROM schema_streams WHERE schema_id `+in, args, func(rows *sql.Rows) error {
+		var id string
+		var st catalog.SchemaStream
+		if err := rows.Scan(&id, &st.StreamID, &st.Description, &st.SupersededBy, &st.Release.ServiceNamespace, &st.Release.ServiceName,
+			&st.Release.ServiceVersion, &st.DataPoints, &st.LastSeen); err != nil {
 			return err
-		},
+		}
+		facts[id].Streams = append(facts[id].Streams, st)
+		return nil
+	})
+}
+
+// loadInstances reads the instances of the schemas whose ids match in,
+// with their releases and resource and scope fields.
+func (s *Store) loadInstances(ctx context.Context, in string, args []any, facts map[string]*catalog.SchemaFacts) error {
+	index := map[[2]string]int{} // schema, producer → position in its facts' Instances
+	var fields []struct {
+		schema, producer string
+		f                catalog.PairField
+	}
+	err := parallel(
 		func() error {
-			return scanRows(ctx, s.db, `SELECT schema_id, producer_id, first_seen, last_seen FROM schema_producers WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-				var id, pid string
-				var span [2]time.Time
-				if err := rows.Scan(&id, &pid, &span[0], &span[1]); err != nil {
+			return scanRows(ctx, s.db, `SELECT sp.schema_id, sp.producer_id, p.service_namespace, p.service_name, p.service_version,
+				sp.first_seen, sp.last_seen FROM schema_producers sp JOIN producers p USING (producer_id) WHERE sp.schema_id `+in, args, func(rows *sql.Rows) error {
+				var id string
+				var in catalog.InstanceRow
+				if err := rows.Scan(&id, &in.ProducerID, &in.Release.ServiceNamespace, &in.Release.ServiceName, &in.Release.ServiceVersion,
+					&in.FirstSeen, &in.LastSeen); err != nil {
 					return err
 				}
-				if instances[id] == nil {
-					instances[id] = map[string][2]time.Time{}
-				}
-				instances[id][pid] = span
+				index[[2]string{id, in.ProducerID}] = len(facts[id].Instances)
+				facts[id].Instances = append(facts[id].Instances, in)
 				return nil
 			})
 		},
 		func() error {
 			return scanRows(ctx, s.db, `SELECT schema_id, producer_id, source, name, value_type FROM producer_fields WHERE schema_id `+in, args, func(rows *sql.Rows) error {
-				var id string
-				var f producerField
+				var r struct {
+					schema, producer string
+					f                catalog.PairField
+				}
 				var src, vt int8
-				if err := rows.Scan(&id, &f.producer, &src, &f.name, &vt); err != nil {
+				if err := rows.Scan(&r.schema, &r.producer, &src, &r.f.Name, &vt); err != nil {
 					return err
 				}
-				f.source, f.vt = tallycatv1.FieldSource(src), tallycatv1.ValueType(vt)
-				pfields[id] = append(pfields[id], f)
+				r.f.Source, r.f.Type = tallycatv1.FieldSource(src), tallycatv1.ValueType(vt)
+				fields = append(fields, r)
 				return nil
 			})
 		},
 	)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for i := range out {
-		sc := &out[i]
-		applyMemberships(sc, members[sc.ID])
-		sc.CurrentVersion = versions[sc.ID]
-		sc.ProducerCount = len(instances[sc.ID])
-		fields := catalog.DataPointFields(schemaid.NormalizeAttributes(unions[sc.ID]), variants[sc.ID])
-		fields = append(fields, catalog.InstanceFields(countFields(pfields[sc.ID], instances[sc.ID]), len(instances[sc.ID]))...)
-		sc.TypeConflict = catalog.SortFields(fields)
-		sc.Fields = fields
-	}
-	return out, nil
-}
-
-// membership is a stream's row on a schema, with the stream's release.
-type membership struct {
-	release      catalog.ReleaseIdentity
-	description  string
-	supersededBy string
-	last         time.Time
-}
-
-// applyMemberships fills what a schema's streams say of it: how many
-// releases produce it now, where the others went, and whether they
-// describe it alike.
-func applyMemberships(sc *catalog.Schema, ms []membership) {
-	current := map[catalog.ReleaseIdentity]bool{}
-	descriptions := map[string]bool{}
-	for _, m := range ms {
-		if m.supersededBy == "" {
-			current[m.release] = true
-		} else if !slices.Contains(sc.SupersededBy, m.supersededBy) {
-			sc.SupersededBy = append(sc.SupersededBy, m.supersededBy)
-		}
-		if m.description != "" {
-			descriptions[m.description] = true
+	for _, r := range fields {
+		if i, ok := index[[2]string{r.schema, r.producer}]; ok {
+			in := &facts[r.schema].Instances[i]
+			in.Fields = append(in.Fields, r.f)
 		}
 	}
-	slices.Sort(sc.SupersededBy)
-	sc.ReleaseCount = len(current)
-	sc.DescriptionConflict = len(descriptions) > 1
+	return nil
 }
 
-// releaseSuccessors says, for each release of a schema's streams, the
-// schema it moved to: empty while any of its streams is current there.
-func releaseSuccessors(ms []membership) map[catalog.ReleaseIdentity]string {
-	out := map[catalog.ReleaseIdentity]string{}
-	latest := map[catalog.ReleaseIdentity]time.Time{}
-	for _, m := range ms {
-		prev, seen := out[m.release]
-		switch {
-		case seen && prev == "":
-		case m.supersededBy == "":
-			out[m.release] = ""
-		case !seen || m.last.After(latest[m.release]):
-			out[m.release], latest[m.release] = m.supersededBy, m.last
-		}
-	}
-	return out
-}
-
-// producerField is a resource or scope field of one instance.
-type producerField struct {
-	producer, name string
-	source         tallycatv1.FieldSource
-	vt             tallycatv1.ValueType
-}
-
-// countFields counts, for each resource and scope field, the instances that
-// carried it and the span in which they were seen.
-func countFields(fields []producerField, instances map[string][2]time.Time) []catalog.FieldCount {
-	type key struct {
-		source tallycatv1.FieldSource
-		name   string
-		vt     tallycatv1.ValueType
-	}
-	byKey := map[key]*catalog.FieldCount{}
-	var order []key
-	for _, f := range fields {
-		k := key{f.source, f.name, f.vt}
-		c := byKey[k]
-		if c == nil {
-			c = &catalog.FieldCount{Source: f.source, Name: f.name, Type: f.vt}
-			byKey[k] = c
-			order = append(order, k)
-		}
-		c.Instances++
-		span := instances[f.producer]
-		if c.FirstSeen.IsZero() || span[0].Before(c.FirstSeen) {
-			c.FirstSeen = span[0]
-		}
-		if span[1].After(c.LastSeen) {
-			c.LastSeen = span[1]
-		}
-	}
-	out := make([]catalog.FieldCount, len(order))
-	for i, k := range order {
-		out[i] = *byKey[k]
-	}
-	return out
-}
-
-// loadVariants reads the variants of the schemas whose ids match in, pooled
-// over the streams that sent them, most data points first.
-func (s *Store) loadVariants(ctx context.Context, in string, args []any) (map[string][]catalog.Variant, error) {
-	out := map[string][]catalog.Variant{}
-	err := scanRows(ctx, s.db, `SELECT schema_id, variant_id, any_value(attributes), sum(data_point_count)::UBIGINT, min(first_seen), max(last_seen)
-		FROM variants WHERE schema_id `+in+` GROUP BY schema_id, variant_id
-		ORDER BY 4 DESC, variant_id`, args, func(rows *sql.Rows) error {
+// loadVariants reads the variants of the schemas whose ids match in, as
+// each stream sent them.
+func (s *Store) loadVariants(ctx context.Context, in string, args []any, facts map[string]*catalog.SchemaFacts) error {
+	return scanRows(ctx, s.db, `SELECT schema_id, stream_id, variant_id, attributes, data_point_count, first_seen, last_seen
+		FROM variants WHERE schema_id `+in, args, func(rows *sql.Rows) error {
 		var id, attrs string
-		var v catalog.Variant
-		if err := rows.Scan(&id, &v.ID, &attrs, &v.DataPoints, &v.FirstSeen, &v.LastSeen); err != nil {
+		var v catalog.VariantRow
+		if err := rows.Scan(&id, &v.StreamID, &v.ID, &attrs, &v.DataPoints, &v.FirstSeen, &v.LastSeen); err != nil {
 			return err
 		}
 		var err error
 		if v.Attributes, err = catalog.DecodeAttributes(attrs); err != nil {
 			return err
 		}
-		out[id] = append(out[id], v)
+		facts[id].Variants = append(facts[id].Variants, v)
 		return nil
 	})
-	return out, err
 }
 
 // scanRows runs a query and hands each row to fn.

@@ -131,8 +131,9 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 
 // writeMove marks a stream's membership of m.From superseded and carries
 // what the stream had there onto m.To, adding to what the batch wrote: the
-// membership's span and count, the variants, the schema's count, and the
-// release's instance entries and their fields.
+// membership's span and count, the variants, and the release's instance
+// entries and their fields. (A schema's figures count its current streams:
+// see catalog.SchemaFacts.)
 func writeMove(ctx context.Context, conn *sql.Conn, m catalog.Move) error {
 	r := m.Release
 	statements := []struct {
@@ -144,8 +145,6 @@ func writeMove(ctx context.Context, conn *sql.Conn, m catalog.Move) error {
 			ON CONFLICT (schema_id, stream_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
 			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
 			[]any{m.To, m.From, m.StreamID}},
-		{`UPDATE schemas SET data_point_count = data_point_count + coalesce((SELECT data_point_count FROM schema_streams
-			WHERE schema_id = ? AND stream_id = ?), 0) WHERE schema_id = ?`, []any{m.From, m.StreamID, m.To}},
 		{`UPDATE schema_streams SET superseded_by = ? WHERE schema_id = ? AND stream_id = ?`, []any{m.To, m.From, m.StreamID}},
 		{`INSERT INTO variants SELECT ?, stream_id, variant_id, attributes, first_seen, last_seen, data_point_count
 			FROM variants WHERE schema_id = ? AND stream_id = ?
