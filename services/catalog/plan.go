@@ -129,8 +129,12 @@ type SchemaWrite struct {
 	Span        Span
 }
 
-// StreamWrite is a stream on the schema it is on after the batch.
+// StreamWrite is a stream on the schema it is on after the batch. New
+// says the stream has no row on that schema yet (a new stream, or one
+// moving there), so that a store may insert rather than merge; the same
+// goes for the New of VariantWrite and PairWrite.
 type StreamWrite struct {
+	New         bool
 	ID          string
 	Stream      Stream
 	SchemaID    string
@@ -149,6 +153,7 @@ type Move struct {
 
 // VariantWrite is a variant seen on a schema through a stream.
 type VariantWrite struct {
+	New                           bool
 	SchemaID, StreamID, VariantID string
 	Attributes                    []schemaid.Attribute
 	Span                          Span
@@ -173,6 +178,7 @@ type PairField struct {
 // FieldsMayExist is set some of them may be stored already and must not be
 // written twice.
 type PairWrite struct {
+	New bool
 	PairKey
 	Span           Span
 	Fields         []PairField
@@ -275,11 +281,13 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error
 		onSchema[s.target] = append(onSchema[s.target], s)
 		p.Schemas[i].Span.add(s.span.First, s.span.Last, s.span.Count)
 		p.Schemas[i].Description.add(s.desc.Text, s.desc.At)
-		p.Streams = append(p.Streams, StreamWrite{ID: id, Stream: s.stream, SchemaID: s.target, Union: p.Schemas[i].Shape.Attributes,
+		hs, isHeld := held[id]
+		onItsSchema := isHeld && hs.SchemaID == s.target
+		p.Streams = append(p.Streams, StreamWrite{New: !onItsSchema, ID: id, Stream: s.stream, SchemaID: s.target, Union: p.Schemas[i].Shape.Attributes,
 			Description: s.desc, Span: s.span})
 		for _, vid := range s.order {
 			v := *s.variants[vid]
-			v.SchemaID = s.target
+			v.SchemaID, v.New = s.target, !onItsSchema
 			p.Variants = append(p.Variants, v)
 		}
 	}
@@ -491,6 +499,7 @@ func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[
 		pw.FieldsHash = FieldsHash(pw.Fields)
 		stored, existed := held.FieldsHash[pk]
 		pw.WriteFields = !existed || stored != pw.FieldsHash
+		pw.New = !existed // a move's carry comes after, and merges
 		pw.FieldsMayExist = existed || movedTo[pk.SchemaID][producers[pk.ProducerID].Identity.Release()]
 		p.Pairs = append(p.Pairs, *pw)
 		kp := KeyProducer{pk.Key, pk.ProducerID}
