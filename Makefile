@@ -19,13 +19,15 @@ TELEMETRYGEN_VERSION := v0.161.0
 all: build
 
 ## deps: the system packages the tests use, from Debian's apt when missing:
-## chromium (the UI's end-to-end test) and docker-compose (which parses
-## docker-compose.yml without an engine). Needs root, as on CI.
+## chromium (the UI's end-to-end test), docker-compose (which parses
+## docker-compose.yml without an engine) and python3 (the schema id's
+## independent reference implementation). Needs root, as on CI.
 deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	command -v python3 >/dev/null || missing="$$missing python3"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

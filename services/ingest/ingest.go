@@ -22,7 +22,10 @@ type Producer struct {
 }
 
 // Observation is one shape seen in one request from one producer under one
-// instrumentation scope. Shape.Attributes, ResourceAttributes and
+// instrumentation scope: one distinct data point attribute set (a variant,
+// whose id SchemaID is). The catalog files it under the schema of its
+// release's union of attribute sets, which only the catalog, seeing every
+// replica's observations, can know. Shape.Attributes, ResourceAttributes and
 // ScopeAttributes are normalized (sorted, without duplicates) and must not be
 // changed: inference shares them between observations.
 type Observation struct {
