@@ -22,7 +22,10 @@ type Config struct {
 	Metrics            int // in all, spread over the scopes
 	PointsPerMetric    int
 	PointAttributes    int
-	// ShapeSalt changes the attribute key names, to make new shapes.
+	// ShapeSalt changes the attribute key names, to make new shapes, and
+	// the release (service.version 1.<salt>.0) that sends them: the catalog
+	// pools a release's attribute sets into one schema, so new keys from
+	// one release would grow one schema rather than make new ones.
 	ShapeSalt int
 }
 
@@ -60,6 +63,9 @@ func pointAttributes(n, point, salt int) []*commonpb.KeyValue {
 // Request builds one export request.
 func Request(c Config) *colmetricpb.ExportMetricsServiceRequest {
 	res := &resourcepb.Resource{Attributes: []*commonpb.KeyValue{{Key: "service.name", Value: str(c.Service)}}}
+	if c.ShapeSalt > 0 {
+		res.Attributes = append(res.Attributes, &commonpb.KeyValue{Key: "service.version", Value: str(fmt.Sprintf("1.%d.0", c.ShapeSalt))})
+	}
 	for i := 1; i < c.ResourceAttributes; i++ {
 		res.Attributes = append(res.Attributes, &commonpb.KeyValue{Key: fmt.Sprintf("resource.attr.%d", i), Value: str("v")})
 	}

@@ -180,6 +180,7 @@ type PairField struct {
 type PairWrite struct {
 	New bool
 	PairKey
+	Release        ReleaseIdentity
 	Span           Span
 	Fields         []PairField
 	FieldsHash     uint64
@@ -461,7 +462,7 @@ func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[
 		pk := PairKey{SchemaID: target, ProducerID: pid, Key: o.Shape.Name}
 		pw := pairs[pk]
 		if pw == nil {
-			pw = &PairWrite{PairKey: pk}
+			pw = &PairWrite{PairKey: pk, Release: o.Producer.Release()}
 			pairs[pk] = pw
 			pairOrder = append(pairOrder, pk)
 			fields[pk] = map[PairField]bool{}

@@ -33,10 +33,9 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 			return err
 		},
 		func() error {
-			return scanRows(ctx, s.db, `SELECT p.service_namespace, p.service_name, p.service_version, count(*),
-				min(sp.first_seen), max(sp.last_seen), sum(sp.data_point_count)::UBIGINT
-				FROM schema_producers sp JOIN producers p USING (producer_id) WHERE sp.schema_id = ?
-				GROUP BY ALL`, ids, func(rows *sql.Rows) error {
+			return scanRows(ctx, s.db, `SELECT service_namespace, service_name, service_version, count(*),
+				min(first_seen), max(last_seen), sum(data_point_count)::UBIGINT
+				FROM schema_producers WHERE schema_id = ? GROUP BY ALL`, ids, func(rows *sql.Rows) error {
 				var r catalog.Release
 				if err := rows.Scan(&r.ServiceNamespace, &r.ServiceName, &r.ServiceVersion, &r.Instances, &r.FirstSeen, &r.LastSeen, &r.DataPoints); err != nil {
 					return err

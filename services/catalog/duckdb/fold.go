@@ -154,7 +154,8 @@ func (x *oldSchema) keep(p *catalog.Plan, id string, m *oldModel) {
 	streams := map[string]bool{}
 	for _, pr := range x.pairs {
 		p.Pairs = append(p.Pairs, catalog.PairWrite{PairKey: catalog.PairKey{SchemaID: id, ProducerID: pr.producer, Key: x.shape.Name},
-			Span: catalog.Span{First: pr.first, Last: pr.last, Count: pr.count}, Fields: pr.fields,
+			Release: m.producers[pr.producer].Release(),
+			Span:    catalog.Span{First: pr.first, Last: pr.last, Count: pr.count}, Fields: pr.fields,
 			FieldsHash: catalog.FieldsHash(pr.fields), WriteFields: true})
 		for _, sc := range scopes {
 			o := catalog.Observation{Shape: x.shape, Producer: m.producers[pr.producer], ScopeName: sc[0], ScopeVersion: sc[1]}

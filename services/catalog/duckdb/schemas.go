@@ -159,8 +159,8 @@ func (s *Store) loadInstances(ctx context.Context, in string, args []any, facts 
 	}
 	err := parallel(
 		func() error {
-			return scanRows(ctx, s.db, `SELECT sp.schema_id, sp.producer_id, p.service_namespace, p.service_name, p.service_version,
-				sp.first_seen, sp.last_seen FROM schema_producers sp JOIN producers p USING (producer_id) WHERE sp.schema_id `+in, args, func(rows *sql.Rows) error {
+			return scanRows(ctx, s.db, `SELECT schema_id, producer_id, service_namespace, service_name, service_version,
+				first_seen, last_seen FROM schema_producers WHERE schema_id `+in, args, func(rows *sql.Rows) error {
 				var id string
 				var in catalog.InstanceRow
 				if err := rows.Scan(&id, &in.ProducerID, &in.Release.ServiceNamespace, &in.Release.ServiceName, &in.Release.ServiceVersion,

@@ -31,7 +31,7 @@ func (s *split) add(fresh bool, row []driver.Value) {
 // writePlan persists a plan. Every table is written through DuckDB's
 // appender, whose rows one INSERT (or INSERT ... ON CONFLICT, to merge
 // into rows that exist) writes: no statement per row, no large parameter
-// lists. Moves, which are rare, run after, as a few statements each.
+// lists. Moves run after, as a few statements for all of them.
 func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 	var fields, producers, newPairFields, repeatPairFields, events, keys [][]driver.Value
 	var schemas, streams, variants, pairs split
@@ -62,7 +62,8 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 		producers = append(producers, []driver.Value{pw.ID, id.ServiceName, id.ServiceNamespace, id.ServiceVersion, id.ServiceInstanceID, pw.Span.First, pw.Span.Last})
 	}
 	for _, pw := range p.Pairs {
-		pairs.add(pw.New, []driver.Value{pw.SchemaID, pw.ProducerID, pw.Key, "", epoch, pw.Span.First, pw.Span.Last, pw.Span.Count, pw.FieldsHash})
+		pairs.add(pw.New, []driver.Value{pw.SchemaID, pw.ProducerID, pw.Key, "", epoch, pw.Span.First, pw.Span.Last, pw.Span.Count, pw.FieldsHash,
+			pw.Release.ServiceNamespace, pw.Release.ServiceName, pw.Release.ServiceVersion})
 		if !pw.WriteFields {
 			continue
 		}
@@ -132,63 +133,7 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 			return err
 		}
 	}
-	for _, m := range p.Moves {
-		if err := writeMove(ctx, conn, m); err != nil {
-			return fmt.Errorf("move %s from %s to %s: %w", m.StreamID, m.From, m.To, err)
-		}
-		if !inSchemas[m.From] {
-			if _, err := conn.ExecContext(ctx, `UPDATE schemas SET current_streams = current_streams + ? WHERE schema_id = ?`,
-				p.CurrentStreams[m.From], m.From); err != nil {
-				return err
-			}
-			inSchemas[m.From] = true // one update carries the schema's whole delta
-		}
-	}
-	return nil
-}
-
-// writeMove marks a stream's membership of m.From superseded and carries
-// what the stream had there onto m.To, adding to what the batch wrote: the
-// membership's span and count, the variants, and the release's instance
-// entries and their fields. (A schema's figures count its current streams:
-// see catalog.SchemaFacts.)
-func writeMove(ctx context.Context, conn *sql.Conn, m catalog.Move) error {
-	r := m.Release
-	statements := []struct {
-		query string
-		args  []any
-	}{
-		{`INSERT INTO schema_streams SELECT ? AS schema_id, * EXCLUDE (schema_id, superseded_by), '' AS superseded_by
-			FROM schema_streams WHERE schema_id = ? AND stream_id = ?
-			ON CONFLICT (schema_id, stream_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
-			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
-			[]any{m.To, m.From, m.StreamID}},
-		{`UPDATE schema_streams SET superseded_by = ? WHERE schema_id = ? AND stream_id = ?`, []any{m.To, m.From, m.StreamID}},
-		{`INSERT INTO variants SELECT ?, stream_id, variant_id, attributes, first_seen, last_seen, data_point_count
-			FROM variants WHERE schema_id = ? AND stream_id = ?
-			ON CONFLICT (schema_id, stream_id, variant_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
-			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
-			[]any{m.To, m.From, m.StreamID}},
-		{`INSERT INTO producer_fields SELECT DISTINCT ?, pf.producer_id, pf.source, pf.name, pf.value_type
-			FROM producer_fields pf JOIN producers p USING (producer_id)
-			WHERE pf.schema_id = ? AND p.service_namespace = ? AND p.service_name = ? AND p.service_version = ?
-			AND NOT EXISTS (SELECT 1 FROM producer_fields f WHERE f.schema_id = ? AND f.producer_id = pf.producer_id
-				AND f.source = pf.source AND f.name = pf.name AND f.value_type = pf.value_type)`,
-			[]any{m.To, m.From, r.ServiceNamespace, r.ServiceName, r.ServiceVersion, m.To}},
-		{`INSERT INTO schema_producers SELECT ?, sp.producer_id, sp.schema_key, '', sp.description_at, sp.first_seen, sp.last_seen,
-			sp.data_point_count, sp.fields_hash
-			FROM schema_producers sp JOIN producers p USING (producer_id)
-			WHERE sp.schema_id = ? AND p.service_namespace = ? AND p.service_name = ? AND p.service_version = ?
-			ON CONFLICT (schema_id, producer_id) DO UPDATE SET first_seen = least(first_seen, excluded.first_seen),
-			last_seen = greatest(last_seen, excluded.last_seen), data_point_count = data_point_count + excluded.data_point_count`,
-			[]any{m.To, m.From, r.ServiceNamespace, r.ServiceName, r.ServiceVersion}},
-	}
-	for _, st := range statements {
-		if _, err := conn.ExecContext(ctx, st.query, st.args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeMoves(ctx, conn, p, inSchemas)
 }
 
 // eventRow is a row of schema_events (whose seq the insert fills).

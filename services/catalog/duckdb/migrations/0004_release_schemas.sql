@@ -45,6 +45,13 @@ CREATE TABLE variants (
 );
 CREATE INDEX variants_by_schema ON variants (schema_id);
 
+-- An instance's entry on a schema names its release, so that a schema's
+-- figures, which count the instances of its current releases, read one
+-- table by its index rather than join every producer.
+ALTER TABLE schema_producers ADD COLUMN service_namespace VARCHAR DEFAULT '';
+ALTER TABLE schema_producers ADD COLUMN service_name VARCHAR DEFAULT '';
+ALTER TABLE schema_producers ADD COLUMN service_version VARCHAR DEFAULT '';
+
 -- current_streams counts the schema_streams rows not superseded, so that
 -- "current schemas" is a column read, not a join.
 ALTER TABLE schemas ADD COLUMN current_streams INTEGER DEFAULT 0;
