@@ -29,7 +29,6 @@ CREATE TABLE schema_streams (
     PRIMARY KEY (schema_id, stream_id)
 );
 CREATE INDEX schema_streams_by_schema ON schema_streams (schema_id);
-CREATE INDEX schema_streams_by_stream ON schema_streams (stream_id);
 
 -- variants: each distinct data point attribute set a stream sent, on the
 -- schemas it was on; attributes as catalog.EncodeAttributes writes them.
