@@ -102,13 +102,20 @@ func startIngest(t *testing.T, catalogURL string, extra ...string) *ingestProc {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	go func() { p.done <- p.main.Run(ctx) }()
-	for i := 0; ; i++ {
+	// Up to ten seconds: under -race, with the other packages' tests on the
+	// same two cores, a start can take seconds. A Run that ended says why.
+	for deadline := time.Now().Add(10 * time.Second); ; {
 		conn, err := net.Dial("tcp", p.httpAddr)
 		if err == nil {
 			conn.Close()
 			break
 		}
-		if i == 100 {
+		select {
+		case runErr := <-p.done:
+			t.Fatalf("ingest exited while starting: %v", runErr)
+		default:
+		}
+		if time.Now().After(deadline) {
 			t.Fatalf("ingest did not start: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
