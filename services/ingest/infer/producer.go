@@ -15,30 +15,61 @@ import (
 // a resource without service.name.
 const UnknownService = "unknown_service"
 
-// producerOf reads the producer identity from resource attributes. Without
-// service.name it follows the specification's SDK fallback:
-// unknown_service, with ":" and process.executable.name when that is known.
+// producerOf reads the producer identity from decoded resource attributes.
 func producerOf(attrs []*commonpb.KeyValue) ingest.Producer {
-	var p ingest.Producer
-	var executable string
+	var b producerBuilder
 	for _, kv := range attrs {
-		switch kv.GetKey() {
-		case "service.name":
-			p.ServiceName = text(kv.GetValue())
-		case "service.namespace":
-			p.ServiceNamespace = text(kv.GetValue())
-		case "service.version":
-			p.ServiceVersion = text(kv.GetValue())
-		case "service.instance.id":
-			p.ServiceInstanceID = text(kv.GetValue())
-		case "process.executable.name":
-			executable = text(kv.GetValue())
+		if identityKey(kv.GetKey()) {
+			b.add(kv.GetKey(), text(kv.GetValue()))
 		}
 	}
+	return b.producer()
+}
+
+// producerBuilder gathers a producer identity from resource attributes as a
+// reader meets them: the one place that says which attributes make it, so
+// that the scanner and the decoded path agree.
+type producerBuilder struct {
+	p          ingest.Producer
+	executable string
+}
+
+// identityKey reports whether a resource attribute key is part of the
+// identity, so that a reader renders its value as text only then.
+func identityKey(key string) bool {
+	switch key {
+	case "service.name", "service.namespace", "service.version", "service.instance.id", "process.executable.name":
+		return true
+	}
+	return false
+}
+
+// add takes one resource attribute with its value as text (see text);
+// keys that are not part of the identity change nothing.
+func (b *producerBuilder) add(key, text string) {
+	switch key {
+	case "service.name":
+		b.p.ServiceName = text
+	case "service.namespace":
+		b.p.ServiceNamespace = text
+	case "service.version":
+		b.p.ServiceVersion = text
+	case "service.instance.id":
+		b.p.ServiceInstanceID = text
+	case "process.executable.name":
+		b.executable = text
+	}
+}
+
+// producer is the identity gathered. Without service.name it follows the
+// specification's SDK fallback: unknown_service, with ":" and
+// process.executable.name when that is known.
+func (b *producerBuilder) producer() ingest.Producer {
+	p := b.p
 	if p.ServiceName == "" {
 		p.ServiceName = UnknownService
-		if executable != "" {
-			p.ServiceName += ":" + executable
+		if b.executable != "" {
+			p.ServiceName += ":" + b.executable
 		}
 	}
 	return p

@@ -113,8 +113,7 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 	if depth > s.limit {
 		return errDepth
 	}
-	var p ingest.Producer
-	var executable string
+	var p producerBuilder
 	s.attrs = s.attrs[:0]
 	r := reader{b: b}
 	for r.next() {
@@ -146,18 +145,7 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 				return err
 			}
 			s.attrs = append(s.attrs, schemaid.Attribute{Key: key, Type: vt})
-			switch key {
-			case "service.name":
-				p.ServiceName = text
-			case "service.namespace":
-				p.ServiceNamespace = text
-			case "service.version":
-				p.ServiceVersion = text
-			case "service.instance.id":
-				p.ServiceInstanceID = text
-			case "process.executable.name":
-				executable = text
-			}
+			p.add(key, text)
 		}
 		if a.bad {
 			return errTruncated
@@ -166,13 +154,7 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 	if r.bad {
 		return errTruncated
 	}
-	if p.ServiceName == "" {
-		p.ServiceName = UnknownService
-		if executable != "" {
-			p.ServiceName += ":" + executable
-		}
-	}
-	s.resources = append(s.resources, resourceInfo{producer: in.internProducer(p), attrs: in.internAttributes(s, s.attrs)})
+	s.resources = append(s.resources, resourceInfo{producer: in.internProducer(p.producer()), attrs: in.internAttributes(s, s.attrs)})
 	ri := len(s.resources) - 1
 	for r := (reader{b: b}); r.next(); {
 		if r.bytesField(fResourceMetricsScopes) {
