@@ -1,6 +1,8 @@
 package infer
 
 import (
+	"fmt"
+
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
@@ -121,4 +123,18 @@ func ValueType(v *commonpb.AnyValue) tallycatv1.ValueType {
 		return tallycatv1.ValueType_VALUE_TYPE_MAP
 	}
 	return tallycatv1.ValueType_VALUE_TYPE_EMPTY
+}
+
+// Request infers what one export request holds, whichever way it arrived:
+// scanned from its protobuf bytes, or read from its decoded message
+// (OTLP/JSON). A body that is not a valid message is ingest.ErrMalformed.
+func (in *Inferrer) Request(req ingest.Request) (ingest.Result, error) {
+	if req.Decoded != nil {
+		return in.Infer(req.Decoded), nil
+	}
+	res, err := in.Scan(req.Proto)
+	if err != nil {
+		return ingest.Result{}, fmt.Errorf("%w application/x-protobuf body: %v", ingest.ErrMalformed, err)
+	}
+	return res, nil
 }

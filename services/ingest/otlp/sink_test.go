@@ -2,7 +2,6 @@ package otlp_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/tallycat/tallycat/services/ingest"
@@ -26,14 +25,9 @@ func (s *sink) ConsumeMetrics(_ context.Context, req ingest.Request) (ingest.Res
 	if s.err != nil {
 		return ingest.Result{}, s.err
 	}
-	var res ingest.Result
-	if req.Decoded != nil {
-		res = s.inferrer.Infer(req.Decoded)
-	} else {
-		var err error
-		if res, err = s.inferrer.Scan(req.Proto); err != nil {
-			return ingest.Result{}, fmt.Errorf("%w application/x-protobuf body: %v", ingest.ErrMalformed, err)
-		}
+	res, err := s.inferrer.Request(req)
+	if err != nil {
+		return ingest.Result{}, err
 	}
 	s.results = append(s.results, res)
 	return res, nil

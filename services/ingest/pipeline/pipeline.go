@@ -5,7 +5,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/tallycat/tallycat/services/ingest"
@@ -53,14 +52,9 @@ func (p *Pipeline) consume(ctx context.Context, req ingest.Request) (ingest.Resu
 	if err := ctx.Err(); err != nil {
 		return ingest.Result{}, err
 	}
-	var res ingest.Result
-	if req.Decoded != nil {
-		res = p.Inferrer.Infer(req.Decoded)
-	} else {
-		var err error
-		if res, err = p.Inferrer.Scan(req.Proto); err != nil {
-			return ingest.Result{}, fmt.Errorf("%w application/x-protobuf body: %v", ingest.ErrMalformed, err)
-		}
+	res, err := p.Inferrer.Request(req)
+	if err != nil {
+		return ingest.Result{}, err
 	}
 	refused, err := p.Forwarder.Add(res.Observations, time.Now())
 	// The forwarder keeps nothing of the slice: it can serve another request.
