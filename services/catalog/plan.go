@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -59,150 +58,6 @@ type KeyProducer struct{ Key, ProducerID string }
 type HeldPairs struct {
 	FieldsHash   map[PairKey]uint64
 	KeyProducers map[KeyProducer]bool
-}
-
-// Span is a first/last-seen interval with a data point count.
-type Span struct {
-	First, Last time.Time
-	Count       uint64
-}
-
-func (s *Span) add(first, last time.Time, n uint64) {
-	if s.First.IsZero() || first.Before(s.First) {
-		s.First = first
-	}
-	if last.After(s.Last) {
-		s.Last = last
-	}
-	s.Count += n
-}
-
-// Described is a description with the time it was observed; later wins.
-type Described struct {
-	Text string
-	At   time.Time
-}
-
-func (d *Described) add(text string, at time.Time) {
-	if d.At.IsZero() || !at.Before(d.At) {
-		d.Text, d.At = text, at
-	}
-}
-
-// Plan is what one batch changes. Stores write it in one transaction:
-// first the rows, then the moves (which carry history onto rows the batch
-// may have just written, adding to them).
-type Plan struct {
-	// SchemaIDs is the schema each observation was filed under, in order.
-	SchemaIDs []string
-	// NewSchemas counts schemas the batch created.
-	NewSchemas int
-	// Schemas are upserted: inserted when New (with Shape's data point
-	// attributes as their fields), else their spans widen, counts add and
-	// the later description wins.
-	Schemas []SchemaWrite
-	// CurrentStreams changes each schema's count of current streams.
-	CurrentStreams map[string]int
-	// Streams are upserted as current members of their schema after the
-	// batch: a stream's row on a schema holds its release, scope, the
-	// schema's union and description, so that what the planner asks of a
-	// stream is one row.
-	Streams []StreamWrite
-	// Moves mark a stream's membership of From superseded by To, and carry
-	// what the stream had on From onto To: its variants, its membership's
-	// span and count, its instances' entries and their fields, and its
-	// scope. Counts carried add to To's.
-	Moves     []Move
-	Variants  []VariantWrite
-	Producers []ProducerWrite
-	Pairs     []PairWrite
-	Events    []Event
-	Keys      []KeyWrite
-}
-
-// SchemaWrite is a schema touched by the batch.
-type SchemaWrite struct {
-	ID          string
-	Shape       schemaid.Shape
-	New         bool
-	Description Described
-	Span        Span
-}
-
-// StreamWrite is a stream on the schema it is on after the batch. New
-// says the stream has no row on that schema yet (a new stream, or one
-// moving there), so that a store may insert rather than merge; the same
-// goes for the New of VariantWrite and PairWrite.
-type StreamWrite struct {
-	New         bool
-	ID          string
-	Stream      Stream
-	SchemaID    string
-	Union       []schemaid.Attribute
-	Description Described
-	Span        Span
-}
-
-// Move is a stream leaving a schema for the one of its larger union.
-type Move struct {
-	StreamID, From, To string
-	Release            ReleaseIdentity
-	Added              []schemaid.Attribute
-	At                 time.Time
-}
-
-// VariantWrite is a variant seen on a schema through a stream.
-type VariantWrite struct {
-	New                           bool
-	SchemaID, StreamID, VariantID string
-	Attributes                    []schemaid.Attribute
-	Span                          Span
-}
-
-// ProducerWrite is an instance.
-type ProducerWrite struct {
-	ID       string
-	Identity ProducerIdentity
-	Span     Span
-}
-
-// PairField is a resource or scope field of a (schema, producer) pair.
-type PairField struct {
-	Source tallycatv1.FieldSource
-	Name   string
-	Type   tallycatv1.ValueType
-}
-
-// PairWrite is a (schema, producer instance) entry. Its Fields are written
-// only when WriteFields is set (the set is new or changed); when
-// FieldsMayExist is set some of them may be stored already and must not be
-// written twice.
-type PairWrite struct {
-	New bool
-	PairKey
-	Release        ReleaseIdentity
-	Span           Span
-	Fields         []PairField
-	FieldsHash     uint64
-	WriteFields    bool
-	FieldsMayExist bool
-}
-
-// KeyWrite is the change of one key's summary. Types and Units are the
-// batch's; the store merges them into the stored lists. Type and Unit are
-// those of the batch's latest schema and win when its LastSeen is the
-// latest.
-type KeyWrite struct {
-	Key                 string
-	Type                tallycatv1.MetricType
-	Unit                string
-	Types               []tallycatv1.MetricType
-	Units               []string
-	SchemaDelta         int
-	SupersededDelta     int
-	ProducerDelta       int
-	FirstSeen, LastSeen time.Time
-	Description         Described
 }
 
 // streamAgg is one stream of a batch.
@@ -320,69 +175,6 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error
 	}
 	p.Keys = keyWrites(p, schemas, keyOf, newToKey)
 	return p, nil
-}
-
-// arrivalEvents are the timeline entries of streams landing on a schema: a
-// new schema is first seen from its earliest producer, and a release that
-// did not produce a schema before joins it (a release already on it that
-// starts a stream through another scope is no news, nor is a release moving
-// in, which its move event tells).
-func arrivalEvents(sw SchemaWrite, arriving []*streamAgg, held map[string]HeldStream, sc HeldSchema) []Event {
-	var out []Event
-	known := map[ReleaseIdentity]bool{}
-	for _, r := range sc.Releases {
-		known[r] = true
-	}
-	key := sw.Shape.Name
-	if sw.New {
-		first := arriving[0]
-		for _, s := range arriving[1:] {
-			if s.span.First.Before(first.span.First) {
-				first = s
-			}
-		}
-		out = append(out, Event{Key: key, SchemaID: sw.ID, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN,
-			At: first.span.First, Producer: ptr(first.earliest), Description: first.desc.Text})
-		known[first.stream.Release] = true
-	}
-	for _, s := range arriving {
-		if _, moved := held[s.id]; moved || known[s.stream.Release] {
-			continue
-		}
-		known[s.stream.Release] = true
-		out = append(out, Event{Key: key, SchemaID: sw.ID, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED,
-			At: s.span.First, Producer: releaseProducer(s.stream.Release)})
-	}
-	return out
-}
-
-// streamEvents are the timeline entries of one stream of the batch: a
-// release moving, and a description that changed (a new stream's
-// description is news only on a schema that existed).
-func streamEvents(s *streamAgg, held map[string]HeldStream, schemas map[string]HeldSchema) []Event {
-	var out []Event
-	hs, streamExisted := held[s.id]
-	sc, schemaExisted := schemas[s.target]
-	release := releaseProducer(s.stream.Release)
-	key := s.stream.Header.Name
-	switch {
-	case !streamExisted:
-		if schemaExisted && s.desc.Text != sc.Description {
-			out = append(out, Event{Key: key, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, At: s.desc.At,
-				Producer: release, PreviousDescription: sc.Description, Description: s.desc.Text})
-		}
-	case hs.SchemaID != s.target:
-		_, added := Union(hs.Union, s.union)
-		out = append(out, Event{Key: key, SchemaID: hs.SchemaID, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED, At: s.span.First,
-			Producer: release, TargetSchemaID: s.target, Added: added})
-		fallthrough
-	default:
-		if s.desc.Text != hs.Description {
-			out = append(out, Event{Key: key, SchemaID: s.target, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, At: s.desc.At,
-				Producer: release, PreviousDescription: hs.Description, Description: s.desc.Text})
-		}
-	}
-	return out
 }
 
 // foldStreams groups a batch by stream. streamOf[i] is the stream of obs[i].
@@ -596,11 +388,3 @@ func FieldsHash(set []PairField) uint64 {
 	}
 	return h.Sum64() | 1
 }
-
-// releaseProducer names a release in an event: a producer without an
-// instance.
-func releaseProducer(r ReleaseIdentity) *ProducerIdentity {
-	return &ProducerIdentity{ServiceNamespace: r.ServiceNamespace, ServiceName: r.ServiceName, ServiceVersion: r.ServiceVersion}
-}
-
-func ptr[T any](v T) *T { return &v }
