@@ -138,6 +138,9 @@ type Store interface {
 	// exist.
 	ListProducers(ctx context.Context, f ProducerFilter) ([]Producer, error)
 
+	// ListServices returns the services that produced anything, by name.
+	ListServices(ctx context.Context, offset, limit int) ([]Service, error)
+
 	// ListSchemaEvents returns a metric name's timeline, newest first, or
 	// ENOTFOUND when the name was never seen.
 	ListSchemaEvents(ctx context.Context, schemaKey string, offset, limit int) ([]Event, error)

@@ -78,6 +78,13 @@ type Release struct {
 	DataPoints   uint64
 }
 
+// Service is a service.name with what was seen of it.
+type Service struct {
+	Name                string
+	Releases, Instances int
+	FirstSeen, LastSeen time.Time
+}
+
 // Variant is one distinct data point attribute set seen with a schema.
 type Variant struct {
 	// ID is the schema id the attribute set alone would have.

@@ -1174,6 +1174,188 @@ func (x *ListSchemaEventsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// Service is a service.name with what was seen of it.
+type Service struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ServiceName   string                 `protobuf:"bytes,1,opt,name=service_name,json=serviceName,proto3" json:"service_name,omitempty"`
+	ReleaseCount  uint32                 `protobuf:"varint,2,opt,name=release_count,json=releaseCount,proto3" json:"release_count,omitempty"`
+	InstanceCount uint32                 `protobuf:"varint,3,opt,name=instance_count,json=instanceCount,proto3" json:"instance_count,omitempty"`
+	FirstSeen     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	LastSeen      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Service) Reset() {
+	*x = Service{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Service) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Service) ProtoMessage() {}
+
+func (x *Service) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Service.ProtoReflect.Descriptor instead.
+func (*Service) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Service) GetServiceName() string {
+	if x != nil {
+		return x.ServiceName
+	}
+	return ""
+}
+
+func (x *Service) GetReleaseCount() uint32 {
+	if x != nil {
+		return x.ReleaseCount
+	}
+	return 0
+}
+
+func (x *Service) GetInstanceCount() uint32 {
+	if x != nil {
+		return x.InstanceCount
+	}
+	return 0
+}
+
+func (x *Service) GetFirstSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstSeen
+	}
+	return nil
+}
+
+func (x *Service) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
+type ListServicesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// page_size defaults to 100.
+	PageSize      int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServicesRequest) Reset() {
+	*x = ListServicesRequest{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServicesRequest) ProtoMessage() {}
+
+func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServicesRequest.ProtoReflect.Descriptor instead.
+func (*ListServicesRequest) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListServicesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListServicesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListServicesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Services      []*Service             `protobuf:"bytes,1,rep,name=services,proto3" json:"services,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServicesResponse) Reset() {
+	*x = ListServicesResponse{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServicesResponse) ProtoMessage() {}
+
+func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServicesResponse.ProtoReflect.Descriptor instead.
+func (*ListServicesResponse) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListServicesResponse) GetServices() []*Service {
+	if x != nil {
+		return x.Services
+	}
+	return nil
+}
+
+func (x *ListServicesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_tallycat_v1_catalog_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
@@ -1274,6 +1456,21 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"t\n" +
 	"\x18ListSchemaEventsResponse\x120\n" +
 	"\x06events\x18\x01 \x03(\v2\x18.tallycat.v1.SchemaEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xec\x01\n" +
+	"\aService\x12!\n" +
+	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12#\n" +
+	"\rrelease_count\x18\x02 \x01(\rR\freleaseCount\x12%\n" +
+	"\x0einstance_count\x18\x03 \x01(\rR\rinstanceCount\x129\n" +
+	"\n" +
+	"first_seen\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
+	"\tlast_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\"g\n" +
+	"\x13ListServicesRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"p\n" +
+	"\x14ListServicesResponse\x120\n" +
+	"\bservices\x18\x01 \x03(\v2\x14.tallycat.v1.ServiceR\bservices\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xcf\x01\n" +
 	"\rSchemaKeySort\x12\x1f\n" +
 	"\x1bSCHEMA_KEY_SORT_UNSPECIFIED\x10\x00\x12\x18\n" +
@@ -1281,13 +1478,14 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x1cSCHEMA_KEY_SORT_SCHEMA_COUNT\x10\x02\x12\"\n" +
 	"\x1eSCHEMA_KEY_SORT_PRODUCER_COUNT\x10\x03\x12\x1e\n" +
 	"\x1aSCHEMA_KEY_SORT_FIRST_SEEN\x10\x04\x12\x1d\n" +
-	"\x19SCHEMA_KEY_SORT_LAST_SEEN\x10\x052\xb2\x04\n" +
+	"\x19SCHEMA_KEY_SORT_LAST_SEEN\x10\x052\x8c\x05\n" +
 	"\x0eCatalogService\x12^\n" +
 	"\x0eListSchemaKeys\x12\".tallycat.v1.ListSchemaKeysRequest\x1a#.tallycat.v1.ListSchemaKeysResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\vListSchemas\x12\x1f.tallycat.v1.ListSchemasRequest\x1a .tallycat.v1.ListSchemasResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\tGetSchema\x12\x1d.tallycat.v1.GetSchemaRequest\x1a\x1e.tallycat.v1.GetSchemaResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\rListProducers\x12!.tallycat.v1.ListProducersRequest\x1a\".tallycat.v1.ListProducersResponse\"\x03\x90\x02\x01\x12U\n" +
-	"\vDiffSchemas\x12\x1f.tallycat.v1.DiffSchemasRequest\x1a .tallycat.v1.DiffSchemasResponse\"\x03\x90\x02\x01\x12d\n" +
+	"\vDiffSchemas\x12\x1f.tallycat.v1.DiffSchemasRequest\x1a .tallycat.v1.DiffSchemasResponse\"\x03\x90\x02\x01\x12X\n" +
+	"\fListServices\x12 .tallycat.v1.ListServicesRequest\x1a!.tallycat.v1.ListServicesResponse\"\x03\x90\x02\x01\x12d\n" +
 	"\x10ListSchemaEvents\x12$.tallycat.v1.ListSchemaEventsRequest\x1a%.tallycat.v1.ListSchemaEventsResponse\"\x03\x90\x02\x01B\xac\x01\n" +
 	"\x0fcom.tallycat.v1B\x13CatalogServiceProtoP\x01Z7github.com/tallycat/tallycat/gen/tallycat/v1;tallycatv1\xa2\x02\x03TXX\xaa\x02\vTallycat.V1\xca\x02\vTallycat\\V1\xe2\x02\x17Tallycat\\V1\\GPBMetadata\xea\x02\fTallycat::V1b\x06proto3"
 
@@ -1304,7 +1502,7 @@ func file_tallycat_v1_catalog_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_catalog_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(SchemaKeySort)(0),               // 0: tallycat.v1.SchemaKeySort
 	(*SchemaKeySummary)(nil),         // 1: tallycat.v1.SchemaKeySummary
@@ -1322,59 +1520,67 @@ var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(*DiffSchemasResponse)(nil),      // 13: tallycat.v1.DiffSchemasResponse
 	(*ListSchemaEventsRequest)(nil),  // 14: tallycat.v1.ListSchemaEventsRequest
 	(*ListSchemaEventsResponse)(nil), // 15: tallycat.v1.ListSchemaEventsResponse
-	(MetricType)(0),                  // 16: tallycat.v1.MetricType
-	(*timestamppb.Timestamp)(nil),    // 17: google.protobuf.Timestamp
-	(*Schema)(nil),                   // 18: tallycat.v1.Schema
-	(*Producer)(nil),                 // 19: tallycat.v1.Producer
-	(*Scope)(nil),                    // 20: tallycat.v1.Scope
-	(*SchemaVersion)(nil),            // 21: tallycat.v1.SchemaVersion
-	(*SchemaVariant)(nil),            // 22: tallycat.v1.SchemaVariant
-	(*Release)(nil),                  // 23: tallycat.v1.Release
-	(*Field)(nil),                    // 24: tallycat.v1.Field
-	(*SchemaEvent)(nil),              // 25: tallycat.v1.SchemaEvent
+	(*Service)(nil),                  // 16: tallycat.v1.Service
+	(*ListServicesRequest)(nil),      // 17: tallycat.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),     // 18: tallycat.v1.ListServicesResponse
+	(MetricType)(0),                  // 19: tallycat.v1.MetricType
+	(*timestamppb.Timestamp)(nil),    // 20: google.protobuf.Timestamp
+	(*Schema)(nil),                   // 21: tallycat.v1.Schema
+	(*Producer)(nil),                 // 22: tallycat.v1.Producer
+	(*Scope)(nil),                    // 23: tallycat.v1.Scope
+	(*SchemaVersion)(nil),            // 24: tallycat.v1.SchemaVersion
+	(*SchemaVariant)(nil),            // 25: tallycat.v1.SchemaVariant
+	(*Release)(nil),                  // 26: tallycat.v1.Release
+	(*Field)(nil),                    // 27: tallycat.v1.Field
+	(*SchemaEvent)(nil),              // 28: tallycat.v1.SchemaEvent
 }
 var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
-	16, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
-	16, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
-	17, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
-	17, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
-	16, // 4: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
+	19, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
+	19, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
+	20, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
+	20, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
+	19, // 4: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
 	0,  // 5: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
 	1,  // 6: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
-	18, // 7: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
-	18, // 8: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
-	19, // 9: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
-	20, // 10: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
-	21, // 11: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	22, // 12: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
-	23, // 13: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
-	19, // 14: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
-	24, // 15: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
-	24, // 16: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
-	18, // 17: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
-	18, // 18: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
-	24, // 19: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
-	24, // 20: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
+	21, // 7: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
+	21, // 8: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
+	22, // 9: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
+	23, // 10: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
+	24, // 11: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	25, // 12: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
+	26, // 13: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
+	22, // 14: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
+	27, // 15: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
+	27, // 16: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
+	21, // 17: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
+	21, // 18: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
+	27, // 19: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
+	27, // 20: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
 	11, // 21: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
 	12, // 22: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
-	25, // 23: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
-	2,  // 24: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
-	4,  // 25: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
-	6,  // 26: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
-	8,  // 27: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
-	10, // 28: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
-	14, // 29: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
-	3,  // 30: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
-	5,  // 31: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
-	7,  // 32: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
-	9,  // 33: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
-	13, // 34: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
-	15, // 35: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
-	30, // [30:36] is the sub-list for method output_type
-	24, // [24:30] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	28, // 23: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
+	20, // 24: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
+	20, // 25: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
+	16, // 26: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
+	2,  // 27: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
+	4,  // 28: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
+	6,  // 29: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
+	8,  // 30: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
+	10, // 31: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
+	17, // 32: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
+	14, // 33: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
+	3,  // 34: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
+	5,  // 35: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
+	7,  // 36: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
+	9,  // 37: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
+	13, // 38: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
+	18, // 39: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
+	15, // 40: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
+	34, // [34:41] is the sub-list for method output_type
+	27, // [27:34] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_catalog_service_proto_init() }
@@ -1394,7 +1600,7 @@ func file_tallycat_v1_catalog_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_catalog_service_proto_rawDesc), len(file_tallycat_v1_catalog_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   15,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

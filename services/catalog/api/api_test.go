@@ -146,6 +146,13 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil || len(producers.Producers) != 2 {
 				t.Errorf("producers = %v, %v", producers, err)
 			}
+			services, err := c.catalog.ListServices(ctx, &tallycatv1.ListServicesRequest{PageSize: 1})
+			if err != nil || len(services.Services) != 1 || services.Services[0].ServiceName != "checkout" || services.NextPageToken == "" {
+				t.Errorf("first page of services = %v, %v; want checkout and a next page", services, err)
+			} else if rest, err := c.catalog.ListServices(ctx, &tallycatv1.ListServicesRequest{PageSize: 1, PageToken: services.NextPageToken}); err != nil ||
+				len(rest.Services) != 1 || rest.Services[0].ServiceName == "checkout" {
+				t.Errorf("second page of services = %v, %v", rest, err)
+			}
 			events, err := c.catalog.ListSchemaEvents(ctx, &tallycatv1.ListSchemaEventsRequest{SchemaKey: "http.duration"})
 			if err != nil || len(events.Events) != 3 {
 				t.Errorf("events = %v, %v; want two first-seen and one version", events, err)

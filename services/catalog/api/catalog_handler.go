@@ -127,3 +127,16 @@ func (h *CatalogHandler) ListSchemaEvents(ctx context.Context, req *tallycatv1.L
 	}
 	return &tallycatv1.ListSchemaEventsResponse{Events: each(events, toEvent), NextPageToken: pg.next(len(events))}, nil
 }
+
+// ListServices implements tallycatv1connect.CatalogServiceHandler.
+func (h *CatalogHandler) ListServices(ctx context.Context, req *tallycatv1.ListServicesRequest) (*tallycatv1.ListServicesResponse, error) {
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), "services")
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	services, err := h.Store.ListServices(ctx, pg.offset, pg.size)
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return &tallycatv1.ListServicesResponse{Services: each(services, toService), NextPageToken: pg.next(len(services))}, nil
+}

@@ -70,6 +70,11 @@ func toRelease(r catalog.Release) *tallycatv1.Release {
 		DataPointCount: r.DataPoints}
 }
 
+func toService(s catalog.Service) *tallycatv1.Service {
+	return &tallycatv1.Service{ServiceName: s.Name, ReleaseCount: uint32(s.Releases), InstanceCount: uint32(s.Instances),
+		FirstSeen: ts(s.FirstSeen), LastSeen: ts(s.LastSeen)}
+}
+
 func toVariant(v catalog.Variant) *tallycatv1.SchemaVariant {
 	return &tallycatv1.SchemaVariant{VariantId: v.ID, Attributes: each(v.Attributes, toDataPointField),
 		DataPointCount: v.DataPoints, FirstSeen: ts(v.FirstSeen), LastSeen: ts(v.LastSeen)}

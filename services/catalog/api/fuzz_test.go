@@ -25,6 +25,7 @@ var procedures = []string{
 	"/tallycat.v1.VersioningService/SetVersionStatus",
 	"/tallycat.v1.VersioningService/ListVersions",
 	"/tallycat.v1.ObservationService/RecordObservations",
+	"/tallycat.v1.CatalogService/ListServices",
 }
 
 // FuzzRPC sends arbitrary bytes, as protobuf, to every catalog procedure:
@@ -40,6 +41,7 @@ func FuzzRPC(f *testing.F) {
 	seed(2, &tallycatv1.GetSchemaRequest{SchemaId: "00000000000000000000000000000000"})
 	seed(3, &tallycatv1.ListProducersRequest{Filter: &tallycatv1.ListProducersRequest_ServiceName{ServiceName: "svc"}})
 	seed(6, &tallycatv1.AssignVersionRequest{SchemaId: "00000000000000000000000000000000", Version: "1.0.0"})
+	seed(10, &tallycatv1.ListServicesRequest{PageSize: 2})
 	seed(9, &tallycatv1.RecordObservationsRequest{BatchId: "6f1c1f7e-1d2a-4c55-9a51-3f3a9e0b2b10", Observations: []*tallycatv1.Observation{obs("m", "svc")}})
 	store, err := duckdb.Open(context.Background(), ":memory:")
 	if err != nil {

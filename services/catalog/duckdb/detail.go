@@ -137,3 +137,21 @@ func (s *Store) queryProducers(ctx context.Context, where string, arg any, f cat
 	}
 	return out, nil
 }
+
+// ListServices implements catalog.Store.
+func (s *Store) ListServices(ctx context.Context, offset, limit int) ([]catalog.Service, error) {
+	var out []catalog.Service
+	err := scanRows(ctx, s.db, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
+		FROM producers GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{limitOf(limit), offset}, func(rows *sql.Rows) error {
+		var sv catalog.Service
+		if err := rows.Scan(&sv.Name, &sv.Releases, &sv.Instances, &sv.FirstSeen, &sv.LastSeen); err != nil {
+			return err
+		}
+		out = append(out, sv)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list services: %w", err)
+	}
+	return out, nil
+}

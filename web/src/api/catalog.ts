@@ -28,6 +28,11 @@ export function useProducers(input: MessageInitShape<typeof ListProducersRequest
   return useQuery(CatalogService.method.listProducers, input, { placeholderData: keepPreviousData });
 }
 
+/** useServices lists service names, however many instances (pods) each has. */
+export function useServices() {
+  return useQuery(CatalogService.method.listServices, { pageSize: 1000 });
+}
+
 export function useDiff(baseSchemaId: string | undefined, targetSchemaId: string | undefined) {
   return useQuery(
     CatalogService.method.diffSchemas,

@@ -207,6 +207,14 @@ export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) 
         return create(GetSchemaResponseSchema, d);
       },
       listProducers: () => ({ producers: [create(ProducerSchema, { serviceName: "checkout", schemaCount: 1, lastSeen: now })] }),
+      // payments has no instance among the producers listed first: the
+      // service filter must come from here.
+      listServices: () => ({
+        services: [
+          { serviceName: "checkout", releaseCount: 2, instanceCount: 250, lastSeen: now },
+          { serviceName: "payments", releaseCount: 1, instanceCount: 1200, lastSeen: now },
+        ],
+      }),
       diffSchemas: () =>
         create(DiffSchemasResponseSchema, {
           base: schemaA,

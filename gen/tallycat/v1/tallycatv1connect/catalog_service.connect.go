@@ -48,6 +48,9 @@ const (
 	// CatalogServiceDiffSchemasProcedure is the fully-qualified name of the CatalogService's
 	// DiffSchemas RPC.
 	CatalogServiceDiffSchemasProcedure = "/tallycat.v1.CatalogService/DiffSchemas"
+	// CatalogServiceListServicesProcedure is the fully-qualified name of the CatalogService's
+	// ListServices RPC.
+	CatalogServiceListServicesProcedure = "/tallycat.v1.CatalogService/ListServices"
 	// CatalogServiceListSchemaEventsProcedure is the fully-qualified name of the CatalogService's
 	// ListSchemaEvents RPC.
 	CatalogServiceListSchemaEventsProcedure = "/tallycat.v1.CatalogService/ListSchemaEvents"
@@ -67,6 +70,10 @@ type CatalogServiceClient interface {
 	ListProducers(context.Context, *v1.ListProducersRequest) (*v1.ListProducersResponse, error)
 	// DiffSchemas compares two schemas field by field.
 	DiffSchemas(context.Context, *v1.DiffSchemasRequest) (*v1.DiffSchemasResponse, error)
+	// ListServices lists the services that produced anything, by name, with
+	// how many releases and instances each had: a fleet's services are few
+	// even when its instances, one per pod, are many.
+	ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error)
 	// ListSchemaEvents returns the timeline of one metric name, newest first.
 	ListSchemaEvents(context.Context, *v1.ListSchemaEventsRequest) (*v1.ListSchemaEventsResponse, error)
 }
@@ -117,6 +124,13 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listServices: connect.NewClient[v1.ListServicesRequest, v1.ListServicesResponse](
+			httpClient,
+			baseURL+CatalogServiceListServicesProcedure,
+			connect.WithSchema(catalogServiceMethods.ByName("ListServices")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listSchemaEvents: connect.NewClient[v1.ListSchemaEventsRequest, v1.ListSchemaEventsResponse](
 			httpClient,
 			baseURL+CatalogServiceListSchemaEventsProcedure,
@@ -134,6 +148,7 @@ type catalogServiceClient struct {
 	getSchema        *connect.Client[v1.GetSchemaRequest, v1.GetSchemaResponse]
 	listProducers    *connect.Client[v1.ListProducersRequest, v1.ListProducersResponse]
 	diffSchemas      *connect.Client[v1.DiffSchemasRequest, v1.DiffSchemasResponse]
+	listServices     *connect.Client[v1.ListServicesRequest, v1.ListServicesResponse]
 	listSchemaEvents *connect.Client[v1.ListSchemaEventsRequest, v1.ListSchemaEventsResponse]
 }
 
@@ -182,6 +197,15 @@ func (c *catalogServiceClient) DiffSchemas(ctx context.Context, req *v1.DiffSche
 	return nil, err
 }
 
+// ListServices calls tallycat.v1.CatalogService.ListServices.
+func (c *catalogServiceClient) ListServices(ctx context.Context, req *v1.ListServicesRequest) (*v1.ListServicesResponse, error) {
+	response, err := c.listServices.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ListSchemaEvents calls tallycat.v1.CatalogService.ListSchemaEvents.
 func (c *catalogServiceClient) ListSchemaEvents(ctx context.Context, req *v1.ListSchemaEventsRequest) (*v1.ListSchemaEventsResponse, error) {
 	response, err := c.listSchemaEvents.CallUnary(ctx, connect.NewRequest(req))
@@ -205,6 +229,10 @@ type CatalogServiceHandler interface {
 	ListProducers(context.Context, *v1.ListProducersRequest) (*v1.ListProducersResponse, error)
 	// DiffSchemas compares two schemas field by field.
 	DiffSchemas(context.Context, *v1.DiffSchemasRequest) (*v1.DiffSchemasResponse, error)
+	// ListServices lists the services that produced anything, by name, with
+	// how many releases and instances each had: a fleet's services are few
+	// even when its instances, one per pod, are many.
+	ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error)
 	// ListSchemaEvents returns the timeline of one metric name, newest first.
 	ListSchemaEvents(context.Context, *v1.ListSchemaEventsRequest) (*v1.ListSchemaEventsResponse, error)
 }
@@ -251,6 +279,13 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	catalogServiceListServicesHandler := connect.NewUnaryHandlerSimple(
+		CatalogServiceListServicesProcedure,
+		svc.ListServices,
+		connect.WithSchema(catalogServiceMethods.ByName("ListServices")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	catalogServiceListSchemaEventsHandler := connect.NewUnaryHandlerSimple(
 		CatalogServiceListSchemaEventsProcedure,
 		svc.ListSchemaEvents,
@@ -270,6 +305,8 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 			catalogServiceListProducersHandler.ServeHTTP(w, r)
 		case CatalogServiceDiffSchemasProcedure:
 			catalogServiceDiffSchemasHandler.ServeHTTP(w, r)
+		case CatalogServiceListServicesProcedure:
+			catalogServiceListServicesHandler.ServeHTTP(w, r)
 		case CatalogServiceListSchemaEventsProcedure:
 			catalogServiceListSchemaEventsHandler.ServeHTTP(w, r)
 		default:
@@ -299,6 +336,10 @@ func (UnimplementedCatalogServiceHandler) ListProducers(context.Context, *v1.Lis
 
 func (UnimplementedCatalogServiceHandler) DiffSchemas(context.Context, *v1.DiffSchemasRequest) (*v1.DiffSchemasResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.CatalogService.DiffSchemas is not implemented"))
+}
+
+func (UnimplementedCatalogServiceHandler) ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.CatalogService.ListServices is not implemented"))
 }
 
 func (UnimplementedCatalogServiceHandler) ListSchemaEvents(context.Context, *v1.ListSchemaEventsRequest) (*v1.ListSchemaEventsResponse, error) {

@@ -34,6 +34,15 @@ describe("metrics page", () => {
     expect(screen.getByLabelText("Search metrics")).toHaveValue("queue");
   });
 
+  it("offers the services ListServices names in the service filter", async () => {
+    const { transport } = fakeCatalog();
+    const { history } = renderAt("/", transport);
+    await screen.findAllByTestId("metric-row");
+    await userEvent.click(screen.getByLabelText("Service"));
+    await userEvent.click(await screen.findByRole("option", { name: "payments" }));
+    await waitFor(() => expect(history.location.search).toContain("service=payments"));
+  });
+
   it("tells a new user how to send metrics when the catalog is empty", async () => {
     renderAt("/", fakeCatalog({ empty: true }).transport);
     expect(await screen.findByText("No metrics yet")).toBeInTheDocument();

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { getRouteApi } from "@tanstack/react-router";
 import { Search } from "lucide-react";
-import { useProducers, useSchemaKeys } from "@/api/catalog";
+import { useSchemaKeys, useServices } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
@@ -49,14 +49,10 @@ export function MetricsPage() {
     pageSize: PAGE_SIZE,
     pageToken,
   });
-  // The service filter's choices come from the producers: no RPC lists
-  // service names alone, so this reads up to 1,000 instances (the API's page
-  // limit) and a catalog with more may miss some services here.
-  const producers = useProducers({ pageSize: 1000 });
-  const services = useMemo(
-    () => [...new Set((producers.data?.producers ?? []).map((p) => p.serviceName))].sort(),
-    [producers.data],
-  );
+  // The service filter's choices: service names, however many instances
+  // each runs (the first 1,000 services, the API's page limit).
+  const listed = useServices();
+  const services = useMemo(() => (listed.data?.services ?? []).map((s) => s.serviceName), [listed.data]);
   const filtered = Boolean(search.q || search.type || search.service);
   const total = Number(keys.data?.totalSize ?? 0n);
 
