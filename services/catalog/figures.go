@@ -150,20 +150,42 @@ func countInstanceFields(instances []InstanceRow) []FieldCount {
 	return out
 }
 
-// ReleaseSuccessors says, for each release of a schema's streams, the
-// schema it moved to: empty while any of its streams is current there.
-func ReleaseSuccessors(streams []SchemaStream) map[ReleaseIdentity]string {
-	out := map[ReleaseIdentity]string{}
+// ReleaseFigures is what a schema's streams say of one of its releases.
+type ReleaseFigures struct {
+	// SupersededBy is the schema the release moved to: empty while any
+	// of its streams is current on this schema.
+	SupersededBy string
+	// DataPoints counts its current streams while it has any, else all
+	// of them (its history here), as the schema's own figures do.
+	DataPoints uint64
+}
+
+// Releases works out each release's figures from a schema's streams. (A
+// release's instance entries on a schema are kept per instance, not per
+// stream, so they cannot say how many points each stream brought.)
+func Releases(streams []SchemaStream) map[ReleaseIdentity]ReleaseFigures {
+	current := map[ReleaseIdentity]bool{}
+	for _, s := range streams {
+		if s.SupersededBy == "" {
+			current[s.Release] = true
+		}
+	}
+	out := map[ReleaseIdentity]ReleaseFigures{}
 	latest := map[ReleaseIdentity]time.Time{}
 	for _, s := range streams {
-		prev, seen := out[s.Release]
+		f := out[s.Release]
 		switch {
-		case seen && prev == "":
-		case s.SupersededBy == "":
-			out[s.Release] = ""
-		case !seen || s.LastSeen.After(latest[s.Release]):
-			out[s.Release], latest[s.Release] = s.SupersededBy, s.LastSeen
+		case current[s.Release]:
+			if s.SupersededBy == "" {
+				f.DataPoints += s.DataPoints
+			}
+		default:
+			f.DataPoints += s.DataPoints
+			if f.SupersededBy == "" || s.LastSeen.After(latest[s.Release]) {
+				f.SupersededBy, latest[s.Release] = s.SupersededBy, s.LastSeen
+			}
 		}
+		out[s.Release] = f
 	}
 	return out
 }

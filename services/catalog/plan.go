@@ -25,7 +25,7 @@ type Holdings interface {
 	// point attributes (the stream's union so far).
 	Streams(ctx context.Context, ids []string) (map[string]HeldStream, error)
 	// Schemas returns each schema's description, how many streams
-	// currently produce it, and the releases that produce or produced it.
+	// currently produce it, and the releases those streams belong to.
 	Schemas(ctx context.Context, ids []string) (map[string]HeldSchema, error)
 	// Pairs returns the fields hash of each stored (schema, producer) pair
 	// among pairs, and which of their producers already produce any schema
@@ -44,7 +44,7 @@ type HeldStream struct {
 type HeldSchema struct {
 	Description    string
 	CurrentStreams int
-	// Releases are those with a stream on the schema, current or not.
+	// Releases are those with a current stream on the schema.
 	Releases []ReleaseIdentity
 }
 
@@ -150,8 +150,23 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error
 	for _, sw := range p.Schemas {
 		p.Events = append(p.Events, arrivalEvents(sw, onSchema[sw.ID], held, schemas[sw.ID])...)
 	}
+	moved := map[ReleaseIdentity]map[[2]string]bool{}
 	for _, id := range order {
-		p.Events = append(p.Events, streamEvents(streams[id], held, schemas)...)
+		for _, e := range streamEvents(streams[id], held, schemas) {
+			// A release moving its streams of several scopes between the
+			// same schemas is one move to the people reading the timeline.
+			if e.Kind == tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED {
+				m := [2]string{e.SchemaID, e.TargetSchemaID}
+				if moved[e.Producer.Release()][m] {
+					continue
+				}
+				if moved[e.Producer.Release()] == nil {
+					moved[e.Producer.Release()] = map[[2]string]bool{}
+				}
+				moved[e.Producer.Release()][m] = true
+			}
+			p.Events = append(p.Events, e)
+		}
 	}
 	for _, s := range moves {
 		hs := held[s.id]

@@ -40,6 +40,8 @@ func Run(t *testing.T, h Harness) {
 		{"ManyInstancesAreCounted", testManyInstances},
 		{"BatchSplitDoesNotChangeCurrentSchemas", testBatchSplit},
 		{"AMoveLeavesASharedSchemaToItsOtherReleases", testSharedSchema},
+		{"TwoScopesOfAReleaseMoveApart", testTwoScopesMoveApart},
+		{"AReleaseComingBackToASupersededSchema", testComeBack},
 		{"NotFound", testNotFound},
 	}
 	for _, tt := range tests {

@@ -287,3 +287,60 @@ func testSharedSchema(t *testing.T, h Harness) {
 		}
 	}
 }
+
+// testTwoScopesMoveApart: one release sends a metric through two scopes,
+// which grow their unions in different batches. The release's points on
+// the schema they end on are counted once, as the schema's are; the two
+// moves are two timeline entries, and the schema they left is superseded.
+func testTwoScopesMoveApart(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	const name = "m"
+	m, e := Str("method"), Str("error.type")
+	inScope := func(o catalog.Observation, sc string) catalog.Observation { o.ScopeName = sc; return o }
+	record(t, s, "", inScope(Observation(name, "checkout", T0, m), "a"), inScope(Observation(name, "checkout", T0, m), "b"))
+	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(time.Minute), m, e), "a"))
+	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(2*time.Minute), m, e), "b"))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m, e)))
+	if d.Schema.DataPoints != 40 || len(d.Releases) != 1 || d.Releases[0].DataPoints != 40 || len(d.Scopes) != 2 {
+		t.Errorf("schema %d points, releases %+v, scopes %d; want 40 points, the release's 40 too, two scopes", d.Schema.DataPoints, d.Releases, len(d.Scopes))
+	}
+	old := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m)))
+	if !old.Schema.Superseded || old.Schema.DataPoints != 20 {
+		t.Errorf("the schema both scopes left = %+v, want superseded with its 20 points of history", old.Schema)
+	}
+	events := must[[]catalog.Event](t)(s.ListSchemaEvents(ctx, name, 0, 0))
+	if k := kinds(events); k[tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED] != 2 || k[tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED] != 0 {
+		t.Errorf("events = %v, want a move per batch and no release added", k)
+	}
+}
+
+// testComeBack: a release moves on from a schema, which is superseded; later
+// a new scope of the release sends the schema's union again. The schema is
+// current again, and the timeline says the release joined it.
+func testComeBack(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	const name = "m"
+	m, e := Str("method"), Str("error.type")
+	inScope := func(o catalog.Observation, sc string) catalog.Observation { o.ScopeName = sc; return o }
+	record(t, s, "", inScope(Observation(name, "checkout", T0, m), "a"))
+	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(time.Minute), m, e), "a"))
+	keys, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{}))
+	if keys[0].Schemas != 1 || keys[0].Superseded != 1 {
+		t.Fatalf("after the move: %+v, want one current and one superseded schema", keys[0])
+	}
+	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(2*time.Minute), m), "b"))
+	keys, _ = must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{}))
+	if keys[0].Schemas != 2 || keys[0].Superseded != 0 {
+		t.Errorf("after scope b: %+v, want both schemas current", keys[0])
+	}
+	back := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m)))
+	if back.Schema.Superseded || back.Schema.DataPoints != 10 {
+		t.Errorf("the schema scope b landed on = %+v, want current with scope b's 10 points", back.Schema)
+	}
+	events := must[[]catalog.Event](t)(s.ListSchemaEvents(ctx, name, 0, 1))
+	if len(events) != 1 || events[0].Kind != tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED || events[0].SchemaID != SchemaID(name, m) {
+		t.Errorf("newest event = %+v, want checkout joining the schema again", events)
+	}
+}

@@ -34,10 +34,10 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 		},
 		func() error {
 			return scanRows(ctx, s.db, `SELECT service_namespace, service_name, service_version, count(*),
-				min(first_seen), max(last_seen), sum(data_point_count)::UBIGINT
+				min(first_seen), max(last_seen)
 				FROM schema_producers WHERE schema_id = ? GROUP BY ALL`, ids, func(rows *sql.Rows) error {
 				var r catalog.Release
-				if err := rows.Scan(&r.ServiceNamespace, &r.ServiceName, &r.ServiceVersion, &r.Instances, &r.FirstSeen, &r.LastSeen, &r.DataPoints); err != nil {
+				if err := rows.Scan(&r.ServiceNamespace, &r.ServiceName, &r.ServiceVersion, &r.Instances, &r.FirstSeen, &r.LastSeen); err != nil {
 					return err
 				}
 				d.Releases = append(d.Releases, r)
@@ -68,12 +68,13 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
 	}
 	d.Schema, d.Variants = schemas[0], facts[schemaID].variants
-	successors := catalog.ReleaseSuccessors(facts[schemaID].facts.Streams)
+	releases := catalog.Releases(facts[schemaID].facts.Streams)
 	for i := range d.Releases {
-		d.Releases[i].SupersededBy = successors[d.Releases[i].ReleaseIdentity]
+		f := releases[d.Releases[i].ReleaseIdentity]
+		d.Releases[i].SupersededBy, d.Releases[i].DataPoints = f.SupersededBy, f.DataPoints
 	}
 	for i := range d.Producers {
-		d.Producers[i].SupersededBy = successors[d.Producers[i].Release()]
+		d.Producers[i].SupersededBy = releases[d.Producers[i].Release()].SupersededBy
 	}
 	// Current releases (no successor) first, then the most recently seen.
 	slices.SortFunc(d.Releases, func(a, b catalog.Release) int {

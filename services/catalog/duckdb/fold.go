@@ -22,7 +22,8 @@ import (
 // naming the union their release is on now. Versions and the events people
 // made move to the v2 id of the schema they were made on; observed events
 // (first seen, producer added, description changed) are made again by the
-// replay, with their original times.
+// replay, with their original times. The old model kept scopes per schema,
+// not per producer: see firstScope.
 func foldIntoReleases(ctx context.Context, conn *sql.Conn) error {
 	old, err := readOldModel(ctx, conn)
 	if err != nil {
@@ -106,33 +107,34 @@ type oldModel struct {
 	producers map[string]catalog.ProducerIdentity
 }
 
+// firstScope is the scope an old schema's producers are taken to have used:
+// the old model kept scopes per schema, not per producer, and a guess that
+// gave each producer every scope would invent streams, which could hold a
+// smaller union current. The earliest seen is the likeliest.
+func (x *oldSchema) firstScope() [2]string {
+	if len(x.scopes) == 0 {
+		return [2]string{"", ""}
+	}
+	return x.scopes[0]
+}
+
 // observations are the old model as the batch that would have made it.
 func (m *oldModel) observations() []catalog.Observation {
 	var out []catalog.Observation
 	for _, x := range m.schemas {
-		scopes := x.scopes
-		if len(scopes) == 0 {
-			scopes = [][2]string{{"", ""}}
-		}
+		sc := x.firstScope()
 		for _, p := range x.pairs {
-			// The old model kept scopes per schema, not per producer: a
-			// producer is taken to have used each; its points count once.
-			for i, sc := range scopes {
-				o := catalog.Observation{Shape: x.shape, Description: p.description, Producer: m.producers[p.producer],
-					ScopeName: sc[0], ScopeVersion: sc[1], FirstObserved: p.first, LastObserved: p.last}
-				if i == 0 {
-					o.DataPoints = p.count
+			o := catalog.Observation{Shape: x.shape, Description: p.description, Producer: m.producers[p.producer],
+				ScopeName: sc[0], ScopeVersion: sc[1], DataPoints: p.count, FirstObserved: p.first, LastObserved: p.last}
+			for _, f := range p.fields {
+				a := schemaid.Attribute{Key: f.Name, Type: f.Type}
+				if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_SCOPE {
+					o.ScopeAttributes = append(o.ScopeAttributes, a)
+				} else {
+					o.ResourceAttributes = append(o.ResourceAttributes, a)
 				}
-				for _, f := range p.fields {
-					a := schemaid.Attribute{Key: f.Name, Type: f.Type}
-					if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_SCOPE {
-						o.ScopeAttributes = append(o.ScopeAttributes, a)
-					} else {
-						o.ResourceAttributes = append(o.ResourceAttributes, a)
-					}
-				}
-				out = append(out, o)
 			}
+			out = append(out, o)
 		}
 	}
 	return out
@@ -147,29 +149,39 @@ func (x *oldSchema) keep(p *catalog.Plan, id string, m *oldModel) {
 	p.Keys = append(p.Keys, catalog.KeyWrite{Key: x.shape.Name, Type: x.shape.Type, Unit: x.shape.Unit,
 		Types: []tallycatv1.MetricType{x.shape.Type}, Units: []string{x.shape.Unit}, SupersededDelta: 1,
 		FirstSeen: x.first, LastSeen: x.last, Description: catalog.Described{Text: x.description, At: x.last}})
-	scopes := x.scopes
-	if len(scopes) == 0 {
-		scopes = [][2]string{{"", ""}}
-	}
-	streams := map[string]bool{}
+	// One stream per release, through the schema's first scope, with the
+	// points and span of that release's instances.
+	sc := x.firstScope()
+	streams := map[string]*catalog.StreamWrite{}
+	var order []string
 	for _, pr := range x.pairs {
 		p.Pairs = append(p.Pairs, catalog.PairWrite{PairKey: catalog.PairKey{SchemaID: id, ProducerID: pr.producer, Key: x.shape.Name},
 			Release: m.producers[pr.producer].Release(),
 			Span:    catalog.Span{First: pr.first, Last: pr.last, Count: pr.count}, Fields: pr.fields,
 			FieldsHash: catalog.FieldsHash(pr.fields), WriteFields: true})
-		for _, sc := range scopes {
-			o := catalog.Observation{Shape: x.shape, Producer: m.producers[pr.producer], ScopeName: sc[0], ScopeVersion: sc[1]}
-			st := catalog.StreamOf(&o)
-			sid := st.ID()
-			if streams[sid] {
-				continue
-			}
-			streams[sid] = true
-			p.Streams = append(p.Streams, catalog.StreamWrite{ID: sid, Stream: st, SchemaID: id, Union: x.shape.Attributes,
-				Description: catalog.Described{Text: pr.description, At: pr.last}, Span: span})
-			p.Variants = append(p.Variants, catalog.VariantWrite{SchemaID: id, StreamID: sid, VariantID: id,
-				Attributes: x.shape.Attributes, Span: span})
+		o := catalog.Observation{Shape: x.shape, Producer: m.producers[pr.producer], ScopeName: sc[0], ScopeVersion: sc[1]}
+		st := catalog.StreamOf(&o)
+		sid := st.ID()
+		w := streams[sid]
+		if w == nil {
+			w = &catalog.StreamWrite{ID: sid, Stream: st, SchemaID: id, Union: x.shape.Attributes,
+				Description: catalog.Described{Text: pr.description, At: pr.last}, Span: catalog.Span{First: pr.first}}
+			streams[sid] = w
+			order = append(order, sid)
 		}
+		if pr.first.Before(w.Span.First) {
+			w.Span.First = pr.first
+		}
+		if pr.last.After(w.Span.Last) {
+			w.Span.Last = pr.last
+		}
+		w.Span.Count += pr.count
+	}
+	for _, sid := range order {
+		w := streams[sid]
+		p.Streams = append(p.Streams, *w)
+		p.Variants = append(p.Variants, catalog.VariantWrite{SchemaID: id, StreamID: sid, VariantID: id,
+			Attributes: x.shape.Attributes, Span: w.Span})
 	}
 	p.Events = append(p.Events, catalog.Event{Key: x.shape.Name, SchemaID: id, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN,
 		At: x.first, Description: x.description})

@@ -209,3 +209,48 @@ func TestUpgradeFoldsIntoReleases(t *testing.T) {
 		t.Errorf("producers = %+v, %v; want all three", producers, err)
 	}
 }
+
+// TestUpgradeKeptSchemaCountsOnce: an old schema kept as superseded keeps
+// the points it had, whatever the number of releases that produced it.
+func TestUpgradeKeptSchemaCountsOnce(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	str := tallycatv1.ValueType_VALUE_TYPE_STRING
+	m, e := schemaid.Attribute{Key: "method", Type: str}, schemaid.Attribute{Key: "error.type", Type: str}
+	x := schemaid.Shape{Name: "h", Type: 3, Unit: "s", Temporality: 2, Attributes: []schemaid.Attribute{m}}
+	y := schemaid.Shape{Name: "h", Type: 3, Unit: "s", Temporality: 2, Attributes: []schemaid.Attribute{e, m}}
+	ps := []catalog.ProducerIdentity{{ServiceName: "a", ServiceVersion: "1", ServiceInstanceID: "a-1"},
+		{ServiceName: "b", ServiceVersion: "1", ServiceInstanceID: "b-1"}}
+	var rows []row
+	for _, p := range ps {
+		rows = append(rows, row{`INSERT INTO producers VALUES (?, ?, '', ?, ?, ?, ?)`, []any{p.ID(), p.ServiceName, p.ServiceVersion, p.ServiceInstanceID, at, at}})
+	}
+	for _, sh := range []schemaid.Shape{x, y} {
+		id := schemaid.IDv1(sh)
+		rows = append(rows, row{`INSERT INTO schemas VALUES (?, 'h', 3, 's', 2, false, 'D', ?, ?, ?, 100)`, []any{id, at, at, at}},
+			row{`INSERT INTO schema_scopes VALUES (?, 'sc', '1', ?, ?)`, []any{id, at, at}},
+			row{`INSERT INTO schema_scopes VALUES (?, 'other', '1', ?, ?)`, []any{id, at.Add(time.Hour), at.Add(time.Hour)}})
+		for _, a := range sh.Attributes {
+			rows = append(rows, row{`INSERT INTO schema_fields VALUES (?, ?, ?)`, []any{id, a.Key, int8(a.Type)}})
+		}
+		for _, p := range ps {
+			rows = append(rows, row{`INSERT INTO schema_producers VALUES (?, ?, 'h', 'D', ?, ?, ?, 50, 0)`, []any{id, p.ID(), at, at, at}})
+		}
+	}
+	rows = append(rows, row{`INSERT INTO schema_keys SELECT schema_key, 3, 's', [3], ['s'], 2, 2, min(first_seen), max(last_seen), 'D', max(last_seen) FROM schemas GROUP BY schema_key`, nil})
+	s := reopen(t, oldCatalog(t, 3, rows))
+	d, err := s.GetSchema(ctx, schemaid.ID(x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Schema.Superseded || d.Schema.DataPoints != 100 || len(d.Variants) != 1 || d.Variants[0].DataPoints != 100 {
+		t.Errorf("kept schema: superseded %v, %d points, variants %+v; want superseded with its 100 points", d.Schema.Superseded, d.Schema.DataPoints, d.Variants)
+	}
+	union, err := s.GetSchema(ctx, schemaid.ID(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if union.Schema.Superseded || union.Schema.ReleaseCount != 2 || union.Schema.DataPoints != 200 {
+		t.Errorf("the union = %+v, want both releases current on it with 200 points", union.Schema)
+	}
+}

@@ -126,7 +126,7 @@ func (h holdings) Schemas(ctx context.Context, ids []string) (map[string]catalog
 		return out, err
 	}
 	err = scanRows(ctx, h.conn, `SELECT DISTINCT ss.schema_id, ss.service_namespace, ss.service_name, ss.service_version
-		FROM schema_streams ss JOIN batch_keys k ON k.a = ss.schema_id`, nil, func(rows *sql.Rows) error {
+		FROM schema_streams ss JOIN batch_keys k ON k.a = ss.schema_id WHERE ss.superseded_by = ''`, nil, func(rows *sql.Rows) error {
 		var id string
 		var r catalog.ReleaseIdentity
 		if err := rows.Scan(&id, &r.ServiceNamespace, &r.ServiceName, &r.ServiceVersion); err != nil {
