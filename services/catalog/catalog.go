@@ -91,8 +91,10 @@ type ProducerFilter struct {
 	SchemaID    string
 	SchemaKey   string
 	ServiceName string
-	Offset      int
-	Limit       int
+	// MostRecentFirst orders by last seen, newest first; else by identity.
+	MostRecentFirst bool
+	Offset          int
+	Limit           int
 }
 
 // VersionChange is a version assignment or status change someone asked for.

@@ -632,10 +632,14 @@ type ListProducersRequest struct {
 	//	*ListProducersRequest_ServiceName
 	Filter isListProducersRequest_Filter `protobuf_oneof:"filter"`
 	// page_size defaults to 100.
-	PageSize      int32  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PageSize  int32  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// most_recent_first orders by last seen, newest first, instead of by
+	// identity: a service on Kubernetes has an instance per pod, and people
+	// want the ones running now.
+	MostRecentFirst bool `protobuf:"varint,6,opt,name=most_recent_first,json=mostRecentFirst,proto3" json:"most_recent_first,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ListProducersRequest) Reset() {
@@ -714,6 +718,13 @@ func (x *ListProducersRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListProducersRequest) GetMostRecentFirst() bool {
+	if x != nil {
+		return x.MostRecentFirst
+	}
+	return false
 }
 
 type isListProducersRequest_Filter interface {
@@ -1413,7 +1424,7 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x06scopes\x18\x03 \x03(\v2\x12.tallycat.v1.ScopeR\x06scopes\x126\n" +
 	"\bversions\x18\x04 \x03(\v2\x1a.tallycat.v1.SchemaVersionR\bversions\x126\n" +
 	"\bvariants\x18\x05 \x03(\v2\x1a.tallycat.v1.SchemaVariantR\bvariants\x120\n" +
-	"\breleases\x18\x06 \x03(\v2\x14.tallycat.v1.ReleaseR\breleases\"\x9b\x02\n" +
+	"\breleases\x18\x06 \x03(\v2\x14.tallycat.v1.ReleaseR\breleases\"\xc7\x02\n" +
 	"\x14ListProducersRequest\x124\n" +
 	"\tschema_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{32}$H\x00R\bschemaId\x12@\n" +
 	"\n" +
@@ -1423,7 +1434,8 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x04 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageTokenB\b\n" +
+	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12*\n" +
+	"\x11most_recent_first\x18\x06 \x01(\bR\x0fmostRecentFirstB\b\n" +
 	"\x06filter\"t\n" +
 	"\x15ListProducersResponse\x123\n" +
 	"\tproducers\x18\x01 \x03(\v2\x15.tallycat.v1.ProducerR\tproducers\x12&\n" +

@@ -92,13 +92,14 @@ func (h *CatalogHandler) GetSchema(ctx context.Context, req *tallycatv1.GetSchem
 
 // ListProducers implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListProducers(ctx context.Context, req *tallycatv1.ListProducersRequest) (*tallycatv1.ListProducersResponse, error) {
-	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), req.GetSchemaId(), req.GetSchemaKey(), req.GetServiceName())
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), req.GetSchemaId(), req.GetSchemaKey(), req.GetServiceName(),
+		strconv.FormatBool(req.GetMostRecentFirst()))
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
 	producers, err := h.Store.ListProducers(ctx, catalog.ProducerFilter{
 		SchemaID: req.GetSchemaId(), SchemaKey: req.GetSchemaKey(), ServiceName: req.GetServiceName(),
-		Offset: pg.offset, Limit: pg.size,
+		MostRecentFirst: req.GetMostRecentFirst(), Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {
 		return nil, toConnectError(ctx, err)

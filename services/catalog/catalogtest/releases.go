@@ -214,8 +214,15 @@ func testManyInstances(t *testing.T, h Harness) {
 		t.Errorf("releases = %+v, producer count %d; want 150 instances of one release", d.Releases, d.Schema.ProducerCount)
 	}
 	all := must[[]catalog.Producer](t)(s.ListProducers(ctx, catalog.ProducerFilter{SchemaID: batch[0].VariantID}))
-	if len(all) != 150 {
-		t.Errorf("ListProducers of the schema = %d, want all 150", len(all))
+	if len(all) != 150 || all[0].ServiceInstanceID != "pod-000" {
+		t.Errorf("ListProducers of the schema = %d, first %q; want all 150 by identity", len(all), all[0].ServiceInstanceID)
+	}
+	recent := must[[]catalog.Producer](t)(s.ListProducers(ctx, catalog.ProducerFilter{ServiceName: "cart", MostRecentFirst: true, Limit: 10}))
+	if len(recent) != 10 || recent[0].ServiceInstanceID != "pod-149" || recent[9].ServiceInstanceID != "pod-140" {
+		t.Errorf("the 10 most recent instances of cart = %d, from %q; want pod-149 down to pod-140", len(recent), recent[0].ServiceInstanceID)
+	}
+	if sv := must[[]catalog.Service](t)(s.ListServices(ctx, 0, 0)); len(sv) != 1 || sv[0].Instances != 150 || sv[0].Releases != 1 {
+		t.Errorf("services = %+v, want cart with 150 instances of one release", sv)
 	}
 }
 

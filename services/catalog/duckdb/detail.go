@@ -28,8 +28,7 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 			return err
 		},
 		func() (err error) {
-			d.Producers, err = s.queryProducers(ctx, "sp.schema_id = ?", schemaID,
-				catalog.ProducerFilter{Limit: catalog.MaxDetailProducers}, "max(sp.last_seen) DESC, ")
+			d.Producers, err = s.ListProducers(ctx, catalog.ProducerFilter{SchemaID: schemaID, MostRecentFirst: true, Limit: catalog.MaxDetailProducers})
 			return err
 		},
 		func() error {
@@ -101,7 +100,11 @@ func (s *Store) ListProducers(ctx context.Context, f catalog.ProducerFilter) ([]
 	case f.ServiceName != "":
 		where, arg = "p.service_name = ?", f.ServiceName
 	}
-	return s.queryProducers(ctx, where, arg, f, "")
+	order := ""
+	if f.MostRecentFirst {
+		order = "max(sp.last_seen) DESC, "
+	}
+	return s.queryProducers(ctx, where, arg, f, order)
 }
 
 // queryProducers lists the producers matching where (with its one argument,

@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
 import {
   CatalogService,
+  type ListProducersRequest,
   DiffSchemasResponseSchema,
   GetSchemaResponseSchema,
   SchemaKeySummarySchema,
@@ -155,14 +156,14 @@ export const movedEvent = create(SchemaEventSchema, {
 });
 
 /** Calls records what the fake catalog was asked, for assertions. */
-export type Calls = { listSchemaKeys: string[]; listSchemas: boolean[]; assignVersion: string[] };
+export type Calls = { listSchemaKeys: string[]; listSchemas: boolean[]; assignVersion: string[]; listProducers: ListProducersRequest[] };
 
 /**
  * fakeCatalog is an in-memory CatalogService and VersioningService on
  * connect's router transport: the UI's real clients, no network.
  */
 export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) {
-  const calls: Calls = { listSchemaKeys: [], listSchemas: [], assignVersion: [] };
+  const calls: Calls = { listSchemaKeys: [], listSchemas: [], assignVersion: [], listProducers: [] };
   const versions = new Map<string, string>([["1.0.0", schemaB.schemaId]]);
   const transport = createRouterTransport(({ service }) => {
     service(CatalogService, {
@@ -206,7 +207,11 @@ export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) 
         if (!d) throw new ConnectError(`schema ${req.schemaId} not found`, Code.NotFound);
         return create(GetSchemaResponseSchema, d);
       },
-      listProducers: () => ({ producers: [create(ProducerSchema, { serviceName: "checkout", schemaCount: 1, lastSeen: now })] }),
+      listProducers(req) {
+        calls.listProducers.push(req);
+        const service = req.filter.case === "serviceName" ? req.filter.value : "checkout";
+        return { producers: [create(ProducerSchema, { serviceName: service, serviceInstanceId: `${service}-pod-1`, schemaCount: 1, lastSeen: now })] };
+      },
       // payments has no instance among the producers listed first: the
       // service filter must come from here.
       listServices: () => ({
