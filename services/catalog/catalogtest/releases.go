@@ -20,6 +20,12 @@ func instance(o catalog.Observation, id string) catalog.Observation {
 	return o
 }
 
+// inScope is o sent through another instrumentation scope.
+func inScope(o catalog.Observation, scope string) catalog.Observation {
+	o.ScopeName = scope
+	return o
+}
+
 func points(o catalog.Observation, n uint64) catalog.Observation {
 	o.DataPoints = n
 	return o
@@ -304,7 +310,6 @@ func testTwoScopesMoveApart(t *testing.T, h Harness) {
 	s := h.Open(t)
 	const name = "m"
 	m, e := Str("method"), Str("error.type")
-	inScope := func(o catalog.Observation, sc string) catalog.Observation { o.ScopeName = sc; return o }
 	record(t, s, "", inScope(Observation(name, "checkout", T0, m), "a"), inScope(Observation(name, "checkout", T0, m), "b"))
 	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(time.Minute), m, e), "a"))
 	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(2*time.Minute), m, e), "b"))
@@ -330,7 +335,6 @@ func testComeBack(t *testing.T, h Harness) {
 	s := h.Open(t)
 	const name = "m"
 	m, e := Str("method"), Str("error.type")
-	inScope := func(o catalog.Observation, sc string) catalog.Observation { o.ScopeName = sc; return o }
 	record(t, s, "", inScope(Observation(name, "checkout", T0, m), "a"))
 	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(time.Minute), m, e), "a"))
 	keys, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{}))
