@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
@@ -128,6 +130,13 @@ func callServer(t *testing.T, srv *httptest.Server, header map[string]string, bo
 		"\ndetails " + status("Grpc-Status-Details-Bin") + "\nbody " + string(data)
 }
 
+// racesItsDeadline reports whether a grpc-timeout is short enough to pass
+// while a call is being read on this machine (under a second).
+func racesItsDeadline(timeout string) bool {
+	d, err := grpcTimeout(timeout)
+	return err == nil && d < time.Second
+}
+
 // FuzzGRPCFastPathAgreesWithConnect sends arbitrary gRPC request bodies, with
 // and without a timeout header, to the fast path and to connect alone: the
 // answers must be the same.
@@ -160,6 +169,17 @@ func FuzzGRPCFastPathAgreesWithConnect(f *testing.F) {
 		}
 		got := callServer(t, servers["fast"], header, body)
 		want := callServer(t, servers["connect"], header, body)
+		if got != want && racesItsDeadline(timeout) {
+			// A deadline shorter than reading the call takes may pass
+			// before the body is read or after, in either server, from
+			// one run to the next: deadline_exceeded and the answer the
+			// body gets without a deadline are then both right.
+			plain := callServer(t, servers["connect"], nil, body)
+			right := func(a string) bool { return strings.Contains(a, "\ngrpc-status 4,") || a == plain }
+			if right(got) && right(want) {
+				return
+			}
+		}
 		if got != want {
 			t.Fatalf("fast path answered\n%s\nconnect answered\n%s", got, want)
 		}
