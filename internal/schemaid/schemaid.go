@@ -42,8 +42,7 @@ const domainTag = "tallycat.schema.v2"
 
 // domainTagV1 is the tag of the ids the releases before v2 computed, one per
 // data point attribute set. Nothing new is encoded with it: it exists only
-// for IDv1, which a catalog upgraded from such a release needs to recognise
-// the ids stored in its database.
+// for IDv1.
 const domainTagV1 = "tallycat.schema.v1"
 
 // Attribute is one data point attribute key with the type of its value.
@@ -189,9 +188,9 @@ func ID(s Shape) string {
 // IDv1 returns the id the releases before v2 gave s: the same encoding under
 // the tag "tallycat.schema.v1". Those releases made one schema per data point
 // attribute set, so s.Attributes is to be one such set. It is not a schema id
-// of this release; the catalog's database migration uses it to recognise the
-// ids of a database made by a previous release and map each to the v2 schema
-// it is folded into. Nothing else should call it.
+// of this release: it keeps the published v1 vectors true, and lets tests
+// build a database as a previous release made it. (The upgrade itself maps
+// each stored v1 id by the row it is stored in; it need not recompute it.)
 func IDv1(s Shape) string {
 	s.Attributes = normalizedCopy(s.Attributes)
 	return String(Sum(AppendCanonicalAttributes(appendHeader(nil, domainTagV1, &s), s.Attributes)))
