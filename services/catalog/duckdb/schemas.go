@@ -44,17 +44,18 @@ func (s *Store) loadSchemasWhere(ctx context.Context, where string, whereArgs ..
 func (s *Store) loadSchemaFacts(ctx context.Context, where string, whereArgs ...any) ([]catalog.Schema, map[string]loaded, error) {
 	var out []catalog.Schema
 	err := scanRows(ctx, s.db, `SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description,
-		first_seen, last_seen, data_point_count, current_streams FROM schemas WHERE `+where, whereArgs, func(rows *sql.Rows) error {
+		first_seen, last_seen FROM schemas WHERE `+where, whereArgs, func(rows *sql.Rows) error {
+		// Counts and whether it is superseded come from its streams
+		// (catalog.SchemaFacts.Apply), not from the schema's own row.
 		var (
 			sc       catalog.Schema
 			mt, temp int8
-			current  int
 		)
 		if err := rows.Scan(&sc.ID, &sc.Key, &mt, &sc.Unit, &temp, &sc.Monotonic, &sc.Description,
-			&sc.FirstSeen, &sc.LastSeen, &sc.DataPoints, &current); err != nil {
+			&sc.FirstSeen, &sc.LastSeen); err != nil {
 			return err
 		}
-		sc.Type, sc.Temporality, sc.Superseded = tallycatv1.MetricType(mt), tallycatv1.Temporality(temp), current == 0
+		sc.Type, sc.Temporality = tallycatv1.MetricType(mt), tallycatv1.Temporality(temp)
 		out = append(out, sc)
 		return nil
 	})
