@@ -34,6 +34,9 @@ const (
 	SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT SchemaKeySort = 3
 	SchemaKeySort_SCHEMA_KEY_SORT_FIRST_SEEN     SchemaKeySort = 4
 	SchemaKeySort_SCHEMA_KEY_SORT_LAST_SEEN      SchemaKeySort = 5
+	// By cost over the request's window: series, or data points a minute.
+	SchemaKeySort_SCHEMA_KEY_SORT_SERIES          SchemaKeySort = 6
+	SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE SchemaKeySort = 7
 )
 
 // Enum value maps for SchemaKeySort.
@@ -45,14 +48,18 @@ var (
 		3: "SCHEMA_KEY_SORT_PRODUCER_COUNT",
 		4: "SCHEMA_KEY_SORT_FIRST_SEEN",
 		5: "SCHEMA_KEY_SORT_LAST_SEEN",
+		6: "SCHEMA_KEY_SORT_SERIES",
+		7: "SCHEMA_KEY_SORT_DATA_POINT_RATE",
 	}
 	SchemaKeySort_value = map[string]int32{
-		"SCHEMA_KEY_SORT_UNSPECIFIED":    0,
-		"SCHEMA_KEY_SORT_NAME":           1,
-		"SCHEMA_KEY_SORT_SCHEMA_COUNT":   2,
-		"SCHEMA_KEY_SORT_PRODUCER_COUNT": 3,
-		"SCHEMA_KEY_SORT_FIRST_SEEN":     4,
-		"SCHEMA_KEY_SORT_LAST_SEEN":      5,
+		"SCHEMA_KEY_SORT_UNSPECIFIED":     0,
+		"SCHEMA_KEY_SORT_NAME":            1,
+		"SCHEMA_KEY_SORT_SCHEMA_COUNT":    2,
+		"SCHEMA_KEY_SORT_PRODUCER_COUNT":  3,
+		"SCHEMA_KEY_SORT_FIRST_SEEN":      4,
+		"SCHEMA_KEY_SORT_LAST_SEEN":       5,
+		"SCHEMA_KEY_SORT_SERIES":          6,
+		"SCHEMA_KEY_SORT_DATA_POINT_RATE": 7,
 	}
 )
 
@@ -106,8 +113,10 @@ type SchemaKeySummary struct {
 	Description string `protobuf:"bytes,12,opt,name=description,proto3" json:"description,omitempty"`
 	// superseded_schema_count counts the schemas every release moved away from.
 	SupersededSchemaCount uint32 `protobuf:"varint,13,opt,name=superseded_schema_count,json=supersededSchemaCount,proto3" json:"superseded_schema_count,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// cost sums every stream of the key's schemas over the request's window.
+	Cost          *Cost `protobuf:"bytes,14,opt,name=cost,proto3" json:"cost,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SchemaKeySummary) Reset() {
@@ -231,6 +240,13 @@ func (x *SchemaKeySummary) GetSupersededSchemaCount() uint32 {
 	return 0
 }
 
+func (x *SchemaKeySummary) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
 type ListSchemaKeysRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// query keeps the names that contain it, ignoring case.
@@ -242,8 +258,10 @@ type ListSchemaKeysRequest struct {
 	Sort        SchemaKeySort `protobuf:"varint,4,opt,name=sort,proto3,enum=tallycat.v1.SchemaKeySort" json:"sort,omitempty"`
 	Descending  bool          `protobuf:"varint,5,opt,name=descending,proto3" json:"descending,omitempty"`
 	// page_size defaults to 100.
-	PageSize      int32  `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageSize  int32  `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// window is the span cost figures cover (the last hour when unset).
+	Window        Window `protobuf:"varint,8,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -325,6 +343,13 @@ func (x *ListSchemaKeysRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListSchemaKeysRequest) GetWindow() Window {
+	if x != nil {
+		return x.Window
+	}
+	return Window_WINDOW_UNSPECIFIED
 }
 
 type ListSchemaKeysResponse struct {
@@ -488,8 +513,10 @@ func (x *ListSchemasResponse) GetSchemas() []*Schema {
 }
 
 type GetSchemaRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	SchemaId      string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	SchemaId string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	// window is the span cost figures cover (the last hour when unset).
+	Window        Window `protobuf:"varint,2,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -529,6 +556,13 @@ func (x *GetSchemaRequest) GetSchemaId() string {
 		return x.SchemaId
 	}
 	return ""
+}
+
+func (x *GetSchemaRequest) GetWindow() Window {
+	if x != nil {
+		return x.Window
+	}
+	return Window_WINDOW_UNSPECIFIED
 }
 
 type GetSchemaResponse struct {
@@ -1367,11 +1401,517 @@ func (x *ListServicesResponse) GetNextPageToken() string {
 	return ""
 }
 
+type ListTopSeriesRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Window Window                 `protobuf:"varint,1,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
+	// limit bounds each list; 10 when zero.
+	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTopSeriesRequest) Reset() {
+	*x = ListTopSeriesRequest{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTopSeriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTopSeriesRequest) ProtoMessage() {}
+
+func (x *ListTopSeriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTopSeriesRequest.ProtoReflect.Descriptor instead.
+func (*ListTopSeriesRequest) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListTopSeriesRequest) GetWindow() Window {
+	if x != nil {
+		return x.Window
+	}
+	return Window_WINDOW_UNSPECIFIED
+}
+
+func (x *ListTopSeriesRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// TopMetric is a metric (all its schemas) and its cost.
+type TopMetric struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	SchemaKey  string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	MetricType MetricType             `protobuf:"varint,2,opt,name=metric_type,json=metricType,proto3,enum=tallycat.v1.MetricType" json:"metric_type,omitempty"`
+	Cost       *Cost                  `protobuf:"bytes,3,opt,name=cost,proto3" json:"cost,omitempty"`
+	// schema_count counts the schemas with data in the window.
+	SchemaCount   uint32 `protobuf:"varint,4,opt,name=schema_count,json=schemaCount,proto3" json:"schema_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TopMetric) Reset() {
+	*x = TopMetric{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopMetric) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopMetric) ProtoMessage() {}
+
+func (x *TopMetric) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopMetric.ProtoReflect.Descriptor instead.
+func (*TopMetric) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *TopMetric) GetSchemaKey() string {
+	if x != nil {
+		return x.SchemaKey
+	}
+	return ""
+}
+
+func (x *TopMetric) GetMetricType() MetricType {
+	if x != nil {
+		return x.MetricType
+	}
+	return MetricType_METRIC_TYPE_UNSPECIFIED
+}
+
+func (x *TopMetric) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
+func (x *TopMetric) GetSchemaCount() uint32 {
+	if x != nil {
+		return x.SchemaCount
+	}
+	return 0
+}
+
+// TopRelease is a release (every instance pooled) and its cost over every
+// metric it produces.
+type TopRelease struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	ServiceName      string                 `protobuf:"bytes,1,opt,name=service_name,json=serviceName,proto3" json:"service_name,omitempty"`
+	ServiceNamespace string                 `protobuf:"bytes,2,opt,name=service_namespace,json=serviceNamespace,proto3" json:"service_namespace,omitempty"`
+	ServiceVersion   string                 `protobuf:"bytes,3,opt,name=service_version,json=serviceVersion,proto3" json:"service_version,omitempty"`
+	Cost             *Cost                  `protobuf:"bytes,4,opt,name=cost,proto3" json:"cost,omitempty"`
+	MetricCount      uint32                 `protobuf:"varint,5,opt,name=metric_count,json=metricCount,proto3" json:"metric_count,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *TopRelease) Reset() {
+	*x = TopRelease{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopRelease) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopRelease) ProtoMessage() {}
+
+func (x *TopRelease) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopRelease.ProtoReflect.Descriptor instead.
+func (*TopRelease) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *TopRelease) GetServiceName() string {
+	if x != nil {
+		return x.ServiceName
+	}
+	return ""
+}
+
+func (x *TopRelease) GetServiceNamespace() string {
+	if x != nil {
+		return x.ServiceNamespace
+	}
+	return ""
+}
+
+func (x *TopRelease) GetServiceVersion() string {
+	if x != nil {
+		return x.ServiceVersion
+	}
+	return ""
+}
+
+func (x *TopRelease) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
+func (x *TopRelease) GetMetricCount() uint32 {
+	if x != nil {
+		return x.MetricCount
+	}
+	return 0
+}
+
+// TopAttribute is an attribute of a metric and how many distinct values it
+// carried: the attribute most likely to drive the metric's series.
+type TopAttribute struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	SchemaKey        string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	Name             string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Source           FieldSource            `protobuf:"varint,3,opt,name=source,proto3,enum=tallycat.v1.FieldSource" json:"source,omitempty"`
+	DistinctEstimate uint64                 `protobuf:"varint,4,opt,name=distinct_estimate,json=distinctEstimate,proto3" json:"distinct_estimate,omitempty"`
+	HighCardinality  bool                   `protobuf:"varint,5,opt,name=high_cardinality,json=highCardinality,proto3" json:"high_cardinality,omitempty"`
+	// series_estimate is the metric's, for scale.
+	SeriesEstimate uint64 `protobuf:"varint,6,opt,name=series_estimate,json=seriesEstimate,proto3" json:"series_estimate,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *TopAttribute) Reset() {
+	*x = TopAttribute{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopAttribute) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopAttribute) ProtoMessage() {}
+
+func (x *TopAttribute) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopAttribute.ProtoReflect.Descriptor instead.
+func (*TopAttribute) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *TopAttribute) GetSchemaKey() string {
+	if x != nil {
+		return x.SchemaKey
+	}
+	return ""
+}
+
+func (x *TopAttribute) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *TopAttribute) GetSource() FieldSource {
+	if x != nil {
+		return x.Source
+	}
+	return FieldSource_FIELD_SOURCE_UNSPECIFIED
+}
+
+func (x *TopAttribute) GetDistinctEstimate() uint64 {
+	if x != nil {
+		return x.DistinctEstimate
+	}
+	return 0
+}
+
+func (x *TopAttribute) GetHighCardinality() bool {
+	if x != nil {
+		return x.HighCardinality
+	}
+	return false
+}
+
+func (x *TopAttribute) GetSeriesEstimate() uint64 {
+	if x != nil {
+		return x.SeriesEstimate
+	}
+	return 0
+}
+
+type ListTopSeriesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Window        Window                 `protobuf:"varint,1,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
+	Metrics       []*TopMetric           `protobuf:"bytes,2,rep,name=metrics,proto3" json:"metrics,omitempty"`
+	Releases      []*TopRelease          `protobuf:"bytes,3,rep,name=releases,proto3" json:"releases,omitempty"`
+	Attributes    []*TopAttribute        `protobuf:"bytes,4,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTopSeriesResponse) Reset() {
+	*x = ListTopSeriesResponse{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTopSeriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTopSeriesResponse) ProtoMessage() {}
+
+func (x *ListTopSeriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTopSeriesResponse.ProtoReflect.Descriptor instead.
+func (*ListTopSeriesResponse) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListTopSeriesResponse) GetWindow() Window {
+	if x != nil {
+		return x.Window
+	}
+	return Window_WINDOW_UNSPECIFIED
+}
+
+func (x *ListTopSeriesResponse) GetMetrics() []*TopMetric {
+	if x != nil {
+		return x.Metrics
+	}
+	return nil
+}
+
+func (x *ListTopSeriesResponse) GetReleases() []*TopRelease {
+	if x != nil {
+		return x.Releases
+	}
+	return nil
+}
+
+func (x *ListTopSeriesResponse) GetAttributes() []*TopAttribute {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+type GetSeriesHistoryRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SchemaKey     string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSeriesHistoryRequest) Reset() {
+	*x = GetSeriesHistoryRequest{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSeriesHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSeriesHistoryRequest) ProtoMessage() {}
+
+func (x *GetSeriesHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSeriesHistoryRequest.ProtoReflect.Descriptor instead.
+func (*GetSeriesHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetSeriesHistoryRequest) GetSchemaKey() string {
+	if x != nil {
+		return x.SchemaKey
+	}
+	return ""
+}
+
+// SeriesPoint is one ten-minute bucket of a metric's history.
+type SeriesPoint struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Start               *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start,proto3" json:"start,omitempty"`
+	SeriesEstimate      uint64                 `protobuf:"varint,2,opt,name=series_estimate,json=seriesEstimate,proto3" json:"series_estimate,omitempty"`
+	DataPointsPerMinute float64                `protobuf:"fixed64,3,opt,name=data_points_per_minute,json=dataPointsPerMinute,proto3" json:"data_points_per_minute,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *SeriesPoint) Reset() {
+	*x = SeriesPoint{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeriesPoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeriesPoint) ProtoMessage() {}
+
+func (x *SeriesPoint) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeriesPoint.ProtoReflect.Descriptor instead.
+func (*SeriesPoint) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *SeriesPoint) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *SeriesPoint) GetSeriesEstimate() uint64 {
+	if x != nil {
+		return x.SeriesEstimate
+	}
+	return 0
+}
+
+func (x *SeriesPoint) GetDataPointsPerMinute() float64 {
+	if x != nil {
+		return x.DataPointsPerMinute
+	}
+	return 0
+}
+
+type GetSeriesHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// points run oldest first, one per bucket with data.
+	Points        []*SeriesPoint `protobuf:"bytes,1,rep,name=points,proto3" json:"points,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSeriesHistoryResponse) Reset() {
+	*x = GetSeriesHistoryResponse{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSeriesHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSeriesHistoryResponse) ProtoMessage() {}
+
+func (x *GetSeriesHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSeriesHistoryResponse.ProtoReflect.Descriptor instead.
+func (*GetSeriesHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetSeriesHistoryResponse) GetPoints() []*SeriesPoint {
+	if x != nil {
+		return x.Points
+	}
+	return nil
+}
+
 var File_tallycat_v1_catalog_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
-	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xa7\x04\n" +
+	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xce\x04\n" +
 	"\x10SchemaKeySummary\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x128\n" +
@@ -1391,7 +1931,8 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"deprecated\x18\v \x01(\bR\n" +
 	"deprecated\x12 \n" +
 	"\vdescription\x18\f \x01(\tR\vdescription\x126\n" +
-	"\x17superseded_schema_count\x18\r \x01(\rR\x15supersededSchemaCount\"\xdf\x02\n" +
+	"\x17superseded_schema_count\x18\r \x01(\rR\x15supersededSchemaCount\x12%\n" +
+	"\x04cost\x18\x0e \x01(\v2\x11.tallycat.v1.CostR\x04cost\"\x96\x03\n" +
 	"\x15ListSchemaKeysRequest\x12\x1e\n" +
 	"\x05query\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x05query\x12M\n" +
 	"\fmetric_types\x18\x02 \x03(\x0e2\x17.tallycat.v1.MetricTypeB\x11\xbaH\x0e\x92\x01\v\x10\x05\"\a\x82\x01\x04\x10\x01 \x00R\vmetricTypes\x12+\n" +
@@ -1403,7 +1944,8 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x06 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"\x9f\x01\n" +
+	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x125\n" +
+	"\x06window\x18\b \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\"\x9f\x01\n" +
 	"\x16ListSchemaKeysResponse\x12>\n" +
 	"\vschema_keys\x18\x01 \x03(\v2\x1d.tallycat.v1.SchemaKeySummaryR\n" +
 	"schemaKeys\x12&\n" +
@@ -1415,9 +1957,10 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\x12-\n" +
 	"\x12include_superseded\x18\x02 \x01(\bR\x11includeSuperseded\"D\n" +
 	"\x13ListSchemasResponse\x12-\n" +
-	"\aschemas\x18\x01 \x03(\v2\x13.tallycat.v1.SchemaR\aschemas\"I\n" +
+	"\aschemas\x18\x01 \x03(\v2\x13.tallycat.v1.SchemaR\aschemas\"\x80\x01\n" +
 	"\x10GetSchemaRequest\x125\n" +
-	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\"\xc3\x02\n" +
+	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\x125\n" +
+	"\x06window\x18\x02 \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\"\xc3\x02\n" +
 	"\x11GetSchemaResponse\x12+\n" +
 	"\x06schema\x18\x01 \x01(\v2\x13.tallycat.v1.SchemaR\x06schema\x123\n" +
 	"\tproducers\x18\x02 \x03(\v2\x15.tallycat.v1.ProducerR\tproducers\x12*\n" +
@@ -1483,21 +2026,66 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"p\n" +
 	"\x14ListServicesResponse\x120\n" +
 	"\bservices\x18\x01 \x03(\v2\x14.tallycat.v1.ServiceR\bservices\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xcf\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"n\n" +
+	"\x14ListTopSeriesRequest\x125\n" +
+	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\x12\x1f\n" +
+	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x05limit\"\xae\x01\n" +
+	"\tTopMetric\x12\x1d\n" +
+	"\n" +
+	"schema_key\x18\x01 \x01(\tR\tschemaKey\x128\n" +
+	"\vmetric_type\x18\x02 \x01(\x0e2\x17.tallycat.v1.MetricTypeR\n" +
+	"metricType\x12%\n" +
+	"\x04cost\x18\x03 \x01(\v2\x11.tallycat.v1.CostR\x04cost\x12!\n" +
+	"\fschema_count\x18\x04 \x01(\rR\vschemaCount\"\xcf\x01\n" +
+	"\n" +
+	"TopRelease\x12!\n" +
+	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
+	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
+	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\x12%\n" +
+	"\x04cost\x18\x04 \x01(\v2\x11.tallycat.v1.CostR\x04cost\x12!\n" +
+	"\fmetric_count\x18\x05 \x01(\rR\vmetricCount\"\xf4\x01\n" +
+	"\fTopAttribute\x12\x1d\n" +
+	"\n" +
+	"schema_key\x18\x01 \x01(\tR\tschemaKey\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x120\n" +
+	"\x06source\x18\x03 \x01(\x0e2\x18.tallycat.v1.FieldSourceR\x06source\x12+\n" +
+	"\x11distinct_estimate\x18\x04 \x01(\x04R\x10distinctEstimate\x12)\n" +
+	"\x10high_cardinality\x18\x05 \x01(\bR\x0fhighCardinality\x12'\n" +
+	"\x0fseries_estimate\x18\x06 \x01(\x04R\x0eseriesEstimate\"\xe6\x01\n" +
+	"\x15ListTopSeriesResponse\x12+\n" +
+	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowR\x06window\x120\n" +
+	"\ametrics\x18\x02 \x03(\v2\x16.tallycat.v1.TopMetricR\ametrics\x123\n" +
+	"\breleases\x18\x03 \x03(\v2\x17.tallycat.v1.TopReleaseR\breleases\x129\n" +
+	"\n" +
+	"attributes\x18\x04 \x03(\v2\x19.tallycat.v1.TopAttributeR\n" +
+	"attributes\"Z\n" +
+	"\x17GetSeriesHistoryRequest\x12?\n" +
+	"\n" +
+	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\"\x9d\x01\n" +
+	"\vSeriesPoint\x120\n" +
+	"\x05start\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12'\n" +
+	"\x0fseries_estimate\x18\x02 \x01(\x04R\x0eseriesEstimate\x123\n" +
+	"\x16data_points_per_minute\x18\x03 \x01(\x01R\x13dataPointsPerMinute\"L\n" +
+	"\x18GetSeriesHistoryResponse\x120\n" +
+	"\x06points\x18\x01 \x03(\v2\x18.tallycat.v1.SeriesPointR\x06points*\x90\x02\n" +
 	"\rSchemaKeySort\x12\x1f\n" +
 	"\x1bSCHEMA_KEY_SORT_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHEMA_KEY_SORT_NAME\x10\x01\x12 \n" +
 	"\x1cSCHEMA_KEY_SORT_SCHEMA_COUNT\x10\x02\x12\"\n" +
 	"\x1eSCHEMA_KEY_SORT_PRODUCER_COUNT\x10\x03\x12\x1e\n" +
 	"\x1aSCHEMA_KEY_SORT_FIRST_SEEN\x10\x04\x12\x1d\n" +
-	"\x19SCHEMA_KEY_SORT_LAST_SEEN\x10\x052\x8c\x05\n" +
+	"\x19SCHEMA_KEY_SORT_LAST_SEEN\x10\x05\x12\x1a\n" +
+	"\x16SCHEMA_KEY_SORT_SERIES\x10\x06\x12#\n" +
+	"\x1fSCHEMA_KEY_SORT_DATA_POINT_RATE\x10\a2\xcf\x06\n" +
 	"\x0eCatalogService\x12^\n" +
 	"\x0eListSchemaKeys\x12\".tallycat.v1.ListSchemaKeysRequest\x1a#.tallycat.v1.ListSchemaKeysResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\vListSchemas\x12\x1f.tallycat.v1.ListSchemasRequest\x1a .tallycat.v1.ListSchemasResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\tGetSchema\x12\x1d.tallycat.v1.GetSchemaRequest\x1a\x1e.tallycat.v1.GetSchemaResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\rListProducers\x12!.tallycat.v1.ListProducersRequest\x1a\".tallycat.v1.ListProducersResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\vDiffSchemas\x12\x1f.tallycat.v1.DiffSchemasRequest\x1a .tallycat.v1.DiffSchemasResponse\"\x03\x90\x02\x01\x12X\n" +
-	"\fListServices\x12 .tallycat.v1.ListServicesRequest\x1a!.tallycat.v1.ListServicesResponse\"\x03\x90\x02\x01\x12d\n" +
+	"\fListServices\x12 .tallycat.v1.ListServicesRequest\x1a!.tallycat.v1.ListServicesResponse\"\x03\x90\x02\x01\x12[\n" +
+	"\rListTopSeries\x12!.tallycat.v1.ListTopSeriesRequest\x1a\".tallycat.v1.ListTopSeriesResponse\"\x03\x90\x02\x01\x12d\n" +
+	"\x10GetSeriesHistory\x12$.tallycat.v1.GetSeriesHistoryRequest\x1a%.tallycat.v1.GetSeriesHistoryResponse\"\x03\x90\x02\x01\x12d\n" +
 	"\x10ListSchemaEvents\x12$.tallycat.v1.ListSchemaEventsRequest\x1a%.tallycat.v1.ListSchemaEventsResponse\"\x03\x90\x02\x01B\xac\x01\n" +
 	"\x0fcom.tallycat.v1B\x13CatalogServiceProtoP\x01Z7github.com/tallycat/tallycat/gen/tallycat/v1;tallycatv1\xa2\x02\x03TXX\xaa\x02\vTallycat.V1\xca\x02\vTallycat\\V1\xe2\x02\x17Tallycat\\V1\\GPBMetadata\xea\x02\fTallycat::V1b\x06proto3"
 
@@ -1514,7 +2102,7 @@ func file_tallycat_v1_catalog_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_catalog_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(SchemaKeySort)(0),               // 0: tallycat.v1.SchemaKeySort
 	(*SchemaKeySummary)(nil),         // 1: tallycat.v1.SchemaKeySummary
@@ -1535,64 +2123,93 @@ var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(*Service)(nil),                  // 16: tallycat.v1.Service
 	(*ListServicesRequest)(nil),      // 17: tallycat.v1.ListServicesRequest
 	(*ListServicesResponse)(nil),     // 18: tallycat.v1.ListServicesResponse
-	(MetricType)(0),                  // 19: tallycat.v1.MetricType
-	(*timestamppb.Timestamp)(nil),    // 20: google.protobuf.Timestamp
-	(*Schema)(nil),                   // 21: tallycat.v1.Schema
-	(*Producer)(nil),                 // 22: tallycat.v1.Producer
-	(*Scope)(nil),                    // 23: tallycat.v1.Scope
-	(*SchemaVersion)(nil),            // 24: tallycat.v1.SchemaVersion
-	(*SchemaVariant)(nil),            // 25: tallycat.v1.SchemaVariant
-	(*Release)(nil),                  // 26: tallycat.v1.Release
-	(*Field)(nil),                    // 27: tallycat.v1.Field
-	(*SchemaEvent)(nil),              // 28: tallycat.v1.SchemaEvent
+	(*ListTopSeriesRequest)(nil),     // 19: tallycat.v1.ListTopSeriesRequest
+	(*TopMetric)(nil),                // 20: tallycat.v1.TopMetric
+	(*TopRelease)(nil),               // 21: tallycat.v1.TopRelease
+	(*TopAttribute)(nil),             // 22: tallycat.v1.TopAttribute
+	(*ListTopSeriesResponse)(nil),    // 23: tallycat.v1.ListTopSeriesResponse
+	(*GetSeriesHistoryRequest)(nil),  // 24: tallycat.v1.GetSeriesHistoryRequest
+	(*SeriesPoint)(nil),              // 25: tallycat.v1.SeriesPoint
+	(*GetSeriesHistoryResponse)(nil), // 26: tallycat.v1.GetSeriesHistoryResponse
+	(MetricType)(0),                  // 27: tallycat.v1.MetricType
+	(*timestamppb.Timestamp)(nil),    // 28: google.protobuf.Timestamp
+	(*Cost)(nil),                     // 29: tallycat.v1.Cost
+	(Window)(0),                      // 30: tallycat.v1.Window
+	(*Schema)(nil),                   // 31: tallycat.v1.Schema
+	(*Producer)(nil),                 // 32: tallycat.v1.Producer
+	(*Scope)(nil),                    // 33: tallycat.v1.Scope
+	(*SchemaVersion)(nil),            // 34: tallycat.v1.SchemaVersion
+	(*SchemaVariant)(nil),            // 35: tallycat.v1.SchemaVariant
+	(*Release)(nil),                  // 36: tallycat.v1.Release
+	(*Field)(nil),                    // 37: tallycat.v1.Field
+	(*SchemaEvent)(nil),              // 38: tallycat.v1.SchemaEvent
+	(FieldSource)(0),                 // 39: tallycat.v1.FieldSource
 }
 var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
-	19, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
-	19, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
-	20, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
-	20, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
-	19, // 4: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
-	0,  // 5: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
-	1,  // 6: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
-	21, // 7: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
-	21, // 8: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
-	22, // 9: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
-	23, // 10: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
-	24, // 11: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	25, // 12: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
-	26, // 13: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
-	22, // 14: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
-	27, // 15: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
-	27, // 16: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
-	21, // 17: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
-	21, // 18: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
-	27, // 19: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
-	27, // 20: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
-	11, // 21: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
-	12, // 22: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
-	28, // 23: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
-	20, // 24: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
-	20, // 25: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
-	16, // 26: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
-	2,  // 27: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
-	4,  // 28: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
-	6,  // 29: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
-	8,  // 30: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
-	10, // 31: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
-	17, // 32: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
-	14, // 33: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
-	3,  // 34: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
-	5,  // 35: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
-	7,  // 36: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
-	9,  // 37: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
-	13, // 38: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
-	18, // 39: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
-	15, // 40: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
-	34, // [34:41] is the sub-list for method output_type
-	27, // [27:34] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	27, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
+	27, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
+	28, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
+	28, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
+	29, // 4: tallycat.v1.SchemaKeySummary.cost:type_name -> tallycat.v1.Cost
+	27, // 5: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
+	0,  // 6: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
+	30, // 7: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
+	1,  // 8: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
+	31, // 9: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
+	30, // 10: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
+	31, // 11: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
+	32, // 12: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
+	33, // 13: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
+	34, // 14: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	35, // 15: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
+	36, // 16: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
+	32, // 17: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
+	37, // 18: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
+	37, // 19: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
+	31, // 20: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
+	31, // 21: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
+	37, // 22: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
+	37, // 23: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
+	11, // 24: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
+	12, // 25: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
+	38, // 26: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
+	28, // 27: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
+	28, // 28: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
+	16, // 29: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
+	30, // 30: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
+	27, // 31: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
+	29, // 32: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
+	29, // 33: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
+	39, // 34: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
+	30, // 35: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
+	20, // 36: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
+	21, // 37: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
+	22, // 38: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
+	28, // 39: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
+	25, // 40: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
+	2,  // 41: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
+	4,  // 42: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
+	6,  // 43: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
+	8,  // 44: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
+	10, // 45: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
+	17, // 46: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
+	19, // 47: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
+	24, // 48: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
+	14, // 49: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
+	3,  // 50: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
+	5,  // 51: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
+	7,  // 52: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
+	9,  // 53: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
+	13, // 54: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
+	18, // 55: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
+	23, // 56: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
+	26, // 57: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
+	15, // 58: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
+	50, // [50:59] is the sub-list for method output_type
+	41, // [41:50] is the sub-list for method input_type
+	41, // [41:41] is the sub-list for extension type_name
+	41, // [41:41] is the sub-list for extension extendee
+	0,  // [0:41] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_catalog_service_proto_init() }
@@ -1612,7 +2229,7 @@ func file_tallycat_v1_catalog_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_catalog_service_proto_rawDesc), len(file_tallycat_v1_catalog_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   18,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

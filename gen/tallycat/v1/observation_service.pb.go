@@ -168,8 +168,15 @@ type Observation struct {
 	DataPointCount uint64                 `protobuf:"varint,13,opt,name=data_point_count,json=dataPointCount,proto3" json:"data_point_count,omitempty"`
 	FirstObserved  *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=first_observed,json=firstObserved,proto3" json:"first_observed,omitempty"`
 	LastObserved   *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=last_observed,json=lastObserved,proto3" json:"last_observed,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// series holds the distinct series (resource, scope and data point
+	// attribute values) among the data points counted by data_point_count;
+	// the catalog merges it into the ten-minute bucket of last_observed.
+	Series *Distinct `protobuf:"bytes,16,opt,name=series,proto3" json:"series,omitempty"`
+	// fields hold, per attribute of the data points and of the resource, its
+	// distinct values and, while few, the values themselves.
+	Fields        []*FieldFigures `protobuf:"bytes,17,rep,name=fields,proto3" json:"fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Observation) Reset() {
@@ -307,6 +314,218 @@ func (x *Observation) GetLastObserved() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Observation) GetSeries() *Distinct {
+	if x != nil {
+		return x.Series
+	}
+	return nil
+}
+
+func (x *Observation) GetFields() []*FieldFigures {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+// Distinct is a set of distinct values as 64-bit hashes (xxHash64 of a
+// canonical encoding, see internal/cardinality): the hashes themselves while
+// they are few, or a HyperLogLog++ sketch of precision 14 once they are
+// many, never both. Sets from several ingest replicas merge into the set of
+// their union.
+type Distinct struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hashes        []uint64               `protobuf:"fixed64,1,rep,packed,name=hashes,proto3" json:"hashes,omitempty"`
+	Sketch        []byte                 `protobuf:"bytes,2,opt,name=sketch,proto3" json:"sketch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Distinct) Reset() {
+	*x = Distinct{}
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Distinct) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Distinct) ProtoMessage() {}
+
+func (x *Distinct) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Distinct.ProtoReflect.Descriptor instead.
+func (*Distinct) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_observation_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Distinct) GetHashes() []uint64 {
+	if x != nil {
+		return x.Hashes
+	}
+	return nil
+}
+
+func (x *Distinct) GetSketch() []byte {
+	if x != nil {
+		return x.Sketch
+	}
+	return nil
+}
+
+// ValueCount is one value of an attribute and how many data points carried
+// it.
+type ValueCount struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Value         string                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	DataPoints    uint64                 `protobuf:"varint,2,opt,name=data_points,json=dataPoints,proto3" json:"data_points,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValueCount) Reset() {
+	*x = ValueCount{}
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValueCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValueCount) ProtoMessage() {}
+
+func (x *ValueCount) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValueCount.ProtoReflect.Descriptor instead.
+func (*ValueCount) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_observation_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ValueCount) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *ValueCount) GetDataPoints() uint64 {
+	if x != nil {
+		return x.DataPoints
+	}
+	return 0
+}
+
+// FieldFigures are what one attribute's values were among an observation's
+// data points.
+type FieldFigures struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Source    FieldSource            `protobuf:"varint,1,opt,name=source,proto3,enum=tallycat.v1.FieldSource" json:"source,omitempty"`
+	Key       string                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	ValueType ValueType              `protobuf:"varint,3,opt,name=value_type,json=valueType,proto3,enum=tallycat.v1.ValueType" json:"value_type,omitempty"`
+	Distinct  *Distinct              `protobuf:"bytes,4,opt,name=distinct,proto3" json:"distinct,omitempty"`
+	// values are set when values_state is KEPT.
+	Values        []*ValueCount      `protobuf:"bytes,5,rep,name=values,proto3" json:"values,omitempty"`
+	ValuesState   ExampleValuesState `protobuf:"varint,6,opt,name=values_state,json=valuesState,proto3,enum=tallycat.v1.ExampleValuesState" json:"values_state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldFigures) Reset() {
+	*x = FieldFigures{}
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldFigures) ProtoMessage() {}
+
+func (x *FieldFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldFigures.ProtoReflect.Descriptor instead.
+func (*FieldFigures) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_observation_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *FieldFigures) GetSource() FieldSource {
+	if x != nil {
+		return x.Source
+	}
+	return FieldSource_FIELD_SOURCE_UNSPECIFIED
+}
+
+func (x *FieldFigures) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *FieldFigures) GetValueType() ValueType {
+	if x != nil {
+		return x.ValueType
+	}
+	return ValueType_VALUE_TYPE_UNSPECIFIED
+}
+
+func (x *FieldFigures) GetDistinct() *Distinct {
+	if x != nil {
+		return x.Distinct
+	}
+	return nil
+}
+
+func (x *FieldFigures) GetValues() []*ValueCount {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *FieldFigures) GetValuesState() ExampleValuesState {
+	if x != nil {
+		return x.ValuesState
+	}
+	return ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED
+}
+
 type RecordObservationsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// batch_id identifies the batch for retries; a UUID chosen by the sender.
@@ -318,7 +537,7 @@ type RecordObservationsRequest struct {
 
 func (x *RecordObservationsRequest) Reset() {
 	*x = RecordObservationsRequest{}
-	mi := &file_tallycat_v1_observation_service_proto_msgTypes[3]
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -330,7 +549,7 @@ func (x *RecordObservationsRequest) String() string {
 func (*RecordObservationsRequest) ProtoMessage() {}
 
 func (x *RecordObservationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_observation_service_proto_msgTypes[3]
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -343,7 +562,7 @@ func (x *RecordObservationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordObservationsRequest.ProtoReflect.Descriptor instead.
 func (*RecordObservationsRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_observation_service_proto_rawDescGZIP(), []int{3}
+	return file_tallycat_v1_observation_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RecordObservationsRequest) GetBatchId() string {
@@ -375,7 +594,7 @@ type RecordObservationsResponse struct {
 
 func (x *RecordObservationsResponse) Reset() {
 	*x = RecordObservationsResponse{}
-	mi := &file_tallycat_v1_observation_service_proto_msgTypes[4]
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -387,7 +606,7 @@ func (x *RecordObservationsResponse) String() string {
 func (*RecordObservationsResponse) ProtoMessage() {}
 
 func (x *RecordObservationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_observation_service_proto_msgTypes[4]
+	mi := &file_tallycat_v1_observation_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -400,7 +619,7 @@ func (x *RecordObservationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordObservationsResponse.ProtoReflect.Descriptor instead.
 func (*RecordObservationsResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_observation_service_proto_rawDescGZIP(), []int{4}
+	return file_tallycat_v1_observation_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RecordObservationsResponse) GetSchemaIds() []string {
@@ -438,7 +657,7 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\fservice_name\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\vserviceName\x125\n" +
 	"\x11service_namespace\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x10serviceNamespace\x121\n" +
 	"\x0fservice_version\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x0eserviceVersion\x128\n" +
-	"\x13service_instance_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x11serviceInstanceId\"\x93\b\n" +
+	"\x13service_instance_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x11serviceInstanceId\"\x80\t\n" +
 	"\vObservation\x12,\n" +
 	"\vmetric_name\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\n" +
 	"metricName\x12D\n" +
@@ -459,8 +678,29 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\x10scope_attributes\x18\f \x03(\v2\x19.tallycat.v1.AttributeKeyB\t\xbaH\x06\x92\x01\x03\x10\x80\bR\x0fscopeAttributes\x12(\n" +
 	"\x10data_point_count\x18\r \x01(\x04R\x0edataPointCount\x12I\n" +
 	"\x0efirst_observed\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\rfirstObserved\x12G\n" +
-	"\rlast_observed\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\flastObserved:\x85\x01\xbaH\x81\x01\x1a\x7f\n" +
-	"*observation.last_observed_not_before_first\x12&last_observed is before first_observed\x1a)this.last_observed >= this.first_observed\"\x8b\x01\n" +
+	"\rlast_observed\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\flastObserved\x12-\n" +
+	"\x06series\x18\x10 \x01(\v2\x15.tallycat.v1.DistinctR\x06series\x12<\n" +
+	"\x06fields\x18\x11 \x03(\v2\x19.tallycat.v1.FieldFiguresB\t\xbaH\x06\x92\x01\x03\x10\x80\x10R\x06fields:\x85\x01\xbaH\x81\x01\x1a\x7f\n" +
+	"*observation.last_observed_not_before_first\x12&last_observed is before first_observed\x1a)this.last_observed >= this.first_observed\"g\n" +
+	"\bDistinct\x12!\n" +
+	"\x06hashes\x18\x01 \x03(\x06B\t\xbaH\x06\x92\x01\x03\x10\x80\x02R\x06hashes\x12!\n" +
+	"\x06sketch\x18\x02 \x01(\fB\t\xbaH\x06z\x04\x18\xc0\x80\x01R\x06sketch:\x15\xbaH\x12\"\x10\n" +
+	"\x06hashes\n" +
+	"\x06sketch\"M\n" +
+	"\n" +
+	"ValueCount\x12\x1e\n" +
+	"\x05value\x18\x01 \x01(\tB\b\xbaH\x05r\x03(\x80\x02R\x05value\x12\x1f\n" +
+	"\vdata_points\x18\x02 \x01(\x04R\n" +
+	"dataPoints\"\xea\x02\n" +
+	"\fFieldFigures\x12>\n" +
+	"\x06source\x18\x01 \x01(\x0e2\x18.tallycat.v1.FieldSourceB\f\xbaH\t\x82\x01\x06\x10\x01\x18\x01\x18\x03R\x06source\x12\x1a\n" +
+	"\x03key\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80 R\x03key\x12A\n" +
+	"\n" +
+	"value_type\x18\x03 \x01(\x0e2\x16.tallycat.v1.ValueTypeB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\tvalueType\x121\n" +
+	"\bdistinct\x18\x04 \x01(\v2\x15.tallycat.v1.DistinctR\bdistinct\x12:\n" +
+	"\x06values\x18\x05 \x03(\v2\x17.tallycat.v1.ValueCountB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\x06values\x12L\n" +
+	"\fvalues_state\x18\x06 \x01(\x0e2\x1f.tallycat.v1.ExampleValuesStateB\b\xbaH\x05\x82\x01\x02\x10\x01R\vvaluesState\"\x8b\x01\n" +
 	"\x19RecordObservationsRequest\x12#\n" +
 	"\bbatch_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\abatchId\x12I\n" +
 	"\fobservations\x18\x02 \x03(\v2\x18.tallycat.v1.ObservationB\v\xbaH\b\x92\x01\x05\b\x01\x10\x90NR\fobservations\"z\n" +
@@ -486,36 +726,48 @@ func file_tallycat_v1_observation_service_proto_rawDescGZIP() []byte {
 	return file_tallycat_v1_observation_service_proto_rawDescData
 }
 
-var file_tallycat_v1_observation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_tallycat_v1_observation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_tallycat_v1_observation_service_proto_goTypes = []any{
 	(*AttributeKey)(nil),               // 0: tallycat.v1.AttributeKey
 	(*ProducerIdentity)(nil),           // 1: tallycat.v1.ProducerIdentity
 	(*Observation)(nil),                // 2: tallycat.v1.Observation
-	(*RecordObservationsRequest)(nil),  // 3: tallycat.v1.RecordObservationsRequest
-	(*RecordObservationsResponse)(nil), // 4: tallycat.v1.RecordObservationsResponse
-	(ValueType)(0),                     // 5: tallycat.v1.ValueType
-	(MetricType)(0),                    // 6: tallycat.v1.MetricType
-	(Temporality)(0),                   // 7: tallycat.v1.Temporality
-	(*timestamppb.Timestamp)(nil),      // 8: google.protobuf.Timestamp
+	(*Distinct)(nil),                   // 3: tallycat.v1.Distinct
+	(*ValueCount)(nil),                 // 4: tallycat.v1.ValueCount
+	(*FieldFigures)(nil),               // 5: tallycat.v1.FieldFigures
+	(*RecordObservationsRequest)(nil),  // 6: tallycat.v1.RecordObservationsRequest
+	(*RecordObservationsResponse)(nil), // 7: tallycat.v1.RecordObservationsResponse
+	(ValueType)(0),                     // 8: tallycat.v1.ValueType
+	(MetricType)(0),                    // 9: tallycat.v1.MetricType
+	(Temporality)(0),                   // 10: tallycat.v1.Temporality
+	(*timestamppb.Timestamp)(nil),      // 11: google.protobuf.Timestamp
+	(FieldSource)(0),                   // 12: tallycat.v1.FieldSource
+	(ExampleValuesState)(0),            // 13: tallycat.v1.ExampleValuesState
 }
 var file_tallycat_v1_observation_service_proto_depIdxs = []int32{
-	5,  // 0: tallycat.v1.AttributeKey.value_type:type_name -> tallycat.v1.ValueType
-	6,  // 1: tallycat.v1.Observation.metric_type:type_name -> tallycat.v1.MetricType
-	7,  // 2: tallycat.v1.Observation.temporality:type_name -> tallycat.v1.Temporality
+	8,  // 0: tallycat.v1.AttributeKey.value_type:type_name -> tallycat.v1.ValueType
+	9,  // 1: tallycat.v1.Observation.metric_type:type_name -> tallycat.v1.MetricType
+	10, // 2: tallycat.v1.Observation.temporality:type_name -> tallycat.v1.Temporality
 	0,  // 3: tallycat.v1.Observation.data_point_attributes:type_name -> tallycat.v1.AttributeKey
 	1,  // 4: tallycat.v1.Observation.producer:type_name -> tallycat.v1.ProducerIdentity
 	0,  // 5: tallycat.v1.Observation.resource_attributes:type_name -> tallycat.v1.AttributeKey
 	0,  // 6: tallycat.v1.Observation.scope_attributes:type_name -> tallycat.v1.AttributeKey
-	8,  // 7: tallycat.v1.Observation.first_observed:type_name -> google.protobuf.Timestamp
-	8,  // 8: tallycat.v1.Observation.last_observed:type_name -> google.protobuf.Timestamp
-	2,  // 9: tallycat.v1.RecordObservationsRequest.observations:type_name -> tallycat.v1.Observation
-	3,  // 10: tallycat.v1.ObservationService.RecordObservations:input_type -> tallycat.v1.RecordObservationsRequest
-	4,  // 11: tallycat.v1.ObservationService.RecordObservations:output_type -> tallycat.v1.RecordObservationsResponse
-	11, // [11:12] is the sub-list for method output_type
-	10, // [10:11] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	11, // 7: tallycat.v1.Observation.first_observed:type_name -> google.protobuf.Timestamp
+	11, // 8: tallycat.v1.Observation.last_observed:type_name -> google.protobuf.Timestamp
+	3,  // 9: tallycat.v1.Observation.series:type_name -> tallycat.v1.Distinct
+	5,  // 10: tallycat.v1.Observation.fields:type_name -> tallycat.v1.FieldFigures
+	12, // 11: tallycat.v1.FieldFigures.source:type_name -> tallycat.v1.FieldSource
+	8,  // 12: tallycat.v1.FieldFigures.value_type:type_name -> tallycat.v1.ValueType
+	3,  // 13: tallycat.v1.FieldFigures.distinct:type_name -> tallycat.v1.Distinct
+	4,  // 14: tallycat.v1.FieldFigures.values:type_name -> tallycat.v1.ValueCount
+	13, // 15: tallycat.v1.FieldFigures.values_state:type_name -> tallycat.v1.ExampleValuesState
+	2,  // 16: tallycat.v1.RecordObservationsRequest.observations:type_name -> tallycat.v1.Observation
+	6,  // 17: tallycat.v1.ObservationService.RecordObservations:input_type -> tallycat.v1.RecordObservationsRequest
+	7,  // 18: tallycat.v1.ObservationService.RecordObservations:output_type -> tallycat.v1.RecordObservationsResponse
+	18, // [18:19] is the sub-list for method output_type
+	17, // [17:18] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_observation_service_proto_init() }
@@ -530,7 +782,7 @@ func file_tallycat_v1_observation_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_observation_service_proto_rawDesc), len(file_tallycat_v1_observation_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -359,6 +359,125 @@ func (VersionStatus) EnumDescriptor() ([]byte, []int) {
 	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
 }
 
+// Window is the span of time, ending now, that cost figures cover.
+type Window int32
+
+const (
+	// WINDOW_UNSPECIFIED is taken as WINDOW_LAST_HOUR.
+	Window_WINDOW_UNSPECIFIED Window = 0
+	Window_WINDOW_LAST_HOUR   Window = 1
+	Window_WINDOW_LAST_DAY    Window = 2
+)
+
+// Enum value maps for Window.
+var (
+	Window_name = map[int32]string{
+		0: "WINDOW_UNSPECIFIED",
+		1: "WINDOW_LAST_HOUR",
+		2: "WINDOW_LAST_DAY",
+	}
+	Window_value = map[string]int32{
+		"WINDOW_UNSPECIFIED": 0,
+		"WINDOW_LAST_HOUR":   1,
+		"WINDOW_LAST_DAY":    2,
+	}
+)
+
+func (x Window) Enum() *Window {
+	p := new(Window)
+	*p = x
+	return p
+}
+
+func (x Window) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Window) Descriptor() protoreflect.EnumDescriptor {
+	return file_tallycat_v1_schema_proto_enumTypes[6].Descriptor()
+}
+
+func (Window) Type() protoreflect.EnumType {
+	return &file_tallycat_v1_schema_proto_enumTypes[6]
+}
+
+func (x Window) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Window.Descriptor instead.
+func (Window) EnumDescriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{6}
+}
+
+// ExampleValuesState says whether a field's values are kept as examples.
+type ExampleValuesState int32
+
+const (
+	ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED ExampleValuesState = 0
+	// EXAMPLE_VALUES_STATE_KEPT: the field is enum-like; example_values lists
+	// every value seen in the window.
+	ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT ExampleValuesState = 1
+	// EXAMPLE_VALUES_STATE_TOO_MANY: more distinct values than are kept (100
+	// by default): the field is not enum-like and keeps none.
+	ExampleValuesState_EXAMPLE_VALUES_STATE_TOO_MANY ExampleValuesState = 2
+	// EXAMPLE_VALUES_STATE_WITHHELD: the key is on the value deny list, or
+	// values are not kept at all (--keep-values=false): only counted.
+	ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD ExampleValuesState = 3
+	// EXAMPLE_VALUES_STATE_NOT_SCALAR: arrays, maps and bytes keep no values.
+	ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_SCALAR ExampleValuesState = 4
+	// EXAMPLE_VALUES_STATE_NOT_DATA_POINT: resource and scope fields are
+	// counted, not listed.
+	ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT ExampleValuesState = 5
+)
+
+// Enum value maps for ExampleValuesState.
+var (
+	ExampleValuesState_name = map[int32]string{
+		0: "EXAMPLE_VALUES_STATE_UNSPECIFIED",
+		1: "EXAMPLE_VALUES_STATE_KEPT",
+		2: "EXAMPLE_VALUES_STATE_TOO_MANY",
+		3: "EXAMPLE_VALUES_STATE_WITHHELD",
+		4: "EXAMPLE_VALUES_STATE_NOT_SCALAR",
+		5: "EXAMPLE_VALUES_STATE_NOT_DATA_POINT",
+	}
+	ExampleValuesState_value = map[string]int32{
+		"EXAMPLE_VALUES_STATE_UNSPECIFIED":    0,
+		"EXAMPLE_VALUES_STATE_KEPT":           1,
+		"EXAMPLE_VALUES_STATE_TOO_MANY":       2,
+		"EXAMPLE_VALUES_STATE_WITHHELD":       3,
+		"EXAMPLE_VALUES_STATE_NOT_SCALAR":     4,
+		"EXAMPLE_VALUES_STATE_NOT_DATA_POINT": 5,
+	}
+)
+
+func (x ExampleValuesState) Enum() *ExampleValuesState {
+	p := new(ExampleValuesState)
+	*p = x
+	return p
+}
+
+func (x ExampleValuesState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExampleValuesState) Descriptor() protoreflect.EnumDescriptor {
+	return file_tallycat_v1_schema_proto_enumTypes[7].Descriptor()
+}
+
+func (ExampleValuesState) Type() protoreflect.EnumType {
+	return &file_tallycat_v1_schema_proto_enumTypes[7]
+}
+
+func (x ExampleValuesState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExampleValuesState.Descriptor instead.
+func (ExampleValuesState) EnumDescriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{7}
+}
+
 // SchemaEventKind is what happened in a timeline entry.
 type SchemaEventKind int32
 
@@ -407,11 +526,11 @@ func (x SchemaEventKind) String() string {
 }
 
 func (SchemaEventKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[6].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[8].Descriptor()
 }
 
 func (SchemaEventKind) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[6]
+	return &file_tallycat_v1_schema_proto_enumTypes[8]
 }
 
 func (x SchemaEventKind) Number() protoreflect.EnumNumber {
@@ -420,7 +539,7 @@ func (x SchemaEventKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SchemaEventKind.Descriptor instead.
 func (SchemaEventKind) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{6}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{8}
 }
 
 // Field is one attribute key of a schema with the type of its values and the
@@ -442,9 +561,21 @@ type Field struct {
 	LastSeen  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
 	// type_conflict is true when the schema holds this key, from this source,
 	// with more than one value type: one release sends it as two types.
-	TypeConflict  bool `protobuf:"varint,8,opt,name=type_conflict,json=typeConflict,proto3" json:"type_conflict,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TypeConflict bool `protobuf:"varint,8,opt,name=type_conflict,json=typeConflict,proto3" json:"type_conflict,omitempty"`
+	// distinct_estimate estimates how many distinct values the field carried
+	// over the window asked for (see Window), across every release producing
+	// the schema; high_cardinality is set past the catalog's threshold
+	// (--high-cardinality-threshold, 1,000 by default, scaled from an hour to
+	// the window). Unset where a field is not part of a schema.
+	DistinctEstimate uint64 `protobuf:"varint,9,opt,name=distinct_estimate,json=distinctEstimate,proto3" json:"distinct_estimate,omitempty"`
+	HighCardinality  bool   `protobuf:"varint,10,opt,name=high_cardinality,json=highCardinality,proto3" json:"high_cardinality,omitempty"`
+	// example_values are a data point field's values with their shares of its
+	// data points, most frequent first, when the field is enum-like;
+	// example_values_state says why there are none otherwise.
+	ExampleValues      []*ValueShare      `protobuf:"bytes,11,rep,name=example_values,json=exampleValues,proto3" json:"example_values,omitempty"`
+	ExampleValuesState ExampleValuesState `protobuf:"varint,12,opt,name=example_values_state,json=exampleValuesState,proto3,enum=tallycat.v1.ExampleValuesState" json:"example_values_state,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Field) Reset() {
@@ -533,6 +664,171 @@ func (x *Field) GetTypeConflict() bool {
 	return false
 }
 
+func (x *Field) GetDistinctEstimate() uint64 {
+	if x != nil {
+		return x.DistinctEstimate
+	}
+	return 0
+}
+
+func (x *Field) GetHighCardinality() bool {
+	if x != nil {
+		return x.HighCardinality
+	}
+	return false
+}
+
+func (x *Field) GetExampleValues() []*ValueShare {
+	if x != nil {
+		return x.ExampleValues
+	}
+	return nil
+}
+
+func (x *Field) GetExampleValuesState() ExampleValuesState {
+	if x != nil {
+		return x.ExampleValuesState
+	}
+	return ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED
+}
+
+// Cost is what a schema, release or metric costs over a window: the
+// distinct time series a metrics backend would store (one per resource,
+// scope and data point attribute values) and the data point rate.
+type Cost struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Window Window                 `protobuf:"varint,1,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
+	// series_estimate is a HyperLogLog++ estimate (standard error under 1 %).
+	SeriesEstimate uint64 `protobuf:"varint,2,opt,name=series_estimate,json=seriesEstimate,proto3" json:"series_estimate,omitempty"`
+	// data_points_per_minute is the rate over the part of the window that had
+	// data, so that a producer started ten minutes ago is not diluted.
+	DataPointsPerMinute float64 `protobuf:"fixed64,3,opt,name=data_points_per_minute,json=dataPointsPerMinute,proto3" json:"data_points_per_minute,omitempty"`
+	// data_points counts the data points received in the window.
+	DataPoints    uint64 `protobuf:"varint,4,opt,name=data_points,json=dataPoints,proto3" json:"data_points,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Cost) Reset() {
+	*x = Cost{}
+	mi := &file_tallycat_v1_schema_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Cost) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Cost) ProtoMessage() {}
+
+func (x *Cost) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_schema_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Cost.ProtoReflect.Descriptor instead.
+func (*Cost) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Cost) GetWindow() Window {
+	if x != nil {
+		return x.Window
+	}
+	return Window_WINDOW_UNSPECIFIED
+}
+
+func (x *Cost) GetSeriesEstimate() uint64 {
+	if x != nil {
+		return x.SeriesEstimate
+	}
+	return 0
+}
+
+func (x *Cost) GetDataPointsPerMinute() float64 {
+	if x != nil {
+		return x.DataPointsPerMinute
+	}
+	return 0
+}
+
+func (x *Cost) GetDataPoints() uint64 {
+	if x != nil {
+		return x.DataPoints
+	}
+	return 0
+}
+
+// ValueShare is one value of a field and the share of the field's data
+// points that carried it. Strings longer than 256 bytes are cut.
+type ValueShare struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Value         string                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	DataPoints    uint64                 `protobuf:"varint,2,opt,name=data_points,json=dataPoints,proto3" json:"data_points,omitempty"`
+	Share         float64                `protobuf:"fixed64,3,opt,name=share,proto3" json:"share,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValueShare) Reset() {
+	*x = ValueShare{}
+	mi := &file_tallycat_v1_schema_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValueShare) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValueShare) ProtoMessage() {}
+
+func (x *ValueShare) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_schema_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValueShare.ProtoReflect.Descriptor instead.
+func (*ValueShare) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ValueShare) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *ValueShare) GetDataPoints() uint64 {
+	if x != nil {
+		return x.DataPoints
+	}
+	return 0
+}
+
+func (x *ValueShare) GetShare() float64 {
+	if x != nil {
+		return x.Share
+	}
+	return 0
+}
+
 // Schema is one unique shape of a metric. Its schema_id is derived from the
 // shape alone (see docs/schema-id.md), so it is the same everywhere.
 type Schema struct {
@@ -567,14 +863,17 @@ type Schema struct {
 	// currently produce this schema; producer_count counts their instances.
 	ReleaseCount uint32 `protobuf:"varint,17,opt,name=release_count,json=releaseCount,proto3" json:"release_count,omitempty"`
 	// type_conflict is true when any field has a type conflict.
-	TypeConflict  bool `protobuf:"varint,18,opt,name=type_conflict,json=typeConflict,proto3" json:"type_conflict,omitempty"`
+	TypeConflict bool `protobuf:"varint,18,opt,name=type_conflict,json=typeConflict,proto3" json:"type_conflict,omitempty"`
+	// cost is filled by GetSchema, over the window it was asked for, summed
+	// over the streams that produce the schema (every stream once superseded).
+	Cost          *Cost `protobuf:"bytes,19,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[1]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -586,7 +885,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[1]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -599,7 +898,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{1}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Schema) GetSchemaId() string {
@@ -728,6 +1027,13 @@ func (x *Schema) GetTypeConflict() bool {
 	return false
 }
 
+func (x *Schema) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
 // Producer is a service instance that emitted a schema, identified by the
 // OpenTelemetry service resource attributes.
 type Producer struct {
@@ -750,7 +1056,7 @@ type Producer struct {
 
 func (x *Producer) Reset() {
 	*x = Producer{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[2]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -762,7 +1068,7 @@ func (x *Producer) String() string {
 func (*Producer) ProtoMessage() {}
 
 func (x *Producer) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[2]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -775,7 +1081,7 @@ func (x *Producer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Producer.ProtoReflect.Descriptor instead.
 func (*Producer) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{2}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Producer) GetServiceName() string {
@@ -848,13 +1154,15 @@ type Release struct {
 	// superseded_by is the schema the release moved to; empty while current.
 	SupersededBy   string `protobuf:"bytes,7,opt,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`
 	DataPointCount uint64 `protobuf:"varint,8,opt,name=data_point_count,json=dataPointCount,proto3" json:"data_point_count,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// cost is the release's share of the schema's cost, over the window asked.
+	Cost          *Cost `protobuf:"bytes,9,opt,name=cost,proto3" json:"cost,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Release) Reset() {
 	*x = Release{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[3]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -866,7 +1174,7 @@ func (x *Release) String() string {
 func (*Release) ProtoMessage() {}
 
 func (x *Release) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[3]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -879,7 +1187,7 @@ func (x *Release) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Release.ProtoReflect.Descriptor instead.
 func (*Release) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{3}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Release) GetServiceName() string {
@@ -938,6 +1246,13 @@ func (x *Release) GetDataPointCount() uint64 {
 	return 0
 }
 
+func (x *Release) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
 // SchemaVariant is one distinct data point attribute set seen with a schema:
 // the schema's data point fields are the union of its variants.
 type SchemaVariant struct {
@@ -954,7 +1269,7 @@ type SchemaVariant struct {
 
 func (x *SchemaVariant) Reset() {
 	*x = SchemaVariant{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[4]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -966,7 +1281,7 @@ func (x *SchemaVariant) String() string {
 func (*SchemaVariant) ProtoMessage() {}
 
 func (x *SchemaVariant) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[4]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -979,7 +1294,7 @@ func (x *SchemaVariant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchemaVariant.ProtoReflect.Descriptor instead.
 func (*SchemaVariant) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{4}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SchemaVariant) GetVariantId() string {
@@ -1030,7 +1345,7 @@ type Scope struct {
 
 func (x *Scope) Reset() {
 	*x = Scope{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[5]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1042,7 +1357,7 @@ func (x *Scope) String() string {
 func (*Scope) ProtoMessage() {}
 
 func (x *Scope) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[5]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1055,7 +1370,7 @@ func (x *Scope) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scope.ProtoReflect.Descriptor instead.
 func (*Scope) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Scope) GetName() string {
@@ -1103,7 +1418,7 @@ type SchemaVersion struct {
 
 func (x *SchemaVersion) Reset() {
 	*x = SchemaVersion{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[6]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1115,7 +1430,7 @@ func (x *SchemaVersion) String() string {
 func (*SchemaVersion) ProtoMessage() {}
 
 func (x *SchemaVersion) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[6]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1128,7 +1443,7 @@ func (x *SchemaVersion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchemaVersion.ProtoReflect.Descriptor instead.
 func (*SchemaVersion) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{6}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SchemaVersion) GetSchemaId() string {
@@ -1201,7 +1516,7 @@ type SchemaEvent struct {
 
 func (x *SchemaEvent) Reset() {
 	*x = SchemaEvent{}
-	mi := &file_tallycat_v1_schema_proto_msgTypes[7]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1213,7 +1528,7 @@ func (x *SchemaEvent) String() string {
 func (*SchemaEvent) ProtoMessage() {}
 
 func (x *SchemaEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_schema_proto_msgTypes[7]
+	mi := &file_tallycat_v1_schema_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1226,7 +1541,7 @@ func (x *SchemaEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SchemaEvent.ProtoReflect.Descriptor instead.
 func (*SchemaEvent) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{7}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SchemaEvent) GetSchemaKey() string {
@@ -1317,7 +1632,7 @@ var File_tallycat_v1_schema_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\n" +
-	"\x18tallycat/v1/schema.proto\x12\vtallycat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf4\x02\n" +
+	"\x18tallycat/v1/schema.proto\x12\vtallycat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdf\x04\n" +
 	"\x05Field\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x120\n" +
 	"\x06source\x18\x02 \x01(\x0e2\x18.tallycat.v1.FieldSourceR\x06source\x125\n" +
@@ -1329,7 +1644,24 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\n" +
 	"first_seen\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
 	"\tlast_seen\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12#\n" +
-	"\rtype_conflict\x18\b \x01(\bR\ftypeConflict\"\x86\x06\n" +
+	"\rtype_conflict\x18\b \x01(\bR\ftypeConflict\x12+\n" +
+	"\x11distinct_estimate\x18\t \x01(\x04R\x10distinctEstimate\x12)\n" +
+	"\x10high_cardinality\x18\n" +
+	" \x01(\bR\x0fhighCardinality\x12>\n" +
+	"\x0eexample_values\x18\v \x03(\v2\x17.tallycat.v1.ValueShareR\rexampleValues\x12Q\n" +
+	"\x14example_values_state\x18\f \x01(\x0e2\x1f.tallycat.v1.ExampleValuesStateR\x12exampleValuesState\"\xb2\x01\n" +
+	"\x04Cost\x12+\n" +
+	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowR\x06window\x12'\n" +
+	"\x0fseries_estimate\x18\x02 \x01(\x04R\x0eseriesEstimate\x123\n" +
+	"\x16data_points_per_minute\x18\x03 \x01(\x01R\x13dataPointsPerMinute\x12\x1f\n" +
+	"\vdata_points\x18\x04 \x01(\x04R\n" +
+	"dataPoints\"Y\n" +
+	"\n" +
+	"ValueShare\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x12\x1f\n" +
+	"\vdata_points\x18\x02 \x01(\x04R\n" +
+	"dataPoints\x12\x14\n" +
+	"\x05share\x18\x03 \x01(\x01R\x05share\"\xad\x06\n" +
 	"\x06Schema\x12\x1b\n" +
 	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12\x1d\n" +
 	"\n" +
@@ -1354,7 +1686,8 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"superseded\x12#\n" +
 	"\rsuperseded_by\x18\x10 \x03(\tR\fsupersededBy\x12#\n" +
 	"\rrelease_count\x18\x11 \x01(\rR\freleaseCount\x12#\n" +
-	"\rtype_conflict\x18\x12 \x01(\bR\ftypeConflict\"\xef\x02\n" +
+	"\rtype_conflict\x18\x12 \x01(\bR\ftypeConflict\x12%\n" +
+	"\x04cost\x18\x13 \x01(\v2\x11.tallycat.v1.CostR\x04cost\"\xef\x02\n" +
 	"\bProducer\x12!\n" +
 	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
 	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
@@ -1364,7 +1697,7 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"first_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
 	"\tlast_seen\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12!\n" +
 	"\fschema_count\x18\a \x01(\rR\vschemaCount\x12#\n" +
-	"\rsuperseded_by\x18\b \x01(\tR\fsupersededBy\"\xec\x02\n" +
+	"\rsuperseded_by\x18\b \x01(\tR\fsupersededBy\"\x93\x03\n" +
 	"\aRelease\x12!\n" +
 	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
 	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
@@ -1374,7 +1707,8 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"first_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
 	"\tlast_seen\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12#\n" +
 	"\rsuperseded_by\x18\a \x01(\tR\fsupersededBy\x12(\n" +
-	"\x10data_point_count\x18\b \x01(\x04R\x0edataPointCount\"\x80\x02\n" +
+	"\x10data_point_count\x18\b \x01(\x04R\x0edataPointCount\x12%\n" +
+	"\x04cost\x18\t \x01(\v2\x11.tallycat.v1.CostR\x04cost\"\x80\x02\n" +
 	"\rSchemaVariant\x12\x1d\n" +
 	"\n" +
 	"variant_id\x18\x01 \x01(\tR\tvariantId\x122\n" +
@@ -1449,7 +1783,18 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\rVersionStatus\x12\x1e\n" +
 	"\x1aVERSION_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15VERSION_STATUS_ACTIVE\x10\x01\x12\x1d\n" +
-	"\x19VERSION_STATUS_DEPRECATED\x10\x02*\xa2\x02\n" +
+	"\x19VERSION_STATUS_DEPRECATED\x10\x02*K\n" +
+	"\x06Window\x12\x16\n" +
+	"\x12WINDOW_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10WINDOW_LAST_HOUR\x10\x01\x12\x13\n" +
+	"\x0fWINDOW_LAST_DAY\x10\x02*\xed\x01\n" +
+	"\x12ExampleValuesState\x12$\n" +
+	" EXAMPLE_VALUES_STATE_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19EXAMPLE_VALUES_STATE_KEPT\x10\x01\x12!\n" +
+	"\x1dEXAMPLE_VALUES_STATE_TOO_MANY\x10\x02\x12!\n" +
+	"\x1dEXAMPLE_VALUES_STATE_WITHHELD\x10\x03\x12#\n" +
+	"\x1fEXAMPLE_VALUES_STATE_NOT_SCALAR\x10\x04\x12'\n" +
+	"#EXAMPLE_VALUES_STATE_NOT_DATA_POINT\x10\x05*\xa2\x02\n" +
 	"\x0fSchemaEventKind\x12!\n" +
 	"\x1dSCHEMA_EVENT_KIND_UNSPECIFIED\x10\x00\x12'\n" +
 	"#SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN\x10\x01\x12$\n" +
@@ -1472,8 +1817,8 @@ func file_tallycat_v1_schema_proto_rawDescGZIP() []byte {
 	return file_tallycat_v1_schema_proto_rawDescData
 }
 
-var file_tallycat_v1_schema_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_tallycat_v1_schema_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_tallycat_v1_schema_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
+var file_tallycat_v1_schema_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_tallycat_v1_schema_proto_goTypes = []any{
 	(MetricType)(0),               // 0: tallycat.v1.MetricType
 	(Temporality)(0),              // 1: tallycat.v1.Temporality
@@ -1481,50 +1826,59 @@ var file_tallycat_v1_schema_proto_goTypes = []any{
 	(ValueType)(0),                // 3: tallycat.v1.ValueType
 	(FieldPresence)(0),            // 4: tallycat.v1.FieldPresence
 	(VersionStatus)(0),            // 5: tallycat.v1.VersionStatus
-	(SchemaEventKind)(0),          // 6: tallycat.v1.SchemaEventKind
-	(*Field)(nil),                 // 7: tallycat.v1.Field
-	(*Schema)(nil),                // 8: tallycat.v1.Schema
-	(*Producer)(nil),              // 9: tallycat.v1.Producer
-	(*Release)(nil),               // 10: tallycat.v1.Release
-	(*SchemaVariant)(nil),         // 11: tallycat.v1.SchemaVariant
-	(*Scope)(nil),                 // 12: tallycat.v1.Scope
-	(*SchemaVersion)(nil),         // 13: tallycat.v1.SchemaVersion
-	(*SchemaEvent)(nil),           // 14: tallycat.v1.SchemaEvent
-	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
+	(Window)(0),                   // 6: tallycat.v1.Window
+	(ExampleValuesState)(0),       // 7: tallycat.v1.ExampleValuesState
+	(SchemaEventKind)(0),          // 8: tallycat.v1.SchemaEventKind
+	(*Field)(nil),                 // 9: tallycat.v1.Field
+	(*Cost)(nil),                  // 10: tallycat.v1.Cost
+	(*ValueShare)(nil),            // 11: tallycat.v1.ValueShare
+	(*Schema)(nil),                // 12: tallycat.v1.Schema
+	(*Producer)(nil),              // 13: tallycat.v1.Producer
+	(*Release)(nil),               // 14: tallycat.v1.Release
+	(*SchemaVariant)(nil),         // 15: tallycat.v1.SchemaVariant
+	(*Scope)(nil),                 // 16: tallycat.v1.Scope
+	(*SchemaVersion)(nil),         // 17: tallycat.v1.SchemaVersion
+	(*SchemaEvent)(nil),           // 18: tallycat.v1.SchemaEvent
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
 }
 var file_tallycat_v1_schema_proto_depIdxs = []int32{
 	2,  // 0: tallycat.v1.Field.source:type_name -> tallycat.v1.FieldSource
 	3,  // 1: tallycat.v1.Field.value_type:type_name -> tallycat.v1.ValueType
 	4,  // 2: tallycat.v1.Field.presence:type_name -> tallycat.v1.FieldPresence
-	15, // 3: tallycat.v1.Field.first_seen:type_name -> google.protobuf.Timestamp
-	15, // 4: tallycat.v1.Field.last_seen:type_name -> google.protobuf.Timestamp
-	0,  // 5: tallycat.v1.Schema.metric_type:type_name -> tallycat.v1.MetricType
-	1,  // 6: tallycat.v1.Schema.temporality:type_name -> tallycat.v1.Temporality
-	7,  // 7: tallycat.v1.Schema.fields:type_name -> tallycat.v1.Field
-	15, // 8: tallycat.v1.Schema.first_seen:type_name -> google.protobuf.Timestamp
-	15, // 9: tallycat.v1.Schema.last_seen:type_name -> google.protobuf.Timestamp
-	13, // 10: tallycat.v1.Schema.current_version:type_name -> tallycat.v1.SchemaVersion
-	15, // 11: tallycat.v1.Producer.first_seen:type_name -> google.protobuf.Timestamp
-	15, // 12: tallycat.v1.Producer.last_seen:type_name -> google.protobuf.Timestamp
-	15, // 13: tallycat.v1.Release.first_seen:type_name -> google.protobuf.Timestamp
-	15, // 14: tallycat.v1.Release.last_seen:type_name -> google.protobuf.Timestamp
-	7,  // 15: tallycat.v1.SchemaVariant.attributes:type_name -> tallycat.v1.Field
-	15, // 16: tallycat.v1.SchemaVariant.first_seen:type_name -> google.protobuf.Timestamp
-	15, // 17: tallycat.v1.SchemaVariant.last_seen:type_name -> google.protobuf.Timestamp
-	15, // 18: tallycat.v1.Scope.first_seen:type_name -> google.protobuf.Timestamp
-	15, // 19: tallycat.v1.Scope.last_seen:type_name -> google.protobuf.Timestamp
-	5,  // 20: tallycat.v1.SchemaVersion.status:type_name -> tallycat.v1.VersionStatus
-	15, // 21: tallycat.v1.SchemaVersion.assigned_at:type_name -> google.protobuf.Timestamp
-	6,  // 22: tallycat.v1.SchemaEvent.kind:type_name -> tallycat.v1.SchemaEventKind
-	15, // 23: tallycat.v1.SchemaEvent.occurred_at:type_name -> google.protobuf.Timestamp
-	9,  // 24: tallycat.v1.SchemaEvent.producer:type_name -> tallycat.v1.Producer
-	13, // 25: tallycat.v1.SchemaEvent.version:type_name -> tallycat.v1.SchemaVersion
-	7,  // 26: tallycat.v1.SchemaEvent.added_fields:type_name -> tallycat.v1.Field
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	19, // 3: tallycat.v1.Field.first_seen:type_name -> google.protobuf.Timestamp
+	19, // 4: tallycat.v1.Field.last_seen:type_name -> google.protobuf.Timestamp
+	11, // 5: tallycat.v1.Field.example_values:type_name -> tallycat.v1.ValueShare
+	7,  // 6: tallycat.v1.Field.example_values_state:type_name -> tallycat.v1.ExampleValuesState
+	6,  // 7: tallycat.v1.Cost.window:type_name -> tallycat.v1.Window
+	0,  // 8: tallycat.v1.Schema.metric_type:type_name -> tallycat.v1.MetricType
+	1,  // 9: tallycat.v1.Schema.temporality:type_name -> tallycat.v1.Temporality
+	9,  // 10: tallycat.v1.Schema.fields:type_name -> tallycat.v1.Field
+	19, // 11: tallycat.v1.Schema.first_seen:type_name -> google.protobuf.Timestamp
+	19, // 12: tallycat.v1.Schema.last_seen:type_name -> google.protobuf.Timestamp
+	17, // 13: tallycat.v1.Schema.current_version:type_name -> tallycat.v1.SchemaVersion
+	10, // 14: tallycat.v1.Schema.cost:type_name -> tallycat.v1.Cost
+	19, // 15: tallycat.v1.Producer.first_seen:type_name -> google.protobuf.Timestamp
+	19, // 16: tallycat.v1.Producer.last_seen:type_name -> google.protobuf.Timestamp
+	19, // 17: tallycat.v1.Release.first_seen:type_name -> google.protobuf.Timestamp
+	19, // 18: tallycat.v1.Release.last_seen:type_name -> google.protobuf.Timestamp
+	10, // 19: tallycat.v1.Release.cost:type_name -> tallycat.v1.Cost
+	9,  // 20: tallycat.v1.SchemaVariant.attributes:type_name -> tallycat.v1.Field
+	19, // 21: tallycat.v1.SchemaVariant.first_seen:type_name -> google.protobuf.Timestamp
+	19, // 22: tallycat.v1.SchemaVariant.last_seen:type_name -> google.protobuf.Timestamp
+	19, // 23: tallycat.v1.Scope.first_seen:type_name -> google.protobuf.Timestamp
+	19, // 24: tallycat.v1.Scope.last_seen:type_name -> google.protobuf.Timestamp
+	5,  // 25: tallycat.v1.SchemaVersion.status:type_name -> tallycat.v1.VersionStatus
+	19, // 26: tallycat.v1.SchemaVersion.assigned_at:type_name -> google.protobuf.Timestamp
+	8,  // 27: tallycat.v1.SchemaEvent.kind:type_name -> tallycat.v1.SchemaEventKind
+	19, // 28: tallycat.v1.SchemaEvent.occurred_at:type_name -> google.protobuf.Timestamp
+	13, // 29: tallycat.v1.SchemaEvent.producer:type_name -> tallycat.v1.Producer
+	17, // 30: tallycat.v1.SchemaEvent.version:type_name -> tallycat.v1.SchemaVersion
+	9,  // 31: tallycat.v1.SchemaEvent.added_fields:type_name -> tallycat.v1.Field
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_schema_proto_init() }
@@ -1537,8 +1891,8 @@ func file_tallycat_v1_schema_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_schema_proto_rawDesc), len(file_tallycat_v1_schema_proto_rawDesc)),
-			NumEnums:      7,
-			NumMessages:   8,
+			NumEnums:      9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

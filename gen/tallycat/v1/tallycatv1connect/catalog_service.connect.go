@@ -51,6 +51,12 @@ const (
 	// CatalogServiceListServicesProcedure is the fully-qualified name of the CatalogService's
 	// ListServices RPC.
 	CatalogServiceListServicesProcedure = "/tallycat.v1.CatalogService/ListServices"
+	// CatalogServiceListTopSeriesProcedure is the fully-qualified name of the CatalogService's
+	// ListTopSeries RPC.
+	CatalogServiceListTopSeriesProcedure = "/tallycat.v1.CatalogService/ListTopSeries"
+	// CatalogServiceGetSeriesHistoryProcedure is the fully-qualified name of the CatalogService's
+	// GetSeriesHistory RPC.
+	CatalogServiceGetSeriesHistoryProcedure = "/tallycat.v1.CatalogService/GetSeriesHistory"
 	// CatalogServiceListSchemaEventsProcedure is the fully-qualified name of the CatalogService's
 	// ListSchemaEvents RPC.
 	CatalogServiceListSchemaEventsProcedure = "/tallycat.v1.CatalogService/ListSchemaEvents"
@@ -75,6 +81,12 @@ type CatalogServiceClient interface {
 	// even when its instances, one per pod, are many.
 	ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error)
 	// ListSchemaEvents returns the timeline of one metric name, newest first.
+	// ListTopSeries answers which metrics, releases and attributes have the
+	// most series over a window: where the cost is and what drives it.
+	ListTopSeries(context.Context, *v1.ListTopSeriesRequest) (*v1.ListTopSeriesResponse, error)
+	// GetSeriesHistory returns a metric's series and data point rate per
+	// ten-minute bucket over the last 24 hours.
+	GetSeriesHistory(context.Context, *v1.GetSeriesHistoryRequest) (*v1.GetSeriesHistoryResponse, error)
 	ListSchemaEvents(context.Context, *v1.ListSchemaEventsRequest) (*v1.ListSchemaEventsResponse, error)
 }
 
@@ -131,6 +143,20 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listTopSeries: connect.NewClient[v1.ListTopSeriesRequest, v1.ListTopSeriesResponse](
+			httpClient,
+			baseURL+CatalogServiceListTopSeriesProcedure,
+			connect.WithSchema(catalogServiceMethods.ByName("ListTopSeries")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getSeriesHistory: connect.NewClient[v1.GetSeriesHistoryRequest, v1.GetSeriesHistoryResponse](
+			httpClient,
+			baseURL+CatalogServiceGetSeriesHistoryProcedure,
+			connect.WithSchema(catalogServiceMethods.ByName("GetSeriesHistory")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listSchemaEvents: connect.NewClient[v1.ListSchemaEventsRequest, v1.ListSchemaEventsResponse](
 			httpClient,
 			baseURL+CatalogServiceListSchemaEventsProcedure,
@@ -149,6 +175,8 @@ type catalogServiceClient struct {
 	listProducers    *connect.Client[v1.ListProducersRequest, v1.ListProducersResponse]
 	diffSchemas      *connect.Client[v1.DiffSchemasRequest, v1.DiffSchemasResponse]
 	listServices     *connect.Client[v1.ListServicesRequest, v1.ListServicesResponse]
+	listTopSeries    *connect.Client[v1.ListTopSeriesRequest, v1.ListTopSeriesResponse]
+	getSeriesHistory *connect.Client[v1.GetSeriesHistoryRequest, v1.GetSeriesHistoryResponse]
 	listSchemaEvents *connect.Client[v1.ListSchemaEventsRequest, v1.ListSchemaEventsResponse]
 }
 
@@ -206,6 +234,24 @@ func (c *catalogServiceClient) ListServices(ctx context.Context, req *v1.ListSer
 	return nil, err
 }
 
+// ListTopSeries calls tallycat.v1.CatalogService.ListTopSeries.
+func (c *catalogServiceClient) ListTopSeries(ctx context.Context, req *v1.ListTopSeriesRequest) (*v1.ListTopSeriesResponse, error) {
+	response, err := c.listTopSeries.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetSeriesHistory calls tallycat.v1.CatalogService.GetSeriesHistory.
+func (c *catalogServiceClient) GetSeriesHistory(ctx context.Context, req *v1.GetSeriesHistoryRequest) (*v1.GetSeriesHistoryResponse, error) {
+	response, err := c.getSeriesHistory.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ListSchemaEvents calls tallycat.v1.CatalogService.ListSchemaEvents.
 func (c *catalogServiceClient) ListSchemaEvents(ctx context.Context, req *v1.ListSchemaEventsRequest) (*v1.ListSchemaEventsResponse, error) {
 	response, err := c.listSchemaEvents.CallUnary(ctx, connect.NewRequest(req))
@@ -234,6 +280,12 @@ type CatalogServiceHandler interface {
 	// even when its instances, one per pod, are many.
 	ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error)
 	// ListSchemaEvents returns the timeline of one metric name, newest first.
+	// ListTopSeries answers which metrics, releases and attributes have the
+	// most series over a window: where the cost is and what drives it.
+	ListTopSeries(context.Context, *v1.ListTopSeriesRequest) (*v1.ListTopSeriesResponse, error)
+	// GetSeriesHistory returns a metric's series and data point rate per
+	// ten-minute bucket over the last 24 hours.
+	GetSeriesHistory(context.Context, *v1.GetSeriesHistoryRequest) (*v1.GetSeriesHistoryResponse, error)
 	ListSchemaEvents(context.Context, *v1.ListSchemaEventsRequest) (*v1.ListSchemaEventsResponse, error)
 }
 
@@ -286,6 +338,20 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	catalogServiceListTopSeriesHandler := connect.NewUnaryHandlerSimple(
+		CatalogServiceListTopSeriesProcedure,
+		svc.ListTopSeries,
+		connect.WithSchema(catalogServiceMethods.ByName("ListTopSeries")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	catalogServiceGetSeriesHistoryHandler := connect.NewUnaryHandlerSimple(
+		CatalogServiceGetSeriesHistoryProcedure,
+		svc.GetSeriesHistory,
+		connect.WithSchema(catalogServiceMethods.ByName("GetSeriesHistory")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	catalogServiceListSchemaEventsHandler := connect.NewUnaryHandlerSimple(
 		CatalogServiceListSchemaEventsProcedure,
 		svc.ListSchemaEvents,
@@ -307,6 +373,10 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 			catalogServiceDiffSchemasHandler.ServeHTTP(w, r)
 		case CatalogServiceListServicesProcedure:
 			catalogServiceListServicesHandler.ServeHTTP(w, r)
+		case CatalogServiceListTopSeriesProcedure:
+			catalogServiceListTopSeriesHandler.ServeHTTP(w, r)
+		case CatalogServiceGetSeriesHistoryProcedure:
+			catalogServiceGetSeriesHistoryHandler.ServeHTTP(w, r)
 		case CatalogServiceListSchemaEventsProcedure:
 			catalogServiceListSchemaEventsHandler.ServeHTTP(w, r)
 		default:
@@ -340,6 +410,14 @@ func (UnimplementedCatalogServiceHandler) DiffSchemas(context.Context, *v1.DiffS
 
 func (UnimplementedCatalogServiceHandler) ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.CatalogService.ListServices is not implemented"))
+}
+
+func (UnimplementedCatalogServiceHandler) ListTopSeries(context.Context, *v1.ListTopSeriesRequest) (*v1.ListTopSeriesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.CatalogService.ListTopSeries is not implemented"))
+}
+
+func (UnimplementedCatalogServiceHandler) GetSeriesHistory(context.Context, *v1.GetSeriesHistoryRequest) (*v1.GetSeriesHistoryResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.CatalogService.GetSeriesHistory is not implemented"))
 }
 
 func (UnimplementedCatalogServiceHandler) ListSchemaEvents(context.Context, *v1.ListSchemaEventsRequest) (*v1.ListSchemaEventsResponse, error) {

@@ -7,7 +7,7 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 import { file_buf_validate_validate } from "../../buf/validate/validate_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Field, MetricType, Producer, Release, Schema, SchemaEvent, SchemaVariant, SchemaVersion, Scope } from "./schema_pb";
+import type { Cost, Field, FieldSource, MetricType, Producer, Release, Schema, SchemaEvent, SchemaVariant, SchemaVersion, Scope, Window } from "./schema_pb";
 import { file_tallycat_v1_schema } from "./schema_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/catalog_service.proto.
  */
 export const file_tallycat_v1_catalog_service: GenFile = /*@__PURE__*/
-  fileDesc("CiF0YWxseWNhdC92MS9jYXRhbG9nX3NlcnZpY2UucHJvdG8SC3RhbGx5Y2F0LnYxIooDChBTY2hlbWFLZXlTdW1tYXJ5EhIKCnNjaGVtYV9rZXkYASABKAkSLAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYAyABKAkSLQoMbWV0cmljX3R5cGVzGAQgAygOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRINCgV1bml0cxgFIAMoCRIUCgxzY2hlbWFfY291bnQYBiABKA0SFgoOcHJvZHVjZXJfY291bnQYByABKA0SLgoKZmlyc3Rfc2VlbhgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl2ZXJzaW9uZWQYCiABKAgSEgoKZGVwcmVjYXRlZBgLIAEoCBITCgtkZXNjcmlwdGlvbhgMIAEoCRIfChdzdXBlcnNlZGVkX3NjaGVtYV9jb3VudBgNIAEoDSKXAgoVTGlzdFNjaGVtYUtleXNSZXF1ZXN0EhcKBXF1ZXJ5GAEgASgJQgi6SAVyAxiAAhJACgxtZXRyaWNfdHlwZXMYAiADKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlQhG6SA6SAQsQBSIHggEEEAEgABIeCgxzZXJ2aWNlX25hbWUYAyABKAlCCLpIBXIDGIAIEjIKBHNvcnQYBCABKA4yGi50YWxseWNhdC52MS5TY2hlbWFLZXlTb3J0Qgi6SAWCAQIQARISCgpkZXNjZW5kaW5nGAUgASgIEh0KCXBhZ2Vfc2l6ZRgGIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAcgASgJQgi6SAVyAxiACCJ5ChZMaXN0U2NoZW1hS2V5c1Jlc3BvbnNlEjIKC3NjaGVtYV9rZXlzGAEgAygLMh0udGFsbHljYXQudjEuU2NoZW1hS2V5U3VtbWFyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoAyJmChJMaXN0U2NoZW1hc1JlcXVlc3QSNAoKc2NoZW1hX2tleRgBIAEoCUIgukgdyAEBchgYgAgyE15bXlx4MDAtXHgxRlx4N0ZdKyQSGgoSaW5jbHVkZV9zdXBlcnNlZGVkGAIgASgIIjsKE0xpc3RTY2hlbWFzUmVzcG9uc2USJAoHc2NoZW1hcxgBIAMoCzITLnRhbGx5Y2F0LnYxLlNjaGVtYSI/ChBHZXRTY2hlbWFSZXF1ZXN0EisKCXNjaGVtYV9pZBgBIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kIooCChFHZXRTY2hlbWFSZXNwb25zZRIjCgZzY2hlbWEYASABKAsyEy50YWxseWNhdC52MS5TY2hlbWESKAoJcHJvZHVjZXJzGAIgAygLMhUudGFsbHljYXQudjEuUHJvZHVjZXISIgoGc2NvcGVzGAMgAygLMhIudGFsbHljYXQudjEuU2NvcGUSLAoIdmVyc2lvbnMYBCADKAsyGi50YWxseWNhdC52MS5TY2hlbWFWZXJzaW9uEiwKCHZhcmlhbnRzGAUgAygLMhoudGFsbHljYXQudjEuU2NoZW1hVmFyaWFudBImCghyZWxlYXNlcxgGIAMoCzIULnRhbGx5Y2F0LnYxLlJlbGVhc2Ui/wEKFExpc3RQcm9kdWNlcnNSZXF1ZXN0EioKCXNjaGVtYV9pZBgBIAEoCUIVukgSchAyDl5bMC05YS1mXXszMn0kSAASNQoKc2NoZW1hX2tleRgCIAEoCUIfukgcchoQARiACDITXlteXHgwMC1ceDFGXHg3Rl0rJEgAEiIKDHNlcnZpY2VfbmFtZRgDIAEoCUIKukgHcgUQARiACEgAEh0KCXBhZ2Vfc2l6ZRgEIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAUgASgJQgi6SAVyAxiACBIZChFtb3N0X3JlY2VudF9maXJzdBgGIAEoCEIICgZmaWx0ZXIiWgoVTGlzdFByb2R1Y2Vyc1Jlc3BvbnNlEigKCXByb2R1Y2VycxgBIAMoCzIVLnRhbGx5Y2F0LnYxLlByb2R1Y2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ6ChJEaWZmU2NoZW1hc1JlcXVlc3QSMAoOYmFzZV9zY2hlbWFfaWQYASABKAlCGLpIFcgBAXIQMg5eWzAtOWEtZl17MzJ9JBIyChB0YXJnZXRfc2NoZW1hX2lkGAIgASgJQhi6SBXIAQFyEDIOXlswLTlhLWZdezMyfSQiYQoLRmllbGRDaGFuZ2USDAoEbmFtZRgBIAEoCRIgCgRiYXNlGAIgASgLMhIudGFsbHljYXQudjEuRmllbGQSIgoGdGFyZ2V0GAMgASgLMhIudGFsbHljYXQudjEuRmllbGQiQAoOTWV0YWRhdGFDaGFuZ2USEAoIcHJvcGVydHkYASABKAkSDAoEYmFzZRgCIAEoCRIOCgZ0YXJnZXQYAyABKAkimgIKE0RpZmZTY2hlbWFzUmVzcG9uc2USIQoEYmFzZRgBIAEoCzITLnRhbGx5Y2F0LnYxLlNjaGVtYRIjCgZ0YXJnZXQYAiABKAsyEy50YWxseWNhdC52MS5TY2hlbWESIQoFYWRkZWQYAyADKAsyEi50YWxseWNhdC52MS5GaWVsZBIjCgdyZW1vdmVkGAQgAygLMhIudGFsbHljYXQudjEuRmllbGQSKQoHY2hhbmdlZBgFIAMoCzIYLnRhbGx5Y2F0LnYxLkZpZWxkQ2hhbmdlEjUKEG1ldGFkYXRhX2NoYW5nZXMYBiADKAsyGy50YWxseWNhdC52MS5NZXRhZGF0YUNoYW5nZRIRCglpZGVudGljYWwYByABKAgijAEKF0xpc3RTY2hlbWFFdmVudHNSZXF1ZXN0EjQKCnNjaGVtYV9rZXkYASABKAlCILpIHcgBAXIYGIAIMhNeW15ceDAwLVx4MUZceDdGXSskEh0KCXBhZ2Vfc2l6ZRgCIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxiACCJdChhMaXN0U2NoZW1hRXZlbnRzUmVzcG9uc2USKAoGZXZlbnRzGAEgAygLMhgudGFsbHljYXQudjEuU2NoZW1hRXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIq0BCgdTZXJ2aWNlEhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIVCg1yZWxlYXNlX2NvdW50GAIgASgNEhYKDmluc3RhbmNlX2NvdW50GAMgASgNEi4KCmZpcnN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUgoTTGlzdFNlcnZpY2VzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgiVwoUTGlzdFNlcnZpY2VzUmVzcG9uc2USJgoIc2VydmljZXMYASADKAsyFC50YWxseWNhdC52MS5TZXJ2aWNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSrPAQoNU2NoZW1hS2V5U29ydBIfChtTQ0hFTUFfS0VZX1NPUlRfVU5TUEVDSUZJRUQQABIYChRTQ0hFTUFfS0VZX1NPUlRfTkFNRRABEiAKHFNDSEVNQV9LRVlfU09SVF9TQ0hFTUFfQ09VTlQQAhIiCh5TQ0hFTUFfS0VZX1NPUlRfUFJPRFVDRVJfQ09VTlQQAxIeChpTQ0hFTUFfS0VZX1NPUlRfRklSU1RfU0VFThAEEh0KGVNDSEVNQV9LRVlfU09SVF9MQVNUX1NFRU4QBTKMBQoOQ2F0YWxvZ1NlcnZpY2USXgoOTGlzdFNjaGVtYUtleXMSIi50YWxseWNhdC52MS5MaXN0U2NoZW1hS2V5c1JlcXVlc3QaIy50YWxseWNhdC52MS5MaXN0U2NoZW1hS2V5c1Jlc3BvbnNlIgOQAgESVQoLTGlzdFNjaGVtYXMSHy50YWxseWNhdC52MS5MaXN0U2NoZW1hc1JlcXVlc3QaIC50YWxseWNhdC52MS5MaXN0U2NoZW1hc1Jlc3BvbnNlIgOQAgESTwoJR2V0U2NoZW1hEh0udGFsbHljYXQudjEuR2V0U2NoZW1hUmVxdWVzdBoeLnRhbGx5Y2F0LnYxLkdldFNjaGVtYVJlc3BvbnNlIgOQAgESWwoNTGlzdFByb2R1Y2VycxIhLnRhbGx5Y2F0LnYxLkxpc3RQcm9kdWNlcnNSZXF1ZXN0GiIudGFsbHljYXQudjEuTGlzdFByb2R1Y2Vyc1Jlc3BvbnNlIgOQAgESVQoLRGlmZlNjaGVtYXMSHy50YWxseWNhdC52MS5EaWZmU2NoZW1hc1JlcXVlc3QaIC50YWxseWNhdC52MS5EaWZmU2NoZW1hc1Jlc3BvbnNlIgOQAgESWAoMTGlzdFNlcnZpY2VzEiAudGFsbHljYXQudjEuTGlzdFNlcnZpY2VzUmVxdWVzdBohLnRhbGx5Y2F0LnYxLkxpc3RTZXJ2aWNlc1Jlc3BvbnNlIgOQAgESZAoQTGlzdFNjaGVtYUV2ZW50cxIkLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFFdmVudHNSZXF1ZXN0GiUudGFsbHljYXQudjEuTGlzdFNjaGVtYUV2ZW50c1Jlc3BvbnNlIgOQAgFCrAEKD2NvbS50YWxseWNhdC52MUITQ2F0YWxvZ1NlcnZpY2VQcm90b1ABWjdnaXRodWIuY29tL3RhbGx5Y2F0L3RhbGx5Y2F0L2dlbi90YWxseWNhdC92MTt0YWxseWNhdHYxogIDVFhYqgILVGFsbHljYXQuVjHKAgtUYWxseWNhdFxWMeICF1RhbGx5Y2F0XFYxXEdQQk1ldGFkYXRh6gIMVGFsbHljYXQ6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
+  fileDesc("CiF0YWxseWNhdC92MS9jYXRhbG9nX3NlcnZpY2UucHJvdG8SC3RhbGx5Y2F0LnYxIqsDChBTY2hlbWFLZXlTdW1tYXJ5EhIKCnNjaGVtYV9rZXkYASABKAkSLAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYAyABKAkSLQoMbWV0cmljX3R5cGVzGAQgAygOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRINCgV1bml0cxgFIAMoCRIUCgxzY2hlbWFfY291bnQYBiABKA0SFgoOcHJvZHVjZXJfY291bnQYByABKA0SLgoKZmlyc3Rfc2VlbhgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl2ZXJzaW9uZWQYCiABKAgSEgoKZGVwcmVjYXRlZBgLIAEoCBITCgtkZXNjcmlwdGlvbhgMIAEoCRIfChdzdXBlcnNlZGVkX3NjaGVtYV9jb3VudBgNIAEoDRIfCgRjb3N0GA4gASgLMhEudGFsbHljYXQudjEuQ29zdCLGAgoVTGlzdFNjaGVtYUtleXNSZXF1ZXN0EhcKBXF1ZXJ5GAEgASgJQgi6SAVyAxiAAhJACgxtZXRyaWNfdHlwZXMYAiADKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlQhG6SA6SAQsQBSIHggEEEAEgABIeCgxzZXJ2aWNlX25hbWUYAyABKAlCCLpIBXIDGIAIEjIKBHNvcnQYBCABKA4yGi50YWxseWNhdC52MS5TY2hlbWFLZXlTb3J0Qgi6SAWCAQIQARISCgpkZXNjZW5kaW5nGAUgASgIEh0KCXBhZ2Vfc2l6ZRgGIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAcgASgJQgi6SAVyAxiACBItCgZ3aW5kb3cYCCABKA4yEy50YWxseWNhdC52MS5XaW5kb3dCCLpIBYIBAhABInkKFkxpc3RTY2hlbWFLZXlzUmVzcG9uc2USMgoLc2NoZW1hX2tleXMYASADKAsyHS50YWxseWNhdC52MS5TY2hlbWFLZXlTdW1tYXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgDImYKEkxpc3RTY2hlbWFzUmVxdWVzdBI0CgpzY2hlbWFfa2V5GAEgASgJQiC6SB3IAQFyGBiACDITXlteXHgwMC1ceDFGXHg3Rl0rJBIaChJpbmNsdWRlX3N1cGVyc2VkZWQYAiABKAgiOwoTTGlzdFNjaGVtYXNSZXNwb25zZRIkCgdzY2hlbWFzGAEgAygLMhMudGFsbHljYXQudjEuU2NoZW1hIm4KEEdldFNjaGVtYVJlcXVlc3QSKwoJc2NoZW1hX2lkGAEgASgJQhi6SBXIAQFyEDIOXlswLTlhLWZdezMyfSQSLQoGd2luZG93GAIgASgOMhMudGFsbHljYXQudjEuV2luZG93Qgi6SAWCAQIQASKKAgoRR2V0U2NoZW1hUmVzcG9uc2USIwoGc2NoZW1hGAEgASgLMhMudGFsbHljYXQudjEuU2NoZW1hEigKCXByb2R1Y2VycxgCIAMoCzIVLnRhbGx5Y2F0LnYxLlByb2R1Y2VyEiIKBnNjb3BlcxgDIAMoCzISLnRhbGx5Y2F0LnYxLlNjb3BlEiwKCHZlcnNpb25zGAQgAygLMhoudGFsbHljYXQudjEuU2NoZW1hVmVyc2lvbhIsCgh2YXJpYW50cxgFIAMoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZhcmlhbnQSJgoIcmVsZWFzZXMYBiADKAsyFC50YWxseWNhdC52MS5SZWxlYXNlIv8BChRMaXN0UHJvZHVjZXJzUmVxdWVzdBIqCglzY2hlbWFfaWQYASABKAlCFbpIEnIQMg5eWzAtOWEtZl17MzJ9JEgAEjUKCnNjaGVtYV9rZXkYAiABKAlCH7pIHHIaEAEYgAgyE15bXlx4MDAtXHgxRlx4N0ZdKyRIABIiCgxzZXJ2aWNlX25hbWUYAyABKAlCCrpIB3IFEAEYgAhIABIdCglwYWdlX3NpemUYBCABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgFIAEoCUIIukgFcgMYgAgSGQoRbW9zdF9yZWNlbnRfZmlyc3QYBiABKAhCCAoGZmlsdGVyIloKFUxpc3RQcm9kdWNlcnNSZXNwb25zZRIoCglwcm9kdWNlcnMYASADKAsyFS50YWxseWNhdC52MS5Qcm9kdWNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiegoSRGlmZlNjaGVtYXNSZXF1ZXN0EjAKDmJhc2Vfc2NoZW1hX2lkGAEgASgJQhi6SBXIAQFyEDIOXlswLTlhLWZdezMyfSQSMgoQdGFyZ2V0X3NjaGVtYV9pZBgCIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kImEKC0ZpZWxkQ2hhbmdlEgwKBG5hbWUYASABKAkSIAoEYmFzZRgCIAEoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEiIKBnRhcmdldBgDIAEoCzISLnRhbGx5Y2F0LnYxLkZpZWxkIkAKDk1ldGFkYXRhQ2hhbmdlEhAKCHByb3BlcnR5GAEgASgJEgwKBGJhc2UYAiABKAkSDgoGdGFyZ2V0GAMgASgJIpoCChNEaWZmU2NoZW1hc1Jlc3BvbnNlEiEKBGJhc2UYASABKAsyEy50YWxseWNhdC52MS5TY2hlbWESIwoGdGFyZ2V0GAIgASgLMhMudGFsbHljYXQudjEuU2NoZW1hEiEKBWFkZGVkGAMgAygLMhIudGFsbHljYXQudjEuRmllbGQSIwoHcmVtb3ZlZBgEIAMoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEikKB2NoYW5nZWQYBSADKAsyGC50YWxseWNhdC52MS5GaWVsZENoYW5nZRI1ChBtZXRhZGF0YV9jaGFuZ2VzGAYgAygLMhsudGFsbHljYXQudjEuTWV0YWRhdGFDaGFuZ2USEQoJaWRlbnRpY2FsGAcgASgIIowBChdMaXN0U2NoZW1hRXZlbnRzUmVxdWVzdBI0CgpzY2hlbWFfa2V5GAEgASgJQiC6SB3IAQFyGBiACDITXlteXHgwMC1ceDFGXHg3Rl0rJBIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAgiXQoYTGlzdFNjaGVtYUV2ZW50c1Jlc3BvbnNlEigKBmV2ZW50cxgBIAMoCzIYLnRhbGx5Y2F0LnYxLlNjaGVtYUV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKtAQoHU2VydmljZRIUCgxzZXJ2aWNlX25hbWUYASABKAkSFQoNcmVsZWFzZV9jb3VudBgCIAEoDRIWCg5pbnN0YW5jZV9jb3VudBgDIAEoDRIuCgpmaXJzdF9zZWVuGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlIKE0xpc3RTZXJ2aWNlc1JlcXVlc3QSHQoJcGFnZV9zaXplGAEgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAiABKAlCCLpIBXIDGIAIIlcKFExpc3RTZXJ2aWNlc1Jlc3BvbnNlEiYKCHNlcnZpY2VzGAEgAygLMhQudGFsbHljYXQudjEuU2VydmljZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiXwoUTGlzdFRvcFNlcmllc1JlcXVlc3QSLQoGd2luZG93GAEgASgOMhMudGFsbHljYXQudjEuV2luZG93Qgi6SAWCAQIQARIYCgVsaW1pdBgCIAEoBUIJukgGGgQYZCgAIoQBCglUb3BNZXRyaWMSEgoKc2NoZW1hX2tleRgBIAEoCRIsCgttZXRyaWNfdHlwZRgCIAEoDjIXLnRhbGx5Y2F0LnYxLk1ldHJpY1R5cGUSHwoEY29zdBgDIAEoCzIRLnRhbGx5Y2F0LnYxLkNvc3QSFAoMc2NoZW1hX2NvdW50GAQgASgNIo0BCgpUb3BSZWxlYXNlEhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIZChFzZXJ2aWNlX25hbWVzcGFjZRgCIAEoCRIXCg9zZXJ2aWNlX3ZlcnNpb24YAyABKAkSHwoEY29zdBgEIAEoCzIRLnRhbGx5Y2F0LnYxLkNvc3QSFAoMbWV0cmljX2NvdW50GAUgASgNIqgBCgxUb3BBdHRyaWJ1dGUSEgoKc2NoZW1hX2tleRgBIAEoCRIMCgRuYW1lGAIgASgJEigKBnNvdXJjZRgDIAEoDjIYLnRhbGx5Y2F0LnYxLkZpZWxkU291cmNlEhkKEWRpc3RpbmN0X2VzdGltYXRlGAQgASgEEhgKEGhpZ2hfY2FyZGluYWxpdHkYBSABKAgSFwoPc2VyaWVzX2VzdGltYXRlGAYgASgEIr8BChVMaXN0VG9wU2VyaWVzUmVzcG9uc2USIwoGd2luZG93GAEgASgOMhMudGFsbHljYXQudjEuV2luZG93EicKB21ldHJpY3MYAiADKAsyFi50YWxseWNhdC52MS5Ub3BNZXRyaWMSKQoIcmVsZWFzZXMYAyADKAsyFy50YWxseWNhdC52MS5Ub3BSZWxlYXNlEi0KCmF0dHJpYnV0ZXMYBCADKAsyGS50YWxseWNhdC52MS5Ub3BBdHRyaWJ1dGUiTwoXR2V0U2VyaWVzSGlzdG9yeVJlcXVlc3QSNAoKc2NoZW1hX2tleRgBIAEoCUIgukgdyAEBchgYgAgyE15bXlx4MDAtXHgxRlx4N0ZdKyQicQoLU2VyaWVzUG9pbnQSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3Nlcmllc19lc3RpbWF0ZRgCIAEoBBIeChZkYXRhX3BvaW50c19wZXJfbWludXRlGAMgASgBIkQKGEdldFNlcmllc0hpc3RvcnlSZXNwb25zZRIoCgZwb2ludHMYASADKAsyGC50YWxseWNhdC52MS5TZXJpZXNQb2ludCqQAgoNU2NoZW1hS2V5U29ydBIfChtTQ0hFTUFfS0VZX1NPUlRfVU5TUEVDSUZJRUQQABIYChRTQ0hFTUFfS0VZX1NPUlRfTkFNRRABEiAKHFNDSEVNQV9LRVlfU09SVF9TQ0hFTUFfQ09VTlQQAhIiCh5TQ0hFTUFfS0VZX1NPUlRfUFJPRFVDRVJfQ09VTlQQAxIeChpTQ0hFTUFfS0VZX1NPUlRfRklSU1RfU0VFThAEEh0KGVNDSEVNQV9LRVlfU09SVF9MQVNUX1NFRU4QBRIaChZTQ0hFTUFfS0VZX1NPUlRfU0VSSUVTEAYSIwofU0NIRU1BX0tFWV9TT1JUX0RBVEFfUE9JTlRfUkFURRAHMs8GCg5DYXRhbG9nU2VydmljZRJeCg5MaXN0U2NoZW1hS2V5cxIiLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFLZXlzUmVxdWVzdBojLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFLZXlzUmVzcG9uc2UiA5ACARJVCgtMaXN0U2NoZW1hcxIfLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFzUmVxdWVzdBogLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFzUmVzcG9uc2UiA5ACARJPCglHZXRTY2hlbWESHS50YWxseWNhdC52MS5HZXRTY2hlbWFSZXF1ZXN0Gh4udGFsbHljYXQudjEuR2V0U2NoZW1hUmVzcG9uc2UiA5ACARJbCg1MaXN0UHJvZHVjZXJzEiEudGFsbHljYXQudjEuTGlzdFByb2R1Y2Vyc1JlcXVlc3QaIi50YWxseWNhdC52MS5MaXN0UHJvZHVjZXJzUmVzcG9uc2UiA5ACARJVCgtEaWZmU2NoZW1hcxIfLnRhbGx5Y2F0LnYxLkRpZmZTY2hlbWFzUmVxdWVzdBogLnRhbGx5Y2F0LnYxLkRpZmZTY2hlbWFzUmVzcG9uc2UiA5ACARJYCgxMaXN0U2VydmljZXMSIC50YWxseWNhdC52MS5MaXN0U2VydmljZXNSZXF1ZXN0GiEudGFsbHljYXQudjEuTGlzdFNlcnZpY2VzUmVzcG9uc2UiA5ACARJbCg1MaXN0VG9wU2VyaWVzEiEudGFsbHljYXQudjEuTGlzdFRvcFNlcmllc1JlcXVlc3QaIi50YWxseWNhdC52MS5MaXN0VG9wU2VyaWVzUmVzcG9uc2UiA5ACARJkChBHZXRTZXJpZXNIaXN0b3J5EiQudGFsbHljYXQudjEuR2V0U2VyaWVzSGlzdG9yeVJlcXVlc3QaJS50YWxseWNhdC52MS5HZXRTZXJpZXNIaXN0b3J5UmVzcG9uc2UiA5ACARJkChBMaXN0U2NoZW1hRXZlbnRzEiQudGFsbHljYXQudjEuTGlzdFNjaGVtYUV2ZW50c1JlcXVlc3QaJS50YWxseWNhdC52MS5MaXN0U2NoZW1hRXZlbnRzUmVzcG9uc2UiA5ACAUKsAQoPY29tLnRhbGx5Y2F0LnYxQhNDYXRhbG9nU2VydmljZVByb3RvUAFaN2dpdGh1Yi5jb20vdGFsbHljYXQvdGFsbHljYXQvZ2VuL3RhbGx5Y2F0L3YxO3RhbGx5Y2F0djGiAgNUWFiqAgtUYWxseWNhdC5WMcoCC1RhbGx5Y2F0XFYx4gIXVGFsbHljYXRcVjFcR1BCTWV0YWRhdGHqAgxUYWxseWNhdDo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
 
 /**
  * SchemaKeySummary is one metric name with a summary of its schemas.
@@ -100,6 +100,13 @@ export type SchemaKeySummary = Message<"tallycat.v1.SchemaKeySummary"> & {
    * @generated from field: uint32 superseded_schema_count = 13;
    */
   supersededSchemaCount: number;
+
+  /**
+   * cost sums every stream of the key's schemas over the request's window.
+   *
+   * @generated from field: tallycat.v1.Cost cost = 14;
+   */
+  cost?: Cost | undefined;
 };
 
 /**
@@ -155,6 +162,13 @@ export type ListSchemaKeysRequest = Message<"tallycat.v1.ListSchemaKeysRequest">
    * @generated from field: string page_token = 7;
    */
   pageToken: string;
+
+  /**
+   * window is the span cost figures cover (the last hour when unset).
+   *
+   * @generated from field: tallycat.v1.Window window = 8;
+   */
+  window: Window;
 };
 
 /**
@@ -245,6 +259,13 @@ export type GetSchemaRequest = Message<"tallycat.v1.GetSchemaRequest"> & {
    * @generated from field: string schema_id = 1;
    */
   schemaId: string;
+
+  /**
+   * window is the span cost figures cover (the last hour when unset).
+   *
+   * @generated from field: tallycat.v1.Window window = 2;
+   */
+  window: Window;
 };
 
 /**
@@ -657,6 +678,250 @@ export const ListServicesResponseSchema: GenMessage<ListServicesResponse> = /*@_
   messageDesc(file_tallycat_v1_catalog_service, 17);
 
 /**
+ * @generated from message tallycat.v1.ListTopSeriesRequest
+ */
+export type ListTopSeriesRequest = Message<"tallycat.v1.ListTopSeriesRequest"> & {
+  /**
+   * @generated from field: tallycat.v1.Window window = 1;
+   */
+  window: Window;
+
+  /**
+   * limit bounds each list; 10 when zero.
+   *
+   * @generated from field: int32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message tallycat.v1.ListTopSeriesRequest.
+ * Use `create(ListTopSeriesRequestSchema)` to create a new message.
+ */
+export const ListTopSeriesRequestSchema: GenMessage<ListTopSeriesRequest> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 18);
+
+/**
+ * TopMetric is a metric (all its schemas) and its cost.
+ *
+ * @generated from message tallycat.v1.TopMetric
+ */
+export type TopMetric = Message<"tallycat.v1.TopMetric"> & {
+  /**
+   * @generated from field: string schema_key = 1;
+   */
+  schemaKey: string;
+
+  /**
+   * @generated from field: tallycat.v1.MetricType metric_type = 2;
+   */
+  metricType: MetricType;
+
+  /**
+   * @generated from field: tallycat.v1.Cost cost = 3;
+   */
+  cost?: Cost | undefined;
+
+  /**
+   * schema_count counts the schemas with data in the window.
+   *
+   * @generated from field: uint32 schema_count = 4;
+   */
+  schemaCount: number;
+};
+
+/**
+ * Describes the message tallycat.v1.TopMetric.
+ * Use `create(TopMetricSchema)` to create a new message.
+ */
+export const TopMetricSchema: GenMessage<TopMetric> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 19);
+
+/**
+ * TopRelease is a release (every instance pooled) and its cost over every
+ * metric it produces.
+ *
+ * @generated from message tallycat.v1.TopRelease
+ */
+export type TopRelease = Message<"tallycat.v1.TopRelease"> & {
+  /**
+   * @generated from field: string service_name = 1;
+   */
+  serviceName: string;
+
+  /**
+   * @generated from field: string service_namespace = 2;
+   */
+  serviceNamespace: string;
+
+  /**
+   * @generated from field: string service_version = 3;
+   */
+  serviceVersion: string;
+
+  /**
+   * @generated from field: tallycat.v1.Cost cost = 4;
+   */
+  cost?: Cost | undefined;
+
+  /**
+   * @generated from field: uint32 metric_count = 5;
+   */
+  metricCount: number;
+};
+
+/**
+ * Describes the message tallycat.v1.TopRelease.
+ * Use `create(TopReleaseSchema)` to create a new message.
+ */
+export const TopReleaseSchema: GenMessage<TopRelease> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 20);
+
+/**
+ * TopAttribute is an attribute of a metric and how many distinct values it
+ * carried: the attribute most likely to drive the metric's series.
+ *
+ * @generated from message tallycat.v1.TopAttribute
+ */
+export type TopAttribute = Message<"tallycat.v1.TopAttribute"> & {
+  /**
+   * @generated from field: string schema_key = 1;
+   */
+  schemaKey: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: tallycat.v1.FieldSource source = 3;
+   */
+  source: FieldSource;
+
+  /**
+   * @generated from field: uint64 distinct_estimate = 4;
+   */
+  distinctEstimate: bigint;
+
+  /**
+   * @generated from field: bool high_cardinality = 5;
+   */
+  highCardinality: boolean;
+
+  /**
+   * series_estimate is the metric's, for scale.
+   *
+   * @generated from field: uint64 series_estimate = 6;
+   */
+  seriesEstimate: bigint;
+};
+
+/**
+ * Describes the message tallycat.v1.TopAttribute.
+ * Use `create(TopAttributeSchema)` to create a new message.
+ */
+export const TopAttributeSchema: GenMessage<TopAttribute> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 21);
+
+/**
+ * @generated from message tallycat.v1.ListTopSeriesResponse
+ */
+export type ListTopSeriesResponse = Message<"tallycat.v1.ListTopSeriesResponse"> & {
+  /**
+   * @generated from field: tallycat.v1.Window window = 1;
+   */
+  window: Window;
+
+  /**
+   * @generated from field: repeated tallycat.v1.TopMetric metrics = 2;
+   */
+  metrics: TopMetric[];
+
+  /**
+   * @generated from field: repeated tallycat.v1.TopRelease releases = 3;
+   */
+  releases: TopRelease[];
+
+  /**
+   * @generated from field: repeated tallycat.v1.TopAttribute attributes = 4;
+   */
+  attributes: TopAttribute[];
+};
+
+/**
+ * Describes the message tallycat.v1.ListTopSeriesResponse.
+ * Use `create(ListTopSeriesResponseSchema)` to create a new message.
+ */
+export const ListTopSeriesResponseSchema: GenMessage<ListTopSeriesResponse> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 22);
+
+/**
+ * @generated from message tallycat.v1.GetSeriesHistoryRequest
+ */
+export type GetSeriesHistoryRequest = Message<"tallycat.v1.GetSeriesHistoryRequest"> & {
+  /**
+   * @generated from field: string schema_key = 1;
+   */
+  schemaKey: string;
+};
+
+/**
+ * Describes the message tallycat.v1.GetSeriesHistoryRequest.
+ * Use `create(GetSeriesHistoryRequestSchema)` to create a new message.
+ */
+export const GetSeriesHistoryRequestSchema: GenMessage<GetSeriesHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 23);
+
+/**
+ * SeriesPoint is one ten-minute bucket of a metric's history.
+ *
+ * @generated from message tallycat.v1.SeriesPoint
+ */
+export type SeriesPoint = Message<"tallycat.v1.SeriesPoint"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp start = 1;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * @generated from field: uint64 series_estimate = 2;
+   */
+  seriesEstimate: bigint;
+
+  /**
+   * @generated from field: double data_points_per_minute = 3;
+   */
+  dataPointsPerMinute: number;
+};
+
+/**
+ * Describes the message tallycat.v1.SeriesPoint.
+ * Use `create(SeriesPointSchema)` to create a new message.
+ */
+export const SeriesPointSchema: GenMessage<SeriesPoint> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 24);
+
+/**
+ * @generated from message tallycat.v1.GetSeriesHistoryResponse
+ */
+export type GetSeriesHistoryResponse = Message<"tallycat.v1.GetSeriesHistoryResponse"> & {
+  /**
+   * points run oldest first, one per bucket with data.
+   *
+   * @generated from field: repeated tallycat.v1.SeriesPoint points = 1;
+   */
+  points: SeriesPoint[];
+};
+
+/**
+ * Describes the message tallycat.v1.GetSeriesHistoryResponse.
+ * Use `create(GetSeriesHistoryResponseSchema)` to create a new message.
+ */
+export const GetSeriesHistoryResponseSchema: GenMessage<GetSeriesHistoryResponse> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 25);
+
+/**
  * SchemaKeySort is the order of ListSchemaKeys.
  *
  * @generated from enum tallycat.v1.SchemaKeySort
@@ -693,6 +958,18 @@ export enum SchemaKeySort {
    * @generated from enum value: SCHEMA_KEY_SORT_LAST_SEEN = 5;
    */
   LAST_SEEN = 5,
+
+  /**
+   * By cost over the request's window: series, or data points a minute.
+   *
+   * @generated from enum value: SCHEMA_KEY_SORT_SERIES = 6;
+   */
+  SERIES = 6,
+
+  /**
+   * @generated from enum value: SCHEMA_KEY_SORT_DATA_POINT_RATE = 7;
+   */
+  DATA_POINT_RATE = 7,
 }
 
 /**
@@ -773,7 +1050,28 @@ export const CatalogService: GenService<{
   },
   /**
    * ListSchemaEvents returns the timeline of one metric name, newest first.
+   * ListTopSeries answers which metrics, releases and attributes have the
+   * most series over a window: where the cost is and what drives it.
    *
+   * @generated from rpc tallycat.v1.CatalogService.ListTopSeries
+   */
+  listTopSeries: {
+    methodKind: "unary";
+    input: typeof ListTopSeriesRequestSchema;
+    output: typeof ListTopSeriesResponseSchema;
+  },
+  /**
+   * GetSeriesHistory returns a metric's series and data point rate per
+   * ten-minute bucket over the last 24 hours.
+   *
+   * @generated from rpc tallycat.v1.CatalogService.GetSeriesHistory
+   */
+  getSeriesHistory: {
+    methodKind: "unary";
+    input: typeof GetSeriesHistoryRequestSchema;
+    output: typeof GetSeriesHistoryResponseSchema;
+  },
+  /**
    * @generated from rpc tallycat.v1.CatalogService.ListSchemaEvents
    */
   listSchemaEvents: {

@@ -7,7 +7,7 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import { file_buf_validate_validate } from "../../buf/validate/validate_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { MetricType, Temporality, ValueType } from "./schema_pb";
+import type { ExampleValuesState, FieldSource, MetricType, Temporality, ValueType } from "./schema_pb";
 import { file_tallycat_v1_schema } from "./schema_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/observation_service.proto.
  */
 export const file_tallycat_v1_observation_service: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YWxseWNhdC92MS9vYnNlcnZhdGlvbl9zZXJ2aWNlLnByb3RvEgt0YWxseWNhdC52MSJeCgxBdHRyaWJ1dGVLZXkSFgoEbmFtZRgBIAEoCUIIukgFcgMYgCASNgoKdmFsdWVfdHlwZRgCIAEoDjIWLnRhbGx5Y2F0LnYxLlZhbHVlVHlwZUIKukgHggEEEAEgACKkAQoQUHJvZHVjZXJJZGVudGl0eRIhCgxzZXJ2aWNlX25hbWUYASABKAlCC7pICMgBAXIDGIAIEiMKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJQgi6SAVyAxiACBIhCg9zZXJ2aWNlX3ZlcnNpb24YAyABKAlCCLpIBXIDGIAIEiUKE3NlcnZpY2VfaW5zdGFuY2VfaWQYBCABKAlCCLpIBXIDGIAIIsYGCgtPYnNlcnZhdGlvbhIgCgttZXRyaWNfbmFtZRgBIAEoCUILukgIyAEBcgMYgAgSOAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlQgq6SAeCAQQQASAAEhYKBHVuaXQYAyABKAlCCLpIBXIDGIAIEjcKC3RlbXBvcmFsaXR5GAQgASgOMhgudGFsbHljYXQudjEuVGVtcG9yYWxpdHlCCLpIBYIBAhABEhEKCW1vbm90b25pYxgFIAEoCBIeCgtkZXNjcmlwdGlvbhgGIAEoCUIJukgGcgQYgIAEEkMKFWRhdGFfcG9pbnRfYXR0cmlidXRlcxgHIAMoCzIZLnRhbGx5Y2F0LnYxLkF0dHJpYnV0ZUtleUIJukgGkgEDEIAIEjcKCHByb2R1Y2VyGAggASgLMh0udGFsbHljYXQudjEuUHJvZHVjZXJJZGVudGl0eUIGukgDyAEBEhwKCnNjb3BlX25hbWUYCSABKAlCCLpIBXIDGIAIEh8KDXNjb3BlX3ZlcnNpb24YCiABKAlCCLpIBXIDGIAIEkEKE3Jlc291cmNlX2F0dHJpYnV0ZXMYCyADKAsyGS50YWxseWNhdC52MS5BdHRyaWJ1dGVLZXlCCbpIBpIBAxCACBI+ChBzY29wZV9hdHRyaWJ1dGVzGAwgAygLMhkudGFsbHljYXQudjEuQXR0cmlidXRlS2V5Qgm6SAaSAQMQgAgSGAoQZGF0YV9wb2ludF9jb3VudBgNIAEoBBI6Cg5maXJzdF9vYnNlcnZlZBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARI5Cg1sYXN0X29ic2VydmVkGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBOoUBukiBARp/CipvYnNlcnZhdGlvbi5sYXN0X29ic2VydmVkX25vdF9iZWZvcmVfZmlyc3QSJmxhc3Rfb2JzZXJ2ZWQgaXMgYmVmb3JlIGZpcnN0X29ic2VydmVkGil0aGlzLmxhc3Rfb2JzZXJ2ZWQgPj0gdGhpcy5maXJzdF9vYnNlcnZlZCJ0ChlSZWNvcmRPYnNlcnZhdGlvbnNSZXF1ZXN0EhoKCGJhdGNoX2lkGAEgASgJQgi6SAVyA7ABARI7CgxvYnNlcnZhdGlvbnMYAiADKAsyGC50YWxseWNhdC52MS5PYnNlcnZhdGlvbkILukgIkgEFCAEQkE4iWAoaUmVjb3JkT2JzZXJ2YXRpb25zUmVzcG9uc2USEgoKc2NoZW1hX2lkcxgBIAMoCRITCgtuZXdfc2NoZW1hcxgCIAEoDRIRCglkdXBsaWNhdGUYAyABKAgygAEKEk9ic2VydmF0aW9uU2VydmljZRJqChJSZWNvcmRPYnNlcnZhdGlvbnMSJi50YWxseWNhdC52MS5SZWNvcmRPYnNlcnZhdGlvbnNSZXF1ZXN0GicudGFsbHljYXQudjEuUmVjb3JkT2JzZXJ2YXRpb25zUmVzcG9uc2UiA5ACAkKwAQoPY29tLnRhbGx5Y2F0LnYxQhdPYnNlcnZhdGlvblNlcnZpY2VQcm90b1ABWjdnaXRodWIuY29tL3RhbGx5Y2F0L3RhbGx5Y2F0L2dlbi90YWxseWNhdC92MTt0YWxseWNhdHYxogIDVFhYqgILVGFsbHljYXQuVjHKAgtUYWxseWNhdFxWMeICF1RhbGx5Y2F0XFYxXEdQQk1ldGFkYXRh6gIMVGFsbHljYXQ6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
+  fileDesc("CiV0YWxseWNhdC92MS9vYnNlcnZhdGlvbl9zZXJ2aWNlLnByb3RvEgt0YWxseWNhdC52MSJeCgxBdHRyaWJ1dGVLZXkSFgoEbmFtZRgBIAEoCUIIukgFcgMYgCASNgoKdmFsdWVfdHlwZRgCIAEoDjIWLnRhbGx5Y2F0LnYxLlZhbHVlVHlwZUIKukgHggEEEAEgACKkAQoQUHJvZHVjZXJJZGVudGl0eRIhCgxzZXJ2aWNlX25hbWUYASABKAlCC7pICMgBAXIDGIAIEiMKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJQgi6SAVyAxiACBIhCg9zZXJ2aWNlX3ZlcnNpb24YAyABKAlCCLpIBXIDGIAIEiUKE3NlcnZpY2VfaW5zdGFuY2VfaWQYBCABKAlCCLpIBXIDGIAIIqMHCgtPYnNlcnZhdGlvbhIgCgttZXRyaWNfbmFtZRgBIAEoCUILukgIyAEBcgMYgAgSOAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlQgq6SAeCAQQQASAAEhYKBHVuaXQYAyABKAlCCLpIBXIDGIAIEjcKC3RlbXBvcmFsaXR5GAQgASgOMhgudGFsbHljYXQudjEuVGVtcG9yYWxpdHlCCLpIBYIBAhABEhEKCW1vbm90b25pYxgFIAEoCBIeCgtkZXNjcmlwdGlvbhgGIAEoCUIJukgGcgQYgIAEEkMKFWRhdGFfcG9pbnRfYXR0cmlidXRlcxgHIAMoCzIZLnRhbGx5Y2F0LnYxLkF0dHJpYnV0ZUtleUIJukgGkgEDEIAIEjcKCHByb2R1Y2VyGAggASgLMh0udGFsbHljYXQudjEuUHJvZHVjZXJJZGVudGl0eUIGukgDyAEBEhwKCnNjb3BlX25hbWUYCSABKAlCCLpIBXIDGIAIEh8KDXNjb3BlX3ZlcnNpb24YCiABKAlCCLpIBXIDGIAIEkEKE3Jlc291cmNlX2F0dHJpYnV0ZXMYCyADKAsyGS50YWxseWNhdC52MS5BdHRyaWJ1dGVLZXlCCbpIBpIBAxCACBI+ChBzY29wZV9hdHRyaWJ1dGVzGAwgAygLMhkudGFsbHljYXQudjEuQXR0cmlidXRlS2V5Qgm6SAaSAQMQgAgSGAoQZGF0YV9wb2ludF9jb3VudBgNIAEoBBI6Cg5maXJzdF9vYnNlcnZlZBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARI5Cg1sYXN0X29ic2VydmVkGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEiUKBnNlcmllcxgQIAEoCzIVLnRhbGx5Y2F0LnYxLkRpc3RpbmN0EjQKBmZpZWxkcxgRIAMoCzIZLnRhbGx5Y2F0LnYxLkZpZWxkRmlndXJlc0IJukgGkgEDEIAQOoUBukiBARp/CipvYnNlcnZhdGlvbi5sYXN0X29ic2VydmVkX25vdF9iZWZvcmVfZmlyc3QSJmxhc3Rfb2JzZXJ2ZWQgaXMgYmVmb3JlIGZpcnN0X29ic2VydmVkGil0aGlzLmxhc3Rfb2JzZXJ2ZWQgPj0gdGhpcy5maXJzdF9vYnNlcnZlZCJXCghEaXN0aW5jdBIZCgZoYXNoZXMYASADKAZCCbpIBpIBAxCAAhIZCgZza2V0Y2gYAiABKAxCCbpIBnoEGMCAAToVukgSIhAKBmhhc2hlcwoGc2tldGNoIjoKClZhbHVlQ291bnQSFwoFdmFsdWUYASABKAlCCLpIBXIDKIACEhMKC2RhdGFfcG9pbnRzGAIgASgEIrMCCgxGaWVsZEZpZ3VyZXMSNgoGc291cmNlGAEgASgOMhgudGFsbHljYXQudjEuRmllbGRTb3VyY2VCDLpICYIBBhABGAEYAxIVCgNrZXkYAiABKAlCCLpIBXIDGIAgEjYKCnZhbHVlX3R5cGUYAyABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGVCCrpIB4IBBBABIAASJwoIZGlzdGluY3QYBCABKAsyFS50YWxseWNhdC52MS5EaXN0aW5jdBIyCgZ2YWx1ZXMYBSADKAsyFy50YWxseWNhdC52MS5WYWx1ZUNvdW50Qgm6SAaSAQMQ6AcSPwoMdmFsdWVzX3N0YXRlGAYgASgOMh8udGFsbHljYXQudjEuRXhhbXBsZVZhbHVlc1N0YXRlQgi6SAWCAQIQASJ0ChlSZWNvcmRPYnNlcnZhdGlvbnNSZXF1ZXN0EhoKCGJhdGNoX2lkGAEgASgJQgi6SAVyA7ABARI7CgxvYnNlcnZhdGlvbnMYAiADKAsyGC50YWxseWNhdC52MS5PYnNlcnZhdGlvbkILukgIkgEFCAEQkE4iWAoaUmVjb3JkT2JzZXJ2YXRpb25zUmVzcG9uc2USEgoKc2NoZW1hX2lkcxgBIAMoCRITCgtuZXdfc2NoZW1hcxgCIAEoDRIRCglkdXBsaWNhdGUYAyABKAgygAEKEk9ic2VydmF0aW9uU2VydmljZRJqChJSZWNvcmRPYnNlcnZhdGlvbnMSJi50YWxseWNhdC52MS5SZWNvcmRPYnNlcnZhdGlvbnNSZXF1ZXN0GicudGFsbHljYXQudjEuUmVjb3JkT2JzZXJ2YXRpb25zUmVzcG9uc2UiA5ACAkKwAQoPY29tLnRhbGx5Y2F0LnYxQhdPYnNlcnZhdGlvblNlcnZpY2VQcm90b1ABWjdnaXRodWIuY29tL3RhbGx5Y2F0L3RhbGx5Y2F0L2dlbi90YWxseWNhdC92MTt0YWxseWNhdHYxogIDVFhYqgILVGFsbHljYXQuVjHKAgtUYWxseWNhdFxWMeICF1RhbGx5Y2F0XFYxXEdQQk1ldGFkYXRh6gIMVGFsbHljYXQ6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
 
 /**
  * AttributeKey is an attribute name and the type of value it carried.
@@ -163,6 +163,23 @@ export type Observation = Message<"tallycat.v1.Observation"> & {
    * @generated from field: google.protobuf.Timestamp last_observed = 15;
    */
   lastObserved?: Timestamp | undefined;
+
+  /**
+   * series holds the distinct series (resource, scope and data point
+   * attribute values) among the data points counted by data_point_count;
+   * the catalog merges it into the ten-minute bucket of last_observed.
+   *
+   * @generated from field: tallycat.v1.Distinct series = 16;
+   */
+  series?: Distinct | undefined;
+
+  /**
+   * fields hold, per attribute of the data points and of the resource, its
+   * distinct values and, while few, the values themselves.
+   *
+   * @generated from field: repeated tallycat.v1.FieldFigures fields = 17;
+   */
+  fields: FieldFigures[];
 };
 
 /**
@@ -171,6 +188,106 @@ export type Observation = Message<"tallycat.v1.Observation"> & {
  */
 export const ObservationSchema: GenMessage<Observation> = /*@__PURE__*/
   messageDesc(file_tallycat_v1_observation_service, 2);
+
+/**
+ * Distinct is a set of distinct values as 64-bit hashes (xxHash64 of a
+ * canonical encoding, see internal/cardinality): the hashes themselves while
+ * they are few, or a HyperLogLog++ sketch of precision 14 once they are
+ * many, never both. Sets from several ingest replicas merge into the set of
+ * their union.
+ *
+ * @generated from message tallycat.v1.Distinct
+ */
+export type Distinct = Message<"tallycat.v1.Distinct"> & {
+  /**
+   * @generated from field: repeated fixed64 hashes = 1;
+   */
+  hashes: bigint[];
+
+  /**
+   * @generated from field: bytes sketch = 2;
+   */
+  sketch: Uint8Array;
+};
+
+/**
+ * Describes the message tallycat.v1.Distinct.
+ * Use `create(DistinctSchema)` to create a new message.
+ */
+export const DistinctSchema: GenMessage<Distinct> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_observation_service, 3);
+
+/**
+ * ValueCount is one value of an attribute and how many data points carried
+ * it.
+ *
+ * @generated from message tallycat.v1.ValueCount
+ */
+export type ValueCount = Message<"tallycat.v1.ValueCount"> & {
+  /**
+   * @generated from field: string value = 1;
+   */
+  value: string;
+
+  /**
+   * @generated from field: uint64 data_points = 2;
+   */
+  dataPoints: bigint;
+};
+
+/**
+ * Describes the message tallycat.v1.ValueCount.
+ * Use `create(ValueCountSchema)` to create a new message.
+ */
+export const ValueCountSchema: GenMessage<ValueCount> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_observation_service, 4);
+
+/**
+ * FieldFigures are what one attribute's values were among an observation's
+ * data points.
+ *
+ * @generated from message tallycat.v1.FieldFigures
+ */
+export type FieldFigures = Message<"tallycat.v1.FieldFigures"> & {
+  /**
+   * @generated from field: tallycat.v1.FieldSource source = 1;
+   */
+  source: FieldSource;
+
+  /**
+   * @generated from field: string key = 2;
+   */
+  key: string;
+
+  /**
+   * @generated from field: tallycat.v1.ValueType value_type = 3;
+   */
+  valueType: ValueType;
+
+  /**
+   * @generated from field: tallycat.v1.Distinct distinct = 4;
+   */
+  distinct?: Distinct | undefined;
+
+  /**
+   * values are set when values_state is KEPT.
+   *
+   * @generated from field: repeated tallycat.v1.ValueCount values = 5;
+   */
+  values: ValueCount[];
+
+  /**
+   * @generated from field: tallycat.v1.ExampleValuesState values_state = 6;
+   */
+  valuesState: ExampleValuesState;
+};
+
+/**
+ * Describes the message tallycat.v1.FieldFigures.
+ * Use `create(FieldFiguresSchema)` to create a new message.
+ */
+export const FieldFiguresSchema: GenMessage<FieldFigures> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_observation_service, 5);
 
 /**
  * @generated from message tallycat.v1.RecordObservationsRequest
@@ -194,7 +311,7 @@ export type RecordObservationsRequest = Message<"tallycat.v1.RecordObservationsR
  * Use `create(RecordObservationsRequestSchema)` to create a new message.
  */
 export const RecordObservationsRequestSchema: GenMessage<RecordObservationsRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_observation_service, 3);
+  messageDesc(file_tallycat_v1_observation_service, 6);
 
 /**
  * @generated from message tallycat.v1.RecordObservationsResponse
@@ -228,7 +345,7 @@ export type RecordObservationsResponse = Message<"tallycat.v1.RecordObservations
  * Use `create(RecordObservationsResponseSchema)` to create a new message.
  */
 export const RecordObservationsResponseSchema: GenMessage<RecordObservationsResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_observation_service, 4);
+  messageDesc(file_tallycat_v1_observation_service, 7);
 
 /**
  * ObservationService takes what the ingest service inferred from live OTLP

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/schema.proto.
  */
 export const file_tallycat_v1_schema: GenFile = /*@__PURE__*/
-  fileDesc("Chh0YWxseWNhdC92MS9zY2hlbWEucHJvdG8SC3RhbGx5Y2F0LnYxIqMCCgVGaWVsZBIMCgRuYW1lGAEgASgJEigKBnNvdXJjZRgCIAEoDjIYLnRhbGx5Y2F0LnYxLkZpZWxkU291cmNlEioKCnZhbHVlX3R5cGUYAyABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGUSLAoIcHJlc2VuY2UYBCABKA4yGi50YWxseWNhdC52MS5GaWVsZFByZXNlbmNlEhIKCnNlZW5fcmF0aW8YBSABKAESLgoKZmlyc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg10eXBlX2NvbmZsaWN0GAggASgIIqMECgZTY2hlbWESEQoJc2NoZW1hX2lkGAEgASgJEhIKCnNjaGVtYV9rZXkYAiABKAkSLAoLbWV0cmljX3R5cGUYAyABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYBCABKAkSLQoLdGVtcG9yYWxpdHkYBSABKA4yGC50YWxseWNhdC52MS5UZW1wb3JhbGl0eRIRCgltb25vdG9uaWMYBiABKAgSEwoLZGVzY3JpcHRpb24YByABKAkSHAoUZGVzY3JpcHRpb25fY29uZmxpY3QYCCABKAgSIgoGZmllbGRzGAkgAygLMhIudGFsbHljYXQudjEuRmllbGQSFgoOcHJvZHVjZXJfY291bnQYCiABKA0SLgoKZmlyc3Rfc2VlbhgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9jdXJyZW50X3ZlcnNpb24YDSABKAsyGi50YWxseWNhdC52MS5TY2hlbWFWZXJzaW9uEhgKEGRhdGFfcG9pbnRfY291bnQYDiABKAQSEgoKc3VwZXJzZWRlZBgPIAEoCBIVCg1zdXBlcnNlZGVkX2J5GBAgAygJEhUKDXJlbGVhc2VfY291bnQYESABKA0SFQoNdHlwZV9jb25mbGljdBgSIAEoCCL9AQoIUHJvZHVjZXISFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCRIbChNzZXJ2aWNlX2luc3RhbmNlX2lkGAQgASgJEi4KCmZpcnN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMc2NoZW1hX2NvdW50GAcgASgNEhUKDXN1cGVyc2VkZWRfYnkYCCABKAki+wEKB1JlbGVhc2USFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCRIWCg5pbnN0YW5jZV9jb3VudBgEIAEoDRIuCgpmaXJzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXN1cGVyc2VkZWRfYnkYByABKAkSGAoQZGF0YV9wb2ludF9jb3VudBgIIAEoBCLEAQoNU2NoZW1hVmFyaWFudBISCgp2YXJpYW50X2lkGAEgASgJEiYKCmF0dHJpYnV0ZXMYAiADKAsyEi50YWxseWNhdC52MS5GaWVsZBIYChBkYXRhX3BvaW50X2NvdW50GAMgASgEEi4KCmZpcnN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAihQEKBVNjb3BlEgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIuCgpmaXJzdF9zZWVuGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq8BCg1TY2hlbWFWZXJzaW9uEhEKCXNjaGVtYV9pZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEioKBnN0YXR1cxgDIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXMSDgoGcmVhc29uGAQgASgJEg0KBWFjdG9yGAUgASgJEi8KC2Fzc2lnbmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCL+AgoLU2NoZW1hRXZlbnQSEgoKc2NoZW1hX2tleRgBIAEoCRIRCglzY2hlbWFfaWQYAiABKAkSKgoEa2luZBgDIAEoDjIcLnRhbGx5Y2F0LnYxLlNjaGVtYUV2ZW50S2luZBIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFYWN0b3IYBSABKAkSJwoIcHJvZHVjZXIYBiABKAsyFS50YWxseWNhdC52MS5Qcm9kdWNlchIrCgd2ZXJzaW9uGAcgASgLMhoudGFsbHljYXQudjEuU2NoZW1hVmVyc2lvbhIcChRwcmV2aW91c19kZXNjcmlwdGlvbhgIIAEoCRITCgtkZXNjcmlwdGlvbhgJIAEoCRIPCgdzdW1tYXJ5GAogASgJEhgKEHRhcmdldF9zY2hlbWFfaWQYCyABKAkSKAoMYWRkZWRfZmllbGRzGAwgAygLMhIudGFsbHljYXQudjEuRmllbGQqsAEKCk1ldHJpY1R5cGUSGwoXTUVUUklDX1RZUEVfVU5TUEVDSUZJRUQQABIVChFNRVRSSUNfVFlQRV9HQVVHRRABEhMKD01FVFJJQ19UWVBFX1NVTRACEhkKFU1FVFJJQ19UWVBFX0hJU1RPR1JBTRADEiUKIU1FVFJJQ19UWVBFX0VYUE9ORU5USUFMX0hJU1RPR1JBTRAEEhcKE01FVFJJQ19UWVBFX1NVTU1BUlkQBSpdCgtUZW1wb3JhbGl0eRIbChdURU1QT1JBTElUWV9VTlNQRUNJRklFRBAAEhUKEVRFTVBPUkFMSVRZX0RFTFRBEAESGgoWVEVNUE9SQUxJVFlfQ1VNVUxBVElWRRACKnsKC0ZpZWxkU291cmNlEhwKGEZJRUxEX1NPVVJDRV9VTlNQRUNJRklFRBAAEhkKFUZJRUxEX1NPVVJDRV9SRVNPVVJDRRABEhYKEkZJRUxEX1NPVVJDRV9TQ09QRRACEhsKF0ZJRUxEX1NPVVJDRV9EQVRBX1BPSU5UEAMq1AEKCVZhbHVlVHlwZRIaChZWQUxVRV9UWVBFX1VOU1BFQ0lGSUVEEAASFQoRVkFMVUVfVFlQRV9TVFJJTkcQARITCg9WQUxVRV9UWVBFX0JPT0wQAhISCg5WQUxVRV9UWVBFX0lOVBADEhUKEVZBTFVFX1RZUEVfRE9VQkxFEAQSFAoQVkFMVUVfVFlQRV9CWVRFUxAFEhQKEFZBTFVFX1RZUEVfQVJSQVkQBhISCg5WQUxVRV9UWVBFX01BUBAHEhQKEFZBTFVFX1RZUEVfRU1QVFkQCCpoCg1GaWVsZFByZXNlbmNlEh4KGkZJRUxEX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASGQoVRklFTERfUFJFU0VOQ0VfQUxXQVlTEAESHAoYRklFTERfUFJFU0VOQ0VfU09NRVRJTUVTEAIqaQoNVmVyc2lvblN0YXR1cxIeChpWRVJTSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVZFUlNJT05fU1RBVFVTX0FDVElWRRABEh0KGVZFUlNJT05fU1RBVFVTX0RFUFJFQ0FURUQQAiqiAgoPU2NoZW1hRXZlbnRLaW5kEiEKHVNDSEVNQV9FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASJwojU0NIRU1BX0VWRU5UX0tJTkRfU0NIRU1BX0ZJUlNUX1NFRU4QARIkCiBTQ0hFTUFfRVZFTlRfS0lORF9QUk9EVUNFUl9BRERFRBACEiYKIlNDSEVNQV9FVkVOVF9LSU5EX1ZFUlNJT05fQVNTSUdORUQQAxIkCiBTQ0hFTUFfRVZFTlRfS0lORF9TVEFUVVNfQ0hBTkdFRBAEEikKJVNDSEVNQV9FVkVOVF9LSU5EX0RFU0NSSVBUSU9OX0NIQU5HRUQQBRIkCiBTQ0hFTUFfRVZFTlRfS0lORF9QUk9EVUNFUl9NT1ZFRBAGQqQBCg9jb20udGFsbHljYXQudjFCC1NjaGVtYVByb3RvUAFaN2dpdGh1Yi5jb20vdGFsbHljYXQvdGFsbHljYXQvZ2VuL3RhbGx5Y2F0L3YxO3RhbGx5Y2F0djGiAgNUWFiqAgtUYWxseWNhdC5WMcoCC1RhbGx5Y2F0XFYx4gIXVGFsbHljYXRcVjFcR1BCTWV0YWRhdGHqAgxUYWxseWNhdDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Chh0YWxseWNhdC92MS9zY2hlbWEucHJvdG8SC3RhbGx5Y2F0LnYxIsgDCgVGaWVsZBIMCgRuYW1lGAEgASgJEigKBnNvdXJjZRgCIAEoDjIYLnRhbGx5Y2F0LnYxLkZpZWxkU291cmNlEioKCnZhbHVlX3R5cGUYAyABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGUSLAoIcHJlc2VuY2UYBCABKA4yGi50YWxseWNhdC52MS5GaWVsZFByZXNlbmNlEhIKCnNlZW5fcmF0aW8YBSABKAESLgoKZmlyc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg10eXBlX2NvbmZsaWN0GAggASgIEhkKEWRpc3RpbmN0X2VzdGltYXRlGAkgASgEEhgKEGhpZ2hfY2FyZGluYWxpdHkYCiABKAgSLwoOZXhhbXBsZV92YWx1ZXMYCyADKAsyFy50YWxseWNhdC52MS5WYWx1ZVNoYXJlEj0KFGV4YW1wbGVfdmFsdWVzX3N0YXRlGAwgASgOMh8udGFsbHljYXQudjEuRXhhbXBsZVZhbHVlc1N0YXRlInkKBENvc3QSIwoGd2luZG93GAEgASgOMhMudGFsbHljYXQudjEuV2luZG93EhcKD3Nlcmllc19lc3RpbWF0ZRgCIAEoBBIeChZkYXRhX3BvaW50c19wZXJfbWludXRlGAMgASgBEhMKC2RhdGFfcG9pbnRzGAQgASgEIj8KClZhbHVlU2hhcmUSDQoFdmFsdWUYASABKAkSEwoLZGF0YV9wb2ludHMYAiABKAQSDQoFc2hhcmUYAyABKAEixAQKBlNjaGVtYRIRCglzY2hlbWFfaWQYASABKAkSEgoKc2NoZW1hX2tleRgCIAEoCRIsCgttZXRyaWNfdHlwZRgDIAEoDjIXLnRhbGx5Y2F0LnYxLk1ldHJpY1R5cGUSDAoEdW5pdBgEIAEoCRItCgt0ZW1wb3JhbGl0eRgFIAEoDjIYLnRhbGx5Y2F0LnYxLlRlbXBvcmFsaXR5EhEKCW1vbm90b25pYxgGIAEoCBITCgtkZXNjcmlwdGlvbhgHIAEoCRIcChRkZXNjcmlwdGlvbl9jb25mbGljdBgIIAEoCBIiCgZmaWVsZHMYCSADKAsyEi50YWxseWNhdC52MS5GaWVsZBIWCg5wcm9kdWNlcl9jb3VudBgKIAEoDRIuCgpmaXJzdF9zZWVuGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKD2N1cnJlbnRfdmVyc2lvbhgNIAEoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24SGAoQZGF0YV9wb2ludF9jb3VudBgOIAEoBBISCgpzdXBlcnNlZGVkGA8gASgIEhUKDXN1cGVyc2VkZWRfYnkYECADKAkSFQoNcmVsZWFzZV9jb3VudBgRIAEoDRIVCg10eXBlX2NvbmZsaWN0GBIgASgIEh8KBGNvc3QYEyABKAsyES50YWxseWNhdC52MS5Db3N0Iv0BCghQcm9kdWNlchIUCgxzZXJ2aWNlX25hbWUYASABKAkSGQoRc2VydmljZV9uYW1lc3BhY2UYAiABKAkSFwoPc2VydmljZV92ZXJzaW9uGAMgASgJEhsKE3NlcnZpY2VfaW5zdGFuY2VfaWQYBCABKAkSLgoKZmlyc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxzY2hlbWFfY291bnQYByABKA0SFQoNc3VwZXJzZWRlZF9ieRgIIAEoCSKcAgoHUmVsZWFzZRIUCgxzZXJ2aWNlX25hbWUYASABKAkSGQoRc2VydmljZV9uYW1lc3BhY2UYAiABKAkSFwoPc2VydmljZV92ZXJzaW9uGAMgASgJEhYKDmluc3RhbmNlX2NvdW50GAQgASgNEi4KCmZpcnN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNc3VwZXJzZWRlZF9ieRgHIAEoCRIYChBkYXRhX3BvaW50X2NvdW50GAggASgEEh8KBGNvc3QYCSABKAsyES50YWxseWNhdC52MS5Db3N0IsQBCg1TY2hlbWFWYXJpYW50EhIKCnZhcmlhbnRfaWQYASABKAkSJgoKYXR0cmlidXRlcxgCIAMoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEhgKEGRhdGFfcG9pbnRfY291bnQYAyABKAQSLgoKZmlyc3Rfc2VlbhgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKFAQoFU2NvcGUSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEi4KCmZpcnN0X3NlZW4YAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirwEKDVNjaGVtYVZlcnNpb24SEQoJc2NoZW1hX2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSKgoGc3RhdHVzGAMgASgOMhoudGFsbHljYXQudjEuVmVyc2lvblN0YXR1cxIOCgZyZWFzb24YBCABKAkSDQoFYWN0b3IYBSABKAkSLwoLYXNzaWduZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIv4CCgtTY2hlbWFFdmVudBISCgpzY2hlbWFfa2V5GAEgASgJEhEKCXNjaGVtYV9pZBgCIAEoCRIqCgRraW5kGAMgASgOMhwudGFsbHljYXQudjEuU2NoZW1hRXZlbnRLaW5kEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgFIAEoCRInCghwcm9kdWNlchgGIAEoCzIVLnRhbGx5Y2F0LnYxLlByb2R1Y2VyEisKB3ZlcnNpb24YByABKAsyGi50YWxseWNhdC52MS5TY2hlbWFWZXJzaW9uEhwKFHByZXZpb3VzX2Rlc2NyaXB0aW9uGAggASgJEhMKC2Rlc2NyaXB0aW9uGAkgASgJEg8KB3N1bW1hcnkYCiABKAkSGAoQdGFyZ2V0X3NjaGVtYV9pZBgLIAEoCRIoCgxhZGRlZF9maWVsZHMYDCADKAsyEi50YWxseWNhdC52MS5GaWVsZCqwAQoKTWV0cmljVHlwZRIbChdNRVRSSUNfVFlQRV9VTlNQRUNJRklFRBAAEhUKEU1FVFJJQ19UWVBFX0dBVUdFEAESEwoPTUVUUklDX1RZUEVfU1VNEAISGQoVTUVUUklDX1RZUEVfSElTVE9HUkFNEAMSJQohTUVUUklDX1RZUEVfRVhQT05FTlRJQUxfSElTVE9HUkFNEAQSFwoTTUVUUklDX1RZUEVfU1VNTUFSWRAFKl0KC1RlbXBvcmFsaXR5EhsKF1RFTVBPUkFMSVRZX1VOU1BFQ0lGSUVEEAASFQoRVEVNUE9SQUxJVFlfREVMVEEQARIaChZURU1QT1JBTElUWV9DVU1VTEFUSVZFEAIqewoLRmllbGRTb3VyY2USHAoYRklFTERfU09VUkNFX1VOU1BFQ0lGSUVEEAASGQoVRklFTERfU09VUkNFX1JFU09VUkNFEAESFgoSRklFTERfU09VUkNFX1NDT1BFEAISGwoXRklFTERfU09VUkNFX0RBVEFfUE9JTlQQAyrUAQoJVmFsdWVUeXBlEhoKFlZBTFVFX1RZUEVfVU5TUEVDSUZJRUQQABIVChFWQUxVRV9UWVBFX1NUUklORxABEhMKD1ZBTFVFX1RZUEVfQk9PTBACEhIKDlZBTFVFX1RZUEVfSU5UEAMSFQoRVkFMVUVfVFlQRV9ET1VCTEUQBBIUChBWQUxVRV9UWVBFX0JZVEVTEAUSFAoQVkFMVUVfVFlQRV9BUlJBWRAGEhIKDlZBTFVFX1RZUEVfTUFQEAcSFAoQVkFMVUVfVFlQRV9FTVBUWRAIKmgKDUZpZWxkUHJlc2VuY2USHgoaRklFTERfUFJFU0VOQ0VfVU5TUEVDSUZJRUQQABIZChVGSUVMRF9QUkVTRU5DRV9BTFdBWVMQARIcChhGSUVMRF9QUkVTRU5DRV9TT01FVElNRVMQAippCg1WZXJzaW9uU3RhdHVzEh4KGlZFUlNJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVVkVSU0lPTl9TVEFUVVNfQUNUSVZFEAESHQoZVkVSU0lPTl9TVEFUVVNfREVQUkVDQVRFRBACKksKBldpbmRvdxIWChJXSU5ET1dfVU5TUEVDSUZJRUQQABIUChBXSU5ET1dfTEFTVF9IT1VSEAESEwoPV0lORE9XX0xBU1RfREFZEAIq7QEKEkV4YW1wbGVWYWx1ZXNTdGF0ZRIkCiBFWEFNUExFX1ZBTFVFU19TVEFURV9VTlNQRUNJRklFRBAAEh0KGUVYQU1QTEVfVkFMVUVTX1NUQVRFX0tFUFQQARIhCh1FWEFNUExFX1ZBTFVFU19TVEFURV9UT09fTUFOWRACEiEKHUVYQU1QTEVfVkFMVUVTX1NUQVRFX1dJVEhIRUxEEAMSIwofRVhBTVBMRV9WQUxVRVNfU1RBVEVfTk9UX1NDQUxBUhAEEicKI0VYQU1QTEVfVkFMVUVTX1NUQVRFX05PVF9EQVRBX1BPSU5UEAUqogIKD1NjaGVtYUV2ZW50S2luZBIhCh1TQ0hFTUFfRVZFTlRfS0lORF9VTlNQRUNJRklFRBAAEicKI1NDSEVNQV9FVkVOVF9LSU5EX1NDSEVNQV9GSVJTVF9TRUVOEAESJAogU0NIRU1BX0VWRU5UX0tJTkRfUFJPRFVDRVJfQURERUQQAhImCiJTQ0hFTUFfRVZFTlRfS0lORF9WRVJTSU9OX0FTU0lHTkVEEAMSJAogU0NIRU1BX0VWRU5UX0tJTkRfU1RBVFVTX0NIQU5HRUQQBBIpCiVTQ0hFTUFfRVZFTlRfS0lORF9ERVNDUklQVElPTl9DSEFOR0VEEAUSJAogU0NIRU1BX0VWRU5UX0tJTkRfUFJPRFVDRVJfTU9WRUQQBkKkAQoPY29tLnRhbGx5Y2F0LnYxQgtTY2hlbWFQcm90b1ABWjdnaXRodWIuY29tL3RhbGx5Y2F0L3RhbGx5Y2F0L2dlbi90YWxseWNhdC92MTt0YWxseWNhdHYxogIDVFhYqgILVGFsbHljYXQuVjHKAgtUYWxseWNhdFxWMeICF1RhbGx5Y2F0XFYxXEdQQk1ldGFkYXRh6gIMVGFsbHljYXQ6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Field is one attribute key of a schema with the type of its values and the
@@ -71,6 +71,36 @@ export type Field = Message<"tallycat.v1.Field"> & {
    * @generated from field: bool type_conflict = 8;
    */
   typeConflict: boolean;
+
+  /**
+   * distinct_estimate estimates how many distinct values the field carried
+   * over the window asked for (see Window), across every release producing
+   * the schema; high_cardinality is set past the catalog's threshold
+   * (--high-cardinality-threshold, 1,000 by default, scaled from an hour to
+   * the window). Unset where a field is not part of a schema.
+   *
+   * @generated from field: uint64 distinct_estimate = 9;
+   */
+  distinctEstimate: bigint;
+
+  /**
+   * @generated from field: bool high_cardinality = 10;
+   */
+  highCardinality: boolean;
+
+  /**
+   * example_values are a data point field's values with their shares of its
+   * data points, most frequent first, when the field is enum-like;
+   * example_values_state says why there are none otherwise.
+   *
+   * @generated from field: repeated tallycat.v1.ValueShare example_values = 11;
+   */
+  exampleValues: ValueShare[];
+
+  /**
+   * @generated from field: tallycat.v1.ExampleValuesState example_values_state = 12;
+   */
+  exampleValuesState: ExampleValuesState;
 };
 
 /**
@@ -79,6 +109,79 @@ export type Field = Message<"tallycat.v1.Field"> & {
  */
 export const FieldSchema: GenMessage<Field> = /*@__PURE__*/
   messageDesc(file_tallycat_v1_schema, 0);
+
+/**
+ * Cost is what a schema, release or metric costs over a window: the
+ * distinct time series a metrics backend would store (one per resource,
+ * scope and data point attribute values) and the data point rate.
+ *
+ * @generated from message tallycat.v1.Cost
+ */
+export type Cost = Message<"tallycat.v1.Cost"> & {
+  /**
+   * @generated from field: tallycat.v1.Window window = 1;
+   */
+  window: Window;
+
+  /**
+   * series_estimate is a HyperLogLog++ estimate (standard error under 1 %).
+   *
+   * @generated from field: uint64 series_estimate = 2;
+   */
+  seriesEstimate: bigint;
+
+  /**
+   * data_points_per_minute is the rate over the part of the window that had
+   * data, so that a producer started ten minutes ago is not diluted.
+   *
+   * @generated from field: double data_points_per_minute = 3;
+   */
+  dataPointsPerMinute: number;
+
+  /**
+   * data_points counts the data points received in the window.
+   *
+   * @generated from field: uint64 data_points = 4;
+   */
+  dataPoints: bigint;
+};
+
+/**
+ * Describes the message tallycat.v1.Cost.
+ * Use `create(CostSchema)` to create a new message.
+ */
+export const CostSchema: GenMessage<Cost> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_schema, 1);
+
+/**
+ * ValueShare is one value of a field and the share of the field's data
+ * points that carried it. Strings longer than 256 bytes are cut.
+ *
+ * @generated from message tallycat.v1.ValueShare
+ */
+export type ValueShare = Message<"tallycat.v1.ValueShare"> & {
+  /**
+   * @generated from field: string value = 1;
+   */
+  value: string;
+
+  /**
+   * @generated from field: uint64 data_points = 2;
+   */
+  dataPoints: bigint;
+
+  /**
+   * @generated from field: double share = 3;
+   */
+  share: number;
+};
+
+/**
+ * Describes the message tallycat.v1.ValueShare.
+ * Use `create(ValueShareSchema)` to create a new message.
+ */
+export const ValueShareSchema: GenMessage<ValueShare> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_schema, 2);
 
 /**
  * Schema is one unique shape of a metric. Its schema_id is derived from the
@@ -198,6 +301,14 @@ export type Schema = Message<"tallycat.v1.Schema"> & {
    * @generated from field: bool type_conflict = 18;
    */
   typeConflict: boolean;
+
+  /**
+   * cost is filled by GetSchema, over the window it was asked for, summed
+   * over the streams that produce the schema (every stream once superseded).
+   *
+   * @generated from field: tallycat.v1.Cost cost = 19;
+   */
+  cost?: Cost | undefined;
 };
 
 /**
@@ -205,7 +316,7 @@ export type Schema = Message<"tallycat.v1.Schema"> & {
  * Use `create(SchemaSchema)` to create a new message.
  */
 export const SchemaSchema: GenMessage<Schema> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 1);
+  messageDesc(file_tallycat_v1_schema, 3);
 
 /**
  * Producer is a service instance that emitted a schema, identified by the
@@ -266,7 +377,7 @@ export type Producer = Message<"tallycat.v1.Producer"> & {
  * Use `create(ProducerSchema)` to create a new message.
  */
 export const ProducerSchema: GenMessage<Producer> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 2);
+  messageDesc(file_tallycat_v1_schema, 4);
 
 /**
  * Release is a service at one version: every instance of it runs the same
@@ -318,6 +429,13 @@ export type Release = Message<"tallycat.v1.Release"> & {
    * @generated from field: uint64 data_point_count = 8;
    */
   dataPointCount: bigint;
+
+  /**
+   * cost is the release's share of the schema's cost, over the window asked.
+   *
+   * @generated from field: tallycat.v1.Cost cost = 9;
+   */
+  cost?: Cost | undefined;
 };
 
 /**
@@ -325,7 +443,7 @@ export type Release = Message<"tallycat.v1.Release"> & {
  * Use `create(ReleaseSchema)` to create a new message.
  */
 export const ReleaseSchema: GenMessage<Release> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 3);
+  messageDesc(file_tallycat_v1_schema, 5);
 
 /**
  * SchemaVariant is one distinct data point attribute set seen with a schema:
@@ -367,7 +485,7 @@ export type SchemaVariant = Message<"tallycat.v1.SchemaVariant"> & {
  * Use `create(SchemaVariantSchema)` to create a new message.
  */
 export const SchemaVariantSchema: GenMessage<SchemaVariant> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 4);
+  messageDesc(file_tallycat_v1_schema, 6);
 
 /**
  * Scope is an instrumentation scope a schema was emitted under.
@@ -401,7 +519,7 @@ export type Scope = Message<"tallycat.v1.Scope"> & {
  * Use `create(ScopeSchema)` to create a new message.
  */
 export const ScopeSchema: GenMessage<Scope> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 5);
+  messageDesc(file_tallycat_v1_schema, 7);
 
 /**
  * SchemaVersion is one entry of a schema's version history.
@@ -448,7 +566,7 @@ export type SchemaVersion = Message<"tallycat.v1.SchemaVersion"> & {
  * Use `create(SchemaVersionSchema)` to create a new message.
  */
 export const SchemaVersionSchema: GenMessage<SchemaVersion> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 6);
+  messageDesc(file_tallycat_v1_schema, 8);
 
 /**
  * SchemaEvent is one entry of a schema key's timeline.
@@ -535,7 +653,7 @@ export type SchemaEvent = Message<"tallycat.v1.SchemaEvent"> & {
  * Use `create(SchemaEventSchema)` to create a new message.
  */
 export const SchemaEventSchema: GenMessage<SchemaEvent> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_schema, 7);
+  messageDesc(file_tallycat_v1_schema, 9);
 
 /**
  * MetricType is the OTLP data kind of a metric. It is part of the schema id:
@@ -765,6 +883,93 @@ export const VersionStatusSchema: GenEnum<VersionStatus> = /*@__PURE__*/
   enumDesc(file_tallycat_v1_schema, 5);
 
 /**
+ * Window is the span of time, ending now, that cost figures cover.
+ *
+ * @generated from enum tallycat.v1.Window
+ */
+export enum Window {
+  /**
+   * WINDOW_UNSPECIFIED is taken as WINDOW_LAST_HOUR.
+   *
+   * @generated from enum value: WINDOW_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: WINDOW_LAST_HOUR = 1;
+   */
+  LAST_HOUR = 1,
+
+  /**
+   * @generated from enum value: WINDOW_LAST_DAY = 2;
+   */
+  LAST_DAY = 2,
+}
+
+/**
+ * Describes the enum tallycat.v1.Window.
+ */
+export const WindowSchema: GenEnum<Window> = /*@__PURE__*/
+  enumDesc(file_tallycat_v1_schema, 6);
+
+/**
+ * ExampleValuesState says whether a field's values are kept as examples.
+ *
+ * @generated from enum tallycat.v1.ExampleValuesState
+ */
+export enum ExampleValuesState {
+  /**
+   * @generated from enum value: EXAMPLE_VALUES_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * EXAMPLE_VALUES_STATE_KEPT: the field is enum-like; example_values lists
+   * every value seen in the window.
+   *
+   * @generated from enum value: EXAMPLE_VALUES_STATE_KEPT = 1;
+   */
+  KEPT = 1,
+
+  /**
+   * EXAMPLE_VALUES_STATE_TOO_MANY: more distinct values than are kept (100
+   * by default): the field is not enum-like and keeps none.
+   *
+   * @generated from enum value: EXAMPLE_VALUES_STATE_TOO_MANY = 2;
+   */
+  TOO_MANY = 2,
+
+  /**
+   * EXAMPLE_VALUES_STATE_WITHHELD: the key is on the value deny list, or
+   * values are not kept at all (--keep-values=false): only counted.
+   *
+   * @generated from enum value: EXAMPLE_VALUES_STATE_WITHHELD = 3;
+   */
+  WITHHELD = 3,
+
+  /**
+   * EXAMPLE_VALUES_STATE_NOT_SCALAR: arrays, maps and bytes keep no values.
+   *
+   * @generated from enum value: EXAMPLE_VALUES_STATE_NOT_SCALAR = 4;
+   */
+  NOT_SCALAR = 4,
+
+  /**
+   * EXAMPLE_VALUES_STATE_NOT_DATA_POINT: resource and scope fields are
+   * counted, not listed.
+   *
+   * @generated from enum value: EXAMPLE_VALUES_STATE_NOT_DATA_POINT = 5;
+   */
+  NOT_DATA_POINT = 5,
+}
+
+/**
+ * Describes the enum tallycat.v1.ExampleValuesState.
+ */
+export const ExampleValuesStateSchema: GenEnum<ExampleValuesState> = /*@__PURE__*/
+  enumDesc(file_tallycat_v1_schema, 7);
+
+/**
  * SchemaEventKind is what happened in a timeline entry.
  *
  * @generated from enum tallycat.v1.SchemaEventKind
@@ -813,5 +1018,5 @@ export enum SchemaEventKind {
  * Describes the enum tallycat.v1.SchemaEventKind.
  */
 export const SchemaEventKindSchema: GenEnum<SchemaEventKind> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 6);
+  enumDesc(file_tallycat_v1_schema, 8);
 
