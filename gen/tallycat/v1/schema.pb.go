@@ -564,9 +564,10 @@ type Field struct {
 	TypeConflict bool `protobuf:"varint,8,opt,name=type_conflict,json=typeConflict,proto3" json:"type_conflict,omitempty"`
 	// distinct_estimate estimates how many distinct values the field carried
 	// over the window asked for (see Window), across every release producing
-	// the schema; high_cardinality is set past the catalog's threshold
-	// (--high-cardinality-threshold, 1,000 by default, scaled from an hour to
-	// the window). Unset where a field is not part of a schema.
+	// the schema; high_cardinality is set when it carried more in the last
+	// hour than the catalog's threshold (--high-cardinality-threshold, 1,000
+	// by default), whatever the window. Unset where a field is not part of a
+	// schema.
 	DistinctEstimate uint64 `protobuf:"varint,9,opt,name=distinct_estimate,json=distinctEstimate,proto3" json:"distinct_estimate,omitempty"`
 	HighCardinality  bool   `protobuf:"varint,10,opt,name=high_cardinality,json=highCardinality,proto3" json:"high_cardinality,omitempty"`
 	// example_values are a data point field's values with their shares of its

@@ -75,9 +75,10 @@ export type Field = Message<"tallycat.v1.Field"> & {
   /**
    * distinct_estimate estimates how many distinct values the field carried
    * over the window asked for (see Window), across every release producing
-   * the schema; high_cardinality is set past the catalog's threshold
-   * (--high-cardinality-threshold, 1,000 by default, scaled from an hour to
-   * the window). Unset where a field is not part of a schema.
+   * the schema; high_cardinality is set when it carried more in the last
+   * hour than the catalog's threshold (--high-cardinality-threshold, 1,000
+   * by default), whatever the window. Unset where a field is not part of a
+   * schema.
    *
    * @generated from field: uint64 distinct_estimate = 9;
    */
