@@ -53,8 +53,11 @@ func Series(resource, scope, attributes uint64) uint64 {
 	return mix(resource ^ bits.RotateLeft64(scope, 21) ^ bits.RotateLeft64(attributes, 42))
 }
 
+// withType mixes a value's type into its hash. The hash is uniform already
+// (xxHash, or mix for numbers), so an XOR with a constant per type keeps it
+// so at no cost.
 func withType(h uint64, vt tallycatv1.ValueType) uint64 {
-	return mix(h + uint64(vt)*0xC2B2AE3D27D4EB4F)
+	return h ^ uint64(vt)*0xC2B2AE3D27D4EB4F
 }
 
 // mix is the finalizer of MurmurHash3: every input bit affects every output

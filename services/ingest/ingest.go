@@ -10,6 +10,7 @@ import (
 
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
@@ -41,6 +42,24 @@ type Observation struct {
 	ResourceAttributes []schemaid.Attribute
 	ScopeAttributes    []schemaid.Attribute
 	DataPoints         uint64
+	// Series holds each data point's series hash (its resource, scope and
+	// attribute values; see cardinality.Series), and Values, point after
+	// point, the value of each of Shape.Attributes; ResourceValues the value
+	// of each of ResourceAttributes. They are what the cost figures are
+	// counted from, nil when cost tracking is off, and views of the request
+	// and of Result.Points: valid only until the result is recycled.
+	Series         []uint64
+	Values         []cardinality.Value
+	ResourceValues []cardinality.Value
+}
+
+// Points backs the Series and Values of a result's observations, so that
+// a request's data points cost one reusable block of memory, not a slice
+// each.
+type Points struct {
+	Series   []uint64
+	Values   []cardinality.Value
+	Resource []cardinality.Value
 }
 
 // Result is what inference made of one export request.
@@ -52,6 +71,9 @@ type Result struct {
 	// the OTLP partial success answer.
 	Rejected int64
 	Reasons  []string
+	// Points backs the observations' Series and Values (nil when cost
+	// tracking is off).
+	Points *Points
 }
 
 // Reject records that n data points were refused for the given reason. A

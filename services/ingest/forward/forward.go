@@ -41,6 +41,8 @@ type Config struct {
 	RetryMin, RetryMax time.Duration
 	// AttemptTimeout bounds one RecordObservations call.
 	AttemptTimeout time.Duration
+	// Values says which attribute values are kept as examples.
+	Values ValuesPolicy
 }
 
 // DefaultConfig is the configuration the ingest starts with.
@@ -54,6 +56,7 @@ func DefaultConfig() Config {
 		RetryMin:          100 * time.Millisecond,
 		RetryMax:          10 * time.Second,
 		AttemptTimeout:    10 * time.Second,
+		Values:            DefaultValuesPolicy(),
 	}
 }
 
@@ -84,6 +87,7 @@ type keyed struct {
 type producerRef struct {
 	p    ingest.Producer
 	refs int
+	res  []uint64 // the hashes of its resource attributes' values
 }
 
 type scopeRef struct {
@@ -92,7 +96,8 @@ type scopeRef struct {
 }
 
 // entry is one observation key: what was last reported and what has been
-// seen since. It is kept small (144 bytes) because the ingest remembers
+// seen since. It is kept small (152 bytes, and its costs while it has
+// data points not yet reported) because the ingest remembers
 // MaxKnown of them: the shape is held as its canonical encoding, a string
 // shared with inference and with every other producer of the shape, and is
 // rebuilt only to send.
@@ -109,6 +114,7 @@ type entry struct {
 	beatAt      int64 // when its scheduled heartbeat check is (see beats)
 	due         bool  // carries something the catalog has not seen
 	inflight    bool
+	costs       *costs // what its data points carried since it was last sent
 }
 
 // beat schedules a look at an entry: at that time it is sent as a heartbeat
@@ -147,6 +153,10 @@ type Forwarder struct {
 	scopes    map[[2]string]*scopeRef
 	pending   int // due entries, counting those in flight
 	stats     Stats
+	// spareCosts are costs reported and ready for reuse; keepKey remembers
+	// which keys' values may be kept.
+	spareCosts []*costs
+	keepKey    map[string]bool
 	kick      chan struct{}
 }
 
@@ -160,6 +170,7 @@ func New(client Client, cfg Config) (*Forwarder, error) {
 		client: client, cfg: cfg, validator: v, seed: maphash.MakeSeed(),
 		now: time.Now, entries: map[key]*entry{}, kick: make(chan struct{}, 1),
 		producers: map[ingest.Producer]*producerRef{}, scopes: map[[2]string]*scopeRef{},
+		keepKey: map[string]bool{},
 	}, nil
 }
 
@@ -216,6 +227,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 			f.due = append(f.due, k)
 		}
 		e.count += o.DataPoints
+		f.count(k, e, o)
 		if e.first == 0 {
 			e.first = atNano
 		}

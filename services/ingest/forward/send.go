@@ -74,6 +74,7 @@ type taken struct {
 	k           key
 	e           *entry
 	msg         *tallycatv1.Observation
+	costs       *costs
 	due         bool
 	count       uint64
 	first, last int64
@@ -107,9 +108,15 @@ func (f *Forwarder) take(everything bool) []taken {
 		}
 		msg.DataPointCount = e.count
 		msg.FirstObserved, msg.LastObserved = timestamppb.New(time.Unix(0, first)), timestamppb.New(time.Unix(0, last))
-		batch = append(batch, taken{k: k, e: e, msg: msg, due: e.due, count: e.count, first: e.first, last: e.last})
+		if err := figures(msg, e.costs, k.producer.res); err != nil {
+			// A sketch that does not encode would be a bug: send the
+			// observation without its figures rather than not at all.
+			slog.Error("encoding an observation's cost figures", "error", err)
+			msg.Series, msg.Fields = nil, nil
+		}
+		batch = append(batch, taken{k: k, e: e, msg: msg, costs: e.costs, due: e.due, count: e.count, first: e.first, last: e.last})
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
-		e.count, e.first, e.last = 0, 0, 0
+		e.count, e.first, e.last, e.costs = 0, 0, 0, nil
 	}
 	full := func() bool { return len(batch) >= f.cfg.MaxBatch }
 
@@ -245,8 +252,10 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 			if t.due {
 				f.pending--
 			}
+			f.recycle(t.costs)
 			continue
 		}
+		f.giveBack(e, t.costs)
 		e.count += t.count
 		if t.first != 0 && (e.first == 0 || t.first < e.first) {
 			e.first = t.first

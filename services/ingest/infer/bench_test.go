@@ -51,13 +51,25 @@ func BenchmarkScan(b *testing.B) {
 }
 
 // benchScan measures Scan of body, which holds points data points, after a
-// first call has made its shapes known.
+// first call has made its shapes known, with cost tracking off and on side
+// by side: what tracking adds is the difference.
 func benchScan(b *testing.B, body []byte, points int) {
-	in := infer.New()
+	for _, track := range []bool{false, true} {
+		b.Run(map[bool]string{false: "cost=off", true: "cost=on"}[track], func(b *testing.B) {
+			in := infer.New()
+			in.SetCostTracking(track)
+			benchScanWith(b, in, body, points)
+		})
+	}
+}
+
+func benchScanWith(b *testing.B, in *infer.Inferrer, body []byte, points int) {
 	run := func() {
-		if _, err := in.Scan(body); err != nil {
+		res, err := in.Scan(body)
+		if err != nil {
 			b.Fatal(err)
 		}
+		in.Recycle(res)
 	}
 	run()
 	b.SetBytes(int64(len(body)))
@@ -73,13 +85,18 @@ func benchScan(b *testing.B, body []byte, points int) {
 func BenchmarkInferDecoded(b *testing.B) {
 	cfg := otlpgen.Default()
 	req := otlpgen.Request(cfg)
-	in := infer.New()
-	in.Infer(req)
-	b.ReportAllocs()
-	for b.Loop() {
-		in.Infer(req)
+	for _, track := range []bool{false, true} {
+		b.Run(map[bool]string{false: "cost=off", true: "cost=on"}[track], func(b *testing.B) {
+			in := infer.New()
+			in.SetCostTracking(track)
+			in.Infer(req)
+			b.ReportAllocs()
+			for b.Loop() {
+				in.Recycle(in.Infer(req))
+			}
+			report(b, cfg.DataPoints(), testing.AllocsPerRun(10, func() { in.Recycle(in.Infer(req)) }))
+		})
 	}
-	report(b, cfg.DataPoints(), testing.AllocsPerRun(10, func() { in.Infer(req) }))
 }
 
 // capturedPayloads are real exports: one of the OpenTelemetry Go SDK

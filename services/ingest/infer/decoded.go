@@ -18,20 +18,20 @@ func (in *Inferrer) Infer(req *colmetricpb.ExportMetricsServiceRequest) ingest.R
 	s := in.pool.Get().(*scratch)
 	defer in.pool.Put(s)
 	s.reset()
+	s.track = in.track
 	for _, rm := range req.GetResourceMetrics() {
 		attrs := rm.GetResource().GetAttributes()
 		s.attrs = appendKeys(s.attrs[:0], attrs)
-		s.resources = append(s.resources, resourceInfo{
-			producer: in.internProducer(producerOf(attrs)),
-			attrs:    in.internAttributes(s, s.attrs),
-		})
+		s.decodedValues(attrs)
+		s.resources = append(s.resources, in.resource(s, producerOf(attrs)))
 		ri := len(s.resources) - 1
 		for _, sm := range rm.GetScopeMetrics() {
 			sc := sm.GetScope()
 			s.attrs = appendKeys(s.attrs[:0], sc.GetAttributes())
+			s.decodedValues(sc.GetAttributes())
 			s.scopes = append(s.scopes, scopeInfo{
 				name: in.intern(sc.GetName()), version: in.intern(sc.GetVersion()),
-				attrs: in.internAttributes(s, s.attrs),
+				attrs: in.internAttributes(s, s.attrs), hash: scopeHash(sc.GetName(), sc.GetVersion(), s.kvx),
 			})
 			si := len(s.scopes) - 1
 			for _, m := range sm.GetMetrics() {
@@ -89,6 +89,7 @@ func (in *Inferrer) metric(s *scratch, m *metricspb.Metric, ri, si int) {
 	}
 	for _, kvs := range points {
 		s.attrs = appendKeys(s.attrs[:0], kvs)
+		s.pointValues(kvs)
 		in.point(s, &st, s.attrs)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/ingest"
 )
@@ -69,8 +70,11 @@ type Inferrer struct {
 	attrSet map[string][]schemaid.Attribute
 	seed    maphash.Seed
 	pool    sync.Pool
-	// results holds *[]ingest.Observation handed back by Recycle.
+	// results holds *[]ingest.Observation handed back by Recycle, and
+	// points the *ingest.Points.
 	results sync.Pool
+	points  sync.Pool
+	track   bool
 }
 
 // New returns an Inferrer with empty caches and no limits.
@@ -84,6 +88,7 @@ func NewWithLimits(limits Limits) *Inferrer {
 		strs:    make(map[string]string),
 		attrSet: make(map[string][]schemaid.Attribute),
 		seed:    maphash.MakeSeed(),
+		track:   true,
 	}
 	in.pool.New = func() any { return newScratch() }
 	return in
@@ -101,11 +106,16 @@ type aggKey struct {
 type resourceInfo struct {
 	producer ingest.Producer
 	attrs    []schemaid.Attribute
+	// hash is the XOR of its attributes' hashes, and values[valOff:valEnd]
+	// of scratch.resVals their values, in the order of attrs.
+	hash           uint64
+	valOff, valEnd int
 }
 
 type scopeInfo struct {
 	name, version string
 	attrs         []schemaid.Attribute
+	hash          uint64
 }
 
 // scratch is the reusable working memory of one request.
@@ -123,6 +133,25 @@ type scratch struct {
 	limit     int      // scanner: the nesting limit in force
 	prev      []schemaid.Attribute
 	spare     []schemaid.Attribute // scanner: swapped with attrs at each point
+	// Cost tracking (see cost.go): the values of the point being read, in
+	// the order read, and the XOR of its attributes' hashes; the log of the
+	// request's points (observation slot, series hash, values in the order
+	// of the shape's attributes); the values of every resource.
+	track     bool
+	val       cardinality.Value // the scanner's one value being read
+	vals      []cardinality.Value
+	ptBase    int      // where the values of the point being read start
+	khash     []uint64 // the hash of the key at each position of the last point
+	khValid   int      // how many of khash belong to this metric's last point
+	tmp       []cardinality.Value
+	kvx       uint64
+	perm      []int32
+	ptSlot    []int32
+	ptSeries  []uint64
+	ptVals    []cardinality.Value
+	resVals   []cardinality.Value
+	slotStart []int32
+	wire      []schemaid.Attribute
 }
 
 func newScratch() *scratch {
@@ -138,6 +167,8 @@ func (s *scratch) reset() {
 	s.resources = s.resources[:0]
 	s.scopes = s.scopes[:0]
 	s.res = ingest.Result{}
+	s.vals, s.kvx = s.vals[:0], 0
+	s.ptSlot, s.ptSeries, s.ptVals, s.resVals = s.ptSlot[:0], s.ptSeries[:0], s.ptVals[:0], s.resVals[:0]
 }
 
 // metricState is what the builder knows of the metric whose points it is
@@ -154,6 +185,10 @@ type metricState struct {
 	// the same order, and then cost no lookup at all.
 	last *shapeInfo
 	slot int
+	// perm maps the position of an attribute as read to its position in
+	// last's attributes (cost tracking).
+	perm     []int32
+	identity bool
 }
 
 // beginMetric validates a metric's name and data kind and encodes its header.
@@ -189,6 +224,7 @@ func (in *Inferrer) beginMetric(s *scratch, m *metricState, points int) bool {
 // limit, in which case it is refused with the reason.
 func (in *Inferrer) point(s *scratch, m *metricState, attrs []schemaid.Attribute) {
 	if max := in.limits.MaxAttributes; max > 0 && len(attrs) > max {
+		s.unread()
 		s.res.DataPoints--
 		s.res.Reject(1, "metric %q: a data point has %d attributes; the limit is %d", clip(m.shape.Name), len(attrs), max)
 		return
@@ -196,6 +232,7 @@ func (in *Inferrer) point(s *scratch, m *metricState, attrs []schemaid.Attribute
 	if max := in.limits.MaxKeyBytes; max > 0 {
 		for _, a := range attrs {
 			if len(a.Key) > max {
+				s.unread()
 				s.res.DataPoints--
 				s.res.Reject(1, "metric %q: a data point has an attribute key of %d bytes; the limit is %d", clip(m.shape.Name), len(a.Key), max)
 				return
@@ -229,6 +266,10 @@ func (in *Inferrer) observe(s *scratch, m *metricState, attrs []schemaid.Attribu
 			s.local[h] = info
 		}
 		m.last, m.slot = info, 0
+		if s.track {
+			s.perm = positions(s.perm, info.shape.Attributes, s.prev)
+			m.perm, m.identity = s.perm, identity(s.perm, len(info.shape.Attributes))
+		}
 	}
 	if m.slot == 0 {
 		k := aggKey{shape: info, resource: m.resource, scope: m.scope, description: m.description}
@@ -243,6 +284,9 @@ func (in *Inferrer) observe(s *scratch, m *metricState, attrs []schemaid.Attribu
 		m.slot = i + 1
 	}
 	s.counts[m.slot-1] += n
+	if s.track && n == 1 {
+		s.record(m, info)
+	}
 }
 
 // lookup returns the shared shapeInfo of a canonical encoding, computing it
@@ -322,7 +366,13 @@ func (in *Inferrer) internProducer(p ingest.Producer) ingest.Producer {
 // Recycle gives back the observations of a result once the caller is done
 // with them, for a later request to reuse: they are the one allocation of a
 // request, a dozen kilobytes at the yardstick's size. Calling it is optional.
-func (in *Inferrer) Recycle(obs []ingest.Observation) {
+func (in *Inferrer) Recycle(res ingest.Result) {
+	if p := res.Points; p != nil && cap(p.Values) <= 1<<20 {
+		clear(p.Values[:cap(p.Values)]) // they view request buffers
+		clear(p.Resource[:cap(p.Resource)])
+		in.points.Put(p)
+	}
+	obs := res.Observations
 	if cap(obs) == 0 || cap(obs) > 1<<16 {
 		return
 	}
@@ -348,5 +398,34 @@ func (in *Inferrer) finish(s *scratch) ingest.Result {
 			DataPoints: s.counts[i],
 		}
 	}
+	if s.track {
+		in.finishPoints(s, &res)
+	}
 	return res
+}
+
+// finishPoints hands the request's log of points to the result, sorted by
+// observation, with each observation's resource values.
+func (in *Inferrer) finishPoints(s *scratch, res *ingest.Result) {
+	pts, _ := in.points.Get().(*ingest.Points)
+	if pts == nil {
+		pts = &ingest.Points{}
+	}
+	pts.Series = grow(pts.Series, len(s.ptSeries))
+	pts.Values = grow(pts.Values, len(s.ptVals))
+	pts.Resource = append(pts.Resource[:0], s.resVals...)
+	s.points(pts, res.Observations)
+	for i, k := range s.order {
+		r := &s.resources[k.resource]
+		res.Observations[i].ResourceValues = pts.Resource[r.valOff:r.valEnd:r.valEnd]
+	}
+	res.Points = pts
+}
+
+// grow returns b with length n, reusing its memory when it has enough.
+func grow[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
 }

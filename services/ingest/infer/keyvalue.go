@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
 )
 
 // The reading of attributes (KeyValue and AnyValue, most of every request)
@@ -56,16 +57,20 @@ func varint(v []byte) uint64 {
 // in any of them.
 //
 // known is a key checked before; a key equal to it is not checked again.
-func scanKeyValue(b []byte, wantText bool, known string, depth, limit int) (key string, vt tallycatv1.ValueType, text string, err error) {
+// When val is set, the value is read into it too (see wireValue).
+func scanKeyValue(b []byte, wantText bool, known string, depth, limit int, val *cardinality.Value) (key string, vt tallycatv1.ValueType, text string, err error) {
 	if depth > limit {
 		return "", 0, "", errDepth
 	}
 	if !wantText && depth < limit {
-		if key, vt, ok := scanPlainKeyValue(b, known); ok {
+		if key, vt, ok := scanPlainKeyValue(b, known, val); ok {
 			return key, vt, "", nil
 		}
 	}
 	vt = tallycatv1.ValueType_VALUE_TYPE_EMPTY
+	if val != nil {
+		*val = emptyValue
+	}
 	r := reader{b: b}
 	for r.next() {
 		if r.typ != protowire.BytesType {
@@ -95,6 +100,9 @@ func scanKeyValue(b []byte, wantText bool, known string, depth, limit int) (key 
 				if wantText {
 					text = identityText(f.num, f.val())
 				}
+				if val != nil {
+					*val = wireValue(f.num, f.val(), vt)
+				}
 			}
 			if f.bad {
 				return "", 0, "", errTruncated
@@ -113,7 +121,7 @@ func scanKeyValue(b []byte, wantText bool, known string, depth, limit int) (key 
 // once, with one-byte tags and lengths. It reports false, having read nothing,
 // for anything else, which scanKeyValue then reads field by field. Any
 // UTF-8 check it makes is one scanKeyValue would make too.
-func scanPlainKeyValue(b []byte, known string) (string, tallycatv1.ValueType, bool) {
+func scanPlainKeyValue(b []byte, known string, val *cardinality.Value) (string, tallycatv1.ValueType, bool) {
 	if len(b) < 4 || b[0] != fKeyValueKey<<3|2 {
 		return "", 0, false
 	}
@@ -151,6 +159,14 @@ func scanPlainKeyValue(b []byte, known string) (string, tallycatv1.ValueType, bo
 		return "", 0, false
 	}
 	if k := str(key); k == known || validUTF8(key) {
+		if val != nil {
+			num := protowire.Number(v[0] >> 3)
+			if num == 1 {
+				*val = wireValue(num, v[2:], vt)
+			} else {
+				*val = wireValue(num, v[1:], vt)
+			}
+		}
 		return k, vt, true
 	}
 	return "", 0, false

@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/ingest"
 )
@@ -78,6 +79,7 @@ func (in *Inferrer) Scan(b []byte) (ingest.Result, error) {
 	s := in.pool.Get().(*scratch)
 	defer in.pool.Put(s)
 	s.reset()
+	s.track = in.track
 	s.limit = in.limits.Depth()
 	if err := in.scanRequest(s, b); err != nil {
 		return ingest.Result{}, fmt.Errorf("proto: cannot parse invalid wire-format data: %w", err)
@@ -114,7 +116,11 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 		return errDepth
 	}
 	var p producerBuilder
-	s.attrs = s.attrs[:0]
+	s.attrs, s.vals, s.kvx = s.attrs[:0], s.vals[:0], 0
+	var val *cardinality.Value
+	if s.track {
+		val = &s.val
+	}
 	r := reader{b: b}
 	for r.next() {
 		if r.typ != protowire.BytesType || r.num == fResourceMetricsScopes {
@@ -140,12 +146,16 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 				}
 				continue
 			}
-			key, vt, text, err := scanKeyValue(a.val(), true, "", depth+2, s.limit)
+			key, vt, text, err := scanKeyValue(a.val(), true, "", depth+2, s.limit, val)
 			if err != nil {
 				return err
 			}
 			s.attrs = append(s.attrs, schemaid.Attribute{Key: key, Type: vt})
 			p.add(key, text)
+			if val != nil {
+				s.vals = append(s.vals, *val)
+				s.kvx ^= attributeHash(key, *val)
+			}
 		}
 		if a.bad {
 			return errTruncated
@@ -154,7 +164,7 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 	if r.bad {
 		return errTruncated
 	}
-	s.resources = append(s.resources, resourceInfo{producer: in.internProducer(p.producer()), attrs: in.internAttributes(s, s.attrs)})
+	s.resources = append(s.resources, in.resource(s, p.producer()))
 	ri := len(s.resources) - 1
 	for r := (reader{b: b}); r.next(); {
 		if r.bytesField(fResourceMetricsScopes) {
@@ -172,7 +182,11 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 		return errDepth
 	}
 	var name, version string
-	s.attrs = s.attrs[:0]
+	s.attrs, s.kvx = s.attrs[:0], 0
+	var val *cardinality.Value
+	if s.track {
+		val = &s.val
+	}
 	r := reader{b: b}
 	for r.next() {
 		if r.typ != protowire.BytesType || r.num == fScopeMetricsMetrics {
@@ -201,8 +215,11 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 			case fScopeAttributes:
 				var key string
 				var vt tallycatv1.ValueType
-				key, vt, _, err = scanKeyValue(f.val(), false, "", depth+2, s.limit)
+				key, vt, _, err = scanKeyValue(f.val(), false, "", depth+2, s.limit, val)
 				s.attrs = append(s.attrs, schemaid.Attribute{Key: key, Type: vt})
+				if val != nil && err == nil {
+					s.kvx ^= attributeHash(key, *val)
+				}
 			default:
 				err = checkBytes(scopeTable, f.num, f.val(), depth+1, s.limit)
 			}
@@ -217,7 +234,7 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 	if r.bad {
 		return errTruncated
 	}
-	s.scopes = append(s.scopes, scopeInfo{name: in.intern(name), version: in.intern(version), attrs: in.internAttributes(s, s.attrs)})
+	s.scopes = append(s.scopes, scopeInfo{name: in.intern(name), version: in.intern(version), attrs: in.internAttributes(s, s.attrs), hash: scopeHash(name, version, s.kvx)})
 	si := len(s.scopes) - 1
 	for r := (reader{b: b}); r.next(); {
 		if r.bytesField(fScopeMetricsMetrics) {
@@ -238,6 +255,7 @@ func (in *Inferrer) scanMetric(s *scratch, b []byte, ri, si, depth int) error {
 		return errDepth
 	}
 	m := metricState{resource: ri, scope: si}
+	s.khValid = 0
 	var dataField protowire.Number
 	var kind dataKind
 	s.ranges = s.ranges[:0]
@@ -338,6 +356,9 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 	// The previous point's attributes, checked already: a key equal to the
 	// one in the same place there needs no UTF-8 check.
 	prev, cur := s.attrs, s.spare[:0]
+	if s.track {
+		s.kvx, s.ptBase = 0, len(s.ptVals)
+	}
 	r := reader{b: b}
 	for {
 		// reader.next, inline for the two shapes of nearly every field of
@@ -369,14 +390,21 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 			known = prev[len(cur)].Key
 		}
 		key, vt, ok := "", tallycatv1.ValueType(0), false
+		var val *cardinality.Value
+		if s.track {
+			val = s.nextValue()
+		}
 		if depth+1 < s.limit {
-			key, vt, ok = scanPlainKeyValue(v, known)
+			key, vt, ok = scanPlainKeyValue(v, known, val)
 		}
 		if !ok {
 			var err error
-			if key, vt, _, err = scanKeyValue(v, false, known, depth+1, s.limit); err != nil {
+			if key, vt, _, err = scanKeyValue(v, false, known, depth+1, s.limit, val); err != nil {
 				return err
 			}
+		}
+		if val != nil {
+			s.kvx ^= cardinality.Attribute(s.keyHash(len(cur), key, known), val.Hash)
 		}
 		cur = append(cur, schemaid.Attribute{Key: key, Type: vt})
 	}
@@ -385,5 +413,6 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 	}
 	s.attrs, s.spare = cur, prev
 	in.point(s, m, cur)
+	s.khValid = len(cur)
 	return nil
 }

@@ -57,9 +57,10 @@ func (p *Pipeline) consume(ctx context.Context, req ingest.Request) (ingest.Resu
 		return ingest.Result{}, err
 	}
 	refused, err := p.Forwarder.Add(res.Observations, time.Now())
-	// The forwarder keeps nothing of the slice: it can serve another request.
-	p.Inferrer.Recycle(res.Observations)
-	res.Observations = nil
+	// The forwarder keeps nothing of the observations: their memory can
+	// serve another request.
+	p.Inferrer.Recycle(res)
+	res.Observations, res.Points = nil, nil
 	if err != nil {
 		return ingest.Result{}, err
 	}

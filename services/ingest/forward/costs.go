@@ -1,0 +1,196 @@
+package forward
+
+import (
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/ingest"
+)
+
+// Cost figures: what the data points of an entry carried since its last
+// report (its distinct series, each attribute's distinct values and, while
+// few, the values), sent with the entry's next report and started afresh.
+
+// ValuesPolicy says which attribute values may leave the ingest as
+// examples: attribute values can carry personal data.
+type ValuesPolicy struct {
+	// Keep turns the keeping of values on; off, fields are only counted.
+	Keep bool
+	// Deny lists keys whose values are never kept, only counted.
+	Deny cardinality.DenyList
+	// Max is how many distinct values a field may have and still have them
+	// kept (enum-like); past it the field keeps none.
+	Max int
+}
+
+// DefaultValuesPolicy keeps up to cardinality.DefaultMaxValues values of
+// fields off cardinality.DefaultDeny.
+func DefaultValuesPolicy() ValuesPolicy {
+	deny, err := cardinality.NewDenyList(cardinality.DefaultDeny)
+	if err != nil {
+		panic(err) // the defaults are valid patterns
+	}
+	return ValuesPolicy{Keep: true, Deny: deny, Max: cardinality.DefaultMaxValues}
+}
+
+// costs is what one entry's data points carried since it was last
+// reported: a tally per data point attribute of its variant, in the order
+// of the shape's attributes.
+type costs struct {
+	series cardinality.Distinct
+	fields []cardinality.Tally
+}
+
+// maxSpareCosts bounds the costs kept for reuse.
+const maxSpareCosts = 4096
+
+// count adds what an observation's data points carried to its entry, and
+// keeps its producer's resource values.
+func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
+	if len(o.ResourceValues) > 0 {
+		k.producer.resource(o.ResourceValues)
+	}
+	if len(o.Series) == 0 {
+		return
+	}
+	n := len(o.Shape.Attributes)
+	c := e.costs
+	if c == nil || len(c.fields) != n {
+		c = f.newCosts(o.Shape.Attributes)
+		e.costs = c
+	}
+	for _, h := range o.Series {
+		c.series.Add(h)
+	}
+	if n == 0 {
+		return
+	}
+	for p := 0; p+n <= len(o.Values); p += n {
+		vals := o.Values[p : p+n]
+		for j := range vals {
+			c.fields[j].Add(vals[j])
+		}
+	}
+}
+
+// newCosts returns empty costs for a variant's attributes, reusing spare
+// ones, whose tallies keep their memory.
+func (f *Forwarder) newCosts(attrs []schemaid.Attribute) *costs {
+	var c *costs
+	if n := len(f.spareCosts); n > 0 {
+		c, f.spareCosts = f.spareCosts[n-1], f.spareCosts[:n-1]
+	} else {
+		c = &costs{}
+	}
+	c.fields = c.fields[:0]
+	for _, a := range attrs {
+		c.fields = append(c.fields, cardinality.NewTally(a.Type, f.keeps(a.Key), f.cfg.Values.Max))
+	}
+	return c
+}
+
+// recycle keeps costs that were reported for another entry to reuse.
+func (f *Forwarder) recycle(c *costs) {
+	if c == nil || len(f.spareCosts) >= maxSpareCosts {
+		return
+	}
+	c.series.Reset()
+	for i := range c.fields {
+		c.fields[i].Reset()
+	}
+	f.spareCosts = append(f.spareCosts, c)
+}
+
+// giveBack merges the costs of a batch that was not delivered into its
+// entry, so that nothing counted is lost.
+func (f *Forwarder) giveBack(e *entry, c *costs) {
+	if c == nil {
+		return
+	}
+	if e.costs == nil || len(e.costs.fields) != len(c.fields) {
+		f.recycle(e.costs)
+		e.costs = c
+		return
+	}
+	_ = e.costs.series.Merge(&c.series)
+	for i := range c.fields {
+		_ = e.costs.fields[i].Merge(&c.fields[i])
+	}
+	f.recycle(c)
+}
+
+// keeps reports whether the values of key may be kept, remembering the
+// answer: the deny list's globs are matched once per key.
+func (f *Forwarder) keeps(key string) bool {
+	if !f.cfg.Values.Keep {
+		return false
+	}
+	keep, ok := f.keepKey[key]
+	if !ok {
+		keep = !f.cfg.Values.Deny.Denies(key)
+		if len(f.keepKey) >= 1<<16 {
+			clear(f.keepKey)
+		}
+		f.keepKey[key] = keep
+	}
+	return keep
+}
+
+// resource keeps a producer's resource values, as hashes: they are the
+// same on every data point of the producer, so the producer, not each of
+// its entries, holds them.
+func (p *producerRef) resource(vals []cardinality.Value) {
+	if len(p.res) != len(vals) {
+		p.res = make([]uint64, len(vals))
+	}
+	for i, v := range vals {
+		p.res[i] = v.Hash
+	}
+}
+
+// figures writes an entry's costs into its message, with the producer's
+// resource values.
+func figures(msg *tallycatv1.Observation, c *costs, res []uint64) error {
+	if c != nil {
+		d, err := distinctMessage(&c.series)
+		if err != nil {
+			return err
+		}
+		msg.Series = d
+		for j := range c.fields {
+			t := &c.fields[j]
+			a := msg.DataPointAttributes[j]
+			dist := t.Distinct()
+			d, err := distinctMessage(&dist)
+			if err != nil {
+				return err
+			}
+			ff := &tallycatv1.FieldFigures{
+				Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Key: a.Name, ValueType: a.ValueType,
+				Distinct: d, ValuesState: t.State,
+			}
+			t.Values(func(text string, n uint64) {
+				ff.Values = append(ff.Values, &tallycatv1.ValueCount{Value: text, DataPoints: n})
+			})
+			msg.Fields = append(msg.Fields, ff)
+		}
+	}
+	if len(res) == len(msg.ResourceAttributes) {
+		for i, a := range msg.ResourceAttributes {
+			msg.Fields = append(msg.Fields, &tallycatv1.FieldFigures{
+				Source: tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE, Key: a.Name, ValueType: a.ValueType,
+				Distinct:    &tallycatv1.Distinct{Hashes: []uint64{res[i]}},
+				ValuesState: tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD,
+			})
+		}
+	}
+	return nil
+}
+
+func distinctMessage(d *cardinality.Distinct) (*tallycatv1.Distinct, error) {
+	hashes, sketch, err := d.Wire()
+	if err != nil {
+		return nil, err
+	}
+	return &tallycatv1.Distinct{Hashes: hashes, Sketch: sketch}, nil
+}
