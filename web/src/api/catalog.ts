@@ -8,6 +8,7 @@ import {
   type ListProducersRequestSchema,
   type ListSchemaKeysRequestSchema,
 } from "@/gen/tallycat/v1/catalog_service_pb";
+import { Window } from "@/gen/tallycat/v1/schema_pb";
 
 export function useSchemaKeys(input: MessageInitShape<typeof ListSchemaKeysRequestSchema>) {
   // Keep the previous page on screen while the next one loads, so the table
@@ -20,8 +21,15 @@ export function useSchemas(schemaKey: string, includeSuperseded = false) {
   return useQuery(CatalogService.method.listSchemas, { schemaKey, includeSuperseded });
 }
 
-export function useSchema(schemaId: string) {
-  return useQuery(CatalogService.method.getSchema, { schemaId });
+/** useSchema reads a schema in full, with its cost (series, rates, distinct values) over the window. */
+export function useSchema(schemaId: string, window: Window = Window.UNSPECIFIED) {
+  // Another window keeps the schema on screen while its figures load;
+  // another schema does not show the last one meanwhile.
+  return useQuery(
+    CatalogService.method.getSchema,
+    { schemaId, window },
+    { placeholderData: (prev) => (prev?.schema?.schemaId === schemaId ? prev : undefined) },
+  );
 }
 
 export function useProducers(input: MessageInitShape<typeof ListProducersRequestSchema>) {
@@ -42,4 +50,14 @@ export function useDiff(baseSchemaId: string | undefined, targetSchemaId: string
 
 export function useSchemaEvents(schemaKey: string) {
   return useQuery(CatalogService.method.listSchemaEvents, { schemaKey, pageSize: 200 });
+}
+
+/** useTopSeries lists the metrics, releases and attributes with the most series over the window. */
+export function useTopSeries(window: Window, limit = 10) {
+  return useQuery(CatalogService.method.listTopSeries, { window, limit }, { placeholderData: keepPreviousData });
+}
+
+/** useSeriesHistory reads a metric's series per ten minutes over the last 24 hours; nothing while no metric is chosen. */
+export function useSeriesHistory(schemaKey: string | undefined) {
+  return useQuery(CatalogService.method.getSeriesHistory, schemaKey ? { schemaKey } : skipToken);
 }

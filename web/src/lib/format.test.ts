@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatShare, shareOf } from "./format";
+import { formatCompact, formatRate, formatShare, shareOf } from "./format";
 
 describe("formatShare", () => {
   it.each([
@@ -17,4 +17,35 @@ describe("formatShare", () => {
     expect(shareOf(5n, 42n)).toBeCloseTo(0.119);
     expect(shareOf(5n, 0n)).toBeUndefined();
   });
+});
+
+describe("formatCompact", () => {
+  it.each([
+    [0, "0"],
+    [7n, "7"],
+    [950, "950"],
+    [999, "999"],
+    [1000, "1.0k"],
+    [5012n, "5.0k"],
+    [9949, "9.9k"],
+    [9950, "10k"],
+    [12_345, "12k"],
+    [999_499, "999k"],
+    [999_600, "1.0M"],
+    [1_234_567n, "1.2M"],
+    [42_000_000_000n, "42B"],
+  ])("renders %s as %s", (n, want) => expect(formatCompact(n)).toBe(want));
+});
+
+describe("formatRate", () => {
+  it.each([
+    [0, "0/min"],
+    [0.01, "<0.1/min"],
+    [0.5, "0.5/min"],
+    [2, "2/min"],
+    [2.46, "2.5/min"],
+    [12, "12/min"],
+    [12.4, "12/min"],
+    [5000, "5.0k/min"],
+  ])("renders %s as %s", (n, want) => expect(formatRate(n)).toBe(want));
 });

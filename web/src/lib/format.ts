@@ -1,6 +1,6 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { FieldSource, MetricType, Temporality, ValueType, VersionStatus } from "@/gen/tallycat/v1/schema_pb";
+import { FieldSource, MetricType, Temporality, ValueType, VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
 
 export const metricTypeLabel: Record<MetricType, string> = {
   [MetricType.UNSPECIFIED]: "unknown",
@@ -40,6 +40,13 @@ export const statusLabel: Record<VersionStatus, string> = {
   [VersionStatus.UNSPECIFIED]: "—",
   [VersionStatus.ACTIVE]: "active",
   [VersionStatus.DEPRECATED]: "deprecated",
+};
+
+/** windowLabel names the span cost figures cover, as in "series over the last hour". */
+export const windowLabel: Record<Window, string> = {
+  [Window.UNSPECIFIED]: "last hour",
+  [Window.LAST_HOUR]: "last hour",
+  [Window.LAST_DAY]: "last 24 hours",
 };
 
 /** toDate converts an API timestamp, or returns undefined when unset. */
@@ -100,4 +107,37 @@ export function formatShare(ratio: number): string {
 export function shareOf(part: bigint | number, whole: bigint | number): number | undefined {
   const w = Number(whole);
   return w > 0 ? Number(part) / w : undefined;
+}
+
+const magnitudes: [number, string][] = [
+  [1e3, "k"],
+  [1e6, "M"],
+  [1e9, "B"],
+  [1e12, "T"],
+];
+
+/**
+ * formatCompact renders a large count for people: 950, 5.0k, 12k, 1.2M.
+ * One decimal below ten of a unit, none above; a value that would round up
+ * to 1000 of a unit moves to the next one (999,600 is 1.0M, not 1000k).
+ */
+export function formatCompact(value: bigint | number): string {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return "—";
+  if (Math.abs(n) < 999.5) return String(Math.round(n));
+  for (const [size, suffix] of magnitudes) {
+    const v = Math.abs(n) / size;
+    const sign = n < 0 ? "-" : "";
+    if (v < 9.95) return `${sign}${v.toFixed(1)}${suffix}`;
+    if (v < 999.5) return `${sign}${Math.round(v)}${suffix}`;
+  }
+  return n.toExponential(1);
+}
+
+/** formatRate renders data points a minute: 12/min, 0.5/min, 5.0k/min, <0.1/min. */
+export function formatRate(perMinute: number): string {
+  if (!Number.isFinite(perMinute) || perMinute <= 0) return "0/min";
+  if (perMinute < 0.05) return "<0.1/min";
+  if (perMinute < 9.95) return `${perMinute.toFixed(1).replace(/\.0$/, "")}/min`;
+  return `${formatCompact(perMinute)}/min`;
 }

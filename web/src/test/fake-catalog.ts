@@ -4,13 +4,19 @@ import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
 import {
   CatalogService,
   type ListProducersRequest,
+  type ListSchemaKeysRequest,
   DiffSchemasResponseSchema,
+  GetSeriesHistoryResponseSchema,
+  ListTopSeriesResponseSchema,
+  SchemaKeySort,
   GetSchemaResponseSchema,
   SchemaKeySummarySchema,
   type GetSchemaResponse,
 } from "@/gen/tallycat/v1/catalog_service_pb";
 import { VersioningService } from "@/gen/tallycat/v1/versioning_service_pb";
 import {
+  CostSchema,
+  ExampleValuesState,
   FieldPresence,
   FieldSchema,
   FieldSource,
@@ -25,6 +31,8 @@ import {
   Temporality,
   ValueType,
   VersionStatus,
+  Window,
+  type Cost,
   type Field,
   type Schema,
 } from "@/gen/tallycat/v1/schema_pb";
@@ -36,7 +44,7 @@ const { ALWAYS, SOMETIMES } = FieldPresence;
 const { DATA_POINT, RESOURCE } = FieldSource;
 
 /** field builds a schema field; presence and seen ratio are left unset for a diff or a variant. */
-type Presence = { presence?: FieldPresence; seenRatio?: number; typeConflict?: boolean };
+type Presence = { presence?: FieldPresence; seenRatio?: number; typeConflict?: boolean } & Partial<Cardinality>;
 function field(name: string, source: FieldSource, valueType: ValueType, more: Presence = {}): Field {
   return create(FieldSchema, { name, source, valueType, firstSeen: lastWeek, lastSeen: now, ...more });
 }
@@ -44,6 +52,31 @@ const always = { presence: ALWAYS, seenRatio: 1 };
 const sometimes = (seenRatio: number) => ({ presence: SOMETIMES, seenRatio });
 const conflict = (seenRatio: number) => ({ ...sometimes(seenRatio), typeConflict: true });
 const dp = (name: string, valueType: ValueType) => field(name, DATA_POINT, valueType);
+
+/** Cost figures: the series estimate and data points a minute over the last hour and over the last day. */
+type Figures = { hour: [bigint, number]; day: [bigint, number] };
+function costOf(window: Window, f: Figures): Cost {
+  const w = window === Window.LAST_DAY ? Window.LAST_DAY : Window.LAST_HOUR;
+  const [seriesEstimate, dataPointsPerMinute] = w === Window.LAST_DAY ? f.day : f.hour;
+  const minutes = w === Window.LAST_DAY ? 1440 : 60;
+  return create(CostSchema, { window: w, seriesEstimate, dataPointsPerMinute, dataPoints: BigInt(Math.round(dataPointsPerMinute * minutes)) });
+}
+const durationCost: Figures = { hour: [5012n, 12], day: [8400n, 10.5] };
+const queueCost: Figures = { hour: [3n, 0.5], day: [4n, 0.5] };
+
+/** values are a field's example values with their shares, most frequent first. */
+type Cardinality = Pick<Field, "distinctEstimate" | "highCardinality" | "exampleValuesState"> & { exampleValues?: { value: string; dataPoints: bigint; share: number }[] };
+const kept = (...values: [string, bigint, number][]): Cardinality => ({
+  distinctEstimate: BigInt(values.length),
+  highCardinality: false,
+  exampleValuesState: ExampleValuesState.KEPT,
+  exampleValues: values.map(([value, dataPoints, share]) => ({ value, dataPoints, share })),
+});
+const counted = (distinctEstimate: bigint, exampleValuesState: ExampleValuesState, highCardinality = false): Cardinality => ({
+  distinctEstimate,
+  highCardinality,
+  exampleValuesState,
+});
 
 const baseSchema = {
   schemaId: "a".repeat(32),
@@ -62,18 +95,24 @@ const baseSchema = {
 /**
  * schemaA is current: two checkout releases send it, with a field on 12 %
  * of data points, one on under 1 % of instances, and http.route as both a
- * string and an int (a type conflict).
+ * string and an int (a type conflict). Its methods are few and listed
+ * with their shares; its string routes and enduser.id carry thousands of
+ * values (high cardinality), enduser.id's withheld as the deny list asks.
  */
 export const schemaA: Schema = create(SchemaSchema, {
   ...baseSchema,
   typeConflict: true,
   fields: [
-    field("http.response.status_code", DATA_POINT, ValueType.INT, always),
-    field("http.request.method", DATA_POINT, ValueType.STRING, sometimes(5 / 42)),
-    field("http.route", DATA_POINT, ValueType.STRING, conflict(33 / 42)),
-    field("http.route", DATA_POINT, ValueType.INT, conflict(9 / 42)),
-    field("service.name", RESOURCE, ValueType.STRING, always),
-    field("host.arch", RESOURCE, ValueType.STRING, sometimes(1 / 250)),
+    field("http.response.status_code", DATA_POINT, ValueType.INT, { ...always, ...kept(["200", 38n, 0.9], ["500", 4n, 0.1]) }),
+    field("http.request.method", DATA_POINT, ValueType.STRING, { ...sometimes(5 / 42), ...kept(["GET", 10n, 2 / 3], ["POST", 5n, 1 / 3]) }),
+    field("http.route", DATA_POINT, ValueType.STRING, { ...conflict(33 / 42), ...counted(5012n, ExampleValuesState.TOO_MANY, true) }),
+    field("http.route", DATA_POINT, ValueType.INT, {
+      ...conflict(9 / 42),
+      ...kept(...[1, 2, 3, 4, 5, 6, 7].map((n): [string, bigint, number] => [String(n), BigInt(8 - n), (8 - n) / 28])),
+    }),
+    field("enduser.id", DATA_POINT, ValueType.STRING, { ...sometimes(3 / 42), ...counted(1200n, ExampleValuesState.WITHHELD, true) }),
+    field("service.name", RESOURCE, ValueType.STRING, { ...always, ...counted(1n, ExampleValuesState.NOT_DATA_POINT) }),
+    field("host.arch", RESOURCE, ValueType.STRING, { ...sometimes(1 / 250), ...counted(2n, ExampleValuesState.NOT_DATA_POINT) }),
   ],
 });
 
@@ -155,20 +194,65 @@ export const movedEvent = create(SchemaEventSchema, {
   summary: "checkout 1.4.1 moved from dddddddd to aaaaaaaa: added http.request.method (string)",
 });
 
+/** releaseCost is each release's share of a schema's cost, by service version. */
+const releaseCost: Record<string, Figures> = {
+  "1.4.2": { hour: [4800n, 11], day: [8000n, 9.5] },
+  "1.4.1": { hour: [212n, 1], day: [400n, 1] },
+};
+
+/** withCost is a schema's details with its cost and its releases' over the window asked. */
+function withCost(d: MessageInitShape<typeof GetSchemaResponseSchema>, window: Window): GetSchemaResponse {
+  const res = create(GetSchemaResponseSchema, d);
+  if (res.schema && !res.schema.superseded) {
+    res.schema.cost = costOf(window, durationCost);
+    for (const r of res.releases) {
+      const f = releaseCost[r.serviceVersion];
+      if (f && !r.supersededBy) r.cost = costOf(window, f);
+    }
+  }
+  return res;
+}
+
+/** history is a metric's ten-minute buckets, oldest first, with a gap of 20 minutes. */
+export const durationHistory = [120, 80, 70, 60, 50, 40, 30, 20, 10, 0].map((minutesAgo, i) => ({
+  start: timestampFromDate(new Date(Date.now() - (minutesAgo + 10) * 60_000)),
+  seriesEstimate: BigInt(4000 + i * 100),
+  dataPointsPerMinute: 10 + i / 10,
+}));
+
 /** Calls records what the fake catalog was asked, for assertions. */
-export type Calls = { listSchemaKeys: string[]; listSchemas: boolean[]; assignVersion: string[]; listProducers: ListProducersRequest[] };
+export type Calls = {
+  listSchemaKeys: string[];
+  schemaKeyRequests: ListSchemaKeysRequest[];
+  listSchemas: boolean[];
+  getSchema: Window[];
+  assignVersion: string[];
+  listProducers: ListProducersRequest[];
+  listTopSeries: Window[];
+  getSeriesHistory: string[];
+};
 
 /**
  * fakeCatalog is an in-memory CatalogService and VersioningService on
  * connect's router transport: the UI's real clients, no network.
  */
 export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) {
-  const calls: Calls = { listSchemaKeys: [], listSchemas: [], assignVersion: [], listProducers: [] };
+  const calls: Calls = {
+    listSchemaKeys: [],
+    schemaKeyRequests: [],
+    listSchemas: [],
+    getSchema: [],
+    assignVersion: [],
+    listProducers: [],
+    listTopSeries: [],
+    getSeriesHistory: [],
+  };
   const versions = new Map<string, string>([["1.0.0", schemaB.schemaId]]);
   const transport = createRouterTransport(({ service }) => {
     service(CatalogService, {
       listSchemaKeys(req) {
         calls.listSchemaKeys.push(req.query);
+        calls.schemaKeyRequests.push(req);
         if (opts.failKeys) throw new ConnectError("the database is on fire", Code.Unavailable);
         const all = opts.empty
           ? []
@@ -184,6 +268,7 @@ export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) 
                 producerCount: 2,
                 lastSeen: now,
                 description: schemaA.description,
+                cost: costOf(req.window, durationCost),
               }),
               create(SchemaKeySummarySchema, {
                 schemaKey: "queue.depth",
@@ -193,9 +278,18 @@ export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) 
                 producerCount: 1,
                 lastSeen: now,
                 versioned: true,
+                cost: costOf(req.window, queueCost),
               }),
             ];
         const rows = all.filter((k) => k.schemaKey.includes(req.query));
+        // The cost sorts, as the catalog does them; the others keep the name order.
+        const by =
+          req.sort === SchemaKeySort.SERIES
+            ? (k: (typeof all)[number]) => Number(k.cost?.seriesEstimate ?? 0n)
+            : req.sort === SchemaKeySort.DATA_POINT_RATE
+              ? (k: (typeof all)[number]) => k.cost?.dataPointsPerMinute ?? 0
+              : undefined;
+        if (by) rows.sort((a, b) => (req.descending ? by(b) - by(a) : by(a) - by(b)));
         return { schemaKeys: rows, totalSize: BigInt(rows.length) };
       },
       listSchemas(req) {
@@ -203,9 +297,42 @@ export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) 
         return { schemas: req.includeSuperseded ? [schemaA, schemaB, schemaD] : [schemaA, schemaB] };
       },
       getSchema(req): GetSchemaResponse {
+        calls.getSchema.push(req.window);
         const d = details[req.schemaId];
         if (!d) throw new ConnectError(`schema ${req.schemaId} not found`, Code.NotFound);
-        return create(GetSchemaResponseSchema, d);
+        return withCost(d, req.window);
+      },
+      listTopSeries(req) {
+        calls.listTopSeries.push(req.window);
+        const window = req.window === Window.LAST_DAY ? Window.LAST_DAY : Window.LAST_HOUR;
+        if (opts.empty) return create(ListTopSeriesResponseSchema, { window });
+        const duration = costOf(window, durationCost);
+        return create(ListTopSeriesResponseSchema, {
+          window,
+          metrics: [
+            { schemaKey: schemaA.schemaKey, metricType: MetricType.HISTOGRAM, cost: duration, schemaCount: 2 },
+            { schemaKey: "queue.depth", metricType: MetricType.GAUGE, cost: costOf(window, queueCost), schemaCount: 1 },
+          ],
+          releases: [
+            { ...checkout, serviceVersion: "1.4.2", cost: costOf(window, releaseCost["1.4.2"]!), metricCount: 2 },
+            { serviceName: "payments", serviceVersion: "2.0.0", cost: costOf(window, { hour: [212n, 1.5], day: [300n, 1.4] }), metricCount: 1 },
+          ],
+          attributes: [
+            { schemaKey: schemaA.schemaKey, name: "http.route", source: DATA_POINT, distinctEstimate: 5012n, highCardinality: true, seriesEstimate: duration.seriesEstimate },
+            { schemaKey: schemaA.schemaKey, name: "enduser.id", source: DATA_POINT, distinctEstimate: 1200n, highCardinality: true, seriesEstimate: duration.seriesEstimate },
+            { schemaKey: schemaA.schemaKey, name: "http.request.method", source: DATA_POINT, distinctEstimate: 2n, seriesEstimate: duration.seriesEstimate },
+          ],
+        });
+      },
+      getSeriesHistory(req) {
+        calls.getSeriesHistory.push(req.schemaKey);
+        const points =
+          req.schemaKey === schemaA.schemaKey
+            ? durationHistory
+            : req.schemaKey === "queue.depth"
+              ? durationHistory.slice(-2).map((p) => ({ ...p, seriesEstimate: 3n, dataPointsPerMinute: 0.5 }))
+              : [];
+        return create(GetSeriesHistoryResponseSchema, { points });
       },
       listProducers(req) {
         calls.listProducers.push(req);
