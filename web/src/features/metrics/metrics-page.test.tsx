@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { SchemaKeySort } from "@/gen/tallycat/v1/catalog_service_pb";
+import { Window } from "@/gen/tallycat/v1/schema_pb";
 import { fakeCatalog } from "@/test/fake-catalog";
 import { renderAt } from "@/test/render";
 
@@ -15,6 +17,33 @@ describe("metrics page", () => {
     expect(within(rows[1]!).queryByText(/superseded/)).not.toBeInTheDocument();
     expect(within(rows[1]!).getByText("versioned")).toBeInTheDocument();
     expect(screen.getByText("2 metrics")).toBeInTheDocument();
+  });
+
+  it("shows each metric's series and rate, sorts by them on the server and counts over the window chosen", async () => {
+    const { transport, calls } = fakeCatalog();
+    const { history } = renderAt("/", transport);
+    const rows = await screen.findAllByTestId("metric-row");
+    expect(within(rows[0]!).getByTestId("metric-series")).toHaveTextContent("5.0k");
+    expect(within(rows[0]!).getByTestId("metric-rate")).toHaveTextContent("12/min");
+    expect(within(rows[1]!).getByTestId("metric-series")).toHaveTextContent("3");
+    expect(within(rows[1]!).getByTestId("metric-rate")).toHaveTextContent("0.5/min");
+
+    // The first click sorts the most series first, the second the fewest.
+    await userEvent.click(screen.getByRole("button", { name: "Series" }));
+    await waitFor(() => expect(history.location.search).toContain(`sort=${SchemaKeySort.SERIES}`));
+    expect(history.location.search).toContain("desc=true");
+    await waitFor(() => expect(calls.schemaKeyRequests.at(-1)).toMatchObject({ sort: SchemaKeySort.SERIES, descending: true }));
+    await userEvent.click(screen.getByRole("button", { name: "Series" }));
+    await waitFor(() => expect(screen.getAllByTestId("metric-row")[0]).toHaveTextContent("queue.depth"));
+    expect(calls.schemaKeyRequests.at(-1)).toMatchObject({ sort: SchemaKeySort.SERIES, descending: false });
+
+    await userEvent.click(screen.getByRole("button", { name: "Rate" }));
+    await waitFor(() => expect(calls.schemaKeyRequests.at(-1)).toMatchObject({ sort: SchemaKeySort.DATA_POINT_RATE, descending: true }));
+
+    await userEvent.click(screen.getByRole("button", { name: "Last 24 hours" }));
+    await waitFor(() => expect(within(screen.getAllByTestId("metric-row")[0]!).getByTestId("metric-series")).toHaveTextContent("8.4k"));
+    expect(history.location.search).toContain("window=2");
+    expect(calls.schemaKeyRequests.at(-1)?.window).toBe(Window.LAST_DAY);
   });
 
   it("searches as you type, debounced, and keeps the query in the URL", async () => {

@@ -5,7 +5,8 @@ import { useSchemaKeys, useServices } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { MetricType } from "@/gen/tallycat/v1/schema_pb";
+import { WindowToggle } from "@/components/window-toggle";
+import { MetricType, Window } from "@/gen/tallycat/v1/schema_pb";
 import { metricTypeLabel } from "@/lib/format";
 import { EmptyCatalog } from "./empty-catalog";
 import { MetricsTable } from "./metrics-table";
@@ -48,6 +49,7 @@ export function MetricsPage() {
     descending: search.desc ?? false,
     pageSize: PAGE_SIZE,
     pageToken,
+    window: search.window ?? Window.UNSPECIFIED,
   });
   // The service filter's choices: service names, however many instances
   // each runs (the first 1,000 services, the API's page limit).
@@ -111,6 +113,10 @@ export function MetricsPage() {
             )}
           </SelectContent>
         </Select>
+        <div className="flex items-center gap-2 text-sm text-muted-foreground">
+          Series and rate over
+          <WindowToggle value={search.window} onChange={(w) => setSearch({ window: w === Window.LAST_DAY ? w : undefined })} />
+        </div>
         {keys.data && (
           <span className="ml-auto text-sm text-muted-foreground" aria-live="polite">
             {total.toLocaleString("en")} {total === 1 ? "metric" : "metrics"}

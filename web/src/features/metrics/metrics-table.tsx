@@ -6,6 +6,9 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { MetricTypeBadge } from "@/components/badges";
 import { RelativeTime } from "@/components/relative-time";
 import { SchemaKeySort, type SchemaKeySummary } from "@/gen/tallycat/v1/catalog_service_pb";
+import { Window, type Cost } from "@/gen/tallycat/v1/schema_pb";
+import { formatCompact, formatCount, formatRate, windowLabel } from "@/lib/format";
+import { cn } from "@/lib/utils";
 import type { MetricsSearch } from "./search";
 
 type Props = {
@@ -16,14 +19,16 @@ type Props = {
   emptyText: string;
 };
 
+const COLUMNS = 9;
+
 /** MetricsTable is one row per metric name; divergent metrics stand out. */
 export function MetricsTable({ rows, loading, search, onSort, emptyText }: Props) {
   const sorted = search.sort ?? SchemaKeySort.NAME;
-  const header = (label: string, sort: SchemaKeySort, className?: string) => {
+  const header = (label: string, sort: SchemaKeySort, className?: string, title?: string) => {
     const active = sorted === sort || (sort === SchemaKeySort.NAME && sorted === SchemaKeySort.UNSPECIFIED);
     const Icon = active ? (search.desc ? ArrowDown : ArrowUp) : ArrowUpDown;
     return (
-      <TableHead className={className} aria-sort={active ? (search.desc ? "descending" : "ascending") : "none"}>
+      <TableHead className={className} aria-sort={active ? (search.desc ? "descending" : "ascending") : "none"} title={title}>
         <button
           type="button"
           className="inline-flex items-center gap-1 uppercase hover:text-foreground"
@@ -44,6 +49,8 @@ export function MetricsTable({ rows, loading, search, onSort, emptyText }: Props
             <TableHead>Unit</TableHead>
             {header("Schemas", SchemaKeySort.SCHEMA_COUNT)}
             {header("Producers", SchemaKeySort.PRODUCER_COUNT)}
+            {header("Series", SchemaKeySort.SERIES, "text-right", `Distinct time series (estimated) over the ${windowLabel[search.window ?? Window.UNSPECIFIED]}`)}
+            {header("Rate", SchemaKeySort.DATA_POINT_RATE, "text-right", `Data points a minute over the ${windowLabel[search.window ?? Window.UNSPECIFIED]}`)}
             {header("Last seen", SchemaKeySort.LAST_SEEN)}
             <TableHead>Version</TableHead>
           </TableRow>
@@ -52,7 +59,7 @@ export function MetricsTable({ rows, loading, search, onSort, emptyText }: Props
           {loading && !rows
             ? Array.from({ length: 8 }, (_, i) => (
                 <TableRow key={i} data-testid="skeleton-row">
-                  {Array.from({ length: 7 }, (_, j) => (
+                  {Array.from({ length: COLUMNS }, (_, j) => (
                     <TableCell key={j}>
                       <Skeleton className="h-5 w-full" />
                     </TableCell>
@@ -62,7 +69,7 @@ export function MetricsTable({ rows, loading, search, onSort, emptyText }: Props
             : rows?.map((k) => <MetricRow key={k.schemaKey} k={k} />)}
           {rows && rows.length === 0 && (
             <TableRow>
-              <TableCell colSpan={7} className="py-10 text-center text-muted-foreground">
+              <TableCell colSpan={COLUMNS} className="py-10 text-center text-muted-foreground">
                 {emptyText}
               </TableCell>
             </TableRow>
@@ -113,6 +120,7 @@ function MetricRow({ k }: { k: SchemaKeySummary }) {
         </div>
       </TableCell>
       <TableCell>{k.producerCount}</TableCell>
+      <CostCells cost={k.cost} />
       <TableCell>
         <RelativeTime value={k.lastSeen} />
       </TableCell>
@@ -126,5 +134,25 @@ function MetricRow({ k }: { k: SchemaKeySummary }) {
         )}
       </TableCell>
     </TableRow>
+  );
+}
+
+/** CostCells are a metric's series estimate and data point rate, or dashes before the catalog counts them. */
+function CostCells({ cost }: { cost: Cost | undefined }) {
+  const dash = <span className="text-muted-foreground">—</span>;
+  const over = cost ? ` over the ${windowLabel[cost.window]}` : "";
+  return (
+    <>
+      <TableCell className="text-right tabular-nums" data-testid="metric-series" title={cost ? `≈ ${formatCount(cost.seriesEstimate)} series${over}` : undefined}>
+        {cost ? formatCompact(cost.seriesEstimate) : dash}
+      </TableCell>
+      <TableCell
+        className={cn("whitespace-nowrap text-right tabular-nums", cost && "text-muted-foreground")}
+        data-testid="metric-rate"
+        title={cost ? `${formatCount(cost.dataPoints)} data points${over}` : undefined}
+      >
+        {cost ? formatRate(cost.dataPointsPerMinute) : dash}
+      </TableCell>
+    </>
   );
 }

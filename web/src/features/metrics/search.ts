@@ -1,5 +1,6 @@
 import { SchemaKeySort } from "@/gen/tallycat/v1/catalog_service_pb";
-import { MetricType } from "@/gen/tallycat/v1/schema_pb";
+import { MetricType, type Window } from "@/gen/tallycat/v1/schema_pb";
+import { parseWindow } from "@/lib/window";
 
 /** MetricsSearch is the state of the metrics page that lives in the URL. */
 export type MetricsSearch = {
@@ -8,6 +9,8 @@ export type MetricsSearch = {
   service?: string;
   sort?: SchemaKeySort;
   desc?: boolean;
+  /** window is the span the series and rate columns cover; unset is the last hour. */
+  window?: Window;
 };
 
 export const sortColumns = {
@@ -16,6 +19,8 @@ export const sortColumns = {
   producers: SchemaKeySort.PRODUCER_COUNT,
   firstSeen: SchemaKeySort.FIRST_SEEN,
   lastSeen: SchemaKeySort.LAST_SEEN,
+  series: SchemaKeySort.SERIES,
+  rate: SchemaKeySort.DATA_POINT_RATE,
 } as const;
 
 /** parseMetricsSearch keeps only well-formed values from the URL. */
@@ -26,5 +31,7 @@ export function parseMetricsSearch(s: Record<string, unknown>): MetricsSearch {
   if (typeof s.service === "string" && s.service !== "") out.service = s.service;
   if (typeof s.sort === "number" && Object.values(sortColumns).includes(s.sort)) out.sort = s.sort;
   if (s.desc === true) out.desc = true;
+  const window = parseWindow(s.window);
+  if (window) out.window = window;
   return out;
 }
