@@ -130,3 +130,17 @@ export function VersionBadge({ version }: { version: SchemaVersion | undefined }
     </Badge>
   );
 }
+
+/** HighCardinalityBadge marks an attribute with more distinct values in the last hour than the catalog's threshold. */
+export function HighCardinalityBadge() {
+  return (
+    <Badge
+      variant="warning"
+      className="whitespace-nowrap"
+      data-testid="high-cardinality"
+      title="More distinct values in the last hour than the catalog's threshold: each value is a series of its own"
+    >
+      high cardinality
+    </Badge>
+  );
+}

@@ -3,9 +3,10 @@ import { RelativeTime } from "@/components/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { FieldSource, type Field } from "@/gen/tallycat/v1/schema_pb";
-import { sourceLabel, valueTypeLabel } from "@/lib/format";
+import { FieldSource, Window, type Field } from "@/gen/tallycat/v1/schema_pb";
+import { sourceLabel, valueTypeLabel, windowLabel } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { DistinctValues, ExampleValues } from "./example-values";
 
 const sources = [FieldSource.DATA_POINT, FieldSource.RESOURCE, FieldSource.SCOPE] as const;
 
@@ -17,9 +18,11 @@ const presenceOf: Record<(typeof sources)[number], string> = {
 
 /**
  * FieldsCard lists a schema's fields by source: the union of what its
- * releases sent, with how often each field was there and when.
+ * releases sent, with how often each field was there and when, how many
+ * distinct values each carried over the window and, for an enum-like data
+ * point field, those values with their shares.
  */
-export function FieldsCard({ fields, className }: { fields: Field[]; className?: string }) {
+export function FieldsCard({ fields, window = Window.UNSPECIFIED, className }: { fields: Field[]; window?: Window; className?: string }) {
   return (
     <Card className={className}>
       <CardHeader>
@@ -27,6 +30,8 @@ export function FieldsCard({ fields, className }: { fields: Field[]; className?:
       </CardHeader>
       <CardContent className="space-y-5">
         {sources.map((src) => {
+          // Only data point fields list values: resource and scope ones are counted.
+          const values = src === FieldSource.DATA_POINT;
           const rows = fields
             .filter((f) => f.source === src)
             .sort((a, b) => a.name.localeCompare(b.name) || a.valueType - b.valueType);
@@ -44,6 +49,10 @@ export function FieldsCard({ fields, className }: { fields: Field[]; className?:
                       <TableHead>Name</TableHead>
                       <TableHead>Type</TableHead>
                       <TableHead title={presenceOf[src]}>Presence</TableHead>
+                      <TableHead className="text-right" title={`Distinct values (estimated) over the ${windowLabel[window]}`}>
+                        Distinct
+                      </TableHead>
+                      {values && <TableHead title={`Values and their shares of data points over the ${windowLabel[window]}`}>Values</TableHead>}
                       <TableHead className="whitespace-nowrap">First seen</TableHead>
                       <TableHead className="whitespace-nowrap">Last seen</TableHead>
                     </TableRow>
@@ -53,7 +62,8 @@ export function FieldsCard({ fields, className }: { fields: Field[]; className?:
                       <TableRow
                         key={`${f.name}/${f.valueType}`}
                         data-testid="field-row"
-                        className={cn(f.typeConflict && "bg-destructive/5")}
+                        data-high-cardinality={f.highCardinality || undefined}
+                        className={cn(f.typeConflict ? "bg-destructive/5" : f.highCardinality && "bg-amber-50/70")}
                       >
                         <TableCell>
                           <code className="break-words font-mono text-[13px]">{f.name}</code>
@@ -69,6 +79,14 @@ export function FieldsCard({ fields, className }: { fields: Field[]; className?:
                         <TableCell>
                           <PresenceBadge field={f} />
                         </TableCell>
+                        <TableCell className="text-right">
+                          <DistinctValues field={f} window={window} />
+                        </TableCell>
+                        {values && (
+                          <TableCell>
+                            <ExampleValues field={f} />
+                          </TableCell>
+                        )}
                         <TableCell>
                           <RelativeTime value={f.firstSeen} />
                         </TableCell>

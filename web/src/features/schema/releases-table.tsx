@@ -2,11 +2,15 @@ import { RelativeTime } from "@/components/relative-time";
 import { MovedTo } from "@/components/schema-link";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import type { Release } from "@/gen/tallycat/v1/schema_pb";
-import { formatCount } from "@/lib/format";
+import { Window, type Release } from "@/gen/tallycat/v1/schema_pb";
+import { formatCompact, formatCount, formatRate, windowLabel } from "@/lib/format";
 
-/** ReleasesTable lists the releases (service, namespace, version) that produce or produced a schema, current first. */
-export function ReleasesTable({ releases }: { releases: Release[] }) {
+/**
+ * ReleasesTable lists the releases (service, namespace, version) that
+ * produce or produced a schema, current first, with each one's series and
+ * data point rate over the window.
+ */
+export function ReleasesTable({ releases, window = Window.UNSPECIFIED }: { releases: Release[]; window?: Window }) {
   const dash = <span className="text-muted-foreground">—</span>;
   return (
     <Card>
@@ -23,6 +27,12 @@ export function ReleasesTable({ releases }: { releases: Release[] }) {
               <TableHead>Version</TableHead>
               <TableHead className="text-right">Instances</TableHead>
               <TableHead className="text-right">Data points</TableHead>
+              <TableHead className="text-right" title={`Distinct time series (estimated) over the ${windowLabel[window]}`}>
+                Series
+              </TableHead>
+              <TableHead className="text-right" title={`Data points a minute over the ${windowLabel[window]}`}>
+                Rate
+              </TableHead>
               <TableHead>First seen</TableHead>
               <TableHead>Last seen</TableHead>
               <TableHead>Status</TableHead>
@@ -36,6 +46,12 @@ export function ReleasesTable({ releases }: { releases: Release[] }) {
                 <TableCell>{r.serviceVersion || dash}</TableCell>
                 <TableCell className="text-right tabular-nums">{formatCount(r.instanceCount)}</TableCell>
                 <TableCell className="text-right tabular-nums">{formatCount(r.dataPointCount)}</TableCell>
+                <TableCell className="text-right tabular-nums" data-testid="release-series" title={r.cost && `≈ ${formatCount(r.cost.seriesEstimate)} series`}>
+                  {r.cost ? formatCompact(r.cost.seriesEstimate) : dash}
+                </TableCell>
+                <TableCell className="whitespace-nowrap text-right tabular-nums" data-testid="release-rate">
+                  {r.cost ? formatRate(r.cost.dataPointsPerMinute) : dash}
+                </TableCell>
                 <TableCell>
                   <RelativeTime value={r.firstSeen} />
                 </TableCell>
@@ -49,7 +65,7 @@ export function ReleasesTable({ releases }: { releases: Release[] }) {
             ))}
             {releases.length === 0 && (
               <TableRow>
-                <TableCell colSpan={8} className="py-6 text-center text-muted-foreground">
+                <TableCell colSpan={10} className="py-6 text-center text-muted-foreground">
                   No release recorded.
                 </TableCell>
               </TableRow>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { Window } from "@/gen/tallycat/v1/schema_pb";
 import { fakeCatalog, schemaA, schemaD } from "@/test/fake-catalog";
 import { renderAt } from "@/test/render";
 
@@ -24,6 +25,69 @@ describe("schema page", () => {
     }
     expect(within(rowOf(points, "http.request.method", "string")).queryByText("type conflict")).not.toBeInTheDocument();
     expect(screen.queryByTestId("superseded-banner")).not.toBeInTheDocument();
+  });
+
+  it("shows distinct values, an enum-like field's values with their shares, and makes high cardinality stand out", async () => {
+    renderAt(`/schemas/${schemaA.schemaId}`, fakeCatalog().transport);
+    const points = await screen.findByRole("region", { name: "data point fields" });
+
+    const method = rowOf(points, "http.request.method", "string");
+    expect(within(method).getByTestId("distinct-values")).toHaveTextContent("2");
+    const values = within(method).getByRole("list", { name: "Values of http.request.method" });
+    expect(within(values).getAllByTestId("example-value").map((v) => v.textContent)).toEqual(["GET67 %", "POST33 %"]);
+    expect(within(method).queryByTestId("high-cardinality")).not.toBeInTheDocument();
+
+    // Thousands of routes: counted, flagged, not listed.
+    const route = rowOf(points, "http.route", "string");
+    expect(within(route).getByTestId("distinct-values")).toHaveTextContent("5.0k");
+    expect(within(route).getByTestId("high-cardinality")).toHaveTextContent("high cardinality");
+    expect(route).toHaveTextContent("too many distinct values to list");
+    expect(within(route).queryByTestId("example-value")).not.toBeInTheDocument();
+
+    // enduser.id is on the deny list: its values are never shown, only counted.
+    const user = rowOf(points, "enduser.id", "string");
+    expect(user).toHaveTextContent("values not kept (privacy)");
+    expect(within(user).getByTestId("high-cardinality")).toBeInTheDocument();
+    expect(within(user).getByTestId("distinct-values")).toHaveTextContent("1.2k");
+    expect(within(user).queryByTestId("example-value")).not.toBeInTheDocument();
+
+    // Seven int routes: the five most frequent, then the rest on demand.
+    const intRoute = rowOf(points, "http.route", "int");
+    expect(within(intRoute).getAllByTestId("example-value")).toHaveLength(5);
+    await userEvent.click(within(intRoute).getByRole("button", { name: "2 more" }));
+    expect(within(intRoute).getAllByTestId("example-value")).toHaveLength(7);
+
+    // Resource fields are counted, not listed.
+    const resource = screen.getByRole("region", { name: "resource fields" });
+    expect(within(rowOf(resource, "host.arch", "string")).getByTestId("distinct-values")).toHaveTextContent("2");
+    expect(within(resource).queryByTestId("example-value")).not.toBeInTheDocument();
+    expect(within(resource).queryByRole("columnheader", { name: "Values" })).not.toBeInTheDocument();
+  });
+
+  it("shows the schema's and its releases' series and rate over the window chosen, kept in the URL", async () => {
+    const { transport, calls } = fakeCatalog();
+    const { history } = renderAt(`/schemas/${schemaA.schemaId}`, transport);
+    const cost = await screen.findByTestId("schema-cost");
+    expect(cost).toHaveTextContent("Series5.0k");
+    expect(cost).toHaveTextContent("Rate12/min");
+    const [current, moved] = screen.getAllByTestId("release-row");
+    expect(within(current!).getByTestId("release-series")).toHaveTextContent("4.8k");
+    expect(within(current!).getByTestId("release-rate")).toHaveTextContent("11/min");
+    expect(within(moved!).getByTestId("release-series")).toHaveTextContent("212");
+
+    await userEvent.click(screen.getByRole("button", { name: "Last 24 hours" }));
+    await waitFor(() => expect(screen.getByTestId("schema-cost")).toHaveTextContent("Series8.4k"));
+    expect(screen.getByTestId("schema-cost")).toHaveTextContent("Rate11/min");
+    expect(history.location.search).toContain("window=2");
+    expect(calls.getSchema).toContain(Window.LAST_DAY);
+    expect(screen.getByRole("button", { name: "Last 24 hours" })).toHaveAttribute("aria-pressed", "true");
+  });
+
+  it("reads the window from the URL", async () => {
+    const { transport, calls } = fakeCatalog();
+    renderAt(`/schemas/${schemaA.schemaId}?window=2`, transport);
+    expect(await screen.findByTestId("schema-cost")).toHaveTextContent("Series8.4k");
+    expect(calls.getSchema).toEqual([Window.LAST_DAY]);
   });
 
   it("shows the variants with their share of data points", async () => {

@@ -1,4 +1,4 @@
-import { Link } from "@tanstack/react-router";
+import { getRouteApi, Link } from "@tanstack/react-router";
 import { ChevronLeft } from "lucide-react";
 import { useSchema } from "@/api/catalog";
 import { SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
@@ -6,20 +6,29 @@ import { ErrorState } from "@/components/error-state";
 import { RelativeTime } from "@/components/relative-time";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { VersionStatus } from "@/gen/tallycat/v1/schema_pb";
+import { VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
 import { AssignVersionDialog } from "./assign-version-dialog";
+import { CostCard } from "./cost-card";
 import { DeprecateDialog } from "./deprecate-dialog";
 import { FieldsCard } from "./fields-card";
 import { Metadata } from "./metadata";
 import { ProducersTable } from "./producers-table";
 import { ReleasesTable } from "./releases-table";
+import type { SchemaSearch } from "./search";
 import { SupersededBanner } from "./superseded-banner";
 import { VariantsTable } from "./variants-table";
 import { VersionHistory } from "./version-history";
 
-/** SchemaPage shows one schema in full and is where people version it. */
+const route = getRouteApi("/schemas/$id");
+
+/** SchemaPage shows one schema in full, with what it costs, and is where people version it. */
 export function SchemaPage({ schemaId }: { schemaId: string }) {
-  const q = useSchema(schemaId);
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const window = search.window ?? Window.UNSPECIFIED;
+  const setWindow = (w: Window) =>
+    navigate({ search: (prev: SchemaSearch) => ({ ...prev, window: w === Window.LAST_DAY ? w : undefined }), replace: true });
+  const q = useSchema(schemaId, window);
   if (q.error) return <ErrorState error={q.error} retry={() => q.refetch()} />;
   if (q.isPending) {
     return (
@@ -66,14 +75,15 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
       </div>
 
       <SupersededBanner schema={schema} />
+      <CostCard cost={schema.cost} window={window} onWindow={setWindow} />
 
       <div className="grid gap-4 xl:grid-cols-3">
         <Metadata schema={schema} />
-        <FieldsCard fields={schema.fields} className="xl:col-span-2" />
+        <FieldsCard fields={schema.fields} window={window} className="xl:col-span-2" />
       </div>
 
       <VariantsTable variants={variants} dataPointCount={schema.dataPointCount} />
-      <ReleasesTable releases={releases} />
+      <ReleasesTable releases={releases} window={window} />
       <ProducersTable producers={producers} instanceCount={instanceCount} />
 
       <div className="grid gap-4 lg:grid-cols-2">
