@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/auth"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/internal/telemetry"
 	"github.com/tallycat/tallycat/services/ingest/forward"
@@ -54,6 +56,11 @@ type Config struct {
 	// set, wins.
 	MemoryLimitMiB int
 	Telemetry      telemetry.Config
+	// TrackCost turns on the counting of series and attribute values, and
+	// ValueDeny lists the keys whose values are never kept (they are
+	// Forward.Values' deny list, in the form the flag takes).
+	TrackCost bool
+	ValueDeny string
 }
 
 // DefaultConfig is the configuration of an ingest started with no flags.
@@ -69,6 +76,8 @@ func DefaultConfig() Config {
 		MaxKeyBytes:     256,
 		MaxDepth:        64,
 		Telemetry:       telemetry.DefaultConfig(),
+		TrackCost:       true,
+		ValueDeny:       strings.Join(cardinality.DefaultDeny, ","),
 	}
 }
 
@@ -102,6 +111,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points with a longer key are refused with partial success")
 	fs.IntVar(&c.MaxDepth, "max-nesting-depth", c.MaxDepth, "deepest nesting of messages in a request (attribute values nest maps and arrays); deeper requests are refused as malformed")
 	fs.IntVar(&c.MemoryLimitMiB, "memory-limit-mib", c.MemoryLimitMiB, "soft memory limit for the Go runtime, in MiB; 0 derives it from --max-known-pairs (24 MiB + 512 bytes a pair); GOMEMLIMIT wins when set")
+	fs.BoolVar(&c.TrackCost, "track-cost", c.TrackCost, "count each schema's series, data point rate and attribute values (the cost figures); off saves the CPU it takes")
+	fs.BoolVar(&c.Forward.Values.Keep, "keep-values", c.Forward.Values.Keep, "keep the values of enum-like data point attributes as examples; false keeps none, only counts")
+	fs.StringVar(&c.ValueDeny, "value-deny", c.ValueDeny, "comma-separated glob patterns of attribute keys whose values are never kept, only counted; replaces the default list")
+	fs.IntVar(&c.Forward.Values.Max, "max-values", c.Forward.Values.Max, "most distinct values an attribute may have for its values to be kept as examples")
 	c.Telemetry.AddFlags(fs, "the ingest")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -120,7 +133,14 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("--memory-limit-mib must not be negative")
 	case c.MaxAttributes <= 0 || c.MaxKeyBytes <= 0 || c.MaxDepth <= 0:
 		return fmt.Errorf("--max-attributes, --max-attribute-key-bytes and --max-nesting-depth must be positive")
+	case c.Forward.Values.Max <= 0 || c.Forward.Values.Max > 1000:
+		return fmt.Errorf("--max-values must be between 1 and 1000")
 	}
+	deny, err := cardinality.NewDenyList(strings.Split(c.ValueDeny, ","))
+	if err != nil {
+		return fmt.Errorf("--value-deny: %w", err)
+	}
+	c.Forward.Values.Deny = deny
 	return nil
 }
 
@@ -174,8 +194,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	consumer := &pipeline.Pipeline{Inferrer: infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes, MaxDepth: c.MaxDepth}),
-		Forwarder: fwd, Instruments: instruments}
+	inferrer := infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes, MaxDepth: c.MaxDepth})
+	inferrer.SetCostTracking(c.TrackCost)
+	consumer := &pipeline.Pipeline{Inferrer: inferrer, Forwarder: fwd, Instruments: instruments}
 
 	grpcConfig := otlp.GRPCConfig{MaxBytes: c.MaxRequestBytes, MaxDepth: c.MaxDepth,
 		Options: []connect.HandlerOption{connect.WithInterceptors(rpcMetrics)}}
