@@ -15,6 +15,7 @@ import (
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
@@ -36,6 +37,13 @@ type Observation struct {
 	DataPoints         uint64
 	FirstObserved      time.Time
 	LastObserved       time.Time
+	// Series and Fields are the cost figures of the DataPoints: the
+	// distinct series among them and, per attribute, its distinct values
+	// (see FieldFigures). They go into the bucket of LastObserved. An
+	// observation with neither costs nothing: it comes from a sender that
+	// does not count them.
+	Series cardinality.Distinct
+	Fields []FieldFigures
 }
 
 // Normalize makes an observation as the catalog keeps it: only what its
@@ -81,8 +89,10 @@ type KeyFilter struct {
 	ServiceName string
 	Sort        tallycatv1.SchemaKeySort
 	Descending  bool
-	Offset      int
-	Limit       int
+	// Window is the span of each row's Cost, and of the sorts by cost.
+	Window tallycatv1.Window
+	Offset int
+	Limit  int
 }
 
 // ProducerFilter selects the producers of ListProducers; at most one of its
@@ -110,14 +120,17 @@ type VersionChange struct {
 // Store keeps the catalog. Implementations must be safe for concurrent use.
 // Lists take an offset and a limit; a limit of 0 lists everything.
 type Store interface {
-	// RecordObservations applies a batch in one transaction. A batch id that
-	// was applied before is not applied again (Duplicate is set). It returns
-	// EINVALID for an observation that is not well formed.
+	// RecordObservations applies a batch in one transaction, its cost
+	// figures included (see PlanBatch). A batch id that was applied before
+	// is not applied again (Duplicate is set). It returns EINVALID for an
+	// observation that is not well formed.
 	RecordObservations(ctx context.Context, batchID string, obs []Observation) (RecordResult, error)
 
 	// ListSchemaKeys returns one summary per metric name that passes the
 	// filter, and how many names pass it in all.
-	// Schema counts are of current schemas.
+	// Schema counts are of current schemas; each summary's Cost is over
+	// f.Window (see KeyCosts), and so are the sorts by cost. It returns
+	// EINVALID for a sort it does not know.
 	ListSchemaKeys(ctx context.Context, f KeyFilter) ([]KeySummary, int64, error)
 
 	// ListSchemas returns the current schemas of a metric name, and the
@@ -127,8 +140,9 @@ type Store interface {
 
 	// GetSchema returns one schema with its producers (at most
 	// MaxDetailProducers, the most recently seen first), releases, scopes,
-	// versions and variants, or ENOTFOUND.
-	GetSchema(ctx context.Context, schemaID string) (*SchemaDetail, error)
+	// versions and variants, and its cost figures over window w (the last
+	// hour when unspecified; see SchemaCost), or ENOTFOUND.
+	GetSchema(ctx context.Context, schemaID string, w tallycatv1.Window) (*SchemaDetail, error)
 
 	// GetSchemas returns the schemas with the given ids (as ListSchemas
 	// returns them), in the order asked, or ENOTFOUND naming the first id
@@ -142,6 +156,16 @@ type Store interface {
 
 	// ListServices returns the services that produced anything, by name.
 	ListServices(ctx context.Context, offset, limit int) ([]Service, error)
+
+	// ListTopSeries returns the metrics, releases and attributes with the
+	// most series over window w, at most limit of each (DefaultTopLimit
+	// for 0); see Top.
+	ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*TopSeries, error)
+
+	// GetSeriesHistory returns a metric name's series and data point rate
+	// per bucket over the last HistorySpan, oldest first (see
+	// SeriesHistory), or ENOTFOUND when the name was never seen.
+	GetSeriesHistory(ctx context.Context, schemaKey string) ([]SeriesPoint, error)
 
 	// ListSchemaEvents returns a metric name's timeline, newest first, or
 	// ENOTFOUND when the name was never seen.

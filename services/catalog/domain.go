@@ -4,6 +4,7 @@ import (
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
@@ -28,6 +29,14 @@ type Field struct {
 	// TypeConflict is true when the schema holds this key, from this
 	// source, with more than one value type.
 	TypeConflict bool
+	// Distinct estimates the field's distinct values over the window
+	// GetSchema was asked for; HighCardinality judges the last hour's
+	// (see SchemaCost). Examples are a data point field's values while
+	// ExamplesState is KEPT; the state says why there are none otherwise.
+	Distinct        uint64
+	HighCardinality bool
+	Examples        []cardinality.Share
+	ExamplesState   tallycatv1.ExampleValuesState
 }
 
 // Schema is one release-pooled shape of a metric (see docs/schema-id.md).
@@ -54,6 +63,8 @@ type Schema struct {
 	Superseded   bool
 	SupersededBy []string
 	TypeConflict bool
+	// Cost is filled by GetSchema only, over the window it was asked for.
+	Cost *Cost
 }
 
 // Producer is a service instance that emitted a schema.
@@ -76,6 +87,8 @@ type Release struct {
 	LastSeen     time.Time
 	SupersededBy string
 	DataPoints   uint64
+	// Cost is the release's streams' on the schema (see SchemaCost).
+	Cost *Cost
 }
 
 // Service is a service.name with what was seen of it.
@@ -146,6 +159,8 @@ type KeySummary struct {
 	LastSeen   time.Time
 	Versioned  bool
 	Deprecated bool
+	// Cost sums the key's streams over the filter's window.
+	Cost Cost
 }
 
 // SchemaDetail is a schema with everything GetSchema shows about it.

@@ -71,13 +71,11 @@ func (f *SchemaFacts) Apply(sc *Schema) []Variant {
 	releases := map[ReleaseIdentity]bool{}
 	descriptions := map[string]bool{}
 	sc.DataPoints = 0
-	for _, s := range f.Streams {
-		if sc.Superseded || s.SupersededBy == "" {
-			counted[s.StreamID], releases[s.Release] = true, true
-			sc.DataPoints += s.DataPoints
-			if s.Description != "" {
-				descriptions[s.Description] = true
-			}
+	for _, s := range Counted(f.Streams) {
+		counted[s.StreamID], releases[s.Release] = true, true
+		sc.DataPoints += s.DataPoints
+		if s.Description != "" {
+			descriptions[s.Description] = true
 		}
 	}
 	sc.DescriptionConflict = len(descriptions) > 1
@@ -164,28 +162,43 @@ type ReleaseFigures struct {
 // release's instance entries on a schema are kept per instance, not per
 // stream, so they cannot say how many points each stream brought.)
 func Releases(streams []SchemaStream) map[ReleaseIdentity]ReleaseFigures {
-	current := map[ReleaseIdentity]bool{}
+	out := map[ReleaseIdentity]ReleaseFigures{}
+	for r, ss := range byRelease(streams) {
+		var f ReleaseFigures
+		var latest time.Time
+		for _, s := range Counted(ss) {
+			f.DataPoints += s.DataPoints
+			if s.SupersededBy != "" && (f.SupersededBy == "" || s.LastSeen.After(latest)) {
+				f.SupersededBy, latest = s.SupersededBy, s.LastSeen
+			}
+		}
+		out[r] = f
+	}
+	return out
+}
+
+// Counted is which streams a figure counts, of a schema's or of one
+// release's streams on a schema: the current ones while there are any, else
+// all of them (the history of what is superseded). Every figure of a schema
+// (counts, presence, variants, cost) and of its releases follows it.
+func Counted(streams []SchemaStream) []SchemaStream {
+	var current []SchemaStream
 	for _, s := range streams {
 		if s.SupersededBy == "" {
-			current[s.Release] = true
+			current = append(current, s)
 		}
 	}
-	out := map[ReleaseIdentity]ReleaseFigures{}
-	latest := map[ReleaseIdentity]time.Time{}
+	if len(current) > 0 {
+		return current
+	}
+	return streams
+}
+
+// byRelease groups streams by their release.
+func byRelease(streams []SchemaStream) map[ReleaseIdentity][]SchemaStream {
+	out := map[ReleaseIdentity][]SchemaStream{}
 	for _, s := range streams {
-		f := out[s.Release]
-		switch {
-		case current[s.Release]:
-			if s.SupersededBy == "" {
-				f.DataPoints += s.DataPoints
-			}
-		default:
-			f.DataPoints += s.DataPoints
-			if f.SupersededBy == "" || s.LastSeen.After(latest[s.Release]) {
-				f.SupersededBy, latest[s.Release] = s.SupersededBy, s.LastSeen
-			}
-		}
-		out[s.Release] = f
+		out[s.Release] = append(out[s.Release], s)
 	}
 	return out
 }

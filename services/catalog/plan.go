@@ -31,6 +31,9 @@ type Holdings interface {
 	// among pairs, and which of their producers already produce any schema
 	// of the pair's key. The planner may change the maps it returns.
 	Pairs(ctx context.Context, pairs []PairKey) (HeldPairs, error)
+	// Costs returns every cost row of the given buckets (series and
+	// fields alike). It is asked only when the batch carries figures.
+	Costs(ctx context.Context, buckets []StreamBucket) ([]CostRow, error)
 }
 
 // HeldStream is a stored stream.
@@ -74,8 +77,10 @@ type streamAgg struct {
 }
 
 // PlanBatch turns a batch into a Plan, reading what the store holds through
-// h. It normalizes the observations first (see Observation.Normalize).
-func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error) {
+// h. It normalizes the observations first (see Observation.Normalize). It
+// returns EINVALID for cost figures that are not well formed; cfg says how
+// many example values a cost row keeps.
+func PlanBatch(ctx context.Context, obs []Observation, h Holdings, cfg CostConfig) (*Plan, error) {
 	for i := range obs {
 		obs[i].Normalize()
 	}
@@ -189,6 +194,9 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings) (*Plan, error
 		}
 	}
 	p.Keys = keyWrites(p, schemas, keyOf, newToKey)
+	if p.Costs, err = planCosts(ctx, obs, streamOf, h, cfg); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -69,11 +69,21 @@ type fakeHoldings struct {
 	schemas      map[string]catalog.HeldSchema
 	fields       map[catalog.PairKey]uint64
 	keyProducers map[catalog.KeyProducer]bool
+	costs        map[catalog.StreamBucket][]catalog.CostRow
 }
 
 func newFake() *fakeHoldings {
 	return &fakeHoldings{streams: map[string]catalog.HeldStream{}, schemas: map[string]catalog.HeldSchema{},
-		fields: map[catalog.PairKey]uint64{}, keyProducers: map[catalog.KeyProducer]bool{}}
+		fields: map[catalog.PairKey]uint64{}, keyProducers: map[catalog.KeyProducer]bool{},
+		costs: map[catalog.StreamBucket][]catalog.CostRow{}}
+}
+
+func (f *fakeHoldings) Costs(_ context.Context, buckets []catalog.StreamBucket) ([]catalog.CostRow, error) {
+	var out []catalog.CostRow
+	for _, b := range buckets {
+		out = append(out, f.costs[b]...)
+	}
+	return out, nil
 }
 
 func (f *fakeHoldings) Streams(_ context.Context, ids []string) (map[string]catalog.HeldStream, error) {
@@ -135,6 +145,18 @@ func (f *fakeHoldings) apply(p *catalog.Plan) {
 		}
 		f.keyProducers[catalog.KeyProducer{Key: pw.Key, ProducerID: pw.ProducerID}] = true
 	}
+	for _, c := range p.Costs {
+		rows := f.costs[c.StreamBucket]
+		i := slices.IndexFunc(rows, func(r catalog.CostRow) bool { return r.Field == c.Field })
+		if c.New != (i < 0) {
+			panic("a cost row's New does not say whether the store holds it")
+		}
+		if i < 0 {
+			f.costs[c.StreamBucket] = append(rows, c.CostRow)
+		} else {
+			rows[i] = c.CostRow
+		}
+	}
 }
 
 // planAll plans and applies each batch in turn.
@@ -142,7 +164,7 @@ func planAll(t *testing.T, f *fakeHoldings, batches ...[]catalog.Observation) []
 	t.Helper()
 	var plans []*catalog.Plan
 	for i, b := range batches {
-		p, err := catalog.PlanBatch(context.Background(), b, f)
+		p, err := catalog.PlanBatch(context.Background(), b, f, catalog.DefaultCostConfig())
 		if err != nil {
 			t.Fatalf("batch %d: %v", i, err)
 		}
@@ -463,7 +485,7 @@ func TestPlanBatchSpansEveryStreamOfASchema(t *testing.T) {
 	other.Shape.Name = "http.server.active_requests"
 	batch := []catalog.Observation{ob("1.2.0", "pod-a", 0, method), other, ob("1.3.0", "pod-b", 9, method),
 		func() catalog.Observation { o := other; o.Shape.Name = "third.metric"; return o }()}
-	p, err := catalog.PlanBatch(context.Background(), batch, newFake())
+	p, err := catalog.PlanBatch(context.Background(), batch, newFake(), catalog.DefaultCostConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,9 @@ type Plan struct {
 	Pairs     []PairWrite
 	Events    []Event
 	Keys      []KeyWrite
+	// Costs are the batch's cost rows merged with the stored ones: a
+	// store inserts the New ones and replaces the others.
+	Costs []CostWrite
 }
 
 // SchemaWrite is a schema touched by the batch.

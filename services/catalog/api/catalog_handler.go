@@ -47,7 +47,7 @@ func (p page) next(n int) string {
 
 // ListSchemaKeys implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListSchemaKeys(ctx context.Context, req *tallycatv1.ListSchemaKeysRequest) (*tallycatv1.ListSchemaKeysResponse, error) {
-	parts := []string{req.GetQuery(), req.GetServiceName(), req.GetSort().String(), strconv.FormatBool(req.GetDescending())}
+	parts := []string{req.GetQuery(), req.GetServiceName(), req.GetSort().String(), strconv.FormatBool(req.GetDescending()), req.GetWindow().String()}
 	for _, t := range req.GetMetricTypes() {
 		parts = append(parts, t.String())
 	}
@@ -57,7 +57,7 @@ func (h *CatalogHandler) ListSchemaKeys(ctx context.Context, req *tallycatv1.Lis
 	}
 	keys, total, err := h.Store.ListSchemaKeys(ctx, catalog.KeyFilter{
 		Query: req.GetQuery(), MetricTypes: req.GetMetricTypes(), ServiceName: req.GetServiceName(),
-		Sort: req.GetSort(), Descending: req.GetDescending(), Offset: pg.offset, Limit: pg.size,
+		Sort: req.GetSort(), Descending: req.GetDescending(), Window: req.GetWindow(), Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {
 		return nil, toConnectError(ctx, err)
@@ -80,7 +80,7 @@ func (h *CatalogHandler) ListSchemas(ctx context.Context, req *tallycatv1.ListSc
 
 // GetSchema implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) GetSchema(ctx context.Context, req *tallycatv1.GetSchemaRequest) (*tallycatv1.GetSchemaResponse, error) {
-	d, err := h.Store.GetSchema(ctx, req.GetSchemaId())
+	d, err := h.Store.GetSchema(ctx, req.GetSchemaId(), req.GetWindow())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
@@ -33,7 +34,40 @@ func each[T, U any](in []T, fn func(T) U) []U {
 
 func toField(f catalog.Field) *tallycatv1.Field {
 	return &tallycatv1.Field{Name: f.Name, Source: f.Source, ValueType: f.Type, Presence: f.Presence, SeenRatio: f.SeenRatio,
-		FirstSeen: ts(f.FirstSeen), LastSeen: ts(f.LastSeen), TypeConflict: f.TypeConflict}
+		FirstSeen: ts(f.FirstSeen), LastSeen: ts(f.LastSeen), TypeConflict: f.TypeConflict,
+		DistinctEstimate: f.Distinct, HighCardinality: f.HighCardinality, ExampleValuesState: f.ExamplesState,
+		ExampleValues: each(f.Examples, func(s cardinality.Share) *tallycatv1.ValueShare {
+			return &tallycatv1.ValueShare{Value: s.Value, DataPoints: s.DataPoints, Share: s.Share}
+		})}
+}
+
+// toCost converts a cost; nil (not worked out) stays unset.
+func toCost(c *catalog.Cost) *tallycatv1.Cost {
+	if c == nil {
+		return nil
+	}
+	return &tallycatv1.Cost{Window: c.Window, SeriesEstimate: c.Series, DataPointsPerMinute: c.DataPointsPerMinute, DataPoints: c.DataPoints}
+}
+
+func toTopSeries(t *catalog.TopSeries) *tallycatv1.ListTopSeriesResponse {
+	return &tallycatv1.ListTopSeriesResponse{
+		Window: t.Window,
+		Metrics: each(t.Metrics, func(m catalog.TopMetric) *tallycatv1.TopMetric {
+			return &tallycatv1.TopMetric{SchemaKey: m.Key, MetricType: m.Type, Cost: toCost(&m.Cost), SchemaCount: uint32(m.Schemas)}
+		}),
+		Releases: each(t.Releases, func(r catalog.TopRelease) *tallycatv1.TopRelease {
+			return &tallycatv1.TopRelease{ServiceName: r.ServiceName, ServiceNamespace: r.ServiceNamespace, ServiceVersion: r.ServiceVersion,
+				Cost: toCost(&r.Cost), MetricCount: uint32(r.Metrics)}
+		}),
+		Attributes: each(t.Attributes, func(a catalog.TopAttribute) *tallycatv1.TopAttribute {
+			return &tallycatv1.TopAttribute{SchemaKey: a.Key, Name: a.Name, Source: a.Source, DistinctEstimate: a.Distinct,
+				HighCardinality: a.HighCardinality, SeriesEstimate: a.Series}
+		}),
+	}
+}
+
+func toSeriesPoint(p catalog.SeriesPoint) *tallycatv1.SeriesPoint {
+	return &tallycatv1.SeriesPoint{Start: ts(p.Start), SeriesEstimate: p.Series, DataPointsPerMinute: p.DataPointsPerMinute}
 }
 
 func toDataPointField(a schemaid.Attribute) *tallycatv1.Field {
@@ -46,6 +80,7 @@ func toSchema(s catalog.Schema) *tallycatv1.Schema {
 		Description: s.Description, DescriptionConflict: s.DescriptionConflict, Fields: each(s.Fields, toField),
 		ProducerCount: uint32(s.ProducerCount), FirstSeen: ts(s.FirstSeen), LastSeen: ts(s.LastSeen), DataPointCount: s.DataPoints,
 		Superseded: s.Superseded, SupersededBy: s.SupersededBy, ReleaseCount: uint32(s.ReleaseCount), TypeConflict: s.TypeConflict,
+		Cost: toCost(s.Cost),
 	}
 	if s.CurrentVersion != nil {
 		out.CurrentVersion = toVersion(*s.CurrentVersion)
@@ -67,7 +102,7 @@ func toProducer(p catalog.Producer) *tallycatv1.Producer {
 func toRelease(r catalog.Release) *tallycatv1.Release {
 	return &tallycatv1.Release{ServiceName: r.ServiceName, ServiceNamespace: r.ServiceNamespace, ServiceVersion: r.ServiceVersion,
 		InstanceCount: uint32(r.Instances), FirstSeen: ts(r.FirstSeen), LastSeen: ts(r.LastSeen), SupersededBy: r.SupersededBy,
-		DataPointCount: r.DataPoints}
+		DataPointCount: r.DataPoints, Cost: toCost(r.Cost)}
 }
 
 func toService(s catalog.Service) *tallycatv1.Service {
@@ -87,7 +122,8 @@ func toScope(s catalog.Scope) *tallycatv1.Scope {
 func toKeySummary(k catalog.KeySummary) *tallycatv1.SchemaKeySummary {
 	return &tallycatv1.SchemaKeySummary{SchemaKey: k.Key, MetricType: k.Type, Unit: k.Unit, MetricTypes: k.Types, Units: k.Units,
 		SchemaCount: uint32(k.Schemas), ProducerCount: uint32(k.Producers), FirstSeen: ts(k.FirstSeen), LastSeen: ts(k.LastSeen),
-		Versioned: k.Versioned, Deprecated: k.Deprecated, Description: k.Description, SupersededSchemaCount: uint32(k.Superseded)}
+		Versioned: k.Versioned, Deprecated: k.Deprecated, Description: k.Description, SupersededSchemaCount: uint32(k.Superseded),
+		Cost: toCost(&k.Cost)}
 }
 
 func toEvent(e catalog.Event) *tallycatv1.SchemaEvent {

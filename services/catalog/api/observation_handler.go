@@ -6,6 +6,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
@@ -24,6 +25,10 @@ var _ tallycatv1connect.ObservationServiceHandler = (*ObservationHandler)(nil)
 func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallycatv1.RecordObservationsRequest) (*tallycatv1.RecordObservationsResponse, error) {
 	obs := make([]catalog.Observation, len(req.GetObservations()))
 	for i, o := range req.GetObservations() {
+		series, fields, err := figures(i, o)
+		if err != nil {
+			return nil, toConnectError(ctx, err)
+		}
 		p := o.GetProducer()
 		obs[i] = catalog.Observation{
 			Shape: schemaid.Shape{
@@ -41,6 +46,8 @@ func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallyc
 			DataPoints:         o.GetDataPointCount(),
 			FirstObserved:      o.GetFirstObserved().AsTime(),
 			LastObserved:       o.GetLastObserved().AsTime(),
+			Series:             series,
+			Fields:             fields,
 		}
 	}
 	res, err := h.Store.RecordObservations(ctx, req.GetBatchId(), obs)
@@ -56,4 +63,29 @@ func attributes(keys []*tallycatv1.AttributeKey) []schemaid.Attribute {
 		out[i] = schemaid.Attribute{Key: k.GetName(), Type: k.GetValueType()}
 	}
 	return out
+}
+
+// figures converts an observation's cost figures. A set of distinct values
+// that does not decode (a sketch of another precision, garbage) is refused
+// as EINVALID naming the observation and the field; the catalog checks the
+// rest (see catalog.PlanBatch).
+func figures(i int, o *tallycatv1.Observation) (cardinality.Distinct, []catalog.FieldFigures, error) {
+	series, err := cardinality.DistinctFromWire(o.GetSeries().GetHashes(), o.GetSeries().GetSketch())
+	if err != nil {
+		return cardinality.Distinct{}, nil, catalog.Errorf(catalog.EINVALID, "observations[%d].series: %v", i, err)
+	}
+	var fields []catalog.FieldFigures
+	for j, f := range o.GetFields() {
+		d, err := cardinality.DistinctFromWire(f.GetDistinct().GetHashes(), f.GetDistinct().GetSketch())
+		if err != nil {
+			return cardinality.Distinct{}, nil, catalog.Errorf(catalog.EINVALID, "observations[%d].fields[%d] (%.100q).distinct: %v", i, j, f.GetKey(), err)
+		}
+		values := make([]catalog.ValueCount, len(f.GetValues()))
+		for k, v := range f.GetValues() {
+			values[k] = catalog.ValueCount{Value: v.GetValue(), DataPoints: v.GetDataPoints()}
+		}
+		fields = append(fields, catalog.FieldFigures{Source: f.GetSource(), Key: f.GetKey(), Type: f.GetValueType(), Distinct: d,
+			Values: values, State: f.GetValuesState()})
+	}
+	return series, fields, nil
 }

@@ -49,7 +49,7 @@ func testRecordAndRead(t *testing.T, h Harness) {
 		t.Errorf("worker schema = %+v, want 20 points and last seen at the later observation", worker)
 	}
 
-	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, b.VariantID))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, b.VariantID, lastHour))
 	if len(d.Producers) != 1 || d.Producers[0].ServiceName != "worker" || len(d.Scopes) != 1 || d.Scopes[0].Name != "io.example/worker" ||
 		len(d.Releases) != 1 || d.Releases[0].Instances != 1 || len(d.Variants) != 1 || d.Variants[0].DataPoints != 20 {
 		t.Errorf("detail = %+v", d)
@@ -104,7 +104,7 @@ func testNotFound(t *testing.T, h Harness) {
 	const unknown = "00000000000000000000000000000000"
 	for name, err := range map[string]error{
 		"ListSchemas":           second(s.ListSchemas(ctx, "nope", true)),
-		"GetSchema":             second(s.GetSchema(ctx, unknown)),
+		"GetSchema":             second(s.GetSchema(ctx, unknown, lastHour)),
 		"GetSchemas":            second(s.GetSchemas(ctx, a.VariantID, unknown)),
 		"ListSchemaEvents":      second(s.ListSchemaEvents(ctx, "nope", 0, 0)),
 		"ListProducers(schema)": second(s.ListProducers(ctx, catalog.ProducerFilter{SchemaID: unknown})),
@@ -165,7 +165,7 @@ func testVersions(t *testing.T, h Harness) {
 	if len(history) != 2 || history[0].Status != deprecated || history[0].Actor != "carol" || history[1].Actor != "alice" {
 		t.Errorf("history = %+v, want deprecated by carol over active by alice", history)
 	}
-	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, a.VariantID))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, a.VariantID, lastHour))
 	if d.Schema.CurrentVersion.GetStatus() != deprecated || len(d.Versions) != 2 {
 		t.Errorf("detail current version = %+v", d.Schema.CurrentVersion)
 	}
@@ -213,7 +213,7 @@ func testEvents(t *testing.T, h Harness) {
 		added.Producer.ServiceVersion != "1.1.0" || added.Producer.ServiceInstanceID != "" {
 		t.Errorf("producer added = %+v, want the release api 1.1.0 without an instance", added)
 	}
-	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, a.VariantID))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, a.VariantID, lastHour))
 	if d.Schema.Description != "Time spent." || !d.Schema.DescriptionConflict || d.Schema.ProducerCount != 3 || d.Schema.ReleaseCount != 2 {
 		t.Errorf("schema = %+v, want the newest description flagged as disputed, three instances of two releases", d.Schema)
 	}
@@ -228,7 +228,7 @@ func testReopen(t *testing.T, h Harness) {
 	must[catalog.Version](t)(s.AssignVersion(ctx, catalog.VersionChange{SchemaID: o.VariantID, Version: "1.2.3", Actor: "alice"}))
 	record(t, s, "b2", grown)
 	s = h.Reopen(t, s)
-	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, o.VariantID))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, o.VariantID, lastHour))
 	if d.Schema.CurrentVersion == nil || d.Schema.CurrentVersion.Version != "1.2.3" || len(d.Producers) != 1 || d.Schema.DataPoints != 10 ||
 		!d.Schema.Superseded || len(d.Schema.SupersededBy) != 1 || d.Schema.SupersededBy[0] != grown.VariantID {
 		t.Errorf("after reopening: %+v", d.Schema)

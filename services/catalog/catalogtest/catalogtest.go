@@ -114,6 +114,8 @@ func field(sc catalog.Schema, src tallycatv1.FieldSource, name string) *catalog.
 }
 
 const (
+	lastHour  = tallycatv1.Window_WINDOW_LAST_HOUR
+	lastDay   = tallycatv1.Window_WINDOW_LAST_DAY
 	dataPoint = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT
 	resource  = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
 	always    = tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS

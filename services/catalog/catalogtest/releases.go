@@ -60,7 +60,7 @@ func testPresence(t *testing.T, h Harness) {
 	if sc.ProducerCount != 2 || sc.ReleaseCount != 1 || sc.DataPoints != 190 {
 		t.Errorf("schema = %+v, want two instances of one release and 190 points", sc)
 	}
-	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, sc.ID))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, sc.ID, lastHour))
 	if len(d.Variants) != 2 || d.Variants[0].DataPoints != 180 || len(d.Variants[0].Attributes) != 1 || d.Variants[1].DataPoints != 10 {
 		t.Errorf("variants = %+v, want {method} with 180 points, then {method, error.type} with 10", d.Variants)
 	}
@@ -100,7 +100,7 @@ func testMove(t *testing.T, h Harness) {
 	if len(all) != 2 {
 		t.Fatalf("schemas with superseded = %v, want two", ids(all))
 	}
-	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, old))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, old, lastHour))
 	if !d.Schema.Superseded || !slices.Equal(d.Schema.SupersededBy, []string{grown.ID}) || d.Schema.CurrentVersion == nil || d.Schema.CurrentVersion.Version != "1.0.0" {
 		t.Errorf("old schema = %+v, want superseded by %s, keeping its version", d.Schema, grown.ID)
 	}
@@ -112,7 +112,7 @@ func testMove(t *testing.T, h Harness) {
 	if len(d.Releases) != 1 || d.Releases[0].SupersededBy != grown.ID || d.Releases[0].Instances != 2 {
 		t.Errorf("releases of the old schema = %+v", d.Releases)
 	}
-	nd := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, grown.ID))
+	nd := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, grown.ID, lastHour))
 	if len(nd.Producers) != 2 || nd.Producers[0].SupersededBy != "" || len(nd.Variants) != 2 || len(nd.Scopes) != 1 {
 		t.Errorf("new schema's detail = producers %+v, variants %+v, scopes %+v", nd.Producers, nd.Variants, nd.Scopes)
 	}
@@ -212,7 +212,7 @@ func testManyInstances(t *testing.T, h Harness) {
 		batch = append(batch, o)
 	}
 	record(t, s, "", batch...)
-	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, batch[0].VariantID))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, batch[0].VariantID, lastHour))
 	if len(d.Producers) != catalog.MaxDetailProducers || d.Producers[0].ServiceInstanceID != "pod-149" {
 		t.Errorf("%d producers listed, first %q; want the %d most recent, newest first", len(d.Producers), d.Producers[0].ServiceInstanceID, catalog.MaxDetailProducers)
 	}
@@ -280,7 +280,7 @@ func testSharedSchema(t *testing.T, h Harness) {
 	cart := Observation(name, "cart", T0, Str("http.request.method"))
 	record(t, s, "", billing, cart)
 	record(t, s, "", Observation(name, "cart", T0.Add(time.Minute), Str("http.request.method"), Str("error.type")))
-	shared := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, billing.VariantID))
+	shared := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, billing.VariantID, lastHour))
 	if sc := shared.Schema; sc.Superseded || sc.ReleaseCount != 1 || sc.ProducerCount != 1 || sc.DataPoints != 10 ||
 		!slices.Equal(sc.SupersededBy, []string{SchemaID(name, Str("http.request.method"), Str("error.type"))}) {
 		t.Errorf("shared schema = %+v, want current for billing alone: one instance, its 10 points, and cart's successor named", sc)
@@ -313,11 +313,11 @@ func testTwoScopesMoveApart(t *testing.T, h Harness) {
 	record(t, s, "", inScope(Observation(name, "checkout", T0, m), "a"), inScope(Observation(name, "checkout", T0, m), "b"))
 	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(time.Minute), m, e), "a"))
 	record(t, s, "", inScope(Observation(name, "checkout", T0.Add(2*time.Minute), m, e), "b"))
-	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m, e)))
+	d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m, e), lastHour))
 	if d.Schema.DataPoints != 40 || len(d.Releases) != 1 || d.Releases[0].DataPoints != 40 || len(d.Scopes) != 2 {
 		t.Errorf("schema %d points, releases %+v, scopes %d; want 40 points, the release's 40 too, two scopes", d.Schema.DataPoints, d.Releases, len(d.Scopes))
 	}
-	old := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m)))
+	old := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m), lastHour))
 	if !old.Schema.Superseded || old.Schema.DataPoints != 20 {
 		t.Errorf("the schema both scopes left = %+v, want superseded with its 20 points of history", old.Schema)
 	}
@@ -346,7 +346,7 @@ func testComeBack(t *testing.T, h Harness) {
 	if keys[0].Schemas != 2 || keys[0].Superseded != 0 {
 		t.Errorf("after scope b: %+v, want both schemas current", keys[0])
 	}
-	back := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m)))
+	back := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, SchemaID(name, m), lastHour))
 	if back.Schema.Superseded || back.Schema.DataPoints != 10 {
 		t.Errorf("the schema scope b landed on = %+v, want current with scope b's 10 points", back.Schema)
 	}

@@ -152,7 +152,7 @@ func BenchmarkCatalog(b *testing.B) {
 		measure(b, func() error { some, _ := pick(); _, err := s.ListSchemas(ctx, some.Shape.Name, false); return err })
 	})
 	b.Run("GetSchema", func(b *testing.B) {
-		measure(b, func() error { some, _ := pick(); _, err := s.GetSchema(ctx, some.VariantID); return err })
+		measure(b, func() error { some, _ := pick(); _, err := s.GetSchema(ctx, some.VariantID, 0); return err })
 	})
 	b.Run("DiffSchemas", func(b *testing.B) {
 		measure(b, func() error {

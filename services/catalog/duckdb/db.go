@@ -39,16 +39,30 @@ type Store struct {
 	// known is the writer's memory of which ids exist; nil until the
 	// first write loads it. Only the writer (under writeMu) touches it.
 	known *knownIDs
+	// cost is how cost figures are judged (see catalog.CostConfig).
+	cost catalog.CostConfig
+	// prunedAt is the bucket in which the writer last deleted cost rows
+	// past their retention; it does so once a bucket.
+	prunedAt time.Time
 }
+
+// Option configures a Store at Open.
+type Option func(*Store)
+
+// WithCost sets how cost figures are judged; catalog.DefaultCostConfig
+// otherwise.
+func WithCost(c catalog.CostConfig) Option { return func(s *Store) { s.cost = c } }
 
 var _ catalog.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database at path, or an in-memory one
 // for ":memory:" or "", and applies the migrations it has not applied yet.
-func Open(ctx context.Context, path string) (*Store, error) { return openAt(ctx, path, math.MaxInt) }
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	return openAt(ctx, path, math.MaxInt, opts...)
+}
 
 // openAt is Open applying migrations up to version upTo only.
-func openAt(ctx context.Context, path string, upTo int) (*Store, error) {
+func openAt(ctx context.Context, path string, upTo int, opts ...Option) (*Store, error) {
 	dsn := path
 	if path == ":memory:" {
 		dsn = ""
@@ -62,7 +76,10 @@ func openAt(ctx context.Context, path string, upTo int) (*Store, error) {
 	// for them open rather than make new ones each time past the default
 	// two idle.
 	db.SetMaxIdleConns(16)
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }, cost: catalog.DefaultCostConfig()}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.migrateTo(ctx, upTo); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)

@@ -8,11 +8,12 @@ import (
 	"slices"
 	"time"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // GetSchema implements catalog.Store.
-func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.SchemaDetail, error) {
+func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Window) (*catalog.SchemaDetail, error) {
 	// The schema, its instances, releases, scopes, history and variants are
 	// independent point reads: they run at once, on connections of their
 	// own.
@@ -74,6 +75,9 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string) (*catalog.Schema
 	}
 	for i := range d.Producers {
 		d.Producers[i].SupersededBy = releases[d.Producers[i].Release()].SupersededBy
+	}
+	if err := s.schemaCost(ctx, d, facts[schemaID].facts.Streams, w); err != nil {
+		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
 	}
 	// Current releases (no successor) first, then the most recently seen.
 	slices.SortFunc(d.Releases, func(a, b catalog.Release) int {

@@ -51,7 +51,7 @@ func foldIntoReleases(ctx context.Context, conn *sql.Conn) error {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
-	plan, err := catalog.PlanBatch(ctx, old.observations(), holdings{conn: conn})
+	plan, err := catalog.PlanBatch(ctx, old.observations(), holdings{conn: conn}, catalog.DefaultCostConfig())
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,8 +23,10 @@ var keyOrder = map[tallycatv1.SchemaKeySort]string{
 }
 
 // ListSchemaKeys implements catalog.Store. It reads the schema_keys
-// summaries the writer keeps; only the page's version flags are computed
-// here, from the (small, human-made) version history.
+// summaries the writer keeps; only the page's version flags and cost are
+// computed here. A sort by cost works out the cost of every key that
+// passes the filter, sorts and pages them (catalog.SortByCost), then reads
+// the page's summaries.
 func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
 	where := []string{"TRUE"}
 	var args []any
@@ -43,15 +46,100 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 		}
 	}
 	filter := strings.Join(where, " AND ")
+	q := s.costQuery(f.Window)
+	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES || f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE {
+		return s.keysByCost(ctx, f, filter, args, q)
+	}
 	order, ok := keyOrder[f.Sort]
 	if !ok {
 		return nil, 0, catalog.Errorf(catalog.EINVALID, "sort: unknown sort %v", f.Sort)
 	}
+	out, total, err := s.summaries(ctx, filter, args, order, f.Descending, limitOf(f.Limit), f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, s.addCosts(ctx, out, nil, q)
+}
+
+// keysByCost is ListSchemaKeys sorted by cost.
+func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter string, args []any, q catalog.CostQuery) ([]catalog.KeySummary, int64, error) {
+	var keys []string
+	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE `+filter, args, func(rows *sql.Rows) error {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		keys = append(keys, k)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list schema keys: %w", err)
+	}
+	all := keys
+	if filter == "TRUE" {
+		all = nil // every key: no list of them to look up
+	}
+	costs, err := s.keyCosts(ctx, all, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	catalog.SortByCost(keys, costs, f.Sort, f.Descending)
+	total := int64(len(keys))
+	page := keys[min(f.Offset, len(keys)):min(f.Offset+limitOf(f.Limit), len(keys))]
+	if len(page) == 0 {
+		return nil, total, nil
+	}
+	pageArgs := make([]any, len(page))
+	for i, k := range page {
+		pageArgs[i] = k
+	}
+	rows, _, err := s.summaries(ctx, `schema_key IN (`+placeholders(len(page))+`)`, pageArgs, "schema_key", false, len(page), 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	byKey := map[string]catalog.KeySummary{}
+	for _, r := range rows {
+		byKey[r.Key] = r
+	}
+	out := make([]catalog.KeySummary, 0, len(page))
+	for _, k := range page {
+		if r, ok := byKey[k]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, total, s.addCosts(ctx, out, costs, q)
+}
+
+// addCosts fills the summaries' costs, from costs when given, else worked
+// out for them.
+func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs map[string]catalog.Cost, q catalog.CostQuery) error {
+	if costs == nil {
+		keys := make([]string, len(out))
+		for i, k := range out {
+			keys[i] = k.Key
+		}
+		var err error
+		if costs, err = s.keyCosts(ctx, keys, q); err != nil {
+			return err
+		}
+	}
+	w, _ := q.Span()
+	for i := range out {
+		c := costs[out[i].Key]
+		c.Window = w
+		out[i].Cost = c
+	}
+	return nil
+}
+
+// summaries reads a page of the summaries that pass filter, in order
+// (a column; the name breaks ties), with their version flags, and how many
+// pass the filter in all.
+func (s *Store) summaries(ctx context.Context, filter string, args []any, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
 	dir := "ASC"
-	if f.Descending {
+	if descending {
 		dir = "DESC"
 	}
-	limit := limitOf(f.Limit)
 	query := `
 		WITH page AS (
 			SELECT *, count(*) OVER () AS total FROM schema_keys
@@ -70,7 +158,7 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir
-	args = append(args, limit, f.Offset, int8(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED))
+	args = append(slices.Clip(args), limit, offset, int8(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED))
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list schema keys: %w", err)
@@ -102,7 +190,7 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	if len(out) == 0 && f.Offset > 0 {
+	if len(out) == 0 && offset > 0 {
 		// A page past the end has no row to carry the total: count apart.
 		countArgs := args[:len(args)-3] // without limit, offset and status
 		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_keys WHERE `+filter, countArgs...).Scan(&total)

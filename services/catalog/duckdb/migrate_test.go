@@ -87,7 +87,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.GetSchema(ctx, schemaid.ID(sh))
+	d, err := s.GetSchema(ctx, schemaid.ID(sh), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestUpgradeFoldsIntoReleases(t *testing.T) {
 	if len(keys) != 1 || keys[0].Schemas != 2 || keys[0].Superseded != 1 || keys[0].Producers != 3 || !keys[0].Versioned {
 		t.Fatalf("key after the fold = %+v, want checkout's union and payments' current, checkout's {method} superseded, 3 producers", keys)
 	}
-	union, err := s.GetSchema(ctx, schemaid.ID(failed))
+	union, err := s.GetSchema(ctx, schemaid.ID(failed), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestUpgradeFoldsIntoReleases(t *testing.T) {
 			t.Errorf("error.type = %+v, want sometimes, 10 %%", f)
 		}
 	}
-	kept, err := s.GetSchema(ctx, schemaid.ID(ok))
+	kept, err := s.GetSchema(ctx, schemaid.ID(ok), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,14 +239,14 @@ func TestUpgradeKeptSchemaCountsOnce(t *testing.T) {
 	}
 	rows = append(rows, row{`INSERT INTO schema_keys SELECT schema_key, 3, 's', [3], ['s'], 2, 2, min(first_seen), max(last_seen), 'D', max(last_seen) FROM schemas GROUP BY schema_key`, nil})
 	s := reopen(t, oldCatalog(t, 3, rows))
-	d, err := s.GetSchema(ctx, schemaid.ID(x))
+	d, err := s.GetSchema(ctx, schemaid.ID(x), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !d.Schema.Superseded || d.Schema.DataPoints != 100 || len(d.Variants) != 1 || d.Variants[0].DataPoints != 100 {
 		t.Errorf("kept schema: superseded %v, %d points, variants %+v; want superseded with its 100 points", d.Schema.Superseded, d.Schema.DataPoints, d.Variants)
 	}
-	union, err := s.GetSchema(ctx, schemaid.ID(y))
+	union, err := s.GetSchema(ctx, schemaid.ID(y), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

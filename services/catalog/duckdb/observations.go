@@ -35,7 +35,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 				return err
 			}
 		}
-		plan, err := catalog.PlanBatch(ctx, obs, holdings{conn, s.known})
+		plan, err := catalog.PlanBatch(ctx, obs, holdings{conn, s.known}, s.cost)
 		if err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 				return err
 			}
 		}
-		return nil
+		return s.pruneCosts(ctx, conn)
 	})
 	if err != nil {
 		return catalog.RecordResult{}, fmt.Errorf("record observations: %w", err)

@@ -133,6 +133,9 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 			return err
 		}
 	}
+	if err := writeCosts(conn, p.Costs); err != nil {
+		return err
+	}
 	return writeMoves(ctx, conn, p, inSchemas)
 }
 

@@ -1,0 +1,223 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+)
+
+// Cost (issue 12): what a metric costs the backend that stores it. The
+// ingest counts, per observation, the distinct series among the data points
+// it reports and, per attribute, the distinct values (and the values
+// themselves while they are few). The catalog keeps these per stream, per
+// ten-minute bucket (cardinality.BucketWidth) and per field, merging what
+// every ingest replica sent for the same bucket, for cardinality.Retention.
+// A window (the last hour, the last day) merges a stream's buckets; the
+// series of different streams are disjoint (another release, scope or
+// metric), so a schema's or a metric's series are the sum of its streams'.
+// Keying cost by stream, not schema, is what lets a stream that moves to a
+// larger schema take its cost along, as it takes its history.
+
+// DefaultHighCardinality is how many distinct values in the last hour make a
+// field high-cardinality unless configured otherwise.
+const DefaultHighCardinality = 1000
+
+// CostConfig is how the catalog is told to judge fields.
+type CostConfig struct {
+	// MaxValues is how many distinct values a data point field may carry
+	// and still have them listed as examples; past it, none are kept.
+	MaxValues int
+	// HighCardinality flags a field that carried more distinct values
+	// than this in the last hour.
+	HighCardinality uint64
+}
+
+// DefaultCostConfig is the configuration of a catalog started without flags.
+func DefaultCostConfig() CostConfig {
+	return CostConfig{MaxValues: cardinality.DefaultMaxValues, HighCardinality: DefaultHighCardinality}
+}
+
+// Cost is what a schema, release or metric costs over a window.
+type Cost struct {
+	Window tallycatv1.Window
+	// Series is the estimated number of distinct series.
+	Series uint64
+	// DataPointsPerMinute is the rate over the part of the window that had
+	// data (see cardinality.Window), summed over streams.
+	DataPointsPerMinute float64
+	DataPoints          uint64
+}
+
+// CostQuery is what a read of cost figures needs besides the rows: the
+// window asked for, the time it ends, and the catalog's configuration.
+type CostQuery struct {
+	Window tallycatv1.Window
+	Now    time.Time
+	Config CostConfig
+}
+
+// Span returns the window the query asks for, the last hour when it names
+// none, and its length.
+func (q CostQuery) Span() (tallycatv1.Window, time.Duration) {
+	if q.Window == tallycatv1.Window_WINDOW_LAST_DAY {
+		return q.Window, 24 * time.Hour
+	}
+	return tallycatv1.Window_WINDOW_LAST_HOUR, time.Hour
+}
+
+// Since is the start of the oldest bucket the query's figures read: its
+// window's, or the last hour's (which judges high cardinality whatever the
+// window), whichever starts earlier.
+func (q CostQuery) Since() time.Time {
+	_, d := q.Span()
+	return cardinality.BucketOf(q.Now.Add(-max(d, time.Hour)))
+}
+
+// HistorySpan is how far back GetSeriesHistory looks.
+const HistorySpan = 24 * time.Hour
+
+// PruneBefore is the start of the oldest bucket a store keeps at now; older
+// ones are past cardinality.Retention and are deleted.
+func PruneBefore(now time.Time) time.Time {
+	return cardinality.BucketOf(now.Add(-cardinality.Retention))
+}
+
+// FieldFigures are what an ingest counted of one attribute among an
+// observation's data points.
+type FieldFigures struct {
+	// Source is FIELD_SOURCE_RESOURCE or FIELD_SOURCE_DATA_POINT.
+	Source   tallycatv1.FieldSource
+	Key      string
+	Type     tallycatv1.ValueType
+	Distinct cardinality.Distinct
+	// Values are the values with their data points; the catalog keeps
+	// them only for a data point field whose State is KEPT.
+	Values []ValueCount
+	State  tallycatv1.ExampleValuesState
+}
+
+// ValueCount is a value of a field and how many data points carried it.
+type ValueCount struct {
+	Value      string
+	DataPoints uint64
+}
+
+// CostField names what a cost row counts: a field's values, or the series
+// (the zero CostField).
+type CostField struct {
+	Source tallycatv1.FieldSource
+	Name   string
+	Type   tallycatv1.ValueType
+}
+
+// IsSeries reports whether the row counts series rather than a field.
+func (f CostField) IsSeries() bool { return f == CostField{} }
+
+// StreamBucket is one bucket of one stream.
+type StreamBucket struct {
+	StreamID string
+	Bucket   time.Time
+}
+
+// CostRow is what one stream sent in one bucket about its series or one
+// field, merged over every observation and replica.
+type CostRow struct {
+	StreamBucket
+	Field    CostField
+	Distinct cardinality.Distinct
+	// DataPoints is set on series rows: the data points counted.
+	DataPoints uint64
+	// Values are set while State is KEPT, most data points first.
+	Values []ValueCount
+	// State is a field row's: KEPT, TOO_MANY, WITHHELD, NOT_SCALAR or, for
+	// a resource field, NOT_DATA_POINT. Series rows leave it unspecified.
+	State tallycatv1.ExampleValuesState
+}
+
+// CostWrite is a cost row as a batch leaves it: New when the store held no
+// row for its stream, bucket and field.
+type CostWrite struct {
+	New bool
+	CostRow
+}
+
+// KeyStream is a stream's row on a schema, with the schema and its key: what
+// figures across schemas (a metric's, a release's) are worked out from.
+type KeyStream struct {
+	Key, SchemaID string
+	SchemaStream
+}
+
+// TopSeries is where the cost is over a window: the metrics, releases and
+// attributes with the most series (see Top).
+type TopSeries struct {
+	Window     tallycatv1.Window
+	Metrics    []TopMetric
+	Releases   []TopRelease
+	Attributes []TopAttribute
+}
+
+// TopMetric is a metric, all its schemas, and its cost.
+type TopMetric struct {
+	Key  string
+	Type tallycatv1.MetricType
+	Cost Cost
+	// Schemas counts the schemas with data in the window.
+	Schemas int
+}
+
+// TopRelease is a release and its cost over every metric it produces.
+type TopRelease struct {
+	ReleaseIdentity
+	Cost Cost
+	// Metrics counts the metrics it sent data of in the window.
+	Metrics int
+}
+
+// TopAttribute is an attribute of a metric and how many distinct values it
+// carried over the window, with the metric's series for scale.
+type TopAttribute struct {
+	Key             string
+	Name            string
+	Source          tallycatv1.FieldSource
+	Distinct        uint64
+	HighCardinality bool
+	Series          uint64
+}
+
+// SeriesPoint is one bucket of a metric's history.
+type SeriesPoint struct {
+	Start               time.Time
+	Series              uint64
+	DataPointsPerMinute float64
+}
+
+// EncodeValues writes a row's values as stores keep them: a JSON array of
+// [value, data points] pairs, readable in any database.
+func EncodeValues(values []ValueCount) string {
+	pairs := make([][2]any, len(values))
+	for i, v := range values {
+		pairs[i] = [2]any{v.Value, v.DataPoints}
+	}
+	b, _ := json.Marshal(pairs) // strings and integers only: cannot fail
+	return string(b)
+}
+
+// DecodeValues reads what EncodeValues wrote.
+func DecodeValues(s string) ([]ValueCount, error) {
+	var pairs [][2]json.RawMessage
+	err := json.Unmarshal([]byte(s), &pairs)
+	out := make([]ValueCount, len(pairs))
+	for i := 0; err == nil && i < len(pairs); i++ {
+		if err = json.Unmarshal(pairs[i][0], &out[i].Value); err == nil {
+			err = json.Unmarshal(pairs[i][1], &out[i].DataPoints)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stored values %.40q: %w", s, err)
+	}
+	return out, nil
+}

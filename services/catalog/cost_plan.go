@@ -1,0 +1,178 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+)
+
+// How a batch's cost figures become rows: every observation's series and
+// fields go into its stream's bucket of LastObserved; the batch is merged
+// in memory first (a batch holds many observations of one stream: its
+// variants, its instances, and what several replicas saw), then each row
+// with the row the store holds, so that the store writes each row once.
+
+// costKey identifies a cost row in memory; the bucket as Unix seconds,
+// since equal times may differ in location.
+type costKey struct {
+	stream string
+	bucket int64
+	field  CostField
+}
+
+func keyOf(r *CostRow) costKey { return costKey{r.StreamID, r.Bucket.Unix(), r.Field} }
+
+// planCosts returns the batch's cost rows merged with what h holds of
+// their buckets. It returns EINVALID, naming the observation and field, for
+// figures that are not well formed.
+func planCosts(ctx context.Context, obs []Observation, streamOf []string, h Holdings, cfg CostConfig) ([]CostWrite, error) {
+	parts := map[costKey][]CostRow{}
+	var order []costKey
+	buckets := map[StreamBucket]bool{}
+	var bucketOrder []StreamBucket
+	add := func(r CostRow) {
+		k := keyOf(&r)
+		if _, ok := parts[k]; !ok {
+			order = append(order, k)
+		}
+		parts[k] = append(parts[k], r)
+		if !buckets[r.StreamBucket] {
+			buckets[r.StreamBucket] = true
+			bucketOrder = append(bucketOrder, r.StreamBucket)
+		}
+	}
+	for i := range obs {
+		o := &obs[i]
+		if o.Series.Empty() && len(o.Fields) == 0 {
+			continue
+		}
+		sb := StreamBucket{StreamID: streamOf[i], Bucket: cardinality.BucketOf(o.LastObserved)}
+		add(CostRow{StreamBucket: sb, Distinct: o.Series, DataPoints: o.DataPoints})
+		for j := range o.Fields {
+			r, err := fieldRow(sb, &o.Fields[j])
+			if err != nil {
+				return nil, Errorf(EINVALID, "observations[%d].fields[%d] (%.100q): %v", i, j, o.Fields[j].Key, err)
+			}
+			add(r)
+		}
+	}
+	if len(order) == 0 {
+		return nil, nil
+	}
+	held, err := h.Costs(ctx, bucketOrder)
+	if err != nil {
+		return nil, fmt.Errorf("read cost rows: %w", err)
+	}
+	stored := make(map[costKey]CostRow, len(held))
+	for _, r := range held {
+		stored[keyOf(&r)] = r
+	}
+	out := make([]CostWrite, len(order))
+	for i, k := range order {
+		rows := parts[k]
+		prev, existed := stored[k]
+		if existed {
+			rows = append([]CostRow{prev}, rows...)
+		}
+		merged, err := MergeCostRows(rows, cfg.MaxValues)
+		if err != nil {
+			return nil, fmt.Errorf("merge cost rows of stream %s: %w", k.stream, err)
+		}
+		out[i] = CostWrite{New: !existed, CostRow: merged}
+	}
+	return out, nil
+}
+
+// fieldRow is a field's figures as a row of its bucket, with the rules on
+// what the catalog keeps: values only of a scalar data point field that an
+// ingest kept (KEPT), never of one withheld, whatever a sender includes;
+// a field whose sender said nothing of its values is taken as withheld.
+func fieldRow(sb StreamBucket, f *FieldFigures) (CostRow, error) {
+	switch {
+	case f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && f.Source != tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE:
+		return CostRow{}, fmt.Errorf("source %v: only resource and data point fields are counted", f.Source)
+	case f.Type == tallycatv1.ValueType_VALUE_TYPE_UNSPECIFIED:
+		return CostRow{}, fmt.Errorf("no value type")
+	case len(f.Values) > maxSentValues:
+		return CostRow{}, fmt.Errorf("%d values: at most %d", len(f.Values), maxSentValues)
+	}
+	for _, v := range f.Values {
+		if len(v.Value) > cardinality.MaxValueBytes {
+			return CostRow{}, fmt.Errorf("a value of %d bytes: at most %d", len(v.Value), cardinality.MaxValueBytes)
+		}
+	}
+	r := CostRow{StreamBucket: sb, Field: CostField{Source: f.Source, Name: f.Key, Type: f.Type}, Distinct: f.Distinct, State: f.State}
+	switch {
+	case f.Source == tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE:
+		r.State = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
+	case !cardinality.Scalar(f.Type):
+		r.State = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_SCALAR
+	case f.State == tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT:
+		r.Values = f.Values
+	case f.State == tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED,
+		f.State == tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT:
+		r.State = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD
+	}
+	return r, nil
+}
+
+// maxSentValues bounds the values one field's figures may carry, as the
+// API's rules do; the catalog keeps at most CostConfig.MaxValues of them.
+const maxSentValues = 1000
+
+// stateRank orders example states for merging: the state of a merge is the
+// highest of its parts', so that one withheld bucket withholds the field
+// (its values must never be shown), a non-scalar one makes it so, and one
+// with too many values makes the field not enum-like.
+var stateRank = map[tallycatv1.ExampleValuesState]int{
+	tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED:    0,
+	tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT:           1,
+	tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_TOO_MANY:       2,
+	tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_SCALAR:     3,
+	tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT: 4,
+	tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD:       5,
+}
+
+// MergeCostRows merges rows of one stream, bucket and field, or of one
+// field across buckets and streams: the union of their distinct values, the
+// sum of their data points, and the worst of their states (see stateRank),
+// with the values of KEPT parts merged while there are at most maxValues of
+// them (TOO_MANY, with none, past it).
+func MergeCostRows(rows []CostRow, maxValues int) (CostRow, error) {
+	if len(rows) == 0 {
+		return CostRow{}, nil
+	}
+	if maxValues <= 0 {
+		maxValues = cardinality.DefaultMaxValues
+	}
+	out := CostRow{StreamBucket: rows[0].StreamBucket, Field: rows[0].Field}
+	for i := range rows {
+		r := &rows[i]
+		if err := out.Distinct.Merge(&r.Distinct); err != nil {
+			return CostRow{}, err
+		}
+		out.DataPoints += r.DataPoints
+		if stateRank[r.State] > stateRank[out.State] {
+			out.State = r.State
+		}
+	}
+	if out.State != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT {
+		return out, nil
+	}
+	values := cardinality.NewValues(maxValues)
+	for i := range rows {
+		for _, v := range rows[i].Values {
+			values.Add(v.Value, v.DataPoints)
+		}
+	}
+	if values.Overflowed() {
+		out.State = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_TOO_MANY
+		return out, nil
+	}
+	for _, s := range values.Shares() {
+		out.Values = append(out.Values, ValueCount{Value: s.Value, DataPoints: s.DataPoints})
+	}
+	return out, nil
+}

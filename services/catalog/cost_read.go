@@ -1,0 +1,252 @@
+package catalog
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+)
+
+// How cost rows become figures. A figure counts the streams Counted says
+// (a schema's current streams, or all of them once it is superseded); a
+// stream that left a schema is counted there only up to the bucket it was
+// last seen in on it, so that a superseded schema shows what it cost while
+// it was produced, not what its successor costs now. Each stream's buckets
+// in the window are merged, then estimated; streams' series are disjoint,
+// so their estimates add up.
+
+// costIndex holds cost rows by stream and field.
+type costIndex map[string]map[CostField][]*CostRow
+
+func indexCosts(rows []CostRow) costIndex {
+	ix := costIndex{}
+	for i := range rows {
+		r := &rows[i]
+		if ix[r.StreamID] == nil {
+			ix[r.StreamID] = map[CostField][]*CostRow{}
+		}
+		ix[r.StreamID][r.Field] = append(ix[r.StreamID][r.Field], r)
+	}
+	return ix
+}
+
+// costStreams is which of a schema's (or a release's) streams its cost
+// counts, each with the last bucket counted: the zero time for all of them.
+func costStreams(streams []SchemaStream) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, s := range Counted(streams) {
+		until := time.Time{}
+		if s.SupersededBy != "" {
+			until = cardinality.BucketOf(s.LastSeen)
+		}
+		widen(out, s.StreamID, until)
+	}
+	return out
+}
+
+// widen counts stream up to until in set, or further if it already is.
+func widen(set map[string]time.Time, stream string, until time.Time) {
+	if prev, ok := set[stream]; !ok || (!prev.IsZero() && (until.IsZero() || until.After(prev))) {
+		set[stream] = until
+	}
+}
+
+// counts reports whether a bucket is counted for a stream counted up to until.
+func counts(bucket, until time.Time) bool { return until.IsZero() || !bucket.After(until) }
+
+// sumCost is the cost of the streams over the window of length d ending at
+// now.
+func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.Duration) (Cost, error) {
+	var c Cost
+	for _, id := range slices.Sorted(maps.Keys(streams)) {
+		var plain []cardinality.Bucket
+		var series cardinality.Distinct
+		for _, r := range ix[id][CostField{}] {
+			if !counts(r.Bucket, streams[id]) {
+				continue
+			}
+			plain = append(plain, cardinality.Bucket{Start: r.Bucket, DataPoints: r.DataPoints})
+			if cardinality.InWindow(r.Bucket, now, d) {
+				if err := series.Merge(&r.Distinct); err != nil {
+					return Cost{}, err
+				}
+			}
+		}
+		// Data points and their rate as the shared rule has them; the
+		// series merged here, so that few of them stay exact.
+		f, err := cardinality.Window(plain, now, d)
+		if err != nil {
+			return Cost{}, err
+		}
+		c.Series += series.Estimate()
+		c.DataPoints += f.DataPoints
+		c.DataPointsPerMinute += f.PerMinute
+	}
+	return c, nil
+}
+
+// field merges one field's rows over the streams and the window.
+func (ix costIndex) field(streams map[string]time.Time, match func(CostField) bool, now time.Time, d time.Duration, maxValues int) (CostRow, error) {
+	var rows []CostRow
+	for id, until := range streams {
+		for f, rs := range ix[id] {
+			if f.IsSeries() || !match(f) {
+				continue
+			}
+			for _, r := range rs {
+				if counts(r.Bucket, until) && cardinality.InWindow(r.Bucket, now, d) {
+					rows = append(rows, *r)
+				}
+			}
+		}
+	}
+	return MergeCostRows(rows, maxValues)
+}
+
+// hasData reports whether a stream counted up to until has a series row in
+// the window.
+func (ix costIndex) hasData(stream string, until, now time.Time, d time.Duration) bool {
+	for _, r := range ix[stream][CostField{}] {
+		if counts(r.Bucket, until) && cardinality.InWindow(r.Bucket, now, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// SchemaCost fills a schema's cost figures from its streams and their cost
+// rows since q.Since(): the schema's cost, each release's (its streams
+// Counted as Releases counts them), and each field's distinct values,
+// high cardinality (over the last hour, whatever the window) and example
+// values, merged over the counted streams: a field's values are shared
+// between releases.
+func SchemaCost(d *SchemaDetail, streams []SchemaStream, rows []CostRow, q CostQuery) error {
+	w, span := q.Span()
+	ix := indexCosts(rows)
+	counted := costStreams(streams)
+	c, err := ix.sumCost(counted, q.Now, span)
+	if err != nil {
+		return err
+	}
+	c.Window = w
+	d.Schema.Cost = &c
+	releases := byRelease(streams)
+	for i := range d.Releases {
+		rc, err := ix.sumCost(costStreams(releases[d.Releases[i].ReleaseIdentity]), q.Now, span)
+		if err != nil {
+			return err
+		}
+		rc.Window = w
+		d.Releases[i].Cost = &rc
+	}
+	for i := range d.Schema.Fields {
+		if err := fieldCost(&d.Schema.Fields[i], ix, counted, q, span); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fieldCost(f *Field, ix costIndex, counted map[string]time.Time, q CostQuery, span time.Duration) error {
+	match := func(c CostField) bool { return c == CostField{Source: f.Source, Name: f.Name, Type: f.Type} }
+	in, err := ix.field(counted, match, q.Now, span, q.Config.MaxValues)
+	if err != nil {
+		return err
+	}
+	hour := in
+	if span != time.Hour {
+		if hour, err = ix.field(counted, match, q.Now, time.Hour, q.Config.MaxValues); err != nil {
+			return err
+		}
+	}
+	f.Distinct = in.Distinct.Estimate()
+	f.HighCardinality = hour.Distinct.Estimate() > q.Config.HighCardinality
+	if f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+		f.ExamplesState = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
+		return nil
+	}
+	f.ExamplesState = in.State
+	f.Examples = shares(in.Values)
+	return nil
+}
+
+// shares are values with their shares of the data points that carried any.
+func shares(values []ValueCount) []cardinality.Share {
+	var total uint64
+	for _, v := range values {
+		total += v.DataPoints
+	}
+	out := make([]cardinality.Share, len(values))
+	for i, v := range values {
+		out[i] = cardinality.Share{Value: v.Value, DataPoints: v.DataPoints}
+		if total > 0 {
+			out[i].Share = float64(v.DataPoints) / float64(total)
+		}
+	}
+	return out
+}
+
+// keyCostStreams is, per key, which streams its cost counts: those Counted
+// for any of its schemas, each as far as any schema counts it.
+func keyCostStreams(streams []KeyStream) map[string]map[string]time.Time {
+	bySchema := map[string][]SchemaStream{}
+	keyOf := map[string]string{}
+	for _, s := range streams {
+		bySchema[s.SchemaID] = append(bySchema[s.SchemaID], s.SchemaStream)
+		keyOf[s.SchemaID] = s.Key
+	}
+	out := map[string]map[string]time.Time{}
+	for id, ss := range bySchema {
+		key := keyOf[id]
+		if out[key] == nil {
+			out[key] = map[string]time.Time{}
+		}
+		for stream, until := range costStreams(ss) {
+			widen(out[key], stream, until)
+		}
+	}
+	return out
+}
+
+// KeyCosts works out each key's cost from its schemas' streams and their
+// series rows since q.Since(); a key without rows costs nothing.
+func KeyCosts(streams []KeyStream, series []CostRow, q CostQuery) (map[string]Cost, error) {
+	w, span := q.Span()
+	ix := indexCosts(series)
+	out := map[string]Cost{}
+	for key, counted := range keyCostStreams(streams) {
+		c, err := ix.sumCost(counted, q.Now, span)
+		if err != nil {
+			return nil, err
+		}
+		c.Window = w
+		out[key] = c
+	}
+	return out, nil
+}
+
+// SortByCost orders keys by their cost, series or data point rate as sort
+// says, the name breaking ties so that pages never overlap or skip. It
+// reports false for any other sort, which the store's columns answer.
+func SortByCost(keys []string, costs map[string]Cost, sort tallycatv1.SchemaKeySort, descending bool) bool {
+	var by func(Cost) float64
+	switch sort {
+	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES:
+		by = func(c Cost) float64 { return float64(c.Series) }
+	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE:
+		by = func(c Cost) float64 { return c.DataPointsPerMinute }
+	default:
+		return false
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		o := cmp.Or(cmp.Compare(by(costs[a]), by(costs[b])), cmp.Compare(a, b))
+		if descending {
+			return -o
+		}
+		return o
+	})
+	return true
+}

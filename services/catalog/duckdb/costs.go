@@ -1,0 +1,268 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Cost rows (stream_costs, migration 5): the planner merges a batch's
+// figures with the rows of their buckets (holdings.Costs) and the writer
+// stores the result; reads load a schema's or a metric's streams and their
+// rows, and the catalog works the figures out (catalog.SchemaCost,
+// KeyCosts, Top, SeriesHistory). Sketches cannot be merged in SQL, so
+// nothing here adds them up.
+
+// costColumns are stream_costs' columns in the order scanCosts reads them.
+const costColumns = `stream_id, bucket, source, name, value_type, distinct_values, data_points, example_values, values_state`
+
+// bucketLayout writes a bucket as DuckDB reads a TIMESTAMP from text.
+const bucketLayout = "2006-01-02 15:04:05"
+
+// Costs implements catalog.Holdings. Streams the writer knows not to exist
+// have no rows: only the others are looked up.
+func (h holdings) Costs(ctx context.Context, buckets []catalog.StreamBucket) ([]catalog.CostRow, error) {
+	var keys [][]driver.Value
+	for _, b := range buckets {
+		if h.known != nil {
+			if _, ok := h.known.streams[raw(b.StreamID)]; !ok {
+				continue
+			}
+		}
+		keys = append(keys, []driver.Value{b.StreamID, b.Bucket.UTC().Format(bucketLayout), ""})
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	if err := fillKeys(ctx, h.conn, keys); err != nil {
+		return nil, err
+	}
+	return scanCosts(ctx, h.conn, `SELECT `+prefixed("c.", costColumns)+` FROM stream_costs c
+		JOIN batch_keys k ON k.a = c.stream_id AND c.bucket = CAST(k.b AS TIMESTAMP)`, nil)
+}
+
+// prefixed qualifies each of a list of columns.
+func prefixed(prefix, columns string) string {
+	return prefix + strings.ReplaceAll(columns, ", ", ", "+prefix)
+}
+
+// writeCosts inserts the plan's new cost rows and replaces the others with
+// their merged selves.
+func writeCosts(conn *sql.Conn, rows []catalog.CostWrite) error {
+	var costs split
+	for _, w := range rows {
+		blob, err := w.Distinct.MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("stream_costs: %w", err)
+		}
+		costs.add(w.New, []driver.Value{w.StreamID, w.Bucket, int8(w.Field.Source), w.Field.Name, int8(w.Field.Type), blob, w.DataPoints,
+			catalog.EncodeValues(w.Values), int8(w.State)})
+	}
+	if err := appendRows(conn, `INSERT INTO stream_costs SELECT * FROM appended_data`, "stream_costs", costs.fresh); err != nil {
+		return err
+	}
+	return appendRows(conn, `INSERT INTO stream_costs SELECT * FROM appended_data
+		ON CONFLICT (stream_id, bucket, source, name, value_type) DO UPDATE SET distinct_values = excluded.distinct_values,
+		data_points = excluded.data_points, example_values = excluded.example_values, values_state = excluded.values_state`,
+		"stream_costs", costs.known)
+}
+
+// pruneCosts deletes the cost rows past their retention, once a bucket: the
+// first write of each bucket does it. Only the writer calls it.
+func (s *Store) pruneCosts(ctx context.Context, conn *sql.Conn) error {
+	now := s.now()
+	if b := cardinality.BucketOf(now); !b.After(s.prunedAt) {
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, `DELETE FROM stream_costs WHERE bucket < ?`, catalog.PruneBefore(now)); err != nil {
+		return fmt.Errorf("prune cost rows: %w", err)
+	}
+	s.prunedAt = cardinality.BucketOf(now)
+	return nil
+}
+
+// scanCosts reads cost rows of a query selecting costColumns.
+func scanCosts(ctx context.Context, q querier, query string, args []any) ([]catalog.CostRow, error) {
+	var out []catalog.CostRow
+	err := scanRows(ctx, q, query, args, func(rows *sql.Rows) error {
+		var (
+			r           catalog.CostRow
+			src, vt, st int8
+			blob        []byte
+			values      string
+		)
+		if err := rows.Scan(&r.StreamID, &r.Bucket, &src, &r.Field.Name, &vt, &blob, &r.DataPoints, &values, &st); err != nil {
+			return err
+		}
+		r.Bucket = r.Bucket.UTC()
+		r.Field.Source, r.Field.Type, r.State = tallycatv1.FieldSource(src), tallycatv1.ValueType(vt), tallycatv1.ExampleValuesState(st)
+		if err := r.Distinct.UnmarshalBinary(blob); err != nil {
+			return fmt.Errorf("stream_costs of %s: %w", r.StreamID, err)
+		}
+		var err error
+		if r.Values, err = catalog.DecodeValues(values); err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// maxListedStreams is the longest list of stream ids a read of cost rows
+// names; a read of more streams (a sort of every metric by cost) reads
+// every row of the window instead, and the catalog picks its own.
+const maxListedStreams = 1000
+
+// loadCosts reads the cost rows since since of the streams (of every
+// stream when streams is nil or long), of the series alone when seriesOnly
+// is set.
+func (s *Store) loadCosts(ctx context.Context, streams []string, since time.Time, seriesOnly bool) ([]catalog.CostRow, error) {
+	where := []string{`bucket >= ?`}
+	args := []any{since}
+	if seriesOnly {
+		where = append(where, `source = 0`)
+	}
+	if streams != nil && len(streams) <= maxListedStreams {
+		if len(streams) == 0 {
+			return nil, nil
+		}
+		where = append(where, `stream_id IN (`+placeholders(len(streams))+`)`)
+		for _, id := range streams {
+			args = append(args, id)
+		}
+	}
+	rows, err := scanCosts(ctx, s.db, `SELECT `+costColumns+` FROM stream_costs WHERE `+strings.Join(where, " AND "), args)
+	if err != nil {
+		return nil, fmt.Errorf("read cost rows: %w", err)
+	}
+	return rows, nil
+}
+
+// loadKeyStreams reads the stream rows of the keys' schemas (of every
+// schema when keys is nil), and the ids of their streams.
+func (s *Store) loadKeyStreams(ctx context.Context, keys []string) ([]catalog.KeyStream, []string, error) {
+	where, args := "TRUE", []any(nil)
+	if keys != nil {
+		if len(keys) == 0 {
+			return nil, nil, nil
+		}
+		where = `schema_key IN (` + placeholders(len(keys)) + `)`
+		for _, k := range keys {
+			args = append(args, k)
+		}
+	}
+	var out []catalog.KeyStream
+	var ids []string
+	seen := map[string]bool{}
+	err := scanRows(ctx, s.db, `SELECT schema_key, schema_id, stream_id, description, superseded_by, service_namespace, service_name,
+		service_version, data_point_count, last_seen FROM schema_streams WHERE `+where, args, func(rows *sql.Rows) error {
+		var k catalog.KeyStream
+		if err := rows.Scan(&k.Key, &k.SchemaID, &k.StreamID, &k.Description, &k.SupersededBy, &k.Release.ServiceNamespace,
+			&k.Release.ServiceName, &k.Release.ServiceVersion, &k.DataPoints, &k.LastSeen); err != nil {
+			return err
+		}
+		out = append(out, k)
+		if !seen[k.StreamID] {
+			seen[k.StreamID] = true
+			ids = append(ids, k.StreamID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read streams: %w", err)
+	}
+	return out, ids, nil
+}
+
+// keyCosts is the cost of each of the keys (of every key when keys is nil).
+func (s *Store) keyCosts(ctx context.Context, keys []string, q catalog.CostQuery) (map[string]catalog.Cost, error) {
+	streams, ids, err := s.loadKeyStreams(ctx, keys)
+	if err != nil || len(streams) == 0 {
+		return map[string]catalog.Cost{}, err
+	}
+	series, err := s.loadCosts(ctx, ids, q.Since(), true)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.KeyCosts(streams, series, q)
+}
+
+// costQuery is a read's query over window w, now.
+func (s *Store) costQuery(w tallycatv1.Window) catalog.CostQuery {
+	return catalog.CostQuery{Window: w, Now: s.now(), Config: s.cost}
+}
+
+// schemaCost fills a schema's cost figures from its streams.
+func (s *Store) schemaCost(ctx context.Context, d *catalog.SchemaDetail, streams []catalog.SchemaStream, w tallycatv1.Window) error {
+	q := s.costQuery(w)
+	ids := make([]string, len(streams))
+	for i, st := range streams {
+		ids[i] = st.StreamID
+	}
+	rows, err := s.loadCosts(ctx, ids, q.Since(), false)
+	if err != nil {
+		return err
+	}
+	return catalog.SchemaCost(d, streams, rows, q)
+}
+
+// ListTopSeries implements catalog.Store.
+func (s *Store) ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*catalog.TopSeries, error) {
+	q := s.costQuery(w)
+	streams, _, err := s.loadKeyStreams(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.loadCosts(ctx, nil, q.Since(), false)
+	if err != nil {
+		return nil, err
+	}
+	top, err := catalog.Top(streams, rows, q, limit)
+	if err != nil || len(top.Metrics) == 0 {
+		return top, err
+	}
+	args := make([]any, len(top.Metrics))
+	index := map[string]int{}
+	for i, m := range top.Metrics {
+		args[i], index[m.Key] = m.Key, i
+	}
+	err = scanRows(ctx, s.db, `SELECT schema_key, metric_type FROM schema_keys WHERE schema_key IN (`+placeholders(len(args))+`)`, args,
+		func(rows *sql.Rows) error {
+			var key string
+			var mt int8
+			if err := rows.Scan(&key, &mt); err != nil {
+				return err
+			}
+			top.Metrics[index[key]].Type = tallycatv1.MetricType(mt)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list top series: %w", err)
+	}
+	return top, nil
+}
+
+// GetSeriesHistory implements catalog.Store.
+func (s *Store) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catalog.SeriesPoint, error) {
+	if err := s.mustExist(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, schemaKey, "no metric named %q has been seen"); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	streams, ids, err := s.loadKeyStreams(ctx, []string{schemaKey})
+	if err != nil {
+		return nil, err
+	}
+	series, err := s.loadCosts(ctx, ids, cardinality.BucketOf(now.Add(-catalog.HistorySpan)), true)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.SeriesHistory(streams, series, now)
+}
