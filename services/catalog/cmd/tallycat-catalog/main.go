@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -15,8 +16,10 @@ import (
 	"time"
 
 	"github.com/tallycat/tallycat/internal/auth"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/internal/telemetry"
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 	"github.com/tallycat/tallycat/web"
@@ -33,6 +36,10 @@ type Config struct {
 	AuthReads      bool
 	TLS            cli.TLSFiles
 	Telemetry      telemetry.Config
+	// HighCardinalityThreshold and MaxValues judge fields' cost figures
+	// (see catalog.CostConfig).
+	HighCardinalityThreshold uint64
+	MaxValues                int
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -47,8 +54,16 @@ func DefaultConfig() Config {
 		UIDir:         uiDir,
 		ShutdownGrace: 15 * time.Second,
 		Telemetry:     telemetry.DefaultConfig(),
+
+		HighCardinalityThreshold: catalog.DefaultHighCardinality,
+		MaxValues:                cardinality.DefaultMaxValues,
 	}
 }
+
+// maxMaxValues bounds --max-values: an ingest sends at most this many
+// values of a field (the API's rules), and the catalog stores them per
+// stream, bucket and field.
+const maxMaxValues = 1000
 
 // Main is the running catalog.
 type Main struct {
@@ -71,6 +86,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long in-flight requests may finish after SIGTERM")
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", c.AuthTokenFile, "file of name:token lines; when set, changes need a bearer token, whose name is recorded as the actor")
 	fs.BoolVar(&c.AuthReads, "auth-reads", c.AuthReads, "with --auth-token-file, reads need a token too")
+	fs.Uint64Var(&c.HighCardinalityThreshold, "high-cardinality-threshold", c.HighCardinalityThreshold,
+		"a field with more distinct values than this in the last hour is flagged high-cardinality")
+	fs.IntVar(&c.MaxValues, "max-values", c.MaxValues, fmt.Sprintf(
+		"most distinct values of a data point field listed as examples (1 to %d); past it the field keeps none", maxMaxValues))
 	c.TLS.AddFlags(fs, "the API and UI")
 	c.Telemetry.AddFlags(fs, "the catalog")
 	if err := cli.Parse(fs, args); err != nil {
@@ -78,6 +97,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if c.AuthReads && c.AuthTokenFile == "" {
 		return errors.New("--auth-reads needs --auth-token-file")
+	}
+	if c.MaxValues < 1 || c.MaxValues > maxMaxValues {
+		return fmt.Errorf("--max-values: %d, want 1 to %d", c.MaxValues, maxMaxValues)
 	}
 	return c.TLS.Check("catalog")
 }
@@ -91,7 +113,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	start := time.Now()
-	store, err := duckdb.Open(ctx, c.DB)
+	store, err := duckdb.Open(ctx, c.DB, duckdb.WithCost(catalog.CostConfig{MaxValues: c.MaxValues, HighCardinality: c.HighCardinalityThreshold}))
 	if err != nil {
 		return err
 	}
