@@ -86,10 +86,10 @@ func TestHashesAreStable(t *testing.T) {
 
 func TestTallyKeepsFewValues(t *testing.T) {
 	str := tallycatv1.ValueType_VALUE_TYPE_STRING
-	v := func(s string) Value { return Value{Hash: HashString(str, s), Str: s, Type: str} }
+	v := func(s string) *Value { return &Value{Hash: HashString(str, s), Str: s, Type: str} }
 	tl := NewTally(str, true, 3)
 	for _, r := range []string{"eu", "us", "eu", "ap"} {
-		tl.Add(v(r))
+		tl.Add(v(r), nil)
 	}
 	got := map[string]uint64{}
 	tl.Values(func(s string, n uint64) { got[s] = n })
@@ -99,7 +99,7 @@ func TestTallyKeepsFewValues(t *testing.T) {
 	if d := tl.Distinct(); d.Estimate() != 3 {
 		t.Errorf("distinct = %d", d.Estimate())
 	}
-	tl.Add(v("sa"))
+	tl.Add(v("sa"), &Texts{})
 	n := 0
 	tl.Values(func(string, uint64) { n++ })
 	if tl.State != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_TOO_MANY || n != 0 {
@@ -109,7 +109,7 @@ func TestTallyKeepsFewValues(t *testing.T) {
 		t.Errorf("distinct after overflow = %d, want 4", d.Estimate())
 	}
 	denied := NewTally(str, false, 3)
-	denied.Add(v("alice@example.com"))
+	denied.Add(v("alice@example.com"), nil)
 	denied.Values(func(s string, _ uint64) { t.Errorf("a withheld field kept %q", s) })
 	if d := denied.Distinct(); d.Estimate() != 1 || denied.State != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD {
 		t.Errorf("withheld: %d distinct, state %v", d.Estimate(), denied.State)

@@ -42,10 +42,19 @@ func NewTally(vt tallycatv1.ValueType, keep bool, max int) Tally {
 	return t
 }
 
-// Add counts one data point that carried v.
-func (t *Tally) Add(v Value) { t.add(v.Hash, 1, v) }
+// Add counts one data point that carried v. A value kept for the first
+// time gets its text from texts (which may be nil: a copy of its own).
+func (t *Tally) Add(v *Value, texts *Texts) {
+	if t.State == tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT {
+		if i, found := t.find(v.Hash); found {
+			t.kept[i].count++
+			return
+		}
+	}
+	t.add(v.Hash, 1, texts.Text(v))
+}
 
-func (t *Tally) add(h, n uint64, v Value) {
+func (t *Tally) add(h, n uint64, text func() string) {
 	if t.State != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT {
 		t.distinct().Add(h)
 		return
@@ -65,33 +74,23 @@ func (t *Tally) add(h, n uint64, v Value) {
 		t.kept = nil
 		return
 	}
-	text := v.Str
-	if v.Type != 0 {
-		text = v.Text()
-	}
-	t.kept = slices.Insert(t.kept, i, keptValue{hash: h, count: n, text: text})
+	t.kept = slices.Insert(t.kept, i, keptValue{hash: h, count: n, text: text()})
 }
 
-// find is where h is or would be in kept: a scan while there are few (the
-// usual case: a handful of values), a binary search after.
+// find is where h is or would be in kept: a binary search, written out
+// since it runs for every field of every data point.
 func (t *Tally) find(h uint64) (int, bool) {
-	if len(t.kept) <= 8 {
-		for i := range t.kept {
-			if t.kept[i].hash >= h {
-				return i, t.kept[i].hash == h
-			}
+	k := t.kept
+	lo, hi := 0, len(k)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k[m].hash < h {
+			lo = m + 1
+		} else {
+			hi = m
 		}
-		return len(t.kept), false
 	}
-	return slices.BinarySearchFunc(t.kept, h, func(k keptValue, h uint64) int {
-		switch {
-		case k.hash < h:
-			return -1
-		case k.hash > h:
-			return 1
-		}
-		return 0
-	})
+	return lo, lo < len(k) && k[lo].hash == h
 }
 
 func (t *Tally) distinct() *Distinct {
@@ -105,7 +104,7 @@ func (t *Tally) distinct() *Distinct {
 func (t *Tally) Merge(o *Tally) error {
 	if o.State == tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT {
 		for _, k := range o.kept {
-			t.add(k.hash, k.count, Value{Str: k.text})
+			t.add(k.hash, k.count, func() string { return k.text })
 		}
 		return nil
 	}
@@ -155,5 +154,38 @@ func (t *Tally) Reset() {
 	t.kept = t.kept[:0]
 	if t.other != nil {
 		t.other.Reset()
+	}
+}
+
+// Texts interns the texts of kept values: the same few values ("GET",
+// "200", "eu") are kept by many tallies, which then share one string. It is
+// bounded; when full it starts over, which only costs copies. Not safe for
+// concurrent use.
+type Texts struct{ m map[string]string }
+
+// maxTexts bounds the interned texts.
+const maxTexts = 1 << 16
+
+// Text returns a function making v's text, interned; a nil Texts makes a
+// copy. It is a function so that a value already kept costs nothing.
+func (x *Texts) Text(v *Value) func() string {
+	return func() string {
+		if x == nil {
+			return v.Text()
+		}
+		if x.m == nil {
+			x.m = make(map[string]string)
+		}
+		if v.Type == tallycatv1.ValueType_VALUE_TYPE_STRING {
+			if s, ok := x.m[Cut(v.Str)]; ok {
+				return s
+			}
+		}
+		s := v.Text()
+		if len(x.m) >= maxTexts {
+			clear(x.m)
+		}
+		x.m[s] = s
+		return s
 	}
 }

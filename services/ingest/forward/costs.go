@@ -68,7 +68,7 @@ func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	for p := 0; p+n <= len(o.Values); p += n {
 		vals := o.Values[p : p+n]
 		for j := range vals {
-			c.fields[j].Add(vals[j])
+			c.fields[j].Add(&vals[j], &f.texts)
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/ingest"
 )
@@ -157,6 +158,7 @@ type Forwarder struct {
 	// which keys' values may be kept.
 	spareCosts []*costs
 	keepKey    map[string]bool
+	texts      cardinality.Texts
 	kick      chan struct{}
 }
 

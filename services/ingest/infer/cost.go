@@ -176,9 +176,30 @@ func (s *scratch) keyHash(pos int, key, known string) uint64 {
 	return h
 }
 
-// points sorts the request's log by observation into pts, which the
-// observations then view: a counting sort, two passes.
+// points hands the request's log to pts, by observation, for the
+// observations to view. Points nearly always come grouped by observation
+// (a metric's points share a shape), and then the log's memory is handed
+// over as it is, pts' going to the scratch for the next request; otherwise
+// a counting sort copies it, two passes.
 func (s *scratch) points(pts *ingest.Points, obs []ingest.Observation) {
+	if grouped(s.ptSlot) {
+		pts.Series, s.ptSeries = s.ptSeries, pts.Series[:0]
+		pts.Values, s.ptVals = s.ptVals, pts.Values[:0]
+		var at, vat int
+		for p := 0; p < len(s.ptSlot); {
+			slot, q := s.ptSlot[p], p
+			for q < len(s.ptSlot) && s.ptSlot[q] == slot {
+				q++
+			}
+			o := &obs[slot]
+			nv := (q - p) * len(o.Shape.Attributes)
+			o.Series, o.Values = pts.Series[at:at+q-p:at+q-p], pts.Values[vat:vat+nv:vat+nv]
+			at, vat, p = at+q-p, vat+nv, q
+		}
+		return
+	}
+	pts.Series = grow(pts.Series, len(s.ptSeries))
+	pts.Values = grow(pts.Values, len(s.ptVals))
 	start := s.slotStart[:0]
 	for range s.order {
 		start = append(start, 0)
@@ -186,12 +207,9 @@ func (s *scratch) points(pts *ingest.Points, obs []ingest.Observation) {
 	for _, slot := range s.ptSlot {
 		start[slot]++
 	}
-	// start[i]: the first point of observation i; its values follow the
-	// values of the observations before it.
 	var at, vat int
 	for i, n := range start {
 		k := len(s.order[i].shape.shape.Attributes)
-		start[i] = int32(at)
 		obs[i].Series = pts.Series[at : at : at+int(n)]
 		obs[i].Values = pts.Values[vat : vat : vat+int(n)*k]
 		at += int(n)
@@ -206,6 +224,18 @@ func (s *scratch) points(pts *ingest.Points, obs []ingest.Observation) {
 		o.Values = append(o.Values, s.ptVals[vi:vi+k]...)
 		vi += k
 	}
+}
+
+// grouped reports whether each slot's points are together in the log.
+// Slots are numbered in the order they first appear, so that is when the
+// log never goes back to a lower one.
+func grouped(slots []int32) bool {
+	for i := 1; i < len(slots); i++ {
+		if slots[i] < slots[i-1] {
+			return false
+		}
+	}
+	return true
 }
 
 // resource interns a resource read into s.attrs (and, tracking, its values

@@ -85,3 +85,35 @@ func must(r ingest.Result, err error) ingest.Result {
 	}
 	return r
 }
+
+// TestInterleavedVariantsKeepTheirValues: points of two attribute sets
+// alternating within a metric are handed out by observation, each with its
+// own values.
+func TestInterleavedVariantsKeepTheirValues(t *testing.T) {
+	var pts []*metricspb.NumberDataPoint
+	for i := 0; i < 6; i++ {
+		if i%2 == 0 {
+			pts = append(pts, &metricspb.NumberDataPoint{Attributes: []*commonpb.KeyValue{str("a", "even")}})
+		} else {
+			pts = append(pts, &metricspb.NumberDataPoint{Attributes: []*commonpb.KeyValue{str("a", "odd"), str("b", "x")}})
+		}
+	}
+	req := &colmetricpb.ExportMetricsServiceRequest{ResourceMetrics: []*metricspb.ResourceMetrics{{
+		ScopeMetrics: []*metricspb.ScopeMetrics{{Metrics: []*metricspb.Metric{{Name: "m", Data: &metricspb.Metric_Gauge{Gauge: &metricspb.Gauge{DataPoints: pts}}}}}},
+	}}}
+	res := must(infer.New().Scan(marshal(t, req)))
+	if len(res.Observations) != 2 {
+		t.Fatalf("%d observations, want 2", len(res.Observations))
+	}
+	for _, o := range res.Observations {
+		want := map[int]string{1: "even", 2: "odd"}[len(o.Shape.Attributes)]
+		if len(o.Series) != 3 {
+			t.Errorf("%v: %d series, want 3", o.Shape.Attributes, len(o.Series))
+		}
+		for p := 0; p < len(o.Values); p += len(o.Shape.Attributes) {
+			if got := o.Values[p].Text(); got != want {
+				t.Errorf("%v: a point's a is %q, want %q", o.Shape.Attributes, got, want)
+			}
+		}
+	}
+}

@@ -368,8 +368,8 @@ func (in *Inferrer) internProducer(p ingest.Producer) ingest.Producer {
 // request, a dozen kilobytes at the yardstick's size. Calling it is optional.
 func (in *Inferrer) Recycle(res ingest.Result) {
 	if p := res.Points; p != nil && cap(p.Values) <= 1<<20 {
-		clear(p.Values[:cap(p.Values)]) // they view request buffers
-		clear(p.Resource[:cap(p.Resource)])
+		clear(p.Values) // they view request buffers
+		clear(p.Resource)
 		in.points.Put(p)
 	}
 	obs := res.Observations
@@ -411,8 +411,6 @@ func (in *Inferrer) finishPoints(s *scratch, res *ingest.Result) {
 	if pts == nil {
 		pts = &ingest.Points{}
 	}
-	pts.Series = grow(pts.Series, len(s.ptSeries))
-	pts.Values = grow(pts.Values, len(s.ptVals))
 	pts.Resource = append(pts.Resource[:0], s.resVals...)
 	s.points(pts, res.Observations)
 	for i, k := range s.order {

@@ -110,7 +110,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxAttributes, "max-attributes", c.MaxAttributes, "most attributes a data point may carry; points over it are refused with partial success")
 	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points with a longer key are refused with partial success")
 	fs.IntVar(&c.MaxDepth, "max-nesting-depth", c.MaxDepth, "deepest nesting of messages in a request (attribute values nest maps and arrays); deeper requests are refused as malformed")
-	fs.IntVar(&c.MemoryLimitMiB, "memory-limit-mib", c.MemoryLimitMiB, "soft memory limit for the Go runtime, in MiB; 0 derives it from --max-known-pairs (24 MiB + 512 bytes a pair); GOMEMLIMIT wins when set")
+	fs.IntVar(&c.MemoryLimitMiB, "memory-limit-mib", c.MemoryLimitMiB, "soft memory limit for the Go runtime, in MiB; 0 derives it from --max-known-pairs (24 MiB + 1,152 bytes a pair, 576 with --track-cost=false); GOMEMLIMIT wins when set")
 	fs.BoolVar(&c.TrackCost, "track-cost", c.TrackCost, "count each schema's series, data point rate and attribute values (the cost figures); off saves the CPU it takes")
 	fs.BoolVar(&c.Forward.Values.Keep, "keep-values", c.Forward.Values.Keep, "keep the values of enum-like data point attributes as examples; false keeps none, only counts")
 	fs.StringVar(&c.ValueDeny, "value-deny", c.ValueDeny, "comma-separated glob patterns of attribute keys whose values are never kept, only counted; replaces the default list")
@@ -148,13 +148,18 @@ func (m *Main) ParseFlags(args []string) error {
 // ingest's memory. Without one the heap grows to twice what is live before a
 // collection, and resident memory follows; with one the runtime collects
 // sooner and returns freed pages, so that a fleet can size the ingest by
-// the known pairs it holds: about 480 bytes each live (docs/BENCHMARKS.md),
-// plus room for requests in flight.
+// the known pairs it holds: about 540 bytes each live, and as much again
+// for the cost figures of a pair seen since its last report
+// (docs/BENCHMARKS.md), plus room for requests in flight.
 func memoryLimit(c Config) int64 {
 	if c.MemoryLimitMiB > 0 {
 		return int64(c.MemoryLimitMiB) << 20
 	}
-	return 24<<20 + int64(c.Forward.MaxKnown)*512
+	perPair := int64(576)
+	if c.TrackCost {
+		perPair = 1152
+	}
+	return 24<<20 + int64(c.Forward.MaxKnown)*perPair
 }
 
 // Run serves OTLP until ctx ends, then stops taking requests, and delivers
