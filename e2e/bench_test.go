@@ -142,27 +142,47 @@ func warmKnown(b *testing.B, s *stack, n int) {
 // yardstick request (1,000 data points, pre-encoded) over loopback to a real
 // ingest process forwarding to a real catalog, and the ingest process's own
 // CPU time is read from /proc. TALLYCAT_BENCH_KNOWN sets how many known
-// pairs the ingest holds first (default 100,000).
+// pairs the ingest holds first (default 100,000). A second ingest with
+// --track-cost=false, fed the same, runs beside it: what counting series
+// and values costs is the difference between cost=on and cost=off.
 func BenchmarkOTLPLoopback(b *testing.B) {
 	known := 100_000
 	if v := os.Getenv("TALLYCAT_BENCH_KNOWN"); v != "" {
 		known, _ = strconv.Atoi(v)
 	}
 	s := startStack(b, filepath.Join(b.TempDir(), "catalog.duckdb"))
+	off := &stack{catalogURL: s.catalogURL, grpcAddr: testenv.FreeAddr(b), httpAddr: testenv.FreeAddr(b), catalog: s.catalog}
+	off.ingest = start(b, "tallycat-ingest", off.httpAddr, "--catalog-url", s.catalogURL,
+		"--otlp-grpc-listen", off.grpcAddr, "--otlp-http-listen", off.httpAddr, "--flush-interval", "200ms", "--track-cost=false")
 	warmKnown(b, s, known)
+	warmKnown(b, off, known)
 	cfg := otlpgen.Default()
 	body, _ := proto.Marshal(otlpgen.Request(cfg))
-	for _, tc := range []struct {
+	type target struct {
 		name   string
 		sender sender
 		client *http.Client
-	}{
-		{"grpc", grpcSender(s.grpcAddr, body), h2cClient()},
-		{"http", httpSender(s.httpAddr, body), &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}},
-	} {
+		ingest *proc
+	}
+	var targets []target
+	for _, protocol := range []string{"grpc", "http"} {
+		for _, st := range []*stack{off, s} {
+			t := target{name: protocol + "/cost=on", ingest: st.ingest}
+			if st == off {
+				t.name = protocol + "/cost=off"
+			}
+			if protocol == "grpc" {
+				t.sender, t.client = grpcSender(st.grpcAddr, body), h2cClient()
+			} else {
+				t.sender, t.client = httpSender(st.httpAddr, body), &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+			}
+			targets = append(targets, t)
+		}
+	}
+	for _, tc := range targets {
 		b.Run(tc.name, func(b *testing.B) {
 			const clients = 4
-			pid := s.ingest.cmd.Process.Pid
+			pid := tc.ingest.cmd.Process.Pid
 			if err := tc.sender(tc.client); err != nil { // warm the connection and the shapes
 				b.Fatal(err)
 			}

@@ -129,8 +129,8 @@ func (e otlpExporters) export(t *testing.T, rm *metricdata.ResourceMetrics, over
 }
 
 // catalogView renders what a catalog says of each metric's current
-// schemas: ids, counts, data point fields with presence, variants and the
-// releases on them, each schema's lines sorted. Times are left out: they
+// schemas: ids, counts, data point fields with presence, cost figures,
+// variants and the releases on them, each schema's lines sorted. Times are left out: they
 // are when each ingest received the data. points sums the current
 // schemas' data points of each metric.
 func catalogView(ctx context.Context, cat *catalogProc) (view map[string][]string, points map[string]uint64, err error) {
@@ -158,6 +158,19 @@ func catalogView(ctx context.Context, cat *catalogProc) (view map[string][]strin
 			for _, f := range s.Fields {
 				lines = append(lines, fmt.Sprintf("%s field %s %s:%s %s %.6f", id, strings.TrimPrefix(f.Source.String(), "FIELD_SOURCE_"),
 					f.Name, strings.TrimPrefix(f.ValueType.String(), "VALUE_TYPE_"), strings.TrimPrefix(f.Presence.String(), "FIELD_PRESENCE_"), f.SeenRatio))
+			}
+			// Cost: the series, and each field's distinct values and
+			// example values, which replicas must report as one ingest does
+			// (rates are left out: they depend on when the catalog is read).
+			lines = append(lines, fmt.Sprintf("%s cost: %d series, %d points", id, d.Schema.GetCost().GetSeriesEstimate(), d.Schema.GetCost().GetDataPoints()))
+			for _, f := range d.Schema.Fields {
+				var values []string
+				for _, v := range f.ExampleValues {
+					values = append(values, fmt.Sprintf("%s=%d", v.Value, v.DataPoints))
+				}
+				slices.Sort(values)
+				lines = append(lines, fmt.Sprintf("%s field %s %s: %d distinct, %s %v", id, strings.TrimPrefix(f.Source.String(), "FIELD_SOURCE_"), f.Name,
+					f.DistinctEstimate, strings.TrimPrefix(f.ExampleValuesState.String(), "EXAMPLE_VALUES_STATE_"), values))
 			}
 			for _, v := range d.Variants {
 				lines = append(lines, fmt.Sprintf("%s variant %s: %d points", id, v.VariantId[:8], v.DataPointCount))
