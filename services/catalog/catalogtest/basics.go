@@ -110,6 +110,7 @@ func testNotFound(t *testing.T, h Harness) {
 		"ListProducers(schema)": second(s.ListProducers(ctx, catalog.ProducerFilter{SchemaID: unknown})),
 		"ListProducers(key)":    second(s.ListProducers(ctx, catalog.ProducerFilter{SchemaKey: "nope"})),
 		"ListVersions":          second(s.ListVersions(ctx, unknown, "")),
+		"GetSeriesHistory":      second(s.GetSeriesHistory(ctx, "nope")),
 		"AssignVersion":         second(s.AssignVersion(ctx, catalog.VersionChange{SchemaID: unknown, Version: "1.0.0"})),
 	} {
 		if catalog.ErrorCode(err) != catalog.ENOTFOUND {

@@ -43,6 +43,11 @@ func Run(t *testing.T, h Harness) {
 		{"TwoScopesOfAReleaseMoveApart", testTwoScopesMoveApart},
 		{"AReleaseComingBackToASupersededSchema", testComeBack},
 		{"NotFound", testNotFound},
+		{"CostOfASchemaFromTwoReplicas", testCostOfASchema},
+		{"WithheldValuesAreNeverKept", testWithheldKeepsNoValues},
+		{"CostMovesWithItsStream", testCostMovesWithItsStream},
+		{"CostWindowsSortsTopAndHistory", testWindows},
+		{"RetriedBatchCountsCostOnce", testRetriedBatchCountsOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })
