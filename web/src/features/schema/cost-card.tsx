@@ -19,7 +19,7 @@ export function CostCard({ cost, window, onWindow }: Props) {
       cost ? `≈ ${formatCount(cost.seriesEstimate)} distinct time series ${over}: one per distinct resource, scope and attribute values` : "Not counted yet",
     ],
     ["Rate", cost ? formatRate(cost.dataPointsPerMinute) : "—", `Data points a minute ${over}, over the part of it that had data`],
-    ["Data points", cost ? formatCount(cost.dataPoints) : "—", `Received ${over}`],
+    [`Data points in the ${windowLabel[window]}`, cost ? formatCount(cost.dataPoints) : "—", `Received ${over}`],
   ];
   return (
     <Card>

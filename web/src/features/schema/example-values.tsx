@@ -11,7 +11,8 @@ const SHOWN = 5;
 export function DistinctValues({ field, window }: { field: Field; window: Window }) {
   const counted = field.distinctEstimate > 0n || field.exampleValuesState !== ExampleValuesState.UNSPECIFIED;
   return (
-    <span className="inline-flex flex-wrap items-center justify-end gap-1.5">
+    <span className="inline-flex items-center justify-end gap-1.5 whitespace-nowrap">
+      {field.highCardinality && <HighCardinalityBadge />}
       {counted ? (
         <span className="tabular-nums" data-testid="distinct-values" title={`≈ ${formatCount(field.distinctEstimate)} distinct values over the ${windowLabel[window]}`}>
           {formatCompact(field.distinctEstimate)}
@@ -19,7 +20,6 @@ export function DistinctValues({ field, window }: { field: Field; window: Window
       ) : (
         <span className="text-muted-foreground">—</span>
       )}
-      {field.highCardinality && <HighCardinalityBadge />}
     </span>
   );
 }

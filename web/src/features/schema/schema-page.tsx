@@ -75,14 +75,16 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
       </div>
 
       <SupersededBanner schema={schema} />
-      <CostCard cost={schema.cost} window={window} onWindow={setWindow} />
 
-      <div className="grid gap-4 xl:grid-cols-3">
+      <div className="grid items-start gap-4 xl:grid-cols-3">
         <Metadata schema={schema} />
-        <FieldsCard fields={schema.fields} window={window} className="xl:col-span-2" />
+        <div className="space-y-4 xl:col-span-2">
+          <CostCard cost={schema.cost} window={window} onWindow={setWindow} />
+          <VariantsTable variants={variants} dataPointCount={schema.dataPointCount} />
+        </div>
       </div>
 
-      <VariantsTable variants={variants} dataPointCount={schema.dataPointCount} />
+      <FieldsCard fields={schema.fields} window={window} />
       <ReleasesTable releases={releases} window={window} />
       <ProducersTable producers={producers} instanceCount={instanceCount} />
 
