@@ -10,6 +10,7 @@
 
 import { Route as rootRouteImport } from './routes/__root'
 import { Route as IndexRouteImport } from './routes/index'
+import { Route as CardinalityRouteImport } from './routes/cardinality'
 import { Route as ProducersRouteImport } from './routes/producers'
 import { Route as MetricsKeyRouteImport } from './routes/metrics.$key'
 import { Route as SchemasIdRouteImport } from './routes/schemas.$id'
@@ -17,6 +18,11 @@ import { Route as SchemasIdRouteImport } from './routes/schemas.$id'
 const IndexRoute = IndexRouteImport.update({
   id: '/',
   path: '/',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const CardinalityRoute = CardinalityRouteImport.update({
+  id: '/cardinality',
+  path: '/cardinality',
   getParentRoute: () => rootRouteImport,
 } as any)
 const ProducersRoute = ProducersRouteImport.update({
@@ -37,12 +43,14 @@ const SchemasIdRoute = SchemasIdRouteImport.update({
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
+  '/cardinality': typeof CardinalityRoute
   '/producers': typeof ProducersRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
+  '/cardinality': typeof CardinalityRoute
   '/producers': typeof ProducersRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
@@ -50,20 +58,29 @@ export interface FileRoutesByTo {
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/': typeof IndexRoute
+  '/cardinality': typeof CardinalityRoute
   '/producers': typeof ProducersRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
-  fullPaths: '/' | '/producers' | '/metrics/$key' | '/schemas/$id'
+  fullPaths:
+    '/' | '/cardinality' | '/producers' | '/metrics/$key' | '/schemas/$id'
   fileRoutesByTo: FileRoutesByTo
-  to: '/' | '/producers' | '/metrics/$key' | '/schemas/$id'
-  id: '__root__' | '/' | '/producers' | '/metrics/$key' | '/schemas/$id'
+  to: '/' | '/cardinality' | '/producers' | '/metrics/$key' | '/schemas/$id'
+  id:
+    | '__root__'
+    | '/'
+    | '/cardinality'
+    | '/producers'
+    | '/metrics/$key'
+    | '/schemas/$id'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
   IndexRoute: typeof IndexRoute
+  CardinalityRoute: typeof CardinalityRoute
   ProducersRoute: typeof ProducersRoute
   MetricsKeyRoute: typeof MetricsKeyRoute
   SchemasIdRoute: typeof SchemasIdRoute
@@ -76,6 +93,13 @@ declare module '@tanstack/react-router' {
       path: '/'
       fullPath: '/'
       preLoaderRoute: typeof IndexRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/cardinality': {
+      id: '/cardinality'
+      path: '/cardinality'
+      fullPath: '/cardinality'
+      preLoaderRoute: typeof CardinalityRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/producers': {
@@ -104,6 +128,7 @@ declare module '@tanstack/react-router' {
 
 const rootRouteChildren: RootRouteChildren = {
   IndexRoute: IndexRoute,
+  CardinalityRoute: CardinalityRoute,
   ProducersRoute: ProducersRoute,
   MetricsKeyRoute: MetricsKeyRoute,
   SchemasIdRoute: SchemasIdRoute,

@@ -5,6 +5,7 @@ import { TooltipProvider } from "@/components/ui/tooltip";
 const nav = [
   { to: "/", label: "Metrics" },
   { to: "/producers", label: "Producers" },
+  { to: "/cardinality", label: "Cardinality" },
 ] as const;
 
 /** AppShell is the frame of every page: the header with navigation, then the page. */
