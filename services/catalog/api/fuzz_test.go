@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -26,6 +27,8 @@ var procedures = []string{
 	"/tallycat.v1.VersioningService/ListVersions",
 	"/tallycat.v1.ObservationService/RecordObservations",
 	"/tallycat.v1.CatalogService/ListServices",
+	"/tallycat.v1.CatalogService/ListTopSeries",
+	"/tallycat.v1.CatalogService/GetSeriesHistory",
 }
 
 // FuzzRPC sends arbitrary bytes, as protobuf, to every catalog procedure:
@@ -43,6 +46,9 @@ func FuzzRPC(f *testing.F) {
 	seed(6, &tallycatv1.AssignVersionRequest{SchemaId: "00000000000000000000000000000000", Version: "1.0.0"})
 	seed(10, &tallycatv1.ListServicesRequest{PageSize: 2})
 	seed(9, &tallycatv1.RecordObservationsRequest{BatchId: "6f1c1f7e-1d2a-4c55-9a51-3f3a9e0b2b10", Observations: []*tallycatv1.Observation{obs("m", "svc")}})
+	seed(9, &tallycatv1.RecordObservationsRequest{BatchId: "6f1c1f7e-1d2a-4c55-9a51-3f3a9e0b2b11", Observations: []*tallycatv1.Observation{costly("m", time.Now(), 0, 100)}})
+	seed(11, &tallycatv1.ListTopSeriesRequest{Window: tallycatv1.Window_WINDOW_LAST_DAY, Limit: 3})
+	seed(12, &tallycatv1.GetSeriesHistoryRequest{SchemaKey: "m"})
 	store, err := duckdb.Open(context.Background(), ":memory:")
 	if err != nil {
 		f.Fatal(err)
