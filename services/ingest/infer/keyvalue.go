@@ -133,7 +133,10 @@ func scanPlainKeyValue(b []byte, known string, val *cardinality.Value) (string, 
 	if len(v) < 2 {
 		return "", 0, false
 	}
+	// The value is read as it is checked: its number (an int, a bool, a
+	// double's bits), or for a string its bytes.
 	var vt tallycatv1.ValueType
+	var num uint64
 	switch v[0] {
 	case 1<<3 | 2: // string_value
 		if int(v[1]) != len(v)-2 || !validUTF8(v[2:]) {
@@ -145,26 +148,31 @@ func scanPlainKeyValue(b []byte, known string, val *cardinality.Value) (string, 
 			return "", 0, false
 		}
 		vt = tallycatv1.ValueType_VALUE_TYPE_BOOL
+		if v[1] != 0 {
+			num = 1
+		}
 	case 3 << 3: // int_value
-		if _, n := protowire.ConsumeVarint(v[1:]); n != len(v)-1 {
+		x, n := protowire.ConsumeVarint(v[1:])
+		if n != len(v)-1 {
 			return "", 0, false
 		}
-		vt = tallycatv1.ValueType_VALUE_TYPE_INT
+		vt, num = tallycatv1.ValueType_VALUE_TYPE_INT, x
 	case 4<<3 | 1: // double_value
 		if len(v) != 9 {
 			return "", 0, false
 		}
-		vt = tallycatv1.ValueType_VALUE_TYPE_DOUBLE
+		vt, num = tallycatv1.ValueType_VALUE_TYPE_DOUBLE, binary.LittleEndian.Uint64(v[1:])
 	default:
 		return "", 0, false
 	}
 	if k := str(key); k == known || validUTF8(key) {
 		if val != nil {
-			num := protowire.Number(v[0] >> 3)
-			if num == 1 {
-				*val = wireValue(num, v[2:], vt)
+			// Field by field: no 40-byte value is built and copied.
+			val.Type = vt
+			if vt == tallycatv1.ValueType_VALUE_TYPE_STRING {
+				val.Hash, val.Str, val.Num = cardinality.HashBytes(vt, v[2:]), str(v[2:]), 0
 			} else {
-				*val = wireValue(num, v[1:], vt)
+				val.Hash, val.Str, val.Num = cardinality.HashNumber(vt, num), "", num
 			}
 		}
 		return k, vt, true
