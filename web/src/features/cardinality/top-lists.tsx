@@ -179,7 +179,7 @@ export function TopAttributes({ attributes, className }: { attributes: TopAttrib
             <TableRow>
               <TableHead>Attribute</TableHead>
               <TableHead>Metric</TableHead>
-              <TableHead className="text-right">Distinct values</TableHead>
+              <TableHead className="whitespace-nowrap text-right">Distinct values</TableHead>
               <TableHead className="whitespace-nowrap text-right">Metric series</TableHead>
             </TableRow>
           </TableHeader>
