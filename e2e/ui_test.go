@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -61,12 +62,51 @@ func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString, fail
 	}
 }
 
+// methodValuesKept checks that the current schema with error.type (the
+// one checkout's release moved to) lists http.request.method's values GET
+// and POST: the UI test reads them on that schema's page.
+func methodValuesKept(s *stack) func() error {
+	return func() error {
+		ctx := context.Background()
+		list, err := s.client().ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: "http.server.request.duration"})
+		if err != nil {
+			return err
+		}
+		for _, sc := range list.Schemas {
+			if !slices.ContainsFunc(sc.Fields, func(f *tallycatv1.Field) bool { return f.Name == "error.type" }) {
+				continue
+			}
+			res, err := s.client().GetSchema(ctx, &tallycatv1.GetSchemaRequest{SchemaId: sc.SchemaId})
+			if err != nil {
+				return err
+			}
+			for _, f := range res.GetSchema().GetFields() {
+				if f.Name != "http.request.method" {
+					continue
+				}
+				var values []string
+				for _, v := range f.ExampleValues {
+					values = append(values, v.Value)
+				}
+				slices.Sort(values)
+				if f.ExampleValuesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT || !slices.Equal(values, []string{"GET", "POST"}) {
+					return fmt.Errorf("http.request.method: %v %v", f.ExampleValuesState, values)
+				}
+				return nil
+			}
+			return fmt.Errorf("schema %s has no http.request.method", sc.SchemaId)
+		}
+		return fmt.Errorf("no current schema with error.type among %d", len(list.Schemas))
+	}
+}
+
 // TestUIInChromium drives the built UI in Debian's Chromium with
 // playwright-core against a real catalog and ingest filled by the SDK:
 // search, open a metric with two schemas, see a sometimes-present
-// attribute and the schema its release moved from, diff them, assign a
-// version and see it kept across a reload, and see the errors a wrong
-// version gets.
+// attribute and the schema its release moved from, diff them, see a
+// field's example values, assign a version and see it kept across a
+// reload, see the errors a wrong version gets, and find the metric among
+// those with the most series on the Cardinality page.
 func TestUIInChromium(t *testing.T) {
 	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
 		if _, err := os.Stat(need); err != nil {
@@ -94,6 +134,21 @@ func TestUIInChromium(t *testing.T) {
 	// error.type, which is sometimes present there.
 	emit(t, s, "checkout", true, false, true)
 	testenv.Eventually(t, 10*time.Second, "checkout's release moves", schemas(3, true))
+	// The cost figures the UI shows: the metric's series among the top
+	// metrics, and the methods checkout's current schema carried.
+	testenv.Eventually(t, 10*time.Second, "the metric's series are counted", func() error {
+		res, err := s.client().ListTopSeries(context.Background(), &tallycatv1.ListTopSeriesRequest{})
+		if err != nil {
+			return err
+		}
+		for _, m := range res.Metrics {
+			if m.SchemaKey == "http.server.request.duration" && m.GetCost().GetSeriesEstimate() > 0 {
+				return nil
+			}
+		}
+		return fmt.Errorf("top metrics: %v", res.Metrics)
+	})
+	testenv.Eventually(t, 10*time.Second, "http.request.method's values GET and POST are kept", methodValuesKept(s))
 
 	out := os.Getenv("TALLYCAT_E2E_OUT")
 	if out == "" {

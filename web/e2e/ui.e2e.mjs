@@ -3,7 +3,10 @@
 // The catalog must hold http.server.request.duration with two current
 // schemas that differ in the type of http.response.status_code, one of
 // which has error.type sometimes present, and the schema checkout's release
-// moved from when it sent error.type (the Go test arranges it).
+// moved from when it sent error.type, and the cost figures of issue 12:
+// the metric's series counted, and http.request.method's values GET and
+// POST kept on the schema with error.type (the Go test arranges it and
+// waits for them).
 import { chromium } from "playwright-core";
 import { join } from "node:path";
 
@@ -34,6 +37,8 @@ async function shot(name) {
   await page.screenshot({ path: file, fullPage: true });
   console.log(`screenshot ${file}`);
 }
+/** isFigure says a series figure was counted: 7, 950, 5.0k, 12M; not a dash, not 0. */
+const isFigure = (t) => /^\d+(\.\d)?[kMBT]?$/.test(t) && t !== "0";
 function check(cond, what) {
   if (!cond) throw new Error(`expected: ${what}`);
   console.log(`ok: ${what}`);
@@ -46,6 +51,8 @@ try {
   await row.waitFor();
   check((await row.textContent()).includes("2 schemas"), "the metric with two schemas says so");
   check((await page.getByTestId("metric-row").count()) === 2, "two metrics are listed");
+  const rowSeries = (await row.getByTestId("metric-series").textContent()).trim();
+  check(isFigure(rowSeries), `the metric's row shows its series (${rowSeries})`);
   await shot("metrics");
 
   // Search narrows the list and is kept in the URL.
@@ -98,6 +105,18 @@ try {
   const otherId = await otherCard.getByRole("link").first().getAttribute("href");
   await intCard.getByRole("link").first().click();
   await page.waitForURL(/\/schemas\//);
+
+  // Its fields show their values: checkout sent http.request.method as GET
+  // and as POST, each listed with its share of the field's data points.
+  const method = page.getByTestId("field-row").filter({ has: page.locator("code", { hasText: /^http\.request\.method$/ }) });
+  await method.getByTestId("example-value").nth(1).waitFor();
+  const methodValues = await method.getByTestId("example-value").allTextContents();
+  const listed = (v) => methodValues.some((t) => new RegExp(`^${v}(\\d+|<1|>99) %$`).test(t.trim()));
+  check(listed("GET") && listed("POST"), `http.request.method lists GET and POST with their shares (${methodValues.join(", ")})`);
+  check((await method.getByTestId("distinct-values").textContent()).trim() === "2", "http.request.method has 2 distinct values");
+  const schemaSeries = (await page.getByTestId("schema-cost").locator("dd").first().textContent()).trim();
+  check(isFigure(schemaSeries), `the schema shows its series (${schemaSeries})`);
+  await shot("schema-values");
   await page.getByRole("button", { name: "Assign version" }).click();
   const version = page.getByLabel("Version", { exact: true });
   await version.fill("1.0");
@@ -135,6 +154,20 @@ try {
   await page.getByRole("region", { name: "Service payments" }).waitFor();
   check((await page.getByRole("region", { name: /^Service / }).count()) === 2, "the producers page lists both services");
   await shot("producers");
+
+  // The Cardinality page: the metric among those with the most series,
+  // linked to its page, and its last 24 hours plotted.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Cardinality" }).click();
+  await page.waitForURL(/\/cardinality/);
+  const top = page.getByTestId("top-metric").filter({ hasText: METRIC });
+  await top.waitFor();
+  const topSeries = (await top.getByTestId("series").textContent()).trim();
+  check(isFigure(topSeries), `the Cardinality page lists ${METRIC} among the top metrics with its series (${topSeries})`);
+  check((await top.getByRole("link", { name: METRIC }).getAttribute("href")) === "/metrics/" + METRIC, "the top metric links to its page");
+  await top.getByRole("button", { name: "Plot " + METRIC }).click();
+  await page.getByTestId("series-summary").waitFor();
+  check((await page.locator('[data-testid="uplot-chart"] canvas').count()) > 0, `uPlot draws ${METRIC}'s series over the last 24 hours`);
+  await shot("cardinality");
 
   // A narrow but supported window still lays out.
   await page.setViewportSize({ width: 1024, height: 768 });
