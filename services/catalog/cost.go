@@ -208,6 +208,9 @@ func EncodeValues(values []ValueCount) string {
 
 // DecodeValues reads what EncodeValues wrote.
 func DecodeValues(s string) ([]ValueCount, error) {
+	if s == "[]" {
+		return nil, nil // most rows: series, and fields whose values are not kept
+	}
 	var pairs [][2]json.RawMessage
 	err := json.Unmarshal([]byte(s), &pairs)
 	out := make([]ValueCount, len(pairs))

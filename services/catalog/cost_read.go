@@ -62,6 +62,9 @@ func counts(bucket, until time.Time) bool { return until.IsZero() || !bucket.Aft
 func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.Duration) (Cost, error) {
 	var c Cost
 	for _, id := range slices.Sorted(maps.Keys(streams)) {
+		if len(ix[id][CostField{}]) == 0 {
+			continue // nothing in the window: most streams, at any time
+		}
 		var plain []cardinality.Bucket
 		var series cardinality.Distinct
 		for _, r := range ix[id][CostField{}] {
@@ -104,6 +107,27 @@ func (ix costIndex) field(streams map[string]time.Time, match func(CostField) bo
 		}
 	}
 	return MergeCostRows(rows, maxValues)
+}
+
+// distinct merges one field's distinct values over the streams and the
+// window, which is all Top needs of a field: cheaper than field.
+func (ix costIndex) distinct(streams map[string]time.Time, match func(CostField) bool, now time.Time, d time.Duration) (cardinality.Distinct, error) {
+	var out cardinality.Distinct
+	for id, until := range streams {
+		for f, rs := range ix[id] {
+			if f.IsSeries() || !match(f) {
+				continue
+			}
+			for _, r := range rs {
+				if counts(r.Bucket, until) && cardinality.InWindow(r.Bucket, now, d) {
+					if err := out.Merge(&r.Distinct); err != nil {
+						return cardinality.Distinct{}, err
+					}
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // hasData reports whether a stream counted up to until has a series row in

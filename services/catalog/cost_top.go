@@ -129,17 +129,19 @@ func topAttributes(ix costIndex, key string, counted map[string]time.Time, c Cos
 	var out []TopAttribute
 	for a := range seen {
 		match := func(f CostField) bool { return f.Source == a.source && f.Name == a.name }
-		in, err := ix.field(counted, match, q.Now, span, q.Config.MaxValues)
+		in, err := ix.distinct(counted, match, q.Now, span)
 		if err != nil {
 			return nil, err
 		}
-		hour, err := ix.field(counted, match, q.Now, time.Hour, q.Config.MaxValues)
-		if err != nil {
-			return nil, err
+		hour := in
+		if span != time.Hour {
+			if hour, err = ix.distinct(counted, match, q.Now, time.Hour); err != nil {
+				return nil, err
+			}
 		}
-		if n := in.Distinct.Estimate(); n > 0 {
+		if n := in.Estimate(); n > 0 {
 			out = append(out, TopAttribute{Key: key, Name: a.name, Source: a.source, Distinct: n,
-				HighCardinality: hour.Distinct.Estimate() > q.Config.HighCardinality, Series: c.Series})
+				HighCardinality: hour.Estimate() > q.Config.HighCardinality, Series: c.Series})
 		}
 	}
 	return out, nil

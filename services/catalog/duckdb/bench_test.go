@@ -148,6 +148,15 @@ func BenchmarkCatalog(b *testing.B) {
 			return err
 		})
 	})
+	b.Run("ListSchemaKeys/by-series", func(b *testing.B) {
+		measure(b, func() error {
+			_, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES, Descending: true, Limit: 100})
+			return err
+		})
+	})
+	b.Run("ListTopSeries", func(b *testing.B) {
+		measure(b, func() error { _, err := s.ListTopSeries(ctx, tallycatv1.Window_WINDOW_LAST_DAY, 10); return err })
+	})
 	b.Run("ListSchemas", func(b *testing.B) {
 		measure(b, func() error { some, _ := pick(); _, err := s.ListSchemas(ctx, some.Shape.Name, false); return err })
 	})

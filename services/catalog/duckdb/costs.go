@@ -23,6 +23,10 @@ import (
 // costColumns are stream_costs' columns in the order scanCosts reads them.
 const costColumns = `stream_id, bucket, source, name, value_type, distinct_values, data_points, example_values, values_state`
 
+// countColumns are costColumns without the example values, for reads that
+// only count: decoding values is most of the cost of reading a row.
+var countColumns = strings.Replace(costColumns, "example_values", "'[]'", 1)
+
 // bucketLayout writes a bucket as DuckDB reads a TIMESTAMP from text.
 const bucketLayout = "2006-01-02 15:04:05"
 
@@ -116,81 +120,86 @@ func scanCosts(ctx context.Context, q querier, query string, args []any) ([]cata
 	return out, err
 }
 
-// maxListedStreams is the longest list of stream ids a read of cost rows
-// names; a read of more streams (a sort of every metric by cost) reads
-// every row of the window instead, and the catalog picks its own.
-const maxListedStreams = 1000
+// costRead says which cost rows a read wants: all, or those of the series
+// alone; with their example values or without.
+type costRead struct{ seriesOnly, values bool }
 
-// loadCosts reads the cost rows since since of the streams (of every
-// stream when streams is nil or long), of the series alone when seriesOnly
-// is set.
-func (s *Store) loadCosts(ctx context.Context, streams []string, since time.Time, seriesOnly bool) ([]catalog.CostRow, error) {
-	where := []string{`bucket >= ?`}
-	args := []any{since}
-	if seriesOnly {
-		where = append(where, `source = 0`)
+// loadCosts reads the cost rows since since of the given streams, the ids
+// bound as one list.
+func (s *Store) loadCosts(ctx context.Context, streams []string, since time.Time, r costRead) ([]catalog.CostRow, error) {
+	if len(streams) == 0 {
+		return nil, nil
 	}
-	if streams != nil && len(streams) <= maxListedStreams {
-		if len(streams) == 0 {
-			return nil, nil
-		}
-		where = append(where, `stream_id IN (`+placeholders(len(streams))+`)`)
-		for _, id := range streams {
-			args = append(args, id)
-		}
+	where := `bucket >= ? AND stream_id IN (SELECT unnest(?::VARCHAR[]))`
+	if r.seriesOnly {
+		where += ` AND source = 0`
 	}
-	rows, err := scanCosts(ctx, s.db, `SELECT `+costColumns+` FROM stream_costs WHERE `+strings.Join(where, " AND "), args)
+	columns := countColumns
+	if r.values {
+		columns = costColumns
+	}
+	rows, err := scanCosts(ctx, s.db, `SELECT `+columns+` FROM stream_costs WHERE `+where, []any{since, streams})
 	if err != nil {
 		return nil, fmt.Errorf("read cost rows: %w", err)
 	}
 	return rows, nil
 }
 
-// loadKeyStreams reads the stream rows of the keys' schemas (of every
-// schema when keys is nil), and the ids of their streams.
-func (s *Store) loadKeyStreams(ctx context.Context, keys []string) ([]catalog.KeyStream, []string, error) {
-	where, args := "TRUE", []any(nil)
-	if keys != nil {
-		if len(keys) == 0 {
-			return nil, nil, nil
-		}
-		where = `schema_key IN (` + placeholders(len(keys)) + `)`
-		for _, k := range keys {
-			args = append(args, k)
-		}
-	}
-	var out []catalog.KeyStream
+// keyScope limits a read across metrics: a condition on schema_streams'
+// schema_key with its arguments.
+type keyScope struct {
+	where string
+	args  []any
+}
+
+// everyKey is no limit.
+var everyKey = keyScope{where: "TRUE"}
+
+// keysIn limits a read to a few keys (a page of them), bound as one list.
+func keysIn(keys []string) keyScope {
+	return keyScope{where: `schema_key IN (SELECT unnest(?::VARCHAR[]))`, args: []any{keys}}
+}
+
+// activeCosts reads what figures across metrics need, for the keys in
+// scope: the stream rows of every schema that has a stream with series
+// rows since since, and those streams' cost rows, as r says. Streams that sent nothing in the window (most of a
+// large catalog's, at any time) are neither read nor worked on; a
+// schema's other rows are, since which of its streams count depends on all
+// of them (catalog.Counted). The common case, no data for the keys, is one
+// query.
+func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time, r costRead) ([]catalog.KeyStream, []catalog.CostRow, error) {
+	var streams []catalog.KeyStream
 	var ids []string
 	seen := map[string]bool{}
-	err := scanRows(ctx, s.db, `SELECT schema_key, schema_id, stream_id, description, superseded_by, service_namespace, service_name,
-		service_version, data_point_count, last_seen FROM schema_streams WHERE `+where, args, func(rows *sql.Rows) error {
+	err := scanRows(ctx, s.db, `SELECT schema_key, schema_id, stream_id, description, superseded_by, service_namespace,
+		service_name, service_version, data_point_count, last_seen FROM schema_streams
+		WHERE schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
+			SELECT stream_id FROM stream_costs WHERE bucket >= ? AND source = 0))
+		AND `+scope.where, append([]any{since}, scope.args...), func(r *sql.Rows) error {
 		var k catalog.KeyStream
-		if err := rows.Scan(&k.Key, &k.SchemaID, &k.StreamID, &k.Description, &k.SupersededBy, &k.Release.ServiceNamespace,
+		if err := r.Scan(&k.Key, &k.SchemaID, &k.StreamID, &k.Description, &k.SupersededBy, &k.Release.ServiceNamespace,
 			&k.Release.ServiceName, &k.Release.ServiceVersion, &k.DataPoints, &k.LastSeen); err != nil {
 			return err
 		}
-		out = append(out, k)
+		streams = append(streams, k)
 		if !seen[k.StreamID] {
 			seen[k.StreamID] = true
 			ids = append(ids, k.StreamID)
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("read streams: %w", err)
+	if err != nil || len(streams) == 0 {
+		return nil, nil, err
 	}
-	return out, ids, nil
+	rows, err := s.loadCosts(ctx, ids, since, r)
+	return streams, rows, err
 }
 
-// keyCosts is the cost of each of the keys (of every key when keys is nil).
-func (s *Store) keyCosts(ctx context.Context, keys []string, q catalog.CostQuery) (map[string]catalog.Cost, error) {
-	streams, ids, err := s.loadKeyStreams(ctx, keys)
+// keyCosts is the cost of each key in scope that had data in the window.
+func (s *Store) keyCosts(ctx context.Context, scope keyScope, q catalog.CostQuery) (map[string]catalog.Cost, error) {
+	streams, series, err := s.activeCosts(ctx, scope, q.Since(), costRead{seriesOnly: true})
 	if err != nil || len(streams) == 0 {
 		return map[string]catalog.Cost{}, err
-	}
-	series, err := s.loadCosts(ctx, ids, q.Since(), true)
-	if err != nil {
-		return nil, err
 	}
 	return catalog.KeyCosts(streams, series, q)
 }
@@ -207,7 +216,7 @@ func (s *Store) schemaCost(ctx context.Context, d *catalog.SchemaDetail, streams
 	for i, st := range streams {
 		ids[i] = st.StreamID
 	}
-	rows, err := s.loadCosts(ctx, ids, q.Since(), false)
+	rows, err := s.loadCosts(ctx, ids, q.Since(), costRead{values: true})
 	if err != nil {
 		return err
 	}
@@ -217,11 +226,7 @@ func (s *Store) schemaCost(ctx context.Context, d *catalog.SchemaDetail, streams
 // ListTopSeries implements catalog.Store.
 func (s *Store) ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*catalog.TopSeries, error) {
 	q := s.costQuery(w)
-	streams, _, err := s.loadKeyStreams(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.loadCosts(ctx, nil, q.Since(), false)
+	streams, rows, err := s.activeCosts(ctx, everyKey, q.Since(), costRead{})
 	if err != nil {
 		return nil, err
 	}
@@ -256,11 +261,7 @@ func (s *Store) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catal
 		return nil, err
 	}
 	now := s.now()
-	streams, ids, err := s.loadKeyStreams(ctx, []string{schemaKey})
-	if err != nil {
-		return nil, err
-	}
-	series, err := s.loadCosts(ctx, ids, cardinality.BucketOf(now.Add(-catalog.HistorySpan)), true)
+	streams, series, err := s.activeCosts(ctx, keysIn([]string{schemaKey}), cardinality.BucketOf(now.Add(-catalog.HistorySpan)), costRead{seriesOnly: true})
 	if err != nil {
 		return nil, err
 	}

@@ -75,11 +75,11 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 	if err != nil {
 		return nil, 0, fmt.Errorf("list schema keys: %w", err)
 	}
-	all := keys
-	if filter == "TRUE" {
-		all = nil // every key: no list of them to look up
+	scope := everyKey
+	if filter != "TRUE" {
+		scope = keyScope{where: `schema_key IN (SELECT schema_key FROM schema_keys WHERE ` + filter + `)`, args: args}
 	}
-	costs, err := s.keyCosts(ctx, all, q)
+	costs, err := s.keyCosts(ctx, scope, q)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -113,13 +113,13 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 // addCosts fills the summaries' costs, from costs when given, else worked
 // out for them.
 func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs map[string]catalog.Cost, q catalog.CostQuery) error {
-	if costs == nil {
+	if costs == nil && len(out) > 0 {
 		keys := make([]string, len(out))
 		for i, k := range out {
 			keys[i] = k.Key
 		}
 		var err error
-		if costs, err = s.keyCosts(ctx, keys, q); err != nil {
+		if costs, err = s.keyCosts(ctx, keysIn(keys), q); err != nil {
 			return err
 		}
 	}
