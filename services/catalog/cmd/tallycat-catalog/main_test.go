@@ -135,3 +135,19 @@ func TestEnvTwinsAndFlags(t *testing.T) {
 		t.Errorf("a bad env value = %v, want an error naming it", err)
 	}
 }
+
+func TestCostFlags(t *testing.T) {
+	m := &Main{Config: DefaultConfig()}
+	if err := m.ParseFlags(nil); err != nil || m.Config.HighCardinalityThreshold != 1000 || m.Config.MaxValues != 100 {
+		t.Errorf("defaults = %d, %d (%v); want a threshold of 1,000 and 100 values", m.Config.HighCardinalityThreshold, m.Config.MaxValues, err)
+	}
+	t.Setenv("TALLYCAT_MAX_VALUES", "20")
+	if err := m.ParseFlags([]string{"--high-cardinality-threshold", "50"}); err != nil || m.Config.HighCardinalityThreshold != 50 || m.Config.MaxValues != 20 {
+		t.Errorf("flag and env = %d, %d (%v); want 50 and 20", m.Config.HighCardinalityThreshold, m.Config.MaxValues, err)
+	}
+	for _, bad := range []string{"0", "1001"} {
+		if err := (&Main{Config: DefaultConfig()}).ParseFlags([]string{"--max-values", bad}); err == nil || !strings.Contains(err.Error(), "--max-values") {
+			t.Errorf("--max-values %s = %v, want an error naming the flag", bad, err)
+		}
+	}
+}
