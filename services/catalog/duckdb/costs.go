@@ -145,37 +145,85 @@ func (s *Store) loadCosts(ctx context.Context, streams []string, since time.Time
 	return rows, nil
 }
 
-// keyScope limits a read across metrics: a condition on schema_streams'
-// schema_key with its arguments.
+// keyScope limits a read across metrics: to listed keys (a page of
+// them, one metric), or to those passing a condition on schema_streams'
+// schema_key with its arguments (every key when where is empty).
 type keyScope struct {
+	keys  []string
 	where string
 	args  []any
 }
 
 // everyKey is no limit.
-var everyKey = keyScope{where: "TRUE"}
+var everyKey = keyScope{}
 
-// keysIn limits a read to a few keys (a page of them), bound as one list.
-func keysIn(keys []string) keyScope {
-	return keyScope{where: `schema_key IN (SELECT unnest(?::VARCHAR[]))`, args: []any{keys}}
-}
+// keysIn limits a read to a few keys.
+func keysIn(keys ...string) keyScope { return keyScope{keys: keys} }
 
 // activeCosts reads what figures across metrics need, for the keys in
-// scope: the stream rows of every schema that has a stream with series
-// rows since since, and those streams' cost rows, as r says. Streams that sent nothing in the window (most of a
-// large catalog's, at any time) are neither read nor worked on; a
-// schema's other rows are, since which of its streams count depends on all
-// of them (catalog.Counted). The common case, no data for the keys, is one
-// query.
+// scope: stream rows, and cost rows since since as r says. Listed keys
+// are read whole, their stream rows by key and their cost rows through
+// them. Otherwise only the schemas that have a stream with series rows
+// since since are read: streams that sent nothing in the window (most of
+// a large catalog's, at any time) are neither read nor worked on, while a
+// schema's other rows are, since which of its streams count depends on
+// all of them (catalog.Counted). Lists are bound as one parameter.
 func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time, r costRead) ([]catalog.KeyStream, []catalog.CostRow, error) {
+	if scope.keys != nil {
+		return s.listedCosts(ctx, scope.keys, since, r)
+	}
+	where, args := "TRUE", []any{since}
+	if scope.where != "" {
+		where, args = scope.where, append(args, scope.args...)
+	}
+	streams, ids, err := s.scanKeyStreams(ctx, `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
+		SELECT stream_id FROM stream_costs WHERE bucket >= ? AND source = 0)) AND `+where, args)
+	if err != nil || len(streams) == 0 {
+		return nil, nil, err
+	}
+	rows, err := s.loadCosts(ctx, ids, since, r)
+	return streams, rows, err
+}
+
+// listedCosts is activeCosts for listed keys: their cost rows and their
+// stream rows, read at once.
+func (s *Store) listedCosts(ctx context.Context, keys []string, since time.Time, r costRead) ([]catalog.KeyStream, []catalog.CostRow, error) {
+	where := `bucket >= ? AND stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_key IN (SELECT unnest(?::VARCHAR[])))`
+	if r.seriesOnly {
+		where += ` AND source = 0`
+	}
+	columns := countColumns
+	if r.values {
+		columns = costColumns
+	}
+	var (
+		streams []catalog.KeyStream
+		rows    []catalog.CostRow
+	)
+	err := parallel(
+		func() (err error) {
+			rows, err = scanCosts(ctx, s.db, `SELECT `+columns+` FROM stream_costs WHERE `+where, []any{since, keys})
+			return err
+		},
+		func() (err error) {
+			streams, _, err = s.scanKeyStreams(ctx, `schema_key IN (SELECT unnest(?::VARCHAR[]))`, []any{keys})
+			return err
+		},
+	)
+	if err != nil || len(rows) == 0 {
+		return nil, nil, err
+	}
+	return streams, rows, nil
+}
+
+// scanKeyStreams reads the stream rows that pass where, and the ids of
+// their streams.
+func (s *Store) scanKeyStreams(ctx context.Context, where string, args []any) ([]catalog.KeyStream, []string, error) {
 	var streams []catalog.KeyStream
 	var ids []string
 	seen := map[string]bool{}
 	err := scanRows(ctx, s.db, `SELECT schema_key, schema_id, stream_id, description, superseded_by, service_namespace,
-		service_name, service_version, data_point_count, last_seen FROM schema_streams
-		WHERE schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
-			SELECT stream_id FROM stream_costs WHERE bucket >= ? AND source = 0))
-		AND `+scope.where, append([]any{since}, scope.args...), func(r *sql.Rows) error {
+		service_name, service_version, data_point_count, last_seen FROM schema_streams WHERE `+where, args, func(r *sql.Rows) error {
 		var k catalog.KeyStream
 		if err := r.Scan(&k.Key, &k.SchemaID, &k.StreamID, &k.Description, &k.SupersededBy, &k.Release.ServiceNamespace,
 			&k.Release.ServiceName, &k.Release.ServiceVersion, &k.DataPoints, &k.LastSeen); err != nil {
@@ -188,11 +236,10 @@ func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time
 		}
 		return nil
 	})
-	if err != nil || len(streams) == 0 {
-		return nil, nil, err
+	if err != nil {
+		return nil, nil, fmt.Errorf("read streams: %w", err)
 	}
-	rows, err := s.loadCosts(ctx, ids, since, r)
-	return streams, rows, err
+	return streams, ids, nil
 }
 
 // keyCosts is the cost of each key in scope that had data in the window.
@@ -261,7 +308,7 @@ func (s *Store) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catal
 		return nil, err
 	}
 	now := s.now()
-	streams, series, err := s.activeCosts(ctx, keysIn([]string{schemaKey}), cardinality.BucketOf(now.Add(-catalog.HistorySpan)), costRead{seriesOnly: true})
+	streams, series, err := s.activeCosts(ctx, keysIn(schemaKey), cardinality.BucketOf(now.Add(-catalog.HistorySpan)), costRead{seriesOnly: true})
 	if err != nil {
 		return nil, err
 	}

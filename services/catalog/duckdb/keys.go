@@ -119,7 +119,7 @@ func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs ma
 			keys[i] = k.Key
 		}
 		var err error
-		if costs, err = s.keyCosts(ctx, keysIn(keys), q); err != nil {
+		if costs, err = s.keyCosts(ctx, keysIn(keys...), q); err != nil {
 			return err
 		}
 	}
