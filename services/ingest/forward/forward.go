@@ -159,7 +159,7 @@ type Forwarder struct {
 	spareCosts []*costs
 	keepKey    map[string]bool
 	texts      cardinality.Texts
-	kick      chan struct{}
+	kick       chan struct{}
 }
 
 // New returns a forwarder that sends to client.

@@ -2,11 +2,11 @@ package infer
 
 import (
 	"math"
-	"slices"
 	"math/bits"
+	"slices"
 
-	"google.golang.org/protobuf/encoding/protowire"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
@@ -162,9 +162,9 @@ func (s *scratch) unread() {
 // keyHash is the hash of key, the pos'th attribute of the point being
 // read. Points of a metric nearly always repeat their keys in the same
 // places, so the hash of the key in the same place of the metric's last
-// point is used when the key is the same (known, compared already).
-func (s *scratch) keyHash(pos int, key, known string) uint64 {
-	if pos < s.khValid && key == known {
+// point is used when the key is the same (same: compared already).
+func (s *scratch) keyHash(pos int, key string, same bool) uint64 {
+	if pos < s.khValid && same {
 		return s.khash[pos]
 	}
 	h := cardinality.HashKey(key)

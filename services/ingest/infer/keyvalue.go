@@ -63,7 +63,7 @@ func scanKeyValue(b []byte, wantText bool, known string, depth, limit int, val *
 		return "", 0, "", errDepth
 	}
 	if !wantText && depth < limit {
-		if key, vt, ok := scanPlainKeyValue(b, known, val); ok {
+		if key, vt, _, ok := scanPlainKeyValue(b, known, val); ok {
 			return key, vt, "", nil
 		}
 	}
@@ -121,31 +121,33 @@ func scanKeyValue(b []byte, wantText bool, known string, depth, limit int, val *
 // once, with one-byte tags and lengths. It reports false, having read nothing,
 // for anything else, which scanKeyValue then reads field by field. Any
 // UTF-8 check it makes is one scanKeyValue would make too.
-func scanPlainKeyValue(b []byte, known string, val *cardinality.Value) (string, tallycatv1.ValueType, bool) {
+//
+// When val is set the value is read into it; same reports whether the key
+// was known, so that what was worked out for it need not be again.
+func scanPlainKeyValue(b []byte, known string, val *cardinality.Value) (key string, vt tallycatv1.ValueType, same, ok bool) {
 	if len(b) < 4 || b[0] != fKeyValueKey<<3|2 {
-		return "", 0, false
+		return "", 0, false, false
 	}
 	kl := int(b[1])
 	if kl >= 0x80 || kl+4 > len(b) || b[2+kl] != fKeyValueValue<<3|2 || int(b[3+kl]) != len(b)-4-kl {
-		return "", 0, false
+		return "", 0, false, false
 	}
-	key, v := b[2:2+kl], b[4+kl:]
+	k, v := b[2:2+kl], b[4+kl:]
 	if len(v) < 2 {
-		return "", 0, false
+		return "", 0, false, false
 	}
 	// The value is read as it is checked: its number (an int, a bool, a
 	// double's bits), or for a string its bytes.
-	var vt tallycatv1.ValueType
 	var num uint64
 	switch v[0] {
 	case 1<<3 | 2: // string_value
 		if int(v[1]) != len(v)-2 || !validUTF8(v[2:]) {
-			return "", 0, false
+			return "", 0, false, false
 		}
 		vt = tallycatv1.ValueType_VALUE_TYPE_STRING
 	case 2 << 3: // bool_value
 		if len(v) != 2 || v[1] >= 0x80 {
-			return "", 0, false
+			return "", 0, false, false
 		}
 		vt = tallycatv1.ValueType_VALUE_TYPE_BOOL
 		if v[1] != 0 {
@@ -154,18 +156,18 @@ func scanPlainKeyValue(b []byte, known string, val *cardinality.Value) (string, 
 	case 3 << 3: // int_value
 		x, n := protowire.ConsumeVarint(v[1:])
 		if n != len(v)-1 {
-			return "", 0, false
+			return "", 0, false, false
 		}
 		vt, num = tallycatv1.ValueType_VALUE_TYPE_INT, x
 	case 4<<3 | 1: // double_value
 		if len(v) != 9 {
-			return "", 0, false
+			return "", 0, false, false
 		}
 		vt, num = tallycatv1.ValueType_VALUE_TYPE_DOUBLE, binary.LittleEndian.Uint64(v[1:])
 	default:
-		return "", 0, false
+		return "", 0, false, false
 	}
-	if k := str(key); k == known || validUTF8(key) {
+	if key, same = str(k), str(k) == known; same || validUTF8(k) {
 		if val != nil {
 			// Field by field: no 40-byte value is built and copied.
 			val.Type = vt
@@ -175,9 +177,9 @@ func scanPlainKeyValue(b []byte, known string, val *cardinality.Value) (string, 
 				val.Hash, val.Str, val.Num = cardinality.HashNumber(vt, num), "", num
 			}
 		}
-		return k, vt, true
+		return key, vt, same, true
 	}
-	return "", 0, false
+	return "", 0, false, false
 }
 
 // anyValueMember maps an AnyValue field to the value type it sets, if its

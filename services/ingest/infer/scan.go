@@ -389,13 +389,13 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 		if len(cur) < len(prev) {
 			known = prev[len(cur)].Key
 		}
-		key, vt, ok := "", tallycatv1.ValueType(0), false
+		key, vt, same, ok := "", tallycatv1.ValueType(0), false, false
 		var val *cardinality.Value
 		if s.track {
 			val = s.nextValue()
 		}
 		if depth+1 < s.limit {
-			key, vt, ok = scanPlainKeyValue(v, known, val)
+			key, vt, same, ok = scanPlainKeyValue(v, known, val)
 		}
 		if !ok {
 			var err error
@@ -404,7 +404,7 @@ func (in *Inferrer) scanPoint(s *scratch, m *metricState, b []byte, kind dataKin
 			}
 		}
 		if val != nil {
-			s.kvx ^= cardinality.Attribute(s.keyHash(len(cur), key, known), val.Hash)
+			s.kvx ^= cardinality.Attribute(s.keyHash(len(cur), key, same || key == known), val.Hash)
 		}
 		cur = append(cur, schemaid.Attribute{Key: key, Type: vt})
 	}
