@@ -1,0 +1,251 @@
+package catalog
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/semconv"
+)
+
+// Conformance: every current schema judged against registries of semantic
+// conventions (the built-in OpenTelemetry ones and the team's own), in the
+// vocabulary of Weaver's live-check so that its users' filters and habits
+// carry over, and with what Weaver cannot see because it has no history,
+// producers or volume: producers of one metric disagreeing on its unit or
+// instrument, one key sent with two types, an attribute whose values
+// explode. The rules are here, as plain Go; the API asks and converts.
+
+// The finding ids. Those of Weaver's live-check come first, with its default
+// levels (see DefaultLevels); the others are TallyCat's.
+const (
+	FindingMissingMetric             = "missing_metric"
+	FindingMissingAttribute          = "missing_attribute"
+	FindingTemplateAttribute         = "template_attribute"
+	FindingUnitMismatch              = "unit_mismatch"
+	FindingUnexpectedInstrument      = "unexpected_instrument"
+	FindingTypeMismatch              = "type_mismatch"
+	FindingDeprecated                = "deprecated"
+	FindingNotStable                 = "not_stable"
+	FindingUndefinedEnumVariant      = "undefined_enum_variant"
+	FindingRequiredNotPresent        = "required_attribute_not_present"
+	FindingRecommendedNotPresent     = "recommended_attribute_not_present"
+	FindingConditionallyNotPresent   = "conditionally_required_attribute_not_present"
+	FindingOptInNotPresent           = "opt_in_attribute_not_present"
+	FindingUnitConflict              = "unit_conflict"
+	FindingInstrumentConflict        = "instrument_conflict"
+	FindingTypeConflict              = "type_conflict"
+	FindingHighCardinality           = "high_cardinality"
+	FindingTemporalityMismatch       = "temporality_mismatch"
+	violation, improvement, informed = tallycatv1.FindingLevel_FINDING_LEVEL_VIOLATION, tallycatv1.FindingLevel_FINDING_LEVEL_IMPROVEMENT, tallycatv1.FindingLevel_FINDING_LEVEL_INFORMATION
+)
+
+// DefaultLevels are the level of each finding id unless configured
+// otherwise: Weaver live-check's defaults for its ids.
+var DefaultLevels = map[string]tallycatv1.FindingLevel{
+	FindingMissingMetric: violation, FindingMissingAttribute: violation, FindingTemplateAttribute: informed,
+	FindingUnitMismatch: violation, FindingUnexpectedInstrument: violation, FindingTypeMismatch: violation,
+	FindingDeprecated: violation, FindingNotStable: informed, FindingUndefinedEnumVariant: informed,
+	FindingRequiredNotPresent: violation, FindingRecommendedNotPresent: improvement,
+	FindingConditionallyNotPresent: informed, FindingOptInNotPresent: informed,
+	FindingUnitConflict: violation, FindingInstrumentConflict: violation, FindingTypeConflict: violation,
+	FindingHighCardinality: improvement, FindingTemporalityMismatch: improvement,
+}
+
+// Finding is one judgement of one schema.
+type Finding struct {
+	ID        string
+	Level     tallycatv1.FindingLevel
+	Message   string
+	SchemaID  string
+	SchemaKey string
+	// Attribute is the attribute the finding is about, if any.
+	Attribute string
+	// Expected and Actual are the two sides, for display; Replacement
+	// names what replaces a deprecated name.
+	Expected, Actual, Replacement string
+	Producers                     []ReleaseIdentity
+	FirstSeen                     time.Time
+}
+
+// Judged is what judging a schema needs: the schema with its fields (and,
+// for enum-like fields, their example values) and the releases producing it.
+type Judged struct {
+	Schema   Schema
+	Releases []ReleaseIdentity
+}
+
+// Judge judges against a registry, with levels per finding id.
+type Judge struct {
+	Registry *semconv.Registry
+	// Levels overrides DefaultLevels by finding id; a level of
+	// UNSPECIFIED ignores the finding.
+	Levels map[string]tallycatv1.FindingLevel
+}
+
+// Key judges the current schemas of one metric key together (their
+// producers may disagree with each other as well as with the registry),
+// returning the findings sorted by schema, level and id.
+func (j Judge) Key(schemas []Judged) []Finding {
+	var out []Finding
+	units, instruments := map[string]bool{}, map[semconv.Instrument]bool{}
+	for _, s := range schemas {
+		units[s.Schema.Unit] = true
+		instruments[InstrumentOf(s.Schema)] = true
+	}
+	for _, s := range schemas {
+		add := func(f Finding) {
+			level, ok := j.Levels[f.ID]
+			if !ok {
+				level = DefaultLevels[f.ID]
+			}
+			if level == tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED {
+				return
+			}
+			f.Level, f.SchemaID, f.SchemaKey, f.Producers = level, s.Schema.ID, s.Schema.Key, s.Releases
+			if f.FirstSeen.IsZero() {
+				f.FirstSeen = s.Schema.FirstSeen
+			}
+			out = append(out, f)
+		}
+		if len(units) > 1 {
+			add(Finding{ID: FindingUnitConflict, Actual: s.Schema.Unit, Expected: strings.Join(others(units, s.Schema.Unit), ", "),
+				Message: fmt.Sprintf("producers of %s disagree on its unit: this schema's is %s, others send %s", s.Schema.Key, quoteUnit(s.Schema.Unit), strings.Join(others(units, s.Schema.Unit), ", "))})
+		}
+		if len(instruments) > 1 {
+			var names []string
+			for i := range instruments {
+				if i != InstrumentOf(s.Schema) {
+					names = append(names, string(i))
+				}
+			}
+			slices.Sort(names)
+			add(Finding{ID: FindingInstrumentConflict, Actual: string(InstrumentOf(s.Schema)), Expected: strings.Join(names, ", "),
+				Message: fmt.Sprintf("producers of %s disagree on its instrument: this schema is a %s, others send %s", s.Schema.Key, InstrumentOf(s.Schema), strings.Join(names, ", "))})
+		}
+		j.schema(s.Schema, add)
+	}
+	slices.SortStableFunc(out, func(a, b Finding) int {
+		return cmp.Or(strings.Compare(a.SchemaID, b.SchemaID), cmp.Compare(a.Level, b.Level), strings.Compare(a.ID, b.ID), strings.Compare(a.Attribute, b.Attribute))
+	})
+	return out
+}
+
+// others lists the units of set other than u, quoted.
+func others(set map[string]bool, u string) []string {
+	var out []string
+	for v := range set {
+		if v != u {
+			out = append(out, quoteUnit(v))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func quoteUnit(u string) string {
+	if u == "" {
+		return `"" (none)`
+	}
+	return u
+}
+
+// InstrumentOf is the instrument a schema's data says it was recorded with:
+// OTLP carries data types, and a sum is a counter when monotonic, an
+// updowncounter when not. A summary has none.
+func InstrumentOf(s Schema) semconv.Instrument {
+	switch s.Type {
+	case tallycatv1.MetricType_METRIC_TYPE_GAUGE:
+		return semconv.Gauge
+	case tallycatv1.MetricType_METRIC_TYPE_SUM:
+		if s.Monotonic {
+			return semconv.Counter
+		}
+		return semconv.UpDownCounter
+	case tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM:
+		return semconv.Histogram
+	}
+	return "summary"
+}
+
+// schema judges one schema against the registry.
+func (j Judge) schema(s Schema, add func(Finding)) {
+	m, defined := j.Registry.Metric(s.Key)
+	if !defined {
+		add(Finding{ID: FindingMissingMetric, Actual: s.Key,
+			Message: fmt.Sprintf("metric %s is not defined in the registries", s.Key)})
+	} else {
+		j.metric(s, m, add)
+	}
+	present := map[string]Field{}
+	for _, f := range s.Fields {
+		if f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+			continue
+		}
+		present[f.Name] = f
+		j.attribute(s, m, f, add)
+	}
+	if !defined {
+		return
+	}
+	for _, a := range m.Attributes {
+		if a.Type.Template || a.Deprecated != nil {
+			continue
+		}
+		f, ok := present[a.Key]
+		switch {
+		case ok && (f.Presence != tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES || a.Requirement != semconv.Required):
+			continue
+		case ok: // a required attribute some data points lack
+			add(Finding{ID: FindingRequiredNotPresent, Attribute: a.Key, Expected: "on every data point", Actual: fmt.Sprintf("on %.0f %% of them", 100*f.SeenRatio),
+				Message: fmt.Sprintf("required attribute %s is missing from %.0f %% of the data points of %s", a.Key, 100*(1-f.SeenRatio), s.Key)})
+			continue
+		}
+		id := map[semconv.RequirementLevel]string{
+			semconv.Required: FindingRequiredNotPresent, semconv.Recommended: FindingRecommendedNotPresent,
+			semconv.ConditionallyRequired: FindingConditionallyNotPresent, semconv.OptIn: FindingOptInNotPresent,
+		}[a.Requirement]
+		if id == "" {
+			id = FindingRecommendedNotPresent
+		}
+		add(Finding{ID: id, Attribute: a.Key, Expected: string(a.Requirement), Actual: "not sent",
+			Message: fmt.Sprintf("%s attribute %s is not present on %s", strings.ReplaceAll(string(a.Requirement), "_", " "), a.Key, s.Key)})
+	}
+}
+
+// metric judges a schema's unit, instrument, stability and deprecation.
+func (j Judge) metric(s Schema, m *semconv.Metric, add func(Finding)) {
+	if s.Unit != m.Unit {
+		add(Finding{ID: FindingUnitMismatch, Expected: m.Unit, Actual: s.Unit,
+			Message: fmt.Sprintf("unit of %s: expected %s, got %s", s.Key, quoteUnit(m.Unit), quoteUnit(s.Unit))})
+	}
+	if got := InstrumentOf(s); got != m.Instrument {
+		add(Finding{ID: FindingUnexpectedInstrument, Expected: string(m.Instrument), Actual: string(got),
+			Message: fmt.Sprintf("instrument of %s: expected %s, got %s", s.Key, m.Instrument, got)})
+	}
+	if d := m.Deprecated; d != nil {
+		add(deprecated("metric", s.Key, "", d))
+	}
+	if m.Stability != semconv.Stable && m.Stability != "" && m.Deprecated == nil {
+		add(Finding{ID: FindingNotStable, Actual: string(m.Stability), Expected: string(semconv.Stable),
+			Message: fmt.Sprintf("metric %s is %s, not stable", s.Key, m.Stability)})
+	}
+}
+
+// deprecated is the finding of a deprecated metric or attribute.
+func deprecated(what, name, attribute string, d *semconv.Deprecation) Finding {
+	f := Finding{ID: FindingDeprecated, Attribute: attribute, Actual: name, Replacement: d.RenamedTo,
+		Message: fmt.Sprintf("%s %s is deprecated", what, name)}
+	switch {
+	case d.RenamedTo != "":
+		f.Message += fmt.Sprintf(": use %s", d.RenamedTo)
+	case d.Note != "":
+		f.Message += ": " + strings.TrimSpace(d.Note)
+	case d.Reason != "" && d.Reason != "unspecified":
+		f.Message += " (" + d.Reason + ")"
+	}
+	return f
+}

@@ -1,0 +1,119 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/semconv"
+)
+
+func builtinJudge(t *testing.T) Judge {
+	t.Helper()
+	reg, err := semconv.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Judge{Registry: reg}
+}
+
+func dp(name string, vt tallycatv1.ValueType, values ...string) Field {
+	f := Field{Name: name, Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Type: vt, Presence: tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS, SeenRatio: 1}
+	if values != nil {
+		f.ExamplesState = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT
+		for _, v := range values {
+			f.Examples = append(f.Examples, cardinality.Share{Value: v, DataPoints: 1})
+		}
+	}
+	return f
+}
+
+// render lists findings as "level id attribute", sorted.
+func render(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, strings.TrimSpace(fmt.Sprintf("%s %s %s", strings.TrimPrefix(f.Level.String(), "FINDING_LEVEL_"), f.ID, f.Attribute)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestIssueYardstick is the issue's case: the HTTP server duration in ms
+// with the deprecated http.method, http.request.method carrying FOO and no
+// url.scheme; active requests as a monotonic counter; a custom metric.
+func TestIssueYardstick(t *testing.T) {
+	j := builtinJudge(t)
+	str, integer := tallycatv1.ValueType_VALUE_TYPE_STRING, tallycatv1.ValueType_VALUE_TYPE_INT
+	duration := Schema{ID: "d", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",
+		Fields: []Field{dp("http.method", str, "GET"), dp("http.request.method", str, "GET", "FOO"), dp("http.response.status_code", integer)}}
+	got := render(j.Key([]Judged{{Schema: duration}}))
+	want := []string{
+		"IMPROVEMENT recommended_attribute_not_present network.protocol.version",
+		"INFORMATION conditionally_required_attribute_not_present error.type",
+		"INFORMATION conditionally_required_attribute_not_present http.route",
+		"INFORMATION conditionally_required_attribute_not_present network.protocol.name",
+		"INFORMATION opt_in_attribute_not_present server.address",
+		"INFORMATION opt_in_attribute_not_present server.port",
+		"INFORMATION opt_in_attribute_not_present user_agent.synthetic.type",
+		"INFORMATION undefined_enum_variant http.request.method",
+		"VIOLATION deprecated http.method",
+		"VIOLATION required_attribute_not_present url.scheme",
+		"VIOLATION unit_mismatch",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	for _, f := range j.Key([]Judged{{Schema: duration}}) {
+		switch f.ID {
+		case FindingUnitMismatch:
+			if f.Expected != "s" || f.Actual != "ms" || !strings.Contains(f.Message, "expected s, got ms") {
+				t.Errorf("unit_mismatch: %+v", f)
+			}
+		case FindingDeprecated:
+			if f.Replacement != "http.request.method" {
+				t.Errorf("deprecated: replacement %q, want http.request.method", f.Replacement)
+			}
+		case FindingUndefinedEnumVariant:
+			if f.Actual != "FOO" {
+				t.Errorf("undefined_enum_variant names %q, want FOO alone", f.Actual)
+			}
+		}
+	}
+
+	active := Schema{ID: "a", Key: "http.server.active_requests", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "{request}",
+		Fields: []Field{dp("http.request.method", str), dp("url.scheme", str)}}
+	if got := render(j.Key([]Judged{{Schema: active}})); !slices.Contains(got, "VIOLATION unexpected_instrument") || !slices.Contains(got, "INFORMATION not_stable") {
+		t.Errorf("a monotonic active_requests: %v, want unexpected_instrument and not_stable", got)
+	}
+	custom := Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []Field{dp("shop.cart.id", str)}}
+	if got := render(j.Key([]Judged{{Schema: custom}})); strings.Join(got, ",") != "VIOLATION missing_attribute shop.cart.id,VIOLATION missing_metric" {
+		t.Errorf("a custom metric: %v", got)
+	}
+}
+
+// TestWhatWeaverCannotSee: producers of one metric disagreeing on unit and
+// instrument, a key with two types in one release, an exploding attribute;
+// and levels configured away.
+func TestWhatWeaverCannotSee(t *testing.T) {
+	j := builtinJudge(t)
+	code := dp("http.response.status_code", tallycatv1.ValueType_VALUE_TYPE_INT)
+	code.TypeConflict = true
+	user := dp("user.id", tallycatv1.ValueType_VALUE_TYPE_STRING)
+	user.HighCardinality, user.Distinct = true, 5000
+	a := Schema{ID: "a", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s", Fields: []Field{code, user}}
+	b := Schema{ID: "b", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "ms"}
+	got := render(j.Key([]Judged{{Schema: a}, {Schema: b}}))
+	for _, want := range []string{"VIOLATION unit_conflict", "VIOLATION instrument_conflict", "VIOLATION type_conflict http.response.status_code", "IMPROVEMENT high_cardinality user.id"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %q in %v", want, got)
+		}
+	}
+	j.Levels = map[string]tallycatv1.FindingLevel{FindingHighCardinality: tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED, FindingUnitConflict: tallycatv1.FindingLevel_FINDING_LEVEL_INFORMATION}
+	got = render(j.Key([]Judged{{Schema: a}, {Schema: b}}))
+	if slices.Contains(got, "IMPROVEMENT high_cardinality user.id") || !slices.Contains(got, "INFORMATION unit_conflict") {
+		t.Errorf("configured levels not applied: %v", got)
+	}
+}
