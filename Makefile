@@ -14,7 +14,7 @@ GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tal
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: all deps tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench soak fuzz clean
+.PHONY: all deps tools generate check-generated build build-go build-web run demo dist test test-go test-web lint bench soak fuzz clean semconv
 
 all: build
 
@@ -55,6 +55,14 @@ check-generated: generate
 	@if [ -n "$$(git status --porcelain -- gen web/src/gen)" ]; then \
 		echo "generated code is stale: run 'make generate' and commit gen/ and web/src/gen/"; \
 		git status --porcelain -- gen web/src/gen; git diff --stat -- gen web/src/gen; exit 1; fi
+	@$(MAKE) --no-print-directory semconv >/dev/null; if [ -n "$$(git status --porcelain -- internal/semconv/builtin.json)" ]; then echo "internal/semconv/builtin.json is stale: run 'make semconv' and commit it"; git diff --stat -- internal/semconv/builtin.json; exit 1; fi
+
+## semconv: regenerate internal/semconv/builtin.json, the semantic
+## conventions built into the binary, from a model directory (default: the
+## v1.44.0 copy in third_party/semconv, so a clean clone needs nothing else).
+SEMCONV_MODEL ?= third_party/semconv/v1.44.0/model
+semconv:
+	go run ./internal/tools/semconvgen -model $(SEMCONV_MODEL) -out internal/semconv/builtin.json
 
 ## build: build the web UI into web/dist and the services into bin/.
 build: build-web build-go
