@@ -467,8 +467,8 @@ func (*GetConformanceSummaryRequest) Descriptor() ([]byte, []int) {
 // Coverage is how much of what is emitted the registries define.
 type Coverage struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
-	Total   uint32                 `protobuf:"varint,1,opt,name=total,proto3" json:"total,omitempty"`
-	Defined uint32                 `protobuf:"varint,2,opt,name=defined,proto3" json:"defined,omitempty"`
+	Total   uint64                 `protobuf:"varint,1,opt,name=total,proto3" json:"total,omitempty"`
+	Defined uint64                 `protobuf:"varint,2,opt,name=defined,proto3" json:"defined,omitempty"`
 	// ratio is defined / total, 0 when there is nothing.
 	Ratio         float64 `protobuf:"fixed64,3,opt,name=ratio,proto3" json:"ratio,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -505,14 +505,14 @@ func (*Coverage) Descriptor() ([]byte, []int) {
 	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{5}
 }
 
-func (x *Coverage) GetTotal() uint32 {
+func (x *Coverage) GetTotal() uint64 {
 	if x != nil {
 		return x.Total
 	}
 	return 0
 }
 
-func (x *Coverage) GetDefined() uint32 {
+func (x *Coverage) GetDefined() uint64 {
 	if x != nil {
 		return x.Defined
 	}
@@ -868,8 +868,8 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"total_size\x18\x03 \x01(\x03R\ttotalSize\"\x1e\n" +
 	"\x1cGetConformanceSummaryRequest\"P\n" +
 	"\bCoverage\x12\x14\n" +
-	"\x05total\x18\x01 \x01(\rR\x05total\x12\x18\n" +
-	"\adefined\x18\x02 \x01(\rR\adefined\x12\x14\n" +
+	"\x05total\x18\x01 \x01(\x04R\x05total\x12\x18\n" +
+	"\adefined\x18\x02 \x01(\x04R\adefined\x12\x14\n" +
 	"\x05ratio\x18\x03 \x01(\x01R\x05ratio\"\x88\x01\n" +
 	"\fFindingCount\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1e\n" +

@@ -24,6 +24,7 @@ type clients struct {
 	catalog     tallycatv1connect.CatalogServiceClient
 	versioning  tallycatv1connect.VersioningServiceClient
 	observation tallycatv1connect.ObservationServiceClient
+	conformance tallycatv1connect.ConformanceServiceClient
 }
 
 // protocols are the wire protocols every test runs over.

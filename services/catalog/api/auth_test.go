@@ -97,5 +97,6 @@ func clientsFor(url string, opts ...connect.ClientOption) clients {
 		catalog:     tallycatv1connect.NewCatalogServiceClient(hc, url, opts...),
 		versioning:  tallycatv1connect.NewVersioningServiceClient(hc, url, opts...),
 		observation: tallycatv1connect.NewObservationServiceClient(hc, url, opts...),
+		conformance: tallycatv1connect.NewConformanceServiceClient(hc, url, opts...),
 	}
 }

@@ -153,3 +153,35 @@ func toDiff(d *catalog.SchemaDiff) *tallycatv1.DiffSchemasResponse {
 		Identical: d.Identical,
 	}
 }
+
+func toFinding(f catalog.Finding) *tallycatv1.Finding {
+	out := &tallycatv1.Finding{
+		FindingId: f.ID, Level: f.Level, Message: f.Message, SchemaId: f.SchemaID, SchemaKey: f.SchemaKey,
+		Attribute: f.Attribute, Expected: f.Expected, Actual: f.Actual, Replacement: f.Replacement, FirstSeen: ts(f.FirstSeen),
+	}
+	for _, p := range f.Producers {
+		out.Producers = append(out.Producers, &tallycatv1.FindingProducer{ServiceName: p.ServiceName, ServiceNamespace: p.ServiceNamespace, ServiceVersion: p.ServiceVersion})
+	}
+	return out
+}
+
+func toConformanceSummary(s catalog.ConformanceSummary) *tallycatv1.GetConformanceSummaryResponse {
+	coverage := func(c catalog.Coverage) *tallycatv1.Coverage {
+		return &tallycatv1.Coverage{Total: c.Total, Defined: c.Defined, Ratio: c.Ratio()}
+	}
+	counts := func(cs []catalog.FindingCount) []*tallycatv1.FindingCount {
+		out := make([]*tallycatv1.FindingCount, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, toFindingCount(c))
+		}
+		return out
+	}
+	return &tallycatv1.GetConformanceSummaryResponse{
+		Metrics: coverage(s.Metrics), Attributes: coverage(s.Attributes), DataPoints: coverage(s.DataPoints),
+		Total: toFindingCount(s.Total), ByFinding: counts(s.ByFinding), ByService: counts(s.ByService), Registries: s.Registries,
+	}
+}
+
+func toFindingCount(c catalog.FindingCount) *tallycatv1.FindingCount {
+	return &tallycatv1.FindingCount{Name: c.Name, Violations: uint32(c.Violations), Improvements: uint32(c.Improvements), Information: uint32(c.Information)}
+}

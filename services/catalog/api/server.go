@@ -11,6 +11,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -23,6 +24,9 @@ type Options struct {
 	UI http.Handler
 	// Interceptors run before validation, e.g. authentication.
 	Interceptors []connect.Interceptor
+	// Findings answers ConformanceService; nil judges against the built-in
+	// semantic conventions, on demand.
+	Findings *catalog.Findings
 }
 
 // ServiceNames are the services the catalog serves, for health and
@@ -31,6 +35,7 @@ var ServiceNames = []string{
 	tallycatv1connect.CatalogServiceName,
 	tallycatv1connect.VersioningServiceName,
 	tallycatv1connect.ObservationServiceName,
+	tallycatv1connect.ConformanceServiceName,
 }
 
 // NewHandler returns the catalog's whole HTTP surface: the three Connect
@@ -44,6 +49,15 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 	mux.Handle(tallycatv1connect.NewCatalogServiceHandler(&CatalogHandler{Store: store}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewVersioningServiceHandler(&VersioningHandler{Store: store}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store}, handlerOpts...))
+	findings := opts.Findings
+	if findings == nil {
+		reg, err := semconv.Builtin()
+		if err != nil {
+			panic("the built-in semantic conventions do not load: " + err.Error())
+		}
+		findings = &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg}}
+	}
+	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: findings}, handlerOpts...))
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(ServiceNames...)))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -18,6 +18,7 @@ import (
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/cli"
+	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/internal/telemetry"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
@@ -40,6 +41,12 @@ type Config struct {
 	// (see catalog.CostConfig).
 	HighCardinalityThreshold uint64
 	MaxValues                int
+	// Registries are the team's registries, layered on the built-in
+	// semantic conventions unless RegistryBuiltin is off; the catalog is
+	// judged against them every ConformanceInterval.
+	Registries          []string
+	RegistryBuiltin     bool
+	ConformanceInterval time.Duration
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -57,6 +64,8 @@ func DefaultConfig() Config {
 
 		HighCardinalityThreshold: catalog.DefaultHighCardinality,
 		MaxValues:                cardinality.DefaultMaxValues,
+		RegistryBuiltin:          true,
+		ConformanceInterval:      time.Minute,
 	}
 }
 
@@ -90,6 +99,12 @@ func (m *Main) ParseFlags(args []string) error {
 		"a field with more distinct values than this in the last hour is flagged high-cardinality")
 	fs.IntVar(&c.MaxValues, "max-values", c.MaxValues, fmt.Sprintf(
 		"most distinct values of a data point field listed as examples (1 to %d); past it the field keeps none", maxMaxValues))
+	fs.Func("registry", "a registry in Weaver's YAML format (a folder, .zip or .tar.gz) to judge metrics against, on top of the built-in semantic conventions; repeat for several, later ones on top", func(v string) error {
+		c.Registries = append(c.Registries, v)
+		return nil
+	})
+	fs.BoolVar(&c.RegistryBuiltin, "registry-builtin", c.RegistryBuiltin, "judge against the OpenTelemetry semantic conventions v1.44.0 built into the binary")
+	fs.DurationVar(&c.ConformanceInterval, "conformance-interval", c.ConformanceInterval, "how often every schema is judged again (a metric is also judged whenever it is asked for)")
 	c.TLS.AddFlags(fs, "the API and UI")
 	c.Telemetry.AddFlags(fs, "the catalog")
 	if err := cli.Parse(fs, args); err != nil {
@@ -100,6 +115,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if c.MaxValues < 1 || c.MaxValues > maxMaxValues {
 		return fmt.Errorf("--max-values: %d, want 1 to %d", c.MaxValues, maxMaxValues)
+	}
+	if c.ConformanceInterval <= 0 {
+		return errors.New("--conformance-interval must be positive")
 	}
 	return c.TLS.Check("catalog")
 }
@@ -120,9 +138,16 @@ func (m *Main) Run(ctx context.Context) error {
 	m.store = store
 	slog.Info("database open", "path", c.DB, "took", time.Since(start).Round(time.Millisecond))
 
+	reg, err := registries(c)
+	if err != nil {
+		return err
+	}
+	findings := &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg}}
+	go findings.Run(ctx, c.ConformanceInterval)
 	opts := api.Options{
 		AllowedOrigins: cli.SplitList(c.AllowedOrigins),
 		UI:             api.UIHandler(uiFiles(c.UIDir)),
+		Findings:       findings,
 	}
 	tel, err := telemetry.Setup(ctx, "tallycat-catalog", c.Telemetry)
 	if err != nil {
@@ -148,6 +173,31 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	return cli.Serve(ctx, cli.NewHTTPServer(handler), ln, c.ShutdownGrace, c.TLS)
+}
+
+// registries loads the registries metrics are judged against: the built-in
+// semantic conventions unless turned off, then each --registry on top. A
+// registry that does not load stops the start, naming the file, group and
+// line (semconv's errors do).
+func registries(c Config) (*semconv.Registry, error) {
+	if !c.RegistryBuiltin && len(c.Registries) == 0 {
+		return nil, errors.New("--registry-builtin=false needs at least one --registry to judge against")
+	}
+	var reg *semconv.Registry
+	if c.RegistryBuiltin {
+		var err error
+		if reg, err = semconv.Builtin(); err != nil {
+			return nil, err
+		}
+	}
+	for _, path := range c.Registries {
+		var err error
+		if reg, err = reg.Load(path); err != nil {
+			return nil, fmt.Errorf("--registry %s: %w", path, err)
+		}
+	}
+	slog.Info("registries loaded", "builtin", c.RegistryBuiltin, "registries", c.Registries, "metrics", len(reg.Metrics()))
+	return reg, nil
 }
 
 // uiFiles is the UI folder given, or the UI built into the binary when none

@@ -1,0 +1,55 @@
+package api
+
+import (
+	"context"
+	"errors"
+
+	"connectrpc.com/connect"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// ConformanceHandler serves tallycatv1connect.ConformanceServiceHandler: it
+// converts and delegates to the catalog's findings.
+type ConformanceHandler struct {
+	Findings *catalog.Findings
+}
+
+var _ tallycatv1connect.ConformanceServiceHandler = (*ConformanceHandler)(nil)
+
+// ListFindings implements tallycatv1connect.ConformanceServiceHandler.
+func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.ListFindingsRequest) (*tallycatv1.ListFindingsResponse, error) {
+	parts := append([]string{req.GetSchemaKey(), req.GetSchemaId(), req.GetServiceName(), req.GetMinLevel().String()}, req.GetFindingIds()...)
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	found, total, err := h.Findings.List(ctx, catalog.FindingFilter{
+		SchemaKey: req.GetSchemaKey(), SchemaID: req.GetSchemaId(), ServiceName: req.GetServiceName(),
+		MinLevel: req.GetMinLevel(), FindingIDs: req.GetFindingIds(), Offset: pg.offset, Limit: pg.size,
+	})
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	res := &tallycatv1.ListFindingsResponse{NextPageToken: pg.next(len(found)), TotalSize: int64(total)}
+	for _, f := range found {
+		res.Findings = append(res.Findings, toFinding(f))
+	}
+	return res, nil
+}
+
+// GetConformanceSummary implements tallycatv1connect.ConformanceServiceHandler.
+func (h *ConformanceHandler) GetConformanceSummary(ctx context.Context, _ *tallycatv1.GetConformanceSummaryRequest) (*tallycatv1.GetConformanceSummaryResponse, error) {
+	// The summary is of the last full judging; make sure there was one.
+	if _, _, err := h.Findings.List(ctx, catalog.FindingFilter{Limit: 1}); err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return toConformanceSummary(h.Findings.Summary()), nil
+}
+
+// ExportRegistry implements tallycatv1connect.ConformanceServiceHandler.
+func (h *ConformanceHandler) ExportRegistry(context.Context, *tallycatv1.ExportRegistryRequest) (*tallycatv1.ExportRegistryResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("registry export is not built yet"))
+}

@@ -1,0 +1,223 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+)
+
+// Findings keeps the findings of every current schema: judged in full at
+// start and again every interval (presence, example values and cardinality
+// change as data arrives, so a schema's findings can change without its
+// id changing), and a metric's again whenever someone asks for it, so that
+// a schema page shows what is true now. Reads never wait for a judging.
+type Findings struct {
+	Store Store
+	Judge Judge
+
+	mu      sync.RWMutex
+	all     []Finding // sorted: level, key, schema, id, attribute
+	keys    map[string]keyFacts
+	judged  time.Time
+	judging sync.Mutex
+}
+
+// keyFacts is what the summary needs of one metric key.
+type keyFacts struct {
+	defined    bool
+	attributes int // distinct data point attributes of its current schemas
+	definedAt  int // of which the registries define
+	dataPoints uint64
+}
+
+// FindingFilter selects findings; zero fields select everything.
+type FindingFilter struct {
+	SchemaKey   string
+	SchemaID    string
+	ServiceName string
+	// MinLevel keeps findings at this level or more severe.
+	MinLevel   tallycatv1.FindingLevel
+	FindingIDs []string
+	Offset     int
+	Limit      int
+}
+
+// Run judges the catalog now and then every interval until ctx ends,
+// logging what goes wrong.
+func (x *Findings) Run(ctx context.Context, interval time.Duration) {
+	for {
+		start := time.Now()
+		if err := x.Refresh(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("judging the catalog against the registries", "error", err)
+		} else if ctx.Err() == nil {
+			slog.Debug("judged the catalog", "took", time.Since(start))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// Refresh judges every current schema and replaces the findings.
+func (x *Findings) Refresh(ctx context.Context) error {
+	x.judging.Lock()
+	defer x.judging.Unlock()
+	var all []Finding
+	keys := map[string]keyFacts{}
+	for offset := 0; ; {
+		page, _, err := x.Store.ListSchemaKeys(ctx, KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME, Offset: offset, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, k := range page {
+			found, facts, err := x.judgeKey(ctx, k.Key)
+			if err != nil {
+				return err
+			}
+			all, keys[k.Key] = append(all, found...), facts
+		}
+		if len(page) < 1000 {
+			break
+		}
+		offset += len(page)
+	}
+	sortFindings(all)
+	x.mu.Lock()
+	x.all, x.keys, x.judged = all, keys, time.Now()
+	x.mu.Unlock()
+	return nil
+}
+
+// judgeKey judges a metric key's current schemas.
+func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFacts, error) {
+	schemas, err := x.Store.ListSchemas(ctx, key, false)
+	if err != nil {
+		return nil, keyFacts{}, err
+	}
+	var judged []Judged
+	_, defined := x.Judge.Registry.Metric(key)
+	facts := keyFacts{defined: defined}
+	attrs := map[string]bool{}
+	for _, s := range schemas {
+		// The detail carries what the list does not: example values,
+		// cardinality, and the releases.
+		d, err := x.Store.GetSchema(ctx, s.ID, tallycatv1.Window_WINDOW_LAST_DAY)
+		if err != nil {
+			return nil, keyFacts{}, err
+		}
+		j := Judged{Schema: d.Schema}
+		for _, r := range d.Releases {
+			if r.SupersededBy == "" {
+				j.Releases = append(j.Releases, r.ReleaseIdentity)
+			}
+		}
+		judged = append(judged, j)
+		facts.dataPoints += d.Schema.DataPoints
+		for _, f := range d.Schema.Fields {
+			if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && !attrs[f.Name] {
+				attrs[f.Name] = true
+				facts.attributes++
+				if x.Judge.defines(key, f.Name) {
+					facts.definedAt++
+				}
+			}
+		}
+	}
+	return x.Judge.Key(judged), facts, nil
+}
+
+// defines reports whether the registries define an attribute of a metric.
+func (j Judge) defines(metric, attribute string) bool {
+	if m, ok := j.Registry.Metric(metric); ok {
+		if _, ok := m.Attribute(attribute); ok {
+			return true
+		}
+	}
+	_, ok := j.Registry.Attribute(attribute)
+	return ok
+}
+
+// sortFindings orders findings most severe first, then by metric, schema,
+// id and attribute.
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Level, b.Level), strings.Compare(a.SchemaKey, b.SchemaKey), strings.Compare(a.SchemaID, b.SchemaID),
+			strings.Compare(a.ID, b.ID), strings.Compare(a.Attribute, b.Attribute))
+	})
+}
+
+// List returns the findings that pass the filter, a page of them, and how
+// many pass in all. A filter naming a metric or a schema judges that
+// metric afresh first.
+func (x *Findings) List(ctx context.Context, f FindingFilter) ([]Finding, int, error) {
+	var pool []Finding
+	judged := time.Time{}
+	if key := f.SchemaKey; key != "" || f.SchemaID != "" {
+		if key == "" {
+			s, err := x.Store.GetSchemas(ctx, f.SchemaID)
+			if err != nil {
+				return nil, 0, err
+			}
+			if len(s) == 0 {
+				return nil, 0, Errorf(ENOTFOUND, "schema %s not found", f.SchemaID)
+			}
+			key = s[0].Key
+		}
+		found, _, err := x.judgeKey(ctx, key)
+		if err != nil {
+			return nil, 0, err
+		}
+		sortFindings(found)
+		pool = found
+	} else {
+		x.mu.RLock()
+		pool, judged = x.all, x.judged
+		x.mu.RUnlock()
+		if judged.IsZero() {
+			// Nothing judged yet (the first full judging is still running,
+			// or there is none in this process): judge now rather than say
+			// all is well.
+			if err := x.Refresh(ctx); err != nil {
+				return nil, 0, err
+			}
+			x.mu.RLock()
+			pool = x.all
+			x.mu.RUnlock()
+		}
+	}
+	var out []Finding
+	for _, fd := range pool {
+		if f.pass(fd) {
+			out = append(out, fd)
+		}
+	}
+	total := len(out)
+	out = out[min(f.Offset, total):]
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, total, nil
+}
+
+// pass reports whether a finding passes the filter.
+func (f FindingFilter) pass(fd Finding) bool {
+	switch {
+	case f.SchemaID != "" && fd.SchemaID != f.SchemaID:
+		return false
+	case f.MinLevel != tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED && fd.Level > f.MinLevel:
+		return false
+	case len(f.FindingIDs) > 0 && !slices.Contains(f.FindingIDs, fd.ID):
+		return false
+	case f.ServiceName != "" && !slices.ContainsFunc(fd.Producers, func(r ReleaseIdentity) bool { return r.ServiceName == f.ServiceName }):
+		return false
+	}
+	return true
+}
