@@ -9,7 +9,7 @@ TOOLS := $(CURDIR)/bin/tools
 export PATH := $(TOOLS):$(CURDIR)/web/node_modules/.bin:$(PATH)
 
 DB ?= ./data/tallycat.duckdb
-GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tallycat-ingest ./cmd/tallycat-demo
+GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tallycat-ingest ./cmd/tallycat-demo ./cmd/tallycat
 # telemetrygen is a test client; it is installed, not a go.mod tool, to keep
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/testenv"
+	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/duckdb"
+)
+
+// catalogWith serves an in-memory catalog holding the given observations.
+func catalogWith(t *testing.T, obs ...*tallycatv1.Observation) string {
+	t.Helper()
+	store, err := duckdb.Open(context.Background(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
+	t.Cleanup(srv.Close)
+	if len(obs) > 0 {
+		client := tallycatv1connect.NewObservationServiceClient(http.DefaultClient, srv.URL)
+		if _, err := client.RecordObservations(context.Background(), &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: obs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return srv.URL
+}
+
+func observation(name string, typ tallycatv1.MetricType, monotonic bool, unit string, attrs ...string) *tallycatv1.Observation {
+	now := timestamppb.New(time.Now())
+	o := &tallycatv1.Observation{MetricName: name, MetricType: typ, Monotonic: monotonic, Unit: unit,
+		Producer: &tallycatv1.ProducerIdentity{ServiceName: "checkout", ServiceVersion: "1.4.2"}, DataPointCount: 1, FirstObserved: now, LastObserved: now}
+	if typ != tallycatv1.MetricType_METRIC_TYPE_GAUGE {
+		o.Temporality = tallycatv1.Temporality_TEMPORALITY_CUMULATIVE
+	}
+	for _, a := range attrs {
+		o.DataPointAttributes = append(o.DataPointAttributes, &tallycatv1.AttributeKey{Name: a, ValueType: tallycatv1.ValueType_VALUE_TYPE_STRING})
+	}
+	return o
+}
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errs bytes.Buffer
+	code := run(context.Background(), args, &out, &errs)
+	return code, out.String(), errs.String()
+}
+
+// TestCheckGates: a catalog with violations fails the check (1) and says
+// which; one whose metrics conform passes (0) at the default level; an
+// unreachable catalog or a wrong flag is trouble (2), said on stderr.
+func TestCheckGates(t *testing.T) {
+	bad := catalogWith(t, observation("http.server.request.duration", tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, false, "ms", "http.request.method"))
+	code, out, _ := runCLI("check", "--catalog", bad)
+	if code != exitFindings || !strings.Contains(out, "unit_mismatch") || !strings.Contains(out, "expected s, got ms") || !strings.Contains(out, "checkout@1.4.2") {
+		t.Errorf("violations: exit %d, output:\n%s", code, out)
+	}
+	if code, _, _ := runCLI("check", "--catalog", bad, "--fail-on", "none"); code != exitOK {
+		t.Errorf("--fail-on none: exit %d, want 0", code)
+	}
+	code, out, _ = runCLI("check", "--catalog", bad, "--format", "json")
+	var findings []map[string]any
+	if err := json.Unmarshal([]byte(out), &findings); err != nil || code != exitFindings || len(findings) == 0 || findings[0]["finding_id"] == nil {
+		t.Errorf("json: exit %d, %v, output %.200s", code, err, out)
+	}
+
+	good := catalogWith(t, observation("http.server.active_requests", tallycatv1.MetricType_METRIC_TYPE_SUM, false, "{request}", "http.request.method", "url.scheme"))
+	code, out, _ = runCLI("check", "--catalog", good)
+	if code != exitOK || !strings.Contains(out, "none at or above violation") {
+		t.Errorf("conforming: exit %d, output:\n%s", code, out)
+	}
+	if code, _, _ := runCLI("check", "--catalog", good, "--fail-on", "information"); code != exitFindings {
+		t.Errorf("conforming but development: --fail-on information gives %d, want 1 (not_stable)", code)
+	}
+
+	nobody := "http://" + testenv.FreeAddr(t)
+	if code, _, errs := runCLI("check", "--catalog", nobody); code != exitTrouble || !strings.Contains(errs, "cannot be reached") {
+		t.Errorf("unreachable: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runCLI("check", "--fail-on", "sometimes"); code != exitTrouble || !strings.Contains(errs, "--fail-on") {
+		t.Errorf("a wrong level: exit %d, stderr %q", code, errs)
+	}
+}
