@@ -15,7 +15,9 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/internal/testenv"
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
@@ -91,5 +93,45 @@ func TestCheckGates(t *testing.T) {
 	}
 	if code, _, errs := runCLI("check", "--fail-on", "sometimes"); code != exitTrouble || !strings.Contains(errs, "--fail-on") {
 		t.Errorf("a wrong level: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestExportThenJudgeAgainstIt: after `tallycat registry export`, a catalog
+// started with --registry on the export no longer finds the team's own
+// metric missing.
+func TestExportThenJudgeAgainstIt(t *testing.T) {
+	custom := observation("shop.cart.items", tallycatv1.MetricType_METRIC_TYPE_GAUGE, false, "{item}", "shop.cart.tier")
+	url := catalogWith(t, custom)
+	code, out, _ := runCLI("check", "--catalog", url)
+	if code != exitFindings || !strings.Contains(out, "missing_metric") {
+		t.Fatalf("before: exit %d\n%s", code, out)
+	}
+	dir := t.TempDir()
+	if code, out, errs := runCLI("registry", "export", "--catalog", url, "--out", dir); code != exitOK || !strings.Contains(out, "shop/metrics.yaml") {
+		t.Fatalf("export: exit %d, %s %s", code, out, errs)
+	}
+
+	builtin, err := semconv.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := builtin.Load(dir)
+	if err != nil {
+		t.Fatalf("the export does not load: %v", err)
+	}
+	store, err := duckdb.Open(context.Background(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	srv := httptest.NewServer(api.NewHandler(store, api.Options{Findings: &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg}}}))
+	t.Cleanup(srv.Close)
+	client := tallycatv1connect.NewObservationServiceClient(http.DefaultClient, srv.URL)
+	if _, err := client.RecordObservations(context.Background(), &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{custom}}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runCLI("check", "--catalog", srv.URL)
+	if code != exitOK || strings.Contains(out, "missing_metric") || strings.Contains(out, "missing_attribute") {
+		t.Errorf("after: exit %d\n%s", code, out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/semconv"
 )
 
 // Findings keeps the findings of every current schema: judged in full at
@@ -72,22 +73,13 @@ func (x *Findings) Refresh(ctx context.Context) error {
 	defer x.judging.Unlock()
 	var all []Finding
 	keys := map[string]keyFacts{}
-	for offset := 0; ; {
-		page, _, err := x.Store.ListSchemaKeys(ctx, KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME, Offset: offset, Limit: 1000})
-		if err != nil {
-			return err
-		}
-		for _, k := range page {
-			found, facts, err := x.judgeKey(ctx, k.Key)
-			if err != nil {
-				return err
-			}
-			all, keys[k.Key] = append(all, found...), facts
-		}
-		if len(page) < 1000 {
-			break
-		}
-		offset += len(page)
+	err := eachKey(ctx, x.Store, func(key string) error {
+		found, facts, err := x.judgeKey(ctx, key)
+		all, keys[key] = append(all, found...), facts
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	sortFindings(all)
 	x.mu.Lock()
@@ -98,30 +90,16 @@ func (x *Findings) Refresh(ctx context.Context) error {
 
 // judgeKey judges a metric key's current schemas.
 func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFacts, error) {
-	schemas, err := x.Store.ListSchemas(ctx, key, false)
+	judged, err := loadKey(ctx, x.Store, key)
 	if err != nil {
 		return nil, keyFacts{}, err
 	}
-	var judged []Judged
 	_, defined := x.Judge.Registry.Metric(key)
 	facts := keyFacts{defined: defined}
 	attrs := map[string]bool{}
-	for _, s := range schemas {
-		// The detail carries what the list does not: example values,
-		// cardinality, and the releases.
-		d, err := x.Store.GetSchema(ctx, s.ID, tallycatv1.Window_WINDOW_LAST_DAY)
-		if err != nil {
-			return nil, keyFacts{}, err
-		}
-		j := Judged{Schema: d.Schema}
-		for _, r := range d.Releases {
-			if r.SupersededBy == "" {
-				j.Releases = append(j.Releases, r.ReleaseIdentity)
-			}
-		}
-		judged = append(judged, j)
-		facts.dataPoints += d.Schema.DataPoints
-		for _, f := range d.Schema.Fields {
+	for _, j := range judged {
+		facts.dataPoints += j.Schema.DataPoints
+		for _, f := range j.Schema.Fields {
 			if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && !attrs[f.Name] {
 				attrs[f.Name] = true
 				facts.attributes++
@@ -132,6 +110,70 @@ func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFact
 		}
 	}
 	return x.Judge.Key(judged), facts, nil
+}
+
+// loadKey reads what judging and exporting a metric key need: its current
+// schemas in detail (example values and cardinality over the last day, and
+// the releases producing each).
+func loadKey(ctx context.Context, store Store, key string) ([]Judged, error) {
+	schemas, err := store.ListSchemas(ctx, key, false)
+	if err != nil {
+		return nil, err
+	}
+	judged := make([]Judged, 0, len(schemas))
+	for _, s := range schemas {
+		d, err := store.GetSchema(ctx, s.ID, tallycatv1.Window_WINDOW_LAST_DAY)
+		if err != nil {
+			return nil, err
+		}
+		j := Judged{Schema: d.Schema}
+		for _, r := range d.Releases {
+			if r.SupersededBy == "" {
+				j.Releases = append(j.Releases, r.ReleaseIdentity)
+			}
+		}
+		judged = append(judged, j)
+	}
+	return judged, nil
+}
+
+// eachKey calls fn with every metric key of the store, in name order.
+func eachKey(ctx context.Context, store Store, fn func(key string) error) error {
+	for offset := 0; ; {
+		page, _, err := store.ListSchemaKeys(ctx, KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME, Offset: offset, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, k := range page {
+			if err := fn(k.Key); err != nil {
+				return err
+			}
+		}
+		if len(page) < 1000 {
+			return nil
+		}
+		offset += len(page)
+	}
+}
+
+// Export writes every metric key's current schemas as a registry (see
+// ExportRegistry), referring to the built-in semantic conventions'
+// attributes where they define them.
+func (x *Findings) Export(ctx context.Context) ([]RegistryFile, error) {
+	builtin, err := semconv.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	var keys []ExportKey
+	err = eachKey(ctx, x.Store, func(key string) error {
+		judged, err := loadKey(ctx, x.Store, key)
+		keys = append(keys, ExportKey{Key: key, Schemas: judged})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ExportRegistry(keys, builtin)
 }
 
 // defines reports whether the registries define an attribute of a metric.

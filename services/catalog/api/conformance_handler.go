@@ -2,9 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-
-	"connectrpc.com/connect"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
@@ -50,6 +47,14 @@ func (h *ConformanceHandler) GetConformanceSummary(ctx context.Context, _ *tally
 }
 
 // ExportRegistry implements tallycatv1connect.ConformanceServiceHandler.
-func (h *ConformanceHandler) ExportRegistry(context.Context, *tallycatv1.ExportRegistryRequest) (*tallycatv1.ExportRegistryResponse, error) {
-	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("registry export is not built yet"))
+func (h *ConformanceHandler) ExportRegistry(ctx context.Context, _ *tallycatv1.ExportRegistryRequest) (*tallycatv1.ExportRegistryResponse, error) {
+	files, err := h.Findings.Export(ctx)
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	res := &tallycatv1.ExportRegistryResponse{}
+	for _, f := range files {
+		res.Files = append(res.Files, &tallycatv1.RegistryFile{Path: f.Path, Content: f.Content})
+	}
+	return res, nil
 }
