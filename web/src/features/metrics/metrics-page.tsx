@@ -3,6 +3,7 @@ import { getRouteApi } from "@tanstack/react-router";
 import { Search } from "lucide-react";
 import { useSchemaKeys, useServices } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
+import { Pager } from "@/components/pager";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { WindowToggle } from "@/components/window-toggle";
@@ -10,7 +11,6 @@ import { MetricType, Window } from "@/gen/tallycat/v1/schema_pb";
 import { metricTypeLabel } from "@/lib/format";
 import { EmptyCatalog } from "./empty-catalog";
 import { MetricsTable } from "./metrics-table";
-import { Pager } from "./pager";
 import type { MetricsSearch } from "./search";
 
 const route = getRouteApi("/");
