@@ -82,8 +82,10 @@ type Judged struct {
 type Judge struct {
 	Registry *semconv.Registry
 	// Levels overrides DefaultLevels by finding id; a level of
-	// UNSPECIFIED ignores the finding.
+	// UNSPECIFIED ignores the finding. Ignore ignores the findings any of
+	// its rules match (see ConformanceConfig).
 	Levels map[string]tallycatv1.FindingLevel
+	Ignore []IgnoreRule
 }
 
 // Key judges the current schemas of one metric key together (their
@@ -106,6 +108,11 @@ func (j Judge) Key(schemas []Judged) []Finding {
 				return
 			}
 			f.Level, f.SchemaID, f.SchemaKey, f.Producers = level, s.Schema.ID, s.Schema.Key, s.Releases
+			for _, r := range j.Ignore {
+				if r.ignores(f) {
+					return
+				}
+			}
 			if f.FirstSeen.IsZero() {
 				f.FirstSeen = s.Schema.FirstSeen
 			}

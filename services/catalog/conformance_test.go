@@ -117,3 +117,28 @@ func TestWhatWeaverCannotSee(t *testing.T) {
 		t.Errorf("configured levels not applied: %v", got)
 	}
 }
+
+func TestConformanceConfig(t *testing.T) {
+	c, err := ParseConformanceConfig([]byte("levels:\n  not_stable: none\n  high_cardinality: violation\nignore:\n  - metric: \"shop.*\"\n    finding: missing_attribute\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := builtinJudge(t)
+	j.Levels, j.Ignore = c.Levels, c.Ignore
+	str := tallycatv1.ValueType_VALUE_TYPE_STRING
+	custom := Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []Field{dp("shop.cart.id", str)}}
+	if got := render(j.Key([]Judged{{Schema: custom}})); strings.Join(got, ",") != "VIOLATION missing_metric" {
+		t.Errorf("with the config: %v, want missing_metric alone", got)
+	}
+	for name, bad := range map[string]string{
+		"unknown finding": "levels:\n  not_a_finding: none\n",
+		"unknown level":   "levels:\n  not_stable: loud\n",
+		"empty rule":      "ignore:\n  - {}\n",
+		"unknown key":     "ignored:\n  - metric: x\n",
+		"bad pattern":     "ignore:\n  - metric: \"[\"\n",
+	} {
+		if _, err := ParseConformanceConfig([]byte(bad)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

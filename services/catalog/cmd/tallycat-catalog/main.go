@@ -47,6 +47,9 @@ type Config struct {
 	Registries          []string
 	RegistryBuiltin     bool
 	ConformanceInterval time.Duration
+	// ConformanceConfig is a YAML file of finding levels and ignore rules
+	// (see catalog.ConformanceConfig).
+	ConformanceConfig string
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -104,6 +107,7 @@ func (m *Main) ParseFlags(args []string) error {
 		return nil
 	})
 	fs.BoolVar(&c.RegistryBuiltin, "registry-builtin", c.RegistryBuiltin, "judge against the OpenTelemetry semantic conventions v1.44.0 built into the binary")
+	fs.StringVar(&c.ConformanceConfig, "conformance-config", c.ConformanceConfig, "YAML file of finding levels (levels: {id: violation|improvement|information|none}) and ignore rules (ignore: [{finding, metric, attribute}])")
 	fs.DurationVar(&c.ConformanceInterval, "conformance-interval", c.ConformanceInterval, "how often every schema is judged again (a metric is also judged whenever it is asked for)")
 	c.TLS.AddFlags(fs, "the API and UI")
 	c.Telemetry.AddFlags(fs, "the catalog")
@@ -142,7 +146,19 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	findings := &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg}}
+	judge := catalog.Judge{Registry: reg}
+	if c.ConformanceConfig != "" {
+		data, err := os.ReadFile(c.ConformanceConfig)
+		if err != nil {
+			return fmt.Errorf("--conformance-config: %w", err)
+		}
+		cfg, err := catalog.ParseConformanceConfig(data)
+		if err != nil {
+			return fmt.Errorf("--conformance-config %s: %w", c.ConformanceConfig, err)
+		}
+		judge.Levels, judge.Ignore = cfg.Levels, cfg.Ignore
+	}
+	findings := &catalog.Findings{Store: store, Judge: judge}
 	go findings.Run(ctx, c.ConformanceInterval)
 	opts := api.Options{
 		AllowedOrigins: cli.SplitList(c.AllowedOrigins),

@@ -1,0 +1,90 @@
+package catalog
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+)
+
+// ConformanceConfig is a team's say over findings (--conformance-config), in
+// the spirit of .weaver.toml's filters: a level per finding id ("none"
+// ignores it), and rules ignoring findings by id, metric or attribute.
+//
+//	levels:
+//	  not_stable: none
+//	  recommended_attribute_not_present: information
+//	ignore:
+//	  - metric: "internal.*"
+//	  - finding: missing_attribute
+//	    attribute: "k8s.*"
+type ConformanceConfig struct {
+	Levels map[string]tallycatv1.FindingLevel
+	Ignore []IgnoreRule
+}
+
+// IgnoreRule ignores the findings it matches: every field it sets must
+// match (finding id exactly or by glob, metric and attribute by glob, where
+// `*` matches any run of characters, dots included).
+type IgnoreRule struct {
+	Finding   string `yaml:"finding"`
+	Metric    string `yaml:"metric"`
+	Attribute string `yaml:"attribute"`
+}
+
+// ParseConformanceConfig reads a config file's YAML; an error names what is
+// wrong and where.
+func ParseConformanceConfig(data []byte) (ConformanceConfig, error) {
+	var raw struct {
+		Levels map[string]string `yaml:"levels"`
+		Ignore []IgnoreRule      `yaml:"ignore"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&raw); err != nil && err.Error() != "EOF" {
+		return ConformanceConfig{}, fmt.Errorf("conformance config: %w", err)
+	}
+	c := ConformanceConfig{Levels: map[string]tallycatv1.FindingLevel{}, Ignore: raw.Ignore}
+	for id, level := range raw.Levels {
+		if _, known := DefaultLevels[id]; !known {
+			return ConformanceConfig{}, fmt.Errorf("conformance config: levels: unknown finding %q", id)
+		}
+		l, ok := map[string]tallycatv1.FindingLevel{
+			"violation": violation, "improvement": improvement, "information": informed, "none": tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED,
+		}[strings.ToLower(level)]
+		if !ok {
+			return ConformanceConfig{}, fmt.Errorf("conformance config: levels: %s: %q is not violation, improvement, information or none", id, level)
+		}
+		c.Levels[id] = l
+	}
+	for i, r := range c.Ignore {
+		if r == (IgnoreRule{}) {
+			return ConformanceConfig{}, fmt.Errorf("conformance config: ignore[%d] sets nothing: it would ignore every finding", i)
+		}
+		for _, p := range []string{r.Finding, r.Metric, r.Attribute} {
+			if _, err := path.Match(p, ""); err != nil {
+				return ConformanceConfig{}, fmt.Errorf("conformance config: ignore[%d]: pattern %q: %w", i, p, err)
+			}
+		}
+	}
+	return c, nil
+}
+
+// ignores reports whether a rule matches a finding.
+func (r IgnoreRule) ignores(f Finding) bool {
+	return glob(r.Finding, f.ID) && glob(r.Metric, f.SchemaKey) && glob(r.Attribute, f.Attribute)
+}
+
+// glob matches s against a pattern; an empty pattern matches anything. `*`
+// crosses dots: names have no other separator.
+func glob(pattern, s string) bool {
+	if pattern == "" {
+		return true
+	}
+	ok, _ := path.Match(pattern, strings.ReplaceAll(s, "/", "\x00"))
+	return ok
+}
