@@ -17,6 +17,8 @@ import (
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/internal/semconv"
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
 
@@ -27,7 +29,10 @@ type catalogProc struct {
 	addr  string
 	db    string
 	opts  api.Options
-	store *duckdb.Store
+	// registry, when set, is what the catalog judges against at its next
+	// start, as --registry would make it; nil is the built-in one.
+	registry *semconv.Registry
+	store    *duckdb.Store
 	srv   *http.Server
 	done  chan error
 }
@@ -56,7 +61,11 @@ func (c *catalogProc) start() {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	c.store, c.srv, c.done = store, cli.NewHTTPServer(api.NewHandler(store, c.opts)), make(chan error, 1)
+	opts := c.opts
+	if c.registry != nil {
+		opts.Findings = &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: c.registry}}
+	}
+	c.store, c.srv, c.done = store, cli.NewHTTPServer(api.NewHandler(store, opts)), make(chan error, 1)
 	go func() { c.done <- c.srv.Serve(ln) }()
 }
 
