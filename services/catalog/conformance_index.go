@@ -21,6 +21,10 @@ import (
 type Findings struct {
 	Store Store
 	Judge Judge
+	// OnNew, when set, is called after each full judging but the first with
+	// the findings the one before did not have (a restart does not announce
+	// again what was known), for example to send them as events.
+	OnNew func([]Finding)
 
 	mu      sync.RWMutex
 	all     []Finding // sorted: level, key, schema, id, attribute
@@ -83,8 +87,14 @@ func (x *Findings) Refresh(ctx context.Context) error {
 	}
 	sortFindings(all)
 	x.mu.Lock()
+	before, first := x.all, x.judged.IsZero()
 	x.all, x.keys, x.judged = all, keys, time.Now()
 	x.mu.Unlock()
+	if x.OnNew != nil && !first {
+		if fresh := newSince(before, all); len(fresh) > 0 {
+			x.OnNew(fresh)
+		}
+	}
 	return nil
 }
 
@@ -174,6 +184,23 @@ func (x *Findings) Export(ctx context.Context) ([]RegistryFile, error) {
 		return nil, err
 	}
 	return ExportRegistry(keys, builtin)
+}
+
+// newSince lists the findings of now that were not among before, a finding
+// being its schema, id and attribute.
+func newSince(before, now []Finding) []Finding {
+	type id struct{ schema, finding, attribute string }
+	had := make(map[id]bool, len(before))
+	for _, f := range before {
+		had[id{f.SchemaID, f.ID, f.Attribute}] = true
+	}
+	var out []Finding
+	for _, f := range now {
+		if !had[id{f.SchemaID, f.ID, f.Attribute}] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // defines reports whether the registries define an attribute of a metric.
