@@ -5,7 +5,6 @@ import { keepPreviousData, useMutation } from "@tanstack/react-query";
 import { callUnaryMethod, useQuery, useTransport } from "@connectrpc/connect-query";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ConformanceService, type ListFindingsRequestSchema } from "@/gen/tallycat/v1/conformance_service_pb";
-import { registryZipName, saveFile, zipRegistry } from "@/lib/registry-zip";
 
 /** useFindings lists findings, most severe first, by schema, metric, service, level or finding id, a page at a time. */
 export function useFindings(filters: MessageInitShape<typeof ListFindingsRequestSchema>) {
@@ -27,6 +26,8 @@ export function useExportRegistry() {
   return useMutation({
     mutationFn: async () => {
       const res = await callUnaryMethod(transport, ConformanceService.method.exportRegistry, {});
+      // The zip code loads on the first export, not with every page that lists findings.
+      const { registryZipName, saveFile, zipRegistry } = await import("@/lib/registry-zip");
       saveFile(registryZipName(), zipRegistry(res.files), "application/zip");
       return res.files.length;
     },
