@@ -11,6 +11,7 @@
 import { Route as rootRouteImport } from './routes/__root'
 import { Route as IndexRouteImport } from './routes/index'
 import { Route as CardinalityRouteImport } from './routes/cardinality'
+import { Route as ConformanceRouteImport } from './routes/conformance'
 import { Route as ProducersRouteImport } from './routes/producers'
 import { Route as MetricsKeyRouteImport } from './routes/metrics.$key'
 import { Route as SchemasIdRouteImport } from './routes/schemas.$id'
@@ -23,6 +24,11 @@ const IndexRoute = IndexRouteImport.update({
 const CardinalityRoute = CardinalityRouteImport.update({
   id: '/cardinality',
   path: '/cardinality',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const ConformanceRoute = ConformanceRouteImport.update({
+  id: '/conformance',
+  path: '/conformance',
   getParentRoute: () => rootRouteImport,
 } as any)
 const ProducersRoute = ProducersRouteImport.update({
@@ -44,6 +50,7 @@ const SchemasIdRoute = SchemasIdRouteImport.update({
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
   '/cardinality': typeof CardinalityRoute
+  '/conformance': typeof ConformanceRoute
   '/producers': typeof ProducersRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
@@ -51,6 +58,7 @@ export interface FileRoutesByFullPath {
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/cardinality': typeof CardinalityRoute
+  '/conformance': typeof ConformanceRoute
   '/producers': typeof ProducersRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
@@ -59,6 +67,7 @@ export interface FileRoutesById {
   __root__: typeof rootRouteImport
   '/': typeof IndexRoute
   '/cardinality': typeof CardinalityRoute
+  '/conformance': typeof ConformanceRoute
   '/producers': typeof ProducersRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
@@ -66,13 +75,25 @@ export interface FileRoutesById {
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
   fullPaths:
-    '/' | '/cardinality' | '/producers' | '/metrics/$key' | '/schemas/$id'
+    | '/'
+    | '/cardinality'
+    | '/conformance'
+    | '/producers'
+    | '/metrics/$key'
+    | '/schemas/$id'
   fileRoutesByTo: FileRoutesByTo
-  to: '/' | '/cardinality' | '/producers' | '/metrics/$key' | '/schemas/$id'
+  to:
+    | '/'
+    | '/cardinality'
+    | '/conformance'
+    | '/producers'
+    | '/metrics/$key'
+    | '/schemas/$id'
   id:
     | '__root__'
     | '/'
     | '/cardinality'
+    | '/conformance'
     | '/producers'
     | '/metrics/$key'
     | '/schemas/$id'
@@ -81,6 +102,7 @@ export interface FileRouteTypes {
 export interface RootRouteChildren {
   IndexRoute: typeof IndexRoute
   CardinalityRoute: typeof CardinalityRoute
+  ConformanceRoute: typeof ConformanceRoute
   ProducersRoute: typeof ProducersRoute
   MetricsKeyRoute: typeof MetricsKeyRoute
   SchemasIdRoute: typeof SchemasIdRoute
@@ -100,6 +122,13 @@ declare module '@tanstack/react-router' {
       path: '/cardinality'
       fullPath: '/cardinality'
       preLoaderRoute: typeof CardinalityRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/conformance': {
+      id: '/conformance'
+      path: '/conformance'
+      fullPath: '/conformance'
+      preLoaderRoute: typeof ConformanceRouteImport
       parentRoute: typeof rootRouteImport
     }
     '/producers': {
@@ -129,6 +158,7 @@ declare module '@tanstack/react-router' {
 const rootRouteChildren: RootRouteChildren = {
   IndexRoute: IndexRoute,
   CardinalityRoute: CardinalityRoute,
+  ConformanceRoute: ConformanceRoute,
   ProducersRoute: ProducersRoute,
   MetricsKeyRoute: MetricsKeyRoute,
   SchemasIdRoute: SchemasIdRoute,

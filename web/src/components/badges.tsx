@@ -1,7 +1,8 @@
 import { Badge } from "@/components/ui/badge";
+import { FindingLevel } from "@/gen/tallycat/v1/conformance_service_pb";
 import type { Field, SchemaVersion } from "@/gen/tallycat/v1/schema_pb";
 import { FieldPresence, FieldSource, MetricType, VersionStatus } from "@/gen/tallycat/v1/schema_pb";
-import { formatShare, metricTypeLabel, sourceLabel, valueTypeLabel } from "@/lib/format";
+import { findingLevelLabel, formatShare, metricTypeLabel, sourceLabel, valueTypeLabel } from "@/lib/format";
 import { cn } from "@/lib/utils";
 
 const typeColors: Record<MetricType, string> = {
@@ -141,6 +142,34 @@ export function HighCardinalityBadge() {
       title="More distinct values in the last hour than the catalog's threshold: each value is a series of its own"
     >
       high cardinality
+    </Badge>
+  );
+}
+
+const levelColors: Record<FindingLevel, string> = {
+  [FindingLevel.UNSPECIFIED]: "bg-muted text-muted-foreground",
+  [FindingLevel.VIOLATION]: "bg-red-100 text-red-800",
+  [FindingLevel.IMPROVEMENT]: "bg-amber-100 text-amber-900",
+  [FindingLevel.INFORMATION]: "bg-sky-100 text-sky-800",
+};
+
+const levelTitles: Record<FindingLevel, string> = {
+  [FindingLevel.UNSPECIFIED]: "No level",
+  [FindingLevel.VIOLATION]: "Breaks the conventions",
+  [FindingLevel.IMPROVEMENT]: "Would make the telemetry better",
+  [FindingLevel.INFORMATION]: "Context that asks for no action",
+};
+
+/** LevelBadge is a finding's level, as Weaver names it: violation in red, improvement in amber, information in blue. */
+export function LevelBadge({ level, className }: { level: FindingLevel; className?: string }) {
+  return (
+    <Badge
+      className={cn("whitespace-nowrap border-transparent", levelColors[level], className)}
+      data-testid="level-badge"
+      data-level={findingLevelLabel[level]}
+      title={levelTitles[level]}
+    >
+      {findingLevelLabel[level]}
     </Badge>
   );
 }

@@ -1,5 +1,6 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { FindingLevel } from "@/gen/tallycat/v1/conformance_service_pb";
 import { FieldSource, MetricType, Temporality, ValueType, VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
 
 export const metricTypeLabel: Record<MetricType, string> = {
@@ -40,6 +41,14 @@ export const statusLabel: Record<VersionStatus, string> = {
   [VersionStatus.UNSPECIFIED]: "—",
   [VersionStatus.ACTIVE]: "active",
   [VersionStatus.DEPRECATED]: "deprecated",
+};
+
+/** findingLevelLabel names a finding's level as Weaver does. */
+export const findingLevelLabel: Record<FindingLevel, string> = {
+  [FindingLevel.UNSPECIFIED]: "unknown",
+  [FindingLevel.VIOLATION]: "violation",
+  [FindingLevel.IMPROVEMENT]: "improvement",
+  [FindingLevel.INFORMATION]: "information",
 };
 
 /** windowLabel names the span cost figures cover, as in "series over the last hour". */

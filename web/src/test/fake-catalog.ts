@@ -13,6 +13,18 @@ import {
   SchemaKeySummarySchema,
   type GetSchemaResponse,
 } from "@/gen/tallycat/v1/catalog_service_pb";
+import {
+  ConformanceService,
+  CoverageSchema,
+  FindingCountSchema,
+  FindingLevel,
+  FindingProducerSchema,
+  FindingSchema,
+  type Finding,
+  type FindingCount,
+  type FindingProducer,
+  type ListFindingsRequest,
+} from "@/gen/tallycat/v1/conformance_service_pb";
 import { VersioningService } from "@/gen/tallycat/v1/versioning_service_pb";
 import {
   CostSchema,
@@ -120,6 +132,7 @@ export const schemaA: Schema = create(SchemaSchema, {
 export const schemaB: Schema = create(SchemaSchema, {
   ...baseSchema,
   schemaId: "b".repeat(32),
+  unit: "ms",
   producerCount: 1,
   releaseCount: 1,
   fields: [field("http.response.status_code", DATA_POINT, ValueType.STRING, always)],
@@ -220,6 +233,141 @@ export const durationHistory = [120, 80, 70, 60, 50, 40, 30, 20, 10, 0].map((min
   dataPointsPerMinute: 10 + i / 10,
 }));
 
+const { VIOLATION, IMPROVEMENT, INFORMATION } = FindingLevel;
+const payments200: FindingProducer[] = [create(FindingProducerSchema, { serviceName: "payments", serviceNamespace: "shop", serviceVersion: "2.0.0" })];
+const checkoutReleases = (...versions: string[]): FindingProducer[] =>
+  versions.map((serviceVersion) => create(FindingProducerSchema, { ...checkout, serviceVersion }));
+
+/** activeRequestsId and cartItemsId are the schemas of two more metrics checkout sends, known to conformance only. */
+export const activeRequestsId = "e".repeat(32);
+export const cartItemsId = "f".repeat(32);
+
+/**
+ * findings are what the catalog would say of the fake's metrics against
+ * semantic conventions v1.44.0: payments sends the duration in ms with the
+ * deprecated http.method; checkout sends http.route as a string and an int,
+ * no url.scheme (required) or network.protocol.version (recommended), the
+ * method FOO, the active requests as a counter, and shop.cart.items, which
+ * no registry defines. Most severe first, as ListFindings sorts them.
+ */
+export const findings: Finding[] = [
+  {
+    findingId: "unit_mismatch",
+    level: VIOLATION,
+    schemaId: schemaB.schemaId,
+    schemaKey: schemaB.schemaKey,
+    expected: "s",
+    actual: "ms",
+    message: "http.server.request.duration is sent in ms; the semantic conventions define it in s",
+    producers: payments200,
+  },
+  {
+    findingId: "deprecated",
+    level: VIOLATION,
+    schemaId: schemaB.schemaId,
+    schemaKey: schemaB.schemaKey,
+    attribute: "http.method",
+    replacement: "http.request.method",
+    message: "http.method is deprecated: replaced by http.request.method",
+    producers: payments200,
+  },
+  {
+    findingId: "type_conflict",
+    level: VIOLATION,
+    schemaId: schemaA.schemaId,
+    schemaKey: schemaA.schemaKey,
+    attribute: "http.route",
+    expected: "string",
+    actual: "string and int",
+    message: "checkout sends http.route both as a string and as an int",
+    producers: checkoutReleases("1.4.2", "1.4.1"),
+  },
+  {
+    findingId: "required_attribute_not_present",
+    level: VIOLATION,
+    schemaId: schemaA.schemaId,
+    schemaKey: schemaA.schemaKey,
+    attribute: "url.scheme",
+    message: "url.scheme is required on http.server.request.duration and was not seen",
+    producers: checkoutReleases("1.4.2", "1.4.1"),
+  },
+  {
+    findingId: "unexpected_instrument",
+    level: VIOLATION,
+    schemaId: activeRequestsId,
+    schemaKey: "http.server.active_requests",
+    expected: "updowncounter",
+    actual: "counter",
+    message: "http.server.active_requests is a monotonic sum (a counter); the semantic conventions define an updowncounter",
+    producers: checkoutReleases("1.4.2"),
+  },
+  {
+    findingId: "missing_metric",
+    level: VIOLATION,
+    schemaId: cartItemsId,
+    schemaKey: "shop.cart.items",
+    message: "shop.cart.items is not defined by any registry loaded",
+    producers: checkoutReleases("1.4.2"),
+  },
+  {
+    findingId: "recommended_attribute_not_present",
+    level: IMPROVEMENT,
+    schemaId: schemaA.schemaId,
+    schemaKey: schemaA.schemaKey,
+    attribute: "network.protocol.version",
+    message: "network.protocol.version is recommended on http.server.request.duration and was not seen",
+    producers: checkoutReleases("1.4.2", "1.4.1"),
+  },
+  {
+    findingId: "undefined_enum_variant",
+    level: INFORMATION,
+    schemaId: schemaA.schemaId,
+    schemaKey: schemaA.schemaKey,
+    attribute: "http.request.method",
+    actual: "FOO",
+    message: "http.request.method has the value FOO, which is not one of its members",
+    producers: checkoutReleases("1.4.2"),
+  },
+  {
+    findingId: "not_stable",
+    level: INFORMATION,
+    schemaId: activeRequestsId,
+    schemaKey: "http.server.active_requests",
+    expected: "stable",
+    actual: "development",
+    message: "http.server.active_requests is in development, not stable",
+    producers: checkoutReleases("1.4.2"),
+  },
+].map((f) => create(FindingSchema, { ...f, firstSeen: lastWeek }));
+
+/** extraFindings are enough more to need a second page: legacy metrics no registry defines. */
+const extraFindings = Array.from({ length: 55 }, (_, i) =>
+  create(FindingSchema, {
+    findingId: "missing_metric",
+    level: VIOLATION,
+    schemaId: (i + 1).toString(16).padStart(32, "0"),
+    schemaKey: `shop.legacy.metric_${String(i + 1).padStart(2, "0")}`,
+    message: "not defined by any registry loaded",
+    producers: payments200,
+    firstSeen: lastWeek,
+  }),
+);
+
+/** countBy counts findings by level under each name the key gives them, most violations first. */
+function countBy(list: Finding[], key: (f: Finding) => string[]): FindingCount[] {
+  const counts = new Map<string, FindingCount>();
+  for (const f of list) {
+    for (const name of key(f)) {
+      const c = counts.get(name) ?? create(FindingCountSchema, { name });
+      if (f.level === VIOLATION) c.violations++;
+      if (f.level === IMPROVEMENT) c.improvements++;
+      if (f.level === INFORMATION) c.information++;
+      counts.set(name, c);
+    }
+  }
+  return [...counts.values()].sort((a, b) => b.violations - a.violations || b.improvements - a.improvements || a.name.localeCompare(b.name));
+}
+
 /** Calls records what the fake catalog was asked, for assertions. */
 export type Calls = {
   listSchemaKeys: string[];
@@ -230,13 +378,25 @@ export type Calls = {
   listProducers: ListProducersRequest[];
   listTopSeries: Window[];
   getSeriesHistory: string[];
+  listFindings: ListFindingsRequest[];
+  exportRegistry: number;
 };
 
 /**
  * fakeCatalog is an in-memory CatalogService and VersioningService on
  * connect's router transport: the UI's real clients, no network.
  */
-export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) {
+type Options = {
+  /** empty is a catalog with no metric at all: nothing judged. */
+  empty?: boolean;
+  failKeys?: boolean;
+  /** conforming is a catalog whose every metric conforms: no findings. */
+  conforming?: boolean;
+  /** manyFindings adds enough findings for a second page. */
+  manyFindings?: boolean;
+};
+
+export function fakeCatalog(opts: Options = {}) {
   const calls: Calls = {
     listSchemaKeys: [],
     schemaKeyRequests: [],
@@ -246,7 +406,10 @@ export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) 
     listProducers: [],
     listTopSeries: [],
     getSeriesHistory: [],
+    listFindings: [],
+    exportRegistry: 0,
   };
+  const judged = opts.empty || opts.conforming ? [] : opts.manyFindings ? [...findings, ...extraFindings] : findings;
   const versions = new Map<string, string>([["1.0.0", schemaB.schemaId]]);
   const transport = createRouterTransport(({ service }) => {
     service(CatalogService, {
@@ -368,6 +531,50 @@ export function fakeCatalog(opts: { empty?: boolean; failKeys?: boolean } = {}) 
           }),
         ],
       }),
+    });
+    service(ConformanceService, {
+      listFindings(req) {
+        calls.listFindings.push(req);
+        const rows = judged.filter(
+          (f) =>
+            (!req.schemaKey || f.schemaKey === req.schemaKey) &&
+            (!req.schemaId || f.schemaId === req.schemaId) &&
+            (!req.serviceName || f.producers.some((p) => p.serviceName === req.serviceName)) &&
+            (!req.minLevel || f.level <= req.minLevel) &&
+            (req.findingIds.length === 0 || req.findingIds.includes(f.findingId)),
+        );
+        rows.sort((a, b) => a.level - b.level);
+        const size = req.pageSize || 100;
+        const from = Number(req.pageToken || "0");
+        const next = from + size < rows.length ? String(from + size) : "";
+        return { findings: rows.slice(from, from + size), nextPageToken: next, totalSize: BigInt(rows.length) };
+      },
+      getConformanceSummary() {
+        const coverage = (defined: bigint, total: bigint) =>
+          create(CoverageSchema, { defined, total, ratio: total > 0n ? Number(defined) / Number(total) : 0 });
+        if (opts.empty) return { metrics: coverage(0n, 0n), attributes: coverage(0n, 0n), dataPoints: coverage(0n, 0n), registries: ["semconv v1.44.0 (built in)"] };
+        const extra = opts.manyFindings ? BigInt(extraFindings.length) : 0n;
+        return {
+          metrics: opts.conforming ? coverage(2n, 2n) : coverage(2n, 4n + extra),
+          attributes: opts.conforming ? coverage(5n, 5n) : coverage(7n, 9n),
+          dataPoints: opts.conforming ? coverage(1200n, 1200n) : coverage(1100n, 1200n),
+          total: countBy(judged, () => [""])[0],
+          byFinding: countBy(judged, (f) => [f.findingId]),
+          byService: countBy(judged, (f) => [...new Set(f.producers.map((p) => p.serviceName))]),
+          registries: ["semconv v1.44.0 (built in)", "/etc/tallycat/registry"],
+        };
+      },
+      exportRegistry() {
+        calls.exportRegistry++;
+        const text = new TextEncoder();
+        return {
+          files: [
+            { path: "registry_manifest.yaml", content: text.encode("name: tallycat\nsemconv_version: 0.1.0\nschema_base_url: https://tallycat.example/\n") },
+            { path: "http/metrics.yaml", content: text.encode("groups:\n  - id: metric.http.server.request.duration\n    type: metric\n") },
+            { path: "shop/metrics.yaml", content: text.encode("groups:\n  - id: metric.shop.cart.items\n    type: metric\n") },
+          ],
+        };
+      },
     });
     service(VersioningService, {
       assignVersion(req) {

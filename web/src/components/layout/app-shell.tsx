@@ -6,6 +6,7 @@ const nav = [
   { to: "/", label: "Metrics" },
   { to: "/producers", label: "Producers" },
   { to: "/cardinality", label: "Cardinality" },
+  { to: "/conformance", label: "Conformance" },
 ] as const;
 
 /** AppShell is the frame of every page: the header with navigation, then the page. */
