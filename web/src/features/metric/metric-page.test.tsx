@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { fakeCatalog, schemaA, schemaD } from "@/test/fake-catalog";
+import { fakeCatalog, schemaA, schemaB, schemaD } from "@/test/fake-catalog";
 import { renderAt } from "@/test/render";
 
 const METRIC = "/metrics/http.server.request.duration";
@@ -74,5 +74,22 @@ describe("metric page", () => {
     const others = within(timeline).getAllByTestId("timeline-event").filter((e) => e !== moved);
     expect(others.map((e) => e.dataset.kind)).toEqual(["schema-first-seen"]);
     expect(within(others[0]!).queryByText("release moved")).not.toBeInTheDocument();
+  });
+
+  it("lists the metric's findings over its schemas, with the replacement of a deprecated name", async () => {
+    const { transport, calls } = fakeCatalog();
+    renderAt(METRIC, transport);
+    const card = await screen.findByTestId("findings-card", {}, { timeout: 5000 });
+    await waitFor(() => expect(within(card).getAllByTestId("finding")).toHaveLength(6));
+    expect(calls.listFindings[0]).toMatchObject({ schemaKey: schemaA.schemaKey, schemaId: "", pageSize: 10 });
+    const rows = within(card).getAllByTestId("finding");
+    const unit = rows.find((r) => r.dataset.finding === "unit_mismatch")!;
+    expect(within(unit).getByTestId("level-badge")).toHaveTextContent("violation");
+    expect(within(unit).getByTestId("finding-expectation")).toHaveTextContent("unit: expected s, got ms");
+    expect(within(unit).getByRole("link", { name: "bbbbbbbb" })).toHaveAttribute("href", `/schemas/${schemaB.schemaId}`);
+    const deprecated = rows.find((r) => r.dataset.finding === "deprecated")!;
+    expect(deprecated).toHaveTextContent("http.method");
+    expect(within(deprecated).getByTestId("finding-replacement")).toHaveTextContent("replaced by http.request.method");
+    expect(within(card).getByTestId("findings-link")).toHaveAttribute("href", `/conformance?metric=${schemaA.schemaKey}`);
   });
 });

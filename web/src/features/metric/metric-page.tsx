@@ -3,6 +3,7 @@ import { getRouteApi, Link } from "@tanstack/react-router";
 import { ChevronLeft } from "lucide-react";
 import { useSchemas } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
+import { FindingsCard } from "@/components/findings-card";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Switch } from "@/components/ui/switch";
@@ -92,6 +93,7 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
               </p>
             )}
           </section>
+          <FindingsCard schemaKey={schemaKey} />
           {list.length > 1 && (
             <SchemaDiff
               schemas={list}

@@ -157,6 +157,35 @@ describe("schema page", () => {
     expect(calls.assignVersion).toEqual(["1.0.0", "2.0.0-rc.1"]);
   });
 
+  it("lists the schema's findings with their levels, expected beside seen, and the way to the Conformance page", async () => {
+    const { transport, calls } = fakeCatalog();
+    renderAt(`/schemas/${schemaA.schemaId}`, transport);
+    const card = await screen.findByTestId("findings-card");
+    await waitFor(() => expect(within(card).getAllByTestId("finding")).toHaveLength(4));
+    expect(calls.listFindings[0]).toMatchObject({ schemaId: schemaA.schemaId, schemaKey: "" });
+    const rows = within(card).getAllByTestId("finding");
+    expect(rows.map((r) => [r.dataset.finding, within(r).getByTestId("level-badge").textContent])).toEqual([
+      ["type_conflict", "violation"],
+      ["required_attribute_not_present", "violation"],
+      ["recommended_attribute_not_present", "improvement"],
+      ["undefined_enum_variant", "information"],
+    ]);
+    expect(within(rows[0]!).getByTestId("finding-expectation")).toHaveTextContent("type: expected string, got string and int");
+    expect(rows[0]).toHaveTextContent("http.route");
+    // Without expected and actual, the message says it.
+    expect(rows[1]).toHaveTextContent("url.scheme is required on http.server.request.duration and was not seen");
+    expect(within(rows[3]!).getByTestId("finding-expectation")).toHaveTextContent("value: got FOO");
+    // On the schema's own page, no link back to it.
+    expect(within(card).queryByRole("link", { name: "aaaaaaaa" })).not.toBeInTheDocument();
+    expect(within(card).getByTestId("findings-link")).toHaveAttribute("href", `/conformance?schema=${schemaA.schemaId}`);
+  });
+
+  it("says a schema without findings conforms", async () => {
+    renderAt(`/schemas/${schemaD.schemaId}`, fakeCatalog().transport);
+    const card = await screen.findByTestId("findings-card");
+    expect(await within(card).findByTestId("no-findings")).toHaveTextContent("No findings: this schema conforms to the registries.");
+  });
+
   it("shows not found for an unknown schema", async () => {
     renderAt(`/schemas/${"c".repeat(32)}`, fakeCatalog().transport);
     expect(await screen.findByRole("alert", {}, { timeout: 5000 })).toHaveTextContent("not found");

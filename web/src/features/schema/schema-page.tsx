@@ -3,6 +3,7 @@ import { ChevronLeft } from "lucide-react";
 import { useSchema } from "@/api/catalog";
 import { SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
 import { ErrorState } from "@/components/error-state";
+import { FindingsCard } from "@/components/findings-card";
 import { RelativeTime } from "@/components/relative-time";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -84,6 +85,7 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
         </div>
       </div>
 
+      <FindingsCard schemaId={schema.schemaId} />
       <FieldsCard fields={schema.fields} window={window} />
       <ReleasesTable releases={releases} window={window} />
       <ProducersTable producers={producers} instanceCount={instanceCount} />

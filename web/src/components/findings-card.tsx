@@ -1,0 +1,85 @@
+import { Link } from "@tanstack/react-router";
+import { CheckCircle2 } from "lucide-react";
+import { useFindings } from "@/api/conformance";
+import { LevelBadge } from "@/components/badges";
+import { ErrorState } from "@/components/error-state";
+import { Expectation, Replacement } from "@/components/finding";
+import { SchemaLink } from "@/components/schema-link";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
+
+const LIMIT = 10;
+
+type Props = { schemaKey: string; schemaId?: undefined } | { schemaId: string; schemaKey?: undefined };
+
+/**
+ * FindingsCard lists, compactly, what the registries say about a metric (all
+ * its schemas) or one schema: each finding's level, id, attribute and
+ * expected beside seen, with the way to the Conformance page filtered to it.
+ */
+export function FindingsCard({ schemaKey, schemaId }: Props) {
+  const q = useFindings({ schemaKey: schemaKey ?? "", schemaId: schemaId ?? "", pageSize: LIMIT });
+  const subject = schemaId ? "schema" : "metric";
+  const total = Number(q.data?.totalSize ?? 0n);
+  const findings = q.data?.findings ?? [];
+  const more = Math.max(total, findings.length) - findings.length;
+  return (
+    <Card data-testid="findings-card">
+      <CardHeader className="flex flex-row flex-wrap items-baseline justify-between gap-x-4 gap-y-1 space-y-0">
+        <div className="space-y-1">
+          <CardTitle className="text-base">Conformance</CardTitle>
+          <CardDescription>What the semantic conventions and the team's registries say about this {subject}.</CardDescription>
+        </div>
+        <Link
+          to="/conformance"
+          search={schemaId ? { schema: schemaId } : { metric: schemaKey }}
+          className="text-sm text-primary hover:underline"
+          data-testid="findings-link"
+        >
+          {more > 0 ? `All ${total} findings` : "On the Conformance page"} →
+        </Link>
+      </CardHeader>
+      <CardContent>
+        {q.error ? (
+          <ErrorState error={q.error} retry={() => q.refetch()} />
+        ) : q.isPending ? (
+          <Skeleton className="h-16" />
+        ) : findings.length === 0 ? (
+          <p className="flex items-center gap-2 text-sm text-muted-foreground" data-testid="no-findings">
+            <CheckCircle2 className="h-4 w-4 text-success" aria-hidden />
+            No findings: this {subject} conforms to the registries.
+          </p>
+        ) : (
+          <ul className="divide-y" aria-label="Findings">
+            {findings.map((f, i) => (
+              <li
+                key={`${f.schemaId}/${f.findingId}/${f.attribute}/${i}`}
+                className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2 first:pt-0 last:pb-0"
+                data-testid="finding"
+                data-finding={f.findingId}
+                title={f.message}
+              >
+                <LevelBadge level={f.level} />
+                <code className="font-mono text-[13px] font-medium">{f.findingId}</code>
+                {f.attribute && <code className="font-mono text-[13px] text-muted-foreground">{f.attribute}</code>}
+                {f.expected || f.actual ? (
+                  <Expectation finding={f} />
+                ) : f.replacement ? (
+                  <Replacement finding={f} />
+                ) : (
+                  <span className="text-sm text-muted-foreground">{f.message}</span>
+                )}
+                {!schemaId && f.schemaId && (
+                  <span className="ml-auto text-xs text-muted-foreground">
+                    schema <SchemaLink id={f.schemaId} />
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+        {more > 0 && <p className="pt-2 text-xs text-muted-foreground">…and {more} more.</p>}
+      </CardContent>
+    </Card>
+  );
+}
