@@ -80,6 +80,10 @@ type RecordResult struct {
 	// Duplicate is true when the batch id had been recorded before and the
 	// batch was therefore not applied again.
 	Duplicate bool
+	// Events are the timeline entries the batch wrote (schemas first seen,
+	// producers added, releases moved, descriptions changed), in the
+	// order PlanBatch made them; none for a duplicate batch.
+	Events []Event
 }
 
 // KeyFilter selects and orders the rows of ListSchemaKeys.
@@ -122,8 +126,9 @@ type VersionChange struct {
 type Store interface {
 	// RecordObservations applies a batch in one transaction, its cost
 	// figures included (see PlanBatch). A batch id that was applied before
-	// is not applied again (Duplicate is set). It returns EINVALID for an
-	// observation that is not well formed.
+	// is not applied again (Duplicate is set, and no Events). It returns
+	// the timeline entries it wrote, so that they can be announced once
+	// committed, and EINVALID for an observation that is not well formed.
 	RecordObservations(ctx context.Context, batchID string, obs []Observation) (RecordResult, error)
 
 	// ListSchemaKeys returns one summary per metric name that passes the

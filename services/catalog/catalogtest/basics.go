@@ -128,6 +128,9 @@ func testRetriedBatch(t *testing.T, h Harness) {
 	if !again.Duplicate || len(again.SchemaIDs) != 1 || again.SchemaIDs[0] != first.SchemaIDs[0] {
 		t.Errorf("retry = %+v, want a duplicate naming the same schema", again)
 	}
+	if len(first.Events) != 1 || first.Events[0].Kind != tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN || len(again.Events) != 0 {
+		t.Errorf("events returned = %+v, then %+v; want the first-seen event, then none for the duplicate", first.Events, again.Events)
+	}
 	schemas := must[[]catalog.Schema](t)(s.ListSchemas(ctx, "cpu.time", false))
 	if schemas[0].DataPoints != 10 {
 		t.Errorf("data points = %d after a retry, want 10", schemas[0].DataPoints)

@@ -131,6 +131,11 @@ func testMove(t *testing.T, h Harness) {
 	if moved == nil || moved.SchemaID != old || moved.TargetSchemaID != grown.ID || catalog.SummarizeEvent(moved) != want {
 		t.Errorf("move event = %+v, want %q", moved, want)
 	}
+	// The batch returns what it wrote: the union first seen, and the move.
+	if k := kinds(res.Events); len(res.Events) != 2 || k[tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN] != 1 ||
+		k[tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED] != 1 {
+		t.Errorf("events the growing batch returned = %+v, want the union first seen and the move", res.Events)
+	}
 	// The old schema's producers keep coming back as heartbeats of their
 	// old variant: they land on the union, and nothing moves again.
 	record(t, s, "", instance(Observation(name, "checkout", T0.Add(2*time.Hour), Str("http.request.method")), "checkout-2"))

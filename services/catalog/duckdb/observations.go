@@ -46,7 +46,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 			res.Duplicate = true
 			return nil
 		}
-		res.NewSchemas = plan.NewSchemas
+		res.NewSchemas, res.Events = plan.NewSchemas, plan.Events
 		if err := writePlan(ctx, conn, plan); err != nil {
 			return err
 		}
