@@ -14,6 +14,15 @@ import (
 // ObservationHandler implements tallycatv1connect.ObservationServiceHandler.
 type ObservationHandler struct {
 	Store catalog.Store
+	// Changes, when set, hears of the timeline entries each batch wrote.
+	Changes SchemaChangeEmitter
+}
+
+// SchemaChangeEmitter hears of the timeline entries a recorded batch wrote,
+// once the batch is committed (a duplicate batch wrote none), for example to
+// send them as events. It must not block: the sender of the batch waits.
+type SchemaChangeEmitter interface {
+	EmitSchemaChanges(ctx context.Context, events []catalog.Event)
 }
 
 var _ tallycatv1connect.ObservationServiceHandler = (*ObservationHandler)(nil)
@@ -53,6 +62,9 @@ func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallyc
 	res, err := h.Store.RecordObservations(ctx, req.GetBatchId(), obs)
 	if err != nil {
 		return nil, toConnectError(ctx, fmt.Errorf("batch %s: %w", req.GetBatchId(), err))
+	}
+	if h.Changes != nil && len(res.Events) > 0 {
+		h.Changes.EmitSchemaChanges(ctx, res.Events)
 	}
 	return &tallycatv1.RecordObservationsResponse{SchemaIds: res.SchemaIDs, NewSchemas: uint32(res.NewSchemas), Duplicate: res.Duplicate}, nil
 }

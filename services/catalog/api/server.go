@@ -27,6 +27,9 @@ type Options struct {
 	// Findings answers ConformanceService; nil judges against the built-in
 	// semantic conventions, on demand.
 	Findings *catalog.Findings
+	// SchemaChanges hears of the timeline entries each recorded batch
+	// wrote; nil tells no one.
+	SchemaChanges SchemaChangeEmitter
 }
 
 // ServiceNames are the services the catalog serves, for health and
@@ -48,7 +51,7 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(tallycatv1connect.NewCatalogServiceHandler(&CatalogHandler{Store: store}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewVersioningServiceHandler(&VersioningHandler{Store: store}, handlerOpts...))
-	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store}, handlerOpts...))
+	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store, Changes: opts.SchemaChanges}, handlerOpts...))
 	findings := opts.Findings
 	if findings == nil {
 		reg, err := semconv.Builtin()
