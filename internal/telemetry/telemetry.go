@@ -58,15 +58,21 @@ func Setup(ctx context.Context, service string, c Config) (*Telemetry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telemetry exporter: %w", err)
 	}
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(Resource(service)),
+		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(interval))))
+	return &Telemetry{Meters: mp, shutdown: mp.Shutdown}, nil
+}
+
+// Resource is what a TallyCat service's own telemetry says of its source:
+// the service name, namespace tallycat, the build's version, and an
+// instance id of host and process.
+func Resource(service string) *resource.Resource {
 	host, _ := os.Hostname()
-	res := resource.NewSchemaless(
+	return resource.NewSchemaless(
 		attribute.String("service.name", service), attribute.String("service.namespace", "tallycat"),
 		attribute.String("service.version", version.String()),
 		attribute.String("service.instance.id", fmt.Sprintf("%s-%d", host, os.Getpid())),
 	)
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
-		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(interval))))
-	return &Telemetry{Meters: mp, shutdown: mp.Shutdown}, nil
 }
 
 // ShutdownTimeout bounds how long Shutdown tries to send what is left.
