@@ -23,6 +23,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/events"
 	"github.com/tallycat/tallycat/web"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	// ConformanceConfig is a YAML file of finding levels and ignore rules
 	// (see catalog.ConformanceConfig).
 	ConformanceConfig string
+	// EventsEndpoint is the OTLP/gRPC receiver of new findings and schema
+	// changes as events (see package events); empty sends none.
+	EventsEndpoint string
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -79,8 +83,9 @@ const maxMaxValues = 1000
 
 // Main is the running catalog.
 type Main struct {
-	Config Config
-	store  *duckdb.Store
+	Config   Config
+	store    *duckdb.Store
+	findings *catalog.Findings
 }
 
 func main() {
@@ -109,6 +114,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&c.RegistryBuiltin, "registry-builtin", c.RegistryBuiltin, "judge against the OpenTelemetry semantic conventions v1.44.0 built into the binary")
 	fs.StringVar(&c.ConformanceConfig, "conformance-config", c.ConformanceConfig, "YAML file of finding levels (levels: {id: violation|improvement|information|none}) and ignore rules (ignore: [{finding, metric, attribute}])")
 	fs.DurationVar(&c.ConformanceInterval, "conformance-interval", c.ConformanceInterval, "how often every schema is judged again (a metric is also judged whenever it is asked for)")
+	fs.StringVar(&c.EventsEndpoint, "events-otlp-endpoint", c.EventsEndpoint,
+		"host:port (plain text) or http:// or https:// URL of an OTLP/gRPC receiver for new findings and schema changes as log records (tallycat.finding, tallycat.schema.change); empty: off")
 	c.TLS.AddFlags(fs, "the API and UI")
 	c.Telemetry.AddFlags(fs, "the catalog")
 	if err := cli.Parse(fs, args); err != nil {
@@ -122,6 +129,11 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if c.ConformanceInterval <= 0 {
 		return errors.New("--conformance-interval must be positive")
+	}
+	if c.EventsEndpoint != "" {
+		if err := events.CheckEndpoint(c.EventsEndpoint); err != nil {
+			return fmt.Errorf("--events-otlp-endpoint: %w", err)
+		}
 	}
 	return c.TLS.Check("catalog")
 }
@@ -159,12 +171,26 @@ func (m *Main) Run(ctx context.Context) error {
 		judge.Levels, judge.Ignore = cfg.Levels, cfg.Ignore
 	}
 	findings := &catalog.Findings{Store: store, Judge: judge}
-	go findings.Run(ctx, c.ConformanceInterval)
 	opts := api.Options{
 		AllowedOrigins: cli.SplitList(c.AllowedOrigins),
 		UI:             api.UIHandler(uiFiles(c.UIDir)),
 		Findings:       findings,
 	}
+	if c.EventsEndpoint != "" {
+		em, err := events.New(ctx, c.EventsEndpoint, telemetry.Resource("tallycat-catalog"))
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := em.Shutdown(context.Background()); err != nil {
+				slog.Warn("sending the last events", "error", err)
+			}
+		}()
+		findings.OnNew, opts.SchemaChanges = em.EmitFindings, em
+		slog.Info("sending findings and schema changes as events", "endpoint", c.EventsEndpoint)
+	}
+	m.findings = findings
+	go findings.Run(ctx, c.ConformanceInterval)
 	tel, err := telemetry.Setup(ctx, "tallycat-catalog", c.Telemetry)
 	if err != nil {
 		return err

@@ -20,6 +20,14 @@ const repoRoot = "../../../.."
 // db, and returns its base URL and a function that stops it as SIGTERM would.
 func startMain(t *testing.T, db string) (string, func()) {
 	t.Helper()
+	_, url, stop := startMainWith(t, "--db", db)
+	return url, stop
+}
+
+// startMainWith is startMain with more flags, and returns the running Main
+// too.
+func startMainWith(t *testing.T, args ...string) (*Main, string, func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +36,7 @@ func startMain(t *testing.T, db string) (string, func()) {
 	ln.Close()
 
 	m := &Main{Config: DefaultConfig()}
-	if err := m.ParseFlags([]string{"--listen", addr, "--db", db, "--ui-dir", t.TempDir()}); err != nil {
+	if err := m.ParseFlags(append([]string{"--listen", addr, "--ui-dir", t.TempDir()}, args...)); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -61,7 +69,7 @@ func startMain(t *testing.T, db string) (string, func()) {
 		}
 	}
 	t.Cleanup(stop)
-	return url, stop
+	return m, url, stop
 }
 
 // TestREADMEExamples runs the README's buf curl examples, as written but for
