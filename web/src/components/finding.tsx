@@ -15,17 +15,22 @@ const aspects: Record<string, string> = {
   undefined_enum_variant: "value",
   temporality_mismatch: "temporality",
   not_stable: "stability",
-  deprecated: "name",
-  high_cardinality: "distinct values",
-  required_attribute_not_present: "requirement",
-  recommended_attribute_not_present: "requirement",
-  conditionally_required_attribute_not_present: "requirement",
-  opt_in_attribute_not_present: "requirement",
+  template_attribute: "name",
+  high_cardinality: "cardinality",
 };
 
+/**
+ * hasExpectation says whether a finding has two sides worth showing: an
+ * expected value, or a seen one that is more than the name the finding is
+ * about (missing_metric and deprecated name only what they are about).
+ */
+export function hasExpectation(f: Pick<Finding, "expected" | "actual" | "attribute" | "schemaKey">): boolean {
+  return Boolean(f.expected) || (Boolean(f.actual) && f.actual !== f.attribute && f.actual !== f.schemaKey);
+}
+
 /** expectationText is a finding's two sides in words: "unit: expected s, got ms"; empty when neither is set. */
-export function expectationText(f: Pick<Finding, "findingId" | "expected" | "actual">): string {
-  if (!f.expected && !f.actual) return "";
+export function expectationText(f: Pick<Finding, "findingId" | "expected" | "actual" | "attribute" | "schemaKey">): string {
+  if (!hasExpectation(f)) return "";
   const sides = [f.expected && `expected ${f.expected}`, f.actual && `got ${f.actual}`].filter(Boolean).join(", ");
   const aspect = aspects[f.findingId];
   return aspect ? `${aspect}: ${sides}` : sides;
@@ -33,7 +38,7 @@ export function expectationText(f: Pick<Finding, "findingId" | "expected" | "act
 
 /** Expectation shows what the registry expects beside what was seen: "unit: expected s, got ms". */
 export function Expectation({ finding: f, className }: { finding: Finding; className?: string }) {
-  if (!f.expected && !f.actual) return null;
+  if (!hasExpectation(f)) return null;
   const aspect = aspects[f.findingId];
   return (
     <span className={cn("text-sm", className)} data-testid="finding-expectation" title={expectationText(f)}>

@@ -3,7 +3,7 @@ import { CheckCircle2 } from "lucide-react";
 import { useFindings } from "@/api/conformance";
 import { LevelBadge } from "@/components/badges";
 import { ErrorState } from "@/components/error-state";
-import { Expectation, Replacement } from "@/components/finding";
+import { Expectation, hasExpectation, Replacement } from "@/components/finding";
 import { SchemaLink } from "@/components/schema-link";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -62,13 +62,9 @@ export function FindingsCard({ schemaKey, schemaId }: Props) {
                 <LevelBadge level={f.level} />
                 <code className="font-mono text-[13px] font-medium">{f.findingId}</code>
                 {f.attribute && <code className="font-mono text-[13px] text-muted-foreground">{f.attribute}</code>}
-                {f.expected || f.actual ? (
-                  <Expectation finding={f} />
-                ) : f.replacement ? (
-                  <Replacement finding={f} />
-                ) : (
-                  <span className="text-sm text-muted-foreground">{f.message}</span>
-                )}
+                <Expectation finding={f} />
+                <Replacement finding={f} />
+                {!hasExpectation(f) && !f.replacement && <span className="text-sm text-muted-foreground">{f.message}</span>}
                 {!schemaId && f.schemaId && (
                   <span className="ml-auto text-xs text-muted-foreground">
                     schema <SchemaLink id={f.schemaId} />

@@ -55,6 +55,8 @@ describe("conformance page", () => {
     expect(within(rowOf("recommended_attribute_not_present")).getByTestId("level-badge")).toHaveAttribute("data-level", "improvement");
     expect(within(rowOf("not_stable")).getByTestId("level-badge")).toHaveAttribute("data-level", "information");
     expect(rowOf("missing_metric")).toHaveTextContent("shop.cart.items is not defined by any registry loaded");
+    // What names only the metric it is about has no expected-beside-seen.
+    expect(within(rowOf("missing_metric")).queryByTestId("finding-expectation")).not.toBeInTheDocument();
   });
 
   it("keeps findings at a level or above, and keeps the level in the URL", async () => {

@@ -1,6 +1,6 @@
 import { Link } from "@tanstack/react-router";
 import { LevelBadge } from "@/components/badges";
-import { Expectation, Producers, Replacement } from "@/components/finding";
+import { Expectation, hasExpectation, Producers, Replacement } from "@/components/finding";
 import { RelativeTime } from "@/components/relative-time";
 import { SchemaLink } from "@/components/schema-link";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -48,7 +48,7 @@ function FindingRow({ finding: f }: { finding: Finding }) {
       <p className="text-sm" data-testid="finding-message">
         {f.message}
       </p>
-      {(f.expected || f.actual || f.replacement || f.producers.length > 0) && (
+      {(hasExpectation(f) || f.replacement || f.producers.length > 0) && (
         <div className="flex flex-wrap items-baseline gap-x-6 gap-y-1">
           <Expectation finding={f} />
           <Replacement finding={f} />

@@ -172,8 +172,10 @@ describe("schema page", () => {
     ]);
     expect(within(rows[0]!).getByTestId("finding-expectation")).toHaveTextContent("type: expected string, got string and int");
     expect(rows[0]).toHaveTextContent("http.route");
+    expect(within(rows[1]!).getByTestId("finding-expectation")).toHaveTextContent("expected required, got not sent");
+    expect(rows[1]).toHaveAttribute("title", "url.scheme is required on http.server.request.duration and was not seen");
     // Without expected and actual, the message says it.
-    expect(rows[1]).toHaveTextContent("url.scheme is required on http.server.request.duration and was not seen");
+    expect(rows[2]).toHaveTextContent("network.protocol.version is recommended on http.server.request.duration and was not seen");
     expect(within(rows[3]!).getByTestId("finding-expectation")).toHaveTextContent("value: got FOO");
     // On the schema's own page, no link back to it.
     expect(within(card).queryByRole("link", { name: "aaaaaaaa" })).not.toBeInTheDocument();
