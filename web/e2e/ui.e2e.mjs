@@ -6,8 +6,16 @@
 // moved from when it sent error.type, and the cost figures of issue 12:
 // the metric's series counted, and http.request.method's values GET and
 // POST kept on the schema with error.type (the Go test arranges it and
-// waits for them).
+// waits for them). Judged against the built-in semantic conventions
+// v1.44.0, payments' http.response.status_code sent as a string is a type
+// finding and url.scheme (required there) is missing from the duration.
+// The catalog judges a metric when its findings are asked for, and every
+// metric at start and every --conformance-interval (a minute by default):
+// the unfiltered Conformance page waits, up to 90 s, for a full judging
+// that saw both metrics.
 import { chromium } from "playwright-core";
+import { unzipSync, strFromU8 } from "fflate";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 const [base, out] = process.argv.slice(2);
@@ -39,6 +47,16 @@ async function shot(name) {
 }
 /** isFigure says a series figure was counted: 7, 950, 5.0k, 12M; not a dash, not 0. */
 const isFigure = (t) => /^\d+(\.\d)?[kMBT]?$/.test(t) && t !== "0";
+/** untilListed waits for a locator to match, reloading every few seconds: the catalog judges schemas after they arrive. */
+async function untilListed(locator, what, timeout) {
+  const end = Date.now() + timeout;
+  for (let i = 1; Date.now() < end; i++) {
+    if ((await locator.count()) > 0) return;
+    await page.waitForTimeout(500);
+    if (i % 6 === 0) await page.reload();
+  }
+  throw new Error(`expected: ${what}`);
+}
 function check(cond, what) {
   if (!cond) throw new Error(`expected: ${what}`);
   console.log(`ok: ${what}`);
@@ -168,6 +186,80 @@ try {
   await page.getByTestId("series-summary").waitFor();
   check((await page.locator('[data-testid="uplot-chart"] canvas').count()) > 0, `uPlot draws ${METRIC}'s series over the last 24 hours`);
   await shot("cardinality");
+
+  // The Conformance page, filtered to the metric: a metric is judged as
+  // its findings are asked for. http.response.status_code sent as a string
+  // by payments is a type finding, and url.scheme (required on the metric)
+  // is missing: type_mismatch and required_attribute_not_present in
+  // v1.44.0; the step checks the ids' families.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Conformance" }).click();
+  await page.waitForURL(/\/conformance/);
+  await page.getByRole("heading", { name: "Conformance", exact: true }).waitFor();
+  await page.goto(base + "/conformance?metric=" + METRIC);
+  check((await page.getByLabel("Metric").inputValue()) === METRIC, "the metric filter is read from the URL");
+  const findingOn = (idPattern, attribute) =>
+    page
+      .locator(`[data-testid="finding"][data-finding${idPattern}]`)
+      .filter({ has: page.getByTestId("finding-attribute").filter({ hasText: new RegExp(`^${attribute.replace(/\./g, "\\.")}$`) }) });
+  const typeFinding = findingOn('^="type_"', "http.response.status_code");
+  await untilListed(typeFinding, "a type finding on http.response.status_code", 10_000);
+  check(true, `http.response.status_code sent as a string is a ${await typeFinding.first().getAttribute("data-finding")} finding`);
+  check((await typeFinding.first().getByTestId("finding-expectation").textContent()).includes("string"), "the type finding shows the string that was seen");
+  const scheme = findingOn('$="_attribute_not_present"', "url.scheme");
+  await untilListed(scheme, `url.scheme missing from ${METRIC}`, 10_000);
+  check(true, `url.scheme is a ${await scheme.first().getAttribute("data-finding")} finding (${await scheme.first().getByTestId("level-badge").textContent()})`);
+  const address = await findingOn('$="_attribute_not_present"', "server.address").count();
+  console.log(`server.address (opt-in in v1.44.0) is ${address ? "" : "not "}listed as missing`);
+  const metricLevels = await page.getByTestId("finding").evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid="level-badge"]')?.dataset.level));
+  check(metricLevels.every((l) => ["violation", "improvement", "information"].includes(l)), `every finding has a level badge (${metricLevels.join(", ")})`);
+  await shot("conformance-metric");
+
+  // The metric page lists the metric's findings and leads to them.
+  await page.goto(base + "/metrics/" + METRIC);
+  const card = page.getByTestId("findings-card");
+  await card.getByTestId("finding").first().waitFor();
+  check((await card.getByTestId("level-badge").count()) === (await card.getByTestId("finding").count()), "the metric page lists its findings, each with its level badge");
+  await card.getByTestId("findings-link").click();
+  await page.waitForURL(/\/conformance\?metric=/);
+  await page.getByTestId("finding").first().waitFor();
+  check(true, "the metric's findings card opens the Conformance page filtered to the metric");
+
+  // Unfiltered, the page shows the last full judging (at start, then every
+  // --conformance-interval): wait for one that saw both metrics.
+  await page.goto(base + "/conformance");
+  const metricsCoverage = page.getByTestId("coverage-metrics");
+  await untilListed(page.locator('[data-testid="coverage-metrics"][data-total="2"]'), "a full judging that saw both metrics", 90_000);
+  const [defined, total] = [await metricsCoverage.getAttribute("data-defined"), await metricsCoverage.getAttribute("data-total")];
+  check(defined === "2", `both metrics are ones the semantic conventions define (${defined} of ${total})`);
+  const shares = (await page.getByTestId("coverage-share").allTextContents()).map((t) => t.trim());
+  check(shares.length === 3 && shares.every((t) => /^(\d+|<1|>99) %$/.test(t)), `the coverage of metrics, attributes and data points is shown as shares (${shares.join(", ")})`);
+  const findings = page.getByTestId("finding");
+  await findings.first().waitFor();
+  const levels = await findings.evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid="level-badge"]')?.dataset.level));
+  check(levels.every((l) => ["violation", "improvement", "information"].includes(l)), `every finding has a level badge (${levels.join(", ")})`);
+  console.log(`findings listed: ${(await findings.evaluateAll((rows) => rows.map((r) => r.dataset.finding))).join(", ")}`);
+  await shot("conformance");
+
+  // Filtered by level: violations only, in the URL, as many as the summary counts.
+  await page.getByLabel("Level").click();
+  await page.getByRole("option", { name: "Violations", exact: true }).click();
+  await page.waitForURL(/level=violation/);
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="finding"]')];
+    return rows.length > 0 && rows.every((r) => r.dataset.level === "violation");
+  });
+  const violations = (await page.locator('[data-testid="level-count"][data-level="violation"]').textContent()).replace(/\D/g, "");
+  const listedTotal = await page.getByTestId("findings-total").getAttribute("data-total");
+  check(listedTotal === violations, `the level filter keeps the violations alone, as many as counted (${listedTotal} of ${violations})`);
+  await shot("conformance-violations");
+
+  // The export downloads the registry as one zip, with the metric in it.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export registry" }).click()]);
+  check(/^tallycat-registry-\d{4}-\d{2}-\d{2}\.zip$/.test(download.suggestedFilename()), `the export downloads ${download.suggestedFilename()}`);
+  const files = unzipSync(new Uint8Array(await readFile(await download.path())));
+  const paths = Object.keys(files);
+  check(paths.some((p) => p.endsWith("registry_manifest.yaml")), `the zip holds the registry's manifest (${paths.join(", ")})`);
+  check(paths.some((p) => p.endsWith(".yaml") && strFromU8(files[p]).includes(METRIC)), `the zip defines ${METRIC}`);
 
   // A narrow but supported window still lays out.
   await page.setViewportSize({ width: 1024, height: 768 });
