@@ -2,13 +2,16 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/testenv"
 )
 
 // TestFindingsOverRPC: a duration in ms and a custom metric are judged
@@ -81,4 +84,28 @@ func TestFindingsOverRPC(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNewSchemasAreJudgedSoon: once the catalog was judged, a new metric
+// shows in the summary within seconds, not at the next interval.
+func TestNewSchemasAreJudgedSoon(t *testing.T) {
+	c := start(t)
+	ctx := context.Background()
+	if sum, err := c.conformance.GetConformanceSummary(ctx, &tallycatv1.GetConformanceSummaryRequest{}); err != nil || sum.Metrics.Total != 0 {
+		t.Fatalf("empty catalog: %v, %v", sum, err)
+	}
+	custom := obs("shop.cart.items", "checkout")
+	if _, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{custom}}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 10*time.Second, "the new metric is judged", func() error {
+		sum, err := c.conformance.GetConformanceSummary(ctx, &tallycatv1.GetConformanceSummaryRequest{})
+		if err != nil {
+			return err
+		}
+		if sum.Metrics.Total != 1 || sum.Total.Violations == 0 {
+			return fmt.Errorf("summary %v", sum)
+		}
+		return nil
+	})
 }

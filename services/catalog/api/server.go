@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"connectrpc.com/connect"
@@ -51,7 +52,6 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(tallycatv1connect.NewCatalogServiceHandler(&CatalogHandler{Store: store}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewVersioningServiceHandler(&VersioningHandler{Store: store}, handlerOpts...))
-	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store, Changes: opts.SchemaChanges}, handlerOpts...))
 	findings := opts.Findings
 	if findings == nil {
 		reg, err := semconv.Builtin()
@@ -60,6 +60,12 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 		}
 		findings = &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg}}
 	}
+	// New schemas are judged within a second, whoever else hears of them.
+	changes := emitters{&catalog.Rejudge{Findings: findings}}
+	if opts.SchemaChanges != nil {
+		changes = append(changes, opts.SchemaChanges)
+	}
+	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store, Changes: changes}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: findings}, handlerOpts...))
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(ServiceNames...)))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
@@ -80,4 +86,13 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 		}).Handler(mux)
 	}
 	return h
+}
+
+// emitters tells several of a batch's timeline entries, in turn.
+type emitters []SchemaChangeEmitter
+
+func (es emitters) EmitSchemaChanges(ctx context.Context, events []catalog.Event) {
+	for _, e := range es {
+		e.EmitSchemaChanges(ctx, events)
+	}
 }
