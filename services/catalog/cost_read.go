@@ -180,21 +180,27 @@ func fieldCost(f *Field, ix costIndex, counted map[string]time.Time, q CostQuery
 	if err != nil {
 		return err
 	}
-	hour := in
-	if span != time.Hour {
-		if hour, err = ix.field(counted, match, q.Now, time.Hour, q.Config.MaxValues); err != nil {
+	hour := in.Distinct
+	if span != time.Hour { // the last hour's distinct values, without its values
+		if hour, err = ix.distinct(counted, match, q.Now, time.Hour); err != nil {
 			return err
 		}
 	}
+	setFieldCost(f, &in, &hour, q)
+	return nil
+}
+
+// setFieldCost fills a field's figures from its rows merged over the
+// window (in) and its distinct values over the last hour.
+func setFieldCost(f *Field, in *CostRow, hour *cardinality.Distinct, q CostQuery) {
 	f.Distinct = in.Distinct.Estimate()
-	f.HighCardinality = hour.Distinct.Estimate() > q.Config.HighCardinality
+	f.HighCardinality = hour.Estimate() > q.Config.HighCardinality
 	if f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
 		f.ExamplesState = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
-		return nil
+		return
 	}
 	f.ExamplesState = in.State
 	f.Examples = shares(in.Values)
-	return nil
 }
 
 // shares are values with their shares of the data points that carried any.

@@ -95,7 +95,17 @@ func (s *Store) pruneCosts(ctx context.Context, conn *sql.Conn) error {
 // scanCosts reads cost rows of a query selecting costColumns.
 func scanCosts(ctx context.Context, q querier, query string, args []any) ([]catalog.CostRow, error) {
 	var out []catalog.CostRow
-	err := scanRows(ctx, q, query, args, func(rows *sql.Rows) error {
+	err := eachCostRow(ctx, q, query, args, func(r *catalog.CostRow) error {
+		out = append(out, *r)
+		return nil
+	})
+	return out, err
+}
+
+// eachCostRow hands fn each cost row of a query selecting costColumns, as
+// it reads them; the row is fn's to keep.
+func eachCostRow(ctx context.Context, q querier, query string, args []any, fn func(*catalog.CostRow) error) error {
+	return scanRows(ctx, q, query, args, func(rows *sql.Rows) error {
 		var (
 			r           catalog.CostRow
 			src, vt, st int8
@@ -114,35 +124,49 @@ func scanCosts(ctx context.Context, q querier, query string, args []any) ([]cata
 		if r.Values, err = catalog.DecodeValues(values); err != nil {
 			return err
 		}
-		out = append(out, r)
-		return nil
+		return fn(&r)
 	})
-	return out, err
 }
 
-// costRead says which cost rows a read wants: all, or those of the series
-// alone; with their example values or without.
-type costRead struct{ seriesOnly, values bool }
+// costRead says which cost rows a read wants: all, those of the series
+// alone, or those of the fields alone; with their example values or
+// without.
+type costRead struct{ seriesOnly, fieldsOnly, values bool }
 
 // loadCosts reads the cost rows since since of the given streams, the ids
 // bound as one list.
 func (s *Store) loadCosts(ctx context.Context, streams []string, since time.Time, r costRead) ([]catalog.CostRow, error) {
+	var out []catalog.CostRow
+	err := s.eachCost(ctx, streams, since, r, func(row *catalog.CostRow) error {
+		out = append(out, *row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachCost is loadCosts handing each row to fn as it is read.
+func (s *Store) eachCost(ctx context.Context, streams []string, since time.Time, r costRead, fn func(*catalog.CostRow) error) error {
 	if len(streams) == 0 {
-		return nil, nil
+		return nil
 	}
 	where := `bucket >= ? AND stream_id IN (SELECT unnest(?::VARCHAR[]))`
-	if r.seriesOnly {
+	switch {
+	case r.seriesOnly:
 		where += ` AND source = 0`
+	case r.fieldsOnly:
+		where += ` AND source <> 0`
 	}
 	columns := countColumns
 	if r.values {
 		columns = costColumns
 	}
-	rows, err := scanCosts(ctx, s.db, `SELECT `+columns+` FROM stream_costs WHERE `+where, []any{since, streams})
-	if err != nil {
-		return nil, fmt.Errorf("read cost rows: %w", err)
+	if err := eachCostRow(ctx, s.db, `SELECT `+columns+` FROM stream_costs WHERE `+where, []any{since, streams}, fn); err != nil {
+		return fmt.Errorf("read cost rows: %w", err)
 	}
-	return rows, nil
+	return nil
 }
 
 // keyScope limits a read across metrics: to listed keys (a page of
@@ -172,17 +196,24 @@ func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time
 	if scope.keys != nil {
 		return s.listedCosts(ctx, scope.keys, since, r)
 	}
-	where, args := "TRUE", []any{since}
-	if scope.where != "" {
-		where, args = scope.where, append(args, scope.args...)
-	}
-	streams, ids, err := s.scanKeyStreams(ctx, `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
-		SELECT stream_id FROM stream_costs WHERE bucket >= ? AND source = 0)) AND `+where, args)
+	streams, ids, err := s.activeStreams(ctx, scope, since)
 	if err != nil || len(streams) == 0 {
 		return nil, nil, err
 	}
 	rows, err := s.loadCosts(ctx, ids, since, r)
 	return streams, rows, err
+}
+
+// activeStreams reads the stream rows of the schemas, of keys in scope
+// by its condition, that have a stream with series rows since since, and
+// the ids of their streams (see activeCosts).
+func (s *Store) activeStreams(ctx context.Context, scope keyScope, since time.Time) ([]catalog.KeyStream, []string, error) {
+	where, args := "TRUE", []any{since}
+	if scope.where != "" {
+		where, args = scope.where, append(args, scope.args...)
+	}
+	return s.scanKeyStreams(ctx, `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
+		SELECT stream_id FROM stream_costs WHERE bucket >= ? AND source = 0)) AND `+where, args)
 }
 
 // listedCosts is activeCosts for listed keys: their cost rows and their
