@@ -154,6 +154,30 @@ type Store interface {
 	// that does not exist.
 	GetSchemas(ctx context.Context, schemaIDs ...string) ([]Schema, error)
 
+	// ListJudging returns what judging the catalog needs (see Judge.Key
+	// and Findings.Refresh) a page of metric keys at a time, keyset-paged
+	// in name order: the keys after after ("" for the first page), at most
+	// limit of them (all for 0). Each comes with its current schemas as
+	// ListSchemas returns them (fields with presence, seen ratio and type
+	// conflicts; data points; first seen; superseded schemas left out)
+	// and, for each schema, the releases producing it now, the most
+	// recently seen first (CurrentReleases: GetSchema's current releases,
+	// in its order). Fields carry no cost figures; ReadFieldCosts has
+	// them. A page with fewer than limit keys is the last. An after that
+	// names no key is no error: the page starts at the first key past it.
+	// It returns no catalog error code; its errors are the database's and
+	// ctx's.
+	ListJudging(ctx context.Context, after string, limit int) ([]JudgingKey, error)
+
+	// ReadFieldCosts reads, at once, what the cost figures of every
+	// current schema's fields are worked out from over window w (the last
+	// hour when unspecified; high cardinality is judged on the last hour
+	// whatever the window): the cost rows of every stream with data in
+	// the window. FieldCosts.Apply then fills a schema's fields as
+	// GetSchema over w would. It returns no catalog error code; its errors
+	// are the database's (a stored row it cannot read) and ctx's.
+	ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (*FieldCosts, error)
+
 	// ListProducers returns the producers that pass the filter. It returns
 	// ENOTFOUND when the filter names a schema or schema key that does not
 	// exist.

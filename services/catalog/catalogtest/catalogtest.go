@@ -48,6 +48,7 @@ func Run(t *testing.T, h Harness) {
 		{"CostMovesWithItsStream", testCostMovesWithItsStream},
 		{"CostWindowsSortsTopAndHistory", testWindows},
 		{"RetriedBatchCountsCostOnce", testRetriedBatchCountsOnce},
+		{"JudgingReadsWhatListSchemasAndGetSchemaRead", testJudging},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -65,11 +66,7 @@ func (s *Store) loadSchemaFacts(ctx context.Context, where string, whereArgs ...
 	slices.SortFunc(out, func(a, b catalog.Schema) int {
 		return cmp.Or(cmp.Compare(a.Key, b.Key), a.FirstSeen.Compare(b.FirstSeen), cmp.Compare(a.ID, b.ID))
 	})
-	in := `IN (` + placeholders(len(out)) + `)`
-	args := make([]any, len(out))
-	for i, sc := range out {
-		args[i] = sc.ID
-	}
+	in, args := idsIn(out)
 
 	// Independent reads, run at once, each into its own result; the
 	// catalog works the figures out of them (SchemaFacts.Apply).
@@ -127,6 +124,33 @@ func (s *Store) loadSchemaFacts(ctx context.Context, where string, whereArgs ...
 		sc.CurrentVersion = versions[sc.ID]
 	}
 	return out, detail, nil
+}
+
+// manyIDs is how many schemas loadSchemaFacts still reads by a constant
+// list of ids; past it (a page of a full judging, ListJudging), the ids go
+// in as one comma-separated string that the query splits, which DuckDB
+// joins by scanning each table once: cheaper than preparing, binding and
+// probing thousands of constants, or binding a list value by value.
+const manyIDs = 256
+
+// idsIn is the condition that selects the schemas' rows by id, and its
+// arguments. (Schema ids are hex digits: no commas.)
+func idsIn(schemas []catalog.Schema) (string, []any) {
+	if len(schemas) > manyIDs {
+		var ids strings.Builder
+		for i, sc := range schemas {
+			if i > 0 {
+				ids.WriteByte(',')
+			}
+			ids.WriteString(sc.ID)
+		}
+		return `IN (SELECT unnest(string_split(?, ',')))`, []any{ids.String()}
+	}
+	args := make([]any, len(schemas))
+	for i, sc := range schemas {
+		args[i] = sc.ID
+	}
+	return `IN (` + placeholders(len(schemas)) + `)`, args
 }
 
 // loaded is what a schema's figures were worked out from.

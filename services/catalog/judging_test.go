@@ -1,0 +1,111 @@
+package catalog_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// TestFieldCostsMergeAsSchemaCost holds FieldCosts, which merges each
+// stream's rows as they are read, to SchemaCost, which merges them all at
+// once: a day of buckets from two current streams and one that left, with
+// values kept, values past the cap, a withheld bucket, a resource field, a
+// field past high cardinality in the last hour, rows older than the day.
+func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 5, 0, 0, time.UTC)
+	ks := []catalog.KeyStream{
+		stream("a", "s2", "1.0.0", "", now), stream("b", "s2", "2.0.0", "", now),
+		stream("c", "s1", "1.0.0", "s2", now.Add(-2*time.Hour)), stream("c", "s2", "1.0.0", "", now),
+		stream("d", "s1", "3.0.0", "", now), stream("e", "s0", "4.0.0", "s1", now.Add(-time.Hour)),
+	}
+	field := func(src tallycatv1.FieldSource, name string) catalog.CostField {
+		return catalog.CostField{Source: src, Name: name, Type: vtString}
+	}
+	method, region, user, host := field(srcDP, "method"), field(srcDP, "region"), field(srcDP, "user.id"), field(srcRes, "host.name")
+	var rows []catalog.CostRow
+	for _, id := range []string{"a", "b", "c", "d"} {
+		for i := 0; i < 160; i++ { // 160 buckets: the day's 144 and older ones
+			at := cardinality.BucketOf(now.Add(-time.Duration(i) * cardinality.BucketWidth))
+			sb := catalog.StreamBucket{StreamID: id, Bucket: at}
+			rows = append(rows, catalog.CostRow{StreamBucket: sb, Distinct: distinct(id, i, i+3), DataPoints: 30})
+			m := catalog.CostRow{StreamBucket: sb, Field: method, Distinct: distinct("m", i%5, i%5+2), State: kept,
+				Values: []catalog.ValueCount{{Value: fmt.Sprint("M", i%5), DataPoints: 2}, {Value: fmt.Sprint("M", i%5+1), DataPoints: 1}}}
+			if id == "b" && i == 77 {
+				m.State, m.Values = withheld, nil
+			}
+			r := catalog.CostRow{StreamBucket: sb, Field: region, Distinct: distinct("r", i, i+2), State: kept,
+				Values: []catalog.ValueCount{{Value: fmt.Sprint("R", i), DataPoints: 4}, {Value: fmt.Sprint("R", i+1), DataPoints: 1}}}
+			u := catalog.CostRow{StreamBucket: sb, Field: user, Distinct: distinct(id+"u", i*400, i*400+400), State: tooMany}
+			h := catalog.CostRow{StreamBucket: sb, Field: host, Distinct: distinct("h"+id, 0, 2), State: notDP}
+			rows = append(rows, m, r, u, h)
+		}
+	}
+	for _, w := range []tallycatv1.Window{lastHour, lastDay} {
+		q := catalog.CostQuery{Window: w, Now: now, Config: catalog.CostConfig{MaxValues: 50, HighCardinality: 1000}}
+		schema := func() catalog.Schema {
+			sc := catalog.Schema{ID: "s2"}
+			for _, f := range []catalog.CostField{method, region, user, host, field(srcDP, "quiet")} {
+				sc.Fields = append(sc.Fields, catalog.Field{Name: f.Name, Source: f.Source, Type: f.Type})
+			}
+			return sc
+		}
+		want := &catalog.SchemaDetail{Schema: schema()}
+		if err := catalog.SchemaCost(want, schemaStreams(ks, "s2"), rows, q); err != nil {
+			t.Fatal(err)
+		}
+		c := catalog.NewFieldCosts(ks, q)
+		for i := range rows {
+			r := rows[i]
+			if !r.Bucket.Before(q.Since()) {
+				if err := c.Add(&r); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		got := schema()
+		if err := c.Apply(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Fields, want.Schema.Fields) {
+			t.Errorf("%v: FieldCosts gave\n  %+v\nSchemaCost\n  %+v", w, got.Fields, want.Schema.Fields)
+		}
+		byName := map[string]catalog.Field{}
+		for _, f := range got.Fields {
+			byName[f.Name] = f
+		}
+		// What the case is there for: each merged over more than one
+		// round of merges.
+		if f := byName["method"]; w == lastHour && (f.ExamplesState != kept || len(f.Examples) != 6) {
+			t.Errorf("%v: method = %+v, want its six values of the hour kept", w, f)
+		}
+		if f := byName["method"]; w == lastDay && f.ExamplesState != withheld {
+			t.Errorf("%v: method = %+v, want withheld (one bucket of the day was)", w, f)
+		}
+		if f := byName["region"]; w == lastDay && (f.ExamplesState != tooMany || f.Examples == nil || len(f.Examples) != 0) {
+			t.Errorf("%v: region = %+v, want too many values over the day", w, f)
+		}
+		if f := byName["user.id"]; !f.HighCardinality {
+			t.Errorf("%v: user.id = %+v, want high cardinality", w, f)
+		}
+		if f := byName["quiet"]; f.Distinct != 0 || f.HighCardinality || f.ExamplesState != 0 {
+			t.Errorf("%v: a field without rows = %+v, want no figures", w, f)
+		}
+	}
+	// A superseded schema counts its streams' rows only until they left
+	// it, which merged figures cannot do; a current one that a stream left
+	// does not count that stream at all.
+	c := catalog.NewFieldCosts(ks, catalog.CostQuery{Window: lastDay, Now: now})
+	superseded := catalog.Schema{ID: "s0", Fields: []catalog.Field{{Name: "method", Source: srcDP, Type: vtString}}}
+	if err := c.Apply(&superseded); catalog.ErrorCode(err) != catalog.EFAILEDPRECONDITION {
+		t.Errorf("Apply on a superseded schema: %v, want EFAILEDPRECONDITION", err)
+	}
+	left := catalog.Schema{ID: "s1", Fields: []catalog.Field{{Name: "method", Source: srcDP, Type: vtString}}}
+	if err := c.Apply(&left); err != nil {
+		t.Errorf("Apply on a current schema a stream left: %v", err)
+	}
+}
