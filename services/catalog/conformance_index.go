@@ -71,19 +71,27 @@ func (x *Findings) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Refresh judges every current schema and replaces the findings.
+// Refresh judges every current schema and replaces the findings. It reads
+// the catalog in bulk (see eachJudging), not a key at a time.
 func (x *Findings) Refresh(ctx context.Context) error {
 	x.judging.Lock()
 	defer x.judging.Unlock()
-	var all []Finding
+	var (
+		byKey [][]Finding // joined once at the end: 100k schemas give 400k findings
+		n     int
+	)
 	keys := map[string]keyFacts{}
-	err := eachKey(ctx, x.Store, func(key string) error {
-		found, facts, err := x.judgeKey(ctx, key)
-		all, keys[key] = append(all, found...), facts
-		return err
+	err := eachJudging(ctx, x.Store, func(k JudgingKey) error {
+		found, facts := x.judge(k.Key, k.Schemas)
+		byKey, keys[k.Key], n = append(byKey, found), facts, n+len(found)
+		return nil
 	})
 	if err != nil {
 		return err
+	}
+	all := make([]Finding, 0, n)
+	for _, found := range byKey {
+		all = append(all, found...)
 	}
 	sortFindings(all)
 	x.mu.Lock()
@@ -98,12 +106,19 @@ func (x *Findings) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// judgeKey judges a metric key's current schemas.
+// judgeKey reads and judges a metric key's current schemas.
 func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFacts, error) {
 	judged, err := loadKey(ctx, x.Store, key)
 	if err != nil {
 		return nil, keyFacts{}, err
 	}
+	found, facts := x.judge(key, judged)
+	return found, facts, nil
+}
+
+// judge judges a metric key's current schemas, and sums up what the
+// summary needs of the key.
+func (x *Findings) judge(key string, judged []Judged) ([]Finding, keyFacts) {
 	_, defined := x.Judge.Registry.Metric(key)
 	facts := keyFacts{defined: defined}
 	attrs := map[string]bool{}
@@ -119,7 +134,7 @@ func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFact
 			}
 		}
 	}
-	return x.Judge.Key(judged), facts, nil
+	return x.Judge.Key(judged), facts
 }
 
 // loadKey reads what judging and exporting a metric key need: its current
@@ -132,7 +147,7 @@ func loadKey(ctx context.Context, store Store, key string) ([]Judged, error) {
 	}
 	judged := make([]Judged, 0, len(schemas))
 	for _, s := range schemas {
-		d, err := store.GetSchema(ctx, s.ID, tallycatv1.Window_WINDOW_LAST_DAY)
+		d, err := store.GetSchema(ctx, s.ID, judgingWindow)
 		if err != nil {
 			return nil, err
 		}
@@ -147,23 +162,76 @@ func loadKey(ctx context.Context, store Store, key string) ([]Judged, error) {
 	return judged, nil
 }
 
-// eachKey calls fn with every metric key of the store, in name order.
-func eachKey(ctx context.Context, store Store, fn func(key string) error) error {
-	for offset := 0; ; {
-		page, _, err := store.ListSchemaKeys(ctx, KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME, Offset: offset, Limit: 1000})
-		if err != nil {
-			return err
+// judgingWindow is the window of the figures judging reads: example values
+// and distinct values over the last day (high cardinality is the last
+// hour's whatever the window).
+const judgingWindow = tallycatv1.Window_WINDOW_LAST_DAY
+
+// judgingPage is how many metric keys eachJudging reads at a time: each
+// page's reads scan their tables once, so a page should be large; its rows
+// are held until it is judged, so not too large (25,000 schemas in the
+// benchmark catalog, whose keys have ten each).
+const judgingPage = 2500
+
+// eachJudging calls fn with every metric key of the store, in name order,
+// with what judging it needs, as loadKey reads it: the keys' schemas a page
+// at a time (ListJudging), and the cost figures of their fields from one
+// read of every active stream's cost rows (ReadFieldCosts). The cost rows
+// and the first page are read at once, and each next page while fn works
+// on the one before: the reads wait on the database, the judging on the
+// CPU.
+func eachJudging(ctx context.Context, store Store, fn func(JudgingKey) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		costs    *FieldCosts
+		costsErr error
+		costsIn  = make(chan struct{})
+	)
+	go func() {
+		defer close(costsIn)
+		costs, costsErr = store.ReadFieldCosts(ctx, judgingWindow)
+	}()
+	type page struct {
+		keys []JudgingKey
+		err  error
+	}
+	pages := make(chan page) // one page read ahead, no more: each is 25,000 schemas
+	go func() {
+		defer close(pages)
+		for after := ""; ; {
+			keys, err := store.ListJudging(ctx, after, judgingPage)
+			select {
+			case pages <- page{keys, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(keys) < judgingPage { // a short page is the last
+				return
+			}
+			after = keys[len(keys)-1].Key
 		}
-		for _, k := range page {
-			if err := fn(k.Key); err != nil {
+	}()
+	<-costsIn
+	if costsErr != nil {
+		return costsErr
+	}
+	for p := range pages {
+		if p.err != nil {
+			return p.err
+		}
+		for _, k := range p.keys {
+			for i := range k.Schemas {
+				if err := costs.Apply(&k.Schemas[i].Schema); err != nil {
+					return err
+				}
+			}
+			if err := fn(k); err != nil {
 				return err
 			}
 		}
-		if len(page) < 1000 {
-			return nil
-		}
-		offset += len(page)
 	}
+	return ctx.Err()
 }
 
 // Export writes every metric key's current schemas as a registry (see
@@ -175,10 +243,9 @@ func (x *Findings) Export(ctx context.Context) ([]RegistryFile, error) {
 		return nil, err
 	}
 	var keys []ExportKey
-	err = eachKey(ctx, x.Store, func(key string) error {
-		judged, err := loadKey(ctx, x.Store, key)
-		keys = append(keys, ExportKey{Key: key, Schemas: judged})
-		return err
+	err = eachJudging(ctx, x.Store, func(k JudgingKey) error {
+		keys = append(keys, ExportKey(k))
+		return nil
 	})
 	if err != nil {
 		return nil, err
