@@ -211,6 +211,14 @@ func DecodeValues(s string) ([]ValueCount, error) {
 	if s == "[]" {
 		return nil, nil // most rows: series, and fields whose values are not kept
 	}
+	if out, ok := decodePlainValues(s); ok {
+		return out, nil
+	}
+	return decodeJSONValues(s)
+}
+
+// decodeJSONValues is DecodeValues by encoding/json, for any input.
+func decodeJSONValues(s string) ([]ValueCount, error) {
 	var pairs [][2]json.RawMessage
 	err := json.Unmarshal([]byte(s), &pairs)
 	out := make([]ValueCount, len(pairs))
