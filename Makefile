@@ -109,6 +109,7 @@ bench:
 	go test -run '^$$' -bench . -benchtime 3s ./services/ingest/infer/ ./services/ingest/pipeline/ | tee $(BENCH_OUT)
 	go test -run '^$$' -bench 'Catalog|Open' -benchtime 100x ./services/catalog/duckdb/ | tee -a $(BENCH_OUT)
 	go test -run '^$$' -bench Cost -benchtime 20x ./services/catalog/duckdb/ | tee -a $(BENCH_OUT)
+	go test -run '^$$' -bench JudgeAll -benchtime 3x ./services/catalog/duckdb/ | tee -a $(BENCH_OUT)
 	go test -run '^$$' -bench OTLPLoopback -benchtime 5000x -timeout 30m ./e2e/ | tee -a $(BENCH_OUT)
 	go test -run '^$$' -bench NewShapeVisibility -benchtime 10x ./e2e/ | tee -a $(BENCH_OUT)
 	go test -run WriteAmplification -v ./services/ingest/forward/ | grep 'points/s:' | tee -a $(BENCH_OUT)
