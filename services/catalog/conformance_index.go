@@ -36,6 +36,7 @@ type Findings struct {
 // keyFacts is what the summary needs of one metric key.
 type keyFacts struct {
 	defined    bool
+	schemas    int // current ones
 	attributes int // distinct data point attributes of its current schemas
 	definedAt  int // of which the registries define
 	dataPoints uint64
@@ -106,6 +107,63 @@ func (x *Findings) Refresh(ctx context.Context) error {
 	return nil
 }
 
+// RefreshKeys judges some metric keys again and puts their findings in
+// place of the ones they had, telling OnNew of what is new: what follows a
+// new schema costs that metric's judging, not the catalog's. Before the
+// first full judging it makes one.
+func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
+	x.mu.RLock()
+	never := x.judged.IsZero()
+	x.mu.RUnlock()
+	if never {
+		return x.Refresh(ctx)
+	}
+	x.judging.Lock()
+	defer x.judging.Unlock()
+	found := map[string][]Finding{}
+	facts := map[string]keyFacts{}
+	for _, k := range keys {
+		f, kf, err := x.judgeKey(ctx, k)
+		if err != nil {
+			return err
+		}
+		found[k], facts[k] = f, kf
+	}
+	x.mu.Lock()
+	before := x.all
+	all := make([]Finding, 0, len(before))
+	for _, f := range before {
+		if _, again := found[f.SchemaKey]; !again {
+			all = append(all, f)
+		}
+	}
+	var fresh []Finding
+	for _, k := range keys {
+		all = append(all, found[k]...)
+		fresh = append(fresh, found[k]...)
+	}
+	sortFindings(all)
+	merged := make(map[string]keyFacts, len(x.keys)+len(facts))
+	for k, v := range x.keys {
+		merged[k] = v
+	}
+	for k, v := range facts {
+		if v.schemas == 0 {
+			delete(merged, k) // no current schema: the key is gone
+			continue
+		}
+		merged[k] = v
+	}
+	x.all, x.keys = all, merged
+	x.mu.Unlock()
+	if x.OnNew != nil {
+		if fresh = newSince(before, fresh); len(fresh) > 0 {
+			x.OnNew(fresh)
+		}
+	}
+	return nil
+}
+
 // judgeKey reads and judges a metric key's current schemas.
 func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFacts, error) {
 	judged, err := loadKey(ctx, x.Store, key)
@@ -120,7 +178,7 @@ func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFact
 // summary needs of the key.
 func (x *Findings) judge(key string, judged []Judged) ([]Finding, keyFacts) {
 	_, defined := x.Judge.Registry.Metric(key)
-	facts := keyFacts{defined: defined}
+	facts := keyFacts{defined: defined, schemas: len(judged)}
 	attrs := map[string]bool{}
 	for _, j := range judged {
 		facts.dataPoints += j.Schema.DataPoints

@@ -3,7 +3,8 @@ package catalog
 import (
 	"context"
 	"log/slog"
-	"sync/atomic"
+	"slices"
+	"sync"
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -14,36 +15,48 @@ import (
 // ingest's first flush, a deploy) in one judging.
 const RejudgeDelay = 500 * time.Millisecond
 
-// Rejudge judges the catalog again soon after a batch adds a schema or
+// Rejudge judges metrics again soon after a batch adds a schema to them or
 // moves a release, so that findings follow new shapes within a second
 // rather than at the next interval. It hears of them as the observation
-// handler's timeline entries; bursts are judged once.
+// handler's timeline entries; a burst is judged once, and only the metrics
+// it touched are.
 type Rejudge struct {
 	Findings *Findings
-	pending  atomic.Bool
+
+	mu   sync.Mutex
+	keys map[string]bool // waiting for the scheduled judging
 }
 
-// EmitSchemaChanges schedules a judging when the entries bring a schema or
-// a move; it never blocks.
+// EmitSchemaChanges schedules a judging of the metrics whose entries bring
+// a schema or a move; it never blocks.
 func (r *Rejudge) EmitSchemaChanges(_ context.Context, events []Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, e := range events {
-		if e.Kind == tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN || e.Kind == tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED {
-			r.schedule()
-			return
+		if e.Kind != tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN && e.Kind != tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED {
+			continue
 		}
+		if r.keys == nil {
+			r.keys = map[string]bool{}
+			time.AfterFunc(RejudgeDelay, r.judge)
+		}
+		r.keys[e.Key] = true
 	}
 }
 
-func (r *Rejudge) schedule() {
-	if !r.pending.CompareAndSwap(false, true) {
-		return // one is coming, and will see these too
+// judge judges the metrics gathered since it was scheduled.
+func (r *Rejudge) judge() {
+	r.mu.Lock()
+	keys := make([]string, 0, len(r.keys))
+	for k := range r.keys {
+		keys = append(keys, k)
 	}
-	time.AfterFunc(RejudgeDelay, func() {
-		r.pending.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if err := r.Findings.Refresh(ctx); err != nil {
-			slog.Warn("judging the catalog after new schemas", "error", err)
-		}
-	})
+	r.keys = nil
+	r.mu.Unlock()
+	slices.Sort(keys)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := r.Findings.RefreshKeys(ctx, keys); err != nil {
+		slog.Warn("judging metrics with new schemas", "metrics", len(keys), "error", err)
+	}
 }

@@ -108,4 +108,23 @@ func TestNewSchemasAreJudgedSoon(t *testing.T) {
 		}
 		return nil
 	})
+	// A second metric is judged alone; the first keeps its findings.
+	duration := obs("http.server.request.duration", "checkout", key("http.request.method", vString))
+	if _, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{duration}}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 10*time.Second, "the second metric is judged beside the first", func() error {
+		sum, err := c.conformance.GetConformanceSummary(ctx, &tallycatv1.GetConformanceSummaryRequest{})
+		if err != nil {
+			return err
+		}
+		if sum.Metrics.Total != 2 || sum.Metrics.Defined != 1 {
+			return fmt.Errorf("summary %v", sum)
+		}
+		return nil
+	})
+	res, err := c.conformance.ListFindings(ctx, &tallycatv1.ListFindingsRequest{FindingIds: []string{"missing_metric", "unit_mismatch"}})
+	if err != nil || res.TotalSize != 2 {
+		t.Errorf("after two judgings of one metric each: %v, %v; want shop.cart.items' missing_metric and the duration's unit_mismatch", res, err)
+	}
 }
