@@ -119,7 +119,9 @@ func TestSDKConformance(t *testing.T) {
 	}
 	cat.stop()
 	cat.start()
-	if got := findings(); slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "missing_metric") || strings.Contains(s, "unit_mismatch") }) {
+	if got := findings(); slices.ContainsFunc(got, func(s string) bool {
+		return strings.Contains(s, "missing_metric") || strings.Contains(s, "unit_mismatch")
+	}) {
 		t.Errorf("after a restart on the export:\n  %s", strings.Join(got, "\n  "))
 	}
 }

@@ -16,25 +16,25 @@ import (
 
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/cli"
-	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
 
 // catalogProc is a real catalog (DuckDB file, HTTP server) that can be
 // stopped and started again on the same address and file.
 type catalogProc struct {
-	t     *testing.T
-	addr  string
-	db    string
-	opts  api.Options
+	t    *testing.T
+	addr string
+	db   string
+	opts api.Options
 	// registry, when set, is what the catalog judges against at its next
 	// start, as --registry would make it; nil is the built-in one.
 	registry *semconv.Registry
 	store    *duckdb.Store
-	srv   *http.Server
-	done  chan error
+	srv      *http.Server
+	done     chan error
 }
 
 func startCatalog(t *testing.T, addr, db string, interceptors ...connect.Interceptor) *catalogProc {
