@@ -53,6 +53,7 @@ var DefaultLevels = map[string]tallycatv1.FindingLevel{
 	FindingConditionallyNotPresent: informed, FindingOptInNotPresent: informed,
 	FindingUnitConflict: violation, FindingInstrumentConflict: violation, FindingTypeConflict: violation,
 	FindingHighCardinality: improvement, FindingTemporalityMismatch: improvement,
+	FindingPolicyViolation: violation, // each rule says its own level
 }
 
 // Finding is one judgement of one schema.
@@ -86,6 +87,8 @@ type Judge struct {
 	// its rules match (see ConformanceConfig).
 	Levels map[string]tallycatv1.FindingLevel
 	Ignore []IgnoreRule
+	// Policies are the team's rules (see PolicyRule).
+	Policies []PolicyRule
 }
 
 // Key judges the current schemas of one metric key together (their
@@ -101,7 +104,11 @@ func (j Judge) Key(schemas []Judged) []Finding {
 	for _, s := range schemas {
 		add := func(f Finding) {
 			level, ok := j.Levels[f.ID]
-			if !ok {
+			switch {
+			case ok: // configured
+			case f.Level != tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED:
+				level = f.Level // a policy rule's own
+			default:
 				level = DefaultLevels[f.ID]
 			}
 			if level == tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED {
@@ -134,6 +141,11 @@ func (j Judge) Key(schemas []Judged) []Finding {
 				Message: fmt.Sprintf("producers of %s disagree on its instrument: this schema is a %s, others send %s", s.Schema.Key, InstrumentOf(s.Schema), strings.Join(names, ", "))})
 		}
 		j.schema(s.Schema, add)
+		for _, r := range j.Policies {
+			if r.applies(s.Schema, s.Releases) {
+				r.check(s.Schema, add)
+			}
+		}
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		return cmp.Or(strings.Compare(a.SchemaID, b.SchemaID), cmp.Compare(a.Level, b.Level), strings.Compare(a.ID, b.ID), strings.Compare(a.Attribute, b.Attribute))

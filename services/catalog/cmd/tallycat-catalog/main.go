@@ -49,8 +49,10 @@ type Config struct {
 	RegistryBuiltin     bool
 	ConformanceInterval time.Duration
 	// ConformanceConfig is a YAML file of finding levels and ignore rules
-	// (see catalog.ConformanceConfig).
+	// (see catalog.ConformanceConfig); Policy a YAML file of the team's
+	// rules (see catalog.PolicyRule and docs/POLICIES.md).
 	ConformanceConfig string
+	Policy            string
 	// EventsEndpoint is the OTLP/gRPC receiver of new findings and schema
 	// changes as events (see package events); empty sends none.
 	EventsEndpoint string
@@ -112,6 +114,7 @@ func (m *Main) ParseFlags(args []string) error {
 		return nil
 	})
 	fs.BoolVar(&c.RegistryBuiltin, "registry-builtin", c.RegistryBuiltin, "judge against the OpenTelemetry semantic conventions v1.44.0 built into the binary")
+	fs.StringVar(&c.Policy, "policy", c.Policy, "YAML file of policy rules (banned and required attributes, name and unit rules, caps on distinct values and series, instruments); broken rules are policy_violation findings, see docs/POLICIES.md")
 	fs.StringVar(&c.ConformanceConfig, "conformance-config", c.ConformanceConfig, "YAML file of finding levels (levels: {id: violation|improvement|information|none}) and ignore rules (ignore: [{finding, metric, attribute}])")
 	fs.DurationVar(&c.ConformanceInterval, "conformance-interval", c.ConformanceInterval, "how often every schema is judged again (a metric is also judged whenever it is asked for)")
 	fs.StringVar(&c.EventsEndpoint, "events-otlp-endpoint", c.EventsEndpoint,
@@ -169,6 +172,16 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("--conformance-config %s: %w", c.ConformanceConfig, err)
 		}
 		judge.Levels, judge.Ignore = cfg.Levels, cfg.Ignore
+	}
+	if c.Policy != "" {
+		data, err := os.ReadFile(c.Policy)
+		if err != nil {
+			return fmt.Errorf("--policy: %w", err)
+		}
+		if judge.Policies, err = catalog.ParsePolicy(data); err != nil {
+			return fmt.Errorf("--policy %s: %w", c.Policy, err)
+		}
+		slog.Info("policy loaded", "path", c.Policy, "rules", len(judge.Policies))
 	}
 	findings := &catalog.Findings{Store: store, Judge: judge}
 	opts := api.Options{

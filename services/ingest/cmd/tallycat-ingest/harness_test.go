@@ -32,6 +32,7 @@ type catalogProc struct {
 	// registry, when set, is what the catalog judges against at its next
 	// start, as --registry would make it; nil is the built-in one.
 	registry *semconv.Registry
+	policies []catalog.PolicyRule
 	store    *duckdb.Store
 	srv      *http.Server
 	done     chan error
@@ -62,8 +63,15 @@ func (c *catalogProc) start() {
 		time.Sleep(20 * time.Millisecond)
 	}
 	opts := c.opts
-	if c.registry != nil {
-		opts.Findings = &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: c.registry}}
+	if c.registry != nil || c.policies != nil {
+		reg := c.registry
+		if reg == nil {
+			var err error
+			if reg, err = semconv.Builtin(); err != nil {
+				c.t.Fatal(err)
+			}
+		}
+		opts.Findings = &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg, Policies: c.policies}}
 	}
 	c.store, c.srv, c.done = store, cli.NewHTTPServer(api.NewHandler(store, opts)), make(chan error, 1)
 	go func() { c.done <- c.srv.Serve(ln) }()

@@ -1,0 +1,206 @@
+package catalog
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/semconv"
+)
+
+// Policies: a team's own rules (--policy, docs/POLICIES.md), judged with the
+// conventions. A broken rule is a finding `policy_violation` at the rule's
+// level, so it shows wherever findings do: the API, the UI, `tallycat
+// check` and the events.
+
+// FindingPolicyViolation is the finding id of a broken policy rule.
+const FindingPolicyViolation = "policy_violation"
+
+// PolicyRule is one rule: a scope and the checks that apply in it. Every
+// check it sets must hold for every schema in its scope.
+type PolicyRule struct {
+	Name  string
+	Level tallycatv1.FindingLevel
+	// Metrics and Services scope the rule by glob (`*` matches dots too);
+	// empty means every metric, every service.
+	Metrics, Services []string
+
+	BannedAttributes   []string
+	RequiredAttributes []string
+	MetricName         *regexp.Regexp
+	NoUnitInName       bool
+	AllowedUnits       []string
+	MaxDistinct        *DistinctCap
+	MaxSeries          uint64
+	AllowedInstruments []semconv.Instrument
+}
+
+// DistinctCap caps the distinct values of the attributes a glob matches.
+type DistinctCap struct {
+	Attribute string
+	Max       uint64
+}
+
+// rawRule is a rule as the file writes it.
+type rawRule struct {
+	Name               string   `yaml:"name"`
+	Level              string   `yaml:"level"`
+	Metrics            []string `yaml:"metrics"`
+	Services           []string `yaml:"services"`
+	BannedAttributes   []string `yaml:"banned_attributes"`
+	RequiredAttributes []string `yaml:"required_attributes"`
+	MetricName         string   `yaml:"metric_name"`
+	NoUnitInName       bool     `yaml:"no_unit_in_name"`
+	AllowedUnits       []string `yaml:"allowed_units"`
+	MaxDistinct        *struct {
+		Attribute string `yaml:"attribute"`
+		Max       uint64 `yaml:"max"`
+	} `yaml:"max_distinct_values"`
+	MaxSeries          uint64   `yaml:"max_series"`
+	AllowedInstruments []string `yaml:"allowed_instruments"`
+}
+
+// ParsePolicy reads a policy file's YAML; an error names the rule and what
+// is wrong with it.
+func ParsePolicy(data []byte) ([]PolicyRule, error) {
+	var raw struct {
+		Rules []rawRule `yaml:"rules"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&raw); err != nil && err.Error() != "EOF" {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	var rules []PolicyRule
+	names := map[string]bool{}
+	for i, r := range raw.Rules {
+		name := r.Name
+		if name == "" {
+			return nil, fmt.Errorf("policy: rule %d has no name", i+1)
+		}
+		if names[name] {
+			return nil, fmt.Errorf("policy: rule %q is defined twice", name)
+		}
+		names[name] = true
+		rule, err := r.compile()
+		if err != nil {
+			return nil, fmt.Errorf("policy: rule %q: %w", name, err)
+		}
+		rules = append(rules, rule)
+	}
+	return rules, nil
+}
+
+func (r rawRule) compile() (PolicyRule, error) {
+	p := PolicyRule{Name: r.Name, Metrics: r.Metrics, Services: r.Services, BannedAttributes: r.BannedAttributes,
+		RequiredAttributes: r.RequiredAttributes, NoUnitInName: r.NoUnitInName, AllowedUnits: r.AllowedUnits, MaxSeries: r.MaxSeries}
+	level, ok := map[string]tallycatv1.FindingLevel{"": violation, "violation": violation, "improvement": improvement, "information": informed}[strings.ToLower(r.Level)]
+	if !ok {
+		return p, fmt.Errorf("level %q is not violation, improvement or information", r.Level)
+	}
+	p.Level = level
+	for _, g := range slices.Concat(r.Metrics, r.Services, r.BannedAttributes) {
+		if _, err := path.Match(g, ""); err != nil {
+			return p, fmt.Errorf("pattern %q: %w", g, err)
+		}
+	}
+	if r.MetricName != "" {
+		re, err := regexp.Compile(r.MetricName)
+		if err != nil {
+			return p, fmt.Errorf("metric_name: %w", err)
+		}
+		p.MetricName = re
+	}
+	if m := r.MaxDistinct; m != nil {
+		if m.Attribute == "" || m.Max == 0 {
+			return p, fmt.Errorf("max_distinct_values needs an attribute and a max above 0")
+		}
+		p.MaxDistinct = &DistinctCap{Attribute: m.Attribute, Max: m.Max}
+	}
+	for _, in := range r.AllowedInstruments {
+		i := semconv.Instrument(in)
+		if !slices.Contains([]semconv.Instrument{semconv.Counter, semconv.UpDownCounter, semconv.Gauge, semconv.Histogram}, i) {
+			return p, fmt.Errorf("allowed_instruments: %q is not counter, updowncounter, gauge or histogram", in)
+		}
+		p.AllowedInstruments = append(p.AllowedInstruments, i)
+	}
+	if len(p.BannedAttributes)+len(p.RequiredAttributes)+len(p.AllowedUnits)+len(p.AllowedInstruments) == 0 &&
+		p.MetricName == nil && !p.NoUnitInName && p.MaxDistinct == nil && p.MaxSeries == 0 {
+		return p, fmt.Errorf("checks nothing")
+	}
+	return p, nil
+}
+
+// applies reports whether a schema produced by releases is in the rule's
+// scope.
+func (r PolicyRule) applies(s Schema, releases []ReleaseIdentity) bool {
+	if len(r.Metrics) > 0 && !slices.ContainsFunc(r.Metrics, func(g string) bool { return glob(g, s.Key) }) {
+		return false
+	}
+	if len(r.Services) > 0 && !slices.ContainsFunc(releases, func(rel ReleaseIdentity) bool {
+		return slices.ContainsFunc(r.Services, func(g string) bool { return glob(g, rel.ServiceName) })
+	}) {
+		return false
+	}
+	return true
+}
+
+// unitWords are units written into metric names, which semantic
+// conventions keep in the unit instead.
+var unitWords = []string{"seconds", "second", "milliseconds", "ms", "microseconds", "nanoseconds", "bytes", "kilobytes", "megabytes", "percent", "total"}
+
+// check judges one schema in the rule's scope, adding a finding per broken
+// check.
+func (r PolicyRule) check(s Schema, add func(Finding)) {
+	broke := func(attribute, expected, actual, format string, args ...any) {
+		add(Finding{ID: FindingPolicyViolation, Level: r.Level, Attribute: attribute, Expected: expected, Actual: actual,
+			Message: fmt.Sprintf("policy %s: ", r.Name) + fmt.Sprintf(format, args...)})
+	}
+	present := map[string]Field{}
+	for _, f := range s.Fields {
+		present[f.Name] = f
+		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && slices.ContainsFunc(r.BannedAttributes, func(g string) bool { return glob(g, f.Name) }) {
+			broke(f.Name, "not sent", "sent", "attribute %s is banned from %s", f.Name, s.Key)
+		}
+		if c := r.MaxDistinct; c != nil && glob(c.Attribute, f.Name) && f.Distinct > c.Max {
+			broke(f.Name, fmt.Sprintf("at most %d distinct values", c.Max), fmt.Sprintf("%d", f.Distinct),
+				"attribute %s of %s has %d distinct values, more than %d", f.Name, s.Key, f.Distinct, c.Max)
+		}
+	}
+	for _, k := range r.RequiredAttributes {
+		if _, ok := present[k]; !ok {
+			broke(k, "sent", "not sent", "attribute %s is required on %s", k, s.Key)
+		}
+	}
+	if r.MetricName != nil && !r.MetricName.MatchString(s.Key) {
+		broke("", r.MetricName.String(), s.Key, "metric name %s does not match %s", s.Key, r.MetricName)
+	}
+	if r.NoUnitInName {
+		for _, part := range strings.FieldsFunc(s.Key, func(c rune) bool { return c == '.' || c == '_' }) {
+			if slices.Contains(unitWords, strings.ToLower(part)) {
+				broke("", "the unit in the unit field", s.Key, "metric name %s names a unit (%s); put it in the unit", s.Key, part)
+				break
+			}
+		}
+	}
+	if len(r.AllowedUnits) > 0 && !slices.Contains(r.AllowedUnits, s.Unit) {
+		broke("", strings.Join(r.AllowedUnits, ", "), s.Unit, "unit %s of %s is not allowed", quoteUnit(s.Unit), s.Key)
+	}
+	if r.MaxSeries > 0 && s.Cost != nil && s.Cost.Series > r.MaxSeries {
+		broke("", fmt.Sprintf("at most %d series", r.MaxSeries), fmt.Sprintf("%d", s.Cost.Series),
+			"%s has %d series, more than %d", s.Key, s.Cost.Series, r.MaxSeries)
+	}
+	if len(r.AllowedInstruments) > 0 && !slices.Contains(r.AllowedInstruments, InstrumentOf(s)) {
+		var allowed []string
+		for _, i := range r.AllowedInstruments {
+			allowed = append(allowed, string(i))
+		}
+		broke("", strings.Join(allowed, ", "), string(InstrumentOf(s)), "%s is a %s, not one of %s", s.Key, InstrumentOf(s), strings.Join(allowed, ", "))
+	}
+}

@@ -1,0 +1,86 @@
+package catalog
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+)
+
+const examplePolicy = `
+rules:
+  - name: no-personal-data
+    banned_attributes: ["user.email", "*.password"]
+  - name: user-id-cardinality
+    level: improvement
+    max_distinct_values: {attribute: user.id, max: 1000}
+  - name: shop-names
+    metrics: ["shop.*"]
+    metric_name: "^shop\\.[a-z_.]+$"
+    no_unit_in_name: true
+    allowed_units: ["{item}", "s"]
+  - name: checkout-env
+    services: [checkout]
+    required_attributes: [deployment.environment.name]
+  - name: durations-are-histograms
+    metrics: ["*.duration"]
+    allowed_instruments: [histogram]
+`
+
+// TestPolicyViolationsAreFindings: each kind of rule, in and out of its
+// scope, at its level.
+func TestPolicyViolationsAreFindings(t *testing.T) {
+	rules, err := ParsePolicy([]byte(examplePolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := builtinJudge(t)
+	j.Policies = rules
+	str := tallycatv1.ValueType_VALUE_TYPE_STRING
+	user := dp("user.id", str)
+	user.Distinct = 5000
+	logins := Schema{ID: "l", Key: "shop.logins_total", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "{login}",
+		Fields: []Field{dp("user.email", str), user, dp("db.password", str)}}
+	duration := Schema{ID: "d", Key: "shop.checkout.duration", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "s"}
+	checkout := []ReleaseIdentity{{ServiceName: "checkout", ServiceVersion: "1.0.0"}}
+	var got []string
+	for _, f := range j.Key([]Judged{{Schema: logins, Releases: checkout}, {Schema: duration}}) {
+		if f.ID == FindingPolicyViolation {
+			rule, _, _ := strings.Cut(strings.TrimPrefix(f.Message, "policy "), ":")
+			got = append(got, strings.TrimPrefix(f.Level.String(), "FINDING_LEVEL_")+" "+f.SchemaID+" "+rule+" "+f.Attribute)
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"IMPROVEMENT l user-id-cardinality user.id",
+		"VIOLATION d durations-are-histograms ",
+		"VIOLATION l checkout-env deployment.environment.name",
+		"VIOLATION l no-personal-data db.password",
+		"VIOLATION l no-personal-data user.email",
+		"VIOLATION l shop-names ", // the unit
+		"VIOLATION l shop-names ", // "total" in the name
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("policy findings:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// TestBadPoliciesAreNamed: a broken file is refused, naming the rule.
+func TestBadPoliciesAreNamed(t *testing.T) {
+	for name, c := range map[string]struct{ yaml, names string }{
+		"no name":         {"rules:\n  - banned_attributes: [x]\n", "rule 1"},
+		"twice":           {"rules:\n  - name: a\n    banned_attributes: [x]\n  - name: a\n    banned_attributes: [y]\n", `"a"`},
+		"bad regexp":      {"rules:\n  - name: names\n    metric_name: \"([\"\n", `"names"`},
+		"bad level":       {"rules:\n  - name: lvl\n    level: loud\n    banned_attributes: [x]\n", `"lvl"`},
+		"checks nothing":  {"rules:\n  - name: empty\n    metrics: [x]\n", `"empty"`},
+		"bad instrument":  {"rules:\n  - name: inst\n    allowed_instruments: [meter]\n", `"inst"`},
+		"unknown setting": {"rules:\n  - name: typo\n    baned_attributes: [x]\n", "baned_attributes"},
+		"cap without max": {"rules:\n  - name: cap\n    max_distinct_values: {attribute: user.id}\n", `"cap"`},
+	} {
+		_, err := ParsePolicy([]byte(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.names) {
+			t.Errorf("%s: %v, want an error naming %s", name, err, c.names)
+		}
+	}
+}
