@@ -705,9 +705,13 @@ type Cost struct {
 	// data, so that a producer started ten minutes ago is not diluted.
 	DataPointsPerMinute float64 `protobuf:"fixed64,3,opt,name=data_points_per_minute,json=dataPointsPerMinute,proto3" json:"data_points_per_minute,omitempty"`
 	// data_points counts the data points received in the window.
-	DataPoints    uint64 `protobuf:"varint,4,opt,name=data_points,json=dataPoints,proto3" json:"data_points,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	DataPoints uint64 `protobuf:"varint,4,opt,name=data_points,json=dataPoints,proto3" json:"data_points,omitempty"`
+	// estimated_monthly_cost is what a month at this window's series and rate
+	// would cost under the catalog's price model (--price-per-1k-series-month,
+	// --price-per-million-points), in the model's currency; unset without one.
+	EstimatedMonthlyCost *float64 `protobuf:"fixed64,5,opt,name=estimated_monthly_cost,json=estimatedMonthlyCost,proto3,oneof" json:"estimated_monthly_cost,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Cost) Reset() {
@@ -764,6 +768,13 @@ func (x *Cost) GetDataPointsPerMinute() float64 {
 func (x *Cost) GetDataPoints() uint64 {
 	if x != nil {
 		return x.DataPoints
+	}
+	return 0
+}
+
+func (x *Cost) GetEstimatedMonthlyCost() float64 {
+	if x != nil && x.EstimatedMonthlyCost != nil {
+		return *x.EstimatedMonthlyCost
 	}
 	return 0
 }
@@ -1650,13 +1661,15 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x10high_cardinality\x18\n" +
 	" \x01(\bR\x0fhighCardinality\x12>\n" +
 	"\x0eexample_values\x18\v \x03(\v2\x17.tallycat.v1.ValueShareR\rexampleValues\x12Q\n" +
-	"\x14example_values_state\x18\f \x01(\x0e2\x1f.tallycat.v1.ExampleValuesStateR\x12exampleValuesState\"\xb2\x01\n" +
+	"\x14example_values_state\x18\f \x01(\x0e2\x1f.tallycat.v1.ExampleValuesStateR\x12exampleValuesState\"\x88\x02\n" +
 	"\x04Cost\x12+\n" +
 	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowR\x06window\x12'\n" +
 	"\x0fseries_estimate\x18\x02 \x01(\x04R\x0eseriesEstimate\x123\n" +
 	"\x16data_points_per_minute\x18\x03 \x01(\x01R\x13dataPointsPerMinute\x12\x1f\n" +
 	"\vdata_points\x18\x04 \x01(\x04R\n" +
-	"dataPoints\"Y\n" +
+	"dataPoints\x129\n" +
+	"\x16estimated_monthly_cost\x18\x05 \x01(\x01H\x00R\x14estimatedMonthlyCost\x88\x01\x01B\x19\n" +
+	"\x17_estimated_monthly_cost\"Y\n" +
 	"\n" +
 	"ValueShare\x12\x14\n" +
 	"\x05value\x18\x01 \x01(\tR\x05value\x12\x1f\n" +
@@ -1887,6 +1900,7 @@ func file_tallycat_v1_schema_proto_init() {
 	if File_tallycat_v1_schema_proto != nil {
 		return
 	}
+	file_tallycat_v1_schema_proto_msgTypes[1].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
