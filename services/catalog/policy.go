@@ -33,6 +33,9 @@ type PolicyRule struct {
 
 	BannedAttributes   []string
 	RequiredAttributes []string
+	// BannedMetrics are globs of metric names that must not be sent at
+	// all; the generated Collector configuration drops them.
+	BannedMetrics      []string
 	MetricName         *regexp.Regexp
 	NoUnitInName       bool
 	AllowedUnits       []string
@@ -55,6 +58,7 @@ type rawRule struct {
 	Services           []string `yaml:"services"`
 	BannedAttributes   []string `yaml:"banned_attributes"`
 	RequiredAttributes []string `yaml:"required_attributes"`
+	BannedMetrics      []string `yaml:"banned_metrics"`
 	MetricName         string   `yaml:"metric_name"`
 	NoUnitInName       bool     `yaml:"no_unit_in_name"`
 	AllowedUnits       []string `yaml:"allowed_units"`
@@ -99,13 +103,13 @@ func ParsePolicy(data []byte) ([]PolicyRule, error) {
 
 func (r rawRule) compile() (PolicyRule, error) {
 	p := PolicyRule{Name: r.Name, Metrics: r.Metrics, Services: r.Services, BannedAttributes: r.BannedAttributes,
-		RequiredAttributes: r.RequiredAttributes, NoUnitInName: r.NoUnitInName, AllowedUnits: r.AllowedUnits, MaxSeries: r.MaxSeries}
+		RequiredAttributes: r.RequiredAttributes, BannedMetrics: r.BannedMetrics, NoUnitInName: r.NoUnitInName, AllowedUnits: r.AllowedUnits, MaxSeries: r.MaxSeries}
 	level, ok := map[string]tallycatv1.FindingLevel{"": violation, "violation": violation, "improvement": improvement, "information": informed}[strings.ToLower(r.Level)]
 	if !ok {
 		return p, fmt.Errorf("level %q is not violation, improvement or information", r.Level)
 	}
 	p.Level = level
-	for _, g := range slices.Concat(r.Metrics, r.Services, r.BannedAttributes) {
+	for _, g := range slices.Concat(r.Metrics, r.Services, r.BannedAttributes, r.BannedMetrics) {
 		if _, err := path.Match(g, ""); err != nil {
 			return p, fmt.Errorf("pattern %q: %w", g, err)
 		}
@@ -130,7 +134,7 @@ func (r rawRule) compile() (PolicyRule, error) {
 		}
 		p.AllowedInstruments = append(p.AllowedInstruments, i)
 	}
-	if len(p.BannedAttributes)+len(p.RequiredAttributes)+len(p.AllowedUnits)+len(p.AllowedInstruments) == 0 &&
+	if len(p.BannedAttributes)+len(p.BannedMetrics)+len(p.RequiredAttributes)+len(p.AllowedUnits)+len(p.AllowedInstruments) == 0 &&
 		p.MetricName == nil && !p.NoUnitInName && p.MaxDistinct == nil && p.MaxSeries == 0 {
 		return p, fmt.Errorf("checks nothing")
 	}
@@ -177,6 +181,9 @@ func (r PolicyRule) check(s Schema, add func(Finding)) {
 		if _, ok := present[k]; !ok {
 			broke(k, "sent", "not sent", "attribute %s is required on %s", k, s.Key)
 		}
+	}
+	if slices.ContainsFunc(r.BannedMetrics, func(g string) bool { return glob(g, s.Key) }) {
+		broke("", "not sent", s.Key, "metric %s is banned", s.Key)
 	}
 	if r.MetricName != nil && !r.MetricName.MatchString(s.Key) {
 		broke("", r.MetricName.String(), s.Key, "metric name %s does not match %s", s.Key, r.MetricName)

@@ -84,3 +84,22 @@ func TestBadPoliciesAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestBannedMetricsAreFindings: a banned metric name is a violation.
+func TestBannedMetricsAreFindings(t *testing.T) {
+	rules, err := ParsePolicy([]byte("rules:\n  - name: no-debug\n    banned_metrics: [\"debug.*\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := builtinJudge(t)
+	j.Policies = rules
+	var got []string
+	for _, f := range j.Key([]Judged{{Schema: Schema{ID: "d", Key: "debug.queue", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "1"}}}) {
+		if f.ID == FindingPolicyViolation {
+			got = append(got, f.Message)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "policy no-debug: metric debug.queue is banned") {
+		t.Errorf("banned metric findings: %q", got)
+	}
+}

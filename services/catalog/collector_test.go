@@ -1,0 +1,144 @@
+package catalog
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+)
+
+const collectorPolicy = `
+rules:
+  - name: no-personal-data
+    banned_attributes: ["user.email", "*.password"]
+  - name: shop-no-session
+    metrics: ["shop.*", "cart.size"]
+    banned_attributes: ["session.id"]
+  - name: checkout-shop
+    metrics: ["shop.*"]
+    services: [checkout, "pay*"]
+    banned_attributes: ["card.number"]
+  - name: no-debug-metrics
+    banned_metrics: ["debug.*", "tmp.gauge"]
+  - name: user-id-cardinality
+    max_distinct_values: {attribute: "user.*", max: 1000}
+`
+
+type parsedCollector struct {
+	Processors struct {
+		Transform struct {
+			ErrorMode        string           `yaml:"error_mode"`
+			MetricStatements []statementGroup `yaml:"metric_statements"`
+		} `yaml:"transform/tallycat"`
+		Filter struct {
+			ErrorMode        string   `yaml:"error_mode"`
+			MetricConditions []string `yaml:"metric_conditions"`
+		} `yaml:"filter/tallycat"`
+	} `yaml:"processors"`
+}
+
+func generate(t *testing.T, policy string, findings []Finding, opts CollectorOptions) (parsedCollector, string) {
+	t.Helper()
+	rules, err := ParsePolicy([]byte(policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := CollectorConfig(rules, findings, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p parsedCollector
+	dec := yaml.NewDecoder(strings.NewReader(string(out)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		t.Fatalf("the generated YAML does not parse: %v\n%s", err, out)
+	}
+	return p, string(out)
+}
+
+// TestCollectorConfigEnforcesPolicies: exact keys are deleted by name,
+// globs by an anchored regular expression, in the rule's scope; banned
+// metrics are filtered; the comment shows the pipeline.
+func TestCollectorConfigEnforcesPolicies(t *testing.T) {
+	p, out := generate(t, collectorPolicy, nil, CollectorOptions{})
+	tr := p.Processors.Transform
+	if tr.ErrorMode != "ignore" || len(tr.MetricStatements) != 3 {
+		t.Fatalf("transform: %+v\n%s", tr, out)
+	}
+	want := []statementGroup{
+		{Context: "datapoint", Statements: []string{
+			`delete_key(datapoint.attributes, "user.email")`,
+			`delete_matching_keys(datapoint.attributes, "^.*\\.password$")`,
+		}},
+		{Context: "datapoint", Conditions: []string{`IsMatch(metric.name, "^shop\\..*$")`, `metric.name == "cart.size"`},
+			Statements: []string{`delete_key(datapoint.attributes, "session.id")`}},
+		{Context: "datapoint",
+			Conditions: []string{`IsMatch(metric.name, "^shop\\..*$") and (resource.attributes["service.name"] == "checkout" or IsMatch(resource.attributes["service.name"], "^pay.*$"))`},
+			Statements: []string{`delete_key(datapoint.attributes, "card.number")`}},
+	}
+	for i, g := range want {
+		if !slices.Equal(g.Conditions, tr.MetricStatements[i].Conditions) || !slices.Equal(g.Statements, tr.MetricStatements[i].Statements) || tr.MetricStatements[i].Context != g.Context {
+			t.Errorf("group %d:\n got %+v\nwant %+v", i, tr.MetricStatements[i], g)
+		}
+	}
+	if got := p.Processors.Filter.MetricConditions; !slices.Equal(got, []string{`IsMatch(metric.name, "^debug\\..*$") or metric.name == "tmp.gauge"`}) {
+		t.Errorf("filter: %q", got)
+	}
+	if !strings.Contains(out, "processors: [filter/tallycat, transform/tallycat, batch]") {
+		t.Errorf("no pipeline comment:\n%s", out)
+	}
+	// Without the option, caps delete nothing.
+	if strings.Contains(out, "user.id") {
+		t.Errorf("a cap without --cardinality-caps:\n%s", out)
+	}
+}
+
+// TestCollectorConfigCaps: with the option, an attribute whose finding
+// says it broke a cap is deleted from that metric only.
+func TestCollectorConfigCaps(t *testing.T) {
+	rules, _ := ParsePolicy([]byte(collectorPolicy))
+	j := builtinJudge(t)
+	j.Policies = rules
+	user := dp("user.id", tallycatv1.ValueType_VALUE_TYPE_STRING)
+	user.Distinct = 5000
+	few := dp("user.tier", tallycatv1.ValueType_VALUE_TYPE_STRING)
+	few.Distinct = 3
+	findings := j.Key([]Judged{{Schema: Schema{ID: "l", Key: "shop.logins", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "1", Fields: []Field{user, few}}}})
+	p, out := generate(t, collectorPolicy, findings, CollectorOptions{CardinalityCaps: true})
+	groups := p.Processors.Transform.MetricStatements
+	last := groups[len(groups)-1]
+	if len(groups) != 4 || !slices.Equal(last.Conditions, []string{`metric.name == "shop.logins"`}) ||
+		!slices.Equal(last.Statements, []string{`delete_key(datapoint.attributes, "user.id")`}) {
+		t.Errorf("caps:\n%s", out)
+	}
+}
+
+// TestCollectorConfigEmpty: no rules still gives both processors, passing
+// everything, so a pipeline naming them keeps working.
+func TestCollectorConfigEmpty(t *testing.T) {
+	p, out := generate(t, "", nil, CollectorOptions{})
+	if p.Processors.Transform.ErrorMode != "ignore" || p.Processors.Filter.ErrorMode != "ignore" ||
+		len(p.Processors.Transform.MetricStatements)+len(p.Processors.Filter.MetricConditions) != 0 {
+		t.Errorf("empty:\n%s", out)
+	}
+}
+
+// TestGlobRegexpAgreesWithGlob: the regular expression matches what the
+// judge's glob matches.
+func TestGlobRegexpAgreesWithGlob(t *testing.T) {
+	globs := []string{"user.email", "*.password", "enduser.*", "a?c", "[a-c]x", "[^a]y", `x\*y`, "http.*.duration", "a+b(c)"}
+	names := []string{"user.email", "userxemail", "db.password", "password", "a.b.password", "enduser.id", "enduser", "abc", "a.c", "ac",
+		"bx", "dx", "by", "ay", "x*y", "xzy", "http.server.request.duration", "http.duration", "a+b(c)", "aab(c)"}
+	for _, g := range globs {
+		re := regexp.MustCompile(globRegexp(g))
+		for _, n := range names {
+			if re.MatchString(n) != glob(g, n) {
+				t.Errorf("glob %q on %q: regexp %s says %v, glob %v", g, n, re, re.MatchString(n), glob(g, n))
+			}
+		}
+	}
+}
