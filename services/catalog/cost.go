@@ -33,6 +33,27 @@ type CostConfig struct {
 	// HighCardinality flags a field that carried more distinct values
 	// than this in the last hour.
 	HighCardinality uint64
+	// Prices, when set, estimate what the figures cost a month.
+	Prices Prices
+}
+
+// Prices is an optional price model: what a metrics backend charges for a
+// thousand series kept a month and for a million data points ingested.
+// Zero prices are no model.
+type Prices struct {
+	PerThousandSeriesMonth float64
+	PerMillionPoints       float64
+}
+
+// Monthly estimates what a month at a cost's series and rate would cost,
+// or nil without a price model.
+func (p Prices) Monthly(c Cost) *float64 {
+	if p.PerThousandSeriesMonth == 0 && p.PerMillionPoints == 0 {
+		return nil
+	}
+	const minutesAMonth = 60 * 24 * 30
+	v := float64(c.Series)/1000*p.PerThousandSeriesMonth + c.DataPointsPerMinute*minutesAMonth/1e6*p.PerMillionPoints
+	return &v
 }
 
 // DefaultCostConfig is the configuration of a catalog started without flags.
@@ -49,6 +70,9 @@ type Cost struct {
 	// data (see cardinality.Window), summed over streams.
 	DataPointsPerMinute float64
 	DataPoints          uint64
+	// Monthly is the price model's estimate of a month at these figures;
+	// nil without a model (see Prices).
+	Monthly *float64
 }
 
 // CostQuery is what a read of cost figures needs besides the rows: the
@@ -57,6 +81,11 @@ type CostQuery struct {
 	Window tallycatv1.Window
 	Now    time.Time
 	Config CostConfig
+}
+
+// finish stamps a cost with the query's window and its monthly estimate.
+func (q CostQuery) finish(c *Cost, w tallycatv1.Window) {
+	c.Window, c.Monthly = w, q.Config.Prices.Monthly(*c)
 }
 
 // Span returns the window the query asks for, the last hour when it names

@@ -155,7 +155,7 @@ func SchemaCost(d *SchemaDetail, streams []SchemaStream, rows []CostRow, q CostQ
 	if err != nil {
 		return err
 	}
-	c.Window = w
+	q.finish(&c, w)
 	d.Schema.Cost = &c
 	releases := byRelease(streams)
 	for i := range d.Releases {
@@ -163,7 +163,7 @@ func SchemaCost(d *SchemaDetail, streams []SchemaStream, rows []CostRow, q CostQ
 		if err != nil {
 			return err
 		}
-		rc.Window = w
+		q.finish(&rc, w)
 		d.Releases[i].Cost = &rc
 	}
 	for i := range d.Schema.Fields {
@@ -252,7 +252,7 @@ func KeyCosts(streams []KeyStream, series []CostRow, q CostQuery) (map[string]Co
 		if err != nil {
 			return nil, err
 		}
-		c.Window = w
+		q.finish(&c, w)
 		out[key] = c
 	}
 	return out, nil

@@ -296,3 +296,16 @@ func TestTopAndHistory(t *testing.T) {
 		t.Errorf("history = %+v, want 10 series at 5 a minute, then the current bucket's 100 points over its 5 minutes", history)
 	}
 }
+
+// TestPriceModel: a month at 5,000 series and 100 points a minute, at 2 a
+// thousand series and 0.5 a million points, is 10 + 2.16.
+func TestPriceModel(t *testing.T) {
+	c := catalog.Cost{Series: 5000, DataPointsPerMinute: 100}
+	if m := (catalog.Prices{}).Monthly(c); m != nil {
+		t.Errorf("no price model gives %v, want none", *m)
+	}
+	m := catalog.Prices{PerThousandSeriesMonth: 2, PerMillionPoints: 0.5}.Monthly(c)
+	if m == nil || math.Abs(*m-12.16) > 1e-9 {
+		t.Errorf("monthly = %v, want 12.16", m)
+	}
+}

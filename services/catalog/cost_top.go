@@ -53,7 +53,7 @@ func Top(streams []KeyStream, rows []CostRow, q CostQuery, limit int) (*TopSerie
 		if c.Series == 0 && c.DataPoints == 0 {
 			continue
 		}
-		c.Window = w
+		q.finish(&c, w)
 		keyCost[key] = c
 		m := TopMetric{Key: key, Cost: c}
 		for _, ss := range schemasOf[key] {
@@ -84,7 +84,7 @@ func Top(streams []KeyStream, rows []CostRow, q CostQuery, limit int) (*TopSerie
 		if len(relKeys[r]) == 0 {
 			continue
 		}
-		c.Window = w
+		q.finish(&c, w)
 		out.Releases = append(out.Releases, TopRelease{ReleaseIdentity: r, Cost: c, Metrics: len(relKeys[r])})
 	}
 	for key, c := range keyCost {

@@ -46,7 +46,8 @@ func toCost(c *catalog.Cost) *tallycatv1.Cost {
 	if c == nil {
 		return nil
 	}
-	return &tallycatv1.Cost{Window: c.Window, SeriesEstimate: c.Series, DataPointsPerMinute: c.DataPointsPerMinute, DataPoints: c.DataPoints}
+	return &tallycatv1.Cost{Window: c.Window, SeriesEstimate: c.Series, DataPointsPerMinute: c.DataPointsPerMinute, DataPoints: c.DataPoints,
+		EstimatedMonthlyCost: c.Monthly}
 }
 
 func toTopSeries(t *catalog.TopSeries) *tallycatv1.ListTopSeriesResponse {

@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,11 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
 
 // Cost over the wire (issue 12): figures in, as an ingest sends them, and
@@ -171,5 +177,43 @@ func TestBadFiguresAreInvalid(t *testing.T) {
 	}
 	if _, err := c.catalog.GetSeriesHistory(ctx, &tallycatv1.GetSeriesHistoryRequest{SchemaKey: "m"}); connect.CodeOf(err) != connect.CodeNotFound {
 		t.Errorf("history of a metric never recorded = %v, want not found", err)
+	}
+}
+
+// TestPriceModelOverRPC: with a price model, costs carry their monthly
+// estimate; without one they carry none.
+func TestPriceModelOverRPC(t *testing.T) {
+	ctx := context.Background()
+	store, err := duckdb.Open(ctx, ":memory:", duckdb.WithCost(catalog.CostConfig{MaxValues: 100, HighCardinality: 1000,
+		Prices: catalog.Prices{PerThousandSeriesMonth: 3}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
+	t.Cleanup(srv.Close)
+	c := clientsFor(srv.URL)
+	c.catalog = tallycatv1connect.NewCatalogServiceClient(http.DefaultClient, srv.URL)
+	c.observation = tallycatv1connect.NewObservationServiceClient(http.DefaultClient, srv.URL)
+	res, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(),
+		Observations: []*tallycatv1.Observation{costly("app.logins", time.Now(), 0, 2000)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.catalog.GetSchema(ctx, &tallycatv1.GetSchemaRequest{SchemaId: res.SchemaIds[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2,000 series at 3 a thousand: 6 a month.
+	if m := got.Schema.Cost.EstimatedMonthlyCost; m == nil || *m < 5.8 || *m > 6.2 {
+		t.Errorf("monthly estimate %v, want about 6", m)
+	}
+	plain := start(t)
+	if _, err := plain.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(),
+		Observations: []*tallycatv1.Observation{costly("app.logins", time.Now(), 0, 20)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := plain.catalog.GetSchema(ctx, &tallycatv1.GetSchemaRequest{SchemaId: res.SchemaIds[0]}); err != nil || got.Schema.Cost.EstimatedMonthlyCost != nil {
+		t.Errorf("without a price model: %v, %v", got.GetSchema().GetCost(), err)
 	}
 }

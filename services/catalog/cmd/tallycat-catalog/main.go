@@ -42,6 +42,8 @@ type Config struct {
 	// (see catalog.CostConfig).
 	HighCardinalityThreshold uint64
 	MaxValues                int
+	// Prices is the optional price model turning cost figures into money.
+	Prices catalog.Prices
 	// Registries are the team's registries, layered on the built-in
 	// semantic conventions unless RegistryBuiltin is off; the catalog is
 	// judged against them every ConformanceInterval.
@@ -107,6 +109,9 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&c.AuthReads, "auth-reads", c.AuthReads, "with --auth-token-file, reads need a token too")
 	fs.Uint64Var(&c.HighCardinalityThreshold, "high-cardinality-threshold", c.HighCardinalityThreshold,
 		"a field with more distinct values than this in the last hour is flagged high-cardinality")
+	fs.Float64Var(&c.Prices.PerThousandSeriesMonth, "price-per-1k-series-month", c.Prices.PerThousandSeriesMonth,
+		"what your metrics backend charges for a thousand series kept a month; with --price-per-million-points, cost figures get a monthly estimate")
+	fs.Float64Var(&c.Prices.PerMillionPoints, "price-per-million-points", c.Prices.PerMillionPoints, "what your metrics backend charges for a million data points ingested")
 	fs.IntVar(&c.MaxValues, "max-values", c.MaxValues, fmt.Sprintf(
 		"most distinct values of a data point field listed as examples (1 to %d); past it the field keeps none", maxMaxValues))
 	fs.Func("registry", "a registry in Weaver's YAML format (a folder, .zip or .tar.gz) to judge metrics against, on top of the built-in semantic conventions; repeat for several, later ones on top", func(v string) error {
@@ -130,6 +135,9 @@ func (m *Main) ParseFlags(args []string) error {
 	if c.MaxValues < 1 || c.MaxValues > maxMaxValues {
 		return fmt.Errorf("--max-values: %d, want 1 to %d", c.MaxValues, maxMaxValues)
 	}
+	if c.Prices.PerThousandSeriesMonth < 0 || c.Prices.PerMillionPoints < 0 {
+		return errors.New("--price-per-1k-series-month and --price-per-million-points must not be negative")
+	}
 	if c.ConformanceInterval <= 0 {
 		return errors.New("--conformance-interval must be positive")
 	}
@@ -150,7 +158,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	start := time.Now()
-	store, err := duckdb.Open(ctx, c.DB, duckdb.WithCost(catalog.CostConfig{MaxValues: c.MaxValues, HighCardinality: c.HighCardinalityThreshold}))
+	store, err := duckdb.Open(ctx, c.DB, duckdb.WithCost(catalog.CostConfig{MaxValues: c.MaxValues, HighCardinality: c.HighCardinalityThreshold, Prices: c.Prices}))
 	if err != nil {
 		return err
 	}
