@@ -824,6 +824,98 @@ func (x *ExportRegistryResponse) GetFiles() []*RegistryFile {
 	return nil
 }
 
+type GetCollectorConfigRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// include_cardinality_caps also deletes the attributes that broke a
+	// policy's max_distinct_values cap, on the metrics their findings name.
+	IncludeCardinalityCaps bool `protobuf:"varint,1,opt,name=include_cardinality_caps,json=includeCardinalityCaps,proto3" json:"include_cardinality_caps,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *GetCollectorConfigRequest) Reset() {
+	*x = GetCollectorConfigRequest{}
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCollectorConfigRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCollectorConfigRequest) ProtoMessage() {}
+
+func (x *GetCollectorConfigRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCollectorConfigRequest.ProtoReflect.Descriptor instead.
+func (*GetCollectorConfigRequest) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetCollectorConfigRequest) GetIncludeCardinalityCaps() bool {
+	if x != nil {
+		return x.IncludeCardinalityCaps
+	}
+	return false
+}
+
+type GetCollectorConfigResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// config is a `processors:` fragment of a Collector configuration, in
+	// YAML, with a comment showing how to add them to a pipeline.
+	Config        []byte `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCollectorConfigResponse) Reset() {
+	*x = GetCollectorConfigResponse{}
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCollectorConfigResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCollectorConfigResponse) ProtoMessage() {}
+
+func (x *GetCollectorConfigResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCollectorConfigResponse.ProtoReflect.Descriptor instead.
+func (*GetCollectorConfigResponse) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetCollectorConfigResponse) GetConfig() []byte {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
 var File_tallycat_v1_conformance_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
@@ -898,16 +990,21 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\"I\n" +
 	"\x16ExportRegistryResponse\x12/\n" +
-	"\x05files\x18\x01 \x03(\v2\x19.tallycat.v1.RegistryFileR\x05files*\x88\x01\n" +
+	"\x05files\x18\x01 \x03(\v2\x19.tallycat.v1.RegistryFileR\x05files\"U\n" +
+	"\x19GetCollectorConfigRequest\x128\n" +
+	"\x18include_cardinality_caps\x18\x01 \x01(\bR\x16includeCardinalityCaps\"4\n" +
+	"\x1aGetCollectorConfigResponse\x12\x16\n" +
+	"\x06config\x18\x01 \x01(\fR\x06config*\x88\x01\n" +
 	"\fFindingLevel\x12\x1d\n" +
 	"\x19FINDING_LEVEL_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17FINDING_LEVEL_VIOLATION\x10\x01\x12\x1d\n" +
 	"\x19FINDING_LEVEL_IMPROVEMENT\x10\x02\x12\x1d\n" +
-	"\x19FINDING_LEVEL_INFORMATION\x10\x032\xc3\x02\n" +
+	"\x19FINDING_LEVEL_INFORMATION\x10\x032\xaf\x03\n" +
 	"\x12ConformanceService\x12X\n" +
 	"\fListFindings\x12 .tallycat.v1.ListFindingsRequest\x1a!.tallycat.v1.ListFindingsResponse\"\x03\x90\x02\x01\x12s\n" +
 	"\x15GetConformanceSummary\x12).tallycat.v1.GetConformanceSummaryRequest\x1a*.tallycat.v1.GetConformanceSummaryResponse\"\x03\x90\x02\x01\x12^\n" +
-	"\x0eExportRegistry\x12\".tallycat.v1.ExportRegistryRequest\x1a#.tallycat.v1.ExportRegistryResponse\"\x03\x90\x02\x01B\xb0\x01\n" +
+	"\x0eExportRegistry\x12\".tallycat.v1.ExportRegistryRequest\x1a#.tallycat.v1.ExportRegistryResponse\"\x03\x90\x02\x01\x12j\n" +
+	"\x12GetCollectorConfig\x12&.tallycat.v1.GetCollectorConfigRequest\x1a'.tallycat.v1.GetCollectorConfigResponse\"\x03\x90\x02\x01B\xb0\x01\n" +
 	"\x0fcom.tallycat.v1B\x17ConformanceServiceProtoP\x01Z7github.com/tallycat/tallycat/gen/tallycat/v1;tallycatv1\xa2\x02\x03TXX\xaa\x02\vTallycat.V1\xca\x02\vTallycat\\V1\xe2\x02\x17Tallycat\\V1\\GPBMetadata\xea\x02\fTallycat::V1b\x06proto3"
 
 var (
@@ -923,7 +1020,7 @@ func file_tallycat_v1_conformance_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_conformance_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_conformance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_tallycat_v1_conformance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_tallycat_v1_conformance_service_proto_goTypes = []any{
 	(FindingLevel)(0),                     // 0: tallycat.v1.FindingLevel
 	(*FindingProducer)(nil),               // 1: tallycat.v1.FindingProducer
@@ -937,12 +1034,14 @@ var file_tallycat_v1_conformance_service_proto_goTypes = []any{
 	(*ExportRegistryRequest)(nil),         // 9: tallycat.v1.ExportRegistryRequest
 	(*RegistryFile)(nil),                  // 10: tallycat.v1.RegistryFile
 	(*ExportRegistryResponse)(nil),        // 11: tallycat.v1.ExportRegistryResponse
-	(*timestamppb.Timestamp)(nil),         // 12: google.protobuf.Timestamp
+	(*GetCollectorConfigRequest)(nil),     // 12: tallycat.v1.GetCollectorConfigRequest
+	(*GetCollectorConfigResponse)(nil),    // 13: tallycat.v1.GetCollectorConfigResponse
+	(*timestamppb.Timestamp)(nil),         // 14: google.protobuf.Timestamp
 }
 var file_tallycat_v1_conformance_service_proto_depIdxs = []int32{
 	0,  // 0: tallycat.v1.Finding.level:type_name -> tallycat.v1.FindingLevel
 	1,  // 1: tallycat.v1.Finding.producers:type_name -> tallycat.v1.FindingProducer
-	12, // 2: tallycat.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
+	14, // 2: tallycat.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
 	0,  // 3: tallycat.v1.ListFindingsRequest.min_level:type_name -> tallycat.v1.FindingLevel
 	2,  // 4: tallycat.v1.ListFindingsResponse.findings:type_name -> tallycat.v1.Finding
 	6,  // 5: tallycat.v1.GetConformanceSummaryResponse.metrics:type_name -> tallycat.v1.Coverage
@@ -955,11 +1054,13 @@ var file_tallycat_v1_conformance_service_proto_depIdxs = []int32{
 	3,  // 12: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
 	5,  // 13: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
 	9,  // 14: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
-	4,  // 15: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
-	8,  // 16: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
-	11, // 17: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
-	15, // [15:18] is the sub-list for method output_type
-	12, // [12:15] is the sub-list for method input_type
+	12, // 15: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
+	4,  // 16: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
+	8,  // 17: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
+	11, // 18: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
+	13, // 19: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
+	16, // [16:20] is the sub-list for method output_type
+	12, // [12:16] is the sub-list for method input_type
 	12, // [12:12] is the sub-list for extension type_name
 	12, // [12:12] is the sub-list for extension extendee
 	0,  // [0:12] is the sub-list for field type_name
@@ -976,7 +1077,7 @@ func file_tallycat_v1_conformance_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_conformance_service_proto_rawDesc), len(file_tallycat_v1_conformance_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -58,3 +58,17 @@ func (h *ConformanceHandler) ExportRegistry(ctx context.Context, _ *tallycatv1.E
 	}
 	return res, nil
 }
+
+// GetCollectorConfig implements tallycatv1connect.ConformanceServiceHandler.
+func (h *ConformanceHandler) GetCollectorConfig(ctx context.Context, req *tallycatv1.GetCollectorConfigRequest) (*tallycatv1.GetCollectorConfigResponse, error) {
+	config, err := h.Findings.CollectorConfig(ctx, toCollectorOptions(req))
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return &tallycatv1.GetCollectorConfigResponse{Config: config}, nil
+}
+
+// toCollectorOptions converts a GetCollectorConfigRequest.
+func toCollectorOptions(req *tallycatv1.GetCollectorConfigRequest) catalog.CollectorOptions {
+	return catalog.CollectorOptions{CardinalityCaps: req.GetIncludeCardinalityCaps()}
+}

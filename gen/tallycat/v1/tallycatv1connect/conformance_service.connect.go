@@ -42,6 +42,9 @@ const (
 	// ConformanceServiceExportRegistryProcedure is the fully-qualified name of the ConformanceService's
 	// ExportRegistry RPC.
 	ConformanceServiceExportRegistryProcedure = "/tallycat.v1.ConformanceService/ExportRegistry"
+	// ConformanceServiceGetCollectorConfigProcedure is the fully-qualified name of the
+	// ConformanceService's GetCollectorConfig RPC.
+	ConformanceServiceGetCollectorConfigProcedure = "/tallycat.v1.ConformanceService/GetCollectorConfig"
 )
 
 // ConformanceServiceClient is a client for the tallycat.v1.ConformanceService service.
@@ -55,6 +58,11 @@ type ConformanceServiceClient interface {
 	// ExportRegistry writes the catalog's current schemas as a registry in
 	// Weaver's YAML format, to commit and load back with --registry.
 	ExportRegistry(context.Context, *v1.ExportRegistryRequest) (*v1.ExportRegistryResponse, error)
+	// GetCollectorConfig writes OpenTelemetry Collector processors (YAML)
+	// that enforce the team's policies in a metrics pipeline: a transform
+	// processor deleting banned data point attributes and a filter processor
+	// dropping banned metrics.
+	GetCollectorConfig(context.Context, *v1.GetCollectorConfigRequest) (*v1.GetCollectorConfigResponse, error)
 }
 
 // NewConformanceServiceClient constructs a client for the tallycat.v1.ConformanceService service.
@@ -89,6 +97,13 @@ func NewConformanceServiceClient(httpClient connect.HTTPClient, baseURL string, 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getCollectorConfig: connect.NewClient[v1.GetCollectorConfigRequest, v1.GetCollectorConfigResponse](
+			httpClient,
+			baseURL+ConformanceServiceGetCollectorConfigProcedure,
+			connect.WithSchema(conformanceServiceMethods.ByName("GetCollectorConfig")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -97,6 +112,7 @@ type conformanceServiceClient struct {
 	listFindings          *connect.Client[v1.ListFindingsRequest, v1.ListFindingsResponse]
 	getConformanceSummary *connect.Client[v1.GetConformanceSummaryRequest, v1.GetConformanceSummaryResponse]
 	exportRegistry        *connect.Client[v1.ExportRegistryRequest, v1.ExportRegistryResponse]
+	getCollectorConfig    *connect.Client[v1.GetCollectorConfigRequest, v1.GetCollectorConfigResponse]
 }
 
 // ListFindings calls tallycat.v1.ConformanceService.ListFindings.
@@ -126,6 +142,15 @@ func (c *conformanceServiceClient) ExportRegistry(ctx context.Context, req *v1.E
 	return nil, err
 }
 
+// GetCollectorConfig calls tallycat.v1.ConformanceService.GetCollectorConfig.
+func (c *conformanceServiceClient) GetCollectorConfig(ctx context.Context, req *v1.GetCollectorConfigRequest) (*v1.GetCollectorConfigResponse, error) {
+	response, err := c.getCollectorConfig.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ConformanceServiceHandler is an implementation of the tallycat.v1.ConformanceService service.
 type ConformanceServiceHandler interface {
 	// ListFindings lists what is wrong, or could be better, with the schemas
@@ -137,6 +162,11 @@ type ConformanceServiceHandler interface {
 	// ExportRegistry writes the catalog's current schemas as a registry in
 	// Weaver's YAML format, to commit and load back with --registry.
 	ExportRegistry(context.Context, *v1.ExportRegistryRequest) (*v1.ExportRegistryResponse, error)
+	// GetCollectorConfig writes OpenTelemetry Collector processors (YAML)
+	// that enforce the team's policies in a metrics pipeline: a transform
+	// processor deleting banned data point attributes and a filter processor
+	// dropping banned metrics.
+	GetCollectorConfig(context.Context, *v1.GetCollectorConfigRequest) (*v1.GetCollectorConfigResponse, error)
 }
 
 // NewConformanceServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -167,6 +197,13 @@ func NewConformanceServiceHandler(svc ConformanceServiceHandler, opts ...connect
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	conformanceServiceGetCollectorConfigHandler := connect.NewUnaryHandlerSimple(
+		ConformanceServiceGetCollectorConfigProcedure,
+		svc.GetCollectorConfig,
+		connect.WithSchema(conformanceServiceMethods.ByName("GetCollectorConfig")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tallycat.v1.ConformanceService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ConformanceServiceListFindingsProcedure:
@@ -175,6 +212,8 @@ func NewConformanceServiceHandler(svc ConformanceServiceHandler, opts ...connect
 			conformanceServiceGetConformanceSummaryHandler.ServeHTTP(w, r)
 		case ConformanceServiceExportRegistryProcedure:
 			conformanceServiceExportRegistryHandler.ServeHTTP(w, r)
+		case ConformanceServiceGetCollectorConfigProcedure:
+			conformanceServiceGetCollectorConfigHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -194,4 +233,8 @@ func (UnimplementedConformanceServiceHandler) GetConformanceSummary(context.Cont
 
 func (UnimplementedConformanceServiceHandler) ExportRegistry(context.Context, *v1.ExportRegistryRequest) (*v1.ExportRegistryResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.ConformanceService.ExportRegistry is not implemented"))
+}
+
+func (UnimplementedConformanceServiceHandler) GetCollectorConfig(context.Context, *v1.GetCollectorConfigRequest) (*v1.GetCollectorConfigResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.ConformanceService.GetCollectorConfig is not implemented"))
 }
