@@ -1,9 +1,11 @@
 // Command tallycat is TallyCat's client for people, scripts and CI: it asks
 // a catalog what its metrics break (check) and writes the catalog out as a
-// registry to commit (registry export).
+// registry to commit (registry export), and writes the Collector
+// processors that enforce its policies (collector-config).
 //
 //	tallycat check --catalog URL [--fail-on violation|improvement|information|none] [--format text|json]
 //	tallycat registry export --catalog URL --out DIR
+//	tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps]
 //
 // Exit codes: 0 all is well, 1 findings at or above --fail-on, 2 the catalog
 // could not be asked (unreachable, refused, or the command was wrong).
@@ -38,6 +40,7 @@ func main() {
 const usage = `usage:
   tallycat check --catalog URL [--fail-on violation|improvement|information|none] [--format text|json]
   tallycat registry export --catalog URL --out DIR
+  tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps]
 
 --catalog defaults to $TALLYCAT_CATALOG_URL, else http://localhost:8080;
 a bearer token, when the catalog wants one, is read from $TALLYCAT_TOKEN.
@@ -56,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = check(ctx, args[1:], stdout)
 	case args[0] == "registry" && len(args) > 1 && args[1] == "export":
 		err = export(ctx, args[2:], stdout)
+	case args[0] == "collector-config":
+		err = collectorConfig(ctx, args[1:], stdout)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
