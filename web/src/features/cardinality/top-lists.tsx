@@ -44,6 +44,13 @@ function SeriesBar({ value, max }: { value: bigint; max: bigint }) {
 }
 
 const seriesOf = (c: Cost | undefined) => c?.seriesEstimate ?? 0n;
+const monthlyOf = (c: Cost | undefined) => c?.estimatedMonthlyCost;
+/** byMonthly ranks by the price model's monthly estimate when the catalog has one, else keeps the server's order (series). */
+function byMonthly<T extends { cost?: Cost }>(rows: T[]): { rows: T[]; priced: boolean } {
+  const priced = rows.some((r) => monthlyOf(r.cost) !== undefined);
+  return { rows: priced ? [...rows].sort((a, b) => (monthlyOf(b.cost) ?? 0) - (monthlyOf(a.cost) ?? 0)) : rows, priced };
+}
+const money = (v: number | undefined) => (v === undefined ? "—" : v.toLocaleString(undefined, { maximumFractionDigits: v < 10 ? 2 : 0 }));
 const maxOf = (costs: (Cost | undefined)[]) => costs.reduce((m, c) => (seriesOf(c) > m ? seriesOf(c) : m), 0n);
 const none = (colSpan: number, text: string) => (
   <TableRow>
@@ -56,7 +63,8 @@ const none = (colSpan: number, text: string) => (
 type MetricsProps = { metrics: TopMetric[]; plotted: string | undefined; onPlot: (key: string) => void };
 
 /** TopMetrics lists the metrics with the most series, each a link to its page and a button to plot it. */
-export function TopMetrics({ metrics, plotted, onPlot }: MetricsProps) {
+export function TopMetrics({ metrics: served, plotted, onPlot }: MetricsProps) {
+  const { rows: metrics, priced } = byMonthly(served);
   const max = maxOf(metrics.map((m) => m.cost));
   return (
     <Card>
@@ -72,6 +80,7 @@ export function TopMetrics({ metrics, plotted, onPlot }: MetricsProps) {
               <TableHead>Type</TableHead>
               <TableHead className="text-right">Series</TableHead>
               <TableHead className="text-right">Rate</TableHead>
+              {priced && <TableHead className="text-right">Per month</TableHead>}
               <TableHead className="w-10">
                 <span className="sr-only">Plot</span>
               </TableHead>
@@ -93,6 +102,7 @@ export function TopMetrics({ metrics, plotted, onPlot }: MetricsProps) {
                   <SeriesBar value={seriesOf(m.cost)} max={max} />
                 </TableCell>
                 <TableCell className="whitespace-nowrap text-right tabular-nums text-muted-foreground">{formatRate(m.cost?.dataPointsPerMinute ?? 0)}</TableCell>
+                {priced && <TableCell className="text-right tabular-nums" data-testid="monthly">{money(monthlyOf(m.cost))}</TableCell>}
                 <TableCell>
                   <button
                     type="button"
@@ -110,7 +120,7 @@ export function TopMetrics({ metrics, plotted, onPlot }: MetricsProps) {
                 </TableCell>
               </TableRow>
             ))}
-            {metrics.length === 0 && none(5, "No metric had data points in this window.")}
+            {metrics.length === 0 && none(priced ? 6 : 5, "No metric had data points in this window.")}
           </TableBody>
         </Table>
       </CardContent>
