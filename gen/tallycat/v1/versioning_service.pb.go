@@ -22,6 +22,65 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ChangeLevel is how far a schema differs from the versioned schema a
+// proposal is relative to, by SemVer.
+type ChangeLevel int32
+
+const (
+	ChangeLevel_CHANGE_LEVEL_UNSPECIFIED ChangeLevel = 0
+	// CHANGE_LEVEL_PATCH: only the description changed.
+	ChangeLevel_CHANGE_LEVEL_PATCH ChangeLevel = 1
+	// CHANGE_LEVEL_MINOR: optional attributes were added.
+	ChangeLevel_CHANGE_LEVEL_MINOR ChangeLevel = 2
+	// CHANGE_LEVEL_MAJOR: an always-present attribute was added, or an
+	// attribute removed or changed, or the unit, instrument or temporality
+	// changed.
+	ChangeLevel_CHANGE_LEVEL_MAJOR ChangeLevel = 3
+)
+
+// Enum value maps for ChangeLevel.
+var (
+	ChangeLevel_name = map[int32]string{
+		0: "CHANGE_LEVEL_UNSPECIFIED",
+		1: "CHANGE_LEVEL_PATCH",
+		2: "CHANGE_LEVEL_MINOR",
+		3: "CHANGE_LEVEL_MAJOR",
+	}
+	ChangeLevel_value = map[string]int32{
+		"CHANGE_LEVEL_UNSPECIFIED": 0,
+		"CHANGE_LEVEL_PATCH":       1,
+		"CHANGE_LEVEL_MINOR":       2,
+		"CHANGE_LEVEL_MAJOR":       3,
+	}
+)
+
+func (x ChangeLevel) Enum() *ChangeLevel {
+	p := new(ChangeLevel)
+	*p = x
+	return p
+}
+
+func (x ChangeLevel) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ChangeLevel) Descriptor() protoreflect.EnumDescriptor {
+	return file_tallycat_v1_versioning_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ChangeLevel) Type() protoreflect.EnumType {
+	return &file_tallycat_v1_versioning_service_proto_enumTypes[0]
+}
+
+func (x ChangeLevel) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ChangeLevel.Descriptor instead.
+func (ChangeLevel) EnumDescriptor() ([]byte, []int) {
+	return file_tallycat_v1_versioning_service_proto_rawDescGZIP(), []int{0}
+}
+
 type AssignVersionRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	SchemaId string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
@@ -367,6 +426,299 @@ func (x *ListVersionsResponse) GetVersions() []*SchemaVersion {
 	return nil
 }
 
+type ListProposalsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// schema_key limits the proposals to one metric name; schema_id to one
+	// schema. With neither, every proposal is returned.
+	SchemaKey     string `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	SchemaId      string `protobuf:"bytes,2,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProposalsRequest) Reset() {
+	*x = ListProposalsRequest{}
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProposalsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProposalsRequest) ProtoMessage() {}
+
+func (x *ListProposalsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProposalsRequest.ProtoReflect.Descriptor instead.
+func (*ListProposalsRequest) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_versioning_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ListProposalsRequest) GetSchemaKey() string {
+	if x != nil {
+		return x.SchemaKey
+	}
+	return ""
+}
+
+func (x *ListProposalsRequest) GetSchemaId() string {
+	if x != nil {
+		return x.SchemaId
+	}
+	return ""
+}
+
+type ListProposalsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// proposals are ordered by schema key, then schema id.
+	Proposals     []*VersionProposal `protobuf:"bytes,1,rep,name=proposals,proto3" json:"proposals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProposalsResponse) Reset() {
+	*x = ListProposalsResponse{}
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProposalsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProposalsResponse) ProtoMessage() {}
+
+func (x *ListProposalsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProposalsResponse.ProtoReflect.Descriptor instead.
+func (*ListProposalsResponse) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_versioning_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListProposalsResponse) GetProposals() []*VersionProposal {
+	if x != nil {
+		return x.Proposals
+	}
+	return nil
+}
+
+// VersionProposal is a version TallyCat proposes for a schema.
+type VersionProposal struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SchemaId  string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	SchemaKey string                 `protobuf:"bytes,2,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	// base_schema_id is the versioned schema the proposal is relative to,
+	// base_version its current version.
+	BaseSchemaId    string      `protobuf:"bytes,3,opt,name=base_schema_id,json=baseSchemaId,proto3" json:"base_schema_id,omitempty"`
+	BaseVersion     string      `protobuf:"bytes,4,opt,name=base_version,json=baseVersion,proto3" json:"base_version,omitempty"`
+	ProposedVersion string      `protobuf:"bytes,5,opt,name=proposed_version,json=proposedVersion,proto3" json:"proposed_version,omitempty"`
+	ChangeLevel     ChangeLevel `protobuf:"varint,6,opt,name=change_level,json=changeLevel,proto3,enum=tallycat.v1.ChangeLevel" json:"change_level,omitempty"`
+	// reasons say what changed, one change each, for example "added
+	// optional attribute cart.coupon (bool)".
+	Reasons       []string `protobuf:"bytes,7,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VersionProposal) Reset() {
+	*x = VersionProposal{}
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VersionProposal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VersionProposal) ProtoMessage() {}
+
+func (x *VersionProposal) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VersionProposal.ProtoReflect.Descriptor instead.
+func (*VersionProposal) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_versioning_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *VersionProposal) GetSchemaId() string {
+	if x != nil {
+		return x.SchemaId
+	}
+	return ""
+}
+
+func (x *VersionProposal) GetSchemaKey() string {
+	if x != nil {
+		return x.SchemaKey
+	}
+	return ""
+}
+
+func (x *VersionProposal) GetBaseSchemaId() string {
+	if x != nil {
+		return x.BaseSchemaId
+	}
+	return ""
+}
+
+func (x *VersionProposal) GetBaseVersion() string {
+	if x != nil {
+		return x.BaseVersion
+	}
+	return ""
+}
+
+func (x *VersionProposal) GetProposedVersion() string {
+	if x != nil {
+		return x.ProposedVersion
+	}
+	return ""
+}
+
+func (x *VersionProposal) GetChangeLevel() ChangeLevel {
+	if x != nil {
+		return x.ChangeLevel
+	}
+	return ChangeLevel_CHANGE_LEVEL_UNSPECIFIED
+}
+
+func (x *VersionProposal) GetReasons() []string {
+	if x != nil {
+		return x.Reasons
+	}
+	return nil
+}
+
+type AcceptProposalRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	SchemaId string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	// proposed_version must be the version the schema's proposal names now.
+	ProposedVersion string `protobuf:"bytes,2,opt,name=proposed_version,json=proposedVersion,proto3" json:"proposed_version,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *AcceptProposalRequest) Reset() {
+	*x = AcceptProposalRequest{}
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptProposalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptProposalRequest) ProtoMessage() {}
+
+func (x *AcceptProposalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptProposalRequest.ProtoReflect.Descriptor instead.
+func (*AcceptProposalRequest) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_versioning_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *AcceptProposalRequest) GetSchemaId() string {
+	if x != nil {
+		return x.SchemaId
+	}
+	return ""
+}
+
+func (x *AcceptProposalRequest) GetProposedVersion() string {
+	if x != nil {
+		return x.ProposedVersion
+	}
+	return ""
+}
+
+type AcceptProposalResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Version       *SchemaVersion         `protobuf:"bytes,1,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptProposalResponse) Reset() {
+	*x = AcceptProposalResponse{}
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptProposalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptProposalResponse) ProtoMessage() {}
+
+func (x *AcceptProposalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptProposalResponse.ProtoReflect.Descriptor instead.
+func (*AcceptProposalResponse) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_versioning_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *AcceptProposalResponse) GetVersion() *SchemaVersion {
+	if x != nil {
+		return x.Version
+	}
+	return nil
+}
+
 var File_tallycat_v1_versioning_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_versioning_service_proto_rawDesc = "" +
@@ -394,11 +746,38 @@ const file_tallycat_v1_versioning_service_proto_rawDesc = "" +
 	"schema_key\x18\x02 \x01(\tB\x1f\xbaH\x1cr\x1a\x10\x01\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$H\x00R\tschemaKeyB\x0f\n" +
 	"\x06filter\x12\x05\xbaH\x02\b\x01\"N\n" +
 	"\x14ListVersionsResponse\x126\n" +
-	"\bversions\x18\x01 \x03(\v2\x1a.tallycat.v1.SchemaVersionR\bversions2\xb0\x02\n" +
+	"\bversions\x18\x01 \x03(\v2\x1a.tallycat.v1.SchemaVersionR\bversions\"\x8b\x01\n" +
+	"\x14ListProposalsRequest\x12<\n" +
+	"\n" +
+	"schema_key\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]*$R\tschemaKey\x125\n" +
+	"\tschema_id\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^([0-9a-f]{32})?$R\bschemaId\"S\n" +
+	"\x15ListProposalsResponse\x12:\n" +
+	"\tproposals\x18\x01 \x03(\v2\x1c.tallycat.v1.VersionProposalR\tproposals\"\x98\x02\n" +
+	"\x0fVersionProposal\x12\x1b\n" +
+	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12\x1d\n" +
+	"\n" +
+	"schema_key\x18\x02 \x01(\tR\tschemaKey\x12$\n" +
+	"\x0ebase_schema_id\x18\x03 \x01(\tR\fbaseSchemaId\x12!\n" +
+	"\fbase_version\x18\x04 \x01(\tR\vbaseVersion\x12)\n" +
+	"\x10proposed_version\x18\x05 \x01(\tR\x0fproposedVersion\x12;\n" +
+	"\fchange_level\x18\x06 \x01(\x0e2\x18.tallycat.v1.ChangeLevelR\vchangeLevel\x12\x18\n" +
+	"\areasons\x18\a \x03(\tR\areasons\"\x86\x01\n" +
+	"\x15AcceptProposalRequest\x125\n" +
+	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\x126\n" +
+	"\x10proposed_version\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\x02R\x0fproposedVersion\"N\n" +
+	"\x16AcceptProposalResponse\x124\n" +
+	"\aversion\x18\x01 \x01(\v2\x1a.tallycat.v1.SchemaVersionR\aversion*s\n" +
+	"\vChangeLevel\x12\x1c\n" +
+	"\x18CHANGE_LEVEL_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12CHANGE_LEVEL_PATCH\x10\x01\x12\x16\n" +
+	"\x12CHANGE_LEVEL_MINOR\x10\x02\x12\x16\n" +
+	"\x12CHANGE_LEVEL_MAJOR\x10\x032\xed\x03\n" +
 	"\x11VersioningService\x12[\n" +
 	"\rAssignVersion\x12!.tallycat.v1.AssignVersionRequest\x1a\".tallycat.v1.AssignVersionResponse\"\x03\x90\x02\x02\x12d\n" +
 	"\x10SetVersionStatus\x12$.tallycat.v1.SetVersionStatusRequest\x1a%.tallycat.v1.SetVersionStatusResponse\"\x03\x90\x02\x02\x12X\n" +
-	"\fListVersions\x12 .tallycat.v1.ListVersionsRequest\x1a!.tallycat.v1.ListVersionsResponse\"\x03\x90\x02\x01B\xaf\x01\n" +
+	"\fListVersions\x12 .tallycat.v1.ListVersionsRequest\x1a!.tallycat.v1.ListVersionsResponse\"\x03\x90\x02\x01\x12[\n" +
+	"\rListProposals\x12!.tallycat.v1.ListProposalsRequest\x1a\".tallycat.v1.ListProposalsResponse\"\x03\x90\x02\x01\x12^\n" +
+	"\x0eAcceptProposal\x12\".tallycat.v1.AcceptProposalRequest\x1a#.tallycat.v1.AcceptProposalResponse\"\x03\x90\x02\x02B\xaf\x01\n" +
 	"\x0fcom.tallycat.v1B\x16VersioningServiceProtoP\x01Z7github.com/tallycat/tallycat/gen/tallycat/v1;tallycatv1\xa2\x02\x03TXX\xaa\x02\vTallycat.V1\xca\x02\vTallycat\\V1\xe2\x02\x17Tallycat\\V1\\GPBMetadata\xea\x02\fTallycat::V1b\x06proto3"
 
 var (
@@ -413,34 +792,48 @@ func file_tallycat_v1_versioning_service_proto_rawDescGZIP() []byte {
 	return file_tallycat_v1_versioning_service_proto_rawDescData
 }
 
-var file_tallycat_v1_versioning_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_tallycat_v1_versioning_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_tallycat_v1_versioning_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_tallycat_v1_versioning_service_proto_goTypes = []any{
-	(*AssignVersionRequest)(nil),     // 0: tallycat.v1.AssignVersionRequest
-	(*AssignVersionResponse)(nil),    // 1: tallycat.v1.AssignVersionResponse
-	(*SetVersionStatusRequest)(nil),  // 2: tallycat.v1.SetVersionStatusRequest
-	(*SetVersionStatusResponse)(nil), // 3: tallycat.v1.SetVersionStatusResponse
-	(*ListVersionsRequest)(nil),      // 4: tallycat.v1.ListVersionsRequest
-	(*ListVersionsResponse)(nil),     // 5: tallycat.v1.ListVersionsResponse
-	(VersionStatus)(0),               // 6: tallycat.v1.VersionStatus
-	(*SchemaVersion)(nil),            // 7: tallycat.v1.SchemaVersion
+	(ChangeLevel)(0),                 // 0: tallycat.v1.ChangeLevel
+	(*AssignVersionRequest)(nil),     // 1: tallycat.v1.AssignVersionRequest
+	(*AssignVersionResponse)(nil),    // 2: tallycat.v1.AssignVersionResponse
+	(*SetVersionStatusRequest)(nil),  // 3: tallycat.v1.SetVersionStatusRequest
+	(*SetVersionStatusResponse)(nil), // 4: tallycat.v1.SetVersionStatusResponse
+	(*ListVersionsRequest)(nil),      // 5: tallycat.v1.ListVersionsRequest
+	(*ListVersionsResponse)(nil),     // 6: tallycat.v1.ListVersionsResponse
+	(*ListProposalsRequest)(nil),     // 7: tallycat.v1.ListProposalsRequest
+	(*ListProposalsResponse)(nil),    // 8: tallycat.v1.ListProposalsResponse
+	(*VersionProposal)(nil),          // 9: tallycat.v1.VersionProposal
+	(*AcceptProposalRequest)(nil),    // 10: tallycat.v1.AcceptProposalRequest
+	(*AcceptProposalResponse)(nil),   // 11: tallycat.v1.AcceptProposalResponse
+	(VersionStatus)(0),               // 12: tallycat.v1.VersionStatus
+	(*SchemaVersion)(nil),            // 13: tallycat.v1.SchemaVersion
 }
 var file_tallycat_v1_versioning_service_proto_depIdxs = []int32{
-	6, // 0: tallycat.v1.AssignVersionRequest.status:type_name -> tallycat.v1.VersionStatus
-	7, // 1: tallycat.v1.AssignVersionResponse.version:type_name -> tallycat.v1.SchemaVersion
-	6, // 2: tallycat.v1.SetVersionStatusRequest.status:type_name -> tallycat.v1.VersionStatus
-	7, // 3: tallycat.v1.SetVersionStatusResponse.version:type_name -> tallycat.v1.SchemaVersion
-	7, // 4: tallycat.v1.ListVersionsResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	0, // 5: tallycat.v1.VersioningService.AssignVersion:input_type -> tallycat.v1.AssignVersionRequest
-	2, // 6: tallycat.v1.VersioningService.SetVersionStatus:input_type -> tallycat.v1.SetVersionStatusRequest
-	4, // 7: tallycat.v1.VersioningService.ListVersions:input_type -> tallycat.v1.ListVersionsRequest
-	1, // 8: tallycat.v1.VersioningService.AssignVersion:output_type -> tallycat.v1.AssignVersionResponse
-	3, // 9: tallycat.v1.VersioningService.SetVersionStatus:output_type -> tallycat.v1.SetVersionStatusResponse
-	5, // 10: tallycat.v1.VersioningService.ListVersions:output_type -> tallycat.v1.ListVersionsResponse
-	8, // [8:11] is the sub-list for method output_type
-	5, // [5:8] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	12, // 0: tallycat.v1.AssignVersionRequest.status:type_name -> tallycat.v1.VersionStatus
+	13, // 1: tallycat.v1.AssignVersionResponse.version:type_name -> tallycat.v1.SchemaVersion
+	12, // 2: tallycat.v1.SetVersionStatusRequest.status:type_name -> tallycat.v1.VersionStatus
+	13, // 3: tallycat.v1.SetVersionStatusResponse.version:type_name -> tallycat.v1.SchemaVersion
+	13, // 4: tallycat.v1.ListVersionsResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	9,  // 5: tallycat.v1.ListProposalsResponse.proposals:type_name -> tallycat.v1.VersionProposal
+	0,  // 6: tallycat.v1.VersionProposal.change_level:type_name -> tallycat.v1.ChangeLevel
+	13, // 7: tallycat.v1.AcceptProposalResponse.version:type_name -> tallycat.v1.SchemaVersion
+	1,  // 8: tallycat.v1.VersioningService.AssignVersion:input_type -> tallycat.v1.AssignVersionRequest
+	3,  // 9: tallycat.v1.VersioningService.SetVersionStatus:input_type -> tallycat.v1.SetVersionStatusRequest
+	5,  // 10: tallycat.v1.VersioningService.ListVersions:input_type -> tallycat.v1.ListVersionsRequest
+	7,  // 11: tallycat.v1.VersioningService.ListProposals:input_type -> tallycat.v1.ListProposalsRequest
+	10, // 12: tallycat.v1.VersioningService.AcceptProposal:input_type -> tallycat.v1.AcceptProposalRequest
+	2,  // 13: tallycat.v1.VersioningService.AssignVersion:output_type -> tallycat.v1.AssignVersionResponse
+	4,  // 14: tallycat.v1.VersioningService.SetVersionStatus:output_type -> tallycat.v1.SetVersionStatusResponse
+	6,  // 15: tallycat.v1.VersioningService.ListVersions:output_type -> tallycat.v1.ListVersionsResponse
+	8,  // 16: tallycat.v1.VersioningService.ListProposals:output_type -> tallycat.v1.ListProposalsResponse
+	11, // 17: tallycat.v1.VersioningService.AcceptProposal:output_type -> tallycat.v1.AcceptProposalResponse
+	13, // [13:18] is the sub-list for method output_type
+	8,  // [8:13] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_versioning_service_proto_init() }
@@ -458,13 +851,14 @@ func file_tallycat_v1_versioning_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_versioning_service_proto_rawDesc), len(file_tallycat_v1_versioning_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   6,
+			NumEnums:      1,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_tallycat_v1_versioning_service_proto_goTypes,
 		DependencyIndexes: file_tallycat_v1_versioning_service_proto_depIdxs,
+		EnumInfos:         file_tallycat_v1_versioning_service_proto_enumTypes,
 		MessageInfos:      file_tallycat_v1_versioning_service_proto_msgTypes,
 	}.Build()
 	File_tallycat_v1_versioning_service_proto = out.File

@@ -45,3 +45,21 @@ func (h *VersioningHandler) ListVersions(ctx context.Context, req *tallycatv1.Li
 	}
 	return &tallycatv1.ListVersionsResponse{Versions: each(vs, toVersion)}, nil
 }
+
+// ListProposals implements tallycatv1connect.VersioningServiceHandler.
+func (h *VersioningHandler) ListProposals(ctx context.Context, req *tallycatv1.ListProposalsRequest) (*tallycatv1.ListProposalsResponse, error) {
+	ps, err := catalog.ListProposals(ctx, h.Store, req.GetSchemaKey(), req.GetSchemaId())
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return &tallycatv1.ListProposalsResponse{Proposals: each(ps, toVersionProposal)}, nil
+}
+
+// AcceptProposal implements tallycatv1connect.VersioningServiceHandler.
+func (h *VersioningHandler) AcceptProposal(ctx context.Context, req *tallycatv1.AcceptProposalRequest) (*tallycatv1.AcceptProposalResponse, error) {
+	v, err := catalog.AcceptProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx))
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return &tallycatv1.AcceptProposalResponse{Version: toVersion(v)}, nil
+}

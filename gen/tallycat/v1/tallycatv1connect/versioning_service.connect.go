@@ -42,6 +42,12 @@ const (
 	// VersioningServiceListVersionsProcedure is the fully-qualified name of the VersioningService's
 	// ListVersions RPC.
 	VersioningServiceListVersionsProcedure = "/tallycat.v1.VersioningService/ListVersions"
+	// VersioningServiceListProposalsProcedure is the fully-qualified name of the VersioningService's
+	// ListProposals RPC.
+	VersioningServiceListProposalsProcedure = "/tallycat.v1.VersioningService/ListProposals"
+	// VersioningServiceAcceptProposalProcedure is the fully-qualified name of the VersioningService's
+	// AcceptProposal RPC.
+	VersioningServiceAcceptProposalProcedure = "/tallycat.v1.VersioningService/AcceptProposal"
 )
 
 // VersioningServiceClient is a client for the tallycat.v1.VersioningService service.
@@ -53,6 +59,17 @@ type VersioningServiceClient interface {
 	SetVersionStatus(context.Context, *v1.SetVersionStatusRequest) (*v1.SetVersionStatusResponse, error)
 	// ListVersions returns version history, newest first.
 	ListVersions(context.Context, *v1.ListVersionsRequest) (*v1.ListVersionsResponse, error)
+	// ListProposals returns the versions TallyCat proposes for current,
+	// unversioned schemas of metrics that have versions: when a release that
+	// produced a versioned schema moved to the schema, or a newer release of
+	// such a service produces it, the next version relative to that
+	// versioned schema's, by SemVer. Proposals are computed from what the
+	// catalog holds when asked.
+	ListProposals(context.Context, *v1.ListProposalsRequest) (*v1.ListProposalsResponse, error)
+	// AcceptProposal assigns a proposed version as AssignVersion does, with
+	// the same rules. It fails with FAILED_PRECONDITION when the schema has
+	// no proposal of that version any more.
+	AcceptProposal(context.Context, *v1.AcceptProposalRequest) (*v1.AcceptProposalResponse, error)
 }
 
 // NewVersioningServiceClient constructs a client for the tallycat.v1.VersioningService service. By
@@ -87,6 +104,20 @@ func NewVersioningServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listProposals: connect.NewClient[v1.ListProposalsRequest, v1.ListProposalsResponse](
+			httpClient,
+			baseURL+VersioningServiceListProposalsProcedure,
+			connect.WithSchema(versioningServiceMethods.ByName("ListProposals")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		acceptProposal: connect.NewClient[v1.AcceptProposalRequest, v1.AcceptProposalResponse](
+			httpClient,
+			baseURL+VersioningServiceAcceptProposalProcedure,
+			connect.WithSchema(versioningServiceMethods.ByName("AcceptProposal")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -95,6 +126,8 @@ type versioningServiceClient struct {
 	assignVersion    *connect.Client[v1.AssignVersionRequest, v1.AssignVersionResponse]
 	setVersionStatus *connect.Client[v1.SetVersionStatusRequest, v1.SetVersionStatusResponse]
 	listVersions     *connect.Client[v1.ListVersionsRequest, v1.ListVersionsResponse]
+	listProposals    *connect.Client[v1.ListProposalsRequest, v1.ListProposalsResponse]
+	acceptProposal   *connect.Client[v1.AcceptProposalRequest, v1.AcceptProposalResponse]
 }
 
 // AssignVersion calls tallycat.v1.VersioningService.AssignVersion.
@@ -124,6 +157,24 @@ func (c *versioningServiceClient) ListVersions(ctx context.Context, req *v1.List
 	return nil, err
 }
 
+// ListProposals calls tallycat.v1.VersioningService.ListProposals.
+func (c *versioningServiceClient) ListProposals(ctx context.Context, req *v1.ListProposalsRequest) (*v1.ListProposalsResponse, error) {
+	response, err := c.listProposals.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// AcceptProposal calls tallycat.v1.VersioningService.AcceptProposal.
+func (c *versioningServiceClient) AcceptProposal(ctx context.Context, req *v1.AcceptProposalRequest) (*v1.AcceptProposalResponse, error) {
+	response, err := c.acceptProposal.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // VersioningServiceHandler is an implementation of the tallycat.v1.VersioningService service.
 type VersioningServiceHandler interface {
 	// AssignVersion makes version the schema's current version. Within one
@@ -133,6 +184,17 @@ type VersioningServiceHandler interface {
 	SetVersionStatus(context.Context, *v1.SetVersionStatusRequest) (*v1.SetVersionStatusResponse, error)
 	// ListVersions returns version history, newest first.
 	ListVersions(context.Context, *v1.ListVersionsRequest) (*v1.ListVersionsResponse, error)
+	// ListProposals returns the versions TallyCat proposes for current,
+	// unversioned schemas of metrics that have versions: when a release that
+	// produced a versioned schema moved to the schema, or a newer release of
+	// such a service produces it, the next version relative to that
+	// versioned schema's, by SemVer. Proposals are computed from what the
+	// catalog holds when asked.
+	ListProposals(context.Context, *v1.ListProposalsRequest) (*v1.ListProposalsResponse, error)
+	// AcceptProposal assigns a proposed version as AssignVersion does, with
+	// the same rules. It fails with FAILED_PRECONDITION when the schema has
+	// no proposal of that version any more.
+	AcceptProposal(context.Context, *v1.AcceptProposalRequest) (*v1.AcceptProposalResponse, error)
 }
 
 // NewVersioningServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -163,6 +225,20 @@ func NewVersioningServiceHandler(svc VersioningServiceHandler, opts ...connect.H
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	versioningServiceListProposalsHandler := connect.NewUnaryHandlerSimple(
+		VersioningServiceListProposalsProcedure,
+		svc.ListProposals,
+		connect.WithSchema(versioningServiceMethods.ByName("ListProposals")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	versioningServiceAcceptProposalHandler := connect.NewUnaryHandlerSimple(
+		VersioningServiceAcceptProposalProcedure,
+		svc.AcceptProposal,
+		connect.WithSchema(versioningServiceMethods.ByName("AcceptProposal")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tallycat.v1.VersioningService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case VersioningServiceAssignVersionProcedure:
@@ -171,6 +247,10 @@ func NewVersioningServiceHandler(svc VersioningServiceHandler, opts ...connect.H
 			versioningServiceSetVersionStatusHandler.ServeHTTP(w, r)
 		case VersioningServiceListVersionsProcedure:
 			versioningServiceListVersionsHandler.ServeHTTP(w, r)
+		case VersioningServiceListProposalsProcedure:
+			versioningServiceListProposalsHandler.ServeHTTP(w, r)
+		case VersioningServiceAcceptProposalProcedure:
+			versioningServiceAcceptProposalHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -190,4 +270,12 @@ func (UnimplementedVersioningServiceHandler) SetVersionStatus(context.Context, *
 
 func (UnimplementedVersioningServiceHandler) ListVersions(context.Context, *v1.ListVersionsRequest) (*v1.ListVersionsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.VersioningService.ListVersions is not implemented"))
+}
+
+func (UnimplementedVersioningServiceHandler) ListProposals(context.Context, *v1.ListProposalsRequest) (*v1.ListProposalsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.VersioningService.ListProposals is not implemented"))
+}
+
+func (UnimplementedVersioningServiceHandler) AcceptProposal(context.Context, *v1.AcceptProposalRequest) (*v1.AcceptProposalResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.VersioningService.AcceptProposal is not implemented"))
 }

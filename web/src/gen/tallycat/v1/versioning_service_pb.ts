@@ -2,8 +2,8 @@
 // @generated from file tallycat/v1/versioning_service.proto (package tallycat.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "../../buf/validate/validate_pb";
 import type { SchemaVersion, VersionStatus } from "./schema_pb";
 import { file_tallycat_v1_schema } from "./schema_pb";
@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/versioning_service.proto.
  */
 export const file_tallycat_v1_versioning_service: GenFile = /*@__PURE__*/
-  fileDesc("CiR0YWxseWNhdC92MS92ZXJzaW9uaW5nX3NlcnZpY2UucHJvdG8SC3RhbGx5Y2F0LnYxIv0EChRBc3NpZ25WZXJzaW9uUmVxdWVzdBIrCglzY2hlbWFfaWQYASABKAlCGLpIFcgBAXIQMg5eWzAtOWEtZl17MzJ9JBLnAgoHdmVyc2lvbhgCIAEoCULVArpI0QK6AcUCCg52ZXJzaW9uLnNlbXZlchJhbXVzdCBiZSBhIFNlbVZlciAyLjAuMCB2ZXJzaW9uIHN1Y2ggYXMgMS4yLjAsIDIuMC4wLXJjLjEgb3IgMS4wLjArYnVpbGQuNSAobm8gbGVhZGluZyB2IG9yIHplcm9zKRrPAXRoaXMubWF0Y2hlcygnXigwfFsxLTldXFxkKilcXC4oMHxbMS05XVxcZCopXFwuKDB8WzEtOV1cXGQqKSg/Oi0oKD86MHxbMS05XVxcZCp8XFxkKlthLXpBLVotXVthLXpBLVowLTktXSopKD86XFwuKD86MHxbMS05XVxcZCp8XFxkKlthLXpBLVotXVthLXpBLVowLTktXSopKSopKT8oPzpcXCsoWzAtOWEtekEtWi1dKyg/OlxcLlswLTlhLXpBLVotXSspKikpPyQnKcgBAXIDGIACEjQKBnN0YXR1cxgDIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXNCCLpIBYIBAhABEhgKBnJlYXNvbhgEIAEoCUIIukgFcgMYgAg6frpIexp5ChdkZXByZWNhdGVkX25lZWRzX3JlYXNvbhIwcmVhc29uIGlzIHJlcXVpcmVkIHdoZW4gdGhlIHN0YXR1cyBpcyBkZXByZWNhdGVkGix0aGlzLnN0YXR1cyAhPSAyIHx8IHRoaXMucmVhc29uLnRyaW0oKSAhPSAnJyJEChVBc3NpZ25WZXJzaW9uUmVzcG9uc2USKwoHdmVyc2lvbhgBIAEoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24imQIKF1NldFZlcnNpb25TdGF0dXNSZXF1ZXN0EisKCXNjaGVtYV9pZBgBIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kEjcKBnN0YXR1cxgCIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXNCC7pICMgBAYIBAhABEhgKBnJlYXNvbhgDIAEoCUIIukgFcgMYgAg6frpIexp5ChdkZXByZWNhdGVkX25lZWRzX3JlYXNvbhIwcmVhc29uIGlzIHJlcXVpcmVkIHdoZW4gdGhlIHN0YXR1cyBpcyBkZXByZWNhdGVkGix0aGlzLnN0YXR1cyAhPSAyIHx8IHRoaXMucmVhc29uLnRyaW0oKSAhPSAnJyJHChhTZXRWZXJzaW9uU3RhdHVzUmVzcG9uc2USKwoHdmVyc2lvbhgBIAEoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24iiQEKE0xpc3RWZXJzaW9uc1JlcXVlc3QSKgoJc2NoZW1hX2lkGAEgASgJQhW6SBJyEDIOXlswLTlhLWZdezMyfSRIABI1CgpzY2hlbWFfa2V5GAIgASgJQh+6SBxyGhABGIAIMhNeW15ceDAwLVx4MUZceDdGXSskSABCDwoGZmlsdGVyEgW6SAIIASJEChRMaXN0VmVyc2lvbnNSZXNwb25zZRIsCgh2ZXJzaW9ucxgBIAMoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24ysAIKEVZlcnNpb25pbmdTZXJ2aWNlElsKDUFzc2lnblZlcnNpb24SIS50YWxseWNhdC52MS5Bc3NpZ25WZXJzaW9uUmVxdWVzdBoiLnRhbGx5Y2F0LnYxLkFzc2lnblZlcnNpb25SZXNwb25zZSIDkAICEmQKEFNldFZlcnNpb25TdGF0dXMSJC50YWxseWNhdC52MS5TZXRWZXJzaW9uU3RhdHVzUmVxdWVzdBolLnRhbGx5Y2F0LnYxLlNldFZlcnNpb25TdGF0dXNSZXNwb25zZSIDkAICElgKDExpc3RWZXJzaW9ucxIgLnRhbGx5Y2F0LnYxLkxpc3RWZXJzaW9uc1JlcXVlc3QaIS50YWxseWNhdC52MS5MaXN0VmVyc2lvbnNSZXNwb25zZSIDkAIBQq8BCg9jb20udGFsbHljYXQudjFCFlZlcnNpb25pbmdTZXJ2aWNlUHJvdG9QAVo3Z2l0aHViLmNvbS90YWxseWNhdC90YWxseWNhdC9nZW4vdGFsbHljYXQvdjE7dGFsbHljYXR2MaICA1RYWKoCC1RhbGx5Y2F0LlYxygILVGFsbHljYXRcVjHiAhdUYWxseWNhdFxWMVxHUEJNZXRhZGF0YeoCDFRhbGx5Y2F0OjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_tallycat_v1_schema]);
+  fileDesc("CiR0YWxseWNhdC92MS92ZXJzaW9uaW5nX3NlcnZpY2UucHJvdG8SC3RhbGx5Y2F0LnYxIv0EChRBc3NpZ25WZXJzaW9uUmVxdWVzdBIrCglzY2hlbWFfaWQYASABKAlCGLpIFcgBAXIQMg5eWzAtOWEtZl17MzJ9JBLnAgoHdmVyc2lvbhgCIAEoCULVArpI0QK6AcUCCg52ZXJzaW9uLnNlbXZlchJhbXVzdCBiZSBhIFNlbVZlciAyLjAuMCB2ZXJzaW9uIHN1Y2ggYXMgMS4yLjAsIDIuMC4wLXJjLjEgb3IgMS4wLjArYnVpbGQuNSAobm8gbGVhZGluZyB2IG9yIHplcm9zKRrPAXRoaXMubWF0Y2hlcygnXigwfFsxLTldXFxkKilcXC4oMHxbMS05XVxcZCopXFwuKDB8WzEtOV1cXGQqKSg/Oi0oKD86MHxbMS05XVxcZCp8XFxkKlthLXpBLVotXVthLXpBLVowLTktXSopKD86XFwuKD86MHxbMS05XVxcZCp8XFxkKlthLXpBLVotXVthLXpBLVowLTktXSopKSopKT8oPzpcXCsoWzAtOWEtekEtWi1dKyg/OlxcLlswLTlhLXpBLVotXSspKikpPyQnKcgBAXIDGIACEjQKBnN0YXR1cxgDIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXNCCLpIBYIBAhABEhgKBnJlYXNvbhgEIAEoCUIIukgFcgMYgAg6frpIexp5ChdkZXByZWNhdGVkX25lZWRzX3JlYXNvbhIwcmVhc29uIGlzIHJlcXVpcmVkIHdoZW4gdGhlIHN0YXR1cyBpcyBkZXByZWNhdGVkGix0aGlzLnN0YXR1cyAhPSAyIHx8IHRoaXMucmVhc29uLnRyaW0oKSAhPSAnJyJEChVBc3NpZ25WZXJzaW9uUmVzcG9uc2USKwoHdmVyc2lvbhgBIAEoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24imQIKF1NldFZlcnNpb25TdGF0dXNSZXF1ZXN0EisKCXNjaGVtYV9pZBgBIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kEjcKBnN0YXR1cxgCIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXNCC7pICMgBAYIBAhABEhgKBnJlYXNvbhgDIAEoCUIIukgFcgMYgAg6frpIexp5ChdkZXByZWNhdGVkX25lZWRzX3JlYXNvbhIwcmVhc29uIGlzIHJlcXVpcmVkIHdoZW4gdGhlIHN0YXR1cyBpcyBkZXByZWNhdGVkGix0aGlzLnN0YXR1cyAhPSAyIHx8IHRoaXMucmVhc29uLnRyaW0oKSAhPSAnJyJHChhTZXRWZXJzaW9uU3RhdHVzUmVzcG9uc2USKwoHdmVyc2lvbhgBIAEoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24iiQEKE0xpc3RWZXJzaW9uc1JlcXVlc3QSKgoJc2NoZW1hX2lkGAEgASgJQhW6SBJyEDIOXlswLTlhLWZdezMyfSRIABI1CgpzY2hlbWFfa2V5GAIgASgJQh+6SBxyGhABGIAIMhNeW15ceDAwLVx4MUZceDdGXSskSABCDwoGZmlsdGVyEgW6SAIIASJEChRMaXN0VmVyc2lvbnNSZXNwb25zZRIsCgh2ZXJzaW9ucxgBIAMoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24idgoUTGlzdFByb3Bvc2Fsc1JlcXVlc3QSMQoKc2NoZW1hX2tleRgBIAEoCUIdukgachgYgAgyE15bXlx4MDAtXHgxRlx4N0ZdKiQSKwoJc2NoZW1hX2lkGAIgASgJQhi6SBVyEzIRXihbMC05YS1mXXszMn0pPyQiSAoVTGlzdFByb3Bvc2Fsc1Jlc3BvbnNlEi8KCXByb3Bvc2FscxgBIAMoCzIcLnRhbGx5Y2F0LnYxLlZlcnNpb25Qcm9wb3NhbCLBAQoPVmVyc2lvblByb3Bvc2FsEhEKCXNjaGVtYV9pZBgBIAEoCRISCgpzY2hlbWFfa2V5GAIgASgJEhYKDmJhc2Vfc2NoZW1hX2lkGAMgASgJEhQKDGJhc2VfdmVyc2lvbhgEIAEoCRIYChBwcm9wb3NlZF92ZXJzaW9uGAUgASgJEi4KDGNoYW5nZV9sZXZlbBgGIAEoDjIYLnRhbGx5Y2F0LnYxLkNoYW5nZUxldmVsEg8KB3JlYXNvbnMYByADKAkiawoVQWNjZXB0UHJvcG9zYWxSZXF1ZXN0EisKCXNjaGVtYV9pZBgBIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kEiUKEHByb3Bvc2VkX3ZlcnNpb24YAiABKAlCC7pICMgBAXIDGIACIkUKFkFjY2VwdFByb3Bvc2FsUmVzcG9uc2USKwoHdmVyc2lvbhgBIAEoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24qcwoLQ2hhbmdlTGV2ZWwSHAoYQ0hBTkdFX0xFVkVMX1VOU1BFQ0lGSUVEEAASFgoSQ0hBTkdFX0xFVkVMX1BBVENIEAESFgoSQ0hBTkdFX0xFVkVMX01JTk9SEAISFgoSQ0hBTkdFX0xFVkVMX01BSk9SEAMy7QMKEVZlcnNpb25pbmdTZXJ2aWNlElsKDUFzc2lnblZlcnNpb24SIS50YWxseWNhdC52MS5Bc3NpZ25WZXJzaW9uUmVxdWVzdBoiLnRhbGx5Y2F0LnYxLkFzc2lnblZlcnNpb25SZXNwb25zZSIDkAICEmQKEFNldFZlcnNpb25TdGF0dXMSJC50YWxseWNhdC52MS5TZXRWZXJzaW9uU3RhdHVzUmVxdWVzdBolLnRhbGx5Y2F0LnYxLlNldFZlcnNpb25TdGF0dXNSZXNwb25zZSIDkAICElgKDExpc3RWZXJzaW9ucxIgLnRhbGx5Y2F0LnYxLkxpc3RWZXJzaW9uc1JlcXVlc3QaIS50YWxseWNhdC52MS5MaXN0VmVyc2lvbnNSZXNwb25zZSIDkAIBElsKDUxpc3RQcm9wb3NhbHMSIS50YWxseWNhdC52MS5MaXN0UHJvcG9zYWxzUmVxdWVzdBoiLnRhbGx5Y2F0LnYxLkxpc3RQcm9wb3NhbHNSZXNwb25zZSIDkAIBEl4KDkFjY2VwdFByb3Bvc2FsEiIudGFsbHljYXQudjEuQWNjZXB0UHJvcG9zYWxSZXF1ZXN0GiMudGFsbHljYXQudjEuQWNjZXB0UHJvcG9zYWxSZXNwb25zZSIDkAICQq8BCg9jb20udGFsbHljYXQudjFCFlZlcnNpb25pbmdTZXJ2aWNlUHJvdG9QAVo3Z2l0aHViLmNvbS90YWxseWNhdC90YWxseWNhdC9nZW4vdGFsbHljYXQvdjE7dGFsbHljYXR2MaICA1RYWKoCC1RhbGx5Y2F0LlYxygILVGFsbHljYXRcVjHiAhdUYWxseWNhdFxWMVxHUEJNZXRhZGF0YeoCDFRhbGx5Y2F0OjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_tallycat_v1_schema]);
 
 /**
  * @generated from message tallycat.v1.AssignVersionRequest
@@ -161,6 +161,188 @@ export const ListVersionsResponseSchema: GenMessage<ListVersionsResponse> = /*@_
   messageDesc(file_tallycat_v1_versioning_service, 5);
 
 /**
+ * @generated from message tallycat.v1.ListProposalsRequest
+ */
+export type ListProposalsRequest = Message<"tallycat.v1.ListProposalsRequest"> & {
+  /**
+   * schema_key limits the proposals to one metric name; schema_id to one
+   * schema. With neither, every proposal is returned.
+   *
+   * @generated from field: string schema_key = 1;
+   */
+  schemaKey: string;
+
+  /**
+   * @generated from field: string schema_id = 2;
+   */
+  schemaId: string;
+};
+
+/**
+ * Describes the message tallycat.v1.ListProposalsRequest.
+ * Use `create(ListProposalsRequestSchema)` to create a new message.
+ */
+export const ListProposalsRequestSchema: GenMessage<ListProposalsRequest> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_versioning_service, 6);
+
+/**
+ * @generated from message tallycat.v1.ListProposalsResponse
+ */
+export type ListProposalsResponse = Message<"tallycat.v1.ListProposalsResponse"> & {
+  /**
+   * proposals are ordered by schema key, then schema id.
+   *
+   * @generated from field: repeated tallycat.v1.VersionProposal proposals = 1;
+   */
+  proposals: VersionProposal[];
+};
+
+/**
+ * Describes the message tallycat.v1.ListProposalsResponse.
+ * Use `create(ListProposalsResponseSchema)` to create a new message.
+ */
+export const ListProposalsResponseSchema: GenMessage<ListProposalsResponse> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_versioning_service, 7);
+
+/**
+ * VersionProposal is a version TallyCat proposes for a schema.
+ *
+ * @generated from message tallycat.v1.VersionProposal
+ */
+export type VersionProposal = Message<"tallycat.v1.VersionProposal"> & {
+  /**
+   * @generated from field: string schema_id = 1;
+   */
+  schemaId: string;
+
+  /**
+   * @generated from field: string schema_key = 2;
+   */
+  schemaKey: string;
+
+  /**
+   * base_schema_id is the versioned schema the proposal is relative to,
+   * base_version its current version.
+   *
+   * @generated from field: string base_schema_id = 3;
+   */
+  baseSchemaId: string;
+
+  /**
+   * @generated from field: string base_version = 4;
+   */
+  baseVersion: string;
+
+  /**
+   * @generated from field: string proposed_version = 5;
+   */
+  proposedVersion: string;
+
+  /**
+   * @generated from field: tallycat.v1.ChangeLevel change_level = 6;
+   */
+  changeLevel: ChangeLevel;
+
+  /**
+   * reasons say what changed, one change each, for example "added
+   * optional attribute cart.coupon (bool)".
+   *
+   * @generated from field: repeated string reasons = 7;
+   */
+  reasons: string[];
+};
+
+/**
+ * Describes the message tallycat.v1.VersionProposal.
+ * Use `create(VersionProposalSchema)` to create a new message.
+ */
+export const VersionProposalSchema: GenMessage<VersionProposal> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_versioning_service, 8);
+
+/**
+ * @generated from message tallycat.v1.AcceptProposalRequest
+ */
+export type AcceptProposalRequest = Message<"tallycat.v1.AcceptProposalRequest"> & {
+  /**
+   * @generated from field: string schema_id = 1;
+   */
+  schemaId: string;
+
+  /**
+   * proposed_version must be the version the schema's proposal names now.
+   *
+   * @generated from field: string proposed_version = 2;
+   */
+  proposedVersion: string;
+};
+
+/**
+ * Describes the message tallycat.v1.AcceptProposalRequest.
+ * Use `create(AcceptProposalRequestSchema)` to create a new message.
+ */
+export const AcceptProposalRequestSchema: GenMessage<AcceptProposalRequest> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_versioning_service, 9);
+
+/**
+ * @generated from message tallycat.v1.AcceptProposalResponse
+ */
+export type AcceptProposalResponse = Message<"tallycat.v1.AcceptProposalResponse"> & {
+  /**
+   * @generated from field: tallycat.v1.SchemaVersion version = 1;
+   */
+  version?: SchemaVersion | undefined;
+};
+
+/**
+ * Describes the message tallycat.v1.AcceptProposalResponse.
+ * Use `create(AcceptProposalResponseSchema)` to create a new message.
+ */
+export const AcceptProposalResponseSchema: GenMessage<AcceptProposalResponse> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_versioning_service, 10);
+
+/**
+ * ChangeLevel is how far a schema differs from the versioned schema a
+ * proposal is relative to, by SemVer.
+ *
+ * @generated from enum tallycat.v1.ChangeLevel
+ */
+export enum ChangeLevel {
+  /**
+   * @generated from enum value: CHANGE_LEVEL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * CHANGE_LEVEL_PATCH: only the description changed.
+   *
+   * @generated from enum value: CHANGE_LEVEL_PATCH = 1;
+   */
+  PATCH = 1,
+
+  /**
+   * CHANGE_LEVEL_MINOR: optional attributes were added.
+   *
+   * @generated from enum value: CHANGE_LEVEL_MINOR = 2;
+   */
+  MINOR = 2,
+
+  /**
+   * CHANGE_LEVEL_MAJOR: an always-present attribute was added, or an
+   * attribute removed or changed, or the unit, instrument or temporality
+   * changed.
+   *
+   * @generated from enum value: CHANGE_LEVEL_MAJOR = 3;
+   */
+  MAJOR = 3,
+}
+
+/**
+ * Describes the enum tallycat.v1.ChangeLevel.
+ */
+export const ChangeLevelSchema: GenEnum<ChangeLevel> = /*@__PURE__*/
+  enumDesc(file_tallycat_v1_versioning_service, 0);
+
+/**
  * VersioningService lets people give schemas semantic versions and retire
  * them. Every change is kept in the schema's history with who made it.
  *
@@ -197,6 +379,33 @@ export const VersioningService: GenService<{
     methodKind: "unary";
     input: typeof ListVersionsRequestSchema;
     output: typeof ListVersionsResponseSchema;
+  },
+  /**
+   * ListProposals returns the versions TallyCat proposes for current,
+   * unversioned schemas of metrics that have versions: when a release that
+   * produced a versioned schema moved to the schema, or a newer release of
+   * such a service produces it, the next version relative to that
+   * versioned schema's, by SemVer. Proposals are computed from what the
+   * catalog holds when asked.
+   *
+   * @generated from rpc tallycat.v1.VersioningService.ListProposals
+   */
+  listProposals: {
+    methodKind: "unary";
+    input: typeof ListProposalsRequestSchema;
+    output: typeof ListProposalsResponseSchema;
+  },
+  /**
+   * AcceptProposal assigns a proposed version as AssignVersion does, with
+   * the same rules. It fails with FAILED_PRECONDITION when the schema has
+   * no proposal of that version any more.
+   *
+   * @generated from rpc tallycat.v1.VersioningService.AcceptProposal
+   */
+  acceptProposal: {
+    methodKind: "unary";
+    input: typeof AcceptProposalRequestSchema;
+    output: typeof AcceptProposalResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tallycat_v1_versioning_service, 0);

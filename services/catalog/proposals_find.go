@@ -1,0 +1,215 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+)
+
+// AutoVersionActor is the actor recorded on versions TallyCat accepted by
+// itself (see AcceptProposals).
+const AutoVersionActor = "tallycat"
+
+// ListProposals returns the versions proposed for the current, unversioned
+// schemas of one schema (schemaID), of one metric name (schemaKey) or, with
+// neither, of every metric name that has versions, ordered by key, then
+// schema id. They are computed from what the store holds.
+//
+// A schema S gets a proposal relative to a versioned schema B of its key
+// when a release that produced B moved to S, or when another release (a
+// different service.version, first seen no earlier) of a service that
+// produced B produces S. Of several such B, the one whose release was seen
+// most recently is the base. No proposal is made when S differs from B in
+// nothing ClassifyChange counts. It returns ENOTFOUND for a schema or
+// metric name that does not exist.
+func ListProposals(ctx context.Context, store Store, schemaKey, schemaID string) ([]Proposal, error) {
+	var keys []string
+	switch {
+	case schemaID != "":
+		s, err := store.GetSchemas(ctx, schemaID)
+		if err != nil {
+			return nil, err
+		}
+		if schemaKey != "" && s[0].Key != schemaKey {
+			return nil, nil
+		}
+		keys = []string{s[0].Key}
+	case schemaKey != "":
+		keys = []string{schemaKey}
+	default:
+		all, _, err := store.ListSchemaKeys(ctx, KeyFilter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range all {
+			if k.Versioned {
+				keys = append(keys, k.Key)
+			}
+		}
+	}
+	var out []Proposal
+	for _, k := range keys {
+		ps, err := keyProposals(ctx, store, k, schemaID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+// keyProposals returns the proposals of one metric name, of one schema
+// only when only is set.
+func keyProposals(ctx context.Context, store Store, key, only string) ([]Proposal, error) {
+	schemas, err := store.ListSchemas(ctx, key, true)
+	if err != nil {
+		return nil, err
+	}
+	var bases, targets []*SchemaDetail
+	for _, s := range schemas {
+		versioned := s.CurrentVersion != nil
+		if !versioned && (s.Superseded || (only != "" && s.ID != only)) {
+			continue
+		}
+		d, err := store.GetSchema(ctx, s.ID, tallycatv1.Window_WINDOW_UNSPECIFIED)
+		if err != nil {
+			return nil, err
+		}
+		if versioned {
+			bases = append(bases, d)
+		} else {
+			targets = append(targets, d)
+		}
+	}
+	if len(bases) == 0 || len(targets) == 0 {
+		return nil, nil
+	}
+	history, err := store.ListVersions(ctx, "", key)
+	if err != nil {
+		return nil, err
+	}
+	taken := make(map[string]bool, len(history))
+	for _, v := range history {
+		taken[v.Version] = true
+	}
+	var out []Proposal
+	for _, t := range targets {
+		b := baseOf(t, bases)
+		if b == nil {
+			continue
+		}
+		level, reasons := ClassifyChange(b.Schema, t.Schema)
+		next, ok := ProposeVersion(b.Schema.CurrentVersion.Version, level, taken)
+		if !ok {
+			continue
+		}
+		out = append(out, Proposal{
+			SchemaID: t.Schema.ID, SchemaKey: key, BaseSchemaID: b.Schema.ID, BaseVersion: b.Schema.CurrentVersion.Version,
+			ProposedVersion: next, Level: level, Reasons: reasons,
+		})
+	}
+	slices.SortFunc(out, func(a, b Proposal) int { return cmp.Compare(a.SchemaID, b.SchemaID) })
+	return out, nil
+}
+
+// baseOf picks the versioned schema target's proposal is relative to, or
+// nil when no release links them (see ListProposals).
+func baseOf(target *SchemaDetail, bases []*SchemaDetail) *SchemaDetail {
+	var best *SchemaDetail
+	var bestSeen time.Time
+	consider := func(b *SchemaDetail, seen time.Time) {
+		if best == nil || seen.After(bestSeen) ||
+			(seen.Equal(bestSeen) && b.Schema.CurrentVersion.AssignedAt.After(best.Schema.CurrentVersion.AssignedAt)) {
+			best, bestSeen = b, seen
+		}
+	}
+	for _, b := range bases {
+		for _, rb := range b.Releases {
+			if rb.SupersededBy == target.Schema.ID {
+				consider(b, rb.LastSeen)
+				continue
+			}
+			for _, rt := range target.Releases {
+				if rt.ServiceName == rb.ServiceName && rt.ServiceNamespace == rb.ServiceNamespace &&
+					rt.ServiceVersion != rb.ServiceVersion && !rt.FirstSeen.Before(rb.FirstSeen) {
+					consider(b, rb.LastSeen)
+					break
+				}
+			}
+		}
+	}
+	return best
+}
+
+// AcceptProposal assigns version to the schema as Store.AssignVersion does,
+// recorded with actor, when it is the version the schema's proposal names
+// now. Asking again once accepted returns the version as it is. It returns
+// EFAILEDPRECONDITION when the schema has no proposal of that version, and
+// the errors of Store.AssignVersion.
+func AcceptProposal(ctx context.Context, store Store, schemaID, version, actor string) (Version, error) {
+	ps, err := ListProposals(ctx, store, "", schemaID)
+	if err != nil {
+		return Version{}, err
+	}
+	if !slices.ContainsFunc(ps, func(p Proposal) bool { return p.ProposedVersion == version }) {
+		if s, err := store.GetSchemas(ctx, schemaID); err == nil && s[0].CurrentVersion != nil && s[0].CurrentVersion.Version == version {
+			return *s[0].CurrentVersion, nil
+		}
+		return Version{}, Errorf(EFAILEDPRECONDITION, "schema %s has no proposal of version %s: list the proposals again", schemaID, version)
+	}
+	return store.AssignVersion(ctx, VersionChange{
+		SchemaID: schemaID, Version: version, Status: tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE, Actor: actor,
+	})
+}
+
+// AcceptProposals accepts, with the actor AutoVersionActor, every proposal
+// whose change level is upTo or lower, and returns the versions it
+// assigned; CHANGE_LEVEL_UNSPECIFIED accepts none. A proposal that cannot
+// be accepted (its version was taken meanwhile) does not stop the others;
+// the errors are returned together.
+func AcceptProposals(ctx context.Context, store Store, upTo tallycatv1.ChangeLevel) ([]Version, error) {
+	if upTo == tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED {
+		return nil, nil
+	}
+	ps, err := ListProposals(ctx, store, "", "")
+	if err != nil {
+		return nil, err
+	}
+	var out []Version
+	var errs []error
+	for _, p := range ps {
+		if p.Level > upTo {
+			continue
+		}
+		v, err := store.AssignVersion(ctx, VersionChange{
+			SchemaID: p.SchemaID, Version: p.ProposedVersion, Status: tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE, Actor: AutoVersionActor,
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("accept version %s of schema %s: %w", p.ProposedVersion, p.SchemaID, err))
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, errors.Join(errs...)
+}
+
+// ParseAutoVersion reads the --auto-version flag: off (or empty), patch,
+// minor or major, the highest change level accepted by itself.
+func ParseAutoVersion(s string) (tallycatv1.ChangeLevel, error) {
+	switch s {
+	case "", "off":
+		return tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED, nil
+	case "patch":
+		return tallycatv1.ChangeLevel_CHANGE_LEVEL_PATCH, nil
+	case "minor":
+		return tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR, nil
+	case "major":
+		return tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR, nil
+	}
+	return 0, Errorf(EINVALID, "auto-version %q: want off, patch, minor or major", s)
+}
