@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/cli"
@@ -58,6 +59,10 @@ type Config struct {
 	// EventsEndpoint is the OTLP/gRPC receiver of new findings and schema
 	// changes as events (see package events); empty sends none.
 	EventsEndpoint string
+	// AutoVersion is the highest change level of the version proposals
+	// accepted by themselves, every ConformanceInterval, with the actor
+	// catalog.AutoVersionActor; CHANGE_LEVEL_UNSPECIFIED (off) accepts none.
+	AutoVersion tallycatv1.ChangeLevel
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -124,6 +129,11 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.ConformanceInterval, "conformance-interval", c.ConformanceInterval, "how often every schema is judged again (a metric is also judged whenever it is asked for)")
 	fs.StringVar(&c.EventsEndpoint, "events-otlp-endpoint", c.EventsEndpoint,
 		"host:port (plain text) or http:// or https:// URL of an OTLP/gRPC receiver for new findings and schema changes as log records (tallycat.finding, tallycat.schema.change); empty: off")
+	fs.Func("auto-version", "off, patch, minor or major: accept version proposals up to that change level by themselves, recorded with the actor tallycat (default off)", func(v string) error {
+		level, err := catalog.ParseAutoVersion(v)
+		c.AutoVersion = level
+		return err
+	})
 	c.TLS.AddFlags(fs, "the API and UI")
 	c.Telemetry.AddFlags(fs, "the catalog")
 	if err := cli.Parse(fs, args); err != nil {
@@ -212,6 +222,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.findings = findings
 	go findings.Run(ctx, c.ConformanceInterval)
+	if c.AutoVersion != tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED {
+		go autoVersion(ctx, store, c.AutoVersion, c.ConformanceInterval)
+	}
 	tel, err := telemetry.Setup(ctx, "tallycat-catalog", c.Telemetry)
 	if err != nil {
 		return err
@@ -278,4 +291,25 @@ func (m *Main) Close() error {
 		return nil
 	}
 	return m.store.Close()
+}
+
+// autoVersion accepts the version proposals up to level upTo at once and
+// then every interval until ctx ends (see catalog.AcceptProposals).
+func autoVersion(ctx context.Context, store catalog.Store, upTo tallycatv1.ChangeLevel, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		vs, err := catalog.AcceptProposals(ctx, store, upTo)
+		for _, v := range vs {
+			slog.Info("version proposal accepted by itself", "schema_id", v.SchemaID, "version", v.Version)
+		}
+		if err != nil && ctx.Err() == nil {
+			slog.Warn("accepting version proposals", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
