@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -76,11 +77,13 @@ func CollectorConfig(rules []PolicyRule, findings []Finding, opts CollectorOptio
 		}
 	}
 
-	body, err := yaml.Marshal(map[string]any{"processors": map[string]any{
+	var body bytes.Buffer
+	enc := yaml.NewEncoder(&body)
+	enc.SetIndent(2)
+	if err := enc.Encode(map[string]any{"processors": map[string]any{
 		"transform/" + name: transform,
 		"filter/" + name:    filter,
-	}})
-	if err != nil {
+	}}); err != nil {
 		return nil, fmt.Errorf("collector config: %w", err)
 	}
 	var b strings.Builder
@@ -103,7 +106,7 @@ func CollectorConfig(rules []PolicyRule, findings []Finding, opts CollectorOptio
 #         processors: [filter/%[1]s, transform/%[1]s, batch]
 #         exporters: [otlp]
 `, name)
-	b.Write(body)
+	b.Write(body.Bytes())
 	return []byte(b.String()), nil
 }
 
