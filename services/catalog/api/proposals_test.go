@@ -107,6 +107,10 @@ func TestProposals(t *testing.T) {
 				t.Fatalf("every proposal = %v, %v", all, err)
 			}
 
+			if _, err := c.versioning.ListProposals(ctx, &tallycatv1.ListProposalsRequest{SchemaKey: "never.seen"}); connect.CodeOf(err) != connect.CodeNotFound {
+				t.Fatalf("proposals of an unknown metric = %v, want NOT_FOUND", err)
+			}
+
 			_, err = c.versioning.AcceptProposal(ctx, &tallycatv1.AcceptProposalRequest{SchemaId: seconds, ProposedVersion: "3.0.0"})
 			if connect.CodeOf(err) != connect.CodeFailedPrecondition {
 				t.Fatalf("accept a version not proposed = %v, want FAILED_PRECONDITION", err)
