@@ -59,6 +59,17 @@ type FieldCosts struct {
 	span    time.Duration
 	streams map[string][]SchemaStream // schema → its stream rows
 	fields  map[streamField]*streamFigures
+	series  map[string]*streamSeries // stream → its series in the window
+}
+
+// streamSeries is one stream's series rows in the window, merged as they
+// come: the union of their series, their data points and the first bucket,
+// which is what cardinality.Window makes of them (the rate runs from the
+// first bucket with data).
+type streamSeries struct {
+	distinct cardinality.Distinct
+	points   uint64
+	first    time.Time
 }
 
 type streamField struct {
@@ -82,20 +93,32 @@ const mergeEvery = 4
 // depends on all of them); Add then takes those streams' cost rows.
 func NewFieldCosts(streams []KeyStream, q CostQuery) *FieldCosts {
 	_, span := q.Span()
-	c := &FieldCosts{q: q, span: span, streams: map[string][]SchemaStream{}, fields: map[streamField]*streamFigures{}}
+	c := &FieldCosts{q: q, span: span, streams: map[string][]SchemaStream{}, fields: map[streamField]*streamFigures{}, series: map[string]*streamSeries{}}
 	for _, s := range streams {
 		c.streams[s.SchemaID] = append(c.streams[s.SchemaID], s.SchemaStream)
 	}
 	return c
 }
 
-// Add takes one cost row; the series' rows, and rows in neither the
-// window nor the last hour, are not needed and not kept.
+// Add takes one cost row; rows in neither the window nor the last hour are
+// not needed and not kept.
 func (c *FieldCosts) Add(r *CostRow) error {
-	if r.Field.IsSeries() {
-		return nil
-	}
 	inSpan, inHour := cardinality.InWindow(r.Bucket, c.q.Now, c.span), cardinality.InWindow(r.Bucket, c.q.Now, time.Hour)
+	if r.Field.IsSeries() {
+		if !inSpan {
+			return nil
+		}
+		sr := c.series[r.StreamID]
+		if sr == nil {
+			sr = &streamSeries{first: r.Bucket}
+			c.series[r.StreamID] = sr
+		}
+		sr.points += r.DataPoints
+		if r.Bucket.Before(sr.first) {
+			sr.first = r.Bucket
+		}
+		return sr.distinct.Merge(&r.Distinct)
+	}
 	if !inSpan && !inHour {
 		return nil
 	}
@@ -140,6 +163,23 @@ func (c *FieldCosts) Apply(s *Schema) error {
 			return Errorf(EFAILEDPRECONDITION, "field costs of schema %s: it is superseded", s.ID)
 		}
 	}
+	w, _ := c.q.Span()
+	cost := Cost{}
+	for stream := range counted {
+		sr := c.series[stream]
+		if sr == nil {
+			continue
+		}
+		f, err := cardinality.Window([]cardinality.Bucket{{Start: sr.first, DataPoints: sr.points}}, c.q.Now, c.span)
+		if err != nil {
+			return err
+		}
+		cost.Series += sr.distinct.Estimate()
+		cost.DataPoints += f.DataPoints
+		cost.DataPointsPerMinute += f.PerMinute
+	}
+	c.q.finish(&cost, w)
+	s.Cost = &cost
 	var rows []CostRow
 	for i := range s.Fields {
 		f := &s.Fields[i]

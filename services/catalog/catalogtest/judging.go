@@ -128,6 +128,11 @@ func testJudging(t *testing.T, h Harness) {
 				if !reflect.DeepEqual(sc.Fields, d.Schema.Fields) {
 					t.Errorf("%s %s: fields with costs\n  %+v\nwant GetSchema's\n  %+v", k.Key, j.Schema.ID, sc.Fields, d.Schema.Fields)
 				}
+				// The schema's own cost too, which policies cap (the rate
+				// depends on when each was read, and is left out).
+				if got, want := sc.Cost, d.Schema.Cost; got == nil || want == nil || got.Series != want.Series || got.DataPoints != want.DataPoints || got.Window != want.Window {
+					t.Errorf("%s %s: cost %+v, want GetSchema's %+v", k.Key, j.Schema.ID, got, want)
+				}
 			}
 		}
 	}

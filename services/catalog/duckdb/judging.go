@@ -62,9 +62,9 @@ func wrapJudging(err error) error {
 
 // ReadFieldCosts implements catalog.Store. It reads the rows of every
 // stream of each schema that had data in the window, then those streams'
-// rows of fields (not of the series) with their example values, in one
-// query over stream_costs, handing each to the figures as it comes rather
-// than holding them all.
+// cost rows (the series', for the schemas' own cost, and the fields' with
+// their example values) in one query over stream_costs, handing each to the
+// figures as it comes rather than holding them all.
 func (s *Store) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (*catalog.FieldCosts, error) {
 	q := s.costQuery(w)
 	streams, ids, err := s.activeStreams(ctx, everyKey, q.Since())
@@ -72,7 +72,7 @@ func (s *Store) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (*catal
 		return nil, fmt.Errorf("read field costs: %w", err)
 	}
 	c := catalog.NewFieldCosts(streams, q)
-	if err := s.eachCost(ctx, ids, q.Since(), costRead{fieldsOnly: true, values: true}, c.Add); err != nil {
+	if err := s.eachCost(ctx, ids, q.Since(), costRead{values: true}, c.Add); err != nil {
 		return nil, fmt.Errorf("read field costs: %w", err)
 	}
 	return c, nil
