@@ -85,10 +85,6 @@ type Value struct {
 	Type tallycatv1.ValueType
 }
 
-// Scalar reports whether the value is of a type whose values may be kept
-// (strings, bools, ints and doubles; not arrays, maps or bytes).
-func (v Value) Scalar() bool { return Scalar(v.Type) }
-
 // Scalar reports whether values of type vt may be kept as examples.
 func Scalar(vt tallycatv1.ValueType) bool {
 	switch vt {

@@ -140,9 +140,6 @@ func (t *Tally) Values(fn func(text string, dataPoints uint64)) {
 	}
 }
 
-// Empty reports whether nothing was counted since the last Reset.
-func (t *Tally) Empty() bool { return len(t.kept) == 0 && (t.other == nil || t.other.Empty()) }
-
 // Reset starts a new report, keeping the tally's memory: a field that had
 // too many values is given another chance each report, since the catalog
 // judges over its whole window anyway.
