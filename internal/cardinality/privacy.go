@@ -2,8 +2,9 @@ package cardinality
 
 import (
 	"fmt"
-	"path"
 	"strings"
+
+	"github.com/tallycat/tallycat/internal/glob"
 )
 
 // DefaultDeny are the attribute keys whose values are never kept, only
@@ -11,7 +12,7 @@ import (
 var DefaultDeny = []string{"enduser.*", "user.*", "*.email", "*password*", "*token*", "*secret*", "*.ip", "client.address"}
 
 // DenyList matches attribute keys against glob patterns: `*` stands for
-// any run of characters (dots included), `?` for one, as in path.Match.
+// any run of characters (dots included), `?` for one (see package glob).
 type DenyList struct{ patterns []string }
 
 // NewDenyList checks the patterns and returns their list; an error names
@@ -22,8 +23,8 @@ func NewDenyList(patterns []string) (DenyList, error) {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
 		}
-		if _, err := path.Match(p, ""); err != nil {
-			return DenyList{}, fmt.Errorf("value deny pattern %q: %w", p, err)
+		if err := glob.Check(p); err != nil {
+			return DenyList{}, fmt.Errorf("value deny %w", err)
 		}
 		d.patterns = append(d.patterns, p)
 	}
@@ -33,9 +34,7 @@ func NewDenyList(patterns []string) (DenyList, error) {
 // Denies reports whether a key's values must not be kept.
 func (d DenyList) Denies(key string) bool {
 	for _, p := range d.patterns {
-		// path.Match's * stops at '/', which attribute keys do not use as
-		// a separator: match against the key with slashes hidden.
-		if ok, _ := path.Match(p, strings.ReplaceAll(key, "/", "\x00")); ok {
+		if glob.Match(p, key) {
 			return true
 		}
 	}

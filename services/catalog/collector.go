@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tallycat/tallycat/internal/glob"
 	"gopkg.in/yaml.v3"
 )
 
@@ -268,7 +269,7 @@ func capsBroken(rules []PolicyRule, findings []Finding) []brokenCap {
 		byKey := map[string][]string{}
 		for _, f := range findings {
 			if f.ID != FindingPolicyViolation || f.Attribute == "" || f.Expected != expected ||
-				!strings.HasPrefix(f.Message, "policy "+r.Name+": ") || !glob(c.Attribute, f.Attribute) {
+				!strings.HasPrefix(f.Message, "policy "+r.Name+": ") || !glob.Match(c.Attribute, f.Attribute) {
 				continue
 			}
 			if !slices.Contains(byKey[f.SchemaKey], f.Attribute) {

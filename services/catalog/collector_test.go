@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/glob"
 )
 
 const collectorPolicy = `
@@ -136,8 +137,8 @@ func TestGlobRegexpAgreesWithGlob(t *testing.T) {
 	for _, g := range globs {
 		re := regexp.MustCompile(globRegexp(g))
 		for _, n := range names {
-			if re.MatchString(n) != glob(g, n) {
-				t.Errorf("glob %q on %q: regexp %s says %v, glob %v", g, n, re, re.MatchString(n), glob(g, n))
+			if re.MatchString(n) != glob.Match(g, n) {
+				t.Errorf("glob %q on %q: regexp %s says %v, glob %v", g, n, re, re.MatchString(n), glob.Match(g, n))
 			}
 		}
 	}

@@ -3,12 +3,12 @@ package catalog
 import (
 	"bytes"
 	"fmt"
-	"path"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/glob"
 )
 
 // ConformanceConfig is a team's say over findings (--conformance-config), in
@@ -66,8 +66,8 @@ func ParseConformanceConfig(data []byte) (ConformanceConfig, error) {
 			return ConformanceConfig{}, fmt.Errorf("conformance config: ignore[%d] sets nothing: it would ignore every finding", i)
 		}
 		for _, p := range []string{r.Finding, r.Metric, r.Attribute} {
-			if _, err := path.Match(p, ""); err != nil {
-				return ConformanceConfig{}, fmt.Errorf("conformance config: ignore[%d]: pattern %q: %w", i, p, err)
+			if err := glob.Check(p); err != nil {
+				return ConformanceConfig{}, fmt.Errorf("conformance config: ignore[%d]: %w", i, err)
 			}
 		}
 	}
@@ -76,15 +76,11 @@ func ParseConformanceConfig(data []byte) (ConformanceConfig, error) {
 
 // ignores reports whether a rule matches a finding.
 func (r IgnoreRule) ignores(f Finding) bool {
-	return glob(r.Finding, f.ID) && glob(r.Metric, f.SchemaKey) && glob(r.Attribute, f.Attribute)
+	return matches(r.Finding, f.ID) && matches(r.Metric, f.SchemaKey) && matches(r.Attribute, f.Attribute)
 }
 
-// glob matches s against a pattern; an empty pattern matches anything. `*`
-// crosses dots: names have no other separator.
-func glob(pattern, s string) bool {
-	if pattern == "" {
-		return true
-	}
-	ok, _ := path.Match(pattern, strings.ReplaceAll(s, "/", "\x00"))
-	return ok
+// matches matches s against a pattern (see package glob); an empty
+// pattern matches anything.
+func matches(pattern, s string) bool {
+	return pattern == "" || glob.Match(pattern, s)
 }

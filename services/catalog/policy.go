@@ -3,7 +3,6 @@ package catalog
 import (
 	"bytes"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/glob"
 	"github.com/tallycat/tallycat/internal/semconv"
 )
 
@@ -110,8 +110,8 @@ func (r rawRule) compile() (PolicyRule, error) {
 	}
 	p.Level = level
 	for _, g := range slices.Concat(r.Metrics, r.Services, r.BannedAttributes, r.BannedMetrics) {
-		if _, err := path.Match(g, ""); err != nil {
-			return p, fmt.Errorf("pattern %q: %w", g, err)
+		if err := glob.Check(g); err != nil {
+			return p, err
 		}
 	}
 	if r.MetricName != "" {
@@ -144,11 +144,11 @@ func (r rawRule) compile() (PolicyRule, error) {
 // applies reports whether a schema produced by releases is in the rule's
 // scope.
 func (r PolicyRule) applies(s Schema, releases []ReleaseIdentity) bool {
-	if len(r.Metrics) > 0 && !slices.ContainsFunc(r.Metrics, func(g string) bool { return glob(g, s.Key) }) {
+	if len(r.Metrics) > 0 && !slices.ContainsFunc(r.Metrics, func(g string) bool { return glob.Match(g, s.Key) }) {
 		return false
 	}
 	if len(r.Services) > 0 && !slices.ContainsFunc(releases, func(rel ReleaseIdentity) bool {
-		return slices.ContainsFunc(r.Services, func(g string) bool { return glob(g, rel.ServiceName) })
+		return slices.ContainsFunc(r.Services, func(g string) bool { return glob.Match(g, rel.ServiceName) })
 	}) {
 		return false
 	}
@@ -169,10 +169,10 @@ func (r PolicyRule) check(s Schema, add func(Finding)) {
 	present := map[string]Field{}
 	for _, f := range s.Fields {
 		present[f.Name] = f
-		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && slices.ContainsFunc(r.BannedAttributes, func(g string) bool { return glob(g, f.Name) }) {
+		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && slices.ContainsFunc(r.BannedAttributes, func(g string) bool { return glob.Match(g, f.Name) }) {
 			broke(f.Name, "not sent", "sent", "attribute %s is banned from %s", f.Name, s.Key)
 		}
-		if c := r.MaxDistinct; c != nil && glob(c.Attribute, f.Name) && f.Distinct > c.Max {
+		if c := r.MaxDistinct; c != nil && glob.Match(c.Attribute, f.Name) && f.Distinct > c.Max {
 			broke(f.Name, fmt.Sprintf("at most %d distinct values", c.Max), fmt.Sprintf("%d", f.Distinct),
 				"attribute %s of %s has %d distinct values, more than %d", f.Name, s.Key, f.Distinct, c.Max)
 		}
@@ -182,7 +182,7 @@ func (r PolicyRule) check(s Schema, add func(Finding)) {
 			broke(k, "sent", "not sent", "attribute %s is required on %s", k, s.Key)
 		}
 	}
-	if slices.ContainsFunc(r.BannedMetrics, func(g string) bool { return glob(g, s.Key) }) {
+	if slices.ContainsFunc(r.BannedMetrics, func(g string) bool { return glob.Match(g, s.Key) }) {
 		broke("", "not sent", s.Key, "metric %s is banned", s.Key)
 	}
 	if r.MetricName != nil && !r.MetricName.MatchString(s.Key) {
