@@ -121,6 +121,18 @@ type VersionChange struct {
 	At       time.Time
 }
 
+// Dismissal is a proposed version people said they do not want for a
+// schema. It hides that proposal, and keeps auto-versioning from accepting
+// it; a different version proposed later for the schema is a new proposal.
+type Dismissal struct {
+	SchemaID  string
+	SchemaKey string
+	Version   string
+	Reason    string
+	Actor     string
+	At        time.Time
+}
+
 // Store keeps the catalog. Implementations must be safe for concurrent use.
 // Lists take an offset and a limit; a limit of 0 lists everything.
 type Store interface {
@@ -213,6 +225,15 @@ type Store interface {
 	// ListVersions returns the version history of one schema or of every
 	// schema of a key, newest first, or ENOTFOUND when neither exists.
 	ListVersions(ctx context.Context, schemaID, schemaKey string) ([]Version, error)
+
+	// DismissProposal records a dismissal. Dismissing the same version of
+	// the same schema again keeps the first record and is no error. It
+	// returns ENOTFOUND for an unknown schema.
+	DismissProposal(ctx context.Context, d Dismissal) error
+
+	// ListDismissals returns the dismissals of one metric name, or of
+	// every name for "", oldest first.
+	ListDismissals(ctx context.Context, schemaKey string) ([]Dismissal, error)
 
 	// Close releases the store; after it, every method fails.
 	Close() error

@@ -52,15 +52,42 @@ func ListProposals(ctx context.Context, store Store, schemaKey, schemaID string)
 			}
 		}
 	}
+	dismissed, err := dismissedSet(ctx, store, keys)
+	if err != nil {
+		return nil, err
+	}
 	var out []Proposal
 	for _, k := range keys {
 		ps, err := keyProposals(ctx, store, k, schemaID)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ps...)
+		for _, p := range ps {
+			if !dismissed[[2]string{p.SchemaID, p.ProposedVersion}] {
+				out = append(out, p)
+			}
+		}
 	}
 	return out, nil
+}
+
+// dismissedSet returns the dismissed (schema id, version) pairs that can
+// concern proposals of keys: of the one key when there is one, of every key
+// otherwise.
+func dismissedSet(ctx context.Context, store Store, keys []string) (map[[2]string]bool, error) {
+	key := ""
+	if len(keys) == 1 {
+		key = keys[0]
+	}
+	ds, err := store.ListDismissals(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[[2]string]bool, len(ds))
+	for _, d := range ds {
+		set[[2]string{d.SchemaID, d.Version}] = true
+	}
+	return set, nil
 }
 
 // keyProposals returns the proposals of one metric name, of one schema
@@ -164,6 +191,36 @@ func AcceptProposal(ctx context.Context, store Store, schemaID, version, actor s
 	}
 	return store.AssignVersion(ctx, VersionChange{
 		SchemaID: schemaID, Version: version, Status: tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE, Actor: actor,
+	})
+}
+
+// DismissProposal records, with actor and reason, that version is not
+// wanted for the schema, when it is the version the schema's proposal
+// names now; the proposal is then no longer listed or auto-accepted.
+// Dismissing it again is no error. It returns EFAILEDPRECONDITION when the
+// schema has no proposal of that version, and ENOTFOUND for an unknown
+// schema.
+func DismissProposal(ctx context.Context, store Store, schemaID, version, actor, reason string) error {
+	s, err := store.GetSchemas(ctx, schemaID)
+	if err != nil {
+		return err
+	}
+	ds, err := store.ListDismissals(ctx, s[0].Key)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(ds, func(d Dismissal) bool { return d.SchemaID == schemaID && d.Version == version }) {
+		return nil
+	}
+	ps, err := ListProposals(ctx, store, "", schemaID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ps, func(p Proposal) bool { return p.ProposedVersion == version }) {
+		return Errorf(EFAILEDPRECONDITION, "schema %s has no proposal of version %s: list the proposals again", schemaID, version)
+	}
+	return store.DismissProposal(ctx, Dismissal{
+		SchemaID: schemaID, SchemaKey: s[0].Key, Version: version, Reason: reason, Actor: actor, At: time.Now().UTC(),
 	})
 }
 

@@ -429,7 +429,8 @@ func (x *ListVersionsResponse) GetVersions() []*SchemaVersion {
 type ListProposalsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// schema_key limits the proposals to one metric name; schema_id to one
-	// schema. With neither, every proposal is returned.
+	// schema. With neither, every proposal is returned. Dismissed proposals
+	// are left out.
 	SchemaKey     string `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
 	SchemaId      string `protobuf:"bytes,2,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -719,6 +720,104 @@ func (x *AcceptProposalResponse) GetVersion() *SchemaVersion {
 	return nil
 }
 
+type DismissProposalRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	SchemaId string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	// proposed_version must be the version the schema's proposal names now.
+	ProposedVersion string `protobuf:"bytes,2,opt,name=proposed_version,json=proposedVersion,proto3" json:"proposed_version,omitempty"`
+	// reason says why, for the people who read the metric's history.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DismissProposalRequest) Reset() {
+	*x = DismissProposalRequest{}
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DismissProposalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DismissProposalRequest) ProtoMessage() {}
+
+func (x *DismissProposalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DismissProposalRequest.ProtoReflect.Descriptor instead.
+func (*DismissProposalRequest) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_versioning_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *DismissProposalRequest) GetSchemaId() string {
+	if x != nil {
+		return x.SchemaId
+	}
+	return ""
+}
+
+func (x *DismissProposalRequest) GetProposedVersion() string {
+	if x != nil {
+		return x.ProposedVersion
+	}
+	return ""
+}
+
+func (x *DismissProposalRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type DismissProposalResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DismissProposalResponse) Reset() {
+	*x = DismissProposalResponse{}
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DismissProposalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DismissProposalResponse) ProtoMessage() {}
+
+func (x *DismissProposalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_versioning_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DismissProposalResponse.ProtoReflect.Descriptor instead.
+func (*DismissProposalResponse) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_versioning_service_proto_rawDescGZIP(), []int{12}
+}
+
 var File_tallycat_v1_versioning_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_versioning_service_proto_rawDesc = "" +
@@ -766,18 +865,24 @@ const file_tallycat_v1_versioning_service_proto_rawDesc = "" +
 	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\x126\n" +
 	"\x10proposed_version\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\x02R\x0fproposedVersion\"N\n" +
 	"\x16AcceptProposalResponse\x124\n" +
-	"\aversion\x18\x01 \x01(\v2\x1a.tallycat.v1.SchemaVersionR\aversion*s\n" +
+	"\aversion\x18\x01 \x01(\v2\x1a.tallycat.v1.SchemaVersionR\aversion\"\xa9\x01\n" +
+	"\x16DismissProposalRequest\x125\n" +
+	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\x126\n" +
+	"\x10proposed_version\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\x02R\x0fproposedVersion\x12 \n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06reason\"\x19\n" +
+	"\x17DismissProposalResponse*s\n" +
 	"\vChangeLevel\x12\x1c\n" +
 	"\x18CHANGE_LEVEL_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12CHANGE_LEVEL_PATCH\x10\x01\x12\x16\n" +
 	"\x12CHANGE_LEVEL_MINOR\x10\x02\x12\x16\n" +
-	"\x12CHANGE_LEVEL_MAJOR\x10\x032\xed\x03\n" +
+	"\x12CHANGE_LEVEL_MAJOR\x10\x032\xd0\x04\n" +
 	"\x11VersioningService\x12[\n" +
 	"\rAssignVersion\x12!.tallycat.v1.AssignVersionRequest\x1a\".tallycat.v1.AssignVersionResponse\"\x03\x90\x02\x02\x12d\n" +
 	"\x10SetVersionStatus\x12$.tallycat.v1.SetVersionStatusRequest\x1a%.tallycat.v1.SetVersionStatusResponse\"\x03\x90\x02\x02\x12X\n" +
 	"\fListVersions\x12 .tallycat.v1.ListVersionsRequest\x1a!.tallycat.v1.ListVersionsResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\rListProposals\x12!.tallycat.v1.ListProposalsRequest\x1a\".tallycat.v1.ListProposalsResponse\"\x03\x90\x02\x01\x12^\n" +
-	"\x0eAcceptProposal\x12\".tallycat.v1.AcceptProposalRequest\x1a#.tallycat.v1.AcceptProposalResponse\"\x03\x90\x02\x02B\xaf\x01\n" +
+	"\x0eAcceptProposal\x12\".tallycat.v1.AcceptProposalRequest\x1a#.tallycat.v1.AcceptProposalResponse\"\x03\x90\x02\x02\x12a\n" +
+	"\x0fDismissProposal\x12#.tallycat.v1.DismissProposalRequest\x1a$.tallycat.v1.DismissProposalResponse\"\x03\x90\x02\x02B\xaf\x01\n" +
 	"\x0fcom.tallycat.v1B\x16VersioningServiceProtoP\x01Z7github.com/tallycat/tallycat/gen/tallycat/v1;tallycatv1\xa2\x02\x03TXX\xaa\x02\vTallycat.V1\xca\x02\vTallycat\\V1\xe2\x02\x17Tallycat\\V1\\GPBMetadata\xea\x02\fTallycat::V1b\x06proto3"
 
 var (
@@ -793,7 +898,7 @@ func file_tallycat_v1_versioning_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_versioning_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_versioning_service_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_tallycat_v1_versioning_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_tallycat_v1_versioning_service_proto_goTypes = []any{
 	(ChangeLevel)(0),                 // 0: tallycat.v1.ChangeLevel
 	(*AssignVersionRequest)(nil),     // 1: tallycat.v1.AssignVersionRequest
@@ -807,30 +912,34 @@ var file_tallycat_v1_versioning_service_proto_goTypes = []any{
 	(*VersionProposal)(nil),          // 9: tallycat.v1.VersionProposal
 	(*AcceptProposalRequest)(nil),    // 10: tallycat.v1.AcceptProposalRequest
 	(*AcceptProposalResponse)(nil),   // 11: tallycat.v1.AcceptProposalResponse
-	(VersionStatus)(0),               // 12: tallycat.v1.VersionStatus
-	(*SchemaVersion)(nil),            // 13: tallycat.v1.SchemaVersion
+	(*DismissProposalRequest)(nil),   // 12: tallycat.v1.DismissProposalRequest
+	(*DismissProposalResponse)(nil),  // 13: tallycat.v1.DismissProposalResponse
+	(VersionStatus)(0),               // 14: tallycat.v1.VersionStatus
+	(*SchemaVersion)(nil),            // 15: tallycat.v1.SchemaVersion
 }
 var file_tallycat_v1_versioning_service_proto_depIdxs = []int32{
-	12, // 0: tallycat.v1.AssignVersionRequest.status:type_name -> tallycat.v1.VersionStatus
-	13, // 1: tallycat.v1.AssignVersionResponse.version:type_name -> tallycat.v1.SchemaVersion
-	12, // 2: tallycat.v1.SetVersionStatusRequest.status:type_name -> tallycat.v1.VersionStatus
-	13, // 3: tallycat.v1.SetVersionStatusResponse.version:type_name -> tallycat.v1.SchemaVersion
-	13, // 4: tallycat.v1.ListVersionsResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	14, // 0: tallycat.v1.AssignVersionRequest.status:type_name -> tallycat.v1.VersionStatus
+	15, // 1: tallycat.v1.AssignVersionResponse.version:type_name -> tallycat.v1.SchemaVersion
+	14, // 2: tallycat.v1.SetVersionStatusRequest.status:type_name -> tallycat.v1.VersionStatus
+	15, // 3: tallycat.v1.SetVersionStatusResponse.version:type_name -> tallycat.v1.SchemaVersion
+	15, // 4: tallycat.v1.ListVersionsResponse.versions:type_name -> tallycat.v1.SchemaVersion
 	9,  // 5: tallycat.v1.ListProposalsResponse.proposals:type_name -> tallycat.v1.VersionProposal
 	0,  // 6: tallycat.v1.VersionProposal.change_level:type_name -> tallycat.v1.ChangeLevel
-	13, // 7: tallycat.v1.AcceptProposalResponse.version:type_name -> tallycat.v1.SchemaVersion
+	15, // 7: tallycat.v1.AcceptProposalResponse.version:type_name -> tallycat.v1.SchemaVersion
 	1,  // 8: tallycat.v1.VersioningService.AssignVersion:input_type -> tallycat.v1.AssignVersionRequest
 	3,  // 9: tallycat.v1.VersioningService.SetVersionStatus:input_type -> tallycat.v1.SetVersionStatusRequest
 	5,  // 10: tallycat.v1.VersioningService.ListVersions:input_type -> tallycat.v1.ListVersionsRequest
 	7,  // 11: tallycat.v1.VersioningService.ListProposals:input_type -> tallycat.v1.ListProposalsRequest
 	10, // 12: tallycat.v1.VersioningService.AcceptProposal:input_type -> tallycat.v1.AcceptProposalRequest
-	2,  // 13: tallycat.v1.VersioningService.AssignVersion:output_type -> tallycat.v1.AssignVersionResponse
-	4,  // 14: tallycat.v1.VersioningService.SetVersionStatus:output_type -> tallycat.v1.SetVersionStatusResponse
-	6,  // 15: tallycat.v1.VersioningService.ListVersions:output_type -> tallycat.v1.ListVersionsResponse
-	8,  // 16: tallycat.v1.VersioningService.ListProposals:output_type -> tallycat.v1.ListProposalsResponse
-	11, // 17: tallycat.v1.VersioningService.AcceptProposal:output_type -> tallycat.v1.AcceptProposalResponse
-	13, // [13:18] is the sub-list for method output_type
-	8,  // [8:13] is the sub-list for method input_type
+	12, // 13: tallycat.v1.VersioningService.DismissProposal:input_type -> tallycat.v1.DismissProposalRequest
+	2,  // 14: tallycat.v1.VersioningService.AssignVersion:output_type -> tallycat.v1.AssignVersionResponse
+	4,  // 15: tallycat.v1.VersioningService.SetVersionStatus:output_type -> tallycat.v1.SetVersionStatusResponse
+	6,  // 16: tallycat.v1.VersioningService.ListVersions:output_type -> tallycat.v1.ListVersionsResponse
+	8,  // 17: tallycat.v1.VersioningService.ListProposals:output_type -> tallycat.v1.ListProposalsResponse
+	11, // 18: tallycat.v1.VersioningService.AcceptProposal:output_type -> tallycat.v1.AcceptProposalResponse
+	13, // 19: tallycat.v1.VersioningService.DismissProposal:output_type -> tallycat.v1.DismissProposalResponse
+	14, // [14:20] is the sub-list for method output_type
+	8,  // [8:14] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -852,7 +961,7 @@ func file_tallycat_v1_versioning_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_versioning_service_proto_rawDesc), len(file_tallycat_v1_versioning_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

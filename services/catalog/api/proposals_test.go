@@ -168,3 +168,46 @@ func TestAutoVersionMinor(t *testing.T) {
 		t.Fatalf("auto-version off = %v, %v; want nothing", off, err)
 	}
 }
+
+// TestDismissProposal: a dismissed proposal is no longer listed and is not
+// accepted by auto-versioning; the dismissal keeps who and why; dismissing
+// it again is no error.
+func TestDismissProposal(t *testing.T) {
+	for name, opts := range protocols {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			c, store := startStore(t, opts...)
+			_, coupon, seconds := seedProposals(t, c)
+
+			_, err := c.versioning.DismissProposal(ctx, &tallycatv1.DismissProposalRequest{SchemaId: coupon, ProposedVersion: "9.9.9"})
+			if connect.CodeOf(err) != connect.CodeFailedPrecondition {
+				t.Fatalf("dismiss a version not proposed = %v, want FAILED_PRECONDITION", err)
+			}
+			_, err = c.versioning.DismissProposal(ctx, &tallycatv1.DismissProposalRequest{SchemaId: "0123456789abcdef0123456789abcdef", ProposedVersion: "1.0.0"})
+			if connect.CodeOf(err) != connect.CodeNotFound {
+				t.Fatalf("dismiss for an unknown schema = %v, want NOT_FOUND", err)
+			}
+			dctx, info := connect.NewClientContext(ctx)
+			info.RequestHeader().Set(api.ActorHeader, "bob@example.com")
+			for range 2 {
+				if _, err := c.versioning.DismissProposal(dctx, &tallycatv1.DismissProposalRequest{
+					SchemaId: coupon, ProposedVersion: "1.1.0", Reason: "the coupon attribute is an experiment",
+				}); err != nil {
+					t.Fatalf("dismiss: %v", err)
+				}
+			}
+			left, err := c.versioning.ListProposals(ctx, &tallycatv1.ListProposalsRequest{SchemaKey: "cart.checkouts"})
+			if err != nil || len(left.Proposals) != 1 || left.Proposals[0].SchemaId != seconds {
+				t.Fatalf("proposals after dismissing = %v, %v; want release 2.0.0's only", left, err)
+			}
+			ds, err := store.ListDismissals(ctx, "cart.checkouts")
+			if err != nil || len(ds) != 1 || ds[0].Actor != "bob@example.com" || ds[0].Reason != "the coupon attribute is an experiment" {
+				t.Fatalf("dismissals = %v, %v; want one by bob with the reason", ds, err)
+			}
+			got, err := catalog.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR)
+			if err != nil || len(got) != 0 {
+				t.Fatalf("auto-version minor after dismissing = %v, %v; want nothing", got, err)
+			}
+		})
+	}
+}

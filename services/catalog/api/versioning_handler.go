@@ -63,3 +63,12 @@ func (h *VersioningHandler) AcceptProposal(ctx context.Context, req *tallycatv1.
 	}
 	return &tallycatv1.AcceptProposalResponse{Version: toVersion(v)}, nil
 }
+
+// DismissProposal implements tallycatv1connect.VersioningServiceHandler.
+func (h *VersioningHandler) DismissProposal(ctx context.Context, req *tallycatv1.DismissProposalRequest) (*tallycatv1.DismissProposalResponse, error) {
+	err := catalog.DismissProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx), req.GetReason())
+	if err != nil {
+		return nil, toConnectError(ctx, err)
+	}
+	return &tallycatv1.DismissProposalResponse{}, nil
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, h Harness) {
 		{"CostWindowsSortsTopAndHistory", testWindows},
 		{"RetriedBatchCountsCostOnce", testRetriedBatchCountsOnce},
 		{"JudgingReadsWhatListSchemasAndGetSchemaRead", testJudging},
+		{"DismissalsAreKept", testDismissals},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

@@ -48,6 +48,9 @@ const (
 	// VersioningServiceAcceptProposalProcedure is the fully-qualified name of the VersioningService's
 	// AcceptProposal RPC.
 	VersioningServiceAcceptProposalProcedure = "/tallycat.v1.VersioningService/AcceptProposal"
+	// VersioningServiceDismissProposalProcedure is the fully-qualified name of the VersioningService's
+	// DismissProposal RPC.
+	VersioningServiceDismissProposalProcedure = "/tallycat.v1.VersioningService/DismissProposal"
 )
 
 // VersioningServiceClient is a client for the tallycat.v1.VersioningService service.
@@ -70,6 +73,12 @@ type VersioningServiceClient interface {
 	// the same rules. It fails with FAILED_PRECONDITION when the schema has
 	// no proposal of that version any more.
 	AcceptProposal(context.Context, *v1.AcceptProposalRequest) (*v1.AcceptProposalResponse, error)
+	// DismissProposal records that a proposed version is not wanted: the
+	// proposal is no longer listed, and auto-versioning does not accept it.
+	// A different version proposed later for the schema is a new proposal.
+	// It fails with FAILED_PRECONDITION when the schema has no proposal of
+	// that version.
+	DismissProposal(context.Context, *v1.DismissProposalRequest) (*v1.DismissProposalResponse, error)
 }
 
 // NewVersioningServiceClient constructs a client for the tallycat.v1.VersioningService service. By
@@ -118,6 +127,13 @@ func NewVersioningServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
+		dismissProposal: connect.NewClient[v1.DismissProposalRequest, v1.DismissProposalResponse](
+			httpClient,
+			baseURL+VersioningServiceDismissProposalProcedure,
+			connect.WithSchema(versioningServiceMethods.ByName("DismissProposal")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -128,6 +144,7 @@ type versioningServiceClient struct {
 	listVersions     *connect.Client[v1.ListVersionsRequest, v1.ListVersionsResponse]
 	listProposals    *connect.Client[v1.ListProposalsRequest, v1.ListProposalsResponse]
 	acceptProposal   *connect.Client[v1.AcceptProposalRequest, v1.AcceptProposalResponse]
+	dismissProposal  *connect.Client[v1.DismissProposalRequest, v1.DismissProposalResponse]
 }
 
 // AssignVersion calls tallycat.v1.VersioningService.AssignVersion.
@@ -175,6 +192,15 @@ func (c *versioningServiceClient) AcceptProposal(ctx context.Context, req *v1.Ac
 	return nil, err
 }
 
+// DismissProposal calls tallycat.v1.VersioningService.DismissProposal.
+func (c *versioningServiceClient) DismissProposal(ctx context.Context, req *v1.DismissProposalRequest) (*v1.DismissProposalResponse, error) {
+	response, err := c.dismissProposal.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // VersioningServiceHandler is an implementation of the tallycat.v1.VersioningService service.
 type VersioningServiceHandler interface {
 	// AssignVersion makes version the schema's current version. Within one
@@ -195,6 +221,12 @@ type VersioningServiceHandler interface {
 	// the same rules. It fails with FAILED_PRECONDITION when the schema has
 	// no proposal of that version any more.
 	AcceptProposal(context.Context, *v1.AcceptProposalRequest) (*v1.AcceptProposalResponse, error)
+	// DismissProposal records that a proposed version is not wanted: the
+	// proposal is no longer listed, and auto-versioning does not accept it.
+	// A different version proposed later for the schema is a new proposal.
+	// It fails with FAILED_PRECONDITION when the schema has no proposal of
+	// that version.
+	DismissProposal(context.Context, *v1.DismissProposalRequest) (*v1.DismissProposalResponse, error)
 }
 
 // NewVersioningServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -239,6 +271,13 @@ func NewVersioningServiceHandler(svc VersioningServiceHandler, opts ...connect.H
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
+	versioningServiceDismissProposalHandler := connect.NewUnaryHandlerSimple(
+		VersioningServiceDismissProposalProcedure,
+		svc.DismissProposal,
+		connect.WithSchema(versioningServiceMethods.ByName("DismissProposal")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tallycat.v1.VersioningService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case VersioningServiceAssignVersionProcedure:
@@ -251,6 +290,8 @@ func NewVersioningServiceHandler(svc VersioningServiceHandler, opts ...connect.H
 			versioningServiceListProposalsHandler.ServeHTTP(w, r)
 		case VersioningServiceAcceptProposalProcedure:
 			versioningServiceAcceptProposalHandler.ServeHTTP(w, r)
+		case VersioningServiceDismissProposalProcedure:
+			versioningServiceDismissProposalHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -278,4 +319,8 @@ func (UnimplementedVersioningServiceHandler) ListProposals(context.Context, *v1.
 
 func (UnimplementedVersioningServiceHandler) AcceptProposal(context.Context, *v1.AcceptProposalRequest) (*v1.AcceptProposalResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.VersioningService.AcceptProposal is not implemented"))
+}
+
+func (UnimplementedVersioningServiceHandler) DismissProposal(context.Context, *v1.DismissProposalRequest) (*v1.DismissProposalResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.VersioningService.DismissProposal is not implemented"))
 }
