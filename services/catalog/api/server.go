@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
+	"time"
 
 	"connectrpc.com/connect"
 	connectcors "connectrpc.com/cors"
@@ -67,7 +70,7 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 	}
 	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store, Changes: changes}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: findings}, handlerOpts...))
-	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(ServiceNames...)))
+	mux.Handle(grpchealth.NewHandler(healthChecker(store)))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
@@ -95,4 +98,72 @@ func (es emitters) EmitSchemaChanges(ctx context.Context, events []catalog.Event
 	for _, e := range es {
 		e.EmitSchemaChanges(ctx, events)
 	}
+}
+
+// Pinger is a store that can tell whether its database answers. A store
+// on a database server (PostgreSQL) can be up while its database is not;
+// the health check then says NOT_SERVING, so that load balancers and the
+// ingest send to another replica.
+type Pinger interface {
+	Ping(context.Context) error
+}
+
+// healthChecker is the checker behind gRPC health: one that pings the
+// store when it can, else one that says SERVING while the process runs.
+func healthChecker(store catalog.Store) grpchealth.Checker {
+	if p, ok := store.(Pinger); ok {
+		return newPingChecker(p, ServiceNames, time.Second)
+	}
+	return grpchealth.NewStaticChecker(ServiceNames...)
+}
+
+// pingChecker says SERVING while the store answers a ping. Every ingest
+// and load balancer checks every replica about once a second, so a ping's
+// result is kept for ttl: however many check, the database sees about one
+// ping a second from each replica.
+type pingChecker struct {
+	store    Pinger
+	services map[string]bool
+	ttl      time.Duration
+	now      func() time.Time
+
+	mu  sync.Mutex // held across a ping, so that concurrent checks share one
+	at  time.Time  // when err was found; zero before the first ping
+	err error
+}
+
+func newPingChecker(store Pinger, services []string, ttl time.Duration) *pingChecker {
+	c := &pingChecker{store: store, services: map[string]bool{}, ttl: ttl, now: time.Now}
+	for _, s := range services {
+		c.services[s] = true
+	}
+	return c
+}
+
+// Check implements grpchealth.Checker. The empty service name asks about
+// the whole process, which serves nothing useful without its store either.
+func (c *pingChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
+	if req.Service != "" && !c.services[req.Service] {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("unknown service %q", req.Service))
+	}
+	if c.ping(ctx) != nil {
+		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
+	}
+	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
+}
+
+// ping is the store's answer, pinging it again when the last answer is
+// older than ttl. A ping is bounded by ttl too, whatever the caller's
+// deadline, so that a hung database reads as down and not as a hung check;
+// it does not end with the caller's request, since its answer is shared.
+func (c *pingChecker) ping(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := c.now(); c.at.IsZero() || now.Sub(c.at) >= c.ttl {
+		pingCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ttl)
+		c.err = c.store.Ping(pingCtx)
+		cancel()
+		c.at = c.now()
+	}
+	return c.err
 }

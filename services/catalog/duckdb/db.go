@@ -202,6 +202,13 @@ func firstLine(s string) string {
 	return s
 }
 
+// Ping reports whether the database answers. The catalog's health check
+// calls it (see api.Pinger); an embedded file rarely fails it, but a closed
+// store does.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.db.PingContext(ctx)
+}
+
 // Close checkpoints the write-ahead log into the database file and closes it,
 // so that the next start does not replay it.
 func (s *Store) Close() error {
