@@ -45,10 +45,13 @@ type Prices struct {
 	PerMillionPoints       float64
 }
 
+// Set reports whether p is a price model: some price is not zero.
+func (p Prices) Set() bool { return p.PerThousandSeriesMonth != 0 || p.PerMillionPoints != 0 }
+
 // Monthly estimates what a month at a cost's series and rate would cost,
 // or nil without a price model.
 func (p Prices) Monthly(c Cost) *float64 {
-	if p.PerThousandSeriesMonth == 0 && p.PerMillionPoints == 0 {
+	if !p.Set() {
 		return nil
 	}
 	const minutesAMonth = 60 * 24 * 30

@@ -41,6 +41,9 @@ type PolicyRule struct {
 	AllowedUnits       []string
 	MaxDistinct        *DistinctCap
 	MaxSeries          uint64
+	// MaxMonthlyCost caps a schema's estimated monthly cost under the
+	// price model (see Prices.Monthly); it needs one.
+	MaxMonthlyCost     float64
 	AllowedInstruments []semconv.Instrument
 }
 
@@ -67,7 +70,23 @@ type rawRule struct {
 		Max       uint64 `yaml:"max"`
 	} `yaml:"max_distinct_values"`
 	MaxSeries          uint64   `yaml:"max_series"`
+	MaxMonthlyCost     float64  `yaml:"max_monthly_cost"`
 	AllowedInstruments []string `yaml:"allowed_instruments"`
+}
+
+// CheckPolicyPrices returns an error naming the first rule that caps the
+// monthly cost when there is no price model to estimate it with: such a
+// rule would never fire, and silence would read as compliance.
+func CheckPolicyPrices(rules []PolicyRule, p Prices) error {
+	if p.Set() {
+		return nil
+	}
+	for _, r := range rules {
+		if r.MaxMonthlyCost > 0 {
+			return fmt.Errorf("policy: rule %q: max_monthly_cost needs a price model (--price-per-1k-series-month or --price-per-million-points)", r.Name)
+		}
+	}
+	return nil
 }
 
 // ParsePolicy reads a policy file's YAML; an error names the rule and what
@@ -103,7 +122,8 @@ func ParsePolicy(data []byte) ([]PolicyRule, error) {
 
 func (r rawRule) compile() (PolicyRule, error) {
 	p := PolicyRule{Name: r.Name, Metrics: r.Metrics, Services: r.Services, BannedAttributes: r.BannedAttributes,
-		RequiredAttributes: r.RequiredAttributes, BannedMetrics: r.BannedMetrics, NoUnitInName: r.NoUnitInName, AllowedUnits: r.AllowedUnits, MaxSeries: r.MaxSeries}
+		RequiredAttributes: r.RequiredAttributes, BannedMetrics: r.BannedMetrics, NoUnitInName: r.NoUnitInName, AllowedUnits: r.AllowedUnits, MaxSeries: r.MaxSeries,
+		MaxMonthlyCost: r.MaxMonthlyCost}
 	level, ok := map[string]tallycatv1.FindingLevel{"": violation, "violation": violation, "improvement": improvement, "information": informed}[strings.ToLower(r.Level)]
 	if !ok {
 		return p, fmt.Errorf("level %q is not violation, improvement or information", r.Level)
@@ -127,6 +147,9 @@ func (r rawRule) compile() (PolicyRule, error) {
 		}
 		p.MaxDistinct = &DistinctCap{Attribute: m.Attribute, Max: m.Max}
 	}
+	if r.MaxMonthlyCost < 0 {
+		return p, fmt.Errorf("max_monthly_cost %g is below 0", r.MaxMonthlyCost)
+	}
 	for _, in := range r.AllowedInstruments {
 		i := semconv.Instrument(in)
 		if !slices.Contains([]semconv.Instrument{semconv.Counter, semconv.UpDownCounter, semconv.Gauge, semconv.Histogram}, i) {
@@ -135,7 +158,7 @@ func (r rawRule) compile() (PolicyRule, error) {
 		p.AllowedInstruments = append(p.AllowedInstruments, i)
 	}
 	if len(p.BannedAttributes)+len(p.BannedMetrics)+len(p.RequiredAttributes)+len(p.AllowedUnits)+len(p.AllowedInstruments) == 0 &&
-		p.MetricName == nil && !p.NoUnitInName && p.MaxDistinct == nil && p.MaxSeries == 0 {
+		p.MetricName == nil && !p.NoUnitInName && p.MaxDistinct == nil && p.MaxSeries == 0 && p.MaxMonthlyCost == 0 {
 		return p, fmt.Errorf("checks nothing")
 	}
 	return p, nil
@@ -202,6 +225,10 @@ func (r PolicyRule) check(s Schema, add func(Finding)) {
 	if r.MaxSeries > 0 && s.Cost != nil && s.Cost.Series > r.MaxSeries {
 		broke("", fmt.Sprintf("at most %d series", r.MaxSeries), fmt.Sprintf("%d", s.Cost.Series),
 			"%s has %d series, more than %d", s.Key, s.Cost.Series, r.MaxSeries)
+	}
+	if r.MaxMonthlyCost > 0 && s.Cost != nil && s.Cost.Monthly != nil && *s.Cost.Monthly > r.MaxMonthlyCost {
+		broke("", fmt.Sprintf("at most %.2f a month", r.MaxMonthlyCost), fmt.Sprintf("%.2f", *s.Cost.Monthly),
+			"%s costs an estimated %.2f a month, more than %.2f", s.Key, *s.Cost.Monthly, r.MaxMonthlyCost)
 	}
 	if len(r.AllowedInstruments) > 0 && !slices.Contains(r.AllowedInstruments, InstrumentOf(s)) {
 		var allowed []string

@@ -77,6 +77,7 @@ func TestBadPoliciesAreNamed(t *testing.T) {
 		"bad instrument":  {"rules:\n  - name: inst\n    allowed_instruments: [meter]\n", `"inst"`},
 		"unknown setting": {"rules:\n  - name: typo\n    baned_attributes: [x]\n", "baned_attributes"},
 		"cap without max": {"rules:\n  - name: cap\n    max_distinct_values: {attribute: user.id}\n", `"cap"`},
+		"negative cost":   {"rules:\n  - name: money\n    max_monthly_cost: -1\n", `"money"`},
 	} {
 		_, err := ParsePolicy([]byte(c.yaml))
 		if err == nil || !strings.Contains(err.Error(), c.names) {
@@ -101,5 +102,37 @@ func TestBannedMetricsAreFindings(t *testing.T) {
 	}
 	if len(got) != 1 || !strings.Contains(got[0], "policy no-debug: metric debug.queue is banned") {
 		t.Errorf("banned metric findings: %q", got)
+	}
+}
+
+// TestMonthlyCostCap: a schema estimated above the cap is a violation, one
+// below it is not, and a cap without a price model is refused at start.
+func TestMonthlyCostCap(t *testing.T) {
+	rules, err := ParsePolicy([]byte("rules:\n  - name: budget\n    max_monthly_cost: 50\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPolicyPrices(rules, Prices{}); err == nil || !strings.Contains(err.Error(), `"budget"`) {
+		t.Errorf("a cost cap without prices = %v, want an error naming the rule", err)
+	}
+	prices := Prices{PerThousandSeriesMonth: 10}
+	if err := CheckPolicyPrices(rules, prices); err != nil {
+		t.Errorf("a cost cap with prices = %v", err)
+	}
+	j := builtinJudge(t)
+	j.Policies = rules
+	costed := func(id string, series uint64) Judged {
+		c := Cost{Series: series}
+		c.Monthly = prices.Monthly(c)
+		return Judged{Schema: Schema{ID: id, Key: "shop.orders", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "{order}", Cost: &c}}
+	}
+	var got []string
+	for _, f := range j.Key([]Judged{costed("dear", 6000), costed("cheap", 4000)}) {
+		if f.ID == FindingPolicyViolation {
+			got = append(got, f.SchemaID+": "+f.Message)
+		}
+	}
+	if want := []string{"dear: policy budget: shop.orders costs an estimated 60.00 a month, more than 50.00"}; !slices.Equal(got, want) {
+		t.Errorf("cost findings = %q, want %q", got, want)
 	}
 }

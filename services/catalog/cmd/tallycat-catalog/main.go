@@ -199,6 +199,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if judge.Policies, err = catalog.ParsePolicy(data); err != nil {
 			return fmt.Errorf("--policy %s: %w", c.Policy, err)
 		}
+		if err := catalog.CheckPolicyPrices(judge.Policies, c.Prices); err != nil {
+			return fmt.Errorf("--policy %s: %w", c.Policy, err)
+		}
 		slog.Info("policy loaded", "path", c.Policy, "rules", len(judge.Policies))
 	}
 	findings := &catalog.Findings{Store: store, Judge: judge}
