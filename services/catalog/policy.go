@@ -35,12 +35,12 @@ type PolicyRule struct {
 	RequiredAttributes []string
 	// BannedMetrics are globs of metric names that must not be sent at
 	// all; the generated Collector configuration drops them.
-	BannedMetrics      []string
-	MetricName         *regexp.Regexp
-	NoUnitInName       bool
-	AllowedUnits       []string
-	MaxDistinct        *DistinctCap
-	MaxSeries          uint64
+	BannedMetrics []string
+	MetricName    *regexp.Regexp
+	NoUnitInName  bool
+	AllowedUnits  []string
+	MaxDistinct   *DistinctCap
+	MaxSeries     uint64
 	// MaxMonthlyCost caps a schema's estimated monthly cost under the
 	// price model (see Prices.Monthly); it needs one.
 	MaxMonthlyCost     float64
