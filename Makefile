@@ -14,17 +14,20 @@ GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tal
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: all deps tools generate check-generated build build-go build-web run demo dist test test-go test-web test-collector lint bench soak fuzz clean semconv
+.PHONY: otelcol all deps tools generate check-generated build build-go build-web run demo dist test test-go test-web test-collector lint bench soak fuzz clean semconv
 
 all: build
 
 ## deps: the system packages the tests use, from Debian's apt when missing:
 ## chromium (the UI's end-to-end test), docker-compose (which parses
-## docker-compose.yml without an engine) and python3 (the schema id's
-## independent reference implementation). Needs root, as on CI.
+## docker-compose.yml without an engine), python3 (the schema id's
+## independent reference implementation) and postgresql (the PostgreSQL
+## store's tests start throwaway clusters with its initdb). Needs root, as
+## on CI.
 deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
@@ -107,10 +110,14 @@ test-go: tools build-web
 ## filter processors) between a Go SDK producer and the ingest. Not part of
 ## `make test`: the first build of the Collector takes minutes; it is kept
 ## in bin/tools and rebuilt only when e2e/collector/builder.yaml changes.
+## .ci/run runs it.
 OTELCOL_VERSION := 0.161.0
 OTELCOL := $(TOOLS)/otelcol-tallycat
 test-collector: $(OTELCOL)
-	TALLYCAT_OTELCOL=$(OTELCOL) go test -count=1 -v -run TestCollectorEnforcesPolicies ./e2e/collector/
+	TALLYCAT_OTELCOL=$(OTELCOL) go test -tags collector -count=1 -v -run TestCollectorEnforcesPolicies ./e2e/collector/
+
+## otelcol: build the Collector test-collector runs (CI starts it early).
+otelcol: $(OTELCOL)
 
 # The builder's own `go mod tidy` fails on a test-only module the proxy
 # lacks, after it has written the sources: build them with -mod=mod.
@@ -156,6 +163,7 @@ soak:
 lint: tools
 	buf lint
 	go vet ./...
+	go vet -tags collector ./e2e/collector/
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 
 clean:
