@@ -1,0 +1,331 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// epoch stands for "no description yet" in description_at columns.
+var epoch = catalog.Described{}.At
+
+// writePlan persists a plan in a fixed number of round trips, whatever
+// its size: the rows only ever appended (new schemas' fields, new pairs'
+// fields, events, new cost rows) are copied in with COPY; every other
+// table gets one multi-row INSERT ... ON CONFLICT DO UPDATE binding each
+// column as an array (unnest), and the moves a few statements for all of
+// them; these statements, and those tail holds, go in one pipelined
+// batch, in order, after the copies (moves carry rows onto those the
+// batch wrote, and the repeated fields of a pair are checked against the
+// copied ones).
+func writePlan(ctx context.Context, tx pgx.Tx, p *catalog.Plan, tail *pgx.Batch) error {
+	var b pgx.Batch
+	inSchemas := queueSchemas(&b, p)
+	if err := copyAppended(ctx, tx, p); err != nil {
+		return err
+	}
+	queueStreams(&b, p)
+	queuePairs(&b, p)
+	queueKeys(&b, p)
+	if err := writeCosts(ctx, tx, p.Costs, &b); err != nil {
+		return err
+	}
+	queueMoves(&b, p, inSchemas)
+	b.QueuedQueries = append(b.QueuedQueries, tail.QueuedQueries...)
+	return runBatch(ctx, tx, &b)
+}
+
+// The ON CONFLICT clauses' merges, on a target aliased t: spans widen,
+// the later description wins, counts add.
+const (
+	span     = `first_seen = least(t.first_seen, excluded.first_seen), last_seen = greatest(t.last_seen, excluded.last_seen)`
+	describe = `description = CASE WHEN excluded.description_at >= t.description_at THEN excluded.description ELSE t.description END,
+		description_at = greatest(t.description_at, excluded.description_at)`
+	count = `data_point_count = t.data_point_count + excluded.data_point_count`
+)
+
+// queueSchemas queues the upsert of the plan's schemas and returns the
+// ids it writes, whose counts of current streams it sets.
+func queueSchemas(b *pgx.Batch, p *catalog.Plan) map[string]bool {
+	in := map[string]bool{}
+	if len(p.Schemas) == 0 {
+		return in
+	}
+	var ids, keys, units, descs []string
+	var types, temps []int16
+	var mono []bool
+	var descAt, first, last []time.Time
+	var counts []int64
+	var current []int32
+	for _, sw := range p.Schemas {
+		sh := sw.Shape
+		in[sw.ID] = true
+		ids, keys, types, units = append(ids, sw.ID), append(keys, sh.Name), append(types, int16(sh.Type)), append(units, sh.Unit)
+		temps, mono = append(temps, int16(sh.Temporality)), append(mono, sh.Monotonic)
+		descs, descAt = append(descs, sw.Description.Text), append(descAt, utc(sw.Description.At))
+		first, last, counts = append(first, utc(sw.Span.First)), append(last, utc(sw.Span.Last)), append(counts, int64(sw.Span.Count))
+		current = append(current, int32(p.CurrentStreams[sw.ID]))
+	}
+	b.Queue(`INSERT INTO schemas AS t SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::smallint[],
+			$6::boolean[], $7::text[], $8::timestamp[], $9::timestamp[], $10::timestamp[], $11::bigint[], $12::integer[])
+		ON CONFLICT (schema_id) DO UPDATE SET `+span+`, `+describe+`, `+count+`,
+			current_streams = t.current_streams + excluded.current_streams`,
+		ids, keys, types, units, temps, mono, descs, descAt, first, last, counts, current)
+	return in
+}
+
+// copyAppended copies the rows only ever appended: the data point fields
+// of new schemas, the resource and scope fields of pairs whose set is new
+// (those of a set that may be stored already go through queuePairs), the
+// events (whose seq the column default numbers in the plan's order) and
+// nothing else.
+func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan) error {
+	var fields, pairFields, events [][]any
+	for _, sw := range p.Schemas {
+		if sw.New {
+			for _, a := range sw.Shape.Attributes {
+				fields = append(fields, []any{sw.ID, a.Key, int16(a.Type)})
+			}
+		}
+	}
+	for _, pw := range p.Pairs {
+		if pw.WriteFields && !pw.FieldsMayExist {
+			for _, f := range pw.Fields {
+				pairFields = append(pairFields, []any{pw.SchemaID, pw.ProducerID, int16(f.Source), f.Name, int16(f.Type)})
+			}
+		}
+	}
+	for _, e := range p.Events {
+		events = append(events, eventRow(e))
+	}
+	for _, c := range []struct {
+		table   string
+		columns []string
+		rows    [][]any
+	}{
+		{"schema_fields", []string{"schema_id", "name", "value_type"}, fields},
+		{"producer_fields", []string{"schema_id", "producer_id", "source", "name", "value_type"}, pairFields},
+		{"schema_events", eventColumns, events},
+	} {
+		if err := copyRows(ctx, tx, c.table, c.columns, c.rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eventColumns are the columns of schema_events eventRow fills; seq comes
+// from its default.
+var eventColumns = []string{"schema_key", "schema_id", "kind", "occurred_at", "actor", "producer_id", "version_seq",
+	"previous_description", "description", "service_namespace", "service_name", "service_version", "service_instance_id",
+	"target_schema_id", "added"}
+
+// eventRow is a row of schema_events in eventColumns' order.
+func eventRow(e catalog.Event) []any {
+	var p catalog.ProducerIdentity
+	producerID := ""
+	if e.Producer != nil {
+		p = *e.Producer
+		if p.ServiceInstanceID != "" {
+			producerID = p.ID()
+		}
+	}
+	return []any{e.Key, e.SchemaID, int16(e.Kind), utc(e.At), e.Actor, producerID, nil, e.PreviousDescription, e.Description,
+		p.ServiceNamespace, p.ServiceName, p.ServiceVersion, p.ServiceInstanceID, e.TargetSchemaID, addedText(e.Added)}
+}
+
+func addedText(attrs []schemaid.Attribute) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	return catalog.EncodeAttributes(attrs)
+}
+
+// queueStreams queues the upserts of the plan's streams and variants.
+func queueStreams(b *pgx.Batch, p *catalog.Plan) {
+	if len(p.Streams) > 0 {
+		var schemas, ids, keys, nss, names, versions, scopes, scopeVersions, unions, descs []string
+		var descAt, first, last []time.Time
+		var counts []int64
+		for _, st := range p.Streams {
+			r := st.Stream.Release
+			schemas, ids, keys = append(schemas, st.SchemaID), append(ids, st.ID), append(keys, st.Stream.Header.Name)
+			nss, names, versions = append(nss, r.ServiceNamespace), append(names, r.ServiceName), append(versions, r.ServiceVersion)
+			scopes, scopeVersions = append(scopes, st.Stream.ScopeName), append(scopeVersions, st.Stream.ScopeVersion)
+			unions, descs, descAt = append(unions, catalog.EncodeAttributes(st.Union)), append(descs, st.Description.Text), append(descAt, utc(st.Description.At))
+			first, last, counts = append(first, utc(st.Span.First)), append(last, utc(st.Span.Last)), append(counts, int64(st.Span.Count))
+		}
+		b.Queue(`INSERT INTO schema_streams AS t SELECT *, '' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+				$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamp[], $12::timestamp[], $13::timestamp[], $14::bigint[])
+			ON CONFLICT (schema_id, stream_id) DO UPDATE SET `+span+`, `+describe+`, `+count+`, superseded_by = ''`,
+			schemas, ids, keys, nss, names, versions, scopes, scopeVersions, unions, descs, descAt, first, last, counts)
+	}
+	if len(p.Variants) > 0 {
+		var schemas, streams, ids, attrs []string
+		var first, last []time.Time
+		var counts []int64
+		for _, v := range p.Variants {
+			schemas, streams, ids = append(schemas, v.SchemaID), append(streams, v.StreamID), append(ids, v.VariantID)
+			attrs, first, last = append(attrs, catalog.EncodeAttributes(v.Attributes)), append(first, utc(v.Span.First)), append(last, utc(v.Span.Last))
+			counts = append(counts, int64(v.Span.Count))
+		}
+		b.Queue(`INSERT INTO variants AS t SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamp[],
+				$6::timestamp[], $7::bigint[])
+			ON CONFLICT (schema_id, stream_id, variant_id) DO UPDATE SET `+span+`, `+count,
+			schemas, streams, ids, attrs, first, last, counts)
+	}
+}
+
+// queuePairs queues the upserts of the plan's producers and (schema,
+// producer) pairs, and the insert of the fields of pairs whose set may be
+// stored in part already: those it skips.
+func queuePairs(b *pgx.Batch, p *catalog.Plan) {
+	if len(p.Producers) > 0 {
+		var ids, names, nss, versions, instances []string
+		var first, last []time.Time
+		for _, pw := range p.Producers {
+			id := pw.Identity
+			ids, names, nss = append(ids, pw.ID), append(names, id.ServiceName), append(nss, id.ServiceNamespace)
+			versions, instances = append(versions, id.ServiceVersion), append(instances, id.ServiceInstanceID)
+			first, last = append(first, utc(pw.Span.First)), append(last, utc(pw.Span.Last))
+		}
+		b.Queue(`INSERT INTO producers AS t SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+				$6::timestamp[], $7::timestamp[])
+			ON CONFLICT (producer_id) DO UPDATE SET `+span, ids, names, nss, versions, instances, first, last)
+	}
+	if len(p.Pairs) == 0 {
+		return
+	}
+	var schemas, producers, keys, nss, names, versions []string
+	var first, last []time.Time
+	var counts, hashes []int64
+	var f struct {
+		schemas, producers, names []string
+		sources, types            []int16
+	}
+	for _, pw := range p.Pairs {
+		schemas, producers, keys = append(schemas, pw.SchemaID), append(producers, pw.ProducerID), append(keys, pw.Key)
+		first, last, counts = append(first, utc(pw.Span.First)), append(last, utc(pw.Span.Last)), append(counts, int64(pw.Span.Count))
+		hashes = append(hashes, int64(pw.FieldsHash)) // the uint64's bits
+		nss, names, versions = append(nss, pw.Release.ServiceNamespace), append(names, pw.Release.ServiceName), append(versions, pw.Release.ServiceVersion)
+		if pw.WriteFields && pw.FieldsMayExist {
+			for _, pf := range pw.Fields {
+				f.schemas, f.producers, f.sources = append(f.schemas, pw.SchemaID), append(f.producers, pw.ProducerID), append(f.sources, int16(pf.Source))
+				f.names, f.types = append(f.names, pf.Name), append(f.types, int16(pf.Type))
+			}
+		}
+	}
+	b.Queue(`INSERT INTO schema_producers AS t
+			SELECT s, pr, k, '', $4::timestamp, fs, ls, n, h, ns, nm, v
+			FROM unnest($1::text[], $2::text[], $3::text[], $5::timestamp[], $6::timestamp[], $7::bigint[], $8::bigint[],
+				$9::text[], $10::text[], $11::text[]) AS u(s, pr, k, fs, ls, n, h, ns, nm, v)
+		ON CONFLICT (schema_id, producer_id) DO UPDATE SET `+span+`, `+count+`, fields_hash = excluded.fields_hash`,
+		schemas, producers, keys, epoch, first, last, counts, hashes, nss, names, versions)
+	if len(f.schemas) > 0 {
+		b.Queue(`INSERT INTO producer_fields (schema_id, producer_id, source, name, value_type)
+			SELECT DISTINCT a.* FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::smallint[])
+				AS a(schema_id, producer_id, source, name, value_type)
+			WHERE NOT EXISTS (SELECT 1 FROM producer_fields pf WHERE pf.schema_id = a.schema_id AND pf.producer_id = a.producer_id
+				AND pf.source = a.source AND pf.name = a.name AND pf.value_type = a.value_type)`,
+			f.schemas, f.producers, f.sources, f.names, f.types)
+	}
+}
+
+// queueKeys queues the upsert of the key summaries. A key's lists of
+// types and units are bound as PostgreSQL array literals, one per key,
+// since unnest would flatten an array of arrays; the merge keeps them
+// sorted and distinct.
+func queueKeys(b *pgx.Batch, p *catalog.Plan) {
+	if len(p.Keys) == 0 {
+		return
+	}
+	var keys, units, typeLists, unitLists, descs []string
+	var types []int16
+	var schemaDeltas, producerDeltas, supersededDeltas []int64
+	var first, last, descAt []time.Time
+	for _, k := range p.Keys {
+		ts := make([]string, len(k.Types))
+		for i, t := range k.Types {
+			ts[i] = fmt.Sprint(int16(t))
+		}
+		keys, types, units = append(keys, k.Key), append(types, int16(k.Type)), append(units, k.Unit)
+		typeLists, unitLists = append(typeLists, "{"+strings.Join(ts, ",")+"}"), append(unitLists, arrayLiteral(k.Units))
+		schemaDeltas, producerDeltas = append(schemaDeltas, int64(k.SchemaDelta)), append(producerDeltas, int64(k.ProducerDelta))
+		first, last = append(first, utc(k.FirstSeen)), append(last, utc(k.LastSeen))
+		descs, descAt = append(descs, k.Description.Text), append(descAt, utc(k.Description.At))
+		supersededDeltas = append(supersededDeltas, int64(k.SupersededDelta))
+	}
+	b.Queue(`INSERT INTO schema_keys AS t
+			SELECT k, mt, un, mts::smallint[], us::text[], sc, pc, fs, ls, d, da, ssc
+			FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+				$8::timestamp[], $9::timestamp[], $10::text[], $11::timestamp[], $12::bigint[]) AS u(k, mt, un, mts, us, sc, pc, fs, ls, d, da, ssc)
+		ON CONFLICT (schema_key) DO UPDATE SET
+			metric_type = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.metric_type ELSE t.metric_type END,
+			unit = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.unit ELSE t.unit END,
+			metric_types = ARRAY(SELECT DISTINCT x FROM unnest(t.metric_types || excluded.metric_types) AS x ORDER BY x),
+			units = ARRAY(SELECT DISTINCT x FROM unnest(t.units || excluded.units) AS x ORDER BY x),
+			schema_count = t.schema_count + excluded.schema_count,
+			producer_count = t.producer_count + excluded.producer_count,
+			superseded_count = t.superseded_count + excluded.superseded_count,
+			`+span+`, `+describe,
+		keys, types, units, typeLists, unitLists, schemaDeltas, producerDeltas, first, last, descs, descAt, supersededDeltas)
+}
+
+// arrayLiteral writes strings as a PostgreSQL array literal, each element
+// quoted, so that any text (commas, braces, quotes, "NULL") reads back as
+// itself.
+func arrayLiteral(ss []string) string {
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i, s := range ss {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('"')
+		sb.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		sb.WriteByte('"')
+	}
+	sb.WriteByte('}')
+	return sb.String()
+}
+
+// copyRows copies rows into table's columns with COPY; nothing for none.
+func copyRows(ctx context.Context, tx pgx.Tx, table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	return nil
+}
+
+// runBatch sends b and reads every result, saying which statement failed.
+func runBatch(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	br := tx.SendBatch(ctx, b)
+	for _, q := range b.QueuedQueries {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("%s: %w", statementName(q.SQL), err)
+		}
+	}
+	return br.Close()
+}
+
+// statementName is the start of a statement, to name it in an error.
+func statementName(sql string) string {
+	fields := strings.Fields(sql)
+	if len(fields) > 4 {
+		fields = fields[:4]
+	}
+	return strings.Join(fields, " ")
+}
