@@ -6,11 +6,15 @@
 // last-seen heartbeat. New observations are sent at the next flush. While
 // the catalog is slow or down they wait in a bounded buffer, and when it is
 // full Add refuses the request so that the sender's own retry keeps the data.
+// Several catalog replicas on one database may share the batches (see
+// Replicas): they go round the healthy ones, and a batch that fails on one
+// is sent under the same batch id to another.
 package forward
 
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -138,7 +142,7 @@ type Stats struct {
 // Forwarder batches observations to the catalog. It is safe for concurrent
 // use; Run drives the sending.
 type Forwarder struct {
-	client    Client
+	replicas  *Replicas
 	cfg       Config
 	validator protovalidate.Validator
 	seed      maphash.Seed
@@ -162,14 +166,23 @@ type Forwarder struct {
 	kick       chan struct{}
 }
 
-// New returns a forwarder that sends to client.
+// New returns a forwarder that sends to client, a single catalog.
 func New(client Client, cfg Config) (*Forwarder, error) {
+	return NewReplicated(NewReplicas([]Replica{{Name: "catalog", Client: client}}, 0), cfg)
+}
+
+// NewReplicated returns a forwarder that spreads its batches over catalog
+// replicas (see Replicas); run replicas.Watch beside it to check them.
+func NewReplicated(replicas *Replicas, cfg Config) (*Forwarder, error) {
+	if len(replicas.all) == 0 {
+		return nil, errors.New("no catalog to forward to")
+	}
 	v, err := protovalidate.New()
 	if err != nil {
 		return nil, err
 	}
 	return &Forwarder{
-		client: client, cfg: cfg, validator: v, seed: maphash.MakeSeed(),
+		replicas: replicas, cfg: cfg, validator: v, seed: maphash.MakeSeed(),
 		now: time.Now, entries: map[key]*entry{}, kick: make(chan struct{}, 1),
 		producers: map[ingest.Producer]*producerRef{}, scopes: map[[2]string]*scopeRef{},
 		keepKey: map[string]bool{},

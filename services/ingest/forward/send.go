@@ -195,9 +195,11 @@ func (f *Forwarder) message(k key, e *entry) (*tallycatv1.Observation, error) {
 	}), nil
 }
 
-// send delivers one batch, retrying with exponential backoff and jitter
-// under one batch id, so that the catalog applies it once however often it
-// arrives.
+// send delivers one batch, retrying under one batch id, so that the
+// catalog applies it once however often it arrives, and whichever replica
+// it reaches (replicas share their database and its memory of batch ids).
+// A failed attempt goes on at once to another healthy replica; when none
+// is healthy, attempts back off exponentially, with jitter.
 func (f *Forwarder) send(ctx context.Context, batch []taken) error {
 	req := &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: make([]*tallycatv1.Observation, len(batch))}
 	for i := range batch {
@@ -205,10 +207,9 @@ func (f *Forwarder) send(ctx context.Context, batch []taken) error {
 	}
 	wait := f.cfg.RetryMin
 	for attempt := 0; ; attempt++ {
-		attemptCtx, cancel := context.WithTimeout(ctx, f.cfg.AttemptTimeout)
-		_, err := f.client.RecordObservations(attemptCtx, req)
-		cancel()
+		rep, err := f.attempt(ctx, req)
 		if err == nil {
+			f.replicas.succeeded(rep)
 			f.settle(batch, true)
 			return nil
 		}
@@ -222,10 +223,20 @@ func (f *Forwarder) send(ctx context.Context, batch []taken) error {
 			slog.Error("the catalog refused a batch of observations; it was dropped", "batch_id", req.BatchId, "observations", len(batch), "error", err)
 			return nil
 		}
+		if ctx.Err() != nil {
+			// Not the replica's fault: the forwarder is stopping.
+			f.settle(batch, false)
+			return ctx.Err()
+		}
+		f.replicas.failed(rep, err)
 		f.mu.Lock()
 		f.stats.Retries++
 		f.mu.Unlock()
-		slog.Warn("catalog unavailable; retrying", "batch_id", req.BatchId, "attempt", attempt+1, "in", wait, "error", err)
+		if f.replicas.anyHealthy() {
+			slog.Warn("catalog replica failed; sending the batch to another", "batch_id", req.BatchId, "catalog", rep.Name, "attempt", attempt+1, "error", err)
+			continue
+		}
+		slog.Warn("catalog unavailable; retrying", "batch_id", req.BatchId, "catalog", rep.Name, "attempt", attempt+1, "in", wait, "error", err)
 		jittered := wait/2 + rand.N(wait/2+1)
 		select {
 		case <-ctx.Done():
@@ -235,6 +246,29 @@ func (f *Forwarder) send(ctx context.Context, batch []taken) error {
 		}
 		wait = min(wait*2, f.cfg.RetryMax)
 	}
+}
+
+// attempt sends a batch once, to the replica Replicas picks. It gives up
+// before AttemptTimeout when its replica is found unhealthy meanwhile and
+// another is healthy, so that a replica that stopped answering holds a
+// batch for about a health check, not a whole timeout.
+func (f *Forwarder) attempt(ctx context.Context, req *tallycatv1.RecordObservationsRequest) (*replica, error) {
+	rep, down := f.replicas.pick()
+	attemptCtx, cancel := context.WithTimeout(ctx, f.cfg.AttemptTimeout)
+	defer cancel()
+	if down != nil {
+		go func() {
+			select {
+			case <-down:
+				if f.replicas.anyHealthy() {
+					cancel()
+				}
+			case <-attemptCtx.Done():
+			}
+		}()
+	}
+	_, err := rep.Client.RecordObservations(attemptCtx, req)
+	return rep, err
 }
 
 // settle ends a batch: acknowledged entries are marked reported; a batch
