@@ -1,0 +1,239 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tallycat/tallycat/services/catalog/storecopy"
+)
+
+// The store's side of `tallycat-catalog copy` (see storecopy): its rows
+// in and out as the Kinds storecopy names, whatever DuckDB types hold them.
+
+var _ storecopy.Store = (*Store)(nil)
+
+// ExportRows implements storecopy.Store.
+func (s *Store) ExportRows(ctx context.Context, t storecopy.Table, fn func(row []any) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+t.ColumnNames()+` FROM `+t.Name+` ORDER BY `+t.Order)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		raw := make([]any, len(t.Columns))
+		ptrs := make([]any, len(raw))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		row := make([]any, len(raw))
+		for i, c := range t.Columns {
+			if row[i], err = exported(c, raw[i]); err != nil {
+				return fmt.Errorf("%s.%s: %w", t.Name, c.Name, err)
+			}
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// exported converts a value DuckDB returned to the column's Kind.
+func exported(c storecopy.Column, v any) (any, error) {
+	switch c.Kind {
+	case storecopy.Int, storecopy.NullInt:
+		if v == nil && c.Kind == storecopy.NullInt {
+			return nil, nil
+		}
+		return toInt64(v)
+	case storecopy.Uint:
+		if u, ok := v.(uint64); ok {
+			return u, nil
+		}
+		n, err := toInt64(v)
+		return uint64(n), err
+	case storecopy.Time:
+		t, ok := v.(time.Time)
+		if !ok {
+			return nil, fmt.Errorf("%T is not a time", v)
+		}
+		return t.UTC(), nil
+	case storecopy.Ints:
+		list, _ := v.([]any)
+		out := make([]int64, 0, len(list))
+		for _, e := range list {
+			n, err := toInt64(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	case storecopy.Texts:
+		list, _ := v.([]any)
+		out := make([]string, 0, len(list))
+		for _, e := range list {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("%T in a text list", e)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func toInt64(v any) (int64, error) {
+	switch n := v.(type) {
+	case int8:
+		return int64(n), nil
+	case int16:
+		return int64(n), nil
+	case int32:
+		return int64(n), nil
+	case int64:
+		return n, nil
+	case uint8:
+		return int64(n), nil
+	}
+	return 0, fmt.Errorf("%T is not an integer", v)
+}
+
+// ImportRows implements storecopy.Store. DuckDB's appender wants each
+// value in its column's own Go type (int8 for a TINYINT), so the table's
+// column types are read first.
+func (s *Store) ImportRows(ctx context.Context, t storecopy.Table, rows [][]any) error {
+	types, err := s.columnTypes(ctx, t.Name)
+	if err != nil {
+		return err
+	}
+	out := make([][]driver.Value, len(rows))
+	for r, row := range rows {
+		vals := make([]driver.Value, len(row))
+		for i, c := range t.Columns {
+			if vals[i], err = imported(types[c.Name], row[i]); err != nil {
+				return fmt.Errorf("%s.%s: %w", t.Name, c.Name, err)
+			}
+		}
+		out[r] = vals
+	}
+	return s.inConnTx(ctx, func(conn *sql.Conn) error {
+		return appendRows(conn, `INSERT INTO `+t.Name+` (`+t.ColumnNames()+`) SELECT * FROM appended_data`, t.Name, out)
+	})
+}
+
+// columnTypes returns DuckDB's type of each column of table.
+func (s *Store) columnTypes(ctx context.Context, table string) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	types := map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		types[name] = typ
+	}
+	return types, rows.Err()
+}
+
+// imported converts a value of a column's Kind to the Go type of DuckDB's
+// column type typ.
+func imported(typ string, v any) (driver.Value, error) {
+	switch n := v.(type) {
+	case int64:
+		return intAs(typ, n)
+	case uint64:
+		if typ == "UBIGINT" {
+			return n, nil
+		}
+		return intAs(typ, int64(n))
+	case []int64:
+		elem := strings.TrimSuffix(typ, "[]")
+		out := make([]any, len(n))
+		for i, e := range n {
+			x, err := intAs(elem, e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = x
+		}
+		return out, nil
+	case []string:
+		out := make([]any, len(n))
+		for i, e := range n {
+			out[i] = e
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func intAs(typ string, n int64) (driver.Value, error) {
+	switch typ {
+	case "TINYINT":
+		return int8(n), nil
+	case "SMALLINT":
+		return int16(n), nil
+	case "INTEGER":
+		return int32(n), nil
+	case "BIGINT":
+		return n, nil
+	case "UBIGINT":
+		return uint64(n), nil
+	}
+	return nil, fmt.Errorf("an integer for a %s column", typ)
+}
+
+// CountRows implements storecopy.Store.
+func (s *Store) CountRows(ctx context.Context, t storecopy.Table) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+t.Name).Scan(&n)
+	return n, err
+}
+
+// ClearTables implements storecopy.Store.
+func (s *Store) ClearTables(ctx context.Context) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, t := range storecopy.Tables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.writeMu.Lock()
+	s.known = nil // the writer's memory of ids no longer holds
+	s.writeMu.Unlock()
+	return err
+}
+
+// FinishImport implements storecopy.Store. DuckDB cannot set a sequence's
+// value, so each is drawn from as many times as the highest seq imported,
+// which takes it past that seq wherever it stood; and the writer's memory
+// of ids is dropped, to be loaded afresh.
+func (s *Store) FinishImport(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		s.known = nil
+		for _, seq := range []struct{ sequence, table string }{
+			{"schema_versions_seq", "schema_versions"}, {"schema_events_seq", "schema_events"},
+		} {
+			if _, err := tx.ExecContext(ctx, `SELECT max(nextval('`+seq.sequence+`')) FROM range(
+				(SELECT coalesce(max(seq), 0) FROM `+seq.table+`))`); err != nil {
+				return fmt.Errorf("%s: %w", seq.sequence, err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,222 @@
+package storecopy_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/catalogtest"
+	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/storecopy"
+)
+
+// copyable is a store the copy test opens.
+type copyable interface {
+	catalog.Store
+	storecopy.Store
+}
+
+// seed records a catalog with every kind of record: schemas with their
+// fields, producers and scopes; a release that moved to a larger schema
+// (superseded rows, move events); cost buckets with kept and withheld
+// values; versions and a status change; a version proposal, one
+// dismissed; an applied batch id.
+func seed(t *testing.T, s catalog.Store) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	str := catalogtest.Str
+	first := catalogtest.Costly(catalogtest.UserObservation(now.Add(-40*time.Minute)), 0, 100)
+	grown := catalogtest.Costly(catalogtest.Observation("app.logins", "checkout", now.Add(-time.Minute), str("user.id"), str("region"), str("error.type")), 100, 150)
+	cpu := catalogtest.Observation("cpu.time", "api", now.Add(-30*time.Minute), str("mode"))
+	disk := catalogtest.Observation("disk.io", "api", now.Add(-20*time.Minute), str("direction"))
+	newer := disk
+	newer.Producer.ServiceVersion, newer.FirstObserved, newer.LastObserved = "2.0.0", now.Add(-5*time.Minute), now.Add(-4*time.Minute)
+	newer.Shape.Attributes = append(newer.Shape.Attributes, catalogtest.Int("device"))
+	newer.Normalize()
+	for i, batch := range [][]catalog.Observation{{first, cpu}, {grown, disk}, {newer}} {
+		if _, err := s.RecordObservations(ctx, "batch-"+string(rune('a'+i)), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []catalog.VersionChange{
+		{SchemaID: cpu.VariantID, Version: "1.0.0", Actor: "alice"},
+		{SchemaID: disk.VariantID, Version: "1.0.0", Actor: "alice"},
+	} {
+		if _, err := s.AssignVersion(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SetVersionStatus(ctx, catalog.VersionChange{SchemaID: cpu.VariantID, Status: tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED, Reason: "use cpu.usage", Actor: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := catalog.ListProposals(ctx, s, "disk.io", "")
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("proposals for disk.io = %v, %v; want one to dismiss", ps, err)
+	}
+	if err := catalog.DismissProposal(ctx, s, ps[0].SchemaID, ps[0].ProposedVersion, "carol", "device is an experiment"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// answers asks every read RPC of the catalog over s, as the UI and the CLI
+// do, and returns the responses in order.
+func answers(t *testing.T, s catalog.Store) []proto.Message {
+	t.Helper()
+	srv := httptest.NewServer(api.NewHandler(s, api.Options{}))
+	defer srv.Close()
+	ctx := context.Background()
+	hc := http.DefaultClient
+	cat := tallycatv1connect.NewCatalogServiceClient(hc, srv.URL)
+	ver := tallycatv1connect.NewVersioningServiceClient(hc, srv.URL)
+	conf := tallycatv1connect.NewConformanceServiceClient(hc, srv.URL)
+	var out []proto.Message
+	keep := func(what string, m proto.Message, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		out = append(out, m)
+	}
+	hour, day := tallycatv1.Window_WINDOW_LAST_HOUR, tallycatv1.Window_WINDOW_LAST_DAY
+	for _, sort := range []tallycatv1.SchemaKeySort{tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_UNSPECIFIED, tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES} {
+		keys, err := cat.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{Sort: sort, Window: day})
+		keep("ListSchemaKeys", keys, err)
+	}
+	for _, key := range []string{"app.logins", "cpu.time", "disk.io"} {
+		schemas, err := cat.ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: key, IncludeSuperseded: true})
+		keep("ListSchemas "+key, schemas, err)
+		for _, sc := range schemas.GetSchemas() {
+			for _, w := range []tallycatv1.Window{hour, day} {
+				d, err := cat.GetSchema(ctx, &tallycatv1.GetSchemaRequest{SchemaId: sc.GetSchemaId(), Window: w})
+				keep("GetSchema "+sc.GetSchemaId(), d, err)
+			}
+		}
+		events, err := cat.ListSchemaEvents(ctx, &tallycatv1.ListSchemaEventsRequest{SchemaKey: key})
+		keep("ListSchemaEvents "+key, events, err)
+		history, err := cat.GetSeriesHistory(ctx, &tallycatv1.GetSeriesHistoryRequest{SchemaKey: key})
+		keep("GetSeriesHistory "+key, history, err)
+		versions, err := ver.ListVersions(ctx, &tallycatv1.ListVersionsRequest{Filter: &tallycatv1.ListVersionsRequest_SchemaKey{SchemaKey: key}})
+		keep("ListVersions "+key, versions, err)
+	}
+	producers, err := cat.ListProducers(ctx, &tallycatv1.ListProducersRequest{})
+	keep("ListProducers", producers, err)
+	services, err := cat.ListServices(ctx, &tallycatv1.ListServicesRequest{})
+	keep("ListServices", services, err)
+	top, err := cat.ListTopSeries(ctx, &tallycatv1.ListTopSeriesRequest{Window: day})
+	keep("ListTopSeries", top, err)
+	proposals, err := ver.ListProposals(ctx, &tallycatv1.ListProposalsRequest{})
+	keep("ListProposals", proposals, err)
+	findings, err := conf.ListFindings(ctx, &tallycatv1.ListFindingsRequest{})
+	keep("ListFindings", findings, err)
+	summary, err := conf.GetConformanceSummary(ctx, &tallycatv1.GetConformanceSummaryRequest{})
+	keep("GetConformanceSummary", summary, err)
+	return out
+}
+
+// clearRates zeroes the data point rates in m: a rate of the current,
+// unfinished bucket is over the time elapsed in it, which moves between
+// two reads; everything stored is compared.
+func clearRates(m protoreflect.Message) {
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.Name() == "data_points_per_minute":
+			m.Clear(fd)
+		case fd.IsList() && fd.Message() != nil:
+			for i := 0; i < v.List().Len(); i++ {
+				clearRates(v.List().Get(i).Message())
+			}
+		case fd.IsMap() && fd.MapValue().Message() != nil:
+			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
+				clearRates(mv.Message())
+				return true
+			})
+		case fd.Message() != nil && !fd.IsMap():
+			clearRates(v.Message())
+		}
+		return true
+	})
+}
+
+// sameAnswers fails when two catalogs answer any RPC differently.
+func sameAnswers(t *testing.T, what string, want, got []proto.Message) {
+	t.Helper()
+	if len(want) != len(got) {
+		t.Fatalf("%s: %d answers, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		clearRates(want[i].ProtoReflect())
+		clearRates(got[i].ProtoReflect())
+		if !proto.Equal(want[i], got[i]) {
+			t.Errorf("%s: answer %d differs:\n got: %s\nwant: %s", what, i, prototext.Format(got[i]), prototext.Format(want[i]))
+		}
+	}
+}
+
+func openDuckDB(t *testing.T) copyable {
+	t.Helper()
+	s, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "catalog.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// roundTrip copies a seeded catalog through each store of the chain and
+// checks that every one answers every RPC as the first does, that a
+// non-empty target is refused unless replacing, and that the copy keeps
+// working: a new batch and a new version after it.
+func roundTrip(t *testing.T, chain ...copyable) {
+	ctx := context.Background()
+	seed(t, chain[0])
+	want := answers(t, chain[0])
+	for i := 1; i < len(chain); i++ {
+		if err := storecopy.Copy(ctx, chain[i-1], chain[i], false, nil); err != nil {
+			t.Fatalf("copy %d: %v", i, err)
+		}
+		sameAnswers(t, "copy "+string(rune('0'+i)), want, answers(t, chain[i]))
+	}
+	last := chain[len(chain)-1]
+	if err := storecopy.Copy(ctx, chain[0], last, false, nil); !errors.Is(err, storecopy.ErrNotEmpty) {
+		t.Fatalf("copy onto a catalog = %v, want ErrNotEmpty", err)
+	}
+	if err := storecopy.Copy(ctx, chain[0], last, true, nil); err != nil {
+		t.Fatalf("copy replacing: %v", err)
+	}
+	sameAnswers(t, "copy replacing", want, answers(t, last))
+
+	// The copy is a working catalog: a retried batch is still a duplicate,
+	// and new records take new sequence numbers.
+	if res, err := last.RecordObservations(ctx, "batch-a", nil); err != nil || !res.Duplicate {
+		t.Errorf("batch-a again on the copy = %+v, %v; want a duplicate", res, err)
+	}
+	mem := catalogtest.Observation("mem.used", "api", time.Now().UTC(), catalogtest.Str("state"))
+	if _, err := last.RecordObservations(ctx, "batch-new", []catalog.Observation{mem}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := last.AssignVersion(ctx, catalog.VersionChange{SchemaID: mem.VariantID, Version: "1.0.0", Actor: "dave"}); err != nil {
+		t.Fatalf("a version on the copy: %v", err)
+	}
+	events, err := last.ListSchemaEvents(ctx, "mem.used", 0, 0)
+	if err != nil || len(events) != 2 || events[0].Version == nil || events[0].Version.Version != "1.0.0" {
+		t.Errorf("mem.used's timeline on the copy = %+v, %v; want its version newest", events, err)
+	}
+}
+
+// TestCopyDuckDBToDuckDB copies between two DuckDB files.
+func TestCopyDuckDBToDuckDB(t *testing.T) {
+	roundTrip(t, openDuckDB(t), openDuckDB(t))
+}
