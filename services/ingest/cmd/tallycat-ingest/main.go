@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -34,9 +35,12 @@ import (
 
 // Config is everything the ingest can be told at start.
 type Config struct {
-	OTLPGRPCListen  string
-	OTLPHTTPListen  string
+	OTLPGRPCListen string
+	OTLPHTTPListen string
+	// CatalogURL is the flag as given: a comma-separated list of catalog
+	// replicas' base URLs, which ParseFlags checks into CatalogURLs.
 	CatalogURL      string
+	CatalogURLs     []string
 	MaxRequestBytes int64
 	ShutdownGrace   time.Duration
 	Forward         forward.Config
@@ -97,7 +101,7 @@ func (m *Main) ParseFlags(args []string) error {
 	c := &m.Config
 	fs.StringVar(&c.OTLPGRPCListen, "otlp-grpc-listen", c.OTLPGRPCListen, "address for OTLP/gRPC")
 	fs.StringVar(&c.OTLPHTTPListen, "otlp-http-listen", c.OTLPHTTPListen, "address for OTLP/HTTP")
-	fs.StringVar(&c.CatalogURL, "catalog-url", c.CatalogURL, "base URL of the catalog")
+	fs.StringVar(&c.CatalogURL, "catalog-url", c.CatalogURL, "base URL of the catalog, or a comma-separated list of catalog replicas' base URLs (one database): batches are spread over the healthy ones, checked through gRPC health")
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest OTLP request accepted, after decompression")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long shutdown may take to finish requests and deliver pending shapes")
 	fs.DurationVar(&c.Forward.FlushInterval, "flush-interval", c.Forward.FlushInterval, "how often new shapes are sent to the catalog")
@@ -119,7 +123,8 @@ func (m *Main) ParseFlags(args []string) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if err := c.TLS.Check("ingest"); err != nil {
+	err := c.TLS.Check("ingest")
+	if err != nil {
 		return err
 	}
 	switch {
@@ -136,12 +141,46 @@ func (m *Main) ParseFlags(args []string) error {
 	case c.Forward.Values.Max <= 0 || c.Forward.Values.Max > 1000:
 		return fmt.Errorf("--max-values must be between 1 and 1000")
 	}
+	if c.CatalogURLs, err = catalogURLs(c.CatalogURL); err != nil {
+		return err
+	}
 	deny, err := cardinality.NewDenyList(strings.Split(c.ValueDeny, ","))
 	if err != nil {
 		return fmt.Errorf("--value-deny: %w", err)
 	}
 	c.Forward.Values.Deny = deny
 	return nil
+}
+
+// catalogURLs reads --catalog-url: one base URL or a comma-separated list
+// of them, each http or https with a host. A mistake is refused at start,
+// naming the entry, rather than found as a replica that never answers.
+func catalogURLs(list string) ([]string, error) {
+	var urls []string
+	seen := map[string]bool{}
+	for i, entry := range strings.Split(list, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			return nil, fmt.Errorf("--catalog-url: entry %d of %q is empty", i+1, list)
+		}
+		u, err := url.Parse(entry)
+		if err != nil {
+			return nil, fmt.Errorf("--catalog-url: entry %d, %q: %w", i+1, entry, err)
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("--catalog-url: entry %d, %q, is not an http:// or https:// URL with a host", i+1, entry)
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("--catalog-url: entry %d, %q, has a query or fragment; give the catalog's base URL", i+1, entry)
+		}
+		entry = strings.TrimRight(entry, "/")
+		if seen[entry] {
+			return nil, fmt.Errorf("--catalog-url: entry %d, %q, is listed twice", i+1, entry)
+		}
+		seen[entry] = true
+		urls = append(urls, entry)
+	}
+	return urls, nil
 }
 
 // memoryLimit is the soft limit under which the Go runtime keeps the
@@ -172,12 +211,14 @@ func (m *Main) Run(ctx context.Context) error {
 		slog.Info("soft memory limit", "mib", limit>>20)
 	}
 	clientOpts := []connect.ClientOption{connect.WithSendGzip()}
+	var healthOpts []connect.ClientOption
 	if c.CatalogTokenFile != "" {
 		token, err := auth.ReadToken(c.CatalogTokenFile)
 		if err != nil {
 			return err
 		}
 		clientOpts = append(clientOpts, connect.WithInterceptors(auth.BearerToken(token)))
+		healthOpts = append(healthOpts, connect.WithInterceptors(auth.BearerToken(token)))
 	}
 	tel, err := telemetry.Setup(ctx, "tallycat-ingest", c.Telemetry)
 	if err != nil {
@@ -188,9 +229,25 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Health checks carry the token (a catalog may ask for one) but not the
+	// RPC metrics, which are for the traffic that matters.
 	clientOpts = append(clientOpts, connect.WithInterceptors(rpcMetrics))
-	client := tallycatv1connect.NewObservationServiceClient(&http.Client{Transport: catalogTransport()}, c.CatalogURL, clientOpts...)
-	fwd, err := forward.New(client, c.Forward)
+	if len(c.CatalogURLs) == 0 { // a Config made without ParseFlags
+		if c.CatalogURLs, err = catalogURLs(c.CatalogURL); err != nil {
+			return err
+		}
+	}
+	httpClient := &http.Client{Transport: catalogTransport()}
+	var reps []forward.Replica
+	for _, u := range c.CatalogURLs {
+		reps = append(reps, forward.Replica{
+			Name:   u,
+			Client: tallycatv1connect.NewObservationServiceClient(httpClient, u, clientOpts...),
+			Check:  forward.HealthCheck(grpchealth.NewClient(httpClient, u, healthOpts...), tallycatv1connect.ObservationServiceName),
+		})
+	}
+	replicas := forward.NewReplicas(reps, forward.DefaultCheckInterval)
+	fwd, err := forward.NewReplicated(replicas, c.Forward)
 	if err != nil {
 		return err
 	}
@@ -230,8 +287,14 @@ func (m *Main) Run(ctx context.Context) error {
 		grpcLn.Close()
 		return err
 	}
-	slog.Info("forwarding to the catalog", "url", c.CatalogURL, "flush_interval", c.Forward.FlushInterval)
+	slog.Info("forwarding to the catalog", "urls", c.CatalogURLs, "flush_interval", c.Forward.FlushInterval)
 
+	// The replicas are checked until the pending shapes are delivered,
+	// after the receivers and the flush loop have stopped.
+	watchCtx, stopWatching := context.WithCancel(context.Background())
+	watchDone := make(chan struct{})
+	go func() { replicas.Watch(watchCtx); close(watchDone) }()
+	defer func() { stopWatching(); <-watchDone }()
 	fwdCtx, stopForwarding := context.WithCancel(context.Background())
 	fwdDone := make(chan struct{})
 	go func() { fwd.Run(fwdCtx); close(fwdDone) }()
