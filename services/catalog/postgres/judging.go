@@ -1,0 +1,82 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Reads for a full judging of the catalog (catalog.Findings.Refresh): a
+// page of keys' current schemas with the same reads ListSchemas makes
+// (queueSchemaFacts), for many keys at once; and every active stream's
+// cost rows in one read, as ListTopSeries reads them.
+
+// ListJudging implements catalog.Store. The page's keys come from the key
+// summaries, keyset-paged in byte order; its schemas are selected by those
+// keys, which the index on schemas' schema_key serves whatever the
+// database's collation (a range between the first and the last key, as
+// DuckDB reads it, would need the index to sort as the page does).
+func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]catalog.JudgingKey, error) {
+	// The first page starts at the first key, an empty name included.
+	var keys []string
+	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE schema_key COLLATE "C" > $1 OR $1 = ''
+		ORDER BY schema_key COLLATE "C" LIMIT $2`, []any{after, limitOf(limit)}, func(rows pgx.Rows) error {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		keys = append(keys, k)
+		return nil
+	})
+	if err != nil || len(keys) == 0 {
+		return nil, wrapJudging(err)
+	}
+	var r reads
+	x := queueSchemaFacts(&r, currentOfKeys(keys))
+	if err := r.send(ctx, s); err != nil {
+		return nil, wrapJudging(err)
+	}
+	schemas, facts := x.finish()
+	out := make([]catalog.JudgingKey, len(keys))
+	index := make(map[string]int, len(keys))
+	for i, k := range keys {
+		out[i].Key, index[k] = k, i
+	}
+	for _, sc := range schemas { // in key order, then first seen, as ListSchemas
+		i, ok := index[sc.Key]
+		if !ok {
+			continue
+		}
+		out[i].Schemas = append(out[i].Schemas, catalog.Judged{Schema: sc, Releases: catalog.CurrentReleases(facts[sc.ID].facts)})
+	}
+	return out, nil
+}
+
+func wrapJudging(err error) error {
+	if err != nil {
+		return fmt.Errorf("list schemas for judging: %w", err)
+	}
+	return nil
+}
+
+// ReadFieldCosts implements catalog.Store. It reads the rows of every
+// stream of each schema that had data in the window, then those streams'
+// cost rows (the series', for the schemas' own cost, and the fields' with
+// their example values) in one query over stream_costs, handing each to the
+// figures as it comes rather than holding them all.
+func (s *Store) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (*catalog.FieldCosts, error) {
+	q := s.costQuery(w)
+	streams, ids, err := s.activeStreams(ctx, everyKey, q.Since())
+	if err != nil {
+		return nil, fmt.Errorf("read field costs: %w", err)
+	}
+	c := catalog.NewFieldCosts(streams, q)
+	if err := s.eachCost(ctx, ids, q.Since(), costRead{values: true}, c.Add); err != nil {
+		return nil, fmt.Errorf("read field costs: %w", err)
+	}
+	return c, nil
+}

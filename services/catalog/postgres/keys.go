@@ -1,0 +1,192 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// keyOrder maps each sort to its ORDER BY column; the name breaks ties so
+// that pages never overlap or skip.
+var keyOrder = map[tallycatv1.SchemaKeySort]string{
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_UNSPECIFIED:    `schema_key COLLATE "C"`,
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME:           `schema_key COLLATE "C"`,
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SCHEMA_COUNT:   "schema_count",
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT: "producer_count",
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_FIRST_SEEN:     "first_seen",
+	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_LAST_SEEN:      "last_seen",
+}
+
+// ListSchemaKeys implements catalog.Store. It reads the schema_keys
+// summaries the writer keeps; only the page's version flags and cost are
+// computed here. A sort by cost works out the cost of every key that
+// passes the filter, sorts and pages them (catalog.SortByCost), then reads
+// the page's summaries.
+func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
+	where := []string{"TRUE"}
+	var args argList
+	if f.Query != "" {
+		where = append(where, `strpos(lower(schema_key), lower(`+args.add(f.Query)+`)) > 0`)
+	}
+	if f.ServiceName != "" {
+		where = append(where, `schema_key IN (SELECT sp.schema_key FROM schema_producers sp
+			JOIN producers p USING (producer_id) WHERE p.service_name = `+args.add(f.ServiceName)+`)`)
+	}
+	if len(f.MetricTypes) > 0 {
+		types := make([]int16, len(f.MetricTypes))
+		for i, t := range f.MetricTypes {
+			types[i] = int16(t)
+		}
+		where = append(where, `metric_types && `+args.add(types)+`::SMALLINT[]`)
+	}
+	filter := strings.Join(where, " AND ")
+	q := s.costQuery(f.Window)
+	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES || f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE {
+		return s.keysByCost(ctx, f, filter, args, q)
+	}
+	order, ok := keyOrder[f.Sort]
+	if !ok {
+		return nil, 0, catalog.Errorf(catalog.EINVALID, "sort: unknown sort %v", f.Sort)
+	}
+	out, total, err := s.summaries(ctx, filter, args, order, f.Descending, limitOf(f.Limit), f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, s.addCosts(ctx, out, nil, q)
+}
+
+// keysByCost is ListSchemaKeys sorted by cost.
+func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter string, args argList, q catalog.CostQuery) ([]catalog.KeySummary, int64, error) {
+	var keys []string
+	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE `+filter, args, func(rows pgx.Rows) error {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		keys = append(keys, k)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list schema keys: %w", err)
+	}
+	scope := everyKey
+	if filter != "TRUE" {
+		scope = keyScope{where: `schema_key IN (SELECT schema_key FROM schema_keys WHERE ` + filter + `)`, args: args}
+	}
+	costs, err := s.keyCosts(ctx, scope, q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list schema keys: %w", err)
+	}
+	catalog.SortByCost(keys, costs, f.Sort, f.Descending)
+	total := int64(len(keys))
+	page := keys[min(f.Offset, len(keys)):min(f.Offset+limitOf(f.Limit), len(keys))]
+	if len(page) == 0 {
+		return nil, total, nil
+	}
+	rows, _, err := s.summaries(ctx, `schema_key = ANY($1)`, argList{page}, `schema_key COLLATE "C"`, false, len(page), 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	byKey := map[string]catalog.KeySummary{}
+	for _, r := range rows {
+		byKey[r.Key] = r
+	}
+	out := make([]catalog.KeySummary, 0, len(page))
+	for _, k := range page {
+		if r, ok := byKey[k]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, total, s.addCosts(ctx, out, costs, q)
+}
+
+// addCosts fills the summaries' costs, from costs when given, else worked
+// out for them.
+func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs map[string]catalog.Cost, q catalog.CostQuery) error {
+	if costs == nil && len(out) > 0 {
+		keys := make([]string, len(out))
+		for i, k := range out {
+			keys[i] = k.Key
+		}
+		var err error
+		if costs, err = s.keyCosts(ctx, keysIn(keys...), q); err != nil {
+			return fmt.Errorf("list schema keys: %w", err)
+		}
+	}
+	w, _ := q.Span()
+	for i := range out {
+		c := costs[out[i].Key]
+		c.Window = w
+		out[i].Cost = c
+	}
+	return nil
+}
+
+// summaries reads a page of the summaries that pass filter (whose
+// arguments are args), in order (a column; the name breaks ties), with
+// their version flags, and how many pass the filter in all. A key is
+// versioned when any of its schemas has a version, and deprecated when
+// any schema's current version (its history row with the highest seq) is.
+func (s *Store) summaries(ctx context.Context, filter string, args argList, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
+	dir := "ASC"
+	if descending {
+		dir = "DESC"
+	}
+	a := argList(slices.Clone(args))
+	orderBy := order + ` ` + dir + `, schema_key COLLATE "C" ` + dir
+	query := `
+		WITH page AS (
+			SELECT *, count(*) OVER () AS total FROM schema_keys
+			WHERE ` + filter + `
+			ORDER BY ` + orderBy + `
+			LIMIT ` + a.add(limit) + ` OFFSET ` + a.add(offset) + `
+		),
+		versions AS (
+			SELECT schema_key, bool_or(status = ` + a.add(int16(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED)) + `) AS deprecated FROM (
+				SELECT DISTINCT ON (schema_id) schema_id, schema_key, status FROM schema_versions
+				WHERE schema_key IN (SELECT schema_key FROM page) ORDER BY schema_id, seq DESC) cur
+			GROUP BY schema_key
+		)
+		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
+			page.first_seen, page.last_seen, page.description, page.total, page.producer_count, page.superseded_count,
+			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
+		FROM page LEFT JOIN versions USING (schema_key)
+		ORDER BY ` + orderBy
+	var out []catalog.KeySummary
+	var total int64
+	err := eachRow(ctx, s.pool, query, a, func(rows pgx.Rows) error {
+		var (
+			k     catalog.KeySummary
+			mt    int16
+			types []int16
+		)
+		if err := rows.Scan(&k.Key, &mt, &k.Unit, &types, &k.Units, &k.Schemas, &k.FirstSeen, &k.LastSeen, &k.Description,
+			&total, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated); err != nil {
+			return err
+		}
+		k.Type = tallycatv1.MetricType(mt)
+		for _, t := range types {
+			k.Types = append(k.Types, tallycatv1.MetricType(t))
+		}
+		slices.Sort(k.Types)
+		slices.Sort(k.Units)
+		out = append(out, k)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list schema keys: %w", err)
+	}
+	if len(out) == 0 && offset > 0 {
+		// A page past the end has no row to carry the total: count apart.
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM schema_keys WHERE `+filter, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count schema keys: %w", storageError(err))
+		}
+	}
+	return out, total, nil
+}
