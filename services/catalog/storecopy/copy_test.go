@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,10 +16,12 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/pgtest"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/catalogtest"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/postgres"
 	"github.com/tallycat/tallycat/services/catalog/storecopy"
 )
 
@@ -165,6 +168,18 @@ func sameAnswers(t *testing.T, what string, want, got []proto.Message) {
 	}
 }
 
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func openPostgres(t *testing.T) copyable {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), pgtest.Start(t).NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func openDuckDB(t *testing.T) copyable {
 	t.Helper()
 	s, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "catalog.duckdb"))
@@ -219,4 +234,16 @@ func roundTrip(t *testing.T, chain ...copyable) {
 // TestCopyDuckDBToDuckDB copies between two DuckDB files.
 func TestCopyDuckDBToDuckDB(t *testing.T) {
 	roundTrip(t, openDuckDB(t), openDuckDB(t))
+}
+
+// TestCopyRoundTripThroughPostgres moves a DuckDB catalog to PostgreSQL and
+// back, as teams moving to replicas (or leaving them) do.
+func TestCopyRoundTripThroughPostgres(t *testing.T) {
+	roundTrip(t, openDuckDB(t), openPostgres(t), openDuckDB(t))
+}
+
+// TestCopyPostgresToPostgres copies between two PostgreSQL databases, the
+// second replacing what it held.
+func TestCopyPostgresToPostgres(t *testing.T) {
+	roundTrip(t, openPostgres(t), openPostgres(t))
 }

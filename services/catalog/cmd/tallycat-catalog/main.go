@@ -1,7 +1,8 @@
-// Command tallycat-catalog serves the TallyCat catalog: the only owner of the
-// DuckDB database, with CatalogService, VersioningService and
-// ObservationService over Connect, gRPC and gRPC-Web, and the web UI, on one
-// port.
+// Command tallycat-catalog serves the TallyCat catalog on an embedded
+// DuckDB file (its only owner) or on PostgreSQL (which any number of
+// catalog replicas share), with its services over Connect, gRPC and
+// gRPC-Web, and the web UI, on one port. `tallycat-catalog copy` copies a
+// catalog between stores.
 package main
 
 import (
@@ -12,7 +13,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -23,7 +23,6 @@ import (
 	"github.com/tallycat/tallycat/internal/telemetry"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/duckdb"
 	"github.com/tallycat/tallycat/services/catalog/events"
 	"github.com/tallycat/tallycat/web"
 )
@@ -93,11 +92,15 @@ const maxMaxValues = 1000
 // Main is the running catalog.
 type Main struct {
 	Config   Config
-	store    *duckdb.Store
+	store    store
 	findings *catalog.Findings
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "copy" {
+		cli.Main("tallycat-catalog copy", &Copy{})
+		return
+	}
 	cli.Main("tallycat-catalog", &Main{Config: DefaultConfig()})
 }
 
@@ -106,7 +109,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("tallycat-catalog", flag.ContinueOnError)
 	c := &m.Config
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address for the API (Connect, gRPC, gRPC-Web) and the web UI")
-	fs.StringVar(&c.DB, "db", c.DB, "DuckDB database file, or :memory:")
+	fs.StringVar(&c.DB, "db", c.DB, "the catalog's database: a DuckDB file, :memory:, or PostgreSQL as a postgres:// URL or key=value connection string (credentials also from PG* variables and the password file)")
 	fs.StringVar(&c.UIDir, "ui-dir", c.UIDir, "folder of the built web UI (empty: the UI built into this binary, if any)")
 	fs.StringVar(&c.AllowedOrigins, "cors-allowed-origins", c.AllowedOrigins, "comma-separated browser origins allowed to call the API cross-origin")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long in-flight requests may finish after SIGTERM")
@@ -162,18 +165,13 @@ func (m *Main) ParseFlags(args []string) error {
 // Run opens the database and serves until ctx ends.
 func (m *Main) Run(ctx context.Context) error {
 	c := m.Config
-	if c.DB != ":memory:" && c.DB != "" {
-		if err := os.MkdirAll(filepath.Dir(c.DB), 0o755); err != nil {
-			return err
-		}
-	}
 	start := time.Now()
-	store, err := duckdb.Open(ctx, c.DB, duckdb.WithCost(catalog.CostConfig{MaxValues: c.MaxValues, HighCardinality: c.HighCardinalityThreshold, Prices: c.Prices}))
+	store, err := openStore(ctx, c.DB, catalog.CostConfig{MaxValues: c.MaxValues, HighCardinality: c.HighCardinalityThreshold, Prices: c.Prices})
 	if err != nil {
 		return err
 	}
 	m.store = store
-	slog.Info("database open", "path", c.DB, "took", time.Since(start).Round(time.Millisecond))
+	slog.Info("database open", "db", describeDB(c.DB), "took", time.Since(start).Round(time.Millisecond))
 
 	reg, err := registries(c)
 	if err != nil {

@@ -1,0 +1,153 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tallycat/tallycat/services/catalog/storecopy"
+)
+
+// The store's side of `tallycat-catalog copy` (see storecopy): its rows
+// in and out as the Kinds storecopy names.
+
+var _ storecopy.Store = (*Store)(nil)
+
+// ExportRows implements storecopy.Store.
+func (s *Store) ExportRows(ctx context.Context, t storecopy.Table, fn func(row []any) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT `+t.ColumnNames()+` FROM `+t.Name+` ORDER BY `+t.Order)
+	if err != nil {
+		return storageError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			return err
+		}
+		row := make([]any, len(vals))
+		for i, c := range t.Columns {
+			if row[i], err = exported(c.Kind, vals[i]); err != nil {
+				return fmt.Errorf("%s.%s: %w", t.Name, c.Name, err)
+			}
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	return storageError(rows.Err())
+}
+
+// exported converts a value pgx returned to kind.
+func exported(kind storecopy.Kind, v any) (any, error) {
+	switch kind {
+	case storecopy.Int, storecopy.NullInt:
+		if v == nil && kind == storecopy.NullInt {
+			return nil, nil
+		}
+		return toInt64(v)
+	case storecopy.Uint:
+		// BIGINT columns hold a uint64's bits (see the migration).
+		n, err := toInt64(v)
+		return uint64(n), err
+	case storecopy.Time:
+		t, ok := v.(time.Time)
+		if !ok {
+			return nil, fmt.Errorf("%T is not a time", v)
+		}
+		return t.UTC(), nil
+	case storecopy.Ints:
+		list, _ := v.([]any)
+		out := make([]int64, 0, len(list))
+		for _, e := range list {
+			n, err := toInt64(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	case storecopy.Texts:
+		list, _ := v.([]any)
+		out := make([]string, 0, len(list))
+		for _, e := range list {
+			str, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("%T in a text list", e)
+			}
+			out = append(out, str)
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func toInt64(v any) (int64, error) {
+	switch n := v.(type) {
+	case int16:
+		return int64(n), nil
+	case int32:
+		return int64(n), nil
+	case int64:
+		return n, nil
+	}
+	return 0, fmt.Errorf("%T is not an integer", v)
+}
+
+// ImportRows implements storecopy.Store, with COPY.
+func (s *Store) ImportRows(ctx context.Context, t storecopy.Table, rows [][]any) error {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	for _, row := range rows {
+		for i, v := range row {
+			switch v := v.(type) {
+			case uint64:
+				row[i] = int64(v) // the uint64's bits, as the store keeps them
+			case time.Time:
+				row[i] = utc(v)
+			}
+		}
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, names, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+// CountRows implements storecopy.Store.
+func (s *Store) CountRows(ctx context.Context, t storecopy.Table) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM `+t.Name).Scan(&n)
+	return n, storageError(err)
+}
+
+// ClearTables implements storecopy.Store.
+func (s *Store) ClearTables(ctx context.Context) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, t := range storecopy.Tables {
+			if _, err := tx.Exec(ctx, `TRUNCATE `+t.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FinishImport implements storecopy.Store: the sequences continue past the
+// highest seq imported.
+func (s *Store) FinishImport(ctx context.Context) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, seq := range []struct{ sequence, table string }{
+			{"schema_versions_seq", "schema_versions"}, {"schema_events_seq", "schema_events"},
+		} {
+			if _, err := tx.Exec(ctx, `SELECT setval('`+seq.sequence+`', coalesce((SELECT max(seq) FROM `+seq.table+`), 0) + 1, false)`); err != nil {
+				return fmt.Errorf("%s: %w", seq.sequence, err)
+			}
+		}
+		return nil
+	})
+}
