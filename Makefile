@@ -102,8 +102,13 @@ test: deps test-web test-go
 test-web: web/node_modules/.installed
 	cd web && npm run typecheck && npm test
 
+## test-go: every Go test, on DuckDB; then what sits above the store (the
+## RPC tests and the UI's end-to-end test) again on PostgreSQL, on a
+## throwaway cluster. The store suite itself runs on both engines in the
+## first pass (services/catalog/duckdb and services/catalog/postgres).
 test-go: tools build-web
 	go test -race -count=1 ./...
+	TALLYCAT_TEST_STORE=postgres go test -race -count=1 ./services/catalog/api/ ./e2e/
 
 ## test-collector: the Collector configuration `tallycat collector-config`
 ## generates, run in a real OpenTelemetry Collector (contrib's transform and

@@ -16,8 +16,9 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 type clients struct {
@@ -37,11 +38,7 @@ var protocols = map[string][]connect.ClientOption{
 // speaking the given protocol.
 func start(t *testing.T, opts ...connect.ClientOption) clients {
 	t.Helper()
-	store, err := duckdb.Open(context.Background(), ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := storetest.Open(t, catalog.CostConfig{})
 	srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()

@@ -13,8 +13,9 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/auth"
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 const aliceToken = "alice-0123456789abcdef"
@@ -27,11 +28,7 @@ func startWithAuth(t *testing.T, closeReads bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := duckdb.Open(context.Background(), ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := storetest.Open(t, catalog.CostConfig{})
 	srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{Interceptors: []connect.Interceptor{api.NewAuthInterceptor(tokens, closeReads)}}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()

@@ -12,7 +12,7 @@ import (
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 // TestCollectorConfigOverRPC: the catalog's policies come back as
@@ -38,11 +38,7 @@ rules:
 	for name, opts := range protocols {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			store, err := duckdb.Open(ctx, ":memory:")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { store.Close() })
+			store := storetest.Open(t, catalog.CostConfig{})
 			findings := &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg, Policies: rules}}
 			srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{Findings: findings}))
 			srv.EnableHTTP2 = true

@@ -18,7 +18,7 @@ import (
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 // Cost over the wire (issue 12): figures in, as an ingest sends them, and
@@ -184,12 +184,8 @@ func TestBadFiguresAreInvalid(t *testing.T) {
 // estimate; without one they carry none.
 func TestPriceModelOverRPC(t *testing.T) {
 	ctx := context.Background()
-	store, err := duckdb.Open(ctx, ":memory:", duckdb.WithCost(catalog.CostConfig{MaxValues: 100, HighCardinality: 1000,
-		Prices: catalog.Prices{PerThousandSeriesMonth: 3}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := storetest.Open(t, catalog.CostConfig{MaxValues: 100, HighCardinality: 1000,
+		Prices: catalog.Prices{PerThousandSeriesMonth: 3}})
 	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
 	t.Cleanup(srv.Close)
 	c := clientsFor(srv.URL)

@@ -11,7 +11,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 // heard is a SchemaChangeEmitter that keeps what it hears.
@@ -30,11 +30,7 @@ func (h *heard) EmitSchemaChanges(_ context.Context, events []catalog.Event) {
 // and a batch that moves the release, and checks that the emitter hears of
 // the first and the last only, with what they wrote.
 func TestObservationsHandTheirEventsOn(t *testing.T) {
-	store, err := duckdb.Open(context.Background(), ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := storetest.Open(t, catalog.CostConfig{})
 	h := &heard{}
 	srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{SchemaChanges: h}))
 	srv.EnableHTTP2 = true

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -11,8 +10,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 var procedures = []string{
@@ -49,11 +49,7 @@ func FuzzRPC(f *testing.F) {
 	seed(9, &tallycatv1.RecordObservationsRequest{BatchId: "6f1c1f7e-1d2a-4c55-9a51-3f3a9e0b2b11", Observations: []*tallycatv1.Observation{costly("m", time.Now(), 0, 100)}})
 	seed(11, &tallycatv1.ListTopSeriesRequest{Window: tallycatv1.Window_WINDOW_LAST_DAY, Limit: 3})
 	seed(12, &tallycatv1.GetSeriesHistoryRequest{SchemaKey: "m"})
-	store, err := duckdb.Open(context.Background(), ":memory:")
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer store.Close()
+	store := storetest.Open(f, catalog.CostConfig{})
 	h := api.NewHandler(store, api.Options{})
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		proc := procedures[int(which)%len(procedures)]

@@ -14,18 +14,14 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 // startStore is start that also returns the store, for what the catalog
 // does by itself (auto-versioning).
-func startStore(t *testing.T, opts ...connect.ClientOption) (clients, *duckdb.Store) {
+func startStore(t *testing.T, opts ...connect.ClientOption) (clients, catalog.Store) {
 	t.Helper()
-	store, err := duckdb.Open(context.Background(), ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := storetest.Open(t, catalog.CostConfig{})
 	srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
