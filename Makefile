@@ -108,7 +108,8 @@ test-web: web/node_modules/.installed
 ## first pass (services/catalog/duckdb and services/catalog/postgres).
 test-go: tools build-web
 	go test -race -count=1 ./...
-	TALLYCAT_TEST_STORE=postgres go test -race -count=1 ./services/catalog/api/ ./e2e/
+	TALLYCAT_TEST_STORE=postgres go test -race -count=1 ./services/catalog/api/
+	TALLYCAT_TEST_STORE=postgres go test -race -count=1 -run TestUIInChromium ./e2e/
 
 ## test-collector: the Collector configuration `tallycat collector-config`
 ## generates, run in a real OpenTelemetry Collector (contrib's transform and

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/pgtest"
 	"github.com/tallycat/tallycat/internal/testenv"
 
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
@@ -38,7 +39,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building the binaries: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	// A test on PostgreSQL (see storetest) shares one throwaway cluster.
+	code := pgtest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
