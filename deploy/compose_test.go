@@ -140,6 +140,29 @@ func TestComposeMatchesTheCode(t *testing.T) {
 	}
 }
 
+// TestComposePostgresProfile: the replicas share the postgres service's
+// database, and the profile's ingest reaches each of them.
+func TestComposePostgresProfile(t *testing.T) {
+	var c compose
+	load(t, "../docker-compose.yml", &c)
+	urls := strings.Split(flagValue(c.Services["tallycat-ingest-ha"].Command, "catalog-url"), ",")
+	replicas := []string{"tallycat-catalog-a", "tallycat-catalog-b"}
+	if len(urls) != len(replicas) {
+		t.Fatalf("the HA ingest's --catalog-url lists %v, want the %d replicas", urls, len(replicas))
+	}
+	for i, name := range replicas {
+		r := c.Services[name]
+		db, err := url.Parse(flagValue(r.Command, "db"))
+		if err != nil || db.Scheme != "postgres" || db.Hostname() != "postgres" || !contains(r.DependsOn, "postgres") {
+			t.Errorf("%s's --db %v is not the postgres service's database", name, db)
+		}
+		u, err := url.Parse(urls[i])
+		if listen := port(t, flagValue(r.Command, "listen")); err != nil || u.Hostname() != name || u.Port() != listen {
+			t.Errorf("the HA ingest's %s does not reach %s on %s", urls[i], name, listen)
+		}
+	}
+}
+
 // TestComposeFlagsExist runs each binary with the command compose gives it
 // (and the Dockerfile's entrypoint arguments), then -h: an unknown flag
 // fails before -h is reached.
