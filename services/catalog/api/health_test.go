@@ -106,3 +106,30 @@ func waitFor(t *testing.T, c *grpchealth.Client, service string, want grpchealth
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestHealthWatchSeesTheStoreGo: the Watch RPC, which the static checker
+// served, still streams the status, and its change when the store stops
+// answering.
+func TestHealthWatchSeesTheStoreGo(t *testing.T) {
+	db, err := duckdb.Open(context.Background(), ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	store := &downStore{Store: db}
+	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	events := grpchealth.NewClient(srv.Client(), srv.URL).Watch(ctx, &grpchealth.CheckRequest{Service: tallycatv1connect.ObservationServiceName})
+	for _, want := range []grpchealth.Status{grpchealth.StatusServing, grpchealth.StatusNotServing} {
+		ev, ok := <-events
+		if !ok || ev.Err != nil {
+			t.Fatalf("watch, waiting for %v: %v", want, ev.Err)
+		}
+		if ev.Response.Status != want {
+			t.Fatalf("watch: %v, want %v", ev.Response.Status, want)
+		}
+		store.down.Store(true)
+	}
+}

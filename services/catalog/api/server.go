@@ -152,6 +152,30 @@ func (c *pingChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (
 	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
 }
 
+// Watch implements grpchealth.Watcher, so that the Watch RPC keeps working
+// as it did with the static checker: it asks the handler to check again
+// every ttl, and the handler sends only the changes.
+func (c *pingChecker) Watch(_ context.Context, req *grpchealth.CheckRequest, onChange func()) (func(), error) {
+	if req.Service != "" && !c.services[req.Service] {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("unknown service %q", req.Service))
+	}
+	t := time.NewTicker(c.ttl)
+	done := make(chan struct{})
+	go func() {
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				onChange()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }, nil
+}
+
 // ping is the store's answer, pinging it again when the last answer is
 // older than ttl. A ping is bounded by ttl too, whatever the caller's
 // deadline, so that a hung database reads as down and not as a hung check;
