@@ -122,7 +122,7 @@ func (r *Replicas) set(rep *replica, err error, by string) {
 		return
 	}
 	close(rep.down)
-	slog.Warn("catalog replica unhealthy; sending to the others", "catalog", rep.Name, "by", by, "error", err)
+	slog.Warn("catalog replica unhealthy", "catalog", rep.Name, "by", by, "error", err)
 }
 
 // Healthy names the replicas now healthy, in the order they were given.
