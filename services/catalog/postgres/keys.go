@@ -54,7 +54,7 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 	if !ok {
 		return nil, 0, catalog.Errorf(catalog.EINVALID, "sort: unknown sort %v", f.Sort)
 	}
-	out, total, err := s.summaries(ctx, filter, args, order, f.Descending, limitOf(f.Limit), f.Offset)
+	out, total, err := s.summaries(ctx, filter, args, order, f.Descending, true, limitOf(f.Limit), f.Offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -89,7 +89,7 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 	if len(page) == 0 {
 		return nil, total, nil
 	}
-	rows, _, err := s.summaries(ctx, `schema_key = ANY($1)`, argList{page}, `schema_key COLLATE "C"`, false, len(page), 0)
+	rows, _, err := s.summaries(ctx, `schema_key = ANY($1)`, argList{page}, `schema_key COLLATE "C"`, false, false, len(page), 0)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -130,19 +130,27 @@ func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs ma
 
 // summaries reads a page of the summaries that pass filter (whose
 // arguments are args), in order (a column; the name breaks ties), with
-// their version flags, and how many pass the filter in all. A key is
-// versioned when any of its schemas has a version, and deprecated when
-// any schema's current version (its history row with the highest seq) is.
-func (s *Store) summaries(ctx context.Context, filter string, args argList, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
+// their version flags, and, when count is set, how many pass the filter
+// in all, in the same batch. A key is versioned when any of its schemas
+// has a version, and deprecated when any schema's current version (its
+// history row with the highest seq) is. Counting apart rather than with
+// a window over the page's query lets the page stop at its last row,
+// which an index in the order's collation serves.
+func (s *Store) summaries(ctx context.Context, filter string, args argList, order string, descending, count bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
 	dir := "ASC"
 	if descending {
 		dir = "DESC"
+	}
+	var r reads
+	var total int64
+	if count {
+		r.one(`SELECT count(*) FROM schema_keys WHERE `+filter, args, &total)
 	}
 	a := argList(slices.Clone(args))
 	orderBy := order + ` ` + dir + `, schema_key COLLATE "C" ` + dir
 	query := `
 		WITH page AS (
-			SELECT *, count(*) OVER () AS total FROM schema_keys
+			SELECT * FROM schema_keys
 			WHERE ` + filter + `
 			ORDER BY ` + orderBy + `
 			LIMIT ` + a.add(limit) + ` OFFSET ` + a.add(offset) + `
@@ -154,20 +162,19 @@ func (s *Store) summaries(ctx context.Context, filter string, args argList, orde
 			GROUP BY schema_key
 		)
 		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
-			page.first_seen, page.last_seen, page.description, page.total, page.producer_count, page.superseded_count,
+			page.first_seen, page.last_seen, page.description, page.producer_count, page.superseded_count,
 			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + orderBy
 	var out []catalog.KeySummary
-	var total int64
-	err := eachRow(ctx, s.pool, query, a, func(rows pgx.Rows) error {
+	r.each(query, a, func(rows pgx.Rows) error {
 		var (
 			k     catalog.KeySummary
 			mt    int16
 			types []int16
 		)
 		if err := rows.Scan(&k.Key, &mt, &k.Unit, &types, &k.Units, &k.Schemas, &k.FirstSeen, &k.LastSeen, &k.Description,
-			&total, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated); err != nil {
+			&k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated); err != nil {
 			return err
 		}
 		k.Type = tallycatv1.MetricType(mt)
@@ -179,14 +186,8 @@ func (s *Store) summaries(ctx context.Context, filter string, args argList, orde
 		out = append(out, k)
 		return nil
 	})
-	if err != nil {
+	if err := r.send(ctx, s); err != nil {
 		return nil, 0, fmt.Errorf("list schema keys: %w", err)
-	}
-	if len(out) == 0 && offset > 0 {
-		// A page past the end has no row to carry the total: count apart.
-		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM schema_keys WHERE `+filter, args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count schema keys: %w", storageError(err))
-		}
 	}
 	return out, total, nil
 }
