@@ -120,10 +120,16 @@ const writeLockKey int64 = 0x74616c6c79636174 // "tallycat"
 // inTx runs fn in a write transaction holding the cluster-wide write
 // lock, and commits it. fn's domain errors come back as they are; the
 // database's through storageError.
+//
+// The transaction is READ COMMITTED whatever the server's default: each
+// statement then reads what was committed when it started, so the reads
+// after the lock see every write of the replicas that held it before. At
+// REPEATABLE READ the snapshot would be the lock statement's own, taken
+// before it waited, and a write would build on stale rows.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return storageError(err)
 	}

@@ -114,11 +114,23 @@ func replicaBatch(i int) []catalog.Observation {
 // batches through two replicas at once, several writers each, and holds
 // the result to that of one store recording them in turn: nothing is
 // lost and nothing counted twice. A batch id retried on the other
-// replica, or sent to both at once, is applied once.
+// replica, or sent to both at once, is applied once. The database's
+// default isolation is REPEATABLE READ, which the store's writes must
+// not take up (see inTx).
 func TestReplicasRecordOverlappingBatches(t *testing.T) {
 	ctx := context.Background()
 	cluster := pgtest.Start(t)
 	dsn := cluster.NewDatabase(t)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `DO $$ BEGIN
+		EXECUTE format('ALTER DATABASE %I SET default_transaction_isolation = %L', current_database(), 'repeatable read');
+		END $$`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
 	replicas := []*postgres.Store{open(t, dsn), open(t, dsn)}
 	const batches = 40
 	var wg sync.WaitGroup
