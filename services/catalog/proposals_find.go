@@ -157,7 +157,12 @@ func baseOf(target *SchemaDetail, bases []*SchemaDetail) *SchemaDetail {
 	}
 	for _, b := range bases {
 		for _, rb := range b.Releases {
-			if rb.SupersededBy == target.Schema.ID {
+			// A release that moved off b and is on target now: straight
+			// there, or through schemas between (a release that grew twice
+			// before anyone looked).
+			if rb.SupersededBy == target.Schema.ID || (rb.SupersededBy != "" && slices.ContainsFunc(target.Releases, func(rt Release) bool {
+				return rt.ReleaseIdentity == rb.ReleaseIdentity && rt.SupersededBy == ""
+			})) {
 				consider(b, rb.LastSeen)
 				continue
 			}

@@ -207,3 +207,41 @@ func TestDismissProposal(t *testing.T) {
 		})
 	}
 }
+
+// TestProposalAfterTwoMoves: a release that grew twice before anyone
+// looked (base → coupon → coupon and gift) gets its proposal on the schema
+// it is on now, relative to the versioned base, and the schema between has
+// none, since no release produces it any more.
+func TestProposalAfterTwoMoves(t *testing.T) {
+	ctx := context.Background()
+	c := start(t)
+	base, coupon, _ := seedProposals(t, c)
+	t0 := time.Now().Add(-time.Hour)
+	items, flag, gift := key("cart.items", vInt), key("cart.coupon", tallycatv1.ValueType_VALUE_TYPE_BOOL), key("cart.gift", tallycatv1.ValueType_VALUE_TYPE_BOOL)
+	res, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{
+		checkout("1.0.0", "ms", t0.Add(3*time.Minute), items, flag, gift),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown := res.SchemaIds[0]
+	if grown == coupon {
+		t.Fatal("the release did not move to a larger schema")
+	}
+	ps, err := c.versioning.ListProposals(ctx, &tallycatv1.ListProposalsRequest{SchemaKey: "cart.checkouts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onGrown *tallycatv1.VersionProposal
+	for _, p := range ps.Proposals {
+		if p.SchemaId == coupon {
+			t.Errorf("the schema the release left has a proposal: %v", p)
+		}
+		if p.SchemaId == grown {
+			onGrown = p
+		}
+	}
+	if onGrown == nil || onGrown.BaseSchemaId != base || onGrown.ProposedVersion != "1.1.0" || onGrown.ChangeLevel != tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR {
+		t.Fatalf("proposals = %v; want a minor 1.1.0 for the grown schema relative to the base", ps.Proposals)
+	}
+}
