@@ -97,12 +97,25 @@ func keyProposals(ctx context.Context, store Store, key, only string) ([]Proposa
 	if err != nil {
 		return nil, err
 	}
-	var bases, targets []*SchemaDetail
+	// Most keys, most of the time, have no current unversioned schema (or
+	// no versioned one): they are settled from the list, without reading
+	// each schema's releases.
+	wanted := schemas[:0:0]
+	var haveBase, haveTarget bool
 	for _, s := range schemas {
 		versioned := s.CurrentVersion != nil
 		if !versioned && (s.Superseded || (only != "" && s.ID != only)) {
 			continue
 		}
+		haveBase, haveTarget = haveBase || versioned, haveTarget || !versioned
+		wanted = append(wanted, s)
+	}
+	if !haveBase || !haveTarget {
+		return nil, nil
+	}
+	var bases, targets []*SchemaDetail
+	for _, s := range wanted {
+		versioned := s.CurrentVersion != nil
 		d, err := store.GetSchema(ctx, s.ID, tallycatv1.Window_WINDOW_UNSPECIFIED)
 		if err != nil {
 			return nil, err
@@ -112,9 +125,6 @@ func keyProposals(ctx context.Context, store Store, key, only string) ([]Proposa
 		} else {
 			targets = append(targets, d)
 		}
-	}
-	if len(bases) == 0 || len(targets) == 0 {
-		return nil, nil
 	}
 	history, err := store.ListVersions(ctx, "", key)
 	if err != nil {
