@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -268,5 +269,33 @@ func TestReplicasAssignOneVersionAtOnce(t *testing.T) {
 		if won != 1 || conflicts != 1 {
 			t.Fatalf("round %d: %d won and %d conflicted (%v), want one of each", round, won, conflicts, errs)
 		}
+	}
+}
+
+// TestUnitsOfAnyText records one metric in units that PostgreSQL's array
+// syntax gives a meaning to (braces, as in OpenTelemetry's "{request}",
+// quotes, backslashes, commas, NULL): the key's list of units reads them
+// back as sent. It is store-specific because the store binds each key's
+// units as an array literal (see queueKeys).
+func TestUnitsOfAnyText(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, pgtest.Start(t).NewDatabase(t))
+	units := []string{"", "NULL", "{request}", `a"b\c`, "x,y", "ü s"}
+	for i, u := range units {
+		o := catalogtest.Observation("odd.units", "svc", catalogtest.T0.Add(time.Duration(i)*time.Minute))
+		o.Shape.Unit = u
+		o.Normalize()
+		if _, err := s.RecordObservations(ctx, "", []catalog.Observation{o}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Query: "odd.units"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(units)
+	slices.Sort(want)
+	if len(keys) != 1 || !reflect.DeepEqual(keys[0].Units, want) || keys[0].Unit != units[len(units)-1] {
+		t.Errorf("keys = %+v, want one whose units are %q, the last %q", keys, want, units[len(units)-1])
 	}
 }

@@ -240,7 +240,8 @@ func queuePairs(b *pgx.Batch, p *catalog.Plan) {
 // queueKeys queues the upsert of the key summaries. A key's lists of
 // types and units are bound as PostgreSQL array literals, one per key,
 // since unnest would flatten an array of arrays; the merge keeps them
-// sorted and distinct.
+// distinct and sorted, units in byte order as DuckDB's list_sort and Go's
+// sort do.
 func queueKeys(b *pgx.Batch, p *catalog.Plan) {
 	if len(p.Keys) == 0 {
 		return
@@ -268,8 +269,8 @@ func queueKeys(b *pgx.Batch, p *catalog.Plan) {
 		ON CONFLICT (schema_key) DO UPDATE SET
 			metric_type = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.metric_type ELSE t.metric_type END,
 			unit = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.unit ELSE t.unit END,
-			metric_types = ARRAY(SELECT DISTINCT x FROM unnest(t.metric_types || excluded.metric_types) AS x ORDER BY x),
-			units = ARRAY(SELECT DISTINCT x FROM unnest(t.units || excluded.units) AS x ORDER BY x),
+			metric_types = ARRAY(SELECT DISTINCT x FROM unnest(t.metric_types || excluded.metric_types) AS x ORDER BY 1),
+			units = ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(t.units || excluded.units) AS x ORDER BY 1),
 			schema_count = t.schema_count + excluded.schema_count,
 			producer_count = t.producer_count + excluded.producer_count,
 			superseded_count = t.superseded_count + excluded.superseded_count,
