@@ -2,6 +2,7 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { FindingLevel } from "@/gen/tallycat/v1/conformance_service_pb";
 import { FieldSource, MetricType, Temporality, ValueType, VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
+import { ChangeLevel } from "@/gen/tallycat/v1/versioning_service_pb";
 
 export const metricTypeLabel: Record<MetricType, string> = {
   [MetricType.UNSPECIFIED]: "unknown",
@@ -41,6 +42,14 @@ export const statusLabel: Record<VersionStatus, string> = {
   [VersionStatus.UNSPECIFIED]: "—",
   [VersionStatus.ACTIVE]: "active",
   [VersionStatus.DEPRECATED]: "deprecated",
+};
+
+/** changeLevelLabel names how far a proposed version moves, by SemVer. */
+export const changeLevelLabel: Record<ChangeLevel, string> = {
+  [ChangeLevel.UNSPECIFIED]: "no change",
+  [ChangeLevel.PATCH]: "patch",
+  [ChangeLevel.MINOR]: "minor",
+  [ChangeLevel.MAJOR]: "major",
 };
 
 /** findingLevelLabel names a finding's level as Weaver does. */
