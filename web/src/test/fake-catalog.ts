@@ -26,6 +26,7 @@ import {
   type ListFindingsRequest,
 } from "@/gen/tallycat/v1/conformance_service_pb";
 import { VersioningService } from "@/gen/tallycat/v1/versioning_service_pb";
+import { fakeProposals } from "./fake-proposals";
 import {
   CostSchema,
   ExampleValuesState,
@@ -384,6 +385,8 @@ export type Calls = {
   getSeriesHistory: string[];
   listFindings: ListFindingsRequest[];
   exportRegistry: number;
+  acceptProposal: string[];
+  dismissProposal: { version: string; reason: string }[];
 };
 
 /**
@@ -398,6 +401,8 @@ type Options = {
   conforming?: boolean;
   /** manyFindings adds enough findings for a second page. */
   manyFindings?: boolean;
+  /** staleProposal makes the catalog refuse proposalA as no longer made, and drop it. */
+  staleProposal?: boolean;
 };
 
 export function fakeCatalog(opts: Options = {}) {
@@ -412,7 +417,10 @@ export function fakeCatalog(opts: Options = {}) {
     getSeriesHistory: [],
     listFindings: [],
     exportRegistry: 0,
+    acceptProposal: [],
+    dismissProposal: [],
   };
+  const proposals = fakeProposals(opts, calls);
   const judged = opts.empty || opts.conforming ? [] : opts.manyFindings ? [...findings, ...extraFindings] : findings;
   const versions = new Map<string, string>([["1.0.0", schemaB.schemaId]]);
   const transport = createRouterTransport(({ service }) => {
@@ -467,7 +475,13 @@ export function fakeCatalog(opts: Options = {}) {
         calls.getSchema.push(req.window);
         const d = details[req.schemaId];
         if (!d) throw new ConnectError(`schema ${req.schemaId} not found`, Code.NotFound);
-        return withCost(d, req.window);
+        const res = withCost(d, req.window);
+        const v = proposals.accepted.get(req.schemaId);
+        if (v && res.schema) {
+          res.schema.currentVersion = v;
+          res.versions.unshift(v);
+        }
+        return res;
       },
       listTopSeries(req) {
         calls.listTopSeries.push(req.window);
@@ -592,6 +606,7 @@ export function fakeCatalog(opts: Options = {}) {
       },
       setVersionStatus: (req) => ({ version: create(SchemaVersionSchema, { schemaId: req.schemaId, status: req.status }) }),
       listVersions: () => ({ versions: [] }),
+      ...proposals.handlers,
     });
   });
   return { transport, calls };

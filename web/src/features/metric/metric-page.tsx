@@ -1,9 +1,9 @@
-import { useEffect, useState } from "react";
 import { getRouteApi, Link } from "@tanstack/react-router";
 import { ChevronLeft } from "lucide-react";
 import { useSchemas } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
 import { FindingsCard } from "@/components/findings-card";
+import { ProposalsCard } from "@/features/proposals/proposals-card";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Switch } from "@/components/ui/switch";
@@ -16,8 +16,8 @@ import { Timeline } from "./timeline";
 const route = getRouteApi("/metrics/$key");
 
 /**
- * pickPair keeps the compared schemas while they are still listed, and
- * otherwise compares the first two, current schemas before superseded ones.
+ * pickPair keeps the compared schemas the URL names while they are listed,
+ * and otherwise compares the first two, current schemas before superseded ones.
  */
 function pickPair(list: Schema[], prev: { base?: string; target?: string }) {
   const ids = new Set(list.map((s) => s.schemaId));
@@ -41,11 +41,9 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
   // is a release's past shape, not a producer disagreeing.
   const current = list.filter((s) => !s.superseded);
   const supersededShown = list.length - current.length;
-  const [pair, setPair] = useState<{ base?: string; target?: string }>({});
-  useEffect(() => {
-    setPair((prev) => pickPair(list, prev));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [schemas.data]);
+  const pair = pickPair(list, search);
+  const compare = (side: "base" | "target") => (id: string) =>
+    navigate({ search: (prev: MetricSearch) => ({ ...prev, ...pair, [side]: id }), replace: true });
   const first = current[0] ?? list[0];
 
   return (
@@ -93,15 +91,10 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
               </p>
             )}
           </section>
+          <ProposalsCard schemaKey={schemaKey} />
           <FindingsCard schemaKey={schemaKey} />
           {list.length > 1 && (
-            <SchemaDiff
-              schemas={list}
-              base={pair.base}
-              target={pair.target}
-              onBase={(base) => setPair((p) => ({ ...p, base }))}
-              onTarget={(target) => setPair((p) => ({ ...p, target }))}
-            />
+            <SchemaDiff schemas={list} base={pair.base} target={pair.target} onBase={compare("base")} onTarget={compare("target")} />
           )}
           <Timeline schemaKey={schemaKey} />
         </>

@@ -36,7 +36,7 @@ export function SchemaDiff({ schemas, base, target, onBase, onTarget }: Props) {
   );
   const d = diff.data;
   return (
-    <Card>
+    <Card id="compare" className="scroll-mt-4">
       <CardHeader className="flex-row flex-wrap items-center gap-3 space-y-0">
         <CardTitle className="mr-2 text-base">Compare</CardTitle>
         {picker("Base schema", base, onBase)}

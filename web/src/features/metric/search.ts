@@ -2,9 +2,20 @@
 export type MetricSearch = {
   /** superseded lists the schemas every release moved away from too. */
   superseded?: boolean;
+  /** base and target are the schemas compared, by id; unset, the first two listed. */
+  base?: string;
+  target?: string;
 };
+
+const schemaId = (v: unknown) => (typeof v === "string" && /^[0-9a-f]{32}$/.test(v) ? v : undefined);
 
 /** parseMetricSearch keeps only well-formed values from the URL. */
 export function parseMetricSearch(s: Record<string, unknown>): MetricSearch {
-  return s.superseded === true ? { superseded: true } : {};
+  const out: MetricSearch = {};
+  if (s.superseded === true) out.superseded = true;
+  const base = schemaId(s.base);
+  const target = schemaId(s.target);
+  if (base) out.base = base;
+  if (target) out.target = target;
+  return out;
 }

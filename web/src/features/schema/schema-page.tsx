@@ -7,6 +7,7 @@ import { FindingsCard } from "@/components/findings-card";
 import { RelativeTime } from "@/components/relative-time";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { ProposalsCard } from "@/features/proposals/proposals-card";
 import { VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
 import { AssignVersionDialog } from "./assign-version-dialog";
 import { CostCard } from "./cost-card";
@@ -76,6 +77,7 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
       </div>
 
       <SupersededBanner schema={schema} />
+      <ProposalsCard schemaId={schema.schemaId} />
 
       <div className="grid items-start gap-4 xl:grid-cols-3">
         <Metadata schema={schema} />
