@@ -44,6 +44,9 @@ type Cluster struct {
 	port int
 	cred *syscall.Credential // nil unless the cluster runs as postgres
 	dbs  atomic.Int64
+	// watchdog stops the cluster if the test binary dies without doing
+	// so (see watch).
+	watchdog *exec.Cmd
 }
 
 var (
@@ -183,15 +186,40 @@ func start() (c *Cluster, err error) {
 		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=400 "+
 			"-c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.port, dir)
 		err = c.run("pg_ctl", "-D", c.data(), "-o", opts, "-l", c.log(), "-w", "-t", "60", "start")
-		if err == nil || attempt == 2 {
+		if err == nil {
+			c.watch()
+			return c, nil
+		}
+		if attempt == 2 {
 			return c, err
 		}
+	}
+}
+
+// watch starts a watchdog that stops the cluster and removes its
+// directory once the test binary is gone: go test kills a binary that
+// outlives its -timeout, and a server left running would hold its port
+// and memory until the machine restarts. It runs as the cluster's user,
+// in a process group of its own so that it outlives the binary, and
+// checks /proc, which any user may read, rather than signal the binary.
+// Failing to start it only loses that safety net.
+func (c *Cluster) watch() {
+	script := fmt.Sprintf(`while [ -d /proc/%d ]; do sleep 2; done; %q -D %q -m immediate stop >/dev/null 2>&1; rm -rf %q`,
+		os.Getpid(), filepath.Join(c.bin, "pg_ctl"), c.data(), c.dir)
+	cmd := exec.Command("/bin/sh", "-c", script)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: c.cred}
+	if cmd.Start() == nil {
+		c.watchdog = cmd
 	}
 }
 
 // stop ends the server at once (the data is thrown away) and removes its
 // directory.
 func (c *Cluster) stop() error {
+	if c.watchdog != nil {
+		syscall.Kill(-c.watchdog.Process.Pid, syscall.SIGKILL) // its group: the shell and its sleep
+		c.watchdog.Wait()
+	}
 	err := c.run("pg_ctl", "-D", c.data(), "-m", "immediate", "-w", "stop")
 	if err != nil {
 		return fmt.Errorf("stop PostgreSQL: %w", err)
