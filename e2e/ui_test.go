@@ -3,12 +3,15 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"connectrpc.com/connect"
 
 	"github.com/tallycat/tallycat/internal/testenv"
 
@@ -20,13 +23,13 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 )
 
-// emit sends one export from a service instrumented with the OpenTelemetry
-// Go SDK. statusAsString makes http.response.status_code a string, as a
-// misbehaving service might send it; failing adds a failed request, which
-// carries error.type as semantic conventions ask.
-func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString, failing bool) {
+// meterProvider is one instance of a release of a service instrumented
+// with the OpenTelemetry Go SDK, exporting to the stack's ingest when
+// flushed.
+func meterProvider(t *testing.T, s *stack, service, version, instance string, overGRPC bool) *sdkmetric.MeterProvider {
 	t.Helper()
 	ctx := context.Background()
 	var exp sdkmetric.Exporter
@@ -39,12 +42,25 @@ func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString, fail
 	if err != nil {
 		t.Fatal(err)
 	}
-	mp := sdkmetric.NewMeterProvider(
+	return sdkmetric.NewMeterProvider(
 		sdkmetric.WithResource(resource.NewSchemaless(attribute.String("service.name", service),
-			attribute.String("service.version", "2.3.0"), attribute.String("service.instance.id", service+"-7f9c"))),
+			attribute.String("service.version", version), attribute.String("service.instance.id", instance))),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))))
+}
+
+const httpScope = "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
+// emit sends one export from release 2.3.0 of a service. statusAsString
+// makes http.response.status_code a string, as a misbehaving service might
+// send it; failing adds a failed request, which carries error.type as
+// semantic conventions ask; more are more attributes on the active
+// requests.
+func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString, failing bool, more ...attribute.KeyValue) {
+	t.Helper()
+	ctx := context.Background()
+	mp := meterProvider(t, s, service, "2.3.0", service+"-7f9c", overGRPC)
 	defer mp.Shutdown(ctx)
-	m := mp.Meter("go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp", metric.WithInstrumentationVersion("0.61.0"))
+	m := mp.Meter(httpScope, metric.WithInstrumentationVersion("0.61.0"))
 	dur, _ := m.Float64Histogram("http.server.request.duration", metric.WithUnit("s"), metric.WithDescription("Duration of HTTP server requests."))
 	status := attribute.Int("http.response.status_code", 200)
 	if statusAsString {
@@ -56,10 +72,100 @@ func emit(t *testing.T, s *stack, service string, overGRPC, statusAsString, fail
 			attribute.String("error.type", "500")))
 	}
 	active, _ := m.Int64UpDownCounter("http.server.active_requests", metric.WithUnit("{request}"))
-	active.Add(ctx, 2, metric.WithAttributes(attribute.String("http.request.method", "GET")))
+	active.Add(ctx, 2, metric.WithAttributes(append([]attribute.KeyValue{attribute.String("http.request.method", "GET")}, more...)...))
 	if err := mp.ForceFlush(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// emitNextRelease sends one export from checkout 2.4.0, a deploy after
+// 2.3.0 whose active requests carry http.route on some points only: an
+// optional attribute more, a minor change.
+func emitNextRelease(t *testing.T, s *stack) {
+	t.Helper()
+	ctx := context.Background()
+	mp := meterProvider(t, s, "checkout", "2.4.0", "checkout-8a1d", true)
+	defer mp.Shutdown(ctx)
+	active, _ := mp.Meter(httpScope, metric.WithInstrumentationVersion("0.62.0")).
+		Int64UpDownCounter("http.server.active_requests", metric.WithUnit("{request}"))
+	active.Add(ctx, 2, metric.WithAttributes(attribute.String("http.request.method", "GET")))
+	active.Add(ctx, 1, metric.WithAttributes(attribute.String("http.request.method", "POST"), attribute.String("http.route", "/cart")))
+	if err := mp.ForceFlush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// activeRequests is the metric the UI test versions: checkout's shape of
+// it gets 1.0.0 through the API, and its next release's shape a proposal.
+const activeRequests = "http.server.active_requests"
+
+// versionCheckoutsActiveRequests gives the active requests' schema that
+// checkout 2.3.0 sends (the one without user.email) version 1.0.0, through
+// the API as a person would.
+func versionCheckoutsActiveRequests(t *testing.T, s *stack) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := s.client().ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: activeRequests})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(list.Schemas, func(sc *tallycatv1.Schema) bool {
+		return !slices.ContainsFunc(sc.Fields, func(f *tallycatv1.Field) bool { return f.Name == "user.email" })
+	})
+	if i < 0 {
+		t.Fatalf("no schema of %s without user.email among %d", activeRequests, len(list.Schemas))
+	}
+	ctx, call := connect.NewClientContext(ctx)
+	call.RequestHeader().Set("X-TallyCat-Actor", "platform-team")
+	req := &tallycatv1.AssignVersionRequest{SchemaId: list.Schemas[i].SchemaId, Version: "1.0.0"}
+	if _, err := tallycatv1connect.NewVersioningServiceClient(http.DefaultClient, s.catalogURL).AssignVersion(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// minorProposal checks that the catalog proposes 1.1.0, a minor version, for
+// the schema checkout 2.4.0 sends, relative to 1.0.0.
+func minorProposal(s *stack) func() error {
+	return func() error {
+		res, err := tallycatv1connect.NewVersioningServiceClient(http.DefaultClient, s.catalogURL).
+			ListProposals(context.Background(), &tallycatv1.ListProposalsRequest{SchemaKey: activeRequests})
+		if err != nil {
+			return err
+		}
+		if len(res.Proposals) != 1 {
+			return fmt.Errorf("%d proposals: %v", len(res.Proposals), res.Proposals)
+		}
+		p := res.Proposals[0]
+		if p.ProposedVersion != "1.1.0" || p.BaseVersion != "1.0.0" || p.ChangeLevel != tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR {
+			return fmt.Errorf("proposal %v", p)
+		}
+		return nil
+	}
+}
+
+// policy bans user.email, which payments sends on its active requests: a
+// policy_violation finding.
+const policy = `rules:
+  - name: no-personal-data
+    banned_attributes: ["user.email"]
+`
+
+// startStackWithPolicy is startStack with the catalog judging against a
+// policy file.
+func startStackWithPolicy(t *testing.T, db, policy string) *stack {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(file, []byte(policy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &stack{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t)}
+	catalogAddr := testenv.FreeAddr(t)
+	s.catalogURL = "http://" + catalogAddr
+	uiDir, _ := filepath.Abs(filepath.Join(repoRoot, "web/dist"))
+	s.catalog = start(t, "tallycat-catalog", catalogAddr, "--listen", catalogAddr, "--db", db, "--ui-dir", uiDir, "--policy", file)
+	s.ingest = start(t, "tallycat-ingest", s.httpAddr, "--catalog-url", s.catalogURL,
+		"--otlp-grpc-listen", s.grpcAddr, "--otlp-http-listen", s.httpAddr, "--flush-interval", "200ms")
+	return s
 }
 
 // methodValuesKept checks that the current schema with error.type (the
@@ -105,15 +211,17 @@ func methodValuesKept(s *stack) func() error {
 // search, open a metric with two schemas, see a sometimes-present
 // attribute and the schema its release moved from, diff them, see a
 // field's example values, assign a version and see it kept across a
-// reload, see the errors a wrong version gets, and find the metric among
-// those with the most series on the Cardinality page.
+// reload, see the errors a wrong version gets, find the metric among
+// those with the most series on the Cardinality page, accept the minor
+// version proposed for a new release's shape of a versioned metric, and
+// see the policy violation of an attribute the team's policy bans.
 func TestUIInChromium(t *testing.T) {
 	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
 		if _, err := os.Stat(need); err != nil {
 			t.Fatalf("%s is missing (%v): run `make build` (and install Debian's chromium) first", need, err)
 		}
 	}
-	s := startStack(t, filepath.Join(t.TempDir(), "catalog.duckdb"))
+	s := startStackWithPolicy(t, filepath.Join(t.TempDir(), "catalog.duckdb"), policy)
 	schemas := func(want int, superseded bool) func() error {
 		return func() error {
 			res, err := s.client().ListSchemas(context.Background(), &tallycatv1.ListSchemasRequest{
@@ -128,8 +236,13 @@ func TestUIInChromium(t *testing.T) {
 		}
 	}
 	emit(t, s, "checkout", true, false, false)
-	emit(t, s, "payments", false, true, false)
+	emit(t, s, "payments", false, true, false, attribute.String("user.email", "ana@example.com"))
 	testenv.Eventually(t, 10*time.Second, "both schemas reach the catalog", schemas(2, false))
+	// Checkout's active requests get a version; its next release adds an
+	// optional attribute to them: a minor version is proposed.
+	versionCheckoutsActiveRequests(t, s)
+	emitNextRelease(t, s)
+	testenv.Eventually(t, 10*time.Second, "1.1.0 is proposed for checkout 2.4.0's active requests", minorProposal(s))
 	// Checkout then fails a request: its release moves to the schema with
 	// error.type, which is sometimes present there.
 	emit(t, s, "checkout", true, false, true)

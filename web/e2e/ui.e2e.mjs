@@ -9,6 +9,10 @@
 // waits for them). Judged against the built-in semantic conventions
 // v1.44.0, payments' http.response.status_code sent as a string is a type
 // finding and url.scheme (required there) is missing from the duration.
+// http.server.active_requests as checkout 2.3.0 sends it is versioned
+// 1.0.0, and checkout 2.4.0 sends it with http.route on some points: 1.1.0
+// (minor) is proposed. Payments sends user.email on it, which the
+// catalog's --policy bans (rule no-personal-data).
 // The catalog judges a metric when its findings are asked for, and every
 // metric at start and every --conformance-interval (a minute by default):
 // the unfiltered Conformance page waits, up to 90 s, for a full judging
@@ -24,6 +28,7 @@ if (!base || !out) {
   process.exit(2);
 }
 const METRIC = "http.server.request.duration";
+const ACTIVE = "http.server.active_requests";
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -167,6 +172,43 @@ try {
   await shot("version-conflict");
   await page.keyboard.press("Escape");
 
+  // A version proposal: the metric page lists it, the schema page shows
+  // it with what changed, and one click accepts it.
+  await page.goto(base + "/metrics/" + ACTIVE);
+  const listedProposal = page.getByTestId("proposals-card").getByTestId("proposal");
+  await listedProposal.first().waitFor();
+  check((await listedProposal.count()) === 1, `the metric page lists one proposal for ${ACTIVE}`);
+  check((await listedProposal.getAttribute("data-version")) === "1.1.0" && (await listedProposal.getAttribute("data-level")) === "minor",
+    "it proposes 1.1.0, a minor version");
+  await shot("metric-proposal");
+  await listedProposal.getByTestId("proposal-summary").getByRole("link").first().click();
+  await page.waitForURL(/\/schemas\//);
+  const proposal = page.getByTestId("proposals-card").getByTestId("proposal");
+  await proposal.waitFor();
+  const summary = (await proposal.getByTestId("proposal-summary").textContent()).replace(/\s+/g, " ");
+  check(/^Proposed version 1\.1\.0 \(minor\) relative to 1\.0\.0 of schema [0-9a-f]{8}$/.test(summary.trim()), `the schema page shows the proposal (${summary.trim()})`);
+  const reasons = await proposal.getByRole("list", { name: "Changes since 1.0.0" }).getByRole("listitem").allTextContents();
+  check(reasons.some((r) => r.includes("added optional attribute http.route")), `its reasons say what changed (${reasons.join("; ")})`);
+  await shot("schema-proposal");
+  // Its diff link opens the metric's comparison of the base and this schema.
+  const schemaURL = page.url();
+  await proposal.getByTestId("proposal-diff-link").click();
+  await page.waitForURL(/base=[0-9a-f]{32}&target=[0-9a-f]{32}/);
+  const added = page.getByTestId("schema-diff").locator('[data-kind="added"]');
+  await added.first().waitFor();
+  check((await added.allTextContents()).some((t) => t.includes("http.route")), "the proposal's diff link compares the base with its schema: http.route added");
+  await page.goto(schemaURL);
+  await proposal.waitFor();
+  await proposal.getByRole("button", { name: "Accept 1.1.0" }).click();
+  await page.getByTestId("proposals-card").waitFor({ state: "detached" });
+  await page.getByText("v1.1.0").first().waitFor();
+  await page.getByRole("list", { name: "Version history" }).getByText("1.1.0", { exact: true }).waitFor();
+  check(true, "accepting the proposal assigns 1.1.0: the version and its history show it, and the proposal is gone");
+  await page.reload();
+  await page.getByText("v1.1.0").first().waitFor();
+  check((await page.getByTestId("proposals-card").count()) === 0, "after a reload 1.1.0 is kept and nothing is proposed");
+  await shot("proposal-accepted");
+
   // The producers page lists both services.
   await page.goto(base + "/producers");
   await page.getByRole("region", { name: "Service payments" }).waitFor();
@@ -213,6 +255,15 @@ try {
   const metricLevels = await page.getByTestId("finding").evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid="level-badge"]')?.dataset.level));
   check(metricLevels.every((l) => ["violation", "improvement", "information"].includes(l)), `every finding has a level badge (${metricLevels.join(", ")})`);
   await shot("conformance-metric");
+
+  // The team's policy bans user.email, which payments sends on its active
+  // requests: a policy_violation finding, naming the rule.
+  await page.goto(base + "/conformance?finding=policy_violation&metric=" + ACTIVE);
+  const banned = findingOn('="policy_violation"', "user.email");
+  await untilListed(banned, "a policy_violation finding on user.email", 10_000);
+  check((await banned.first().getByTestId("level-badge").textContent()).trim() === "violation", "the banned user.email is a policy violation");
+  check((await banned.first().textContent()).includes("no-personal-data"), "the finding names the policy's rule");
+  await shot("policy-violation");
 
   // The metric page lists the metric's findings and leads to them.
   await page.goto(base + "/metrics/" + METRIC);
