@@ -112,13 +112,15 @@ type stack struct {
 	catalog, ingest    *proc
 }
 
-func startStack(t testing.TB, db string) *stack {
+// startStack starts a catalog on db, with catalogArgs added to its
+// flags, and an ingest forwarding to it.
+func startStack(t testing.TB, db string, catalogArgs ...string) *stack {
 	t.Helper()
 	s := &stack{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t)}
 	catalogAddr := testenv.FreeAddr(t)
 	s.catalogURL = "http://" + catalogAddr
 	uiDir, _ := filepath.Abs(filepath.Join(repoRoot, "web/dist"))
-	s.catalog = start(t, "tallycat-catalog", catalogAddr, "--listen", catalogAddr, "--db", db, "--ui-dir", uiDir)
+	s.catalog = start(t, "tallycat-catalog", catalogAddr, append([]string{"--listen", catalogAddr, "--db", db, "--ui-dir", uiDir}, catalogArgs...)...)
 	s.ingest = start(t, "tallycat-ingest", s.httpAddr, "--catalog-url", s.catalogURL,
 		"--otlp-grpc-listen", s.grpcAddr, "--otlp-http-listen", s.httpAddr, "--flush-interval", "200ms")
 	return s

@@ -14,6 +14,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/tallycat/tallycat/internal/testenv"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
@@ -158,14 +159,7 @@ func startStackWithPolicy(t *testing.T, db, policy string) *stack {
 	if err := os.WriteFile(file, []byte(policy), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t)}
-	catalogAddr := testenv.FreeAddr(t)
-	s.catalogURL = "http://" + catalogAddr
-	uiDir, _ := filepath.Abs(filepath.Join(repoRoot, "web/dist"))
-	s.catalog = start(t, "tallycat-catalog", catalogAddr, "--listen", catalogAddr, "--db", db, "--ui-dir", uiDir, "--policy", file)
-	s.ingest = start(t, "tallycat-ingest", s.httpAddr, "--catalog-url", s.catalogURL,
-		"--otlp-grpc-listen", s.grpcAddr, "--otlp-http-listen", s.httpAddr, "--flush-interval", "200ms")
-	return s
+	return startStack(t, db, "--policy", file)
 }
 
 // methodValuesKept checks that the current schema with error.type (the
@@ -221,7 +215,8 @@ func TestUIInChromium(t *testing.T) {
 			t.Fatalf("%s is missing (%v): run `make build` (and install Debian's chromium) first", need, err)
 		}
 	}
-	s := startStackWithPolicy(t, filepath.Join(t.TempDir(), "catalog.duckdb"), policy)
+	// DuckDB, or PostgreSQL when make test runs it again on that engine.
+	s := startStackWithPolicy(t, storetest.DB(t), policy)
 	schemas := func(want int, superseded bool) func() error {
 		return func() error {
 			res, err := s.client().ListSchemas(context.Background(), &tallycatv1.ListSchemasRequest{
