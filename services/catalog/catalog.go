@@ -121,6 +121,11 @@ type VersionChange struct {
 	At       time.Time
 }
 
+// BatchRetention is how long a store remembers an applied batch id, so
+// that a retried RecordObservations is applied once: far longer than any
+// ingest retries a batch.
+const BatchRetention = 24 * time.Hour
+
 // Dismissal is a proposed version people said they do not want for a
 // schema. It hides that proposal, and keeps auto-versioning from accepting
 // it; a different version proposed later for the schema is a new proposal.

@@ -1,5 +1,11 @@
 package catalog
 
+import (
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+)
+
 // The rules of versioning, which every store applies inside the transaction
 // that writes the change.
 
@@ -14,6 +20,25 @@ func CheckAssign(key string, c VersionChange, holder string, cur *Version) (unch
 		return false, Errorf(ECONFLICT, "version %s of metric %q is already held by schema %s", c.Version, key, holder)
 	}
 	return cur != nil && cur.Version == c.Version && cur.Status == c.Status && cur.Reason == c.Reason, nil
+}
+
+// Stamp returns at, or now when at is zero, in UTC to the microsecond: the
+// time a change (a version, a dismissal) is recorded with, as both stores
+// keep it, so that what is read back equals what was written.
+func Stamp(at, now time.Time) time.Time {
+	if at.IsZero() {
+		at = now
+	}
+	return at.UTC().Truncate(time.Microsecond)
+}
+
+// ForAssign returns c as AssignVersion records it: active unless a status
+// is given.
+func (c VersionChange) ForAssign() VersionChange {
+	if c.Status == tallycatv1.VersionStatus_VERSION_STATUS_UNSPECIFIED {
+		c.Status = tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE
+	}
+	return c
 }
 
 // CheckStatus applies the rules of changing the status of a schema's

@@ -7,16 +7,19 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// DismissProposal implements catalog.Store.
+// DismissProposal implements catalog.Store. The dismissal is filed under
+// the key the schema has in the catalog, whatever d.SchemaKey says, so
+// that ListDismissals by key finds it.
 func (s *Store) DismissProposal(ctx context.Context, d catalog.Dismissal) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := schemaKeyOf(ctx, tx, d.SchemaID); err != nil {
+		key, err := schemaKeyOf(ctx, tx, d.SchemaID)
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO proposal_dismissals
+		_, err = tx.ExecContext(ctx, `INSERT INTO proposal_dismissals
 			(schema_id, proposed_version, schema_key, actor, reason, dismissed_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			d.SchemaID, d.Version, d.SchemaKey, d.Actor, d.Reason, d.At.UTC())
+			d.SchemaID, d.Version, key, d.Actor, d.Reason, catalog.Stamp(d.At, s.now()))
 		return err
 	})
 	return wrap("dismiss proposal", err)

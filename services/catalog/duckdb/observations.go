@@ -6,16 +6,11 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strings"
-	"time"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tallycat/tallycat/services/catalog"
 )
-
-// batchRetention is how long a batch id is remembered for deduplication. A
-// sender retries within seconds or minutes; a day is far beyond that.
-const batchRetention = 24 * time.Hour
 
 // RecordObservations implements catalog.Store. In one transaction on one
 // connection it checks the batch id, lets catalog.PlanBatch decide what the
@@ -52,7 +47,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 		}
 		if batchID != "" {
 			now := s.now()
-			if _, err := conn.ExecContext(ctx, `DELETE FROM applied_batches WHERE applied_at < ?`, now.Add(-batchRetention)); err != nil {
+			if _, err := conn.ExecContext(ctx, `DELETE FROM applied_batches WHERE applied_at < ?`, now.Add(-catalog.BatchRetention)); err != nil {
 				return err
 			}
 			if _, err := conn.ExecContext(ctx, `INSERT INTO applied_batches VALUES (?, ?)`, batchID, now); err != nil {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -13,9 +12,7 @@ import (
 
 // AssignVersion implements catalog.Store.
 func (s *Store) AssignVersion(ctx context.Context, c catalog.VersionChange) (catalog.Version, error) {
-	if c.Status == tallycatv1.VersionStatus_VERSION_STATUS_UNSPECIFIED {
-		c.Status = tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE
-	}
+	c = c.ForAssign()
 	var out catalog.Version
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		key, err := schemaKeyOf(ctx, tx, c.SchemaID)
@@ -77,11 +74,7 @@ func (s *Store) SetVersionStatus(ctx context.Context, c catalog.VersionChange) (
 
 // appendVersion adds a history row and its timeline event.
 func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, key string, c catalog.VersionChange, kind tallycatv1.SchemaEventKind) (catalog.Version, error) {
-	at := c.At
-	if at.IsZero() {
-		at = s.now()
-	}
-	at = at.UTC().Truncate(time.Microsecond)
+	at := catalog.Stamp(c.At, s.now())
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO schema_versions VALUES (nextval('schema_versions_seq'), ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 		c.SchemaID, key, c.Version, int8(c.Status), c.Reason, c.Actor, at).Scan(&seq); err != nil {

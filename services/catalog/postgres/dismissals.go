@@ -13,10 +13,7 @@ import (
 // that ListDismissals by key finds it. A second dismissal of the same
 // version of the same schema keeps the first (ON CONFLICT DO NOTHING).
 func (s *Store) DismissProposal(ctx context.Context, d catalog.Dismissal) error {
-	at := d.At
-	if at.IsZero() {
-		at = s.now()
-	}
+	at := catalog.Stamp(d.At, s.now())
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		key, err := schemaKeyOf(ctx, tx, d.SchemaID)
 		if err != nil {
@@ -24,7 +21,7 @@ func (s *Store) DismissProposal(ctx context.Context, d catalog.Dismissal) error 
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO proposal_dismissals (schema_id, proposed_version, schema_key, actor, reason, dismissed_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (schema_id, proposed_version) DO NOTHING`,
-			d.SchemaID, d.Version, key, d.Actor, d.Reason, utc(at))
+			d.SchemaID, d.Version, key, d.Actor, d.Reason, at)
 		return err
 	})
 	return wrap("dismiss proposal", err)

@@ -10,10 +10,6 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// batchRetention is how long a batch id is remembered for deduplication. A
-// sender retries within seconds or minutes; a day is far beyond that.
-const batchRetention = 24 * time.Hour
-
 // RecordObservations implements catalog.Store. In one transaction holding
 // the cluster's write lock it checks the batch id, lets
 // catalog.PlanBatch decide what the batch changes (answering its
@@ -45,7 +41,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 		var tail pgx.Batch
 		if batchID != "" {
 			now := utc(s.now())
-			tail.Queue(`DELETE FROM applied_batches WHERE applied_at < $1`, now.Add(-batchRetention))
+			tail.Queue(`DELETE FROM applied_batches WHERE applied_at < $1`, now.Add(-catalog.BatchRetention))
 			tail.Queue(`INSERT INTO applied_batches (batch_id, applied_at) VALUES ($1, $2)`, batchID, now)
 		}
 		pruneAt = s.queuePrune(&tail)

@@ -16,9 +16,7 @@ import (
 // version to two schemas at once, the second sees the first's row and
 // gets ECONFLICT.
 func (s *Store) AssignVersion(ctx context.Context, c catalog.VersionChange) (catalog.Version, error) {
-	if c.Status == tallycatv1.VersionStatus_VERSION_STATUS_UNSPECIFIED {
-		c.Status = tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE
-	}
+	c = c.ForAssign()
 	var out catalog.Version
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		key, err := schemaKeyOf(ctx, tx, c.SchemaID)
@@ -81,11 +79,7 @@ func (s *Store) SetVersionStatus(ctx context.Context, c catalog.VersionChange) (
 // appendVersion adds a history row and its timeline event, in one round
 // trip.
 func (s *Store) appendVersion(ctx context.Context, tx pgx.Tx, key string, c catalog.VersionChange, kind tallycatv1.SchemaEventKind) (catalog.Version, error) {
-	at := c.At
-	if at.IsZero() {
-		at = s.now()
-	}
-	at = utc(at)
+	at := catalog.Stamp(c.At, s.now())
 	var seq int64
 	err := tx.QueryRow(ctx, `WITH v AS (
 			INSERT INTO schema_versions (schema_id, schema_key, version, status, reason, actor, assigned_at)
