@@ -143,6 +143,28 @@ type Event struct {
 	Added          []schemaid.Attribute
 }
 
+// StoredProducer is how every store keeps an event's producer: its
+// identity spelled out, and its id only when it names an instance (a
+// move names a release, which has no producers row).
+func (e Event) StoredProducer() (id string, p ProducerIdentity) {
+	if e.Producer == nil {
+		return "", p
+	}
+	if p = *e.Producer; p.ServiceInstanceID != "" {
+		id = p.ID()
+	}
+	return id, p
+}
+
+// StoredAdded is how every store keeps a move's added attributes: as
+// EncodeAttributes writes them, or "" for none.
+func (e Event) StoredAdded() string {
+	if len(e.Added) == 0 {
+		return ""
+	}
+	return EncodeAttributes(e.Added)
+}
+
 // KeySummary is one metric name with a summary of its schemas.
 type KeySummary struct {
 	Key         string

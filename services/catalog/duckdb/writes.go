@@ -8,7 +8,6 @@ import (
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -141,23 +140,9 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 
 // eventRow is a row of schema_events (whose seq the insert fills).
 func eventRow(e catalog.Event) []driver.Value {
-	var p catalog.ProducerIdentity
-	producerID := ""
-	if e.Producer != nil {
-		p = *e.Producer
-		if p.ServiceInstanceID != "" {
-			producerID = p.ID()
-		}
-	}
+	producerID, p := e.StoredProducer()
 	return []driver.Value{int64(0), e.Key, e.SchemaID, int8(e.Kind), e.At, e.Actor, producerID, nil, e.PreviousDescription, e.Description,
-		p.ServiceNamespace, p.ServiceName, p.ServiceVersion, p.ServiceInstanceID, e.TargetSchemaID, addedText(e.Added)}
-}
-
-func addedText(attrs []schemaid.Attribute) string {
-	if len(attrs) == 0 {
-		return ""
-	}
-	return catalog.EncodeAttributes(attrs)
+		p.ServiceNamespace, p.ServiceName, p.ServiceVersion, p.ServiceInstanceID, e.TargetSchemaID, e.StoredAdded()}
 }
 
 // appendRows feeds rows to a DuckDB table appender whose query merges them

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -128,23 +127,9 @@ var eventColumns = []string{"schema_key", "schema_id", "kind", "occurred_at", "a
 
 // eventRow is a row of schema_events in eventColumns' order.
 func eventRow(e catalog.Event) []any {
-	var p catalog.ProducerIdentity
-	producerID := ""
-	if e.Producer != nil {
-		p = *e.Producer
-		if p.ServiceInstanceID != "" {
-			producerID = p.ID()
-		}
-	}
+	producerID, p := e.StoredProducer()
 	return []any{e.Key, e.SchemaID, int16(e.Kind), utc(e.At), e.Actor, producerID, nil, e.PreviousDescription, e.Description,
-		p.ServiceNamespace, p.ServiceName, p.ServiceVersion, p.ServiceInstanceID, e.TargetSchemaID, addedText(e.Added)}
-}
-
-func addedText(attrs []schemaid.Attribute) string {
-	if len(attrs) == 0 {
-		return ""
-	}
-	return catalog.EncodeAttributes(attrs)
+		p.ServiceNamespace, p.ServiceName, p.ServiceVersion, p.ServiceInstanceID, e.TargetSchemaID, e.StoredAdded()}
 }
 
 // queueStreams queues the upserts of the plan's streams and variants.
