@@ -85,16 +85,7 @@ func Start(tb testing.TB) *Cluster {
 	shared.Lock()
 	defer shared.Unlock()
 	if !shared.inMain {
-		c, err := start()
-		if err != nil {
-			tb.Fatalf("pgtest: PostgreSQL did not start: %v", err)
-		}
-		tb.Cleanup(func() {
-			if err := c.stop(); err != nil {
-				tb.Errorf("pgtest: %v", err)
-			}
-		})
-		return c
+		return StartPrivate(tb)
 	}
 	if shared.cluster == nil && shared.err == nil {
 		shared.cluster, shared.err = start()
@@ -183,16 +174,54 @@ func start() (c *Cluster, err error) {
 		if c.port, err = freePort(); err != nil {
 			return c, err
 		}
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=400 "+
-			"-c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.port, dir)
-		err = c.run("pg_ctl", "-D", c.data(), "-o", opts, "-l", c.log(), "-w", "-t", "60", "start")
-		if err == nil {
+		if err = c.serve(); err == nil {
 			c.watch()
 			return c, nil
 		}
 		if attempt == 2 {
 			return c, err
 		}
+	}
+}
+
+// serve starts the server on c.port and waits until it takes connections.
+func (c *Cluster) serve() error {
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=400 "+
+		"-c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.port, c.dir)
+	return c.run("pg_ctl", "-D", c.data(), "-o", opts, "-l", c.log(), "-w", "-t", "60", "start")
+}
+
+// StartPrivate starts a cluster of tb's own, stopped when tb ends, even
+// under Main: for a test that stops and starts the server (Pause,
+// Resume), which the shared cluster's other tests must not see.
+func StartPrivate(tb testing.TB) *Cluster {
+	tb.Helper()
+	c, err := start()
+	if err != nil {
+		tb.Fatalf("pgtest: PostgreSQL did not start: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := c.stop(); err != nil {
+			tb.Errorf("pgtest: %v", err)
+		}
+	})
+	return c
+}
+
+// Pause stops the server at once, as a crash or an outage would, keeping
+// its data; Resume starts it again on the same port.
+func (c *Cluster) Pause(tb testing.TB) {
+	tb.Helper()
+	if err := c.run("pg_ctl", "-D", c.data(), "-m", "immediate", "-w", "stop"); err != nil {
+		tb.Fatalf("pgtest: pause: %v%s", err, c.logTail())
+	}
+}
+
+// Resume starts a paused server again on its port.
+func (c *Cluster) Resume(tb testing.TB) {
+	tb.Helper()
+	if err := c.serve(); err != nil {
+		tb.Fatalf("pgtest: resume: %v%s", err, c.logTail())
 	}
 }
 
