@@ -32,7 +32,10 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 	where := []string{"TRUE"}
 	var args argList
 	if f.Query != "" {
-		where = append(where, `strpos(lower(schema_key), lower(`+args.add(f.Query)+`)) > 0`)
+		// Both sides lower-case in the database's collation: the column's
+		// own ("C") knows only ASCII letters, and a search for "Émoji"
+		// lowered otherwise than the name it should find finds nothing.
+		where = append(where, `strpos(lower(schema_key COLLATE "default"), lower(`+args.add(f.Query)+`::TEXT COLLATE "default")) > 0`)
 	}
 	if f.ServiceName != "" {
 		where = append(where, `schema_key IN (SELECT sp.schema_key FROM schema_producers sp
@@ -133,9 +136,14 @@ func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs ma
 // their version flags, and, when count is set, how many pass the filter
 // in all, in the same batch. A key is versioned when any of its schemas
 // has a version, and deprecated when any schema's current version (its
-// history row with the highest seq) is. Counting apart rather than with
-// a window over the page's query lets the page stop at its last row,
-// which an index in the order's collation serves.
+// history row with the highest seq) is. Without a filter, the total is
+// counted apart (from the primary key alone), so that the page can stop
+// at its last row, which an index in the order's collation serves; with
+// one, every summary must be read to evaluate it anyway, and a window
+// over the page's query counts in that same scan rather than in a second.
+// The page's names are chosen first and its rows read after, so that a
+// filter and an order on the name alone read the primary key, not every
+// row.
 func (s *Store) summaries(ctx context.Context, filter string, args argList, order string, descending, count bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
 	dir := "ASC"
 	if descending {
@@ -143,18 +151,22 @@ func (s *Store) summaries(ctx context.Context, filter string, args argList, orde
 	}
 	var r reads
 	var total int64
-	if count {
+	windowed, counted := count && filter != "TRUE", "0::BIGINT"
+	if windowed {
+		counted = "count(*) OVER ()"
+	} else if count {
 		r.one(`SELECT count(*) FROM schema_keys WHERE `+filter, args, &total)
 	}
 	a := argList(slices.Clone(args))
 	orderBy := order + ` ` + dir + `, schema_key COLLATE "C" ` + dir
 	query := `
-		WITH page AS (
-			SELECT * FROM schema_keys
+		WITH keys AS (
+			SELECT schema_key, ` + counted + ` AS total FROM schema_keys
 			WHERE ` + filter + `
 			ORDER BY ` + orderBy + `
 			LIMIT ` + a.add(limit) + ` OFFSET ` + a.add(offset) + `
 		),
+		page AS (SELECT k.*, keys.total FROM keys JOIN schema_keys k USING (schema_key)),
 		versions AS (
 			SELECT schema_key, bool_or(status = ` + a.add(int16(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED)) + `) AS deprecated FROM (
 				SELECT DISTINCT ON (schema_id) schema_id, schema_key, status FROM schema_versions
@@ -162,7 +174,7 @@ func (s *Store) summaries(ctx context.Context, filter string, args argList, orde
 			GROUP BY schema_key
 		)
 		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
-			page.first_seen, page.last_seen, page.description, page.producer_count, page.superseded_count,
+			page.first_seen, page.last_seen, page.description, page.total, page.producer_count, page.superseded_count,
 			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + orderBy
@@ -172,10 +184,14 @@ func (s *Store) summaries(ctx context.Context, filter string, args argList, orde
 			k     catalog.KeySummary
 			mt    int16
 			types []int16
+			n     int64
 		)
 		if err := rows.Scan(&k.Key, &mt, &k.Unit, &types, &k.Units, &k.Schemas, &k.FirstSeen, &k.LastSeen, &k.Description,
-			&k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated); err != nil {
+			&n, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated); err != nil {
 			return err
+		}
+		if windowed {
+			total = n
 		}
 		k.Type = tallycatv1.MetricType(mt)
 		for _, t := range types {
@@ -188,6 +204,12 @@ func (s *Store) summaries(ctx context.Context, filter string, args argList, orde
 	})
 	if err := r.send(ctx, s); err != nil {
 		return nil, 0, fmt.Errorf("list schema keys: %w", err)
+	}
+	if windowed && len(out) == 0 && offset > 0 {
+		// A page past the end has no row to carry the total: count apart.
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM schema_keys WHERE `+filter, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count schema keys: %w", storageError(err))
+		}
 	}
 	return out, total, nil
 }

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -23,7 +24,10 @@ import (
 // which skips or repeats keys if the database compares otherwise). On a
 // database whose default collation is ICU's en-US, every read that orders
 // or pages by a name must give DuckDB's order: the text columns collate
-// as "C" and the reads ask for it, and this holds both to it.
+// as "C" and the reads ask for it, and this holds both to it. A search
+// must also lower-case the name and the query alike, which the columns'
+// "C" does not do for letters beyond ASCII while the database's en-US
+// does.
 func TestReadsOrderNamesByteByByte(t *testing.T) {
 	ctx := context.Background()
 	pg := open(t, enUSDatabase(t, pgtest.Start(t)))
@@ -34,7 +38,7 @@ func TestReadsOrderNamesByteByByte(t *testing.T) {
 	t.Cleanup(func() { dk.Close() })
 
 	// Names whose byte order and en-US order differ.
-	keys := []string{"b.metric", "B.metric", "a.metric", "_x.metric", "a_b.metric", "a.b.metric", "Zeta", "émoji.metric"}
+	keys := []string{"b.metric", "B.metric", "a.metric", "_x.metric", "a_b.metric", "a.b.metric", "Zeta", "Émoji.metric"}
 	services := []string{"api", "Worker", "_batch", "émoji"}
 	var obs []catalog.Observation
 	for i, k := range keys {
@@ -83,6 +87,18 @@ func TestReadsOrderNamesByteByByte(t *testing.T) {
 			}
 			return out, nil
 		}},
+		{"ListSchemaKeys's totals of a search, on a page and past the end", func(s catalog.Store) ([]string, error) {
+			var out []string
+			for _, offset := range []int{0, 100} {
+				rows, total, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Query: "METRIC", Offset: offset, Limit: 2})
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, strconv.Itoa(len(rows)), strconv.FormatInt(total, 10))
+			}
+			return out, nil
+		}},
+		{"ListSchemaKeys searching émoji", keyNames(catalog.KeyFilter{Query: "émoji"})},
 		{"ListJudging in pages of 3", func(s catalog.Store) ([]string, error) {
 			var out []string
 			for after := ""; ; {
