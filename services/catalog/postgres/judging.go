@@ -17,9 +17,9 @@ import (
 
 // ListJudging implements catalog.Store. The page's keys come from the key
 // summaries, keyset-paged in byte order; its schemas are selected by those
-// keys, which the index on schemas' schema_key serves whatever the
-// database's collation (a range between the first and the last key, as
-// DuckDB reads it, would need the index to sort as the page does).
+// keys (not by the range between the first and the last, as DuckDB reads
+// them, which only an index sorted as the page is could serve), and every
+// table's rows by those schemas, in one batch.
 func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]catalog.JudgingKey, error) {
 	// The first page starts at the first key, an empty name included.
 	var keys []string

@@ -25,6 +25,9 @@ import (
 // Text is ordered and compared with COLLATE "C" wherever an order is
 // visible (names, pages, keyset paging): byte order, as DuckDB and the
 // catalog's Go sorts have it, whatever the database's default collation.
+// The text columns are declared "C" too, so that their indexes serve
+// these orders; the queries say it as well, so that their order does not
+// hang on the schema alone (TestReadsOrderNamesByteByByte holds both).
 
 // reads is a batch of read queries, each with what to do with its rows.
 type reads struct{ b pgx.Batch }
