@@ -1,6 +1,9 @@
 // Command benchtable turns `go test -bench` output on stdin into one
 // Markdown table: a row per benchmark, a column per reported unit, so that
 // `make bench` prints every figure docs/BENCHMARKS.md quotes in one place.
+// Each row is named by its package's last element and the benchmark, so
+// that the same workload on two stores (duckdb/Catalog/GetSchema,
+// postgres/Catalog/GetSchema) stands on two rows.
 package main
 
 import (
@@ -12,7 +15,7 @@ import (
 )
 
 // columns lists the units to show, in order; others are left out.
-var columns = []string{"points/s", "allocs/point", "ingest-cpu-s/Mpoints", "ingest-peak-rss-MiB", "live-bytes/pair", "p50-ms", "p99-ms", "ns/op", "MB/s"}
+var columns = []string{"points/s", "allocs/point", "ingest-cpu-s/Mpoints", "ingest-peak-rss-MiB", "live-bytes/pair", "p50-ms", "p99-ms", "cpu-s", "client-cpu-s", "ns/op", "MB/s"}
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+(\d+)\s+(.*)$`)
 
@@ -24,12 +27,17 @@ func main() {
 	var rows []row
 	used := map[string]bool{}
 	sc := bufio.NewScanner(os.Stdin)
+	pkg := ""
 	for sc.Scan() {
+		if p, ok := strings.CutPrefix(sc.Text(), "pkg: "); ok {
+			pkg = p[strings.LastIndex(p, "/")+1:] + "/"
+			continue
+		}
 		m := line.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
 		}
-		r := row{name: strings.TrimPrefix(m[1], "Benchmark"), values: map[string]string{}}
+		r := row{name: pkg + strings.TrimPrefix(m[1], "Benchmark"), values: map[string]string{}}
 		f := strings.Fields(m[4])
 		for i := 0; i+1 < len(f); i += 2 {
 			r.values[f[i+1]] = f[i]

@@ -1,0 +1,124 @@
+package catalogbench
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Catalog measures the calls people make on the benchmark catalog (s,
+// filled by Fill): listing, searching and sorting keys, a key's schemas, a
+// schema, a diff, and recording a batch of 1,000 new shapes.
+func Catalog(b *testing.B, s catalog.Store) {
+	ctx := context.Background()
+	// Each call reads another key or schema, as people browsing do, so that
+	// no figure comes from one row that stays in cache.
+	i := 0
+	pick := func() (catalog.Observation, catalog.Observation) {
+		i++
+		k := (i * 7919) % Keys
+		return Observation(k, i%SchemasPerKey, 0, time.Now()), Observation(k, (i+1)%SchemasPerKey, 0, time.Now())
+	}
+
+	b.Run("ListSchemaKeys/first-page", func(b *testing.B) {
+		Measure(b, func() error { _, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Limit: 100}); return err })
+	})
+	b.Run("ListSchemaKeys/search", func(b *testing.B) {
+		Measure(b, func() error {
+			_, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Query: fmt.Sprintf("metric_%d", i%1000), Limit: 100})
+			i++
+			return err
+		})
+	})
+	b.Run("ListSchemaKeys/by-series", func(b *testing.B) {
+		Measure(b, func() error {
+			_, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES, Descending: true, Limit: 100})
+			return err
+		})
+	})
+	b.Run("ListTopSeries", func(b *testing.B) {
+		Measure(b, func() error { _, err := s.ListTopSeries(ctx, tallycatv1.Window_WINDOW_LAST_DAY, 10); return err })
+	})
+	b.Run("ListSchemas", func(b *testing.B) {
+		Measure(b, func() error { some, _ := pick(); _, err := s.ListSchemas(ctx, some.Shape.Name, false); return err })
+	})
+	b.Run("GetSchema", func(b *testing.B) {
+		Measure(b, func() error { some, _ := pick(); _, err := s.GetSchema(ctx, some.VariantID, 0); return err })
+	})
+	b.Run("DiffSchemas", func(b *testing.B) {
+		Measure(b, func() error {
+			some, other := pick()
+			both, err := s.GetSchemas(ctx, some.VariantID, other.VariantID)
+			if err != nil {
+				return err
+			}
+			catalog.Diff(both[0], both[1])
+			return nil
+		})
+	})
+	round := 0
+	b.Run("RecordObservations/1000-new", func(b *testing.B) {
+		Measure(b, func() error {
+			round++
+			batch := make([]catalog.Observation, 1000)
+			for i := range batch {
+				batch[i] = Observation(Keys+round*1000+i, i, i%Producers, time.Now())
+			}
+			_, err := s.RecordObservations(ctx, fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), round), batch)
+			return err
+		})
+	})
+}
+
+// Cost measures the calls that read cost figures on the cost catalog (s,
+// filled by Fill and AddCosts), over the last hour and day, and recording
+// a batch of 1,000 observations with figures.
+func Cost(b *testing.B, s catalog.Store) {
+	ctx := context.Background()
+	i := 0
+	active := func() catalog.Observation {
+		i++
+		return Observation((i*7919)%(Keys/CostEvery)*CostEvery, i%SchemasPerKey, 0, time.Now())
+	}
+	hour, day := tallycatv1.Window_WINDOW_LAST_HOUR, tallycatv1.Window_WINDOW_LAST_DAY
+	b.Run("ListSchemaKeys/first-page", func(b *testing.B) {
+		Measure(b, func() error { _, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Limit: 100}); return err })
+	})
+	for _, w := range []struct {
+		name   string
+		window tallycatv1.Window
+	}{{"hour", hour}, {"day", day}} {
+		b.Run("ListSchemaKeys/by-series/"+w.name, func(b *testing.B) {
+			Measure(b, func() error {
+				_, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES, Descending: true, Window: w.window, Limit: 100})
+				return err
+			})
+		})
+		b.Run("GetSchema/"+w.name, func(b *testing.B) {
+			Measure(b, func() error { _, err := s.GetSchema(ctx, active().VariantID, w.window); return err })
+		})
+	}
+	b.Run("ListTopSeries", func(b *testing.B) {
+		Measure(b, func() error { _, err := s.ListTopSeries(ctx, hour, 10); return err })
+	})
+	b.Run("GetSeriesHistory", func(b *testing.B) {
+		Measure(b, func() error { _, err := s.GetSeriesHistory(ctx, active().Shape.Name); return err })
+	})
+	round := 0
+	b.Run("RecordObservations/1000-with-figures", func(b *testing.B) {
+		Measure(b, func() error {
+			round++
+			batch := make([]catalog.Observation, 1000)
+			for j := range batch {
+				n := round*1000 + j
+				batch[j] = CostObservation(n/SchemasPerKey%(Keys/CostEvery)*CostEvery, n%SchemasPerKey, time.Now())
+			}
+			_, err := s.RecordObservations(ctx, fmt.Sprintf("cost-%d-%d", time.Now().UnixNano(), round), batch)
+			return err
+		})
+	})
+}
