@@ -647,33 +647,43 @@ var File_tallycat_v1_observation_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\n" +
-	"%tallycat/v1/observation_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"o\n" +
-	"\fAttributeKey\x12\x1c\n" +
-	"\x04name\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80 R\x04name\x12A\n" +
+	"%tallycat/v1/observation_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"{\n" +
+	"\fAttributeKey\x12(\n" +
+	"\x04name\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80 2\n" +
+	"^[^\\x00]*$R\x04name\x12A\n" +
 	"\n" +
 	"value_type\x18\x02 \x01(\x0e2\x16.tallycat.v1.ValueTypeB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\tvalueType\"\xe6\x01\n" +
-	"\x10ProducerIdentity\x12.\n" +
-	"\fservice_name\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\vserviceName\x125\n" +
-	"\x11service_namespace\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x10serviceNamespace\x121\n" +
-	"\x0fservice_version\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x0eserviceVersion\x128\n" +
-	"\x13service_instance_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x11serviceInstanceId\"\x80\t\n" +
-	"\vObservation\x12,\n" +
-	"\vmetric_name\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\tvalueType\"\x96\x02\n" +
+	"\x10ProducerIdentity\x12:\n" +
+	"\fservice_name\x18\x01 \x01(\tB\x17\xbaH\x14\xc8\x01\x01r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\vserviceName\x12A\n" +
+	"\x11service_namespace\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\x10serviceNamespace\x12=\n" +
+	"\x0fservice_version\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\x0eserviceVersion\x12D\n" +
+	"\x13service_instance_id\x18\x04 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\x11serviceInstanceId\"\xbc\t\n" +
+	"\vObservation\x128\n" +
+	"\vmetric_name\x18\x01 \x01(\tB\x17\xbaH\x14\xc8\x01\x01r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\n" +
 	"metricName\x12D\n" +
 	"\vmetric_type\x18\x02 \x01(\x0e2\x17.tallycat.v1.MetricTypeB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\n" +
-	"metricType\x12\x1c\n" +
-	"\x04unit\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x04unit\x12D\n" +
+	"metricType\x12(\n" +
+	"\x04unit\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\x04unit\x12D\n" +
 	"\vtemporality\x18\x04 \x01(\x0e2\x18.tallycat.v1.TemporalityB\b\xbaH\x05\x82\x01\x02\x10\x01R\vtemporality\x12\x1c\n" +
-	"\tmonotonic\x18\x05 \x01(\bR\tmonotonic\x12+\n" +
-	"\vdescription\x18\x06 \x01(\tB\t\xbaH\x06r\x04\x18\x80\x80\x04R\vdescription\x12X\n" +
+	"\tmonotonic\x18\x05 \x01(\bR\tmonotonic\x127\n" +
+	"\vdescription\x18\x06 \x01(\tB\x15\xbaH\x12r\x10\x18\x80\x80\x042\n" +
+	"^[^\\x00]*$R\vdescription\x12X\n" +
 	"\x15data_point_attributes\x18\a \x03(\v2\x19.tallycat.v1.AttributeKeyB\t\xbaH\x06\x92\x01\x03\x10\x80\bR\x13dataPointAttributes\x12A\n" +
-	"\bproducer\x18\b \x01(\v2\x1d.tallycat.v1.ProducerIdentityB\x06\xbaH\x03\xc8\x01\x01R\bproducer\x12'\n" +
+	"\bproducer\x18\b \x01(\v2\x1d.tallycat.v1.ProducerIdentityB\x06\xbaH\x03\xc8\x01\x01R\bproducer\x123\n" +
 	"\n" +
-	"scope_name\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tscopeName\x12-\n" +
+	"scope_name\x18\t \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\tscopeName\x129\n" +
 	"\rscope_version\x18\n" +
-	" \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\fscopeVersion\x12U\n" +
+	" \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\fscopeVersion\x12U\n" +
 	"\x13resource_attributes\x18\v \x03(\v2\x19.tallycat.v1.AttributeKeyB\t\xbaH\x06\x92\x01\x03\x10\x80\bR\x12resourceAttributes\x12O\n" +
 	"\x10scope_attributes\x18\f \x03(\v2\x19.tallycat.v1.AttributeKeyB\t\xbaH\x06\x92\x01\x03\x10\x80\bR\x0fscopeAttributes\x12(\n" +
 	"\x10data_point_count\x18\r \x01(\x04R\x0edataPointCount\x12I\n" +

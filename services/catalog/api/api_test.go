@@ -263,6 +263,18 @@ func TestErrors(t *testing.T) {
 					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{o}})
 					return err
 				}, connect.CodeInvalidArgument, "producer"},
+				// PostgreSQL's text cannot hold NUL: refused, on every engine,
+				// naming the field, rather than failing the batch in the store.
+				{"NUL in a metric name", func() error {
+					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(),
+						Observations: []*tallycatv1.Observation{obs("m\x00n", "s")}})
+					return err
+				}, connect.CodeInvalidArgument, "metric_name"},
+				{"NUL in an attribute key", func() error {
+					o := obs("m", "s", &tallycatv1.AttributeKey{Name: "a\x00", ValueType: tallycatv1.ValueType_VALUE_TYPE_STRING})
+					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{o}})
+					return err
+				}, connect.CodeInvalidArgument, "data_point_attributes"},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -183,7 +184,12 @@ func storageError(err error) error {
 	if errors.As(err, &pgErr) {
 		switch {
 		case pgErr.Code == "23505":
-			return catalog.Errorf(catalog.ECONFLICT, "already exists: %s", pgErr.Detail)
+			// Detail quotes the key's values: say which constraint only.
+			return catalog.Errorf(catalog.ECONFLICT, "already exists (%s)", pgErr.ConstraintName)
+		case pgErr.Code == "22021", pgErr.Code == "22P05":
+			// A character text cannot hold (NUL): the API's rules refuse
+			// it first; this is for what reaches the store another way.
+			return catalog.Errorf(catalog.EINVALID, "a text holds a character PostgreSQL cannot store: %s", pgErr.Message)
 		case strings.HasPrefix(pgErr.Code, "08"), // connection exception
 			strings.HasPrefix(pgErr.Code, "53"),  // insufficient resources: disk full, out of memory, too many connections
 			strings.HasPrefix(pgErr.Code, "57P"), // shutting down, cannot connect now
@@ -195,7 +201,10 @@ func storageError(err error) error {
 	}
 	var netErr net.Error
 	var connectErr *pgconn.ConnectError
-	if errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "closed pool") {
+	// A connection that died mid-query ends in EOF or a timeout rather
+	// than a network error.
+	if errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "closed pool") || strings.Contains(err.Error(), "conn closed") {
 		return catalog.Errorf(catalog.EUNAVAILABLE, "the catalog cannot reach its database: %s", firstLine(err.Error()))
 	}
 	return err

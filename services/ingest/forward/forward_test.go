@@ -175,12 +175,15 @@ func TestBoundedBufferRefusesWhenFull(t *testing.T) {
 func TestInvalidObservationsAreRefusedWithAReason(t *testing.T) {
 	f, _, clk := newTest(t, testConfig())
 	long := obs(strings.Repeat("n", 2000), "svc")
-	res, err := f.Add([]ingest.Observation{long, obs("ok", "svc")}, clk.now())
+	// A NUL, which PostgreSQL's text cannot hold: refused here, alone,
+	// rather than failing the catalog's batch again and again.
+	nul := obs("cpu\x00time", "svc")
+	res, err := f.Add([]ingest.Observation{long, nul, obs("ok", "svc")}, clk.now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Rejected != 10 || len(res.Reasons) != 1 || !strings.Contains(res.Reasons[0], "metric_name") {
-		t.Errorf("refused %d: %v; want the 10 points of the long name, naming metric_name", res.Rejected, res.Reasons)
+	if res.Rejected != 20 || len(res.Reasons) != 2 || !strings.Contains(res.Reasons[0], "metric_name") || !strings.Contains(res.Reasons[1], "metric_name") {
+		t.Errorf("refused %d: %v; want the 10 points of the long name and of the NUL one, naming metric_name", res.Rejected, res.Reasons)
 	}
 	if f.Pending() != 1 {
 		t.Errorf("pending = %d, want the valid one", f.Pending())
