@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -194,6 +195,22 @@ func intAs(typ string, n int64) (driver.Value, error) {
 		return uint64(n), nil
 	}
 	return nil, fmt.Errorf("an integer for a %s column", typ)
+}
+
+// Identity implements storecopy.Store: the file's absolute path, its
+// links resolved; an in-memory database is one of its own.
+func (s *Store) Identity(context.Context) (string, error) {
+	if s.path == "" || s.path == ":memory:" {
+		return fmt.Sprintf("duckdb:memory:%p", s), nil
+	}
+	abs, err := filepath.Abs(s.path)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	return "duckdb:" + abs, nil
 }
 
 // CountRows implements storecopy.Store.

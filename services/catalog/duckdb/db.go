@@ -32,6 +32,8 @@ var migrations embed.FS
 // Store is the DuckDB implementation of catalog.Store.
 type Store struct {
 	db *sql.DB
+	// path is the database file, or ":memory:" or "".
+	path string
 	// writeMu makes the store its database's only writer.
 	writeMu sync.Mutex
 	// now is the clock of version changes and batch ids.
@@ -76,7 +78,7 @@ func openAt(ctx context.Context, path string, upTo int, opts ...Option) (*Store,
 	// for them open rather than make new ones each time past the default
 	// two idle.
 	db.SetMaxIdleConns(16)
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }, cost: catalog.DefaultCostConfig()}
+	s := &Store{db: db, path: path, now: func() time.Time { return time.Now().UTC() }, cost: catalog.DefaultCostConfig()}
 	for _, o := range opts {
 		o(s)
 	}

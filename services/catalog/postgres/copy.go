@@ -118,6 +118,18 @@ func (s *Store) ImportRows(ctx context.Context, t storecopy.Table, rows [][]any)
 	})
 }
 
+// Identity implements storecopy.Store: the server's system identifier
+// (the same whatever host name or address reaches it) and the database;
+// the address the pool reached when the role may not read the identifier.
+func (s *Store) Identity(ctx context.Context) (string, error) {
+	var id string
+	err := s.pool.QueryRow(ctx, `SELECT system_identifier::text || '/' || current_database() FROM pg_control_system()`).Scan(&id)
+	if err != nil {
+		err = s.pool.QueryRow(ctx, `SELECT coalesce(host(inet_server_addr()), 'local') || ':' || coalesce(inet_server_port(), 0) || '/' || current_database()`).Scan(&id)
+	}
+	return "postgres:" + id, storageError(err)
+}
+
 // CountRows implements storecopy.Store.
 func (s *Store) CountRows(ctx context.Context, t storecopy.Table) (int64, error) {
 	var n int64

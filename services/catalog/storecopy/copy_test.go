@@ -3,10 +3,13 @@ package storecopy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -246,4 +249,37 @@ func TestCopyRoundTripThroughPostgres(t *testing.T) {
 // second replacing what it held.
 func TestCopyPostgresToPostgres(t *testing.T) {
 	roundTrip(t, openPostgres(t), openPostgres(t))
+}
+
+// TestCopyRefusesItsOwnSourceAndAnEmptyOne: one PostgreSQL database named
+// two ways is one store, and replacing it would empty the source; a source
+// without a catalog is most likely a mistyped one.
+func TestCopyRefusesItsOwnSourceAndAnEmptyOne(t *testing.T) {
+	ctx := context.Background()
+	cluster := pgtest.Start(t)
+	dsn := cluster.NewDatabase(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyValue := fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", u.Hostname(), u.Port(), u.User.Username(), strings.TrimPrefix(u.Path, "/"))
+	open := func(dsn string) copyable {
+		s, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(dsn), open(keyValue)
+	seed(t, a)
+	if err := storecopy.Copy(ctx, a, b, true, nil); !errors.Is(err, storecopy.ErrSameStore) {
+		t.Fatalf("copy onto itself = %v, want ErrSameStore", err)
+	}
+	if keys, _, err := a.ListSchemaKeys(ctx, catalog.KeyFilter{}); err != nil || len(keys) != 3 {
+		t.Fatalf("the source after the refused copy: %d keys, %v; want its 3", len(keys), err)
+	}
+	if err := storecopy.Copy(ctx, openDuckDB(t), a, true, nil); !errors.Is(err, storecopy.ErrEmptySource) {
+		t.Fatalf("copy from an empty catalog = %v, want ErrEmptySource", err)
+	}
 }

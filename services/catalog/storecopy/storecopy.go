@@ -121,6 +121,9 @@ type Store interface {
 	ExportRows(ctx context.Context, t Table, fn func(row []any) error) error
 	// ImportRows appends rows (values of the columns' Kinds) to t.
 	ImportRows(ctx context.Context, t Table, rows [][]any) error
+	// Identity names the database the store is on, the same however it
+	// was reached, so that a copy onto its own source is refused.
+	Identity(ctx context.Context) (string, error)
 	// CountRows returns how many rows t holds.
 	CountRows(ctx context.Context, t Table) (int64, error)
 	// ClearTables deletes every row of every table in Tables.
@@ -134,15 +137,40 @@ type Store interface {
 // replacing it was not asked for.
 var ErrNotEmpty = errors.New("the target holds a catalog")
 
+// ErrSameStore is returned by Copy when source and target are one
+// database, however named: replacing would empty the source.
+var ErrSameStore = errors.New("the source and the target are the same database")
+
+// ErrEmptySource is returned by Copy when the source holds no catalog,
+// which is more likely a mistyped source than a wish.
+var ErrEmptySource = errors.New("the source holds no catalog")
+
 // batchRows is how many rows Copy imports at once.
 const batchRows = 5000
 
 // Copy copies every table of from into to. A target that holds any row is
 // refused with ErrNotEmpty unless replace is set, which deletes its rows
-// first. progress, if set, is told each table's row count once copied.
+// first; a target that is the source, ErrSameStore; a source without
+// schemas, ErrEmptySource. progress, if set, is told each table's row count once copied.
 // Copying is not atomic: a copy that fails leaves the target partly
 // written, and is done again with replace.
 func Copy(ctx context.Context, from, to Store, replace bool, progress func(table string, rows int64)) error {
+	fromID, err := from.Identity(ctx)
+	if err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	toID, err := to.Identity(ctx)
+	if err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	if fromID == toID {
+		return fmt.Errorf("%w (%s)", ErrSameStore, fromID)
+	}
+	if n, err := from.CountRows(ctx, Tables[0]); err != nil {
+		return fmt.Errorf("source: %w", err)
+	} else if n == 0 {
+		return ErrEmptySource
+	}
 	for _, t := range Tables {
 		n, err := to.CountRows(ctx, t)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -45,8 +46,15 @@ func (c *Copy) ParseFlags(args []string) error {
 // at start, and copies.
 func (c *Copy) Run(ctx context.Context) error {
 	var err error
+	// A missing DuckDB file would be created empty: a mistyped --from.
+	if !isPostgres(c.From) {
+		if _, err := os.Stat(c.From); err != nil {
+			return fmt.Errorf("--from: %w", err)
+		}
+	}
 	// Copying moves stored rows as they are; cost settings only judge
-	// reads, so the defaults serve.
+	// reads, so the defaults serve. Opening the source applies the
+	// migrations it lacks, as starting the catalog on it would.
 	if c.from, err = openStore(ctx, c.From, catalog.DefaultCostConfig()); err != nil {
 		return fmt.Errorf("--from %s: %w", describeDB(c.From), err)
 	}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
@@ -46,14 +49,16 @@ func openStore(ctx context.Context, db string, cost catalog.CostConfig) (store, 
 	return duckdb.Open(ctx, db, duckdb.WithCost(cost))
 }
 
-// describeDB names db for logs without a password.
+// describeDB names db for logs: a DuckDB path as it is; PostgreSQL by
+// user, host, port and database only, so that no password (in the URL,
+// the connection string or its options) reaches a log.
 func describeDB(db string) string {
 	if !isPostgres(db) {
 		return db
 	}
-	return redactPassword.ReplaceAllString(db, "${1}xxxxx")
+	cfg, err := pgconn.ParseConfig(db)
+	if err != nil {
+		return "postgres (a connection string that does not parse)"
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
 }
-
-// redactPassword matches the password of a URL's user info or of a
-// key=value connection string.
-var redactPassword = regexp.MustCompile(`(://[^:/@]*:|password\s*=\s*)[^@\s]+`)
