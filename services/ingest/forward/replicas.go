@@ -138,6 +138,10 @@ func (r *Replicas) Healthy() []string {
 	return names
 }
 
+// failedChecksToDown is how many health checks in a row must fail before
+// Watch takes a replica out of rotation.
+const failedChecksToDown = 2
+
 // Watch checks every replica that has a Check, at once and then every
 // interval, until ctx ends. A check may take up to two intervals, so that
 // a replica that is slow to answer is not taken for a dead one, while one
@@ -151,6 +155,7 @@ func (r *Replicas) Watch(ctx context.Context) {
 		wg.Go(func() {
 			t := time.NewTicker(r.interval)
 			defer t.Stop()
+			fails := 0
 			for {
 				checkCtx, cancel := context.WithTimeout(ctx, 2*r.interval)
 				err := rep.Check(checkCtx)
@@ -158,7 +163,14 @@ func (r *Replicas) Watch(ctx context.Context) {
 				if ctx.Err() != nil {
 					return
 				}
-				r.set(rep, err, "health check")
+				// One failed check may be a busy moment; two in a row take
+				// the replica out (a failed send does at once).
+				if fails = fails + 1; err == nil {
+					fails = 0
+				}
+				if err == nil || fails >= failedChecksToDown {
+					r.set(rep, err, "health check")
+				}
 				select {
 				case <-ctx.Done():
 					return
