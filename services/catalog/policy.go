@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -147,8 +148,8 @@ func (r rawRule) compile() (PolicyRule, error) {
 		}
 		p.MaxDistinct = &DistinctCap{Attribute: m.Attribute, Max: m.Max}
 	}
-	if r.MaxMonthlyCost < 0 {
-		return p, fmt.Errorf("max_monthly_cost %g is below 0", r.MaxMonthlyCost)
+	if r.MaxMonthlyCost < 0 || math.IsInf(r.MaxMonthlyCost, 0) || math.IsNaN(r.MaxMonthlyCost) {
+		return p, fmt.Errorf("max_monthly_cost %g is not a finite amount of 0 or more", r.MaxMonthlyCost)
 	}
 	for _, in := range r.AllowedInstruments {
 		i := semconv.Instrument(in)

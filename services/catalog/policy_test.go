@@ -78,6 +78,7 @@ func TestBadPoliciesAreNamed(t *testing.T) {
 		"unknown setting": {"rules:\n  - name: typo\n    baned_attributes: [x]\n", "baned_attributes"},
 		"cap without max": {"rules:\n  - name: cap\n    max_distinct_values: {attribute: user.id}\n", `"cap"`},
 		"negative cost":   {"rules:\n  - name: money\n    max_monthly_cost: -1\n", `"money"`},
+		"infinite cost":   {"rules:\n  - name: sky\n    max_monthly_cost: .inf\n", `"sky"`},
 	} {
 		_, err := ParsePolicy([]byte(c.yaml))
 		if err == nil || !strings.Contains(err.Error(), c.names) {

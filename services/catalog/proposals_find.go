@@ -235,7 +235,7 @@ func DismissProposal(ctx context.Context, store Store, schemaID, version, actor,
 		return Errorf(EFAILEDPRECONDITION, "schema %s has no proposal of version %s: list the proposals again", schemaID, version)
 	}
 	return store.DismissProposal(ctx, Dismissal{
-		SchemaID: schemaID, SchemaKey: s[0].Key, Version: version, Reason: reason, Actor: actor, At: time.Now().UTC(),
+		SchemaID: schemaID, SchemaKey: s[0].Key, Version: version, Reason: reason, Actor: actor, // At: the store's clock
 	})
 }
 

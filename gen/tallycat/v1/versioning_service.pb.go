@@ -725,7 +725,7 @@ type DismissProposalRequest struct {
 	SchemaId string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
 	// proposed_version must be the version the schema's proposal names now.
 	ProposedVersion string `protobuf:"bytes,2,opt,name=proposed_version,json=proposedVersion,proto3" json:"proposed_version,omitempty"`
-	// reason says why, for the people who read the metric's history.
+	// reason says why; it is stored with the dismissal, with who dismissed it.
 	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

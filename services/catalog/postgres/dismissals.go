@@ -31,7 +31,7 @@ func (s *Store) DismissProposal(ctx context.Context, d catalog.Dismissal) error 
 func (s *Store) ListDismissals(ctx context.Context, schemaKey string) ([]catalog.Dismissal, error) {
 	rows, err := s.pool.Query(ctx, `SELECT schema_id, schema_key, proposed_version, reason, actor, dismissed_at
 		FROM proposal_dismissals WHERE $1 = '' OR schema_key = $1
-		ORDER BY dismissed_at, schema_key, schema_id, proposed_version`, schemaKey)
+		ORDER BY dismissed_at, schema_id, proposed_version`, schemaKey)
 	if err != nil {
 		return nil, wrap("list dismissals", storageError(err))
 	}

@@ -38,7 +38,7 @@ export function useAcceptProposal() {
   return useMutation(VersioningService.method.acceptProposal, { onSuccess: invalidate });
 }
 
-/** useDismissProposal hides a proposed version, with an optional reason kept in the metric's history. */
+/** useDismissProposal hides a proposed version; the optional reason is stored with the dismissal. */
 export function useDismissProposal() {
   const invalidate = useInvalidateVersions();
   return useMutation(VersioningService.method.dismissProposal, { onSuccess: invalidate });

@@ -318,7 +318,7 @@ export type DismissProposalRequest = Message<"tallycat.v1.DismissProposalRequest
   proposedVersion: string;
 
   /**
-   * reason says why, for the people who read the metric's history.
+   * reason says why; it is stored with the dismissal, with who dismissed it.
    *
    * @generated from field: string reason = 3;
    */
