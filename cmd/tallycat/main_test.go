@@ -135,3 +135,44 @@ func TestExportThenJudgeAgainstIt(t *testing.T) {
 		t.Errorf("after: exit %d\n%s", code, out)
 	}
 }
+
+// TestCheckFailsOnAPolicyViolation: issue 14's gate. A catalog whose team
+// bans user.email fails `tallycat check --fail-on violation` when a
+// service sends it, and the output names the rule; without the banned
+// attribute the same metric passes the policy.
+func TestCheckFailsOnAPolicyViolation(t *testing.T) {
+	rules, err := catalog.ParsePolicy([]byte("rules:\n  - name: no-personal-data\n    banned_attributes: [\"user.email\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := semconv.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(obs *tallycatv1.Observation) string {
+		store, err := duckdb.Open(context.Background(), ":memory:")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		findings := &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg, Policies: rules}}
+		srv := httptest.NewServer(api.NewHandler(store, api.Options{Findings: findings}))
+		t.Cleanup(srv.Close)
+		client := tallycatv1connect.NewObservationServiceClient(http.DefaultClient, srv.URL)
+		if _, err := client.RecordObservations(context.Background(), &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{obs}}); err != nil {
+			t.Fatal(err)
+		}
+		return srv.URL
+	}
+	logins := func(attrs ...string) *tallycatv1.Observation {
+		return observation("shop.logins", tallycatv1.MetricType_METRIC_TYPE_SUM, true, "{login}", attrs...)
+	}
+	code, out, _ := runCLI("check", "--catalog", serve(logins("user.email")), "--fail-on", "violation")
+	if code != exitFindings || !strings.Contains(out, "policy_violation") || !strings.Contains(out, "no-personal-data") || !strings.Contains(out, "user.email") {
+		t.Errorf("a banned attribute: exit %d, output:\n%s", code, out)
+	}
+	_, out, _ = runCLI("check", "--catalog", serve(logins("shop.region")), "--fail-on", "violation", "--format", "json")
+	if strings.Contains(out, "policy_violation") {
+		t.Errorf("no banned attribute, yet a policy violation:\n%s", out)
+	}
+}
