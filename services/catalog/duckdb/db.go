@@ -106,6 +106,10 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 		return err
 	}
 	sort.Strings(names)
+	newest, _ := strconv.Atoi(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0])
+	if err := catalog.CheckMigrations(current, newest); err != nil {
+		return err
+	}
 	for _, name := range names {
 		base := filepath.Base(name)
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,5 +253,14 @@ func TestUpgradeKeptSchemaCountsOnce(t *testing.T) {
 	}
 	if union.Schema.Superseded || union.Schema.ReleaseCount != 2 || union.Schema.DataPoints != 200 {
 		t.Errorf("the union = %+v, want both releases current on it with 200 points", union.Schema)
+	}
+}
+
+// TestRefusesANewerDatabase: a file a newer TallyCat migrated is refused
+// at open, saying to run a newer TallyCat, rather than misread.
+func TestRefusesANewerDatabase(t *testing.T) {
+	path := oldCatalog(t, 1<<30, []row{{`INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', now())`, nil}})
+	if _, err := Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "newer than this TallyCat knows") {
+		t.Fatalf("open a newer database: %v", err)
 	}
 }

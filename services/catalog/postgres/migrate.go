@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 //go:embed migrations/*.sql
@@ -86,6 +88,9 @@ func (s *Store) migrate(ctx context.Context) (err error) {
 	}
 	var current int
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	if err := catalog.CheckMigrations(current, ms[len(ms)-1].version); err != nil {
 		return err
 	}
 	for _, m := range ms {

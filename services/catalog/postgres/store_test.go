@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -297,5 +298,24 @@ func TestUnitsOfAnyText(t *testing.T) {
 	slices.Sort(want)
 	if len(keys) != 1 || !reflect.DeepEqual(keys[0].Units, want) || keys[0].Unit != units[len(units)-1] {
 		t.Errorf("keys = %+v, want one whose units are %q, the last %q", keys, want, units[len(units)-1])
+	}
+}
+
+// TestRefusesANewerDatabase: a database a newer TallyCat migrated is
+// refused at open, saying to run a newer TallyCat, rather than misread.
+func TestRefusesANewerDatabase(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Start(t).NewDatabase(t)
+	open(t, dsn).Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', now())`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.Open(ctx, dsn); err == nil || !strings.Contains(err.Error(), "newer than this TallyCat knows") {
+		t.Fatalf("open a newer database: %v", err)
 	}
 }
