@@ -17,9 +17,23 @@ import (
 
 var _ storecopy.Store = (*Store)(nil)
 
-// ExportRows implements storecopy.Store.
-func (s *Store) ExportRows(ctx context.Context, t storecopy.Table, fn func(row []any) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+t.ColumnNames()+` FROM `+t.Name+` ORDER BY `+t.Order)
+// Export implements storecopy.Store: one read transaction, which DuckDB
+// gives a snapshot of the database.
+func (s *Store) Export(ctx context.Context, fn func(storecopy.Exporter) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(exporter{tx})
+}
+
+// exporter reads tables in one transaction.
+type exporter struct{ q querier }
+
+// ExportRows implements storecopy.Exporter.
+func (e exporter) ExportRows(ctx context.Context, t storecopy.Table, fn func(row []any) error) error {
+	rows, err := e.q.QueryContext(ctx, `SELECT `+t.ColumnNames()+` FROM `+t.Name+` ORDER BY `+t.Order)
 	if err != nil {
 		return err
 	}

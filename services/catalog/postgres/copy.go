@@ -15,9 +15,24 @@ import (
 
 var _ storecopy.Store = (*Store)(nil)
 
-// ExportRows implements storecopy.Store.
-func (s *Store) ExportRows(ctx context.Context, t storecopy.Table, fn func(row []any) error) error {
-	rows, err := s.pool.Query(ctx, `SELECT `+t.ColumnNames()+` FROM `+t.Name+` ORDER BY `+t.Order)
+// Export implements storecopy.Store: one REPEATABLE READ, read-only
+// transaction, so that every table is read from one snapshot while
+// replicas go on writing.
+func (s *Store) Export(ctx context.Context, fn func(storecopy.Exporter) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return storageError(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	return fn(exporter{tx})
+}
+
+// exporter reads tables in one transaction.
+type exporter struct{ tx pgx.Tx }
+
+// ExportRows implements storecopy.Exporter.
+func (e exporter) ExportRows(ctx context.Context, t storecopy.Table, fn func(row []any) error) error {
+	rows, err := e.tx.Query(ctx, `SELECT `+t.ColumnNames()+` FROM `+t.Name+` ORDER BY `+t.Order)
 	if err != nil {
 		return storageError(err)
 	}

@@ -114,11 +114,19 @@ var Tables = []Table{
 		"reason", Text, "dismissed_at", Time), "schema_id, proposed_version"},
 }
 
-// Store is a catalog store that can be copied from and to.
-type Store interface {
+// Exporter reads a store's tables.
+type Exporter interface {
 	// ExportRows calls fn with each row of t, in t.Order, its values of
 	// the columns' Kinds; fn may keep the row.
 	ExportRows(ctx context.Context, t Table, fn func(row []any) error) error
+}
+
+// Store is a catalog store that can be copied from and to.
+type Store interface {
+	// Export calls fn with an Exporter that reads one snapshot of the
+	// database (one read transaction), so that a copy of a catalog that
+	// replicas keep writing is still consistent.
+	Export(ctx context.Context, fn func(Exporter) error) error
 	// ImportRows appends rows (values of the columns' Kinds) to t.
 	ImportRows(ctx context.Context, t Table, rows [][]any) error
 	// Identity names the database the store is on, the same however it
@@ -152,8 +160,9 @@ const batchRows = 5000
 // refused with ErrNotEmpty unless replace is set, which deletes its rows
 // first; a target that is the source, ErrSameStore; a source without
 // schemas, ErrEmptySource. progress, if set, is told each table's row count once copied.
-// Copying is not atomic: a copy that fails leaves the target partly
-// written, and is done again with replace.
+// The source is read from one snapshot; writing the target is not
+// atomic: a copy that fails leaves it partly written, and is done again
+// with replace.
 func Copy(ctx context.Context, from, to Store, replace bool, progress func(table string, rows int64)) error {
 	fromID, err := from.Identity(ctx)
 	if err != nil {
@@ -185,39 +194,52 @@ func Copy(ctx context.Context, from, to Store, replace bool, progress func(table
 			return fmt.Errorf("target: clear: %w", err)
 		}
 	}
-	for _, t := range Tables {
-		var batch [][]any
-		var total int64
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
+	err = from.Export(ctx, func(e Exporter) error {
+		for _, t := range Tables {
+			total, err := copyTable(ctx, e, to, t)
+			if err != nil {
+				return fmt.Errorf("copy %s: %w", t.Name, err)
 			}
-			if err := to.ImportRows(ctx, t, batch); err != nil {
-				return fmt.Errorf("target: %s: %w", t.Name, err)
+			if progress != nil {
+				progress(t.Name, total)
 			}
-			total += int64(len(batch))
-			batch = batch[:0]
-			return nil
 		}
-		err := from.ExportRows(ctx, t, func(row []any) error {
-			batch = append(batch, row)
-			if len(batch) == batchRows {
-				return flush()
-			}
-			return nil
-		})
-		if err == nil {
-			err = flush()
-		}
-		if err != nil {
-			return fmt.Errorf("copy %s: %w", t.Name, err)
-		}
-		if progress != nil {
-			progress(t.Name, total)
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := to.FinishImport(ctx); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
 	return nil
+}
+
+// copyTable copies one table from e into to, batchRows at a time, and
+// returns how many rows it copied.
+func copyTable(ctx context.Context, e Exporter, to Store, t Table) (int64, error) {
+	var batch [][]any
+	var total int64
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := to.ImportRows(ctx, t, batch); err != nil {
+			return fmt.Errorf("target: %w", err)
+		}
+		total += int64(len(batch))
+		batch = batch[:0]
+		return nil
+	}
+	err := e.ExportRows(ctx, t, func(row []any) error {
+		batch = append(batch, row)
+		if len(batch) == batchRows {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return total, err
 }
