@@ -121,6 +121,16 @@ type VersionChange struct {
 	At       time.Time
 }
 
+// Leader is implemented by a store that several catalog processes share.
+// One of them at a time leads, and only the leader announces what every
+// replica finds by itself (new findings, as OTLP log records), so that
+// each is announced once. A store without it has one process: it leads.
+type Leader interface {
+	// Leading reports whether this process leads now, taking the lead
+	// when no live process holds it.
+	Leading(ctx context.Context) bool
+}
+
 // BatchRetention is how long a store remembers an applied batch id, so
 // that a retried RecordObservations is applied once: far longer than any
 // ingest retries a batch.

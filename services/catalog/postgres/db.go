@@ -54,6 +54,8 @@ type Store struct {
 	// deleted cost rows past their retention (see pruneCosts).
 	pruneMu  sync.Mutex
 	prunedAt time.Time
+	// lead is this replica's hold on leadership (see Leading).
+	lead leader
 }
 
 // Option configures a Store at Open.
@@ -102,8 +104,10 @@ func redact(err error) error {
 	return errors.New("invalid connection string")
 }
 
-// Close closes the pool; after it, every method fails.
+// Close gives leadership up and closes the pool; after it, every method
+// fails.
 func (s *Store) Close() error {
+	s.resign()
 	s.pool.Close()
 	return nil
 }

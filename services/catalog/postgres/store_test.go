@@ -319,3 +319,19 @@ func TestRefusesANewerDatabase(t *testing.T) {
 		t.Fatalf("open a newer database: %v", err)
 	}
 }
+
+// TestOneReplicaLeads: of two replicas on one database one leads (and so
+// alone announces findings); when it closes, or dies, the other takes the
+// lead at its next ask.
+func TestOneReplicaLeads(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Start(t).NewDatabase(t)
+	a, b := open(t, dsn), open(t, dsn)
+	if !a.Leading(ctx) || b.Leading(ctx) || !a.Leading(ctx) {
+		t.Fatal("want the first replica to ask to lead, and the other not")
+	}
+	a.Close()
+	if !b.Leading(ctx) {
+		t.Fatal("the other replica did not take the lead once the leader closed")
+	}
+}

@@ -219,6 +219,16 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 		}()
 		findings.OnNew, opts.SchemaChanges = em.EmitFindings, em
+		if leader, ok := store.(catalog.Leader); ok {
+			// Every replica judges; one announces, or each finding would
+			// arrive once per replica. Schema changes are announced by the
+			// replica that recorded them, once already.
+			findings.OnNew = func(fs []catalog.Finding) {
+				if leader.Leading(ctx) {
+					em.EmitFindings(fs)
+				}
+			}
+		}
 		slog.Info("sending findings and schema changes as events", "endpoint", c.EventsEndpoint)
 	}
 	m.findings = findings
