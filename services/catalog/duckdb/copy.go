@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/tallycat/tallycat/services/catalog/storecopy"
 )
@@ -49,7 +48,7 @@ func (e exporter) ExportRows(ctx context.Context, t storecopy.Table, fn func(row
 		}
 		row := make([]any, len(raw))
 		for i, c := range t.Columns {
-			if row[i], err = exported(c, raw[i]); err != nil {
+			if row[i], err = storecopy.Value(c.Kind, raw[i]); err != nil {
 				return fmt.Errorf("%s.%s: %w", t.Name, c.Name, err)
 			}
 		}
@@ -58,68 +57,6 @@ func (e exporter) ExportRows(ctx context.Context, t storecopy.Table, fn func(row
 		}
 	}
 	return rows.Err()
-}
-
-// exported converts a value DuckDB returned to the column's Kind.
-func exported(c storecopy.Column, v any) (any, error) {
-	switch c.Kind {
-	case storecopy.Int, storecopy.NullInt:
-		if v == nil && c.Kind == storecopy.NullInt {
-			return nil, nil
-		}
-		return toInt64(v)
-	case storecopy.Uint:
-		if u, ok := v.(uint64); ok {
-			return u, nil
-		}
-		n, err := toInt64(v)
-		return uint64(n), err
-	case storecopy.Time:
-		t, ok := v.(time.Time)
-		if !ok {
-			return nil, fmt.Errorf("%T is not a time", v)
-		}
-		return t.UTC(), nil
-	case storecopy.Ints:
-		list, _ := v.([]any)
-		out := make([]int64, 0, len(list))
-		for _, e := range list {
-			n, err := toInt64(e)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, n)
-		}
-		return out, nil
-	case storecopy.Texts:
-		list, _ := v.([]any)
-		out := make([]string, 0, len(list))
-		for _, e := range list {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("%T in a text list", e)
-			}
-			out = append(out, s)
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-func toInt64(v any) (int64, error) {
-	switch n := v.(type) {
-	case int8:
-		return int64(n), nil
-	case int16:
-		return int64(n), nil
-	case int32:
-		return int64(n), nil
-	case int64:
-		return n, nil
-	case uint8:
-		return int64(n), nil
-	}
-	return 0, fmt.Errorf("%T is not an integer", v)
 }
 
 // ImportRows implements storecopy.Store. DuckDB's appender wants each

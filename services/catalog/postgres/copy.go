@@ -44,7 +44,7 @@ func (e exporter) ExportRows(ctx context.Context, t storecopy.Table, fn func(row
 		}
 		row := make([]any, len(vals))
 		for i, c := range t.Columns {
-			if row[i], err = exported(c.Kind, vals[i]); err != nil {
+			if row[i], err = storecopy.Value(c.Kind, vals[i]); err != nil {
 				return fmt.Errorf("%s.%s: %w", t.Name, c.Name, err)
 			}
 		}
@@ -53,62 +53,6 @@ func (e exporter) ExportRows(ctx context.Context, t storecopy.Table, fn func(row
 		}
 	}
 	return storageError(rows.Err())
-}
-
-// exported converts a value pgx returned to kind.
-func exported(kind storecopy.Kind, v any) (any, error) {
-	switch kind {
-	case storecopy.Int, storecopy.NullInt:
-		if v == nil && kind == storecopy.NullInt {
-			return nil, nil
-		}
-		return toInt64(v)
-	case storecopy.Uint:
-		// BIGINT columns hold a uint64's bits (see the migration).
-		n, err := toInt64(v)
-		return uint64(n), err
-	case storecopy.Time:
-		t, ok := v.(time.Time)
-		if !ok {
-			return nil, fmt.Errorf("%T is not a time", v)
-		}
-		return t.UTC(), nil
-	case storecopy.Ints:
-		list, _ := v.([]any)
-		out := make([]int64, 0, len(list))
-		for _, e := range list {
-			n, err := toInt64(e)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, n)
-		}
-		return out, nil
-	case storecopy.Texts:
-		list, _ := v.([]any)
-		out := make([]string, 0, len(list))
-		for _, e := range list {
-			str, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("%T in a text list", e)
-			}
-			out = append(out, str)
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-func toInt64(v any) (int64, error) {
-	switch n := v.(type) {
-	case int16:
-		return int64(n), nil
-	case int32:
-		return int64(n), nil
-	case int64:
-		return n, nil
-	}
-	return 0, fmt.Errorf("%T is not an integer", v)
 }
 
 // ImportRows implements storecopy.Store, with COPY.
