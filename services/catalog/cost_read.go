@@ -280,3 +280,30 @@ func SortByCost(keys []string, costs map[string]Cost, sort tallycatv1.SchemaKeyS
 	})
 	return true
 }
+
+// InPageOrder returns the summaries of the keys of page that rows holds, in
+// page's order: a page chosen by cost, whose summaries were read apart.
+func InPageOrder(page []string, rows []KeySummary) []KeySummary {
+	byKey := make(map[string]KeySummary, len(rows))
+	for _, r := range rows {
+		byKey[r.Key] = r
+	}
+	out := make([]KeySummary, 0, len(page))
+	for _, k := range page {
+		if r, ok := byKey[k]; ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// SetKeyCosts gives each summary its cost from costs (zero for a key with
+// none), stamped with q's window.
+func SetKeyCosts(out []KeySummary, costs map[string]Cost, q CostQuery) {
+	w, _ := q.Span()
+	for i := range out {
+		c := costs[out[i].Key]
+		c.Window = w
+		out[i].Cost = c
+	}
+}

@@ -96,16 +96,7 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 	if err != nil {
 		return nil, 0, err
 	}
-	byKey := map[string]catalog.KeySummary{}
-	for _, r := range rows {
-		byKey[r.Key] = r
-	}
-	out := make([]catalog.KeySummary, 0, len(page))
-	for _, k := range page {
-		if r, ok := byKey[k]; ok {
-			out = append(out, r)
-		}
-	}
+	out := catalog.InPageOrder(page, rows)
 	return out, total, s.addCosts(ctx, out, costs, q)
 }
 
@@ -122,12 +113,7 @@ func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs ma
 			return fmt.Errorf("list schema keys: %w", err)
 		}
 	}
-	w, _ := q.Span()
-	for i := range out {
-		c := costs[out[i].Key]
-		c.Window = w
-		out[i].Cost = c
-	}
+	catalog.SetKeyCosts(out, costs, q)
 	return nil
 }
 
