@@ -51,11 +51,14 @@ func (s *Store) Leading(ctx context.Context) bool {
 	return true
 }
 
-// resign gives leadership up, closing the session that holds it.
+// resign gives leadership up: it unlocks, so that another replica can
+// lead at once (a closed session's lock is only freed once its server
+// process ends), then closes the session.
 func (s *Store) resign() {
 	s.lead.mu.Lock()
 	defer s.lead.mu.Unlock()
 	if c := s.lead.conn; c != nil {
+		c.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, leadLockKey)
 		c.Conn().Close(context.Background())
 		c.Release()
 		s.lead.conn = nil
