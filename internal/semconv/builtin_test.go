@@ -1,9 +1,6 @@
 package semconv_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +9,10 @@ import (
 )
 
 // model is the copy of the semantic conventions v1.44.0 model in the
-// repository, which the built-in table is generated from.
+// repository, which the built-in table is generated from. It is named
+// relative to this package's folder (where go test runs) so that the
+// tests read the clone they test, whatever machine it is on; a clone
+// without it fails them.
 const model = "../../third_party/semconv/v1.44.0/model"
 
 // registries returns the v1.44.0 registry both ways: loaded from its YAML
@@ -251,21 +251,5 @@ func TestBuiltinAttributes(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestModelCopyMatchesShared checks the repository's copy of the model
-// against the reference on the development machines, where there is one.
-func TestModelCopyMatchesShared(t *testing.T) {
-	shared := "/work/shared/semconv/v1.44.0/model"
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("no %s here (a fresh clone needs none)", shared)
-	}
-	if _, err := exec.LookPath("diff"); err != nil {
-		t.Skip("no diff")
-	}
-	abs, _ := filepath.Abs(model)
-	if out, err := exec.Command("diff", "-r", shared, abs).CombinedOutput(); err != nil {
-		t.Errorf("third_party copy differs from %s: %v\n%s", shared, err, out)
 	}
 }
