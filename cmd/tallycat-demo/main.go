@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -67,14 +68,17 @@ func main() {
 
 // service is one simulated service with its own SDK pipeline.
 type service struct {
+	name     string // and version, for messages
 	provider *sdkmetric.MeterProvider
 	meter    metric.Meter
 }
 
+// newService starts a service's SDK pipeline; its error names the service,
+// so that a demo that cannot start says which one failed and why.
 func newService(ctx context.Context, c Config, name, version string) (*service, error) {
 	exp, err := otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithEndpoint(c.Endpoint), otlpmetricgrpc.WithInsecure())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start service %s %s: create its OTLP/gRPC exporter for %s: %w", name, version, c.Endpoint, err)
 	}
 	res := resource.NewSchemaless(
 		attribute.String("service.name", name), attribute.String("service.namespace", "shop"),
@@ -83,32 +87,52 @@ func newService(ctx context.Context, c Config, name, version string) (*service, 
 	)
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(c.Interval))))
-	return &service{provider: mp, meter: mp.Meter("example.com/shop/" + name)}, nil
+	return &service{name: name + " " + version, provider: mp, meter: mp.Meter("example.com/shop/" + name)}, nil
 }
 
-// Run plays the fleet until ctx ends.
+// Run plays the fleet until ctx ends. A service or instrument that cannot
+// be created stops it with an error naming what failed: an exporter that
+// failed is nil and an instrument that failed may record nothing, which
+// would otherwise panic later, far from the cause, or show nothing.
 func Run(ctx context.Context, c Config) error {
-	checkout, err := newService(ctx, c, "checkout", "1.4.2")
-	if err != nil {
-		return err
-	}
-	payments, _ := newService(ctx, c, "payments", "2.0.0")
-	inventory, _ := newService(ctx, c, "inventory", "0.9.1")
-	orders, _ := newService(ctx, c, "orders", "3.2.0")
-	cart, _ := newService(ctx, c, "cart", "1.0.0")
-	all := []*service{checkout, payments, inventory, orders, cart}
+	var all []*service
 	defer func() {
 		for _, s := range all {
-			s.provider.Shutdown(context.Background())
+			shutdown(s)
 		}
 	}()
+	for _, s := range []struct{ name, version string }{
+		{"checkout", "1.4.2"}, {"payments", "2.0.0"}, {"inventory", "0.9.1"}, {"orders", "3.2.0"}, {"cart", "1.0.0"},
+	} {
+		svc, err := newService(ctx, c, s.name, s.version)
+		if err != nil {
+			return err
+		}
+		all = append(all, svc)
+	}
+	checkout, payments, inventory, orders, cart := all[0], all[1], all[2], all[3], all[4]
 
-	sec, _ := checkout.meter.Float64Histogram("http.server.request.duration", metric.WithUnit("s"), metric.WithDescription("Duration of HTTP server requests."))
-	ms, _ := payments.meter.Float64Histogram("http.server.request.duration", metric.WithUnit("ms"), metric.WithDescription("Duration of HTTP server requests."))
-	invDB, _ := inventory.meter.Float64Histogram("db.client.operation.duration", metric.WithUnit("s"))
-	ordDB, _ := orders.meter.Float64Histogram("db.client.operation.duration", metric.WithUnit("s"))
-	queue, _ := orders.meter.Int64UpDownCounter("messaging.queue.depth", metric.WithUnit("{message}"))
-	added, _ := cart.meter.Int64Counter("cart.items.added", metric.WithUnit("{item}"), metric.WithDescription("Items added to carts."))
+	var errs []error
+	check := func(service, instrument string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("create %s's instrument %s: %w", service, instrument, err))
+		}
+	}
+	sec, err := checkout.meter.Float64Histogram("http.server.request.duration", metric.WithUnit("s"), metric.WithDescription("Duration of HTTP server requests."))
+	check("checkout", "http.server.request.duration", err)
+	ms, err := payments.meter.Float64Histogram("http.server.request.duration", metric.WithUnit("ms"), metric.WithDescription("Duration of HTTP server requests."))
+	check("payments", "http.server.request.duration", err)
+	invDB, err := inventory.meter.Float64Histogram("db.client.operation.duration", metric.WithUnit("s"))
+	check("inventory", "db.client.operation.duration", err)
+	ordDB, err := orders.meter.Float64Histogram("db.client.operation.duration", metric.WithUnit("s"))
+	check("orders", "db.client.operation.duration", err)
+	queue, err := orders.meter.Int64UpDownCounter("messaging.queue.depth", metric.WithUnit("{message}"))
+	check("orders", "messaging.queue.depth", err)
+	added, err := cart.meter.Int64Counter("cart.items.added", metric.WithUnit("{item}"), metric.WithDescription("Items added to carts."))
+	check("cart", "cart.items.added", err)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 
 	upgraded := false
 	start := time.Now()
@@ -133,12 +157,15 @@ func Run(ctx context.Context, c Config) error {
 		if !upgraded && time.Since(start) > c.UpgradeAfter {
 			// The new release of cart adds an attribute: a new shape, from
 			// a new producer version.
-			cart.provider.Shutdown(context.Background())
+			shutdown(cart)
+			all = all[:4] // stopped once: not again on the way out
 			if cart, err = newService(ctx, c, "cart", "1.1.0"); err != nil {
 				return err
 			}
-			all[4] = cart
-			added, _ = cart.meter.Int64Counter("cart.items.added", metric.WithUnit("{item}"), metric.WithDescription("Items added to carts."))
+			all = append(all, cart)
+			if added, err = cart.meter.Int64Counter("cart.items.added", metric.WithUnit("{item}"), metric.WithDescription("Items added to carts.")); err != nil {
+				return fmt.Errorf("create cart 1.1.0's instrument cart.items.added: %w", err)
+			}
 			upgraded = true
 			slog.Info("cart upgraded to 1.1.0")
 		}
@@ -147,5 +174,14 @@ func Run(ctx context.Context, c Config) error {
 		} else {
 			added.Add(ctx, 1, metric.WithAttributes(attribute.String("cart.channel", "web")))
 		}
+	}
+}
+
+// shutdown stops a service's SDK pipeline, which sends what it has not yet
+// exported; a failure loses that last export, which is worth a warning, not
+// the demo.
+func shutdown(s *service) {
+	if err := s.provider.Shutdown(context.Background()); err != nil {
+		slog.Warn("stopping a demo service's SDK pipeline", "service", s.name, "error", err)
 	}
 }
