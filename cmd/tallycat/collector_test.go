@@ -9,15 +9,16 @@ import (
 	"testing"
 
 	"github.com/tallycat/tallycat/internal/semconv"
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
 
 // TestCollectorConfigCommand: the command prints the catalog's processors,
 // or writes them into --out and names the file; a wrong flag is trouble.
 func TestCollectorConfigCommand(t *testing.T) {
-	rules, err := catalog.ParsePolicy([]byte("rules:\n  - name: no-email\n    banned_attributes: [user.email]\n"))
+	rules, err := conformance.ParsePolicy([]byte("rules:\n  - name: no-email\n    banned_attributes: [user.email]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +31,8 @@ func TestCollectorConfigCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	findings := &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg, Policies: rules}}
-	srv := httptest.NewServer(api.NewHandler(store, api.Options{Findings: findings}))
+	findings := &conformance.Findings{Store: store, Judge: conformance.Judge{Registry: reg, Policies: rules}}
+	srv := httptest.NewServer(apitest.NewHandler(t, store, api.Options{Findings: findings}))
 	t.Cleanup(srv.Close)
 
 	const want = `delete_key(datapoint.attributes, "user.email")`

@@ -17,8 +17,9 @@ import (
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/internal/testenv"
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
 
@@ -30,7 +31,7 @@ func catalogWith(t *testing.T, obs ...*tallycatv1.Observation) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
+	srv := httptest.NewServer(apitest.NewHandler(t, store, api.Options{}))
 	t.Cleanup(srv.Close)
 	if len(obs) > 0 {
 		client := tallycatv1connect.NewObservationServiceClient(http.DefaultClient, srv.URL)
@@ -124,7 +125,7 @@ func TestExportThenJudgeAgainstIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewServer(api.NewHandler(store, api.Options{Findings: &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg}}}))
+	srv := httptest.NewServer(apitest.NewHandler(t, store, api.Options{Findings: &conformance.Findings{Store: store, Judge: conformance.Judge{Registry: reg}}}))
 	t.Cleanup(srv.Close)
 	client := tallycatv1connect.NewObservationServiceClient(http.DefaultClient, srv.URL)
 	if _, err := client.RecordObservations(context.Background(), &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{custom}}); err != nil {
@@ -141,7 +142,7 @@ func TestExportThenJudgeAgainstIt(t *testing.T) {
 // service sends it, and the output names the rule; without the banned
 // attribute the same metric passes the policy.
 func TestCheckFailsOnAPolicyViolation(t *testing.T) {
-	rules, err := catalog.ParsePolicy([]byte("rules:\n  - name: no-personal-data\n    banned_attributes: [\"user.email\"]\n"))
+	rules, err := conformance.ParsePolicy([]byte("rules:\n  - name: no-personal-data\n    banned_attributes: [\"user.email\"]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +156,8 @@ func TestCheckFailsOnAPolicyViolation(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
-		findings := &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg, Policies: rules}}
-		srv := httptest.NewServer(api.NewHandler(store, api.Options{Findings: findings}))
+		findings := &conformance.Findings{Store: store, Judge: conformance.Judge{Registry: reg, Policies: rules}}
+		srv := httptest.NewServer(apitest.NewHandler(t, store, api.Options{Findings: findings}))
 		t.Cleanup(srv.Close)
 		client := tallycatv1connect.NewObservationServiceClient(http.DefaultClient, srv.URL)
 		if _, err := client.RecordObservations(context.Background(), &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{obs}}); err != nil {

@@ -202,3 +202,10 @@ func (c *FieldCosts) Apply(s *Schema) error {
 	}
 	return nil
 }
+
+// Judged is what judging a schema needs: the schema with its fields (and,
+// for enum-like fields, their example values) and the releases producing it.
+type Judged struct {
+	Schema   Schema
+	Releases []ReleaseIdentity
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -39,7 +40,7 @@ var protocols = map[string][]connect.ClientOption{
 func start(t *testing.T, opts ...connect.ClientOption) clients {
 	t.Helper()
 	store := storetest.Open(t, catalog.CostConfig{})
-	srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{}))
+	srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(srv.Close)

@@ -15,6 +15,7 @@ import (
 	"github.com/tallycat/tallycat/internal/auth"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -29,7 +30,7 @@ func startWithAuth(t *testing.T, closeReads bool) string {
 		t.Fatal(err)
 	}
 	store := storetest.Open(t, catalog.CostConfig{})
-	srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{Interceptors: []connect.Interceptor{api.NewAuthInterceptor(tokens, closeReads)}}))
+	srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{Interceptors: []connect.Interceptor{api.NewAuthInterceptor(tokens, closeReads)}}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(srv.Close)

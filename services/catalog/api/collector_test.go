@@ -12,6 +12,8 @@ import (
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -19,7 +21,7 @@ import (
 // Collector processors, over Connect and gRPC, and the policy's findings
 // are there beside them.
 func TestCollectorConfigOverRPC(t *testing.T) {
-	rules, err := catalog.ParsePolicy([]byte(`
+	rules, err := conformance.ParsePolicy([]byte(`
 rules:
   - name: no-personal-data
     banned_attributes: ["user.email", "*.password"]
@@ -39,8 +41,8 @@ rules:
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			store := storetest.Open(t, catalog.CostConfig{})
-			findings := &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg, Policies: rules}}
-			srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{Findings: findings}))
+			findings := &conformance.Findings{Store: store, Judge: conformance.Judge{Registry: reg, Policies: rules}}
+			srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{Findings: findings}))
 			srv.EnableHTTP2 = true
 			srv.StartTLS()
 			t.Cleanup(srv.Close)
@@ -61,7 +63,7 @@ rules:
 					t.Errorf("no %s in:\n%s", want, config)
 				}
 			}
-			all, err := c.conformance.ListFindings(ctx, &tallycatv1.ListFindingsRequest{FindingIds: []string{catalog.FindingPolicyViolation}})
+			all, err := c.conformance.ListFindings(ctx, &tallycatv1.ListFindingsRequest{FindingIds: []string{conformance.FindingPolicyViolation}})
 			if err != nil || len(all.Findings) != 1 || all.Findings[0].Attribute != "user.email" {
 				t.Errorf("policy findings: %v, %v", all.GetFindings(), err)
 			}

@@ -5,13 +5,13 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
-	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // ConformanceHandler serves tallycatv1connect.ConformanceServiceHandler: it
 // converts and delegates to the catalog's findings.
 type ConformanceHandler struct {
-	Findings *catalog.Findings
+	Findings *conformance.Findings
 }
 
 var _ tallycatv1connect.ConformanceServiceHandler = (*ConformanceHandler)(nil)
@@ -23,7 +23,7 @@ func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.L
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	found, total, err := h.Findings.List(ctx, catalog.FindingFilter{
+	found, total, err := h.Findings.List(ctx, conformance.FindingFilter{
 		SchemaKey: req.GetSchemaKey(), SchemaID: req.GetSchemaId(), ServiceName: req.GetServiceName(),
 		MinLevel: req.GetMinLevel(), FindingIDs: req.GetFindingIds(), Offset: pg.offset, Limit: pg.size,
 	})
@@ -40,7 +40,7 @@ func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.L
 // GetConformanceSummary implements tallycatv1connect.ConformanceServiceHandler.
 func (h *ConformanceHandler) GetConformanceSummary(ctx context.Context, _ *tallycatv1.GetConformanceSummaryRequest) (*tallycatv1.GetConformanceSummaryResponse, error) {
 	// The summary is of the last full judging; make sure there was one.
-	if _, _, err := h.Findings.List(ctx, catalog.FindingFilter{Limit: 1}); err != nil {
+	if _, _, err := h.Findings.List(ctx, conformance.FindingFilter{Limit: 1}); err != nil {
 		return nil, toConnectError(ctx, err)
 	}
 	return toConformanceSummary(h.Findings.Summary()), nil
@@ -69,6 +69,6 @@ func (h *ConformanceHandler) GetCollectorConfig(ctx context.Context, req *tallyc
 }
 
 // toCollectorOptions converts a GetCollectorConfigRequest.
-func toCollectorOptions(req *tallycatv1.GetCollectorConfigRequest) catalog.CollectorOptions {
-	return catalog.CollectorOptions{CardinalityCaps: req.GetIncludeCardinalityCaps()}
+func toCollectorOptions(req *tallycatv1.GetCollectorConfigRequest) conformance.CollectorOptions {
+	return conformance.CollectorOptions{CardinalityCaps: req.GetIncludeCardinalityCaps()}
 }

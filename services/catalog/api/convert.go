@@ -9,6 +9,7 @@ import (
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // Conversions from the catalog's domain types to the API's messages: the
@@ -155,7 +156,7 @@ func toDiff(d *catalog.SchemaDiff) *tallycatv1.DiffSchemasResponse {
 	}
 }
 
-func toFinding(f catalog.Finding) *tallycatv1.Finding {
+func toFinding(f conformance.Finding) *tallycatv1.Finding {
 	out := &tallycatv1.Finding{
 		FindingId: f.ID, Level: f.Level, Message: f.Message, SchemaId: f.SchemaID, SchemaKey: f.SchemaKey,
 		Attribute: f.Attribute, Expected: f.Expected, Actual: f.Actual, Replacement: f.Replacement, FirstSeen: ts(f.FirstSeen),
@@ -166,11 +167,11 @@ func toFinding(f catalog.Finding) *tallycatv1.Finding {
 	return out
 }
 
-func toConformanceSummary(s catalog.ConformanceSummary) *tallycatv1.GetConformanceSummaryResponse {
-	coverage := func(c catalog.Coverage) *tallycatv1.Coverage {
+func toConformanceSummary(s conformance.Summary) *tallycatv1.GetConformanceSummaryResponse {
+	coverage := func(c conformance.Coverage) *tallycatv1.Coverage {
 		return &tallycatv1.Coverage{Total: c.Total, Defined: c.Defined, Ratio: c.Ratio()}
 	}
-	counts := func(cs []catalog.FindingCount) []*tallycatv1.FindingCount {
+	counts := func(cs []conformance.FindingCount) []*tallycatv1.FindingCount {
 		out := make([]*tallycatv1.FindingCount, 0, len(cs))
 		for _, c := range cs {
 			out = append(out, toFindingCount(c))
@@ -183,6 +184,6 @@ func toConformanceSummary(s catalog.ConformanceSummary) *tallycatv1.GetConforman
 	}
 }
 
-func toFindingCount(c catalog.FindingCount) *tallycatv1.FindingCount {
+func toFindingCount(c conformance.FindingCount) *tallycatv1.FindingCount {
 	return &tallycatv1.FindingCount{Name: c.Name, Violations: uint32(c.Violations), Improvements: uint32(c.Improvements), Information: uint32(c.Information)}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -186,7 +187,7 @@ func TestPriceModelOverRPC(t *testing.T) {
 	ctx := context.Background()
 	store := storetest.Open(t, catalog.CostConfig{MaxValues: 100, HighCardinality: 1000,
 		Prices: catalog.Prices{PerThousandSeriesMonth: 3}})
-	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
+	srv := httptest.NewServer(apitest.NewHandler(t, store, api.Options{}))
 	t.Cleanup(srv.Close)
 	c := clientsFor(srv.URL)
 	c.catalog = tallycatv1connect.NewCatalogServiceClient(http.DefaultClient, srv.URL)

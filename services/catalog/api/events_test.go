@@ -11,6 +11,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -32,7 +33,7 @@ func (h *heard) EmitSchemaChanges(_ context.Context, events []catalog.Event) {
 func TestObservationsHandTheirEventsOn(t *testing.T) {
 	store := storetest.Open(t, catalog.CostConfig{})
 	h := &heard{}
-	srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{SchemaChanges: h}))
+	srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{SchemaChanges: []api.SchemaChangeEmitter{h}}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(srv.Close)

@@ -12,6 +12,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -50,7 +51,7 @@ func FuzzRPC(f *testing.F) {
 	seed(11, &tallycatv1.ListTopSeriesRequest{Window: tallycatv1.Window_WINDOW_LAST_DAY, Limit: 3})
 	seed(12, &tallycatv1.GetSeriesHistoryRequest{SchemaKey: "m"})
 	store := storetest.Open(f, catalog.CostConfig{})
-	h := api.NewHandler(store, api.Options{})
+	h := apitest.NewHandler(f, store, api.Options{})
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		proc := procedures[int(which)%len(procedures)]
 		req := httptest.NewRequest(http.MethodPost, proc, bytes.NewReader(body))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
 
@@ -53,7 +54,7 @@ func TestHealthFollowsTheStore(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	store := &downStore{Store: db}
-	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
+	srv := httptest.NewServer(apitest.NewHandler(t, store, api.Options{}))
 	t.Cleanup(srv.Close)
 	client := grpchealth.NewClient(srv.Client(), srv.URL)
 
@@ -83,7 +84,7 @@ func TestHealthOfAClosedDuckDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.NewHandler(db, api.Options{}))
+	srv := httptest.NewServer(apitest.NewHandler(t, db, api.Options{}))
 	t.Cleanup(srv.Close)
 	db.Close()
 	client := grpchealth.NewClient(srv.Client(), srv.URL)
@@ -117,7 +118,7 @@ func TestHealthWatchSeesTheStoreGo(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	store := &downStore{Store: db}
-	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
+	srv := httptest.NewServer(apitest.NewHandler(t, store, api.Options{}))
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -16,6 +16,7 @@ import (
 	"github.com/tallycat/tallycat/internal/pgtest"
 	"github.com/tallycat/tallycat/internal/testenv"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/postgres"
 )
 
@@ -33,7 +34,7 @@ func TestPostgresOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewServer(api.NewHandler(store, api.Options{}))
+	srv := httptest.NewServer(apitest.NewHandler(t, store, api.Options{}))
 	t.Cleanup(srv.Close)
 	c := clientsFor(srv.URL)
 	health := grpchealth.NewClient(srv.Client(), srv.URL)

@@ -14,6 +14,8 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
+	"github.com/tallycat/tallycat/services/catalog/proposals"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -22,7 +24,7 @@ import (
 func startStore(t *testing.T, opts ...connect.ClientOption) (clients, catalog.Store) {
 	t.Helper()
 	store := storetest.Open(t, catalog.CostConfig{})
-	srv := httptest.NewUnstartedServer(api.NewHandler(store, api.Options{}))
+	srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{}))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
@@ -148,8 +150,8 @@ func TestAutoVersionMinor(t *testing.T) {
 	c, store := startStore(t)
 	_, coupon, seconds := seedProposals(t, c)
 
-	got, err := catalog.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR)
-	if err != nil || len(got) != 1 || got[0].SchemaID != coupon || got[0].Version != "1.1.0" || got[0].Actor != catalog.AutoVersionActor {
+	got, err := proposals.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR)
+	if err != nil || len(got) != 1 || got[0].SchemaID != coupon || got[0].Version != "1.1.0" || got[0].Actor != proposals.AutoVersionActor {
 		t.Fatalf("auto-version minor = %v, %v; want 1.1.0 of the coupon schema by tallycat", got, err)
 	}
 	res, err := c.versioning.ListProposals(ctx, &tallycatv1.ListProposalsRequest{})
@@ -157,10 +159,10 @@ func TestAutoVersionMinor(t *testing.T) {
 		res.Proposals[0].ChangeLevel != tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR {
 		t.Fatalf("proposals left = %v, %v; want the major one", res, err)
 	}
-	if again, err := catalog.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR); err != nil || len(again) != 0 {
+	if again, err := proposals.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR); err != nil || len(again) != 0 {
 		t.Fatalf("auto-version minor again = %v, %v; want nothing", again, err)
 	}
-	if off, err := catalog.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED); err != nil || len(off) != 0 {
+	if off, err := proposals.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED); err != nil || len(off) != 0 {
 		t.Fatalf("auto-version off = %v, %v; want nothing", off, err)
 	}
 }
@@ -200,7 +202,7 @@ func TestDismissProposal(t *testing.T) {
 			if err != nil || len(ds) != 1 || ds[0].Actor != "bob@example.com" || ds[0].Reason != "the coupon attribute is an experiment" {
 				t.Fatalf("dismissals = %v, %v; want one by bob with the reason", ds, err)
 			}
-			got, err := catalog.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR)
+			got, err := proposals.AcceptProposals(ctx, store, tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR)
 			if err != nil || len(got) != 0 {
 				t.Fatalf("auto-version minor after dismissing = %v, %v; want nothing", got, err)
 			}

@@ -15,8 +15,8 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
-	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // Options configures the catalog's HTTP handler.
@@ -28,12 +28,13 @@ type Options struct {
 	UI http.Handler
 	// Interceptors run before validation, e.g. authentication.
 	Interceptors []connect.Interceptor
-	// Findings answers ConformanceService; nil judges against the built-in
-	// semantic conventions, on demand.
-	Findings *catalog.Findings
-	// SchemaChanges hears of the timeline entries each recorded batch
-	// wrote; nil tells no one.
-	SchemaChanges SchemaChangeEmitter
+	// Findings answers ConformanceService; it is required. The catalog's
+	// main builds it from its registries, policies and levels.
+	Findings *conformance.Findings
+	// SchemaChanges hear of the timeline entries each recorded batch
+	// wrote, in turn (the catalog's main rejudges new schemas and
+	// announces changes through them); none tells no one.
+	SchemaChanges []SchemaChangeEmitter
 }
 
 // ServiceNames are the services the catalog serves, for health and
@@ -45,31 +46,23 @@ var ServiceNames = []string{
 	tallycatv1connect.ConformanceServiceName,
 }
 
-// NewHandler returns the catalog's whole HTTP surface: the three Connect
+// NewHandler returns the catalog's whole HTTP surface: the four Connect
 // services (Connect, gRPC and gRPC-Web), gRPC health, server reflection and
-// the UI, with CORS for the configured origins.
+// the UI, with CORS for the configured origins. It panics without
+// opts.Findings, a wiring mistake no request could mend.
 func NewHandler(store catalog.Store, opts Options) http.Handler {
+	if opts.Findings == nil {
+		panic("api.NewHandler: Options.Findings is required")
+	}
 	interceptors := append(append([]connect.Interceptor{}, opts.Interceptors...), validate.NewInterceptor())
 	handlerOpts := []connect.HandlerOption{connect.WithInterceptors(interceptors...)}
 
 	mux := http.NewServeMux()
 	mux.Handle(tallycatv1connect.NewCatalogServiceHandler(&CatalogHandler{Store: store}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewVersioningServiceHandler(&VersioningHandler{Store: store}, handlerOpts...))
-	findings := opts.Findings
-	if findings == nil {
-		reg, err := semconv.Builtin()
-		if err != nil {
-			panic("the built-in semantic conventions do not load: " + err.Error())
-		}
-		findings = &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg}}
-	}
-	// New schemas are judged within a second, whoever else hears of them.
-	changes := emitters{&catalog.Rejudge{Findings: findings}}
-	if opts.SchemaChanges != nil {
-		changes = append(changes, opts.SchemaChanges)
-	}
+	changes := emitters(opts.SchemaChanges)
 	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store, Changes: changes}, handlerOpts...))
-	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: findings}, handlerOpts...))
+	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: opts.Findings}, handlerOpts...))
 	mux.Handle(grpchealth.NewHandler(healthChecker(store)))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

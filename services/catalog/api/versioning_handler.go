@@ -6,6 +6,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/proposals"
 )
 
 // VersioningHandler implements tallycatv1connect.VersioningServiceHandler.
@@ -48,7 +49,7 @@ func (h *VersioningHandler) ListVersions(ctx context.Context, req *tallycatv1.Li
 
 // ListProposals implements tallycatv1connect.VersioningServiceHandler.
 func (h *VersioningHandler) ListProposals(ctx context.Context, req *tallycatv1.ListProposalsRequest) (*tallycatv1.ListProposalsResponse, error) {
-	ps, err := catalog.ListProposals(ctx, h.Store, req.GetSchemaKey(), req.GetSchemaId())
+	ps, err := proposals.ListProposals(ctx, h.Store, req.GetSchemaKey(), req.GetSchemaId())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
@@ -57,7 +58,7 @@ func (h *VersioningHandler) ListProposals(ctx context.Context, req *tallycatv1.L
 
 // AcceptProposal implements tallycatv1connect.VersioningServiceHandler.
 func (h *VersioningHandler) AcceptProposal(ctx context.Context, req *tallycatv1.AcceptProposalRequest) (*tallycatv1.AcceptProposalResponse, error) {
-	v, err := catalog.AcceptProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx))
+	v, err := proposals.AcceptProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx))
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
@@ -66,7 +67,7 @@ func (h *VersioningHandler) AcceptProposal(ctx context.Context, req *tallycatv1.
 
 // DismissProposal implements tallycatv1connect.VersioningServiceHandler.
 func (h *VersioningHandler) DismissProposal(ctx context.Context, req *tallycatv1.DismissProposalRequest) (*tallycatv1.DismissProposalResponse, error) {
-	err := catalog.DismissProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx), req.GetReason())
+	err := proposals.DismissProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx), req.GetReason())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // The benchmark catalog's size.
@@ -170,7 +171,7 @@ func JudgeAll(b *testing.B, s catalog.Store, cpuMetric string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	x := &catalog.Findings{Store: s, Judge: catalog.Judge{Registry: reg}}
+	x := &conformance.Findings{Store: s, Judge: conformance.Judge{Registry: reg}}
 	cpu := CPUTime()
 	Measure(b, func() error { return x.Refresh(context.Background()) })
 	b.ReportMetric((CPUTime()-cpu).Seconds()/float64(b.N), cpuMetric)

@@ -12,6 +12,7 @@ import (
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // Reading for a full judging (ListJudging, ReadFieldCosts): the same
@@ -197,11 +198,11 @@ func testJudging(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x2 := &catalog.Findings{Store: s, Judge: catalog.Judge{Registry: reg}}
+	x2 := &conformance.Findings{Store: s, Judge: conformance.Judge{Registry: reg}}
 	if err := x2.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	all, _ := mustFindings(t)(x2.List(ctx, catalog.FindingFilter{}))
+	all, _ := mustFindings(t)(x2.List(ctx, conformance.FindingFilter{}))
 	for _, key := range keys {
 		var full []string
 		for _, f := range all {
@@ -209,7 +210,7 @@ func testJudging(t *testing.T, h Harness) {
 				full = append(full, renderFinding(f))
 			}
 		}
-		afresh, _ := mustFindings(t)(x2.List(ctx, catalog.FindingFilter{SchemaKey: key}))
+		afresh, _ := mustFindings(t)(x2.List(ctx, conformance.FindingFilter{SchemaKey: key}))
 		var one []string
 		for _, f := range afresh {
 			one = append(one, renderFinding(f))
@@ -220,7 +221,7 @@ func testJudging(t *testing.T, h Harness) {
 	}
 	for _, want := range []string{"undefined_enum_variant " + http + " http.request.method", "high_cardinality " + http + " user.id",
 		"type_conflict " + conf + " status", "missing_metric " + db} {
-		if !slices.ContainsFunc(all, func(f catalog.Finding) bool {
+		if !slices.ContainsFunc(all, func(f conformance.Finding) bool {
 			return strings.HasPrefix(renderFinding(f), want+" ")
 		}) {
 			t.Errorf("no %q among the findings of a full judging", want)
@@ -237,12 +238,12 @@ func judgedIDs(js []catalog.Judged) []string {
 }
 
 // renderFinding is a finding as a line: id, key, attribute, then the rest.
-func renderFinding(f catalog.Finding) string {
+func renderFinding(f conformance.Finding) string {
 	return fmt.Sprintf("%s %s %s · %s %s %s %s %s %v %v", f.ID, f.SchemaKey, f.Attribute, f.Level, f.SchemaID, f.Message, f.Expected, f.Actual, f.Producers, f.FirstSeen.UTC())
 }
 
-func mustFindings(t *testing.T) func([]catalog.Finding, int, error) ([]catalog.Finding, int) {
-	return func(fs []catalog.Finding, n int, err error) ([]catalog.Finding, int) {
+func mustFindings(t *testing.T) func([]conformance.Finding, int, error) ([]conformance.Finding, int) {
+	return func(fs []conformance.Finding, n int, err error) ([]conformance.Finding, int) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)

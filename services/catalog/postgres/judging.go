@@ -10,7 +10,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// Reads for a full judging of the catalog (catalog.Findings.Refresh): a
+// Reads for a full judging of the catalog (conformance.Findings.Refresh): a
 // page of keys' current schemas with the same reads ListSchemas makes
 // (queueSchemaFacts), for many keys at once; and every active stream's
 // cost rows in one read, as ListTopSeries reads them.

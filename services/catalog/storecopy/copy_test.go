@@ -22,9 +22,11 @@ import (
 	"github.com/tallycat/tallycat/internal/pgtest"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/catalogtest"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 	"github.com/tallycat/tallycat/services/catalog/postgres"
+	"github.com/tallycat/tallycat/services/catalog/proposals"
 	"github.com/tallycat/tallycat/services/catalog/storecopy"
 )
 
@@ -68,11 +70,11 @@ func seed(t *testing.T, s catalog.Store) {
 	if _, err := s.SetVersionStatus(ctx, catalog.VersionChange{SchemaID: cpu.VariantID, Status: tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED, Reason: "use cpu.usage", Actor: "bob"}); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := catalog.ListProposals(ctx, s, "disk.io", "")
+	ps, err := proposals.ListProposals(ctx, s, "disk.io", "")
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("proposals for disk.io = %v, %v; want one to dismiss", ps, err)
 	}
-	if err := catalog.DismissProposal(ctx, s, ps[0].SchemaID, ps[0].ProposedVersion, "carol", "device is an experiment"); err != nil {
+	if err := proposals.DismissProposal(ctx, s, ps[0].SchemaID, ps[0].ProposedVersion, "carol", "device is an experiment"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -81,7 +83,7 @@ func seed(t *testing.T, s catalog.Store) {
 // do, and returns the responses in order.
 func answers(t *testing.T, s catalog.Store) []proto.Message {
 	t.Helper()
-	srv := httptest.NewServer(api.NewHandler(s, api.Options{}))
+	srv := httptest.NewServer(apitest.NewHandler(t, s, api.Options{}))
 	defer srv.Close()
 	ctx := context.Background()
 	hc := http.DefaultClient

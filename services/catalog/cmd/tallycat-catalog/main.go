@@ -22,8 +22,10 @@ import (
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/internal/telemetry"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/announce"
 	"github.com/tallycat/tallycat/services/catalog/api"
-	"github.com/tallycat/tallycat/services/catalog/events"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
+	"github.com/tallycat/tallycat/services/catalog/proposals"
 	"github.com/tallycat/tallycat/web"
 )
 
@@ -51,16 +53,16 @@ type Config struct {
 	RegistryBuiltin     bool
 	ConformanceInterval time.Duration
 	// ConformanceConfig is a YAML file of finding levels and ignore rules
-	// (see catalog.ConformanceConfig); Policy a YAML file of the team's
-	// rules (see catalog.PolicyRule and docs/POLICIES.md).
+	// (see conformance.Config); Policy a YAML file of the team's
+	// rules (see conformance.PolicyRule and docs/POLICIES.md).
 	ConformanceConfig string
 	Policy            string
 	// EventsEndpoint is the OTLP/gRPC receiver of new findings and schema
-	// changes as events (see package events); empty sends none.
+	// changes as events (see package announce); empty sends none.
 	EventsEndpoint string
 	// AutoVersion is the highest change level of the version proposals
 	// accepted by themselves, every ConformanceInterval, with the actor
-	// catalog.AutoVersionActor; CHANGE_LEVEL_UNSPECIFIED (off) accepts none.
+	// proposals.AutoVersionActor; CHANGE_LEVEL_UNSPECIFIED (off) accepts none.
 	AutoVersion tallycatv1.ChangeLevel
 }
 
@@ -93,7 +95,7 @@ const maxMaxValues = 1000
 type Main struct {
 	Config   Config
 	store    store
-	findings *catalog.Findings
+	findings *conformance.Findings
 }
 
 func main() {
@@ -133,7 +135,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.EventsEndpoint, "events-otlp-endpoint", c.EventsEndpoint,
 		"host:port (plain text) or http:// or https:// URL of an OTLP/gRPC receiver for new findings and schema changes as log records (tallycat.finding, tallycat.schema.change); empty: off")
 	fs.Func("auto-version", "off, patch, minor or major: accept version proposals up to that change level by themselves, recorded with the actor tallycat (default off)", func(v string) error {
-		level, err := catalog.ParseAutoVersion(v)
+		level, err := proposals.ParseAutoVersion(v)
 		c.AutoVersion = level
 		return err
 	})
@@ -155,7 +157,7 @@ func (m *Main) ParseFlags(args []string) error {
 		return errors.New("--conformance-interval must be positive")
 	}
 	if c.EventsEndpoint != "" {
-		if err := events.CheckEndpoint(c.EventsEndpoint); err != nil {
+		if err := announce.CheckEndpoint(c.EventsEndpoint); err != nil {
 			return fmt.Errorf("--events-otlp-endpoint: %w", err)
 		}
 	}
@@ -177,13 +179,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	judge := catalog.Judge{Registry: reg}
+	judge := conformance.Judge{Registry: reg}
 	if c.ConformanceConfig != "" {
 		data, err := os.ReadFile(c.ConformanceConfig)
 		if err != nil {
 			return fmt.Errorf("--conformance-config: %w", err)
 		}
-		cfg, err := catalog.ParseConformanceConfig(data)
+		cfg, err := conformance.ParseConfig(data)
 		if err != nil {
 			return fmt.Errorf("--conformance-config %s: %w", c.ConformanceConfig, err)
 		}
@@ -194,22 +196,25 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("--policy: %w", err)
 		}
-		if judge.Policies, err = catalog.ParsePolicy(data); err != nil {
+		if judge.Policies, err = conformance.ParsePolicy(data); err != nil {
 			return fmt.Errorf("--policy %s: %w", c.Policy, err)
 		}
-		if err := catalog.CheckPolicyPrices(judge.Policies, c.Prices); err != nil {
+		if err := conformance.CheckPolicyPrices(judge.Policies, c.Prices); err != nil {
 			return fmt.Errorf("--policy %s: %w", c.Policy, err)
 		}
 		slog.Info("policy loaded", "path", c.Policy, "rules", len(judge.Policies))
 	}
-	findings := &catalog.Findings{Store: store, Judge: judge}
+	findings := &conformance.Findings{Store: store, Judge: judge}
 	opts := api.Options{
 		AllowedOrigins: cli.SplitList(c.AllowedOrigins),
 		UI:             api.UIHandler(uiFiles(c.UIDir)),
 		Findings:       findings,
+		// New schemas are judged within a second, whoever else hears of
+		// them.
+		SchemaChanges: []api.SchemaChangeEmitter{&conformance.Rejudge{Findings: findings}},
 	}
 	if c.EventsEndpoint != "" {
-		em, err := events.New(ctx, c.EventsEndpoint, telemetry.Resource("tallycat-catalog"))
+		em, err := announce.New(ctx, c.EventsEndpoint, telemetry.Resource("tallycat-catalog"))
 		if err != nil {
 			return err
 		}
@@ -218,12 +223,13 @@ func (m *Main) Run(ctx context.Context) error {
 				slog.Warn("sending the last events", "error", err)
 			}
 		}()
-		findings.OnNew, opts.SchemaChanges = em.EmitFindings, em
+		findings.OnNew = em.EmitFindings
+		opts.SchemaChanges = append(opts.SchemaChanges, em)
 		if leader, ok := store.(catalog.Leader); ok {
 			// Every replica judges; one announces, or each finding would
 			// arrive once per replica. Schema changes are announced by the
 			// replica that recorded them, once already.
-			findings.OnNew = func(fs []catalog.Finding) {
+			findings.OnNew = func(fs []conformance.Finding) {
 				if leader.Leading(ctx) {
 					em.EmitFindings(fs)
 				}
@@ -305,12 +311,12 @@ func (m *Main) Close() error {
 }
 
 // autoVersion accepts the version proposals up to level upTo at once and
-// then every interval until ctx ends (see catalog.AcceptProposals).
+// then every interval until ctx ends (see proposals.AcceptProposals).
 func autoVersion(ctx context.Context, store catalog.Store, upTo tallycatv1.ChangeLevel, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		vs, err := catalog.AcceptProposals(ctx, store, upTo)
+		vs, err := proposals.AcceptProposals(ctx, store, upTo)
 		for _, v := range vs {
 			slog.Info("version proposal accepted by itself", "schema_id", v.SchemaID, "version", v.Version)
 		}

@@ -18,7 +18,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/testenv"
-	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // TestSDKPolicy: a policy banning user.email and capping user.id at 1,000
@@ -26,7 +26,7 @@ import (
 // sending both.
 func TestSDKPolicy(t *testing.T) {
 	ctx := context.Background()
-	rules, err := catalog.ParsePolicy([]byte(`
+	rules, err := conformance.ParsePolicy([]byte(`
 rules:
   - name: no-emails
     banned_attributes: [user.email]

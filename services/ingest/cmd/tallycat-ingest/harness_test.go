@@ -17,8 +17,9 @@ import (
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/cli"
 	"github.com/tallycat/tallycat/internal/semconv"
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
+	"github.com/tallycat/tallycat/services/catalog/apitest"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
 
@@ -32,7 +33,7 @@ type catalogProc struct {
 	// registry, when set, is what the catalog judges against at its next
 	// start, as --registry would make it; nil is the built-in one.
 	registry *semconv.Registry
-	policies []catalog.PolicyRule
+	policies []conformance.PolicyRule
 	store    *duckdb.Store
 	srv      *http.Server
 	done     chan error
@@ -71,9 +72,9 @@ func (c *catalogProc) start() {
 				c.t.Fatal(err)
 			}
 		}
-		opts.Findings = &catalog.Findings{Store: store, Judge: catalog.Judge{Registry: reg, Policies: c.policies}}
+		opts.Findings = &conformance.Findings{Store: store, Judge: conformance.Judge{Registry: reg, Policies: c.policies}}
 	}
-	c.store, c.srv, c.done = store, cli.NewHTTPServer(api.NewHandler(store, opts)), make(chan error, 1)
+	c.store, c.srv, c.done = store, cli.NewHTTPServer(apitest.NewHandler(c.t, store, opts)), make(chan error, 1)
 	go func() { c.done <- c.srv.Serve(ln) }()
 }
 

@@ -1,7 +1,8 @@
-package catalog
+package conformance
 
 import (
 	"context"
+	"github.com/tallycat/tallycat/services/catalog"
 	"log/slog"
 	"slices"
 	"sync"
@@ -29,7 +30,7 @@ type Rejudge struct {
 
 // EmitSchemaChanges schedules a judging of the metrics whose entries bring
 // a schema or a move; it never blocks.
-func (r *Rejudge) EmitSchemaChanges(_ context.Context, events []Event) {
+func (r *Rejudge) EmitSchemaChanges(_ context.Context, events []catalog.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range events {

@@ -1,7 +1,8 @@
-package catalog
+package conformance
 
 import (
 	"bytes"
+	"github.com/tallycat/tallycat/services/catalog"
 	"os"
 	"slices"
 	"strings"
@@ -18,13 +19,13 @@ import (
 // gauge with an enum-like attribute and one sometimes present.
 func exportFixture() []ExportKey {
 	str := tallycatv1.ValueType_VALUE_TYPE_STRING
-	duration := Schema{ID: "d", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",
-		Description: "Duration of HTTP server requests.", Fields: []Field{dp("http.method", str, "GET"), dp("http.request.method", str, "GET", "POST")}}
+	duration := catalog.Schema{ID: "d", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",
+		Description: "Duration of HTTP server requests.", Fields: []catalog.Field{dp("http.method", str, "GET"), dp("http.request.method", str, "GET", "POST")}}
 	coupon := dp("shop.coupon.code", str)
 	coupon.Presence, coupon.SeenRatio = tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES, 0.3
-	items := Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "{item}",
-		Fields: []Field{dp("shop.cart.tier", str, "gold", "silver", "Gold Plus"), coupon}}
-	return []ExportKey{{Key: duration.Key, Schemas: []Judged{{Schema: duration}}}, {Key: items.Key, Schemas: []Judged{{Schema: items}}}}
+	items := catalog.Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "{item}",
+		Fields: []catalog.Field{dp("shop.cart.tier", str, "gold", "silver", "Gold Plus"), coupon}}
+	return []ExportKey{{Key: duration.Key, Schemas: []catalog.Judged{{Schema: duration}}}, {Key: items.Key, Schemas: []catalog.Judged{{Schema: items}}}}
 }
 
 // TestExportValidatesAndRoundTrips: the export validates against Weaver's
@@ -44,7 +45,7 @@ func TestExportValidatesAndRoundTrips(t *testing.T) {
 		t.Errorf("files %v", paths)
 	}
 
-	schemaFile, err := os.Open("../../third_party/weaver/semconv.schema.json")
+	schemaFile, err := os.Open("../../../third_party/weaver/semconv.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}

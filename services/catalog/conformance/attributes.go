@@ -1,7 +1,8 @@
-package catalog
+package conformance
 
 import (
 	"fmt"
+	"github.com/tallycat/tallycat/services/catalog"
 	"strings"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -12,7 +13,7 @@ import (
 // attribute judges one data point field of a schema: against the metric's
 // own use of the attribute when the registry defines the metric and lists
 // it, else against the attribute registry.
-func (j Judge) attribute(s Schema, m *semconv.Metric, f Field, add func(Finding)) {
+func (j Judge) attribute(s catalog.Schema, m *semconv.Metric, f catalog.Field, add func(Finding)) {
 	var def semconv.Attribute
 	found := false
 	if m != nil {
@@ -42,7 +43,7 @@ func (j Judge) attribute(s Schema, m *semconv.Metric, f Field, add func(Finding)
 }
 
 // defined judges a field the registries define.
-func (j Judge) defined(s Schema, f Field, def semconv.Attribute, add func(Finding)) {
+func (j Judge) defined(s catalog.Schema, f catalog.Field, def semconv.Attribute, add func(Finding)) {
 	if def.Type.Template {
 		add(Finding{ID: FindingTemplateAttribute, Attribute: f.Name, Expected: def.Key + ".*", Actual: f.Name,
 			Message: fmt.Sprintf("attribute %s of %s matches the template %s", f.Name, s.Key, def.Key)})

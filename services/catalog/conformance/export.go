@@ -1,7 +1,8 @@
-package catalog
+package conformance
 
 import (
 	"fmt"
+	"github.com/tallycat/tallycat/services/catalog"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,7 +30,7 @@ type RegistryFile struct {
 // ExportKey is a metric key and its current schemas, as Judged.
 type ExportKey struct {
 	Key     string
-	Schemas []Judged
+	Schemas []catalog.Judged
 }
 
 // The YAML the export writes, in the order Weaver's own files use.
@@ -140,7 +141,7 @@ func metricGroup(k ExportKey, builtin *semconv.Registry) (yamlGroup, []*exportAt
 		g.Instrument = string(semconv.Histogram) // the format has no summary; a histogram is the nearest
 	}
 	// An attribute is required when every current schema always carries it.
-	always, seen := map[string]int{}, map[string]Field{}
+	always, seen := map[string]int{}, map[string]catalog.Field{}
 	var order []string
 	for _, s := range k.Schemas {
 		for _, f := range s.Schema.Fields {
@@ -176,7 +177,7 @@ func metricGroup(k ExportKey, builtin *semconv.Registry) (yamlGroup, []*exportAt
 
 // newExportAttr is the definition of a field the built-in registry lacks;
 // an enum when its example values are complete and strings.
-func newExportAttr(f Field) *exportAttr {
+func newExportAttr(f catalog.Field) *exportAttr {
 	a := &exportAttr{key: f.Name, typ: f.Type}
 	if f.Type == tallycatv1.ValueType_VALUE_TYPE_STRING && f.ExamplesState == tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT && len(f.Examples) > 0 {
 		for _, v := range f.Examples {

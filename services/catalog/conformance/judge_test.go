@@ -1,7 +1,8 @@
-package catalog
+package conformance
 
 import (
 	"fmt"
+	"github.com/tallycat/tallycat/services/catalog"
 	"slices"
 	"strings"
 	"testing"
@@ -20,8 +21,8 @@ func builtinJudge(t *testing.T) Judge {
 	return Judge{Registry: reg}
 }
 
-func dp(name string, vt tallycatv1.ValueType, values ...string) Field {
-	f := Field{Name: name, Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Type: vt, Presence: tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS, SeenRatio: 1}
+func dp(name string, vt tallycatv1.ValueType, values ...string) catalog.Field {
+	f := catalog.Field{Name: name, Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Type: vt, Presence: tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS, SeenRatio: 1}
 	if values != nil {
 		f.ExamplesState = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT
 		for _, v := range values {
@@ -47,9 +48,9 @@ func render(fs []Finding) []string {
 func TestIssueYardstick(t *testing.T) {
 	j := builtinJudge(t)
 	str, integer := tallycatv1.ValueType_VALUE_TYPE_STRING, tallycatv1.ValueType_VALUE_TYPE_INT
-	duration := Schema{ID: "d", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",
-		Fields: []Field{dp("http.method", str, "GET"), dp("http.request.method", str, "GET", "FOO"), dp("http.response.status_code", integer)}}
-	got := render(j.Key([]Judged{{Schema: duration}}))
+	duration := catalog.Schema{ID: "d", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",
+		Fields: []catalog.Field{dp("http.method", str, "GET"), dp("http.request.method", str, "GET", "FOO"), dp("http.response.status_code", integer)}}
+	got := render(j.Key([]catalog.Judged{{Schema: duration}}))
 	want := []string{
 		"IMPROVEMENT recommended_attribute_not_present network.protocol.version",
 		"INFORMATION conditionally_required_attribute_not_present error.type",
@@ -66,7 +67,7 @@ func TestIssueYardstick(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
-	for _, f := range j.Key([]Judged{{Schema: duration}}) {
+	for _, f := range j.Key([]catalog.Judged{{Schema: duration}}) {
 		switch f.ID {
 		case FindingUnitMismatch:
 			if f.Expected != "s" || f.Actual != "ms" || !strings.Contains(f.Message, "expected s, got ms") {
@@ -83,13 +84,13 @@ func TestIssueYardstick(t *testing.T) {
 		}
 	}
 
-	active := Schema{ID: "a", Key: "http.server.active_requests", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "{request}",
-		Fields: []Field{dp("http.request.method", str), dp("url.scheme", str)}}
-	if got := render(j.Key([]Judged{{Schema: active}})); !slices.Contains(got, "VIOLATION unexpected_instrument") || !slices.Contains(got, "INFORMATION not_stable") {
+	active := catalog.Schema{ID: "a", Key: "http.server.active_requests", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "{request}",
+		Fields: []catalog.Field{dp("http.request.method", str), dp("url.scheme", str)}}
+	if got := render(j.Key([]catalog.Judged{{Schema: active}})); !slices.Contains(got, "VIOLATION unexpected_instrument") || !slices.Contains(got, "INFORMATION not_stable") {
 		t.Errorf("a monotonic active_requests: %v, want unexpected_instrument and not_stable", got)
 	}
-	custom := Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []Field{dp("shop.cart.id", str)}}
-	if got := render(j.Key([]Judged{{Schema: custom}})); strings.Join(got, ",") != "VIOLATION missing_attribute shop.cart.id,VIOLATION missing_metric" {
+	custom := catalog.Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []catalog.Field{dp("shop.cart.id", str)}}
+	if got := render(j.Key([]catalog.Judged{{Schema: custom}})); strings.Join(got, ",") != "VIOLATION missing_attribute shop.cart.id,VIOLATION missing_metric" {
 		t.Errorf("a custom metric: %v", got)
 	}
 }
@@ -103,31 +104,31 @@ func TestWhatWeaverCannotSee(t *testing.T) {
 	code.TypeConflict = true
 	user := dp("user.id", tallycatv1.ValueType_VALUE_TYPE_STRING)
 	user.HighCardinality, user.Distinct = true, 5000
-	a := Schema{ID: "a", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s", Fields: []Field{code, user}}
-	b := Schema{ID: "b", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "ms"}
-	got := render(j.Key([]Judged{{Schema: a}, {Schema: b}}))
+	a := catalog.Schema{ID: "a", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s", Fields: []catalog.Field{code, user}}
+	b := catalog.Schema{ID: "b", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "ms"}
+	got := render(j.Key([]catalog.Judged{{Schema: a}, {Schema: b}}))
 	for _, want := range []string{"VIOLATION unit_conflict", "VIOLATION instrument_conflict", "VIOLATION type_conflict http.response.status_code", "IMPROVEMENT high_cardinality user.id"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("missing %q in %v", want, got)
 		}
 	}
 	j.Levels = map[string]tallycatv1.FindingLevel{FindingHighCardinality: tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED, FindingUnitConflict: tallycatv1.FindingLevel_FINDING_LEVEL_INFORMATION}
-	got = render(j.Key([]Judged{{Schema: a}, {Schema: b}}))
+	got = render(j.Key([]catalog.Judged{{Schema: a}, {Schema: b}}))
 	if slices.Contains(got, "IMPROVEMENT high_cardinality user.id") || !slices.Contains(got, "INFORMATION unit_conflict") {
 		t.Errorf("configured levels not applied: %v", got)
 	}
 }
 
 func TestConformanceConfig(t *testing.T) {
-	c, err := ParseConformanceConfig([]byte("levels:\n  not_stable: none\n  high_cardinality: violation\nignore:\n  - metric: \"shop.*\"\n    finding: missing_attribute\n"))
+	c, err := ParseConfig([]byte("levels:\n  not_stable: none\n  high_cardinality: violation\nignore:\n  - metric: \"shop.*\"\n    finding: missing_attribute\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	j := builtinJudge(t)
 	j.Levels, j.Ignore = c.Levels, c.Ignore
 	str := tallycatv1.ValueType_VALUE_TYPE_STRING
-	custom := Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []Field{dp("shop.cart.id", str)}}
-	if got := render(j.Key([]Judged{{Schema: custom}})); strings.Join(got, ",") != "VIOLATION missing_metric" {
+	custom := catalog.Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []catalog.Field{dp("shop.cart.id", str)}}
+	if got := render(j.Key([]catalog.Judged{{Schema: custom}})); strings.Join(got, ",") != "VIOLATION missing_metric" {
 		t.Errorf("with the config: %v, want missing_metric alone", got)
 	}
 	for name, bad := range map[string]string{
@@ -137,7 +138,7 @@ func TestConformanceConfig(t *testing.T) {
 		"unknown key":     "ignored:\n  - metric: x\n",
 		"bad pattern":     "ignore:\n  - metric: \"[\"\n",
 	} {
-		if _, err := ParseConformanceConfig([]byte(bad)); err == nil {
+		if _, err := ParseConfig([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

@@ -1,8 +1,9 @@
-package catalog
+package conformance
 
 import (
 	"cmp"
 	"fmt"
+	"github.com/tallycat/tallycat/services/catalog"
 	"slices"
 	"strings"
 	"time"
@@ -10,14 +11,6 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/semconv"
 )
-
-// Conformance: every current schema judged against registries of semantic
-// conventions (the built-in OpenTelemetry ones and the team's own), in the
-// vocabulary of Weaver's live-check so that its users' filters and habits
-// carry over, and with what Weaver cannot see because it has no history,
-// producers or volume: producers of one metric disagreeing on its unit or
-// instrument, one key sent with two types, an attribute whose values
-// explode. The rules are here, as plain Go; the API asks and converts.
 
 // The finding ids. Those of Weaver's live-check come first, with its default
 // levels (see DefaultLevels); the others are TallyCat's.
@@ -68,15 +61,8 @@ type Finding struct {
 	// Expected and Actual are the two sides, for display; Replacement
 	// names what replaces a deprecated name.
 	Expected, Actual, Replacement string
-	Producers                     []ReleaseIdentity
+	Producers                     []catalog.ReleaseIdentity
 	FirstSeen                     time.Time
-}
-
-// Judged is what judging a schema needs: the schema with its fields (and,
-// for enum-like fields, their example values) and the releases producing it.
-type Judged struct {
-	Schema   Schema
-	Releases []ReleaseIdentity
 }
 
 // Judge judges against a registry, with levels per finding id.
@@ -84,7 +70,7 @@ type Judge struct {
 	Registry *semconv.Registry
 	// Levels overrides DefaultLevels by finding id; a level of
 	// UNSPECIFIED ignores the finding. Ignore ignores the findings any of
-	// its rules match (see ConformanceConfig).
+	// its rules match (see Config).
 	Levels map[string]tallycatv1.FindingLevel
 	Ignore []IgnoreRule
 	// Policies are the team's rules (see PolicyRule).
@@ -94,7 +80,7 @@ type Judge struct {
 // Key judges the current schemas of one metric key together (their
 // producers may disagree with each other as well as with the registry),
 // returning the findings sorted by schema, level and id.
-func (j Judge) Key(schemas []Judged) []Finding {
+func (j Judge) Key(schemas []catalog.Judged) []Finding {
 	var out []Finding
 	units, instruments := map[string]bool{}, map[semconv.Instrument]bool{}
 	for _, s := range schemas {
@@ -175,7 +161,7 @@ func quoteUnit(u string) string {
 // InstrumentOf is the instrument a schema's data says it was recorded with:
 // OTLP carries data types, and a sum is a counter when monotonic, an
 // updowncounter when not. A summary has none.
-func InstrumentOf(s Schema) semconv.Instrument {
+func InstrumentOf(s catalog.Schema) semconv.Instrument {
 	switch s.Type {
 	case tallycatv1.MetricType_METRIC_TYPE_GAUGE:
 		return semconv.Gauge
@@ -191,7 +177,7 @@ func InstrumentOf(s Schema) semconv.Instrument {
 }
 
 // schema judges one schema against the registry.
-func (j Judge) schema(s Schema, add func(Finding)) {
+func (j Judge) schema(s catalog.Schema, add func(Finding)) {
 	m, defined := j.Registry.Metric(s.Key)
 	if !defined {
 		add(Finding{ID: FindingMissingMetric, Actual: s.Key,
@@ -199,7 +185,7 @@ func (j Judge) schema(s Schema, add func(Finding)) {
 	} else {
 		j.metric(s, m, add)
 	}
-	present := map[string]Field{}
+	present := map[string]catalog.Field{}
 	for _, f := range s.Fields {
 		if f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
 			continue
@@ -236,7 +222,7 @@ func (j Judge) schema(s Schema, add func(Finding)) {
 }
 
 // metric judges a schema's unit, instrument, stability and deprecation.
-func (j Judge) metric(s Schema, m *semconv.Metric, add func(Finding)) {
+func (j Judge) metric(s catalog.Schema, m *semconv.Metric, add func(Finding)) {
 	if s.Unit != m.Unit {
 		add(Finding{ID: FindingUnitMismatch, Expected: m.Unit, Actual: s.Unit,
 			Message: fmt.Sprintf("unit of %s: expected %s, got %s", s.Key, quoteUnit(m.Unit), quoteUnit(s.Unit))})

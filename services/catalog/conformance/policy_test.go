@@ -1,6 +1,7 @@
-package catalog
+package conformance
 
 import (
+	"github.com/tallycat/tallycat/services/catalog"
 	"slices"
 	"strings"
 	"testing"
@@ -40,12 +41,12 @@ func TestPolicyViolationsAreFindings(t *testing.T) {
 	str := tallycatv1.ValueType_VALUE_TYPE_STRING
 	user := dp("user.id", str)
 	user.Distinct = 5000
-	logins := Schema{ID: "l", Key: "shop.logins_total", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "{login}",
-		Fields: []Field{dp("user.email", str), user, dp("db.password", str)}}
-	duration := Schema{ID: "d", Key: "shop.checkout.duration", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "s"}
-	checkout := []ReleaseIdentity{{ServiceName: "checkout", ServiceVersion: "1.0.0"}}
+	logins := catalog.Schema{ID: "l", Key: "shop.logins_total", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "{login}",
+		Fields: []catalog.Field{dp("user.email", str), user, dp("db.password", str)}}
+	duration := catalog.Schema{ID: "d", Key: "shop.checkout.duration", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "s"}
+	checkout := []catalog.ReleaseIdentity{{ServiceName: "checkout", ServiceVersion: "1.0.0"}}
 	var got []string
-	for _, f := range j.Key([]Judged{{Schema: logins, Releases: checkout}, {Schema: duration}}) {
+	for _, f := range j.Key([]catalog.Judged{{Schema: logins, Releases: checkout}, {Schema: duration}}) {
 		if f.ID == FindingPolicyViolation {
 			rule, _, _ := strings.Cut(strings.TrimPrefix(f.Message, "policy "), ":")
 			got = append(got, strings.TrimPrefix(f.Level.String(), "FINDING_LEVEL_")+" "+f.SchemaID+" "+rule+" "+f.Attribute)
@@ -96,7 +97,7 @@ func TestBannedMetricsAreFindings(t *testing.T) {
 	j := builtinJudge(t)
 	j.Policies = rules
 	var got []string
-	for _, f := range j.Key([]Judged{{Schema: Schema{ID: "d", Key: "debug.queue", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "1"}}}) {
+	for _, f := range j.Key([]catalog.Judged{{Schema: catalog.Schema{ID: "d", Key: "debug.queue", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "1"}}}) {
 		if f.ID == FindingPolicyViolation {
 			got = append(got, f.Message)
 		}
@@ -113,22 +114,22 @@ func TestMonthlyCostCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckPolicyPrices(rules, Prices{}); err == nil || !strings.Contains(err.Error(), `"budget"`) {
+	if err := CheckPolicyPrices(rules, catalog.Prices{}); err == nil || !strings.Contains(err.Error(), `"budget"`) {
 		t.Errorf("a cost cap without prices = %v, want an error naming the rule", err)
 	}
-	prices := Prices{PerThousandSeriesMonth: 10}
+	prices := catalog.Prices{PerThousandSeriesMonth: 10}
 	if err := CheckPolicyPrices(rules, prices); err != nil {
 		t.Errorf("a cost cap with prices = %v", err)
 	}
 	j := builtinJudge(t)
 	j.Policies = rules
-	costed := func(id string, series uint64) Judged {
-		c := Cost{Series: series}
+	costed := func(id string, series uint64) catalog.Judged {
+		c := catalog.Cost{Series: series}
 		c.Monthly = prices.Monthly(c)
-		return Judged{Schema: Schema{ID: id, Key: "shop.orders", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "{order}", Cost: &c}}
+		return catalog.Judged{Schema: catalog.Schema{ID: id, Key: "shop.orders", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "{order}", Cost: &c}}
 	}
 	var got []string
-	for _, f := range j.Key([]Judged{costed("dear", 6000), costed("cheap", 4000)}) {
+	for _, f := range j.Key([]catalog.Judged{costed("dear", 6000), costed("cheap", 4000)}) {
 		if f.ID == FindingPolicyViolation {
 			got = append(got, f.SchemaID+": "+f.Message)
 		}

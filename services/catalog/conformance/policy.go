@@ -1,8 +1,9 @@
-package catalog
+package conformance
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/tallycat/tallycat/services/catalog"
 	"math"
 	"regexp"
 	"slices"
@@ -78,7 +79,7 @@ type rawRule struct {
 // CheckPolicyPrices returns an error naming the first rule that caps the
 // monthly cost when there is no price model to estimate it with: such a
 // rule would never fire, and silence would read as compliance.
-func CheckPolicyPrices(rules []PolicyRule, p Prices) error {
+func CheckPolicyPrices(rules []PolicyRule, p catalog.Prices) error {
 	if p.Set() {
 		return nil
 	}
@@ -167,11 +168,11 @@ func (r rawRule) compile() (PolicyRule, error) {
 
 // applies reports whether a schema produced by releases is in the rule's
 // scope.
-func (r PolicyRule) applies(s Schema, releases []ReleaseIdentity) bool {
+func (r PolicyRule) applies(s catalog.Schema, releases []catalog.ReleaseIdentity) bool {
 	if len(r.Metrics) > 0 && !slices.ContainsFunc(r.Metrics, func(g string) bool { return glob.Match(g, s.Key) }) {
 		return false
 	}
-	if len(r.Services) > 0 && !slices.ContainsFunc(releases, func(rel ReleaseIdentity) bool {
+	if len(r.Services) > 0 && !slices.ContainsFunc(releases, func(rel catalog.ReleaseIdentity) bool {
 		return slices.ContainsFunc(r.Services, func(g string) bool { return glob.Match(g, rel.ServiceName) })
 	}) {
 		return false
@@ -185,12 +186,12 @@ var unitWords = []string{"seconds", "second", "milliseconds", "ms", "microsecond
 
 // check judges one schema in the rule's scope, adding a finding per broken
 // check.
-func (r PolicyRule) check(s Schema, add func(Finding)) {
+func (r PolicyRule) check(s catalog.Schema, add func(Finding)) {
 	broke := func(attribute, expected, actual, format string, args ...any) {
 		add(Finding{ID: FindingPolicyViolation, Level: r.Level, Attribute: attribute, Expected: expected, Actual: actual,
 			Message: fmt.Sprintf("policy %s: ", r.Name) + fmt.Sprintf(format, args...)})
 	}
-	present := map[string]Field{}
+	present := map[string]catalog.Field{}
 	for _, f := range s.Fields {
 		present[f.Name] = f
 		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && slices.ContainsFunc(r.BannedAttributes, func(g string) bool { return glob.Match(g, f.Name) }) {

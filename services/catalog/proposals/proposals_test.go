@@ -1,11 +1,13 @@
-package catalog_test
+package proposals_test
 
 import (
 	"slices"
 	"testing"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/proposals"
 )
 
 const (
@@ -15,17 +17,20 @@ const (
 	none  = tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED
 )
 
+func field(name string, src tallycatv1.FieldSource, vt tallycatv1.ValueType) catalog.Field {
+	return catalog.Field{Name: name, Source: src, Type: vt}
+}
+
 func withPresence(f catalog.Field, p tallycatv1.FieldPresence) catalog.Field {
 	f.Presence = p
 	return f
 }
 
 func TestClassifyChange(t *testing.T) {
-	always, sometimes := tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS, tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES
 	base := catalog.Schema{
 		Key: "cart.checkouts", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "{checkout}", Monotonic: true,
 		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE, Description: "Checkouts.",
-		Fields: []catalog.Field{withPresence(field("cart.items", dp, i64), always), field("host.name", res, str)},
+		Fields: []catalog.Field{withPresence(field("cart.items", DataPoint, Int), Always), field("host.name", Resource, String)},
 	}
 	with := func(edit func(*catalog.Schema)) catalog.Schema {
 		s := base
@@ -40,15 +45,15 @@ func TestClassifyChange(t *testing.T) {
 		reasons []string
 	}{
 		{"identical", base, none, nil},
-		{"resource attribute only", with(func(s *catalog.Schema) { s.Fields = append(s.Fields, field("k8s.pod.name", res, str)) }), none, nil},
+		{"resource attribute only", with(func(s *catalog.Schema) { s.Fields = append(s.Fields, field("k8s.pod.name", Resource, String)) }), none, nil},
 		{"optional attribute", with(func(s *catalog.Schema) {
-			s.Fields = append(s.Fields, withPresence(field("cart.coupon", dp, tallycatv1.ValueType_VALUE_TYPE_BOOL), sometimes))
+			s.Fields = append(s.Fields, withPresence(field("cart.coupon", DataPoint, Bool), Sometimes))
 		}), minor, []string{"added optional attribute cart.coupon (bool)"}},
 		{"always-present attribute", with(func(s *catalog.Schema) {
-			s.Fields = append(s.Fields, withPresence(field("region", dp, str), always))
+			s.Fields = append(s.Fields, withPresence(field("region", DataPoint, String), Always))
 		}), major, []string{"added always-present attribute region (string)"}},
 		{"removed attribute", with(func(s *catalog.Schema) { s.Fields = s.Fields[1:] }), major, []string{"removed attribute cart.items (int)"}},
-		{"value type", with(func(s *catalog.Schema) { s.Fields[0].Type = str }), major,
+		{"value type", with(func(s *catalog.Schema) { s.Fields[0].Type = String }), major,
 			[]string{"changed the value type of attribute cart.items from int to string"}},
 		{"unit", with(func(s *catalog.Schema) { s.Unit = "1" }), major, []string{`changed the unit from "{checkout}" to "1"`}},
 		{"instrument", with(func(s *catalog.Schema) { s.Type = tallycatv1.MetricType_METRIC_TYPE_GAUGE }), major,
@@ -60,11 +65,11 @@ func TestClassifyChange(t *testing.T) {
 			[]string{`changed the description from "Checkouts." to "Completed checkouts."`}},
 		{"optional attribute and description", with(func(s *catalog.Schema) {
 			s.Description = ""
-			s.Fields = append(s.Fields, withPresence(field("cart.coupon", dp, str), sometimes))
+			s.Fields = append(s.Fields, withPresence(field("cart.coupon", DataPoint, String), Sometimes))
 		}), minor, []string{"added optional attribute cart.coupon (string)", `changed the description from "Checkouts." to ""`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			level, reasons := catalog.ClassifyChange(base, tc.target)
+			level, reasons := proposals.ClassifyChange(base, tc.target)
 			if level != tc.level || !slices.Equal(reasons, tc.reasons) {
 				t.Errorf("ClassifyChange = %v %q, want %v %q", level, reasons, tc.level, tc.reasons)
 			}
@@ -92,7 +97,7 @@ func TestProposeVersion(t *testing.T) {
 		for _, v := range tc.taken {
 			taken[v] = true
 		}
-		got, ok := catalog.ProposeVersion(tc.base, tc.level, taken)
+		got, ok := proposals.ProposeVersion(tc.base, tc.level, taken)
 		if got != tc.want || ok != (tc.want != "") {
 			t.Errorf("ProposeVersion(%s, %v, %v) = %q, %v, want %q", tc.base, tc.level, tc.taken, got, ok, tc.want)
 		}
@@ -101,11 +106,11 @@ func TestProposeVersion(t *testing.T) {
 
 func TestParseAutoVersion(t *testing.T) {
 	for in, want := range map[string]tallycatv1.ChangeLevel{"": none, "off": none, "patch": patch, "minor": minor, "major": major} {
-		if got, err := catalog.ParseAutoVersion(in); err != nil || got != want {
+		if got, err := proposals.ParseAutoVersion(in); err != nil || got != want {
 			t.Errorf("ParseAutoVersion(%q) = %v, %v, want %v", in, got, err, want)
 		}
 	}
-	if _, err := catalog.ParseAutoVersion("all"); catalog.ErrorCode(err) != catalog.EINVALID {
+	if _, err := proposals.ParseAutoVersion("all"); catalog.ErrorCode(err) != catalog.EINVALID {
 		t.Errorf("ParseAutoVersion(all) = %v, want EINVALID", err)
 	}
 }

@@ -1,6 +1,7 @@
-package catalog
+package conformance
 
 import (
+	"github.com/tallycat/tallycat/services/catalog"
 	"regexp"
 	"slices"
 	"strings"
@@ -108,7 +109,7 @@ func TestCollectorConfigCaps(t *testing.T) {
 	user.Distinct = 5000
 	few := dp("user.tier", tallycatv1.ValueType_VALUE_TYPE_STRING)
 	few.Distinct = 3
-	findings := j.Key([]Judged{{Schema: Schema{ID: "l", Key: "shop.logins", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "1", Fields: []Field{user, few}}}})
+	findings := j.Key([]catalog.Judged{{Schema: catalog.Schema{ID: "l", Key: "shop.logins", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "1", Fields: []catalog.Field{user, few}}}})
 	p, out := generate(t, collectorPolicy, findings, CollectorOptions{CardinalityCaps: true})
 	groups := p.Processors.Transform.MetricStatements
 	last := groups[len(groups)-1]

@@ -1,4 +1,4 @@
-package events
+package announce
 
 import (
 	"slices"
@@ -8,6 +8,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // The attribute keys of the events (see the package documentation).
@@ -49,7 +50,7 @@ var levels = map[tallycatv1.FindingLevel]struct {
 
 // FindingRecord is the tallycat.finding event of a finding, without its
 // timestamps.
-func FindingRecord(f catalog.Finding) log.Record {
+func FindingRecord(f conformance.Finding) log.Record {
 	var r log.Record
 	r.SetEventName(FindingEvent)
 	l, ok := levels[f.Level]

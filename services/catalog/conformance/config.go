@@ -1,4 +1,4 @@
-package catalog
+package conformance
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"github.com/tallycat/tallycat/internal/glob"
 )
 
-// ConformanceConfig is a team's say over findings (--conformance-config), in
+// Config is a team's say over findings (--conformance-config), in
 // the spirit of .weaver.toml's filters: a level per finding id ("none"
 // ignores it), and rules ignoring findings by id, metric or attribute.
 //
@@ -22,7 +22,7 @@ import (
 //	  - metric: "internal.*"
 //	  - finding: missing_attribute
 //	    attribute: "k8s.*"
-type ConformanceConfig struct {
+type Config struct {
 	Levels map[string]tallycatv1.FindingLevel
 	Ignore []IgnoreRule
 }
@@ -36,9 +36,9 @@ type IgnoreRule struct {
 	Attribute string `yaml:"attribute"`
 }
 
-// ParseConformanceConfig reads a config file's YAML; an error names what is
+// ParseConfig reads a config file's YAML; an error names what is
 // wrong and where.
-func ParseConformanceConfig(data []byte) (ConformanceConfig, error) {
+func ParseConfig(data []byte) (Config, error) {
 	var raw struct {
 		Levels map[string]string `yaml:"levels"`
 		Ignore []IgnoreRule      `yaml:"ignore"`
@@ -46,28 +46,28 @@ func ParseConformanceConfig(data []byte) (ConformanceConfig, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&raw); err != nil && err.Error() != "EOF" {
-		return ConformanceConfig{}, fmt.Errorf("conformance config: %w", err)
+		return Config{}, fmt.Errorf("conformance config: %w", err)
 	}
-	c := ConformanceConfig{Levels: map[string]tallycatv1.FindingLevel{}, Ignore: raw.Ignore}
+	c := Config{Levels: map[string]tallycatv1.FindingLevel{}, Ignore: raw.Ignore}
 	for id, level := range raw.Levels {
 		if _, known := DefaultLevels[id]; !known {
-			return ConformanceConfig{}, fmt.Errorf("conformance config: levels: unknown finding %q", id)
+			return Config{}, fmt.Errorf("conformance config: levels: unknown finding %q", id)
 		}
 		l, ok := map[string]tallycatv1.FindingLevel{
 			"violation": violation, "improvement": improvement, "information": informed, "none": tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED,
 		}[strings.ToLower(level)]
 		if !ok {
-			return ConformanceConfig{}, fmt.Errorf("conformance config: levels: %s: %q is not violation, improvement, information or none", id, level)
+			return Config{}, fmt.Errorf("conformance config: levels: %s: %q is not violation, improvement, information or none", id, level)
 		}
 		c.Levels[id] = l
 	}
 	for i, r := range c.Ignore {
 		if r == (IgnoreRule{}) {
-			return ConformanceConfig{}, fmt.Errorf("conformance config: ignore[%d] sets nothing: it would ignore every finding", i)
+			return Config{}, fmt.Errorf("conformance config: ignore[%d] sets nothing: it would ignore every finding", i)
 		}
 		for _, p := range []string{r.Finding, r.Metric, r.Attribute} {
 			if err := glob.Check(p); err != nil {
-				return ConformanceConfig{}, fmt.Errorf("conformance config: ignore[%d]: %w", i, err)
+				return Config{}, fmt.Errorf("conformance config: ignore[%d]: %w", i, err)
 			}
 		}
 	}

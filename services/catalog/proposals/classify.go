@@ -1,7 +1,8 @@
-package catalog
+package proposals
 
 import (
 	"fmt"
+	"github.com/tallycat/tallycat/services/catalog"
 	"strconv"
 	"strings"
 
@@ -35,8 +36,8 @@ type Proposal struct {
 // a patch. Only data point attributes count: resource and scope attributes
 // belong to the producers, not the metric. It returns
 // CHANGE_LEVEL_UNSPECIFIED and no reasons when nothing counted changed.
-func ClassifyChange(base, target Schema) (tallycatv1.ChangeLevel, []string) {
-	d := Diff(dataPointOnly(base), dataPointOnly(target))
+func ClassifyChange(base, target catalog.Schema) (tallycatv1.ChangeLevel, []string) {
+	d := catalog.Diff(dataPointOnly(base), dataPointOnly(target))
 	level := tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED
 	var reasons []string
 	note := func(l tallycatv1.ChangeLevel, format string, args ...any) {
@@ -79,8 +80,8 @@ var propertyNames = map[string]string{
 }
 
 // dataPointOnly returns s with its data point fields only.
-func dataPointOnly(s Schema) Schema {
-	var fields []Field
+func dataPointOnly(s catalog.Schema) catalog.Schema {
+	var fields []catalog.Field
 	for _, f := range s.Fields {
 		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
 			fields = append(fields, f)

@@ -1,4 +1,4 @@
-package catalog
+package conformance
 
 import (
 	"cmp"
@@ -40,8 +40,8 @@ func (c *FindingCount) add(l tallycatv1.FindingLevel) {
 	}
 }
 
-// ConformanceSummary is the catalog's conformance at a glance.
-type ConformanceSummary struct {
+// Summary is the catalog's conformance at a glance.
+type Summary struct {
 	Metrics, Attributes, DataPoints Coverage
 	Total                           FindingCount
 	ByFinding, ByService            []FindingCount
@@ -52,11 +52,11 @@ type ConformanceSummary struct {
 }
 
 // Summary sums up the last full judging.
-func (x *Findings) Summary() ConformanceSummary {
+func (x *Findings) Summary() Summary {
 	x.mu.RLock()
 	all, keys, judged := x.all, x.keys, x.judged
 	x.mu.RUnlock()
-	s := ConformanceSummary{JudgedAt: judged}
+	s := Summary{JudgedAt: judged}
 	for _, src := range x.Judge.Registry.Sources() {
 		s.Registries = append(s.Registries, src.Name)
 	}

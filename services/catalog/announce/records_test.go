@@ -1,4 +1,4 @@
-package events_test
+package announce_test
 
 import (
 	"slices"
@@ -11,7 +11,8 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
-	"github.com/tallycat/tallycat/services/catalog/events"
+	"github.com/tallycat/tallycat/services/catalog/announce"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // attrs reads a record's attributes by key.
@@ -25,11 +26,11 @@ func attrs(r log.Record) map[string]attribute.Value {
 }
 
 func TestFindingRecord(t *testing.T) {
-	f := catalog.Finding{ID: catalog.FindingDeprecated, Level: tallycatv1.FindingLevel_FINDING_LEVEL_VIOLATION,
+	f := conformance.Finding{ID: conformance.FindingDeprecated, Level: tallycatv1.FindingLevel_FINDING_LEVEL_VIOLATION,
 		Message: "attribute http.method is deprecated: use http.request.method", SchemaID: "abc", SchemaKey: "http.server.request.duration",
 		Attribute: "http.method", Actual: "http.method", Replacement: "http.request.method",
 		Producers: []catalog.ReleaseIdentity{{ServiceName: "shop", ServiceVersion: "1.1.0"}, {ServiceNamespace: "eu", ServiceName: "cart", ServiceVersion: "2.0.0"}, {ServiceName: "shop", ServiceVersion: "1.0.0"}}}
-	r := events.FindingRecord(f)
+	r := announce.FindingRecord(f)
 	if r.EventName() != "tallycat.finding" || r.Severity() != log.SeverityError || r.SeverityText() != "ERROR" || r.Body().AsString() != f.Message {
 		t.Errorf("record = %s %v %q %q, want tallycat.finding at ERROR with the message", r.EventName(), r.Severity(), r.SeverityText(), r.Body().AsString())
 	}
@@ -56,7 +57,7 @@ func TestFindingRecord(t *testing.T) {
 	for level, want := range map[tallycatv1.FindingLevel]log.Severity{
 		tallycatv1.FindingLevel_FINDING_LEVEL_IMPROVEMENT: log.SeverityWarn, tallycatv1.FindingLevel_FINDING_LEVEL_INFORMATION: log.SeverityInfo,
 	} {
-		if got := events.FindingRecord(catalog.Finding{Level: level}); got.Severity() != want || got.SeverityText() != want.String() {
+		if got := announce.FindingRecord(conformance.Finding{Level: level}); got.Severity() != want || got.SeverityText() != want.String() {
 			t.Errorf("level %v gives severity %v %q, want %v", level, got.Severity(), got.SeverityText(), want)
 		}
 	}
@@ -68,7 +69,7 @@ func TestSchemaChangeRecord(t *testing.T) {
 		Kind:     tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED,
 		Producer: &catalog.ProducerIdentity{ServiceName: "cart", ServiceVersion: "1.1.0"},
 		Added:    []schemaid.Attribute{{Key: "cart.size_bucket", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}}}
-	r, ok := events.SchemaChangeRecord(moved)
+	r, ok := announce.SchemaChangeRecord(moved)
 	if !ok || r.EventName() != "tallycat.schema.change" || r.Severity() != log.SeverityInfo || !r.Timestamp().Equal(at) ||
 		r.Body().AsString() != "cart 1.1.0 moved from aaaaaaaa to bbbbbbbb: added cart.size_bucket (string)" {
 		t.Errorf("move = %v %s %v %v %q", ok, r.EventName(), r.Severity(), r.Timestamp(), r.Body().AsString())
@@ -92,13 +93,13 @@ func TestSchemaChangeRecord(t *testing.T) {
 	}
 	first := catalog.Event{Key: "cart.items", SchemaID: "cccc", At: at, Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN,
 		Producer: &catalog.ProducerIdentity{ServiceName: "cart", ServiceVersion: "1.0.0", ServiceInstanceID: "cart-1"}}
-	if r, ok := events.SchemaChangeRecord(first); !ok || attrs(r)["tallycat.schema.change.kind"].AsString() != "schema_first_seen" ||
+	if r, ok := announce.SchemaChangeRecord(first); !ok || attrs(r)["tallycat.schema.change.kind"].AsString() != "schema_first_seen" ||
 		attrs(r)["tallycat.producer.service.instance.id"].AsString() != "cart-1" {
 		t.Errorf("first seen = %v, %v", ok, attrs(r))
 	}
 	for _, k := range []tallycatv1.SchemaEventKind{tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED,
 		tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED, tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_VERSION_ASSIGNED} {
-		if _, ok := events.SchemaChangeRecord(catalog.Event{Kind: k}); ok {
+		if _, ok := announce.SchemaChangeRecord(catalog.Event{Kind: k}); ok {
 			t.Errorf("%v is sent; want only first-seen and moved", k)
 		}
 	}

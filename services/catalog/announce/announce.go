@@ -1,4 +1,4 @@
-// Package events sends what the catalog learns as OpenTelemetry events (OTLP
+// Package announce sends what the catalog learns as OpenTelemetry events (OTLP
 // log records with an event name), so that teams alert on drift with the
 // pipeline they already run: each new finding of conformance, and each
 // schema change a recorded batch made. Records go through the
@@ -38,7 +38,7 @@
 //	tallycat.producer.service.namespace       its namespace, where set
 //	tallycat.producer.service.version         its version, where set
 //	tallycat.producer.service.instance.id     the instance a new schema was first seen from
-package events
+package announce
 
 import (
 	"context"
@@ -56,6 +56,7 @@ import (
 
 	"github.com/tallycat/tallycat/internal/version"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
 // The event names.
@@ -130,14 +131,14 @@ func NewWithExporter(exp sdklog.Exporter, res *resource.Resource) *Emitter {
 		sdklog.WithProcessor(sdklog.NewBatchProcessor(exp, sdklog.WithMaxQueueSize(MaxQueued))))
 	return &Emitter{
 		provider: p,
-		logger:   p.Logger("github.com/tallycat/tallycat/services/catalog/events", log.WithInstrumentationVersion(version.String())),
+		logger:   p.Logger("github.com/tallycat/tallycat/services/catalog/announce", log.WithInstrumentationVersion(version.String())),
 		now:      time.Now,
 	}
 }
 
 // EmitFindings sends each finding as a tallycat.finding event; it has the
-// signature of catalog.Findings.OnNew.
-func (e *Emitter) EmitFindings(findings []catalog.Finding) {
+// signature of conformance.Findings.OnNew.
+func (e *Emitter) EmitFindings(findings []conformance.Finding) {
 	now := e.now()
 	for _, f := range findings {
 		r := FindingRecord(f)

@@ -1,10 +1,11 @@
-package catalog
+package proposals
 
 import (
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tallycat/tallycat/services/catalog"
 	"slices"
 	"time"
 
@@ -27,7 +28,7 @@ const AutoVersionActor = "tallycat"
 // most recently is the base. No proposal is made when S differs from B in
 // nothing ClassifyChange counts. It returns ENOTFOUND for a schema or
 // metric name that does not exist.
-func ListProposals(ctx context.Context, store Store, schemaKey, schemaID string) ([]Proposal, error) {
+func ListProposals(ctx context.Context, store catalog.Store, schemaKey, schemaID string) ([]Proposal, error) {
 	var keys []string
 	switch {
 	case schemaID != "":
@@ -42,7 +43,7 @@ func ListProposals(ctx context.Context, store Store, schemaKey, schemaID string)
 	case schemaKey != "":
 		keys = []string{schemaKey}
 	default:
-		all, _, err := store.ListSchemaKeys(ctx, KeyFilter{})
+		all, _, err := store.ListSchemaKeys(ctx, catalog.KeyFilter{})
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +75,7 @@ func ListProposals(ctx context.Context, store Store, schemaKey, schemaID string)
 // dismissedSet returns the dismissed (schema id, version) pairs that can
 // concern proposals of keys: of the one key when there is one, of every key
 // otherwise.
-func dismissedSet(ctx context.Context, store Store, keys []string) (map[[2]string]bool, error) {
+func dismissedSet(ctx context.Context, store catalog.Store, keys []string) (map[[2]string]bool, error) {
 	key := ""
 	if len(keys) == 1 {
 		key = keys[0]
@@ -92,7 +93,7 @@ func dismissedSet(ctx context.Context, store Store, keys []string) (map[[2]strin
 
 // keyProposals returns the proposals of one metric name, of one schema
 // only when only is set.
-func keyProposals(ctx context.Context, store Store, key, only string) ([]Proposal, error) {
+func keyProposals(ctx context.Context, store catalog.Store, key, only string) ([]Proposal, error) {
 	schemas, err := store.ListSchemas(ctx, key, true)
 	if err != nil {
 		return nil, err
@@ -113,7 +114,7 @@ func keyProposals(ctx context.Context, store Store, key, only string) ([]Proposa
 	if !haveBase || !haveTarget {
 		return nil, nil
 	}
-	var bases, targets []*SchemaDetail
+	var bases, targets []*catalog.SchemaDetail
 	for _, s := range wanted {
 		versioned := s.CurrentVersion != nil
 		d, err := store.GetSchema(ctx, s.ID, tallycatv1.Window_WINDOW_UNSPECIFIED)
@@ -156,10 +157,10 @@ func keyProposals(ctx context.Context, store Store, key, only string) ([]Proposa
 
 // baseOf picks the versioned schema target's proposal is relative to, or
 // nil when no release links them (see ListProposals).
-func baseOf(target *SchemaDetail, bases []*SchemaDetail) *SchemaDetail {
-	var best *SchemaDetail
+func baseOf(target *catalog.SchemaDetail, bases []*catalog.SchemaDetail) *catalog.SchemaDetail {
+	var best *catalog.SchemaDetail
 	var bestSeen time.Time
-	consider := func(b *SchemaDetail, seen time.Time) {
+	consider := func(b *catalog.SchemaDetail, seen time.Time) {
 		if best == nil || seen.After(bestSeen) ||
 			(seen.Equal(bestSeen) && b.Schema.CurrentVersion.AssignedAt.After(best.Schema.CurrentVersion.AssignedAt)) {
 			best, bestSeen = b, seen
@@ -170,7 +171,7 @@ func baseOf(target *SchemaDetail, bases []*SchemaDetail) *SchemaDetail {
 			// A release that moved off b and is on target now: straight
 			// there, or through schemas between (a release that grew twice
 			// before anyone looked).
-			if rb.SupersededBy == target.Schema.ID || (rb.SupersededBy != "" && slices.ContainsFunc(target.Releases, func(rt Release) bool {
+			if rb.SupersededBy == target.Schema.ID || (rb.SupersededBy != "" && slices.ContainsFunc(target.Releases, func(rt catalog.Release) bool {
 				return rt.ReleaseIdentity == rb.ReleaseIdentity && rt.SupersededBy == ""
 			})) {
 				consider(b, rb.LastSeen)
@@ -193,18 +194,18 @@ func baseOf(target *SchemaDetail, bases []*SchemaDetail) *SchemaDetail {
 // now. Asking again once accepted returns the version as it is. It returns
 // EFAILEDPRECONDITION when the schema has no proposal of that version, and
 // the errors of Store.AssignVersion.
-func AcceptProposal(ctx context.Context, store Store, schemaID, version, actor string) (Version, error) {
+func AcceptProposal(ctx context.Context, store catalog.Store, schemaID, version, actor string) (catalog.Version, error) {
 	ps, err := ListProposals(ctx, store, "", schemaID)
 	if err != nil {
-		return Version{}, err
+		return catalog.Version{}, err
 	}
 	if !slices.ContainsFunc(ps, func(p Proposal) bool { return p.ProposedVersion == version }) {
 		if s, err := store.GetSchemas(ctx, schemaID); err == nil && s[0].CurrentVersion != nil && s[0].CurrentVersion.Version == version {
 			return *s[0].CurrentVersion, nil
 		}
-		return Version{}, Errorf(EFAILEDPRECONDITION, "schema %s has no proposal of version %s: list the proposals again", schemaID, version)
+		return catalog.Version{}, catalog.Errorf(catalog.EFAILEDPRECONDITION, "schema %s has no proposal of version %s: list the proposals again", schemaID, version)
 	}
-	return store.AssignVersion(ctx, VersionChange{
+	return store.AssignVersion(ctx, catalog.VersionChange{
 		SchemaID: schemaID, Version: version, Status: tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE, Actor: actor,
 	})
 }
@@ -215,7 +216,7 @@ func AcceptProposal(ctx context.Context, store Store, schemaID, version, actor s
 // Dismissing it again is no error. It returns EFAILEDPRECONDITION when the
 // schema has no proposal of that version, and ENOTFOUND for an unknown
 // schema.
-func DismissProposal(ctx context.Context, store Store, schemaID, version, actor, reason string) error {
+func DismissProposal(ctx context.Context, store catalog.Store, schemaID, version, actor, reason string) error {
 	s, err := store.GetSchemas(ctx, schemaID)
 	if err != nil {
 		return err
@@ -224,7 +225,7 @@ func DismissProposal(ctx context.Context, store Store, schemaID, version, actor,
 	if err != nil {
 		return err
 	}
-	if slices.ContainsFunc(ds, func(d Dismissal) bool { return d.SchemaID == schemaID && d.Version == version }) {
+	if slices.ContainsFunc(ds, func(d catalog.Dismissal) bool { return d.SchemaID == schemaID && d.Version == version }) {
 		return nil
 	}
 	ps, err := ListProposals(ctx, store, "", schemaID)
@@ -232,9 +233,9 @@ func DismissProposal(ctx context.Context, store Store, schemaID, version, actor,
 		return err
 	}
 	if !slices.ContainsFunc(ps, func(p Proposal) bool { return p.ProposedVersion == version }) {
-		return Errorf(EFAILEDPRECONDITION, "schema %s has no proposal of version %s: list the proposals again", schemaID, version)
+		return catalog.Errorf(catalog.EFAILEDPRECONDITION, "schema %s has no proposal of version %s: list the proposals again", schemaID, version)
 	}
-	return store.DismissProposal(ctx, Dismissal{
+	return store.DismissProposal(ctx, catalog.Dismissal{
 		SchemaID: schemaID, SchemaKey: s[0].Key, Version: version, Reason: reason, Actor: actor, // At: the store's clock
 	})
 }
@@ -244,7 +245,7 @@ func DismissProposal(ctx context.Context, store Store, schemaID, version, actor,
 // assigned; CHANGE_LEVEL_UNSPECIFIED accepts none. A proposal that cannot
 // be accepted (its version was taken meanwhile) does not stop the others;
 // the errors are returned together.
-func AcceptProposals(ctx context.Context, store Store, upTo tallycatv1.ChangeLevel) ([]Version, error) {
+func AcceptProposals(ctx context.Context, store catalog.Store, upTo tallycatv1.ChangeLevel) ([]catalog.Version, error) {
 	if upTo == tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED {
 		return nil, nil
 	}
@@ -252,13 +253,13 @@ func AcceptProposals(ctx context.Context, store Store, upTo tallycatv1.ChangeLev
 	if err != nil {
 		return nil, err
 	}
-	var out []Version
+	var out []catalog.Version
 	var errs []error
 	for _, p := range ps {
 		if p.Level > upTo {
 			continue
 		}
-		v, err := store.AssignVersion(ctx, VersionChange{
+		v, err := store.AssignVersion(ctx, catalog.VersionChange{
 			SchemaID: p.SchemaID, Version: p.ProposedVersion, Status: tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE, Actor: AutoVersionActor,
 		})
 		if err != nil {
@@ -283,5 +284,5 @@ func ParseAutoVersion(s string) (tallycatv1.ChangeLevel, error) {
 	case "major":
 		return tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR, nil
 	}
-	return 0, Errorf(EINVALID, "auto-version %q: want off, patch, minor or major", s)
+	return 0, catalog.Errorf(catalog.EINVALID, "auto-version %q: want off, patch, minor or major", s)
 }

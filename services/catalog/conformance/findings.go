@@ -1,8 +1,9 @@
-package catalog
+package conformance
 
 import (
 	"cmp"
 	"context"
+	"github.com/tallycat/tallycat/services/catalog"
 	"log/slog"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ import (
 // id changing), and a metric's again whenever someone asks for it, so that
 // a schema page shows what is true now. Reads never wait for a judging.
 type Findings struct {
-	Store Store
+	Store catalog.Store
 	Judge Judge
 	// OnNew, when set, is called after each full judging but the first with
 	// the findings the one before did not have (a restart does not announce
@@ -82,7 +83,7 @@ func (x *Findings) Refresh(ctx context.Context) error {
 		n     int
 	)
 	keys := map[string]keyFacts{}
-	err := eachJudging(ctx, x.Store, func(k JudgingKey) error {
+	err := eachJudging(ctx, x.Store, func(k catalog.JudgingKey) error {
 		found, facts := x.judge(k.Key, k.Schemas)
 		byKey, keys[k.Key], n = append(byKey, found), facts, n+len(found)
 		return nil
@@ -176,7 +177,7 @@ func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFact
 
 // judge judges a metric key's current schemas, and sums up what the
 // summary needs of the key.
-func (x *Findings) judge(key string, judged []Judged) ([]Finding, keyFacts) {
+func (x *Findings) judge(key string, judged []catalog.Judged) ([]Finding, keyFacts) {
 	_, defined := x.Judge.Registry.Metric(key)
 	facts := keyFacts{defined: defined, schemas: len(judged)}
 	attrs := map[string]bool{}
@@ -198,18 +199,18 @@ func (x *Findings) judge(key string, judged []Judged) ([]Finding, keyFacts) {
 // loadKey reads what judging and exporting a metric key need: its current
 // schemas in detail (example values and cardinality over the last day, and
 // the releases producing each).
-func loadKey(ctx context.Context, store Store, key string) ([]Judged, error) {
+func loadKey(ctx context.Context, store catalog.Store, key string) ([]catalog.Judged, error) {
 	schemas, err := store.ListSchemas(ctx, key, false)
 	if err != nil {
 		return nil, err
 	}
-	judged := make([]Judged, 0, len(schemas))
+	judged := make([]catalog.Judged, 0, len(schemas))
 	for _, s := range schemas {
 		d, err := store.GetSchema(ctx, s.ID, judgingWindow)
 		if err != nil {
 			return nil, err
 		}
-		j := Judged{Schema: d.Schema}
+		j := catalog.Judged{Schema: d.Schema}
 		for _, r := range d.Releases {
 			if r.SupersededBy == "" {
 				j.Releases = append(j.Releases, r.ReleaseIdentity)
@@ -238,11 +239,11 @@ const judgingPage = 2500
 // and the first page are read at once, and each next page while fn works
 // on the one before: the reads wait on the database, the judging on the
 // CPU.
-func eachJudging(ctx context.Context, store Store, fn func(JudgingKey) error) error {
+func eachJudging(ctx context.Context, store catalog.Store, fn func(catalog.JudgingKey) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		costs    *FieldCosts
+		costs    *catalog.FieldCosts
 		costsErr error
 		costsIn  = make(chan struct{})
 	)
@@ -251,7 +252,7 @@ func eachJudging(ctx context.Context, store Store, fn func(JudgingKey) error) er
 		costs, costsErr = store.ReadFieldCosts(ctx, judgingWindow)
 	}()
 	type page struct {
-		keys []JudgingKey
+		keys []catalog.JudgingKey
 		err  error
 	}
 	pages := make(chan page) // one page read ahead, no more: each is 25,000 schemas
@@ -301,7 +302,7 @@ func (x *Findings) Export(ctx context.Context) ([]RegistryFile, error) {
 		return nil, err
 	}
 	var keys []ExportKey
-	err = eachJudging(ctx, x.Store, func(k JudgingKey) error {
+	err = eachJudging(ctx, x.Store, func(k catalog.JudgingKey) error {
 		keys = append(keys, ExportKey(k))
 		return nil
 	})
@@ -361,7 +362,7 @@ func (x *Findings) List(ctx context.Context, f FindingFilter) ([]Finding, int, e
 				return nil, 0, err
 			}
 			if len(s) == 0 {
-				return nil, 0, Errorf(ENOTFOUND, "schema %s not found", f.SchemaID)
+				return nil, 0, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", f.SchemaID)
 			}
 			key = s[0].Key
 		}
@@ -410,7 +411,7 @@ func (f FindingFilter) pass(fd Finding) bool {
 		return false
 	case len(f.FindingIDs) > 0 && !slices.Contains(f.FindingIDs, fd.ID):
 		return false
-	case f.ServiceName != "" && !slices.ContainsFunc(fd.Producers, func(r ReleaseIdentity) bool { return r.ServiceName == f.ServiceName }):
+	case f.ServiceName != "" && !slices.ContainsFunc(fd.Producers, func(r catalog.ReleaseIdentity) bool { return r.ServiceName == f.ServiceName }):
 		return false
 	}
 	return true

@@ -1,0 +1,13 @@
+// Package conformance judges the catalog's schemas against registries of
+// semantic conventions and the team's policies, and turns what it finds
+// into the Collector configuration that enforces them and the registry
+// export that documents them; the catalog's main runs its judging loop and
+// the API's ConformanceService reads it.
+//
+// It speaks the vocabulary of Weaver's live-check, so that its users'
+// filters and habits carry over, and adds what Weaver cannot see because
+// it has no history, producers or volume: producers of one metric
+// disagreeing on its unit or instrument, one key sent with two types, an
+// attribute whose values explode. It reads the catalog only through
+// catalog.Store.
+package conformance
