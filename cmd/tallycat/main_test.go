@@ -137,7 +137,7 @@ func TestExportThenJudgeAgainstIt(t *testing.T) {
 	}
 }
 
-// TestCheckFailsOnAPolicyViolation: issue 14's gate. A catalog whose team
+// TestCheckFailsOnAPolicyViolation: the policy gate in CI. A catalog whose team
 // bans user.email fails `tallycat check --fail-on violation` when a
 // service sends it, and the output names the rule; without the banned
 // attribute the same metric passes the policy.

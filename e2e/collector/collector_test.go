@@ -44,7 +44,7 @@ rules:
     banned_metrics: ["debug.*"]
 `
 
-// TestCollectorEnforcesPolicies is the issue's yardstick: a policy banning
+// TestCollectorEnforcesPolicies is the end-to-end case of docs/POLICIES.md: a policy banning
 // user.email and capping user.id at 1,000 distinct values gives findings
 // for a Go SDK producer sending both; the generated configuration, run in
 // a real Collector in front of the ingest, removes both (and drops a

@@ -9,7 +9,7 @@ import (
 	"github.com/tallycat/tallycat/internal/cardinality"
 )
 
-// Cost (issue 12): what a metric costs the backend that stores it. The
+// Cost (see docs/COST.md): what a metric costs the backend that stores it. The
 // ingest counts, per observation, the distinct series among the data points
 // it reports and, per attribute, the distinct values (and the values
 // themselves while they are few). The catalog keeps these per stream, per

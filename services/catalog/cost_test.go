@@ -14,7 +14,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// The cost rules (issue 12) without a database: how a batch's figures fold
+// The cost rules (docs/COST.md) without a database: how a batch's figures fold
 // into bucket rows, and how rows become a schema's, a metric's, a
 // release's and a field's figures over a window.
 

@@ -13,7 +13,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// The planner's rules (issue 11), checked without a database: a fake
+// The planner's rules (docs/schema-id.md), checked without a database: a fake
 // Holdings keeps what a store would, and apply persists a Plan into it so a
 // sequence of batches can be planned.
 

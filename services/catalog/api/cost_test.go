@@ -22,7 +22,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
-// Cost over the wire (issue 12): figures in, as an ingest sends them, and
+// Cost over the wire (docs/COST.md): figures in, as an ingest sends them, and
 // cost out of every read that has it.
 
 func wire(d *cardinality.Distinct) *tallycatv1.Distinct {

@@ -44,7 +44,7 @@ func checkout(version, unit string, at time.Time, attrs ...*tallycatv1.Attribute
 	}
 }
 
-// seedProposals records the story and returns the schemas: base,
+// seedProposals records a release story (grown, then changed) and returns the schemas: base,
 // versioned 1.0.0 by alice; coupon, where release 1.0.0 moved when it added
 // an optional attribute; seconds, release 2.0.0's with another unit.
 func seedProposals(t *testing.T, c clients) (base, coupon, seconds string) {

@@ -13,7 +13,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// Cost (issue 12): series, data point rates, distinct and example values,
+// Cost (see docs/COST.md): series, data point rates, distinct and example values,
 // as users read them. Windows end now, so these observations are dated
 // from the clock, in the past.
 

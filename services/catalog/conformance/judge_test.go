@@ -42,10 +42,10 @@ func render(fs []Finding) []string {
 	return out
 }
 
-// TestIssueYardstick is the issue's case: the HTTP server duration in ms
+// TestHTTPServerDurationInMilliseconds is the common case: the HTTP server duration in ms
 // with the deprecated http.method, http.request.method carrying FOO and no
 // url.scheme; active requests as a monotonic counter; a custom metric.
-func TestIssueYardstick(t *testing.T) {
+func TestHTTPServerDurationInMilliseconds(t *testing.T) {
 	j := builtinJudge(t)
 	str, integer := tallycatv1.ValueType_VALUE_TYPE_STRING, tallycatv1.ValueType_VALUE_TYPE_INT
 	duration := catalog.Schema{ID: "d", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",

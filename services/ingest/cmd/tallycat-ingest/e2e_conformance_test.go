@@ -23,7 +23,7 @@ import (
 	"github.com/tallycat/tallycat/internal/testenv"
 )
 
-// TestSDKConformance is the yardstick: the Go SDK sends the HTTP
+// TestSDKConformance is the conformance yardstick: the Go SDK sends the HTTP
 // server duration in ms with the deprecated http.method, http.request.method
 // FOO and no url.scheme; active requests as a monotonic counter; and a
 // custom shop.cart.items. The catalog must find exactly what these give, at

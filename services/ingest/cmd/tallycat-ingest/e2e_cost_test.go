@@ -18,7 +18,7 @@ import (
 	"github.com/tallycat/tallycat/internal/testenv"
 )
 
-// TestSDKCounterCost is the yardstick: a Go SDK counter whose
+// TestSDKCounterCost is the cost yardstick: a Go SDK counter whose
 // points carry user.id (5,000 users), region (3 values), order.id (one per
 // user, not on the deny list) and enduser.role (2 values, on it). The
 // catalog must say 5,000 series and user.id 5,000 values, each within 3 %,
