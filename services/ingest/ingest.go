@@ -24,14 +24,17 @@ type Producer struct {
 
 // Observation is one shape seen in one request from one producer under one
 // instrumentation scope: one distinct data point attribute set (a variant,
-// whose id SchemaID is). The catalog files it under the schema of its
+// whose id VariantID is). The catalog files it under the schema of its
 // release's union of attribute sets, which only the catalog, seeing every
 // replica's observations, can know. Shape.Attributes, ResourceAttributes and
 // ScopeAttributes are normalized (sorted, without duplicates) and must not be
 // changed: inference shares them between observations.
 type Observation struct {
-	SchemaID string
-	Shape    schemaid.Shape
+	// VariantID is the variant id, the id Shape alone would have as a
+	// schema (schemaid.ID); the union's schema, which the catalog files it
+	// under, has that id only when this set is the union.
+	VariantID string
+	Shape     schemaid.Shape
 	// Canonical is Shape's canonical encoding (see schemaid), shared by
 	// every observation of the shape: the forwarder remembers a shape by it.
 	Canonical          string

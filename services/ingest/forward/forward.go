@@ -1,7 +1,7 @@
 // Package forward sends observed shapes to the catalog in batches.
 //
 // Catalog traffic must not grow with data point volume: an observation that
-// brings nothing new (same schema, producer, scope, attribute keys and
+// brings nothing new (same variant, producer, scope, attribute keys and
 // description as already reported) only adds to counts that are sent as a
 // last-seen heartbeat. New observations are sent at the next flush. While
 // the catalog is slow or down they wait in a bounded buffer, and when it is
@@ -71,12 +71,12 @@ type Client interface {
 	RecordObservations(context.Context, *tallycatv1.RecordObservationsRequest) (*tallycatv1.RecordObservationsResponse, error)
 }
 
-// key identifies an observation: its schema, producer and scope. It is 32
-// bytes whatever the strings: producers and scopes are interned (see
-// producerRef), since a fleet has far fewer of them than (schema, producer)
-// pairs.
+// key identifies an observation: its variant id, producer and scope. It is
+// 32 bytes whatever the strings: producers and scopes are interned (see
+// producerRef), since a fleet has far fewer of them than (variant,
+// producer) pairs.
 type key struct {
-	schema   [schemaid.Size]byte
+	variant  [schemaid.Size]byte
 	producer *producerRef
 	scope    *scopeRef
 }
@@ -255,7 +255,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 // interned already; otherwise no entry can have it, and the key it returns
 // matches none.
 func (f *Forwarder) lookupKey(o *ingest.Observation) key {
-	k := key{schema: rawID(o.SchemaID)}
+	k := key{variant: rawID(o.VariantID)}
 	if p := f.producers[o.Producer]; p != nil {
 		k.producer = p
 	}
@@ -293,7 +293,7 @@ func (f *Forwarder) forget(k key) {
 	}
 }
 
-// rawID is the 16 bytes of a schema id in hex. Inference makes every id;
+// rawID is the 16 bytes of a variant id in hex. Inference makes every id;
 // one that is not hex (never from inference) keys as its first 16 bytes.
 func rawID(id string) [schemaid.Size]byte {
 	var raw [schemaid.Size]byte

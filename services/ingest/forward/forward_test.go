@@ -63,7 +63,7 @@ func newTest(t *testing.T, cfg Config) (*Forwarder, *fakeCatalog, *clock) {
 
 func obs(name, service string) ingest.Observation {
 	sh := schemaid.Shape{Name: name, Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE}
-	return ingest.Observation{SchemaID: schemaid.ID(sh), Shape: sh, Producer: ingest.Producer{ServiceName: service}, DataPoints: 10}
+	return ingest.Observation{VariantID: schemaid.ID(sh), Shape: sh, Producer: ingest.Producer{ServiceName: service}, DataPoints: 10}
 }
 
 func testConfig() Config {
@@ -228,7 +228,7 @@ func TestSentMessageCarriesTheShape(t *testing.T) {
 		Attributes: []schemaid.Attribute{{Key: "http.method", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}, {Key: "ok", Type: tallycatv1.ValueType_VALUE_TYPE_BOOL}},
 	}
 	o := ingest.Observation{
-		SchemaID: schemaid.ID(sh), Shape: sh, Canonical: string(schemaid.AppendCanonical(nil, &sh)),
+		VariantID: schemaid.ID(sh), Shape: sh, Canonical: string(schemaid.AppendCanonical(nil, &sh)),
 		Description: "time", Producer: ingest.Producer{ServiceName: "api", ServiceInstanceID: "i-1"},
 		ScopeName: "net/http", ScopeVersion: "1.0",
 		ResourceAttributes: []schemaid.Attribute{{Key: "host.name", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}},

@@ -33,11 +33,12 @@ const (
 	maxShapes = 1 << 15
 )
 
-// shapeInfo is a computed shape: its canonical encoding, id and normalized
-// form, with strings that belong to it (never to a request buffer).
+// shapeInfo is a computed shape: its canonical encoding, variant id and
+// normalized form, with strings that belong to it (never to a request
+// buffer).
 type shapeInfo struct {
 	canonical string // also its key in Inferrer.shapes, so stored once
-	id        string
+	id        string // the variant id
 	shape     schemaid.Shape
 }
 
@@ -392,7 +393,7 @@ func (in *Inferrer) finish(s *scratch) ingest.Result {
 	for i, k := range s.order {
 		r, sc := &s.resources[k.resource], &s.scopes[k.scope]
 		res.Observations[i] = ingest.Observation{
-			SchemaID: k.shape.id, Shape: k.shape.shape, Canonical: k.shape.canonical, Description: k.description,
+			VariantID: k.shape.id, Shape: k.shape.shape, Canonical: k.shape.canonical, Description: k.description,
 			Producer: r.producer, ScopeName: sc.name, ScopeVersion: sc.version,
 			ResourceAttributes: r.attrs, ScopeAttributes: sc.attrs,
 			DataPoints: s.counts[i],

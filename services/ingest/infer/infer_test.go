@@ -60,7 +60,7 @@ func TestCollectorHostmetrics(t *testing.T) {
 			want := schemaid.Shape{Name: "system.network.connections", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "{connections}",
 				Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
 				Attributes:  []schemaid.Attribute{{Key: "protocol", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}, {Key: "state", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}}}
-			if c.SchemaID != schemaid.ID(want) || c.DataPoints != 11 || c.Producer.ServiceName != "unknown_service" ||
+			if c.VariantID != schemaid.ID(want) || c.DataPoints != 11 || c.Producer.ServiceName != "unknown_service" ||
 				!strings.HasSuffix(c.ScopeName, "networkscraper") || c.Description == "" {
 				t.Errorf("observation = %+v, want %+v with 11 points from unknown_service", c, want)
 			}
@@ -211,7 +211,7 @@ func TestAllMetricTypesAndBadMetrics(t *testing.T) {
 func TestIDsAgreeWithTheCatalog(t *testing.T) {
 	res := infer.New().Infer(request(nil, gauge("g", []*commonpb.KeyValue{kv("z", s("")), kv("a", i(1))})))
 	o := res.Observations[0]
-	if o.SchemaID != schemaid.ID(o.Shape) {
-		t.Errorf("inferred id %s, schemaid.ID %s", o.SchemaID, schemaid.ID(o.Shape))
+	if o.VariantID != schemaid.ID(o.Shape) {
+		t.Errorf("inferred id %s, schemaid.ID %s", o.VariantID, schemaid.ID(o.Shape))
 	}
 }

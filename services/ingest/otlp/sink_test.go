@@ -33,14 +33,14 @@ func (s *sink) ConsumeMetrics(_ context.Context, req ingest.Request) (ingest.Res
 	return res, nil
 }
 
-// shapes returns schema id → data points over everything consumed.
+// shapes returns variant id → data points over everything consumed.
 func (s *sink) shapes() map[string]uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := map[string]uint64{}
 	for _, r := range s.results {
 		for _, o := range r.Observations {
-			out[o.SchemaID] += o.DataPoints
+			out[o.VariantID] += o.DataPoints
 		}
 	}
 	return out
