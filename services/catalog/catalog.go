@@ -131,11 +131,6 @@ type Leader interface {
 	Leading(ctx context.Context) bool
 }
 
-// BatchRetention is how long a store remembers an applied batch id, so
-// that a retried RecordObservations is applied once: far longer than any
-// ingest retries a batch.
-const BatchRetention = 24 * time.Hour
-
 // Dismissal is a proposed version people said they do not want for a
 // schema. It hides that proposal, and keeps auto-versioning from accepting
 // it; a different version proposed later for the schema is a new proposal.
@@ -201,9 +196,10 @@ type Store interface {
 	// hour when unspecified; high cardinality is judged on the last hour
 	// whatever the window): the cost rows of every stream with data in
 	// the window. FieldCosts.Apply then fills a schema's fields as
-	// GetSchema over w would. It returns no catalog error code; its errors
-	// are the database's (a stored row it cannot read) and ctx's.
-	ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (*FieldCosts, error)
+	// GetSchema over w would; the FieldCosts is non-nil when err is nil.
+	// It returns no catalog error code; its errors are the database's (a
+	// stored row it cannot read) and ctx's.
+	ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (FieldCosts, error)
 
 	// ListProducers returns the producers that pass the filter. It returns
 	// ENOTFOUND when the filter names a schema or schema key that does not

@@ -11,6 +11,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // The planner's rules (docs/schema-id.md), checked without a database: a fake
@@ -403,8 +404,8 @@ func TestPlanBatchTypeConflict(t *testing.T) {
 	for _, v := range p.Variants {
 		variants = append(variants, catalog.Variant{ID: v.VariantID, Attributes: v.Attributes, DataPoints: v.Span.Count, FirstSeen: v.Span.First, LastSeen: v.Span.Last})
 	}
-	fields := catalog.DataPointFields(p.Schemas[0].Shape.Attributes, variants)
-	if !catalog.SortFields(fields) {
+	fields := sqlstore.DataPointFields(p.Schemas[0].Shape.Attributes, variants)
+	if !sqlstore.SortFields(fields) {
 		t.Error("SortFields reported no conflict")
 	}
 	for _, f := range fields {

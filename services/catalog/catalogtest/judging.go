@@ -99,7 +99,7 @@ func testJudging(t *testing.T, h Harness) {
 		t.Errorf("after the last key: %v, want nothing", page)
 	}
 
-	costs := must[*catalog.FieldCosts](t)(s.ReadFieldCosts(ctx, lastDay))
+	costs := must[catalog.FieldCosts](t)(s.ReadFieldCosts(ctx, lastDay))
 	for _, page := range pages {
 		for _, k := range page {
 			listed := must[[]catalog.Schema](t)(s.ListSchemas(ctx, k.Key, false))

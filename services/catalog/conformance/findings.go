@@ -243,7 +243,7 @@ func eachJudging(ctx context.Context, store catalog.Store, fn func(catalog.Judgi
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		costs    *catalog.FieldCosts
+		costs    catalog.FieldCosts
 		costsErr error
 		costsIn  = make(chan struct{})
 	)

@@ -11,12 +11,13 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // Cost rows (stream_costs, migration 5): the planner merges a batch's
 // figures with the rows of their buckets (holdings.Costs) and the writer
 // stores the result; reads load a schema's or a metric's streams and their
-// rows, and the catalog works the figures out (catalog.SchemaCost,
+// rows, and the catalog works the figures out (sqlstore.SchemaCost,
 // KeyCosts, Top, SeriesHistory). Sketches cannot be merged in SQL, so
 // nothing here adds them up.
 
@@ -67,7 +68,7 @@ func writeCosts(conn *sql.Conn, rows []catalog.CostWrite) error {
 			return fmt.Errorf("stream_costs: %w", err)
 		}
 		costs.add(w.New, []driver.Value{w.StreamID, w.Bucket, int8(w.Field.Source), w.Field.Name, int8(w.Field.Type), blob, w.DataPoints,
-			catalog.EncodeValues(w.Values), int8(w.State)})
+			sqlstore.EncodeValues(w.Values), int8(w.State)})
 	}
 	if err := appendRows(conn, `INSERT INTO stream_costs SELECT * FROM appended_data`, "stream_costs", costs.fresh); err != nil {
 		return err
@@ -85,7 +86,7 @@ func (s *Store) pruneCosts(ctx context.Context, conn *sql.Conn) error {
 	if b := cardinality.BucketOf(now); !b.After(s.prunedAt) {
 		return nil
 	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM stream_costs WHERE bucket < ?`, catalog.PruneBefore(now)); err != nil {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM stream_costs WHERE bucket < ?`, sqlstore.PruneBefore(now)); err != nil {
 		return fmt.Errorf("prune cost rows: %w", err)
 	}
 	s.prunedAt = cardinality.BucketOf(now)
@@ -121,7 +122,7 @@ func eachCostRow(ctx context.Context, q querier, query string, args []any, fn fu
 			return fmt.Errorf("stream_costs of %s: %w", r.StreamID, err)
 		}
 		var err error
-		if r.Values, err = catalog.DecodeValues(values); err != nil {
+		if r.Values, err = sqlstore.DecodeValues(values); err != nil {
 			return err
 		}
 		return fn(&r)
@@ -191,8 +192,8 @@ func keysIn(keys ...string) keyScope { return keyScope{keys: keys} }
 // since since are read: streams that sent nothing in the window (most of
 // a large catalog's, at any time) are neither read nor worked on, while a
 // schema's other rows are, since which of its streams count depends on
-// all of them (catalog.Counted). Lists are bound as one parameter.
-func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time, r costRead) ([]catalog.KeyStream, []catalog.CostRow, error) {
+// all of them (sqlstore.Counted). Lists are bound as one parameter.
+func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time, r costRead) ([]sqlstore.KeyStream, []catalog.CostRow, error) {
 	if scope.keys != nil {
 		return s.listedCosts(ctx, scope.keys, since, r)
 	}
@@ -207,7 +208,7 @@ func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time
 // activeStreams reads the stream rows of the schemas, of keys in scope
 // by its condition, that have a stream with series rows since since, and
 // the ids of their streams (see activeCosts).
-func (s *Store) activeStreams(ctx context.Context, scope keyScope, since time.Time) ([]catalog.KeyStream, []string, error) {
+func (s *Store) activeStreams(ctx context.Context, scope keyScope, since time.Time) ([]sqlstore.KeyStream, []string, error) {
 	where, args := "TRUE", []any{since}
 	if scope.where != "" {
 		where, args = scope.where, append(args, scope.args...)
@@ -218,7 +219,7 @@ func (s *Store) activeStreams(ctx context.Context, scope keyScope, since time.Ti
 
 // listedCosts is activeCosts for listed keys: their cost rows and their
 // stream rows, read at once.
-func (s *Store) listedCosts(ctx context.Context, keys []string, since time.Time, r costRead) ([]catalog.KeyStream, []catalog.CostRow, error) {
+func (s *Store) listedCosts(ctx context.Context, keys []string, since time.Time, r costRead) ([]sqlstore.KeyStream, []catalog.CostRow, error) {
 	where := `bucket >= ? AND stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_key IN (SELECT unnest(?::VARCHAR[])))`
 	if r.seriesOnly {
 		where += ` AND source = 0`
@@ -228,7 +229,7 @@ func (s *Store) listedCosts(ctx context.Context, keys []string, since time.Time,
 		columns = costColumns
 	}
 	var (
-		streams []catalog.KeyStream
+		streams []sqlstore.KeyStream
 		rows    []catalog.CostRow
 	)
 	err := parallel(
@@ -249,13 +250,13 @@ func (s *Store) listedCosts(ctx context.Context, keys []string, since time.Time,
 
 // scanKeyStreams reads the stream rows that pass where, and the ids of
 // their streams.
-func (s *Store) scanKeyStreams(ctx context.Context, where string, args []any) ([]catalog.KeyStream, []string, error) {
-	var streams []catalog.KeyStream
+func (s *Store) scanKeyStreams(ctx context.Context, where string, args []any) ([]sqlstore.KeyStream, []string, error) {
+	var streams []sqlstore.KeyStream
 	var ids []string
 	seen := map[string]bool{}
 	err := scanRows(ctx, s.db, `SELECT schema_key, schema_id, stream_id, description, superseded_by, service_namespace,
 		service_name, service_version, data_point_count, last_seen FROM schema_streams WHERE `+where, args, func(r *sql.Rows) error {
-		var k catalog.KeyStream
+		var k sqlstore.KeyStream
 		if err := r.Scan(&k.Key, &k.SchemaID, &k.StreamID, &k.Description, &k.SupersededBy, &k.Release.ServiceNamespace,
 			&k.Release.ServiceName, &k.Release.ServiceVersion, &k.DataPoints, &k.LastSeen); err != nil {
 			return err
@@ -274,21 +275,21 @@ func (s *Store) scanKeyStreams(ctx context.Context, where string, args []any) ([
 }
 
 // keyCosts is the cost of each key in scope that had data in the window.
-func (s *Store) keyCosts(ctx context.Context, scope keyScope, q catalog.CostQuery) (map[string]catalog.Cost, error) {
+func (s *Store) keyCosts(ctx context.Context, scope keyScope, q sqlstore.CostQuery) (map[string]catalog.Cost, error) {
 	streams, series, err := s.activeCosts(ctx, scope, q.Since(), costRead{seriesOnly: true})
 	if err != nil || len(streams) == 0 {
 		return map[string]catalog.Cost{}, err
 	}
-	return catalog.KeyCosts(streams, series, q)
+	return sqlstore.KeyCosts(streams, series, q)
 }
 
 // costQuery is a read's query over window w, now.
-func (s *Store) costQuery(w tallycatv1.Window) catalog.CostQuery {
-	return catalog.CostQuery{Window: w, Now: s.now(), Config: s.cost}
+func (s *Store) costQuery(w tallycatv1.Window) sqlstore.CostQuery {
+	return sqlstore.CostQuery{Window: w, Now: s.now(), Config: s.cost}
 }
 
 // schemaCost fills a schema's cost figures from its streams.
-func (s *Store) schemaCost(ctx context.Context, d *catalog.SchemaDetail, streams []catalog.SchemaStream, w tallycatv1.Window) error {
+func (s *Store) schemaCost(ctx context.Context, d *catalog.SchemaDetail, streams []sqlstore.SchemaStream, w tallycatv1.Window) error {
 	q := s.costQuery(w)
 	ids := make([]string, len(streams))
 	for i, st := range streams {
@@ -298,7 +299,7 @@ func (s *Store) schemaCost(ctx context.Context, d *catalog.SchemaDetail, streams
 	if err != nil {
 		return err
 	}
-	return catalog.SchemaCost(d, streams, rows, q)
+	return sqlstore.SchemaCost(d, streams, rows, q)
 }
 
 // ListTopSeries implements catalog.Store.
@@ -308,7 +309,7 @@ func (s *Store) ListTopSeries(ctx context.Context, w tallycatv1.Window, limit in
 	if err != nil {
 		return nil, err
 	}
-	top, err := catalog.Top(streams, rows, q, limit)
+	top, err := sqlstore.Top(streams, rows, q, limit)
 	if err != nil || len(top.Metrics) == 0 {
 		return top, err
 	}
@@ -343,5 +344,5 @@ func (s *Store) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catal
 	if err != nil {
 		return nil, err
 	}
-	return catalog.SeriesHistory(streams, series, now)
+	return sqlstore.SeriesHistory(streams, series, now)
 }

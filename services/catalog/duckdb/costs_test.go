@@ -8,6 +8,7 @@ import (
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/catalogtest"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // TestCostRowsArePrunedPastRetention: the first write of a new bucket
@@ -23,7 +24,7 @@ func TestCostRowsArePrunedPastRetention(t *testing.T) {
 	s.now = func() time.Time { return clock }
 	rows := func() (old, all int) {
 		t.Helper()
-		if err := s.db.QueryRow(`SELECT count(*) FILTER (WHERE bucket < ?), count(*) FROM stream_costs`, catalog.PruneBefore(clock)).Scan(&old, &all); err != nil {
+		if err := s.db.QueryRow(`SELECT count(*) FILTER (WHERE bucket < ?), count(*) FROM stream_costs`, sqlstore.PruneBefore(clock)).Scan(&old, &all); err != nil {
 			t.Fatal(err)
 		}
 		return old, all

@@ -10,6 +10,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // GetSchema implements catalog.Store.
@@ -68,7 +69,7 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Win
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
 	}
 	d.Schema, d.Variants = schemas[0], facts[schemaID].variants
-	releases := catalog.Releases(facts[schemaID].facts.Streams)
+	releases := sqlstore.Releases(facts[schemaID].facts.Streams)
 	for i := range d.Releases {
 		f := releases[d.Releases[i].ReleaseIdentity]
 		d.Releases[i].SupersededBy, d.Releases[i].DataPoints = f.SupersededBy, f.DataPoints

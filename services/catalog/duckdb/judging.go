@@ -7,6 +7,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // Reads for a full judging of the catalog (conformance.Findings.Refresh): a
@@ -48,7 +49,7 @@ func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]cat
 		if !ok {
 			continue // a key the writer added after the page's keys were read
 		}
-		out[i].Schemas = append(out[i].Schemas, catalog.Judged{Schema: sc, Releases: catalog.CurrentReleases(facts[sc.ID].facts)})
+		out[i].Schemas = append(out[i].Schemas, catalog.Judged{Schema: sc, Releases: sqlstore.CurrentReleases(facts[sc.ID].facts)})
 	}
 	return out, nil
 }
@@ -65,13 +66,13 @@ func wrapJudging(err error) error {
 // cost rows (the series', for the schemas' own cost, and the fields' with
 // their example values) in one query over stream_costs, handing each to the
 // figures as it comes rather than holding them all.
-func (s *Store) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (*catalog.FieldCosts, error) {
+func (s *Store) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (catalog.FieldCosts, error) {
 	q := s.costQuery(w)
 	streams, ids, err := s.activeStreams(ctx, everyKey, q.Since())
 	if err != nil {
 		return nil, fmt.Errorf("read field costs: %w", err)
 	}
-	c := catalog.NewFieldCosts(streams, q)
+	c := sqlstore.NewFieldCosts(streams, q)
 	if err := s.eachCost(ctx, ids, q.Since(), costRead{values: true}, c.Add); err != nil {
 		return nil, fmt.Errorf("read field costs: %w", err)
 	}

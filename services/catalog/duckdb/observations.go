@@ -10,6 +10,7 @@ import (
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // RecordObservations implements catalog.Store. In one transaction on one
@@ -47,7 +48,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 		}
 		if batchID != "" {
 			now := s.now()
-			if _, err := conn.ExecContext(ctx, `DELETE FROM applied_batches WHERE applied_at < ?`, now.Add(-catalog.BatchRetention)); err != nil {
+			if _, err := conn.ExecContext(ctx, `DELETE FROM applied_batches WHERE applied_at < ?`, now.Add(-sqlstore.BatchRetention)); err != nil {
 				return err
 			}
 			if _, err := conn.ExecContext(ctx, `INSERT INTO applied_batches VALUES (?, ?)`, batchID, now); err != nil {

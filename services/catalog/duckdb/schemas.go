@@ -14,6 +14,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // loadSchemas returns the schemas with the given ids, in name-then-first-seen
@@ -47,7 +48,7 @@ func (s *Store) loadSchemaFacts(ctx context.Context, where string, whereArgs ...
 	err := scanRows(ctx, s.db, `SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description,
 		first_seen, last_seen FROM schemas WHERE `+where, whereArgs, func(rows *sql.Rows) error {
 		// Counts and whether it is superseded come from its streams
-		// (catalog.SchemaFacts.Apply), not from the schema's own row.
+		// (sqlstore.SchemaFacts.Apply), not from the schema's own row.
 		var (
 			sc       catalog.Schema
 			mt, temp int8
@@ -71,12 +72,12 @@ func (s *Store) loadSchemaFacts(ctx context.Context, where string, whereArgs ...
 	// Independent reads, run at once, each into its own result; the
 	// catalog works the figures out of them (SchemaFacts.Apply).
 	var (
-		facts    = map[string]*catalog.SchemaFacts{}
+		facts    = map[string]*sqlstore.SchemaFacts{}
 		versions = map[string]*catalog.Version{}
 		seqs     = map[string]int64{}
 	)
 	for _, sc := range out {
-		facts[sc.ID] = &catalog.SchemaFacts{}
+		facts[sc.ID] = &sqlstore.SchemaFacts{}
 	}
 	err = parallel(
 		func() (err error) { return s.loadStreams(ctx, in, args, facts) },
@@ -155,16 +156,16 @@ func idsIn(schemas []catalog.Schema) (string, []any) {
 
 // loaded is what a schema's figures were worked out from.
 type loaded struct {
-	facts    *catalog.SchemaFacts
+	facts    *sqlstore.SchemaFacts
 	variants []catalog.Variant
 }
 
 // loadStreams reads the streams of the schemas whose ids match in.
-func (s *Store) loadStreams(ctx context.Context, in string, args []any, facts map[string]*catalog.SchemaFacts) error {
+func (s *Store) loadStreams(ctx context.Context, in string, args []any, facts map[string]*sqlstore.SchemaFacts) error {
 	return scanRows(ctx, s.db, `SELECT schema_id, stream_id, description, superseded_by, service_namespace, service_name, service_version,
 		data_point_count, last_seen FROM schema_streams WHERE schema_id `+in, args, func(rows *sql.Rows) error {
 		var id string
-		var st catalog.SchemaStream
+		var st sqlstore.SchemaStream
 		if err := rows.Scan(&id, &st.StreamID, &st.Description, &st.SupersededBy, &st.Release.ServiceNamespace, &st.Release.ServiceName,
 			&st.Release.ServiceVersion, &st.DataPoints, &st.LastSeen); err != nil {
 			return err
@@ -176,7 +177,7 @@ func (s *Store) loadStreams(ctx context.Context, in string, args []any, facts ma
 
 // loadInstances reads the instances of the schemas whose ids match in,
 // with their releases and resource and scope fields.
-func (s *Store) loadInstances(ctx context.Context, in string, args []any, facts map[string]*catalog.SchemaFacts) error {
+func (s *Store) loadInstances(ctx context.Context, in string, args []any, facts map[string]*sqlstore.SchemaFacts) error {
 	index := map[[2]string]int{} // schema, producer → position in its facts' Instances
 	var fields []struct {
 		schema, producer string
@@ -187,7 +188,7 @@ func (s *Store) loadInstances(ctx context.Context, in string, args []any, facts 
 			return scanRows(ctx, s.db, `SELECT schema_id, producer_id, service_namespace, service_name, service_version,
 				first_seen, last_seen FROM schema_producers WHERE schema_id `+in, args, func(rows *sql.Rows) error {
 				var id string
-				var in catalog.InstanceRow
+				var in sqlstore.InstanceRow
 				if err := rows.Scan(&id, &in.ProducerID, &in.Release.ServiceNamespace, &in.Release.ServiceName, &in.Release.ServiceVersion,
 					&in.FirstSeen, &in.LastSeen); err != nil {
 					return err
@@ -227,11 +228,11 @@ func (s *Store) loadInstances(ctx context.Context, in string, args []any, facts 
 
 // loadVariants reads the variants of the schemas whose ids match in, as
 // each stream sent them.
-func (s *Store) loadVariants(ctx context.Context, in string, args []any, facts map[string]*catalog.SchemaFacts) error {
+func (s *Store) loadVariants(ctx context.Context, in string, args []any, facts map[string]*sqlstore.SchemaFacts) error {
 	return scanRows(ctx, s.db, `SELECT schema_id, stream_id, variant_id, attributes, data_point_count, first_seen, last_seen
 		FROM variants WHERE schema_id `+in, args, func(rows *sql.Rows) error {
 		var id, attrs string
-		var v catalog.VariantRow
+		var v sqlstore.VariantRow
 		if err := rows.Scan(&id, &v.StreamID, &v.ID, &attrs, &v.DataPoints, &v.FirstSeen, &v.LastSeen); err != nil {
 			return err
 		}

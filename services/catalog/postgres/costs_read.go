@@ -12,10 +12,11 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // Cost reads: they load a schema's or a metric's streams and their cost
-// rows, and the catalog works the figures out (catalog.SchemaCost,
+// rows, and the catalog works the figures out (sqlstore.SchemaCost,
 // KeyCosts, Top, SeriesHistory, FieldCosts). Sketches cannot be merged in
 // SQL, so nothing here adds them up.
 
@@ -45,7 +46,7 @@ func scanCostRow(rows pgx.Rows) (catalog.CostRow, error) {
 		return r, fmt.Errorf("stream_costs of %s: %w", r.StreamID, err)
 	}
 	var err error
-	r.Values, err = catalog.DecodeValues(values)
+	r.Values, err = sqlstore.DecodeValues(values)
 	return r, err
 }
 
@@ -132,8 +133,8 @@ func keysIn(keys ...string) keyScope { return keyScope{keys: keys} }
 // series rows since since are read: streams that sent nothing in the
 // window (most of a large catalog's, at any time) are neither read nor
 // worked on, while a schema's other rows are, since which of its streams
-// count depends on all of them (catalog.Counted).
-func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time, r costRead) ([]catalog.KeyStream, []catalog.CostRow, error) {
+// count depends on all of them (sqlstore.Counted).
+func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time, r costRead) ([]sqlstore.KeyStream, []catalog.CostRow, error) {
 	if scope.keys != nil {
 		var b reads
 		l := queueListedCosts(&b, scope.keys, since, r)
@@ -158,7 +159,7 @@ func (s *Store) activeCosts(ctx context.Context, scope keyScope, since time.Time
 // activeStreams reads the stream rows of the schemas, of keys in scope
 // by its condition, that have a stream with series rows since since, and
 // the ids of their streams (see activeCosts).
-func (s *Store) activeStreams(ctx context.Context, scope keyScope, since time.Time) ([]catalog.KeyStream, []string, error) {
+func (s *Store) activeStreams(ctx context.Context, scope keyScope, since time.Time) ([]sqlstore.KeyStream, []string, error) {
 	a := argList(slices.Clone(scope.args))
 	where := `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
 		SELECT stream_id FROM stream_costs WHERE bucket >= ` + a.add(utc(since)) + ` AND source = 0))`
@@ -189,7 +190,7 @@ type listedCosts struct {
 
 // result is the stream rows and cost rows read; when there are no cost
 // rows, the streams are no use to anyone and come back empty too.
-func (l *listedCosts) result() ([]catalog.KeyStream, []catalog.CostRow) {
+func (l *listedCosts) result() ([]sqlstore.KeyStream, []catalog.CostRow) {
 	if len(*l.rows) == 0 {
 		return nil, nil
 	}
@@ -203,13 +204,13 @@ const keyStreamQuery = `SELECT schema_key, schema_id, stream_id, description, su
 
 // keyStreams gathers stream rows and the distinct ids of their streams.
 type keyStreams struct {
-	streams []catalog.KeyStream
+	streams []sqlstore.KeyStream
 	ids     []string
 	seen    map[string]bool
 }
 
 func (ks *keyStreams) add(rows pgx.Rows) error {
-	var k catalog.KeyStream
+	var k sqlstore.KeyStream
 	if err := rows.Scan(&k.Key, &k.SchemaID, &k.StreamID, &k.Description, &k.SupersededBy, &k.Release.ServiceNamespace,
 		&k.Release.ServiceName, &k.Release.ServiceVersion, &k.DataPoints, &k.LastSeen); err != nil {
 		return err
@@ -226,17 +227,17 @@ func (ks *keyStreams) add(rows pgx.Rows) error {
 }
 
 // keyCosts is the cost of each key in scope that had data in the window.
-func (s *Store) keyCosts(ctx context.Context, scope keyScope, q catalog.CostQuery) (map[string]catalog.Cost, error) {
+func (s *Store) keyCosts(ctx context.Context, scope keyScope, q sqlstore.CostQuery) (map[string]catalog.Cost, error) {
 	streams, series, err := s.activeCosts(ctx, scope, q.Since(), costRead{seriesOnly: true})
 	if err != nil || len(streams) == 0 {
 		return map[string]catalog.Cost{}, err
 	}
-	return catalog.KeyCosts(streams, series, q)
+	return sqlstore.KeyCosts(streams, series, q)
 }
 
 // costQuery is a read's query over window w, now.
-func (s *Store) costQuery(w tallycatv1.Window) catalog.CostQuery {
-	return catalog.CostQuery{Window: w, Now: s.now(), Config: s.cost}
+func (s *Store) costQuery(w tallycatv1.Window) sqlstore.CostQuery {
+	return sqlstore.CostQuery{Window: w, Now: s.now(), Config: s.cost}
 }
 
 // ListTopSeries implements catalog.Store.
@@ -246,7 +247,7 @@ func (s *Store) ListTopSeries(ctx context.Context, w tallycatv1.Window, limit in
 	if err != nil {
 		return nil, fmt.Errorf("list top series: %w", err)
 	}
-	top, err := catalog.Top(streams, rows, q, limit)
+	top, err := sqlstore.Top(streams, rows, q, limit)
 	if err != nil || len(top.Metrics) == 0 {
 		return top, err
 	}
@@ -286,5 +287,5 @@ func (s *Store) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catal
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "no metric named %q has been seen", schemaKey)
 	}
 	streams, series := l.result()
-	return catalog.SeriesHistory(streams, series, now)
+	return sqlstore.SeriesHistory(streams, series, now)
 }

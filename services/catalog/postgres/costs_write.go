@@ -10,6 +10,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // The write side of cost rows (stream_costs): the planner merges a
@@ -54,7 +55,7 @@ func (h holdings) Costs(ctx context.Context, buckets []catalog.StreamBucket) ([]
 			return fmt.Errorf("stream_costs of %s: %w", row.StreamID, err)
 		}
 		var err error
-		if row.Values, err = catalog.DecodeValues(values); err != nil {
+		if row.Values, err = sqlstore.DecodeValues(values); err != nil {
 			return err
 		}
 		out = append(out, row)
@@ -79,7 +80,7 @@ func writeCosts(ctx context.Context, tx pgx.Tx, rows []catalog.CostWrite, b *pgx
 		if err != nil {
 			return fmt.Errorf("stream_costs: %w", err)
 		}
-		values := catalog.EncodeValues(w.Values)
+		values := sqlstore.EncodeValues(w.Values)
 		if w.New {
 			fresh = append(fresh, []any{w.StreamID, utc(w.Bucket), int16(w.Field.Source), w.Field.Name, int16(w.Field.Type), blob,
 				int64(w.DataPoints), values, int16(w.State)})
@@ -115,7 +116,7 @@ func (s *Store) queuePrune(b *pgx.Batch) time.Time {
 	if !bucket.After(s.prunedAt) {
 		return time.Time{}
 	}
-	b.Queue(`DELETE FROM stream_costs WHERE bucket < $1`, utc(catalog.PruneBefore(now)))
+	b.Queue(`DELETE FROM stream_costs WHERE bucket < $1`, utc(sqlstore.PruneBefore(now)))
 	return bucket
 }
 

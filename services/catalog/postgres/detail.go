@@ -10,6 +10,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // GetSchema implements catalog.Store. The schema, its facts, instances,
@@ -66,7 +67,7 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Win
 	}
 	d.Schema, d.Variants, d.Producers = schemas[0], facts[schemaID].variants, *producers
 	streams := facts[schemaID].facts.Streams
-	releases := catalog.Releases(streams)
+	releases := sqlstore.Releases(streams)
 	for i := range d.Releases {
 		f := releases[d.Releases[i].ReleaseIdentity]
 		d.Releases[i].SupersededBy, d.Releases[i].DataPoints = f.SupersededBy, f.DataPoints
@@ -74,7 +75,7 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Win
 	for i := range d.Producers {
 		d.Producers[i].SupersededBy = releases[d.Producers[i].Release()].SupersededBy
 	}
-	if err := catalog.SchemaCost(d, streams, *costs, q); err != nil {
+	if err := sqlstore.SchemaCost(d, streams, *costs, q); err != nil {
 		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
 	}
 	// Current releases (no successor) first, then the most recently seen.

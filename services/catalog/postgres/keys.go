@@ -10,6 +10,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // keyOrder maps each sort to its ORDER BY column; the name breaks ties so
@@ -26,7 +27,7 @@ var keyOrder = map[tallycatv1.SchemaKeySort]string{
 // ListSchemaKeys implements catalog.Store. It reads the schema_keys
 // summaries the writer keeps; only the page's version flags and cost are
 // computed here. A sort by cost works out the cost of every key that
-// passes the filter, sorts and pages them (catalog.SortByCost), then reads
+// passes the filter, sorts and pages them (sqlstore.SortByCost), then reads
 // the page's summaries.
 func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
 	where := []string{"TRUE"}
@@ -65,7 +66,7 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 }
 
 // keysByCost is ListSchemaKeys sorted by cost.
-func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter string, args argList, q catalog.CostQuery) ([]catalog.KeySummary, int64, error) {
+func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter string, args argList, q sqlstore.CostQuery) ([]catalog.KeySummary, int64, error) {
 	var keys []string
 	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE `+filter, args, func(rows pgx.Rows) error {
 		var k string
@@ -86,7 +87,7 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 	if err != nil {
 		return nil, 0, fmt.Errorf("list schema keys: %w", err)
 	}
-	catalog.SortByCost(keys, costs, f.Sort, f.Descending)
+	sqlstore.SortByCost(keys, costs, f.Sort, f.Descending)
 	total := int64(len(keys))
 	page := keys[min(f.Offset, len(keys)):min(f.Offset+limitOf(f.Limit), len(keys))]
 	if len(page) == 0 {
@@ -96,13 +97,13 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 	if err != nil {
 		return nil, 0, err
 	}
-	out := catalog.InPageOrder(page, rows)
+	out := sqlstore.InPageOrder(page, rows)
 	return out, total, s.addCosts(ctx, out, costs, q)
 }
 
 // addCosts fills the summaries' costs, from costs when given, else worked
 // out for them.
-func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs map[string]catalog.Cost, q catalog.CostQuery) error {
+func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs map[string]catalog.Cost, q sqlstore.CostQuery) error {
 	if costs == nil && len(out) > 0 {
 		keys := make([]string, len(out))
 		for i, k := range out {
@@ -113,7 +114,7 @@ func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs ma
 			return fmt.Errorf("list schema keys: %w", err)
 		}
 	}
-	catalog.SetKeyCosts(out, costs, q)
+	sqlstore.SetKeyCosts(out, costs, q)
 	return nil
 }
 

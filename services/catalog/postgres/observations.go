@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // RecordObservations implements catalog.Store. In one transaction holding
@@ -41,7 +42,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 		var tail pgx.Batch
 		if batchID != "" {
 			now := utc(s.now())
-			tail.Queue(`DELETE FROM applied_batches WHERE applied_at < $1`, now.Add(-catalog.BatchRetention))
+			tail.Queue(`DELETE FROM applied_batches WHERE applied_at < $1`, now.Add(-sqlstore.BatchRetention))
 			tail.Queue(`INSERT INTO applied_batches (batch_id, applied_at) VALUES ($1, $2)`, batchID, now)
 		}
 		pruneAt = s.queuePrune(&tail)

@@ -13,6 +13,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // Reads send their queries as one pgx.Batch wherever the queries do not
@@ -109,7 +110,7 @@ func ofKey(key string, includeSuperseded bool) schemaSel {
 
 // loaded is what a schema's figures were worked out from.
 type loaded struct {
-	facts    *catalog.SchemaFacts
+	facts    *sqlstore.SchemaFacts
 	variants []catalog.Variant
 }
 
@@ -117,7 +118,7 @@ type loaded struct {
 // the rows their figures are worked out from.
 type schemaFacts struct {
 	schemas  []catalog.Schema
-	facts    map[string]*catalog.SchemaFacts
+	facts    map[string]*sqlstore.SchemaFacts
 	versions map[string]*catalog.Version
 }
 
@@ -128,11 +129,11 @@ type schemaFacts struct {
 // are kept only for schemas that were read: a write committed between two
 // queries of the batch may add others.
 func queueSchemaFacts(r *reads, sel schemaSel) *schemaFacts {
-	x := &schemaFacts{facts: map[string]*catalog.SchemaFacts{}, versions: map[string]*catalog.Version{}}
+	x := &schemaFacts{facts: map[string]*sqlstore.SchemaFacts{}, versions: map[string]*catalog.Version{}}
 	r.each(`SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description, first_seen, last_seen
 		FROM schemas WHERE `+sel.cond, sel.args, func(rows pgx.Rows) error {
 		// Counts and whether it is superseded come from its streams
-		// (catalog.SchemaFacts.Apply), not from the schema's own row.
+		// (sqlstore.SchemaFacts.Apply), not from the schema's own row.
 		var sc catalog.Schema
 		var mt, temp int16
 		if err := rows.Scan(&sc.ID, &sc.Key, &mt, &sc.Unit, &temp, &sc.Monotonic, &sc.Description, &sc.FirstSeen, &sc.LastSeen); err != nil {
@@ -140,7 +141,7 @@ func queueSchemaFacts(r *reads, sel schemaSel) *schemaFacts {
 		}
 		sc.Type, sc.Temporality = tallycatv1.MetricType(mt), tallycatv1.Temporality(temp)
 		x.schemas = append(x.schemas, sc)
-		x.facts[sc.ID] = &catalog.SchemaFacts{}
+		x.facts[sc.ID] = &sqlstore.SchemaFacts{}
 		return nil
 	})
 	r.each(`SELECT DISTINCT ON (schema_id) schema_id, version, status, reason, actor, assigned_at FROM schema_versions
@@ -170,7 +171,7 @@ func queueSchemaFacts(r *reads, sel schemaSel) *schemaFacts {
 	r.each(`SELECT schema_id, stream_id, description, superseded_by, service_namespace, service_name, service_version,
 		data_point_count, last_seen FROM schema_streams WHERE `+sel.cond, sel.args, func(rows pgx.Rows) error {
 		var id string
-		var st catalog.SchemaStream
+		var st sqlstore.SchemaStream
 		if err := rows.Scan(&id, &st.StreamID, &st.Description, &st.SupersededBy, &st.Release.ServiceNamespace, &st.Release.ServiceName,
 			&st.Release.ServiceVersion, &st.DataPoints, &st.LastSeen); err != nil {
 			return err
@@ -183,7 +184,7 @@ func queueSchemaFacts(r *reads, sel schemaSel) *schemaFacts {
 	r.each(`SELECT schema_id, stream_id, variant_id, attributes, data_point_count, first_seen, last_seen
 		FROM variants WHERE `+sel.cond, sel.args, func(rows pgx.Rows) error {
 		var id, attrs string
-		var v catalog.VariantRow
+		var v sqlstore.VariantRow
 		if err := rows.Scan(&id, &v.StreamID, &v.ID, &attrs, &v.DataPoints, &v.FirstSeen, &v.LastSeen); err != nil {
 			return err
 		}
@@ -202,7 +203,7 @@ func queueSchemaFacts(r *reads, sel schemaSel) *schemaFacts {
 	r.each(`SELECT schema_id, producer_id, service_namespace, service_name, service_version, first_seen, last_seen
 		FROM schema_producers WHERE `+sel.cond, sel.args, func(rows pgx.Rows) error {
 		var id string
-		var in catalog.InstanceRow
+		var in sqlstore.InstanceRow
 		if err := rows.Scan(&id, &in.ProducerID, &in.Release.ServiceNamespace, &in.Release.ServiceName, &in.Release.ServiceVersion,
 			&in.FirstSeen, &in.LastSeen); err != nil {
 			return err

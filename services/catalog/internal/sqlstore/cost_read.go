@@ -1,4 +1,4 @@
-package catalog
+package sqlstore
 
 import (
 	"cmp"
@@ -8,6 +8,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // How cost rows become figures. A figure counts the streams Counted says
@@ -19,14 +20,14 @@ import (
 // so their estimates add up.
 
 // costIndex holds cost rows by stream and field.
-type costIndex map[string]map[CostField][]*CostRow
+type costIndex map[string]map[catalog.CostField][]*catalog.CostRow
 
-func indexCosts(rows []CostRow) costIndex {
+func indexCosts(rows []catalog.CostRow) costIndex {
 	ix := costIndex{}
 	for i := range rows {
 		r := &rows[i]
 		if ix[r.StreamID] == nil {
-			ix[r.StreamID] = map[CostField][]*CostRow{}
+			ix[r.StreamID] = map[catalog.CostField][]*catalog.CostRow{}
 		}
 		ix[r.StreamID][r.Field] = append(ix[r.StreamID][r.Field], r)
 	}
@@ -59,22 +60,22 @@ func counts(bucket, until time.Time) bool { return until.IsZero() || !bucket.Aft
 
 // sumCost is the cost of the streams over the window of length d ending at
 // now.
-func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.Duration) (Cost, error) {
-	var c Cost
+func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.Duration) (catalog.Cost, error) {
+	var c catalog.Cost
 	for _, id := range slices.Sorted(maps.Keys(streams)) {
-		if len(ix[id][CostField{}]) == 0 {
+		if len(ix[id][catalog.CostField{}]) == 0 {
 			continue // nothing in the window: most streams, at any time
 		}
 		var plain []cardinality.Bucket
 		var series cardinality.Distinct
-		for _, r := range ix[id][CostField{}] {
+		for _, r := range ix[id][catalog.CostField{}] {
 			if !counts(r.Bucket, streams[id]) {
 				continue
 			}
 			plain = append(plain, cardinality.Bucket{Start: r.Bucket, DataPoints: r.DataPoints})
 			if cardinality.InWindow(r.Bucket, now, d) {
 				if err := series.Merge(&r.Distinct); err != nil {
-					return Cost{}, err
+					return catalog.Cost{}, err
 				}
 			}
 		}
@@ -82,7 +83,7 @@ func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.
 		// series merged here, so that few of them stay exact.
 		f, err := cardinality.Window(plain, now, d)
 		if err != nil {
-			return Cost{}, err
+			return catalog.Cost{}, err
 		}
 		c.Series += series.Estimate()
 		c.DataPoints += f.DataPoints
@@ -92,8 +93,8 @@ func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.
 }
 
 // field merges one field's rows over the streams and the window.
-func (ix costIndex) field(streams map[string]time.Time, match func(CostField) bool, now time.Time, d time.Duration, maxValues int) (CostRow, error) {
-	var rows []CostRow
+func (ix costIndex) field(streams map[string]time.Time, match func(catalog.CostField) bool, now time.Time, d time.Duration, maxValues int) (catalog.CostRow, error) {
+	var rows []catalog.CostRow
 	for id, until := range streams {
 		for f, rs := range ix[id] {
 			if f.IsSeries() || !match(f) {
@@ -106,12 +107,12 @@ func (ix costIndex) field(streams map[string]time.Time, match func(CostField) bo
 			}
 		}
 	}
-	return MergeCostRows(rows, maxValues)
+	return catalog.MergeCostRows(rows, maxValues)
 }
 
 // distinct merges one field's distinct values over the streams and the
 // window, which is all Top needs of a field: cheaper than field.
-func (ix costIndex) distinct(streams map[string]time.Time, match func(CostField) bool, now time.Time, d time.Duration) (cardinality.Distinct, error) {
+func (ix costIndex) distinct(streams map[string]time.Time, match func(catalog.CostField) bool, now time.Time, d time.Duration) (cardinality.Distinct, error) {
 	var out cardinality.Distinct
 	for id, until := range streams {
 		for f, rs := range ix[id] {
@@ -133,7 +134,7 @@ func (ix costIndex) distinct(streams map[string]time.Time, match func(CostField)
 // hasData reports whether a stream counted up to until has a series row in
 // the window.
 func (ix costIndex) hasData(stream string, until, now time.Time, d time.Duration) bool {
-	for _, r := range ix[stream][CostField{}] {
+	for _, r := range ix[stream][catalog.CostField{}] {
 		if counts(r.Bucket, until) && cardinality.InWindow(r.Bucket, now, d) {
 			return true
 		}
@@ -147,7 +148,7 @@ func (ix costIndex) hasData(stream string, until, now time.Time, d time.Duration
 // high cardinality (over the last hour, whatever the window) and example
 // values, merged over the counted streams: a field's values are shared
 // between releases.
-func SchemaCost(d *SchemaDetail, streams []SchemaStream, rows []CostRow, q CostQuery) error {
+func SchemaCost(d *catalog.SchemaDetail, streams []SchemaStream, rows []catalog.CostRow, q CostQuery) error {
 	w, span := q.Span()
 	ix := indexCosts(rows)
 	counted := costStreams(streams)
@@ -174,8 +175,10 @@ func SchemaCost(d *SchemaDetail, streams []SchemaStream, rows []CostRow, q CostQ
 	return nil
 }
 
-func fieldCost(f *Field, ix costIndex, counted map[string]time.Time, q CostQuery, span time.Duration) error {
-	match := func(c CostField) bool { return c == CostField{Source: f.Source, Name: f.Name, Type: f.Type} }
+func fieldCost(f *catalog.Field, ix costIndex, counted map[string]time.Time, q CostQuery, span time.Duration) error {
+	match := func(c catalog.CostField) bool {
+		return c == catalog.CostField{Source: f.Source, Name: f.Name, Type: f.Type}
+	}
 	in, err := ix.field(counted, match, q.Now, span, q.Config.MaxValues)
 	if err != nil {
 		return err
@@ -192,7 +195,7 @@ func fieldCost(f *Field, ix costIndex, counted map[string]time.Time, q CostQuery
 
 // setFieldCost fills a field's figures from its rows merged over the
 // window (in) and its distinct values over the last hour.
-func setFieldCost(f *Field, in *CostRow, hour *cardinality.Distinct, q CostQuery) {
+func setFieldCost(f *catalog.Field, in *catalog.CostRow, hour *cardinality.Distinct, q CostQuery) {
 	f.Distinct = in.Distinct.Estimate()
 	f.HighCardinality = hour.Estimate() > q.Config.HighCardinality
 	if f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
@@ -204,7 +207,7 @@ func setFieldCost(f *Field, in *CostRow, hour *cardinality.Distinct, q CostQuery
 }
 
 // shares are values with their shares of the data points that carried any.
-func shares(values []ValueCount) []cardinality.Share {
+func shares(values []catalog.ValueCount) []cardinality.Share {
 	var total uint64
 	for _, v := range values {
 		total += v.DataPoints
@@ -243,10 +246,10 @@ func keyCostStreams(streams []KeyStream) map[string]map[string]time.Time {
 
 // KeyCosts works out each key's cost from its schemas' streams and their
 // series rows since q.Since(); a key without rows costs nothing.
-func KeyCosts(streams []KeyStream, series []CostRow, q CostQuery) (map[string]Cost, error) {
+func KeyCosts(streams []KeyStream, series []catalog.CostRow, q CostQuery) (map[string]catalog.Cost, error) {
 	w, span := q.Span()
 	ix := indexCosts(series)
-	out := map[string]Cost{}
+	out := map[string]catalog.Cost{}
 	for key, counted := range keyCostStreams(streams) {
 		c, err := ix.sumCost(counted, q.Now, span)
 		if err != nil {
@@ -261,13 +264,13 @@ func KeyCosts(streams []KeyStream, series []CostRow, q CostQuery) (map[string]Co
 // SortByCost orders keys by their cost, series or data point rate as sort
 // says, the name breaking ties so that pages never overlap or skip. It
 // reports false for any other sort, which the store's columns answer.
-func SortByCost(keys []string, costs map[string]Cost, sort tallycatv1.SchemaKeySort, descending bool) bool {
-	var by func(Cost) float64
+func SortByCost(keys []string, costs map[string]catalog.Cost, sort tallycatv1.SchemaKeySort, descending bool) bool {
+	var by func(catalog.Cost) float64
 	switch sort {
 	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES:
-		by = func(c Cost) float64 { return float64(c.Series) }
+		by = func(c catalog.Cost) float64 { return float64(c.Series) }
 	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE:
-		by = func(c Cost) float64 { return c.DataPointsPerMinute }
+		by = func(c catalog.Cost) float64 { return c.DataPointsPerMinute }
 	default:
 		return false
 	}
@@ -283,12 +286,12 @@ func SortByCost(keys []string, costs map[string]Cost, sort tallycatv1.SchemaKeyS
 
 // InPageOrder returns the summaries of the keys of page that rows holds, in
 // page's order: a page chosen by cost, whose summaries were read apart.
-func InPageOrder(page []string, rows []KeySummary) []KeySummary {
-	byKey := make(map[string]KeySummary, len(rows))
+func InPageOrder(page []string, rows []catalog.KeySummary) []catalog.KeySummary {
+	byKey := make(map[string]catalog.KeySummary, len(rows))
 	for _, r := range rows {
 		byKey[r.Key] = r
 	}
-	out := make([]KeySummary, 0, len(page))
+	out := make([]catalog.KeySummary, 0, len(page))
 	for _, k := range page {
 		if r, ok := byKey[k]; ok {
 			out = append(out, r)
@@ -299,7 +302,7 @@ func InPageOrder(page []string, rows []KeySummary) []KeySummary {
 
 // SetKeyCosts gives each summary its cost from costs (zero for a key with
 // none), stamped with q's window.
-func SetKeyCosts(out []KeySummary, costs map[string]Cost, q CostQuery) {
+func SetKeyCosts(out []catalog.KeySummary, costs map[string]catalog.Cost, q CostQuery) {
 	w, _ := q.Span()
 	for i := range out {
 		c := costs[out[i].Key]

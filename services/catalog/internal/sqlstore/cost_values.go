@@ -1,9 +1,11 @@
-package catalog
+package sqlstore
 
 import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // decodePlainValues reads what EncodeValues writes when it is plain: values
@@ -12,7 +14,7 @@ import (
 // stream's rows of the last day, and encoding/json spent more on them than
 // the database did. ok is false for anything else, which DecodeValues
 // leaves to encoding/json; what this accepts, encoding/json reads the same.
-func decodePlainValues(s string) (out []ValueCount, ok bool) {
+func decodePlainValues(s string) (out []catalog.ValueCount, ok bool) {
 	if !strings.HasPrefix(s, "[") {
 		return nil, false
 	}
@@ -52,7 +54,7 @@ func decodePlainValues(s string) (out []ValueCount, ok bool) {
 		if err != nil {
 			return nil, false
 		}
-		out = append(out, ValueCount{Value: value, DataPoints: n})
+		out = append(out, catalog.ValueCount{Value: value, DataPoints: n})
 		s = s[digits:]
 		switch {
 		case strings.HasPrefix(s, "],"):

@@ -1,4 +1,4 @@
-package catalog
+package sqlstore
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // Presence: how often a schema's fields were there. A data point field is
@@ -19,18 +20,18 @@ import (
 // their presence worked out from its variants. Variants that carried no
 // data points (a heartbeat can count none) are weighed by count of
 // variants instead, so that a field is never "always" by default.
-func DataPointFields(union []schemaid.Attribute, variants []Variant) []Field {
+func DataPointFields(union []schemaid.Attribute, variants []catalog.Variant) []catalog.Field {
 	var total uint64
 	for _, v := range variants {
 		total += v.DataPoints
 	}
-	out := make([]Field, 0, len(union))
+	out := make([]catalog.Field, 0, len(union))
 	for _, a := range union {
-		f := Field{Name: a.Key, Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Type: a.Type}
+		f := catalog.Field{Name: a.Key, Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Type: a.Type}
 		var carried uint64
 		withField := 0
 		for _, v := range variants {
-			if !containsAttr(v.Attributes, a) {
+			if !slices.Contains(v.Attributes, a) {
 				continue
 			}
 			withField++
@@ -67,10 +68,10 @@ type FieldCount struct {
 
 // InstanceFields returns resource and scope fields with their presence over
 // a schema's instances.
-func InstanceFields(counts []FieldCount, instances int) []Field {
-	out := make([]Field, 0, len(counts))
+func InstanceFields(counts []FieldCount, instances int) []catalog.Field {
+	out := make([]catalog.Field, 0, len(counts))
 	for _, c := range counts {
-		f := Field{Name: c.Name, Source: c.Source, Type: c.Type, FirstSeen: c.FirstSeen, LastSeen: c.LastSeen}
+		f := catalog.Field{Name: c.Name, Source: c.Source, Type: c.Type, FirstSeen: c.FirstSeen, LastSeen: c.LastSeen}
 		if instances > 0 {
 			f.SeenRatio = min(1, float64(c.Instances)/float64(instances))
 		}
@@ -93,8 +94,8 @@ func presenceOf(ratio float64, known bool) tallycatv1.FieldPresence {
 // SortFields orders fields by source, name and type, and flags the keys
 // that one source holds with more than one type. It reports whether any
 // did.
-func SortFields(fields []Field) bool {
-	slices.SortFunc(fields, func(a, b Field) int {
+func SortFields(fields []catalog.Field) bool {
+	slices.SortFunc(fields, func(a, b catalog.Field) int {
 		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Type, b.Type))
 	})
 	conflict := false

@@ -1,4 +1,4 @@
-package catalog
+package sqlstore
 
 import (
 	"cmp"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // A schema's figures (data points, instances, releases, presence, variants)
@@ -21,7 +22,7 @@ import (
 // SchemaStream is one stream's row on a schema, as a store reads it.
 type SchemaStream struct {
 	StreamID     string
-	Release      ReleaseIdentity
+	Release      catalog.ReleaseIdentity
 	Description  string
 	SupersededBy string
 	DataPoints   uint64
@@ -31,16 +32,16 @@ type SchemaStream struct {
 // VariantRow is a variant as one stream sent it on a schema.
 type VariantRow struct {
 	StreamID string
-	Variant
+	catalog.Variant
 }
 
 // InstanceRow is an instance's entry on a schema, with the resource and
 // scope fields it carried.
 type InstanceRow struct {
 	ProducerID          string
-	Release             ReleaseIdentity
+	Release             catalog.ReleaseIdentity
 	FirstSeen, LastSeen time.Time
-	Fields              []PairField
+	Fields              []catalog.PairField
 }
 
 // SchemaFacts is what a store reads of a schema for the catalog to work
@@ -54,8 +55,8 @@ type SchemaFacts struct {
 
 // Apply fills sc's figures from the facts and returns its counted
 // variants, most data points first.
-func (f *SchemaFacts) Apply(sc *Schema) []Variant {
-	current := map[ReleaseIdentity]bool{}
+func (f *SchemaFacts) Apply(sc *catalog.Schema) []catalog.Variant {
+	current := map[catalog.ReleaseIdentity]bool{}
 	for _, s := range f.Streams {
 		if s.SupersededBy == "" {
 			current[s.Release] = true
@@ -68,7 +69,7 @@ func (f *SchemaFacts) Apply(sc *Schema) []Variant {
 	sc.Superseded = len(current) == 0
 
 	counted := map[string]bool{}
-	releases := map[ReleaseIdentity]bool{}
+	releases := map[catalog.ReleaseIdentity]bool{}
 	descriptions := map[string]bool{}
 	sc.DataPoints = 0
 	for _, s := range Counted(f.Streams) {
@@ -81,7 +82,7 @@ func (f *SchemaFacts) Apply(sc *Schema) []Variant {
 	sc.DescriptionConflict = len(descriptions) > 1
 
 	index := map[string]int{} // variant id → position in variants
-	var variants []Variant
+	var variants []catalog.Variant
 	for _, r := range f.Variants {
 		if !counted[r.StreamID] {
 			continue
@@ -90,7 +91,7 @@ func (f *SchemaFacts) Apply(sc *Schema) []Variant {
 		if !ok {
 			i = len(variants)
 			index[r.ID] = i
-			variants = append(variants, Variant{ID: r.ID, Attributes: r.Attributes, FirstSeen: r.FirstSeen})
+			variants = append(variants, catalog.Variant{ID: r.ID, Attributes: r.Attributes, FirstSeen: r.FirstSeen})
 		}
 		v := &variants[i]
 		v.DataPoints += r.DataPoints
@@ -101,7 +102,7 @@ func (f *SchemaFacts) Apply(sc *Schema) []Variant {
 			v.LastSeen = r.LastSeen
 		}
 	}
-	slices.SortFunc(variants, func(a, b Variant) int {
+	slices.SortFunc(variants, func(a, b catalog.Variant) int {
 		return cmp.Or(cmp.Compare(b.DataPoints, a.DataPoints), cmp.Compare(a.ID, b.ID))
 	})
 
@@ -122,8 +123,8 @@ func (f *SchemaFacts) Apply(sc *Schema) []Variant {
 // countInstanceFields counts, for each resource and scope field, the
 // instances that carried it and the span in which they were seen.
 func countInstanceFields(instances []InstanceRow) []FieldCount {
-	byField := map[PairField]*FieldCount{}
-	var order []PairField
+	byField := map[catalog.PairField]*FieldCount{}
+	var order []catalog.PairField
 	for _, in := range instances {
 		for _, f := range in.Fields {
 			c := byField[f]
@@ -161,8 +162,8 @@ type ReleaseFigures struct {
 // Releases works out each release's figures from a schema's streams. (A
 // release's instance entries on a schema are kept per instance, not per
 // stream, so they cannot say how many points each stream brought.)
-func Releases(streams []SchemaStream) map[ReleaseIdentity]ReleaseFigures {
-	out := map[ReleaseIdentity]ReleaseFigures{}
+func Releases(streams []SchemaStream) map[catalog.ReleaseIdentity]ReleaseFigures {
+	out := map[catalog.ReleaseIdentity]ReleaseFigures{}
 	for r, ss := range byRelease(streams) {
 		var f ReleaseFigures
 		var latest time.Time
@@ -195,8 +196,8 @@ func Counted(streams []SchemaStream) []SchemaStream {
 }
 
 // byRelease groups streams by their release.
-func byRelease(streams []SchemaStream) map[ReleaseIdentity][]SchemaStream {
-	out := map[ReleaseIdentity][]SchemaStream{}
+func byRelease(streams []SchemaStream) map[catalog.ReleaseIdentity][]SchemaStream {
+	out := map[catalog.ReleaseIdentity][]SchemaStream{}
 	for _, s := range streams {
 		out[s.Release] = append(out[s.Release], s)
 	}

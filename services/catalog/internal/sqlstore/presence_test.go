@@ -1,4 +1,4 @@
-package catalog_test
+package sqlstore_test
 
 import (
 	"testing"
@@ -7,6 +7,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 const (
@@ -82,7 +83,7 @@ func TestDataPointFields(t *testing.T) {
 		want: []wantField{{"a", unknown, 0, time.Time{}, time.Time{}}, {"b", unknown, 0, time.Time{}, time.Time{}}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := catalog.DataPointFields([]schemaid.Attribute{attrA, attrB}, tc.variants)
+			got := sqlstore.DataPointFields([]schemaid.Attribute{attrA, attrB}, tc.variants)
 			for _, f := range got {
 				if f.Source != srcDataPoint || f.Type != vtString || f.TypeConflict {
 					t.Errorf("field %s: source %v, type %v, conflict %v", f.Name, f.Source, f.Type, f.TypeConflict)
@@ -94,17 +95,17 @@ func TestDataPointFields(t *testing.T) {
 }
 
 func TestInstanceFields(t *testing.T) {
-	counts := []catalog.FieldCount{
+	counts := []sqlstore.FieldCount{
 		{Source: srcResource, Name: "host.name", Type: vtString, Instances: 4, FirstSeen: hour(0), LastSeen: hour(9)},
 		{Source: srcResource, Name: "k8s.pod.name", Type: vtString, Instances: 3, FirstSeen: hour(1), LastSeen: hour(8)},
 		{Source: srcScope, Name: "otel.scope.extra", Type: vtString, Instances: 5, FirstSeen: hour(2), LastSeen: hour(7)},
 	}
-	checkFields(t, catalog.InstanceFields(counts, 4), []wantField{
+	checkFields(t, sqlstore.InstanceFields(counts, 4), []wantField{
 		{"host.name", always, 1, hour(0), hour(9)},
 		{"k8s.pod.name", sometimes, 0.75, hour(1), hour(8)},
 		{"otel.scope.extra", always, 1, hour(2), hour(7)}, // more than counted: capped
 	})
-	for _, f := range catalog.InstanceFields(counts, 0) {
+	for _, f := range sqlstore.InstanceFields(counts, 0) {
 		if f.Presence != unknown || f.SeenRatio != 0 {
 			t.Errorf("no instances: %s %v ratio %v, want unknown", f.Name, f.Presence, f.SeenRatio)
 		}
@@ -144,7 +145,7 @@ func TestSortFields(t *testing.T) {
 			for i, k := range tc.in {
 				fields[i] = catalog.Field{Source: k.src, Name: k.name, Type: k.typ}
 			}
-			if got := catalog.SortFields(fields); got != tc.conflict {
+			if got := sqlstore.SortFields(fields); got != tc.conflict {
 				t.Errorf("conflict = %v, want %v", got, tc.conflict)
 			}
 			for i, f := range fields {

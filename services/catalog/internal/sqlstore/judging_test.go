@@ -1,4 +1,4 @@
-package catalog_test
+package sqlstore_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // TestFieldCostsMergeAsSchemaCost holds FieldCosts, which merges each
@@ -18,7 +19,7 @@ import (
 // field past high cardinality in the last hour, rows older than the day.
 func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 5, 0, 0, time.UTC)
-	ks := []catalog.KeyStream{
+	ks := []sqlstore.KeyStream{
 		stream("a", "s2", "1.0.0", "", now), stream("b", "s2", "2.0.0", "", now),
 		stream("c", "s1", "1.0.0", "s2", now.Add(-2*time.Hour)), stream("c", "s2", "1.0.0", "", now),
 		stream("d", "s1", "3.0.0", "", now), stream("e", "s0", "4.0.0", "s1", now.Add(-time.Hour)),
@@ -46,7 +47,7 @@ func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
 		}
 	}
 	for _, w := range []tallycatv1.Window{lastHour, lastDay} {
-		q := catalog.CostQuery{Window: w, Now: now, Config: catalog.CostConfig{MaxValues: 50, HighCardinality: 1000}}
+		q := sqlstore.CostQuery{Window: w, Now: now, Config: catalog.CostConfig{MaxValues: 50, HighCardinality: 1000}}
 		schema := func() catalog.Schema {
 			sc := catalog.Schema{ID: "s2"}
 			for _, f := range []catalog.CostField{method, region, user, host, field(srcDP, "quiet")} {
@@ -55,10 +56,10 @@ func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
 			return sc
 		}
 		want := &catalog.SchemaDetail{Schema: schema()}
-		if err := catalog.SchemaCost(want, schemaStreams(ks, "s2"), rows, q); err != nil {
+		if err := sqlstore.SchemaCost(want, schemaStreams(ks, "s2"), rows, q); err != nil {
 			t.Fatal(err)
 		}
-		c := catalog.NewFieldCosts(ks, q)
+		c := sqlstore.NewFieldCosts(ks, q)
 		for i := range rows {
 			r := rows[i]
 			if !r.Bucket.Before(q.Since()) {
@@ -99,7 +100,7 @@ func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
 	// A superseded schema counts its streams' rows only until they left
 	// it, which merged figures cannot do; a current one that a stream left
 	// does not count that stream at all.
-	c := catalog.NewFieldCosts(ks, catalog.CostQuery{Window: lastDay, Now: now})
+	c := sqlstore.NewFieldCosts(ks, sqlstore.CostQuery{Window: lastDay, Now: now})
 	superseded := catalog.Schema{ID: "s0", Fields: []catalog.Field{{Name: "method", Source: srcDP, Type: vtString}}}
 	if err := c.Apply(&superseded); catalog.ErrorCode(err) != catalog.EFAILEDPRECONDITION {
 		t.Errorf("Apply on a superseded schema: %v, want EFAILEDPRECONDITION", err)

@@ -1,4 +1,4 @@
-package catalog
+package sqlstore
 
 import (
 	"cmp"
@@ -8,14 +8,11 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // Where the cost is, across the catalog: the metrics, releases and
 // attributes with the most series, and a metric's history.
-
-// DefaultTopLimit is how long each list of Top is when the request does not
-// say.
-const DefaultTopLimit = 10
 
 // Top works out the metrics, releases and attributes with the most series
 // over q's window from every stream row and every cost row since q.Since(),
@@ -24,18 +21,18 @@ const DefaultTopLimit = 10
 // every metric; an attribute's distinct values merge over its metric's
 // streams (and value types), with high cardinality judged on the last hour.
 // TopMetric.Type is left for the store to fill.
-func Top(streams []KeyStream, rows []CostRow, q CostQuery, limit int) (*TopSeries, error) {
+func Top(streams []KeyStream, rows []catalog.CostRow, q CostQuery, limit int) (*catalog.TopSeries, error) {
 	w, span := q.Span()
 	if limit <= 0 {
-		limit = DefaultTopLimit
+		limit = catalog.DefaultTopLimit
 	}
 	ix := indexCosts(rows)
 	byKey := keyCostStreams(streams)
-	out := &TopSeries{Window: w}
+	out := &catalog.TopSeries{Window: w}
 
-	keyCost := map[string]Cost{}
+	keyCost := map[string]catalog.Cost{}
 	schemasOf := map[string]map[string][]SchemaStream{} // key → schema → streams
-	release := map[string]ReleaseIdentity{}             // stream → its release
+	release := map[string]catalog.ReleaseIdentity{}     // stream → its release
 	for _, s := range streams {
 		if schemasOf[s.Key] == nil {
 			schemasOf[s.Key] = map[string][]SchemaStream{}
@@ -43,8 +40,8 @@ func Top(streams []KeyStream, rows []CostRow, q CostQuery, limit int) (*TopSerie
 		schemasOf[s.Key][s.SchemaID] = append(schemasOf[s.Key][s.SchemaID], s.SchemaStream)
 		release[s.StreamID] = s.Release
 	}
-	relStreams := map[ReleaseIdentity]map[string]time.Time{}
-	relKeys := map[ReleaseIdentity]map[string]bool{}
+	relStreams := map[catalog.ReleaseIdentity]map[string]time.Time{}
+	relKeys := map[catalog.ReleaseIdentity]map[string]bool{}
 	for key, counted := range byKey {
 		c, err := ix.sumCost(counted, q.Now, span)
 		if err != nil {
@@ -55,7 +52,7 @@ func Top(streams []KeyStream, rows []CostRow, q CostQuery, limit int) (*TopSerie
 		}
 		q.finish(&c, w)
 		keyCost[key] = c
-		m := TopMetric{Key: key, Cost: c}
+		m := catalog.TopMetric{Key: key, Cost: c}
 		for _, ss := range schemasOf[key] {
 			for stream, until := range costStreams(ss) {
 				if ix.hasData(stream, until, q.Now, span) {
@@ -85,7 +82,7 @@ func Top(streams []KeyStream, rows []CostRow, q CostQuery, limit int) (*TopSerie
 			continue
 		}
 		q.finish(&c, w)
-		out.Releases = append(out.Releases, TopRelease{ReleaseIdentity: r, Cost: c, Metrics: len(relKeys[r])})
+		out.Releases = append(out.Releases, catalog.TopRelease{ReleaseIdentity: r, Cost: c, Metrics: len(relKeys[r])})
 	}
 	for key, c := range keyCost {
 		attrs, err := topAttributes(ix, key, byKey[key], c, q, span)
@@ -95,14 +92,14 @@ func Top(streams []KeyStream, rows []CostRow, q CostQuery, limit int) (*TopSerie
 		out.Attributes = append(out.Attributes, attrs...)
 	}
 
-	slices.SortFunc(out.Metrics, func(a, b TopMetric) int {
+	slices.SortFunc(out.Metrics, func(a, b catalog.TopMetric) int {
 		return cmp.Or(cmp.Compare(b.Cost.Series, a.Cost.Series), cmp.Compare(b.Cost.DataPointsPerMinute, a.Cost.DataPointsPerMinute), cmp.Compare(a.Key, b.Key))
 	})
-	slices.SortFunc(out.Releases, func(a, b TopRelease) int {
+	slices.SortFunc(out.Releases, func(a, b catalog.TopRelease) int {
 		return cmp.Or(cmp.Compare(b.Cost.Series, a.Cost.Series), cmp.Compare(b.Cost.DataPointsPerMinute, a.Cost.DataPointsPerMinute),
 			cmp.Compare(a.String(), b.String()))
 	})
-	slices.SortFunc(out.Attributes, func(a, b TopAttribute) int {
+	slices.SortFunc(out.Attributes, func(a, b catalog.TopAttribute) int {
 		return cmp.Or(cmp.Compare(b.Distinct, a.Distinct), cmp.Compare(a.Key, b.Key), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Source, b.Source))
 	})
 	out.Metrics = out.Metrics[:min(limit, len(out.Metrics))]
@@ -113,7 +110,7 @@ func Top(streams []KeyStream, rows []CostRow, q CostQuery, limit int) (*TopSerie
 
 // topAttributes are a key's attributes (by source and name, whatever their
 // value types) with their distinct values over the window.
-func topAttributes(ix costIndex, key string, counted map[string]time.Time, c Cost, q CostQuery, span time.Duration) ([]TopAttribute, error) {
+func topAttributes(ix costIndex, key string, counted map[string]time.Time, c catalog.Cost, q CostQuery, span time.Duration) ([]catalog.TopAttribute, error) {
 	type attr struct {
 		source tallycatv1.FieldSource
 		name   string
@@ -126,9 +123,9 @@ func topAttributes(ix costIndex, key string, counted map[string]time.Time, c Cos
 			}
 		}
 	}
-	var out []TopAttribute
+	var out []catalog.TopAttribute
 	for a := range seen {
-		match := func(f CostField) bool { return f.Source == a.source && f.Name == a.name }
+		match := func(f catalog.CostField) bool { return f.Source == a.source && f.Name == a.name }
 		in, err := ix.distinct(counted, match, q.Now, span)
 		if err != nil {
 			return nil, err
@@ -140,7 +137,7 @@ func topAttributes(ix costIndex, key string, counted map[string]time.Time, c Cos
 			}
 		}
 		if n := in.Estimate(); n > 0 {
-			out = append(out, TopAttribute{Key: key, Name: a.name, Source: a.source, Distinct: n,
+			out = append(out, catalog.TopAttribute{Key: key, Name: a.name, Source: a.source, Distinct: n,
 				HighCardinality: hour.Estimate() > q.Config.HighCardinality, Series: c.Series})
 		}
 	}
@@ -152,7 +149,7 @@ func topAttributes(ix costIndex, key string, counted map[string]time.Time, c Cos
 // schemas' streams and their series rows. Each bucket's series sum its
 // streams' estimates for that bucket; its rate is over the bucket, or over
 // the part of it that has passed.
-func SeriesHistory(streams []KeyStream, series []CostRow, now time.Time) ([]SeriesPoint, error) {
+func SeriesHistory(streams []KeyStream, series []catalog.CostRow, now time.Time) ([]catalog.SeriesPoint, error) {
 	ix := indexCosts(series)
 	type acc struct {
 		start      time.Time
@@ -162,8 +159,8 @@ func SeriesHistory(streams []KeyStream, series []CostRow, now time.Time) ([]Seri
 	byStart := map[int64]*acc{}
 	for _, counted := range keyCostStreams(streams) {
 		for stream, until := range counted {
-			for _, r := range ix[stream][CostField{}] {
-				if !counts(r.Bucket, until) || !cardinality.InWindow(r.Bucket, now, HistorySpan) {
+			for _, r := range ix[stream][catalog.CostField{}] {
+				if !counts(r.Bucket, until) || !cardinality.InWindow(r.Bucket, now, catalog.HistorySpan) {
 					continue
 				}
 				a := byStart[r.Bucket.Unix()]
@@ -176,7 +173,7 @@ func SeriesHistory(streams []KeyStream, series []CostRow, now time.Time) ([]Seri
 			}
 		}
 	}
-	var out []SeriesPoint
+	var out []catalog.SeriesPoint
 	for _, k := range slices.Sorted(maps.Keys(byStart)) {
 		a := byStart[k]
 		end := a.start.Add(cardinality.BucketWidth)
@@ -187,7 +184,7 @@ func SeriesHistory(streams []KeyStream, series []CostRow, now time.Time) ([]Seri
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, SeriesPoint{Start: a.start, Series: a.series, DataPointsPerMinute: f.PerMinute})
+		out = append(out, catalog.SeriesPoint{Start: a.start, Series: a.series, DataPointsPerMinute: f.PerMinute})
 	}
 	return out, nil
 }

@@ -1,0 +1,206 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
+)
+
+// The cost rules (docs/COST.md) without a database: how rows become a
+// schema's, a metric's, a release's and a field's figures over a window.
+
+const (
+	vtString = tallycatv1.ValueType_VALUE_TYPE_STRING
+	vtInt    = tallycatv1.ValueType_VALUE_TYPE_INT
+
+	metricKey = "http.server.request.duration"
+
+	kept     = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT
+	tooMany  = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_TOO_MANY
+	withheld = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD
+	notDP    = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
+	srcDP    = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT
+	srcRes   = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
+	lastHour = tallycatv1.Window_WINDOW_LAST_HOUR
+	lastDay  = tallycatv1.Window_WINDOW_LAST_DAY
+)
+
+// distinct is the set of values prefix0 … prefix(n-1).
+func distinct(prefix string, from, to int) cardinality.Distinct {
+	var d cardinality.Distinct
+	for i := from; i < to; i++ {
+		d.Add(cardinality.HashString(vtString, fmt.Sprint(prefix, i)))
+	}
+	return d
+}
+
+func near(got, want uint64, tolerance float64) bool {
+	return math.Abs(float64(got)-float64(want)) <= tolerance*float64(want)
+}
+
+// stream is a stream's row on a schema.
+func stream(id, schema, version, supersededBy string, lastSeen time.Time) sqlstore.KeyStream {
+	return sqlstore.KeyStream{Key: metricKey, SchemaID: schema, SchemaStream: sqlstore.SchemaStream{StreamID: id, SupersededBy: supersededBy, LastSeen: lastSeen,
+		Release: catalog.ReleaseIdentity{ServiceName: "checkout", ServiceVersion: version}}}
+}
+
+func seriesRow(streamID string, bucket time.Time, d cardinality.Distinct, points uint64) catalog.CostRow {
+	return catalog.CostRow{StreamBucket: catalog.StreamBucket{StreamID: streamID, Bucket: cardinality.BucketOf(bucket)}, Distinct: d, DataPoints: points}
+}
+
+func schemaStreams(ks []sqlstore.KeyStream, schema string) []sqlstore.SchemaStream {
+	var out []sqlstore.SchemaStream
+	for _, k := range ks {
+		if k.SchemaID == schema {
+			out = append(out, k.SchemaStream)
+		}
+	}
+	return out
+}
+
+// TestCostOverWindows: a schema with two current streams of two releases
+// and one that moved on two hours ago. The last hour counts the current
+// streams' recent buckets, each stream's series once however many buckets
+// repeat them; the day counts older buckets too; the schema the moved
+// stream left shows what it cost there until it left.
+func TestCostOverWindows(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 5, 0, 0, time.UTC)
+	ks := []sqlstore.KeyStream{
+		stream("a", "s2", "1.0.0", "", now), stream("b", "s2", "2.0.0", "", now),
+		stream("c", "s1", "1.0.0", "s2", now.Add(-2*time.Hour)), stream("c", "s2", "1.0.0", "", now),
+	}
+	rows := []catalog.CostRow{
+		seriesRow("a", now.Add(-30*time.Minute), distinct("a", 0, 100), 600),
+		seriesRow("a", now, distinct("a", 50, 150), 300), // repeats 50 of the bucket before
+		seriesRow("a", now.Add(-5*time.Hour), distinct("a", 1000, 1400), 9000),
+		seriesRow("b", now.Add(-10*time.Minute), distinct("b", 0, 20), 100),
+		seriesRow("c", now.Add(-3*time.Hour), distinct("c", 0, 40), 400),
+		seriesRow("c", now, distinct("c", 0, 10), 10),
+	}
+	q := sqlstore.CostQuery{Window: lastHour, Now: now, Config: catalog.DefaultCostConfig()}
+	d := &catalog.SchemaDetail{Releases: []catalog.Release{{ReleaseIdentity: catalog.ReleaseIdentity{ServiceName: "checkout", ServiceVersion: "2.0.0"}}}}
+	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s2"), rows, q); err != nil {
+		t.Fatal(err)
+	}
+	// a: 150 series in 900 points over the 35 minutes since its first
+	// bucket of the hour; b: 20 in 100 over 15 minutes; c: 10 in 10 over 5.
+	c := d.Schema.Cost
+	if c.Window != lastHour || c.Series != 180 || c.DataPoints != 1010 || math.Abs(c.DataPointsPerMinute-(900.0/35+100.0/15+10.0/5)) > 1e-9 {
+		t.Errorf("last lastHour = %+v, want 180 series, 1,010 points", c)
+	}
+	if r := d.Releases[0].Cost; r == nil || r.Series != 20 || r.DataPoints != 100 {
+		t.Errorf("release 2.0.0 = %+v, want its stream's 20 series", r)
+	}
+	q.Window = lastDay
+	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s2"), rows, q); err != nil {
+		t.Fatal(err)
+	}
+	if c := d.Schema.Cost; c.Window != lastDay || c.Series != 550+20+40 || c.DataPoints != 10410 {
+		t.Errorf("last lastDay = %+v, want 610 series and 10,410 points", c)
+	}
+	old := &catalog.SchemaDetail{}
+	if err := sqlstore.SchemaCost(old, schemaStreams(ks, "s1"), rows, q); err != nil {
+		t.Fatal(err)
+	}
+	if c := old.Schema.Cost; c.Series != 40 || c.DataPoints != 400 {
+		t.Errorf("the schema c left = %+v, want what c cost there until it left: 40 series", c)
+	}
+	costs, err := sqlstore.KeyCosts(ks, rows, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := costs[metricKey]; k.Series != 610 {
+		t.Errorf("the key = %+v, want c counted once though it is on two schemas", k)
+	}
+}
+
+func TestFieldFigures(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 5, 0, 0, time.UTC)
+	ks := []sqlstore.KeyStream{stream("a", "s", "1.0.0", "", now), stream("b", "s", "2.0.0", "", now)}
+	field := func(streamID string, at time.Time, name string, d cardinality.Distinct, state tallycatv1.ExampleValuesState, values ...catalog.ValueCount) catalog.CostRow {
+		r := seriesRow(streamID, at, d, 0)
+		r.Field, r.State, r.Values = catalog.CostField{Source: srcDP, Name: name, Type: vtString}, state, values
+		return r
+	}
+	rows := []catalog.CostRow{
+		field("a", now, "region", distinct("r", 0, 1), kept, catalog.ValueCount{Value: "eu", DataPoints: 3}),
+		field("b", now, "region", distinct("r", 1, 2), kept, catalog.ValueCount{Value: "us", DataPoints: 1}),
+		field("a", now.Add(-5*time.Hour), "user.id", distinct("u", 0, 5000), withheld),
+		field("a", now, "user.id", distinct("u", 0, 500), withheld),
+	}
+	d := &catalog.SchemaDetail{Schema: catalog.Schema{Fields: []catalog.Field{
+		{Source: srcDP, Name: "region", Type: vtString}, {Source: srcDP, Name: "user.id", Type: vtString},
+		{Source: srcRes, Name: "host.name", Type: vtString},
+	}}}
+	cfg := catalog.CostConfig{MaxValues: 10, HighCardinality: 1000}
+	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s"), rows, sqlstore.CostQuery{Window: lastDay, Now: now, Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	region, user, host := d.Schema.Fields[0], d.Schema.Fields[1], d.Schema.Fields[2]
+	if region.Distinct != 2 || region.ExamplesState != kept || len(region.Examples) != 2 || region.Examples[0].Value != "eu" || region.Examples[0].Share != 0.75 {
+		t.Errorf("region = %+v, want eu 75 %% and us across both releases", region)
+	}
+	if !near(user.Distinct, 5000, 0.02) || user.HighCardinality || user.ExamplesState != withheld || len(user.Examples) != 0 {
+		t.Errorf("user.id = %+v, want about 5,000 over the lastDay, not high: 500 in the last lastHour", user)
+	}
+	if host.ExamplesState != notDP || host.Distinct != 0 {
+		t.Errorf("host.name = %+v, want not a data point field, nothing counted", host)
+	}
+}
+
+func TestSortByCost(t *testing.T) {
+	costs := map[string]catalog.Cost{"a": {Series: 5, DataPointsPerMinute: 1}, "b": {Series: 9}, "c": {Series: 5, DataPointsPerMinute: 7}}
+	keys := []string{"c", "b", "a", "d"}
+	sqlstore.SortByCost(keys, costs, tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES, true)
+	if !slices.Equal(keys, []string{"b", "c", "a", "d"}) {
+		t.Errorf("by series, most first: %v", keys)
+	}
+	sqlstore.SortByCost(keys, costs, tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE, false)
+	if !slices.Equal(keys, []string{"b", "d", "a", "c"}) {
+		t.Errorf("by rate, least first, names breaking ties: %v", keys)
+	}
+	if sqlstore.SortByCost(keys, costs, tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME, false) {
+		t.Error("sorting by name is the store's")
+	}
+}
+
+func TestTopAndHistory(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 5, 0, 0, time.UTC)
+	other := func(k sqlstore.KeyStream, key, version string) sqlstore.KeyStream {
+		k.Key, k.Release.ServiceVersion = key, version
+		return k
+	}
+	ks := []sqlstore.KeyStream{stream("a", "s1", "1.0.0", "", now), other(stream("b", "s2", "", "", now), "rpc.duration", "1.0.0"),
+		other(stream("c", "s3", "", "", now), "quiet", "9.0.0")}
+	user := seriesRow("a", now, distinct("u", 0, 2000), 0)
+	user.Field, user.State = catalog.CostField{Source: srcDP, Name: "user.id", Type: vtString}, withheld
+	rows := []catalog.CostRow{seriesRow("a", now, distinct("a", 0, 10), 100), seriesRow("a", now.Add(-20*time.Minute), distinct("a", 5, 15), 50),
+		seriesRow("b", now, distinct("b", 0, 30), 30), seriesRow("c", now.Add(-3*time.Hour), distinct("c", 0, 99), 1), user}
+	top, err := sqlstore.Top(ks, rows, sqlstore.CostQuery{Now: now, Config: catalog.DefaultCostConfig()}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(top.Metrics) != 2 || top.Metrics[0].Key != "rpc.duration" || top.Metrics[1].Cost.Series != 15 || top.Metrics[1].Schemas != 1 {
+		t.Errorf("metrics = %+v, want rpc.duration (30 series) then %s (15); quiet had no data in the lastHour", top.Metrics, metricKey)
+	}
+	if len(top.Releases) != 1 || top.Releases[0].Cost.Series != 45 || top.Releases[0].Metrics != 2 {
+		t.Errorf("releases = %+v, want checkout 1.0.0 with 45 series over two metrics", top.Releases)
+	}
+	if len(top.Attributes) != 1 || top.Attributes[0].Name != "user.id" || !top.Attributes[0].HighCardinality || top.Attributes[0].Series != 15 {
+		t.Errorf("attributes = %+v, want user.id, high, beside its metric's 15 series", top.Attributes)
+	}
+	history, err := sqlstore.SeriesHistory(ks[:1], rows, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(history) != 2 || history[0].Series != 10 || history[0].DataPointsPerMinute != 5 || history[1].DataPointsPerMinute != 20 {
+		t.Errorf("history = %+v, want 10 series at 5 a minute, then the current bucket's 100 points over its 5 minutes", history)
+	}
+}

@@ -1,0 +1,201 @@
+package sqlstore
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Reading for a full judging: what Judge.Key needs of every metric key, in
+// bulk. A store lists the current schemas of a page of keys at a time
+// (ListJudging), working their figures out with SchemaFacts.Apply as it
+// does for ListSchemas and their releases with CurrentReleases; the fields'
+// cost figures come from one read of every active stream's cost rows
+// (ReadFieldCosts), merged per stream as they are read, and are applied
+// schema by schema with FieldCosts.Apply, which fills them as GetSchema
+// does (setFieldCost).
+
+// CurrentReleases are the releases producing a schema now (those of its
+// instances that have not moved on from it; see Releases), the most
+// recently seen first, then by name: the current releases of GetSchema,
+// in its order.
+func CurrentReleases(f *SchemaFacts) []catalog.ReleaseIdentity {
+	last := map[catalog.ReleaseIdentity]time.Time{}
+	for _, in := range f.Instances {
+		if t, ok := last[in.Release]; !ok || in.LastSeen.After(t) {
+			last[in.Release] = in.LastSeen
+		}
+	}
+	figures := Releases(f.Streams)
+	var out []catalog.ReleaseIdentity
+	for r := range last {
+		if figures[r].SupersededBy == "" {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b catalog.ReleaseIdentity) int {
+		return cmp.Or(last[b].Compare(last[a]), cmp.Compare(a.String(), b.String()))
+	})
+	return out
+}
+
+// FieldCosts is what a store returns from ReadFieldCosts.
+var _ catalog.FieldCosts = (*FieldCosts)(nil)
+
+// FieldCosts are the cost figures of the fields of the current schemas
+// that had data in a window, merged stream by stream while a store reads
+// the rows (Add): what it holds grows with the active streams' fields, not
+// with their rows (a day is 144 ten-minute buckets of each field). Its
+// zero value (or nil) knows of no rows: every field gets the figures of a
+// field that sent none.
+type FieldCosts struct {
+	q       CostQuery
+	span    time.Duration
+	streams map[string][]SchemaStream // schema → its stream rows
+	fields  map[streamField]*streamFigures
+	series  map[string]*streamSeries // stream → its series in the window
+}
+
+// streamSeries is one stream's series rows in the window, merged as they
+// come: the union of their series, their data points and the first bucket,
+// which is what cardinality.Window makes of them (the rate runs from the
+// first bucket with data).
+type streamSeries struct {
+	distinct cardinality.Distinct
+	points   uint64
+	first    time.Time
+}
+
+type streamField struct {
+	stream string
+	field  catalog.CostField
+}
+
+// streamFigures are one stream's rows of one field in the window, merged
+// down to one whenever mergeEvery have come in (merging merged rows gives
+// what merging their parts gives: unions, sums, the worst state, values
+// until too many), and its distinct values over the last hour.
+type streamFigures struct {
+	rows []catalog.CostRow
+	hour cardinality.Distinct
+}
+
+const mergeEvery = 4
+
+// NewFieldCosts starts the figures of the schemas that had data since
+// q.Since(), from all their stream rows (current or not: which count
+// depends on all of them); Add then takes those streams' cost rows.
+func NewFieldCosts(streams []KeyStream, q CostQuery) *FieldCosts {
+	_, span := q.Span()
+	c := &FieldCosts{q: q, span: span, streams: map[string][]SchemaStream{}, fields: map[streamField]*streamFigures{}, series: map[string]*streamSeries{}}
+	for _, s := range streams {
+		c.streams[s.SchemaID] = append(c.streams[s.SchemaID], s.SchemaStream)
+	}
+	return c
+}
+
+// Add takes one cost row; rows in neither the window nor the last hour are
+// not needed and not kept.
+func (c *FieldCosts) Add(r *catalog.CostRow) error {
+	inSpan, inHour := cardinality.InWindow(r.Bucket, c.q.Now, c.span), cardinality.InWindow(r.Bucket, c.q.Now, time.Hour)
+	if r.Field.IsSeries() {
+		if !inSpan {
+			return nil
+		}
+		sr := c.series[r.StreamID]
+		if sr == nil {
+			sr = &streamSeries{first: r.Bucket}
+			c.series[r.StreamID] = sr
+		}
+		sr.points += r.DataPoints
+		if r.Bucket.Before(sr.first) {
+			sr.first = r.Bucket
+		}
+		return sr.distinct.Merge(&r.Distinct)
+	}
+	if !inSpan && !inHour {
+		return nil
+	}
+	k := streamField{r.StreamID, r.Field}
+	f := c.fields[k]
+	if f == nil {
+		f = &streamFigures{}
+		c.fields[k] = f
+	}
+	if inHour {
+		if err := f.hour.Merge(&r.Distinct); err != nil {
+			return err
+		}
+	}
+	if !inSpan {
+		return nil
+	}
+	if f.rows = append(f.rows, *r); len(f.rows) == mergeEvery {
+		merged, err := catalog.MergeCostRows(f.rows, c.q.Config.MaxValues)
+		if err != nil {
+			return err
+		}
+		clear(f.rows)
+		f.rows = append(f.rows[:0], merged)
+	}
+	return nil
+}
+
+// Apply fills the cost figures of a current schema's fields (distinct
+// values over the window, high cardinality over the last hour, example
+// values of data point fields) as GetSchema does over the same window
+// (setFieldCost). A superseded schema counts its streams' rows only up to
+// when each left it, which the merged figures cannot tell apart: for one,
+// Apply returns EFAILEDPRECONDITION.
+func (c *FieldCosts) Apply(s *catalog.Schema) error {
+	if c == nil {
+		c = &FieldCosts{q: CostQuery{Config: catalog.DefaultCostConfig()}}
+	}
+	counted := costStreams(c.streams[s.ID])
+	for _, until := range counted {
+		if !until.IsZero() {
+			return catalog.Errorf(catalog.EFAILEDPRECONDITION, "field costs of schema %s: it is superseded", s.ID)
+		}
+	}
+	w, _ := c.q.Span()
+	cost := catalog.Cost{}
+	for stream := range counted {
+		sr := c.series[stream]
+		if sr == nil {
+			continue
+		}
+		f, err := cardinality.Window([]cardinality.Bucket{{Start: sr.first, DataPoints: sr.points}}, c.q.Now, c.span)
+		if err != nil {
+			return err
+		}
+		cost.Series += sr.distinct.Estimate()
+		cost.DataPoints += f.DataPoints
+		cost.DataPointsPerMinute += f.PerMinute
+	}
+	c.q.finish(&cost, w)
+	s.Cost = &cost
+	var rows []catalog.CostRow
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		field := catalog.CostField{Source: f.Source, Name: f.Name, Type: f.Type}
+		var hour cardinality.Distinct
+		rows = rows[:0]
+		for stream := range counted {
+			if sf := c.fields[streamField{stream, field}]; sf != nil {
+				rows = append(rows, sf.rows...)
+				if err := hour.Merge(&sf.hour); err != nil {
+					return err
+				}
+			}
+		}
+		in, err := catalog.MergeCostRows(rows, c.q.Config.MaxValues)
+		if err != nil {
+			return err
+		}
+		setFieldCost(f, &in, &hour, c.q)
+	}
+	return nil
+}
