@@ -14,7 +14,7 @@ import (
 // superseded, and carries what the stream had there onto the schema it
 // moves to, adding to what the batch wrote: the row's span and count, the
 // variants, and the release's instance entries and their fields. (A
-// schema's figures count its current streams: see catalog.SchemaFacts.)
+// schema's figures count its current streams: see sqlstore.SchemaFacts.)
 // All of a batch's moves go through one temporary table and a few
 // statements: a deploy that brings a new attribute moves many streams at
 // once. It also applies the count of current streams of schemas the

@@ -16,7 +16,7 @@ const movesTable = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::t
 // onto the schema it moves to, adding to what the batch wrote: the row's
 // span and count, the variants, and the release's instance entries and
 // their fields. (A schema's figures count its current streams: see
-// catalog.SchemaFacts.) All of a batch's moves go through a few
+// sqlstore.SchemaFacts.) All of a batch's moves go through a few
 // statements: a deploy that brings a new attribute moves many streams at
 // once. It also applies the count of current streams of schemas the
 // batch left (inSchemas: those queueSchemas wrote already).
