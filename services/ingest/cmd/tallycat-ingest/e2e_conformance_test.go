@@ -87,7 +87,7 @@ func TestSDKConformance(t *testing.T) {
 	}
 	var got []string
 	testenv.Eventually(t, 20*time.Second, "the catalog finds what the SDK's metrics break", func() error {
-		if err := ing.main.forwarder.Drain(ctx); err != nil {
+		if err := ing.main.Forwarder().Drain(ctx); err != nil {
 			return err
 		}
 		if got = findings(); strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -59,7 +59,7 @@ func TestSDKCounterCost(t *testing.T) {
 	client := cat.client()
 	var schema *tallycatv1.Schema
 	testenv.Eventually(t, 20*time.Second, "the catalog has the counter's cost", func() error {
-		if err := ing.main.forwarder.Drain(ctx); err != nil {
+		if err := ing.main.Forwarder().Drain(ctx); err != nil {
 			return err
 		}
 		list, err := client.ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: "shop.logins"})

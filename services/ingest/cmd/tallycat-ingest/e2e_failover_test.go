@@ -64,8 +64,8 @@ func TestCatalogReplicaFailover(t *testing.T) {
 		time.Sleep(150 * time.Millisecond)
 	}
 	testenv.Eventually(t, 10*time.Second, "the first shapes arrive", func() error {
-		if ing.main.forwarder.Pending() != 0 {
-			return fmt.Errorf("%d pending", ing.main.forwarder.Pending())
+		if ing.main.Forwarder().Pending() != 0 {
+			return fmt.Errorf("%d pending", ing.main.Forwarder().Pending())
 		}
 		return nil
 	})

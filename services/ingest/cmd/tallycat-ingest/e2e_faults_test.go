@@ -62,7 +62,7 @@ func TestCatalogOutageLosesNoAcknowledgedShape(t *testing.T) {
 		during = append(during, name)
 		time.Sleep(50 * time.Millisecond)
 	}
-	if ing.main.forwarder.Pending() == 0 {
+	if ing.main.Forwarder().Pending() == 0 {
 		t.Fatal("the ingest holds nothing while the catalog is down")
 	}
 	cat.start()

@@ -101,7 +101,7 @@ func checkOtelhttp(t *testing.T, cat *catalogProc, ing *ingestProc, w otelhttpWa
 	client := cat.client()
 	current := map[string]*tallycatv1.Schema{}
 	testenv.Eventually(t, 10*time.Second, "every otelhttp metric has one current schema with all its points", func() error {
-		if err := ing.main.forwarder.Drain(ctx); err != nil {
+		if err := ing.main.Forwarder().Drain(ctx); err != nil {
 			return err
 		}
 		res, err := client.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{})

@@ -56,7 +56,7 @@ rules:
 	}
 	client := tallycatv1connect.NewConformanceServiceClient(http.DefaultClient, cat.url())
 	testenv.Eventually(t, 20*time.Second, "the policy is broken twice", func() error {
-		if err := ing.main.forwarder.Drain(ctx); err != nil {
+		if err := ing.main.Forwarder().Drain(ctx); err != nil {
 			return err
 		}
 		res, err := client.ListFindings(ctx, &tallycatv1.ListFindingsRequest{SchemaKey: "accounts.logins", FindingIds: []string{"policy_violation"}})

@@ -229,7 +229,7 @@ func TestReplicasAgreeWithOneIngest(t *testing.T) {
 		// The single ingest delivers each export before the next one is
 		// sent: the order that the replicas scramble.
 		refExp.export(t, rm, overHTTP)
-		testenv.Eventually(t, 5*time.Second, "one ingest delivers the export", func() error { return ref.main.forwarder.Drain(ctx) })
+		testenv.Eventually(t, 5*time.Second, "one ingest delivers the export", func() error { return ref.main.Forwarder().Drain(ctx) })
 		replicaExp[i].export(t, rm, overHTTP)
 	}
 	if slices.Contains(perReplica, 0) {
@@ -244,7 +244,7 @@ func TestReplicasAgreeWithOneIngest(t *testing.T) {
 		var before [2]string
 		for round := range 2 {
 			for _, ing := range append([]*ingestProc{ref}, replicas...) {
-				if err := ing.main.forwarder.Drain(ctx); err != nil {
+				if err := ing.main.Forwarder().Drain(ctx); err != nil {
 					return err
 				}
 			}
@@ -317,7 +317,7 @@ func TestMoveLeavesASharedSchemaAlone(t *testing.T) {
 				{Name: "http.server.request.duration", Unit: "s", Data: metricdata.Histogram[float64]{DataPoints: points, Temporality: metricdata.CumulativeTemporality}},
 			}}},
 		}, false)
-		testenv.Eventually(t, 5*time.Second, "the export is delivered", func() error { return ing.main.forwarder.Drain(ctx) })
+		testenv.Eventually(t, 5*time.Second, "the export is delivered", func() error { return ing.main.Forwarder().Drain(ctx) })
 	}
 	send("billing", "0.9.0", durationPoint(at, method))
 	send("cart", "1.1.0", durationPoint(at, method))

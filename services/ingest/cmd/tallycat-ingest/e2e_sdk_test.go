@@ -214,7 +214,7 @@ func TestSDKExportersFillTheCatalog(t *testing.T) {
 	checkout.emit(t, ctx)
 	payments.emit(t, ctx)
 	testenv.Eventually(t, 10*time.Second, "the second export is counted", func() error {
-		if err := ing.main.forwarder.Drain(ctx); err != nil {
+		if err := ing.main.Forwarder().Drain(ctx); err != nil {
 			return err
 		}
 		res, err := client.ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: "app.requests"})

@@ -21,6 +21,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/conformance"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
+	"github.com/tallycat/tallycat/services/ingest/server"
 )
 
 // catalogProc is a real catalog (DuckDB file, HTTP server) that can be
@@ -98,17 +99,17 @@ func (c *catalogProc) client() tallycatv1connect.CatalogServiceClient {
 	return tallycatv1connect.NewCatalogServiceClient(http.DefaultClient, c.url())
 }
 
-// ingestProc is an in-process ingest started through Main.
+// ingestProc is an in-process ingest started through server.Main.
 type ingestProc struct {
 	grpcAddr, httpAddr string
-	main               *Main
+	main               *server.Main
 	cancel             context.CancelFunc
 	done               chan error
 }
 
 func startIngest(t *testing.T, catalogURL string, extra ...string) *ingestProc {
 	t.Helper()
-	p := &ingestProc{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t), main: &Main{Config: DefaultConfig()}, done: make(chan error, 1)}
+	p := &ingestProc{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t), main: &server.Main{Config: server.DefaultConfig()}, done: make(chan error, 1)}
 	args := []string{"--otlp-grpc-listen", p.grpcAddr, "--otlp-http-listen", p.httpAddr, "--catalog-url", catalogURL, "--flush-interval", "100ms"}
 	for _, a := range extra { // $GRPC stands for the ingest's own OTLP/gRPC address
 		args = append(args, strings.ReplaceAll(a, "$GRPC", p.grpcAddr))
