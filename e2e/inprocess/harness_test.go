@@ -1,4 +1,11 @@
-package main
+// Package inprocess tests TallyCat's ingest and catalog in one test
+// process: real OTLP clients (the Go SDK, contrib instrumentation,
+// telemetrygen), a real ingest started through server.Main, a real catalog
+// handler over a real store. Being in one process lets a test stop and
+// start the catalog on the same file, drain the ingest's forwarder, or give
+// the catalog a registry and policies of its own, without building the
+// binaries as the tests in e2e do.
+package inprocess
 
 import (
 	"context"

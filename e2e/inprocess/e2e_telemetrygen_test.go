@@ -1,4 +1,4 @@
-package main
+package inprocess
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // TestTelemetrygen sends with the OpenTelemetry Collector's telemetrygen over
 // gRPC and over HTTP and finds each metric, with its producer, in the catalog.
 func TestTelemetrygen(t *testing.T) {
-	bin, err := filepath.Abs("../../../../bin/tools/telemetrygen")
+	bin, err := filepath.Abs("../../bin/tools/telemetrygen")
 	if err != nil {
 		t.Fatal(err)
 	}
