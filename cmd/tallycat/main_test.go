@@ -17,6 +17,7 @@ import (
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/internal/testenv"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/apitest"
 	"github.com/tallycat/tallycat/services/catalog/conformance"
@@ -46,11 +47,11 @@ func observation(name string, typ tallycatv1.MetricType, monotonic bool, unit st
 	now := timestamppb.New(time.Now())
 	o := &tallycatv1.Observation{MetricName: name, MetricType: typ, Monotonic: monotonic, Unit: unit,
 		Producer: &tallycatv1.ProducerIdentity{ServiceName: "checkout", ServiceVersion: "1.4.2"}, DataPointCount: 1, FirstObserved: now, LastObserved: now}
-	if typ != tallycatv1.MetricType_METRIC_TYPE_GAUGE {
-		o.Temporality = tallycatv1.Temporality_TEMPORALITY_CUMULATIVE
+	if typ != Gauge {
+		o.Temporality = Cumulative
 	}
 	for _, a := range attrs {
-		o.DataPointAttributes = append(o.DataPointAttributes, &tallycatv1.AttributeKey{Name: a, ValueType: tallycatv1.ValueType_VALUE_TYPE_STRING})
+		o.DataPointAttributes = append(o.DataPointAttributes, &tallycatv1.AttributeKey{Name: a, ValueType: String})
 	}
 	return o
 }
@@ -65,7 +66,7 @@ func runCLI(args ...string) (int, string, string) {
 // which; one whose metrics conform passes (0) at the default level; an
 // unreachable catalog or a wrong flag is trouble (2), said on stderr.
 func TestCheckGates(t *testing.T) {
-	bad := catalogWith(t, observation("http.server.request.duration", tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, false, "ms", "http.request.method"))
+	bad := catalogWith(t, observation("http.server.request.duration", Histogram, false, "ms", "http.request.method"))
 	code, out, _ := runCLI("check", "--catalog", bad)
 	if code != exitFindings || !strings.Contains(out, "unit_mismatch") || !strings.Contains(out, "expected s, got ms") || !strings.Contains(out, "checkout@1.4.2") {
 		t.Errorf("violations: exit %d, output:\n%s", code, out)
@@ -79,7 +80,7 @@ func TestCheckGates(t *testing.T) {
 		t.Errorf("json: exit %d, %v, output %.200s", code, err, out)
 	}
 
-	good := catalogWith(t, observation("http.server.active_requests", tallycatv1.MetricType_METRIC_TYPE_SUM, false, "{request}", "http.request.method", "url.scheme"))
+	good := catalogWith(t, observation("http.server.active_requests", Sum, false, "{request}", "http.request.method", "url.scheme"))
 	code, out, _ = runCLI("check", "--catalog", good)
 	if code != exitOK || !strings.Contains(out, "none at or above violation") {
 		t.Errorf("conforming: exit %d, output:\n%s", code, out)
@@ -101,7 +102,7 @@ func TestCheckGates(t *testing.T) {
 // started with --registry on the export no longer finds the team's own
 // metric missing.
 func TestExportThenJudgeAgainstIt(t *testing.T) {
-	custom := observation("shop.cart.items", tallycatv1.MetricType_METRIC_TYPE_GAUGE, false, "{item}", "shop.cart.tier")
+	custom := observation("shop.cart.items", Gauge, false, "{item}", "shop.cart.tier")
 	url := catalogWith(t, custom)
 	code, out, _ := runCLI("check", "--catalog", url)
 	if code != exitFindings || !strings.Contains(out, "missing_metric") {
@@ -166,7 +167,7 @@ func TestCheckFailsOnAPolicyViolation(t *testing.T) {
 		return srv.URL
 	}
 	logins := func(attrs ...string) *tallycatv1.Observation {
-		return observation("shop.logins", tallycatv1.MetricType_METRIC_TYPE_SUM, true, "{login}", attrs...)
+		return observation("shop.logins", Sum, true, "{login}", attrs...)
 	}
 	code, out, _ := runCLI("check", "--catalog", serve(logins("user.email")), "--fail-on", "violation")
 	if code != exitFindings || !strings.Contains(out, "policy_violation") || !strings.Contains(out, "no-personal-data") || !strings.Contains(out, "user.email") {

@@ -32,6 +32,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/testenv"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 )
 
 const policy = `
@@ -151,7 +152,7 @@ service:
 	for _, s := range fresh {
 		var names []string
 		for _, f := range s.Fields {
-			if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+			if f.Source == DataPoint {
 				names = append(names, f.Name)
 			}
 		}

@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 )
 
 // otelhttpMetrics are the server metrics otelhttp v0.72.0 records for every
@@ -137,7 +138,7 @@ func checkOtelhttp(t *testing.T, cat *catalogProc, ing *ingestProc, w otelhttpWa
 	ratio := float64(w.errorPoints) / float64(w.points)
 	for _, name := range otelhttpMetrics {
 		s := current[name]
-		if s.MetricType != tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM || s.Temporality != w.temporality {
+		if s.MetricType != Histogram || s.Temporality != w.temporality {
 			t.Errorf("%s is a %v %v, want a %v histogram", name, s.Temporality, s.MetricType, w.temporality)
 		}
 		if s.ReleaseCount != 1 || s.ProducerCount != w.instances {
@@ -145,16 +146,16 @@ func checkOtelhttp(t *testing.T, cat *catalogProc, ing *ingestProc, w otelhttpWa
 		}
 		fields := map[string]*tallycatv1.Field{}
 		for _, f := range s.Fields {
-			if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+			if f.Source == DataPoint {
 				fields[f.Name] = f
 			}
 		}
 		for _, always := range []string{"http.request.method", "http.response.status_code", "url.scheme", "server.address"} {
-			if f := fields[always]; f == nil || f.Presence != tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS || f.SeenRatio != 1 {
+			if f := fields[always]; f == nil || f.Presence != Always || f.SeenRatio != 1 {
 				t.Errorf("%s's %s = %v, want always, on every point", name, always, f)
 			}
 		}
-		if f := fields["error.type"]; f == nil || f.Presence != tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES || math.Abs(f.SeenRatio-ratio) > 1e-9 {
+		if f := fields["error.type"]; f == nil || f.Presence != Sometimes || math.Abs(f.SeenRatio-ratio) > 1e-9 {
 			t.Errorf("%s's error.type = %v, want sometimes, on %d of %d points (%.4f)", name, f, w.errorPoints, w.points, ratio)
 		} else {
 			t.Logf("%s: error.type seen on %.4f of the points (%d of %d)", name, f.SeenRatio, w.errorPoints, w.points)
@@ -233,7 +234,7 @@ func TestOtelhttpServerMetrics(t *testing.T) {
 		app.serve(t, n, "/ok", "/missing", "/fail")
 		app.export(t)
 		checkOtelhttp(t, cat, ing, otelhttpWant{points: 6, errorPoints: 2, instances: 1,
-			temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE})
+			temporality: Cumulative})
 	})
 
 	// Delta: the second export holds only what happened since the first,
@@ -251,7 +252,7 @@ func TestOtelhttpServerMetrics(t *testing.T) {
 		app.serve(t, n, "/ok", "/missing")
 		app.export(t)
 		checkOtelhttp(t, cat, ing, otelhttpWant{points: 5, errorPoints: 1, instances: 1,
-			temporality: tallycatv1.Temporality_TEMPORALITY_DELTA})
+			temporality: Delta})
 	})
 
 	// Two instances of one release: checkout-1 never fails and exports
@@ -275,6 +276,6 @@ func TestOtelhttpServerMetrics(t *testing.T) {
 		one.serve(t, n, "/ok")
 		one.export(t)
 		checkOtelhttp(t, cat, ing, otelhttpWant{points: 7, errorPoints: 1, instances: 2,
-			temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE, superseded: 1})
+			temporality: Cumulative, superseded: 1})
 	})
 }

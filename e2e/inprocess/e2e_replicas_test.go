@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 )
 
 // fleetRelease is a release of a service and its instances.
@@ -331,7 +332,7 @@ func TestMoveLeavesASharedSchemaAlone(t *testing.T) {
 	for _, s := range res.Schemas {
 		var fields []string
 		for _, f := range s.Fields {
-			if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+			if f.Source == DataPoint {
 				fields = append(fields, fmt.Sprintf("%s %.2f", f.Name, f.SeenRatio))
 			}
 		}

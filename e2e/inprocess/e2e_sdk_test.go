@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 )
 
 // service is one application instrumented with the OpenTelemetry Go SDK.
@@ -132,9 +133,9 @@ func TestSDKExportersFillTheCatalog(t *testing.T) {
 	})
 
 	types := map[string]tallycatv1.MetricType{
-		"app.requests": tallycatv1.MetricType_METRIC_TYPE_SUM, "app.queue.length": tallycatv1.MetricType_METRIC_TYPE_SUM,
-		"app.latency": tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, "app.payload.size": tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM,
-		"app.temperature": tallycatv1.MetricType_METRIC_TYPE_GAUGE,
+		"app.requests": Sum, "app.queue.length": Sum,
+		"app.latency": Histogram, "app.payload.size": ExpHistogram,
+		"app.temperature": Gauge,
 	}
 	for _, k := range keys {
 		if k.MetricType != types[k.SchemaKey] {
@@ -149,7 +150,7 @@ func TestSDKExportersFillTheCatalog(t *testing.T) {
 	resource := []string{"resource host.cpu.count:int", "resource host.name:string", "resource service.instance.id:string",
 		"resource service.name:string", "resource service.namespace:string", "resource service.version:string"}
 	for _, s := range reqs.Schemas {
-		if !s.Monotonic || s.Temporality != tallycatv1.Temporality_TEMPORALITY_CUMULATIVE || s.Unit != "{request}" || s.Description != "Requests handled." {
+		if !s.Monotonic || s.Temporality != Cumulative || s.Unit != "{request}" || s.Description != "Requests handled." {
 			t.Errorf("app.requests schema = %v, want a monotonic cumulative sum in {request}", s)
 		}
 		if s.ProducerCount != 1 {
@@ -184,11 +185,11 @@ func TestSDKExportersFillTheCatalog(t *testing.T) {
 	for _, f := range latency.Schemas[0].Fields {
 		switch f.Name {
 		case "error":
-			if f.Presence != tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES || f.SeenRatio != 0.5 {
+			if f.Presence != Sometimes || f.SeenRatio != 0.5 {
 				t.Errorf("app.latency's error = %v, want sometimes, on half of the points", f)
 			}
 		case "http.route":
-			if f.Presence != tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS {
+			if f.Presence != Always {
 				t.Errorf("app.latency's http.route = %v, want always", f)
 			}
 		}

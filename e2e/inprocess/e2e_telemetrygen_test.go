@@ -13,6 +13,7 @@ import (
 	"github.com/tallycat/tallycat/internal/testenv"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 )
 
 // TestTelemetrygen sends with the OpenTelemetry Collector's telemetrygen over
@@ -34,8 +35,8 @@ func TestTelemetrygen(t *testing.T) {
 		args                   []string
 		typ                    tallycatv1.MetricType
 	}{
-		{"grpc", "tg.grpc.requests", ing.grpcAddr, []string{"--metric-type", "Sum"}, tallycatv1.MetricType_METRIC_TYPE_SUM},
-		{"http", "tg.http.latency", ing.httpAddr, []string{"--otlp-http", "--metric-type", "Histogram"}, tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM},
+		{"grpc", "tg.grpc.requests", ing.grpcAddr, []string{"--metric-type", "Sum"}, Sum},
+		{"http", "tg.http.latency", ing.httpAddr, []string{"--otlp-http", "--metric-type", "Histogram"}, Histogram},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"metrics", "--otlp-endpoint", tc.endpoint, "--otlp-insecure", "--metrics", "3", "--rate", "0",

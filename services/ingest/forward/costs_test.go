@@ -14,6 +14,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 )
 
@@ -112,7 +113,7 @@ func TestReportsCarryCosts(t *testing.T) {
 	if got := estimate(t, user.Distinct); math.Abs(float64(got)-5000)/5000 > 0.02 {
 		t.Errorf("user.id distinct %d, want about 5,000", got)
 	}
-	if inst := fieldOf(t, o, "service.instance.id"); inst.Source != tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE || estimate(t, inst.Distinct) != 1 || len(inst.Values) != 0 {
+	if inst := fieldOf(t, o, "service.instance.id"); inst.Source != Resource || estimate(t, inst.Distinct) != 1 || len(inst.Values) != 0 {
 		t.Errorf("service.instance.id: %v", inst)
 	}
 	if err := f.validator.Validate(o); err != nil {

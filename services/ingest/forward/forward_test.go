@@ -14,6 +14,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 	"github.com/tallycat/tallycat/services/ingest"
 )
 
@@ -62,7 +63,7 @@ func newTest(t *testing.T, cfg Config) (*Forwarder, *fakeCatalog, *clock) {
 }
 
 func obs(name, service string) ingest.Observation {
-	sh := schemaid.Shape{Name: name, Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE}
+	sh := schemaid.Shape{Name: name, Type: Gauge}
 	return ingest.Observation{VariantID: schemaid.ID(sh), Shape: sh, Producer: ingest.Producer{ServiceName: service}, DataPoints: 10}
 }
 
@@ -223,15 +224,15 @@ func TestKnownSetIsBounded(t *testing.T) {
 func TestSentMessageCarriesTheShape(t *testing.T) {
 	f, cat, clk := newTest(t, testConfig())
 	sh := schemaid.Shape{
-		Name: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "s",
-		Temporality: tallycatv1.Temporality_TEMPORALITY_DELTA, Monotonic: true,
-		Attributes: []schemaid.Attribute{{Key: "http.method", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}, {Key: "ok", Type: tallycatv1.ValueType_VALUE_TYPE_BOOL}},
+		Name: "http.server.request.duration", Type: Sum, Unit: "s",
+		Temporality: Delta, Monotonic: true,
+		Attributes: []schemaid.Attribute{{Key: "http.method", Type: String}, {Key: "ok", Type: Bool}},
 	}
 	o := ingest.Observation{
 		VariantID: schemaid.ID(sh), Shape: sh, Canonical: string(schemaid.AppendCanonical(nil, &sh)),
 		Description: "time", Producer: ingest.Producer{ServiceName: "api", ServiceInstanceID: "i-1"},
 		ScopeName: "net/http", ScopeVersion: "1.0",
-		ResourceAttributes: []schemaid.Attribute{{Key: "host.name", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}},
+		ResourceAttributes: []schemaid.Attribute{{Key: "host.name", Type: String}},
 		DataPoints:         3,
 	}
 	if _, err := f.Add([]ingest.Observation{o}, clk.now()); err != nil {

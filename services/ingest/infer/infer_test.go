@@ -15,6 +15,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 	"github.com/tallycat/tallycat/services/ingest"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 )
@@ -57,9 +58,9 @@ func TestCollectorHostmetrics(t *testing.T) {
 				t.Fatalf("system.network.connections has %d shapes, want 1", len(conns))
 			}
 			c := conns[0]
-			want := schemaid.Shape{Name: "system.network.connections", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "{connections}",
-				Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
-				Attributes:  []schemaid.Attribute{{Key: "protocol", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}, {Key: "state", Type: tallycatv1.ValueType_VALUE_TYPE_STRING}}}
+			want := schemaid.Shape{Name: "system.network.connections", Type: Sum, Unit: "{connections}",
+				Temporality: Cumulative,
+				Attributes:  []schemaid.Attribute{{Key: "protocol", Type: String}, {Key: "state", Type: String}}}
 			if c.VariantID != schemaid.ID(want) || c.DataPoints != 11 || c.Producer.ServiceName != "unknown_service" ||
 				!strings.HasSuffix(c.ScopeName, "networkscraper") || c.Description == "" {
 				t.Errorf("observation = %+v, want %+v with 11 points from unknown_service", c, want)
@@ -68,7 +69,7 @@ func TestCollectorHostmetrics(t *testing.T) {
 			if !cpu.Shape.Monotonic || cpu.Shape.Unit != "s" {
 				t.Errorf("system.cpu.time = %+v, want a monotonic sum in s", cpu.Shape)
 			}
-			if load := byName(res)["system.cpu.load_average.1m"][0]; load.Shape.Type != tallycatv1.MetricType_METRIC_TYPE_GAUGE || len(load.Shape.Attributes) != 0 {
+			if load := byName(res)["system.cpu.load_average.1m"][0]; load.Shape.Type != Gauge || len(load.Shape.Attributes) != 0 {
 				t.Errorf("load average = %+v, want a gauge without attributes", load.Shape)
 			}
 		})
@@ -129,7 +130,7 @@ func TestEveryValueTypeAndSource(t *testing.T) {
 		t.Errorf("attributes = %v, want %v", got, want)
 	}
 	if o.Producer.ServiceName != "api" || len(o.ResourceAttributes) != 2 || o.ResourceAttributes[0].Key != "host.cores" ||
-		o.ResourceAttributes[0].Type != tallycatv1.ValueType_VALUE_TYPE_INT || len(o.ScopeAttributes) != 1 || o.ScopeVersion != "1.2.3" {
+		o.ResourceAttributes[0].Type != Int || len(o.ScopeAttributes) != 1 || o.ScopeVersion != "1.2.3" {
 		t.Errorf("observation = %+v", o)
 	}
 }
@@ -185,9 +186,9 @@ func TestAllMetricTypesAndBadMetrics(t *testing.T) {
 	res := infer.New().Infer(request(nil, metrics...))
 	got := byName(res)
 	types := map[string]tallycatv1.MetricType{
-		"sum": tallycatv1.MetricType_METRIC_TYPE_SUM, "hist": tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM,
-		"exp": tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM, "summary": tallycatv1.MetricType_METRIC_TYPE_SUMMARY,
-		"empty": tallycatv1.MetricType_METRIC_TYPE_SUM,
+		"sum": Sum, "hist": Histogram,
+		"exp": ExpHistogram, "summary": Summary,
+		"empty": Sum,
 	}
 	for name, typ := range types {
 		if len(got[name]) != 1 || got[name][0].Shape.Type != typ {
@@ -197,7 +198,7 @@ func TestAllMetricTypesAndBadMetrics(t *testing.T) {
 	if e := got["empty"]; len(e) == 1 && (e[0].DataPoints != 0 || e[0].Description != "No points yet.") {
 		t.Errorf("metric without points = %+v", e[0])
 	}
-	if s := got["sum"][0].Shape; s.Temporality != tallycatv1.Temporality_TEMPORALITY_DELTA || !s.Monotonic {
+	if s := got["sum"][0].Shape; s.Temporality != Delta || !s.Monotonic {
 		t.Errorf("sum = %+v, want delta monotonic", s)
 	}
 	if res.Rejected != 2 || len(res.Reasons) != 2 || !strings.Contains(res.Reasons[0], "no name") || !strings.Contains(res.Reasons[1], `"nodata" has no data`) {
