@@ -24,6 +24,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -107,7 +108,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	}
 	sort.Strings(names)
 	newest, _ := strconv.Atoi(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0])
-	if err := catalog.CheckMigrations(current, newest); err != nil {
+	if err := sqlstore.CheckMigrations(current, newest); err != nil {
 		return err
 	}
 	for _, name := range names {
@@ -195,17 +196,10 @@ func storageError(err error) error {
 	msg := err.Error()
 	for _, sign := range []string{"No space left on device", "Read-only file system", "read-only", "IO Error", "Could not write"} {
 		if strings.Contains(msg, sign) {
-			return catalog.Errorf(catalog.EUNAVAILABLE, "the catalog cannot write its database (is the disk full or read-only?): %s", firstLine(msg))
+			return catalog.Errorf(catalog.EUNAVAILABLE, "the catalog cannot write its database (is the disk full or read-only?): %s", sqlstore.FirstLine(msg))
 		}
 	}
 	return err
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // Ping reports whether the database answers. The catalog's health check

@@ -309,14 +309,19 @@ func (s *Store) GetSchemas(ctx context.Context, schemaIDs ...string) ([]catalog.
 // mustExist returns ENOTFOUND with the formatted message when the count query
 // counts nothing.
 func (s *Store) mustExist(ctx context.Context, countQuery string, arg any, format string) error {
-	var n int64
-	if err := s.db.QueryRowContext(ctx, countQuery, arg).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
+	known, err := s.exists(ctx, countQuery, arg)
+	if err == nil && !known {
 		return catalog.Errorf(catalog.ENOTFOUND, format, arg)
 	}
-	return nil
+	return err
+}
+
+// exists reports whether countQuery, a count with arg as its one
+// argument, counts anything.
+func (s *Store) exists(ctx context.Context, countQuery string, arg any) (bool, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, countQuery, arg).Scan(&n)
+	return n > 0, err
 }
 
 // limitOf is a list's LIMIT: a limit of 0 lists everything (see

@@ -36,6 +36,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // Store is the PostgreSQL implementation of catalog.Store.
@@ -164,14 +165,19 @@ type querier interface {
 // mustExist returns ENOTFOUND, with format filled with arg, when
 // countQuery (a count with arg as $1) counts nothing.
 func mustExist(ctx context.Context, q querier, countQuery string, arg any, format string) error {
-	var n int64
-	if err := q.QueryRow(ctx, countQuery, arg).Scan(&n); err != nil {
-		return storageError(err)
-	}
-	if n == 0 {
+	known, err := exists(ctx, q, countQuery, arg)
+	if err == nil && !known {
 		return catalog.Errorf(catalog.ENOTFOUND, format, arg)
 	}
-	return nil
+	return err
+}
+
+// exists reports whether countQuery, a count with arg as $1, counts
+// anything.
+func exists(ctx context.Context, q querier, countQuery string, arg any) (bool, error) {
+	var n int64
+	err := q.QueryRow(ctx, countQuery, arg).Scan(&n)
+	return n > 0, storageError(err)
 }
 
 // utc is t as the TIMESTAMP columns hold it: UTC, to the microsecond.
@@ -215,24 +221,7 @@ func storageError(err error) error {
 	// than a network error.
 	if errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "closed pool") || strings.Contains(err.Error(), "conn closed") {
-		return catalog.Errorf(catalog.EUNAVAILABLE, "the catalog cannot reach its database: %s", firstLine(err.Error()))
+		return catalog.Errorf(catalog.EUNAVAILABLE, "the catalog cannot reach its database: %s", sqlstore.FirstLine(err.Error()))
 	}
 	return err
-}
-
-// wrap adds context to infrastructure errors and leaves domain errors as
-// they are, since their messages are written for the people who read them.
-func wrap(what string, err error) error {
-	var e *catalog.Error
-	if err == nil || errors.As(err, &e) {
-		return err
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -90,7 +90,7 @@ func (s *Store) migrate(ctx context.Context) (err error) {
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return err
 	}
-	if err := catalog.CheckMigrations(current, ms[len(ms)-1].version); err != nil {
+	if err := sqlstore.CheckMigrations(current, ms[len(ms)-1].version); err != nil {
 		return err
 	}
 	for _, m := range ms {
