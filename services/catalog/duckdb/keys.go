@@ -47,7 +47,7 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 		}
 	}
 	filter := strings.Join(where, " AND ")
-	q := s.costQuery(f.Window)
+	q := sqlstore.QueryOf(costReader{s}, f.Window)
 	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES || f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE {
 		return s.keysByCost(ctx, f, filter, args, q)
 	}
@@ -76,11 +76,11 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 	if err != nil {
 		return nil, 0, fmt.Errorf("list schema keys: %w", err)
 	}
-	scope := everyKey
+	scope := sqlstore.KeyScope{}
 	if filter != "TRUE" {
-		scope = keyScope{where: `schema_key IN (SELECT schema_key FROM schema_keys WHERE ` + filter + `)`, args: args}
+		scope.Filter = sqlstore.Cond{SQL: filter, Args: args}
 	}
-	costs, err := s.keyCosts(ctx, scope, q)
+	costs, err := sqlstore.KeyCostsIn(ctx, costReader{s}, scope, q)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -111,7 +111,7 @@ func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs ma
 			keys[i] = k.Key
 		}
 		var err error
-		if costs, err = s.keyCosts(ctx, keysIn(keys...), q); err != nil {
+		if costs, err = sqlstore.KeyCostsIn(ctx, costReader{s}, sqlstore.KeyScope{Keys: keys}, q); err != nil {
 			return err
 		}
 	}

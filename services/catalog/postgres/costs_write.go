@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
@@ -40,28 +39,16 @@ func (h holdings) Costs(ctx context.Context, buckets []catalog.StreamBucket) ([]
 	if err != nil {
 		return nil, err
 	}
-	var (
-		out         []catalog.CostRow
-		r           catalog.CostRow
-		src, vt, st int16
-		blob        []byte
-		values      string
-	)
-	_, err = pgx.ForEachRow(rows, []any{&r.StreamID, &r.Bucket, &src, &r.Field.Name, &vt, &blob, &r.DataPoints, &values, &st}, func() error {
-		row := catalog.CostRow{StreamBucket: catalog.StreamBucket{StreamID: r.StreamID, Bucket: r.Bucket.UTC()}, DataPoints: r.DataPoints}
-		row.Field = catalog.CostField{Source: tallycatv1.FieldSource(src), Name: r.Field.Name, Type: tallycatv1.ValueType(vt)}
-		row.State = tallycatv1.ExampleValuesState(st)
-		if err := row.Distinct.UnmarshalBinary(blob); err != nil {
-			return fmt.Errorf("stream_costs of %s: %w", row.StreamID, err)
+	defer rows.Close()
+	var out []catalog.CostRow
+	for rows.Next() {
+		r, err := sqlstore.ScanCostRow[int16](rows)
+		if err != nil {
+			return nil, err
 		}
-		var err error
-		if row.Values, err = sqlstore.DecodeValues(values); err != nil {
-			return err
-		}
-		out = append(out, row)
-		return nil
-	})
-	return out, err
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // writeCosts copies the plan's new cost rows into stream_costs and queues

@@ -20,7 +20,7 @@ import (
 // the database rather than by ids read first.
 func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Window) (*catalog.SchemaDetail, error) {
 	d := &catalog.SchemaDetail{}
-	q := s.costQuery(w)
+	q := sqlstore.QueryOf(costReader{s}, w)
 	var r reads
 	x := queueSchemaFacts(&r, schemasByID([]string{schemaID}))
 	producers := queueProducers(&r, "sp.schema_id = $1", []any{schemaID},
@@ -57,7 +57,7 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Win
 		return nil
 	})
 	costs := queueCosts(&r, `stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_id = $1)`, []any{schemaID},
-		q.Since(), costRead{values: true})
+		q.Since(), sqlstore.CostRead{Values: true})
 	if err := r.send(ctx, s); err != nil {
 		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
 	}

@@ -64,20 +64,7 @@ func wrapJudging(err error) error {
 	return nil
 }
 
-// ReadFieldCosts implements catalog.Store. It reads the rows of every
-// stream of each schema that had data in the window, then those streams'
-// cost rows (the series', for the schemas' own cost, and the fields' with
-// their example values) in one query over stream_costs, handing each to the
-// figures as it comes rather than holding them all.
+// ReadFieldCosts implements catalog.Store.
 func (s *Store) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (catalog.FieldCosts, error) {
-	q := s.costQuery(w)
-	streams, ids, err := s.activeStreams(ctx, everyKey, q.Since())
-	if err != nil {
-		return nil, fmt.Errorf("read field costs: %w", err)
-	}
-	c := sqlstore.NewFieldCosts(streams, q)
-	if err := s.eachCost(ctx, ids, q.Since(), costRead{values: true}, c.Add); err != nil {
-		return nil, fmt.Errorf("read field costs: %w", err)
-	}
-	return c, nil
+	return sqlstore.ReadFieldCosts(ctx, costReader{s}, w)
 }
