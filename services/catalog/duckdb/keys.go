@@ -12,24 +12,19 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// keyOrder maps each sort to its ORDER BY column; the name breaks ties so
-// that pages never overlap or skip.
-var keyOrder = map[tallycatv1.SchemaKeySort]string{
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_UNSPECIFIED:    "schema_key",
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME:           "schema_key",
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SCHEMA_COUNT:   "schema_count",
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT: "producer_count",
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_FIRST_SEEN:     "first_seen",
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_LAST_SEEN:      "last_seen",
+// ListSchemaKeys implements catalog.Store.
+func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
+	return sqlstore.ListSchemaKeys(ctx, keyReader{costReader{s}}, f)
 }
 
-// ListSchemaKeys implements catalog.Store. It reads the schema_keys
-// summaries the writer keeps; only the page's version flags and cost are
-// computed here. A sort by cost works out the cost of every key that
-// passes the filter, sorts and pages them (sqlstore.SortByCost), then reads
-// the page's summaries.
-func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
-	where := []string{"TRUE"}
+// keyReader is the store as sqlstore.ListSchemaKeys reads it.
+type keyReader struct{ costReader }
+
+var _ sqlstore.KeyReader = keyReader{}
+
+// KeyFilter implements sqlstore.KeyReader.
+func (keyReader) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
+	var where []string
 	var args []any
 	if f.Query != "" {
 		where = append(where, `contains(lower(schema_key), lower(?))`)
@@ -46,26 +41,17 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 			args = append(args, int8(t))
 		}
 	}
-	filter := strings.Join(where, " AND ")
-	q := sqlstore.QueryOf(costReader{s}, f.Window)
-	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES || f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE {
-		return s.keysByCost(ctx, f, filter, args, q)
-	}
-	order, ok := keyOrder[f.Sort]
-	if !ok {
-		return nil, 0, catalog.Errorf(catalog.EINVALID, "sort: unknown sort %v", f.Sort)
-	}
-	out, total, err := s.summaries(ctx, filter, args, order, f.Descending, limitOf(f.Limit), f.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	return out, total, s.addCosts(ctx, out, nil, q)
+	return sqlstore.Cond{SQL: strings.Join(where, " AND "), Args: args}
 }
 
-// keysByCost is ListSchemaKeys sorted by cost.
-func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter string, args []any, q sqlstore.CostQuery) ([]catalog.KeySummary, int64, error) {
+// NameOrder implements sqlstore.KeyReader: the column's own collation
+// compares bytes.
+func (keyReader) NameOrder() string { return "schema_key" }
+
+// Keys implements sqlstore.KeyReader.
+func (s keyReader) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
 	var keys []string
-	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE `+filter, args, func(rows *sql.Rows) error {
+	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE `+c.Where(), c.Args, func(rows *sql.Rows) error {
 		var k string
 		if err := rows.Scan(&k); err != nil {
 			return err
@@ -73,56 +59,28 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 		keys = append(keys, k)
 		return nil
 	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("list schema keys: %w", err)
-	}
-	scope := sqlstore.KeyScope{}
-	if filter != "TRUE" {
-		scope.Filter = sqlstore.Cond{SQL: filter, Args: args}
-	}
-	costs, err := sqlstore.KeyCostsIn(ctx, costReader{s}, scope, q)
-	if err != nil {
-		return nil, 0, err
-	}
-	sqlstore.SortByCost(keys, costs, f.Sort, f.Descending)
-	total := int64(len(keys))
-	page := keys[min(f.Offset, len(keys)):min(f.Offset+limitOf(f.Limit), len(keys))]
-	if len(page) == 0 {
-		return nil, total, nil
-	}
-	pageArgs := make([]any, len(page))
-	for i, k := range page {
-		pageArgs[i] = k
-	}
-	rows, _, err := s.summaries(ctx, `schema_key IN (`+placeholders(len(page))+`)`, pageArgs, "schema_key", false, len(page), 0)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := sqlstore.InPageOrder(page, rows)
-	return out, total, s.addCosts(ctx, out, costs, q)
+	return keys, err
 }
 
-// addCosts fills the summaries' costs, from costs when given, else worked
-// out for them.
-func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs map[string]catalog.Cost, q sqlstore.CostQuery) error {
-	if costs == nil && len(out) > 0 {
-		keys := make([]string, len(out))
-		for i, k := range out {
-			keys[i] = k.Key
-		}
-		var err error
-		if costs, err = sqlstore.KeyCostsIn(ctx, costReader{s}, sqlstore.KeyScope{Keys: keys}, q); err != nil {
-			return err
-		}
-	}
-	sqlstore.SetKeyCosts(out, costs, q)
-	return nil
+// Summaries implements sqlstore.KeyReader.
+func (s keyReader) Summaries(ctx context.Context, c sqlstore.Cond, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
+	return s.summaries(ctx, c, order, descending, limit, offset)
 }
 
-// summaries reads a page of the summaries that pass filter, in order
-// (a column; the name breaks ties), with their version flags, and how many
-// pass the filter in all.
-func (s *Store) summaries(ctx context.Context, filter string, args []any, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
+// SummariesOf implements sqlstore.KeyReader.
+func (s keyReader) SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error) {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	out, _, err := s.summaries(ctx, sqlstore.Cond{SQL: `schema_key IN (` + placeholders(len(keys)) + `)`, Args: args}, "schema_key", false, len(keys), 0)
+	return out, err
+}
+
+// summaries reads a page of the summaries that pass c, in order (a
+// column; the name breaks ties), with their version flags, and how many
+// pass c in all.
+func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
 	dir := "ASC"
 	if descending {
 		dir = "DESC"
@@ -130,7 +88,7 @@ func (s *Store) summaries(ctx context.Context, filter string, args []any, order 
 	query := `
 		WITH page AS (
 			SELECT *, count(*) OVER () AS total FROM schema_keys
-			WHERE ` + filter + `
+			WHERE ` + c.Where() + `
 			ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir + `
 			LIMIT ? OFFSET ?
 		),
@@ -145,10 +103,10 @@ func (s *Store) summaries(ctx context.Context, filter string, args []any, order 
 			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir
-	args = append(slices.Clip(args), limit, offset, int8(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED))
+	args := append(slices.Clip(c.Args), limit, offset, int8(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED))
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list schema keys: %w", err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []catalog.KeySummary
@@ -179,8 +137,7 @@ func (s *Store) summaries(ctx context.Context, filter string, args []any, order 
 	}
 	if len(out) == 0 && offset > 0 {
 		// A page past the end has no row to carry the total: count apart.
-		countArgs := args[:len(args)-3] // without limit, offset and status
-		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_keys WHERE `+filter, countArgs...).Scan(&total)
+		err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_keys WHERE `+c.Where(), c.Args...).Scan(&total)
 		if err != nil {
 			return nil, 0, fmt.Errorf("count schema keys: %w", err)
 		}

@@ -13,24 +13,19 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// keyOrder maps each sort to its ORDER BY column; the name breaks ties so
-// that pages never overlap or skip.
-var keyOrder = map[tallycatv1.SchemaKeySort]string{
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_UNSPECIFIED:    `schema_key COLLATE "C"`,
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME:           `schema_key COLLATE "C"`,
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SCHEMA_COUNT:   "schema_count",
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT: "producer_count",
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_FIRST_SEEN:     "first_seen",
-	tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_LAST_SEEN:      "last_seen",
+// ListSchemaKeys implements catalog.Store.
+func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
+	return sqlstore.ListSchemaKeys(ctx, keyReader{costReader{s}}, f)
 }
 
-// ListSchemaKeys implements catalog.Store. It reads the schema_keys
-// summaries the writer keeps; only the page's version flags and cost are
-// computed here. A sort by cost works out the cost of every key that
-// passes the filter, sorts and pages them (sqlstore.SortByCost), then reads
-// the page's summaries.
-func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
-	where := []string{"TRUE"}
+// keyReader is the store as sqlstore.ListSchemaKeys reads it.
+type keyReader struct{ costReader }
+
+var _ sqlstore.KeyReader = keyReader{}
+
+// KeyFilter implements sqlstore.KeyReader. Its arguments are $1 onwards.
+func (keyReader) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
+	var where []string
 	var args argList
 	if f.Query != "" {
 		// Both sides lower-case in the database's collation: the column's
@@ -49,26 +44,17 @@ func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]cata
 		}
 		where = append(where, `metric_types && `+args.add(types)+`::SMALLINT[]`)
 	}
-	filter := strings.Join(where, " AND ")
-	q := sqlstore.QueryOf(costReader{s}, f.Window)
-	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES || f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE {
-		return s.keysByCost(ctx, f, filter, args, q)
-	}
-	order, ok := keyOrder[f.Sort]
-	if !ok {
-		return nil, 0, catalog.Errorf(catalog.EINVALID, "sort: unknown sort %v", f.Sort)
-	}
-	out, total, err := s.summaries(ctx, filter, args, order, f.Descending, true, limitOf(f.Limit), f.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	return out, total, s.addCosts(ctx, out, nil, q)
+	return sqlstore.Cond{SQL: strings.Join(where, " AND "), Args: args}
 }
 
-// keysByCost is ListSchemaKeys sorted by cost.
-func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter string, args argList, q sqlstore.CostQuery) ([]catalog.KeySummary, int64, error) {
+// NameOrder implements sqlstore.KeyReader: byte by byte, whatever the
+// database's collation.
+func (keyReader) NameOrder() string { return `schema_key COLLATE "C"` }
+
+// Keys implements sqlstore.KeyReader.
+func (s keyReader) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
 	var keys []string
-	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE `+filter, args, func(rows pgx.Rows) error {
+	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE `+c.Where(), c.Args, func(rows pgx.Rows) error {
 		var k string
 		if err := rows.Scan(&k); err != nil {
 			return err
@@ -76,52 +62,23 @@ func (s *Store) keysByCost(ctx context.Context, f catalog.KeyFilter, filter stri
 		keys = append(keys, k)
 		return nil
 	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("list schema keys: %w", err)
-	}
-	scope := sqlstore.KeyScope{}
-	if filter != "TRUE" {
-		scope.Filter = sqlstore.Cond{SQL: filter, Args: args}
-	}
-	costs, err := sqlstore.KeyCostsIn(ctx, costReader{s}, scope, q)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list schema keys: %w", err)
-	}
-	sqlstore.SortByCost(keys, costs, f.Sort, f.Descending)
-	total := int64(len(keys))
-	page := keys[min(f.Offset, len(keys)):min(f.Offset+limitOf(f.Limit), len(keys))]
-	if len(page) == 0 {
-		return nil, total, nil
-	}
-	rows, _, err := s.summaries(ctx, `schema_key = ANY($1)`, argList{page}, `schema_key COLLATE "C"`, false, false, len(page), 0)
-	if err != nil {
-		return nil, 0, err
-	}
-	out := sqlstore.InPageOrder(page, rows)
-	return out, total, s.addCosts(ctx, out, costs, q)
+	return keys, err
 }
 
-// addCosts fills the summaries' costs, from costs when given, else worked
-// out for them.
-func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs map[string]catalog.Cost, q sqlstore.CostQuery) error {
-	if costs == nil && len(out) > 0 {
-		keys := make([]string, len(out))
-		for i, k := range out {
-			keys[i] = k.Key
-		}
-		var err error
-		if costs, err = sqlstore.KeyCostsIn(ctx, costReader{s}, sqlstore.KeyScope{Keys: keys}, q); err != nil {
-			return fmt.Errorf("list schema keys: %w", err)
-		}
-	}
-	sqlstore.SetKeyCosts(out, costs, q)
-	return nil
+// Summaries implements sqlstore.KeyReader.
+func (s keyReader) Summaries(ctx context.Context, c sqlstore.Cond, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
+	return s.summaries(ctx, c, order, descending, true, limit, offset)
 }
 
-// summaries reads a page of the summaries that pass filter (whose
-// arguments are args), in order (a column; the name breaks ties), with
-// their version flags, and, when count is set, how many pass the filter
-// in all, in the same batch. A key is versioned when any of its schemas
+// SummariesOf implements sqlstore.KeyReader. It counts nothing.
+func (s keyReader) SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error) {
+	out, _, err := s.summaries(ctx, sqlstore.Cond{SQL: `schema_key = ANY($1)`, Args: []any{keys}}, `schema_key COLLATE "C"`, false, false, len(keys), 0)
+	return out, err
+}
+
+// summaries reads a page of the summaries that pass c, in order (a
+// column; the name breaks ties), with their version flags, and, when
+// count is set, how many pass c in all, in the same batch. A key is versioned when any of its schemas
 // has a version, and deprecated when any schema's current version (its
 // history row with the highest seq) is. Without a filter, the total is
 // counted apart (from the primary key alone), so that the page can stop
@@ -131,20 +88,21 @@ func (s *Store) addCosts(ctx context.Context, out []catalog.KeySummary, costs ma
 // The page's names are chosen first and its rows read after, so that a
 // filter and an order on the name alone read the primary key, not every
 // row.
-func (s *Store) summaries(ctx context.Context, filter string, args argList, order string, descending, count bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
+func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, descending, count bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
 	dir := "ASC"
 	if descending {
 		dir = "DESC"
 	}
 	var r reads
 	var total int64
-	windowed, counted := count && filter != "TRUE", "0::BIGINT"
+	filter := c.Where()
+	windowed, counted := count && c.SQL != "", "0::BIGINT"
 	if windowed {
 		counted = "count(*) OVER ()"
 	} else if count {
-		r.one(`SELECT count(*) FROM schema_keys WHERE `+filter, args, &total)
+		r.one(`SELECT count(*) FROM schema_keys WHERE `+filter, c.Args, &total)
 	}
-	a := argList(slices.Clone(args))
+	a := argList(slices.Clone(c.Args))
 	orderBy := order + ` ` + dir + `, schema_key COLLATE "C" ` + dir
 	query := `
 		WITH keys AS (
@@ -190,11 +148,11 @@ func (s *Store) summaries(ctx context.Context, filter string, args argList, orde
 		return nil
 	})
 	if err := r.send(ctx, s); err != nil {
-		return nil, 0, fmt.Errorf("list schema keys: %w", err)
+		return nil, 0, err
 	}
 	if windowed && len(out) == 0 && offset > 0 {
 		// A page past the end has no row to carry the total: count apart.
-		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM schema_keys WHERE `+filter, args...).Scan(&total); err != nil {
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM schema_keys WHERE `+filter, c.Args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count schema keys: %w", storageError(err))
 		}
 	}

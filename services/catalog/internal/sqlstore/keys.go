@@ -1,0 +1,124 @@
+package sqlstore
+
+import (
+	"context"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Where is what a WHERE clause of c says: its SQL, or TRUE for the zero
+// Cond, which both dialects read alike.
+func (c Cond) Where() string {
+	if c.SQL == "" {
+		return "TRUE"
+	}
+	return c.SQL
+}
+
+// KeyReader is what ListSchemaKeys reads, in the store's SQL, besides the
+// keys' costs: the schema_keys summaries the writer keeps.
+type KeyReader interface {
+	CostReader
+	// KeyFilter is f's filter as a condition on schema_keys: the zero
+	// Cond when f filters nothing.
+	KeyFilter(f catalog.KeyFilter) Cond
+	// NameOrder is how the store orders by name: byte by byte, as the
+	// page tokens and the other store do.
+	NameOrder() string
+	// Keys reads the names of the keys that pass c, in no order.
+	Keys(ctx context.Context, c Cond) ([]string, error)
+	// Summaries reads a page of the summaries that pass c, in order (a
+	// column from KeyOrder; the name breaks ties), with their version
+	// flags, and how many pass c in all.
+	Summaries(ctx context.Context, c Cond, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error)
+	// SummariesOf reads the summaries of the listed keys, with their
+	// version flags, in no order.
+	SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error)
+}
+
+// KeyOrder is the ORDER BY column of a sort on the summaries' own columns,
+// name being the store's NameOrder; it reports false for any other sort.
+// The name breaks ties so that pages never overlap or skip.
+func KeyOrder(sort tallycatv1.SchemaKeySort, name string) (string, bool) {
+	switch sort {
+	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_UNSPECIFIED, tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_NAME:
+		return name, true
+	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SCHEMA_COUNT:
+		return "schema_count", true
+	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_PRODUCER_COUNT:
+		return "producer_count", true
+	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_FIRST_SEEN:
+		return "first_seen", true
+	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_LAST_SEEN:
+		return "last_seen", true
+	}
+	return "", false
+}
+
+// ListSchemaKeys implements catalog.Store.ListSchemaKeys on r. It reads
+// the summaries the writer keeps; only the page's version flags and cost
+// are worked out as it reads. A sort by cost works out the cost of every
+// key that passes the filter, sorts and pages them (SortByCost), then
+// reads the page's summaries.
+func ListSchemaKeys(ctx context.Context, r KeyReader, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
+	filter := r.KeyFilter(f)
+	q := QueryOf(r, f.Window)
+	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES || f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE {
+		out, total, err := keysByCost(ctx, r, f, filter, q)
+		return out, total, Wrap("list schema keys", err)
+	}
+	order, ok := KeyOrder(f.Sort, r.NameOrder())
+	if !ok {
+		return nil, 0, catalog.Errorf(catalog.EINVALID, "sort: unknown sort %v", f.Sort)
+	}
+	out, total, err := r.Summaries(ctx, filter, order, f.Descending, LimitOf(f.Limit), f.Offset)
+	if err == nil {
+		err = addCosts(ctx, r, out, nil, q)
+	}
+	if err != nil {
+		return nil, 0, Wrap("list schema keys", err)
+	}
+	return out, total, nil
+}
+
+// keysByCost is ListSchemaKeys sorted by cost.
+func keysByCost(ctx context.Context, r KeyReader, f catalog.KeyFilter, filter Cond, q CostQuery) ([]catalog.KeySummary, int64, error) {
+	keys, err := r.Keys(ctx, filter)
+	if err != nil {
+		return nil, 0, err
+	}
+	costs, err := KeyCostsIn(ctx, r, KeyScope{Filter: filter}, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	SortByCost(keys, costs, f.Sort, f.Descending)
+	total := int64(len(keys))
+	page := keys[min(f.Offset, len(keys)):min(f.Offset+LimitOf(f.Limit), len(keys))]
+	if len(page) == 0 {
+		return nil, total, nil
+	}
+	rows, err := r.SummariesOf(ctx, page)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := InPageOrder(page, rows)
+	return out, total, addCosts(ctx, r, out, costs, q)
+}
+
+// addCosts fills the summaries' costs, from costs when given, else worked
+// out for them.
+func addCosts(ctx context.Context, r CostReader, out []catalog.KeySummary, costs map[string]catalog.Cost, q CostQuery) error {
+	if costs == nil && len(out) > 0 {
+		keys := make([]string, len(out))
+		for i, k := range out {
+			keys[i] = k.Key
+		}
+		var err error
+		if costs, err = KeyCostsIn(ctx, r, KeyScope{Keys: keys}, q); err != nil {
+			return err
+		}
+	}
+	SetKeyCosts(out, costs, q)
+	return nil
+}
