@@ -21,7 +21,7 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Win
 	d := &catalog.SchemaDetail{}
 	var (
 		schemas []catalog.Schema
-		facts   map[string]loaded
+		facts   map[string]sqlstore.Loaded
 		ids     = []any{schemaID}
 	)
 	err := parallel(
@@ -68,8 +68,8 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Win
 	if len(schemas) == 0 {
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
 	}
-	d.Schema, d.Variants = schemas[0], facts[schemaID].variants
-	releases := sqlstore.Releases(facts[schemaID].facts.Streams)
+	d.Schema, d.Variants = schemas[0], facts[schemaID].Variants
+	releases := sqlstore.Releases(facts[schemaID].Facts.Streams)
 	for i := range d.Releases {
 		f := releases[d.Releases[i].ReleaseIdentity]
 		d.Releases[i].SupersededBy, d.Releases[i].DataPoints = f.SupersededBy, f.DataPoints
@@ -77,7 +77,7 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Win
 	for i := range d.Producers {
 		d.Producers[i].SupersededBy = releases[d.Producers[i].Release()].SupersededBy
 	}
-	if err := s.schemaCost(ctx, d, facts[schemaID].facts.Streams, w); err != nil {
+	if err := s.schemaCost(ctx, d, facts[schemaID].Facts.Streams, w); err != nil {
 		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
 	}
 	// Current releases (no successor) first, then the most recently seen.
@@ -120,7 +120,7 @@ func (s *Store) queryProducers(ctx context.Context, where string, arg any, f cat
 	if arg != nil {
 		args = append(args, arg)
 	}
-	args = append(args, limitOf(f.Limit), f.Offset)
+	args = append(args, sqlstore.LimitOf(f.Limit), f.Offset)
 	// With a schema filter, first and last seen are those of the producer's
 	// emission of that schema; otherwise the producer's own.
 	var out []catalog.Producer
@@ -151,7 +151,7 @@ func (s *Store) queryProducers(ctx context.Context, where string, arg any, f cat
 func (s *Store) ListServices(ctx context.Context, offset, limit int) ([]catalog.Service, error) {
 	var out []catalog.Service
 	err := scanRows(ctx, s.db, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
-		FROM producers GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{limitOf(limit), offset}, func(rows *sql.Rows) error {
+		FROM producers GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{sqlstore.LimitOf(limit), offset}, func(rows *sql.Rows) error {
 		var sv catalog.Service
 		if err := rows.Scan(&sv.Name, &sv.Releases, &sv.Instances, &sv.FirstSeen, &sv.LastSeen); err != nil {
 			return err

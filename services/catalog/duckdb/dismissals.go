@@ -2,7 +2,6 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
@@ -21,5 +20,5 @@ func (s *Store) ListDismissals(ctx context.Context, schemaKey string) ([]catalog
 func (v versions) Dismissals(ctx context.Context, key string, each func(sqlstore.Row) error) error {
 	return scanRows(ctx, v.s.db, `SELECT schema_id, schema_key, proposed_version, reason, actor, dismissed_at
 		FROM proposal_dismissals WHERE ? = '' OR schema_key = ?
-		ORDER BY dismissed_at, schema_id, proposed_version`, []any{key, key}, func(rows *sql.Rows) error { return each(rows) })
+		ORDER BY dismissed_at, schema_id, proposed_version`, []any{key, key}, rowsOf(each))
 }

@@ -2,7 +2,6 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
@@ -25,5 +24,5 @@ func (r eventReader) KeyEvents(ctx context.Context, key string, offset, limit in
 	return true, scanRows(ctx, r.s.db, sqlstore.SelectEvents+`
 		WHERE e.schema_key = ?
 		ORDER BY e.occurred_at DESC, e.seq DESC
-		LIMIT ? OFFSET ?`, []any{key, limit, offset}, func(rows *sql.Rows) error { return each(rows) })
+		LIMIT ? OFFSET ?`, []any{key, limit, offset}, rowsOf(each))
 }

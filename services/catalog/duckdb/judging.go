@@ -24,7 +24,7 @@ func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]cat
 	// The first page starts at the first key, an empty name included.
 	var keys []string
 	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE schema_key > ? OR ? = ''
-		ORDER BY schema_key LIMIT ?`, []any{after, after, limitOf(limit)}, func(rows *sql.Rows) error {
+		ORDER BY schema_key LIMIT ?`, []any{after, after, sqlstore.LimitOf(limit)}, func(rows *sql.Rows) error {
 		var k string
 		if err := rows.Scan(&k); err != nil {
 			return err
@@ -49,7 +49,7 @@ func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]cat
 		if !ok {
 			continue // a key the writer added after the page's keys were read
 		}
-		out[i].Schemas = append(out[i].Schemas, catalog.Judged{Schema: sc, Releases: sqlstore.CurrentReleases(facts[sc.ID].facts)})
+		out[i].Schemas = append(out[i].Schemas, catalog.Judged{Schema: sc, Releases: sqlstore.CurrentReleases(facts[sc.ID].Facts)})
 	}
 	return out, nil
 }

@@ -101,7 +101,7 @@ func (v versions) Versions(ctx context.Context, schemaID, key string, each func(
 		return false, err
 	}
 	return true, scanRows(ctx, v.s.db, `SELECT schema_id, version, status, reason, actor, assigned_at
-		FROM schema_versions WHERE `+column+` = ? ORDER BY seq DESC`, []any{arg}, func(rows *sql.Rows) error { return each(rows) })
+		FROM schema_versions WHERE `+column+` = ? ORDER BY seq DESC`, []any{arg}, rowsOf(each))
 }
 
 // scanVersions reads the versions a query selects, in its order.

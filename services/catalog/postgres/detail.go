@@ -61,12 +61,12 @@ func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Win
 	if err := r.send(ctx, s); err != nil {
 		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
 	}
-	schemas, facts := x.finish()
+	schemas, facts := x.Finish()
 	if len(schemas) == 0 {
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
 	}
-	d.Schema, d.Variants, d.Producers = schemas[0], facts[schemaID].variants, *producers
-	streams := facts[schemaID].facts.Streams
+	d.Schema, d.Variants, d.Producers = schemas[0], facts[schemaID].Variants, *producers
+	streams := facts[schemaID].Facts.Streams
 	releases := sqlstore.Releases(streams)
 	for i := range d.Releases {
 		f := releases[d.Releases[i].ReleaseIdentity]
@@ -133,7 +133,7 @@ func queueProducers(r *reads, where string, args []any, f catalog.ProducerFilter
 		GROUP BY p.producer_id
 		ORDER BY ` + order + `p.service_name COLLATE "C", p.service_namespace COLLATE "C", p.service_version COLLATE "C",
 			p.service_instance_id COLLATE "C"
-		LIMIT ` + a.add(limitOf(f.Limit)) + ` OFFSET ` + a.add(f.Offset)
+		LIMIT ` + a.add(sqlstore.LimitOf(f.Limit)) + ` OFFSET ` + a.add(f.Offset)
 	out := new([]catalog.Producer)
 	r.each(query, a, func(rows pgx.Rows) error {
 		var p catalog.Producer
@@ -150,7 +150,7 @@ func queueProducers(r *reads, where string, args []any, f catalog.ProducerFilter
 func (s *Store) ListServices(ctx context.Context, offset, limit int) ([]catalog.Service, error) {
 	var out []catalog.Service
 	err := eachRow(ctx, s.pool, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
-		FROM producers GROUP BY service_name ORDER BY service_name COLLATE "C" LIMIT $1 OFFSET $2`, []any{limitOf(limit), offset},
+		FROM producers GROUP BY service_name ORDER BY service_name COLLATE "C" LIMIT $1 OFFSET $2`, []any{sqlstore.LimitOf(limit), offset},
 		func(rows pgx.Rows) error {
 			var sv catalog.Service
 			if err := rows.Scan(&sv.Name, &sv.Releases, &sv.Instances, &sv.FirstSeen, &sv.LastSeen); err != nil {

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
@@ -22,5 +20,5 @@ func (s *Store) ListDismissals(ctx context.Context, schemaKey string) ([]catalog
 func (v versions) Dismissals(ctx context.Context, key string, each func(sqlstore.Row) error) error {
 	return eachRow(ctx, v.s.pool, `SELECT schema_id, schema_key, proposed_version, reason, actor, dismissed_at
 		FROM proposal_dismissals WHERE $1 = '' OR schema_key = $1
-		ORDER BY dismissed_at, schema_id, proposed_version`, []any{key}, func(rows pgx.Rows) error { return each(rows) })
+		ORDER BY dismissed_at, schema_id, proposed_version`, []any{key}, rowsOf(each))
 }

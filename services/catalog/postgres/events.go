@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
@@ -26,7 +24,7 @@ func (r eventReader) KeyEvents(ctx context.Context, key string, offset, limit in
 	b.each(sqlstore.SelectEvents+`
 		WHERE e.schema_key = $1
 		ORDER BY e.occurred_at DESC, e.seq DESC
-		LIMIT $2 OFFSET $3`, []any{key, limit, offset}, func(rows pgx.Rows) error { return each(rows) })
+		LIMIT $2 OFFSET $3`, []any{key, limit, offset}, rowsOf(each))
 	if err := b.send(ctx, r.s); err != nil {
 		return false, err
 	}

@@ -25,7 +25,7 @@ func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]cat
 	// The first page starts at the first key, an empty name included.
 	var keys []string
 	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE schema_key COLLATE "C" > $1 OR $1 = ''
-		ORDER BY schema_key COLLATE "C" LIMIT $2`, []any{after, limitOf(limit)}, func(rows pgx.Rows) error {
+		ORDER BY schema_key COLLATE "C" LIMIT $2`, []any{after, sqlstore.LimitOf(limit)}, func(rows pgx.Rows) error {
 		var k string
 		if err := rows.Scan(&k); err != nil {
 			return err
@@ -41,7 +41,7 @@ func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]cat
 	if err := r.send(ctx, s); err != nil {
 		return nil, wrapJudging(err)
 	}
-	schemas, facts := x.finish()
+	schemas, facts := x.Finish()
 	out := make([]catalog.JudgingKey, len(keys))
 	index := make(map[string]int, len(keys))
 	for i, k := range keys {
@@ -52,7 +52,7 @@ func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]cat
 		if !ok {
 			continue
 		}
-		out[i].Schemas = append(out[i].Schemas, catalog.Judged{Schema: sc, Releases: sqlstore.CurrentReleases(facts[sc.ID].facts)})
+		out[i].Schemas = append(out[i].Schemas, catalog.Judged{Schema: sc, Releases: sqlstore.CurrentReleases(facts[sc.ID].Facts)})
 	}
 	return out, nil
 }

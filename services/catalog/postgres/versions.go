@@ -103,5 +103,5 @@ func (v versions) Versions(ctx context.Context, schemaID, key string, each func(
 		return false, err
 	}
 	return true, eachRow(ctx, v.s.pool, `SELECT schema_id, version, status, reason, actor, assigned_at
-		FROM schema_versions WHERE `+column+` = $1 ORDER BY seq DESC`, []any{arg}, func(rows pgx.Rows) error { return each(rows) })
+		FROM schema_versions WHERE `+column+` = $1 ORDER BY seq DESC`, []any{arg}, rowsOf(each))
 }

@@ -57,11 +57,11 @@ const SelectEvents = `SELECT e.schema_id, e.kind, e.occurred_at, e.actor, e.prev
 func ScanEvent(r Row, key string) (catalog.Event, error) {
 	var (
 		e                      = catalog.Event{Key: key}
-		kind                   int16
+		kind                   Enum
 		p                      catalog.ProducerIdentity
 		added                  string
 		version, reason, actor *string
-		status                 *int16
+		status                 *Enum
 		at                     *time.Time
 	)
 	if err := r.Scan(&e.SchemaID, &kind, &e.At, &e.Actor, &e.PreviousDescription, &e.Description,

@@ -230,7 +230,7 @@ func Stamp(at, now time.Time) time.Time {
 // reason, actor, assigned_at.
 func ScanVersion(r Row) (catalog.Version, error) {
 	var v catalog.Version
-	var status int16
+	var status Enum
 	err := r.Scan(&v.SchemaID, &v.Version, &status, &v.Reason, &v.Actor, &v.AssignedAt)
 	v.Status = tallycatv1.VersionStatus(status)
 	return v, err
