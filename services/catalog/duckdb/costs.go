@@ -210,20 +210,6 @@ func (s *Store) scanKeyStreams(ctx context.Context, where string, args []any) (s
 	return ks, nil
 }
 
-// schemaCost fills a schema's cost figures from its streams.
-func (s *Store) schemaCost(ctx context.Context, d *catalog.SchemaDetail, streams []sqlstore.SchemaStream, w tallycatv1.Window) error {
-	q := sqlstore.QueryOf(costReader{s}, w)
-	ids := make([]string, len(streams))
-	for i, st := range streams {
-		ids[i] = st.StreamID
-	}
-	rows, err := sqlstore.LoadCosts(ctx, costReader{s}, ids, q.Since(), sqlstore.CostRead{Values: true})
-	if err != nil {
-		return err
-	}
-	return sqlstore.SchemaCost(d, streams, rows, q)
-}
-
 // ListTopSeries implements catalog.Store.
 func (s *Store) ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*catalog.TopSeries, error) {
 	return sqlstore.ListTopSeries(ctx, costReader{s}, w, limit)

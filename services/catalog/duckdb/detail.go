@@ -1,11 +1,9 @@
 package duckdb
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -15,77 +13,46 @@ import (
 
 // GetSchema implements catalog.Store.
 func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Window) (*catalog.SchemaDetail, error) {
-	// The schema, its instances, releases, scopes, history and variants are
-	// independent point reads: they run at once, on connections of their
-	// own.
-	d := &catalog.SchemaDetail{}
-	var (
-		schemas []catalog.Schema
-		facts   map[string]sqlstore.Loaded
-		ids     = []any{schemaID}
-	)
+	return sqlstore.GetSchema(ctx, detailReader{costReader{s}}, schemaID, w)
+}
+
+// detailReader is the store as sqlstore.GetSchema reads it.
+type detailReader struct{ costReader }
+
+// ReadDetail runs the schema's independent point reads at once, on
+// connections of their own, then reads its streams' cost rows by the ids
+// of the streams it found.
+func (r detailReader) ReadDetail(ctx context.Context, id string, since time.Time) (*sqlstore.Detail, error) {
+	d := &sqlstore.Detail{}
+	ids := []any{id}
 	err := parallel(
 		func() (err error) {
-			schemas, facts, err = s.loadSchemaFacts(ctx, `schema_id = ?`, schemaID)
+			d.Set, err = r.readSchemas(ctx, `schema_id = ?`, id)
 			return err
 		},
 		func() (err error) {
-			d.Producers, err = s.ListProducers(ctx, catalog.ProducerFilter{SchemaID: schemaID, MostRecentFirst: true, Limit: catalog.MaxDetailProducers})
+			d.Producers, err = r.ListProducers(ctx, catalog.ProducerFilter{SchemaID: id, MostRecentFirst: true, Limit: catalog.MaxDetailProducers})
 			return err
 		},
 		func() error {
-			return scanRows(ctx, s.db, `SELECT service_namespace, service_name, service_version, count(*),
+			return scanRows(ctx, r.db, `SELECT service_namespace, service_name, service_version, count(*),
 				min(first_seen), max(last_seen)
-				FROM schema_producers WHERE schema_id = ? GROUP BY ALL`, ids, func(rows *sql.Rows) error {
-				var r catalog.Release
-				if err := rows.Scan(&r.ServiceNamespace, &r.ServiceName, &r.ServiceVersion, &r.Instances, &r.FirstSeen, &r.LastSeen); err != nil {
-					return err
-				}
-				d.Releases = append(d.Releases, r)
-				return nil
-			})
+				FROM schema_producers WHERE schema_id = ? GROUP BY ALL`, ids, rowsOf(d.ScanRelease))
 		},
 		func() error {
-			return scanRows(ctx, s.db, `SELECT scope_name, scope_version, min(first_seen), max(last_seen) FROM schema_streams
-				WHERE schema_id = ? GROUP BY ALL ORDER BY scope_name, scope_version`, ids, func(rows *sql.Rows) error {
-				var sc catalog.Scope
-				if err := rows.Scan(&sc.Name, &sc.Version, &sc.FirstSeen, &sc.LastSeen); err != nil {
-					return err
-				}
-				d.Scopes = append(d.Scopes, sc)
-				return nil
-			})
+			return scanRows(ctx, r.db, `SELECT scope_name, scope_version, min(first_seen), max(last_seen) FROM schema_streams
+				WHERE schema_id = ? GROUP BY ALL ORDER BY scope_name, scope_version`, ids, rowsOf(d.ScanScope))
 		},
-		func() (err error) {
-			d.Versions, err = scanVersions(s.db.QueryContext(ctx, `SELECT schema_id, version, status, reason, actor, assigned_at
-				FROM schema_versions WHERE schema_id = ? ORDER BY seq DESC`, schemaID))
-			return err
+		func() error {
+			return scanRows(ctx, r.db, `SELECT schema_id, version, status, reason, actor, assigned_at
+				FROM schema_versions WHERE schema_id = ? ORDER BY seq DESC`, ids, rowsOf(d.ScanVersion))
 		},
 	)
 	if err != nil {
-		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
+		return nil, err
 	}
-	if len(schemas) == 0 {
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
-	}
-	d.Schema, d.Variants = schemas[0], facts[schemaID].Variants
-	releases := sqlstore.Releases(facts[schemaID].Facts.Streams)
-	for i := range d.Releases {
-		f := releases[d.Releases[i].ReleaseIdentity]
-		d.Releases[i].SupersededBy, d.Releases[i].DataPoints = f.SupersededBy, f.DataPoints
-	}
-	for i := range d.Producers {
-		d.Producers[i].SupersededBy = releases[d.Producers[i].Release()].SupersededBy
-	}
-	if err := s.schemaCost(ctx, d, facts[schemaID].Facts.Streams, w); err != nil {
-		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
-	}
-	// Current releases (no successor) first, then the most recently seen.
-	slices.SortFunc(d.Releases, func(a, b catalog.Release) int {
-		return cmp.Or(cmp.Compare(len(a.SupersededBy), len(b.SupersededBy)), b.LastSeen.Compare(a.LastSeen),
-			cmp.Compare(a.ReleaseIdentity.String(), b.ReleaseIdentity.String()))
-	})
-	return d, nil
+	d.Costs, err = sqlstore.LoadCosts(ctx, r, d.Set.StreamIDs(), since, sqlstore.CostRead{Values: true})
+	return d, err
 }
 
 // ListProducers implements catalog.Store.

@@ -103,20 +103,3 @@ func (v versions) Versions(ctx context.Context, schemaID, key string, each func(
 	return true, scanRows(ctx, v.s.db, `SELECT schema_id, version, status, reason, actor, assigned_at
 		FROM schema_versions WHERE `+column+` = ? ORDER BY seq DESC`, []any{arg}, rowsOf(each))
 }
-
-// scanVersions reads the versions a query selects, in its order.
-func scanVersions(rows *sql.Rows, err error) ([]catalog.Version, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []catalog.Version
-	for rows.Next() {
-		v, err := sqlstore.ScanVersion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}

@@ -1,10 +1,10 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,76 +13,38 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// GetSchema implements catalog.Store. The schema, its facts, instances,
-// releases, scopes, history and cost rows are independent point reads:
-// they go to the database as one batch, so that a schema page costs one
-// round trip. The cost rows are selected through the schema's streams in
-// the database rather than by ids read first.
+// GetSchema implements catalog.Store.
 func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Window) (*catalog.SchemaDetail, error) {
-	d := &catalog.SchemaDetail{}
-	q := sqlstore.QueryOf(costReader{s}, w)
-	var r reads
-	x := queueSchemaFacts(&r, schemasByID([]string{schemaID}))
-	producers := queueProducers(&r, "sp.schema_id = $1", []any{schemaID},
+	return sqlstore.GetSchema(ctx, detailReader{costReader{s}}, schemaID, w)
+}
+
+// detailReader is the store as sqlstore.GetSchema reads it.
+type detailReader struct{ costReader }
+
+// ReadDetail sends the schema's independent point reads as one batch, so
+// that a schema page costs one round trip. The cost rows are selected
+// through the schema's streams in the database rather than by ids read
+// first.
+func (r detailReader) ReadDetail(ctx context.Context, id string, since time.Time) (*sqlstore.Detail, error) {
+	d := &sqlstore.Detail{}
+	ids := []any{id}
+	var b reads
+	d.Set = queueSchemaFacts(&b, schemasByID([]string{id}))
+	producers := queueProducers(&b, "sp.schema_id = $1", ids,
 		catalog.ProducerFilter{MostRecentFirst: true, Limit: catalog.MaxDetailProducers}, "max(sp.last_seen) DESC, ")
-	r.each(`SELECT service_namespace, service_name, service_version, count(*), min(first_seen), max(last_seen)
-		FROM schema_producers WHERE schema_id = $1 GROUP BY service_namespace, service_name, service_version`, []any{schemaID},
-		func(rows pgx.Rows) error {
-			var rl catalog.Release
-			if err := rows.Scan(&rl.ServiceNamespace, &rl.ServiceName, &rl.ServiceVersion, &rl.Instances, &rl.FirstSeen, &rl.LastSeen); err != nil {
-				return err
-			}
-			d.Releases = append(d.Releases, rl)
-			return nil
-		})
-	r.each(`SELECT scope_name, scope_version, min(first_seen), max(last_seen) FROM schema_streams
-		WHERE schema_id = $1 GROUP BY scope_name, scope_version ORDER BY scope_name COLLATE "C", scope_version COLLATE "C"`, []any{schemaID},
-		func(rows pgx.Rows) error {
-			var sc catalog.Scope
-			if err := rows.Scan(&sc.Name, &sc.Version, &sc.FirstSeen, &sc.LastSeen); err != nil {
-				return err
-			}
-			d.Scopes = append(d.Scopes, sc)
-			return nil
-		})
-	r.each(`SELECT schema_id, version, status, reason, actor, assigned_at FROM schema_versions
-		WHERE schema_id = $1 ORDER BY seq DESC`, []any{schemaID}, func(rows pgx.Rows) error {
-		var v catalog.Version
-		var status int16
-		if err := rows.Scan(&v.SchemaID, &v.Version, &status, &v.Reason, &v.Actor, &v.AssignedAt); err != nil {
-			return err
-		}
-		v.Status = tallycatv1.VersionStatus(status)
-		d.Versions = append(d.Versions, v)
-		return nil
-	})
-	costs := queueCosts(&r, `stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_id = $1)`, []any{schemaID},
-		q.Since(), sqlstore.CostRead{Values: true})
-	if err := r.send(ctx, s); err != nil {
-		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
+	b.each(`SELECT service_namespace, service_name, service_version, count(*), min(first_seen), max(last_seen)
+		FROM schema_producers WHERE schema_id = $1 GROUP BY service_namespace, service_name, service_version`, ids, rowsOf(d.ScanRelease))
+	b.each(`SELECT scope_name, scope_version, min(first_seen), max(last_seen) FROM schema_streams
+		WHERE schema_id = $1 GROUP BY scope_name, scope_version ORDER BY scope_name COLLATE "C", scope_version COLLATE "C"`, ids,
+		rowsOf(d.ScanScope))
+	b.each(`SELECT schema_id, version, status, reason, actor, assigned_at FROM schema_versions
+		WHERE schema_id = $1 ORDER BY seq DESC`, ids, rowsOf(d.ScanVersion))
+	costs := queueCosts(&b, `stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_id = $1)`, ids,
+		since, sqlstore.CostRead{Values: true})
+	if err := b.send(ctx, r.Store); err != nil {
+		return nil, err
 	}
-	schemas, facts := x.Finish()
-	if len(schemas) == 0 {
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
-	}
-	d.Schema, d.Variants, d.Producers = schemas[0], facts[schemaID].Variants, *producers
-	streams := facts[schemaID].Facts.Streams
-	releases := sqlstore.Releases(streams)
-	for i := range d.Releases {
-		f := releases[d.Releases[i].ReleaseIdentity]
-		d.Releases[i].SupersededBy, d.Releases[i].DataPoints = f.SupersededBy, f.DataPoints
-	}
-	for i := range d.Producers {
-		d.Producers[i].SupersededBy = releases[d.Producers[i].Release()].SupersededBy
-	}
-	if err := sqlstore.SchemaCost(d, streams, *costs, q); err != nil {
-		return nil, fmt.Errorf("get schema %s: %w", schemaID, err)
-	}
-	// Current releases (no successor) first, then the most recently seen.
-	slices.SortFunc(d.Releases, func(a, b catalog.Release) int {
-		return cmp.Or(cmp.Compare(len(a.SupersededBy), len(b.SupersededBy)), b.LastSeen.Compare(a.LastSeen),
-			cmp.Compare(a.ReleaseIdentity.String(), b.ReleaseIdentity.String()))
-	})
+	d.Producers, d.Costs = *producers, *costs
 	return d, nil
 }
 

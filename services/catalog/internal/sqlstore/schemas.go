@@ -116,6 +116,22 @@ func (x *SchemaSet) IDs() []string {
 	return ids
 }
 
+// StreamIDs are the ids of the streams read of the set's schemas, each
+// once, in the order read: what their cost rows are read by.
+func (x *SchemaSet) StreamIDs() []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, sc := range x.schemas {
+		for _, st := range x.facts[sc.ID].Streams {
+			if !seen[st.StreamID] {
+				seen[st.StreamID] = true
+				ids = append(ids, st.StreamID)
+			}
+		}
+	}
+	return ids
+}
+
 // A SetRead is one read of a schema set: the start of its query, to its
 // WHERE, which the store ends with its condition that selects the set's
 // schemas (on schema_id, or for the schema rows on any of their columns),
