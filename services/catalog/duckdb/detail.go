@@ -2,8 +2,6 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -57,77 +55,50 @@ func (r detailReader) ReadDetail(ctx context.Context, id string, since time.Time
 
 // ListProducers implements catalog.Store.
 func (s *Store) ListProducers(ctx context.Context, f catalog.ProducerFilter) ([]catalog.Producer, error) {
-	where, arg := "TRUE", any(nil)
+	return sqlstore.ListProducers(ctx, producerReader{s}, f)
+}
+
+// ListServices implements catalog.Store.
+func (s *Store) ListServices(ctx context.Context, offset, limit int) ([]catalog.Service, error) {
+	return sqlstore.ListServices(ctx, producerReader{s}, offset, limit)
+}
+
+// producerReader is the store as sqlstore's producer reads read it.
+type producerReader struct{ s *Store }
+
+// Producers asks whether the schema or the name the filter names exists
+// first, and reads its instances only when it does.
+func (r producerReader) Producers(ctx context.Context, f catalog.ProducerFilter, each func(sqlstore.Row) error) (bool, error) {
+	where, args := "TRUE", []any(nil)
 	switch {
 	case f.SchemaID != "":
-		if err := s.mustExist(ctx, `SELECT count(*) FROM schemas WHERE schema_id = ?`, f.SchemaID, "schema %s not found"); err != nil {
-			return nil, err
+		if known, err := r.s.exists(ctx, `SELECT count(*) FROM schemas WHERE schema_id = ?`, f.SchemaID); err != nil || !known {
+			return false, err
 		}
-		where, arg = "sp.schema_id = ?", f.SchemaID
+		where, args = "sp.schema_id = ?", []any{f.SchemaID}
 	case f.SchemaKey != "":
-		if err := s.mustExist(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, f.SchemaKey, "no metric named %q has been seen"); err != nil {
-			return nil, err
+		if known, err := r.s.exists(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, f.SchemaKey); err != nil || !known {
+			return false, err
 		}
-		where, arg = "sp.schema_key = ?", f.SchemaKey
+		where, args = "sp.schema_key = ?", []any{f.SchemaKey}
 	case f.ServiceName != "":
-		where, arg = "p.service_name = ?", f.ServiceName
+		where, args = "p.service_name = ?", []any{f.ServiceName}
 	}
 	order := ""
 	if f.MostRecentFirst {
 		order = "max(sp.last_seen) DESC, "
 	}
-	return s.queryProducers(ctx, where, arg, f, order)
-}
-
-// queryProducers lists the producers matching where (with its one argument,
-// or none when arg is nil), paged by f, in order (an ORDER BY prefix, or ""
-// for by identity).
-func (s *Store) queryProducers(ctx context.Context, where string, arg any, f catalog.ProducerFilter, order string) ([]catalog.Producer, error) {
-	var args []any
-	if arg != nil {
-		args = append(args, arg)
-	}
-	args = append(args, sqlstore.LimitOf(f.Limit), f.Offset)
-	// With a schema filter, first and last seen are those of the producer's
-	// emission of that schema; otherwise the producer's own.
-	var out []catalog.Producer
-	err := scanRows(ctx, s.db, `
+	return true, scanRows(ctx, r.s.db, `
 		SELECT p.service_name, p.service_namespace, p.service_version, p.service_instance_id,
 			min(sp.first_seen), max(sp.last_seen), count(DISTINCT sp.schema_id)
 		FROM producers p JOIN schema_producers sp USING (producer_id)
 		WHERE `+where+`
 		GROUP BY ALL
 		ORDER BY `+order+`p.service_name, p.service_namespace, p.service_version, p.service_instance_id
-		LIMIT ? OFFSET ?`, args, func(rows *sql.Rows) error {
-		var p catalog.Producer
-		var first, last time.Time
-		if err := rows.Scan(&p.ServiceName, &p.ServiceNamespace, &p.ServiceVersion, &p.ServiceInstanceID, &first, &last, &p.SchemaCount); err != nil {
-			return err
-		}
-		p.FirstSeen, p.LastSeen = first, last
-		out = append(out, p)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list producers: %w", err)
-	}
-	return out, nil
+		LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset), rowsOf(each))
 }
 
-// ListServices implements catalog.Store.
-func (s *Store) ListServices(ctx context.Context, offset, limit int) ([]catalog.Service, error) {
-	var out []catalog.Service
-	err := scanRows(ctx, s.db, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
-		FROM producers GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{sqlstore.LimitOf(limit), offset}, func(rows *sql.Rows) error {
-		var sv catalog.Service
-		if err := rows.Scan(&sv.Name, &sv.Releases, &sv.Instances, &sv.FirstSeen, &sv.LastSeen); err != nil {
-			return err
-		}
-		out = append(out, sv)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list services: %w", err)
-	}
-	return out, nil
+func (r producerReader) Services(ctx context.Context, offset, limit int, each func(sqlstore.Row) error) error {
+	return scanRows(ctx, r.s.db, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
+		FROM producers GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{limit, offset}, rowsOf(each))
 }

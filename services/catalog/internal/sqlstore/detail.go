@@ -66,6 +66,16 @@ func (d *Detail) ScanScope(r Row) error {
 	return nil
 }
 
+// ScanProducer takes an instance selected as ScanProducer reads it.
+func (d *Detail) ScanProducer(r Row) error {
+	p, err := ScanProducer(r)
+	if err != nil {
+		return err
+	}
+	d.Producers = append(d.Producers, p)
+	return nil
+}
+
 // ScanVersion takes a version selected as the package's ScanVersion reads
 // it.
 func (d *Detail) ScanVersion(r Row) error {
@@ -110,4 +120,69 @@ func GetSchema(ctx context.Context, r DetailReader, id string, w tallycatv1.Wind
 			cmp.Compare(a.ReleaseIdentity.String(), b.ReleaseIdentity.String()))
 	})
 	return d, nil
+}
+
+// ProducerReader is a store as ListProducers and ListServices read it, in
+// its SQL.
+type ProducerReader interface {
+	// Producers hands each instance f selects to each, selected as
+	// ScanProducer reads it: the instances of the schema or the metric
+	// name f names, or of the service, or all of them; the most recently
+	// seen first with f.MostRecentFirst, else by identity in byte order;
+	// from f.Offset, at most f.Limit (a LIMIT). With a schema or a name,
+	// first and last seen are those of the instance's emission of it;
+	// otherwise the instance's own across its schemas. known is false
+	// when the schema or the name f names does not exist, and what was
+	// handed is then dropped.
+	Producers(ctx context.Context, f catalog.ProducerFilter, each func(Row) error) (known bool, err error)
+	// Services hands each service, by name in byte order, from offset,
+	// at most limit (a LIMIT), to each, selected as ListServices reads
+	// it: its name, counts of releases and instances, the first first
+	// seen and the last last seen of them.
+	Services(ctx context.Context, offset, limit int, each func(Row) error) error
+}
+
+// ListProducers implements catalog.Store.ListProducers on r.
+func ListProducers(ctx context.Context, r ProducerReader, f catalog.ProducerFilter) ([]catalog.Producer, error) {
+	f.Limit = LimitOf(f.Limit)
+	var out []catalog.Producer
+	known, err := r.Producers(ctx, f, func(row Row) error {
+		p, err := ScanProducer(row)
+		out = append(out, p)
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("list producers: %w", err)
+	case known:
+		return out, nil
+	case f.SchemaID != "":
+		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", f.SchemaID)
+	default:
+		return nil, catalog.Errorf(catalog.ENOTFOUND, "no metric named %q has been seen", f.SchemaKey)
+	}
+}
+
+// ScanProducer reads an instance selected as service_name,
+// service_namespace, service_version, service_instance_id, its first
+// first seen and last last seen, and the count of its schemas.
+func ScanProducer(r Row) (catalog.Producer, error) {
+	var p catalog.Producer
+	err := r.Scan(&p.ServiceName, &p.ServiceNamespace, &p.ServiceVersion, &p.ServiceInstanceID, &p.FirstSeen, &p.LastSeen, &p.SchemaCount)
+	return p, err
+}
+
+// ListServices implements catalog.Store.ListServices on r.
+func ListServices(ctx context.Context, r ProducerReader, offset, limit int) ([]catalog.Service, error) {
+	var out []catalog.Service
+	err := r.Services(ctx, offset, LimitOf(limit), func(row Row) error {
+		var sv catalog.Service
+		err := row.Scan(&sv.Name, &sv.Releases, &sv.Instances, &sv.FirstSeen, &sv.LastSeen)
+		out = append(out, sv)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list services: %w", err)
+	}
+	return out, nil
 }
