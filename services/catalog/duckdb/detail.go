@@ -98,6 +98,7 @@ func (r producerReader) Producers(ctx context.Context, f catalog.ProducerFilter,
 		LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset), rowsOf(each))
 }
 
+// Services implements sqlstore.ProducerReader.
 func (r producerReader) Services(ctx context.Context, offset, limit int, each func(sqlstore.Row) error) error {
 	return scanRows(ctx, r.s.db, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
 		FROM producers GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{limit, offset}, rowsOf(each))

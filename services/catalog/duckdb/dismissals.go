@@ -17,6 +17,7 @@ func (s *Store) ListDismissals(ctx context.Context, schemaKey string) ([]catalog
 	return sqlstore.ListDismissals(ctx, versions{s}, schemaKey)
 }
 
+// Dismissals implements sqlstore.VersionReader.
 func (v versions) Dismissals(ctx context.Context, key string, each func(sqlstore.Row) error) error {
 	return scanRows(ctx, v.s.db, `SELECT schema_id, schema_key, proposed_version, reason, actor, dismissed_at
 		FROM proposal_dismissals WHERE ? = '' OR schema_key = ?

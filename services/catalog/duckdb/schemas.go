@@ -24,6 +24,7 @@ func (s *Store) GetSchemas(ctx context.Context, schemaIDs ...string) ([]catalog.
 // schemaReader is the store as sqlstore's schema reads read it.
 type schemaReader struct{ s *Store }
 
+// SchemasByID implements sqlstore.SchemaReader.
 func (r schemaReader) SchemasByID(ctx context.Context, ids []string) (*sqlstore.SchemaSet, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {

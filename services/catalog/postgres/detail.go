@@ -102,6 +102,7 @@ func queueProducers(r *reads, where string, args []any, f catalog.ProducerFilter
 		LIMIT `+a.add(f.Limit)+` OFFSET `+a.add(f.Offset), a, scan)
 }
 
+// Services implements sqlstore.ProducerReader.
 func (r producerReader) Services(ctx context.Context, offset, limit int, each func(sqlstore.Row) error) error {
 	return eachRow(ctx, r.s.pool, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
 		FROM producers GROUP BY service_name ORDER BY service_name COLLATE "C" LIMIT $1 OFFSET $2`, []any{limit, offset}, rowsOf(each))

@@ -130,6 +130,7 @@ func (s *Store) GetSchemas(ctx context.Context, schemaIDs ...string) ([]catalog.
 // read is one batch, one round trip.
 type schemaReader struct{ s *Store }
 
+// SchemasByID implements sqlstore.SchemaReader.
 func (r schemaReader) SchemasByID(ctx context.Context, ids []string) (*sqlstore.SchemaSet, error) {
 	var b reads
 	x := queueSchemaFacts(&b, schemasByID(ids))

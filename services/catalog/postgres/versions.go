@@ -29,15 +29,18 @@ func (s *Store) SetVersionStatus(ctx context.Context, c catalog.VersionChange) (
 // A write is in inTx, under the cluster-wide write lock.
 type versions struct{ s *Store }
 
-func (w versions) WriteVersions(ctx context.Context, fn func(sqlstore.VersionTx) error) error {
-	return w.s.inTx(ctx, func(tx pgx.Tx) error { return fn(versionTx{tx}) })
+// WriteVersions implements sqlstore.VersionWriter.
+func (v versions) WriteVersions(ctx context.Context, fn func(sqlstore.VersionTx) error) error {
+	return v.s.inTx(ctx, func(tx pgx.Tx) error { return fn(versionTx{tx}) })
 }
 
-func (w versions) Now() time.Time { return w.s.now() }
+// Now implements sqlstore.VersionWriter.
+func (v versions) Now() time.Time { return v.s.now() }
 
 // versionTx is a write transaction's versioning SQL.
 type versionTx struct{ tx pgx.Tx }
 
+// KeyOf implements sqlstore.VersionTx.
 func (t versionTx) KeyOf(ctx context.Context, schemaID string) (string, error) {
 	var key string
 	err := t.tx.QueryRow(ctx, `SELECT schema_key FROM schemas WHERE schema_id = $1`, schemaID).Scan(&key)
@@ -47,6 +50,7 @@ func (t versionTx) KeyOf(ctx context.Context, schemaID string) (string, error) {
 	return key, err
 }
 
+// Holder implements sqlstore.VersionTx.
 func (t versionTx) Holder(ctx context.Context, key, version, schemaID string) (string, error) {
 	var holder string
 	err := t.tx.QueryRow(ctx, `SELECT schema_id FROM schema_versions
@@ -57,6 +61,7 @@ func (t versionTx) Holder(ctx context.Context, key, version, schemaID string) (s
 	return holder, err
 }
 
+// Current implements sqlstore.VersionTx.
 func (t versionTx) Current(ctx context.Context, schemaID string) (*catalog.Version, error) {
 	v, err := sqlstore.ScanVersion(t.tx.QueryRow(ctx, `SELECT schema_id, version, status, reason, actor, assigned_at
 		FROM schema_versions WHERE schema_id = $1 ORDER BY seq DESC LIMIT 1`, schemaID))
@@ -82,6 +87,7 @@ func (t versionTx) Append(ctx context.Context, key string, v catalog.Version, ki
 		v.SchemaID, key, v.Version, int16(v.Status), v.Reason, v.Actor, v.AssignedAt, int16(kind)).Scan(&seq)
 }
 
+// Dismiss implements sqlstore.VersionTx.
 func (t versionTx) Dismiss(ctx context.Context, key string, d catalog.Dismissal) error {
 	_, err := t.tx.Exec(ctx, `INSERT INTO proposal_dismissals (schema_id, proposed_version, schema_key, actor, reason, dismissed_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (schema_id, proposed_version) DO NOTHING`,
@@ -94,6 +100,7 @@ func (s *Store) ListVersions(ctx context.Context, schemaID, schemaKey string) ([
 	return sqlstore.ListVersions(ctx, versions{s}, schemaID, schemaKey)
 }
 
+// Versions implements sqlstore.VersionReader.
 func (v versions) Versions(ctx context.Context, schemaID, key string, each func(sqlstore.Row) error) (bool, error) {
 	column, arg, count := "schema_id", schemaID, `SELECT count(*) FROM schemas WHERE schema_id = $1`
 	if schemaID == "" {
