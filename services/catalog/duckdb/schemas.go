@@ -75,17 +75,6 @@ func (s *Store) readSchemas(ctx context.Context, where string, whereArgs ...any)
 	return x, parallel(reads...)
 }
 
-// loadSchemaFacts reads the schemas matching where (see readSchemas), with
-// their figures, and what each was worked out from.
-func (s *Store) loadSchemaFacts(ctx context.Context, where string, whereArgs ...any) ([]catalog.Schema, map[string]sqlstore.Loaded, error) {
-	x, err := s.readSchemas(ctx, where, whereArgs...)
-	if err != nil {
-		return nil, nil, err
-	}
-	schemas, loaded := x.Finish()
-	return schemas, loaded, nil
-}
-
 // manyIDs is how many schemas readSchemas still reads by a constant list
 // of ids; past it (a page of a full judging, ListJudging), the ids go in as
 // one comma-separated string that the query splits, which DuckDB joins by

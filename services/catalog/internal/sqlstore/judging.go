@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 
@@ -198,4 +199,46 @@ func (c *FieldCosts) Apply(s *catalog.Schema) error {
 		setFieldCost(f, &in, &hour, c.q)
 	}
 	return nil
+}
+
+// JudgingReader is what ListJudging reads, in the store's SQL.
+type JudgingReader interface {
+	// JudgingKeys reads a page of metric keys in byte order: the keys
+	// after after, at most limit of them; the first page ("" for after)
+	// starts at the first key, an empty name included.
+	JudgingKeys(ctx context.Context, after string, limit int) ([]string, error)
+	// CurrentSchemasOf reads the current schemas of the page's keys, in
+	// byte order, at least one of them, into a set. It may read the
+	// schemas of other keys too (DuckDB reads the range between the first
+	// key and the last, which takes in a key written after the page's
+	// were read); ListJudging leaves them out.
+	CurrentSchemasOf(ctx context.Context, keys []string) (*SchemaSet, error)
+}
+
+// ListJudging implements catalog.Store.ListJudging on r: a page of keys,
+// then their current schemas as ListSchemas reads them, with the releases
+// producing each now (CurrentReleases).
+func ListJudging(ctx context.Context, r JudgingReader, after string, limit int) ([]catalog.JudgingKey, error) {
+	keys, err := r.JudgingKeys(ctx, after, LimitOf(limit))
+	if err != nil || len(keys) == 0 {
+		return nil, Wrap("list schemas for judging", err)
+	}
+	x, err := r.CurrentSchemasOf(ctx, keys)
+	if err != nil {
+		return nil, Wrap("list schemas for judging", err)
+	}
+	schemas, loaded := x.Finish()
+	out := make([]catalog.JudgingKey, len(keys))
+	index := make(map[string]int, len(keys))
+	for i, k := range keys {
+		out[i].Key, index[k] = k, i
+	}
+	for _, sc := range schemas { // in key order, then first seen, as ListSchemas
+		i, ok := index[sc.Key]
+		if !ok {
+			continue // a key not on the page (see CurrentSchemasOf)
+		}
+		out[i].Schemas = append(out[i].Schemas, catalog.Judged{Schema: sc, Releases: CurrentReleases(loaded[sc.ID].Facts)})
+	}
+	return out, nil
 }

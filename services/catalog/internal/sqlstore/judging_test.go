@@ -1,8 +1,11 @@
 package sqlstore_test
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -108,5 +111,59 @@ func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
 	left := catalog.Schema{ID: "s1", Fields: []catalog.Field{{Name: "method", Source: srcDP, Type: vtString}}}
 	if err := c.Apply(&left); err != nil {
 		t.Errorf("Apply on a current schema a stream left: %v", err)
+	}
+}
+
+// judgingReader reads a page of keys and a set of schema rows, whatever it
+// is asked.
+type judgingReader struct {
+	keys    []string
+	schemas []row // schema rows, as SchemaSet.SchemaRead takes them
+	limit   int   // the limit it was asked for
+}
+
+func (r *judgingReader) JudgingKeys(_ context.Context, _ string, limit int) ([]string, error) {
+	r.limit = limit
+	return r.keys, nil
+}
+
+func (r *judgingReader) CurrentSchemasOf(context.Context, []string) (*sqlstore.SchemaSet, error) {
+	x := sqlstore.NewSchemaSet()
+	for _, sc := range r.schemas {
+		if err := x.SchemaRead().Scan(sc); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+// TestListJudgingKeepsToThePage: schemas of a key the page does not hold
+// (DuckDB reads the range between the page's first key and its last, which
+// a key written since may fall in) are left out; a page's key without
+// current schemas is listed without any; no limit is every key.
+func TestListJudgingKeepsToThePage(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	schema := func(id, key string) row { return row{id, key, int8(1), "", int8(0), false, "", at, at} }
+	r := &judgingReader{keys: []string{"a", "c", "d"}, schemas: []row{schema("s1", "a"), schema("s2", "b"), schema("s3", "c")}}
+	page, err := sqlstore.ListJudging(context.Background(), r, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range page {
+		got = append(got, k.Key)
+		for _, j := range k.Schemas {
+			got = append(got, j.Schema.ID)
+		}
+	}
+	if want := []string{"a", "s1", "c", "s3", "d"}; !slices.Equal(got, want) {
+		t.Errorf("page = %v, want %v", got, want)
+	}
+	if r.limit != math.MaxInt32 {
+		t.Errorf("limit 0 read %d keys at most, want all", r.limit)
+	}
+	r.keys = nil
+	if page, err := sqlstore.ListJudging(context.Background(), r, "d", 10); err != nil || page != nil {
+		t.Errorf("past the last key: %v, %v; want nothing", page, err)
 	}
 }
