@@ -89,7 +89,7 @@ func (s *Store) pruneCosts(ctx context.Context, conn *sql.Conn) error {
 func scanCosts(ctx context.Context, q querier, query string, args []any) ([]catalog.CostRow, error) {
 	var out []catalog.CostRow
 	err := scanRows(ctx, q, query, args, func(rows *sql.Rows) error {
-		r, err := sqlstore.ScanCostRow[int8](rows)
+		r, err := sqlstore.ScanCostRow(rows)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func (s costReader) EachCost(ctx context.Context, streams []string, since time.T
 		where += ` AND source = 0`
 	}
 	err := scanRows(ctx, s.db, `SELECT `+cr.Columns(noValues)+` FROM stream_costs WHERE `+where, []any{since, streams}, func(rows *sql.Rows) error {
-		r, err := sqlstore.ScanCostRow[int8](rows)
+		r, err := sqlstore.ScanCostRow(rows)
 		if err != nil {
 			return err
 		}

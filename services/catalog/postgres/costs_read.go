@@ -39,7 +39,7 @@ func queueCosts(r *reads, cond string, args []any, since time.Time, cr sqlstore.
 	out := new([]catalog.CostRow)
 	query, a := costQuerySQL(cond, args, since, cr)
 	r.each(query, a, func(rows pgx.Rows) error {
-		row, err := sqlstore.ScanCostRow[int16](rows)
+		row, err := sqlstore.ScanCostRow(rows)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (s costReader) CostConfig() catalog.CostConfig { return s.cost }
 func (s costReader) EachCost(ctx context.Context, streams []string, since time.Time, cr sqlstore.CostRead, fn func(*catalog.CostRow) error) error {
 	query, args := costQuerySQL(`stream_id = ANY($1)`, []any{streams}, since, cr)
 	err := eachRow(ctx, s.pool, query, args, func(rows pgx.Rows) error {
-		row, err := sqlstore.ScanCostRow[int16](rows)
+		row, err := sqlstore.ScanCostRow(rows)
 		if err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func (h holdings) Costs(ctx context.Context, buckets []catalog.StreamBucket) ([]
 	defer rows.Close()
 	var out []catalog.CostRow
 	for rows.Next() {
-		r, err := sqlstore.ScanCostRow[int16](rows)
+		r, err := sqlstore.ScanCostRow(rows)
 		if err != nil {
 			return nil, err
 		}

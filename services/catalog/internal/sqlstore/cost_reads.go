@@ -51,13 +51,11 @@ func (cr CostRead) Columns(noValues string) string {
 	return strings.Replace(CostColumns, "example_values", noValues, 1)
 }
 
-// ScanCostRow reads one row selecting CostColumns. E is the integer type
-// the driver scans the enum columns into without a conversion: int8 for
-// DuckDB's TINYINT, int16 for PostgreSQL's SMALLINT.
-func ScanCostRow[E int8 | int16](row Row) (catalog.CostRow, error) {
+// ScanCostRow reads one row selecting CostColumns.
+func ScanCostRow(row Row) (catalog.CostRow, error) {
 	var (
 		r           catalog.CostRow
-		src, vt, st E
+		src, vt, st Enum
 		blob        []byte
 		values      string
 	)
