@@ -87,15 +87,8 @@ func (s *Store) pruneCosts(ctx context.Context, conn *sql.Conn) error {
 
 // scanCosts reads cost rows of a query selecting sqlstore.CostColumns.
 func scanCosts(ctx context.Context, q querier, query string, args []any) ([]catalog.CostRow, error) {
-	var out []catalog.CostRow
-	err := scanRows(ctx, q, query, args, func(rows *sql.Rows) error {
-		r, err := sqlstore.ScanCostRow(rows)
-		if err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
-	})
+	var out sqlstore.CostRows
+	err := scanRows(ctx, q, query, args, rowsOf(out.Scan))
 	return out, err
 }
 
@@ -119,13 +112,7 @@ func (s costReader) EachCost(ctx context.Context, streams []string, since time.T
 	if cr.SeriesOnly {
 		where += ` AND source = 0`
 	}
-	err := scanRows(ctx, s.db, `SELECT `+cr.Columns(noValues)+` FROM stream_costs WHERE `+where, []any{since, streams}, func(rows *sql.Rows) error {
-		r, err := sqlstore.ScanCostRow(rows)
-		if err != nil {
-			return err
-		}
-		return fn(&r)
-	})
+	err := scanRows(ctx, s.db, `SELECT `+cr.Columns(noValues)+` FROM stream_costs WHERE `+where, []any{since, streams}, rowsOf(sqlstore.EachCostRow(fn)))
 	if err != nil {
 		return fmt.Errorf("read cost rows: %w", err)
 	}
@@ -178,32 +165,22 @@ func (s costReader) SeriesOfKey(ctx context.Context, key string, since time.Time
 }
 
 // MetricTypes implements sqlstore.CostReader.
-func (s costReader) MetricTypes(ctx context.Context, keys []string) (map[string]tallycatv1.MetricType, error) {
+func (s costReader) MetricTypes(ctx context.Context, keys []string) (sqlstore.MetricTypes, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k
 	}
-	out := make(map[string]tallycatv1.MetricType, len(keys))
+	types := sqlstore.MetricTypes{}
 	err := scanRows(ctx, s.db, `SELECT schema_key, metric_type FROM schema_keys WHERE schema_key IN (`+placeholders(len(args))+`)`, args,
-		func(rows *sql.Rows) error {
-			var key string
-			var mt int8
-			if err := rows.Scan(&key, &mt); err != nil {
-				return err
-			}
-			out[key] = tallycatv1.MetricType(mt)
-			return nil
-		})
-	return out, err
+		rowsOf(types.Scan))
+	return types, err
 }
 
 // scanKeyStreams reads the stream rows that pass where, and the ids of
 // their streams.
 func (s *Store) scanKeyStreams(ctx context.Context, where string, args []any) (sqlstore.KeyStreams, error) {
 	var ks sqlstore.KeyStreams
-	err := scanRows(ctx, s.db, `SELECT `+sqlstore.KeyStreamColumns+` FROM schema_streams WHERE `+where, args, func(r *sql.Rows) error {
-		return ks.Scan(r)
-	})
+	err := scanRows(ctx, s.db, `SELECT `+sqlstore.KeyStreamColumns+` FROM schema_streams WHERE `+where, args, rowsOf(ks.Scan))
 	if err != nil {
 		return sqlstore.KeyStreams{}, fmt.Errorf("read streams: %w", err)
 	}

@@ -2,7 +2,6 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -32,16 +31,9 @@ var _ sqlstore.JudgingReader = judgingReader{}
 // JudgingKeys implements sqlstore.JudgingReader: the page's keys come from
 // the key summaries, whose column compares bytes.
 func (s judgingReader) JudgingKeys(ctx context.Context, after string, limit int) ([]string, error) {
-	var keys []string
+	var keys sqlstore.Strings
 	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE schema_key > ? OR ? = ''
-		ORDER BY schema_key LIMIT ?`, []any{after, after, limit}, func(rows *sql.Rows) error {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return err
-		}
-		keys = append(keys, k)
-		return nil
-	})
+		ORDER BY schema_key LIMIT ?`, []any{after, after, limit}, rowsOf(keys.Scan))
 	return keys, err
 }
 

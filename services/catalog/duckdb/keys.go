@@ -2,7 +2,6 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,15 +49,8 @@ func (keyReader) NameOrder() string { return "schema_key" }
 
 // Keys implements sqlstore.KeyReader.
 func (s keyReader) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
-	var keys []string
-	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE `+c.Where(), c.Args, func(rows *sql.Rows) error {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return err
-		}
-		keys = append(keys, k)
-		return nil
-	})
+	var keys sqlstore.Strings
+	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE `+c.Where(), c.Args, rowsOf(keys.Scan))
 	return keys, err
 }
 

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
@@ -35,17 +33,10 @@ func costQuerySQL(cond string, args []any, since time.Time, cr sqlstore.CostRead
 
 // queueCosts queues the read of the cost rows since since of the streams
 // cond selects (see costQuerySQL).
-func queueCosts(r *reads, cond string, args []any, since time.Time, cr sqlstore.CostRead) *[]catalog.CostRow {
-	out := new([]catalog.CostRow)
+func queueCosts(r *reads, cond string, args []any, since time.Time, cr sqlstore.CostRead) *sqlstore.CostRows {
+	out := new(sqlstore.CostRows)
 	query, a := costQuerySQL(cond, args, since, cr)
-	r.each(query, a, func(rows pgx.Rows) error {
-		row, err := sqlstore.ScanCostRow(rows)
-		if err != nil {
-			return err
-		}
-		*out = append(*out, row)
-		return nil
-	})
+	r.each(query, a, rowsOf(out.Scan))
 	return out
 }
 
@@ -63,13 +54,7 @@ func (s costReader) CostConfig() catalog.CostConfig { return s.cost }
 // EachCost implements sqlstore.CostReader; the ids are bound as one array.
 func (s costReader) EachCost(ctx context.Context, streams []string, since time.Time, cr sqlstore.CostRead, fn func(*catalog.CostRow) error) error {
 	query, args := costQuerySQL(`stream_id = ANY($1)`, []any{streams}, since, cr)
-	err := eachRow(ctx, s.pool, query, args, func(rows pgx.Rows) error {
-		row, err := sqlstore.ScanCostRow(rows)
-		if err != nil {
-			return err
-		}
-		return fn(&row)
-	})
+	err := eachRow(ctx, s.pool, query, args, rowsOf(sqlstore.EachCostRow(fn)))
 	if err != nil {
 		return fmt.Errorf("read cost rows: %w", err)
 	}
@@ -86,7 +71,7 @@ func (s costReader) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since
 		where += ` AND schema_key IN (SELECT schema_key FROM schema_keys WHERE ` + keys.SQL + `)`
 	}
 	var ks sqlstore.KeyStreams
-	if err := eachRow(ctx, s.pool, keyStreamQuery+where, a, func(rows pgx.Rows) error { return ks.Scan(rows) }); err != nil {
+	if err := eachRow(ctx, s.pool, keyStreamQuery+where, a, rowsOf(ks.Scan)); err != nil {
 		return sqlstore.KeyStreams{}, fmt.Errorf("read streams: %w", err)
 	}
 	return ks, nil
@@ -117,19 +102,10 @@ func (s costReader) SeriesOfKey(ctx context.Context, key string, since time.Time
 }
 
 // MetricTypes implements sqlstore.CostReader.
-func (s costReader) MetricTypes(ctx context.Context, keys []string) (map[string]tallycatv1.MetricType, error) {
-	out := make(map[string]tallycatv1.MetricType, len(keys))
-	err := eachRow(ctx, s.pool, `SELECT schema_key, metric_type FROM schema_keys WHERE schema_key = ANY($1)`, []any{keys},
-		func(rows pgx.Rows) error {
-			var key string
-			var mt int16
-			if err := rows.Scan(&key, &mt); err != nil {
-				return err
-			}
-			out[key] = tallycatv1.MetricType(mt)
-			return nil
-		})
-	return out, err
+func (s costReader) MetricTypes(ctx context.Context, keys []string) (sqlstore.MetricTypes, error) {
+	types := sqlstore.MetricTypes{}
+	err := eachRow(ctx, s.pool, `SELECT schema_key, metric_type FROM schema_keys WHERE schema_key = ANY($1)`, []any{keys}, rowsOf(types.Scan))
+	return types, err
 }
 
 // queueListedCosts queues what ListedCosts reads: the keys' cost rows,
@@ -137,14 +113,14 @@ func (s costReader) MetricTypes(ctx context.Context, keys []string) (map[string]
 // the batch is sent.
 func queueListedCosts(r *reads, keys []string, since time.Time, cr sqlstore.CostRead) *listedCosts {
 	l := &listedCosts{rows: queueCosts(r, `stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_key = ANY($1))`, []any{keys}, since, cr)}
-	r.each(keyStreamQuery+`schema_key = ANY($1)`, []any{keys}, func(rows pgx.Rows) error { return l.streams.Scan(rows) })
+	r.each(keyStreamQuery+`schema_key = ANY($1)`, []any{keys}, rowsOf(l.streams.Scan))
 	return l
 }
 
 // listedCosts is what queueListedCosts reads.
 type listedCosts struct {
 	streams sqlstore.KeyStreams
-	rows    *[]catalog.CostRow
+	rows    *sqlstore.CostRows
 }
 
 // keyStreamQuery selects the stream rows a condition appended to it

@@ -40,13 +40,11 @@ func (h holdings) Costs(ctx context.Context, buckets []catalog.StreamBucket) ([]
 		return nil, err
 	}
 	defer rows.Close()
-	var out []catalog.CostRow
+	var out sqlstore.CostRows
 	for rows.Next() {
-		r, err := sqlstore.ScanCostRow(rows)
-		if err != nil {
+		if err := out.Scan(rows); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
 	}
 	return out, rows.Err()
 }

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
@@ -33,16 +31,9 @@ var _ sqlstore.JudgingReader = judgingReader{}
 // JudgingKeys implements sqlstore.JudgingReader: the page's keys come
 // from the key summaries, keyset-paged in byte order.
 func (s judgingReader) JudgingKeys(ctx context.Context, after string, limit int) ([]string, error) {
-	var keys []string
+	var keys sqlstore.Strings
 	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE schema_key COLLATE "C" > $1 OR $1 = ''
-		ORDER BY schema_key COLLATE "C" LIMIT $2`, []any{after, limit}, func(rows pgx.Rows) error {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return err
-		}
-		keys = append(keys, k)
-		return nil
-	})
+		ORDER BY schema_key COLLATE "C" LIMIT $2`, []any{after, limit}, rowsOf(keys.Scan))
 	return keys, err
 }
 

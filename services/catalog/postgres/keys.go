@@ -53,15 +53,8 @@ func (keyReader) NameOrder() string { return `schema_key COLLATE "C"` }
 
 // Keys implements sqlstore.KeyReader.
 func (s keyReader) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
-	var keys []string
-	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE `+c.Where(), c.Args, func(rows pgx.Rows) error {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return err
-		}
-		keys = append(keys, k)
-		return nil
-	})
+	var keys sqlstore.Strings
+	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE `+c.Where(), c.Args, rowsOf(keys.Scan))
 	return keys, err
 }
 

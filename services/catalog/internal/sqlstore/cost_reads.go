@@ -72,6 +72,37 @@ func ScanCostRow(row Row) (catalog.CostRow, error) {
 	return r, err
 }
 
+// EachCostRow is a scanner of rows selecting CostColumns that hands fn
+// each row as it is read; the row is fn's to keep.
+func EachCostRow(fn func(*catalog.CostRow) error) func(Row) error {
+	return func(row Row) error {
+		r, err := ScanCostRow(row)
+		if err != nil {
+			return err
+		}
+		return fn(&r)
+	}
+}
+
+// CostRows gathers cost rows.
+type CostRows []catalog.CostRow
+
+// Scan reads one row selecting CostColumns.
+func (c *CostRows) Scan(row Row) error {
+	r, err := ScanCostRow(row)
+	if err != nil {
+		return err
+	}
+	*c = append(*c, r)
+	return nil
+}
+
+// Add takes one row that a read handed over; it is c's to keep.
+func (c *CostRows) Add(r *catalog.CostRow) error {
+	*c = append(*c, *r)
+	return nil
+}
+
 // KeyStreamColumns are schema_streams' columns in the order
 // KeyStreams.Scan reads them.
 const KeyStreamColumns = `schema_key, schema_id, stream_id, description, superseded_by, service_namespace,
@@ -103,6 +134,20 @@ func (ks *KeyStreams) Scan(row Row) error {
 	return nil
 }
 
+// MetricTypes is the metric type of each of a read's keys.
+type MetricTypes map[string]tallycatv1.MetricType
+
+// Scan reads one row selecting schema_key, metric_type.
+func (m MetricTypes) Scan(row Row) error {
+	var key string
+	var mt Enum
+	if err := row.Scan(&key, &mt); err != nil {
+		return err
+	}
+	m[key] = tallycatv1.MetricType(mt)
+	return nil
+}
+
 // CostReader is what the cost flows read, each method one read (or one
 // batch of them) in the store's SQL. Lists are bound as one parameter.
 type CostReader interface {
@@ -126,7 +171,7 @@ type CostReader interface {
 	// what ListedCosts reads of its series rows since since.
 	SeriesOfKey(ctx context.Context, key string, since time.Time) (known bool, streams []KeyStream, rows []catalog.CostRow, err error)
 	// MetricTypes reads the metric type of each of the keys.
-	MetricTypes(ctx context.Context, keys []string) (map[string]tallycatv1.MetricType, error)
+	MetricTypes(ctx context.Context, keys []string) (MetricTypes, error)
 }
 
 // QueryOf is a read's query over window w, now.
@@ -140,12 +185,8 @@ func LoadCosts(ctx context.Context, r CostReader, streams []string, since time.T
 	if len(streams) == 0 {
 		return nil, nil
 	}
-	var out []catalog.CostRow
-	err := r.EachCost(ctx, streams, since, cr, func(row *catalog.CostRow) error {
-		out = append(out, *row)
-		return nil
-	})
-	if err != nil {
+	var out CostRows
+	if err := r.EachCost(ctx, streams, since, cr, out.Add); err != nil {
 		return nil, err
 	}
 	return out, nil

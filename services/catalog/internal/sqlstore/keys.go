@@ -16,6 +16,19 @@ func (c Cond) Where() string {
 	return c.SQL
 }
 
+// Strings gathers a read of one text column: names of keys.
+type Strings []string
+
+// Scan reads one row of one text column.
+func (s *Strings) Scan(row Row) error {
+	var v string
+	if err := row.Scan(&v); err != nil {
+		return err
+	}
+	*s = append(*s, v)
+	return nil
+}
+
 // KeyReader is what ListSchemaKeys reads, in the store's SQL, besides the
 // keys' costs: the schema_keys summaries the writer keeps.
 type KeyReader interface {
