@@ -143,7 +143,7 @@ type CostWrite struct {
 }
 
 // TopSeries is where the cost is over a window: the metrics, releases and
-// attributes with the most series (see Top).
+// attributes with the most series (see Store.ListTopSeries).
 type TopSeries struct {
 	Window     tallycatv1.Window
 	Metrics    []TopMetric
