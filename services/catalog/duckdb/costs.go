@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
@@ -92,22 +91,18 @@ func scanCosts(ctx context.Context, q querier, query string, args []any) ([]cata
 	return out, err
 }
 
-// costReader is the store as sqlstore's cost flows read it.
-type costReader struct{ *Store }
-
-var _ sqlstore.CostReader = costReader{}
-
-// Now implements sqlstore.CostReader.
-func (s costReader) Now() time.Time { return s.now() }
+// Now implements sqlstore.CostReader and sqlstore.VersionWriter: the
+// store's clock.
+func (s dialect) Now() time.Time { return s.now() }
 
 // CostConfig implements sqlstore.CostReader.
-func (s costReader) CostConfig() catalog.CostConfig { return s.cost }
+func (s dialect) CostConfig() catalog.CostConfig { return s.cost }
 
 // noValues is an empty list of example values as a DuckDB constant.
 const noValues = `'[]'`
 
 // EachCost implements sqlstore.CostReader; the ids are bound as one list.
-func (s costReader) EachCost(ctx context.Context, streams []string, since time.Time, cr sqlstore.CostRead, fn func(*catalog.CostRow) error) error {
+func (s dialect) EachCost(ctx context.Context, streams []string, since time.Time, cr sqlstore.CostRead, fn func(*catalog.CostRow) error) error {
 	where := `bucket >= ? AND stream_id IN (SELECT unnest(?::VARCHAR[]))`
 	if cr.SeriesOnly {
 		where += ` AND source = 0`
@@ -120,7 +115,7 @@ func (s costReader) EachCost(ctx context.Context, streams []string, since time.T
 }
 
 // ActiveStreams implements sqlstore.CostReader.
-func (s costReader) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since time.Time) (sqlstore.KeyStreams, error) {
+func (s dialect) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since time.Time) (sqlstore.KeyStreams, error) {
 	where, args := "TRUE", []any{since}
 	if keys.SQL != "" {
 		where, args = `schema_key IN (SELECT schema_key FROM schema_keys WHERE `+keys.SQL+`)`, append(args, keys.Args...)
@@ -131,7 +126,7 @@ func (s costReader) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since
 
 // ListedCosts implements sqlstore.CostReader: the cost rows and the stream
 // rows, read at once.
-func (s costReader) ListedCosts(ctx context.Context, keys []string, since time.Time, cr sqlstore.CostRead) ([]sqlstore.KeyStream, []catalog.CostRow, error) {
+func (s dialect) ListedCosts(ctx context.Context, keys []string, since time.Time, cr sqlstore.CostRead) ([]sqlstore.KeyStream, []catalog.CostRow, error) {
 	where := `bucket >= ? AND stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_key IN (SELECT unnest(?::VARCHAR[])))`
 	if cr.SeriesOnly {
 		where += ` AND source = 0`
@@ -155,7 +150,7 @@ func (s costReader) ListedCosts(ctx context.Context, keys []string, since time.T
 
 // SeriesOfKey implements sqlstore.CostReader: whether the key was seen
 // first, and its rows only when it was.
-func (s costReader) SeriesOfKey(ctx context.Context, key string, since time.Time) (bool, []sqlstore.KeyStream, []catalog.CostRow, error) {
+func (s dialect) SeriesOfKey(ctx context.Context, key string, since time.Time) (bool, []sqlstore.KeyStream, []catalog.CostRow, error) {
 	var n int64
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, key).Scan(&n); err != nil || n == 0 {
 		return false, nil, nil, err
@@ -165,7 +160,7 @@ func (s costReader) SeriesOfKey(ctx context.Context, key string, since time.Time
 }
 
 // MetricTypes implements sqlstore.CostReader.
-func (s costReader) MetricTypes(ctx context.Context, keys []string) (sqlstore.MetricTypes, error) {
+func (s dialect) MetricTypes(ctx context.Context, keys []string) (sqlstore.MetricTypes, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k
@@ -185,14 +180,4 @@ func (s *Store) scanKeyStreams(ctx context.Context, where string, args []any) (s
 		return sqlstore.KeyStreams{}, fmt.Errorf("read streams: %w", err)
 	}
 	return ks, nil
-}
-
-// ListTopSeries implements catalog.Store.
-func (s *Store) ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*catalog.TopSeries, error) {
-	return sqlstore.ListTopSeries(ctx, costReader{s}, w, limit)
-}
-
-// GetSeriesHistory implements catalog.Store.
-func (s *Store) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catalog.SeriesPoint, error) {
-	return sqlstore.GetSeriesHistory(ctx, costReader{s}, schemaKey)
 }

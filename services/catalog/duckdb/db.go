@@ -32,6 +32,9 @@ var migrations embed.FS
 
 // Store is the DuckDB implementation of catalog.Store.
 type Store struct {
+	// Flows runs every read and version change that is the same on
+	// each SQL store, over this store's SQL (see dialect).
+	sqlstore.Flows
 	db *sql.DB
 	// path is the database file, or ":memory:" or "".
 	path string
@@ -80,6 +83,7 @@ func openAt(ctx context.Context, path string, upTo int, opts ...Option) (*Store,
 	// two idle.
 	db.SetMaxIdleConns(16)
 	s := &Store{db: db, path: path, now: func() time.Time { return time.Now().UTC() }, cost: catalog.DefaultCostConfig()}
+	s.Flows = sqlstore.NewFlows(dialect{s})
 	for _, o := range opts {
 		o(s)
 	}
@@ -217,3 +221,10 @@ func (s *Store) Close() error {
 	_, cerr := s.db.Exec(`CHECKPOINT`)
 	return errors.Join(cerr, s.db.Close())
 }
+
+// dialect is this store's SQL as sqlstore's flows read and write it: one
+// view of the store implementing each concern's interface, in the file of
+// that concern.
+type dialect struct{ *Store }
+
+var _ sqlstore.Dialect = dialect{}

@@ -4,23 +4,14 @@ import (
 	"context"
 	"time"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// GetSchema implements catalog.Store.
-func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Window) (*catalog.SchemaDetail, error) {
-	return sqlstore.GetSchema(ctx, detailReader{costReader{s}}, schemaID, w)
-}
-
-// detailReader is the store as sqlstore.GetSchema reads it.
-type detailReader struct{ costReader }
-
 // ReadDetail runs the schema's independent point reads at once, on
 // connections of their own, then reads its streams' cost rows by the ids
 // of the streams it found.
-func (r detailReader) ReadDetail(ctx context.Context, id string, since time.Time) (*sqlstore.Detail, error) {
+func (r dialect) ReadDetail(ctx context.Context, id string, since time.Time) (*sqlstore.Detail, error) {
 	d := &sqlstore.Detail{}
 	ids := []any{id}
 	err := parallel(
@@ -53,31 +44,18 @@ func (r detailReader) ReadDetail(ctx context.Context, id string, since time.Time
 	return d, err
 }
 
-// ListProducers implements catalog.Store.
-func (s *Store) ListProducers(ctx context.Context, f catalog.ProducerFilter) ([]catalog.Producer, error) {
-	return sqlstore.ListProducers(ctx, producerReader{s}, f)
-}
-
-// ListServices implements catalog.Store.
-func (s *Store) ListServices(ctx context.Context, offset, limit int) ([]catalog.Service, error) {
-	return sqlstore.ListServices(ctx, producerReader{s}, offset, limit)
-}
-
-// producerReader is the store as sqlstore's producer reads read it.
-type producerReader struct{ s *Store }
-
 // Producers asks whether the schema or the name the filter names exists
 // first, and reads its instances only when it does.
-func (r producerReader) Producers(ctx context.Context, f catalog.ProducerFilter, each func(sqlstore.Row) error) (bool, error) {
+func (r dialect) Producers(ctx context.Context, f catalog.ProducerFilter, each func(sqlstore.Row) error) (bool, error) {
 	where, args := "TRUE", []any(nil)
 	switch {
 	case f.SchemaID != "":
-		if known, err := r.s.exists(ctx, `SELECT count(*) FROM schemas WHERE schema_id = ?`, f.SchemaID); err != nil || !known {
+		if known, err := r.exists(ctx, `SELECT count(*) FROM schemas WHERE schema_id = ?`, f.SchemaID); err != nil || !known {
 			return false, err
 		}
 		where, args = "sp.schema_id = ?", []any{f.SchemaID}
 	case f.SchemaKey != "":
-		if known, err := r.s.exists(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, f.SchemaKey); err != nil || !known {
+		if known, err := r.exists(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, f.SchemaKey); err != nil || !known {
 			return false, err
 		}
 		where, args = "sp.schema_key = ?", []any{f.SchemaKey}
@@ -88,7 +66,7 @@ func (r producerReader) Producers(ctx context.Context, f catalog.ProducerFilter,
 	if f.MostRecentFirst {
 		order = "max(sp.last_seen) DESC, "
 	}
-	return true, scanRows(ctx, r.s.db, `
+	return true, scanRows(ctx, r.db, `
 		SELECT p.service_name, p.service_namespace, p.service_version, p.service_instance_id,
 			min(sp.first_seen), max(sp.last_seen), count(DISTINCT sp.schema_id)
 		FROM producers p JOIN schema_producers sp USING (producer_id)
@@ -99,7 +77,7 @@ func (r producerReader) Producers(ctx context.Context, f catalog.ProducerFilter,
 }
 
 // Services implements sqlstore.ProducerReader.
-func (r producerReader) Services(ctx context.Context, offset, limit int, each func(sqlstore.Row) error) error {
-	return scanRows(ctx, r.s.db, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
+func (r dialect) Services(ctx context.Context, offset, limit int, each func(sqlstore.Row) error) error {
+	return scanRows(ctx, r.db, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
 		FROM producers GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{limit, offset}, rowsOf(each))
 }

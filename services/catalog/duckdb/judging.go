@@ -3,8 +3,6 @@ package duckdb
 import (
 	"context"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
@@ -13,24 +11,9 @@ import (
 // (readSchemas), for many keys at once; and every active stream's cost
 // rows in one read, as ListTopSeries reads them.
 
-// ListJudging implements catalog.Store.
-func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]catalog.JudgingKey, error) {
-	return sqlstore.ListJudging(ctx, judgingReader{s}, after, limit)
-}
-
-// ReadFieldCosts implements catalog.Store.
-func (s *Store) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (catalog.FieldCosts, error) {
-	return sqlstore.ReadFieldCosts(ctx, costReader{s}, w)
-}
-
-// judgingReader is the store as sqlstore.ListJudging reads it.
-type judgingReader struct{ *Store }
-
-var _ sqlstore.JudgingReader = judgingReader{}
-
 // JudgingKeys implements sqlstore.JudgingReader: the page's keys come from
 // the key summaries, whose column compares bytes.
-func (s judgingReader) JudgingKeys(ctx context.Context, after string, limit int) ([]string, error) {
+func (s dialect) JudgingKeys(ctx context.Context, after string, limit int) ([]string, error) {
 	var keys sqlstore.Strings
 	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE schema_key > ? OR ? = ''
 		ORDER BY schema_key LIMIT ?`, []any{after, after, limit}, rowsOf(keys.Scan))
@@ -42,6 +25,6 @@ func (s judgingReader) JudgingKeys(ctx context.Context, after string, limit int)
 // schemas, which DuckDB scans with its zone maps: an index serves
 // equality, not ranges); every read after that goes by the schemas' ids,
 // as ListSchemas's do.
-func (s judgingReader) CurrentSchemasOf(ctx context.Context, keys []string) (*sqlstore.SchemaSet, error) {
+func (s dialect) CurrentSchemasOf(ctx context.Context, keys []string) (*sqlstore.SchemaSet, error) {
 	return s.readSchemas(ctx, `schema_key >= ? AND schema_key <= ? AND current_streams > 0`, keys[0], keys[len(keys)-1])
 }

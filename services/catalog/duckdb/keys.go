@@ -11,18 +11,8 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// ListSchemaKeys implements catalog.Store.
-func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
-	return sqlstore.ListSchemaKeys(ctx, keyReader{costReader{s}}, f)
-}
-
-// keyReader is the store as sqlstore.ListSchemaKeys reads it.
-type keyReader struct{ costReader }
-
-var _ sqlstore.KeyReader = keyReader{}
-
 // KeyFilter implements sqlstore.KeyReader.
-func (keyReader) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
+func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 	var where []string
 	var args []any
 	if f.Query != "" {
@@ -45,22 +35,22 @@ func (keyReader) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 
 // NameOrder implements sqlstore.KeyReader: the column's own collation
 // compares bytes.
-func (keyReader) NameOrder() string { return "schema_key" }
+func (dialect) NameOrder() string { return "schema_key" }
 
 // Keys implements sqlstore.KeyReader.
-func (s keyReader) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
+func (s dialect) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
 	var keys sqlstore.Strings
 	err := scanRows(ctx, s.db, `SELECT schema_key FROM schema_keys WHERE `+c.Where(), c.Args, rowsOf(keys.Scan))
 	return keys, err
 }
 
 // Summaries implements sqlstore.KeyReader.
-func (s keyReader) Summaries(ctx context.Context, c sqlstore.Cond, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
+func (s dialect) Summaries(ctx context.Context, c sqlstore.Cond, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
 	return s.summaries(ctx, c, order, descending, limit, offset)
 }
 
 // SummariesOf implements sqlstore.KeyReader.
-func (s keyReader) SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error) {
+func (s dialect) SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k

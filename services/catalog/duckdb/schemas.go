@@ -11,39 +11,26 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// ListSchemas implements catalog.Store.
-func (s *Store) ListSchemas(ctx context.Context, schemaKey string, includeSuperseded bool) ([]catalog.Schema, error) {
-	return sqlstore.ListSchemas(ctx, schemaReader{s}, schemaKey, includeSuperseded)
-}
-
-// GetSchemas implements catalog.Store.
-func (s *Store) GetSchemas(ctx context.Context, schemaIDs ...string) ([]catalog.Schema, error) {
-	return sqlstore.GetSchemas(ctx, schemaReader{s}, schemaIDs...)
-}
-
-// schemaReader is the store as sqlstore's schema reads read it.
-type schemaReader struct{ s *Store }
-
 // SchemasByID implements sqlstore.SchemaReader.
-func (r schemaReader) SchemasByID(ctx context.Context, ids []string) (*sqlstore.SchemaSet, error) {
+func (r dialect) SchemasByID(ctx context.Context, ids []string) (*sqlstore.SchemaSet, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	return r.s.readSchemas(ctx, `schema_id IN (`+placeholders(len(ids))+`)`, args...)
+	return r.readSchemas(ctx, `schema_id IN (`+placeholders(len(ids))+`)`, args...)
 }
 
 // SchemasOfKey asks whether the key was seen first, and reads its
 // schemas only when it was.
-func (r schemaReader) SchemasOfKey(ctx context.Context, key string, includeSuperseded bool) (bool, *sqlstore.SchemaSet, error) {
-	if known, err := r.s.exists(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, key); err != nil || !known {
+func (r dialect) SchemasOfKey(ctx context.Context, key string, includeSuperseded bool) (bool, *sqlstore.SchemaSet, error) {
+	if known, err := r.exists(ctx, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`, key); err != nil || !known {
 		return false, nil, err
 	}
 	where := `schema_key = ? AND current_streams > 0`
 	if includeSuperseded {
 		where = `schema_key = ?`
 	}
-	x, err := r.s.readSchemas(ctx, where, key)
+	x, err := r.readSchemas(ctx, where, key)
 	return true, x, err
 }
 

@@ -4,35 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// AssignVersion implements catalog.Store.
-func (s *Store) AssignVersion(ctx context.Context, c catalog.VersionChange) (catalog.Version, error) {
-	return sqlstore.AssignVersion(ctx, versions{s}, c)
-}
-
-// SetVersionStatus implements catalog.Store.
-func (s *Store) SetVersionStatus(ctx context.Context, c catalog.VersionChange) (catalog.Version, error) {
-	return sqlstore.SetVersionStatus(ctx, versions{s}, c)
-}
-
-// versions is the store as sqlstore's versioning flows read and write it.
-// A write is under the writer lock, which is all DuckDB's one writer
-// needs for its reads to see the rows they check.
-type versions struct{ s *Store }
-
 // WriteVersions implements sqlstore.VersionWriter.
-func (v versions) WriteVersions(ctx context.Context, fn func(sqlstore.VersionTx) error) error {
-	return v.s.inTx(ctx, func(tx *sql.Tx) error { return fn(versionTx{tx}) })
+func (v dialect) WriteVersions(ctx context.Context, fn func(sqlstore.VersionTx) error) error {
+	return v.inTx(ctx, func(tx *sql.Tx) error { return fn(versionTx{tx}) })
 }
-
-// Now implements sqlstore.VersionWriter.
-func (v versions) Now() time.Time { return v.s.now() }
 
 // versionTx is a write transaction's versioning SQL.
 type versionTx struct{ tx *sql.Tx }
@@ -93,20 +74,15 @@ func (t versionTx) Dismiss(ctx context.Context, key string, d catalog.Dismissal)
 	return err
 }
 
-// ListVersions implements catalog.Store.
-func (s *Store) ListVersions(ctx context.Context, schemaID, schemaKey string) ([]catalog.Version, error) {
-	return sqlstore.ListVersions(ctx, versions{s}, schemaID, schemaKey)
-}
-
 // Versions implements sqlstore.VersionReader.
-func (v versions) Versions(ctx context.Context, schemaID, key string, each func(sqlstore.Row) error) (bool, error) {
+func (v dialect) Versions(ctx context.Context, schemaID, key string, each func(sqlstore.Row) error) (bool, error) {
 	column, arg, count := "schema_id", schemaID, `SELECT count(*) FROM schemas WHERE schema_id = ?`
 	if schemaID == "" {
 		column, arg, count = "schema_key", key, `SELECT count(*) FROM schema_keys WHERE schema_key = ?`
 	}
-	if known, err := v.s.exists(ctx, count, arg); err != nil || !known {
+	if known, err := v.exists(ctx, count, arg); err != nil || !known {
 		return false, err
 	}
-	return true, scanRows(ctx, v.s.db, `SELECT schema_id, version, status, reason, actor, assigned_at
+	return true, scanRows(ctx, v.db, `SELECT schema_id, version, status, reason, actor, assigned_at
 		FROM schema_versions WHERE `+column+` = ? ORDER BY seq DESC`, []any{arg}, rowsOf(each))
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
@@ -40,19 +39,15 @@ func queueCosts(r *reads, cond string, args []any, since time.Time, cr sqlstore.
 	return out
 }
 
-// costReader is the store as sqlstore's cost flows read it.
-type costReader struct{ *Store }
-
-var _ sqlstore.CostReader = costReader{}
-
-// Now implements sqlstore.CostReader.
-func (s costReader) Now() time.Time { return s.now() }
+// Now implements sqlstore.CostReader and sqlstore.VersionWriter: the
+// store's clock.
+func (s dialect) Now() time.Time { return s.now() }
 
 // CostConfig implements sqlstore.CostReader.
-func (s costReader) CostConfig() catalog.CostConfig { return s.cost }
+func (s dialect) CostConfig() catalog.CostConfig { return s.cost }
 
 // EachCost implements sqlstore.CostReader; the ids are bound as one array.
-func (s costReader) EachCost(ctx context.Context, streams []string, since time.Time, cr sqlstore.CostRead, fn func(*catalog.CostRow) error) error {
+func (s dialect) EachCost(ctx context.Context, streams []string, since time.Time, cr sqlstore.CostRead, fn func(*catalog.CostRow) error) error {
 	query, args := costQuerySQL(`stream_id = ANY($1)`, []any{streams}, since, cr)
 	err := eachRow(ctx, s.pool, query, args, rowsOf(sqlstore.EachCostRow(fn)))
 	if err != nil {
@@ -63,7 +58,7 @@ func (s costReader) EachCost(ctx context.Context, streams []string, since time.T
 
 // ActiveStreams implements sqlstore.CostReader. The condition's arguments
 // are its $1 onwards.
-func (s costReader) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since time.Time) (sqlstore.KeyStreams, error) {
+func (s dialect) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since time.Time) (sqlstore.KeyStreams, error) {
 	a := argList(slices.Clone(keys.Args))
 	where := `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
 		SELECT stream_id FROM stream_costs WHERE bucket >= ` + a.add(utc(since)) + ` AND source = 0))`
@@ -79,7 +74,7 @@ func (s costReader) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since
 
 // ListedCosts implements sqlstore.CostReader: the cost rows and the stream
 // rows in one batch.
-func (s costReader) ListedCosts(ctx context.Context, keys []string, since time.Time, cr sqlstore.CostRead) ([]sqlstore.KeyStream, []catalog.CostRow, error) {
+func (s dialect) ListedCosts(ctx context.Context, keys []string, since time.Time, cr sqlstore.CostRead) ([]sqlstore.KeyStream, []catalog.CostRow, error) {
 	var r reads
 	l := queueListedCosts(&r, keys, since, cr)
 	if err := r.send(ctx, s.Store); err != nil {
@@ -90,7 +85,7 @@ func (s costReader) ListedCosts(ctx context.Context, keys []string, since time.T
 
 // SeriesOfKey implements sqlstore.CostReader: whether the name was ever
 // seen is asked in the same batch as its rows.
-func (s costReader) SeriesOfKey(ctx context.Context, key string, since time.Time) (bool, []sqlstore.KeyStream, []catalog.CostRow, error) {
+func (s dialect) SeriesOfKey(ctx context.Context, key string, since time.Time) (bool, []sqlstore.KeyStream, []catalog.CostRow, error) {
 	var r reads
 	var known int64
 	r.one(`SELECT count(*) FROM schema_keys WHERE schema_key = $1`, []any{key}, &known)
@@ -102,7 +97,7 @@ func (s costReader) SeriesOfKey(ctx context.Context, key string, since time.Time
 }
 
 // MetricTypes implements sqlstore.CostReader.
-func (s costReader) MetricTypes(ctx context.Context, keys []string) (sqlstore.MetricTypes, error) {
+func (s dialect) MetricTypes(ctx context.Context, keys []string) (sqlstore.MetricTypes, error) {
 	types := sqlstore.MetricTypes{}
 	err := eachRow(ctx, s.pool, `SELECT schema_key, metric_type FROM schema_keys WHERE schema_key = ANY($1)`, []any{keys}, rowsOf(types.Scan))
 	return types, err
@@ -126,13 +121,3 @@ type listedCosts struct {
 // keyStreamQuery selects the stream rows a condition appended to it
 // passes, as sqlstore.KeyStreams reads them.
 const keyStreamQuery = `SELECT ` + sqlstore.KeyStreamColumns + ` FROM schema_streams WHERE `
-
-// ListTopSeries implements catalog.Store.
-func (s *Store) ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*catalog.TopSeries, error) {
-	return sqlstore.ListTopSeries(ctx, costReader{s}, w, limit)
-}
-
-// GetSeriesHistory implements catalog.Store.
-func (s *Store) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catalog.SeriesPoint, error) {
-	return sqlstore.GetSeriesHistory(ctx, costReader{s}, schemaKey)
-}

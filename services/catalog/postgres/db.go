@@ -41,6 +41,9 @@ import (
 
 // Store is the PostgreSQL implementation of catalog.Store.
 type Store struct {
+	// Flows runs every read and version change that is the same on
+	// each SQL store, over this store's SQL (see dialect).
+	sqlstore.Flows
 	pool *pgxpool.Pool
 	// now is the clock of version changes, dismissals, batch ids and
 	// cost pruning.
@@ -85,6 +88,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	s := &Store{pool: pool, now: func() time.Time { return time.Now().UTC() }, cost: catalog.DefaultCostConfig()}
+	s.Flows = sqlstore.NewFlows(dialect{s})
 	for _, o := range opts {
 		o(s)
 	}
@@ -225,3 +229,10 @@ func storageError(err error) error {
 	}
 	return err
 }
+
+// dialect is this store's SQL as sqlstore's flows read and write it: one
+// view of the store implementing each concern's interface, in the file of
+// that concern.
+type dialect struct{ *Store }
+
+var _ sqlstore.Dialect = dialect{}

@@ -7,24 +7,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
-
-// GetSchema implements catalog.Store.
-func (s *Store) GetSchema(ctx context.Context, schemaID string, w tallycatv1.Window) (*catalog.SchemaDetail, error) {
-	return sqlstore.GetSchema(ctx, detailReader{costReader{s}}, schemaID, w)
-}
-
-// detailReader is the store as sqlstore.GetSchema reads it.
-type detailReader struct{ costReader }
 
 // ReadDetail sends the schema's independent point reads as one batch, so
 // that a schema page costs one round trip. The cost rows are selected
 // through the schema's streams in the database rather than by ids read
 // first.
-func (r detailReader) ReadDetail(ctx context.Context, id string, since time.Time) (*sqlstore.Detail, error) {
+func (r dialect) ReadDetail(ctx context.Context, id string, since time.Time) (*sqlstore.Detail, error) {
 	d := &sqlstore.Detail{}
 	ids := []any{id}
 	var b reads
@@ -47,22 +38,9 @@ func (r detailReader) ReadDetail(ctx context.Context, id string, since time.Time
 	return d, nil
 }
 
-// ListProducers implements catalog.Store.
-func (s *Store) ListProducers(ctx context.Context, f catalog.ProducerFilter) ([]catalog.Producer, error) {
-	return sqlstore.ListProducers(ctx, producerReader{s}, f)
-}
-
-// ListServices implements catalog.Store.
-func (s *Store) ListServices(ctx context.Context, offset, limit int) ([]catalog.Service, error) {
-	return sqlstore.ListServices(ctx, producerReader{s}, offset, limit)
-}
-
-// producerReader is the store as sqlstore's producer reads read it.
-type producerReader struct{ s *Store }
-
 // Producers asks whether the schema or the name the filter names exists
 // in the same batch as its instances.
-func (r producerReader) Producers(ctx context.Context, f catalog.ProducerFilter, each func(sqlstore.Row) error) (bool, error) {
+func (r dialect) Producers(ctx context.Context, f catalog.ProducerFilter, each func(sqlstore.Row) error) (bool, error) {
 	var b reads
 	where, args := "TRUE", []any(nil)
 	var known int64 = 1
@@ -77,7 +55,7 @@ func (r producerReader) Producers(ctx context.Context, f catalog.ProducerFilter,
 		where, args = "p.service_name = $1", []any{f.ServiceName}
 	}
 	queueProducers(&b, where, args, f, rowsOf(each))
-	err := b.send(ctx, r.s)
+	err := b.send(ctx, r.Store)
 	return known > 0, err
 }
 
@@ -103,7 +81,7 @@ func queueProducers(r *reads, where string, args []any, f catalog.ProducerFilter
 }
 
 // Services implements sqlstore.ProducerReader.
-func (r producerReader) Services(ctx context.Context, offset, limit int, each func(sqlstore.Row) error) error {
-	return eachRow(ctx, r.s.pool, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
+func (r dialect) Services(ctx context.Context, offset, limit int, each func(sqlstore.Row) error) error {
+	return eachRow(ctx, r.pool, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
 		FROM producers GROUP BY service_name ORDER BY service_name COLLATE "C" LIMIT $1 OFFSET $2`, []any{limit, offset}, rowsOf(each))
 }

@@ -3,23 +3,12 @@ package postgres
 import (
 	"context"
 
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// DismissProposal implements catalog.Store.
-func (s *Store) DismissProposal(ctx context.Context, d catalog.Dismissal) error {
-	return sqlstore.DismissProposal(ctx, versions{s}, d)
-}
-
-// ListDismissals implements catalog.Store.
-func (s *Store) ListDismissals(ctx context.Context, schemaKey string) ([]catalog.Dismissal, error) {
-	return sqlstore.ListDismissals(ctx, versions{s}, schemaKey)
-}
-
 // Dismissals implements sqlstore.VersionReader.
-func (v versions) Dismissals(ctx context.Context, key string, each func(sqlstore.Row) error) error {
-	return eachRow(ctx, v.s.pool, `SELECT schema_id, schema_key, proposed_version, reason, actor, dismissed_at
+func (v dialect) Dismissals(ctx context.Context, key string, each func(sqlstore.Row) error) error {
+	return eachRow(ctx, v.pool, `SELECT schema_id, schema_key, proposed_version, reason, actor, dismissed_at
 		FROM proposal_dismissals WHERE $1 = '' OR schema_key = $1
 		ORDER BY dismissed_at, schema_id, proposed_version`, []any{key}, rowsOf(each))
 }

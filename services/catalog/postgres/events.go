@@ -3,21 +3,12 @@ package postgres
 import (
 	"context"
 
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// ListSchemaEvents implements catalog.Store.
-func (s *Store) ListSchemaEvents(ctx context.Context, schemaKey string, offset, limit int) ([]catalog.Event, error) {
-	return sqlstore.ListSchemaEvents(ctx, eventReader{s}, schemaKey, offset, limit)
-}
-
-// eventReader is the store as sqlstore.ListSchemaEvents reads it.
-type eventReader struct{ s *Store }
-
 // KeyEvents asks whether the key was ever seen in the same batch as its
 // timeline.
-func (r eventReader) KeyEvents(ctx context.Context, key string, offset, limit int, each func(sqlstore.Row) error) (bool, error) {
+func (r dialect) KeyEvents(ctx context.Context, key string, offset, limit int, each func(sqlstore.Row) error) (bool, error) {
 	var b reads
 	var known int64
 	b.one(`SELECT count(*) FROM schema_keys WHERE schema_key = $1`, []any{key}, &known)
@@ -25,7 +16,7 @@ func (r eventReader) KeyEvents(ctx context.Context, key string, offset, limit in
 		WHERE e.schema_key = $1
 		ORDER BY e.occurred_at DESC, e.seq DESC
 		LIMIT $2 OFFSET $3`, []any{key, limit, offset}, rowsOf(each))
-	if err := b.send(ctx, r.s); err != nil {
+	if err := b.send(ctx, r.Store); err != nil {
 		return false, err
 	}
 	return known > 0, nil

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
@@ -13,24 +11,9 @@ import (
 // (queueSchemaFacts), for many keys at once; and every active stream's
 // cost rows in one read, as ListTopSeries reads them.
 
-// ListJudging implements catalog.Store.
-func (s *Store) ListJudging(ctx context.Context, after string, limit int) ([]catalog.JudgingKey, error) {
-	return sqlstore.ListJudging(ctx, judgingReader{s}, after, limit)
-}
-
-// ReadFieldCosts implements catalog.Store.
-func (s *Store) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (catalog.FieldCosts, error) {
-	return sqlstore.ReadFieldCosts(ctx, costReader{s}, w)
-}
-
-// judgingReader is the store as sqlstore.ListJudging reads it.
-type judgingReader struct{ *Store }
-
-var _ sqlstore.JudgingReader = judgingReader{}
-
 // JudgingKeys implements sqlstore.JudgingReader: the page's keys come
 // from the key summaries, keyset-paged in byte order.
-func (s judgingReader) JudgingKeys(ctx context.Context, after string, limit int) ([]string, error) {
+func (s dialect) JudgingKeys(ctx context.Context, after string, limit int) ([]string, error) {
 	var keys sqlstore.Strings
 	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE schema_key COLLATE "C" > $1 OR $1 = ''
 		ORDER BY schema_key COLLATE "C" LIMIT $2`, []any{after, limit}, rowsOf(keys.Scan))
@@ -41,7 +24,7 @@ func (s judgingReader) JudgingKeys(ctx context.Context, after string, limit int)
 // selected by the page's keys (not by the range between the first and the
 // last, as DuckDB reads them, which only an index sorted as the page is
 // could serve), and every table's rows by those schemas, in one batch.
-func (s judgingReader) CurrentSchemasOf(ctx context.Context, keys []string) (*sqlstore.SchemaSet, error) {
+func (s dialect) CurrentSchemasOf(ctx context.Context, keys []string) (*sqlstore.SchemaSet, error) {
 	var b reads
 	x := queueSchemaFacts(&b, currentOfKeys(keys))
 	return x, b.send(ctx, s.Store)

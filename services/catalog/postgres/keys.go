@@ -13,18 +13,8 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// ListSchemaKeys implements catalog.Store.
-func (s *Store) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
-	return sqlstore.ListSchemaKeys(ctx, keyReader{costReader{s}}, f)
-}
-
-// keyReader is the store as sqlstore.ListSchemaKeys reads it.
-type keyReader struct{ costReader }
-
-var _ sqlstore.KeyReader = keyReader{}
-
 // KeyFilter implements sqlstore.KeyReader. Its arguments are $1 onwards.
-func (keyReader) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
+func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 	var where []string
 	var args argList
 	if f.Query != "" {
@@ -49,22 +39,22 @@ func (keyReader) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 
 // NameOrder implements sqlstore.KeyReader: byte by byte, whatever the
 // database's collation.
-func (keyReader) NameOrder() string { return `schema_key COLLATE "C"` }
+func (dialect) NameOrder() string { return `schema_key COLLATE "C"` }
 
 // Keys implements sqlstore.KeyReader.
-func (s keyReader) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
+func (s dialect) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
 	var keys sqlstore.Strings
 	err := eachRow(ctx, s.pool, `SELECT schema_key FROM schema_keys WHERE `+c.Where(), c.Args, rowsOf(keys.Scan))
 	return keys, err
 }
 
 // Summaries implements sqlstore.KeyReader.
-func (s keyReader) Summaries(ctx context.Context, c sqlstore.Cond, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
+func (s dialect) Summaries(ctx context.Context, c sqlstore.Cond, order string, descending bool, limit, offset int) ([]catalog.KeySummary, int64, error) {
 	return s.summaries(ctx, c, order, descending, true, limit, offset)
 }
 
 // SummariesOf implements sqlstore.KeyReader. It counts nothing.
-func (s keyReader) SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error) {
+func (s dialect) SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error) {
 	out, _, err := s.summaries(ctx, sqlstore.Cond{SQL: `schema_key = ANY($1)`, Args: []any{keys}}, `schema_key COLLATE "C"`, false, false, len(keys), 0)
 	return out, err
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
@@ -116,34 +115,20 @@ func queueSchemaFacts(r *reads, sel sqlstore.Cond) *sqlstore.SchemaSet {
 	return x
 }
 
-// ListSchemas implements catalog.Store.
-func (s *Store) ListSchemas(ctx context.Context, schemaKey string, includeSuperseded bool) ([]catalog.Schema, error) {
-	return sqlstore.ListSchemas(ctx, schemaReader{s}, schemaKey, includeSuperseded)
-}
-
-// GetSchemas implements catalog.Store.
-func (s *Store) GetSchemas(ctx context.Context, schemaIDs ...string) ([]catalog.Schema, error) {
-	return sqlstore.GetSchemas(ctx, schemaReader{s}, schemaIDs...)
-}
-
-// schemaReader is the store as sqlstore's schema reads read it: each
-// read is one batch, one round trip.
-type schemaReader struct{ s *Store }
-
 // SchemasByID implements sqlstore.SchemaReader.
-func (r schemaReader) SchemasByID(ctx context.Context, ids []string) (*sqlstore.SchemaSet, error) {
+func (r dialect) SchemasByID(ctx context.Context, ids []string) (*sqlstore.SchemaSet, error) {
 	var b reads
 	x := queueSchemaFacts(&b, schemasByID(ids))
-	return x, b.send(ctx, r.s)
+	return x, b.send(ctx, r.Store)
 }
 
 // SchemasOfKey asks whether the key was ever seen in the same batch as its
 // schemas.
-func (r schemaReader) SchemasOfKey(ctx context.Context, key string, includeSuperseded bool) (bool, *sqlstore.SchemaSet, error) {
+func (r dialect) SchemasOfKey(ctx context.Context, key string, includeSuperseded bool) (bool, *sqlstore.SchemaSet, error) {
 	var b reads
 	var known int64
 	b.one(`SELECT count(*) FROM schema_keys WHERE schema_key = $1`, []any{key}, &known)
 	x := queueSchemaFacts(&b, ofKey(key, includeSuperseded))
-	err := b.send(ctx, r.s)
+	err := b.send(ctx, r.Store)
 	return known > 0, x, err
 }

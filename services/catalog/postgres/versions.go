@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,30 +11,10 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// AssignVersion implements catalog.Store. Its reads are inside the
-// cluster-wide write lock, at READ COMMITTED (see inTx), so of two
-// replicas assigning one version to two schemas at once, the second sees
-// the first's row and gets ECONFLICT.
-func (s *Store) AssignVersion(ctx context.Context, c catalog.VersionChange) (catalog.Version, error) {
-	return sqlstore.AssignVersion(ctx, versions{s}, c)
-}
-
-// SetVersionStatus implements catalog.Store.
-func (s *Store) SetVersionStatus(ctx context.Context, c catalog.VersionChange) (catalog.Version, error) {
-	return sqlstore.SetVersionStatus(ctx, versions{s}, c)
-}
-
-// versions is the store as sqlstore's versioning flows read and write it.
-// A write is in inTx, under the cluster-wide write lock.
-type versions struct{ s *Store }
-
 // WriteVersions implements sqlstore.VersionWriter.
-func (v versions) WriteVersions(ctx context.Context, fn func(sqlstore.VersionTx) error) error {
-	return v.s.inTx(ctx, func(tx pgx.Tx) error { return fn(versionTx{tx}) })
+func (v dialect) WriteVersions(ctx context.Context, fn func(sqlstore.VersionTx) error) error {
+	return v.inTx(ctx, func(tx pgx.Tx) error { return fn(versionTx{tx}) })
 }
-
-// Now implements sqlstore.VersionWriter.
-func (v versions) Now() time.Time { return v.s.now() }
 
 // versionTx is a write transaction's versioning SQL.
 type versionTx struct{ tx pgx.Tx }
@@ -95,20 +74,15 @@ func (t versionTx) Dismiss(ctx context.Context, key string, d catalog.Dismissal)
 	return err
 }
 
-// ListVersions implements catalog.Store.
-func (s *Store) ListVersions(ctx context.Context, schemaID, schemaKey string) ([]catalog.Version, error) {
-	return sqlstore.ListVersions(ctx, versions{s}, schemaID, schemaKey)
-}
-
 // Versions implements sqlstore.VersionReader.
-func (v versions) Versions(ctx context.Context, schemaID, key string, each func(sqlstore.Row) error) (bool, error) {
+func (v dialect) Versions(ctx context.Context, schemaID, key string, each func(sqlstore.Row) error) (bool, error) {
 	column, arg, count := "schema_id", schemaID, `SELECT count(*) FROM schemas WHERE schema_id = $1`
 	if schemaID == "" {
 		column, arg, count = "schema_key", key, `SELECT count(*) FROM schema_keys WHERE schema_key = $1`
 	}
-	if known, err := exists(ctx, v.s.pool, count, arg); err != nil || !known {
+	if known, err := exists(ctx, v.pool, count, arg); err != nil || !known {
 		return false, err
 	}
-	return true, eachRow(ctx, v.s.pool, `SELECT schema_id, version, status, reason, actor, assigned_at
+	return true, eachRow(ctx, v.pool, `SELECT schema_id, version, status, reason, actor, assigned_at
 		FROM schema_versions WHERE `+column+` = $1 ORDER BY seq DESC`, []any{arg}, rowsOf(each))
 }
