@@ -1,10 +1,12 @@
-// Package catalog holds the catalog service's domain: its types, what a
-// store must do, the errors it answers with, and its rules as plain Go: how
-// a batch of observations folds into release-pooled schemas (PlanBatch),
-// presence, diffs, events and page tokens. Stores persist and read; the API
-// converts to and from its messages. Neither decides anything the catalog's
-// users would call a rule, so that every store behaves alike (catalogtest
-// holds each to that).
+// Package catalog is the catalog service's domain, which every other part
+// of it speaks: its types, the Store interface with the errors each method
+// returns, and the rules a write applies (PlanBatch folds a batch of
+// observations into release-pooled schemas, timeline entries and cost
+// rows), with diffs and page tokens. The API, conformance and proposals
+// read and write through Store. The stores persist and read, sharing their
+// flows in internal/sqlstore, and decide nothing the catalog's users would
+// call a rule, so that every store behaves alike (catalogtest holds each
+// to that).
 package catalog
 
 import (
@@ -156,7 +158,8 @@ type Store interface {
 	// ListSchemaKeys returns one summary per metric name that passes the
 	// filter, and how many names pass it in all.
 	// Schema counts are of current schemas; each summary's Cost is over
-	// f.Window (see KeyCosts), and so are the sorts by cost. It returns
+	// f.Window (docs/COST.md says how figures add up over a window), and
+	// so are the sorts by cost. It returns
 	// EINVALID for a sort it does not know.
 	ListSchemaKeys(ctx context.Context, f KeyFilter) ([]KeySummary, int64, error)
 
@@ -168,7 +171,7 @@ type Store interface {
 	// GetSchema returns one schema with its producers (at most
 	// MaxDetailProducers, the most recently seen first), releases, scopes,
 	// versions and variants, and its cost figures over window w (the last
-	// hour when unspecified; see SchemaCost), or ENOTFOUND.
+	// hour when unspecified; see docs/COST.md), or ENOTFOUND.
 	GetSchema(ctx context.Context, schemaID string, w tallycatv1.Window) (*SchemaDetail, error)
 
 	// GetSchemas returns the schemas with the given ids (as ListSchemas
@@ -176,15 +179,14 @@ type Store interface {
 	// that does not exist.
 	GetSchemas(ctx context.Context, schemaIDs ...string) ([]Schema, error)
 
-	// ListJudging returns what judging the catalog needs (see Judge.Key
-	// and Findings.Refresh) a page of metric keys at a time, keyset-paged
+	// ListJudging returns what judging the catalog needs (the conformance
+	// package's full judging) a page of metric keys at a time, keyset-paged
 	// in name order: the keys after after ("" for the first page), at most
 	// limit of them (all for 0). Each comes with its current schemas as
 	// ListSchemas returns them (fields with presence, seen ratio and type
 	// conflicts; data points; first seen; superseded schemas left out)
 	// and, for each schema, the releases producing it now, the most
-	// recently seen first (CurrentReleases: GetSchema's current releases,
-	// in its order). Fields carry no cost figures; ReadFieldCosts has
+	// recently seen first (GetSchema's current releases, in its order). Fields carry no cost figures; ReadFieldCosts has
 	// them. A page with fewer than limit keys is the last. An after that
 	// names no key is no error: the page starts at the first key past it.
 	// It returns no catalog error code; its errors are the database's and
@@ -211,12 +213,11 @@ type Store interface {
 
 	// ListTopSeries returns the metrics, releases and attributes with the
 	// most series over window w, at most limit of each (DefaultTopLimit
-	// for 0); see Top.
+	// for 0).
 	ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*TopSeries, error)
 
 	// GetSeriesHistory returns a metric name's series and data point rate
-	// per bucket over the last HistorySpan, oldest first (see
-	// SeriesHistory), or ENOTFOUND when the name was never seen.
+	// per bucket over the last HistorySpan, oldest first, or ENOTFOUND when the name was never seen.
 	GetSeriesHistory(ctx context.Context, schemaKey string) ([]SeriesPoint, error)
 
 	// ListSchemaEvents returns a metric name's timeline, newest first, or

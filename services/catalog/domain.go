@@ -31,7 +31,7 @@ type Field struct {
 	TypeConflict bool
 	// Distinct estimates the field's distinct values over the window
 	// GetSchema was asked for; HighCardinality judges the last hour's
-	// (see SchemaCost). Examples are a data point field's values while
+	// (see docs/COST.md). Examples are a data point field's values while
 	// ExamplesState is KEPT; the state says why there are none otherwise.
 	Distinct        uint64
 	HighCardinality bool
@@ -87,7 +87,7 @@ type Release struct {
 	LastSeen     time.Time
 	SupersededBy string
 	DataPoints   uint64
-	// Cost is the release's streams' on the schema (see SchemaCost).
+	// Cost is the release's streams' on the schema (see docs/COST.md).
 	Cost *Cost
 }
 
