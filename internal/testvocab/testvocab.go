@@ -28,15 +28,16 @@ const (
 	Sometimes       = tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES
 )
 
-// Metric types and temporalities.
+// Metric types and temporalities. The summary type is SummaryMetric, as
+// Summary would clash with the conformance package's type in its tests.
 const (
-	Sum          = tallycatv1.MetricType_METRIC_TYPE_SUM
-	Gauge        = tallycatv1.MetricType_METRIC_TYPE_GAUGE
-	Histogram    = tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM
-	ExpHistogram = tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM
-	Summary      = tallycatv1.MetricType_METRIC_TYPE_SUMMARY
-	Cumulative   = tallycatv1.Temporality_TEMPORALITY_CUMULATIVE
-	Delta        = tallycatv1.Temporality_TEMPORALITY_DELTA
+	Sum           = tallycatv1.MetricType_METRIC_TYPE_SUM
+	Gauge         = tallycatv1.MetricType_METRIC_TYPE_GAUGE
+	Histogram     = tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM
+	ExpHistogram  = tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM
+	SummaryMetric = tallycatv1.MetricType_METRIC_TYPE_SUMMARY
+	Cumulative    = tallycatv1.Temporality_TEMPORALITY_CUMULATIVE
+	Delta         = tallycatv1.Temporality_TEMPORALITY_DELTA
 )
 
 // Version statuses.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -30,7 +32,7 @@ const (
 func distinct(prefix string, from, to int) cardinality.Distinct {
 	var d cardinality.Distinct
 	for i := from; i < to; i++ {
-		d.Add(cardinality.HashString(vtString, fmt.Sprint(prefix, i)))
+		d.Add(cardinality.HashString(String, fmt.Sprint(prefix, i)))
 	}
 	return d
 }
@@ -65,13 +67,13 @@ func costObs(at time.Time, users cardinality.Distinct, regions map[string]uint64
 	o := ob("1.0.0", "pod-1", 0, method)
 	o.FirstObserved, o.LastObserved = at, at
 	o.Series = users
-	f := catalog.FieldFigures{Source: srcDP, Key: "region", Type: vtString, State: state}
+	f := catalog.FieldFigures{Source: srcDP, Key: "region", Type: String, State: state}
 	for r, n := range regions {
-		f.Distinct.Add(cardinality.HashString(vtString, r))
+		f.Distinct.Add(cardinality.HashString(String, r))
 		f.Values = append(f.Values, catalog.ValueCount{Value: r, DataPoints: n})
 	}
 	o.Fields = []catalog.FieldFigures{f,
-		{Source: srcRes, Key: "host.name", Type: vtString, Distinct: distinct("host", 0, 1), State: withheld}}
+		{Source: srcRes, Key: "host.name", Type: String, Distinct: distinct("host", 0, 1), State: withheld}}
 	return o
 }
 

@@ -3,6 +3,8 @@ package catalog_test
 import (
 	"testing"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 )
@@ -11,20 +13,13 @@ func field(name string, src tallycatv1.FieldSource, vt tallycatv1.ValueType) cat
 	return catalog.Field{Name: name, Source: src, Type: vt}
 }
 
-const (
-	res = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
-	dp  = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT
-	str = tallycatv1.ValueType_VALUE_TYPE_STRING
-	i64 = tallycatv1.ValueType_VALUE_TYPE_INT
-)
-
 func TestDiff(t *testing.T) {
 	base := catalog.Schema{Key: "m", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "ms", Monotonic: true,
 		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
-		Fields:      []catalog.Field{field("host", res, str), field("code", dp, i64), field("gone", dp, str)}}
+		Fields:      []catalog.Field{field("host", Resource, String), field("code", DataPoint, Int), field("gone", DataPoint, String)}}
 	target := catalog.Schema{Key: "m", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Unit: "s", Monotonic: true,
 		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE,
-		Fields:      []catalog.Field{field("host", dp, str), field("code", dp, str), field("new", dp, str)}}
+		Fields:      []catalog.Field{field("host", DataPoint, String), field("code", DataPoint, String), field("new", DataPoint, String)}}
 	d := catalog.Diff(base, target)
 	if len(d.Added) != 1 || d.Added[0].Name != "new" {
 		t.Errorf("added = %v, want new", d.Added)
@@ -33,7 +28,7 @@ func TestDiff(t *testing.T) {
 		t.Errorf("removed = %v, want gone", d.Removed)
 	}
 	if len(d.Changed) != 2 || d.Changed[0].Name != "code" || d.Changed[1].Name != "host" ||
-		d.Changed[1].Base.Source != res || d.Changed[1].Target.Source != dp {
+		d.Changed[1].Base.Source != Resource || d.Changed[1].Target.Source != DataPoint {
 		t.Errorf("changed = %v, want code (type) and host (source)", d.Changed)
 	}
 	if len(d.MetadataChanges) != 1 || d.MetadataChanges[0].Property != "unit" || d.MetadataChanges[0].Base != "ms" || d.MetadataChanges[0].Target != "s" {

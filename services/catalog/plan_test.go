@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -19,9 +21,6 @@ import (
 // sequence of batches can be planned.
 
 const (
-	vtString = tallycatv1.ValueType_VALUE_TYPE_STRING
-	vtInt    = tallycatv1.ValueType_VALUE_TYPE_INT
-
 	evFirstSeen = tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN
 	evAdded     = tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_ADDED
 	evMoved     = tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED
@@ -30,13 +29,13 @@ const (
 )
 
 var (
-	method    = schemaid.Attribute{Key: "http.request.method", Type: vtString}
-	errorType = schemaid.Attribute{Key: "error.type", Type: vtString}
-	route     = schemaid.Attribute{Key: "http.route", Type: vtString}
-	statusInt = schemaid.Attribute{Key: "status", Type: vtInt}
-	statusStr = schemaid.Attribute{Key: "status", Type: vtString}
-	hostName  = schemaid.Attribute{Key: "host.name", Type: vtString}
-	podName   = schemaid.Attribute{Key: "k8s.pod.name", Type: vtString}
+	method    = schemaid.Attribute{Key: "http.request.method", Type: String}
+	errorType = schemaid.Attribute{Key: "error.type", Type: String}
+	route     = schemaid.Attribute{Key: "http.route", Type: String}
+	statusInt = schemaid.Attribute{Key: "status", Type: Int}
+	statusStr = schemaid.Attribute{Key: "status", Type: String}
+	hostName  = schemaid.Attribute{Key: "host.name", Type: String}
+	podName   = schemaid.Attribute{Key: "k8s.pod.name", Type: String}
 
 	header = schemaid.Shape{Name: metricKey, Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s",
 		Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -70,19 +72,14 @@ func key(name string, t tallycatv1.ValueType) *tallycatv1.AttributeKey {
 	return &tallycatv1.AttributeKey{Name: name, ValueType: t}
 }
 
-const (
-	vString = tallycatv1.ValueType_VALUE_TYPE_STRING
-	vInt    = tallycatv1.ValueType_VALUE_TYPE_INT
-)
-
 // seed records two shapes of one metric and returns their ids.
 func seed(t *testing.T, c clients) (string, string) {
 	t.Helper()
 	res, err := c.observation.RecordObservations(context.Background(), &tallycatv1.RecordObservationsRequest{
 		BatchId: uuid.NewString(),
 		Observations: []*tallycatv1.Observation{
-			obs("http.duration", "checkout", key("status", vInt), key("method", vString)),
-			obs("http.duration", "payments", key("status", vString)),
+			obs("http.duration", "checkout", key("status", Int), key("method", String)),
+			obs("http.duration", "payments", key("status", String)),
 		},
 	})
 	if err != nil {
@@ -102,7 +99,7 @@ func TestRoundTrip(t *testing.T) {
 			a, b := seed(t, c)
 			want := schemaid.ID(schemaid.Shape{Name: "http.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",
 				Temporality: tallycatv1.Temporality_TEMPORALITY_DELTA,
-				Attributes:  []schemaid.Attribute{{Key: "status", Type: vInt}, {Key: "method", Type: vString}}})
+				Attributes:  []schemaid.Attribute{{Key: "status", Type: Int}, {Key: "method", Type: String}}})
 			if a != want {
 				t.Errorf("catalog computed id %s, the shared package %s", a, want)
 			}
@@ -123,7 +120,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(diff.Removed) != 1 || diff.Removed[0].Name != "method" || len(diff.Changed) != 1 || diff.Changed[0].Name != "status" ||
-				diff.Changed[0].Base.ValueType != vInt || diff.Changed[0].Target.ValueType != vString || diff.Identical {
+				diff.Changed[0].Base.ValueType != Int || diff.Changed[0].Target.ValueType != String || diff.Identical {
 				t.Errorf("diff = %v, want method removed and status int→string", diff)
 			}
 

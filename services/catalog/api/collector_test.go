@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	"github.com/google/uuid"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -48,7 +50,7 @@ rules:
 			t.Cleanup(srv.Close)
 			c := clientsFor(srv.URL, opts...)
 			if _, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(),
-				Observations: []*tallycatv1.Observation{obs("shop.logins", "checkout", key("user.email", vString))}}); err != nil {
+				Observations: []*tallycatv1.Observation{obs("shop.logins", "checkout", key("user.email", String))}}); err != nil {
 				t.Fatal(err)
 			}
 			res, err := c.conformance.GetCollectorConfig(ctx, &tallycatv1.GetCollectorConfigRequest{IncludeCardinalityCaps: true})

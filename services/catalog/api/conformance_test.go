@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 
@@ -22,8 +24,8 @@ func TestFindingsOverRPC(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := start(t, opts...)
 			ctx := context.Background()
-			duration := obs("http.server.request.duration", "checkout", key("http.request.method", vString), key("http.response.status_code", vInt))
-			custom := obs("shop.cart.items", "checkout", key("shop.cart.id", vString))
+			duration := obs("http.server.request.duration", "checkout", key("http.request.method", String), key("http.response.status_code", Int))
+			custom := obs("shop.cart.items", "checkout", key("shop.cart.id", String))
 			custom.MetricType = tallycatv1.MetricType_METRIC_TYPE_GAUGE
 			if _, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{
 				BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{duration, custom},
@@ -109,7 +111,7 @@ func TestNewSchemasAreJudgedSoon(t *testing.T) {
 		return nil
 	})
 	// A second metric is judged alone; the first keeps its findings.
-	duration := obs("http.server.request.duration", "checkout", key("http.request.method", vString))
+	duration := obs("http.server.request.duration", "checkout", key("http.request.method", String))
 	if _, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{duration}}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -37,24 +39,24 @@ func wire(d *cardinality.Distinct) *tallycatv1.Distinct {
 // from each of users from … to-1: a series each, user.id withheld, and
 // region (eu for three users in five, else us) kept.
 func costly(name string, at time.Time, from, to int) *tallycatv1.Observation {
-	o := obs(name, "checkout", key("user.id", vString), key("region", vString))
+	o := obs(name, "checkout", key("user.id", String), key("region", String))
 	o.FirstObserved, o.LastObserved = timestamppb.New(at), timestamppb.New(at)
 	o.DataPointCount = uint64(to - from)
 	var series, users, regions cardinality.Distinct
 	counts := map[string]uint64{}
 	for i := from; i < to; i++ {
 		user, region := fmt.Sprint("user-", i), map[bool]string{true: "eu", false: "us"}[i%5 < 3]
-		series.Add(cardinality.Series(1, 2, cardinality.Attribute(cardinality.HashKey("user.id"), cardinality.HashString(vString, user))^
-			cardinality.Attribute(cardinality.HashKey("region"), cardinality.HashString(vString, region))))
-		users.Add(cardinality.HashString(vString, user))
-		regions.Add(cardinality.HashString(vString, region))
+		series.Add(cardinality.Series(1, 2, cardinality.Attribute(cardinality.HashKey("user.id"), cardinality.HashString(String, user))^
+			cardinality.Attribute(cardinality.HashKey("region"), cardinality.HashString(String, region))))
+		users.Add(cardinality.HashString(String, user))
+		regions.Add(cardinality.HashString(String, region))
 		counts[region]++
 	}
 	o.Series = wire(&series)
 	o.Fields = []*tallycatv1.FieldFigures{
-		{Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Key: "user.id", ValueType: vString, Distinct: wire(&users),
+		{Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Key: "user.id", ValueType: String, Distinct: wire(&users),
 			ValuesState: tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD},
-		{Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Key: "region", ValueType: vString, Distinct: wire(&regions),
+		{Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Key: "region", ValueType: String, Distinct: wire(&regions),
 			ValuesState: tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT, Values: []*tallycatv1.ValueCount{
 				{Value: "eu", DataPoints: counts["eu"]}, {Value: "us", DataPoints: counts["us"]}}},
 	}

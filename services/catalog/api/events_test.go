@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	"github.com/google/uuid"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -40,13 +42,13 @@ func TestObservationsHandTheirEventsOn(t *testing.T) {
 	c := clientsFor(srv.URL)
 	ctx := context.Background()
 
-	one := &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{obs("http.server.request.duration", "shop", key("http.request.method", vString))}}
+	one := &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{obs("http.server.request.duration", "shop", key("http.request.method", String))}}
 	for range 2 {
 		if _, err := c.observation.RecordObservations(ctx, one); err != nil {
 			t.Fatal(err)
 		}
 	}
-	grown := obs("http.server.request.duration", "shop", key("http.request.method", vString), key("error.type", vString))
+	grown := obs("http.server.request.duration", "shop", key("http.request.method", String), key("error.type", String))
 	if _, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{grown}}); err != nil {
 		t.Fatal(err)
 	}

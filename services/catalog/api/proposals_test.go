@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -51,7 +53,7 @@ func seedProposals(t *testing.T, c clients) (base, coupon, seconds string) {
 	t.Helper()
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour)
-	items, flag := key("cart.items", vInt), key("cart.coupon", tallycatv1.ValueType_VALUE_TYPE_BOOL)
+	items, flag := key("cart.items", Int), key("cart.coupon", tallycatv1.ValueType_VALUE_TYPE_BOOL)
 	record := func(obs ...*tallycatv1.Observation) []string {
 		t.Helper()
 		res, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: obs})
@@ -219,7 +221,7 @@ func TestProposalAfterTwoMoves(t *testing.T) {
 	c := start(t)
 	base, coupon, _ := seedProposals(t, c)
 	t0 := time.Now().Add(-time.Hour)
-	items, flag, gift := key("cart.items", vInt), key("cart.coupon", tallycatv1.ValueType_VALUE_TYPE_BOOL), key("cart.gift", tallycatv1.ValueType_VALUE_TYPE_BOOL)
+	items, flag, gift := key("cart.items", Int), key("cart.coupon", tallycatv1.ValueType_VALUE_TYPE_BOOL), key("cart.gift", tallycatv1.ValueType_VALUE_TYPE_BOOL)
 	res, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{
 		checkout("1.0.0", "ms", t0.Add(3*time.Minute), items, flag, gift),
 	}})

@@ -1,11 +1,12 @@
 package conformance
 
 import (
-	"github.com/tallycat/tallycat/services/catalog"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tallycat/tallycat/services/catalog"
 
 	"gopkg.in/yaml.v3"
 

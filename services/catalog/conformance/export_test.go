@@ -2,11 +2,13 @@ package conformance
 
 import (
 	"bytes"
-	"github.com/tallycat/tallycat/services/catalog"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	. "github.com/tallycat/tallycat/internal/testvocab"
+	"github.com/tallycat/tallycat/services/catalog"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
@@ -18,13 +20,12 @@ import (
 // service sends it (in ms, with the deprecated http.method), and a custom
 // gauge with an enum-like attribute and one sometimes present.
 func exportFixture() []ExportKey {
-	str := tallycatv1.ValueType_VALUE_TYPE_STRING
 	duration := catalog.Schema{ID: "d", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",
-		Description: "Duration of HTTP server requests.", Fields: []catalog.Field{dp("http.method", str, "GET"), dp("http.request.method", str, "GET", "POST")}}
-	coupon := dp("shop.coupon.code", str)
+		Description: "Duration of HTTP server requests.", Fields: []catalog.Field{dp("http.method", String, "GET"), dp("http.request.method", String, "GET", "POST")}}
+	coupon := dp("shop.coupon.code", String)
 	coupon.Presence, coupon.SeenRatio = tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES, 0.3
 	items := catalog.Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "{item}",
-		Fields: []catalog.Field{dp("shop.cart.tier", str, "gold", "silver", "Gold Plus"), coupon}}
+		Fields: []catalog.Field{dp("shop.cart.tier", String, "gold", "silver", "Gold Plus"), coupon}}
 	return []ExportKey{{Key: duration.Key, Schemas: []catalog.Judged{{Schema: duration}}}, {Key: items.Key, Schemas: []catalog.Judged{{Schema: items}}}}
 }
 

@@ -2,10 +2,12 @@ package conformance
 
 import (
 	"fmt"
-	"github.com/tallycat/tallycat/services/catalog"
 	"slices"
 	"strings"
 	"testing"
+
+	. "github.com/tallycat/tallycat/internal/testvocab"
+	"github.com/tallycat/tallycat/services/catalog"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
@@ -47,9 +49,8 @@ func render(fs []Finding) []string {
 // url.scheme; active requests as a monotonic counter; a custom metric.
 func TestHTTPServerDurationInMilliseconds(t *testing.T) {
 	j := builtinJudge(t)
-	str, integer := tallycatv1.ValueType_VALUE_TYPE_STRING, tallycatv1.ValueType_VALUE_TYPE_INT
 	duration := catalog.Schema{ID: "d", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "ms",
-		Fields: []catalog.Field{dp("http.method", str, "GET"), dp("http.request.method", str, "GET", "FOO"), dp("http.response.status_code", integer)}}
+		Fields: []catalog.Field{dp("http.method", String, "GET"), dp("http.request.method", String, "GET", "FOO"), dp("http.response.status_code", Int)}}
 	got := render(j.Key([]catalog.Judged{{Schema: duration}}))
 	want := []string{
 		"IMPROVEMENT recommended_attribute_not_present network.protocol.version",
@@ -85,11 +86,11 @@ func TestHTTPServerDurationInMilliseconds(t *testing.T) {
 	}
 
 	active := catalog.Schema{ID: "a", Key: "http.server.active_requests", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "{request}",
-		Fields: []catalog.Field{dp("http.request.method", str), dp("url.scheme", str)}}
+		Fields: []catalog.Field{dp("http.request.method", String), dp("url.scheme", String)}}
 	if got := render(j.Key([]catalog.Judged{{Schema: active}})); !slices.Contains(got, "VIOLATION unexpected_instrument") || !slices.Contains(got, "INFORMATION not_stable") {
 		t.Errorf("a monotonic active_requests: %v, want unexpected_instrument and not_stable", got)
 	}
-	custom := catalog.Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []catalog.Field{dp("shop.cart.id", str)}}
+	custom := catalog.Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []catalog.Field{dp("shop.cart.id", String)}}
 	if got := render(j.Key([]catalog.Judged{{Schema: custom}})); strings.Join(got, ",") != "VIOLATION missing_attribute shop.cart.id,VIOLATION missing_metric" {
 		t.Errorf("a custom metric: %v", got)
 	}
@@ -126,8 +127,7 @@ func TestConformanceConfig(t *testing.T) {
 	}
 	j := builtinJudge(t)
 	j.Levels, j.Ignore = c.Levels, c.Ignore
-	str := tallycatv1.ValueType_VALUE_TYPE_STRING
-	custom := catalog.Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []catalog.Field{dp("shop.cart.id", str)}}
+	custom := catalog.Schema{ID: "c", Key: "shop.cart.items", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Fields: []catalog.Field{dp("shop.cart.id", String)}}
 	if got := render(j.Key([]catalog.Judged{{Schema: custom}})); strings.Join(got, ",") != "VIOLATION missing_metric" {
 		t.Errorf("with the config: %v, want missing_metric alone", got)
 	}

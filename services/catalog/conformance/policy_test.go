@@ -1,10 +1,12 @@
 package conformance
 
 import (
-	"github.com/tallycat/tallycat/services/catalog"
 	"slices"
 	"strings"
 	"testing"
+
+	. "github.com/tallycat/tallycat/internal/testvocab"
+	"github.com/tallycat/tallycat/services/catalog"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 )
@@ -38,11 +40,10 @@ func TestPolicyViolationsAreFindings(t *testing.T) {
 	}
 	j := builtinJudge(t)
 	j.Policies = rules
-	str := tallycatv1.ValueType_VALUE_TYPE_STRING
-	user := dp("user.id", str)
+	user := dp("user.id", String)
 	user.Distinct = 5000
 	logins := catalog.Schema{ID: "l", Key: "shop.logins_total", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "{login}",
-		Fields: []catalog.Field{dp("user.email", str), user, dp("db.password", str)}}
+		Fields: []catalog.Field{dp("user.email", String), user, dp("db.password", String)}}
 	duration := catalog.Schema{ID: "d", Key: "shop.checkout.duration", Type: tallycatv1.MetricType_METRIC_TYPE_GAUGE, Unit: "s"}
 	checkout := []catalog.ReleaseIdentity{{ServiceName: "checkout", ServiceVersion: "1.0.0"}}
 	var got []string

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -116,13 +118,12 @@ func TestUpgradeFromVersion2(t *testing.T) {
 func TestUpgradeFoldsIntoReleases(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	str, num := tallycatv1.ValueType_VALUE_TYPE_STRING, tallycatv1.ValueType_VALUE_TYPE_INT
 	shape := func(attrs ...schemaid.Attribute) schemaid.Shape {
 		return schemaid.Shape{Name: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s",
 			Temporality: tallycatv1.Temporality_TEMPORALITY_CUMULATIVE, Attributes: attrs}
 	}
-	method, errType, status := schemaid.Attribute{Key: "http.request.method", Type: str}, schemaid.Attribute{Key: "error.type", Type: str},
-		schemaid.Attribute{Key: "http.request.method", Type: num}
+	method, errType, status := schemaid.Attribute{Key: "http.request.method", Type: String}, schemaid.Attribute{Key: "error.type", Type: String},
+		schemaid.Attribute{Key: "http.request.method", Type: Int}
 	ok, failed, payments := shape(method), shape(errType, method), shape(status)
 	c1, c2 := catalog.ProducerIdentity{ServiceName: "checkout", ServiceVersion: "1.2.0", ServiceInstanceID: "c-1"},
 		catalog.ProducerIdentity{ServiceName: "checkout", ServiceVersion: "1.2.0", ServiceInstanceID: "c-2"}
@@ -216,8 +217,7 @@ func TestUpgradeFoldsIntoReleases(t *testing.T) {
 func TestUpgradeKeptSchemaCountsOnce(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	str := tallycatv1.ValueType_VALUE_TYPE_STRING
-	m, e := schemaid.Attribute{Key: "method", Type: str}, schemaid.Attribute{Key: "error.type", Type: str}
+	m, e := schemaid.Attribute{Key: "method", Type: String}, schemaid.Attribute{Key: "error.type", Type: String}
 	x := schemaid.Shape{Name: "h", Type: 3, Unit: "s", Temporality: 2, Attributes: []schemaid.Attribute{m}}
 	y := schemaid.Shape{Name: "h", Type: 3, Unit: "s", Temporality: 2, Attributes: []schemaid.Attribute{e, m}}
 	ps := []catalog.ProducerIdentity{{ServiceName: "a", ServiceVersion: "1", ServiceInstanceID: "a-1"},

@@ -187,7 +187,7 @@ func TestAllMetricTypesAndBadMetrics(t *testing.T) {
 	got := byName(res)
 	types := map[string]tallycatv1.MetricType{
 		"sum": Sum, "hist": Histogram,
-		"exp": ExpHistogram, "summary": Summary,
+		"exp": ExpHistogram, "summary": SummaryMetric,
 		"empty": Sum,
 	}
 	for name, typ := range types {

@@ -4,20 +4,12 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
-)
-
-const (
-	always    = tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS
-	sometimes = tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES
-	unknown   = tallycatv1.FieldPresence_FIELD_PRESENCE_UNSPECIFIED
-
-	srcResource  = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
-	srcScope     = tallycatv1.FieldSource_FIELD_SOURCE_SCOPE
-	srcDataPoint = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT
 )
 
 var (
@@ -61,31 +53,31 @@ func TestDataPointFields(t *testing.T) {
 		name:     "weighed by data points",
 		variants: []catalog.Variant{only(30, 0, 5, attrA), only(10, 2, 3, attrA, attrB)},
 		want: []wantField{
-			{"a", always, 1, hour(0), hour(5)},
-			{"b", sometimes, 0.25, hour(2), hour(3)},
+			{"a", Always, 1, hour(0), hour(5)},
+			{"b", Sometimes, 0.25, hour(2), hour(3)},
 		},
 	}, {
 		name:     "variants without data points are weighed by count",
 		variants: []catalog.Variant{only(0, 0, 1, attrA), only(0, 2, 3, attrA, attrB), only(0, 4, 5, attrA), only(0, 6, 7, attrA)},
 		want: []wantField{
-			{"a", always, 1, hour(0), hour(7)},
-			{"b", sometimes, 0.25, hour(2), hour(3)},
+			{"a", Always, 1, hour(0), hour(7)},
+			{"b", Sometimes, 0.25, hour(2), hour(3)},
 		},
 	}, {
 		name:     "one variant carrying everything",
 		variants: []catalog.Variant{only(7, 1, 2, attrA, attrB)},
 		want: []wantField{
-			{"a", always, 1, hour(1), hour(2)},
-			{"b", always, 1, hour(1), hour(2)},
+			{"a", Always, 1, hour(1), hour(2)},
+			{"b", Always, 1, hour(1), hour(2)},
 		},
 	}, {
 		name: "no variants: presence unknown, never always",
-		want: []wantField{{"a", unknown, 0, time.Time{}, time.Time{}}, {"b", unknown, 0, time.Time{}, time.Time{}}},
+		want: []wantField{{"a", PresenceUnknown, 0, time.Time{}, time.Time{}}, {"b", PresenceUnknown, 0, time.Time{}, time.Time{}}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := sqlstore.DataPointFields([]schemaid.Attribute{attrA, attrB}, tc.variants)
 			for _, f := range got {
-				if f.Source != srcDataPoint || f.Type != vtString || f.TypeConflict {
+				if f.Source != DataPoint || f.Type != vtString || f.TypeConflict {
 					t.Errorf("field %s: source %v, type %v, conflict %v", f.Name, f.Source, f.Type, f.TypeConflict)
 				}
 			}
@@ -96,17 +88,17 @@ func TestDataPointFields(t *testing.T) {
 
 func TestInstanceFields(t *testing.T) {
 	counts := []sqlstore.FieldCount{
-		{Source: srcResource, Name: "host.name", Type: vtString, Instances: 4, FirstSeen: hour(0), LastSeen: hour(9)},
-		{Source: srcResource, Name: "k8s.pod.name", Type: vtString, Instances: 3, FirstSeen: hour(1), LastSeen: hour(8)},
-		{Source: srcScope, Name: "otel.scope.extra", Type: vtString, Instances: 5, FirstSeen: hour(2), LastSeen: hour(7)},
+		{Source: Resource, Name: "host.name", Type: vtString, Instances: 4, FirstSeen: hour(0), LastSeen: hour(9)},
+		{Source: Resource, Name: "k8s.pod.name", Type: vtString, Instances: 3, FirstSeen: hour(1), LastSeen: hour(8)},
+		{Source: Scope, Name: "otel.scope.extra", Type: vtString, Instances: 5, FirstSeen: hour(2), LastSeen: hour(7)},
 	}
 	checkFields(t, sqlstore.InstanceFields(counts, 4), []wantField{
-		{"host.name", always, 1, hour(0), hour(9)},
-		{"k8s.pod.name", sometimes, 0.75, hour(1), hour(8)},
-		{"otel.scope.extra", always, 1, hour(2), hour(7)}, // more than counted: capped
+		{"host.name", Always, 1, hour(0), hour(9)},
+		{"k8s.pod.name", Sometimes, 0.75, hour(1), hour(8)},
+		{"otel.scope.extra", Always, 1, hour(2), hour(7)}, // more than counted: capped
 	})
 	for _, f := range sqlstore.InstanceFields(counts, 0) {
-		if f.Presence != unknown || f.SeenRatio != 0 {
+		if f.Presence != PresenceUnknown || f.SeenRatio != 0 {
 			t.Errorf("no instances: %s %v ratio %v, want unknown", f.Name, f.Presence, f.SeenRatio)
 		}
 	}
@@ -126,19 +118,19 @@ func TestSortFields(t *testing.T) {
 		conflict bool
 	}{{
 		name: "by source, name, type",
-		in: []key{{srcDataPoint, "b", vtString, false}, {srcResource, "z", vtString, false}, {srcDataPoint, "a", vtString, false},
-			{srcScope, "a", vtString, false}},
-		want: []key{{srcResource, "z", vtString, false}, {srcScope, "a", vtString, false}, {srcDataPoint, "a", vtString, false},
-			{srcDataPoint, "b", vtString, false}},
+		in: []key{{DataPoint, "b", vtString, false}, {Resource, "z", vtString, false}, {DataPoint, "a", vtString, false},
+			{Scope, "a", vtString, false}},
+		want: []key{{Resource, "z", vtString, false}, {Scope, "a", vtString, false}, {DataPoint, "a", vtString, false},
+			{DataPoint, "b", vtString, false}},
 	}, {
 		name:     "one key with two types in one source is a conflict",
-		in:       []key{{srcDataPoint, "status", vtString, false}, {srcDataPoint, "code", vtInt, false}, {srcDataPoint, "status", vtInt, false}},
-		want:     []key{{srcDataPoint, "code", vtInt, false}, {srcDataPoint, "status", vtString, true}, {srcDataPoint, "status", vtInt, true}},
+		in:       []key{{DataPoint, "status", vtString, false}, {DataPoint, "code", vtInt, false}, {DataPoint, "status", vtInt, false}},
+		want:     []key{{DataPoint, "code", vtInt, false}, {DataPoint, "status", vtString, true}, {DataPoint, "status", vtInt, true}},
 		conflict: true,
 	}, {
 		name: "the same key in two sources is not",
-		in:   []key{{srcDataPoint, "host", vtInt, false}, {srcResource, "host", vtString, false}},
-		want: []key{{srcResource, "host", vtString, false}, {srcDataPoint, "host", vtInt, false}},
+		in:   []key{{DataPoint, "host", vtInt, false}, {Resource, "host", vtString, false}},
+		want: []key{{Resource, "host", vtString, false}, {DataPoint, "host", vtInt, false}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			fields := make([]catalog.Field, len(tc.in))
