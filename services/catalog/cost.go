@@ -128,6 +128,12 @@ type CostRow struct {
 	Distinct cardinality.Distinct
 	// DataPoints is set on series rows: the data points counted.
 	DataPoints uint64
+	// FirstSeen and LastSeen are when the row's data points were first and
+	// last seen, over every observation merged into it: what a data point
+	// rate runs over (see cardinality.Bucket), so that a producer that
+	// started within a bucket is not spread over all of it. FirstSeen may
+	// be before Bucket (see planCosts).
+	FirstSeen, LastSeen time.Time
 	// Values are set while State is KEPT, most data points first.
 	Values []ValueCount
 	// State is a field row's: KEPT, TOO_MANY, WITHHELD, NOT_SCALAR or, for

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
@@ -49,12 +50,14 @@ func planCosts(ctx context.Context, obs []Observation, streamOf []string, h Hold
 			continue
 		}
 		sb := StreamBucket{StreamID: streamOf[i], Bucket: cardinality.BucketOf(o.LastObserved)}
-		add(CostRow{StreamBucket: sb, Distinct: o.Series, DataPoints: o.DataPoints})
+		first, last := seenOf(o)
+		add(CostRow{StreamBucket: sb, Distinct: o.Series, DataPoints: o.DataPoints, FirstSeen: first, LastSeen: last})
 		for j := range o.Fields {
 			r, err := fieldRow(sb, &o.Fields[j])
 			if err != nil {
 				return nil, Errorf(EINVALID, "observations[%d].fields[%d] (%.100q): %v", i, j, o.Fields[j].Key, err)
 			}
+			r.FirstSeen, r.LastSeen = first, last
 			add(r)
 		}
 	}
@@ -83,6 +86,23 @@ func planCosts(ctx context.Context, obs []Observation, streamOf []string, h Hold
 		out[i] = CostWrite{New: !existed, CostRow: merged}
 	}
 	return out, nil
+}
+
+// seenOf is when an observation's data points were seen, as its cost rows
+// keep it. FirstSeen is FirstObserved even when that is before the bucket
+// of LastObserved that the rows are filed under: the rows hold all the
+// observation's data points, those seen before the bucket began too, so
+// the rate must run over all the time they were seen in. Clamped to the
+// bucket's start, an observation that spans a bucket's edge would count
+// its points over only part of that time, and its rate would be too high.
+// An observation that does not say when it started (an in-process caller;
+// the API requires both times) is taken as seen at LastObserved.
+func seenOf(o *Observation) (first, last time.Time) {
+	first, last = o.FirstObserved.UTC(), o.LastObserved.UTC()
+	if o.FirstObserved.IsZero() || first.After(last) {
+		first = last
+	}
+	return first, last
 }
 
 // fieldRow is a field's figures as a row of its bucket, with the rules on
@@ -137,9 +157,11 @@ var stateRank = map[tallycatv1.ExampleValuesState]int{
 
 // MergeCostRows merges rows of one stream, bucket and field, or of one
 // field across buckets and streams: the union of their distinct values, the
-// sum of their data points, and the worst of their states (see stateRank),
-// with the values of KEPT parts merged while there are at most maxValues of
-// them (TOO_MANY, with none, past it).
+// sum of their data points, the earliest time one was first seen and the
+// latest one was last seen (a part that does not say, with zero times, says
+// nothing of them), and the worst of their states (see stateRank), with the
+// values of KEPT parts merged while there are at most maxValues of them
+// (TOO_MANY, with none, past it).
 func MergeCostRows(rows []CostRow, maxValues int) (CostRow, error) {
 	if len(rows) == 0 {
 		return CostRow{}, nil
@@ -154,6 +176,12 @@ func MergeCostRows(rows []CostRow, maxValues int) (CostRow, error) {
 			return CostRow{}, err
 		}
 		out.DataPoints += r.DataPoints
+		if !r.FirstSeen.IsZero() && (out.FirstSeen.IsZero() || r.FirstSeen.Before(out.FirstSeen)) {
+			out.FirstSeen = r.FirstSeen
+		}
+		if r.LastSeen.After(out.LastSeen) {
+			out.LastSeen = r.LastSeen
+		}
 		if stateRank[r.State] > stateRank[out.State] {
 			out.State = r.State
 		}

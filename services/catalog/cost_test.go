@@ -105,6 +105,42 @@ func TestPlanCostsFoldsReplicasIntoABucket(t *testing.T) {
 	}
 }
 
+// TestPlanCostsKeepsWhenDataWasSeen: a bucket's rows keep when their data
+// points were first and last seen over every report merged into them, from
+// before the bucket began when a report spans its edge (its points are all
+// in the row), so that a rate runs over the time they came in.
+func TestPlanCostsKeepsWhenDataWasSeen(t *testing.T) {
+	f := newFake()
+	edge := costObs(t0, distinct("u", 0, 10), map[string]uint64{"eu": 5}, kept)
+	edge.FirstObserved, edge.LastObserved = t0.Add(-2*time.Minute), t0.Add(3*time.Minute)
+	later := costObs(t0, distinct("u", 10, 20), map[string]uint64{"eu": 5}, kept)
+	later.FirstObserved, later.LastObserved = t0.Add(4*time.Minute), t0.Add(6*time.Minute)
+	plans := planAll(t, f, []catalog.Observation{edge}, []catalog.Observation{later})
+	for i, want := range [][2]time.Time{{t0.Add(-2 * time.Minute), t0.Add(3 * time.Minute)}, {t0.Add(-2 * time.Minute), t0.Add(6 * time.Minute)}} {
+		for _, r := range plans[i].Costs {
+			if !r.Bucket.Equal(t0) || !r.FirstSeen.Equal(want[0]) || !r.LastSeen.Equal(want[1]) {
+				t.Errorf("batch %d: %+v row of %v seen %v to %v, want %v to %v", i+1, r.Field, r.Bucket, r.FirstSeen, r.LastSeen, want[0], want[1])
+			}
+		}
+	}
+	// A part that does not say when it saw data says nothing of it.
+	m, err := catalog.MergeCostRows([]catalog.CostRow{{}, plans[1].Costs[0].CostRow}, 0)
+	if err != nil || !m.FirstSeen.Equal(t0.Add(-2*time.Minute)) || !m.LastSeen.Equal(t0.Add(6*time.Minute)) {
+		t.Errorf("merged with a part without times: seen %v to %v (%v), want the other part's", m.FirstSeen, m.LastSeen, err)
+	}
+	// An in-process caller that does not say when it started: seen when
+	// it last observed.
+	unsaid := costObs(t0, distinct("u", 0, 1), nil, kept)
+	unsaid.FirstObserved = time.Time{}
+	p, err := catalog.PlanBatch(context.Background(), []catalog.Observation{unsaid}, newFake(), catalog.DefaultCostConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Costs[0]; !r.FirstSeen.Equal(t0) || !r.LastSeen.Equal(t0) {
+		t.Errorf("no first observed: seen %v to %v, want at %v", r.FirstSeen, r.LastSeen, t0)
+	}
+}
+
 func TestPlanCostsKeepsValuesOnlyWhenKept(t *testing.T) {
 	for _, state := range []tallycatv1.ExampleValuesState{withheld, tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED, tooMany} {
 		// A sender sends values with a state that says they were not kept.

@@ -48,6 +48,7 @@ func Run(t *testing.T, h Harness) {
 		{"CostMovesWithItsStream", testCostMovesWithItsStream},
 		{"CostWindowsSortsTopAndHistory", testWindows},
 		{"RetriedBatchCountsCostOnce", testRetriedBatchCountsOnce},
+		{"RateOfAProducerStartedMidBucket", testRateOfAProducerStartedMidBucket},
 		{"JudgingReadsWhatListSchemasAndGetSchemaRead", testJudging},
 		{"DismissalsAreKept", testDismissals},
 	}

@@ -236,3 +236,53 @@ func testRetriedBatchCountsOnce(t *testing.T, h Harness) {
 		t.Errorf("region after a retry = %+v, want eu's 6 points counted once", reg.Examples)
 	}
 }
+
+// testRateOfAProducerStartedMidBucket: a producer that started seven and
+// a half minutes ago, sending 174 data points a minute, which an ingest
+// reported every 30 seconds, shows 174 a minute in every figure that
+// carries a rate, however far into its ten-minute bucket it started: not
+// its points spread over the time since the bucket began.
+func testRateOfAProducerStartedMidBucket(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	const perMinute, every = 174, 30 * time.Second
+	started := time.Now().UTC().Add(-7*time.Minute - 30*time.Second)
+	var sent uint64
+	for i := 0; i < 15; i++ {
+		from := started.Add(time.Duration(i) * every)
+		o := Costly(UserObservation(from), 0, 10)
+		o.FirstObserved, o.LastObserved = from, from.Add(every)
+		o.DataPoints = perMinute * uint64(every/time.Second) / 60
+		sent += o.DataPoints
+		record(t, s, fmt.Sprint("export-", i), o)
+	}
+	rate := func(c catalog.Cost) bool {
+		return c.DataPoints == sent && math.Abs(c.DataPointsPerMinute-perMinute)/perMinute < 0.01
+	}
+	o := UserObservation(started)
+	for _, w := range []tallycatv1.Window{lastHour, lastDay} {
+		d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, o.VariantID, w))
+		if c := d.Schema.Cost; c == nil || !rate(*c) {
+			t.Errorf("%v: schema cost %+v, want %d data points at %d a minute", w, c, sent, perMinute)
+		}
+		if c := d.Releases[0].Cost; c == nil || !rate(*c) {
+			t.Errorf("%v: release cost %+v, want %d data points at %d a minute", w, c, sent, perMinute)
+		}
+		keys, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{Window: w}))
+		if len(keys) != 1 || !rate(keys[0].Cost) {
+			t.Errorf("%v: metric cost %+v, want %d data points at %d a minute", w, keys, sent, perMinute)
+		}
+		top := must[*catalog.TopSeries](t)(s.ListTopSeries(ctx, w, 1))
+		if len(top.Metrics) != 1 || !rate(top.Metrics[0].Cost) || len(top.Releases) != 1 || !rate(top.Releases[0].Cost) {
+			t.Errorf("%v: top %+v, %+v, want the metric and its release at %d a minute", w, top.Metrics, top.Releases, perMinute)
+		}
+		costs := must[catalog.FieldCosts](t)(s.ReadFieldCosts(ctx, w))
+		sc := d.Schema
+		if err := costs.Apply(&sc); err != nil {
+			t.Fatal(err)
+		}
+		if sc.Cost == nil || !rate(*sc.Cost) {
+			t.Errorf("%v: judged schema cost %+v, want %d data points at %d a minute", w, sc.Cost, sent, perMinute)
+		}
+	}
+}

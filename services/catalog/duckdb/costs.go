@@ -13,7 +13,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// Cost rows (stream_costs, migration 5): the planner merges a batch's
+// Cost rows (stream_costs, migrations 5 and 7): the planner merges a batch's
 // figures with the rows of their buckets (holdings.Costs) and the writer
 // stores the result; reads load a schema's or a metric's streams and their
 // rows (costReader), and sqlstore works the figures out. Sketches cannot
@@ -50,7 +50,8 @@ func prefixed(prefix, columns string) string {
 }
 
 // writeCosts inserts the plan's new cost rows and replaces the others with
-// their merged selves.
+// their merged selves: the plan merged each with the row held (its first
+// and last seen times too), so every column is the merge's.
 func writeCosts(conn *sql.Conn, rows []catalog.CostWrite) error {
 	var costs split
 	for _, w := range rows {
@@ -59,14 +60,15 @@ func writeCosts(conn *sql.Conn, rows []catalog.CostWrite) error {
 			return fmt.Errorf("stream_costs: %w", err)
 		}
 		costs.add(w.New, []driver.Value{w.StreamID, w.Bucket, int8(w.Field.Source), w.Field.Name, int8(w.Field.Type), blob, w.DataPoints,
-			sqlstore.EncodeValues(w.Values), int8(w.State)})
+			sqlstore.EncodeValues(w.Values), int8(w.State), w.FirstSeen.UTC(), w.LastSeen.UTC()})
 	}
 	if err := appendRows(conn, `INSERT INTO stream_costs SELECT * FROM appended_data`, "stream_costs", costs.fresh); err != nil {
 		return err
 	}
 	return appendRows(conn, `INSERT INTO stream_costs SELECT * FROM appended_data
 		ON CONFLICT (stream_id, bucket, source, name, value_type) DO UPDATE SET distinct_values = excluded.distinct_values,
-		data_points = excluded.data_points, example_values = excluded.example_values, values_state = excluded.values_state`,
+		data_points = excluded.data_points, example_values = excluded.example_values, values_state = excluded.values_state,
+		first_seen = excluded.first_seen, last_seen = excluded.last_seen`,
 		"stream_costs", costs.known)
 }
 

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,8 +12,10 @@ import (
 	. "github.com/tallycat/tallycat/internal/testvocab"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/catalogtest"
 )
 
 type row struct {
@@ -262,5 +265,82 @@ func TestRefusesANewerDatabase(t *testing.T) {
 	path := oldCatalog(t, 1<<30, []row{{`INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', now())`, nil}})
 	if _, err := Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "newer than this TallyCat knows") {
 		t.Fatalf("open a newer database: %v", err)
+	}
+}
+
+// TestUpgradeKeepsCostRates opens a catalog whose cost rows were written
+// before they kept when they saw data: a producer's series rows of two
+// buckets, the second in progress. Its rate reads as it did, from the
+// start of its first bucket until now, and the bucket in progress, written
+// to again, still counts from its start: its earlier points were seen
+// there, not when the new ones were.
+func TestUpgradeKeepsCostRates(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	current := cardinality.BucketOf(now)
+	earlier := current.Add(-2 * cardinality.BucketWidth)
+	o := catalogtest.Observation("app.logins", "checkout", earlier, catalogtest.Str("region"))
+	path := filepath.Join(t.TempDir(), "old.duckdb")
+	old, err := openAt(ctx, path, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The release before kept the schema's rows as today's does; only its
+	// cost rows differ, which an observation without figures leaves alone.
+	if _, err := old.RecordObservations(ctx, "", []catalog.Observation{o}); err != nil {
+		t.Fatal(err)
+	}
+	var series cardinality.Distinct
+	series.Add(1)
+	blob, err := series.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := catalog.StreamOf(&o).ID()
+	for bucket, points := range map[time.Time]int{earlier: 600, current: 100} {
+		if _, err := old.db.ExecContext(ctx, `INSERT INTO stream_costs VALUES (?, ?, 0, '', 0, ?, ?, '[]', 0)`, stream, bucket, blob, points); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := reopen(t, path)
+	d, err := s.GetSchema(ctx, o.VariantID, tallycatv1.Window_WINDOW_LAST_HOUR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := 700 / time.Now().UTC().Sub(earlier).Minutes() // the rule the rows were written under
+	if c := d.Schema.Cost; c == nil || c.DataPoints != 700 || math.Abs(c.DataPointsPerMinute-before)/before > 0.01 {
+		t.Fatalf("cost after the upgrade = %+v, want 700 data points at %.2f a minute, as before", c, before)
+	}
+
+	// Written after the upgrade, in the bucket in progress (its last
+	// instant, if the clock has moved past it).
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	if end := current.Add(cardinality.BucketWidth - time.Microsecond); at.After(end) {
+		at = end
+	}
+	next := catalogtest.Costly(catalogtest.Observation("app.logins", "checkout", at.Add(-time.Second), catalogtest.Str("region")), 0, 1)
+	next.DataPoints = 50
+	if _, err := s.RecordObservations(ctx, "", []catalog.Observation{next}); err != nil {
+		t.Fatal(err)
+	}
+	var first, last time.Time
+	if err := s.db.QueryRowContext(ctx, `SELECT first_seen, last_seen FROM stream_costs WHERE stream_id = ? AND bucket = ? AND source = 0`,
+		stream, current).Scan(&first, &last); err != nil {
+		t.Fatal(err)
+	}
+	if !first.Equal(current) || !last.Equal(at) {
+		t.Errorf("the bucket in progress was seen from %v to %v, want from its start %v to the new write's %v", first, last, current, next.LastObserved)
+	}
+	d, err = s.GetSchema(ctx, o.VariantID, tallycatv1.Window_WINDOW_LAST_HOUR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 750 / next.LastObserved.Sub(earlier).Minutes()
+	if c := d.Schema.Cost; c.DataPoints != 750 || math.Abs(c.DataPointsPerMinute-want)/want > 0.01 {
+		t.Errorf("cost after a write = %+v, want 750 data points at %.2f a minute", c, want)
 	}
 }

@@ -15,11 +15,13 @@ import (
 // The write side of cost rows (stream_costs): the planner merges a
 // batch's figures with the rows of their buckets (holdings.Costs) and the
 // writer stores the result. Sketches cannot be merged in SQL, so rows are
-// replaced whole, never added up here.
+// replaced whole, never added up here: the plan merged each with the row
+// held, its first and last seen times too.
 
 // costColumns are stream_costs' columns, in the order the writes bind
 // them and holdings.Costs reads them.
-var costColumns = []string{"stream_id", "bucket", "source", "name", "value_type", "distinct_values", "data_points", "example_values", "values_state"}
+var costColumns = []string{"stream_id", "bucket", "source", "name", "value_type", "distinct_values", "data_points", "example_values", "values_state",
+	"first_seen", "last_seen"}
 
 // Costs implements catalog.Holdings: the rows of the batch's buckets, in
 // one query joining the (stream, bucket) pairs bound as two arrays.
@@ -33,7 +35,7 @@ func (h holdings) Costs(ctx context.Context, buckets []catalog.StreamBucket) ([]
 		streams[i], times[i] = b.StreamID, utc(b.Bucket)
 	}
 	rows, err := h.tx.Query(ctx, `SELECT c.stream_id, c.bucket, c.source, c.name, c.value_type, c.distinct_values,
-			c.data_points, c.example_values, c.values_state
+			c.data_points, c.example_values, c.values_state, c.first_seen, c.last_seen
 		FROM stream_costs c JOIN unnest($1::text[], $2::timestamp[]) AS k(stream_id, bucket)
 		ON c.stream_id = k.stream_id AND c.bucket = k.bucket`, streams, times)
 	if err != nil {
@@ -55,7 +57,7 @@ func writeCosts(ctx context.Context, tx pgx.Tx, rows []catalog.CostWrite, b *pgx
 	var fresh [][]any
 	var c struct {
 		streams, names, values []string
-		buckets                []time.Time
+		buckets, first, last   []time.Time
 		sources, types, states []int16
 		blobs                  [][]byte
 		points                 []int64
@@ -68,22 +70,24 @@ func writeCosts(ctx context.Context, tx pgx.Tx, rows []catalog.CostWrite, b *pgx
 		values := sqlstore.EncodeValues(w.Values)
 		if w.New {
 			fresh = append(fresh, []any{w.StreamID, utc(w.Bucket), int16(w.Field.Source), w.Field.Name, int16(w.Field.Type), blob,
-				int64(w.DataPoints), values, int16(w.State)})
+				int64(w.DataPoints), values, int16(w.State), utc(w.FirstSeen), utc(w.LastSeen)})
 			continue
 		}
 		c.streams, c.buckets, c.sources = append(c.streams, w.StreamID), append(c.buckets, utc(w.Bucket)), append(c.sources, int16(w.Field.Source))
 		c.names, c.types, c.blobs = append(c.names, w.Field.Name), append(c.types, int16(w.Field.Type)), append(c.blobs, blob)
 		c.points, c.values, c.states = append(c.points, int64(w.DataPoints)), append(c.values, values), append(c.states, int16(w.State))
+		c.first, c.last = append(c.first, utc(w.FirstSeen)), append(c.last, utc(w.LastSeen))
 	}
 	if err := copyRows(ctx, tx, "stream_costs", costColumns, fresh); err != nil {
 		return err
 	}
 	if len(c.streams) > 0 {
 		b.Queue(`INSERT INTO stream_costs AS t SELECT * FROM unnest($1::text[], $2::timestamp[], $3::smallint[], $4::text[],
-				$5::smallint[], $6::bytea[], $7::bigint[], $8::text[], $9::smallint[])
+				$5::smallint[], $6::bytea[], $7::bigint[], $8::text[], $9::smallint[], $10::timestamp[], $11::timestamp[])
 			ON CONFLICT (stream_id, bucket, source, name, value_type) DO UPDATE SET distinct_values = excluded.distinct_values,
-				data_points = excluded.data_points, example_values = excluded.example_values, values_state = excluded.values_state`,
-			c.streams, c.buckets, c.sources, c.names, c.types, c.blobs, c.points, c.values, c.states)
+				data_points = excluded.data_points, example_values = excluded.example_values, values_state = excluded.values_state,
+				first_seen = excluded.first_seen, last_seen = excluded.last_seen`,
+			c.streams, c.buckets, c.sources, c.names, c.types, c.blobs, c.points, c.values, c.states, c.first, c.last)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@
 // original does.
 //
 // Both stores keep the same tables with the same columns (the PostgreSQL
-// store's migration is DuckDB's final schema in PostgreSQL's types). Tables
+// store's migrations make DuckDB's final schema in PostgreSQL's types). Tables
 // lists them once, with each column's Kind: the Go type its values cross
 // in, whatever each database calls it. A store converts its own column
 // types to and from those; this package knows no SQL.
@@ -108,7 +108,7 @@ var Tables = []Table{
 	{"variants", cols("schema_id", Text, "stream_id", Text, "variant_id", Text, "attributes", Text, "first_seen", Time,
 		"last_seen", Time, "data_point_count", Uint), "schema_id, stream_id, variant_id"},
 	{"stream_costs", cols("stream_id", Text, "bucket", Time, "source", Int, "name", Text, "value_type", Int,
-		"distinct_values", Bytes, "data_points", Uint, "example_values", Text, "values_state", Int),
+		"distinct_values", Bytes, "data_points", Uint, "example_values", Text, "values_state", Int, "first_seen", Time, "last_seen", Time),
 		"stream_id, bucket, source, name, value_type"},
 	{"proposal_dismissals", cols("schema_id", Text, "proposed_version", Text, "schema_key", Text, "actor", Text,
 		"reason", Text, "dismissed_at", Time), "schema_id, proposed_version"},

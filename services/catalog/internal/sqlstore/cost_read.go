@@ -72,7 +72,7 @@ func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.
 			if !counts(r.Bucket, streams[id]) {
 				continue
 			}
-			plain = append(plain, cardinality.Bucket{Start: r.Bucket, DataPoints: r.DataPoints})
+			plain = append(plain, cardinality.Bucket{Start: r.Bucket, FirstSeen: r.FirstSeen, LastSeen: r.LastSeen, DataPoints: r.DataPoints})
 			if cardinality.InWindow(r.Bucket, now, d) {
 				if err := series.Merge(&r.Distinct); err != nil {
 					return catalog.Cost{}, err

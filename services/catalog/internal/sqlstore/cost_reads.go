@@ -39,7 +39,8 @@ type CostRead struct{ SeriesOnly, Values bool }
 
 // CostColumns are stream_costs' columns in the order ScanCostRow reads
 // them.
-const CostColumns = `stream_id, bucket, source, name, value_type, distinct_values, data_points, example_values, values_state`
+const CostColumns = `stream_id, bucket, source, name, value_type, distinct_values, data_points, example_values, values_state,
+	first_seen, last_seen`
 
 // Columns are the columns a read of cr selects, in ScanCostRow's order:
 // CostColumns, with example_values replaced by noValues (an empty JSON
@@ -59,10 +60,10 @@ func ScanCostRow(row Row) (catalog.CostRow, error) {
 		blob        []byte
 		values      string
 	)
-	if err := row.Scan(&r.StreamID, &r.Bucket, &src, &r.Field.Name, &vt, &blob, &r.DataPoints, &values, &st); err != nil {
+	if err := row.Scan(&r.StreamID, &r.Bucket, &src, &r.Field.Name, &vt, &blob, &r.DataPoints, &values, &st, &r.FirstSeen, &r.LastSeen); err != nil {
 		return r, err
 	}
-	r.Bucket = r.Bucket.UTC()
+	r.Bucket, r.FirstSeen, r.LastSeen = r.Bucket.UTC(), r.FirstSeen.UTC(), r.LastSeen.UTC()
 	r.Field.Source, r.Field.Type, r.State = tallycatv1.FieldSource(src), tallycatv1.ValueType(vt), tallycatv1.ExampleValuesState(st)
 	if err := r.Distinct.UnmarshalBinary(blob); err != nil {
 		return r, fmt.Errorf("stream_costs of %s: %w", r.StreamID, err)

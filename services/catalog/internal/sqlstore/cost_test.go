@@ -204,3 +204,63 @@ func TestTopAndHistory(t *testing.T) {
 		t.Errorf("history = %+v, want 10 series at 5 a minute, then the current bucket's 100 points over its 5 minutes", history)
 	}
 }
+
+// TestRateRunsFromFirstToLastSeen: a stream whose rows say when they saw
+// data has its rate over that time; one whose rows do not (written before
+// they said) keeps the rule it had, from the start of its first bucket
+// until now; one with both runs from the earliest to the latest either
+// says. Every figure with a rate agrees, FieldCosts (merged as it reads)
+// too.
+func TestRateRunsFromFirstToLastSeen(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 15, 0, 0, time.UTC)
+	at := func(hour, minute, second int) time.Time {
+		return time.Date(2026, 11, 27, hour, minute, second, 0, time.UTC)
+	}
+	seen := func(r catalog.CostRow, first, last time.Time) catalog.CostRow {
+		r.FirstSeen, r.LastSeen = first, last
+		return r
+	}
+	ks := []sqlstore.KeyStream{stream("a", "s", "1.0.0", "", now), stream("b", "s", "2.0.0", "", now), stream("c", "s", "3.0.0", "", now)}
+	rows := []catalog.CostRow{
+		// a started at 12:07:30, sending 174 a minute.
+		seen(seriesRow("a", at(12, 7, 30), distinct("a", 0, 10), 435), at(12, 7, 30), at(12, 10, 0)),
+		seen(seriesRow("a", at(12, 10, 0), distinct("a", 0, 10), 870), at(12, 10, 0), now),
+		// b: 250 over the 25 minutes since its bucket started.
+		seriesRow("b", at(11, 50, 0), distinct("b", 0, 10), 250),
+		// c: 150 from 11:40, which its first row stands for, until now.
+		seriesRow("c", at(11, 40, 0), distinct("c", 0, 10), 100),
+		seen(seriesRow("c", at(12, 10, 0), distinct("c", 0, 10), 50), at(12, 12, 0), at(12, 14, 0)),
+	}
+	want := 174 + 10 + 150.0/35
+	q := sqlstore.CostQuery{Window: lastHour, Now: now, Config: catalog.DefaultCostConfig()}
+	d := &catalog.SchemaDetail{Releases: []catalog.Release{{ReleaseIdentity: catalog.ReleaseIdentity{ServiceName: "checkout", ServiceVersion: "1.0.0"}}}}
+	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s"), rows, q); err != nil {
+		t.Fatal(err)
+	}
+	if c := d.Schema.Cost; c.DataPoints != 1705 || math.Abs(c.DataPointsPerMinute-want) > 1e-9 {
+		t.Errorf("schema = %+v, want 1,705 data points at %.3f a minute", c, want)
+	}
+	if c := d.Releases[0].Cost; math.Abs(c.DataPointsPerMinute-174) > 1e-9 {
+		t.Errorf("release 1.0.0 (stream a) = %+v, want 174 a minute", c)
+	}
+	costs, err := sqlstore.KeyCosts(ks, rows, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := costs[metricKey]; math.Abs(c.DataPointsPerMinute-want) > 1e-9 {
+		t.Errorf("the key = %+v, want %.3f a minute", c, want)
+	}
+	fc := sqlstore.NewFieldCosts(ks, q)
+	for i := range rows {
+		if err := fc.Add(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := catalog.Schema{ID: "s"}
+	if err := fc.Apply(&sc); err != nil {
+		t.Fatal(err)
+	}
+	if c := sc.Cost; c.DataPoints != 1705 || math.Abs(c.DataPointsPerMinute-want) > 1e-9 {
+		t.Errorf("FieldCosts = %+v, want SchemaCost's 1,705 data points at %.3f a minute", c, want)
+	}
+}

@@ -148,7 +148,11 @@ func topAttributes(ix costIndex, key string, counted map[string]time.Time, c cat
 // last HistorySpan, oldest first, one point per bucket with data, from its
 // schemas' streams and their series rows. Each bucket's series sum its
 // streams' estimates for that bucket; its rate is over the bucket, or over
-// the part of it that has passed.
+// the part of it that has passed, whatever the rows say of when in it they
+// saw data: a point of the history is what its bucket received a minute on
+// average, so that points compare bucket with bucket (a producer that
+// started halfway through a bucket shows half its rate there, as it sent
+// half as much).
 func SeriesHistory(streams []KeyStream, series []catalog.CostRow, now time.Time) ([]catalog.SeriesPoint, error) {
 	ix := indexCosts(series)
 	type acc struct {

@@ -61,13 +61,65 @@ type FieldCosts struct {
 }
 
 // streamSeries is one stream's series rows in the window, merged as they
-// come: the union of their series, their data points and the first bucket,
-// which is what cardinality.Window makes of them (the rate runs from the
-// first bucket with data).
+// come: the union of their series, their data points and when they saw
+// data, which is what cardinality.Window makes of them (the rate runs from
+// the first data point to the last).
 type streamSeries struct {
 	distinct cardinality.Distinct
 	points   uint64
-	first    time.Time
+	seen     seenSpan
+}
+
+// seenSpan is when a stream's buckets in a window saw data, merged as
+// cardinality.Window reads it: its rate runs from the earliest time any of
+// them says it first saw data to the latest it last did, and a bucket that
+// does not say is read as from its start and until now. So two buckets
+// stand for any number: one for those that say when they first saw data,
+// carrying the earliest of those times, and one for those that do not,
+// carrying the earliest of their starts; both end at the latest last-seen
+// time, or at no time (now) if any of them does not say.
+type seenSpan struct {
+	said, unsaid       cardinality.Bucket
+	hasSaid, hasUnsaid bool
+	openEnded          bool
+}
+
+// add takes one series row.
+func (s *seenSpan) add(r *catalog.CostRow) {
+	switch {
+	case !r.FirstSeen.IsZero():
+		if !s.hasSaid || r.FirstSeen.Before(s.said.FirstSeen) {
+			s.said.Start, s.said.FirstSeen = r.Bucket, r.FirstSeen
+		}
+		s.hasSaid = true
+	case !s.hasUnsaid || r.Bucket.Before(s.unsaid.Start):
+		s.unsaid.Start, s.hasUnsaid = r.Bucket, true
+	}
+	if r.LastSeen.IsZero() {
+		s.openEnded = true
+	} else if r.LastSeen.After(s.said.LastSeen) {
+		s.said.LastSeen = r.LastSeen
+	}
+}
+
+// buckets are the buckets that stand for those added, with points data
+// points between them.
+func (s *seenSpan) buckets(points uint64) []cardinality.Bucket {
+	last := s.said.LastSeen
+	if s.openEnded {
+		last = time.Time{}
+	}
+	var out []cardinality.Bucket
+	if s.hasSaid {
+		out = append(out, cardinality.Bucket{Start: s.said.Start, FirstSeen: s.said.FirstSeen, LastSeen: last})
+	}
+	if s.hasUnsaid {
+		out = append(out, cardinality.Bucket{Start: s.unsaid.Start, LastSeen: last})
+	}
+	if len(out) > 0 {
+		out[0].DataPoints = points
+	}
+	return out
 }
 
 type streamField struct {
@@ -108,13 +160,11 @@ func (c *FieldCosts) Add(r *catalog.CostRow) error {
 		}
 		sr := c.series[r.StreamID]
 		if sr == nil {
-			sr = &streamSeries{first: r.Bucket}
+			sr = &streamSeries{}
 			c.series[r.StreamID] = sr
 		}
 		sr.points += r.DataPoints
-		if r.Bucket.Before(sr.first) {
-			sr.first = r.Bucket
-		}
+		sr.seen.add(r)
 		return sr.distinct.Merge(&r.Distinct)
 	}
 	if !inSpan && !inHour {
@@ -168,7 +218,7 @@ func (c *FieldCosts) Apply(s *catalog.Schema) error {
 		if sr == nil {
 			continue
 		}
-		f, err := cardinality.Window([]cardinality.Bucket{{Start: sr.first, DataPoints: sr.points}}, c.q.Now, c.span)
+		f, err := cardinality.Window(sr.seen.buckets(sr.points), c.q.Now, c.span)
 		if err != nil {
 			return err
 		}
