@@ -702,7 +702,9 @@ type Cost struct {
 	// series_estimate is a HyperLogLog++ estimate (standard error under 1 %).
 	SeriesEstimate uint64 `protobuf:"varint,2,opt,name=series_estimate,json=seriesEstimate,proto3" json:"series_estimate,omitempty"`
 	// data_points_per_minute is the rate over the part of the window that had
-	// data, so that a producer started ten minutes ago is not diluted.
+	// data, from its first data point to its last (at least a minute), so
+	// that a producer started seven minutes ago is diluted neither over the
+	// window nor over the ten-minute bucket it started in.
 	DataPointsPerMinute float64 `protobuf:"fixed64,3,opt,name=data_points_per_minute,json=dataPointsPerMinute,proto3" json:"data_points_per_minute,omitempty"`
 	// data_points counts the data points received in the window.
 	DataPoints uint64 `protobuf:"varint,4,opt,name=data_points,json=dataPoints,proto3" json:"data_points,omitempty"`

@@ -133,7 +133,9 @@ export type Cost = Message<"tallycat.v1.Cost"> & {
 
   /**
    * data_points_per_minute is the rate over the part of the window that had
-   * data, so that a producer started ten minutes ago is not diluted.
+   * data, from its first data point to its last (at least a minute), so
+   * that a producer started seven minutes ago is diluted neither over the
+   * window nor over the ten-minute bucket it started in.
    *
    * @generated from field: double data_points_per_minute = 3;
    */
