@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"cmp"
 	"maps"
 	"slices"
 	"time"
@@ -259,54 +258,4 @@ func KeyCosts(streams []KeyStream, series []catalog.CostRow, q CostQuery) (map[s
 		out[key] = c
 	}
 	return out, nil
-}
-
-// SortByCost orders keys by their cost, series or data point rate as sort
-// says, the name breaking ties so that pages never overlap or skip. It
-// reports false for any other sort, which the store's columns answer.
-func SortByCost(keys []string, costs map[string]catalog.Cost, sort tallycatv1.SchemaKeySort, descending bool) bool {
-	var by func(catalog.Cost) float64
-	switch sort {
-	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES:
-		by = func(c catalog.Cost) float64 { return float64(c.Series) }
-	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE:
-		by = func(c catalog.Cost) float64 { return c.DataPointsPerMinute }
-	default:
-		return false
-	}
-	slices.SortFunc(keys, func(a, b string) int {
-		o := cmp.Or(cmp.Compare(by(costs[a]), by(costs[b])), cmp.Compare(a, b))
-		if descending {
-			return -o
-		}
-		return o
-	})
-	return true
-}
-
-// InPageOrder returns the summaries of the keys of page that rows holds, in
-// page's order: a page chosen by cost, whose summaries were read apart.
-func InPageOrder(page []string, rows []catalog.KeySummary) []catalog.KeySummary {
-	byKey := make(map[string]catalog.KeySummary, len(rows))
-	for _, r := range rows {
-		byKey[r.Key] = r
-	}
-	out := make([]catalog.KeySummary, 0, len(page))
-	for _, k := range page {
-		if r, ok := byKey[k]; ok {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// SetKeyCosts gives each summary its cost from costs (zero for a key with
-// none), stamped with q's window.
-func SetKeyCosts(out []catalog.KeySummary, costs map[string]catalog.Cost, q CostQuery) {
-	w, _ := q.Span()
-	for i := range out {
-		c := costs[out[i].Key]
-		c.Window = w
-		out[i].Cost = c
-	}
 }
