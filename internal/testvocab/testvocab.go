@@ -45,3 +45,17 @@ const (
 	Active     = tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE
 	Deprecated = tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED
 )
+
+// Cost windows.
+const (
+	LastHour = tallycatv1.Window_WINDOW_LAST_HOUR
+	LastDay  = tallycatv1.Window_WINDOW_LAST_DAY
+)
+
+// Why a field has example values, or has none.
+const (
+	Kept         = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT
+	TooMany      = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_TOO_MANY
+	Withheld     = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD
+	NotDataPoint = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
+)

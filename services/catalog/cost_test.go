@@ -19,15 +19,6 @@ import (
 // The cost rules (docs/COST.md) without a database: how a batch's figures fold
 // into bucket rows. How rows become figures is sqlstore's, and tested there.
 
-const (
-	kept     = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT
-	tooMany  = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_TOO_MANY
-	withheld = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD
-	notDP    = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
-	srcDP    = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT
-	srcRes   = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
-)
-
 // distinct is the set of values prefix0 … prefix(n-1).
 func distinct(prefix string, from, to int) cardinality.Distinct {
 	var d cardinality.Distinct
@@ -43,20 +34,20 @@ func near(got, want uint64, tolerance float64) bool {
 
 func TestMergeCostRows(t *testing.T) {
 	vc := func(v string, n uint64) catalog.ValueCount { return catalog.ValueCount{Value: v, DataPoints: n} }
-	a := catalog.CostRow{Distinct: distinct("r", 0, 2), State: kept, Values: []catalog.ValueCount{vc("eu", 3), vc("us", 1)}}
-	b := catalog.CostRow{Distinct: distinct("r", 1, 3), State: kept, Values: []catalog.ValueCount{vc("us", 1), vc("ap", 2)}}
+	a := catalog.CostRow{Distinct: distinct("r", 0, 2), State: Kept, Values: []catalog.ValueCount{vc("eu", 3), vc("us", 1)}}
+	b := catalog.CostRow{Distinct: distinct("r", 1, 3), State: Kept, Values: []catalog.ValueCount{vc("us", 1), vc("ap", 2)}}
 	m, err := catalog.MergeCostRows([]catalog.CostRow{a, b}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.State != kept || m.Distinct.Estimate() != 3 || !slices.Equal(m.Values, []catalog.ValueCount{vc("eu", 3), vc("ap", 2), vc("us", 2)}) {
+	if m.State != Kept || m.Distinct.Estimate() != 3 || !slices.Equal(m.Values, []catalog.ValueCount{vc("eu", 3), vc("ap", 2), vc("us", 2)}) {
 		t.Errorf("merged = %v %d %v, want kept, 3 distinct, eu 3, ap 2, us 2", m.State, m.Distinct.Estimate(), m.Values)
 	}
-	if m, _ := catalog.MergeCostRows([]catalog.CostRow{a, b}, 2); m.State != tooMany || len(m.Values) != 0 {
+	if m, _ := catalog.MergeCostRows([]catalog.CostRow{a, b}, 2); m.State != TooMany || len(m.Values) != 0 {
 		t.Errorf("three values past a cap of two = %v %v, want too many with none", m.State, m.Values)
 	}
-	w := catalog.CostRow{State: withheld}
-	if m, _ := catalog.MergeCostRows([]catalog.CostRow{a, w, b}, 3); m.State != withheld || len(m.Values) != 0 {
+	w := catalog.CostRow{State: Withheld}
+	if m, _ := catalog.MergeCostRows([]catalog.CostRow{a, w, b}, 3); m.State != Withheld || len(m.Values) != 0 {
 		t.Errorf("a withheld part = %v %v, want withheld with no values", m.State, m.Values)
 	}
 }
@@ -67,13 +58,13 @@ func costObs(at time.Time, users cardinality.Distinct, regions map[string]uint64
 	o := ob("1.0.0", "pod-1", 0, method)
 	o.FirstObserved, o.LastObserved = at, at
 	o.Series = users
-	f := catalog.FieldFigures{Source: srcDP, Key: "region", Type: String, State: state}
+	f := catalog.FieldFigures{Source: DataPoint, Key: "region", Type: String, State: state}
 	for r, n := range regions {
 		f.Distinct.Add(cardinality.HashString(String, r))
 		f.Values = append(f.Values, catalog.ValueCount{Value: r, DataPoints: n})
 	}
 	o.Fields = []catalog.FieldFigures{f,
-		{Source: srcRes, Key: "host.name", Type: String, Distinct: distinct("host", 0, 1), State: withheld}}
+		{Source: Resource, Key: "host.name", Type: String, Distinct: distinct("host", 0, 1), State: Withheld}}
 	return o
 }
 
@@ -82,9 +73,9 @@ func TestPlanCostsFoldsReplicasIntoABucket(t *testing.T) {
 	f := newFake()
 	// Two replicas report the same bucket in two batches; the first holds
 	// two observations of the stream (two instances).
-	one, two := costObs(at, distinct("u", 0, 3000), map[string]uint64{"eu": 5}, kept), costObs(at, distinct("u", 1000, 4000), map[string]uint64{"us": 5}, kept)
+	one, two := costObs(at, distinct("u", 0, 3000), map[string]uint64{"eu": 5}, Kept), costObs(at, distinct("u", 1000, 4000), map[string]uint64{"us": 5}, Kept)
 	two.Producer.ServiceInstanceID = "pod-2"
-	three := costObs(at.Add(time.Minute), distinct("u", 3000, 5000), map[string]uint64{"eu": 10, "ap": 10}, kept)
+	three := costObs(at.Add(time.Minute), distinct("u", 3000, 5000), map[string]uint64{"eu": 10, "ap": 10}, Kept)
 	plans := planAll(t, f, []catalog.Observation{one, two}, []catalog.Observation{three})
 	if n := len(plans[0].Costs); n != 3 || !plans[0].Costs[0].New {
 		t.Fatalf("first batch: %d cost rows (%+v), want new rows for the series, region and host.name", n, plans[0].Costs)
@@ -97,10 +88,10 @@ func TestPlanCostsFoldsReplicasIntoABucket(t *testing.T) {
 	if !series.Field.IsSeries() || !near(series.Distinct.Estimate(), 5000, 0.02) || series.DataPoints != 30 || !series.Bucket.Equal(t0) {
 		t.Errorf("series = %d distinct, %d points at %v; want about 5,000, 30, at the bucket of %v", series.Distinct.Estimate(), series.DataPoints, series.Bucket, t0)
 	}
-	if region.State != kept || region.Distinct.Estimate() != 3 || len(region.Values) != 3 || region.Values[0] != (catalog.ValueCount{Value: "eu", DataPoints: 15}) {
+	if region.State != Kept || region.Distinct.Estimate() != 3 || len(region.Values) != 3 || region.Values[0] != (catalog.ValueCount{Value: "eu", DataPoints: 15}) {
 		t.Errorf("region = %v %v, want kept: eu 15, ap 10, us 5", region.State, region.Values)
 	}
-	if host.State != notDP || len(host.Values) != 0 {
+	if host.State != NotDataPoint || len(host.Values) != 0 {
 		t.Errorf("host.name = %v %v, want counted, not listed", host.State, host.Values)
 	}
 }
@@ -111,9 +102,9 @@ func TestPlanCostsFoldsReplicasIntoABucket(t *testing.T) {
 // in the row), so that a rate runs over the time they came in.
 func TestPlanCostsKeepsWhenDataWasSeen(t *testing.T) {
 	f := newFake()
-	edge := costObs(t0, distinct("u", 0, 10), map[string]uint64{"eu": 5}, kept)
+	edge := costObs(t0, distinct("u", 0, 10), map[string]uint64{"eu": 5}, Kept)
 	edge.FirstObserved, edge.LastObserved = t0.Add(-2*time.Minute), t0.Add(3*time.Minute)
-	later := costObs(t0, distinct("u", 10, 20), map[string]uint64{"eu": 5}, kept)
+	later := costObs(t0, distinct("u", 10, 20), map[string]uint64{"eu": 5}, Kept)
 	later.FirstObserved, later.LastObserved = t0.Add(4*time.Minute), t0.Add(6*time.Minute)
 	plans := planAll(t, f, []catalog.Observation{edge}, []catalog.Observation{later})
 	for i, want := range [][2]time.Time{{t0.Add(-2 * time.Minute), t0.Add(3 * time.Minute)}, {t0.Add(-2 * time.Minute), t0.Add(6 * time.Minute)}} {
@@ -130,7 +121,7 @@ func TestPlanCostsKeepsWhenDataWasSeen(t *testing.T) {
 	}
 	// An in-process caller that does not say when it started: seen when
 	// it last observed.
-	unsaid := costObs(t0, distinct("u", 0, 1), nil, kept)
+	unsaid := costObs(t0, distinct("u", 0, 1), nil, Kept)
 	unsaid.FirstObserved = time.Time{}
 	p, err := catalog.PlanBatch(context.Background(), []catalog.Observation{unsaid}, newFake(), catalog.DefaultCostConfig())
 	if err != nil {
@@ -142,7 +133,7 @@ func TestPlanCostsKeepsWhenDataWasSeen(t *testing.T) {
 }
 
 func TestPlanCostsKeepsValuesOnlyWhenKept(t *testing.T) {
-	for _, state := range []tallycatv1.ExampleValuesState{withheld, tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED, tooMany} {
+	for _, state := range []tallycatv1.ExampleValuesState{Withheld, tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED, TooMany} {
 		// A sender sends values with a state that says they were not kept.
 		p, err := catalog.PlanBatch(context.Background(), []catalog.Observation{costObs(t0, distinct("u", 0, 3), map[string]uint64{"alice@example.com": 1}, state)},
 			newFake(), catalog.DefaultCostConfig())
@@ -152,7 +143,7 @@ func TestPlanCostsKeepsValuesOnlyWhenKept(t *testing.T) {
 		region := p.Costs[1]
 		want := state
 		if state == tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED {
-			want = withheld // a sender that says nothing kept nothing
+			want = Withheld // a sender that says nothing kept nothing
 		}
 		if region.State != want || len(region.Values) != 0 || region.Distinct.Estimate() != 1 {
 			t.Errorf("sent %v: stored %v with values %v, want %v with none, one distinct", state, region.State, region.Values, want)
@@ -161,8 +152,8 @@ func TestPlanCostsKeepsValuesOnlyWhenKept(t *testing.T) {
 }
 
 func TestPlanCostsRefusesBadFigures(t *testing.T) {
-	long := costObs(t0, distinct("u", 0, 3), map[string]uint64{strings.Repeat("x", 257): 1}, kept)
-	scope := costObs(t0, distinct("u", 0, 3), nil, kept)
+	long := costObs(t0, distinct("u", 0, 3), map[string]uint64{strings.Repeat("x", 257): 1}, Kept)
+	scope := costObs(t0, distinct("u", 0, 3), nil, Kept)
 	scope.Fields[0].Source = tallycatv1.FieldSource_FIELD_SOURCE_SCOPE
 	for name, o := range map[string]catalog.Observation{"a value of 257 bytes": long, "a scope field": scope} {
 		_, err := catalog.PlanBatch(context.Background(), []catalog.Observation{ob("1.0.0", "pod-1", 0), o}, newFake(), catalog.DefaultCostConfig())

@@ -128,6 +128,7 @@ const (
 	resource  = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
 	always    = tallycatv1.FieldPresence_FIELD_PRESENCE_ALWAYS
 	sometimes = tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES
+	str       = tallycatv1.ValueType_VALUE_TYPE_STRING
 )
 
 func kinds(events []catalog.Event) map[tallycatv1.SchemaEventKind]int {

@@ -17,8 +17,6 @@ import (
 // as users read them. Windows end now, so these observations are dated
 // from the clock, in the past.
 
-const str = tallycatv1.ValueType_VALUE_TYPE_STRING
-
 // region is user i's region: three in five users are in eu.
 func region(i int) string {
 	switch i % 5 {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -17,26 +19,14 @@ import (
 // schema's, a metric's, a release's and a field's figures over a window.
 
 const (
-	vtString = tallycatv1.ValueType_VALUE_TYPE_STRING
-	vtInt    = tallycatv1.ValueType_VALUE_TYPE_INT
-
 	metricKey = "http.server.request.duration"
-
-	kept     = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT
-	tooMany  = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_TOO_MANY
-	withheld = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD
-	notDP    = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
-	srcDP    = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT
-	srcRes   = tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE
-	lastHour = tallycatv1.Window_WINDOW_LAST_HOUR
-	lastDay  = tallycatv1.Window_WINDOW_LAST_DAY
 )
 
 // distinct is the set of values prefix0 … prefix(n-1).
 func distinct(prefix string, from, to int) cardinality.Distinct {
 	var d cardinality.Distinct
 	for i := from; i < to; i++ {
-		d.Add(cardinality.HashString(vtString, fmt.Sprint(prefix, i)))
+		d.Add(cardinality.HashString(String, fmt.Sprint(prefix, i)))
 	}
 	return d
 }
@@ -84,7 +74,7 @@ func TestCostOverWindows(t *testing.T) {
 		seriesRow("c", now.Add(-3*time.Hour), distinct("c", 0, 40), 400),
 		seriesRow("c", now, distinct("c", 0, 10), 10),
 	}
-	q := sqlstore.CostQuery{Window: lastHour, Now: now, Config: catalog.DefaultCostConfig()}
+	q := sqlstore.CostQuery{Window: LastHour, Now: now, Config: catalog.DefaultCostConfig()}
 	d := &catalog.SchemaDetail{Releases: []catalog.Release{{ReleaseIdentity: catalog.ReleaseIdentity{ServiceName: "checkout", ServiceVersion: "2.0.0"}}}}
 	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s2"), rows, q); err != nil {
 		t.Fatal(err)
@@ -92,17 +82,17 @@ func TestCostOverWindows(t *testing.T) {
 	// a: 150 series in 900 points over the 35 minutes since its first
 	// bucket of the hour; b: 20 in 100 over 15 minutes; c: 10 in 10 over 5.
 	c := d.Schema.Cost
-	if c.Window != lastHour || c.Series != 180 || c.DataPoints != 1010 || math.Abs(c.DataPointsPerMinute-(900.0/35+100.0/15+10.0/5)) > 1e-9 {
+	if c.Window != LastHour || c.Series != 180 || c.DataPoints != 1010 || math.Abs(c.DataPointsPerMinute-(900.0/35+100.0/15+10.0/5)) > 1e-9 {
 		t.Errorf("last lastHour = %+v, want 180 series, 1,010 points", c)
 	}
 	if r := d.Releases[0].Cost; r == nil || r.Series != 20 || r.DataPoints != 100 {
 		t.Errorf("release 2.0.0 = %+v, want its stream's 20 series", r)
 	}
-	q.Window = lastDay
+	q.Window = LastDay
 	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s2"), rows, q); err != nil {
 		t.Fatal(err)
 	}
-	if c := d.Schema.Cost; c.Window != lastDay || c.Series != 550+20+40 || c.DataPoints != 10410 {
+	if c := d.Schema.Cost; c.Window != LastDay || c.Series != 550+20+40 || c.DataPoints != 10410 {
 		t.Errorf("last lastDay = %+v, want 610 series and 10,410 points", c)
 	}
 	old := &catalog.SchemaDetail{}
@@ -126,31 +116,31 @@ func TestFieldFigures(t *testing.T) {
 	ks := []sqlstore.KeyStream{stream("a", "s", "1.0.0", "", now), stream("b", "s", "2.0.0", "", now)}
 	field := func(streamID string, at time.Time, name string, d cardinality.Distinct, state tallycatv1.ExampleValuesState, values ...catalog.ValueCount) catalog.CostRow {
 		r := seriesRow(streamID, at, d, 0)
-		r.Field, r.State, r.Values = catalog.CostField{Source: srcDP, Name: name, Type: vtString}, state, values
+		r.Field, r.State, r.Values = catalog.CostField{Source: DataPoint, Name: name, Type: String}, state, values
 		return r
 	}
 	rows := []catalog.CostRow{
-		field("a", now, "region", distinct("r", 0, 1), kept, catalog.ValueCount{Value: "eu", DataPoints: 3}),
-		field("b", now, "region", distinct("r", 1, 2), kept, catalog.ValueCount{Value: "us", DataPoints: 1}),
-		field("a", now.Add(-5*time.Hour), "user.id", distinct("u", 0, 5000), withheld),
-		field("a", now, "user.id", distinct("u", 0, 500), withheld),
+		field("a", now, "region", distinct("r", 0, 1), Kept, catalog.ValueCount{Value: "eu", DataPoints: 3}),
+		field("b", now, "region", distinct("r", 1, 2), Kept, catalog.ValueCount{Value: "us", DataPoints: 1}),
+		field("a", now.Add(-5*time.Hour), "user.id", distinct("u", 0, 5000), Withheld),
+		field("a", now, "user.id", distinct("u", 0, 500), Withheld),
 	}
 	d := &catalog.SchemaDetail{Schema: catalog.Schema{Fields: []catalog.Field{
-		{Source: srcDP, Name: "region", Type: vtString}, {Source: srcDP, Name: "user.id", Type: vtString},
-		{Source: srcRes, Name: "host.name", Type: vtString},
+		{Source: DataPoint, Name: "region", Type: String}, {Source: DataPoint, Name: "user.id", Type: String},
+		{Source: Resource, Name: "host.name", Type: String},
 	}}}
 	cfg := catalog.CostConfig{MaxValues: 10, HighCardinality: 1000}
-	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s"), rows, sqlstore.CostQuery{Window: lastDay, Now: now, Config: cfg}); err != nil {
+	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s"), rows, sqlstore.CostQuery{Window: LastDay, Now: now, Config: cfg}); err != nil {
 		t.Fatal(err)
 	}
 	region, user, host := d.Schema.Fields[0], d.Schema.Fields[1], d.Schema.Fields[2]
-	if region.Distinct != 2 || region.ExamplesState != kept || len(region.Examples) != 2 || region.Examples[0].Value != "eu" || region.Examples[0].Share != 0.75 {
+	if region.Distinct != 2 || region.ExamplesState != Kept || len(region.Examples) != 2 || region.Examples[0].Value != "eu" || region.Examples[0].Share != 0.75 {
 		t.Errorf("region = %+v, want eu 75 %% and us across both releases", region)
 	}
-	if !near(user.Distinct, 5000, 0.02) || user.HighCardinality || user.ExamplesState != withheld || len(user.Examples) != 0 {
+	if !near(user.Distinct, 5000, 0.02) || user.HighCardinality || user.ExamplesState != Withheld || len(user.Examples) != 0 {
 		t.Errorf("user.id = %+v, want about 5,000 over the lastDay, not high: 500 in the last lastHour", user)
 	}
-	if host.ExamplesState != notDP || host.Distinct != 0 {
+	if host.ExamplesState != NotDataPoint || host.Distinct != 0 {
 		t.Errorf("host.name = %+v, want not a data point field, nothing counted", host)
 	}
 }
@@ -180,7 +170,7 @@ func TestTopAndHistory(t *testing.T) {
 	ks := []sqlstore.KeyStream{stream("a", "s1", "1.0.0", "", now), other(stream("b", "s2", "", "", now), "rpc.duration", "1.0.0"),
 		other(stream("c", "s3", "", "", now), "quiet", "9.0.0")}
 	user := seriesRow("a", now, distinct("u", 0, 2000), 0)
-	user.Field, user.State = catalog.CostField{Source: srcDP, Name: "user.id", Type: vtString}, withheld
+	user.Field, user.State = catalog.CostField{Source: DataPoint, Name: "user.id", Type: String}, Withheld
 	rows := []catalog.CostRow{seriesRow("a", now, distinct("a", 0, 10), 100), seriesRow("a", now.Add(-20*time.Minute), distinct("a", 5, 15), 50),
 		seriesRow("b", now, distinct("b", 0, 30), 30), seriesRow("c", now.Add(-3*time.Hour), distinct("c", 0, 99), 1), user}
 	top, err := sqlstore.Top(ks, rows, sqlstore.CostQuery{Now: now, Config: catalog.DefaultCostConfig()}, 0)
@@ -232,7 +222,7 @@ func TestRateRunsFromFirstToLastSeen(t *testing.T) {
 		seen(seriesRow("c", at(12, 10, 0), distinct("c", 0, 10), 50), at(12, 12, 0), at(12, 14, 0)),
 	}
 	want := 174 + 10 + 150.0/35
-	q := sqlstore.CostQuery{Window: lastHour, Now: now, Config: catalog.DefaultCostConfig()}
+	q := sqlstore.CostQuery{Window: LastHour, Now: now, Config: catalog.DefaultCostConfig()}
 	d := &catalog.SchemaDetail{Releases: []catalog.Release{{ReleaseIdentity: catalog.ReleaseIdentity{ServiceName: "checkout", ServiceVersion: "1.0.0"}}}}
 	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s"), rows, q); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -28,32 +30,32 @@ func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
 		stream("d", "s1", "3.0.0", "", now), stream("e", "s0", "4.0.0", "s1", now.Add(-time.Hour)),
 	}
 	field := func(src tallycatv1.FieldSource, name string) catalog.CostField {
-		return catalog.CostField{Source: src, Name: name, Type: vtString}
+		return catalog.CostField{Source: src, Name: name, Type: String}
 	}
-	method, region, user, host := field(srcDP, "method"), field(srcDP, "region"), field(srcDP, "user.id"), field(srcRes, "host.name")
+	method, region, user, host := field(DataPoint, "method"), field(DataPoint, "region"), field(DataPoint, "user.id"), field(Resource, "host.name")
 	var rows []catalog.CostRow
 	for _, id := range []string{"a", "b", "c", "d"} {
 		for i := 0; i < 160; i++ { // 160 buckets: the day's 144 and older ones
 			at := cardinality.BucketOf(now.Add(-time.Duration(i) * cardinality.BucketWidth))
 			sb := catalog.StreamBucket{StreamID: id, Bucket: at}
 			rows = append(rows, catalog.CostRow{StreamBucket: sb, Distinct: distinct(id, i, i+3), DataPoints: 30})
-			m := catalog.CostRow{StreamBucket: sb, Field: method, Distinct: distinct("m", i%5, i%5+2), State: kept,
+			m := catalog.CostRow{StreamBucket: sb, Field: method, Distinct: distinct("m", i%5, i%5+2), State: Kept,
 				Values: []catalog.ValueCount{{Value: fmt.Sprint("M", i%5), DataPoints: 2}, {Value: fmt.Sprint("M", i%5+1), DataPoints: 1}}}
 			if id == "b" && i == 77 {
-				m.State, m.Values = withheld, nil
+				m.State, m.Values = Withheld, nil
 			}
-			r := catalog.CostRow{StreamBucket: sb, Field: region, Distinct: distinct("r", i, i+2), State: kept,
+			r := catalog.CostRow{StreamBucket: sb, Field: region, Distinct: distinct("r", i, i+2), State: Kept,
 				Values: []catalog.ValueCount{{Value: fmt.Sprint("R", i), DataPoints: 4}, {Value: fmt.Sprint("R", i+1), DataPoints: 1}}}
-			u := catalog.CostRow{StreamBucket: sb, Field: user, Distinct: distinct(id+"u", i*400, i*400+400), State: tooMany}
-			h := catalog.CostRow{StreamBucket: sb, Field: host, Distinct: distinct("h"+id, 0, 2), State: notDP}
+			u := catalog.CostRow{StreamBucket: sb, Field: user, Distinct: distinct(id+"u", i*400, i*400+400), State: TooMany}
+			h := catalog.CostRow{StreamBucket: sb, Field: host, Distinct: distinct("h"+id, 0, 2), State: NotDataPoint}
 			rows = append(rows, m, r, u, h)
 		}
 	}
-	for _, w := range []tallycatv1.Window{lastHour, lastDay} {
+	for _, w := range []tallycatv1.Window{LastHour, LastDay} {
 		q := sqlstore.CostQuery{Window: w, Now: now, Config: catalog.CostConfig{MaxValues: 50, HighCardinality: 1000}}
 		schema := func() catalog.Schema {
 			sc := catalog.Schema{ID: "s2"}
-			for _, f := range []catalog.CostField{method, region, user, host, field(srcDP, "quiet")} {
+			for _, f := range []catalog.CostField{method, region, user, host, field(DataPoint, "quiet")} {
 				sc.Fields = append(sc.Fields, catalog.Field{Name: f.Name, Source: f.Source, Type: f.Type})
 			}
 			return sc
@@ -84,13 +86,13 @@ func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
 		}
 		// What the case is there for: each merged over more than one
 		// round of merges.
-		if f := byName["method"]; w == lastHour && (f.ExamplesState != kept || len(f.Examples) != 6) {
+		if f := byName["method"]; w == LastHour && (f.ExamplesState != Kept || len(f.Examples) != 6) {
 			t.Errorf("%v: method = %+v, want its six values of the hour kept", w, f)
 		}
-		if f := byName["method"]; w == lastDay && f.ExamplesState != withheld {
+		if f := byName["method"]; w == LastDay && f.ExamplesState != Withheld {
 			t.Errorf("%v: method = %+v, want withheld (one bucket of the day was)", w, f)
 		}
-		if f := byName["region"]; w == lastDay && (f.ExamplesState != tooMany || f.Examples == nil || len(f.Examples) != 0) {
+		if f := byName["region"]; w == LastDay && (f.ExamplesState != TooMany || f.Examples == nil || len(f.Examples) != 0) {
 			t.Errorf("%v: region = %+v, want too many values over the day", w, f)
 		}
 		if f := byName["user.id"]; !f.HighCardinality {
@@ -103,12 +105,12 @@ func TestFieldCostsMergeAsSchemaCost(t *testing.T) {
 	// A superseded schema counts its streams' rows only until they left
 	// it, which merged figures cannot do; a current one that a stream left
 	// does not count that stream at all.
-	c := sqlstore.NewFieldCosts(ks, sqlstore.CostQuery{Window: lastDay, Now: now})
-	superseded := catalog.Schema{ID: "s0", Fields: []catalog.Field{{Name: "method", Source: srcDP, Type: vtString}}}
+	c := sqlstore.NewFieldCosts(ks, sqlstore.CostQuery{Window: LastDay, Now: now})
+	superseded := catalog.Schema{ID: "s0", Fields: []catalog.Field{{Name: "method", Source: DataPoint, Type: String}}}
 	if err := c.Apply(&superseded); catalog.ErrorCode(err) != catalog.EFAILEDPRECONDITION {
 		t.Errorf("Apply on a superseded schema: %v, want EFAILEDPRECONDITION", err)
 	}
-	left := catalog.Schema{ID: "s1", Fields: []catalog.Field{{Name: "method", Source: srcDP, Type: vtString}}}
+	left := catalog.Schema{ID: "s1", Fields: []catalog.Field{{Name: "method", Source: DataPoint, Type: String}}}
 	if err := c.Apply(&left); err != nil {
 		t.Errorf("Apply on a current schema a stream left: %v", err)
 	}

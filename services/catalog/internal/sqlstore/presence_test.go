@@ -13,8 +13,8 @@ import (
 )
 
 var (
-	attrA = schemaid.Attribute{Key: "a", Type: vtString}
-	attrB = schemaid.Attribute{Key: "b", Type: vtString}
+	attrA = schemaid.Attribute{Key: "a", Type: String}
+	attrB = schemaid.Attribute{Key: "b", Type: String}
 	day   = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 )
 
@@ -77,7 +77,7 @@ func TestDataPointFields(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := sqlstore.DataPointFields([]schemaid.Attribute{attrA, attrB}, tc.variants)
 			for _, f := range got {
-				if f.Source != DataPoint || f.Type != vtString || f.TypeConflict {
+				if f.Source != DataPoint || f.Type != String || f.TypeConflict {
 					t.Errorf("field %s: source %v, type %v, conflict %v", f.Name, f.Source, f.Type, f.TypeConflict)
 				}
 			}
@@ -88,9 +88,9 @@ func TestDataPointFields(t *testing.T) {
 
 func TestInstanceFields(t *testing.T) {
 	counts := []sqlstore.FieldCount{
-		{Source: Resource, Name: "host.name", Type: vtString, Instances: 4, FirstSeen: hour(0), LastSeen: hour(9)},
-		{Source: Resource, Name: "k8s.pod.name", Type: vtString, Instances: 3, FirstSeen: hour(1), LastSeen: hour(8)},
-		{Source: Scope, Name: "otel.scope.extra", Type: vtString, Instances: 5, FirstSeen: hour(2), LastSeen: hour(7)},
+		{Source: Resource, Name: "host.name", Type: String, Instances: 4, FirstSeen: hour(0), LastSeen: hour(9)},
+		{Source: Resource, Name: "k8s.pod.name", Type: String, Instances: 3, FirstSeen: hour(1), LastSeen: hour(8)},
+		{Source: Scope, Name: "otel.scope.extra", Type: String, Instances: 5, FirstSeen: hour(2), LastSeen: hour(7)},
 	}
 	checkFields(t, sqlstore.InstanceFields(counts, 4), []wantField{
 		{"host.name", Always, 1, hour(0), hour(9)},
@@ -118,19 +118,19 @@ func TestSortFields(t *testing.T) {
 		conflict bool
 	}{{
 		name: "by source, name, type",
-		in: []key{{DataPoint, "b", vtString, false}, {Resource, "z", vtString, false}, {DataPoint, "a", vtString, false},
-			{Scope, "a", vtString, false}},
-		want: []key{{Resource, "z", vtString, false}, {Scope, "a", vtString, false}, {DataPoint, "a", vtString, false},
-			{DataPoint, "b", vtString, false}},
+		in: []key{{DataPoint, "b", String, false}, {Resource, "z", String, false}, {DataPoint, "a", String, false},
+			{Scope, "a", String, false}},
+		want: []key{{Resource, "z", String, false}, {Scope, "a", String, false}, {DataPoint, "a", String, false},
+			{DataPoint, "b", String, false}},
 	}, {
 		name:     "one key with two types in one source is a conflict",
-		in:       []key{{DataPoint, "status", vtString, false}, {DataPoint, "code", vtInt, false}, {DataPoint, "status", vtInt, false}},
-		want:     []key{{DataPoint, "code", vtInt, false}, {DataPoint, "status", vtString, true}, {DataPoint, "status", vtInt, true}},
+		in:       []key{{DataPoint, "status", String, false}, {DataPoint, "code", Int, false}, {DataPoint, "status", Int, false}},
+		want:     []key{{DataPoint, "code", Int, false}, {DataPoint, "status", String, true}, {DataPoint, "status", Int, true}},
 		conflict: true,
 	}, {
 		name: "the same key in two sources is not",
-		in:   []key{{DataPoint, "host", vtInt, false}, {Resource, "host", vtString, false}},
-		want: []key{{Resource, "host", vtString, false}, {DataPoint, "host", vtInt, false}},
+		in:   []key{{DataPoint, "host", Int, false}, {Resource, "host", String, false}},
+		want: []key{{Resource, "host", String, false}, {DataPoint, "host", Int, false}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			fields := make([]catalog.Field, len(tc.in))
