@@ -41,17 +41,17 @@ var vectors = []vector{
 	{
 		name: "histogram with three attributes",
 		shape: Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative,
-			Attributes: []Attribute{{"http.request.method", str}, {"http.response.status_code", i64}, {"url.scheme", str}}},
+			Attributes: []Attribute{{Key: "http.request.method", Type: str}, {Key: "http.response.status_code", Type: i64}, {Key: "url.scheme", Type: str}}},
 		id: "769f2a022fdda32d1787008e0e95c5fe",
 	},
 	{
 		name:  "monotonic cumulative sum",
-		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"cpu.mode", str}}},
+		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{Key: "cpu.mode", Type: str}}},
 		id:    "565476c4f6f4ea786eabc28ab632f000",
 	},
 	{
 		name:  "non-monotonic delta sum",
-		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: delta, Attributes: []Attribute{{"cpu.mode", str}}},
+		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: delta, Attributes: []Attribute{{Key: "cpu.mode", Type: str}}},
 		id:    "15da9e6223512a2480d1d44636e80cf3",
 	},
 	{
@@ -61,7 +61,7 @@ var vectors = []vector{
 	},
 	{
 		name:  "exponential histogram with a bool and a double",
-		shape: Shape{Name: "rpc.duration", Type: expHist, Unit: "ms", Temporality: delta, Attributes: []Attribute{{"retry", bol}, {"weight", dbl}}},
+		shape: Shape{Name: "rpc.duration", Type: expHist, Unit: "ms", Temporality: delta, Attributes: []Attribute{{Key: "retry", Type: bol}, {Key: "weight", Type: dbl}}},
 		id:    "dd2e3127411ad22e0cbe8ae8998982cb",
 	},
 	{
@@ -72,14 +72,60 @@ var vectors = []vector{
 	{
 		name: "histogram with one attribute",
 		shape: Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative,
-			Attributes: []Attribute{{"http.request.method", str}}},
+			Attributes: []Attribute{{Key: "http.request.method", Type: str}}},
 		id: "475638086b255e8ca83611d6b8f67e7f",
 	},
 	{
 		name: "type conflict: one key as int and as string",
 		shape: Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative,
-			Attributes: []Attribute{{"http.request.method", str}, {"http.response.status_code", i64}, {"http.response.status_code", str}}},
+			Attributes: []Attribute{{Key: "http.request.method", Type: str}, {Key: "http.response.status_code", Type: i64}, {Key: "http.response.status_code", Type: str}}},
 		id: "69de3b11e8bd15df854424b7c71e788e",
+	},
+}
+
+// spanVectors and logVectors are the published span and log test vectors of
+// docs/schema-id.md, in the order of its tables; like vectors, they are never
+// to be updated to make a test pass.
+var spanVectors = []vector{
+	{
+		name: "HTTP server span with an exception event",
+		shape: Shape{Signal: Span, Name: "GET /users/{id}", SpanKind: SpanKindServer, Attributes: []Attribute{
+			{Key: "http.request.method", Type: str}, {Key: "http.route", Type: str}, {Key: "url.scheme", Type: str}, {Key: "error.type", Type: str},
+			{Source: Event, Event: MakeEventName("exception"), Key: "exception.type", Type: str}, {Source: Event, Event: MakeEventName("exception"), Key: "exception.message", Type: str}}},
+		id: "6c1384d68bb941325fa5e07371782cdf",
+	},
+	{
+		name: "HTTP client span with a link attribute",
+		shape: Shape{Signal: Span, Name: "GET", SpanKind: SpanKindClient, Attributes: []Attribute{
+			{Key: "http.request.method", Type: str}, {Key: "server.address", Type: str}, {Key: "server.port", Type: i64}, {Key: "url.full", Type: str},
+			{Source: Link, Key: "opentracing.ref_type", Type: str}}},
+		id: "6008a686204e6e1e899ab55685dd7afa",
+	},
+	{
+		name: "span names past the limit, grouped by scope",
+		shape: Shape{Signal: Span, Name: "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp", SpanKind: SpanKindServer, ByScope: true,
+			Attributes: []Attribute{{Key: "http.request.method", Type: str}, {Key: "url.path", Type: str}, {Key: "url.scheme", Type: str}}},
+		id: "9d9687df0ac07909376545e4f6086ae9",
+	},
+	{
+		name:  "internal span without attributes",
+		shape: Shape{Signal: Span, Name: "checkout.process", SpanKind: SpanKindInternal},
+		id:    "63deb30206b6678c80175cf93818a877",
+	},
+}
+
+var logVectors = []vector{
+	{
+		name: "event with map body keys",
+		shape: Shape{Signal: Log, Name: "browser.page_view", Attributes: []Attribute{
+			{Key: "session.id", Type: str}, {Source: Body, Key: "body.page.url", Type: str}, {Source: Body, Key: "body.page.title", Type: str}}},
+		id: "6bc51d7cfe69128000161120f9ab5e56",
+	},
+	{
+		name: "records without an event name, grouped by scope, with severity",
+		shape: Shape{Signal: Log, Name: "com.example.checkout", ByScope: true, Attributes: []Attribute{
+			{Key: "code.function.name", Type: str}, {Source: Severity, Key: "number", Type: i64}, {Source: Severity, Key: "text", Type: str}}},
+		id: "79b098b56422b1d826dd463959e8777a",
 	},
 }
 
@@ -90,17 +136,17 @@ var vectorsV1 = []vector{
 	{
 		name: "histogram with three attributes",
 		shape: Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative,
-			Attributes: []Attribute{{"http.request.method", str}, {"http.response.status_code", i64}, {"url.scheme", str}}},
+			Attributes: []Attribute{{Key: "http.request.method", Type: str}, {Key: "http.response.status_code", Type: i64}, {Key: "url.scheme", Type: str}}},
 		id: "b76b19119bbede46f69594a99f8d26c2",
 	},
 	{
 		name:  "monotonic cumulative sum",
-		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"cpu.mode", str}}},
+		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{Key: "cpu.mode", Type: str}}},
 		id:    "ec02696b7cbc3dc40992af556218372d",
 	},
 	{
 		name:  "non-monotonic delta sum",
-		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: delta, Attributes: []Attribute{{"cpu.mode", str}}},
+		shape: Shape{Name: "system.cpu.time", Type: sum, Unit: "s", Temporality: delta, Attributes: []Attribute{{Key: "cpu.mode", Type: str}}},
 		id:    "2b9f2db99f04c9742f32ff147572f5dd",
 	},
 	{
@@ -110,7 +156,7 @@ var vectorsV1 = []vector{
 	},
 	{
 		name:  "exponential histogram with a bool and a double",
-		shape: Shape{Name: "rpc.duration", Type: expHist, Unit: "ms", Temporality: delta, Attributes: []Attribute{{"retry", bol}, {"weight", dbl}}},
+		shape: Shape{Name: "rpc.duration", Type: expHist, Unit: "ms", Temporality: delta, Attributes: []Attribute{{Key: "retry", Type: bol}, {Key: "weight", Type: dbl}}},
 		id:    "4d7c6a2f550dd9d34a45a100eb01f2ae",
 	},
 	{
@@ -121,7 +167,7 @@ var vectorsV1 = []vector{
 }
 
 func TestVectors(t *testing.T) {
-	for _, v := range vectors {
+	for _, v := range slices.Concat(vectors, spanVectors, logVectors) {
 		t.Run(v.name, func(t *testing.T) {
 			if got := ID(v.shape); got != v.id {
 				t.Errorf("ID = %s, want %s\ncanonical: %s", got, v.id, hex.EncodeToString(AppendCanonical(nil, &v.shape)))
@@ -146,7 +192,7 @@ func TestVectorsV1(t *testing.T) {
 // TestIDv1IsTheSameEncodingUnderTheOldTag holds IDv1 to the v2 encoding with
 // only the tag replaced, and to ID's handling of the caller's attributes.
 func TestIDv1IsTheSameEncodingUnderTheOldTag(t *testing.T) {
-	sh := Shape{Name: "m", Type: sum, Unit: "s", Temporality: delta, Monotonic: true, Attributes: []Attribute{{"b", str}, {"a", i64}, {"b", str}}}
+	sh := Shape{Name: "m", Type: sum, Unit: "s", Temporality: delta, Monotonic: true, Attributes: []Attribute{{Key: "b", Type: str}, {Key: "a", Type: i64}, {Key: "b", Type: str}}}
 	enc := AppendCanonical(nil, &Shape{Name: sh.Name, Type: sh.Type, Unit: sh.Unit, Temporality: sh.Temporality, Monotonic: sh.Monotonic,
 		Attributes: NormalizeAttributes(slices.Clone(sh.Attributes))})
 	v2 := appendString(nil, domainTag)
@@ -166,14 +212,14 @@ func TestIDv1IsTheSameEncodingUnderTheOldTag(t *testing.T) {
 // release keeps both (key, type) pairs, in value type token order whatever
 // the order they arrived in, and the id differs from either type alone.
 func TestTypeConflictKeepsBothPairs(t *testing.T) {
-	got := NormalizeAttributes([]Attribute{{"code", str}, {"a", str}, {"code", i64}, {"code", str}})
-	want := []Attribute{{"a", str}, {"code", i64}, {"code", str}}
+	got := NormalizeAttributes([]Attribute{{Key: "code", Type: str}, {Key: "a", Type: str}, {Key: "code", Type: i64}, {Key: "code", Type: str}})
+	want := []Attribute{{Key: "a", Type: str}, {Key: "code", Type: i64}, {Key: "code", Type: str}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("NormalizeAttributes = %v, want %v", got, want)
 	}
-	both := Shape{Name: "m", Type: gauge, Attributes: []Attribute{{"code", str}, {"code", i64}}}
+	both := Shape{Name: "m", Type: gauge, Attributes: []Attribute{{Key: "code", Type: str}, {Key: "code", Type: i64}}}
 	for _, one := range []tallycatv1.ValueType{i64, str} {
-		if ID(both) == ID(Shape{Name: "m", Type: gauge, Attributes: []Attribute{{"code", one}}}) {
+		if ID(both) == ID(Shape{Name: "m", Type: gauge, Attributes: []Attribute{{Key: "code", Type: one}}}) {
 			t.Errorf("a conflict of int and string shares its id with %s alone", ValueTypeToken(one))
 		}
 	}
@@ -188,8 +234,8 @@ func TestTypeConflictKeepsBothPairs(t *testing.T) {
 // variants has that variant's id.
 func TestSchemaWithOneVariantHasItsID(t *testing.T) {
 	header := Shape{Name: "http.server.request.duration", Type: histogram, Unit: "s", Temporality: cumulative}
-	small := []Attribute{{"http.request.method", str}}
-	large := []Attribute{{"http.response.status_code", i64}, {"http.request.method", str}}
+	small := []Attribute{{Key: "http.request.method", Type: str}}
+	large := []Attribute{{Key: "http.response.status_code", Type: i64}, {Key: "http.request.method", Type: str}}
 	union := NormalizeAttributes(slices.Concat(small, large))
 	schema, variant := header, header
 	schema.Attributes, variant.Attributes = union, large
@@ -203,8 +249,8 @@ func TestSchemaWithOneVariantHasItsID(t *testing.T) {
 }
 
 func TestIDIgnoresAttributeOrderAndDuplicates(t *testing.T) {
-	a := Shape{Name: "m", Type: gauge, Attributes: []Attribute{{"b", str}, {"a", i64}}}
-	b := Shape{Name: "m", Type: gauge, Attributes: []Attribute{{"a", i64}, {"b", str}, {"a", i64}}}
+	a := Shape{Name: "m", Type: gauge, Attributes: []Attribute{{Key: "b", Type: str}, {Key: "a", Type: i64}}}
+	b := Shape{Name: "m", Type: gauge, Attributes: []Attribute{{Key: "a", Type: i64}, {Key: "b", Type: str}, {Key: "a", Type: i64}}}
 	if ID(a) != ID(b) {
 		t.Fatalf("order or duplicates changed the id: %s != %s", ID(a), ID(b))
 	}
@@ -227,17 +273,19 @@ func TestIDIgnoresWhatTheTypeDoesNotCarry(t *testing.T) {
 }
 
 func TestIDDistinguishes(t *testing.T) {
-	base := Shape{Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"k", str}}}
+	base := Shape{Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{Key: "k", Type: str}}}
 	variants := map[string]Shape{
-		"name":          {Name: "n", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"k", str}}},
-		"type":          {Name: "m", Type: gauge, Unit: "s", Attributes: []Attribute{{"k", str}}},
-		"unit":          {Name: "m", Type: sum, Unit: "ms", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"k", str}}},
-		"temporality":   {Name: "m", Type: sum, Unit: "s", Temporality: delta, Monotonic: true, Attributes: []Attribute{{"k", str}}},
-		"monotonic":     {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Attributes: []Attribute{{"k", str}}},
-		"value type":    {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"k", i64}}},
-		"key":           {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"j", str}}},
-		"extra key":     {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{"k", str}, {"l", str}}},
+		"name":          {Name: "n", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{Key: "k", Type: str}}},
+		"type":          {Name: "m", Type: gauge, Unit: "s", Attributes: []Attribute{{Key: "k", Type: str}}},
+		"unit":          {Name: "m", Type: sum, Unit: "ms", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{Key: "k", Type: str}}},
+		"temporality":   {Name: "m", Type: sum, Unit: "s", Temporality: delta, Monotonic: true, Attributes: []Attribute{{Key: "k", Type: str}}},
+		"monotonic":     {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Attributes: []Attribute{{Key: "k", Type: str}}},
+		"value type":    {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{Key: "k", Type: i64}}},
+		"key":           {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{Key: "j", Type: str}}},
+		"extra key":     {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true, Attributes: []Attribute{{Key: "k", Type: str}, {Key: "l", Type: str}}},
 		"no attributes": {Name: "m", Type: sum, Unit: "s", Temporality: cumulative, Monotonic: true},
+		"signal (span)": {Signal: Span, Name: "m", Attributes: []Attribute{{Key: "k", Type: str}}},
+		"signal (log)":  {Signal: Log, Name: "m", Attributes: []Attribute{{Key: "k", Type: str}}},
 	}
 	for what, v := range variants {
 		if ID(v) == ID(base) {
@@ -249,7 +297,7 @@ func TestIDDistinguishes(t *testing.T) {
 func TestEncodingHasNoConcatenationCollisions(t *testing.T) {
 	pairs := [][2]Shape{
 		{{Name: "ab", Type: gauge, Unit: "c"}, {Name: "a", Type: gauge, Unit: "bc"}},
-		{{Name: "m", Type: gauge, Attributes: []Attribute{{"ab", str}}}, {Name: "m", Type: gauge, Attributes: []Attribute{{"a", str}, {"b", str}}}},
+		{{Name: "m", Type: gauge, Attributes: []Attribute{{Key: "ab", Type: str}}}, {Name: "m", Type: gauge, Attributes: []Attribute{{Key: "a", Type: str}, {Key: "b", Type: str}}}},
 		{{Name: "m", Type: gauge, Unit: "\x00\x00\x00\x00"}, {Name: "m\x00\x00\x00\x00", Type: gauge}},
 	}
 	for _, p := range pairs {
