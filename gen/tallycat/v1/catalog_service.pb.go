@@ -114,7 +114,11 @@ type SchemaKeySummary struct {
 	// superseded_schema_count counts the schemas every release moved away from.
 	SupersededSchemaCount uint32 `protobuf:"varint,13,opt,name=superseded_schema_count,json=supersededSchemaCount,proto3" json:"superseded_schema_count,omitempty"`
 	// cost sums every stream of the key's schemas over the request's window.
-	Cost          *Cost `protobuf:"bytes,14,opt,name=cost,proto3" json:"cost,omitempty"`
+	Cost *Cost `protobuf:"bytes,14,opt,name=cost,proto3" json:"cost,omitempty"`
+	// signal is what the key names: a metric, a span or a log event.
+	Signal Signal `protobuf:"varint,15,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	// span_kinds lists the kinds of a span key's schemas.
+	SpanKinds     []SpanKind `protobuf:"varint,16,rep,packed,name=span_kinds,json=spanKinds,proto3,enum=tallycat.v1.SpanKind" json:"span_kinds,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -247,6 +251,20 @@ func (x *SchemaKeySummary) GetCost() *Cost {
 	return nil
 }
 
+func (x *SchemaKeySummary) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
+}
+
+func (x *SchemaKeySummary) GetSpanKinds() []SpanKind {
+	if x != nil {
+		return x.SpanKinds
+	}
+	return nil
+}
+
 type ListSchemaKeysRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// query keeps the names that contain it, ignoring case.
@@ -261,7 +279,10 @@ type ListSchemaKeysRequest struct {
 	PageSize  int32  `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// window is the span cost figures cover (the last hour when unset).
-	Window        Window `protobuf:"varint,8,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
+	Window Window `protobuf:"varint,8,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
+	// signals keeps the keys of these signals; none keeps metrics' only, as
+	// every list did before spans and logs had schemas.
+	Signals       []Signal `protobuf:"varint,9,rep,packed,name=signals,proto3,enum=tallycat.v1.Signal" json:"signals,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -352,6 +373,13 @@ func (x *ListSchemaKeysRequest) GetWindow() Window {
 	return Window_WINDOW_UNSPECIFIED
 }
 
+func (x *ListSchemaKeysRequest) GetSignals() []Signal {
+	if x != nil {
+		return x.Signals
+	}
+	return nil
+}
+
 type ListSchemaKeysResponse struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	SchemaKeys []*SchemaKeySummary    `protobuf:"bytes,1,rep,name=schema_keys,json=schemaKeys,proto3" json:"schema_keys,omitempty"`
@@ -420,8 +448,10 @@ type ListSchemasRequest struct {
 	// include_superseded lists superseded schemas too; by default only
 	// current ones are listed.
 	IncludeSuperseded bool `protobuf:"varint,2,opt,name=include_superseded,json=includeSuperseded,proto3" json:"include_superseded,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// signal is the signal of schema_key: unset is a metric's.
+	Signal        Signal `protobuf:"varint,3,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListSchemasRequest) Reset() {
@@ -466,6 +496,13 @@ func (x *ListSchemasRequest) GetIncludeSuperseded() bool {
 		return x.IncludeSuperseded
 	}
 	return false
+}
+
+func (x *ListSchemasRequest) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 type ListSchemasResponse struct {
@@ -672,8 +709,10 @@ type ListProducersRequest struct {
 	// identity: a service on Kubernetes has an instance per pod, and people
 	// want the ones running now.
 	MostRecentFirst bool `protobuf:"varint,6,opt,name=most_recent_first,json=mostRecentFirst,proto3" json:"most_recent_first,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// signal is the signal of schema_key: unset is a metric's.
+	Signal        Signal `protobuf:"varint,7,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListProducersRequest) Reset() {
@@ -759,6 +798,13 @@ func (x *ListProducersRequest) GetMostRecentFirst() bool {
 		return x.MostRecentFirst
 	}
 	return false
+}
+
+func (x *ListProducersRequest) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 type isListProducersRequest_Filter interface {
@@ -1110,8 +1156,10 @@ type ListSchemaEventsRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	SchemaKey string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
 	// page_size defaults to 100.
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// signal is the signal of schema_key: unset is a metric's.
+	Signal        Signal `protobuf:"varint,4,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1165,6 +1213,13 @@ func (x *ListSchemaEventsRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListSchemaEventsRequest) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 type ListSchemaEventsResponse struct {
@@ -1462,6 +1517,7 @@ type TopMetric struct {
 	Cost       *Cost                  `protobuf:"bytes,3,opt,name=cost,proto3" json:"cost,omitempty"`
 	// schema_count counts the schemas with data in the window.
 	SchemaCount   uint32 `protobuf:"varint,4,opt,name=schema_count,json=schemaCount,proto3" json:"schema_count,omitempty"`
+	Signal        Signal `protobuf:"varint,5,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1522,6 +1578,13 @@ func (x *TopMetric) GetSchemaCount() uint32 {
 		return x.SchemaCount
 	}
 	return 0
+}
+
+func (x *TopMetric) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 // TopRelease is a release (every instance pooled) and its cost over every
@@ -1613,6 +1676,7 @@ type TopAttribute struct {
 	HighCardinality  bool                   `protobuf:"varint,5,opt,name=high_cardinality,json=highCardinality,proto3" json:"high_cardinality,omitempty"`
 	// series_estimate is the metric's, for scale.
 	SeriesEstimate uint64 `protobuf:"varint,6,opt,name=series_estimate,json=seriesEstimate,proto3" json:"series_estimate,omitempty"`
+	Signal         Signal `protobuf:"varint,7,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -1689,6 +1753,13 @@ func (x *TopAttribute) GetSeriesEstimate() uint64 {
 	return 0
 }
 
+func (x *TopAttribute) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
+}
+
 type ListTopSeriesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Window        Window                 `protobuf:"varint,1,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
@@ -1758,8 +1829,10 @@ func (x *ListTopSeriesResponse) GetAttributes() []*TopAttribute {
 }
 
 type GetSeriesHistoryRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	SchemaKey     string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SchemaKey string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	// signal is the signal of schema_key: unset is a metric's.
+	Signal        Signal `protobuf:"varint,2,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1799,6 +1872,13 @@ func (x *GetSeriesHistoryRequest) GetSchemaKey() string {
 		return x.SchemaKey
 	}
 	return ""
+}
+
+func (x *GetSeriesHistoryRequest) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 // SeriesPoint is one ten-minute bucket of a metric's history.
@@ -1911,7 +1991,7 @@ var File_tallycat_v1_catalog_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
-	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xce\x04\n" +
+	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xb1\x05\n" +
 	"\x10SchemaKeySummary\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x128\n" +
@@ -1932,7 +2012,10 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"deprecated\x12 \n" +
 	"\vdescription\x18\f \x01(\tR\vdescription\x126\n" +
 	"\x17superseded_schema_count\x18\r \x01(\rR\x15supersededSchemaCount\x12%\n" +
-	"\x04cost\x18\x0e \x01(\v2\x11.tallycat.v1.CostR\x04cost\"\x96\x03\n" +
+	"\x04cost\x18\x0e \x01(\v2\x11.tallycat.v1.CostR\x04cost\x12+\n" +
+	"\x06signal\x18\x0f \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x124\n" +
+	"\n" +
+	"span_kinds\x18\x10 \x03(\x0e2\x15.tallycat.v1.SpanKindR\tspanKinds\"\xd8\x03\n" +
 	"\x15ListSchemaKeysRequest\x12\x1e\n" +
 	"\x05query\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x05query\x12M\n" +
 	"\fmetric_types\x18\x02 \x03(\x0e2\x17.tallycat.v1.MetricTypeB\x11\xbaH\x0e\x92\x01\v\x10\x05\"\a\x82\x01\x04\x10\x01 \x00R\vmetricTypes\x12+\n" +
@@ -1945,17 +2028,19 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x125\n" +
-	"\x06window\x18\b \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\"\x9f\x01\n" +
+	"\x06window\x18\b \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\x12@\n" +
+	"\asignals\x18\t \x03(\x0e2\x13.tallycat.v1.SignalB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\asignals\"\x9f\x01\n" +
 	"\x16ListSchemaKeysResponse\x12>\n" +
 	"\vschema_keys\x18\x01 \x03(\v2\x1d.tallycat.v1.SchemaKeySummaryR\n" +
 	"schemaKeys\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x03R\ttotalSize\"\x84\x01\n" +
+	"total_size\x18\x03 \x01(\x03R\ttotalSize\"\xbb\x01\n" +
 	"\x12ListSchemasRequest\x12?\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\x12-\n" +
-	"\x12include_superseded\x18\x02 \x01(\bR\x11includeSuperseded\"D\n" +
+	"\x12include_superseded\x18\x02 \x01(\bR\x11includeSuperseded\x125\n" +
+	"\x06signal\x18\x03 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\"D\n" +
 	"\x13ListSchemasResponse\x12-\n" +
 	"\aschemas\x18\x01 \x03(\v2\x13.tallycat.v1.SchemaR\aschemas\"\x80\x01\n" +
 	"\x10GetSchemaRequest\x125\n" +
@@ -1967,7 +2052,7 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x06scopes\x18\x03 \x03(\v2\x12.tallycat.v1.ScopeR\x06scopes\x126\n" +
 	"\bversions\x18\x04 \x03(\v2\x1a.tallycat.v1.SchemaVersionR\bversions\x126\n" +
 	"\bvariants\x18\x05 \x03(\v2\x1a.tallycat.v1.SchemaVariantR\bvariants\x120\n" +
-	"\breleases\x18\x06 \x03(\v2\x14.tallycat.v1.ReleaseR\breleases\"\xc7\x02\n" +
+	"\breleases\x18\x06 \x03(\v2\x14.tallycat.v1.ReleaseR\breleases\"\xfe\x02\n" +
 	"\x14ListProducersRequest\x124\n" +
 	"\tschema_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{32}$H\x00R\bschemaId\x12@\n" +
 	"\n" +
@@ -1978,7 +2063,8 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12*\n" +
-	"\x11most_recent_first\x18\x06 \x01(\bR\x0fmostRecentFirstB\b\n" +
+	"\x11most_recent_first\x18\x06 \x01(\bR\x0fmostRecentFirst\x125\n" +
+	"\x06signal\x18\a \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signalB\b\n" +
 	"\x06filter\"t\n" +
 	"\x15ListProducersResponse\x123\n" +
 	"\tproducers\x18\x01 \x03(\v2\x15.tallycat.v1.ProducerR\tproducers\x12&\n" +
@@ -2001,14 +2087,15 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\aremoved\x18\x04 \x03(\v2\x12.tallycat.v1.FieldR\aremoved\x122\n" +
 	"\achanged\x18\x05 \x03(\v2\x18.tallycat.v1.FieldChangeR\achanged\x12F\n" +
 	"\x10metadata_changes\x18\x06 \x03(\v2\x1b.tallycat.v1.MetadataChangeR\x0fmetadataChanges\x12\x1c\n" +
-	"\tidentical\x18\a \x01(\bR\tidentical\"\xac\x01\n" +
+	"\tidentical\x18\a \x01(\bR\tidentical\"\xe3\x01\n" +
 	"\x17ListSchemaEventsRequest\x12?\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\x12'\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"t\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x125\n" +
+	"\x06signal\x18\x04 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\"t\n" +
 	"\x18ListSchemaEventsResponse\x120\n" +
 	"\x06events\x18\x01 \x03(\v2\x18.tallycat.v1.SchemaEventR\x06events\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xec\x01\n" +
@@ -2029,21 +2116,22 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"n\n" +
 	"\x14ListTopSeriesRequest\x125\n" +
 	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\x12\x1f\n" +
-	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x05limit\"\xae\x01\n" +
+	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x05limit\"\xdb\x01\n" +
 	"\tTopMetric\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x128\n" +
 	"\vmetric_type\x18\x02 \x01(\x0e2\x17.tallycat.v1.MetricTypeR\n" +
 	"metricType\x12%\n" +
 	"\x04cost\x18\x03 \x01(\v2\x11.tallycat.v1.CostR\x04cost\x12!\n" +
-	"\fschema_count\x18\x04 \x01(\rR\vschemaCount\"\xcf\x01\n" +
+	"\fschema_count\x18\x04 \x01(\rR\vschemaCount\x12+\n" +
+	"\x06signal\x18\x05 \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\"\xcf\x01\n" +
 	"\n" +
 	"TopRelease\x12!\n" +
 	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
 	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
 	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\x12%\n" +
 	"\x04cost\x18\x04 \x01(\v2\x11.tallycat.v1.CostR\x04cost\x12!\n" +
-	"\fmetric_count\x18\x05 \x01(\rR\vmetricCount\"\xf4\x01\n" +
+	"\fmetric_count\x18\x05 \x01(\rR\vmetricCount\"\xa1\x02\n" +
 	"\fTopAttribute\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x12\x12\n" +
@@ -2051,17 +2139,19 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x06source\x18\x03 \x01(\x0e2\x18.tallycat.v1.FieldSourceR\x06source\x12+\n" +
 	"\x11distinct_estimate\x18\x04 \x01(\x04R\x10distinctEstimate\x12)\n" +
 	"\x10high_cardinality\x18\x05 \x01(\bR\x0fhighCardinality\x12'\n" +
-	"\x0fseries_estimate\x18\x06 \x01(\x04R\x0eseriesEstimate\"\xe6\x01\n" +
+	"\x0fseries_estimate\x18\x06 \x01(\x04R\x0eseriesEstimate\x12+\n" +
+	"\x06signal\x18\a \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\"\xe6\x01\n" +
 	"\x15ListTopSeriesResponse\x12+\n" +
 	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowR\x06window\x120\n" +
 	"\ametrics\x18\x02 \x03(\v2\x16.tallycat.v1.TopMetricR\ametrics\x123\n" +
 	"\breleases\x18\x03 \x03(\v2\x17.tallycat.v1.TopReleaseR\breleases\x129\n" +
 	"\n" +
 	"attributes\x18\x04 \x03(\v2\x19.tallycat.v1.TopAttributeR\n" +
-	"attributes\"Z\n" +
+	"attributes\"\x91\x01\n" +
 	"\x17GetSeriesHistoryRequest\x12?\n" +
 	"\n" +
-	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\"\x9d\x01\n" +
+	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\x125\n" +
+	"\x06signal\x18\x02 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\"\x9d\x01\n" +
 	"\vSeriesPoint\x120\n" +
 	"\x05start\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12'\n" +
 	"\x0fseries_estimate\x18\x02 \x01(\x04R\x0eseriesEstimate\x123\n" +
@@ -2134,16 +2224,18 @@ var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(MetricType)(0),                  // 27: tallycat.v1.MetricType
 	(*timestamppb.Timestamp)(nil),    // 28: google.protobuf.Timestamp
 	(*Cost)(nil),                     // 29: tallycat.v1.Cost
-	(Window)(0),                      // 30: tallycat.v1.Window
-	(*Schema)(nil),                   // 31: tallycat.v1.Schema
-	(*Producer)(nil),                 // 32: tallycat.v1.Producer
-	(*Scope)(nil),                    // 33: tallycat.v1.Scope
-	(*SchemaVersion)(nil),            // 34: tallycat.v1.SchemaVersion
-	(*SchemaVariant)(nil),            // 35: tallycat.v1.SchemaVariant
-	(*Release)(nil),                  // 36: tallycat.v1.Release
-	(*Field)(nil),                    // 37: tallycat.v1.Field
-	(*SchemaEvent)(nil),              // 38: tallycat.v1.SchemaEvent
-	(FieldSource)(0),                 // 39: tallycat.v1.FieldSource
+	(Signal)(0),                      // 30: tallycat.v1.Signal
+	(SpanKind)(0),                    // 31: tallycat.v1.SpanKind
+	(Window)(0),                      // 32: tallycat.v1.Window
+	(*Schema)(nil),                   // 33: tallycat.v1.Schema
+	(*Producer)(nil),                 // 34: tallycat.v1.Producer
+	(*Scope)(nil),                    // 35: tallycat.v1.Scope
+	(*SchemaVersion)(nil),            // 36: tallycat.v1.SchemaVersion
+	(*SchemaVariant)(nil),            // 37: tallycat.v1.SchemaVariant
+	(*Release)(nil),                  // 38: tallycat.v1.Release
+	(*Field)(nil),                    // 39: tallycat.v1.Field
+	(*SchemaEvent)(nil),              // 40: tallycat.v1.SchemaEvent
+	(FieldSource)(0),                 // 41: tallycat.v1.FieldSource
 }
 var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
 	27, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
@@ -2151,65 +2243,74 @@ var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
 	28, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
 	28, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
 	29, // 4: tallycat.v1.SchemaKeySummary.cost:type_name -> tallycat.v1.Cost
-	27, // 5: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
-	0,  // 6: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
-	30, // 7: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
-	1,  // 8: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
-	31, // 9: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
-	30, // 10: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
-	31, // 11: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
-	32, // 12: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
-	33, // 13: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
-	34, // 14: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	35, // 15: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
-	36, // 16: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
-	32, // 17: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
-	37, // 18: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
-	37, // 19: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
-	31, // 20: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
-	31, // 21: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
-	37, // 22: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
-	37, // 23: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
-	11, // 24: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
-	12, // 25: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
-	38, // 26: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
-	28, // 27: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
-	28, // 28: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
-	16, // 29: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
-	30, // 30: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
-	27, // 31: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
-	29, // 32: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
-	29, // 33: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
-	39, // 34: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
-	30, // 35: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
-	20, // 36: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
-	21, // 37: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
-	22, // 38: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
-	28, // 39: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
-	25, // 40: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
-	2,  // 41: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
-	4,  // 42: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
-	6,  // 43: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
-	8,  // 44: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
-	10, // 45: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
-	17, // 46: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
-	19, // 47: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
-	24, // 48: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
-	14, // 49: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
-	3,  // 50: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
-	5,  // 51: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
-	7,  // 52: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
-	9,  // 53: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
-	13, // 54: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
-	18, // 55: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
-	23, // 56: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
-	26, // 57: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
-	15, // 58: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
-	50, // [50:59] is the sub-list for method output_type
-	41, // [41:50] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	30, // 5: tallycat.v1.SchemaKeySummary.signal:type_name -> tallycat.v1.Signal
+	31, // 6: tallycat.v1.SchemaKeySummary.span_kinds:type_name -> tallycat.v1.SpanKind
+	27, // 7: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
+	0,  // 8: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
+	32, // 9: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
+	30, // 10: tallycat.v1.ListSchemaKeysRequest.signals:type_name -> tallycat.v1.Signal
+	1,  // 11: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
+	30, // 12: tallycat.v1.ListSchemasRequest.signal:type_name -> tallycat.v1.Signal
+	33, // 13: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
+	32, // 14: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
+	33, // 15: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
+	34, // 16: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
+	35, // 17: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
+	36, // 18: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	37, // 19: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
+	38, // 20: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
+	30, // 21: tallycat.v1.ListProducersRequest.signal:type_name -> tallycat.v1.Signal
+	34, // 22: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
+	39, // 23: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
+	39, // 24: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
+	33, // 25: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
+	33, // 26: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
+	39, // 27: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
+	39, // 28: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
+	11, // 29: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
+	12, // 30: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
+	30, // 31: tallycat.v1.ListSchemaEventsRequest.signal:type_name -> tallycat.v1.Signal
+	40, // 32: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
+	28, // 33: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
+	28, // 34: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
+	16, // 35: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
+	32, // 36: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
+	27, // 37: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
+	29, // 38: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
+	30, // 39: tallycat.v1.TopMetric.signal:type_name -> tallycat.v1.Signal
+	29, // 40: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
+	41, // 41: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
+	30, // 42: tallycat.v1.TopAttribute.signal:type_name -> tallycat.v1.Signal
+	32, // 43: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
+	20, // 44: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
+	21, // 45: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
+	22, // 46: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
+	30, // 47: tallycat.v1.GetSeriesHistoryRequest.signal:type_name -> tallycat.v1.Signal
+	28, // 48: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
+	25, // 49: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
+	2,  // 50: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
+	4,  // 51: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
+	6,  // 52: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
+	8,  // 53: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
+	10, // 54: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
+	17, // 55: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
+	19, // 56: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
+	24, // 57: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
+	14, // 58: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
+	3,  // 59: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
+	5,  // 60: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
+	7,  // 61: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
+	9,  // 62: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
+	13, // 63: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
+	18, // 64: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
+	23, // 65: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
+	26, // 66: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
+	15, // 67: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
+	59, // [59:68] is the sub-list for method output_type
+	50, // [50:59] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_catalog_service_proto_init() }

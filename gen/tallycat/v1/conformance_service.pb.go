@@ -163,7 +163,12 @@ type Finding struct {
 	Producers   []*FindingProducer `protobuf:"bytes,10,rep,name=producers,proto3" json:"producers,omitempty"`
 	// first_seen is when the schema was first seen with what the finding is
 	// about.
-	FirstSeen     *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	FirstSeen *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	// signal is the signal of schema_key.
+	Signal Signal `protobuf:"varint,12,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	// examples are what the finding saw, where a list says more than a
+	// count (the span names past the limit of distinct names).
+	Examples      []string `protobuf:"bytes,13,rep,name=examples,proto3" json:"examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -275,16 +280,32 @@ func (x *Finding) GetFirstSeen() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Finding) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
+}
+
+func (x *Finding) GetExamples() []string {
+	if x != nil {
+		return x.Examples
+	}
+	return nil
+}
+
 type ListFindingsRequest struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	SchemaKey   string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
 	SchemaId    string                 `protobuf:"bytes,2,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
 	ServiceName string                 `protobuf:"bytes,3,opt,name=service_name,json=serviceName,proto3" json:"service_name,omitempty"`
 	// min_level keeps findings at this level or more severe; unset keeps all.
-	MinLevel      FindingLevel `protobuf:"varint,4,opt,name=min_level,json=minLevel,proto3,enum=tallycat.v1.FindingLevel" json:"min_level,omitempty"`
-	FindingIds    []string     `protobuf:"bytes,5,rep,name=finding_ids,json=findingIds,proto3" json:"finding_ids,omitempty"`
-	PageSize      int32        `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string       `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	MinLevel   FindingLevel `protobuf:"varint,4,opt,name=min_level,json=minLevel,proto3,enum=tallycat.v1.FindingLevel" json:"min_level,omitempty"`
+	FindingIds []string     `protobuf:"bytes,5,rep,name=finding_ids,json=findingIds,proto3" json:"finding_ids,omitempty"`
+	PageSize   int32        `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken  string       `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// signals keeps the findings on keys of these signals; none keeps all.
+	Signals       []Signal `protobuf:"varint,8,rep,packed,name=signals,proto3,enum=tallycat.v1.Signal" json:"signals,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -366,6 +387,13 @@ func (x *ListFindingsRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListFindingsRequest) GetSignals() []Signal {
+	if x != nil {
+		return x.Signals
+	}
+	return nil
 }
 
 type ListFindingsResponse struct {
@@ -920,11 +948,11 @@ var File_tallycat_v1_conformance_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\n" +
-	"%tallycat/v1/conformance_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8a\x01\n" +
+	"%tallycat/v1/conformance_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\x8a\x01\n" +
 	"\x0fFindingProducer\x12!\n" +
 	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
 	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
-	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\"\x9a\x03\n" +
+	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\"\xe3\x03\n" +
 	"\aFinding\x12\x1d\n" +
 	"\n" +
 	"finding_id\x18\x01 \x01(\tR\tfindingId\x12/\n" +
@@ -940,7 +968,9 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\tproducers\x18\n" +
 	" \x03(\v2\x1c.tallycat.v1.FindingProducerR\tproducers\x129\n" +
 	"\n" +
-	"first_seen\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\"\xe8\x02\n" +
+	"first_seen\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x12+\n" +
+	"\x06signal\x18\f \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x12\x1a\n" +
+	"\bexamples\x18\r \x03(\tR\bexamples\"\xaa\x03\n" +
 	"\x13ListFindingsRequest\x12'\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tschemaKey\x125\n" +
@@ -952,7 +982,8 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x06 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"\x8f\x01\n" +
+	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12@\n" +
+	"\asignals\x18\b \x03(\x0e2\x13.tallycat.v1.SignalB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\asignals\"\x8f\x01\n" +
 	"\x14ListFindingsResponse\x120\n" +
 	"\bfindings\x18\x01 \x03(\v2\x14.tallycat.v1.FindingR\bfindings\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -1037,33 +1068,36 @@ var file_tallycat_v1_conformance_service_proto_goTypes = []any{
 	(*GetCollectorConfigRequest)(nil),     // 12: tallycat.v1.GetCollectorConfigRequest
 	(*GetCollectorConfigResponse)(nil),    // 13: tallycat.v1.GetCollectorConfigResponse
 	(*timestamppb.Timestamp)(nil),         // 14: google.protobuf.Timestamp
+	(Signal)(0),                           // 15: tallycat.v1.Signal
 }
 var file_tallycat_v1_conformance_service_proto_depIdxs = []int32{
 	0,  // 0: tallycat.v1.Finding.level:type_name -> tallycat.v1.FindingLevel
 	1,  // 1: tallycat.v1.Finding.producers:type_name -> tallycat.v1.FindingProducer
 	14, // 2: tallycat.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
-	0,  // 3: tallycat.v1.ListFindingsRequest.min_level:type_name -> tallycat.v1.FindingLevel
-	2,  // 4: tallycat.v1.ListFindingsResponse.findings:type_name -> tallycat.v1.Finding
-	6,  // 5: tallycat.v1.GetConformanceSummaryResponse.metrics:type_name -> tallycat.v1.Coverage
-	6,  // 6: tallycat.v1.GetConformanceSummaryResponse.attributes:type_name -> tallycat.v1.Coverage
-	6,  // 7: tallycat.v1.GetConformanceSummaryResponse.data_points:type_name -> tallycat.v1.Coverage
-	7,  // 8: tallycat.v1.GetConformanceSummaryResponse.total:type_name -> tallycat.v1.FindingCount
-	7,  // 9: tallycat.v1.GetConformanceSummaryResponse.by_finding:type_name -> tallycat.v1.FindingCount
-	7,  // 10: tallycat.v1.GetConformanceSummaryResponse.by_service:type_name -> tallycat.v1.FindingCount
-	10, // 11: tallycat.v1.ExportRegistryResponse.files:type_name -> tallycat.v1.RegistryFile
-	3,  // 12: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
-	5,  // 13: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
-	9,  // 14: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
-	12, // 15: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
-	4,  // 16: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
-	8,  // 17: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
-	11, // 18: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
-	13, // 19: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
-	16, // [16:20] is the sub-list for method output_type
-	12, // [12:16] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	15, // 3: tallycat.v1.Finding.signal:type_name -> tallycat.v1.Signal
+	0,  // 4: tallycat.v1.ListFindingsRequest.min_level:type_name -> tallycat.v1.FindingLevel
+	15, // 5: tallycat.v1.ListFindingsRequest.signals:type_name -> tallycat.v1.Signal
+	2,  // 6: tallycat.v1.ListFindingsResponse.findings:type_name -> tallycat.v1.Finding
+	6,  // 7: tallycat.v1.GetConformanceSummaryResponse.metrics:type_name -> tallycat.v1.Coverage
+	6,  // 8: tallycat.v1.GetConformanceSummaryResponse.attributes:type_name -> tallycat.v1.Coverage
+	6,  // 9: tallycat.v1.GetConformanceSummaryResponse.data_points:type_name -> tallycat.v1.Coverage
+	7,  // 10: tallycat.v1.GetConformanceSummaryResponse.total:type_name -> tallycat.v1.FindingCount
+	7,  // 11: tallycat.v1.GetConformanceSummaryResponse.by_finding:type_name -> tallycat.v1.FindingCount
+	7,  // 12: tallycat.v1.GetConformanceSummaryResponse.by_service:type_name -> tallycat.v1.FindingCount
+	10, // 13: tallycat.v1.ExportRegistryResponse.files:type_name -> tallycat.v1.RegistryFile
+	3,  // 14: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
+	5,  // 15: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
+	9,  // 16: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
+	12, // 17: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
+	4,  // 18: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
+	8,  // 19: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
+	11, // 20: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
+	13, // 21: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
+	18, // [18:22] is the sub-list for method output_type
+	14, // [14:18] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_conformance_service_proto_init() }
@@ -1071,6 +1105,7 @@ func file_tallycat_v1_conformance_service_proto_init() {
 	if File_tallycat_v1_conformance_service_proto != nil {
 		return
 	}
+	file_tallycat_v1_schema_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

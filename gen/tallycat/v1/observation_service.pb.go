@@ -25,9 +25,16 @@ const (
 
 // AttributeKey is an attribute name and the type of value it carried.
 type AttributeKey struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	ValueType     ValueType              `protobuf:"varint,2,opt,name=value_type,json=valueType,proto3,enum=tallycat.v1.ValueType" json:"value_type,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Name      string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	ValueType ValueType              `protobuf:"varint,2,opt,name=value_type,json=valueType,proto3,enum=tallycat.v1.ValueType" json:"value_type,omitempty"`
+	// source is where a span's or a log record's own key was found: SPAN,
+	// EVENT or LINK on a span; LOG_RECORD, BODY or SEVERITY on a log record.
+	// It is unset on a metric's data point keys and on resource and scope
+	// keys, whose place in the message says it.
+	Source FieldSource `protobuf:"varint,3,opt,name=source,proto3,enum=tallycat.v1.FieldSource" json:"source,omitempty"`
+	// event_name names the span event of an EVENT key.
+	EventName     string `protobuf:"bytes,4,opt,name=event_name,json=eventName,proto3" json:"event_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -74,6 +81,20 @@ func (x *AttributeKey) GetValueType() ValueType {
 		return x.ValueType
 	}
 	return ValueType_VALUE_TYPE_UNSPECIFIED
+}
+
+func (x *AttributeKey) GetSource() FieldSource {
+	if x != nil {
+		return x.Source
+	}
+	return FieldSource_FIELD_SOURCE_UNSPECIFIED
+}
+
+func (x *AttributeKey) GetEventName() string {
+	if x != nil {
+		return x.EventName
+	}
+	return ""
 }
 
 // ProducerIdentity is the service resource attributes of a producer.
@@ -146,15 +167,25 @@ func (x *ProducerIdentity) GetServiceInstanceId() string {
 	return ""
 }
 
-// Observation is one shape seen from one producer under one scope.
+// Observation is one shape seen from one producer under one scope: a
+// metric's data point attribute set, or a span's or a log record's shape.
+// A metric's is named by metric_name with its metric fields; a span's or a
+// log's by signal and name, its own, event, link, body and severity keys in
+// data_point_attributes, each with its source. An observation of a span or
+// a log carries no metric_name, so that a catalog that predates spans and
+// logs refuses it rather than filing it as a metric.
 type Observation struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	MetricName  string                 `protobuf:"bytes,1,opt,name=metric_name,json=metricName,proto3" json:"metric_name,omitempty"`
-	MetricType  MetricType             `protobuf:"varint,2,opt,name=metric_type,json=metricType,proto3,enum=tallycat.v1.MetricType" json:"metric_type,omitempty"`
-	Unit        string                 `protobuf:"bytes,3,opt,name=unit,proto3" json:"unit,omitempty"`
-	Temporality Temporality            `protobuf:"varint,4,opt,name=temporality,proto3,enum=tallycat.v1.Temporality" json:"temporality,omitempty"`
-	Monotonic   bool                   `protobuf:"varint,5,opt,name=monotonic,proto3" json:"monotonic,omitempty"`
-	Description string                 `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// metric_name names a metric's observation; required for a metric. It
+	// holds no U+001F (unit separator), by which the catalog keeps span and
+	// log keys apart from metric names.
+	MetricName string `protobuf:"bytes,1,opt,name=metric_name,json=metricName,proto3" json:"metric_name,omitempty"`
+	// metric_type is required for a metric.
+	MetricType  MetricType  `protobuf:"varint,2,opt,name=metric_type,json=metricType,proto3,enum=tallycat.v1.MetricType" json:"metric_type,omitempty"`
+	Unit        string      `protobuf:"bytes,3,opt,name=unit,proto3" json:"unit,omitempty"`
+	Temporality Temporality `protobuf:"varint,4,opt,name=temporality,proto3,enum=tallycat.v1.Temporality" json:"temporality,omitempty"`
+	Monotonic   bool        `protobuf:"varint,5,opt,name=monotonic,proto3" json:"monotonic,omitempty"`
+	Description string      `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
 	// data_point_attributes are the keys of one distinct data point attribute
 	// set: they, with the fields above, make the schema id.
 	DataPointAttributes []*AttributeKey   `protobuf:"bytes,7,rep,name=data_point_attributes,json=dataPointAttributes,proto3" json:"data_point_attributes,omitempty"`
@@ -174,7 +205,22 @@ type Observation struct {
 	Series *Distinct `protobuf:"bytes,16,opt,name=series,proto3" json:"series,omitempty"`
 	// fields hold, per attribute of the data points and of the resource, its
 	// distinct values and, while few, the values themselves.
-	Fields        []*FieldFigures `protobuf:"bytes,17,rep,name=fields,proto3" json:"fields,omitempty"`
+	Fields []*FieldFigures `protobuf:"bytes,17,rep,name=fields,proto3" json:"fields,omitempty"`
+	// signal is what the observation describes; unset is a metric.
+	Signal Signal `protobuf:"varint,18,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	// name is a span's name or a log record's event name, or, where by_scope
+	// is set, the scope's name the schema groups by.
+	Name     string   `protobuf:"bytes,19,opt,name=name,proto3" json:"name,omitempty"`
+	SpanKind SpanKind `protobuf:"varint,20,opt,name=span_kind,json=spanKind,proto3,enum=tallycat.v1.SpanKind" json:"span_kind,omitempty"`
+	// by_scope is set when the observation is grouped by its scope: a log
+	// record without an event name, or spans whose names went past the
+	// limit of distinct span names (see Schema.by_scope).
+	ByScope bool `protobuf:"varint,21,opt,name=by_scope,json=byScope,proto3" json:"by_scope,omitempty"`
+	// error_count is how many of data_point_count spans had status error.
+	ErrorCount uint64 `protobuf:"varint,22,opt,name=error_count,json=errorCount,proto3" json:"error_count,omitempty"`
+	// name_examples are some of the span names a by_scope span observation
+	// took in.
+	NameExamples  []string `protobuf:"bytes,23,rep,name=name_examples,json=nameExamples,proto3" json:"name_examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -324,6 +370,48 @@ func (x *Observation) GetSeries() *Distinct {
 func (x *Observation) GetFields() []*FieldFigures {
 	if x != nil {
 		return x.Fields
+	}
+	return nil
+}
+
+func (x *Observation) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
+}
+
+func (x *Observation) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Observation) GetSpanKind() SpanKind {
+	if x != nil {
+		return x.SpanKind
+	}
+	return SpanKind_SPAN_KIND_UNSPECIFIED
+}
+
+func (x *Observation) GetByScope() bool {
+	if x != nil {
+		return x.ByScope
+	}
+	return false
+}
+
+func (x *Observation) GetErrorCount() uint64 {
+	if x != nil {
+		return x.ErrorCount
+	}
+	return 0
+}
+
+func (x *Observation) GetNameExamples() []string {
+	if x != nil {
+		return x.NameExamples
 	}
 	return nil
 }
@@ -647,13 +735,17 @@ var File_tallycat_v1_observation_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\n" +
-	"%tallycat/v1/observation_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"{\n" +
+	"%tallycat/v1/observation_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xfa\x01\n" +
 	"\fAttributeKey\x12(\n" +
 	"\x04name\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80 2\n" +
 	"^[^\\x00]*$R\x04name\x12A\n" +
 	"\n" +
 	"value_type\x18\x02 \x01(\x0e2\x16.tallycat.v1.ValueTypeB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\tvalueType\"\x96\x02\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\tvalueType\x12H\n" +
+	"\x06source\x18\x03 \x01(\x0e2\x18.tallycat.v1.FieldSourceB\x16\xbaH\x13\x82\x01\x10\x10\x01\x18\x00\x18\x04\x18\x05\x18\x06\x18\a\x18\b\x18\tR\x06source\x123\n" +
+	"\n" +
+	"event_name\x18\x04 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\teventName\"\x96\x02\n" +
 	"\x10ProducerIdentity\x12:\n" +
 	"\fservice_name\x18\x01 \x01(\tB\x17\xbaH\x14\xc8\x01\x01r\x0f\x18\x80\b2\n" +
 	"^[^\\x00]*$R\vserviceName\x12A\n" +
@@ -662,13 +754,11 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\x0fservice_version\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
 	"^[^\\x00]*$R\x0eserviceVersion\x12D\n" +
 	"\x13service_instance_id\x18\x04 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
-	"^[^\\x00]*$R\x11serviceInstanceId\"\xbc\t\n" +
-	"\vObservation\x128\n" +
-	"\vmetric_name\x18\x01 \x01(\tB\x17\xbaH\x14\xc8\x01\x01r\x0f\x18\x80\b2\n" +
-	"^[^\\x00]*$R\n" +
-	"metricName\x12D\n" +
-	"\vmetric_type\x18\x02 \x01(\x0e2\x17.tallycat.v1.MetricTypeB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\n" +
+	"^[^\\x00]*$R\x11serviceInstanceId\"\xab\x18\n" +
+	"\vObservation\x129\n" +
+	"\vmetric_name\x18\x01 \x01(\tB\x18\xbaH\x15r\x13\x18\x80\b2\x0e^[^\\x00\\x1F]*$R\n" +
+	"metricName\x12B\n" +
+	"\vmetric_type\x18\x02 \x01(\x0e2\x17.tallycat.v1.MetricTypeB\b\xbaH\x05\x82\x01\x02\x10\x01R\n" +
 	"metricType\x12(\n" +
 	"\x04unit\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
 	"^[^\\x00]*$R\x04unit\x12D\n" +
@@ -690,8 +780,25 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\x0efirst_observed\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\rfirstObserved\x12G\n" +
 	"\rlast_observed\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\flastObserved\x12-\n" +
 	"\x06series\x18\x10 \x01(\v2\x15.tallycat.v1.DistinctR\x06series\x12<\n" +
-	"\x06fields\x18\x11 \x03(\v2\x19.tallycat.v1.FieldFiguresB\t\xbaH\x06\x92\x01\x03\x10\x80\x10R\x06fields:\x85\x01\xbaH\x81\x01\x1a\x7f\n" +
-	"*observation.last_observed_not_before_first\x12&last_observed is before first_observed\x1a)this.last_observed >= this.first_observed\"g\n" +
+	"\x06fields\x18\x11 \x03(\v2\x19.tallycat.v1.FieldFiguresB\t\xbaH\x06\x92\x01\x03\x10\x80\x10R\x06fields\x125\n" +
+	"\x06signal\x18\x12 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\x12,\n" +
+	"\x04name\x18\x13 \x01(\tB\x18\xbaH\x15r\x13\x18\x80\b2\x0e^[^\\x00\\x1F]*$R\x04name\x12<\n" +
+	"\tspan_kind\x18\x14 \x01(\x0e2\x15.tallycat.v1.SpanKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\bspanKind\x12\x19\n" +
+	"\bby_scope\x18\x15 \x01(\bR\abyScope\x12\x1f\n" +
+	"\verror_count\x18\x16 \x01(\x04R\n" +
+	"errorCount\x12@\n" +
+	"\rname_examples\x18\x17 \x03(\tB\x1b\xbaH\x18\x92\x01\x15\x10\n" +
+	"\"\x11r\x0f\x18\x80\b2\n" +
+	"^[^\\x00]*$R\fnameExamples:\xd4\r\xbaH\xd0\r\x1a\x7f\n" +
+	"*observation.last_observed_not_before_first\x12&last_observed is before first_observed\x1a)this.last_observed >= this.first_observed\x1aw\n" +
+	" observation.metric_name_required\x12(a metric's observation needs metric_name\x1a)this.signal > 1 || this.metric_name != ''\x1av\n" +
+	" observation.metric_type_required\x12(a metric's observation needs metric_type\x1a(this.signal > 1 || this.metric_type != 0\x1al\n" +
+	"\x19observation.name_required\x12*a span's or a log's observation needs name\x1a#this.signal <= 1 || this.name != ''\x1a\x81\x02\n" +
+	")observation.metric_fields_only_on_metrics\x12Mmetric_name, metric_type, unit, temporality and monotonic are a metric's only\x1a\x84\x01this.signal <= 1 || (this.metric_name == '' && this.metric_type == 0 && this.unit == '' && this.temporality == 0 && !this.monotonic)\x1a\xb8\x02\n" +
+	"\x19observation.signal_fields\x12vname, by_scope and the span fields are a span's or a log's only, and span_kind, error_count and name_examples a span's\x1a\xa2\x01(this.signal > 1 || (this.name == '' && !this.by_scope)) && (this.signal == 2 || (this.span_kind == 0 && this.error_count == 0u && size(this.name_examples) == 0))\x1a\x9d\x02\n" +
+	"\x1dobservation.attribute_sources\x12qa metric's data point keys have no source; a span's are SPAN, EVENT or LINK; a log's LOG_RECORD, BODY or SEVERITY\x1a\x88\x01this.data_point_attributes.all(a, this.signal <= 1 ? a.source == 0 : (this.signal == 2 ? a.source in [4, 5, 6] : a.source in [7, 8, 9]))\x1a\x95\x02\n" +
+	"\x17observation.event_names\x12$event_name is set on EVENT keys only\x1a\xd3\x01this.data_point_attributes.all(a, a.event_name == '' || a.source == 5) && this.resource_attributes.all(a, a.source == 0 && a.event_name == '') && this.scope_attributes.all(a, a.source == 0 && a.event_name == '')\x1aw\n" +
+	"\x1fobservation.errors_within_count\x12)error_count is more than data_point_count\x1a)this.error_count <= this.data_point_count\"g\n" +
 	"\bDistinct\x12!\n" +
 	"\x06hashes\x18\x01 \x03(\x06B\t\xbaH\x06\x92\x01\x03\x10\x80\x02R\x06hashes\x12!\n" +
 	"\x06sketch\x18\x02 \x01(\fB\t\xbaH\x06z\x04\x18\xc0\x80\x01R\x06sketch:\x15\xbaH\x12\"\x10\n" +
@@ -747,37 +854,42 @@ var file_tallycat_v1_observation_service_proto_goTypes = []any{
 	(*RecordObservationsRequest)(nil),  // 6: tallycat.v1.RecordObservationsRequest
 	(*RecordObservationsResponse)(nil), // 7: tallycat.v1.RecordObservationsResponse
 	(ValueType)(0),                     // 8: tallycat.v1.ValueType
-	(MetricType)(0),                    // 9: tallycat.v1.MetricType
-	(Temporality)(0),                   // 10: tallycat.v1.Temporality
-	(*timestamppb.Timestamp)(nil),      // 11: google.protobuf.Timestamp
-	(FieldSource)(0),                   // 12: tallycat.v1.FieldSource
-	(ExampleValuesState)(0),            // 13: tallycat.v1.ExampleValuesState
+	(FieldSource)(0),                   // 9: tallycat.v1.FieldSource
+	(MetricType)(0),                    // 10: tallycat.v1.MetricType
+	(Temporality)(0),                   // 11: tallycat.v1.Temporality
+	(*timestamppb.Timestamp)(nil),      // 12: google.protobuf.Timestamp
+	(Signal)(0),                        // 13: tallycat.v1.Signal
+	(SpanKind)(0),                      // 14: tallycat.v1.SpanKind
+	(ExampleValuesState)(0),            // 15: tallycat.v1.ExampleValuesState
 }
 var file_tallycat_v1_observation_service_proto_depIdxs = []int32{
 	8,  // 0: tallycat.v1.AttributeKey.value_type:type_name -> tallycat.v1.ValueType
-	9,  // 1: tallycat.v1.Observation.metric_type:type_name -> tallycat.v1.MetricType
-	10, // 2: tallycat.v1.Observation.temporality:type_name -> tallycat.v1.Temporality
-	0,  // 3: tallycat.v1.Observation.data_point_attributes:type_name -> tallycat.v1.AttributeKey
-	1,  // 4: tallycat.v1.Observation.producer:type_name -> tallycat.v1.ProducerIdentity
-	0,  // 5: tallycat.v1.Observation.resource_attributes:type_name -> tallycat.v1.AttributeKey
-	0,  // 6: tallycat.v1.Observation.scope_attributes:type_name -> tallycat.v1.AttributeKey
-	11, // 7: tallycat.v1.Observation.first_observed:type_name -> google.protobuf.Timestamp
-	11, // 8: tallycat.v1.Observation.last_observed:type_name -> google.protobuf.Timestamp
-	3,  // 9: tallycat.v1.Observation.series:type_name -> tallycat.v1.Distinct
-	5,  // 10: tallycat.v1.Observation.fields:type_name -> tallycat.v1.FieldFigures
-	12, // 11: tallycat.v1.FieldFigures.source:type_name -> tallycat.v1.FieldSource
-	8,  // 12: tallycat.v1.FieldFigures.value_type:type_name -> tallycat.v1.ValueType
-	3,  // 13: tallycat.v1.FieldFigures.distinct:type_name -> tallycat.v1.Distinct
-	4,  // 14: tallycat.v1.FieldFigures.values:type_name -> tallycat.v1.ValueCount
-	13, // 15: tallycat.v1.FieldFigures.values_state:type_name -> tallycat.v1.ExampleValuesState
-	2,  // 16: tallycat.v1.RecordObservationsRequest.observations:type_name -> tallycat.v1.Observation
-	6,  // 17: tallycat.v1.ObservationService.RecordObservations:input_type -> tallycat.v1.RecordObservationsRequest
-	7,  // 18: tallycat.v1.ObservationService.RecordObservations:output_type -> tallycat.v1.RecordObservationsResponse
-	18, // [18:19] is the sub-list for method output_type
-	17, // [17:18] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	9,  // 1: tallycat.v1.AttributeKey.source:type_name -> tallycat.v1.FieldSource
+	10, // 2: tallycat.v1.Observation.metric_type:type_name -> tallycat.v1.MetricType
+	11, // 3: tallycat.v1.Observation.temporality:type_name -> tallycat.v1.Temporality
+	0,  // 4: tallycat.v1.Observation.data_point_attributes:type_name -> tallycat.v1.AttributeKey
+	1,  // 5: tallycat.v1.Observation.producer:type_name -> tallycat.v1.ProducerIdentity
+	0,  // 6: tallycat.v1.Observation.resource_attributes:type_name -> tallycat.v1.AttributeKey
+	0,  // 7: tallycat.v1.Observation.scope_attributes:type_name -> tallycat.v1.AttributeKey
+	12, // 8: tallycat.v1.Observation.first_observed:type_name -> google.protobuf.Timestamp
+	12, // 9: tallycat.v1.Observation.last_observed:type_name -> google.protobuf.Timestamp
+	3,  // 10: tallycat.v1.Observation.series:type_name -> tallycat.v1.Distinct
+	5,  // 11: tallycat.v1.Observation.fields:type_name -> tallycat.v1.FieldFigures
+	13, // 12: tallycat.v1.Observation.signal:type_name -> tallycat.v1.Signal
+	14, // 13: tallycat.v1.Observation.span_kind:type_name -> tallycat.v1.SpanKind
+	9,  // 14: tallycat.v1.FieldFigures.source:type_name -> tallycat.v1.FieldSource
+	8,  // 15: tallycat.v1.FieldFigures.value_type:type_name -> tallycat.v1.ValueType
+	3,  // 16: tallycat.v1.FieldFigures.distinct:type_name -> tallycat.v1.Distinct
+	4,  // 17: tallycat.v1.FieldFigures.values:type_name -> tallycat.v1.ValueCount
+	15, // 18: tallycat.v1.FieldFigures.values_state:type_name -> tallycat.v1.ExampleValuesState
+	2,  // 19: tallycat.v1.RecordObservationsRequest.observations:type_name -> tallycat.v1.Observation
+	6,  // 20: tallycat.v1.ObservationService.RecordObservations:input_type -> tallycat.v1.RecordObservationsRequest
+	7,  // 21: tallycat.v1.ObservationService.RecordObservations:output_type -> tallycat.v1.RecordObservationsResponse
+	21, // [21:22] is the sub-list for method output_type
+	20, // [20:21] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_observation_service_proto_init() }

@@ -134,6 +134,121 @@ func (Temporality) EnumDescriptor() ([]byte, []int) {
 	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{1}
 }
 
+// Signal is the kind of OpenTelemetry telemetry a schema describes. A
+// request that names a schema key without a signal means a metric's, as
+// every request did before spans and logs had schemas.
+type Signal int32
+
+const (
+	Signal_SIGNAL_UNSPECIFIED Signal = 0
+	Signal_SIGNAL_METRIC      Signal = 1
+	Signal_SIGNAL_SPAN        Signal = 2
+	Signal_SIGNAL_LOG         Signal = 3
+)
+
+// Enum value maps for Signal.
+var (
+	Signal_name = map[int32]string{
+		0: "SIGNAL_UNSPECIFIED",
+		1: "SIGNAL_METRIC",
+		2: "SIGNAL_SPAN",
+		3: "SIGNAL_LOG",
+	}
+	Signal_value = map[string]int32{
+		"SIGNAL_UNSPECIFIED": 0,
+		"SIGNAL_METRIC":      1,
+		"SIGNAL_SPAN":        2,
+		"SIGNAL_LOG":         3,
+	}
+)
+
+func (x Signal) Enum() *Signal {
+	p := new(Signal)
+	*p = x
+	return p
+}
+
+func (x Signal) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Signal) Descriptor() protoreflect.EnumDescriptor {
+	return file_tallycat_v1_schema_proto_enumTypes[2].Descriptor()
+}
+
+func (Signal) Type() protoreflect.EnumType {
+	return &file_tallycat_v1_schema_proto_enumTypes[2]
+}
+
+func (x Signal) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Signal.Descriptor instead.
+func (Signal) EnumDescriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{2}
+}
+
+// SpanKind is OTLP's span kind, with OTLP's numbers. It is part of a span
+// schema's id: a server span and a client span of one name are two schemas.
+type SpanKind int32
+
+const (
+	SpanKind_SPAN_KIND_UNSPECIFIED SpanKind = 0
+	SpanKind_SPAN_KIND_INTERNAL    SpanKind = 1
+	SpanKind_SPAN_KIND_SERVER      SpanKind = 2
+	SpanKind_SPAN_KIND_CLIENT      SpanKind = 3
+	SpanKind_SPAN_KIND_PRODUCER    SpanKind = 4
+	SpanKind_SPAN_KIND_CONSUMER    SpanKind = 5
+)
+
+// Enum value maps for SpanKind.
+var (
+	SpanKind_name = map[int32]string{
+		0: "SPAN_KIND_UNSPECIFIED",
+		1: "SPAN_KIND_INTERNAL",
+		2: "SPAN_KIND_SERVER",
+		3: "SPAN_KIND_CLIENT",
+		4: "SPAN_KIND_PRODUCER",
+		5: "SPAN_KIND_CONSUMER",
+	}
+	SpanKind_value = map[string]int32{
+		"SPAN_KIND_UNSPECIFIED": 0,
+		"SPAN_KIND_INTERNAL":    1,
+		"SPAN_KIND_SERVER":      2,
+		"SPAN_KIND_CLIENT":      3,
+		"SPAN_KIND_PRODUCER":    4,
+		"SPAN_KIND_CONSUMER":    5,
+	}
+)
+
+func (x SpanKind) Enum() *SpanKind {
+	p := new(SpanKind)
+	*p = x
+	return p
+}
+
+func (x SpanKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SpanKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_tallycat_v1_schema_proto_enumTypes[3].Descriptor()
+}
+
+func (SpanKind) Type() protoreflect.EnumType {
+	return &file_tallycat_v1_schema_proto_enumTypes[3]
+}
+
+func (x SpanKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SpanKind.Descriptor instead.
+func (SpanKind) EnumDescriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{3}
+}
+
 // FieldSource says where an attribute key was found in the OTLP message.
 type FieldSource int32
 
@@ -142,6 +257,22 @@ const (
 	FieldSource_FIELD_SOURCE_RESOURCE    FieldSource = 1
 	FieldSource_FIELD_SOURCE_SCOPE       FieldSource = 2
 	FieldSource_FIELD_SOURCE_DATA_POINT  FieldSource = 3
+	// FIELD_SOURCE_SPAN: a span's own attributes.
+	FieldSource_FIELD_SOURCE_SPAN FieldSource = 4
+	// FIELD_SOURCE_EVENT: the attributes of a span's event named by the
+	// field's event_name; a field of that event_name and no name stands for
+	// the event itself (presence: the share of spans that carried it).
+	FieldSource_FIELD_SOURCE_EVENT FieldSource = 5
+	// FIELD_SOURCE_LINK: the attributes of a span's links.
+	FieldSource_FIELD_SOURCE_LINK FieldSource = 6
+	// FIELD_SOURCE_LOG_RECORD: a log record's own attributes.
+	FieldSource_FIELD_SOURCE_LOG_RECORD FieldSource = 7
+	// FIELD_SOURCE_BODY: a log record's body: the field "body" with the
+	// body's type, and for a map body its keys, nested keys dotted.
+	FieldSource_FIELD_SOURCE_BODY FieldSource = 8
+	// FIELD_SOURCE_SEVERITY: a log record's severity, as the fields
+	// "severity_number" (int) and "severity_text" (string) where set.
+	FieldSource_FIELD_SOURCE_SEVERITY FieldSource = 9
 )
 
 // Enum value maps for FieldSource.
@@ -151,12 +282,24 @@ var (
 		1: "FIELD_SOURCE_RESOURCE",
 		2: "FIELD_SOURCE_SCOPE",
 		3: "FIELD_SOURCE_DATA_POINT",
+		4: "FIELD_SOURCE_SPAN",
+		5: "FIELD_SOURCE_EVENT",
+		6: "FIELD_SOURCE_LINK",
+		7: "FIELD_SOURCE_LOG_RECORD",
+		8: "FIELD_SOURCE_BODY",
+		9: "FIELD_SOURCE_SEVERITY",
 	}
 	FieldSource_value = map[string]int32{
 		"FIELD_SOURCE_UNSPECIFIED": 0,
 		"FIELD_SOURCE_RESOURCE":    1,
 		"FIELD_SOURCE_SCOPE":       2,
 		"FIELD_SOURCE_DATA_POINT":  3,
+		"FIELD_SOURCE_SPAN":        4,
+		"FIELD_SOURCE_EVENT":       5,
+		"FIELD_SOURCE_LINK":        6,
+		"FIELD_SOURCE_LOG_RECORD":  7,
+		"FIELD_SOURCE_BODY":        8,
+		"FIELD_SOURCE_SEVERITY":    9,
 	}
 )
 
@@ -171,11 +314,11 @@ func (x FieldSource) String() string {
 }
 
 func (FieldSource) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[2].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[4].Descriptor()
 }
 
 func (FieldSource) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[2]
+	return &file_tallycat_v1_schema_proto_enumTypes[4]
 }
 
 func (x FieldSource) Number() protoreflect.EnumNumber {
@@ -184,7 +327,7 @@ func (x FieldSource) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FieldSource.Descriptor instead.
 func (FieldSource) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{2}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{4}
 }
 
 // ValueType is the OTLP AnyValue variant an attribute carried. EMPTY is an
@@ -240,11 +383,11 @@ func (x ValueType) String() string {
 }
 
 func (ValueType) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[3].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[5].Descriptor()
 }
 
 func (ValueType) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[3]
+	return &file_tallycat_v1_schema_proto_enumTypes[5]
 }
 
 func (x ValueType) Number() protoreflect.EnumNumber {
@@ -253,7 +396,7 @@ func (x ValueType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ValueType.Descriptor instead.
 func (ValueType) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{3}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
 }
 
 // FieldPresence says whether every data point (or, for resource and scope
@@ -293,11 +436,11 @@ func (x FieldPresence) String() string {
 }
 
 func (FieldPresence) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[4].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[6].Descriptor()
 }
 
 func (FieldPresence) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[4]
+	return &file_tallycat_v1_schema_proto_enumTypes[6]
 }
 
 func (x FieldPresence) Number() protoreflect.EnumNumber {
@@ -306,7 +449,7 @@ func (x FieldPresence) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FieldPresence.Descriptor instead.
 func (FieldPresence) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{4}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{6}
 }
 
 // VersionStatus is the governance state of an assigned version.
@@ -343,11 +486,11 @@ func (x VersionStatus) String() string {
 }
 
 func (VersionStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[5].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[7].Descriptor()
 }
 
 func (VersionStatus) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[5]
+	return &file_tallycat_v1_schema_proto_enumTypes[7]
 }
 
 func (x VersionStatus) Number() protoreflect.EnumNumber {
@@ -356,7 +499,7 @@ func (x VersionStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use VersionStatus.Descriptor instead.
 func (VersionStatus) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{5}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{7}
 }
 
 // Window is the span of time, ending now, that cost figures cover.
@@ -394,11 +537,11 @@ func (x Window) String() string {
 }
 
 func (Window) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[6].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[8].Descriptor()
 }
 
 func (Window) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[6]
+	return &file_tallycat_v1_schema_proto_enumTypes[8]
 }
 
 func (x Window) Number() protoreflect.EnumNumber {
@@ -407,7 +550,7 @@ func (x Window) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Window.Descriptor instead.
 func (Window) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{6}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{8}
 }
 
 // ExampleValuesState says whether a field's values are kept as examples.
@@ -462,11 +605,11 @@ func (x ExampleValuesState) String() string {
 }
 
 func (ExampleValuesState) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[7].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[9].Descriptor()
 }
 
 func (ExampleValuesState) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[7]
+	return &file_tallycat_v1_schema_proto_enumTypes[9]
 }
 
 func (x ExampleValuesState) Number() protoreflect.EnumNumber {
@@ -475,7 +618,7 @@ func (x ExampleValuesState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExampleValuesState.Descriptor instead.
 func (ExampleValuesState) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{7}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{9}
 }
 
 // SchemaEventKind is what happened in a timeline entry.
@@ -526,11 +669,11 @@ func (x SchemaEventKind) String() string {
 }
 
 func (SchemaEventKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_tallycat_v1_schema_proto_enumTypes[8].Descriptor()
+	return file_tallycat_v1_schema_proto_enumTypes[10].Descriptor()
 }
 
 func (SchemaEventKind) Type() protoreflect.EnumType {
-	return &file_tallycat_v1_schema_proto_enumTypes[8]
+	return &file_tallycat_v1_schema_proto_enumTypes[10]
 }
 
 func (x SchemaEventKind) Number() protoreflect.EnumNumber {
@@ -539,7 +682,7 @@ func (x SchemaEventKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SchemaEventKind.Descriptor instead.
 func (SchemaEventKind) EnumDescriptor() ([]byte, []int) {
-	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{8}
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{10}
 }
 
 // Field is one attribute key of a schema with the type of its values and the
@@ -575,8 +718,10 @@ type Field struct {
 	// example_values_state says why there are none otherwise.
 	ExampleValues      []*ValueShare      `protobuf:"bytes,11,rep,name=example_values,json=exampleValues,proto3" json:"example_values,omitempty"`
 	ExampleValuesState ExampleValuesState `protobuf:"varint,12,opt,name=example_values_state,json=exampleValuesState,proto3,enum=tallycat.v1.ExampleValuesState" json:"example_values_state,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// event_name names the span event a FIELD_SOURCE_EVENT field belongs to.
+	EventName     string `protobuf:"bytes,13,opt,name=event_name,json=eventName,proto3" json:"event_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Field) Reset() {
@@ -691,6 +836,13 @@ func (x *Field) GetExampleValuesState() ExampleValuesState {
 		return x.ExampleValuesState
 	}
 	return ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED
+}
+
+func (x *Field) GetEventName() string {
+	if x != nil {
+		return x.EventName
+	}
+	return ""
 }
 
 // Cost is what a schema, release or metric costs over a window: the
@@ -843,12 +995,16 @@ func (x *ValueShare) GetShare() float64 {
 	return 0
 }
 
-// Schema is one unique shape of a metric. Its schema_id is derived from the
-// shape alone (see docs/schema-id.md), so it is the same everywhere.
+// Schema is one unique shape of a metric, a span or a log record. Its
+// schema_id is derived from the shape alone (see docs/schema-id.md), so it
+// is the same everywhere. The metric fields (metric_type, unit,
+// temporality, monotonic) are unset for spans and logs.
 type Schema struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	SchemaId string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
-	// schema_key is the metric name; every schema of one metric shares it.
+	// schema_key is the metric name, the span name or the log event name
+	// (the scope name where by_scope is set); every schema of one key and
+	// signal shares it.
 	SchemaKey   string      `protobuf:"bytes,2,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
 	MetricType  MetricType  `protobuf:"varint,3,opt,name=metric_type,json=metricType,proto3,enum=tallycat.v1.MetricType" json:"metric_type,omitempty"`
 	Unit        string      `protobuf:"bytes,4,opt,name=unit,proto3" json:"unit,omitempty"`
@@ -880,7 +1036,21 @@ type Schema struct {
 	TypeConflict bool `protobuf:"varint,18,opt,name=type_conflict,json=typeConflict,proto3" json:"type_conflict,omitempty"`
 	// cost is filled by GetSchema, over the window it was asked for, summed
 	// over the streams that produce the schema (every stream once superseded).
-	Cost          *Cost `protobuf:"bytes,19,opt,name=cost,proto3" json:"cost,omitempty"`
+	Cost *Cost `protobuf:"bytes,19,opt,name=cost,proto3" json:"cost,omitempty"`
+	// signal is what the schema describes; unset is taken as a metric's.
+	Signal Signal `protobuf:"varint,20,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	// span_kind is a span schema's kind.
+	SpanKind SpanKind `protobuf:"varint,21,opt,name=span_kind,json=spanKind,proto3,enum=tallycat.v1.SpanKind" json:"span_kind,omitempty"`
+	// by_scope is set on a schema that groups by instrumentation scope what
+	// has no name of its own: log records without an event name, and the
+	// spans whose names went past the catalog's limit of distinct span names
+	// (a name that embeds ids). schema_key is then the scope's name.
+	ByScope bool `protobuf:"varint,22,opt,name=by_scope,json=byScope,proto3" json:"by_scope,omitempty"`
+	// error_count is how many of a span schema's spans had status error, of
+	// data_point_count spans.
+	ErrorCount uint64 `protobuf:"varint,23,opt,name=error_count,json=errorCount,proto3" json:"error_count,omitempty"`
+	// name_examples are some of the span names a by_scope span schema took in.
+	NameExamples  []string `protobuf:"bytes,24,rep,name=name_examples,json=nameExamples,proto3" json:"name_examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1044,6 +1214,41 @@ func (x *Schema) GetTypeConflict() bool {
 func (x *Schema) GetCost() *Cost {
 	if x != nil {
 		return x.Cost
+	}
+	return nil
+}
+
+func (x *Schema) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
+}
+
+func (x *Schema) GetSpanKind() SpanKind {
+	if x != nil {
+		return x.SpanKind
+	}
+	return SpanKind_SPAN_KIND_UNSPECIFIED
+}
+
+func (x *Schema) GetByScope() bool {
+	if x != nil {
+		return x.ByScope
+	}
+	return false
+}
+
+func (x *Schema) GetErrorCount() uint64 {
+	if x != nil {
+		return x.ErrorCount
+	}
+	return 0
+}
+
+func (x *Schema) GetNameExamples() []string {
+	if x != nil {
+		return x.NameExamples
 	}
 	return nil
 }
@@ -1524,8 +1729,10 @@ type SchemaEvent struct {
 	// then names the release (no instance).
 	TargetSchemaId string   `protobuf:"bytes,11,opt,name=target_schema_id,json=targetSchemaId,proto3" json:"target_schema_id,omitempty"`
 	AddedFields    []*Field `protobuf:"bytes,12,rep,name=added_fields,json=addedFields,proto3" json:"added_fields,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// signal is the signal of the schema key.
+	Signal        Signal `protobuf:"varint,13,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SchemaEvent) Reset() {
@@ -1642,11 +1849,18 @@ func (x *SchemaEvent) GetAddedFields() []*Field {
 	return nil
 }
 
+func (x *SchemaEvent) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
+}
+
 var File_tallycat_v1_schema_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\n" +
-	"\x18tallycat/v1/schema.proto\x12\vtallycat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdf\x04\n" +
+	"\x18tallycat/v1/schema.proto\x12\vtallycat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfe\x04\n" +
 	"\x05Field\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x120\n" +
 	"\x06source\x18\x02 \x01(\x0e2\x18.tallycat.v1.FieldSourceR\x06source\x125\n" +
@@ -1663,7 +1877,9 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x10high_cardinality\x18\n" +
 	" \x01(\bR\x0fhighCardinality\x12>\n" +
 	"\x0eexample_values\x18\v \x03(\v2\x17.tallycat.v1.ValueShareR\rexampleValues\x12Q\n" +
-	"\x14example_values_state\x18\f \x01(\x0e2\x1f.tallycat.v1.ExampleValuesStateR\x12exampleValuesState\"\x88\x02\n" +
+	"\x14example_values_state\x18\f \x01(\x0e2\x1f.tallycat.v1.ExampleValuesStateR\x12exampleValuesState\x12\x1d\n" +
+	"\n" +
+	"event_name\x18\r \x01(\tR\teventName\"\x88\x02\n" +
 	"\x04Cost\x12+\n" +
 	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowR\x06window\x12'\n" +
 	"\x0fseries_estimate\x18\x02 \x01(\x04R\x0eseriesEstimate\x123\n" +
@@ -1677,7 +1893,7 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x05value\x18\x01 \x01(\tR\x05value\x12\x1f\n" +
 	"\vdata_points\x18\x02 \x01(\x04R\n" +
 	"dataPoints\x12\x14\n" +
-	"\x05share\x18\x03 \x01(\x01R\x05share\"\xad\x06\n" +
+	"\x05share\x18\x03 \x01(\x01R\x05share\"\xef\a\n" +
 	"\x06Schema\x12\x1b\n" +
 	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12\x1d\n" +
 	"\n" +
@@ -1703,7 +1919,13 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\rsuperseded_by\x18\x10 \x03(\tR\fsupersededBy\x12#\n" +
 	"\rrelease_count\x18\x11 \x01(\rR\freleaseCount\x12#\n" +
 	"\rtype_conflict\x18\x12 \x01(\bR\ftypeConflict\x12%\n" +
-	"\x04cost\x18\x13 \x01(\v2\x11.tallycat.v1.CostR\x04cost\"\xef\x02\n" +
+	"\x04cost\x18\x13 \x01(\v2\x11.tallycat.v1.CostR\x04cost\x12+\n" +
+	"\x06signal\x18\x14 \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x122\n" +
+	"\tspan_kind\x18\x15 \x01(\x0e2\x15.tallycat.v1.SpanKindR\bspanKind\x12\x19\n" +
+	"\bby_scope\x18\x16 \x01(\bR\abyScope\x12\x1f\n" +
+	"\verror_count\x18\x17 \x01(\x04R\n" +
+	"errorCount\x12#\n" +
+	"\rname_examples\x18\x18 \x03(\tR\fnameExamples\"\xef\x02\n" +
 	"\bProducer\x12!\n" +
 	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
 	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
@@ -1748,7 +1970,7 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x14\n" +
 	"\x05actor\x18\x05 \x01(\tR\x05actor\x12;\n" +
 	"\vassigned_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"assignedAt\"\x87\x04\n" +
+	"assignedAt\"\xb4\x04\n" +
 	"\vSchemaEvent\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x12\x1b\n" +
@@ -1764,7 +1986,8 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\asummary\x18\n" +
 	" \x01(\tR\asummary\x12(\n" +
 	"\x10target_schema_id\x18\v \x01(\tR\x0etargetSchemaId\x125\n" +
-	"\fadded_fields\x18\f \x03(\v2\x12.tallycat.v1.FieldR\vaddedFields*\xb0\x01\n" +
+	"\fadded_fields\x18\f \x03(\v2\x12.tallycat.v1.FieldR\vaddedFields\x12+\n" +
+	"\x06signal\x18\r \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal*\xb0\x01\n" +
 	"\n" +
 	"MetricType\x12\x1b\n" +
 	"\x17METRIC_TYPE_UNSPECIFIED\x10\x00\x12\x15\n" +
@@ -1776,12 +1999,31 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\vTemporality\x12\x1b\n" +
 	"\x17TEMPORALITY_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11TEMPORALITY_DELTA\x10\x01\x12\x1a\n" +
-	"\x16TEMPORALITY_CUMULATIVE\x10\x02*{\n" +
+	"\x16TEMPORALITY_CUMULATIVE\x10\x02*T\n" +
+	"\x06Signal\x12\x16\n" +
+	"\x12SIGNAL_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rSIGNAL_METRIC\x10\x01\x12\x0f\n" +
+	"\vSIGNAL_SPAN\x10\x02\x12\x0e\n" +
+	"\n" +
+	"SIGNAL_LOG\x10\x03*\x99\x01\n" +
+	"\bSpanKind\x12\x19\n" +
+	"\x15SPAN_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12SPAN_KIND_INTERNAL\x10\x01\x12\x14\n" +
+	"\x10SPAN_KIND_SERVER\x10\x02\x12\x14\n" +
+	"\x10SPAN_KIND_CLIENT\x10\x03\x12\x16\n" +
+	"\x12SPAN_KIND_PRODUCER\x10\x04\x12\x16\n" +
+	"\x12SPAN_KIND_CONSUMER\x10\x05*\x90\x02\n" +
 	"\vFieldSource\x12\x1c\n" +
 	"\x18FIELD_SOURCE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15FIELD_SOURCE_RESOURCE\x10\x01\x12\x16\n" +
 	"\x12FIELD_SOURCE_SCOPE\x10\x02\x12\x1b\n" +
-	"\x17FIELD_SOURCE_DATA_POINT\x10\x03*\xd4\x01\n" +
+	"\x17FIELD_SOURCE_DATA_POINT\x10\x03\x12\x15\n" +
+	"\x11FIELD_SOURCE_SPAN\x10\x04\x12\x16\n" +
+	"\x12FIELD_SOURCE_EVENT\x10\x05\x12\x15\n" +
+	"\x11FIELD_SOURCE_LINK\x10\x06\x12\x1b\n" +
+	"\x17FIELD_SOURCE_LOG_RECORD\x10\a\x12\x15\n" +
+	"\x11FIELD_SOURCE_BODY\x10\b\x12\x19\n" +
+	"\x15FIELD_SOURCE_SEVERITY\x10\t*\xd4\x01\n" +
 	"\tValueType\x12\x1a\n" +
 	"\x16VALUE_TYPE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11VALUE_TYPE_STRING\x10\x01\x12\x13\n" +
@@ -1833,68 +2075,73 @@ func file_tallycat_v1_schema_proto_rawDescGZIP() []byte {
 	return file_tallycat_v1_schema_proto_rawDescData
 }
 
-var file_tallycat_v1_schema_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
+var file_tallycat_v1_schema_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
 var file_tallycat_v1_schema_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_tallycat_v1_schema_proto_goTypes = []any{
 	(MetricType)(0),               // 0: tallycat.v1.MetricType
 	(Temporality)(0),              // 1: tallycat.v1.Temporality
-	(FieldSource)(0),              // 2: tallycat.v1.FieldSource
-	(ValueType)(0),                // 3: tallycat.v1.ValueType
-	(FieldPresence)(0),            // 4: tallycat.v1.FieldPresence
-	(VersionStatus)(0),            // 5: tallycat.v1.VersionStatus
-	(Window)(0),                   // 6: tallycat.v1.Window
-	(ExampleValuesState)(0),       // 7: tallycat.v1.ExampleValuesState
-	(SchemaEventKind)(0),          // 8: tallycat.v1.SchemaEventKind
-	(*Field)(nil),                 // 9: tallycat.v1.Field
-	(*Cost)(nil),                  // 10: tallycat.v1.Cost
-	(*ValueShare)(nil),            // 11: tallycat.v1.ValueShare
-	(*Schema)(nil),                // 12: tallycat.v1.Schema
-	(*Producer)(nil),              // 13: tallycat.v1.Producer
-	(*Release)(nil),               // 14: tallycat.v1.Release
-	(*SchemaVariant)(nil),         // 15: tallycat.v1.SchemaVariant
-	(*Scope)(nil),                 // 16: tallycat.v1.Scope
-	(*SchemaVersion)(nil),         // 17: tallycat.v1.SchemaVersion
-	(*SchemaEvent)(nil),           // 18: tallycat.v1.SchemaEvent
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(Signal)(0),                   // 2: tallycat.v1.Signal
+	(SpanKind)(0),                 // 3: tallycat.v1.SpanKind
+	(FieldSource)(0),              // 4: tallycat.v1.FieldSource
+	(ValueType)(0),                // 5: tallycat.v1.ValueType
+	(FieldPresence)(0),            // 6: tallycat.v1.FieldPresence
+	(VersionStatus)(0),            // 7: tallycat.v1.VersionStatus
+	(Window)(0),                   // 8: tallycat.v1.Window
+	(ExampleValuesState)(0),       // 9: tallycat.v1.ExampleValuesState
+	(SchemaEventKind)(0),          // 10: tallycat.v1.SchemaEventKind
+	(*Field)(nil),                 // 11: tallycat.v1.Field
+	(*Cost)(nil),                  // 12: tallycat.v1.Cost
+	(*ValueShare)(nil),            // 13: tallycat.v1.ValueShare
+	(*Schema)(nil),                // 14: tallycat.v1.Schema
+	(*Producer)(nil),              // 15: tallycat.v1.Producer
+	(*Release)(nil),               // 16: tallycat.v1.Release
+	(*SchemaVariant)(nil),         // 17: tallycat.v1.SchemaVariant
+	(*Scope)(nil),                 // 18: tallycat.v1.Scope
+	(*SchemaVersion)(nil),         // 19: tallycat.v1.SchemaVersion
+	(*SchemaEvent)(nil),           // 20: tallycat.v1.SchemaEvent
+	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
 }
 var file_tallycat_v1_schema_proto_depIdxs = []int32{
-	2,  // 0: tallycat.v1.Field.source:type_name -> tallycat.v1.FieldSource
-	3,  // 1: tallycat.v1.Field.value_type:type_name -> tallycat.v1.ValueType
-	4,  // 2: tallycat.v1.Field.presence:type_name -> tallycat.v1.FieldPresence
-	19, // 3: tallycat.v1.Field.first_seen:type_name -> google.protobuf.Timestamp
-	19, // 4: tallycat.v1.Field.last_seen:type_name -> google.protobuf.Timestamp
-	11, // 5: tallycat.v1.Field.example_values:type_name -> tallycat.v1.ValueShare
-	7,  // 6: tallycat.v1.Field.example_values_state:type_name -> tallycat.v1.ExampleValuesState
-	6,  // 7: tallycat.v1.Cost.window:type_name -> tallycat.v1.Window
+	4,  // 0: tallycat.v1.Field.source:type_name -> tallycat.v1.FieldSource
+	5,  // 1: tallycat.v1.Field.value_type:type_name -> tallycat.v1.ValueType
+	6,  // 2: tallycat.v1.Field.presence:type_name -> tallycat.v1.FieldPresence
+	21, // 3: tallycat.v1.Field.first_seen:type_name -> google.protobuf.Timestamp
+	21, // 4: tallycat.v1.Field.last_seen:type_name -> google.protobuf.Timestamp
+	13, // 5: tallycat.v1.Field.example_values:type_name -> tallycat.v1.ValueShare
+	9,  // 6: tallycat.v1.Field.example_values_state:type_name -> tallycat.v1.ExampleValuesState
+	8,  // 7: tallycat.v1.Cost.window:type_name -> tallycat.v1.Window
 	0,  // 8: tallycat.v1.Schema.metric_type:type_name -> tallycat.v1.MetricType
 	1,  // 9: tallycat.v1.Schema.temporality:type_name -> tallycat.v1.Temporality
-	9,  // 10: tallycat.v1.Schema.fields:type_name -> tallycat.v1.Field
-	19, // 11: tallycat.v1.Schema.first_seen:type_name -> google.protobuf.Timestamp
-	19, // 12: tallycat.v1.Schema.last_seen:type_name -> google.protobuf.Timestamp
-	17, // 13: tallycat.v1.Schema.current_version:type_name -> tallycat.v1.SchemaVersion
-	10, // 14: tallycat.v1.Schema.cost:type_name -> tallycat.v1.Cost
-	19, // 15: tallycat.v1.Producer.first_seen:type_name -> google.protobuf.Timestamp
-	19, // 16: tallycat.v1.Producer.last_seen:type_name -> google.protobuf.Timestamp
-	19, // 17: tallycat.v1.Release.first_seen:type_name -> google.protobuf.Timestamp
-	19, // 18: tallycat.v1.Release.last_seen:type_name -> google.protobuf.Timestamp
-	10, // 19: tallycat.v1.Release.cost:type_name -> tallycat.v1.Cost
-	9,  // 20: tallycat.v1.SchemaVariant.attributes:type_name -> tallycat.v1.Field
-	19, // 21: tallycat.v1.SchemaVariant.first_seen:type_name -> google.protobuf.Timestamp
-	19, // 22: tallycat.v1.SchemaVariant.last_seen:type_name -> google.protobuf.Timestamp
-	19, // 23: tallycat.v1.Scope.first_seen:type_name -> google.protobuf.Timestamp
-	19, // 24: tallycat.v1.Scope.last_seen:type_name -> google.protobuf.Timestamp
-	5,  // 25: tallycat.v1.SchemaVersion.status:type_name -> tallycat.v1.VersionStatus
-	19, // 26: tallycat.v1.SchemaVersion.assigned_at:type_name -> google.protobuf.Timestamp
-	8,  // 27: tallycat.v1.SchemaEvent.kind:type_name -> tallycat.v1.SchemaEventKind
-	19, // 28: tallycat.v1.SchemaEvent.occurred_at:type_name -> google.protobuf.Timestamp
-	13, // 29: tallycat.v1.SchemaEvent.producer:type_name -> tallycat.v1.Producer
-	17, // 30: tallycat.v1.SchemaEvent.version:type_name -> tallycat.v1.SchemaVersion
-	9,  // 31: tallycat.v1.SchemaEvent.added_fields:type_name -> tallycat.v1.Field
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	11, // 10: tallycat.v1.Schema.fields:type_name -> tallycat.v1.Field
+	21, // 11: tallycat.v1.Schema.first_seen:type_name -> google.protobuf.Timestamp
+	21, // 12: tallycat.v1.Schema.last_seen:type_name -> google.protobuf.Timestamp
+	19, // 13: tallycat.v1.Schema.current_version:type_name -> tallycat.v1.SchemaVersion
+	12, // 14: tallycat.v1.Schema.cost:type_name -> tallycat.v1.Cost
+	2,  // 15: tallycat.v1.Schema.signal:type_name -> tallycat.v1.Signal
+	3,  // 16: tallycat.v1.Schema.span_kind:type_name -> tallycat.v1.SpanKind
+	21, // 17: tallycat.v1.Producer.first_seen:type_name -> google.protobuf.Timestamp
+	21, // 18: tallycat.v1.Producer.last_seen:type_name -> google.protobuf.Timestamp
+	21, // 19: tallycat.v1.Release.first_seen:type_name -> google.protobuf.Timestamp
+	21, // 20: tallycat.v1.Release.last_seen:type_name -> google.protobuf.Timestamp
+	12, // 21: tallycat.v1.Release.cost:type_name -> tallycat.v1.Cost
+	11, // 22: tallycat.v1.SchemaVariant.attributes:type_name -> tallycat.v1.Field
+	21, // 23: tallycat.v1.SchemaVariant.first_seen:type_name -> google.protobuf.Timestamp
+	21, // 24: tallycat.v1.SchemaVariant.last_seen:type_name -> google.protobuf.Timestamp
+	21, // 25: tallycat.v1.Scope.first_seen:type_name -> google.protobuf.Timestamp
+	21, // 26: tallycat.v1.Scope.last_seen:type_name -> google.protobuf.Timestamp
+	7,  // 27: tallycat.v1.SchemaVersion.status:type_name -> tallycat.v1.VersionStatus
+	21, // 28: tallycat.v1.SchemaVersion.assigned_at:type_name -> google.protobuf.Timestamp
+	10, // 29: tallycat.v1.SchemaEvent.kind:type_name -> tallycat.v1.SchemaEventKind
+	21, // 30: tallycat.v1.SchemaEvent.occurred_at:type_name -> google.protobuf.Timestamp
+	15, // 31: tallycat.v1.SchemaEvent.producer:type_name -> tallycat.v1.Producer
+	19, // 32: tallycat.v1.SchemaEvent.version:type_name -> tallycat.v1.SchemaVersion
+	11, // 33: tallycat.v1.SchemaEvent.added_fields:type_name -> tallycat.v1.Field
+	2,  // 34: tallycat.v1.SchemaEvent.signal:type_name -> tallycat.v1.Signal
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_schema_proto_init() }
@@ -1908,7 +2155,7 @@ func file_tallycat_v1_schema_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_schema_proto_rawDesc), len(file_tallycat_v1_schema_proto_rawDesc)),
-			NumEnums:      9,
+			NumEnums:      11,
 			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -305,7 +305,9 @@ type ListVersionsRequest struct {
 	//
 	//	*ListVersionsRequest_SchemaId
 	//	*ListVersionsRequest_SchemaKey
-	Filter        isListVersionsRequest_Filter `protobuf_oneof:"filter"`
+	Filter isListVersionsRequest_Filter `protobuf_oneof:"filter"`
+	// signal is the signal of schema_key: unset is a metric's.
+	Signal        Signal `protobuf:"varint,3,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -363,6 +365,13 @@ func (x *ListVersionsRequest) GetSchemaKey() string {
 		}
 	}
 	return ""
+}
+
+func (x *ListVersionsRequest) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 type isListVersionsRequest_Filter interface {
@@ -431,8 +440,10 @@ type ListProposalsRequest struct {
 	// schema_key limits the proposals to one metric name; schema_id to one
 	// schema. With neither, every proposal is returned. Dismissed proposals
 	// are left out.
-	SchemaKey     string `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
-	SchemaId      string `protobuf:"bytes,2,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	SchemaKey string `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
+	SchemaId  string `protobuf:"bytes,2,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	// signal is the signal of schema_key: unset is a metric's.
+	Signal        Signal `protobuf:"varint,3,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -479,6 +490,13 @@ func (x *ListProposalsRequest) GetSchemaId() string {
 		return x.SchemaId
 	}
 	return ""
+}
+
+func (x *ListProposalsRequest) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 type ListProposalsResponse struct {
@@ -540,6 +558,7 @@ type VersionProposal struct {
 	// reasons say what changed, one change each, for example "added
 	// optional attribute cart.coupon (bool)".
 	Reasons       []string `protobuf:"bytes,7,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	Signal        Signal   `protobuf:"varint,8,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -621,6 +640,13 @@ func (x *VersionProposal) GetReasons() []string {
 		return x.Reasons
 	}
 	return nil
+}
+
+func (x *VersionProposal) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 type AcceptProposalRequest struct {
@@ -838,20 +864,22 @@ const file_tallycat_v1_versioning_service_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06reason:~\xbaH{\x1ay\n" +
 	"\x17deprecated_needs_reason\x120reason is required when the status is deprecated\x1a,this.status != 2 || this.reason.trim() != ''\"P\n" +
 	"\x18SetVersionStatusResponse\x124\n" +
-	"\aversion\x18\x01 \x01(\v2\x1a.tallycat.v1.SchemaVersionR\aversion\"\x9e\x01\n" +
+	"\aversion\x18\x01 \x01(\v2\x1a.tallycat.v1.SchemaVersionR\aversion\"\xd5\x01\n" +
 	"\x13ListVersionsRequest\x124\n" +
 	"\tschema_id\x18\x01 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{32}$H\x00R\bschemaId\x12@\n" +
 	"\n" +
-	"schema_key\x18\x02 \x01(\tB\x1f\xbaH\x1cr\x1a\x10\x01\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$H\x00R\tschemaKeyB\x0f\n" +
+	"schema_key\x18\x02 \x01(\tB\x1f\xbaH\x1cr\x1a\x10\x01\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$H\x00R\tschemaKey\x125\n" +
+	"\x06signal\x18\x03 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signalB\x0f\n" +
 	"\x06filter\x12\x05\xbaH\x02\b\x01\"N\n" +
 	"\x14ListVersionsResponse\x126\n" +
-	"\bversions\x18\x01 \x03(\v2\x1a.tallycat.v1.SchemaVersionR\bversions\"\x8b\x01\n" +
+	"\bversions\x18\x01 \x03(\v2\x1a.tallycat.v1.SchemaVersionR\bversions\"\xc2\x01\n" +
 	"\x14ListProposalsRequest\x12<\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]*$R\tschemaKey\x125\n" +
-	"\tschema_id\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^([0-9a-f]{32})?$R\bschemaId\"S\n" +
+	"\tschema_id\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^([0-9a-f]{32})?$R\bschemaId\x125\n" +
+	"\x06signal\x18\x03 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\"S\n" +
 	"\x15ListProposalsResponse\x12:\n" +
-	"\tproposals\x18\x01 \x03(\v2\x1c.tallycat.v1.VersionProposalR\tproposals\"\x98\x02\n" +
+	"\tproposals\x18\x01 \x03(\v2\x1c.tallycat.v1.VersionProposalR\tproposals\"\xc5\x02\n" +
 	"\x0fVersionProposal\x12\x1b\n" +
 	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12\x1d\n" +
 	"\n" +
@@ -860,7 +888,8 @@ const file_tallycat_v1_versioning_service_proto_rawDesc = "" +
 	"\fbase_version\x18\x04 \x01(\tR\vbaseVersion\x12)\n" +
 	"\x10proposed_version\x18\x05 \x01(\tR\x0fproposedVersion\x12;\n" +
 	"\fchange_level\x18\x06 \x01(\x0e2\x18.tallycat.v1.ChangeLevelR\vchangeLevel\x12\x18\n" +
-	"\areasons\x18\a \x03(\tR\areasons\"\x86\x01\n" +
+	"\areasons\x18\a \x03(\tR\areasons\x12+\n" +
+	"\x06signal\x18\b \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\"\x86\x01\n" +
 	"\x15AcceptProposalRequest\x125\n" +
 	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\x126\n" +
 	"\x10proposed_version\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\x02R\x0fproposedVersion\"N\n" +
@@ -916,33 +945,37 @@ var file_tallycat_v1_versioning_service_proto_goTypes = []any{
 	(*DismissProposalResponse)(nil),  // 13: tallycat.v1.DismissProposalResponse
 	(VersionStatus)(0),               // 14: tallycat.v1.VersionStatus
 	(*SchemaVersion)(nil),            // 15: tallycat.v1.SchemaVersion
+	(Signal)(0),                      // 16: tallycat.v1.Signal
 }
 var file_tallycat_v1_versioning_service_proto_depIdxs = []int32{
 	14, // 0: tallycat.v1.AssignVersionRequest.status:type_name -> tallycat.v1.VersionStatus
 	15, // 1: tallycat.v1.AssignVersionResponse.version:type_name -> tallycat.v1.SchemaVersion
 	14, // 2: tallycat.v1.SetVersionStatusRequest.status:type_name -> tallycat.v1.VersionStatus
 	15, // 3: tallycat.v1.SetVersionStatusResponse.version:type_name -> tallycat.v1.SchemaVersion
-	15, // 4: tallycat.v1.ListVersionsResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	9,  // 5: tallycat.v1.ListProposalsResponse.proposals:type_name -> tallycat.v1.VersionProposal
-	0,  // 6: tallycat.v1.VersionProposal.change_level:type_name -> tallycat.v1.ChangeLevel
-	15, // 7: tallycat.v1.AcceptProposalResponse.version:type_name -> tallycat.v1.SchemaVersion
-	1,  // 8: tallycat.v1.VersioningService.AssignVersion:input_type -> tallycat.v1.AssignVersionRequest
-	3,  // 9: tallycat.v1.VersioningService.SetVersionStatus:input_type -> tallycat.v1.SetVersionStatusRequest
-	5,  // 10: tallycat.v1.VersioningService.ListVersions:input_type -> tallycat.v1.ListVersionsRequest
-	7,  // 11: tallycat.v1.VersioningService.ListProposals:input_type -> tallycat.v1.ListProposalsRequest
-	10, // 12: tallycat.v1.VersioningService.AcceptProposal:input_type -> tallycat.v1.AcceptProposalRequest
-	12, // 13: tallycat.v1.VersioningService.DismissProposal:input_type -> tallycat.v1.DismissProposalRequest
-	2,  // 14: tallycat.v1.VersioningService.AssignVersion:output_type -> tallycat.v1.AssignVersionResponse
-	4,  // 15: tallycat.v1.VersioningService.SetVersionStatus:output_type -> tallycat.v1.SetVersionStatusResponse
-	6,  // 16: tallycat.v1.VersioningService.ListVersions:output_type -> tallycat.v1.ListVersionsResponse
-	8,  // 17: tallycat.v1.VersioningService.ListProposals:output_type -> tallycat.v1.ListProposalsResponse
-	11, // 18: tallycat.v1.VersioningService.AcceptProposal:output_type -> tallycat.v1.AcceptProposalResponse
-	13, // 19: tallycat.v1.VersioningService.DismissProposal:output_type -> tallycat.v1.DismissProposalResponse
-	14, // [14:20] is the sub-list for method output_type
-	8,  // [8:14] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	16, // 4: tallycat.v1.ListVersionsRequest.signal:type_name -> tallycat.v1.Signal
+	15, // 5: tallycat.v1.ListVersionsResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	16, // 6: tallycat.v1.ListProposalsRequest.signal:type_name -> tallycat.v1.Signal
+	9,  // 7: tallycat.v1.ListProposalsResponse.proposals:type_name -> tallycat.v1.VersionProposal
+	0,  // 8: tallycat.v1.VersionProposal.change_level:type_name -> tallycat.v1.ChangeLevel
+	16, // 9: tallycat.v1.VersionProposal.signal:type_name -> tallycat.v1.Signal
+	15, // 10: tallycat.v1.AcceptProposalResponse.version:type_name -> tallycat.v1.SchemaVersion
+	1,  // 11: tallycat.v1.VersioningService.AssignVersion:input_type -> tallycat.v1.AssignVersionRequest
+	3,  // 12: tallycat.v1.VersioningService.SetVersionStatus:input_type -> tallycat.v1.SetVersionStatusRequest
+	5,  // 13: tallycat.v1.VersioningService.ListVersions:input_type -> tallycat.v1.ListVersionsRequest
+	7,  // 14: tallycat.v1.VersioningService.ListProposals:input_type -> tallycat.v1.ListProposalsRequest
+	10, // 15: tallycat.v1.VersioningService.AcceptProposal:input_type -> tallycat.v1.AcceptProposalRequest
+	12, // 16: tallycat.v1.VersioningService.DismissProposal:input_type -> tallycat.v1.DismissProposalRequest
+	2,  // 17: tallycat.v1.VersioningService.AssignVersion:output_type -> tallycat.v1.AssignVersionResponse
+	4,  // 18: tallycat.v1.VersioningService.SetVersionStatus:output_type -> tallycat.v1.SetVersionStatusResponse
+	6,  // 19: tallycat.v1.VersioningService.ListVersions:output_type -> tallycat.v1.ListVersionsResponse
+	8,  // 20: tallycat.v1.VersioningService.ListProposals:output_type -> tallycat.v1.ListProposalsResponse
+	11, // 21: tallycat.v1.VersioningService.AcceptProposal:output_type -> tallycat.v1.AcceptProposalResponse
+	13, // 22: tallycat.v1.VersioningService.DismissProposal:output_type -> tallycat.v1.DismissProposalResponse
+	17, // [17:23] is the sub-list for method output_type
+	11, // [11:17] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_versioning_service_proto_init() }

@@ -273,6 +273,30 @@ func TestErrors(t *testing.T) {
 					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{o}})
 					return err
 				}, connect.CodeInvalidArgument, "data_point_attributes"},
+				{"unit separator in a metric name", func() error {
+					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(),
+						Observations: []*tallycatv1.Observation{obs("\x1fS\x1fm", "s")}})
+					return err
+				}, connect.CodeInvalidArgument, "metric_name"},
+				{"span fields on a metric", func() error {
+					o := obs("m", "s")
+					o.SpanKind = tallycatv1.SpanKind_SPAN_KIND_SERVER
+					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{o}})
+					return err
+				}, connect.CodeInvalidArgument, "span_kind"},
+				{"metric fields on a span", func() error {
+					o := obs("m", "s")
+					o.Signal, o.Name = tallycatv1.Signal_SIGNAL_SPAN, "GET /"
+					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{o}})
+					return err
+				}, connect.CodeInvalidArgument, "metric_name"},
+				{"a span before the catalog records spans", func() error {
+					o := &tallycatv1.Observation{Signal: tallycatv1.Signal_SIGNAL_SPAN, Name: "GET /", Producer: obs("m", "s").Producer,
+						FirstObserved: obs("m", "s").FirstObserved, LastObserved: obs("m", "s").LastObserved,
+						DataPointAttributes: []*tallycatv1.AttributeKey{{Name: "http.route", ValueType: String, Source: tallycatv1.FieldSource_FIELD_SOURCE_SPAN}}}
+					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{o}})
+					return err
+				}, connect.CodeInvalidArgument, "record span schemas"},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
@@ -34,6 +35,13 @@ var _ tallycatv1connect.ObservationServiceHandler = (*ObservationHandler)(nil)
 func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallycatv1.RecordObservationsRequest) (*tallycatv1.RecordObservationsResponse, error) {
 	obs := make([]catalog.Observation, len(req.GetObservations()))
 	for i, o := range req.GetObservations() {
+		if sig := o.GetSignal(); sig > tallycatv1.Signal_SIGNAL_METRIC {
+			// The API speaks spans and logs before the catalog stores
+			// them: refuse them by name rather than file them as
+			// nameless metrics.
+			return nil, toConnectError(ctx, catalog.Errorf(catalog.EINVALID,
+				"observations[%d]: this catalog does not record %s schemas yet, only metrics'", i, strings.ToLower(strings.TrimPrefix(sig.String(), "SIGNAL_"))))
+		}
 		series, fields, err := figures(i, o)
 		if err != nil {
 			return nil, toConnectError(ctx, err)

@@ -23,6 +23,12 @@ const sourceColors: Record<FieldSource, string> = {
   [FieldSource.RESOURCE]: "border-orange-200 text-orange-700",
   [FieldSource.SCOPE]: "border-teal-200 text-teal-700",
   [FieldSource.DATA_POINT]: "border-indigo-200 text-indigo-700",
+  [FieldSource.SPAN]: "border-indigo-200 text-indigo-700",
+  [FieldSource.EVENT]: "border-violet-200 text-violet-700",
+  [FieldSource.LINK]: "border-sky-200 text-sky-700",
+  [FieldSource.LOG_RECORD]: "border-indigo-200 text-indigo-700",
+  [FieldSource.BODY]: "border-emerald-200 text-emerald-700",
+  [FieldSource.SEVERITY]: "border-rose-200 text-rose-700",
 };
 
 export function SourceBadge({ source }: { source: FieldSource }) {

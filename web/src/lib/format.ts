@@ -36,6 +36,12 @@ export const sourceLabel: Record<FieldSource, string> = {
   [FieldSource.RESOURCE]: "resource",
   [FieldSource.SCOPE]: "scope",
   [FieldSource.DATA_POINT]: "data point",
+  [FieldSource.SPAN]: "span",
+  [FieldSource.EVENT]: "event",
+  [FieldSource.LINK]: "link",
+  [FieldSource.LOG_RECORD]: "log record",
+  [FieldSource.BODY]: "body",
+  [FieldSource.SEVERITY]: "severity",
 };
 
 export const statusLabel: Record<VersionStatus, string> = {

@@ -7,7 +7,7 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import { file_buf_validate_validate } from "../../buf/validate/validate_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { ExampleValuesState, FieldSource, MetricType, Temporality, ValueType } from "./schema_pb";
+import type { ExampleValuesState, FieldSource, MetricType, Signal, SpanKind, Temporality, ValueType } from "./schema_pb";
 import { file_tallycat_v1_schema } from "./schema_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/observation_service.proto.
  */
 export const file_tallycat_v1_observation_service: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YWxseWNhdC92MS9vYnNlcnZhdGlvbl9zZXJ2aWNlLnByb3RvEgt0YWxseWNhdC52MSJqCgxBdHRyaWJ1dGVLZXkSIgoEbmFtZRgBIAEoCUIUukgRcg8YgCAyCl5bXlx4MDBdKiQSNgoKdmFsdWVfdHlwZRgCIAEoDjIWLnRhbGx5Y2F0LnYxLlZhbHVlVHlwZUIKukgHggEEEAEgACLUAQoQUHJvZHVjZXJJZGVudGl0eRItCgxzZXJ2aWNlX25hbWUYASABKAlCF7pIFMgBAXIPGIAIMgpeW15ceDAwXSokEi8KEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJQhS6SBFyDxiACDIKXlteXHgwMF0qJBItCg9zZXJ2aWNlX3ZlcnNpb24YAyABKAlCFLpIEXIPGIAIMgpeW15ceDAwXSokEjEKE3NlcnZpY2VfaW5zdGFuY2VfaWQYBCABKAlCFLpIEXIPGIAIMgpeW15ceDAwXSokIt8HCgtPYnNlcnZhdGlvbhIsCgttZXRyaWNfbmFtZRgBIAEoCUIXukgUyAEBcg8YgAgyCl5bXlx4MDBdKiQSOAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlQgq6SAeCAQQQASAAEiIKBHVuaXQYAyABKAlCFLpIEXIPGIAIMgpeW15ceDAwXSokEjcKC3RlbXBvcmFsaXR5GAQgASgOMhgudGFsbHljYXQudjEuVGVtcG9yYWxpdHlCCLpIBYIBAhABEhEKCW1vbm90b25pYxgFIAEoCBIqCgtkZXNjcmlwdGlvbhgGIAEoCUIVukgSchAYgIAEMgpeW15ceDAwXSokEkMKFWRhdGFfcG9pbnRfYXR0cmlidXRlcxgHIAMoCzIZLnRhbGx5Y2F0LnYxLkF0dHJpYnV0ZUtleUIJukgGkgEDEIAIEjcKCHByb2R1Y2VyGAggASgLMh0udGFsbHljYXQudjEuUHJvZHVjZXJJZGVudGl0eUIGukgDyAEBEigKCnNjb3BlX25hbWUYCSABKAlCFLpIEXIPGIAIMgpeW15ceDAwXSokEisKDXNjb3BlX3ZlcnNpb24YCiABKAlCFLpIEXIPGIAIMgpeW15ceDAwXSokEkEKE3Jlc291cmNlX2F0dHJpYnV0ZXMYCyADKAsyGS50YWxseWNhdC52MS5BdHRyaWJ1dGVLZXlCCbpIBpIBAxCACBI+ChBzY29wZV9hdHRyaWJ1dGVzGAwgAygLMhkudGFsbHljYXQudjEuQXR0cmlidXRlS2V5Qgm6SAaSAQMQgAgSGAoQZGF0YV9wb2ludF9jb3VudBgNIAEoBBI6Cg5maXJzdF9vYnNlcnZlZBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARI5Cg1sYXN0X29ic2VydmVkGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEiUKBnNlcmllcxgQIAEoCzIVLnRhbGx5Y2F0LnYxLkRpc3RpbmN0EjQKBmZpZWxkcxgRIAMoCzIZLnRhbGx5Y2F0LnYxLkZpZWxkRmlndXJlc0IJukgGkgEDEIAQOoUBukiBARp/CipvYnNlcnZhdGlvbi5sYXN0X29ic2VydmVkX25vdF9iZWZvcmVfZmlyc3QSJmxhc3Rfb2JzZXJ2ZWQgaXMgYmVmb3JlIGZpcnN0X29ic2VydmVkGil0aGlzLmxhc3Rfb2JzZXJ2ZWQgPj0gdGhpcy5maXJzdF9vYnNlcnZlZCJXCghEaXN0aW5jdBIZCgZoYXNoZXMYASADKAZCCbpIBpIBAxCAAhIZCgZza2V0Y2gYAiABKAxCCbpIBnoEGMCAAToVukgSIhAKBmhhc2hlcwoGc2tldGNoIjoKClZhbHVlQ291bnQSFwoFdmFsdWUYASABKAlCCLpIBXIDKIACEhMKC2RhdGFfcG9pbnRzGAIgASgEIrMCCgxGaWVsZEZpZ3VyZXMSNgoGc291cmNlGAEgASgOMhgudGFsbHljYXQudjEuRmllbGRTb3VyY2VCDLpICYIBBhABGAEYAxIVCgNrZXkYAiABKAlCCLpIBXIDGIAgEjYKCnZhbHVlX3R5cGUYAyABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGVCCrpIB4IBBBABIAASJwoIZGlzdGluY3QYBCABKAsyFS50YWxseWNhdC52MS5EaXN0aW5jdBIyCgZ2YWx1ZXMYBSADKAsyFy50YWxseWNhdC52MS5WYWx1ZUNvdW50Qgm6SAaSAQMQ6AcSPwoMdmFsdWVzX3N0YXRlGAYgASgOMh8udGFsbHljYXQudjEuRXhhbXBsZVZhbHVlc1N0YXRlQgi6SAWCAQIQASJ0ChlSZWNvcmRPYnNlcnZhdGlvbnNSZXF1ZXN0EhoKCGJhdGNoX2lkGAEgASgJQgi6SAVyA7ABARI7CgxvYnNlcnZhdGlvbnMYAiADKAsyGC50YWxseWNhdC52MS5PYnNlcnZhdGlvbkILukgIkgEFCAEQkE4iWAoaUmVjb3JkT2JzZXJ2YXRpb25zUmVzcG9uc2USEgoKc2NoZW1hX2lkcxgBIAMoCRITCgtuZXdfc2NoZW1hcxgCIAEoDRIRCglkdXBsaWNhdGUYAyABKAgygAEKEk9ic2VydmF0aW9uU2VydmljZRJqChJSZWNvcmRPYnNlcnZhdGlvbnMSJi50YWxseWNhdC52MS5SZWNvcmRPYnNlcnZhdGlvbnNSZXF1ZXN0GicudGFsbHljYXQudjEuUmVjb3JkT2JzZXJ2YXRpb25zUmVzcG9uc2UiA5ACAkKwAQoPY29tLnRhbGx5Y2F0LnYxQhdPYnNlcnZhdGlvblNlcnZpY2VQcm90b1ABWjdnaXRodWIuY29tL3RhbGx5Y2F0L3RhbGx5Y2F0L2dlbi90YWxseWNhdC92MTt0YWxseWNhdHYxogIDVFhYqgILVGFsbHljYXQuVjHKAgtUYWxseWNhdFxWMeICF1RhbGx5Y2F0XFYxXEdQQk1ldGFkYXRh6gIMVGFsbHljYXQ6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
+  fileDesc("CiV0YWxseWNhdC92MS9vYnNlcnZhdGlvbl9zZXJ2aWNlLnByb3RvEgt0YWxseWNhdC52MSLWAQoMQXR0cmlidXRlS2V5EiIKBG5hbWUYASABKAlCFLpIEXIPGIAgMgpeW15ceDAwXSokEjYKCnZhbHVlX3R5cGUYAiABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGVCCrpIB4IBBBABIAASQAoGc291cmNlGAMgASgOMhgudGFsbHljYXQudjEuRmllbGRTb3VyY2VCFrpIE4IBEBABGAAYBBgFGAYYBxgIGAkSKAoKZXZlbnRfbmFtZRgEIAEoCUIUukgRcg8YgAgyCl5bXlx4MDBdKiQi1AEKEFByb2R1Y2VySWRlbnRpdHkSLQoMc2VydmljZV9uYW1lGAEgASgJQhe6SBTIAQFyDxiACDIKXlteXHgwMF0qJBIvChFzZXJ2aWNlX25hbWVzcGFjZRgCIAEoCUIUukgRcg8YgAgyCl5bXlx4MDBdKiQSLQoPc2VydmljZV92ZXJzaW9uGAMgASgJQhS6SBFyDxiACDIKXlteXHgwMF0qJBIxChNzZXJ2aWNlX2luc3RhbmNlX2lkGAQgASgJQhS6SBFyDxiACDIKXlteXHgwMF0qJCKTFgoLT2JzZXJ2YXRpb24SLQoLbWV0cmljX25hbWUYASABKAlCGLpIFXITGIAIMg5eW15ceDAwXHgxRl0qJBI2CgttZXRyaWNfdHlwZRgCIAEoDjIXLnRhbGx5Y2F0LnYxLk1ldHJpY1R5cGVCCLpIBYIBAhABEiIKBHVuaXQYAyABKAlCFLpIEXIPGIAIMgpeW15ceDAwXSokEjcKC3RlbXBvcmFsaXR5GAQgASgOMhgudGFsbHljYXQudjEuVGVtcG9yYWxpdHlCCLpIBYIBAhABEhEKCW1vbm90b25pYxgFIAEoCBIqCgtkZXNjcmlwdGlvbhgGIAEoCUIVukgSchAYgIAEMgpeW15ceDAwXSokEkMKFWRhdGFfcG9pbnRfYXR0cmlidXRlcxgHIAMoCzIZLnRhbGx5Y2F0LnYxLkF0dHJpYnV0ZUtleUIJukgGkgEDEIAIEjcKCHByb2R1Y2VyGAggASgLMh0udGFsbHljYXQudjEuUHJvZHVjZXJJZGVudGl0eUIGukgDyAEBEigKCnNjb3BlX25hbWUYCSABKAlCFLpIEXIPGIAIMgpeW15ceDAwXSokEisKDXNjb3BlX3ZlcnNpb24YCiABKAlCFLpIEXIPGIAIMgpeW15ceDAwXSokEkEKE3Jlc291cmNlX2F0dHJpYnV0ZXMYCyADKAsyGS50YWxseWNhdC52MS5BdHRyaWJ1dGVLZXlCCbpIBpIBAxCACBI+ChBzY29wZV9hdHRyaWJ1dGVzGAwgAygLMhkudGFsbHljYXQudjEuQXR0cmlidXRlS2V5Qgm6SAaSAQMQgAgSGAoQZGF0YV9wb2ludF9jb3VudBgNIAEoBBI6Cg5maXJzdF9vYnNlcnZlZBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARI5Cg1sYXN0X29ic2VydmVkGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEiUKBnNlcmllcxgQIAEoCzIVLnRhbGx5Y2F0LnYxLkRpc3RpbmN0EjQKBmZpZWxkcxgRIAMoCzIZLnRhbGx5Y2F0LnYxLkZpZWxkRmlndXJlc0IJukgGkgEDEIAQEi0KBnNpZ25hbBgSIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbEIIukgFggECEAESJgoEbmFtZRgTIAEoCUIYukgVchMYgAgyDl5bXlx4MDBceDFGXSokEjIKCXNwYW5fa2luZBgUIAEoDjIVLnRhbGx5Y2F0LnYxLlNwYW5LaW5kQgi6SAWCAQIQARIQCghieV9zY29wZRgVIAEoCBITCgtlcnJvcl9jb3VudBgWIAEoBBIyCg1uYW1lX2V4YW1wbGVzGBcgAygJQhu6SBiSARUQCiIRcg8YgAgyCl5bXlx4MDBdKiQ61A26SNANGn8KKm9ic2VydmF0aW9uLmxhc3Rfb2JzZXJ2ZWRfbm90X2JlZm9yZV9maXJzdBImbGFzdF9vYnNlcnZlZCBpcyBiZWZvcmUgZmlyc3Rfb2JzZXJ2ZWQaKXRoaXMubGFzdF9vYnNlcnZlZCA+PSB0aGlzLmZpcnN0X29ic2VydmVkGncKIG9ic2VydmF0aW9uLm1ldHJpY19uYW1lX3JlcXVpcmVkEihhIG1ldHJpYydzIG9ic2VydmF0aW9uIG5lZWRzIG1ldHJpY19uYW1lGil0aGlzLnNpZ25hbCA+IDEgfHwgdGhpcy5tZXRyaWNfbmFtZSAhPSAnJxp2CiBvYnNlcnZhdGlvbi5tZXRyaWNfdHlwZV9yZXF1aXJlZBIoYSBtZXRyaWMncyBvYnNlcnZhdGlvbiBuZWVkcyBtZXRyaWNfdHlwZRoodGhpcy5zaWduYWwgPiAxIHx8IHRoaXMubWV0cmljX3R5cGUgIT0gMBpsChlvYnNlcnZhdGlvbi5uYW1lX3JlcXVpcmVkEiphIHNwYW4ncyBvciBhIGxvZydzIG9ic2VydmF0aW9uIG5lZWRzIG5hbWUaI3RoaXMuc2lnbmFsIDw9IDEgfHwgdGhpcy5uYW1lICE9ICcnGoECCilvYnNlcnZhdGlvbi5tZXRyaWNfZmllbGRzX29ubHlfb25fbWV0cmljcxJNbWV0cmljX25hbWUsIG1ldHJpY190eXBlLCB1bml0LCB0ZW1wb3JhbGl0eSBhbmQgbW9ub3RvbmljIGFyZSBhIG1ldHJpYydzIG9ubHkahAF0aGlzLnNpZ25hbCA8PSAxIHx8ICh0aGlzLm1ldHJpY19uYW1lID09ICcnICYmIHRoaXMubWV0cmljX3R5cGUgPT0gMCAmJiB0aGlzLnVuaXQgPT0gJycgJiYgdGhpcy50ZW1wb3JhbGl0eSA9PSAwICYmICF0aGlzLm1vbm90b25pYykauAIKGW9ic2VydmF0aW9uLnNpZ25hbF9maWVsZHMSdm5hbWUsIGJ5X3Njb3BlIGFuZCB0aGUgc3BhbiBmaWVsZHMgYXJlIGEgc3BhbidzIG9yIGEgbG9nJ3Mgb25seSwgYW5kIHNwYW5fa2luZCwgZXJyb3JfY291bnQgYW5kIG5hbWVfZXhhbXBsZXMgYSBzcGFuJ3MaogEodGhpcy5zaWduYWwgPiAxIHx8ICh0aGlzLm5hbWUgPT0gJycgJiYgIXRoaXMuYnlfc2NvcGUpKSAmJiAodGhpcy5zaWduYWwgPT0gMiB8fCAodGhpcy5zcGFuX2tpbmQgPT0gMCAmJiB0aGlzLmVycm9yX2NvdW50ID09IDB1ICYmIHNpemUodGhpcy5uYW1lX2V4YW1wbGVzKSA9PSAwKSkanQIKHW9ic2VydmF0aW9uLmF0dHJpYnV0ZV9zb3VyY2VzEnFhIG1ldHJpYydzIGRhdGEgcG9pbnQga2V5cyBoYXZlIG5vIHNvdXJjZTsgYSBzcGFuJ3MgYXJlIFNQQU4sIEVWRU5UIG9yIExJTks7IGEgbG9nJ3MgTE9HX1JFQ09SRCwgQk9EWSBvciBTRVZFUklUWRqIAXRoaXMuZGF0YV9wb2ludF9hdHRyaWJ1dGVzLmFsbChhLCB0aGlzLnNpZ25hbCA8PSAxID8gYS5zb3VyY2UgPT0gMCA6ICh0aGlzLnNpZ25hbCA9PSAyID8gYS5zb3VyY2UgaW4gWzQsIDUsIDZdIDogYS5zb3VyY2UgaW4gWzcsIDgsIDldKSkalQIKF29ic2VydmF0aW9uLmV2ZW50X25hbWVzEiRldmVudF9uYW1lIGlzIHNldCBvbiBFVkVOVCBrZXlzIG9ubHka0wF0aGlzLmRhdGFfcG9pbnRfYXR0cmlidXRlcy5hbGwoYSwgYS5ldmVudF9uYW1lID09ICcnIHx8IGEuc291cmNlID09IDUpICYmIHRoaXMucmVzb3VyY2VfYXR0cmlidXRlcy5hbGwoYSwgYS5zb3VyY2UgPT0gMCAmJiBhLmV2ZW50X25hbWUgPT0gJycpICYmIHRoaXMuc2NvcGVfYXR0cmlidXRlcy5hbGwoYSwgYS5zb3VyY2UgPT0gMCAmJiBhLmV2ZW50X25hbWUgPT0gJycpGncKH29ic2VydmF0aW9uLmVycm9yc193aXRoaW5fY291bnQSKWVycm9yX2NvdW50IGlzIG1vcmUgdGhhbiBkYXRhX3BvaW50X2NvdW50Gil0aGlzLmVycm9yX2NvdW50IDw9IHRoaXMuZGF0YV9wb2ludF9jb3VudCJXCghEaXN0aW5jdBIZCgZoYXNoZXMYASADKAZCCbpIBpIBAxCAAhIZCgZza2V0Y2gYAiABKAxCCbpIBnoEGMCAAToVukgSIhAKBmhhc2hlcwoGc2tldGNoIjoKClZhbHVlQ291bnQSFwoFdmFsdWUYASABKAlCCLpIBXIDKIACEhMKC2RhdGFfcG9pbnRzGAIgASgEIrMCCgxGaWVsZEZpZ3VyZXMSNgoGc291cmNlGAEgASgOMhgudGFsbHljYXQudjEuRmllbGRTb3VyY2VCDLpICYIBBhABGAEYAxIVCgNrZXkYAiABKAlCCLpIBXIDGIAgEjYKCnZhbHVlX3R5cGUYAyABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGVCCrpIB4IBBBABIAASJwoIZGlzdGluY3QYBCABKAsyFS50YWxseWNhdC52MS5EaXN0aW5jdBIyCgZ2YWx1ZXMYBSADKAsyFy50YWxseWNhdC52MS5WYWx1ZUNvdW50Qgm6SAaSAQMQ6AcSPwoMdmFsdWVzX3N0YXRlGAYgASgOMh8udGFsbHljYXQudjEuRXhhbXBsZVZhbHVlc1N0YXRlQgi6SAWCAQIQASJ0ChlSZWNvcmRPYnNlcnZhdGlvbnNSZXF1ZXN0EhoKCGJhdGNoX2lkGAEgASgJQgi6SAVyA7ABARI7CgxvYnNlcnZhdGlvbnMYAiADKAsyGC50YWxseWNhdC52MS5PYnNlcnZhdGlvbkILukgIkgEFCAEQkE4iWAoaUmVjb3JkT2JzZXJ2YXRpb25zUmVzcG9uc2USEgoKc2NoZW1hX2lkcxgBIAMoCRITCgtuZXdfc2NoZW1hcxgCIAEoDRIRCglkdXBsaWNhdGUYAyABKAgygAEKEk9ic2VydmF0aW9uU2VydmljZRJqChJSZWNvcmRPYnNlcnZhdGlvbnMSJi50YWxseWNhdC52MS5SZWNvcmRPYnNlcnZhdGlvbnNSZXF1ZXN0GicudGFsbHljYXQudjEuUmVjb3JkT2JzZXJ2YXRpb25zUmVzcG9uc2UiA5ACAkKwAQoPY29tLnRhbGx5Y2F0LnYxQhdPYnNlcnZhdGlvblNlcnZpY2VQcm90b1ABWjdnaXRodWIuY29tL3RhbGx5Y2F0L3RhbGx5Y2F0L2dlbi90YWxseWNhdC92MTt0YWxseWNhdHYxogIDVFhYqgILVGFsbHljYXQuVjHKAgtUYWxseWNhdFxWMeICF1RhbGx5Y2F0XFYxXEdQQk1ldGFkYXRh6gIMVGFsbHljYXQ6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
 
 /**
  * AttributeKey is an attribute name and the type of value it carried.
@@ -32,6 +32,23 @@ export type AttributeKey = Message<"tallycat.v1.AttributeKey"> & {
    * @generated from field: tallycat.v1.ValueType value_type = 2;
    */
   valueType: ValueType;
+
+  /**
+   * source is where a span's or a log record's own key was found: SPAN,
+   * EVENT or LINK on a span; LOG_RECORD, BODY or SEVERITY on a log record.
+   * It is unset on a metric's data point keys and on resource and scope
+   * keys, whose place in the message says it.
+   *
+   * @generated from field: tallycat.v1.FieldSource source = 3;
+   */
+  source: FieldSource;
+
+  /**
+   * event_name names the span event of an EVENT key.
+   *
+   * @generated from field: string event_name = 4;
+   */
+  eventName: string;
 };
 
 /**
@@ -78,17 +95,29 @@ export const ProducerIdentitySchema: GenMessage<ProducerIdentity> = /*@__PURE__*
   messageDesc(file_tallycat_v1_observation_service, 1);
 
 /**
- * Observation is one shape seen from one producer under one scope.
+ * Observation is one shape seen from one producer under one scope: a
+ * metric's data point attribute set, or a span's or a log record's shape.
+ * A metric's is named by metric_name with its metric fields; a span's or a
+ * log's by signal and name, its own, event, link, body and severity keys in
+ * data_point_attributes, each with its source. An observation of a span or
+ * a log carries no metric_name, so that a catalog that predates spans and
+ * logs refuses it rather than filing it as a metric.
  *
  * @generated from message tallycat.v1.Observation
  */
 export type Observation = Message<"tallycat.v1.Observation"> & {
   /**
+   * metric_name names a metric's observation; required for a metric. It
+   * holds no U+001F (unit separator), by which the catalog keeps span and
+   * log keys apart from metric names.
+   *
    * @generated from field: string metric_name = 1;
    */
   metricName: string;
 
   /**
+   * metric_type is required for a metric.
+   *
    * @generated from field: tallycat.v1.MetricType metric_type = 2;
    */
   metricType: MetricType;
@@ -180,6 +209,50 @@ export type Observation = Message<"tallycat.v1.Observation"> & {
    * @generated from field: repeated tallycat.v1.FieldFigures fields = 17;
    */
   fields: FieldFigures[];
+
+  /**
+   * signal is what the observation describes; unset is a metric.
+   *
+   * @generated from field: tallycat.v1.Signal signal = 18;
+   */
+  signal: Signal;
+
+  /**
+   * name is a span's name or a log record's event name, or, where by_scope
+   * is set, the scope's name the schema groups by.
+   *
+   * @generated from field: string name = 19;
+   */
+  name: string;
+
+  /**
+   * @generated from field: tallycat.v1.SpanKind span_kind = 20;
+   */
+  spanKind: SpanKind;
+
+  /**
+   * by_scope is set when the observation is grouped by its scope: a log
+   * record without an event name, or spans whose names went past the
+   * limit of distinct span names (see Schema.by_scope).
+   *
+   * @generated from field: bool by_scope = 21;
+   */
+  byScope: boolean;
+
+  /**
+   * error_count is how many of data_point_count spans had status error.
+   *
+   * @generated from field: uint64 error_count = 22;
+   */
+  errorCount: bigint;
+
+  /**
+   * name_examples are some of the span names a by_scope span observation
+   * took in.
+   *
+   * @generated from field: repeated string name_examples = 23;
+   */
+  nameExamples: string[];
 };
 
 /**

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/schema.proto.
  */
 export const file_tallycat_v1_schema: GenFile = /*@__PURE__*/
-  fileDesc("Chh0YWxseWNhdC92MS9zY2hlbWEucHJvdG8SC3RhbGx5Y2F0LnYxIsgDCgVGaWVsZBIMCgRuYW1lGAEgASgJEigKBnNvdXJjZRgCIAEoDjIYLnRhbGx5Y2F0LnYxLkZpZWxkU291cmNlEioKCnZhbHVlX3R5cGUYAyABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGUSLAoIcHJlc2VuY2UYBCABKA4yGi50YWxseWNhdC52MS5GaWVsZFByZXNlbmNlEhIKCnNlZW5fcmF0aW8YBSABKAESLgoKZmlyc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg10eXBlX2NvbmZsaWN0GAggASgIEhkKEWRpc3RpbmN0X2VzdGltYXRlGAkgASgEEhgKEGhpZ2hfY2FyZGluYWxpdHkYCiABKAgSLwoOZXhhbXBsZV92YWx1ZXMYCyADKAsyFy50YWxseWNhdC52MS5WYWx1ZVNoYXJlEj0KFGV4YW1wbGVfdmFsdWVzX3N0YXRlGAwgASgOMh8udGFsbHljYXQudjEuRXhhbXBsZVZhbHVlc1N0YXRlIrkBCgRDb3N0EiMKBndpbmRvdxgBIAEoDjITLnRhbGx5Y2F0LnYxLldpbmRvdxIXCg9zZXJpZXNfZXN0aW1hdGUYAiABKAQSHgoWZGF0YV9wb2ludHNfcGVyX21pbnV0ZRgDIAEoARITCgtkYXRhX3BvaW50cxgEIAEoBBIjChZlc3RpbWF0ZWRfbW9udGhseV9jb3N0GAUgASgBSACIAQFCGQoXX2VzdGltYXRlZF9tb250aGx5X2Nvc3QiPwoKVmFsdWVTaGFyZRINCgV2YWx1ZRgBIAEoCRITCgtkYXRhX3BvaW50cxgCIAEoBBINCgVzaGFyZRgDIAEoASLEBAoGU2NoZW1hEhEKCXNjaGVtYV9pZBgBIAEoCRISCgpzY2hlbWFfa2V5GAIgASgJEiwKC21ldHJpY190eXBlGAMgASgOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRIMCgR1bml0GAQgASgJEi0KC3RlbXBvcmFsaXR5GAUgASgOMhgudGFsbHljYXQudjEuVGVtcG9yYWxpdHkSEQoJbW9ub3RvbmljGAYgASgIEhMKC2Rlc2NyaXB0aW9uGAcgASgJEhwKFGRlc2NyaXB0aW9uX2NvbmZsaWN0GAggASgIEiIKBmZpZWxkcxgJIAMoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEhYKDnByb2R1Y2VyX2NvdW50GAogASgNEi4KCmZpcnN0X3NlZW4YCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoPY3VycmVudF92ZXJzaW9uGA0gASgLMhoudGFsbHljYXQudjEuU2NoZW1hVmVyc2lvbhIYChBkYXRhX3BvaW50X2NvdW50GA4gASgEEhIKCnN1cGVyc2VkZWQYDyABKAgSFQoNc3VwZXJzZWRlZF9ieRgQIAMoCRIVCg1yZWxlYXNlX2NvdW50GBEgASgNEhUKDXR5cGVfY29uZmxpY3QYEiABKAgSHwoEY29zdBgTIAEoCzIRLnRhbGx5Y2F0LnYxLkNvc3Qi/QEKCFByb2R1Y2VyEhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIZChFzZXJ2aWNlX25hbWVzcGFjZRgCIAEoCRIXCg9zZXJ2aWNlX3ZlcnNpb24YAyABKAkSGwoTc2VydmljZV9pbnN0YW5jZV9pZBgEIAEoCRIuCgpmaXJzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHNjaGVtYV9jb3VudBgHIAEoDRIVCg1zdXBlcnNlZGVkX2J5GAggASgJIpwCCgdSZWxlYXNlEhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIZChFzZXJ2aWNlX25hbWVzcGFjZRgCIAEoCRIXCg9zZXJ2aWNlX3ZlcnNpb24YAyABKAkSFgoOaW5zdGFuY2VfY291bnQYBCABKA0SLgoKZmlyc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1zdXBlcnNlZGVkX2J5GAcgASgJEhgKEGRhdGFfcG9pbnRfY291bnQYCCABKAQSHwoEY29zdBgJIAEoCzIRLnRhbGx5Y2F0LnYxLkNvc3QixAEKDVNjaGVtYVZhcmlhbnQSEgoKdmFyaWFudF9pZBgBIAEoCRImCgphdHRyaWJ1dGVzGAIgAygLMhIudGFsbHljYXQudjEuRmllbGQSGAoQZGF0YV9wb2ludF9jb3VudBgDIAEoBBIuCgpmaXJzdF9zZWVuGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoUBCgVTY29wZRIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkSLgoKZmlyc3Rfc2VlbhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKvAQoNU2NoZW1hVmVyc2lvbhIRCglzY2hlbWFfaWQYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIqCgZzdGF0dXMYAyABKA4yGi50YWxseWNhdC52MS5WZXJzaW9uU3RhdHVzEg4KBnJlYXNvbhgEIAEoCRINCgVhY3RvchgFIAEoCRIvCgthc3NpZ25lZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi/gIKC1NjaGVtYUV2ZW50EhIKCnNjaGVtYV9rZXkYASABKAkSEQoJc2NoZW1hX2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC50YWxseWNhdC52MS5TY2hlbWFFdmVudEtpbmQSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAUgASgJEicKCHByb2R1Y2VyGAYgASgLMhUudGFsbHljYXQudjEuUHJvZHVjZXISKwoHdmVyc2lvbhgHIAEoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24SHAoUcHJldmlvdXNfZGVzY3JpcHRpb24YCCABKAkSEwoLZGVzY3JpcHRpb24YCSABKAkSDwoHc3VtbWFyeRgKIAEoCRIYChB0YXJnZXRfc2NoZW1hX2lkGAsgASgJEigKDGFkZGVkX2ZpZWxkcxgMIAMoCzISLnRhbGx5Y2F0LnYxLkZpZWxkKrABCgpNZXRyaWNUeXBlEhsKF01FVFJJQ19UWVBFX1VOU1BFQ0lGSUVEEAASFQoRTUVUUklDX1RZUEVfR0FVR0UQARITCg9NRVRSSUNfVFlQRV9TVU0QAhIZChVNRVRSSUNfVFlQRV9ISVNUT0dSQU0QAxIlCiFNRVRSSUNfVFlQRV9FWFBPTkVOVElBTF9ISVNUT0dSQU0QBBIXChNNRVRSSUNfVFlQRV9TVU1NQVJZEAUqXQoLVGVtcG9yYWxpdHkSGwoXVEVNUE9SQUxJVFlfVU5TUEVDSUZJRUQQABIVChFURU1QT1JBTElUWV9ERUxUQRABEhoKFlRFTVBPUkFMSVRZX0NVTVVMQVRJVkUQAip7CgtGaWVsZFNvdXJjZRIcChhGSUVMRF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIZChVGSUVMRF9TT1VSQ0VfUkVTT1VSQ0UQARIWChJGSUVMRF9TT1VSQ0VfU0NPUEUQAhIbChdGSUVMRF9TT1VSQ0VfREFUQV9QT0lOVBADKtQBCglWYWx1ZVR5cGUSGgoWVkFMVUVfVFlQRV9VTlNQRUNJRklFRBAAEhUKEVZBTFVFX1RZUEVfU1RSSU5HEAESEwoPVkFMVUVfVFlQRV9CT09MEAISEgoOVkFMVUVfVFlQRV9JTlQQAxIVChFWQUxVRV9UWVBFX0RPVUJMRRAEEhQKEFZBTFVFX1RZUEVfQllURVMQBRIUChBWQUxVRV9UWVBFX0FSUkFZEAYSEgoOVkFMVUVfVFlQRV9NQVAQBxIUChBWQUxVRV9UWVBFX0VNUFRZEAgqaAoNRmllbGRQcmVzZW5jZRIeChpGSUVMRF9QUkVTRU5DRV9VTlNQRUNJRklFRBAAEhkKFUZJRUxEX1BSRVNFTkNFX0FMV0FZUxABEhwKGEZJRUxEX1BSRVNFTkNFX1NPTUVUSU1FUxACKmkKDVZlcnNpb25TdGF0dXMSHgoaVkVSU0lPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVWRVJTSU9OX1NUQVRVU19BQ1RJVkUQARIdChlWRVJTSU9OX1NUQVRVU19ERVBSRUNBVEVEEAIqSwoGV2luZG93EhYKEldJTkRPV19VTlNQRUNJRklFRBAAEhQKEFdJTkRPV19MQVNUX0hPVVIQARITCg9XSU5ET1dfTEFTVF9EQVkQAirtAQoSRXhhbXBsZVZhbHVlc1N0YXRlEiQKIEVYQU1QTEVfVkFMVUVTX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZRVhBTVBMRV9WQUxVRVNfU1RBVEVfS0VQVBABEiEKHUVYQU1QTEVfVkFMVUVTX1NUQVRFX1RPT19NQU5ZEAISIQodRVhBTVBMRV9WQUxVRVNfU1RBVEVfV0lUSEhFTEQQAxIjCh9FWEFNUExFX1ZBTFVFU19TVEFURV9OT1RfU0NBTEFSEAQSJwojRVhBTVBMRV9WQUxVRVNfU1RBVEVfTk9UX0RBVEFfUE9JTlQQBSqiAgoPU2NoZW1hRXZlbnRLaW5kEiEKHVNDSEVNQV9FVkVOVF9LSU5EX1VOU1BFQ0lGSUVEEAASJwojU0NIRU1BX0VWRU5UX0tJTkRfU0NIRU1BX0ZJUlNUX1NFRU4QARIkCiBTQ0hFTUFfRVZFTlRfS0lORF9QUk9EVUNFUl9BRERFRBACEiYKIlNDSEVNQV9FVkVOVF9LSU5EX1ZFUlNJT05fQVNTSUdORUQQAxIkCiBTQ0hFTUFfRVZFTlRfS0lORF9TVEFUVVNfQ0hBTkdFRBAEEikKJVNDSEVNQV9FVkVOVF9LSU5EX0RFU0NSSVBUSU9OX0NIQU5HRUQQBRIkCiBTQ0hFTUFfRVZFTlRfS0lORF9QUk9EVUNFUl9NT1ZFRBAGQqQBCg9jb20udGFsbHljYXQudjFCC1NjaGVtYVByb3RvUAFaN2dpdGh1Yi5jb20vdGFsbHljYXQvdGFsbHljYXQvZ2VuL3RhbGx5Y2F0L3YxO3RhbGx5Y2F0djGiAgNUWFiqAgtUYWxseWNhdC5WMcoCC1RhbGx5Y2F0XFYx4gIXVGFsbHljYXRcVjFcR1BCTWV0YWRhdGHqAgxUYWxseWNhdDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Chh0YWxseWNhdC92MS9zY2hlbWEucHJvdG8SC3RhbGx5Y2F0LnYxItwDCgVGaWVsZBIMCgRuYW1lGAEgASgJEigKBnNvdXJjZRgCIAEoDjIYLnRhbGx5Y2F0LnYxLkZpZWxkU291cmNlEioKCnZhbHVlX3R5cGUYAyABKA4yFi50YWxseWNhdC52MS5WYWx1ZVR5cGUSLAoIcHJlc2VuY2UYBCABKA4yGi50YWxseWNhdC52MS5GaWVsZFByZXNlbmNlEhIKCnNlZW5fcmF0aW8YBSABKAESLgoKZmlyc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg10eXBlX2NvbmZsaWN0GAggASgIEhkKEWRpc3RpbmN0X2VzdGltYXRlGAkgASgEEhgKEGhpZ2hfY2FyZGluYWxpdHkYCiABKAgSLwoOZXhhbXBsZV92YWx1ZXMYCyADKAsyFy50YWxseWNhdC52MS5WYWx1ZVNoYXJlEj0KFGV4YW1wbGVfdmFsdWVzX3N0YXRlGAwgASgOMh8udGFsbHljYXQudjEuRXhhbXBsZVZhbHVlc1N0YXRlEhIKCmV2ZW50X25hbWUYDSABKAkiuQEKBENvc3QSIwoGd2luZG93GAEgASgOMhMudGFsbHljYXQudjEuV2luZG93EhcKD3Nlcmllc19lc3RpbWF0ZRgCIAEoBBIeChZkYXRhX3BvaW50c19wZXJfbWludXRlGAMgASgBEhMKC2RhdGFfcG9pbnRzGAQgASgEEiMKFmVzdGltYXRlZF9tb250aGx5X2Nvc3QYBSABKAFIAIgBAUIZChdfZXN0aW1hdGVkX21vbnRobHlfY29zdCI/CgpWYWx1ZVNoYXJlEg0KBXZhbHVlGAEgASgJEhMKC2RhdGFfcG9pbnRzGAIgASgEEg0KBXNoYXJlGAMgASgBItEFCgZTY2hlbWESEQoJc2NoZW1hX2lkGAEgASgJEhIKCnNjaGVtYV9rZXkYAiABKAkSLAoLbWV0cmljX3R5cGUYAyABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYBCABKAkSLQoLdGVtcG9yYWxpdHkYBSABKA4yGC50YWxseWNhdC52MS5UZW1wb3JhbGl0eRIRCgltb25vdG9uaWMYBiABKAgSEwoLZGVzY3JpcHRpb24YByABKAkSHAoUZGVzY3JpcHRpb25fY29uZmxpY3QYCCABKAgSIgoGZmllbGRzGAkgAygLMhIudGFsbHljYXQudjEuRmllbGQSFgoOcHJvZHVjZXJfY291bnQYCiABKA0SLgoKZmlyc3Rfc2VlbhgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9jdXJyZW50X3ZlcnNpb24YDSABKAsyGi50YWxseWNhdC52MS5TY2hlbWFWZXJzaW9uEhgKEGRhdGFfcG9pbnRfY291bnQYDiABKAQSEgoKc3VwZXJzZWRlZBgPIAEoCBIVCg1zdXBlcnNlZGVkX2J5GBAgAygJEhUKDXJlbGVhc2VfY291bnQYESABKA0SFQoNdHlwZV9jb25mbGljdBgSIAEoCBIfCgRjb3N0GBMgASgLMhEudGFsbHljYXQudjEuQ29zdBIjCgZzaWduYWwYFCABKA4yEy50YWxseWNhdC52MS5TaWduYWwSKAoJc3Bhbl9raW5kGBUgASgOMhUudGFsbHljYXQudjEuU3BhbktpbmQSEAoIYnlfc2NvcGUYFiABKAgSEwoLZXJyb3JfY291bnQYFyABKAQSFQoNbmFtZV9leGFtcGxlcxgYIAMoCSL9AQoIUHJvZHVjZXISFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCRIbChNzZXJ2aWNlX2luc3RhbmNlX2lkGAQgASgJEi4KCmZpcnN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMc2NoZW1hX2NvdW50GAcgASgNEhUKDXN1cGVyc2VkZWRfYnkYCCABKAkinAIKB1JlbGVhc2USFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCRIWCg5pbnN0YW5jZV9jb3VudBgEIAEoDRIuCgpmaXJzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXN1cGVyc2VkZWRfYnkYByABKAkSGAoQZGF0YV9wb2ludF9jb3VudBgIIAEoBBIfCgRjb3N0GAkgASgLMhEudGFsbHljYXQudjEuQ29zdCLEAQoNU2NoZW1hVmFyaWFudBISCgp2YXJpYW50X2lkGAEgASgJEiYKCmF0dHJpYnV0ZXMYAiADKAsyEi50YWxseWNhdC52MS5GaWVsZBIYChBkYXRhX3BvaW50X2NvdW50GAMgASgEEi4KCmZpcnN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAihQEKBVNjb3BlEgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIuCgpmaXJzdF9zZWVuGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq8BCg1TY2hlbWFWZXJzaW9uEhEKCXNjaGVtYV9pZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEioKBnN0YXR1cxgDIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXMSDgoGcmVhc29uGAQgASgJEg0KBWFjdG9yGAUgASgJEi8KC2Fzc2lnbmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKjAwoLU2NoZW1hRXZlbnQSEgoKc2NoZW1hX2tleRgBIAEoCRIRCglzY2hlbWFfaWQYAiABKAkSKgoEa2luZBgDIAEoDjIcLnRhbGx5Y2F0LnYxLlNjaGVtYUV2ZW50S2luZBIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFYWN0b3IYBSABKAkSJwoIcHJvZHVjZXIYBiABKAsyFS50YWxseWNhdC52MS5Qcm9kdWNlchIrCgd2ZXJzaW9uGAcgASgLMhoudGFsbHljYXQudjEuU2NoZW1hVmVyc2lvbhIcChRwcmV2aW91c19kZXNjcmlwdGlvbhgIIAEoCRITCgtkZXNjcmlwdGlvbhgJIAEoCRIPCgdzdW1tYXJ5GAogASgJEhgKEHRhcmdldF9zY2hlbWFfaWQYCyABKAkSKAoMYWRkZWRfZmllbGRzGAwgAygLMhIudGFsbHljYXQudjEuRmllbGQSIwoGc2lnbmFsGA0gASgOMhMudGFsbHljYXQudjEuU2lnbmFsKrABCgpNZXRyaWNUeXBlEhsKF01FVFJJQ19UWVBFX1VOU1BFQ0lGSUVEEAASFQoRTUVUUklDX1RZUEVfR0FVR0UQARITCg9NRVRSSUNfVFlQRV9TVU0QAhIZChVNRVRSSUNfVFlQRV9ISVNUT0dSQU0QAxIlCiFNRVRSSUNfVFlQRV9FWFBPTkVOVElBTF9ISVNUT0dSQU0QBBIXChNNRVRSSUNfVFlQRV9TVU1NQVJZEAUqXQoLVGVtcG9yYWxpdHkSGwoXVEVNUE9SQUxJVFlfVU5TUEVDSUZJRUQQABIVChFURU1QT1JBTElUWV9ERUxUQRABEhoKFlRFTVBPUkFMSVRZX0NVTVVMQVRJVkUQAipUCgZTaWduYWwSFgoSU0lHTkFMX1VOU1BFQ0lGSUVEEAASEQoNU0lHTkFMX01FVFJJQxABEg8KC1NJR05BTF9TUEFOEAISDgoKU0lHTkFMX0xPRxADKpkBCghTcGFuS2luZBIZChVTUEFOX0tJTkRfVU5TUEVDSUZJRUQQABIWChJTUEFOX0tJTkRfSU5URVJOQUwQARIUChBTUEFOX0tJTkRfU0VSVkVSEAISFAoQU1BBTl9LSU5EX0NMSUVOVBADEhYKElNQQU5fS0lORF9QUk9EVUNFUhAEEhYKElNQQU5fS0lORF9DT05TVU1FUhAFKpACCgtGaWVsZFNvdXJjZRIcChhGSUVMRF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIZChVGSUVMRF9TT1VSQ0VfUkVTT1VSQ0UQARIWChJGSUVMRF9TT1VSQ0VfU0NPUEUQAhIbChdGSUVMRF9TT1VSQ0VfREFUQV9QT0lOVBADEhUKEUZJRUxEX1NPVVJDRV9TUEFOEAQSFgoSRklFTERfU09VUkNFX0VWRU5UEAUSFQoRRklFTERfU09VUkNFX0xJTksQBhIbChdGSUVMRF9TT1VSQ0VfTE9HX1JFQ09SRBAHEhUKEUZJRUxEX1NPVVJDRV9CT0RZEAgSGQoVRklFTERfU09VUkNFX1NFVkVSSVRZEAkq1AEKCVZhbHVlVHlwZRIaChZWQUxVRV9UWVBFX1VOU1BFQ0lGSUVEEAASFQoRVkFMVUVfVFlQRV9TVFJJTkcQARITCg9WQUxVRV9UWVBFX0JPT0wQAhISCg5WQUxVRV9UWVBFX0lOVBADEhUKEVZBTFVFX1RZUEVfRE9VQkxFEAQSFAoQVkFMVUVfVFlQRV9CWVRFUxAFEhQKEFZBTFVFX1RZUEVfQVJSQVkQBhISCg5WQUxVRV9UWVBFX01BUBAHEhQKEFZBTFVFX1RZUEVfRU1QVFkQCCpoCg1GaWVsZFByZXNlbmNlEh4KGkZJRUxEX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASGQoVRklFTERfUFJFU0VOQ0VfQUxXQVlTEAESHAoYRklFTERfUFJFU0VOQ0VfU09NRVRJTUVTEAIqaQoNVmVyc2lvblN0YXR1cxIeChpWRVJTSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEhkKFVZFUlNJT05fU1RBVFVTX0FDVElWRRABEh0KGVZFUlNJT05fU1RBVFVTX0RFUFJFQ0FURUQQAipLCgZXaW5kb3cSFgoSV0lORE9XX1VOU1BFQ0lGSUVEEAASFAoQV0lORE9XX0xBU1RfSE9VUhABEhMKD1dJTkRPV19MQVNUX0RBWRACKu0BChJFeGFtcGxlVmFsdWVzU3RhdGUSJAogRVhBTVBMRV9WQUxVRVNfU1RBVEVfVU5TUEVDSUZJRUQQABIdChlFWEFNUExFX1ZBTFVFU19TVEFURV9LRVBUEAESIQodRVhBTVBMRV9WQUxVRVNfU1RBVEVfVE9PX01BTlkQAhIhCh1FWEFNUExFX1ZBTFVFU19TVEFURV9XSVRISEVMRBADEiMKH0VYQU1QTEVfVkFMVUVTX1NUQVRFX05PVF9TQ0FMQVIQBBInCiNFWEFNUExFX1ZBTFVFU19TVEFURV9OT1RfREFUQV9QT0lOVBAFKqICCg9TY2hlbWFFdmVudEtpbmQSIQodU0NIRU1BX0VWRU5UX0tJTkRfVU5TUEVDSUZJRUQQABInCiNTQ0hFTUFfRVZFTlRfS0lORF9TQ0hFTUFfRklSU1RfU0VFThABEiQKIFNDSEVNQV9FVkVOVF9LSU5EX1BST0RVQ0VSX0FEREVEEAISJgoiU0NIRU1BX0VWRU5UX0tJTkRfVkVSU0lPTl9BU1NJR05FRBADEiQKIFNDSEVNQV9FVkVOVF9LSU5EX1NUQVRVU19DSEFOR0VEEAQSKQolU0NIRU1BX0VWRU5UX0tJTkRfREVTQ1JJUFRJT05fQ0hBTkdFRBAFEiQKIFNDSEVNQV9FVkVOVF9LSU5EX1BST0RVQ0VSX01PVkVEEAZCpAEKD2NvbS50YWxseWNhdC52MUILU2NoZW1hUHJvdG9QAVo3Z2l0aHViLmNvbS90YWxseWNhdC90YWxseWNhdC9nZW4vdGFsbHljYXQvdjE7dGFsbHljYXR2MaICA1RYWKoCC1RhbGx5Y2F0LlYxygILVGFsbHljYXRcVjHiAhdUYWxseWNhdFxWMVxHUEJNZXRhZGF0YeoCDFRhbGx5Y2F0OjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Field is one attribute key of a schema with the type of its values and the
@@ -102,6 +102,13 @@ export type Field = Message<"tallycat.v1.Field"> & {
    * @generated from field: tallycat.v1.ExampleValuesState example_values_state = 12;
    */
   exampleValuesState: ExampleValuesState;
+
+  /**
+   * event_name names the span event a FIELD_SOURCE_EVENT field belongs to.
+   *
+   * @generated from field: string event_name = 13;
+   */
+  eventName: string;
 };
 
 /**
@@ -196,8 +203,10 @@ export const ValueShareSchema: GenMessage<ValueShare> = /*@__PURE__*/
   messageDesc(file_tallycat_v1_schema, 2);
 
 /**
- * Schema is one unique shape of a metric. Its schema_id is derived from the
- * shape alone (see docs/schema-id.md), so it is the same everywhere.
+ * Schema is one unique shape of a metric, a span or a log record. Its
+ * schema_id is derived from the shape alone (see docs/schema-id.md), so it
+ * is the same everywhere. The metric fields (metric_type, unit,
+ * temporality, monotonic) are unset for spans and logs.
  *
  * @generated from message tallycat.v1.Schema
  */
@@ -208,7 +217,9 @@ export type Schema = Message<"tallycat.v1.Schema"> & {
   schemaId: string;
 
   /**
-   * schema_key is the metric name; every schema of one metric shares it.
+   * schema_key is the metric name, the span name or the log event name
+   * (the scope name where by_scope is set); every schema of one key and
+   * signal shares it.
    *
    * @generated from field: string schema_key = 2;
    */
@@ -321,6 +332,45 @@ export type Schema = Message<"tallycat.v1.Schema"> & {
    * @generated from field: tallycat.v1.Cost cost = 19;
    */
   cost?: Cost | undefined;
+
+  /**
+   * signal is what the schema describes; unset is taken as a metric's.
+   *
+   * @generated from field: tallycat.v1.Signal signal = 20;
+   */
+  signal: Signal;
+
+  /**
+   * span_kind is a span schema's kind.
+   *
+   * @generated from field: tallycat.v1.SpanKind span_kind = 21;
+   */
+  spanKind: SpanKind;
+
+  /**
+   * by_scope is set on a schema that groups by instrumentation scope what
+   * has no name of its own: log records without an event name, and the
+   * spans whose names went past the catalog's limit of distinct span names
+   * (a name that embeds ids). schema_key is then the scope's name.
+   *
+   * @generated from field: bool by_scope = 22;
+   */
+  byScope: boolean;
+
+  /**
+   * error_count is how many of a span schema's spans had status error, of
+   * data_point_count spans.
+   *
+   * @generated from field: uint64 error_count = 23;
+   */
+  errorCount: bigint;
+
+  /**
+   * name_examples are some of the span names a by_scope span schema took in.
+   *
+   * @generated from field: repeated string name_examples = 24;
+   */
+  nameExamples: string[];
 };
 
 /**
@@ -658,6 +708,13 @@ export type SchemaEvent = Message<"tallycat.v1.SchemaEvent"> & {
    * @generated from field: repeated tallycat.v1.Field added_fields = 12;
    */
   addedFields: Field[];
+
+  /**
+   * signal is the signal of the schema key.
+   *
+   * @generated from field: tallycat.v1.Signal signal = 13;
+   */
+  signal: Signal;
 };
 
 /**
@@ -742,6 +799,85 @@ export const TemporalitySchema: GenEnum<Temporality> = /*@__PURE__*/
   enumDesc(file_tallycat_v1_schema, 1);
 
 /**
+ * Signal is the kind of OpenTelemetry telemetry a schema describes. A
+ * request that names a schema key without a signal means a metric's, as
+ * every request did before spans and logs had schemas.
+ *
+ * @generated from enum tallycat.v1.Signal
+ */
+export enum Signal {
+  /**
+   * @generated from enum value: SIGNAL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SIGNAL_METRIC = 1;
+   */
+  METRIC = 1,
+
+  /**
+   * @generated from enum value: SIGNAL_SPAN = 2;
+   */
+  SPAN = 2,
+
+  /**
+   * @generated from enum value: SIGNAL_LOG = 3;
+   */
+  LOG = 3,
+}
+
+/**
+ * Describes the enum tallycat.v1.Signal.
+ */
+export const SignalSchema: GenEnum<Signal> = /*@__PURE__*/
+  enumDesc(file_tallycat_v1_schema, 2);
+
+/**
+ * SpanKind is OTLP's span kind, with OTLP's numbers. It is part of a span
+ * schema's id: a server span and a client span of one name are two schemas.
+ *
+ * @generated from enum tallycat.v1.SpanKind
+ */
+export enum SpanKind {
+  /**
+   * @generated from enum value: SPAN_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SPAN_KIND_INTERNAL = 1;
+   */
+  INTERNAL = 1,
+
+  /**
+   * @generated from enum value: SPAN_KIND_SERVER = 2;
+   */
+  SERVER = 2,
+
+  /**
+   * @generated from enum value: SPAN_KIND_CLIENT = 3;
+   */
+  CLIENT = 3,
+
+  /**
+   * @generated from enum value: SPAN_KIND_PRODUCER = 4;
+   */
+  PRODUCER = 4,
+
+  /**
+   * @generated from enum value: SPAN_KIND_CONSUMER = 5;
+   */
+  CONSUMER = 5,
+}
+
+/**
+ * Describes the enum tallycat.v1.SpanKind.
+ */
+export const SpanKindSchema: GenEnum<SpanKind> = /*@__PURE__*/
+  enumDesc(file_tallycat_v1_schema, 3);
+
+/**
  * FieldSource says where an attribute key was found in the OTLP message.
  *
  * @generated from enum tallycat.v1.FieldSource
@@ -766,13 +902,59 @@ export enum FieldSource {
    * @generated from enum value: FIELD_SOURCE_DATA_POINT = 3;
    */
   DATA_POINT = 3,
+
+  /**
+   * FIELD_SOURCE_SPAN: a span's own attributes.
+   *
+   * @generated from enum value: FIELD_SOURCE_SPAN = 4;
+   */
+  SPAN = 4,
+
+  /**
+   * FIELD_SOURCE_EVENT: the attributes of a span's event named by the
+   * field's event_name; a field of that event_name and no name stands for
+   * the event itself (presence: the share of spans that carried it).
+   *
+   * @generated from enum value: FIELD_SOURCE_EVENT = 5;
+   */
+  EVENT = 5,
+
+  /**
+   * FIELD_SOURCE_LINK: the attributes of a span's links.
+   *
+   * @generated from enum value: FIELD_SOURCE_LINK = 6;
+   */
+  LINK = 6,
+
+  /**
+   * FIELD_SOURCE_LOG_RECORD: a log record's own attributes.
+   *
+   * @generated from enum value: FIELD_SOURCE_LOG_RECORD = 7;
+   */
+  LOG_RECORD = 7,
+
+  /**
+   * FIELD_SOURCE_BODY: a log record's body: the field "body" with the
+   * body's type, and for a map body its keys, nested keys dotted.
+   *
+   * @generated from enum value: FIELD_SOURCE_BODY = 8;
+   */
+  BODY = 8,
+
+  /**
+   * FIELD_SOURCE_SEVERITY: a log record's severity, as the fields
+   * "severity_number" (int) and "severity_text" (string) where set.
+   *
+   * @generated from enum value: FIELD_SOURCE_SEVERITY = 9;
+   */
+  SEVERITY = 9,
 }
 
 /**
  * Describes the enum tallycat.v1.FieldSource.
  */
 export const FieldSourceSchema: GenEnum<FieldSource> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 2);
+  enumDesc(file_tallycat_v1_schema, 4);
 
 /**
  * ValueType is the OTLP AnyValue variant an attribute carried. EMPTY is an
@@ -831,7 +1013,7 @@ export enum ValueType {
  * Describes the enum tallycat.v1.ValueType.
  */
 export const ValueTypeSchema: GenEnum<ValueType> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 3);
+  enumDesc(file_tallycat_v1_schema, 5);
 
 /**
  * FieldPresence says whether every data point (or, for resource and scope
@@ -864,7 +1046,7 @@ export enum FieldPresence {
  * Describes the enum tallycat.v1.FieldPresence.
  */
 export const FieldPresenceSchema: GenEnum<FieldPresence> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 4);
+  enumDesc(file_tallycat_v1_schema, 6);
 
 /**
  * VersionStatus is the governance state of an assigned version.
@@ -892,7 +1074,7 @@ export enum VersionStatus {
  * Describes the enum tallycat.v1.VersionStatus.
  */
 export const VersionStatusSchema: GenEnum<VersionStatus> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 5);
+  enumDesc(file_tallycat_v1_schema, 7);
 
 /**
  * Window is the span of time, ending now, that cost figures cover.
@@ -922,7 +1104,7 @@ export enum Window {
  * Describes the enum tallycat.v1.Window.
  */
 export const WindowSchema: GenEnum<Window> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 6);
+  enumDesc(file_tallycat_v1_schema, 8);
 
 /**
  * ExampleValuesState says whether a field's values are kept as examples.
@@ -979,7 +1161,7 @@ export enum ExampleValuesState {
  * Describes the enum tallycat.v1.ExampleValuesState.
  */
 export const ExampleValuesStateSchema: GenEnum<ExampleValuesState> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 7);
+  enumDesc(file_tallycat_v1_schema, 9);
 
 /**
  * SchemaEventKind is what happened in a timeline entry.
@@ -1030,5 +1212,5 @@ export enum SchemaEventKind {
  * Describes the enum tallycat.v1.SchemaEventKind.
  */
 export const SchemaEventKindSchema: GenEnum<SchemaEventKind> = /*@__PURE__*/
-  enumDesc(file_tallycat_v1_schema, 8);
+  enumDesc(file_tallycat_v1_schema, 10);
 
