@@ -91,8 +91,9 @@ var spanVectors = []vector{
 		name: "HTTP server span with an exception event",
 		shape: Shape{Signal: Span, Name: "GET /users/{id}", SpanKind: SpanKindServer, Attributes: []Attribute{
 			{Key: "http.request.method", Type: str}, {Key: "http.route", Type: str}, {Key: "url.scheme", Type: str}, {Key: "error.type", Type: str},
+			{Source: Event, Event: MakeEventName("exception"), Type: tallycatv1.ValueType_VALUE_TYPE_EMPTY},
 			{Source: Event, Event: MakeEventName("exception"), Key: "exception.type", Type: str}, {Source: Event, Event: MakeEventName("exception"), Key: "exception.message", Type: str}}},
-		id: "6c1384d68bb941325fa5e07371782cdf",
+		id: "89fbe6acff725ec80eb9de4fd9de2470",
 	},
 	{
 		name: "HTTP client span with a link attribute",
@@ -118,14 +119,16 @@ var logVectors = []vector{
 	{
 		name: "event with map body keys",
 		shape: Shape{Signal: Log, Name: "browser.page_view", Attributes: []Attribute{
-			{Key: "session.id", Type: str}, {Source: Body, Key: "body.page.url", Type: str}, {Source: Body, Key: "body.page.title", Type: str}}},
-		id: "6bc51d7cfe69128000161120f9ab5e56",
+			{Key: "session.id", Type: str}, {Source: Body, Key: "body", Type: tallycatv1.ValueType_VALUE_TYPE_MAP},
+			{Source: Body, Key: "body.page.url", Type: str}, {Source: Body, Key: "body.page.title", Type: str}}},
+		id: "28691270dfe87788ada571f9ec0c6f74",
 	},
 	{
 		name: "records without an event name, grouped by scope, with severity",
 		shape: Shape{Signal: Log, Name: "com.example.checkout", ByScope: true, Attributes: []Attribute{
-			{Key: "code.function.name", Type: str}, {Source: Severity, Key: "number", Type: i64}, {Source: Severity, Key: "text", Type: str}}},
-		id: "79b098b56422b1d826dd463959e8777a",
+			{Key: "code.function.name", Type: str}, {Source: Body, Key: "body", Type: str},
+			{Source: Severity, Key: "severity_number", Type: i64}, {Source: Severity, Key: "severity_text", Type: str}}},
+		id: "dbda6bae7fcad48602a6be693186bec3",
 	},
 }
 

@@ -268,7 +268,8 @@ const (
 	// FIELD_SOURCE_LOG_RECORD: a log record's own attributes.
 	FieldSource_FIELD_SOURCE_LOG_RECORD FieldSource = 7
 	// FIELD_SOURCE_BODY: a log record's body: the field "body" with the
-	// body's type, and for a map body its keys, nested keys dotted.
+	// body's type, and for a map body its keys, nested keys dotted after
+	// "body." ("body.page.url" for {"page": {"url": ...}}).
 	FieldSource_FIELD_SOURCE_BODY FieldSource = 8
 	// FIELD_SOURCE_SEVERITY: a log record's severity, as the fields
 	// "severity_number" (int) and "severity_text" (string) where set.

@@ -935,7 +935,8 @@ export enum FieldSource {
 
   /**
    * FIELD_SOURCE_BODY: a log record's body: the field "body" with the
-   * body's type, and for a map body its keys, nested keys dotted.
+   * body's type, and for a map body its keys, nested keys dotted after
+   * "body." ("body.page.url" for {"page": {"url": ...}}).
    *
    * @generated from enum value: FIELD_SOURCE_BODY = 8;
    */
