@@ -1,6 +1,10 @@
 package semconv_test
 
 import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -252,4 +256,55 @@ func TestBuiltinAttributes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// published is the semantic conventions release as published, kept in the
+// shared folder beside the repository on the machines that develop and
+// test TallyCat (../shared from the repository's root).
+const published = "../../../shared/semconv/v1.44.0/model"
+
+// TestModelCopyMatchesPublished holds the repository's copy of the model,
+// which the built-in table is generated from, to the release as
+// published: file for file, byte for byte. Without the published copy it
+// fails, saying where it looked, rather than passing having checked
+// nothing.
+func TestModelCopyMatchesPublished(t *testing.T) {
+	want, err := readTree(published)
+	if err != nil {
+		t.Fatalf("the published model is not beside the repository: %v", err)
+	}
+	got, err := readTree(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range want {
+		if g, ok := got[name]; !ok {
+			t.Errorf("%s is missing from %s", name, model)
+		} else if !bytes.Equal(g, data) {
+			t.Errorf("%s differs from the published %s", filepath.Join(model, name), name)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s is not in the published model", filepath.Join(model, name))
+		}
+	}
+}
+
+// readTree reads every file under root, by its path relative to root.
+func readTree(root string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, path)
+		out[rel] = data
+		return err
+	})
+	return out, err
 }
