@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -52,7 +51,7 @@ type VersionWriter interface {
 // assigning one version to two schemas at once, the second sees the
 // first's row and gets ECONFLICT.
 func AssignVersion(ctx context.Context, w VersionWriter, c catalog.VersionChange) (catalog.Version, error) {
-	c = ForAssign(c)
+	c = c.ForAssign()
 	var out catalog.Version
 	err := w.WriteVersions(ctx, func(tx VersionTx) error {
 		key, err := tx.KeyOf(ctx, c.SchemaID)
@@ -67,7 +66,7 @@ func AssignVersion(ctx context.Context, w VersionWriter, c catalog.VersionChange
 		if err != nil {
 			return err
 		}
-		if unchanged, err := CheckAssign(key, c, holder, cur); err != nil || unchanged {
+		if unchanged, err := catalog.CheckAssign(key, c, holder, cur); err != nil || unchanged {
 			if cur != nil {
 				out = *cur
 			}
@@ -95,7 +94,7 @@ func SetVersionStatus(ctx context.Context, w VersionWriter, c catalog.VersionCha
 		if err != nil {
 			return err
 		}
-		if unchanged, err := CheckStatus(c, cur); err != nil || unchanged {
+		if unchanged, err := catalog.CheckStatus(c, cur); err != nil || unchanged {
 			if cur != nil {
 				out = *cur
 			}
@@ -114,7 +113,7 @@ func SetVersionStatus(ctx context.Context, w VersionWriter, c catalog.VersionCha
 // appendVersion records c as its schema's latest version, stamped with now
 // when c has no time, and returns it as it was written.
 func appendVersion(ctx context.Context, tx VersionTx, now time.Time, key string, c catalog.VersionChange, kind tallycatv1.SchemaEventKind) (catalog.Version, error) {
-	v := catalog.Version{SchemaID: c.SchemaID, Version: c.Version, Status: c.Status, Reason: c.Reason, Actor: c.Actor, AssignedAt: Stamp(c.At, now)}
+	v := catalog.Version{SchemaID: c.SchemaID, Version: c.Version, Status: c.Status, Reason: c.Reason, Actor: c.Actor, AssignedAt: catalog.Stamp(c.At, now)}
 	if err := tx.Append(ctx, key, v, kind); err != nil {
 		return catalog.Version{}, err
 	}
@@ -131,7 +130,7 @@ func DismissProposal(ctx context.Context, w VersionWriter, d catalog.Dismissal) 
 		if err != nil {
 			return err
 		}
-		d.At = Stamp(d.At, w.Now())
+		d.At = catalog.Stamp(d.At, w.Now())
 		return tx.Dismiss(ctx, key, d)
 	})
 	return Wrap("dismiss proposal", err)
@@ -184,48 +183,6 @@ func ListDismissals(ctx context.Context, r VersionReader, key string) ([]catalog
 	return out, nil
 }
 
-// CheckAssign applies the rules of assigning version c to a schema of key
-// whose current version is cur (nil when it has none), when holder is the
-// other schema of the key that holds or held that version (empty when
-// none). It returns ECONFLICT when the version is taken, and unchanged
-// when the schema already has exactly that version, status and reason:
-// asking again changes nothing.
-func CheckAssign(key string, c catalog.VersionChange, holder string, cur *catalog.Version) (unchanged bool, err error) {
-	if holder != "" {
-		return false, catalog.Errorf(catalog.ECONFLICT, "version %s of metric %q is already held by schema %s", c.Version, key, holder)
-	}
-	return cur != nil && cur.Version == c.Version && cur.Status == c.Status && cur.Reason == c.Reason, nil
-}
-
-// CheckStatus applies the rules of changing the status of a schema's
-// current version cur: EFAILEDPRECONDITION without a version, unchanged
-// when status and reason are already so.
-func CheckStatus(c catalog.VersionChange, cur *catalog.Version) (unchanged bool, err error) {
-	if cur == nil {
-		return false, catalog.Errorf(catalog.EFAILEDPRECONDITION, "schema %s has no version yet: assign one first", c.SchemaID)
-	}
-	return cur.Status == c.Status && cur.Reason == c.Reason, nil
-}
-
-// ForAssign returns c as AssignVersion records it: active unless a status
-// is given.
-func ForAssign(c catalog.VersionChange) catalog.VersionChange {
-	if c.Status == tallycatv1.VersionStatus_VERSION_STATUS_UNSPECIFIED {
-		c.Status = tallycatv1.VersionStatus_VERSION_STATUS_ACTIVE
-	}
-	return c
-}
-
-// Stamp returns at, or now when at is zero, in UTC to the microsecond: the
-// time a change (a version, a dismissal) is recorded with, as both stores
-// keep it, so that what is read back equals what was written.
-func Stamp(at, now time.Time) time.Time {
-	if at.IsZero() {
-		at = now
-	}
-	return at.UTC().Truncate(time.Microsecond)
-}
-
 // ScanVersion reads a version row selected as schema_id, version, status,
 // reason, actor, assigned_at.
 func ScanVersion(r Row) (catalog.Version, error) {
@@ -243,15 +200,4 @@ func ScanDismissal(r Row) (catalog.Dismissal, error) {
 	err := r.Scan(&d.SchemaID, &d.SchemaKey, &d.Version, &d.Reason, &d.Actor, &d.At)
 	d.At = d.At.UTC()
 	return d, err
-}
-
-// CheckMigrations refuses a database that a newer TallyCat migrated past
-// the newest migration this binary knows: an older catalog would misread
-// tables it does not know, or write rows a newer replica misjudges. A
-// replica is upgraded before it is started on such a database.
-func CheckMigrations(applied, known int) error {
-	if applied > known {
-		return fmt.Errorf("the database is at migration %d, newer than this TallyCat knows (%d): run a TallyCat at least as new as the one that migrated it", applied, known)
-	}
-	return nil
 }
