@@ -160,8 +160,9 @@ bench:
 	@echo
 	@go run ./internal/tools/benchtable < $(BENCH_OUT)
 
-## fuzz: each fuzz target for FUZZTIME (default 10m, as the reliability
-## issue asks); new failing inputs land in the package's testdata/fuzz.
+## fuzz: each fuzz target for FUZZTIME (default 10m, long enough to find
+## what the committed corpora miss); new failing inputs land in the
+## package's testdata/fuzz.
 FUZZTIME ?= 10m
 FUZZ_TARGETS := FuzzScanAgreesWithUnmarshal:./services/ingest/infer/ FuzzHTTPHandler:./services/ingest/otlp/ FuzzGRPCFastPathAgreesWithConnect:./services/ingest/otlp/ FuzzRPC:./services/catalog/api/
 fuzz:

@@ -125,13 +125,18 @@ func New(ctx context.Context, endpoint string, res *resource.Resource) (*Emitter
 	return NewWithExporter(exp, res), nil
 }
 
+// ScopeName is the instrumentation scope of the records. It is the path
+// this package had when it was called events, kept when it was renamed so
+// that a Collector's routing or filters on the scope keep working.
+const ScopeName = "github.com/tallycat/tallycat/services/catalog/events"
+
 // NewWithExporter returns an Emitter that sends through exp, batched.
 func NewWithExporter(exp sdklog.Exporter, res *resource.Resource) *Emitter {
 	p := sdklog.NewLoggerProvider(sdklog.WithResource(res),
 		sdklog.WithProcessor(sdklog.NewBatchProcessor(exp, sdklog.WithMaxQueueSize(MaxQueued))))
 	return &Emitter{
 		provider: p,
-		logger:   p.Logger("github.com/tallycat/tallycat/services/catalog/announce", log.WithInstrumentationVersion(version.String())),
+		logger:   p.Logger(ScopeName, log.WithInstrumentationVersion(version.String())),
 		now:      time.Now,
 	}
 }

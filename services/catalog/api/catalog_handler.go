@@ -1,5 +1,7 @@
-// Package api serves the catalog's Connect services: one handler struct per
-// service, validation by interceptor, and one error mapping.
+// Package api serves the catalog's Connect services to the UI, the ingest
+// and the CLI, as tallycat-catalog's main mounts it: one handler struct per
+// service that converts and delegates, validation by interceptor, and one
+// error mapping.
 package api
 
 import (

@@ -80,7 +80,8 @@ func gaugeRequest(attrs []*commonpb.KeyValue, value float64) *colmetricpb.Export
 	}}}}}
 }
 
-// extraSeeds are the edge cases of the reliability issue.
+// extraSeeds are the edge cases a receiver must survive: huge, deep and
+// degenerate requests.
 func extraSeeds(t testing.TB) [][]byte {
 	many := make([]*commonpb.KeyValue, 10_000)
 	for i := range many {

@@ -1,4 +1,4 @@
--- Schemas per release (issue 11): a schema is a release's union of data
+-- Schemas per release (docs/schema-id.md): a schema is a release's union of data
 -- point attributes for one metric header through one scope (a stream, see
 -- catalog.Stream). The rows of the previous model are folded into this one
 -- by the Go step of this migration (fold.go), which needs the planner.

@@ -1,4 +1,4 @@
--- Cost (issue 12): per stream (see catalog.Stream), per ten-minute bucket
+-- Cost (docs/COST.md): per stream (see catalog.Stream), per ten-minute bucket
 -- (cardinality.BucketWidth) and per field, what ingest replicas counted,
 -- merged: so that a stream moving to a larger schema takes its cost along,
 -- and a window (the last hour, the last day) merges a stream's buckets.

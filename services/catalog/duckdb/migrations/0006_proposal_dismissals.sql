@@ -1,4 +1,4 @@
--- Version proposals people dismissed (issue 14): one row per schema and
+-- Version proposals people dismissed: one row per schema and
 -- proposed version, so that the proposal is no longer listed and
 -- auto-versioning leaves it alone. A later, different proposed version of
 -- the schema is a new proposal.

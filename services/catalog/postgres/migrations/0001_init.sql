@@ -214,7 +214,7 @@ CREATE TABLE variants (
     PRIMARY KEY (schema_id, stream_id, variant_id)
 );
 
--- Cost (issue 12): per stream, per ten-minute bucket
+-- Cost (docs/COST.md): per stream, per ten-minute bucket
 -- (cardinality.BucketWidth) and per field, what ingest replicas counted,
 -- merged. The series row of a bucket has source 0, name '' and value_type
 -- 0; a field's row has the field's source, key and value type. Rows older
