@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/catalogbench"
 	"github.com/tallycat/tallycat/services/catalog/duckdb"
 )
@@ -72,33 +73,18 @@ func openBench(b *testing.B, path string) *duckdb.Store {
 	return s
 }
 
-func BenchmarkCatalog(b *testing.B) {
-	s := openBench(b, benchDB(b))
-	defer s.Close()
-	catalogbench.Catalog(b, s)
-}
-
-func BenchmarkCost(b *testing.B) {
-	s := openBench(b, costDB(b))
-	defer s.Close()
-	catalogbench.Cost(b, s)
-}
-
-// BenchmarkJudgeAll is a full judging of the benchmark catalog, without
-// cost rows and with the cost catalog's 300,000; its cpu-s counts
+// bench runs the shared workload on DuckDB files. JudgeAll's cpu-s counts
 // DuckDB's threads too, since DuckDB runs in this process.
-func BenchmarkJudgeAll(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		db   func(*testing.B) string
-	}{{"no-cost-rows", benchDB}, {"10k-active-streams", costDB}} {
-		b.Run(c.name, func(b *testing.B) {
-			s := openBench(b, c.db(b))
-			defer s.Close()
-			catalogbench.JudgeAll(b, s, "cpu-s")
-		})
-	}
+var bench = catalogbench.Engine{
+	Open:      func(b *testing.B, db string) catalog.Store { return openBench(b, db) },
+	Plain:     benchDB,
+	Costly:    costDB,
+	CPUMetric: "cpu-s",
 }
+
+func BenchmarkCatalog(b *testing.B)  { bench.Catalog(b) }
+func BenchmarkCost(b *testing.B)     { bench.Cost(b) }
+func BenchmarkJudgeAll(b *testing.B) { bench.JudgeAll(b) }
 
 // BenchmarkOpen is the catalog's start-up on the 100k-schema file: opening
 // the database and running migrations.

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tallycat/tallycat/internal/pgtest"
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/catalogbench"
 	"github.com/tallycat/tallycat/services/catalog/postgres"
 )
@@ -108,31 +109,16 @@ func admin(b *testing.B, cluster *pgtest.Cluster, sql string) {
 	}
 }
 
-func BenchmarkCatalog(b *testing.B) {
-	s := openBench(b, benchDB(b))
-	defer s.Close()
-	catalogbench.Catalog(b, s)
+// bench runs the shared workload on PostgreSQL databases. JudgeAll's
+// client-cpu-s counts this process only: the server's share is not in it,
+// unlike DuckDB's, which runs in-process.
+var bench = catalogbench.Engine{
+	Open:      func(b *testing.B, db string) catalog.Store { return openBench(b, db) },
+	Plain:     benchDB,
+	Costly:    costDB,
+	CPUMetric: "client-cpu-s",
 }
 
-func BenchmarkCost(b *testing.B) {
-	s := openBench(b, costDB(b))
-	defer s.Close()
-	catalogbench.Cost(b, s)
-}
-
-// BenchmarkJudgeAll is a full judging of the benchmark catalog, without
-// cost rows and with the cost catalog's. Its client-cpu-s counts this
-// process only: the server's share is not in it, unlike DuckDB's, which
-// runs in-process.
-func BenchmarkJudgeAll(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		db   func(*testing.B) string
-	}{{"no-cost-rows", benchDB}, {"10k-active-streams", costDB}} {
-		b.Run(c.name, func(b *testing.B) {
-			s := openBench(b, c.db(b))
-			defer s.Close()
-			catalogbench.JudgeAll(b, s, "client-cpu-s")
-		})
-	}
-}
+func BenchmarkCatalog(b *testing.B)  { bench.Catalog(b) }
+func BenchmarkCost(b *testing.B)     { bench.Cost(b) }
+func BenchmarkJudgeAll(b *testing.B) { bench.JudgeAll(b) }

@@ -1,0 +1,51 @@
+package catalogbench
+
+import (
+	"testing"
+
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Engine is how one store's benchmarks reach the workload: how it opens a
+// database, and how it makes the two databases the benchmarks read (the
+// 100k-schema catalog, and the same with a day of cost figures from 10,000
+// active streams). Each store's Benchmark functions call its methods, so
+// that every engine runs the same benchmarks under the same names.
+type Engine struct {
+	Open   func(b *testing.B, db string) catalog.Store
+	Plain  func(b *testing.B) string
+	Costly func(b *testing.B) string
+	// CPUMetric names JudgeAll's CPU figure: the process's CPU, which is
+	// the whole cost for an embedded engine and the client's share for a
+	// server.
+	CPUMetric string
+}
+
+// Catalog runs the calls people make on the plain catalog (see Catalog).
+func (e Engine) Catalog(b *testing.B) {
+	s := e.Open(b, e.Plain(b))
+	defer s.Close()
+	Catalog(b, s)
+}
+
+// Cost runs the cost reads on the costly catalog (see Cost).
+func (e Engine) Cost(b *testing.B) {
+	s := e.Open(b, e.Costly(b))
+	defer s.Close()
+	Cost(b, s)
+}
+
+// JudgeAll is a full judging of both catalogs, without cost rows and with
+// the costly catalog's (see JudgeAll).
+func (e Engine) JudgeAll(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		db   func(*testing.B) string
+	}{{"no-cost-rows", e.Plain}, {"10k-active-streams", e.Costly}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := e.Open(b, c.db(b))
+			defer s.Close()
+			JudgeAll(b, s, e.CPUMetric)
+		})
+	}
+}
