@@ -1,6 +1,6 @@
 // Package ingest holds the ingest service's domain: what inference makes of
-// an OTLP export request, and the one-method interface between receiving OTLP
-// and processing it.
+// an OTLP export request (metrics, traces or logs), and the one-method
+// interface between receiving OTLP and processing it.
 package ingest
 
 import (
@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 
-	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -24,7 +24,9 @@ type Producer struct {
 
 // Observation is one shape seen in one request from one producer under one
 // instrumentation scope: one distinct data point attribute set (a variant,
-// whose id VariantID is). The catalog files it under the schema of its
+// whose id VariantID is), or one span or log record shape (Shape.Signal says
+// which), counted the same way: a span or a log record is a data point of
+// its shape. The catalog files it under the schema of its
 // release's union of attribute sets, which only the catalog, seeing every
 // replica's observations, can know. Shape.Attributes, ResourceAttributes and
 // ScopeAttributes are normalized (sorted, without duplicates) and must not be
@@ -44,7 +46,15 @@ type Observation struct {
 	ScopeVersion       string
 	ResourceAttributes []schemaid.Attribute
 	ScopeAttributes    []schemaid.Attribute
-	DataPoints         uint64
+	// DataPoints counts the data points, spans or log records of the shape.
+	DataPoints uint64
+	// Errors counts the spans among DataPoints whose status was error; it
+	// is zero for metrics and logs.
+	Errors uint64
+	// NameExamples are some of the span names a span shape grouped by scope
+	// (Shape.ByScope) took in: the names past the limit of distinct span
+	// names, which the shape's own name (the scope's) does not say.
+	NameExamples []string
 	// Series holds each data point's series hash (its resource, scope and
 	// attribute values; see cardinality.Series), and Values, point after
 	// point, the value of each of Shape.Attributes; ResourceValues the value
@@ -68,10 +78,12 @@ type Points struct {
 // Result is what inference made of one export request.
 type Result struct {
 	Observations []Observation
-	// DataPoints counts the data points accepted.
+	// DataPoints counts the items accepted: data points, spans or log
+	// records, by the request's signal.
 	DataPoints int64
-	// Rejected counts the data points refused, and Reasons says why, for
-	// the OTLP partial success answer.
+	// Rejected counts the items refused, and Reasons says why, for the OTLP
+	// partial success answer (rejected_data_points, rejected_spans or
+	// rejected_log_records).
 	Rejected int64
 	Reasons  []string
 	// Points backs the observations' Series and Values (nil when cost
@@ -79,7 +91,7 @@ type Result struct {
 	Points *Points
 }
 
-// Reject records that n data points were refused for the given reason. A
+// Reject records that n items were refused for the given reason. A
 // reason is kept once, and at most maxReasons are kept, so that one bad
 // producer cannot grow the answer without bound.
 func (r *Result) Reject(n int64, format string, args ...any) {
@@ -102,21 +114,28 @@ const maxReasons = 8
 // receivers answer it with the retryable unavailable / 503 and Retry-After.
 var ErrOverloaded = errors.New("the ingest is holding as many new shapes as it may while the catalog catches up; retry later")
 
-// Request is one OTLP export as a receiver got it: protobuf bytes, which the
-// pipeline scans without decoding, or a decoded message (OTLP/JSON).
-// Exactly one is set. Proto is only valid during ConsumeMetrics.
+// Request is one OTLP export as a receiver got it: its signal, and either
+// protobuf bytes, which the pipeline scans without decoding, or a decoded
+// message (OTLP/JSON), the signal's export request
+// (*colmetricpb.ExportMetricsServiceRequest,
+// *coltracepb.ExportTraceServiceRequest or
+// *collogspb.ExportLogsServiceRequest). Exactly one of Proto and Decoded is
+// set. Proto is only valid during Consume.
 type Request struct {
+	// Signal is the signal of the service the request was sent to; its zero
+	// value is metrics.
+	Signal  schemaid.Signal
 	Proto   []byte
-	Decoded *colmetricpb.ExportMetricsServiceRequest
+	Decoded proto.Message
 }
 
 // ErrMalformed wraps a request body that is not a valid message.
 var ErrMalformed = errors.New("malformed")
 
-// Consumer takes OTLP metrics. It is the one seam between the receivers and
-// the pipeline, so that each can be tested with the other replaced. It
-// returns what it refused as a partial success, or an error (ErrMalformed,
-// ErrOverloaded, or the context's) when it took nothing.
+// Consumer takes OTLP exports of every signal. It is the one seam between
+// the receivers and the pipeline, so that each can be tested with the other
+// replaced. It returns what it refused as a partial success, or an error
+// (ErrMalformed, ErrOverloaded, or the context's) when it took nothing.
 type Consumer interface {
-	ConsumeMetrics(ctx context.Context, req Request) (Result, error)
+	Consume(ctx context.Context, req Request) (Result, error)
 }

@@ -3,9 +3,12 @@ package infer
 import (
 	"fmt"
 
+	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
+	resourcepb "go.opentelemetry.io/proto/otlp/resource/v1"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -20,26 +23,36 @@ func (in *Inferrer) Infer(req *colmetricpb.ExportMetricsServiceRequest) ingest.R
 	s.reset()
 	s.track = in.track
 	for _, rm := range req.GetResourceMetrics() {
-		attrs := rm.GetResource().GetAttributes()
-		s.attrs = appendKeys(s.attrs[:0], attrs)
-		s.decodedValues(attrs)
-		s.resources = append(s.resources, in.resource(s, producerOf(attrs)))
-		ri := len(s.resources) - 1
+		ri := in.decodedResource(s, rm.GetResource())
 		for _, sm := range rm.GetScopeMetrics() {
-			sc := sm.GetScope()
-			s.attrs = appendKeys(s.attrs[:0], sc.GetAttributes())
-			s.decodedValues(sc.GetAttributes())
-			s.scopes = append(s.scopes, scopeInfo{
-				name: in.intern(sc.GetName()), version: in.intern(sc.GetVersion()),
-				attrs: in.internAttributes(s, s.attrs), hash: scopeHash(sc.GetName(), sc.GetVersion(), s.kvx),
-			})
-			si := len(s.scopes) - 1
+			si := in.decodedScope(s, sm.GetScope())
 			for _, m := range sm.GetMetrics() {
 				in.metric(s, m, ri, si)
 			}
 		}
 	}
 	return in.finish(s)
+}
+
+// decodedResource reads a decoded resource, as the scanner reads one from
+// the wire, and returns its index.
+func (in *Inferrer) decodedResource(s *scratch, r *resourcepb.Resource) int {
+	attrs := r.GetAttributes()
+	s.attrs = appendKeys(s.attrs[:0], attrs)
+	s.decodedValues(attrs)
+	s.resources = append(s.resources, in.resource(s, producerOf(attrs)))
+	return len(s.resources) - 1
+}
+
+// decodedScope reads a decoded scope and returns its index.
+func (in *Inferrer) decodedScope(s *scratch, sc *commonpb.InstrumentationScope) int {
+	s.attrs = appendKeys(s.attrs[:0], sc.GetAttributes())
+	s.decodedValues(sc.GetAttributes())
+	s.scopes = append(s.scopes, scopeInfo{
+		name: in.intern(sc.GetName()), version: in.intern(sc.GetVersion()),
+		attrs: in.internAttributes(s, s.attrs), hash: scopeHash(sc.GetName(), sc.GetVersion(), s.kvx),
+	})
+	return len(s.scopes) - 1
 }
 
 func appendKeys(dst []schemaid.Attribute, kvs []*commonpb.KeyValue) []schemaid.Attribute {
@@ -128,12 +141,28 @@ func ValueType(v *commonpb.AnyValue) tallycatv1.ValueType {
 
 // Request infers what one export request holds, whichever way it arrived:
 // scanned from its protobuf bytes, or read from its decoded message
-// (OTLP/JSON). A body that is not a valid message is ingest.ErrMalformed.
+// (OTLP/JSON), by its signal. A body that is not a valid message is
+// ingest.ErrMalformed.
 func (in *Inferrer) Request(req ingest.Request) (ingest.Result, error) {
 	if req.Decoded != nil {
-		return in.Infer(req.Decoded), nil
+		switch m := req.Decoded.(type) {
+		case *colmetricpb.ExportMetricsServiceRequest:
+			return in.Infer(m), nil
+		case *coltracepb.ExportTraceServiceRequest:
+			return in.InferTraces(m), nil
+		case *collogspb.ExportLogsServiceRequest:
+			return in.InferLogs(m), nil
+		}
+		return ingest.Result{}, fmt.Errorf("%w request: a decoded %T is no OTLP export request", ingest.ErrMalformed, req.Decoded)
 	}
-	res, err := in.Scan(req.Proto)
+	scan := in.Scan
+	switch req.Signal {
+	case schemaid.Span:
+		scan = in.ScanTraces
+	case schemaid.Log:
+		scan = in.ScanLogs
+	}
+	res, err := scan(req.Proto)
 	if err != nil {
 		return ingest.Result{}, fmt.Errorf("%w application/x-protobuf body: %v", ingest.ErrMalformed, err)
 	}

@@ -1,15 +1,17 @@
-// Package infer turns OTLP metrics into observed shapes.
+// Package infer turns OTLP metrics, spans and log records into observed
+// shapes.
 //
-// It runs once per data point, so the per-point path allocates nothing and
-// takes no lock: a data point's attribute keys and types are encoded into a
-// reused buffer after its metric's header, and that encoding is looked up in
-// a per-request table first and in a shared cache, under a lock, only when
-// the request has not seen the shape yet.
+// It runs once per data point, span and log record, so the per-item path
+// allocates nothing and takes no lock: an item's attribute keys and types are
+// encoded into a reused buffer after its metric's (span's, log's) header, and
+// that encoding is looked up in a per-request table first and in a shared
+// cache, under a lock, only when the request has not seen the shape yet.
 //
-// There are two ways in. Scan reads protobuf bytes directly, touching only
-// what inference needs; Infer reads a decoded request (OTLP/JSON arrives
-// that way). Both feed the same builder, and a differential fuzz test holds
-// Scan to exactly what Infer(proto.Unmarshal(b)) gives.
+// There are two ways in. Scan (ScanTraces, ScanLogs) reads protobuf bytes
+// directly, touching only what inference needs; Infer (InferTraces,
+// InferLogs) reads a decoded request (OTLP/JSON arrives that way). Both feed
+// the same builder, and differential fuzz tests hold each scanner to exactly
+// what inference on proto.Unmarshal's message gives.
 package infer
 
 import (
@@ -51,6 +53,33 @@ type Limits struct {
 	// values nest maps and arrays); deeper requests are malformed. Zero is
 	// protobuf's own limit, DefaultMaxDepth.
 	MaxDepth int
+	// MaxBodyDepth and MaxBodyKeys bound the keys a log record's map body
+	// adds to its shape: how deep nested maps are followed (a map deeper is
+	// one field of type map) and how many keys are taken (the rest are left
+	// out). Zero is DefaultMaxBodyDepth and DefaultMaxBodyKeys: a body is
+	// data, and its keys are bounded whatever the configuration.
+	MaxBodyDepth int
+	MaxBodyKeys  int
+}
+
+// The bounds of a map body's keys when Limits leaves them zero.
+const (
+	DefaultMaxBodyDepth = 4
+	DefaultMaxBodyKeys  = 64
+)
+
+func (l Limits) bodyDepth() int {
+	if l.MaxBodyDepth > 0 {
+		return l.MaxBodyDepth
+	}
+	return DefaultMaxBodyDepth
+}
+
+func (l Limits) bodyKeys() int {
+	if l.MaxBodyKeys > 0 {
+		return l.MaxBodyKeys
+	}
+	return DefaultMaxBodyKeys
 }
 
 // Depth is the nesting limit in force: MaxDepth, or DefaultMaxDepth. The
@@ -127,6 +156,7 @@ type scratch struct {
 	agg       map[aggKey]int // index into order and counts
 	order     []aggKey
 	counts    []uint64
+	errs      []uint64 // spans with status error, by slot; may be short
 	resources []resourceInfo
 	scopes    []scopeInfo // of all resources, in order
 	res       ingest.Result
@@ -165,6 +195,8 @@ func (s *scratch) reset() {
 	clear(s.agg)
 	s.order = s.order[:0]
 	s.counts = s.counts[:0]
+	clear(s.errs)
+	s.errs = s.errs[:0]
 	s.resources = s.resources[:0]
 	s.scopes = s.scopes[:0]
 	s.res = ingest.Result{}
@@ -397,6 +429,9 @@ func (in *Inferrer) finish(s *scratch) ingest.Result {
 			Producer: r.producer, ScopeName: sc.name, ScopeVersion: sc.version,
 			ResourceAttributes: r.attrs, ScopeAttributes: sc.attrs,
 			DataPoints: s.counts[i],
+		}
+		if i < len(s.errs) {
+			res.Observations[i].Errors = s.errs[i]
 		}
 	}
 	if s.track {

@@ -25,7 +25,7 @@ func getBody(n int) *bytes.Buffer {
 }
 
 // putBody gives a buffer back once nothing refers to its bytes any more:
-// an ingest.Request's Proto is valid only during ConsumeMetrics.
+// an ingest.Request's Proto is valid only during Consume.
 func putBody(b *bytes.Buffer) {
 	if b == nil || b.Cap() > maxPooledBody {
 		return

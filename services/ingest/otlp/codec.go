@@ -10,7 +10,6 @@ import (
 	"net/http"
 
 	"github.com/klauspost/compress/zstd"
-	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -34,9 +33,11 @@ var (
 	protobufCodec = codec{contentTypeProtobuf, proto.Unmarshal, proto.Marshal}
 	// OTLP/JSON: lowerCamelCase keys, enums as integers, 64-bit integers as
 	// strings or numbers, unknown fields ignored; protojson reads all of
-	// these. Trace and span ids in exemplars are hex where protojson
-	// expects base64; hex digits are valid base64, so they decode without
-	// error, and inference never reads them.
+	// these. Trace and span ids (of spans, links, log records and
+	// exemplars) are hex where protojson expects base64; hex digits are
+	// valid base64 and OTLP's ids are 32 or 16 of them, a whole number of
+	// base64 quanta, so they decode without error, and inference never
+	// reads them.
 	jsonCodec = jsonCodecWithDepth(0)
 )
 
@@ -110,19 +111,15 @@ func readBody(r *http.Request, maxBytes int64) (*bytes.Buffer, error) {
 	return b, nil
 }
 
-func newRequest() *colmetricpb.ExportMetricsServiceRequest {
-	return &colmetricpb.ExportMetricsServiceRequest{}
-}
-
-// request turns a body into what the consumer takes: protobuf stays bytes,
-// to be scanned; JSON is decoded here.
-func request(c codec, b []byte) (ingest.Request, error) {
+// request turns a body of a signal into what the consumer takes: protobuf
+// stays bytes, to be scanned; JSON is decoded here.
+func request(c codec, sp *signalSpec, b []byte) (ingest.Request, error) {
 	if c.contentType == contentTypeProtobuf {
-		return ingest.Request{Proto: b}, nil
+		return ingest.Request{Signal: sp.sig, Proto: b}, nil
 	}
-	req := newRequest()
+	req := sp.newRequest()
 	if err := c.unmarshal(b, req); err != nil {
 		return ingest.Request{}, fmt.Errorf("%w %s body: %v", ingest.ErrMalformed, c.contentType, err)
 	}
-	return ingest.Request{Decoded: req}, nil
+	return ingest.Request{Signal: sp.sig, Decoded: req}, nil
 }

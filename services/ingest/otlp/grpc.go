@@ -1,6 +1,9 @@
-// Package otlp receives OTLP metrics: the gRPC MetricsService/Export
-// procedure (served with connect-go, so gRPC, gRPC-Web and Connect clients
-// all work) and OTLP/HTTP POST /v1/metrics in protobuf and JSON.
+// Package otlp receives OTLP metrics, traces and logs: the gRPC Export
+// procedures of MetricsService, TraceService and LogsService (served with
+// connect-go, so gRPC, gRPC-Web and Connect clients all work) and OTLP/HTTP
+// POST /v1/metrics, /v1/traces and /v1/logs in protobuf and JSON. The three
+// signals are received alike; only their messages and the words of their
+// partial success differ (see signalSpec).
 package otlp
 
 import (
@@ -8,14 +11,11 @@ import (
 	"net/http"
 
 	"connectrpc.com/connect"
-	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 
 	"github.com/tallycat/tallycat/internal/auth"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/ingest"
 )
-
-// ExportProcedure is the OTLP gRPC method for metrics.
-const ExportProcedure = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
 
 // GRPCConfig configures the OTLP gRPC handler.
 type GRPCConfig struct {
@@ -33,42 +33,33 @@ type GRPCConfig struct {
 // NewGRPCHandler returns the path and handler of the OTLP gRPC metrics
 // service.
 func NewGRPCHandler(consumer ingest.Consumer, cfg GRPCConfig) (string, http.Handler) {
-	export := func(ctx context.Context, req *rawRequest) (*colmetricpb.ExportMetricsServiceResponse, error) {
+	return NewGRPCHandlerFor(schemaid.Metric, consumer, cfg)
+}
+
+// NewGRPCHandlerFor returns the path and handler of the OTLP gRPC service of
+// a signal: MetricsService, TraceService or LogsService.
+func NewGRPCHandlerFor(sig schemaid.Signal, consumer ingest.Consumer, cfg GRPCConfig) (string, http.Handler) {
+	sp := specOf(sig)
+	export := func(ctx context.Context, req *rawRequest) (*rawResponse, error) {
 		defer req.release()
-		res, err := consumer.ConsumeMetrics(ctx, req.req)
+		req.req.Signal = sp.sig
+		res, err := consumer.Consume(ctx, req.req)
 		if err != nil {
 			return nil, toConnectError(err)
 		}
-		return response(res), nil
+		return &rawResponse{msg: sp.answer(res)}, nil
 	}
 	opts := []connect.HandlerOption{
 		connect.WithReadMaxBytes(int(cfg.MaxBytes)),
-		connect.WithCodec(rawCodec{}),
-		connect.WithCodec(rawCodec{json: true, depth: cfg.MaxDepth}),
+		connect.WithCodec(rawCodec{spec: sp}),
+		connect.WithCodec(rawCodec{spec: sp, json: true, depth: cfg.MaxDepth}),
 	}
 	if cfg.Tokens != nil {
 		opts = append(opts, connect.WithInterceptors(TokenInterceptor(cfg.Tokens)))
 	}
 	opts = append(opts, cfg.Options...)
-	return ExportProcedure, &fastGRPC{
-		consumer: consumer, maxBytes: cfg.MaxBytes, tokens: cfg.Tokens,
-		connect: connect.NewUnaryHandlerSimple(ExportProcedure, export, opts...),
+	return sp.procedure, &fastGRPC{
+		spec: sp, consumer: consumer, maxBytes: cfg.MaxBytes, tokens: cfg.Tokens,
+		connect: connect.NewUnaryHandlerSimple(sp.procedure, export, opts...),
 	}
-}
-
-// response is the OTLP answer to a consumed request: a partial success when
-// anything was refused or there is a warning to give.
-func response(res ingest.Result) *colmetricpb.ExportMetricsServiceResponse {
-	out := &colmetricpb.ExportMetricsServiceResponse{}
-	if res.Rejected > 0 || len(res.Reasons) > 0 {
-		msg := ""
-		for i, r := range res.Reasons {
-			if i > 0 {
-				msg += "; "
-			}
-			msg += r
-		}
-		out.PartialSuccess = &colmetricpb.ExportMetricsPartialSuccess{RejectedDataPoints: res.Rejected, ErrorMessage: msg}
-	}
-	return out
 }

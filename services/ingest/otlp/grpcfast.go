@@ -32,6 +32,7 @@ import (
 // connect, with what was read handed back to it, so the two paths answer
 // alike.
 type fastGRPC struct {
+	spec     *signalSpec
 	consumer ingest.Consumer
 	maxBytes int64
 	tokens   *auth.Tokens
@@ -109,12 +110,12 @@ func (h *fastGRPC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeGRPCError(w, connect.NewError(code, err))
 		return
 	}
-	res, err := h.consumer.ConsumeMetrics(ctx, ingest.Request{Proto: buf.Bytes()[5:]})
+	res, err := h.consumer.Consume(ctx, ingest.Request{Signal: h.spec.sig, Proto: buf.Bytes()[5:]})
 	if err != nil {
 		writeGRPCError(w, toConnectError(err))
 		return
 	}
-	msg, err := proto.Marshal(response(res))
+	msg, err := proto.Marshal(h.spec.answer(res))
 	if err != nil {
 		writeGRPCError(w, connect.NewError(connect.CodeInternal, err))
 		return

@@ -25,7 +25,7 @@ import (
 // or fails with err.
 type echoConsumer struct{ err error }
 
-func (c echoConsumer) ConsumeMetrics(_ context.Context, req ingest.Request) (ingest.Result, error) {
+func (c echoConsumer) Consume(_ context.Context, req ingest.Request) (ingest.Result, error) {
 	if c.err != nil {
 		return ingest.Result{}, c.err
 	}
@@ -184,4 +184,26 @@ func FuzzGRPCFastPathAgreesWithConnect(f *testing.F) {
 			t.Fatalf("fast path answered\n%s\nconnect answered\n%s", got, want)
 		}
 	})
+}
+
+// TestFastGRPCServesEverySignal: the fast path serves TraceService and
+// LogsService calls as it serves metrics, answering each with its own
+// response (a partial success of rejected spans or log records) exactly as
+// connect does.
+func TestFastGRPCServesEverySignal(t *testing.T) {
+	frame := binary.BigEndian.AppendUint32([]byte{0}, 0)
+	for _, sig := range Signals {
+		_, h := NewGRPCHandlerFor(sig, echoConsumer{}, GRPCConfig{MaxBytes: 1024})
+		fast := h.(*fastGRPC)
+		want := call(t, fast.connect, nil, frame)
+		viaConnect := 0
+		next := fast.connect
+		fast.connect = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { viaConnect++; next.ServeHTTP(w, r) })
+		if got := call(t, fast, nil, frame); got != want || viaConnect != 0 {
+			t.Errorf("%v: fast path (served by connect %d times) answered\n%s\nconnect answered\n%s", sig, viaConnect, got, want)
+		}
+		if !strings.Contains(want, "grpc-status 0,") || !strings.Contains(want, "one point refused") {
+			t.Errorf("%v: answer %s, want a partial success", sig, want)
+		}
+	}
 }

@@ -10,20 +10,25 @@ import (
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/ingest"
 )
-
-// MetricsPath is the OTLP/HTTP path for metrics.
-const MetricsPath = "/v1/metrics"
 
 // NewHTTPHandler returns the OTLP/HTTP metrics handler. maxBytes bounds a
 // request body after decompression; maxDepth the nesting of a JSON body (0:
 // the default), as the scanner bounds protobuf.
 func NewHTTPHandler(consumer ingest.Consumer, maxBytes int64, maxDepth int) http.Handler {
+	return NewHTTPHandlerFor(schemaid.Metric, consumer, maxBytes, maxDepth)
+}
+
+// NewHTTPHandlerFor returns the OTLP/HTTP handler of a signal, to be served
+// at Path(sig), with the bounds NewHTTPHandler has.
+func NewHTTPHandlerFor(sig schemaid.Signal, consumer ingest.Consumer, maxBytes int64, maxDepth int) http.Handler {
+	sp := specOf(sig)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
-			writeStatus(w, jsonCodec, http.StatusMethodNotAllowed, connect.CodeUnimplemented, "OTLP/HTTP metrics are sent with POST")
+			writeStatus(w, jsonCodec, http.StatusMethodNotAllowed, connect.CodeUnimplemented, "OTLP/HTTP "+sp.noun+" are sent with POST")
 			return
 		}
 		c, err := codecForDepth(r.Header.Get("Content-Type"), maxDepth)
@@ -39,13 +44,13 @@ func NewHTTPHandler(consumer ingest.Consumer, maxBytes int64, maxDepth int) http
 		defer putBody(body)
 		var req ingest.Request
 		if err == nil {
-			req, err = request(c, body.Bytes())
+			req, err = request(c, sp, body.Bytes())
 		}
 		if err == nil {
 			var res ingest.Result
-			res, err = consumer.ConsumeMetrics(r.Context(), req)
+			res, err = consumer.Consume(r.Context(), req)
 			if err == nil {
-				writeMessage(w, c, http.StatusOK, response(res))
+				writeMessage(w, c, http.StatusOK, sp.answer(res))
 				return
 			}
 		}

@@ -37,7 +37,12 @@ func fixture(t testing.TB, name string) []byte {
 
 func post(t *testing.T, url, contentType, encoding string, body []byte) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+otlp.MetricsPath, bytes.NewReader(body))
+	return postPath(t, url+otlp.MetricsPath, contentType, encoding, body)
+}
+
+func postPath(t *testing.T, url, contentType, encoding string, body []byte) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

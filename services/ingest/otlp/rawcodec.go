@@ -10,6 +10,11 @@ import (
 	"github.com/tallycat/tallycat/services/ingest"
 )
 
+// rawResponse is what the gRPC handler answers: the signal's export
+// response, which the handler, serving every signal alike, knows only as a
+// message.
+type rawResponse struct{ msg proto.Message }
+
 // rawRequest is what the gRPC handler receives: the export as the client
 // sent it. Protobuf stays bytes for the scanner; JSON (Connect and gRPC-Web
 // clients may use it) is decoded.
@@ -28,6 +33,7 @@ func (r *rawRequest) release() {
 // message, so that the handler can scan them without materialising values.
 // Responses are ordinary messages.
 type rawCodec struct {
+	spec  *signalSpec
 	json  bool
 	depth int
 }
@@ -40,6 +46,9 @@ func (c rawCodec) Name() string {
 }
 
 func (c rawCodec) Marshal(v any) ([]byte, error) {
+	if r, ok := v.(*rawResponse); ok {
+		v = r.msg
+	}
 	m, ok := v.(proto.Message)
 	if !ok {
 		return nil, fmt.Errorf("cannot marshal %T", v)
@@ -54,13 +63,13 @@ func (c rawCodec) Unmarshal(data []byte, v any) error {
 	switch x := v.(type) {
 	case *rawRequest:
 		if c.json {
-			x.req = ingest.Request{Decoded: newRequest()}
+			x.req = ingest.Request{Signal: c.spec.sig, Decoded: c.spec.newRequest()}
 			return jsonCodecWithDepth(c.depth).unmarshal(data, x.req.Decoded)
 		}
 		// connect reuses data's buffer once Unmarshal returns.
 		x.buf = getBody(len(data))
 		x.buf.Write(data)
-		x.req = ingest.Request{Proto: x.buf.Bytes()}
+		x.req = ingest.Request{Signal: c.spec.sig, Proto: x.buf.Bytes()}
 		return nil
 	case proto.Message:
 		if c.json {

@@ -34,7 +34,7 @@ func BenchmarkPipeline(b *testing.B) {
 			p := &pipeline.Pipeline{Inferrer: in, Forwarder: fwd}
 			ctx := context.Background()
 			run := func() {
-				if _, err := p.ConsumeMetrics(ctx, ingest.Request{Proto: body}); err != nil {
+				if _, err := p.Consume(ctx, ingest.Request{Proto: body}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -85,7 +85,7 @@ func knownPairsHeap(b *testing.B, pending bool) {
 		for salt := 1; salt <= 2000; salt++ {
 			cfg.ShapeSalt = salt
 			body, _ := proto.Marshal(otlpgen.Request(cfg))
-			if _, err := p.ConsumeMetrics(ctx, ingest.Request{Proto: body}); err != nil {
+			if _, err := p.Consume(ctx, ingest.Request{Proto: body}); err != nil {
 				b.Fatal(err)
 			}
 			if drain && salt%100 == 0 {
@@ -100,7 +100,7 @@ func knownPairsHeap(b *testing.B, pending bool) {
 		for salt := 1; salt <= 2000; salt++ {
 			cfg.ShapeSalt = salt
 			body, _ := proto.Marshal(otlpgen.Request(cfg))
-			if _, err := p.ConsumeMetrics(ctx, ingest.Request{Proto: body}); err != nil {
+			if _, err := p.Consume(ctx, ingest.Request{Proto: body}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -22,10 +22,10 @@ type Pipeline struct {
 
 var _ ingest.Consumer = (*Pipeline)(nil)
 
-// ConsumeMetrics implements ingest.Consumer. When the forwarder cannot take
-// the request's new shapes it takes nothing and says so, so that the sender
-// retries the whole request.
-func (p *Pipeline) ConsumeMetrics(ctx context.Context, req ingest.Request) (ingest.Result, error) {
+// Consume implements ingest.Consumer for every signal. When the forwarder
+// cannot take the request's new shapes it takes nothing and says so, so that
+// the sender retries the whole request.
+func (p *Pipeline) Consume(ctx context.Context, req ingest.Request) (ingest.Result, error) {
 	start := time.Now()
 	res, err := p.consume(ctx, req)
 	if in := p.Instruments; in != nil {
@@ -38,11 +38,12 @@ func (p *Pipeline) ConsumeMetrics(ctx context.Context, req ingest.Request) (inge
 		case res.Rejected > 0:
 			result = resultPartial
 		}
-		in.requests.Add(ctx, 1, result)
-		in.duration.Record(ctx, time.Since(start).Seconds(), result)
-		in.points.Add(ctx, res.DataPoints, outcomeAccepted)
+		sig := signalIndex(req.Signal)
+		in.requests.Add(ctx, 1, resultSets[sig][result])
+		in.duration.Record(ctx, time.Since(start).Seconds(), resultSets[sig][result])
+		in.points.Add(ctx, res.DataPoints, outcomeSets[sig][outcomeAccepted])
 		if res.Rejected > 0 {
-			in.points.Add(ctx, res.Rejected, outcomeRejected)
+			in.points.Add(ctx, res.Rejected, outcomeSets[sig][outcomeRejected])
 		}
 	}
 	return res, err

@@ -6,6 +6,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/ingest/forward"
 )
 
@@ -18,14 +19,45 @@ type Instruments struct {
 	duration metric.Float64Histogram
 }
 
-var (
-	resultOK         = metric.WithAttributes(attribute.String("result", "ok"))
-	resultPartial    = metric.WithAttributes(attribute.String("result", "partial"))
-	resultMalformed  = metric.WithAttributes(attribute.String("result", "malformed"))
-	resultOverloaded = metric.WithAttributes(attribute.String("result", "overloaded"))
-	outcomeAccepted  = metric.WithAttributes(attribute.String("outcome", "accepted"))
-	outcomeRejected  = metric.WithAttributes(attribute.String("outcome", "rejected"))
+// The attributes of the instruments, made once: a request's result or an
+// item's outcome, with the signal (metric, span, log) of the request.
+const (
+	resultOK = iota
+	resultPartial
+	resultMalformed
+	resultOverloaded
 )
+
+const (
+	outcomeAccepted = iota
+	outcomeRejected
+)
+
+var (
+	signals     = []schemaid.Signal{schemaid.Metric, schemaid.Span, schemaid.Log}
+	resultSets  = attributeSets("result", "ok", "partial", "malformed", "overloaded")
+	outcomeSets = attributeSets("outcome", "accepted", "rejected")
+)
+
+// attributeSets are the options that record key=value and the signal, by
+// signal index and by the index of value.
+func attributeSets(key string, values ...string) [][]metric.MeasurementOption {
+	out := make([][]metric.MeasurementOption, len(signals))
+	for i, sig := range signals {
+		for _, v := range values {
+			out[i] = append(out[i], metric.WithAttributes(attribute.String(key, v), attribute.String("signal", sig.String())))
+		}
+	}
+	return out
+}
+
+// signalIndex is the index of sig in signals.
+func signalIndex(sig schemaid.Signal) int {
+	if int(sig) < len(signals) {
+		return int(sig)
+	}
+	return 0
+}
 
 // NewInstruments creates the ingest's instruments on meter, including
 // observations of the forwarder's buffer, batches and retries.
@@ -33,15 +65,15 @@ func NewInstruments(meter metric.Meter, fwd *forward.Forwarder) (*Instruments, e
 	var in Instruments
 	var err error
 	if in.requests, err = meter.Int64Counter("tallycat.ingest.requests", metric.WithUnit("{request}"),
-		metric.WithDescription("OTLP export requests received, by result.")); err != nil {
+		metric.WithDescription("OTLP export requests received, by signal and result.")); err != nil {
 		return nil, err
 	}
 	if in.points, err = meter.Int64Counter("tallycat.ingest.data_points", metric.WithUnit("{data_point}"),
-		metric.WithDescription("Data points received, by outcome.")); err != nil {
+		metric.WithDescription("Data points, spans and log records received, by signal and outcome.")); err != nil {
 		return nil, err
 	}
 	if in.duration, err = meter.Float64Histogram("tallycat.ingest.request.duration", metric.WithUnit("s"),
-		metric.WithDescription("Time to infer and take in an OTLP export request, by result."),
+		metric.WithDescription("Time to infer and take in an OTLP export request, by signal and result."),
 		metric.WithExplicitBucketBoundaries(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)); err != nil {
 		return nil, err
 	}

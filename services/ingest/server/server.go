@@ -256,21 +256,28 @@ func (m *Main) Run(ctx context.Context) error {
 
 	grpcConfig := otlp.GRPCConfig{MaxBytes: c.MaxRequestBytes, MaxDepth: c.MaxDepth,
 		Options: []connect.HandlerOption{connect.WithInterceptors(rpcMetrics)}}
-	var httpHandler http.Handler = otlp.NewHTTPHandler(consumer, c.MaxRequestBytes, c.MaxDepth)
+	var tokens *auth.Tokens
 	if c.AuthTokenFile != "" {
-		tokens, err := auth.Load(c.AuthTokenFile)
-		if err != nil {
+		if tokens, err = auth.Load(c.AuthTokenFile); err != nil {
 			return err
 		}
 		grpcConfig.Tokens = tokens
-		httpHandler = otlp.RequireToken(tokens, httpHandler)
 		slog.Info("OTLP clients must present a bearer token")
 	}
-	grpcMux := http.NewServeMux()
-	grpcMux.Handle(otlp.NewGRPCHandler(consumer, grpcConfig))
-	grpcMux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker("opentelemetry.proto.collector.metrics.v1.MetricsService")))
-	httpMux := http.NewServeMux()
-	httpMux.Handle(otlp.MetricsPath, httpHandler)
+	// Metrics, traces and logs on the same two ports, as a Collector's OTLP
+	// receiver serves them.
+	grpcMux, httpMux := http.NewServeMux(), http.NewServeMux()
+	var services []string
+	for _, sig := range otlp.Signals {
+		grpcMux.Handle(otlp.NewGRPCHandlerFor(sig, consumer, grpcConfig))
+		h := otlp.NewHTTPHandlerFor(sig, consumer, c.MaxRequestBytes, c.MaxDepth)
+		if tokens != nil {
+			h = otlp.RequireToken(tokens, h)
+		}
+		httpMux.Handle(otlp.Path(sig), h)
+		services = append(services, otlp.Service(sig))
+	}
+	grpcMux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(services...)))
 
 	grpcLn, err := cli.Listen("OTLP/gRPC", c.OTLPGRPCListen)
 	if err != nil {

@@ -1,7 +1,8 @@
-// Command tallycat-ingest receives OTLP metrics (gRPC on 4317, HTTP on 4318),
-// infers the shape of every data point and forwards what is new to the
-// catalog in batches. It keeps no state that matters across restarts, so many
-// replicas can run behind a Collector.
+// Command tallycat-ingest receives OTLP metrics, traces and logs (gRPC on
+// 4317, HTTP on 4318), infers the shape of every data point, span and log
+// record and forwards what is new to the catalog in batches. It keeps no
+// state that matters across restarts, so many replicas can run behind a
+// Collector.
 package main
 
 import (
