@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"slices"
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -21,10 +22,13 @@ import (
 	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
-// Observation is one distinct data point attribute set (a variant) of a
-// metric seen from one producer instance under one instrumentation scope.
-// VariantID is the schema id Shape alone would have; the schema it is filed
-// under is its release's union (see PlanBatch).
+// Observation is one distinct attribute set (a variant) of a metric's data
+// points, a span or a log record, seen from one producer instance under one
+// instrumentation scope. Shape.Signal says which, and the shape holds the
+// rest: a metric's header, or a span's name and kind, or a log's event name
+// (the scope's name where Shape.ByScope is set), and the attributes with
+// their sources. VariantID is the schema id Shape alone would have; the
+// schema it is filed under is its release's union (see PlanBatch).
 type Observation struct {
 	VariantID    string
 	Shape        schemaid.Shape
@@ -36,9 +40,16 @@ type Observation struct {
 	// kept per producer.
 	ResourceAttributes []schemaid.Attribute
 	ScopeAttributes    []schemaid.Attribute
-	DataPoints         uint64
-	FirstObserved      time.Time
-	LastObserved       time.Time
+	// DataPoints counts the data points, spans or log records.
+	DataPoints    uint64
+	FirstObserved time.Time
+	LastObserved  time.Time
+	// Errors counts the spans with status error among DataPoints; a
+	// span's only.
+	Errors uint64
+	// NameExamples are some of the span names a by-scope span observation
+	// took in; a span's only, at most MaxNameExamples are kept.
+	NameExamples []string
 	// Series and Fields are the cost figures of the DataPoints: the
 	// distinct series among them and, per attribute, its distinct values
 	// (see FieldFigures). They go into the bucket of LastObserved. An
@@ -48,21 +59,72 @@ type Observation struct {
 	Fields []FieldFigures
 }
 
+// Validate reports, as EINVALID, what no schema can be made of: a shape no
+// canonical encoding holds (schemaid.Shape.Validate: an unknown signal or
+// span kind, an attribute source the signal does not have), a metric name
+// that starts as span and log keys do (see StoredKey), resource or scope
+// attributes with a source, or more errors than spans.
+func (o *Observation) Validate() error {
+	if err := o.Shape.Validate(); err != nil {
+		return Errorf(EINVALID, "%v", err)
+	}
+	if o.Shape.Signal == schemaid.Metric && !IsMetricKey(o.Shape.Name) {
+		return Errorf(EINVALID, "metric name %.100q starts with U+001F, which only span and log keys may", o.Shape.Name)
+	}
+	for _, set := range [][]schemaid.Attribute{o.ResourceAttributes, o.ScopeAttributes} {
+		for _, a := range set {
+			if a.Source != schemaid.Own || a.Event != (schemaid.EventName{}) {
+				return Errorf(EINVALID, "resource or scope attribute %.100q has a source", a.Key)
+			}
+		}
+	}
+	if o.Errors > o.DataPoints {
+		return Errorf(EINVALID, "%d errors of %d spans", o.Errors, o.DataPoints)
+	}
+	return nil
+}
+
 // Normalize makes an observation as the catalog keeps it: only what its
-// metric type carries (a gauge has no temporality, only a sum is
-// monotonic), attribute sets sorted without duplicates, and its variant id
-// computed from that shape.
+// signal and metric type carry (a gauge has no temporality, only a sum is
+// monotonic, a span has no unit, a metric no span kind, only a span errors
+// and name examples), attribute sets sorted without duplicates, and its
+// variant id computed from that shape.
 func (o *Observation) Normalize() {
-	if !schemaid.HasTemporality(o.Shape.Type) {
-		o.Shape.Temporality = tallycatv1.Temporality_TEMPORALITY_UNSPECIFIED
+	sh := &o.Shape
+	if sh.Signal != schemaid.Metric {
+		sh.Type, sh.Unit, sh.Temporality, sh.Monotonic = 0, "", 0, false
+	} else {
+		sh.ByScope = false
 	}
-	if !schemaid.HasMonotonic(o.Shape.Type) {
-		o.Shape.Monotonic = false
+	if sh.Signal != schemaid.Span {
+		sh.SpanKind, o.Errors, o.NameExamples = schemaid.SpanKindUnspecified, 0, nil
 	}
-	o.Shape.Normalize()
+	if !schemaid.HasTemporality(sh.Type) {
+		sh.Temporality = tallycatv1.Temporality_TEMPORALITY_UNSPECIFIED
+	}
+	if !schemaid.HasMonotonic(sh.Type) {
+		sh.Monotonic = false
+	}
+	o.NameExamples = MergeNameExamples(nil, o.NameExamples)
+	sh.Normalize()
 	o.ResourceAttributes = schemaid.NormalizeAttributes(o.ResourceAttributes)
 	o.ScopeAttributes = schemaid.NormalizeAttributes(o.ScopeAttributes)
 	o.VariantID = schemaid.ID(o.Shape)
+}
+
+// MergeNameExamples adds the names of more to have that it lacks, in
+// order, up to MaxNameExamples, and returns the result sorted.
+func MergeNameExamples(have, more []string) []string {
+	for _, n := range more {
+		if len(have) >= MaxNameExamples {
+			break
+		}
+		if !slices.Contains(have, n) {
+			have = append(have, n)
+		}
+	}
+	slices.Sort(have)
+	return have
 }
 
 // ProducerIdentity is the OpenTelemetry service identity of a producer.
@@ -90,7 +152,11 @@ type RecordResult struct {
 
 // KeyFilter selects and orders the rows of ListSchemaKeys.
 type KeyFilter struct {
-	Query       string
+	// Query keeps the keys whose name holds it, case aside.
+	Query string
+	// Signals keeps the keys of these signals; none keeps metrics' only,
+	// as every list did before spans and logs had schemas.
+	Signals     []schemaid.Signal
 	MetricTypes []tallycatv1.MetricType
 	ServiceName string
 	Sort        tallycatv1.SchemaKeySort
@@ -155,17 +221,21 @@ type Store interface {
 	// committed, and EINVALID for an observation that is not well formed.
 	RecordObservations(ctx context.Context, batchID string, obs []Observation) (RecordResult, error)
 
-	// ListSchemaKeys returns one summary per metric name that passes the
-	// filter, and how many names pass it in all.
+	// ListSchemaKeys returns one summary per key that passes the filter
+	// (of the filter's signals, metrics only by default), and how many
+	// keys pass it in all, ordered by name (then stored key) unless the
+	// filter sorts otherwise.
 	// Schema counts are of current schemas; each summary's Cost is over
 	// f.Window (docs/COST.md says how figures add up over a window), and
 	// so are the sorts by cost. It returns
 	// EINVALID for a sort it does not know.
 	ListSchemaKeys(ctx context.Context, f KeyFilter) ([]KeySummary, int64, error)
 
-	// ListSchemas returns the current schemas of a metric name, and the
-	// superseded ones too when asked, or ENOTFOUND when the name was never
-	// seen.
+	// ListSchemas returns the current schemas of a key, and the
+	// superseded ones too when asked, or ENOTFOUND when the key was never
+	// seen. Every method that takes a schema key takes a stored key (see
+	// StoredKey): a metric's name, or a span's or a log's name behind its
+	// signal's prefix.
 	ListSchemas(ctx context.Context, schemaKey string, includeSuperseded bool) ([]Schema, error)
 
 	// GetSchema returns one schema with its producers (at most

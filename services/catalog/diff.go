@@ -10,21 +10,25 @@ import (
 
 // Diff compares two schemas field by field and property by property.
 //
-// Fields are matched by name. A name in both schemas whose (source, type)
-// pairs differ is a change; pairs left over on one side only are added or
+// Fields are matched by name (and, for a span's event attributes, by the
+// event's name too). A name in both schemas whose (source, type) pairs
+// differ is a change; pairs left over on one side only are added or
 // removed. So a key that moved from the resource to the data points is one
-// change, not a removal and an addition.
+// change, not a removal and an addition. Properties compare what people
+// read: names, not stored keys, and a span's kind and grouping.
 func Diff(base, target Schema) *SchemaDiff {
 	out := &SchemaDiff{Base: base, Target: target}
-	byName := func(fields []Field) map[string][]Field {
-		m := make(map[string][]Field)
+	type fieldName struct{ name, event string }
+	byName := func(fields []Field) map[fieldName][]Field {
+		m := make(map[fieldName][]Field)
 		for _, f := range fields {
-			m[f.Name] = append(m[f.Name], f)
+			n := fieldName{f.Name, f.Event}
+			m[n] = append(m[n], f)
 		}
 		return m
 	}
 	b, t := byName(base.Fields), byName(target.Fields)
-	names := make([]string, 0, len(b)+len(t))
+	names := make([]fieldName, 0, len(b)+len(t))
 	for n := range b {
 		names = append(names, n)
 	}
@@ -33,11 +37,11 @@ func Diff(base, target Schema) *SchemaDiff {
 			names = append(names, n)
 		}
 	}
-	slices.Sort(names)
+	slices.SortFunc(names, func(x, y fieldName) int { return cmp.Or(cmp.Compare(x.name, y.name), cmp.Compare(x.event, y.event)) })
 	for _, n := range names {
 		onlyBase, onlyTarget := subtract(b[n], t[n]), subtract(t[n], b[n])
 		for len(onlyBase) > 0 && len(onlyTarget) > 0 {
-			out.Changed = append(out.Changed, FieldChange{Name: n, Base: onlyBase[0], Target: onlyTarget[0]})
+			out.Changed = append(out.Changed, FieldChange{Name: n.name, Base: onlyBase[0], Target: onlyTarget[0]})
 			onlyBase, onlyTarget = onlyBase[1:], onlyTarget[1:]
 		}
 		out.Removed = append(out.Removed, onlyBase...)
@@ -49,7 +53,18 @@ func Diff(base, target Schema) *SchemaDiff {
 			out.MetadataChanges = append(out.MetadataChanges, MetadataChange{Property: name, Base: bv, Target: tv})
 		}
 	}
-	prop("schema_key", base.Key, target.Key)
+	baseSignal, baseName := ParseStoredKey(base.Key)
+	targetSignal, targetName := ParseStoredKey(target.Key)
+	prop("schema_key", baseName, targetName)
+	prop("signal", baseSignal.String(), targetSignal.String())
+	spanKind := func(s Schema) string {
+		if sig, _ := ParseStoredKey(s.Key); sig != schemaid.Span {
+			return ""
+		}
+		return schemaid.SpanKindToken(s.SpanKind)
+	}
+	prop("span_kind", spanKind(base), spanKind(target))
+	prop("by_scope", strconv.FormatBool(base.ByScope), strconv.FormatBool(target.ByScope))
 	prop("metric_type", schemaid.MetricTypeToken(base.Type), schemaid.MetricTypeToken(target.Type))
 	prop("unit", base.Unit, target.Unit)
 	temporality := func(s Schema) string {
@@ -106,7 +121,9 @@ type FieldChange struct {
 	Base, Target Field
 }
 
-// MetadataChange is a metric property that differs between the schemas.
+// MetadataChange is a property that differs between the schemas: a
+// metric's (type, unit, temporality, monotonicity), a span's (kind,
+// grouping by scope), the key's name or signal, or the description.
 type MetadataChange struct {
 	Property, Base, Target string
 }

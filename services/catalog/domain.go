@@ -19,8 +19,14 @@ import (
 // how often it was there (see Presence); they are zero where a field is not
 // part of a schema (a variant's attributes).
 type Field struct {
-	Name      string
-	Source    tallycatv1.FieldSource
+	Name string
+	// Source is where the field was found: DATA_POINT for an item's own
+	// attributes, whatever its signal (see FieldSourceOf), EVENT, LINK,
+	// BODY or SEVERITY for the rest of a span's or a log's shape, or
+	// RESOURCE or SCOPE.
+	Source tallycatv1.FieldSource
+	// Event names the span event an EVENT field belongs to.
+	Event     string
 	Type      tallycatv1.ValueType
 	Presence  tallycatv1.FieldPresence
 	SeenRatio float64
@@ -39,17 +45,27 @@ type Field struct {
 	ExamplesState   tallycatv1.ExampleValuesState
 }
 
-// Schema is one release-pooled shape of a metric (see docs/schema-id.md).
+// Schema is one release-pooled shape of a metric, a span or a log (see
+// docs/schema-id.md).
 type Schema struct {
-	ID                  string
-	Key                 string
-	Type                tallycatv1.MetricType
-	Unit                string
-	Temporality         tallycatv1.Temporality
-	Monotonic           bool
+	ID string
+	// Key is the stored key (see StoredKey); Signal and Name are what it
+	// stands for, which is what people read.
+	Key         string
+	Signal      schemaid.Signal
+	Name        string
+	Type        tallycatv1.MetricType
+	Unit        string
+	Temporality tallycatv1.Temporality
+	Monotonic   bool
+	// SpanKind is a span schema's kind; ByScope is set on a span or log
+	// schema that groups its scope's items rather than one name's (Name
+	// is then the scope's).
+	SpanKind            schemaid.SpanKind
+	ByScope             bool
 	Description         string
 	DescriptionConflict bool
-	// Fields are the data point fields (the union that makes the id) and
+	// Fields are the shape's fields (the union that makes the id) and
 	// the resource and scope fields of the schema's producers.
 	Fields         []Field
 	ProducerCount  int
@@ -58,6 +74,12 @@ type Schema struct {
 	LastSeen       time.Time
 	CurrentVersion *Version
 	DataPoints     uint64
+	// Errors counts the spans with status error of the DataPoints, over
+	// the same streams.
+	Errors uint64
+	// NameExamples are some of the span names a by-scope span schema took
+	// in.
+	NameExamples []string
 	// Superseded is true when no release produces the schema any more;
 	// SupersededBy lists the schemas the releases that did moved to.
 	Superseded   bool
@@ -126,7 +148,10 @@ type Version struct {
 
 // Event is one entry of a schema key's timeline.
 type Event struct {
+	// Key is the stored key; Signal and Name are what it stands for.
 	Key      string
+	Signal   schemaid.Signal
+	Name     string
 	SchemaID string
 	Kind     tallycatv1.SchemaEventKind
 	At       time.Time
@@ -165,9 +190,15 @@ func (e Event) StoredAdded() string {
 	return EncodeAttributes(e.Added)
 }
 
-// KeySummary is one metric name with a summary of its schemas.
+// KeySummary is one key (a metric, span or log event name) with a summary
+// of its schemas.
 type KeySummary struct {
-	Key         string
+	// Key is the stored key; Signal and Name are what it stands for.
+	Key    string
+	Signal schemaid.Signal
+	Name   string
+	// SpanKinds are the kinds of a span key's schemas, in order.
+	SpanKinds   []schemaid.SpanKind
 	Type        tallycatv1.MetricType
 	Unit        string
 	Types       []tallycatv1.MetricType

@@ -69,6 +69,8 @@ type streamAgg struct {
 	stream   Stream
 	union    []schemaid.Attribute // of the batch's variants
 	span     Span
+	errors   uint64
+	examples []string
 	desc     Described
 	variants map[string]*VariantWrite
 	order    []string // variant ids, in first-appearance order
@@ -77,11 +79,16 @@ type streamAgg struct {
 }
 
 // PlanBatch turns a batch into a Plan, reading what the store holds through
-// h. It normalizes the observations first (see Observation.Normalize). It
-// returns EINVALID for cost figures that are not well formed; cfg says how
-// many example values a cost row keeps.
+// h. It checks and normalizes the observations first (see
+// Observation.Validate and Normalize). Spans and logs are planned exactly
+// as metrics are, under their stored keys (see StoredKey). It returns
+// EINVALID for an observation that is not well formed and for cost figures
+// that are not; cfg says how many example values a cost row keeps.
 func PlanBatch(ctx context.Context, obs []Observation, h Holdings, cfg CostConfig) (*Plan, error) {
 	for i := range obs {
+		if err := obs[i].Validate(); err != nil {
+			return nil, fmt.Errorf("observations[%d]: %w", i, err)
+		}
 		obs[i].Normalize()
 	}
 	streams, order, streamOf := foldStreams(obs)
@@ -132,7 +139,7 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings, cfg CostConfi
 			_, existed := schemas[s.target]
 			shape := s.stream.Header
 			shape.Attributes, _ = Union(held[id].Union, s.union)
-			p.Schemas = append(p.Schemas, SchemaWrite{ID: s.target, Shape: shape, New: !existed})
+			p.Schemas = append(p.Schemas, SchemaWrite{ID: s.target, Key: ShapeKey(&shape), Shape: shape, New: !existed})
 			i = len(p.Schemas) - 1
 			byID[s.target] = i
 			if !existed {
@@ -142,10 +149,11 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings, cfg CostConfi
 		onSchema[s.target] = append(onSchema[s.target], s)
 		p.Schemas[i].Span.add(s.span.First, s.span.Last, s.span.Count)
 		p.Schemas[i].Description.add(s.desc.Text, s.desc.At)
+		p.Schemas[i].NameExamples = MergeNameExamples(p.Schemas[i].NameExamples, s.examples)
 		hs, isHeld := held[id]
 		onItsSchema := isHeld && hs.SchemaID == s.target
-		p.Streams = append(p.Streams, StreamWrite{New: !onItsSchema, ID: id, Stream: s.stream, SchemaID: s.target, Union: p.Schemas[i].Shape.Attributes,
-			Description: s.desc, Span: s.span})
+		p.Streams = append(p.Streams, StreamWrite{New: !onItsSchema, ID: id, Key: p.Schemas[i].Key, Stream: s.stream, SchemaID: s.target,
+			Union: p.Schemas[i].Shape.Attributes, Description: s.desc, Span: s.span, Errors: s.errors})
 		for _, vid := range s.order {
 			v := *s.variants[vid]
 			v.SchemaID, v.New = s.target, !onItsSchema
@@ -188,10 +196,14 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings, cfg CostConfi
 	}
 	keyOf := map[string]string{}
 	for _, id := range order {
-		keyOf[streams[id].target] = streams[id].stream.Header.Name
+		key := ShapeKey(&streams[id].stream.Header)
+		keyOf[streams[id].target] = key
 		if hs, ok := held[id]; ok {
-			keyOf[hs.SchemaID] = streams[id].stream.Header.Name
+			keyOf[hs.SchemaID] = key
 		}
+	}
+	for i := range p.Events {
+		p.Events[i].Signal, p.Events[i].Name = ParseStoredKey(p.Events[i].Key)
 	}
 	p.Keys = keyWrites(p, schemas, keyOf, newToKey)
 	if p.Costs, err = planCosts(ctx, obs, streamOf, h, cfg); err != nil {
@@ -211,7 +223,8 @@ func foldStreams(obs []Observation) (map[string]*streamAgg, []string, []string) 
 	for i := range obs {
 		o := &obs[i]
 		st := StreamOf(o)
-		ident := streamIdent{st.Release, st.ScopeName, st.ScopeVersion, st.Header.Name, st.Header.Type, st.Header.Unit, st.Header.Temporality, st.Header.Monotonic}
+		h := &st.Header
+		ident := streamIdent{st.Release, st.ScopeName, st.ScopeVersion, h.Signal, h.Name, h.Type, h.Unit, h.Temporality, h.Monotonic, h.SpanKind, h.ByScope}
 		id, ok := ids[ident]
 		if !ok {
 			id = st.ID()
@@ -229,6 +242,8 @@ func foldStreams(obs []Observation) (map[string]*streamAgg, []string, []string) 
 			s.earliest = o.Producer
 		}
 		s.span.add(first, last, o.DataPoints)
+		s.errors += o.Errors
+		s.examples = MergeNameExamples(s.examples, o.NameExamples)
 		s.desc.add(o.Description, last)
 		v := s.variants[o.VariantID]
 		if v == nil {
@@ -242,14 +257,18 @@ func foldStreams(obs []Observation) (map[string]*streamAgg, []string, []string) 
 	return streams, order, streamOf
 }
 
+// streamIdent is what makes a stream's id (see Stream.ID), as a map key.
 type streamIdent struct {
 	release       ReleaseIdentity
 	scope, scopeV string
+	signal        schemaid.Signal
 	name          string
 	typ           tallycatv1.MetricType
 	unit          string
 	temporality   tallycatv1.Temporality
 	monotonic     bool
+	spanKind      schemaid.SpanKind
+	byScope       bool
 }
 
 // planProducers plans the instances and their (schema, instance) entries
@@ -274,7 +293,7 @@ func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[
 		}
 		producers[pid].Span.add(first, last, o.DataPoints)
 		target := streams[streamOf[i]].target
-		pk := PairKey{SchemaID: target, ProducerID: pid, Key: o.Shape.Name}
+		pk := PairKey{SchemaID: target, ProducerID: pid, Key: ShapeKey(&o.Shape)}
 		pw := pairs[pk]
 		if pw == nil {
 			pw = &PairWrite{PairKey: pk, Release: o.Producer.Release()}
@@ -333,8 +352,8 @@ func planProducers(ctx context.Context, p *Plan, obs []Observation, streams map[
 // keyWrites are the changes of the key summaries: counts of current and
 // superseded schemas follow each schema's count of current streams across
 // zero, producer counts grow by the instances new to the key, spans widen,
-// lists gain members, and type, unit and description follow the latest
-// schema.
+// lists gain members (a span key's kinds too), and type, unit and
+// description follow the latest schema.
 func keyWrites(p *Plan, held map[string]HeldSchema, keyOf map[string]string, newToKey map[string]int) []KeyWrite {
 	byKey := map[string]*KeyWrite{}
 	var order []string
@@ -349,7 +368,11 @@ func keyWrites(p *Plan, held map[string]HeldSchema, keyOf map[string]string, new
 	}
 	for _, sw := range p.Schemas {
 		sh := sw.Shape
-		k := get(sh.Name)
+		k := get(sw.Key)
+		k.Signal, k.Name = sh.Signal, sh.Name
+		if sh.Signal == schemaid.Span && !slices.Contains(k.SpanKinds, sh.SpanKind) {
+			k.SpanKinds = append(k.SpanKinds, sh.SpanKind)
+		}
 		if k.LastSeen.IsZero() || !sw.Span.Last.Before(k.LastSeen) {
 			k.Type, k.Unit = sh.Type, sh.Unit
 		}
@@ -393,6 +416,7 @@ func keyWrites(p *Plan, held map[string]HeldSchema, keyOf map[string]string, new
 		k := byKey[key]
 		slices.Sort(k.Types)
 		slices.Sort(k.Units)
+		slices.Sort(k.SpanKinds)
 		out[i] = *k
 	}
 	return out

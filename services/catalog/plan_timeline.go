@@ -15,7 +15,7 @@ func arrivalEvents(sw SchemaWrite, arriving []*streamAgg, held map[string]HeldSt
 	for _, r := range sc.Releases {
 		known[r] = true
 	}
-	key := sw.Shape.Name
+	key := sw.Key
 	if sw.New {
 		first := arriving[0]
 		for _, s := range arriving[1:] {
@@ -46,7 +46,7 @@ func streamEvents(s *streamAgg, held map[string]HeldStream, schemas map[string]H
 	hs, streamExisted := held[s.id]
 	sc, schemaExisted := schemas[s.target]
 	release := releaseProducer(s.stream.Release)
-	key := s.stream.Header.Name
+	key := ShapeKey(&s.stream.Header)
 	switch {
 	case !streamExisted:
 		if schemaExisted && s.desc.Text != sc.Description {

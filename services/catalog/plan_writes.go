@@ -71,27 +71,37 @@ type Plan struct {
 	Costs []CostWrite
 }
 
-// SchemaWrite is a schema touched by the batch.
+// SchemaWrite is a schema touched by the batch. Key is its stored key
+// (see StoredKey); NameExamples are the span names the batch's streams
+// took in, which a store merges into those it holds (at most
+// MaxNameExamples).
 type SchemaWrite struct {
-	ID          string
-	Shape       schemaid.Shape
-	New         bool
-	Description Described
-	Span        Span
+	ID           string
+	Key          string
+	Shape        schemaid.Shape
+	New          bool
+	Description  Described
+	Span         Span
+	NameExamples []string
 }
 
 // StreamWrite is a stream on the schema it is on after the batch. New
 // says the stream has no row on that schema yet (a new stream, or one
 // moving there), so that a store may insert rather than merge; the same
 // goes for the New of VariantWrite and PairWrite.
+//
+// Key is the stream's stored key, and Errors its spans with status error
+// among Span.Count, which add up as the count does.
 type StreamWrite struct {
 	New         bool
 	ID          string
+	Key         string
 	Stream      Stream
 	SchemaID    string
 	Union       []schemaid.Attribute
 	Description Described
 	Span        Span
+	Errors      uint64
 }
 
 // Move is a stream leaving a schema for the one of its larger union.
@@ -139,12 +149,15 @@ type PairWrite struct {
 	FieldsMayExist bool
 }
 
-// KeyWrite is the change of one key's summary. Types and Units are the
-// batch's; the store merges them into the stored lists. Type and Unit are
-// those of the batch's latest schema and win when its LastSeen is the
-// latest.
+// KeyWrite is the change of one key's summary. Types, Units and SpanKinds
+// are the batch's; the store merges them into the stored lists. Type and
+// Unit are those of the batch's latest schema and win when its LastSeen is
+// the latest. Key is the stored key, Signal and Name what it stands for.
 type KeyWrite struct {
 	Key                 string
+	Signal              schemaid.Signal
+	Name                string
+	SpanKinds           []schemaid.SpanKind
 	Type                tallycatv1.MetricType
 	Unit                string
 	Types               []tallycatv1.MetricType

@@ -39,15 +39,16 @@ func (r ReleaseIdentity) String() string {
 }
 
 // Stream is what a schema's attribute union is kept for: one release's
-// metric of one header (name, type, unit, temporality, monotonicity),
-// through one instrumentation scope. The union of the data point attributes
-// a stream has sent only grows; each new (key, type) moves the stream to
-// the schema of the larger union.
+// metric of one header (name, type, unit, temporality, monotonicity), or
+// span of one name and kind, or log event, through one instrumentation
+// scope. The union of the attributes a stream has sent only grows; each new
+// (source, event, key, type) moves the stream to the schema of the larger
+// union.
 type Stream struct {
 	Release      ReleaseIdentity
 	ScopeName    string
 	ScopeVersion string
-	// Header is the metric's shape without attributes.
+	// Header is the shape without attributes.
 	Header schemaid.Shape
 }
 
@@ -60,7 +61,9 @@ func StreamOf(o *Observation) Stream {
 
 // ID is the stream's stable id: the first 16 bytes of the SHA-256 of its
 // release and scope, each length-prefixed, and the header's canonical
-// encoding, as 32 hex digits. It is stored, so it must not change.
+// encoding, as 32 hex digits. It is stored, so it must not change: a
+// metric header's encoding is what it was before spans and logs, whose
+// headers encode under tags of their own (see schemaid.AppendCanonical).
 func (s Stream) ID() string {
 	var buf []byte
 	for _, v := range []string{"tallycat.stream.v1", s.Release.ServiceNamespace, s.Release.ServiceName, s.Release.ServiceVersion, s.ScopeName, s.ScopeVersion} {
@@ -98,32 +101,65 @@ func containsAttr(set []schemaid.Attribute, x schemaid.Attribute) bool {
 }
 
 // EncodeAttributes writes an attribute set as stores keep a variant's: a
-// JSON array of [key, value type token] pairs, readable in any database.
+// JSON array, readable in any database, of [key, value type token] pairs
+// for an item's own attributes (every metric attribute: the bytes every
+// release before spans and logs stored), and of [key, value type token,
+// source token, event name] for a span's event and link attributes and a
+// log's body and severity fields.
 func EncodeAttributes(attrs []schemaid.Attribute) string {
-	pairs := make([][2]string, len(attrs))
+	rows := make([][]string, len(attrs))
 	for i, a := range attrs {
-		pairs[i] = [2]string{a.Key, schemaid.ValueTypeToken(a.Type)}
+		if a.Source == schemaid.Own && a.Event == (schemaid.EventName{}) {
+			rows[i] = []string{a.Key, schemaid.ValueTypeToken(a.Type)}
+			continue
+		}
+		rows[i] = []string{a.Key, schemaid.ValueTypeToken(a.Type), storedSources[a.Source], a.Event.String()}
 	}
-	b, _ := json.Marshal(pairs) // strings and arrays only: cannot fail
+	b, _ := json.Marshal(rows) // strings and arrays only: cannot fail
 	return string(b)
 }
 
 // DecodeAttributes reads what EncodeAttributes wrote.
 func DecodeAttributes(s string) ([]schemaid.Attribute, error) {
-	var pairs [][2]string
-	if err := json.Unmarshal([]byte(s), &pairs); err != nil {
+	var rows [][]string
+	if err := json.Unmarshal([]byte(s), &rows); err != nil {
 		return nil, fmt.Errorf("stored attribute set %.40q: %w", s, err)
 	}
-	out := make([]schemaid.Attribute, len(pairs))
-	for i, p := range pairs {
-		t, ok := valueTypes[p[1]]
-		if !ok {
-			return nil, fmt.Errorf("stored attribute set: unknown value type %q", p[1])
+	out := make([]schemaid.Attribute, len(rows))
+	for i, r := range rows {
+		if len(r) != 2 && len(r) != 4 {
+			return nil, fmt.Errorf("stored attribute set: an attribute of %d parts", len(r))
 		}
-		out[i] = schemaid.Attribute{Key: p[0], Type: t}
+		t, ok := valueTypes[r[1]]
+		if !ok {
+			return nil, fmt.Errorf("stored attribute set: unknown value type %q", r[1])
+		}
+		out[i] = schemaid.Attribute{Key: r[0], Type: t}
+		if len(r) == 4 {
+			src, ok := sourcesStored[r[2]]
+			if !ok {
+				return nil, fmt.Errorf("stored attribute set: unknown source %q", r[2])
+			}
+			out[i].Source, out[i].Event = src, schemaid.MakeEventName(r[3])
+		}
 	}
 	return out, nil
 }
+
+// storedSources are the tokens by which EncodeAttributes keeps attribute
+// sources. They are stored, so they must not change; an own attribute is
+// kept without one.
+var storedSources = map[schemaid.Source]string{
+	schemaid.Own: "own", schemaid.Event: "event", schemaid.Link: "link", schemaid.Body: "body", schemaid.Severity: "severity",
+}
+
+var sourcesStored = func() map[string]schemaid.Source {
+	m := map[string]schemaid.Source{}
+	for s, tok := range storedSources {
+		m[tok] = s
+	}
+	return m
+}()
 
 var valueTypes = func() map[string]tallycatv1.ValueType {
 	m := map[string]tallycatv1.ValueType{}

@@ -59,14 +59,24 @@ func (v *Version) GetStatus() tallycatv1.VersionStatus {
 }
 
 // AttributeList reads attributes as people write them:
-// "error.type (string), http.route (string)".
+// "error.type (string), http.route (string)", and where a span's or a log's
+// attribute is not the item's own, where it was found:
+// "exception.type (string, event exception)", "user.id (string, body)".
 func AttributeList(attrs []schemaid.Attribute) string {
 	if len(attrs) == 0 {
 		return "nothing"
 	}
 	parts := make([]string, len(attrs))
 	for i, a := range attrs {
-		parts[i] = fmt.Sprintf("%s (%s)", a.Key, schemaid.ValueTypeToken(a.Type))
+		where := ""
+		switch a.Source {
+		case schemaid.Own:
+		case schemaid.Event:
+			where = ", event " + a.Event.String()
+		default:
+			where = ", " + a.Source.String()
+		}
+		parts[i] = fmt.Sprintf("%s (%s%s)", a.Key, schemaid.ValueTypeToken(a.Type), where)
 	}
 	return strings.Join(parts, ", ")
 }

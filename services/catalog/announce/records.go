@@ -23,6 +23,7 @@ const (
 	FindingProducers   = "tallycat.finding.producers"
 	SchemaID           = "tallycat.schema.id"
 	SchemaKey          = "tallycat.schema.key"
+	SchemaSignal       = "tallycat.schema.signal"
 	ChangeKind         = "tallycat.schema.change.kind"
 	ChangeTargetID     = "tallycat.schema.change.target_id"
 	ChangeAdded        = "tallycat.schema.change.added_attributes"
@@ -60,15 +61,16 @@ func FindingRecord(f conformance.Finding) log.Record {
 	r.SetSeverity(l.severity)
 	r.SetSeverityText(l.severity.String())
 	r.SetBody(attribute.StringValue(f.Message))
-	sample := "metric"
+	sig, name := catalog.ParseStoredKey(f.SchemaKey)
+	sample := sig.String()
 	if f.Attribute != "" {
 		sample = "attribute"
 	}
 	r.AddAttributes(
 		attribute.String(FindingID, f.ID),
 		attribute.String(FindingLevel, l.word),
-		attribute.String(FindingSignalType, "metric"),
-		attribute.String(FindingSignalName, f.SchemaKey),
+		attribute.String(FindingSignalType, sig.String()),
+		attribute.String(FindingSignalName, name),
 		attribute.String(FindingSampleType, sample),
 		attribute.String(SchemaID, f.SchemaID),
 	)
@@ -112,7 +114,11 @@ func SchemaChangeRecord(e catalog.Event) (log.Record, bool) {
 	r.SetSeverity(log.SeverityInfo)
 	r.SetSeverityText(log.SeverityInfo.String())
 	r.SetBody(attribute.StringValue(catalog.SummarizeEvent(&e)))
-	r.AddAttributes(attribute.String(ChangeKind, kind), attribute.String(SchemaKey, e.Key), attribute.String(SchemaID, e.SchemaID))
+	// The key is sent as people read it: its name, and its signal apart
+	// (never the stored key's prefix; see catalog.StoredKey).
+	sig, name := catalog.ParseStoredKey(e.Key)
+	r.AddAttributes(attribute.String(ChangeKind, kind), attribute.String(SchemaKey, name), attribute.String(SchemaSignal, sig.String()),
+		attribute.String(SchemaID, e.SchemaID))
 	if e.TargetSchemaID != "" {
 		r.AddAttributes(attribute.String(ChangeTargetID, e.TargetSchemaID))
 	}

@@ -165,8 +165,12 @@ func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
 	return nil
 }
 
-// judgeKey reads and judges a metric key's current schemas.
+// judgeKey reads and judges a metric key's current schemas. A span's or a
+// log's key has no findings (see eachJudging).
 func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFacts, error) {
+	if !catalog.IsMetricKey(key) {
+		return nil, keyFacts{}, nil
+	}
 	judged, err := loadKey(ctx, x.Store, key)
 	if err != nil {
 		return nil, keyFacts{}, err
@@ -233,7 +237,10 @@ const judgingWindow = tallycatv1.Window_WINDOW_LAST_DAY
 const judgingPage = 2500
 
 // eachJudging calls fn with every metric key of the store, in name order,
-// with what judging it needs, as loadKey reads it: the keys' schemas a page
+// with what judging it needs, as loadKey reads it. The registries define
+// metrics, and what judges a metric (a missing_metric finding, its unit
+// and instrument) means nothing for a span or a log event, so the keys of
+// spans and logs are passed over: fn never sees them. It reads the keys' schemas a page
 // at a time (ListJudging), and the cost figures of their fields from one
 // read of every active stream's cost rows (ReadFieldCosts). The cost rows
 // and the first page are read at once, and each next page while fn works
@@ -280,6 +287,9 @@ func eachJudging(ctx context.Context, store catalog.Store, fn func(catalog.Judgi
 			return p.err
 		}
 		for _, k := range p.keys {
+			if !catalog.IsMetricKey(k.Key) {
+				continue
+			}
 			for i := range k.Schemas {
 				if err := costs.Apply(&k.Schemas[i].Schema); err != nil {
 					return err

@@ -33,8 +33,9 @@ type Proposal struct {
 // optional attribute (present sometimes) is minor; a new always-present
 // attribute, a removed attribute, a changed value type, unit, instrument
 // (type or monotonicity) or temporality is major; a description change is
-// a patch. Only data point attributes count: resource and scope attributes
-// belong to the producers, not the metric. It returns
+// a patch. Only the shape's attributes count (a metric's data point
+// attributes, a span's or a log's own, event, link, body and severity
+// fields): resource and scope attributes belong to the producers. It returns
 // CHANGE_LEVEL_UNSPECIFIED and no reasons when nothing counted changed.
 func ClassifyChange(base, target catalog.Schema) (tallycatv1.ChangeLevel, []string) {
 	d := catalog.Diff(dataPointOnly(base), dataPointOnly(target))
@@ -60,7 +61,7 @@ func ClassifyChange(base, target catalog.Schema) (tallycatv1.ChangeLevel, []stri
 	}
 	for _, m := range d.MetadataChanges {
 		switch m.Property {
-		case "schema_key":
+		case "schema_key", "signal":
 			// Proposals compare schemas of one key; a different key is no
 			// change of this metric's.
 		case "description":
@@ -77,13 +78,16 @@ func ClassifyChange(base, target catalog.Schema) (tallycatv1.ChangeLevel, []stri
 // name them.
 var propertyNames = map[string]string{
 	"metric_type": "instrument", "unit": "unit", "temporality": "temporality", "monotonic": "monotonicity",
+	"span_kind": "span kind", "by_scope": "grouping by scope",
 }
 
-// dataPointOnly returns s with its data point fields only.
+// dataPointOnly returns s with the fields of its shape only: a metric's
+// data point fields, a span's or a log's own and its event, link, body and
+// severity fields (see catalog.InShape).
 func dataPointOnly(s catalog.Schema) catalog.Schema {
 	var fields []catalog.Field
 	for _, f := range s.Fields {
-		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+		if catalog.InShape(f.Source) {
 			fields = append(fields, f)
 		}
 	}

@@ -17,9 +17,9 @@ import (
 const AutoVersionActor = "tallycat"
 
 // ListProposals returns the versions proposed for the current, unversioned
-// schemas of one schema (schemaID), of one metric name (schemaKey) or, with
-// neither, of every metric name that has versions, ordered by key, then
-// schema id. They are computed from what the store holds.
+// schemas of one schema (schemaID), of one key (schemaKey, a stored key:
+// see catalog.StoredKey) or, with neither, of every key of every signal
+// that has versions, ordered by key, then schema id. They are computed from what the store holds.
 //
 // A schema S gets a proposal relative to a versioned schema B of its key
 // when a release that produced B moved to S, or when another release (a
@@ -43,7 +43,7 @@ func ListProposals(ctx context.Context, store catalog.Store, schemaKey, schemaID
 	case schemaKey != "":
 		keys = []string{schemaKey}
 	default:
-		all, _, err := store.ListSchemaKeys(ctx, catalog.KeyFilter{})
+		all, _, err := store.ListSchemaKeys(ctx, catalog.KeyFilter{Signals: catalog.AllSignals})
 		if err != nil {
 			return nil, err
 		}

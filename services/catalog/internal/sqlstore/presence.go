@@ -16,8 +16,10 @@ import (
 // resource or scope field is judged over the schema's producer instances
 // the same way: an attribute only some instances carry is sometimes present.
 
-// DataPointFields returns a schema's data point fields (its union) with
-// their presence worked out from its variants. Variants that carried no
+// DataPointFields returns a schema's shape fields (its union: a metric's
+// data point fields, a span's or a log's own, event, link, body and
+// severity fields, each under catalog.FieldSourceOf its source) with their
+// presence worked out from its variants. Variants that carried no
 // data points (a heartbeat can count none) are weighed by count of
 // variants instead, so that a field is never "always" by default.
 func DataPointFields(union []schemaid.Attribute, variants []catalog.Variant) []catalog.Field {
@@ -27,7 +29,7 @@ func DataPointFields(union []schemaid.Attribute, variants []catalog.Variant) []c
 	}
 	out := make([]catalog.Field, 0, len(union))
 	for _, a := range union {
-		f := catalog.Field{Name: a.Key, Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Type: a.Type}
+		f := catalog.Field{Name: a.Key, Source: catalog.FieldSourceOf(a.Source), Event: a.Event.String(), Type: a.Type}
 		var carried uint64
 		withField := 0
 		for _, v := range variants {
@@ -91,16 +93,16 @@ func presenceOf(ratio float64, known bool) tallycatv1.FieldPresence {
 	return tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES
 }
 
-// SortFields orders fields by source, name and type, and flags the keys
-// that one source holds with more than one type. It reports whether any
-// did.
+// SortFields orders fields by source, event, name and type, and flags the
+// keys that one source (and event) holds with more than one type. It
+// reports whether any did.
 func SortFields(fields []catalog.Field) bool {
 	slices.SortFunc(fields, func(a, b catalog.Field) int {
-		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Type, b.Type))
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Event, b.Event), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Type, b.Type))
 	})
 	conflict := false
 	for i := 1; i < len(fields); i++ {
-		if fields[i].Source == fields[i-1].Source && fields[i].Name == fields[i-1].Name {
+		if fields[i].Source == fields[i-1].Source && fields[i].Event == fields[i-1].Event && fields[i].Name == fields[i-1].Name {
 			fields[i].TypeConflict, fields[i-1].TypeConflict = true, true
 			conflict = true
 		}

@@ -1,0 +1,163 @@
+package catalog_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	. "github.com/tallycat/tallycat/internal/testvocab"
+
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// Spans and logs are planned as metrics are, under keys of their own.
+
+func spanOb(name string, kind schemaid.SpanKind, version string, at int, attrs ...schemaid.Attribute) catalog.Observation {
+	o := ob(version, "checkout-1", at, attrs...)
+	o.Shape = schemaid.Shape{Signal: schemaid.Span, Name: name, SpanKind: kind, Attributes: slices.Clone(attrs)}
+	return o
+}
+
+var exceptionType = schemaid.Attribute{Key: "exception.type", Type: String, Source: schemaid.Event, Event: schemaid.MakeEventName("exception")}
+
+func TestStoredKeys(t *testing.T) {
+	for _, tt := range []struct {
+		sig        schemaid.Signal
+		name, key  string
+		describeAs string
+	}{
+		{schemaid.Metric, "http.server.request.duration", "http.server.request.duration", `metric "http.server.request.duration"`},
+		{schemaid.Span, "GET /users", "\x1fS\x1fGET /users", `span "GET /users"`},
+		{schemaid.Log, "app.login", "\x1fL\x1fapp.login", `log event "app.login"`},
+		{schemaid.Metric, "", "", `metric ""`},
+	} {
+		key := catalog.StoredKey(tt.sig, tt.name)
+		if key != tt.key {
+			t.Errorf("StoredKey(%v, %q) = %q, want %q", tt.sig, tt.name, key, tt.key)
+		}
+		if sig, name := catalog.ParseStoredKey(key); sig != tt.sig || name != tt.name {
+			t.Errorf("ParseStoredKey(%q) = %v %q", key, sig, name)
+		}
+		if got := catalog.DescribeKey(key); got != tt.describeAs {
+			t.Errorf("DescribeKey(%q) = %s, want %s", key, got, tt.describeAs)
+		}
+	}
+}
+
+// TestStoredAttributesKeepTheirBytes: a metric's attribute set is stored as
+// it always was; a span's event attribute gains its source and event, and
+// both read back.
+func TestStoredAttributesKeepTheirBytes(t *testing.T) {
+	if got := catalog.EncodeAttributes([]schemaid.Attribute{method, statusInt}); got != `[["http.request.method","string"],["status","int"]]` {
+		t.Errorf("a metric's stored set = %s", got)
+	}
+	if got := catalog.EncodeAttributes(nil); got != `[]` {
+		t.Errorf("an empty stored set = %s", got)
+	}
+	link := schemaid.Attribute{Key: "peer", Type: String, Source: schemaid.Link}
+	set := []schemaid.Attribute{exceptionType, link, route}
+	enc := catalog.EncodeAttributes(set)
+	if enc != `[["exception.type","string","event","exception"],["peer","string","link",""],["http.route","string"]]` {
+		t.Errorf("a span's stored set = %s", enc)
+	}
+	back, err := catalog.DecodeAttributes(enc)
+	if err != nil || !slices.Equal(back, set) {
+		t.Errorf("decoded %v (%v), want %v", back, err, set)
+	}
+	if _, err := catalog.DecodeAttributes(`[["k","string","nowhere",""]]`); err == nil {
+		t.Error("an unknown source decoded")
+	}
+}
+
+// TestASpanAndAMetricOfOneNameAreTwoKeys: the metric's stream, schema and
+// key are what they were; the span's are its own.
+func TestASpanAndAMetricOfOneNameAreTwoKeys(t *testing.T) {
+	f := newFake()
+	metric := ob("1.0.0", "checkout-1", 0, method)
+	span := spanOb(metricKey, schemaid.SpanKindServer, "1.0.0", 0, method, exceptionType)
+	span.Errors = 3
+	p := planAll(t, f, []catalog.Observation{metric, span})[0]
+	if p.SchemaIDs[0] != schemaOf(method) || p.SchemaIDs[0] == p.SchemaIDs[1] {
+		t.Fatalf("schema ids %v: the metric's must be %s, the span's another", p.SchemaIDs, schemaOf(method))
+	}
+	if len(p.Keys) != 2 {
+		t.Fatalf("keys = %+v, want two", p.Keys)
+	}
+	byKey := map[string]catalog.KeyWrite{}
+	for _, k := range p.Keys {
+		byKey[k.Key] = k
+	}
+	m, s := byKey[metricKey], byKey["\x1fS\x1f"+metricKey]
+	if m.Signal != schemaid.Metric || m.Name != metricKey || len(m.SpanKinds) != 0 || m.SchemaDelta != 1 {
+		t.Errorf("the metric's key = %+v", m)
+	}
+	if s.Signal != schemaid.Span || s.Name != metricKey || !slices.Equal(s.SpanKinds, []schemaid.SpanKind{schemaid.SpanKindServer}) ||
+		s.SchemaDelta != 1 || s.ProducerDelta != 1 {
+		t.Errorf("the span's key = %+v", s)
+	}
+	if len(p.Streams) != 2 || p.Streams[1].Errors != 3 || p.Streams[0].Errors != 0 || p.Streams[1].Key != s.Key {
+		t.Errorf("streams = %+v, want the span's with 3 errors under its key", p.Streams)
+	}
+	for _, e := range p.Events {
+		if sig, name := catalog.ParseStoredKey(e.Key); e.Signal != sig || e.Name != name || name != metricKey {
+			t.Errorf("event %+v: signal and name do not say its key", e)
+		}
+	}
+	// The span's new event attribute moves its release's stream.
+	more := spanOb(metricKey, schemaid.SpanKindServer, "1.0.0", 5, method, exceptionType,
+		schemaid.Attribute{Key: "exception.message", Type: String, Source: schemaid.Event, Event: schemaid.MakeEventName("exception")})
+	p = planAll(t, f, []catalog.Observation{more})[0]
+	if len(p.Moves) != 1 || len(p.Moves[0].Added) != 1 || p.Moves[0].Added[0].Key != "exception.message" || p.Moves[0].Added[0].Source != schemaid.Event {
+		t.Errorf("moves = %+v, want the span's stream moving with exception.message", p.Moves)
+	}
+}
+
+func TestObservationsNoSchemaCanHold(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		edit func(*catalog.Observation)
+	}{
+		{"a metric named like a span key", func(o *catalog.Observation) { o.Shape.Name = "\x1fS\x1fGET /" }},
+		{"a body field on a span", func(o *catalog.Observation) {
+			o.Shape = schemaid.Shape{Signal: schemaid.Span, Name: "GET /", Attributes: []schemaid.Attribute{{Key: "k", Type: String, Source: schemaid.Body}}}
+		}},
+		{"a resource attribute with a source", func(o *catalog.Observation) {
+			o.ResourceAttributes = []schemaid.Attribute{{Key: "k", Type: String, Source: schemaid.Link}}
+		}},
+		{"more errors than spans", func(o *catalog.Observation) {
+			o.Shape = schemaid.Shape{Signal: schemaid.Span, Name: "GET /"}
+			o.Errors = o.DataPoints + 1
+		}},
+	} {
+		o := ob("1.0.0", "checkout-1", 0, method)
+		tt.edit(&o)
+		_, err := catalog.PlanBatch(context.Background(), []catalog.Observation{o}, newFake(), catalog.DefaultCostConfig())
+		if catalog.ErrorCode(err) != catalog.EINVALID {
+			t.Errorf("%s: %v, want EINVALID", tt.name, err)
+		}
+	}
+}
+
+// TestNormalizeKeepsWhatTheSignalCarries: a span has no metric fields, a
+// metric no span fields, and a log neither errors nor name examples.
+func TestNormalizeKeepsWhatTheSignalCarries(t *testing.T) {
+	span := catalog.Observation{Shape: schemaid.Shape{Signal: schemaid.Span, Name: "GET /", Unit: "s", SpanKind: schemaid.SpanKindClient},
+		NameExamples: []string{"b", "a", "b"}, Errors: 1, DataPoints: 2}
+	span.Normalize()
+	if span.Shape.Unit != "" || span.Shape.SpanKind != schemaid.SpanKindClient || !slices.Equal(span.NameExamples, []string{"a", "b"}) || span.Errors != 1 {
+		t.Errorf("span normalized to %+v", span)
+	}
+	log := catalog.Observation{Shape: schemaid.Shape{Signal: schemaid.Log, Name: "app.login", SpanKind: schemaid.SpanKindClient, ByScope: true},
+		NameExamples: []string{"x"}, Errors: 1}
+	log.Normalize()
+	if log.Shape.SpanKind != 0 || !log.Shape.ByScope || log.NameExamples != nil || log.Errors != 0 {
+		t.Errorf("log normalized to %+v", log)
+	}
+	metric := ob("1.0.0", "checkout-1", 0, method)
+	metric.Shape.ByScope, metric.Shape.SpanKind = true, schemaid.SpanKindServer
+	metric.Normalize()
+	if metric.Shape.ByScope || metric.Shape.SpanKind != 0 || metric.VariantID != schemaOf(method) {
+		t.Errorf("metric normalized to %+v", metric)
+	}
+}
