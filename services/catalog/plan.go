@@ -47,6 +47,8 @@ type HeldStream struct {
 type HeldSchema struct {
 	Description    string
 	CurrentStreams int
+	// NameExamples are a by-scope span schema's span names.
+	NameExamples []string
 	// Releases are those with a current stream on the schema.
 	Releases []ReleaseIdentity
 }
@@ -160,7 +162,10 @@ func PlanBatch(ctx context.Context, obs []Observation, h Holdings, cfg CostConfi
 			p.Variants = append(p.Variants, v)
 		}
 	}
-	for _, sw := range p.Schemas {
+	for i, sw := range p.Schemas {
+		if len(sw.NameExamples) > 0 { // else the store keeps what it holds
+			p.Schemas[i].NameExamples = MergeNameExamples(slices.Clone(schemas[sw.ID].NameExamples), sw.NameExamples)
+		}
 		p.Events = append(p.Events, arrivalEvents(sw, onSchema[sw.ID], held, schemas[sw.ID])...)
 	}
 	moved := map[ReleaseIdentity]map[[2]string]bool{}

@@ -72,9 +72,10 @@ type Plan struct {
 }
 
 // SchemaWrite is a schema touched by the batch. Key is its stored key
-// (see StoredKey); NameExamples are the span names the batch's streams
-// took in, which a store merges into those it holds (at most
-// MaxNameExamples).
+// (see StoredKey). NameExamples, when there are any, are the span names
+// the schema holds after the batch (those it held, and the batch's, at
+// most MaxNameExamples): a store replaces what it holds with them, and
+// keeps what it holds when there are none.
 type SchemaWrite struct {
 	ID           string
 	Key          string

@@ -146,6 +146,25 @@ func DecodeAttributes(s string) ([]schemaid.Attribute, error) {
 	return out, nil
 }
 
+// EncodeNames writes names as stores keep a schema's name examples: a JSON
+// array of strings.
+func EncodeNames(names []string) string {
+	if len(names) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(names) // strings only: cannot fail
+	return string(b)
+}
+
+// DecodeNames reads what EncodeNames wrote.
+func DecodeNames(s string) ([]string, error) {
+	var names []string
+	if err := json.Unmarshal([]byte(s), &names); err != nil {
+		return nil, fmt.Errorf("stored names %.40q: %w", s, err)
+	}
+	return names, nil
+}
+
 // storedSources are the tokens by which EncodeAttributes keeps attribute
 // sources. They are stored, so they must not change; an own attribute is
 // kept without one.

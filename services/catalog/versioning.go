@@ -19,7 +19,7 @@ import (
 // asking again changes nothing.
 func CheckAssign(key string, c VersionChange, holder string, cur *Version) (unchanged bool, err error) {
 	if holder != "" {
-		return false, Errorf(ECONFLICT, "version %s of metric %q is already held by schema %s", c.Version, key, holder)
+		return false, Errorf(ECONFLICT, "version %s of %s is already held by schema %s", c.Version, DescribeKey(key), holder)
 	}
 	return cur != nil && cur.Version == c.Version && cur.Status == c.Status && cur.Reason == c.Reason, nil
 }

@@ -51,6 +51,10 @@ func Run(t *testing.T, h Harness) {
 		{"RateOfAProducerStartedMidBucket", testRateOfAProducerStartedMidBucket},
 		{"JudgingReadsWhatListSchemasAndGetSchemaRead", testJudging},
 		{"DismissalsAreKept", testDismissals},
+		{"ASpanAndAMetricOfOneNameAreTwoKeys", testSpanAndMetricAreTwoKeys},
+		{"SpanSchemasWithEventsLinksAndErrors", testSpanSchemas},
+		{"LogSchemasByEventAndByScope", testLogSchemas},
+		{"ANewEventAttributeMovesTheSpan", testSpanMoves},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

@@ -152,6 +152,23 @@ var goSteps = map[int]func(context.Context, *sql.Conn) error{
 	4: foldIntoReleases,
 }
 
+// signalsMigration is the migration that adds the columns of spans and
+// logs, which the Go step of migration 4 applies first (see
+// foldIntoReleases).
+const signalsMigration = "migrations/0008_signals.sql"
+
+// addSignalColumns applies signalsMigration, which may run twice.
+func addSignalColumns(ctx context.Context, conn interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
+	body, err := migrations.ReadFile(signalsMigration)
+	if err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, string(body))
+	return err
+}
+
 // inTx runs fn in a write transaction under the writer lock.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.writeMu.Lock()

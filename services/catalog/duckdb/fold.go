@@ -29,6 +29,13 @@ func foldIntoReleases(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return err
 	}
+	// The writer writes every column the current model has, some of which
+	// later migrations add: add them now, before the tables are emptied
+	// and written again (the migration that adds them runs again after
+	// this one, finding them there).
+	if err := addSignalColumns(ctx, conn); err != nil {
+		return err
+	}
 	// A schema's scopes are now those of its streams.
 	if _, err := conn.ExecContext(ctx, `DROP TABLE schema_scopes`); err != nil || len(old.schemas) == 0 {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
@@ -15,8 +16,14 @@ import (
 func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 	var where []string
 	var args []any
+	if signals := sqlstore.SignalsOf(f); len(signals) > 0 {
+		where = append(where, `signal IN (`+placeholders(len(signals))+`)`)
+		for _, s := range signals {
+			args = append(args, int8(s))
+		}
+	}
 	if f.Query != "" {
-		where = append(where, `contains(lower(schema_key), lower(?))`)
+		where = append(where, `contains(lower(name), lower(?))`)
 		args = append(args, f.Query)
 	}
 	if f.ServiceName != "" {
@@ -35,7 +42,7 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 
 // NameOrder implements sqlstore.KeyReader: the column's own collation
 // compares bytes.
-func (dialect) NameOrder() string { return "schema_key" }
+func (dialect) NameOrder() string { return "name" }
 
 // Keys implements sqlstore.KeyReader.
 func (s dialect) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
@@ -82,7 +89,7 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 		)
 		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
 			page.first_seen, page.last_seen, page.description, page.total, page.producer_count, page.superseded_count,
-			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
+			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false), page.signal, page.name, page.span_kinds
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir
 	args := append(slices.Clip(c.Args), limit, offset, int8(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED))
@@ -95,15 +102,19 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 	var total int64
 	for rows.Next() {
 		var (
-			k            catalog.KeySummary
-			mt           int8
-			types, units []any
+			k                   catalog.KeySummary
+			mt, signal          int8
+			types, units, kinds []any
 		)
 		if err := rows.Scan(&k.Key, &mt, &k.Unit, &types, &units, &k.Schemas, &k.FirstSeen, &k.LastSeen, &k.Description,
-			&total, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated); err != nil {
+			&total, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated, &signal, &k.Name, &kinds); err != nil {
 			return nil, 0, err
 		}
-		k.Type = tallycatv1.MetricType(mt)
+		k.Type, k.Signal = tallycatv1.MetricType(mt), catalog.SignalOf(tallycatv1.Signal(signal))
+		for _, sk := range kinds {
+			k.SpanKinds = append(k.SpanKinds, schemaid.SpanKind(sk.(int8)))
+		}
+		slices.Sort(k.SpanKinds)
 		for _, t := range types {
 			k.Types = append(k.Types, tallycatv1.MetricType(t.(int8)))
 		}

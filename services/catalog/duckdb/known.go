@@ -50,7 +50,7 @@ func loadKnown(ctx context.Context, conn *sql.Conn) (*knownIDs, error) {
 func (k *knownIDs) add(p *catalog.Plan) {
 	for _, sw := range p.Schemas {
 		k.schemas[raw(sw.ID)] = struct{}{}
-		k.keys[sw.Shape.Name] = struct{}{}
+		k.keys[sw.Key] = struct{}{}
 	}
 	for _, st := range p.Streams {
 		k.streams[raw(st.ID)] = struct{}{}

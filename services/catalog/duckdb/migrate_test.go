@@ -287,6 +287,11 @@ func TestUpgradeKeepsCostRates(t *testing.T) {
 	}
 	// The release before kept the schema's rows as today's does; only its
 	// cost rows differ, which an observation without figures leaves alone.
+	// Today's writer writes the columns of spans and logs too, which a
+	// metric's rows hold at their defaults: add them as migration 4 does.
+	if err := addSignalColumns(ctx, old.db); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := old.RecordObservations(ctx, "", []catalog.Observation{o}); err != nil {
 		t.Fatal(err)
 	}
@@ -342,5 +347,40 @@ func TestUpgradeKeepsCostRates(t *testing.T) {
 	want := 750 / next.LastObserved.Sub(earlier).Minutes()
 	if c := d.Schema.Cost; c.DataPoints != 750 || math.Abs(c.DataPointsPerMinute-want)/want > 0.01 {
 		t.Errorf("cost after a write = %+v, want 750 data points at %.2f a minute", c, want)
+	}
+}
+
+// TestUpgradeToSignals opens a catalog as the release before spans and logs
+// left it and checks that it reads as metrics, and that its schema id,
+// stream id and stored attribute sets are what they were, byte for byte,
+// after the same shape is written again.
+func TestUpgradeToSignals(t *testing.T) {
+	ctx := context.Background()
+	var rows []row
+	for _, q := range catalogtest.PreSignalsRows() {
+		rows = append(rows, row{sql: q})
+	}
+	s := reopen(t, oldCatalog(t, 7, rows))
+	catalogtest.CheckPreSignals(t, s)
+	var stream, union, variant string
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), min(ss.stream_id), min(ss.union_attributes), min(v.attributes)
+		FROM schema_streams ss JOIN variants v USING (schema_id, stream_id)`).Scan(&n, &stream, &union, &variant); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || stream != catalogtest.PreSignalsStreamID || union != catalogtest.PreSignalsAttributes || variant != union {
+		t.Errorf("stored streams: %d, %s %s %s; want one, %s, with %s", n, stream, union, variant, catalogtest.PreSignalsStreamID, catalogtest.PreSignalsAttributes)
+	}
+}
+
+// TestUpgradeRefusesAMetricKeyLikeASpans: a metric key that starts with
+// U+001F would read as a span's after the upgrade, which stops instead.
+func TestUpgradeRefusesAMetricKeyLikeASpans(t *testing.T) {
+	path := oldCatalog(t, 7, []row{{`INSERT INTO schema_keys (schema_key, metric_type, unit, metric_types, units, schema_count, producer_count,
+		first_seen, last_seen, description, description_at, superseded_count) VALUES (chr(31) || 'S' || chr(31) || 'x', 3, '', [], [], 1, 1,
+		TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01', '', TIMESTAMP '2026-01-01', 0)`, nil}})
+	_, err := Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "U+001F") {
+		t.Fatalf("opening a catalog with a metric key like a span's: %v, want the upgrade refused", err)
 	}
 }

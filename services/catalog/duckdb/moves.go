@@ -43,9 +43,9 @@ func writeMoves(ctx context.Context, conn *sql.Conn, p *catalog.Plan, inSchemas 
 	const spanAndCount = `first_seen = least(first_seen, excluded.first_seen), last_seen = greatest(last_seen, excluded.last_seen),
 		data_point_count = data_point_count + excluded.data_point_count`
 	for _, q := range []string{
-		`INSERT INTO schema_streams SELECT m.to_id AS schema_id, ss.* EXCLUDE (schema_id, superseded_by), '' AS superseded_by
+		`INSERT INTO schema_streams SELECT ss.* REPLACE (m.to_id AS schema_id, '' AS superseded_by)
 			FROM schema_streams ss JOIN batch_moves m ON ss.schema_id = m.from_id AND ss.stream_id = m.stream_id
-			ON CONFLICT (schema_id, stream_id) DO UPDATE SET ` + spanAndCount,
+			ON CONFLICT (schema_id, stream_id) DO UPDATE SET ` + spanAndCount + `, error_count = error_count + excluded.error_count`,
 		`UPDATE schema_streams SET superseded_by = m.to_id FROM batch_moves m
 			WHERE schema_streams.schema_id = m.from_id AND schema_streams.stream_id = m.stream_id`,
 		`INSERT INTO variants SELECT m.to_id, v.stream_id, v.variant_id, v.attributes, v.first_seen, v.last_seen, v.data_point_count

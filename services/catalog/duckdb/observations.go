@@ -108,11 +108,15 @@ func (h holdings) Schemas(ctx context.Context, ids []string) (map[string]catalog
 	if err := fillKeys(ctx, h.conn, column(ids)); err != nil {
 		return nil, err
 	}
-	err := scanRows(ctx, h.conn, `SELECT s.schema_id, s.description, s.current_streams FROM schemas s
+	err := scanRows(ctx, h.conn, `SELECT s.schema_id, s.description, s.current_streams, s.name_examples FROM schemas s
 		JOIN batch_keys k ON k.a = s.schema_id`, nil, func(rows *sql.Rows) error {
-		var id string
+		var id, examples string
 		var hs catalog.HeldSchema
-		if err := rows.Scan(&id, &hs.Description, &hs.CurrentStreams); err != nil {
+		if err := rows.Scan(&id, &hs.Description, &hs.CurrentStreams, &examples); err != nil {
+			return err
+		}
+		var err error
+		if hs.NameExamples, err = catalog.DecodeNames(examples); err != nil {
 			return err
 		}
 		out[id] = hs

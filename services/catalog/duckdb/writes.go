@@ -38,19 +38,20 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 	for _, sw := range p.Schemas {
 		sh := sw.Shape
 		inSchemas[sw.ID] = true
-		schemas.add(sw.New, []driver.Value{sw.ID, sh.Name, int8(sh.Type), sh.Unit, int8(sh.Temporality), sh.Monotonic,
-			sw.Description.Text, sw.Description.At, sw.Span.First, sw.Span.Last, sw.Span.Count, int32(p.CurrentStreams[sw.ID])})
+		schemas.add(sw.New, []driver.Value{sw.ID, sw.Key, int8(sh.Type), sh.Unit, int8(sh.Temporality), sh.Monotonic,
+			sw.Description.Text, sw.Description.At, sw.Span.First, sw.Span.Last, sw.Span.Count, int32(p.CurrentStreams[sw.ID]),
+			int8(sh.SpanKind), sh.ByScope, catalog.EncodeNames(sw.NameExamples)})
 		if sw.New {
 			for _, a := range sh.Attributes {
-				fields = append(fields, []driver.Value{sw.ID, a.Key, int8(a.Type)})
+				fields = append(fields, []driver.Value{sw.ID, a.Key, int8(a.Type), int8(catalog.FieldSourceOf(a.Source)), a.Event.String()})
 			}
 		}
 	}
 	for _, st := range p.Streams {
 		r := st.Stream.Release
-		streams.add(st.New, []driver.Value{st.SchemaID, st.ID, st.Stream.Header.Name, r.ServiceNamespace, r.ServiceName, r.ServiceVersion,
+		streams.add(st.New, []driver.Value{st.SchemaID, st.ID, st.Key, r.ServiceNamespace, r.ServiceName, r.ServiceVersion,
 			st.Stream.ScopeName, st.Stream.ScopeVersion, catalog.EncodeAttributes(st.Union), st.Description.Text, st.Description.At,
-			st.Span.First, st.Span.Last, st.Span.Count, ""})
+			st.Span.First, st.Span.Last, st.Span.Count, "", st.Errors})
 	}
 	for _, v := range p.Variants {
 		variants.add(v.New, []driver.Value{v.SchemaID, v.StreamID, v.VariantID, catalog.EncodeAttributes(v.Attributes),
@@ -82,8 +83,13 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 		for i, t := range k.Types {
 			types[i] = int8(t)
 		}
+		kinds := make([]int8, len(k.SpanKinds))
+		for i, sk := range k.SpanKinds {
+			kinds[i] = int8(sk)
+		}
 		keys = append(keys, []driver.Value{k.Key, int8(k.Type), k.Unit, types, k.Units, int64(k.SchemaDelta), int64(k.ProducerDelta),
-			k.FirstSeen, k.LastSeen, k.Description.Text, k.Description.At, int64(k.SupersededDelta)})
+			k.FirstSeen, k.LastSeen, k.Description.Text, k.Description.At, int64(k.SupersededDelta),
+			int8(catalog.APISignal(k.Signal)), k.Name, kinds})
 	}
 	const (
 		span     = `first_seen = least(first_seen, excluded.first_seen), last_seen = greatest(last_seen, excluded.last_seen)`
@@ -103,11 +109,12 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 	}{
 		{"schemas", insert, schemas.fresh},
 		{"schemas", insert + ` ON CONFLICT (schema_id) DO UPDATE SET ` + span + `, ` + describe + `, ` + count +
-			`, current_streams = current_streams + excluded.current_streams`, schemas.known},
+			`, current_streams = current_streams + excluded.current_streams,
+			name_examples = CASE WHEN excluded.name_examples <> '[]' THEN excluded.name_examples ELSE name_examples END`, schemas.known},
 		{"schema_fields", insert, fields},
 		{"schema_streams", insert, streams.fresh},
 		{"schema_streams", insert + ` ON CONFLICT (schema_id, stream_id) DO UPDATE SET ` + span + `, ` + describe + `, ` + count +
-			`, superseded_by = ''`, streams.known},
+			`, superseded_by = '', error_count = error_count + excluded.error_count`, streams.known},
 		{"variants", insert, variants.fresh},
 		{"variants", insert + ` ON CONFLICT (schema_id, stream_id, variant_id) DO UPDATE SET ` + span + `, ` + count, variants.known},
 		{"producers", insert + ` ON CONFLICT (producer_id) DO UPDATE SET ` + span, producers},
@@ -122,6 +129,7 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 			unit = CASE WHEN excluded.last_seen >= last_seen THEN excluded.unit ELSE unit END,
 			metric_types = list_sort(list_distinct(list_concat(metric_types, excluded.metric_types))),
 			units = list_sort(list_distinct(list_concat(units, excluded.units))),
+			span_kinds = list_sort(list_distinct(list_concat(span_kinds, excluded.span_kinds))),
 			schema_count = schema_count + excluded.schema_count,
 			producer_count = producer_count + excluded.producer_count,
 			superseded_count = superseded_count + excluded.superseded_count,

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
@@ -17,11 +18,18 @@ import (
 func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 	var where []string
 	var args argList
+	if signals := sqlstore.SignalsOf(f); len(signals) > 0 {
+		s := make([]int16, len(signals))
+		for i, sig := range signals {
+			s[i] = int16(sig)
+		}
+		where = append(where, `signal = ANY(`+args.add(s)+`::SMALLINT[])`)
+	}
 	if f.Query != "" {
 		// Both sides lower-case in the database's collation: the column's
 		// own ("C") knows only ASCII letters, and a search for "Émoji"
 		// lowered otherwise than the name it should find finds nothing.
-		where = append(where, `strpos(lower(schema_key COLLATE "default"), lower(`+args.add(f.Query)+`::TEXT COLLATE "default")) > 0`)
+		where = append(where, `strpos(lower(name COLLATE "default"), lower(`+args.add(f.Query)+`::TEXT COLLATE "default")) > 0`)
 	}
 	if f.ServiceName != "" {
 		where = append(where, `schema_key IN (SELECT sp.schema_key FROM schema_producers sp
@@ -39,7 +47,7 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 
 // NameOrder implements sqlstore.KeyReader: byte by byte, whatever the
 // database's collation.
-func (dialect) NameOrder() string { return `schema_key COLLATE "C"` }
+func (dialect) NameOrder() string { return `name COLLATE "C"` }
 
 // Keys implements sqlstore.KeyReader.
 func (s dialect) Keys(ctx context.Context, c sqlstore.Cond) ([]string, error) {
@@ -103,21 +111,26 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 		)
 		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
 			page.first_seen, page.last_seen, page.description, page.total, page.producer_count, page.superseded_count,
-			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false)
+			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false), page.signal, page.name, page.span_kinds
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + orderBy
 	var out []catalog.KeySummary
 	r.each(query, a, func(rows pgx.Rows) error {
 		var (
-			k     catalog.KeySummary
-			mt    int16
-			types []int16
-			n     int64
+			k            catalog.KeySummary
+			mt, signal   int16
+			types, kinds []int16
+			n            int64
 		)
 		if err := rows.Scan(&k.Key, &mt, &k.Unit, &types, &k.Units, &k.Schemas, &k.FirstSeen, &k.LastSeen, &k.Description,
-			&n, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated); err != nil {
+			&n, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated, &signal, &k.Name, &kinds); err != nil {
 			return err
 		}
+		k.Signal = catalog.SignalOf(tallycatv1.Signal(signal))
+		for _, sk := range kinds {
+			k.SpanKinds = append(k.SpanKinds, schemaid.SpanKind(sk))
+		}
+		slices.Sort(k.SpanKinds)
 		if windowed {
 			total = n
 		}

@@ -42,9 +42,9 @@ func queueMoves(b *pgx.Batch, p *catalog.Plan, inSchemas map[string]bool) {
 		`INSERT INTO schema_streams AS t
 			SELECT m.to_id, ss.stream_id, ss.schema_key, ss.service_namespace, ss.service_name, ss.service_version, ss.scope_name,
 				ss.scope_version, ss.union_attributes, ss.description, ss.description_at, ss.first_seen, ss.last_seen,
-				ss.data_point_count, ''
+				ss.data_point_count, '', ss.error_count
 			FROM schema_streams ss JOIN ` + movesTable + ` ON ss.schema_id = m.from_id AND ss.stream_id = m.stream_id
-			ON CONFLICT (schema_id, stream_id) DO UPDATE SET ` + spanAndCount,
+			ON CONFLICT (schema_id, stream_id) DO UPDATE SET ` + spanAndCount + `, error_count = t.error_count + excluded.error_count`,
 		`UPDATE schema_streams ss SET superseded_by = m.to_id FROM ` + movesTable + `
 			WHERE ss.schema_id = m.from_id AND ss.stream_id = m.stream_id`,
 		`INSERT INTO variants AS t

@@ -93,21 +93,22 @@ func (h holdings) Schemas(ctx context.Context, ids []string) (map[string]catalog
 		return out, nil
 	}
 	var b pgx.Batch
-	b.Queue(`SELECT schema_id, description, current_streams FROM schemas WHERE schema_id = ANY($1)`, ids)
+	b.Queue(`SELECT schema_id, description, current_streams, name_examples FROM schemas WHERE schema_id = ANY($1)`, ids)
 	b.Queue(`SELECT DISTINCT schema_id, service_namespace, service_name, service_version FROM schema_streams
 		WHERE schema_id = ANY($1) AND superseded_by = '' ORDER BY 1, 2, 3, 4`, ids)
 	br := h.tx.SendBatch(ctx, &b)
 	defer br.Close()
-	var id string
+	var id, examples string
 	var hs catalog.HeldSchema
 	var current int32
 	rows, err := br.Query()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := pgx.ForEachRow(rows, []any{&id, &hs.Description, &current}, func() error {
-		out[id] = catalog.HeldSchema{Description: hs.Description, CurrentStreams: int(current)}
-		return nil
+	if _, err := pgx.ForEachRow(rows, []any{&id, &hs.Description, &current, &examples}, func() error {
+		names, err := catalog.DecodeNames(examples)
+		out[id] = catalog.HeldSchema{Description: hs.Description, CurrentStreams: int(current), NameExamples: names}
+		return err
 	}); err != nil {
 		return nil, err
 	}

@@ -56,26 +56,29 @@ func queueSchemas(b *pgx.Batch, p *catalog.Plan) map[string]bool {
 	if len(p.Schemas) == 0 {
 		return in
 	}
-	var ids, keys, units, descs []string
-	var types, temps []int16
-	var mono []bool
+	var ids, keys, units, descs, examples []string
+	var types, temps, kinds []int16
+	var mono, byScope []bool
 	var descAt, first, last []time.Time
 	var counts []int64
 	var current []int32
 	for _, sw := range p.Schemas {
 		sh := sw.Shape
 		in[sw.ID] = true
-		ids, keys, types, units = append(ids, sw.ID), append(keys, sh.Name), append(types, int16(sh.Type)), append(units, sh.Unit)
+		ids, keys, types, units = append(ids, sw.ID), append(keys, sw.Key), append(types, int16(sh.Type)), append(units, sh.Unit)
 		temps, mono = append(temps, int16(sh.Temporality)), append(mono, sh.Monotonic)
+		kinds, byScope, examples = append(kinds, int16(sh.SpanKind)), append(byScope, sh.ByScope), append(examples, catalog.EncodeNames(sw.NameExamples))
 		descs, descAt = append(descs, sw.Description.Text), append(descAt, utc(sw.Description.At))
 		first, last, counts = append(first, utc(sw.Span.First)), append(last, utc(sw.Span.Last)), append(counts, int64(sw.Span.Count))
 		current = append(current, int32(p.CurrentStreams[sw.ID]))
 	}
 	b.Queue(`INSERT INTO schemas AS t SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::smallint[],
-			$6::boolean[], $7::text[], $8::timestamp[], $9::timestamp[], $10::timestamp[], $11::bigint[], $12::integer[])
+			$6::boolean[], $7::text[], $8::timestamp[], $9::timestamp[], $10::timestamp[], $11::bigint[], $12::integer[],
+			$13::smallint[], $14::boolean[], $15::text[])
 		ON CONFLICT (schema_id) DO UPDATE SET `+span+`, `+describe+`, `+count+`,
-			current_streams = t.current_streams + excluded.current_streams`,
-		ids, keys, types, units, temps, mono, descs, descAt, first, last, counts, current)
+			current_streams = t.current_streams + excluded.current_streams,
+			name_examples = CASE WHEN excluded.name_examples <> '[]' THEN excluded.name_examples ELSE t.name_examples END`,
+		ids, keys, types, units, temps, mono, descs, descAt, first, last, counts, current, kinds, byScope, examples)
 	return in
 }
 
@@ -89,7 +92,7 @@ func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan) error {
 	for _, sw := range p.Schemas {
 		if sw.New {
 			for _, a := range sw.Shape.Attributes {
-				fields = append(fields, []any{sw.ID, a.Key, int16(a.Type)})
+				fields = append(fields, []any{sw.ID, a.Key, int16(a.Type), int16(catalog.FieldSourceOf(a.Source)), a.Event.String()})
 			}
 		}
 	}
@@ -108,7 +111,7 @@ func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan) error {
 		columns []string
 		rows    [][]any
 	}{
-		{"schema_fields", []string{"schema_id", "name", "value_type"}, fields},
+		{"schema_fields", []string{"schema_id", "name", "value_type", "source", "event_name"}, fields},
 		{"producer_fields", []string{"schema_id", "producer_id", "source", "name", "value_type"}, pairFields},
 		{"schema_events", eventColumns, events},
 	} {
@@ -137,19 +140,23 @@ func queueStreams(b *pgx.Batch, p *catalog.Plan) {
 	if len(p.Streams) > 0 {
 		var schemas, ids, keys, nss, names, versions, scopes, scopeVersions, unions, descs []string
 		var descAt, first, last []time.Time
-		var counts []int64
+		var counts, errors []int64
 		for _, st := range p.Streams {
 			r := st.Stream.Release
-			schemas, ids, keys = append(schemas, st.SchemaID), append(ids, st.ID), append(keys, st.Stream.Header.Name)
+			errors = append(errors, int64(st.Errors))
+			schemas, ids, keys = append(schemas, st.SchemaID), append(ids, st.ID), append(keys, st.Key)
 			nss, names, versions = append(nss, r.ServiceNamespace), append(names, r.ServiceName), append(versions, r.ServiceVersion)
 			scopes, scopeVersions = append(scopes, st.Stream.ScopeName), append(scopeVersions, st.Stream.ScopeVersion)
 			unions, descs, descAt = append(unions, catalog.EncodeAttributes(st.Union)), append(descs, st.Description.Text), append(descAt, utc(st.Description.At))
 			first, last, counts = append(first, utc(st.Span.First)), append(last, utc(st.Span.Last)), append(counts, int64(st.Span.Count))
 		}
-		b.Queue(`INSERT INTO schema_streams AS t SELECT *, '' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-				$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamp[], $12::timestamp[], $13::timestamp[], $14::bigint[])
-			ON CONFLICT (schema_id, stream_id) DO UPDATE SET `+span+`, `+describe+`, `+count+`, superseded_by = ''`,
-			schemas, ids, keys, nss, names, versions, scopes, scopeVersions, unions, descs, descAt, first, last, counts)
+		b.Queue(`INSERT INTO schema_streams AS t SELECT s, i, k, ns, nm, v, sn, sv, u, d, da, fs, ls, n, '', e
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+				$10::text[], $11::timestamp[], $12::timestamp[], $13::timestamp[], $14::bigint[], $15::bigint[])
+				AS u(s, i, k, ns, nm, v, sn, sv, u, d, da, fs, ls, n, e)
+			ON CONFLICT (schema_id, stream_id) DO UPDATE SET `+span+`, `+describe+`, `+count+`, superseded_by = '',
+				error_count = t.error_count + excluded.error_count`,
+			schemas, ids, keys, nss, names, versions, scopes, scopeVersions, unions, descs, descAt, first, last, counts, errors)
 	}
 	if len(p.Variants) > 0 {
 		var schemas, streams, ids, attrs []string
@@ -231,8 +238,8 @@ func queueKeys(b *pgx.Batch, p *catalog.Plan) {
 	if len(p.Keys) == 0 {
 		return
 	}
-	var keys, units, typeLists, unitLists, descs []string
-	var types []int16
+	var keys, units, typeLists, unitLists, descs, names, kindLists []string
+	var types, signals []int16
 	var schemaDeltas, producerDeltas, supersededDeltas []int64
 	var first, last, descAt []time.Time
 	for _, k := range p.Keys {
@@ -246,21 +253,29 @@ func queueKeys(b *pgx.Batch, p *catalog.Plan) {
 		first, last = append(first, utc(k.FirstSeen)), append(last, utc(k.LastSeen))
 		descs, descAt = append(descs, k.Description.Text), append(descAt, utc(k.Description.At))
 		supersededDeltas = append(supersededDeltas, int64(k.SupersededDelta))
+		ks := make([]string, len(k.SpanKinds))
+		for i, sk := range k.SpanKinds {
+			ks[i] = fmt.Sprint(int16(sk))
+		}
+		signals, names, kindLists = append(signals, int16(catalog.APISignal(k.Signal))), append(names, k.Name), append(kindLists, "{"+strings.Join(ks, ",")+"}")
 	}
 	b.Queue(`INSERT INTO schema_keys AS t
-			SELECT k, mt, un, mts::smallint[], us::text[], sc, pc, fs, ls, d, da, ssc
+			SELECT k, mt, un, mts::smallint[], us::text[], sc, pc, fs, ls, d, da, ssc, sg, nm, sks::smallint[]
 			FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
-				$8::timestamp[], $9::timestamp[], $10::text[], $11::timestamp[], $12::bigint[]) AS u(k, mt, un, mts, us, sc, pc, fs, ls, d, da, ssc)
+				$8::timestamp[], $9::timestamp[], $10::text[], $11::timestamp[], $12::bigint[], $13::smallint[], $14::text[], $15::text[])
+				AS u(k, mt, un, mts, us, sc, pc, fs, ls, d, da, ssc, sg, nm, sks)
 		ON CONFLICT (schema_key) DO UPDATE SET
 			metric_type = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.metric_type ELSE t.metric_type END,
 			unit = CASE WHEN excluded.last_seen >= t.last_seen THEN excluded.unit ELSE t.unit END,
 			metric_types = ARRAY(SELECT DISTINCT x FROM unnest(t.metric_types || excluded.metric_types) AS x ORDER BY 1),
 			units = ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(t.units || excluded.units) AS x ORDER BY 1),
+			span_kinds = ARRAY(SELECT DISTINCT x FROM unnest(t.span_kinds || excluded.span_kinds) AS x ORDER BY 1),
 			schema_count = t.schema_count + excluded.schema_count,
 			producer_count = t.producer_count + excluded.producer_count,
 			superseded_count = t.superseded_count + excluded.superseded_count,
 			`+span+`, `+describe,
-		keys, types, units, typeLists, unitLists, schemaDeltas, producerDeltas, first, last, descs, descAt, supersededDeltas)
+		keys, types, units, typeLists, unitLists, schemaDeltas, producerDeltas, first, last, descs, descAt, supersededDeltas,
+		signals, names, kindLists)
 }
 
 // arrayLiteral writes strings as a PostgreSQL array literal, each element

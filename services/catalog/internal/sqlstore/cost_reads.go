@@ -266,7 +266,7 @@ func GetSeriesHistory(ctx context.Context, r CostReader, key string) ([]catalog.
 	now := r.Now()
 	known, streams, series, err := r.SeriesOfKey(ctx, key, cardinality.BucketOf(now.Add(-catalog.HistorySpan)))
 	if err == nil && !known {
-		err = catalog.Errorf(catalog.ENOTFOUND, "no metric named %q has been seen", key)
+		err = catalog.Errorf(catalog.ENOTFOUND, "no %s has been seen", catalog.DescribeKey(key))
 	}
 	if err != nil {
 		return nil, Wrap(fmt.Sprintf("series history of %q", key), err)

@@ -159,7 +159,7 @@ func ListProducers(ctx context.Context, r ProducerReader, f catalog.ProducerFilt
 	case f.SchemaID != "":
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", f.SchemaID)
 	default:
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "no metric named %q has been seen", f.SchemaKey)
+		return nil, catalog.Errorf(catalog.ENOTFOUND, "no %s has been seen", catalog.DescribeKey(f.SchemaKey))
 	}
 }
 

@@ -33,7 +33,7 @@ func ListSchemaEvents(ctx context.Context, r EventReader, key string, offset, li
 		return nil, fmt.Errorf("list events of %q: %w", key, err)
 	}
 	if !known {
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "no metric named %q has been seen", key)
+		return nil, catalog.Errorf(catalog.ENOTFOUND, "no %s has been seen", catalog.DescribeKey(key))
 	}
 	return out, nil
 }
@@ -70,6 +70,7 @@ func ScanEvent(r Row, key string) (catalog.Event, error) {
 		return e, err
 	}
 	e.Kind = tallycatv1.SchemaEventKind(kind)
+	e.Signal, e.Name = catalog.ParseStoredKey(key)
 	if p != (catalog.ProducerIdentity{}) {
 		e.Producer = &p
 	}

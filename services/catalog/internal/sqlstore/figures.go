@@ -27,6 +27,8 @@ type SchemaStream struct {
 	SupersededBy string
 	DataPoints   uint64
 	LastSeen     time.Time
+	// Errors counts a span stream's spans with status error.
+	Errors uint64
 }
 
 // VariantRow is a variant as one stream sent it on a schema.
@@ -71,10 +73,11 @@ func (f *SchemaFacts) Apply(sc *catalog.Schema) []catalog.Variant {
 	counted := map[string]bool{}
 	releases := map[catalog.ReleaseIdentity]bool{}
 	descriptions := map[string]bool{}
-	sc.DataPoints = 0
+	sc.DataPoints, sc.Errors = 0, 0
 	for _, s := range Counted(f.Streams) {
 		counted[s.StreamID], releases[s.Release] = true, true
 		sc.DataPoints += s.DataPoints
+		sc.Errors += s.Errors
 		if s.Description != "" {
 			descriptions[s.Description] = true
 		}

@@ -145,7 +145,9 @@ func (r *judgingReader) CurrentSchemasOf(context.Context, []string) (*sqlstore.S
 // current schemas is listed without any; no limit is every key.
 func TestListJudgingKeepsToThePage(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	schema := func(id, key string) row { return row{id, key, int8(1), "", int8(0), false, "", at, at} }
+	schema := func(id, key string) row {
+		return row{id, key, int8(1), "", int8(0), false, "", at, at, int8(0), false, "[]"}
+	}
 	r := &judgingReader{keys: []string{"a", "c", "d"}, schemas: []row{schema("s1", "a"), schema("s2", "b"), schema("s3", "c")}}
 	page, err := sqlstore.ListJudging(context.Background(), r, "", 0)
 	if err != nil {

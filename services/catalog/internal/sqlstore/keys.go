@@ -18,6 +18,27 @@ func (c Cond) Where() string {
 	return c.SQL
 }
 
+// SignalsOf are the signals f keeps, as schema_keys.signal holds them: a
+// metric's only when f names none (as every list did before spans and logs
+// had schemas), and nil when f keeps every signal, which needs no
+// condition.
+func SignalsOf(f catalog.KeyFilter) []tallycatv1.Signal {
+	if len(f.Signals) == 0 {
+		return []tallycatv1.Signal{tallycatv1.Signal_SIGNAL_METRIC}
+	}
+	var out []tallycatv1.Signal
+	for _, s := range f.Signals {
+		if a := catalog.APISignal(s); !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	if len(out) == len(catalog.AllSignals) {
+		return nil
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Strings gathers a read of one text column: names of keys.
 type Strings []string
 

@@ -58,7 +58,7 @@ func ListSchemas(ctx context.Context, r SchemaReader, key string, includeSuperse
 		return nil, fmt.Errorf("list schemas of %q: %w", key, err)
 	}
 	if !known {
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "no metric named %q has been seen", key)
+		return nil, catalog.Errorf(catalog.ENOTFOUND, "no %s has been seen", catalog.DescribeKey(key))
 	}
 	out, _ := x.Finish()
 	return out, nil
@@ -145,8 +145,8 @@ type SetRead struct {
 // schema's counts and whether it is superseded come from its streams
 // (SchemaFacts.Apply), not from its own row.
 func (x *SchemaSet) SchemaRead() SetRead {
-	return SetRead{`SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description, first_seen, last_seen
-		FROM schemas WHERE `, x.scanSchema}
+	return SetRead{`SELECT schema_id, schema_key, metric_type, unit, temporality, monotonic, description, first_seen, last_seen,
+		span_kind, by_scope, name_examples FROM schemas WHERE `, x.scanSchema}
 }
 
 // RowReads are the reads of the rows of the set's schemas, after
@@ -155,9 +155,9 @@ func (x *SchemaSet) SchemaRead() SetRead {
 // releases and their resource and scope fields.
 func (x *SchemaSet) RowReads() []SetRead {
 	return []SetRead{
-		{`SELECT schema_id, name, value_type FROM schema_fields WHERE `, x.scanField},
+		{`SELECT schema_id, name, value_type, source, event_name FROM schema_fields WHERE `, x.scanField},
 		{`SELECT schema_id, stream_id, description, superseded_by, service_namespace, service_name, service_version,
-			data_point_count, last_seen FROM schema_streams WHERE `, x.scanStream},
+			data_point_count, last_seen, error_count FROM schema_streams WHERE `, x.scanStream},
 		{`SELECT schema_id, stream_id, variant_id, attributes, data_point_count, first_seen, last_seen
 			FROM variants WHERE `, x.scanVariant},
 		{`SELECT schema_id, producer_id, service_namespace, service_name, service_version, first_seen, last_seen
@@ -168,11 +168,18 @@ func (x *SchemaSet) RowReads() []SetRead {
 
 func (x *SchemaSet) scanSchema(r Row) error {
 	var sc catalog.Schema
-	var mt, temp Enum
-	if err := r.Scan(&sc.ID, &sc.Key, &mt, &sc.Unit, &temp, &sc.Monotonic, &sc.Description, &sc.FirstSeen, &sc.LastSeen); err != nil {
+	var mt, temp, kind Enum
+	var examples string
+	if err := r.Scan(&sc.ID, &sc.Key, &mt, &sc.Unit, &temp, &sc.Monotonic, &sc.Description, &sc.FirstSeen, &sc.LastSeen,
+		&kind, &sc.ByScope, &examples); err != nil {
 		return err
 	}
-	sc.Type, sc.Temporality = tallycatv1.MetricType(mt), tallycatv1.Temporality(temp)
+	sc.Type, sc.Temporality, sc.SpanKind = tallycatv1.MetricType(mt), tallycatv1.Temporality(temp), schemaid.SpanKind(kind)
+	sc.Signal, sc.Name = catalog.ParseStoredKey(sc.Key)
+	var err error
+	if sc.NameExamples, err = catalog.DecodeNames(examples); err != nil {
+		return err
+	}
 	x.schemas = append(x.schemas, sc)
 	x.facts[sc.ID] = &SchemaFacts{}
 	return nil
@@ -198,13 +205,17 @@ func (x *SchemaSet) ScanVersion(r Row) error {
 }
 
 func (x *SchemaSet) scanField(r Row) error {
-	var id string
+	var id, event string
 	var a schemaid.Attribute
-	var vt Enum
-	if err := r.Scan(&id, &a.Key, &vt); err != nil {
+	var vt, src Enum
+	if err := r.Scan(&id, &a.Key, &vt, &src, &event); err != nil {
 		return err
 	}
-	a.Type = tallycatv1.ValueType(vt)
+	a.Type, a.Event = tallycatv1.ValueType(vt), schemaid.MakeEventName(event)
+	var ok bool
+	if a.Source, ok = catalog.ShapeSource(tallycatv1.FieldSource(src)); !ok {
+		return fmt.Errorf("schema %s: field %q of source %d", id, a.Key, src)
+	}
 	if f := x.facts[id]; f != nil {
 		f.Union = append(f.Union, a)
 	}
@@ -215,7 +226,7 @@ func (x *SchemaSet) scanStream(r Row) error {
 	var id string
 	var st SchemaStream
 	if err := r.Scan(&id, &st.StreamID, &st.Description, &st.SupersededBy, &st.Release.ServiceNamespace, &st.Release.ServiceName,
-		&st.Release.ServiceVersion, &st.DataPoints, &st.LastSeen); err != nil {
+		&st.Release.ServiceVersion, &st.DataPoints, &st.LastSeen, &st.Errors); err != nil {
 		return err
 	}
 	if f := x.facts[id]; f != nil {

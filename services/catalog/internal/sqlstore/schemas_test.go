@@ -43,13 +43,13 @@ func TestSchemaSetKeepsWhatWasRead(t *testing.T) {
 	}
 	rowReads := x.RowReads() // fields, streams, variants, instances, their fields
 	schemaRows, fields, instances, instanceFields := x.SchemaRead().Scan, rowReads[0].Scan, rowReads[3].Scan, rowReads[4].Scan
-	scan(schemaRows, row{"b", "k", int8(1), "s", int8(2), true, "", at, at})
-	scan(schemaRows, row{"a", "k", int64(1), "s", int64(2), true, "", at, at})
+	scan(schemaRows, row{"b", "k", int8(1), "s", int8(2), true, "", at, at, int8(0), false, "[]"})
+	scan(schemaRows, row{"a", "k", int64(1), "s", int64(2), true, "", at, at, int64(0), false, "[]"})
 	scan(instanceFields, row{"a", "p1", int8(1), "host.name", int8(1)})
 	scan(instances, row{"a", "p1", "", "svc", "1.0", at, at})
 	scan(instanceFields, row{"later", "p1", int8(1), "host.name", int8(1)})
 	scan(instances, row{"later", "p1", "", "svc", "1.0", at, at})
-	scan(fields, row{"later", "method", int8(1)})
+	scan(fields, row{"later", "method", int8(1), int8(3), ""})
 	for _, seq := range []int64{2, 7, 3} {
 		scan(x.ScanVersion, row{"a", seq, fmt.Sprint("v", seq), int8(1), "", "", at})
 	}

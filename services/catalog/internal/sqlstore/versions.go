@@ -162,7 +162,7 @@ func ListVersions(ctx context.Context, r VersionReader, schemaID, key string) ([
 	case err != nil:
 		return nil, Wrap("list versions", err)
 	case !known && schemaID == "":
-		return nil, catalog.Errorf(catalog.ENOTFOUND, "no metric named %q has been seen", key)
+		return nil, catalog.Errorf(catalog.ENOTFOUND, "no %s has been seen", catalog.DescribeKey(key))
 	case !known:
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", schemaID)
 	}
