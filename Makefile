@@ -164,7 +164,7 @@ bench:
 ## what the committed corpora miss); new failing inputs land in the
 ## package's testdata/fuzz.
 FUZZTIME ?= 10m
-FUZZ_TARGETS := FuzzScanAgreesWithUnmarshal:./services/ingest/infer/ FuzzHTTPHandler:./services/ingest/otlp/ FuzzGRPCFastPathAgreesWithConnect:./services/ingest/otlp/ FuzzRPC:./services/catalog/api/
+FUZZ_TARGETS := FuzzScanAgreesWithUnmarshal:./services/ingest/infer/ FuzzScanTracesAgreesWithUnmarshal:./services/ingest/infer/ FuzzScanLogsAgreesWithUnmarshal:./services/ingest/infer/ FuzzHTTPHandler:./services/ingest/otlp/ FuzzGRPCFastPathAgreesWithConnect:./services/ingest/otlp/ FuzzRPC:./services/catalog/api/
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzzing $${t%%:*} for $(FUZZTIME)"; \

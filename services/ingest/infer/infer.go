@@ -183,6 +183,13 @@ type scratch struct {
 	resVals   []cardinality.Value
 	slotStart []int32
 	wire      []schemaid.Attribute
+	// Spans and logs: the last event name interned, the occurrences of the
+	// log record's body and of the map lists in it being read, and the
+	// arena the dotted keys of map bodies are written to.
+	lastEvent schemaid.EventName
+	bodies    [][]byte
+	lists     [][]byte
+	arena     []byte
 }
 
 func newScratch() *scratch {
@@ -202,6 +209,7 @@ func (s *scratch) reset() {
 	s.res = ingest.Result{}
 	s.vals, s.kvx = s.vals[:0], 0
 	s.ptSlot, s.ptSeries, s.ptVals, s.resVals = s.ptSlot[:0], s.ptSeries[:0], s.ptVals[:0], s.resVals[:0]
+	s.arena = s.arena[:0]
 }
 
 // metricState is what the builder knows of the metric whose points it is

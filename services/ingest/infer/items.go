@@ -64,7 +64,7 @@ func (in *Inferrer) item(s *scratch, sh *schemaid.Shape, attrs []schemaid.Attrib
 	if sh.Signal == schemaid.Span {
 		noun = "span"
 		if sh.Name == "" {
-			s.res.Reject(1, "a %s span has no name", schemaid.SpanKindToken(sh.SpanKind))
+			s.res.Reject(1, "a span of kind %s has no name", schemaid.SpanKindToken(sh.SpanKind))
 			return
 		}
 	}

@@ -11,7 +11,9 @@ import (
 	"github.com/tallycat/tallycat/services/ingest"
 )
 
-// Field numbers of the OTLP messages the scanner reads. The rest of each
+// Field numbers of the OTLP metrics messages the scanner reads, and of the
+// resource and scope parts every signal shares (a ResourceSpans or a
+// ResourceLogs numbers its fields as ResourceMetrics does). The rest of each
 // message is validated but not read.
 const (
 	fRequestResourceMetrics = 1
@@ -76,18 +78,38 @@ var dataKinds = func() map[protowire.Number]dataKind {
 // proto.Unmarshal checks (see reader and checkBytes), and hands the parts it
 // does not read (exemplars, metadata, nested attribute values) to validate.
 func (in *Inferrer) Scan(b []byte) (ingest.Result, error) {
+	return in.scan(b, &metricsLayout)
+}
+
+// layout is what the scanner needs of one signal's export request: the
+// tables of its request, its resource container (ResourceMetrics,
+// ResourceSpans, ResourceLogs) and its scope container, whose items the
+// signal's own scanner reads. The resource and scope parts are the same in
+// every signal (the same field numbers), so they are read by one code.
+type layout struct {
+	sig                       schemaid.Signal
+	request, resource, scopes *msgTable
+}
+
+var metricsLayout = layout{sig: schemaid.Metric, request: requestTable, resource: resourceMetricsTable, scopes: scopeMetricsTable}
+
+// scan reads a request of layout l. Cost figures are counted for metrics
+// only.
+func (in *Inferrer) scan(b []byte, l *layout) (ingest.Result, error) {
 	s := in.pool.Get().(*scratch)
 	defer in.pool.Put(s)
 	s.reset()
-	s.track = in.track
-	s.limit = in.limits.Depth()
-	if err := in.scanRequest(s, b); err != nil {
+	s.track = in.track && l.sig == schemaid.Metric
+	// proto.Unmarshal counts the request itself as one level of its
+	// RecursionLimit, and the scanner numbers the request's depth 0.
+	s.limit = in.limits.Depth() - 1
+	if err := in.scanRequest(s, l, b); err != nil {
 		return ingest.Result{}, fmt.Errorf("proto: cannot parse invalid wire-format data: %w", err)
 	}
 	return in.finish(s), nil
 }
 
-func (in *Inferrer) scanRequest(s *scratch, b []byte) error {
+func (in *Inferrer) scanRequest(s *scratch, l *layout, b []byte) error {
 	if s.limit < 0 {
 		return errDepth
 	}
@@ -98,9 +120,9 @@ func (in *Inferrer) scanRequest(s *scratch, b []byte) error {
 		}
 		var err error
 		if r.num == fRequestResourceMetrics {
-			err = in.scanResourceMetrics(s, r.val(), 1)
+			err = in.scanResource(s, l, r.val(), 1)
 		} else {
-			err = checkBytes(requestTable, r.num, r.val(), 0, s.limit)
+			err = checkBytes(l.request, r.num, r.val(), 0, s.limit)
 		}
 		if err != nil {
 			return err
@@ -109,9 +131,10 @@ func (in *Inferrer) scanRequest(s *scratch, b []byte) error {
 	return r.err()
 }
 
-// scanResourceMetrics reads the resource first, wherever it is in the
-// message, since every observation below needs its producer.
-func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
+// scanResource reads a resource container (ResourceMetrics, ResourceSpans,
+// ResourceLogs): the resource first, wherever it is in the message, since
+// every observation below needs its producer.
+func (in *Inferrer) scanResource(s *scratch, l *layout, b []byte, depth int) error {
 	if depth > s.limit {
 		return errDepth
 	}
@@ -127,7 +150,7 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 			continue // scopes are read below, once the producer is known
 		}
 		if r.num != fResourceMetricsRes {
-			if err := checkBytes(resourceMetricsTable, r.num, r.val(), depth, s.limit); err != nil {
+			if err := checkBytes(l.resource, r.num, r.val(), depth, s.limit); err != nil {
 				return err
 			}
 			continue
@@ -168,7 +191,7 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 	ri := len(s.resources) - 1
 	for r := (reader{b: b}); r.next(); {
 		if r.bytesField(fResourceMetricsScopes) {
-			if err := in.scanScopeMetrics(s, r.val(), ri, depth+1); err != nil {
+			if err := in.scanScope(s, l, r.val(), ri, depth+1); err != nil {
 				return err
 			}
 		}
@@ -176,8 +199,9 @@ func (in *Inferrer) scanResourceMetrics(s *scratch, b []byte, depth int) error {
 	return nil
 }
 
-// scanScopeMetrics reads the scope first, then the metrics.
-func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error {
+// scanScope reads a scope container (ScopeMetrics, ScopeSpans, ScopeLogs):
+// the scope first, then the items, each by its signal's scanner.
+func (in *Inferrer) scanScope(s *scratch, l *layout, b []byte, ri, depth int) error {
 	if depth > s.limit {
 		return errDepth
 	}
@@ -193,7 +217,7 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 			continue // metrics are read below, once the scope is known
 		}
 		if r.num != fScopeMetricsScope {
-			if err := checkBytes(scopeMetricsTable, r.num, r.val(), depth, s.limit); err != nil {
+			if err := checkBytes(l.scopes, r.num, r.val(), depth, s.limit); err != nil {
 				return err
 			}
 			continue
@@ -237,10 +261,20 @@ func (in *Inferrer) scanScopeMetrics(s *scratch, b []byte, ri, depth int) error 
 	s.scopes = append(s.scopes, scopeInfo{name: in.intern(name), version: in.intern(version), attrs: in.internAttributes(s, s.attrs), hash: scopeHash(name, version, s.kvx)})
 	si := len(s.scopes) - 1
 	for r := (reader{b: b}); r.next(); {
-		if r.bytesField(fScopeMetricsMetrics) {
-			if err := in.scanMetric(s, r.val(), ri, si, depth+1); err != nil {
-				return err
-			}
+		if !r.bytesField(fScopeMetricsMetrics) {
+			continue
+		}
+		var err error
+		switch l.sig {
+		case schemaid.Span:
+			err = in.scanSpan(s, r.val(), ri, si, depth+1)
+		case schemaid.Log:
+			err = in.scanLogRecord(s, r.val(), ri, si, depth+1)
+		default:
+			err = in.scanMetric(s, r.val(), ri, si, depth+1)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -1,0 +1,223 @@
+package infer
+
+import (
+	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/ingest"
+)
+
+// Field numbers of the OTLP LogRecord fields the log scanner reads. The
+// timestamps, ids, flags and dropped counts are validated but never read,
+// and of the body only its type and map keys are: its values, the message
+// of a string body among them, never leave the request.
+const (
+	fLogSeverityNumber = 2
+	fLogSeverityText   = 3
+	fLogBody           = 5
+	fLogAttributes     = 6
+	fLogEventName      = 12
+)
+
+var (
+	logsRequestTable  = buildTable((&collogspb.ExportLogsServiceRequest{}).ProtoReflect().Descriptor(), map[protoreflect.FullName]*msgTable{})
+	resourceLogsTable = logsRequestTable.field(fRequestResourceMetrics).msg
+	scopeLogsTable    = resourceLogsTable.field(fResourceMetricsScopes).msg
+	logRecordTable    = mustBe(scopeLogsTable.field(fScopeMetricsMetrics).msg, "opentelemetry.proto.logs.v1.LogRecord")
+
+	logsLayout = layout{sig: schemaid.Log, request: logsRequestTable, resource: resourceLogsTable, scopes: scopeLogsTable}
+)
+
+// ScanLogs returns the observations of a protobuf-encoded
+// ExportLogsServiceRequest, reading only event names, attribute keys with
+// their value types, the body's type and map keys and whether severity is
+// set. It returns an error for exactly the inputs proto.Unmarshal refuses.
+func (in *Inferrer) ScanLogs(b []byte) (ingest.Result, error) {
+	return in.scan(b, &logsLayout)
+}
+
+// scanLogRecord reads one log record at depth and counts it. Occurrences of
+// a field merge as proto.Unmarshal merges them: the last event name,
+// severity number and text win, and the occurrences of the body make one
+// value (see bodyFields).
+func (in *Inferrer) scanLogRecord(s *scratch, b []byte, ri, si, depth int) error {
+	if depth > s.limit {
+		return errDepth
+	}
+	var eventName, attrName, severityText string
+	var severityNumber int32
+	attrs := s.attrs[:0]
+	s.bodies = s.bodies[:0]
+	r := reader{b: b}
+	for r.next() {
+		if r.typ == protowire.VarintType && r.num == fLogSeverityNumber {
+			severityNumber = int32(varint(r.val()))
+			continue
+		}
+		if r.typ != protowire.BytesType {
+			continue
+		}
+		var err error
+		switch r.num {
+		case fLogEventName:
+			eventName, err = utf8Str(r.val())
+		case fLogSeverityText:
+			severityText, err = utf8Str(r.val())
+		case fLogAttributes:
+			attrs, err = appendKeyValue(attrs, r.val(), schemaid.Own, depth+1, s.limit)
+			if err == nil && attrs[len(attrs)-1].Key == eventNameKey {
+				attrName = eventNameText(r.val(), depth+1, s.limit)
+			}
+		case fLogBody:
+			if err = checkBytes(logRecordTable, r.num, r.val(), depth, s.limit); err == nil {
+				s.bodies = append(s.bodies, r.val())
+			}
+		default:
+			err = checkBytes(logRecordTable, r.num, r.val(), depth, s.limit)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if r.bad {
+		return errTruncated
+	}
+	if len(s.bodies) > 0 {
+		attrs = in.bodyFields(s, attrs)
+	}
+	if severityNumber != 0 {
+		attrs = append(attrs, severityNumberField)
+	}
+	if severityText != "" {
+		attrs = append(attrs, severityTextField)
+	}
+	s.attrs = attrs
+	sh := s.logHeader(eventName, attrName, si)
+	in.item(s, &sh, attrs, ri, si, false)
+	return nil
+}
+
+// eventNameText is the value of an event.name attribute, checked already,
+// when it is a string: the event name of SDKs older than the event_name
+// field.
+func eventNameText(b []byte, depth, limit int) string {
+	_, vt, text, err := scanKeyValue(b, true, "", depth, limit, nil)
+	if err != nil || vt != tallycatv1.ValueType_VALUE_TYPE_STRING {
+		return ""
+	}
+	return text
+}
+
+// bodyFields appends the fields of the body whose occurrences are in
+// s.bodies, all checked already: the field "body" with the body's type and,
+// for a map body, its keys (see bodyKeys).
+func (in *Inferrer) bodyFields(s *scratch, dst []schemaid.Attribute) []schemaid.Attribute {
+	f := bodyField
+	f.Type = tallycatv1.ValueType_VALUE_TYPE_EMPTY
+	start := len(s.lists)
+	var member protowire.Number
+	for _, occ := range s.bodies {
+		f.Type, member = s.anyValue(occ, start, f.Type, member)
+	}
+	dst = append(dst, f)
+	if f.Type == tallycatv1.ValueType_VALUE_TYPE_MAP {
+		n := 0
+		dst = in.bodyKeys(s, dst, f.Key, start, 1, &n)
+	}
+	s.lists = s.lists[:start]
+	return dst
+}
+
+// anyValue reads one occurrence of an AnyValue, checked already, on top of
+// the earlier ones: it returns the type of the member set last (vt, from
+// earlier occurrences, when it sets none) and its field number. While the
+// member is a map, the occurrences of its KeyValueList are kept in
+// s.lists[start:], in order, to be read as one list, as proto.Unmarshal
+// merges them; another member set after a map drops them.
+func (s *scratch) anyValue(b []byte, start int, vt tallycatv1.ValueType, member protowire.Number) (tallycatv1.ValueType, protowire.Number) {
+	for r := (reader{b: b}); r.next(); {
+		t, ok := anyValueMember(r.num, r.typ)
+		if !ok {
+			continue
+		}
+		if r.num != member {
+			s.lists = s.lists[:start]
+		}
+		vt, member = t, r.num
+		if t == tallycatv1.ValueType_VALUE_TYPE_MAP {
+			s.lists = append(s.lists, r.val())
+		}
+	}
+	return vt, member
+}
+
+// bodyKeys appends the keys of the map whose list occurrences are
+// s.lists[start:] at depth (the body's own keys are at 1), dotted after
+// prefix, counting them in n: a map value with keys is followed while depth
+// is under the limit, anything else is one field of its type, and keys past
+// the limit of keys are left out. Duplicate keys are kept as the decoded
+// list keeps them; the shape's normalization drops exact repeats.
+func (in *Inferrer) bodyKeys(s *scratch, dst []schemaid.Attribute, prefix string, start, depth int, n *int) []schemaid.Attribute {
+	end := len(s.lists)
+	for i := start; i < end; i++ {
+		for r := (reader{b: s.lists[i]}); r.next(); {
+			if !r.bytesField(1) { // KeyValueList.values
+				continue
+			}
+			if *n >= in.limits.bodyKeys() {
+				return dst
+			}
+			key, vt := "", tallycatv1.ValueType_VALUE_TYPE_EMPTY
+			var member protowire.Number
+			for kv := (reader{b: r.val()}); kv.next(); {
+				switch {
+				case kv.bytesField(fKeyValueKey):
+					key = str(kv.val())
+				case kv.bytesField(fKeyValueValue):
+					vt, member = s.anyValue(kv.val(), end, vt, member)
+				}
+			}
+			key = s.dotted(prefix, key)
+			if vt == tallycatv1.ValueType_VALUE_TYPE_MAP && depth < in.limits.bodyDepth() && hasValues(s.lists[end:]) {
+				dst = in.bodyKeys(s, dst, key, end, depth+1, n)
+			} else {
+				*n++
+				dst = append(dst, schemaid.Attribute{Key: key, Type: vt, Source: schemaid.Body})
+			}
+			s.lists = s.lists[:end]
+		}
+	}
+	return dst
+}
+
+// hasValues reports whether the occurrences of a KeyValueList hold a value.
+func hasValues(lists [][]byte) bool {
+	for _, l := range lists {
+		for r := (reader{b: l}); r.next(); {
+			if r.bytesField(1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dotted is prefix.key, kept in the request's arena of keys: a chunk is
+// never moved once a key views it, so that the keys of a request stay valid
+// for as long as the request. A full chunk is replaced by one twice its
+// size, and the last one is reused by the next request, so that a warm
+// arena holds a request's keys in one chunk and costs no allocation.
+func (s *scratch) dotted(prefix, key string) string {
+	need := len(prefix) + 1 + len(key)
+	if cap(s.arena)-len(s.arena) < need {
+		s.arena = make([]byte, 0, max(4096, 2*cap(s.arena), need))
+	}
+	at := len(s.arena)
+	s.arena = append(s.arena, prefix...)
+	s.arena = append(s.arena, '.')
+	s.arena = append(s.arena, key...)
+	return str(s.arena[at:])
+}
