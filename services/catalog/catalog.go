@@ -250,8 +250,9 @@ type Store interface {
 	GetSchemas(ctx context.Context, schemaIDs ...string) ([]Schema, error)
 
 	// ListJudging returns what judging the catalog needs (the conformance
-	// package's full judging) a page of metric keys at a time, keyset-paged
-	// in name order: the keys after after ("" for the first page), at most
+	// package's full judging) a page of keys at a time (of every signal:
+	// conformance passes over the keys it does not judge), keyset-paged
+	// in stored key order: the keys after after ("" for the first page), at most
 	// limit of them (all for 0). Each comes with its current schemas as
 	// ListSchemas returns them (fields with presence, seen ratio and type
 	// conflicts; data points; first seen; superseded schemas left out)

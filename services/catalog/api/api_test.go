@@ -290,13 +290,13 @@ func TestErrors(t *testing.T) {
 					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{o}})
 					return err
 				}, connect.CodeInvalidArgument, "metric_name"},
-				{"a span before the catalog records spans", func() error {
+				{"a log record's source on a span", func() error {
 					o := &tallycatv1.Observation{Signal: tallycatv1.Signal_SIGNAL_SPAN, Name: "GET /", Producer: obs("m", "s").Producer,
 						FirstObserved: obs("m", "s").FirstObserved, LastObserved: obs("m", "s").LastObserved,
-						DataPointAttributes: []*tallycatv1.AttributeKey{{Name: "http.route", ValueType: String, Source: tallycatv1.FieldSource_FIELD_SOURCE_SPAN}}}
+						DataPointAttributes: []*tallycatv1.AttributeKey{{Name: "http.route", ValueType: String, Source: tallycatv1.FieldSource_FIELD_SOURCE_BODY}}}
 					_, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: []*tallycatv1.Observation{o}})
 					return err
-				}, connect.CodeInvalidArgument, "record span schemas"},
+				}, connect.CodeInvalidArgument, "SPAN, EVENT or LINK"},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {

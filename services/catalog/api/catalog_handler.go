@@ -10,6 +10,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -53,12 +54,17 @@ func (h *CatalogHandler) ListSchemaKeys(ctx context.Context, req *tallycatv1.Lis
 	for _, t := range req.GetMetricTypes() {
 		parts = append(parts, t.String())
 	}
+	var signals []schemaid.Signal
+	for _, s := range req.GetSignals() {
+		parts = append(parts, s.String())
+		signals = append(signals, catalog.SignalOf(s))
+	}
 	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
 	keys, total, err := h.Store.ListSchemaKeys(ctx, catalog.KeyFilter{
-		Query: req.GetQuery(), MetricTypes: req.GetMetricTypes(), ServiceName: req.GetServiceName(),
+		Query: req.GetQuery(), Signals: signals, MetricTypes: req.GetMetricTypes(), ServiceName: req.GetServiceName(),
 		Sort: req.GetSort(), Descending: req.GetDescending(), Window: req.GetWindow(), Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {
@@ -73,7 +79,7 @@ func (h *CatalogHandler) ListSchemaKeys(ctx context.Context, req *tallycatv1.Lis
 
 // ListSchemas implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListSchemas(ctx context.Context, req *tallycatv1.ListSchemasRequest) (*tallycatv1.ListSchemasResponse, error) {
-	schemas, err := h.Store.ListSchemas(ctx, req.GetSchemaKey(), req.GetIncludeSuperseded())
+	schemas, err := h.Store.ListSchemas(ctx, storedKey(req.GetSignal(), req.GetSchemaKey()), req.GetIncludeSuperseded())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
@@ -86,21 +92,26 @@ func (h *CatalogHandler) GetSchema(ctx context.Context, req *tallycatv1.GetSchem
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
+	sig, _ := catalog.ParseStoredKey(d.Schema.Key)
 	return &tallycatv1.GetSchemaResponse{
 		Schema: toSchema(d.Schema), Producers: each(d.Producers, toProducer), Scopes: each(d.Scopes, toScope),
-		Versions: each(d.Versions, toVersion), Variants: each(d.Variants, toVariant), Releases: each(d.Releases, toRelease),
+		Versions: each(d.Versions, toVersion), Variants: each(d.Variants, toVariant(sig)), Releases: each(d.Releases, toRelease),
 	}, nil
 }
 
 // ListProducers implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListProducers(ctx context.Context, req *tallycatv1.ListProducersRequest) (*tallycatv1.ListProducersResponse, error) {
-	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), req.GetSchemaId(), req.GetSchemaKey(), req.GetServiceName(),
+	key := ""
+	if req.GetSchemaKey() != "" {
+		key = storedKey(req.GetSignal(), req.GetSchemaKey())
+	}
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), req.GetSchemaId(), key, req.GetServiceName(),
 		strconv.FormatBool(req.GetMostRecentFirst()))
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
 	producers, err := h.Store.ListProducers(ctx, catalog.ProducerFilter{
-		SchemaID: req.GetSchemaId(), SchemaKey: req.GetSchemaKey(), ServiceName: req.GetServiceName(),
+		SchemaID: req.GetSchemaId(), SchemaKey: key, ServiceName: req.GetServiceName(),
 		MostRecentFirst: req.GetMostRecentFirst(), Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {
@@ -120,11 +131,12 @@ func (h *CatalogHandler) DiffSchemas(ctx context.Context, req *tallycatv1.DiffSc
 
 // ListSchemaEvents implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListSchemaEvents(ctx context.Context, req *tallycatv1.ListSchemaEventsRequest) (*tallycatv1.ListSchemaEventsResponse, error) {
-	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), req.GetSchemaKey())
+	key := storedKey(req.GetSignal(), req.GetSchemaKey())
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), key)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	events, err := h.Store.ListSchemaEvents(ctx, req.GetSchemaKey(), pg.offset, pg.size)
+	events, err := h.Store.ListSchemaEvents(ctx, key, pg.offset, pg.size)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
@@ -155,7 +167,7 @@ func (h *CatalogHandler) ListTopSeries(ctx context.Context, req *tallycatv1.List
 
 // GetSeriesHistory implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) GetSeriesHistory(ctx context.Context, req *tallycatv1.GetSeriesHistoryRequest) (*tallycatv1.GetSeriesHistoryResponse, error) {
-	points, err := h.Store.GetSeriesHistory(ctx, req.GetSchemaKey())
+	points, err := h.Store.GetSeriesHistory(ctx, storedKey(req.GetSignal(), req.GetSchemaKey()))
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}

@@ -5,6 +5,8 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/conformance"
 )
 
@@ -19,12 +21,27 @@ var _ tallycatv1connect.ConformanceServiceHandler = (*ConformanceHandler)(nil)
 // ListFindings implements tallycatv1connect.ConformanceServiceHandler.
 func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.ListFindingsRequest) (*tallycatv1.ListFindingsResponse, error) {
 	parts := append([]string{req.GetSchemaKey(), req.GetSchemaId(), req.GetServiceName(), req.GetMinLevel().String()}, req.GetFindingIds()...)
+	var signals []schemaid.Signal
+	for _, s := range req.GetSignals() {
+		parts = append(parts, s.String())
+		signals = append(signals, catalog.SignalOf(s))
+	}
 	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
+	// A key named with one signal is that signal's; otherwise a metric's,
+	// the only signal judged.
+	key := ""
+	if req.GetSchemaKey() != "" {
+		sig := schemaid.Metric
+		if len(signals) == 1 {
+			sig = signals[0]
+		}
+		key = catalog.StoredKey(sig, req.GetSchemaKey())
+	}
 	found, total, err := h.Findings.List(ctx, conformance.FindingFilter{
-		SchemaKey: req.GetSchemaKey(), SchemaID: req.GetSchemaId(), ServiceName: req.GetServiceName(),
+		SchemaKey: key, Signals: signals, SchemaID: req.GetSchemaId(), ServiceName: req.GetServiceName(),
 		MinLevel: req.GetMinLevel(), FindingIDs: req.GetFindingIds(), Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {

@@ -13,7 +13,38 @@ import (
 )
 
 // Conversions from the catalog's domain types to the API's messages: the
-// one place that knows both.
+// one place that knows both. The API names a key by its signal and its
+// name (schema_key is the name), never by the catalog's stored key (see
+// catalog.StoredKey); and it shows a span's or a log record's own
+// attributes as SPAN or LOG_RECORD fields, which the catalog keeps as
+// DATA_POINT for every signal.
+
+// keyOf is the signal and the name a stored key stands for, as the API
+// says them.
+func keyOf(key string) (tallycatv1.Signal, string) {
+	sig, name := catalog.ParseStoredKey(key)
+	return catalog.APISignal(sig), name
+}
+
+// storedKey is the stored key of the name a request names under signal
+// (unset: a metric's).
+func storedKey(sig tallycatv1.Signal, name string) string {
+	return catalog.StoredKey(catalog.SignalOf(sig), name)
+}
+
+// fieldSource is the source the API shows for a field of a schema of sig.
+func fieldSource(sig schemaid.Signal, src tallycatv1.FieldSource) tallycatv1.FieldSource {
+	if src != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+		return src
+	}
+	switch sig {
+	case schemaid.Span:
+		return tallycatv1.FieldSource_FIELD_SOURCE_SPAN
+	case schemaid.Log:
+		return tallycatv1.FieldSource_FIELD_SOURCE_LOG_RECORD
+	}
+	return src
+}
 
 func ts(t time.Time) *timestamppb.Timestamp {
 	if t.IsZero() {
@@ -33,8 +64,17 @@ func each[T, U any](in []T, fn func(T) U) []U {
 	return out
 }
 
-func toField(f catalog.Field) *tallycatv1.Field {
-	return &tallycatv1.Field{Name: f.Name, Source: f.Source, ValueType: f.Type, Presence: f.Presence, SeenRatio: f.SeenRatio,
+// toField converts the fields of a schema of sig.
+func toField(sig schemaid.Signal) func(catalog.Field) *tallycatv1.Field {
+	return func(f catalog.Field) *tallycatv1.Field {
+		out := toSignalField(f)
+		out.Source = fieldSource(sig, f.Source)
+		return out
+	}
+}
+
+func toSignalField(f catalog.Field) *tallycatv1.Field {
+	return &tallycatv1.Field{Name: f.Name, Source: f.Source, EventName: f.Event, ValueType: f.Type, Presence: f.Presence, SeenRatio: f.SeenRatio,
 		FirstSeen: ts(f.FirstSeen), LastSeen: ts(f.LastSeen), TypeConflict: f.TypeConflict,
 		DistinctEstimate: f.Distinct, HighCardinality: f.HighCardinality, ExampleValuesState: f.ExamplesState,
 		ExampleValues: each(f.Examples, func(s cardinality.Share) *tallycatv1.ValueShare {
@@ -55,15 +95,17 @@ func toTopSeries(t *catalog.TopSeries) *tallycatv1.ListTopSeriesResponse {
 	return &tallycatv1.ListTopSeriesResponse{
 		Window: t.Window,
 		Metrics: each(t.Metrics, func(m catalog.TopMetric) *tallycatv1.TopMetric {
-			return &tallycatv1.TopMetric{SchemaKey: m.Key, MetricType: m.Type, Cost: toCost(&m.Cost), SchemaCount: uint32(m.Schemas)}
+			sig, name := keyOf(m.Key)
+			return &tallycatv1.TopMetric{SchemaKey: name, Signal: sig, MetricType: m.Type, Cost: toCost(&m.Cost), SchemaCount: uint32(m.Schemas)}
 		}),
 		Releases: each(t.Releases, func(r catalog.TopRelease) *tallycatv1.TopRelease {
 			return &tallycatv1.TopRelease{ServiceName: r.ServiceName, ServiceNamespace: r.ServiceNamespace, ServiceVersion: r.ServiceVersion,
 				Cost: toCost(&r.Cost), MetricCount: uint32(r.Metrics)}
 		}),
 		Attributes: each(t.Attributes, func(a catalog.TopAttribute) *tallycatv1.TopAttribute {
-			return &tallycatv1.TopAttribute{SchemaKey: a.Key, Name: a.Name, Source: a.Source, DistinctEstimate: a.Distinct,
-				HighCardinality: a.HighCardinality, SeriesEstimate: a.Series}
+			sig, name := keyOf(a.Key)
+			return &tallycatv1.TopAttribute{SchemaKey: name, Signal: sig, Name: a.Name, Source: fieldSource(catalog.SignalOf(sig), a.Source),
+				DistinctEstimate: a.Distinct, HighCardinality: a.HighCardinality, SeriesEstimate: a.Series}
 		}),
 	}
 }
@@ -72,14 +114,20 @@ func toSeriesPoint(p catalog.SeriesPoint) *tallycatv1.SeriesPoint {
 	return &tallycatv1.SeriesPoint{Start: ts(p.Start), SeriesEstimate: p.Series, DataPointsPerMinute: p.DataPointsPerMinute}
 }
 
-func toDataPointField(a schemaid.Attribute) *tallycatv1.Field {
-	return &tallycatv1.Field{Name: a.Key, Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, ValueType: a.Type}
+// toShapeField converts the shape attributes of an item of sig (a variant's,
+// a move's added ones) to fields.
+func toShapeField(sig schemaid.Signal) func(schemaid.Attribute) *tallycatv1.Field {
+	return func(a schemaid.Attribute) *tallycatv1.Field {
+		return &tallycatv1.Field{Name: a.Key, Source: fieldSource(sig, catalog.FieldSourceOf(a.Source)), EventName: a.Event.String(), ValueType: a.Type}
+	}
 }
 
 func toSchema(s catalog.Schema) *tallycatv1.Schema {
+	sig, name := catalog.ParseStoredKey(s.Key)
 	out := &tallycatv1.Schema{
-		SchemaId: s.ID, SchemaKey: s.Key, MetricType: s.Type, Unit: s.Unit, Temporality: s.Temporality, Monotonic: s.Monotonic,
-		Description: s.Description, DescriptionConflict: s.DescriptionConflict, Fields: each(s.Fields, toField),
+		SchemaId: s.ID, SchemaKey: name, Signal: catalog.APISignal(sig), MetricType: s.Type, Unit: s.Unit, Temporality: s.Temporality,
+		Monotonic: s.Monotonic, SpanKind: tallycatv1.SpanKind(s.SpanKind), ByScope: s.ByScope, ErrorCount: s.Errors, NameExamples: s.NameExamples,
+		Description: s.Description, DescriptionConflict: s.DescriptionConflict, Fields: each(s.Fields, toField(sig)),
 		ProducerCount: uint32(s.ProducerCount), FirstSeen: ts(s.FirstSeen), LastSeen: ts(s.LastSeen), DataPointCount: s.DataPoints,
 		Superseded: s.Superseded, SupersededBy: s.SupersededBy, ReleaseCount: uint32(s.ReleaseCount), TypeConflict: s.TypeConflict,
 		Cost: toCost(s.Cost),
@@ -112,9 +160,12 @@ func toService(s catalog.Service) *tallycatv1.Service {
 		FirstSeen: ts(s.FirstSeen), LastSeen: ts(s.LastSeen)}
 }
 
-func toVariant(v catalog.Variant) *tallycatv1.SchemaVariant {
-	return &tallycatv1.SchemaVariant{VariantId: v.ID, Attributes: each(v.Attributes, toDataPointField),
-		DataPointCount: v.DataPoints, FirstSeen: ts(v.FirstSeen), LastSeen: ts(v.LastSeen)}
+// toVariant converts the variants of a schema of sig.
+func toVariant(sig schemaid.Signal) func(catalog.Variant) *tallycatv1.SchemaVariant {
+	return func(v catalog.Variant) *tallycatv1.SchemaVariant {
+		return &tallycatv1.SchemaVariant{VariantId: v.ID, Attributes: each(v.Attributes, toShapeField(sig)),
+			DataPointCount: v.DataPoints, FirstSeen: ts(v.FirstSeen), LastSeen: ts(v.LastSeen)}
+	}
 }
 
 func toScope(s catalog.Scope) *tallycatv1.Scope {
@@ -122,16 +173,20 @@ func toScope(s catalog.Scope) *tallycatv1.Scope {
 }
 
 func toKeySummary(k catalog.KeySummary) *tallycatv1.SchemaKeySummary {
-	return &tallycatv1.SchemaKeySummary{SchemaKey: k.Key, MetricType: k.Type, Unit: k.Unit, MetricTypes: k.Types, Units: k.Units,
+	sig, name := keyOf(k.Key)
+	return &tallycatv1.SchemaKeySummary{SchemaKey: name, Signal: sig, SpanKinds: each(k.SpanKinds, func(sk schemaid.SpanKind) tallycatv1.SpanKind {
+		return tallycatv1.SpanKind(sk)
+	}), MetricType: k.Type, Unit: k.Unit, MetricTypes: k.Types, Units: k.Units,
 		SchemaCount: uint32(k.Schemas), ProducerCount: uint32(k.Producers), FirstSeen: ts(k.FirstSeen), LastSeen: ts(k.LastSeen),
 		Versioned: k.Versioned, Deprecated: k.Deprecated, Description: k.Description, SupersededSchemaCount: uint32(k.Superseded),
 		Cost: toCost(&k.Cost)}
 }
 
 func toEvent(e catalog.Event) *tallycatv1.SchemaEvent {
-	out := &tallycatv1.SchemaEvent{SchemaKey: e.Key, SchemaId: e.SchemaID, Kind: e.Kind, OccurredAt: ts(e.At), Actor: e.Actor,
-		PreviousDescription: e.PreviousDescription, Description: e.Description, Summary: catalog.SummarizeEvent(&e),
-		TargetSchemaId: e.TargetSchemaID, AddedFields: each(e.Added, toDataPointField)}
+	sig, name := catalog.ParseStoredKey(e.Key)
+	out := &tallycatv1.SchemaEvent{SchemaKey: name, Signal: catalog.APISignal(sig), SchemaId: e.SchemaID, Kind: e.Kind, OccurredAt: ts(e.At),
+		Actor: e.Actor, PreviousDescription: e.PreviousDescription, Description: e.Description, Summary: catalog.SummarizeEvent(&e),
+		TargetSchemaId: e.TargetSchemaID, AddedFields: each(e.Added, toShapeField(sig))}
 	if e.Producer != nil {
 		out.Producer = &tallycatv1.Producer{ServiceName: e.Producer.ServiceName, ServiceNamespace: e.Producer.ServiceNamespace,
 			ServiceVersion: e.Producer.ServiceVersion, ServiceInstanceId: e.Producer.ServiceInstanceID}
@@ -143,11 +198,13 @@ func toEvent(e catalog.Event) *tallycatv1.SchemaEvent {
 }
 
 func toDiff(d *catalog.SchemaDiff) *tallycatv1.DiffSchemasResponse {
+	base, _ := catalog.ParseStoredKey(d.Base.Key)
+	target, _ := catalog.ParseStoredKey(d.Target.Key)
 	return &tallycatv1.DiffSchemasResponse{
 		Base: toSchema(d.Base), Target: toSchema(d.Target),
-		Added: each(d.Added, toField), Removed: each(d.Removed, toField),
+		Added: each(d.Added, toField(target)), Removed: each(d.Removed, toField(base)),
 		Changed: each(d.Changed, func(c catalog.FieldChange) *tallycatv1.FieldChange {
-			return &tallycatv1.FieldChange{Name: c.Name, Base: toField(c.Base), Target: toField(c.Target)}
+			return &tallycatv1.FieldChange{Name: c.Name, Base: toField(base)(c.Base), Target: toField(target)(c.Target)}
 		}),
 		MetadataChanges: each(d.MetadataChanges, func(c catalog.MetadataChange) *tallycatv1.MetadataChange {
 			return &tallycatv1.MetadataChange{Property: c.Property, Base: c.Base, Target: c.Target}
@@ -157,8 +214,9 @@ func toDiff(d *catalog.SchemaDiff) *tallycatv1.DiffSchemasResponse {
 }
 
 func toFinding(f conformance.Finding) *tallycatv1.Finding {
+	sig, name := keyOf(f.SchemaKey)
 	out := &tallycatv1.Finding{
-		FindingId: f.ID, Level: f.Level, Message: f.Message, SchemaId: f.SchemaID, SchemaKey: f.SchemaKey,
+		FindingId: f.ID, Level: f.Level, Message: f.Message, SchemaId: f.SchemaID, SchemaKey: name, Signal: sig,
 		Attribute: f.Attribute, Expected: f.Expected, Actual: f.Actual, Replacement: f.Replacement, FirstSeen: ts(f.FirstSeen),
 	}
 	for _, p := range f.Producers {

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
@@ -35,24 +34,24 @@ var _ tallycatv1connect.ObservationServiceHandler = (*ObservationHandler)(nil)
 func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallycatv1.RecordObservationsRequest) (*tallycatv1.RecordObservationsResponse, error) {
 	obs := make([]catalog.Observation, len(req.GetObservations()))
 	for i, o := range req.GetObservations() {
-		if sig := o.GetSignal(); sig > tallycatv1.Signal_SIGNAL_METRIC {
-			// The API speaks spans and logs before the catalog stores
-			// them: refuse them by name rather than file them as
-			// nameless metrics.
-			return nil, toConnectError(ctx, catalog.Errorf(catalog.EINVALID,
-				"observations[%d]: this catalog does not record %s schemas yet, only metrics'", i, strings.ToLower(strings.TrimPrefix(sig.String(), "SIGNAL_"))))
-		}
 		series, fields, err := figures(i, o)
 		if err != nil {
 			return nil, toConnectError(ctx, err)
 		}
 		p := o.GetProducer()
+		sig, name := catalog.SignalOf(o.GetSignal()), o.GetName()
+		if sig == schemaid.Metric {
+			name = o.GetMetricName()
+		}
 		obs[i] = catalog.Observation{
 			Shape: schemaid.Shape{
-				Name: o.GetMetricName(), Type: o.GetMetricType(), Unit: o.GetUnit(), Temporality: o.GetTemporality(),
-				Monotonic: o.GetMonotonic(), Attributes: attributes(o.GetDataPointAttributes()),
+				Signal: sig, Name: name, Type: o.GetMetricType(), Unit: o.GetUnit(), Temporality: o.GetTemporality(),
+				Monotonic: o.GetMonotonic(), SpanKind: schemaid.SpanKind(o.GetSpanKind()), ByScope: o.GetByScope(),
+				Attributes: attributes(o.GetDataPointAttributes()),
 			},
-			Description: o.GetDescription(),
+			Errors:       o.GetErrorCount(),
+			NameExamples: o.GetNameExamples(),
+			Description:  o.GetDescription(),
 			Producer: catalog.ProducerIdentity{
 				ServiceName: p.GetServiceName(), ServiceNamespace: p.GetServiceNamespace(),
 				ServiceVersion: p.GetServiceVersion(), ServiceInstanceID: p.GetServiceInstanceId(),
@@ -77,12 +76,26 @@ func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallyc
 	return &tallycatv1.RecordObservationsResponse{SchemaIds: res.SchemaIDs, NewSchemas: uint32(res.NewSchemas), Duplicate: res.Duplicate}, nil
 }
 
+// attributes converts attribute keys. Their sources are the API's: a
+// span's or a log record's own keys (SPAN, LOG_RECORD) and a metric's
+// (unset) are the item's own; EVENT, LINK, BODY and SEVERITY are kept as
+// they are, an EVENT key with its event's name. The API's rules allow each
+// signal its own sources only; the catalog checks the shape again.
 func attributes(keys []*tallycatv1.AttributeKey) []schemaid.Attribute {
 	out := make([]schemaid.Attribute, len(keys))
 	for i, k := range keys {
-		out[i] = schemaid.Attribute{Key: k.GetName(), Type: k.GetValueType()}
+		out[i] = schemaid.Attribute{Key: k.GetName(), Type: k.GetValueType(), Source: attributeSource(k.GetSource()),
+			Event: schemaid.MakeEventName(k.GetEventName())}
 	}
 	return out
+}
+
+// attributeSource is the shape source of an attribute key's API source.
+func attributeSource(src tallycatv1.FieldSource) schemaid.Source {
+	if s, ok := catalog.ShapeSource(src); ok {
+		return s
+	}
+	return schemaid.Own
 }
 
 // figures converts an observation's cost figures. A set of distinct values

@@ -7,8 +7,9 @@ import (
 
 // toVersionProposal converts a proposal to its message.
 func toVersionProposal(p proposals.Proposal) *tallycatv1.VersionProposal {
+	sig, name := keyOf(p.SchemaKey)
 	return &tallycatv1.VersionProposal{
-		SchemaId: p.SchemaID, SchemaKey: p.SchemaKey, BaseSchemaId: p.BaseSchemaID, BaseVersion: p.BaseVersion,
+		SchemaId: p.SchemaID, SchemaKey: name, Signal: sig, BaseSchemaId: p.BaseSchemaID, BaseVersion: p.BaseVersion,
 		ProposedVersion: p.ProposedVersion, ChangeLevel: p.Level, Reasons: p.Reasons,
 	}
 }

@@ -40,7 +40,11 @@ func (h *VersioningHandler) SetVersionStatus(ctx context.Context, req *tallycatv
 
 // ListVersions implements tallycatv1connect.VersioningServiceHandler.
 func (h *VersioningHandler) ListVersions(ctx context.Context, req *tallycatv1.ListVersionsRequest) (*tallycatv1.ListVersionsResponse, error) {
-	vs, err := h.Store.ListVersions(ctx, req.GetSchemaId(), req.GetSchemaKey())
+	key := ""
+	if req.GetSchemaKey() != "" {
+		key = storedKey(req.GetSignal(), req.GetSchemaKey())
+	}
+	vs, err := h.Store.ListVersions(ctx, req.GetSchemaId(), key)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
@@ -49,7 +53,11 @@ func (h *VersioningHandler) ListVersions(ctx context.Context, req *tallycatv1.Li
 
 // ListProposals implements tallycatv1connect.VersioningServiceHandler.
 func (h *VersioningHandler) ListProposals(ctx context.Context, req *tallycatv1.ListProposalsRequest) (*tallycatv1.ListProposalsResponse, error) {
-	ps, err := proposals.ListProposals(ctx, h.Store, req.GetSchemaKey(), req.GetSchemaId())
+	key := ""
+	if req.GetSchemaKey() != "" {
+		key = storedKey(req.GetSignal(), req.GetSchemaKey())
+	}
+	ps, err := proposals.ListProposals(ctx, h.Store, key, req.GetSchemaId())
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/internal/semconv"
 )
 
@@ -45,7 +46,10 @@ type keyFacts struct {
 
 // FindingFilter selects findings; zero fields select everything.
 type FindingFilter struct {
-	SchemaKey   string
+	// SchemaKey is a stored key (see catalog.StoredKey).
+	SchemaKey string
+	// Signals keeps the findings on keys of these signals.
+	Signals     []schemaid.Signal
 	SchemaID    string
 	ServiceName string
 	// MinLevel keeps findings at this level or more severe.
@@ -420,6 +424,8 @@ func (f FindingFilter) pass(fd Finding) bool {
 	case f.MinLevel != tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED && fd.Level > f.MinLevel:
 		return false
 	case len(f.FindingIDs) > 0 && !slices.Contains(f.FindingIDs, fd.ID):
+		return false
+	case len(f.Signals) > 0 && !slices.Contains(f.Signals, fd.Signal()):
 		return false
 	case f.ServiceName != "" && !slices.ContainsFunc(fd.Producers, func(r catalog.ReleaseIdentity) bool { return r.ServiceName == f.ServiceName }):
 		return false

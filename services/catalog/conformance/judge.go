@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/internal/semconv"
 )
 
@@ -63,6 +64,12 @@ type Finding struct {
 	Expected, Actual, Replacement string
 	Producers                     []catalog.ReleaseIdentity
 	FirstSeen                     time.Time
+}
+
+// Signal is the signal of the finding's key (see catalog.ParseStoredKey).
+func (f Finding) Signal() schemaid.Signal {
+	sig, _ := catalog.ParseStoredKey(f.SchemaKey)
+	return sig
 }
 
 // Judge judges against a registry, with levels per finding id.

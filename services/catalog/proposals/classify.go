@@ -47,13 +47,13 @@ func ClassifyChange(base, target catalog.Schema) (tallycatv1.ChangeLevel, []stri
 	}
 	for _, f := range d.Added {
 		if f.Presence == tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES {
-			note(tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR, "added optional attribute %s (%s)", f.Name, schemaid.ValueTypeToken(f.Type))
+			note(tallycatv1.ChangeLevel_CHANGE_LEVEL_MINOR, "added optional attribute %s", described(f))
 		} else {
-			note(tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR, "added always-present attribute %s (%s)", f.Name, schemaid.ValueTypeToken(f.Type))
+			note(tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR, "added always-present attribute %s", described(f))
 		}
 	}
 	for _, f := range d.Removed {
-		note(tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR, "removed attribute %s (%s)", f.Name, schemaid.ValueTypeToken(f.Type))
+		note(tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR, "removed attribute %s", described(f))
 	}
 	for _, c := range d.Changed {
 		note(tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR, "changed the value type of attribute %s from %s to %s",
@@ -72,6 +72,14 @@ func ClassifyChange(base, target catalog.Schema) (tallycatv1.ChangeLevel, []stri
 		}
 	}
 	return level, reasons
+}
+
+// described is a shape field as reasons name it: "cart.coupon (bool)", and
+// where a span's or a log's field was found when it is not the item's own:
+// "exception.type (string, event exception)".
+func described(f catalog.Field) string {
+	src, _ := catalog.ShapeSource(f.Source)
+	return catalog.AttributeList([]schemaid.Attribute{{Key: f.Name, Type: f.Type, Source: src, Event: schemaid.MakeEventName(f.Event)}})
 }
 
 // propertyNames are the metric properties of a MetadataChange as reasons

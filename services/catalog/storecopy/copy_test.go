@@ -20,6 +20,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/pgtest"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/apitest"
@@ -54,7 +55,18 @@ func seed(t *testing.T, s catalog.Store) {
 	newer.Producer.ServiceVersion, newer.FirstObserved, newer.LastObserved = "2.0.0", now.Add(-5*time.Minute), now.Add(-4*time.Minute)
 	newer.Shape.Attributes = append(newer.Shape.Attributes, catalogtest.Int("device"))
 	newer.Normalize()
-	for i, batch := range [][]catalog.Observation{{first, cpu}, {grown, disk}, {newer}} {
+	// A span with its errors and an event's field, a by-scope span with
+	// name examples, and a log event's body and severity fields.
+	span := catalogtest.SpanObservation("GET /users/{id}", schemaid.SpanKindServer, "api", now.Add(-10*time.Minute), str("http.route"),
+		catalogtest.EventAttr("exception", "exception.type", tallycatv1.ValueType_VALUE_TYPE_STRING))
+	span.Errors = 3
+	jobs := catalogtest.SpanObservation("io.example/jobs", schemaid.SpanKindInternal, "api", now.Add(-10*time.Minute))
+	jobs.Shape.ByScope, jobs.NameExamples = true, []string{"job 1", "job 2"}
+	jobs.Normalize()
+	login := catalogtest.LogObservation("app.login", false, "api", now.Add(-10*time.Minute), str("session.id"),
+		catalogtest.From(schemaid.Body, "user.id", tallycatv1.ValueType_VALUE_TYPE_STRING),
+		catalogtest.From(schemaid.Severity, "severity_number", tallycatv1.ValueType_VALUE_TYPE_INT))
+	for i, batch := range [][]catalog.Observation{{first, cpu}, {grown, disk}, {newer, span, jobs, login}} {
 		if _, err := s.RecordObservations(ctx, "batch-"+string(rune('a'+i)), batch); err != nil {
 			t.Fatal(err)
 		}
@@ -103,8 +115,12 @@ func answers(t *testing.T, s catalog.Store) []proto.Message {
 		keys, err := cat.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{Sort: sort, Window: day})
 		keep("ListSchemaKeys", keys, err)
 	}
-	for _, key := range []string{"app.logins", "cpu.time", "disk.io"} {
-		schemas, err := cat.ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: key, IncludeSuperseded: true})
+	keys, err := cat.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{Signals: []tallycatv1.Signal{
+		tallycatv1.Signal_SIGNAL_METRIC, tallycatv1.Signal_SIGNAL_SPAN, tallycatv1.Signal_SIGNAL_LOG}})
+	keep("ListSchemaKeys of every signal", keys, err)
+	for _, k := range keys.GetSchemaKeys() {
+		key, signal := k.GetSchemaKey(), k.GetSignal()
+		schemas, err := cat.ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: key, Signal: signal, IncludeSuperseded: true})
 		keep("ListSchemas "+key, schemas, err)
 		for _, sc := range schemas.GetSchemas() {
 			for _, w := range []tallycatv1.Window{hour, day} {
@@ -112,11 +128,11 @@ func answers(t *testing.T, s catalog.Store) []proto.Message {
 				keep("GetSchema "+sc.GetSchemaId(), d, err)
 			}
 		}
-		events, err := cat.ListSchemaEvents(ctx, &tallycatv1.ListSchemaEventsRequest{SchemaKey: key})
+		events, err := cat.ListSchemaEvents(ctx, &tallycatv1.ListSchemaEventsRequest{SchemaKey: key, Signal: signal})
 		keep("ListSchemaEvents "+key, events, err)
-		history, err := cat.GetSeriesHistory(ctx, &tallycatv1.GetSeriesHistoryRequest{SchemaKey: key})
+		history, err := cat.GetSeriesHistory(ctx, &tallycatv1.GetSeriesHistoryRequest{SchemaKey: key, Signal: signal})
 		keep("GetSeriesHistory "+key, history, err)
-		versions, err := ver.ListVersions(ctx, &tallycatv1.ListVersionsRequest{Filter: &tallycatv1.ListVersionsRequest_SchemaKey{SchemaKey: key}})
+		versions, err := ver.ListVersions(ctx, &tallycatv1.ListVersionsRequest{Filter: &tallycatv1.ListVersionsRequest_SchemaKey{SchemaKey: key}, Signal: signal})
 		keep("ListVersions "+key, versions, err)
 	}
 	producers, err := cat.ListProducers(ctx, &tallycatv1.ListProducersRequest{})

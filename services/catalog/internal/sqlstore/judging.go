@@ -253,7 +253,7 @@ func (c *FieldCosts) Apply(s *catalog.Schema) error {
 
 // JudgingReader is what ListJudging reads, in the store's SQL.
 type JudgingReader interface {
-	// JudgingKeys reads a page of metric keys in byte order: the keys
+	// JudgingKeys reads a page of keys (stored keys, of every signal) in byte order: the keys
 	// after after, at most limit of them; the first page ("" for after)
 	// starts at the first key, an empty name included.
 	JudgingKeys(ctx context.Context, after string, limit int) ([]string, error)
