@@ -101,7 +101,7 @@ type scopeRef struct {
 }
 
 // entry is one observation key: what was last reported and what has been
-// seen since. It is kept small (152 bytes, and its costs while it has
+// seen since. It is kept small (160 bytes, and its costs while it has
 // data points not yet reported) because the ingest remembers
 // MaxKnown of them: the shape is held as its canonical encoding, a string
 // shared with inference and with every other producer of the shape, and is
@@ -119,7 +119,8 @@ type entry struct {
 	beatAt      int64 // when its scheduled heartbeat check is (see beats)
 	due         bool  // carries something the catalog has not seen
 	inflight    bool
-	costs       *costs // what its data points carried since it was last sent
+	costs       *costs      // what its data points carried since it was last sent
+	span        *spanCounts // a span entry's errors and name examples since
 }
 
 // beat schedules a look at an entry: at that time it is sent as a heartbeat
@@ -137,6 +138,10 @@ type Stats struct {
 	Known, Pending, InFlight int
 	Batches, Observations    int64
 	Retries, Dropped         int64
+	// SignalRefused counts the dropped observations of a signal the
+	// catalog does not take (spans or logs, by a catalog older than the
+	// ingest).
+	SignalRefused int64
 }
 
 // Forwarder batches observations to the catalog. It is safe for concurrent
@@ -164,6 +169,9 @@ type Forwarder struct {
 	keepKey    map[string]bool
 	texts      cardinality.Texts
 	kick       chan struct{}
+	// refused holds, by signal, until when the catalog's refusal of the
+	// signal holds (see refusedSignal).
+	refused map[tallycatv1.Signal]int64
 }
 
 // New returns a forwarder that sends to client, a single catalog.
@@ -185,7 +193,7 @@ func NewReplicated(replicas *Replicas, cfg Config) (*Forwarder, error) {
 		replicas: replicas, cfg: cfg, validator: v, seed: maphash.MakeSeed(),
 		now: time.Now, entries: map[key]*entry{}, kick: make(chan struct{}, 1),
 		producers: map[ingest.Producer]*producerRef{}, scopes: map[[2]string]*scopeRef{},
-		keepKey: map[string]bool{},
+		keepKey: map[string]bool{}, refused: map[tallycatv1.Signal]int64{},
 	}, nil
 }
 
@@ -223,7 +231,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 			// Something the catalog has not been told: check it against the
 			// catalog's own rules now, while the sender can still be told.
 			if verr := f.validator.Validate(toProto(o)); verr != nil {
-				rejected.Reject(int64(o.DataPoints), "metric %q: %v", truncate(o.Shape.Name, 128), verr)
+				rejected.Reject(int64(o.DataPoints), "%s %q: %v", nounOf(signalOf(o.Shape.Signal)), truncate(o.Shape.Name, 128), verr)
 				continue
 			}
 			if e == nil {
@@ -242,6 +250,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 			f.due = append(f.due, k)
 		}
 		e.count += o.DataPoints
+		e.addSpanCounts(o.Errors, o.NameExamples)
 		f.count(k, e, o)
 		if e.first == 0 {
 			e.first = atNano
@@ -338,9 +347,9 @@ func (f *Forwarder) Pending() int {
 }
 
 // toProto is the catalog's message for an observation, with placeholder
-// times and no count: take fills them in when the message is sent.
+// times and no counts: take fills them in when the message is sent.
 func toProto(o *ingest.Observation) *tallycatv1.Observation {
-	return &tallycatv1.Observation{
+	msg := &tallycatv1.Observation{
 		MetricName: o.Shape.Name, MetricType: o.Shape.Type, Unit: o.Shape.Unit,
 		Temporality: o.Shape.Temporality, Monotonic: o.Shape.Monotonic, Description: o.Description,
 		DataPointAttributes: keys(o.Shape.Attributes),
@@ -354,6 +363,8 @@ func toProto(o *ingest.Observation) *tallycatv1.Observation {
 		// Times are set when sent; these placeholders satisfy validation.
 		FirstObserved: timestamppb.New(time.Unix(0, 0)), LastObserved: timestamppb.New(time.Unix(0, 0)),
 	}
+	signalToProto(msg, o)
+	return msg
 }
 
 func keys(attrs []schemaid.Attribute) []*tallycatv1.AttributeKey {

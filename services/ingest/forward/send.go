@@ -52,15 +52,25 @@ func (f *Forwarder) Drain(ctx context.Context) error {
 }
 
 // flush sends due observations, and heartbeats that are due (all of them
-// when everything is set), batch by batch.
+// when everything is set), batch by batch, each batch of one signal.
 func (f *Forwarder) flush(ctx context.Context, everything bool) error {
 	for {
 		batch := f.take(everything)
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := f.send(ctx, batch); err != nil {
-			return err
+		parts := split(batch)
+		for i, part := range parts {
+			if f.held(part) {
+				f.settle(part, true)
+				continue
+			}
+			if err := f.send(ctx, part); err != nil {
+				for _, rest := range parts[i+1:] {
+					f.settle(rest, false)
+				}
+				return err
+			}
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -75,6 +85,7 @@ type taken struct {
 	e           *entry
 	msg         *tallycatv1.Observation
 	costs       *costs
+	span        spanCounts
 	due         bool
 	count       uint64
 	first, last int64
@@ -108,13 +119,22 @@ func (f *Forwarder) take(everything bool) []taken {
 		}
 		msg.DataPointCount = e.count
 		msg.FirstObserved, msg.LastObserved = timestamppb.New(time.Unix(0, first)), timestamppb.New(time.Unix(0, last))
-		if err := figures(msg, e.costs, k.producer.res); err != nil {
-			// A sketch that does not encode would be a bug: send the
-			// observation without its figures rather than not at all.
-			slog.Error("encoding an observation's cost figures", "error", err)
-			msg.Series, msg.Fields = nil, nil
+		var span spanCounts
+		if e.span != nil {
+			span, *e.span = *e.span, spanCounts{}
+			msg.ErrorCount, msg.NameExamples = span.errors, span.examples
 		}
-		batch = append(batch, taken{k: k, e: e, msg: msg, costs: e.costs, due: e.due, count: e.count, first: e.first, last: e.last})
+		// Spans and logs carry no cost figures yet, not even the
+		// producer's resource values a metric entry has counted.
+		if msg.Signal == tallycatv1.Signal_SIGNAL_UNSPECIFIED {
+			if err := figures(msg, e.costs, k.producer.res); err != nil {
+				// A sketch that does not encode would be a bug: send the
+				// observation without its figures rather than not at all.
+				slog.Error("encoding an observation's cost figures", "error", err)
+				msg.Series, msg.Fields = nil, nil
+			}
+		}
+		batch = append(batch, taken{k: k, e: e, msg: msg, costs: e.costs, span: span, due: e.due, count: e.count, first: e.first, last: e.last})
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
 		e.count, e.first, e.last, e.costs = 0, 0, 0, nil
 	}
@@ -213,6 +233,10 @@ func (f *Forwarder) send(ctx context.Context, batch []taken) error {
 			f.settle(batch, true)
 			return nil
 		}
+		if permanent(err) && f.refusedSignal(batch, req.BatchId, err) {
+			f.settle(batch, true)
+			return nil
+		}
 		if permanent(err) {
 			// The catalog refuses this batch whatever we do: say so loudly
 			// and count it, rather than block every later batch behind it.
@@ -290,6 +314,7 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 			continue
 		}
 		f.giveBack(e, t.costs)
+		e.addSpanCounts(t.span.errors, t.span.examples)
 		e.count += t.count
 		if t.first != 0 && (e.first == 0 || t.first < e.first) {
 			e.first = t.first

@@ -87,6 +87,8 @@ func NewInstruments(meter metric.Meter, fwd *forward.Forwarder) (*Instruments, e
 		metric.WithDescription("Attempts to reach the catalog that failed and were retried."))
 	dropped, _ := meter.Int64ObservableCounter("tallycat.ingest.dropped", metric.WithUnit("{observation}"),
 		metric.WithDescription("Observations the catalog refused for good."))
+	refused, _ := meter.Int64ObservableCounter("tallycat.ingest.signal_refused", metric.WithUnit("{observation}"),
+		metric.WithDescription("Span and log observations dropped because the catalog does not take their signal (a catalog older than the ingest); among tallycat.ingest.dropped."))
 	_, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		s := fwd.Stats()
 		o.ObserveInt64(pending, int64(s.Pending))
@@ -94,7 +96,8 @@ func NewInstruments(meter metric.Meter, fwd *forward.Forwarder) (*Instruments, e
 		o.ObserveInt64(batches, s.Batches)
 		o.ObserveInt64(retries, s.Retries)
 		o.ObserveInt64(dropped, s.Dropped)
+		o.ObserveInt64(refused, s.SignalRefused)
 		return nil
-	}, pending, known, batches, retries, dropped)
+	}, pending, known, batches, retries, dropped, refused)
 	return &in, err
 }

@@ -1,0 +1,197 @@
+package forward
+
+import (
+	"log/slog"
+	"time"
+
+	"connectrpc.com/connect"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/ingest"
+)
+
+// Spans and logs on the wire, and the catalogs that do not take them.
+//
+// Every batch holds the observations of one signal, so that a catalog that
+// refuses one signal refuses only its batches. A catalog older than the
+// ingest refuses span and log observations as invalid (they carry no metric
+// name); the forwarder then drops that signal's observations, counted and
+// said once, for signalHold, without sending them, and goes on sending
+// metrics. After signalHold it tries again, so that a catalog upgraded
+// meanwhile gets them.
+
+// signalHold is how long the observations of a signal the catalog refused
+// are dropped without being sent.
+const signalHold = 5 * time.Minute
+
+// spanCounts is what a span entry counts besides its spans: those with
+// status error, and, grouped by scope, some of the names it took in. It is
+// kept apart from entry so that metric entries, nearly all of them, pay one
+// word for it.
+type spanCounts struct {
+	errors   uint64
+	examples []string
+}
+
+// maxNameExamples is how many names a by-scope span observation carries,
+// as the API allows.
+const maxNameExamples = 10
+
+// addSpanCounts adds an observation's errors and name examples to its
+// entry's.
+func (e *entry) addSpanCounts(errors uint64, examples []string) {
+	if errors == 0 && len(examples) == 0 {
+		return
+	}
+	if e.span == nil {
+		e.span = &spanCounts{}
+	}
+	e.span.errors += errors
+	e.span.examples = addExamples(e.span.examples, examples)
+}
+
+// addExamples adds the names of add not in have, up to maxNameExamples.
+func addExamples(have, add []string) []string {
+	for _, n := range add {
+		if len(have) >= maxNameExamples {
+			break
+		}
+		known := false
+		for _, h := range have {
+			known = known || h == n
+		}
+		if !known {
+			have = append(have, n)
+		}
+	}
+	return have
+}
+
+// signalOf is the API's signal of a shape's; a metric's is left unset, so
+// that its message is what it was before spans and logs.
+func signalOf(s schemaid.Signal) tallycatv1.Signal {
+	switch s {
+	case schemaid.Span:
+		return tallycatv1.Signal_SIGNAL_SPAN
+	case schemaid.Log:
+		return tallycatv1.Signal_SIGNAL_LOG
+	}
+	return tallycatv1.Signal_SIGNAL_UNSPECIFIED
+}
+
+// fieldSource is the API's source of an item's own attribute of signal
+// sig: SPAN, EVENT or LINK for a span, LOG_RECORD, BODY or SEVERITY for a
+// log, unset for a metric's data point.
+func fieldSource(sig schemaid.Signal, src schemaid.Source) tallycatv1.FieldSource {
+	switch {
+	case sig == schemaid.Span && src == schemaid.Own:
+		return tallycatv1.FieldSource_FIELD_SOURCE_SPAN
+	case sig == schemaid.Span && src == schemaid.Event:
+		return tallycatv1.FieldSource_FIELD_SOURCE_EVENT
+	case sig == schemaid.Span && src == schemaid.Link:
+		return tallycatv1.FieldSource_FIELD_SOURCE_LINK
+	case sig == schemaid.Log && src == schemaid.Own:
+		return tallycatv1.FieldSource_FIELD_SOURCE_LOG_RECORD
+	case sig == schemaid.Log && src == schemaid.Body:
+		return tallycatv1.FieldSource_FIELD_SOURCE_BODY
+	case sig == schemaid.Log && src == schemaid.Severity:
+		return tallycatv1.FieldSource_FIELD_SOURCE_SEVERITY
+	}
+	return tallycatv1.FieldSource_FIELD_SOURCE_UNSPECIFIED
+}
+
+// signalToProto fills in the span's or log's part of an observation's
+// message; a metric's has none.
+func signalToProto(msg *tallycatv1.Observation, o *ingest.Observation) {
+	sh := &o.Shape
+	if sh.Signal != schemaid.Span && sh.Signal != schemaid.Log {
+		return
+	}
+	msg.Signal, msg.Name, msg.ByScope = signalOf(sh.Signal), sh.Name, sh.ByScope
+	msg.MetricName, msg.MetricType, msg.Unit, msg.Temporality, msg.Monotonic = "", 0, "", 0, false
+	if sh.Signal == schemaid.Span {
+		msg.SpanKind = tallycatv1.SpanKind(sh.SpanKind)
+		msg.NameExamples = o.NameExamples
+	}
+	for i, a := range sh.Attributes {
+		k := msg.DataPointAttributes[i]
+		k.Source, k.EventName = fieldSource(sh.Signal, a.Source), a.Event.String()
+	}
+}
+
+// nounOf names the items of a signal for messages.
+func nounOf(s tallycatv1.Signal) string {
+	switch s {
+	case tallycatv1.Signal_SIGNAL_SPAN:
+		return "span"
+	case tallycatv1.Signal_SIGNAL_LOG:
+		return "log"
+	}
+	return "metric"
+}
+
+// split cuts a batch into batches of one signal each, in the order their
+// signals first appear.
+func split(batch []taken) [][]taken {
+	if len(batch) == 0 {
+		return nil
+	}
+	one := true
+	for _, t := range batch {
+		one = one && t.msg.Signal == batch[0].msg.Signal
+	}
+	if one {
+		return [][]taken{batch}
+	}
+	var parts [][]taken
+	for _, t := range batch {
+		i := 0
+		for i < len(parts) && parts[i][0].msg.Signal != t.msg.Signal {
+			i++
+		}
+		if i == len(parts) {
+			parts = append(parts, nil)
+		}
+		parts[i] = append(parts[i], t)
+	}
+	return parts
+}
+
+// held reports whether the batch's signal is one the catalog refused less
+// than signalHold ago; the batch is then dropped without being sent.
+func (f *Forwarder) held(batch []taken) bool {
+	sig := batch[0].msg.Signal
+	if sig == tallycatv1.Signal_SIGNAL_UNSPECIFIED {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	until, ok := f.refused[sig]
+	if !ok || f.now().UnixNano() >= until {
+		return false
+	}
+	f.stats.Dropped += int64(len(batch))
+	f.stats.SignalRefused += int64(len(batch))
+	return true
+}
+
+// refusedSignal handles a batch of spans or logs the catalog judged
+// invalid, as a catalog that predates them does: it is dropped, and so is
+// the signal's next signalHold, said once in the log. It reports false for
+// a batch of metrics, whose refusal is the batch's own.
+func (f *Forwarder) refusedSignal(batch []taken, batchID string, err error) bool {
+	sig := batch[0].msg.Signal
+	if sig == tallycatv1.Signal_SIGNAL_UNSPECIFIED || connect.CodeOf(err) != connect.CodeInvalidArgument {
+		return false
+	}
+	f.mu.Lock()
+	f.refused[sig] = f.now().Add(signalHold).UnixNano()
+	f.stats.Dropped += int64(len(batch))
+	f.stats.SignalRefused += int64(len(batch))
+	f.mu.Unlock()
+	noun := nounOf(sig)
+	slog.Warn("the catalog refused "+noun+" observations, as a catalog older than this ingest does; "+noun+"s are dropped for a while, metrics are sent as ever",
+		"batch_id", batchID, "observations", len(batch), "dropped_for", signalHold, "error", err)
+	return true
+}
