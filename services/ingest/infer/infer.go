@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
@@ -60,6 +61,12 @@ type Limits struct {
 	// data, and its keys are bounded whatever the configuration.
 	MaxBodyDepth int
 	MaxBodyKeys  int
+	// MaxSpanNames bounds the span names a release may add per scope and
+	// span kind in SpanNameWindow (zero: DefaultSpanNameWindow); the spans
+	// of the names past it are counted under the scope's schema (see
+	// spannames.go). Zero is no bound.
+	MaxSpanNames   int
+	SpanNameWindow time.Duration
 }
 
 // The bounds of a map body's keys when Limits leaves them zero.
@@ -105,6 +112,9 @@ type Inferrer struct {
 	results sync.Pool
 	points  sync.Pool
 	track   bool
+	// names is the limit of span names (nil: none), and now its clock.
+	names *spanNames
+	now   func() time.Time
 }
 
 // New returns an Inferrer with empty caches and no limits.
@@ -119,6 +129,8 @@ func NewWithLimits(limits Limits) *Inferrer {
 		attrSet: make(map[string][]schemaid.Attribute),
 		seed:    maphash.MakeSeed(),
 		track:   true,
+		names:   newSpanNames(limits),
+		now:     time.Now,
 	}
 	in.pool.New = func() any { return newScratch() }
 	return in
@@ -156,7 +168,8 @@ type scratch struct {
 	agg       map[aggKey]int // index into order and counts
 	order     []aggKey
 	counts    []uint64
-	errs      []uint64 // spans with status error, by slot; may be short
+	errs      []uint64   // spans with status error, by slot; may be short
+	examples  [][]string // span names a by-scope slot took in; may be short
 	resources []resourceInfo
 	scopes    []scopeInfo // of all resources, in order
 	res       ingest.Result
@@ -204,6 +217,8 @@ func (s *scratch) reset() {
 	s.counts = s.counts[:0]
 	clear(s.errs)
 	s.errs = s.errs[:0]
+	clear(s.examples) // handed out with results: never reused
+	s.examples = s.examples[:0]
 	s.resources = s.resources[:0]
 	s.scopes = s.scopes[:0]
 	s.res = ingest.Result{}
@@ -424,6 +439,9 @@ func (in *Inferrer) Recycle(res ingest.Result) {
 
 // finish turns the request's aggregation into the result.
 func (in *Inferrer) finish(s *scratch) ingest.Result {
+	if in.names != nil && len(s.order) > 0 && s.order[0].shape.shape.Signal == schemaid.Span {
+		in.limitSpanNames(s)
+	}
 	res := s.res
 	if p, _ := in.results.Get().(*[]ingest.Observation); p != nil && cap(*p) >= len(s.order) {
 		res.Observations = (*p)[:len(s.order)]
@@ -440,6 +458,9 @@ func (in *Inferrer) finish(s *scratch) ingest.Result {
 		}
 		if i < len(s.errs) {
 			res.Observations[i].Errors = s.errs[i]
+		}
+		if i < len(s.examples) {
+			res.Observations[i].NameExamples = s.examples[i]
 		}
 	}
 	if s.track {

@@ -53,6 +53,9 @@ type Config struct {
 	MaxKeyBytes   int
 	// MaxDepth bounds the nesting of messages in a request.
 	MaxDepth int
+	// MaxSpanNames bounds the span names a release may add per scope and
+	// span kind an hour; 0 turns the bound off.
+	MaxSpanNames int
 	// MemoryLimitMiB is the soft memory limit given to the Go runtime; 0
 	// derives it from Forward.MaxKnown (see memoryLimit). GOMEMLIMIT, when
 	// set, wins.
@@ -77,6 +80,7 @@ func DefaultConfig() Config {
 		MaxAttributes:   128,
 		MaxKeyBytes:     256,
 		MaxDepth:        64,
+		MaxSpanNames:    1000,
 		Telemetry:       telemetry.DefaultConfig(),
 		TrackCost:       true,
 		ValueDeny:       strings.Join(cardinality.DefaultDeny, ","),
@@ -105,9 +109,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", c.AuthTokenFile, "file of name:token lines; when set, OTLP clients must send one as a bearer token")
 	fs.StringVar(&c.CatalogTokenFile, "catalog-token-file", c.CatalogTokenFile, "file holding the bearer token to present to the catalog")
 	c.TLS.AddFlags(fs, "both OTLP listeners")
-	fs.IntVar(&c.MaxAttributes, "max-attributes", c.MaxAttributes, "most attributes a data point may carry; points over it are refused with partial success")
-	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points with a longer key are refused with partial success")
+	fs.IntVar(&c.MaxAttributes, "max-attributes", c.MaxAttributes, "most attributes a data point may carry (distinct fields of a span or a log record); points over it are refused with partial success")
+	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points, spans and log records with a longer key are refused with partial success")
 	fs.IntVar(&c.MaxDepth, "max-nesting-depth", c.MaxDepth, "deepest nesting of messages in a request (attribute values nest maps and arrays); deeper requests are refused as malformed")
+	fs.IntVar(&c.MaxSpanNames, "max-span-names", c.MaxSpanNames, "most span names a release may add per instrumentation scope and span kind an hour, so that names carrying ids (GET /users/123) make no schema each: the spans of further names are counted under one schema of the scope and kind, with examples of the names. A name keeps its schema while it is used every hour. Each ingest replica keeps the count in its own memory, so N replicas admit up to N times as many; 0 turns the limit off")
 	fs.IntVar(&c.MemoryLimitMiB, "memory-limit-mib", c.MemoryLimitMiB, "soft memory limit for the Go runtime, in MiB; 0 derives it from --max-known-pairs (24 MiB + 1,152 bytes a pair, 576 with --track-cost=false); GOMEMLIMIT wins when set")
 	fs.BoolVar(&c.TrackCost, "track-cost", c.TrackCost, "count each schema's series, data point rate and attribute values (the cost figures); off saves the CPU it takes")
 	fs.BoolVar(&c.Forward.Values.Keep, "keep-values", c.Forward.Values.Keep, "keep the values of enum-like data point attributes as examples; false keeps none, only counts")
@@ -130,6 +135,8 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("--max-known-pairs and --max-pending must be positive")
 	case c.MemoryLimitMiB < 0:
 		return fmt.Errorf("--memory-limit-mib must not be negative")
+	case c.MaxSpanNames < 0:
+		return fmt.Errorf("--max-span-names must not be negative")
 	case c.MaxAttributes <= 0 || c.MaxKeyBytes <= 0 || c.MaxDepth <= 0:
 		return fmt.Errorf("--max-attributes, --max-attribute-key-bytes and --max-nesting-depth must be positive")
 	case c.Forward.Values.Max <= 0 || c.Forward.Values.Max > 1000:
@@ -250,7 +257,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	inferrer := infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes, MaxDepth: c.MaxDepth})
+	inferrer := infer.NewWithLimits(infer.Limits{MaxAttributes: c.MaxAttributes, MaxKeyBytes: c.MaxKeyBytes, MaxDepth: c.MaxDepth, MaxSpanNames: c.MaxSpanNames})
 	inferrer.SetCostTracking(c.TrackCost)
 	consumer := &pipeline.Pipeline{Inferrer: inferrer, Forwarder: fwd, Instruments: instruments}
 
