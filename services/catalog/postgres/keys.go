@@ -18,20 +18,29 @@ import (
 func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 	var where []string
 	var args argList
+	// schema_keys_by_signal_name serves the signals alone, in name order.
+	indexed := true
 	if signals := sqlstore.SignalsOf(f); len(signals) > 0 {
 		s := make([]int16, len(signals))
 		for i, sig := range signals {
 			s[i] = int16(sig)
 		}
-		where = append(where, `signal = ANY(`+args.add(s)+`::SMALLINT[])`)
+		if len(s) == 1 { // an equality, which the index serves in name order
+			where = append(where, `signal = `+args.add(s[0])+`::SMALLINT`)
+		} else {
+			where = append(where, `signal = ANY(`+args.add(s)+`::SMALLINT[])`)
+			indexed = false
+		}
 	}
 	if f.Query != "" {
+		indexed = false
 		// Both sides lower-case in the database's collation: the column's
 		// own ("C") knows only ASCII letters, and a search for "Émoji"
 		// lowered otherwise than the name it should find finds nothing.
 		where = append(where, `strpos(lower(name COLLATE "default"), lower(`+args.add(f.Query)+`::TEXT COLLATE "default")) > 0`)
 	}
 	if f.ServiceName != "" {
+		indexed = false
 		where = append(where, `schema_key IN (SELECT sp.schema_key FROM schema_producers sp
 			JOIN producers p USING (producer_id) WHERE p.service_name = `+args.add(f.ServiceName)+`)`)
 	}
@@ -41,8 +50,9 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 			types[i] = int16(t)
 		}
 		where = append(where, `metric_types && `+args.add(types)+`::SMALLINT[]`)
+		indexed = false
 	}
-	return sqlstore.Cond{SQL: strings.Join(where, " AND "), Args: args}
+	return sqlstore.Cond{SQL: strings.Join(where, " AND "), Args: args, Indexed: indexed}
 }
 
 // NameOrder implements sqlstore.KeyReader: byte by byte, whatever the
@@ -71,10 +81,11 @@ func (s dialect) SummariesOf(ctx context.Context, keys []string) ([]catalog.KeyS
 // column; the name breaks ties), with their version flags, and, when
 // count is set, how many pass c in all, in the same batch. A key is versioned when any of its schemas
 // has a version, and deprecated when any schema's current version (its
-// history row with the highest seq) is. Without a filter, the total is
-// counted apart (from the primary key alone), so that the page can stop
-// at its last row, which an index in the order's collation serves; with
-// one, every summary must be read to evaluate it anyway, and a window
+// history row with the highest seq) is. Without a filter, or with one an
+// index serves (c.Indexed: the signals alone), the total is counted apart
+// (from an index alone), so that the page can stop at its last row, which
+// an index in the order's collation serves; with any other, every summary
+// must be read to evaluate it anyway, and a window
 // over the page's query counts in that same scan rather than in a second.
 // The page's names are chosen first and its rows read after, so that a
 // filter and an order on the name alone read the primary key, not every
@@ -87,7 +98,7 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 	var r reads
 	var total int64
 	filter := c.Where()
-	windowed, counted := count && c.SQL != "", "0::BIGINT"
+	windowed, counted := count && c.SQL != "" && !c.Indexed, "0::BIGINT"
 	if windowed {
 		counted = "count(*) OVER ()"
 	} else if count {

@@ -22,6 +22,10 @@ import (
 type Cond struct {
 	SQL  string
 	Args []any
+	// Indexed says an index in the list's name order serves the
+	// condition alone (the signal every list of keys is kept to), so that
+	// a store may read a page of it without reading every row.
+	Indexed bool
 }
 
 // KeyScope limits a read across metrics: to listed keys (a page of them,
@@ -269,11 +273,11 @@ func GetSeriesHistory(ctx context.Context, r CostReader, key string) ([]catalog.
 		err = catalog.Errorf(catalog.ENOTFOUND, "no %s has been seen", catalog.DescribeKey(key))
 	}
 	if err != nil {
-		return nil, Wrap(fmt.Sprintf("series history of %q", key), err)
+		return nil, Wrap("series history of "+catalog.DescribeKey(key), err)
 	}
 	streams, series, _ = listed(streams, series, nil)
 	points, err := SeriesHistory(streams, series, now)
-	return points, Wrap(fmt.Sprintf("series history of %q", key), err)
+	return points, Wrap("series history of "+catalog.DescribeKey(key), err)
 }
 
 // ReadFieldCosts implements catalog.Store.ReadFieldCosts on r. It reads

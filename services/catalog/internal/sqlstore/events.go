@@ -30,7 +30,7 @@ func ListSchemaEvents(ctx context.Context, r EventReader, key string, offset, li
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list events of %q: %w", key, err)
+		return nil, fmt.Errorf("list events of %s: %w", catalog.DescribeKey(key), err)
 	}
 	if !known {
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "no %s has been seen", catalog.DescribeKey(key))

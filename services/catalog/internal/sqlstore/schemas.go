@@ -55,7 +55,7 @@ func GetSchemas(ctx context.Context, r SchemaReader, ids ...string) ([]catalog.S
 func ListSchemas(ctx context.Context, r SchemaReader, key string, includeSuperseded bool) ([]catalog.Schema, error) {
 	known, x, err := r.SchemasOfKey(ctx, key, includeSuperseded)
 	if err != nil {
-		return nil, fmt.Errorf("list schemas of %q: %w", key, err)
+		return nil, fmt.Errorf("list schemas of %s: %w", catalog.DescribeKey(key), err)
 	}
 	if !known {
 		return nil, catalog.Errorf(catalog.ENOTFOUND, "no %s has been seen", catalog.DescribeKey(key))
