@@ -257,8 +257,9 @@ type Store interface {
 	// ListSchemas returns them (fields with presence, seen ratio and type
 	// conflicts; data points; first seen; superseded schemas left out)
 	// and, for each schema, the releases producing it now, the most
-	// recently seen first (GetSchema's current releases, in its order). Fields carry no cost figures; ReadFieldCosts has
-	// them. A page with fewer than limit keys is the last. An after that
+	// recently seen first (GetSchema's current releases, in its order).
+	// Fields carry no cost figures; ReadFieldCosts has them. A page with
+	// fewer than limit keys is the last. An after that
 	// names no key is no error: the page starts at the first key past it.
 	// It returns no catalog error code; its errors are the database's and
 	// ctx's.

@@ -16,7 +16,7 @@ import (
 // Cost rows (stream_costs, migrations 5 and 7): the planner merges a batch's
 // figures with the rows of their buckets (holdings.Costs) and the writer
 // stores the result; reads load a schema's or a metric's streams and their
-// rows (costReader), and sqlstore works the figures out. Sketches cannot
+// rows (sqlstore.CostReader), and sqlstore works the figures out. Sketches cannot
 // be merged in SQL, so nothing here adds them up.
 
 // bucketLayout writes a bucket as DuckDB reads a TIMESTAMP from text.

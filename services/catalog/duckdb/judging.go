@@ -8,8 +8,8 @@ import (
 
 // Reads for a full judging of the catalog (conformance.Findings.Refresh): a
 // page of keys' current schemas with the same reads ListSchemas makes
-// (readSchemas), for many keys at once; and every active stream's cost
-// rows in one read, as ListTopSeries reads them.
+// (readSchemas), for many keys at once. The cost rows judging reads are
+// the cost reads' (sqlstore.ReadFieldCosts).
 
 // JudgingKeys implements sqlstore.JudgingReader: the page's keys come from
 // the key summaries, whose column compares bytes.

@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
@@ -54,7 +53,7 @@ func (s *Store) readSchemas(ctx context.Context, where string, whereArgs ...any)
 	in, args := idsIn(ids)
 	reads := []func() error{func() error {
 		return scanRows(ctx, s.db, `SELECT schema_id, seq, version, status, reason, actor, assigned_at FROM schema_versions
-			WHERE schema_id `+in, args, rowsOf(x.ScanVersion))
+			WHERE schema_id `+in, args, rowsOf(x.ScanCurrentVersion))
 	}}
 	for _, rr := range x.RowReads() {
 		reads = append(reads, func() error { return scanRows(ctx, s.db, rr.Query+`schema_id `+in, args, rowsOf(rr.Scan)) })
@@ -109,16 +108,6 @@ func parallel(fns ...func() error) error {
 		g.Go(fn)
 	}
 	return g.Wait()
-}
-
-// mustExist returns ENOTFOUND with the formatted message when the count query
-// counts nothing.
-func (s *Store) mustExist(ctx context.Context, countQuery string, arg any, format string) error {
-	known, err := s.exists(ctx, countQuery, arg)
-	if err == nil && !known {
-		return catalog.Errorf(catalog.ENOTFOUND, format, arg)
-	}
-	return err
 }
 
 // exists reports whether countQuery, a count with arg as its one

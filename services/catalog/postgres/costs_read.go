@@ -10,9 +10,9 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// Cost reads: costReader loads a schema's or a metric's streams and their
-// cost rows, in as few round trips as it can, and sqlstore works the
-// figures out. Sketches cannot be merged in SQL, so nothing here adds them
+// Cost reads: the dialect, as sqlstore.CostReader, loads a schema's or a
+// metric's streams and their cost rows, in as few round trips as it can,
+// and sqlstore works the figures out. Sketches cannot be merged in SQL, so nothing here adds them
 // up.
 
 // noValues is an empty list of example values as a PostgreSQL constant.

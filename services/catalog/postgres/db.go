@@ -166,16 +166,6 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// mustExist returns ENOTFOUND, with format filled with arg, when
-// countQuery (a count with arg as $1) counts nothing.
-func mustExist(ctx context.Context, q querier, countQuery string, arg any, format string) error {
-	known, err := exists(ctx, q, countQuery, arg)
-	if err == nil && !known {
-		return catalog.Errorf(catalog.ENOTFOUND, format, arg)
-	}
-	return err
-}
-
 // exists reports whether countQuery, a count with arg as $1, counts
 // anything.
 func exists(ctx context.Context, q querier, countQuery string, arg any) (bool, error) {

@@ -108,7 +108,7 @@ func queueSchemaFacts(r *reads, sel sqlstore.Cond) *sqlstore.SchemaSet {
 	sr := x.SchemaRead()
 	r.each(sr.Query+sel.SQL, sel.Args, rowsOf(sr.Scan))
 	r.each(`SELECT DISTINCT ON (schema_id) schema_id, seq, version, status, reason, actor, assigned_at FROM schema_versions
-		WHERE `+sel.SQL+` ORDER BY schema_id, seq DESC`, sel.Args, rowsOf(x.ScanVersion))
+		WHERE `+sel.SQL+` ORDER BY schema_id, seq DESC`, sel.Args, rowsOf(x.ScanCurrentVersion))
 	for _, rr := range x.RowReads() {
 		r.each(rr.Query+sel.SQL, sel.Args, rowsOf(rr.Scan))
 	}

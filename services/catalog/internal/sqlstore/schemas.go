@@ -14,8 +14,8 @@ import (
 // SchemaReader is a store as GetSchemas and ListSchemas read it: each
 // method reads the schemas it selects into a new set (NewSchemaSet), the
 // schema rows first (SchemaSet.SchemaRead), then their current versions
-// (SchemaSet.ScanVersion) and the rest of their rows (SchemaSet.RowReads),
-// in the store's SQL.
+// (SchemaSet.ScanCurrentVersion) and the rest of their rows
+// (SchemaSet.RowReads), in the store's SQL.
 type SchemaReader interface {
 	// SchemasByID reads the schemas with the given ids, of which there
 	// is at least one.
@@ -150,7 +150,7 @@ func (x *SchemaSet) SchemaRead() SetRead {
 }
 
 // RowReads are the reads of the rows of the set's schemas, after
-// SchemaRead, but for their versions (see ScanVersion): data point fields,
+// SchemaRead, but for their versions (see ScanCurrentVersion): data point fields,
 // streams, variants as each stream sent them, and instances with their
 // releases and their resource and scope fields.
 func (x *SchemaSet) RowReads() []SetRead {
@@ -185,11 +185,11 @@ func (x *SchemaSet) scanSchema(r Row) error {
 	return nil
 }
 
-// ScanVersion takes a version row of the set's schemas, selected as
+// ScanCurrentVersion takes a version row of the set's schemas, selected as
 // schema_id, seq, version, status, reason, actor, assigned_at from
 // schema_versions: a schema's current version is its row with the highest
 // seq, whichever rows of its history a store selects.
-func (x *SchemaSet) ScanVersion(r Row) error {
+func (x *SchemaSet) ScanCurrentVersion(r Row) error {
 	var v catalog.Version
 	var seq int64
 	var status Enum

@@ -51,9 +51,9 @@ func TestSchemaSetKeepsWhatWasRead(t *testing.T) {
 	scan(instances, row{"later", "p1", "", "svc", "1.0", at, at})
 	scan(fields, row{"later", "method", int8(1), int8(3), ""})
 	for _, seq := range []int64{2, 7, 3} {
-		scan(x.ScanVersion, row{"a", seq, fmt.Sprint("v", seq), int8(1), "", "", at})
+		scan(x.ScanCurrentVersion, row{"a", seq, fmt.Sprint("v", seq), int8(1), "", "", at})
 	}
-	scan(x.ScanVersion, row{"later", int64(9), "v9", int8(1), "", "", at})
+	scan(x.ScanCurrentVersion, row{"later", int64(9), "v9", int8(1), "", "", at})
 
 	if ids := x.IDs(); !reflect.DeepEqual(ids, []string{"b", "a"}) {
 		t.Fatalf("ids in read order: %v", ids)
