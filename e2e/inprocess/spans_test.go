@@ -1,0 +1,217 @@
+package inprocess
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/testenv"
+	. "github.com/tallycat/tallycat/internal/testvocab"
+)
+
+// newTracerProvider is a checkout instance's SDK tracer pipeline, sending
+// OTLP/gRPC to the ingest.
+func newTracerProvider(t *testing.T, ing *ingestProc, version string) *sdktrace.TracerProvider {
+	t.Helper()
+	exp, err := otlptracegrpc.New(context.Background(), otlptracegrpc.WithEndpoint(ing.grpcAddr), otlptracegrpc.WithInsecure())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp, sdktrace.WithMaxExportBatchSize(512), sdktrace.WithBlocking()),
+		sdktrace.WithResource(resource.NewSchemaless(attribute.String("service.name", "checkout"),
+			attribute.String("service.version", version), attribute.String("service.instance.id", "checkout-1"))))
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
+	return tp
+}
+
+// spanSchemas waits until the catalog holds the span keys want (key →
+// kinds) and returns each key's current schemas by kind.
+func spanSchemas(t *testing.T, cat *catalogProc, ing *ingestProc, want map[string]int) map[string]map[tallycatv1.SpanKind]*tallycatv1.Schema {
+	t.Helper()
+	ctx := context.Background()
+	client := cat.client()
+	out := map[string]map[tallycatv1.SpanKind]*tallycatv1.Schema{}
+	testenv.Eventually(t, 15*time.Second, "the span keys are in the catalog", func() error {
+		if err := ing.main.Forwarder().Drain(ctx); err != nil {
+			return err
+		}
+		keys, err := client.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{Signals: []tallycatv1.Signal{tallycatv1.Signal_SIGNAL_SPAN}, PageSize: 1000})
+		if err != nil {
+			return err
+		}
+		got := map[string]int{}
+		for _, k := range keys.SchemaKeys {
+			got[k.SchemaKey] = len(k.SpanKinds)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("span keys and their kinds %v, want %v", got, want)
+		}
+		for key := range want {
+			res, err := client.ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: key, Signal: tallycatv1.Signal_SIGNAL_SPAN})
+			if err != nil {
+				return err
+			}
+			out[key] = map[tallycatv1.SpanKind]*tallycatv1.Schema{}
+			for _, s := range res.Schemas {
+				out[key][s.SpanKind] = s
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+// signalFields are a schema's fields by source, event name and name.
+func signalFields(s *tallycatv1.Schema) map[string]*tallycatv1.Field {
+	m := map[string]*tallycatv1.Field{}
+	for _, f := range s.Fields {
+		m[f.Source.String()+" "+f.EventName+" "+f.Name] = f
+	}
+	return m
+}
+
+// TestOtelhttpSpans instruments a real HTTP server and client with otelhttp
+// and the SDK's tracer: one schema per route span name and kind for the
+// release, error.type sometimes on the share of failed requests with the
+// exception event beside it, the status error count right, and no schema
+// per trace.
+func TestOtelhttpSpans(t *testing.T) {
+	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:")
+	ing := startIngest(t, cat.url())
+	tp := newTracerProvider(t, ing, "1.2.0")
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.Atoi(r.PathValue("id"))
+		if id%4 == 0 {
+			span := trace.SpanFromContext(r.Context())
+			span.SetAttributes(attribute.String("error.type", "500"))
+			span.RecordError(errors.New("user store unavailable"))
+			http.Error(w, "boom", http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, "user")
+	})
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	srv := httptest.NewServer(otelhttp.NewHandler(mux, "checkout", otelhttp.WithTracerProvider(tp)))
+	t.Cleanup(srv.Close)
+	client := &http.Client{Transport: otelhttp.NewTransport(http.DefaultTransport, otelhttp.WithTracerProvider(tp))}
+	get := func(path string) {
+		res, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	const users, failed, health = 40, 10, 15 // ids 1 to 40: one in four fails
+	for id := 1; id <= users; id++ {
+		get(fmt.Sprintf("/users/%d", id))
+	}
+	for range health {
+		get("/health")
+	}
+	if err := tp.ForceFlush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	got := spanSchemas(t, cat, ing, map[string]int{"GET /users/{id}": 1, "GET /health": 1, "HTTP GET": 1})
+	route := got["GET /users/{id}"][tallycatv1.SpanKind_SPAN_KIND_SERVER]
+	if route == nil || route.DataPointCount != users || route.ErrorCount != failed || route.ByScope || route.ReleaseCount != 1 {
+		t.Fatalf("the route's server schema = %v; want %d spans, %d with status error", route, users, failed)
+	}
+	share := float64(failed) / users
+	fields := signalFields(route)
+	for _, key := range []string{"FIELD_SOURCE_SPAN  error.type", "FIELD_SOURCE_EVENT exception ", "FIELD_SOURCE_EVENT exception exception.message", "FIELD_SOURCE_EVENT exception exception.type"} {
+		if f := fields[key]; f == nil || f.Presence != Sometimes || math.Abs(f.SeenRatio-share) > 1e-9 {
+			t.Errorf("%s = %v, want sometimes, on %.2f of the spans", key, f, share)
+		}
+	}
+	for _, key := range []string{"FIELD_SOURCE_SPAN  url.path", "FIELD_SOURCE_SPAN  http.request.method", "FIELD_SOURCE_SPAN  http.response.status_code"} {
+		if f := fields[key]; f == nil || f.Presence != Always {
+			t.Errorf("%s = %v, want always", key, f)
+		}
+	}
+
+	if h := got["GET /health"][tallycatv1.SpanKind_SPAN_KIND_SERVER]; h == nil || h.DataPointCount != health || h.ErrorCount != 0 || signalFields(h)["FIELD_SOURCE_SPAN  error.type"] != nil {
+		t.Errorf("the health route's schema = %v; want %d spans, none failed", h, health)
+	}
+	// The client's spans: HTTP GET, status error on the 500s.
+	if c := got["HTTP GET"][tallycatv1.SpanKind_SPAN_KIND_CLIENT]; c == nil || c.DataPointCount != users+health || c.ErrorCount != failed {
+		t.Errorf("the client's schema = %v; want %d spans, %d failed", c, users+health, failed)
+	}
+	for _, s := range []*tallycatv1.Schema{route, got["HTTP GET"][tallycatv1.SpanKind_SPAN_KIND_CLIENT]} {
+		for _, f := range s.Fields {
+			if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+				t.Errorf("%s shows a span field as a data point's: %v", s.SchemaKey, f)
+			}
+		}
+	}
+}
+
+// TestSpanNamesWithIDs: a release whose span names carry ids (5,000
+// distinct) gets the limit's schemas plus one of its scope, which counts
+// the rest and names some of them.
+func TestSpanNamesWithIDs(t *testing.T) {
+	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:")
+	ing := startIngest(t, cat.url())
+	tp := newTracerProvider(t, ing, "2.0.0")
+	tracer := tp.Tracer("example.com/users")
+	const names, limit = 5000, 1000
+	for id := range names {
+		_, span := tracer.Start(context.Background(), fmt.Sprintf("GET /users/%d", id), trace.WithSpanKind(trace.SpanKindServer))
+		if id%10 == 0 {
+			span.SetStatus(codes.Error, "failed")
+		}
+		span.End()
+	}
+	if err := tp.ForceFlush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	client := cat.client()
+	testenv.Eventually(t, 30*time.Second, "the limit's schemas and the scope's", func() error {
+		if err := ing.main.Forwarder().Drain(ctx); err != nil {
+			return err
+		}
+		keys, err := client.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{Signals: []tallycatv1.Signal{tallycatv1.Signal_SIGNAL_SPAN}})
+		if err != nil {
+			return err
+		}
+		if keys.TotalSize != limit+1 {
+			return fmt.Errorf("%d span keys, want %d", keys.TotalSize, limit+1)
+		}
+		res, err := client.ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: "example.com/users", Signal: tallycatv1.Signal_SIGNAL_SPAN})
+		if err != nil {
+			return err
+		}
+		if len(res.Schemas) != 1 {
+			return fmt.Errorf("%d schemas of the scope, want 1", len(res.Schemas))
+		}
+		s := res.Schemas[0]
+		if !s.ByScope || s.DataPointCount != names-limit || s.ErrorCount != (names-limit)/10 || len(s.NameExamples) == 0 {
+			return fmt.Errorf("the scope's schema = %v; want %d spans, %d failed, and examples", s, names-limit, (names-limit)/10)
+		}
+		if !slices.ContainsFunc(s.NameExamples, func(n string) bool { return n == fmt.Sprintf("GET /users/%d", limit) }) {
+			return fmt.Errorf("examples %v do not name the first name past the limit", s.NameExamples)
+		}
+		return nil
+	})
+}
