@@ -119,13 +119,16 @@ func TestComposeMatchesTheCode(t *testing.T) {
 	if host, p, _ := net.SplitHostPort(endpoint); host != "tallycat-ingest" || p != grpcPort {
 		t.Errorf("the Collector exports to %q, want tallycat-ingest:%s", endpoint, grpcPort)
 	}
-	pipe, ok := cc.Service.Pipelines["metrics"]
-	if !ok || !contains(pipe.Exporters, "otlp/tallycat") || !contains(pipe.Receivers, "otlp") {
-		t.Errorf("the Collector's metrics pipeline %+v does not carry OTLP to TallyCat", pipe)
-	}
-	for _, e := range pipe.Exporters {
-		if _, ok := cc.Exporters[e]; !ok {
-			t.Errorf("the pipeline uses exporter %s, which is not configured", e)
+	// The ingest catalogs every signal: each has a pipeline to it.
+	for _, signal := range []string{"metrics", "traces", "logs"} {
+		pipe, ok := cc.Service.Pipelines[signal]
+		if !ok || !contains(pipe.Exporters, "otlp/tallycat") || !contains(pipe.Receivers, "otlp") {
+			t.Errorf("the Collector's %s pipeline %+v does not carry OTLP to TallyCat", signal, pipe)
+		}
+		for _, e := range pipe.Exporters {
+			if _, ok := cc.Exporters[e]; !ok {
+				t.Errorf("the %s pipeline uses exporter %s, which is not configured", signal, e)
+			}
 		}
 	}
 	collectorGRPC := port(t, cc.Receivers.OTLP.Protocols["grpc"].Endpoint)

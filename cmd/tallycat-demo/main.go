@@ -10,6 +10,14 @@
 //   - cart.items.added: cart 1.0.0 is upgraded to 1.1.0 after --upgrade-after
 //     and then adds cart.size_bucket.
 //
+// They send spans and logs too (spans.go, logs.go): checkout's HTTP server
+// spans, one in ten failed with error.type and an exception event, and its
+// client spans to payments; inventory's database spans; orders' spans named
+// with order ids, which go under their scope's schema past the ingest's
+// limit of span names; checkout's checkout.completed events with a map
+// body, payments' payment.failed events, and cart's messages, which have no
+// event name and so fall under cart's logger.
+//
 // Point it at an ingest (or a Collector in front of one) and open the UI.
 package main
 
@@ -26,10 +34,16 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tallycat/tallycat/internal/cli"
 )
@@ -66,28 +80,49 @@ func main() {
 	}
 }
 
-// service is one simulated service with its own SDK pipeline.
+// service is one simulated service with its own SDK pipelines, one per
+// signal.
 type service struct {
 	name     string // and version, for messages
 	provider *sdkmetric.MeterProvider
 	meter    metric.Meter
+	traces   *sdktrace.TracerProvider
+	tracer   trace.Tracer
+	logs     *sdklog.LoggerProvider
+	logger   otellog.Logger
 }
 
-// newService starts a service's SDK pipeline; its error names the service,
-// so that a demo that cannot start says which one failed and why.
+// newService starts a service's SDK pipelines; its error names the service
+// and the signal, so that a demo that cannot start says which one failed and
+// why.
 func newService(ctx context.Context, c Config, name, version string) (*service, error) {
+	fail := func(signal string, err error) error {
+		return fmt.Errorf("start service %s %s: create its OTLP/gRPC %s exporter for %s: %w", name, version, signal, c.Endpoint, err)
+	}
 	exp, err := otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithEndpoint(c.Endpoint), otlpmetricgrpc.WithInsecure())
 	if err != nil {
-		return nil, fmt.Errorf("start service %s %s: create its OTLP/gRPC exporter for %s: %w", name, version, c.Endpoint, err)
+		return nil, fail("metrics", err)
+	}
+	spans, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(c.Endpoint), otlptracegrpc.WithInsecure())
+	if err != nil {
+		return nil, fail("traces", err)
+	}
+	records, err := otlploggrpc.New(ctx, otlploggrpc.WithEndpoint(c.Endpoint), otlploggrpc.WithInsecure())
+	if err != nil {
+		return nil, fail("logs", err)
 	}
 	res := resource.NewSchemaless(
 		attribute.String("service.name", name), attribute.String("service.namespace", "shop"),
 		attribute.String("service.version", version), attribute.String("service.instance.id", fmt.Sprintf("%s-%04x", name, rand.IntN(1<<16))),
 		attribute.String("deployment.environment.name", "demo"),
 	)
+	scope := "example.com/shop/" + name
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(c.Interval))))
-	return &service{name: name + " " + version, provider: mp, meter: mp.Meter("example.com/shop/" + name)}, nil
+	tp := sdktrace.NewTracerProvider(sdktrace.WithResource(res), sdktrace.WithBatcher(spans, sdktrace.WithBatchTimeout(c.Interval)))
+	lp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(records, sdklog.WithExportInterval(c.Interval))))
+	return &service{name: name + " " + version, provider: mp, meter: mp.Meter(scope),
+		traces: tp, tracer: tp.Tracer(scope), logs: lp, logger: lp.Logger(scope)}, nil
 }
 
 // Run plays the fleet until ctx ends. A service or instrument that cannot
@@ -143,8 +178,11 @@ func Run(ctx context.Context, c Config) error {
 			return nil
 		case <-tick.C:
 		}
+		failed := rand.IntN(10) == 0
+		playSpans(ctx, checkout, payments, inventory, orders, failed)
+		playLogs(ctx, checkout, payments, cart, failed)
 		method := []string{"GET", "POST"}[rand.IntN(2)]
-		if rand.IntN(10) == 0 {
+		if failed {
 			sec.Record(ctx, rand.Float64(), metric.WithAttributes(attribute.String("http.request.method", method),
 				attribute.Int("http.response.status_code", 500), attribute.String("error.type", "500")))
 		} else {
@@ -177,11 +215,14 @@ func Run(ctx context.Context, c Config) error {
 	}
 }
 
-// shutdown stops a service's SDK pipeline, which sends what it has not yet
-// exported; a failure loses that last export, which is worth a warning, not
-// the demo.
+// shutdown stops a service's SDK pipelines, which send what they have not
+// yet exported; a failure loses that last export, which is worth a warning,
+// not the demo.
 func shutdown(s *service) {
-	if err := s.provider.Shutdown(context.Background()); err != nil {
-		slog.Warn("stopping a demo service's SDK pipeline", "service", s.name, "error", err)
+	ctx := context.Background()
+	for signal, stop := range map[string]func(context.Context) error{"metrics": s.provider.Shutdown, "traces": s.traces.Shutdown, "logs": s.logs.Shutdown} {
+		if err := stop(ctx); err != nil {
+			slog.Warn("stopping a demo service's SDK pipeline", "service", s.name, "signal", signal, "error", err)
+		}
 	}
 }
