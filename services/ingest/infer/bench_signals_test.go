@@ -104,3 +104,30 @@ func BenchmarkScanSignals(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScanSpanNamesPastTheLimit is the span scanner on 1,000 spans
+// whose names carry ids, from a release already past the limit of span
+// names: each is counted under its scope's shape, and none makes a shape of
+// its own, so names that are new in every request cost what known ones do.
+func BenchmarkScanSpanNamesPastTheLimit(b *testing.B) {
+	in := infer.NewWithLimits(infer.Limits{MaxSpanNames: 1000})
+	first, _ := proto.Marshal(idSpans("1.0.0", 0, 1000))
+	if _, err := in.ScanTraces(first); err != nil {
+		b.Fatal(err)
+	}
+	body, _ := proto.Marshal(idSpans("1.0.0", 1_000_000, 1000))
+	run := func() {
+		res, err := in.ScanTraces(body)
+		if err != nil || len(res.Observations) != 1 {
+			b.Fatalf("%v: %d observations", err, len(res.Observations))
+		}
+	}
+	run()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "items/s")
+	b.ReportMetric(testing.AllocsPerRun(10, run)/1000, "allocs/item")
+}

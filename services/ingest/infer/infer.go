@@ -169,7 +169,8 @@ type scratch struct {
 	order     []aggKey
 	counts    []uint64
 	errs      []uint64   // spans with status error, by slot; may be short
-	examples  [][]string // span names a by-scope slot took in; may be short
+	examples  [][]string // span names a by-scope slot took in (views); may be short
+	admitted  map[admitKey]bool
 	resources []resourceInfo
 	scopes    []scopeInfo // of all resources, in order
 	res       ingest.Result
@@ -206,7 +207,7 @@ type scratch struct {
 }
 
 func newScratch() *scratch {
-	return &scratch{local: map[uint64]*shapeInfo{}, agg: map[aggKey]int{}}
+	return &scratch{local: map[uint64]*shapeInfo{}, agg: map[aggKey]int{}, admitted: map[admitKey]bool{}}
 }
 
 func (s *scratch) reset() {
@@ -217,8 +218,12 @@ func (s *scratch) reset() {
 	s.counts = s.counts[:0]
 	clear(s.errs)
 	s.errs = s.errs[:0]
-	clear(s.examples) // handed out with results: never reused
+	for i := range s.examples {
+		clear(s.examples[i]) // they may view the last request
+		s.examples[i] = s.examples[i][:0]
+	}
 	s.examples = s.examples[:0]
+	clear(s.admitted)
 	s.resources = s.resources[:0]
 	s.scopes = s.scopes[:0]
 	s.res = ingest.Result{}
@@ -439,9 +444,6 @@ func (in *Inferrer) Recycle(res ingest.Result) {
 
 // finish turns the request's aggregation into the result.
 func (in *Inferrer) finish(s *scratch) ingest.Result {
-	if in.names != nil && len(s.order) > 0 && s.order[0].shape.shape.Signal == schemaid.Span {
-		in.limitSpanNames(s)
-	}
 	res := s.res
 	if p, _ := in.results.Get().(*[]ingest.Observation); p != nil && cap(*p) >= len(s.order) {
 		res.Observations = (*p)[:len(s.order)]
@@ -460,7 +462,7 @@ func (in *Inferrer) finish(s *scratch) ingest.Result {
 			res.Observations[i].Errors = s.errs[i]
 		}
 		if i < len(s.examples) {
-			res.Observations[i].NameExamples = s.examples[i]
+			res.Observations[i].NameExamples = ownedExamples(s.examples[i])
 		}
 	}
 	if s.track {

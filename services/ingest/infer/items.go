@@ -56,11 +56,13 @@ func eventField(name schemaid.EventName) schemaid.Attribute {
 // item counts one span or log record whose header (signal, name, kind,
 // grouping) is sh and whose attributes from every source are attrs, under
 // resource ri and scope si; failed says a span's status was error. An item
-// over a limit, or a span without a name, is refused with the reason.
+// over a limit, or a span without a name, is refused with the reason; a span
+// whose name is past the limit of span names is counted under its scope's
+// shape (sh is changed), its name kept as an example.
 // attrs may be sorted in place and may hold strings that point into the
 // request: nothing here keeps them.
 func (in *Inferrer) item(s *scratch, sh *schemaid.Shape, attrs []schemaid.Attribute, ri, si int, failed bool) {
-	noun := "log record"
+	noun, moved := "log record", ""
 	if sh.Signal == schemaid.Span {
 		noun = "span"
 		if sh.Name == "" {
@@ -82,6 +84,9 @@ func (in *Inferrer) item(s *scratch, sh *schemaid.Shape, attrs []schemaid.Attrib
 		s.res.Reject(1, "%s %q: %d distinct fields; the limit is %d", noun, clip(sh.Name), len(attrs), max)
 		return
 	}
+	if sh.Signal == schemaid.Span && in.names != nil {
+		moved = in.limitSpanName(s, sh, ri, si)
+	}
 	s.buf = schemaid.AppendCanonicalHeader(s.buf[:0], sh)
 	s.buf = schemaid.AppendCanonicalAttributesFor(s.buf, sh.Signal, attrs)
 	h := maphash.Bytes(in.seed, s.buf)
@@ -99,6 +104,9 @@ func (in *Inferrer) item(s *scratch, sh *schemaid.Shape, attrs []schemaid.Attrib
 		s.agg[k] = i
 	}
 	s.counts[i]++
+	if moved != "" {
+		s.addExample(i, moved)
+	}
 	if failed {
 		for len(s.errs) <= i {
 			s.errs = append(s.errs, 0)

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -101,7 +102,7 @@ func (sn *spanNames) admit(k nameKey, name string, now int64) bool {
 	if !known {
 		set.added++
 	}
-	set.cur[name] = struct{}{}
+	set.cur[strings.Clone(name)] = struct{}{} // name may view a request
 	sn.names++
 	return true
 }
@@ -121,77 +122,69 @@ func (sn *spanNames) prune(now int64) {
 	}
 }
 
-// limitSpanNames applies the limit to a request's span observations:
-// those whose names are past it are moved to the shape grouped by their
-// scope, with the same kind and attributes, and observations that meet
-// there are merged, their names kept as examples.
-func (in *Inferrer) limitSpanNames(s *scratch) {
-	sn := in.names
-	now := in.now().UnixNano()
-	moved := false
-	sn.mu.Lock()
-	for i, k := range s.order {
-		sh := &k.shape.shape
-		if sh.Signal != schemaid.Span || sh.ByScope {
-			continue
-		}
-		p, scope := &s.resources[k.resource].producer, s.scopes[k.scope].name
-		key := nameKey{namespace: p.ServiceNamespace, service: p.ServiceName, version: p.ServiceVersion, scope: scope, kind: sh.SpanKind}
-		if sn.admit(key, sh.Name, now) {
-			continue
-		}
-		for len(s.examples) <= i {
-			s.examples = append(s.examples, nil)
-		}
-		// A new slice: the result hands it out, and keeps it past the
-		// request.
-		s.examples[i] = []string{sh.Name}
-		s.order[i].shape = in.byScope(s, k.shape, k.scope)
-		moved = true
+// admitKey memoizes, for one request, the limit's answer for a span name
+// under a resource, a scope and a kind: spans of one name repeat, and the
+// limit is asked once per name and request.
+type admitKey struct {
+	resource, scope int
+	kind            schemaid.SpanKind
+	name            string
+}
+
+// limitSpanName applies the limit to a span whose header is sh, of resource
+// ri and scope si: past it, sh becomes the header of its scope's shape of
+// the same kind, and the span's name is returned, to be kept as an example;
+// otherwise it returns "". Deciding before the shape is looked up, rather
+// than after, keeps names that carry ids from making a shape each.
+func (in *Inferrer) limitSpanName(s *scratch, sh *schemaid.Shape, ri, si int) string {
+	k := admitKey{resource: ri, scope: si, kind: sh.SpanKind, name: sh.Name}
+	ok, seen := s.admitted[k]
+	if !seen {
+		p, sn := &s.resources[ri].producer, in.names
+		key := nameKey{namespace: p.ServiceNamespace, service: p.ServiceName, version: p.ServiceVersion, scope: s.scopes[si].name, kind: sh.SpanKind}
+		now := in.now().UnixNano()
+		sn.mu.Lock()
+		ok = sn.admit(key, sh.Name, now)
+		sn.mu.Unlock()
+		s.admitted[k] = ok
 	}
-	sn.mu.Unlock()
-	if moved {
-		s.mergeSlots()
+	if ok {
+		return ""
+	}
+	name := sh.Name
+	sh.Name, sh.ByScope = s.scopeSchemaName(si), true
+	return name
+}
+
+// addExample keeps name among the examples of slot i, up to
+// maxNameExamples. It may view the request: finish copies the examples.
+// The lists are reused from request to request.
+func (s *scratch) addExample(i int, name string) {
+	for len(s.examples) <= i {
+		if n := len(s.examples); n < cap(s.examples) {
+			s.examples = s.examples[:n+1]
+			s.examples[n] = s.examples[n][:0]
+		} else {
+			s.examples = append(s.examples, make([]string, 0, maxNameExamples))
+		}
+	}
+	if len(s.examples[i]) < maxNameExamples && !contains(s.examples[i], name) {
+		s.examples[i] = append(s.examples[i], name)
 	}
 }
 
-// byScope is the shape of info's span grouped by the scope si.
-func (in *Inferrer) byScope(s *scratch, info *shapeInfo, si int) *shapeInfo {
-	sh := schemaid.Shape{Signal: schemaid.Span, Name: s.scopeSchemaName(si), SpanKind: info.shape.SpanKind, ByScope: true}
-	s.buf = schemaid.AppendCanonicalHeader(s.buf[:0], &sh)
-	s.buf = schemaid.AppendCanonicalAttributesFor(s.buf, schemaid.Span, info.shape.Attributes)
-	return in.lookup(s.buf)
-}
-
-// mergeSlots merges the slots of s.order that are one observation, adding
-// their counts and errors and keeping up to maxNameExamples of their
-// names, in the order of the first slot of each.
-func (s *scratch) mergeSlots() {
-	clear(s.agg)
-	for len(s.errs) < len(s.order) {
-		s.errs = append(s.errs, 0)
+// ownedExamples copies a slot's examples, which may view the request, for
+// the result to keep: one string holds them all.
+func ownedExamples(names []string) []string {
+	if len(names) == 0 {
+		return nil
 	}
-	for len(s.examples) < len(s.order) {
-		s.examples = append(s.examples, nil)
+	all := strings.Join(names, "")
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i], all = all[:len(n)], all[len(n):]
 	}
-	n := 0
-	for i, k := range s.order {
-		j, ok := s.agg[k]
-		if !ok {
-			s.agg[k] = n
-			s.order[n], s.counts[n], s.errs[n], s.examples[n] = k, s.counts[i], s.errs[i], s.examples[i]
-			n++
-			continue
-		}
-		s.counts[j] += s.counts[i]
-		s.errs[j] += s.errs[i]
-		for _, name := range s.examples[i] {
-			if len(s.examples[j]) < maxNameExamples && !contains(s.examples[j], name) {
-				s.examples[j] = append(s.examples[j], name)
-			}
-		}
-	}
-	s.order, s.counts, s.errs, s.examples = s.order[:n], s.counts[:n], s.errs[:n], s.examples[:n]
+	return out
 }
 
 // maxNameExamples is how many span names an observation grouped by scope
