@@ -168,10 +168,16 @@ func (s *scratch) addExample(i int, name string) {
 			s.examples = append(s.examples, make([]string, 0, maxNameExamples))
 		}
 	}
+	if len(name) > maxExampleBytes || strings.IndexByte(name, 0) >= 0 {
+		return // the API would refuse the whole observation for it
+	}
 	if len(s.examples[i]) < maxNameExamples && !contains(s.examples[i], name) {
 		s.examples[i] = append(s.examples[i], name)
 	}
 }
+
+// maxExampleBytes is the longest name example the API takes.
+const maxExampleBytes = 1024
 
 // ownedExamples copies a slot's examples, which may view the request, for
 // the result to keep: one string holds them all.

@@ -3,6 +3,7 @@ package infer_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +129,20 @@ func TestSpanNameLimitAgreesAcrossPaths(t *testing.T) {
 	last := scanned.Observations[len(scanned.Observations)-1]
 	if !last.Shape.ByScope || last.Shape.Name != "otelhttp" || last.VariantID != schemaid.ID(last.Shape) || len(last.NameExamples) != 10 {
 		t.Errorf("by-scope observation = %+v", last)
+	}
+}
+
+// TestSpanNameExamplesTheAPITakes: a name the API would refuse as an
+// example (too long, holding NUL) is counted but not kept as one.
+func TestSpanNameExamplesTheAPITakes(t *testing.T) {
+	in := infer.NewWithLimits(infer.Limits{MaxSpanNames: 1})
+	req := idSpans("1", 0, 1)
+	spans := req.ResourceSpans[0].ScopeSpans[0]
+	for _, name := range []string{strings.Repeat("x", 1025), "a\x00b", "kept"} {
+		spans.Spans = append(spans.Spans, &tracepb.Span{Name: name, Kind: tracepb.Span_SPAN_KIND_SERVER})
+	}
+	got := tally(in, req)
+	if got.spans["scope:otelhttp"] != 3 || fmt.Sprint(got.examples) != "[kept]" {
+		t.Errorf("by scope: %d spans, examples %q; want 3 and only the name the API takes", got.spans["scope:otelhttp"], got.examples)
 	}
 }
