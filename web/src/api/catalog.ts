@@ -8,7 +8,7 @@ import {
   type ListProducersRequestSchema,
   type ListSchemaKeysRequestSchema,
 } from "@/gen/tallycat/v1/catalog_service_pb";
-import { Window } from "@/gen/tallycat/v1/schema_pb";
+import { Signal, Window } from "@/gen/tallycat/v1/schema_pb";
 
 export function useSchemaKeys(input: MessageInitShape<typeof ListSchemaKeysRequestSchema>) {
   // Keep the previous page on screen while the next one loads, so the table
@@ -16,9 +16,9 @@ export function useSchemaKeys(input: MessageInitShape<typeof ListSchemaKeysReque
   return useQuery(CatalogService.method.listSchemaKeys, input, { placeholderData: keepPreviousData });
 }
 
-/** useSchemas lists a metric's current schemas, and its superseded ones too when asked. */
-export function useSchemas(schemaKey: string, includeSuperseded = false) {
-  return useQuery(CatalogService.method.listSchemas, { schemaKey, includeSuperseded });
+/** useSchemas lists the current schemas of a metric, span or log event, and its superseded ones too when asked. */
+export function useSchemas(schemaKey: string, signal: Signal, includeSuperseded = false) {
+  return useQuery(CatalogService.method.listSchemas, { schemaKey, signal, includeSuperseded });
 }
 
 /** useSchema reads a schema in full, with its cost (series, rates, distinct values) over the window. */
@@ -48,8 +48,9 @@ export function useDiff(baseSchemaId: string | undefined, targetSchemaId: string
   );
 }
 
-export function useSchemaEvents(schemaKey: string) {
-  return useQuery(CatalogService.method.listSchemaEvents, { schemaKey, pageSize: 200 });
+/** useSchemaEvents lists what happened to the schemas of one key of a signal, newest first. */
+export function useSchemaEvents(schemaKey: string, signal: Signal) {
+  return useQuery(CatalogService.method.listSchemaEvents, { schemaKey, signal, pageSize: 200 });
 }
 
 /** useTopSeries lists the metrics, releases and attributes with the most series over the window. */
@@ -58,6 +59,6 @@ export function useTopSeries(window: Window, limit = 10) {
 }
 
 /** useSeriesHistory reads a metric's series per ten minutes over the last 24 hours; nothing while no metric is chosen. */
-export function useSeriesHistory(schemaKey: string | undefined) {
-  return useQuery(CatalogService.method.getSeriesHistory, schemaKey ? { schemaKey } : skipToken);
+export function useSeriesHistory(schemaKey: string | undefined, signal: Signal = Signal.METRIC) {
+  return useQuery(CatalogService.method.getSeriesHistory, schemaKey ? { schemaKey, signal } : skipToken);
 }

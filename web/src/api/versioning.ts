@@ -4,6 +4,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { createConnectQueryKey, useMutation, useQuery } from "@connectrpc/connect-query";
 import { CatalogService } from "@/gen/tallycat/v1/catalog_service_pb";
+import type { Signal } from "@/gen/tallycat/v1/schema_pb";
 import { VersioningService } from "@/gen/tallycat/v1/versioning_service_pb";
 
 /** useInvalidateVersions refetches every catalog and versioning query. */
@@ -27,8 +28,8 @@ export function useSetVersionStatus() {
   return useMutation(VersioningService.method.setVersionStatus, { onSuccess: invalidate });
 }
 
-/** useProposals lists the versions proposed for one schema, or for every schema of one metric. */
-export function useProposals(filter: { schemaId: string } | { schemaKey: string }) {
+/** useProposals lists the versions proposed for one schema, or for every schema of one key of a signal. */
+export function useProposals(filter: { schemaId: string } | { schemaKey: string; signal: Signal }) {
   return useQuery(VersioningService.method.listProposals, filter);
 }
 

@@ -1,8 +1,18 @@
 import { Badge } from "@/components/ui/badge";
 import { FindingLevel } from "@/gen/tallycat/v1/conformance_service_pb";
 import type { Field, SchemaVersion } from "@/gen/tallycat/v1/schema_pb";
-import { FieldPresence, FieldSource, MetricType, VersionStatus } from "@/gen/tallycat/v1/schema_pb";
-import { findingLevelLabel, formatShare, metricTypeLabel, sourceLabel, valueTypeLabel } from "@/lib/format";
+import { FieldPresence, FieldSource, MetricType, SpanKind, VersionStatus } from "@/gen/tallycat/v1/schema_pb";
+import {
+  fieldName,
+  findingLevelLabel,
+  formatShare,
+  isEventItself,
+  metricTypeLabel,
+  presenceBasis,
+  sourceLabel,
+  spanKindLabel,
+  valueTypeLabel,
+} from "@/lib/format";
 import { cn } from "@/lib/utils";
 
 const typeColors: Record<MetricType, string> = {
@@ -16,6 +26,24 @@ const typeColors: Record<MetricType, string> = {
 
 export function MetricTypeBadge({ type }: { type: MetricType }) {
   return <Badge className={cn("border-transparent", typeColors[type])}>{metricTypeLabel[type]}</Badge>;
+}
+
+const kindColors: Record<SpanKind, string> = {
+  [SpanKind.UNSPECIFIED]: "bg-muted text-muted-foreground",
+  [SpanKind.INTERNAL]: "bg-slate-100 text-slate-700",
+  [SpanKind.SERVER]: "bg-sky-100 text-sky-800",
+  [SpanKind.CLIENT]: "bg-emerald-100 text-emerald-800",
+  [SpanKind.PRODUCER]: "bg-violet-100 text-violet-800",
+  [SpanKind.CONSUMER]: "bg-amber-100 text-amber-800",
+};
+
+/** SpanKindBadge is a span's kind: a server span and a client span of one name are two schemas. */
+export function SpanKindBadge({ kind }: { kind: SpanKind }) {
+  return (
+    <Badge className={cn("border-transparent", kindColors[kind])} data-testid="span-kind" title="Span kind">
+      {spanKindLabel[kind]}
+    </Badge>
+  );
 }
 
 const sourceColors: Record<FieldSource, string> = {
@@ -39,10 +67,28 @@ export function SourceBadge({ source }: { source: FieldSource }) {
   );
 }
 
-/** fieldOrder sorts data point fields (the schema's identity) first, then resource, then scope. */
+/** sourceRank orders sources: the item's own attributes, then the rest of its shape, then resource and scope. */
+const sourceRank: Record<FieldSource, number> = {
+  [FieldSource.DATA_POINT]: 0,
+  [FieldSource.SPAN]: 0,
+  [FieldSource.LOG_RECORD]: 0,
+  [FieldSource.SEVERITY]: 1,
+  [FieldSource.EVENT]: 2,
+  [FieldSource.BODY]: 2,
+  [FieldSource.LINK]: 3,
+  [FieldSource.RESOURCE]: 4,
+  [FieldSource.SCOPE]: 5,
+  [FieldSource.UNSPECIFIED]: 6,
+};
+
+/** fieldOrder sorts the fields of a schema's shape (its identity) first, then resource, then scope; an event's attributes follow the event. */
 export function fieldOrder(a: Field, b: Field): number {
-  const rank = (f: Field) => (f.source === FieldSource.DATA_POINT ? 0 : f.source);
-  return rank(a) - rank(b) || a.name.localeCompare(b.name) || a.valueType - b.valueType;
+  return (
+    sourceRank[a.source] - sourceRank[b.source] ||
+    a.eventName.localeCompare(b.eventName) ||
+    a.name.localeCompare(b.name) ||
+    a.valueType - b.valueType
+  );
 }
 
 /** presenceText is "always", or "sometimes · 12 %"; empty where the field is not part of a schema. */
@@ -58,14 +104,15 @@ export function presenceText(field: Field): string {
 }
 
 /**
- * PresenceBadge says how often a schema's field was carried: by data points
- * for a data point field, by producer instances for a resource or scope one.
+ * PresenceBadge says how often a schema's field was carried: by data points,
+ * spans or log records for the item's own fields, by producer instances for
+ * a resource or scope one.
  * It shows nothing where presence is unset (a diff, a variant).
  */
 export function PresenceBadge({ field }: { field: Field }) {
   const text = presenceText(field);
   if (!text) return null;
-  const of = field.source === FieldSource.DATA_POINT ? "data points" : "producer instances";
+  const of = presenceBasis[field.source];
   const always = field.presence === FieldPresence.ALWAYS;
   return (
     <Badge
@@ -106,10 +153,12 @@ export function SupersededBadge() {
 export function FieldLine({ field, className, hideSource }: { field: Field; className?: string; hideSource?: boolean }) {
   return (
     <span className={cn("inline-flex flex-wrap items-center gap-1.5", className)}>
-      <code className="font-mono text-[13px]">{field.name}</code>
-      <Badge variant="secondary" className="font-mono">
-        {valueTypeLabel[field.valueType]}
-      </Badge>
+      <code className="font-mono text-[13px]">{fieldName(field)}</code>
+      {!isEventItself(field) && (
+        <Badge variant="secondary" className="font-mono">
+          {valueTypeLabel[field.valueType]}
+        </Badge>
+      )}
       <PresenceBadge field={field} />
       {field.typeConflict && <TypeConflictBadge />}
       {!hideSource && <SourceBadge source={field.source} />}
@@ -121,7 +170,7 @@ export function FieldLine({ field, className, hideSource }: { field: Field; clas
 export function AttributeChip({ field }: { field: Field }) {
   return (
     <Badge variant="outline" className="font-mono font-normal" data-testid="attribute-chip">
-      {field.name}:{valueTypeLabel[field.valueType]}
+      {isEventItself(field) ? fieldName(field) : `${fieldName(field)}:${valueTypeLabel[field.valueType]}`}
     </Badge>
   );
 }

@@ -87,3 +87,21 @@ export function Producers({ producers, max = 3 }: { producers: FindingProducer[]
     </span>
   );
 }
+
+/** Examples lists what a finding saw where a list says more than a count: the span names past the limit of distinct names. */
+export function Examples({ finding: f, max = 5 }: { finding: Finding; max?: number }) {
+  if (f.examples.length === 0) return null;
+  const rest = f.examples.length - max;
+  return (
+    <span className="text-sm text-muted-foreground" data-testid="finding-examples" title={f.examples.join("\n")}>
+      such as{" "}
+      {f.examples.slice(0, max).map((e, i) => (
+        <span key={i}>
+          {i > 0 && ", "}
+          <code className="font-mono text-[13px] text-foreground">{e}</code>
+        </span>
+      ))}
+      {rest > 0 && ` and ${rest} more`}
+    </span>
+  );
+}

@@ -3,23 +3,26 @@ import { CheckCircle2 } from "lucide-react";
 import { useFindings } from "@/api/conformance";
 import { LevelBadge } from "@/components/badges";
 import { ErrorState } from "@/components/error-state";
-import { Expectation, hasExpectation, Replacement } from "@/components/finding";
+import { Examples, Expectation, hasExpectation, Replacement } from "@/components/finding";
 import { SchemaLink } from "@/components/schema-link";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Signal } from "@/gen/tallycat/v1/schema_pb";
+import { signalSearch, wordsOf } from "@/lib/signal";
 
 const LIMIT = 10;
 
-type Props = { schemaKey: string; schemaId?: undefined } | { schemaId: string; schemaKey?: undefined };
+type Props = { schemaKey: string; signal: Signal; schemaId?: undefined } | { schemaId: string; schemaKey?: undefined; signal?: undefined };
 
 /**
- * FindingsCard lists, compactly, what the registries say about a metric (all
- * its schemas) or one schema: each finding's level, id, attribute and
- * expected beside seen, with the way to the Conformance page filtered to it.
+ * FindingsCard lists, compactly, what the registries say about a key of a
+ * signal (all its schemas) or one schema: each finding's level, id,
+ * attribute and expected beside seen, with the way to the Conformance page
+ * filtered to it.
  */
-export function FindingsCard({ schemaKey, schemaId }: Props) {
-  const q = useFindings({ schemaKey: schemaKey ?? "", schemaId: schemaId ?? "", pageSize: LIMIT });
-  const subject = schemaId ? "schema" : "metric";
+export function FindingsCard({ schemaKey, signal, schemaId }: Props) {
+  const q = useFindings({ schemaKey: schemaKey ?? "", signals: signal ? [signal] : [], schemaId: schemaId ?? "", pageSize: LIMIT });
+  const subject = schemaId ? "schema" : wordsOf(signal ?? Signal.METRIC).key;
   const total = Number(q.data?.totalSize ?? 0n);
   const findings = q.data?.findings ?? [];
   const more = Math.max(total, findings.length) - findings.length;
@@ -32,7 +35,7 @@ export function FindingsCard({ schemaKey, schemaId }: Props) {
         </div>
         <Link
           to="/conformance"
-          search={schemaId ? { schema: schemaId } : { metric: schemaKey }}
+          search={schemaId ? { schema: schemaId } : { metric: schemaKey, ...signalSearch(signal ?? Signal.METRIC) }}
           className="text-sm text-primary hover:underline"
           data-testid="findings-link"
         >
@@ -65,6 +68,7 @@ export function FindingsCard({ schemaKey, schemaId }: Props) {
                 <Expectation finding={f} />
                 <Replacement finding={f} />
                 {!hasExpectation(f) && !f.replacement && <span className="text-sm text-muted-foreground">{f.message}</span>}
+                <Examples finding={f} />
                 {!schemaId && f.schemaId && (
                   <span className="ml-auto text-xs text-muted-foreground">
                     schema <SchemaLink id={f.schemaId} />

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatCompact, formatRate, formatShare, shareOf } from "./format";
+import { FieldSource } from "@/gen/tallycat/v1/schema_pb";
+import { fieldName, formatCompact, formatRate, formatShare, isEventItself, shareOf } from "./format";
 
 describe("formatShare", () => {
   it.each([
@@ -48,4 +49,18 @@ describe("formatRate", () => {
     [12.4, "12/min"],
     [5000, "5.0k/min"],
   ])("renders %s as %s", (n, want) => expect(formatRate(n)).toBe(want));
+});
+
+describe("fieldName", () => {
+  it("names a span event's attribute after its event, and the event itself by its name", () => {
+    expect(fieldName({ source: FieldSource.EVENT, eventName: "exception", name: "exception.type" })).toBe("exception › exception.type");
+    expect(fieldName({ source: FieldSource.EVENT, eventName: "exception", name: "" })).toBe("exception");
+    expect(isEventItself({ source: FieldSource.EVENT, name: "" })).toBe(true);
+    expect(isEventItself({ source: FieldSource.EVENT, name: "exception.type" })).toBe(false);
+  });
+
+  it("names every other field by its name", () => {
+    expect(fieldName({ source: FieldSource.BODY, eventName: "", name: "body.page.url" })).toBe("body.page.url");
+    expect(fieldName({ source: FieldSource.SPAN, eventName: "", name: "error.type" })).toBe("error.type");
+  });
 });

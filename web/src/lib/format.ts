@@ -1,7 +1,7 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { FindingLevel } from "@/gen/tallycat/v1/conformance_service_pb";
-import { FieldSource, MetricType, Temporality, ValueType, VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
+import { FieldSource, MetricType, SpanKind, Temporality, ValueType, VersionStatus, Window, type Field } from "@/gen/tallycat/v1/schema_pb";
 import { ChangeLevel } from "@/gen/tallycat/v1/versioning_service_pb";
 
 export const metricTypeLabel: Record<MetricType, string> = {
@@ -43,6 +43,45 @@ export const sourceLabel: Record<FieldSource, string> = {
   [FieldSource.BODY]: "body",
   [FieldSource.SEVERITY]: "severity",
 };
+
+/** spanKindLabel names a span's kind as OTLP does, in lower case. */
+export const spanKindLabel: Record<SpanKind, string> = {
+  [SpanKind.UNSPECIFIED]: "unspecified",
+  [SpanKind.INTERNAL]: "internal",
+  [SpanKind.SERVER]: "server",
+  [SpanKind.CLIENT]: "client",
+  [SpanKind.PRODUCER]: "producer",
+  [SpanKind.CONSUMER]: "consumer",
+};
+
+/** presenceBasis is what a field's presence is a share of, by where the field was found. */
+export const presenceBasis: Record<FieldSource, string> = {
+  [FieldSource.UNSPECIFIED]: "data points",
+  [FieldSource.RESOURCE]: "producer instances",
+  [FieldSource.SCOPE]: "producer instances",
+  [FieldSource.DATA_POINT]: "data points",
+  [FieldSource.SPAN]: "spans",
+  [FieldSource.EVENT]: "spans",
+  [FieldSource.LINK]: "spans",
+  [FieldSource.LOG_RECORD]: "log records",
+  [FieldSource.BODY]: "log records",
+  [FieldSource.SEVERITY]: "log records",
+};
+
+/**
+ * fieldName is a field as people read it: its name, or for a span event's
+ * field the event's name before it ("exception › exception.type"), and the
+ * event's name alone for the field that stands for the event itself.
+ */
+export function fieldName(f: Pick<Field, "source" | "name" | "eventName">): string {
+  if (f.source !== FieldSource.EVENT) return f.name;
+  return f.name ? `${f.eventName} › ${f.name}` : f.eventName;
+}
+
+/** isEventItself says whether a field stands for a span event itself (an event field with no name), not one of its attributes. */
+export function isEventItself(f: Pick<Field, "source" | "name">): boolean {
+  return f.source === FieldSource.EVENT && f.name === "";
+}
 
 export const statusLabel: Record<VersionStatus, string> = {
   [VersionStatus.UNSPECIFIED]: "—",

@@ -27,6 +27,7 @@ import {
 } from "@/gen/tallycat/v1/conformance_service_pb";
 import { VersioningService } from "@/gen/tallycat/v1/versioning_service_pb";
 import { fakeProposals } from "./fake-proposals";
+import { byScopeSpanSchema, signalDetails, signalKeys, signalSchemas } from "./fake-signals";
 import {
   CostSchema,
   ExampleValuesState,
@@ -41,6 +42,7 @@ import {
   SchemaSchema,
   SchemaVariantSchema,
   SchemaVersionSchema,
+  Signal,
   Temporality,
   ValueType,
   VersionStatus,
@@ -358,6 +360,19 @@ const extraFindings = Array.from({ length: 55 }, (_, i) =>
   }),
 );
 
+/** spanNameLimit is the finding on otelhttp's span names past the limit of distinct names, with some of them. */
+export const spanNameLimit = create(FindingSchema, {
+  findingId: "span_name_limit",
+  level: FindingLevel.IMPROVEMENT,
+  signal: Signal.SPAN,
+  schemaId: byScopeSpanSchema.schemaId,
+  schemaKey: byScopeSpanSchema.schemaKey,
+  message: "more distinct span names than the limit: names that embed ids are counted under the scope",
+  examples: byScopeSpanSchema.nameExamples,
+  producers: checkoutReleases("1.4.2"),
+  firstSeen: lastWeek,
+});
+
 /** countBy counts findings by level under each name the key gives them, most violations first. */
 function countBy(list: Finding[], key: (f: Finding) => string[]): FindingCount[] {
   const counts = new Map<string, FindingCount>();
@@ -387,6 +402,8 @@ export type Calls = {
   exportRegistry: number;
   acceptProposal: string[];
   dismissProposal: { version: string; reason: string }[];
+  /** keyRequests are the calls that name a key, with the signal they name it under. */
+  keyRequests: { method: string; schemaKey: string; signal: Signal }[];
 };
 
 /**
@@ -403,6 +420,8 @@ type Options = {
   manyFindings?: boolean;
   /** staleProposal makes the catalog refuse proposalA as no longer made, and drop it. */
   staleProposal?: boolean;
+  /** spanFinding adds the finding on span names past the limit, with examples. */
+  spanFinding?: boolean;
 };
 
 export function fakeCatalog(opts: Options = {}) {
@@ -419,9 +438,11 @@ export function fakeCatalog(opts: Options = {}) {
     exportRegistry: 0,
     acceptProposal: [],
     dismissProposal: [],
+    keyRequests: [],
   };
+  const keyRequest = (method: string, schemaKey: string, signal: Signal) => calls.keyRequests.push({ method, schemaKey, signal });
   const proposals = fakeProposals(opts, calls);
-  const judged = opts.empty || opts.conforming ? [] : opts.manyFindings ? [...findings, ...extraFindings] : findings;
+  const judged = opts.empty || opts.conforming ? [] : [...findings, ...(opts.manyFindings ? extraFindings : []), ...(opts.spanFinding ? [spanNameLimit] : [])];
   const versions = new Map<string, string>([["1.0.0", schemaB.schemaId]]);
   const transport = createRouterTransport(({ service }) => {
     service(CatalogService, {
@@ -429,8 +450,11 @@ export function fakeCatalog(opts: Options = {}) {
         calls.listSchemaKeys.push(req.query);
         calls.schemaKeyRequests.push(req);
         if (opts.failKeys) throw new ConnectError("the database is on fire", Code.Unavailable);
-        const all = opts.empty
-          ? []
+        // No signals is metrics only, as the catalog answers.
+        const signals = req.signals.length > 0 ? req.signals : [Signal.METRIC];
+        const spansAndLogs = opts.empty ? [] : ([Signal.SPAN, Signal.LOG] as const).flatMap((s) => (signals.includes(s) ? signalKeys[s] : []));
+        const all = opts.empty || !signals.includes(Signal.METRIC)
+          ? spansAndLogs
           : [
               create(SchemaKeySummarySchema, {
                 schemaKey: schemaA.schemaKey,
@@ -455,6 +479,7 @@ export function fakeCatalog(opts: Options = {}) {
                 versioned: true,
                 cost: costOf(req.window, queueCost),
               }),
+              ...spansAndLogs,
             ];
         const rows = all.filter((k) => k.schemaKey.includes(req.query));
         // The cost sorts, as the catalog does them; the others keep the name order.
@@ -469,11 +494,13 @@ export function fakeCatalog(opts: Options = {}) {
       },
       listSchemas(req) {
         calls.listSchemas.push(req.includeSuperseded);
+        keyRequest("listSchemas", req.schemaKey, req.signal);
+        if (req.signal === Signal.SPAN || req.signal === Signal.LOG) return { schemas: signalSchemas(req.signal, req.schemaKey) };
         return { schemas: req.includeSuperseded ? [schemaA, schemaB, schemaD] : [schemaA, schemaB] };
       },
       getSchema(req): GetSchemaResponse {
         calls.getSchema.push(req.window);
-        const d = details[req.schemaId];
+        const d = details[req.schemaId] ?? signalDetails[req.schemaId];
         if (!d) throw new ConnectError(`schema ${req.schemaId} not found`, Code.NotFound);
         const res = withCost(d, req.window);
         const v = proposals.accepted.get(req.schemaId);
@@ -507,6 +534,7 @@ export function fakeCatalog(opts: Options = {}) {
       },
       getSeriesHistory(req) {
         calls.getSeriesHistory.push(req.schemaKey);
+        keyRequest("getSeriesHistory", req.schemaKey, req.signal);
         const points =
           req.schemaKey === schemaA.schemaKey
             ? durationHistory
@@ -517,6 +545,7 @@ export function fakeCatalog(opts: Options = {}) {
       },
       listProducers(req) {
         calls.listProducers.push(req);
+        if (req.filter.case === "schemaKey") keyRequest("listProducers", req.filter.value, req.signal);
         const service = req.filter.case === "serviceName" ? req.filter.value : "checkout";
         return { producers: [create(ProducerSchema, { serviceName: service, serviceInstanceId: `${service}-pod-1`, schemaCount: 1, lastSeen: now })] };
       },
@@ -537,25 +566,31 @@ export function fakeCatalog(opts: Options = {}) {
             { name: "http.response.status_code", base: dp("http.response.status_code", ValueType.INT), target: dp("http.response.status_code", ValueType.STRING) },
           ],
         }),
-      listSchemaEvents: () => ({
-        events: [
-          movedEvent,
-          create(SchemaEventSchema, {
-            schemaKey: schemaA.schemaKey,
-            schemaId: schemaA.schemaId,
-            kind: SchemaEventKind.SCHEMA_FIRST_SEEN,
-            occurredAt: lastWeek,
-            summary: "New schema aaaaaaaa first seen from checkout 1.4.2",
-          }),
-        ],
-      }),
+      listSchemaEvents(req) {
+        keyRequest("listSchemaEvents", req.schemaKey, req.signal);
+        if (req.signal === Signal.SPAN || req.signal === Signal.LOG) return { events: [] };
+        return {
+          events: [
+            movedEvent,
+            create(SchemaEventSchema, {
+              schemaKey: schemaA.schemaKey,
+              schemaId: schemaA.schemaId,
+              kind: SchemaEventKind.SCHEMA_FIRST_SEEN,
+              occurredAt: lastWeek,
+              summary: "New schema aaaaaaaa first seen from checkout 1.4.2",
+            }),
+          ],
+        };
+      },
     });
     service(ConformanceService, {
       listFindings(req) {
         calls.listFindings.push(req);
+        if (req.schemaKey) keyRequest("listFindings", req.schemaKey, req.signals.length === 1 ? req.signals[0]! : Signal.UNSPECIFIED);
         const rows = judged.filter(
           (f) =>
             (!req.schemaKey || f.schemaKey === req.schemaKey) &&
+            (req.signals.length === 0 || req.signals.includes(f.signal || Signal.METRIC)) &&
             (!req.schemaId || f.schemaId === req.schemaId) &&
             (!req.serviceName || f.producers.some((p) => p.serviceName === req.serviceName)) &&
             (!req.minLevel || f.level <= req.minLevel) &&
@@ -607,6 +642,10 @@ export function fakeCatalog(opts: Options = {}) {
       setVersionStatus: (req) => ({ version: create(SchemaVersionSchema, { schemaId: req.schemaId, status: req.status }) }),
       listVersions: () => ({ versions: [] }),
       ...proposals.handlers,
+      listProposals(req) {
+        if (req.schemaKey) keyRequest("listProposals", req.schemaKey, req.signal);
+        return proposals.handlers.listProposals(req);
+      },
     });
   });
   return { transport, calls };

@@ -55,7 +55,12 @@ export function CardinalityPage() {
         <>
           <div className="grid items-start gap-4 xl:grid-cols-2">
             <TopMetrics metrics={metrics} plotted={plotted} onPlot={(metric) => setSearch({ metric })} />
-            <SeriesHistory metric={plotted} choices={metrics.map((m) => m.schemaKey)} onMetric={(metric) => setSearch({ metric })} />
+            <SeriesHistory
+              metric={plotted}
+              signal={metrics.find((m) => m.schemaKey === plotted)?.signal}
+              choices={metrics.map((m) => m.schemaKey)}
+              onMetric={(metric) => setSearch({ metric })}
+            />
           </div>
           <div className="grid items-start gap-4 xl:grid-cols-5">
             <TopReleases releases={top.data.releases} className="xl:col-span-2" />

@@ -6,6 +6,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { SeriesPoint } from "@/gen/tallycat/v1/catalog_service_pb";
+import type { Signal } from "@/gen/tallycat/v1/schema_pb";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { formatCompact, formatRate } from "@/lib/format";
 import { UPlotChart } from "./uplot-chart";
@@ -81,11 +82,11 @@ function chartOptions(now: number): Omit<uPlot.Options, "width" | "height"> {
   };
 }
 
-type Props = { metric: string | undefined; choices: string[]; onMetric: (key: string) => void };
+type Props = { metric: string | undefined; signal?: Signal; choices: string[]; onMetric: (key: string) => void };
 
 /** SeriesHistory plots a metric's series, and its data point rate, per ten minutes over the last 24 hours. */
-export function SeriesHistory({ metric, choices, onMetric }: Props) {
-  const q = useSeriesHistory(metric);
+export function SeriesHistory({ metric, signal, choices, onMetric }: Props) {
+  const q = useSeriesHistory(metric, signal);
   const points = q.data?.points;
   const data = useMemo(() => toAligned(points ?? []), [points]);
   // The x axis ends when the answer came: a metric that started an hour ago sits at the right.

@@ -7,6 +7,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import type { TopAttribute, TopMetric, TopRelease } from "@/gen/tallycat/v1/catalog_service_pb";
 import { FieldSource, type Cost } from "@/gen/tallycat/v1/schema_pb";
 import { formatCompact, formatCount, formatRate } from "@/lib/format";
+import { signalSearch } from "@/lib/signal";
 import { cn } from "@/lib/utils";
 
 /** DottedName lets a long metric or attribute name wrap after its dots, not in the middle of a word. */
@@ -90,7 +91,7 @@ export function TopMetrics({ metrics: served, plotted, onPlot }: MetricsProps) {
             {metrics.map((m) => (
               <TableRow key={m.schemaKey} data-testid="top-metric" className={cn(plotted === m.schemaKey && "bg-accent/60")}>
                 <TableCell>
-                  <Link to="/metrics/$key" params={{ key: m.schemaKey }} className="font-mono text-[13px] font-medium text-primary hover:underline">
+                  <Link to="/metrics/$key" params={{ key: m.schemaKey }} search={signalSearch(m.signal)} className="font-mono text-[13px] font-medium text-primary hover:underline">
                     <DottedName name={m.schemaKey} />
                   </Link>
                   {m.schemaCount > 1 && <p className="text-xs text-muted-foreground">{m.schemaCount} schemas</p>}
@@ -205,7 +206,7 @@ export function TopAttributes({ attributes, className }: { attributes: TopAttrib
                   </span>
                 </TableCell>
                 <TableCell>
-                  <Link to="/metrics/$key" params={{ key: a.schemaKey }} className="font-mono text-[13px] text-primary hover:underline">
+                  <Link to="/metrics/$key" params={{ key: a.schemaKey }} search={signalSearch(a.signal)} className="font-mono text-[13px] text-primary hover:underline">
                     <DottedName name={a.schemaKey} />
                   </Link>
                 </TableCell>

@@ -12,6 +12,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Skeleton } from "@/components/ui/skeleton";
 import { FindingLevel } from "@/gen/tallycat/v1/conformance_service_pb";
 import { shortId } from "@/lib/format";
+import { signalOf, signalWords } from "@/lib/signal";
 import { FindingsList } from "./findings-list";
 import { AllConform, NothingJudged } from "./nothing-judged";
 import { type ConformanceSearch, type LevelName, levels } from "./search";
@@ -49,7 +50,8 @@ export function ConformancePage() {
     return () => clearTimeout(t);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [metric]);
-  const suggested = useSchemaKeys({ query: search.metric ?? "", pageSize: 20 });
+  const signals = search.signal ? [signalOf(search.signal)] : [];
+  const suggested = useSchemaKeys({ query: search.metric ?? "", signals, pageSize: 20 });
 
   // Page tokens are a stack: the API pages forward, Previous pops.
   const filterKey = JSON.stringify(search);
@@ -63,6 +65,7 @@ export function ConformancePage() {
     findingIds: search.finding ? [search.finding] : [],
     serviceName: search.service ?? "",
     schemaKey: search.metric ?? "",
+    signals,
     schemaId: search.schema ?? "",
     pageSize: PAGE_SIZE,
     pageToken,
@@ -71,7 +74,7 @@ export function ConformancePage() {
 
   const findingIds = useMemo(() => withPicked(summary.data?.byFinding.map((c) => c.name), search.finding), [summary.data, search.finding]);
   const services = useMemo(() => withPicked(summary.data?.byService.map((c) => c.name).filter(Boolean), search.service), [summary.data, search.service]);
-  const filtered = Boolean(search.level || search.finding || search.service || search.metric || search.schema);
+  const filtered = Boolean(search.level || search.finding || search.service || search.metric || search.schema || search.signal);
   const total = Number(findings.data?.totalSize ?? 0n);
   const metricsJudged = Number(summary.data?.metrics?.total ?? 0);
   const nothingJudged = summary.data !== undefined && metricsJudged === 0 && findingTotal(summary.data.total) === 0;
@@ -202,6 +205,19 @@ export function ConformancePage() {
                         <option key={k.schemaKey} value={k.schemaKey} />
                       ))}
                     </datalist>
+                    {search.signal && (
+                      <span className="inline-flex items-center gap-1 rounded-md border bg-accent/60 px-2 py-1 text-sm" data-testid="signal-filter">
+                        {signalWords[search.signal].keys} only
+                        <button
+                          type="button"
+                          aria-label="Every signal"
+                          className="rounded p-0.5 text-muted-foreground hover:text-foreground"
+                          onClick={() => setSearch({ signal: undefined })}
+                        >
+                          <X className="h-3.5 w-3.5" aria-hidden />
+                        </button>
+                      </span>
+                    )}
                     {search.schema && (
                       <span className="inline-flex items-center gap-1 rounded-md border bg-accent/60 px-2 py-1 text-sm" data-testid="schema-filter">
                         schema <code className="font-mono text-[13px]">{shortId(search.schema)}</code>

@@ -1,11 +1,12 @@
 import { Link } from "@tanstack/react-router";
 import { LevelBadge } from "@/components/badges";
-import { Expectation, hasExpectation, Producers, Replacement } from "@/components/finding";
+import { Examples, Expectation, hasExpectation, Producers, Replacement } from "@/components/finding";
 import { RelativeTime } from "@/components/relative-time";
 import { SchemaLink } from "@/components/schema-link";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { Finding } from "@/gen/tallycat/v1/conformance_service_pb";
 import { findingLevelLabel } from "@/lib/format";
+import { signalSearch } from "@/lib/signal";
 
 /** FindingRow is one finding in full: level, id, metric and schema, attribute, message, expected beside seen, replacement, producers. */
 function FindingRow({ finding: f }: { finding: Finding }) {
@@ -20,6 +21,7 @@ function FindingRow({ finding: f }: { finding: Finding }) {
           <Link
             to="/metrics/$key"
             params={{ key: f.schemaKey }}
+            search={signalSearch(f.signal)}
             className="break-all font-mono text-[13px] text-primary hover:underline"
             data-testid="finding-metric"
           >
@@ -48,6 +50,7 @@ function FindingRow({ finding: f }: { finding: Finding }) {
       <p className="text-sm" data-testid="finding-message">
         {f.message}
       </p>
+      <Examples finding={f} max={10} />
       {(hasExpectation(f) || f.replacement || f.producers.length > 0) && (
         <div className="flex flex-wrap items-baseline gap-x-6 gap-y-1">
           <Expectation finding={f} />

@@ -1,4 +1,5 @@
 import { FindingLevel } from "@/gen/tallycat/v1/conformance_service_pb";
+import { parseSignal, type SignalParam } from "@/lib/signal";
 
 /** LevelName is a level as the URL spells it: ?level=violation. */
 export type LevelName = "violation" | "improvement";
@@ -16,8 +17,10 @@ export type ConformanceSearch = {
   /** finding is a finding id: unit_mismatch, deprecated, ... */
   finding?: string;
   service?: string;
-  /** metric is a metric key, exactly. */
+  /** metric is a key, exactly: a metric's, or with signal a span's or a log event's. */
   metric?: string;
+  /** signal keeps the findings on spans' or log events' keys; unset keeps every signal's, or a metric's where metric is set. */
+  signal?: SignalParam;
   /** schema is a schema id, from a schema's page. */
   schema?: string;
 };
@@ -34,6 +37,8 @@ export function parseConformanceSearch(s: Record<string, unknown>): ConformanceS
   if (service) out.service = service;
   const metric = text(s.metric);
   if (metric) out.metric = metric;
+  const signal = parseSignal(s.signal);
+  if (signal) out.signal = signal;
   if (typeof s.schema === "string" && /^[0-9a-f]{32}$/.test(s.schema)) out.schema = s.schema;
   return out;
 }

@@ -8,6 +8,8 @@ import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Switch } from "@/components/ui/switch";
 import type { Schema } from "@/gen/tallycat/v1/schema_pb";
+import { spanKindLabel } from "@/lib/format";
+import { signalOf, signalSearch, signalWords, type SignalName } from "@/lib/signal";
 import { SchemaCard } from "./schema-card";
 import { SchemaDiff } from "./schema-diff";
 import type { MetricSearch } from "./search";
@@ -27,15 +29,31 @@ function pickPair(list: Schema[], prev: { base?: string; target?: string }) {
   return { base, target };
 }
 
-/** MetricPage shows one metric name: its schemas side by side, a diff of any two, and its timeline. */
+/**
+ * shapesNote says why a key has more than one current schema: a span has
+ * one per kind, and beyond that producers send it in different shapes.
+ */
+function shapesNote(current: Schema[], signal: SignalName): string {
+  const key = signalWords[signal].key;
+  const kinds = signal === "span" ? [...new Set(current.map((s) => s.spanKind))] : [];
+  const notes: string[] = [];
+  if (kinds.length > 1) notes.push(`one per kind: ${kinds.map((k) => spanKindLabel[k]).join(", ")}`);
+  if (current.length > Math.max(1, kinds.length)) notes.push(`producers send this ${key} in different shapes`);
+  return notes.length > 0 ? ` — ${notes.join("; ")}` : "";
+}
+
+/** MetricPage shows one key (a metric, span or log event name): its schemas side by side, a diff of any two, and its timeline. */
 export function MetricPage({ schemaKey }: { schemaKey: string }) {
   const search = route.useSearch();
   const navigate = route.useNavigate();
+  const signalName = search.signal ?? "metric";
+  const signal = signalOf(signalName);
+  const words = signalWords[signalName];
   const showSuperseded = search.superseded ?? false;
   const setShowSuperseded = (on: boolean) =>
     navigate({ search: (prev: MetricSearch) => ({ ...prev, superseded: on || undefined }), replace: true });
 
-  const schemas = useSchemas(schemaKey, showSuperseded);
+  const schemas = useSchemas(schemaKey, signal, showSuperseded);
   const list = schemas.data?.schemas ?? [];
   // The divergence notice counts current schemas only: a superseded schema
   // is a release's past shape, not a producer disagreeing.
@@ -50,15 +68,15 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div className="space-y-1">
-          <Link to="/" className="inline-flex items-center text-sm text-muted-foreground hover:text-foreground">
-            <ChevronLeft className="h-4 w-4" /> Metrics
+          <Link to="/" search={signalSearch(signalName)} className="inline-flex items-center text-sm text-muted-foreground hover:text-foreground">
+            <ChevronLeft className="h-4 w-4" /> {words.title}
           </Link>
           <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{schemaKey}</h1>
           {first?.description && <p className="text-sm text-muted-foreground">{first.description}</p>}
           {schemas.data && (
             <p className="text-sm text-muted-foreground" data-testid="schema-count">
               {current.length} {current.length === 1 ? "schema" : "schemas"}
-              {current.length > 1 && " — producers send this metric in different shapes"}
+              {shapesNote(current, signalName)}
               {showSuperseded && `; ${supersededShown} superseded`}
             </p>
           )}
@@ -86,17 +104,17 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
             ))}
             {list.length === 0 && (
               <p className="rounded-lg border bg-background p-6 text-sm text-muted-foreground">
-                No release produces this metric in a current schema.
+                No release produces this {words.key} in a current schema.
                 {!showSuperseded && " Show superseded schemas to see its past shapes."}
               </p>
             )}
           </section>
-          <ProposalsCard schemaKey={schemaKey} />
-          <FindingsCard schemaKey={schemaKey} />
+          <ProposalsCard schemaKey={schemaKey} signal={signal} />
+          <FindingsCard schemaKey={schemaKey} signal={signal} />
           {list.length > 1 && (
             <SchemaDiff schemas={list} base={pair.base} target={pair.target} onBase={compare("base")} onTarget={compare("target")} />
           )}
-          <Timeline schemaKey={schemaKey} />
+          <Timeline schemaKey={schemaKey} signal={signal} />
         </>
       )}
     </div>

@@ -1,18 +1,46 @@
 import { Link } from "@tanstack/react-router";
-import { FieldLine, fieldOrder, MetricTypeBadge, SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
+import { FieldLine, fieldOrder, MetricTypeBadge, SpanKindBadge, SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
+import { ErrorShare } from "@/components/error-share";
 import { RelativeTime } from "@/components/relative-time";
 import { MovedTo } from "@/components/schema-link";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { MetricType, Temporality, type Schema } from "@/gen/tallycat/v1/schema_pb";
 import { formatCount, shortId, temporalityLabel } from "@/lib/format";
+import { signalNameOf, wordsOf } from "@/lib/signal";
 import { cn } from "@/lib/utils";
 
-/** SchemaCard is one shape of a metric, for side-by-side comparison. */
+/** Properties are what a schema is by its signal: a metric's type and unit, a span's kind and errors, a grouping by scope. */
+function Properties({ schema: s }: { schema: Schema }) {
+  const signal = signalNameOf(s.signal);
+  if (signal === "metric") {
+    return (
+      <>
+        <MetricTypeBadge type={s.metricType} />
+        <span>unit {s.unit ? <code className="text-foreground">{s.unit}</code> : "none"}</span>
+        {s.temporality !== Temporality.UNSPECIFIED && <span>{temporalityLabel[s.temporality]}</span>}
+        {s.metricType === MetricType.SUM && <span>{s.monotonic ? "monotonic" : "non-monotonic"}</span>}
+      </>
+    );
+  }
+  return (
+    <>
+      {signal === "span" && <SpanKindBadge kind={s.spanKind} />}
+      {signal === "span" && (
+        <span>
+          errors <ErrorShare schema={s} />
+        </span>
+      )}
+      {s.byScope && <span title="Grouped by instrumentation scope">{signal === "span" ? "names past the limit, by scope" : "no event name, by logger"}</span>}
+    </>
+  );
+}
+
+/** SchemaCard is one shape of a metric, span or log event, for side-by-side comparison. */
 export function SchemaCard({ schema: s }: { schema: Schema }) {
   const stats: [string, React.ReactNode][] = [
     ["Releases", s.releaseCount],
     ["Producers", s.producerCount],
-    ["Data points", formatCount(s.dataPointCount)],
+    [wordsOf(s.signal).Items, formatCount(s.dataPointCount)],
     ["Last seen", <RelativeTime value={s.lastSeen} />],
   ];
   return (
@@ -36,16 +64,13 @@ export function SchemaCard({ schema: s }: { schema: Schema }) {
         </div>
         {s.superseded && <MovedTo ids={s.supersededBy} />}
         <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
-          <MetricTypeBadge type={s.metricType} />
-          <span>unit {s.unit ? <code className="text-foreground">{s.unit}</code> : "none"}</span>
-          {s.temporality !== Temporality.UNSPECIFIED && <span>{temporalityLabel[s.temporality]}</span>}
-          {s.metricType === MetricType.SUM && <span>{s.monotonic ? "monotonic" : "non-monotonic"}</span>}
+          <Properties schema={s} />
         </div>
       </CardHeader>
       <CardContent className="space-y-3">
         <ul className="space-y-1.5" aria-label="Fields">
           {[...s.fields].sort(fieldOrder).map((f) => (
-            <li key={`${f.source}/${f.name}/${f.valueType}`}>
+            <li key={`${f.source}/${f.eventName}/${f.name}/${f.valueType}`}>
               <FieldLine field={f} />
             </li>
           ))}

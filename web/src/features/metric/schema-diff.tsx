@@ -65,12 +65,12 @@ export function SchemaDiff({ schemas, base, target, onBase, onTarget }: Props) {
               </li>
             ))}
             {d.removed.map((f) => (
-              <li key={`r/${f.source}/${f.name}/${f.valueType}`} className="flex items-center gap-2 rounded-md bg-red-50 px-3 py-1.5 text-red-900" data-kind="removed">
+              <li key={`r/${f.source}/${f.eventName}/${f.name}/${f.valueType}`} className="flex items-center gap-2 rounded-md bg-red-50 px-3 py-1.5 text-red-900" data-kind="removed">
                 <span className="font-medium">− removed</span> <FieldLine field={f} />
               </li>
             ))}
             {d.added.map((f) => (
-              <li key={`a/${f.source}/${f.name}/${f.valueType}`} className="flex items-center gap-2 rounded-md bg-emerald-50 px-3 py-1.5 text-emerald-900" data-kind="added">
+              <li key={`a/${f.source}/${f.eventName}/${f.name}/${f.valueType}`} className="flex items-center gap-2 rounded-md bg-emerald-50 px-3 py-1.5 text-emerald-900" data-kind="added">
                 <span className="font-medium">+ added</span> <FieldLine field={f} />
               </li>
             ))}

@@ -6,7 +6,8 @@ import { RelativeTime } from "@/components/relative-time";
 import { SchemaLink } from "@/components/schema-link";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { SchemaEventKind, type SchemaEvent } from "@/gen/tallycat/v1/schema_pb";
+import { SchemaEventKind, type SchemaEvent, type Signal } from "@/gen/tallycat/v1/schema_pb";
+import { wordsOf } from "@/lib/signal";
 import { cn } from "@/lib/utils";
 
 const dot: Record<SchemaEventKind, string> = {
@@ -24,9 +25,9 @@ function kindName(kind: SchemaEventKind): string {
   return (SchemaEventKind[kind] ?? "UNSPECIFIED").toLowerCase().replace(/_/g, "-");
 }
 
-/** Timeline lists what happened to a metric's schemas, newest first. */
-export function Timeline({ schemaKey }: { schemaKey: string }) {
-  const events = useSchemaEvents(schemaKey);
+/** Timeline lists what happened to the schemas of a key of a signal, newest first. */
+export function Timeline({ schemaKey, signal }: { schemaKey: string; signal: Signal }) {
+  const events = useSchemaEvents(schemaKey, signal);
   return (
     <Card>
       <CardHeader>
@@ -38,7 +39,7 @@ export function Timeline({ schemaKey }: { schemaKey: string }) {
         ) : events.isPending ? (
           <Skeleton className="h-20" />
         ) : events.data.events.length === 0 ? (
-          <p className="text-sm text-muted-foreground">Nothing has happened to this metric yet.</p>
+          <p className="text-sm text-muted-foreground">Nothing has happened to this {wordsOf(signal).key} yet.</p>
         ) : (
           <ol className="relative space-y-3 border-l pl-5" aria-label="Timeline">
             {events.data.events.map((e, i) => (

@@ -1,28 +1,46 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { getRouteApi } from "@tanstack/react-router";
 import { Search } from "lucide-react";
-import { useSchemaKeys, useServices } from "@/api/catalog";
+import { useSchemaKeys } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
 import { Pager } from "@/components/pager";
 import { Input } from "@/components/ui/input";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { WindowToggle } from "@/components/window-toggle";
-import { MetricType, Window } from "@/gen/tallycat/v1/schema_pb";
-import { metricTypeLabel } from "@/lib/format";
+import { Window } from "@/gen/tallycat/v1/schema_pb";
+import { signalOf, signalWords } from "@/lib/signal";
 import { EmptyCatalog } from "./empty-catalog";
+import { MetricTypeFilter, ServiceFilter } from "./filters";
 import { MetricsTable } from "./metrics-table";
 import type { MetricsSearch } from "./search";
+import { SpanLogTable } from "./span-log-table";
 
 const route = getRouteApi("/");
 const PAGE_SIZE = 50;
-const ALL = "all";
 
-/** MetricsPage lists every metric name with a summary of its schemas. */
+const intro = {
+  metric: "Every metric name seen, with its shapes. A metric with more than one schema diverges between producers.",
+  span: "Every span name seen, with its kinds and shapes. A span with more than one schema diverges between producers.",
+  log: "Every log event name seen, with its shapes; records without an event name are listed under their logger.",
+} as const;
+
+/**
+ * MetricsPage lists the keys of one signal (metric names, span names or log
+ * event names) with a summary of their schemas. Another signal is another
+ * list: its page starts afresh rather than showing the last signal's rows
+ * while its own load.
+ */
 export function MetricsPage() {
+  const signal = route.useSearch({ select: (s) => s.signal ?? "metric" });
+  return <SignalKeys key={signal} />;
+}
+
+function SignalKeys() {
   const search = route.useSearch();
   const navigate = route.useNavigate();
   const setSearch = (patch: Partial<MetricsSearch>) =>
     navigate({ search: (prev: MetricsSearch) => ({ ...prev, ...patch }), replace: true });
+  const signal = search.signal ?? "metric";
+  const words = signalWords[signal];
 
   // The search box updates the URL 250 ms after the last keystroke.
   const [query, setQuery] = useState(search.q ?? "");
@@ -41,9 +59,12 @@ export function MetricsPage() {
   useEffect(() => setTokens([""]), [filterKey]);
   const pageToken = tokens[tokens.length - 1] ?? "";
 
+  // A metric type filters metrics only.
+  const type = signal === "metric" ? search.type : undefined;
   const keys = useSchemaKeys({
+    signals: [signalOf(signal)],
     query: search.q ?? "",
-    metricTypes: search.type ? [search.type] : [],
+    metricTypes: type ? [type] : [],
     serviceName: search.service ?? "",
     sort: search.sort,
     descending: search.desc ?? false,
@@ -51,75 +72,42 @@ export function MetricsPage() {
     pageToken,
     window: search.window ?? Window.UNSPECIFIED,
   });
-  // The service filter's choices: service names, however many instances
-  // each runs (the first 1,000 services, the API's page limit).
-  const listed = useServices();
-  const services = useMemo(() => (listed.data?.services ?? []).map((s) => s.serviceName), [listed.data]);
-  const filtered = Boolean(search.q || search.type || search.service);
+  const filtered = Boolean(search.q || type || search.service);
   const total = Number(keys.data?.totalSize ?? 0n);
+  const tableProps = {
+    rows: keys.data?.schemaKeys,
+    loading: keys.isPending,
+    search,
+    onSort: (sort: MetricsSearch["sort"], desc: boolean) => setSearch({ sort, desc: desc || undefined }),
+    emptyText: filtered ? `No ${words.key} matches these filters.` : `No ${words.keys} on this page.`,
+  };
 
   return (
     <div className="space-y-4">
-      <div className="flex items-end justify-between gap-4">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">Metrics</h1>
-          <p className="text-sm text-muted-foreground">
-            Every metric name seen, with its shapes. A metric with more than one schema diverges between producers.
-          </p>
-        </div>
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{words.title}</h1>
+        <p className="text-sm text-muted-foreground">{intro[signal]}</p>
       </div>
       <div className="flex flex-wrap items-center gap-3">
         <div className="relative w-80">
           <Search className="pointer-events-none absolute left-2.5 top-2.5 h-4 w-4 text-muted-foreground" />
           <Input
-            aria-label="Search metrics"
-            placeholder="Search metric names…"
+            aria-label={`Search ${words.keys}`}
+            placeholder={`Search ${words.key} names…`}
             className="pl-8"
             value={query}
             onChange={(e) => setQuery(e.target.value)}
           />
         </div>
-        <Select
-          value={search.type ? String(search.type) : ALL}
-          onValueChange={(v) => setSearch({ type: v === ALL ? undefined : (Number(v) as MetricType) })}
-        >
-          <SelectTrigger className="w-48" aria-label="Metric type">
-            <SelectValue />
-          </SelectTrigger>
-          <SelectContent>
-            <SelectItem value={ALL}>All types</SelectItem>
-            {[MetricType.GAUGE, MetricType.SUM, MetricType.HISTOGRAM, MetricType.EXPONENTIAL_HISTOGRAM, MetricType.SUMMARY].map(
-              (t) => (
-                <SelectItem key={t} value={String(t)}>
-                  {metricTypeLabel[t]}
-                </SelectItem>
-              ),
-            )}
-          </SelectContent>
-        </Select>
-        <Select value={search.service ?? ALL} onValueChange={(v) => setSearch({ service: v === ALL ? undefined : v })}>
-          <SelectTrigger className="w-56" aria-label="Service">
-            <SelectValue />
-          </SelectTrigger>
-          <SelectContent>
-            <SelectItem value={ALL}>All services</SelectItem>
-            {services.map((s) => (
-              <SelectItem key={s} value={s}>
-                {s}
-              </SelectItem>
-            ))}
-            {search.service && !services.includes(search.service) && (
-              <SelectItem value={search.service}>{search.service}</SelectItem>
-            )}
-          </SelectContent>
-        </Select>
+        {signal === "metric" && <MetricTypeFilter value={search.type} onChange={(type) => setSearch({ type })} />}
+        <ServiceFilter value={search.service} onChange={(service) => setSearch({ service })} />
         <div className="flex items-center gap-2 text-sm text-muted-foreground">
-          Series and rate over
+          {signal === "metric" ? "Series and rate over" : "Rate over"}
           <WindowToggle value={search.window} onChange={(w) => setSearch({ window: w === Window.LAST_DAY ? w : undefined })} />
         </div>
         {keys.data && (
-          <span className="ml-auto text-sm text-muted-foreground" aria-live="polite">
-            {total.toLocaleString("en")} {total === 1 ? "metric" : "metrics"}
+          <span className="ml-auto text-sm text-muted-foreground" aria-live="polite" data-testid="key-total">
+            {total.toLocaleString("en")} {total === 1 ? words.key : words.keys}
           </span>
         )}
       </div>
@@ -127,16 +115,10 @@ export function MetricsPage() {
       {keys.error ? (
         <ErrorState error={keys.error} retry={() => keys.refetch()} />
       ) : keys.data && total === 0 && !filtered && tokens.length === 1 ? (
-        <EmptyCatalog />
+        <EmptyCatalog signal={signal} />
       ) : (
         <>
-          <MetricsTable
-            rows={keys.data?.schemaKeys}
-            loading={keys.isPending}
-            search={search}
-            onSort={(sort, desc) => setSearch({ sort, desc: desc || undefined })}
-            emptyText={filtered ? "No metric matches these filters." : "No metrics on this page."}
-          />
+          {signal === "metric" ? <MetricsTable {...tableProps} /> : <SpanLogTable signal={signal} {...tableProps} />}
           <Pager
             page={tokens.length}
             pageSize={PAGE_SIZE}

@@ -1,15 +1,13 @@
-import { Link } from "@tanstack/react-router";
-import { ArrowDown, ArrowUp, ArrowUpDown, GitFork } from "lucide-react";
-import { Badge } from "@/components/ui/badge";
-import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { MetricTypeBadge } from "@/components/badges";
 import { RelativeTime } from "@/components/relative-time";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { SchemaKeySort, type SchemaKeySummary } from "@/gen/tallycat/v1/catalog_service_pb";
 import { Window, type Cost } from "@/gen/tallycat/v1/schema_pb";
 import { formatCompact, formatCount, formatRate, windowLabel } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { KeyLink, KeyRows, SchemaCountCell, VersionCell } from "./key-cells";
 import type { MetricsSearch } from "./search";
+import { SortHeader } from "./sort-header";
 
 type Props = {
   rows: SchemaKeySummary[] | undefined;
@@ -23,57 +21,26 @@ const COLUMNS = 9;
 
 /** MetricsTable is one row per metric name; divergent metrics stand out. */
 export function MetricsTable({ rows, loading, search, onSort, emptyText }: Props) {
-  const sorted = search.sort ?? SchemaKeySort.NAME;
-  const header = (label: string, sort: SchemaKeySort, className?: string, title?: string) => {
-    const active = sorted === sort || (sort === SchemaKeySort.NAME && sorted === SchemaKeySort.UNSPECIFIED);
-    const Icon = active ? (search.desc ? ArrowDown : ArrowUp) : ArrowUpDown;
-    return (
-      <TableHead className={className} aria-sort={active ? (search.desc ? "descending" : "ascending") : "none"} title={title}>
-        <button
-          type="button"
-          className="inline-flex items-center gap-1 uppercase hover:text-foreground"
-          onClick={() => onSort(sort, active ? !search.desc : sort !== SchemaKeySort.NAME)}
-        >
-          {label} <Icon className={active ? "h-3.5 w-3.5" : "h-3.5 w-3.5 opacity-40"} />
-        </button>
-      </TableHead>
-    );
-  };
+  const sortable = { search, onSort };
+  const over = windowLabel[search.window ?? Window.UNSPECIFIED];
   return (
     <div className="rounded-lg border bg-background">
       <Table>
         <TableHeader>
           <TableRow>
-            {header("Metric", SchemaKeySort.NAME, "w-[36%]")}
+            <SortHeader label="Metric" sort={SchemaKeySort.NAME} className="w-[36%]" {...sortable} />
             <TableHead>Type</TableHead>
             <TableHead>Unit</TableHead>
-            {header("Schemas", SchemaKeySort.SCHEMA_COUNT)}
-            {header("Producers", SchemaKeySort.PRODUCER_COUNT)}
-            {header("Series", SchemaKeySort.SERIES, "text-right", `Distinct time series (estimated) over the ${windowLabel[search.window ?? Window.UNSPECIFIED]}`)}
-            {header("Rate", SchemaKeySort.DATA_POINT_RATE, "text-right", `Data points a minute over the ${windowLabel[search.window ?? Window.UNSPECIFIED]}`)}
-            {header("Last seen", SchemaKeySort.LAST_SEEN)}
+            <SortHeader label="Schemas" sort={SchemaKeySort.SCHEMA_COUNT} {...sortable} />
+            <SortHeader label="Producers" sort={SchemaKeySort.PRODUCER_COUNT} {...sortable} />
+            <SortHeader label="Series" sort={SchemaKeySort.SERIES} className="text-right" title={`Distinct time series (estimated) over the ${over}`} {...sortable} />
+            <SortHeader label="Rate" sort={SchemaKeySort.DATA_POINT_RATE} className="text-right" title={`Data points a minute over the ${over}`} {...sortable} />
+            <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} {...sortable} />
             <TableHead>Version</TableHead>
           </TableRow>
         </TableHeader>
         <TableBody>
-          {loading && !rows
-            ? Array.from({ length: 8 }, (_, i) => (
-                <TableRow key={i} data-testid="skeleton-row">
-                  {Array.from({ length: COLUMNS }, (_, j) => (
-                    <TableCell key={j}>
-                      <Skeleton className="h-5 w-full" />
-                    </TableCell>
-                  ))}
-                </TableRow>
-              ))
-            : rows?.map((k) => <MetricRow key={k.schemaKey} k={k} />)}
-          {rows && rows.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={COLUMNS} className="py-10 text-center text-muted-foreground">
-                {emptyText}
-              </TableCell>
-            </TableRow>
-          )}
+          <KeyRows rows={rows} loading={loading} columns={COLUMNS} emptyText={emptyText} row={(k) => <MetricRow key={k.schemaKey} k={k} />} />
         </TableBody>
       </Table>
     </div>
@@ -81,13 +48,10 @@ export function MetricsTable({ rows, loading, search, onSort, emptyText }: Props
 }
 
 function MetricRow({ k }: { k: SchemaKeySummary }) {
-  const diverges = k.schemaCount > 1;
   return (
     <TableRow data-testid="metric-row">
       <TableCell>
-        <Link to="/metrics/$key" params={{ key: k.schemaKey }} className="font-mono text-[13px] font-medium text-primary hover:underline">
-          {k.schemaKey}
-        </Link>
+        <KeyLink k={k} />
         {k.description && <p className="mt-0.5 line-clamp-1 text-xs text-muted-foreground">{k.description}</p>}
       </TableCell>
       <TableCell>
@@ -102,37 +66,13 @@ function MetricRow({ k }: { k: SchemaKeySummary }) {
           {k.units.length > 1 ? k.units.map((u) => u || "∅").join(" · ") : k.unit || <span className="text-muted-foreground">—</span>}
         </span>
       </TableCell>
-      <TableCell>
-        <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-          {diverges ? (
-            <Badge variant="warning" title="More than one current shape: producers disagree">
-              <GitFork className="mr-1 h-3 w-3" />
-              {k.schemaCount} schemas
-            </Badge>
-          ) : (
-            <span className="text-muted-foreground">{k.schemaCount}</span>
-          )}
-          {k.supersededSchemaCount > 0 && (
-            <span className="text-xs text-muted-foreground" title="Schemas every release has moved away from">
-              +{k.supersededSchemaCount} superseded
-            </span>
-          )}
-        </div>
-      </TableCell>
+      <SchemaCountCell k={k} />
       <TableCell>{k.producerCount}</TableCell>
       <CostCells cost={k.cost} />
       <TableCell>
         <RelativeTime value={k.lastSeen} />
       </TableCell>
-      <TableCell>
-        {k.deprecated ? (
-          <Badge variant="warning">deprecated</Badge>
-        ) : k.versioned ? (
-          <Badge variant="success">versioned</Badge>
-        ) : (
-          <span className="text-xs text-muted-foreground">unversioned</span>
-        )}
-      </TableCell>
+      <VersionCell k={k} />
     </TableRow>
   );
 }

@@ -1,9 +1,12 @@
 import { SchemaKeySort } from "@/gen/tallycat/v1/catalog_service_pb";
 import { MetricType, type Window } from "@/gen/tallycat/v1/schema_pb";
+import { parseSignal, type SignalParam } from "@/lib/signal";
 import { parseWindow } from "@/lib/window";
 
-/** MetricsSearch is the state of the metrics page that lives in the URL. */
+/** MetricsSearch is the state of the list page (metrics, spans or logs) that lives in the URL. */
 export type MetricsSearch = {
+  /** signal is the signal listed; unset lists metrics, as before spans and logs had schemas. */
+  signal?: SignalParam;
   q?: string;
   type?: MetricType;
   service?: string;
@@ -26,6 +29,8 @@ export const sortColumns = {
 /** parseMetricsSearch keeps only well-formed values from the URL. */
 export function parseMetricsSearch(s: Record<string, unknown>): MetricsSearch {
   const out: MetricsSearch = {};
+  const signal = parseSignal(s.signal);
+  if (signal) out.signal = signal;
   if (typeof s.q === "string" && s.q !== "") out.q = s.q;
   if (typeof s.type === "number" && s.type in MetricType && s.type !== 0) out.type = s.type;
   if (typeof s.service === "string" && s.service !== "") out.service = s.service;

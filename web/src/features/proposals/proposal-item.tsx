@@ -3,6 +3,7 @@ import { Badge } from "@/components/ui/badge";
 import { SchemaLink } from "@/components/schema-link";
 import { ChangeLevel, type VersionProposal } from "@/gen/tallycat/v1/versioning_service_pb";
 import { changeLevelLabel } from "@/lib/format";
+import { signalSearch } from "@/lib/signal";
 import { ProposalActions } from "./proposal-actions";
 
 const levelVariant = {
@@ -49,7 +50,7 @@ export function ProposalItem({ proposal: p, withSchema = false }: { proposal: Ve
         <Link
           to="/metrics/$key"
           params={{ key: p.schemaKey }}
-          search={{ superseded: true, base: p.baseSchemaId, target: p.schemaId }}
+          search={{ ...signalSearch(p.signal), superseded: true, base: p.baseSchemaId, target: p.schemaId }}
           hash="compare"
           className="text-sm text-primary hover:underline"
           data-testid="proposal-diff-link"

@@ -2,18 +2,20 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { GitPullRequestArrow } from "lucide-react";
 import { useProposals } from "@/api/versioning";
 import { ErrorState } from "@/components/error-state";
+import type { Signal } from "@/gen/tallycat/v1/schema_pb";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ProposalItem } from "./proposal-item";
 
-type Props = { schemaKey: string; schemaId?: undefined } | { schemaId: string; schemaKey?: undefined };
+type Props = { schemaKey: string; signal: Signal; schemaId?: undefined } | { schemaId: string; schemaKey?: undefined; signal?: undefined };
 
 /**
  * ProposalsCard lists the versions TallyCat proposes for one schema, or for
- * the schemas of one metric, each with one click to accept or dismiss. It
- * shows nothing while there is none: most metrics have no versions.
+ * the schemas of one key of a signal, each with one click to accept or
+ * dismiss. It shows nothing while there is none: most keys have no versions.
  */
-export function ProposalsCard({ schemaKey, schemaId }: Props) {
-  const q = useProposals(schemaId ? { schemaId } : { schemaKey: schemaKey ?? "" });
+export function ProposalsCard(props: Props) {
+  const q = useProposals(props.schemaId !== undefined ? { schemaId: props.schemaId } : { schemaKey: props.schemaKey, signal: props.signal });
+  const { schemaId } = props;
   // A metric or schema the catalog no longer holds has no proposals; the
   // page says it is gone.
   if (q.error && ConnectError.from(q.error).code === Code.NotFound) return null;

@@ -1,103 +1,63 @@
-import { PresenceBadge, TypeConflictBadge } from "@/components/badges";
-import { RelativeTime } from "@/components/relative-time";
-import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { FieldSource, Window, type Field } from "@/gen/tallycat/v1/schema_pb";
-import { sourceLabel, valueTypeLabel, windowLabel } from "@/lib/format";
-import { cn } from "@/lib/utils";
-import { DistinctValues, ExampleValues } from "./example-values";
-
-const sources = [FieldSource.DATA_POINT, FieldSource.RESOURCE, FieldSource.SCOPE] as const;
-
-const presenceOf: Record<(typeof sources)[number], string> = {
-  [FieldSource.DATA_POINT]: "share of data points",
-  [FieldSource.RESOURCE]: "share of producer instances",
-  [FieldSource.SCOPE]: "share of producer instances",
-};
+import { sourceLabel } from "@/lib/format";
+import type { SignalName } from "@/lib/signal";
+import { EventFields } from "./event-fields";
+import { FieldsTable } from "./fields-table";
 
 /**
- * FieldsCard lists a schema's fields by source: the union of what its
- * releases sent, with how often each field was there and when, how many
- * distinct values each carried over the window and, for an enum-like data
- * point field, those values with their shares.
+ * A Section is the fields from one place in an item. values says whether
+ * the section lists example values: resource and scope fields are counted,
+ * not listed, and a log body's values never enter the catalog.
  */
-export function FieldsCard({ fields, window = Window.UNSPECIFIED, className }: { fields: Field[]; window?: Window; className?: string }) {
+type Section = { source: FieldSource; values: boolean } | "events";
+
+const { DATA_POINT, RESOURCE, SCOPE, SPAN, LINK, LOG_RECORD, SEVERITY, BODY } = FieldSource;
+const producer: Section[] = [
+  { source: RESOURCE, values: false },
+  { source: SCOPE, values: false },
+];
+
+const sections: Record<SignalName, Section[]> = {
+  metric: [{ source: DATA_POINT, values: true }, ...producer],
+  span: [{ source: SPAN, values: true }, "events", { source: LINK, values: true }, ...producer],
+  log: [{ source: SEVERITY, values: true }, { source: LOG_RECORD, values: true }, { source: BODY, values: false }, ...producer],
+};
+
+/** ownSource is where a field was found, a span's or a log record's own attributes the catalog may send as data point ones taken as theirs. */
+function ownSource(f: Field, signal: SignalName): FieldSource {
+  if (f.source !== DATA_POINT) return f.source;
+  return signal === "span" ? SPAN : signal === "log" ? LOG_RECORD : DATA_POINT;
+}
+
+type Props = { fields: Field[]; signal?: SignalName; window?: Window; className?: string };
+
+/**
+ * FieldsCard lists a schema's fields by where they were found: the union
+ * of what its releases sent, with how often each field was there and when,
+ * how many distinct values each carried over the window and, for an
+ * enum-like field, those values with their shares. A span's events are
+ * listed by event, each with its attributes.
+ */
+export function FieldsCard({ fields, signal = "metric", window = Window.UNSPECIFIED, className }: Props) {
   return (
     <Card className={className}>
       <CardHeader>
         <CardTitle className="text-base">Fields</CardTitle>
       </CardHeader>
       <CardContent className="space-y-5">
-        {sources.map((src) => {
-          // Only data point fields list values: resource and scope ones are counted.
-          const values = src === FieldSource.DATA_POINT;
+        {sections[signal].map((section) => {
+          if (section === "events") return <EventFields key="events" fields={fields} window={window} />;
           const rows = fields
-            .filter((f) => f.source === src)
+            .filter((f) => ownSource(f, signal) === section.source)
             .sort((a, b) => a.name.localeCompare(b.name) || a.valueType - b.valueType);
+          const label = sourceLabel[section.source];
           return (
-            <section key={src} aria-label={`${sourceLabel[src]} fields`}>
+            <section key={section.source} aria-label={`${label} fields`}>
               <h4 className="mb-1 text-xs font-medium uppercase tracking-wide text-muted-foreground">
-                {sourceLabel[src]} ({rows.length})
+                {label} ({rows.length})
               </h4>
-              {rows.length === 0 ? (
-                <p className="text-sm text-muted-foreground">none</p>
-              ) : (
-                <Table>
-                  <TableHeader>
-                    <TableRow>
-                      <TableHead>Name</TableHead>
-                      <TableHead>Type</TableHead>
-                      <TableHead title={presenceOf[src]}>Presence</TableHead>
-                      <TableHead className="text-right" title={`Distinct values (estimated) over the ${windowLabel[window]}`}>
-                        Distinct
-                      </TableHead>
-                      {values && <TableHead title={`Values and their shares of data points over the ${windowLabel[window]}`}>Values</TableHead>}
-                      <TableHead className="whitespace-nowrap">First seen</TableHead>
-                      <TableHead className="whitespace-nowrap">Last seen</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {rows.map((f) => (
-                      <TableRow
-                        key={`${f.name}/${f.valueType}`}
-                        data-testid="field-row"
-                        data-high-cardinality={f.highCardinality || undefined}
-                        className={cn(f.typeConflict ? "bg-destructive/5" : f.highCardinality && "bg-amber-50/70")}
-                      >
-                        <TableCell>
-                          <code className="break-words font-mono text-[13px]">{f.name}</code>
-                        </TableCell>
-                        <TableCell>
-                          <span className="inline-flex flex-wrap items-center gap-1.5">
-                            <Badge variant="secondary" className="font-mono">
-                              {valueTypeLabel[f.valueType]}
-                            </Badge>
-                            {f.typeConflict && <TypeConflictBadge />}
-                          </span>
-                        </TableCell>
-                        <TableCell>
-                          <PresenceBadge field={f} />
-                        </TableCell>
-                        <TableCell className="text-right">
-                          <DistinctValues field={f} window={window} />
-                        </TableCell>
-                        {values && (
-                          <TableCell>
-                            <ExampleValues field={f} />
-                          </TableCell>
-                        )}
-                        <TableCell>
-                          <RelativeTime value={f.firstSeen} />
-                        </TableCell>
-                        <TableCell>
-                          <RelativeTime value={f.lastSeen} />
-                        </TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              )}
+              <FieldsTable rows={rows} window={window} values={section.values} />
             </section>
           );
         })}

@@ -4,14 +4,17 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Window, type Release } from "@/gen/tallycat/v1/schema_pb";
 import { formatCompact, formatCount, formatRate, windowLabel } from "@/lib/format";
+import { signalWords, type SignalName } from "@/lib/signal";
 
 /**
  * ReleasesTable lists the releases (service, namespace, version) that
- * produce or produced a schema, current first, with each one's series and
- * data point rate over the window.
+ * produce or produced a schema, current first, with each one's series (a
+ * metric's only) and rate over the window.
  */
-export function ReleasesTable({ releases, window = Window.UNSPECIFIED }: { releases: Release[]; window?: Window }) {
+export function ReleasesTable({ releases, window = Window.UNSPECIFIED, signal = "metric" }: { releases: Release[]; window?: Window; signal?: SignalName }) {
   const dash = <span className="text-muted-foreground">—</span>;
+  const { Items } = signalWords[signal];
+  const series = signal === "metric";
   return (
     <Card>
       <CardHeader>
@@ -26,11 +29,13 @@ export function ReleasesTable({ releases, window = Window.UNSPECIFIED }: { relea
               <TableHead>Namespace</TableHead>
               <TableHead>Version</TableHead>
               <TableHead className="text-right">Instances</TableHead>
-              <TableHead className="text-right">Data points</TableHead>
-              <TableHead className="text-right" title={`Distinct time series (estimated) over the ${windowLabel[window]}`}>
-                Series
-              </TableHead>
-              <TableHead className="text-right" title={`Data points a minute over the ${windowLabel[window]}`}>
+              <TableHead className="text-right">{Items}</TableHead>
+              {series && (
+                <TableHead className="text-right" title={`Distinct time series (estimated) over the ${windowLabel[window]}`}>
+                  Series
+                </TableHead>
+              )}
+              <TableHead className="text-right" title={`${Items} a minute over the ${windowLabel[window]}`}>
                 Rate
               </TableHead>
               <TableHead>First seen</TableHead>
@@ -46,9 +51,11 @@ export function ReleasesTable({ releases, window = Window.UNSPECIFIED }: { relea
                 <TableCell>{r.serviceVersion || dash}</TableCell>
                 <TableCell className="text-right tabular-nums">{formatCount(r.instanceCount)}</TableCell>
                 <TableCell className="text-right tabular-nums">{formatCount(r.dataPointCount)}</TableCell>
-                <TableCell className="text-right tabular-nums" data-testid="release-series" title={r.cost && `≈ ${formatCount(r.cost.seriesEstimate)} series`}>
-                  {r.cost ? formatCompact(r.cost.seriesEstimate) : dash}
-                </TableCell>
+                {series && (
+                  <TableCell className="text-right tabular-nums" data-testid="release-series" title={r.cost && `≈ ${formatCount(r.cost.seriesEstimate)} series`}>
+                    {r.cost ? formatCompact(r.cost.seriesEstimate) : dash}
+                  </TableCell>
+                )}
                 <TableCell className="whitespace-nowrap text-right tabular-nums" data-testid="release-rate">
                   {r.cost ? formatRate(r.cost.dataPointsPerMinute) : dash}
                 </TableCell>
@@ -65,7 +72,7 @@ export function ReleasesTable({ releases, window = Window.UNSPECIFIED }: { relea
             ))}
             {releases.length === 0 && (
               <TableRow>
-                <TableCell colSpan={10} className="py-6 text-center text-muted-foreground">
+                <TableCell colSpan={series ? 10 : 9} className="py-6 text-center text-muted-foreground">
                   No release recorded.
                 </TableCell>
               </TableRow>

@@ -1,7 +1,7 @@
 import { getRouteApi, Link } from "@tanstack/react-router";
 import { ChevronLeft } from "lucide-react";
 import { useSchema } from "@/api/catalog";
-import { SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
+import { SpanKindBadge, SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
 import { ErrorState } from "@/components/error-state";
 import { FindingsCard } from "@/components/findings-card";
 import { RelativeTime } from "@/components/relative-time";
@@ -9,7 +9,9 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ProposalsCard } from "@/features/proposals/proposals-card";
 import { VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
+import { signalNameOf, signalSearch } from "@/lib/signal";
 import { AssignVersionDialog } from "./assign-version-dialog";
+import { ByScopeNote } from "./by-scope-note";
 import { CostCard } from "./cost-card";
 import { DeprecateDialog } from "./deprecate-dialog";
 import { FieldsCard } from "./fields-card";
@@ -22,6 +24,7 @@ import { VariantsTable } from "./variants-table";
 import { VersionHistory } from "./version-history";
 
 const route = getRouteApi("/schemas/$id");
+const heading = { metric: "Schema", span: "Span schema", log: "Log schema" } as const;
 
 /** SchemaPage shows one schema in full, with what it costs, and is where people version it. */
 export function SchemaPage({ schemaId }: { schemaId: string }) {
@@ -43,6 +46,7 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
   const { schema, producers, scopes, versions, variants, releases } = q.data;
   if (!schema) return null;
   const current = schema.currentVersion;
+  const signal = signalNameOf(schema.signal);
   const instanceCount = releases.reduce((n, r) => n + r.instanceCount, 0);
   return (
     <div className="space-y-6">
@@ -51,15 +55,16 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
           <Link
             to="/metrics/$key"
             params={{ key: schema.schemaKey }}
-            search={{ superseded: schema.superseded || undefined }}
+            search={{ ...signalSearch(signal), superseded: schema.superseded || undefined }}
             className="inline-flex items-center font-mono text-sm text-muted-foreground hover:text-foreground"
           >
             <ChevronLeft className="h-4 w-4" /> {schema.schemaKey}
           </Link>
           <h1 className="flex items-center gap-3 text-2xl font-semibold tracking-tight">
-            Schema <code className="font-mono text-xl">{schema.schemaId}</code>
+            {heading[signal]} <code className="font-mono text-xl">{schema.schemaId}</code>
           </h1>
           <div className="flex flex-wrap items-center gap-2">
+            {signal === "span" && <SpanKindBadge kind={schema.spanKind} />}
             <VersionBadge version={current} />
             {schema.superseded && <SupersededBadge />}
             {schema.typeConflict && (
@@ -77,19 +82,20 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
       </div>
 
       <SupersededBanner schema={schema} />
+      <ByScopeNote schema={schema} />
       <ProposalsCard schemaId={schema.schemaId} />
 
       <div className="grid items-start gap-4 xl:grid-cols-3">
         <Metadata schema={schema} />
         <div className="space-y-4 xl:col-span-2">
-          <CostCard cost={schema.cost} window={window} onWindow={setWindow} />
-          <VariantsTable variants={variants} dataPointCount={schema.dataPointCount} />
+          <CostCard cost={schema.cost} window={window} onWindow={setWindow} signal={signal} />
+          <VariantsTable variants={variants} dataPointCount={schema.dataPointCount} signal={signal} />
         </div>
       </div>
 
       <FindingsCard schemaId={schema.schemaId} />
-      <FieldsCard fields={schema.fields} window={window} />
-      <ReleasesTable releases={releases} window={window} />
+      <FieldsCard fields={schema.fields} signal={signal} window={window} />
+      <ReleasesTable releases={releases} window={window} signal={signal} />
       <ProducersTable producers={producers} instanceCount={instanceCount} />
 
       <div className="grid gap-4 lg:grid-cols-2">

@@ -1,0 +1,96 @@
+import { SpanKindBadge } from "@/components/badges";
+import { RelativeTime } from "@/components/relative-time";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { SchemaKeySort, type SchemaKeySummary } from "@/gen/tallycat/v1/catalog_service_pb";
+import { Window } from "@/gen/tallycat/v1/schema_pb";
+import { formatCount, formatRate, windowLabel } from "@/lib/format";
+import { signalWords } from "@/lib/signal";
+import { KeyLink, KeyRows, SchemaCountCell, VersionCell } from "./key-cells";
+import type { MetricsSearch } from "./search";
+import { SortHeader } from "./sort-header";
+
+type Props = {
+  signal: "span" | "log";
+  rows: SchemaKeySummary[] | undefined;
+  loading: boolean;
+  search: MetricsSearch;
+  onSort: (sort: SchemaKeySort, descending: boolean) => void;
+  emptyText: string;
+};
+
+const nameHeader = {
+  span: ["Span name", "A span schema is per span name and kind; names past the limit of distinct names are counted under their scope"],
+  log: ["Event name or logger", "A log schema is per event name; records without one are counted under their logger (instrumentation scope)"],
+} as const;
+
+/**
+ * SpanLogTable is one row per span name or log event name: its schemas
+ * (a span's kinds too), producers, rate and when it was last seen.
+ */
+export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText }: Props) {
+  const sortable = { search, onSort };
+  const { items, Items } = signalWords[signal];
+  const [name, nameTitle] = nameHeader[signal];
+  const columns = signal === "span" ? 7 : 6;
+  return (
+    <div className="rounded-lg border bg-background">
+      <Table>
+        <TableHeader>
+          <TableRow>
+            <SortHeader label={name} sort={SchemaKeySort.NAME} className="w-[36%]" title={nameTitle} {...sortable} />
+            {signal === "span" && <TableHead title="The kinds of the span's schemas">Kinds</TableHead>}
+            <SortHeader label="Schemas" sort={SchemaKeySort.SCHEMA_COUNT} {...sortable} />
+            <SortHeader label="Producers" sort={SchemaKeySort.PRODUCER_COUNT} {...sortable} />
+            <SortHeader
+              label="Rate"
+              sort={SchemaKeySort.DATA_POINT_RATE}
+              className="text-right"
+              title={`${Items} a minute over the ${windowLabel[search.window ?? Window.UNSPECIFIED]}`}
+              {...sortable}
+            />
+            <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} {...sortable} />
+            <TableHead>Version</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          <KeyRows
+            rows={rows}
+            loading={loading}
+            columns={columns}
+            emptyText={emptyText}
+            row={(k) => (
+              <TableRow key={k.schemaKey} data-testid={`${signal}-row`}>
+                <TableCell>
+                  <KeyLink k={k} />
+                  {k.description && <p className="mt-0.5 line-clamp-1 text-xs text-muted-foreground">{k.description}</p>}
+                </TableCell>
+                {signal === "span" && (
+                  <TableCell>
+                    <div className="flex flex-wrap gap-1" data-testid="span-kinds">
+                      {k.spanKinds.map((kind) => (
+                        <SpanKindBadge key={kind} kind={kind} />
+                      ))}
+                    </div>
+                  </TableCell>
+                )}
+                <SchemaCountCell k={k} />
+                <TableCell>{k.producerCount}</TableCell>
+                <TableCell
+                  className="whitespace-nowrap text-right tabular-nums text-muted-foreground"
+                  data-testid="key-rate"
+                  title={k.cost ? `${formatCount(k.cost.dataPoints)} ${items} over the ${windowLabel[k.cost.window]}` : undefined}
+                >
+                  {k.cost ? formatRate(k.cost.dataPointsPerMinute) : "—"}
+                </TableCell>
+                <TableCell>
+                  <RelativeTime value={k.lastSeen} />
+                </TableCell>
+                <VersionCell k={k} />
+              </TableRow>
+            )}
+          />
+        </TableBody>
+      </Table>
+    </div>
+  );
+}

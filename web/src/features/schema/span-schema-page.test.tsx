@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { screen, within } from "@testing-library/react";
+import { fakeCatalog } from "@/test/fake-catalog";
+import { byScopeSpanSchema, spanSchema } from "@/test/fake-signals";
+import { renderAt } from "@/test/render";
+
+const rowOf = (region: HTMLElement, name: string) =>
+  within(region)
+    .getAllByTestId("field-row")
+    .find((r) => r.querySelector("code")?.textContent === name)!;
+
+describe("span schema page", () => {
+  it("shows the span's kind and the share of its spans with status error", async () => {
+    renderAt(`/schemas/${spanSchema.schemaId}`, fakeCatalog().transport);
+    expect(await screen.findByRole("heading", { name: `Span schema ${spanSchema.schemaId}` })).toBeInTheDocument();
+    const metadata = screen.getByLabelText("Metadata");
+    expect(metadata).toHaveTextContent("Span nameGET /users/{id}");
+    expect(within(metadata).getByTestId("span-kind")).toHaveTextContent("server");
+    expect(within(metadata).getByTestId("error-share")).toHaveTextContent("7 % (14 of 200 spans)");
+    expect(metadata).toHaveTextContent("Spans200");
+    // A metric's properties mean nothing for a span.
+    expect(metadata).not.toHaveTextContent(/Unit|Temporality|Monotonic/);
+    expect(screen.getByTestId("schema-cost")).not.toHaveTextContent("Series");
+    expect(screen.getByTestId("schema-cost")).toHaveTextContent("Spans in the last hour");
+    expect(screen.queryByTestId("release-series")).not.toBeInTheDocument();
+    // The way back is to the span's page, under the span signal.
+    expect(screen.getByRole("link", { name: spanSchema.schemaKey })).toHaveAttribute(
+      "href",
+      `/metrics/${encodeURIComponent(spanSchema.schemaKey)}?signal=span`,
+    );
+  });
+
+  it("lists the span's own and link attributes, and each event with its presence and its attributes under it", async () => {
+    renderAt(`/schemas/${spanSchema.schemaId}`, fakeCatalog().transport);
+    const own = await screen.findByRole("region", { name: "span fields" });
+    expect(rowOf(own, "error.type")).toHaveTextContent("sometimes · 7 %");
+    expect(within(rowOf(own, "http.response.status_code")).getAllByTestId("example-value").map((v) => v.textContent)).toEqual(["20093 %", "5007 %"]);
+
+    const events = screen.getByRole("region", { name: "events" });
+    expect(within(events).getAllByTestId("span-event").map((e) => e.getAttribute("aria-label"))).toEqual(["event cache.miss", "event exception"]);
+    const exception = within(events).getByRole("region", { name: "event exception" });
+    expect(within(exception).getAllByTestId("field-presence")[0]).toHaveTextContent("sometimes · 7 %");
+    expect(within(exception).getAllByTestId("field-presence")[0]).toHaveAttribute("title", "On 7 % of the schema's spans");
+    expect(within(exception).getAllByTestId("field-row").map((r) => r.querySelector("code")?.textContent)).toEqual(["exception.message", "exception.type"]);
+    expect(rowOf(exception, "exception.message")).toHaveTextContent("sometimes · 5 %");
+    const miss = within(events).getByRole("region", { name: "event cache.miss" });
+    expect(miss).toHaveTextContent("sometimes · 30 %");
+    expect(miss).toHaveTextContent("no attributes");
+    expect(within(miss).queryByTestId("field-row")).not.toBeInTheDocument();
+
+    const links = screen.getByRole("region", { name: "link fields" });
+    expect(rowOf(links, "messaging.message.id")).toHaveTextContent("sometimes · 2 %");
+    // The event fields are not listed again among the span's own.
+    expect(within(own).queryByText("exception.type")).not.toBeInTheDocument();
+    expect(screen.queryByRole("region", { name: "data point fields" })).not.toBeInTheDocument();
+  });
+
+  it("says what a schema grouped by scope holds, with some of the names", async () => {
+    renderAt(`/schemas/${byScopeSpanSchema.schemaId}`, fakeCatalog().transport);
+    const note = await screen.findByTestId("by-scope-note");
+    expect(note).toHaveTextContent(`Span names past the limit, counted under the scope ${byScopeSpanSchema.schemaKey}.`);
+    const names = within(note).getByRole("list", { name: "Span names counted under the scope" });
+    expect(within(names).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["GET /orders/1001", "GET /orders/1002"]);
+    expect(screen.getByLabelText("Metadata")).toHaveTextContent(`Scope${byScopeSpanSchema.schemaKey}`);
+  });
+
+  it("says nothing of scopes for a span of its own name", async () => {
+    renderAt(`/schemas/${spanSchema.schemaId}`, fakeCatalog().transport);
+    await screen.findByRole("region", { name: "span fields" });
+    expect(screen.queryByTestId("by-scope-note")).not.toBeInTheDocument();
+  });
+});
