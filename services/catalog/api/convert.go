@@ -218,6 +218,7 @@ func toFinding(f conformance.Finding) *tallycatv1.Finding {
 	out := &tallycatv1.Finding{
 		FindingId: f.ID, Level: f.Level, Message: f.Message, SchemaId: f.SchemaID, SchemaKey: name, Signal: sig,
 		Attribute: f.Attribute, Expected: f.Expected, Actual: f.Actual, Replacement: f.Replacement, FirstSeen: ts(f.FirstSeen),
+		Examples: f.Examples,
 	}
 	for _, p := range f.Producers {
 		out.Producers = append(out.Producers, &tallycatv1.FindingProducer{ServiceName: p.ServiceName, ServiceNamespace: p.ServiceNamespace, ServiceVersion: p.ServiceVersion})

@@ -243,6 +243,26 @@ func testLogSchemas(t *testing.T, h Harness) {
 	if !got.ByScope || !slices.Equal(got.NameExamples, []string{"job 3", "job 7", "job 9"}) {
 		t.Errorf("by-scope span schema = %+v, want its three names", got)
 	}
+
+	// Judging names the scope whose span names went past the limit, with
+	// its examples, in a full judging and when the key is judged afresh.
+	reg, err := semconv.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &conformance.Findings{Store: s, Judge: conformance.Judge{Registry: reg}}
+	if err := x.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, filter := range []conformance.FindingFilter{{}, {SchemaID: spans.VariantID}} {
+		found, _ := mustFindings(t)(x.List(ctx, filter))
+		if !slices.ContainsFunc(found, func(f conformance.Finding) bool {
+			return f.ID == conformance.FindingSpanNameLimit && f.SchemaID == spans.VariantID &&
+				slices.Equal(f.Examples, got.NameExamples) && strings.Contains(f.Message, logger)
+		}) {
+			t.Errorf("findings %+v: want span_name_limit on the scope %s with its examples", found, logger)
+		}
+	}
 }
 
 func testSpanMoves(t *testing.T, h Harness) {

@@ -3,12 +3,13 @@ package conformance
 import (
 	"cmp"
 	"context"
-	"github.com/tallycat/tallycat/services/catalog"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tallycat/tallycat/services/catalog"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -88,6 +89,11 @@ func (x *Findings) Refresh(ctx context.Context) error {
 	)
 	keys := map[string]keyFacts{}
 	err := eachJudging(ctx, x.Store, func(k catalog.JudgingKey) error {
+		if !catalog.IsMetricKey(k.Key) {
+			found := x.judgeSignal(k.Key, k.Schemas)
+			byKey, n = append(byKey, found), n+len(found)
+			return nil
+		}
 		found, facts := x.judge(k.Key, k.Schemas)
 		byKey, keys[k.Key], n = append(byKey, found), facts, n+len(found)
 		return nil
@@ -169,18 +175,27 @@ func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
 	return nil
 }
 
-// judgeKey reads and judges a metric key's current schemas. A span's or a
-// log's key has no findings (see eachJudging).
+// judgeKey reads and judges a key's current schemas. Only a metric key's
+// facts count in the summary: the summary speaks of metrics.
 func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFacts, error) {
-	if !catalog.IsMetricKey(key) {
-		return nil, keyFacts{}, nil
-	}
 	judged, err := loadKey(ctx, x.Store, key)
 	if err != nil {
 		return nil, keyFacts{}, err
 	}
+	if !catalog.IsMetricKey(key) {
+		return x.judgeSignal(key, judged), keyFacts{}, nil
+	}
 	found, facts := x.judge(key, judged)
 	return found, facts, nil
+}
+
+// judgeSignal judges a span's or a log's key: a span key's schemas that
+// took in names past the limit (see Judge.SpanKey); nothing yet of a log's.
+func (x *Findings) judgeSignal(key string, judged []catalog.Judged) []Finding {
+	if sig, _ := catalog.ParseStoredKey(key); sig == schemaid.Span {
+		return x.Judge.SpanKey(judged)
+	}
+	return nil
 }
 
 // judge judges a metric key's current schemas, and sums up what the
@@ -243,8 +258,9 @@ const judgingPage = 2500
 // eachJudging calls fn with every metric key of the store, in name order,
 // with what judging it needs, as loadKey reads it. The registries define
 // metrics, and what judges a metric (a missing_metric finding, its unit
-// and instrument) means nothing for a span or a log event, so the keys of
-// spans and logs are passed over: fn never sees them. It reads the keys' schemas a page
+// and instrument) means nothing for a span or a log event, so only a
+// metric key's fields get their cost figures; fn decides what it judges
+// of the others. It reads the keys' schemas a page
 // at a time (ListJudging), and the cost figures of their fields from one
 // read of every active stream's cost rows (ReadFieldCosts). The cost rows
 // and the first page are read at once, and each next page while fn works
@@ -291,10 +307,10 @@ func eachJudging(ctx context.Context, store catalog.Store, fn func(catalog.Judgi
 			return p.err
 		}
 		for _, k := range p.keys {
-			if !catalog.IsMetricKey(k.Key) {
-				continue
-			}
 			for i := range k.Schemas {
+				if !catalog.IsMetricKey(k.Key) {
+					break
+				}
 				if err := costs.Apply(&k.Schemas[i].Schema); err != nil {
 					return err
 				}
@@ -317,7 +333,9 @@ func (x *Findings) Export(ctx context.Context) ([]RegistryFile, error) {
 	}
 	var keys []ExportKey
 	err = eachJudging(ctx, x.Store, func(k catalog.JudgingKey) error {
-		keys = append(keys, ExportKey(k))
+		if catalog.IsMetricKey(k.Key) { // the export writes metric groups only
+			keys = append(keys, ExportKey(k))
+		}
 		return nil
 	})
 	if err != nil {

@@ -3,10 +3,12 @@ package conformance
 import (
 	"cmp"
 	"fmt"
-	"github.com/tallycat/tallycat/services/catalog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tallycat/tallycat/services/catalog"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -34,6 +36,7 @@ const (
 	FindingTypeConflict              = "type_conflict"
 	FindingHighCardinality           = "high_cardinality"
 	FindingTemporalityMismatch       = "temporality_mismatch"
+	FindingSpanNameLimit             = "span_name_limit"
 	violation, improvement, informed = tallycatv1.FindingLevel_FINDING_LEVEL_VIOLATION, tallycatv1.FindingLevel_FINDING_LEVEL_IMPROVEMENT, tallycatv1.FindingLevel_FINDING_LEVEL_INFORMATION
 )
 
@@ -48,6 +51,7 @@ var DefaultLevels = map[string]tallycatv1.FindingLevel{
 	FindingUnitConflict: violation, FindingInstrumentConflict: violation, FindingTypeConflict: violation,
 	FindingHighCardinality: improvement, FindingTemporalityMismatch: improvement,
 	FindingPolicyViolation: violation, // each rule says its own level
+	FindingSpanNameLimit:   improvement,
 }
 
 // Finding is one judgement of one schema.
@@ -64,6 +68,9 @@ type Finding struct {
 	Expected, Actual, Replacement string
 	Producers                     []catalog.ReleaseIdentity
 	FirstSeen                     time.Time
+	// Examples are what the finding saw where a list says more than a
+	// count: some of the span names past the limit.
+	Examples []string
 }
 
 // Signal is the signal of the finding's key (see catalog.ParseStoredKey).
@@ -84,6 +91,65 @@ type Judge struct {
 	Policies []PolicyRule
 }
 
+// file levels f, a finding on s, as configured (or by its own level, or
+// the default), and appends it to out unless its level is none or an
+// ignore rule matches it.
+func (j Judge) file(out *[]Finding, s catalog.Judged, f Finding) {
+	level, ok := j.Levels[f.ID]
+	switch {
+	case ok: // configured
+	case f.Level != tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED:
+		level = f.Level // a policy rule's own
+	default:
+		level = DefaultLevels[f.ID]
+	}
+	if level == tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED {
+		return
+	}
+	f.Level, f.SchemaID, f.SchemaKey, f.Producers = level, s.Schema.ID, s.Schema.Key, s.Releases
+	for _, r := range j.Ignore {
+		if r.ignores(f) {
+			return
+		}
+	}
+	if f.FirstSeen.IsZero() {
+		f.FirstSeen = s.Schema.FirstSeen
+	}
+	*out = append(*out, f)
+}
+
+// SpanKey judges the current schemas of one span key. Spans are not yet
+// judged against the conventions; what is found is the schema that took
+// in a scope's span names past the ingest's limit of distinct names
+// (names that embed ids, such as "GET /users/123"), named with examples,
+// since each such name would otherwise be a schema of its own.
+func (j Judge) SpanKey(schemas []catalog.Judged) []Finding {
+	var out []Finding
+	for _, s := range schemas {
+		if !s.Schema.ByScope {
+			continue
+		}
+		_, scope := catalog.ParseStoredKey(s.Schema.Key)
+		msg := fmt.Sprintf("span names of scope %q went past the limit of distinct names per release and hour: %d spans are counted under the scope instead of a schema per name",
+			scope, s.Schema.DataPoints)
+		if len(s.Schema.NameExamples) > 0 {
+			msg += fmt.Sprintf(", for example %s; a name that embeds ids (user ids, order numbers) belongs in an attribute (http.route, url.path)", quoteAll(s.Schema.NameExamples))
+		}
+		j.file(&out, s, Finding{ID: FindingSpanNameLimit, Message: msg, Actual: scope, Examples: s.Schema.NameExamples})
+	}
+	sortFindings(out)
+	return out
+}
+
+// quoteAll quotes each name, separated by commas.
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
 // Key judges the current schemas of one metric key together (their
 // producers may disagree with each other as well as with the registry),
 // returning the findings sorted by schema, level and id.
@@ -95,29 +161,7 @@ func (j Judge) Key(schemas []catalog.Judged) []Finding {
 		instruments[InstrumentOf(s.Schema)] = true
 	}
 	for _, s := range schemas {
-		add := func(f Finding) {
-			level, ok := j.Levels[f.ID]
-			switch {
-			case ok: // configured
-			case f.Level != tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED:
-				level = f.Level // a policy rule's own
-			default:
-				level = DefaultLevels[f.ID]
-			}
-			if level == tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED {
-				return
-			}
-			f.Level, f.SchemaID, f.SchemaKey, f.Producers = level, s.Schema.ID, s.Schema.Key, s.Releases
-			for _, r := range j.Ignore {
-				if r.ignores(f) {
-					return
-				}
-			}
-			if f.FirstSeen.IsZero() {
-				f.FirstSeen = s.Schema.FirstSeen
-			}
-			out = append(out, f)
-		}
+		add := func(f Finding) { j.file(&out, s, f) }
 		if len(units) > 1 {
 			add(Finding{ID: FindingUnitConflict, Actual: s.Schema.Unit, Expected: strings.Join(others(units, s.Schema.Unit), ", "),
 				Message: fmt.Sprintf("producers of %s disagree on its unit: this schema's is %s, others send %s", s.Schema.Key, quoteUnit(s.Schema.Unit), strings.Join(others(units, s.Schema.Unit), ", "))})
