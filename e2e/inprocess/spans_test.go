@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/testenv"
 	. "github.com/tallycat/tallycat/internal/testvocab"
 )
@@ -213,5 +215,21 @@ func TestSpanNamesWithIDs(t *testing.T) {
 			return fmt.Errorf("examples %v do not name the first name past the limit", s.NameExamples)
 		}
 		return nil
+	})
+	// Conformance names the scope, with some of the names, so that the
+	// team learns its span names carry ids.
+	findings := tallycatv1connect.NewConformanceServiceClient(http.DefaultClient, cat.url())
+	testenv.Eventually(t, 10*time.Second, "the span_name_limit finding", func() error {
+		res, err := findings.ListFindings(ctx, &tallycatv1.ListFindingsRequest{Signals: []tallycatv1.Signal{tallycatv1.Signal_SIGNAL_SPAN}})
+		if err != nil {
+			return err
+		}
+		for _, f := range res.Findings {
+			if f.FindingId == "span_name_limit" && f.SchemaKey == "example.com/users" && f.Signal == tallycatv1.Signal_SIGNAL_SPAN &&
+				len(f.Examples) > 0 && strings.Contains(f.Message, "example.com/users") {
+				return nil
+			}
+		}
+		return fmt.Errorf("findings %v: want span_name_limit on example.com/users with examples", res.Findings)
 	})
 }
