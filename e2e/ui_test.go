@@ -2,12 +2,16 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -16,12 +20,19 @@ import (
 	"github.com/tallycat/tallycat/internal/testenv"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
@@ -200,6 +211,133 @@ func methodValuesKept(s *stack) func() error {
 	}
 }
 
+// checkoutResource is checkout 2.3.0's instance, the one whose metrics emit
+// sends, as its tracer and logger providers describe it.
+func checkoutResource() *resource.Resource {
+	return resource.NewSchemaless(attribute.String("service.name", "checkout"),
+		attribute.String("service.version", "2.3.0"), attribute.String("service.instance.id", "checkout-7f9c"))
+}
+
+// The span the UI test opens: checkout's users route, served through
+// otelhttp, one request in four failing with the error recorded.
+const (
+	usersRoute                = "GET /users/{id}"
+	userRequests, usersFailed = 20, 5
+)
+
+// emitSpans serves userRequests requests on checkout's users route through
+// otelhttp, with the SDK's tracer exporting OTLP/gRPC to the ingest: server
+// spans named by the route, every fourth with status error (a 500) and an
+// exception event the handler recorded.
+func emitSpans(t *testing.T, s *stack) {
+	t.Helper()
+	ctx := context.Background()
+	exp, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(s.grpcAddr), otlptracegrpc.WithInsecure())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(checkoutResource()))
+	defer tp.Shutdown(ctx)
+	mux := http.NewServeMux()
+	mux.HandleFunc(usersRoute, func(w http.ResponseWriter, r *http.Request) {
+		if id, _ := strconv.Atoi(r.PathValue("id")); id%4 == 0 {
+			trace.SpanFromContext(r.Context()).RecordError(errors.New("user store unavailable"))
+			http.Error(w, "user store unavailable", http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, "user")
+	})
+	srv := httptest.NewServer(otelhttp.NewHandler(mux, "checkout", otelhttp.WithTracerProvider(tp)))
+	defer srv.Close()
+	for id := 1; id <= userRequests; id++ {
+		res, err := http.Get(fmt.Sprintf("%s/users/%d", srv.URL, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	if err := tp.ForceFlush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The log event the UI test opens, and the values of its bodies, which the
+// catalog must never hold: the browser test looks for them on the pages.
+const (
+	pageViewEvent       = "browser.page_view"
+	pageViews, warnings = 6, 2
+	pageURL             = "https://shop.example/cart/c-5521"
+	pageTitle           = "Your cart holds 3 items"
+	placedMessage       = "order c-5521 placed for ana"
+)
+
+// emitLogs sends checkout's log records through the SDK's Logs API,
+// exporting OTLP/gRPC to the ingest: browser page views, an event with a
+// map body {"page": {"url", "title"}} at INFO or, for some, WARN; and
+// messages without an event name, whose bodies are strings.
+func emitLogs(t *testing.T, s *stack) {
+	t.Helper()
+	ctx := context.Background()
+	exp, err := otlploggrpc.New(ctx, otlploggrpc.WithEndpoint(s.grpcAddr), otlploggrpc.WithInsecure())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)), sdklog.WithResource(checkoutResource()))
+	defer lp.Shutdown(ctx)
+	logger := lp.Logger("com.example.checkout.web")
+	for n := range pageViews {
+		var r otellog.Record
+		r.SetEventName(pageViewEvent)
+		if n < warnings {
+			r.SetSeverity(otellog.SeverityWarn)
+			r.SetSeverityText("WARN")
+		} else {
+			r.SetSeverity(otellog.SeverityInfo)
+			r.SetSeverityText("INFO")
+		}
+		r.SetBody(attribute.MapValue(attribute.Map("page", attribute.String("url", pageURL), attribute.String("title", pageTitle))))
+		logger.Emit(ctx, r)
+	}
+	for range 3 {
+		var r otellog.Record
+		r.SetSeverity(otellog.SeverityInfo)
+		r.SetSeverityText("INFO")
+		r.SetBody(attribute.StringValue(placedMessage))
+		logger.Emit(ctx, r)
+	}
+	if err := lp.ForceFlush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// spanAndLogSchemas checks that the catalog holds the users route's server
+// schema with its failed spans counted, and the page views' schema with
+// every record counted.
+func spanAndLogSchemas(s *stack) func() error {
+	return func() error {
+		ctx := context.Background()
+		spans, err := s.client().ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: usersRoute, Signal: tallycatv1.Signal_SIGNAL_SPAN})
+		if err != nil {
+			return err
+		}
+		if len(spans.Schemas) != 1 {
+			return fmt.Errorf("%d schemas of %s", len(spans.Schemas), usersRoute)
+		}
+		if sc := spans.Schemas[0]; sc.SpanKind != tallycatv1.SpanKind_SPAN_KIND_SERVER || sc.DataPointCount != userRequests || sc.ErrorCount != usersFailed {
+			return fmt.Errorf("%s: %v", usersRoute, sc)
+		}
+		logs, err := s.client().ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: pageViewEvent, Signal: tallycatv1.Signal_SIGNAL_LOG})
+		if err != nil {
+			return err
+		}
+		if len(logs.Schemas) != 1 || logs.Schemas[0].DataPointCount != pageViews {
+			return fmt.Errorf("%s: %v", pageViewEvent, logs.Schemas)
+		}
+		return nil
+	}
+}
+
 // TestUIInChromium drives the built UI in Debian's Chromium with
 // playwright-core against a real catalog and ingest filled by the SDK:
 // search, open a metric with two schemas, see a sometimes-present
@@ -207,8 +345,10 @@ func methodValuesKept(s *stack) func() error {
 // field's example values, assign a version and see it kept across a
 // reload, see the errors a wrong version gets, find the metric among
 // those with the most series on the Cardinality page, accept the minor
-// version proposed for a new release's shape of a versioned metric, and
-// see the policy violation of an attribute the team's policy bans.
+// version proposed for a new release's shape of a versioned metric, see
+// the policy violation of an attribute the team's policy bans, open a
+// span's schema (its kind, its share of errors, its exception event) and a
+// log event's (its severities, its body's keys, none of its bodies' values).
 func TestUIInChromium(t *testing.T) {
 	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
 		if _, err := os.Stat(need); err != nil {
@@ -257,6 +397,11 @@ func TestUIInChromium(t *testing.T) {
 		return fmt.Errorf("top metrics: %v", res.Metrics)
 	})
 	testenv.Eventually(t, 10*time.Second, "http.request.method's values GET and POST are kept", methodValuesKept(s))
+	// Checkout's spans and log records, through the ingest's OTLP endpoint
+	// as its SDK sends them.
+	emitSpans(t, s)
+	emitLogs(t, s)
+	testenv.Eventually(t, 10*time.Second, "the users route's spans and the page views reach the catalog", spanAndLogSchemas(s))
 
 	out := os.Getenv("TALLYCAT_E2E_OUT")
 	if out == "" {
@@ -267,7 +412,8 @@ func TestUIInChromium(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "e2e/ui.e2e.mjs", s.catalogURL, out)
+	// The body values sent go along: no page may show them.
+	cmd := exec.CommandContext(ctx, "node", "e2e/ui.e2e.mjs", s.catalogURL, out, pageURL, pageTitle, placedMessage)
 	cmd.Dir = filepath.Join(repoRoot, "web")
 	output, err := cmd.CombinedOutput()
 	t.Logf("browser run:\n%s", output)

@@ -1,5 +1,5 @@
 // The UI, end to end, in Debian's Chromium driven by playwright-core.
-// Usage: node e2e/ui.e2e.mjs <catalog URL> <screenshot folder>
+// Usage: node e2e/ui.e2e.mjs <catalog URL> <screenshot folder> <body value>...
 // The catalog must hold http.server.request.duration with two current
 // schemas that differ in the type of http.response.status_code, one of
 // which has error.type sometimes present, and the schema checkout's release
@@ -13,6 +13,13 @@
 // 1.0.0, and checkout 2.4.0 sends it with http.route on some points: 1.1.0
 // (minor) is proposed. Payments sends user.email on it, which the
 // catalog's --policy bans (rule no-personal-data).
+// Checkout 2.3.0 also sends, through otelhttp and the SDK's tracer, 20
+// server spans "GET /users/{id}", 5 of them with status error and an
+// exception event; and, through the SDK's Logs API, 6 browser.page_view
+// records (4 INFO, 2 WARN) with a map body {"page": {"url", "title"}}, and
+// messages without an event name from its logger com.example.checkout.web.
+// The body values it sent are the arguments after the screenshot folder:
+// no page, and no answer of the catalog's, may hold them.
 // The catalog judges a metric when its findings are asked for, and every
 // metric at start and every --conformance-interval (a minute by default):
 // the unfiltered Conformance page waits, up to 90 s, for a full judging
@@ -22,13 +29,16 @@ import { unzipSync, strFromU8 } from "fflate";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-const [base, out] = process.argv.slice(2);
-if (!base || !out) {
-  console.error("usage: node e2e/ui.e2e.mjs <catalog URL> <screenshot folder>");
+const [base, out, ...bodyValues] = process.argv.slice(2);
+if (!base || !out || bodyValues.length === 0) {
+  console.error("usage: node e2e/ui.e2e.mjs <catalog URL> <screenshot folder> <body value>...");
   process.exit(2);
 }
 const METRIC = "http.server.request.duration";
 const ACTIVE = "http.server.active_requests";
+const SPAN = "GET /users/{id}";
+const PAGE_VIEW = "browser.page_view";
+const LOGGER = "com.example.checkout.web";
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -65,6 +75,27 @@ async function untilListed(locator, what, timeout) {
 function check(cond, what) {
   if (!cond) throw new Error(`expected: ${what}`);
   console.log(`ok: ${what}`);
+}
+/** words is an element's text with its white space collapsed. */
+const words = async (locator) => (await locator.textContent()).replace(/\s+/g, " ").trim();
+/**
+ * answers keeps the text of every answer the catalog gives while a log's
+ * pages are open, so that the body values can be looked for in what the
+ * browser received as well as in what it shows.
+ */
+const answers = [];
+let keepAnswers = false;
+page.on("response", (r) => {
+  if (keepAnswers && r.url().startsWith(base) && r.request().method() === "POST") answers.push(r.text().catch(() => ""));
+});
+/** noBodyValue checks that the page, and the catalog's answers kept so far, hold none of the body values sent. */
+async function noBodyValue(what) {
+  const html = await page.content();
+  const shown = bodyValues.filter((v) => html.includes(v));
+  check(shown.length === 0, `${what} shows none of the ${bodyValues.length} body values sent${shown.length ? ` (shows ${shown.join(", ")})` : ""}`);
+  const texts = await Promise.all(answers);
+  const sent = bodyValues.filter((v) => texts.some((t) => t.includes(v)));
+  check(texts.length > 0 && sent.length === 0, `nor do the catalog's ${texts.length} answers so far${sent.length ? ` (they hold ${sent.join(", ")})` : ""}`);
 }
 
 try {
@@ -214,6 +245,123 @@ try {
   await page.getByRole("region", { name: "Service payments" }).waitFor();
   check((await page.getByRole("region", { name: /^Service / }).count()) === 2, "the producers page lists both services");
   await shot("producers");
+
+  // Spans: the navigation's Spans lists checkout's users route, a server
+  // span, and no metric.
+  const main = page.getByRole("navigation", { name: "Main" });
+  await main.getByRole("link", { name: "Spans", exact: true }).click();
+  await page.waitForURL(/[?&]signal=span/);
+  await page.getByRole("heading", { name: "Spans", exact: true }).waitFor();
+  const spanLink = page.getByRole("link", { name: SPAN, exact: true });
+  const spanRow = page.getByTestId("span-row").filter({ has: spanLink });
+  await spanRow.waitFor();
+  check((await main.getByRole("link", { name: "Spans", exact: true }).getAttribute("aria-current")) === "page", "the navigation marks Spans as the list shown");
+  const rowKinds = (await spanRow.getByTestId("span-kind").allTextContents()).map((t) => t.trim());
+  check(rowKinds.join(",") === "server", `the Spans list shows ${SPAN} as a server span (${rowKinds.join(", ")})`);
+  check((await page.getByTestId("metric-row").count()) === 0, "the Spans list lists no metric");
+  await shot("spans");
+
+  // The span's page: its one schema, a server span's, with its errors.
+  await spanLink.click();
+  await page.waitForURL(/\/metrics\/[^?]+\?signal=span/);
+  await page.getByRole("heading", { name: SPAN, exact: true }).waitFor();
+  const spanCards = page.getByTestId("schema-card");
+  await spanCards.first().waitFor();
+  check((await spanCards.count()) === 1, `the span's page shows ${SPAN}'s one schema`);
+  check((await spanCards.getByTestId("span-kind").textContent()).trim() === "server", "its schema card says server");
+  check((await words(spanCards.getByTestId("error-share"))) === "25 % (5 of 20 spans)", "its schema card shows its share of errors");
+  await shot("span");
+
+  // The span schema's page: its kind, 5 of its 20 spans with status error,
+  // and the exception event on those, with exception.type under it.
+  await spanCards.getByRole("link").first().click();
+  await page.waitForURL(/\/schemas\//);
+  await page.getByRole("heading", { name: /^Span schema [0-9a-f]{32}$/ }).waitFor();
+  const spanMeta = page.getByLabel("Metadata", { exact: true });
+  check((await spanMeta.textContent()).includes("Span name" + SPAN), `the metadata names the span ${SPAN}`);
+  check((await spanMeta.getByTestId("span-kind").textContent()).trim() === "server", "the span schema's kind is server");
+  const errorShare = await words(spanMeta.getByTestId("error-share"));
+  check(errorShare === "25 % (5 of 20 spans)", `the span schema shows the share of its spans with status error (${errorShare})`);
+  const events = page.getByRole("region", { name: "events", exact: true });
+  const exception = events.getByRole("region", { name: "event exception", exact: true });
+  await exception.waitFor();
+  const eventNames = await events.getByTestId("span-event").evaluateAll((es) => es.map((e) => e.getAttribute("aria-label")));
+  check(eventNames.join(",") === "event exception", `the span schema lists one event, exception (${eventNames.join(", ")})`);
+  const eventPresence = (await exception.getByTestId("field-presence").first().textContent()).trim();
+  check(eventPresence === "sometimes · 25 %", `the exception event is on the failed spans only (${eventPresence})`);
+  const exceptionType = exception.getByTestId("field-row").filter({ has: page.locator("code", { hasText: /^exception\.type$/ }) });
+  check((await exceptionType.count()) === 1, "the exception event lists its attribute exception.type");
+  check((await exceptionType.getByTestId("field-presence").textContent()).trim() === "sometimes · 25 %", "exception.type is there whenever the event is");
+  check((await page.getByRole("region", { name: "span fields", exact: true }).getByText("exception.type", { exact: true }).count()) === 0,
+    "exception.type is not listed again among the span's own attributes");
+  check((await page.getByTestId("by-scope-note").count()) === 0, "a span of its own name is not said to be grouped by scope");
+  await shot("span-schema");
+
+  // Logs: the navigation's Logs lists the page views and checkout's logger.
+  keepAnswers = true;
+  await main.getByRole("link", { name: "Logs", exact: true }).click();
+  await page.waitForURL(/[?&]signal=log/);
+  await page.getByRole("heading", { name: "Logs", exact: true }).waitFor();
+  const viewLink = page.getByRole("link", { name: PAGE_VIEW, exact: true });
+  await page.getByTestId("log-row").filter({ has: viewLink }).waitFor();
+  await page.getByTestId("log-row").filter({ has: page.getByRole("link", { name: LOGGER, exact: true }) }).waitFor();
+  check((await page.getByTestId("log-row").count()) === 2, `the Logs list shows ${PAGE_VIEW} and the logger ${LOGGER}`);
+  await noBodyValue("the Logs list");
+  await shot("logs");
+
+  // The page views' schema: its severity fields, its body's keys with their
+  // types, and none of the values they had.
+  await viewLink.click();
+  await page.waitForURL(/\/metrics\/[^?]+\?signal=log/);
+  const logCards = page.getByTestId("schema-card");
+  await logCards.first().waitFor();
+  check((await logCards.count()) === 1, `the log event's page shows ${PAGE_VIEW}'s one schema`);
+  await noBodyValue("the log event's page");
+  await logCards.getByRole("link").first().click();
+  await page.waitForURL(/\/schemas\//);
+  await page.getByRole("heading", { name: /^Log schema [0-9a-f]{32}$/ }).waitFor();
+  const logMeta = page.getByLabel("Metadata", { exact: true });
+  check((await logMeta.textContent()).includes("Event name" + PAGE_VIEW), `the metadata names the event ${PAGE_VIEW}`);
+  check((await logMeta.textContent()).includes("Log records6"), "the metadata counts its 6 log records");
+  // The severity fields by the log data model's names, on every record.
+  // Their values (INFO, WARN) are not listed: the ingest sends no figures
+  // for log records yet, so the catalog keeps none of them.
+  const severity = page.getByRole("region", { name: "severity fields", exact: true });
+  const fieldRow = (region, name) => region.getByTestId("field-row").filter({ has: page.locator("code", { hasText: new RegExp(`^${name.replace(/\./g, "\\.")}$`) }) });
+  /** typeOf is a field row's value type, from its Type column. */
+  const typeOf = async (row) => (await row.locator("td").nth(1).textContent()).trim();
+  for (const [name, type] of [["severity_number", "int"], ["severity_text", "string"]]) {
+    const row = fieldRow(severity, name);
+    check((await row.count()) === 1 && (await typeOf(row)) === type, `the severity fields list ${name}, ${type === "int" ? "an" : "a"} ${type}`);
+    check((await row.getByTestId("field-presence").textContent()).trim() === "always", `${name} is on every record`);
+  }
+  const body = page.getByRole("region", { name: "body fields", exact: true });
+  const bodyFields = await body.getByTestId("field-row").evaluateAll((rows) => rows.map((r) => r.querySelector("code")?.textContent));
+  check(["body", "body.page.url", "body.page.title"].every((f) => bodyFields.includes(f)), `the body fields list body.page.url and body.page.title (${bodyFields.join(", ")})`);
+  const bodyRow = (name) => fieldRow(body, name);
+  check((await typeOf(bodyRow("body"))) === "map", "the body is a map");
+  check((await typeOf(bodyRow("body.page.url"))) === "string" && (await typeOf(bodyRow("body.page.title"))) === "string", "body.page.url and body.page.title are strings");
+  check((await bodyRow("body.page.title").getByTestId("field-presence").textContent()).trim() === "always", "body.page.title is always there");
+  check((await body.getByRole("columnheader", { name: "Values" }).count()) === 0, "the body fields have no values column");
+  check((await page.getByTestId("by-scope-note").count()) === 0, "an event of its own name is not said to be grouped by logger");
+  await noBodyValue("the log schema's page");
+  await shot("log-schema");
+
+  // The logger's schema: the records without an event name, counted under
+  // it, whose messages are not shown either.
+  await page.goto(base + "/?signal=log");
+  await page.getByRole("link", { name: LOGGER, exact: true }).click();
+  await page.waitForURL(/\/metrics\/[^?]+\?signal=log/);
+  await logCards.first().waitFor();
+  await logCards.getByRole("link").first().click();
+  await page.waitForURL(/\/schemas\//);
+  const byLogger = page.getByTestId("by-scope-note");
+  await byLogger.waitFor();
+  check((await words(byLogger)) === `Log records without an event name, counted under their logger ${LOGGER}.`, "the logger's schema says it counts the records without an event name");
+  check((await page.getByLabel("Metadata", { exact: true }).textContent()).includes("Logger" + LOGGER), "its metadata names the logger");
+  await noBodyValue("the logger's schema page");
+  await shot("logger-schema");
+  keepAnswers = false;
 
   // The Cardinality page: the metric among those with the most series,
   // linked to its page, and its last 24 hours plotted.
