@@ -84,6 +84,11 @@ func TestSpansAndLogs(t *testing.T) {
 				if strings.ContainsRune(k.SchemaKey, 0x1f) {
 					t.Errorf("key %q shows the stored key", k.SchemaKey)
 				}
+				// Spans and logs are sent without cost figures yet: their
+				// cost is unknown, not zero.
+				if k.Cost != nil {
+					t.Errorf("key %q has cost %v, want none", k.SchemaKey, k.Cost)
+				}
 			}
 			// By name, byte by byte: "GET" before "app".
 			if want := []string{"SIGNAL_SPAN " + route, "SIGNAL_LOG app.login"}; !slices.Equal(got, want) || keys.TotalSize != 2 {
@@ -118,6 +123,11 @@ func TestSpansAndLogs(t *testing.T) {
 			detail, err := c.catalog.GetSchema(ctx, &tallycatv1.GetSchemaRequest{SchemaId: sc.SchemaId})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if detail.Schema.Cost != nil || slices.ContainsFunc(detail.Schema.Fields, func(f *tallycatv1.Field) bool {
+				return f.ExampleValuesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED
+			}) {
+				t.Errorf("span schema cost %v, fields %v: want no cost figures, not zeros", detail.Schema.Cost, detail.Schema.Fields)
 			}
 			if v := detail.Variants; len(v) != 1 || !slices.ContainsFunc(v[0].Attributes, func(f *tallycatv1.Field) bool {
 				return f.Source == srcEvent && f.EventName == "exception" && f.Name == "exception.type"

@@ -111,6 +111,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 		return err
 	}
 	sort.Strings(names)
+	applied := false
 	newest, _ := strconv.Atoi(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0])
 	if err := sqlstore.CheckMigrations(current, newest); err != nil {
 		return err
@@ -141,6 +142,16 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 			return err
 		}); err != nil {
 			return err
+		}
+		applied = true
+	}
+	if applied {
+		// Write the migrated tables into the file at once, so that what a
+		// crash leaves in the write-ahead log is rows, never the schema
+		// changes, whose replay DuckDB gets wrong for some column
+		// defaults.
+		if _, err := s.db.ExecContext(ctx, `CHECKPOINT`); err != nil {
+			return fmt.Errorf("checkpoint after migrating: %w", err)
 		}
 	}
 	return nil

@@ -37,5 +37,11 @@ ALTER TABLE schema_streams ADD COLUMN IF NOT EXISTS error_count UBIGINT DEFAULT 
 -- name, which lists filter, search and order by, and a span key's kinds.
 ALTER TABLE schema_keys ADD COLUMN IF NOT EXISTS signal TINYINT DEFAULT 1;
 ALTER TABLE schema_keys ADD COLUMN IF NOT EXISTS name VARCHAR DEFAULT '';
-ALTER TABLE schema_keys ADD COLUMN IF NOT EXISTS span_kinds TINYINT[] DEFAULT [];
+-- span_kinds has no DEFAULT: a list literal is a function call, and
+-- DuckDB cannot replay from its write-ahead log an ADD COLUMN whose
+-- default calls a function (a catalog killed before the next checkpoint
+-- would not open again). Existing rows are filled instead, and every
+-- write sets the column.
+ALTER TABLE schema_keys ADD COLUMN IF NOT EXISTS span_kinds TINYINT[];
+UPDATE schema_keys SET span_kinds = [] WHERE span_kinds IS NULL;
 UPDATE schema_keys SET name = schema_key WHERE signal = 1 AND name <> schema_key;

@@ -7,6 +7,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -148,6 +149,11 @@ func (ix costIndex) hasData(stream string, until, now time.Time, d time.Duration
 // values, merged over the counted streams: a field's values are shared
 // between releases.
 func SchemaCost(d *catalog.SchemaDetail, streams []SchemaStream, rows []catalog.CostRow, q CostQuery) error {
+	if d.Schema.Signal != schemaid.Metric {
+		// Spans and logs are sent without cost figures yet: their cost is
+		// unknown, not zero, and their fields carry no figures.
+		return nil
+	}
 	w, span := q.Span()
 	ix := indexCosts(rows)
 	counted := costStreams(streams)
