@@ -134,27 +134,3 @@ func ShapeSource(src tallycatv1.FieldSource) (schemaid.Source, bool) {
 	}
 	return 0, false
 }
-
-// APISignal is a signal as the API numbers it, and as the stores keep it
-// (enums are stored as the API's numbers, which protobuf keeps stable).
-func APISignal(s schemaid.Signal) tallycatv1.Signal {
-	switch s {
-	case schemaid.Span:
-		return tallycatv1.Signal_SIGNAL_SPAN
-	case schemaid.Log:
-		return tallycatv1.Signal_SIGNAL_LOG
-	}
-	return tallycatv1.Signal_SIGNAL_METRIC
-}
-
-// SignalOf is APISignal's inverse. An unspecified signal is a metric's, as
-// it was before the API had signals; so is any the catalog does not know.
-func SignalOf(s tallycatv1.Signal) schemaid.Signal {
-	switch s {
-	case tallycatv1.Signal_SIGNAL_SPAN:
-		return schemaid.Span
-	case tallycatv1.Signal_SIGNAL_LOG:
-		return schemaid.Log
-	}
-	return schemaid.Metric
-}

@@ -57,7 +57,7 @@ func (h *CatalogHandler) ListSchemaKeys(ctx context.Context, req *tallycatv1.Lis
 	var signals []schemaid.Signal
 	for _, s := range req.GetSignals() {
 		parts = append(parts, s.String())
-		signals = append(signals, catalog.SignalOf(s))
+		signals = append(signals, schemaid.SignalFromAPI(s))
 	}
 	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
 	if err != nil {

@@ -24,7 +24,7 @@ func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.L
 	var signals []schemaid.Signal
 	for _, s := range req.GetSignals() {
 		parts = append(parts, s.String())
-		signals = append(signals, catalog.SignalOf(s))
+		signals = append(signals, schemaid.SignalFromAPI(s))
 	}
 	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
 	if err != nil {

@@ -23,27 +23,24 @@ import (
 // says them.
 func keyOf(key string) (tallycatv1.Signal, string) {
 	sig, name := catalog.ParseStoredKey(key)
-	return catalog.APISignal(sig), name
+	return sig.API(), name
 }
 
 // storedKey is the stored key of the name a request names under signal
 // (unset: a metric's).
 func storedKey(sig tallycatv1.Signal, name string) string {
-	return catalog.StoredKey(catalog.SignalOf(sig), name)
+	return catalog.StoredKey(schemaid.SignalFromAPI(sig), name)
 }
 
-// fieldSource is the source the API shows for a field of a schema of sig.
+// fieldSource is the source the API shows for a field of a schema of sig:
+// the catalog keeps an item's own fields as DATA_POINT whatever the signal
+// (see catalog.FieldSourceOf), which a span shows as SPAN and a log as
+// LOG_RECORD.
 func fieldSource(sig schemaid.Signal, src tallycatv1.FieldSource) tallycatv1.FieldSource {
 	if src != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
 		return src
 	}
-	switch sig {
-	case schemaid.Span:
-		return tallycatv1.FieldSource_FIELD_SOURCE_SPAN
-	case schemaid.Log:
-		return tallycatv1.FieldSource_FIELD_SOURCE_LOG_RECORD
-	}
-	return src
+	return schemaid.APISource(sig, schemaid.Own)
 }
 
 func ts(t time.Time) *timestamppb.Timestamp {
@@ -104,7 +101,7 @@ func toTopSeries(t *catalog.TopSeries) *tallycatv1.ListTopSeriesResponse {
 		}),
 		Attributes: each(t.Attributes, func(a catalog.TopAttribute) *tallycatv1.TopAttribute {
 			sig, name := keyOf(a.Key)
-			return &tallycatv1.TopAttribute{SchemaKey: name, Signal: sig, Name: a.Name, Source: fieldSource(catalog.SignalOf(sig), a.Source),
+			return &tallycatv1.TopAttribute{SchemaKey: name, Signal: sig, Name: a.Name, Source: fieldSource(schemaid.SignalFromAPI(sig), a.Source),
 				DistinctEstimate: a.Distinct, HighCardinality: a.HighCardinality, SeriesEstimate: a.Series}
 		}),
 	}
@@ -125,7 +122,7 @@ func toShapeField(sig schemaid.Signal) func(schemaid.Attribute) *tallycatv1.Fiel
 func toSchema(s catalog.Schema) *tallycatv1.Schema {
 	sig, name := catalog.ParseStoredKey(s.Key)
 	out := &tallycatv1.Schema{
-		SchemaId: s.ID, SchemaKey: name, Signal: catalog.APISignal(sig), MetricType: s.Type, Unit: s.Unit, Temporality: s.Temporality,
+		SchemaId: s.ID, SchemaKey: name, Signal: sig.API(), MetricType: s.Type, Unit: s.Unit, Temporality: s.Temporality,
 		Monotonic: s.Monotonic, SpanKind: tallycatv1.SpanKind(s.SpanKind), ByScope: s.ByScope, ErrorCount: s.Errors, NameExamples: s.NameExamples,
 		Description: s.Description, DescriptionConflict: s.DescriptionConflict, Fields: each(s.Fields, toField(sig)),
 		ProducerCount: uint32(s.ProducerCount), FirstSeen: ts(s.FirstSeen), LastSeen: ts(s.LastSeen), DataPointCount: s.DataPoints,
@@ -194,7 +191,7 @@ func keyCost(k catalog.KeySummary) *tallycatv1.Cost {
 
 func toEvent(e catalog.Event) *tallycatv1.SchemaEvent {
 	sig, name := catalog.ParseStoredKey(e.Key)
-	out := &tallycatv1.SchemaEvent{SchemaKey: name, Signal: catalog.APISignal(sig), SchemaId: e.SchemaID, Kind: e.Kind, OccurredAt: ts(e.At),
+	out := &tallycatv1.SchemaEvent{SchemaKey: name, Signal: sig.API(), SchemaId: e.SchemaID, Kind: e.Kind, OccurredAt: ts(e.At),
 		Actor: e.Actor, PreviousDescription: e.PreviousDescription, Description: e.Description, Summary: catalog.SummarizeEvent(&e),
 		TargetSchemaId: e.TargetSchemaID, AddedFields: each(e.Added, toShapeField(sig))}
 	if e.Producer != nil {

@@ -39,7 +39,7 @@ func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallyc
 			return nil, toConnectError(ctx, err)
 		}
 		p := o.GetProducer()
-		sig, name := catalog.SignalOf(o.GetSignal()), o.GetName()
+		sig, name := schemaid.SignalFromAPI(o.GetSignal()), o.GetName()
 		if sig == schemaid.Metric {
 			name = o.GetMetricName()
 		}
@@ -90,12 +90,11 @@ func attributes(keys []*tallycatv1.AttributeKey) []schemaid.Attribute {
 	return out
 }
 
-// attributeSource is the shape source of an attribute key's API source.
+// attributeSource is the shape source of an attribute key's API source;
+// the rules on Observation refuse the sources a shape does not have.
 func attributeSource(src tallycatv1.FieldSource) schemaid.Source {
-	if s, ok := catalog.ShapeSource(src); ok {
-		return s
-	}
-	return schemaid.Own
+	s, _ := schemaid.SourceFromAPI(src)
+	return s
 }
 
 // figures converts an observation's cost figures. A set of distinct values

@@ -110,7 +110,7 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 			&total, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated, &signal, &k.Name, &kinds); err != nil {
 			return nil, 0, err
 		}
-		k.Type, k.Signal = tallycatv1.MetricType(mt), catalog.SignalOf(tallycatv1.Signal(signal))
+		k.Type, k.Signal = tallycatv1.MetricType(mt), schemaid.SignalFromAPI(tallycatv1.Signal(signal))
 		for _, sk := range kinds {
 			k.SpanKinds = append(k.SpanKinds, schemaid.SpanKind(sk.(int8)))
 		}

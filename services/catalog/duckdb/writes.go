@@ -89,7 +89,7 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 		}
 		keys = append(keys, []driver.Value{k.Key, int8(k.Type), k.Unit, types, k.Units, int64(k.SchemaDelta), int64(k.ProducerDelta),
 			k.FirstSeen, k.LastSeen, k.Description.Text, k.Description.At, int64(k.SupersededDelta),
-			int8(catalog.APISignal(k.Signal)), k.Name, kinds})
+			int8(k.Signal.API()), k.Name, kinds})
 	}
 	const (
 		span     = `first_seen = least(first_seen, excluded.first_seen), last_seen = greatest(last_seen, excluded.last_seen)`

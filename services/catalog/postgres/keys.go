@@ -137,7 +137,7 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 			&n, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated, &signal, &k.Name, &kinds); err != nil {
 			return err
 		}
-		k.Signal = catalog.SignalOf(tallycatv1.Signal(signal))
+		k.Signal = schemaid.SignalFromAPI(tallycatv1.Signal(signal))
 		for _, sk := range kinds {
 			k.SpanKinds = append(k.SpanKinds, schemaid.SpanKind(sk))
 		}

@@ -257,7 +257,7 @@ func queueKeys(b *pgx.Batch, p *catalog.Plan) {
 		for i, sk := range k.SpanKinds {
 			ks[i] = fmt.Sprint(int16(sk))
 		}
-		signals, names, kindLists = append(signals, int16(catalog.APISignal(k.Signal))), append(names, k.Name), append(kindLists, "{"+strings.Join(ks, ",")+"}")
+		signals, names, kindLists = append(signals, int16(k.Signal.API())), append(names, k.Name), append(kindLists, "{"+strings.Join(ks, ",")+"}")
 	}
 	b.Queue(`INSERT INTO schema_keys AS t
 			SELECT k, mt, un, mts::smallint[], us::text[], sc, pc, fs, ls, d, da, ssc, sg, nm, sks::smallint[]

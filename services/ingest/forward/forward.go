@@ -231,7 +231,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 			// Something the catalog has not been told: check it against the
 			// catalog's own rules now, while the sender can still be told.
 			if verr := f.validator.Validate(toProto(o)); verr != nil {
-				rejected.Reject(int64(o.DataPoints), "%s %q: %v", nounOf(signalOf(o.Shape.Signal)), truncate(o.Shape.Name, 128), verr)
+				rejected.Reject(int64(o.DataPoints), "%s %q: %v", o.Shape.Signal, truncate(o.Shape.Name, 128), verr)
 				continue
 			}
 			if e == nil {

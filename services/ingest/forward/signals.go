@@ -68,39 +68,6 @@ func addExamples(have, add []string) []string {
 	return have
 }
 
-// signalOf is the API's signal of a shape's; a metric's is left unset, so
-// that its message is what it was before spans and logs.
-func signalOf(s schemaid.Signal) tallycatv1.Signal {
-	switch s {
-	case schemaid.Span:
-		return tallycatv1.Signal_SIGNAL_SPAN
-	case schemaid.Log:
-		return tallycatv1.Signal_SIGNAL_LOG
-	}
-	return tallycatv1.Signal_SIGNAL_UNSPECIFIED
-}
-
-// fieldSource is the API's source of an item's own attribute of signal
-// sig: SPAN, EVENT or LINK for a span, LOG_RECORD, BODY or SEVERITY for a
-// log, unset for a metric's data point.
-func fieldSource(sig schemaid.Signal, src schemaid.Source) tallycatv1.FieldSource {
-	switch {
-	case sig == schemaid.Span && src == schemaid.Own:
-		return tallycatv1.FieldSource_FIELD_SOURCE_SPAN
-	case sig == schemaid.Span && src == schemaid.Event:
-		return tallycatv1.FieldSource_FIELD_SOURCE_EVENT
-	case sig == schemaid.Span && src == schemaid.Link:
-		return tallycatv1.FieldSource_FIELD_SOURCE_LINK
-	case sig == schemaid.Log && src == schemaid.Own:
-		return tallycatv1.FieldSource_FIELD_SOURCE_LOG_RECORD
-	case sig == schemaid.Log && src == schemaid.Body:
-		return tallycatv1.FieldSource_FIELD_SOURCE_BODY
-	case sig == schemaid.Log && src == schemaid.Severity:
-		return tallycatv1.FieldSource_FIELD_SOURCE_SEVERITY
-	}
-	return tallycatv1.FieldSource_FIELD_SOURCE_UNSPECIFIED
-}
-
 // signalToProto fills in the span's or log's part of an observation's
 // message; a metric's has none.
 func signalToProto(msg *tallycatv1.Observation, o *ingest.Observation) {
@@ -108,7 +75,7 @@ func signalToProto(msg *tallycatv1.Observation, o *ingest.Observation) {
 	if sh.Signal != schemaid.Span && sh.Signal != schemaid.Log {
 		return
 	}
-	msg.Signal, msg.Name, msg.ByScope = signalOf(sh.Signal), sh.Name, sh.ByScope
+	msg.Signal, msg.Name, msg.ByScope = sh.Signal.API(), sh.Name, sh.ByScope
 	msg.MetricName, msg.MetricType, msg.Unit, msg.Temporality, msg.Monotonic = "", 0, "", 0, false
 	if sh.Signal == schemaid.Span {
 		msg.SpanKind = tallycatv1.SpanKind(sh.SpanKind)
@@ -116,19 +83,8 @@ func signalToProto(msg *tallycatv1.Observation, o *ingest.Observation) {
 	}
 	for i, a := range sh.Attributes {
 		k := msg.DataPointAttributes[i]
-		k.Source, k.EventName = fieldSource(sh.Signal, a.Source), a.Event.String()
+		k.Source, k.EventName = schemaid.APISource(sh.Signal, a.Source), a.Event.String()
 	}
-}
-
-// nounOf names the items of a signal for messages.
-func nounOf(s tallycatv1.Signal) string {
-	switch s {
-	case tallycatv1.Signal_SIGNAL_SPAN:
-		return "span"
-	case tallycatv1.Signal_SIGNAL_LOG:
-		return "log"
-	}
-	return "metric"
 }
 
 // split cuts a batch into batches of one signal each, in the order their
@@ -190,7 +146,7 @@ func (f *Forwarder) refusedSignal(batch []taken, batchID string, err error) bool
 	f.stats.Dropped += int64(len(batch))
 	f.stats.SignalRefused += int64(len(batch))
 	f.mu.Unlock()
-	noun := nounOf(sig)
+	noun := schemaid.SignalFromAPI(sig).String()
 	slog.Warn("the catalog refused "+noun+" observations, as a catalog older than this ingest does; "+noun+"s are dropped for a while, metrics are sent as ever",
 		"batch_id", batchID, "observations", len(batch), "dropped_for", signalHold, "error", err)
 	return true

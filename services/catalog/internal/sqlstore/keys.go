@@ -28,7 +28,7 @@ func SignalsOf(f catalog.KeyFilter) []tallycatv1.Signal {
 	}
 	var out []tallycatv1.Signal
 	for _, s := range f.Signals {
-		if a := catalog.APISignal(s); !slices.Contains(out, a) {
+		if a := s.API(); !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}
