@@ -181,9 +181,12 @@ func TestSpansAndLogs(t *testing.T) {
 				!strings.Contains(err.Error(), `log event "`+route+`"`) {
 				t.Errorf("a log of the span's name: %v, want not found, naming the log event", err)
 			}
+			// The span's attributes are judged against the registry: its
+			// link's peer.service is deprecated.
 			findings, err := c.conformance.ListFindings(ctx, &tallycatv1.ListFindingsRequest{SchemaId: sc.SchemaId})
-			if err != nil || len(findings.Findings) != 0 {
-				t.Errorf("findings of the span = %v, %v; want none", findings, err)
+			if err != nil || len(findings.Findings) != 1 || findings.Findings[0].FindingId != "deprecated" || findings.Findings[0].Attribute != "peer.service" ||
+				findings.Findings[0].Replacement != "service.peer.name" || !strings.Contains(findings.Findings[0].Message, "peer.service of a link") {
+				t.Errorf("findings of the span = %v, %v; want peer.service of its link deprecated", findings, err)
 			}
 		})
 	}

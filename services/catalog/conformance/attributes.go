@@ -2,8 +2,9 @@ package conformance
 
 import (
 	"fmt"
-	"github.com/tallycat/tallycat/services/catalog"
 	"strings"
+
+	"github.com/tallycat/tallycat/services/catalog"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -30,7 +31,7 @@ func (j Judge) attribute(s catalog.Schema, m *semconv.Metric, f catalog.Field, a
 		add(Finding{ID: FindingMissingAttribute, Attribute: f.Name, Actual: f.Name, FirstSeen: f.FirstSeen,
 			Message: fmt.Sprintf("attribute %s of %s is not defined in the registries", f.Name, s.Key)})
 	} else {
-		j.defined(s, f, def, add)
+		j.defined(f, def, f.Name, s.Key, add)
 	}
 	if f.TypeConflict {
 		add(Finding{ID: FindingTypeConflict, Attribute: f.Name, Actual: schemaid.ValueTypeToken(f.Type), FirstSeen: f.FirstSeen,
@@ -42,22 +43,27 @@ func (j Judge) attribute(s catalog.Schema, m *semconv.Metric, f catalog.Field, a
 	}
 }
 
-// defined judges a field the registries define.
-func (j Judge) defined(s catalog.Schema, f catalog.Field, def semconv.Attribute, add func(Finding)) {
+// defined judges a field the registries define by the rules that need no
+// metric definition: template, deprecation, value type, stability and enum
+// members. Label is the attribute as messages name it (its name, or for a
+// span event's attribute the name and the event) and of is what carries it.
+func (j Judge) defined(f catalog.Field, def semconv.Attribute, label, of string, add func(Finding)) {
 	if def.Type.Template {
 		add(Finding{ID: FindingTemplateAttribute, Attribute: f.Name, Expected: def.Key + ".*", Actual: f.Name,
-			Message: fmt.Sprintf("attribute %s of %s matches the template %s", f.Name, s.Key, def.Key)})
+			Message: fmt.Sprintf("attribute %s of %s matches the template %s", label, of, def.Key)})
 	}
 	if d := def.Deprecated; d != nil {
-		add(deprecated("attribute", f.Name, f.Name, d))
+		found := deprecated("attribute", label, f.Name, d)
+		found.Actual = f.Name
+		add(found)
 	}
 	if want := def.Type.Value; !typeMatches(want, f.Type) {
 		add(Finding{ID: FindingTypeMismatch, Attribute: f.Name, Expected: want, Actual: schemaid.ValueTypeToken(f.Type), FirstSeen: f.FirstSeen,
-			Message: fmt.Sprintf("type of %s on %s: expected %s, got %s", f.Name, s.Key, want, schemaid.ValueTypeToken(f.Type))})
+			Message: fmt.Sprintf("type of %s on %s: expected %s, got %s", label, of, want, schemaid.ValueTypeToken(f.Type))})
 	}
 	if def.Stability != semconv.Stable && def.Stability != "" && def.Deprecated == nil { // deprecated says more
 		add(Finding{ID: FindingNotStable, Attribute: f.Name, Expected: string(semconv.Stable), Actual: string(def.Stability),
-			Message: fmt.Sprintf("attribute %s is %s, not stable", f.Name, def.Stability)})
+			Message: fmt.Sprintf("attribute %s is %s, not stable", label, def.Stability)})
 	}
 	if def.Type.IsEnum() && f.ExamplesState == tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_KEPT {
 		var unknown []string
@@ -68,7 +74,35 @@ func (j Judge) defined(s catalog.Schema, f catalog.Field, def semconv.Attribute,
 		}
 		if len(unknown) > 0 {
 			add(Finding{ID: FindingUndefinedEnumVariant, Attribute: f.Name, Actual: strings.Join(unknown, ", "), Expected: members(def.Type),
-				Message: fmt.Sprintf("attribute %s of %s carries %s, not a member of its enum", f.Name, s.Key, strings.Join(unknown, ", "))})
+				Message: fmt.Sprintf("attribute %s of %s carries %s, not a member of its enum", label, of, strings.Join(unknown, ", "))})
+		}
+	}
+}
+
+// signalAttributes judges the attributes of a span's or a log's schema
+// against the attribute registry, by the rules that need no definition of
+// the span or the log event (see defined): a span's own attributes and
+// those of its events and links, a log record's own attributes. Body keys
+// and severity are not attributes, and an attribute the registries do not
+// define, like resource and scope attributes, is not judged yet.
+func (j Judge) signalAttributes(s catalog.Schema, add func(Finding)) {
+	of := catalog.DescribeKey(s.Key)
+	for _, f := range s.Fields {
+		label := f.Name
+		switch f.Source {
+		case tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT:
+		case tallycatv1.FieldSource_FIELD_SOURCE_EVENT:
+			if f.Name == "" { // the event itself
+				continue
+			}
+			label = fmt.Sprintf("%s of event %s", f.Name, f.Event)
+		case tallycatv1.FieldSource_FIELD_SOURCE_LINK:
+			label = f.Name + " of a link"
+		default:
+			continue
+		}
+		if def, ok := j.Registry.Attribute(f.Name); ok {
+			j.defined(f, *def, label, of, add)
 		}
 	}
 }

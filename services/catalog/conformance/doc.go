@@ -10,4 +10,13 @@
 // disagreeing on its unit or instrument, one key sent with two types, an
 // attribute whose values explode. It reads the catalog only through
 // catalog.Store.
+//
+// Spans and log events are judged by their attributes alone: a span's own,
+// its events' and its links', a log record's own, each against the
+// attribute registry by the rules that need no definition of the span or
+// the event (deprecated, type, stability, template, enum members), and a
+// span key for names past the ingest's limit. Spans are not yet matched to
+// the registry's span definitions nor log events to its events, so there
+// is no requirement level, no missing_event and no missing_attribute on
+// them (see docs/CONFORMANCE.md).
 package conformance

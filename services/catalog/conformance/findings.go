@@ -189,11 +189,14 @@ func (x *Findings) judgeKey(ctx context.Context, key string) ([]Finding, keyFact
 	return found, facts, nil
 }
 
-// judgeSignal judges a span's or a log's key: a span key's schemas that
-// took in names past the limit (see Judge.SpanKey); nothing yet of a log's.
+// judgeSignal judges a span's or a log's key (see Judge.SpanKey and
+// Judge.LogKey).
 func (x *Findings) judgeSignal(key string, judged []catalog.Judged) []Finding {
-	if sig, _ := catalog.ParseStoredKey(key); sig == schemaid.Span {
+	switch sig, _ := catalog.ParseStoredKey(key); sig {
+	case schemaid.Span:
 		return x.Judge.SpanKey(judged)
+	case schemaid.Log:
+		return x.Judge.LogKey(judged)
 	}
 	return nil
 }

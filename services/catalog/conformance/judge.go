@@ -118,14 +118,17 @@ func (j Judge) file(out *[]Finding, s catalog.Judged, f Finding) {
 	*out = append(*out, f)
 }
 
-// SpanKey judges the current schemas of one span key. Spans are not yet
-// judged against the conventions; what is found is the schema that took
-// in a scope's span names past the ingest's limit of distinct names
-// (names that embed ids, such as "GET /users/123"), named with examples,
-// since each such name would otherwise be a schema of its own.
+// SpanKey judges the current schemas of one span key: their attributes
+// against the attribute registry (see signalAttributes), and the schema
+// that took in a scope's span names past the ingest's limit of distinct
+// names (names that embed ids, such as "GET /users/123"), named with
+// examples, since each such name would otherwise be a schema of its own.
+// Spans are not matched to the registry's span definitions yet, so no
+// requirement level is checked.
 func (j Judge) SpanKey(schemas []catalog.Judged) []Finding {
 	var out []Finding
 	for _, s := range schemas {
+		j.signalAttributes(s.Schema, func(f Finding) { j.file(&out, s, f) })
 		if !s.Schema.ByScope {
 			continue
 		}
@@ -136,6 +139,19 @@ func (j Judge) SpanKey(schemas []catalog.Judged) []Finding {
 			msg += fmt.Sprintf(", for example %s; a name that embeds ids (user ids, order numbers) belongs in an attribute (http.route, url.path)", quoteAll(s.Schema.NameExamples))
 		}
 		j.file(&out, s, Finding{ID: FindingSpanNameLimit, Message: msg, Actual: scope, Examples: s.Schema.NameExamples})
+	}
+	sortFindings(out)
+	return out
+}
+
+// LogKey judges the current schemas of one log key: their records' own
+// attributes against the attribute registry (see signalAttributes). Log
+// events are not matched to the registry's events yet, so neither
+// missing_event nor an event's required attributes are judged.
+func (j Judge) LogKey(schemas []catalog.Judged) []Finding {
+	var out []Finding
+	for _, s := range schemas {
+		j.signalAttributes(s.Schema, func(f Finding) { j.file(&out, s, f) })
 	}
 	sortFindings(out)
 	return out

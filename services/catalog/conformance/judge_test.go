@@ -11,6 +11,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/internal/semconv"
 )
 
@@ -141,5 +142,52 @@ func TestConformanceConfig(t *testing.T) {
 		if _, err := ParseConfig([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestSpanAndLogAttributes judges the attributes of a span and a log event
+// by the rules that need no definition of either: the deprecated
+// http.method, http.request.method sent as an int, an event's attribute
+// named with its event, a log record's deprecated and development attributes; and no
+// requirement level, since neither is matched to a definition yet.
+func TestSpanAndLogAttributes(t *testing.T) {
+	j := builtinJudge(t)
+	exception := catalog.Field{Name: "exception.type", Source: tallycatv1.FieldSource_FIELD_SOURCE_EVENT, Event: "exception", Type: Int}
+	span := catalog.Schema{ID: "s", Key: catalog.StoredKey(schemaid.Span, "GET /users"), Signal: schemaid.Span, Name: "GET /users",
+		Fields: []catalog.Field{
+			dp("http.method", String), dp("http.request.method", Int), dp("shop.cart.id", String),
+			{Name: "", Source: tallycatv1.FieldSource_FIELD_SOURCE_EVENT, Event: "exception"}, exception,
+			{Name: "http.method", Source: tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE, Type: String},
+		}}
+	found := j.SpanKey([]catalog.Judged{{Schema: span}})
+	got := render(found)
+	want := []string{"VIOLATION deprecated http.method", "VIOLATION type_mismatch exception.type", "VIOLATION type_mismatch http.request.method"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("span findings:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	for _, f := range found {
+		switch {
+		case f.ID == FindingDeprecated && (f.Replacement != "http.request.method" || f.Actual != "http.method"):
+			t.Errorf("deprecated: %+v", f)
+		case f.ID == FindingTypeMismatch && f.Attribute == "http.request.method" && (f.Expected != "string" || f.Actual != "int" || !strings.Contains(f.Message, `span "GET /users"`)):
+			t.Errorf("type_mismatch: %+v", f)
+		case f.ID == FindingTypeMismatch && f.Attribute == "exception.type" && !strings.Contains(f.Message, "exception.type of event exception"):
+			t.Errorf("the event attribute's message does not name the event: %q", f.Message)
+		}
+		if f.SchemaID != "s" || f.Signal() != schemaid.Span {
+			t.Errorf("filed on %s (%s), want the span schema", f.SchemaID, f.Signal())
+		}
+	}
+
+	logEvent := catalog.Schema{ID: "l", Key: catalog.StoredKey(schemaid.Log, "app.login"), Signal: schemaid.Log, Name: "app.login",
+		Fields: []catalog.Field{
+			dp("code.filepath", String), dp("user.id", String), dp("shop.cart.id", String),
+			{Name: "body.http.method", Source: tallycatv1.FieldSource_FIELD_SOURCE_BODY, Type: String},
+			{Name: "severity_number", Source: tallycatv1.FieldSource_FIELD_SOURCE_SEVERITY, Type: Int},
+		}}
+	got = render(j.LogKey([]catalog.Judged{{Schema: logEvent}}))
+	want = []string{"INFORMATION not_stable user.id", "VIOLATION deprecated code.filepath"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log findings:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
