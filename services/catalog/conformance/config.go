@@ -9,6 +9,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/glob"
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // Config is a team's say over findings (--conformance-config), in
@@ -29,7 +30,8 @@ type Config struct {
 
 // IgnoreRule ignores the findings it matches: every field it sets must
 // match (finding id exactly or by glob, metric and attribute by glob, where
-// `*` matches any run of characters, dots included).
+// `*` matches any run of characters, dots included). Metric matches the
+// name of the finding's key, a span's or a log event's too.
 type IgnoreRule struct {
 	Finding   string `yaml:"finding"`
 	Metric    string `yaml:"metric"`
@@ -76,7 +78,8 @@ func ParseConfig(data []byte) (Config, error) {
 
 // ignores reports whether a rule matches a finding.
 func (r IgnoreRule) ignores(f Finding) bool {
-	return matches(r.Finding, f.ID) && matches(r.Metric, f.SchemaKey) && matches(r.Attribute, f.Attribute)
+	_, name := catalog.ParseStoredKey(f.SchemaKey)
+	return matches(r.Finding, f.ID) && matches(r.Metric, name) && matches(r.Attribute, f.Attribute)
 }
 
 // matches matches s against a pattern (see package glob); an empty
