@@ -22,8 +22,9 @@ func Check(pattern string) error {
 // Match reports whether name matches pattern; a malformed pattern (see
 // Check) matches nothing.
 func Match(pattern, name string) bool {
-	// path.Match's * stops at '/', which names do not use as a separator:
-	// match against the name with slashes hidden.
-	ok, _ := path.Match(pattern, strings.ReplaceAll(name, "/", "\x00"))
+	// path.Match's * stops at '/', which names do not use as a separator
+	// (span names are full of them: "GET /users/{id}"): match with the
+	// slashes of both hidden.
+	ok, _ := path.Match(strings.ReplaceAll(pattern, "/", "\x00"), strings.ReplaceAll(name, "/", "\x00"))
 	return ok
 }

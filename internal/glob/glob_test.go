@@ -8,6 +8,10 @@ func TestMatch(t *testing.T) {
 		want          bool
 	}{
 		{"user.*", "user.email", true},
+		{"GET /users/*", "GET /users/{id}", true},
+		{"GET /users/*", "GET /users/1/orders", true},
+		{"GET /users/*", "POST /users/1", false},
+		{"*/orders", "GET /users/1/orders", true},
 		{"user.*", "user.address.city", true},
 		{"*password*", "db.password.hash", true},
 		{"*.ip", "net.peer.ip", true},
