@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/tallycat/tallycat/internal/glob"
+	"github.com/tallycat/tallycat/internal/schemaid"
+	"github.com/tallycat/tallycat/services/catalog"
 	"gopkg.in/yaml.v3"
 )
 
@@ -17,7 +19,11 @@ import (
 // point attributes with OTTL (and, optionally, attributes whose findings say
 // they broke a max_distinct_values cap); a `filter` processor drops banned
 // metrics. Both are always written, empty when nothing is banned, so a
-// pipeline that names them keeps working as the policies change.
+// pipeline that names them keeps working as the policies change. A rule
+// covering spans or logs also gets transform statements deleting its banned
+// attributes from spans and their events, or from log records; the
+// transform processor has no context for span links, so a banned link
+// attribute is judged but not deleted.
 
 // CollectorOptions selects what the generated configuration enforces
 // beyond the banned attributes and metrics.
@@ -45,13 +51,21 @@ func CollectorConfig(rules []PolicyRule, findings []Finding, opts CollectorOptio
 	filter := filterConfig{ErrorMode: "ignore", MetricConditions: []string{}}
 	var notes []string
 	for _, r := range rules {
-		if len(r.BannedAttributes) > 0 {
-			g := statementGroup{Context: "datapoint", Conditions: scopeConditions(r.Metrics, r.Services)}
-			for _, a := range r.BannedAttributes {
-				g.Statements = append(g.Statements, deleteStatement(a))
-			}
-			transform.MetricStatements = append(transform.MetricStatements, g)
+		if len(r.BannedAttributes) > 0 && r.covers(schemaid.Metric) {
+			transform.MetricStatements = append(transform.MetricStatements, deleteGroup("datapoint", scopeConditions(r.Metrics, r.Services), r.BannedAttributes))
 			notes = append(notes, fmt.Sprintf("%s: deletes data point attributes %s", r.Name, strings.Join(r.BannedAttributes, ", ")))
+		}
+		// A rule covering spans or logs has no metric scope (see
+		// rawRule.compile): only its services scope these.
+		if len(r.BannedAttributes) > 0 && r.covers(schemaid.Span) {
+			conds := scopeConditions(nil, r.Services)
+			transform.TraceStatements = append(transform.TraceStatements,
+				deleteGroup("span", conds, r.BannedAttributes), deleteGroup("spanevent", conds, r.BannedAttributes))
+			notes = append(notes, fmt.Sprintf("%s: deletes span and span event attributes %s", r.Name, strings.Join(r.BannedAttributes, ", ")))
+		}
+		if len(r.BannedAttributes) > 0 && r.covers(schemaid.Log) {
+			transform.LogStatements = append(transform.LogStatements, deleteGroup("log", scopeConditions(nil, r.Services), r.BannedAttributes))
+			notes = append(notes, fmt.Sprintf("%s: deletes log record attributes %s", r.Name, strings.Join(r.BannedAttributes, ", ")))
 		}
 		if len(r.BannedMetrics) > 0 {
 			var banned []string
@@ -68,11 +82,7 @@ func CollectorConfig(rules []PolicyRule, findings []Finding, opts CollectorOptio
 	}
 	if opts.CardinalityCaps {
 		for _, c := range capsBroken(rules, findings) {
-			g := statementGroup{Context: "datapoint", Conditions: scopeConditions([]string{c.key}, c.rule.Services)}
-			for _, a := range c.attributes {
-				g.Statements = append(g.Statements, deleteStatement(a))
-			}
-			transform.MetricStatements = append(transform.MetricStatements, g)
+			transform.MetricStatements = append(transform.MetricStatements, deleteGroup("datapoint", scopeConditions([]string{c.key}, c.rule.Services), c.attributes))
 			notes = append(notes, fmt.Sprintf("%s: deletes %s from %s (past its cap of %d distinct values)",
 				c.rule.Name, strings.Join(c.attributes, ", "), c.key, c.rule.MaxDistinct.Max))
 		}
@@ -107,6 +117,19 @@ func CollectorConfig(rules []PolicyRule, findings []Finding, opts CollectorOptio
 #         processors: [filter/%[1]s, transform/%[1]s, batch]
 #         exporters: [otlp]
 `, name)
+	for _, p := range []struct {
+		pipeline string
+		groups   []statementGroup
+	}{{"traces", transform.TraceStatements}, {"logs", transform.LogStatements}} {
+		if len(p.groups) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, `#       %[2]s:
+#         receivers: [otlp]
+#         processors: [transform/%[1]s, batch]
+#         exporters: [otlp]
+`, name, p.pipeline)
+	}
 	b.Write(body.Bytes())
 	return []byte(b.String()), nil
 }
@@ -115,6 +138,11 @@ func CollectorConfig(rules []PolicyRule, findings []Finding, opts CollectorOptio
 type transformConfig struct {
 	ErrorMode        string           `yaml:"error_mode"`
 	MetricStatements []statementGroup `yaml:"metric_statements"`
+	// TraceStatements and LogStatements are written only when a rule
+	// covers spans or logs, so that a policy for metrics alone gives the
+	// configuration it gave before spans and logs were catalogued.
+	TraceStatements []statementGroup `yaml:"trace_statements,omitempty"`
+	LogStatements   []statementGroup `yaml:"log_statements,omitempty"`
 }
 
 // statementGroup is one of the transform processor's advanced statement
@@ -132,13 +160,24 @@ type filterConfig struct {
 	MetricConditions []string `yaml:"metric_conditions"`
 }
 
-// deleteStatement deletes a data point attribute key, or the keys a glob
-// matches.
-func deleteStatement(pattern string) string {
-	if isLiteral(pattern) {
-		return fmt.Sprintf("delete_key(datapoint.attributes, %s)", ottlString(pattern))
+// deleteGroup is a statement group of context ctx ("datapoint", "span",
+// "spanevent" or "log") deleting, where any of conds holds, the attributes
+// of that context the patterns match.
+func deleteGroup(ctx string, conds, patterns []string) statementGroup {
+	g := statementGroup{Context: ctx, Conditions: conds}
+	for _, p := range patterns {
+		g.Statements = append(g.Statements, deleteStatement(ctx+".attributes", p))
 	}
-	return fmt.Sprintf("delete_matching_keys(datapoint.attributes, %s)", ottlString(globRegexp(pattern)))
+	return g
+}
+
+// deleteStatement deletes from the attributes at path a key, or the keys a
+// glob matches.
+func deleteStatement(path, pattern string) string {
+	if isLiteral(pattern) {
+		return fmt.Sprintf("delete_key(%s, %s)", path, ottlString(pattern))
+	}
+	return fmt.Sprintf("delete_matching_keys(%s, %s)", path, ottlString(globRegexp(pattern)))
 }
 
 // scopeConditions are a rule's scope as a statement group's conditions
@@ -258,6 +297,8 @@ type brokenCap struct {
 
 // capsBroken finds, among findings, the policy violations of
 // max_distinct_values caps, by rule and metric key, in the rules' order.
+// Those on spans and logs are left out: the statements it feeds select a
+// metric by its name.
 func capsBroken(rules []PolicyRule, findings []Finding) []brokenCap {
 	var out []brokenCap
 	for _, r := range rules {
@@ -268,7 +309,7 @@ func capsBroken(rules []PolicyRule, findings []Finding) []brokenCap {
 		expected := fmt.Sprintf("at most %d distinct values", c.Max)
 		byKey := map[string][]string{}
 		for _, f := range findings {
-			if f.ID != FindingPolicyViolation || f.Attribute == "" || f.Expected != expected ||
+			if f.ID != FindingPolicyViolation || f.Attribute == "" || f.Expected != expected || !catalog.IsMetricKey(f.SchemaKey) ||
 				!strings.HasPrefix(f.Message, "policy "+r.Name+": ") || !glob.Match(c.Attribute, f.Attribute) {
 				continue
 			}

@@ -12,6 +12,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/glob"
+	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
 const collectorPolicy = `
@@ -143,5 +144,108 @@ func TestGlobRegexpAgreesWithGlob(t *testing.T) {
 				t.Errorf("glob %q on %q: regexp %s says %v, glob %v", g, n, re, re.MatchString(n), glob.Match(g, n))
 			}
 		}
+	}
+}
+
+// TestCollectorConfigSpansAndLogs: a rule covering spans and logs deletes
+// its banned attributes from spans, span events and log records, in its
+// services' scope, and the comment wires the transform processor into the
+// traces and logs pipelines; a rule for metrics alone writes neither.
+func TestCollectorConfigSpansAndLogs(t *testing.T) {
+	const policy = `
+rules:
+  - name: no-personal-data
+    signals: [metrics, spans, logs]
+    banned_attributes: ["user.email", "*.password"]
+  - name: checkout-spans
+    signals: [spans]
+    services: [checkout]
+    banned_attributes: ["card.number"]
+  - name: metrics-only
+    banned_attributes: ["session.id"]
+`
+	rules, err := ParsePolicy([]byte(policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := CollectorConfig(rules, nil, CollectorOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Processors struct {
+			Transform transformConfig `yaml:"transform/tallycat"`
+			Filter    filterConfig    `yaml:"filter/tallycat"`
+		} `yaml:"processors"`
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(out)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		t.Fatalf("the generated YAML does not parse: %v\n%s", err, out)
+	}
+	personal := []string{`delete_key(%s.attributes, "user.email")`, `delete_matching_keys(%s.attributes, "^.*\\.password$")`}
+	in := func(ctx string, stmts []string) []string {
+		var o []string
+		for _, s := range stmts {
+			o = append(o, strings.ReplaceAll(s, "%s", ctx))
+		}
+		return o
+	}
+	checkoutOnly := []string{`resource.attributes["service.name"] == "checkout"`}
+	tr := p.Processors.Transform
+	wantMetric := []statementGroup{
+		{Context: "datapoint", Statements: in("datapoint", personal)},
+		{Context: "datapoint", Statements: []string{`delete_key(datapoint.attributes, "session.id")`}},
+	}
+	wantTrace := []statementGroup{
+		{Context: "span", Statements: in("span", personal)},
+		{Context: "spanevent", Statements: in("spanevent", personal)},
+		{Context: "span", Conditions: checkoutOnly, Statements: []string{`delete_key(span.attributes, "card.number")`}},
+		{Context: "spanevent", Conditions: checkoutOnly, Statements: []string{`delete_key(spanevent.attributes, "card.number")`}},
+	}
+	wantLog := []statementGroup{{Context: "log", Statements: in("log", personal)}}
+	for _, c := range []struct {
+		name      string
+		got, want []statementGroup
+	}{{"metric", tr.MetricStatements, wantMetric}, {"trace", tr.TraceStatements, wantTrace}, {"log", tr.LogStatements, wantLog}} {
+		if !slices.EqualFunc(c.got, c.want, func(a, b statementGroup) bool {
+			return a.Context == b.Context && slices.Equal(a.Conditions, b.Conditions) && slices.Equal(a.Statements, b.Statements)
+		}) {
+			t.Errorf("%s statements:\n got %+v\nwant %+v", c.name, c.got, c.want)
+		}
+	}
+	for _, want := range []string{"#       traces:\n#         receivers: [otlp]\n#         processors: [transform/tallycat, batch]",
+		"#       logs:\n#         receivers: [otlp]\n#         processors: [transform/tallycat, batch]",
+		"#   no-personal-data: deletes span and span event attributes user.email, *.password\n",
+		"#   no-personal-data: deletes log record attributes user.email, *.password\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+
+	// Without a rule for spans or logs, neither statements nor pipelines.
+	_, metricsOnly := generate(t, collectorPolicy, nil, CollectorOptions{})
+	for _, absent := range []string{"trace_statements", "log_statements", "traces:", "logs:"} {
+		if strings.Contains(metricsOnly, absent) {
+			t.Errorf("%s in the configuration of a policy for metrics alone:\n%s", absent, metricsOnly)
+		}
+	}
+}
+
+// TestCollectorConfigCapsMetricsOnly: a cap finding on a span is not a
+// metric's, so it writes no statement selecting a metric by its name.
+func TestCollectorConfigCapsMetricsOnly(t *testing.T) {
+	rules, err := ParsePolicy([]byte("rules:\n  - name: cap\n    signals: [metrics, spans]\n    max_distinct_values: {attribute: user.id, max: 10}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := []Finding{{ID: FindingPolicyViolation, Attribute: "user.id", Expected: "at most 10 distinct values",
+		Message: "policy cap: too many", SchemaKey: catalog.StoredKey(schemaid.Span, "GET /users")}}
+	out, err := CollectorConfig(rules, found, CollectorOptions{CardinalityCaps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "user.id") {
+		t.Errorf("a span's cap in the configuration:\n%s", out)
 	}
 }

@@ -119,7 +119,8 @@ func (j Judge) file(out *[]Finding, s catalog.Judged, f Finding) {
 }
 
 // SpanKey judges the current schemas of one span key: their attributes
-// against the attribute registry (see signalAttributes), and the schema
+// against the attribute registry (see signalAttributes) and by the policy
+// rules that cover spans (see PolicyRule.check), and the schema
 // that took in a scope's span names past the ingest's limit of distinct
 // names (names that embed ids, such as "GET /users/123"), named with
 // examples, since each such name would otherwise be a schema of its own.
@@ -129,6 +130,7 @@ func (j Judge) SpanKey(schemas []catalog.Judged) []Finding {
 	var out []Finding
 	for _, s := range schemas {
 		j.signalAttributes(s.Schema, func(f Finding) { j.file(&out, s, f) })
+		j.policies(s, func(f Finding) { j.file(&out, s, f) })
 		if !s.Schema.ByScope {
 			continue
 		}
@@ -145,16 +147,27 @@ func (j Judge) SpanKey(schemas []catalog.Judged) []Finding {
 }
 
 // LogKey judges the current schemas of one log key: their records' own
-// attributes against the attribute registry (see signalAttributes). Log
+// attributes against the attribute registry (see signalAttributes) and by
+// the policy rules that cover logs (see PolicyRule.check). Log
 // events are not matched to the registry's events yet, so neither
 // missing_event nor an event's required attributes are judged.
 func (j Judge) LogKey(schemas []catalog.Judged) []Finding {
 	var out []Finding
 	for _, s := range schemas {
 		j.signalAttributes(s.Schema, func(f Finding) { j.file(&out, s, f) })
+		j.policies(s, func(f Finding) { j.file(&out, s, f) })
 	}
 	sortFindings(out)
 	return out
+}
+
+// policies judges a schema by the policy rules whose scope it is in.
+func (j Judge) policies(s catalog.Judged, add func(Finding)) {
+	for _, r := range j.Policies {
+		if r.applies(s.Schema, s.Releases) {
+			r.check(s.Schema, add)
+		}
+	}
 }
 
 // quoteAll quotes each name, separated by commas.
@@ -194,11 +207,7 @@ func (j Judge) Key(schemas []catalog.Judged) []Finding {
 				Message: fmt.Sprintf("producers of %s disagree on its instrument: this schema is a %s, others send %s", s.Schema.Key, InstrumentOf(s.Schema), strings.Join(names, ", "))})
 		}
 		j.schema(s.Schema, add)
-		for _, r := range j.Policies {
-			if r.applies(s.Schema, s.Releases) {
-				r.check(s.Schema, add)
-			}
-		}
+		j.policies(s, add)
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		return cmp.Or(strings.Compare(a.SchemaID, b.SchemaID), cmp.Compare(a.Level, b.Level), strings.Compare(a.ID, b.ID), strings.Compare(a.Attribute, b.Attribute))

@@ -3,16 +3,18 @@ package conformance
 import (
 	"bytes"
 	"fmt"
-	"github.com/tallycat/tallycat/services/catalog"
 	"math"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/tallycat/tallycat/services/catalog"
+
 	"gopkg.in/yaml.v3"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/glob"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/internal/semconv"
 )
 
@@ -32,6 +34,10 @@ type PolicyRule struct {
 	// Metrics and Services scope the rule by glob (`*` matches dots too);
 	// empty means every metric, every service.
 	Metrics, Services []string
+	// Signals are the signals whose schemas the rule judges; none means
+	// metrics only, as before spans and logs were catalogued. On spans and
+	// logs only the attribute checks apply (see check).
+	Signals []schemaid.Signal
 
 	BannedAttributes   []string
 	RequiredAttributes []string
@@ -61,6 +67,7 @@ type rawRule struct {
 	Level              string   `yaml:"level"`
 	Metrics            []string `yaml:"metrics"`
 	Services           []string `yaml:"services"`
+	Signals            []string `yaml:"signals"`
 	BannedAttributes   []string `yaml:"banned_attributes"`
 	RequiredAttributes []string `yaml:"required_attributes"`
 	BannedMetrics      []string `yaml:"banned_metrics"`
@@ -131,6 +138,18 @@ func (r rawRule) compile() (PolicyRule, error) {
 		return p, fmt.Errorf("level %q is not violation, improvement or information", r.Level)
 	}
 	p.Level = level
+	for _, sig := range r.Signals {
+		named, ok := map[string]schemaid.Signal{"metrics": schemaid.Metric, "spans": schemaid.Span, "logs": schemaid.Log}[strings.ToLower(sig)]
+		if !ok {
+			return p, fmt.Errorf("signals: %q is not metrics, spans or logs", sig)
+		}
+		if !slices.Contains(p.Signals, named) {
+			p.Signals = append(p.Signals, named)
+		}
+	}
+	if len(r.Signals) > 0 && len(r.Metrics) > 0 && (p.covers(schemaid.Span) || p.covers(schemaid.Log)) {
+		return p, fmt.Errorf("metrics scopes metric names only: a rule for spans or logs cannot have it (write the span and log rule apart)")
+	}
 	for _, g := range slices.Concat(r.Metrics, r.Services, r.BannedAttributes, r.BannedMetrics) {
 		if err := glob.Check(g); err != nil {
 			return p, err
@@ -163,13 +182,54 @@ func (r rawRule) compile() (PolicyRule, error) {
 		p.MetricName == nil && !p.NoUnitInName && p.MaxDistinct == nil && p.MaxSeries == 0 && p.MaxMonthlyCost == 0 {
 		return p, fmt.Errorf("checks nothing")
 	}
+	if !p.covers(schemaid.Metric) {
+		if c := p.metricChecks(); c != "" {
+			return p, fmt.Errorf("%s checks metrics only, and signals does not name metrics", c)
+		}
+	}
 	return p, nil
 }
 
+// covers reports whether the rule judges schemas of sig.
+func (r PolicyRule) covers(sig schemaid.Signal) bool {
+	if len(r.Signals) == 0 {
+		return sig == schemaid.Metric
+	}
+	return slices.Contains(r.Signals, sig)
+}
+
+// metricChecks names the first check the rule sets that only a metric can
+// break, or is empty: names, units, instruments, series and cost are a
+// metric's.
+func (r PolicyRule) metricChecks() string {
+	switch {
+	case len(r.BannedMetrics) > 0:
+		return "banned_metrics"
+	case r.MetricName != nil:
+		return "metric_name"
+	case r.NoUnitInName:
+		return "no_unit_in_name"
+	case len(r.AllowedUnits) > 0:
+		return "allowed_units"
+	case r.MaxSeries > 0:
+		return "max_series"
+	case r.MaxMonthlyCost > 0:
+		return "max_monthly_cost"
+	case len(r.AllowedInstruments) > 0:
+		return "allowed_instruments"
+	}
+	return ""
+}
+
 // applies reports whether a schema produced by releases is in the rule's
-// scope.
+// scope: of a signal it covers, of a metric its metric globs match, of a
+// service its service globs match.
 func (r PolicyRule) applies(s catalog.Schema, releases []catalog.ReleaseIdentity) bool {
-	if len(r.Metrics) > 0 && !slices.ContainsFunc(r.Metrics, func(g string) bool { return glob.Match(g, s.Key) }) {
+	sig, _ := catalog.ParseStoredKey(s.Key)
+	if !r.covers(sig) {
+		return false
+	}
+	if sig == schemaid.Metric && len(r.Metrics) > 0 && !slices.ContainsFunc(r.Metrics, func(g string) bool { return glob.Match(g, s.Key) }) {
 		return false
 	}
 	if len(r.Services) > 0 && !slices.ContainsFunc(releases, func(rel catalog.ReleaseIdentity) bool {
@@ -185,27 +245,46 @@ func (r PolicyRule) applies(s catalog.Schema, releases []catalog.ReleaseIdentity
 var unitWords = []string{"seconds", "second", "milliseconds", "ms", "microseconds", "nanoseconds", "bytes", "kilobytes", "megabytes", "percent", "total"}
 
 // check judges one schema in the rule's scope, adding a finding per broken
-// check.
+// check. On a span or a log only the attribute checks apply: banned
+// attributes on a span's own attributes and those of its events and links,
+// or on a log record's own; required attributes among the item's own, its
+// resource's and its scope's; distinct value caps where the catalog has
+// the figures. The rest judge a metric's name, unit, instrument, series
+// and cost.
 func (r PolicyRule) check(s catalog.Schema, add func(Finding)) {
 	broke := func(attribute, expected, actual, format string, args ...any) {
 		add(Finding{ID: FindingPolicyViolation, Level: r.Level, Attribute: attribute, Expected: expected, Actual: actual,
 			Message: fmt.Sprintf("policy %s: ", r.Name) + fmt.Sprintf(format, args...)})
 	}
+	sig, _ := catalog.ParseStoredKey(s.Key)
+	of := s.Key
+	if sig != schemaid.Metric {
+		of = catalog.DescribeKey(s.Key)
+	}
 	present := map[string]catalog.Field{}
 	for _, f := range s.Fields {
-		present[f.Name] = f
-		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && slices.ContainsFunc(r.BannedAttributes, func(g string) bool { return glob.Match(g, f.Name) }) {
-			broke(f.Name, "not sent", "sent", "attribute %s is banned from %s", f.Name, s.Key)
+		label, attribute := policyField(f)
+		if !attribute {
+			continue
+		}
+		if f.Source != tallycatv1.FieldSource_FIELD_SOURCE_EVENT && f.Source != tallycatv1.FieldSource_FIELD_SOURCE_LINK {
+			present[f.Name] = f
+		}
+		if bannable(f.Source) && slices.ContainsFunc(r.BannedAttributes, func(g string) bool { return glob.Match(g, f.Name) }) {
+			broke(f.Name, "not sent", "sent", "attribute %s is banned from %s", label, of)
 		}
 		if c := r.MaxDistinct; c != nil && glob.Match(c.Attribute, f.Name) && f.Distinct > c.Max {
 			broke(f.Name, fmt.Sprintf("at most %d distinct values", c.Max), fmt.Sprintf("%d", f.Distinct),
-				"attribute %s of %s has %d distinct values, more than %d", f.Name, s.Key, f.Distinct, c.Max)
+				"attribute %s of %s has %d distinct values, more than %d", label, of, f.Distinct, c.Max)
 		}
 	}
 	for _, k := range r.RequiredAttributes {
 		if _, ok := present[k]; !ok {
-			broke(k, "sent", "not sent", "attribute %s is required on %s", k, s.Key)
+			broke(k, "sent", "not sent", "attribute %s is required on %s", k, of)
 		}
+	}
+	if sig != schemaid.Metric {
+		return
 	}
 	if slices.ContainsFunc(r.BannedMetrics, func(g string) bool { return glob.Match(g, s.Key) }) {
 		broke("", "not sent", s.Key, "metric %s is banned", s.Key)
@@ -239,4 +318,30 @@ func (r PolicyRule) check(s catalog.Schema, add func(Finding)) {
 		}
 		broke("", strings.Join(allowed, ", "), string(InstrumentOf(s)), "%s is a %s, not one of %s", s.Key, InstrumentOf(s), strings.Join(allowed, ", "))
 	}
+}
+
+// policyField is how a policy's messages name a field, and whether the
+// field is an attribute at all: a log's body keys and severity are not,
+// nor is the field that stands for a span event itself.
+func policyField(f catalog.Field) (string, bool) {
+	switch f.Source {
+	case tallycatv1.FieldSource_FIELD_SOURCE_BODY, tallycatv1.FieldSource_FIELD_SOURCE_SEVERITY:
+		return "", false
+	case tallycatv1.FieldSource_FIELD_SOURCE_EVENT:
+		return fmt.Sprintf("%s of event %s", f.Name, f.Event), f.Name != ""
+	case tallycatv1.FieldSource_FIELD_SOURCE_LINK:
+		return f.Name + " of a link", true
+	}
+	return f.Name, true
+}
+
+// bannable reports whether banned_attributes judges fields of src: an
+// item's own attributes (a data point's, a span's, a log record's) and a
+// span's event and link attributes, never the resource's or the scope's.
+func bannable(src tallycatv1.FieldSource) bool {
+	switch src {
+	case tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, tallycatv1.FieldSource_FIELD_SOURCE_EVENT, tallycatv1.FieldSource_FIELD_SOURCE_LINK:
+		return true
+	}
+	return false
 }
