@@ -52,9 +52,11 @@ type Observation struct {
 	NameExamples []string
 	// Series and Fields are the cost figures of the DataPoints: the
 	// distinct series among them and, per attribute, its distinct values
-	// (see FieldFigures). They go into the bucket of LastObserved. An
-	// observation with neither costs nothing: it comes from a sender that
-	// does not count them.
+	// (see FieldFigures). They go into the bucket of LastObserved. A
+	// metric observation with neither costs nothing: it comes from a
+	// sender that does not count them. A span's or a log's figures are
+	// not kept: its DataPoints and times alone give its rate (see
+	// planCosts).
 	Series cardinality.Distinct
 	Fields []FieldFigures
 }

@@ -7,13 +7,15 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
 // How a batch's cost figures become rows: every observation's series and
-// fields go into its stream's bucket of LastObserved; the batch is merged
-// in memory first (a batch holds many observations of one stream: its
-// variants, its instances, and what several replicas saw), then each row
-// with the row the store holds, so that the store writes each row once.
+// fields go into its stream's bucket of LastObserved (a span's or a log's
+// count alone: see rateRow); the batch is merged in memory first (a batch
+// holds many observations of one stream: its variants, its instances, and
+// what several replicas saw), then each row with the row the store holds,
+// so that the store writes each row once.
 
 // costKey identifies a cost row in memory; the bucket as Unix seconds,
 // since equal times may differ in location.
@@ -46,6 +48,12 @@ func planCosts(ctx context.Context, obs []Observation, streamOf []string, h Hold
 	}
 	for i := range obs {
 		o := &obs[i]
+		if o.Shape.Signal != schemaid.Metric {
+			if r, ok := rateRow(o, streamOf[i]); ok {
+				add(r)
+			}
+			continue
+		}
 		if o.Series.Empty() && len(o.Fields) == 0 {
 			continue
 		}
@@ -86,6 +94,23 @@ func planCosts(ctx context.Context, obs []Observation, streamOf []string, h Hold
 		out[i] = CostWrite{New: !existed, CostRow: merged}
 	}
 	return out, nil
+}
+
+// rateRow is a span or log observation's row in its stream's bucket: its
+// spans or log records and when they were seen, which is all the catalog
+// keeps of their cost, so that their rate is worked out as a metric's data
+// point rate is. Spans and logs have no series, and their fields no
+// figures (their example values are not kept yet, and a log body's values
+// never are): whatever figures a sender includes are not kept. An
+// observation that counted nothing (a heartbeat) makes no row, so that it
+// does not stretch the time the rate runs over.
+func rateRow(o *Observation, stream string) (CostRow, bool) {
+	if o.DataPoints == 0 {
+		return CostRow{}, false
+	}
+	first, last := seenOf(o)
+	return CostRow{StreamBucket: StreamBucket{StreamID: stream, Bucket: cardinality.BucketOf(o.LastObserved)}, DataPoints: o.DataPoints,
+		FirstSeen: first, LastSeen: last}, true
 }
 
 // seenOf is when an observation's data points were seen, as its cost rows

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	. "github.com/tallycat/tallycat/internal/testvocab"
 
@@ -159,5 +160,43 @@ func TestNormalizeKeepsWhatTheSignalCarries(t *testing.T) {
 	metric.Normalize()
 	if metric.Shape.ByScope || metric.Shape.SpanKind != 0 || metric.VariantID != schemaOf(method) {
 		t.Errorf("metric normalized to %+v", metric)
+	}
+}
+
+// TestSpansAndLogsCostTheirCountAlone: a span's or a log's observation
+// files its count and when it was seen in its stream's bucket, which is
+// what its rate is worked out from, and nothing else: no series and no
+// field figures, even from a sender that includes them (a log body's
+// values must never be kept), and no row for a report that counted
+// nothing, which would stretch the time the rate runs over.
+func TestSpansAndLogsCostTheirCountAlone(t *testing.T) {
+	span := spanOb("GET /users/{id}", schemaid.SpanKindServer, "1.0.0", 2, route)
+	span.DataPoints = 40
+	span.Series = distinct("s", 0, 5)
+	span.Fields = []catalog.FieldFigures{{Source: Resource, Key: "host.name", Type: String, Distinct: distinct("host", 0, 1), State: Withheld}}
+	logs := ob("1.0.0", "checkout-1", 3)
+	logs.Shape = schemaid.Shape{Signal: schemaid.Log, Name: "app.login", Attributes: []schemaid.Attribute{{Key: "body", Type: String, Source: schemaid.Body}}}
+	heartbeat := spanOb("GET /users/{id}", schemaid.SpanKindServer, "1.0.0", 5, route)
+	heartbeat.DataPoints = 0
+	plans := planAll(t, newFake(), []catalog.Observation{span, logs}, []catalog.Observation{heartbeat})
+	rows := plans[0].Costs
+	if len(rows) != 2 {
+		t.Fatalf("cost rows = %+v, want one each for the span and the log", rows)
+	}
+	for i, want := range []struct {
+		points      uint64
+		first, last time.Time
+	}{{40, minute(2), minute(3)}, {10, minute(3), minute(4)}} {
+		r := rows[i]
+		if !r.New || !r.Field.IsSeries() || !r.Distinct.Empty() || r.DataPoints != want.points || !r.Bucket.Equal(t0) ||
+			!r.FirstSeen.Equal(want.first) || !r.LastSeen.Equal(want.last) {
+			t.Errorf("row %d = %+v, want a new row of %d points seen %v to %v, without series", i, r, want.points, want.first, want.last)
+		}
+	}
+	if rows[0].StreamID == rows[1].StreamID {
+		t.Errorf("the span and the log share stream %s", rows[0].StreamID)
+	}
+	if len(plans[1].Costs) != 0 {
+		t.Errorf("a heartbeat's cost rows = %+v, want none", plans[1].Costs)
 	}
 }

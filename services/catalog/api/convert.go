@@ -176,17 +176,7 @@ func toKeySummary(k catalog.KeySummary) *tallycatv1.SchemaKeySummary {
 	}), MetricType: k.Type, Unit: k.Unit, MetricTypes: k.Types, Units: k.Units,
 		SchemaCount: uint32(k.Schemas), ProducerCount: uint32(k.Producers), FirstSeen: ts(k.FirstSeen), LastSeen: ts(k.LastSeen),
 		Versioned: k.Versioned, Deprecated: k.Deprecated, Description: k.Description, SupersededSchemaCount: uint32(k.Superseded),
-		Cost: keyCost(k)}
-}
-
-// keyCost is a key's cost, unset for a span's or a log's key: spans and
-// logs are sent without cost figures yet, so their cost is unknown, not
-// zero.
-func keyCost(k catalog.KeySummary) *tallycatv1.Cost {
-	if k.Signal != schemaid.Metric {
-		return nil
-	}
-	return toCost(&k.Cost)
+		Cost: toCost(&k.Cost)}
 }
 
 func toEvent(e catalog.Event) *tallycatv1.SchemaEvent {

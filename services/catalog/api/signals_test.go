@@ -84,10 +84,12 @@ func TestSpansAndLogs(t *testing.T) {
 				if strings.ContainsRune(k.SchemaKey, 0x1f) {
 					t.Errorf("key %q shows the stored key", k.SchemaKey)
 				}
-				// Spans and logs are sent without cost figures yet: their
-				// cost is unknown, not zero.
-				if k.Cost != nil {
-					t.Errorf("key %q has cost %v, want none", k.SchemaKey, k.Cost)
+				// Spans and logs have their rate, from the count and the
+				// times sent (20 in under a minute: 20 a minute), and no
+				// series.
+				if c := k.Cost; c == nil || c.DataPoints != 20 || c.DataPointsPerMinute != 20 || c.SeriesEstimate != 0 ||
+					c.Window != tallycatv1.Window_WINDOW_LAST_HOUR || c.EstimatedMonthlyCost != nil {
+					t.Errorf("key %q has cost %v, want 20 a minute over the last hour, no series", k.SchemaKey, k.Cost)
 				}
 			}
 			// By name, byte by byte: "GET" before "app".
@@ -124,10 +126,16 @@ func TestSpansAndLogs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if detail.Schema.Cost != nil || slices.ContainsFunc(detail.Schema.Fields, func(f *tallycatv1.Field) bool {
-				return f.ExampleValuesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED
-			}) {
-				t.Errorf("span schema cost %v, fields %v: want no cost figures, not zeros", detail.Schema.Cost, detail.Schema.Fields)
+			// The span's rate on its schema and its release; its fields
+			// carry no figures, which are unknown, not zero.
+			if c := detail.Schema.Cost; c == nil || c.DataPoints != 20 || c.DataPointsPerMinute != 20 || c.SeriesEstimate != 0 ||
+				slices.ContainsFunc(detail.Schema.Fields, func(f *tallycatv1.Field) bool {
+					return f.ExampleValuesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED || f.DistinctEstimate != 0
+				}) {
+				t.Errorf("span schema cost %v, fields %v: want 20 spans a minute, no series, fields without figures", detail.Schema.Cost, detail.Schema.Fields)
+			}
+			if r := detail.Releases; len(r) != 1 || r[0].Cost.GetDataPointsPerMinute() != 20 || r[0].Cost.GetSeriesEstimate() != 0 {
+				t.Errorf("span releases = %v, want users 1.0.0 at 20 spans a minute", r)
 			}
 			if v := detail.Variants; len(v) != 1 || !slices.ContainsFunc(v[0].Attributes, func(f *tallycatv1.Field) bool {
 				return f.Source == srcEvent && f.EventName == "exception" && f.Name == "exception.type"

@@ -49,6 +49,7 @@ func Run(t *testing.T, h Harness) {
 		{"CostWindowsSortsTopAndHistory", testWindows},
 		{"RetriedBatchCountsCostOnce", testRetriedBatchCountsOnce},
 		{"RateOfAProducerStartedMidBucket", testRateOfAProducerStartedMidBucket},
+		{"SpansAndLogsHaveARateButNoSeries", testSpanAndLogRates},
 		{"JudgingReadsWhatListSchemasAndGetSchemaRead", testJudging},
 		{"DismissalsAreKept", testDismissals},
 		{"ASpanAndAMetricOfOneNameAreTwoKeys", testSpanAndMetricAreTwoKeys},

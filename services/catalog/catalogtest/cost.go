@@ -10,6 +10,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -282,5 +283,74 @@ func testRateOfAProducerStartedMidBucket(t *testing.T, h Harness) {
 		if sc.Cost == nil || !rate(*sc.Cost) {
 			t.Errorf("%v: judged schema cost %+v, want %d data points at %d a minute", w, sc.Cost, sent, perMinute)
 		}
+	}
+}
+
+// testSpanAndLogRates: spans and log records have a rate, worked out as a
+// metric's data point rate is, from the counts and the times an ingest
+// sent, and no series (they are not time series). A span server sending
+// 120 spans a minute for five minutes, reported every 30 seconds, shows
+// 120 a minute on its schema, its release and its key; a logger's 30
+// records over three minutes show 10 a minute. Their fields carry no
+// figures, and the top lists, which rank by series, stay the metrics'.
+func testSpanAndLogRates(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := h.Open(t)
+	const perMinute, every = 120, 30 * time.Second
+	started := time.Now().UTC().Add(-5 * time.Minute)
+	const name = "GET /users/{id}"
+	var sent uint64
+	for i := 0; i < 10; i++ {
+		from := started.Add(time.Duration(i) * every)
+		o := SpanObservation(name, schemaid.SpanKindServer, "users", from, Str("http.route"))
+		o.FirstObserved, o.LastObserved = from, from.Add(every)
+		o.DataPoints = perMinute * uint64(every/time.Second) / 60
+		sent += o.DataPoints
+		record(t, s, fmt.Sprint("spans-", i), o)
+	}
+	logs := LogObservation("app.login", false, "users", started, From(schemaid.Body, "body", str))
+	logs.FirstObserved, logs.LastObserved, logs.DataPoints = started, started.Add(3*time.Minute), 30
+	metric := Costly(UserObservation(started), 0, 10)
+	record(t, s, "logs-and-metrics", logs, metric)
+
+	rated := func(c *catalog.Cost, points uint64, rate float64) bool {
+		return c != nil && c.Series == 0 && c.DataPoints == points && math.Abs(c.DataPointsPerMinute-rate)/rate < 0.01 && c.Monthly == nil
+	}
+	span := SpanObservation(name, schemaid.SpanKindServer, "users", started, Str("http.route"))
+	for _, w := range []tallycatv1.Window{lastHour, lastDay} {
+		d := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, span.VariantID, w))
+		if c := d.Schema.Cost; !rated(c, sent, perMinute) || c.Window != w {
+			t.Errorf("%v: span schema cost %+v, want %d spans at %d a minute over the %v, no series", w, c, sent, perMinute, w)
+		}
+		if len(d.Releases) != 1 || !rated(d.Releases[0].Cost, sent, perMinute) {
+			t.Errorf("%v: span releases %+v, want users 1.0.0 at %d a minute", w, d.Releases, perMinute)
+		}
+		for _, f := range d.Schema.Fields {
+			if f.Distinct != 0 || f.ExamplesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED || len(f.Examples) != 0 {
+				t.Errorf("%v: span field %+v, want no figures", w, f)
+			}
+		}
+		keys, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{Signals: []schemaid.Signal{schemaid.Span, schemaid.Log}, Window: w,
+			Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE, Descending: true}))
+		if len(keys) != 2 || keys[0].Signal != schemaid.Span || !rated(&keys[0].Cost, sent, perMinute) ||
+			keys[1].Signal != schemaid.Log || !rated(&keys[1].Cost, 30, 10) {
+			t.Errorf("%v: span and log keys by rate = %+v, want the span's %d a minute, then the log's 10", w, keys, perMinute)
+		}
+		top := must[*catalog.TopSeries](t)(s.ListTopSeries(ctx, w, 10))
+		if len(top.Metrics) != 1 || top.Metrics[0].Key != "app.logins" || len(top.Releases) != 1 || top.Releases[0].Cost.DataPoints != 10 ||
+			top.Releases[0].Metrics != 1 {
+			t.Errorf("%v: top %+v, releases %+v, want app.logins alone, its release's 10 data points without the spans and records", w, top.Metrics, top.Releases)
+		}
+	}
+	l := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, logs.VariantID, lastHour))
+	if c := l.Schema.Cost; !rated(c, 30, 10) {
+		t.Errorf("log schema cost %+v, want 30 records at 10 a minute, no series", c)
+	}
+	if b := field(l.Schema, bodySource, "body"); b == nil || b.ExamplesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED || len(b.Examples) != 0 {
+		t.Errorf("log body field %+v, want no figures and never a value", b)
+	}
+	s = h.Reopen(t, s)
+	if again := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, span.VariantID, lastHour)); again.Schema.Cost == nil || again.Schema.Cost.DataPoints != sent {
+		t.Errorf("after a restart: span cost %+v, want %d spans", again.Schema.Cost, sent)
 	}
 }

@@ -125,7 +125,8 @@ func (f *Forwarder) take(everything bool) []taken {
 			msg.ErrorCount, msg.NameExamples = span.errors, span.examples
 		}
 		// Spans and logs carry no cost figures yet, not even the
-		// producer's resource values a metric entry has counted.
+		// producer's resource values a metric entry has counted: the
+		// catalog works their rate out from the count and the times.
 		if msg.Signal == tallycatv1.Signal_SIGNAL_UNSPECIFIED {
 			if err := figures(msg, e.costs, k.producer.res); err != nil {
 				// A sketch that does not encode would be a bug: send the

@@ -7,6 +7,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -21,6 +22,18 @@ type CostQuery struct {
 // finish stamps a cost with the query's window and its monthly estimate.
 func (q CostQuery) finish(c *catalog.Cost, w tallycatv1.Window) {
 	c.Window, c.Monthly = w, q.Config.Prices.Monthly(*c)
+}
+
+// finishOf is finish for the cost of a schema, release or key of signal
+// sig: a span's or a log's gets no monthly estimate, since the price model
+// is a metrics backend's (series kept and data points ingested) and prices
+// neither spans nor log records.
+func (q CostQuery) finishOf(c *catalog.Cost, w tallycatv1.Window, sig schemaid.Signal) {
+	if sig != schemaid.Metric {
+		c.Window, c.Monthly = w, nil
+		return
+	}
+	q.finish(c, w)
 }
 
 // Span returns the window the query asks for, the last hour when it names

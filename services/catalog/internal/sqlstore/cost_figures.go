@@ -147,21 +147,19 @@ func (ix costIndex) hasData(stream string, until, now time.Time, d time.Duration
 // Counted as Releases counts them), and each field's distinct values,
 // high cardinality (over the last hour, whatever the window) and example
 // values, merged over the counted streams: a field's values are shared
-// between releases.
+// between releases. A span's or a log's schema gets its rate and count
+// alone, with no series (they have none: see planCosts) and no monthly
+// estimate, and its fields get no figures, which are unknown, not zero.
 func SchemaCost(d *catalog.SchemaDetail, streams []SchemaStream, rows []catalog.CostRow, q CostQuery) error {
-	if d.Schema.Signal != schemaid.Metric {
-		// Spans and logs are sent without cost figures yet: their cost is
-		// unknown, not zero, and their fields carry no figures.
-		return nil
-	}
 	w, span := q.Span()
+	sig := d.Schema.Signal
 	ix := indexCosts(rows)
 	counted := costStreams(streams)
 	c, err := ix.sumCost(counted, q.Now, span)
 	if err != nil {
 		return err
 	}
-	q.finish(&c, w)
+	q.finishOf(&c, w, sig)
 	d.Schema.Cost = &c
 	releases := byRelease(streams)
 	for i := range d.Releases {
@@ -169,8 +167,11 @@ func SchemaCost(d *catalog.SchemaDetail, streams []SchemaStream, rows []catalog.
 		if err != nil {
 			return err
 		}
-		q.finish(&rc, w)
+		q.finishOf(&rc, w, sig)
 		d.Releases[i].Cost = &rc
+	}
+	if sig != schemaid.Metric {
+		return nil
 	}
 	for i := range d.Schema.Fields {
 		if err := fieldCost(&d.Schema.Fields[i], ix, counted, q, span); err != nil {
@@ -250,7 +251,8 @@ func keyCostStreams(streams []KeyStream) map[string]map[string]time.Time {
 }
 
 // KeyCosts works out each key's cost from its schemas' streams and their
-// series rows since q.Since(); a key without rows costs nothing.
+// series rows since q.Since(); a key without rows costs nothing. A span's
+// or a log's key gets no monthly estimate (see finishOf).
 func KeyCosts(streams []KeyStream, series []catalog.CostRow, q CostQuery) (map[string]catalog.Cost, error) {
 	w, span := q.Span()
 	ix := indexCosts(series)
@@ -260,7 +262,8 @@ func KeyCosts(streams []KeyStream, series []catalog.CostRow, q CostQuery) (map[s
 		if err != nil {
 			return nil, err
 		}
-		q.finish(&c, w)
+		sig, _ := catalog.ParseStoredKey(key)
+		q.finishOf(&c, w, sig)
 		out[key] = c
 	}
 	return out, nil

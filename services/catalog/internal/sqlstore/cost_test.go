@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallycat/tallycat/internal/schemaid"
 	. "github.com/tallycat/tallycat/internal/testvocab"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -252,5 +253,61 @@ func TestRateRunsFromFirstToLastSeen(t *testing.T) {
 	}
 	if c := sc.Cost; c.DataPoints != 1705 || math.Abs(c.DataPointsPerMinute-want) > 1e-9 {
 		t.Errorf("FieldCosts = %+v, want SchemaCost's 1,705 data points at %.3f a minute", c, want)
+	}
+}
+
+// TestSpanCostHasARateAndNoPrice: a span's schema, release and key get
+// their rate from the rows of their count, no series, and no monthly
+// estimate under a price model, which prices series and data points, not
+// spans; its fields get no figures. A metric beside it is priced as ever.
+func TestSpanCostHasARateAndNoPrice(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 15, 0, 0, time.UTC)
+	spanKey := catalog.StoredKey(schemaid.Span, "GET /users/{id}")
+	span := stream("sp", "s", "1.0.0", "", now)
+	span.Key = spanKey
+	ks := []sqlstore.KeyStream{span, stream("m", "t", "1.0.0", "", now)}
+	row := seriesRow("sp", now.Add(-5*time.Minute), cardinality.Distinct{}, 600)
+	row.FirstSeen, row.LastSeen = now.Add(-5*time.Minute), now
+	rows := []catalog.CostRow{row, seriesRow("m", now, distinct("m", 0, 2000), 100)}
+	q := sqlstore.CostQuery{Window: LastHour, Now: now, Config: catalog.CostConfig{MaxValues: 10, HighCardinality: 1000,
+		Prices: catalog.Prices{PerThousandSeriesMonth: 3, PerMillionPoints: 1}}}
+	rated := func(c *catalog.Cost) bool {
+		return c != nil && c.Window == LastHour && c.Series == 0 && c.DataPoints == 600 && math.Abs(c.DataPointsPerMinute-120) < 1e-9 && c.Monthly == nil
+	}
+	route := catalog.Field{Source: tallycatv1.FieldSource_FIELD_SOURCE_SPAN, Name: "http.route", Type: String}
+	d := &catalog.SchemaDetail{Schema: catalog.Schema{ID: "s", Signal: schemaid.Span, Key: spanKey, Fields: []catalog.Field{route}},
+		Releases: []catalog.Release{{ReleaseIdentity: catalog.ReleaseIdentity{ServiceName: "checkout", ServiceVersion: "1.0.0"}}}}
+	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s"), rows, q); err != nil {
+		t.Fatal(err)
+	}
+	if !rated(d.Schema.Cost) || !rated(d.Releases[0].Cost) {
+		t.Errorf("span schema %+v, release %+v: want 600 spans at 120 a minute, no series, no price", d.Schema.Cost, d.Releases[0].Cost)
+	}
+	if f := d.Schema.Fields[0]; f.ExamplesState != 0 || f.Distinct != 0 {
+		t.Errorf("span field = %+v, want no figures", f)
+	}
+	costs, err := sqlstore.KeyCosts(ks, rows, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := costs[spanKey]; !rated(&c) {
+		t.Errorf("span key = %+v, want 120 a minute, no price", c)
+	}
+	if c := costs[metricKey]; c.Monthly == nil || c.Series != 2000 {
+		t.Errorf("metric key = %+v, want its 2,000 series priced", c)
+	}
+	fc := sqlstore.NewFieldCosts(ks, q)
+	for i := range rows {
+		if err := fc.Add(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := d.Schema
+	if err := fc.Apply(&sc); err != nil || !rated(sc.Cost) {
+		t.Errorf("judged span = %+v, %v; want SchemaCost's rate, no price", sc.Cost, err)
+	}
+	top, err := sqlstore.Top(ks, rows, q, 10)
+	if err != nil || len(top.Metrics) != 1 || top.Metrics[0].Key != metricKey || len(top.Releases) != 1 || top.Releases[0].Cost.DataPoints != 100 {
+		t.Errorf("top = %+v, %+v (%v); want the metric alone, its release without the spans", top.Metrics, top.Releases, err)
 	}
 }

@@ -16,10 +16,12 @@ import (
 
 // Top works out the metrics, releases and attributes with the most series
 // over q's window from every stream row and every cost row since q.Since(),
-// at most limit of each. Only what had data in the window is listed. A
-// metric's cost is its key's (KeyCosts); a release's sums its streams of
-// every metric; an attribute's distinct values merge over its metric's
-// streams (and value types), with high cardinality judged on the last hour.
+// at most limit of each. Only what had data in the window is listed, and
+// only metrics: spans and logs, which have no series, are left out of all
+// three lists. A metric's cost is its key's (KeyCosts); a release's sums
+// its streams of every metric; an attribute's distinct values merge over
+// its metric's streams (and value types), with high cardinality judged on
+// the last hour.
 // TopMetric.Type is left for the store to fill.
 func Top(streams []KeyStream, rows []catalog.CostRow, q CostQuery, limit int) (*catalog.TopSeries, error) {
 	w, span := q.Span()
@@ -43,6 +45,9 @@ func Top(streams []KeyStream, rows []catalog.CostRow, q CostQuery, limit int) (*
 	relStreams := map[catalog.ReleaseIdentity]map[string]time.Time{}
 	relKeys := map[catalog.ReleaseIdentity]map[string]bool{}
 	for key, counted := range byKey {
+		if !catalog.IsMetricKey(key) {
+			continue // spans and logs have a rate but no series
+		}
 		c, err := ix.sumCost(counted, q.Now, span)
 		if err != nil {
 			return nil, err

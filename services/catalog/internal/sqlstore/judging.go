@@ -226,7 +226,7 @@ func (c *FieldCosts) Apply(s *catalog.Schema) error {
 		cost.DataPoints += f.DataPoints
 		cost.DataPointsPerMinute += f.PerMinute
 	}
-	c.q.finish(&cost, w)
+	c.q.finishOf(&cost, w, s.Signal)
 	s.Cost = &cost
 	var rows []catalog.CostRow
 	for i := range s.Fields {
