@@ -326,9 +326,9 @@ func eachJudging(ctx context.Context, store catalog.Store, fn func(catalog.Judgi
 	return ctx.Err()
 }
 
-// Export writes every metric key's current schemas as a registry (see
-// ExportRegistry), referring to the built-in semantic conventions'
-// attributes where they define them.
+// Export writes every key's current schemas, metrics', spans' and log
+// events', as a registry (see ExportRegistry), referring to the built-in
+// semantic conventions' attributes where they define them.
 func (x *Findings) Export(ctx context.Context) ([]RegistryFile, error) {
 	builtin, err := semconv.Builtin()
 	if err != nil {
@@ -336,9 +336,7 @@ func (x *Findings) Export(ctx context.Context) ([]RegistryFile, error) {
 	}
 	var keys []ExportKey
 	err = eachJudging(ctx, x.Store, func(k catalog.JudgingKey) error {
-		if catalog.IsMetricKey(k.Key) { // the export writes metric groups only
-			keys = append(keys, ExportKey(k))
-		}
+		keys = append(keys, ExportKey(k))
 		return nil
 	})
 	if err != nil {
