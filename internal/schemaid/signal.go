@@ -23,6 +23,9 @@ const (
 	Log
 )
 
+// Signals lists every signal, in the order of their values.
+var Signals = []Signal{Metric, Span, Log}
+
 // String names the signal for messages. It is not part of any encoding: the
 // domain tag is.
 func (s Signal) String() string {

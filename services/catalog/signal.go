@@ -80,7 +80,7 @@ func SignalNoun(sig schemaid.Signal) string {
 }
 
 // AllSignals lists every signal, for a KeyFilter that keeps every key.
-var AllSignals = []schemaid.Signal{schemaid.Metric, schemaid.Span, schemaid.Log}
+var AllSignals = schemaid.Signals
 
 // MaxNameExamples bounds the span names a by-scope span schema keeps as
 // examples, as the API bounds those an observation carries.

@@ -350,8 +350,7 @@ func (f *Forwarder) Pending() int {
 // times and no counts: take fills them in when the message is sent.
 func toProto(o *ingest.Observation) *tallycatv1.Observation {
 	msg := &tallycatv1.Observation{
-		MetricName: o.Shape.Name, MetricType: o.Shape.Type, Unit: o.Shape.Unit,
-		Temporality: o.Shape.Temporality, Monotonic: o.Shape.Monotonic, Description: o.Description,
+		Description:         o.Description,
 		DataPointAttributes: keys(o.Shape.Attributes),
 		Producer: &tallycatv1.ProducerIdentity{
 			ServiceName: o.Producer.ServiceName, ServiceNamespace: o.Producer.ServiceNamespace,
@@ -363,7 +362,12 @@ func toProto(o *ingest.Observation) *tallycatv1.Observation {
 		// Times are set when sent; these placeholders satisfy validation.
 		FirstObserved: timestamppb.New(time.Unix(0, 0)), LastObserved: timestamppb.New(time.Unix(0, 0)),
 	}
-	signalToProto(msg, o)
+	if o.Shape.Signal == schemaid.Metric {
+		sh := &o.Shape
+		msg.MetricName, msg.MetricType, msg.Unit, msg.Temporality, msg.Monotonic = sh.Name, sh.Type, sh.Unit, sh.Temporality, sh.Monotonic
+	} else {
+		signalToProto(msg, o)
+	}
 	return msg
 }
 

@@ -68,15 +68,11 @@ func addExamples(have, add []string) []string {
 	return have
 }
 
-// signalToProto fills in the span's or log's part of an observation's
-// message; a metric's has none.
+// signalToProto fills in a span's or a log's part of an observation's
+// message, in place of a metric's fields.
 func signalToProto(msg *tallycatv1.Observation, o *ingest.Observation) {
 	sh := &o.Shape
-	if sh.Signal != schemaid.Span && sh.Signal != schemaid.Log {
-		return
-	}
 	msg.Signal, msg.Name, msg.ByScope = sh.Signal.API(), sh.Name, sh.ByScope
-	msg.MetricName, msg.MetricType, msg.Unit, msg.Temporality, msg.Monotonic = "", 0, "", 0, false
 	if sh.Signal == schemaid.Span {
 		msg.SpanKind = tallycatv1.SpanKind(sh.SpanKind)
 		msg.NameExamples = o.NameExamples

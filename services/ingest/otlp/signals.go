@@ -27,7 +27,7 @@ const (
 
 // Signals are the signals the receivers take, each at its own path and
 // procedure.
-var Signals = []schemaid.Signal{schemaid.Metric, schemaid.Span, schemaid.Log}
+var Signals = schemaid.Signals
 
 // signalSpec is what receiving one signal takes beyond what every signal
 // shares: where it is served, its request message for decoding OTLP/JSON,

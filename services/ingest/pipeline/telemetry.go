@@ -34,7 +34,7 @@ const (
 )
 
 var (
-	signals     = []schemaid.Signal{schemaid.Metric, schemaid.Span, schemaid.Log}
+	signals     = schemaid.Signals
 	resultSets  = attributeSets("result", "ok", "partial", "malformed", "overloaded")
 	outcomeSets = attributeSets("outcome", "accepted", "rejected")
 )
