@@ -58,8 +58,22 @@ func TestAuth(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := res.SchemaIds[0]
+			// Every read the UI makes is open, whichever service serves
+			// it: the Conformance page and proposals as the metric pages.
 			if _, err := anon.catalog.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{}); err != nil {
 				t.Errorf("open read without a token = %v", err)
+			}
+			if _, err := anon.conformance.ListFindings(ctx, &tallycatv1.ListFindingsRequest{}); err != nil {
+				t.Errorf("ListFindings without a token = %v, want open", err)
+			}
+			if _, err := anon.conformance.GetConformanceSummary(ctx, &tallycatv1.GetConformanceSummaryRequest{}); err != nil {
+				t.Errorf("GetConformanceSummary without a token = %v, want open", err)
+			}
+			if _, err := anon.versioning.ListProposals(ctx, &tallycatv1.ListProposalsRequest{}); err != nil {
+				t.Errorf("ListProposals without a token = %v, want open", err)
+			}
+			if _, err := anon.versioning.ListVersions(ctx, &tallycatv1.ListVersionsRequest{Filter: &tallycatv1.ListVersionsRequest_SchemaId{SchemaId: id}}); err != nil {
+				t.Errorf("ListVersions without a token = %v, want open", err)
 			}
 			if _, err := anon.versioning.AssignVersion(ctx, &tallycatv1.AssignVersionRequest{SchemaId: id, Version: "1.0.0"}); connect.CodeOf(err) != connect.CodeUnauthenticated {
 				t.Errorf("assign without a token = %v, want unauthenticated", err)
@@ -83,6 +97,9 @@ func TestClosedReads(t *testing.T) {
 	ctx := context.Background()
 	if _, err := clientsFor(url).catalog.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{}); connect.CodeOf(err) != connect.CodeUnauthenticated {
 		t.Errorf("closed read without a token = %v, want unauthenticated", err)
+	}
+	if _, err := clientsFor(url).conformance.ListFindings(ctx, &tallycatv1.ListFindingsRequest{}); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Errorf("closed ListFindings without a token = %v, want unauthenticated", err)
 	}
 	if _, err := clientsFor(url, connect.WithInterceptors(auth.BearerToken(aliceToken))).catalog.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{}); err != nil {
 		t.Errorf("closed read with a token = %v", err)
