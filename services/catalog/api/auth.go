@@ -26,8 +26,12 @@ func NewAuthInterceptor(tokens *auth.Tokens, closeReads bool) connect.Intercepto
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			header := req.Header().Get("Authorization")
 			guarded := closeReads || req.Spec().IdempotencyLevel != connect.IdempotencyNoSideEffects
-			if header == "" && !guarded {
-				return next(ctx, req)
+			if header == "" {
+				// A person an identity proxy signed in needs no token
+				// (see NewIdentityInterceptor).
+				if _, ok := authenticated(ctx); ok || !guarded {
+					return next(ctx, req)
+				}
 			}
 			name, ok := tokens.Identify(header)
 			if !ok {
