@@ -220,9 +220,16 @@ type Observation struct {
 	ErrorCount uint64 `protobuf:"varint,22,opt,name=error_count,json=errorCount,proto3" json:"error_count,omitempty"`
 	// name_examples are some of the span names a by_scope span observation
 	// took in.
-	NameExamples  []string `protobuf:"bytes,23,rep,name=name_examples,json=nameExamples,proto3" json:"name_examples,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	NameExamples []string `protobuf:"bytes,23,rep,name=name_examples,json=nameExamples,proto3" json:"name_examples,omitempty"`
+	// log_record_bytes is a log observation's log records' size: each
+	// LogRecord message's protobuf encoding as the ingest received it (the
+	// size proto.Size gives the decoded record, for a request that came as
+	// OTLP/JSON), summed over the data_point_count records. It is what the
+	// catalog prices logs by (--price-per-gb-logs); unset on spans and
+	// metrics.
+	LogRecordBytes uint64 `protobuf:"varint,24,opt,name=log_record_bytes,json=logRecordBytes,proto3" json:"log_record_bytes,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Observation) Reset() {
@@ -416,6 +423,13 @@ func (x *Observation) GetNameExamples() []string {
 	return nil
 }
 
+func (x *Observation) GetLogRecordBytes() uint64 {
+	if x != nil {
+		return x.LogRecordBytes
+	}
+	return 0
+}
+
 // Distinct is a set of distinct values as 64-bit hashes (xxHash64 of a
 // canonical encoding, see internal/cardinality): the hashes themselves while
 // they are few, or a HyperLogLog++ sketch of precision 14 once they are
@@ -528,7 +542,11 @@ func (x *ValueCount) GetDataPoints() uint64 {
 }
 
 // FieldFigures are what one attribute's values were among an observation's
-// data points.
+// data points, spans or log records. A span's own attributes are counted
+// (SPAN), and a log record's own attributes (LOG_RECORD) and severity
+// fields (SEVERITY); the attributes of span events and links, whose values
+// a span may carry many of, and a log record's body, whose values are never
+// read, are not.
 type FieldFigures struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Source    FieldSource            `protobuf:"varint,1,opt,name=source,proto3,enum=tallycat.v1.FieldSource" json:"source,omitempty"`
@@ -754,7 +772,7 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\x0fservice_version\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
 	"^[^\\x00]*$R\x0eserviceVersion\x12D\n" +
 	"\x13service_instance_id\x18\x04 \x01(\tB\x14\xbaH\x11r\x0f\x18\x80\b2\n" +
-	"^[^\\x00]*$R\x11serviceInstanceId\"\xab\x18\n" +
+	"^[^\\x00]*$R\x11serviceInstanceId\"\x89\x1c\n" +
 	"\vObservation\x129\n" +
 	"\vmetric_name\x18\x01 \x01(\tB\x18\xbaH\x15r\x13\x18\x80\b2\x0e^[^\\x00\\x1F]*$R\n" +
 	"metricName\x12B\n" +
@@ -789,7 +807,8 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"errorCount\x12@\n" +
 	"\rname_examples\x18\x17 \x03(\tB\x1b\xbaH\x18\x92\x01\x15\x10\n" +
 	"\"\x11r\x0f\x18\x80\b2\n" +
-	"^[^\\x00]*$R\fnameExamples:\xd4\r\xbaH\xd0\r\x1a\x7f\n" +
+	"^[^\\x00]*$R\fnameExamples\x12(\n" +
+	"\x10log_record_bytes\x18\x18 \x01(\x04R\x0elogRecordBytes:\x88\x11\xbaH\x84\x11\x1a\x7f\n" +
 	"*observation.last_observed_not_before_first\x12&last_observed is before first_observed\x1a)this.last_observed >= this.first_observed\x1aw\n" +
 	" observation.metric_name_required\x12(a metric's observation needs metric_name\x1a)this.signal > 1 || this.metric_name != ''\x1av\n" +
 	" observation.metric_type_required\x12(a metric's observation needs metric_type\x1a(this.signal > 1 || this.metric_type != 0\x1al\n" +
@@ -798,7 +817,9 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"\x19observation.signal_fields\x12vname, by_scope and the span fields are a span's or a log's only, and span_kind, error_count and name_examples a span's\x1a\xa2\x01(this.signal > 1 || (this.name == '' && !this.by_scope)) && (this.signal == 2 || (this.span_kind == 0 && this.error_count == 0u && size(this.name_examples) == 0))\x1a\x9d\x02\n" +
 	"\x1dobservation.attribute_sources\x12qa metric's data point keys have no source; a span's are SPAN, EVENT or LINK; a log's LOG_RECORD, BODY or SEVERITY\x1a\x88\x01this.data_point_attributes.all(a, this.signal <= 1 ? a.source == 0 : (this.signal == 2 ? a.source in [4, 5, 6] : a.source in [7, 8, 9]))\x1a\x95\x02\n" +
 	"\x17observation.event_names\x12$event_name is set on EVENT keys only\x1a\xd3\x01this.data_point_attributes.all(a, a.event_name == '' || a.source == 5) && this.resource_attributes.all(a, a.source == 0 && a.event_name == '') && this.scope_attributes.all(a, a.source == 0 && a.event_name == '')\x1aw\n" +
-	"\x1fobservation.errors_within_count\x12)error_count is more than data_point_count\x1a)this.error_count <= this.data_point_count\"g\n" +
+	"\x1fobservation.errors_within_count\x12)error_count is more than data_point_count\x1a)this.error_count <= this.data_point_count\x1aq\n" +
+	"\x1cobservation.log_record_bytes\x12 log_record_bytes is a log's only\x1a/this.signal == 3 || this.log_record_bytes == 0u\x1a\xbe\x02\n" +
+	"\x19observation.field_sources\x12\x9c\x01a field's figures are of its resource or of a field of the observation's own signal: DATA_POINT on a metric, SPAN on a span, LOG_RECORD or SEVERITY on a log\x1a\x81\x01this.fields.all(f, f.source == 1 || (this.signal <= 1 ? f.source == 3 : (this.signal == 2 ? f.source == 4 : f.source in [7, 9])))\"g\n" +
 	"\bDistinct\x12!\n" +
 	"\x06hashes\x18\x01 \x03(\x06B\t\xbaH\x06\x92\x01\x03\x10\x80\x02R\x06hashes\x12!\n" +
 	"\x06sketch\x18\x02 \x01(\fB\t\xbaH\x06z\x04\x18\xc0\x80\x01R\x06sketch:\x15\xbaH\x12\"\x10\n" +
@@ -808,9 +829,9 @@ const file_tallycat_v1_observation_service_proto_rawDesc = "" +
 	"ValueCount\x12\x1e\n" +
 	"\x05value\x18\x01 \x01(\tB\b\xbaH\x05r\x03(\x80\x02R\x05value\x12\x1f\n" +
 	"\vdata_points\x18\x02 \x01(\x04R\n" +
-	"dataPoints\"\xea\x02\n" +
-	"\fFieldFigures\x12>\n" +
-	"\x06source\x18\x01 \x01(\x0e2\x18.tallycat.v1.FieldSourceB\f\xbaH\t\x82\x01\x06\x10\x01\x18\x01\x18\x03R\x06source\x12\x1a\n" +
+	"dataPoints\"\xf0\x02\n" +
+	"\fFieldFigures\x12D\n" +
+	"\x06source\x18\x01 \x01(\x0e2\x18.tallycat.v1.FieldSourceB\x12\xbaH\x0f\x82\x01\f\x10\x01\x18\x01\x18\x03\x18\x04\x18\a\x18\tR\x06source\x12\x1a\n" +
 	"\x03key\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80 R\x03key\x12A\n" +
 	"\n" +
 	"value_type\x18\x03 \x01(\x0e2\x16.tallycat.v1.ValueTypeB\n" +

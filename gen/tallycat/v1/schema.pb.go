@@ -573,6 +573,11 @@ const (
 	// EXAMPLE_VALUES_STATE_NOT_DATA_POINT: resource and scope fields are
 	// counted, not listed.
 	ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT ExampleValuesState = 5
+	// EXAMPLE_VALUES_STATE_NOT_COUNTED: the field's values are not counted at
+	// all: a log body's (its values never leave the ingest, not even hashed),
+	// and a span event's or link's attributes (a span carries any number of
+	// events and links, so their values are not one per span).
+	ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_COUNTED ExampleValuesState = 6
 )
 
 // Enum value maps for ExampleValuesState.
@@ -584,6 +589,7 @@ var (
 		3: "EXAMPLE_VALUES_STATE_WITHHELD",
 		4: "EXAMPLE_VALUES_STATE_NOT_SCALAR",
 		5: "EXAMPLE_VALUES_STATE_NOT_DATA_POINT",
+		6: "EXAMPLE_VALUES_STATE_NOT_COUNTED",
 	}
 	ExampleValuesState_value = map[string]int32{
 		"EXAMPLE_VALUES_STATE_UNSPECIFIED":    0,
@@ -592,6 +598,7 @@ var (
 		"EXAMPLE_VALUES_STATE_WITHHELD":       3,
 		"EXAMPLE_VALUES_STATE_NOT_SCALAR":     4,
 		"EXAMPLE_VALUES_STATE_NOT_DATA_POINT": 5,
+		"EXAMPLE_VALUES_STATE_NOT_COUNTED":    6,
 	}
 )
 
@@ -848,7 +855,9 @@ func (x *Field) GetEventName() string {
 
 // Cost is what a schema, release or metric costs over a window: the
 // distinct time series a metrics backend would store (one per resource,
-// scope and data point attribute values) and the data point rate.
+// scope and data point attribute values) and the data point rate; for a
+// span or a log, which have no series, the span or log record rate and,
+// for a log, its bytes.
 type Cost struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Window Window                 `protobuf:"varint,1,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
@@ -861,12 +870,21 @@ type Cost struct {
 	DataPointsPerMinute float64 `protobuf:"fixed64,3,opt,name=data_points_per_minute,json=dataPointsPerMinute,proto3" json:"data_points_per_minute,omitempty"`
 	// data_points counts the data points received in the window.
 	DataPoints uint64 `protobuf:"varint,4,opt,name=data_points,json=dataPoints,proto3" json:"data_points,omitempty"`
-	// estimated_monthly_cost is what a month at this window's series and rate
-	// would cost under the catalog's price model (--price-per-1k-series-month,
-	// --price-per-million-points), in the model's currency; unset without one.
+	// estimated_monthly_cost is what a month at this window's figures would
+	// cost under the catalog's price model, in the model's currency: for a
+	// metric its series and data point rate (--price-per-1k-series-month,
+	// --price-per-million-points), for a span its span rate
+	// (--price-per-million-spans), for a log its log bytes a minute
+	// (--price-per-gb-logs). Unset without a price for the signal.
 	EstimatedMonthlyCost *float64 `protobuf:"fixed64,5,opt,name=estimated_monthly_cost,json=estimatedMonthlyCost,proto3,oneof" json:"estimated_monthly_cost,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// log_bytes counts the bytes of the log records received in the window,
+	// and log_bytes_per_minute is their rate over the same time as
+	// data_points_per_minute: each record's protobuf size as the ingest
+	// received it (see Observation.log_record_bytes). Logs' only.
+	LogBytes          uint64  `protobuf:"varint,6,opt,name=log_bytes,json=logBytes,proto3" json:"log_bytes,omitempty"`
+	LogBytesPerMinute float64 `protobuf:"fixed64,7,opt,name=log_bytes_per_minute,json=logBytesPerMinute,proto3" json:"log_bytes_per_minute,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Cost) Reset() {
@@ -930,6 +948,20 @@ func (x *Cost) GetDataPoints() uint64 {
 func (x *Cost) GetEstimatedMonthlyCost() float64 {
 	if x != nil && x.EstimatedMonthlyCost != nil {
 		return *x.EstimatedMonthlyCost
+	}
+	return 0
+}
+
+func (x *Cost) GetLogBytes() uint64 {
+	if x != nil {
+		return x.LogBytes
+	}
+	return 0
+}
+
+func (x *Cost) GetLogBytesPerMinute() float64 {
+	if x != nil {
+		return x.LogBytesPerMinute
 	}
 	return 0
 }
@@ -1880,14 +1912,16 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x0eexample_values\x18\v \x03(\v2\x17.tallycat.v1.ValueShareR\rexampleValues\x12Q\n" +
 	"\x14example_values_state\x18\f \x01(\x0e2\x1f.tallycat.v1.ExampleValuesStateR\x12exampleValuesState\x12\x1d\n" +
 	"\n" +
-	"event_name\x18\r \x01(\tR\teventName\"\x88\x02\n" +
+	"event_name\x18\r \x01(\tR\teventName\"\xd6\x02\n" +
 	"\x04Cost\x12+\n" +
 	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowR\x06window\x12'\n" +
 	"\x0fseries_estimate\x18\x02 \x01(\x04R\x0eseriesEstimate\x123\n" +
 	"\x16data_points_per_minute\x18\x03 \x01(\x01R\x13dataPointsPerMinute\x12\x1f\n" +
 	"\vdata_points\x18\x04 \x01(\x04R\n" +
 	"dataPoints\x129\n" +
-	"\x16estimated_monthly_cost\x18\x05 \x01(\x01H\x00R\x14estimatedMonthlyCost\x88\x01\x01B\x19\n" +
+	"\x16estimated_monthly_cost\x18\x05 \x01(\x01H\x00R\x14estimatedMonthlyCost\x88\x01\x01\x12\x1b\n" +
+	"\tlog_bytes\x18\x06 \x01(\x04R\blogBytes\x12/\n" +
+	"\x14log_bytes_per_minute\x18\a \x01(\x01R\x11logBytesPerMinuteB\x19\n" +
 	"\x17_estimated_monthly_cost\"Y\n" +
 	"\n" +
 	"ValueShare\x12\x14\n" +
@@ -2046,14 +2080,15 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x06Window\x12\x16\n" +
 	"\x12WINDOW_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10WINDOW_LAST_HOUR\x10\x01\x12\x13\n" +
-	"\x0fWINDOW_LAST_DAY\x10\x02*\xed\x01\n" +
+	"\x0fWINDOW_LAST_DAY\x10\x02*\x93\x02\n" +
 	"\x12ExampleValuesState\x12$\n" +
 	" EXAMPLE_VALUES_STATE_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19EXAMPLE_VALUES_STATE_KEPT\x10\x01\x12!\n" +
 	"\x1dEXAMPLE_VALUES_STATE_TOO_MANY\x10\x02\x12!\n" +
 	"\x1dEXAMPLE_VALUES_STATE_WITHHELD\x10\x03\x12#\n" +
 	"\x1fEXAMPLE_VALUES_STATE_NOT_SCALAR\x10\x04\x12'\n" +
-	"#EXAMPLE_VALUES_STATE_NOT_DATA_POINT\x10\x05*\xa2\x02\n" +
+	"#EXAMPLE_VALUES_STATE_NOT_DATA_POINT\x10\x05\x12$\n" +
+	" EXAMPLE_VALUES_STATE_NOT_COUNTED\x10\x06*\xa2\x02\n" +
 	"\x0fSchemaEventKind\x12!\n" +
 	"\x1dSCHEMA_EVENT_KIND_UNSPECIFIED\x10\x00\x12'\n" +
 	"#SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN\x10\x01\x12$\n" +
