@@ -29,6 +29,16 @@ type rawGroup struct {
 	unit          string
 	stability     Stability
 	deprecated    *Deprecation
+	// spanKind is a span's `span_kind` (v2: `kind`); empty on a span
+	// refinement, which takes the refined span's. eventName is an event's
+	// `name`, and body its `body`, when it has one.
+	spanKind  SpanKind
+	eventName string
+	body      *Body
+	// pins are the values the group's prose says an attribute MUST be
+	// set to (see Span.Pinned): from its brief and note, and from the
+	// notes of its own attribute references.
+	pins map[string]string
 	// synthetic marks the holder of a v2 file's `attributes` definitions,
 	// which belong to no group anyone can name.
 	synthetic bool
@@ -48,11 +58,12 @@ type rawAttr struct {
 	ref  string
 	def  *attrDef
 	over use
+	pin  string // the value the reference's prose says it MUST be set to
 }
 
 // groupTypes are the group types Weaver's version 1 format knows, including
-// older ones a team's registry may still use. Only metrics end up in a
-// Registry, but every group is resolved, so a broken span or event group is
+// older ones a team's registry may still use. Metrics, spans and events end
+// up in a Registry; every other group is resolved too, so a broken one is
 // reported as Weaver would report it.
 var groupTypes = map[string]bool{
 	"attribute_group": true, "metric": true, "span": true, "event": true, "entity": true,
@@ -153,9 +164,17 @@ func (p *parser) parseGroup(n *yaml.Node) *rawGroup {
 	if g.id == "" {
 		p.fail(n, "a group needs an `id`")
 	}
-	var metricName, instrument, unit *yaml.Node
+	var metricName, instrument, unit, eventName, body *yaml.Node
 	p.pairs(n, func(key string, k, v *yaml.Node) {
 		switch key {
+		case "span_kind":
+			g.spanKind = p.spanKind(v)
+		case "brief", "note":
+			g.notePins(v)
+		case "name":
+			eventName = v
+		case "body":
+			body = v
 		case "type":
 			g.typ, _ = p.text(v, key)
 			if g.typ != "" && !groupTypes[g.typ] {
@@ -191,6 +210,16 @@ func (p *parser) parseGroup(n *yaml.Node) *rawGroup {
 	if g.typ == "" {
 		p.fail(n, "a group needs a `type`")
 	}
+	if g.typ == "event" { // an entity's `name` is not an event's
+		if eventName == nil {
+			p.fail(n, "an event group needs a `name`")
+		} else {
+			g.eventName, _ = p.text(eventName, "name")
+		}
+		if body != nil {
+			g.body = p.body(body, "body", 0)
+		}
+	}
 	if g.typ == "metric" {
 		for _, req := range []struct {
 			n    *yaml.Node
@@ -224,6 +253,9 @@ func (p *parser) parseAttrs(v *yaml.Node, g *rawGroup, idKey string) {
 		}
 		if a, ok := p.parseAttr(n, idKey); ok {
 			g.attrs = append(g.attrs, a)
+			if a.ref != "" && a.pin != "" {
+				g.pin(a.ref, a.pin)
+			}
 		}
 	}
 }
@@ -246,11 +278,13 @@ func (p *parser) parseAttr(n *yaml.Node, idKey string) (rawAttr, bool) {
 		case "type":
 			typ = v
 		case "requirement_level":
-			a.over.level = p.level(v)
+			a.over.level, a.over.unless = p.level(v), requiredUnless(v)
 		case "stability":
 			a.over.stability = p.stability(v)
 		case "deprecated":
 			a.over.deprecated = p.deprecated(v)
+		case "brief", "note":
+			a.pin = attrPin(v)
 		}
 	})
 	switch {
@@ -269,7 +303,7 @@ func (p *parser) parseAttr(n *yaml.Node, idKey string) (rawAttr, bool) {
 			return a, false
 		}
 		t, tok := p.parseType(typ, id)
-		a.def = &attrDef{Attribute: Attribute{Key: id, Type: t, Stability: a.over.stability, Deprecated: a.over.deprecated}, level: a.over.level}
+		a.def = &attrDef{Attribute: Attribute{Key: id, Type: t, Stability: a.over.stability, Deprecated: a.over.deprecated}, level: a.over.level, unless: a.over.unless}
 		a.over = use{key: id}
 		ok = tok
 	default:

@@ -118,12 +118,21 @@ func (p *parser) parseV2Signal(n *yaml.Node, typ, nameKey, prefix string) *rawGr
 		case "unit":
 			unit = v
 			g.unit, _ = p.text(v, key)
+		case "kind":
+			if typ == "span" {
+				g.spanKind = p.spanKind(v)
+			}
+		case "brief", "note":
+			g.notePins(v)
 		case "stability":
 			g.stability = p.stability(v)
 		case "deprecated":
 			g.deprecated = p.deprecated(v)
 		}
 	})
+	if typ == "event" {
+		g.eventName = name
+	}
 	if typ == "metric" {
 		g.metricName = name
 		if instrument == nil || unit == nil {
@@ -152,6 +161,8 @@ func (p *parser) parseV2Refinement(n *yaml.Node, typ, prefix string) *rawGroup {
 	g.extends, g.extendsLine = prefix+ref.Value, ref.Line
 	p.pairs(n, func(key string, k, v *yaml.Node) {
 		switch key {
+		case "brief", "note":
+			g.notePins(v)
 		case "attributes":
 			p.parseAttrs(v, g, "id")
 		case "stability":

@@ -1,9 +1,11 @@
 // Package semconv loads semantic convention registries in the YAML format of
 // OpenTelemetry Weaver, the one the `model/` folder of
 // open-telemetry/semantic-conventions uses, and resolves them into the facts
-// that judging live metrics needs: per metric its instrument, unit,
+// that judging live telemetry needs: per metric its instrument, unit,
 // stability, deprecation and attributes with their types, enum members and
-// requirement levels; per attribute its type, stability and deprecation.
+// requirement levels; per span definition its kind and attributes with
+// their requirement levels; per event its name, attributes and body; per
+// attribute its type, stability and deprecation.
 // Prose (briefs, notes, examples) is dropped on purpose: conformance never
 // reads it, and leaving it out keeps the built-in table small.
 //
@@ -29,7 +31,8 @@
 //     any layer, sees the new type, members, stability and deprecation (its
 //     own overrides, such as its requirement level, still apply);
 //   - a metric whose name a later layer defines replaces the earlier metric
-//     of that name as a whole;
+//     of that name as a whole, and so do a span definition of the same id
+//     and an event of the same name;
 //   - an attribute group or metric group whose id a later layer defines
 //     replaces the earlier group for the `extends` of that layer and of the
 //     ones after it; metrics already resolved in earlier layers keep the
@@ -37,8 +40,8 @@
 //
 // A later layer's `ref` and `extends` may name any attribute, and any
 // attribute group or metric group, in its own files or in the layers below
-// it. Within one layer, a group id, an attribute key or a metric name
-// defined twice is an error, as in Weaver.
+// it. Within one layer, a group id, an attribute key, a metric name or an
+// event name defined twice is an error, as in Weaver.
 //
 // A Registry, and everything it returns, is read-only once built, so one
 // value can be shared by every goroutine.
@@ -167,13 +170,23 @@ type Attribute struct {
 	Deprecated *Deprecation
 }
 
-// MetricAttribute is an attribute as one metric uses it: the registry's
-// definition with the metric's overrides applied, and how much the metric
-// needs it.
-type MetricAttribute struct {
+// SignalAttribute is an attribute as one metric, span definition or event
+// uses it: the registry's definition with the signal's overrides applied,
+// and how much the signal needs it.
+type SignalAttribute struct {
 	Attribute
 	Requirement RequirementLevel
+	// RequiredUnless is set on a conditionally required attribute whose
+	// condition is "Required if `K` is not set, recommended otherwise.":
+	// it is K. The semantic conventions say so of exception.type and
+	// exception.message, so that an exception carries at least one of
+	// them; every other condition is prose and is not kept.
+	RequiredUnless string
 }
+
+// MetricAttribute is the name SignalAttribute had when only metrics were
+// resolved.
+type MetricAttribute = SignalAttribute
 
 // Metric is a metric the registry defines.
 type Metric struct {
@@ -188,7 +201,7 @@ type Metric struct {
 	Stability  Stability
 	Deprecated *Deprecation
 	// Attributes are sorted by key.
-	Attributes []MetricAttribute
+	Attributes []SignalAttribute
 
 	// uses are the resolved references behind Attributes, kept so that a
 	// later layer that redefines an attribute can re-resolve them.
@@ -198,21 +211,26 @@ type Metric struct {
 // Attribute returns the metric's attribute for a key as sent: the attribute
 // of that key, or else the template attribute whose key, followed by a dot,
 // is the longest prefix of it.
-func (m *Metric) Attribute(key string) (MetricAttribute, bool) {
-	i := sort.Search(len(m.Attributes), func(i int) bool { return m.Attributes[i].Key >= key })
-	if i < len(m.Attributes) && m.Attributes[i].Key == key && !m.Attributes[i].Type.Template {
-		return m.Attributes[i], true
+func (m *Metric) Attribute(key string) (SignalAttribute, bool) { return lookupAttr(m.Attributes, key) }
+
+// lookupAttr finds a key as sent in a signal's attributes, sorted by key:
+// the attribute of that key, or else the template attribute whose key,
+// followed by a dot, is the longest prefix of it.
+func lookupAttr(attrs []SignalAttribute, key string) (SignalAttribute, bool) {
+	i := sort.Search(len(attrs), func(i int) bool { return attrs[i].Key >= key })
+	if i < len(attrs) && attrs[i].Key == key && !attrs[i].Type.Template {
+		return attrs[i], true
 	}
 	best := -1
-	for j, a := range m.Attributes {
-		if a.Type.Template && templateMatches(a.Key, key) && (best < 0 || len(a.Key) > len(m.Attributes[best].Key)) {
+	for j, a := range attrs {
+		if a.Type.Template && templateMatches(a.Key, key) && (best < 0 || len(a.Key) > len(attrs[best].Key)) {
 			best = j
 		}
 	}
 	if best < 0 {
-		return MetricAttribute{}, false
+		return SignalAttribute{}, false
 	}
-	return m.Attributes[best], true
+	return attrs[best], true
 }
 
 // templateMatches reports whether key is an instance of the template
@@ -237,6 +255,10 @@ type Registry struct {
 	groups     map[string]*group
 	metrics    map[string]*Metric
 	metricList []*Metric
+	spans      map[string]*Span // by id
+	spanList   []*Span
+	events     map[string]*Event // by name
+	eventList  []*Event
 	attrList   []*Attribute
 	templates  []*Attribute // template attributes, for lookups by prefix
 }
@@ -276,7 +298,8 @@ func (r *Registry) Attributes() []*Attribute { return append([]*Attribute(nil), 
 // which is the level of every reference that does not state its own.
 type attrDef struct {
 	Attribute
-	level RequirementLevel
+	level  RequirementLevel
+	unless string // see SignalAttribute.RequiredUnless
 }
 
 // use is one attribute of a resolved group: a key and the overrides that the
@@ -285,6 +308,7 @@ type attrDef struct {
 type use struct {
 	key        string
 	level      RequirementLevel
+	unless     string // goes with level: see SignalAttribute.RequiredUnless
 	stability  Stability
 	deprecated *Deprecation
 }
@@ -296,21 +320,20 @@ type group struct {
 	uses []use // sorted by key
 }
 
-// finish fills what a Registry derives from its definitions: the metrics'
-// attribute lists and the sorted listings. It copies every metric, so that
-// a registry built on top of another never changes the one below.
+// finish fills what a Registry derives from its definitions: the
+// attribute lists of metrics, spans and events, and the sorted listings. It
+// copies every metric, span and event, so that a registry built on top of
+// another never changes the one below.
 func (r *Registry) finish() {
 	r.metricList = r.metricList[:0]
 	for name, m := range r.metrics {
 		c := *m
-		c.Attributes = make([]MetricAttribute, 0, len(c.uses))
-		for _, u := range c.uses {
-			c.Attributes = append(c.Attributes, r.apply(u))
-		}
+		c.Attributes = r.applyAll(c.uses)
 		r.metrics[name] = &c
 		r.metricList = append(r.metricList, &c)
 	}
 	sort.Slice(r.metricList, func(i, j int) bool { return r.metricList[i].Name < r.metricList[j].Name })
+	r.finishSignals()
 	r.attrList, r.templates = r.attrList[:0], r.templates[:0]
 	for _, d := range r.attrs {
 		r.attrList = append(r.attrList, &d.Attribute)
@@ -322,14 +345,23 @@ func (r *Registry) finish() {
 	sort.Slice(r.templates, func(i, j int) bool { return r.templates[i].Key < r.templates[j].Key })
 }
 
+// applyAll resolves a signal's uses, in order.
+func (r *Registry) applyAll(uses []use) []SignalAttribute {
+	out := make([]SignalAttribute, 0, len(uses))
+	for _, u := range uses {
+		out = append(out, r.apply(u))
+	}
+	return out
+}
+
 // apply resolves one use against the attribute definitions, as Weaver
 // resolves a `ref`: the use's overrides where it has them, the definition's
 // fields elsewhere, and recommended when neither states a level.
-func (r *Registry) apply(u use) MetricAttribute {
+func (r *Registry) apply(u use) SignalAttribute {
 	d := r.attrs[u.key] // present: resolution checked every key
-	a := MetricAttribute{Attribute: d.Attribute, Requirement: d.level}
+	a := SignalAttribute{Attribute: d.Attribute, Requirement: d.level, RequiredUnless: d.unless}
 	if u.level != "" {
-		a.Requirement = u.level
+		a.Requirement, a.RequiredUnless = u.level, u.unless
 	}
 	if a.Requirement == "" {
 		a.Requirement = Recommended

@@ -10,17 +10,18 @@ import (
 // Empty returns a registry with nothing in it, the base for a team that
 // drops the built-in semantic conventions.
 func Empty() *Registry {
-	r := &Registry{attrs: map[string]*attrDef{}, groups: map[string]*group{}, metrics: map[string]*Metric{}}
+	r := &Registry{attrs: map[string]*attrDef{}, groups: map[string]*group{}, metrics: map[string]*Metric{},
+		spans: map[string]*Span{}, events: map[string]*Event{}}
 	r.finish()
 	return r
 }
 
 // keptGroups are the group types a registry keeps for the `extends` and
-// `ref_group` of later layers: a team extends attribute groups and metrics.
-// Spans, events, entities and refinements are resolved, so their errors
-// are reported, but not kept, which keeps the built-in table a quarter
-// smaller.
-var keptGroups = map[string]bool{"attribute_group": true, "metric": true}
+// `ref_group` of later layers: a team extends attribute groups, metrics,
+// spans (a team's span refining span.http.server) and events. Entities and
+// the other refinements are resolved, so their errors are reported, but
+// not kept, which keeps the built-in table smaller.
+var keptGroups = map[string]bool{"attribute_group": true, "metric": true, "span": true, "span_refinement": true, "event": true}
 
 // resolver resolves one layer's groups on top of a base registry.
 type resolver struct {
@@ -98,6 +99,7 @@ func build(base *Registry, src Source, files []*rawFile) (*Registry, error) {
 			Stability: g.stability, Deprecated: g.deprecated, uses: fg.uses,
 		}
 	}
+	spans, events := r.signals(groups)
 	if len(r.errs) > 0 {
 		return nil, joinErrors(r.errs)
 	}
@@ -106,6 +108,8 @@ func build(base *Registry, src Source, files []*rawFile) (*Registry, error) {
 		attrs:   r.attrs,
 		groups:  maps.Clone(base.groups),
 		metrics: metrics,
+		spans:   spans,
+		events:  events,
 	}
 	for id, g := range r.done {
 		if keptGroups[g.typ] {
@@ -114,6 +118,35 @@ func build(base *Registry, src Source, files []*rawFile) (*Registry, error) {
 	}
 	reg.finish()
 	return reg, nil
+}
+
+// signals returns the base's span definitions and events with this layer's
+// on top: a span group of the same id, or an event of the same name,
+// replaces the one below. Groups are flattened already.
+func (r *resolver) signals(groups []*rawGroup) (map[string]*Span, map[string]*Event) {
+	spans, events := maps.Clone(r.base.spans), maps.Clone(r.base.events)
+	eventGroup := map[string]*rawGroup{}
+	for _, g := range groups {
+		fg := r.done[g.id]
+		switch {
+		case spanGroups[g.typ]:
+			sp := r.spanOf(g, fg.uses)
+			if sp.Kind == "" {
+				r.fail(g, g.line, "a span needs a `span_kind` (or, refining a span, a span that has one)")
+				continue
+			}
+			spans[g.id] = sp
+		case g.typ == "event" && g.eventName != "":
+			if first, dup := eventGroup[g.eventName]; dup {
+				r.fail(g, g.line, "event %q is also defined by group %q (%s:%d)", g.eventName, first.id, first.file, first.line)
+				continue
+			}
+			eventGroup[g.eventName] = g
+			events[g.eventName] = &Event{Name: g.eventName, Group: g.id, Stability: g.stability, Deprecated: g.deprecated,
+				Body: g.body, uses: fg.uses}
+		}
+	}
+	return spans, events
 }
 
 // flatten resolves a group of this layer: the attributes of the group it
@@ -194,7 +227,7 @@ func (r *resolver) parent(g *rawGroup, id string, line int, how string) []use {
 // field the reference states wins.
 func override(inherited, local use) use {
 	if local.level != "" {
-		inherited.level = local.level
+		inherited.level, inherited.unless = local.level, local.unless
 	}
 	if local.stability != "" {
 		inherited.stability = local.stability

@@ -35,7 +35,7 @@ func Builtin() (*Registry, error) { return builtin() }
 
 // tableFormat changes whenever the table's layout does, so that an old
 // table is refused rather than misread.
-const tableFormat = 1
+const tableFormat = 2
 
 // The table is JSON with one definition per line, so that moving to a new
 // semantic conventions release shows as a readable diff. Empty fields are
@@ -47,6 +47,8 @@ type table struct {
 	Attributes []tAttribute `json:"attributes"`
 	Groups     []tGroup     `json:"groups"`
 	Metrics    []tMetric    `json:"metrics"`
+	Spans      []tSpan      `json:"spans"`
+	Events     []tEvent     `json:"events"`
 }
 
 // tSource is a layer's schema URL. Layer names are paths on the machine
@@ -63,6 +65,7 @@ type tAttribute struct {
 	MemberDep  []tMemberDep  `json:"member_deprecations,omitempty"`
 	Closed     bool          `json:"closed,omitempty"`
 	Level      string        `json:"level,omitempty"`
+	Unless     string        `json:"unless,omitempty"`
 	Stability  string        `json:"stability,omitempty"`
 	Deprecated *tDeprecation `json:"deprecated,omitempty"`
 }
@@ -105,12 +108,13 @@ type tGroup struct {
 type tUse struct {
 	Key        string        `json:"key"`
 	Level      string        `json:"level,omitempty"`
+	Unless     string        `json:"unless,omitempty"`
 	Stability  string        `json:"stability,omitempty"`
 	Deprecated *tDeprecation `json:"deprecated,omitempty"`
 }
 
 func (u tUse) MarshalJSON() ([]byte, error) {
-	if u.Level == "" && u.Stability == "" && u.Deprecated == nil {
+	if u.Level == "" && u.Unless == "" && u.Stability == "" && u.Deprecated == nil {
 		return json.Marshal(u.Key)
 	}
 	type plain tUse // without the methods, to avoid recursion
@@ -136,6 +140,37 @@ type tMetric struct {
 	// Uses is left out when the metric's attributes are its group's, which
 	// is always so within one layer.
 	Uses *[]tUse `json:"attributes,omitempty"`
+}
+
+// tSpan is a span definition; like a metric's, its attributes are left out
+// when they are its group's.
+type tSpan struct {
+	ID         string            `json:"id"`
+	Kind       string            `json:"kind"`
+	Pinned     map[string]string `json:"pinned,omitempty"`
+	Stability  string            `json:"stability,omitempty"`
+	Deprecated *tDeprecation     `json:"deprecated,omitempty"`
+	Uses       *[]tUse           `json:"attributes,omitempty"`
+}
+
+type tEvent struct {
+	Name       string        `json:"name"`
+	Group      string        `json:"group"`
+	Stability  string        `json:"stability,omitempty"`
+	Deprecated *tDeprecation `json:"deprecated,omitempty"`
+	Uses       *[]tUse       `json:"attributes,omitempty"`
+	Body       *tBody        `json:"body,omitempty"`
+}
+
+type tBody struct {
+	ID        string  `json:"id"`
+	Type      string  `json:"type"`
+	Level     string  `json:"level"`
+	Stability string  `json:"stability,omitempty"`
+	Fields    []tBody `json:"fields,omitempty"`
+	// NoFields marks a body whose `fields` list is written and empty,
+	// which a round trip keeps apart from one without the list.
+	NoFields bool `json:"no_fields,omitempty"`
 }
 
 // EncodeTable writes the registry as a table of facts that DecodeTable reads
@@ -165,17 +200,76 @@ func (r *Registry) EncodeTable() ([]byte, error) {
 	b.WriteString("\n],\n\"metrics\": [")
 	for i, m := range r.metricList {
 		tm := tMetric{Name: m.Name, Group: m.Group, Instrument: string(m.Instrument), Unit: m.Unit,
-			Stability: string(m.Stability), Deprecated: encodeDep(m.Deprecated)}
-		if g, ok := r.groups[m.Group]; !ok || !slices.Equal(g.uses, m.uses) {
-			uses := encodeUses(m.uses)
-			tm.Uses = &uses
-		}
+			Stability: string(m.Stability), Deprecated: encodeDep(m.Deprecated), Uses: r.ownUses(m.Group, m.uses)}
 		if err := writeItem(&b, i, tm); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteString("\n],\n\"spans\": [")
+	for i, sp := range r.spanList {
+		ts := tSpan{ID: sp.ID, Kind: string(sp.Kind), Pinned: sp.Pinned, Stability: string(sp.Stability), Deprecated: encodeDep(sp.Deprecated),
+			Uses: r.ownUses(sp.ID, sp.uses)}
+		if err := writeItem(&b, i, ts); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteString("\n],\n\"events\": [")
+	for i, e := range r.eventList {
+		te := tEvent{Name: e.Name, Group: e.Group, Stability: string(e.Stability), Deprecated: encodeDep(e.Deprecated),
+			Uses: r.ownUses(e.Group, e.uses), Body: encodeBody(e.Body)}
+		if err := writeItem(&b, i, te); err != nil {
 			return nil, err
 		}
 	}
 	b.WriteString("\n]}\n")
 	return b.Bytes(), nil
+}
+
+// ownUses is a signal's uses for the table: nil when they are its group's,
+// which is always so within one layer.
+func (r *Registry) ownUses(group string, uses []use) *[]tUse {
+	if g, ok := r.groups[group]; ok && slices.Equal(g.uses, uses) {
+		return nil
+	}
+	out := encodeUses(uses)
+	return &out
+}
+
+func encodeBody(b *Body) *tBody {
+	if b == nil {
+		return nil
+	}
+	t := &tBody{ID: b.ID, Type: b.Type, Level: string(b.Requirement), Stability: string(b.Stability), NoFields: b.Fields != nil && len(b.Fields) == 0}
+	for i := range b.Fields {
+		t.Fields = append(t.Fields, *encodeBody(&b.Fields[i]))
+	}
+	return t
+}
+
+func decodeBody(t *tBody) *Body {
+	if t == nil {
+		return nil
+	}
+	b := &Body{ID: t.ID, Type: t.Type, Requirement: RequirementLevel(t.Level), Stability: Stability(t.Stability)}
+	if t.NoFields {
+		b.Fields = []Body{}
+	}
+	for i := range t.Fields {
+		b.Fields = append(b.Fields, *decodeBody(&t.Fields[i]))
+	}
+	return b
+}
+
+// signalUses is the uses of a signal of the table: its own, else its
+// group's.
+func (r *Registry) signalUses(own *[]tUse, group string) ([]use, error) {
+	if own != nil {
+		return r.decodeUses(*own)
+	}
+	if g, ok := r.groups[group]; ok {
+		return g.uses, nil
+	}
+	return nil, fmt.Errorf("no group %q", group)
 }
 
 // DecodeTable reads a table that EncodeTable wrote.
@@ -187,7 +281,8 @@ func DecodeTable(data []byte) (*Registry, error) {
 	if t.Format != tableFormat {
 		return nil, fmt.Errorf("table format %d, want %d: regenerate it with `make semconv`", t.Format, tableFormat)
 	}
-	r := &Registry{attrs: map[string]*attrDef{}, groups: map[string]*group{}, metrics: map[string]*Metric{}}
+	r := &Registry{attrs: map[string]*attrDef{}, groups: map[string]*group{}, metrics: map[string]*Metric{},
+		spans: map[string]*Span{}, events: map[string]*Event{}}
 	for _, s := range t.Sources {
 		r.sources = append(r.sources, Source{Name: "builtin", SchemaURL: s.SchemaURL})
 	}
@@ -206,19 +301,30 @@ func DecodeTable(data []byte) (*Registry, error) {
 		r.groups[g.ID] = &group{id: g.ID, typ: g.Type, uses: uses}
 	}
 	for _, m := range t.Metrics {
-		var uses []use
-		if m.Uses != nil {
-			var err error
-			if uses, err = r.decodeUses(*m.Uses); err != nil {
-				return nil, fmt.Errorf("metric %q: %w", m.Name, err)
-			}
-		} else if g, ok := r.groups[m.Group]; ok {
-			uses = g.uses
-		} else {
-			return nil, fmt.Errorf("metric %q: no group %q", m.Name, m.Group)
+		uses, err := r.signalUses(m.Uses, m.Group)
+		if err != nil {
+			return nil, fmt.Errorf("metric %q: %w", m.Name, err)
 		}
 		r.metrics[m.Name] = &Metric{Name: m.Name, Group: m.Group, Instrument: Instrument(m.Instrument),
 			Unit: m.Unit, Stability: Stability(m.Stability), Deprecated: decodeDep(m.Deprecated), uses: uses}
+	}
+	for _, s := range t.Spans {
+		uses, err := r.signalUses(s.Uses, s.ID)
+		if err != nil {
+			return nil, fmt.Errorf("span %q: %w", s.ID, err)
+		}
+		if _, ok := spanKinds[s.Kind]; !ok {
+			return nil, fmt.Errorf("span %q: unknown kind %q", s.ID, s.Kind)
+		}
+		r.spans[s.ID] = &Span{ID: s.ID, Kind: SpanKind(s.Kind), Pinned: s.Pinned, Stability: Stability(s.Stability), Deprecated: decodeDep(s.Deprecated), uses: uses}
+	}
+	for _, e := range t.Events {
+		uses, err := r.signalUses(e.Uses, e.Group)
+		if err != nil {
+			return nil, fmt.Errorf("event %q: %w", e.Name, err)
+		}
+		r.events[e.Name] = &Event{Name: e.Name, Group: e.Group, Stability: Stability(e.Stability), Deprecated: decodeDep(e.Deprecated),
+			Body: decodeBody(e.Body), uses: uses}
 	}
 	r.finish()
 	return r, nil
@@ -233,7 +339,7 @@ func encodeSources(src []Source) []tSource {
 }
 
 func encodeAttr(d *attrDef) tAttribute {
-	a := tAttribute{Key: d.Key, Type: d.Type.String(), Closed: d.Type.Closed, Level: string(d.level),
+	a := tAttribute{Key: d.Key, Type: d.Type.String(), Closed: d.Type.Closed, Level: string(d.level), Unless: d.unless,
 		Stability: string(d.Stability), Deprecated: encodeDep(d.Deprecated)}
 	if d.Type.IsEnum() {
 		// An enum's value type follows from its members' values, but is
@@ -251,7 +357,7 @@ func encodeAttr(d *attrDef) tAttribute {
 
 func decodeAttr(a tAttribute) (*attrDef, error) {
 	d := &attrDef{Attribute: Attribute{Key: a.Key, Stability: Stability(a.Stability), Deprecated: decodeDep(a.Deprecated)},
-		level: RequirementLevel(a.Level)}
+		level: RequirementLevel(a.Level), unless: a.Unless}
 	name := a.Type
 	if v, ok := strings.CutPrefix(name, "enum["); ok {
 		d.Type = Type{Value: strings.TrimSuffix(v, "]"), Closed: a.Closed, Members: make([]Member, 0, len(a.Members))}
@@ -282,7 +388,7 @@ func decodeAttr(a tAttribute) (*attrDef, error) {
 func encodeUses(uses []use) []tUse {
 	out := make([]tUse, 0, len(uses))
 	for _, u := range uses {
-		out = append(out, tUse{Key: u.key, Level: string(u.level), Stability: string(u.stability), Deprecated: encodeDep(u.deprecated)})
+		out = append(out, tUse{Key: u.key, Level: string(u.level), Unless: u.unless, Stability: string(u.stability), Deprecated: encodeDep(u.deprecated)})
 	}
 	return out
 }
@@ -293,7 +399,7 @@ func (r *Registry) decodeUses(in []tUse) ([]use, error) {
 		if _, ok := r.attrs[u.Key]; !ok {
 			return nil, fmt.Errorf("attribute %q is not defined", u.Key)
 		}
-		out = append(out, use{key: u.Key, level: RequirementLevel(u.Level), stability: Stability(u.Stability), deprecated: decodeDep(u.Deprecated)})
+		out = append(out, use{key: u.Key, level: RequirementLevel(u.Level), unless: u.Unless, stability: Stability(u.Stability), deprecated: decodeDep(u.Deprecated)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
 	return out, nil

@@ -116,12 +116,15 @@ func TestTableLayered(t *testing.T) {
 
 func TestTableRejects(t *testing.T) {
 	for name, data := range map[string]string{
-		"another format":     `{"format": 2}`,
+		"another format":     `{"format": 1}`,
 		"not JSON":           `groups: []`,
-		"an unknown type":    `{"format": 1, "attributes": [{"key": "a", "type": "uuid"}]}`,
-		"an undefined key":   `{"format": 1, "groups": [{"id": "g", "type": "attribute_group", "attributes": ["a"]}]}`,
-		"a metric's group":   `{"format": 1, "metrics": [{"name": "m", "group": "metric.m", "instrument": "gauge", "unit": "1"}]}`,
-		"a malformed member": `{"format": 1, "attributes": [{"key": "a", "type": "enum[string]", "members": [["x"]]}]}`,
+		"an unknown type":    `{"format": 2, "attributes": [{"key": "a", "type": "uuid"}]}`,
+		"an undefined key":   `{"format": 2, "groups": [{"id": "g", "type": "attribute_group", "attributes": ["a"]}]}`,
+		"a metric's group":   `{"format": 2, "metrics": [{"name": "m", "group": "metric.m", "instrument": "gauge", "unit": "1"}]}`,
+		"a malformed member": `{"format": 2, "attributes": [{"key": "a", "type": "enum[string]", "members": [["x"]]}]}`,
+		"a span's group":     `{"format": 2, "spans": [{"id": "span.x", "kind": "server"}]}`,
+		"a span's kind":      `{"format": 2, "groups": [{"id": "span.x", "type": "span"}], "spans": [{"id": "span.x", "kind": "sideways"}]}`,
+		"an event's group":   `{"format": 2, "events": [{"name": "x", "group": "event.x"}]}`,
 	} {
 		if _, err := DecodeTable([]byte(data)); err == nil {
 			t.Errorf("%s: decoded", name)

@@ -1,7 +1,7 @@
 // Command semconvgen compiles a semantic conventions model directory (the
 // `model/` folder of open-telemetry/semantic-conventions, or any registry in
 // the same format) into the table of facts that internal/semconv embeds as
-// its built-in registry. `make semconv` runs it; the table is committed, so
+// its built-in registry: attributes, metrics, span definitions and events. `make semconv` runs it; the table is committed, so
 // that the binary and the tests never need the YAML, and
 // `make check-generated` runs it again to prove the table is fresh.
 //
@@ -59,6 +59,7 @@ func run(model, out string) error {
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}
-	fmt.Printf("semconvgen: %s: %d metrics, %d attributes, %d bytes\n", out, len(reg.Metrics()), len(reg.Attributes()), len(data))
+	fmt.Printf("semconvgen: %s: %d metrics, %d span definitions, %d events, %d attributes, %d bytes\n",
+		out, len(reg.Metrics()), len(reg.Spans()), len(reg.Events()), len(reg.Attributes()), len(data))
 	return nil
 }
