@@ -120,6 +120,25 @@ type Service struct {
 	FirstSeen, LastSeen time.Time
 }
 
+// KeyCounts counts keys by signal, as ListSchemaKeys lists them.
+type KeyCounts struct{ Metrics, Spans, Logs int }
+
+// ServiceRelease is a release of a service, its instances pooled, and
+// the keys it sent.
+type ServiceRelease struct {
+	ReleaseIdentity
+	Instances           int
+	FirstSeen, LastSeen time.Time
+	Keys                KeyCounts
+}
+
+// ServiceReleases are a page of a service's releases, and the keys every
+// release of it sent, each once.
+type ServiceReleases struct {
+	Releases []ServiceRelease
+	Keys     KeyCounts
+}
+
 // Variant is one distinct data point attribute set seen with a schema.
 type Variant struct {
 	// ID is the schema id the attribute set alone would have.
@@ -214,6 +233,11 @@ type KeySummary struct {
 	Deprecated bool
 	// Cost sums the key's streams over the filter's window.
 	Cost Cost
+	// ByScope is set when the key's schemas group a scope (Schema.ByScope).
+	ByScope bool
+	// DataPoints and Errors sum its current schemas' (Schema.DataPoints
+	// and Errors): since each release began, whatever the window.
+	DataPoints, Errors uint64
 }
 
 // SchemaDetail is a schema with everything GetSchema shows about it.

@@ -37,6 +37,9 @@ const (
 	// By cost over the request's window: series, or data points a minute.
 	SchemaKeySort_SCHEMA_KEY_SORT_SERIES          SchemaKeySort = 6
 	SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE SchemaKeySort = 7
+	// By a span key's share of spans with status error (error_count of
+	// data_point_count); a key without spans has a share of zero.
+	SchemaKeySort_SCHEMA_KEY_SORT_ERROR_SHARE SchemaKeySort = 8
 )
 
 // Enum value maps for SchemaKeySort.
@@ -50,6 +53,7 @@ var (
 		5: "SCHEMA_KEY_SORT_LAST_SEEN",
 		6: "SCHEMA_KEY_SORT_SERIES",
 		7: "SCHEMA_KEY_SORT_DATA_POINT_RATE",
+		8: "SCHEMA_KEY_SORT_ERROR_SHARE",
 	}
 	SchemaKeySort_value = map[string]int32{
 		"SCHEMA_KEY_SORT_UNSPECIFIED":     0,
@@ -60,6 +64,7 @@ var (
 		"SCHEMA_KEY_SORT_LAST_SEEN":       5,
 		"SCHEMA_KEY_SORT_SERIES":          6,
 		"SCHEMA_KEY_SORT_DATA_POINT_RATE": 7,
+		"SCHEMA_KEY_SORT_ERROR_SHARE":     8,
 	}
 )
 
@@ -118,9 +123,23 @@ type SchemaKeySummary struct {
 	// signal is what the key names: a metric, a span or a log event.
 	Signal Signal `protobuf:"varint,15,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	// span_kinds lists the kinds of a span key's schemas.
-	SpanKinds     []SpanKind `protobuf:"varint,16,rep,packed,name=span_kinds,json=spanKinds,proto3,enum=tallycat.v1.SpanKind" json:"span_kinds,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	SpanKinds []SpanKind `protobuf:"varint,16,rep,packed,name=span_kinds,json=spanKinds,proto3,enum=tallycat.v1.SpanKind" json:"span_kinds,omitempty"`
+	// by_scope is set on a key whose schemas group an instrumentation scope
+	// rather than one name (Schema.by_scope), schema_key being the scope's
+	// name: a log key of a logger's records that carry no event name, or a
+	// span key of the span names past the catalog's limit of distinct names
+	// (names that embed ids), which a span_name_limit finding names.
+	ByScope bool `protobuf:"varint,17,opt,name=by_scope,json=byScope,proto3" json:"by_scope,omitempty"`
+	// data_point_count counts the key's data points, spans or log records,
+	// and error_count a span key's spans with status error among them, as
+	// the key's current schemas count theirs (Schema.data_point_count and
+	// error_count, summed): since each release began sending them, not over
+	// the request's window, because the catalog keeps span errors per
+	// stream, not per ten-minute bucket as it keeps rates.
+	DataPointCount uint64 `protobuf:"varint,18,opt,name=data_point_count,json=dataPointCount,proto3" json:"data_point_count,omitempty"`
+	ErrorCount     uint64 `protobuf:"varint,19,opt,name=error_count,json=errorCount,proto3" json:"error_count,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *SchemaKeySummary) Reset() {
@@ -263,6 +282,27 @@ func (x *SchemaKeySummary) GetSpanKinds() []SpanKind {
 		return x.SpanKinds
 	}
 	return nil
+}
+
+func (x *SchemaKeySummary) GetByScope() bool {
+	if x != nil {
+		return x.ByScope
+	}
+	return false
+}
+
+func (x *SchemaKeySummary) GetDataPointCount() uint64 {
+	if x != nil {
+		return x.DataPointCount
+	}
+	return 0
+}
+
+func (x *SchemaKeySummary) GetErrorCount() uint64 {
+	if x != nil {
+		return x.ErrorCount
+	}
+	return 0
 }
 
 type ListSchemaKeysRequest struct {
@@ -1456,6 +1496,281 @@ func (x *ListServicesResponse) GetNextPageToken() string {
 	return ""
 }
 
+// KeyCounts counts schema keys by signal: metric names, span names and log
+// event names, a logger that groups its records without an event name
+// counting as one log key, as ListSchemaKeys lists them.
+type KeyCounts struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MetricCount   uint32                 `protobuf:"varint,1,opt,name=metric_count,json=metricCount,proto3" json:"metric_count,omitempty"`
+	SpanCount     uint32                 `protobuf:"varint,2,opt,name=span_count,json=spanCount,proto3" json:"span_count,omitempty"`
+	LogCount      uint32                 `protobuf:"varint,3,opt,name=log_count,json=logCount,proto3" json:"log_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyCounts) Reset() {
+	*x = KeyCounts{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyCounts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyCounts) ProtoMessage() {}
+
+func (x *KeyCounts) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyCounts.ProtoReflect.Descriptor instead.
+func (*KeyCounts) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *KeyCounts) GetMetricCount() uint32 {
+	if x != nil {
+		return x.MetricCount
+	}
+	return 0
+}
+
+func (x *KeyCounts) GetSpanCount() uint32 {
+	if x != nil {
+		return x.SpanCount
+	}
+	return 0
+}
+
+func (x *KeyCounts) GetLogCount() uint32 {
+	if x != nil {
+		return x.LogCount
+	}
+	return 0
+}
+
+// ServiceRelease is one release of a service (every instance pooled) and
+// the keys it sent.
+type ServiceRelease struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	ServiceNamespace string                 `protobuf:"bytes,1,opt,name=service_namespace,json=serviceNamespace,proto3" json:"service_namespace,omitempty"`
+	ServiceVersion   string                 `protobuf:"bytes,2,opt,name=service_version,json=serviceVersion,proto3" json:"service_version,omitempty"`
+	// instance_count is how many service.instance.id values it was seen with.
+	InstanceCount uint32                 `protobuf:"varint,3,opt,name=instance_count,json=instanceCount,proto3" json:"instance_count,omitempty"`
+	FirstSeen     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	LastSeen      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	Keys          *KeyCounts             `protobuf:"bytes,6,opt,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServiceRelease) Reset() {
+	*x = ServiceRelease{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServiceRelease) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServiceRelease) ProtoMessage() {}
+
+func (x *ServiceRelease) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServiceRelease.ProtoReflect.Descriptor instead.
+func (*ServiceRelease) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ServiceRelease) GetServiceNamespace() string {
+	if x != nil {
+		return x.ServiceNamespace
+	}
+	return ""
+}
+
+func (x *ServiceRelease) GetServiceVersion() string {
+	if x != nil {
+		return x.ServiceVersion
+	}
+	return ""
+}
+
+func (x *ServiceRelease) GetInstanceCount() uint32 {
+	if x != nil {
+		return x.InstanceCount
+	}
+	return 0
+}
+
+func (x *ServiceRelease) GetFirstSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstSeen
+	}
+	return nil
+}
+
+func (x *ServiceRelease) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
+func (x *ServiceRelease) GetKeys() *KeyCounts {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+type ListServiceReleasesRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ServiceName string                 `protobuf:"bytes,1,opt,name=service_name,json=serviceName,proto3" json:"service_name,omitempty"`
+	// page_size defaults to 100.
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServiceReleasesRequest) Reset() {
+	*x = ListServiceReleasesRequest{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServiceReleasesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServiceReleasesRequest) ProtoMessage() {}
+
+func (x *ListServiceReleasesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServiceReleasesRequest.ProtoReflect.Descriptor instead.
+func (*ListServiceReleasesRequest) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ListServiceReleasesRequest) GetServiceName() string {
+	if x != nil {
+		return x.ServiceName
+	}
+	return ""
+}
+
+func (x *ListServiceReleasesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListServiceReleasesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListServiceReleasesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// releases run the most recently seen first; none for a service never
+	// seen.
+	Releases      []*ServiceRelease `protobuf:"bytes,1,rep,name=releases,proto3" json:"releases,omitempty"`
+	NextPageToken string            `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// keys counts what every release of the service sent, each key once:
+	// what ListSchemaKeys lists for service_name, signal by signal.
+	Keys          *KeyCounts `protobuf:"bytes,3,opt,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServiceReleasesResponse) Reset() {
+	*x = ListServiceReleasesResponse{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServiceReleasesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServiceReleasesResponse) ProtoMessage() {}
+
+func (x *ListServiceReleasesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServiceReleasesResponse.ProtoReflect.Descriptor instead.
+func (*ListServiceReleasesResponse) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListServiceReleasesResponse) GetReleases() []*ServiceRelease {
+	if x != nil {
+		return x.Releases
+	}
+	return nil
+}
+
+func (x *ListServiceReleasesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *ListServiceReleasesResponse) GetKeys() *KeyCounts {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
 type ListTopSeriesRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Window Window                 `protobuf:"varint,1,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
@@ -1467,7 +1782,7 @@ type ListTopSeriesRequest struct {
 
 func (x *ListTopSeriesRequest) Reset() {
 	*x = ListTopSeriesRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1479,7 +1794,7 @@ func (x *ListTopSeriesRequest) String() string {
 func (*ListTopSeriesRequest) ProtoMessage() {}
 
 func (x *ListTopSeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1492,7 +1807,7 @@ func (x *ListTopSeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTopSeriesRequest.ProtoReflect.Descriptor instead.
 func (*ListTopSeriesRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{18}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListTopSeriesRequest) GetWindow() Window {
@@ -1524,7 +1839,7 @@ type TopMetric struct {
 
 func (x *TopMetric) Reset() {
 	*x = TopMetric{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1536,7 +1851,7 @@ func (x *TopMetric) String() string {
 func (*TopMetric) ProtoMessage() {}
 
 func (x *TopMetric) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1549,7 +1864,7 @@ func (x *TopMetric) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopMetric.ProtoReflect.Descriptor instead.
 func (*TopMetric) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{19}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TopMetric) GetSchemaKey() string {
@@ -1602,7 +1917,7 @@ type TopRelease struct {
 
 func (x *TopRelease) Reset() {
 	*x = TopRelease{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1614,7 +1929,7 @@ func (x *TopRelease) String() string {
 func (*TopRelease) ProtoMessage() {}
 
 func (x *TopRelease) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1627,7 +1942,7 @@ func (x *TopRelease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopRelease.ProtoReflect.Descriptor instead.
 func (*TopRelease) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{20}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *TopRelease) GetServiceName() string {
@@ -1683,7 +1998,7 @@ type TopAttribute struct {
 
 func (x *TopAttribute) Reset() {
 	*x = TopAttribute{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1695,7 +2010,7 @@ func (x *TopAttribute) String() string {
 func (*TopAttribute) ProtoMessage() {}
 
 func (x *TopAttribute) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1708,7 +2023,7 @@ func (x *TopAttribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopAttribute.ProtoReflect.Descriptor instead.
 func (*TopAttribute) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{21}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TopAttribute) GetSchemaKey() string {
@@ -1772,7 +2087,7 @@ type ListTopSeriesResponse struct {
 
 func (x *ListTopSeriesResponse) Reset() {
 	*x = ListTopSeriesResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1784,7 +2099,7 @@ func (x *ListTopSeriesResponse) String() string {
 func (*ListTopSeriesResponse) ProtoMessage() {}
 
 func (x *ListTopSeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1797,7 +2112,7 @@ func (x *ListTopSeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTopSeriesResponse.ProtoReflect.Descriptor instead.
 func (*ListTopSeriesResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{22}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListTopSeriesResponse) GetWindow() Window {
@@ -1839,7 +2154,7 @@ type GetSeriesHistoryRequest struct {
 
 func (x *GetSeriesHistoryRequest) Reset() {
 	*x = GetSeriesHistoryRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1851,7 +2166,7 @@ func (x *GetSeriesHistoryRequest) String() string {
 func (*GetSeriesHistoryRequest) ProtoMessage() {}
 
 func (x *GetSeriesHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1864,7 +2179,7 @@ func (x *GetSeriesHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeriesHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetSeriesHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{23}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetSeriesHistoryRequest) GetSchemaKey() string {
@@ -1893,7 +2208,7 @@ type SeriesPoint struct {
 
 func (x *SeriesPoint) Reset() {
 	*x = SeriesPoint{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1905,7 +2220,7 @@ func (x *SeriesPoint) String() string {
 func (*SeriesPoint) ProtoMessage() {}
 
 func (x *SeriesPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1918,7 +2233,7 @@ func (x *SeriesPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeriesPoint.ProtoReflect.Descriptor instead.
 func (*SeriesPoint) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{24}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SeriesPoint) GetStart() *timestamppb.Timestamp {
@@ -1952,7 +2267,7 @@ type GetSeriesHistoryResponse struct {
 
 func (x *GetSeriesHistoryResponse) Reset() {
 	*x = GetSeriesHistoryResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1964,7 +2279,7 @@ func (x *GetSeriesHistoryResponse) String() string {
 func (*GetSeriesHistoryResponse) ProtoMessage() {}
 
 func (x *GetSeriesHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1977,7 +2292,7 @@ func (x *GetSeriesHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeriesHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetSeriesHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{25}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetSeriesHistoryResponse) GetPoints() []*SeriesPoint {
@@ -1991,7 +2306,7 @@ var File_tallycat_v1_catalog_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
-	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xb1\x05\n" +
+	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\x97\x06\n" +
 	"\x10SchemaKeySummary\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x128\n" +
@@ -2015,7 +2330,11 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x04cost\x18\x0e \x01(\v2\x11.tallycat.v1.CostR\x04cost\x12+\n" +
 	"\x06signal\x18\x0f \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x124\n" +
 	"\n" +
-	"span_kinds\x18\x10 \x03(\x0e2\x15.tallycat.v1.SpanKindR\tspanKinds\"\xd8\x03\n" +
+	"span_kinds\x18\x10 \x03(\x0e2\x15.tallycat.v1.SpanKindR\tspanKinds\x12\x19\n" +
+	"\bby_scope\x18\x11 \x01(\bR\abyScope\x12(\n" +
+	"\x10data_point_count\x18\x12 \x01(\x04R\x0edataPointCount\x12\x1f\n" +
+	"\verror_count\x18\x13 \x01(\x04R\n" +
+	"errorCount\"\xd8\x03\n" +
 	"\x15ListSchemaKeysRequest\x12\x1e\n" +
 	"\x05query\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x05query\x12M\n" +
 	"\fmetric_types\x18\x02 \x03(\x0e2\x17.tallycat.v1.MetricTypeB\x11\xbaH\x0e\x92\x01\v\x10\x05\"\a\x82\x01\x04\x10\x01 \x00R\vmetricTypes\x12+\n" +
@@ -2113,7 +2432,30 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"p\n" +
 	"\x14ListServicesResponse\x120\n" +
 	"\bservices\x18\x01 \x03(\v2\x14.tallycat.v1.ServiceR\bservices\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"n\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"j\n" +
+	"\tKeyCounts\x12!\n" +
+	"\fmetric_count\x18\x01 \x01(\rR\vmetricCount\x12\x1d\n" +
+	"\n" +
+	"span_count\x18\x02 \x01(\rR\tspanCount\x12\x1b\n" +
+	"\tlog_count\x18\x03 \x01(\rR\blogCount\"\xad\x02\n" +
+	"\x0eServiceRelease\x12+\n" +
+	"\x11service_namespace\x18\x01 \x01(\tR\x10serviceNamespace\x12'\n" +
+	"\x0fservice_version\x18\x02 \x01(\tR\x0eserviceVersion\x12%\n" +
+	"\x0einstance_count\x18\x03 \x01(\rR\rinstanceCount\x129\n" +
+	"\n" +
+	"first_seen\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
+	"\tlast_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12*\n" +
+	"\x04keys\x18\x06 \x01(\v2\x16.tallycat.v1.KeyCountsR\x04keys\"\x9e\x01\n" +
+	"\x1aListServiceReleasesRequest\x12.\n" +
+	"\fservice_name\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\vserviceName\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"\xaa\x01\n" +
+	"\x1bListServiceReleasesResponse\x127\n" +
+	"\breleases\x18\x01 \x03(\v2\x1b.tallycat.v1.ServiceReleaseR\breleases\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12*\n" +
+	"\x04keys\x18\x03 \x01(\v2\x16.tallycat.v1.KeyCountsR\x04keys\"n\n" +
 	"\x14ListTopSeriesRequest\x125\n" +
 	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\x12\x1f\n" +
 	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x05limit\"\xdb\x01\n" +
@@ -2157,7 +2499,7 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x0fseries_estimate\x18\x02 \x01(\x04R\x0eseriesEstimate\x123\n" +
 	"\x16data_points_per_minute\x18\x03 \x01(\x01R\x13dataPointsPerMinute\"L\n" +
 	"\x18GetSeriesHistoryResponse\x120\n" +
-	"\x06points\x18\x01 \x03(\v2\x18.tallycat.v1.SeriesPointR\x06points*\x90\x02\n" +
+	"\x06points\x18\x01 \x03(\v2\x18.tallycat.v1.SeriesPointR\x06points*\xb1\x02\n" +
 	"\rSchemaKeySort\x12\x1f\n" +
 	"\x1bSCHEMA_KEY_SORT_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SCHEMA_KEY_SORT_NAME\x10\x01\x12 \n" +
@@ -2166,14 +2508,16 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x1aSCHEMA_KEY_SORT_FIRST_SEEN\x10\x04\x12\x1d\n" +
 	"\x19SCHEMA_KEY_SORT_LAST_SEEN\x10\x05\x12\x1a\n" +
 	"\x16SCHEMA_KEY_SORT_SERIES\x10\x06\x12#\n" +
-	"\x1fSCHEMA_KEY_SORT_DATA_POINT_RATE\x10\a2\xcf\x06\n" +
+	"\x1fSCHEMA_KEY_SORT_DATA_POINT_RATE\x10\a\x12\x1f\n" +
+	"\x1bSCHEMA_KEY_SORT_ERROR_SHARE\x10\b2\xbe\a\n" +
 	"\x0eCatalogService\x12^\n" +
 	"\x0eListSchemaKeys\x12\".tallycat.v1.ListSchemaKeysRequest\x1a#.tallycat.v1.ListSchemaKeysResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\vListSchemas\x12\x1f.tallycat.v1.ListSchemasRequest\x1a .tallycat.v1.ListSchemasResponse\"\x03\x90\x02\x01\x12O\n" +
 	"\tGetSchema\x12\x1d.tallycat.v1.GetSchemaRequest\x1a\x1e.tallycat.v1.GetSchemaResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\rListProducers\x12!.tallycat.v1.ListProducersRequest\x1a\".tallycat.v1.ListProducersResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\vDiffSchemas\x12\x1f.tallycat.v1.DiffSchemasRequest\x1a .tallycat.v1.DiffSchemasResponse\"\x03\x90\x02\x01\x12X\n" +
-	"\fListServices\x12 .tallycat.v1.ListServicesRequest\x1a!.tallycat.v1.ListServicesResponse\"\x03\x90\x02\x01\x12[\n" +
+	"\fListServices\x12 .tallycat.v1.ListServicesRequest\x1a!.tallycat.v1.ListServicesResponse\"\x03\x90\x02\x01\x12m\n" +
+	"\x13ListServiceReleases\x12'.tallycat.v1.ListServiceReleasesRequest\x1a(.tallycat.v1.ListServiceReleasesResponse\"\x03\x90\x02\x01\x12[\n" +
 	"\rListTopSeries\x12!.tallycat.v1.ListTopSeriesRequest\x1a\".tallycat.v1.ListTopSeriesResponse\"\x03\x90\x02\x01\x12d\n" +
 	"\x10GetSeriesHistory\x12$.tallycat.v1.GetSeriesHistoryRequest\x1a%.tallycat.v1.GetSeriesHistoryResponse\"\x03\x90\x02\x01\x12d\n" +
 	"\x10ListSchemaEvents\x12$.tallycat.v1.ListSchemaEventsRequest\x1a%.tallycat.v1.ListSchemaEventsResponse\"\x03\x90\x02\x01B\xac\x01\n" +
@@ -2192,125 +2536,136 @@ func file_tallycat_v1_catalog_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_catalog_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_tallycat_v1_catalog_service_proto_goTypes = []any{
-	(SchemaKeySort)(0),               // 0: tallycat.v1.SchemaKeySort
-	(*SchemaKeySummary)(nil),         // 1: tallycat.v1.SchemaKeySummary
-	(*ListSchemaKeysRequest)(nil),    // 2: tallycat.v1.ListSchemaKeysRequest
-	(*ListSchemaKeysResponse)(nil),   // 3: tallycat.v1.ListSchemaKeysResponse
-	(*ListSchemasRequest)(nil),       // 4: tallycat.v1.ListSchemasRequest
-	(*ListSchemasResponse)(nil),      // 5: tallycat.v1.ListSchemasResponse
-	(*GetSchemaRequest)(nil),         // 6: tallycat.v1.GetSchemaRequest
-	(*GetSchemaResponse)(nil),        // 7: tallycat.v1.GetSchemaResponse
-	(*ListProducersRequest)(nil),     // 8: tallycat.v1.ListProducersRequest
-	(*ListProducersResponse)(nil),    // 9: tallycat.v1.ListProducersResponse
-	(*DiffSchemasRequest)(nil),       // 10: tallycat.v1.DiffSchemasRequest
-	(*FieldChange)(nil),              // 11: tallycat.v1.FieldChange
-	(*MetadataChange)(nil),           // 12: tallycat.v1.MetadataChange
-	(*DiffSchemasResponse)(nil),      // 13: tallycat.v1.DiffSchemasResponse
-	(*ListSchemaEventsRequest)(nil),  // 14: tallycat.v1.ListSchemaEventsRequest
-	(*ListSchemaEventsResponse)(nil), // 15: tallycat.v1.ListSchemaEventsResponse
-	(*Service)(nil),                  // 16: tallycat.v1.Service
-	(*ListServicesRequest)(nil),      // 17: tallycat.v1.ListServicesRequest
-	(*ListServicesResponse)(nil),     // 18: tallycat.v1.ListServicesResponse
-	(*ListTopSeriesRequest)(nil),     // 19: tallycat.v1.ListTopSeriesRequest
-	(*TopMetric)(nil),                // 20: tallycat.v1.TopMetric
-	(*TopRelease)(nil),               // 21: tallycat.v1.TopRelease
-	(*TopAttribute)(nil),             // 22: tallycat.v1.TopAttribute
-	(*ListTopSeriesResponse)(nil),    // 23: tallycat.v1.ListTopSeriesResponse
-	(*GetSeriesHistoryRequest)(nil),  // 24: tallycat.v1.GetSeriesHistoryRequest
-	(*SeriesPoint)(nil),              // 25: tallycat.v1.SeriesPoint
-	(*GetSeriesHistoryResponse)(nil), // 26: tallycat.v1.GetSeriesHistoryResponse
-	(MetricType)(0),                  // 27: tallycat.v1.MetricType
-	(*timestamppb.Timestamp)(nil),    // 28: google.protobuf.Timestamp
-	(*Cost)(nil),                     // 29: tallycat.v1.Cost
-	(Signal)(0),                      // 30: tallycat.v1.Signal
-	(SpanKind)(0),                    // 31: tallycat.v1.SpanKind
-	(Window)(0),                      // 32: tallycat.v1.Window
-	(*Schema)(nil),                   // 33: tallycat.v1.Schema
-	(*Producer)(nil),                 // 34: tallycat.v1.Producer
-	(*Scope)(nil),                    // 35: tallycat.v1.Scope
-	(*SchemaVersion)(nil),            // 36: tallycat.v1.SchemaVersion
-	(*SchemaVariant)(nil),            // 37: tallycat.v1.SchemaVariant
-	(*Release)(nil),                  // 38: tallycat.v1.Release
-	(*Field)(nil),                    // 39: tallycat.v1.Field
-	(*SchemaEvent)(nil),              // 40: tallycat.v1.SchemaEvent
-	(FieldSource)(0),                 // 41: tallycat.v1.FieldSource
+	(SchemaKeySort)(0),                  // 0: tallycat.v1.SchemaKeySort
+	(*SchemaKeySummary)(nil),            // 1: tallycat.v1.SchemaKeySummary
+	(*ListSchemaKeysRequest)(nil),       // 2: tallycat.v1.ListSchemaKeysRequest
+	(*ListSchemaKeysResponse)(nil),      // 3: tallycat.v1.ListSchemaKeysResponse
+	(*ListSchemasRequest)(nil),          // 4: tallycat.v1.ListSchemasRequest
+	(*ListSchemasResponse)(nil),         // 5: tallycat.v1.ListSchemasResponse
+	(*GetSchemaRequest)(nil),            // 6: tallycat.v1.GetSchemaRequest
+	(*GetSchemaResponse)(nil),           // 7: tallycat.v1.GetSchemaResponse
+	(*ListProducersRequest)(nil),        // 8: tallycat.v1.ListProducersRequest
+	(*ListProducersResponse)(nil),       // 9: tallycat.v1.ListProducersResponse
+	(*DiffSchemasRequest)(nil),          // 10: tallycat.v1.DiffSchemasRequest
+	(*FieldChange)(nil),                 // 11: tallycat.v1.FieldChange
+	(*MetadataChange)(nil),              // 12: tallycat.v1.MetadataChange
+	(*DiffSchemasResponse)(nil),         // 13: tallycat.v1.DiffSchemasResponse
+	(*ListSchemaEventsRequest)(nil),     // 14: tallycat.v1.ListSchemaEventsRequest
+	(*ListSchemaEventsResponse)(nil),    // 15: tallycat.v1.ListSchemaEventsResponse
+	(*Service)(nil),                     // 16: tallycat.v1.Service
+	(*ListServicesRequest)(nil),         // 17: tallycat.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),        // 18: tallycat.v1.ListServicesResponse
+	(*KeyCounts)(nil),                   // 19: tallycat.v1.KeyCounts
+	(*ServiceRelease)(nil),              // 20: tallycat.v1.ServiceRelease
+	(*ListServiceReleasesRequest)(nil),  // 21: tallycat.v1.ListServiceReleasesRequest
+	(*ListServiceReleasesResponse)(nil), // 22: tallycat.v1.ListServiceReleasesResponse
+	(*ListTopSeriesRequest)(nil),        // 23: tallycat.v1.ListTopSeriesRequest
+	(*TopMetric)(nil),                   // 24: tallycat.v1.TopMetric
+	(*TopRelease)(nil),                  // 25: tallycat.v1.TopRelease
+	(*TopAttribute)(nil),                // 26: tallycat.v1.TopAttribute
+	(*ListTopSeriesResponse)(nil),       // 27: tallycat.v1.ListTopSeriesResponse
+	(*GetSeriesHistoryRequest)(nil),     // 28: tallycat.v1.GetSeriesHistoryRequest
+	(*SeriesPoint)(nil),                 // 29: tallycat.v1.SeriesPoint
+	(*GetSeriesHistoryResponse)(nil),    // 30: tallycat.v1.GetSeriesHistoryResponse
+	(MetricType)(0),                     // 31: tallycat.v1.MetricType
+	(*timestamppb.Timestamp)(nil),       // 32: google.protobuf.Timestamp
+	(*Cost)(nil),                        // 33: tallycat.v1.Cost
+	(Signal)(0),                         // 34: tallycat.v1.Signal
+	(SpanKind)(0),                       // 35: tallycat.v1.SpanKind
+	(Window)(0),                         // 36: tallycat.v1.Window
+	(*Schema)(nil),                      // 37: tallycat.v1.Schema
+	(*Producer)(nil),                    // 38: tallycat.v1.Producer
+	(*Scope)(nil),                       // 39: tallycat.v1.Scope
+	(*SchemaVersion)(nil),               // 40: tallycat.v1.SchemaVersion
+	(*SchemaVariant)(nil),               // 41: tallycat.v1.SchemaVariant
+	(*Release)(nil),                     // 42: tallycat.v1.Release
+	(*Field)(nil),                       // 43: tallycat.v1.Field
+	(*SchemaEvent)(nil),                 // 44: tallycat.v1.SchemaEvent
+	(FieldSource)(0),                    // 45: tallycat.v1.FieldSource
 }
 var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
-	27, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
-	27, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
-	28, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
-	28, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
-	29, // 4: tallycat.v1.SchemaKeySummary.cost:type_name -> tallycat.v1.Cost
-	30, // 5: tallycat.v1.SchemaKeySummary.signal:type_name -> tallycat.v1.Signal
-	31, // 6: tallycat.v1.SchemaKeySummary.span_kinds:type_name -> tallycat.v1.SpanKind
-	27, // 7: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
+	31, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
+	31, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
+	32, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
+	32, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
+	33, // 4: tallycat.v1.SchemaKeySummary.cost:type_name -> tallycat.v1.Cost
+	34, // 5: tallycat.v1.SchemaKeySummary.signal:type_name -> tallycat.v1.Signal
+	35, // 6: tallycat.v1.SchemaKeySummary.span_kinds:type_name -> tallycat.v1.SpanKind
+	31, // 7: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
 	0,  // 8: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
-	32, // 9: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
-	30, // 10: tallycat.v1.ListSchemaKeysRequest.signals:type_name -> tallycat.v1.Signal
+	36, // 9: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
+	34, // 10: tallycat.v1.ListSchemaKeysRequest.signals:type_name -> tallycat.v1.Signal
 	1,  // 11: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
-	30, // 12: tallycat.v1.ListSchemasRequest.signal:type_name -> tallycat.v1.Signal
-	33, // 13: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
-	32, // 14: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
-	33, // 15: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
-	34, // 16: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
-	35, // 17: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
-	36, // 18: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	37, // 19: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
-	38, // 20: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
-	30, // 21: tallycat.v1.ListProducersRequest.signal:type_name -> tallycat.v1.Signal
-	34, // 22: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
-	39, // 23: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
-	39, // 24: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
-	33, // 25: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
-	33, // 26: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
-	39, // 27: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
-	39, // 28: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
+	34, // 12: tallycat.v1.ListSchemasRequest.signal:type_name -> tallycat.v1.Signal
+	37, // 13: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
+	36, // 14: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
+	37, // 15: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
+	38, // 16: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
+	39, // 17: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
+	40, // 18: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	41, // 19: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
+	42, // 20: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
+	34, // 21: tallycat.v1.ListProducersRequest.signal:type_name -> tallycat.v1.Signal
+	38, // 22: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
+	43, // 23: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
+	43, // 24: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
+	37, // 25: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
+	37, // 26: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
+	43, // 27: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
+	43, // 28: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
 	11, // 29: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
 	12, // 30: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
-	30, // 31: tallycat.v1.ListSchemaEventsRequest.signal:type_name -> tallycat.v1.Signal
-	40, // 32: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
-	28, // 33: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
-	28, // 34: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
+	34, // 31: tallycat.v1.ListSchemaEventsRequest.signal:type_name -> tallycat.v1.Signal
+	44, // 32: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
+	32, // 33: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
+	32, // 34: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
 	16, // 35: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
-	32, // 36: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
-	27, // 37: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
-	29, // 38: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
-	30, // 39: tallycat.v1.TopMetric.signal:type_name -> tallycat.v1.Signal
-	29, // 40: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
-	41, // 41: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
-	30, // 42: tallycat.v1.TopAttribute.signal:type_name -> tallycat.v1.Signal
-	32, // 43: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
-	20, // 44: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
-	21, // 45: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
-	22, // 46: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
-	30, // 47: tallycat.v1.GetSeriesHistoryRequest.signal:type_name -> tallycat.v1.Signal
-	28, // 48: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
-	25, // 49: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
-	2,  // 50: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
-	4,  // 51: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
-	6,  // 52: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
-	8,  // 53: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
-	10, // 54: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
-	17, // 55: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
-	19, // 56: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
-	24, // 57: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
-	14, // 58: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
-	3,  // 59: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
-	5,  // 60: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
-	7,  // 61: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
-	9,  // 62: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
-	13, // 63: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
-	18, // 64: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
-	23, // 65: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
-	26, // 66: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
-	15, // 67: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
-	59, // [59:68] is the sub-list for method output_type
-	50, // [50:59] is the sub-list for method input_type
-	50, // [50:50] is the sub-list for extension type_name
-	50, // [50:50] is the sub-list for extension extendee
-	0,  // [0:50] is the sub-list for field type_name
+	32, // 36: tallycat.v1.ServiceRelease.first_seen:type_name -> google.protobuf.Timestamp
+	32, // 37: tallycat.v1.ServiceRelease.last_seen:type_name -> google.protobuf.Timestamp
+	19, // 38: tallycat.v1.ServiceRelease.keys:type_name -> tallycat.v1.KeyCounts
+	20, // 39: tallycat.v1.ListServiceReleasesResponse.releases:type_name -> tallycat.v1.ServiceRelease
+	19, // 40: tallycat.v1.ListServiceReleasesResponse.keys:type_name -> tallycat.v1.KeyCounts
+	36, // 41: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
+	31, // 42: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
+	33, // 43: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
+	34, // 44: tallycat.v1.TopMetric.signal:type_name -> tallycat.v1.Signal
+	33, // 45: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
+	45, // 46: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
+	34, // 47: tallycat.v1.TopAttribute.signal:type_name -> tallycat.v1.Signal
+	36, // 48: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
+	24, // 49: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
+	25, // 50: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
+	26, // 51: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
+	34, // 52: tallycat.v1.GetSeriesHistoryRequest.signal:type_name -> tallycat.v1.Signal
+	32, // 53: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
+	29, // 54: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
+	2,  // 55: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
+	4,  // 56: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
+	6,  // 57: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
+	8,  // 58: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
+	10, // 59: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
+	17, // 60: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
+	21, // 61: tallycat.v1.CatalogService.ListServiceReleases:input_type -> tallycat.v1.ListServiceReleasesRequest
+	23, // 62: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
+	28, // 63: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
+	14, // 64: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
+	3,  // 65: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
+	5,  // 66: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
+	7,  // 67: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
+	9,  // 68: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
+	13, // 69: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
+	18, // 70: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
+	22, // 71: tallycat.v1.CatalogService.ListServiceReleases:output_type -> tallycat.v1.ListServiceReleasesResponse
+	27, // 72: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
+	30, // 73: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
+	15, // 74: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
+	65, // [65:75] is the sub-list for method output_type
+	55, // [55:65] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_catalog_service_proto_init() }
@@ -2330,7 +2685,7 @@ func file_tallycat_v1_catalog_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_catalog_service_proto_rawDesc), len(file_tallycat_v1_catalog_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   26,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

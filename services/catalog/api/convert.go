@@ -176,7 +176,7 @@ func toKeySummary(k catalog.KeySummary) *tallycatv1.SchemaKeySummary {
 	}), MetricType: k.Type, Unit: k.Unit, MetricTypes: k.Types, Units: k.Units,
 		SchemaCount: uint32(k.Schemas), ProducerCount: uint32(k.Producers), FirstSeen: ts(k.FirstSeen), LastSeen: ts(k.LastSeen),
 		Versioned: k.Versioned, Deprecated: k.Deprecated, Description: k.Description, SupersededSchemaCount: uint32(k.Superseded),
-		Cost: toCost(&k.Cost)}
+		Cost: toCost(&k.Cost), ByScope: k.ByScope, DataPointCount: k.DataPoints, ErrorCount: k.Errors}
 }
 
 func toEvent(e catalog.Event) *tallycatv1.SchemaEvent {

@@ -137,3 +137,27 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 	}
 	return out, total, nil
 }
+
+// KeyFigures implements sqlstore.KeyReader: the streams of the keys in
+// scope are summed per schema first, so that a schema's by_scope and its
+// streams' counts meet once.
+func (s dialect) KeyFigures(ctx context.Context, scope sqlstore.KeyScope, each func(sqlstore.Row) error) error {
+	keys, args := `SELECT schema_key FROM schema_keys WHERE `+scope.Filter.Where(), scope.Filter.Args
+	if scope.Keys != nil {
+		keys, args = `SELECT schema_key FROM schema_keys WHERE schema_key IN (`+placeholders(len(scope.Keys))+`)`, nil
+		for _, k := range scope.Keys {
+			args = append(args, k)
+		}
+	}
+	return scanRows(ctx, s.db, `
+		WITH keys AS (`+keys+`),
+		streams AS (
+			SELECT schema_id, sum(data_point_count) AS points, sum(error_count) AS errors FROM schema_streams
+			WHERE superseded_by = '' AND schema_key IN (SELECT schema_key FROM keys)
+			GROUP BY schema_id
+		)
+		SELECT s.schema_key, bool_or(s.by_scope), coalesce(sum(st.points), 0)::UBIGINT, coalesce(sum(st.errors), 0)::UBIGINT
+		FROM schemas s LEFT JOIN streams st USING (schema_id)
+		WHERE s.schema_key IN (SELECT schema_key FROM keys)
+		GROUP BY s.schema_key`, args, rowsOf(each))
+}

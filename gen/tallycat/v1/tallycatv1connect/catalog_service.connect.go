@@ -51,6 +51,9 @@ const (
 	// CatalogServiceListServicesProcedure is the fully-qualified name of the CatalogService's
 	// ListServices RPC.
 	CatalogServiceListServicesProcedure = "/tallycat.v1.CatalogService/ListServices"
+	// CatalogServiceListServiceReleasesProcedure is the fully-qualified name of the CatalogService's
+	// ListServiceReleases RPC.
+	CatalogServiceListServiceReleasesProcedure = "/tallycat.v1.CatalogService/ListServiceReleases"
 	// CatalogServiceListTopSeriesProcedure is the fully-qualified name of the CatalogService's
 	// ListTopSeries RPC.
 	CatalogServiceListTopSeriesProcedure = "/tallycat.v1.CatalogService/ListTopSeries"
@@ -80,6 +83,11 @@ type CatalogServiceClient interface {
 	// how many releases and instances each had: a fleet's services are few
 	// even when its instances, one per pod, are many.
 	ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error)
+	// ListServiceReleases lists one service's releases, the most recently
+	// seen first, each with how many metric names, span names and log event
+	// names it sends: what a new release added or stopped sending, signal by
+	// signal.
+	ListServiceReleases(context.Context, *v1.ListServiceReleasesRequest) (*v1.ListServiceReleasesResponse, error)
 	// ListSchemaEvents returns the timeline of one metric name, newest first.
 	// ListTopSeries answers which metrics, releases and attributes have the
 	// most series over a window: where the cost is and what drives it.
@@ -143,6 +151,13 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listServiceReleases: connect.NewClient[v1.ListServiceReleasesRequest, v1.ListServiceReleasesResponse](
+			httpClient,
+			baseURL+CatalogServiceListServiceReleasesProcedure,
+			connect.WithSchema(catalogServiceMethods.ByName("ListServiceReleases")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listTopSeries: connect.NewClient[v1.ListTopSeriesRequest, v1.ListTopSeriesResponse](
 			httpClient,
 			baseURL+CatalogServiceListTopSeriesProcedure,
@@ -169,15 +184,16 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 
 // catalogServiceClient implements CatalogServiceClient.
 type catalogServiceClient struct {
-	listSchemaKeys   *connect.Client[v1.ListSchemaKeysRequest, v1.ListSchemaKeysResponse]
-	listSchemas      *connect.Client[v1.ListSchemasRequest, v1.ListSchemasResponse]
-	getSchema        *connect.Client[v1.GetSchemaRequest, v1.GetSchemaResponse]
-	listProducers    *connect.Client[v1.ListProducersRequest, v1.ListProducersResponse]
-	diffSchemas      *connect.Client[v1.DiffSchemasRequest, v1.DiffSchemasResponse]
-	listServices     *connect.Client[v1.ListServicesRequest, v1.ListServicesResponse]
-	listTopSeries    *connect.Client[v1.ListTopSeriesRequest, v1.ListTopSeriesResponse]
-	getSeriesHistory *connect.Client[v1.GetSeriesHistoryRequest, v1.GetSeriesHistoryResponse]
-	listSchemaEvents *connect.Client[v1.ListSchemaEventsRequest, v1.ListSchemaEventsResponse]
+	listSchemaKeys      *connect.Client[v1.ListSchemaKeysRequest, v1.ListSchemaKeysResponse]
+	listSchemas         *connect.Client[v1.ListSchemasRequest, v1.ListSchemasResponse]
+	getSchema           *connect.Client[v1.GetSchemaRequest, v1.GetSchemaResponse]
+	listProducers       *connect.Client[v1.ListProducersRequest, v1.ListProducersResponse]
+	diffSchemas         *connect.Client[v1.DiffSchemasRequest, v1.DiffSchemasResponse]
+	listServices        *connect.Client[v1.ListServicesRequest, v1.ListServicesResponse]
+	listServiceReleases *connect.Client[v1.ListServiceReleasesRequest, v1.ListServiceReleasesResponse]
+	listTopSeries       *connect.Client[v1.ListTopSeriesRequest, v1.ListTopSeriesResponse]
+	getSeriesHistory    *connect.Client[v1.GetSeriesHistoryRequest, v1.GetSeriesHistoryResponse]
+	listSchemaEvents    *connect.Client[v1.ListSchemaEventsRequest, v1.ListSchemaEventsResponse]
 }
 
 // ListSchemaKeys calls tallycat.v1.CatalogService.ListSchemaKeys.
@@ -234,6 +250,15 @@ func (c *catalogServiceClient) ListServices(ctx context.Context, req *v1.ListSer
 	return nil, err
 }
 
+// ListServiceReleases calls tallycat.v1.CatalogService.ListServiceReleases.
+func (c *catalogServiceClient) ListServiceReleases(ctx context.Context, req *v1.ListServiceReleasesRequest) (*v1.ListServiceReleasesResponse, error) {
+	response, err := c.listServiceReleases.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ListTopSeries calls tallycat.v1.CatalogService.ListTopSeries.
 func (c *catalogServiceClient) ListTopSeries(ctx context.Context, req *v1.ListTopSeriesRequest) (*v1.ListTopSeriesResponse, error) {
 	response, err := c.listTopSeries.CallUnary(ctx, connect.NewRequest(req))
@@ -279,6 +304,11 @@ type CatalogServiceHandler interface {
 	// how many releases and instances each had: a fleet's services are few
 	// even when its instances, one per pod, are many.
 	ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error)
+	// ListServiceReleases lists one service's releases, the most recently
+	// seen first, each with how many metric names, span names and log event
+	// names it sends: what a new release added or stopped sending, signal by
+	// signal.
+	ListServiceReleases(context.Context, *v1.ListServiceReleasesRequest) (*v1.ListServiceReleasesResponse, error)
 	// ListSchemaEvents returns the timeline of one metric name, newest first.
 	// ListTopSeries answers which metrics, releases and attributes have the
 	// most series over a window: where the cost is and what drives it.
@@ -338,6 +368,13 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	catalogServiceListServiceReleasesHandler := connect.NewUnaryHandlerSimple(
+		CatalogServiceListServiceReleasesProcedure,
+		svc.ListServiceReleases,
+		connect.WithSchema(catalogServiceMethods.ByName("ListServiceReleases")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	catalogServiceListTopSeriesHandler := connect.NewUnaryHandlerSimple(
 		CatalogServiceListTopSeriesProcedure,
 		svc.ListTopSeries,
@@ -373,6 +410,8 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 			catalogServiceDiffSchemasHandler.ServeHTTP(w, r)
 		case CatalogServiceListServicesProcedure:
 			catalogServiceListServicesHandler.ServeHTTP(w, r)
+		case CatalogServiceListServiceReleasesProcedure:
+			catalogServiceListServiceReleasesHandler.ServeHTTP(w, r)
 		case CatalogServiceListTopSeriesProcedure:
 			catalogServiceListTopSeriesHandler.ServeHTTP(w, r)
 		case CatalogServiceGetSeriesHistoryProcedure:
@@ -410,6 +449,10 @@ func (UnimplementedCatalogServiceHandler) DiffSchemas(context.Context, *v1.DiffS
 
 func (UnimplementedCatalogServiceHandler) ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.CatalogService.ListServices is not implemented"))
+}
+
+func (UnimplementedCatalogServiceHandler) ListServiceReleases(context.Context, *v1.ListServiceReleasesRequest) (*v1.ListServiceReleasesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tallycat.v1.CatalogService.ListServiceReleases is not implemented"))
 }
 
 func (UnimplementedCatalogServiceHandler) ListTopSeries(context.Context, *v1.ListTopSeriesRequest) (*v1.ListTopSeriesResponse, error) {

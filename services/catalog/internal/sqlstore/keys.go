@@ -71,6 +71,12 @@ type KeyReader interface {
 	// SummariesOf reads the summaries of the listed keys, with their
 	// version flags, in no order.
 	SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error)
+	// KeyFigures reads the figures (see KeyFigures) of the keys in scope
+	// that have schemas, in no order, selected as schema_key, whether any
+	// of its schemas is by_scope, and the data_point_count and
+	// error_count of its current streams (superseded_by empty), summed.
+	KeyFigures(ctx context.Context, scope KeyScope, each func(Row) error) error
+	ReleaseKeyReader
 }
 
 // KeyOrder is the ORDER BY column of a sort on the summaries' own columns,
@@ -93,15 +99,18 @@ func KeyOrder(sort tallycatv1.SchemaKeySort, name string) (string, bool) {
 }
 
 // ListSchemaKeys implements catalog.Store.ListSchemaKeys on r. It reads
-// the summaries the writer keeps; only the page's version flags and cost
-// are worked out as it reads. A sort by cost works out the cost of every
-// key that passes the filter, sorts and pages them (SortByCost), then
-// reads the page's summaries.
+// the summaries the writer keeps; only the page's version flags, cost and
+// figures (KeyFigures) are worked out as it reads. A sort by cost or by
+// error share works out that figure for every key that passes the filter,
+// sorts and pages them (SortByCost, SortByErrorShare), then reads the
+// page's summaries.
 func ListSchemaKeys(ctx context.Context, r KeyReader, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
 	filter := r.KeyFilter(f)
 	q := QueryOf(r, f.Window)
-	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES || f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE {
-		out, total, err := keysByCost(ctx, r, f, filter, q)
+	switch f.Sort {
+	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES, tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE,
+		tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_ERROR_SHARE:
+		out, total, err := keysByFigure(ctx, r, f, filter, q)
 		return out, total, Wrap("list schema keys", err)
 	}
 	order, ok := KeyOrder(f.Sort, r.NameOrder())
@@ -112,23 +121,33 @@ func ListSchemaKeys(ctx context.Context, r KeyReader, f catalog.KeyFilter) ([]ca
 	if err == nil {
 		err = addCosts(ctx, r, out, nil, q)
 	}
+	if err == nil {
+		err = addFigures(ctx, r, out, nil)
+	}
 	if err != nil {
 		return nil, 0, Wrap("list schema keys", err)
 	}
 	return out, total, nil
 }
 
-// keysByCost is ListSchemaKeys sorted by cost.
-func keysByCost(ctx context.Context, r KeyReader, f catalog.KeyFilter, filter Cond, q CostQuery) ([]catalog.KeySummary, int64, error) {
+// keysByFigure is ListSchemaKeys sorted by cost or by error share.
+func keysByFigure(ctx context.Context, r KeyReader, f catalog.KeyFilter, filter Cond, q CostQuery) ([]catalog.KeySummary, int64, error) {
 	keys, err := r.Keys(ctx, filter)
 	if err != nil {
 		return nil, 0, err
 	}
-	costs, err := KeyCostsIn(ctx, r, KeyScope{Filter: filter}, q)
+	var costs map[string]catalog.Cost
+	var figs map[string]KeyFigures
+	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_ERROR_SHARE {
+		figs, err = ReadKeyFigures(ctx, r, KeyScope{Filter: filter})
+		SortByErrorShare(keys, figs, f.Descending)
+	} else {
+		costs, err = KeyCostsIn(ctx, r, KeyScope{Filter: filter}, q)
+		SortByCost(keys, costs, f.Sort, f.Descending)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
-	SortByCost(keys, costs, f.Sort, f.Descending)
 	total := int64(len(keys))
 	page := keys[min(f.Offset, len(keys)):min(f.Offset+LimitOf(f.Limit), len(keys))]
 	if len(page) == 0 {
@@ -139,7 +158,10 @@ func keysByCost(ctx context.Context, r KeyReader, f catalog.KeyFilter, filter Co
 		return nil, 0, err
 	}
 	out := inPageOrder(page, rows)
-	return out, total, addCosts(ctx, r, out, costs, q)
+	if err := addCosts(ctx, r, out, costs, q); err != nil {
+		return nil, 0, err
+	}
+	return out, total, addFigures(ctx, r, out, figs)
 }
 
 // addCosts fills the summaries' costs, from costs when given, else worked

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/catalog_service.proto.
  */
 export const file_tallycat_v1_catalog_service: GenFile = /*@__PURE__*/
-  fileDesc("CiF0YWxseWNhdC92MS9jYXRhbG9nX3NlcnZpY2UucHJvdG8SC3RhbGx5Y2F0LnYxIvsDChBTY2hlbWFLZXlTdW1tYXJ5EhIKCnNjaGVtYV9rZXkYASABKAkSLAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYAyABKAkSLQoMbWV0cmljX3R5cGVzGAQgAygOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRINCgV1bml0cxgFIAMoCRIUCgxzY2hlbWFfY291bnQYBiABKA0SFgoOcHJvZHVjZXJfY291bnQYByABKA0SLgoKZmlyc3Rfc2VlbhgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl2ZXJzaW9uZWQYCiABKAgSEgoKZGVwcmVjYXRlZBgLIAEoCBITCgtkZXNjcmlwdGlvbhgMIAEoCRIfChdzdXBlcnNlZGVkX3NjaGVtYV9jb3VudBgNIAEoDRIfCgRjb3N0GA4gASgLMhEudGFsbHljYXQudjEuQ29zdBIjCgZzaWduYWwYDyABKA4yEy50YWxseWNhdC52MS5TaWduYWwSKQoKc3Bhbl9raW5kcxgQIAMoDjIVLnRhbGx5Y2F0LnYxLlNwYW5LaW5kIv8CChVMaXN0U2NoZW1hS2V5c1JlcXVlc3QSFwoFcXVlcnkYASABKAlCCLpIBXIDGIACEkAKDG1ldHJpY190eXBlcxgCIAMoDjIXLnRhbGx5Y2F0LnYxLk1ldHJpY1R5cGVCEbpIDpIBCxAFIgeCAQQQASAAEh4KDHNlcnZpY2VfbmFtZRgDIAEoCUIIukgFcgMYgAgSMgoEc29ydBgEIAEoDjIaLnRhbGx5Y2F0LnYxLlNjaGVtYUtleVNvcnRCCLpIBYIBAhABEhIKCmRlc2NlbmRpbmcYBSABKAgSHQoJcGFnZV9zaXplGAYgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YByABKAlCCLpIBXIDGIAIEi0KBndpbmRvdxgIIAEoDjITLnRhbGx5Y2F0LnYxLldpbmRvd0IIukgFggECEAESNwoHc2lnbmFscxgJIAMoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbEIRukgOkgELEAMiB4IBBBABIAAieQoWTGlzdFNjaGVtYUtleXNSZXNwb25zZRIyCgtzY2hlbWFfa2V5cxgBIAMoCzIdLnRhbGx5Y2F0LnYxLlNjaGVtYUtleVN1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAMilQEKEkxpc3RTY2hlbWFzUmVxdWVzdBI0CgpzY2hlbWFfa2V5GAEgASgJQiC6SB3IAQFyGBiACDITXlteXHgwMC1ceDFGXHg3Rl0rJBIaChJpbmNsdWRlX3N1cGVyc2VkZWQYAiABKAgSLQoGc2lnbmFsGAMgASgOMhMudGFsbHljYXQudjEuU2lnbmFsQgi6SAWCAQIQASI7ChNMaXN0U2NoZW1hc1Jlc3BvbnNlEiQKB3NjaGVtYXMYASADKAsyEy50YWxseWNhdC52MS5TY2hlbWEibgoQR2V0U2NoZW1hUmVxdWVzdBIrCglzY2hlbWFfaWQYASABKAlCGLpIFcgBAXIQMg5eWzAtOWEtZl17MzJ9JBItCgZ3aW5kb3cYAiABKA4yEy50YWxseWNhdC52MS5XaW5kb3dCCLpIBYIBAhABIooCChFHZXRTY2hlbWFSZXNwb25zZRIjCgZzY2hlbWEYASABKAsyEy50YWxseWNhdC52MS5TY2hlbWESKAoJcHJvZHVjZXJzGAIgAygLMhUudGFsbHljYXQudjEuUHJvZHVjZXISIgoGc2NvcGVzGAMgAygLMhIudGFsbHljYXQudjEuU2NvcGUSLAoIdmVyc2lvbnMYBCADKAsyGi50YWxseWNhdC52MS5TY2hlbWFWZXJzaW9uEiwKCHZhcmlhbnRzGAUgAygLMhoudGFsbHljYXQudjEuU2NoZW1hVmFyaWFudBImCghyZWxlYXNlcxgGIAMoCzIULnRhbGx5Y2F0LnYxLlJlbGVhc2UirgIKFExpc3RQcm9kdWNlcnNSZXF1ZXN0EioKCXNjaGVtYV9pZBgBIAEoCUIVukgSchAyDl5bMC05YS1mXXszMn0kSAASNQoKc2NoZW1hX2tleRgCIAEoCUIfukgcchoQARiACDITXlteXHgwMC1ceDFGXHg3Rl0rJEgAEiIKDHNlcnZpY2VfbmFtZRgDIAEoCUIKukgHcgUQARiACEgAEh0KCXBhZ2Vfc2l6ZRgEIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAUgASgJQgi6SAVyAxiACBIZChFtb3N0X3JlY2VudF9maXJzdBgGIAEoCBItCgZzaWduYWwYByABKA4yEy50YWxseWNhdC52MS5TaWduYWxCCLpIBYIBAhABQggKBmZpbHRlciJaChVMaXN0UHJvZHVjZXJzUmVzcG9uc2USKAoJcHJvZHVjZXJzGAEgAygLMhUudGFsbHljYXQudjEuUHJvZHVjZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInoKEkRpZmZTY2hlbWFzUmVxdWVzdBIwCg5iYXNlX3NjaGVtYV9pZBgBIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kEjIKEHRhcmdldF9zY2hlbWFfaWQYAiABKAlCGLpIFcgBAXIQMg5eWzAtOWEtZl17MzJ9JCJhCgtGaWVsZENoYW5nZRIMCgRuYW1lGAEgASgJEiAKBGJhc2UYAiABKAsyEi50YWxseWNhdC52MS5GaWVsZBIiCgZ0YXJnZXQYAyABKAsyEi50YWxseWNhdC52MS5GaWVsZCJACg5NZXRhZGF0YUNoYW5nZRIQCghwcm9wZXJ0eRgBIAEoCRIMCgRiYXNlGAIgASgJEg4KBnRhcmdldBgDIAEoCSKaAgoTRGlmZlNjaGVtYXNSZXNwb25zZRIhCgRiYXNlGAEgASgLMhMudGFsbHljYXQudjEuU2NoZW1hEiMKBnRhcmdldBgCIAEoCzITLnRhbGx5Y2F0LnYxLlNjaGVtYRIhCgVhZGRlZBgDIAMoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEiMKB3JlbW92ZWQYBCADKAsyEi50YWxseWNhdC52MS5GaWVsZBIpCgdjaGFuZ2VkGAUgAygLMhgudGFsbHljYXQudjEuRmllbGRDaGFuZ2USNQoQbWV0YWRhdGFfY2hhbmdlcxgGIAMoCzIbLnRhbGx5Y2F0LnYxLk1ldGFkYXRhQ2hhbmdlEhEKCWlkZW50aWNhbBgHIAEoCCK7AQoXTGlzdFNjaGVtYUV2ZW50c1JlcXVlc3QSNAoKc2NoZW1hX2tleRgBIAEoCUIgukgdyAEBchgYgAgyE15bXlx4MDAtXHgxRlx4N0ZdKyQSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAIEi0KBnNpZ25hbBgEIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbEIIukgFggECEAEiXQoYTGlzdFNjaGVtYUV2ZW50c1Jlc3BvbnNlEigKBmV2ZW50cxgBIAMoCzIYLnRhbGx5Y2F0LnYxLlNjaGVtYUV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKtAQoHU2VydmljZRIUCgxzZXJ2aWNlX25hbWUYASABKAkSFQoNcmVsZWFzZV9jb3VudBgCIAEoDRIWCg5pbnN0YW5jZV9jb3VudBgDIAEoDRIuCgpmaXJzdF9zZWVuGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlIKE0xpc3RTZXJ2aWNlc1JlcXVlc3QSHQoJcGFnZV9zaXplGAEgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAiABKAlCCLpIBXIDGIAIIlcKFExpc3RTZXJ2aWNlc1Jlc3BvbnNlEiYKCHNlcnZpY2VzGAEgAygLMhQudGFsbHljYXQudjEuU2VydmljZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiXwoUTGlzdFRvcFNlcmllc1JlcXVlc3QSLQoGd2luZG93GAEgASgOMhMudGFsbHljYXQudjEuV2luZG93Qgi6SAWCAQIQARIYCgVsaW1pdBgCIAEoBUIJukgGGgQYZCgAIqkBCglUb3BNZXRyaWMSEgoKc2NoZW1hX2tleRgBIAEoCRIsCgttZXRyaWNfdHlwZRgCIAEoDjIXLnRhbGx5Y2F0LnYxLk1ldHJpY1R5cGUSHwoEY29zdBgDIAEoCzIRLnRhbGx5Y2F0LnYxLkNvc3QSFAoMc2NoZW1hX2NvdW50GAQgASgNEiMKBnNpZ25hbBgFIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbCKNAQoKVG9wUmVsZWFzZRIUCgxzZXJ2aWNlX25hbWUYASABKAkSGQoRc2VydmljZV9uYW1lc3BhY2UYAiABKAkSFwoPc2VydmljZV92ZXJzaW9uGAMgASgJEh8KBGNvc3QYBCABKAsyES50YWxseWNhdC52MS5Db3N0EhQKDG1ldHJpY19jb3VudBgFIAEoDSLNAQoMVG9wQXR0cmlidXRlEhIKCnNjaGVtYV9rZXkYASABKAkSDAoEbmFtZRgCIAEoCRIoCgZzb3VyY2UYAyABKA4yGC50YWxseWNhdC52MS5GaWVsZFNvdXJjZRIZChFkaXN0aW5jdF9lc3RpbWF0ZRgEIAEoBBIYChBoaWdoX2NhcmRpbmFsaXR5GAUgASgIEhcKD3Nlcmllc19lc3RpbWF0ZRgGIAEoBBIjCgZzaWduYWwYByABKA4yEy50YWxseWNhdC52MS5TaWduYWwivwEKFUxpc3RUb3BTZXJpZXNSZXNwb25zZRIjCgZ3aW5kb3cYASABKA4yEy50YWxseWNhdC52MS5XaW5kb3cSJwoHbWV0cmljcxgCIAMoCzIWLnRhbGx5Y2F0LnYxLlRvcE1ldHJpYxIpCghyZWxlYXNlcxgDIAMoCzIXLnRhbGx5Y2F0LnYxLlRvcFJlbGVhc2USLQoKYXR0cmlidXRlcxgEIAMoCzIZLnRhbGx5Y2F0LnYxLlRvcEF0dHJpYnV0ZSJ+ChdHZXRTZXJpZXNIaXN0b3J5UmVxdWVzdBI0CgpzY2hlbWFfa2V5GAEgASgJQiC6SB3IAQFyGBiACDITXlteXHgwMC1ceDFGXHg3Rl0rJBItCgZzaWduYWwYAiABKA4yEy50YWxseWNhdC52MS5TaWduYWxCCLpIBYIBAhABInEKC1Nlcmllc1BvaW50EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9zZXJpZXNfZXN0aW1hdGUYAiABKAQSHgoWZGF0YV9wb2ludHNfcGVyX21pbnV0ZRgDIAEoASJEChhHZXRTZXJpZXNIaXN0b3J5UmVzcG9uc2USKAoGcG9pbnRzGAEgAygLMhgudGFsbHljYXQudjEuU2VyaWVzUG9pbnQqkAIKDVNjaGVtYUtleVNvcnQSHwobU0NIRU1BX0tFWV9TT1JUX1VOU1BFQ0lGSUVEEAASGAoUU0NIRU1BX0tFWV9TT1JUX05BTUUQARIgChxTQ0hFTUFfS0VZX1NPUlRfU0NIRU1BX0NPVU5UEAISIgoeU0NIRU1BX0tFWV9TT1JUX1BST0RVQ0VSX0NPVU5UEAMSHgoaU0NIRU1BX0tFWV9TT1JUX0ZJUlNUX1NFRU4QBBIdChlTQ0hFTUFfS0VZX1NPUlRfTEFTVF9TRUVOEAUSGgoWU0NIRU1BX0tFWV9TT1JUX1NFUklFUxAGEiMKH1NDSEVNQV9LRVlfU09SVF9EQVRBX1BPSU5UX1JBVEUQBzLPBgoOQ2F0YWxvZ1NlcnZpY2USXgoOTGlzdFNjaGVtYUtleXMSIi50YWxseWNhdC52MS5MaXN0U2NoZW1hS2V5c1JlcXVlc3QaIy50YWxseWNhdC52MS5MaXN0U2NoZW1hS2V5c1Jlc3BvbnNlIgOQAgESVQoLTGlzdFNjaGVtYXMSHy50YWxseWNhdC52MS5MaXN0U2NoZW1hc1JlcXVlc3QaIC50YWxseWNhdC52MS5MaXN0U2NoZW1hc1Jlc3BvbnNlIgOQAgESTwoJR2V0U2NoZW1hEh0udGFsbHljYXQudjEuR2V0U2NoZW1hUmVxdWVzdBoeLnRhbGx5Y2F0LnYxLkdldFNjaGVtYVJlc3BvbnNlIgOQAgESWwoNTGlzdFByb2R1Y2VycxIhLnRhbGx5Y2F0LnYxLkxpc3RQcm9kdWNlcnNSZXF1ZXN0GiIudGFsbHljYXQudjEuTGlzdFByb2R1Y2Vyc1Jlc3BvbnNlIgOQAgESVQoLRGlmZlNjaGVtYXMSHy50YWxseWNhdC52MS5EaWZmU2NoZW1hc1JlcXVlc3QaIC50YWxseWNhdC52MS5EaWZmU2NoZW1hc1Jlc3BvbnNlIgOQAgESWAoMTGlzdFNlcnZpY2VzEiAudGFsbHljYXQudjEuTGlzdFNlcnZpY2VzUmVxdWVzdBohLnRhbGx5Y2F0LnYxLkxpc3RTZXJ2aWNlc1Jlc3BvbnNlIgOQAgESWwoNTGlzdFRvcFNlcmllcxIhLnRhbGx5Y2F0LnYxLkxpc3RUb3BTZXJpZXNSZXF1ZXN0GiIudGFsbHljYXQudjEuTGlzdFRvcFNlcmllc1Jlc3BvbnNlIgOQAgESZAoQR2V0U2VyaWVzSGlzdG9yeRIkLnRhbGx5Y2F0LnYxLkdldFNlcmllc0hpc3RvcnlSZXF1ZXN0GiUudGFsbHljYXQudjEuR2V0U2VyaWVzSGlzdG9yeVJlc3BvbnNlIgOQAgESZAoQTGlzdFNjaGVtYUV2ZW50cxIkLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFFdmVudHNSZXF1ZXN0GiUudGFsbHljYXQudjEuTGlzdFNjaGVtYUV2ZW50c1Jlc3BvbnNlIgOQAgFCrAEKD2NvbS50YWxseWNhdC52MUITQ2F0YWxvZ1NlcnZpY2VQcm90b1ABWjdnaXRodWIuY29tL3RhbGx5Y2F0L3RhbGx5Y2F0L2dlbi90YWxseWNhdC92MTt0YWxseWNhdHYxogIDVFhYqgILVGFsbHljYXQuVjHKAgtUYWxseWNhdFxWMeICF1RhbGx5Y2F0XFYxXEdQQk1ldGFkYXRh6gIMVGFsbHljYXQ6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
+  fileDesc("CiF0YWxseWNhdC92MS9jYXRhbG9nX3NlcnZpY2UucHJvdG8SC3RhbGx5Y2F0LnYxIrwEChBTY2hlbWFLZXlTdW1tYXJ5EhIKCnNjaGVtYV9rZXkYASABKAkSLAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYAyABKAkSLQoMbWV0cmljX3R5cGVzGAQgAygOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRINCgV1bml0cxgFIAMoCRIUCgxzY2hlbWFfY291bnQYBiABKA0SFgoOcHJvZHVjZXJfY291bnQYByABKA0SLgoKZmlyc3Rfc2VlbhgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl2ZXJzaW9uZWQYCiABKAgSEgoKZGVwcmVjYXRlZBgLIAEoCBITCgtkZXNjcmlwdGlvbhgMIAEoCRIfChdzdXBlcnNlZGVkX3NjaGVtYV9jb3VudBgNIAEoDRIfCgRjb3N0GA4gASgLMhEudGFsbHljYXQudjEuQ29zdBIjCgZzaWduYWwYDyABKA4yEy50YWxseWNhdC52MS5TaWduYWwSKQoKc3Bhbl9raW5kcxgQIAMoDjIVLnRhbGx5Y2F0LnYxLlNwYW5LaW5kEhAKCGJ5X3Njb3BlGBEgASgIEhgKEGRhdGFfcG9pbnRfY291bnQYEiABKAQSEwoLZXJyb3JfY291bnQYEyABKAQi/wIKFUxpc3RTY2hlbWFLZXlzUmVxdWVzdBIXCgVxdWVyeRgBIAEoCUIIukgFcgMYgAISQAoMbWV0cmljX3R5cGVzGAIgAygOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZUIRukgOkgELEAUiB4IBBBABIAASHgoMc2VydmljZV9uYW1lGAMgASgJQgi6SAVyAxiACBIyCgRzb3J0GAQgASgOMhoudGFsbHljYXQudjEuU2NoZW1hS2V5U29ydEIIukgFggECEAESEgoKZGVzY2VuZGluZxgFIAEoCBIdCglwYWdlX3NpemUYBiABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgHIAEoCUIIukgFcgMYgAgSLQoGd2luZG93GAggASgOMhMudGFsbHljYXQudjEuV2luZG93Qgi6SAWCAQIQARI3CgdzaWduYWxzGAkgAygOMhMudGFsbHljYXQudjEuU2lnbmFsQhG6SA6SAQsQAyIHggEEEAEgACJ5ChZMaXN0U2NoZW1hS2V5c1Jlc3BvbnNlEjIKC3NjaGVtYV9rZXlzGAEgAygLMh0udGFsbHljYXQudjEuU2NoZW1hS2V5U3VtbWFyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoAyKVAQoSTGlzdFNjaGVtYXNSZXF1ZXN0EjQKCnNjaGVtYV9rZXkYASABKAlCILpIHcgBAXIYGIAIMhNeW15ceDAwLVx4MUZceDdGXSskEhoKEmluY2x1ZGVfc3VwZXJzZWRlZBgCIAEoCBItCgZzaWduYWwYAyABKA4yEy50YWxseWNhdC52MS5TaWduYWxCCLpIBYIBAhABIjsKE0xpc3RTY2hlbWFzUmVzcG9uc2USJAoHc2NoZW1hcxgBIAMoCzITLnRhbGx5Y2F0LnYxLlNjaGVtYSJuChBHZXRTY2hlbWFSZXF1ZXN0EisKCXNjaGVtYV9pZBgBIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kEi0KBndpbmRvdxgCIAEoDjITLnRhbGx5Y2F0LnYxLldpbmRvd0IIukgFggECEAEiigIKEUdldFNjaGVtYVJlc3BvbnNlEiMKBnNjaGVtYRgBIAEoCzITLnRhbGx5Y2F0LnYxLlNjaGVtYRIoCglwcm9kdWNlcnMYAiADKAsyFS50YWxseWNhdC52MS5Qcm9kdWNlchIiCgZzY29wZXMYAyADKAsyEi50YWxseWNhdC52MS5TY29wZRIsCgh2ZXJzaW9ucxgEIAMoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZlcnNpb24SLAoIdmFyaWFudHMYBSADKAsyGi50YWxseWNhdC52MS5TY2hlbWFWYXJpYW50EiYKCHJlbGVhc2VzGAYgAygLMhQudGFsbHljYXQudjEuUmVsZWFzZSKuAgoUTGlzdFByb2R1Y2Vyc1JlcXVlc3QSKgoJc2NoZW1hX2lkGAEgASgJQhW6SBJyEDIOXlswLTlhLWZdezMyfSRIABI1CgpzY2hlbWFfa2V5GAIgASgJQh+6SBxyGhABGIAIMhNeW15ceDAwLVx4MUZceDdGXSskSAASIgoMc2VydmljZV9uYW1lGAMgASgJQgq6SAdyBRABGIAISAASHQoJcGFnZV9zaXplGAQgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YBSABKAlCCLpIBXIDGIAIEhkKEW1vc3RfcmVjZW50X2ZpcnN0GAYgASgIEi0KBnNpZ25hbBgHIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbEIIukgFggECEAFCCAoGZmlsdGVyIloKFUxpc3RQcm9kdWNlcnNSZXNwb25zZRIoCglwcm9kdWNlcnMYASADKAsyFS50YWxseWNhdC52MS5Qcm9kdWNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiegoSRGlmZlNjaGVtYXNSZXF1ZXN0EjAKDmJhc2Vfc2NoZW1hX2lkGAEgASgJQhi6SBXIAQFyEDIOXlswLTlhLWZdezMyfSQSMgoQdGFyZ2V0X3NjaGVtYV9pZBgCIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kImEKC0ZpZWxkQ2hhbmdlEgwKBG5hbWUYASABKAkSIAoEYmFzZRgCIAEoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEiIKBnRhcmdldBgDIAEoCzISLnRhbGx5Y2F0LnYxLkZpZWxkIkAKDk1ldGFkYXRhQ2hhbmdlEhAKCHByb3BlcnR5GAEgASgJEgwKBGJhc2UYAiABKAkSDgoGdGFyZ2V0GAMgASgJIpoCChNEaWZmU2NoZW1hc1Jlc3BvbnNlEiEKBGJhc2UYASABKAsyEy50YWxseWNhdC52MS5TY2hlbWESIwoGdGFyZ2V0GAIgASgLMhMudGFsbHljYXQudjEuU2NoZW1hEiEKBWFkZGVkGAMgAygLMhIudGFsbHljYXQudjEuRmllbGQSIwoHcmVtb3ZlZBgEIAMoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEikKB2NoYW5nZWQYBSADKAsyGC50YWxseWNhdC52MS5GaWVsZENoYW5nZRI1ChBtZXRhZGF0YV9jaGFuZ2VzGAYgAygLMhsudGFsbHljYXQudjEuTWV0YWRhdGFDaGFuZ2USEQoJaWRlbnRpY2FsGAcgASgIIrsBChdMaXN0U2NoZW1hRXZlbnRzUmVxdWVzdBI0CgpzY2hlbWFfa2V5GAEgASgJQiC6SB3IAQFyGBiACDITXlteXHgwMC1ceDFGXHg3Rl0rJBIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAgSLQoGc2lnbmFsGAQgASgOMhMudGFsbHljYXQudjEuU2lnbmFsQgi6SAWCAQIQASJdChhMaXN0U2NoZW1hRXZlbnRzUmVzcG9uc2USKAoGZXZlbnRzGAEgAygLMhgudGFsbHljYXQudjEuU2NoZW1hRXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIq0BCgdTZXJ2aWNlEhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIVCg1yZWxlYXNlX2NvdW50GAIgASgNEhYKDmluc3RhbmNlX2NvdW50GAMgASgNEi4KCmZpcnN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUgoTTGlzdFNlcnZpY2VzUmVxdWVzdBIdCglwYWdlX3NpemUYASABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgiVwoUTGlzdFNlcnZpY2VzUmVzcG9uc2USJgoIc2VydmljZXMYASADKAsyFC50YWxseWNhdC52MS5TZXJ2aWNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJICglLZXlDb3VudHMSFAoMbWV0cmljX2NvdW50GAEgASgNEhIKCnNwYW5fY291bnQYAiABKA0SEQoJbG9nX2NvdW50GAMgASgNIuEBCg5TZXJ2aWNlUmVsZWFzZRIZChFzZXJ2aWNlX25hbWVzcGFjZRgBIAEoCRIXCg9zZXJ2aWNlX3ZlcnNpb24YAiABKAkSFgoOaW5zdGFuY2VfY291bnQYAyABKA0SLgoKZmlyc3Rfc2VlbhgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIkCgRrZXlzGAYgASgLMhYudGFsbHljYXQudjEuS2V5Q291bnRzInwKGkxpc3RTZXJ2aWNlUmVsZWFzZXNSZXF1ZXN0EiEKDHNlcnZpY2VfbmFtZRgBIAEoCUILukgIyAEBcgMYgAgSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAIIosBChtMaXN0U2VydmljZVJlbGVhc2VzUmVzcG9uc2USLQoIcmVsZWFzZXMYASADKAsyGy50YWxseWNhdC52MS5TZXJ2aWNlUmVsZWFzZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSJAoEa2V5cxgDIAEoCzIWLnRhbGx5Y2F0LnYxLktleUNvdW50cyJfChRMaXN0VG9wU2VyaWVzUmVxdWVzdBItCgZ3aW5kb3cYASABKA4yEy50YWxseWNhdC52MS5XaW5kb3dCCLpIBYIBAhABEhgKBWxpbWl0GAIgASgFQgm6SAYaBBhkKAAiqQEKCVRvcE1ldHJpYxISCgpzY2hlbWFfa2V5GAEgASgJEiwKC21ldHJpY190eXBlGAIgASgOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRIfCgRjb3N0GAMgASgLMhEudGFsbHljYXQudjEuQ29zdBIUCgxzY2hlbWFfY291bnQYBCABKA0SIwoGc2lnbmFsGAUgASgOMhMudGFsbHljYXQudjEuU2lnbmFsIo0BCgpUb3BSZWxlYXNlEhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIZChFzZXJ2aWNlX25hbWVzcGFjZRgCIAEoCRIXCg9zZXJ2aWNlX3ZlcnNpb24YAyABKAkSHwoEY29zdBgEIAEoCzIRLnRhbGx5Y2F0LnYxLkNvc3QSFAoMbWV0cmljX2NvdW50GAUgASgNIs0BCgxUb3BBdHRyaWJ1dGUSEgoKc2NoZW1hX2tleRgBIAEoCRIMCgRuYW1lGAIgASgJEigKBnNvdXJjZRgDIAEoDjIYLnRhbGx5Y2F0LnYxLkZpZWxkU291cmNlEhkKEWRpc3RpbmN0X2VzdGltYXRlGAQgASgEEhgKEGhpZ2hfY2FyZGluYWxpdHkYBSABKAgSFwoPc2VyaWVzX2VzdGltYXRlGAYgASgEEiMKBnNpZ25hbBgHIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbCK/AQoVTGlzdFRvcFNlcmllc1Jlc3BvbnNlEiMKBndpbmRvdxgBIAEoDjITLnRhbGx5Y2F0LnYxLldpbmRvdxInCgdtZXRyaWNzGAIgAygLMhYudGFsbHljYXQudjEuVG9wTWV0cmljEikKCHJlbGVhc2VzGAMgAygLMhcudGFsbHljYXQudjEuVG9wUmVsZWFzZRItCgphdHRyaWJ1dGVzGAQgAygLMhkudGFsbHljYXQudjEuVG9wQXR0cmlidXRlIn4KF0dldFNlcmllc0hpc3RvcnlSZXF1ZXN0EjQKCnNjaGVtYV9rZXkYASABKAlCILpIHcgBAXIYGIAIMhNeW15ceDAwLVx4MUZceDdGXSskEi0KBnNpZ25hbBgCIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbEIIukgFggECEAEicQoLU2VyaWVzUG9pbnQSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3Nlcmllc19lc3RpbWF0ZRgCIAEoBBIeChZkYXRhX3BvaW50c19wZXJfbWludXRlGAMgASgBIkQKGEdldFNlcmllc0hpc3RvcnlSZXNwb25zZRIoCgZwb2ludHMYASADKAsyGC50YWxseWNhdC52MS5TZXJpZXNQb2ludCqxAgoNU2NoZW1hS2V5U29ydBIfChtTQ0hFTUFfS0VZX1NPUlRfVU5TUEVDSUZJRUQQABIYChRTQ0hFTUFfS0VZX1NPUlRfTkFNRRABEiAKHFNDSEVNQV9LRVlfU09SVF9TQ0hFTUFfQ09VTlQQAhIiCh5TQ0hFTUFfS0VZX1NPUlRfUFJPRFVDRVJfQ09VTlQQAxIeChpTQ0hFTUFfS0VZX1NPUlRfRklSU1RfU0VFThAEEh0KGVNDSEVNQV9LRVlfU09SVF9MQVNUX1NFRU4QBRIaChZTQ0hFTUFfS0VZX1NPUlRfU0VSSUVTEAYSIwofU0NIRU1BX0tFWV9TT1JUX0RBVEFfUE9JTlRfUkFURRAHEh8KG1NDSEVNQV9LRVlfU09SVF9FUlJPUl9TSEFSRRAIMr4HCg5DYXRhbG9nU2VydmljZRJeCg5MaXN0U2NoZW1hS2V5cxIiLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFLZXlzUmVxdWVzdBojLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFLZXlzUmVzcG9uc2UiA5ACARJVCgtMaXN0U2NoZW1hcxIfLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFzUmVxdWVzdBogLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFzUmVzcG9uc2UiA5ACARJPCglHZXRTY2hlbWESHS50YWxseWNhdC52MS5HZXRTY2hlbWFSZXF1ZXN0Gh4udGFsbHljYXQudjEuR2V0U2NoZW1hUmVzcG9uc2UiA5ACARJbCg1MaXN0UHJvZHVjZXJzEiEudGFsbHljYXQudjEuTGlzdFByb2R1Y2Vyc1JlcXVlc3QaIi50YWxseWNhdC52MS5MaXN0UHJvZHVjZXJzUmVzcG9uc2UiA5ACARJVCgtEaWZmU2NoZW1hcxIfLnRhbGx5Y2F0LnYxLkRpZmZTY2hlbWFzUmVxdWVzdBogLnRhbGx5Y2F0LnYxLkRpZmZTY2hlbWFzUmVzcG9uc2UiA5ACARJYCgxMaXN0U2VydmljZXMSIC50YWxseWNhdC52MS5MaXN0U2VydmljZXNSZXF1ZXN0GiEudGFsbHljYXQudjEuTGlzdFNlcnZpY2VzUmVzcG9uc2UiA5ACARJtChNMaXN0U2VydmljZVJlbGVhc2VzEicudGFsbHljYXQudjEuTGlzdFNlcnZpY2VSZWxlYXNlc1JlcXVlc3QaKC50YWxseWNhdC52MS5MaXN0U2VydmljZVJlbGVhc2VzUmVzcG9uc2UiA5ACARJbCg1MaXN0VG9wU2VyaWVzEiEudGFsbHljYXQudjEuTGlzdFRvcFNlcmllc1JlcXVlc3QaIi50YWxseWNhdC52MS5MaXN0VG9wU2VyaWVzUmVzcG9uc2UiA5ACARJkChBHZXRTZXJpZXNIaXN0b3J5EiQudGFsbHljYXQudjEuR2V0U2VyaWVzSGlzdG9yeVJlcXVlc3QaJS50YWxseWNhdC52MS5HZXRTZXJpZXNIaXN0b3J5UmVzcG9uc2UiA5ACARJkChBMaXN0U2NoZW1hRXZlbnRzEiQudGFsbHljYXQudjEuTGlzdFNjaGVtYUV2ZW50c1JlcXVlc3QaJS50YWxseWNhdC52MS5MaXN0U2NoZW1hRXZlbnRzUmVzcG9uc2UiA5ACAUKsAQoPY29tLnRhbGx5Y2F0LnYxQhNDYXRhbG9nU2VydmljZVByb3RvUAFaN2dpdGh1Yi5jb20vdGFsbHljYXQvdGFsbHljYXQvZ2VuL3RhbGx5Y2F0L3YxO3RhbGx5Y2F0djGiAgNUWFiqAgtUYWxseWNhdC5WMcoCC1RhbGx5Y2F0XFYx4gIXVGFsbHljYXRcVjFcR1BCTWV0YWRhdGHqAgxUYWxseWNhdDo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
 
 /**
  * SchemaKeySummary is one metric name with a summary of its schemas.
@@ -121,6 +121,34 @@ export type SchemaKeySummary = Message<"tallycat.v1.SchemaKeySummary"> & {
    * @generated from field: repeated tallycat.v1.SpanKind span_kinds = 16;
    */
   spanKinds: SpanKind[];
+
+  /**
+   * by_scope is set on a key whose schemas group an instrumentation scope
+   * rather than one name (Schema.by_scope), schema_key being the scope's
+   * name: a log key of a logger's records that carry no event name, or a
+   * span key of the span names past the catalog's limit of distinct names
+   * (names that embed ids), which a span_name_limit finding names.
+   *
+   * @generated from field: bool by_scope = 17;
+   */
+  byScope: boolean;
+
+  /**
+   * data_point_count counts the key's data points, spans or log records,
+   * and error_count a span key's spans with status error among them, as
+   * the key's current schemas count theirs (Schema.data_point_count and
+   * error_count, summed): since each release began sending them, not over
+   * the request's window, because the catalog keeps span errors per
+   * stream, not per ten-minute bucket as it keeps rates.
+   *
+   * @generated from field: uint64 data_point_count = 18;
+   */
+  dataPointCount: bigint;
+
+  /**
+   * @generated from field: uint64 error_count = 19;
+   */
+  errorCount: bigint;
 };
 
 /**
@@ -721,6 +749,146 @@ export const ListServicesResponseSchema: GenMessage<ListServicesResponse> = /*@_
   messageDesc(file_tallycat_v1_catalog_service, 17);
 
 /**
+ * KeyCounts counts schema keys by signal: metric names, span names and log
+ * event names, a logger that groups its records without an event name
+ * counting as one log key, as ListSchemaKeys lists them.
+ *
+ * @generated from message tallycat.v1.KeyCounts
+ */
+export type KeyCounts = Message<"tallycat.v1.KeyCounts"> & {
+  /**
+   * @generated from field: uint32 metric_count = 1;
+   */
+  metricCount: number;
+
+  /**
+   * @generated from field: uint32 span_count = 2;
+   */
+  spanCount: number;
+
+  /**
+   * @generated from field: uint32 log_count = 3;
+   */
+  logCount: number;
+};
+
+/**
+ * Describes the message tallycat.v1.KeyCounts.
+ * Use `create(KeyCountsSchema)` to create a new message.
+ */
+export const KeyCountsSchema: GenMessage<KeyCounts> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 18);
+
+/**
+ * ServiceRelease is one release of a service (every instance pooled) and
+ * the keys it sent.
+ *
+ * @generated from message tallycat.v1.ServiceRelease
+ */
+export type ServiceRelease = Message<"tallycat.v1.ServiceRelease"> & {
+  /**
+   * @generated from field: string service_namespace = 1;
+   */
+  serviceNamespace: string;
+
+  /**
+   * @generated from field: string service_version = 2;
+   */
+  serviceVersion: string;
+
+  /**
+   * instance_count is how many service.instance.id values it was seen with.
+   *
+   * @generated from field: uint32 instance_count = 3;
+   */
+  instanceCount: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp first_seen = 4;
+   */
+  firstSeen?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_seen = 5;
+   */
+  lastSeen?: Timestamp | undefined;
+
+  /**
+   * @generated from field: tallycat.v1.KeyCounts keys = 6;
+   */
+  keys?: KeyCounts | undefined;
+};
+
+/**
+ * Describes the message tallycat.v1.ServiceRelease.
+ * Use `create(ServiceReleaseSchema)` to create a new message.
+ */
+export const ServiceReleaseSchema: GenMessage<ServiceRelease> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 19);
+
+/**
+ * @generated from message tallycat.v1.ListServiceReleasesRequest
+ */
+export type ListServiceReleasesRequest = Message<"tallycat.v1.ListServiceReleasesRequest"> & {
+  /**
+   * @generated from field: string service_name = 1;
+   */
+  serviceName: string;
+
+  /**
+   * page_size defaults to 100.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message tallycat.v1.ListServiceReleasesRequest.
+ * Use `create(ListServiceReleasesRequestSchema)` to create a new message.
+ */
+export const ListServiceReleasesRequestSchema: GenMessage<ListServiceReleasesRequest> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 20);
+
+/**
+ * @generated from message tallycat.v1.ListServiceReleasesResponse
+ */
+export type ListServiceReleasesResponse = Message<"tallycat.v1.ListServiceReleasesResponse"> & {
+  /**
+   * releases run the most recently seen first; none for a service never
+   * seen.
+   *
+   * @generated from field: repeated tallycat.v1.ServiceRelease releases = 1;
+   */
+  releases: ServiceRelease[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * keys counts what every release of the service sent, each key once:
+   * what ListSchemaKeys lists for service_name, signal by signal.
+   *
+   * @generated from field: tallycat.v1.KeyCounts keys = 3;
+   */
+  keys?: KeyCounts | undefined;
+};
+
+/**
+ * Describes the message tallycat.v1.ListServiceReleasesResponse.
+ * Use `create(ListServiceReleasesResponseSchema)` to create a new message.
+ */
+export const ListServiceReleasesResponseSchema: GenMessage<ListServiceReleasesResponse> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 21);
+
+/**
  * @generated from message tallycat.v1.ListTopSeriesRequest
  */
 export type ListTopSeriesRequest = Message<"tallycat.v1.ListTopSeriesRequest"> & {
@@ -742,7 +910,7 @@ export type ListTopSeriesRequest = Message<"tallycat.v1.ListTopSeriesRequest"> &
  * Use `create(ListTopSeriesRequestSchema)` to create a new message.
  */
 export const ListTopSeriesRequestSchema: GenMessage<ListTopSeriesRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 18);
+  messageDesc(file_tallycat_v1_catalog_service, 22);
 
 /**
  * TopMetric is a metric (all its schemas) and its cost.
@@ -783,7 +951,7 @@ export type TopMetric = Message<"tallycat.v1.TopMetric"> & {
  * Use `create(TopMetricSchema)` to create a new message.
  */
 export const TopMetricSchema: GenMessage<TopMetric> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 19);
+  messageDesc(file_tallycat_v1_catalog_service, 23);
 
 /**
  * TopRelease is a release (every instance pooled) and its cost over every
@@ -823,7 +991,7 @@ export type TopRelease = Message<"tallycat.v1.TopRelease"> & {
  * Use `create(TopReleaseSchema)` to create a new message.
  */
 export const TopReleaseSchema: GenMessage<TopRelease> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 20);
+  messageDesc(file_tallycat_v1_catalog_service, 24);
 
 /**
  * TopAttribute is an attribute of a metric and how many distinct values it
@@ -875,7 +1043,7 @@ export type TopAttribute = Message<"tallycat.v1.TopAttribute"> & {
  * Use `create(TopAttributeSchema)` to create a new message.
  */
 export const TopAttributeSchema: GenMessage<TopAttribute> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 21);
+  messageDesc(file_tallycat_v1_catalog_service, 25);
 
 /**
  * @generated from message tallycat.v1.ListTopSeriesResponse
@@ -907,7 +1075,7 @@ export type ListTopSeriesResponse = Message<"tallycat.v1.ListTopSeriesResponse">
  * Use `create(ListTopSeriesResponseSchema)` to create a new message.
  */
 export const ListTopSeriesResponseSchema: GenMessage<ListTopSeriesResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 22);
+  messageDesc(file_tallycat_v1_catalog_service, 26);
 
 /**
  * @generated from message tallycat.v1.GetSeriesHistoryRequest
@@ -931,7 +1099,7 @@ export type GetSeriesHistoryRequest = Message<"tallycat.v1.GetSeriesHistoryReque
  * Use `create(GetSeriesHistoryRequestSchema)` to create a new message.
  */
 export const GetSeriesHistoryRequestSchema: GenMessage<GetSeriesHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 23);
+  messageDesc(file_tallycat_v1_catalog_service, 27);
 
 /**
  * SeriesPoint is one ten-minute bucket of a metric's history.
@@ -960,7 +1128,7 @@ export type SeriesPoint = Message<"tallycat.v1.SeriesPoint"> & {
  * Use `create(SeriesPointSchema)` to create a new message.
  */
 export const SeriesPointSchema: GenMessage<SeriesPoint> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 24);
+  messageDesc(file_tallycat_v1_catalog_service, 28);
 
 /**
  * @generated from message tallycat.v1.GetSeriesHistoryResponse
@@ -979,7 +1147,7 @@ export type GetSeriesHistoryResponse = Message<"tallycat.v1.GetSeriesHistoryResp
  * Use `create(GetSeriesHistoryResponseSchema)` to create a new message.
  */
 export const GetSeriesHistoryResponseSchema: GenMessage<GetSeriesHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 25);
+  messageDesc(file_tallycat_v1_catalog_service, 29);
 
 /**
  * SchemaKeySort is the order of ListSchemaKeys.
@@ -1030,6 +1198,14 @@ export enum SchemaKeySort {
    * @generated from enum value: SCHEMA_KEY_SORT_DATA_POINT_RATE = 7;
    */
   DATA_POINT_RATE = 7,
+
+  /**
+   * By a span key's share of spans with status error (error_count of
+   * data_point_count); a key without spans has a share of zero.
+   *
+   * @generated from enum value: SCHEMA_KEY_SORT_ERROR_SHARE = 8;
+   */
+  ERROR_SHARE = 8,
 }
 
 /**
@@ -1107,6 +1283,19 @@ export const CatalogService: GenService<{
     methodKind: "unary";
     input: typeof ListServicesRequestSchema;
     output: typeof ListServicesResponseSchema;
+  },
+  /**
+   * ListServiceReleases lists one service's releases, the most recently
+   * seen first, each with how many metric names, span names and log event
+   * names it sends: what a new release added or stopped sending, signal by
+   * signal.
+   *
+   * @generated from rpc tallycat.v1.CatalogService.ListServiceReleases
+   */
+  listServiceReleases: {
+    methodKind: "unary";
+    input: typeof ListServiceReleasesRequestSchema;
+    output: typeof ListServiceReleasesResponseSchema;
   },
   /**
    * ListSchemaEvents returns the timeline of one metric name, newest first.
