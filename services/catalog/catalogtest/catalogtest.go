@@ -56,6 +56,8 @@ func Run(t *testing.T, h Harness) {
 		{"SpanSchemasWithEventsLinksAndErrors", testSpanSchemas},
 		{"LogSchemasByEventAndByScope", testLogSchemas},
 		{"ANewEventAttributeMovesTheSpan", testSpanMoves},
+		{"KeysCountSpansErrorsAndScopes", testKeyFigures},
+		{"ReleasesCountTheKeysTheySend", testServiceReleases},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })
