@@ -57,13 +57,24 @@ type Observation struct {
 	NameExamples []string
 	// Series holds each data point's series hash (its resource, scope and
 	// attribute values; see cardinality.Series), and Values, point after
-	// point, the value of each of Shape.Attributes; ResourceValues the value
-	// of each of ResourceAttributes. They are what the cost figures are
-	// counted from, nil when cost tracking is off, and views of the request
-	// and of Result.Points: valid only until the result is recycled.
+	// point (span after span, record after record), the value of each of
+	// Shape.Attributes; ResourceValues the value of each of
+	// ResourceAttributes. They are what the cost figures are counted from,
+	// nil when cost tracking is off, and views of the request and of
+	// Result.Points: valid only until the result is recycled. Spans and log
+	// records have no series: Series is nil for them, and Values holds the
+	// values of the fields that are counted (a span's own attributes, a log
+	// record's attributes and severity fields) and the zero Value in the
+	// place of every other field (a log body's, whose values are never
+	// read, and a span event's or link's).
 	Series         []uint64
 	Values         []cardinality.Value
 	ResourceValues []cardinality.Value
+	// RecordBytes is, for a log shape, the size of its DataPoints log
+	// records: each LogRecord message's protobuf encoding as received, or
+	// proto.Size of the decoded record for a request that came decoded
+	// (OTLP/JSON). Logs are priced by it; it is zero for spans and metrics.
+	RecordBytes uint64
 }
 
 // Points backs the Series and Values of a result's observations, so that

@@ -180,10 +180,16 @@ func (s *scratch) keyHash(pos int, key string, same bool) uint64 {
 // observations to view. Points nearly always come grouped by observation
 // (a metric's points share a shape), and then the log's memory is handed
 // over as it is, pts' going to the scratch for the next request; otherwise
-// a counting sort copies it, two passes.
+// a counting sort copies it, two passes. Spans and log records have no
+// series hashes (see item_costs.go): their observations get no Series.
 func (s *scratch) points(pts *ingest.Points, obs []ingest.Observation) {
+	series := len(s.ptSeries) > 0
 	if grouped(s.ptSlot) {
-		pts.Series, s.ptSeries = s.ptSeries, pts.Series[:0]
+		if series {
+			pts.Series, s.ptSeries = s.ptSeries, pts.Series[:0]
+		} else {
+			pts.Series = pts.Series[:0]
+		}
 		pts.Values, s.ptVals = s.ptVals, pts.Values[:0]
 		var at, vat int
 		for p := 0; p < len(s.ptSlot); {
@@ -193,7 +199,10 @@ func (s *scratch) points(pts *ingest.Points, obs []ingest.Observation) {
 			}
 			o := &obs[slot]
 			nv := (q - p) * len(o.Shape.Attributes)
-			o.Series, o.Values = pts.Series[at:at+q-p:at+q-p], pts.Values[vat:vat+nv:vat+nv]
+			if series {
+				o.Series = pts.Series[at : at+q-p : at+q-p]
+			}
+			o.Values = pts.Values[vat : vat+nv : vat+nv]
 			at, vat, p = at+q-p, vat+nv, q
 		}
 		return
@@ -210,7 +219,9 @@ func (s *scratch) points(pts *ingest.Points, obs []ingest.Observation) {
 	var at, vat int
 	for i, n := range start {
 		k := len(s.order[i].shape.shape.Attributes)
-		obs[i].Series = pts.Series[at : at : at+int(n)]
+		if series {
+			obs[i].Series = pts.Series[at : at : at+int(n)]
+		}
 		obs[i].Values = pts.Values[vat : vat : vat+int(n)*k]
 		at += int(n)
 		vat += int(n) * k
@@ -220,7 +231,9 @@ func (s *scratch) points(pts *ingest.Points, obs []ingest.Observation) {
 	for p, slot := range s.ptSlot {
 		o := &obs[slot]
 		k := len(o.Shape.Attributes)
-		o.Series = append(o.Series, s.ptSeries[p])
+		if series {
+			o.Series = append(o.Series, s.ptSeries[p])
+		}
 		o.Values = append(o.Values, s.ptVals[vi:vi+k]...)
 		vi += k
 	}

@@ -6,6 +6,7 @@ import (
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	logspb "go.opentelemetry.io/proto/otlp/logs/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/ingest"
@@ -18,7 +19,7 @@ func (in *Inferrer) InferTraces(req *coltracepb.ExportTraceServiceRequest) inges
 	s := in.pool.Get().(*scratch)
 	defer in.pool.Put(s)
 	s.reset()
-	s.track = false // no cost figures for spans yet
+	s.track = in.track
 	for _, rs := range req.GetResourceSpans() {
 		ri := in.decodedResource(s, rs.GetResource())
 		for _, ss := range rs.GetScopeSpans() {
@@ -31,11 +32,13 @@ func (in *Inferrer) InferTraces(req *coltracepb.ExportTraceServiceRequest) inges
 	return in.finish(s)
 }
 
-// decodedSpan reads one span's shape: its own attributes, each event by
-// its name with its attributes, and its links' attributes.
+// decodedSpan reads one span's shape: its own attributes (with their
+// values, tracking costs), each event by its name with its attributes, and
+// its links' attributes.
 func (in *Inferrer) decodedSpan(s *scratch, sp *tracepb.Span, ri, si int) {
+	s.beginItem(0)
 	sh := schemaid.Shape{Signal: schemaid.Span, Name: sp.GetName(), SpanKind: spanKind(int32(sp.GetKind()))}
-	attrs := appendKeys(s.attrs[:0], sp.GetAttributes())
+	attrs := s.decodedOwn(s.attrs[:0], sp.GetAttributes())
 	for _, ev := range sp.GetEvents() {
 		name := schemaid.MakeEventName(ev.GetName())
 		attrs = append(attrs, eventField(name))
@@ -62,7 +65,7 @@ func (in *Inferrer) InferLogs(req *collogspb.ExportLogsServiceRequest) ingest.Re
 	s := in.pool.Get().(*scratch)
 	defer in.pool.Put(s)
 	s.reset()
-	s.track = false // no cost figures for logs yet: no value leaves
+	s.track = in.track
 	for _, rl := range req.GetResourceLogs() {
 		ri := in.decodedResource(s, rl.GetResource())
 		for _, sl := range rl.GetScopeLogs() {
@@ -76,12 +79,14 @@ func (in *Inferrer) InferLogs(req *collogspb.ExportLogsServiceRequest) ingest.Re
 }
 
 // decodedLogRecord reads one log record's shape: its event name, its own
-// attributes, its body's type and map keys, and its severity fields.
+// attributes, its body's type and map keys, and its severity fields, with
+// the values of its attributes and severity fields when tracking costs. Its
+// size is proto.Size's: what it would be in protobuf, whatever it came in.
 func (in *Inferrer) decodedLogRecord(s *scratch, lr *logspb.LogRecord, ri, si int) {
-	attrs := s.attrs[:0]
+	s.beginItem(proto.Size(lr))
+	attrs := s.decodedOwn(s.attrs[:0], lr.GetAttributes())
 	attrName := ""
 	for _, kv := range lr.GetAttributes() {
-		attrs = append(attrs, schemaid.Attribute{Key: kv.GetKey(), Type: ValueType(kv.GetValue())})
 		if kv.GetKey() == eventNameKey {
 			attrName = kv.GetValue().GetStringValue()
 		}
@@ -95,12 +100,7 @@ func (in *Inferrer) decodedLogRecord(s *scratch, lr *logspb.LogRecord, ri, si in
 			attrs = in.decodedBodyKeys(attrs, f.Key, m.KvlistValue, 1, &n)
 		}
 	}
-	if lr.GetSeverityNumber() != 0 {
-		attrs = append(attrs, severityNumberField)
-	}
-	if lr.GetSeverityText() != "" {
-		attrs = append(attrs, severityTextField)
-	}
+	attrs = s.severityFields(attrs, int32(lr.GetSeverityNumber()), lr.GetSeverityText())
 	s.attrs = attrs
 	sh := s.logHeader(lr.GetEventName(), attrName, si)
 	in.item(s, &sh, attrs, ri, si, false)

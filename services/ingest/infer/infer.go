@@ -151,6 +151,9 @@ type scratch struct {
 	bodies    [][]byte
 	lists     [][]byte
 	arena     []byte
+	// item is what the span or log record being read counts toward the
+	// cost figures (see item_costs.go).
+	item itemCosts
 }
 
 func newScratch() *scratch {
@@ -177,6 +180,7 @@ func (s *scratch) reset() {
 	s.vals, s.kvx = s.vals[:0], 0
 	s.ptSlot, s.ptSeries, s.ptVals, s.resVals = s.ptSlot[:0], s.ptSeries[:0], s.ptVals[:0], s.resVals[:0]
 	s.arena = s.arena[:0]
+	s.item.reset()
 }
 
 // metricState is what the builder knows of the metric whose points it is
@@ -411,6 +415,7 @@ func (in *Inferrer) finish(s *scratch) ingest.Result {
 		if i < len(s.examples) {
 			res.Observations[i].NameExamples = ownedExamples(s.examples[i])
 		}
+		res.Observations[i].RecordBytes = s.recordBytes(i)
 	}
 	if s.track {
 		in.finishPoints(s, &res)

@@ -104,6 +104,7 @@ func (in *Inferrer) item(s *scratch, sh *schemaid.Shape, attrs []schemaid.Attrib
 		s.agg[k] = i
 	}
 	s.counts[i]++
+	s.itemCounted(i, info.shape.Attributes)
 	if moved != "" {
 		s.addExample(i, moved)
 	}

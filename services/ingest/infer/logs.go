@@ -34,19 +34,23 @@ var (
 // ScanLogs returns the observations of a protobuf-encoded
 // ExportLogsServiceRequest, reading only event names, attribute keys with
 // their value types, the body's type and map keys and whether severity is
-// set. It returns an error for exactly the inputs proto.Unmarshal refuses.
+// set, and, tracking costs, the values of the records' attributes and
+// severity fields, never the body's; each record's size is summed. It
+// returns an error for exactly the inputs proto.Unmarshal refuses.
 func (in *Inferrer) ScanLogs(b []byte) (ingest.Result, error) {
 	return in.scan(b, &logsLayout)
 }
 
-// scanLogRecord reads one log record at depth and counts it. Occurrences of
-// a field merge as proto.Unmarshal merges them: the last event name,
+// scanLogRecord reads one log record at depth and counts it, its size
+// being its message's as received (see item_costs.go). Occurrences of a
+// field merge as proto.Unmarshal merges them: the last event name,
 // severity number and text win, and the occurrences of the body make one
 // value (see bodyFields).
 func (in *Inferrer) scanLogRecord(s *scratch, b []byte, ri, si, depth int) error {
 	if depth > s.limit {
 		return errDepth
 	}
+	s.beginItem(len(b))
 	var eventName, attrName, severityText string
 	var severityNumber int32
 	attrs := s.attrs[:0]
@@ -67,7 +71,7 @@ func (in *Inferrer) scanLogRecord(s *scratch, b []byte, ri, si, depth int) error
 		case fLogSeverityText:
 			severityText, err = utf8Str(r.val())
 		case fLogAttributes:
-			attrs, err = appendKeyValue(attrs, r.val(), schemaid.Own, depth+1, s.limit)
+			attrs, err = s.ownKeyValue(attrs, r.val(), depth+1)
 			if err == nil && attrs[len(attrs)-1].Key == eventNameKey {
 				attrName = eventNameText(r.val(), depth+1, s.limit)
 			}
@@ -88,12 +92,7 @@ func (in *Inferrer) scanLogRecord(s *scratch, b []byte, ri, si, depth int) error
 	if len(s.bodies) > 0 {
 		attrs = in.bodyFields(s, attrs)
 	}
-	if severityNumber != 0 {
-		attrs = append(attrs, severityNumberField)
-	}
-	if severityText != "" {
-		attrs = append(attrs, severityTextField)
-	}
+	attrs = s.severityFields(attrs, severityNumber, severityText)
 	s.attrs = attrs
 	sh := s.logHeader(eventName, attrName, si)
 	in.item(s, &sh, attrs, ri, si, false)

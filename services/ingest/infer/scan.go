@@ -93,13 +93,12 @@ type layout struct {
 
 var metricsLayout = layout{sig: schemaid.Metric, request: requestTable, resource: resourceMetricsTable, scopes: scopeMetricsTable}
 
-// scan reads a request of layout l. Cost figures are counted for metrics
-// only.
+// scan reads a request of layout l.
 func (in *Inferrer) scan(b []byte, l *layout) (ingest.Result, error) {
 	s := in.pool.Get().(*scratch)
 	defer in.pool.Put(s)
 	s.reset()
-	s.track = in.track && l.sig == schemaid.Metric
+	s.track = in.track
 	// proto.Unmarshal counts the request itself as one level of its
 	// RecursionLimit, and the scanner numbers the request's depth 0.
 	s.limit = in.limits.Depth() - 1

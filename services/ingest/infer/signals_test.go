@@ -2,6 +2,7 @@ package infer_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,9 @@ import (
 	logspb "go.opentelemetry.io/proto/otlp/logs/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/ingest"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 )
@@ -119,9 +123,12 @@ func TestLogBodyBounds(t *testing.T) {
 	}
 }
 
-// TestNoValueLeavesTheIngest: the values of attributes and bodies, the
-// message of a string body, the status message and the ids are in no
-// observation of a span or a log.
+// TestNoValueLeavesTheIngest: the values of bodies (the message of a
+// string body among them), of span events and links, the status message
+// and the ids are in no observation of a span or a log, not even as a
+// hash; only the values of a span's or a log record's own attributes and
+// severity fields leave, each as the value of its field, for the
+// forwarder to count. With cost tracking off, no value leaves at all.
 func TestNoValueLeavesTheIngest(t *testing.T) {
 	secret := func(n int) *commonpb.AnyValue { return s(fmt.Sprintf("SECRET-%d", n)) }
 	b := logs(t, "l",
@@ -132,12 +139,43 @@ func TestNoValueLeavesTheIngest(t *testing.T) {
 		Links:  []*tracepb.Span_Link{{Attributes: []*commonpb.KeyValue{kv("k", secret(7))}}},
 		Status: &tracepb.Status{Code: tracepb.Status_STATUS_CODE_ERROR, Message: "SECRET-8"}})
 	for _, tc := range []struct {
-		sc signalScan
-		b  []byte
-	}{{logsScan, b}, {tracesScan, t2}} {
+		sc      signalScan
+		b       []byte
+		counted []string // the secrets that are an own attribute's values
+	}{{logsScan, b, []string{"SECRET-2"}}, {tracesScan, t2, []string{"SECRET-5"}}} {
 		res := scan(t, tc.sc, tc.b)
-		if d := fmt.Sprintf("%+v %s", res, describe(res)); strings.Contains(d, "SECRET") || res.Points != nil {
-			t.Errorf("a value left the ingest: %s", d)
+		d := fmt.Sprintf("%+v %s", res, describe(res))
+		for n := range 9 {
+			if secret := fmt.Sprintf("SECRET-%d", n); strings.Contains(d, secret) && !slices.Contains(tc.counted, secret) {
+				t.Errorf("%s left the ingest: %s", secret, d)
+			}
+		}
+		var users []string
+		for _, o := range res.Observations {
+			for i, v := range o.Values {
+				a := o.Shape.Attributes[i%len(o.Shape.Attributes)]
+				switch {
+				case a.Source == schemaid.Own:
+					users = append(users, v.Str)
+				case a.Source == schemaid.Severity:
+				case v != (cardinality.Value{}):
+					t.Errorf("%s field %q carries %+v, want nothing: its values are not counted", a.Source, a.Key, v)
+				}
+				for n := range 9 {
+					if v.Hash == cardinality.HashString(tallycatv1.ValueType_VALUE_TYPE_STRING, fmt.Sprintf("SECRET-%d", n)) && !slices.Contains(tc.counted, v.Str) {
+						t.Errorf("the hash of SECRET-%d left the ingest as %q's", n, a.Key)
+					}
+				}
+			}
+		}
+		if !slices.Equal(users, tc.counted) {
+			t.Errorf("own attribute values %q, want %q", users, tc.counted)
+		}
+		off := infer.New()
+		off.SetCostTracking(false)
+		res, err := tc.sc.scan(off, tc.b)
+		if d := fmt.Sprintf("%+v %s", res, describe(res)); err != nil || strings.Contains(d, "SECRET") || res.Points != nil {
+			t.Errorf("with cost tracking off, a value left the ingest: %s (%v)", d, err)
 		}
 	}
 }

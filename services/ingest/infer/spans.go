@@ -51,19 +51,22 @@ func mustBe(t *msgTable, name protoreflect.FullName) *msgTable {
 
 // ScanTraces returns the observations of a protobuf-encoded
 // ExportTraceServiceRequest, reading only span names, kinds, the status code,
-// event names and attribute keys with their value types. It returns an
-// error for exactly the inputs proto.Unmarshal refuses.
+// event names and attribute keys with their value types, and, tracking
+// costs, the values of spans' own attributes. It returns an error for
+// exactly the inputs proto.Unmarshal refuses.
 func (in *Inferrer) ScanTraces(b []byte) (ingest.Result, error) {
 	return in.scan(b, &tracesLayout)
 }
 
-// scanSpan reads one span at depth and counts it. Occurrences of a field
-// merge as proto.Unmarshal merges them: the last name and kind win, and the
-// status code is the last one in any occurrence of the status.
+// scanSpan reads one span at depth and counts it, with the values of its
+// own attributes when tracking costs (see item_costs.go). Occurrences of a
+// field merge as proto.Unmarshal merges them: the last name and kind win,
+// and the status code is the last one in any occurrence of the status.
 func (in *Inferrer) scanSpan(s *scratch, b []byte, ri, si, depth int) error {
 	if depth > s.limit {
 		return errDepth
 	}
+	s.beginItem(0)
 	sh := schemaid.Shape{Signal: schemaid.Span}
 	var kind, code int32
 	attrs := s.attrs[:0]
@@ -81,7 +84,7 @@ func (in *Inferrer) scanSpan(s *scratch, b []byte, ri, si, depth int) error {
 		case fSpanName:
 			sh.Name, err = utf8Str(r.val())
 		case fSpanAttributes:
-			attrs, err = appendKeyValue(attrs, r.val(), schemaid.Own, depth+1, s.limit)
+			attrs, err = s.ownKeyValue(attrs, r.val(), depth+1)
 		case fSpanEvents:
 			attrs, err = s.scanEvent(attrs, r.val(), depth+1)
 		case fSpanLinks:
