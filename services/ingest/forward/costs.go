@@ -10,6 +10,9 @@ import (
 // Cost figures: what the data points of an entry carried since its last
 // report (its distinct series, each attribute's distinct values and, while
 // few, the values), sent with the entry's next report and started afresh.
+// A span or a log record is a data point of its shape and is counted the
+// same way, by one code, with two differences: it has no series, and only
+// some of its fields are counted (see countedField).
 
 // ValuesPolicy says which attribute values may leave the ingest as
 // examples: attribute values can carry personal data.
@@ -35,7 +38,7 @@ func DefaultValuesPolicy() ValuesPolicy {
 
 // costs is what one entry's data points carried since it was last
 // reported: a tally per data point attribute of its variant, in the order
-// of the shape's attributes.
+// of the shape's attributes, the zero Tally for a field not counted.
 type costs struct {
 	series cardinality.Distinct
 	fields []cardinality.Tally
@@ -44,16 +47,16 @@ type costs struct {
 // maxSpareCosts bounds the costs kept for reuse.
 const maxSpareCosts = 4096
 
-// count adds what an observation's data points carried to its entry, and
-// keeps its producer's resource values.
+// count adds what an observation's data points (spans, log records)
+// carried to its entry, and keeps its producer's resource values.
 func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	if len(o.ResourceValues) > 0 {
 		k.producer.resource(o.ResourceValues)
 	}
-	if len(o.Series) == 0 {
-		return
-	}
 	n := len(o.Shape.Attributes)
+	if len(o.Series) == 0 && (n == 0 || len(o.Values) == 0) {
+		return // tracking off, or a span or log shape without fields
+	}
 	c := e.costs
 	if c == nil || len(c.fields) != n {
 		c = f.newCosts(o.Shape.Attributes)
@@ -68,9 +71,22 @@ func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	for p := 0; p+n <= len(o.Values); p += n {
 		vals := o.Values[p : p+n]
 		for j := range vals {
-			c.fields[j].Add(&vals[j], &f.texts)
+			if t := &c.fields[j]; t.State != 0 {
+				t.Add(&vals[j], &f.texts)
+			}
 		}
 	}
+}
+
+// countedField reports whether a shape field's values are counted: a
+// metric data point's, a span's or a log record's own attributes and a log
+// record's severity fields. A log record's body never is (inference reads
+// no value of it, and here none would be counted if it did): its values
+// may be personal data. Nor are a span event's or a link's attributes: a
+// span carries any number of events and links, so their values are not
+// one per span, and a field's figures do not say which event they are of.
+func countedField(a schemaid.Attribute) bool {
+	return a.Source == schemaid.Own || a.Source == schemaid.Severity
 }
 
 // newCosts returns empty costs for a variant's attributes, reusing spare
@@ -84,6 +100,10 @@ func (f *Forwarder) newCosts(attrs []schemaid.Attribute) *costs {
 	}
 	c.fields = c.fields[:0]
 	for _, a := range attrs {
+		if !countedField(a) {
+			c.fields = append(c.fields, cardinality.Tally{})
+			continue
+		}
 		c.fields = append(c.fields, cardinality.NewTally(a.Type, f.keeps(a.Key), f.cfg.Values.Max))
 	}
 	return c
@@ -114,7 +134,9 @@ func (f *Forwarder) giveBack(e *entry, c *costs) {
 	}
 	_ = e.costs.series.Merge(&c.series)
 	for i := range c.fields {
-		_ = e.costs.fields[i].Merge(&c.fields[i])
+		if c.fields[i].State != 0 && e.costs.fields[i].State != 0 {
+			_ = e.costs.fields[i].Merge(&c.fields[i])
+		}
 	}
 	f.recycle(c)
 }
@@ -149,24 +171,35 @@ func (p *producerRef) resource(vals []cardinality.Value) {
 }
 
 // figures writes an entry's costs into its message, with the producer's
-// resource values.
+// resource values: a metric's series and data point fields, a span's or a
+// log's counted fields, each under its own source (SPAN, LOG_RECORD,
+// SEVERITY), which the message's keys already carry.
 func figures(msg *tallycatv1.Observation, c *costs, res []uint64) error {
 	if c != nil {
-		d, err := distinctMessage(&c.series)
-		if err != nil {
-			return err
+		if msg.Signal == tallycatv1.Signal_SIGNAL_UNSPECIFIED {
+			d, err := distinctMessage(&c.series)
+			if err != nil {
+				return err
+			}
+			msg.Series = d
 		}
-		msg.Series = d
 		for j := range c.fields {
 			t := &c.fields[j]
+			if t.State == 0 {
+				continue // not counted
+			}
 			a := msg.DataPointAttributes[j]
+			src := a.Source
+			if src == tallycatv1.FieldSource_FIELD_SOURCE_UNSPECIFIED {
+				src = tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT // a metric's
+			}
 			dist := t.Distinct()
 			d, err := distinctMessage(&dist)
 			if err != nil {
 				return err
 			}
 			ff := &tallycatv1.FieldFigures{
-				Source: tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, Key: a.Name, ValueType: a.ValueType,
+				Source: src, Key: a.Name, ValueType: a.ValueType,
 				Distinct: d, ValuesState: t.State,
 			}
 			t.Values(func(text string, n uint64) {

@@ -120,7 +120,7 @@ type entry struct {
 	due         bool  // carries something the catalog has not seen
 	inflight    bool
 	costs       *costs      // what its data points carried since it was last sent
-	span        *spanCounts // a span entry's errors and name examples since
+	span        *spanCounts // a span's errors and name examples, a log's bytes, since
 }
 
 // beat schedules a look at an entry: at that time it is sent as a heartbeat
@@ -250,7 +250,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 			f.due = append(f.due, k)
 		}
 		e.count += o.DataPoints
-		e.addSpanCounts(o.Errors, o.NameExamples)
+		e.addSpanCounts(o.Errors, o.NameExamples, o.RecordBytes)
 		f.count(k, e, o)
 		if e.first == 0 {
 			e.first = atNano

@@ -122,18 +122,13 @@ func (f *Forwarder) take(everything bool) []taken {
 		var span spanCounts
 		if e.span != nil {
 			span, *e.span = *e.span, spanCounts{}
-			msg.ErrorCount, msg.NameExamples = span.errors, span.examples
+			msg.ErrorCount, msg.NameExamples, msg.LogRecordBytes = span.errors, span.examples, span.bytes
 		}
-		// Spans and logs carry no cost figures yet, not even the
-		// producer's resource values a metric entry has counted: the
-		// catalog works their rate out from the count and the times.
-		if msg.Signal == tallycatv1.Signal_SIGNAL_UNSPECIFIED {
-			if err := figures(msg, e.costs, k.producer.res); err != nil {
-				// A sketch that does not encode would be a bug: send the
-				// observation without its figures rather than not at all.
-				slog.Error("encoding an observation's cost figures", "error", err)
-				msg.Series, msg.Fields = nil, nil
-			}
+		if err := figures(msg, e.costs, k.producer.res); err != nil {
+			// A sketch that does not encode would be a bug: send the
+			// observation without its figures rather than not at all.
+			slog.Error("encoding an observation's cost figures", "error", err)
+			msg.Series, msg.Fields = nil, nil
 		}
 		batch = append(batch, taken{k: k, e: e, msg: msg, costs: e.costs, span: span, due: e.due, count: e.count, first: e.first, last: e.last})
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
@@ -315,7 +310,7 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 			continue
 		}
 		f.giveBack(e, t.costs)
-		e.addSpanCounts(t.span.errors, t.span.examples)
+		e.addSpanCounts(t.span.errors, t.span.examples, t.span.bytes)
 		e.count += t.count
 		if t.first != 0 && (e.first == 0 || t.first < e.first) {
 			e.first = t.first

@@ -25,29 +25,31 @@ import (
 // are dropped without being sent.
 const signalHold = 5 * time.Minute
 
-// spanCounts is what a span entry counts besides its spans: those with
-// status error, and, grouped by scope, some of the names it took in. It is
-// kept apart from entry so that metric entries, nearly all of them, pay one
-// word for it.
+// spanCounts is what a span or log entry counts besides its spans or log
+// records: the spans with status error and, grouped by scope, some of the
+// names it took in; a log's records' bytes. It is kept apart from entry so
+// that metric entries, nearly all of them, pay one word for it.
 type spanCounts struct {
 	errors   uint64
 	examples []string
+	bytes    uint64
 }
 
 // maxNameExamples is how many names a by-scope span observation carries,
 // as the API allows.
 const maxNameExamples = 10
 
-// addSpanCounts adds an observation's errors and name examples to its
-// entry's.
-func (e *entry) addSpanCounts(errors uint64, examples []string) {
-	if errors == 0 && len(examples) == 0 {
+// addSpanCounts adds an observation's errors, name examples and log
+// record bytes to its entry's.
+func (e *entry) addSpanCounts(errors uint64, examples []string, bytes uint64) {
+	if errors == 0 && len(examples) == 0 && bytes == 0 {
 		return
 	}
 	if e.span == nil {
 		e.span = &spanCounts{}
 	}
 	e.span.errors += errors
+	e.span.bytes += bytes
 	e.span.examples = addExamples(e.span.examples, examples)
 }
 

@@ -51,8 +51,9 @@ func TestSpanAndLogMessages(t *testing.T) {
 	byScope := spanObs("otelhttp", 4, 1)
 	byScope.Shape.ByScope, byScope.VariantID = true, schemaid.ID(schemaid.Shape{Signal: schemaid.Span, Name: "otelhttp", ByScope: true})
 	byScope.NameExamples = []string{"GET /users/1", "GET /users/2"}
-	// A producer whose metrics carry resource values: its spans carry no
-	// cost figures all the same.
+	// A producer whose metrics carry resource values: its spans and logs
+	// carry the producer's resource figures too, as its metrics do, and no
+	// series (these observations carry no values of their own fields).
 	metric := obs("m", "checkout")
 	metric.ResourceAttributes = []schemaid.Attribute{{Key: "host.name", Type: String}}
 	metric.ResourceValues = []cardinality.Value{{Hash: 7, Type: String}}
@@ -77,7 +78,7 @@ func TestSpanAndLogMessages(t *testing.T) {
 	}
 	span := got["SIGNAL_SPAN GET /users/{id}"]
 	if span == nil || span.MetricName != "" || span.MetricType != 0 || span.SpanKind != tallycatv1.SpanKind_SPAN_KIND_SERVER ||
-		span.DataPointCount != 15 || span.ErrorCount != 4 || len(span.Fields) != 0 || span.Series != nil {
+		span.DataPointCount != 15 || span.ErrorCount != 4 || len(span.Fields) != 1 || span.Fields[0].Source != Resource || span.Series != nil {
 		t.Fatalf("span message = %v", span)
 	}
 	wantSources := map[string]tallycatv1.FieldSource{"": tallycatv1.FieldSource_FIELD_SOURCE_EVENT, "exception.type": tallycatv1.FieldSource_FIELD_SOURCE_EVENT,
@@ -91,7 +92,7 @@ func TestSpanAndLogMessages(t *testing.T) {
 		t.Errorf("by-scope span message = %v", o)
 	}
 	lg := got["SIGNAL_LOG browser.page_view"]
-	if lg == nil || lg.SpanKind != 0 || lg.ErrorCount != 0 || lg.DataPointCount != 3 || len(lg.Fields) != 0 {
+	if lg == nil || lg.SpanKind != 0 || lg.ErrorCount != 0 || lg.DataPointCount != 3 || len(lg.Fields) != 1 || lg.Fields[0].Source != Resource || lg.Series != nil {
 		t.Fatalf("log message = %v", lg)
 	}
 	for _, a := range lg.DataPointAttributes {
