@@ -190,11 +190,20 @@ func TestSpansAndLogs(t *testing.T) {
 				t.Errorf("a log of the span's name: %v, want not found, naming the log event", err)
 			}
 			// The span's attributes are judged against the registry: its
-			// link's peer.service is deprecated.
+			// link's peer.service is deprecated; its exception event, which
+			// the registry defines, carries exception.type, which makes
+			// exception.message recommended, and no exception.stacktrace.
 			findings, err := c.conformance.ListFindings(ctx, &tallycatv1.ListFindingsRequest{SchemaId: sc.SchemaId})
-			if err != nil || len(findings.Findings) != 1 || findings.Findings[0].FindingId != "deprecated" || findings.Findings[0].Attribute != "peer.service" ||
-				findings.Findings[0].Replacement != "service.peer.name" || !strings.Contains(findings.Findings[0].Message, "peer.service of a link") {
-				t.Errorf("findings of the span = %v, %v; want peer.service of its link deprecated", findings, err)
+			var ids []string
+			for _, f := range findings.GetFindings() {
+				ids = append(ids, f.FindingId+" "+f.Attribute)
+				if f.FindingId == "deprecated" && (f.Replacement != "service.peer.name" || !strings.Contains(f.Message, "peer.service of a link")) {
+					t.Errorf("deprecated finding = %v", f)
+				}
+			}
+			if want := []string{"deprecated peer.service", "recommended_attribute_not_present exception.message",
+				"recommended_attribute_not_present exception.stacktrace"}; err != nil || !slices.Equal(ids, want) {
+				t.Errorf("findings of the span = %v, %v; want %v", ids, err, want)
 			}
 		})
 	}

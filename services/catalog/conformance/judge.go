@@ -19,6 +19,7 @@ import (
 // levels (see DefaultLevels); the others are TallyCat's.
 const (
 	FindingMissingMetric             = "missing_metric"
+	FindingMissingEvent              = "missing_event"
 	FindingMissingAttribute          = "missing_attribute"
 	FindingTemplateAttribute         = "template_attribute"
 	FindingUnitMismatch              = "unit_mismatch"
@@ -43,7 +44,7 @@ const (
 // DefaultLevels are the level of each finding id unless configured
 // otherwise: Weaver live-check's defaults for its ids.
 var DefaultLevels = map[string]tallycatv1.FindingLevel{
-	FindingMissingMetric: violation, FindingMissingAttribute: violation, FindingTemplateAttribute: informed,
+	FindingMissingMetric: violation, FindingMissingEvent: violation, FindingMissingAttribute: violation, FindingTemplateAttribute: informed,
 	FindingUnitMismatch: violation, FindingUnexpectedInstrument: violation, FindingTypeMismatch: violation,
 	FindingDeprecated: violation, FindingNotStable: informed, FindingUndefinedEnumVariant: informed,
 	FindingRequiredNotPresent: violation, FindingRecommendedNotPresent: improvement,
@@ -119,18 +120,24 @@ func (j Judge) file(out *[]Finding, s catalog.Judged, f Finding) {
 }
 
 // SpanKey judges the current schemas of one span key: their attributes
-// against the attribute registry (see signalAttributes) and by the policy
-// rules that cover spans (see PolicyRule.check), and the schema
-// that took in a scope's span names past the ingest's limit of distinct
-// names (names that embed ids, such as "GET /users/123"), named with
-// examples, since each such name would otherwise be a schema of its own.
-// Spans are not matched to the registry's span definitions yet, so no
-// requirement level is checked.
+// against the attribute registry (see signalAttributes); their own
+// attributes by the requirement levels of the registry's span definition
+// each matches by kind and identifying attributes, if any (see spans.go:
+// Weaver cannot tell which definition a span follows); their events, by
+// name, against the registry's events (missing_event, requirement levels;
+// see events.go); by the policy rules that cover spans (see
+// PolicyRule.check); and the schema that took in a scope's span names past
+// the ingest's limit of distinct names (names that embed ids, such as
+// "GET /users/123"), named with examples, since each such name would
+// otherwise be a schema of its own.
 func (j Judge) SpanKey(schemas []catalog.Judged) []Finding {
 	var out []Finding
 	for _, s := range schemas {
-		j.signalAttributes(s.Schema, func(f Finding) { j.file(&out, s, f) })
-		j.policies(s, func(f Finding) { j.file(&out, s, f) })
+		add := func(f Finding) { j.file(&out, s, f) }
+		j.signalAttributes(s.Schema, add)
+		j.spanRequirements(s.Schema, add)
+		j.spanEvents(s.Schema, add)
+		j.policies(s, add)
 		if !s.Schema.ByScope {
 			continue
 		}
@@ -140,22 +147,25 @@ func (j Judge) SpanKey(schemas []catalog.Judged) []Finding {
 		if len(s.Schema.NameExamples) > 0 {
 			msg += fmt.Sprintf(", for example %s; a name that embeds ids (user ids, order numbers) belongs in an attribute (http.route, url.path)", quoteAll(s.Schema.NameExamples))
 		}
-		j.file(&out, s, Finding{ID: FindingSpanNameLimit, Message: msg, Actual: scope, Examples: s.Schema.NameExamples})
+		add(Finding{ID: FindingSpanNameLimit, Message: msg, Actual: scope, Examples: s.Schema.NameExamples})
 	}
 	sortFindings(out)
 	return out
 }
 
 // LogKey judges the current schemas of one log key: their records' own
-// attributes against the attribute registry (see signalAttributes) and by
-// the policy rules that cover logs (see PolicyRule.check). Log
-// events are not matched to the registry's events yet, so neither
-// missing_event nor an event's required attributes are judged.
+// attributes against the attribute registry (see signalAttributes); a log
+// event, by its name, against the registry's events (missing_event, the
+// event's requirement levels, deprecation and stability; see events.go),
+// which a logger's schema without an event name is not; and by the policy
+// rules that cover logs (see PolicyRule.check).
 func (j Judge) LogKey(schemas []catalog.Judged) []Finding {
 	var out []Finding
 	for _, s := range schemas {
-		j.signalAttributes(s.Schema, func(f Finding) { j.file(&out, s, f) })
-		j.policies(s, func(f Finding) { j.file(&out, s, f) })
+		add := func(f Finding) { j.file(&out, s, f) }
+		j.signalAttributes(s.Schema, add)
+		j.logEvent(s.Schema, add)
+		j.policies(s, add)
 	}
 	sortFindings(out)
 	return out
@@ -261,39 +271,13 @@ func (j Judge) schema(s catalog.Schema, add func(Finding)) {
 	} else {
 		j.metric(s, m, add)
 	}
-	present := map[string]catalog.Field{}
 	for _, f := range s.Fields {
-		if f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
-			continue
+		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
+			j.attribute(s, m, f, add)
 		}
-		present[f.Name] = f
-		j.attribute(s, m, f, add)
 	}
-	if !defined {
-		return
-	}
-	for _, a := range m.Attributes {
-		if a.Type.Template || a.Deprecated != nil {
-			continue
-		}
-		f, ok := present[a.Key]
-		switch {
-		case ok && (f.Presence != tallycatv1.FieldPresence_FIELD_PRESENCE_SOMETIMES || a.Requirement != semconv.Required):
-			continue
-		case ok: // a required attribute some data points lack
-			add(Finding{ID: FindingRequiredNotPresent, Attribute: a.Key, Expected: "on every data point", Actual: fmt.Sprintf("on %.0f %% of them", 100*f.SeenRatio),
-				Message: fmt.Sprintf("required attribute %s is missing from %.0f %% of the data points of %s", a.Key, 100*(1-f.SeenRatio), s.Key)})
-			continue
-		}
-		id := map[semconv.RequirementLevel]string{
-			semconv.Required: FindingRequiredNotPresent, semconv.Recommended: FindingRecommendedNotPresent,
-			semconv.ConditionallyRequired: FindingConditionallyNotPresent, semconv.OptIn: FindingOptInNotPresent,
-		}[a.Requirement]
-		if id == "" {
-			id = FindingRecommendedNotPresent
-		}
-		add(Finding{ID: id, Attribute: a.Key, Expected: string(a.Requirement), Actual: "not sent",
-			Message: fmt.Sprintf("%s attribute %s is not present on %s", strings.ReplaceAll(string(a.Requirement), "_", " "), a.Key, s.Key)})
+	if defined {
+		requirements(m.Attributes, ownPresence(s), "data point", s.Key, add)
 	}
 }
 
