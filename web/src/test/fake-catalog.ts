@@ -5,6 +5,7 @@ import {
   CatalogService,
   type ListProducersRequest,
   type ListSchemaKeysRequest,
+  type ListServiceReleasesResponseSchema,
   DiffSchemasResponseSchema,
   GetSeriesHistoryResponseSchema,
   ListTopSeriesResponseSchema,
@@ -27,7 +28,7 @@ import {
 } from "@/gen/tallycat/v1/conformance_service_pb";
 import { VersioningService } from "@/gen/tallycat/v1/versioning_service_pb";
 import { fakeProposals } from "./fake-proposals";
-import { byScopeSpanSchema, signalDetails, signalKeys, signalSchemas } from "./fake-signals";
+import { byScopeSpanSchema, loggerKey, signalDetails, signalKeys, signalSchemas } from "./fake-signals";
 import {
   CostSchema,
   ExampleValuesState,
@@ -388,6 +389,18 @@ function countBy(list: Finding[], key: (f: Finding) => string[]): FindingCount[]
   return [...counts.values()].sort((a, b) => b.violations - a.violations || b.improvements - a.improvements || a.name.localeCompare(b.name));
 }
 
+/** serviceReleases are what each service's releases send: checkout's 1.4.2 added a span and a log event to what 1.4.1 sent. */
+const serviceReleases: Record<string, MessageInitShape<typeof ListServiceReleasesResponseSchema>> = {
+  checkout: {
+    keys: { metricCount: 2, spanCount: 2, logCount: 1 },
+    releases: [
+      { serviceNamespace: "shop", serviceVersion: "1.4.2", instanceCount: 2, firstSeen: lastWeek, lastSeen: now, keys: { metricCount: 2, spanCount: 2, logCount: 1 } },
+      { serviceNamespace: "shop", serviceVersion: "1.4.1", instanceCount: 248, firstSeen: lastWeek, lastSeen: lastWeek, keys: { metricCount: 2, spanCount: 1 } },
+    ],
+  },
+  payments: { keys: { metricCount: 1 }, releases: [{ serviceVersion: "2.0.0", instanceCount: 1200, lastSeen: now, keys: { metricCount: 1 } }] },
+};
+
 /** Calls records what the fake catalog was asked, for assertions. */
 export type Calls = {
   listSchemaKeys: string[];
@@ -402,6 +415,8 @@ export type Calls = {
   exportRegistry: number;
   acceptProposal: string[];
   dismissProposal: { version: string; reason: string }[];
+  /** listServiceReleases are the services whose releases were asked for. */
+  listServiceReleases: string[];
   /** keyRequests are the calls that name a key, with the signal they name it under. */
   keyRequests: { method: string; schemaKey: string; signal: Signal }[];
 };
@@ -422,6 +437,8 @@ type Options = {
   staleProposal?: boolean;
   /** spanFinding adds the finding on span names past the limit, with examples. */
   spanFinding?: boolean;
+  /** logger adds checkout's logger, its records without an event name, to the log keys. */
+  logger?: boolean;
 };
 
 export function fakeCatalog(opts: Options = {}) {
@@ -438,6 +455,7 @@ export function fakeCatalog(opts: Options = {}) {
     exportRegistry: 0,
     acceptProposal: [],
     dismissProposal: [],
+    listServiceReleases: [],
     keyRequests: [],
   };
   const keyRequest = (method: string, schemaKey: string, signal: Signal) => calls.keyRequests.push({ method, schemaKey, signal });
@@ -453,6 +471,7 @@ export function fakeCatalog(opts: Options = {}) {
         // No signals is metrics only, as the catalog answers.
         const signals = req.signals.length > 0 ? req.signals : [Signal.METRIC];
         const spansAndLogs = opts.empty ? [] : ([Signal.SPAN, Signal.LOG] as const).flatMap((s) => (signals.includes(s) ? signalKeys[s] : []));
+        if (opts.logger && signals.includes(Signal.LOG)) spansAndLogs.push(loggerKey);
         const all = opts.empty || !signals.includes(Signal.METRIC)
           ? spansAndLogs
           : [
@@ -488,7 +507,9 @@ export function fakeCatalog(opts: Options = {}) {
             ? (k: (typeof all)[number]) => Number(k.cost?.seriesEstimate ?? 0n)
             : req.sort === SchemaKeySort.DATA_POINT_RATE
               ? (k: (typeof all)[number]) => k.cost?.dataPointsPerMinute ?? 0
-              : undefined;
+              : req.sort === SchemaKeySort.ERROR_SHARE
+                ? (k: (typeof all)[number]) => (k.dataPointCount > 0n ? Number(k.errorCount) / Number(k.dataPointCount) : 0)
+                : undefined;
         if (by) rows.sort((a, b) => (req.descending ? by(b) - by(a) : by(a) - by(b)));
         return { schemaKeys: rows, totalSize: BigInt(rows.length) };
       },
@@ -548,6 +569,10 @@ export function fakeCatalog(opts: Options = {}) {
         if (req.filter.case === "schemaKey") keyRequest("listProducers", req.filter.value, req.signal);
         const service = req.filter.case === "serviceName" ? req.filter.value : "checkout";
         return { producers: [create(ProducerSchema, { serviceName: service, serviceInstanceId: `${service}-pod-1`, schemaCount: 1, lastSeen: now })] };
+      },
+      listServiceReleases(req) {
+        calls.listServiceReleases.push(req.serviceName);
+        return serviceReleases[req.serviceName] ?? {};
       },
       // payments has no instance among the producers listed first: the
       // service filter must come from here.

@@ -126,7 +126,22 @@ const summary = (s: Schema, spanKinds: SpanKind[], perMinute: number): SchemaKey
     producerCount: s.producerCount,
     lastSeen: now,
     cost: cost(perMinute),
+    byScope: s.byScope,
+    dataPointCount: s.dataPointCount,
+    errorCount: s.errorCount,
   });
+
+/** loggerKey is checkout's logger: its records without an event name, counted under their scope. */
+export const loggerKey: SchemaKeySummary = create(SchemaKeySummarySchema, {
+  schemaKey: "com.example.checkout.web",
+  signal: Signal.LOG,
+  byScope: true,
+  schemaCount: 1,
+  producerCount: 2,
+  lastSeen: now,
+  cost: cost(5),
+  dataPointCount: 300n,
+});
 
 /** signalKeys are ListSchemaKeys' span and log keys. */
 export const signalKeys: Record<Signal.SPAN | Signal.LOG, SchemaKeySummary[]> = {

@@ -24,6 +24,7 @@ export const sortColumns = {
   lastSeen: SchemaKeySort.LAST_SEEN,
   series: SchemaKeySort.SERIES,
   rate: SchemaKeySort.DATA_POINT_RATE,
+  errorShare: SchemaKeySort.ERROR_SHARE,
 } as const;
 
 /** parseMetricsSearch keeps only well-formed values from the URL. */

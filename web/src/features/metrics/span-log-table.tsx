@@ -7,6 +7,7 @@ import { formatCount, formatRate, windowLabel } from "@/lib/format";
 import { signalWords } from "@/lib/signal";
 import { KeyLink, KeyRows, SchemaCountCell, VersionCell } from "./key-cells";
 import type { MetricsSearch } from "./search";
+import { ErrorShareCell, ScopeMark } from "./signal-cells";
 import { SortHeader } from "./sort-header";
 
 type Props = {
@@ -25,13 +26,16 @@ const nameHeader = {
 
 /**
  * SpanLogTable is one row per span name or log event name: its schemas
- * (a span's kinds too), producers, rate and when it was last seen.
+ * (a span's kinds and share of errors too), producers, rate and when it
+ * was last seen. A key that groups a scope says so: a logger's records
+ * without an event name, or the span names past the limit of distinct
+ * names, linked to the finding that names them.
  */
 export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText }: Props) {
   const sortable = { search, onSort };
   const { items, Items } = signalWords[signal];
   const [name, nameTitle] = nameHeader[signal];
-  const columns = signal === "span" ? 7 : 6;
+  const columns = signal === "span" ? 8 : 6;
   return (
     <div className="rounded-lg border bg-background">
       <Table>
@@ -48,6 +52,15 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText 
               title={`${Items} a minute over the ${windowLabel[search.window ?? Window.UNSPECIFIED]}`}
               {...sortable}
             />
+            {signal === "span" && (
+              <SortHeader
+                label="Errors"
+                sort={SchemaKeySort.ERROR_SHARE}
+                className="text-right"
+                title="The share of its spans with status error, since each release began sending them"
+                {...sortable}
+              />
+            )}
             <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} {...sortable} />
             <TableHead>Version</TableHead>
           </TableRow>
@@ -62,6 +75,7 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText 
               <TableRow key={k.schemaKey} data-testid={`${signal}-row`}>
                 <TableCell>
                   <KeyLink k={k} />
+                  <ScopeMark k={k} signal={signal} />
                   {k.description && <p className="mt-0.5 line-clamp-1 text-xs text-muted-foreground">{k.description}</p>}
                 </TableCell>
                 {signal === "span" && (
@@ -82,6 +96,7 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText 
                 >
                   {k.cost ? formatRate(k.cost.dataPointsPerMinute) : "—"}
                 </TableCell>
+                {signal === "span" && <ErrorShareCell k={k} />}
                 <TableCell>
                   <RelativeTime value={k.lastSeen} />
                 </TableCell>
