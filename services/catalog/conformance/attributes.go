@@ -84,7 +84,9 @@ func (j Judge) defined(f catalog.Field, def semconv.Attribute, label, of string,
 // the span or the log event (see defined): a span's own attributes and
 // those of its events and links, a log record's own attributes. Body keys
 // and severity are not attributes, and an attribute the registries do not
-// define, like resource and scope attributes, is not judged yet.
+// define, like resource and scope attributes, is not judged yet. What the
+// matched span definition and event ask for is judged apart (see
+// spanRequirements, logEvent and spanEvents).
 func (j Judge) signalAttributes(s catalog.Schema, add func(Finding)) {
 	of := catalog.DescribeKey(s.Key)
 	for _, f := range s.Fields {

@@ -72,6 +72,8 @@ func TestMatchSpan(t *testing.T) {
 		{"database client", schemaid.SpanKindClient, dbClient, nil, "span.db.client"},
 		{"database client without db.system.name", schemaid.SpanKindClient, without(dbClient, "db.system.name"), nil, ""},
 		{"gRPC client", schemaid.SpanKindClient, grpcClient, nil, "span.rpc.call.client"},
+		{"gRPC server", schemaid.SpanKindServer, []string{"rpc.system.name", "rpc.method", "rpc.response.status_code"}, nil, "span.rpc.call.server"},
+		{"a function run by a timer", schemaid.SpanKindServer, []string{"faas.trigger", "faas.invocation_id", "faas.time", "faas.cron"}, nil, "span.faas.timer.server"},
 		{"Kafka send", schemaid.SpanKindProducer, kafkaSend, nil, "span.messaging.send.producer"},
 		// create and send producer spans differ by messaging.operation.type's
 		// value; without the network attributes only send has, the smaller
