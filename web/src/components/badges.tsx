@@ -17,11 +17,11 @@ import { cn } from "@/lib/utils";
 
 const typeColors: Record<MetricType, string> = {
   [MetricType.UNSPECIFIED]: "",
-  [MetricType.GAUGE]: "bg-sky-100 text-sky-800",
-  [MetricType.SUM]: "bg-emerald-100 text-emerald-800",
-  [MetricType.HISTOGRAM]: "bg-violet-100 text-violet-800",
-  [MetricType.EXPONENTIAL_HISTOGRAM]: "bg-fuchsia-100 text-fuchsia-800",
-  [MetricType.SUMMARY]: "bg-amber-100 text-amber-800",
+  [MetricType.GAUGE]: "bg-sky-100 text-sky-800 dark:bg-sky-400/15 dark:text-sky-300",
+  [MetricType.SUM]: "bg-emerald-100 text-emerald-800 dark:bg-emerald-400/15 dark:text-emerald-300",
+  [MetricType.HISTOGRAM]: "bg-violet-100 text-violet-800 dark:bg-violet-400/15 dark:text-violet-300",
+  [MetricType.EXPONENTIAL_HISTOGRAM]: "bg-fuchsia-100 text-fuchsia-800 dark:bg-fuchsia-400/15 dark:text-fuchsia-300",
+  [MetricType.SUMMARY]: "bg-amber-100 text-amber-800 dark:bg-amber-400/15 dark:text-amber-300",
 };
 
 export function MetricTypeBadge({ type }: { type: MetricType }) {
@@ -30,11 +30,11 @@ export function MetricTypeBadge({ type }: { type: MetricType }) {
 
 const kindColors: Record<SpanKind, string> = {
   [SpanKind.UNSPECIFIED]: "bg-muted text-muted-foreground",
-  [SpanKind.INTERNAL]: "bg-slate-100 text-slate-700",
-  [SpanKind.SERVER]: "bg-sky-100 text-sky-800",
-  [SpanKind.CLIENT]: "bg-emerald-100 text-emerald-800",
-  [SpanKind.PRODUCER]: "bg-violet-100 text-violet-800",
-  [SpanKind.CONSUMER]: "bg-amber-100 text-amber-800",
+  [SpanKind.INTERNAL]: "bg-slate-100 text-slate-700 dark:bg-slate-400/15 dark:text-slate-300",
+  [SpanKind.SERVER]: "bg-sky-100 text-sky-800 dark:bg-sky-400/15 dark:text-sky-300",
+  [SpanKind.CLIENT]: "bg-emerald-100 text-emerald-800 dark:bg-emerald-400/15 dark:text-emerald-300",
+  [SpanKind.PRODUCER]: "bg-violet-100 text-violet-800 dark:bg-violet-400/15 dark:text-violet-300",
+  [SpanKind.CONSUMER]: "bg-amber-100 text-amber-800 dark:bg-amber-400/15 dark:text-amber-300",
 };
 
 /** SpanKindBadge is a span's kind: a server span and a client span of one name are two schemas. */
@@ -48,15 +48,15 @@ export function SpanKindBadge({ kind }: { kind: SpanKind }) {
 
 const sourceColors: Record<FieldSource, string> = {
   [FieldSource.UNSPECIFIED]: "",
-  [FieldSource.RESOURCE]: "border-orange-200 text-orange-700",
-  [FieldSource.SCOPE]: "border-teal-200 text-teal-700",
-  [FieldSource.DATA_POINT]: "border-indigo-200 text-indigo-700",
-  [FieldSource.SPAN]: "border-indigo-200 text-indigo-700",
-  [FieldSource.EVENT]: "border-violet-200 text-violet-700",
-  [FieldSource.LINK]: "border-sky-200 text-sky-700",
-  [FieldSource.LOG_RECORD]: "border-indigo-200 text-indigo-700",
-  [FieldSource.BODY]: "border-emerald-200 text-emerald-700",
-  [FieldSource.SEVERITY]: "border-rose-200 text-rose-700",
+  [FieldSource.RESOURCE]: "border-orange-200 text-orange-700 dark:border-orange-400/40 dark:text-orange-300",
+  [FieldSource.SCOPE]: "border-teal-200 text-teal-700 dark:border-teal-400/40 dark:text-teal-300",
+  [FieldSource.DATA_POINT]: "border-indigo-200 text-indigo-700 dark:border-indigo-400/40 dark:text-indigo-300",
+  [FieldSource.SPAN]: "border-indigo-200 text-indigo-700 dark:border-indigo-400/40 dark:text-indigo-300",
+  [FieldSource.EVENT]: "border-violet-200 text-violet-700 dark:border-violet-400/40 dark:text-violet-300",
+  [FieldSource.LINK]: "border-sky-200 text-sky-700 dark:border-sky-400/40 dark:text-sky-300",
+  [FieldSource.LOG_RECORD]: "border-indigo-200 text-indigo-700 dark:border-indigo-400/40 dark:text-indigo-300",
+  [FieldSource.BODY]: "border-emerald-200 text-emerald-700 dark:border-emerald-400/40 dark:text-emerald-300",
+  [FieldSource.SEVERITY]: "border-rose-200 text-rose-700 dark:border-rose-400/40 dark:text-rose-300",
 };
 
 export function SourceBadge({ source }: { source: FieldSource }) {
@@ -118,7 +118,7 @@ export function PresenceBadge({ field }: { field: Field }) {
     <Badge
       variant="outline"
       data-testid="field-presence"
-      className={cn("whitespace-nowrap", always ? "border-transparent text-muted-foreground" : "border-amber-300 bg-amber-50 text-amber-900")}
+      className={cn("whitespace-nowrap", always ? "border-transparent text-muted-foreground" : "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-400/40 dark:bg-amber-400/10 dark:text-amber-200")}
       title={always ? `On every one of the schema's ${of}` : `On ${formatShare(field.seenRatio)} of the schema's ${of}`}
     >
       {text}
@@ -203,9 +203,9 @@ export function HighCardinalityBadge() {
 
 const levelColors: Record<FindingLevel, string> = {
   [FindingLevel.UNSPECIFIED]: "bg-muted text-muted-foreground",
-  [FindingLevel.VIOLATION]: "bg-red-100 text-red-800",
-  [FindingLevel.IMPROVEMENT]: "bg-amber-100 text-amber-900",
-  [FindingLevel.INFORMATION]: "bg-sky-100 text-sky-800",
+  [FindingLevel.VIOLATION]: "bg-red-100 text-red-800 dark:bg-red-400/15 dark:text-red-300",
+  [FindingLevel.IMPROVEMENT]: "bg-amber-100 text-amber-900 dark:bg-amber-400/15 dark:text-amber-300",
+  [FindingLevel.INFORMATION]: "bg-sky-100 text-sky-800 dark:bg-sky-400/15 dark:text-sky-300",
 };
 
 const levelTitles: Record<FindingLevel, string> = {

@@ -45,13 +45,13 @@ export function Expectation({ finding: f, className }: { finding: Finding; class
       {aspect && <span className="text-muted-foreground">{aspect}: </span>}
       {f.expected && (
         <>
-          expected <code className="rounded bg-emerald-50 px-1 font-mono text-[13px] text-emerald-900">{f.expected}</code>
+          expected <code className="rounded bg-emerald-50 px-1 font-mono text-[13px] text-emerald-900 dark:bg-emerald-400/15 dark:text-emerald-200">{f.expected}</code>
         </>
       )}
       {f.expected && f.actual && ", "}
       {f.actual && (
         <>
-          got <code className="rounded bg-red-50 px-1 font-mono text-[13px] text-red-900">{f.actual}</code>
+          got <code className="rounded bg-red-50 px-1 font-mono text-[13px] text-red-900 dark:bg-red-400/15 dark:text-red-200">{f.actual}</code>
         </>
       )}
     </span>
