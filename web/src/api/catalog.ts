@@ -41,6 +41,11 @@ export function useServices() {
   return useQuery(CatalogService.method.listServices, { pageSize: 1000 });
 }
 
+/** useServiceReleases lists a service's latest releases with the metrics, spans and log events each sends, and the service's own counts. */
+export function useServiceReleases(serviceName: string, pageSize = 5) {
+  return useQuery(CatalogService.method.listServiceReleases, { serviceName, pageSize });
+}
+
 export function useDiff(baseSchemaId: string | undefined, targetSchemaId: string | undefined) {
   return useQuery(
     CatalogService.method.diffSchemas,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Signal } from "@/gen/tallycat/v1/schema_pb";
 import { fakeCatalog } from "@/test/fake-catalog";
 import { renderAt } from "@/test/render";
 
@@ -15,5 +17,35 @@ describe("producers page", () => {
     const asked = calls.listProducers.filter((r) => r.filter.case === "serviceName" && r.filter.value === "payments");
     expect(asked[0]?.mostRecentFirst).toBe(true);
     expect(asked[0]?.pageSize).toBe(10);
+  });
+
+  it("says what each service and each of its releases sends, signal by signal, each count leading to its list", async () => {
+    const { transport, calls } = fakeCatalog();
+    const { history } = renderAt("/producers", transport);
+    const checkout = await screen.findByRole("region", { name: "Service checkout" });
+    const counts = await within(checkout).findByRole("navigation", { name: "What checkout sends" });
+    expect(within(counts).getByTestId("service-metric-count")).toHaveTextContent("2 metrics");
+    expect(within(counts).getByTestId("service-span-count")).toHaveTextContent("2 spans");
+    expect(within(counts).getByTestId("service-log-count")).toHaveTextContent("1 log event");
+    expect(within(counts).getByTestId("service-metric-count")).toHaveAttribute("href", "/?service=checkout");
+
+    // The latest release first: 1.4.2 added a span and a log event to what 1.4.1 sent.
+    const rows = within(checkout).getAllByTestId("release-row");
+    expect(rows.map((r) => within(r).getByText(/^1\.4\./).textContent)).toEqual(["1.4.2", "1.4.1"]);
+    const cells = (row: HTMLElement) => ["metric", "span", "log"].map((s) => within(row).getByTestId(`release-${s}-count`).textContent);
+    expect(cells(rows[0]!)).toEqual(["2", "2+1", "1+1"]);
+    expect(cells(rows[1]!)).toEqual(["2", "1", "0"]);
+    expect(within(checkout).queryByTestId("releases-partial")).not.toBeInTheDocument();
+    expect(calls.listServiceReleases).toEqual(expect.arrayContaining(["checkout", "payments"]));
+
+    const payments = screen.getByRole("region", { name: "Service payments" });
+    await waitFor(() => expect(within(payments).getByTestId("service-span-count")).toHaveTextContent("0 spans"));
+
+    // A count opens its signal's list, filtered to the service.
+    await userEvent.click(within(counts).getByTestId("service-span-count"));
+    await waitFor(() => expect(history.location.pathname).toBe("/"));
+    expect(Object.fromEntries(new URLSearchParams(history.location.search))).toEqual({ service: "checkout", signal: "span" });
+    await screen.findAllByTestId("span-row");
+    expect(calls.schemaKeyRequests.at(-1)).toMatchObject({ serviceName: "checkout", signals: [Signal.SPAN] });
   });
 });
