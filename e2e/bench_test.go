@@ -60,11 +60,23 @@ func h2cClient() *http.Client {
 // sender posts one pre-encoded export and fails on anything but success.
 type sender func(client *http.Client) error
 
-func grpcSender(addr string, body []byte) sender {
+// The OTLP/gRPC services, by the signal they export.
+const (
+	metricsService = "opentelemetry.proto.collector.metrics.v1.MetricsService"
+	tracesService  = "opentelemetry.proto.collector.trace.v1.TraceService"
+	logsService    = "opentelemetry.proto.collector.logs.v1.LogsService"
+)
+
+func grpcSender(addr string, body []byte) sender { return grpcExport(addr, metricsService, body) }
+
+// grpcExport posts body as one OTLP/gRPC Export call of service, framed
+// once here, so that every call sends the same bytes and costs the client
+// only the HTTP/2 exchange.
+func grpcExport(addr, service string, body []byte) sender {
 	frame := make([]byte, 5, 5+len(body))
 	binary.BigEndian.PutUint32(frame[1:], uint32(len(body)))
 	frame = append(frame, body...)
-	url := "http://" + addr + "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
+	url := "http://" + addr + "/" + service + "/Export"
 	return func(c *http.Client) error {
 		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(frame))
 		req.Header.Set("Content-Type", "application/grpc")
@@ -96,6 +108,29 @@ func httpSender(addr string, body []byte) sender {
 		}
 		return nil
 	}
+}
+
+// runClients makes calls 0 to n-1 of send from the given number of
+// concurrent clients, client c the calls c, c+clients, ..., and returns
+// the first error; a client stops at its first.
+func runClients(clients, n int, send func(call int) error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := c; i < n; i += clients {
+				if err := send(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 // warmKnown makes the ingest hold n known (schema, producer, scope) pairs
@@ -188,25 +223,10 @@ func BenchmarkOTLPLoopback(b *testing.B) {
 			}
 			cpu0, _, _ := procStats(b, pid)
 			b.ResetTimer()
-			var wg sync.WaitGroup
-			errs := make(chan error, clients)
 			per := (b.N + clients - 1) / clients
-			for range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for range per {
-						if err := tc.sender(tc.client); err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
+			err := runClients(clients, per*clients, func(int) error { return tc.sender(tc.client) })
 			b.StopTimer()
-			close(errs)
-			if err := <-errs; err != nil {
+			if err != nil {
 				b.Fatal(err)
 			}
 			cpu1, rss, hwm := procStats(b, pid)
