@@ -3,11 +3,14 @@ package inprocess
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	otellog "go.opentelemetry.io/otel/log"
@@ -26,6 +29,17 @@ import (
 // their attributes against the registry as it judges a metric's: the
 // deprecated ones are named with their replacements, the wrong type is a
 // type_mismatch, each on its own signal.
+//
+// Spans and events are also matched to the registry's definitions: a real
+// otelhttp server span is the HTTP server span definition's and lacks
+// nothing it requires or recommends; a hand-made server span whose code
+// path forgets url.scheme on half the requests and never sets
+// server.address is the same definition's, with that required attribute
+// missing from half the spans and the recommended one never sent; the
+// exception event carries exception.type, so exception.message is
+// recommended; app.login is an event no registry defines, and a feature
+// flag evaluation without feature_flag.key lacks the event's required
+// attribute.
 func TestSpanAndLogConformance(t *testing.T) {
 	ctx := context.Background()
 	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:")
@@ -36,6 +50,30 @@ func TestSpanAndLogConformance(t *testing.T) {
 		trace.WithAttributes(attribute.String("http.method", "GET"), attribute.String("http.response.status_code", "200")))
 	span.AddEvent("exception", trace.WithAttributes(attribute.String("exception.type", "io.EOF")))
 	span.End()
+
+	const route = "GET /orders/{id}"
+	mux := http.NewServeMux()
+	mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "order") })
+	srv := httptest.NewServer(otelhttp.NewHandler(mux, "orders", otelhttp.WithTracerProvider(tp)))
+	t.Cleanup(srv.Close)
+	for id := range 3 {
+		res, err := srv.Client().Get(fmt.Sprintf("%s/orders/%d", srv.URL, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	const carts = "GET /carts/{id}"
+	for _, scheme := range []string{"https", ""} {
+		attrs := []attribute.KeyValue{attribute.String("http.request.method", "GET"), attribute.String("url.path", "/carts/7"),
+			attribute.Int("http.response.status_code", 200)}
+		if scheme != "" {
+			attrs = append(attrs, attribute.String("url.scheme", scheme))
+		}
+		_, handMade := tp.Tracer("example.com/carts").Start(ctx, carts, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+		handMade.End()
+	}
 	if err := tp.ForceFlush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +90,10 @@ func TestSpanAndLogConformance(t *testing.T) {
 	r.SetSeverity(otellog.SeverityInfo)
 	r.AddAttributes(attribute.String("code.filepath", "login.go"))
 	lp.Logger("com.example.checkout").Emit(ctx, r)
+	var flag otellog.Record
+	flag.SetEventName("feature_flag.evaluation")
+	flag.AddAttributes(attribute.String("feature_flag.provider.name", "flagd"), attribute.String("feature_flag.result.variant", "on"))
+	lp.Logger("com.example.checkout").Emit(ctx, flag)
 	if err := lp.ForceFlush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -102,8 +144,30 @@ func TestSpanAndLogConformance(t *testing.T) {
 		if has(spans, "type_mismatch|GET /orders|exception.type") || has(spans, "deprecated|GET /orders|exception.type") {
 			return fmt.Errorf("the exception event's attribute is right, but: %v", spans)
 		}
-		if want := "deprecated|app.login|code.filepath|code.file.path|attribute code.filepath is deprecated: use code.file.path"; !has(logs, want) {
-			return fmt.Errorf("log findings:\n  %s\nwant %s", strings.Join(logs, "\n  "), want)
+		for _, want := range []string{
+			`conditionally_required_attribute_not_present|` + route + `|http.route||conditionally required attribute http.route is not present on span "` + route + `", which matches span.http.server`,
+			`required_attribute_not_present|` + carts + `|url.scheme||required attribute url.scheme is missing from 50 % of the spans of span "` + carts + `", which matches span.http.server`,
+			`recommended_attribute_not_present|` + carts + `|server.address||recommended attribute server.address is not present on span "` + carts + `", which matches span.http.server`,
+			`recommended_attribute_not_present|GET /orders|exception.message||recommended attribute exception.message is not present on event exception of span "GET /orders"`,
+		} {
+			if !has(spans, want) {
+				return fmt.Errorf("span findings:\n  %s\nwant %s", strings.Join(spans, "\n  "), want)
+			}
+		}
+		for _, want := range []string{
+			"deprecated|app.login|code.filepath|code.file.path|attribute code.filepath is deprecated: use code.file.path",
+			`missing_event|app.login|||log event "app.login" is not defined in the registries`,
+			`required_attribute_not_present|feature_flag.evaluation|feature_flag.key||required attribute feature_flag.key is not present on log event "feature_flag.evaluation"`,
+		} {
+			if !has(logs, want) {
+				return fmt.Errorf("log findings:\n  %s\nwant %s", strings.Join(logs, "\n  "), want)
+			}
+		}
+		if has(spans, "required_attribute_not_present|"+route) || has(spans, "recommended_attribute_not_present|"+route) {
+			return fmt.Errorf("otelhttp's span sends what span.http.server requires and recommends, but: %v", spans)
+		}
+		if has(logs, "missing_event|feature_flag.evaluation") {
+			return fmt.Errorf("feature_flag.evaluation is a defined event: %v", logs)
 		}
 		return nil
 	})
