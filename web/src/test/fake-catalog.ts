@@ -439,6 +439,8 @@ type Options = {
   spanFinding?: boolean;
   /** logger adds checkout's logger, its records without an event name, to the log keys. */
   logger?: boolean;
+  /** noMetrics is a catalog of spans and logs alone: no metric, no series. */
+  noMetrics?: boolean;
 };
 
 export function fakeCatalog(opts: Options = {}) {
@@ -472,7 +474,7 @@ export function fakeCatalog(opts: Options = {}) {
         const signals = req.signals.length > 0 ? req.signals : [Signal.METRIC];
         const spansAndLogs = opts.empty ? [] : ([Signal.SPAN, Signal.LOG] as const).flatMap((s) => (signals.includes(s) ? signalKeys[s] : []));
         if (opts.logger && signals.includes(Signal.LOG)) spansAndLogs.push(loggerKey);
-        const all = opts.empty || !signals.includes(Signal.METRIC)
+        const all = opts.empty || opts.noMetrics || !signals.includes(Signal.METRIC)
           ? spansAndLogs
           : [
               create(SchemaKeySummarySchema, {
@@ -534,7 +536,7 @@ export function fakeCatalog(opts: Options = {}) {
       listTopSeries(req) {
         calls.listTopSeries.push(req.window);
         const window = req.window === Window.LAST_DAY ? Window.LAST_DAY : Window.LAST_HOUR;
-        if (opts.empty) return create(ListTopSeriesResponseSchema, { window });
+        if (opts.empty || opts.noMetrics) return create(ListTopSeriesResponseSchema, { window });
         const duration = costOf(window, durationCost);
         return create(ListTopSeriesResponseSchema, {
           window,
