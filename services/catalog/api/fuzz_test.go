@@ -30,6 +30,7 @@ var procedures = []string{
 	"/tallycat.v1.CatalogService/ListServices",
 	"/tallycat.v1.CatalogService/ListTopSeries",
 	"/tallycat.v1.CatalogService/GetSeriesHistory",
+	"/tallycat.v1.CatalogService/ListServiceReleases",
 }
 
 // FuzzRPC sends arbitrary bytes, as protobuf, to every catalog procedure:
@@ -50,6 +51,8 @@ func FuzzRPC(f *testing.F) {
 	seed(9, &tallycatv1.RecordObservationsRequest{BatchId: "6f1c1f7e-1d2a-4c55-9a51-3f3a9e0b2b11", Observations: []*tallycatv1.Observation{costly("m", time.Now(), 0, 100)}})
 	seed(11, &tallycatv1.ListTopSeriesRequest{Window: tallycatv1.Window_WINDOW_LAST_DAY, Limit: 3})
 	seed(12, &tallycatv1.GetSeriesHistoryRequest{SchemaKey: "m"})
+	seed(13, &tallycatv1.ListServiceReleasesRequest{ServiceName: "svc", PageSize: 1})
+	seed(0, &tallycatv1.ListSchemaKeysRequest{Signals: []tallycatv1.Signal{2}, Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_ERROR_SHARE})
 	store := storetest.Open(f, catalog.CostConfig{})
 	h := apitest.NewHandler(f, store, api.Options{})
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
