@@ -286,10 +286,10 @@ type Store interface {
 	ListServices(ctx context.Context, offset, limit int) ([]Service, error)
 
 	// ListServiceReleases returns a page of the releases of the service
-	// named service, the most recently seen first, each with the keys of
-	// each signal it sent, and the keys of the service's every release,
-	// each counted once (as ListSchemaKeys filtered to the service lists
-	// them). A service never seen has no release and no key.
+	// named service, the newest first (by when each was first seen), each
+	// with the keys of each signal it sent, and the keys of the service's
+	// every release, each counted once (as ListSchemaKeys filtered to the
+	// service lists them). A service never seen has no release and no key.
 	ListServiceReleases(ctx context.Context, service string, offset, limit int) (ServiceReleases, error)
 
 	// ListTopSeries returns the metrics, releases and attributes with the

@@ -1709,8 +1709,8 @@ func (x *ListServiceReleasesRequest) GetPageToken() string {
 
 type ListServiceReleasesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// releases run the most recently seen first; none for a service never
-	// seen.
+	// releases run the newest first: by when each was first seen, latest
+	// first, as releases are deployed; none for a service never seen.
 	Releases      []*ServiceRelease `protobuf:"bytes,1,rep,name=releases,proto3" json:"releases,omitempty"`
 	NextPageToken string            `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	// keys counts what every release of the service sent, each key once:

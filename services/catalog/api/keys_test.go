@@ -38,12 +38,13 @@ func TestKeyFiguresAndReleases(t *testing.T) {
 			login := signalObs(logSignal, "app.login", from(srcLog, "session.id", String))
 			logger := signalObs(logSignal, otelhttp)
 			logger.ByScope = true
-			// Release 2.1.0 was seen a second after 1.0.0, and 1.1.0 a
-			// second after it.
+			// Release 2.1.0 was first seen a second after 1.0.0, and 1.1.0
+			// a second after it.
 			at := users.LastObserved.AsTime()
 			mid, newer := obs("http.duration", "users"), obs("http.duration", "users")
-			mid.LastObserved = timestamppb.New(at.Add(time.Second))
-			newer.Producer.ServiceVersion, newer.LastObserved = "1.1.0", timestamppb.New(at.Add(2*time.Second))
+			mid.FirstObserved, mid.LastObserved = timestamppb.New(at.Add(time.Second)), timestamppb.New(at.Add(time.Second))
+			newer.Producer.ServiceVersion = "1.1.0"
+			newer.FirstObserved, newer.LastObserved = timestamppb.New(at.Add(2*time.Second)), timestamppb.New(at.Add(2*time.Second))
 			if _, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(),
 				Observations: []*tallycatv1.Observation{users, ids, login, logger, mid, newer}}); err != nil {
 				t.Fatal(err)
@@ -87,9 +88,9 @@ func TestKeyFiguresAndReleases(t *testing.T) {
 				t.Errorf("log keys = %s, want the event's and the logger's %s", got, want)
 			}
 
-			// The users service: release 1.1.0 (seen last) sends the
-			// metric alone; 2.1.0's metric came with the spans and logs of
-			// release 1.0.0, which signalObs sends from.
+			// The users service, newest release first: 1.1.0 and 2.1.0
+			// send the metric alone, 1.0.0 (signalObs's) the spans and
+			// logs.
 			rel, err := c.catalog.ListServiceReleases(ctx, &tallycatv1.ListServiceReleasesRequest{ServiceName: "users"})
 			if err != nil {
 				t.Fatal(err)

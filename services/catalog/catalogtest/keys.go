@@ -115,7 +115,8 @@ func testServiceReleases(t *testing.T, h Harness) {
 	later := T0.Add(time.Hour)
 	// checkout 1.0.0 on two instances: two metrics, a span and a log
 	// event. 1.1.0, deployed later on one: one of the metrics, the span
-	// and another, no log. payments sends a metric of its own.
+	// and another, no log; 1.0.0 still runs after it (seen last, yet the
+	// older release). payments sends a metric of its own.
 	record(t, s, "",
 		instance(Observation("m1", "checkout", T0), "1.0.0", "c-1"), instance(Observation("m2", "checkout", T0), "1.0.0", "c-2"),
 		instance(SpanObservation("s1", schemaid.SpanKindServer, "checkout", T0), "1.0.0", "c-1"),
@@ -123,6 +124,7 @@ func testServiceReleases(t *testing.T, h Harness) {
 		instance(Observation("m1", "checkout", later), "1.1.0", "c-3"),
 		instance(SpanObservation("s1", schemaid.SpanKindServer, "checkout", later), "1.1.0", "c-3"),
 		instance(SpanObservation("s2", schemaid.SpanKindClient, "checkout", later), "1.1.0", "c-3"),
+		instance(Observation("m2", "checkout", later.Add(time.Hour)), "1.0.0", "c-2"),
 		Observation("m3", "payments", T0))
 
 	got := must[catalog.ServiceReleases](t)(s.ListServiceReleases(ctx, "checkout", 0, 0))
@@ -140,7 +142,7 @@ func testServiceReleases(t *testing.T, h Harness) {
 	}
 	want := []rel{{"1.1.0", 1, catalog.KeyCounts{Metrics: 1, Spans: 2}}, {"1.0.0", 2, catalog.KeyCounts{Metrics: 2, Spans: 1, Logs: 1}}}
 	if !slices.Equal(rels, want) {
-		t.Errorf("checkout's releases = %+v, want the latest first %+v", rels, want)
+		t.Errorf("checkout's releases = %+v, want the one deployed last first %+v", rels, want)
 	}
 	if want := (catalog.KeyCounts{Metrics: 2, Spans: 2, Logs: 1}); got.Keys != want {
 		t.Errorf("checkout's keys = %+v, want each once %+v", got.Keys, want)

@@ -19,7 +19,7 @@ func (s dialect) ServiceReleases(ctx context.Context, service string, offset, li
 		LEFT JOIN schema_keys k ON k.schema_key = sp.schema_key
 		WHERE p.service_name = ?
 		GROUP BY p.service_namespace, p.service_version
-		ORDER BY max(p.last_seen) DESC, p.service_namespace, p.service_version
+		ORDER BY min(p.first_seen) DESC, p.service_namespace, p.service_version
 		LIMIT ? OFFSET ?`,
 		[]any{int8(tallycatv1.Signal_SIGNAL_METRIC), int8(tallycatv1.Signal_SIGNAL_SPAN), int8(tallycatv1.Signal_SIGNAL_LOG), service, limit, offset},
 		rowsOf(each))

@@ -83,10 +83,10 @@ type CatalogServiceClient interface {
 	// how many releases and instances each had: a fleet's services are few
 	// even when its instances, one per pod, are many.
 	ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error)
-	// ListServiceReleases lists one service's releases, the most recently
-	// seen first, each with how many metric names, span names and log event
-	// names it sends: what a new release added or stopped sending, signal by
-	// signal.
+	// ListServiceReleases lists one service's releases, the newest (the one
+	// first seen last) first, each with how many metric names, span names
+	// and log event names it sends: what a new release added or stopped
+	// sending, signal by signal.
 	ListServiceReleases(context.Context, *v1.ListServiceReleasesRequest) (*v1.ListServiceReleasesResponse, error)
 	// ListSchemaEvents returns the timeline of one metric name, newest first.
 	// ListTopSeries answers which metrics, releases and attributes have the
@@ -304,10 +304,10 @@ type CatalogServiceHandler interface {
 	// how many releases and instances each had: a fleet's services are few
 	// even when its instances, one per pod, are many.
 	ListServices(context.Context, *v1.ListServicesRequest) (*v1.ListServicesResponse, error)
-	// ListServiceReleases lists one service's releases, the most recently
-	// seen first, each with how many metric names, span names and log event
-	// names it sends: what a new release added or stopped sending, signal by
-	// signal.
+	// ListServiceReleases lists one service's releases, the newest (the one
+	// first seen last) first, each with how many metric names, span names
+	// and log event names it sends: what a new release added or stopped
+	// sending, signal by signal.
 	ListServiceReleases(context.Context, *v1.ListServiceReleasesRequest) (*v1.ListServiceReleasesResponse, error)
 	// ListSchemaEvents returns the timeline of one metric name, newest first.
 	// ListTopSeries answers which metrics, releases and attributes have the

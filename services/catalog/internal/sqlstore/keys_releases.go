@@ -20,8 +20,9 @@ import (
 // keys they sent.
 type ReleaseKeyReader interface {
 	// ServiceReleases reads a page of the releases of the service named
-	// service, ordered by their last last seen, newest first, then by
-	// namespace and version byte by byte, selected as service_namespace,
+	// service, ordered by their first first seen, latest first (the order
+	// they were deployed in, newest first), then by namespace and version
+	// byte by byte, selected as service_namespace,
 	// service_version, the count of its instances, their first first
 	// seen and last last seen, and the count of the distinct keys its
 	// instances produced whose schema_keys.signal is metric, span and

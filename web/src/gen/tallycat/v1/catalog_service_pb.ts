@@ -860,8 +860,8 @@ export const ListServiceReleasesRequestSchema: GenMessage<ListServiceReleasesReq
  */
 export type ListServiceReleasesResponse = Message<"tallycat.v1.ListServiceReleasesResponse"> & {
   /**
-   * releases run the most recently seen first; none for a service never
-   * seen.
+   * releases run the newest first: by when each was first seen, latest
+   * first, as releases are deployed; none for a service never seen.
    *
    * @generated from field: repeated tallycat.v1.ServiceRelease releases = 1;
    */
@@ -1285,10 +1285,10 @@ export const CatalogService: GenService<{
     output: typeof ListServicesResponseSchema;
   },
   /**
-   * ListServiceReleases lists one service's releases, the most recently
-   * seen first, each with how many metric names, span names and log event
-   * names it sends: what a new release added or stopped sending, signal by
-   * signal.
+   * ListServiceReleases lists one service's releases, the newest (the one
+   * first seen last) first, each with how many metric names, span names
+   * and log event names it sends: what a new release added or stopped
+   * sending, signal by signal.
    *
    * @generated from rpc tallycat.v1.CatalogService.ListServiceReleases
    */
