@@ -54,11 +54,14 @@ type Observation struct {
 	// distinct series among them and, per attribute, its distinct values
 	// (see FieldFigures). They go into the bucket of LastObserved. A
 	// metric observation with neither costs nothing: it comes from a
-	// sender that does not count them. A span's or a log's figures are
-	// not kept: its DataPoints and times alone give its rate (see
-	// planCosts).
+	// sender that does not count them. A span or a log has no series: its
+	// DataPoints and times give its rate, and its Fields those of its
+	// counted fields (see planCosts).
 	Series cardinality.Distinct
 	Fields []FieldFigures
+	// RecordBytes are a log's records' bytes, which logs are priced by;
+	// a log's only.
+	RecordBytes uint64
 }
 
 // Validate reports, as EINVALID, what no schema can be made of: a shape no
@@ -89,8 +92,8 @@ func (o *Observation) Validate() error {
 // Normalize makes an observation as the catalog keeps it: only what its
 // signal and metric type carry (a gauge has no temporality, only a sum is
 // monotonic, a span has no unit, a metric no span kind, only a span errors
-// and name examples), attribute sets sorted without duplicates, and its
-// variant id computed from that shape.
+// and name examples, only a log record bytes), attribute sets sorted
+// without duplicates, and its variant id computed from that shape.
 func (o *Observation) Normalize() {
 	sh := &o.Shape
 	if sh.Signal != schemaid.Metric {
@@ -100,6 +103,9 @@ func (o *Observation) Normalize() {
 	}
 	if sh.Signal != schemaid.Span {
 		sh.SpanKind, o.Errors, o.NameExamples = schemaid.SpanKindUnspecified, 0, nil
+	}
+	if sh.Signal != schemaid.Log {
+		o.RecordBytes = 0
 	}
 	if !schemaid.HasTemporality(sh.Type) {
 		sh.Temporality = tallycatv1.Temporality_TEMPORALITY_UNSPECIFIED

@@ -5,6 +5,7 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
 )
 
 // Cost (see docs/COST.md): what a metric costs the backend that stores it. The
@@ -18,6 +19,11 @@ import (
 // metric), so a schema's or a metric's series are the sum of its streams'.
 // Keying cost by stream, not schema, is what lets a stream that moves to a
 // larger schema take its cost along, as it takes its history.
+//
+// A span or a log record is a data point of its shape and is kept the same
+// way, with no series (a tracing or logs backend stores each item, not a
+// series), its own attributes' and severity's values as a metric data
+// point's, and, for a log, its records' bytes, which logs are priced by.
 
 // DefaultHighCardinality is how many distinct values in the last hour make a
 // field high-cardinality unless configured otherwise.
@@ -36,24 +42,56 @@ type CostConfig struct {
 }
 
 // Prices is an optional price model: what a metrics backend charges for a
-// thousand series kept a month and for a million data points ingested.
-// Zero prices are no model.
+// thousand series kept a month and for a million data points ingested,
+// what a tracing backend charges for a million spans ingested, and what a
+// logs backend charges for a gigabyte (10^9 bytes, as backends bill) of log
+// records ingested. Each signal is priced by its own prices, and a signal
+// whose prices are zero has no model.
 type Prices struct {
 	PerThousandSeriesMonth float64
 	PerMillionPoints       float64
+	PerMillionSpans        float64
+	PerGBLogs              float64
 }
 
-// Set reports whether p is a price model: some price is not zero.
-func (p Prices) Set() bool { return p.PerThousandSeriesMonth != 0 || p.PerMillionPoints != 0 }
+// Set reports whether p is a price model for any signal: some price is not
+// zero.
+func (p Prices) Set() bool {
+	return p.PerThousandSeriesMonth != 0 || p.PerMillionPoints != 0 || p.PerMillionSpans != 0 || p.PerGBLogs != 0
+}
 
-// Monthly estimates what a month at a cost's series and rate would cost,
-// or nil without a price model.
+// minutesAMonth is the month the estimates are of: thirty days.
+const minutesAMonth = 60 * 24 * 30
+
+// Monthly estimates what a month at a metric cost's series and rate would
+// cost, or nil without a price for metrics.
 func (p Prices) Monthly(c Cost) *float64 {
-	if !p.Set() {
+	if p.PerThousandSeriesMonth == 0 && p.PerMillionPoints == 0 {
 		return nil
 	}
-	const minutesAMonth = 60 * 24 * 30
 	v := float64(c.Series)/1000*p.PerThousandSeriesMonth + c.DataPointsPerMinute*minutesAMonth/1e6*p.PerMillionPoints
+	return &v
+}
+
+// MonthlyOf estimates what a month at a cost of signal sig would cost: a
+// metric's by Monthly, a span's by its span rate, a log's by its log bytes
+// a minute; nil without a price for the signal (unknown, not free).
+func (p Prices) MonthlyOf(sig schemaid.Signal, c Cost) *float64 {
+	var v float64
+	switch sig {
+	case schemaid.Span:
+		if p.PerMillionSpans == 0 {
+			return nil
+		}
+		v = c.DataPointsPerMinute * minutesAMonth / 1e6 * p.PerMillionSpans
+	case schemaid.Log:
+		if p.PerGBLogs == 0 {
+			return nil
+		}
+		v = c.LogBytesPerMinute * minutesAMonth / 1e9 * p.PerGBLogs
+	default:
+		return p.Monthly(c)
+	}
 	return &v
 }
 
@@ -62,7 +100,9 @@ func DefaultCostConfig() CostConfig {
 	return CostConfig{MaxValues: cardinality.DefaultMaxValues, HighCardinality: DefaultHighCardinality}
 }
 
-// Cost is what a schema, release or metric costs over a window.
+// Cost is what a schema, release or metric costs over a window: for a
+// span or a log, which have no series, its spans or log records (the data
+// points of its shape) and, for a log, their bytes.
 type Cost struct {
 	Window tallycatv1.Window
 	// Series is the estimated number of distinct series.
@@ -71,8 +111,13 @@ type Cost struct {
 	// data (see cardinality.Window), summed over streams.
 	DataPointsPerMinute float64
 	DataPoints          uint64
+	// LogBytes are the bytes of a log's records in the window (see
+	// Observation.RecordBytes), and LogBytesPerMinute their rate over the
+	// same time as DataPointsPerMinute's, summed over streams.
+	LogBytes          uint64
+	LogBytesPerMinute float64
 	// Monthly is the price model's estimate of a month at these figures;
-	// nil without a model (see Prices).
+	// nil without a model for the signal (see Prices).
 	Monthly *float64
 }
 
@@ -84,9 +129,12 @@ const HistorySpan = 24 * time.Hour
 const DefaultTopLimit = 10
 
 // FieldFigures are what an ingest counted of one attribute among an
-// observation's data points.
+// observation's data points, spans or log records.
 type FieldFigures struct {
-	// Source is FIELD_SOURCE_RESOURCE or FIELD_SOURCE_DATA_POINT.
+	// Source is FIELD_SOURCE_RESOURCE, or the API's source of a field of
+	// the observation's own signal that is counted: DATA_POINT on a
+	// metric, SPAN on a span, LOG_RECORD or SEVERITY on a log (see
+	// fieldRow).
 	Source   tallycatv1.FieldSource
 	Key      string
 	Type     tallycatv1.ValueType
@@ -126,8 +174,10 @@ type CostRow struct {
 	StreamBucket
 	Field    CostField
 	Distinct cardinality.Distinct
-	// DataPoints is set on series rows: the data points counted.
+	// DataPoints is set on series rows: the data points counted (spans,
+	// log records), and LogBytes on a log's: its records' bytes.
 	DataPoints uint64
+	LogBytes   uint64
 	// FirstSeen and LastSeen are when the row's data points were first and
 	// last seen, over every observation merged into it: what a data point
 	// rate runs over (see cardinality.Bucket), so that a producer that
@@ -137,7 +187,8 @@ type CostRow struct {
 	// Values are set while State is KEPT, most data points first.
 	Values []ValueCount
 	// State is a field row's: KEPT, TOO_MANY, WITHHELD, NOT_SCALAR or, for
-	// a resource field, NOT_DATA_POINT. Series rows leave it unspecified.
+	// a resource field, NOT_DATA_POINT. Series rows (a span's or a log's
+	// count rows too) leave it unspecified.
 	State tallycatv1.ExampleValuesState
 }
 

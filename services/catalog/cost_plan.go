@@ -12,7 +12,7 @@ import (
 
 // How a batch's cost figures become rows: every observation's series and
 // fields go into its stream's bucket of LastObserved (a span's or a log's
-// count alone: see rateRow); the batch is merged in memory first (a batch
+// count, bytes and fields: see countRow); the batch is merged in memory first (a batch
 // holds many observations of one stream: its variants, its instances, and
 // what several replicas saw), then each row with the row the store holds,
 // so that the store writes each row once.
@@ -48,20 +48,16 @@ func planCosts(ctx context.Context, obs []Observation, streamOf []string, h Hold
 	}
 	for i := range obs {
 		o := &obs[i]
-		if o.Shape.Signal != schemaid.Metric {
-			if r, ok := rateRow(o, streamOf[i]); ok {
-				add(r)
-			}
-			continue
-		}
-		if o.Series.Empty() && len(o.Fields) == 0 {
-			continue
-		}
 		sb := StreamBucket{StreamID: streamOf[i], Bucket: cardinality.BucketOf(o.LastObserved)}
 		first, last := seenOf(o)
-		add(CostRow{StreamBucket: sb, Distinct: o.Series, DataPoints: o.DataPoints, FirstSeen: first, LastSeen: last})
+		r, ok := countRow(o, sb)
+		if !ok {
+			continue
+		}
+		r.FirstSeen, r.LastSeen = first, last
+		add(r)
 		for j := range o.Fields {
-			r, err := fieldRow(sb, &o.Fields[j])
+			r, err := fieldRow(sb, o.Shape.Signal, &o.Fields[j])
 			if err != nil {
 				return nil, Errorf(EINVALID, "observations[%d].fields[%d] (%.100q): %v", i, j, o.Fields[j].Key, err)
 			}
@@ -96,21 +92,19 @@ func planCosts(ctx context.Context, obs []Observation, streamOf []string, h Hold
 	return out, nil
 }
 
-// rateRow is a span or log observation's row in its stream's bucket: its
-// spans or log records and when they were seen, which is all the catalog
-// keeps of their cost, so that their rate is worked out as a metric's data
-// point rate is. Spans and logs have no series, and their fields no
-// figures (their example values are not kept yet, and a log body's values
-// never are): whatever figures a sender includes are not kept. An
-// observation that counted nothing (a heartbeat) makes no row, so that it
-// does not stretch the time the rate runs over.
-func rateRow(o *Observation, stream string) (CostRow, bool) {
-	if o.DataPoints == 0 {
-		return CostRow{}, false
+// countRow is an observation's row of its count in its stream's bucket:
+// a metric's series and data points; a span's or a log's spans or log
+// records and, for a log, their bytes, with no series (they have none), so
+// that their rate is worked out as a metric's data point rate is. It
+// reports false when the observation makes no rows: a metric's that
+// carries no figures (its sender counts none), and a span's or a log's
+// that counted nothing (a heartbeat), so that it does not stretch the
+// time the rate runs over.
+func countRow(o *Observation, sb StreamBucket) (CostRow, bool) {
+	if o.Shape.Signal != schemaid.Metric {
+		return CostRow{StreamBucket: sb, DataPoints: o.DataPoints, LogBytes: o.RecordBytes}, o.DataPoints > 0
 	}
-	first, last := seenOf(o)
-	return CostRow{StreamBucket: StreamBucket{StreamID: stream, Bucket: cardinality.BucketOf(o.LastObserved)}, DataPoints: o.DataPoints,
-		FirstSeen: first, LastSeen: last}, true
+	return CostRow{StreamBucket: sb, Distinct: o.Series, DataPoints: o.DataPoints}, !o.Series.Empty() || len(o.Fields) > 0
 }
 
 // seenOf is when an observation's data points were seen, as its cost rows
@@ -130,14 +124,27 @@ func seenOf(o *Observation) (first, last time.Time) {
 	return first, last
 }
 
-// fieldRow is a field's figures as a row of its bucket, with the rules on
-// what the catalog keeps: values only of a scalar data point field that an
-// ingest kept (KEPT), never of one withheld, whatever a sender includes;
-// a field whose sender said nothing of its values is taken as withheld.
-func fieldRow(sb StreamBucket, f *FieldFigures) (CostRow, error) {
+// fieldRow is a field's figures, of an observation of signal sig, as a
+// row of its bucket, with the rules on what the catalog keeps: figures of
+// resource fields and of the signal's counted fields only (a metric's data
+// point fields, a span's own attributes, a log record's own attributes and
+// severity fields; never a log body's, whose values must not leave the
+// ingest, nor a span event's or link's), an item's own fields kept as
+// DATA_POINT as its shape fields are (see FieldSourceOf); values only of a
+// scalar field of the item that an ingest kept (KEPT), never of one
+// withheld, whatever a sender includes; a field whose sender said nothing
+// of its values is taken as withheld.
+func fieldRow(sb StreamBucket, sig schemaid.Signal, f *FieldFigures) (CostRow, error) {
+	src := f.Source
 	switch {
-	case f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && f.Source != tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE:
-		return CostRow{}, fmt.Errorf("source %v: only resource and data point fields are counted", f.Source)
+	case src == schemaid.APISource(sig, schemaid.Own):
+		src = FieldSourceOf(schemaid.Own)
+	case src == tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE:
+	case src == tallycatv1.FieldSource_FIELD_SOURCE_SEVERITY && sig == schemaid.Log:
+	default:
+		return CostRow{}, fmt.Errorf("source %v: a %s's resource fields and %s are counted", f.Source, sig, countedSources(sig))
+	}
+	switch {
 	case f.Type == tallycatv1.ValueType_VALUE_TYPE_UNSPECIFIED:
 		return CostRow{}, fmt.Errorf("no value type")
 	case len(f.Values) > maxSentValues:
@@ -148,9 +155,9 @@ func fieldRow(sb StreamBucket, f *FieldFigures) (CostRow, error) {
 			return CostRow{}, fmt.Errorf("a value of %d bytes: at most %d", len(v.Value), cardinality.MaxValueBytes)
 		}
 	}
-	r := CostRow{StreamBucket: sb, Field: CostField{Source: f.Source, Name: f.Key, Type: f.Type}, Distinct: f.Distinct, State: f.State}
+	r := CostRow{StreamBucket: sb, Field: CostField{Source: src, Name: f.Key, Type: f.Type}, Distinct: f.Distinct, State: f.State}
 	switch {
-	case f.Source == tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE:
+	case src == tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE:
 		r.State = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
 	case !cardinality.Scalar(f.Type):
 		r.State = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_SCALAR
@@ -161,6 +168,18 @@ func fieldRow(sb StreamBucket, f *FieldFigures) (CostRow, error) {
 		r.State = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD
 	}
 	return r, nil
+}
+
+// countedSources names, for an error, the fields of a signal whose values
+// are counted.
+func countedSources(sig schemaid.Signal) string {
+	switch sig {
+	case schemaid.Span:
+		return "its own attributes (SPAN)"
+	case schemaid.Log:
+		return "its own attributes (LOG_RECORD) and severity (SEVERITY)"
+	}
+	return "its data point fields (DATA_POINT)"
 }
 
 // maxSentValues bounds the values one field's figures may carry, as the
@@ -182,9 +201,9 @@ var stateRank = map[tallycatv1.ExampleValuesState]int{
 
 // MergeCostRows merges rows of one stream, bucket and field, or of one
 // field across buckets and streams: the union of their distinct values, the
-// sum of their data points, the earliest time one was first seen and the
-// latest one was last seen (a part that does not say, with zero times, says
-// nothing of them), and the worst of their states (see stateRank), with the
+// sum of their data points and log bytes, the earliest time one was first
+// seen and the latest one was last seen (a part that does not say, with
+// zero times, says nothing of them), and the worst of their states (see stateRank), with the
 // values of KEPT parts merged while there are at most maxValues of them
 // (TOO_MANY, with none, past it).
 func MergeCostRows(rows []CostRow, maxValues int) (CostRow, error) {
@@ -201,6 +220,7 @@ func MergeCostRows(rows []CostRow, maxValues int) (CostRow, error) {
 			return CostRow{}, err
 		}
 		out.DataPoints += r.DataPoints
+		out.LogBytes += r.LogBytes
 		if !r.FirstSeen.IsZero() && (out.FirstSeen.IsZero() || r.FirstSeen.Before(out.FirstSeen)) {
 			out.FirstSeen = r.FirstSeen
 		}

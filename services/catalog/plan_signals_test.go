@@ -3,11 +3,13 @@ package catalog_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	. "github.com/tallycat/tallycat/internal/testvocab"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
@@ -163,40 +165,76 @@ func TestNormalizeKeepsWhatTheSignalCarries(t *testing.T) {
 	}
 }
 
-// TestSpansAndLogsCostTheirCountAlone: a span's or a log's observation
-// files its count and when it was seen in its stream's bucket, which is
-// what its rate is worked out from, and nothing else: no series and no
-// field figures, even from a sender that includes them (a log body's
-// values must never be kept), and no row for a report that counted
-// nothing, which would stretch the time the rate runs over.
-func TestSpansAndLogsCostTheirCountAlone(t *testing.T) {
+// TestSpansAndLogsCostTheirCountAndFields: a span's or a log's
+// observation files its count, when it was seen and, for a log, its
+// records' bytes in its stream's bucket, which is what its rate and price
+// are worked out from, with the figures of its resource fields and counted
+// fields, its own attributes kept as DATA_POINT fields as its shape's are;
+// never a series, even from a sender that includes one (spans and logs
+// have none), and no row for a report that counted nothing, which would
+// stretch the time the rate runs over.
+func TestSpansAndLogsCostTheirCountAndFields(t *testing.T) {
 	span := spanOb("GET /users/{id}", schemaid.SpanKindServer, "1.0.0", 2, route)
 	span.DataPoints = 40
 	span.Series = distinct("s", 0, 5)
-	span.Fields = []catalog.FieldFigures{{Source: Resource, Key: "host.name", Type: String, Distinct: distinct("host", 0, 1), State: Withheld}}
+	span.Fields = []catalog.FieldFigures{{Source: Resource, Key: "host.name", Type: String, Distinct: distinct("host", 0, 1), State: Withheld},
+		{Source: tallycatv1.FieldSource_FIELD_SOURCE_SPAN, Key: route.Key, Type: String, Distinct: distinct("r", 0, 1), State: Kept,
+			Values: []catalog.ValueCount{{Value: "/users/{id}", DataPoints: 40}}}}
 	logs := ob("1.0.0", "checkout-1", 3)
-	logs.Shape = schemaid.Shape{Signal: schemaid.Log, Name: "app.login", Attributes: []schemaid.Attribute{{Key: "body", Type: String, Source: schemaid.Body}}}
+	logs.Shape = schemaid.Shape{Signal: schemaid.Log, Name: "app.login", Attributes: []schemaid.Attribute{{Key: "body", Type: String, Source: schemaid.Body},
+		{Key: "severity_text", Type: String, Source: schemaid.Severity}}}
+	logs.RecordBytes = 5000
+	logs.Fields = []catalog.FieldFigures{{Source: tallycatv1.FieldSource_FIELD_SOURCE_SEVERITY, Key: "severity_text", Type: String,
+		Distinct: distinct("sev", 0, 1), State: Kept, Values: []catalog.ValueCount{{Value: "INFO", DataPoints: 10}}}}
 	heartbeat := spanOb("GET /users/{id}", schemaid.SpanKindServer, "1.0.0", 5, route)
 	heartbeat.DataPoints = 0
 	plans := planAll(t, newFake(), []catalog.Observation{span, logs}, []catalog.Observation{heartbeat})
 	rows := plans[0].Costs
-	if len(rows) != 2 {
-		t.Fatalf("cost rows = %+v, want one each for the span and the log", rows)
+	if len(rows) != 5 {
+		t.Fatalf("cost rows = %+v, want the span's count, resource and route rows, the log's count and severity rows", rows)
 	}
 	for i, want := range []struct {
+		row         int
 		points      uint64
+		bytes       uint64
 		first, last time.Time
-	}{{40, minute(2), minute(3)}, {10, minute(3), minute(4)}} {
-		r := rows[i]
-		if !r.New || !r.Field.IsSeries() || !r.Distinct.Empty() || r.DataPoints != want.points || !r.Bucket.Equal(t0) ||
+	}{{0, 40, 0, minute(2), minute(3)}, {3, 10, 5000, minute(3), minute(4)}} {
+		r := rows[want.row]
+		if !r.New || !r.Field.IsSeries() || !r.Distinct.Empty() || r.DataPoints != want.points || r.LogBytes != want.bytes || !r.Bucket.Equal(t0) ||
 			!r.FirstSeen.Equal(want.first) || !r.LastSeen.Equal(want.last) {
-			t.Errorf("row %d = %+v, want a new row of %d points seen %v to %v, without series", i, r, want.points, want.first, want.last)
+			t.Errorf("count row %d = %+v, want a new row of %d items and %d bytes seen %v to %v, without series", i, r, want.points, want.bytes, want.first, want.last)
 		}
 	}
-	if rows[0].StreamID == rows[1].StreamID {
+	if r := rows[2]; r.Field != (catalog.CostField{Source: DataPoint, Name: route.Key, Type: String}) || r.State != Kept || len(r.Values) != 1 || r.StreamID != rows[0].StreamID {
+		t.Errorf("the span's route row = %+v, want a data point field with its value", r)
+	}
+	if r := rows[4]; r.Field.Source != tallycatv1.FieldSource_FIELD_SOURCE_SEVERITY || r.Values[0].Value != "INFO" || r.StreamID != rows[3].StreamID {
+		t.Errorf("the log's severity row = %+v", r)
+	}
+	if rows[0].StreamID == rows[3].StreamID {
 		t.Errorf("the span and the log share stream %s", rows[0].StreamID)
 	}
 	if len(plans[1].Costs) != 0 {
 		t.Errorf("a heartbeat's cost rows = %+v, want none", plans[1].Costs)
+	}
+}
+
+// TestUncountedFieldsAreRefused: figures of a field whose values are not
+// counted (a log body's, a span event's) or of another signal's source are
+// refused, naming the field: a body's values must never be kept.
+func TestUncountedFieldsAreRefused(t *testing.T) {
+	body := ob("1.0.0", "checkout-1", 3)
+	body.Shape = schemaid.Shape{Signal: schemaid.Log, Name: "app.login", Attributes: []schemaid.Attribute{{Key: "body", Type: String, Source: schemaid.Body}}}
+	body.Fields = []catalog.FieldFigures{{Source: tallycatv1.FieldSource_FIELD_SOURCE_BODY, Key: "body", Type: String, State: Kept,
+		Values: []catalog.ValueCount{{Value: "card 4111", DataPoints: 1}}}}
+	event := spanOb("GET", schemaid.SpanKindServer, "1.0.0", 2, exceptionType)
+	event.Fields = []catalog.FieldFigures{{Source: tallycatv1.FieldSource_FIELD_SOURCE_EVENT, Key: exceptionType.Key, Type: String}}
+	metric := ob("1.0.0", "checkout-1", 3, route)
+	metric.Fields = []catalog.FieldFigures{{Source: tallycatv1.FieldSource_FIELD_SOURCE_SPAN, Key: route.Key, Type: String}}
+	for _, o := range []catalog.Observation{body, event, metric} {
+		_, err := catalog.PlanBatch(context.Background(), []catalog.Observation{o}, newFake(), catalog.DefaultCostConfig())
+		if catalog.ErrorCode(err) != catalog.EINVALID || !strings.Contains(err.Error(), o.Fields[0].Key) {
+			t.Errorf("%s figures on a %s: %v, want EINVALID naming the field", o.Fields[0].Source, o.Shape.Signal, err)
+		}
 	}
 }

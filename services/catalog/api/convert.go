@@ -85,7 +85,7 @@ func toCost(c *catalog.Cost) *tallycatv1.Cost {
 		return nil
 	}
 	return &tallycatv1.Cost{Window: c.Window, SeriesEstimate: c.Series, DataPointsPerMinute: c.DataPointsPerMinute, DataPoints: c.DataPoints,
-		EstimatedMonthlyCost: c.Monthly}
+		EstimatedMonthlyCost: c.Monthly, LogBytes: c.LogBytes, LogBytesPerMinute: c.LogBytesPerMinute}
 }
 
 func toTopSeries(t *catalog.TopSeries) *tallycatv1.ListTopSeriesResponse {

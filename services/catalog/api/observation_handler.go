@@ -64,6 +64,7 @@ func (h *ObservationHandler) RecordObservations(ctx context.Context, req *tallyc
 			LastObserved:       o.GetLastObserved().AsTime(),
 			Series:             series,
 			Fields:             fields,
+			RecordBytes:        o.GetLogRecordBytes(),
 		}
 	}
 	res, err := h.Store.RecordObservations(ctx, req.GetBatchId(), obs)

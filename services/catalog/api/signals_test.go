@@ -127,10 +127,16 @@ func TestSpansAndLogs(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The span's rate on its schema and its release; its fields
-			// carry no figures, which are unknown, not zero.
+			// carry no figures, none having been sent (unknown, not
+			// zero), and its event's and link's fields say that their
+			// values are not counted.
 			if c := detail.Schema.Cost; c == nil || c.DataPoints != 20 || c.DataPointsPerMinute != 20 || c.SeriesEstimate != 0 ||
 				slices.ContainsFunc(detail.Schema.Fields, func(f *tallycatv1.Field) bool {
-					return f.ExampleValuesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED || f.DistinctEstimate != 0
+					want := tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED
+					if f.Source == srcEvent || f.Source == srcLink {
+						want = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_COUNTED
+					}
+					return f.ExampleValuesState != want || f.DistinctEstimate != 0
 				}) {
 				t.Errorf("span schema cost %v, fields %v: want 20 spans a minute, no series, fields without figures", detail.Schema.Cost, detail.Schema.Fields)
 			}

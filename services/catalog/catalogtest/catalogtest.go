@@ -50,6 +50,7 @@ func Run(t *testing.T, h Harness) {
 		{"RetriedBatchCountsCostOnce", testRetriedBatchCountsOnce},
 		{"RateOfAProducerStartedMidBucket", testRateOfAProducerStartedMidBucket},
 		{"SpansAndLogsHaveARateButNoSeries", testSpanAndLogRates},
+		{"SpanAndLogFieldFiguresAndLogBytes", testSpanAndLogFieldFigures},
 		{"JudgingReadsWhatListSchemasAndGetSchemaRead", testJudging},
 		{"DismissalsAreKept", testDismissals},
 		{"ASpanAndAMetricOfOneNameAreTwoKeys", testSpanAndMetricAreTwoKeys},

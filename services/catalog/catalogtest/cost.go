@@ -292,7 +292,9 @@ func testRateOfAProducerStartedMidBucket(t *testing.T, h Harness) {
 // 120 spans a minute for five minutes, reported every 30 seconds, shows
 // 120 a minute on its schema, its release and its key; a logger's 30
 // records over three minutes show 10 a minute. Their fields carry no
-// figures, and the top lists, which rank by series, stay the metrics'.
+// figures they were not sent (see testSpanAndLogFieldFigures), a log's
+// body none ever, and the top lists, which rank by series, stay the
+// metrics'.
 func testSpanAndLogRates(t *testing.T, h Harness) {
 	ctx := context.Background()
 	s := h.Open(t)
@@ -326,7 +328,7 @@ func testSpanAndLogRates(t *testing.T, h Harness) {
 			t.Errorf("%v: span releases %+v, want users 1.0.0 at %d a minute", w, d.Releases, perMinute)
 		}
 		for _, f := range d.Schema.Fields {
-			if f.Distinct != 0 || f.ExamplesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED || len(f.Examples) != 0 {
+			if f.Distinct != 0 || f.HighCardinality || len(f.Examples) != 0 {
 				t.Errorf("%v: span field %+v, want no figures", w, f)
 			}
 		}
@@ -346,8 +348,8 @@ func testSpanAndLogRates(t *testing.T, h Harness) {
 	if c := l.Schema.Cost; !rated(c, 30, 10) {
 		t.Errorf("log schema cost %+v, want 30 records at 10 a minute, no series", c)
 	}
-	if b := field(l.Schema, bodySource, "body"); b == nil || b.ExamplesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_UNSPECIFIED || len(b.Examples) != 0 {
-		t.Errorf("log body field %+v, want no figures and never a value", b)
+	if b := field(l.Schema, bodySource, "body"); b == nil || b.ExamplesState != notCounted || b.Distinct != 0 || len(b.Examples) != 0 {
+		t.Errorf("log body field %+v, want not counted and never a value", b)
 	}
 	s = h.Reopen(t, s)
 	if again := must[*catalog.SchemaDetail](t)(s.GetSchema(ctx, span.VariantID, lastHour)); again.Schema.Cost == nil || again.Schema.Cost.DataPoints != sent {

@@ -13,7 +13,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// Cost rows (stream_costs, migrations 5 and 7): the planner merges a batch's
+// Cost rows (stream_costs, migrations 5, 7 and 9): the planner merges a batch's
 // figures with the rows of their buckets (holdings.Costs) and the writer
 // stores the result; reads load a schema's or a metric's streams and their
 // rows (sqlstore.CostReader), and sqlstore works the figures out. Sketches cannot
@@ -60,7 +60,7 @@ func writeCosts(conn *sql.Conn, rows []catalog.CostWrite) error {
 			return fmt.Errorf("stream_costs: %w", err)
 		}
 		costs.add(w.New, []driver.Value{w.StreamID, w.Bucket, int8(w.Field.Source), w.Field.Name, int8(w.Field.Type), blob, w.DataPoints,
-			sqlstore.EncodeValues(w.Values), int8(w.State), w.FirstSeen.UTC(), w.LastSeen.UTC()})
+			sqlstore.EncodeValues(w.Values), int8(w.State), w.FirstSeen.UTC(), w.LastSeen.UTC(), w.LogBytes})
 	}
 	if err := appendRows(conn, `INSERT INTO stream_costs SELECT * FROM appended_data`, "stream_costs", costs.fresh); err != nil {
 		return err
@@ -68,7 +68,7 @@ func writeCosts(conn *sql.Conn, rows []catalog.CostWrite) error {
 	return appendRows(conn, `INSERT INTO stream_costs SELECT * FROM appended_data
 		ON CONFLICT (stream_id, bucket, source, name, value_type) DO UPDATE SET distinct_values = excluded.distinct_values,
 		data_points = excluded.data_points, example_values = excluded.example_values, values_state = excluded.values_state,
-		first_seen = excluded.first_seen, last_seen = excluded.last_seen`,
+		first_seen = excluded.first_seen, last_seen = excluded.last_seen, log_bytes = excluded.log_bytes`,
 		"stream_costs", costs.known)
 }
 

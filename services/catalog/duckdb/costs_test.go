@@ -2,10 +2,13 @@ package duckdb
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/catalogtest"
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
@@ -50,5 +53,58 @@ func TestCostRowsArePrunedPastRetention(t *testing.T) {
 	record(clock)
 	if old, all := rows(); old != 0 || all != 8 {
 		t.Errorf("after the first write of a new bucket: %d rows past retention of %d, want none of 8 (the old bucket gone, a new one)", old, all)
+	}
+}
+
+// TestUpgradeAddsLogBytes opens a catalog whose cost rows were written
+// before logs kept their bytes: a log's count row reads as a log that said
+// nothing of its bytes (0), and the next write of the bucket adds its
+// bytes to it.
+func TestUpgradeAddsLogBytes(t *testing.T) {
+	ctx := context.Background()
+	at := time.Now().UTC().Add(-2 * time.Minute)
+	o := catalogtest.LogObservation("app.login", false, "users", at, catalogtest.From(schemaid.Severity, "severity_text", tallycatv1.ValueType_VALUE_TYPE_STRING))
+	path := filepath.Join(t.TempDir(), "old.duckdb")
+	old, err := openAt(ctx, path, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The schema as today's writer keeps it, from a report that counted
+	// nothing (so no cost row), then a log's count row with the eleven
+	// columns the release before wrote.
+	if _, err := old.RecordObservations(ctx, "", []catalog.Observation{{Shape: o.Shape, Producer: o.Producer, ScopeName: o.ScopeName,
+		ResourceAttributes: o.ResourceAttributes, FirstObserved: at, LastObserved: at}}); err != nil {
+		t.Fatal(err)
+	}
+	var blob []byte
+	var empty cardinality.Distinct
+	if blob, err = empty.MarshalBinary(); err != nil {
+		t.Fatal(err)
+	}
+	stream := catalog.StreamOf(&o).ID()
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO stream_costs VALUES (?, ?, 0, '', 0, ?, 30, '[]', 0, ?, ?)`,
+		stream, cardinality.BucketOf(at), blob, at, at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := reopen(t, path)
+	var bytes uint64
+	if err := s.db.QueryRowContext(ctx, `SELECT log_bytes FROM stream_costs WHERE stream_id = ?`, stream).Scan(&bytes); err != nil || bytes != 0 {
+		t.Fatalf("log_bytes after the upgrade = %d (%v), want 0", bytes, err)
+	}
+	next := o
+	next.FirstObserved, next.LastObserved, next.DataPoints, next.RecordBytes = at.Add(time.Minute), at.Add(time.Minute), 10, 4000
+	if _, err := s.RecordObservations(ctx, "", []catalog.Observation{next}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.GetSchema(ctx, o.VariantID, tallycatv1.Window_WINDOW_LAST_HOUR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := d.Schema.Cost; c == nil || c.DataPoints != 40 || c.LogBytes != 4000 {
+		t.Errorf("cost after a write = %+v, want 40 records and the 4,000 bytes written since", c)
 	}
 }

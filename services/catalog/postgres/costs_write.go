@@ -21,7 +21,7 @@ import (
 // costColumns are stream_costs' columns, in the order the writes bind
 // them and holdings.Costs reads them.
 var costColumns = []string{"stream_id", "bucket", "source", "name", "value_type", "distinct_values", "data_points", "example_values", "values_state",
-	"first_seen", "last_seen"}
+	"first_seen", "last_seen", "log_bytes"}
 
 // Costs implements catalog.Holdings: the rows of the batch's buckets, in
 // one query joining the (stream, bucket) pairs bound as two arrays.
@@ -35,7 +35,7 @@ func (h holdings) Costs(ctx context.Context, buckets []catalog.StreamBucket) ([]
 		streams[i], times[i] = b.StreamID, utc(b.Bucket)
 	}
 	rows, err := h.tx.Query(ctx, `SELECT c.stream_id, c.bucket, c.source, c.name, c.value_type, c.distinct_values,
-			c.data_points, c.example_values, c.values_state, c.first_seen, c.last_seen
+			c.data_points, c.example_values, c.values_state, c.first_seen, c.last_seen, c.log_bytes
 		FROM stream_costs c JOIN unnest($1::text[], $2::timestamp[]) AS k(stream_id, bucket)
 		ON c.stream_id = k.stream_id AND c.bucket = k.bucket`, streams, times)
 	if err != nil {
@@ -60,7 +60,7 @@ func writeCosts(ctx context.Context, tx pgx.Tx, rows []catalog.CostWrite, b *pgx
 		buckets, first, last   []time.Time
 		sources, types, states []int16
 		blobs                  [][]byte
-		points                 []int64
+		points, bytes          []int64
 	}
 	for _, w := range rows {
 		blob, err := w.Distinct.MarshalBinary()
@@ -70,24 +70,25 @@ func writeCosts(ctx context.Context, tx pgx.Tx, rows []catalog.CostWrite, b *pgx
 		values := sqlstore.EncodeValues(w.Values)
 		if w.New {
 			fresh = append(fresh, []any{w.StreamID, utc(w.Bucket), int16(w.Field.Source), w.Field.Name, int16(w.Field.Type), blob,
-				int64(w.DataPoints), values, int16(w.State), utc(w.FirstSeen), utc(w.LastSeen)})
+				int64(w.DataPoints), values, int16(w.State), utc(w.FirstSeen), utc(w.LastSeen), int64(w.LogBytes)})
 			continue
 		}
 		c.streams, c.buckets, c.sources = append(c.streams, w.StreamID), append(c.buckets, utc(w.Bucket)), append(c.sources, int16(w.Field.Source))
 		c.names, c.types, c.blobs = append(c.names, w.Field.Name), append(c.types, int16(w.Field.Type)), append(c.blobs, blob)
 		c.points, c.values, c.states = append(c.points, int64(w.DataPoints)), append(c.values, values), append(c.states, int16(w.State))
 		c.first, c.last = append(c.first, utc(w.FirstSeen)), append(c.last, utc(w.LastSeen))
+		c.bytes = append(c.bytes, int64(w.LogBytes))
 	}
 	if err := copyRows(ctx, tx, "stream_costs", costColumns, fresh); err != nil {
 		return err
 	}
 	if len(c.streams) > 0 {
 		b.Queue(`INSERT INTO stream_costs AS t SELECT * FROM unnest($1::text[], $2::timestamp[], $3::smallint[], $4::text[],
-				$5::smallint[], $6::bytea[], $7::bigint[], $8::text[], $9::smallint[], $10::timestamp[], $11::timestamp[])
+				$5::smallint[], $6::bytea[], $7::bigint[], $8::text[], $9::smallint[], $10::timestamp[], $11::timestamp[], $12::bigint[])
 			ON CONFLICT (stream_id, bucket, source, name, value_type) DO UPDATE SET distinct_values = excluded.distinct_values,
 				data_points = excluded.data_points, example_values = excluded.example_values, values_state = excluded.values_state,
-				first_seen = excluded.first_seen, last_seen = excluded.last_seen`,
-			c.streams, c.buckets, c.sources, c.names, c.types, c.blobs, c.points, c.values, c.states, c.first, c.last)
+				first_seen = excluded.first_seen, last_seen = excluded.last_seen, log_bytes = excluded.log_bytes`,
+			c.streams, c.buckets, c.sources, c.names, c.types, c.blobs, c.points, c.values, c.states, c.first, c.last, c.bytes)
 	}
 	return nil
 }

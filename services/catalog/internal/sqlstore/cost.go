@@ -19,21 +19,27 @@ type CostQuery struct {
 	Config catalog.CostConfig
 }
 
-// finish stamps a cost with the query's window and its monthly estimate.
+// finish stamps a metric's cost with the query's window and its monthly
+// estimate.
 func (q CostQuery) finish(c *catalog.Cost, w tallycatv1.Window) {
-	c.Window, c.Monthly = w, q.Config.Prices.Monthly(*c)
+	q.finishOf(c, w, schemaid.Metric)
 }
 
 // finishOf is finish for the cost of a schema, release or key of signal
-// sig: a span's or a log's gets no monthly estimate, since the price model
-// is a metrics backend's (series kept and data points ingested) and prices
-// neither spans nor log records.
+// sig, each priced by its signal's prices (catalog.Prices.MonthlyOf): a
+// span's by its spans, a log's by its bytes; no estimate without a price
+// for the signal.
 func (q CostQuery) finishOf(c *catalog.Cost, w tallycatv1.Window, sig schemaid.Signal) {
-	if sig != schemaid.Metric {
-		c.Window, c.Monthly = w, nil
-		return
+	c.Window, c.Monthly = w, q.Config.Prices.MonthlyOf(sig, *c)
+}
+
+// logBytesRate is the rate of bytes a window's data points carried, over
+// the time their rate f.PerMinute runs over.
+func logBytesRate(f cardinality.Figures, bytes uint64) float64 {
+	if f.DataPoints == 0 {
+		return 0
 	}
-	q.finish(c, w)
+	return f.PerMinute * float64(bytes) / float64(f.DataPoints)
 }
 
 // Span returns the window the query asks for, the last hour when it names

@@ -7,7 +7,6 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
-	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -68,6 +67,7 @@ func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.
 		}
 		var plain []cardinality.Bucket
 		var series cardinality.Distinct
+		var bytes uint64
 		for _, r := range ix[id][catalog.CostField{}] {
 			if !counts(r.Bucket, streams[id]) {
 				continue
@@ -77,10 +77,12 @@ func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.
 				if err := series.Merge(&r.Distinct); err != nil {
 					return catalog.Cost{}, err
 				}
+				bytes += r.LogBytes
 			}
 		}
 		// Data points and their rate as the shared rule has them; the
-		// series merged here, so that few of them stay exact.
+		// series merged here, so that few of them stay exact; a log's
+		// bytes at its records' rate.
 		f, err := cardinality.Window(plain, now, d)
 		if err != nil {
 			return catalog.Cost{}, err
@@ -88,6 +90,8 @@ func (ix costIndex) sumCost(streams map[string]time.Time, now time.Time, d time.
 		c.Series += series.Estimate()
 		c.DataPoints += f.DataPoints
 		c.DataPointsPerMinute += f.PerMinute
+		c.LogBytes += bytes
+		c.LogBytesPerMinute += logBytesRate(f, bytes)
 	}
 	return c, nil
 }
@@ -147,9 +151,11 @@ func (ix costIndex) hasData(stream string, until, now time.Time, d time.Duration
 // Counted as Releases counts them), and each field's distinct values,
 // high cardinality (over the last hour, whatever the window) and example
 // values, merged over the counted streams: a field's values are shared
-// between releases. A span's or a log's schema gets its rate and count
-// alone, with no series (they have none: see planCosts) and no monthly
-// estimate, and its fields get no figures, which are unknown, not zero.
+// between releases. A span's or a log's schema gets its rate and count,
+// a log's its bytes, with no series (they have none: see planCosts), and
+// the monthly estimate of its signal's price (see finishOf); its fields
+// get figures as a metric's do, but for those whose values are not
+// counted (see setFieldCost).
 func SchemaCost(d *catalog.SchemaDetail, streams []SchemaStream, rows []catalog.CostRow, q CostQuery) error {
 	w, span := q.Span()
 	sig := d.Schema.Signal
@@ -169,9 +175,6 @@ func SchemaCost(d *catalog.SchemaDetail, streams []SchemaStream, rows []catalog.
 		}
 		q.finishOf(&rc, w, sig)
 		d.Releases[i].Cost = &rc
-	}
-	if sig != schemaid.Metric {
-		return nil
 	}
 	for i := range d.Schema.Fields {
 		if err := fieldCost(&d.Schema.Fields[i], ix, counted, q, span); err != nil {
@@ -200,16 +203,29 @@ func fieldCost(f *catalog.Field, ix costIndex, counted map[string]time.Time, q C
 }
 
 // setFieldCost fills a field's figures from its rows merged over the
-// window (in) and its distinct values over the last hour.
+// window (in) and its distinct values over the last hour: the item's own
+// fields (a metric data point's, a span's or a log record's attributes)
+// and a log's severity fields with their examples; resource and scope
+// fields without (NOT_DATA_POINT); the fields whose values are never
+// counted (a log body's, a span event's or link's: see
+// forward.countedField) as NOT_COUNTED, with no figures, which are
+// unknown, not zero.
 func setFieldCost(f *catalog.Field, in *catalog.CostRow, hour *cardinality.Distinct, q CostQuery) {
-	f.Distinct = in.Distinct.Estimate()
-	f.HighCardinality = hour.Estimate() > q.Config.HighCardinality
-	if f.Source != tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
-		f.ExamplesState = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
+	switch f.Source {
+	case tallycatv1.FieldSource_FIELD_SOURCE_BODY, tallycatv1.FieldSource_FIELD_SOURCE_EVENT, tallycatv1.FieldSource_FIELD_SOURCE_LINK:
+		f.Distinct, f.HighCardinality, f.Examples = 0, false, nil
+		f.ExamplesState = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_COUNTED
 		return
 	}
-	f.ExamplesState = in.State
-	f.Examples = shares(in.Values)
+	f.Distinct = in.Distinct.Estimate()
+	f.HighCardinality = hour.Estimate() > q.Config.HighCardinality
+	switch f.Source {
+	case tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT, tallycatv1.FieldSource_FIELD_SOURCE_SEVERITY:
+		f.ExamplesState = in.State
+		f.Examples = shares(in.Values)
+	default:
+		f.ExamplesState = tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_DATA_POINT
+	}
 }
 
 // shares are values with their shares of the data points that carried any.
@@ -252,7 +268,7 @@ func keyCostStreams(streams []KeyStream) map[string]map[string]time.Time {
 
 // KeyCosts works out each key's cost from its schemas' streams and their
 // series rows since q.Since(); a key without rows costs nothing. A span's
-// or a log's key gets no monthly estimate (see finishOf).
+// or a log's key is priced by its signal's price (see finishOf).
 func KeyCosts(streams []KeyStream, series []catalog.CostRow, q CostQuery) (map[string]catalog.Cost, error) {
 	w, span := q.Span()
 	ix := indexCosts(series)

@@ -44,7 +44,7 @@ type CostRead struct{ SeriesOnly, Values bool }
 // CostColumns are stream_costs' columns in the order ScanCostRow reads
 // them.
 const CostColumns = `stream_id, bucket, source, name, value_type, distinct_values, data_points, example_values, values_state,
-	first_seen, last_seen`
+	first_seen, last_seen, log_bytes`
 
 // Columns are the columns a read of cr selects, in ScanCostRow's order:
 // CostColumns, with example_values replaced by noValues (an empty JSON
@@ -64,7 +64,7 @@ func ScanCostRow(row Row) (catalog.CostRow, error) {
 		blob        []byte
 		values      string
 	)
-	if err := row.Scan(&r.StreamID, &r.Bucket, &src, &r.Field.Name, &vt, &blob, &r.DataPoints, &values, &st, &r.FirstSeen, &r.LastSeen); err != nil {
+	if err := row.Scan(&r.StreamID, &r.Bucket, &src, &r.Field.Name, &vt, &blob, &r.DataPoints, &values, &st, &r.FirstSeen, &r.LastSeen, &r.LogBytes); err != nil {
 		return r, err
 	}
 	r.Bucket, r.FirstSeen, r.LastSeen = r.Bucket.UTC(), r.FirstSeen.UTC(), r.LastSeen.UTC()

@@ -256,45 +256,74 @@ func TestRateRunsFromFirstToLastSeen(t *testing.T) {
 	}
 }
 
-// TestSpanCostHasARateAndNoPrice: a span's schema, release and key get
-// their rate from the rows of their count, no series, and no monthly
-// estimate under a price model, which prices series and data points, not
-// spans; its fields get no figures. A metric beside it is priced as ever.
-func TestSpanCostHasARateAndNoPrice(t *testing.T) {
+// TestSpanAndLogCostHaveTheirOwnPrice: a span's schema, release and key
+// get their rate from the rows of their count and no series; under a price
+// model they are priced by the span price alone (the metric prices price
+// series and data points, not spans), and without a span price they get
+// no estimate, unknown rather than free. A span's own field gets its
+// distinct values, examples and high cardinality as a metric data point
+// field does; an event's field is not counted. A log is priced by its
+// bytes a minute. A metric beside them is priced as ever, and Top lists it
+// alone.
+func TestSpanAndLogCostHaveTheirOwnPrice(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 15, 0, 0, time.UTC)
-	spanKey := catalog.StoredKey(schemaid.Span, "GET /users/{id}")
+	spanKey, logKey := catalog.StoredKey(schemaid.Span, "GET /users/{id}"), catalog.StoredKey(schemaid.Log, "app.login")
 	span := stream("sp", "s", "1.0.0", "", now)
 	span.Key = spanKey
-	ks := []sqlstore.KeyStream{span, stream("m", "t", "1.0.0", "", now)}
+	lg := stream("lg", "l", "1.0.0", "", now)
+	lg.Key = logKey
+	ks := []sqlstore.KeyStream{span, lg, stream("m", "t", "1.0.0", "", now)}
 	row := seriesRow("sp", now.Add(-5*time.Minute), cardinality.Distinct{}, 600)
 	row.FirstSeen, row.LastSeen = now.Add(-5*time.Minute), now
-	rows := []catalog.CostRow{row, seriesRow("m", now, distinct("m", 0, 2000), 100)}
-	q := sqlstore.CostQuery{Window: LastHour, Now: now, Config: catalog.CostConfig{MaxValues: 10, HighCardinality: 1000,
-		Prices: catalog.Prices{PerThousandSeriesMonth: 3, PerMillionPoints: 1}}}
-	rated := func(c *catalog.Cost) bool {
-		return c != nil && c.Window == LastHour && c.Series == 0 && c.DataPoints == 600 && math.Abs(c.DataPointsPerMinute-120) < 1e-9 && c.Monthly == nil
+	logRow := seriesRow("lg", now.Add(-10*time.Minute), cardinality.Distinct{}, 100)
+	logRow.FirstSeen, logRow.LastSeen, logRow.LogBytes = now.Add(-10*time.Minute), now, 2_000_000
+	routeRow := seriesRow("sp", now, distinct("route", 0, 2), 0)
+	routeRow.Field, routeRow.State = catalog.CostField{Source: DataPoint, Name: "http.route", Type: String}, Kept
+	routeRow.Values = []catalog.ValueCount{{Value: "/users/{id}", DataPoints: 450}, {Value: "/users", DataPoints: 150}}
+	userRow := seriesRow("sp", now, distinct("user", 0, 1500), 0)
+	userRow.Field, userRow.State = catalog.CostField{Source: DataPoint, Name: "user.id", Type: String}, Withheld
+	rows := []catalog.CostRow{row, logRow, routeRow, userRow, seriesRow("m", now, distinct("m", 0, 2000), 100)}
+	prices := catalog.Prices{PerThousandSeriesMonth: 3, PerMillionPoints: 1, PerMillionSpans: 2, PerGBLogs: 0.5}
+	q := sqlstore.CostQuery{Window: LastHour, Now: now, Config: catalog.CostConfig{MaxValues: 10, HighCardinality: 1000, Prices: prices}}
+	// 120 spans a minute, a month of 43,200 minutes, at 2 a million.
+	spanMonthly := 120 * 43200 / 1e6 * 2
+	rated := func(c *catalog.Cost, monthly float64) bool {
+		return c != nil && c.Window == LastHour && c.Series == 0 && c.DataPoints == 600 && math.Abs(c.DataPointsPerMinute-120) < 1e-9 &&
+			c.Monthly != nil && math.Abs(*c.Monthly-monthly) < 1e-9
 	}
-	route := catalog.Field{Source: tallycatv1.FieldSource_FIELD_SOURCE_SPAN, Name: "http.route", Type: String}
-	d := &catalog.SchemaDetail{Schema: catalog.Schema{ID: "s", Signal: schemaid.Span, Key: spanKey, Fields: []catalog.Field{route}},
+	route := catalog.Field{Source: DataPoint, Name: "http.route", Type: String}
+	user := catalog.Field{Source: DataPoint, Name: "user.id", Type: String}
+	exception := catalog.Field{Source: tallycatv1.FieldSource_FIELD_SOURCE_EVENT, Event: "exception", Name: "exception.type", Type: String}
+	d := &catalog.SchemaDetail{Schema: catalog.Schema{ID: "s", Signal: schemaid.Span, Key: spanKey, Fields: []catalog.Field{route, user, exception}},
 		Releases: []catalog.Release{{ReleaseIdentity: catalog.ReleaseIdentity{ServiceName: "checkout", ServiceVersion: "1.0.0"}}}}
 	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s"), rows, q); err != nil {
 		t.Fatal(err)
 	}
-	if !rated(d.Schema.Cost) || !rated(d.Releases[0].Cost) {
-		t.Errorf("span schema %+v, release %+v: want 600 spans at 120 a minute, no series, no price", d.Schema.Cost, d.Releases[0].Cost)
+	if !rated(d.Schema.Cost, spanMonthly) || !rated(d.Releases[0].Cost, spanMonthly) {
+		t.Errorf("span schema %+v, release %+v: want 600 spans at 120 a minute, no series, priced %.2f", d.Schema.Cost, d.Releases[0].Cost, spanMonthly)
 	}
-	if f := d.Schema.Fields[0]; f.ExamplesState != 0 || f.Distinct != 0 {
-		t.Errorf("span field = %+v, want no figures", f)
+	if f := d.Schema.Fields[0]; f.ExamplesState != Kept || f.Distinct != 2 || len(f.Examples) != 2 || f.Examples[0].Value != "/users/{id}" || f.Examples[0].Share != 0.75 {
+		t.Errorf("span route = %+v, want two values, /users/{id} 75 %%", f)
+	}
+	if f := d.Schema.Fields[1]; f.ExamplesState != Withheld || !near(f.Distinct, 1500, 0.02) || !f.HighCardinality || len(f.Examples) != 0 {
+		t.Errorf("span user.id = %+v, want about 1,500 values, high cardinality, none kept", f)
+	}
+	if f := d.Schema.Fields[2]; f.ExamplesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_COUNTED || f.Distinct != 0 {
+		t.Errorf("span event field = %+v, want not counted", f)
 	}
 	costs, err := sqlstore.KeyCosts(ks, rows, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := costs[spanKey]; !rated(&c) {
-		t.Errorf("span key = %+v, want 120 a minute, no price", c)
+	if c := costs[spanKey]; !rated(&c, spanMonthly) {
+		t.Errorf("span key = %+v, want 120 a minute priced %.2f", c, spanMonthly)
 	}
-	if c := costs[metricKey]; c.Monthly == nil || c.Series != 2000 {
-		t.Errorf("metric key = %+v, want its 2,000 series priced", c)
+	// 2 MB over 10 minutes: 200,000 bytes a minute, 8.64 GB a month, at 0.5.
+	if c := costs[logKey]; c.LogBytes != 2_000_000 || math.Abs(c.LogBytesPerMinute-200_000) > 1e-6 || c.Monthly == nil || math.Abs(*c.Monthly-4.32) > 1e-9 {
+		t.Errorf("log key = %+v, want 2,000,000 bytes at 200,000 a minute priced 4.32", c)
+	}
+	if c := costs[metricKey]; c.Monthly == nil || c.Series != 2000 || math.Abs(*c.Monthly-(2*3+c.DataPointsPerMinute*43200/1e6*1)) > 1e-9 {
+		t.Errorf("metric key = %+v, want its 2,000 series priced by the metric prices", c)
 	}
 	fc := sqlstore.NewFieldCosts(ks, q)
 	for i := range rows {
@@ -303,11 +332,21 @@ func TestSpanCostHasARateAndNoPrice(t *testing.T) {
 		}
 	}
 	sc := d.Schema
-	if err := fc.Apply(&sc); err != nil || !rated(sc.Cost) {
-		t.Errorf("judged span = %+v, %v; want SchemaCost's rate, no price", sc.Cost, err)
+	sc.Fields = []catalog.Field{route, user, exception}
+	if err := fc.Apply(&sc); err != nil || !rated(sc.Cost, spanMonthly) || sc.Fields[0].Distinct != 2 || !sc.Fields[1].HighCardinality {
+		t.Errorf("judged span = %+v, %+v, %v; want SchemaCost's figures", sc.Cost, sc.Fields, err)
+	}
+	judgedLog := catalog.Schema{ID: "l", Signal: schemaid.Log, Key: logKey}
+	if err := fc.Apply(&judgedLog); err != nil || judgedLog.Cost.LogBytes != 2_000_000 || judgedLog.Cost.Monthly == nil || math.Abs(*judgedLog.Cost.Monthly-4.32) > 1e-9 {
+		t.Errorf("judged log = %+v, %v; want its bytes priced 4.32", judgedLog.Cost, err)
 	}
 	top, err := sqlstore.Top(ks, rows, q, 10)
 	if err != nil || len(top.Metrics) != 1 || top.Metrics[0].Key != metricKey || len(top.Releases) != 1 || top.Releases[0].Cost.DataPoints != 100 {
 		t.Errorf("top = %+v, %+v (%v); want the metric alone, its release without the spans", top.Metrics, top.Releases, err)
+	}
+
+	q.Config.Prices = catalog.Prices{PerThousandSeriesMonth: 3, PerMillionPoints: 1}
+	if err := sqlstore.SchemaCost(d, schemaStreams(ks, "s"), rows, q); err != nil || d.Schema.Cost.Monthly != nil {
+		t.Errorf("span schema without a span price = %+v (%v), want no estimate", d.Schema.Cost, err)
 	}
 }

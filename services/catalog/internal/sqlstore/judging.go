@@ -67,6 +67,7 @@ type FieldCosts struct {
 type streamSeries struct {
 	distinct cardinality.Distinct
 	points   uint64
+	bytes    uint64 // a log stream's records' bytes
 	seen     seenSpan
 }
 
@@ -164,6 +165,7 @@ func (c *FieldCosts) Add(r *catalog.CostRow) error {
 			c.series[r.StreamID] = sr
 		}
 		sr.points += r.DataPoints
+		sr.bytes += r.LogBytes
 		sr.seen.add(r)
 		return sr.distinct.Merge(&r.Distinct)
 	}
@@ -225,6 +227,8 @@ func (c *FieldCosts) Apply(s *catalog.Schema) error {
 		cost.Series += sr.distinct.Estimate()
 		cost.DataPoints += f.DataPoints
 		cost.DataPointsPerMinute += f.PerMinute
+		cost.LogBytes += sr.bytes
+		cost.LogBytesPerMinute += logBytesRate(f, sr.bytes)
 	}
 	c.q.finishOf(&cost, w, s.Signal)
 	s.Cost = &cost
