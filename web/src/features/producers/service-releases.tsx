@@ -39,14 +39,14 @@ export function SignalCounts({ service, keys }: { service: string; keys: KeyCoun
   );
 }
 
-/** Change is how a release's count differs from the release before it: "+1" or "−2", nothing when equal. */
+/** Change is how a release's count differs from the release deployed before it: "+1" or "−2", nothing when equal. */
 function Change({ now, before }: { now: number; before: number | undefined }) {
   if (before === undefined || now === before) return null;
   const more = now > before;
   return (
     <span
       className={cn("ml-1 text-xs", more ? "text-success" : "text-destructive")}
-      title={`${more ? "More" : "Fewer"} than the release seen before it (${before})`}
+      title={`${more ? "More" : "Fewer"} than the release deployed before it (${before})`}
     >
       {more ? `+${now - before}` : `−${before - now}`}
     </span>
@@ -56,9 +56,10 @@ function Change({ now, before }: { now: number; before: number | undefined }) {
 type Props = { releases: ServiceRelease[]; total: number };
 
 /**
- * ReleasesTable lists a service's most recently seen releases with what
- * each sends, signal by signal, and how that differs from the release seen
- * before it: what a deploy added or stopped sending.
+ * ReleasesTable lists a service's latest releases, newest deploy first (by
+ * when each was first seen), with what each sends, signal by signal, and
+ * how that differs from the release deployed before it: what a deploy
+ * added or stopped sending.
  */
 export function ReleasesTable({ releases, total }: Props) {
   return (
@@ -105,7 +106,7 @@ export function ReleasesTable({ releases, total }: Props) {
       </Table>
       {total > releases.length && (
         <p className="mt-2 text-sm text-muted-foreground" data-testid="releases-partial">
-          The {releases.length} most recently seen of {total.toLocaleString("en-US")} releases.
+          The {releases.length} newest of {total.toLocaleString("en-US")} releases.
         </p>
       )}
     </div>
