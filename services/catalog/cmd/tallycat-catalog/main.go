@@ -122,6 +122,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.Float64Var(&c.Prices.PerThousandSeriesMonth, "price-per-1k-series-month", c.Prices.PerThousandSeriesMonth,
 		"what your metrics backend charges for a thousand series kept a month; with --price-per-million-points, cost figures get a monthly estimate")
 	fs.Float64Var(&c.Prices.PerMillionPoints, "price-per-million-points", c.Prices.PerMillionPoints, "what your metrics backend charges for a million data points ingested")
+	fs.Float64Var(&c.Prices.PerMillionSpans, "price-per-million-spans", c.Prices.PerMillionSpans,
+		"what your tracing backend charges for a million spans ingested; span schemas then get a monthly estimate from their span rate")
+	fs.Float64Var(&c.Prices.PerGBLogs, "price-per-gb-logs", c.Prices.PerGBLogs,
+		"what your logs backend charges for a gigabyte (10^9 bytes) of log records ingested; log schemas then get a monthly estimate from their bytes, each record's protobuf size as the ingest received it")
 	fs.IntVar(&c.MaxValues, "max-values", c.MaxValues, fmt.Sprintf(
 		"most distinct values of a data point field listed as examples (1 to %d); past it the field keeps none", maxMaxValues))
 	fs.Func("registry", "a registry in Weaver's YAML format (a folder, .zip or .tar.gz) to judge metrics against, on top of the built-in semantic conventions; repeat for several, later ones on top", func(v string) error {
@@ -150,8 +154,8 @@ func (m *Main) ParseFlags(args []string) error {
 	if c.MaxValues < 1 || c.MaxValues > maxMaxValues {
 		return fmt.Errorf("--max-values: %d, want 1 to %d", c.MaxValues, maxMaxValues)
 	}
-	if c.Prices.PerThousandSeriesMonth < 0 || c.Prices.PerMillionPoints < 0 {
-		return errors.New("--price-per-1k-series-month and --price-per-million-points must not be negative")
+	if c.Prices.PerThousandSeriesMonth < 0 || c.Prices.PerMillionPoints < 0 || c.Prices.PerMillionSpans < 0 || c.Prices.PerGBLogs < 0 {
+		return errors.New("--price-per-1k-series-month, --price-per-million-points, --price-per-million-spans and --price-per-gb-logs must not be negative")
 	}
 	if c.ConformanceInterval <= 0 {
 		return errors.New("--conformance-interval must be positive")
