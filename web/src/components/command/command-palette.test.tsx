@@ -28,6 +28,17 @@ describe("the command palette", () => {
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 
+  it("chooses the first name of each new answer, so Enter goes there however fast it was typed", async () => {
+    const { history } = renderAt("/producers", fakeCatalog().transport);
+    const input = await openPalette();
+    await screen.findByRole("group", { name: "Recently seen metrics" });
+    input.focus();
+    await userEvent.paste("queue");
+    await screen.findByRole("group", { name: "Metrics" });
+    await userEvent.keyboard("{Enter}");
+    await waitFor(() => expect(history.location.pathname).toBe("/metrics/queue.depth"));
+  });
+
   it("jumps to a span or a log event with its signal", async () => {
     const { history } = renderAt("/", fakeCatalog().transport);
     await userEvent.type(await openPalette(), "users");

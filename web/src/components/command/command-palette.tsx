@@ -12,7 +12,13 @@ import { signalNameOf, signalSearch, signalWords, type SignalName } from "@/lib/
 /** How many keys the palette lists: enough to pick from, few enough to read. */
 const KEYS_SHOWN = 30;
 
-type Page = { label: string; to: "/" | "/producers" | "/cardinality" | "/conformance"; signal?: SignalName; Icon: typeof Search; words: string };
+type Page = {
+  label: string;
+  to: "/" | "/producers" | "/cardinality" | "/conformance";
+  signal?: SignalName;
+  Icon: typeof Search;
+  words: string;
+};
 const pages: Page[] = [
   { label: "Metrics", to: "/", signal: "metric", Icon: Gauge, words: "list home" },
   { label: "Spans", to: "/", signal: "span", Icon: Waypoints, words: "list traces" },
@@ -30,7 +36,10 @@ const themes: { value: ThemeChoice; label: string; Icon: typeof Sun }[] = [
 /** matches says an entry's label or words contain every word typed, ignoring case. */
 const matches = (query: string, ...texts: string[]) => {
   const hay = texts.join(" ").toLowerCase();
-  return query.toLowerCase().split(/\s+/).every((w) => hay.includes(w));
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .every((w) => hay.includes(w));
 };
 
 const groupClass =
@@ -45,10 +54,21 @@ const itemClass =
  * are matched here. It is mounted while open only, so a closed palette
  * asks the catalog nothing.
  */
-export function CommandPalette({ open, onOpenChange, onAskName }: { open: boolean; onOpenChange: (open: boolean) => void; onAskName: () => void }) {
+export function CommandPalette({
+  open,
+  onOpenChange,
+  onAskName,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onAskName: () => void;
+}) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="top-[12vh] max-w-xl translate-y-0 gap-0 overflow-hidden p-0 [&>button:last-child]:hidden" data-testid="command-palette">
+      <DialogContent
+        className="top-[12vh] max-w-xl translate-y-0 gap-0 overflow-hidden p-0 [&>button:last-child]:hidden"
+        data-testid="command-palette"
+      >
         <DialogTitle className="sr-only">Go to</DialogTitle>
         <DialogDescription className="sr-only">Type a metric, span or log event name, or a page, then press Enter.</DialogDescription>
         {open && <Palette close={() => onOpenChange(false)} onAskName={onAskName} />}
@@ -82,22 +102,74 @@ function Palette({ close, onAskName }: { close: () => void; onAskName: () => voi
   useEffect(() => {
     if (keys.data && !keys.isPlaceholderData) setAnswered(asked);
   }, [keys.data, keys.isPlaceholderData, asked]);
+  // The last answer narrowed to what is typed now: names the catalog would
+  // not return for the new text leave at once, rather than when it answers.
   const bySignal = useMemo(() => {
     const groups: Record<SignalName, string[]> = { metric: [], span: [], log: [] };
-    for (const k of keys.data?.schemaKeys ?? []) groups[signalNameOf(k.signal)].push(k.schemaKey);
+    const text = typed.toLowerCase();
+    for (const k of keys.data?.schemaKeys ?? [])
+      if (k.schemaKey.toLowerCase().includes(text)) groups[signalNameOf(k.signal)].push(k.schemaKey);
     return groups;
-  }, [keys.data]);
+  }, [keys.data, typed]);
+
+  const shownPages = pages.filter((p) => !typed || matches(typed, p.label, p.words, "page go to"));
+  const shownThemes = typed ? themes.filter((t) => t.value !== theme && matches(typed, t.label, "theme appearance mode")) : [];
+  const askName = typed && matches(typed, "your name actor who me set change");
+  // A page whose name is typed comes first: that is what was meant.
+  const pagesFirst = Boolean(typed) && shownPages.length > 0;
+  const keyValues = (["metric", "span", "log"] as const).flatMap((signal) => bySignal[signal].map((key) => `${signal}:${key}`));
+  const pageValues = shownPages.map((p) => `page:${p.label}`);
+  // The first entry is chosen, so Enter goes there, and is chosen again
+  // when an answer replaces the entries (the one chosen may be gone).
+  const values = [
+    ...(pagesFirst ? [...pageValues, ...keyValues] : [...keyValues, ...pageValues]),
+    ...shownThemes.map((t) => `theme:${t.value}`),
+    ...(askName ? ["actor"] : []),
+  ];
+  const [selected, setSelected] = useState("");
+  useEffect(() => setSelected(""), [answered]);
+  const current = values.includes(selected) ? selected : (values[0] ?? "");
 
   const go = (run: () => unknown) => {
     close();
     void run();
   };
-  const shownPages = pages.filter((p) => !typed || matches(typed, p.label, p.words, "page go to"));
-  const shownThemes = typed ? themes.filter((t) => t.value !== theme && matches(typed, t.label, "theme appearance mode")) : [];
-  const askName = typed && matches(typed, "your name actor who me set change");
+
+  const keyGroups = (["metric", "span", "log"] as const).map((signal) =>
+    bySignal[signal].length === 0 ? null : (
+      <Command.Group
+        key={signal}
+        heading={answered ? signalWords[signal].title : `Recently seen ${signalWords[signal].keys}`}
+        className={groupClass}
+      >
+        {bySignal[signal].map((key) => (
+          <Item
+            key={key}
+            value={`${signal}:${key}`}
+            onSelect={() => go(() => navigate({ to: "/metrics/$key", params: { key }, search: signalSearch(signal) }))}
+            testId="palette-key"
+          >
+            <Activity aria-hidden />
+            <span className="truncate font-mono text-[13px]">{key}</span>
+            <span className="ml-auto shrink-0 text-xs text-muted-foreground">{signalWords[signal].key}</span>
+          </Item>
+        ))}
+      </Command.Group>
+    ),
+  );
+  const pageGroup = shownPages.length > 0 && (
+    <Command.Group heading="Pages" className={groupClass}>
+      {shownPages.map(({ label, to, signal, Icon }) => (
+        <Item key={label} value={`page:${label}`} onSelect={() => go(() => navigate({ to, search: signal ? signalSearch(signal) : {} }))}>
+          <Icon aria-hidden />
+          {label}
+        </Item>
+      ))}
+    </Command.Group>
+  );
 
   return (
-    <Command shouldFilter={false} loop label="Go to a metric, span, log event or page">
+    <Command shouldFilter={false} loop label="Go to a metric, span, log event or page" value={current} onValueChange={setSelected}>
       <div className="flex items-center gap-2 border-b px-3">
         <Search className="h-4 w-4 shrink-0 text-muted-foreground" aria-hidden />
         <Command.Input
@@ -116,34 +188,9 @@ function Palette({ close, onAskName }: { close: () => void; onAskName: () => voi
         <Command.Empty className="px-3 py-6 text-center text-sm text-muted-foreground">
           {keys.isFetching ? "Searching the catalog…" : `Nothing is named “${typed}”.`}
         </Command.Empty>
-        {(["metric", "span", "log"] as const).map((signal) =>
-          bySignal[signal].length === 0 ? null : (
-            <Command.Group key={signal} heading={answered ? signalWords[signal].title : `Recently seen ${signalWords[signal].keys}`} className={groupClass}>
-              {bySignal[signal].map((key) => (
-                <Item
-                  key={key}
-                  value={`${signal}:${key}`}
-                  onSelect={() => go(() => navigate({ to: "/metrics/$key", params: { key }, search: signalSearch(signal) }))}
-                  testId="palette-key"
-                >
-                  <Activity aria-hidden />
-                  <span className="truncate font-mono text-[13px]">{key}</span>
-                  <span className="ml-auto shrink-0 text-xs text-muted-foreground">{signalWords[signal].key}</span>
-                </Item>
-              ))}
-            </Command.Group>
-          ),
-        )}
-        {shownPages.length > 0 && (
-          <Command.Group heading="Pages" className={groupClass}>
-            {shownPages.map(({ label, to, signal, Icon }) => (
-              <Item key={label} value={`page:${label}`} onSelect={() => go(() => navigate({ to, search: signal ? signalSearch(signal) : {} }))}>
-                <Icon aria-hidden />
-                {label}
-              </Item>
-            ))}
-          </Command.Group>
-        )}
+        {pagesFirst && pageGroup}
+        {keyGroups}
+        {!pagesFirst && pageGroup}
         {(shownThemes.length > 0 || askName) && (
           <Command.Group heading="Settings" className={groupClass}>
             {shownThemes.map(({ value, label, Icon }) => (
@@ -162,8 +209,8 @@ function Palette({ close, onAskName }: { close: () => void; onAskName: () => voi
         )}
       </Command.List>
       <p className="border-t px-3 py-2 text-xs text-muted-foreground">
-        <kbd className="font-sans">↑↓</kbd> to choose · <kbd className="font-sans">Enter</kbd> to go · <kbd className="font-sans">Esc</kbd> to close ·{" "}
-        <kbd className="font-sans">/</kbd> searches the list on a list page
+        <kbd className="font-sans">↑↓</kbd> to choose · <kbd className="font-sans">Enter</kbd> to go · <kbd className="font-sans">Esc</kbd>{" "}
+        to close · <kbd className="font-sans">/</kbd> searches the list on a list page
       </p>
     </Command>
   );

@@ -52,7 +52,7 @@ function PaletteButton({ onClick }: { onClick: () => void }) {
     <button
       type="button"
       onClick={onClick}
-      aria-label="Go to a metric, span, log event or page"
+      aria-label="Open the command palette"
       aria-keyshortcuts="Meta+K Control+K"
       title={`Go to a metric, span, log event or page (${hint})`}
       className="flex h-8 items-center gap-2 rounded-md border bg-background px-2.5 text-sm text-muted-foreground transition-colors hover:bg-accent hover:text-foreground focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
