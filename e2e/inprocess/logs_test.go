@@ -3,6 +3,7 @@ package inprocess
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/testenv"
 	. "github.com/tallycat/tallycat/internal/testvocab"
 )
@@ -28,7 +30,8 @@ const secret = "SECRET-VALUE"
 // map bodies, and a logger's messages without an event name at several
 // severities. The catalog gets one schema per event name with its body keys
 // and their presence, the messages under their logger's schema with its
-// severity fields, and never a body value or a message.
+// severity fields and their values as examples, the records' attributes
+// counted, their bytes, and never a body value or a message.
 func TestSDKLogs(t *testing.T) {
 	cat := startCatalog(t, testenv.FreeAddr(t), ":memory:")
 	ing := startIngest(t, cat.url())
@@ -53,7 +56,7 @@ func TestSDKLogs(t *testing.T) {
 			body = append(body, attribute.String("referrer", secret))
 		}
 		r.SetBody(attribute.MapValue(body...))
-		r.AddAttributes(attribute.String("session.id", secret))
+		r.AddAttributes(attribute.String("session.id", fmt.Sprint("session-", n%3)))
 		checkout.Emit(ctx, r)
 	}
 	for n := range messages {
@@ -148,5 +151,48 @@ func TestSDKLogs(t *testing.T) {
 				t.Errorf("%s: the catalog holds a value: %s", key, b)
 			}
 		}
+		if c := d.Schema.Cost; c == nil || c.LogBytes < 20*c.DataPoints || c.LogBytes > 1000*c.DataPoints || c.LogBytesPerMinute <= 0 {
+			t.Errorf("%s: cost %v, want the records' bytes (tens to hundreds each) and their rate", key, c)
+		}
+	}
+	checkLogCostFigures(t, client, schemas, messages, views)
+}
+
+// checkLogCostFigures: the logger's severity values are its examples with
+// their shares, its records' attribute is counted, its body is not counted,
+// and the page views' session ids are counted with their values.
+func checkLogCostFigures(t *testing.T, client tallycatv1connect.CatalogServiceClient, schemas map[string]*tallycatv1.Schema, messages, views int) {
+	t.Helper()
+	detail := func(key string) map[string]*tallycatv1.Field {
+		d, err := client.GetSchema(context.Background(), &tallycatv1.GetSchemaRequest{SchemaId: schemas[key].SchemaId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signalFields(d.Schema)
+	}
+	examples := func(f *tallycatv1.Field) string {
+		var out []string
+		for _, v := range f.GetExampleValues() {
+			out = append(out, fmt.Sprintf("%s:%d", v.Value, v.DataPoints))
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	third := messages / 3
+	logger := detail("com.example.checkout")
+	if f := logger["FIELD_SOURCE_SEVERITY  severity_text"]; f.GetExampleValuesState() != Kept || examples(f) != fmt.Sprintf("ERROR:%d INFO:%d WARN:%d", third, third, third) {
+		t.Errorf("severity_text = %v, want INFO, WARN and ERROR on a third of the records each", f)
+	}
+	if f := logger["FIELD_SOURCE_SEVERITY  severity_number"]; examples(f) != fmt.Sprintf("13:%d 17:%d 9:%d", third, third, third) {
+		t.Errorf("severity_number = %v, want 9, 13 and 17 (INFO, WARN, ERROR)", f)
+	}
+	if f := logger["FIELD_SOURCE_LOG_RECORD  code.function.name"]; f.GetDistinctEstimate() != 1 || examples(f) != fmt.Sprintf("checkout.Place:%d", messages) {
+		t.Errorf("code.function.name = %v, want one value on every record", f)
+	}
+	if f := logger["FIELD_SOURCE_BODY  body"]; f.GetExampleValuesState() != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_COUNTED || f.GetDistinctEstimate() != 0 {
+		t.Errorf("the logger's body = %v, want not counted", f)
+	}
+	if f := detail("browser.page_view")["FIELD_SOURCE_LOG_RECORD  session.id"]; f.GetDistinctEstimate() != 3 || examples(f) != fmt.Sprintf("session-0:%d session-1:%d session-2:%d", views/3, views/3, views/3) {
+		t.Errorf("session.id = %v, want three sessions", f)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
@@ -165,6 +166,34 @@ func TestOtelhttpSpans(t *testing.T) {
 				t.Errorf("%s shows a span field as a data point's: %v", s.SchemaKey, f)
 			}
 		}
+	}
+
+	// The route's cost figures: its spans' own attributes are counted as
+	// a metric's data point fields are (40 paths, the status codes with
+	// their shares), its exception event's are not, and no exception
+	// message reaches the catalog.
+	d, err := cat.client().GetSchema(context.Background(), &tallycatv1.GetSchemaRequest{SchemaId: route.SchemaId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields = signalFields(d.Schema)
+	if f := fields["FIELD_SOURCE_SPAN  url.path"]; f == nil || f.DistinctEstimate != users || f.HighCardinality || len(f.ExampleValues) != users {
+		t.Errorf("url.path = %v, want %d distinct paths, listed", f, users)
+	}
+	status := fields["FIELD_SOURCE_SPAN  http.response.status_code"]
+	if status == nil || status.DistinctEstimate != 2 || len(status.ExampleValues) != 2 || status.ExampleValues[0].Value != "200" ||
+		status.ExampleValues[0].DataPoints != users-failed || math.Abs(status.ExampleValues[1].Share-share) > 1e-9 {
+		t.Errorf("http.response.status_code = %v, want 200 on %d spans and 500 on %.2f of them", status, users-failed, share)
+	}
+	if f := fields["FIELD_SOURCE_EVENT exception exception.message"]; f == nil ||
+		f.ExampleValuesState != tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_NOT_COUNTED || f.DistinctEstimate != 0 {
+		t.Errorf("exception.message = %v, want not counted", f)
+	}
+	if c := d.Schema.Cost; c == nil || c.DataPoints != users || c.SeriesEstimate != 0 || c.DataPointsPerMinute <= 0 || c.EstimatedMonthlyCost != nil {
+		t.Errorf("the route's cost = %v, want %d spans and their rate, no series, no price without a span price", c, users)
+	}
+	if b, _ := protojson.Marshal(d); strings.Contains(string(b), "user store unavailable") {
+		t.Errorf("an exception message reached the catalog: %s", b)
 	}
 }
 
