@@ -14,7 +14,7 @@ GO_BINARIES := ./services/catalog/cmd/tallycat-catalog ./services/ingest/cmd/tal
 # the Collector's dependency tree out of our module.
 TELEMETRYGEN_VERSION := v0.161.0
 
-.PHONY: otelcol all deps tools generate check-generated build build-go build-web run demo dist test test-go test-web test-collector lint bench soak fuzz clean semconv
+.PHONY: otelcol all deps tools generate check-generated build build-go build-web run demo screenshots dist test test-go test-web test-collector lint bench soak fuzz clean semconv
 
 all: build
 
@@ -85,6 +85,12 @@ run: build
 ## diverge the way real fleets' do.
 demo: build
 	bash scripts/demo.sh
+
+## screenshots: every page at 1440 and 800 pixels wide, light and dark, on
+## the demo's data (the demo stack on free ports, Chromium driven as the
+## UI's end-to-end test drives it), into screenshots/ (ignored by git).
+screenshots: build
+	cd web && node e2e/screenshots.mjs --out ../screenshots --bin ../bin
 
 ## dist: release binaries with the UI inside, versioned from the git tag
 ## (`git tag v0.1.0 && make dist`).
