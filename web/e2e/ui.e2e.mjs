@@ -24,10 +24,10 @@
 // metric at start and every --conformance-interval (a minute by default):
 // the unfiltered Conformance page waits, up to 90 s, for a full judging
 // that saw both metrics.
-import { chromium } from "playwright-core";
 import { unzipSync, strFromU8 } from "fflate";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { launchChromium } from "./lib.mjs";
 
 const [base, out, ...bodyValues] = process.argv.slice(2);
 if (!base || !out || bodyValues.length === 0) {
@@ -40,14 +40,8 @@ const SPAN = "GET /users/{id}";
 const PAGE_VIEW = "browser.page_view";
 const LOGGER = "com.example.checkout.web";
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-  // playwright starts Chromium on a new, empty profile of its own.
-});
+// Debian's Chromium with the flags it needs here, as screenshots.mjs starts it.
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 page.setDefaultTimeout(10_000);
 const problems = [];
@@ -465,6 +459,79 @@ try {
   await page.goto(base + "/metrics/" + METRIC);
   await page.getByTestId("schema-card").nth(1).waitFor();
   await shot("metric-1024px");
+
+  // The frame of every page (issue 23): the theme, your name, the palette,
+  // the 404, the header at 800 pixels, and "/" to search.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(base + "/");
+  await page.getByTestId("metric-row").first().waitFor();
+  const theme = page.getByRole("group", { name: "Theme" });
+  const isDark = () => page.evaluate(() => document.documentElement.classList.contains("dark") && getComputedStyle(document.documentElement).colorScheme === "dark");
+  check(!(await isDark()), "the page is light while the system (emulated light) is");
+  await theme.getByRole("button", { name: "Dark theme" }).click();
+  await page.waitForFunction(() => document.documentElement.classList.contains("dark"));
+  check(await isDark(), "the theme switch's Dark puts the dark class and color-scheme on <html>");
+  // Kept, and applied before the app runs: no white flash on the next load.
+  await page.reload({ waitUntil: "commit" });
+  await page.waitForFunction(() => document.body !== null);
+  check(await isDark(), "after a reload the page is dark from its first paint");
+  await page.getByTestId("metric-row").first().waitFor();
+  check((await theme.getByRole("button", { name: "Dark theme" }).getAttribute("aria-pressed")) === "true", "the switch shows Dark chosen");
+  await shot("dark");
+  await theme.getByRole("button", { name: "System theme" }).click();
+  await page.waitForFunction(() => !document.documentElement.classList.contains("dark"));
+  check(true, "System follows the system's light again");
+
+  // Your name, given once in the header, names the person on what they change.
+  await page.getByTestId("actor-control").click();
+  await page.getByRole("dialog", { name: "Your name" }).getByLabel("Name or email").fill("ana@example.com");
+  await page.getByRole("dialog", { name: "Your name" }).getByRole("button", { name: "Save" }).click();
+  await page.getByTestId("actor-control").filter({ hasText: "ana@example.com" }).waitFor();
+  await page.goto(schemaURL);
+  await page.getByRole("button", { name: "Deprecate" }).click();
+  await page.getByRole("dialog").getByLabel(/^Reason/).fill("replaced by the next release");
+  await page.getByRole("dialog").getByRole("button", { name: "Deprecate" }).click();
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  await page.goto(base + "/metrics/" + ACTIVE);
+  const byName = page.getByTestId("timeline-event").filter({ hasText: "ana@example.com" });
+  await byName.first().waitFor();
+  check((await byName.first().textContent()).includes("deprecated"), `the catalog records the deprecation as ana@example.com's (${await words(byName.first())})`);
+
+  // ⌘K / Ctrl-K: the palette finds a name across the signals and goes there.
+  await page.keyboard.press("Control+k");
+  const palette = page.getByRole("dialog");
+  await palette.getByRole("combobox").fill("users");
+  await palette.getByRole("group", { name: "Spans" }).getByRole("option", { name: SPAN }).waitFor();
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/metrics\/[^?]+\?signal=span/);
+  await page.getByRole("heading", { name: SPAN, exact: true }).waitFor();
+  check(true, `Ctrl-K, "users" and Enter open the span ${SPAN}`);
+
+  // A real 404: it says which address has no page, and leads home.
+  await page.goto(base + "/no/such/page");
+  const missing = page.getByTestId("not-found-page");
+  await missing.waitFor();
+  check((await words(missing.getByRole("heading", { level: 1 }))) === "TallyCat has no page at /no/such/page", "the 404 page names the address");
+  await shot("not-found");
+  await missing.getByRole("link", { name: "Back to the metrics" }).click();
+  await page.getByTestId("metric-row").first().waitFor();
+  check(new URL(page.url()).pathname === "/", "its link leads back to the metrics");
+
+  // At 800 pixels the header keeps every link in view, without scrolling sideways.
+  await page.setViewportSize({ width: 800, height: 900 });
+  const header = await page.locator("header").evaluate((h) => ({ fits: h.scrollWidth <= h.clientWidth, width: document.documentElement.scrollWidth }));
+  const links = await page.getByRole("navigation", { name: "Main" }).getByRole("link").evaluateAll((ls) => ls.map((l) => l.getBoundingClientRect().right));
+  check(header.fits && links.length === 6 && links.every((r) => r <= 800), `at 800 px the header fits and its 6 links are in view (rightmost at ${Math.round(Math.max(...links))} px)`);
+  await shot("frame-800px");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // "/" focuses the list's search, and is a slash while typing in it.
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press("/");
+  const search = page.getByLabel("Search metrics");
+  check(await search.evaluate((el) => el === document.activeElement), '"/" focuses the search box of the list (the first element marked data-search, or input[type=search])');
+  await page.keyboard.type("a/b");
+  check((await search.inputValue()) === "a/b", "a slash typed in the search box stays a slash");
 
   if (problems.length) throw new Error(problems.join("\n"));
   console.log("all UI checks passed");
