@@ -192,31 +192,33 @@ func quoteAll(names []string) string {
 // Key judges the current schemas of one metric key together (their
 // producers may disagree with each other as well as with the registry),
 // returning the findings sorted by schema, level and id.
+//
+// Producers that disagree on the metric's unit or instrument are judged by
+// who is right. When a registry defines the metric it settles the
+// question: a schema that sends what it defines gets nothing, since it did
+// not cause the disagreement, and one that does not gets the mismatch
+// alone, whose message names who sends what (see sides.blame), not a
+// mismatch and a conflict saying the same. When no registry defines it,
+// nobody is right, and every side gets the conflict.
 func (j Judge) Key(schemas []catalog.Judged) []Finding {
 	var out []Finding
-	units, instruments := map[string]bool{}, map[semconv.Instrument]bool{}
-	for _, s := range schemas {
-		units[s.Schema.Unit] = true
-		instruments[InstrumentOf(s.Schema)] = true
+	if len(schemas) == 0 {
+		return nil
 	}
+	peers := peers{
+		units:       sidesOf("unit", schemas, func(s catalog.Schema) string { return s.Unit }),
+		instruments: sidesOf("instrument", schemas, func(s catalog.Schema) string { return string(InstrumentOf(s)) }),
+	}
+	_, defined := j.Registry.Metric(schemas[0].Schema.Key)
 	for _, s := range schemas {
 		add := func(f Finding) { j.file(&out, s, f) }
-		if len(units) > 1 {
-			add(Finding{ID: FindingUnitConflict, Actual: s.Schema.Unit, Expected: strings.Join(others(units, s.Schema.Unit), ", "),
-				Message: fmt.Sprintf("producers of %s disagree on its unit: this schema's is %s, others send %s", s.Schema.Key, quoteUnit(s.Schema.Unit), strings.Join(others(units, s.Schema.Unit), ", "))})
+		if !defined && peers.units.split() {
+			add(peers.units.conflict(FindingUnitConflict))
 		}
-		if len(instruments) > 1 {
-			var names []string
-			for i := range instruments {
-				if i != InstrumentOf(s.Schema) {
-					names = append(names, string(i))
-				}
-			}
-			slices.Sort(names)
-			add(Finding{ID: FindingInstrumentConflict, Actual: string(InstrumentOf(s.Schema)), Expected: strings.Join(names, ", "),
-				Message: fmt.Sprintf("producers of %s disagree on its instrument: this schema is a %s, others send %s", s.Schema.Key, InstrumentOf(s.Schema), strings.Join(names, ", "))})
+		if !defined && peers.instruments.split() {
+			add(peers.instruments.conflict(FindingInstrumentConflict))
 		}
-		j.schema(s.Schema, add)
+		j.schema(s.Schema, peers, add)
 		j.policies(s, add)
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int {
@@ -225,17 +227,9 @@ func (j Judge) Key(schemas []catalog.Judged) []Finding {
 	return out
 }
 
-// others lists the units of set other than u, quoted.
-func others(set map[string]bool, u string) []string {
-	var out []string
-	for v := range set {
-		if v != u {
-			out = append(out, quoteUnit(v))
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+// peers is what every producer of a metric sends of its unit and its
+// instrument, for the messages of a schema's mismatches.
+type peers struct{ units, instruments sides }
 
 func quoteUnit(u string) string {
 	if u == "" {
@@ -262,14 +256,15 @@ func InstrumentOf(s catalog.Schema) semconv.Instrument {
 	return "summary"
 }
 
-// schema judges one schema against the registry.
-func (j Judge) schema(s catalog.Schema, add func(Finding)) {
+// schema judges one schema against the registry; peers are what the
+// metric's producers send.
+func (j Judge) schema(s catalog.Schema, peers peers, add func(Finding)) {
 	m, defined := j.Registry.Metric(s.Key)
 	if !defined {
 		add(Finding{ID: FindingMissingMetric, Actual: s.Key,
 			Message: fmt.Sprintf("metric %s is not defined in the registries", s.Key)})
 	} else {
-		j.metric(s, m, add)
+		j.metric(s, m, peers, add)
 	}
 	for _, f := range s.Fields {
 		if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT {
@@ -282,14 +277,22 @@ func (j Judge) schema(s catalog.Schema, add func(Finding)) {
 }
 
 // metric judges a schema's unit, instrument, stability and deprecation.
-func (j Judge) metric(s catalog.Schema, m *semconv.Metric, add func(Finding)) {
+// Where the metric's producers disagree on the unit or the instrument, a
+// mismatch's message says who sends what (see Key).
+func (j Judge) metric(s catalog.Schema, m *semconv.Metric, peers peers, add func(Finding)) {
 	if s.Unit != m.Unit {
-		add(Finding{ID: FindingUnitMismatch, Expected: m.Unit, Actual: s.Unit,
-			Message: fmt.Sprintf("unit of %s: expected %s, got %s", s.Key, quoteUnit(m.Unit), quoteUnit(s.Unit))})
+		msg := fmt.Sprintf("unit of %s: expected %s, got %s", s.Key, quoteUnit(m.Unit), quoteUnit(s.Unit))
+		if peers.units.split() {
+			msg = peers.units.blame(s.Unit, m.Unit)
+		}
+		add(Finding{ID: FindingUnitMismatch, Expected: m.Unit, Actual: s.Unit, Message: msg})
 	}
 	if got := InstrumentOf(s); got != m.Instrument {
-		add(Finding{ID: FindingUnexpectedInstrument, Expected: string(m.Instrument), Actual: string(got),
-			Message: fmt.Sprintf("instrument of %s: expected %s, got %s", s.Key, m.Instrument, got)})
+		msg := fmt.Sprintf("instrument of %s: expected %s, got %s", s.Key, m.Instrument, got)
+		if peers.instruments.split() {
+			msg = peers.instruments.blame(string(got), string(m.Instrument))
+		}
+		add(Finding{ID: FindingUnexpectedInstrument, Expected: string(m.Instrument), Actual: string(got), Message: msg})
 	}
 	if d := m.Deprecated; d != nil {
 		add(deprecated("metric", s.Key, "", d))

@@ -99,15 +99,18 @@ func TestHTTPServerDurationInMilliseconds(t *testing.T) {
 
 // TestWhatWeaverCannotSee: producers of one metric disagreeing on unit and
 // instrument, a key with two types in one release, an exploding attribute;
-// and levels configured away.
+// and levels configured away. The metric is one no registry defines: where
+// one does, it settles who is right and the conflicts are not raised (see
+// TestTheConventionsSettleAUnitConflict), which this test asserted of
+// http.server.request.duration before.
 func TestWhatWeaverCannotSee(t *testing.T) {
 	j := builtinJudge(t)
 	code := dp("http.response.status_code", tallycatv1.ValueType_VALUE_TYPE_INT)
 	code.TypeConflict = true
 	user := dp("user.id", tallycatv1.ValueType_VALUE_TYPE_STRING)
 	user.HighCardinality, user.Distinct = true, 5000
-	a := catalog.Schema{ID: "a", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s", Fields: []catalog.Field{code, user}}
-	b := catalog.Schema{ID: "b", Key: "http.server.request.duration", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "ms"}
+	a := catalog.Schema{ID: "a", Key: "shop.checkout.duration", Type: tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM, Unit: "s", Fields: []catalog.Field{code, user}}
+	b := catalog.Schema{ID: "b", Key: "shop.checkout.duration", Type: tallycatv1.MetricType_METRIC_TYPE_SUM, Monotonic: true, Unit: "ms"}
 	got := render(j.Key([]catalog.Judged{{Schema: a}, {Schema: b}}))
 	for _, want := range []string{"VIOLATION unit_conflict", "VIOLATION instrument_conflict", "VIOLATION type_conflict http.response.status_code", "IMPROVEMENT high_cardinality user.id"} {
 		if !slices.Contains(got, want) {
