@@ -31,6 +31,7 @@ type Findings struct {
 
 	mu      sync.RWMutex
 	all     []Finding // sorted: level, key, schema, id, attribute
+	groups  []Group   // all, grouped as people read them (see Group)
 	keys    map[string]keyFacts
 	judged  time.Time
 	judging sync.Mutex
@@ -106,9 +107,10 @@ func (x *Findings) Refresh(ctx context.Context) error {
 		all = append(all, found...)
 	}
 	sortFindings(all)
+	groups := groupFindings(all)
 	x.mu.Lock()
 	before, first := x.all, x.judged.IsZero()
-	x.all, x.keys, x.judged = all, keys, time.Now()
+	x.all, x.groups, x.keys, x.judged = all, groups, keys, time.Now()
 	x.mu.Unlock()
 	if x.OnNew != nil && !first {
 		if fresh := newSince(before, all); len(fresh) > 0 {
@@ -140,8 +142,11 @@ func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
 		}
 		found[k], facts[k] = f, kf
 	}
-	x.mu.Lock()
-	before := x.all
+	// Only a judging changes all and keys, and this one holds judging: read
+	// them, and build what replaces them, without keeping readers waiting.
+	x.mu.RLock()
+	before, had := x.all, x.keys
+	x.mu.RUnlock()
 	all := make([]Finding, 0, len(before))
 	for _, f := range before {
 		if _, again := found[f.SchemaKey]; !again {
@@ -154,8 +159,9 @@ func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
 		fresh = append(fresh, found[k]...)
 	}
 	sortFindings(all)
-	merged := make(map[string]keyFacts, len(x.keys)+len(facts))
-	for k, v := range x.keys {
+	groups := groupFindings(all)
+	merged := make(map[string]keyFacts, len(had)+len(facts))
+	for k, v := range had {
 		merged[k] = v
 	}
 	for k, v := range facts {
@@ -165,7 +171,8 @@ func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
 		}
 		merged[k] = v
 	}
-	x.all, x.keys = all, merged
+	x.mu.Lock()
+	x.all, x.groups, x.keys = all, groups, merged
 	x.mu.Unlock()
 	if x.OnNew != nil {
 		if fresh = newSince(before, fresh); len(fresh) > 0 {
@@ -383,43 +390,13 @@ func sortFindings(fs []Finding) {
 }
 
 // List returns the findings that pass the filter, a page of them, and how
-// many pass in all. A filter naming a metric or a schema judges that
-// metric afresh first.
+// many pass in all, one per schema (see Groups for them as people read
+// them). A filter naming a metric or a schema judges that metric afresh
+// first.
 func (x *Findings) List(ctx context.Context, f FindingFilter) ([]Finding, int, error) {
-	var pool []Finding
-	judged := time.Time{}
-	if key := f.SchemaKey; key != "" || f.SchemaID != "" {
-		if key == "" {
-			s, err := x.Store.GetSchemas(ctx, f.SchemaID)
-			if err != nil {
-				return nil, 0, err
-			}
-			if len(s) == 0 {
-				return nil, 0, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", f.SchemaID)
-			}
-			key = s[0].Key
-		}
-		found, _, err := x.judgeKey(ctx, key)
-		if err != nil {
-			return nil, 0, err
-		}
-		sortFindings(found)
-		pool = found
-	} else {
-		x.mu.RLock()
-		pool, judged = x.all, x.judged
-		x.mu.RUnlock()
-		if judged.IsZero() {
-			// Nothing judged yet (the first full judging is still running,
-			// or there is none in this process): judge now rather than say
-			// all is well.
-			if err := x.Refresh(ctx); err != nil {
-				return nil, 0, err
-			}
-			x.mu.RLock()
-			pool = x.all
-			x.mu.RUnlock()
-		}
+	pool, _, err := x.pool(ctx, f, false)
+	if err != nil {
+		return nil, 0, err
 	}
 	var out []Finding
 	for _, fd := range pool {
@@ -427,12 +404,60 @@ func (x *Findings) List(ctx context.Context, f FindingFilter) ([]Finding, int, e
 			out = append(out, fd)
 		}
 	}
-	total := len(out)
-	out = out[min(f.Offset, total):]
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
+	return page(out, f)
+}
+
+// page is the filter's page of what passes it, and how many pass.
+func page[T any](all []T, f FindingFilter) ([]T, int, error) {
+	total := len(all)
+	all = all[min(f.Offset, total):]
+	if f.Limit > 0 && len(all) > f.Limit {
+		all = all[:f.Limit]
 	}
-	return out, total, nil
+	return all, total, nil
+}
+
+// pool is what a filter selects from: the findings of the metric or the
+// schema it names, judged afresh, or else the last full judging's (judged
+// now when there was none yet); and, when grouped is asked, the same
+// grouped.
+func (x *Findings) pool(ctx context.Context, f FindingFilter, grouped bool) ([]Finding, []Group, error) {
+	if key := f.SchemaKey; key != "" || f.SchemaID != "" {
+		if key == "" {
+			s, err := x.Store.GetSchemas(ctx, f.SchemaID)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(s) == 0 {
+				return nil, nil, catalog.Errorf(catalog.ENOTFOUND, "schema %s not found", f.SchemaID)
+			}
+			key = s[0].Key
+		}
+		found, _, err := x.judgeKey(ctx, key)
+		if err != nil {
+			return nil, nil, err
+		}
+		sortFindings(found)
+		if grouped {
+			return found, groupFindings(found), nil
+		}
+		return found, nil, nil
+	}
+	x.mu.RLock()
+	all, groups, judged := x.all, x.groups, x.judged
+	x.mu.RUnlock()
+	if judged.IsZero() {
+		// Nothing judged yet (the first full judging is still running, or
+		// there is none in this process): judge now rather than say all is
+		// well.
+		if err := x.Refresh(ctx); err != nil {
+			return nil, nil, err
+		}
+		x.mu.RLock()
+		all, groups = x.all, x.groups
+		x.mu.RUnlock()
+	}
+	return all, groups, nil
 }
 
 // pass reports whether a finding passes the filter.

@@ -51,10 +51,13 @@ type Summary struct {
 	JudgedAt time.Time
 }
 
-// Summary sums up the last full judging.
+// Summary sums up the last full judging. It counts findings as the API
+// lists them, grouped across the schemas they concern (see Group), so that
+// the counts are the rows a filter shows; a service counts a finding that
+// concerns any of its schemas once.
 func (x *Findings) Summary() Summary {
 	x.mu.RLock()
-	all, keys, judged := x.all, x.keys, x.judged
+	groups, keys, judged := x.groups, x.keys, x.judged
 	x.mu.RUnlock()
 	s := Summary{JudgedAt: judged}
 	for _, src := range x.Judge.Registry.Sources() {
@@ -71,7 +74,7 @@ func (x *Findings) Summary() Summary {
 		}
 	}
 	byFinding, byService := map[string]*FindingCount{}, map[string]*FindingCount{}
-	for _, f := range all {
+	for _, f := range groups {
 		s.Total.add(f.Level)
 		count(byFinding, f.ID).add(f.Level)
 		seen := map[string]bool{}
