@@ -155,9 +155,10 @@ func (a *analyzer) aggregate(n *parser.AggregateExpr, sc scope) {
 		// topk and its kind return their input series as they are.
 		child = child.with(uses(n.Grouping, UseBy)...)
 	default:
-		// Every other aggregation returns the grouping labels only.
+		// Every other aggregation returns the grouping labels only: what
+		// encloses it sees no other label, matching included.
 		child = child.keepOnly(n.Grouping).with(uses(n.Grouping, UseBy)...)
-		child.open = false
+		child.open, child.all = false, false
 	}
 	a.walk(n.Expr, child)
 }
@@ -273,7 +274,7 @@ func (a *analyzer) call(n *parser.Call, sc scope) {
 		}
 		return
 	case "scalar":
-		child.open = false
+		child.open, child.all = false, false
 	case "info":
 		a.info(n, child)
 		return

@@ -83,6 +83,8 @@ func TestAllLabels(t *testing.T) {
 		`scalar(sum(x))`:                              false,
 		`sum(x / y)`:                                  true, // matched on every label
 		`sum(x / on (job) y)`:                         false,
+		`sum(rate(x[5m])) + sum(rate(y[5m]))`:         false, // matched on no label
+		`sum by (job) (x) / on (job) y`:               false,
 		`count(x) > 3`:                                false,
 		`histogram_quantile(0.9, rate(x_bucket[5m]))`: true,
 	}
