@@ -38,8 +38,12 @@ type Config struct {
 	ShutdownGrace  time.Duration
 	AuthTokenFile  string
 	AuthReads      bool
-	TLS            cli.TLSFiles
-	Telemetry      telemetry.Config
+	// ActorHeader and ActorProxies describe the single sign-on proxy in
+	// front of the catalog, if any (see api.IdentityProxy).
+	ActorHeader  string
+	ActorProxies string
+	TLS          cli.TLSFiles
+	Telemetry    telemetry.Config
 	// HighCardinalityThreshold and MaxValues judge fields' cost figures
 	// (see catalog.CostConfig).
 	HighCardinalityThreshold uint64
@@ -117,6 +121,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "how long in-flight requests may finish after SIGTERM")
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", c.AuthTokenFile, "file of name:token lines; when set, changes need a bearer token, whose name is recorded as the actor")
 	fs.BoolVar(&c.AuthReads, "auth-reads", c.AuthReads, "with --auth-token-file, reads need a token too")
+	fs.StringVar(&c.ActorHeader, "actor-header", c.ActorHeader,
+		"request header in which a single sign-on proxy in front of the catalog names the signed-in person (X-Forwarded-Email for oauth2-proxy); that person is the actor of their changes and needs no token; needs --actor-proxies")
+	fs.StringVar(&c.ActorProxies, "actor-proxies", c.ActorProxies,
+		"comma-separated addresses or CIDR prefixes of the proxy: --actor-header is believed only on requests from these")
 	fs.Uint64Var(&c.HighCardinalityThreshold, "high-cardinality-threshold", c.HighCardinalityThreshold,
 		"a field with more distinct values than this in the last hour is flagged high-cardinality")
 	fs.Float64Var(&c.Prices.PerThousandSeriesMonth, "price-per-1k-series-month", c.Prices.PerThousandSeriesMonth,
@@ -150,6 +158,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if c.AuthReads && c.AuthTokenFile == "" {
 		return errors.New("--auth-reads needs --auth-token-file")
+	}
+	if _, err := api.ParseIdentityProxy(c.ActorHeader, c.ActorProxies); err != nil {
+		return err
 	}
 	if c.MaxValues < 1 || c.MaxValues > maxMaxValues {
 		return fmt.Errorf("--max-values: %d, want 1 to %d", c.MaxValues, maxMaxValues)
@@ -256,6 +267,15 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	opts.Interceptors = append(opts.Interceptors, rpcMetrics)
+	proxy, err := api.ParseIdentityProxy(c.ActorHeader, c.ActorProxies)
+	if err != nil {
+		return err
+	}
+	if proxy != nil {
+		// Before the tokens: a person the proxy signed in needs none.
+		opts.Interceptors = append(opts.Interceptors, api.NewIdentityInterceptor(proxy))
+		slog.Info("people signed in by an identity proxy are the actors of their changes", "header", proxy.Header, "proxies", c.ActorProxies)
+	}
 	if c.AuthTokenFile != "" {
 		tokens, err := auth.Load(c.AuthTokenFile)
 		if err != nil {
