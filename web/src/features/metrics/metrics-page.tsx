@@ -91,7 +91,9 @@ function SignalKeys() {
       <div className="flex flex-wrap items-center gap-3">
         <div className="relative w-80">
           <Search className="pointer-events-none absolute left-2.5 top-2.5 h-4 w-4 text-muted-foreground" />
+          {/* data-search: the frame's "/" shortcut focuses it. */}
           <Input
+            data-search
             aria-label={`Search ${words.keys}`}
             placeholder={`Search ${words.key} names…`}
             className="pl-8"
