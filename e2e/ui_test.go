@@ -313,7 +313,8 @@ func emitLogs(t *testing.T, s *stack) {
 
 // spanAndLogSchemas checks that the catalog holds the users route's server
 // schema with its failed spans counted, and the page views' schema with
-// every record counted.
+// every record counted; and that the lists say so: the route's key with
+// its 5 errors of 20 spans, the logger's key grouped by scope.
 func spanAndLogSchemas(s *stack) func() error {
 	return func() error {
 		ctx := context.Background()
@@ -334,6 +335,21 @@ func spanAndLogSchemas(s *stack) func() error {
 		if len(logs.Schemas) != 1 || logs.Schemas[0].DataPointCount != pageViews {
 			return fmt.Errorf("%s: %v", pageViewEvent, logs.Schemas)
 		}
+		keys, err := s.client().ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{Query: "checkout.web",
+			Signals: []tallycatv1.Signal{tallycatv1.Signal_SIGNAL_SPAN, tallycatv1.Signal_SIGNAL_LOG}})
+		if err != nil {
+			return err
+		}
+		if len(keys.SchemaKeys) != 1 || !keys.SchemaKeys[0].ByScope {
+			return fmt.Errorf("the logger's key: %v", keys.SchemaKeys)
+		}
+		keys, err = s.client().ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{Query: usersRoute, Signals: []tallycatv1.Signal{tallycatv1.Signal_SIGNAL_SPAN}})
+		if err != nil {
+			return err
+		}
+		if k := keys.SchemaKeys; len(k) != 1 || k[0].ErrorCount != usersFailed || k[0].DataPointCount != userRequests || k[0].ByScope {
+			return fmt.Errorf("%s's key: %v", usersRoute, k)
+		}
 		return nil
 	}
 }
@@ -348,7 +364,10 @@ func spanAndLogSchemas(s *stack) func() error {
 // version proposed for a new release's shape of a versioned metric, see
 // the policy violation of an attribute the team's policy bans, open a
 // span's schema (its kind, its share of errors, its exception event) and a
-// log event's (its severities, its body's keys, none of its bodies' values).
+// log event's (its severities, its body's keys, none of its bodies' values),
+// see the span's share of errors in the Spans list and the logger marked in
+// the Logs list, what checkout and each of its releases send on the
+// Producers page, and the span among the highest rates on Cardinality.
 func TestUIInChromium(t *testing.T) {
 	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
 		if _, err := os.Stat(need); err != nil {

@@ -238,6 +238,31 @@ try {
   await page.goto(base + "/producers");
   await page.getByRole("region", { name: "Service payments" }).waitFor();
   check((await page.getByRole("region", { name: /^Service / }).count()) === 2, "the producers page lists both services");
+  // Checkout sends both metrics, the users route's spans, the page views
+  // and its logger's records; 2.4.0, its newest release, the active
+  // requests alone.
+  const checkout = page.getByRole("region", { name: "Service checkout" });
+  const sends = checkout.getByRole("navigation", { name: "What checkout sends" });
+  await sends.waitFor();
+  const sent = [];
+  for (const s of ["metric", "span", "log"]) sent.push(await words(sends.getByTestId(`service-${s}-count`)));
+  check(sent.join(", ") === "2 metrics, 1 span, 2 log events", `checkout's counts cover its metrics, spans and logs (${sent.join(", ")})`);
+  const releaseRows = checkout.getByTestId("release-row");
+  const releaseLine = async (i) => {
+    const r = releaseRows.nth(i);
+    const counts = [];
+    for (const s of ["metric", "span", "log"]) counts.push(await words(r.getByTestId(`release-${s}-count`)));
+    return `${(await r.locator("td").first().textContent()).trim()}: ${counts.join(" ")}`;
+  };
+  check((await releaseRows.count()) === 2, "checkout's two releases are listed");
+  const [newest, older] = [await releaseLine(0), await releaseLine(1)];
+  check(newest === "2.4.0: 1−1 0−1 0−2" && older === "2.3.0: 2 1 2", `each release says what it sends, the newest against the one before (${newest}; ${older})`);
+  await sends.getByTestId("service-span-count").click();
+  await page.waitForURL(/[?&]service=checkout/);
+  await page.getByTestId("span-row").filter({ has: page.getByRole("link", { name: SPAN, exact: true }) }).waitFor();
+  check(/[?&]signal=span/.test(page.url()), "checkout's span count opens the Spans list filtered to checkout");
+  await page.goto(base + "/producers");
+  await checkout.waitFor();
   await shot("producers");
 
   // Spans: the navigation's Spans lists checkout's users route, a server
@@ -252,6 +277,9 @@ try {
   check((await main.getByRole("link", { name: "Spans", exact: true }).getAttribute("aria-current")) === "page", "the navigation marks Spans as the list shown");
   const rowKinds = (await spanRow.getByTestId("span-kind").allTextContents()).map((t) => t.trim());
   check(rowKinds.join(",") === "server", `the Spans list shows ${SPAN} as a server span (${rowKinds.join(", ")})`);
+  const rowErrors = await words(spanRow.getByTestId("key-error-share"));
+  check(rowErrors === "25 %", `the Spans list shows ${SPAN}'s share of spans with status error (${rowErrors})`);
+  check((await spanRow.getByTestId("name-limit-mark").count()) === 0, `${SPAN} is a name of its own, not the names past the limit`);
   check((await page.getByTestId("metric-row").count()) === 0, "the Spans list lists no metric");
   await shot("spans");
 
@@ -300,6 +328,9 @@ try {
   await page.getByTestId("log-row").filter({ has: viewLink }).waitFor();
   await page.getByTestId("log-row").filter({ has: page.getByRole("link", { name: LOGGER, exact: true }) }).waitFor();
   check((await page.getByTestId("log-row").count()) === 2, `the Logs list shows ${PAGE_VIEW} and the logger ${LOGGER}`);
+  const loggerRow = page.getByTestId("log-row").filter({ has: page.getByRole("link", { name: LOGGER, exact: true }) });
+  check((await words(loggerRow.getByTestId("logger-mark"))) === "logger", `the Logs list marks ${LOGGER} as a logger`);
+  check((await page.getByTestId("log-row").filter({ has: viewLink }).getByTestId("logger-mark").count()) === 0, `${PAGE_VIEW} is an event, not a logger`);
   await noBodyValue("the Logs list");
   await shot("logs");
 
@@ -369,6 +400,12 @@ try {
   await top.getByRole("button", { name: "Plot " + METRIC }).click();
   await page.getByTestId("series-summary").waitFor();
   check((await page.locator('[data-testid="uplot-chart"] canvas').count()) > 0, `uPlot draws ${METRIC}'s series over the last 24 hours`);
+  // Spans and logs have no series: their rate is what costs.
+  const topSpan = page.getByTestId("top-span").filter({ has: page.getByRole("link", { name: SPAN, exact: true }) });
+  await topSpan.waitFor();
+  const spanRate = (await topSpan.getByTestId("rate").textContent()).trim();
+  check(/\/min$/.test(spanRate) && spanRate !== "0/min", `the Cardinality page lists ${SPAN} among the spans with the highest rate (${spanRate})`);
+  check((await page.getByTestId("top-log").count()) === 2, `and ${PAGE_VIEW} and the logger among the log events`);
   await shot("cardinality");
 
   // The Conformance page, filtered to the metric: a metric is judged as
