@@ -140,7 +140,64 @@ func (x *FindingProducer) GetServiceVersion() string {
 	return ""
 }
 
-// Finding is one judgement of one schema.
+// FindingSchema is one schema a finding concerns, with the releases that
+// produce it.
+type FindingSchema struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SchemaId      string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	Producers     []*FindingProducer     `protobuf:"bytes,2,rep,name=producers,proto3" json:"producers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FindingSchema) Reset() {
+	*x = FindingSchema{}
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FindingSchema) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FindingSchema) ProtoMessage() {}
+
+func (x *FindingSchema) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FindingSchema.ProtoReflect.Descriptor instead.
+func (*FindingSchema) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *FindingSchema) GetSchemaId() string {
+	if x != nil {
+		return x.SchemaId
+	}
+	return ""
+}
+
+func (x *FindingSchema) GetProducers() []*FindingProducer {
+	if x != nil {
+		return x.Producers
+	}
+	return nil
+}
+
+// Finding is one judgement, of every schema of one key it is true of:
+// ListFindings lists a finding that says the same (its id, level,
+// attribute, expected, actual, replacement and message) of several schemas
+// of a key once, naming them in schemas.
 type Finding struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// finding_id is Weaver live-check's id where it has one (missing_metric,
@@ -150,32 +207,43 @@ type Finding struct {
 	FindingId string       `protobuf:"bytes,1,opt,name=finding_id,json=findingId,proto3" json:"finding_id,omitempty"`
 	Level     FindingLevel `protobuf:"varint,2,opt,name=level,proto3,enum=tallycat.v1.FindingLevel" json:"level,omitempty"`
 	// message says what was expected and what was seen.
-	Message   string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// schema_id is the first of schemas, by id.
 	SchemaId  string `protobuf:"bytes,4,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
 	SchemaKey string `protobuf:"bytes,5,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
 	// attribute is the attribute the finding is about, if any.
 	Attribute string `protobuf:"bytes,6,opt,name=attribute,proto3" json:"attribute,omitempty"`
 	// expected and actual are the two sides, for display ("unit: expected s,
 	// got ms"); replacement names what replaces a deprecated name.
-	Expected    string             `protobuf:"bytes,7,opt,name=expected,proto3" json:"expected,omitempty"`
-	Actual      string             `protobuf:"bytes,8,opt,name=actual,proto3" json:"actual,omitempty"`
-	Replacement string             `protobuf:"bytes,9,opt,name=replacement,proto3" json:"replacement,omitempty"`
-	Producers   []*FindingProducer `protobuf:"bytes,10,rep,name=producers,proto3" json:"producers,omitempty"`
-	// first_seen is when the schema was first seen with what the finding is
-	// about.
+	Expected    string `protobuf:"bytes,7,opt,name=expected,proto3" json:"expected,omitempty"`
+	Actual      string `protobuf:"bytes,8,opt,name=actual,proto3" json:"actual,omitempty"`
+	Replacement string `protobuf:"bytes,9,opt,name=replacement,proto3" json:"replacement,omitempty"`
+	// producers are the releases of every schema in schemas, each once.
+	Producers []*FindingProducer `protobuf:"bytes,10,rep,name=producers,proto3" json:"producers,omitempty"`
+	// first_seen is when the first of its schemas was first seen with what
+	// the finding is about.
 	FirstSeen *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
 	// signal is the signal of schema_key.
 	Signal Signal `protobuf:"varint,12,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	// examples are what the finding saw, where a list says more than a
 	// count (the span names past the limit of distinct names).
-	Examples      []string `protobuf:"bytes,13,rep,name=examples,proto3" json:"examples,omitempty"`
+	Examples []string `protobuf:"bytes,13,rep,name=examples,proto3" json:"examples,omitempty"`
+	// title names the finding in plain words ("Required attribute missing",
+	// "Unit differs from the conventions"), as the UI and the CLI show it;
+	// finding_id stays what filters, configuration and people's searches
+	// use.
+	Title string `protobuf:"bytes,14,opt,name=title,proto3" json:"title,omitempty"`
+	// schemas are the schemas the finding concerns, in id order, each with
+	// its producers; under a schema_id or service_name filter, those it
+	// selects.
+	Schemas       []*FindingSchema `protobuf:"bytes,15,rep,name=schemas,proto3" json:"schemas,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Finding) Reset() {
 	*x = Finding{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[1]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -187,7 +255,7 @@ func (x *Finding) String() string {
 func (*Finding) ProtoMessage() {}
 
 func (x *Finding) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[1]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -200,7 +268,7 @@ func (x *Finding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Finding.ProtoReflect.Descriptor instead.
 func (*Finding) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{1}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Finding) GetFindingId() string {
@@ -294,6 +362,20 @@ func (x *Finding) GetExamples() []string {
 	return nil
 }
 
+func (x *Finding) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Finding) GetSchemas() []*FindingSchema {
+	if x != nil {
+		return x.Schemas
+	}
+	return nil
+}
+
 type ListFindingsRequest struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	SchemaKey   string                 `protobuf:"bytes,1,opt,name=schema_key,json=schemaKey,proto3" json:"schema_key,omitempty"`
@@ -312,7 +394,7 @@ type ListFindingsRequest struct {
 
 func (x *ListFindingsRequest) Reset() {
 	*x = ListFindingsRequest{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[2]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -324,7 +406,7 @@ func (x *ListFindingsRequest) String() string {
 func (*ListFindingsRequest) ProtoMessage() {}
 
 func (x *ListFindingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[2]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -337,7 +419,7 @@ func (x *ListFindingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFindingsRequest.ProtoReflect.Descriptor instead.
 func (*ListFindingsRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{2}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ListFindingsRequest) GetSchemaKey() string {
@@ -407,7 +489,7 @@ type ListFindingsResponse struct {
 
 func (x *ListFindingsResponse) Reset() {
 	*x = ListFindingsResponse{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[3]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -419,7 +501,7 @@ func (x *ListFindingsResponse) String() string {
 func (*ListFindingsResponse) ProtoMessage() {}
 
 func (x *ListFindingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[3]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -432,7 +514,7 @@ func (x *ListFindingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFindingsResponse.ProtoReflect.Descriptor instead.
 func (*ListFindingsResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{3}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListFindingsResponse) GetFindings() []*Finding {
@@ -464,7 +546,7 @@ type GetConformanceSummaryRequest struct {
 
 func (x *GetConformanceSummaryRequest) Reset() {
 	*x = GetConformanceSummaryRequest{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[4]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -476,7 +558,7 @@ func (x *GetConformanceSummaryRequest) String() string {
 func (*GetConformanceSummaryRequest) ProtoMessage() {}
 
 func (x *GetConformanceSummaryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[4]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -489,7 +571,7 @@ func (x *GetConformanceSummaryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConformanceSummaryRequest.ProtoReflect.Descriptor instead.
 func (*GetConformanceSummaryRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{4}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{5}
 }
 
 // Coverage is how much of what is emitted the registries define.
@@ -505,7 +587,7 @@ type Coverage struct {
 
 func (x *Coverage) Reset() {
 	*x = Coverage{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[5]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -517,7 +599,7 @@ func (x *Coverage) String() string {
 func (*Coverage) ProtoMessage() {}
 
 func (x *Coverage) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[5]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -530,7 +612,7 @@ func (x *Coverage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Coverage.ProtoReflect.Descriptor instead.
 func (*Coverage) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{5}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Coverage) GetTotal() uint64 {
@@ -554,20 +636,24 @@ func (x *Coverage) GetRatio() float64 {
 	return 0
 }
 
-// FindingCount is how many findings share a level, an id or a service.
+// FindingCount is how many findings share a level, an id or a service,
+// each counted once however many schemas it concerns, as ListFindings
+// lists them.
 type FindingCount struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Violations    uint32                 `protobuf:"varint,2,opt,name=violations,proto3" json:"violations,omitempty"`
-	Improvements  uint32                 `protobuf:"varint,3,opt,name=improvements,proto3" json:"improvements,omitempty"`
-	Information   uint32                 `protobuf:"varint,4,opt,name=information,proto3" json:"information,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Name         string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Violations   uint32                 `protobuf:"varint,2,opt,name=violations,proto3" json:"violations,omitempty"`
+	Improvements uint32                 `protobuf:"varint,3,opt,name=improvements,proto3" json:"improvements,omitempty"`
+	Information  uint32                 `protobuf:"varint,4,opt,name=information,proto3" json:"information,omitempty"`
+	// title is a finding id's title (see Finding.title), in by_finding.
+	Title         string `protobuf:"bytes,5,opt,name=title,proto3" json:"title,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *FindingCount) Reset() {
 	*x = FindingCount{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[6]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -579,7 +665,7 @@ func (x *FindingCount) String() string {
 func (*FindingCount) ProtoMessage() {}
 
 func (x *FindingCount) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[6]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -592,7 +678,7 @@ func (x *FindingCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindingCount.ProtoReflect.Descriptor instead.
 func (*FindingCount) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{6}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *FindingCount) GetName() string {
@@ -623,6 +709,13 @@ func (x *FindingCount) GetInformation() uint32 {
 	return 0
 }
 
+func (x *FindingCount) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
 type GetConformanceSummaryResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// metrics counts current metric keys; attributes the distinct (metric,
@@ -642,7 +735,7 @@ type GetConformanceSummaryResponse struct {
 
 func (x *GetConformanceSummaryResponse) Reset() {
 	*x = GetConformanceSummaryResponse{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[7]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -654,7 +747,7 @@ func (x *GetConformanceSummaryResponse) String() string {
 func (*GetConformanceSummaryResponse) ProtoMessage() {}
 
 func (x *GetConformanceSummaryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[7]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -667,7 +760,7 @@ func (x *GetConformanceSummaryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConformanceSummaryResponse.ProtoReflect.Descriptor instead.
 func (*GetConformanceSummaryResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{7}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetConformanceSummaryResponse) GetMetrics() *Coverage {
@@ -727,7 +820,7 @@ type ExportRegistryRequest struct {
 
 func (x *ExportRegistryRequest) Reset() {
 	*x = ExportRegistryRequest{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[8]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -739,7 +832,7 @@ func (x *ExportRegistryRequest) String() string {
 func (*ExportRegistryRequest) ProtoMessage() {}
 
 func (x *ExportRegistryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[8]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -752,7 +845,7 @@ func (x *ExportRegistryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRegistryRequest.ProtoReflect.Descriptor instead.
 func (*ExportRegistryRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{8}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{9}
 }
 
 // RegistryFile is one file of an exported registry.
@@ -766,7 +859,7 @@ type RegistryFile struct {
 
 func (x *RegistryFile) Reset() {
 	*x = RegistryFile{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[9]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -778,7 +871,7 @@ func (x *RegistryFile) String() string {
 func (*RegistryFile) ProtoMessage() {}
 
 func (x *RegistryFile) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[9]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -791,7 +884,7 @@ func (x *RegistryFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegistryFile.ProtoReflect.Descriptor instead.
 func (*RegistryFile) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{9}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RegistryFile) GetPath() string {
@@ -817,7 +910,7 @@ type ExportRegistryResponse struct {
 
 func (x *ExportRegistryResponse) Reset() {
 	*x = ExportRegistryResponse{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[10]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -829,7 +922,7 @@ func (x *ExportRegistryResponse) String() string {
 func (*ExportRegistryResponse) ProtoMessage() {}
 
 func (x *ExportRegistryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[10]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -842,7 +935,7 @@ func (x *ExportRegistryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRegistryResponse.ProtoReflect.Descriptor instead.
 func (*ExportRegistryResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{10}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ExportRegistryResponse) GetFiles() []*RegistryFile {
@@ -863,7 +956,7 @@ type GetCollectorConfigRequest struct {
 
 func (x *GetCollectorConfigRequest) Reset() {
 	*x = GetCollectorConfigRequest{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[11]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -875,7 +968,7 @@ func (x *GetCollectorConfigRequest) String() string {
 func (*GetCollectorConfigRequest) ProtoMessage() {}
 
 func (x *GetCollectorConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[11]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -888,7 +981,7 @@ func (x *GetCollectorConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCollectorConfigRequest.ProtoReflect.Descriptor instead.
 func (*GetCollectorConfigRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{11}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetCollectorConfigRequest) GetIncludeCardinalityCaps() bool {
@@ -909,7 +1002,7 @@ type GetCollectorConfigResponse struct {
 
 func (x *GetCollectorConfigResponse) Reset() {
 	*x = GetCollectorConfigResponse{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[12]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -921,7 +1014,7 @@ func (x *GetCollectorConfigResponse) String() string {
 func (*GetCollectorConfigResponse) ProtoMessage() {}
 
 func (x *GetCollectorConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[12]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -934,7 +1027,7 @@ func (x *GetCollectorConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCollectorConfigResponse.ProtoReflect.Descriptor instead.
 func (*GetCollectorConfigResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{12}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetCollectorConfigResponse) GetConfig() []byte {
@@ -952,7 +1045,10 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\x0fFindingProducer\x12!\n" +
 	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
 	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
-	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\"\xe3\x03\n" +
+	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\"h\n" +
+	"\rFindingSchema\x12\x1b\n" +
+	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12:\n" +
+	"\tproducers\x18\x02 \x03(\v2\x1c.tallycat.v1.FindingProducerR\tproducers\"\xaf\x04\n" +
 	"\aFinding\x12\x1d\n" +
 	"\n" +
 	"finding_id\x18\x01 \x01(\tR\tfindingId\x12/\n" +
@@ -970,7 +1066,9 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\n" +
 	"first_seen\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x12+\n" +
 	"\x06signal\x18\f \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x12\x1a\n" +
-	"\bexamples\x18\r \x03(\tR\bexamples\"\xaa\x03\n" +
+	"\bexamples\x18\r \x03(\tR\bexamples\x12\x14\n" +
+	"\x05title\x18\x0e \x01(\tR\x05title\x124\n" +
+	"\aschemas\x18\x0f \x03(\v2\x1a.tallycat.v1.FindingSchemaR\aschemas\"\xaa\x03\n" +
 	"\x13ListFindingsRequest\x12'\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tschemaKey\x125\n" +
@@ -993,14 +1091,15 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\bCoverage\x12\x14\n" +
 	"\x05total\x18\x01 \x01(\x04R\x05total\x12\x18\n" +
 	"\adefined\x18\x02 \x01(\x04R\adefined\x12\x14\n" +
-	"\x05ratio\x18\x03 \x01(\x01R\x05ratio\"\x88\x01\n" +
+	"\x05ratio\x18\x03 \x01(\x01R\x05ratio\"\x9e\x01\n" +
 	"\fFindingCount\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1e\n" +
 	"\n" +
 	"violations\x18\x02 \x01(\rR\n" +
 	"violations\x12\"\n" +
 	"\fimprovements\x18\x03 \x01(\rR\fimprovements\x12 \n" +
-	"\vinformation\x18\x04 \x01(\rR\vinformation\"\x84\x03\n" +
+	"\vinformation\x18\x04 \x01(\rR\vinformation\x12\x14\n" +
+	"\x05title\x18\x05 \x01(\tR\x05title\"\x84\x03\n" +
 	"\x1dGetConformanceSummaryResponse\x12/\n" +
 	"\ametrics\x18\x01 \x01(\v2\x15.tallycat.v1.CoverageR\ametrics\x125\n" +
 	"\n" +
@@ -1051,53 +1150,56 @@ func file_tallycat_v1_conformance_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_conformance_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_conformance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_tallycat_v1_conformance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_tallycat_v1_conformance_service_proto_goTypes = []any{
 	(FindingLevel)(0),                     // 0: tallycat.v1.FindingLevel
 	(*FindingProducer)(nil),               // 1: tallycat.v1.FindingProducer
-	(*Finding)(nil),                       // 2: tallycat.v1.Finding
-	(*ListFindingsRequest)(nil),           // 3: tallycat.v1.ListFindingsRequest
-	(*ListFindingsResponse)(nil),          // 4: tallycat.v1.ListFindingsResponse
-	(*GetConformanceSummaryRequest)(nil),  // 5: tallycat.v1.GetConformanceSummaryRequest
-	(*Coverage)(nil),                      // 6: tallycat.v1.Coverage
-	(*FindingCount)(nil),                  // 7: tallycat.v1.FindingCount
-	(*GetConformanceSummaryResponse)(nil), // 8: tallycat.v1.GetConformanceSummaryResponse
-	(*ExportRegistryRequest)(nil),         // 9: tallycat.v1.ExportRegistryRequest
-	(*RegistryFile)(nil),                  // 10: tallycat.v1.RegistryFile
-	(*ExportRegistryResponse)(nil),        // 11: tallycat.v1.ExportRegistryResponse
-	(*GetCollectorConfigRequest)(nil),     // 12: tallycat.v1.GetCollectorConfigRequest
-	(*GetCollectorConfigResponse)(nil),    // 13: tallycat.v1.GetCollectorConfigResponse
-	(*timestamppb.Timestamp)(nil),         // 14: google.protobuf.Timestamp
-	(Signal)(0),                           // 15: tallycat.v1.Signal
+	(*FindingSchema)(nil),                 // 2: tallycat.v1.FindingSchema
+	(*Finding)(nil),                       // 3: tallycat.v1.Finding
+	(*ListFindingsRequest)(nil),           // 4: tallycat.v1.ListFindingsRequest
+	(*ListFindingsResponse)(nil),          // 5: tallycat.v1.ListFindingsResponse
+	(*GetConformanceSummaryRequest)(nil),  // 6: tallycat.v1.GetConformanceSummaryRequest
+	(*Coverage)(nil),                      // 7: tallycat.v1.Coverage
+	(*FindingCount)(nil),                  // 8: tallycat.v1.FindingCount
+	(*GetConformanceSummaryResponse)(nil), // 9: tallycat.v1.GetConformanceSummaryResponse
+	(*ExportRegistryRequest)(nil),         // 10: tallycat.v1.ExportRegistryRequest
+	(*RegistryFile)(nil),                  // 11: tallycat.v1.RegistryFile
+	(*ExportRegistryResponse)(nil),        // 12: tallycat.v1.ExportRegistryResponse
+	(*GetCollectorConfigRequest)(nil),     // 13: tallycat.v1.GetCollectorConfigRequest
+	(*GetCollectorConfigResponse)(nil),    // 14: tallycat.v1.GetCollectorConfigResponse
+	(*timestamppb.Timestamp)(nil),         // 15: google.protobuf.Timestamp
+	(Signal)(0),                           // 16: tallycat.v1.Signal
 }
 var file_tallycat_v1_conformance_service_proto_depIdxs = []int32{
-	0,  // 0: tallycat.v1.Finding.level:type_name -> tallycat.v1.FindingLevel
-	1,  // 1: tallycat.v1.Finding.producers:type_name -> tallycat.v1.FindingProducer
-	14, // 2: tallycat.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
-	15, // 3: tallycat.v1.Finding.signal:type_name -> tallycat.v1.Signal
-	0,  // 4: tallycat.v1.ListFindingsRequest.min_level:type_name -> tallycat.v1.FindingLevel
-	15, // 5: tallycat.v1.ListFindingsRequest.signals:type_name -> tallycat.v1.Signal
-	2,  // 6: tallycat.v1.ListFindingsResponse.findings:type_name -> tallycat.v1.Finding
-	6,  // 7: tallycat.v1.GetConformanceSummaryResponse.metrics:type_name -> tallycat.v1.Coverage
-	6,  // 8: tallycat.v1.GetConformanceSummaryResponse.attributes:type_name -> tallycat.v1.Coverage
-	6,  // 9: tallycat.v1.GetConformanceSummaryResponse.data_points:type_name -> tallycat.v1.Coverage
-	7,  // 10: tallycat.v1.GetConformanceSummaryResponse.total:type_name -> tallycat.v1.FindingCount
-	7,  // 11: tallycat.v1.GetConformanceSummaryResponse.by_finding:type_name -> tallycat.v1.FindingCount
-	7,  // 12: tallycat.v1.GetConformanceSummaryResponse.by_service:type_name -> tallycat.v1.FindingCount
-	10, // 13: tallycat.v1.ExportRegistryResponse.files:type_name -> tallycat.v1.RegistryFile
-	3,  // 14: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
-	5,  // 15: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
-	9,  // 16: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
-	12, // 17: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
-	4,  // 18: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
-	8,  // 19: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
-	11, // 20: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
-	13, // 21: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
-	18, // [18:22] is the sub-list for method output_type
-	14, // [14:18] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	1,  // 0: tallycat.v1.FindingSchema.producers:type_name -> tallycat.v1.FindingProducer
+	0,  // 1: tallycat.v1.Finding.level:type_name -> tallycat.v1.FindingLevel
+	1,  // 2: tallycat.v1.Finding.producers:type_name -> tallycat.v1.FindingProducer
+	15, // 3: tallycat.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
+	16, // 4: tallycat.v1.Finding.signal:type_name -> tallycat.v1.Signal
+	2,  // 5: tallycat.v1.Finding.schemas:type_name -> tallycat.v1.FindingSchema
+	0,  // 6: tallycat.v1.ListFindingsRequest.min_level:type_name -> tallycat.v1.FindingLevel
+	16, // 7: tallycat.v1.ListFindingsRequest.signals:type_name -> tallycat.v1.Signal
+	3,  // 8: tallycat.v1.ListFindingsResponse.findings:type_name -> tallycat.v1.Finding
+	7,  // 9: tallycat.v1.GetConformanceSummaryResponse.metrics:type_name -> tallycat.v1.Coverage
+	7,  // 10: tallycat.v1.GetConformanceSummaryResponse.attributes:type_name -> tallycat.v1.Coverage
+	7,  // 11: tallycat.v1.GetConformanceSummaryResponse.data_points:type_name -> tallycat.v1.Coverage
+	8,  // 12: tallycat.v1.GetConformanceSummaryResponse.total:type_name -> tallycat.v1.FindingCount
+	8,  // 13: tallycat.v1.GetConformanceSummaryResponse.by_finding:type_name -> tallycat.v1.FindingCount
+	8,  // 14: tallycat.v1.GetConformanceSummaryResponse.by_service:type_name -> tallycat.v1.FindingCount
+	11, // 15: tallycat.v1.ExportRegistryResponse.files:type_name -> tallycat.v1.RegistryFile
+	4,  // 16: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
+	6,  // 17: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
+	10, // 18: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
+	13, // 19: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
+	5,  // 20: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
+	9,  // 21: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
+	12, // 22: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
+	14, // 23: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
+	20, // [20:24] is the sub-list for method output_type
+	16, // [16:20] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_conformance_service_proto_init() }
@@ -1112,7 +1214,7 @@ func file_tallycat_v1_conformance_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_conformance_service_proto_rawDesc), len(file_tallycat_v1_conformance_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -40,7 +40,9 @@ func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.L
 		}
 		key = catalog.StoredKey(sig, req.GetSchemaKey())
 	}
-	found, total, err := h.Findings.List(ctx, conformance.FindingFilter{
+	// Listed grouped: a finding true of several schemas of a key is one
+	// row naming them (see conformance.Group).
+	found, total, err := h.Findings.Groups(ctx, conformance.FindingFilter{
 		SchemaKey: key, Signals: signals, SchemaID: req.GetSchemaId(), ServiceName: req.GetServiceName(),
 		MinLevel: req.GetMinLevel(), FindingIDs: req.GetFindingIds(), Offset: pg.offset, Limit: pg.size,
 	})
@@ -49,7 +51,7 @@ func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.L
 	}
 	res := &tallycatv1.ListFindingsResponse{NextPageToken: pg.next(len(found)), TotalSize: int64(total)}
 	for _, f := range found {
-		res.Findings = append(res.Findings, toFinding(f))
+		res.Findings = append(res.Findings, toFindingGroup(f))
 	}
 	return res, nil
 }
@@ -60,7 +62,7 @@ func (h *ConformanceHandler) GetConformanceSummary(ctx context.Context, _ *tally
 	if _, _, err := h.Findings.List(ctx, conformance.FindingFilter{Limit: 1}); err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return toConformanceSummary(h.Findings.Summary()), nil
+	return toConformanceSummaryTitled(h.Findings.Summary()), nil
 }
 
 // ExportRegistry implements tallycatv1connect.ConformanceServiceHandler.

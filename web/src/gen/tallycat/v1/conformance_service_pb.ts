@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/conformance_service.proto.
  */
 export const file_tallycat_v1_conformance_service: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YWxseWNhdC92MS9jb25mb3JtYW5jZV9zZXJ2aWNlLnByb3RvEgt0YWxseWNhdC52MSJbCg9GaW5kaW5nUHJvZHVjZXISFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCSLhAgoHRmluZGluZxISCgpmaW5kaW5nX2lkGAEgASgJEigKBWxldmVsGAIgASgOMhkudGFsbHljYXQudjEuRmluZGluZ0xldmVsEg8KB21lc3NhZ2UYAyABKAkSEQoJc2NoZW1hX2lkGAQgASgJEhIKCnNjaGVtYV9rZXkYBSABKAkSEQoJYXR0cmlidXRlGAYgASgJEhAKCGV4cGVjdGVkGAcgASgJEg4KBmFjdHVhbBgIIAEoCRITCgtyZXBsYWNlbWVudBgJIAEoCRIvCglwcm9kdWNlcnMYCiADKAsyHC50YWxseWNhdC52MS5GaW5kaW5nUHJvZHVjZXISLgoKZmlyc3Rfc2VlbhgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwoGc2lnbmFsGAwgASgOMhMudGFsbHljYXQudjEuU2lnbmFsEhAKCGV4YW1wbGVzGA0gAygJItQCChNMaXN0RmluZGluZ3NSZXF1ZXN0EhwKCnNjaGVtYV9rZXkYASABKAlCCLpIBXIDGIAIEisKCXNjaGVtYV9pZBgCIAEoCUIYukgVchMyEV4oWzAtOWEtZl17MzJ9KT8kEh4KDHNlcnZpY2VfbmFtZRgDIAEoCUIIukgFcgMYgAgSNgoJbWluX2xldmVsGAQgASgOMhkudGFsbHljYXQudjEuRmluZGluZ0xldmVsQgi6SAWCAQIQARIkCgtmaW5kaW5nX2lkcxgFIAMoCUIPukgMkgEJECAiBXIDGIABEh0KCXBhZ2Vfc2l6ZRgGIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAcgASgJQgi6SAVyAxiACBI3CgdzaWduYWxzGAggAygOMhMudGFsbHljYXQudjEuU2lnbmFsQhG6SA6SAQsQAyIHggEEEAEgACJrChRMaXN0RmluZGluZ3NSZXNwb25zZRImCghmaW5kaW5ncxgBIAMoCzIULnRhbGx5Y2F0LnYxLkZpbmRpbmcSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAMiHgocR2V0Q29uZm9ybWFuY2VTdW1tYXJ5UmVxdWVzdCI5CghDb3ZlcmFnZRINCgV0b3RhbBgBIAEoBBIPCgdkZWZpbmVkGAIgASgEEg0KBXJhdGlvGAMgASgBIlsKDEZpbmRpbmdDb3VudBIMCgRuYW1lGAEgASgJEhIKCnZpb2xhdGlvbnMYAiABKA0SFAoMaW1wcm92ZW1lbnRzGAMgASgNEhMKC2luZm9ybWF0aW9uGAQgASgNIroCCh1HZXRDb25mb3JtYW5jZVN1bW1hcnlSZXNwb25zZRImCgdtZXRyaWNzGAEgASgLMhUudGFsbHljYXQudjEuQ292ZXJhZ2USKQoKYXR0cmlidXRlcxgCIAEoCzIVLnRhbGx5Y2F0LnYxLkNvdmVyYWdlEioKC2RhdGFfcG9pbnRzGAMgASgLMhUudGFsbHljYXQudjEuQ292ZXJhZ2USKAoFdG90YWwYBCABKAsyGS50YWxseWNhdC52MS5GaW5kaW5nQ291bnQSLQoKYnlfZmluZGluZxgFIAMoCzIZLnRhbGx5Y2F0LnYxLkZpbmRpbmdDb3VudBItCgpieV9zZXJ2aWNlGAYgAygLMhkudGFsbHljYXQudjEuRmluZGluZ0NvdW50EhIKCnJlZ2lzdHJpZXMYByADKAkiFwoVRXhwb3J0UmVnaXN0cnlSZXF1ZXN0Ii0KDFJlZ2lzdHJ5RmlsZRIMCgRwYXRoGAEgASgJEg8KB2NvbnRlbnQYAiABKAwiQgoWRXhwb3J0UmVnaXN0cnlSZXNwb25zZRIoCgVmaWxlcxgBIAMoCzIZLnRhbGx5Y2F0LnYxLlJlZ2lzdHJ5RmlsZSI9ChlHZXRDb2xsZWN0b3JDb25maWdSZXF1ZXN0EiAKGGluY2x1ZGVfY2FyZGluYWxpdHlfY2FwcxgBIAEoCCIsChpHZXRDb2xsZWN0b3JDb25maWdSZXNwb25zZRIOCgZjb25maWcYASABKAwqiAEKDEZpbmRpbmdMZXZlbBIdChlGSU5ESU5HX0xFVkVMX1VOU1BFQ0lGSUVEEAASGwoXRklORElOR19MRVZFTF9WSU9MQVRJT04QARIdChlGSU5ESU5HX0xFVkVMX0lNUFJPVkVNRU5UEAISHQoZRklORElOR19MRVZFTF9JTkZPUk1BVElPThADMq8DChJDb25mb3JtYW5jZVNlcnZpY2USWAoMTGlzdEZpbmRpbmdzEiAudGFsbHljYXQudjEuTGlzdEZpbmRpbmdzUmVxdWVzdBohLnRhbGx5Y2F0LnYxLkxpc3RGaW5kaW5nc1Jlc3BvbnNlIgOQAgEScwoVR2V0Q29uZm9ybWFuY2VTdW1tYXJ5EikudGFsbHljYXQudjEuR2V0Q29uZm9ybWFuY2VTdW1tYXJ5UmVxdWVzdBoqLnRhbGx5Y2F0LnYxLkdldENvbmZvcm1hbmNlU3VtbWFyeVJlc3BvbnNlIgOQAgESXgoORXhwb3J0UmVnaXN0cnkSIi50YWxseWNhdC52MS5FeHBvcnRSZWdpc3RyeVJlcXVlc3QaIy50YWxseWNhdC52MS5FeHBvcnRSZWdpc3RyeVJlc3BvbnNlIgOQAgESagoSR2V0Q29sbGVjdG9yQ29uZmlnEiYudGFsbHljYXQudjEuR2V0Q29sbGVjdG9yQ29uZmlnUmVxdWVzdBonLnRhbGx5Y2F0LnYxLkdldENvbGxlY3RvckNvbmZpZ1Jlc3BvbnNlIgOQAgFCsAEKD2NvbS50YWxseWNhdC52MUIXQ29uZm9ybWFuY2VTZXJ2aWNlUHJvdG9QAVo3Z2l0aHViLmNvbS90YWxseWNhdC90YWxseWNhdC9nZW4vdGFsbHljYXQvdjE7dGFsbHljYXR2MaICA1RYWKoCC1RhbGx5Y2F0LlYxygILVGFsbHljYXRcVjHiAhdUYWxseWNhdFxWMVxHUEJNZXRhZGF0YeoCDFRhbGx5Y2F0OjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
+  fileDesc("CiV0YWxseWNhdC92MS9jb25mb3JtYW5jZV9zZXJ2aWNlLnByb3RvEgt0YWxseWNhdC52MSJbCg9GaW5kaW5nUHJvZHVjZXISFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCSJTCg1GaW5kaW5nU2NoZW1hEhEKCXNjaGVtYV9pZBgBIAEoCRIvCglwcm9kdWNlcnMYAiADKAsyHC50YWxseWNhdC52MS5GaW5kaW5nUHJvZHVjZXIinQMKB0ZpbmRpbmcSEgoKZmluZGluZ19pZBgBIAEoCRIoCgVsZXZlbBgCIAEoDjIZLnRhbGx5Y2F0LnYxLkZpbmRpbmdMZXZlbBIPCgdtZXNzYWdlGAMgASgJEhEKCXNjaGVtYV9pZBgEIAEoCRISCgpzY2hlbWFfa2V5GAUgASgJEhEKCWF0dHJpYnV0ZRgGIAEoCRIQCghleHBlY3RlZBgHIAEoCRIOCgZhY3R1YWwYCCABKAkSEwoLcmVwbGFjZW1lbnQYCSABKAkSLwoJcHJvZHVjZXJzGAogAygLMhwudGFsbHljYXQudjEuRmluZGluZ1Byb2R1Y2VyEi4KCmZpcnN0X3NlZW4YCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiMKBnNpZ25hbBgMIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbBIQCghleGFtcGxlcxgNIAMoCRINCgV0aXRsZRgOIAEoCRIrCgdzY2hlbWFzGA8gAygLMhoudGFsbHljYXQudjEuRmluZGluZ1NjaGVtYSLUAgoTTGlzdEZpbmRpbmdzUmVxdWVzdBIcCgpzY2hlbWFfa2V5GAEgASgJQgi6SAVyAxiACBIrCglzY2hlbWFfaWQYAiABKAlCGLpIFXITMhFeKFswLTlhLWZdezMyfSk/JBIeCgxzZXJ2aWNlX25hbWUYAyABKAlCCLpIBXIDGIAIEjYKCW1pbl9sZXZlbBgEIAEoDjIZLnRhbGx5Y2F0LnYxLkZpbmRpbmdMZXZlbEIIukgFggECEAESJAoLZmluZGluZ19pZHMYBSADKAlCD7pIDJIBCRAgIgVyAxiAARIdCglwYWdlX3NpemUYBiABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgHIAEoCUIIukgFcgMYgAgSNwoHc2lnbmFscxgIIAMoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbEIRukgOkgELEAMiB4IBBBABIAAiawoUTGlzdEZpbmRpbmdzUmVzcG9uc2USJgoIZmluZGluZ3MYASADKAsyFC50YWxseWNhdC52MS5GaW5kaW5nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgDIh4KHEdldENvbmZvcm1hbmNlU3VtbWFyeVJlcXVlc3QiOQoIQ292ZXJhZ2USDQoFdG90YWwYASABKAQSDwoHZGVmaW5lZBgCIAEoBBINCgVyYXRpbxgDIAEoASJqCgxGaW5kaW5nQ291bnQSDAoEbmFtZRgBIAEoCRISCgp2aW9sYXRpb25zGAIgASgNEhQKDGltcHJvdmVtZW50cxgDIAEoDRITCgtpbmZvcm1hdGlvbhgEIAEoDRINCgV0aXRsZRgFIAEoCSK6AgodR2V0Q29uZm9ybWFuY2VTdW1tYXJ5UmVzcG9uc2USJgoHbWV0cmljcxgBIAEoCzIVLnRhbGx5Y2F0LnYxLkNvdmVyYWdlEikKCmF0dHJpYnV0ZXMYAiABKAsyFS50YWxseWNhdC52MS5Db3ZlcmFnZRIqCgtkYXRhX3BvaW50cxgDIAEoCzIVLnRhbGx5Y2F0LnYxLkNvdmVyYWdlEigKBXRvdGFsGAQgASgLMhkudGFsbHljYXQudjEuRmluZGluZ0NvdW50Ei0KCmJ5X2ZpbmRpbmcYBSADKAsyGS50YWxseWNhdC52MS5GaW5kaW5nQ291bnQSLQoKYnlfc2VydmljZRgGIAMoCzIZLnRhbGx5Y2F0LnYxLkZpbmRpbmdDb3VudBISCgpyZWdpc3RyaWVzGAcgAygJIhcKFUV4cG9ydFJlZ2lzdHJ5UmVxdWVzdCItCgxSZWdpc3RyeUZpbGUSDAoEcGF0aBgBIAEoCRIPCgdjb250ZW50GAIgASgMIkIKFkV4cG9ydFJlZ2lzdHJ5UmVzcG9uc2USKAoFZmlsZXMYASADKAsyGS50YWxseWNhdC52MS5SZWdpc3RyeUZpbGUiPQoZR2V0Q29sbGVjdG9yQ29uZmlnUmVxdWVzdBIgChhpbmNsdWRlX2NhcmRpbmFsaXR5X2NhcHMYASABKAgiLAoaR2V0Q29sbGVjdG9yQ29uZmlnUmVzcG9uc2USDgoGY29uZmlnGAEgASgMKogBCgxGaW5kaW5nTGV2ZWwSHQoZRklORElOR19MRVZFTF9VTlNQRUNJRklFRBAAEhsKF0ZJTkRJTkdfTEVWRUxfVklPTEFUSU9OEAESHQoZRklORElOR19MRVZFTF9JTVBST1ZFTUVOVBACEh0KGUZJTkRJTkdfTEVWRUxfSU5GT1JNQVRJT04QAzKvAwoSQ29uZm9ybWFuY2VTZXJ2aWNlElgKDExpc3RGaW5kaW5ncxIgLnRhbGx5Y2F0LnYxLkxpc3RGaW5kaW5nc1JlcXVlc3QaIS50YWxseWNhdC52MS5MaXN0RmluZGluZ3NSZXNwb25zZSIDkAIBEnMKFUdldENvbmZvcm1hbmNlU3VtbWFyeRIpLnRhbGx5Y2F0LnYxLkdldENvbmZvcm1hbmNlU3VtbWFyeVJlcXVlc3QaKi50YWxseWNhdC52MS5HZXRDb25mb3JtYW5jZVN1bW1hcnlSZXNwb25zZSIDkAIBEl4KDkV4cG9ydFJlZ2lzdHJ5EiIudGFsbHljYXQudjEuRXhwb3J0UmVnaXN0cnlSZXF1ZXN0GiMudGFsbHljYXQudjEuRXhwb3J0UmVnaXN0cnlSZXNwb25zZSIDkAIBEmoKEkdldENvbGxlY3RvckNvbmZpZxImLnRhbGx5Y2F0LnYxLkdldENvbGxlY3RvckNvbmZpZ1JlcXVlc3QaJy50YWxseWNhdC52MS5HZXRDb2xsZWN0b3JDb25maWdSZXNwb25zZSIDkAIBQrABCg9jb20udGFsbHljYXQudjFCF0NvbmZvcm1hbmNlU2VydmljZVByb3RvUAFaN2dpdGh1Yi5jb20vdGFsbHljYXQvdGFsbHljYXQvZ2VuL3RhbGx5Y2F0L3YxO3RhbGx5Y2F0djGiAgNUWFiqAgtUYWxseWNhdC5WMcoCC1RhbGx5Y2F0XFYx4gIXVGFsbHljYXRcVjFcR1BCTWV0YWRhdGHqAgxUYWxseWNhdDo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
 
 /**
  * FindingProducer is a release that emits what a finding is about.
@@ -47,7 +47,35 @@ export const FindingProducerSchema: GenMessage<FindingProducer> = /*@__PURE__*/
   messageDesc(file_tallycat_v1_conformance_service, 0);
 
 /**
- * Finding is one judgement of one schema.
+ * FindingSchema is one schema a finding concerns, with the releases that
+ * produce it.
+ *
+ * @generated from message tallycat.v1.FindingSchema
+ */
+export type FindingSchema = Message<"tallycat.v1.FindingSchema"> & {
+  /**
+   * @generated from field: string schema_id = 1;
+   */
+  schemaId: string;
+
+  /**
+   * @generated from field: repeated tallycat.v1.FindingProducer producers = 2;
+   */
+  producers: FindingProducer[];
+};
+
+/**
+ * Describes the message tallycat.v1.FindingSchema.
+ * Use `create(FindingSchemaSchema)` to create a new message.
+ */
+export const FindingSchemaSchema: GenMessage<FindingSchema> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_conformance_service, 1);
+
+/**
+ * Finding is one judgement, of every schema of one key it is true of:
+ * ListFindings lists a finding that says the same (its id, level,
+ * attribute, expected, actual, replacement and message) of several schemas
+ * of a key once, naming them in schemas.
  *
  * @generated from message tallycat.v1.Finding
  */
@@ -75,6 +103,8 @@ export type Finding = Message<"tallycat.v1.Finding"> & {
   message: string;
 
   /**
+   * schema_id is the first of schemas, by id.
+   *
    * @generated from field: string schema_id = 4;
    */
   schemaId: string;
@@ -110,13 +140,15 @@ export type Finding = Message<"tallycat.v1.Finding"> & {
   replacement: string;
 
   /**
+   * producers are the releases of every schema in schemas, each once.
+   *
    * @generated from field: repeated tallycat.v1.FindingProducer producers = 10;
    */
   producers: FindingProducer[];
 
   /**
-   * first_seen is when the schema was first seen with what the finding is
-   * about.
+   * first_seen is when the first of its schemas was first seen with what
+   * the finding is about.
    *
    * @generated from field: google.protobuf.Timestamp first_seen = 11;
    */
@@ -136,14 +168,33 @@ export type Finding = Message<"tallycat.v1.Finding"> & {
    * @generated from field: repeated string examples = 13;
    */
   examples: string[];
+
+  /**
+   * title names the finding in plain words ("Required attribute missing",
+   * "Unit differs from the conventions"), as the UI and the CLI show it;
+   * finding_id stays what filters, configuration and people's searches
+   * use.
+   *
+   * @generated from field: string title = 14;
+   */
+  title: string;
+
+  /**
+   * schemas are the schemas the finding concerns, in id order, each with
+   * its producers; under a schema_id or service_name filter, those it
+   * selects.
+   *
+   * @generated from field: repeated tallycat.v1.FindingSchema schemas = 15;
+   */
+  schemas: FindingSchema[];
 };
 
 /**
  * Describes the message tallycat.v1.Finding.
- * Use `create(FindingSchema)` to create a new message.
+ * Use `create(FindingSchema$)` to create a new message.
  */
-export const FindingSchema: GenMessage<Finding> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 1);
+export const FindingSchema$: GenMessage<Finding> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_conformance_service, 2);
 
 /**
  * @generated from message tallycat.v1.ListFindingsRequest
@@ -199,7 +250,7 @@ export type ListFindingsRequest = Message<"tallycat.v1.ListFindingsRequest"> & {
  * Use `create(ListFindingsRequestSchema)` to create a new message.
  */
 export const ListFindingsRequestSchema: GenMessage<ListFindingsRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 2);
+  messageDesc(file_tallycat_v1_conformance_service, 3);
 
 /**
  * @generated from message tallycat.v1.ListFindingsResponse
@@ -226,7 +277,7 @@ export type ListFindingsResponse = Message<"tallycat.v1.ListFindingsResponse"> &
  * Use `create(ListFindingsResponseSchema)` to create a new message.
  */
 export const ListFindingsResponseSchema: GenMessage<ListFindingsResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 3);
+  messageDesc(file_tallycat_v1_conformance_service, 4);
 
 /**
  * @generated from message tallycat.v1.GetConformanceSummaryRequest
@@ -239,7 +290,7 @@ export type GetConformanceSummaryRequest = Message<"tallycat.v1.GetConformanceSu
  * Use `create(GetConformanceSummaryRequestSchema)` to create a new message.
  */
 export const GetConformanceSummaryRequestSchema: GenMessage<GetConformanceSummaryRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 4);
+  messageDesc(file_tallycat_v1_conformance_service, 5);
 
 /**
  * Coverage is how much of what is emitted the registries define.
@@ -270,10 +321,12 @@ export type Coverage = Message<"tallycat.v1.Coverage"> & {
  * Use `create(CoverageSchema)` to create a new message.
  */
 export const CoverageSchema: GenMessage<Coverage> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 5);
+  messageDesc(file_tallycat_v1_conformance_service, 6);
 
 /**
- * FindingCount is how many findings share a level, an id or a service.
+ * FindingCount is how many findings share a level, an id or a service,
+ * each counted once however many schemas it concerns, as ListFindings
+ * lists them.
  *
  * @generated from message tallycat.v1.FindingCount
  */
@@ -297,6 +350,13 @@ export type FindingCount = Message<"tallycat.v1.FindingCount"> & {
    * @generated from field: uint32 information = 4;
    */
   information: number;
+
+  /**
+   * title is a finding id's title (see Finding.title), in by_finding.
+   *
+   * @generated from field: string title = 5;
+   */
+  title: string;
 };
 
 /**
@@ -304,7 +364,7 @@ export type FindingCount = Message<"tallycat.v1.FindingCount"> & {
  * Use `create(FindingCountSchema)` to create a new message.
  */
 export const FindingCountSchema: GenMessage<FindingCount> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 6);
+  messageDesc(file_tallycat_v1_conformance_service, 7);
 
 /**
  * @generated from message tallycat.v1.GetConformanceSummaryResponse
@@ -357,7 +417,7 @@ export type GetConformanceSummaryResponse = Message<"tallycat.v1.GetConformanceS
  * Use `create(GetConformanceSummaryResponseSchema)` to create a new message.
  */
 export const GetConformanceSummaryResponseSchema: GenMessage<GetConformanceSummaryResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 7);
+  messageDesc(file_tallycat_v1_conformance_service, 8);
 
 /**
  * @generated from message tallycat.v1.ExportRegistryRequest
@@ -370,7 +430,7 @@ export type ExportRegistryRequest = Message<"tallycat.v1.ExportRegistryRequest">
  * Use `create(ExportRegistryRequestSchema)` to create a new message.
  */
 export const ExportRegistryRequestSchema: GenMessage<ExportRegistryRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 8);
+  messageDesc(file_tallycat_v1_conformance_service, 9);
 
 /**
  * RegistryFile is one file of an exported registry.
@@ -394,7 +454,7 @@ export type RegistryFile = Message<"tallycat.v1.RegistryFile"> & {
  * Use `create(RegistryFileSchema)` to create a new message.
  */
 export const RegistryFileSchema: GenMessage<RegistryFile> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 9);
+  messageDesc(file_tallycat_v1_conformance_service, 10);
 
 /**
  * @generated from message tallycat.v1.ExportRegistryResponse
@@ -411,7 +471,7 @@ export type ExportRegistryResponse = Message<"tallycat.v1.ExportRegistryResponse
  * Use `create(ExportRegistryResponseSchema)` to create a new message.
  */
 export const ExportRegistryResponseSchema: GenMessage<ExportRegistryResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 10);
+  messageDesc(file_tallycat_v1_conformance_service, 11);
 
 /**
  * @generated from message tallycat.v1.GetCollectorConfigRequest
@@ -431,7 +491,7 @@ export type GetCollectorConfigRequest = Message<"tallycat.v1.GetCollectorConfigR
  * Use `create(GetCollectorConfigRequestSchema)` to create a new message.
  */
 export const GetCollectorConfigRequestSchema: GenMessage<GetCollectorConfigRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 11);
+  messageDesc(file_tallycat_v1_conformance_service, 12);
 
 /**
  * @generated from message tallycat.v1.GetCollectorConfigResponse
@@ -451,7 +511,7 @@ export type GetCollectorConfigResponse = Message<"tallycat.v1.GetCollectorConfig
  * Use `create(GetCollectorConfigResponseSchema)` to create a new message.
  */
 export const GetCollectorConfigResponseSchema: GenMessage<GetCollectorConfigResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_conformance_service, 12);
+  messageDesc(file_tallycat_v1_conformance_service, 13);
 
 /**
  * FindingLevel is Weaver's: how serious a finding is.
