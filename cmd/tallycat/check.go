@@ -76,19 +76,23 @@ func level(l tallycatv1.FindingLevel) string {
 	return strings.ToLower(strings.TrimPrefix(l.String(), "FINDING_LEVEL_"))
 }
 
+// writeText writes a finding a line, as the UI names it: its level, title
+// and id (what people grep for), the key, the attribute, the producers of
+// every schema it concerns, and its message last, where its length pushes
+// no column.
 func writeText(w io.Writer, findings []*tallycatv1.Finding, failed int, fail string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LEVEL\tFINDING\tMETRIC\tATTRIBUTE\tMESSAGE\tPRODUCERS")
+	fmt.Fprintln(tw, "LEVEL\tFINDING\tID\tKEY\tATTRIBUTE\tPRODUCERS\tMESSAGE")
 	for _, f := range findings {
 		var producers []string
 		for _, p := range f.Producers {
 			producers = append(producers, strings.TrimSuffix(p.ServiceName+"@"+p.ServiceVersion, "@"))
 		}
-		attr := f.Attribute
-		if attr == "" {
-			attr = "-"
+		title := f.Title
+		if title == "" { // a catalog from before titles
+			title = f.FindingId
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", level(f.Level), f.FindingId, f.SchemaKey, attr, f.Message, strings.Join(producers, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", level(f.Level), title, f.FindingId, f.SchemaKey, dash(f.Attribute), dash(strings.Join(producers, ", ")), f.Message)
 	}
 	tw.Flush()
 	if failed > 0 {
@@ -96,6 +100,14 @@ func writeText(w io.Writer, findings []*tallycatv1.Finding, failed int, fail str
 	} else {
 		fmt.Fprintf(w, "\n%d findings, none at or above %s\n", len(findings), fail)
 	}
+}
+
+// dash stands for an empty cell.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // writeJSON writes the findings as a JSON array of the API's messages.

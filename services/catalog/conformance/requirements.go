@@ -107,7 +107,7 @@ func requirements(attrs []semconv.SignalAttribute, p presence, item, of string, 
 			id = FindingRecommendedNotPresent
 		}
 		add(Finding{ID: id, Attribute: a.Key, Expected: string(level), Actual: "not sent",
-			Message: fmt.Sprintf("%s attribute %s is not present on %s", strings.ReplaceAll(string(level), "_", " "), a.Key, of)})
+			Message: fmt.Sprintf("%s attribute %s is not present on %s", strings.ReplaceAll(strings.ReplaceAll(string(level), "opt_in", "opt-in"), "_", " "), a.Key, of)})
 	}
 }
 
