@@ -188,18 +188,24 @@ func (g *grafana) add(q Query, expr string) {
 }
 
 // panels reads a list of panels; row is the title of the row they are in.
+// In a dashboard's own list the panels after a row are that row's: an
+// open row is followed by its panels, a collapsed one holds them.
 func (g *grafana) panels(list *node, path, row string) {
 	for i, p := range list.list() {
-		g.panel(p, fmt.Sprintf("%s[%d]", path, i), row)
+		ppath := fmt.Sprintf("%s[%d]", path, i)
+		if p.get("type").str() == "row" {
+			row = p.get("title").str()
+			g.panels(p.get("panels"), ppath+".panels", row)
+			continue
+		}
+		g.panel(p, ppath, row)
 	}
 }
 
 func (g *grafana) panel(p *node, path, row string) {
 	title := p.get("title").str()
-	if p.get("type").str() == "row" {
-		// A collapsed row holds its panels; an open one has none, they
-		// follow it in the dashboard's list.
-		g.panels(p.get("panels"), path+".panels", title)
+	if lib := p.get("libraryPanel"); lib.isObject() && p.get("targets") == nil {
+		g.library(lib, path, row, title)
 		return
 	}
 	if title == "" {
@@ -211,10 +217,6 @@ func (g *grafana) panel(p *node, path, row string) {
 	}
 	if row != "" {
 		title = row + " / " + title
-	}
-	if lib := p.get("libraryPanel"); lib.isObject() && p.get("targets") == nil {
-		g.library(lib, path, title)
-		return
 	}
 	panelDS, _ := g.datasource(p.get("datasource"))
 	for j, t := range p.get("targets").list() {
@@ -249,11 +251,11 @@ func (g *grafana) panel(p *node, path, row string) {
 
 // library reads a library panel: from the dashboard's __elements when it
 // was exported with them, else through the LibraryPanel option.
-func (g *grafana) library(lib *node, path, title string) {
+func (g *grafana) library(lib *node, path, row, title string) {
 	uid := lib.get("uid").str()
 	if el := g.elements.get(uid); el.isObject() {
 		if model := el.get("model"); model.isObject() {
-			g.libraryModel(model, fmt.Sprintf("__elements.%s.model", uid), title)
+			g.libraryModel(model, fmt.Sprintf("__elements.%s.model", uid), row, title)
 			return
 		}
 	}
@@ -268,7 +270,7 @@ func (g *grafana) library(lib *node, path, title string) {
 				if m := model.get("model"); m.isObject() {
 					model = m
 				}
-				g.libraryModel(model, "library panel "+uid, title)
+				g.libraryModel(model, "library panel "+uid, row, title)
 				return
 			}
 		}
@@ -278,7 +280,7 @@ func (g *grafana) library(lib *node, path, title string) {
 	g.c.Notes = append(g.c.Notes, fmt.Sprintf("%s: library panel %q (%s) is not in the dashboard and was not looked up", path, lib.get("name").str(), uid))
 }
 
-func (g *grafana) libraryModel(model *node, path, title string) {
+func (g *grafana) libraryModel(model *node, path, row, title string) {
 	if title == "" {
 		title = model.get("title").str()
 	}
@@ -293,5 +295,5 @@ func (g *grafana) libraryModel(model *node, path, title string) {
 	}
 	wrapped.keys = append(wrapped.keys, "title")
 	wrapped.vals = append(wrapped.vals, &node{kind: kindString, text: title})
-	g.panel(wrapped, path, "")
+	g.panel(wrapped, path, row)
 }
