@@ -43,8 +43,8 @@ import (
 // ingest's share of the Collector's (the target is at most a third), items
 // per second and peak resident memory.
 //
-// An op is one request to each of the two. The requests go in four turns,
-// ingest, Collector, Collector, ingest, each a quarter of them, so that
+// An op is one request to each of the two. Each gets its b.N requests in
+// two turns, in the order ingest, Collector, Collector, ingest, so that
 // this shared machine's drift in speed falls on both alike.
 //
 // The Collector is the one `make bench` builds with optimisations
@@ -91,9 +91,9 @@ func BenchmarkSignals(b *testing.B) {
 			b.ResetTimer()
 			for turn, which := range []int{0, 1, 1, 0} {
 				t := &targets[which]
-				n := b.N / 4
-				if turn < b.N%4 { // the remainder in the first turns
-					n++
+				n := b.N / 2 // each target's b.N in two turns
+				if turn < 2 {
+					n += b.N % 2
 				}
 				cpu0, _, _ := procStats(b, t.proc.cmd.Process.Pid)
 				start := time.Now()
