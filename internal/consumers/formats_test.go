@@ -3,6 +3,8 @@ package consumers_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -160,6 +162,12 @@ func TestDocumentErrors(t *testing.T) {
 	if !errors.As(err, &se) || se.Source != "bad.json" || !strings.Contains(err.Error(), "line 4") {
 		t.Errorf("malformed: %v", err)
 	}
+	// Read without knowing its format, a broken JSON document still says
+	// where it broke.
+	_, err = consumers.ReadDocument("bad.json", []byte("{\n  \"title\": \"x\",\n  \"panels\": [\n}"), consumers.Options{})
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "line 4") || !strings.Contains(err.Error(), "not JSON") {
+		t.Errorf("malformed, format unknown: %v", err)
+	}
 	_, err = consumers.ReadDocument("settings.yaml", []byte("apiVersion: 1\ndatasources:\n- name: x\n"), consumers.Options{})
 	if !errors.Is(err, consumers.ErrUnknownFormat) {
 		t.Errorf("not a consumer: %v", err)
@@ -167,5 +175,35 @@ func TestDocumentErrors(t *testing.T) {
 	_, err = consumers.ReadPrometheusRules("rules.yml", []byte("groups:\n- name: g\n  rules:\n  - expr: up == 0\n    for: 5m\n"))
 	if !errors.As(err, &se) || se.Path != "groups[0].rules[0]" || se.Line != 4 {
 		t.Errorf("rule without a name: %v", err)
+	}
+}
+
+// In a provisioning folder the datasources' own files say which names are
+// Prometheus: a dashboard naming "Logs" is not read as PromQL.
+func TestProvisionedDatasources(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("datasources/all.yaml", "apiVersion: 1\ndatasources:\n- {name: Metrics, uid: m1, type: prometheus}\n- {name: Events, uid: e1, type: loki}\n")
+	write("dashboards/ops/hosts.json", `{"title": "Hosts", "uid": "hosts", "schemaVersion": 14, "rows": [{"title": "", "panels": [
+	  {"id": 1, "title": "CPU", "datasource": "Metrics", "targets": [{"refId": "A", "expr": "rate(system_cpu_time_seconds_total[5m])"}]},
+	  {"id": 2, "title": "Events", "datasource": "Events", "targets": [{"refId": "A", "expr": "count_over_time({job=\"x\"}[5m])"}]}]}]}`)
+	set := consumers.ReadPath(dir, consumers.Options{})
+	if err := set.Err(); err != nil || len(set.Consumers) != 1 {
+		t.Fatalf("%v %v", set, err)
+	}
+	c := set.Consumers[0]
+	if len(c.Queries) != 1 || c.Queries[0].Panel != "CPU" || c.Skipped["loki"] != 1 || c.Folder != "dashboards/ops" {
+		t.Errorf("%+v", c)
+	}
+	if !slices.Equal(set.Ignored, []string{filepath.Join(dir, "datasources/all.yaml")}) {
+		t.Errorf("ignored %v", set.Ignored)
 	}
 }

@@ -104,13 +104,21 @@ func prometheusRule(source, group string, r *node, path string, seen map[string]
 // stream, naming the source in its error.
 func parseDocument(source string, b []byte) ([]*node, error) {
 	trimmed := strings.TrimSpace(string(b))
+	var jsonErr error
 	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
-		if n, err := parseJSON(b); err == nil {
+		n, err := parseJSON(b)
+		if err == nil {
 			return []*node{n}, nil
 		}
+		// YAML's flow style may still read it; if not, the JSON error
+		// is the one that says what is wrong.
+		jsonErr = err
 	}
 	roots, err := parseYAML(b)
 	if err != nil {
+		if jsonErr != nil {
+			err = jsonErr
+		}
 		return nil, &SourceError{Source: source, Err: err}
 	}
 	return roots, nil

@@ -105,7 +105,17 @@ func ReadPath(path string, opts Options) Set {
 		set.Errors = append(set.Errors, &SourceError{Source: path, Err: err})
 	}
 	sort.Strings(files)
-	folders := providerFolders(files)
+	folders, datasources := provisioning(files)
+	if len(datasources) > 0 {
+		merged := map[string]string{}
+		for k, v := range datasources {
+			merged[k] = v
+		}
+		for k, v := range opts.Datasources {
+			merged[k] = v
+		}
+		opts.Datasources = merged
+	}
 	for _, f := range files {
 		o := opts
 		if o.Folder == "" {
@@ -133,12 +143,14 @@ func (s *Set) readFile(path string, opts Options) {
 	}
 }
 
-// providerFolders reads the Grafana dashboard providers among files
-// (`apiVersion: 1`, `providers[]` with `folder` and `options.path`) and
-// maps the last element of each provider's path to its folder: the path is
-// the Grafana server's, so only its last element can be matched here.
-func providerFolders(files []string) map[string]string {
-	out := map[string]string{}
+// provisioning reads Grafana's provisioning files among files: the
+// dashboard providers (`providers[]` with `folder` and `options.path`),
+// mapping the last element of each provider's path to its folder (the
+// path is the Grafana server's, so only its last element can be matched
+// here), and the datasources (`datasources[]` with `name`, `uid`, `type`),
+// mapping their names and uids to their types.
+func provisioning(files []string) (folders, datasources map[string]string) {
+	folders, datasources = map[string]string{}, map[string]string{}
 	for _, f := range files {
 		if ext := filepath.Ext(f); ext != ".yaml" && ext != ".yml" {
 			continue
@@ -155,12 +167,21 @@ func providerFolders(files []string) map[string]string {
 			for _, p := range root.get("providers").list() {
 				dir := filepath.Base(p.get("options").get("path").str())
 				if folder := p.get("folder").str(); folder != "" && dir != "." && dir != "/" {
-					out[dir] = folder
+					folders[dir] = folder
+				}
+			}
+			for _, d := range root.get("datasources").list() {
+				if typ := d.get("type").str(); typ != "" {
+					for _, id := range []string{d.get("name").str(), d.get("uid").str()} {
+						if id != "" {
+							datasources[id] = typ
+						}
+					}
 				}
 			}
 		}
 	}
-	return out
+	return folders, datasources
 }
 
 // folderOf is a file's folder under root: its provider's, else the
