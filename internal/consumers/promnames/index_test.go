@@ -218,3 +218,42 @@ func TestHistogramSeries(t *testing.T) {
 		t.Errorf("le on _count: %+v", l)
 	}
 }
+
+// One key sent in two units by two services (the demo's checkout in s,
+// payments in ms): each unit's name finds its schema, and a name both
+// give is one key, not ambiguous, with both candidates.
+func TestOneKeyTwoUnits(t *testing.T) {
+	ix := New([]Metric{
+		{Key: "http.server.request.duration", Unit: "s", Instrument: Histogram},
+		{Key: "http.server.request.duration", Unit: "ms", Instrument: Histogram},
+	}, Options{})
+	r := ix.Resolve("http_server_request_duration_milliseconds_bucket")
+	if len(r.Candidates) != 1 || r.Candidates[0].Unit != "ms" {
+		t.Errorf("ms: %+v", r.Candidates)
+	}
+	r = ix.Resolve("http_server_request_duration_count")
+	if r.Ambiguous() || len(r.Candidates) != 2 || r.Candidates[0].Series != SeriesCount {
+		t.Errorf("without units: %+v", r)
+	}
+}
+
+func TestSummarySeries(t *testing.T) {
+	ix := New([]Metric{{Key: "rpc.latency", Unit: "ms", Instrument: Summary}}, Options{})
+	for name, series := range map[string]Series{
+		"rpc_latency_milliseconds":       SeriesValue,
+		"rpc_latency_milliseconds_count": SeriesCount,
+		"rpc_latency_milliseconds_sum":   SeriesSum,
+	} {
+		r := ix.Resolve(name)
+		if len(r.Candidates) != 1 || r.Candidates[0].Series != series {
+			t.Errorf("%s: %+v", name, r)
+		}
+	}
+	if r := ix.Resolve("rpc_latency_milliseconds_bucket"); r.Found() {
+		t.Errorf("a summary has no buckets: %+v", r)
+	}
+	sel := selector(t, `rpc_latency_milliseconds{quantile="0.99"}`)
+	if l := labelOf(t, ix.ResolveSelector(sel).Matches[0], "quantile"); !l.Exporter {
+		t.Errorf("quantile: %+v", l)
+	}
+}
