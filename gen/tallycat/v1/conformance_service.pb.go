@@ -140,9 +140,9 @@ func (x *FindingProducer) GetServiceVersion() string {
 	return ""
 }
 
-// FindingSchema is one schema a finding concerns, with the releases that
+// ConcernedSchema is one schema a finding concerns, with the releases that
 // produce it.
-type FindingSchema struct {
+type ConcernedSchema struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	SchemaId      string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
 	Producers     []*FindingProducer     `protobuf:"bytes,2,rep,name=producers,proto3" json:"producers,omitempty"`
@@ -150,20 +150,20 @@ type FindingSchema struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *FindingSchema) Reset() {
-	*x = FindingSchema{}
+func (x *ConcernedSchema) Reset() {
+	*x = ConcernedSchema{}
 	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *FindingSchema) String() string {
+func (x *ConcernedSchema) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*FindingSchema) ProtoMessage() {}
+func (*ConcernedSchema) ProtoMessage() {}
 
-func (x *FindingSchema) ProtoReflect() protoreflect.Message {
+func (x *ConcernedSchema) ProtoReflect() protoreflect.Message {
 	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -175,19 +175,19 @@ func (x *FindingSchema) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use FindingSchema.ProtoReflect.Descriptor instead.
-func (*FindingSchema) Descriptor() ([]byte, []int) {
+// Deprecated: Use ConcernedSchema.ProtoReflect.Descriptor instead.
+func (*ConcernedSchema) Descriptor() ([]byte, []int) {
 	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{1}
 }
 
-func (x *FindingSchema) GetSchemaId() string {
+func (x *ConcernedSchema) GetSchemaId() string {
 	if x != nil {
 		return x.SchemaId
 	}
 	return ""
 }
 
-func (x *FindingSchema) GetProducers() []*FindingProducer {
+func (x *ConcernedSchema) GetProducers() []*FindingProducer {
 	if x != nil {
 		return x.Producers
 	}
@@ -236,7 +236,7 @@ type Finding struct {
 	// schemas are the schemas the finding concerns, in id order, each with
 	// its producers; under a schema_id or service_name filter, those it
 	// selects.
-	Schemas       []*FindingSchema `protobuf:"bytes,15,rep,name=schemas,proto3" json:"schemas,omitempty"`
+	Schemas       []*ConcernedSchema `protobuf:"bytes,15,rep,name=schemas,proto3" json:"schemas,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -369,7 +369,7 @@ func (x *Finding) GetTitle() string {
 	return ""
 }
 
-func (x *Finding) GetSchemas() []*FindingSchema {
+func (x *Finding) GetSchemas() []*ConcernedSchema {
 	if x != nil {
 		return x.Schemas
 	}
@@ -1045,10 +1045,10 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\x0fFindingProducer\x12!\n" +
 	"\fservice_name\x18\x01 \x01(\tR\vserviceName\x12+\n" +
 	"\x11service_namespace\x18\x02 \x01(\tR\x10serviceNamespace\x12'\n" +
-	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\"h\n" +
-	"\rFindingSchema\x12\x1b\n" +
+	"\x0fservice_version\x18\x03 \x01(\tR\x0eserviceVersion\"j\n" +
+	"\x0fConcernedSchema\x12\x1b\n" +
 	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12:\n" +
-	"\tproducers\x18\x02 \x03(\v2\x1c.tallycat.v1.FindingProducerR\tproducers\"\xaf\x04\n" +
+	"\tproducers\x18\x02 \x03(\v2\x1c.tallycat.v1.FindingProducerR\tproducers\"\xb1\x04\n" +
 	"\aFinding\x12\x1d\n" +
 	"\n" +
 	"finding_id\x18\x01 \x01(\tR\tfindingId\x12/\n" +
@@ -1067,8 +1067,8 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"first_seen\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x12+\n" +
 	"\x06signal\x18\f \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x12\x1a\n" +
 	"\bexamples\x18\r \x03(\tR\bexamples\x12\x14\n" +
-	"\x05title\x18\x0e \x01(\tR\x05title\x124\n" +
-	"\aschemas\x18\x0f \x03(\v2\x1a.tallycat.v1.FindingSchemaR\aschemas\"\xaa\x03\n" +
+	"\x05title\x18\x0e \x01(\tR\x05title\x126\n" +
+	"\aschemas\x18\x0f \x03(\v2\x1c.tallycat.v1.ConcernedSchemaR\aschemas\"\xaa\x03\n" +
 	"\x13ListFindingsRequest\x12'\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tschemaKey\x125\n" +
@@ -1154,7 +1154,7 @@ var file_tallycat_v1_conformance_service_proto_msgTypes = make([]protoimpl.Messa
 var file_tallycat_v1_conformance_service_proto_goTypes = []any{
 	(FindingLevel)(0),                     // 0: tallycat.v1.FindingLevel
 	(*FindingProducer)(nil),               // 1: tallycat.v1.FindingProducer
-	(*FindingSchema)(nil),                 // 2: tallycat.v1.FindingSchema
+	(*ConcernedSchema)(nil),               // 2: tallycat.v1.ConcernedSchema
 	(*Finding)(nil),                       // 3: tallycat.v1.Finding
 	(*ListFindingsRequest)(nil),           // 4: tallycat.v1.ListFindingsRequest
 	(*ListFindingsResponse)(nil),          // 5: tallycat.v1.ListFindingsResponse
@@ -1171,12 +1171,12 @@ var file_tallycat_v1_conformance_service_proto_goTypes = []any{
 	(Signal)(0),                           // 16: tallycat.v1.Signal
 }
 var file_tallycat_v1_conformance_service_proto_depIdxs = []int32{
-	1,  // 0: tallycat.v1.FindingSchema.producers:type_name -> tallycat.v1.FindingProducer
+	1,  // 0: tallycat.v1.ConcernedSchema.producers:type_name -> tallycat.v1.FindingProducer
 	0,  // 1: tallycat.v1.Finding.level:type_name -> tallycat.v1.FindingLevel
 	1,  // 2: tallycat.v1.Finding.producers:type_name -> tallycat.v1.FindingProducer
 	15, // 3: tallycat.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
 	16, // 4: tallycat.v1.Finding.signal:type_name -> tallycat.v1.Signal
-	2,  // 5: tallycat.v1.Finding.schemas:type_name -> tallycat.v1.FindingSchema
+	2,  // 5: tallycat.v1.Finding.schemas:type_name -> tallycat.v1.ConcernedSchema
 	0,  // 6: tallycat.v1.ListFindingsRequest.min_level:type_name -> tallycat.v1.FindingLevel
 	16, // 7: tallycat.v1.ListFindingsRequest.signals:type_name -> tallycat.v1.Signal
 	3,  // 8: tallycat.v1.ListFindingsResponse.findings:type_name -> tallycat.v1.Finding

@@ -13,7 +13,7 @@ func toFindingGroup(g conformance.Group) *tallycatv1.Finding {
 	out := toFinding(g.Finding)
 	out.Title = conformance.Title(g.ID)
 	for _, c := range g.Schemas {
-		out.Schemas = append(out.Schemas, &tallycatv1.FindingSchema{SchemaId: c.SchemaID, Producers: toFindingProducers(c.Producers)})
+		out.Schemas = append(out.Schemas, &tallycatv1.ConcernedSchema{SchemaId: c.SchemaID, Producers: toFindingProducers(c.Producers)})
 	}
 	return out
 }
