@@ -236,7 +236,8 @@ type KeySummary struct {
 	// ByScope is set when the key's schemas group a scope (Schema.ByScope).
 	ByScope bool
 	// DataPoints and Errors sum its current schemas' (Schema.DataPoints
-	// and Errors): since each release began, whatever the window.
+	// and Errors): since each release began, whatever the window; a
+	// metric key's are left zero.
 	DataPoints, Errors uint64
 }
 

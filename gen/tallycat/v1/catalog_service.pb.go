@@ -130,12 +130,13 @@ type SchemaKeySummary struct {
 	// span key of the span names past the catalog's limit of distinct names
 	// (names that embed ids), which a span_name_limit finding names.
 	ByScope bool `protobuf:"varint,17,opt,name=by_scope,json=byScope,proto3" json:"by_scope,omitempty"`
-	// data_point_count counts the key's data points, spans or log records,
-	// and error_count a span key's spans with status error among them, as
-	// the key's current schemas count theirs (Schema.data_point_count and
+	// data_point_count counts a span or log key's spans or log records, and
+	// error_count a span key's spans with status error among them, as the
+	// key's current schemas count theirs (Schema.data_point_count and
 	// error_count, summed): since each release began sending them, not over
 	// the request's window, because the catalog keeps span errors per
-	// stream, not per ten-minute bucket as it keeps rates.
+	// stream, not per ten-minute bucket as it keeps rates. Both are unset on
+	// a metric's key, which has no errors: its schemas count its data points.
 	DataPointCount uint64 `protobuf:"varint,18,opt,name=data_point_count,json=dataPointCount,proto3" json:"data_point_count,omitempty"`
 	ErrorCount     uint64 `protobuf:"varint,19,opt,name=error_count,json=errorCount,proto3" json:"error_count,omitempty"`
 	unknownFields  protoimpl.UnknownFields

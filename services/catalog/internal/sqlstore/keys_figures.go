@@ -11,12 +11,14 @@ import (
 // A key's figures beside its summary: whether its schemas group a scope
 // (a logger's records without an event name, or the span names past the
 // limit of distinct names), and what its current streams counted since
-// each release began (data points, spans or log records, and a span key's
-// spans with status error). The schema_keys summaries the writer keeps
-// hold neither; the schemas and their streams do, so a list reads them
-// for its page alone, or for every key its filter passes when it is
-// sorted by error share. The errors are counted per stream, not per
-// ten-minute bucket as rates are, so no window narrows them.
+// each release began (spans or log records, and a span key's spans with
+// status error). The schema_keys summaries the writer keeps hold neither;
+// the schemas and their streams do, so a list reads them for its page's
+// span and log keys alone, or for every key its filter passes when it is
+// sorted by error share. A metric key has neither a scope grouping nor
+// errors, and the Metrics list, the one most read, pays nothing for them.
+// The errors are counted per stream, not per ten-minute bucket as rates
+// are, so no window narrows them.
 
 // KeyFigures is what KeyReader.KeyFigures reads of one key.
 type KeyFigures struct {
@@ -37,9 +39,6 @@ func (f KeyFigures) ErrorShare() float64 {
 // not in the answer has none (the zero KeyFigures).
 func ReadKeyFigures(ctx context.Context, r KeyReader, scope KeyScope) (map[string]KeyFigures, error) {
 	out := map[string]KeyFigures{}
-	if scope.Keys != nil && len(scope.Keys) == 0 {
-		return out, nil
-	}
 	err := r.KeyFigures(ctx, scope, func(row Row) error {
 		var key string
 		var f KeyFigures
@@ -52,13 +51,18 @@ func ReadKeyFigures(ctx context.Context, r KeyReader, scope KeyScope) (map[strin
 	return out, err
 }
 
-// addFigures fills the summaries' figures, from figs when given, else
-// read for them.
+// addFigures fills the figures of the summaries' span and log keys, from
+// figs when given, else read for them; a metric's are left zero.
 func addFigures(ctx context.Context, r KeyReader, out []catalog.KeySummary, figs map[string]KeyFigures) error {
 	if figs == nil {
-		keys := make([]string, len(out))
-		for i, k := range out {
-			keys[i] = k.Key
+		var keys []string
+		for _, k := range out {
+			if !catalog.IsMetricKey(k.Key) {
+				keys = append(keys, k.Key)
+			}
+		}
+		if len(keys) == 0 {
+			return nil
 		}
 		var err error
 		if figs, err = ReadKeyFigures(ctx, r, KeyScope{Keys: keys}); err != nil {
@@ -66,6 +70,9 @@ func addFigures(ctx context.Context, r KeyReader, out []catalog.KeySummary, figs
 		}
 	}
 	for i := range out {
+		if catalog.IsMetricKey(out[i].Key) {
+			continue
+		}
 		f := figs[out[i].Key]
 		out[i].ByScope, out[i].DataPoints, out[i].Errors = f.ByScope, f.DataPoints, f.Errors
 	}

@@ -134,12 +134,13 @@ export type SchemaKeySummary = Message<"tallycat.v1.SchemaKeySummary"> & {
   byScope: boolean;
 
   /**
-   * data_point_count counts the key's data points, spans or log records,
-   * and error_count a span key's spans with status error among them, as
-   * the key's current schemas count theirs (Schema.data_point_count and
+   * data_point_count counts a span or log key's spans or log records, and
+   * error_count a span key's spans with status error among them, as the
+   * key's current schemas count theirs (Schema.data_point_count and
    * error_count, summed): since each release began sending them, not over
    * the request's window, because the catalog keeps span errors per
-   * stream, not per ten-minute bucket as it keeps rates.
+   * stream, not per ten-minute bucket as it keeps rates. Both are unset on
+   * a metric's key, which has no errors: its schemas count its data points.
    *
    * @generated from field: uint64 data_point_count = 18;
    */
