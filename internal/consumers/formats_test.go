@@ -154,6 +154,9 @@ func TestVariablesAndWrapper(t *testing.T) {
 	if p.Expr != "histogram_quantile(0.5, rate(x_bucket[5m])) > 0" || p.Error != "" {
 		t.Errorf("panel: %q %q", p.Expr, p.Error)
 	}
+	if len(c.Notes) != 1 || !strings.Contains(c.Notes[0], "dashboard.panels[0].targets[0].expr: read with a stand-in for limit") {
+		t.Errorf("notes %v", c.Notes)
+	}
 }
 
 func TestDocumentErrors(t *testing.T) {

@@ -181,8 +181,12 @@ func (g *grafana) add(q Query, expr string) {
 	var unresolved []string
 	q.Expr, unresolved = g.vars.substitute(expr)
 	q.analyze()
-	if q.Error != "" {
+	switch {
+	case q.Error != "":
 		q.Error = unresolvedError(unresolved, q.Error)
+	case len(unresolved) > 0:
+		g.c.Notes = append(g.c.Notes, fmt.Sprintf("%s: read with a stand-in for %s, which the dashboard gives no value",
+			q.Path, strings.Join(unresolved, ", ")))
 	}
 	g.c.Queries = append(g.c.Queries, q)
 }

@@ -51,8 +51,8 @@ func TestGrafanaProvisioningFolder(t *testing.T) {
 	kinds := map[consumers.Kind]int{}
 	for _, c := range set.Consumers {
 		kinds[c.Kind]++
-		if c.Broken() != 0 {
-			t.Errorf("%s: %d queries do not parse", c.Title, c.Broken())
+		if c.Broken() != 0 || len(c.Notes) != 0 {
+			t.Errorf("%s: %d queries do not parse; notes %v", c.Title, c.Broken(), c.Notes)
 		}
 	}
 	if kinds[consumers.Dashboard] != 4 || kinds[consumers.AlertRule] != 11 {
