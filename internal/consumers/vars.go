@@ -48,6 +48,9 @@ func (v *variables) substitute(expr string) (string, []string) {
 	locs := varRef.FindAllStringSubmatchIndex(expr, -1)
 	li := 0
 	for i := 0; i < len(expr); i++ {
+		for li < len(locs) && locs[li][0] < i {
+			li++ // a reference an escape or a comment stepped over
+		}
 		if li < len(locs) && i == locs[li][0] {
 			loc := locs[li]
 			li++
@@ -78,9 +81,6 @@ func (v *variables) substitute(expr string) (string, []string) {
 			// A comment runs to the end of its line.
 			for i < len(expr) && expr[i] != '\n' {
 				i++
-			}
-			for li < len(locs) && locs[li][0] < i {
-				li++
 			}
 		}
 	}

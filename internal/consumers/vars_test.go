@@ -31,6 +31,10 @@ func TestSubstitute(t *testing.T) {
 		// No value: a duration in a range, a number elsewhere, and said.
 		{`rate(x[$window])`, `rate(x[5m])`, []string{"window"}},
 		{`x > $threshold`, `x > 0`, []string{"threshold"}},
+		// An escaped quote does not end a string, and an escape does not
+		// lose the references after it.
+		{`x{a="\"$a\""} + y[$interval]`, `x{a="\"$a\""} + y[2m]`, nil},
+		{`x{a="\$a"} + y[$interval]`, `x{a="\$a"} + y[2m]`, nil},
 		// Comments are left alone.
 		{"x # $nothing\n+ y", "x # $nothing\n+ y", nil},
 	}
