@@ -217,10 +217,10 @@ const releaseCost: Record<string, Figures> = {
   "1.4.1": { hour: [212n, 1], day: [400n, 1] },
 };
 
-/** withCost is a schema's details with its cost and its releases' over the window asked. */
+/** withCost is a schema's details with its cost and its releases' over the window asked; a span or log schema keeps its own (see fake-signals). */
 function withCost(d: MessageInitShape<typeof GetSchemaResponseSchema>, window: Window): GetSchemaResponse {
   const res = create(GetSchemaResponseSchema, d);
-  if (res.schema && !res.schema.superseded) {
+  if (res.schema && !res.schema.superseded && res.schema.signal !== Signal.SPAN && res.schema.signal !== Signal.LOG) {
     res.schema.cost = costOf(window, durationCost);
     for (const r of res.releases) {
       const f = releaseCost[r.serviceVersion];

@@ -28,7 +28,7 @@ const lastWeek = timestampFromDate(new Date(Date.now() - 7 * 24 * 3600_000));
 const { ALWAYS, SOMETIMES } = FieldPresence;
 const { SPAN, EVENT, LINK, LOG_RECORD, BODY, SEVERITY, RESOURCE } = FieldSource;
 
-type More = Partial<Pick<Field, "eventName" | "presence" | "seenRatio" | "exampleValuesState" | "distinctEstimate">> & {
+type More = Partial<Pick<Field, "eventName" | "presence" | "seenRatio" | "exampleValuesState" | "distinctEstimate" | "highCardinality">> & {
   exampleValues?: { value: string; dataPoints: bigint; share: number }[];
 };
 function field(name: string, source: FieldSource, valueType: ValueType, more: More = {}): Field {
@@ -41,6 +41,8 @@ const kept = (...values: [string, bigint, number][]): More => ({
   exampleValues: values.map(([value, dataPoints, share]) => ({ value, dataPoints, share })),
 });
 const service = field("service.name", RESOURCE, ValueType.STRING, { exampleValuesState: ExampleValuesState.NOT_DATA_POINT, distinctEstimate: 1n });
+/** notCounted is a field whose values the catalog does not count: a body's, an event's or a link's. */
+const notCounted = (more: More = {}): More => ({ exampleValuesState: ExampleValuesState.NOT_COUNTED, ...more });
 const cost = (perMinute: number) => create(CostSchema, { window: Window.LAST_HOUR, dataPointsPerMinute: perMinute, dataPoints: BigInt(perMinute * 60) });
 
 /** spanSchema is checkout's server span GET /users/{id}: 14 of 200 spans failed, each with an exception event; some hit the cache's miss event. */
@@ -59,13 +61,15 @@ export const spanSchema: Schema = create(SchemaSchema, {
     field("http.request.method", SPAN, ValueType.STRING, kept(["GET", 200n, 1])),
     field("http.response.status_code", SPAN, ValueType.INT, kept(["200", 186n, 0.93], ["500", 14n, 0.07])),
     field("error.type", SPAN, ValueType.STRING, { ...sometimes(0.07), ...kept(["500", 14n, 1]) }),
-    field("", EVENT, ValueType.EMPTY, { eventName: "exception", ...sometimes(0.07) }),
-    field("exception.type", EVENT, ValueType.STRING, { eventName: "exception", ...sometimes(0.07) }),
-    field("exception.message", EVENT, ValueType.STRING, { eventName: "exception", ...sometimes(0.05) }),
-    field("", EVENT, ValueType.EMPTY, { eventName: "cache.miss", ...sometimes(0.3) }),
-    field("messaging.message.id", LINK, ValueType.STRING, sometimes(0.02)),
+    field("user.id", SPAN, ValueType.STRING, { exampleValuesState: ExampleValuesState.WITHHELD, distinctEstimate: 4200n, highCardinality: true }),
+    field("", EVENT, ValueType.EMPTY, notCounted({ eventName: "exception", ...sometimes(0.07) })),
+    field("exception.type", EVENT, ValueType.STRING, notCounted({ eventName: "exception", ...sometimes(0.07) })),
+    field("exception.message", EVENT, ValueType.STRING, notCounted({ eventName: "exception", ...sometimes(0.05) })),
+    field("", EVENT, ValueType.EMPTY, notCounted({ eventName: "cache.miss", ...sometimes(0.3) })),
+    field("messaging.message.id", LINK, ValueType.STRING, notCounted(sometimes(0.02))),
     service,
   ],
+  cost: create(CostSchema, { window: Window.LAST_HOUR, dataPointsPerMinute: 3.3, dataPoints: 200n, estimatedMonthlyCost: 0.29 }),
 });
 
 /** byScopeSpanSchema holds the span names otelhttp sent past the limit of distinct names: ids in the path. */
@@ -99,11 +103,13 @@ export const logSchema: Schema = create(SchemaSchema, {
     field("user.role", LOG_RECORD, ValueType.STRING, kept(["admin", 12n, 0.1], ["customer", 108n, 0.9])),
     field("severity_number", SEVERITY, ValueType.INT, kept(["9", 84n, 0.7], ["13", 36n, 0.3])),
     field("severity_text", SEVERITY, ValueType.STRING, kept(["INFO", 84n, 0.7], ["WARN", 36n, 0.3])),
-    field("body", BODY, ValueType.MAP),
-    field("body.attempts", BODY, ValueType.INT),
-    field("body.page.url", BODY, ValueType.STRING, sometimes(0.6)),
+    field("body", BODY, ValueType.MAP, notCounted()),
+    field("body.attempts", BODY, ValueType.INT, notCounted()),
+    field("body.page.url", BODY, ValueType.STRING, notCounted(sometimes(0.6))),
     service,
   ],
+  // 120 records of about 400 bytes over an hour: 800 bytes a minute.
+  cost: create(CostSchema, { window: Window.LAST_HOUR, dataPointsPerMinute: 2, dataPoints: 120n, logBytes: 48_000n, logBytesPerMinute: 800 }),
 });
 
 const checkout = { serviceName: "checkout", serviceNamespace: "shop", serviceVersion: "1.4.2" };

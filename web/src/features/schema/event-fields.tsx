@@ -21,7 +21,8 @@ export function eventsOf(fields: Field[]): Event[] {
 
 /**
  * EventFields lists a span schema's events, each by its name with the share
- * of spans that carried it, and its attributes under it.
+ * of spans that carried it, and its attributes under it; their values are
+ * not counted (a span carries any number of events), so none are listed.
  */
 export function EventFields({ fields, window }: { fields: Field[]; window: Window }) {
   const events = eventsOf(fields);
@@ -41,7 +42,7 @@ export function EventFields({ fields, window }: { fields: Field[]; window: Windo
                   {e.attributes.length === 0 ? "no attributes" : `${e.attributes.length} ${e.attributes.length === 1 ? "attribute" : "attributes"}`}
                 </span>
               </div>
-              {e.attributes.length > 0 && <FieldsTable rows={e.attributes} window={window} values />}
+              {e.attributes.length > 0 && <FieldsTable rows={e.attributes} window={window} values={false} />}
             </section>
           ))}
         </div>

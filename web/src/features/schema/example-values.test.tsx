@@ -13,6 +13,7 @@ describe("ExampleValues", () => {
     [ExampleValuesState.WITHHELD, "values not kept (privacy)"],
     [ExampleValuesState.NOT_SCALAR, "not kept: not a scalar"],
     [ExampleValuesState.NOT_DATA_POINT, "counted, not listed"],
+    [ExampleValuesState.NOT_COUNTED, "not counted"],
     [ExampleValuesState.KEPT, "none in this window"],
   ])("says why state %s lists no values", (state, text) => {
     render(<ExampleValues field={field(state)} />);
@@ -31,6 +32,12 @@ describe("DistinctValues", () => {
     const n = screen.getByTestId("distinct-values");
     expect(n).toHaveTextContent("123k");
     expect(n).toHaveAttribute("title", "≈ 123,456 distinct values over the last 24 hours");
+  });
+
+  it("says a field whose values are never counted is not counted, not that it has none", () => {
+    render(<DistinctValues field={field(ExampleValuesState.NOT_COUNTED)} window={Window.UNSPECIFIED} />);
+    expect(screen.getByTestId("not-counted")).toHaveTextContent("not counted");
+    expect(screen.queryByTestId("distinct-values")).not.toBeInTheDocument();
   });
 
   it("shows a dash before the field is counted", () => {

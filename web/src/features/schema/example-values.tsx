@@ -1,14 +1,32 @@
 import { useState } from "react";
 import { Lock } from "lucide-react";
 import { HighCardinalityBadge } from "@/components/badges";
-import { ExampleValuesState, type Field, type Window } from "@/gen/tallycat/v1/schema_pb";
+import { ExampleValuesState, FieldSource, type Field, type Window } from "@/gen/tallycat/v1/schema_pb";
 import { formatCompact, formatCount, formatShare, windowLabel } from "@/lib/format";
 
 /** SHOWN is how many values a field lists before "more". */
 const SHOWN = 5;
 
+/**
+ * notCountedWhy says why a field's values are not counted at all: a log
+ * body's never leave the ingest, and a span carries any number of events
+ * and links, so their attributes' values are not one per span.
+ */
+export function notCountedWhy(field: Field): string {
+  return field.source === FieldSource.BODY
+    ? "A log body's values never leave the ingest, not even as counts: they may be personal data"
+    : "A span carries any number of events and links, so their attributes' values are not counted per span";
+}
+
 /** DistinctValues is a field's distinct values estimate over the window, and whether it is high cardinality. */
 export function DistinctValues({ field, window }: { field: Field; window: Window }) {
+  if (field.exampleValuesState === ExampleValuesState.NOT_COUNTED) {
+    return (
+      <span className="whitespace-nowrap text-xs text-muted-foreground" title={notCountedWhy(field)} data-testid="not-counted">
+        not counted
+      </span>
+    );
+  }
   const counted = field.distinctEstimate > 0n || field.exampleValuesState !== ExampleValuesState.UNSPECIFIED;
   return (
     <span className="inline-flex items-center justify-end gap-1.5 whitespace-nowrap">
@@ -34,10 +52,11 @@ function Note({ children, title, icon }: { children: React.ReactNode; title: str
 }
 
 /**
- * ExampleValues lists an enum-like data point field's values with their
- * shares of its data points, most frequent first, or says why there are none.
+ * ExampleValues lists an enum-like field's values with their shares of its
+ * items (data points, spans, log records: the items the field was counted
+ * over), most frequent first, or says why there are none.
  */
-export function ExampleValues({ field }: { field: Field }) {
+export function ExampleValues({ field, items = "data points" }: { field: Field; items?: string }) {
   const [all, setAll] = useState(false);
   switch (field.exampleValuesState) {
     case ExampleValuesState.KEPT: {
@@ -52,7 +71,7 @@ export function ExampleValues({ field }: { field: Field }) {
                 key={v.value}
                 data-testid="example-value"
                 className="grid grid-cols-[minmax(0,1fr)_3.5rem_2.5rem] items-center gap-2 text-xs"
-                title={`${v.value}: ${formatCount(v.dataPoints)} data points`}
+                title={`${v.value}: ${formatCount(v.dataPoints)} ${items}`}
               >
                 <code className="truncate font-mono">{v.value === "" ? "(empty)" : v.value}</code>
                 <span className="h-1.5 overflow-hidden rounded-full bg-muted" aria-hidden>
@@ -85,6 +104,8 @@ export function ExampleValues({ field }: { field: Field }) {
       return <Note title="Arrays, maps and bytes keep no example values">not kept: not a scalar</Note>;
     case ExampleValuesState.NOT_DATA_POINT:
       return <Note title="Resource and scope attributes are counted, not listed">counted, not listed</Note>;
+    case ExampleValuesState.NOT_COUNTED:
+      return <Note title={notCountedWhy(field)}>not counted</Note>;
     default:
       return <span className="text-muted-foreground">—</span>;
   }

@@ -8,7 +8,9 @@ import { FieldsTable } from "./fields-table";
 /**
  * A Section is the fields from one place in an item. values says whether
  * the section lists example values: resource and scope fields are counted,
- * not listed, and a log body's values never enter the catalog.
+ * not listed; a log body's values never enter the catalog, and a span
+ * link's are not counted (a span has any number of links), which their
+ * Distinct column says.
  */
 type Section = { source: FieldSource; values: boolean } | "events";
 
@@ -20,7 +22,7 @@ const producer: Section[] = [
 
 const sections: Record<SignalName, Section[]> = {
   metric: [{ source: DATA_POINT, values: true }, ...producer],
-  span: [{ source: SPAN, values: true }, "events", { source: LINK, values: true }, ...producer],
+  span: [{ source: SPAN, values: true }, "events", { source: LINK, values: false }, ...producer],
   log: [{ source: SEVERITY, values: true }, { source: LOG_RECORD, values: true }, { source: BODY, values: false }, ...producer],
 };
 

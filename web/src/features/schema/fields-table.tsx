@@ -64,7 +64,7 @@ export function FieldsTable({ rows, window, values }: Props) {
             </TableCell>
             {values && (
               <TableCell>
-                <ExampleValues field={f} />
+                <ExampleValues field={f} items={basis} />
               </TableCell>
             )}
             <TableCell>

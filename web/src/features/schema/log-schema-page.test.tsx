@@ -32,10 +32,26 @@ describe("log schema page", () => {
     expect(rowOf(body, "body.page.url")).toHaveTextContent("string");
     expect(within(rowOf(body, "body.page.url")).getByTestId("field-presence")).toHaveAttribute("title", "On 60 % of the schema's log records");
     expect(within(body).queryByRole("columnheader", { name: "Values" })).not.toBeInTheDocument();
+    for (const name of ["body", "body.attempts", "body.page.url"]) {
+      expect(within(rowOf(body, name)).getByTestId("not-counted")).toHaveAttribute("title", expect.stringContaining("never leave the ingest"));
+      expect(within(rowOf(body, name)).queryByTestId("distinct-values")).not.toBeInTheDocument();
+    }
 
     const record = screen.getByRole("region", { name: "log record fields" });
     expect(within(rowOf(record, "user.role")).getAllByTestId("example-value")).toHaveLength(2);
     expect(screen.queryByTestId("by-scope-note")).not.toBeInTheDocument();
     expect(screen.getByTestId("schema-cost")).not.toHaveTextContent("Series");
+  });
+
+  it("shows the log's record rate and bytes a minute, and no estimate without a log price", async () => {
+    renderAt(`/schemas/${logSchema.schemaId}`, fakeCatalog().transport);
+    const cost = await screen.findByTestId("schema-cost");
+    expect(cost).toHaveTextContent("Rate2/min");
+    expect(cost).toHaveTextContent("Log records in the last hour120");
+    expect(cost).toHaveTextContent("Bytes800 B/min");
+    expect(within(cost).getByText("800 B/min").parentElement).toHaveAttribute("title", expect.stringContaining("48,000 bytes of log records"));
+    expect(cost).not.toHaveTextContent("Monthly");
+    const record = screen.getByRole("region", { name: "log record fields" });
+    expect(within(rowOf(record, "user.role")).getByTestId("distinct-values")).toHaveTextContent("2");
   });
 });

@@ -55,6 +55,39 @@ describe("span schema page", () => {
     expect(screen.queryByRole("region", { name: "data point fields" })).not.toBeInTheDocument();
   });
 
+  it("shows the span's own fields' distinct values, examples and high cardinality, and says its events' and links' are not counted", async () => {
+    renderAt(`/schemas/${spanSchema.schemaId}`, fakeCatalog().transport);
+    const own = await screen.findByRole("region", { name: "span fields" });
+    const user = rowOf(own, "user.id");
+    expect(user).toHaveAttribute("data-high-cardinality", "true");
+    expect(within(user).getByTestId("high-cardinality")).toBeInTheDocument();
+    expect(within(user).getByTestId("distinct-values")).toHaveTextContent("4.2k");
+    expect(within(user).getByTestId("example-values-note")).toHaveTextContent("values not kept (privacy)");
+    expect(within(rowOf(own, "http.response.status_code")).getByTestId("distinct-values")).toHaveTextContent("2");
+    expect(within(rowOf(own, "http.response.status_code")).getAllByTestId("example-value")[0]).toHaveAttribute("title", "200: 186 spans");
+
+    const exception = screen.getByRole("region", { name: "event exception" });
+    for (const name of ["exception.message", "exception.type"]) {
+      expect(within(rowOf(exception, name)).getByTestId("not-counted")).toHaveAttribute(
+        "title",
+        "A span carries any number of events and links, so their attributes' values are not counted per span",
+      );
+    }
+    expect(within(exception).queryByRole("columnheader", { name: "Values" })).not.toBeInTheDocument();
+    const links = screen.getByRole("region", { name: "link fields" });
+    expect(within(rowOf(links, "messaging.message.id")).getByTestId("not-counted")).toHaveTextContent("not counted");
+  });
+
+  it("shows the span rate and, under a span price, its monthly estimate", async () => {
+    renderAt(`/schemas/${spanSchema.schemaId}`, fakeCatalog().transport);
+    const cost = await screen.findByTestId("schema-cost");
+    expect(cost).toHaveTextContent("Rate3.3/min");
+    expect(cost).toHaveTextContent("Spans in the last hour200");
+    expect(cost).toHaveTextContent("Monthly estimate0.29");
+    expect(within(cost).getByText("0.29").parentElement).toHaveAttribute("title", expect.stringContaining("--price-per-million-spans"));
+    expect(cost).not.toHaveTextContent("Bytes");
+  });
+
   it("says what a schema grouped by scope holds, with some of the names", async () => {
     renderAt(`/schemas/${byScopeSpanSchema.schemaId}`, fakeCatalog().transport);
     const note = await screen.findByTestId("by-scope-note");
