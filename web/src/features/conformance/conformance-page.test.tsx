@@ -24,21 +24,27 @@ describe("conformance page", () => {
     expect(screen.getByTestId("registries")).toHaveTextContent("Judged against semconv v1.44.0 (built in) and /etc/tallycat/registry.");
 
     const byFinding = screen.getByRole("table", { name: "By finding" });
-    const unit = within(byFinding).getAllByTestId("count-row").find((r) => r.textContent?.startsWith("unit_mismatch"));
-    expect(unit).toHaveTextContent("unit_mismatch100");
+    // Each finding id by its title, the id small beside it (this fake catalog sends no titles: the id in words stands in).
+    const unit = within(byFinding).getAllByTestId("count-row").find((r) => within(r).queryByTestId("finding-id")?.textContent === "unit_mismatch");
+    expect(unit).toHaveTextContent("Unit mismatchunit_mismatch100");
     const byService = within(screen.getByRole("table", { name: "By service" })).getAllByTestId("count-row");
     expect(byService.map((r) => r.textContent)).toEqual(["checkout412", "payments200"]);
 
-    // Every finding, most severe first, with its level, metric, schema and producers.
-    await waitFor(() => expect(findingRows()).toHaveLength(9));
+    // Every finding, most severe first, with its level, metric, schema and
+    // producers; the two information findings folded until asked for.
+    await waitFor(() => expect(findingRows()).toHaveLength(7));
     expect(screen.getByTestId("findings-total")).toHaveTextContent("9 findings");
+    expect(findingRows().map((r) => r.dataset.level)).toEqual([...Array(6).fill("violation"), "improvement"]);
+    await userEvent.click(screen.getByRole("button", { name: "Show 2 information findings" }));
     expect(findingRows().map((r) => r.dataset.level)).toEqual([...Array(6).fill("violation"), "improvement", "information", "information"]);
     expect(calls.listFindings[0]).toMatchObject({ minLevel: FindingLevel.UNSPECIFIED, findingIds: [], serviceName: "", schemaKey: "", schemaId: "", pageSize: 50 });
 
     const mismatch = rowOf("unit_mismatch");
     expect(within(mismatch).getByTestId("level-badge")).toHaveTextContent("violation");
     expect(within(mismatch).getByRole("link", { name: schemaB.schemaKey })).toHaveAttribute("href", `/metrics/${schemaB.schemaKey}`);
-    expect(within(mismatch).getByRole("link", { name: "bbbbbbbb" })).toHaveAttribute("href", `/schemas/${schemaB.schemaId}`);
+    // The schema is named by the release that sends it, its id in the link's title.
+    expect(within(mismatch).getByRole("link", { name: "payments 2.0.0" })).toHaveAttribute("href", `/schemas/${schemaB.schemaId}`);
+    expect(within(mismatch).getByTestId("finding-id")).toHaveTextContent("unit_mismatch");
     expect(within(mismatch).getByTestId("finding-expectation")).toHaveTextContent("unit: expected s, got ms");
     expect(within(mismatch).getByTestId("finding-message")).toHaveTextContent("sent in ms; the semantic conventions define it in s");
     expect(within(mismatch).getByTestId("finding-producers")).toHaveTextContent("from payments 2.0.0");
@@ -62,7 +68,7 @@ describe("conformance page", () => {
   it("keeps findings at a level or above, and keeps the level in the URL", async () => {
     const { transport, calls } = fakeCatalog();
     const { history } = renderAt("/conformance", transport);
-    await waitFor(() => expect(findingRows()).toHaveLength(9));
+    await waitFor(() => expect(findingRows()).toHaveLength(7)); // information folded
 
     await userEvent.click(screen.getByLabelText("Level"));
     await userEvent.click(await screen.findByRole("option", { name: "Violations" }));
@@ -77,7 +83,8 @@ describe("conformance page", () => {
     expect(history.location.search).toContain("level=improvement");
 
     await userEvent.click(screen.getByRole("button", { name: "Clear filters" }));
-    await waitFor(() => expect(findingRows()).toHaveLength(9));
+    await waitFor(() => expect(screen.getByTestId("findings-total")).toHaveTextContent("9 findings"));
+    expect(findingRows()).toHaveLength(7);
     expect(history.location.search).toBe("");
   });
 
@@ -86,7 +93,7 @@ describe("conformance page", () => {
     const { history } = renderAt("/conformance?finding=unit_mismatch&service=payments", transport);
     await waitFor(() => expect(findingRows()).toHaveLength(1));
     expect(calls.listFindings.at(-1)).toMatchObject({ findingIds: ["unit_mismatch"], serviceName: "payments" });
-    expect(screen.getByLabelText("Finding")).toHaveTextContent("unit_mismatch");
+    expect(screen.getByLabelText("Finding")).toHaveTextContent("Unit mismatch");
     expect(screen.getByLabelText("Service")).toHaveTextContent("payments");
 
     // A service's name in the counts shows its findings alone.
@@ -95,31 +102,34 @@ describe("conformance page", () => {
     await waitFor(() => expect(findingRows()).toHaveLength(2));
     expect(history.location.search).toBe("?service=payments");
 
-    // The finding filter offers the finding ids the summary counts.
+    // The finding filter offers the findings the summary counts, by title.
     await userEvent.click(screen.getByLabelText("Finding"));
-    await userEvent.click(await screen.findByRole("option", { name: "deprecated" }));
+    await userEvent.click(await screen.findByRole("option", { name: "Deprecated" }));
     await waitFor(() => expect(findingRows()).toHaveLength(1));
     expect(history.location.search).toContain("finding=deprecated");
 
     // A metric, typed exactly, debounced: one request for the whole name.
     await userEvent.click(screen.getByRole("button", { name: "Clear filters" }));
-    await waitFor(() => expect(findingRows()).toHaveLength(9));
+    await waitFor(() => expect(screen.getByTestId("findings-total")).toHaveTextContent("9 findings"));
     const before = calls.listFindings.length;
     await userEvent.type(screen.getByLabelText("Metric"), "http.server.active_requests");
-    await waitFor(() => expect(findingRows()).toHaveLength(2));
+    await waitFor(() => expect(screen.getByTestId("findings-total")).toHaveTextContent("2 findings"));
+    await userEvent.click(screen.getByRole("button", { name: "Show 1 information finding" }));
+    expect(findingRows()).toHaveLength(2);
     expect(history.location.search).toContain("metric=http.server.active_requests");
     expect(calls.listFindings.slice(before).map((r) => r.schemaKey)).toEqual(["http.server.active_requests"]);
-    expect(findingRows().every((r) => within(r).getByRole("link", { name: "eeeeeeee" }).getAttribute("href") === `/schemas/${activeRequestsId}`)).toBe(true);
+    expect(findingRows().every((r) => within(r).getByRole("link", { name: "checkout 1.4.2" }).getAttribute("href") === `/schemas/${activeRequestsId}`)).toBe(true);
   });
 
   it("filters by schema when a schema's page sends there, and lets the schema go", async () => {
     const { transport, calls } = fakeCatalog();
     const { history } = renderAt(`/conformance?schema=${schemaA.schemaId}`, transport);
-    await waitFor(() => expect(findingRows()).toHaveLength(4));
+    await waitFor(() => expect(screen.getByTestId("findings-total")).toHaveTextContent("4 findings"));
+    expect(findingRows()).toHaveLength(3); // and one of information, folded
     expect(calls.listFindings.at(-1)?.schemaId).toBe(schemaA.schemaId);
     expect(screen.getByTestId("schema-filter")).toHaveTextContent("schema aaaaaaaa");
     await userEvent.click(screen.getByRole("button", { name: "Every schema" }));
-    await waitFor(() => expect(findingRows()).toHaveLength(9));
+    await waitFor(() => expect(screen.getByTestId("findings-total")).toHaveTextContent("9 findings"));
     expect(history.location.search).toBe("");
   });
 
@@ -129,8 +139,9 @@ describe("conformance page", () => {
     await waitFor(() => expect(findingRows()).toHaveLength(50));
     expect(screen.getByText("1–50 of 64")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: /Next/ }));
-    await waitFor(() => expect(findingRows()).toHaveLength(14));
-    expect(screen.getByText("51–64 of 64")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByText("51–64 of 64")).toBeInTheDocument());
+    expect(findingRows()).toHaveLength(12); // and two of information, folded
+    expect(screen.getByTestId("information-toggle")).toHaveTextContent("Show 2 information findings");
     expect(calls.listFindings.at(-1)?.pageToken).toBe("50");
     await userEvent.click(screen.getByRole("button", { name: /Previous/ }));
     await waitFor(() => expect(findingRows()).toHaveLength(50));

@@ -4,6 +4,7 @@ import { Download, X } from "lucide-react";
 import { useSchemaKeys } from "@/api/catalog";
 import { useConformanceSummary, useExportRegistry, useFindings } from "@/api/conformance";
 import { ErrorState } from "@/components/error-state";
+import { findingTitle } from "@/components/finding";
 import { Pager } from "@/components/pager";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -73,6 +74,7 @@ export function ConformancePage() {
   const exported = useExportRegistry();
 
   const findingIds = useMemo(() => withPicked(summary.data?.byFinding.map((c) => c.name), search.finding), [summary.data, search.finding]);
+  const titles = useMemo(() => new Map((summary.data?.byFinding ?? []).map((c) => [c.name, findingTitle({ findingId: c.name, title: c.title })])), [summary.data]);
   const services = useMemo(() => withPicked(summary.data?.byService.map((c) => c.name).filter(Boolean), search.service), [summary.data, search.service]);
   const filtered = Boolean(search.level || search.finding || search.service || search.metric || search.schema || search.signal);
   const total = Number(findings.data?.totalSize ?? 0n);
@@ -125,12 +127,12 @@ export function ConformancePage() {
                 <CountsTable
                   className="xl:col-span-3"
                   title="By finding"
-                  description="Weaver's finding ids, and TallyCat's for what only a catalog sees (conflicts between producers, cardinality)."
+                  description="Each kind of finding with its id: Weaver live-check's, and TallyCat's for what only a catalog sees (producers that disagree, cardinality). A finding true of several schemas counts once."
                   label="Finding"
                   rows={summary.data.byFinding}
                   picked={search.finding}
                   onPick={(finding) => setSearch({ finding })}
-                  mono
+                  titled
                 />
                 <CountsTable
                   title="By service"
@@ -173,8 +175,8 @@ export function ConformancePage() {
                       <SelectContent>
                         <SelectItem value={ALL}>Every finding</SelectItem>
                         {findingIds.map((id) => (
-                          <SelectItem key={id} value={id} className="font-mono text-[13px]">
-                            {id}
+                          <SelectItem key={id} value={id} title={id}>
+                            {titles.get(id) ?? findingTitle({ findingId: id, title: "" })}
                           </SelectItem>
                         ))}
                       </SelectContent>
@@ -246,6 +248,7 @@ export function ConformancePage() {
                       findings={findings.data?.findings}
                       loading={findings.isPending}
                       emptyText={filtered ? "No finding matches these filters." : "No findings on this page."}
+                      fold={!search.finding}
                     />
                   )}
                 </CardContent>

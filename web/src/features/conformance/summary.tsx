@@ -1,4 +1,5 @@
 import { LevelBadge } from "@/components/badges";
+import { FindingId, findingTitle } from "@/components/finding";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { type Coverage, type FindingCount, FindingLevel, type GetConformanceSummaryResponse } from "@/gen/tallycat/v1/conformance_service_pb";
@@ -102,12 +103,13 @@ type TableProps = {
   rows: FindingCount[];
   picked: string | undefined;
   onPick: (name: string | undefined) => void;
-  mono?: boolean;
+  /** titled names each row by its title, its name (a finding id) small beside it. */
+  titled?: boolean;
   className?: string;
 };
 
 /** CountsTable counts findings by one thing (finding id, service); a name's button filters the list to it. */
-export function CountsTable({ title, description, label, rows, picked, onPick, mono, className }: TableProps) {
+export function CountsTable({ title, description, label, rows, picked, onPick, titled, className }: TableProps) {
   return (
     <Card className={className}>
       <CardHeader>
@@ -133,10 +135,11 @@ export function CountsTable({ title, description, label, rows, picked, onPick, m
                     onClick={() => onPick(picked === r.name ? undefined : r.name)}
                     aria-pressed={picked === r.name}
                     title={picked === r.name ? "Show every one again" : "Show only these findings"}
-                    className={cn("text-left text-primary hover:underline", mono && "font-mono text-[13px]")}
+                    className="text-left text-primary hover:underline"
                   >
-                    {r.name || "(no service)"}
+                    {titled ? findingTitle({ findingId: r.name, title: r.title }) : r.name || "(no service)"}
                   </button>
+                  {titled && <FindingId id={r.name} className="ml-2" />}
                 </TableCell>
                 <TableCell className={cn("text-right tabular-nums", r.violations === 0 && "text-muted-foreground")}>{r.violations}</TableCell>
                 <TableCell className={cn("text-right tabular-nums", r.improvements === 0 && "text-muted-foreground")}>{r.improvements}</TableCell>

@@ -80,13 +80,14 @@ describe("metric page", () => {
     const { transport, calls } = fakeCatalog();
     renderAt(METRIC, transport);
     const card = await screen.findByTestId("findings-card", {}, { timeout: 5000 });
-    await waitFor(() => expect(within(card).getAllByTestId("finding")).toHaveLength(6));
+    await waitFor(() => expect(within(card).getAllByTestId("finding")).toHaveLength(5)); // and one of information, folded
+    expect(within(card).getByTestId("information-toggle")).toHaveTextContent("Show 1 information finding");
     expect(calls.listFindings[0]).toMatchObject({ schemaKey: schemaA.schemaKey, schemaId: "", pageSize: 10 });
     const rows = within(card).getAllByTestId("finding");
     const unit = rows.find((r) => r.dataset.finding === "unit_mismatch")!;
     expect(within(unit).getByTestId("level-badge")).toHaveTextContent("violation");
     expect(within(unit).getByTestId("finding-expectation")).toHaveTextContent("unit: expected s, got ms");
-    expect(within(unit).getByRole("link", { name: "bbbbbbbb" })).toHaveAttribute("href", `/schemas/${schemaB.schemaId}`);
+    expect(within(unit).getByRole("link", { name: "payments 2.0.0" })).toHaveAttribute("href", `/schemas/${schemaB.schemaId}`);
     const deprecated = rows.find((r) => r.dataset.finding === "deprecated")!;
     expect(deprecated).toHaveTextContent("http.method");
     expect(within(deprecated).getByTestId("finding-replacement")).toHaveTextContent("replaced by http.request.method");
