@@ -62,17 +62,25 @@ func (s *scratch) countValue(a schemaid.Attribute, v cardinality.Value) {
 }
 
 // ownKeyValue reads a KeyValue of an item's own attributes at depth, as
-// appendKeyValue does, and, tracking, records its value.
+// appendKeyValue does, and, tracking, records its value, read into its
+// place in the item's values rather than copied there.
 func (s *scratch) ownKeyValue(dst []schemaid.Attribute, b []byte, depth int) ([]schemaid.Attribute, error) {
 	if !s.track {
 		return appendKeyValue(dst, b, schemaid.Own, depth, s.limit)
 	}
-	key, vt, _, err := scanKeyValue(b, false, "", depth, s.limit, &s.val)
-	a := schemaid.Attribute{Key: key, Type: vt, Source: schemaid.Own}
-	if err == nil {
-		s.countValue(a, s.val)
+	n := len(s.item.vals)
+	if n == cap(s.item.vals) {
+		s.item.vals = append(s.item.vals, cardinality.Value{})
 	}
-	return append(dst, a), err
+	s.item.vals = s.item.vals[:n+1]
+	key, vt, _, err := scanKeyValue(b, false, "", depth, s.limit, &s.item.vals[n])
+	a := schemaid.Attribute{Key: key, Type: vt, Source: schemaid.Own}
+	if err != nil {
+		s.item.vals = s.item.vals[:n]
+		return append(dst, a), err
+	}
+	s.item.attrs = append(s.item.attrs, a)
+	return append(dst, a), nil
 }
 
 // decodedOwn appends a decoded item's own attributes, as ownKeyValue reads
