@@ -41,7 +41,11 @@ type itemCosts struct {
 	sizes []uint64
 }
 
+// reset forgets the last request, whose keys and values the item's
+// slices view: cleared, they keep no request buffer alive in the pool.
 func (c *itemCosts) reset() {
+	clear(c.attrs[:cap(c.attrs)])
+	clear(c.vals[:cap(c.vals)])
 	c.attrs, c.vals, c.size = c.attrs[:0], c.vals[:0], 0
 	clear(c.sizes)
 	c.sizes = c.sizes[:0]
