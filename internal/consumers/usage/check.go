@@ -1,0 +1,438 @@
+package usage
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tallycat/tallycat/internal/consumers"
+	"github.com/tallycat/tallycat/internal/consumers/promnames"
+	"github.com/tallycat/tallycat/internal/consumers/promql"
+)
+
+// Options tune the check to the fleet's exporters.
+type Options struct {
+	// Namespaces are the prefixes exporters add to names (the Collector's
+	// prometheus exporter `namespace`, the SDK's WithNamespace).
+	Namespaces []string
+}
+
+// ownSeries are the series Prometheus writes itself, of a scrape or of
+// its alerting: no service sends them, so a query on one is neither
+// missing nor a use of anything in the catalog.
+var ownSeries = map[string]bool{
+	"up": true, "scrape_duration_seconds": true, "scrape_samples_scraped": true,
+	"scrape_samples_post_metric_relabeling": true, "scrape_series_added": true,
+	"ALERTS": true, "ALERTS_FOR_STATE": true,
+}
+
+type attrKey struct {
+	key    string
+	source promnames.Source
+}
+
+// keyUse gathers what the consumers read of one key.
+type keyUse struct {
+	readers []Reader
+	seen    map[Reader]bool
+	attrs   map[attrKey][]string // attribute -> the labels naming it
+	all     bool
+}
+
+type checker struct {
+	ix       *promnames.Index
+	metrics  map[string]*Metric
+	order    []string
+	recorded map[string]bool
+	uses     map[string]*keyUse
+	findings []Finding
+	stats    Stats
+}
+
+// Check resolves every query of cs against metrics, the catalog's current
+// metric keys, and returns the findings, what is read of each key, and
+// counts.
+func Check(cs []consumers.Consumer, metrics []Metric, opts Options) Report {
+	c := &checker{metrics: map[string]*Metric{}, recorded: map[string]bool{}, uses: map[string]*keyUse{},
+		stats: Stats{Skipped: map[string]int{}}}
+	var indexed []promnames.Metric
+	for _, m := range metrics {
+		have, ok := c.metrics[m.Key]
+		if !ok {
+			m := m
+			m.Schemas = slices.Clone(m.Schemas)
+			c.metrics[m.Key], have = &m, &m
+			c.order = append(c.order, m.Key)
+		} else {
+			have.Schemas = append(have.Schemas, m.Schemas...)
+		}
+		for _, s := range m.Schemas {
+			indexed = append(indexed, s.indexed(m.Key))
+		}
+	}
+	c.ix = promnames.New(indexed, promnames.Options{Namespaces: opts.Namespaces})
+	// A dashboard on what a recording rule writes reads that rule's
+	// output; the rule's own query says what it reads of the catalog.
+	for _, con := range cs {
+		if con.Kind == consumers.RecordingRule {
+			c.recorded[con.Title] = true
+		}
+	}
+	for _, con := range cs {
+		c.consumer(con)
+	}
+	c.stats.Metrics = len(c.order)
+	c.stats.UsedMetrics = len(c.uses)
+	c.unused()
+	sortFindings(c.findings)
+	return Report{Findings: c.findings, Used: c.used(), Stats: c.stats}
+}
+
+func (s Schema) indexed(key string) promnames.Metric {
+	m := promnames.Metric{Key: key, Unit: s.Unit, Instrument: s.Instrument, Monotonic: s.Monotonic, Temporality: s.Temporality}
+	for _, f := range s.Fields {
+		m.Attributes = append(m.Attributes, promnames.Attribute{Key: f.Key, Source: f.Source})
+	}
+	return m
+}
+
+func (c *checker) add(f Finding) {
+	f.Title = Titles[f.ID]
+	if f.Level == 0 {
+		f.Level = Levels[f.ID]
+	}
+	c.findings = append(c.findings, f)
+}
+
+func (c *checker) consumer(con consumers.Consumer) {
+	c.stats.Consumers++
+	for typ, n := range con.Skipped {
+		c.stats.Skipped[typ] += n
+	}
+	ref := ConsumerRef{Kind: con.Kind, Title: con.Title, Folder: con.Folder, Source: con.Source, UID: con.UID}
+	for _, q := range con.Queries {
+		c.stats.Queries++
+		qref := &QueryRef{Panel: q.Panel, RefID: q.RefID, Path: q.Path, Line: q.Line, Expr: q.Raw}
+		if q.Expr != q.Raw {
+			qref.Parsed = q.Expr
+		}
+		if q.Error != "" {
+			c.stats.Unparsed++
+			c.add(Finding{ID: ConsumerUnparsedQuery, Consumer: &ref, Query: qref, Error: q.Error,
+				Message: "does not parse, so what it reads is unknown: " + q.Error})
+			continue
+		}
+		c.query(ref, qref, q)
+	}
+}
+
+// query resolves each selector of one query and judges it; said keeps a
+// query from saying one thing twice when two of its selectors read alike.
+func (c *checker) query(ref ConsumerRef, qref *QueryRef, q consumers.Query) {
+	said := map[string]bool{}
+	once := func(f Finding) {
+		k := strings.Join([]string{f.ID, f.Metric, f.Key, f.Label}, "\x00")
+		if !said[k] {
+			said[k] = true
+			f.Consumer, f.Query = &ref, qref
+			c.add(f)
+		}
+	}
+	reader := Reader{Consumer: ref, Panel: q.Panel, RefID: q.RefID}
+	for _, sel := range q.Selectors {
+		r := c.ix.ResolveSelector(sel)
+		var keys []promnames.KeyMatch
+		var info *promnames.KeyMatch
+		for i := range r.Matches {
+			if r.Matches[i].TargetInfo {
+				info = &r.Matches[i]
+			} else {
+				keys = append(keys, r.Matches[i])
+			}
+		}
+		if len(keys) == 0 && info == nil {
+			switch {
+			case sel.Name != "" && ownSeries[sel.Name]:
+				c.stats.OwnSeries++
+			case sel.Name != "" && c.recorded[sel.Name]:
+				c.stats.Recorded++
+			default:
+				once(c.missingMetric(sel, r))
+			}
+			continue
+		}
+		if !r.Pattern && r.Ambiguous() {
+			once(Finding{ID: ConsumerAmbiguousMetric, Selector: sel.Text, Metric: r.Name, Candidates: r.Keys,
+				Message: fmt.Sprintf("%s is the name of %d metrics once exported (%s): each is counted as read, neither is chosen",
+					r.Name, len(r.Keys), strings.Join(r.Keys, ", "))})
+		}
+		for _, km := range keys {
+			c.read(km, sel, reader)
+		}
+		for _, f := range c.labels(sel, r, keys, info) {
+			once(f)
+		}
+	}
+}
+
+func (c *checker) missingMetric(sel promql.Selector, r promnames.SelectorResolution) Finding {
+	f := Finding{ID: ConsumerMissingMetric, Selector: sel.Text, Metric: sel.Name}
+	if sel.Name == "" {
+		f.Metric = sel.Text
+		f.Message = "no metric the catalog holds has a name that " + sel.Text + " matches"
+		if r.BadPattern != "" {
+			f.Message = fmt.Sprintf("the name pattern %q does not compile, so it matches nothing", r.BadPattern)
+		}
+		return f
+	}
+	f.Message = "no current schema sends " + sel.Name
+	var near []string
+	for _, k := range r.Near {
+		n := Near{Key: k, Name: c.nearestName(k, sel.Name)}
+		f.Near = append(f.Near, n)
+		near = append(near, fmt.Sprintf("%s, sent as %s", n.Key, n.Name))
+	}
+	switch {
+	case len(near) > 0:
+		f.Message += "; nearest: " + strings.Join(near, "; ")
+	case strings.Contains(sel.Name, ":"):
+		f.Message += " (a recording rule's name by convention, and no rule given writes it)"
+	}
+	return f
+}
+
+// nearestName is the name of key closest, by edit distance, to the one a
+// query reads: for `x_milliseconds_bucket`, `x_seconds_bucket` rather
+// than `x.seconds`.
+func (c *checker) nearestName(key, name string) string {
+	best, dist := "", -1
+	for _, cand := range c.ix.Names(key) {
+		if d := editDistance(name, cand.Name); dist < 0 || d < dist {
+			best, dist = cand.Name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// needed lists the uses that need the label to be there: a label only
+// dropped (`without`) or not matched on (`ignoring`) changes nothing when
+// no series carries it.
+func needed(uses []promql.Use) []string {
+	var out []string
+	for _, u := range uses {
+		if u != promql.UseWithout && u != promql.UseIgnoring {
+			out = append(out, string(u))
+		}
+	}
+	return out
+}
+
+func (c *checker) use(key string) *keyUse {
+	u, ok := c.uses[key]
+	if !ok {
+		u = &keyUse{seen: map[Reader]bool{}, attrs: map[attrKey][]string{}}
+		c.uses[key] = u
+	}
+	return u
+}
+
+// read records that a selector reads km: the query as a reader, the
+// attributes its labels name, and every attribute when every label
+// reaches the result, except those it only drops.
+func (c *checker) read(km promnames.KeyMatch, sel promql.Selector, reader Reader) {
+	u := c.use(km.Key)
+	if !u.seen[reader] {
+		u.seen[reader] = true
+		u.readers = append(u.readers, reader)
+	}
+	dropped := map[attrKey]bool{}
+	for _, lm := range km.Labels {
+		uses := needed(lm.Uses)
+		for _, a := range lm.Attributes {
+			k := attrKey{a.Key, a.Source}
+			if len(uses) == 0 {
+				dropped[k] = true
+				continue
+			}
+			if !slices.Contains(u.attrs[k], lm.Label) {
+				u.attrs[k] = append(u.attrs[k], lm.Label)
+			}
+		}
+	}
+	if !sel.AllLabels {
+		return
+	}
+	if len(dropped) == 0 {
+		u.all = true
+		return
+	}
+	for _, s := range c.metrics[km.Key].Schemas {
+		for _, f := range s.Fields {
+			k := attrKey{f.Key, f.Source}
+			if _, ok := u.attrs[k]; !ok && !dropped[k] {
+				u.attrs[k] = nil
+			}
+		}
+	}
+}
+
+// labels judges the labels a selector needs: on one key, each label no
+// attribute gives, or gives only sometimes; on several keys (a pattern,
+// an ambiguous name), the labels none of them gives, said once; on
+// target_info, the labels no resource attribute gives.
+func (c *checker) labels(sel promql.Selector, r promnames.SelectorResolution, keys []promnames.KeyMatch, info *promnames.KeyMatch) []Finding {
+	var out []Finding
+	name := r.Name
+	if name == "" {
+		name = sel.Text
+	}
+	switch {
+	case len(keys) == 1:
+		km := keys[0]
+		for _, lm := range km.Labels {
+			uses := needed(lm.Uses)
+			if len(uses) == 0 {
+				continue
+			}
+			if lm.Missing() {
+				out = append(out, Finding{ID: ConsumerMissingAttribute, Selector: sel.Text, Metric: name, Key: km.Key, Label: lm.Label, Uses: uses,
+					Message: fmt.Sprintf("%s %s, which no attribute of %s gives", verb(uses), lm.Label, km.Key)})
+				continue
+			}
+			if lm.Exporter {
+				continue
+			}
+			if attr, how, ok := c.sometimes(km, lm); ok {
+				out = append(out, Finding{ID: ConsumerMissingAttribute, Level: Improvement, Selector: sel.Text, Metric: name, Key: km.Key,
+					Label: lm.Label, Uses: uses, Attribute: attr,
+					Message: fmt.Sprintf("%s %s (%s), which %s carries %s: the series without it drop out", verb(uses), lm.Label, attr, km.Key, how)})
+			}
+		}
+	case len(keys) > 1:
+		var candidates []string
+		for _, km := range keys {
+			candidates = append(candidates, km.Key)
+		}
+		for i, lm := range keys[0].Labels {
+			uses := needed(lm.Uses)
+			if len(uses) == 0 {
+				continue
+			}
+			missing := true
+			for _, km := range keys {
+				if !km.Labels[i].Missing() {
+					missing = false
+					break
+				}
+			}
+			if missing {
+				out = append(out, Finding{ID: ConsumerMissingAttribute, Selector: sel.Text, Metric: name, Candidates: candidates,
+					Label: lm.Label, Uses: uses,
+					Message: fmt.Sprintf("%s %s, which none of the %d metrics it reads gives", verb(uses), lm.Label, len(candidates))})
+			}
+		}
+	}
+	if info != nil {
+		for _, lm := range info.Labels {
+			if uses := needed(lm.Uses); len(uses) > 0 && lm.Missing() {
+				out = append(out, Finding{ID: ConsumerMissingAttribute, Selector: sel.Text, Metric: promnames.TargetInfo,
+					Key: promnames.TargetInfo, Label: lm.Label, Uses: uses,
+					Message: fmt.Sprintf("%s %s on target_info, which no resource attribute the catalog holds gives", verb(uses), lm.Label)})
+			}
+		}
+	}
+	return out
+}
+
+// verb says how a query uses a label, for a message.
+func verb(uses []string) string {
+	switch uses[0] {
+	case string(promql.UseFilter):
+		return "filters on"
+	case string(promql.UseBy):
+		return "groups by"
+	case string(promql.UseOn):
+		return "joins on"
+	case string(promql.UseInclude):
+		return "copies"
+	}
+	return "reads"
+}
+
+// sometimes reports whether the attributes a label can be are each
+// carried only sometimes by the schemas the selector's names read (those
+// of the names' units and types): missing from some of them, or sent on
+// only part of their data points. It returns the attribute and how often.
+func (c *checker) sometimes(km promnames.KeyMatch, lm promnames.LabelMatch) (string, string, bool) {
+	type shape struct {
+		unit string
+		in   promnames.Instrument
+	}
+	read := map[shape]bool{}
+	for _, n := range km.Names {
+		read[shape{n.Unit, n.Instrument}] = true
+	}
+	var schemas []Schema
+	for _, s := range c.metrics[km.Key].Schemas {
+		if read[shape{s.Unit, s.Instrument}] {
+			schemas = append(schemas, s)
+		}
+	}
+	if len(schemas) == 0 || len(lm.Attributes) == 0 {
+		return "", "", false
+	}
+	var how string
+	for _, a := range lm.Attributes {
+		absent, partial := 0, 0
+		var ratio float64
+		for _, s := range schemas {
+			i := slices.IndexFunc(s.Fields, func(f Field) bool { return f.Key == a.Key && f.Source == a.Source })
+			switch {
+			case i < 0:
+				absent++
+			case s.Fields[i].Sometimes:
+				partial++
+				ratio = s.Fields[i].SeenRatio
+			}
+		}
+		if absent == 0 && partial == 0 {
+			return "", "", false // one attribute giving the label is always there
+		}
+		if how != "" {
+			continue
+		}
+		of := "data points"
+		if a.Source != promnames.DataPoint {
+			of = "producer instances"
+		}
+		switch {
+		case len(schemas) == 1:
+			how = fmt.Sprintf("on %.0f %% of its %s only", ratio*100, of)
+		case absent > 0:
+			how = fmt.Sprintf("in %d of its %d schemas only", len(schemas)-absent, len(schemas))
+		default:
+			how = fmt.Sprintf("on part of the %s of %d of its %d schemas only", of, partial, len(schemas))
+		}
+	}
+	return lm.Attributes[0].Key, how, true
+}
