@@ -87,7 +87,10 @@ type rawRule struct {
 // monthly cost when there is no price model to estimate it with: such a
 // rule would never fire, and silence would read as compliance.
 func CheckPolicyPrices(rules []PolicyRule, p catalog.Prices) error {
-	if p.Set() {
+	// A cost cap judges metrics only (see metricChecks), so only the
+	// metric prices make it judgeable: a span or log price alone would
+	// leave every metric without an estimate and the cap without effect.
+	if p.PerThousandSeriesMonth != 0 || p.PerMillionPoints != 0 {
 		return nil
 	}
 	for _, r := range rules {

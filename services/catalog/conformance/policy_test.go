@@ -119,6 +119,9 @@ func TestMonthlyCostCap(t *testing.T) {
 	if err := CheckPolicyPrices(rules, catalog.Prices{}); err == nil || !strings.Contains(err.Error(), `"budget"`) {
 		t.Errorf("a cost cap without prices = %v, want an error naming the rule", err)
 	}
+	if err := CheckPolicyPrices(rules, catalog.Prices{PerMillionSpans: 2, PerGBLogs: 1}); err == nil {
+		t.Error("a metric cost cap with only span and log prices was accepted: it could never be judged")
+	}
 	prices := catalog.Prices{PerThousandSeriesMonth: 10}
 	if err := CheckPolicyPrices(rules, prices); err != nil {
 		t.Errorf("a cost cap with prices = %v", err)

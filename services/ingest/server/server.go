@@ -115,7 +115,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxSpanNames, "max-span-names", c.MaxSpanNames, "most span names a release may add per instrumentation scope and span kind an hour, so that names carrying ids (GET /users/123) make no schema each: the spans of further names are counted under one schema of the scope and kind, with examples of the names. A name keeps its schema while it is used every hour. Each ingest replica keeps the count in its own memory, so N replicas admit up to N times as many; 0 turns the limit off")
 	fs.IntVar(&c.MemoryLimitMiB, "memory-limit-mib", c.MemoryLimitMiB, "soft memory limit for the Go runtime, in MiB; 0 derives it from --max-known-pairs (24 MiB + 1,152 bytes a pair, 576 with --track-cost=false); GOMEMLIMIT wins when set")
 	fs.BoolVar(&c.TrackCost, "track-cost", c.TrackCost, "count each schema's series, data point rate and attribute values (the cost figures); off saves the CPU it takes")
-	fs.BoolVar(&c.Forward.Values.Keep, "keep-values", c.Forward.Values.Keep, "keep the values of enum-like data point attributes as examples; false keeps none, only counts")
+	fs.BoolVar(&c.Forward.Values.Keep, "keep-values", c.Forward.Values.Keep, "keep the values of enum-like attributes (of data points, spans, log records, and severities) as examples; false keeps none, only counts. Log bodies, events and links never keep values")
 	fs.StringVar(&c.ValueDeny, "value-deny", c.ValueDeny, "comma-separated glob patterns of attribute keys whose values are never kept, only counted; replaces the default list")
 	fs.IntVar(&c.Forward.Values.Max, "max-values", c.Forward.Values.Max, "most distinct values an attribute may have for its values to be kept as examples")
 	c.Telemetry.AddFlags(fs, "the ingest")

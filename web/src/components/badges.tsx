@@ -194,7 +194,7 @@ export function HighCardinalityBadge() {
       variant="warning"
       className="whitespace-nowrap"
       data-testid="high-cardinality"
-      title="More distinct values in the last hour than the catalog's threshold: each value is a series of its own"
+      title="More distinct values in the last hour than the catalog's threshold: on a metric each value is a series of its own; on a span or a log record the attribute is costly to index and group by, and often an id that belongs nowhere near a name"
     >
       high cardinality
     </Badge>
