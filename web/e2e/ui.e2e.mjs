@@ -348,9 +348,9 @@ try {
   const logMeta = page.getByLabel("Metadata", { exact: true });
   check((await logMeta.textContent()).includes("Event name" + PAGE_VIEW), `the metadata names the event ${PAGE_VIEW}`);
   check((await logMeta.textContent()).includes("Log records6"), "the metadata counts its 6 log records");
-  // The severity fields by the log data model's names, on every record.
-  // Their values (INFO, WARN) are not listed: the ingest sends no figures
-  // for log records yet, so the catalog keeps none of them.
+  // The severity fields by the log data model's names, on every record,
+  // with the severities sent as their example values: a severity is an
+  // enum, never personal data.
   const severity = page.getByRole("region", { name: "severity fields", exact: true });
   const fieldRow = (region, name) => region.getByTestId("field-row").filter({ has: page.locator("code", { hasText: new RegExp(`^${name.replace(/\./g, "\\.")}$`) }) });
   /** typeOf is a field row's value type, from its Type column. */
@@ -360,6 +360,8 @@ try {
     check((await row.count()) === 1 && (await typeOf(row)) === type, `the severity fields list ${name}, ${type === "int" ? "an" : "a"} ${type}`);
     check((await row.getByTestId("field-presence").textContent()).trim() === "always", `${name} is on every record`);
   }
+  const severityTexts = await fieldRow(severity, "severity_text").getByTestId("example-value").allTextContents();
+  check(["INFO", "WARN"].every((v) => severityTexts.some((t) => t.includes(v))), `severity_text lists INFO and WARN as its values (${severityTexts.join(", ")})`);
   const body = page.getByRole("region", { name: "body fields", exact: true });
   const bodyFields = await body.getByTestId("field-row").evaluateAll((rows) => rows.map((r) => r.querySelector("code")?.textContent));
   check(["body", "body.page.url", "body.page.title"].every((f) => bodyFields.includes(f)), `the body fields list body.page.url and body.page.title (${bodyFields.join(", ")})`);
