@@ -357,11 +357,26 @@ func (c *checker) labels(sel promql.Selector, r promnames.SelectorResolution, ke
 			if uses := needed(lm.Uses); len(uses) > 0 && lm.Missing() {
 				out = append(out, Finding{ID: ConsumerMissingAttribute, Selector: sel.Text, Metric: promnames.TargetInfo,
 					Key: promnames.TargetInfo, Label: lm.Label, Uses: uses,
-					Message: fmt.Sprintf("%s %s on target_info, which no resource attribute the catalog holds gives", verb(uses), lm.Label)})
+					Message: fmt.Sprintf("reads target_info %s %s, which no resource attribute the catalog holds gives", verbOn(uses), lm.Label)})
 			}
 		}
 	}
 	return out
+}
+
+// verbOn is verb after the selector's name: "target_info filtered on".
+func verbOn(uses []string) string {
+	switch uses[0] {
+	case string(promql.UseFilter):
+		return "filtered on"
+	case string(promql.UseBy):
+		return "grouped by"
+	case string(promql.UseOn):
+		return "joined on"
+	case string(promql.UseInclude):
+		return "copying"
+	}
+	return "read for"
 }
 
 // verb says how a query uses a label, for a message.
