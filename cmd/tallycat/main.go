@@ -1,9 +1,12 @@
 // Command tallycat is TallyCat's client for people, scripts and CI: it asks
 // a catalog what its metrics break (check) and writes the catalog out as a
 // registry to commit (registry export), and writes the Collector
-// processors that enforce its policies (collector-config).
+// processors that enforce its policies (collector-config), and checks
+// dashboards and rules against what the catalog's services send
+// (consumers check; docs/CONSUMERS.md).
 //
 //	tallycat check --catalog URL [--fail-on violation|improvement|information|none] [--format text|json]
+//	tallycat consumers check --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL] [--fail-on LEVEL] [--format text|json]
 //	tallycat registry export --catalog URL --out DIR
 //	tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps]
 //
@@ -39,11 +42,15 @@ func main() {
 
 const usage = `usage:
   tallycat check --catalog URL [--fail-on violation|improvement|information|none] [--format text|json]
+  tallycat consumers check --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]...
+      [--grafana-url URL] [--prometheus-url URL] [--namespace PREFIX]...
+      [--fail-on violation|improvement|information|none] [--format text|json]
   tallycat registry export --catalog URL --out DIR
   tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps]
 
 --catalog defaults to $TALLYCAT_CATALOG_URL, else http://localhost:8080;
-a bearer token, when the catalog wants one, is read from $TALLYCAT_TOKEN.
+a bearer token, when the catalog wants one, is read from $TALLYCAT_TOKEN;
+Grafana's from $TALLYCAT_GRAFANA_TOKEN, Prometheus' from $TALLYCAT_PROMETHEUS_TOKEN.
 `
 
 // run is the command, for tests to call: it returns the exit code.
@@ -57,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case args[0] == "check":
 		code, err = check(ctx, args[1:], stdout)
+	case args[0] == "consumers" && len(args) > 1 && args[1] == "check":
+		code, err = consumersCheck(ctx, args[2:], stdout, stderr)
 	case args[0] == "registry" && len(args) > 1 && args[1] == "export":
 		err = export(ctx, args[2:], stdout)
 	case args[0] == "collector-config":

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tallycat/tallycat/internal/consumers"
+	cusage "github.com/tallycat/tallycat/internal/consumers/usage"
+)
+
+// listFlag is a flag that may be given more than once.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// consumersLevels maps --fail-on to the least severe level that fails,
+// as check's failOn does; none fails on nothing.
+var consumersLevels = map[string]cusage.Level{
+	"violation": cusage.Violation, "improvement": cusage.Improvement, "information": cusage.Information, "none": 0,
+}
+
+// consumersFlags are `tallycat consumers check`'s flags.
+type consumersFlags struct {
+	catalog, grafana, prometheus string
+	dashboards, rules, ns        listFlag
+	fail, format                 string
+}
+
+// consumersCheck reads dashboards and rules from files, folders, Grafana
+// and Prometheus, judges their queries against the catalog's current
+// metric schemas (package usage), prints the findings, and returns
+// exitFindings when one is at or above --fail-on. A source that cannot be
+// read is trouble (exitTrouble), never a pass: a CI gate that skipped a
+// dashboard it could not parse would wave through what it never saw.
+func consumersCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	var f consumersFlags
+	fs := flag.NewFlagSet("tallycat consumers check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.catalog, "catalog", defaultCatalog(), "the catalog's URL")
+	fs.Var(&f.dashboards, "dashboards", "a dashboard file or folder (repeatable)")
+	fs.Var(&f.rules, "rules", "a rule file or folder (repeatable)")
+	fs.StringVar(&f.grafana, "grafana-url", "", "Grafana's URL; its token is read from $TALLYCAT_GRAFANA_TOKEN")
+	fs.StringVar(&f.prometheus, "prometheus-url", "", "a Prometheus whose /api/v1/rules to read")
+	fs.Var(&f.ns, "namespace", "a prefix the exporters add to names (repeatable)")
+	fs.StringVar(&f.fail, "fail-on", "violation", "the least severe level that fails: violation, improvement, information or none")
+	fs.StringVar(&f.format, "format", "text", "text or json")
+	if err := fs.Parse(args); err != nil {
+		return exitTrouble, fmt.Errorf("consumers check: %w", err)
+	}
+	threshold, ok := consumersLevels[f.fail]
+	if !ok {
+		return exitTrouble, fmt.Errorf("consumers check: --fail-on %q: want violation, improvement, information or none", f.fail)
+	}
+	if f.format != "text" && f.format != "json" {
+		return exitTrouble, fmt.Errorf("consumers check: --format %q: want text or json", f.format)
+	}
+	if fs.NArg() > 0 {
+		return exitTrouble, fmt.Errorf("consumers check: unexpected %q: give files and folders with --dashboards or --rules", fs.Arg(0))
+	}
+	if len(f.dashboards)+len(f.rules) == 0 && f.grafana == "" && f.prometheus == "" {
+		return exitTrouble, errors.New("consumers check: nothing to check: give --dashboards, --rules, --grafana-url or --prometheus-url")
+	}
+
+	set, err := readConsumers(ctx, f, stderr)
+	if err != nil {
+		return exitTrouble, err
+	}
+	metrics, err := catalogMetrics(ctx, f.catalog)
+	if err != nil {
+		return exitTrouble, callError(f.catalog, err)
+	}
+	report := cusage.Check(set.Consumers, metrics, cusage.Options{Namespaces: f.ns})
+	failed := 0
+	for _, fd := range report.Findings {
+		if threshold != 0 && fd.Level <= threshold {
+			failed++
+		}
+	}
+	out := consumersOutput{Catalog: f.catalog, FailOn: f.fail, Failed: failed, set: set, report: report}
+	if f.format == "json" {
+		err = out.writeJSON(stdout)
+	} else {
+		err = out.writeText(stdout)
+	}
+	if err != nil {
+		return exitTrouble, err
+	}
+	if len(set.Errors) > 0 {
+		return exitTrouble, fmt.Errorf("consumers check: %d documents could not be read, so their queries were not checked:\n%w",
+			len(set.Errors), errors.Join(set.Errors...))
+	}
+	if failed > 0 {
+		return exitFindings, nil
+	}
+	return exitOK, nil
+}
+
+// readConsumers reads every source given. Files and folders that cannot be
+// read are kept in the set's errors, beside what could be read; an API
+// that fails is an error at once, as the consumers package reads APIs
+// whole. Grafana's alert rules are the one exception: a Viewer token,
+// enough for dashboards, may not read them, and a Grafana older than the
+// provisioning API has none; that is said on stderr and the dashboards are
+// checked all the same.
+func readConsumers(ctx context.Context, f consumersFlags, stderr io.Writer) (consumers.Set, error) {
+	var set consumers.Set
+	for _, p := range append(append([]string(nil), f.dashboards...), f.rules...) {
+		s := consumers.ReadPath(p, consumers.Options{})
+		set.Consumers = append(set.Consumers, s.Consumers...)
+		set.Ignored = append(set.Ignored, s.Ignored...)
+		set.Errors = append(set.Errors, s.Errors...)
+	}
+	httpClient := &http.Client{Timeout: 2 * time.Minute}
+	if f.grafana != "" {
+		g := &consumers.GrafanaClient{URL: f.grafana, Token: os.Getenv("TALLYCAT_GRAFANA_TOKEN"), HTTP: httpClient}
+		ds, err := g.Dashboards(ctx)
+		if err != nil {
+			return set, fmt.Errorf("reading Grafana's dashboards at %s: %w", f.grafana, err)
+		}
+		set.Consumers = append(set.Consumers, ds...)
+		rules, err := g.AlertRules(ctx)
+		var he *consumers.HTTPError
+		switch {
+		case errors.As(err, &he) && (he.Status == http.StatusForbidden || he.Status == http.StatusNotFound):
+			fmt.Fprintf(stderr, "tallycat: Grafana's alert rules were not read (%d %s): the token needs alert rules' provisioning read permission, or Grafana predates that API; its dashboards are checked\n",
+				he.Status, http.StatusText(he.Status))
+		case err != nil:
+			return set, fmt.Errorf("reading Grafana's alert rules at %s: %w", f.grafana, err)
+		default:
+			set.Consumers = append(set.Consumers, rules...)
+		}
+	}
+	if f.prometheus != "" {
+		p := &consumers.PrometheusClient{URL: f.prometheus, Token: os.Getenv("TALLYCAT_PROMETHEUS_TOKEN"), HTTP: httpClient}
+		rules, err := p.Rules(ctx)
+		if err != nil {
+			return set, fmt.Errorf("reading Prometheus' rules at %s: %w", f.prometheus, err)
+		}
+		set.Consumers = append(set.Consumers, rules...)
+	}
+	return set, nil
+}

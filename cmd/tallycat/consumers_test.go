@@ -1,0 +1,283 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/testenv"
+	. "github.com/tallycat/tallycat/internal/testvocab"
+)
+
+// ruleFile writes a Prometheus rule file of one group into a fresh folder.
+func ruleFile(t *testing.T, rules string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "rules.yml")
+	if err := os.WriteFile(path, []byte("groups:\n  - name: checkout\n    rules:\n"+rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func alert(name, expr string) string {
+	return "      - alert: " + name + "\n        expr: " + expr + "\n"
+}
+
+// failedRequests is the demo's checkout duration with error.type on the
+// failed requests only: one schema, error.type sometimes there.
+func failedRequests() []*tallycatv1.Observation {
+	ok := observation("http.server.request.duration", Histogram, false, "s", "http.request.method", "http.route")
+	ok.DataPointCount = 9
+	failed := observation("http.server.request.duration", Histogram, false, "s", "http.request.method", "http.route", "error.type")
+	return []*tallycatv1.Observation{ok, failed}
+}
+
+// TestConsumersCheck: rule files against an in-process catalog, a case a
+// line: what the user runs, the exit code, and what the output must say.
+func TestConsumersCheck(t *testing.T) {
+	duration := catalogWith(t, failedRequests()...)
+	twoUnits := catalogWith(t, append(failedRequests(), observation("db.client.operation.duration", Histogram, false, "s", "db.system.name"))...)
+	ambiguous := catalogWith(t,
+		observation("http.server.request.duration", Histogram, false, "s"),
+		observation("http_server_request_duration", Histogram, false, "s"))
+	for _, tc := range []struct {
+		name    string
+		catalog string
+		rules   string
+		args    []string
+		code    int
+		want    []string
+		notWant []string
+	}{{
+		name:    "a unit renamed: the rule reads milliseconds the catalog no longer has, and the key it meant is near",
+		catalog: duration,
+		rules:   alert("SlowCheckout", "histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_milliseconds_bucket[5m]))) > 500"),
+		code:    exitFindings,
+		want: []string{`alert rule "SlowCheckout" in checkout`, "violation    consumer_missing_metric  no current schema sends http_server_request_duration_milliseconds_bucket; nearest: http.server.request.duration, sent as http_server_request_duration_seconds_bucket",
+			"information  unused_metric  http.server.request.duration", "1 of 2 findings at or above violation"},
+	}, {
+		name:    "a rule that reads what is sent passes the default gate",
+		catalog: duration,
+		rules:   alert("Errors", `sum by (http_route) (rate(http_server_request_duration_seconds_count{http_request_method="POST"}[5m])) > 1`),
+		code:    exitOK,
+		want:    []string{"http.server.request.duration  1        http.request.method as http_request_method; http.route as http_route", "none at or above violation"},
+		notWant: []string{"consumer_missing", "unused_metric"},
+	}, {
+		name:    "what no query reads is information, and fails when the gate says so",
+		catalog: duration,
+		rules:   alert("Errors", `sum by (http_route) (rate(http_server_request_duration_seconds_count[5m])) > 1`),
+		args:    []string{"--fail-on", "information"},
+		code:    exitFindings,
+		want:    []string{"information  unused_attribute  http.server.request.duration  error.type", "information  unused_attribute  http.server.request.duration  http.request.method"},
+	}, {
+		name:    "a label nothing gives is a violation; one sent on some data points only an improvement",
+		catalog: duration,
+		rules:   alert("Errors", `sum by (error_type) (rate(http_server_request_duration_seconds_count{k8s_pod_name="x"}[5m])) > 1`),
+		code:    exitFindings,
+		want: []string{"violation    consumer_missing_attribute  filters on k8s_pod_name, which no attribute of http.server.request.duration gives",
+			"improvement  consumer_missing_attribute  groups by error_type (error.type), which http.server.request.duration carries on 10 % of its data points only"},
+	}, {
+		name:    "improvements fail at --fail-on improvement, not at violation",
+		catalog: duration,
+		rules:   alert("Errors", `sum by (error_type) (rate(http_server_request_duration_seconds_count[5m])) > 1`),
+		args:    []string{"--fail-on", "improvement"},
+		code:    exitFindings,
+		want:    []string{"1 of 3 findings at or above improvement"},
+	}, {
+		name:    "a query that does not parse is kept, counted and said, at improvement",
+		catalog: twoUnits,
+		rules:   alert("Broken", "sum(rate(http_server_request_duration_seconds_count[5m])"),
+		code:    exitOK,
+		want:    []string{"improvement  consumer_unparsed_query  does not parse", "1 query: 1 do not parse", "db.client.operation.duration"},
+	}, {
+		name:    "a name two keys share is said with both, and neither is unused",
+		catalog: ambiguous,
+		rules:   alert("Slow", "rate(http_server_request_duration_seconds_count[5m]) > 1"),
+		code:    exitOK,
+		want:    []string{"consumer_ambiguous_metric  http_server_request_duration_seconds_count is the name of 2 metrics once exported (http.server.request.duration, http_server_request_duration)", "2 read, 0 read by no consumer"},
+		notWant: []string{"unused_metric"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"consumers", "check", "--catalog", tc.catalog, "--rules", ruleFile(t, tc.rules)}, tc.args...)
+			code, out, errs := runCLI(args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %s", code, tc.code, errs)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("no %q in\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("%q in\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// consumersJSON is the part of the JSON output a CI step reads.
+type consumersJSON struct {
+	Failed   int            `json:"failed"`
+	Levels   map[string]int `json:"levels"`
+	Findings []struct {
+		ID       string `json:"finding_id"`
+		Title    string `json:"title"`
+		Level    string `json:"level"`
+		Consumer *struct {
+			Kind   string `json:"kind"`
+			Title  string `json:"title"`
+			Folder string `json:"folder"`
+			Source string `json:"source"`
+		} `json:"consumer"`
+		Query *struct {
+			Panel string `json:"panel"`
+			Expr  string `json:"expr"`
+			Line  int    `json:"line"`
+		} `json:"query"`
+		Metric string `json:"metric"`
+		Key    string `json:"key"`
+		Label  string `json:"label"`
+		Near   []struct {
+			Key  string `json:"key"`
+			Name string `json:"name"`
+		} `json:"near"`
+		Cost *struct {
+			Series uint64 `json:"series_estimate"`
+		} `json:"cost"`
+	} `json:"findings"`
+	Read []struct {
+		Key        string `json:"key"`
+		Attributes []struct {
+			Attribute string   `json:"attribute"`
+			Labels    []string `json:"labels"`
+		} `json:"attributes"`
+	} `json:"read"`
+	Errors []string `json:"errors"`
+}
+
+func decode(t *testing.T, out string) consumersJSON {
+	t.Helper()
+	var doc consumersJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return doc
+}
+
+// TestConsumersCheckJSON: the JSON a CI step reads names, per finding, the
+// consumer, the query as written with its line, the name read and the key
+// it is near; and it is the same from one run to the next.
+func TestConsumersCheckJSON(t *testing.T) {
+	url := catalogWith(t, failedRequests()...)
+	rules := ruleFile(t, alert("SlowCheckout", "rate(http_server_request_duration_milliseconds_count[5m]) > 1")+
+		alert("Errors", `sum by (http_route) (rate(http_server_request_duration_seconds_count[5m])) > 1`))
+	code, out, _ := runCLI("consumers", "check", "--catalog", url, "--rules", rules, "--format", "json")
+	doc := decode(t, out)
+	if code != exitFindings || doc.Failed != 1 || doc.Levels["violation"] != 1 || doc.Levels["information"] != 2 || len(doc.Errors) != 0 {
+		t.Fatalf("exit %d, %+v", code, doc)
+	}
+	f := doc.Findings[0]
+	if f.ID != "consumer_missing_metric" || f.Level != "violation" || f.Title == "" || f.Consumer == nil || f.Consumer.Kind != "alert_rule" ||
+		f.Consumer.Title != "SlowCheckout" || f.Consumer.Folder != "checkout" || f.Consumer.Source != rules || f.Query == nil ||
+		f.Query.Expr != "rate(http_server_request_duration_milliseconds_count[5m]) > 1" || f.Query.Line != 5 ||
+		f.Metric != "http_server_request_duration_milliseconds_count" || len(f.Near) != 1 || f.Near[0].Name != "http_server_request_duration_seconds_count" {
+		t.Errorf("the missing metric: %+v", f)
+	}
+	for _, f := range doc.Findings[1:] {
+		if f.ID != "unused_attribute" || f.Key != "http.server.request.duration" || f.Cost == nil || f.Consumer != nil {
+			t.Errorf("%+v", f)
+		}
+	}
+	if len(doc.Read) != 1 || doc.Read[0].Key != "http.server.request.duration" || len(doc.Read[0].Attributes) != 1 || doc.Read[0].Attributes[0].Attribute != "http.route" {
+		t.Errorf("read %+v", doc.Read)
+	}
+	if _, again, _ := runCLI("consumers", "check", "--catalog", url, "--rules", rules, "--format", "json"); again != out {
+		t.Errorf("two runs differ:\n%s\n%s", out, again)
+	}
+}
+
+// TestConsumersCheckSources: Grafana's API with its token, Prometheus'
+// /api/v1/rules, and what is trouble (exit 2): no source, an unreadable
+// document (the rest is still checked and printed), a Grafana refusing
+// the token, an unreachable catalog. A token that may not read alert
+// rules is said, and the dashboards are checked all the same.
+func TestConsumersCheckSources(t *testing.T) {
+	url := catalogWith(t, failedRequests()...)
+	grafana := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer glsa_ci" {
+			http.Error(w, `{"message": "Unauthorized"}`, http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/api/search":
+			w.Write([]byte(`[{"uid": "checkout", "folderTitle": "Shop"}]`))
+		case "/api/dashboards/uid/checkout":
+			w.Write([]byte(`{"dashboard": {"title": "Checkout", "panels": [{"title": "Latency", "type": "timeseries",
+				"datasource": {"type": "prometheus", "uid": "prom"},
+				"targets": [{"refId": "A", "expr": "histogram_quantile(0.9, sum by (le, http_route) (rate(http_server_request_duration_milliseconds_bucket[$__rate_interval])))"}]}]}}`))
+		case "/api/v1/provisioning/alert-rules":
+			http.Error(w, `{"message": "permissions needed: alert.provisioning:read"}`, http.StatusForbidden)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer grafana.Close()
+	b, err := os.ReadFile("../../internal/consumers/testdata/prometheus/api-v1-rules.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prometheus := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/rules" {
+			w.Write(b)
+		}
+	}))
+	defer prometheus.Close()
+
+	t.Setenv("TALLYCAT_GRAFANA_TOKEN", "glsa_ci")
+	code, out, errs := runCLI("consumers", "check", "--catalog", url, "--grafana-url", grafana.URL)
+	if code != exitFindings || !strings.Contains(out, `dashboard "Checkout" in Shop · `+grafana.URL+"/d/checkout") ||
+		!strings.Contains(out, `"Latency" A`) || !strings.Contains(out, "sent as http_server_request_duration_seconds_bucket") ||
+		!strings.Contains(errs, "alert rules were not read (403 Forbidden)") {
+		t.Errorf("grafana: exit %d\n%s\nstderr %s", code, out, errs)
+	}
+
+	code, out, _ = runCLI("consumers", "check", "--catalog", url, "--prometheus-url", prometheus.URL)
+	if code != exitFindings || !strings.Contains(out, `alert rule "OpentelemetryCollectorExporterQueueNearlyFull" in EmbeddedExporter · /tmp/promrun/opentelemetry-collector.yml`) ||
+		!strings.Contains(out, "no current schema sends node_cpu_seconds_total") {
+		t.Errorf("prometheus: exit %d\n%s", code, out)
+	}
+
+	broken := filepath.Join(t.TempDir(), "broken.json")
+	if err := os.WriteFile(broken, []byte(`{"panels": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rules := ruleFile(t, alert("Slow", "rate(http_server_request_duration_milliseconds_count[5m]) > 1"))
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stdout string
+		stderr string
+	}{
+		{"no source", []string{"--catalog", url}, "", "nothing to check"},
+		{"a document that does not parse", []string{"--catalog", url, "--rules", rules, "--dashboards", broken}, "consumer_missing_metric", "broken.json"},
+		{"a wrong Grafana URL", []string{"--catalog", url, "--grafana-url", grafana.URL + "/nope"}, "", "404"},
+		{"an unreachable catalog", []string{"--catalog", "http://" + testenv.FreeAddr(t), "--rules", rules}, "", "cannot be reached"},
+		{"a wrong level", []string{"--catalog", url, "--rules", rules, "--fail-on", "sometimes"}, "", "--fail-on"},
+	} {
+		code, out, errs := runCLI(append([]string{"consumers", "check"}, tc.args...)...)
+		if code != exitTrouble || !strings.Contains(out, tc.stdout) || !strings.Contains(errs, tc.stderr) {
+			t.Errorf("%s: exit %d, stdout %.300s, stderr %q", tc.name, code, out, errs)
+		}
+	}
+	t.Setenv("TALLYCAT_GRAFANA_TOKEN", "wrong")
+	if code, _, errs := runCLI("consumers", "check", "--catalog", url, "--grafana-url", grafana.URL); code != exitTrouble || !strings.Contains(errs, "401") {
+		t.Errorf("a wrong Grafana token: exit %d, %s", code, errs)
+	}
+}
