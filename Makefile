@@ -22,8 +22,9 @@ all: build
 ## chromium (the UI's end-to-end test), docker-compose (which parses
 ## docker-compose.yml without an engine), python3 (the schema id's
 ## independent reference implementation) and postgresql (the PostgreSQL
-## store's tests start throwaway clusters with its initdb). Needs root, as
-## on CI.
+## store's tests start throwaway clusters with its initdb), and prometheus
+## (`tallycat consumers check --prometheus-url` reads its /api/v1/rules in
+## e2e/inprocess). Needs root, as on CI.
 deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -31,6 +32,7 @@ deps:
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
+	[ -x /usr/bin/prometheus ] || missing="$$missing prometheus"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
