@@ -139,8 +139,21 @@ type SchemaKeySummary struct {
 	// a metric's key, which has no errors: its schemas count its data points.
 	DataPointCount uint64 `protobuf:"varint,18,opt,name=data_point_count,json=dataPointCount,proto3" json:"data_point_count,omitempty"`
 	ErrorCount     uint64 `protobuf:"varint,19,opt,name=error_count,json=errorCount,proto3" json:"error_count,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// versions are the current version of each of the key's schemas that
+	// has one, with its status, in version order: a key with an active
+	// 1.0.0 and a deprecated 2.0.0 says both, where versioned and
+	// deprecated alone say only "deprecated".
+	Versions []*KeyVersion `protobuf:"bytes,20,rep,name=versions,proto3" json:"versions,omitempty"`
+	// diverging is true when the key's current schemas disagree: more than
+	// one unit or instrument type among them, or more than one schema sent
+	// by more than one service. Two schemas of one service are a deploy in
+	// progress (its next release sends the next shape), which is change,
+	// not disagreement; two services sending two shapes of one name is what
+	// breaks a query over all of them, and a unit or type that differs
+	// breaks it whoever sends it.
+	Diverging     bool `protobuf:"varint,21,opt,name=diverging,proto3" json:"diverging,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SchemaKeySummary) Reset() {
@@ -306,6 +319,91 @@ func (x *SchemaKeySummary) GetErrorCount() uint64 {
 	return 0
 }
 
+func (x *SchemaKeySummary) GetVersions() []*KeyVersion {
+	if x != nil {
+		return x.Versions
+	}
+	return nil
+}
+
+func (x *SchemaKeySummary) GetDiverging() bool {
+	if x != nil {
+		return x.Diverging
+	}
+	return false
+}
+
+// KeyVersion is the current version of one schema of a key.
+type KeyVersion struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	SchemaId string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	Version  string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	Status   VersionStatus          `protobuf:"varint,3,opt,name=status,proto3,enum=tallycat.v1.VersionStatus" json:"status,omitempty"`
+	// superseded is true when no release produces the schema any more: its
+	// version is history.
+	Superseded    bool `protobuf:"varint,4,opt,name=superseded,proto3" json:"superseded,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeyVersion) Reset() {
+	*x = KeyVersion{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyVersion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyVersion) ProtoMessage() {}
+
+func (x *KeyVersion) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyVersion.ProtoReflect.Descriptor instead.
+func (*KeyVersion) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *KeyVersion) GetSchemaId() string {
+	if x != nil {
+		return x.SchemaId
+	}
+	return ""
+}
+
+func (x *KeyVersion) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *KeyVersion) GetStatus() VersionStatus {
+	if x != nil {
+		return x.Status
+	}
+	return VersionStatus_VERSION_STATUS_UNSPECIFIED
+}
+
+func (x *KeyVersion) GetSuperseded() bool {
+	if x != nil {
+		return x.Superseded
+	}
+	return false
+}
+
 type ListSchemaKeysRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// query keeps the names that contain it, ignoring case.
@@ -323,14 +421,23 @@ type ListSchemaKeysRequest struct {
 	Window Window `protobuf:"varint,8,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
 	// signals keeps the keys of these signals; none keeps metrics' only, as
 	// every list did before spans and logs had schemas.
-	Signals       []Signal `protobuf:"varint,9,rep,packed,name=signals,proto3,enum=tallycat.v1.Signal" json:"signals,omitempty"`
+	Signals []Signal `protobuf:"varint,9,rep,packed,name=signals,proto3,enum=tallycat.v1.Signal" json:"signals,omitempty"`
+	// exclude_self_telemetry leaves out the keys that only TallyCat's own
+	// services send (see ListServicesRequest.exclude_self_telemetry): what
+	// the catalog and the ingest report of themselves is useful to whoever
+	// runs them, but crowds out a team's own telemetry. A key that a
+	// user's service sends too is kept.
+	ExcludeSelfTelemetry bool `protobuf:"varint,10,opt,name=exclude_self_telemetry,json=excludeSelfTelemetry,proto3" json:"exclude_self_telemetry,omitempty"`
+	// diverging_only keeps the keys whose current schemas disagree (see
+	// SchemaKeySummary.diverging).
+	DivergingOnly bool `protobuf:"varint,11,opt,name=diverging_only,json=divergingOnly,proto3" json:"diverging_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListSchemaKeysRequest) Reset() {
 	*x = ListSchemaKeysRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[1]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -342,7 +449,7 @@ func (x *ListSchemaKeysRequest) String() string {
 func (*ListSchemaKeysRequest) ProtoMessage() {}
 
 func (x *ListSchemaKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[1]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -355,7 +462,7 @@ func (x *ListSchemaKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemaKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListSchemaKeysRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{1}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ListSchemaKeysRequest) GetQuery() string {
@@ -421,6 +528,20 @@ func (x *ListSchemaKeysRequest) GetSignals() []Signal {
 	return nil
 }
 
+func (x *ListSchemaKeysRequest) GetExcludeSelfTelemetry() bool {
+	if x != nil {
+		return x.ExcludeSelfTelemetry
+	}
+	return false
+}
+
+func (x *ListSchemaKeysRequest) GetDivergingOnly() bool {
+	if x != nil {
+		return x.DivergingOnly
+	}
+	return false
+}
+
 type ListSchemaKeysResponse struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	SchemaKeys []*SchemaKeySummary    `protobuf:"bytes,1,rep,name=schema_keys,json=schemaKeys,proto3" json:"schema_keys,omitempty"`
@@ -434,7 +555,7 @@ type ListSchemaKeysResponse struct {
 
 func (x *ListSchemaKeysResponse) Reset() {
 	*x = ListSchemaKeysResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[2]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -446,7 +567,7 @@ func (x *ListSchemaKeysResponse) String() string {
 func (*ListSchemaKeysResponse) ProtoMessage() {}
 
 func (x *ListSchemaKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[2]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -459,7 +580,7 @@ func (x *ListSchemaKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemaKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListSchemaKeysResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{2}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ListSchemaKeysResponse) GetSchemaKeys() []*SchemaKeySummary {
@@ -497,7 +618,7 @@ type ListSchemasRequest struct {
 
 func (x *ListSchemasRequest) Reset() {
 	*x = ListSchemasRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[3]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -509,7 +630,7 @@ func (x *ListSchemasRequest) String() string {
 func (*ListSchemasRequest) ProtoMessage() {}
 
 func (x *ListSchemasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[3]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -522,7 +643,7 @@ func (x *ListSchemasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemasRequest.ProtoReflect.Descriptor instead.
 func (*ListSchemasRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{3}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListSchemasRequest) GetSchemaKey() string {
@@ -555,7 +676,7 @@ type ListSchemasResponse struct {
 
 func (x *ListSchemasResponse) Reset() {
 	*x = ListSchemasResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[4]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -567,7 +688,7 @@ func (x *ListSchemasResponse) String() string {
 func (*ListSchemasResponse) ProtoMessage() {}
 
 func (x *ListSchemasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[4]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -580,7 +701,7 @@ func (x *ListSchemasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemasResponse.ProtoReflect.Descriptor instead.
 func (*ListSchemasResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{4}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListSchemasResponse) GetSchemas() []*Schema {
@@ -601,7 +722,7 @@ type GetSchemaRequest struct {
 
 func (x *GetSchemaRequest) Reset() {
 	*x = GetSchemaRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[5]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -613,7 +734,7 @@ func (x *GetSchemaRequest) String() string {
 func (*GetSchemaRequest) ProtoMessage() {}
 
 func (x *GetSchemaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[5]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -626,7 +747,7 @@ func (x *GetSchemaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchemaRequest.ProtoReflect.Descriptor instead.
 func (*GetSchemaRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{5}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetSchemaRequest) GetSchemaId() string {
@@ -663,7 +784,7 @@ type GetSchemaResponse struct {
 
 func (x *GetSchemaResponse) Reset() {
 	*x = GetSchemaResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[6]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -675,7 +796,7 @@ func (x *GetSchemaResponse) String() string {
 func (*GetSchemaResponse) ProtoMessage() {}
 
 func (x *GetSchemaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[6]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -688,7 +809,7 @@ func (x *GetSchemaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchemaResponse.ProtoReflect.Descriptor instead.
 func (*GetSchemaResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{6}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetSchemaResponse) GetSchema() *Schema {
@@ -758,7 +879,7 @@ type ListProducersRequest struct {
 
 func (x *ListProducersRequest) Reset() {
 	*x = ListProducersRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[7]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -770,7 +891,7 @@ func (x *ListProducersRequest) String() string {
 func (*ListProducersRequest) ProtoMessage() {}
 
 func (x *ListProducersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[7]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -783,7 +904,7 @@ func (x *ListProducersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProducersRequest.ProtoReflect.Descriptor instead.
 func (*ListProducersRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{7}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListProducersRequest) GetFilter() isListProducersRequest_Filter {
@@ -880,7 +1001,7 @@ type ListProducersResponse struct {
 
 func (x *ListProducersResponse) Reset() {
 	*x = ListProducersResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[8]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -892,7 +1013,7 @@ func (x *ListProducersResponse) String() string {
 func (*ListProducersResponse) ProtoMessage() {}
 
 func (x *ListProducersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[8]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -905,7 +1026,7 @@ func (x *ListProducersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProducersResponse.ProtoReflect.Descriptor instead.
 func (*ListProducersResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{8}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListProducersResponse) GetProducers() []*Producer {
@@ -932,7 +1053,7 @@ type DiffSchemasRequest struct {
 
 func (x *DiffSchemasRequest) Reset() {
 	*x = DiffSchemasRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[9]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -944,7 +1065,7 @@ func (x *DiffSchemasRequest) String() string {
 func (*DiffSchemasRequest) ProtoMessage() {}
 
 func (x *DiffSchemasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[9]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -957,7 +1078,7 @@ func (x *DiffSchemasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffSchemasRequest.ProtoReflect.Descriptor instead.
 func (*DiffSchemasRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{9}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DiffSchemasRequest) GetBaseSchemaId() string {
@@ -987,7 +1108,7 @@ type FieldChange struct {
 
 func (x *FieldChange) Reset() {
 	*x = FieldChange{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[10]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -999,7 +1120,7 @@ func (x *FieldChange) String() string {
 func (*FieldChange) ProtoMessage() {}
 
 func (x *FieldChange) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[10]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1012,7 +1133,7 @@ func (x *FieldChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldChange.ProtoReflect.Descriptor instead.
 func (*FieldChange) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{10}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *FieldChange) GetName() string {
@@ -1050,7 +1171,7 @@ type MetadataChange struct {
 
 func (x *MetadataChange) Reset() {
 	*x = MetadataChange{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[11]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1062,7 +1183,7 @@ func (x *MetadataChange) String() string {
 func (*MetadataChange) ProtoMessage() {}
 
 func (x *MetadataChange) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[11]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1075,7 +1196,7 @@ func (x *MetadataChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MetadataChange.ProtoReflect.Descriptor instead.
 func (*MetadataChange) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{11}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MetadataChange) GetProperty() string {
@@ -1116,7 +1237,7 @@ type DiffSchemasResponse struct {
 
 func (x *DiffSchemasResponse) Reset() {
 	*x = DiffSchemasResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[12]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1128,7 +1249,7 @@ func (x *DiffSchemasResponse) String() string {
 func (*DiffSchemasResponse) ProtoMessage() {}
 
 func (x *DiffSchemasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[12]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1141,7 +1262,7 @@ func (x *DiffSchemasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffSchemasResponse.ProtoReflect.Descriptor instead.
 func (*DiffSchemasResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{12}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DiffSchemasResponse) GetBase() *Schema {
@@ -1207,7 +1328,7 @@ type ListSchemaEventsRequest struct {
 
 func (x *ListSchemaEventsRequest) Reset() {
 	*x = ListSchemaEventsRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[13]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1219,7 +1340,7 @@ func (x *ListSchemaEventsRequest) String() string {
 func (*ListSchemaEventsRequest) ProtoMessage() {}
 
 func (x *ListSchemaEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[13]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1232,7 +1353,7 @@ func (x *ListSchemaEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemaEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListSchemaEventsRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{13}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListSchemaEventsRequest) GetSchemaKey() string {
@@ -1273,7 +1394,7 @@ type ListSchemaEventsResponse struct {
 
 func (x *ListSchemaEventsResponse) Reset() {
 	*x = ListSchemaEventsResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[14]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1285,7 +1406,7 @@ func (x *ListSchemaEventsResponse) String() string {
 func (*ListSchemaEventsResponse) ProtoMessage() {}
 
 func (x *ListSchemaEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[14]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1298,7 +1419,7 @@ func (x *ListSchemaEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemaEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListSchemaEventsResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{14}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListSchemaEventsResponse) GetEvents() []*SchemaEvent {
@@ -1329,7 +1450,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1341,7 +1462,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1354,7 +1475,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{15}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Service) GetServiceName() string {
@@ -1395,15 +1516,22 @@ func (x *Service) GetLastSeen() *timestamppb.Timestamp {
 type ListServicesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// page_size defaults to 100.
-	PageSize      int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// exclude_self_telemetry leaves out TallyCat's own services: those whose
+	// service.namespace is tallycat and whose service.name is
+	// tallycat-catalog or tallycat-ingest, as they report their own metrics
+	// (--telemetry-otlp-endpoint). A service's releases
+	// (ListServiceReleases) need no such field: the keys a user's service
+	// sends are never TallyCat's alone.
+	ExcludeSelfTelemetry bool `protobuf:"varint,3,opt,name=exclude_self_telemetry,json=excludeSelfTelemetry,proto3" json:"exclude_self_telemetry,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ListServicesRequest) Reset() {
 	*x = ListServicesRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1415,7 +1543,7 @@ func (x *ListServicesRequest) String() string {
 func (*ListServicesRequest) ProtoMessage() {}
 
 func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1428,7 +1556,7 @@ func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesRequest.ProtoReflect.Descriptor instead.
 func (*ListServicesRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{16}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListServicesRequest) GetPageSize() int32 {
@@ -1445,6 +1573,13 @@ func (x *ListServicesRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *ListServicesRequest) GetExcludeSelfTelemetry() bool {
+	if x != nil {
+		return x.ExcludeSelfTelemetry
+	}
+	return false
+}
+
 type ListServicesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Services      []*Service             `protobuf:"bytes,1,rep,name=services,proto3" json:"services,omitempty"`
@@ -1455,7 +1590,7 @@ type ListServicesResponse struct {
 
 func (x *ListServicesResponse) Reset() {
 	*x = ListServicesResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1467,7 +1602,7 @@ func (x *ListServicesResponse) String() string {
 func (*ListServicesResponse) ProtoMessage() {}
 
 func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1480,7 +1615,7 @@ func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesResponse.ProtoReflect.Descriptor instead.
 func (*ListServicesResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{17}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListServicesResponse) GetServices() []*Service {
@@ -1511,7 +1646,7 @@ type KeyCounts struct {
 
 func (x *KeyCounts) Reset() {
 	*x = KeyCounts{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1523,7 +1658,7 @@ func (x *KeyCounts) String() string {
 func (*KeyCounts) ProtoMessage() {}
 
 func (x *KeyCounts) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1536,7 +1671,7 @@ func (x *KeyCounts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCounts.ProtoReflect.Descriptor instead.
 func (*KeyCounts) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{18}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *KeyCounts) GetMetricCount() uint32 {
@@ -1577,7 +1712,7 @@ type ServiceRelease struct {
 
 func (x *ServiceRelease) Reset() {
 	*x = ServiceRelease{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1589,7 +1724,7 @@ func (x *ServiceRelease) String() string {
 func (*ServiceRelease) ProtoMessage() {}
 
 func (x *ServiceRelease) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1602,7 +1737,7 @@ func (x *ServiceRelease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceRelease.ProtoReflect.Descriptor instead.
 func (*ServiceRelease) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{19}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ServiceRelease) GetServiceNamespace() string {
@@ -1659,7 +1794,7 @@ type ListServiceReleasesRequest struct {
 
 func (x *ListServiceReleasesRequest) Reset() {
 	*x = ListServiceReleasesRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1671,7 +1806,7 @@ func (x *ListServiceReleasesRequest) String() string {
 func (*ListServiceReleasesRequest) ProtoMessage() {}
 
 func (x *ListServiceReleasesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1684,7 +1819,7 @@ func (x *ListServiceReleasesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServiceReleasesRequest.ProtoReflect.Descriptor instead.
 func (*ListServiceReleasesRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{20}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListServiceReleasesRequest) GetServiceName() string {
@@ -1723,7 +1858,7 @@ type ListServiceReleasesResponse struct {
 
 func (x *ListServiceReleasesResponse) Reset() {
 	*x = ListServiceReleasesResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1735,7 +1870,7 @@ func (x *ListServiceReleasesResponse) String() string {
 func (*ListServiceReleasesResponse) ProtoMessage() {}
 
 func (x *ListServiceReleasesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1748,7 +1883,7 @@ func (x *ListServiceReleasesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServiceReleasesResponse.ProtoReflect.Descriptor instead.
 func (*ListServiceReleasesResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{21}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListServiceReleasesResponse) GetReleases() []*ServiceRelease {
@@ -1776,14 +1911,19 @@ type ListTopSeriesRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Window Window                 `protobuf:"varint,1,opt,name=window,proto3,enum=tallycat.v1.Window" json:"window,omitempty"`
 	// limit bounds each list; 10 when zero.
-	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Limit int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	// exclude_self_telemetry leaves out what TallyCat's own services send
+	// (see ListServicesRequest.exclude_self_telemetry): their releases, the
+	// metrics only they send, and their share of a metric a user's service
+	// sends too, so that the lists say where the team's own cost is.
+	ExcludeSelfTelemetry bool `protobuf:"varint,3,opt,name=exclude_self_telemetry,json=excludeSelfTelemetry,proto3" json:"exclude_self_telemetry,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ListTopSeriesRequest) Reset() {
 	*x = ListTopSeriesRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1795,7 +1935,7 @@ func (x *ListTopSeriesRequest) String() string {
 func (*ListTopSeriesRequest) ProtoMessage() {}
 
 func (x *ListTopSeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1808,7 +1948,7 @@ func (x *ListTopSeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTopSeriesRequest.ProtoReflect.Descriptor instead.
 func (*ListTopSeriesRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{22}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListTopSeriesRequest) GetWindow() Window {
@@ -1823,6 +1963,13 @@ func (x *ListTopSeriesRequest) GetLimit() int32 {
 		return x.Limit
 	}
 	return 0
+}
+
+func (x *ListTopSeriesRequest) GetExcludeSelfTelemetry() bool {
+	if x != nil {
+		return x.ExcludeSelfTelemetry
+	}
+	return false
 }
 
 // TopMetric is a metric (all its schemas) and its cost.
@@ -1840,7 +1987,7 @@ type TopMetric struct {
 
 func (x *TopMetric) Reset() {
 	*x = TopMetric{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1852,7 +1999,7 @@ func (x *TopMetric) String() string {
 func (*TopMetric) ProtoMessage() {}
 
 func (x *TopMetric) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1865,7 +2012,7 @@ func (x *TopMetric) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopMetric.ProtoReflect.Descriptor instead.
 func (*TopMetric) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{23}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *TopMetric) GetSchemaKey() string {
@@ -1918,7 +2065,7 @@ type TopRelease struct {
 
 func (x *TopRelease) Reset() {
 	*x = TopRelease{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1930,7 +2077,7 @@ func (x *TopRelease) String() string {
 func (*TopRelease) ProtoMessage() {}
 
 func (x *TopRelease) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1943,7 +2090,7 @@ func (x *TopRelease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopRelease.ProtoReflect.Descriptor instead.
 func (*TopRelease) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{24}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TopRelease) GetServiceName() string {
@@ -1999,7 +2146,7 @@ type TopAttribute struct {
 
 func (x *TopAttribute) Reset() {
 	*x = TopAttribute{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2011,7 +2158,7 @@ func (x *TopAttribute) String() string {
 func (*TopAttribute) ProtoMessage() {}
 
 func (x *TopAttribute) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2024,7 +2171,7 @@ func (x *TopAttribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopAttribute.ProtoReflect.Descriptor instead.
 func (*TopAttribute) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{25}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TopAttribute) GetSchemaKey() string {
@@ -2088,7 +2235,7 @@ type ListTopSeriesResponse struct {
 
 func (x *ListTopSeriesResponse) Reset() {
 	*x = ListTopSeriesResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2100,7 +2247,7 @@ func (x *ListTopSeriesResponse) String() string {
 func (*ListTopSeriesResponse) ProtoMessage() {}
 
 func (x *ListTopSeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2113,7 +2260,7 @@ func (x *ListTopSeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTopSeriesResponse.ProtoReflect.Descriptor instead.
 func (*ListTopSeriesResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{26}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListTopSeriesResponse) GetWindow() Window {
@@ -2155,7 +2302,7 @@ type GetSeriesHistoryRequest struct {
 
 func (x *GetSeriesHistoryRequest) Reset() {
 	*x = GetSeriesHistoryRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2167,7 +2314,7 @@ func (x *GetSeriesHistoryRequest) String() string {
 func (*GetSeriesHistoryRequest) ProtoMessage() {}
 
 func (x *GetSeriesHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2180,7 +2327,7 @@ func (x *GetSeriesHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeriesHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetSeriesHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{27}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetSeriesHistoryRequest) GetSchemaKey() string {
@@ -2209,7 +2356,7 @@ type SeriesPoint struct {
 
 func (x *SeriesPoint) Reset() {
 	*x = SeriesPoint{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2221,7 +2368,7 @@ func (x *SeriesPoint) String() string {
 func (*SeriesPoint) ProtoMessage() {}
 
 func (x *SeriesPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2234,7 +2381,7 @@ func (x *SeriesPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeriesPoint.ProtoReflect.Descriptor instead.
 func (*SeriesPoint) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{28}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SeriesPoint) GetStart() *timestamppb.Timestamp {
@@ -2268,7 +2415,7 @@ type GetSeriesHistoryResponse struct {
 
 func (x *GetSeriesHistoryResponse) Reset() {
 	*x = GetSeriesHistoryResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2280,7 +2427,7 @@ func (x *GetSeriesHistoryResponse) String() string {
 func (*GetSeriesHistoryResponse) ProtoMessage() {}
 
 func (x *GetSeriesHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2293,7 +2440,7 @@ func (x *GetSeriesHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeriesHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetSeriesHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{29}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetSeriesHistoryResponse) GetPoints() []*SeriesPoint {
@@ -2307,7 +2454,7 @@ var File_tallycat_v1_catalog_service_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
-	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\x97\x06\n" +
+	"!tallycat/v1/catalog_service.proto\x12\vtallycat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18tallycat/v1/schema.proto\"\xea\x06\n" +
 	"\x10SchemaKeySummary\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x128\n" +
@@ -2335,7 +2482,17 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\bby_scope\x18\x11 \x01(\bR\abyScope\x12(\n" +
 	"\x10data_point_count\x18\x12 \x01(\x04R\x0edataPointCount\x12\x1f\n" +
 	"\verror_count\x18\x13 \x01(\x04R\n" +
-	"errorCount\"\xd8\x03\n" +
+	"errorCount\x123\n" +
+	"\bversions\x18\x14 \x03(\v2\x17.tallycat.v1.KeyVersionR\bversions\x12\x1c\n" +
+	"\tdiverging\x18\x15 \x01(\bR\tdiverging\"\x97\x01\n" +
+	"\n" +
+	"KeyVersion\x12\x1b\n" +
+	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\x122\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1a.tallycat.v1.VersionStatusR\x06status\x12\x1e\n" +
+	"\n" +
+	"superseded\x18\x04 \x01(\bR\n" +
+	"superseded\"\xb5\x04\n" +
 	"\x15ListSchemaKeysRequest\x12\x1e\n" +
 	"\x05query\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x05query\x12M\n" +
 	"\fmetric_types\x18\x02 \x03(\x0e2\x17.tallycat.v1.MetricTypeB\x11\xbaH\x0e\x92\x01\v\x10\x05\"\a\x82\x01\x04\x10\x01 \x00R\vmetricTypes\x12+\n" +
@@ -2349,7 +2506,10 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
 	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x125\n" +
 	"\x06window\x18\b \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\x12@\n" +
-	"\asignals\x18\t \x03(\x0e2\x13.tallycat.v1.SignalB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\asignals\"\x9f\x01\n" +
+	"\asignals\x18\t \x03(\x0e2\x13.tallycat.v1.SignalB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\asignals\x124\n" +
+	"\x16exclude_self_telemetry\x18\n" +
+	" \x01(\bR\x14excludeSelfTelemetry\x12%\n" +
+	"\x0ediverging_only\x18\v \x01(\bR\rdivergingOnly\"\x9f\x01\n" +
 	"\x16ListSchemaKeysResponse\x12>\n" +
 	"\vschema_keys\x18\x01 \x03(\v2\x1d.tallycat.v1.SchemaKeySummaryR\n" +
 	"schemaKeys\x12&\n" +
@@ -2425,12 +2585,13 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x0einstance_count\x18\x03 \x01(\rR\rinstanceCount\x129\n" +
 	"\n" +
 	"first_seen\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
-	"\tlast_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\"g\n" +
+	"\tlast_seen\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\"\x9d\x01\n" +
 	"\x13ListServicesRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"p\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x124\n" +
+	"\x16exclude_self_telemetry\x18\x03 \x01(\bR\x14excludeSelfTelemetry\"p\n" +
 	"\x14ListServicesResponse\x120\n" +
 	"\bservices\x18\x01 \x03(\v2\x14.tallycat.v1.ServiceR\bservices\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"j\n" +
@@ -2456,10 +2617,11 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\x1bListServiceReleasesResponse\x127\n" +
 	"\breleases\x18\x01 \x03(\v2\x1b.tallycat.v1.ServiceReleaseR\breleases\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12*\n" +
-	"\x04keys\x18\x03 \x01(\v2\x16.tallycat.v1.KeyCountsR\x04keys\"n\n" +
+	"\x04keys\x18\x03 \x01(\v2\x16.tallycat.v1.KeyCountsR\x04keys\"\xa4\x01\n" +
 	"\x14ListTopSeriesRequest\x125\n" +
 	"\x06window\x18\x01 \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\x12\x1f\n" +
-	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x05limit\"\xdb\x01\n" +
+	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x05limit\x124\n" +
+	"\x16exclude_self_telemetry\x18\x03 \x01(\bR\x14excludeSelfTelemetry\"\xdb\x01\n" +
 	"\tTopMetric\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x128\n" +
@@ -2537,136 +2699,140 @@ func file_tallycat_v1_catalog_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_catalog_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(SchemaKeySort)(0),                  // 0: tallycat.v1.SchemaKeySort
 	(*SchemaKeySummary)(nil),            // 1: tallycat.v1.SchemaKeySummary
-	(*ListSchemaKeysRequest)(nil),       // 2: tallycat.v1.ListSchemaKeysRequest
-	(*ListSchemaKeysResponse)(nil),      // 3: tallycat.v1.ListSchemaKeysResponse
-	(*ListSchemasRequest)(nil),          // 4: tallycat.v1.ListSchemasRequest
-	(*ListSchemasResponse)(nil),         // 5: tallycat.v1.ListSchemasResponse
-	(*GetSchemaRequest)(nil),            // 6: tallycat.v1.GetSchemaRequest
-	(*GetSchemaResponse)(nil),           // 7: tallycat.v1.GetSchemaResponse
-	(*ListProducersRequest)(nil),        // 8: tallycat.v1.ListProducersRequest
-	(*ListProducersResponse)(nil),       // 9: tallycat.v1.ListProducersResponse
-	(*DiffSchemasRequest)(nil),          // 10: tallycat.v1.DiffSchemasRequest
-	(*FieldChange)(nil),                 // 11: tallycat.v1.FieldChange
-	(*MetadataChange)(nil),              // 12: tallycat.v1.MetadataChange
-	(*DiffSchemasResponse)(nil),         // 13: tallycat.v1.DiffSchemasResponse
-	(*ListSchemaEventsRequest)(nil),     // 14: tallycat.v1.ListSchemaEventsRequest
-	(*ListSchemaEventsResponse)(nil),    // 15: tallycat.v1.ListSchemaEventsResponse
-	(*Service)(nil),                     // 16: tallycat.v1.Service
-	(*ListServicesRequest)(nil),         // 17: tallycat.v1.ListServicesRequest
-	(*ListServicesResponse)(nil),        // 18: tallycat.v1.ListServicesResponse
-	(*KeyCounts)(nil),                   // 19: tallycat.v1.KeyCounts
-	(*ServiceRelease)(nil),              // 20: tallycat.v1.ServiceRelease
-	(*ListServiceReleasesRequest)(nil),  // 21: tallycat.v1.ListServiceReleasesRequest
-	(*ListServiceReleasesResponse)(nil), // 22: tallycat.v1.ListServiceReleasesResponse
-	(*ListTopSeriesRequest)(nil),        // 23: tallycat.v1.ListTopSeriesRequest
-	(*TopMetric)(nil),                   // 24: tallycat.v1.TopMetric
-	(*TopRelease)(nil),                  // 25: tallycat.v1.TopRelease
-	(*TopAttribute)(nil),                // 26: tallycat.v1.TopAttribute
-	(*ListTopSeriesResponse)(nil),       // 27: tallycat.v1.ListTopSeriesResponse
-	(*GetSeriesHistoryRequest)(nil),     // 28: tallycat.v1.GetSeriesHistoryRequest
-	(*SeriesPoint)(nil),                 // 29: tallycat.v1.SeriesPoint
-	(*GetSeriesHistoryResponse)(nil),    // 30: tallycat.v1.GetSeriesHistoryResponse
-	(MetricType)(0),                     // 31: tallycat.v1.MetricType
-	(*timestamppb.Timestamp)(nil),       // 32: google.protobuf.Timestamp
-	(*Cost)(nil),                        // 33: tallycat.v1.Cost
-	(Signal)(0),                         // 34: tallycat.v1.Signal
-	(SpanKind)(0),                       // 35: tallycat.v1.SpanKind
-	(Window)(0),                         // 36: tallycat.v1.Window
-	(*Schema)(nil),                      // 37: tallycat.v1.Schema
-	(*Producer)(nil),                    // 38: tallycat.v1.Producer
-	(*Scope)(nil),                       // 39: tallycat.v1.Scope
-	(*SchemaVersion)(nil),               // 40: tallycat.v1.SchemaVersion
-	(*SchemaVariant)(nil),               // 41: tallycat.v1.SchemaVariant
-	(*Release)(nil),                     // 42: tallycat.v1.Release
-	(*Field)(nil),                       // 43: tallycat.v1.Field
-	(*SchemaEvent)(nil),                 // 44: tallycat.v1.SchemaEvent
-	(FieldSource)(0),                    // 45: tallycat.v1.FieldSource
+	(*KeyVersion)(nil),                  // 2: tallycat.v1.KeyVersion
+	(*ListSchemaKeysRequest)(nil),       // 3: tallycat.v1.ListSchemaKeysRequest
+	(*ListSchemaKeysResponse)(nil),      // 4: tallycat.v1.ListSchemaKeysResponse
+	(*ListSchemasRequest)(nil),          // 5: tallycat.v1.ListSchemasRequest
+	(*ListSchemasResponse)(nil),         // 6: tallycat.v1.ListSchemasResponse
+	(*GetSchemaRequest)(nil),            // 7: tallycat.v1.GetSchemaRequest
+	(*GetSchemaResponse)(nil),           // 8: tallycat.v1.GetSchemaResponse
+	(*ListProducersRequest)(nil),        // 9: tallycat.v1.ListProducersRequest
+	(*ListProducersResponse)(nil),       // 10: tallycat.v1.ListProducersResponse
+	(*DiffSchemasRequest)(nil),          // 11: tallycat.v1.DiffSchemasRequest
+	(*FieldChange)(nil),                 // 12: tallycat.v1.FieldChange
+	(*MetadataChange)(nil),              // 13: tallycat.v1.MetadataChange
+	(*DiffSchemasResponse)(nil),         // 14: tallycat.v1.DiffSchemasResponse
+	(*ListSchemaEventsRequest)(nil),     // 15: tallycat.v1.ListSchemaEventsRequest
+	(*ListSchemaEventsResponse)(nil),    // 16: tallycat.v1.ListSchemaEventsResponse
+	(*Service)(nil),                     // 17: tallycat.v1.Service
+	(*ListServicesRequest)(nil),         // 18: tallycat.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),        // 19: tallycat.v1.ListServicesResponse
+	(*KeyCounts)(nil),                   // 20: tallycat.v1.KeyCounts
+	(*ServiceRelease)(nil),              // 21: tallycat.v1.ServiceRelease
+	(*ListServiceReleasesRequest)(nil),  // 22: tallycat.v1.ListServiceReleasesRequest
+	(*ListServiceReleasesResponse)(nil), // 23: tallycat.v1.ListServiceReleasesResponse
+	(*ListTopSeriesRequest)(nil),        // 24: tallycat.v1.ListTopSeriesRequest
+	(*TopMetric)(nil),                   // 25: tallycat.v1.TopMetric
+	(*TopRelease)(nil),                  // 26: tallycat.v1.TopRelease
+	(*TopAttribute)(nil),                // 27: tallycat.v1.TopAttribute
+	(*ListTopSeriesResponse)(nil),       // 28: tallycat.v1.ListTopSeriesResponse
+	(*GetSeriesHistoryRequest)(nil),     // 29: tallycat.v1.GetSeriesHistoryRequest
+	(*SeriesPoint)(nil),                 // 30: tallycat.v1.SeriesPoint
+	(*GetSeriesHistoryResponse)(nil),    // 31: tallycat.v1.GetSeriesHistoryResponse
+	(MetricType)(0),                     // 32: tallycat.v1.MetricType
+	(*timestamppb.Timestamp)(nil),       // 33: google.protobuf.Timestamp
+	(*Cost)(nil),                        // 34: tallycat.v1.Cost
+	(Signal)(0),                         // 35: tallycat.v1.Signal
+	(SpanKind)(0),                       // 36: tallycat.v1.SpanKind
+	(VersionStatus)(0),                  // 37: tallycat.v1.VersionStatus
+	(Window)(0),                         // 38: tallycat.v1.Window
+	(*Schema)(nil),                      // 39: tallycat.v1.Schema
+	(*Producer)(nil),                    // 40: tallycat.v1.Producer
+	(*Scope)(nil),                       // 41: tallycat.v1.Scope
+	(*SchemaVersion)(nil),               // 42: tallycat.v1.SchemaVersion
+	(*SchemaVariant)(nil),               // 43: tallycat.v1.SchemaVariant
+	(*Release)(nil),                     // 44: tallycat.v1.Release
+	(*Field)(nil),                       // 45: tallycat.v1.Field
+	(*SchemaEvent)(nil),                 // 46: tallycat.v1.SchemaEvent
+	(FieldSource)(0),                    // 47: tallycat.v1.FieldSource
 }
 var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
-	31, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
-	31, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
-	32, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
-	32, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
-	33, // 4: tallycat.v1.SchemaKeySummary.cost:type_name -> tallycat.v1.Cost
-	34, // 5: tallycat.v1.SchemaKeySummary.signal:type_name -> tallycat.v1.Signal
-	35, // 6: tallycat.v1.SchemaKeySummary.span_kinds:type_name -> tallycat.v1.SpanKind
-	31, // 7: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
-	0,  // 8: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
-	36, // 9: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
-	34, // 10: tallycat.v1.ListSchemaKeysRequest.signals:type_name -> tallycat.v1.Signal
-	1,  // 11: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
-	34, // 12: tallycat.v1.ListSchemasRequest.signal:type_name -> tallycat.v1.Signal
-	37, // 13: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
-	36, // 14: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
-	37, // 15: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
-	38, // 16: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
-	39, // 17: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
-	40, // 18: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	41, // 19: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
-	42, // 20: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
-	34, // 21: tallycat.v1.ListProducersRequest.signal:type_name -> tallycat.v1.Signal
-	38, // 22: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
-	43, // 23: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
-	43, // 24: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
-	37, // 25: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
-	37, // 26: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
-	43, // 27: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
-	43, // 28: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
-	11, // 29: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
-	12, // 30: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
-	34, // 31: tallycat.v1.ListSchemaEventsRequest.signal:type_name -> tallycat.v1.Signal
-	44, // 32: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
-	32, // 33: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
-	32, // 34: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
-	16, // 35: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
-	32, // 36: tallycat.v1.ServiceRelease.first_seen:type_name -> google.protobuf.Timestamp
-	32, // 37: tallycat.v1.ServiceRelease.last_seen:type_name -> google.protobuf.Timestamp
-	19, // 38: tallycat.v1.ServiceRelease.keys:type_name -> tallycat.v1.KeyCounts
-	20, // 39: tallycat.v1.ListServiceReleasesResponse.releases:type_name -> tallycat.v1.ServiceRelease
-	19, // 40: tallycat.v1.ListServiceReleasesResponse.keys:type_name -> tallycat.v1.KeyCounts
-	36, // 41: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
-	31, // 42: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
-	33, // 43: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
-	34, // 44: tallycat.v1.TopMetric.signal:type_name -> tallycat.v1.Signal
-	33, // 45: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
-	45, // 46: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
-	34, // 47: tallycat.v1.TopAttribute.signal:type_name -> tallycat.v1.Signal
-	36, // 48: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
-	24, // 49: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
-	25, // 50: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
-	26, // 51: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
-	34, // 52: tallycat.v1.GetSeriesHistoryRequest.signal:type_name -> tallycat.v1.Signal
-	32, // 53: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
-	29, // 54: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
-	2,  // 55: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
-	4,  // 56: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
-	6,  // 57: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
-	8,  // 58: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
-	10, // 59: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
-	17, // 60: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
-	21, // 61: tallycat.v1.CatalogService.ListServiceReleases:input_type -> tallycat.v1.ListServiceReleasesRequest
-	23, // 62: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
-	28, // 63: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
-	14, // 64: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
-	3,  // 65: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
-	5,  // 66: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
-	7,  // 67: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
-	9,  // 68: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
-	13, // 69: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
-	18, // 70: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
-	22, // 71: tallycat.v1.CatalogService.ListServiceReleases:output_type -> tallycat.v1.ListServiceReleasesResponse
-	27, // 72: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
-	30, // 73: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
-	15, // 74: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
-	65, // [65:75] is the sub-list for method output_type
-	55, // [55:65] is the sub-list for method input_type
-	55, // [55:55] is the sub-list for extension type_name
-	55, // [55:55] is the sub-list for extension extendee
-	0,  // [0:55] is the sub-list for field type_name
+	32, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
+	32, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
+	33, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
+	33, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
+	34, // 4: tallycat.v1.SchemaKeySummary.cost:type_name -> tallycat.v1.Cost
+	35, // 5: tallycat.v1.SchemaKeySummary.signal:type_name -> tallycat.v1.Signal
+	36, // 6: tallycat.v1.SchemaKeySummary.span_kinds:type_name -> tallycat.v1.SpanKind
+	2,  // 7: tallycat.v1.SchemaKeySummary.versions:type_name -> tallycat.v1.KeyVersion
+	37, // 8: tallycat.v1.KeyVersion.status:type_name -> tallycat.v1.VersionStatus
+	32, // 9: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
+	0,  // 10: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
+	38, // 11: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
+	35, // 12: tallycat.v1.ListSchemaKeysRequest.signals:type_name -> tallycat.v1.Signal
+	1,  // 13: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
+	35, // 14: tallycat.v1.ListSchemasRequest.signal:type_name -> tallycat.v1.Signal
+	39, // 15: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
+	38, // 16: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
+	39, // 17: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
+	40, // 18: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
+	41, // 19: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
+	42, // 20: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	43, // 21: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
+	44, // 22: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
+	35, // 23: tallycat.v1.ListProducersRequest.signal:type_name -> tallycat.v1.Signal
+	40, // 24: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
+	45, // 25: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
+	45, // 26: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
+	39, // 27: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
+	39, // 28: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
+	45, // 29: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
+	45, // 30: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
+	12, // 31: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
+	13, // 32: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
+	35, // 33: tallycat.v1.ListSchemaEventsRequest.signal:type_name -> tallycat.v1.Signal
+	46, // 34: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
+	33, // 35: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
+	33, // 36: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
+	17, // 37: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
+	33, // 38: tallycat.v1.ServiceRelease.first_seen:type_name -> google.protobuf.Timestamp
+	33, // 39: tallycat.v1.ServiceRelease.last_seen:type_name -> google.protobuf.Timestamp
+	20, // 40: tallycat.v1.ServiceRelease.keys:type_name -> tallycat.v1.KeyCounts
+	21, // 41: tallycat.v1.ListServiceReleasesResponse.releases:type_name -> tallycat.v1.ServiceRelease
+	20, // 42: tallycat.v1.ListServiceReleasesResponse.keys:type_name -> tallycat.v1.KeyCounts
+	38, // 43: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
+	32, // 44: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
+	34, // 45: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
+	35, // 46: tallycat.v1.TopMetric.signal:type_name -> tallycat.v1.Signal
+	34, // 47: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
+	47, // 48: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
+	35, // 49: tallycat.v1.TopAttribute.signal:type_name -> tallycat.v1.Signal
+	38, // 50: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
+	25, // 51: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
+	26, // 52: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
+	27, // 53: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
+	35, // 54: tallycat.v1.GetSeriesHistoryRequest.signal:type_name -> tallycat.v1.Signal
+	33, // 55: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
+	30, // 56: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
+	3,  // 57: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
+	5,  // 58: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
+	7,  // 59: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
+	9,  // 60: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
+	11, // 61: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
+	18, // 62: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
+	22, // 63: tallycat.v1.CatalogService.ListServiceReleases:input_type -> tallycat.v1.ListServiceReleasesRequest
+	24, // 64: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
+	29, // 65: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
+	15, // 66: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
+	4,  // 67: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
+	6,  // 68: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
+	8,  // 69: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
+	10, // 70: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
+	14, // 71: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
+	19, // 72: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
+	23, // 73: tallycat.v1.CatalogService.ListServiceReleases:output_type -> tallycat.v1.ListServiceReleasesResponse
+	28, // 74: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
+	31, // 75: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
+	16, // 76: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
+	67, // [67:77] is the sub-list for method output_type
+	57, // [57:67] is the sub-list for method input_type
+	57, // [57:57] is the sub-list for extension type_name
+	57, // [57:57] is the sub-list for extension extendee
+	0,  // [0:57] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_catalog_service_proto_init() }
@@ -2675,7 +2841,7 @@ func file_tallycat_v1_catalog_service_proto_init() {
 		return
 	}
 	file_tallycat_v1_schema_proto_init()
-	file_tallycat_v1_catalog_service_proto_msgTypes[7].OneofWrappers = []any{
+	file_tallycat_v1_catalog_service_proto_msgTypes[8].OneofWrappers = []any{
 		(*ListProducersRequest_SchemaId)(nil),
 		(*ListProducersRequest_SchemaKey)(nil),
 		(*ListProducersRequest_ServiceName)(nil),
@@ -2686,7 +2852,7 @@ func file_tallycat_v1_catalog_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_catalog_service_proto_rawDesc), len(file_tallycat_v1_catalog_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   30,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -387,9 +387,14 @@ type ListFindingsRequest struct {
 	PageSize   int32        `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken  string       `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// signals keeps the findings on keys of these signals; none keeps all.
-	Signals       []Signal `protobuf:"varint,8,rep,packed,name=signals,proto3,enum=tallycat.v1.Signal" json:"signals,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Signals []Signal `protobuf:"varint,8,rep,packed,name=signals,proto3,enum=tallycat.v1.Signal" json:"signals,omitempty"`
+	// exclude_self_telemetry leaves out what a finding says of the schemas
+	// only TallyCat's own services produce (see
+	// ListServicesRequest.exclude_self_telemetry), and so the findings that
+	// concern nothing else.
+	ExcludeSelfTelemetry bool `protobuf:"varint,9,opt,name=exclude_self_telemetry,json=excludeSelfTelemetry,proto3" json:"exclude_self_telemetry,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ListFindingsRequest) Reset() {
@@ -478,6 +483,13 @@ func (x *ListFindingsRequest) GetSignals() []Signal {
 	return nil
 }
 
+func (x *ListFindingsRequest) GetExcludeSelfTelemetry() bool {
+	if x != nil {
+		return x.ExcludeSelfTelemetry
+	}
+	return false
+}
+
 type ListFindingsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Findings      []*Finding             `protobuf:"bytes,1,rep,name=findings,proto3" json:"findings,omitempty"`
@@ -539,7 +551,16 @@ func (x *ListFindingsResponse) GetTotalSize() int64 {
 }
 
 type GetConformanceSummaryRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// exclude_self_telemetry counts neither the metrics nor the findings of
+	// what only TallyCat's own services produce, as ListFindings leaves
+	// them out.
+	ExcludeSelfTelemetry bool `protobuf:"varint,1,opt,name=exclude_self_telemetry,json=excludeSelfTelemetry,proto3" json:"exclude_self_telemetry,omitempty"`
+	// schema_keys asks for by_key: the findings of each of these keys of
+	// signal (unset is a metric's), counted as by_service counts them, so
+	// that a list of keys can say how many each has without a call per key.
+	SchemaKeys    []string `protobuf:"bytes,2,rep,name=schema_keys,json=schemaKeys,proto3" json:"schema_keys,omitempty"`
+	Signal        Signal   `protobuf:"varint,3,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -572,6 +593,27 @@ func (x *GetConformanceSummaryRequest) ProtoReflect() protoreflect.Message {
 // Deprecated: Use GetConformanceSummaryRequest.ProtoReflect.Descriptor instead.
 func (*GetConformanceSummaryRequest) Descriptor() ([]byte, []int) {
 	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetConformanceSummaryRequest) GetExcludeSelfTelemetry() bool {
+	if x != nil {
+		return x.ExcludeSelfTelemetry
+	}
+	return false
+}
+
+func (x *GetConformanceSummaryRequest) GetSchemaKeys() []string {
+	if x != nil {
+		return x.SchemaKeys
+	}
+	return nil
+}
+
+func (x *GetConformanceSummaryRequest) GetSignal() Signal {
+	if x != nil {
+		return x.Signal
+	}
+	return Signal_SIGNAL_UNSPECIFIED
 }
 
 // Coverage is how much of what is emitted the registries define.
@@ -728,7 +770,10 @@ type GetConformanceSummaryResponse struct {
 	ByFinding  []*FindingCount `protobuf:"bytes,5,rep,name=by_finding,json=byFinding,proto3" json:"by_finding,omitempty"`
 	ByService  []*FindingCount `protobuf:"bytes,6,rep,name=by_service,json=byService,proto3" json:"by_service,omitempty"`
 	// registries names the registries loaded, the built-in one first.
-	Registries    []string `protobuf:"bytes,7,rep,name=registries,proto3" json:"registries,omitempty"`
+	Registries []string `protobuf:"bytes,7,rep,name=registries,proto3" json:"registries,omitempty"`
+	// by_key counts the findings of each key the request's schema_keys name
+	// that has any, named by the key (without its signal), in their order.
+	ByKey         []*FindingCount `protobuf:"bytes,8,rep,name=by_key,json=byKey,proto3" json:"by_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -808,6 +853,13 @@ func (x *GetConformanceSummaryResponse) GetByService() []*FindingCount {
 func (x *GetConformanceSummaryResponse) GetRegistries() []string {
 	if x != nil {
 		return x.Registries
+	}
+	return nil
+}
+
+func (x *GetConformanceSummaryResponse) GetByKey() []*FindingCount {
+	if x != nil {
+		return x.ByKey
 	}
 	return nil
 }
@@ -1068,7 +1120,7 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\x06signal\x18\f \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x12\x1a\n" +
 	"\bexamples\x18\r \x03(\tR\bexamples\x12\x14\n" +
 	"\x05title\x18\x0e \x01(\tR\x05title\x126\n" +
-	"\aschemas\x18\x0f \x03(\v2\x1c.tallycat.v1.ConcernedSchemaR\aschemas\"\xaa\x03\n" +
+	"\aschemas\x18\x0f \x03(\v2\x1c.tallycat.v1.ConcernedSchemaR\aschemas\"\xe0\x03\n" +
 	"\x13ListFindingsRequest\x12'\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tschemaKey\x125\n" +
@@ -1081,13 +1133,19 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12@\n" +
-	"\asignals\x18\b \x03(\x0e2\x13.tallycat.v1.SignalB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\asignals\"\x8f\x01\n" +
+	"\asignals\x18\b \x03(\x0e2\x13.tallycat.v1.SignalB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\asignals\x124\n" +
+	"\x16exclude_self_telemetry\x18\t \x01(\bR\x14excludeSelfTelemetry\"\x8f\x01\n" +
 	"\x14ListFindingsResponse\x120\n" +
 	"\bfindings\x18\x01 \x03(\v2\x14.tallycat.v1.FindingR\bfindings\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x03R\ttotalSize\"\x1e\n" +
-	"\x1cGetConformanceSummaryRequest\"P\n" +
+	"total_size\x18\x03 \x01(\x03R\ttotalSize\"\xbe\x01\n" +
+	"\x1cGetConformanceSummaryRequest\x124\n" +
+	"\x16exclude_self_telemetry\x18\x01 \x01(\bR\x14excludeSelfTelemetry\x121\n" +
+	"\vschema_keys\x18\x02 \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10\xe8\a\"\x05r\x03\x18\x80\bR\n" +
+	"schemaKeys\x125\n" +
+	"\x06signal\x18\x03 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\"P\n" +
 	"\bCoverage\x12\x14\n" +
 	"\x05total\x18\x01 \x01(\x04R\x05total\x12\x18\n" +
 	"\adefined\x18\x02 \x01(\x04R\adefined\x12\x14\n" +
@@ -1099,7 +1157,7 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"violations\x12\"\n" +
 	"\fimprovements\x18\x03 \x01(\rR\fimprovements\x12 \n" +
 	"\vinformation\x18\x04 \x01(\rR\vinformation\x12\x14\n" +
-	"\x05title\x18\x05 \x01(\tR\x05title\"\x84\x03\n" +
+	"\x05title\x18\x05 \x01(\tR\x05title\"\xb6\x03\n" +
 	"\x1dGetConformanceSummaryResponse\x12/\n" +
 	"\ametrics\x18\x01 \x01(\v2\x15.tallycat.v1.CoverageR\ametrics\x125\n" +
 	"\n" +
@@ -1114,7 +1172,8 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"by_service\x18\x06 \x03(\v2\x19.tallycat.v1.FindingCountR\tbyService\x12\x1e\n" +
 	"\n" +
 	"registries\x18\a \x03(\tR\n" +
-	"registries\"\x17\n" +
+	"registries\x120\n" +
+	"\x06by_key\x18\b \x03(\v2\x19.tallycat.v1.FindingCountR\x05byKey\"\x17\n" +
 	"\x15ExportRegistryRequest\"<\n" +
 	"\fRegistryFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x18\n" +
@@ -1180,26 +1239,28 @@ var file_tallycat_v1_conformance_service_proto_depIdxs = []int32{
 	0,  // 6: tallycat.v1.ListFindingsRequest.min_level:type_name -> tallycat.v1.FindingLevel
 	16, // 7: tallycat.v1.ListFindingsRequest.signals:type_name -> tallycat.v1.Signal
 	3,  // 8: tallycat.v1.ListFindingsResponse.findings:type_name -> tallycat.v1.Finding
-	7,  // 9: tallycat.v1.GetConformanceSummaryResponse.metrics:type_name -> tallycat.v1.Coverage
-	7,  // 10: tallycat.v1.GetConformanceSummaryResponse.attributes:type_name -> tallycat.v1.Coverage
-	7,  // 11: tallycat.v1.GetConformanceSummaryResponse.data_points:type_name -> tallycat.v1.Coverage
-	8,  // 12: tallycat.v1.GetConformanceSummaryResponse.total:type_name -> tallycat.v1.FindingCount
-	8,  // 13: tallycat.v1.GetConformanceSummaryResponse.by_finding:type_name -> tallycat.v1.FindingCount
-	8,  // 14: tallycat.v1.GetConformanceSummaryResponse.by_service:type_name -> tallycat.v1.FindingCount
-	11, // 15: tallycat.v1.ExportRegistryResponse.files:type_name -> tallycat.v1.RegistryFile
-	4,  // 16: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
-	6,  // 17: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
-	10, // 18: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
-	13, // 19: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
-	5,  // 20: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
-	9,  // 21: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
-	12, // 22: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
-	14, // 23: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
-	20, // [20:24] is the sub-list for method output_type
-	16, // [16:20] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	16, // 9: tallycat.v1.GetConformanceSummaryRequest.signal:type_name -> tallycat.v1.Signal
+	7,  // 10: tallycat.v1.GetConformanceSummaryResponse.metrics:type_name -> tallycat.v1.Coverage
+	7,  // 11: tallycat.v1.GetConformanceSummaryResponse.attributes:type_name -> tallycat.v1.Coverage
+	7,  // 12: tallycat.v1.GetConformanceSummaryResponse.data_points:type_name -> tallycat.v1.Coverage
+	8,  // 13: tallycat.v1.GetConformanceSummaryResponse.total:type_name -> tallycat.v1.FindingCount
+	8,  // 14: tallycat.v1.GetConformanceSummaryResponse.by_finding:type_name -> tallycat.v1.FindingCount
+	8,  // 15: tallycat.v1.GetConformanceSummaryResponse.by_service:type_name -> tallycat.v1.FindingCount
+	8,  // 16: tallycat.v1.GetConformanceSummaryResponse.by_key:type_name -> tallycat.v1.FindingCount
+	11, // 17: tallycat.v1.ExportRegistryResponse.files:type_name -> tallycat.v1.RegistryFile
+	4,  // 18: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
+	6,  // 19: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
+	10, // 20: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
+	13, // 21: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
+	5,  // 22: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
+	9,  // 23: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
+	12, // 24: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
+	14, // 25: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
+	22, // [22:26] is the sub-list for method output_type
+	18, // [18:22] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_conformance_service_proto_init() }
