@@ -451,3 +451,46 @@ func (c *checker) sometimes(km promnames.KeyMatch, lm promnames.LabelMatch) (str
 	}
 	return lm.Attributes[0].Key, how, true
 }
+
+// Needed lists the keys whose schemas Check must have in full to judge cs
+// exactly: every key a selector of cs may read, and every key near a name
+// none gives. metrics may be loose for the others: a caller that knows of
+// a key only its units and data types (the catalog's key list) gives a
+// schema per unit and type, a sum both monotonic and not, which names at
+// least every series the key's real schemas name, so that no key a query
+// reads is left out. Fetching the schemas of the needed keys alone spares
+// a catalog of thousands of metrics a call per key.
+func Needed(cs []consumers.Consumer, metrics []Metric, opts Options) []string {
+	var indexed []promnames.Metric
+	for _, m := range metrics {
+		for _, s := range m.Schemas {
+			indexed = append(indexed, s.indexed(m.Key))
+		}
+	}
+	ix := promnames.New(indexed, promnames.Options{Namespaces: opts.Namespaces})
+	seen := map[string]bool{}
+	var out []string
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for _, con := range cs {
+		for _, q := range con.Queries {
+			for _, sel := range q.Selectors {
+				r := ix.ResolveSelector(sel)
+				for _, km := range r.Matches {
+					if !km.TargetInfo {
+						add(km.Key)
+					}
+				}
+				for _, k := range r.Near {
+					add(k)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

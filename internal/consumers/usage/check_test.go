@@ -310,3 +310,50 @@ groups:
 		}
 	}
 }
+
+// loosen is what a caller knows of metrics from the catalog's key list
+// alone: each key's units and data types, a sum both monotonic and not,
+// and no fields.
+func loosen(ms []usage.Metric) []usage.Metric {
+	var out []usage.Metric
+	for _, m := range ms {
+		l := usage.Metric{Key: m.Key, Cost: m.Cost}
+		for _, s := range m.Schemas {
+			l.Schemas = append(l.Schemas, usage.Schema{Unit: s.Unit, Instrument: s.Instrument, Monotonic: true},
+				usage.Schema{Unit: s.Unit, Instrument: s.Instrument})
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// Needed names the keys whose schemas the check needs, from the key list
+// alone; with those in full and the rest loose, the check says exactly
+// what it says with every schema in full.
+func TestNeededKeysSuffice(t *testing.T) {
+	cs := read(t, demo, "../testdata/perses", "../testdata/prometheus")
+	exact := hostmetrics(t)
+	loose := loosen(exact)
+	needed := usage.Needed(cs, loose, usage.Options{})
+	want := []string{"system.cpu.load_average.15m", "system.cpu.load_average.5m", "system.cpu.logical.count", "system.cpu.time",
+		"system.memory.usage", "system.network.dropped", "system.network.errors", "system.network.io"}
+	if !slices.Equal(needed, want) {
+		t.Errorf("needed\n%v\nwant\n%v", needed, want)
+	}
+	mixed := slices.Clone(loose)
+	for i, m := range mixed {
+		if slices.Contains(needed, m.Key) {
+			mixed[i] = exact[i]
+		}
+	}
+	full, partial := usage.Check(cs, exact, usage.Options{}), usage.Check(cs, mixed, usage.Options{})
+	if len(full.Findings) != len(partial.Findings) {
+		t.Fatalf("%d findings with every schema, %d with the needed ones", len(full.Findings), len(partial.Findings))
+	}
+	for i := range full.Findings {
+		a, b := full.Findings[i], partial.Findings[i]
+		if a.ID != b.ID || a.Metric != b.Metric || a.Key != b.Key || a.Label != b.Label || a.Message != b.Message {
+			t.Errorf("finding %d: %+v\nwith the needed schemas only: %+v", i, a, b)
+		}
+	}
+}
