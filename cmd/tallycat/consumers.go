@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tallycat/tallycat/internal/consumers"
+	"github.com/tallycat/tallycat/internal/consumers/promnames"
 	cusage "github.com/tallycat/tallycat/internal/consumers/usage"
 )
 
@@ -73,11 +75,10 @@ func consumersCheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return exitTrouble, err
 	}
-	metrics, err := catalogMetrics(ctx, f.catalog)
+	report, _, err := judge(ctx, f.catalog, set.Consumers, cusage.Options{Namespaces: f.ns})
 	if err != nil {
 		return exitTrouble, callError(f.catalog, err)
 	}
-	report := cusage.Check(set.Consumers, metrics, cusage.Options{Namespaces: f.ns})
 	failed := 0
 	for _, fd := range report.Findings {
 		if threshold != 0 && fd.Level <= threshold {
@@ -101,6 +102,32 @@ func consumersCheck(ctx context.Context, args []string, stdout, stderr io.Writer
 		return exitFindings, nil
 	}
 	return exitOK, nil
+}
+
+// judge reads the catalog's metric keys, the schemas of those the
+// consumers may read, and checks. A label read off target_info may be a
+// resource attribute of any metric: before one is called missing, every
+// key's schemas are read and the check run again, so that the shortcut
+// never makes a finding the full read would not. It returns how many
+// keys' schemas it read.
+func judge(ctx context.Context, url string, cs []consumers.Consumer, opts cusage.Options) (cusage.Report, int, error) {
+	cat, err := readCatalogKeys(ctx, url)
+	if err != nil {
+		return cusage.Report{}, 0, err
+	}
+	if err := cat.fetch(ctx, cusage.Needed(cs, cat.metrics, opts)); err != nil {
+		return cusage.Report{}, 0, err
+	}
+	report := cusage.Check(cs, cat.metrics, opts)
+	if cat.complete() || !slices.ContainsFunc(report.Findings, func(f cusage.Finding) bool {
+		return f.ID == cusage.ConsumerMissingAttribute && f.Key == promnames.TargetInfo
+	}) {
+		return report, cat.calls, nil
+	}
+	if err := cat.fetch(ctx, nil); err != nil {
+		return cusage.Report{}, 0, err
+	}
+	return cusage.Check(cs, cat.metrics, opts), cat.calls, nil
 }
 
 // readConsumers reads every source given. Files and folders that cannot be

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,50 +33,102 @@ func catalogClient(url string) tallycatv1connect.CatalogServiceClient {
 // its UI and its ingest too.
 const schemaFetchers = 4
 
-// catalogMetrics reads what the check needs of the catalog's metrics, in
-// the fewest calls that give it: ListSchemaKeys, a thousand keys a page,
-// for the metric keys and their cost over the last hour (what ranks
-// unused metrics), then ListSchemas once per key for its current schemas
-// (unit, type, monotonicity, temporality, and the fields with their
-// source and presence). GetSchema would add producers, variants and
-// per-field cardinality, a call per schema, which nothing here reads.
-func catalogMetrics(ctx context.Context, url string) ([]cusage.Metric, error) {
-	client := catalogClient(url)
-	var keys []*tallycatv1.SchemaKeySummary
+// catalogReader reads what the check needs of the catalog's metrics, in
+// the fewest calls that give it. ListSchemaKeys, a thousand keys a page,
+// gives every metric key with its units, data types and cost over the
+// last hour (what ranks unused metrics); that is enough to tell which keys
+// any query may read (cusage.Needed), and ListSchemas, a call per key,
+// then gives those keys' current schemas in full: unit, type,
+// monotonicity, temporality, and the fields with their source and
+// presence. The keys nobody reads need no more than the list: on a catalog
+// of 2,000 metrics read by a few dashboards that is a handful of calls
+// instead of 2,000. GetSchema would add producers, variants and per-field
+// cardinality, a call per schema, which nothing here reads.
+type catalogReader struct {
+	client  tallycatv1connect.CatalogServiceClient
+	metrics []cusage.Metric
+	fetched []bool
+	// calls counts ListSchemas calls: the keys whose schemas were read.
+	calls int
+}
+
+func readCatalogKeys(ctx context.Context, url string) (*catalogReader, error) {
+	r := &catalogReader{client: catalogClient(url)}
 	for token := ""; ; {
-		res, err := client.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{
+		res, err := r.client.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{
 			Signals: []tallycatv1.Signal{tallycatv1.Signal_SIGNAL_METRIC}, PageSize: 1000, PageToken: token,
 			Window: tallycatv1.Window_WINDOW_LAST_HOUR,
 		})
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, res.SchemaKeys...)
+		for _, k := range res.SchemaKeys {
+			r.metrics = append(r.metrics, cusage.Metric{Key: k.SchemaKey, Cost: toUsageCost(k.Cost), Schemas: looseSchemas(k)})
+			r.fetched = append(r.fetched, false)
+		}
 		if token = res.NextPageToken; token == "" {
-			break
+			return r, nil
 		}
 	}
-	out := make([]cusage.Metric, len(keys))
+}
+
+// looseSchemas are what a key's summary says of its schemas: one per unit
+// and data type it lists, a sum both monotonic and not (the summary does
+// not say), and no fields. They name every series the real ones name, and
+// more; cusage.Needed counts on that.
+func looseSchemas(k *tallycatv1.SchemaKeySummary) []cusage.Schema {
+	units, types := k.Units, k.MetricTypes
+	if len(units) == 0 {
+		units = []string{k.Unit}
+	}
+	if len(types) == 0 {
+		types = []tallycatv1.MetricType{k.MetricType}
+	}
+	var out []cusage.Schema
+	for _, u := range units {
+		for _, t := range types {
+			out = append(out, cusage.Schema{Unit: u, Instrument: instruments[t]})
+			if t == tallycatv1.MetricType_METRIC_TYPE_SUM {
+				out = append(out, cusage.Schema{Unit: u, Instrument: instruments[t], Monotonic: true})
+			}
+		}
+	}
+	return out
+}
+
+// fetch reads the current schemas of the given keys (every key for nil)
+// that it has not read yet, schemaFetchers calls at a time.
+func (r *catalogReader) fetch(ctx context.Context, keys []string) error {
+	want := map[string]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(schemaFetchers)
-	for i, k := range keys {
-		out[i] = cusage.Metric{Key: k.SchemaKey, Cost: toUsageCost(k.Cost)}
+	for i := range r.metrics {
+		if r.fetched[i] || (keys != nil && !want[r.metrics[i].Key]) {
+			continue
+		}
+		r.fetched[i] = true
+		r.calls++
 		g.Go(func() error {
-			res, err := client.ListSchemas(gctx, &tallycatv1.ListSchemasRequest{SchemaKey: k.SchemaKey, Signal: tallycatv1.Signal_SIGNAL_METRIC})
+			res, err := r.client.ListSchemas(gctx, &tallycatv1.ListSchemasRequest{SchemaKey: r.metrics[i].Key, Signal: tallycatv1.Signal_SIGNAL_METRIC})
 			if err != nil {
 				return err
 			}
+			var schemas []cusage.Schema
 			for _, s := range res.Schemas {
-				out[i].Schemas = append(out[i].Schemas, toUsageSchema(s))
+				schemas = append(schemas, toUsageSchema(s))
 			}
+			r.metrics[i].Schemas = schemas
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return g.Wait()
 }
+
+// complete reports whether every key's schemas were read.
+func (r *catalogReader) complete() bool { return !slices.Contains(r.fetched, false) }
 
 func toUsageCost(c *tallycatv1.Cost) cusage.Cost {
 	out := cusage.Cost{Window: "last hour", Series: c.GetSeriesEstimate(), DataPointsPerMinute: c.GetDataPointsPerMinute()}

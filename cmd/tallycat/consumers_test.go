@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +12,8 @@ import (
 	"testing"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/consumers"
+	cusage "github.com/tallycat/tallycat/internal/consumers/usage"
 	"github.com/tallycat/tallycat/internal/testenv"
 	. "github.com/tallycat/tallycat/internal/testvocab"
 )
@@ -279,5 +283,49 @@ func TestConsumersCheckSources(t *testing.T) {
 	t.Setenv("TALLYCAT_GRAFANA_TOKEN", "wrong")
 	if code, _, errs := runCLI("consumers", "check", "--catalog", url, "--grafana-url", grafana.URL); code != exitTrouble || !strings.Contains(errs, "401") {
 		t.Errorf("a wrong Grafana token: exit %d, %s", code, errs)
+	}
+}
+
+// TestConsumersCheckReadsTheSchemasItNeeds: of a catalog of 40 metrics, a
+// rule on one costs the schemas of that one; a label read off target_info
+// that the metrics read do not carry costs every key's schemas before it
+// is called missing, and is not when an unread metric's resource carries
+// it.
+func TestConsumersCheckReadsTheSchemasItNeeds(t *testing.T) {
+	var obs []*tallycatv1.Observation
+	for i := range 40 {
+		o := observation(fmt.Sprintf("shop.queue.m%02d", i), Gauge, false, "{item}", "queue")
+		if i == 39 {
+			o.ResourceAttributes = []*tallycatv1.AttributeKey{{Name: "k8s.pod.name", ValueType: String}}
+		}
+		obs = append(obs, o)
+	}
+	url := catalogWith(t, obs...)
+	for _, tc := range []struct {
+		expr    string
+		calls   int
+		missing string
+	}{
+		{`sum by (queue) (shop_queue_m01) > 1`, 1, ""},
+		{`shop_queue_m01 * on (job) group_left (k8s_pod_name) target_info > 1`, 40, ""},
+		{`shop_queue_m01 * on (job) group_left (k8s_node_name) target_info > 1`, 40, "k8s_node_name"},
+	} {
+		cs, err := consumers.ReadDocument("rules.yml", []byte("groups:\n  - name: g\n    rules:\n"+alert("A", tc.expr)), consumers.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		report, calls, err := judge(context.Background(), url, cs, cusage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var missing []string
+		for _, f := range report.Findings {
+			if f.ID == cusage.ConsumerMissingAttribute {
+				missing = append(missing, f.Label)
+			}
+		}
+		if calls != tc.calls || strings.Join(missing, ",") != tc.missing || report.Stats.Metrics != 40 || report.Stats.UsedMetrics != 1 {
+			t.Errorf("%s: %d keys' schemas read, want %d; missing %v, want %q; stats %+v", tc.expr, calls, tc.calls, missing, tc.missing, report.Stats)
+		}
 	}
 }
