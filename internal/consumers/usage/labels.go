@@ -166,10 +166,10 @@ func (c *checker) sometimes(km promnames.KeyMatch, lm promnames.LabelMatch) (str
 			of = "producer instances"
 		}
 		switch {
-		case len(schemas) == 1:
-			how = fmt.Sprintf("on %.0f %% of its %s only", ratio*100, of)
 		case absent > 0:
 			how = fmt.Sprintf("in %d of its %d schemas only", len(schemas)-absent, len(schemas))
+		case len(schemas) == 1:
+			how = fmt.Sprintf("on %.0f %% of its %s only", ratio*100, of)
 		default:
 			how = fmt.Sprintf("on part of the %s of %d of its %d schemas only", of, partial, len(schemas))
 		}
