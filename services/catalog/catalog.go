@@ -171,8 +171,37 @@ type KeyFilter struct {
 	Descending  bool
 	// Window is the span of each row's Cost, and of the sorts by cost.
 	Window tallycatv1.Window
-	Offset int
-	Limit  int
+	// ExcludeSelf leaves out the keys only TallyCat's own services sent
+	// (see IsSelf).
+	ExcludeSelf bool
+	// Diverging keeps the keys whose current schemas disagree: more than
+	// one unit or metric type among them, or more than one schema sent by
+	// more than one service. One service's two releases on two schemas
+	// are a deploy in progress, not a disagreement; two services' two
+	// shapes of a name, or two units whoever sends them, break a query
+	// over all of them.
+	Diverging bool
+	Offset    int
+	Limit     int
+}
+
+// ServiceFilter selects the services of ListServices.
+type ServiceFilter struct {
+	// ExcludeSelf leaves out TallyCat's own services (see IsSelf).
+	ExcludeSelf   bool
+	Offset, Limit int
+}
+
+// TopFilter says what ListTopSeries lists.
+type TopFilter struct {
+	Window tallycatv1.Window
+	// Limit bounds each list; DefaultTopLimit for 0.
+	Limit int
+	// ExcludeSelf leaves out what TallyCat's own services sent (see
+	// IsSelf): their releases, and their streams of every metric, so that
+	// a metric only they send is not listed and one a team's service
+	// sends too counts the team's streams alone.
+	ExcludeSelf bool
 }
 
 // ProducerFilter selects the producers of ListProducers; at most one of its
@@ -288,8 +317,9 @@ type Store interface {
 	// exist.
 	ListProducers(ctx context.Context, f ProducerFilter) ([]Producer, error)
 
-	// ListServices returns the services that produced anything, by name.
-	ListServices(ctx context.Context, offset, limit int) ([]Service, error)
+	// ListServices returns the services that produced anything and pass
+	// the filter, by name.
+	ListServices(ctx context.Context, f ServiceFilter) ([]Service, error)
 
 	// ListServiceReleases returns a page of the releases of the service
 	// named service, the newest first (by when each was first seen), each
@@ -299,9 +329,8 @@ type Store interface {
 	ListServiceReleases(ctx context.Context, service string, offset, limit int) (ServiceReleases, error)
 
 	// ListTopSeries returns the metrics, releases and attributes with the
-	// most series over window w, at most limit of each (DefaultTopLimit
-	// for 0).
-	ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*TopSeries, error)
+	// most series over the filter's window, at most its limit of each.
+	ListTopSeries(ctx context.Context, f TopFilter) (*TopSeries, error)
 
 	// GetSeriesHistory returns a metric name's series and data point rate
 	// per bucket over the last HistorySpan, oldest first, or ENOTFOUND when the name was never seen.

@@ -239,6 +239,21 @@ type KeySummary struct {
 	// and Errors): since each release began, whatever the window; a
 	// metric key's are left zero.
 	DataPoints, Errors uint64
+	// Versions are the current versions of its schemas that have one, in
+	// version order (see CompareVersions).
+	Versions []KeyVersion
+	// Diverging is set when its current schemas disagree (see
+	// KeyFilter.Diverging).
+	Diverging bool
+}
+
+// KeyVersion is the current version of one schema of a key, and whether
+// the schema is superseded (its version history, then).
+type KeyVersion struct {
+	SchemaID   string
+	Version    string
+	Status     tallycatv1.VersionStatus
+	Superseded bool
 }
 
 // SchemaDetail is a schema with everything GetSchema shows about it.

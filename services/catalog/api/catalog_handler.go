@@ -59,13 +59,22 @@ func (h *CatalogHandler) ListSchemaKeys(ctx context.Context, req *tallycatv1.Lis
 		parts = append(parts, s.String())
 		signals = append(signals, schemaid.SignalFromAPI(s))
 	}
+	// Named only when set, so that a token handed out before they were
+	// fields still opens its page.
+	if req.GetExcludeSelfTelemetry() {
+		parts = append(parts, "exclude_self_telemetry")
+	}
+	if req.GetDivergingOnly() {
+		parts = append(parts, "diverging_only")
+	}
 	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
 	keys, total, err := h.Store.ListSchemaKeys(ctx, catalog.KeyFilter{
 		Query: req.GetQuery(), Signals: signals, MetricTypes: req.GetMetricTypes(), ServiceName: req.GetServiceName(),
-		Sort: req.GetSort(), Descending: req.GetDescending(), Window: req.GetWindow(), Offset: pg.offset, Limit: pg.size,
+		Sort: req.GetSort(), Descending: req.GetDescending(), Window: req.GetWindow(),
+		ExcludeSelf: req.GetExcludeSelfTelemetry(), Diverging: req.GetDivergingOnly(), Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {
 		return nil, toConnectError(ctx, err)
@@ -145,11 +154,15 @@ func (h *CatalogHandler) ListSchemaEvents(ctx context.Context, req *tallycatv1.L
 
 // ListServices implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListServices(ctx context.Context, req *tallycatv1.ListServicesRequest) (*tallycatv1.ListServicesResponse, error) {
-	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), "services")
+	parts := []string{"services"}
+	if req.GetExcludeSelfTelemetry() {
+		parts = append(parts, "exclude_self_telemetry")
+	}
+	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	services, err := h.Store.ListServices(ctx, pg.offset, pg.size)
+	services, err := h.Store.ListServices(ctx, catalog.ServiceFilter{ExcludeSelf: req.GetExcludeSelfTelemetry(), Offset: pg.offset, Limit: pg.size})
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
@@ -158,7 +171,7 @@ func (h *CatalogHandler) ListServices(ctx context.Context, req *tallycatv1.ListS
 
 // ListTopSeries implements tallycatv1connect.CatalogServiceHandler.
 func (h *CatalogHandler) ListTopSeries(ctx context.Context, req *tallycatv1.ListTopSeriesRequest) (*tallycatv1.ListTopSeriesResponse, error) {
-	top, err := h.Store.ListTopSeries(ctx, req.GetWindow(), int(req.GetLimit()))
+	top, err := h.Store.ListTopSeries(ctx, catalog.TopFilter{Window: req.GetWindow(), Limit: int(req.GetLimit()), ExcludeSelf: req.GetExcludeSelfTelemetry()})
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}

@@ -176,7 +176,10 @@ func toKeySummary(k catalog.KeySummary) *tallycatv1.SchemaKeySummary {
 	}), MetricType: k.Type, Unit: k.Unit, MetricTypes: k.Types, Units: k.Units,
 		SchemaCount: uint32(k.Schemas), ProducerCount: uint32(k.Producers), FirstSeen: ts(k.FirstSeen), LastSeen: ts(k.LastSeen),
 		Versioned: k.Versioned, Deprecated: k.Deprecated, Description: k.Description, SupersededSchemaCount: uint32(k.Superseded),
-		Cost: toCost(&k.Cost), ByScope: k.ByScope, DataPointCount: k.DataPoints, ErrorCount: k.Errors}
+		Cost: toCost(&k.Cost), ByScope: k.ByScope, DataPointCount: k.DataPoints, ErrorCount: k.Errors,
+		Versions: each(k.Versions, func(v catalog.KeyVersion) *tallycatv1.KeyVersion {
+			return &tallycatv1.KeyVersion{SchemaId: v.SchemaID, Version: v.Version, Status: v.Status, Superseded: v.Superseded}
+		}), Diverging: k.Diverging}
 }
 
 func toEvent(e catalog.Event) *tallycatv1.SchemaEvent {

@@ -41,7 +41,10 @@ func Catalog(b *testing.B, s catalog.Store) {
 		})
 	})
 	b.Run("ListTopSeries", func(b *testing.B) {
-		Measure(b, func() error { _, err := s.ListTopSeries(ctx, tallycatv1.Window_WINDOW_LAST_DAY, 10); return err })
+		Measure(b, func() error {
+			_, err := s.ListTopSeries(ctx, catalog.TopFilter{Window: tallycatv1.Window_WINDOW_LAST_DAY, Limit: 10})
+			return err
+		})
 	})
 	b.Run("ListSchemas", func(b *testing.B) {
 		Measure(b, func() error { some, _ := pick(); _, err := s.ListSchemas(ctx, some.Shape.Name, false); return err })
@@ -103,7 +106,7 @@ func Cost(b *testing.B, s catalog.Store) {
 		})
 	}
 	b.Run("ListTopSeries", func(b *testing.B) {
-		Measure(b, func() error { _, err := s.ListTopSeries(ctx, hour, 10); return err })
+		Measure(b, func() error { _, err := s.ListTopSeries(ctx, catalog.TopFilter{Window: hour, Limit: 10}); return err })
 	})
 	b.Run("GetSeriesHistory", func(b *testing.B) {
 		Measure(b, func() error { _, err := s.GetSeriesHistory(ctx, active().Shape.Name); return err })

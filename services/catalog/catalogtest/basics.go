@@ -83,11 +83,11 @@ func testRecordAndRead(t *testing.T, h Harness) {
 	if len(pair) != 2 || pair[0].ID != b.VariantID || pair[1].ID != a.VariantID || len(pair[1].Fields) != 2 {
 		t.Errorf("GetSchemas(b, a) = %v; want b then a, with fields", ids(pair))
 	}
-	services := must[[]catalog.Service](t)(s.ListServices(ctx, 0, 0))
+	services := must[[]catalog.Service](t)(s.ListServices(ctx, catalog.ServiceFilter{}))
 	if len(services) != 2 || services[0].Name != "api" || services[0].Instances != 1 || services[0].Releases != 1 || services[1].Name != "worker" {
 		t.Errorf("services = %+v, want api and worker, one release and instance each", services)
 	}
-	if page := must[[]catalog.Service](t)(s.ListServices(ctx, 1, 1)); len(page) != 1 || page[0].Name != "worker" {
+	if page := must[[]catalog.Service](t)(s.ListServices(ctx, catalog.ServiceFilter{Offset: 1, Limit: 1})); len(page) != 1 || page[0].Name != "worker" {
 		t.Errorf("second page of one service = %+v, want worker", page)
 	}
 	producers := must[[]catalog.Producer](t)(s.ListProducers(ctx, catalog.ProducerFilter{SchemaKey: "cpu.time"}))

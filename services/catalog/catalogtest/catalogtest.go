@@ -59,6 +59,8 @@ func Run(t *testing.T, h Harness) {
 		{"ANewEventAttributeMovesTheSpan", testSpanMoves},
 		{"KeysCountSpansErrorsAndScopes", testKeyFigures},
 		{"ReleasesCountTheKeysTheySend", testServiceReleases},
+		{"TallyCatsOwnTelemetryLeftOut", testSelfTelemetry},
+		{"DivergingKeysAndTheirVersions", testDivergingAndVersions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

@@ -202,7 +202,7 @@ func testWindows(t *testing.T, h Harness) {
 		t.Errorf("by rate, filtered = %+v", byRate)
 	}
 
-	top := must[*catalog.TopSeries](t)(s.ListTopSeries(ctx, lastDay, 1))
+	top := must[*catalog.TopSeries](t)(s.ListTopSeries(ctx, catalog.TopFilter{Window: lastDay, Limit: 1}))
 	if top.Window != lastDay || len(top.Metrics) != 1 || top.Metrics[0].Key != "app.logins" || top.Metrics[0].Type != tallycatv1.MetricType_METRIC_TYPE_SUM ||
 		top.Metrics[0].Schemas != 1 || top.Metrics[0].Cost.Series != 130 {
 		t.Errorf("top metrics over the day = %+v, want app.logins, a sum with one schema and 130 series", top.Metrics)
@@ -271,7 +271,7 @@ func testRateOfAProducerStartedMidBucket(t *testing.T, h Harness) {
 		if len(keys) != 1 || !rate(keys[0].Cost) {
 			t.Errorf("%v: metric cost %+v, want %d data points at %d a minute", w, keys, sent, perMinute)
 		}
-		top := must[*catalog.TopSeries](t)(s.ListTopSeries(ctx, w, 1))
+		top := must[*catalog.TopSeries](t)(s.ListTopSeries(ctx, catalog.TopFilter{Window: w, Limit: 1}))
 		if len(top.Metrics) != 1 || !rate(top.Metrics[0].Cost) || len(top.Releases) != 1 || !rate(top.Releases[0].Cost) {
 			t.Errorf("%v: top %+v, %+v, want the metric and its release at %d a minute", w, top.Metrics, top.Releases, perMinute)
 		}
@@ -338,7 +338,7 @@ func testSpanAndLogRates(t *testing.T, h Harness) {
 			keys[1].Signal != schemaid.Log || !rated(&keys[1].Cost, 30, 10) {
 			t.Errorf("%v: span and log keys by rate = %+v, want the span's %d a minute, then the log's 10", w, keys, perMinute)
 		}
-		top := must[*catalog.TopSeries](t)(s.ListTopSeries(ctx, w, 10))
+		top := must[*catalog.TopSeries](t)(s.ListTopSeries(ctx, catalog.TopFilter{Window: w, Limit: 10}))
 		if len(top.Metrics) != 1 || top.Metrics[0].Key != "app.logins" || len(top.Releases) != 1 || top.Releases[0].Cost.DataPoints != 10 ||
 			top.Releases[0].Metrics != 1 {
 			t.Errorf("%v: top %+v, releases %+v, want app.logins alone, its release's 10 data points without the spans and records", w, top.Metrics, top.Releases)

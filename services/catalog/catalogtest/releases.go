@@ -232,7 +232,7 @@ func testManyInstances(t *testing.T, h Harness) {
 	if len(recent) != 10 || recent[0].ServiceInstanceID != "pod-149" || recent[9].ServiceInstanceID != "pod-140" {
 		t.Errorf("the 10 most recent instances of cart = %d, from %q; want pod-149 down to pod-140", len(recent), recent[0].ServiceInstanceID)
 	}
-	if sv := must[[]catalog.Service](t)(s.ListServices(ctx, 0, 0)); len(sv) != 1 || sv[0].Instances != 150 || sv[0].Releases != 1 {
+	if sv := must[[]catalog.Service](t)(s.ListServices(ctx, catalog.ServiceFilter{})); len(sv) != 1 || sv[0].Instances != 150 || sv[0].Releases != 1 {
 		t.Errorf("services = %+v, want cart with 150 instances of one release", sv)
 	}
 }

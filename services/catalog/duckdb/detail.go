@@ -77,7 +77,11 @@ func (r dialect) Producers(ctx context.Context, f catalog.ProducerFilter, each f
 }
 
 // Services implements sqlstore.ProducerReader.
-func (r dialect) Services(ctx context.Context, offset, limit int, each func(sqlstore.Row) error) error {
+func (r dialect) Services(ctx context.Context, f catalog.ServiceFilter, each func(sqlstore.Row) error) error {
+	where := "TRUE"
+	if f.ExcludeSelf {
+		where = "NOT " + sqlstore.SelfSQL("service_namespace", "service_name")
+	}
 	return scanRows(ctx, r.db, `SELECT service_name, count(DISTINCT (service_namespace, service_version)), count(*), min(first_seen), max(last_seen)
-		FROM producers GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{limit, offset}, rowsOf(each))
+		FROM producers WHERE `+where+` GROUP BY service_name ORDER BY service_name LIMIT ? OFFSET ?`, []any{f.Limit, f.Offset}, rowsOf(each))
 }

@@ -37,6 +37,12 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 			args = append(args, int8(t))
 		}
 	}
+	if f.ExcludeSelf {
+		where = append(where, `schema_key IN (`+sqlstore.NotSelfKeys()+`)`)
+	}
+	if f.Diverging {
+		where = append(where, `schema_key IN (`+sqlstore.DivergingKeys("TRUE")+`)`)
+	}
 	return sqlstore.Cond{SQL: strings.Join(where, " AND "), Args: args}
 }
 

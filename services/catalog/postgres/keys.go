@@ -52,6 +52,14 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 		where = append(where, `metric_types && `+args.add(types)+`::SMALLINT[]`)
 		indexed = false
 	}
+	if f.ExcludeSelf {
+		where = append(where, `schema_key IN (`+sqlstore.NotSelfKeys()+`)`)
+		indexed = false
+	}
+	if f.Diverging {
+		where = append(where, `schema_key IN (`+sqlstore.DivergingKeys("TRUE")+`)`)
+		indexed = false
+	}
 	return sqlstore.Cond{SQL: strings.Join(where, " AND "), Args: args, Indexed: indexed}
 }
 

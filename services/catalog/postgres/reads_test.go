@@ -116,7 +116,7 @@ func TestReadsOrderNamesByteByByte(t *testing.T) {
 			}
 		}},
 		{"ListServices", func(s catalog.Store) ([]string, error) {
-			svcs, err := s.ListServices(ctx, 0, 0)
+			svcs, err := s.ListServices(ctx, catalog.ServiceFilter{})
 			out := make([]string, len(svcs))
 			for i, sv := range svcs {
 				out[i] = sv.Name

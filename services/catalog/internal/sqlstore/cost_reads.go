@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -238,14 +239,18 @@ func KeyCostsIn(ctx context.Context, r CostReader, scope KeyScope, q CostQuery) 
 }
 
 // ListTopSeries implements catalog.Store.ListTopSeries on r: Top over
-// every key's active streams, then the listed metrics' types.
-func ListTopSeries(ctx context.Context, r CostReader, w tallycatv1.Window, limit int) (*catalog.TopSeries, error) {
-	q := QueryOf(r, w)
+// every key's active streams (but TallyCat's own, when f excludes them),
+// then the listed metrics' types.
+func ListTopSeries(ctx context.Context, r CostReader, f catalog.TopFilter) (*catalog.TopSeries, error) {
+	q := QueryOf(r, f.Window)
 	streams, rows, err := ActiveCosts(ctx, r, KeyScope{}, q.Since(), CostRead{})
 	if err != nil {
 		return nil, Wrap("list top series", err)
 	}
-	top, err := Top(streams, rows, q, limit)
+	if f.ExcludeSelf {
+		streams = slices.DeleteFunc(streams, func(s KeyStream) bool { return s.Release.IsSelf() })
+	}
+	top, err := Top(streams, rows, q, f.Limit)
 	if err != nil || len(top.Metrics) == 0 {
 		return top, Wrap("list top series", err)
 	}

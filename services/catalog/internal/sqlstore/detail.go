@@ -135,11 +135,12 @@ type ProducerReader interface {
 	// when the schema or the name f names does not exist, and what was
 	// handed is then dropped.
 	Producers(ctx context.Context, f catalog.ProducerFilter, each func(Row) error) (known bool, err error)
-	// Services hands each service, by name in byte order, from offset,
-	// at most limit (a LIMIT), to each, selected as ListServices reads
-	// it: its name, counts of releases and instances, the first first
-	// seen and the last last seen of them.
-	Services(ctx context.Context, offset, limit int, each func(Row) error) error
+	// Services hands each service f selects (TallyCat's own left out
+	// with f.ExcludeSelf, as SelfSQL tells them), by name in byte order,
+	// from f.Offset, at most f.Limit (a LIMIT), to each, selected as
+	// ListServices reads it: its name, counts of releases and instances,
+	// the first first seen and the last last seen of them.
+	Services(ctx context.Context, f catalog.ServiceFilter, each func(Row) error) error
 }
 
 // ListProducers implements catalog.Store.ListProducers on r.
@@ -173,9 +174,10 @@ func ScanProducer(r Row) (catalog.Producer, error) {
 }
 
 // ListServices implements catalog.Store.ListServices on r.
-func ListServices(ctx context.Context, r ProducerReader, offset, limit int) ([]catalog.Service, error) {
+func ListServices(ctx context.Context, r ProducerReader, f catalog.ServiceFilter) ([]catalog.Service, error) {
 	var out []catalog.Service
-	err := r.Services(ctx, offset, LimitOf(limit), func(row Row) error {
+	f.Limit = LimitOf(f.Limit)
+	err := r.Services(ctx, f, func(row Row) error {
 		var sv catalog.Service
 		err := row.Scan(&sv.Name, &sv.Releases, &sv.Instances, &sv.FirstSeen, &sv.LastSeen)
 		out = append(out, sv)

@@ -59,12 +59,12 @@ func (f Flows) ListProducers(ctx context.Context, pf catalog.ProducerFilter) ([]
 	return ListProducers(ctx, f.d, pf)
 }
 
-func (f Flows) ListServices(ctx context.Context, offset, limit int) ([]catalog.Service, error) {
-	return ListServices(ctx, f.d, offset, limit)
+func (f Flows) ListServices(ctx context.Context, sf catalog.ServiceFilter) ([]catalog.Service, error) {
+	return ListServices(ctx, f.d, sf)
 }
 
-func (f Flows) ListTopSeries(ctx context.Context, w tallycatv1.Window, limit int) (*catalog.TopSeries, error) {
-	return ListTopSeries(ctx, f.d, w, limit)
+func (f Flows) ListTopSeries(ctx context.Context, tf catalog.TopFilter) (*catalog.TopSeries, error) {
+	return ListTopSeries(ctx, f.d, tf)
 }
 
 func (f Flows) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catalog.SeriesPoint, error) {

@@ -77,6 +77,7 @@ type KeyReader interface {
 	// error_count of its current streams (superseded_by empty), summed.
 	KeyFigures(ctx context.Context, scope KeyScope, each func(Row) error) error
 	ReleaseKeyReader
+	KeyDetailReader
 }
 
 // KeyOrder is the ORDER BY column of a sort on the summaries' own columns,
@@ -99,8 +100,9 @@ func KeyOrder(sort tallycatv1.SchemaKeySort, name string) (string, bool) {
 }
 
 // ListSchemaKeys implements catalog.Store.ListSchemaKeys on r. It reads
-// the summaries the writer keeps; only the page's version flags, cost and
-// figures (KeyFigures) are worked out as it reads. A sort by cost or by
+// the summaries the writer keeps; only the page's version flags, cost,
+// figures (KeyFigures), versions and divergence (addDetails) are worked
+// out as it reads. A sort by cost or by
 // error share works out that figure for every key that passes the filter,
 // sorts and pages them (SortByCost, SortByErrorShare), then reads the
 // page's summaries.
@@ -123,6 +125,9 @@ func ListSchemaKeys(ctx context.Context, r KeyReader, f catalog.KeyFilter) ([]ca
 	}
 	if err == nil {
 		err = addFigures(ctx, r, out, nil)
+	}
+	if err == nil {
+		err = addDetails(ctx, r, out, f)
 	}
 	if err != nil {
 		return nil, 0, Wrap("list schema keys", err)
@@ -161,7 +166,10 @@ func keysByFigure(ctx context.Context, r KeyReader, f catalog.KeyFilter, filter 
 	if err := addCosts(ctx, r, out, costs, q); err != nil {
 		return nil, 0, err
 	}
-	return out, total, addFigures(ctx, r, out, figs)
+	if err := addFigures(ctx, r, out, figs); err != nil {
+		return nil, 0, err
+	}
+	return out, total, addDetails(ctx, r, out, f)
 }
 
 // addCosts fills the summaries' costs, from costs when given, else worked

@@ -1,0 +1,151 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
+)
+
+// What a list of keys says of each beside the summaries the writer keeps:
+// the versions of its schemas, whether they diverge, and which keys are
+// TallyCat's own (catalog.IsSelf). None is kept in schema_keys, which
+// would need a migration and a write on every version change; the
+// schemas, their streams and the version history hold them, so a list
+// reads them for its page alone, and a filter on them reads the streams
+// once.
+
+// KeyDetailReader reads, in the store's SQL, what a page of keys says
+// beside its summaries.
+type KeyDetailReader interface {
+	// KeyVersions hands each schema of the listed keys that has a
+	// version to each, selected as schema_key, schema_id, the version
+	// and status of its history row with the highest seq, and whether
+	// the schema is superseded (no current stream), in no order.
+	KeyVersions(ctx context.Context, keys []string, each func(Row) error) error
+	// DivergingOf reads which of the listed keys diverge, as
+	// DivergingKeys selects them.
+	DivergingOf(ctx context.Context, keys []string) ([]string, error)
+}
+
+// quote is a string literal both dialects read.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// SelfSQL is a condition, in SQL both dialects read, true of a row whose
+// namespace and name columns name one of TallyCat's own services
+// (catalog.IsSelf). The names are the catalog's constants, written as
+// literals rather than bound, so that the condition can stand in any
+// query of either dialect whatever its placeholders.
+func SelfSQL(namespace, name string) string {
+	names := make([]string, len(catalog.SelfServices))
+	for i, n := range catalog.SelfServices {
+		names[i] = quote(n)
+	}
+	return "(" + namespace + " = " + quote(catalog.SelfNamespace) + " AND " + name + " IN (" + strings.Join(names, ", ") + "))"
+}
+
+// NotSelfKeys selects the keys a release other than TallyCat's own ever
+// sent: every stream of a key, superseded or not, is a release that sent
+// it, so a key is TallyCat's alone when each of its streams is. Its
+// complement is what catalog.KeyFilter.ExcludeSelf leaves out.
+func NotSelfKeys() string {
+	return `SELECT schema_key FROM schema_streams WHERE NOT ` + SelfSQL("service_namespace", "service_name")
+}
+
+// DivergingKeys selects the keys, among those within (a condition on
+// schema_key; TRUE for every key) holds, whose current schemas disagree
+// as catalog.KeyFilter.Diverging says: more than one unit or metric type
+// among the schemas some stream produces now, or more than one schema
+// among the current streams of more than one service. within appears
+// twice: a dialect with positional placeholders binds its arguments
+// twice.
+func DivergingKeys(within string) string {
+	return `SELECT schema_key FROM schemas WHERE current_streams > 0 AND ` + within + `
+		GROUP BY schema_key HAVING count(DISTINCT unit) > 1 OR count(DISTINCT metric_type) > 1
+		UNION
+		SELECT schema_key FROM schema_streams WHERE superseded_by = '' AND ` + within + `
+		GROUP BY schema_key HAVING count(DISTINCT schema_id) > 1 AND count(DISTINCT service_name) > 1`
+}
+
+// addDetails fills the summaries' versions and divergence. A page listed
+// under the diverging filter diverges without asking.
+func addDetails(ctx context.Context, r KeyReader, out []catalog.KeySummary, f catalog.KeyFilter) error {
+	if len(out) == 0 {
+		return nil
+	}
+	keys := make([]string, len(out))
+	at := make(map[string]int, len(out))
+	for i, k := range out {
+		keys[i], at[k.Key] = k.Key, i
+	}
+	err := r.KeyVersions(ctx, keys, func(row Row) error {
+		var key string
+		var status Enum
+		var v catalog.KeyVersion
+		if err := row.Scan(&key, &v.SchemaID, &v.Version, &status, &v.Superseded); err != nil {
+			return err
+		}
+		if i, ok := at[key]; ok {
+			v.Status = tallycatv1.VersionStatus(status)
+			out[i].Versions = append(out[i].Versions, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range out {
+		slices.SortFunc(out[i].Versions, func(a, b catalog.KeyVersion) int {
+			return cmp.Or(CompareVersions(a.Version, b.Version), cmp.Compare(a.SchemaID, b.SchemaID))
+		})
+	}
+	diverging := keys
+	if !f.Diverging {
+		if diverging, err = r.DivergingOf(ctx, keys); err != nil {
+			return err
+		}
+	}
+	for _, k := range diverging {
+		if i, ok := at[k]; ok {
+			out[i].Diverging = true
+		}
+	}
+	return nil
+}
+
+// CompareVersions orders SemVer versions by precedence as far as a list
+// needs it: MAJOR.MINOR.PATCH as numbers, a pre-release before its
+// release, and anything else (a pre-release's identifiers, a version
+// that is not SemVer, which the API refuses but an older catalog may
+// hold) byte by byte.
+func CompareVersions(a, b string) int {
+	ca, pa, _ := strings.Cut(strings.SplitN(a, "+", 2)[0], "-")
+	cb, pb, _ := strings.Cut(strings.SplitN(b, "+", 2)[0], "-")
+	na, nb := strings.Split(ca, "."), strings.Split(cb, ".")
+	for i := 0; i < len(na) && i < len(nb); i++ {
+		x, errx := strconv.ParseUint(na[i], 10, 64)
+		y, erry := strconv.ParseUint(nb[i], 10, 64)
+		if errx != nil || erry != nil {
+			return strings.Compare(a, b)
+		}
+		if c := cmp.Compare(x, y); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(len(na), len(nb)); c != 0 {
+		return c
+	}
+	switch {
+	case pa == pb:
+		return strings.Compare(a, b)
+	case pa == "":
+		return 1
+	case pb == "":
+		return -1
+	}
+	return strings.Compare(pa, pb)
+}
