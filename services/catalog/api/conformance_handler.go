@@ -26,6 +26,9 @@ func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.L
 		parts = append(parts, s.String())
 		signals = append(signals, schemaid.SignalFromAPI(s))
 	}
+	if req.GetExcludeSelfTelemetry() {
+		parts = append(parts, "exclude_self_telemetry")
+	}
 	pg, err := openPage(req.GetPageToken(), req.GetPageSize(), parts...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
@@ -44,7 +47,8 @@ func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.L
 	// row naming them (see conformance.Group).
 	found, total, err := h.Findings.Groups(ctx, conformance.FindingFilter{
 		SchemaKey: key, Signals: signals, SchemaID: req.GetSchemaId(), ServiceName: req.GetServiceName(),
-		MinLevel: req.GetMinLevel(), FindingIDs: req.GetFindingIds(), Offset: pg.offset, Limit: pg.size,
+		MinLevel: req.GetMinLevel(), FindingIDs: req.GetFindingIds(), ExcludeSelf: req.GetExcludeSelfTelemetry(),
+		Offset: pg.offset, Limit: pg.size,
 	})
 	if err != nil {
 		return nil, toConnectError(ctx, err)
@@ -57,12 +61,16 @@ func (h *ConformanceHandler) ListFindings(ctx context.Context, req *tallycatv1.L
 }
 
 // GetConformanceSummary implements tallycatv1connect.ConformanceServiceHandler.
-func (h *ConformanceHandler) GetConformanceSummary(ctx context.Context, _ *tallycatv1.GetConformanceSummaryRequest) (*tallycatv1.GetConformanceSummaryResponse, error) {
+func (h *ConformanceHandler) GetConformanceSummary(ctx context.Context, req *tallycatv1.GetConformanceSummaryRequest) (*tallycatv1.GetConformanceSummaryResponse, error) {
 	// The summary is of the last full judging; make sure there was one.
 	if _, _, err := h.Findings.List(ctx, conformance.FindingFilter{Limit: 1}); err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return toConformanceSummaryTitled(h.Findings.Summary()), nil
+	f := conformance.SummaryFilter{ExcludeSelf: req.GetExcludeSelfTelemetry()}
+	for _, k := range req.GetSchemaKeys() {
+		f.Keys = append(f.Keys, storedKey(req.GetSignal(), k))
+	}
+	return toConformanceSummaryTitled(h.Findings.SummaryOf(f)), nil
 }
 
 // ExportRegistry implements tallycatv1connect.ConformanceServiceHandler.

@@ -240,6 +240,11 @@ func toConformanceSummary(s conformance.Summary) *tallycatv1.GetConformanceSumma
 	return &tallycatv1.GetConformanceSummaryResponse{
 		Metrics: coverage(s.Metrics), Attributes: coverage(s.Attributes), DataPoints: coverage(s.DataPoints),
 		Total: toFindingCount(s.Total), ByFinding: counts(s.ByFinding), ByService: counts(s.ByService), Registries: s.Registries,
+		ByKey: each(s.ByKey, func(c conformance.FindingCount) *tallycatv1.FindingCount {
+			out := toFindingCount(c)
+			_, out.Name = catalog.ParseStoredKey(c.Name)
+			return out
+		}),
 	}
 }
 

@@ -39,6 +39,9 @@ type Findings struct {
 
 // keyFacts is what the summary needs of one metric key.
 type keyFacts struct {
+	// self is set when every release producing the key now is TallyCat's
+	// own (catalog.IsSelf), which a summary may leave out.
+	self       bool
 	defined    bool
 	schemas    int // current ones
 	attributes int // distinct data point attributes of its current schemas
@@ -57,8 +60,13 @@ type FindingFilter struct {
 	// MinLevel keeps findings at this level or more severe.
 	MinLevel   tallycatv1.FindingLevel
 	FindingIDs []string
-	Offset     int
-	Limit      int
+	// ExcludeSelf leaves TallyCat's own releases (catalog.IsSelf) out of
+	// what a finding concerns, and so the findings that concern nothing
+	// else: what the catalog and the ingest report of themselves is not
+	// what a team came to judge.
+	ExcludeSelf bool
+	Offset      int
+	Limit       int
 }
 
 // Run judges the catalog now and then every interval until ctx ends,
@@ -212,9 +220,12 @@ func (x *Findings) judgeSignal(key string, judged []catalog.Judged) []Finding {
 // summary needs of the key.
 func (x *Findings) judge(key string, judged []catalog.Judged) ([]Finding, keyFacts) {
 	_, defined := x.Judge.Registry.Metric(key)
-	facts := keyFacts{defined: defined, schemas: len(judged)}
+	facts := keyFacts{defined: defined, schemas: len(judged), self: len(judged) > 0}
 	attrs := map[string]bool{}
 	for _, j := range judged {
+		if len(j.Releases) == 0 || slices.ContainsFunc(j.Releases, func(r catalog.ReleaseIdentity) bool { return !r.IsSelf() }) {
+			facts.self = false
+		}
 		facts.dataPoints += j.Schema.DataPoints
 		for _, f := range j.Schema.Fields {
 			if f.Source == tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT && !attrs[f.Name] {
@@ -473,6 +484,14 @@ func (f FindingFilter) pass(fd Finding) bool {
 		return false
 	case f.ServiceName != "" && !slices.ContainsFunc(fd.Producers, func(r catalog.ReleaseIdentity) bool { return r.ServiceName == f.ServiceName }):
 		return false
+	case f.ExcludeSelf && onlySelf(fd.Producers):
+		return false
 	}
 	return true
+}
+
+// onlySelf reports whether every release of a finding's is TallyCat's
+// own; a finding that names none is not.
+func onlySelf(rs []catalog.ReleaseIdentity) bool {
+	return len(rs) > 0 && !slices.ContainsFunc(rs, func(r catalog.ReleaseIdentity) bool { return !r.IsSelf() })
 }

@@ -150,18 +150,29 @@ func (g *Group) absorb(c Concern, examples []string) {
 // service select, and whether any is left; the filter's other fields are
 // the same for every schema of a group (see pass). Filtering then
 // grouping and grouping then narrowing are the same: a schema's page
-// lists its own findings, a service's the ones on its schemas.
+// lists its own findings, a service's the ones on its schemas. Leaving
+// TallyCat's own out (ExcludeSelf) leaves its releases out of each
+// schema's, and the schemas only they produce.
 func (f FindingFilter) narrow(g Group) (Group, bool) {
 	same := f
-	same.SchemaID, same.ServiceName = "", ""
+	same.SchemaID, same.ServiceName, same.ExcludeSelf = "", "", false
 	if !same.pass(g.Finding) {
 		return g, false
 	}
-	if f.SchemaID == "" && f.ServiceName == "" {
+	if f.SchemaID == "" && f.ServiceName == "" && !f.ExcludeSelf {
 		return g, true
 	}
 	var kept []Concern
+	changed := false
 	for _, c := range g.Schemas {
+		if f.ExcludeSelf && slices.ContainsFunc(c.Producers, catalog.ReleaseIdentity.IsSelf) {
+			if onlySelf(c.Producers) {
+				changed = true
+				continue
+			}
+			c.Producers = slices.DeleteFunc(slices.Clone(c.Producers), catalog.ReleaseIdentity.IsSelf)
+			changed = true
+		}
 		if (f.SchemaID == "" || c.SchemaID == f.SchemaID) &&
 			(f.ServiceName == "" || slices.ContainsFunc(c.Producers, func(r catalog.ReleaseIdentity) bool { return r.ServiceName == f.ServiceName })) {
 			kept = append(kept, c)
@@ -170,7 +181,7 @@ func (f FindingFilter) narrow(g Group) (Group, bool) {
 	if len(kept) == 0 {
 		return g, false
 	}
-	if len(kept) == len(g.Schemas) {
+	if len(kept) == len(g.Schemas) && !changed {
 		return g, true
 	}
 	n := Group{Finding: g.Finding, Schemas: kept}

@@ -45,17 +45,34 @@ type Summary struct {
 	Metrics, Attributes, DataPoints Coverage
 	Total                           FindingCount
 	ByFinding, ByService            []FindingCount
-	Registries                      []string
+	// ByKey counts the findings of each key SummaryFilter.Keys names that
+	// has any, in that order, named by the stored key.
+	ByKey      []FindingCount
+	Registries []string
 	// JudgedAt is when the findings were last judged in full; zero before
 	// the first judging ends.
 	JudgedAt time.Time
 }
 
-// Summary sums up the last full judging. It counts findings as the API
+// SummaryFilter narrows a summary.
+type SummaryFilter struct {
+	// ExcludeSelf counts neither the metrics only TallyCat's own releases
+	// produce nor what the findings say of them (see
+	// FindingFilter.ExcludeSelf).
+	ExcludeSelf bool
+	// Keys are the stored keys ByKey counts the findings of: a page of a
+	// list, which says how many each of its keys has.
+	Keys []string
+}
+
+// Summary sums up the last full judging (SummaryOf, unfiltered).
+func (x *Findings) Summary() Summary { return x.SummaryOf(SummaryFilter{}) }
+
+// SummaryOf sums up the last full judging. It counts findings as the API
 // lists them, grouped across the schemas they concern (see Group), so that
-// the counts are the rows a filter shows; a service counts a finding that
-// concerns any of its schemas once.
-func (x *Findings) Summary() Summary {
+// the counts are the rows a filter shows; a service, and a key, counts a
+// finding that concerns any of its schemas once.
+func (x *Findings) SummaryOf(f SummaryFilter) Summary {
 	x.mu.RLock()
 	groups, keys, judged := x.groups, x.keys, x.judged
 	x.mu.RUnlock()
@@ -64,6 +81,9 @@ func (x *Findings) Summary() Summary {
 		s.Registries = append(s.Registries, src.Name)
 	}
 	for _, k := range keys {
+		if f.ExcludeSelf && k.self {
+			continue
+		}
 		s.Metrics.Total++
 		s.Attributes.Total += uint64(k.attributes)
 		s.Attributes.Defined += uint64(k.definedAt)
@@ -73,19 +93,37 @@ func (x *Findings) Summary() Summary {
 			s.DataPoints.Defined += k.dataPoints
 		}
 	}
-	byFinding, byService := map[string]*FindingCount{}, map[string]*FindingCount{}
-	for _, f := range groups {
-		s.Total.add(f.Level)
-		count(byFinding, f.ID).add(f.Level)
+	byFinding, byService, byKey := map[string]*FindingCount{}, map[string]*FindingCount{}, map[string]*FindingCount{}
+	asked := make(map[string]bool, len(f.Keys))
+	for _, k := range f.Keys {
+		asked[k] = true
+	}
+	narrowing := FindingFilter{ExcludeSelf: f.ExcludeSelf}
+	for _, g := range groups {
+		g, ok := narrowing.narrow(g)
+		if !ok {
+			continue
+		}
+		s.Total.add(g.Level)
+		count(byFinding, g.ID).add(g.Level)
+		if asked[g.SchemaKey] {
+			count(byKey, g.SchemaKey).add(g.Level)
+		}
 		seen := map[string]bool{}
-		for _, p := range f.Producers {
+		for _, p := range g.Producers {
 			if !seen[p.ServiceName] {
 				seen[p.ServiceName] = true
-				count(byService, p.ServiceName).add(f.Level)
+				count(byService, p.ServiceName).add(g.Level)
 			}
 		}
 	}
 	s.ByFinding, s.ByService = sorted(byFinding), sorted(byService)
+	for _, k := range f.Keys {
+		if c := byKey[k]; c != nil {
+			s.ByKey = append(s.ByKey, *c)
+			delete(byKey, k) // a key asked for twice is counted once
+		}
+	}
 	return s
 }
 
