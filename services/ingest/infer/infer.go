@@ -62,6 +62,9 @@ type Inferrer struct {
 	// names is the limit of span names (nil: none), and now its clock.
 	names *spanNames
 	now   func() time.Time
+	// slowItems turns the repeat-item fast path off (see repeat.go), for
+	// the tests that hold it to the slow path.
+	slowItems bool
 }
 
 // New returns an Inferrer with empty caches and no limits.
@@ -152,8 +155,11 @@ type scratch struct {
 	lists     [][]byte
 	arena     []byte
 	// item is what the span or log record being read counts toward the
-	// cost figures (see item_costs.go).
+	// cost figures (see item_costs.go), and rep the layouts of the
+	// request's spans and log records with the shapes they resolved to
+	// (see repeat.go).
 	item itemCosts
+	rep  repeats
 }
 
 func newScratch() *scratch {
@@ -181,6 +187,7 @@ func (s *scratch) reset() {
 	s.ptSlot, s.ptSeries, s.ptVals, s.resVals = s.ptSlot[:0], s.ptSeries[:0], s.ptVals[:0], s.resVals[:0]
 	s.arena = s.arena[:0]
 	s.item.reset()
+	s.rep.reset()
 }
 
 // metricState is what the builder knows of the metric whose points it is

@@ -128,10 +128,10 @@ func (s *scratch) severityFields(dst []schemaid.Attribute, number int32, text st
 }
 
 // itemCounted records the item just read, counted in slot under a shape
-// with fields shape: its size, and, tracking, its values in the request's
-// log, in the order of the shape's fields, the zero Value where a field is
-// not counted.
-func (s *scratch) itemCounted(slot int, shape []schemaid.Attribute) {
+// of n fields: its size, and, tracking, its values in the request's log,
+// in the order of the shape's fields (the i'th counted field's value goes
+// to perm[i], see positions), the zero Value where a field is not counted.
+func (s *scratch) itemCounted(slot, n int, perm []int32) {
 	if s.item.size > 0 {
 		for len(s.item.sizes) <= slot {
 			s.item.sizes = append(s.item.sizes, 0)
@@ -143,18 +143,31 @@ func (s *scratch) itemCounted(slot int, shape []schemaid.Attribute) {
 	}
 	s.ptSlot = append(s.ptSlot, int32(slot))
 	base := len(s.ptVals)
-	s.ptVals = slices.Grow(s.ptVals, len(shape))[:base+len(shape)]
+	s.ptVals = slices.Grow(s.ptVals, n)[:base+n]
 	vals := s.ptVals[base:]
 	clear(vals)
-	at := 0
-	for i := range s.item.attrs {
-		k := fieldAt(shape, &s.item.attrs[i], at)
-		if k < 0 {
-			continue // cannot be: the shape holds every field of the item
+	for i, k := range perm {
+		if k >= 0 {
+			vals[k] = s.item.vals[i]
 		}
-		vals[k] = s.item.vals[i]
-		at = k + 1
 	}
+}
+
+// positions appends to dst where each counted field of the item just read
+// lies among the shape's fields, -1 for none (which cannot be: the shape
+// holds every field of the item). Items of one layout have their counted
+// fields in the same places, so the repeat-item fast path keeps this with
+// the layout and finds nothing again.
+func (c *itemCosts) positions(dst []int32, shape []schemaid.Attribute) []int32 {
+	at := 0
+	for i := range c.attrs {
+		k := fieldAt(shape, &c.attrs[i], at)
+		dst = append(dst, int32(k))
+		if k >= 0 {
+			at = k + 1
+		}
+	}
+	return dst
 }
 
 // fieldAt is where a is among the shape's fields, looking from at on, then

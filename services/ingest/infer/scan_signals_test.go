@@ -32,7 +32,7 @@ var (
 			if err := proto.Unmarshal(b, req); err != nil {
 				return ingest.Result{}, err
 			}
-			return infer.New().InferTraces(req), nil
+			return slowPath().InferTraces(req), nil
 		},
 		seeds:   traceSeeds,
 		message: func() proto.Message { return &coltracepb.ExportTraceServiceRequest{} },
@@ -44,12 +44,22 @@ var (
 			if err := proto.Unmarshal(b, req); err != nil {
 				return ingest.Result{}, err
 			}
-			return infer.New().InferLogs(req), nil
+			return slowPath().InferLogs(req), nil
 		},
 		seeds:   logSeeds,
 		message: func() proto.Message { return &collogspb.ExportLogsServiceRequest{} },
 	}
 )
+
+// slowPath is an Inferrer without the repeat-item fast path (see
+// repeat.go): the reference resolves every span's and log record's shape
+// from its attributes, so that the scanner's fast path is held to what the
+// slow path gives, not to itself.
+func slowPath() *infer.Inferrer {
+	in := infer.New()
+	in.SetItemRepeats(false)
+	return in
+}
 
 // agree holds the scanner to its reference on b: the same refusal, or the
 // same observations, on cold caches and on warm ones.
