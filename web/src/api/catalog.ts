@@ -1,7 +1,7 @@
 // One hook per CatalogService RPC, so pages never build queries by hand and
 // every cache key comes from connect-query.
-import { keepPreviousData } from "@tanstack/react-query";
-import { skipToken, useQuery } from "@connectrpc/connect-query";
+import { keepPreviousData, useQueries } from "@tanstack/react-query";
+import { createQueryOptions, skipToken, useQuery, useTransport } from "@connectrpc/connect-query";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   CatalogService,
@@ -30,6 +30,22 @@ export function useSchema(schemaId: string, window: Window = Window.UNSPECIFIED)
     { schemaId, window },
     { placeholderData: (prev) => (prev?.schema?.schemaId === schemaId ? prev : undefined) },
   );
+}
+
+/**
+ * useSchemaDetails reads several schemas in full, as useSchema does over the
+ * last hour (so a schema page open beside them shares its answer): what a
+ * page needs to name schemas by the releases that send them. A name changes
+ * with a release, not within seconds: the answers are kept a minute.
+ */
+export function useSchemaDetails(schemaIds: string[]) {
+  const transport = useTransport();
+  return useQueries({
+    queries: schemaIds.map((schemaId) => ({
+      ...createQueryOptions(CatalogService.method.getSchema, { schemaId, window: Window.UNSPECIFIED }, { transport }),
+      staleTime: 60_000,
+    })),
+  });
 }
 
 export function useProducers(input: MessageInitShape<typeof ListProducersRequestSchema>) {
