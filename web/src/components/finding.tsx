@@ -4,6 +4,7 @@ import { Link } from "@tanstack/react-router";
 import { ChevronDown, ChevronRight } from "lucide-react";
 import { type Finding, FindingLevel, type FindingProducer, type ConcernedSchema, ConcernedSchemaSchema } from "@/gen/tallycat/v1/conformance_service_pb";
 import { shortId } from "@/lib/format";
+import { releaseFullName, releaseName, releasesLabel } from "@/lib/schema-name";
 import { cn } from "@/lib/utils";
 
 /**
@@ -95,9 +96,9 @@ export function Replacement({ finding: f }: { finding: Finding }) {
   );
 }
 
-/** producerName is a release as people say it: "checkout 1.4.2". */
+/** producerName is a release as people say it: "checkout 1.4.2" (the UI's one naming, lib/schema-name). */
 export function producerName(p: FindingProducer): string {
-  return [p.serviceName, p.serviceVersion].filter(Boolean).join(" ");
+  return releaseName(p);
 }
 
 /** findingTitle is a finding's name in words, as the catalog titles it ("Unit differs from the conventions"); a catalog from before titles gets its id in words. */
@@ -134,7 +135,7 @@ export function Producers({ finding, max = 4 }: { finding: Finding; max?: number
   const shown = schemas.slice(0, max);
   const rest = schemas.length - shown.length;
   const all = schemas
-    .map((s) => `${s.producers.map((p) => (p.serviceNamespace ? `${p.serviceNamespace}/` : "") + producerName(p)).join(", ") || "no producer"} (schema ${s.schemaId})`)
+    .map((s) => `${s.producers.map(releaseFullName).join(", ") || "no producer"} (schema ${s.schemaId})`)
     .join("\n");
   return (
     <span className="text-xs text-muted-foreground" data-testid="finding-producers" data-schemas={schemas.length} title={all}>
@@ -143,7 +144,7 @@ export function Producers({ finding, max = 4 }: { finding: Finding; max?: number
         <Fragment key={s.schemaId}>
           {i > 0 && " · "}
           <Link to="/schemas/$id" params={{ id: s.schemaId }} title={`schema ${s.schemaId}`} className="text-primary hover:underline" data-testid="finding-schema">
-            {s.producers.length > 0 ? s.producers.map(producerName).join(", ") : `schema ${shortId(s.schemaId)}`}
+            {s.producers.length > 0 ? releasesLabel(s.producers) : `schema ${shortId(s.schemaId)}`}
           </Link>
         </Fragment>
       ))}

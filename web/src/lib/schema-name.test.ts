@@ -50,11 +50,26 @@ describe("nameSchemas", () => {
       "checkout 1.4.2 · server",
       "checkout 1.4.2 · client",
     ]);
-    // A release that moved to a larger schema: same unit, same type, told apart by id.
+    // Two current schemas alike in every trait: told apart by id.
     expect(two({ unit: "s", metricType: MetricType.HISTOGRAM }, { unit: "s", metricType: MetricType.HISTOGRAM })).toEqual([
       "checkout 1.4.2 · aaaaaaaa",
       "checkout 1.4.2 · bbbbbbbb",
     ]);
+  });
+
+  it("names a release's current schema plainly and the shape it moved away from as superseded", () => {
+    const same = { unit: "s", metricType: MetricType.HISTOGRAM, releases: [checkout("1.4.2")] };
+    const one = nameSchemas([
+      { schemaId: id("a"), ...same },
+      { schemaId: id("d"), ...same, superseded: true },
+    ]);
+    expect([nameOf(one, id("a")).label, nameOf(one, id("d")).label]).toEqual(["checkout 1.4.2", "checkout 1.4.2 · superseded"]);
+    const two = nameSchemas([
+      { schemaId: id("a"), ...same },
+      { schemaId: id("d"), ...same, superseded: true },
+      { schemaId: id("e"), ...same, superseded: true },
+    ]);
+    expect([id("a"), id("d"), id("e")].map((i) => nameOf(two, i).label)).toEqual(["checkout 1.4.2", "checkout 1.4.2 · dddddddd", "checkout 1.4.2 · eeeeeeee"]);
   });
 
   it("adds a trait only among the schemas sharing a producer", () => {

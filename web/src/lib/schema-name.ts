@@ -43,6 +43,8 @@ export type NamedSchema = {
   unit?: string;
   metricType?: MetricType;
   spanKind?: SpanKind;
+  /** superseded is a past shape: every release that sent it moved to another schema. */
+  superseded?: boolean;
   releases?: ReleaseLike[];
 };
 
@@ -53,12 +55,14 @@ export type SchemaName = {
   short: string;
   /** producer names the releases that send it ("checkout 1.4.2"); empty while they are not known or where there is none. */
   producer: string;
-  /** trait tells the schema from another of the same producer: its unit, its type, its kind, or, failing those, its short id. */
+  /** trait tells the schema from another of the same producer: its unit, its type, its kind, "superseded" for a lone past shape, or its short id. */
   trait: string;
   /** label is the name in one line: "checkout 1.4.2 · s"; the short id where no producer is known. */
   label: string;
   /** full is every release with its namespace, then the full id, for a title. */
   full: string;
+  /** releases are those that send it, current first; undefined while not known. */
+  releases?: ReleaseLike[];
 };
 
 /**
@@ -72,12 +76,21 @@ const traits: ((s: NamedSchema) => string)[] = [
   (s) => (s.spanKind ? spanKindLabel[s.spanKind] : ""),
 ];
 
-/** distinguishing picks the first trait whose values all differ within a group of schemas sharing a producer. */
+/**
+ * distinguishing picks the first trait whose values all differ within a
+ * group of schemas sharing a producer. Failing those, a release that moved
+ * to a larger schema (the common case: same unit, same type) leaves one
+ * current schema and its past shape: the current one needs no trait, and
+ * a lone past shape is "superseded"; any other tie is told by short id.
+ */
 function distinguishing(group: NamedSchema[]): (s: NamedSchema) => string {
   for (const trait of traits) {
     const values = group.map(trait);
     if (values.every(Boolean) && new Set(values).size === group.length) return trait;
   }
+  const current = group.filter((s) => !s.superseded).length;
+  const past = group.length - current;
+  if (current <= 1) return (s) => (!s.superseded ? "" : past === 1 ? "superseded" : shortId(s.schemaId));
   return (s) => shortId(s.schemaId);
 }
 
@@ -106,6 +119,7 @@ export function nameSchemas(schemas: NamedSchema[]): Map<string, SchemaName> {
       trait,
       label: producer ? [producer, trait].filter(Boolean).join(" · ") : shortId(s.schemaId),
       full: [...(s.releases ?? []).map(releaseFullName), `schema ${s.schemaId}`].join("\n"),
+      releases: s.releases,
     });
   }
   return out;
