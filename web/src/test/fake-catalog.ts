@@ -178,6 +178,11 @@ const details: Record<string, MessageInitShape<typeof GetSchemaResponseSchema>> 
       create(ProducerSchema, { ...checkout, serviceVersion: "1.4.1", serviceInstanceId: "i-9f2", firstSeen: now, lastSeen: now }),
     ],
   },
+  // payments' only release sends schemaB, so that pages can name it by its producer.
+  [schemaB.schemaId]: {
+    schema: schemaB,
+    releases: [create(ReleaseSchema, { serviceName: "payments", serviceNamespace: "shop", serviceVersion: "2.0.0", instanceCount: 1200, dataPointCount: 42n, firstSeen: lastWeek, lastSeen: now })],
+  },
   [schemaD.schemaId]: {
     schema: schemaD,
     variants: [create(SchemaVariantSchema, { variantId: schemaD.schemaId, attributes: [dp("http.response.status_code", ValueType.INT)], dataPointCount: 7n })],

@@ -7,15 +7,37 @@ import { renderAt } from "@/test/render";
 const METRIC = "/metrics/http.server.request.duration";
 
 describe("metric page", () => {
-  it("shows the schemas side by side and their diff", async () => {
+  it("shows the schemas side by side, each named by the releases that send it, and their differences", async () => {
     renderAt(METRIC, fakeCatalog().transport);
     const cards = await screen.findAllByTestId("schema-card", {}, { timeout: 5000 });
     expect(cards).toHaveLength(2);
-    expect(within(cards[0]!).getByText("aaaaaaaa")).toBeInTheDocument();
+    await waitFor(() => expect(within(cards[0]!).getByTestId("schema-name")).toHaveTextContent("checkout 1.4.2, 1.4.1"));
+    expect(within(cards[0]!).getByTestId("schema-name")).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
+    expect(within(cards[0]!).getByTestId("schema-id")).toHaveTextContent("aaaaaaaa");
+    expect(within(cards[0]!).getByTestId("schema-id")).toHaveAttribute("title", schemaA.schemaId);
+    expect(within(cards[0]!).getByRole("button", { name: "Copy schema id" })).toBeInTheDocument();
+    await waitFor(() => expect(within(cards[1]!).getByTestId("schema-name")).toHaveTextContent(/^payments 2\.0\.0$/));
+
+    // Two producers' schemas differ side by side: nothing was added or removed.
     const diff = await screen.findByTestId("schema-diff");
+    expect(diff).toHaveAttribute("data-framing", "side-by-side");
+    const differs = await within(diff).findByText("differs");
+    expect(differs.closest("li")).toHaveTextContent("in checkout 1.4.2, 1.4.1");
+    expect(differs.closest("li")).toHaveTextContent("in payments 2.0.0");
+    expect(within(diff).getByText("only in checkout 1.4.2, 1.4.1")).toBeInTheDocument();
+    expect(within(diff).getAllByText("http.response.status_code")).toHaveLength(2);
+    expect(within(diff).queryByText(/added|removed|changed/)).not.toBeInTheDocument();
+    expect(screen.getByRole("combobox", { name: "Base schema" })).toHaveTextContent("checkout 1.4.2, 1.4.1 aaaaaaaa");
+    expect(screen.getByRole("combobox", { name: "Target schema" })).toHaveTextContent("payments 2.0.0 bbbbbbbb");
+  });
+
+  it("reads a schema and the one its release moved to as a change over time", async () => {
+    renderAt(`${METRIC}?superseded=true&base=${schemaD.schemaId}&target=${schemaA.schemaId}`, fakeCatalog().transport);
+    const diff = await screen.findByTestId("schema-diff", {}, { timeout: 5000 });
+    await waitFor(() => expect(diff).toHaveAttribute("data-framing", "over-time"));
     expect(await within(diff).findByText("changed")).toBeInTheDocument();
     expect(within(diff).getByText("− removed")).toBeInTheDocument();
-    expect(within(diff).getAllByText("http.response.status_code")).toHaveLength(2);
+    expect(within(diff).queryByText(/^only in/)).not.toBeInTheDocument();
   });
 
   it("shows each field's presence and flags type conflicts on the card", async () => {
@@ -44,9 +66,10 @@ describe("metric page", () => {
     expect(calls.listSchemas).toEqual([false, true]);
     const superseded = screen.getAllByTestId("schema-card").filter((c) => c.dataset.superseded === "true");
     expect(superseded).toHaveLength(1);
-    expect(within(superseded[0]!).getByText("dddddddd")).toBeInTheDocument();
+    expect(within(superseded[0]!).getAllByTestId("schema-id")[0]).toHaveTextContent("dddddddd");
+    await waitFor(() => expect(within(superseded[0]!).getByTestId("schema-name")).toHaveTextContent(/^checkout 1\.4\.1$/));
     expect(within(superseded[0]!).getByText("superseded")).toBeInTheDocument();
-    expect(within(superseded[0]!).getByTestId("moved-to")).toHaveTextContent("moved to aaaaaaaa");
+    await waitFor(() => expect(within(superseded[0]!).getByTestId("moved-to")).toHaveTextContent("moved to checkout 1.4.2, 1.4.1 aaaaaaaa"));
     // Superseded schemas are past shapes, not producers disagreeing.
     expect(screen.getByTestId("schema-count")).toHaveTextContent("2 schemas — producers send this metric in different shapes; 1 superseded");
 
@@ -61,19 +84,29 @@ describe("metric page", () => {
     expect(screen.getByRole("switch", { name: "Show superseded" })).toBeChecked();
   });
 
-  it("shows a release moving to another schema on the timeline", async () => {
+  it("shows a release moving to another schema on the timeline, each schema by its name", async () => {
     renderAt(METRIC, fakeCatalog().transport);
     const timeline = await screen.findByRole("list", { name: "Timeline" }, { timeout: 5000 });
     const moved = within(timeline)
       .getAllByTestId("timeline-event")
       .find((e) => e.dataset.kind === "producer-moved")!;
     expect(moved).toHaveTextContent("release moved");
-    expect(moved).toHaveTextContent("checkout 1.4.1 moved from dddddddd to aaaaaaaa: added http.request.method (string)");
-    expect(within(moved).getByRole("link", { name: "aaaaaaaa" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
-    expect(within(moved).getByRole("link", { name: "dddddddd" })).toHaveAttribute("href", `/schemas/${schemaD.schemaId}`);
+    await waitFor(() =>
+      expect(within(moved).getByTestId("timeline-summary")).toHaveTextContent(
+        "checkout 1.4.1 moved from checkout 1.4.1 dddddddd to checkout 1.4.2, 1.4.1 aaaaaaaa: added http.request.method (string)",
+      ),
+    );
+    expect(within(moved).getByRole("link", { name: "checkout 1.4.2, 1.4.1" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
+    expect(within(moved).getByRole("link", { name: "checkout 1.4.1" })).toHaveAttribute("href", `/schemas/${schemaD.schemaId}`);
     const others = within(timeline).getAllByTestId("timeline-event").filter((e) => e !== moved);
     expect(others.map((e) => e.dataset.kind)).toEqual(["schema-first-seen"]);
     expect(within(others[0]!).queryByText("release moved")).not.toBeInTheDocument();
+    expect(within(others[0]!).getByTestId("timeline-summary")).toHaveTextContent("New schema checkout 1.4.2, 1.4.1 aaaaaaaa first seen from checkout 1.4.2");
+    // Newest first, each time exact in the markup; a week apart, no clock is needed to tell them apart.
+    const times = within(timeline).getAllByTestId("timeline-time");
+    const at = times.map((t) => Date.parse(t.getAttribute("datetime")!));
+    expect(at[0]).toBeGreaterThan(at[1]!);
+    expect(times.map((t) => t.textContent)).toEqual(["1 minute ago", "last week"]);
   });
 
   it("lists the metric's findings over its schemas, with the replacement of a deprecated name", async () => {

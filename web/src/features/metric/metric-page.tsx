@@ -1,8 +1,9 @@
 import { getRouteApi, Link } from "@tanstack/react-router";
 import { ChevronLeft } from "lucide-react";
-import { useSchemas } from "@/api/catalog";
+import { useSchemaEvents, useSchemas } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
 import { FindingsCard } from "@/components/findings-card";
+import { SchemaNamesProvider, useSchemaNames } from "@/components/schema-names";
 import { ProposalsCard } from "@/features/proposals/proposals-card";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -63,60 +64,72 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
   const compare = (side: "base" | "target") => (id: string) =>
     navigate({ search: (prev: MetricSearch) => ({ ...prev, ...pair, [side]: id }), replace: true });
   const first = current[0] ?? list[0];
+  // One set of names for the page: the cards, the pickers and the timeline
+  // name a schema alike, the timeline's past schemas among them.
+  const events = useSchemaEvents(schemaKey, signal);
+  const names = useSchemaNames([
+    ...list.map((s) => s.schemaId),
+    pair.base,
+    pair.target,
+    ...(events.data?.events ?? []).flatMap((e) => [e.schemaId, e.targetSchemaId]),
+  ]);
 
   return (
-    <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div className="space-y-1">
-          <Link to="/" search={signalSearch(signalName)} className="inline-flex items-center text-sm text-muted-foreground hover:text-foreground">
-            <ChevronLeft className="h-4 w-4" /> {words.title}
-          </Link>
-          <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{schemaKey}</h1>
-          {first?.description && <p className="text-sm text-muted-foreground">{first.description}</p>}
-          {schemas.data && (
-            <p className="text-sm text-muted-foreground" data-testid="schema-count">
-              {current.length} {current.length === 1 ? "schema" : "schemas"}
-              {shapesNote(current, signalName)}
-              {showSuperseded && `; ${supersededShown} superseded`}
-            </p>
-          )}
-        </div>
-        <div className="flex items-center gap-2">
-          <Switch id="show-superseded" checked={showSuperseded} onCheckedChange={setShowSuperseded} />
-          <Label htmlFor="show-superseded" className="cursor-pointer">
-            Show superseded
-          </Label>
-        </div>
-      </div>
-
-      {schemas.error ? (
-        <ErrorState error={schemas.error} retry={() => schemas.refetch()} />
-      ) : schemas.isPending ? (
-        <div className="grid gap-4 md:grid-cols-2">
-          <Skeleton className="h-64" />
-          <Skeleton className="h-64" />
-        </div>
-      ) : (
-        <>
-          <section aria-label="Schemas" className="flex gap-4 overflow-x-auto pb-2">
-            {list.map((s) => (
-              <SchemaCard key={s.schemaId} schema={s} />
-            ))}
-            {list.length === 0 && (
-              <p className="rounded-lg border bg-background p-6 text-sm text-muted-foreground">
-                No release produces this {words.key} in a current schema.
-                {!showSuperseded && " Show superseded schemas to see its past shapes."}
+    <SchemaNamesProvider names={names}>
+      <div className="space-y-6">
+        <div className="flex flex-wrap items-end justify-between gap-4">
+          <div className="space-y-1">
+            <Link to="/" search={signalSearch(signalName)} className="inline-flex items-center text-sm text-muted-foreground hover:text-foreground">
+              <ChevronLeft className="h-4 w-4" /> {words.title}
+            </Link>
+            <h1 className="break-all font-mono text-2xl font-semibold tracking-tight">{schemaKey}</h1>
+            {first?.description && <p className="text-sm text-muted-foreground">{first.description}</p>}
+            {schemas.data && (
+              <p className="text-sm text-muted-foreground" data-testid="schema-count">
+                {current.length} {current.length === 1 ? "schema" : "schemas"}
+                {shapesNote(current, signalName)}
+                {showSuperseded && `; ${supersededShown} superseded`}
               </p>
             )}
-          </section>
-          <ProposalsCard schemaKey={schemaKey} signal={signal} />
-          <FindingsCard schemaKey={schemaKey} signal={signal} />
-          {list.length > 1 && (
-            <SchemaDiff schemas={list} base={pair.base} target={pair.target} onBase={compare("base")} onTarget={compare("target")} />
-          )}
-          <Timeline schemaKey={schemaKey} signal={signal} />
-        </>
-      )}
-    </div>
+          </div>
+          <div className="flex items-center gap-2">
+            <Switch id="show-superseded" checked={showSuperseded} onCheckedChange={setShowSuperseded} />
+            <Label htmlFor="show-superseded" className="cursor-pointer">
+              Show superseded
+            </Label>
+          </div>
+        </div>
+
+        {schemas.error ? (
+          <ErrorState error={schemas.error} retry={() => schemas.refetch()} />
+        ) : schemas.isPending ? (
+          <div className="grid gap-4 grid-cols-[repeat(auto-fit,minmax(min(100%,22rem),1fr))]">
+            <Skeleton className="h-64" />
+            <Skeleton className="h-64" />
+          </div>
+        ) : (
+          <>
+            {/* The cards share the width: side by side while each keeps 22rem, one under the other below that. */}
+            <section aria-label="Schemas" className="grid gap-4 grid-cols-[repeat(auto-fit,minmax(min(100%,22rem),1fr))]">
+              {list.map((s) => (
+                <SchemaCard key={s.schemaId} schema={s} />
+              ))}
+              {list.length === 0 && (
+                <p className="col-span-full rounded-lg border bg-background p-6 text-sm text-muted-foreground">
+                  No release produces this {words.key} in a current schema.
+                  {!showSuperseded && " Show superseded schemas to see its past shapes."}
+                </p>
+              )}
+            </section>
+            <ProposalsCard schemaKey={schemaKey} signal={signal} />
+            <FindingsCard schemaKey={schemaKey} signal={signal} />
+            {list.length > 1 && (
+              <SchemaDiff schemas={list} base={pair.base} target={pair.target} onBase={compare("base")} onTarget={compare("target")} />
+            )}
+            <Timeline schemaKey={schemaKey} signal={signal} />
+          </>
+        )}
+      </div>
+    </SchemaNamesProvider>
   );
 }

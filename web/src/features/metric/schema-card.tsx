@@ -1,13 +1,29 @@
 import { Link } from "@tanstack/react-router";
-import { FieldLine, fieldOrder, MetricTypeBadge, SpanKindBadge, SupersededBadge, TypeConflictBadge, VersionBadge } from "@/components/badges";
+import {
+  fieldOrder,
+  MetricTypeBadge,
+  PresenceBadge,
+  SourceBadge,
+  SpanKindBadge,
+  SupersededBadge,
+  TypeConflictBadge,
+  VersionBadge,
+} from "@/components/badges";
 import { ErrorShare } from "@/components/error-share";
 import { RelativeTime } from "@/components/relative-time";
-import { MovedTo } from "@/components/schema-link";
+import { MovedTo, SchemaIdText, SchemaNameText } from "@/components/schema-link";
+import { useSchemaName } from "@/components/schema-names";
+import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { MetricType, Temporality, type Schema } from "@/gen/tallycat/v1/schema_pb";
-import { formatCount, shortId, temporalityLabel } from "@/lib/format";
+import { MetricType, Temporality, type Field, type Schema } from "@/gen/tallycat/v1/schema_pb";
+import { fieldName, formatCount, isEventItself, temporalityLabel, valueTypeLabel } from "@/lib/format";
 import { signalNameOf, wordsOf } from "@/lib/signal";
 import { cn } from "@/lib/utils";
+
+/** Chip is one property of a schema in its header: it never breaks inside, so a row of them wraps whole chips. */
+function Chip({ children, className }: { children: React.ReactNode; className?: string }) {
+  return <span className={cn("inline-flex items-center gap-1 whitespace-nowrap", className)}>{children}</span>;
+}
 
 /** Properties are what a schema is by its signal: a metric's type and unit, a span's kind and errors, a grouping by scope. */
 function Properties({ schema: s }: { schema: Schema }) {
@@ -16,9 +32,9 @@ function Properties({ schema: s }: { schema: Schema }) {
     return (
       <>
         <MetricTypeBadge type={s.metricType} />
-        <span>unit {s.unit ? <code className="text-foreground">{s.unit}</code> : "none"}</span>
-        {s.temporality !== Temporality.UNSPECIFIED && <span>{temporalityLabel[s.temporality]}</span>}
-        {s.metricType === MetricType.SUM && <span>{s.monotonic ? "monotonic" : "non-monotonic"}</span>}
+        <Chip>unit {s.unit ? <code className="text-foreground">{s.unit}</code> : "none"}</Chip>
+        {s.temporality !== Temporality.UNSPECIFIED && <Chip>{temporalityLabel[s.temporality]}</Chip>}
+        {s.metricType === MetricType.SUM && <Chip>{s.monotonic ? "monotonic" : "non-monotonic"}</Chip>}
       </>
     );
   }
@@ -26,17 +42,45 @@ function Properties({ schema: s }: { schema: Schema }) {
     <>
       {signal === "span" && <SpanKindBadge kind={s.spanKind} />}
       {signal === "span" && (
-        <span>
+        <Chip>
           errors <ErrorShare schema={s} />
-        </span>
+        </Chip>
       )}
-      {s.byScope && <span title="Grouped by instrumentation scope">{signal === "span" ? "names past the limit, by scope" : "no event name, by logger"}</span>}
+      {s.byScope && (
+        <Chip className="whitespace-normal">
+          <span title="Grouped by instrumentation scope">{signal === "span" ? "names past the limit, by scope" : "no event name, by logger"}</span>
+        </Chip>
+      )}
     </>
   );
 }
 
-/** SchemaCard is one shape of a metric, span or log event, for side-by-side comparison. */
+/**
+ * FieldRow is one field of a card: its name on the left, its type,
+ * presence and source as one group of chips on the right, which moves
+ * under a long name whole rather than breaking chip by chip.
+ */
+function FieldRow({ field: f }: { field: Field }) {
+  return (
+    <li className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1">
+      <code className="min-w-0 break-all font-mono text-[13px]">{fieldName(f)}</code>
+      <span className="ml-auto flex shrink-0 items-center gap-1.5">
+        {!isEventItself(f) && (
+          <Badge variant="secondary" className="font-mono">
+            {valueTypeLabel[f.valueType]}
+          </Badge>
+        )}
+        <PresenceBadge field={f} />
+        {f.typeConflict && <TypeConflictBadge />}
+        <SourceBadge source={f.source} />
+      </span>
+    </li>
+  );
+}
+
+/** SchemaCard is one shape of a metric, span or log event, named by the releases that send it, for side-by-side comparison. */
 export function SchemaCard({ schema: s }: { schema: Schema }) {
+  const name = useSchemaName(s.schemaId);
   const stats: [string, React.ReactNode][] = [
     ["Releases", s.releaseCount],
     ["Producers", s.producerCount],
@@ -44,18 +88,17 @@ export function SchemaCard({ schema: s }: { schema: Schema }) {
     ["Last seen", <RelativeTime value={s.lastSeen} />],
   ];
   return (
-    <Card
-      className={cn("w-[380px] shrink-0", s.superseded && "border-dashed bg-muted/40")}
-      data-testid="schema-card"
-      data-superseded={s.superseded || undefined}
-    >
-      <CardHeader className="pb-2">
-        <div className="flex items-center justify-between gap-2">
-          <CardTitle className="font-mono text-sm">
-            <Link to="/schemas/$id" params={{ id: s.schemaId }} className="text-primary hover:underline" title={s.schemaId}>
-              {shortId(s.schemaId)}
-            </Link>
-          </CardTitle>
+    <Card className={cn("flex min-w-0 flex-col", s.superseded && "border-dashed bg-muted/40")} data-testid="schema-card" data-superseded={s.superseded || undefined}>
+      <CardHeader className="gap-1.5 space-y-0 pb-2">
+        <div className="flex flex-wrap items-start justify-between gap-x-3 gap-y-1.5">
+          <div className="min-w-0 space-y-0.5">
+            <CardTitle className="text-base leading-snug">
+              <Link to="/schemas/$id" params={{ id: s.schemaId }} className="text-primary hover:underline" title={name.full} data-testid="schema-name">
+                <SchemaNameText name={name} />
+              </Link>
+            </CardTitle>
+            {name.producer && <SchemaIdText id={s.schemaId} />}
+          </div>
           <div className="flex flex-wrap items-center justify-end gap-1.5">
             {s.superseded && <SupersededBadge />}
             {s.typeConflict && <TypeConflictBadge title="A release sends one of its keys with more than one value type" />}
@@ -63,22 +106,22 @@ export function SchemaCard({ schema: s }: { schema: Schema }) {
           </div>
         </div>
         {s.superseded && <MovedTo ids={s.supersededBy} />}
-        <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1.5 text-xs text-muted-foreground">
           <Properties schema={s} />
         </div>
       </CardHeader>
-      <CardContent className="space-y-3">
+      <CardContent className="flex flex-1 flex-col gap-3">
         <ul className="space-y-1.5" aria-label="Fields">
           {[...s.fields].sort(fieldOrder).map((f) => (
-            <li key={`${f.source}/${f.eventName}/${f.name}/${f.valueType}`}>
-              <FieldLine field={f} />
-            </li>
+            <FieldRow key={`${f.source}/${f.eventName}/${f.name}/${f.valueType}`} field={f} />
           ))}
           {s.fields.length === 0 && <li className="text-sm text-muted-foreground">No attributes</li>}
         </ul>
-        <dl className="grid grid-cols-4 gap-2 border-t pt-3 text-xs">
+        {/* Figures sit at the foot of cards of one height, in line across them, and
+            wrap to a second row rather than squeeze "Last seen" past the card's edge. */}
+        <dl className="mt-auto grid grid-cols-[repeat(auto-fit,minmax(6.5rem,1fr))] gap-2 border-t pt-3 text-xs">
           {stats.map(([k, v]) => (
-            <div key={k}>
+            <div key={k} className="min-w-0">
               <dt className="text-muted-foreground">{k}</dt>
               <dd className="font-medium">{v}</dd>
             </div>

@@ -1,14 +1,16 @@
-import { Link } from "@tanstack/react-router";
+import { Fragment } from "react";
 import { ArrowRightLeft } from "lucide-react";
 import { useSchemaEvents } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
-import { RelativeTime } from "@/components/relative-time";
-import { SchemaLink } from "@/components/schema-link";
+import { SchemaRef } from "@/components/schema-link";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
 import { SchemaEventKind, type SchemaEvent, type Signal } from "@/gen/tallycat/v1/schema_pb";
+import { shortId, toDate } from "@/lib/format";
 import { wordsOf } from "@/lib/signal";
 import { cn } from "@/lib/utils";
+import { eventTimes, newestFirst, type EventTime } from "./timeline-time";
 
 const dot: Record<SchemaEventKind, string> = {
   [SchemaEventKind.UNSPECIFIED]: "bg-muted-foreground",
@@ -25,9 +27,11 @@ function kindName(kind: SchemaEventKind): string {
   return (SchemaEventKind[kind] ?? "UNSPECIFIED").toLowerCase().replace(/_/g, "-");
 }
 
-/** Timeline lists what happened to the schemas of a key of a signal, newest first. */
+/** Timeline lists what happened to the schemas of a key of a signal, newest first, each schema by its name. */
 export function Timeline({ schemaKey, signal }: { schemaKey: string; signal: Signal }) {
   const events = useSchemaEvents(schemaKey, signal);
+  const list = events.data ? newestFirst(events.data.events, (e) => toDate(e.occurredAt)) : [];
+  const times = eventTimes(list.map((e) => toDate(e.occurredAt)));
   return (
     <Card>
       <CardHeader>
@@ -38,13 +42,22 @@ export function Timeline({ schemaKey, signal }: { schemaKey: string; signal: Sig
           <ErrorState error={events.error} />
         ) : events.isPending ? (
           <Skeleton className="h-20" />
-        ) : events.data.events.length === 0 ? (
+        ) : list.length === 0 ? (
           <p className="text-sm text-muted-foreground">Nothing has happened to this {wordsOf(signal).key} yet.</p>
         ) : (
           <ol className="relative space-y-3 border-l pl-5" aria-label="Timeline">
-            {events.data.events.map((e, i) => (
+            {list.map((e, i) => (
               <li key={i} className="relative text-sm" data-testid="timeline-event" data-kind={kindName(e.kind)}>
-                {e.kind === SchemaEventKind.PRODUCER_MOVED ? <MovedEvent e={e} /> : <PlainEvent e={e} />}
+                <EventDot kind={e.kind} />
+                <div className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5">
+                  {e.kind === SchemaEventKind.PRODUCER_MOVED && (
+                    <span className="whitespace-nowrap text-xs font-medium uppercase tracking-wide text-orange-700 dark:text-orange-300">release moved</span>
+                  )}
+                  <span className="min-w-0 break-words" data-testid="timeline-summary">
+                    <Summary e={e} />
+                  </span>
+                  <When time={times[i]} />
+                </div>
               </li>
             ))}
           </ol>
@@ -54,46 +67,53 @@ export function Timeline({ schemaKey, signal }: { schemaKey: string; signal: Sig
   );
 }
 
-function PlainEvent({ e }: { e: SchemaEvent }) {
+/** EventDot marks an event on the line; a release's move, the event that changes which schema it sends, stands out. */
+function EventDot({ kind }: { kind: SchemaEventKind }) {
+  if (kind !== SchemaEventKind.PRODUCER_MOVED) {
+    return <span className={cn("absolute -left-[25px] top-1.5 h-2.5 w-2.5 rounded-full", dot[kind])} aria-hidden />;
+  }
   return (
-    <>
-      <span className={cn("absolute -left-[25px] top-1.5 h-2.5 w-2.5 rounded-full", dot[e.kind])} />
-      <div className="flex flex-wrap items-baseline gap-x-2">
-        <span>{e.summary}</span>
-        <span className="text-xs text-muted-foreground">
-          <RelativeTime value={e.occurredAt} />
-        </span>
-        <Link to="/schemas/$id" params={{ id: e.schemaId }} className="font-mono text-xs text-primary hover:underline">
-          open schema
-        </Link>
-      </div>
-    </>
+    <span className={cn("absolute -left-[29px] top-0.5 flex h-4 w-4 items-center justify-center rounded-full text-white", dot[kind])} aria-hidden>
+      <ArrowRightLeft className="h-2.5 w-2.5" />
+    </span>
   );
 }
 
 /**
- * MovedEvent is a release moving from one schema to another because it sent
- * new attributes: the server's sentence, then both schemas to open.
+ * Summary is the catalog's sentence for the event, with the schemas it
+ * names by short id named by their producers instead, each a link. A
+ * sentence that names neither schema is followed by the event's schema.
  */
-function MovedEvent({ e }: { e: SchemaEvent }) {
+function Summary({ e }: { e: SchemaEvent }) {
+  const ids = [e.schemaId, e.targetSchemaId].filter(Boolean);
+  const byShort = new Map(ids.map((id) => [shortId(id), id]));
+  const parts = byShort.size > 0 ? e.summary.split(new RegExp(`\\b(${[...byShort.keys()].join("|")})\\b`)) : [e.summary];
+  const named = parts.some((p) => byShort.has(p));
   return (
     <>
-      <span
-        className={cn("absolute -left-[29px] top-0.5 flex h-4 w-4 items-center justify-center rounded-full text-white", dot[e.kind])}
-        aria-hidden
-      >
-        <ArrowRightLeft className="h-2.5 w-2.5" />
-      </span>
-      <div className="flex flex-wrap items-baseline gap-x-2">
-        <span className="text-xs font-medium uppercase tracking-wide text-orange-700">release moved</span>
-        <span>{e.summary}</span>
-        <span className="text-xs text-muted-foreground">
-          <RelativeTime value={e.occurredAt} />
-        </span>
-        <span className="text-xs text-muted-foreground">
-          <SchemaLink id={e.schemaId} /> → {e.targetSchemaId ? <SchemaLink id={e.targetSchemaId} /> : "?"}
-        </span>
-      </div>
+      {parts.map((p, i) => (byShort.has(p) ? <SchemaRef key={i} id={byShort.get(p)!} /> : <Fragment key={i}>{p}</Fragment>))}
+      {!named && e.schemaId && (
+        <>
+          {" · "}
+          <SchemaRef id={e.schemaId} />
+        </>
+      )}
     </>
+  );
+}
+
+/** When is an event's time: relative, to the second where neighbours are close, exact on hover. */
+function When({ time }: { time: EventTime | undefined }) {
+  if (!time) return null;
+  return (
+    <Tooltip>
+      <TooltipTrigger asChild>
+        <time dateTime={time.iso} className="cursor-default whitespace-nowrap text-xs text-muted-foreground" tabIndex={0} data-testid="timeline-time">
+          {time.relative}
+          {time.clock && <span className="tabular-nums"> · {time.clock}</span>}
+        </time>
+      </TooltipTrigger>
+      <TooltipContent>{time.exact}</TooltipContent>
+    </Tooltip>
   );
 }
