@@ -43,7 +43,7 @@ export function FieldsTable({ rows, window, values }: Props) {
             key={`${f.eventName}/${f.name}/${f.valueType}`}
             data-testid="field-row"
             data-high-cardinality={f.highCardinality || undefined}
-            className={cn(f.typeConflict ? "bg-destructive/5" : f.highCardinality && "bg-amber-50/70")}
+            className={cn(f.typeConflict ? "bg-destructive/5 dark:bg-destructive/10" : f.highCardinality && "bg-amber-50/70 dark:bg-amber-400/10")}
           >
             <TableCell>
               <code className="break-words font-mono text-[13px]">{f.name}</code>

@@ -87,7 +87,10 @@ describe("schema page", () => {
     const { transport, calls } = fakeCatalog();
     renderAt(`/schemas/${schemaA.schemaId}?window=2`, transport);
     expect(await screen.findByTestId("schema-cost")).toHaveTextContent("Series8.4k");
-    expect(calls.getSchema).toEqual([Window.LAST_DAY]);
+    // The page's own schema is read over the window; the later reads, over the
+    // default one, are of its siblings, to name them.
+    expect(calls.getSchema[0]).toBe(Window.LAST_DAY);
+    expect(calls.getSchema).not.toContain(Window.LAST_HOUR);
   });
 
   it("shows the variants with their share of data points", async () => {
@@ -116,22 +119,35 @@ describe("schema page", () => {
     expect(screen.getByTestId("producers-partial")).toHaveTextContent("Showing the 2 most recently seen instances of 250");
   });
 
-  it("says a superseded schema was superseded, links its successor and keeps its versions", async () => {
+  it("says a superseded schema was superseded, names and links its successor and keeps its versions", async () => {
     renderAt(`/schemas/${schemaD.schemaId}`, fakeCatalog().transport);
     const banner = await screen.findByTestId("superseded-banner");
-    expect(banner).toHaveTextContent("Superseded: every release that produced this schema moved to aaaaaaaa");
-    expect(within(banner).getByRole("link", { name: "aaaaaaaa" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
+    await waitFor(() =>
+      expect(banner).toHaveTextContent("Superseded: every release that produced this schema moved to checkout 1.4.2, 1.4.1 aaaaaaaa"),
+    );
+    expect(within(banner).getByRole("link", { name: "checkout 1.4.2, 1.4.1" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
     expect(within(screen.getByRole("list", { name: "Version history" })).getByText("0.9.0")).toBeInTheDocument();
     const [release] = screen.getAllByTestId("release-row");
-    expect(within(release!).getByTestId("moved-to")).toHaveTextContent("moved to aaaaaaaa");
+    expect(within(release!).getByTestId("moved-to")).toHaveTextContent("moved to checkout 1.4.2, 1.4.1 aaaaaaaa");
     const [producer] = screen.getAllByTestId("producer-row");
-    expect(within(producer!).getByRole("link", { name: "aaaaaaaa" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
+    expect(within(producer!).getByRole("link", { name: "checkout 1.4.2, 1.4.1" })).toHaveAttribute("href", `/schemas/${schemaA.schemaId}`);
     expect(screen.queryByTestId("producers-partial")).not.toBeInTheDocument();
     // The way back to the metric shows superseded schemas, this one among them.
     expect(screen.getByRole("link", { name: schemaD.schemaKey })).toHaveAttribute(
       "href",
       `/metrics/${schemaD.schemaKey}?superseded=true`,
     );
+  });
+
+  it("names the schema by the releases that send it, in its title and breadcrumbs, with its id to copy", async () => {
+    renderAt(`/schemas/${schemaA.schemaId}`, fakeCatalog().transport);
+    expect(await screen.findByRole("heading", { level: 1, name: "Schema checkout 1.4.2, 1.4.1" })).toBeInTheDocument();
+    const crumbs = screen.getByRole("navigation", { name: "Breadcrumb" });
+    expect(within(crumbs).getByRole("link", { name: "Metrics" })).toHaveAttribute("href", "/");
+    expect(within(crumbs).getByRole("link", { name: schemaA.schemaKey })).toHaveAttribute("href", `/metrics/${schemaA.schemaKey}`);
+    expect(crumbs).toHaveTextContent(`Metrics${schemaA.schemaKey}checkout 1.4.2, 1.4.1`);
+    expect(screen.getAllByTestId("schema-id")[0]).toHaveTextContent(schemaA.schemaId);
+    expect(screen.getByRole("button", { name: "Copy schema id" })).toHaveAttribute("title", `Copy ${schemaA.schemaId}`);
   });
 
   it("checks SemVer as you type and shows the server's refusal inline", async () => {

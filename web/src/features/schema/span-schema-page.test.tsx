@@ -12,7 +12,9 @@ const rowOf = (region: HTMLElement, name: string) =>
 describe("span schema page", () => {
   it("shows the span's kind and the share of its spans with status error", async () => {
     renderAt(`/schemas/${spanSchema.schemaId}`, fakeCatalog().transport);
-    expect(await screen.findByRole("heading", { name: `Span schema ${spanSchema.schemaId}` })).toBeInTheDocument();
+    // Named by the release that sends it; its id in full beside, to copy.
+    expect(await screen.findByRole("heading", { name: "Span schema checkout 1.4.2" })).toBeInTheDocument();
+    expect(screen.getAllByTestId("schema-id")[0]).toHaveTextContent(spanSchema.schemaId);
     const metadata = screen.getByLabelText("Metadata");
     expect(metadata).toHaveTextContent("Span nameGET /users/{id}");
     expect(within(metadata).getByTestId("span-kind")).toHaveTextContent("server");
