@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { Window } from "@/gen/tallycat/v1/schema_pb";
+import { VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
 import { fakeCatalog, schemaA, schemaD } from "@/test/fake-catalog";
 import { renderAt } from "@/test/render";
 
@@ -148,6 +148,35 @@ describe("schema page", () => {
     expect(crumbs).toHaveTextContent(`Metrics${schemaA.schemaKey}checkout 1.4.2, 1.4.1`);
     expect(screen.getAllByTestId("schema-id")[0]).toHaveTextContent(schemaA.schemaId);
     expect(screen.getByRole("button", { name: "Copy schema id" })).toHaveAttribute("title", `Copy ${schemaA.schemaId}`);
+  });
+
+  it("deprecates a schema without a version, asking for one on the spot and saying why", async () => {
+    const { transport: fake } = fakeCatalog();
+    const sent: { version: string; status: VersionStatus; reason: string }[] = [];
+    // The fake records versions only: the status sent is read on the way.
+    const transport: typeof fake = {
+      ...fake,
+      unary: (method, ...rest) => {
+        if (method.name === "AssignVersion") sent.push(rest[3] as (typeof sent)[number]);
+        return fake.unary(method, ...rest);
+      },
+    };
+    renderAt(`/schemas/${schemaA.schemaId}`, transport);
+    await userEvent.click(await screen.findByRole("button", { name: "Deprecate" }));
+    const dialog = screen.getByRole("dialog");
+    expect(within(dialog).getByTestId("deprecate-needs-version")).toHaveTextContent(
+      "Give this schema a version first: deprecation is a status of a version.",
+    );
+    await userEvent.click(within(dialog).getByRole("button", { name: "Deprecate" }));
+    expect(within(dialog).getByText("Enter a version such as 1.0.0")).toBeInTheDocument();
+    expect(within(dialog).getByText("Say why it is deprecated.")).toBeInTheDocument();
+    expect(sent).toEqual([]);
+
+    await userEvent.type(within(dialog).getByLabelText("Version"), "2.0.0");
+    await userEvent.type(within(dialog).getByLabelText("Reason"), "seconds, as the conventions ask");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Deprecate" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(sent).toMatchObject([{ version: "2.0.0", status: VersionStatus.DEPRECATED, reason: "seconds, as the conventions ask" }]);
   });
 
   it("checks SemVer as you type and shows the server's refusal inline", async () => {
