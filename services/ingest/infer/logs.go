@@ -76,9 +76,7 @@ func (in *Inferrer) scanLogRecord(s *scratch, b []byte, ri, si, depth int) error
 				attrName = eventNameText(r.val(), depth+1, s.limit)
 			}
 		case fLogBody:
-			if err = checkBytes(logRecordTable, r.num, r.val(), depth, s.limit); err == nil {
-				s.bodies = append(s.bodies, r.val())
-			}
+			s.bodies = append(s.bodies, r.val()) // checked as it is read, below
 		default:
 			err = checkBytes(logRecordTable, r.num, r.val(), depth, s.limit)
 		}
@@ -90,7 +88,10 @@ func (in *Inferrer) scanLogRecord(s *scratch, b []byte, ri, si, depth int) error
 		return errTruncated
 	}
 	if len(s.bodies) > 0 {
-		attrs = in.bodyFields(s, attrs)
+		var err error
+		if attrs, err = in.bodyFields(s, attrs, depth+1); err != nil {
+			return err
+		}
 	}
 	attrs = s.severityFields(attrs, severityNumber, severityText)
 	s.attrs = attrs
@@ -111,85 +112,155 @@ func eventNameText(b []byte, depth, limit int) string {
 }
 
 // bodyFields appends the fields of the body whose occurrences are in
-// s.bodies, all checked already: the field "body" with the body's type and,
-// for a map body, its keys (see bodyKeys).
-func (in *Inferrer) bodyFields(s *scratch, dst []schemaid.Attribute) []schemaid.Attribute {
+// s.bodies, AnyValues at depth: the field "body" with the body's type and,
+// for a map body, its keys (see bodyKeys). It checks the body as it reads
+// it, in one pass, as proto.Unmarshal would: what it does not read (the
+// values, a map replaced by a later member, what is past the limits of
+// keys) it hands to validate.
+func (in *Inferrer) bodyFields(s *scratch, dst []schemaid.Attribute, depth int) ([]schemaid.Attribute, error) {
 	f := bodyField
 	f.Type = tallycatv1.ValueType_VALUE_TYPE_EMPTY
 	start := len(s.lists)
 	var member protowire.Number
+	var err error
 	for _, occ := range s.bodies {
-		f.Type, member = s.anyValue(occ, start, f.Type, member)
+		if f.Type, member, err = s.anyValue(occ, start, f.Type, member, depth); err != nil {
+			return dst, err
+		}
 	}
 	dst = append(dst, f)
 	if f.Type == tallycatv1.ValueType_VALUE_TYPE_MAP {
 		n := 0
-		dst = in.bodyKeys(s, dst, f.Key, start, 1, &n)
+		dst, err = in.bodyKeys(s, dst, f.Key, start, 1, depth+1, &n)
 	}
 	s.lists = s.lists[:start]
-	return dst
+	return dst, err
 }
 
-// anyValue reads one occurrence of an AnyValue, checked already, on top of
-// the earlier ones: it returns the type of the member set last (vt, from
-// earlier occurrences, when it sets none) and its field number. While the
-// member is a map, the occurrences of its KeyValueList are kept in
-// s.lists[start:], in order, to be read as one list, as proto.Unmarshal
-// merges them; another member set after a map drops them.
-func (s *scratch) anyValue(b []byte, start int, vt tallycatv1.ValueType, member protowire.Number) (tallycatv1.ValueType, protowire.Number) {
-	for r := (reader{b: b}); r.next(); {
+// keyValueListTable is AnyValue's kvlist_value, the map member.
+var keyValueListTable = mustBe(anyValueTable.field(6).msg, "opentelemetry.proto.common.v1.KeyValueList")
+
+// anyValue reads one occurrence of an AnyValue at depth on top of the
+// earlier ones, checking it: it returns the type of the member set last
+// (vt, from earlier occurrences, when it sets none) and its field number.
+// While the member is a map, the occurrences of its KeyValueList are kept
+// in s.lists[start:], in order, to be read as one list, as proto.Unmarshal
+// merges them, and checked as they are read; another member set after a
+// map drops them, checked as they are dropped.
+func (s *scratch) anyValue(b []byte, start int, vt tallycatv1.ValueType, member protowire.Number, depth int) (tallycatv1.ValueType, protowire.Number, error) {
+	if depth > s.limit {
+		return vt, member, errDepth
+	}
+	for r := (reader{b: b}); ; {
+		if !r.next() {
+			return vt, member, r.err()
+		}
 		t, ok := anyValueMember(r.num, r.typ)
+		if t != tallycatv1.ValueType_VALUE_TYPE_MAP && r.typ == protowire.BytesType {
+			if err := checkBytes(anyValueTable, r.num, r.val(), depth, s.limit); err != nil {
+				return vt, member, err
+			}
+		}
 		if !ok {
 			continue
 		}
 		if r.num != member {
-			s.lists = s.lists[:start]
+			if err := s.dropLists(start, depth+1); err != nil {
+				return vt, member, err
+			}
 		}
 		vt, member = t, r.num
 		if t == tallycatv1.ValueType_VALUE_TYPE_MAP {
 			s.lists = append(s.lists, r.val())
 		}
 	}
-	return vt, member
+}
+
+// dropLists checks the KeyValueLists s.lists[start:], at depth, that are
+// not read, and drops them.
+func (s *scratch) dropLists(start, depth int) error {
+	for _, l := range s.lists[start:] {
+		if err := validate(l, keyValueListTable, depth, s.limit); err != nil {
+			return err
+		}
+	}
+	s.lists = s.lists[:start]
+	return nil
 }
 
 // bodyKeys appends the keys of the map whose list occurrences are
-// s.lists[start:] at depth (the body's own keys are at 1), dotted after
-// prefix, counting them in n: a map value with keys is followed while depth
-// is under the limit, anything else is one field of its type, and keys past
-// the limit of keys are left out. Duplicate keys are kept as the decoded
-// list keeps them; the shape's normalization drops exact repeats.
-func (in *Inferrer) bodyKeys(s *scratch, dst []schemaid.Attribute, prefix string, start, depth int, n *int) []schemaid.Attribute {
+// s.lists[start:] (KeyValueLists at wire depth wd; the body's own keys are
+// at depth 1 of the body), dotted after prefix, counting them in n: a map
+// value with keys is followed while depth is under the limit, anything else
+// is one field of its type, and keys past the limit of keys are left out.
+// Duplicate keys are kept as the decoded list keeps them; the shape's
+// normalization drops exact repeats. Everything is checked as it is read,
+// and what is not read (values, lists not followed, keys past the limit)
+// is validated.
+func (in *Inferrer) bodyKeys(s *scratch, dst []schemaid.Attribute, prefix string, start, depth, wd int, n *int) ([]schemaid.Attribute, error) {
 	end := len(s.lists)
 	for i := start; i < end; i++ {
-		for r := (reader{b: s.lists[i]}); r.next(); {
+		if wd > s.limit {
+			return dst, errDepth
+		}
+		r := reader{b: s.lists[i]}
+		for r.next() {
 			if !r.bytesField(1) { // KeyValueList.values
+				if r.typ == protowire.BytesType {
+					if err := checkBytes(keyValueListTable, r.num, r.val(), wd, s.limit); err != nil {
+						return dst, err
+					}
+				}
 				continue
 			}
 			if *n >= in.limits.bodyKeys() {
-				return dst
+				if err := validate(r.val(), keyValueTable, wd+1, s.limit); err != nil {
+					return dst, err
+				}
+				continue
+			}
+			if wd+1 > s.limit {
+				return dst, errDepth
 			}
 			key, vt := "", tallycatv1.ValueType_VALUE_TYPE_EMPTY
 			var member protowire.Number
-			for kv := (reader{b: r.val()}); kv.next(); {
+			kv := reader{b: r.val()}
+			for kv.next() {
+				var err error
 				switch {
 				case kv.bytesField(fKeyValueKey):
-					key = str(kv.val())
+					key, err = utf8Str(kv.val())
 				case kv.bytesField(fKeyValueValue):
-					vt, member = s.anyValue(kv.val(), end, vt, member)
+					vt, member, err = s.anyValue(kv.val(), end, vt, member, wd+2)
+				case kv.typ == protowire.BytesType:
+					err = checkBytes(keyValueTable, kv.num, kv.val(), wd+1, s.limit)
+				}
+				if err != nil {
+					return dst, err
 				}
 			}
+			if kv.bad {
+				return dst, errTruncated
+			}
 			key = s.dotted(prefix, key)
+			var err error
 			if vt == tallycatv1.ValueType_VALUE_TYPE_MAP && depth < in.limits.bodyDepth() && hasValues(s.lists[end:]) {
-				dst = in.bodyKeys(s, dst, key, end, depth+1, n)
+				dst, err = in.bodyKeys(s, dst, key, end, depth+1, wd+3, n)
 			} else {
 				*n++
 				dst = append(dst, schemaid.Attribute{Key: key, Type: vt, Source: schemaid.Body})
+				err = s.dropLists(end, wd+3)
 			}
 			s.lists = s.lists[:end]
+			if err != nil {
+				return dst, err
+			}
+		}
+		if r.bad {
+			return dst, errTruncated
 		}
 	}
-	return dst
+	return dst, nil
 }
 
 // hasValues reports whether the occurrences of a KeyValueList hold a value.
