@@ -35,9 +35,10 @@ async function copyText(text: string): Promise<void> {
 /**
  * SchemaIdText is a schema's id as secondary text: small, monospace,
  * selectable, with a button that copies the full id (what people paste
- * into a query, a URL or a bug report). full shows all 32 digits.
+ * into a query, a URL or a bug report). full shows all 32 digits; copy
+ * false leaves the button out where ids run in a sentence (a timeline).
  */
-export function SchemaIdText({ id, full = false, className }: { id: string; full?: boolean; className?: string }) {
+export function SchemaIdText({ id, full = false, copy = true, className }: { id: string; full?: boolean; copy?: boolean; className?: string }) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -49,15 +50,17 @@ export function SchemaIdText({ id, full = false, className }: { id: string; full
       <span className="select-all" title={id} data-testid="schema-id">
         {full ? id : shortId(id)}
       </span>
-      <button
-        type="button"
-        onClick={() => copyText(id).then(() => setCopied(true), () => {})}
-        className="rounded p-0.5 hover:bg-accent hover:text-foreground focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
-        aria-label={copied ? "Schema id copied" : "Copy schema id"}
-        title={copied ? "Copied" : `Copy ${id}`}
-      >
-        {copied ? <Check className="h-3 w-3" aria-hidden /> : <Copy className="h-3 w-3" aria-hidden />}
-      </button>
+      {copy && (
+        <button
+          type="button"
+          onClick={() => copyText(id).then(() => setCopied(true), () => {})}
+          className="rounded p-0.5 hover:bg-accent hover:text-foreground focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+          aria-label={copied ? "Schema id copied" : "Copy schema id"}
+          title={copied ? "Copied" : `Copy ${id}`}
+        >
+          {copied ? <Check className="h-3 w-3" aria-hidden /> : <Copy className="h-3 w-3" aria-hidden />}
+        </button>
+      )}
     </span>
   );
 }
@@ -76,8 +79,10 @@ export function SchemaNameText({ name }: { name: SchemaName }) {
 
 /**
  * SchemaRef names a schema as the page names it (see SchemaNamesProvider):
- * a link by the releases that send it, with its id as secondary text; by
- * its short id where the page has no name for it.
+ * a link by the releases that send it, with its short id as secondary text
+ * (selectable; its full id in the link's title); by its short id alone
+ * where the page has no name for it. It runs in sentences, so it leaves
+ * the copy button to the schema's own title.
  */
 export function SchemaRef({ id, className }: { id: string; className?: string }) {
   const name = useSchemaName(id);
@@ -86,7 +91,7 @@ export function SchemaRef({ id, className }: { id: string; className?: string })
       <Link to="/schemas/$id" params={{ id }} title={name.full} className="text-primary hover:underline">
         <SchemaNameText name={name} />
       </Link>{" "}
-      {name.producer && <SchemaIdText id={id} />}
+      {name.producer && <SchemaIdText id={id} copy={false} />}
     </span>
   );
 }

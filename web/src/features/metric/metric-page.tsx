@@ -10,7 +10,9 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Switch } from "@/components/ui/switch";
 import type { Schema } from "@/gen/tallycat/v1/schema_pb";
 import { spanKindLabel } from "@/lib/format";
+import type { SchemaName } from "@/lib/schema-name";
 import { signalOf, signalSearch, signalWords, type SignalName } from "@/lib/signal";
+import { cn } from "@/lib/utils";
 import { SchemaCard } from "./schema-card";
 import { SchemaDiff } from "./schema-diff";
 import type { MetricSearch } from "./search";
@@ -32,14 +34,20 @@ function pickPair(list: Schema[], prev: { base?: string; target?: string }) {
 
 /**
  * shapesNote says why a key has more than one current schema: a span has
- * one per kind, and beyond that producers send it in different shapes.
+ * one per kind; beyond that, one service's releases send it in different
+ * shapes (an upgrade whose old release is still listed), or producers do.
  */
-function shapesNote(current: Schema[], signal: SignalName): string {
+function shapesNote(current: Schema[], signal: SignalName, names: Map<string, SchemaName>): string {
   const key = signalWords[signal].key;
   const kinds = signal === "span" ? [...new Set(current.map((s) => s.spanKind))] : [];
   const notes: string[] = [];
   if (kinds.length > 1) notes.push(`one per kind: ${kinds.map((k) => spanKindLabel[k]).join(", ")}`);
-  if (current.length > Math.max(1, kinds.length)) notes.push(`producers send this ${key} in different shapes`);
+  if (current.length > Math.max(1, kinds.length)) {
+    const releases = current.map((s) => names.get(s.schemaId)?.releases);
+    const services = new Set(releases.flatMap((rs) => rs?.map((r) => r.serviceName) ?? []));
+    const oneService = releases.every((rs) => rs && rs.length > 0) && services.size === 1;
+    notes.push(oneService ? `${[...services][0]}'s releases send this ${key} in different shapes` : `producers send this ${key} in different shapes`);
+  }
   return notes.length > 0 ? ` — ${notes.join("; ")}` : "";
 }
 
@@ -87,7 +95,7 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
             {schemas.data && (
               <p className="text-sm text-muted-foreground" data-testid="schema-count">
                 {current.length} {current.length === 1 ? "schema" : "schemas"}
-                {shapesNote(current, signalName)}
+                {shapesNote(current, signalName, names)}
                 {showSuperseded && `; ${supersededShown} superseded`}
               </p>
             )}
@@ -109,8 +117,12 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
           </div>
         ) : (
           <>
-            {/* The cards share the width: side by side while each keeps 22rem, one under the other below that. */}
-            <section aria-label="Schemas" className="grid gap-4 grid-cols-[repeat(auto-fit,minmax(min(100%,22rem),1fr))]">
+            {/* The cards share the width: side by side while each keeps 22rem, one under the other below
+                that; a lone card stays the width of a card, its chips beside its names. */}
+            <section
+            aria-label="Schemas"
+            className={cn("grid gap-4 grid-cols-[repeat(auto-fit,minmax(min(100%,22rem),1fr))]", list.length === 1 && "max-w-3xl")}
+          >
               {list.map((s) => (
                 <SchemaCard key={s.schemaId} schema={s} />
               ))}

@@ -1,9 +1,9 @@
+import { Fragment } from "react";
 import { Link } from "@tanstack/react-router";
 import {
   fieldOrder,
   MetricTypeBadge,
   PresenceBadge,
-  SourceBadge,
   SpanKindBadge,
   SupersededBadge,
   TypeConflictBadge,
@@ -16,7 +16,7 @@ import { useSchemaName } from "@/components/schema-names";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { MetricType, Temporality, type Field, type Schema } from "@/gen/tallycat/v1/schema_pb";
-import { fieldName, formatCount, isEventItself, temporalityLabel, valueTypeLabel } from "@/lib/format";
+import { fieldName, formatCount, isEventItself, sourceLabel, temporalityLabel, valueTypeLabel } from "@/lib/format";
 import { signalNameOf, wordsOf } from "@/lib/signal";
 import { cn } from "@/lib/utils";
 
@@ -55,26 +55,66 @@ function Properties({ schema: s }: { schema: Schema }) {
   );
 }
 
+/** dotted lets a dotted name break after its dots, not inside a word: "deployment.environment." then "name". */
+function dotted(name: string) {
+  const parts = name.split(".");
+  return parts.map((p, i) => (
+    <Fragment key={i}>
+      {p}
+      {i < parts.length - 1 && (
+        <>
+          .<wbr />
+        </>
+      )}
+    </Fragment>
+  ));
+}
+
 /**
- * FieldRow is one field of a card: its name on the left, its type,
- * presence and source as one group of chips on the right, which moves
- * under a long name whole rather than breaking chip by chip.
+ * FieldRow is one field of a card, on the card's grid: its name, then its
+ * type and its presence, each in a column of its own, so that the chips
+ * line up down the card whatever the names' lengths. The source heads the
+ * group of rows instead of repeating on each.
  */
 function FieldRow({ field: f }: { field: Field }) {
   return (
-    <li className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1">
-      <code className="min-w-0 break-all font-mono text-[13px]">{fieldName(f)}</code>
-      <span className="ml-auto flex shrink-0 items-center gap-1.5">
+    <li className="col-span-full grid grid-cols-subgrid items-center">
+      <code className="min-w-0 break-words font-mono text-[13px]">{dotted(fieldName(f))}</code>
+      <span>
         {!isEventItself(f) && (
           <Badge variant="secondary" className="font-mono">
             {valueTypeLabel[f.valueType]}
           </Badge>
         )}
+      </span>
+      <span className="flex flex-wrap items-center gap-1.5">
         <PresenceBadge field={f} />
         {f.typeConflict && <TypeConflictBadge />}
-        <SourceBadge source={f.source} />
+        <span className="sr-only"> ({sourceLabel[f.source]})</span>
       </span>
     </li>
+  );
+}
+
+/** Fields lists a schema's fields on one grid, grouped under their sources (data point, resource…) in the order of the schema's identity. */
+function Fields({ fields }: { fields: Field[] }) {
+  const sorted = [...fields].sort(fieldOrder);
+  // Names take what they need and no more, so that the chips sit beside them in columns; they break at dots when the card is narrow.
+  return (
+    <ul className="grid grid-cols-[minmax(0,max-content)_auto_minmax(0,1fr)] items-center gap-x-3 gap-y-1.5" aria-label="Fields">
+      {sorted.map((f, i) => (
+        <Fragment key={`${f.source}/${f.eventName}/${f.name}/${f.valueType}`}>
+          {/* Each row says its source to screen readers; the heading is for the eye. */}
+          {(i === 0 || sorted[i - 1]!.source !== f.source) && (
+            <li aria-hidden className="col-span-full pt-1 text-[11px] font-medium uppercase tracking-wide text-muted-foreground first:pt-0">
+              {sourceLabel[f.source]}
+            </li>
+          )}
+          <FieldRow field={f} />
+        </Fragment>
+      ))}
+      {fields.length === 0 && <li className="col-span-full text-sm text-muted-foreground">No attributes</li>}
+    </ul>
   );
 }
 
@@ -111,12 +151,7 @@ export function SchemaCard({ schema: s }: { schema: Schema }) {
         </div>
       </CardHeader>
       <CardContent className="flex flex-1 flex-col gap-3">
-        <ul className="space-y-1.5" aria-label="Fields">
-          {[...s.fields].sort(fieldOrder).map((f) => (
-            <FieldRow key={`${f.source}/${f.eventName}/${f.name}/${f.valueType}`} field={f} />
-          ))}
-          {s.fields.length === 0 && <li className="text-sm text-muted-foreground">No attributes</li>}
-        </ul>
+        <Fields fields={s.fields} />
         {/* Figures sit at the foot of cards of one height, in line across them, and
             wrap to a second row rather than squeeze "Last seen" past the card's edge. */}
         <dl className="mt-auto grid grid-cols-[repeat(auto-fit,minmax(6.5rem,1fr))] gap-2 border-t pt-3 text-xs">
