@@ -52,9 +52,9 @@ export function useProducers(input: MessageInitShape<typeof ListProducersRequest
   return useQuery(CatalogService.method.listProducers, input, { placeholderData: keepPreviousData });
 }
 
-/** useServices lists service names, however many instances (pods) each has. */
-export function useServices() {
-  return useQuery(CatalogService.method.listServices, { pageSize: 1000 });
+/** useServices lists service names, however many instances (pods) each has; TallyCat's own left out when asked. */
+export function useServices(excludeSelfTelemetry = false) {
+  return useQuery(CatalogService.method.listServices, { pageSize: 1000, excludeSelfTelemetry });
 }
 
 /** useServiceReleases lists a service's latest releases with the metrics, spans and log events each sends, and the service's own counts. */
@@ -74,9 +74,9 @@ export function useSchemaEvents(schemaKey: string, signal: Signal) {
   return useQuery(CatalogService.method.listSchemaEvents, { schemaKey, signal, pageSize: 200 });
 }
 
-/** useTopSeries lists the metrics, releases and attributes with the most series over the window. */
-export function useTopSeries(window: Window, limit = 10) {
-  return useQuery(CatalogService.method.listTopSeries, { window, limit }, { placeholderData: keepPreviousData });
+/** useTopSeries lists the metrics, releases and attributes with the most series over the window; TallyCat's own left out when asked. */
+export function useTopSeries(window: Window, limit = 10, excludeSelfTelemetry = false) {
+  return useQuery(CatalogService.method.listTopSeries, { window, limit, excludeSelfTelemetry }, { placeholderData: keepPreviousData });
 }
 
 /** useSeriesHistory reads a metric's series per ten minutes over the last 24 hours; nothing while no metric is chosen. */

@@ -2,9 +2,9 @@
 // queries; the registry export is a mutation, as it is asked for by a
 // button and ends in a download, not in the cache.
 import { keepPreviousData, useMutation } from "@tanstack/react-query";
-import { callUnaryMethod, useQuery, useTransport } from "@connectrpc/connect-query";
+import { callUnaryMethod, type SkipToken, useQuery, useTransport } from "@connectrpc/connect-query";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { ConformanceService, type ListFindingsRequestSchema } from "@/gen/tallycat/v1/conformance_service_pb";
+import { ConformanceService, type GetConformanceSummaryRequestSchema, type ListFindingsRequestSchema } from "@/gen/tallycat/v1/conformance_service_pb";
 
 /** useFindings lists findings, most severe first, by schema, metric, service, level or finding id, a page at a time. */
 export function useFindings(filters: MessageInitShape<typeof ListFindingsRequestSchema>) {
@@ -12,9 +12,14 @@ export function useFindings(filters: MessageInitShape<typeof ListFindingsRequest
   return useQuery(ConformanceService.method.listFindings, filters, { placeholderData: keepPreviousData });
 }
 
-/** useConformanceSummary reads the coverage and the counts by level, finding and service. */
-export function useConformanceSummary() {
-  return useQuery(ConformanceService.method.getConformanceSummary, {});
+/**
+ * useConformanceSummary reads the coverage and the counts by level, finding
+ * and service, TallyCat's own left out when asked, and the counts of the
+ * keys named (a list's page); another page keeps the last counts on screen
+ * while its own load.
+ */
+export function useConformanceSummary(input: MessageInitShape<typeof GetConformanceSummaryRequestSchema> | SkipToken = {}) {
+  return useQuery(ConformanceService.method.getConformanceSummary, input, { placeholderData: keepPreviousData });
 }
 
 /**

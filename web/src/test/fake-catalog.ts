@@ -5,6 +5,8 @@ import {
   CatalogService,
   type ListProducersRequest,
   type ListSchemaKeysRequest,
+  type ListServicesRequest,
+  type ListTopSeriesRequest,
   type ListServiceReleasesResponseSchema,
   DiffSchemasResponseSchema,
   GetSeriesHistoryResponseSchema,
@@ -24,6 +26,7 @@ import {
   type Finding,
   type FindingCount,
   type FindingProducer,
+  type GetConformanceSummaryRequest,
   type ListFindingsRequest,
 } from "@/gen/tallycat/v1/conformance_service_pb";
 import { VersioningService } from "@/gen/tallycat/v1/versioning_service_pb";
@@ -424,6 +427,10 @@ export type Calls = {
   listServiceReleases: string[];
   /** keyRequests are the calls that name a key, with the signal they name it under. */
   keyRequests: { method: string; schemaKey: string; signal: Signal }[];
+  /** listServices, topSeriesRequests and summaryRequests are those calls' requests. */
+  listServices: ListServicesRequest[];
+  topSeriesRequests: ListTopSeriesRequest[];
+  summaryRequests: GetConformanceSummaryRequest[];
 };
 
 /**
@@ -446,7 +453,12 @@ type Options = {
   logger?: boolean;
   /** noMetrics is a catalog of spans and logs alone: no metric, no series. */
   noMetrics?: boolean;
+  /** self adds TallyCat's own telemetry: its metric, its service and its top metric, which requests may leave out. */
+  self?: boolean;
 };
+
+/** selfKey is TallyCat's own metric that the self option adds. */
+export const selfKey = "rpc.server.call.duration";
 
 export function fakeCatalog(opts: Options = {}) {
   const calls: Calls = {
@@ -464,6 +476,9 @@ export function fakeCatalog(opts: Options = {}) {
     dismissProposal: [],
     listServiceReleases: [],
     keyRequests: [],
+    listServices: [],
+    topSeriesRequests: [],
+    summaryRequests: [],
   };
   const keyRequest = (method: string, schemaKey: string, signal: Signal) => calls.keyRequests.push({ method, schemaKey, signal });
   const proposals = fakeProposals(opts, calls);
@@ -494,6 +509,12 @@ export function fakeCatalog(opts: Options = {}) {
                 lastSeen: now,
                 description: schemaA.description,
                 cost: costOf(req.window, durationCost),
+                // Checkout's 1.0.0 and payments' deprecated 2.0.0; its producers disagree.
+                versions: [
+                  { schemaId: schemaA.schemaId, version: "1.0.0", status: VersionStatus.ACTIVE },
+                  { schemaId: schemaB.schemaId, version: "2.0.0", status: VersionStatus.DEPRECATED },
+                ],
+                diverging: true,
               }),
               create(SchemaKeySummarySchema, {
                 schemaKey: "queue.depth",
@@ -505,9 +526,12 @@ export function fakeCatalog(opts: Options = {}) {
                 versioned: true,
                 cost: costOf(req.window, queueCost),
               }),
+              ...(opts.self && !req.excludeSelfTelemetry
+                ? [create(SchemaKeySummarySchema, { schemaKey: selfKey, metricType: MetricType.HISTOGRAM, schemaCount: 1, producerCount: 1, lastSeen: now })]
+                : []),
               ...spansAndLogs,
             ];
-        const rows = all.filter((k) => k.schemaKey.includes(req.query));
+        const rows = all.filter((k) => k.schemaKey.includes(req.query) && (!req.divergingOnly || k.diverging));
         // The cost sorts, as the catalog does them; the others keep the name order.
         const by =
           req.sort === SchemaKeySort.SERIES
@@ -540,12 +564,16 @@ export function fakeCatalog(opts: Options = {}) {
       },
       listTopSeries(req) {
         calls.listTopSeries.push(req.window);
+        calls.topSeriesRequests.push(req);
         const window = req.window === Window.LAST_DAY ? Window.LAST_DAY : Window.LAST_HOUR;
         if (opts.empty || opts.noMetrics) return create(ListTopSeriesResponseSchema, { window });
         const duration = costOf(window, durationCost);
         return create(ListTopSeriesResponseSchema, {
           window,
           metrics: [
+            ...(opts.self && !req.excludeSelfTelemetry
+              ? [{ schemaKey: selfKey, metricType: MetricType.HISTOGRAM, cost: costOf(window, { hour: [9000n, 90], day: [9000n, 90] }), schemaCount: 1 }]
+              : []),
             { schemaKey: schemaA.schemaKey, metricType: MetricType.HISTOGRAM, cost: duration, schemaCount: 2 },
             { schemaKey: "queue.depth", metricType: MetricType.GAUGE, cost: costOf(window, queueCost), schemaCount: 1 },
           ],
@@ -583,12 +611,16 @@ export function fakeCatalog(opts: Options = {}) {
       },
       // payments has no instance among the producers listed first: the
       // service filter must come from here.
-      listServices: () => ({
-        services: [
-          { serviceName: "checkout", releaseCount: 2, instanceCount: 250, lastSeen: now },
-          { serviceName: "payments", releaseCount: 1, instanceCount: 1200, lastSeen: now },
-        ],
-      }),
+      listServices: (req) => {
+        calls.listServices.push(req);
+        return {
+          services: [
+            { serviceName: "checkout", releaseCount: 2, instanceCount: 250, lastSeen: now },
+            { serviceName: "payments", releaseCount: 1, instanceCount: 1200, lastSeen: now },
+            ...(opts.self && !req.excludeSelfTelemetry ? [{ serviceName: "tallycat-catalog", releaseCount: 1, instanceCount: 1, lastSeen: now }] : []),
+          ],
+        };
+      },
       diffSchemas: () =>
         create(DiffSchemasResponseSchema, {
           base: schemaA,
@@ -634,7 +666,8 @@ export function fakeCatalog(opts: Options = {}) {
         const next = from + size < rows.length ? String(from + size) : "";
         return { findings: rows.slice(from, from + size), nextPageToken: next, totalSize: BigInt(rows.length) };
       },
-      getConformanceSummary() {
+      getConformanceSummary(req) {
+        calls.summaryRequests.push(req);
         const coverage = (defined: bigint, total: bigint) =>
           create(CoverageSchema, { defined, total, ratio: total > 0n ? Number(defined) / Number(total) : 0 });
         if (opts.empty) return { metrics: coverage(0n, 0n), attributes: coverage(0n, 0n), dataPoints: coverage(0n, 0n), registries: ["semconv v1.44.0 (built in)"] };
@@ -646,6 +679,7 @@ export function fakeCatalog(opts: Options = {}) {
           total: countBy(judged, () => [""])[0],
           byFinding: countBy(judged, (f) => [f.findingId]),
           byService: countBy(judged, (f) => [...new Set(f.producers.map((p) => p.serviceName))]),
+          byKey: req.schemaKeys.flatMap((k) => countBy(judged.filter((f) => f.schemaKey === k && (f.signal || Signal.METRIC) === (req.signal || Signal.METRIC)), (f) => [f.schemaKey])),
           registries: ["semconv v1.44.0 (built in)", "/etc/tallycat/registry"],
         };
       },

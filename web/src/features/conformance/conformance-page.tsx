@@ -6,6 +6,7 @@ import { useConformanceSummary, useExportRegistry, useFindings } from "@/api/con
 import { ErrorState } from "@/components/error-state";
 import { findingTitle } from "@/components/finding";
 import { Pager } from "@/components/pager";
+import { SelfTelemetrySwitch } from "@/components/self-telemetry-switch";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
@@ -13,6 +14,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Skeleton } from "@/components/ui/skeleton";
 import { FindingLevel } from "@/gen/tallycat/v1/conformance_service_pb";
 import { shortId } from "@/lib/format";
+import { useShowSelf } from "@/lib/self-telemetry";
 import { signalOf, signalWords } from "@/lib/signal";
 import { FindingsList } from "./findings-list";
 import { AllConform, NothingJudged } from "./nothing-judged";
@@ -55,12 +57,14 @@ export function ConformancePage() {
   const suggested = useSchemaKeys({ query: search.metric ?? "", signals, pageSize: 20 });
 
   // Page tokens are a stack: the API pages forward, Previous pops.
-  const filterKey = JSON.stringify(search);
+  // TallyCat's own telemetry is left out unless shown (issue 23).
+  const [showSelf] = useShowSelf();
+  const filterKey = JSON.stringify([search, showSelf]);
   const [tokens, setTokens] = useState<string[]>([""]);
   useEffect(() => setTokens([""]), [filterKey]);
   const pageToken = tokens[tokens.length - 1] ?? "";
 
-  const summary = useConformanceSummary();
+  const summary = useConformanceSummary({ excludeSelfTelemetry: !showSelf });
   const findings = useFindings({
     minLevel: search.level ? levels[search.level] : FindingLevel.UNSPECIFIED,
     findingIds: search.finding ? [search.finding] : [],
@@ -70,6 +74,7 @@ export function ConformancePage() {
     schemaId: search.schema ?? "",
     pageSize: PAGE_SIZE,
     pageToken,
+    excludeSelfTelemetry: !showSelf,
   });
   const exported = useExportRegistry();
 
@@ -93,6 +98,7 @@ export function ConformancePage() {
           </p>
         </div>
         <div className="flex flex-col items-end gap-1">
+          <SelfTelemetrySwitch className="mb-1" />
           <Button
             variant="outline"
             onClick={() => exported.mutate()}

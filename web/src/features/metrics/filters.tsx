@@ -28,10 +28,11 @@ export function MetricTypeFilter({ value, onChange }: { value: MetricType | unde
 /**
  * ServiceFilter keeps what one service emits. Its choices are the service
  * names, however many instances each runs (the first 1,000 services, the
- * API's page limit), and the one in the URL.
+ * API's page limit), TallyCat's own among them only when shown, and the
+ * one in the URL.
  */
-export function ServiceFilter({ value, onChange }: { value: string | undefined; onChange: (s: string | undefined) => void }) {
-  const listed = useServices();
+export function ServiceFilter({ value, onChange, excludeSelf = false }: { value: string | undefined; onChange: (s: string | undefined) => void; excludeSelf?: boolean }) {
+  const listed = useServices(excludeSelf);
   const services = useMemo(() => (listed.data?.services ?? []).map((s) => s.serviceName), [listed.data]);
   return (
     <Select value={value ?? ALL} onValueChange={(v) => onChange(v === ALL ? undefined : v)}>

@@ -20,13 +20,23 @@ export function KeyLink({ k }: { k: SchemaKeySummary }) {
   );
 }
 
-/** SchemaCountCell counts a key's current schemas, divergent keys standing out, and its superseded ones. */
+/**
+ * SchemaCountCell counts a key's current schemas and its superseded ones,
+ * on one line. A key whose producers disagree (the catalog's diverging:
+ * two units or types, or two services' two shapes) stands out; two shapes
+ * of one service's two releases are a deploy in progress, and do not.
+ */
 export function SchemaCountCell({ k }: { k: SchemaKeySummary }) {
   return (
     <TableCell>
-      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-        {k.schemaCount > 1 ? (
-          <Badge variant="warning" title="More than one current shape: producers disagree">
+      <div className="flex items-center gap-x-2 whitespace-nowrap">
+        {k.schemaCount > 1 || k.diverging ? (
+          <Badge
+            variant={k.diverging ? "warning" : "secondary"}
+            className="whitespace-nowrap"
+            data-diverging={k.diverging}
+            title={k.diverging ? "Producers disagree: another unit, type, or shape from another service" : "More than one current shape, from one service's releases: a deploy in progress"}
+          >
             <GitFork className="mr-1 h-3 w-3" />
             {k.schemaCount} schemas
           </Badge>
@@ -39,21 +49,6 @@ export function SchemaCountCell({ k }: { k: SchemaKeySummary }) {
           </span>
         )}
       </div>
-    </TableCell>
-  );
-}
-
-/** VersionCell says whether a key's schemas are versioned, or deprecated. */
-export function VersionCell({ k }: { k: SchemaKeySummary }) {
-  return (
-    <TableCell>
-      {k.deprecated ? (
-        <Badge variant="warning">deprecated</Badge>
-      ) : k.versioned ? (
-        <Badge variant="success">versioned</Badge>
-      ) : (
-        <span className="text-xs text-muted-foreground">unversioned</span>
-      )}
     </TableCell>
   );
 }

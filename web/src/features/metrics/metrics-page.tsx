@@ -1,12 +1,19 @@
 import { useEffect, useState } from "react";
 import { getRouteApi } from "@tanstack/react-router";
 import { Search } from "lucide-react";
+import { skipToken } from "@connectrpc/connect-query";
 import { useSchemaKeys } from "@/api/catalog";
+import { useConformanceSummary } from "@/api/conformance";
 import { ErrorState } from "@/components/error-state";
 import { Pager } from "@/components/pager";
+import { SelfTelemetrySwitch } from "@/components/self-telemetry-switch";
 import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Switch } from "@/components/ui/switch";
 import { WindowToggle } from "@/components/window-toggle";
+import type { FindingCount } from "@/gen/tallycat/v1/conformance_service_pb";
 import { Window } from "@/gen/tallycat/v1/schema_pb";
+import { useShowSelf } from "@/lib/self-telemetry";
 import { signalOf, signalWords } from "@/lib/signal";
 import { EmptyCatalog } from "./empty-catalog";
 import { MetricTypeFilter, ServiceFilter } from "./filters";
@@ -54,7 +61,8 @@ function SignalKeys() {
   }, [query]);
 
   // Page tokens are a stack: the API pages forward, Previous pops.
-  const filterKey = JSON.stringify(search);
+  const [showSelf] = useShowSelf();
+  const filterKey = JSON.stringify([search, showSelf]);
   const [tokens, setTokens] = useState<string[]>([""]);
   useEffect(() => setTokens([""]), [filterKey]);
   const pageToken = tokens[tokens.length - 1] ?? "";
@@ -71,8 +79,11 @@ function SignalKeys() {
     pageSize: PAGE_SIZE,
     pageToken,
     window: search.window ?? Window.UNSPECIFIED,
+    excludeSelfTelemetry: !showSelf,
+    divergingOnly: search.diverging ?? false,
   });
-  const filtered = Boolean(search.q || type || search.service);
+  const findings = usePageFindings(keys.data?.schemaKeys.map((k) => k.schemaKey), signalOf(signal), showSelf);
+  const filtered = Boolean(search.q || type || search.service || search.diverging);
   const total = Number(keys.data?.totalSize ?? 0n);
   const tableProps = {
     rows: keys.data?.schemaKeys,
@@ -80,6 +91,7 @@ function SignalKeys() {
     search,
     onSort: (sort: MetricsSearch["sort"], desc: boolean) => setSearch({ sort, desc: desc || undefined }),
     emptyText: filtered ? `No ${words.key} matches these filters.` : `No ${words.keys} on this page.`,
+    findings,
   };
 
   return (
@@ -102,7 +114,14 @@ function SignalKeys() {
           />
         </div>
         {signal === "metric" && <MetricTypeFilter value={search.type} onChange={(type) => setSearch({ type })} />}
-        <ServiceFilter value={search.service} onChange={(service) => setSearch({ service })} />
+        <ServiceFilter value={search.service} onChange={(service) => setSearch({ service })} excludeSelf={!showSelf} />
+        <div className="flex items-center gap-2" title="Keys whose producers disagree: more than one unit or type, or another shape from another service">
+          <Switch id="diverging-only" checked={search.diverging ?? false} onCheckedChange={(on) => setSearch({ diverging: on || undefined })} />
+          <Label htmlFor="diverging-only" className="cursor-pointer whitespace-nowrap text-sm font-normal text-muted-foreground">
+            Diverging only
+          </Label>
+        </div>
+        <SelfTelemetrySwitch />
         <div className="flex items-center gap-2 text-sm text-muted-foreground">
           {signal === "metric" ? "Series and rate over" : "Rate over"}
           <WindowToggle value={search.window} onChange={(w) => setSearch({ window: w === Window.LAST_DAY ? w : undefined })} />
@@ -134,4 +153,17 @@ function SignalKeys() {
       )}
     </div>
   );
+}
+
+/**
+ * usePageFindings counts the findings of a page's keys in one call (the
+ * conformance summary's by_key), as the Conformance page counts them, by
+ * name; undefined until the page and its counts are in. A summary that
+ * fails leaves the column empty rather than the list: the findings are
+ * the Conformance page's to explain.
+ */
+function usePageFindings(keys: string[] | undefined, signal: ReturnType<typeof signalOf>, showSelf: boolean) {
+  const q = useConformanceSummary(keys && keys.length > 0 ? { schemaKeys: keys, signal, excludeSelfTelemetry: !showSelf } : skipToken);
+  if (!keys || (keys.length > 0 && !q.data)) return undefined;
+  return new Map<string, FindingCount>((q.data?.byKey ?? []).map((c) => [c.name, c]));
 }

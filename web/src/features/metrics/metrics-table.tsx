@@ -5,7 +5,9 @@ import { SchemaKeySort, type SchemaKeySummary } from "@/gen/tallycat/v1/catalog_
 import { Window, type Cost } from "@/gen/tallycat/v1/schema_pb";
 import { formatCompact, formatCount, formatRate, windowLabel } from "@/lib/format";
 import { cn } from "@/lib/utils";
-import { KeyLink, KeyRows, SchemaCountCell, VersionCell } from "./key-cells";
+import type { FindingCount } from "@/gen/tallycat/v1/conformance_service_pb";
+import { KeyLink, KeyRows, SchemaCountCell } from "./key-cells";
+import { FindingsCell, VersionCell } from "./key-status";
 import type { MetricsSearch } from "./search";
 import { SortHeader } from "./sort-header";
 
@@ -15,12 +17,14 @@ type Props = {
   search: MetricsSearch;
   onSort: (sort: SchemaKeySort, descending: boolean) => void;
   emptyText: string;
+  /** findings count each listed key's findings, by name; undefined while they load. */
+  findings: Map<string, FindingCount> | undefined;
 };
 
-const COLUMNS = 9;
+const COLUMNS = 10;
 
 /** MetricsTable is one row per metric name; divergent metrics stand out. */
-export function MetricsTable({ rows, loading, search, onSort, emptyText }: Props) {
+export function MetricsTable({ rows, loading, search, onSort, emptyText, findings }: Props) {
   const sortable = { search, onSort };
   const over = windowLabel[search.window ?? Window.UNSPECIFIED];
   return (
@@ -36,35 +40,52 @@ export function MetricsTable({ rows, loading, search, onSort, emptyText }: Props
             <SortHeader label="Series" sort={SchemaKeySort.SERIES} className="text-right" title={`Distinct time series (estimated) over the ${over}`} {...sortable} />
             <SortHeader label="Rate" sort={SchemaKeySort.DATA_POINT_RATE} className="text-right" title={`Data points a minute over the ${over}`} {...sortable} />
             <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} {...sortable} />
-            <TableHead>Version</TableHead>
+            <TableHead title="The current version of each of its schemas, with its status">Versions</TableHead>
+            <TableHead title="Its violations and the improvements suggested, judged against the registries">Findings</TableHead>
           </TableRow>
         </TableHeader>
         <TableBody>
-          <KeyRows rows={rows} loading={loading} columns={COLUMNS} emptyText={emptyText} row={(k) => <MetricRow key={k.schemaKey} k={k} />} />
+          <KeyRows
+            rows={rows}
+            loading={loading}
+            columns={COLUMNS}
+            emptyText={emptyText}
+            row={(k) => <MetricRow key={k.schemaKey} k={k} findings={findings} />}
+          />
         </TableBody>
       </Table>
     </div>
   );
 }
 
-function MetricRow({ k }: { k: SchemaKeySummary }) {
+/**
+ * MetricRow is one metric. Its chips and lists stay on one line, cut short
+ * with an ellipsis and whole in their title, so that every row keeps the
+ * height of one and the columns read straight down.
+ */
+function MetricRow({ k, findings }: { k: SchemaKeySummary; findings: Map<string, FindingCount> | undefined }) {
+  const units = k.units.length > 1 ? k.units.map((u) => u || "∅").join(" · ") : undefined;
   return (
-    <TableRow data-testid="metric-row">
+    <TableRow data-testid="metric-row" data-diverging={k.diverging}>
       <TableCell>
         <KeyLink k={k} />
         {k.description && <p className="mt-0.5 line-clamp-1 text-xs text-muted-foreground">{k.description}</p>}
       </TableCell>
-      <TableCell>
-        <div className="flex flex-wrap gap-1">
+      <TableCell className="max-w-[12rem]">
+        <div className="flex gap-1 overflow-hidden whitespace-nowrap" title={k.metricTypes.length > 1 ? "Producers disagree on the instrument" : undefined}>
           {(k.metricTypes.length > 0 ? k.metricTypes : [k.metricType]).map((t) => (
             <MetricTypeBadge key={t} type={t} />
           ))}
         </div>
       </TableCell>
-      <TableCell>
-        <span className={k.units.length > 1 ? "font-medium text-warning-foreground" : ""} title={k.units.length > 1 ? "Producers disagree on the unit" : undefined}>
-          {k.units.length > 1 ? k.units.map((u) => u || "∅").join(" · ") : k.unit || <span className="text-muted-foreground">—</span>}
-        </span>
+      <TableCell className="max-w-[8rem]">
+        <div
+          className={cn("truncate", units && "font-medium text-warning-foreground")}
+          title={units ? `Producers disagree on the unit: ${units}` : k.unit || undefined}
+          data-testid="metric-units"
+        >
+          {units ?? (k.unit || <span className="text-muted-foreground">—</span>)}
+        </div>
       </TableCell>
       <SchemaCountCell k={k} />
       <TableCell>{k.producerCount}</TableCell>
@@ -73,6 +94,7 @@ function MetricRow({ k }: { k: SchemaKeySummary }) {
         <RelativeTime value={k.lastSeen} />
       </TableCell>
       <VersionCell k={k} />
+      <FindingsCell k={k} counts={findings?.get(k.schemaKey)} loaded={findings !== undefined} />
     </TableRow>
   );
 }

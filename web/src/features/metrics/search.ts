@@ -14,6 +14,8 @@ export type MetricsSearch = {
   desc?: boolean;
   /** window is the span the series and rate columns cover; unset is the last hour. */
   window?: Window;
+  /** diverging keeps the keys whose producers disagree (the catalog's diverging_only). */
+  diverging?: boolean;
 };
 
 export const sortColumns = {
@@ -39,5 +41,6 @@ export function parseMetricsSearch(s: Record<string, unknown>): MetricsSearch {
   if (s.desc === true) out.desc = true;
   const window = parseWindow(s.window);
   if (window) out.window = window;
+  if (s.diverging === true) out.diverging = true;
   return out;
 }

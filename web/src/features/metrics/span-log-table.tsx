@@ -5,7 +5,9 @@ import { SchemaKeySort, type SchemaKeySummary } from "@/gen/tallycat/v1/catalog_
 import { Window } from "@/gen/tallycat/v1/schema_pb";
 import { formatCount, formatRate, windowLabel } from "@/lib/format";
 import { signalWords } from "@/lib/signal";
-import { KeyLink, KeyRows, SchemaCountCell, VersionCell } from "./key-cells";
+import type { FindingCount } from "@/gen/tallycat/v1/conformance_service_pb";
+import { KeyLink, KeyRows, SchemaCountCell } from "./key-cells";
+import { FindingsCell, VersionCell } from "./key-status";
 import type { MetricsSearch } from "./search";
 import { ErrorShareCell, ScopeMark } from "./signal-cells";
 import { SortHeader } from "./sort-header";
@@ -17,6 +19,8 @@ type Props = {
   search: MetricsSearch;
   onSort: (sort: SchemaKeySort, descending: boolean) => void;
   emptyText: string;
+  /** findings count each listed key's findings, by name; undefined while they load. */
+  findings: Map<string, FindingCount> | undefined;
 };
 
 const nameHeader = {
@@ -31,11 +35,11 @@ const nameHeader = {
  * without an event name, or the span names past the limit of distinct
  * names, linked to the finding that names them.
  */
-export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText }: Props) {
+export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText, findings }: Props) {
   const sortable = { search, onSort };
   const { items, Items } = signalWords[signal];
   const [name, nameTitle] = nameHeader[signal];
-  const columns = signal === "span" ? 8 : 6;
+  const columns = signal === "span" ? 9 : 7;
   return (
     <div className="rounded-lg border bg-background">
       <Table>
@@ -62,7 +66,8 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText 
               />
             )}
             <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} {...sortable} />
-            <TableHead>Version</TableHead>
+            <TableHead title="The current version of each of its schemas, with its status">Versions</TableHead>
+            <TableHead title="Its violations and the improvements suggested">Findings</TableHead>
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -80,7 +85,7 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText 
                 </TableCell>
                 {signal === "span" && (
                   <TableCell>
-                    <div className="flex flex-wrap gap-1" data-testid="span-kinds">
+                    <div className="flex gap-1 whitespace-nowrap" data-testid="span-kinds">
                       {k.spanKinds.map((kind) => (
                         <SpanKindBadge key={kind} kind={kind} />
                       ))}
@@ -101,6 +106,7 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText 
                   <RelativeTime value={k.lastSeen} />
                 </TableCell>
                 <VersionCell k={k} />
+                <FindingsCell k={k} counts={findings?.get(k.schemaKey)} loaded={findings !== undefined} />
               </TableRow>
             )}
           />
