@@ -6,12 +6,16 @@ import { durationHistory, fakeCatalog } from "@/test/fake-catalog";
 import { renderAt } from "@/test/render";
 
 // jsdom has no canvas: a stand-in uPlot records what the page gives it.
-const charts = vi.hoisted(() => [] as { data: unknown[][]; destroyed: boolean }[]);
+type Options = {
+  scales: { x: { range: () => [number, number] } };
+  series: { label?: string; stroke?: string; value: (u: unknown, v: number | null, s: number, idx: number | null) => string }[];
+};
+const charts = vi.hoisted(() => [] as { data: unknown[][]; destroyed: boolean; opts: Options }[]);
 vi.mock("uplot", () => ({
   default: class {
-    chart: { data: unknown[][]; destroyed: boolean };
-    constructor(_opts: unknown, data: unknown[][]) {
-      this.chart = { data, destroyed: false };
+    chart: { data: unknown[][]; destroyed: boolean; opts: Options };
+    constructor(opts: Options, data: unknown[][]) {
+      this.chart = { data, destroyed: false, opts };
       charts.push(this.chart);
     }
     get data() {
@@ -53,14 +57,41 @@ describe("cardinality page", () => {
     expect(within(attributes[0]!).getByTestId("high-cardinality")).toBeInTheDocument();
     expect(within(attributes[2]!).queryByTestId("high-cardinality")).not.toBeInTheDocument();
 
-    // The top metric is plotted by default: its ten points and a null for the 20-minute gap.
-    expect(await screen.findByTestId("series-summary")).toHaveTextContent("Latest 4.9k series at 11/min; peak 4.9k series.");
+    // The top metric is plotted by default, over the page's window (the
+    // last hour): its buckets of that hour, each a step, the last up to
+    // now. (Issue 23 changed this from every point of the last day.)
+    expect(await screen.findByTestId("series-summary")).toHaveTextContent("Latest 4.9k series at 11/min; peak 4.9k series over 60 minutes.");
     expect(calls.getSeriesHistory).toEqual(["http.server.request.duration"]);
-    expect(screen.getByRole("img", { name: "Series of http.server.request.duration over the last 24 hours" })).toBeInTheDocument();
+    expect(screen.getByRole("img", { name: "Series of http.server.request.duration over the last hour" })).toBeInTheDocument();
     const [xs, series, rate] = live().at(-1)!.data;
-    expect(xs).toHaveLength(durationHistory.length + 1);
-    expect(series).toEqual([4000, null, 4100, 4200, 4300, 4400, 4500, 4600, 4700, 4800, 4900]);
-    expect(rate?.[0]).toBe(10);
+    expect(series).toEqual([4400, 4500, 4600, 4700, 4800, 4900, 4900]);
+    expect(xs).toHaveLength(7);
+    expect(rate?.[0]).toBeCloseTo(10.4);
+  });
+
+  it("spans the data it has, follows the window, says the latest values without hovering, in the theme's colours", async () => {
+    const { transport } = fakeCatalog();
+    renderAt("/cardinality", transport);
+    await screen.findByTestId("series-summary");
+    await userEvent.click(screen.getByRole("button", { name: "Last 24 hours" }));
+    await waitFor(() => expect(screen.getByRole("img", { name: "Series of http.server.request.duration over the last 24 hours" })).toBeInTheDocument());
+    const chart = live().at(-1)!;
+    const [xs, series] = chart.data as [number[], (number | null)[]];
+    // Every bucket and a null for the 20-minute gap, the last held to now.
+    expect(series).toEqual([4000, null, 4100, 4200, 4300, 4400, 4500, 4600, 4700, 4800, 4900, 4900]);
+    expect(xs).toHaveLength(durationHistory.length + 2);
+    // The x axis starts at the first bucket with data, not 24 hours ago.
+    const [from, to] = chart.opts.scales.x.range();
+    expect(from).toBe(xs[0]);
+    expect(to - from).toBeLessThan(3 * 3600);
+    expect(screen.getByTestId("series-summary")).toHaveTextContent("over 2 hours");
+    // Without a pointer over it, the legend says the latest bucket's values.
+    const [bucket, seriesLine, rateLine] = chart.opts.series;
+    expect(seriesLine!.value(null, null, 1, null)).toBe("4.9k");
+    expect(rateLine!.value(null, null, 2, null)).toBe("11/min");
+    expect(bucket!.value(null, null, 0, null)).toBe("latest");
+    expect(seriesLine!.value(null, 4000, 1, 0)).toBe("4.0k");
+    expect(seriesLine!.stroke).toBe("#4f46e5");
   });
 
   it("plots another metric when asked, and keeps the choice in the URL", async () => {

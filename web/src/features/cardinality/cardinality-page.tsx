@@ -1,11 +1,13 @@
 import { getRouteApi } from "@tanstack/react-router";
 import { useSchemaKeys, useTopSeries } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
+import { SelfTelemetrySwitch } from "@/components/self-telemetry-switch";
 import { Skeleton } from "@/components/ui/skeleton";
 import { WindowToggle } from "@/components/window-toggle";
 import { windowLabel } from "@/lib/format";
 import { SchemaKeySort, type SchemaKeySummary } from "@/gen/tallycat/v1/catalog_service_pb";
 import { Signal, Window } from "@/gen/tallycat/v1/schema_pb";
+import { useShowSelf } from "@/lib/self-telemetry";
 import { NoSeries } from "./no-series";
 import type { CardinalitySearch } from "./search";
 import { SeriesHistory } from "./series-history";
@@ -17,9 +19,9 @@ const route = getRouteApi("/cardinality");
 /** TOP is how long each list is. */
 const TOP = 10;
 
-/** useTopRates lists a signal's keys with the highest rate over the window. */
-function useTopRates(signal: Signal, window: Window) {
-  return useSchemaKeys({ signals: [signal], sort: SchemaKeySort.DATA_POINT_RATE, descending: true, pageSize: TOP, window });
+/** useTopRates lists a signal's keys with the highest rate over the window, TallyCat's own left out unless shown. */
+function useTopRates(signal: Signal, window: Window, showSelf: boolean) {
+  return useSchemaKeys({ signals: [signal], sort: SchemaKeySort.DATA_POINT_RATE, descending: true, pageSize: TOP, window, excludeSelfTelemetry: !showSelf });
 }
 
 /**
@@ -39,9 +41,12 @@ export function CardinalityPage() {
   const window = search.window ?? Window.UNSPECIFIED;
   const setWindow = (w: Window) => setSearch({ window: w === Window.LAST_DAY ? w : undefined });
 
-  const top = useTopSeries(window);
-  const spans = useTopRates(Signal.SPAN, window);
-  const logs = useTopRates(Signal.LOG, window);
+  // TallyCat's own metrics (its RPCs, a series per API method browsed)
+  // would top the lists of a small fleet: left out unless shown.
+  const [showSelf] = useShowSelf();
+  const top = useTopSeries(window, TOP, !showSelf);
+  const spans = useTopRates(Signal.SPAN, window, showSelf);
+  const logs = useTopRates(Signal.LOG, window, showSelf);
   const metrics = top.data?.metrics ?? [];
   const plotted = search.metric ?? metrics[0]?.schemaKey;
   const noSeries = top.data && metrics.length === 0 && top.data.releases.length === 0 && top.data.attributes.length === 0;
@@ -62,7 +67,10 @@ export function CardinalityPage() {
             charge for how many arrive: the span names and log events sent most often.
           </p>
         </div>
-        <WindowToggle value={window} onChange={setWindow} />
+        <div className="flex flex-wrap items-center gap-4">
+          <SelfTelemetrySwitch />
+          <WindowToggle value={window} onChange={setWindow} />
+        </div>
       </div>
 
       {top.error ? (
@@ -87,6 +95,7 @@ export function CardinalityPage() {
                 <SeriesHistory
                   metric={plotted}
                   signal={metrics.find((m) => m.schemaKey === plotted)?.signal}
+                  window={window}
                   choices={metrics.map((m) => m.schemaKey)}
                   onMetric={(metric) => setSearch({ metric })}
                 />

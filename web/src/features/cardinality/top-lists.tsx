@@ -1,4 +1,3 @@
-import { Fragment } from "react";
 import { Link } from "@tanstack/react-router";
 import { LineChart } from "lucide-react";
 import { HighCardinalityBadge, MetricTypeBadge, SourceBadge } from "@/components/badges";
@@ -10,22 +9,16 @@ import { formatCompact, formatCount, formatRate } from "@/lib/format";
 import { signalSearch } from "@/lib/signal";
 import { cn } from "@/lib/utils";
 
-/** DottedName lets a long metric or attribute name wrap after its dots, not in the middle of a word. */
-function DottedName({ name }: { name: string }) {
-  const parts = name.split(".");
+/**
+ * WholeName is a metric or attribute name on one line, cut short with an
+ * ellipsis where the column is too narrow and whole in its title: a name
+ * broken after its dots reads as several names.
+ */
+function WholeName({ name, className }: { name: string; className?: string }) {
   return (
-    <>
-      {parts.map((p, i) => (
-        <Fragment key={i}>
-          {p}
-          {i < parts.length - 1 && (
-            <>
-              .<wbr />
-            </>
-          )}
-        </Fragment>
-      ))}
-    </>
+    <span className={cn("block max-w-[22rem] truncate whitespace-nowrap", className)} title={name}>
+      {name}
+    </span>
   );
 }
 
@@ -92,7 +85,7 @@ export function TopMetrics({ metrics: served, plotted, onPlot }: MetricsProps) {
               <TableRow key={m.schemaKey} data-testid="top-metric" className={cn(plotted === m.schemaKey && "bg-accent/60")}>
                 <TableCell>
                   <Link to="/metrics/$key" params={{ key: m.schemaKey }} search={signalSearch(m.signal)} className="font-mono text-[13px] font-medium text-primary hover:underline">
-                    <DottedName name={m.schemaKey} />
+                    <WholeName name={m.schemaKey} />
                   </Link>
                   {m.schemaCount > 1 && <p className="text-xs text-muted-foreground">{m.schemaCount} schemas</p>}
                 </TableCell>
@@ -200,14 +193,14 @@ export function TopAttributes({ attributes, className }: { attributes: TopAttrib
                 <TableCell>
                   <span className="inline-flex flex-wrap items-center gap-1.5">
                     <code className="font-mono text-[13px]">
-                      <DottedName name={a.name} />
+                      <WholeName name={a.name} />
                     </code>
                     {a.source !== FieldSource.DATA_POINT && <SourceBadge source={a.source} />}
                   </span>
                 </TableCell>
                 <TableCell>
                   <Link to="/metrics/$key" params={{ key: a.schemaKey }} search={signalSearch(a.signal)} className="font-mono text-[13px] text-primary hover:underline">
-                    <DottedName name={a.schemaKey} />
+                    <WholeName name={a.schemaKey} />
                   </Link>
                 </TableCell>
                 <TableCell className="text-right">

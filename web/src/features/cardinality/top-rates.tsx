@@ -81,7 +81,8 @@ export function TopRates({ signal, rows, window, className }: Props) {
                     to="/metrics/$key"
                     params={{ key: k.schemaKey }}
                     search={signalSearch(k.signal)}
-                    className="break-all font-mono text-[13px] font-medium text-primary hover:underline"
+                    className="inline-block max-w-[22rem] truncate whitespace-nowrap align-bottom font-mono text-[13px] font-medium text-primary hover:underline"
+                    title={k.schemaKey}
                   >
                     {k.schemaKey}
                   </Link>
@@ -89,7 +90,7 @@ export function TopRates({ signal, rows, window, className }: Props) {
                 </TableCell>
                 {signal === "span" && (
                   <TableCell>
-                    <div className="flex flex-wrap gap-1">
+                    <div className="flex gap-1 whitespace-nowrap">
                       {k.spanKinds.map((kind) => (
                         <SpanKindBadge key={kind} kind={kind} />
                       ))}
