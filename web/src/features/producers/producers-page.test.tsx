@@ -3,6 +3,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Signal } from "@/gen/tallycat/v1/schema_pb";
 import { fakeCatalog } from "@/test/fake-catalog";
+import { GONE, HEARTBEAT, LIVE, livenessOf } from "./last-seen";
 import { renderAt } from "@/test/render";
 
 describe("producers page", () => {
@@ -47,5 +48,32 @@ describe("producers page", () => {
     expect(Object.fromEntries(new URLSearchParams(history.location.search))).toEqual({ service: "checkout", signal: "span" });
     await screen.findAllByTestId("span-row");
     expect(calls.schemaKeyRequests.at(-1)).toMatchObject({ serviceName: "checkout", signals: [Signal.SPAN] });
+  });
+
+  it("says live while a producer sends, and marks a release that stopped as gone", async () => {
+    renderAt("/producers", fakeCatalog().transport);
+    const checkout = await screen.findByRole("region", { name: "Service checkout" });
+    // Seen a minute ago, two heartbeats: live, not "1 minute ago".
+    const header = within(checkout).getByRole("banner");
+    expect(within(header).getByTestId("last-seen")).toHaveAttribute("data-liveness", "live");
+    expect(within(header).getByTestId("last-seen")).toHaveTextContent("live");
+    const [newest, older] = await within(checkout).findAllByTestId("release-row");
+    expect(within(newest!).getByTestId("last-seen")).toHaveTextContent(/^live$/);
+    // 1.4.1, last seen a week ago, has stopped sending.
+    expect(within(older!).getByTestId("last-seen")).toHaveAttribute("data-liveness", "gone");
+    expect(within(older!).getByTestId("last-seen")).toHaveTextContent(/^gone(7 days ago|last week)$/);
+    expect(older).toHaveClass("text-muted-foreground");
+    // The columns are fixed, the same in every service's card.
+    for (const table of screen.getAllByRole("table", { name: "Releases" })) expect(table).toHaveClass("table-fixed");
+  });
+
+  it("counts heartbeats: live within four, gone after ten", () => {
+    const now = Date.now();
+    expect(livenessOf(new Date(now - HEARTBEAT), now)).toBe("live");
+    expect(livenessOf(new Date(now - LIVE), now)).toBe("live");
+    expect(livenessOf(new Date(now - LIVE - 1000), now)).toBe("quiet");
+    expect(livenessOf(new Date(now - GONE), now)).toBe("quiet");
+    expect(livenessOf(new Date(now - GONE - 1000), now)).toBe("gone");
+    expect([LIVE, GONE]).toEqual([120_000, 300_000]);
   });
 });

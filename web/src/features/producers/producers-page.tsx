@@ -1,8 +1,12 @@
+import { useEffect } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import { useServiceReleases, useServices } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
-import { RelativeTime } from "@/components/relative-time";
+import { SelfTelemetrySwitch } from "@/components/self-telemetry-switch";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { Service } from "@/gen/tallycat/v1/catalog_service_pb";
+import { useShowSelf } from "@/lib/self-telemetry";
+import { HEARTBEAT, LastSeen } from "./last-seen";
 import { ServiceInstances } from "./service-instances";
 import { ReleasesTable, SignalCounts } from "./service-releases";
 
@@ -16,19 +20,31 @@ function plural(n: number, word: string) {
 /**
  * ProducersPage lists each service with what it sends (its metrics, spans
  * and log events, each count a way into that list filtered to it), its
- * latest releases with what each of them sends, and its recent instances.
+ * latest releases with what each of them sends, and its recent instances,
+ * each said live, quiet or gone (see LastSeen). TallyCat's own services
+ * are left out unless shown. It asks again every heartbeat, so that what
+ * it says of who is live stays true while it is open.
  */
 export function ProducersPage() {
-  const q = useServices();
+  const [showSelf] = useShowSelf();
+  const q = useServices(!showSelf);
   const services = q.data?.services ?? [];
+  const client = useQueryClient();
+  useEffect(() => {
+    const t = setInterval(() => client.invalidateQueries(), HEARTBEAT);
+    return () => clearInterval(t);
+  }, [client]);
   return (
     <div className="space-y-4">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Producers</h1>
-        <p className="text-sm text-muted-foreground">
-          Every service that sent metrics, spans or logs, by service.name: what it sends, what each of its releases (versions) sends, and its
-          instances.
-        </p>
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Producers</h1>
+          <p className="text-sm text-muted-foreground">
+            Every service that sent metrics, spans or logs, by service.name: what it sends, what each of its releases (versions) sends, and its
+            instances.
+          </p>
+        </div>
+        <SelfTelemetrySwitch />
       </div>
       {q.error ? (
         <ErrorState error={q.error} retry={() => q.refetch()} />
@@ -47,17 +63,23 @@ export function ProducersPage() {
   );
 }
 
-/** ServiceSection is one service: its counts, its latest releases and its recent instances. */
+/**
+ * ServiceSection is one service: its counts, its latest releases and its
+ * recent instances. Its header is a grid of the same columns in every
+ * service's card, as its tables are, so that the page reads in columns.
+ */
 function ServiceSection({ service: s }: { service: Service }) {
   const releases = useServiceReleases(s.serviceName, RELEASES);
   return (
     <section className="rounded-lg border bg-background" aria-label={`Service ${s.serviceName}`}>
-      <header className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b px-4 py-3">
-        <h2 className="font-semibold">{s.serviceName}</h2>
-        <span className="text-sm text-muted-foreground">
-          {plural(s.releaseCount, "release")} · {plural(s.instanceCount, "instance")} · last seen <RelativeTime value={s.lastSeen} />
+      <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b px-4 py-3 md:grid md:grid-cols-[minmax(0,14rem)_minmax(0,1fr)_auto]">
+        <h2 className="truncate font-semibold" title={s.serviceName}>
+          {s.serviceName}
+        </h2>
+        <span className="flex flex-wrap items-center gap-x-1.5 text-sm text-muted-foreground">
+          {plural(s.releaseCount, "release")} · {plural(s.instanceCount, "instance")} · last seen <LastSeen value={s.lastSeen} />
         </span>
-        <div className="ml-auto">{releases.data && <SignalCounts service={s.serviceName} keys={releases.data.keys} />}</div>
+        <div className="md:justify-self-end">{releases.data && <SignalCounts service={s.serviceName} keys={releases.data.keys} />}</div>
       </header>
       <div className="grid gap-4 p-4 xl:grid-cols-2">
         {releases.error ? (

@@ -1,9 +1,10 @@
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Link } from "@tanstack/react-router";
-import { RelativeTime } from "@/components/relative-time";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { KeyCounts, ServiceRelease } from "@/gen/tallycat/v1/catalog_service_pb";
 import { signalNames, signalSearch, signalWords, type SignalName } from "@/lib/signal";
 import { cn } from "@/lib/utils";
+import { LastSeen, livenessOf, useNow } from "./last-seen";
 
 /** countOf is how many keys of a signal the counts hold. */
 export function countOf(keys: KeyCounts | undefined, signal: SignalName): number {
@@ -59,12 +60,23 @@ type Props = { releases: ServiceRelease[]; total: number };
  * ReleasesTable lists a service's latest releases, newest deploy first (by
  * when each was first seen), with what each sends, signal by signal, and
  * how that differs from the release deployed before it: what a deploy
- * added or stopped sending.
+ * added or stopped sending. A release that stopped sending is marked gone
+ * and dimmed (see LastSeen). Its columns have fixed widths, the same in
+ * every service's card, so that they line up down the page.
  */
 export function ReleasesTable({ releases, total }: Props) {
+  const now = useNow();
   return (
     <div>
-      <Table aria-label="Releases">
+      <Table aria-label="Releases" className="table-fixed">
+        <colgroup>
+          <col className="w-[26%]" />
+          <col className="w-[16%]" />
+          <col className="w-[12%]" />
+          <col className="w-[12%]" />
+          <col className="w-[12%]" />
+          <col className="w-[22%]" />
+        </colgroup>
         <TableHeader>
           <TableRow>
             <TableHead>Release</TableHead>
@@ -81,10 +93,14 @@ export function ReleasesTable({ releases, total }: Props) {
           {releases.map((r, i) => {
             const before = releases[i + 1]?.keys;
             return (
-              <TableRow key={`${r.serviceNamespace}/${r.serviceVersion}`} data-testid="release-row">
-                <TableCell>
+              <TableRow
+                key={`${r.serviceNamespace}/${r.serviceVersion}`}
+                data-testid="release-row"
+                className={cn(r.lastSeen && livenessOf(timestampDate(r.lastSeen), now) === "gone" && "text-muted-foreground")}
+              >
+                <TableCell className="truncate" title={[r.serviceNamespace, r.serviceVersion].filter(Boolean).join(" · ") || undefined}>
                   <span className="font-mono text-[13px]">{r.serviceVersion || "no version"}</span>
-                  {r.serviceNamespace && <p className="text-xs text-muted-foreground">{r.serviceNamespace}</p>}
+                  {r.serviceNamespace && <p className="truncate text-xs text-muted-foreground">{r.serviceNamespace}</p>}
                 </TableCell>
                 <TableCell className="text-right tabular-nums">{r.instanceCount.toLocaleString("en-US")}</TableCell>
                 {signalNames.map((s) => {
@@ -97,7 +113,7 @@ export function ReleasesTable({ releases, total }: Props) {
                   );
                 })}
                 <TableCell>
-                  <RelativeTime value={r.lastSeen} />
+                  <LastSeen value={r.lastSeen} />
                 </TableCell>
               </TableRow>
             );
