@@ -123,7 +123,8 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
             aria-label="Schemas"
             className={cn("grid gap-4 grid-cols-[repeat(auto-fit,minmax(min(100%,22rem),1fr))]", list.length === 1 && "max-w-3xl")}
           >
-              {list.map((s) => (
+              {/* Current shapes first: the past ones are history, read after. */}
+              {[...current, ...list.filter((s) => s.superseded)].map((s) => (
                 <SchemaCard key={s.schemaId} schema={s} />
               ))}
               {list.length === 0 && (

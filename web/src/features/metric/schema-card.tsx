@@ -99,9 +99,10 @@ function FieldRow({ field: f }: { field: Field }) {
 /** Fields lists a schema's fields on one grid, grouped under their sources (data point, resource…) in the order of the schema's identity. */
 function Fields({ fields }: { fields: Field[] }) {
   const sorted = [...fields].sort(fieldOrder);
-  // Names take what they need and no more, so that the chips sit beside them in columns; they break at dots when the card is narrow.
+  // Names take what they need and no more, so that the chips sit beside them in columns; the chips'
+  // columns keep their width and the names give way, breaking at dots, when the card is narrow.
   return (
-    <ul className="grid grid-cols-[minmax(0,max-content)_auto_minmax(0,1fr)] items-center gap-x-3 gap-y-1.5" aria-label="Fields">
+    <ul className="grid grid-cols-[minmax(0,max-content)_auto_auto] items-center justify-start gap-x-3 gap-y-1.5" aria-label="Fields">
       {sorted.map((f, i) => (
         <Fragment key={`${f.source}/${f.eventName}/${f.name}/${f.valueType}`}>
           {/* Each row says its source to screen readers; the heading is for the eye. */}
@@ -120,7 +121,9 @@ function Fields({ fields }: { fields: Field[] }) {
 
 /** SchemaCard is one shape of a metric, span or log event, named by the releases that send it, for side-by-side comparison. */
 export function SchemaCard({ schema: s }: { schema: Schema }) {
-  const name = useSchemaName(s.schemaId);
+  const named = useSchemaName(s.schemaId);
+  // The superseded badge says what a "superseded" trait would: the title keeps the producer.
+  const name = s.superseded && named.trait === "superseded" ? { ...named, trait: "" } : named;
   const stats: [string, React.ReactNode][] = [
     ["Releases", s.releaseCount],
     ["Producers", s.producerCount],
