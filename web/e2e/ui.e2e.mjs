@@ -124,6 +124,25 @@ try {
     "the diff shows http.response.status_code changed between int and string");
   await shot("metric-and-diff");
 
+  // --- issue 23, the metric page as people read it: schemas named by who sends them ---
+  // Each card, and each side of the comparison, is named by its producer and
+  // release, with the schema id beside as secondary text; two producers'
+  // schemas are compared side by side ("only in", "differs"), not as a change.
+  {
+    const names = page.getByTestId("schema-card").getByTestId("schema-name");
+    await names.filter({ hasText: /^payments 2\.3\.0$/ }).waitFor();
+    await names.filter({ hasText: /^checkout 2\.3\.0$/ }).waitFor();
+    check((await names.allTextContents()).sort().join(", ") === "checkout 2.3.0, payments 2.3.0", "the metric page's cards name their schemas by producer and release");
+    const cardIds = await page.getByTestId("schema-card").evaluateAll((cs) => cs.map((c) => c.querySelector('[data-testid="schema-id"]')?.textContent));
+    check(cardIds.length === 2 && cardIds.every((t) => /^[0-9a-f]{8}$/.test(t ?? "")), `each card shows its schema id as secondary text (${cardIds.join(", ")})`);
+    const pickers = [await words(page.getByRole("combobox", { name: "Base schema" })), await words(page.getByRole("combobox", { name: "Target schema" }))];
+    check(pickers.some((t) => /^checkout 2\.3\.0 [0-9a-f]{8}/.test(t)) && pickers.some((t) => /^payments 2\.3\.0 [0-9a-f]{8}/.test(t)),
+      `the compare selectors name both schemas by producer and release (${pickers.join(" | ")})`);
+    check((await diff.getAttribute("data-framing")) === "side-by-side" && /only in|differs/.test(await words(diff)) && !/\badded\b|\bremoved\b/.test(await words(diff)),
+      "two producers' schemas are compared side by side: only in one of them, or differs");
+  }
+  // --- end of issue 23's metric page block ---
+
   // error.type came with checkout's failed requests only: one schema, the
   // attribute sometimes present, not a schema of its own.
   const presence = page.getByTestId("schema-card").filter({ hasText: "error.type" }).getByTestId("field-presence");
@@ -298,7 +317,7 @@ try {
   // and the exception event on those, with exception.type under it.
   await spanCards.getByRole("link").first().click();
   await page.waitForURL(/\/schemas\//);
-  await page.getByRole("heading", { name: /^Span schema [0-9a-f]{32}$/ }).waitFor();
+  await page.getByRole("heading", { name: /^Span schema checkout 2\.3\.0$/ }).waitFor();
   const spanMeta = page.getByLabel("Metadata", { exact: true });
   check((await spanMeta.textContent()).includes("Span name" + SPAN), `the metadata names the span ${SPAN}`);
   check((await spanMeta.getByTestId("span-kind").textContent()).trim() === "server", "the span schema's kind is server");
@@ -344,7 +363,7 @@ try {
   await noBodyValue("the log event's page");
   await logCards.getByRole("link").first().click();
   await page.waitForURL(/\/schemas\//);
-  await page.getByRole("heading", { name: /^Log schema [0-9a-f]{32}$/ }).waitFor();
+  await page.getByRole("heading", { name: /^Log schema checkout 2\.3\.0$/ }).waitFor();
   const logMeta = page.getByLabel("Metadata", { exact: true });
   check((await logMeta.textContent()).includes("Event name" + PAGE_VIEW), `the metadata names the event ${PAGE_VIEW}`);
   check((await logMeta.textContent()).includes("Log records6"), "the metadata counts its 6 log records");
