@@ -50,12 +50,13 @@ export function Timeline({ schemaKey, signal }: { schemaKey: string; signal: Sig
               <li key={i} className="relative text-sm" data-testid="timeline-event" data-kind={kindName(e.kind)}>
                 <EventDot kind={e.kind} />
                 <div className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5">
+                  {/* The spaces keep the words apart in copied text; the gap lays them out. */}
                   {e.kind === SchemaEventKind.PRODUCER_MOVED && (
                     <span className="whitespace-nowrap text-xs font-medium uppercase tracking-wide text-orange-700 dark:text-orange-300">release moved</span>
-                  )}
+                  )}{" "}
                   <span className="min-w-0 break-words" data-testid="timeline-summary">
                     <Summary e={e} />
-                  </span>
+                  </span>{" "}
                   <When time={times[i]} />
                 </div>
               </li>
