@@ -191,16 +191,16 @@ export function TopAttributes({ attributes, className }: { attributes: TopAttrib
             {attributes.map((a) => (
               <TableRow key={`${a.schemaKey}/${a.source}/${a.name}`} data-testid="top-attribute">
                 <TableCell>
-                  <span className="inline-flex flex-wrap items-center gap-1.5">
+                  <span className="inline-flex items-center gap-1.5 whitespace-nowrap">
                     <code className="font-mono text-[13px]">
-                      <WholeName name={a.name} />
+                      <WholeName name={a.name} className="max-w-[11rem]" />
                     </code>
                     {a.source !== FieldSource.DATA_POINT && <SourceBadge source={a.source} />}
                   </span>
                 </TableCell>
                 <TableCell>
                   <Link to="/metrics/$key" params={{ key: a.schemaKey }} search={signalSearch(a.signal)} className="font-mono text-[13px] text-primary hover:underline">
-                    <WholeName name={a.schemaKey} />
+                    <WholeName name={a.schemaKey} className="max-w-[11rem]" />
                   </Link>
                 </TableCell>
                 <TableCell className="text-right">

@@ -21,15 +21,15 @@ export function KeyLink({ k }: { k: SchemaKeySummary }) {
 }
 
 /**
- * SchemaCountCell counts a key's current schemas and its superseded ones,
- * on one line. A key whose producers disagree (the catalog's diverging:
+ * SchemaCountCell counts a key's current schemas, and its superseded ones
+ * under them, each on one line. A key whose producers disagree (the catalog's diverging:
  * two units or types, or two services' two shapes) stands out; two shapes
  * of one service's two releases are a deploy in progress, and do not.
  */
 export function SchemaCountCell({ k }: { k: SchemaKeySummary }) {
   return (
     <TableCell>
-      <div className="flex items-center gap-x-2 whitespace-nowrap">
+      <div className="flex flex-col items-start gap-0.5 whitespace-nowrap">
         {k.schemaCount > 1 || k.diverging ? (
           <Badge
             variant={k.diverging ? "warning" : "secondary"}

@@ -43,7 +43,7 @@ export function VersionCell({ k }: { k: SchemaKeySummary }) {
   }
   const all = k.versions.map(versionWords).join(" · ");
   return (
-    <TableCell className="max-w-[15rem]">
+    <TableCell className="max-w-[12rem]">
       <div className="truncate text-xs" title={all} data-testid="key-versions">
         {k.versions.map((v, i) => (
           <Fragment key={v.schemaId}>

@@ -23,23 +23,28 @@ type Props = {
 
 const COLUMNS = 10;
 
-/** MetricsTable is one row per metric name; divergent metrics stand out. */
+/**
+ * MetricsTable is one row per metric name; divergent metrics stand out.
+ * Below 1024 pixels the producers, rate and last seen columns give way, so
+ * that the name, its shape, its versions and findings fit without
+ * scrolling sideways.
+ */
 export function MetricsTable({ rows, loading, search, onSort, emptyText, findings }: Props) {
   const sortable = { search, onSort };
   const over = windowLabel[search.window ?? Window.UNSPECIFIED];
   return (
     <div className="rounded-lg border bg-background">
-      <Table>
+      <Table className="[&_td]:px-2 [&_th]:px-2">
         <TableHeader>
           <TableRow>
-            <SortHeader label="Metric" sort={SchemaKeySort.NAME} className="w-[36%]" {...sortable} />
+            <SortHeader label="Metric" sort={SchemaKeySort.NAME} {...sortable} />
             <TableHead>Type</TableHead>
             <TableHead>Unit</TableHead>
             <SortHeader label="Schemas" sort={SchemaKeySort.SCHEMA_COUNT} {...sortable} />
-            <SortHeader label="Producers" sort={SchemaKeySort.PRODUCER_COUNT} {...sortable} />
+            <SortHeader label="Producers" sort={SchemaKeySort.PRODUCER_COUNT} className="hidden lg:table-cell" {...sortable} />
             <SortHeader label="Series" sort={SchemaKeySort.SERIES} className="text-right" title={`Distinct time series (estimated) over the ${over}`} {...sortable} />
-            <SortHeader label="Rate" sort={SchemaKeySort.DATA_POINT_RATE} className="text-right" title={`Data points a minute over the ${over}`} {...sortable} />
-            <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} {...sortable} />
+            <SortHeader label="Rate" sort={SchemaKeySort.DATA_POINT_RATE} className="hidden lg:table-cell text-right" title={`Data points a minute over the ${over}`} {...sortable} />
+            <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} className="hidden lg:table-cell" {...sortable} />
             <TableHead title="The current version of each of its schemas, with its status">Versions</TableHead>
             <TableHead title="Its violations and the improvements suggested, judged against the registries">Findings</TableHead>
           </TableRow>
@@ -88,9 +93,9 @@ function MetricRow({ k, findings }: { k: SchemaKeySummary; findings: Map<string,
         </div>
       </TableCell>
       <SchemaCountCell k={k} />
-      <TableCell>{k.producerCount}</TableCell>
+      <TableCell className="hidden lg:table-cell">{k.producerCount}</TableCell>
       <CostCells cost={k.cost} />
-      <TableCell>
+      <TableCell className="hidden lg:table-cell">
         <RelativeTime value={k.lastSeen} />
       </TableCell>
       <VersionCell k={k} />
@@ -109,7 +114,7 @@ function CostCells({ cost }: { cost: Cost | undefined }) {
         {cost ? formatCompact(cost.seriesEstimate) : dash}
       </TableCell>
       <TableCell
-        className={cn("whitespace-nowrap text-right tabular-nums", cost && "text-muted-foreground")}
+        className={cn("hidden lg:table-cell whitespace-nowrap text-right tabular-nums", cost && "text-muted-foreground")}
         data-testid="metric-rate"
         title={cost ? `${formatCount(cost.dataPoints)} data points${over}` : undefined}
       >

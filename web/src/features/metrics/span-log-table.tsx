@@ -42,13 +42,13 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText,
   const columns = signal === "span" ? 9 : 7;
   return (
     <div className="rounded-lg border bg-background">
-      <Table>
+      <Table className="[&_td]:px-2 [&_th]:px-2">
         <TableHeader>
           <TableRow>
-            <SortHeader label={name} sort={SchemaKeySort.NAME} className="w-[36%]" title={nameTitle} {...sortable} />
+            <SortHeader label={name} sort={SchemaKeySort.NAME} title={nameTitle} {...sortable} />
             {signal === "span" && <TableHead title="The kinds of the span's schemas">Kinds</TableHead>}
             <SortHeader label="Schemas" sort={SchemaKeySort.SCHEMA_COUNT} {...sortable} />
-            <SortHeader label="Producers" sort={SchemaKeySort.PRODUCER_COUNT} {...sortable} />
+            <SortHeader label="Producers" sort={SchemaKeySort.PRODUCER_COUNT} className="hidden lg:table-cell" {...sortable} />
             <SortHeader
               label="Rate"
               sort={SchemaKeySort.DATA_POINT_RATE}
@@ -65,7 +65,7 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText,
                 {...sortable}
               />
             )}
-            <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} {...sortable} />
+            <SortHeader label="Last seen" sort={SchemaKeySort.LAST_SEEN} className="hidden lg:table-cell" {...sortable} />
             <TableHead title="The current version of each of its schemas, with its status">Versions</TableHead>
             <TableHead title="Its violations and the improvements suggested">Findings</TableHead>
           </TableRow>
@@ -93,7 +93,7 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText,
                   </TableCell>
                 )}
                 <SchemaCountCell k={k} />
-                <TableCell>{k.producerCount}</TableCell>
+                <TableCell className="hidden lg:table-cell">{k.producerCount}</TableCell>
                 <TableCell
                   className="whitespace-nowrap text-right tabular-nums text-muted-foreground"
                   data-testid="key-rate"
@@ -102,7 +102,7 @@ export function SpanLogTable({ signal, rows, loading, search, onSort, emptyText,
                   {k.cost ? formatRate(k.cost.dataPointsPerMinute) : "—"}
                 </TableCell>
                 {signal === "span" && <ErrorShareCell k={k} />}
-                <TableCell>
+                <TableCell className="hidden lg:table-cell">
                   <RelativeTime value={k.lastSeen} />
                 </TableCell>
                 <VersionCell k={k} />

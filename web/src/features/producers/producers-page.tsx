@@ -72,12 +72,15 @@ function ServiceSection({ service: s }: { service: Service }) {
   const releases = useServiceReleases(s.serviceName, RELEASES);
   return (
     <section className="rounded-lg border bg-background" aria-label={`Service ${s.serviceName}`}>
-      <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b px-4 py-3 md:grid md:grid-cols-[minmax(0,14rem)_minmax(0,1fr)_auto]">
+      <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b px-4 py-3 md:grid md:grid-cols-[minmax(0,10rem)_minmax(0,1fr)_auto] lg:grid-cols-[minmax(0,14rem)_minmax(0,1fr)_auto]">
         <h2 className="truncate font-semibold" title={s.serviceName}>
           {s.serviceName}
         </h2>
         <span className="flex flex-wrap items-center gap-x-1.5 text-sm text-muted-foreground">
-          {plural(s.releaseCount, "release")} · {plural(s.instanceCount, "instance")} · last seen <LastSeen value={s.lastSeen} />
+          {plural(s.releaseCount, "release")} · {plural(s.instanceCount, "instance")} ·{" "}
+          <span className="inline-flex items-center gap-1.5 whitespace-nowrap">
+            last seen <LastSeen value={s.lastSeen} />
+          </span>
         </span>
         <div className="md:justify-self-end">{releases.data && <SignalCounts service={s.serviceName} keys={releases.data.keys} />}</div>
       </header>
