@@ -163,14 +163,43 @@ const policy = `rules:
 `
 
 // startStackWithPolicy is startStack with the catalog judging against a
-// policy file.
+// policy file, and with the catalog and the ingest reporting their own
+// metrics to the ingest every second, as `make run` has them do every 15:
+// the UI must keep TallyCat's own telemetry out of the team's way until
+// asked (issue 23). startStack picks the ingest's address itself, so the
+// stack is started here, as it starts one, with those flags added.
 func startStackWithPolicy(t *testing.T, db, policy string) *stack {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "policy.yaml")
 	if err := os.WriteFile(file, []byte(policy), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return startStack(t, db, "--policy", file)
+	s := &stack{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t)}
+	catalogAddr := testenv.FreeAddr(t)
+	s.catalogURL = "http://" + catalogAddr
+	uiDir, _ := filepath.Abs(filepath.Join(repoRoot, "web/dist"))
+	own := []string{"--telemetry-otlp-endpoint", s.grpcAddr, "--telemetry-interval", "1s"}
+	s.catalog = start(t, "tallycat-catalog", catalogAddr, append([]string{"--listen", catalogAddr, "--db", db, "--ui-dir", uiDir, "--policy", file}, own...)...)
+	s.ingest = start(t, "tallycat-ingest", s.httpAddr, append([]string{"--catalog-url", s.catalogURL,
+		"--otlp-grpc-listen", s.grpcAddr, "--otlp-http-listen", s.httpAddr, "--flush-interval", "200ms"}, own...)...)
+	return s
+}
+
+// ownMetrics checks that the catalog holds metrics of both TallyCat
+// services, which the UI test finds hidden and then shown.
+func ownMetrics(s *stack) func() error {
+	return func() error {
+		for _, service := range []string{"tallycat-catalog", "tallycat-ingest"} {
+			res, err := s.client().ListSchemaKeys(context.Background(), &tallycatv1.ListSchemaKeysRequest{ServiceName: service})
+			if err != nil {
+				return err
+			}
+			if res.TotalSize == 0 {
+				return fmt.Errorf("no metric of %s yet", service)
+			}
+		}
+		return nil
+	}
 }
 
 // methodValuesKept checks that the current schema with error.type (the
@@ -367,7 +396,10 @@ func spanAndLogSchemas(s *stack) func() error {
 // log event's (its severities, its body's keys, none of its bodies' values),
 // see the span's share of errors in the Spans list and the logger marked in
 // the Logs list, what checkout and each of its releases send on the
-// Producers page, and the span among the highest rates on Cardinality.
+// Producers page, and the span among the highest rates on Cardinality;
+// with the catalog and the ingest reporting their own metrics, the lists
+// keep them hidden until the switch shows them, the list names each
+// version with its status, and the chart spans the data it has.
 func TestUIInChromium(t *testing.T) {
 	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
 		if _, err := os.Stat(need); err != nil {
@@ -421,6 +453,7 @@ func TestUIInChromium(t *testing.T) {
 	emitSpans(t, s)
 	emitLogs(t, s)
 	testenv.Eventually(t, 10*time.Second, "the users route's spans and the page views reach the catalog", spanAndLogSchemas(s))
+	testenv.Eventually(t, 20*time.Second, "TallyCat's own metrics reach the catalog", ownMetrics(s))
 
 	out := os.Getenv("TALLYCAT_E2E_OUT")
 	if out == "" {

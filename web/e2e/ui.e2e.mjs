@@ -103,6 +103,65 @@ try {
   check(isFigure(rowSeries), `the metric's row shows its series (${rowSeries})`);
   await shot("metrics");
 
+  // --- issue 23, the lists a team trusts (items 2, 4, 6, 7): TallyCat's own telemetry, versions, the chart, live producers ---
+  // The catalog and the ingest report their own metrics into this catalog
+  // (tallycat.ingest.*, rpc.server.*; the Go test turns that on). The list
+  // leaves them out until the switch, kept in this browser, shows them.
+  {
+    const own = /^(tallycat\.|rpc\.)/;
+    const ownRows = page.getByTestId("metric-row").filter({ has: page.getByRole("link", { name: own }) });
+    const selfSwitch = page.getByRole("switch", { name: "Show TallyCat's own telemetry" });
+    check((await ownRows.count()) === 0 && (await selfSwitch.getAttribute("aria-checked")) === "false", "TallyCat's own metrics are hidden by default");
+    await selfSwitch.click();
+    await ownRows.first().waitFor();
+    const shown = await ownRows.getByRole("link", { name: own }).allTextContents();
+    check(shown.length > 0 && (await page.getByTestId("metric-row").count()) === 2 + shown.length, `the switch shows them beside the team's two (${shown.join(", ")})`);
+    await page.reload();
+    await ownRows.first().waitFor();
+    check((await selfSwitch.getAttribute("aria-checked")) === "true", "the choice is kept across a reload");
+    // The Producers page follows the same switch.
+    await page.goto(base + "/producers");
+    await page.getByRole("region", { name: "Service tallycat-catalog" }).waitFor();
+    await page.getByRole("switch", { name: "Show TallyCat's own telemetry" }).click();
+    await page.getByRole("region", { name: "Service tallycat-catalog" }).waitFor({ state: "detached" });
+    check((await page.getByRole("region", { name: /^Service tallycat-/ }).count()) === 0, "turned off on Producers, TallyCat's services are hidden there");
+    // A service sending now is live, not "a minute ago".
+    const checkoutSeen = page.getByRole("region", { name: "Service checkout" }).locator("header").getByTestId("last-seen");
+    check((await checkoutSeen.getAttribute("data-liveness")) === "live" && (await words(checkoutSeen)) === "live", "checkout, sending, is said to be live");
+    await page.goto(base + "/");
+    await page.getByTestId("metric-row").first().waitFor();
+    check((await ownRows.count()) === 0 && (await page.getByTestId("metric-row").count()) === 2, "and the list hides them again: one switch for every page");
+
+    // Versions on the list: checkout's active requests were given 1.0.0.
+    const versions = page.getByTestId("metric-row").filter({ hasText: ACTIVE }).getByTestId("key-versions");
+    check((await words(versions)) === "1.0.0 active", `the list names the version with its status (${await words(versions)})`);
+
+    // The chart spans the data it has, over the window the page shows,
+    // and its legend says the latest values without a pointer over it.
+    await page.goto(base + "/cardinality?metric=" + encodeURIComponent(METRIC));
+    const summary = page.getByTestId("series-summary");
+    await summary.waitFor();
+    await page.locator('[data-testid="uplot-chart"] canvas').first().waitFor();
+    const span = async () => {
+      const [from, to, first] = await Promise.all(["data-from", "data-to", "data-first"].map(async (a) => Number(await summary.getAttribute(a))));
+      return { from, to, first };
+    };
+    let s = await span();
+    check(s.from === s.first && s.to - s.from < 1800, `the last hour's chart starts at its first bucket with data, spanning ${Math.round((s.to - s.from) / 60)} minutes`);
+    const legend = await page.locator('[data-testid="uplot-chart"] .u-legend .u-value').allTextContents();
+    check(legend.length === 3 && legend[0] === "latest" && isFigure(legend[1]) && /\/min$/.test(legend[2]), `the legend shows the latest values unhovered (${legend.join(" | ")})`);
+    await page.getByRole("button", { name: "Last 24 hours" }).click();
+    await page.getByRole("heading", { name: "Series over the last 24 hours" }).waitFor();
+    s = await span();
+    check(s.from === s.first && s.to - s.from < 1800, "over the last 24 hours it still spans its data, not a day squeezed to a sliver");
+    const ownTop = await page.getByTestId("top-metric").filter({ has: page.getByRole("link", { name: own }) }).count();
+    check(ownTop === 0, "TallyCat's own metrics are not among the top metrics");
+    await shot("cardinality-chart");
+    await page.goto(base + "/");
+    await page.getByTestId("metric-row").first().waitFor();
+  }
+  // --- end of issue 23's lists block ---
+
   // Search narrows the list and is kept in the URL.
   await page.getByLabel("Search metrics").fill("active");
   await page.waitForURL(/q=active/);
