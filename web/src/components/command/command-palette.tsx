@@ -7,6 +7,7 @@ import { useThemeChoice, type ThemeChoice } from "@/components/theme";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
 import { SchemaKeySort } from "@/gen/tallycat/v1/catalog_service_pb";
 import { Signal } from "@/gen/tallycat/v1/schema_pb";
+import { useShowSelf } from "@/lib/self-telemetry";
 import { signalNameOf, signalSearch, signalWords, type SignalName } from "@/lib/signal";
 
 /** How many keys the palette lists: enough to pick from, few enough to read. */
@@ -89,9 +90,13 @@ function Palette({ close, onAskName }: { close: () => void; onAskName: () => voi
     return () => clearTimeout(t);
   }, [typed]);
   // Nothing typed lists the most recently seen names: what is live now.
+  // TallyCat's own names follow the switch the lists follow, so that the
+  // palette does not offer what the pages hide.
+  const [showSelf] = useShowSelf();
   const keys = useSchemaKeys({
     signals: [Signal.METRIC, Signal.SPAN, Signal.LOG],
     query: asked,
+    excludeSelfTelemetry: !showSelf,
     sort: asked ? SchemaKeySort.NAME : SchemaKeySort.LAST_SEEN,
     descending: !asked,
     pageSize: KEYS_SHOWN,
