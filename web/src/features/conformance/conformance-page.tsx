@@ -54,11 +54,12 @@ export function ConformancePage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [metric]);
   const signals = search.signal ? [signalOf(search.signal)] : [];
-  const suggested = useSchemaKeys({ query: search.metric ?? "", signals, pageSize: 20 });
+  // TallyCat's own telemetry is left out unless shown (issue 23): the
+  // suggestions as the findings.
+  const [showSelf] = useShowSelf();
+  const suggested = useSchemaKeys({ query: search.metric ?? "", signals, pageSize: 20, excludeSelfTelemetry: !showSelf });
 
   // Page tokens are a stack: the API pages forward, Previous pops.
-  // TallyCat's own telemetry is left out unless shown (issue 23).
-  const [showSelf] = useShowSelf();
   const filterKey = JSON.stringify([search, showSelf]);
   const [tokens, setTokens] = useState<string[]>([""]);
   useEffect(() => setTokens([""]), [filterKey]);
