@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -113,8 +115,9 @@ const activeRequests = "http.server.active_requests"
 
 // versionCheckoutsActiveRequests gives the active requests' schema that
 // checkout 2.3.0 sends (the one without user.email) version 1.0.0, through
-// the API as a person would.
-func versionCheckoutsActiveRequests(t *testing.T, s *stack) {
+// the API as a person would; with token set (a catalog behind single
+// sign-on, see ssoDeployment), presenting it as a script would.
+func versionCheckoutsActiveRequests(t *testing.T, s *stack, token string) {
 	t.Helper()
 	ctx := context.Background()
 	list, err := s.client().ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: activeRequests})
@@ -129,6 +132,9 @@ func versionCheckoutsActiveRequests(t *testing.T, s *stack) {
 	}
 	ctx, call := connect.NewClientContext(ctx)
 	call.RequestHeader().Set("X-TallyCat-Actor", "platform-team")
+	if token != "" {
+		call.RequestHeader().Set("Authorization", "Bearer "+token)
+	}
 	req := &tallycatv1.AssignVersionRequest{SchemaId: list.Schemas[i].SchemaId, Version: "1.0.0"}
 	if _, err := tallycatv1connect.NewVersioningServiceClient(http.DefaultClient, s.catalogURL).AssignVersion(ctx, req); err != nil {
 		t.Fatal(err)
@@ -168,21 +174,135 @@ const policy = `rules:
 // the UI must keep TallyCat's own telemetry out of the team's way until
 // asked (issue 23). startStack picks the ingest's address itself, so the
 // stack is started here, as it starts one, with those flags added.
-func startStackWithPolicy(t *testing.T, db, policy string) *stack {
+//
+// With sso (see ssoDeployment) the catalog is deployed behind single
+// sign-on: changes need a token from its tokens file, or a person named in
+// X-Forwarded-Email by the proxy on this host; the ingest presents its own
+// token. It returns the token of platform-team, for the test's own writes.
+func startStackWithPolicy(t *testing.T, db, policy string, sso bool) (*stack, string) {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "policy.yaml")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "policy.yaml")
 	if err := os.WriteFile(file, []byte(policy), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	var catalogAuth, ingestAuth []string
+	var token string
+	if sso {
+		token = "platform-team-e2e-token-5f1c9a"
+		const ingestToken = "ingest-e2e-token-b83d27e0"
+		tokens, ingestFile := filepath.Join(dir, "tokens"), filepath.Join(dir, "ingest-token")
+		if err := os.WriteFile(tokens, []byte("platform-team:"+token+"\ningest:"+ingestToken+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(ingestFile, []byte(ingestToken+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		catalogAuth = []string{"--auth-token-file", tokens, "--actor-header", proxyHeader, "--actor-proxies", "127.0.0.1/32,::1/128"}
+		ingestAuth = []string{"--catalog-token-file", ingestFile}
 	}
 	s := &stack{grpcAddr: testenv.FreeAddr(t), httpAddr: testenv.FreeAddr(t)}
 	catalogAddr := testenv.FreeAddr(t)
 	s.catalogURL = "http://" + catalogAddr
 	uiDir, _ := filepath.Abs(filepath.Join(repoRoot, "web/dist"))
 	own := []string{"--telemetry-otlp-endpoint", s.grpcAddr, "--telemetry-interval", "1s"}
-	s.catalog = start(t, "tallycat-catalog", catalogAddr, append([]string{"--listen", catalogAddr, "--db", db, "--ui-dir", uiDir, "--policy", file}, own...)...)
+	s.catalog = start(t, "tallycat-catalog", catalogAddr, append([]string{"--listen", catalogAddr, "--db", db, "--ui-dir", uiDir, "--policy", file}, append(own, catalogAuth...)...)...)
 	s.ingest = start(t, "tallycat-ingest", s.httpAddr, append([]string{"--catalog-url", s.catalogURL,
-		"--otlp-grpc-listen", s.grpcAddr, "--otlp-http-listen", s.httpAddr, "--flush-interval", "200ms"}, own...)...)
-	return s
+		"--otlp-grpc-listen", s.grpcAddr, "--otlp-http-listen", s.httpAddr, "--flush-interval", "200ms"}, append(own, ingestAuth...)...)...)
+	return s, token
+}
+
+// The single sign-on deployment of the UI test (issue 23): the PostgreSQL
+// pass runs the catalog behind an identity proxy that names people in
+// proxyHeader, the browser standing in for the proxy by sending it on every
+// request as proxyActor; the DuckDB pass stays an open deployment.
+const (
+	proxyHeader = "X-Forwarded-Email"
+	proxyActor  = "lee@example.com"
+)
+
+// ssoDeployment reports whether this pass of the UI test runs the catalog
+// behind single sign-on: the PostgreSQL one (make test runs it with
+// $TALLYCAT_TEST_STORE=postgres).
+func ssoDeployment() bool { return storetest.Engine() == "postgres" }
+
+// writesNeedToken checks that the catalog refuses a change that carries
+// neither a token nor the proxy's header: the tokens are on.
+func writesNeedToken(t *testing.T, s *stack) {
+	t.Helper()
+	_, err := tallycatv1connect.NewVersioningServiceClient(http.DefaultClient, s.catalogURL).
+		AssignVersion(context.Background(), &tallycatv1.AssignVersionRequest{SchemaId: "00000000000000000000000000000000", Version: "9.9.9"})
+	if connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("a change without a token or the proxy's header: %v, want unauthenticated", err)
+	}
+}
+
+// emitCartInMilliseconds sends one export from cart 1.0.0 whose request
+// durations are in ms, where the semantic conventions settle s: the
+// producer breaking them, beside checkout and payments, which keep them.
+// It runs beside the browser, off the test's goroutine: it returns its
+// error rather than failing the test.
+func emitCartInMilliseconds(s *stack) error {
+	ctx := context.Background()
+	exp, err := otlpmetricgrpc.New(ctx, otlpmetricgrpc.WithEndpoint(s.grpcAddr), otlpmetricgrpc.WithInsecure())
+	if err != nil {
+		return err
+	}
+	mp := sdkmetric.NewMeterProvider(
+		sdkmetric.WithResource(resource.NewSchemaless(attribute.String("service.name", "cart"),
+			attribute.String("service.version", "1.0.0"), attribute.String("service.instance.id", "cart-2b4e"))),
+		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))))
+	defer mp.Shutdown(ctx)
+	dur, _ := mp.Meter(httpScope, metric.WithInstrumentationVersion("0.61.0")).
+		Float64Histogram("http.server.request.duration", metric.WithUnit("ms"), metric.WithDescription("Duration of HTTP server requests."))
+	dur.Record(ctx, 120, metric.WithAttributes(attribute.String("http.request.method", "GET"), attribute.Int("http.response.status_code", 200)))
+	return mp.ForceFlush(ctx)
+}
+
+// within polls cond every 200 ms until it holds or d has passed, returning
+// its last error: testenv.Eventually for a goroutine that may not fail the
+// test itself.
+func within(d time.Duration, cond func() error) error {
+	deadline := time.Now().Add(d)
+	for {
+		err := cond()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// cartUnitFinding checks that the findings on the request durations hold
+// one unit_mismatch, which names cart and not checkout, and no
+// unit_conflict: the conventions settle the unit, so only the side that
+// breaks them is blamed.
+func cartUnitFinding(s *stack) func() error {
+	return func() error {
+		res, err := tallycatv1connect.NewConformanceServiceClient(http.DefaultClient, s.catalogURL).ListFindings(context.Background(),
+			&tallycatv1.ListFindingsRequest{SchemaKey: "http.server.request.duration", FindingIds: []string{"unit_mismatch", "unit_conflict"}, PageSize: 100})
+		if err != nil {
+			return err
+		}
+		var services []string
+		for _, f := range res.Findings {
+			if f.FindingId != "unit_mismatch" {
+				return fmt.Errorf("a %s finding: %v", f.FindingId, f)
+			}
+			for _, p := range f.Producers {
+				services = append(services, p.ServiceName)
+			}
+			for _, sc := range f.Schemas {
+				for _, p := range sc.Producers {
+					services = append(services, p.ServiceName)
+				}
+			}
+		}
+		if len(res.Findings) != 1 || !slices.Contains(services, "cart") || slices.Contains(services, "checkout") {
+			return fmt.Errorf("%d unit findings naming %v", len(res.Findings), services)
+		}
+		return nil
+	}
 }
 
 // ownMetrics checks that the catalog holds metrics of both TallyCat
@@ -399,7 +519,12 @@ func spanAndLogSchemas(s *stack) func() error {
 // Producers page, and the span among the highest rates on Cardinality;
 // with the catalog and the ingest reporting their own metrics, the lists
 // keep them hidden until the switch shows them, the list names each
-// version with its status, and the chart spans the data it has.
+// version with its status, and the chart spans the data it has; cart,
+// sending the durations in ms, is the one producer a grouped unit finding
+// blames. On PostgreSQL the catalog is deployed behind single sign-on
+// (tokens on, the person named by the proxy's header): every page reads
+// without a token and the changes go through the proxy, recorded as its
+// person's.
 func TestUIInChromium(t *testing.T) {
 	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
 		if _, err := os.Stat(need); err != nil {
@@ -407,7 +532,12 @@ func TestUIInChromium(t *testing.T) {
 		}
 	}
 	// DuckDB, or PostgreSQL when make test runs it again on that engine.
-	s := startStackWithPolicy(t, storetest.DB(t), policy)
+	// The PostgreSQL pass is a deployment behind single sign-on.
+	sso := ssoDeployment()
+	s, token := startStackWithPolicy(t, storetest.DB(t), policy, sso)
+	if sso {
+		writesNeedToken(t, s)
+	}
 	schemas := func(want int, superseded bool) func() error {
 		return func() error {
 			res, err := s.client().ListSchemas(context.Background(), &tallycatv1.ListSchemasRequest{
@@ -426,7 +556,7 @@ func TestUIInChromium(t *testing.T) {
 	testenv.Eventually(t, 10*time.Second, "both schemas reach the catalog", schemas(2, false))
 	// Checkout's active requests get a version; its next release adds an
 	// optional attribute to them: a minor version is proposed.
-	versionCheckoutsActiveRequests(t, s)
+	versionCheckoutsActiveRequests(t, s, token)
 	emitNextRelease(t, s)
 	testenv.Eventually(t, 10*time.Second, "1.1.0 is proposed for checkout 2.4.0's active requests", minorProposal(s))
 	// Checkout then fails a request: its release moves to the schema with
@@ -462,13 +592,59 @@ func TestUIInChromium(t *testing.T) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Three minutes: the script waits up to 90 s for a full judging, and
+	// up to 20 s for cart's finding.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	// The body values sent go along: no page may show them.
 	cmd := exec.CommandContext(ctx, "node", "e2e/ui.e2e.mjs", s.catalogURL, out, pageURL, pageTitle, placedMessage)
 	cmd.Dir = filepath.Join(repoRoot, "web")
-	output, err := cmd.CombinedOutput()
-	t.Logf("browser run:\n%s", output)
+	if sso {
+		// The browser stands in for the proxy: it names its person in the
+		// proxy's header on every request, and carries no token.
+		cmd.Env = append(os.Environ(), "TALLYCAT_E2E_PROXY_ACTOR="+proxyActor, "TALLYCAT_E2E_PROXY_HEADER="+proxyHeader)
+	}
+	// --- issue 23, one grouped unit finding that does not blame checkout ---
+	// A producer of the request durations in ms arrives only when the
+	// script, past the steps that count the metric's schemas and the
+	// producers, asks for it (a line "cart?" on its output); the test
+	// answers "cart" on its input once the catalog's findings hold it.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	var output bytes.Buffer
+	scanned := make(chan struct{})
+	go func() {
+		defer close(scanned)
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			output.WriteString(sc.Text() + "\n")
+			if sc.Text() != "cart?" {
+				continue
+			}
+			if err := emitCartInMilliseconds(s); err != nil {
+				output.WriteString("cart's export: " + err.Error() + "\n")
+				stdin.Close()
+				continue
+			}
+			if err := within(20*time.Second, cartUnitFinding(s)); err != nil {
+				output.WriteString("cart's unit finding: " + err.Error() + "\n")
+				stdin.Close()
+				continue
+			}
+			io.WriteString(stdin, "cart\n")
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	err = cmd.Run()
+	pw.Close()
+	<-scanned
+	// --- end of the unit finding block ---
+	t.Logf("browser run:\n%s", output.String())
 	if err != nil {
 		t.Fatalf("the UI test in Chromium failed: %v (screenshots in %s)", err, out)
 	}
