@@ -87,6 +87,11 @@ type Schema struct {
 	TypeConflict bool
 	// Cost is filled by GetSchema only, over the window it was asked for.
 	Cost *Cost
+	// Releases are the releases that produce or produced the schema,
+	// current ones first, then the most recently seen: GetSchema's
+	// releases, without their cost. ListSchemas lists them so that a
+	// schema can be named by who sends it without a read per schema.
+	Releases []Release
 }
 
 // Producer is a service instance that emitted a schema.

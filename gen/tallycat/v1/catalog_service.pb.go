@@ -668,8 +668,13 @@ func (x *ListSchemasRequest) GetSignal() Signal {
 }
 
 type ListSchemasResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Schemas       []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Schemas []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
+	// releases are, for each schema listed and in the same order, the
+	// releases that produce or produced it, current ones first (as
+	// GetSchema's releases, without their cost): what a page needs to name
+	// the schemas by who sends them without a GetSchema per schema.
+	Releases      []*SchemaReleases `protobuf:"bytes,2,rep,name=releases,proto3" json:"releases,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -711,6 +716,66 @@ func (x *ListSchemasResponse) GetSchemas() []*Schema {
 	return nil
 }
 
+func (x *ListSchemasResponse) GetReleases() []*SchemaReleases {
+	if x != nil {
+		return x.Releases
+	}
+	return nil
+}
+
+// SchemaReleases are the releases of one schema.
+type SchemaReleases struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SchemaId      string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
+	Releases      []*Release             `protobuf:"bytes,2,rep,name=releases,proto3" json:"releases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SchemaReleases) Reset() {
+	*x = SchemaReleases{}
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SchemaReleases) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SchemaReleases) ProtoMessage() {}
+
+func (x *SchemaReleases) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SchemaReleases.ProtoReflect.Descriptor instead.
+func (*SchemaReleases) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SchemaReleases) GetSchemaId() string {
+	if x != nil {
+		return x.SchemaId
+	}
+	return ""
+}
+
+func (x *SchemaReleases) GetReleases() []*Release {
+	if x != nil {
+		return x.Releases
+	}
+	return nil
+}
+
 type GetSchemaRequest struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	SchemaId string                 `protobuf:"bytes,1,opt,name=schema_id,json=schemaId,proto3" json:"schema_id,omitempty"`
@@ -722,7 +787,7 @@ type GetSchemaRequest struct {
 
 func (x *GetSchemaRequest) Reset() {
 	*x = GetSchemaRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[6]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -734,7 +799,7 @@ func (x *GetSchemaRequest) String() string {
 func (*GetSchemaRequest) ProtoMessage() {}
 
 func (x *GetSchemaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[6]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -747,7 +812,7 @@ func (x *GetSchemaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchemaRequest.ProtoReflect.Descriptor instead.
 func (*GetSchemaRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{6}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetSchemaRequest) GetSchemaId() string {
@@ -784,7 +849,7 @@ type GetSchemaResponse struct {
 
 func (x *GetSchemaResponse) Reset() {
 	*x = GetSchemaResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[7]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -796,7 +861,7 @@ func (x *GetSchemaResponse) String() string {
 func (*GetSchemaResponse) ProtoMessage() {}
 
 func (x *GetSchemaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[7]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -809,7 +874,7 @@ func (x *GetSchemaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchemaResponse.ProtoReflect.Descriptor instead.
 func (*GetSchemaResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{7}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetSchemaResponse) GetSchema() *Schema {
@@ -879,7 +944,7 @@ type ListProducersRequest struct {
 
 func (x *ListProducersRequest) Reset() {
 	*x = ListProducersRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[8]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -891,7 +956,7 @@ func (x *ListProducersRequest) String() string {
 func (*ListProducersRequest) ProtoMessage() {}
 
 func (x *ListProducersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[8]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -904,7 +969,7 @@ func (x *ListProducersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProducersRequest.ProtoReflect.Descriptor instead.
 func (*ListProducersRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{8}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListProducersRequest) GetFilter() isListProducersRequest_Filter {
@@ -1001,7 +1066,7 @@ type ListProducersResponse struct {
 
 func (x *ListProducersResponse) Reset() {
 	*x = ListProducersResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[9]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1013,7 +1078,7 @@ func (x *ListProducersResponse) String() string {
 func (*ListProducersResponse) ProtoMessage() {}
 
 func (x *ListProducersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[9]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1026,7 +1091,7 @@ func (x *ListProducersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProducersResponse.ProtoReflect.Descriptor instead.
 func (*ListProducersResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{9}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListProducersResponse) GetProducers() []*Producer {
@@ -1053,7 +1118,7 @@ type DiffSchemasRequest struct {
 
 func (x *DiffSchemasRequest) Reset() {
 	*x = DiffSchemasRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[10]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1065,7 +1130,7 @@ func (x *DiffSchemasRequest) String() string {
 func (*DiffSchemasRequest) ProtoMessage() {}
 
 func (x *DiffSchemasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[10]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1078,7 +1143,7 @@ func (x *DiffSchemasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffSchemasRequest.ProtoReflect.Descriptor instead.
 func (*DiffSchemasRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{10}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DiffSchemasRequest) GetBaseSchemaId() string {
@@ -1108,7 +1173,7 @@ type FieldChange struct {
 
 func (x *FieldChange) Reset() {
 	*x = FieldChange{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[11]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1120,7 +1185,7 @@ func (x *FieldChange) String() string {
 func (*FieldChange) ProtoMessage() {}
 
 func (x *FieldChange) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[11]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1133,7 +1198,7 @@ func (x *FieldChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldChange.ProtoReflect.Descriptor instead.
 func (*FieldChange) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{11}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *FieldChange) GetName() string {
@@ -1171,7 +1236,7 @@ type MetadataChange struct {
 
 func (x *MetadataChange) Reset() {
 	*x = MetadataChange{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[12]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1183,7 +1248,7 @@ func (x *MetadataChange) String() string {
 func (*MetadataChange) ProtoMessage() {}
 
 func (x *MetadataChange) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[12]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1196,7 +1261,7 @@ func (x *MetadataChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MetadataChange.ProtoReflect.Descriptor instead.
 func (*MetadataChange) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{12}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MetadataChange) GetProperty() string {
@@ -1237,7 +1302,7 @@ type DiffSchemasResponse struct {
 
 func (x *DiffSchemasResponse) Reset() {
 	*x = DiffSchemasResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[13]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1249,7 +1314,7 @@ func (x *DiffSchemasResponse) String() string {
 func (*DiffSchemasResponse) ProtoMessage() {}
 
 func (x *DiffSchemasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[13]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1262,7 +1327,7 @@ func (x *DiffSchemasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffSchemasResponse.ProtoReflect.Descriptor instead.
 func (*DiffSchemasResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{13}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DiffSchemasResponse) GetBase() *Schema {
@@ -1328,7 +1393,7 @@ type ListSchemaEventsRequest struct {
 
 func (x *ListSchemaEventsRequest) Reset() {
 	*x = ListSchemaEventsRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[14]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1340,7 +1405,7 @@ func (x *ListSchemaEventsRequest) String() string {
 func (*ListSchemaEventsRequest) ProtoMessage() {}
 
 func (x *ListSchemaEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[14]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1353,7 +1418,7 @@ func (x *ListSchemaEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemaEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListSchemaEventsRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{14}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListSchemaEventsRequest) GetSchemaKey() string {
@@ -1394,7 +1459,7 @@ type ListSchemaEventsResponse struct {
 
 func (x *ListSchemaEventsResponse) Reset() {
 	*x = ListSchemaEventsResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1406,7 +1471,7 @@ func (x *ListSchemaEventsResponse) String() string {
 func (*ListSchemaEventsResponse) ProtoMessage() {}
 
 func (x *ListSchemaEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[15]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1419,7 +1484,7 @@ func (x *ListSchemaEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSchemaEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListSchemaEventsResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{15}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListSchemaEventsResponse) GetEvents() []*SchemaEvent {
@@ -1450,7 +1515,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1462,7 +1527,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[16]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1475,7 +1540,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{16}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Service) GetServiceName() string {
@@ -1531,7 +1596,7 @@ type ListServicesRequest struct {
 
 func (x *ListServicesRequest) Reset() {
 	*x = ListServicesRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1543,7 +1608,7 @@ func (x *ListServicesRequest) String() string {
 func (*ListServicesRequest) ProtoMessage() {}
 
 func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[17]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1556,7 +1621,7 @@ func (x *ListServicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesRequest.ProtoReflect.Descriptor instead.
 func (*ListServicesRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{17}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListServicesRequest) GetPageSize() int32 {
@@ -1590,7 +1655,7 @@ type ListServicesResponse struct {
 
 func (x *ListServicesResponse) Reset() {
 	*x = ListServicesResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1602,7 +1667,7 @@ func (x *ListServicesResponse) String() string {
 func (*ListServicesResponse) ProtoMessage() {}
 
 func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[18]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1615,7 +1680,7 @@ func (x *ListServicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServicesResponse.ProtoReflect.Descriptor instead.
 func (*ListServicesResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{18}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListServicesResponse) GetServices() []*Service {
@@ -1646,7 +1711,7 @@ type KeyCounts struct {
 
 func (x *KeyCounts) Reset() {
 	*x = KeyCounts{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1723,7 @@ func (x *KeyCounts) String() string {
 func (*KeyCounts) ProtoMessage() {}
 
 func (x *KeyCounts) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[19]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1736,7 @@ func (x *KeyCounts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCounts.ProtoReflect.Descriptor instead.
 func (*KeyCounts) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{19}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *KeyCounts) GetMetricCount() uint32 {
@@ -1712,7 +1777,7 @@ type ServiceRelease struct {
 
 func (x *ServiceRelease) Reset() {
 	*x = ServiceRelease{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1724,7 +1789,7 @@ func (x *ServiceRelease) String() string {
 func (*ServiceRelease) ProtoMessage() {}
 
 func (x *ServiceRelease) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[20]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1737,7 +1802,7 @@ func (x *ServiceRelease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceRelease.ProtoReflect.Descriptor instead.
 func (*ServiceRelease) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{20}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ServiceRelease) GetServiceNamespace() string {
@@ -1794,7 +1859,7 @@ type ListServiceReleasesRequest struct {
 
 func (x *ListServiceReleasesRequest) Reset() {
 	*x = ListServiceReleasesRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1806,7 +1871,7 @@ func (x *ListServiceReleasesRequest) String() string {
 func (*ListServiceReleasesRequest) ProtoMessage() {}
 
 func (x *ListServiceReleasesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[21]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1819,7 +1884,7 @@ func (x *ListServiceReleasesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServiceReleasesRequest.ProtoReflect.Descriptor instead.
 func (*ListServiceReleasesRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{21}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListServiceReleasesRequest) GetServiceName() string {
@@ -1858,7 +1923,7 @@ type ListServiceReleasesResponse struct {
 
 func (x *ListServiceReleasesResponse) Reset() {
 	*x = ListServiceReleasesResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1870,7 +1935,7 @@ func (x *ListServiceReleasesResponse) String() string {
 func (*ListServiceReleasesResponse) ProtoMessage() {}
 
 func (x *ListServiceReleasesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[22]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1883,7 +1948,7 @@ func (x *ListServiceReleasesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServiceReleasesResponse.ProtoReflect.Descriptor instead.
 func (*ListServiceReleasesResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{22}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListServiceReleasesResponse) GetReleases() []*ServiceRelease {
@@ -1923,7 +1988,7 @@ type ListTopSeriesRequest struct {
 
 func (x *ListTopSeriesRequest) Reset() {
 	*x = ListTopSeriesRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1935,7 +2000,7 @@ func (x *ListTopSeriesRequest) String() string {
 func (*ListTopSeriesRequest) ProtoMessage() {}
 
 func (x *ListTopSeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[23]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1948,7 +2013,7 @@ func (x *ListTopSeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTopSeriesRequest.ProtoReflect.Descriptor instead.
 func (*ListTopSeriesRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{23}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListTopSeriesRequest) GetWindow() Window {
@@ -1987,7 +2052,7 @@ type TopMetric struct {
 
 func (x *TopMetric) Reset() {
 	*x = TopMetric{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1999,7 +2064,7 @@ func (x *TopMetric) String() string {
 func (*TopMetric) ProtoMessage() {}
 
 func (x *TopMetric) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[24]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2012,7 +2077,7 @@ func (x *TopMetric) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopMetric.ProtoReflect.Descriptor instead.
 func (*TopMetric) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{24}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TopMetric) GetSchemaKey() string {
@@ -2065,7 +2130,7 @@ type TopRelease struct {
 
 func (x *TopRelease) Reset() {
 	*x = TopRelease{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2077,7 +2142,7 @@ func (x *TopRelease) String() string {
 func (*TopRelease) ProtoMessage() {}
 
 func (x *TopRelease) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[25]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2090,7 +2155,7 @@ func (x *TopRelease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopRelease.ProtoReflect.Descriptor instead.
 func (*TopRelease) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{25}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TopRelease) GetServiceName() string {
@@ -2146,7 +2211,7 @@ type TopAttribute struct {
 
 func (x *TopAttribute) Reset() {
 	*x = TopAttribute{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2158,7 +2223,7 @@ func (x *TopAttribute) String() string {
 func (*TopAttribute) ProtoMessage() {}
 
 func (x *TopAttribute) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[26]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2171,7 +2236,7 @@ func (x *TopAttribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopAttribute.ProtoReflect.Descriptor instead.
 func (*TopAttribute) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{26}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *TopAttribute) GetSchemaKey() string {
@@ -2235,7 +2300,7 @@ type ListTopSeriesResponse struct {
 
 func (x *ListTopSeriesResponse) Reset() {
 	*x = ListTopSeriesResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2247,7 +2312,7 @@ func (x *ListTopSeriesResponse) String() string {
 func (*ListTopSeriesResponse) ProtoMessage() {}
 
 func (x *ListTopSeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[27]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2260,7 +2325,7 @@ func (x *ListTopSeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTopSeriesResponse.ProtoReflect.Descriptor instead.
 func (*ListTopSeriesResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{27}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListTopSeriesResponse) GetWindow() Window {
@@ -2302,7 +2367,7 @@ type GetSeriesHistoryRequest struct {
 
 func (x *GetSeriesHistoryRequest) Reset() {
 	*x = GetSeriesHistoryRequest{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2314,7 +2379,7 @@ func (x *GetSeriesHistoryRequest) String() string {
 func (*GetSeriesHistoryRequest) ProtoMessage() {}
 
 func (x *GetSeriesHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[28]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2327,7 +2392,7 @@ func (x *GetSeriesHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeriesHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetSeriesHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{28}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetSeriesHistoryRequest) GetSchemaKey() string {
@@ -2356,7 +2421,7 @@ type SeriesPoint struct {
 
 func (x *SeriesPoint) Reset() {
 	*x = SeriesPoint{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2368,7 +2433,7 @@ func (x *SeriesPoint) String() string {
 func (*SeriesPoint) ProtoMessage() {}
 
 func (x *SeriesPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[29]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2381,7 +2446,7 @@ func (x *SeriesPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeriesPoint.ProtoReflect.Descriptor instead.
 func (*SeriesPoint) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{29}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SeriesPoint) GetStart() *timestamppb.Timestamp {
@@ -2415,7 +2480,7 @@ type GetSeriesHistoryResponse struct {
 
 func (x *GetSeriesHistoryResponse) Reset() {
 	*x = GetSeriesHistoryResponse{}
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[30]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2427,7 +2492,7 @@ func (x *GetSeriesHistoryResponse) String() string {
 func (*GetSeriesHistoryResponse) ProtoMessage() {}
 
 func (x *GetSeriesHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[30]
+	mi := &file_tallycat_v1_catalog_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2440,7 +2505,7 @@ func (x *GetSeriesHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSeriesHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetSeriesHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{30}
+	return file_tallycat_v1_catalog_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetSeriesHistoryResponse) GetPoints() []*SeriesPoint {
@@ -2520,9 +2585,13 @@ const file_tallycat_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tB \xbaH\x1d\xc8\x01\x01r\x18\x18\x80\b2\x13^[^\\x00-\\x1F\\x7F]+$R\tschemaKey\x12-\n" +
 	"\x12include_superseded\x18\x02 \x01(\bR\x11includeSuperseded\x125\n" +
-	"\x06signal\x18\x03 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\"D\n" +
+	"\x06signal\x18\x03 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\"}\n" +
 	"\x13ListSchemasResponse\x12-\n" +
-	"\aschemas\x18\x01 \x03(\v2\x13.tallycat.v1.SchemaR\aschemas\"\x80\x01\n" +
+	"\aschemas\x18\x01 \x03(\v2\x13.tallycat.v1.SchemaR\aschemas\x127\n" +
+	"\breleases\x18\x02 \x03(\v2\x1b.tallycat.v1.SchemaReleasesR\breleases\"_\n" +
+	"\x0eSchemaReleases\x12\x1b\n" +
+	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x120\n" +
+	"\breleases\x18\x02 \x03(\v2\x14.tallycat.v1.ReleaseR\breleases\"\x80\x01\n" +
 	"\x10GetSchemaRequest\x125\n" +
 	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\x125\n" +
 	"\x06window\x18\x02 \x01(\x0e2\x13.tallycat.v1.WindowB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06window\"\xc3\x02\n" +
@@ -2699,7 +2768,7 @@ func file_tallycat_v1_catalog_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_catalog_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_tallycat_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(SchemaKeySort)(0),                  // 0: tallycat.v1.SchemaKeySort
 	(*SchemaKeySummary)(nil),            // 1: tallycat.v1.SchemaKeySummary
@@ -2708,131 +2777,134 @@ var file_tallycat_v1_catalog_service_proto_goTypes = []any{
 	(*ListSchemaKeysResponse)(nil),      // 4: tallycat.v1.ListSchemaKeysResponse
 	(*ListSchemasRequest)(nil),          // 5: tallycat.v1.ListSchemasRequest
 	(*ListSchemasResponse)(nil),         // 6: tallycat.v1.ListSchemasResponse
-	(*GetSchemaRequest)(nil),            // 7: tallycat.v1.GetSchemaRequest
-	(*GetSchemaResponse)(nil),           // 8: tallycat.v1.GetSchemaResponse
-	(*ListProducersRequest)(nil),        // 9: tallycat.v1.ListProducersRequest
-	(*ListProducersResponse)(nil),       // 10: tallycat.v1.ListProducersResponse
-	(*DiffSchemasRequest)(nil),          // 11: tallycat.v1.DiffSchemasRequest
-	(*FieldChange)(nil),                 // 12: tallycat.v1.FieldChange
-	(*MetadataChange)(nil),              // 13: tallycat.v1.MetadataChange
-	(*DiffSchemasResponse)(nil),         // 14: tallycat.v1.DiffSchemasResponse
-	(*ListSchemaEventsRequest)(nil),     // 15: tallycat.v1.ListSchemaEventsRequest
-	(*ListSchemaEventsResponse)(nil),    // 16: tallycat.v1.ListSchemaEventsResponse
-	(*Service)(nil),                     // 17: tallycat.v1.Service
-	(*ListServicesRequest)(nil),         // 18: tallycat.v1.ListServicesRequest
-	(*ListServicesResponse)(nil),        // 19: tallycat.v1.ListServicesResponse
-	(*KeyCounts)(nil),                   // 20: tallycat.v1.KeyCounts
-	(*ServiceRelease)(nil),              // 21: tallycat.v1.ServiceRelease
-	(*ListServiceReleasesRequest)(nil),  // 22: tallycat.v1.ListServiceReleasesRequest
-	(*ListServiceReleasesResponse)(nil), // 23: tallycat.v1.ListServiceReleasesResponse
-	(*ListTopSeriesRequest)(nil),        // 24: tallycat.v1.ListTopSeriesRequest
-	(*TopMetric)(nil),                   // 25: tallycat.v1.TopMetric
-	(*TopRelease)(nil),                  // 26: tallycat.v1.TopRelease
-	(*TopAttribute)(nil),                // 27: tallycat.v1.TopAttribute
-	(*ListTopSeriesResponse)(nil),       // 28: tallycat.v1.ListTopSeriesResponse
-	(*GetSeriesHistoryRequest)(nil),     // 29: tallycat.v1.GetSeriesHistoryRequest
-	(*SeriesPoint)(nil),                 // 30: tallycat.v1.SeriesPoint
-	(*GetSeriesHistoryResponse)(nil),    // 31: tallycat.v1.GetSeriesHistoryResponse
-	(MetricType)(0),                     // 32: tallycat.v1.MetricType
-	(*timestamppb.Timestamp)(nil),       // 33: google.protobuf.Timestamp
-	(*Cost)(nil),                        // 34: tallycat.v1.Cost
-	(Signal)(0),                         // 35: tallycat.v1.Signal
-	(SpanKind)(0),                       // 36: tallycat.v1.SpanKind
-	(VersionStatus)(0),                  // 37: tallycat.v1.VersionStatus
-	(Window)(0),                         // 38: tallycat.v1.Window
-	(*Schema)(nil),                      // 39: tallycat.v1.Schema
-	(*Producer)(nil),                    // 40: tallycat.v1.Producer
-	(*Scope)(nil),                       // 41: tallycat.v1.Scope
-	(*SchemaVersion)(nil),               // 42: tallycat.v1.SchemaVersion
-	(*SchemaVariant)(nil),               // 43: tallycat.v1.SchemaVariant
-	(*Release)(nil),                     // 44: tallycat.v1.Release
-	(*Field)(nil),                       // 45: tallycat.v1.Field
-	(*SchemaEvent)(nil),                 // 46: tallycat.v1.SchemaEvent
-	(FieldSource)(0),                    // 47: tallycat.v1.FieldSource
+	(*SchemaReleases)(nil),              // 7: tallycat.v1.SchemaReleases
+	(*GetSchemaRequest)(nil),            // 8: tallycat.v1.GetSchemaRequest
+	(*GetSchemaResponse)(nil),           // 9: tallycat.v1.GetSchemaResponse
+	(*ListProducersRequest)(nil),        // 10: tallycat.v1.ListProducersRequest
+	(*ListProducersResponse)(nil),       // 11: tallycat.v1.ListProducersResponse
+	(*DiffSchemasRequest)(nil),          // 12: tallycat.v1.DiffSchemasRequest
+	(*FieldChange)(nil),                 // 13: tallycat.v1.FieldChange
+	(*MetadataChange)(nil),              // 14: tallycat.v1.MetadataChange
+	(*DiffSchemasResponse)(nil),         // 15: tallycat.v1.DiffSchemasResponse
+	(*ListSchemaEventsRequest)(nil),     // 16: tallycat.v1.ListSchemaEventsRequest
+	(*ListSchemaEventsResponse)(nil),    // 17: tallycat.v1.ListSchemaEventsResponse
+	(*Service)(nil),                     // 18: tallycat.v1.Service
+	(*ListServicesRequest)(nil),         // 19: tallycat.v1.ListServicesRequest
+	(*ListServicesResponse)(nil),        // 20: tallycat.v1.ListServicesResponse
+	(*KeyCounts)(nil),                   // 21: tallycat.v1.KeyCounts
+	(*ServiceRelease)(nil),              // 22: tallycat.v1.ServiceRelease
+	(*ListServiceReleasesRequest)(nil),  // 23: tallycat.v1.ListServiceReleasesRequest
+	(*ListServiceReleasesResponse)(nil), // 24: tallycat.v1.ListServiceReleasesResponse
+	(*ListTopSeriesRequest)(nil),        // 25: tallycat.v1.ListTopSeriesRequest
+	(*TopMetric)(nil),                   // 26: tallycat.v1.TopMetric
+	(*TopRelease)(nil),                  // 27: tallycat.v1.TopRelease
+	(*TopAttribute)(nil),                // 28: tallycat.v1.TopAttribute
+	(*ListTopSeriesResponse)(nil),       // 29: tallycat.v1.ListTopSeriesResponse
+	(*GetSeriesHistoryRequest)(nil),     // 30: tallycat.v1.GetSeriesHistoryRequest
+	(*SeriesPoint)(nil),                 // 31: tallycat.v1.SeriesPoint
+	(*GetSeriesHistoryResponse)(nil),    // 32: tallycat.v1.GetSeriesHistoryResponse
+	(MetricType)(0),                     // 33: tallycat.v1.MetricType
+	(*timestamppb.Timestamp)(nil),       // 34: google.protobuf.Timestamp
+	(*Cost)(nil),                        // 35: tallycat.v1.Cost
+	(Signal)(0),                         // 36: tallycat.v1.Signal
+	(SpanKind)(0),                       // 37: tallycat.v1.SpanKind
+	(VersionStatus)(0),                  // 38: tallycat.v1.VersionStatus
+	(Window)(0),                         // 39: tallycat.v1.Window
+	(*Schema)(nil),                      // 40: tallycat.v1.Schema
+	(*Release)(nil),                     // 41: tallycat.v1.Release
+	(*Producer)(nil),                    // 42: tallycat.v1.Producer
+	(*Scope)(nil),                       // 43: tallycat.v1.Scope
+	(*SchemaVersion)(nil),               // 44: tallycat.v1.SchemaVersion
+	(*SchemaVariant)(nil),               // 45: tallycat.v1.SchemaVariant
+	(*Field)(nil),                       // 46: tallycat.v1.Field
+	(*SchemaEvent)(nil),                 // 47: tallycat.v1.SchemaEvent
+	(FieldSource)(0),                    // 48: tallycat.v1.FieldSource
 }
 var file_tallycat_v1_catalog_service_proto_depIdxs = []int32{
-	32, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
-	32, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
-	33, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
-	33, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
-	34, // 4: tallycat.v1.SchemaKeySummary.cost:type_name -> tallycat.v1.Cost
-	35, // 5: tallycat.v1.SchemaKeySummary.signal:type_name -> tallycat.v1.Signal
-	36, // 6: tallycat.v1.SchemaKeySummary.span_kinds:type_name -> tallycat.v1.SpanKind
+	33, // 0: tallycat.v1.SchemaKeySummary.metric_type:type_name -> tallycat.v1.MetricType
+	33, // 1: tallycat.v1.SchemaKeySummary.metric_types:type_name -> tallycat.v1.MetricType
+	34, // 2: tallycat.v1.SchemaKeySummary.first_seen:type_name -> google.protobuf.Timestamp
+	34, // 3: tallycat.v1.SchemaKeySummary.last_seen:type_name -> google.protobuf.Timestamp
+	35, // 4: tallycat.v1.SchemaKeySummary.cost:type_name -> tallycat.v1.Cost
+	36, // 5: tallycat.v1.SchemaKeySummary.signal:type_name -> tallycat.v1.Signal
+	37, // 6: tallycat.v1.SchemaKeySummary.span_kinds:type_name -> tallycat.v1.SpanKind
 	2,  // 7: tallycat.v1.SchemaKeySummary.versions:type_name -> tallycat.v1.KeyVersion
-	37, // 8: tallycat.v1.KeyVersion.status:type_name -> tallycat.v1.VersionStatus
-	32, // 9: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
+	38, // 8: tallycat.v1.KeyVersion.status:type_name -> tallycat.v1.VersionStatus
+	33, // 9: tallycat.v1.ListSchemaKeysRequest.metric_types:type_name -> tallycat.v1.MetricType
 	0,  // 10: tallycat.v1.ListSchemaKeysRequest.sort:type_name -> tallycat.v1.SchemaKeySort
-	38, // 11: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
-	35, // 12: tallycat.v1.ListSchemaKeysRequest.signals:type_name -> tallycat.v1.Signal
+	39, // 11: tallycat.v1.ListSchemaKeysRequest.window:type_name -> tallycat.v1.Window
+	36, // 12: tallycat.v1.ListSchemaKeysRequest.signals:type_name -> tallycat.v1.Signal
 	1,  // 13: tallycat.v1.ListSchemaKeysResponse.schema_keys:type_name -> tallycat.v1.SchemaKeySummary
-	35, // 14: tallycat.v1.ListSchemasRequest.signal:type_name -> tallycat.v1.Signal
-	39, // 15: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
-	38, // 16: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
-	39, // 17: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
-	40, // 18: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
-	41, // 19: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
-	42, // 20: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
-	43, // 21: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
-	44, // 22: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
-	35, // 23: tallycat.v1.ListProducersRequest.signal:type_name -> tallycat.v1.Signal
-	40, // 24: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
-	45, // 25: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
-	45, // 26: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
-	39, // 27: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
-	39, // 28: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
-	45, // 29: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
-	45, // 30: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
-	12, // 31: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
-	13, // 32: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
-	35, // 33: tallycat.v1.ListSchemaEventsRequest.signal:type_name -> tallycat.v1.Signal
-	46, // 34: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
-	33, // 35: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
-	33, // 36: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
-	17, // 37: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
-	33, // 38: tallycat.v1.ServiceRelease.first_seen:type_name -> google.protobuf.Timestamp
-	33, // 39: tallycat.v1.ServiceRelease.last_seen:type_name -> google.protobuf.Timestamp
-	20, // 40: tallycat.v1.ServiceRelease.keys:type_name -> tallycat.v1.KeyCounts
-	21, // 41: tallycat.v1.ListServiceReleasesResponse.releases:type_name -> tallycat.v1.ServiceRelease
-	20, // 42: tallycat.v1.ListServiceReleasesResponse.keys:type_name -> tallycat.v1.KeyCounts
-	38, // 43: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
-	32, // 44: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
-	34, // 45: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
-	35, // 46: tallycat.v1.TopMetric.signal:type_name -> tallycat.v1.Signal
-	34, // 47: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
-	47, // 48: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
-	35, // 49: tallycat.v1.TopAttribute.signal:type_name -> tallycat.v1.Signal
-	38, // 50: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
-	25, // 51: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
-	26, // 52: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
-	27, // 53: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
-	35, // 54: tallycat.v1.GetSeriesHistoryRequest.signal:type_name -> tallycat.v1.Signal
-	33, // 55: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
-	30, // 56: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
-	3,  // 57: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
-	5,  // 58: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
-	7,  // 59: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
-	9,  // 60: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
-	11, // 61: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
-	18, // 62: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
-	22, // 63: tallycat.v1.CatalogService.ListServiceReleases:input_type -> tallycat.v1.ListServiceReleasesRequest
-	24, // 64: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
-	29, // 65: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
-	15, // 66: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
-	4,  // 67: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
-	6,  // 68: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
-	8,  // 69: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
-	10, // 70: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
-	14, // 71: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
-	19, // 72: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
-	23, // 73: tallycat.v1.CatalogService.ListServiceReleases:output_type -> tallycat.v1.ListServiceReleasesResponse
-	28, // 74: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
-	31, // 75: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
-	16, // 76: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
-	67, // [67:77] is the sub-list for method output_type
-	57, // [57:67] is the sub-list for method input_type
-	57, // [57:57] is the sub-list for extension type_name
-	57, // [57:57] is the sub-list for extension extendee
-	0,  // [0:57] is the sub-list for field type_name
+	36, // 14: tallycat.v1.ListSchemasRequest.signal:type_name -> tallycat.v1.Signal
+	40, // 15: tallycat.v1.ListSchemasResponse.schemas:type_name -> tallycat.v1.Schema
+	7,  // 16: tallycat.v1.ListSchemasResponse.releases:type_name -> tallycat.v1.SchemaReleases
+	41, // 17: tallycat.v1.SchemaReleases.releases:type_name -> tallycat.v1.Release
+	39, // 18: tallycat.v1.GetSchemaRequest.window:type_name -> tallycat.v1.Window
+	40, // 19: tallycat.v1.GetSchemaResponse.schema:type_name -> tallycat.v1.Schema
+	42, // 20: tallycat.v1.GetSchemaResponse.producers:type_name -> tallycat.v1.Producer
+	43, // 21: tallycat.v1.GetSchemaResponse.scopes:type_name -> tallycat.v1.Scope
+	44, // 22: tallycat.v1.GetSchemaResponse.versions:type_name -> tallycat.v1.SchemaVersion
+	45, // 23: tallycat.v1.GetSchemaResponse.variants:type_name -> tallycat.v1.SchemaVariant
+	41, // 24: tallycat.v1.GetSchemaResponse.releases:type_name -> tallycat.v1.Release
+	36, // 25: tallycat.v1.ListProducersRequest.signal:type_name -> tallycat.v1.Signal
+	42, // 26: tallycat.v1.ListProducersResponse.producers:type_name -> tallycat.v1.Producer
+	46, // 27: tallycat.v1.FieldChange.base:type_name -> tallycat.v1.Field
+	46, // 28: tallycat.v1.FieldChange.target:type_name -> tallycat.v1.Field
+	40, // 29: tallycat.v1.DiffSchemasResponse.base:type_name -> tallycat.v1.Schema
+	40, // 30: tallycat.v1.DiffSchemasResponse.target:type_name -> tallycat.v1.Schema
+	46, // 31: tallycat.v1.DiffSchemasResponse.added:type_name -> tallycat.v1.Field
+	46, // 32: tallycat.v1.DiffSchemasResponse.removed:type_name -> tallycat.v1.Field
+	13, // 33: tallycat.v1.DiffSchemasResponse.changed:type_name -> tallycat.v1.FieldChange
+	14, // 34: tallycat.v1.DiffSchemasResponse.metadata_changes:type_name -> tallycat.v1.MetadataChange
+	36, // 35: tallycat.v1.ListSchemaEventsRequest.signal:type_name -> tallycat.v1.Signal
+	47, // 36: tallycat.v1.ListSchemaEventsResponse.events:type_name -> tallycat.v1.SchemaEvent
+	34, // 37: tallycat.v1.Service.first_seen:type_name -> google.protobuf.Timestamp
+	34, // 38: tallycat.v1.Service.last_seen:type_name -> google.protobuf.Timestamp
+	18, // 39: tallycat.v1.ListServicesResponse.services:type_name -> tallycat.v1.Service
+	34, // 40: tallycat.v1.ServiceRelease.first_seen:type_name -> google.protobuf.Timestamp
+	34, // 41: tallycat.v1.ServiceRelease.last_seen:type_name -> google.protobuf.Timestamp
+	21, // 42: tallycat.v1.ServiceRelease.keys:type_name -> tallycat.v1.KeyCounts
+	22, // 43: tallycat.v1.ListServiceReleasesResponse.releases:type_name -> tallycat.v1.ServiceRelease
+	21, // 44: tallycat.v1.ListServiceReleasesResponse.keys:type_name -> tallycat.v1.KeyCounts
+	39, // 45: tallycat.v1.ListTopSeriesRequest.window:type_name -> tallycat.v1.Window
+	33, // 46: tallycat.v1.TopMetric.metric_type:type_name -> tallycat.v1.MetricType
+	35, // 47: tallycat.v1.TopMetric.cost:type_name -> tallycat.v1.Cost
+	36, // 48: tallycat.v1.TopMetric.signal:type_name -> tallycat.v1.Signal
+	35, // 49: tallycat.v1.TopRelease.cost:type_name -> tallycat.v1.Cost
+	48, // 50: tallycat.v1.TopAttribute.source:type_name -> tallycat.v1.FieldSource
+	36, // 51: tallycat.v1.TopAttribute.signal:type_name -> tallycat.v1.Signal
+	39, // 52: tallycat.v1.ListTopSeriesResponse.window:type_name -> tallycat.v1.Window
+	26, // 53: tallycat.v1.ListTopSeriesResponse.metrics:type_name -> tallycat.v1.TopMetric
+	27, // 54: tallycat.v1.ListTopSeriesResponse.releases:type_name -> tallycat.v1.TopRelease
+	28, // 55: tallycat.v1.ListTopSeriesResponse.attributes:type_name -> tallycat.v1.TopAttribute
+	36, // 56: tallycat.v1.GetSeriesHistoryRequest.signal:type_name -> tallycat.v1.Signal
+	34, // 57: tallycat.v1.SeriesPoint.start:type_name -> google.protobuf.Timestamp
+	31, // 58: tallycat.v1.GetSeriesHistoryResponse.points:type_name -> tallycat.v1.SeriesPoint
+	3,  // 59: tallycat.v1.CatalogService.ListSchemaKeys:input_type -> tallycat.v1.ListSchemaKeysRequest
+	5,  // 60: tallycat.v1.CatalogService.ListSchemas:input_type -> tallycat.v1.ListSchemasRequest
+	8,  // 61: tallycat.v1.CatalogService.GetSchema:input_type -> tallycat.v1.GetSchemaRequest
+	10, // 62: tallycat.v1.CatalogService.ListProducers:input_type -> tallycat.v1.ListProducersRequest
+	12, // 63: tallycat.v1.CatalogService.DiffSchemas:input_type -> tallycat.v1.DiffSchemasRequest
+	19, // 64: tallycat.v1.CatalogService.ListServices:input_type -> tallycat.v1.ListServicesRequest
+	23, // 65: tallycat.v1.CatalogService.ListServiceReleases:input_type -> tallycat.v1.ListServiceReleasesRequest
+	25, // 66: tallycat.v1.CatalogService.ListTopSeries:input_type -> tallycat.v1.ListTopSeriesRequest
+	30, // 67: tallycat.v1.CatalogService.GetSeriesHistory:input_type -> tallycat.v1.GetSeriesHistoryRequest
+	16, // 68: tallycat.v1.CatalogService.ListSchemaEvents:input_type -> tallycat.v1.ListSchemaEventsRequest
+	4,  // 69: tallycat.v1.CatalogService.ListSchemaKeys:output_type -> tallycat.v1.ListSchemaKeysResponse
+	6,  // 70: tallycat.v1.CatalogService.ListSchemas:output_type -> tallycat.v1.ListSchemasResponse
+	9,  // 71: tallycat.v1.CatalogService.GetSchema:output_type -> tallycat.v1.GetSchemaResponse
+	11, // 72: tallycat.v1.CatalogService.ListProducers:output_type -> tallycat.v1.ListProducersResponse
+	15, // 73: tallycat.v1.CatalogService.DiffSchemas:output_type -> tallycat.v1.DiffSchemasResponse
+	20, // 74: tallycat.v1.CatalogService.ListServices:output_type -> tallycat.v1.ListServicesResponse
+	24, // 75: tallycat.v1.CatalogService.ListServiceReleases:output_type -> tallycat.v1.ListServiceReleasesResponse
+	29, // 76: tallycat.v1.CatalogService.ListTopSeries:output_type -> tallycat.v1.ListTopSeriesResponse
+	32, // 77: tallycat.v1.CatalogService.GetSeriesHistory:output_type -> tallycat.v1.GetSeriesHistoryResponse
+	17, // 78: tallycat.v1.CatalogService.ListSchemaEvents:output_type -> tallycat.v1.ListSchemaEventsResponse
+	69, // [69:79] is the sub-list for method output_type
+	59, // [59:69] is the sub-list for method input_type
+	59, // [59:59] is the sub-list for extension type_name
+	59, // [59:59] is the sub-list for extension extendee
+	0,  // [0:59] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_catalog_service_proto_init() }
@@ -2841,7 +2913,7 @@ func file_tallycat_v1_catalog_service_proto_init() {
 		return
 	}
 	file_tallycat_v1_schema_proto_init()
-	file_tallycat_v1_catalog_service_proto_msgTypes[8].OneofWrappers = []any{
+	file_tallycat_v1_catalog_service_proto_msgTypes[9].OneofWrappers = []any{
 		(*ListProducersRequest_SchemaId)(nil),
 		(*ListProducersRequest_SchemaKey)(nil),
 		(*ListProducersRequest_ServiceName)(nil),
@@ -2852,7 +2924,7 @@ func file_tallycat_v1_catalog_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_catalog_service_proto_rawDesc), len(file_tallycat_v1_catalog_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   31,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

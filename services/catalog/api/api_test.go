@@ -115,6 +115,14 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil || len(schemas.Schemas) != 2 {
 				t.Fatalf("schemas = %v, %v", schemas, err)
 			}
+			for i, r := range schemas.Releases {
+				if i >= len(schemas.Schemas) || r.SchemaId != schemas.Schemas[i].SchemaId || len(r.Releases) == 0 || r.Releases[0].ServiceName == "" {
+					t.Errorf("listed releases %d = %v, want the releases of schema %d", i, r, i)
+				}
+			}
+			if len(schemas.Releases) != len(schemas.Schemas) {
+				t.Errorf("listed releases = %v, want one entry per schema", schemas.Releases)
+			}
 			diff, err := c.catalog.DiffSchemas(ctx, &tallycatv1.DiffSchemasRequest{BaseSchemaId: a, TargetSchemaId: b})
 			if err != nil {
 				t.Fatal(err)

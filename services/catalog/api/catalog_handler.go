@@ -92,7 +92,12 @@ func (h *CatalogHandler) ListSchemas(ctx context.Context, req *tallycatv1.ListSc
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.ListSchemasResponse{Schemas: each(schemas, toSchema)}, nil
+	return &tallycatv1.ListSchemasResponse{Schemas: each(schemas, toSchema), Releases: each(schemas, toSchemaReleases)}, nil
+}
+
+// toSchemaReleases is a listed schema's releases, as naming it needs them.
+func toSchemaReleases(s catalog.Schema) *tallycatv1.SchemaReleases {
+	return &tallycatv1.SchemaReleases{SchemaId: s.ID, Releases: each(s.Releases, toRelease)}
 }
 
 // GetSchema implements tallycatv1connect.CatalogServiceHandler.

@@ -61,6 +61,7 @@ func Run(t *testing.T, h Harness) {
 		{"ReleasesCountTheKeysTheySend", testServiceReleases},
 		{"TallyCatsOwnTelemetryLeftOut", testSelfTelemetry},
 		{"DivergingKeysAndTheirVersions", testDivergingAndVersions},
+		{"ListedSchemasCarryTheirReleases", testListedReleases},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

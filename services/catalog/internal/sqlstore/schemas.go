@@ -299,8 +299,50 @@ func (x *SchemaSet) Finish() ([]catalog.Schema, map[string]Loaded) {
 		f := x.facts[sc.ID]
 		loaded[sc.ID] = Loaded{Facts: f, Variants: f.Apply(sc)}
 		sc.CurrentVersion = x.versions[sc.ID]
+		sc.Releases = SchemaReleases(f)
 	}
 	return x.schemas, loaded
+}
+
+// SchemaReleases are a schema's releases as its instance rows count them,
+// with the schema each moved on to and its data points from its streams,
+// current ones (no successor) first, then the most recently seen, then by
+// name: GetSchema's releases and in its order, without their cost.
+func SchemaReleases(f *SchemaFacts) []catalog.Release {
+	at := map[catalog.ReleaseIdentity]int{}
+	var out []catalog.Release
+	for _, in := range f.Instances {
+		i, ok := at[in.Release]
+		if !ok {
+			i = len(out)
+			at[in.Release] = i
+			out = append(out, catalog.Release{ReleaseIdentity: in.Release, FirstSeen: in.FirstSeen, LastSeen: in.LastSeen})
+		}
+		r := &out[i]
+		r.Instances++
+		if in.FirstSeen.Before(r.FirstSeen) {
+			r.FirstSeen = in.FirstSeen
+		}
+		if in.LastSeen.After(r.LastSeen) {
+			r.LastSeen = in.LastSeen
+		}
+	}
+	figures := Releases(f.Streams)
+	for i := range out {
+		fig := figures[out[i].ReleaseIdentity]
+		out[i].SupersededBy, out[i].DataPoints = fig.SupersededBy, fig.DataPoints
+	}
+	sortReleases(out)
+	return out
+}
+
+// sortReleases orders a schema's releases as GetSchema lists them: current
+// ones (no successor) first, then the most recently seen, then by name.
+func sortReleases(rs []catalog.Release) {
+	slices.SortFunc(rs, func(a, b catalog.Release) int {
+		return cmp.Or(cmp.Compare(len(a.SupersededBy), len(b.SupersededBy)), b.LastSeen.Compare(a.LastSeen),
+			cmp.Compare(a.ReleaseIdentity.String(), b.ReleaseIdentity.String()))
+	})
 }
 
 // Enum is an enum column (TINYINT in DuckDB, SMALLINT in PostgreSQL) as

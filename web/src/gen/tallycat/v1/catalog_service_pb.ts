@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tallycat/v1/catalog_service.proto.
  */
 export const file_tallycat_v1_catalog_service: GenFile = /*@__PURE__*/
-  fileDesc("CiF0YWxseWNhdC92MS9jYXRhbG9nX3NlcnZpY2UucHJvdG8SC3RhbGx5Y2F0LnYxIvoEChBTY2hlbWFLZXlTdW1tYXJ5EhIKCnNjaGVtYV9rZXkYASABKAkSLAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYAyABKAkSLQoMbWV0cmljX3R5cGVzGAQgAygOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRINCgV1bml0cxgFIAMoCRIUCgxzY2hlbWFfY291bnQYBiABKA0SFgoOcHJvZHVjZXJfY291bnQYByABKA0SLgoKZmlyc3Rfc2VlbhgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl2ZXJzaW9uZWQYCiABKAgSEgoKZGVwcmVjYXRlZBgLIAEoCBITCgtkZXNjcmlwdGlvbhgMIAEoCRIfChdzdXBlcnNlZGVkX3NjaGVtYV9jb3VudBgNIAEoDRIfCgRjb3N0GA4gASgLMhEudGFsbHljYXQudjEuQ29zdBIjCgZzaWduYWwYDyABKA4yEy50YWxseWNhdC52MS5TaWduYWwSKQoKc3Bhbl9raW5kcxgQIAMoDjIVLnRhbGx5Y2F0LnYxLlNwYW5LaW5kEhAKCGJ5X3Njb3BlGBEgASgIEhgKEGRhdGFfcG9pbnRfY291bnQYEiABKAQSEwoLZXJyb3JfY291bnQYEyABKAQSKQoIdmVyc2lvbnMYFCADKAsyFy50YWxseWNhdC52MS5LZXlWZXJzaW9uEhEKCWRpdmVyZ2luZxgVIAEoCCJwCgpLZXlWZXJzaW9uEhEKCXNjaGVtYV9pZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEioKBnN0YXR1cxgDIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXMSEgoKc3VwZXJzZWRlZBgEIAEoCCK3AwoVTGlzdFNjaGVtYUtleXNSZXF1ZXN0EhcKBXF1ZXJ5GAEgASgJQgi6SAVyAxiAAhJACgxtZXRyaWNfdHlwZXMYAiADKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlQhG6SA6SAQsQBSIHggEEEAEgABIeCgxzZXJ2aWNlX25hbWUYAyABKAlCCLpIBXIDGIAIEjIKBHNvcnQYBCABKA4yGi50YWxseWNhdC52MS5TY2hlbWFLZXlTb3J0Qgi6SAWCAQIQARISCgpkZXNjZW5kaW5nGAUgASgIEh0KCXBhZ2Vfc2l6ZRgGIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAcgASgJQgi6SAVyAxiACBItCgZ3aW5kb3cYCCABKA4yEy50YWxseWNhdC52MS5XaW5kb3dCCLpIBYIBAhABEjcKB3NpZ25hbHMYCSADKA4yEy50YWxseWNhdC52MS5TaWduYWxCEbpIDpIBCxADIgeCAQQQASAAEh4KFmV4Y2x1ZGVfc2VsZl90ZWxlbWV0cnkYCiABKAgSFgoOZGl2ZXJnaW5nX29ubHkYCyABKAgieQoWTGlzdFNjaGVtYUtleXNSZXNwb25zZRIyCgtzY2hlbWFfa2V5cxgBIAMoCzIdLnRhbGx5Y2F0LnYxLlNjaGVtYUtleVN1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAMilQEKEkxpc3RTY2hlbWFzUmVxdWVzdBI0CgpzY2hlbWFfa2V5GAEgASgJQiC6SB3IAQFyGBiACDITXlteXHgwMC1ceDFGXHg3Rl0rJBIaChJpbmNsdWRlX3N1cGVyc2VkZWQYAiABKAgSLQoGc2lnbmFsGAMgASgOMhMudGFsbHljYXQudjEuU2lnbmFsQgi6SAWCAQIQASI7ChNMaXN0U2NoZW1hc1Jlc3BvbnNlEiQKB3NjaGVtYXMYASADKAsyEy50YWxseWNhdC52MS5TY2hlbWEibgoQR2V0U2NoZW1hUmVxdWVzdBIrCglzY2hlbWFfaWQYASABKAlCGLpIFcgBAXIQMg5eWzAtOWEtZl17MzJ9JBItCgZ3aW5kb3cYAiABKA4yEy50YWxseWNhdC52MS5XaW5kb3dCCLpIBYIBAhABIooCChFHZXRTY2hlbWFSZXNwb25zZRIjCgZzY2hlbWEYASABKAsyEy50YWxseWNhdC52MS5TY2hlbWESKAoJcHJvZHVjZXJzGAIgAygLMhUudGFsbHljYXQudjEuUHJvZHVjZXISIgoGc2NvcGVzGAMgAygLMhIudGFsbHljYXQudjEuU2NvcGUSLAoIdmVyc2lvbnMYBCADKAsyGi50YWxseWNhdC52MS5TY2hlbWFWZXJzaW9uEiwKCHZhcmlhbnRzGAUgAygLMhoudGFsbHljYXQudjEuU2NoZW1hVmFyaWFudBImCghyZWxlYXNlcxgGIAMoCzIULnRhbGx5Y2F0LnYxLlJlbGVhc2UirgIKFExpc3RQcm9kdWNlcnNSZXF1ZXN0EioKCXNjaGVtYV9pZBgBIAEoCUIVukgSchAyDl5bMC05YS1mXXszMn0kSAASNQoKc2NoZW1hX2tleRgCIAEoCUIfukgcchoQARiACDITXlteXHgwMC1ceDFGXHg3Rl0rJEgAEiIKDHNlcnZpY2VfbmFtZRgDIAEoCUIKukgHcgUQARiACEgAEh0KCXBhZ2Vfc2l6ZRgEIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAUgASgJQgi6SAVyAxiACBIZChFtb3N0X3JlY2VudF9maXJzdBgGIAEoCBItCgZzaWduYWwYByABKA4yEy50YWxseWNhdC52MS5TaWduYWxCCLpIBYIBAhABQggKBmZpbHRlciJaChVMaXN0UHJvZHVjZXJzUmVzcG9uc2USKAoJcHJvZHVjZXJzGAEgAygLMhUudGFsbHljYXQudjEuUHJvZHVjZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInoKEkRpZmZTY2hlbWFzUmVxdWVzdBIwCg5iYXNlX3NjaGVtYV9pZBgBIAEoCUIYukgVyAEBchAyDl5bMC05YS1mXXszMn0kEjIKEHRhcmdldF9zY2hlbWFfaWQYAiABKAlCGLpIFcgBAXIQMg5eWzAtOWEtZl17MzJ9JCJhCgtGaWVsZENoYW5nZRIMCgRuYW1lGAEgASgJEiAKBGJhc2UYAiABKAsyEi50YWxseWNhdC52MS5GaWVsZBIiCgZ0YXJnZXQYAyABKAsyEi50YWxseWNhdC52MS5GaWVsZCJACg5NZXRhZGF0YUNoYW5nZRIQCghwcm9wZXJ0eRgBIAEoCRIMCgRiYXNlGAIgASgJEg4KBnRhcmdldBgDIAEoCSKaAgoTRGlmZlNjaGVtYXNSZXNwb25zZRIhCgRiYXNlGAEgASgLMhMudGFsbHljYXQudjEuU2NoZW1hEiMKBnRhcmdldBgCIAEoCzITLnRhbGx5Y2F0LnYxLlNjaGVtYRIhCgVhZGRlZBgDIAMoCzISLnRhbGx5Y2F0LnYxLkZpZWxkEiMKB3JlbW92ZWQYBCADKAsyEi50YWxseWNhdC52MS5GaWVsZBIpCgdjaGFuZ2VkGAUgAygLMhgudGFsbHljYXQudjEuRmllbGRDaGFuZ2USNQoQbWV0YWRhdGFfY2hhbmdlcxgGIAMoCzIbLnRhbGx5Y2F0LnYxLk1ldGFkYXRhQ2hhbmdlEhEKCWlkZW50aWNhbBgHIAEoCCK7AQoXTGlzdFNjaGVtYUV2ZW50c1JlcXVlc3QSNAoKc2NoZW1hX2tleRgBIAEoCUIgukgdyAEBchgYgAgyE15bXlx4MDAtXHgxRlx4N0ZdKyQSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAIEi0KBnNpZ25hbBgEIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbEIIukgFggECEAEiXQoYTGlzdFNjaGVtYUV2ZW50c1Jlc3BvbnNlEigKBmV2ZW50cxgBIAMoCzIYLnRhbGx5Y2F0LnYxLlNjaGVtYUV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKtAQoHU2VydmljZRIUCgxzZXJ2aWNlX25hbWUYASABKAkSFQoNcmVsZWFzZV9jb3VudBgCIAEoDRIWCg5pbnN0YW5jZV9jb3VudBgDIAEoDRIuCgpmaXJzdF9zZWVuGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInIKE0xpc3RTZXJ2aWNlc1JlcXVlc3QSHQoJcGFnZV9zaXplGAEgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAiABKAlCCLpIBXIDGIAIEh4KFmV4Y2x1ZGVfc2VsZl90ZWxlbWV0cnkYAyABKAgiVwoUTGlzdFNlcnZpY2VzUmVzcG9uc2USJgoIc2VydmljZXMYASADKAsyFC50YWxseWNhdC52MS5TZXJ2aWNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJICglLZXlDb3VudHMSFAoMbWV0cmljX2NvdW50GAEgASgNEhIKCnNwYW5fY291bnQYAiABKA0SEQoJbG9nX2NvdW50GAMgASgNIuEBCg5TZXJ2aWNlUmVsZWFzZRIZChFzZXJ2aWNlX25hbWVzcGFjZRgBIAEoCRIXCg9zZXJ2aWNlX3ZlcnNpb24YAiABKAkSFgoOaW5zdGFuY2VfY291bnQYAyABKA0SLgoKZmlyc3Rfc2VlbhgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIkCgRrZXlzGAYgASgLMhYudGFsbHljYXQudjEuS2V5Q291bnRzInwKGkxpc3RTZXJ2aWNlUmVsZWFzZXNSZXF1ZXN0EiEKDHNlcnZpY2VfbmFtZRgBIAEoCUILukgIyAEBcgMYgAgSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAIIosBChtMaXN0U2VydmljZVJlbGVhc2VzUmVzcG9uc2USLQoIcmVsZWFzZXMYASADKAsyGy50YWxseWNhdC52MS5TZXJ2aWNlUmVsZWFzZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSJAoEa2V5cxgDIAEoCzIWLnRhbGx5Y2F0LnYxLktleUNvdW50cyJ/ChRMaXN0VG9wU2VyaWVzUmVxdWVzdBItCgZ3aW5kb3cYASABKA4yEy50YWxseWNhdC52MS5XaW5kb3dCCLpIBYIBAhABEhgKBWxpbWl0GAIgASgFQgm6SAYaBBhkKAASHgoWZXhjbHVkZV9zZWxmX3RlbGVtZXRyeRgDIAEoCCKpAQoJVG9wTWV0cmljEhIKCnNjaGVtYV9rZXkYASABKAkSLAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEh8KBGNvc3QYAyABKAsyES50YWxseWNhdC52MS5Db3N0EhQKDHNjaGVtYV9jb3VudBgEIAEoDRIjCgZzaWduYWwYBSABKA4yEy50YWxseWNhdC52MS5TaWduYWwijQEKClRvcFJlbGVhc2USFAoMc2VydmljZV9uYW1lGAEgASgJEhkKEXNlcnZpY2VfbmFtZXNwYWNlGAIgASgJEhcKD3NlcnZpY2VfdmVyc2lvbhgDIAEoCRIfCgRjb3N0GAQgASgLMhEudGFsbHljYXQudjEuQ29zdBIUCgxtZXRyaWNfY291bnQYBSABKA0izQEKDFRvcEF0dHJpYnV0ZRISCgpzY2hlbWFfa2V5GAEgASgJEgwKBG5hbWUYAiABKAkSKAoGc291cmNlGAMgASgOMhgudGFsbHljYXQudjEuRmllbGRTb3VyY2USGQoRZGlzdGluY3RfZXN0aW1hdGUYBCABKAQSGAoQaGlnaF9jYXJkaW5hbGl0eRgFIAEoCBIXCg9zZXJpZXNfZXN0aW1hdGUYBiABKAQSIwoGc2lnbmFsGAcgASgOMhMudGFsbHljYXQudjEuU2lnbmFsIr8BChVMaXN0VG9wU2VyaWVzUmVzcG9uc2USIwoGd2luZG93GAEgASgOMhMudGFsbHljYXQudjEuV2luZG93EicKB21ldHJpY3MYAiADKAsyFi50YWxseWNhdC52MS5Ub3BNZXRyaWMSKQoIcmVsZWFzZXMYAyADKAsyFy50YWxseWNhdC52MS5Ub3BSZWxlYXNlEi0KCmF0dHJpYnV0ZXMYBCADKAsyGS50YWxseWNhdC52MS5Ub3BBdHRyaWJ1dGUifgoXR2V0U2VyaWVzSGlzdG9yeVJlcXVlc3QSNAoKc2NoZW1hX2tleRgBIAEoCUIgukgdyAEBchgYgAgyE15bXlx4MDAtXHgxRlx4N0ZdKyQSLQoGc2lnbmFsGAIgASgOMhMudGFsbHljYXQudjEuU2lnbmFsQgi6SAWCAQIQASJxCgtTZXJpZXNQb2ludBIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPc2VyaWVzX2VzdGltYXRlGAIgASgEEh4KFmRhdGFfcG9pbnRzX3Blcl9taW51dGUYAyABKAEiRAoYR2V0U2VyaWVzSGlzdG9yeVJlc3BvbnNlEigKBnBvaW50cxgBIAMoCzIYLnRhbGx5Y2F0LnYxLlNlcmllc1BvaW50KrECCg1TY2hlbWFLZXlTb3J0Eh8KG1NDSEVNQV9LRVlfU09SVF9VTlNQRUNJRklFRBAAEhgKFFNDSEVNQV9LRVlfU09SVF9OQU1FEAESIAocU0NIRU1BX0tFWV9TT1JUX1NDSEVNQV9DT1VOVBACEiIKHlNDSEVNQV9LRVlfU09SVF9QUk9EVUNFUl9DT1VOVBADEh4KGlNDSEVNQV9LRVlfU09SVF9GSVJTVF9TRUVOEAQSHQoZU0NIRU1BX0tFWV9TT1JUX0xBU1RfU0VFThAFEhoKFlNDSEVNQV9LRVlfU09SVF9TRVJJRVMQBhIjCh9TQ0hFTUFfS0VZX1NPUlRfREFUQV9QT0lOVF9SQVRFEAcSHwobU0NIRU1BX0tFWV9TT1JUX0VSUk9SX1NIQVJFEAgyvgcKDkNhdGFsb2dTZXJ2aWNlEl4KDkxpc3RTY2hlbWFLZXlzEiIudGFsbHljYXQudjEuTGlzdFNjaGVtYUtleXNSZXF1ZXN0GiMudGFsbHljYXQudjEuTGlzdFNjaGVtYUtleXNSZXNwb25zZSIDkAIBElUKC0xpc3RTY2hlbWFzEh8udGFsbHljYXQudjEuTGlzdFNjaGVtYXNSZXF1ZXN0GiAudGFsbHljYXQudjEuTGlzdFNjaGVtYXNSZXNwb25zZSIDkAIBEk8KCUdldFNjaGVtYRIdLnRhbGx5Y2F0LnYxLkdldFNjaGVtYVJlcXVlc3QaHi50YWxseWNhdC52MS5HZXRTY2hlbWFSZXNwb25zZSIDkAIBElsKDUxpc3RQcm9kdWNlcnMSIS50YWxseWNhdC52MS5MaXN0UHJvZHVjZXJzUmVxdWVzdBoiLnRhbGx5Y2F0LnYxLkxpc3RQcm9kdWNlcnNSZXNwb25zZSIDkAIBElUKC0RpZmZTY2hlbWFzEh8udGFsbHljYXQudjEuRGlmZlNjaGVtYXNSZXF1ZXN0GiAudGFsbHljYXQudjEuRGlmZlNjaGVtYXNSZXNwb25zZSIDkAIBElgKDExpc3RTZXJ2aWNlcxIgLnRhbGx5Y2F0LnYxLkxpc3RTZXJ2aWNlc1JlcXVlc3QaIS50YWxseWNhdC52MS5MaXN0U2VydmljZXNSZXNwb25zZSIDkAIBEm0KE0xpc3RTZXJ2aWNlUmVsZWFzZXMSJy50YWxseWNhdC52MS5MaXN0U2VydmljZVJlbGVhc2VzUmVxdWVzdBooLnRhbGx5Y2F0LnYxLkxpc3RTZXJ2aWNlUmVsZWFzZXNSZXNwb25zZSIDkAIBElsKDUxpc3RUb3BTZXJpZXMSIS50YWxseWNhdC52MS5MaXN0VG9wU2VyaWVzUmVxdWVzdBoiLnRhbGx5Y2F0LnYxLkxpc3RUb3BTZXJpZXNSZXNwb25zZSIDkAIBEmQKEEdldFNlcmllc0hpc3RvcnkSJC50YWxseWNhdC52MS5HZXRTZXJpZXNIaXN0b3J5UmVxdWVzdBolLnRhbGx5Y2F0LnYxLkdldFNlcmllc0hpc3RvcnlSZXNwb25zZSIDkAIBEmQKEExpc3RTY2hlbWFFdmVudHMSJC50YWxseWNhdC52MS5MaXN0U2NoZW1hRXZlbnRzUmVxdWVzdBolLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFFdmVudHNSZXNwb25zZSIDkAIBQqwBCg9jb20udGFsbHljYXQudjFCE0NhdGFsb2dTZXJ2aWNlUHJvdG9QAVo3Z2l0aHViLmNvbS90YWxseWNhdC90YWxseWNhdC9nZW4vdGFsbHljYXQvdjE7dGFsbHljYXR2MaICA1RYWKoCC1RhbGx5Y2F0LlYxygILVGFsbHljYXRcVjHiAhdUYWxseWNhdFxWMVxHUEJNZXRhZGF0YeoCDFRhbGx5Y2F0OjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
+  fileDesc("CiF0YWxseWNhdC92MS9jYXRhbG9nX3NlcnZpY2UucHJvdG8SC3RhbGx5Y2F0LnYxIvoEChBTY2hlbWFLZXlTdW1tYXJ5EhIKCnNjaGVtYV9rZXkYASABKAkSLAoLbWV0cmljX3R5cGUYAiABKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlEgwKBHVuaXQYAyABKAkSLQoMbWV0cmljX3R5cGVzGAQgAygOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRINCgV1bml0cxgFIAMoCRIUCgxzY2hlbWFfY291bnQYBiABKA0SFgoOcHJvZHVjZXJfY291bnQYByABKA0SLgoKZmlyc3Rfc2VlbhgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl2ZXJzaW9uZWQYCiABKAgSEgoKZGVwcmVjYXRlZBgLIAEoCBITCgtkZXNjcmlwdGlvbhgMIAEoCRIfChdzdXBlcnNlZGVkX3NjaGVtYV9jb3VudBgNIAEoDRIfCgRjb3N0GA4gASgLMhEudGFsbHljYXQudjEuQ29zdBIjCgZzaWduYWwYDyABKA4yEy50YWxseWNhdC52MS5TaWduYWwSKQoKc3Bhbl9raW5kcxgQIAMoDjIVLnRhbGx5Y2F0LnYxLlNwYW5LaW5kEhAKCGJ5X3Njb3BlGBEgASgIEhgKEGRhdGFfcG9pbnRfY291bnQYEiABKAQSEwoLZXJyb3JfY291bnQYEyABKAQSKQoIdmVyc2lvbnMYFCADKAsyFy50YWxseWNhdC52MS5LZXlWZXJzaW9uEhEKCWRpdmVyZ2luZxgVIAEoCCJwCgpLZXlWZXJzaW9uEhEKCXNjaGVtYV9pZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEioKBnN0YXR1cxgDIAEoDjIaLnRhbGx5Y2F0LnYxLlZlcnNpb25TdGF0dXMSEgoKc3VwZXJzZWRlZBgEIAEoCCK3AwoVTGlzdFNjaGVtYUtleXNSZXF1ZXN0EhcKBXF1ZXJ5GAEgASgJQgi6SAVyAxiAAhJACgxtZXRyaWNfdHlwZXMYAiADKA4yFy50YWxseWNhdC52MS5NZXRyaWNUeXBlQhG6SA6SAQsQBSIHggEEEAEgABIeCgxzZXJ2aWNlX25hbWUYAyABKAlCCLpIBXIDGIAIEjIKBHNvcnQYBCABKA4yGi50YWxseWNhdC52MS5TY2hlbWFLZXlTb3J0Qgi6SAWCAQIQARISCgpkZXNjZW5kaW5nGAUgASgIEh0KCXBhZ2Vfc2l6ZRgGIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAcgASgJQgi6SAVyAxiACBItCgZ3aW5kb3cYCCABKA4yEy50YWxseWNhdC52MS5XaW5kb3dCCLpIBYIBAhABEjcKB3NpZ25hbHMYCSADKA4yEy50YWxseWNhdC52MS5TaWduYWxCEbpIDpIBCxADIgeCAQQQASAAEh4KFmV4Y2x1ZGVfc2VsZl90ZWxlbWV0cnkYCiABKAgSFgoOZGl2ZXJnaW5nX29ubHkYCyABKAgieQoWTGlzdFNjaGVtYUtleXNSZXNwb25zZRIyCgtzY2hlbWFfa2V5cxgBIAMoCzIdLnRhbGx5Y2F0LnYxLlNjaGVtYUtleVN1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAMilQEKEkxpc3RTY2hlbWFzUmVxdWVzdBI0CgpzY2hlbWFfa2V5GAEgASgJQiC6SB3IAQFyGBiACDITXlteXHgwMC1ceDFGXHg3Rl0rJBIaChJpbmNsdWRlX3N1cGVyc2VkZWQYAiABKAgSLQoGc2lnbmFsGAMgASgOMhMudGFsbHljYXQudjEuU2lnbmFsQgi6SAWCAQIQASJqChNMaXN0U2NoZW1hc1Jlc3BvbnNlEiQKB3NjaGVtYXMYASADKAsyEy50YWxseWNhdC52MS5TY2hlbWESLQoIcmVsZWFzZXMYAiADKAsyGy50YWxseWNhdC52MS5TY2hlbWFSZWxlYXNlcyJLCg5TY2hlbWFSZWxlYXNlcxIRCglzY2hlbWFfaWQYASABKAkSJgoIcmVsZWFzZXMYAiADKAsyFC50YWxseWNhdC52MS5SZWxlYXNlIm4KEEdldFNjaGVtYVJlcXVlc3QSKwoJc2NoZW1hX2lkGAEgASgJQhi6SBXIAQFyEDIOXlswLTlhLWZdezMyfSQSLQoGd2luZG93GAIgASgOMhMudGFsbHljYXQudjEuV2luZG93Qgi6SAWCAQIQASKKAgoRR2V0U2NoZW1hUmVzcG9uc2USIwoGc2NoZW1hGAEgASgLMhMudGFsbHljYXQudjEuU2NoZW1hEigKCXByb2R1Y2VycxgCIAMoCzIVLnRhbGx5Y2F0LnYxLlByb2R1Y2VyEiIKBnNjb3BlcxgDIAMoCzISLnRhbGx5Y2F0LnYxLlNjb3BlEiwKCHZlcnNpb25zGAQgAygLMhoudGFsbHljYXQudjEuU2NoZW1hVmVyc2lvbhIsCgh2YXJpYW50cxgFIAMoCzIaLnRhbGx5Y2F0LnYxLlNjaGVtYVZhcmlhbnQSJgoIcmVsZWFzZXMYBiADKAsyFC50YWxseWNhdC52MS5SZWxlYXNlIq4CChRMaXN0UHJvZHVjZXJzUmVxdWVzdBIqCglzY2hlbWFfaWQYASABKAlCFbpIEnIQMg5eWzAtOWEtZl17MzJ9JEgAEjUKCnNjaGVtYV9rZXkYAiABKAlCH7pIHHIaEAEYgAgyE15bXlx4MDAtXHgxRlx4N0ZdKyRIABIiCgxzZXJ2aWNlX25hbWUYAyABKAlCCrpIB3IFEAEYgAhIABIdCglwYWdlX3NpemUYBCABKAVCCrpIBxoFGOgHKAASHAoKcGFnZV90b2tlbhgFIAEoCUIIukgFcgMYgAgSGQoRbW9zdF9yZWNlbnRfZmlyc3QYBiABKAgSLQoGc2lnbmFsGAcgASgOMhMudGFsbHljYXQudjEuU2lnbmFsQgi6SAWCAQIQAUIICgZmaWx0ZXIiWgoVTGlzdFByb2R1Y2Vyc1Jlc3BvbnNlEigKCXByb2R1Y2VycxgBIAMoCzIVLnRhbGx5Y2F0LnYxLlByb2R1Y2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ6ChJEaWZmU2NoZW1hc1JlcXVlc3QSMAoOYmFzZV9zY2hlbWFfaWQYASABKAlCGLpIFcgBAXIQMg5eWzAtOWEtZl17MzJ9JBIyChB0YXJnZXRfc2NoZW1hX2lkGAIgASgJQhi6SBXIAQFyEDIOXlswLTlhLWZdezMyfSQiYQoLRmllbGRDaGFuZ2USDAoEbmFtZRgBIAEoCRIgCgRiYXNlGAIgASgLMhIudGFsbHljYXQudjEuRmllbGQSIgoGdGFyZ2V0GAMgASgLMhIudGFsbHljYXQudjEuRmllbGQiQAoOTWV0YWRhdGFDaGFuZ2USEAoIcHJvcGVydHkYASABKAkSDAoEYmFzZRgCIAEoCRIOCgZ0YXJnZXQYAyABKAkimgIKE0RpZmZTY2hlbWFzUmVzcG9uc2USIQoEYmFzZRgBIAEoCzITLnRhbGx5Y2F0LnYxLlNjaGVtYRIjCgZ0YXJnZXQYAiABKAsyEy50YWxseWNhdC52MS5TY2hlbWESIQoFYWRkZWQYAyADKAsyEi50YWxseWNhdC52MS5GaWVsZBIjCgdyZW1vdmVkGAQgAygLMhIudGFsbHljYXQudjEuRmllbGQSKQoHY2hhbmdlZBgFIAMoCzIYLnRhbGx5Y2F0LnYxLkZpZWxkQ2hhbmdlEjUKEG1ldGFkYXRhX2NoYW5nZXMYBiADKAsyGy50YWxseWNhdC52MS5NZXRhZGF0YUNoYW5nZRIRCglpZGVudGljYWwYByABKAgiuwEKF0xpc3RTY2hlbWFFdmVudHNSZXF1ZXN0EjQKCnNjaGVtYV9rZXkYASABKAlCILpIHcgBAXIYGIAIMhNeW15ceDAwLVx4MUZceDdGXSskEh0KCXBhZ2Vfc2l6ZRgCIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxiACBItCgZzaWduYWwYBCABKA4yEy50YWxseWNhdC52MS5TaWduYWxCCLpIBYIBAhABIl0KGExpc3RTY2hlbWFFdmVudHNSZXNwb25zZRIoCgZldmVudHMYASADKAsyGC50YWxseWNhdC52MS5TY2hlbWFFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkirQEKB1NlcnZpY2USFAoMc2VydmljZV9uYW1lGAEgASgJEhUKDXJlbGVhc2VfY291bnQYAiABKA0SFgoOaW5zdGFuY2VfY291bnQYAyABKA0SLgoKZmlyc3Rfc2VlbhgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJyChNMaXN0U2VydmljZXNSZXF1ZXN0Eh0KCXBhZ2Vfc2l6ZRgBIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAIgASgJQgi6SAVyAxiACBIeChZleGNsdWRlX3NlbGZfdGVsZW1ldHJ5GAMgASgIIlcKFExpc3RTZXJ2aWNlc1Jlc3BvbnNlEiYKCHNlcnZpY2VzGAEgAygLMhQudGFsbHljYXQudjEuU2VydmljZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSAoJS2V5Q291bnRzEhQKDG1ldHJpY19jb3VudBgBIAEoDRISCgpzcGFuX2NvdW50GAIgASgNEhEKCWxvZ19jb3VudBgDIAEoDSLhAQoOU2VydmljZVJlbGVhc2USGQoRc2VydmljZV9uYW1lc3BhY2UYASABKAkSFwoPc2VydmljZV92ZXJzaW9uGAIgASgJEhYKDmluc3RhbmNlX2NvdW50GAMgASgNEi4KCmZpcnN0X3NlZW4YBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJAoEa2V5cxgGIAEoCzIWLnRhbGx5Y2F0LnYxLktleUNvdW50cyJ8ChpMaXN0U2VydmljZVJlbGVhc2VzUmVxdWVzdBIhCgxzZXJ2aWNlX25hbWUYASABKAlCC7pICMgBAXIDGIAIEh0KCXBhZ2Vfc2l6ZRgCIAEoBUIKukgHGgUY6AcoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxiACCKLAQobTGlzdFNlcnZpY2VSZWxlYXNlc1Jlc3BvbnNlEi0KCHJlbGVhc2VzGAEgAygLMhsudGFsbHljYXQudjEuU2VydmljZVJlbGVhc2USFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEiQKBGtleXMYAyABKAsyFi50YWxseWNhdC52MS5LZXlDb3VudHMifwoUTGlzdFRvcFNlcmllc1JlcXVlc3QSLQoGd2luZG93GAEgASgOMhMudGFsbHljYXQudjEuV2luZG93Qgi6SAWCAQIQARIYCgVsaW1pdBgCIAEoBUIJukgGGgQYZCgAEh4KFmV4Y2x1ZGVfc2VsZl90ZWxlbWV0cnkYAyABKAgiqQEKCVRvcE1ldHJpYxISCgpzY2hlbWFfa2V5GAEgASgJEiwKC21ldHJpY190eXBlGAIgASgOMhcudGFsbHljYXQudjEuTWV0cmljVHlwZRIfCgRjb3N0GAMgASgLMhEudGFsbHljYXQudjEuQ29zdBIUCgxzY2hlbWFfY291bnQYBCABKA0SIwoGc2lnbmFsGAUgASgOMhMudGFsbHljYXQudjEuU2lnbmFsIo0BCgpUb3BSZWxlYXNlEhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIZChFzZXJ2aWNlX25hbWVzcGFjZRgCIAEoCRIXCg9zZXJ2aWNlX3ZlcnNpb24YAyABKAkSHwoEY29zdBgEIAEoCzIRLnRhbGx5Y2F0LnYxLkNvc3QSFAoMbWV0cmljX2NvdW50GAUgASgNIs0BCgxUb3BBdHRyaWJ1dGUSEgoKc2NoZW1hX2tleRgBIAEoCRIMCgRuYW1lGAIgASgJEigKBnNvdXJjZRgDIAEoDjIYLnRhbGx5Y2F0LnYxLkZpZWxkU291cmNlEhkKEWRpc3RpbmN0X2VzdGltYXRlGAQgASgEEhgKEGhpZ2hfY2FyZGluYWxpdHkYBSABKAgSFwoPc2VyaWVzX2VzdGltYXRlGAYgASgEEiMKBnNpZ25hbBgHIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbCK/AQoVTGlzdFRvcFNlcmllc1Jlc3BvbnNlEiMKBndpbmRvdxgBIAEoDjITLnRhbGx5Y2F0LnYxLldpbmRvdxInCgdtZXRyaWNzGAIgAygLMhYudGFsbHljYXQudjEuVG9wTWV0cmljEikKCHJlbGVhc2VzGAMgAygLMhcudGFsbHljYXQudjEuVG9wUmVsZWFzZRItCgphdHRyaWJ1dGVzGAQgAygLMhkudGFsbHljYXQudjEuVG9wQXR0cmlidXRlIn4KF0dldFNlcmllc0hpc3RvcnlSZXF1ZXN0EjQKCnNjaGVtYV9rZXkYASABKAlCILpIHcgBAXIYGIAIMhNeW15ceDAwLVx4MUZceDdGXSskEi0KBnNpZ25hbBgCIAEoDjITLnRhbGx5Y2F0LnYxLlNpZ25hbEIIukgFggECEAEicQoLU2VyaWVzUG9pbnQSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3Nlcmllc19lc3RpbWF0ZRgCIAEoBBIeChZkYXRhX3BvaW50c19wZXJfbWludXRlGAMgASgBIkQKGEdldFNlcmllc0hpc3RvcnlSZXNwb25zZRIoCgZwb2ludHMYASADKAsyGC50YWxseWNhdC52MS5TZXJpZXNQb2ludCqxAgoNU2NoZW1hS2V5U29ydBIfChtTQ0hFTUFfS0VZX1NPUlRfVU5TUEVDSUZJRUQQABIYChRTQ0hFTUFfS0VZX1NPUlRfTkFNRRABEiAKHFNDSEVNQV9LRVlfU09SVF9TQ0hFTUFfQ09VTlQQAhIiCh5TQ0hFTUFfS0VZX1NPUlRfUFJPRFVDRVJfQ09VTlQQAxIeChpTQ0hFTUFfS0VZX1NPUlRfRklSU1RfU0VFThAEEh0KGVNDSEVNQV9LRVlfU09SVF9MQVNUX1NFRU4QBRIaChZTQ0hFTUFfS0VZX1NPUlRfU0VSSUVTEAYSIwofU0NIRU1BX0tFWV9TT1JUX0RBVEFfUE9JTlRfUkFURRAHEh8KG1NDSEVNQV9LRVlfU09SVF9FUlJPUl9TSEFSRRAIMr4HCg5DYXRhbG9nU2VydmljZRJeCg5MaXN0U2NoZW1hS2V5cxIiLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFLZXlzUmVxdWVzdBojLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFLZXlzUmVzcG9uc2UiA5ACARJVCgtMaXN0U2NoZW1hcxIfLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFzUmVxdWVzdBogLnRhbGx5Y2F0LnYxLkxpc3RTY2hlbWFzUmVzcG9uc2UiA5ACARJPCglHZXRTY2hlbWESHS50YWxseWNhdC52MS5HZXRTY2hlbWFSZXF1ZXN0Gh4udGFsbHljYXQudjEuR2V0U2NoZW1hUmVzcG9uc2UiA5ACARJbCg1MaXN0UHJvZHVjZXJzEiEudGFsbHljYXQudjEuTGlzdFByb2R1Y2Vyc1JlcXVlc3QaIi50YWxseWNhdC52MS5MaXN0UHJvZHVjZXJzUmVzcG9uc2UiA5ACARJVCgtEaWZmU2NoZW1hcxIfLnRhbGx5Y2F0LnYxLkRpZmZTY2hlbWFzUmVxdWVzdBogLnRhbGx5Y2F0LnYxLkRpZmZTY2hlbWFzUmVzcG9uc2UiA5ACARJYCgxMaXN0U2VydmljZXMSIC50YWxseWNhdC52MS5MaXN0U2VydmljZXNSZXF1ZXN0GiEudGFsbHljYXQudjEuTGlzdFNlcnZpY2VzUmVzcG9uc2UiA5ACARJtChNMaXN0U2VydmljZVJlbGVhc2VzEicudGFsbHljYXQudjEuTGlzdFNlcnZpY2VSZWxlYXNlc1JlcXVlc3QaKC50YWxseWNhdC52MS5MaXN0U2VydmljZVJlbGVhc2VzUmVzcG9uc2UiA5ACARJbCg1MaXN0VG9wU2VyaWVzEiEudGFsbHljYXQudjEuTGlzdFRvcFNlcmllc1JlcXVlc3QaIi50YWxseWNhdC52MS5MaXN0VG9wU2VyaWVzUmVzcG9uc2UiA5ACARJkChBHZXRTZXJpZXNIaXN0b3J5EiQudGFsbHljYXQudjEuR2V0U2VyaWVzSGlzdG9yeVJlcXVlc3QaJS50YWxseWNhdC52MS5HZXRTZXJpZXNIaXN0b3J5UmVzcG9uc2UiA5ACARJkChBMaXN0U2NoZW1hRXZlbnRzEiQudGFsbHljYXQudjEuTGlzdFNjaGVtYUV2ZW50c1JlcXVlc3QaJS50YWxseWNhdC52MS5MaXN0U2NoZW1hRXZlbnRzUmVzcG9uc2UiA5ACAUKsAQoPY29tLnRhbGx5Y2F0LnYxQhNDYXRhbG9nU2VydmljZVByb3RvUAFaN2dpdGh1Yi5jb20vdGFsbHljYXQvdGFsbHljYXQvZ2VuL3RhbGx5Y2F0L3YxO3RhbGx5Y2F0djGiAgNUWFiqAgtUYWxseWNhdC5WMcoCC1RhbGx5Y2F0XFYx4gIXVGFsbHljYXRcVjFcR1BCTWV0YWRhdGHqAgxUYWxseWNhdDo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_tallycat_v1_schema]);
 
 /**
  * SchemaKeySummary is one metric name with a summary of its schemas.
@@ -379,6 +379,16 @@ export type ListSchemasResponse = Message<"tallycat.v1.ListSchemasResponse"> & {
    * @generated from field: repeated tallycat.v1.Schema schemas = 1;
    */
   schemas: Schema[];
+
+  /**
+   * releases are, for each schema listed and in the same order, the
+   * releases that produce or produced it, current ones first (as
+   * GetSchema's releases, without their cost): what a page needs to name
+   * the schemas by who sends them without a GetSchema per schema.
+   *
+   * @generated from field: repeated tallycat.v1.SchemaReleases releases = 2;
+   */
+  releases: SchemaReleases[];
 };
 
 /**
@@ -387,6 +397,30 @@ export type ListSchemasResponse = Message<"tallycat.v1.ListSchemasResponse"> & {
  */
 export const ListSchemasResponseSchema: GenMessage<ListSchemasResponse> = /*@__PURE__*/
   messageDesc(file_tallycat_v1_catalog_service, 5);
+
+/**
+ * SchemaReleases are the releases of one schema.
+ *
+ * @generated from message tallycat.v1.SchemaReleases
+ */
+export type SchemaReleases = Message<"tallycat.v1.SchemaReleases"> & {
+  /**
+   * @generated from field: string schema_id = 1;
+   */
+  schemaId: string;
+
+  /**
+   * @generated from field: repeated tallycat.v1.Release releases = 2;
+   */
+  releases: Release[];
+};
+
+/**
+ * Describes the message tallycat.v1.SchemaReleases.
+ * Use `create(SchemaReleasesSchema)` to create a new message.
+ */
+export const SchemaReleasesSchema: GenMessage<SchemaReleases> = /*@__PURE__*/
+  messageDesc(file_tallycat_v1_catalog_service, 6);
 
 /**
  * @generated from message tallycat.v1.GetSchemaRequest
@@ -410,7 +444,7 @@ export type GetSchemaRequest = Message<"tallycat.v1.GetSchemaRequest"> & {
  * Use `create(GetSchemaRequestSchema)` to create a new message.
  */
 export const GetSchemaRequestSchema: GenMessage<GetSchemaRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 6);
+  messageDesc(file_tallycat_v1_catalog_service, 7);
 
 /**
  * @generated from message tallycat.v1.GetSchemaResponse
@@ -461,7 +495,7 @@ export type GetSchemaResponse = Message<"tallycat.v1.GetSchemaResponse"> & {
  * Use `create(GetSchemaResponseSchema)` to create a new message.
  */
 export const GetSchemaResponseSchema: GenMessage<GetSchemaResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 7);
+  messageDesc(file_tallycat_v1_catalog_service, 8);
 
 /**
  * @generated from message tallycat.v1.ListProducersRequest
@@ -526,7 +560,7 @@ export type ListProducersRequest = Message<"tallycat.v1.ListProducersRequest"> &
  * Use `create(ListProducersRequestSchema)` to create a new message.
  */
 export const ListProducersRequestSchema: GenMessage<ListProducersRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 8);
+  messageDesc(file_tallycat_v1_catalog_service, 9);
 
 /**
  * @generated from message tallycat.v1.ListProducersResponse
@@ -548,7 +582,7 @@ export type ListProducersResponse = Message<"tallycat.v1.ListProducersResponse">
  * Use `create(ListProducersResponseSchema)` to create a new message.
  */
 export const ListProducersResponseSchema: GenMessage<ListProducersResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 9);
+  messageDesc(file_tallycat_v1_catalog_service, 10);
 
 /**
  * @generated from message tallycat.v1.DiffSchemasRequest
@@ -570,7 +604,7 @@ export type DiffSchemasRequest = Message<"tallycat.v1.DiffSchemasRequest"> & {
  * Use `create(DiffSchemasRequestSchema)` to create a new message.
  */
 export const DiffSchemasRequestSchema: GenMessage<DiffSchemasRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 10);
+  messageDesc(file_tallycat_v1_catalog_service, 11);
 
 /**
  * FieldChange is a field name present in both schemas whose type or source
@@ -600,7 +634,7 @@ export type FieldChange = Message<"tallycat.v1.FieldChange"> & {
  * Use `create(FieldChangeSchema)` to create a new message.
  */
 export const FieldChangeSchema: GenMessage<FieldChange> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 11);
+  messageDesc(file_tallycat_v1_catalog_service, 12);
 
 /**
  * MetadataChange is a metric property that differs between the schemas.
@@ -632,7 +666,7 @@ export type MetadataChange = Message<"tallycat.v1.MetadataChange"> & {
  * Use `create(MetadataChangeSchema)` to create a new message.
  */
 export const MetadataChangeSchema: GenMessage<MetadataChange> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 12);
+  messageDesc(file_tallycat_v1_catalog_service, 13);
 
 /**
  * @generated from message tallycat.v1.DiffSchemasResponse
@@ -683,7 +717,7 @@ export type DiffSchemasResponse = Message<"tallycat.v1.DiffSchemasResponse"> & {
  * Use `create(DiffSchemasResponseSchema)` to create a new message.
  */
 export const DiffSchemasResponseSchema: GenMessage<DiffSchemasResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 13);
+  messageDesc(file_tallycat_v1_catalog_service, 14);
 
 /**
  * @generated from message tallycat.v1.ListSchemaEventsRequest
@@ -719,7 +753,7 @@ export type ListSchemaEventsRequest = Message<"tallycat.v1.ListSchemaEventsReque
  * Use `create(ListSchemaEventsRequestSchema)` to create a new message.
  */
 export const ListSchemaEventsRequestSchema: GenMessage<ListSchemaEventsRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 14);
+  messageDesc(file_tallycat_v1_catalog_service, 15);
 
 /**
  * @generated from message tallycat.v1.ListSchemaEventsResponse
@@ -741,7 +775,7 @@ export type ListSchemaEventsResponse = Message<"tallycat.v1.ListSchemaEventsResp
  * Use `create(ListSchemaEventsResponseSchema)` to create a new message.
  */
 export const ListSchemaEventsResponseSchema: GenMessage<ListSchemaEventsResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 15);
+  messageDesc(file_tallycat_v1_catalog_service, 16);
 
 /**
  * Service is a service.name with what was seen of it.
@@ -780,7 +814,7 @@ export type Service = Message<"tallycat.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 16);
+  messageDesc(file_tallycat_v1_catalog_service, 17);
 
 /**
  * @generated from message tallycat.v1.ListServicesRequest
@@ -816,7 +850,7 @@ export type ListServicesRequest = Message<"tallycat.v1.ListServicesRequest"> & {
  * Use `create(ListServicesRequestSchema)` to create a new message.
  */
 export const ListServicesRequestSchema: GenMessage<ListServicesRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 17);
+  messageDesc(file_tallycat_v1_catalog_service, 18);
 
 /**
  * @generated from message tallycat.v1.ListServicesResponse
@@ -838,7 +872,7 @@ export type ListServicesResponse = Message<"tallycat.v1.ListServicesResponse"> &
  * Use `create(ListServicesResponseSchema)` to create a new message.
  */
 export const ListServicesResponseSchema: GenMessage<ListServicesResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 18);
+  messageDesc(file_tallycat_v1_catalog_service, 19);
 
 /**
  * KeyCounts counts schema keys by signal: metric names, span names and log
@@ -869,7 +903,7 @@ export type KeyCounts = Message<"tallycat.v1.KeyCounts"> & {
  * Use `create(KeyCountsSchema)` to create a new message.
  */
 export const KeyCountsSchema: GenMessage<KeyCounts> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 19);
+  messageDesc(file_tallycat_v1_catalog_service, 20);
 
 /**
  * ServiceRelease is one release of a service (every instance pooled) and
@@ -916,7 +950,7 @@ export type ServiceRelease = Message<"tallycat.v1.ServiceRelease"> & {
  * Use `create(ServiceReleaseSchema)` to create a new message.
  */
 export const ServiceReleaseSchema: GenMessage<ServiceRelease> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 20);
+  messageDesc(file_tallycat_v1_catalog_service, 21);
 
 /**
  * @generated from message tallycat.v1.ListServiceReleasesRequest
@@ -945,7 +979,7 @@ export type ListServiceReleasesRequest = Message<"tallycat.v1.ListServiceRelease
  * Use `create(ListServiceReleasesRequestSchema)` to create a new message.
  */
 export const ListServiceReleasesRequestSchema: GenMessage<ListServiceReleasesRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 21);
+  messageDesc(file_tallycat_v1_catalog_service, 22);
 
 /**
  * @generated from message tallycat.v1.ListServiceReleasesResponse
@@ -978,7 +1012,7 @@ export type ListServiceReleasesResponse = Message<"tallycat.v1.ListServiceReleas
  * Use `create(ListServiceReleasesResponseSchema)` to create a new message.
  */
 export const ListServiceReleasesResponseSchema: GenMessage<ListServiceReleasesResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 22);
+  messageDesc(file_tallycat_v1_catalog_service, 23);
 
 /**
  * @generated from message tallycat.v1.ListTopSeriesRequest
@@ -1012,7 +1046,7 @@ export type ListTopSeriesRequest = Message<"tallycat.v1.ListTopSeriesRequest"> &
  * Use `create(ListTopSeriesRequestSchema)` to create a new message.
  */
 export const ListTopSeriesRequestSchema: GenMessage<ListTopSeriesRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 23);
+  messageDesc(file_tallycat_v1_catalog_service, 24);
 
 /**
  * TopMetric is a metric (all its schemas) and its cost.
@@ -1053,7 +1087,7 @@ export type TopMetric = Message<"tallycat.v1.TopMetric"> & {
  * Use `create(TopMetricSchema)` to create a new message.
  */
 export const TopMetricSchema: GenMessage<TopMetric> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 24);
+  messageDesc(file_tallycat_v1_catalog_service, 25);
 
 /**
  * TopRelease is a release (every instance pooled) and its cost over every
@@ -1093,7 +1127,7 @@ export type TopRelease = Message<"tallycat.v1.TopRelease"> & {
  * Use `create(TopReleaseSchema)` to create a new message.
  */
 export const TopReleaseSchema: GenMessage<TopRelease> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 25);
+  messageDesc(file_tallycat_v1_catalog_service, 26);
 
 /**
  * TopAttribute is an attribute of a metric and how many distinct values it
@@ -1145,7 +1179,7 @@ export type TopAttribute = Message<"tallycat.v1.TopAttribute"> & {
  * Use `create(TopAttributeSchema)` to create a new message.
  */
 export const TopAttributeSchema: GenMessage<TopAttribute> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 26);
+  messageDesc(file_tallycat_v1_catalog_service, 27);
 
 /**
  * @generated from message tallycat.v1.ListTopSeriesResponse
@@ -1177,7 +1211,7 @@ export type ListTopSeriesResponse = Message<"tallycat.v1.ListTopSeriesResponse">
  * Use `create(ListTopSeriesResponseSchema)` to create a new message.
  */
 export const ListTopSeriesResponseSchema: GenMessage<ListTopSeriesResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 27);
+  messageDesc(file_tallycat_v1_catalog_service, 28);
 
 /**
  * @generated from message tallycat.v1.GetSeriesHistoryRequest
@@ -1201,7 +1235,7 @@ export type GetSeriesHistoryRequest = Message<"tallycat.v1.GetSeriesHistoryReque
  * Use `create(GetSeriesHistoryRequestSchema)` to create a new message.
  */
 export const GetSeriesHistoryRequestSchema: GenMessage<GetSeriesHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 28);
+  messageDesc(file_tallycat_v1_catalog_service, 29);
 
 /**
  * SeriesPoint is one ten-minute bucket of a metric's history.
@@ -1230,7 +1264,7 @@ export type SeriesPoint = Message<"tallycat.v1.SeriesPoint"> & {
  * Use `create(SeriesPointSchema)` to create a new message.
  */
 export const SeriesPointSchema: GenMessage<SeriesPoint> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 29);
+  messageDesc(file_tallycat_v1_catalog_service, 30);
 
 /**
  * @generated from message tallycat.v1.GetSeriesHistoryResponse
@@ -1249,7 +1283,7 @@ export type GetSeriesHistoryResponse = Message<"tallycat.v1.GetSeriesHistoryResp
  * Use `create(GetSeriesHistoryResponseSchema)` to create a new message.
  */
 export const GetSeriesHistoryResponseSchema: GenMessage<GetSeriesHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_tallycat_v1_catalog_service, 30);
+  messageDesc(file_tallycat_v1_catalog_service, 31);
 
 /**
  * SchemaKeySort is the order of ListSchemaKeys.
