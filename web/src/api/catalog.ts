@@ -1,14 +1,17 @@
 // One hook per CatalogService RPC, so pages never build queries by hand and
 // every cache key comes from connect-query.
-import { keepPreviousData, useQueries } from "@tanstack/react-query";
+import { useEffect, useReducer } from "react";
+import { keepPreviousData, notifyManager, useQueries, useQueryClient } from "@tanstack/react-query";
 import { createQueryOptions, skipToken, useQuery, useTransport } from "@connectrpc/connect-query";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   CatalogService,
+  ListSchemasResponseSchema,
   type ListProducersRequestSchema,
   type ListSchemaKeysRequestSchema,
+  type ListSchemasResponse,
 } from "@/gen/tallycat/v1/catalog_service_pb";
-import { Signal, Window } from "@/gen/tallycat/v1/schema_pb";
+import { Signal, Window, type Release, type Schema } from "@/gen/tallycat/v1/schema_pb";
 
 export function useSchemaKeys(input: MessageInitShape<typeof ListSchemaKeysRequestSchema>) {
   // Keep the previous page on screen while the next one loads, so the table
@@ -32,11 +35,45 @@ export function useSchema(schemaId: string, window: Window = Window.UNSPECIFIED)
   );
 }
 
+/** ListedSchema is a schema as a list of them (ListSchemas) gave it, with its releases, current first. */
+export type ListedSchema = { schema: Schema; releases: Release[] };
+
+const isListSchemas = (data: unknown): data is ListSchemasResponse =>
+  (data as ListSchemasResponse | undefined)?.$typeName === ListSchemasResponseSchema.typeName;
+
+/**
+ * useListedSchemas is every schema the lists of schemas this page's cache
+ * holds (useSchemas) gave, by id, with its releases: what naming a schema
+ * needs, with no read of its own. It follows the cache as lists arrive.
+ */
+export function useListedSchemas(): Map<string, ListedSchema> {
+  const client = useQueryClient();
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  useEffect(
+    () =>
+      client.getQueryCache().subscribe((e) => {
+        if (e.type === "updated" && isListSchemas(e.query.state.data)) notifyManager.schedule(bump);
+      }),
+    [client],
+  );
+  const out = new Map<string, ListedSchema>();
+  for (const q of client.getQueryCache().findAll({ predicate: (q) => isListSchemas(q.state.data) })) {
+    const list = q.state.data as ListSchemasResponse;
+    const releases = new Map(list.releases.map((r) => [r.schemaId, r.releases]));
+    for (const schema of list.schemas) {
+      const rs = releases.get(schema.schemaId);
+      if (rs) out.set(schema.schemaId, { schema, releases: rs });
+    }
+  }
+  return out;
+}
+
 /**
  * useSchemaDetails reads several schemas in full, as useSchema does over the
  * last hour (so a schema page open beside them shares its answer): what a
- * page needs to name schemas by the releases that send them. A name changes
- * with a release, not within seconds: the answers are kept a minute.
+ * page needs to name schemas no list of them gave (useListedSchemas). A
+ * name changes with a release, not within seconds: the answers are kept a
+ * minute.
  */
 export function useSchemaDetails(schemaIds: string[]) {
   const transport = useTransport();

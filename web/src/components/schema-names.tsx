@@ -1,18 +1,17 @@
 import { createContext, useContext, useMemo, type ReactNode } from "react";
-import { useSchemaDetails } from "@/api/catalog";
-import type { GetSchemaResponse } from "@/gen/tallycat/v1/catalog_service_pb";
+import { useListedSchemas, useSchemaDetails } from "@/api/catalog";
 import type { Schema } from "@/gen/tallycat/v1/schema_pb";
-import { nameOf, nameSchemas, type NamedSchema, type SchemaName } from "@/lib/schema-name";
+import { nameOf, nameSchemas, type NamedSchema, type ReleaseLike, type SchemaName } from "@/lib/schema-name";
 
 /**
- * MAX_NAMED bounds the schemas a page reads to name them: the catalog lists
- * a schema without its releases, so each name costs a GetSchema. Past it,
- * schemas are named by their short ids.
+ * MAX_READ bounds the schemas a page reads to name them: those no list of
+ * schemas on the page gave (a superseded schema the timeline mentions),
+ * each a GetSchema. Past it, such schemas are named by their short ids.
  */
-const MAX_NAMED = 30;
+const MAX_READ = 30;
 
-/** namedOf is what naming reads from a schema's details: its traits and its releases, current first. */
-export function namedOf(schema: Schema, releases?: GetSchemaResponse["releases"]): NamedSchema {
+/** namedOf is what naming reads of a schema, listed or in full: its traits and its releases, current first. */
+export function namedOf(schema: Schema, releases?: ReleaseLike[]): NamedSchema {
   return {
     schemaId: schema.schemaId,
     signal: schema.signal,
@@ -26,15 +25,23 @@ export function namedOf(schema: Schema, releases?: GetSchemaResponse["releases"]
 
 /**
  * useSchemaNames names the schemas a page shows together (see nameSchemas):
- * known are those whose releases the page already holds; the others are
- * read, and named by their short ids until they arrive.
+ * known are those whose releases the page already holds; those a list of
+ * schemas gave (useListedSchemas: the metric page lists its schemas) are
+ * named by the releases listed with them; the others are read, and named
+ * by their short ids until they arrive.
  */
 export function useSchemaNames(ids: (string | undefined)[], known: NamedSchema[] = []): Map<string, SchemaName> {
   const held = new Set(known.map((k) => k.schemaId));
-  const wanted = [...new Set(ids.filter((id): id is string => Boolean(id) && !held.has(id!)))].slice(0, MAX_NAMED);
+  const listed = useListedSchemas();
+  const asked = [...new Set(ids.filter((id): id is string => Boolean(id) && !held.has(id!)))];
+  const wanted = asked.filter((id) => !listed.has(id)).slice(0, MAX_READ);
   const details = useSchemaDetails(wanted);
   const all: NamedSchema[] = [
     ...known,
+    ...asked.flatMap((id) => {
+      const l = listed.get(id);
+      return l ? [namedOf(l.schema, l.releases)] : [];
+    }),
     ...wanted.map((id, i) => {
       const d = details[i]?.data;
       return d?.schema ? namedOf(d.schema, d.releases) : { schemaId: id };

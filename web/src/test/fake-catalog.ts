@@ -15,6 +15,7 @@ import {
   GetSchemaResponseSchema,
   SchemaKeySummarySchema,
   type GetSchemaResponse,
+  type ListSchemasResponseSchema,
 } from "@/gen/tallycat/v1/catalog_service_pb";
 import {
   ConformanceService,
@@ -206,6 +207,17 @@ const details: Record<string, MessageInitShape<typeof GetSchemaResponseSchema>> 
     versions: [schemaD.currentVersion!],
   },
 };
+
+/** listed is a ListSchemas answer: the schemas, each with its releases as GetSchema has them, without their cost. */
+function listed(schemas: Schema[]): MessageInitShape<typeof ListSchemasResponseSchema> {
+  return {
+    schemas,
+    releases: schemas.map((s) => ({
+      schemaId: s.schemaId,
+      releases: create(GetSchemaResponseSchema, details[s.schemaId] ?? signalDetails[s.schemaId] ?? {}).releases.map((r) => ({ ...r, cost: undefined })),
+    })),
+  };
+}
 
 /** movedEvent is checkout 1.4.1 moving from schemaD to schemaA, as the server words it. */
 export const movedEvent = create(SchemaEventSchema, {
@@ -415,6 +427,8 @@ export type Calls = {
   schemaKeyRequests: ListSchemaKeysRequest[];
   listSchemas: boolean[];
   getSchema: Window[];
+  /** getSchemaIds are the schemas GetSchema was asked for, in order. */
+  getSchemaIds: string[];
   assignVersion: string[];
   listProducers: ListProducersRequest[];
   listTopSeries: Window[];
@@ -466,6 +480,7 @@ export function fakeCatalog(opts: Options = {}) {
     schemaKeyRequests: [],
     listSchemas: [],
     getSchema: [],
+    getSchemaIds: [],
     assignVersion: [],
     listProducers: [],
     listTopSeries: [],
@@ -547,11 +562,12 @@ export function fakeCatalog(opts: Options = {}) {
       listSchemas(req) {
         calls.listSchemas.push(req.includeSuperseded);
         keyRequest("listSchemas", req.schemaKey, req.signal);
-        if (req.signal === Signal.SPAN || req.signal === Signal.LOG) return { schemas: signalSchemas(req.signal, req.schemaKey) };
-        return { schemas: req.includeSuperseded ? [schemaA, schemaB, schemaD] : [schemaA, schemaB] };
+        if (req.signal === Signal.SPAN || req.signal === Signal.LOG) return listed(signalSchemas(req.signal, req.schemaKey));
+        return listed(req.includeSuperseded ? [schemaA, schemaB, schemaD] : [schemaA, schemaB]);
       },
       getSchema(req): GetSchemaResponse {
         calls.getSchema.push(req.window);
+        calls.getSchemaIds.push(req.schemaId);
         const d = details[req.schemaId] ?? signalDetails[req.schemaId];
         if (!d) throw new ConnectError(`schema ${req.schemaId} not found`, Code.NotFound);
         const res = withCost(d, req.window);

@@ -31,6 +31,23 @@ describe("metric page", () => {
     expect(screen.getByRole("combobox", { name: "Target schema" })).toHaveTextContent("payments 2.0.0 bbbbbbbb");
   });
 
+  it("names the listed schemas by the releases listed with them, reading only a past schema the list left out", async () => {
+    const { transport, calls } = fakeCatalog();
+    renderAt(METRIC, transport);
+    const cards = await screen.findAllByTestId("schema-card", {}, { timeout: 5000 });
+    await waitFor(() => expect(within(cards[0]!).getByTestId("schema-name")).toHaveTextContent("checkout 1.4.2, 1.4.1"));
+    expect(within(cards[1]!).getByTestId("schema-name")).toHaveTextContent(/^payments 2\.0\.0$/);
+    // The timeline's past schema (superseded, so not listed) is the only one read.
+    const timeline = await screen.findByRole("list", { name: "Timeline" });
+    await waitFor(() => expect(within(timeline).getByRole("link", { name: "checkout 1.4.1" })).toBeInTheDocument());
+    expect(calls.getSchemaIds).toEqual([schemaD.schemaId]);
+
+    // With the switch, the past schema is listed too: nothing more is read.
+    await userEvent.click(screen.getByRole("switch", { name: "Show superseded" }));
+    expect(await screen.findAllByTestId("schema-card")).toHaveLength(3);
+    expect(calls.getSchemaIds).toEqual([schemaD.schemaId]);
+  });
+
   it("reads a schema and the one its release moved to as a change over time", async () => {
     renderAt(`${METRIC}?superseded=true&base=${schemaD.schemaId}&target=${schemaA.schemaId}`, fakeCatalog().transport);
     const diff = await screen.findByTestId("schema-diff", {}, { timeout: 5000 });
