@@ -250,9 +250,16 @@ function withCost(d: MessageInitShape<typeof GetSchemaResponseSchema>, window: W
   return res;
 }
 
-/** history is a metric's ten-minute buckets, oldest first, with a gap of 20 minutes. */
+/**
+ * history is a metric's ten-minute buckets, oldest first, with a gap of 20
+ * minutes. They start on a whole second, as the catalog's buckets do: the
+ * chart reckons its window in whole seconds, and a start between two
+ * seconds would put the bucket that ends exactly an hour ago in the last
+ * hour or not depending on how fast the test ran.
+ */
+const historyNow = Math.floor(Date.now() / 1000) * 1000;
 export const durationHistory = [120, 80, 70, 60, 50, 40, 30, 20, 10, 0].map((minutesAgo, i) => ({
-  start: timestampFromDate(new Date(Date.now() - (minutesAgo + 10) * 60_000)),
+  start: timestampFromDate(new Date(historyNow - (minutesAgo + 10) * 60_000)),
   seriesEstimate: BigInt(4000 + i * 100),
   dataPointsPerMinute: 10 + i / 10,
 }));
