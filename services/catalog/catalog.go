@@ -363,6 +363,15 @@ type Store interface {
 	// every name for "", oldest first.
 	ListDismissals(ctx context.Context, schemaKey string) ([]Dismissal, error)
 
+	// SyncConsumers replaces the consumers of s.Origin with s.Consumers
+	// in one transaction, as PlanConsumerSync decides, and returns what it
+	// did. It returns EINVALID for two consumers with one source and uid.
+	SyncConsumers(ctx context.Context, s ConsumerSync) (ConsumerSyncResult, error)
+
+	// ListConsumers returns every stored consumer of every origin, by id.
+	// It returns no catalog error code.
+	ListConsumers(ctx context.Context) ([]Consumer, error)
+
 	// Close releases the store; after it, every method fails.
 	Close() error
 }

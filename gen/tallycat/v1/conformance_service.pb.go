@@ -1002,8 +1002,14 @@ type GetCollectorConfigRequest struct {
 	// include_cardinality_caps also deletes the attributes that broke a
 	// policy's max_distinct_values cap, on the metrics their findings name.
 	IncludeCardinalityCaps bool `protobuf:"varint,1,opt,name=include_cardinality_caps,json=includeCardinalityCaps,proto3" json:"include_cardinality_caps,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// drop_unused also drops the metrics no stored consumer reads and
+	// deletes the data point attributes no query on a read metric uses
+	// (ConsumerService's unused_metric and unused_attribute findings). It
+	// fails with FAILED_PRECONDITION while no consumer was ever synced: then
+	// everything would look unused.
+	DropUnused    bool `protobuf:"varint,2,opt,name=drop_unused,json=dropUnused,proto3" json:"drop_unused,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetCollectorConfigRequest) Reset() {
@@ -1043,18 +1049,111 @@ func (x *GetCollectorConfigRequest) GetIncludeCardinalityCaps() bool {
 	return false
 }
 
+func (x *GetCollectorConfigRequest) GetDropUnused() bool {
+	if x != nil {
+		return x.DropUnused
+	}
+	return false
+}
+
+// CollectorSavings is what the dropped metrics and attributes cost over
+// the last hour, as a month at that rate.
+type CollectorSavings struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	MetricsDropped    uint32                 `protobuf:"varint,1,opt,name=metrics_dropped,json=metricsDropped,proto3" json:"metrics_dropped,omitempty"`
+	AttributesDeleted uint32                 `protobuf:"varint,2,opt,name=attributes_deleted,json=attributesDeleted,proto3" json:"attributes_deleted,omitempty"`
+	// series_saved is the series of the dropped metrics plus the estimated
+	// series the deleted attributes account for.
+	SeriesSaved uint64 `protobuf:"varint,3,opt,name=series_saved,json=seriesSaved,proto3" json:"series_saved,omitempty"`
+	// data_points_per_month_saved is the dropped metrics' data points over
+	// a month (an attribute's deletion folds series, not data points sent).
+	DataPointsPerMonthSaved float64 `protobuf:"fixed64,4,opt,name=data_points_per_month_saved,json=dataPointsPerMonthSaved,proto3" json:"data_points_per_month_saved,omitempty"`
+	// estimated_monthly_saving is that under the catalog's price model;
+	// unset without a price for metrics.
+	EstimatedMonthlySaving *float64 `protobuf:"fixed64,5,opt,name=estimated_monthly_saving,json=estimatedMonthlySaving,proto3,oneof" json:"estimated_monthly_saving,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *CollectorSavings) Reset() {
+	*x = CollectorSavings{}
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CollectorSavings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CollectorSavings) ProtoMessage() {}
+
+func (x *CollectorSavings) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CollectorSavings.ProtoReflect.Descriptor instead.
+func (*CollectorSavings) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CollectorSavings) GetMetricsDropped() uint32 {
+	if x != nil {
+		return x.MetricsDropped
+	}
+	return 0
+}
+
+func (x *CollectorSavings) GetAttributesDeleted() uint32 {
+	if x != nil {
+		return x.AttributesDeleted
+	}
+	return 0
+}
+
+func (x *CollectorSavings) GetSeriesSaved() uint64 {
+	if x != nil {
+		return x.SeriesSaved
+	}
+	return 0
+}
+
+func (x *CollectorSavings) GetDataPointsPerMonthSaved() float64 {
+	if x != nil {
+		return x.DataPointsPerMonthSaved
+	}
+	return 0
+}
+
+func (x *CollectorSavings) GetEstimatedMonthlySaving() float64 {
+	if x != nil && x.EstimatedMonthlySaving != nil {
+		return *x.EstimatedMonthlySaving
+	}
+	return 0
+}
+
 type GetCollectorConfigResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// config is a `processors:` fragment of a Collector configuration, in
 	// YAML, with a comment showing how to add them to a pipeline.
-	Config        []byte `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	Config []byte `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// savings is set when drop_unused was asked.
+	Savings       *CollectorSavings `protobuf:"bytes,2,opt,name=savings,proto3" json:"savings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetCollectorConfigResponse) Reset() {
 	*x = GetCollectorConfigResponse{}
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[13]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1066,7 +1165,7 @@ func (x *GetCollectorConfigResponse) String() string {
 func (*GetCollectorConfigResponse) ProtoMessage() {}
 
 func (x *GetCollectorConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[13]
+	mi := &file_tallycat_v1_conformance_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1079,12 +1178,19 @@ func (x *GetCollectorConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCollectorConfigResponse.ProtoReflect.Descriptor instead.
 func (*GetCollectorConfigResponse) Descriptor() ([]byte, []int) {
-	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{13}
+	return file_tallycat_v1_conformance_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetCollectorConfigResponse) GetConfig() []byte {
 	if x != nil {
 		return x.Config
+	}
+	return nil
+}
+
+func (x *GetCollectorConfigResponse) GetSavings() *CollectorSavings {
+	if x != nil {
+		return x.Savings
 	}
 	return nil
 }
@@ -1179,11 +1285,21 @@ const file_tallycat_v1_conformance_service_proto_rawDesc = "" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\"I\n" +
 	"\x16ExportRegistryResponse\x12/\n" +
-	"\x05files\x18\x01 \x03(\v2\x19.tallycat.v1.RegistryFileR\x05files\"U\n" +
+	"\x05files\x18\x01 \x03(\v2\x19.tallycat.v1.RegistryFileR\x05files\"v\n" +
 	"\x19GetCollectorConfigRequest\x128\n" +
-	"\x18include_cardinality_caps\x18\x01 \x01(\bR\x16includeCardinalityCaps\"4\n" +
+	"\x18include_cardinality_caps\x18\x01 \x01(\bR\x16includeCardinalityCaps\x12\x1f\n" +
+	"\vdrop_unused\x18\x02 \x01(\bR\n" +
+	"dropUnused\"\xa7\x02\n" +
+	"\x10CollectorSavings\x12'\n" +
+	"\x0fmetrics_dropped\x18\x01 \x01(\rR\x0emetricsDropped\x12-\n" +
+	"\x12attributes_deleted\x18\x02 \x01(\rR\x11attributesDeleted\x12!\n" +
+	"\fseries_saved\x18\x03 \x01(\x04R\vseriesSaved\x12<\n" +
+	"\x1bdata_points_per_month_saved\x18\x04 \x01(\x01R\x17dataPointsPerMonthSaved\x12=\n" +
+	"\x18estimated_monthly_saving\x18\x05 \x01(\x01H\x00R\x16estimatedMonthlySaving\x88\x01\x01B\x1b\n" +
+	"\x19_estimated_monthly_saving\"m\n" +
 	"\x1aGetCollectorConfigResponse\x12\x16\n" +
-	"\x06config\x18\x01 \x01(\fR\x06config*\x88\x01\n" +
+	"\x06config\x18\x01 \x01(\fR\x06config\x127\n" +
+	"\asavings\x18\x02 \x01(\v2\x1d.tallycat.v1.CollectorSavingsR\asavings*\x88\x01\n" +
 	"\fFindingLevel\x12\x1d\n" +
 	"\x19FINDING_LEVEL_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17FINDING_LEVEL_VIOLATION\x10\x01\x12\x1d\n" +
@@ -1209,7 +1325,7 @@ func file_tallycat_v1_conformance_service_proto_rawDescGZIP() []byte {
 }
 
 var file_tallycat_v1_conformance_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tallycat_v1_conformance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_tallycat_v1_conformance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_tallycat_v1_conformance_service_proto_goTypes = []any{
 	(FindingLevel)(0),                     // 0: tallycat.v1.FindingLevel
 	(*FindingProducer)(nil),               // 1: tallycat.v1.FindingProducer
@@ -1225,21 +1341,22 @@ var file_tallycat_v1_conformance_service_proto_goTypes = []any{
 	(*RegistryFile)(nil),                  // 11: tallycat.v1.RegistryFile
 	(*ExportRegistryResponse)(nil),        // 12: tallycat.v1.ExportRegistryResponse
 	(*GetCollectorConfigRequest)(nil),     // 13: tallycat.v1.GetCollectorConfigRequest
-	(*GetCollectorConfigResponse)(nil),    // 14: tallycat.v1.GetCollectorConfigResponse
-	(*timestamppb.Timestamp)(nil),         // 15: google.protobuf.Timestamp
-	(Signal)(0),                           // 16: tallycat.v1.Signal
+	(*CollectorSavings)(nil),              // 14: tallycat.v1.CollectorSavings
+	(*GetCollectorConfigResponse)(nil),    // 15: tallycat.v1.GetCollectorConfigResponse
+	(*timestamppb.Timestamp)(nil),         // 16: google.protobuf.Timestamp
+	(Signal)(0),                           // 17: tallycat.v1.Signal
 }
 var file_tallycat_v1_conformance_service_proto_depIdxs = []int32{
 	1,  // 0: tallycat.v1.ConcernedSchema.producers:type_name -> tallycat.v1.FindingProducer
 	0,  // 1: tallycat.v1.Finding.level:type_name -> tallycat.v1.FindingLevel
 	1,  // 2: tallycat.v1.Finding.producers:type_name -> tallycat.v1.FindingProducer
-	15, // 3: tallycat.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
-	16, // 4: tallycat.v1.Finding.signal:type_name -> tallycat.v1.Signal
+	16, // 3: tallycat.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
+	17, // 4: tallycat.v1.Finding.signal:type_name -> tallycat.v1.Signal
 	2,  // 5: tallycat.v1.Finding.schemas:type_name -> tallycat.v1.ConcernedSchema
 	0,  // 6: tallycat.v1.ListFindingsRequest.min_level:type_name -> tallycat.v1.FindingLevel
-	16, // 7: tallycat.v1.ListFindingsRequest.signals:type_name -> tallycat.v1.Signal
+	17, // 7: tallycat.v1.ListFindingsRequest.signals:type_name -> tallycat.v1.Signal
 	3,  // 8: tallycat.v1.ListFindingsResponse.findings:type_name -> tallycat.v1.Finding
-	16, // 9: tallycat.v1.GetConformanceSummaryRequest.signal:type_name -> tallycat.v1.Signal
+	17, // 9: tallycat.v1.GetConformanceSummaryRequest.signal:type_name -> tallycat.v1.Signal
 	7,  // 10: tallycat.v1.GetConformanceSummaryResponse.metrics:type_name -> tallycat.v1.Coverage
 	7,  // 11: tallycat.v1.GetConformanceSummaryResponse.attributes:type_name -> tallycat.v1.Coverage
 	7,  // 12: tallycat.v1.GetConformanceSummaryResponse.data_points:type_name -> tallycat.v1.Coverage
@@ -1248,19 +1365,20 @@ var file_tallycat_v1_conformance_service_proto_depIdxs = []int32{
 	8,  // 15: tallycat.v1.GetConformanceSummaryResponse.by_service:type_name -> tallycat.v1.FindingCount
 	8,  // 16: tallycat.v1.GetConformanceSummaryResponse.by_key:type_name -> tallycat.v1.FindingCount
 	11, // 17: tallycat.v1.ExportRegistryResponse.files:type_name -> tallycat.v1.RegistryFile
-	4,  // 18: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
-	6,  // 19: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
-	10, // 20: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
-	13, // 21: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
-	5,  // 22: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
-	9,  // 23: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
-	12, // 24: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
-	14, // 25: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
-	22, // [22:26] is the sub-list for method output_type
-	18, // [18:22] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	14, // 18: tallycat.v1.GetCollectorConfigResponse.savings:type_name -> tallycat.v1.CollectorSavings
+	4,  // 19: tallycat.v1.ConformanceService.ListFindings:input_type -> tallycat.v1.ListFindingsRequest
+	6,  // 20: tallycat.v1.ConformanceService.GetConformanceSummary:input_type -> tallycat.v1.GetConformanceSummaryRequest
+	10, // 21: tallycat.v1.ConformanceService.ExportRegistry:input_type -> tallycat.v1.ExportRegistryRequest
+	13, // 22: tallycat.v1.ConformanceService.GetCollectorConfig:input_type -> tallycat.v1.GetCollectorConfigRequest
+	5,  // 23: tallycat.v1.ConformanceService.ListFindings:output_type -> tallycat.v1.ListFindingsResponse
+	9,  // 24: tallycat.v1.ConformanceService.GetConformanceSummary:output_type -> tallycat.v1.GetConformanceSummaryResponse
+	12, // 25: tallycat.v1.ConformanceService.ExportRegistry:output_type -> tallycat.v1.ExportRegistryResponse
+	15, // 26: tallycat.v1.ConformanceService.GetCollectorConfig:output_type -> tallycat.v1.GetCollectorConfigResponse
+	23, // [23:27] is the sub-list for method output_type
+	19, // [19:23] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_conformance_service_proto_init() }
@@ -1269,13 +1387,14 @@ func file_tallycat_v1_conformance_service_proto_init() {
 		return
 	}
 	file_tallycat_v1_schema_proto_init()
+	file_tallycat_v1_conformance_service_proto_msgTypes[13].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_conformance_service_proto_rawDesc), len(file_tallycat_v1_conformance_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

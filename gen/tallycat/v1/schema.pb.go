@@ -693,6 +693,59 @@ func (SchemaEventKind) EnumDescriptor() ([]byte, []int) {
 	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{10}
 }
 
+// ConsumerKind is what a consumer is.
+type ConsumerKind int32
+
+const (
+	ConsumerKind_CONSUMER_KIND_UNSPECIFIED    ConsumerKind = 0
+	ConsumerKind_CONSUMER_KIND_DASHBOARD      ConsumerKind = 1
+	ConsumerKind_CONSUMER_KIND_ALERT_RULE     ConsumerKind = 2
+	ConsumerKind_CONSUMER_KIND_RECORDING_RULE ConsumerKind = 3
+)
+
+// Enum value maps for ConsumerKind.
+var (
+	ConsumerKind_name = map[int32]string{
+		0: "CONSUMER_KIND_UNSPECIFIED",
+		1: "CONSUMER_KIND_DASHBOARD",
+		2: "CONSUMER_KIND_ALERT_RULE",
+		3: "CONSUMER_KIND_RECORDING_RULE",
+	}
+	ConsumerKind_value = map[string]int32{
+		"CONSUMER_KIND_UNSPECIFIED":    0,
+		"CONSUMER_KIND_DASHBOARD":      1,
+		"CONSUMER_KIND_ALERT_RULE":     2,
+		"CONSUMER_KIND_RECORDING_RULE": 3,
+	}
+)
+
+func (x ConsumerKind) Enum() *ConsumerKind {
+	p := new(ConsumerKind)
+	*p = x
+	return p
+}
+
+func (x ConsumerKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ConsumerKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_tallycat_v1_schema_proto_enumTypes[11].Descriptor()
+}
+
+func (ConsumerKind) Type() protoreflect.EnumType {
+	return &file_tallycat_v1_schema_proto_enumTypes[11]
+}
+
+func (x ConsumerKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ConsumerKind.Descriptor instead.
+func (ConsumerKind) EnumDescriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{11}
+}
+
 // Field is one attribute key of a schema with the type of its values and the
 // level of the OTLP message it was found on.
 type Field struct {
@@ -1763,7 +1816,11 @@ type SchemaEvent struct {
 	TargetSchemaId string   `protobuf:"bytes,11,opt,name=target_schema_id,json=targetSchemaId,proto3" json:"target_schema_id,omitempty"`
 	AddedFields    []*Field `protobuf:"bytes,12,rep,name=added_fields,json=addedFields,proto3" json:"added_fields,omitempty"`
 	// signal is the signal of the schema key.
-	Signal        Signal `protobuf:"varint,13,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	Signal Signal `protobuf:"varint,13,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	// breaks are the dashboard and rule queries a PRODUCER_MOVED breaks: the
+	// release's new schema lacks an attribute they read, or no longer gives
+	// a name they read.
+	Breaks        []*ConsumerBreak `protobuf:"bytes,14,rep,name=breaks,proto3" json:"breaks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1889,6 +1946,275 @@ func (x *SchemaEvent) GetSignal() Signal {
 	return Signal_SIGNAL_UNSPECIFIED
 }
 
+func (x *SchemaEvent) GetBreaks() []*ConsumerBreak {
+	if x != nil {
+		return x.Breaks
+	}
+	return nil
+}
+
+// ConsumerRef names a consumer in a finding or a reader list.
+type ConsumerRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ConsumerId    string                 `protobuf:"bytes,1,opt,name=consumer_id,json=consumerId,proto3" json:"consumer_id,omitempty"`
+	Kind          ConsumerKind           `protobuf:"varint,2,opt,name=kind,proto3,enum=tallycat.v1.ConsumerKind" json:"kind,omitempty"`
+	Title         string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Folder        string                 `protobuf:"bytes,4,opt,name=folder,proto3" json:"folder,omitempty"`
+	Source        string                 `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	Uid           string                 `protobuf:"bytes,6,opt,name=uid,proto3" json:"uid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConsumerRef) Reset() {
+	*x = ConsumerRef{}
+	mi := &file_tallycat_v1_schema_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConsumerRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsumerRef) ProtoMessage() {}
+
+func (x *ConsumerRef) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_schema_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsumerRef.ProtoReflect.Descriptor instead.
+func (*ConsumerRef) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ConsumerRef) GetConsumerId() string {
+	if x != nil {
+		return x.ConsumerId
+	}
+	return ""
+}
+
+func (x *ConsumerRef) GetKind() ConsumerKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ConsumerKind_CONSUMER_KIND_UNSPECIFIED
+}
+
+func (x *ConsumerRef) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *ConsumerRef) GetFolder() string {
+	if x != nil {
+		return x.Folder
+	}
+	return ""
+}
+
+func (x *ConsumerRef) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *ConsumerRef) GetUid() string {
+	if x != nil {
+		return x.Uid
+	}
+	return ""
+}
+
+// ConsumerQueryRef names one query of a consumer.
+type ConsumerQueryRef struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Panel string                 `protobuf:"bytes,1,opt,name=panel,proto3" json:"panel,omitempty"`
+	RefId string                 `protobuf:"bytes,2,opt,name=ref_id,json=refId,proto3" json:"ref_id,omitempty"`
+	Path  string                 `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"`
+	Line  int32                  `protobuf:"varint,4,opt,name=line,proto3" json:"line,omitempty"`
+	// expr is the expression as written, parsed_expr the one parsed when
+	// template variables changed it.
+	Expr          string `protobuf:"bytes,5,opt,name=expr,proto3" json:"expr,omitempty"`
+	ParsedExpr    string `protobuf:"bytes,6,opt,name=parsed_expr,json=parsedExpr,proto3" json:"parsed_expr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConsumerQueryRef) Reset() {
+	*x = ConsumerQueryRef{}
+	mi := &file_tallycat_v1_schema_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConsumerQueryRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsumerQueryRef) ProtoMessage() {}
+
+func (x *ConsumerQueryRef) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_schema_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsumerQueryRef.ProtoReflect.Descriptor instead.
+func (*ConsumerQueryRef) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ConsumerQueryRef) GetPanel() string {
+	if x != nil {
+		return x.Panel
+	}
+	return ""
+}
+
+func (x *ConsumerQueryRef) GetRefId() string {
+	if x != nil {
+		return x.RefId
+	}
+	return ""
+}
+
+func (x *ConsumerQueryRef) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *ConsumerQueryRef) GetLine() int32 {
+	if x != nil {
+		return x.Line
+	}
+	return 0
+}
+
+func (x *ConsumerQueryRef) GetExpr() string {
+	if x != nil {
+		return x.Expr
+	}
+	return ""
+}
+
+func (x *ConsumerQueryRef) GetParsedExpr() string {
+	if x != nil {
+		return x.ParsedExpr
+	}
+	return ""
+}
+
+// ConsumerBreak is a query of a dashboard or rule that a change would
+// break: it reads an attribute the change removes, or a name the change no
+// longer gives.
+type ConsumerBreak struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Consumer *ConsumerRef           `protobuf:"bytes,1,opt,name=consumer,proto3" json:"consumer,omitempty"`
+	Query    *ConsumerQueryRef      `protobuf:"bytes,2,opt,name=query,proto3" json:"query,omitempty"`
+	// finding_id is what the query would then read wrong
+	// (consumer_missing_metric or consumer_missing_attribute), message says
+	// it in words, metric and label are the name and label it reads.
+	FindingId     string `protobuf:"bytes,3,opt,name=finding_id,json=findingId,proto3" json:"finding_id,omitempty"`
+	Message       string `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	Metric        string `protobuf:"bytes,5,opt,name=metric,proto3" json:"metric,omitempty"`
+	Label         string `protobuf:"bytes,6,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConsumerBreak) Reset() {
+	*x = ConsumerBreak{}
+	mi := &file_tallycat_v1_schema_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConsumerBreak) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsumerBreak) ProtoMessage() {}
+
+func (x *ConsumerBreak) ProtoReflect() protoreflect.Message {
+	mi := &file_tallycat_v1_schema_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsumerBreak.ProtoReflect.Descriptor instead.
+func (*ConsumerBreak) Descriptor() ([]byte, []int) {
+	return file_tallycat_v1_schema_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ConsumerBreak) GetConsumer() *ConsumerRef {
+	if x != nil {
+		return x.Consumer
+	}
+	return nil
+}
+
+func (x *ConsumerBreak) GetQuery() *ConsumerQueryRef {
+	if x != nil {
+		return x.Query
+	}
+	return nil
+}
+
+func (x *ConsumerBreak) GetFindingId() string {
+	if x != nil {
+		return x.FindingId
+	}
+	return ""
+}
+
+func (x *ConsumerBreak) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *ConsumerBreak) GetMetric() string {
+	if x != nil {
+		return x.Metric
+	}
+	return ""
+}
+
+func (x *ConsumerBreak) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
 var File_tallycat_v1_schema_proto protoreflect.FileDescriptor
 
 const file_tallycat_v1_schema_proto_rawDesc = "" +
@@ -2005,7 +2331,7 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x14\n" +
 	"\x05actor\x18\x05 \x01(\tR\x05actor\x12;\n" +
 	"\vassigned_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"assignedAt\"\xb4\x04\n" +
+	"assignedAt\"\xe8\x04\n" +
 	"\vSchemaEvent\x12\x1d\n" +
 	"\n" +
 	"schema_key\x18\x01 \x01(\tR\tschemaKey\x12\x1b\n" +
@@ -2022,7 +2348,32 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	" \x01(\tR\asummary\x12(\n" +
 	"\x10target_schema_id\x18\v \x01(\tR\x0etargetSchemaId\x125\n" +
 	"\fadded_fields\x18\f \x03(\v2\x12.tallycat.v1.FieldR\vaddedFields\x12+\n" +
-	"\x06signal\x18\r \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal*\xb0\x01\n" +
+	"\x06signal\x18\r \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x122\n" +
+	"\x06breaks\x18\x0e \x03(\v2\x1a.tallycat.v1.ConsumerBreakR\x06breaks\"\xb5\x01\n" +
+	"\vConsumerRef\x12\x1f\n" +
+	"\vconsumer_id\x18\x01 \x01(\tR\n" +
+	"consumerId\x12-\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x19.tallycat.v1.ConsumerKindR\x04kind\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12\x16\n" +
+	"\x06folder\x18\x04 \x01(\tR\x06folder\x12\x16\n" +
+	"\x06source\x18\x05 \x01(\tR\x06source\x12\x10\n" +
+	"\x03uid\x18\x06 \x01(\tR\x03uid\"\x9c\x01\n" +
+	"\x10ConsumerQueryRef\x12\x14\n" +
+	"\x05panel\x18\x01 \x01(\tR\x05panel\x12\x15\n" +
+	"\x06ref_id\x18\x02 \x01(\tR\x05refId\x12\x12\n" +
+	"\x04path\x18\x03 \x01(\tR\x04path\x12\x12\n" +
+	"\x04line\x18\x04 \x01(\x05R\x04line\x12\x12\n" +
+	"\x04expr\x18\x05 \x01(\tR\x04expr\x12\x1f\n" +
+	"\vparsed_expr\x18\x06 \x01(\tR\n" +
+	"parsedExpr\"\xe1\x01\n" +
+	"\rConsumerBreak\x124\n" +
+	"\bconsumer\x18\x01 \x01(\v2\x18.tallycat.v1.ConsumerRefR\bconsumer\x123\n" +
+	"\x05query\x18\x02 \x01(\v2\x1d.tallycat.v1.ConsumerQueryRefR\x05query\x12\x1d\n" +
+	"\n" +
+	"finding_id\x18\x03 \x01(\tR\tfindingId\x12\x18\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\x12\x16\n" +
+	"\x06metric\x18\x05 \x01(\tR\x06metric\x12\x14\n" +
+	"\x05label\x18\x06 \x01(\tR\x05label*\xb0\x01\n" +
 	"\n" +
 	"MetricType\x12\x1b\n" +
 	"\x17METRIC_TYPE_UNSPECIFIED\x10\x00\x12\x15\n" +
@@ -2096,7 +2447,12 @@ const file_tallycat_v1_schema_proto_rawDesc = "" +
 	"\"SCHEMA_EVENT_KIND_VERSION_ASSIGNED\x10\x03\x12$\n" +
 	" SCHEMA_EVENT_KIND_STATUS_CHANGED\x10\x04\x12)\n" +
 	"%SCHEMA_EVENT_KIND_DESCRIPTION_CHANGED\x10\x05\x12$\n" +
-	" SCHEMA_EVENT_KIND_PRODUCER_MOVED\x10\x06B\xa4\x01\n" +
+	" SCHEMA_EVENT_KIND_PRODUCER_MOVED\x10\x06*\x8a\x01\n" +
+	"\fConsumerKind\x12\x1d\n" +
+	"\x19CONSUMER_KIND_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17CONSUMER_KIND_DASHBOARD\x10\x01\x12\x1c\n" +
+	"\x18CONSUMER_KIND_ALERT_RULE\x10\x02\x12 \n" +
+	"\x1cCONSUMER_KIND_RECORDING_RULE\x10\x03B\xa4\x01\n" +
 	"\x0fcom.tallycat.v1B\vSchemaProtoP\x01Z7github.com/tallycat/tallycat/gen/tallycat/v1;tallycatv1\xa2\x02\x03TXX\xaa\x02\vTallycat.V1\xca\x02\vTallycat\\V1\xe2\x02\x17Tallycat\\V1\\GPBMetadata\xea\x02\fTallycat::V1b\x06proto3"
 
 var (
@@ -2111,8 +2467,8 @@ func file_tallycat_v1_schema_proto_rawDescGZIP() []byte {
 	return file_tallycat_v1_schema_proto_rawDescData
 }
 
-var file_tallycat_v1_schema_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
-var file_tallycat_v1_schema_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_tallycat_v1_schema_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
+var file_tallycat_v1_schema_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_tallycat_v1_schema_proto_goTypes = []any{
 	(MetricType)(0),               // 0: tallycat.v1.MetricType
 	(Temporality)(0),              // 1: tallycat.v1.Temporality
@@ -2125,59 +2481,67 @@ var file_tallycat_v1_schema_proto_goTypes = []any{
 	(Window)(0),                   // 8: tallycat.v1.Window
 	(ExampleValuesState)(0),       // 9: tallycat.v1.ExampleValuesState
 	(SchemaEventKind)(0),          // 10: tallycat.v1.SchemaEventKind
-	(*Field)(nil),                 // 11: tallycat.v1.Field
-	(*Cost)(nil),                  // 12: tallycat.v1.Cost
-	(*ValueShare)(nil),            // 13: tallycat.v1.ValueShare
-	(*Schema)(nil),                // 14: tallycat.v1.Schema
-	(*Producer)(nil),              // 15: tallycat.v1.Producer
-	(*Release)(nil),               // 16: tallycat.v1.Release
-	(*SchemaVariant)(nil),         // 17: tallycat.v1.SchemaVariant
-	(*Scope)(nil),                 // 18: tallycat.v1.Scope
-	(*SchemaVersion)(nil),         // 19: tallycat.v1.SchemaVersion
-	(*SchemaEvent)(nil),           // 20: tallycat.v1.SchemaEvent
-	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
+	(ConsumerKind)(0),             // 11: tallycat.v1.ConsumerKind
+	(*Field)(nil),                 // 12: tallycat.v1.Field
+	(*Cost)(nil),                  // 13: tallycat.v1.Cost
+	(*ValueShare)(nil),            // 14: tallycat.v1.ValueShare
+	(*Schema)(nil),                // 15: tallycat.v1.Schema
+	(*Producer)(nil),              // 16: tallycat.v1.Producer
+	(*Release)(nil),               // 17: tallycat.v1.Release
+	(*SchemaVariant)(nil),         // 18: tallycat.v1.SchemaVariant
+	(*Scope)(nil),                 // 19: tallycat.v1.Scope
+	(*SchemaVersion)(nil),         // 20: tallycat.v1.SchemaVersion
+	(*SchemaEvent)(nil),           // 21: tallycat.v1.SchemaEvent
+	(*ConsumerRef)(nil),           // 22: tallycat.v1.ConsumerRef
+	(*ConsumerQueryRef)(nil),      // 23: tallycat.v1.ConsumerQueryRef
+	(*ConsumerBreak)(nil),         // 24: tallycat.v1.ConsumerBreak
+	(*timestamppb.Timestamp)(nil), // 25: google.protobuf.Timestamp
 }
 var file_tallycat_v1_schema_proto_depIdxs = []int32{
 	4,  // 0: tallycat.v1.Field.source:type_name -> tallycat.v1.FieldSource
 	5,  // 1: tallycat.v1.Field.value_type:type_name -> tallycat.v1.ValueType
 	6,  // 2: tallycat.v1.Field.presence:type_name -> tallycat.v1.FieldPresence
-	21, // 3: tallycat.v1.Field.first_seen:type_name -> google.protobuf.Timestamp
-	21, // 4: tallycat.v1.Field.last_seen:type_name -> google.protobuf.Timestamp
-	13, // 5: tallycat.v1.Field.example_values:type_name -> tallycat.v1.ValueShare
+	25, // 3: tallycat.v1.Field.first_seen:type_name -> google.protobuf.Timestamp
+	25, // 4: tallycat.v1.Field.last_seen:type_name -> google.protobuf.Timestamp
+	14, // 5: tallycat.v1.Field.example_values:type_name -> tallycat.v1.ValueShare
 	9,  // 6: tallycat.v1.Field.example_values_state:type_name -> tallycat.v1.ExampleValuesState
 	8,  // 7: tallycat.v1.Cost.window:type_name -> tallycat.v1.Window
 	0,  // 8: tallycat.v1.Schema.metric_type:type_name -> tallycat.v1.MetricType
 	1,  // 9: tallycat.v1.Schema.temporality:type_name -> tallycat.v1.Temporality
-	11, // 10: tallycat.v1.Schema.fields:type_name -> tallycat.v1.Field
-	21, // 11: tallycat.v1.Schema.first_seen:type_name -> google.protobuf.Timestamp
-	21, // 12: tallycat.v1.Schema.last_seen:type_name -> google.protobuf.Timestamp
-	19, // 13: tallycat.v1.Schema.current_version:type_name -> tallycat.v1.SchemaVersion
-	12, // 14: tallycat.v1.Schema.cost:type_name -> tallycat.v1.Cost
+	12, // 10: tallycat.v1.Schema.fields:type_name -> tallycat.v1.Field
+	25, // 11: tallycat.v1.Schema.first_seen:type_name -> google.protobuf.Timestamp
+	25, // 12: tallycat.v1.Schema.last_seen:type_name -> google.protobuf.Timestamp
+	20, // 13: tallycat.v1.Schema.current_version:type_name -> tallycat.v1.SchemaVersion
+	13, // 14: tallycat.v1.Schema.cost:type_name -> tallycat.v1.Cost
 	2,  // 15: tallycat.v1.Schema.signal:type_name -> tallycat.v1.Signal
 	3,  // 16: tallycat.v1.Schema.span_kind:type_name -> tallycat.v1.SpanKind
-	21, // 17: tallycat.v1.Producer.first_seen:type_name -> google.protobuf.Timestamp
-	21, // 18: tallycat.v1.Producer.last_seen:type_name -> google.protobuf.Timestamp
-	21, // 19: tallycat.v1.Release.first_seen:type_name -> google.protobuf.Timestamp
-	21, // 20: tallycat.v1.Release.last_seen:type_name -> google.protobuf.Timestamp
-	12, // 21: tallycat.v1.Release.cost:type_name -> tallycat.v1.Cost
-	11, // 22: tallycat.v1.SchemaVariant.attributes:type_name -> tallycat.v1.Field
-	21, // 23: tallycat.v1.SchemaVariant.first_seen:type_name -> google.protobuf.Timestamp
-	21, // 24: tallycat.v1.SchemaVariant.last_seen:type_name -> google.protobuf.Timestamp
-	21, // 25: tallycat.v1.Scope.first_seen:type_name -> google.protobuf.Timestamp
-	21, // 26: tallycat.v1.Scope.last_seen:type_name -> google.protobuf.Timestamp
+	25, // 17: tallycat.v1.Producer.first_seen:type_name -> google.protobuf.Timestamp
+	25, // 18: tallycat.v1.Producer.last_seen:type_name -> google.protobuf.Timestamp
+	25, // 19: tallycat.v1.Release.first_seen:type_name -> google.protobuf.Timestamp
+	25, // 20: tallycat.v1.Release.last_seen:type_name -> google.protobuf.Timestamp
+	13, // 21: tallycat.v1.Release.cost:type_name -> tallycat.v1.Cost
+	12, // 22: tallycat.v1.SchemaVariant.attributes:type_name -> tallycat.v1.Field
+	25, // 23: tallycat.v1.SchemaVariant.first_seen:type_name -> google.protobuf.Timestamp
+	25, // 24: tallycat.v1.SchemaVariant.last_seen:type_name -> google.protobuf.Timestamp
+	25, // 25: tallycat.v1.Scope.first_seen:type_name -> google.protobuf.Timestamp
+	25, // 26: tallycat.v1.Scope.last_seen:type_name -> google.protobuf.Timestamp
 	7,  // 27: tallycat.v1.SchemaVersion.status:type_name -> tallycat.v1.VersionStatus
-	21, // 28: tallycat.v1.SchemaVersion.assigned_at:type_name -> google.protobuf.Timestamp
+	25, // 28: tallycat.v1.SchemaVersion.assigned_at:type_name -> google.protobuf.Timestamp
 	10, // 29: tallycat.v1.SchemaEvent.kind:type_name -> tallycat.v1.SchemaEventKind
-	21, // 30: tallycat.v1.SchemaEvent.occurred_at:type_name -> google.protobuf.Timestamp
-	15, // 31: tallycat.v1.SchemaEvent.producer:type_name -> tallycat.v1.Producer
-	19, // 32: tallycat.v1.SchemaEvent.version:type_name -> tallycat.v1.SchemaVersion
-	11, // 33: tallycat.v1.SchemaEvent.added_fields:type_name -> tallycat.v1.Field
+	25, // 30: tallycat.v1.SchemaEvent.occurred_at:type_name -> google.protobuf.Timestamp
+	16, // 31: tallycat.v1.SchemaEvent.producer:type_name -> tallycat.v1.Producer
+	20, // 32: tallycat.v1.SchemaEvent.version:type_name -> tallycat.v1.SchemaVersion
+	12, // 33: tallycat.v1.SchemaEvent.added_fields:type_name -> tallycat.v1.Field
 	2,  // 34: tallycat.v1.SchemaEvent.signal:type_name -> tallycat.v1.Signal
-	35, // [35:35] is the sub-list for method output_type
-	35, // [35:35] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	24, // 35: tallycat.v1.SchemaEvent.breaks:type_name -> tallycat.v1.ConsumerBreak
+	11, // 36: tallycat.v1.ConsumerRef.kind:type_name -> tallycat.v1.ConsumerKind
+	22, // 37: tallycat.v1.ConsumerBreak.consumer:type_name -> tallycat.v1.ConsumerRef
+	23, // 38: tallycat.v1.ConsumerBreak.query:type_name -> tallycat.v1.ConsumerQueryRef
+	39, // [39:39] is the sub-list for method output_type
+	39, // [39:39] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_schema_proto_init() }
@@ -2191,8 +2555,8 @@ func file_tallycat_v1_schema_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tallycat_v1_schema_proto_rawDesc), len(file_tallycat_v1_schema_proto_rawDesc)),
-			NumEnums:      11,
-			NumMessages:   10,
+			NumEnums:      12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -557,8 +557,12 @@ type VersionProposal struct {
 	ChangeLevel     ChangeLevel `protobuf:"varint,6,opt,name=change_level,json=changeLevel,proto3,enum=tallycat.v1.ChangeLevel" json:"change_level,omitempty"`
 	// reasons say what changed, one change each, for example "added
 	// optional attribute cart.coupon (bool)".
-	Reasons       []string `protobuf:"bytes,7,rep,name=reasons,proto3" json:"reasons,omitempty"`
-	Signal        Signal   `protobuf:"varint,8,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	Reasons []string `protobuf:"bytes,7,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	Signal  Signal   `protobuf:"varint,8,opt,name=signal,proto3,enum=tallycat.v1.Signal" json:"signal,omitempty"`
+	// breaks are the dashboard and rule queries the change breaks (an
+	// attribute they read removed, a name they read no longer given); a
+	// proposal that breaks one is major, and its reasons name them.
+	Breaks        []*ConsumerBreak `protobuf:"bytes,9,rep,name=breaks,proto3" json:"breaks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -647,6 +651,13 @@ func (x *VersionProposal) GetSignal() Signal {
 		return x.Signal
 	}
 	return Signal_SIGNAL_UNSPECIFIED
+}
+
+func (x *VersionProposal) GetBreaks() []*ConsumerBreak {
+	if x != nil {
+		return x.Breaks
+	}
+	return nil
 }
 
 type AcceptProposalRequest struct {
@@ -879,7 +890,7 @@ const file_tallycat_v1_versioning_service_proto_rawDesc = "" +
 	"\tschema_id\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^([0-9a-f]{32})?$R\bschemaId\x125\n" +
 	"\x06signal\x18\x03 \x01(\x0e2\x13.tallycat.v1.SignalB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06signal\"S\n" +
 	"\x15ListProposalsResponse\x12:\n" +
-	"\tproposals\x18\x01 \x03(\v2\x1c.tallycat.v1.VersionProposalR\tproposals\"\xc5\x02\n" +
+	"\tproposals\x18\x01 \x03(\v2\x1c.tallycat.v1.VersionProposalR\tproposals\"\xf9\x02\n" +
 	"\x0fVersionProposal\x12\x1b\n" +
 	"\tschema_id\x18\x01 \x01(\tR\bschemaId\x12\x1d\n" +
 	"\n" +
@@ -889,7 +900,8 @@ const file_tallycat_v1_versioning_service_proto_rawDesc = "" +
 	"\x10proposed_version\x18\x05 \x01(\tR\x0fproposedVersion\x12;\n" +
 	"\fchange_level\x18\x06 \x01(\x0e2\x18.tallycat.v1.ChangeLevelR\vchangeLevel\x12\x18\n" +
 	"\areasons\x18\a \x03(\tR\areasons\x12+\n" +
-	"\x06signal\x18\b \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\"\x86\x01\n" +
+	"\x06signal\x18\b \x01(\x0e2\x13.tallycat.v1.SignalR\x06signal\x122\n" +
+	"\x06breaks\x18\t \x03(\v2\x1a.tallycat.v1.ConsumerBreakR\x06breaks\"\x86\x01\n" +
 	"\x15AcceptProposalRequest\x125\n" +
 	"\tschema_id\x18\x01 \x01(\tB\x18\xbaH\x15\xc8\x01\x01r\x102\x0e^[0-9a-f]{32}$R\bschemaId\x126\n" +
 	"\x10proposed_version\x18\x02 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\x02R\x0fproposedVersion\"N\n" +
@@ -946,6 +958,7 @@ var file_tallycat_v1_versioning_service_proto_goTypes = []any{
 	(VersionStatus)(0),               // 14: tallycat.v1.VersionStatus
 	(*SchemaVersion)(nil),            // 15: tallycat.v1.SchemaVersion
 	(Signal)(0),                      // 16: tallycat.v1.Signal
+	(*ConsumerBreak)(nil),            // 17: tallycat.v1.ConsumerBreak
 }
 var file_tallycat_v1_versioning_service_proto_depIdxs = []int32{
 	14, // 0: tallycat.v1.AssignVersionRequest.status:type_name -> tallycat.v1.VersionStatus
@@ -958,24 +971,25 @@ var file_tallycat_v1_versioning_service_proto_depIdxs = []int32{
 	9,  // 7: tallycat.v1.ListProposalsResponse.proposals:type_name -> tallycat.v1.VersionProposal
 	0,  // 8: tallycat.v1.VersionProposal.change_level:type_name -> tallycat.v1.ChangeLevel
 	16, // 9: tallycat.v1.VersionProposal.signal:type_name -> tallycat.v1.Signal
-	15, // 10: tallycat.v1.AcceptProposalResponse.version:type_name -> tallycat.v1.SchemaVersion
-	1,  // 11: tallycat.v1.VersioningService.AssignVersion:input_type -> tallycat.v1.AssignVersionRequest
-	3,  // 12: tallycat.v1.VersioningService.SetVersionStatus:input_type -> tallycat.v1.SetVersionStatusRequest
-	5,  // 13: tallycat.v1.VersioningService.ListVersions:input_type -> tallycat.v1.ListVersionsRequest
-	7,  // 14: tallycat.v1.VersioningService.ListProposals:input_type -> tallycat.v1.ListProposalsRequest
-	10, // 15: tallycat.v1.VersioningService.AcceptProposal:input_type -> tallycat.v1.AcceptProposalRequest
-	12, // 16: tallycat.v1.VersioningService.DismissProposal:input_type -> tallycat.v1.DismissProposalRequest
-	2,  // 17: tallycat.v1.VersioningService.AssignVersion:output_type -> tallycat.v1.AssignVersionResponse
-	4,  // 18: tallycat.v1.VersioningService.SetVersionStatus:output_type -> tallycat.v1.SetVersionStatusResponse
-	6,  // 19: tallycat.v1.VersioningService.ListVersions:output_type -> tallycat.v1.ListVersionsResponse
-	8,  // 20: tallycat.v1.VersioningService.ListProposals:output_type -> tallycat.v1.ListProposalsResponse
-	11, // 21: tallycat.v1.VersioningService.AcceptProposal:output_type -> tallycat.v1.AcceptProposalResponse
-	13, // 22: tallycat.v1.VersioningService.DismissProposal:output_type -> tallycat.v1.DismissProposalResponse
-	17, // [17:23] is the sub-list for method output_type
-	11, // [11:17] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	17, // 10: tallycat.v1.VersionProposal.breaks:type_name -> tallycat.v1.ConsumerBreak
+	15, // 11: tallycat.v1.AcceptProposalResponse.version:type_name -> tallycat.v1.SchemaVersion
+	1,  // 12: tallycat.v1.VersioningService.AssignVersion:input_type -> tallycat.v1.AssignVersionRequest
+	3,  // 13: tallycat.v1.VersioningService.SetVersionStatus:input_type -> tallycat.v1.SetVersionStatusRequest
+	5,  // 14: tallycat.v1.VersioningService.ListVersions:input_type -> tallycat.v1.ListVersionsRequest
+	7,  // 15: tallycat.v1.VersioningService.ListProposals:input_type -> tallycat.v1.ListProposalsRequest
+	10, // 16: tallycat.v1.VersioningService.AcceptProposal:input_type -> tallycat.v1.AcceptProposalRequest
+	12, // 17: tallycat.v1.VersioningService.DismissProposal:input_type -> tallycat.v1.DismissProposalRequest
+	2,  // 18: tallycat.v1.VersioningService.AssignVersion:output_type -> tallycat.v1.AssignVersionResponse
+	4,  // 19: tallycat.v1.VersioningService.SetVersionStatus:output_type -> tallycat.v1.SetVersionStatusResponse
+	6,  // 20: tallycat.v1.VersioningService.ListVersions:output_type -> tallycat.v1.ListVersionsResponse
+	8,  // 21: tallycat.v1.VersioningService.ListProposals:output_type -> tallycat.v1.ListProposalsResponse
+	11, // 22: tallycat.v1.VersioningService.AcceptProposal:output_type -> tallycat.v1.AcceptProposalResponse
+	13, // 23: tallycat.v1.VersioningService.DismissProposal:output_type -> tallycat.v1.DismissProposalResponse
+	18, // [18:24] is the sub-list for method output_type
+	12, // [12:18] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_tallycat_v1_versioning_service_proto_init() }
