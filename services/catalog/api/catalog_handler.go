@@ -12,11 +12,15 @@ import (
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/consumers"
 )
 
 // CatalogHandler implements tallycatv1connect.CatalogServiceHandler.
 type CatalogHandler struct {
 	Store catalog.Store
+	// Consumers names the dashboard and rule queries a timeline move
+	// breaks; nil names none.
+	Consumers *consumers.Service
 }
 
 var _ tallycatv1connect.CatalogServiceHandler = (*CatalogHandler)(nil)

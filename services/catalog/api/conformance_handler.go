@@ -8,12 +8,15 @@ import (
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/conformance"
+	"github.com/tallycat/tallycat/services/catalog/consumers"
 )
 
 // ConformanceHandler serves tallycatv1connect.ConformanceServiceHandler: it
 // converts and delegates to the catalog's findings.
 type ConformanceHandler struct {
 	Findings *conformance.Findings
+	// Consumers says what nobody reads, for drop_unused.
+	Consumers *consumers.Service
 }
 
 var _ tallycatv1connect.ConformanceServiceHandler = (*ConformanceHandler)(nil)

@@ -17,6 +17,7 @@ import (
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/conformance"
+	"github.com/tallycat/tallycat/services/catalog/consumers"
 )
 
 // Options configures the catalog's HTTP handler.
@@ -35,6 +36,10 @@ type Options struct {
 	// wrote, in turn (the catalog's main rejudges new schemas and
 	// announces changes through them); none tells no one.
 	SchemaChanges []SchemaChangeEmitter
+	// Consumers answers ConsumerService and tells the other services what
+	// the stored dashboards and rules read; nil makes one on the store
+	// with the default options.
+	Consumers *consumers.Service
 }
 
 // ServiceNames are the services the catalog serves, for health and
@@ -44,6 +49,7 @@ var ServiceNames = []string{
 	tallycatv1connect.VersioningServiceName,
 	tallycatv1connect.ObservationServiceName,
 	tallycatv1connect.ConformanceServiceName,
+	tallycatv1connect.ConsumerServiceName,
 }
 
 // NewHandler returns the catalog's whole HTTP surface: the four Connect
@@ -57,12 +63,16 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 	interceptors := append(append([]connect.Interceptor{}, opts.Interceptors...), validate.NewInterceptor())
 	handlerOpts := []connect.HandlerOption{connect.WithInterceptors(interceptors...)}
 
+	uses := opts.Consumers
+	if uses == nil {
+		uses = consumers.New(store, consumers.Options{})
+	}
 	mux := http.NewServeMux()
-	mux.Handle(tallycatv1connect.NewCatalogServiceHandler(&CatalogHandler{Store: store}, handlerOpts...))
-	mux.Handle(tallycatv1connect.NewVersioningServiceHandler(&VersioningHandler{Store: store}, handlerOpts...))
+	mux.Handle(tallycatv1connect.NewCatalogServiceHandler(&CatalogHandler{Store: store, Consumers: uses}, handlerOpts...))
+	mux.Handle(tallycatv1connect.NewVersioningServiceHandler(&VersioningHandler{Store: store, Consumers: uses}, handlerOpts...))
 	changes := emitters(opts.SchemaChanges)
 	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store, Changes: changes}, handlerOpts...))
-	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: opts.Findings}, handlerOpts...))
+	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: opts.Findings, Consumers: uses}, handlerOpts...))
 	mux.Handle(grpchealth.NewHandler(healthChecker(store)))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -6,12 +6,16 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/consumers"
 	"github.com/tallycat/tallycat/services/catalog/proposals"
 )
 
 // VersioningHandler implements tallycatv1connect.VersioningServiceHandler.
 type VersioningHandler struct {
 	Store catalog.Store
+	// Consumers names the dashboard and rule queries a proposal breaks;
+	// nil names none.
+	Consumers *consumers.Service
 }
 
 var _ tallycatv1connect.VersioningServiceHandler = (*VersioningHandler)(nil)
