@@ -44,6 +44,10 @@ const (
 
 // Consumer is one dashboard or rule and the PromQL queries it runs.
 type Consumer struct {
+	// ID is the catalog's id of a consumer it keeps (catalog.ConsumerID),
+	// so that findings name the stored consumer; empty for one read from
+	// files or an API, which has no id until it is synced.
+	ID     string
 	Kind   Kind
 	Format Format
 	// Source is the file or URL it was read from.
@@ -108,6 +112,15 @@ func (c Consumer) Broken() int {
 		}
 	}
 	return n
+}
+
+// Analyze parses a query's Expr and fills its Selectors or its Error (the
+// readers call it on every query they read). A caller that builds a Query
+// itself, as the catalog does from the queries it stores, calls it once
+// Expr and GroupLabels are set; it clears what an earlier call filled.
+func (q *Query) Analyze() {
+	q.Selectors, q.Error = nil, ""
+	q.analyze()
 }
 
 // analyze parses a query's Expr and fills its Selectors or its Error.

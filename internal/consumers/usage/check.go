@@ -34,9 +34,15 @@ type attrKey struct {
 // keyUse gathers what the consumers read of one key.
 type keyUse struct {
 	readers []Reader
-	seen    map[Reader]bool
+	seen    map[Reader]*readerUse
 	attrs   map[attrKey][]string // attribute -> the labels naming it
 	all     bool
+}
+
+// readerUse gathers what one reader reads of one key.
+type readerUse struct {
+	attrs map[string]bool
+	all   bool
 }
 
 type checker struct {
@@ -109,7 +115,7 @@ func (c *checker) consumer(con consumers.Consumer) {
 	for typ, n := range con.Skipped {
 		c.stats.Skipped[typ] += n
 	}
-	ref := ConsumerRef{Kind: con.Kind, Title: con.Title, Folder: con.Folder, Source: con.Source, UID: con.UID}
+	ref := ConsumerRef{ID: con.ID, Kind: con.Kind, Title: con.Title, Folder: con.Folder, Source: con.Source, UID: con.UID}
 	for _, q := range con.Queries {
 		c.stats.Queries++
 		qref := &QueryRef{Panel: q.Panel, RefID: q.RefID, Path: q.Path, Line: q.Line, Expr: q.Raw}
@@ -237,7 +243,7 @@ func editDistance(a, b string) int {
 func (c *checker) use(key string) *keyUse {
 	u, ok := c.uses[key]
 	if !ok {
-		u = &keyUse{seen: map[Reader]bool{}, attrs: map[attrKey][]string{}}
+		u = &keyUse{seen: map[Reader]*readerUse{}, attrs: map[attrKey][]string{}}
 		c.uses[key] = u
 	}
 	return u
@@ -245,11 +251,14 @@ func (c *checker) use(key string) *keyUse {
 
 // read records that a selector reads km: the query as a reader, the
 // attributes its labels name, and every attribute when every label
-// reaches the result, except those it only drops.
+// reaches the result, except those it only drops; for the key and for
+// the reader alone.
 func (c *checker) read(km promnames.KeyMatch, sel promql.Selector, reader Reader) {
 	u := c.use(km.Key)
-	if !u.seen[reader] {
-		u.seen[reader] = true
+	ru := u.seen[reader]
+	if ru == nil {
+		ru = &readerUse{attrs: map[string]bool{}}
+		u.seen[reader] = ru
 		u.readers = append(u.readers, reader)
 	}
 	dropped := map[attrKey]bool{}
@@ -261,6 +270,7 @@ func (c *checker) read(km promnames.KeyMatch, sel promql.Selector, reader Reader
 				dropped[k] = true
 				continue
 			}
+			ru.attrs[a.Key] = true
 			if !slices.Contains(u.attrs[k], lm.Label) {
 				u.attrs[k] = append(u.attrs[k], lm.Label)
 			}
@@ -270,13 +280,18 @@ func (c *checker) read(km promnames.KeyMatch, sel promql.Selector, reader Reader
 		return
 	}
 	if len(dropped) == 0 {
-		u.all = true
-		return
+		u.all, ru.all = true, true
 	}
 	for _, s := range c.metrics[km.Key].Schemas {
 		for _, f := range s.Fields {
 			k := attrKey{f.Key, f.Source}
-			if _, ok := u.attrs[k]; !ok && !dropped[k] {
+			if dropped[k] {
+				continue
+			}
+			ru.attrs[f.Key] = true
+			// A query that drops some labels reads the others: listed,
+			// as no use of theirs is named, without labels.
+			if _, ok := u.attrs[k]; !ok && len(dropped) > 0 {
 				u.attrs[k] = nil
 			}
 		}

@@ -22,6 +22,10 @@ type Schema struct {
 	Monotonic   bool
 	Temporality promnames.Temporality
 	Fields      []Field
+	// Series estimates the schema's distinct series over the catalog's
+	// window, 0 when unknown; with its fields' Distinct it estimates what
+	// dropping an unused attribute saves (Finding.SeriesSaved).
+	Series uint64
 }
 
 // Field is one attribute key of a schema.
@@ -33,6 +37,9 @@ type Field struct {
 	// share that did.
 	Sometimes bool
 	SeenRatio float64
+	// Distinct estimates a data point attribute's distinct values over
+	// the catalog's window (from its sketches), 0 when unknown.
+	Distinct uint64
 }
 
 // Cost is a key's cost over the catalog's window: what ranks unused
@@ -112,6 +119,9 @@ var Titles = map[string]string{
 // ConsumerRef names a consumer in a finding: what people call it and where
 // it was read from.
 type ConsumerRef struct {
+	// ID is the catalog's id of a stored consumer (consumers.Consumer.ID),
+	// empty for one read from files or an API.
+	ID     string         `json:"id,omitempty"`
 	Kind   consumers.Kind `json:"kind"`
 	Title  string         `json:"title"`
 	Folder string         `json:"folder,omitempty"`
@@ -164,8 +174,12 @@ type Finding struct {
 	// Cost is the key's, on unused_metric and unused_attribute.
 	Cost *Cost `json:"cost,omitempty"`
 	// Error is the parser's, on consumer_unparsed_query.
-	Error   string `json:"error,omitempty"`
-	Message string `json:"message"`
+	Error string `json:"error,omitempty"`
+	// SeriesSaved estimates, on unused_attribute, the series dropping the
+	// attribute would save (see seriesSaved); 0 when the schemas carry no
+	// figures.
+	SeriesSaved uint64 `json:"series_saved,omitempty"`
+	Message     string `json:"message"`
 }
 
 // Reader is one query that reads a key.
@@ -173,6 +187,16 @@ type Reader struct {
 	Consumer ConsumerRef `json:"consumer"`
 	Panel    string      `json:"panel,omitempty"`
 	RefID    string      `json:"ref_id,omitempty"`
+}
+
+// ReaderUse is what one reader reads of a key: the attributes its query
+// names on the key's series (filters, groups by, joins on, copies), and
+// whether every label of them reaches its result, which reads every
+// attribute (Attributes then also lists every attribute the query does not
+// only drop).
+type ReaderUse struct {
+	Attributes    []string `json:"attributes,omitempty"`
+	AllAttributes bool     `json:"all_attributes,omitempty"`
 }
 
 // AttributeUse is one attribute of a read key that queries use, with the
@@ -187,6 +211,10 @@ type AttributeUse struct {
 type KeyUse struct {
 	Key     string   `json:"key"`
 	Readers []Reader `json:"readers"`
+	// ReaderUses are what each reader reads of the key, one per Readers
+	// in its order. They are left out of the JSON output, which lists
+	// what the key's readers read together.
+	ReaderUses []ReaderUse `json:"-"`
 	// Attributes are the attributes queries name; AllAttributes is set
 	// when some query lets every label reach its result (`rate(x[5m])`
 	// on a panel), which uses every attribute.
