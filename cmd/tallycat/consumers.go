@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/tallycat/tallycat/internal/consumers"
 	"github.com/tallycat/tallycat/internal/consumers/promnames"
@@ -130,48 +128,33 @@ func judge(ctx context.Context, url string, cs []consumers.Consumer, opts cusage
 	return cusage.Check(cs, cat.metrics, opts), cat.calls, nil
 }
 
-// readConsumers reads every source given. Files and folders that cannot be
-// read are kept in the set's errors, beside what could be read; an API
-// that fails is an error at once, as the consumers package reads APIs
-// whole. Grafana's alert rules are the one exception: a Viewer token,
-// enough for dashboards, may not read them, and a Grafana older than the
-// provisioning API has none; that is said on stderr and the dashboards are
-// checked all the same.
+// sources are the sources the flags name, with the tokens from the
+// environment.
+func (f consumersFlags) sources() consumers.Sources {
+	return consumers.Sources{Dashboards: f.dashboards, Rules: f.rules,
+		GrafanaURL: f.grafana, GrafanaToken: os.Getenv("TALLYCAT_GRAFANA_TOKEN"),
+		PrometheusURL: f.prometheus, PrometheusToken: os.Getenv("TALLYCAT_PROMETHEUS_TOKEN")}
+}
+
+// readConsumers reads every source given, in one set. Files and folders
+// that cannot be read are kept in the set's errors, beside what could be
+// read; an API that fails is an error at once, as the consumers package
+// reads APIs whole. Grafana's alert rules are the one exception: a Viewer
+// token, enough for dashboards, may not read them, and a Grafana older
+// than the provisioning API has none; that is said on stderr and the
+// dashboards are checked all the same.
 func readConsumers(ctx context.Context, f consumersFlags, stderr io.Writer) (consumers.Set, error) {
 	var set consumers.Set
-	for _, p := range append(append([]string(nil), f.dashboards...), f.rules...) {
-		s := consumers.ReadPath(p, consumers.Options{})
-		set.Consumers = append(set.Consumers, s.Consumers...)
-		set.Ignored = append(set.Ignored, s.Ignored...)
-		set.Errors = append(set.Errors, s.Errors...)
-	}
-	httpClient := &http.Client{Timeout: 2 * time.Minute}
-	if f.grafana != "" {
-		g := &consumers.GrafanaClient{URL: f.grafana, Token: os.Getenv("TALLYCAT_GRAFANA_TOKEN"), HTTP: httpClient}
-		ds, err := g.Dashboards(ctx)
-		if err != nil {
-			return set, fmt.Errorf("reading Grafana's dashboards at %s: %w", f.grafana, err)
+	for _, b := range f.sources().Read(ctx) {
+		for _, w := range b.Warnings {
+			fmt.Fprintln(stderr, "tallycat:", w)
 		}
-		set.Consumers = append(set.Consumers, ds...)
-		rules, err := g.AlertRules(ctx)
-		var he *consumers.HTTPError
-		switch {
-		case errors.As(err, &he) && (he.Status == http.StatusForbidden || he.Status == http.StatusNotFound):
-			fmt.Fprintf(stderr, "tallycat: Grafana's alert rules were not read (%d %s): the token needs alert rules' provisioning read permission, or Grafana predates that API; its dashboards are checked\n",
-				he.Status, http.StatusText(he.Status))
-		case err != nil:
-			return set, fmt.Errorf("reading Grafana's alert rules at %s: %w", f.grafana, err)
-		default:
-			set.Consumers = append(set.Consumers, rules...)
+		if b.Failed && !b.FromFiles() {
+			return set, b.Err()
 		}
-	}
-	if f.prometheus != "" {
-		p := &consumers.PrometheusClient{URL: f.prometheus, Token: os.Getenv("TALLYCAT_PROMETHEUS_TOKEN"), HTTP: httpClient}
-		rules, err := p.Rules(ctx)
-		if err != nil {
-			return set, fmt.Errorf("reading Prometheus' rules at %s: %w", f.prometheus, err)
-		}
-		set.Consumers = append(set.Consumers, rules...)
+		set.Consumers = append(set.Consumers, b.Consumers...)
+		set.Ignored = append(set.Ignored, b.Ignored...)
+		set.Errors = append(set.Errors, b.Errors...)
 	}
 	return set, nil
 }
