@@ -249,3 +249,122 @@ func TestCollectorConfigCapsMetricsOnly(t *testing.T) {
 		t.Errorf("a span's cap in the configuration:\n%s", out)
 	}
 }
+
+// TestCollectorConfigDropsUnused: the metrics no dashboard or rule reads
+// are filtered one condition each, after the policies' conditions, and the
+// attributes no query on a read metric uses are deleted from that metric
+// only, each line saying why; the order is fixed whatever order they come
+// in, so that a regenerated file diffs only where what is read changed.
+func TestCollectorConfigDropsUnused(t *testing.T) {
+	opts := CollectorOptions{
+		DropMetrics: []string{"system.paging.faults", "otelcol_process_uptime", "system.paging.faults"},
+		DeleteAttributes: map[string][]string{
+			"system.network.io":   {"direction", "device"},
+			"system.memory.usage": {"state"},
+			"system.cpu.time":     nil,
+		},
+	}
+	p, out := generate(t, collectorPolicy, nil, opts)
+	wantConds := []string{`IsMatch(metric.name, "^debug\\..*$") or metric.name == "tmp.gauge"`,
+		`metric.name == "otelcol_process_uptime"`, `metric.name == "system.paging.faults"`}
+	if got := p.Processors.Filter.MetricConditions; !slices.Equal(got, wantConds) {
+		t.Errorf("filter:\n got %q\nwant %q", got, wantConds)
+	}
+	groups := p.Processors.Transform.MetricStatements
+	if len(groups) != 5 {
+		t.Fatalf("%d statement groups, want the policies' 3 and 2 for the unused attributes:\n%s", len(groups), out)
+	}
+	wantGroups := []statementGroup{
+		{Context: "datapoint", Conditions: []string{`metric.name == "system.memory.usage"`},
+			Statements: []string{`delete_key(datapoint.attributes, "state")`}},
+		{Context: "datapoint", Conditions: []string{`metric.name == "system.network.io"`},
+			Statements: []string{`delete_key(datapoint.attributes, "device")`, `delete_key(datapoint.attributes, "direction")`}},
+	}
+	for i, g := range wantGroups {
+		got := groups[3+i]
+		if got.Context != g.Context || !slices.Equal(got.Conditions, g.Conditions) || !slices.Equal(got.Statements, g.Statements) {
+			t.Errorf("group %d:\n got %+v\nwant %+v", 3+i, got, g)
+		}
+	}
+	for _, want := range []string{
+		"      - metric.name == \"system.paging.faults\" # no dashboard or rule reads it\n",
+		"          - delete_key(datapoint.attributes, \"device\") # no dashboard or rule reading this metric uses it\n",
+		"#   unused: drops 2 metrics no dashboard or rule reads\n",
+		"#   unused: deletes 3 data point attributes, on 2 metrics, that no dashboard or rule reading their metric uses\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	// The policies' own lines say nothing of consumers.
+	for _, line := range strings.Split(out, "\n") {
+		if (strings.Contains(line, "debug") || strings.Contains(line, "user.email")) && strings.Contains(line, "dashboard") {
+			t.Errorf("a policy's line blames the dashboards: %s", line)
+		}
+	}
+
+	// The same things to drop, given in another order, write the same bytes.
+	rules, err := ParsePolicy([]byte(collectorPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shuffled := CollectorOptions{
+		DropMetrics:      []string{"system.paging.faults", "system.paging.faults", "otelcol_process_uptime"},
+		DeleteAttributes: map[string][]string{"system.memory.usage": {"state"}, "system.network.io": {"device", "direction", "device"}},
+	}
+	for range 5 {
+		again, err := CollectorConfig(rules, nil, shuffled)
+		if err != nil || string(again) != out {
+			t.Fatalf("another order gives another configuration (%v):\n%s\nthen\n%s", err, out, again)
+		}
+	}
+}
+
+// TestCollectorConfigDropsExactKeys: a key to drop or delete is matched as
+// itself, never as a glob, whatever characters it holds; an empty key is
+// refused, naming what it was given with.
+func TestCollectorConfigDropsExactKeys(t *testing.T) {
+	p, out := generate(t, "", nil, CollectorOptions{DropMetrics: []string{"queue.*"},
+		DeleteAttributes: map[string][]string{"jobs[1]": {"a?b"}}})
+	conds := p.Processors.Filter.MetricConditions
+	groups := p.Processors.Transform.MetricStatements
+	if len(conds) != 1 || len(groups) != 1 || len(groups[0].Conditions) != 1 || len(groups[0].Statements) != 1 {
+		t.Fatalf("unexpected configuration:\n%s", out)
+	}
+	exprString := regexp.MustCompile(`"((?:[^"\\]|\\.)*)"\)?$`)
+	for _, c := range []struct {
+		expr, key string
+		others    []string
+	}{
+		{conds[0], "queue.*", []string{"queue.depth", "queue."}},
+		{groups[0].Conditions[0], "jobs[1]", []string{"jobs1", "jobs]"}},
+		{groups[0].Statements[0], "a?b", []string{"axb", "ab"}},
+	} {
+		m := exprString.FindStringSubmatch(c.expr)
+		if m == nil {
+			t.Errorf("no string in %s", c.expr)
+			continue
+		}
+		s := strings.NewReplacer(`\\`, `\`, `\"`, `"`).Replace(m[1])
+		matches := func(name string) bool {
+			if strings.Contains(c.expr, "==") || strings.HasPrefix(c.expr, "delete_key(") {
+				return s == name
+			}
+			return regexp.MustCompile(s).MatchString(name)
+		}
+		if !matches(c.key) {
+			t.Errorf("%s does not match %q", c.expr, c.key)
+		}
+		for _, o := range c.others {
+			if matches(o) {
+				t.Errorf("%s matches %q, not only %q", c.expr, o, c.key)
+			}
+		}
+	}
+
+	for _, opts := range []CollectorOptions{{DropMetrics: []string{""}}, {DeleteAttributes: map[string][]string{"m": {""}}}} {
+		if _, err := CollectorConfig(nil, nil, opts); err == nil || !strings.Contains(err.Error(), "empty") {
+			t.Errorf("%+v: %v, want an error naming the empty key", opts, err)
+		}
+	}
+}
