@@ -24,8 +24,12 @@ type Proposal struct {
 	BaseVersion     string
 	ProposedVersion string
 	Level           tallycatv1.ChangeLevel
-	// Reasons say what changed, one change each.
+	// Reasons say what changed, one change each, then which consumers
+	// the change breaks, one consumer each (see catalog.DescribeBreaks).
 	Reasons []string
+	// Breaks are the dashboard and rule queries the change breaks (see
+	// WithBreaker); a proposal with any is major.
+	Breaks []catalog.ConsumerBreak
 }
 
 // ClassifyChange compares target with base, the versioned schema it

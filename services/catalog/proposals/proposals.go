@@ -16,6 +16,36 @@ import (
 // itself (see AcceptProposals).
 const AutoVersionActor = "tallycat"
 
+// Breaker names the dashboard and rule queries a change of a schema from
+// base to target breaks; consumers.Service is one.
+type Breaker interface {
+	Breaks(ctx context.Context, base, target catalog.Schema) ([]catalog.ConsumerBreak, error)
+}
+
+// Option changes how proposals are made.
+type Option func(*options)
+
+type options struct {
+	breaker Breaker
+}
+
+// WithBreaker has every proposal name the consumers its change breaks
+// (Proposal.Breaks, and a reason per consumer) and makes such a proposal
+// major, whatever the change alone would be: a version that breaks a
+// dashboard is not compatible for the people reading it, and
+// auto-versioning up to minor must not accept it. A nil b names none.
+func WithBreaker(b Breaker) Option {
+	return func(o *options) { o.breaker = b }
+}
+
+func optionsOf(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
 // ListProposals returns the versions proposed for the current, unversioned
 // schemas of one schema (schemaID), of one key (schemaKey, a stored key:
 // see catalog.StoredKey) or, with neither, of every key of every signal
@@ -26,9 +56,11 @@ const AutoVersionActor = "tallycat"
 // different service.version, first seen no earlier) of a service that
 // produced B produces S. Of several such B, the one whose release was seen
 // most recently is the base. No proposal is made when S differs from B in
-// nothing ClassifyChange counts. It returns ENOTFOUND for a schema or
-// metric name that does not exist.
-func ListProposals(ctx context.Context, store catalog.Store, schemaKey, schemaID string) ([]Proposal, error) {
+// nothing ClassifyChange counts. With WithBreaker, a proposal whose change
+// breaks a dashboard or rule query is major and names them. It returns
+// ENOTFOUND for a schema or metric name that does not exist.
+func ListProposals(ctx context.Context, store catalog.Store, schemaKey, schemaID string, opts ...Option) ([]Proposal, error) {
+	o := optionsOf(opts)
 	var keys []string
 	switch {
 	case schemaID != "":
@@ -59,7 +91,7 @@ func ListProposals(ctx context.Context, store catalog.Store, schemaKey, schemaID
 	}
 	var out []Proposal
 	for _, k := range keys {
-		ps, err := keyProposals(ctx, store, k, schemaID)
+		ps, err := keyProposals(ctx, store, k, schemaID, o)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +125,7 @@ func dismissedSet(ctx context.Context, store catalog.Store, keys []string) (map[
 
 // keyProposals returns the proposals of one metric name, of one schema
 // only when only is set.
-func keyProposals(ctx context.Context, store catalog.Store, key, only string) ([]Proposal, error) {
+func keyProposals(ctx context.Context, store catalog.Store, key, only string, o options) ([]Proposal, error) {
 	schemas, err := store.ListSchemas(ctx, key, true)
 	if err != nil {
 		return nil, err
@@ -142,13 +174,23 @@ func keyProposals(ctx context.Context, store catalog.Store, key, only string) ([
 			continue
 		}
 		level, reasons := ClassifyChange(b.Schema, t.Schema)
+		var breaks []catalog.ConsumerBreak
+		if level != tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED && o.breaker != nil {
+			if breaks, err = o.breaker.Breaks(ctx, b.Schema, t.Schema); err != nil {
+				return nil, fmt.Errorf("what the change of %s from schema %s to %s breaks: %w", key, b.Schema.ID, t.Schema.ID, err)
+			}
+			if len(breaks) > 0 {
+				level = tallycatv1.ChangeLevel_CHANGE_LEVEL_MAJOR
+				reasons = append(reasons, catalog.DescribeBreaks(breaks)...)
+			}
+		}
 		next, ok := ProposeVersion(b.Schema.CurrentVersion.Version, level, taken)
 		if !ok {
 			continue
 		}
 		out = append(out, Proposal{
 			SchemaID: t.Schema.ID, SchemaKey: key, BaseSchemaID: b.Schema.ID, BaseVersion: b.Schema.CurrentVersion.Version,
-			ProposedVersion: next, Level: level, Reasons: reasons,
+			ProposedVersion: next, Level: level, Reasons: reasons, Breaks: breaks,
 		})
 	}
 	slices.SortFunc(out, func(a, b Proposal) int { return cmp.Compare(a.SchemaID, b.SchemaID) })
@@ -191,11 +233,12 @@ func baseOf(target *catalog.SchemaDetail, bases []*catalog.SchemaDetail) *catalo
 
 // AcceptProposal assigns version to the schema as Store.AssignVersion does,
 // recorded with actor, when it is the version the schema's proposal names
-// now. Asking again once accepted returns the version as it is. It returns
-// EFAILEDPRECONDITION when the schema has no proposal of that version, and
-// the errors of Store.AssignVersion.
-func AcceptProposal(ctx context.Context, store catalog.Store, schemaID, version, actor string) (catalog.Version, error) {
-	ps, err := ListProposals(ctx, store, "", schemaID)
+// now (made with opts, as ListProposals lists it). Asking again once
+// accepted returns the version as it is. It returns EFAILEDPRECONDITION
+// when the schema has no proposal of that version, and the errors of
+// Store.AssignVersion.
+func AcceptProposal(ctx context.Context, store catalog.Store, schemaID, version, actor string, opts ...Option) (catalog.Version, error) {
+	ps, err := ListProposals(ctx, store, "", schemaID, opts...)
 	if err != nil {
 		return catalog.Version{}, err
 	}
@@ -212,11 +255,11 @@ func AcceptProposal(ctx context.Context, store catalog.Store, schemaID, version,
 
 // DismissProposal records, with actor and reason, that version is not
 // wanted for the schema, when it is the version the schema's proposal
-// names now; the proposal is then no longer listed or auto-accepted.
+// names now (made with opts, as ListProposals lists it); the proposal is then no longer listed or auto-accepted.
 // Dismissing it again is no error. It returns EFAILEDPRECONDITION when the
 // schema has no proposal of that version, and ENOTFOUND for an unknown
 // schema.
-func DismissProposal(ctx context.Context, store catalog.Store, schemaID, version, actor, reason string) error {
+func DismissProposal(ctx context.Context, store catalog.Store, schemaID, version, actor, reason string, opts ...Option) error {
 	s, err := store.GetSchemas(ctx, schemaID)
 	if err != nil {
 		return err
@@ -228,7 +271,7 @@ func DismissProposal(ctx context.Context, store catalog.Store, schemaID, version
 	if slices.ContainsFunc(ds, func(d catalog.Dismissal) bool { return d.SchemaID == schemaID && d.Version == version }) {
 		return nil
 	}
-	ps, err := ListProposals(ctx, store, "", schemaID)
+	ps, err := ListProposals(ctx, store, "", schemaID, opts...)
 	if err != nil {
 		return err
 	}
@@ -241,15 +284,16 @@ func DismissProposal(ctx context.Context, store catalog.Store, schemaID, version
 }
 
 // AcceptProposals accepts, with the actor AutoVersionActor, every proposal
-// whose change level is upTo or lower, and returns the versions it
-// assigned; CHANGE_LEVEL_UNSPECIFIED accepts none. A proposal that cannot
+// (made with opts: see WithBreaker) whose change level is upTo or lower,
+// and returns the versions it assigned; CHANGE_LEVEL_UNSPECIFIED accepts
+// none. A proposal that cannot
 // be accepted (its version was taken meanwhile) does not stop the others;
 // the errors are returned together.
-func AcceptProposals(ctx context.Context, store catalog.Store, upTo tallycatv1.ChangeLevel) ([]catalog.Version, error) {
+func AcceptProposals(ctx context.Context, store catalog.Store, upTo tallycatv1.ChangeLevel, opts ...Option) ([]catalog.Version, error) {
 	if upTo == tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED {
 		return nil, nil
 	}
-	ps, err := ListProposals(ctx, store, "", "")
+	ps, err := ListProposals(ctx, store, "", "", opts...)
 	if err != nil {
 		return nil, err
 	}

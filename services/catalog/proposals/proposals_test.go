@@ -1,13 +1,20 @@
 package proposals_test
 
 import (
+	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/schemaid"
 	. "github.com/tallycat/tallycat/internal/testvocab"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/catalogtest"
 	"github.com/tallycat/tallycat/services/catalog/proposals"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 const (
@@ -112,5 +119,102 @@ func TestParseAutoVersion(t *testing.T) {
 	}
 	if _, err := proposals.ParseAutoVersion("all"); catalog.ErrorCode(err) != catalog.EINVALID {
 		t.Errorf("ParseAutoVersion(all) = %v, want EINVALID", err)
+	}
+}
+
+// fakeBreaker breaks what breaks says for a target schema id, and records
+// the (base, target) ids it was asked about.
+type fakeBreaker struct {
+	breaks map[string][]catalog.ConsumerBreak
+	err    error
+	asked  [][2]string
+}
+
+func (f *fakeBreaker) Breaks(_ context.Context, base, target catalog.Schema) ([]catalog.ConsumerBreak, error) {
+	f.asked = append(f.asked, [2]string{base.ID, target.ID})
+	return f.breaks[target.ID], f.err
+}
+
+// TestListProposalsBreaks: a change that alone is minor (release 2.0.0
+// adds an optional attribute) is major once it breaks a dashboard, and
+// says which, one reason per consumer; without a breaker, or when nothing
+// breaks, it stays minor; auto-versioning up to minor then accepts nothing.
+func TestListProposalsBreaks(t *testing.T) {
+	ctx := context.Background()
+	store := storetest.Open(t, catalog.CostConfig{})
+	cpu, state, logical := catalogtest.Str("cpu"), catalogtest.Str("state"), catalogtest.Int("system.cpu.logical_number")
+	v1 := catalogtest.Observation("system.cpu.time", "host", catalogtest.T0, cpu, state)
+	v2 := func(attrs ...schemaid.Attribute) catalog.Observation {
+		o := catalogtest.Observation("system.cpu.time", "host", catalogtest.T0.Add(time.Hour), attrs...)
+		o.Producer.ServiceVersion = "2.0.0"
+		o.Normalize()
+		return o
+	}
+	if _, err := store.RecordObservations(ctx, "v1", []catalog.Observation{v1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AssignVersion(ctx, catalog.VersionChange{SchemaID: v1.VariantID, Version: "1.0.0", Actor: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := store.RecordObservations(ctx, "v2", []catalog.Observation{v2(cpu, state), v2(cpu, state, logical)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := res.SchemaIDs[1]
+	optional := "added optional attribute system.cpu.logical_number (int)"
+
+	ps, err := proposals.ListProposals(ctx, store, "system.cpu.time", "")
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("ListProposals without a breaker = %+v, %v; want one", ps, err)
+	}
+	if p := ps[0]; p.SchemaID != target || p.Level != minor || p.ProposedVersion != "1.1.0" || !slices.Equal(p.Reasons, []string{optional}) || p.Breaks != nil {
+		t.Errorf("without a breaker: %+v, want minor 1.1.0 for %s, %q, no breaks", p, target, optional)
+	}
+
+	nothing := &fakeBreaker{}
+	ps, err = proposals.ListProposals(ctx, store, "system.cpu.time", "", proposals.WithBreaker(nothing))
+	if err != nil || len(ps) != 1 || ps[0].Level != minor || ps[0].ProposedVersion != "1.1.0" || len(ps[0].Reasons) != 1 {
+		t.Errorf("with a breaker breaking nothing: %+v, %v; want minor 1.1.0", ps, err)
+	}
+	if want := [][2]string{{v1.VariantID, target}}; !slices.Equal(nothing.asked, want) {
+		t.Errorf("breaker asked about %v, want %v (the base and the target)", nothing.asked, want)
+	}
+
+	const groups = "groups by state, which no attribute of system.cpu.time gives"
+	breaks := []catalog.ConsumerBreak{
+		{ConsumerID: "d1", Kind: "dashboard", Title: "Host metrics", Panel: "CPU by state", FindingID: "consumer_missing_attribute",
+			Message: groups, Metric: "system_cpu_time_seconds_total", Label: "state", Expr: `sum by (state) (rate(system_cpu_time_seconds_total[5m]))`},
+		{ConsumerID: "r1", Kind: "alert_rule", Title: "CPUSaturated", Panel: "CPUSaturated", FindingID: "consumer_missing_attribute",
+			Message: "filters on state, which no attribute of system.cpu.time gives", Metric: "system_cpu_time_seconds_total", Label: "state"},
+		{ConsumerID: "d1", Kind: "dashboard", Title: "Host metrics", Panel: "Idle", FindingID: "consumer_missing_attribute",
+			Message: "filters on state, which no attribute of system.cpu.time gives", Metric: "system_cpu_time_seconds_total", Label: "state"},
+		{ConsumerID: "d1", Kind: "dashboard", Title: "Host metrics", Panel: "CPU by state", FindingID: "consumer_missing_attribute",
+			Message: groups, Metric: "system_cpu_time_seconds_total", Label: "state", RefID: "B"},
+	}
+	breaker := &fakeBreaker{breaks: map[string][]catalog.ConsumerBreak{target: breaks}}
+	ps, err = proposals.ListProposals(ctx, store, "system.cpu.time", "", proposals.WithBreaker(breaker))
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("ListProposals with a breaker = %+v, %v; want one", ps, err)
+	}
+	wantReasons := []string{optional,
+		`breaks dashboard "Host metrics" (panel "CPU by state", groups by state; panel "Idle", filters on state)`,
+		`breaks alert rule "CPUSaturated" (filters on state)`}
+	if p := ps[0]; p.Level != major || p.ProposedVersion != "2.0.0" || !slices.Equal(p.Reasons, wantReasons) || !slices.Equal(p.Breaks, breaks) {
+		t.Errorf("with breaks: level %v, version %s, reasons %q, breaks %+v; want major 2.0.0, %q, the breaks", p.Level, p.ProposedVersion, p.Reasons, p.Breaks, wantReasons)
+	}
+
+	if _, err := proposals.AcceptProposal(ctx, store, target, "1.1.0", "bob", proposals.WithBreaker(breaker)); catalog.ErrorCode(err) != catalog.EFAILEDPRECONDITION {
+		t.Errorf("accepting 1.1.0 of a change that breaks a dashboard = %v, want EFAILEDPRECONDITION", err)
+	}
+	if vs, err := proposals.AcceptProposals(ctx, store, minor, proposals.WithBreaker(breaker)); err != nil || len(vs) != 0 {
+		t.Errorf("auto-versioning up to minor accepted %+v, %v; want none: the change breaks a dashboard", vs, err)
+	}
+
+	failing := &fakeBreaker{err: errors.New("consumers unreadable")}
+	if _, err := proposals.ListProposals(ctx, store, "system.cpu.time", "", proposals.WithBreaker(failing)); err == nil || !strings.Contains(err.Error(), "consumers unreadable") || !strings.Contains(err.Error(), target) {
+		t.Errorf("ListProposals with a failing breaker = %v, want its error naming schema %s", err, target)
+	}
+	if vs, err := proposals.AcceptProposals(ctx, store, minor, proposals.WithBreaker(failing)); err == nil || len(vs) != 0 {
+		t.Errorf("auto-versioning with a failing breaker accepted %+v, %v; want nothing and the error", vs, err)
 	}
 }
