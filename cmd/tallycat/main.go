@@ -8,7 +8,7 @@
 //	tallycat check --catalog URL [--fail-on violation|improvement|information|none] [--format text|json]
 //	tallycat consumers check --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL] [--fail-on LEVEL] [--format text|json]
 //	tallycat registry export --catalog URL --out DIR
-//	tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps]
+//	tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps] [--drop-unused]
 //
 // Exit codes: 0 all is well, 1 findings at or above --fail-on, 2 the catalog
 // could not be asked (unreachable, refused, or the command was wrong).
@@ -46,7 +46,7 @@ const usage = `usage:
       [--grafana-url URL] [--prometheus-url URL] [--namespace PREFIX]...
       [--fail-on violation|improvement|information|none] [--format text|json]
   tallycat registry export --catalog URL --out DIR
-  tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps]
+  tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps] [--drop-unused]
 
 --catalog defaults to $TALLYCAT_CATALOG_URL, else http://localhost:8080;
 a bearer token, when the catalog wants one, is read from $TALLYCAT_TOKEN;
@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case args[0] == "registry" && len(args) > 1 && args[1] == "export":
 		err = export(ctx, args[2:], stdout)
 	case args[0] == "collector-config":
-		err = collectorConfig(ctx, args[1:], stdout)
+		err = collectorConfig(ctx, args[1:], stdout, stderr)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
