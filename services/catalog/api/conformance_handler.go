@@ -90,12 +90,50 @@ func (h *ConformanceHandler) ExportRegistry(ctx context.Context, _ *tallycatv1.E
 }
 
 // GetCollectorConfig implements tallycatv1connect.ConformanceServiceHandler.
+// With drop_unused, the processors also drop what the consumers' reading
+// says nobody reads, and the response says what that saves; before any
+// consumer is synced that is FAILED_PRECONDITION (consumers.Service.Unused).
 func (h *ConformanceHandler) GetCollectorConfig(ctx context.Context, req *tallycatv1.GetCollectorConfigRequest) (*tallycatv1.GetCollectorConfigResponse, error) {
-	config, err := h.Findings.CollectorConfig(ctx, toCollectorOptions(req))
+	opts := toCollectorOptions(req)
+	var savings *tallycatv1.CollectorSavings
+	if req.GetDropUnused() {
+		unused, err := h.Consumers.Unused(ctx)
+		if err != nil {
+			return nil, toConnectError(ctx, err)
+		}
+		opts.DropMetrics, opts.DeleteAttributes = unusedDrops(unused)
+		savings = toCollectorSavings(unused.Savings)
+	}
+	config, err := h.Findings.CollectorConfig(ctx, opts)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.GetCollectorConfigResponse{Config: config}, nil
+	return &tallycatv1.GetCollectorConfigResponse{Config: config, Savings: savings}, nil
+}
+
+// unusedDrops are the metric keys to drop and, by metric key, the
+// attributes to delete that unused's findings name.
+func unusedDrops(unused consumers.Unused) ([]string, map[string][]string) {
+	var drop []string
+	for _, f := range unused.Metrics {
+		drop = append(drop, f.Key)
+	}
+	deleteAttrs := map[string][]string{}
+	for _, f := range unused.Attributes {
+		deleteAttrs[f.Key] = append(deleteAttrs[f.Key], f.Attribute)
+	}
+	return drop, deleteAttrs
+}
+
+// toCollectorSavings converts what dropping the unused saves.
+func toCollectorSavings(s consumers.Savings) *tallycatv1.CollectorSavings {
+	return &tallycatv1.CollectorSavings{
+		MetricsDropped:          uint32(s.MetricsDropped),
+		AttributesDeleted:       uint32(s.AttributesDeleted),
+		SeriesSaved:             s.SeriesSaved,
+		DataPointsPerMonthSaved: s.DataPointsPerMonthSaved,
+		EstimatedMonthlySaving:  s.MonthlySaving,
+	}
 }
 
 // toCollectorOptions converts a GetCollectorConfigRequest.
