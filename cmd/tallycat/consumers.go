@@ -37,9 +37,11 @@ type consumersFlags struct {
 // consumersCheck reads dashboards and rules from files, folders, Grafana
 // and Prometheus, judges their queries against the catalog's current
 // metric schemas (package usage), prints the findings, and returns
-// exitFindings when one is at or above --fail-on. A source that cannot be
-// read is trouble (exitTrouble), never a pass: a CI gate that skipped a
-// dashboard it could not parse would wave through what it never saw.
+// exitFindings when one is at or above --fail-on. Given no source, it
+// prints the findings the catalog keeps on the consumers synced to it. A
+// source that cannot be read is trouble (exitTrouble), never a pass: a CI
+// gate that skipped a dashboard it could not parse would wave through
+// what it never saw.
 func consumersCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var f consumersFlags
 	fs := flag.NewFlagSet("tallycat consumers check", flag.ContinueOnError)
@@ -65,25 +67,34 @@ func consumersCheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	if fs.NArg() > 0 {
 		return exitTrouble, fmt.Errorf("consumers check: unexpected %q: give files and folders with --dashboards or --rules", fs.Arg(0))
 	}
-	if len(f.dashboards)+len(f.rules) == 0 && f.grafana == "" && f.prometheus == "" {
-		return exitTrouble, errors.New("consumers check: nothing to check: give --dashboards, --rules, --grafana-url or --prometheus-url")
-	}
-
-	set, err := readConsumers(ctx, f, stderr)
-	if err != nil {
-		return exitTrouble, err
-	}
-	report, _, err := judge(ctx, f.catalog, set.Consumers, cusage.Options{Namespaces: f.ns})
-	if err != nil {
-		return exitTrouble, callError(f.catalog, err)
+	var out consumersOutput
+	if f.sources().Empty() {
+		if len(f.ns) > 0 {
+			return exitTrouble, errors.New("consumers check: --namespace names the exporters' prefixes for the sources read here; the stored consumers are judged with the catalog's own (tallycat-catalog --consumers-namespace)")
+		}
+		var err error
+		if out, err = readStored(ctx, f.catalog); err != nil {
+			return exitTrouble, err
+		}
+	} else {
+		set, err := readConsumers(ctx, f, stderr)
+		if err != nil {
+			return exitTrouble, err
+		}
+		report, _, err := judge(ctx, f.catalog, set.Consumers, cusage.Options{Namespaces: f.ns})
+		if err != nil {
+			return exitTrouble, callError(f.catalog, err)
+		}
+		out = fromSet(set, report)
 	}
 	failed := 0
-	for _, fd := range report.Findings {
+	for _, fd := range out.report.Findings {
 		if threshold != 0 && fd.Level <= threshold {
 			failed++
 		}
 	}
-	out := consumersOutput{Catalog: f.catalog, FailOn: f.fail, Failed: failed, set: set, report: report}
+	out.Catalog, out.FailOn, out.Failed = f.catalog, f.fail, failed
+	var err error
 	if f.format == "json" {
 		err = out.writeJSON(stdout)
 	} else {
@@ -92,9 +103,9 @@ func consumersCheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return exitTrouble, err
 	}
-	if len(set.Errors) > 0 {
+	if len(out.errors) > 0 {
 		return exitTrouble, fmt.Errorf("consumers check: %d documents could not be read, so their queries were not checked:\n%w",
-			len(set.Errors), errors.Join(set.Errors...))
+			len(out.errors), errors.Join(out.errors...))
 	}
 	if failed > 0 {
 		return exitFindings, nil

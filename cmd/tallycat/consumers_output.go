@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,17 +14,26 @@ import (
 	cusage "github.com/tallycat/tallycat/internal/consumers/usage"
 )
 
-// consumersOutput is what `tallycat consumers check` prints.
+// consumersOutput is what `tallycat consumers check` prints, whether it
+// read the consumers itself (fromSet) or read the catalog's stored
+// consumers and their findings (consumers_stored.go).
 type consumersOutput struct {
 	Catalog string
 	FailOn  string
 	Failed  int
-	set     consumers.Set
-	report  cusage.Report
+	// consumers are those judged; ignored the files of no known format,
+	// errors what could not be read.
+	consumers []consumerSummary
+	ignored   []string
+	errors    []error
+	report    cusage.Report
 }
 
-// consumerSummary is one consumer read, in the JSON output.
+// consumerSummary is one consumer judged, in the JSON output. ID and
+// Origin are a stored consumer's.
 type consumerSummary struct {
+	ID       string           `json:"id,omitempty"`
+	Origin   string           `json:"origin,omitempty"`
 	Kind     consumers.Kind   `json:"kind"`
 	Format   consumers.Format `json:"format"`
 	Title    string           `json:"title"`
@@ -34,6 +44,21 @@ type consumerSummary struct {
 	Unparsed int              `json:"unparsed"`
 	Skipped  map[string]int   `json:"skipped,omitempty"`
 	Notes    []string         `json:"notes,omitempty"`
+}
+
+// ref is how findings name the consumer.
+func (c consumerSummary) ref() cusage.ConsumerRef {
+	return cusage.ConsumerRef{ID: c.ID, Kind: c.Kind, Title: c.Title, Folder: c.Folder, Source: c.Source, UID: c.UID}
+}
+
+// fromSet is the output of the consumers read from the sources given.
+func fromSet(set consumers.Set, report cusage.Report) consumersOutput {
+	out := consumersOutput{consumers: []consumerSummary{}, ignored: set.Ignored, errors: set.Errors, report: report}
+	for _, c := range set.Consumers {
+		out.consumers = append(out.consumers, consumerSummary{Kind: c.Kind, Format: c.Format, Title: c.Title, Folder: c.Folder,
+			Source: c.Source, UID: c.UID, Queries: len(c.Queries), Unparsed: c.Broken(), Skipped: c.Skipped, Notes: c.Notes})
+	}
+	return out
 }
 
 // writeJSON writes one object whose field names and order do not change
@@ -51,12 +76,11 @@ func (o consumersOutput) writeJSON(w io.Writer) error {
 		Ignored   []string          `json:"ignored"`
 		Errors    []string          `json:"errors"`
 	}{Catalog: o.Catalog, FailOn: o.FailOn, Failed: o.Failed, Levels: o.levels(), Stats: o.report.Stats,
-		Consumers: []consumerSummary{}, Findings: o.report.Findings, Read: o.report.Used, Ignored: o.set.Ignored, Errors: []string{}}
-	for _, c := range o.set.Consumers {
-		doc.Consumers = append(doc.Consumers, consumerSummary{Kind: c.Kind, Format: c.Format, Title: c.Title, Folder: c.Folder,
-			Source: c.Source, UID: c.UID, Queries: len(c.Queries), Unparsed: c.Broken(), Skipped: c.Skipped, Notes: c.Notes})
+		Consumers: o.consumers, Findings: o.report.Findings, Read: o.report.Used, Ignored: o.ignored, Errors: []string{}}
+	if doc.Consumers == nil {
+		doc.Consumers = []consumerSummary{}
 	}
-	for _, err := range o.set.Errors {
+	for _, err := range o.errors {
 		doc.Errors = append(doc.Errors, err.Error())
 	}
 	if doc.Findings == nil {
@@ -99,12 +123,12 @@ func (o consumersOutput) writeText(w io.Writer) error {
 		}
 	}
 	notes := map[cusage.ConsumerRef][]string{}
-	for _, c := range o.set.Consumers {
-		notes[cusage.ConsumerRef{Kind: c.Kind, Title: c.Title, Folder: c.Folder, Source: c.Source, UID: c.UID}] = c.Notes
+	for _, c := range o.consumers {
+		notes[c.ref()] = c.Notes
 	}
 	var consumer cusage.ConsumerRef
 	var query *cusage.QueryRef
-	for i, f := range own {
+	for i, f := range byQuery(own) {
 		if i == 0 || *f.Consumer != consumer {
 			consumer, query = *f.Consumer, nil
 			fmt.Fprintf(w, "\n%s %q%s · %s\n", strings.ReplaceAll(string(consumer.Kind), "_", " "), consumer.Title, folder(consumer.Folder), consumer.Source)
@@ -112,7 +136,7 @@ func (o consumersOutput) writeText(w io.Writer) error {
 				fmt.Fprintf(w, "  note: %s\n", n)
 			}
 		}
-		if f.Query != query {
+		if query == nil || *f.Query != *query {
 			query = f.Query
 			fmt.Fprintf(w, "  %s\n    %s\n", place(*query, consumer.Title), oneLine(query.Expr))
 		}
@@ -145,10 +169,10 @@ func (o consumersOutput) writeText(w io.Writer) error {
 		}
 		tw.Flush()
 	}
-	for _, p := range o.set.Ignored {
+	for _, p := range o.ignored {
 		fmt.Fprintf(w, "\nignored (no dashboard or rules): %s", p)
 	}
-	if len(o.set.Ignored) > 0 {
+	if len(o.ignored) > 0 {
 		fmt.Fprintln(w)
 	}
 
@@ -164,6 +188,46 @@ func (o consumersOutput) writeText(w io.Writer) error {
 		fmt.Fprintf(w, "%d findings, none at or above %s\n", len(o.report.Findings), o.FailOn)
 	}
 	return nil
+}
+
+// byQuery groups a consumer's findings together and, within it, a
+// query's, each group where its first finding was: the check already
+// gives them so, the catalog's list gives them most severe first.
+func byQuery(fs []cusage.Finding) []cusage.Finding {
+	type at struct{ consumer, query int }
+	type query struct {
+		consumer cusage.ConsumerRef
+		query    cusage.QueryRef
+	}
+	consumers := map[cusage.ConsumerRef]int{}
+	queries := map[query]int{}
+	order := make([]at, len(fs))
+	for i, f := range fs {
+		c, ok := consumers[*f.Consumer]
+		if !ok {
+			c = len(consumers)
+			consumers[*f.Consumer] = c
+		}
+		key := query{*f.Consumer, *f.Query}
+		q, ok := queries[key]
+		if !ok {
+			q = len(queries)
+			queries[key] = q
+		}
+		order[i] = at{c, q}
+	}
+	idx := make([]int, len(fs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(order[a].consumer, order[b].consumer), cmp.Compare(order[a].query, order[b].query))
+	})
+	out := make([]cusage.Finding, len(fs))
+	for i, j := range idx {
+		out[i] = fs[j]
+	}
+	return out
 }
 
 // plural counts n things, in English.

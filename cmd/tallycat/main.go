@@ -2,11 +2,13 @@
 // a catalog what its metrics break (check) and writes the catalog out as a
 // registry to commit (registry export), and writes the Collector
 // processors that enforce its policies (collector-config), and checks
-// dashboards and rules against what the catalog's services send
-// (consumers check; docs/CONSUMERS.md).
+// dashboards and rules against what the catalog's services send, or
+// keeps them in the catalog (consumers check, consumers sync;
+// docs/CONSUMERS.md).
 //
 //	tallycat check --catalog URL [--fail-on violation|improvement|information|none] [--format text|json]
 //	tallycat consumers check --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL] [--fail-on LEVEL] [--format text|json]
+//	tallycat consumers sync --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL]
 //	tallycat registry export --catalog URL --out DIR
 //	tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps] [--drop-unused]
 //
@@ -45,6 +47,9 @@ const usage = `usage:
   tallycat consumers check --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]...
       [--grafana-url URL] [--prometheus-url URL] [--namespace PREFIX]...
       [--fail-on violation|improvement|information|none] [--format text|json]
+      (with no source it prints the findings on the consumers the catalog keeps)
+  tallycat consumers sync --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]...
+      [--grafana-url URL] [--prometheus-url URL]
   tallycat registry export --catalog URL --out DIR
   tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps] [--drop-unused]
 
@@ -66,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = check(ctx, args[1:], stdout)
 	case args[0] == "consumers" && len(args) > 1 && args[1] == "check":
 		code, err = consumersCheck(ctx, args[2:], stdout, stderr)
+	case args[0] == "consumers" && len(args) > 1 && args[1] == "sync":
+		code, err = consumersSync(ctx, args[2:], stdout, stderr)
 	case args[0] == "registry" && len(args) > 1 && args[1] == "export":
 		err = export(ctx, args[2:], stdout)
 	case args[0] == "collector-config":
