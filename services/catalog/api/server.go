@@ -73,6 +73,7 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 	changes := emitters(opts.SchemaChanges)
 	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store, Changes: changes}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: opts.Findings, Consumers: uses}, handlerOpts...))
+	mux.Handle(tallycatv1connect.NewConsumerServiceHandler(&ConsumerHandler{Consumers: uses}, handlerOpts...))
 	mux.Handle(grpchealth.NewHandler(healthChecker(store)))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -6,12 +6,26 @@
 // (internal/consumers/promnames) and judging (internal/consumers/usage)
 // are done there; this package keeps one reading of the whole catalog at a
 // time and answers the API's questions from it.
+//
+// A reading is made of what the store holds when it is made: the stored
+// consumers, every metric key's current schemas (ListJudging), the keys'
+// costs over the last hour (ListSchemaKeys) and their fields' distinct
+// counts (ReadFieldCosts). It is served for MaxAge, so that the UI's pages
+// and the other services asking within seconds of each other share one; a
+// sync makes the next read a new one at once. Queries are parsed once per
+// expression and kept across readings.
 package consumers
 
 import (
 	"context"
+	"strconv"
+	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/consumers"
 	"github.com/tallycat/tallycat/internal/consumers/usage"
 	"github.com/tallycat/tallycat/services/catalog"
 )
@@ -20,6 +34,10 @@ import (
 // a new one: consumers change at a sync, which makes a new one at once,
 // and the catalog's metrics change slowly.
 const DefaultMaxAge = 15 * time.Second
+
+// Window is the span of the costs a reading ranks unused metrics by and
+// estimates savings from.
+const Window = tallycatv1.Window_WINDOW_LAST_HOUR
 
 // Options tune the service.
 type Options struct {
@@ -33,8 +51,16 @@ type Options struct {
 
 // Service answers what the consumers read. It is safe for concurrent use.
 type Service struct {
-	store catalog.Store
-	opts  Options
+	store  catalog.Store
+	opts   Options
+	flight singleflight.Group
+	parsed *parseCache
+
+	mu sync.Mutex
+	// generation counts syncs: a reading made before the last sync began
+	// is not kept.
+	generation uint64
+	current    *Reading
 }
 
 // New returns a service on store.
@@ -45,7 +71,7 @@ func New(store catalog.Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: store, opts: opts}
+	return &Service{store: store, opts: opts, parsed: newParseCache()}
 }
 
 // SyncResult is what a sync did, and how many of its queries do not parse.
@@ -55,13 +81,34 @@ type SyncResult struct {
 }
 
 // Reading is the stored consumers read against the catalog at one time.
+// It is shared by every caller until the next one replaces it: read it,
+// never change it.
 type Reading struct {
 	At time.Time
 	// Synced is set when some consumer is stored: without one, nothing is
 	// known to be unused.
-	Synced    bool
+	Synced bool
+	// Consumers are every stored consumer, in the store's order (by id).
 	Consumers []Consumer
 	Report    usage.Report
+	// Stats are the report's counts with the findings counted by level.
+	Stats Stats
+
+	// What Breaks and Findings need besides: the consumers as the check
+	// read them, the metrics it was given, the keys only TallyCat's own
+	// services send, and indexes into Consumers and Report.Used.
+	checked    []consumers.Consumer
+	metrics    []usage.Metric
+	self       map[string]bool
+	consumerAt map[string]int
+	usedAt     map[string]int
+}
+
+// Stats count what a reading read and judged.
+type Stats struct {
+	usage.Stats
+	// Levels counts the findings by level.
+	Levels map[usage.Level]int
 }
 
 // Consumer is a stored consumer and what its queries read.
@@ -77,28 +124,44 @@ type Consumer struct {
 // and its findings.
 type Query struct {
 	catalog.ConsumerQuery
-	Error    string
+	// Error is the parser's when the query does not parse.
+	Error string
+	// Keys are the metric keys the query reads, by name: those its
+	// consumer's panel (or rule) and ref id read, as the check counts
+	// readers.
 	Keys     []string
 	Findings []usage.Finding
 }
 
 // ConsumerFilter selects consumers; Kinds are catalog.Consumer kinds.
 type ConsumerFilter struct {
-	Kinds         []string
-	Query         string
-	BrokenOnly    bool
+	Kinds []string
+	// Query keeps the consumers whose title, folder or source holds it,
+	// case aside.
+	Query string
+	// BrokenOnly keeps those with a violation or an unparsed query.
+	BrokenOnly bool
+	// Offset and Limit page the selection; a Limit of 0 takes all.
 	Offset, Limit int
 }
 
 // FindingFilter selects findings.
 type FindingFilter struct {
-	IDs         []string
-	MinLevel    usage.Level
-	ConsumerID  string
-	Key         string
+	// IDs keeps these finding ids; none keeps all.
+	IDs []string
+	// MinLevel keeps findings at this level or more severe; 0 keeps all.
+	MinLevel usage.Level
+	// ConsumerID keeps one consumer's findings, Key those on one metric
+	// key (Finding.Key).
+	ConsumerID string
+	Key        string
+	// ExcludeSelf leaves out unused_metric and unused_attribute on the
+	// keys whose every current schema only TallyCat's own services
+	// produce (catalog.ReleaseIdentity.IsSelf).
 	ExcludeSelf bool
-	Offset      int
-	Limit       int
+	// Offset and Limit page the selection; a Limit of 0 takes all.
+	Offset int
+	Limit  int
 }
 
 // Reader is one query that reads a key, with the attributes it names.
@@ -127,11 +190,21 @@ type Usage struct {
 // over the last hour's figures as a month.
 type Savings struct {
 	MetricsDropped, AttributesDeleted int
-	SeriesSaved                       uint64
-	DataPointsPerMonthSaved           float64
-	// MonthlySaving is nil without a price for metrics.
+	// SeriesSaved is the dropped metrics' series plus the series the
+	// deleted attributes' drop is estimated to save (usage.Finding's
+	// SeriesSaved).
+	SeriesSaved uint64
+	// DataPointsPerMonthSaved is the dropped metrics' data point rate
+	// over a month of MinutesPerMonth: deleting an attribute folds
+	// series, it sends no fewer points.
+	DataPointsPerMonthSaved float64
+	// MonthlySaving is the dropped metrics' monthly cost under the
+	// catalog's price model; nil without a price for metrics.
 	MonthlySaving *float64
 }
+
+// MinutesPerMonth is the month the savings count: 30 days.
+const MinutesPerMonth = 30 * 24 * 60
 
 // Unused is what no consumer reads: unused_metric and unused_attribute
 // findings, dearest first, and what dropping them saves.
@@ -142,42 +215,64 @@ type Unused struct {
 }
 
 // Sync stores a sync (catalog.Store.SyncConsumers) and makes the next read
-// a new reading.
+// a new reading. A sync without a time is stamped now. Unparsed counts the
+// given queries that do not parse: they are stored all the same, and
+// their findings say why.
 func (s *Service) Sync(ctx context.Context, sync catalog.ConsumerSync) (SyncResult, error) {
-	panic("not yet")
+	if sync.At.IsZero() {
+		sync.At = s.opts.Now().UTC()
+	}
+	res, err := s.store.SyncConsumers(ctx, sync)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	s.mu.Lock()
+	s.generation++
+	s.current = nil
+	s.mu.Unlock()
+	out := SyncResult{ConsumerSyncResult: res}
+	for _, c := range sync.Consumers {
+		for _, q := range c.Body.Queries {
+			if s.parsed.get(q).Error != "" {
+				out.Unparsed++
+			}
+		}
+	}
+	return out, nil
 }
 
 // Read returns the current reading, making a new one when the last is
-// older than MaxAge or a sync came since.
-func (s *Service) Read(ctx context.Context) (*Reading, error) { panic("not yet") }
-
-// ListConsumers returns a page of the consumers f selects, those with the
-// most severe findings first, then by title; how many it selects; and the
-// reading's counts.
-func (s *Service) ListConsumers(ctx context.Context, f ConsumerFilter) ([]Consumer, int, usage.Stats, error) {
-	panic("not yet")
+// older than MaxAge or a sync came since. Concurrent reads share one
+// making; a caller whose ctx ends stops waiting for it without stopping it
+// for the others.
+func (s *Service) Read(ctx context.Context) (*Reading, error) {
+	s.mu.Lock()
+	gen, cur := s.generation, s.current
+	s.mu.Unlock()
+	if cur != nil && s.opts.Now().Sub(cur.At) < s.opts.MaxAge {
+		return cur, nil
+	}
+	ch := s.flight.DoChan(flightKey(gen), func() (any, error) {
+		r, err := s.makeReading(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		if s.generation == gen {
+			s.current = r
+		}
+		s.mu.Unlock()
+		return r, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*Reading), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
-// Consumer returns one consumer, or ENOTFOUND.
-func (s *Service) Consumer(ctx context.Context, id string) (Consumer, error) { panic("not yet") }
-
-// Findings returns a page of the findings f selects, most severe first,
-// then dearest first; how many it selects; and the reading's counts.
-func (s *Service) Findings(ctx context.Context, f FindingFilter) ([]usage.Finding, int, usage.Stats, error) {
-	panic("not yet")
-}
-
-// Usage says who reads key, a metric's name.
-func (s *Service) Usage(ctx context.Context, key string) (Usage, error) { panic("not yet") }
-
-// Unused returns what no consumer reads, or EFAILEDPRECONDITION while no
-// consumer is stored (everything would look unused).
-func (s *Service) Unused(ctx context.Context) (Unused, error) { panic("not yet") }
-
-// Breaks returns the queries of the stored consumers that a change of a
-// metric key's schema from base to target breaks: those reading a name
-// base gives and target does not, or an attribute base has and target
-// lacks. A query already broken under base is not broken by the change.
-func (s *Service) Breaks(ctx context.Context, base, target catalog.Schema) ([]catalog.ConsumerBreak, error) {
-	panic("not yet")
-}
+func flightKey(gen uint64) string { return "reading " + strconv.FormatUint(gen, 10) }
