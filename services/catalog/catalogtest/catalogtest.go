@@ -62,6 +62,7 @@ func Run(t *testing.T, h Harness) {
 		{"TallyCatsOwnTelemetryLeftOut", testSelfTelemetry},
 		{"DivergingKeysAndTheirVersions", testDivergingAndVersions},
 		{"ListedSchemasCarryTheirReleases", testListedReleases},
+		{"Consumers", testConsumers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

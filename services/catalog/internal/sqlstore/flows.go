@@ -19,6 +19,7 @@ type Dialect interface {
 	JudgingReader
 	ProducerReader
 	CostReader
+	ConsumerStore
 }
 
 // Flows implements every catalog.Store method whose flow is the same on
