@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,29 @@ func seed(t *testing.T, s catalog.Store) {
 	}
 	if err := proposals.DismissProposal(ctx, s, ps[0].SchemaID, ps[0].ProposedVersion, "carol", "device is an experiment"); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.SyncConsumers(ctx, consumerSync(now)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// consumerSync is a sync of a dashboard and a rule, every field set.
+func consumerSync(at time.Time) catalog.ConsumerSync {
+	return catalog.ConsumerSync{Origin: "grafana", At: at, Consumers: []catalog.Consumer{
+		catalogtest.Dashboard("dashboards/logins.json", "logins", "Logins", `sum by (region) (rate(app_logins_total[5m]))`),
+		catalogtest.Rule("rules/node.yml", "HighCPU", `rate(cpu_time_seconds_total[5m]) > 0.9`),
+	}}
+}
+
+// sameConsumers fails when a store does not hold the consumers want.
+func sameConsumers(t *testing.T, what string, want []catalog.Consumer, s catalog.Store) {
+	t.Helper()
+	got, err := s.ListConsumers(context.Background())
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if len(got) != 2 || !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: consumers\n got: %+v\nwant: %+v", what, got, want)
 	}
 }
 
@@ -219,11 +243,16 @@ func roundTrip(t *testing.T, chain ...copyable) {
 	ctx := context.Background()
 	seed(t, chain[0])
 	want := answers(t, chain[0])
+	wantConsumers, err := chain[0].ListConsumers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 1; i < len(chain); i++ {
 		if err := storecopy.Copy(ctx, chain[i-1], chain[i], false, nil); err != nil {
 			t.Fatalf("copy %d: %v", i, err)
 		}
 		sameAnswers(t, "copy "+string(rune('0'+i)), want, answers(t, chain[i]))
+		sameConsumers(t, "copy "+string(rune('0'+i)), wantConsumers, chain[i])
 	}
 	last := chain[len(chain)-1]
 	if err := storecopy.Copy(ctx, chain[0], last, false, nil); !errors.Is(err, storecopy.ErrNotEmpty) {
@@ -233,6 +262,7 @@ func roundTrip(t *testing.T, chain ...copyable) {
 		t.Fatalf("copy replacing: %v", err)
 	}
 	sameAnswers(t, "copy replacing", want, answers(t, last))
+	sameConsumers(t, "copy replacing", wantConsumers, last)
 
 	// The copy is a working catalog: a retried batch is still a duplicate,
 	// and new records take new sequence numbers.
@@ -246,6 +276,12 @@ func roundTrip(t *testing.T, chain ...copyable) {
 	if _, err := last.AssignVersion(ctx, catalog.VersionChange{SchemaID: mem.VariantID, Version: "1.0.0", Actor: "dave"}); err != nil {
 		t.Fatalf("a version on the copy: %v", err)
 	}
+	// The consumers' digests came along: the same sync again changes
+	// nothing.
+	if res, err := last.SyncConsumers(ctx, consumerSync(time.Now().UTC())); err != nil || res != (catalog.ConsumerSyncResult{Unchanged: 2}) {
+		t.Errorf("the same consumer sync on the copy = %+v, %v; want both unchanged", res, err)
+	}
+	sameConsumers(t, "a sync on the copy", wantConsumers, last)
 	events, err := last.ListSchemaEvents(ctx, "mem.used", 0, 0)
 	if err != nil || len(events) != 2 || events[0].Version == nil || events[0].Version.Version != "1.0.0" {
 		t.Errorf("mem.used's timeline on the copy = %+v, %v; want its version newest", events, err)

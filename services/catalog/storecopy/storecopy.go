@@ -114,6 +114,8 @@ var Tables = []Table{
 		"stream_id, bucket, source, name, value_type"},
 	{"proposal_dismissals", cols("schema_id", Text, "proposed_version", Text, "schema_key", Text, "actor", Text,
 		"reason", Text, "dismissed_at", Time), "schema_id, proposed_version"},
+	{"consumers", cols("id", Text, "origin", Text, "kind", Text, "format", Text, "source", Text, "uid", Text,
+		"title", Text, "folder", Text, "body", Text, "digest", Text, "synced_at", Time), "id"},
 }
 
 // Exporter reads a store's tables.
