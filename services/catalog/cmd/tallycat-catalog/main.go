@@ -25,6 +25,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/announce"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/conformance"
+	"github.com/tallycat/tallycat/services/catalog/consumers"
 	"github.com/tallycat/tallycat/services/catalog/proposals"
 	"github.com/tallycat/tallycat/web"
 )
@@ -68,6 +69,19 @@ type Config struct {
 	// accepted by themselves, every ConformanceInterval, with the actor
 	// proposals.AutoVersionActor; CHANGE_LEVEL_UNSPECIFIED (off) accepts none.
 	AutoVersion tallycatv1.ChangeLevel
+	// The consumers the catalog pulls by itself, at start and every
+	// ConsumersInterval, each origin synced as `tallycat consumers sync`
+	// does (see consumers.go): dashboard and rule files and folders, a
+	// Grafana (its token from $TALLYCAT_GRAFANA_TOKEN), a Prometheus'
+	// rules (its token from $TALLYCAT_PROMETHEUS_TOKEN). None pulls
+	// nothing. ConsumersNamespaces are the prefixes the fleet's exporters
+	// add to names, for every consumer the catalog keeps.
+	ConsumersDashboards    []string
+	ConsumersRules         []string
+	ConsumersGrafanaURL    string
+	ConsumersPrometheusURL string
+	ConsumersInterval      time.Duration
+	ConsumersNamespaces    []string
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -87,6 +101,7 @@ func DefaultConfig() Config {
 		MaxValues:                cardinality.DefaultMaxValues,
 		RegistryBuiltin:          true,
 		ConformanceInterval:      time.Minute,
+		ConsumersInterval:        5 * time.Minute,
 	}
 }
 
@@ -151,6 +166,14 @@ func (m *Main) ParseFlags(args []string) error {
 		c.AutoVersion = level
 		return err
 	})
+	fs.Func("consumers-dashboards", "a dashboard file or folder the catalog reads and keeps, every --consumers-interval (repeat, or separate with commas)", appendList(&c.ConsumersDashboards))
+	fs.Func("consumers-rules", "a Prometheus or Grafana rule file or folder the catalog reads and keeps, every --consumers-interval (repeat, or separate with commas)", appendList(&c.ConsumersRules))
+	fs.StringVar(&c.ConsumersGrafanaURL, "consumers-grafana-url", c.ConsumersGrafanaURL,
+		"a Grafana whose dashboards and alert rules the catalog reads and keeps, every --consumers-interval; its token is read from $TALLYCAT_GRAFANA_TOKEN")
+	fs.StringVar(&c.ConsumersPrometheusURL, "consumers-prometheus-url", c.ConsumersPrometheusURL,
+		"a Prometheus whose rules (/api/v1/rules) the catalog reads and keeps, every --consumers-interval; its token, if it wants one, is read from $TALLYCAT_PROMETHEUS_TOKEN")
+	fs.DurationVar(&c.ConsumersInterval, "consumers-interval", c.ConsumersInterval, "how often the --consumers-* sources are read again")
+	fs.Func("consumers-namespace", "a prefix the fleet's exporters add to metric names, for reading the dashboards and rules the catalog keeps (repeat, or separate with commas)", appendList(&c.ConsumersNamespaces))
 	c.TLS.AddFlags(fs, "the API and UI")
 	c.Telemetry.AddFlags(fs, "the catalog")
 	if err := cli.Parse(fs, args); err != nil {
@@ -170,6 +193,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if c.ConformanceInterval <= 0 {
 		return errors.New("--conformance-interval must be positive")
+	}
+	if err := checkConsumerSources(c); err != nil {
+		return err
 	}
 	if c.EventsEndpoint != "" {
 		if err := announce.CheckEndpoint(c.EventsEndpoint); err != nil {
@@ -220,7 +246,10 @@ func (m *Main) Run(ctx context.Context) error {
 		slog.Info("policy loaded", "path", c.Policy, "rules", len(judge.Policies))
 	}
 	findings := &conformance.Findings{Store: store, Judge: judge}
+	// One reading of the consumers serves the API and auto-versioning.
+	uses := consumers.New(store, consumers.Options{Namespaces: c.ConsumersNamespaces})
 	opts := api.Options{
+		Consumers:      uses,
 		AllowedOrigins: cli.SplitList(c.AllowedOrigins),
 		UI:             api.UIHandler(uiFiles(c.UIDir)),
 		Findings:       findings,
@@ -254,8 +283,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.findings = findings
 	go findings.Run(ctx, c.ConformanceInterval)
+	if pull := newConsumerPull(c, store, uses); pull != nil {
+		go pull.run(ctx)
+	}
 	if c.AutoVersion != tallycatv1.ChangeLevel_CHANGE_LEVEL_UNSPECIFIED {
-		go autoVersion(ctx, store, c.AutoVersion, c.ConformanceInterval)
+		go autoVersion(ctx, store, c.AutoVersion, c.ConformanceInterval, uses)
 	}
 	tel, err := telemetry.Setup(ctx, "tallycat-catalog", c.Telemetry)
 	if err != nil {
@@ -335,12 +367,14 @@ func (m *Main) Close() error {
 }
 
 // autoVersion accepts the version proposals up to level upTo at once and
-// then every interval until ctx ends (see proposals.AcceptProposals).
-func autoVersion(ctx context.Context, store catalog.Store, upTo tallycatv1.ChangeLevel, every time.Duration) {
+// then every interval until ctx ends (see proposals.AcceptProposals). A
+// change that breaks a query of the consumers uses reads is major, so that
+// it is never accepted as a minor version.
+func autoVersion(ctx context.Context, store catalog.Store, upTo tallycatv1.ChangeLevel, every time.Duration, uses *consumers.Service) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		vs, err := proposals.AcceptProposals(ctx, store, upTo)
+		vs, err := proposals.AcceptProposals(ctx, store, upTo, proposals.WithBreaker(uses))
 		for _, v := range vs {
 			slog.Info("version proposal accepted by itself", "schema_id", v.SchemaID, "version", v.Version)
 		}
