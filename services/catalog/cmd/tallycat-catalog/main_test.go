@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
+	"github.com/tallycat/tallycat/internal/testenv"
+	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/consumers"
 )
 
 // repoRoot is where the README and web/node_modules are.
@@ -157,5 +164,139 @@ func TestCostFlags(t *testing.T) {
 		if err := (&Main{Config: DefaultConfig()}).ParseFlags([]string{"--max-values", bad}); err == nil || !strings.Contains(err.Error(), "--max-values") {
 			t.Errorf("--max-values %s = %v, want an error naming the flag", bad, err)
 		}
+	}
+}
+
+// TestConsumersPull: a catalog given a folder of dashboards reads it at
+// start and keeps its dashboards, as a sync would (ListConsumers lists
+// them under the folder's origin); a file added to it is read at the next
+// pull.
+func TestConsumersPull(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"linux-dashboard.json", "opentelemetry-collector.json"} {
+		b, err := os.ReadFile(filepath.Join(repoRoot, "internal/consumers/testdata/grafana/provisioning/dashboards/demo", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, url, _ := startMainWith(t, "--db", ":memory:", "--consumers-dashboards", dir, "--consumers-interval", "200ms")
+	client := tallycatv1connect.NewConsumerServiceClient(http.DefaultClient, url)
+	list := func() ([]*tallycatv1.Consumer, error) {
+		res, err := client.ListConsumers(context.Background(), &tallycatv1.ListConsumersRequest{})
+		if err != nil {
+			return nil, err
+		}
+		return res.Consumers, nil
+	}
+	testenv.Eventually(t, 10*time.Second, "the folder's dashboards are listed", func() error {
+		cs, err := list()
+		if err != nil {
+			return err
+		}
+		var titles []string
+		for _, c := range cs {
+			if c.Origin != "files:"+dir || c.Kind != tallycatv1.ConsumerKind_CONSUMER_KIND_DASHBOARD || c.QueryCount == 0 {
+				return fmt.Errorf("%s %q: origin %q, kind %s, %d queries", c.Source, c.Title, c.Origin, c.Kind, c.QueryCount)
+			}
+			titles = append(titles, c.Title)
+		}
+		if len(cs) != 2 {
+			return fmt.Errorf("%d consumers: %v", len(cs), titles)
+		}
+		return nil
+	})
+
+	rules, err := os.ReadFile(filepath.Join(repoRoot, "internal/consumers/testdata/prometheus/opentelemetry-collector.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), rules, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 10*time.Second, "a rule file added is pulled", func() error {
+		cs, err := list()
+		if err != nil {
+			return err
+		}
+		alerts := 0
+		for _, c := range cs {
+			if c.Kind == tallycatv1.ConsumerKind_CONSUMER_KIND_ALERT_RULE && c.Source == filepath.Join(dir, "rules.yml") {
+				alerts++
+			}
+		}
+		if alerts == 0 || len(cs) != 2+alerts {
+			return fmt.Errorf("%d consumers, %d alert rules of rules.yml", len(cs), alerts)
+		}
+		return nil
+	})
+}
+
+// TestConsumersFlags: list flags repeat or take commas, from the
+// environment too; a value that cannot work stops the start, naming its
+// flag.
+func TestConsumersFlags(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	t.Setenv("TALLYCAT_CONSUMERS_NAMESPACE", "shop,ops")
+	m := &Main{Config: DefaultConfig()}
+	if err := m.ParseFlags([]string{"--consumers-dashboards", a + "," + b, "--consumers-rules", a, "--consumers-rules", b}); err != nil {
+		t.Fatal(err)
+	}
+	c := m.Config
+	if len(c.ConsumersDashboards) != 2 || len(c.ConsumersRules) != 2 || strings.Join(c.ConsumersNamespaces, " ") != "shop ops" || c.ConsumersInterval != 5*time.Minute {
+		t.Errorf("config: dashboards %v, rules %v, namespaces %v, interval %s", c.ConsumersDashboards, c.ConsumersRules, c.ConsumersNamespaces, c.ConsumersInterval)
+	}
+	for _, args := range [][]string{
+		{"--consumers-interval", "0s"},
+		{"--consumers-dashboards", filepath.Join(a, "nope")},
+		{"--consumers-rules", filepath.Join(a, "nope")},
+		{"--consumers-grafana-url", "grafana:3000"},
+		{"--consumers-prometheus-url", "/prometheus"},
+	} {
+		err := (&Main{Config: DefaultConfig()}).ParseFlags(args)
+		if err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("%v = %v, want an error naming %s", args, err, args[0])
+		}
+	}
+}
+
+// leading is a shared store's lead, as a test sets it.
+type leading bool
+
+func (l *leading) Leading(context.Context) bool { return bool(*l) }
+
+// TestConsumersPullLeaderOnly: on a store replicas share, a replica that
+// does not lead does not pull (each Grafana is read once an interval, not
+// once per replica); the leader does.
+func TestConsumersPullLeaderOnly(t *testing.T) {
+	ctx := context.Background()
+	store, err := openStore(ctx, ":memory:", catalog.CostConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	uses := consumers.New(store, consumers.Options{})
+	c := DefaultConfig()
+	c.ConsumersRules = []string{filepath.Join(repoRoot, "internal/consumers/testdata/prometheus/opentelemetry-collector.yml")}
+	pull := newConsumerPull(c, store, uses)
+	lead := leading(false)
+	pull.leader = &lead
+	stored := func() int {
+		_, n, _, err := uses.ListConsumers(ctx, consumers.ConsumerFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	pull.pull(ctx)
+	if n := stored(); n != 0 {
+		t.Errorf("a replica that does not lead pulled %d consumers", n)
+	}
+	lead = true
+	pull.pull(ctx)
+	if n := stored(); n == 0 {
+		t.Error("the leader pulled nothing")
 	}
 }
