@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/consumers"
@@ -327,5 +331,248 @@ func TestConsumersCheckReadsTheSchemasItNeeds(t *testing.T) {
 		if calls != tc.calls || strings.Join(missing, ",") != tc.missing || report.Stats.Metrics != 40 || report.Stats.UsedMetrics != 1 {
 			t.Errorf("%s: %d keys' schemas read, want %d; missing %v, want %q; stats %+v", tc.expr, calls, tc.calls, missing, tc.missing, report.Stats)
 		}
+	}
+}
+
+// testdata is the consumers package's: dashboards and rules other
+// projects wrote.
+const testdata = "../../internal/consumers/testdata"
+
+// copyInto copies testdata files into dir and returns how many consumers
+// each holds, by its name in dir.
+func copyInto(t *testing.T, dir string, files ...string) map[string]int {
+	t.Helper()
+	counts := map[string]int{}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(testdata, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := filepath.Join(dir, filepath.Base(f))
+		if err := os.WriteFile(to, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		set := consumers.ReadPath(to, consumers.Options{})
+		if len(set.Errors) > 0 || len(set.Consumers) == 0 {
+			t.Fatalf("%s: %v, %d consumers", f, set.Errors, len(set.Consumers))
+		}
+		counts[filepath.Base(f)] = len(set.Consumers)
+	}
+	return counts
+}
+
+// storedConsumers lists the catalog's consumers as "origin source title".
+func storedConsumers(t *testing.T, url string) []string {
+	t.Helper()
+	res, err := consumerClient(url).ListConsumers(context.Background(), &tallycatv1.ListConsumersRequest{PageSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range res.Consumers {
+		out = append(out, c.Origin+" "+c.Source+" "+c.Title)
+	}
+	return out
+}
+
+// fromSource counts the listed consumers of one source.
+func fromSource(list []string, origin, source string) int {
+	n := 0
+	for _, c := range list {
+		if strings.HasPrefix(c, origin+" "+source+" ") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestConsumersSync: a folder of Grafana, Prometheus and Perses files is
+// synced and listed; synced again it is unchanged; a file removed is
+// removed; a file that does not parse is trouble (exit 2) while the rest
+// is synced and its stored consumers are kept.
+func TestConsumersSync(t *testing.T) {
+	url := catalogWith(t, failedRequests()...)
+	dir := t.TempDir()
+	counts := copyInto(t, dir, "grafana/provisioning/dashboards/demo/linux-dashboard.json", "prometheus/opentelemetry-collector.yml",
+		"perses/opentelemetry-collector.yaml")
+	total := counts["linux-dashboard.json"] + counts["opentelemetry-collector.yml"] + counts["opentelemetry-collector.yaml"]
+	origin := "files:" + dir
+	sync := func(wantCode int, want ...string) {
+		t.Helper()
+		code, out, errs := runCLI("consumers", "sync", "--catalog", url, "--dashboards", dir+"/")
+		if code != wantCode {
+			t.Errorf("exit %d, want %d\n%s\nstderr %s", code, wantCode, out, errs)
+		}
+		for _, w := range want {
+			if !strings.Contains(out+errs, w) {
+				t.Errorf("no %q in\n%s\nstderr %s", w, out, errs)
+			}
+		}
+	}
+
+	sync(exitOK, fmt.Sprintf("%s: %d consumers: added %d, updated 0, removed 0, unchanged 0, kept 0", origin, total, total))
+	list := storedConsumers(t, url)
+	if len(list) != total || fromSource(list, origin, filepath.Join(dir, "linux-dashboard.json")) != 1 ||
+		fromSource(list, origin, filepath.Join(dir, "opentelemetry-collector.yml")) != counts["opentelemetry-collector.yml"] {
+		t.Errorf("listed after the first sync:\n%s", strings.Join(list, "\n"))
+	}
+	sync(exitOK, fmt.Sprintf("added 0, updated 0, removed 0, unchanged %d, kept 0", total))
+
+	if err := os.Remove(filepath.Join(dir, "opentelemetry-collector.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	total--
+	sync(exitOK, fmt.Sprintf("%s: %d consumers: added 0, updated 0, removed 1, unchanged %d", origin, total, total))
+
+	// The rules stop parsing and the Perses dashboard comes back: the
+	// dashboard is synced, the rules kept, and the step fails.
+	rules := filepath.Join(dir, "opentelemetry-collector.yml")
+	if err := os.WriteFile(rules, []byte("groups:\n  - name: broken\n    rules:\n      - expr: up\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyInto(t, dir, "perses/opentelemetry-collector.yaml")
+	sync(exitTrouble, fmt.Sprintf("added 1, updated 0, removed 0, unchanged 1, kept %d", counts["opentelemetry-collector.yml"]),
+		"opentelemetry-collector.yml", "their stored consumers were kept")
+	if list := storedConsumers(t, url); len(list) != total+1 || fromSource(list, origin, rules) != counts["opentelemetry-collector.yml"] {
+		t.Errorf("listed after a file stopped parsing:\n%s", strings.Join(list, "\n"))
+	}
+
+	if code, _, errs := runCLI("consumers", "sync", "--catalog", url); code != exitTrouble || !strings.Contains(errs, "nothing to sync") {
+		t.Errorf("no source: exit %d, %s", code, errs)
+	}
+}
+
+// TestConsumersSyncKeepsWhatItCannotRead: an API that was synced and is
+// then down is not synced at all (exit 2): its consumers stay listed; a
+// folder that is gone likewise.
+func TestConsumersSyncKeepsWhatItCannotRead(t *testing.T) {
+	url := catalogWith(t, failedRequests()...)
+	b, err := os.ReadFile(filepath.Join(testdata, "prometheus/api-v1-rules.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prometheus := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/rules" {
+			w.Write(b)
+		}
+	}))
+	dir := t.TempDir()
+	copyInto(t, dir, "grafana/provisioning/dashboards/demo/linux-dashboard.json")
+	code, out, errs := runCLI("consumers", "sync", "--catalog", url, "--prometheus-url", prometheus.URL, "--dashboards", dir)
+	before := storedConsumers(t, url)
+	if code != exitOK || len(before) < 2 || fromSource(before, "prometheus:"+prometheus.URL, "/tmp/promrun/opentelemetry-collector.yml") == 0 {
+		t.Fatalf("exit %d\n%s\nstderr %s\nlisted:\n%s", code, out, errs, strings.Join(before, "\n"))
+	}
+
+	prometheus.Close()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runCLI("consumers", "sync", "--catalog", url, "--prometheus-url", prometheus.URL, "--dashboards", dir)
+	if code != exitTrouble || !strings.Contains(out, "prometheus:"+prometheus.URL+": not synced") || !strings.Contains(out, "files:"+dir+": not synced") ||
+		!strings.Contains(errs, "reading Prometheus' rules at "+prometheus.URL) {
+		t.Errorf("exit %d\n%s\nstderr %s", code, out, errs)
+	}
+	if after := storedConsumers(t, url); len(after) != len(before) {
+		t.Errorf("%d consumers listed after a sync that could not read, want the %d before", len(after), len(before))
+	}
+}
+
+// TestConsumersCheckStored: without sources, `consumers check` prints the
+// findings the catalog keeps on what was synced, with the output and exit
+// codes of a check of the files themselves.
+func TestConsumersCheckStored(t *testing.T) {
+	url := catalogWith(t, failedRequests()...)
+	rules := ruleFile(t, alert("SlowCheckout", "rate(http_server_request_duration_milliseconds_count[5m]) > 1")+
+		alert("Errors", `sum by (http_route) (rate(http_server_request_duration_seconds_count[5m])) > 1`))
+	if code, out, errs := runCLI("consumers", "sync", "--catalog", url, "--rules", rules); code != exitOK {
+		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := runCLI("consumers", "check", "--catalog", url)
+	for _, w := range []string{`alert rule "SlowCheckout" in checkout · ` + rules, "rate(http_server_request_duration_milliseconds_count[5m]) > 1",
+		"violation    consumer_missing_metric  no current schema sends http_server_request_duration_milliseconds_count; nearest: http.server.request.duration, sent as http_server_request_duration_seconds_count",
+		"information  unused_attribute  http.server.request.duration  error.type", "2 consumers, 2 queries", "1 of 3 findings at or above violation"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("no %q in\n%s\nstderr %s", w, out, errs)
+		}
+	}
+	if code != exitFindings {
+		t.Errorf("exit %d, want %d", code, exitFindings)
+	}
+	if code, _, _ := runCLI("consumers", "check", "--catalog", url, "--fail-on", "none"); code != exitOK {
+		t.Errorf("--fail-on none: exit %d", code)
+	}
+
+	code, out, _ = runCLI("consumers", "check", "--catalog", url, "--format", "json")
+	doc := decode(t, out)
+	if code != exitFindings || doc.Failed != 1 || doc.Levels["violation"] != 1 || doc.Levels["information"] != 2 || len(doc.Findings) != 3 {
+		t.Fatalf("json: exit %d, %+v", code, doc)
+	}
+	if f := doc.Findings[0]; f.ID != "consumer_missing_metric" || f.Consumer == nil || f.Consumer.Source != rules || f.Consumer.Title != "SlowCheckout" ||
+		f.Query == nil || f.Query.Line != 5 || len(f.Near) != 1 || f.Near[0].Name != "http_server_request_duration_seconds_count" {
+		t.Errorf("json: the missing metric: %+v", f)
+	}
+}
+
+// TestConsumersSyncARealPrometheus is issue 22's "done when" for the
+// sync: Debian's Prometheus serves a rule file, `consumers sync
+// --prometheus-url` reads its /api/v1/rules, and ListConsumers lists each
+// rule under the Prometheus' origin and the file it names.
+func TestConsumersSyncARealPrometheus(t *testing.T) {
+	const binary = "/usr/bin/prometheus"
+	if _, err := os.Stat(binary); err != nil {
+		t.Fatalf("Debian's prometheus package is not installed (%v): run `make deps`, which installs it", err)
+	}
+	dir := t.TempDir()
+	counts := copyInto(t, dir, "prometheus/opentelemetry-collector.yml")
+	rules := filepath.Join(dir, "opentelemetry-collector.yml")
+	config := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(config, []byte("global:\n  evaluation_interval: 1m\nrule_files:\n  - "+rules+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := testenv.FreeAddr(t)
+	prom := exec.Command(binary, "--config.file", config, "--storage.tsdb.path", filepath.Join(dir, "data"), "--web.listen-address", addr)
+	var log bytes.Buffer
+	prom.Stdout, prom.Stderr = &log, &log
+	if err := prom.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		prom.Process.Kill()
+		prom.Wait()
+		if t.Failed() {
+			t.Logf("prometheus:\n%s", log.String())
+		}
+	})
+	testenv.Eventually(t, 30*time.Second, "Prometheus serves its rules", func() error {
+		resp, err := http.Get("http://" + addr + "/api/v1/rules")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Data struct {
+				Groups []json.RawMessage `json:"groups"`
+			} `json:"data"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			return err
+		}
+		if len(body.Data.Groups) != 1 {
+			return fmt.Errorf("%d groups", len(body.Data.Groups))
+		}
+		return nil
+	})
+
+	url := catalogWith(t, failedRequests()...)
+	origin := "prometheus:http://" + addr
+	n := counts["opentelemetry-collector.yml"]
+	code, out, errs := runCLI("consumers", "sync", "--catalog", url, "--prometheus-url", "http://"+addr)
+	if code != exitOK || !strings.Contains(out, fmt.Sprintf("%s: %d consumers: added %d", origin, n, n)) {
+		t.Fatalf("exit %d\n%s\nstderr %s", code, out, errs)
+	}
+	list := storedConsumers(t, url)
+	if len(list) != n || fromSource(list, origin, rules) != n || !slices.Contains(list, origin+" "+rules+" OpentelemetryCollectorExporterQueueNearlyFull") {
+		t.Errorf("listed:\n%s", strings.Join(list, "\n"))
 	}
 }
