@@ -372,8 +372,36 @@ type Store interface {
 	// It returns no catalog error code.
 	ListConsumers(ctx context.Context) ([]Consumer, error)
 
+	// SaveJudging stores what a full judging of the catalog found (the
+	// conformance package's encoding; the store keeps the bytes as they
+	// are), replacing the one stored before unless that one is newer (a
+	// replica that lost the lead mid-judging saves after the next leader
+	// did): one judging is kept, the latest. j.At is stored to the
+	// microsecond, in UTC. It returns
+	// EINVALID for a judging without a time or without data; its other
+	// errors are the database's (EUNAVAILABLE when it cannot write).
+	SaveJudging(ctx context.Context, j StoredJudging) error
+
+	// LoadJudging returns the stored judging when it was judged after
+	// after (any stored judging for a zero after), and ENOTFOUND when
+	// none is stored or the stored one is not newer: a replica that
+	// serves a judging asks for a newer one without reading the one it
+	// has again.
+	LoadJudging(ctx context.Context, after time.Time) (StoredJudging, error)
+
 	// Close releases the store; after it, every method fails.
 	Close() error
+}
+
+// StoredJudging is what a full judging of the catalog found, as the
+// replica that leads saves it for the others to serve (see Leader), and
+// for the next leader to start from.
+type StoredJudging struct {
+	// At is when the judging began reading the catalog: what it found
+	// is the catalog as of then, or later.
+	At time.Time
+	// Data is the judging in the conformance package's encoding.
+	Data []byte
 }
 
 // ID is the producer's stable id: the first 16 bytes of the SHA-256 of its four

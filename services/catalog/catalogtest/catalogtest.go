@@ -63,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 		{"DivergingKeysAndTheirVersions", testDivergingAndVersions},
 		{"ListedSchemasCarryTheirReleases", testListedReleases},
 		{"Consumers", testConsumers},
+		{"StoredJudgings", testStoredJudgings},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

@@ -20,6 +20,7 @@ type Dialect interface {
 	ProducerReader
 	CostReader
 	ConsumerStore
+	JudgingStore
 }
 
 // Flows implements every catalog.Store method whose flow is the same on
