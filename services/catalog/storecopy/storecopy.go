@@ -116,6 +116,10 @@ var Tables = []Table{
 		"reason", Text, "dismissed_at", Time), "schema_id, proposed_version"},
 	{"consumers", cols("id", Text, "origin", Text, "kind", Text, "format", Text, "source", Text, "uid", Text,
 		"title", Text, "folder", Text, "body", Text, "digest", Text, "synced_at", Time), "id"},
+	// The last full judging: copied, so that the copy serves the findings
+	// of the rows it holds at once, and a replacing copy leaves no judging
+	// of the catalog it replaced behind.
+	{"judgings", cols("id", Int, "judged_at", Time, "data", Bytes), "id"},
 }
 
 // Exporter reads a store's tables.
