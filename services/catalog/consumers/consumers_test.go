@@ -248,3 +248,25 @@ func TestReadingIsKeptUntilASync(t *testing.T) {
 		t.Errorf("after a sync: %+v", r)
 	}
 }
+
+// Reads at once share one reading.
+func TestConcurrentReadsShareOneReading(t *testing.T) {
+	s := cservice.New(hostCatalog(t), cservice.Options{})
+	syncFiles(t, s, linux)
+	got := make(chan *cservice.Reading, 8)
+	for range 8 {
+		go func() {
+			r, err := s.Read(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			got <- r
+		}()
+	}
+	first := <-got
+	for range 7 {
+		if r := <-got; r != first {
+			t.Fatal("two readings made for reads at once")
+		}
+	}
+}
