@@ -121,14 +121,16 @@ test-go: tools build-web
 
 ## test-collector: the Collector configuration `tallycat collector-config`
 ## generates, run in a real OpenTelemetry Collector (contrib's transform and
-## filter processors) between a Go SDK producer and the ingest. Not part of
-## `make test`: the first build of the Collector takes minutes; it is kept
+## filter processors) between a Go SDK producer and the ingest, and its
+## --drop-unused processors against the dashboards and rules of
+## internal/consumers/testdata, fed host metrics and the Collector's own.
+## Not part of `make test`: the first build of the Collector takes minutes; it is kept
 ## in bin/tools and rebuilt only when e2e/collector/builder.yaml changes.
 ## .ci/run runs it.
 OTELCOL_VERSION := 0.161.0
 OTELCOL := $(TOOLS)/otelcol-tallycat
 test-collector: $(OTELCOL)
-	TALLYCAT_OTELCOL=$(OTELCOL) go test -tags collector -count=1 -v -run TestCollectorEnforcesPolicies ./e2e/collector/
+	TALLYCAT_OTELCOL=$(OTELCOL) go test -tags collector -count=1 -v -run 'TestCollectorEnforcesPolicies|TestCollectorDropsWhatNobodyReads' ./e2e/collector/
 
 ## otelcol: build the Collector test-collector runs (CI starts it early).
 otelcol: $(OTELCOL)
