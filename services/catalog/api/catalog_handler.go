@@ -158,7 +158,18 @@ func (h *CatalogHandler) ListSchemaEvents(ctx context.Context, req *tallycatv1.L
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
-	return &tallycatv1.ListSchemaEventsResponse{Events: each(events, toEvent), NextPageToken: pg.next(len(events))}, nil
+	out := each(events, toEvent)
+	if h.Consumers != nil {
+		breaks, err := h.Consumers.MoveBreaks(ctx, events)
+		if err != nil {
+			return nil, toConnectError(ctx, err)
+		}
+		for i, bs := range breaks {
+			out[i].Breaks = each(bs, breakToProto)
+			out[i].Summary = catalog.SummarizeEventBreaks(&events[i], bs)
+		}
+	}
+	return &tallycatv1.ListSchemaEventsResponse{Events: out, NextPageToken: pg.next(len(events))}, nil
 }
 
 // ListServices implements tallycatv1connect.CatalogServiceHandler.

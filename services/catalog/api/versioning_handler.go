@@ -61,7 +61,7 @@ func (h *VersioningHandler) ListProposals(ctx context.Context, req *tallycatv1.L
 	if req.GetSchemaKey() != "" {
 		key = storedKey(req.GetSignal(), req.GetSchemaKey())
 	}
-	ps, err := proposals.ListProposals(ctx, h.Store, key, req.GetSchemaId())
+	ps, err := proposals.ListProposals(ctx, h.Store, key, req.GetSchemaId(), h.proposalOptions()...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
@@ -70,7 +70,7 @@ func (h *VersioningHandler) ListProposals(ctx context.Context, req *tallycatv1.L
 
 // AcceptProposal implements tallycatv1connect.VersioningServiceHandler.
 func (h *VersioningHandler) AcceptProposal(ctx context.Context, req *tallycatv1.AcceptProposalRequest) (*tallycatv1.AcceptProposalResponse, error) {
-	v, err := proposals.AcceptProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx))
+	v, err := proposals.AcceptProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx), h.proposalOptions()...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
@@ -79,9 +79,19 @@ func (h *VersioningHandler) AcceptProposal(ctx context.Context, req *tallycatv1.
 
 // DismissProposal implements tallycatv1connect.VersioningServiceHandler.
 func (h *VersioningHandler) DismissProposal(ctx context.Context, req *tallycatv1.DismissProposalRequest) (*tallycatv1.DismissProposalResponse, error) {
-	err := proposals.DismissProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx), req.GetReason())
+	err := proposals.DismissProposal(ctx, h.Store, req.GetSchemaId(), req.GetProposedVersion(), actorFrom(ctx), req.GetReason(), h.proposalOptions()...)
 	if err != nil {
 		return nil, toConnectError(ctx, err)
 	}
 	return &tallycatv1.DismissProposalResponse{}, nil
+}
+
+// proposalOptions make proposals name the consumers their changes break,
+// when the handler has the consumers service. Accepting and dismissing
+// check against the proposals as listed, so all three use them.
+func (h *VersioningHandler) proposalOptions() []proposals.Option {
+	if h.Consumers == nil {
+		return nil
+	}
+	return []proposals.Option{proposals.WithBreaker(h.Consumers)}
 }
