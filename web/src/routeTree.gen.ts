@@ -13,6 +13,8 @@ import { Route as IndexRouteImport } from './routes/index'
 import { Route as CardinalityRouteImport } from './routes/cardinality'
 import { Route as ConformanceRouteImport } from './routes/conformance'
 import { Route as ProducersRouteImport } from './routes/producers'
+import { Route as ConsumersIndexRouteImport } from './routes/consumers.index'
+import { Route as ConsumersConsumerIdRouteImport } from './routes/consumers.$consumerId'
 import { Route as MetricsKeyRouteImport } from './routes/metrics.$key'
 import { Route as SchemasIdRouteImport } from './routes/schemas.$id'
 
@@ -36,6 +38,16 @@ const ProducersRoute = ProducersRouteImport.update({
   path: '/producers',
   getParentRoute: () => rootRouteImport,
 } as any)
+const ConsumersIndexRoute = ConsumersIndexRouteImport.update({
+  id: '/consumers/',
+  path: '/consumers/',
+  getParentRoute: () => rootRouteImport,
+} as any)
+const ConsumersConsumerIdRoute = ConsumersConsumerIdRouteImport.update({
+  id: '/consumers/$consumerId',
+  path: '/consumers/$consumerId',
+  getParentRoute: () => rootRouteImport,
+} as any)
 const MetricsKeyRoute = MetricsKeyRouteImport.update({
   id: '/metrics/$key',
   path: '/metrics/$key',
@@ -52,16 +64,20 @@ export interface FileRoutesByFullPath {
   '/cardinality': typeof CardinalityRoute
   '/conformance': typeof ConformanceRoute
   '/producers': typeof ProducersRoute
+  '/consumers/$consumerId': typeof ConsumersConsumerIdRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
+  '/consumers/': typeof ConsumersIndexRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/cardinality': typeof CardinalityRoute
   '/conformance': typeof ConformanceRoute
   '/producers': typeof ProducersRoute
+  '/consumers/$consumerId': typeof ConsumersConsumerIdRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
+  '/consumers': typeof ConsumersIndexRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -69,8 +85,10 @@ export interface FileRoutesById {
   '/cardinality': typeof CardinalityRoute
   '/conformance': typeof ConformanceRoute
   '/producers': typeof ProducersRoute
+  '/consumers/$consumerId': typeof ConsumersConsumerIdRoute
   '/metrics/$key': typeof MetricsKeyRoute
   '/schemas/$id': typeof SchemasIdRoute
+  '/consumers/': typeof ConsumersIndexRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -79,24 +97,30 @@ export interface FileRouteTypes {
     | '/cardinality'
     | '/conformance'
     | '/producers'
+    | '/consumers/$consumerId'
     | '/metrics/$key'
     | '/schemas/$id'
+    | '/consumers/'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/'
     | '/cardinality'
     | '/conformance'
     | '/producers'
+    | '/consumers/$consumerId'
     | '/metrics/$key'
     | '/schemas/$id'
+    | '/consumers'
   id:
     | '__root__'
     | '/'
     | '/cardinality'
     | '/conformance'
     | '/producers'
+    | '/consumers/$consumerId'
     | '/metrics/$key'
     | '/schemas/$id'
+    | '/consumers/'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -104,8 +128,10 @@ export interface RootRouteChildren {
   CardinalityRoute: typeof CardinalityRoute
   ConformanceRoute: typeof ConformanceRoute
   ProducersRoute: typeof ProducersRoute
+  ConsumersConsumerIdRoute: typeof ConsumersConsumerIdRoute
   MetricsKeyRoute: typeof MetricsKeyRoute
   SchemasIdRoute: typeof SchemasIdRoute
+  ConsumersIndexRoute: typeof ConsumersIndexRoute
 }
 
 declare module '@tanstack/react-router' {
@@ -138,6 +164,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof ProducersRouteImport
       parentRoute: typeof rootRouteImport
     }
+    '/consumers/': {
+      id: '/consumers/'
+      path: '/consumers'
+      fullPath: '/consumers/'
+      preLoaderRoute: typeof ConsumersIndexRouteImport
+      parentRoute: typeof rootRouteImport
+    }
+    '/consumers/$consumerId': {
+      id: '/consumers/$consumerId'
+      path: '/consumers/$consumerId'
+      fullPath: '/consumers/$consumerId'
+      preLoaderRoute: typeof ConsumersConsumerIdRouteImport
+      parentRoute: typeof rootRouteImport
+    }
     '/metrics/$key': {
       id: '/metrics/$key'
       path: '/metrics/$key'
@@ -160,8 +200,10 @@ const rootRouteChildren: RootRouteChildren = {
   CardinalityRoute: CardinalityRoute,
   ConformanceRoute: ConformanceRoute,
   ProducersRoute: ProducersRoute,
+  ConsumersConsumerIdRoute: ConsumersConsumerIdRoute,
   MetricsKeyRoute: MetricsKeyRoute,
   SchemasIdRoute: SchemasIdRoute,
+  ConsumersIndexRoute: ConsumersIndexRoute,
 }
 export const routeTree = rootRouteImport
   ._addFileChildren(rootRouteChildren)

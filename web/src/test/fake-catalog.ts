@@ -30,7 +30,9 @@ import {
   type GetConformanceSummaryRequest,
   type ListFindingsRequest,
 } from "@/gen/tallycat/v1/conformance_service_pb";
+import { ConsumerService } from "@/gen/tallycat/v1/consumer_service_pb";
 import { VersioningService } from "@/gen/tallycat/v1/versioning_service_pb";
+import { durationBreaks, fakeConsumers, type ConsumerCalls } from "./fake-consumers";
 import { fakeProposals } from "./fake-proposals";
 import { byScopeSpanSchema, loggerKey, signalDetails, signalKeys, signalSchemas } from "./fake-signals";
 import {
@@ -452,6 +454,8 @@ export type Calls = {
   listServices: ListServicesRequest[];
   topSeriesRequests: ListTopSeriesRequest[];
   summaryRequests: GetConformanceSummaryRequest[];
+  /** consumers are the ConsumerService's calls. */
+  consumers: ConsumerCalls;
 };
 
 /**
@@ -476,6 +480,10 @@ type Options = {
   noMetrics?: boolean;
   /** self adds TallyCat's own telemetry: its metric, its service and its top metric, which requests may leave out. */
   self?: boolean;
+  /** noConsumers is a catalog no dashboard or rule was ever synced to. */
+  noConsumers?: boolean;
+  /** breaks makes proposalA and checkout's move break the dashboard and rule that group the duration by http.route. */
+  breaks?: boolean;
 };
 
 /** selfKey is TallyCat's own metric that the self option adds. */
@@ -501,9 +509,11 @@ export function fakeCatalog(opts: Options = {}) {
     listServices: [],
     topSeriesRequests: [],
     summaryRequests: [],
+    consumers: { listConsumers: [], listConsumerFindings: [], getUsage: [] },
   };
   const keyRequest = (method: string, schemaKey: string, signal: Signal) => calls.keyRequests.push({ method, schemaKey, signal });
-  const proposals = fakeProposals(opts, calls);
+  const proposals = fakeProposals({ ...opts, breaks: opts.breaks ? durationBreaks : undefined }, calls);
+  const consumers = fakeConsumers(opts, selfKey, calls.consumers);
   const judged = opts.empty || opts.conforming ? [] : [...findings, ...(opts.manyFindings ? extraFindings : []), ...(opts.spanFinding ? [spanNameLimit] : [])];
   const versions = new Map<string, string>([["1.0.0", schemaB.schemaId]]);
   const transport = createRouterTransport(({ service }) => {
@@ -658,7 +668,7 @@ export function fakeCatalog(opts: Options = {}) {
         if (req.signal === Signal.SPAN || req.signal === Signal.LOG) return { events: [] };
         return {
           events: [
-            movedEvent,
+            opts.breaks ? create(SchemaEventSchema, { ...movedEvent, breaks: durationBreaks }) : movedEvent,
             create(SchemaEventSchema, {
               schemaKey: schemaA.schemaKey,
               schemaId: schemaA.schemaId,
@@ -718,6 +728,7 @@ export function fakeCatalog(opts: Options = {}) {
         };
       },
     });
+    service(ConsumerService, consumers);
     service(VersioningService, {
       assignVersion(req) {
         calls.assignVersion.push(req.version);

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { SchemaVersionSchema, VersionStatus, type SchemaVersion } from "@/gen/tallycat/v1/schema_pb";
+import { SchemaVersionSchema, VersionStatus, type ConsumerBreak, type SchemaVersion } from "@/gen/tallycat/v1/schema_pb";
 import {
   ChangeLevel,
   VersionProposalSchema,
@@ -32,10 +32,21 @@ type Calls = { acceptProposal: string[]; dismissProposal: { version: string; rea
 /**
  * fakeProposals is the fake catalog's proposals: listed until accepted or
  * dismissed, an accepted one becoming its schema's version. staleProposal
- * makes the catalog refuse proposalA as no longer made, and drop it.
+ * makes the catalog refuse proposalA as no longer made, and drop it; breaks
+ * makes proposalA break those consumers' queries, and so major.
  */
-export function fakeProposals(opts: { staleProposal?: boolean }, calls: Calls) {
-  let proposals = [proposalA];
+export function fakeProposals(opts: { staleProposal?: boolean; breaks?: ConsumerBreak[] }, calls: Calls) {
+  let proposals = [
+    opts.breaks
+      ? create(VersionProposalSchema, {
+          ...proposalA,
+          proposedVersion: "1.0.0",
+          changeLevel: ChangeLevel.MAJOR,
+          reasons: [...proposalA.reasons, "breaks 2 dashboard and rule queries"],
+          breaks: opts.breaks,
+        })
+      : proposalA,
+  ];
   const accepted = new Map<string, SchemaVersion>();
   const take = (schemaId: string, version: string) => {
     const p = proposals.find((p) => p.schemaId === schemaId && p.proposedVersion === version);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { Command } from "cmdk";
 import { useNavigate } from "@tanstack/react-router";
-import { Activity, BarChart3, FileText, Gauge, ListChecks, Monitor, Moon, Search, Server, Sun, UserRound, Waypoints } from "lucide-react";
+import { Activity, BarChart3, FileText, Gauge, LayoutDashboard, ListChecks, Monitor, Moon, Search, Server, Sun, UserRound, Waypoints } from "lucide-react";
 import { useSchemaKeys } from "@/api/catalog";
 import { useThemeChoice, type ThemeChoice } from "@/components/theme";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "@/components/ui/dialog";
@@ -15,7 +15,7 @@ const KEYS_SHOWN = 30;
 
 type Page = {
   label: string;
-  to: "/" | "/producers" | "/cardinality" | "/conformance";
+  to: "/" | "/producers" | "/cardinality" | "/conformance" | "/consumers";
   signal?: SignalName;
   Icon: typeof Search;
   words: string;
@@ -27,6 +27,7 @@ const pages: Page[] = [
   { label: "Producers", to: "/producers", Icon: Server, words: "services releases instances" },
   { label: "Cardinality", to: "/cardinality", Icon: BarChart3, words: "series cost top" },
   { label: "Conformance", to: "/conformance", Icon: ListChecks, words: "findings semantic conventions registry violations" },
+  { label: "Consumers", to: "/consumers", Icon: LayoutDashboard, words: "dashboards alerts rules grafana prometheus queries unused broken" },
 ];
 const themes: { value: ThemeChoice; label: string; Icon: typeof Sun }[] = [
   { value: "dark", label: "Use the dark theme", Icon: Moon },

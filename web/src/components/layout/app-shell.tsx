@@ -13,6 +13,7 @@ const nav = [
   { to: "/producers", label: "Producers" },
   { to: "/cardinality", label: "Cardinality" },
   { to: "/conformance", label: "Conformance" },
+  { to: "/consumers", label: "Consumers" },
 ] as const;
 
 const item = "rounded-md px-3 py-1.5 text-muted-foreground hover:bg-accent hover:text-foreground";
