@@ -13,6 +13,7 @@ import type { CardinalitySearch } from "./search";
 import { SeriesHistory } from "./series-history";
 import { TopAttributes, TopMetrics, TopReleases } from "./top-lists";
 import { rateOf, TopRates } from "./top-rates";
+import { UnusedMetrics } from "./unused-metrics";
 
 const route = getRouteApi("/cardinality");
 
@@ -104,6 +105,7 @@ export function CardinalityPage() {
                 <TopReleases releases={top.data.releases} className="xl:col-span-2" />
                 <TopAttributes attributes={top.data.attributes} className="xl:col-span-3" />
               </div>
+              <UnusedMetrics showSelf={showSelf} />
             </>
           )}
           <div className="grid items-start gap-4 xl:grid-cols-2">

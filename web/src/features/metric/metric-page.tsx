@@ -4,11 +4,12 @@ import { useSchemaEvents, useSchemas } from "@/api/catalog";
 import { ErrorState } from "@/components/error-state";
 import { FindingsCard } from "@/components/findings-card";
 import { SchemaNamesProvider, useSchemaNames } from "@/components/schema-names";
+import { UsedByCard } from "@/features/consumers/used-by-card";
 import { ProposalsCard } from "@/features/proposals/proposals-card";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Switch } from "@/components/ui/switch";
-import type { Schema } from "@/gen/tallycat/v1/schema_pb";
+import { Signal, type Schema } from "@/gen/tallycat/v1/schema_pb";
 import { spanKindLabel } from "@/lib/format";
 import type { SchemaName } from "@/lib/schema-name";
 import { signalOf, signalSearch, signalWords, type SignalName } from "@/lib/signal";
@@ -136,6 +137,8 @@ export function MetricPage({ schemaKey }: { schemaKey: string }) {
             </section>
             <ProposalsCard schemaKey={schemaKey} signal={signal} />
             <FindingsCard schemaKey={schemaKey} signal={signal} />
+            {/* Dashboards and rules query metrics (PromQL): spans and log events have no readers to name. */}
+            {signal === Signal.METRIC && <UsedByCard schemaKey={schemaKey} />}
             {list.length > 1 && (
               <SchemaDiff schemas={list} base={pair.base} target={pair.target} onBase={compare("base")} onTarget={compare("target")} />
             )}

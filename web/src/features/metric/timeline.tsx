@@ -6,6 +6,7 @@ import { SchemaRef } from "@/components/schema-link";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
+import { ConsumerBreaks } from "@/features/consumers/breaks";
 import { SchemaEventKind, type SchemaEvent, type Signal } from "@/gen/tallycat/v1/schema_pb";
 import { shortId, toDate } from "@/lib/format";
 import { wordsOf } from "@/lib/signal";
@@ -59,6 +60,7 @@ export function Timeline({ schemaKey, signal }: { schemaKey: string; signal: Sig
                   </span>{" "}
                   <When time={times[i]} />
                 </div>
+                <ConsumerBreaks breaks={e.breaks} className="mt-1" />
               </li>
             ))}
           </ol>

@@ -1,6 +1,7 @@
 import { Link } from "@tanstack/react-router";
 import { Badge } from "@/components/ui/badge";
 import { SchemaLink } from "@/components/schema-link";
+import { ConsumerBreaks } from "@/features/consumers/breaks";
 import { ChangeLevel, type VersionProposal } from "@/gen/tallycat/v1/versioning_service_pb";
 import { changeLevelLabel } from "@/lib/format";
 import { signalSearch } from "@/lib/signal";
@@ -38,6 +39,7 @@ export function ProposalItem({ proposal: p, withSchema = false }: { proposal: Ve
         )}{" "}
         relative to <code className="font-mono">{p.baseVersion}</code> of schema <SchemaLink id={p.baseSchemaId} />
       </p>
+      <ConsumerBreaks breaks={p.breaks} />
       {p.reasons.length > 0 && (
         <ul className="list-disc space-y-0.5 pl-5 text-sm text-muted-foreground" aria-label={`Changes since ${p.baseVersion}`}>
           {p.reasons.map((r) => (

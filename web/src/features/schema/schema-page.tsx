@@ -9,6 +9,7 @@ import { SchemaIdText, SchemaNameText } from "@/components/schema-link";
 import { namedOf, SchemaNamesProvider, useSchemaNames } from "@/components/schema-names";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import { UsedByCard } from "@/features/consumers/used-by-card";
 import { ProposalsCard } from "@/features/proposals/proposals-card";
 import type { GetSchemaResponse } from "@/gen/tallycat/v1/catalog_service_pb";
 import { VersionStatus, Window } from "@/gen/tallycat/v1/schema_pb";
@@ -138,6 +139,8 @@ function SchemaView({ data, window, setWindow }: ViewProps) {
         </div>
 
         <FindingsCard schemaId={schema.schemaId} />
+        {/* Queries read a metric by its name, whichever schema sends it: the key's readers. */}
+        {signal === "metric" && <UsedByCard schemaKey={schema.schemaKey} />}
         <FieldsCard fields={schema.fields} signal={signal} window={window} />
         <ReleasesTable releases={releases} window={window} signal={signal} />
         <ProducersTable producers={producers} instanceCount={instanceCount} />
