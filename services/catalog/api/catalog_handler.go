@@ -160,7 +160,7 @@ func (h *CatalogHandler) ListSchemaEvents(ctx context.Context, req *tallycatv1.L
 	}
 	out := each(events, toEvent)
 	if h.Consumers != nil {
-		breaks, err := h.Consumers.MoveBreaks(ctx, events)
+		breaks, err := h.Consumers.EventBreaks(ctx, events)
 		if err != nil {
 			return nil, toConnectError(ctx, err)
 		}

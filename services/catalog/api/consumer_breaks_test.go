@@ -112,10 +112,11 @@ func TestProposalBreaksDashboard(t *testing.T) {
 	}
 }
 
-// TestTimelineMoveBreaks: the timeline's moves of a release name the
-// dashboards the move breaks, in the event's breaks and its summary, and
-// a move that breaks nothing says nothing more.
-func TestTimelineMoveBreaks(t *testing.T) {
+// TestTimelineBreaks: the timeline names the dashboards a release's
+// change breaks, in the event's breaks and its summary: a new release
+// that stops sending an attribute a panel groups by says so where its
+// schema is first seen; a move that keeps it says nothing more.
+func TestTimelineBreaks(t *testing.T) {
 	ctx := context.Background()
 	store := storetest.Open(t, catalog.CostConfig{})
 	srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{}))
@@ -163,5 +164,28 @@ func TestTimelineMoveBreaks(t *testing.T) {
 	}
 	if m := moves[0]; len(m.Breaks) != 0 || strings.Contains(m.Summary, "breaks") {
 		t.Errorf("a move that keeps state: breaks %v, summary %q; want none", m.Breaks, m.Summary)
+	}
+
+	// Release 2.0.0 of the same service stops sending state.
+	upgraded := record(cpuTime("2.0.0", t0.Add(2*time.Minute), "cpu"))[0]
+	events, err = c.catalog.ListSchemaEvents(ctx, &tallycatv1.ListSchemaEventsRequest{SchemaKey: "system.cpu.time"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var broken []*tallycatv1.SchemaEvent
+	for _, e := range events.Events {
+		if len(e.Breaks) > 0 {
+			broken = append(broken, e)
+		}
+	}
+	if len(broken) != 1 || broken[0].Kind != tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN || broken[0].SchemaId != upgraded {
+		t.Fatalf("events with breaks = %v, want release 2.0.0's schema %s first seen", broken, upgraded)
+	}
+	e := broken[0]
+	if b := e.Breaks[0]; len(e.Breaks) != 1 || b.Consumer.GetTitle() != "Host metrics" || b.Query.GetPanel() != "CPU by state" || b.Label != "state" {
+		t.Errorf("breaks = %v, want panel CPU by state of Host metrics, on state", e.Breaks)
+	}
+	if !strings.Contains(e.Summary, `breaks dashboard "Host metrics" (panel "CPU by state"`) {
+		t.Errorf("summary %q, want it to name the dashboard and panel", e.Summary)
 	}
 }

@@ -14,11 +14,12 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
-// MoveBreaks names, by event, the queries a move breaks: a real move of
-// a release that grew breaks nothing (its schema keeps every attribute),
-// a move onto a schema without state breaks the rule grouping by state,
-// and the other events are not read.
-func TestMoveBreaks(t *testing.T) {
+// EventBreaks names, by event, the queries a release's change breaks: a
+// real move of a release that grew breaks nothing (its schema keeps every
+// attribute), a move onto a schema without state breaks the rule grouping
+// by state, a new release without state breaks it where its schema is
+// first seen, and the other events are not read.
+func TestEventBreaks(t *testing.T) {
 	ctx := context.Background()
 	store := storetest.Open(t, catalog.CostConfig{})
 	s := cservice.New(store, cservice.Options{})
@@ -59,20 +60,29 @@ func TestMoveBreaks(t *testing.T) {
 	if moves != 1 {
 		t.Fatalf("timeline %+v: want release 1.0.0's move", events)
 	}
-	if got, err := s.MoveBreaks(ctx, events); err != nil || len(got) != 0 {
-		t.Errorf("MoveBreaks of the real timeline = %+v, %v; want none: the release kept state", got, err)
+	got, err := s.EventBreaks(ctx, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, bs := range got {
+		if e := events[i]; e.Kind != tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_SCHEMA_FIRST_SEEN || e.SchemaID != noState.VariantID || len(bs) != 1 || bs[0].Label != "state" {
+			t.Errorf("EventBreaks of the real timeline: event %+v breaks %+v; want only release 2.0.0's first schema, on state (the move kept state)", e, bs)
+		}
+	}
+	if len(got) != 1 {
+		t.Errorf("EventBreaks of the real timeline = %+v, want release 2.0.0's first schema breaking the rule", got)
 	}
 
 	release := catalog.ProducerIdentity{ServiceName: "host", ServiceVersion: "1.0.0"}
 	ontoNoState := catalog.Event{Key: "system.cpu.time", SchemaID: base.VariantID, TargetSchemaID: noState.VariantID,
 		Kind: tallycatv1.SchemaEventKind_SCHEMA_EVENT_KIND_PRODUCER_MOVED, Producer: &release, At: catalogtest.T0}
 	page := append([]catalog.Event{ontoNoState}, events...)
-	got, err := s.MoveBreaks(ctx, page)
+	got, err = s.EventBreaks(ctx, page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || len(got[0]) != 1 {
-		t.Fatalf("MoveBreaks = %+v, want the rule broken by the first event only", got)
+	if len(got) != 2 || len(got[0]) != 1 {
+		t.Fatalf("EventBreaks = %+v, want the rule broken by the first event and by release 2.0.0's first schema", got)
 	}
 	if b := got[0][0]; b.Title != "cpu_by_state" || b.Kind != "recording_rule" || b.Label != "state" || b.FindingID != "consumer_missing_attribute" {
 		t.Errorf("break %+v, want rule cpu_by_state missing state", b)
@@ -82,7 +92,7 @@ func TestMoveBreaks(t *testing.T) {
 		t.Errorf("summary %q, want the move's followed by %q", summary, want)
 	}
 
-	if _, err := s.MoveBreaks(ctx, []catalog.Event{{Key: "system.cpu.time", Kind: ontoNoState.Kind, SchemaID: base.VariantID, TargetSchemaID: strings.Repeat("0", 32)}}); catalog.ErrorCode(err) != catalog.ENOTFOUND {
+	if _, err := s.EventBreaks(ctx, []catalog.Event{{Key: "system.cpu.time", Kind: ontoNoState.Kind, SchemaID: base.VariantID, TargetSchemaID: strings.Repeat("0", 32)}}); catalog.ErrorCode(err) != catalog.ENOTFOUND {
 		t.Errorf("a move onto an unknown schema = %v, want ENOTFOUND", err)
 	}
 }
