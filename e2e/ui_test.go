@@ -521,10 +521,12 @@ func spanAndLogSchemas(s *stack) func() error {
 // keep them hidden until the switch shows them, the list names each
 // version with its status, and the chart spans the data it has; cart,
 // sending the durations in ms, is the one producer a grouped unit finding
-// blames. On PostgreSQL the catalog is deployed behind single sign-on
-// (tokens on, the person named by the proxy's header): every page reads
-// without a token and the changes go through the proxy, recorded as its
-// person's.
+// blames; a dashboard synced through the API is listed on the Consumers
+// page with its broken query, and its panel is named under "Used by" on
+// the metric's page. On PostgreSQL the catalog is deployed behind single
+// sign-on (tokens on, the person named by the proxy's header): every page
+// reads without a token and the changes go through the proxy, recorded as
+// its person's.
 func TestUIInChromium(t *testing.T) {
 	for _, need := range []string{filepath.Join(repoRoot, "web/dist/index.html"), filepath.Join(repoRoot, "web/node_modules/playwright-core"), "/usr/bin/chromium"} {
 		if _, err := os.Stat(need); err != nil {
@@ -584,6 +586,10 @@ func TestUIInChromium(t *testing.T) {
 	emitLogs(t, s)
 	testenv.Eventually(t, 10*time.Second, "the users route's spans and the page views reach the catalog", spanAndLogSchemas(s))
 	testenv.Eventually(t, 20*time.Second, "TallyCat's own metrics reach the catalog", ownMetrics(s))
+	// A dashboard read against the catalog: the Consumers page lists it
+	// with its broken query, and the metric's page names its panel.
+	syncCheckoutDashboard(t, s, token)
+	testenv.Eventually(t, 10*time.Second, "the dashboard is judged against the catalog", dashboardJudged(s))
 
 	out := os.Getenv("TALLYCAT_E2E_OUT")
 	if out == "" {

@@ -581,6 +581,40 @@ try {
   check((await banned.first().textContent()).includes("no-personal-data"), "the finding names the policy's rule");
   await shot("policy-violation");
 
+  // --- issue 22, what dashboards read: the Consumers page and "Used by" ---
+  // The Go test synced the Checkout HTTP dashboard through the API: its
+  // latency panel reads the request durations by method, its queue panel
+  // a metric nothing sends. The Consumers page lists it broken, its page
+  // shows the broken query's finding, and the metric's page names the
+  // dashboard and the panel that read it.
+  {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Consumers" }).click();
+    await page.waitForURL(/\/consumers/);
+    const dashboard = page.getByTestId("consumer-row").filter({ has: page.getByTestId("consumer-title").filter({ hasText: /^Checkout HTTP$/ }) });
+    await dashboard.waitFor();
+    check((await dashboard.getAttribute("data-broken")) === "true" && (await words(dashboard.getByTestId("consumer-broken"))) === "1",
+      "the Consumers page lists the Checkout HTTP dashboard with its one broken query");
+    check((await words(dashboard.getByTestId("consumer-kind"))) === "dashboard" && (await words(dashboard.getByTestId("consumer-queries"))) === "2", "as a dashboard of 2 queries");
+    await shot("consumers");
+    await dashboard.getByTestId("consumer-title").click();
+    await page.waitForURL(/\/consumers\/[0-9a-f]{32}/);
+    const queue = page.locator('[data-testid="consumer-query"][data-broken="true"]');
+    await queue.waitFor();
+    check((await words(queue.getByTestId("query-place"))) === "panel Queue depth", "its broken query is the Queue depth panel's");
+    const missing = queue.locator('[data-testid="consumer-finding"][data-finding="consumer_missing_metric"]');
+    check((await missing.count()) === 1, `which reads a metric nothing sends (${await words(queue.getByTestId("consumer-finding").first())})`);
+    const latency = page.getByTestId("consumer-query").filter({ has: page.getByTestId("query-place").filter({ hasText: "panel Latency by method" }) });
+    check((await latency.getByTestId("query-key").allTextContents()).includes(METRIC), `the latency panel reads ${METRIC}, a link to its page`);
+    await page.goto(base + "/metrics/" + METRIC);
+    const usedBy = page.getByTestId("used-by");
+    const reader = usedBy.getByTestId("reader").filter({ hasText: "Checkout HTTP" });
+    await reader.first().waitFor();
+    const read = await words(reader.first());
+    check(read.startsWith("dashboard Checkout HTTP, panel Latency by method") && read.includes("http.request.method"),
+      `"Used by" on the metric's page names the dashboard, its panel and the attribute it groups by (${read})`);
+  }
+  // --- end of issue 22's block ---
+
   // The metric page lists the metric's findings and leads to them.
   await page.goto(base + "/metrics/" + METRIC);
   const card = page.getByTestId("findings-card");
@@ -700,7 +734,7 @@ try {
   await page.setViewportSize({ width: 800, height: 900 });
   const header = await page.locator("header").evaluate((h) => ({ fits: h.scrollWidth <= h.clientWidth, width: document.documentElement.scrollWidth }));
   const links = await page.getByRole("navigation", { name: "Main" }).getByRole("link").evaluateAll((ls) => ls.map((l) => l.getBoundingClientRect().right));
-  check(header.fits && links.length === 6 && links.every((r) => r <= 800), `at 800 px the header fits and its 6 links are in view (rightmost at ${Math.round(Math.max(...links))} px)`);
+  check(header.fits && links.length === 7 && links.every((r) => r <= 800), `at 800 px the header fits and its 7 links are in view (rightmost at ${Math.round(Math.max(...links))} px)`);
   await shot("frame-800px");
   await page.setViewportSize({ width: 1280, height: 900 });
 
