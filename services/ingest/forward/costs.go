@@ -7,9 +7,10 @@ import (
 	"github.com/tallycat/tallycat/services/ingest"
 )
 
-// Cost figures: what the data points of an entry carried since its last
-// report (its distinct series, each attribute's distinct values and, while
-// few, the values), sent with the entry's next report and started afresh.
+// Cost figures: what the data points of a release's instances carried
+// since the figures were last reported (their distinct series, each
+// attribute's distinct values and, while few, the values), sent with one
+// of the release's reports and started afresh (see pools.go).
 // A span or a log record is a data point of its shape and is counted the
 // same way, by one code, with two differences: it has no series, and only
 // some of its fields are counted (see countedField).
@@ -36,7 +37,7 @@ func DefaultValuesPolicy() ValuesPolicy {
 	return ValuesPolicy{Keep: true, Deny: deny, Max: cardinality.DefaultMaxValues}
 }
 
-// costs is what one entry's data points carried since it was last
+// costs is what one pool's data points carried since it was last
 // reported: a tally per data point attribute of its variant, in the order
 // of the shape's attributes, the zero Tally for a field not counted.
 type costs struct {
@@ -48,7 +49,8 @@ type costs struct {
 const maxSpareCosts = 4096
 
 // count adds what an observation's data points (spans, log records)
-// carried to its entry, and keeps its producer's resource values.
+// carried to its entry's pool, keeps one of its series as the entry's
+// witness, and keeps its producer's resource values.
 func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	if len(o.ResourceValues) > 0 {
 		k.producer.resource(o.ResourceValues)
@@ -57,10 +59,13 @@ func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	if len(o.Series) == 0 && (n == 0 || len(o.Values) == 0) {
 		return // tracking off, or a span or log shape without fields
 	}
-	c := e.costs
+	c := e.pool.costs
 	if c == nil || len(c.fields) != n {
 		c = f.newCosts(o.Shape.Attributes)
-		e.costs = c
+		e.pool.costs = c
+	}
+	if e.witness == 0 && len(o.Series) > 0 {
+		e.witness = o.Series[0]
 	}
 	for _, h := range o.Series {
 		c.series.Add(h)
@@ -109,7 +114,7 @@ func (f *Forwarder) newCosts(attrs []schemaid.Attribute) *costs {
 	return c
 }
 
-// recycle keeps costs that were reported for another entry to reuse.
+// recycle keeps costs that were reported for another pool to reuse.
 func (f *Forwarder) recycle(c *costs) {
 	if c == nil || len(f.spareCosts) >= maxSpareCosts {
 		return
@@ -121,21 +126,23 @@ func (f *Forwarder) recycle(c *costs) {
 	f.spareCosts = append(f.spareCosts, c)
 }
 
-// giveBack merges the costs of a batch that was not delivered into its
-// entry, so that nothing counted is lost.
-func (f *Forwarder) giveBack(e *entry, c *costs) {
+// giveBack merges the costs of a batch that was not delivered into the
+// pool they were taken from, so that nothing counted is lost, and makes
+// them due with the pool's next report.
+func (f *Forwarder) giveBack(p *pool, c *costs) {
 	if c == nil {
 		return
 	}
-	if e.costs == nil || len(e.costs.fields) != len(c.fields) {
-		f.recycle(e.costs)
-		e.costs = c
+	p.reportedAt = 0
+	if p.costs == nil || len(p.costs.fields) != len(c.fields) {
+		f.recycle(p.costs)
+		p.costs = c
 		return
 	}
-	_ = e.costs.series.Merge(&c.series)
+	_ = p.costs.series.Merge(&c.series)
 	for i := range c.fields {
-		if c.fields[i].State != 0 && e.costs.fields[i].State != 0 {
-			_ = e.costs.fields[i].Merge(&c.fields[i])
+		if c.fields[i].State != 0 && p.costs.fields[i].State != 0 {
+			_ = p.costs.fields[i].Merge(&c.fields[i])
 		}
 	}
 	f.recycle(c)
@@ -170,10 +177,10 @@ func (p *producerRef) resource(vals []cardinality.Value) {
 	}
 }
 
-// figures writes an entry's costs into its message, with the producer's
-// resource values: a metric's series and data point fields, a span's or a
-// log's counted fields, each under its own source (SPAN, LOG_RECORD,
-// SEVERITY), which the message's keys already carry.
+// figures writes into a message the pool's costs it carries, if any, and
+// the producer's resource values: a metric's series and data point
+// fields, a span's or a log's counted fields, each under its own source
+// (SPAN, LOG_RECORD, SEVERITY), which the message's keys already carry.
 func figures(msg *tallycatv1.Observation, c *costs, res []uint64) error {
 	if c != nil {
 		if msg.Signal == tallycatv1.Signal_SIGNAL_UNSPECIFIED {

@@ -90,9 +90,10 @@ type keyed struct {
 // producerRef and scopeRef are interned producers and scopes, counted by the
 // entries that use them so that they are forgotten with the last one.
 type producerRef struct {
-	p    ingest.Producer
-	refs int
-	res  []uint64 // the hashes of its resource attributes' values
+	p       ingest.Producer
+	refs    int
+	res     []uint64 // the hashes of its resource attributes' values
+	release *releaseRef
 }
 
 type scopeRef struct {
@@ -101,11 +102,11 @@ type scopeRef struct {
 }
 
 // entry is one observation key: what was last reported and what has been
-// seen since. It is kept small (160 bytes, and its costs while it has
-// data points not yet reported) because the ingest remembers
-// MaxKnown of them: the shape is held as its canonical encoding, a string
-// shared with inference and with every other producer of the shape, and is
-// rebuilt only to send.
+// seen since. It is kept small (168 bytes; its cost figures are its
+// release's, in its pool) because the ingest remembers MaxKnown of them:
+// the shape is held as its canonical encoding, a string shared with
+// inference and with every other producer of the shape, and is rebuilt
+// only to send.
 type entry struct {
 	canonical   string
 	description string
@@ -119,7 +120,8 @@ type entry struct {
 	beatAt      int64 // when its scheduled heartbeat check is (see beats)
 	due         bool  // carries something the catalog has not seen
 	inflight    bool
-	costs       *costs      // what its data points carried since it was last sent
+	pool        *pool       // the cost figures of its release's instances (see pools.go)
+	witness     uint64      // a series hash of its data points since it was last sent, or 0
 	span        *spanCounts // a span's errors and name examples, a log's bytes, since
 }
 
@@ -161,6 +163,8 @@ type Forwarder struct {
 	beatHead  int
 	producers map[ingest.Producer]*producerRef
 	scopes    map[[2]string]*scopeRef
+	releases  map[ingest.Producer]*releaseRef
+	pools     map[poolKey]*pool
 	pending   int // due entries, counting those in flight
 	stats     Stats
 	// spareCosts are costs reported and ready for reuse; keepKey remembers
@@ -193,6 +197,7 @@ func NewReplicated(replicas *Replicas, cfg Config) (*Forwarder, error) {
 		replicas: replicas, cfg: cfg, validator: v, seed: maphash.MakeSeed(),
 		now: time.Now, entries: map[key]*entry{}, kick: make(chan struct{}, 1),
 		producers: map[ingest.Producer]*producerRef{}, scopes: map[[2]string]*scopeRef{},
+		releases: map[ingest.Producer]*releaseRef{}, pools: map[poolKey]*pool{},
 		keepKey: map[string]bool{}, refused: map[tallycatv1.Signal]int64{},
 	}, nil
 }
@@ -240,6 +245,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 					e.canonical = string(schemaid.AppendCanonical(nil, &o.Shape))
 				}
 				k = f.internKey(o, k)
+				e.pool = f.poolOf(k)
 				f.entries[k] = e
 			}
 			e.description, e.resAttrs, e.scopeAttrs, e.fingerprint = o.Description, o.ResourceAttributes, o.ScopeAttributes, fp
@@ -249,7 +255,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 			f.pending++
 			f.due = append(f.due, k)
 		}
-		e.count += o.DataPoints
+		e.addCount(o.DataPoints)
 		e.addSpanCounts(o.Errors, o.NameExamples, o.RecordBytes)
 		f.count(k, e, o)
 		if e.first == 0 {
@@ -278,7 +284,7 @@ func (f *Forwarder) lookupKey(o *ingest.Observation) key {
 // for a new entry.
 func (f *Forwarder) internKey(o *ingest.Observation, k key) key {
 	if k.producer == nil {
-		k.producer = &producerRef{p: o.Producer}
+		k.producer = &producerRef{p: o.Producer, release: f.internRelease(o.Producer)}
 		f.producers[o.Producer] = k.producer
 	}
 	sk := [2]string{o.ScopeName, o.ScopeVersion}
@@ -291,11 +297,17 @@ func (f *Forwarder) internKey(o *ingest.Observation, k key) key {
 	return k
 }
 
-// forget deletes an entry and releases its producer and scope.
+// forget deletes an entry and releases its pool, producer and scope.
 func (f *Forwarder) forget(k key) {
+	f.leavePool(k, f.entries[k])
 	delete(f.entries, k)
 	if k.producer.refs--; k.producer.refs == 0 {
 		delete(f.producers, k.producer.p)
+		if r := k.producer.release; r.refs == 1 {
+			delete(f.releases, r.p)
+		} else {
+			r.refs--
+		}
 	}
 	if k.scope.refs--; k.scope.refs == 0 {
 		delete(f.scopes, [2]string{k.scope.name, k.scope.version})

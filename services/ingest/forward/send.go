@@ -78,8 +78,8 @@ func (f *Forwarder) flush(ctx context.Context, everything bool) error {
 	}
 }
 
-// taken is an entry handed to a batch, with what it carried, so that a
-// failed batch can be given back.
+// taken is an entry handed to a batch, with what it carried (its pool's
+// costs, when it carries them), so that a failed batch can be given back.
 type taken struct {
 	k           key
 	e           *entry
@@ -88,6 +88,7 @@ type taken struct {
 	span        spanCounts
 	due         bool
 	count       uint64
+	witness     uint64
 	first, last int64
 }
 
@@ -124,15 +125,25 @@ func (f *Forwarder) take(everything bool) []taken {
 			span, *e.span = *e.span, spanCounts{}
 			msg.ErrorCount, msg.NameExamples, msg.LogRecordBytes = span.errors, span.examples, span.bytes
 		}
-		if err := figures(msg, e.costs, k.producer.res); err != nil {
+		t := taken{k: k, e: e, msg: msg, span: span, due: e.due, count: e.count, witness: e.witness, first: e.first, last: e.last}
+		if e.count > 0 {
+			e.pool.active--
+		}
+		e.inflight, e.due, e.sent = true, false, e.fingerprint
+		e.count, e.first, e.last, e.witness = 0, 0, 0, 0
+		t.costs = f.carry(e.pool, now)
+		if err := figures(msg, t.costs, k.producer.res); err != nil {
 			// A sketch that does not encode would be a bug: send the
 			// observation without its figures rather than not at all.
 			slog.Error("encoding an observation's cost figures", "error", err)
 			msg.Series, msg.Fields = nil, nil
 		}
-		batch = append(batch, taken{k: k, e: e, msg: msg, costs: e.costs, span: span, due: e.due, count: e.count, first: e.first, last: e.last})
-		e.inflight, e.due, e.sent = true, false, e.fingerprint
-		e.count, e.first, e.last, e.costs = 0, 0, 0, nil
+		if t.costs == nil && t.witness != 0 && msg.Signal == tallycatv1.Signal_SIGNAL_UNSPECIFIED {
+			// The pool's figures go on another report: this one's data
+			// points are filed with the series it saw (see pools.go).
+			msg.Series = &tallycatv1.Distinct{Hashes: []uint64{t.witness}}
+		}
+		batch = append(batch, t)
 	}
 	full := func() bool { return len(batch) >= f.cfg.MaxBatch }
 
@@ -309,9 +320,12 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 			f.recycle(t.costs)
 			continue
 		}
-		f.giveBack(e, t.costs)
+		f.giveBack(e.pool, t.costs)
 		e.addSpanCounts(t.span.errors, t.span.examples, t.span.bytes)
-		e.count += t.count
+		e.addCount(t.count)
+		if e.witness == 0 {
+			e.witness = t.witness
+		}
 		if t.first != 0 && (e.first == 0 || t.first < e.first) {
 			e.first = t.first
 		}
