@@ -3,7 +3,7 @@ package conformance
 import (
 	"cmp"
 	"context"
-	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -29,11 +29,18 @@ type Findings struct {
 	// again what was known), for example to send them as events.
 	OnNew func([]Finding)
 
-	mu      sync.RWMutex
-	all     []Finding // sorted: level, key, schema, id, attribute
-	groups  []Group   // all, grouped as people read them (see Group)
-	keys    map[string]keyFacts
-	judged  time.Time
+	mu     sync.RWMutex
+	all    []Finding // sorted: level, key, schema, id, attribute
+	groups []Group   // all, grouped as people read them (see Group)
+	keys   map[string]keyFacts
+	// judged is when the full judging served began reading the catalog,
+	// to the microsecond as a store keeps it; zero before there is one.
+	judged time.Time
+	// rejudged is when each key RefreshKeys judged since that judging
+	// was judged again (see adoptStored).
+	rejudged map[string]time.Time
+	// judging is held by whatever replaces the findings: a judging, in
+	// full or of keys, or serving a stored one.
 	judging sync.Mutex
 	// total is how many keys the last full judging judged.
 	total int
@@ -81,29 +88,13 @@ type FindingFilter struct {
 	Limit       int
 }
 
-// Run judges the catalog now and then every interval until ctx ends,
-// logging what goes wrong.
-func (x *Findings) Run(ctx context.Context, interval time.Duration) {
-	for {
-		start := time.Now()
-		if err := x.Refresh(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("judging the catalog against the registries", "error", err)
-		} else if ctx.Err() == nil {
-			slog.Debug("judged the catalog", "took", time.Since(start))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(interval):
-		}
-	}
-}
-
 // Refresh judges every current schema and replaces the findings. It reads
-// the catalog in bulk (see eachJudging), not a key at a time.
+// the catalog in bulk (see eachJudging), not a key at a time. When this
+// replica leads, it stores what it found for the others (see Run).
 func (x *Findings) Refresh(ctx context.Context) error {
 	x.judging.Lock()
 	defer x.judging.Unlock()
+	start := time.Now().UTC().Truncate(time.Microsecond)
 	var (
 		byKey [][]Finding // joined once at the end: 100k schemas give 400k findings
 		n     int
@@ -132,8 +123,9 @@ func (x *Findings) Refresh(ctx context.Context) error {
 	groups := groupFindings(all)
 	x.mu.Lock()
 	before, first := x.all, x.judged.IsZero()
-	x.all, x.groups, x.keys, x.judged, x.total = all, groups, keys, time.Now(), total
+	x.all, x.groups, x.keys, x.judged, x.total, x.rejudged = all, groups, keys, start, total, nil
 	x.mu.Unlock()
+	x.save(ctx, judging{at: start, all: all, keys: keys, total: total})
 	if x.OnNew != nil && !first {
 		if fresh := newSince(before, all); len(fresh) > 0 {
 			x.OnNew(fresh)
@@ -144,19 +136,27 @@ func (x *Findings) Refresh(ctx context.Context) error {
 
 // RefreshKeys judges some metric keys again and puts their findings in
 // place of the ones they had, telling OnNew of what is new: what follows a
-// new schema costs that metric's judging, not the catalog's. Before the
-// first full judging it makes one, and it makes one instead when the keys
-// are more than a bulkShare-th of the catalog's: then the bulk read is the
-// cheaper way to judge them.
+// new schema costs that metric's judging, not the catalog's. Before there
+// is a full judging to serve it serves the stored one, or makes one (see
+// catchUp), and it makes one instead when the keys are more than a
+// bulkShare-th of the catalog's: then the bulk read is the cheaper way to
+// judge them. A replica that does not lead makes such a judging for
+// itself, and does not store it.
 func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
+	if x.servedAt().IsZero() {
+		if judged, err := x.catchUp(ctx); judged || err != nil {
+			return err
+		}
+	}
 	x.mu.RLock()
-	never, total := x.judged.IsZero(), x.total
+	total := x.total
 	x.mu.RUnlock()
-	if never || len(keys)*bulkShare > total {
+	if len(keys)*bulkShare > total {
 		return x.Refresh(ctx)
 	}
 	x.judging.Lock()
 	defer x.judging.Unlock()
+	start := time.Now().UTC()
 	found := map[string][]Finding{}
 	facts := map[string]keyFacts{}
 	for _, k := range keys {
@@ -169,23 +169,46 @@ func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
 	// Only a judging changes all and keys, and this one holds judging: read
 	// them, and build what replaces them, without keeping readers waiting.
 	x.mu.RLock()
-	before, had := x.all, x.keys
+	before, had, rejudged := x.all, x.keys, x.rejudged
 	x.mu.RUnlock()
-	all := make([]Finding, 0, len(before))
-	for _, f := range before {
-		if _, again := found[f.SchemaKey]; !again {
-			all = append(all, f)
-		}
+	all, merged := replaceKeys(before, had, found, facts)
+	groups := groupFindings(all)
+	again := make(map[string]time.Time, len(rejudged)+len(keys))
+	for k, at := range rejudged {
+		again[k] = at
 	}
 	var fresh []Finding
 	for _, k := range keys {
-		all = append(all, found[k]...)
 		fresh = append(fresh, found[k]...)
+		again[k] = start
 	}
-	sortFindings(all)
-	groups := groupFindings(all)
-	merged := make(map[string]keyFacts, len(had)+len(facts))
-	for k, v := range had {
+	x.mu.Lock()
+	x.all, x.groups, x.keys, x.rejudged = all, groups, merged, again
+	x.mu.Unlock()
+	if x.OnNew != nil {
+		if fresh = newSince(before, fresh); len(fresh) > 0 {
+			x.OnNew(fresh)
+		}
+	}
+	return nil
+}
+
+// replaceKeys puts the findings and facts of some keys in place of those
+// they have in all and keys, and returns the results, sorted; the inputs
+// are left as they are. A key whose facts count no schema is gone.
+func replaceKeys(all []Finding, keys map[string]keyFacts, found map[string][]Finding, facts map[string]keyFacts) ([]Finding, map[string]keyFacts) {
+	out := make([]Finding, 0, len(all))
+	for _, f := range all {
+		if _, again := found[f.SchemaKey]; !again {
+			out = append(out, f)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(found)) {
+		out = append(out, found[k]...)
+	}
+	sortFindings(out)
+	merged := make(map[string]keyFacts, len(keys)+len(facts))
+	for k, v := range keys {
 		merged[k] = v
 	}
 	for k, v := range facts {
@@ -195,15 +218,7 @@ func (x *Findings) RefreshKeys(ctx context.Context, keys []string) error {
 		}
 		merged[k] = v
 	}
-	x.mu.Lock()
-	x.all, x.groups, x.keys = all, groups, merged
-	x.mu.Unlock()
-	if x.OnNew != nil {
-		if fresh = newSince(before, fresh); len(fresh) > 0 {
-			x.OnNew(fresh)
-		}
-	}
-	return nil
+	return out, merged
 }
 
 // judgeKey reads and judges a key's current schemas. Only a metric key's
@@ -475,9 +490,9 @@ func (x *Findings) pool(ctx context.Context, f FindingFilter, grouped bool) ([]F
 	x.mu.RUnlock()
 	if judged.IsZero() {
 		// Nothing judged yet (the first full judging is still running, or
-		// there is none in this process): judge now rather than say all is
-		// well.
-		if err := x.Refresh(ctx); err != nil {
+		// there is none in this process): serve the stored judging, or
+		// judge now rather than say all is well.
+		if _, err := x.catchUp(ctx); err != nil {
 			return nil, nil, err
 		}
 		x.mu.RLock()
