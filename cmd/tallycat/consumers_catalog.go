@@ -13,7 +13,6 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/gen/tallycat/v1/tallycatv1connect"
-	"github.com/tallycat/tallycat/internal/consumers/promnames"
 	cusage "github.com/tallycat/tallycat/internal/consumers/usage"
 )
 
@@ -87,9 +86,9 @@ func looseSchemas(k *tallycatv1.SchemaKeySummary) []cusage.Schema {
 	var out []cusage.Schema
 	for _, u := range units {
 		for _, t := range types {
-			out = append(out, cusage.Schema{Unit: u, Instrument: instruments[t]})
+			out = append(out, cusage.Schema{Unit: u, Instrument: cusage.InstrumentOf(t)})
 			if t == tallycatv1.MetricType_METRIC_TYPE_SUM {
-				out = append(out, cusage.Schema{Unit: u, Instrument: instruments[t], Monotonic: true})
+				out = append(out, cusage.Schema{Unit: u, Instrument: cusage.InstrumentOf(t), Monotonic: true})
 			}
 		}
 	}
@@ -139,32 +138,13 @@ func toUsageCost(c *tallycatv1.Cost) cusage.Cost {
 	return out
 }
 
-var instruments = map[tallycatv1.MetricType]promnames.Instrument{
-	tallycatv1.MetricType_METRIC_TYPE_GAUGE:                 promnames.Gauge,
-	tallycatv1.MetricType_METRIC_TYPE_SUM:                   promnames.Sum,
-	tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM:             promnames.Histogram,
-	tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM: promnames.ExponentialHistogram,
-	tallycatv1.MetricType_METRIC_TYPE_SUMMARY:               promnames.Summary,
-}
-
-var temporalities = map[tallycatv1.Temporality]promnames.Temporality{
-	tallycatv1.Temporality_TEMPORALITY_DELTA:      promnames.Delta,
-	tallycatv1.Temporality_TEMPORALITY_CUMULATIVE: promnames.Cumulative,
-}
-
-var sources = map[tallycatv1.FieldSource]promnames.Source{
-	tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE:   promnames.Resource,
-	tallycatv1.FieldSource_FIELD_SOURCE_SCOPE:      promnames.Scope,
-	tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT: promnames.DataPoint,
-}
-
 // toUsageSchema keeps what names a schema's series and labels; a field of
 // another source (none on a metric) has no label and is left out.
 func toUsageSchema(s *tallycatv1.Schema) cusage.Schema {
-	out := cusage.Schema{ID: s.SchemaId, Unit: s.Unit, Instrument: instruments[s.MetricType], Monotonic: s.Monotonic,
-		Temporality: temporalities[s.Temporality]}
+	out := cusage.Schema{ID: s.SchemaId, Unit: s.Unit, Instrument: cusage.InstrumentOf(s.MetricType), Monotonic: s.Monotonic,
+		Temporality: cusage.TemporalityOf(s.Temporality)}
 	for _, f := range s.Fields {
-		src, ok := sources[f.Source]
+		src, ok := cusage.SourceOf(f.Source)
 		if !ok {
 			continue
 		}

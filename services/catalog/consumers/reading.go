@@ -8,7 +8,6 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/consumers"
-	"github.com/tallycat/tallycat/internal/consumers/promnames"
 	"github.com/tallycat/tallycat/internal/consumers/promql"
 	"github.com/tallycat/tallycat/internal/consumers/usage"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -111,36 +110,17 @@ func toUsageCost(c catalog.Cost) usage.Cost {
 	return usage.Cost{Window: "last hour", Series: c.Series, DataPointsPerMinute: c.DataPointsPerMinute, MonthlyCost: c.Monthly}
 }
 
-var instruments = map[tallycatv1.MetricType]promnames.Instrument{
-	tallycatv1.MetricType_METRIC_TYPE_GAUGE:                 promnames.Gauge,
-	tallycatv1.MetricType_METRIC_TYPE_SUM:                   promnames.Sum,
-	tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM:             promnames.Histogram,
-	tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM: promnames.ExponentialHistogram,
-	tallycatv1.MetricType_METRIC_TYPE_SUMMARY:               promnames.Summary,
-}
-
-var temporalities = map[tallycatv1.Temporality]promnames.Temporality{
-	tallycatv1.Temporality_TEMPORALITY_DELTA:      promnames.Delta,
-	tallycatv1.Temporality_TEMPORALITY_CUMULATIVE: promnames.Cumulative,
-}
-
-var sources = map[tallycatv1.FieldSource]promnames.Source{
-	tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE:   promnames.Resource,
-	tallycatv1.FieldSource_FIELD_SOURCE_SCOPE:      promnames.Scope,
-	tallycatv1.FieldSource_FIELD_SOURCE_DATA_POINT: promnames.DataPoint,
-}
-
 // toUsageSchema keeps what names a metric schema's series and labels, and
 // its figures when they were applied (Schema.Cost, Field.Distinct). A
 // field of another source (none on a metric) has no label and is left out.
 func toUsageSchema(s catalog.Schema) usage.Schema {
-	out := usage.Schema{ID: s.ID, Unit: s.Unit, Instrument: instruments[s.Type], Monotonic: s.Monotonic,
-		Temporality: temporalities[s.Temporality]}
+	out := usage.Schema{ID: s.ID, Unit: s.Unit, Instrument: usage.InstrumentOf(s.Type), Monotonic: s.Monotonic,
+		Temporality: usage.TemporalityOf(s.Temporality)}
 	if s.Cost != nil {
 		out.Series = s.Cost.Series
 	}
 	for _, f := range s.Fields {
-		src, ok := sources[f.Source]
+		src, ok := usage.SourceOf(f.Source)
 		if !ok {
 			continue
 		}
