@@ -93,6 +93,8 @@ func (h *ConformanceHandler) ExportRegistry(ctx context.Context, _ *tallycatv1.E
 // With drop_unused, the processors also drop what the consumers' reading
 // says nobody reads, and the response says what that saves; before any
 // consumer is synced that is FAILED_PRECONDITION (consumers.Service.Unused).
+// An unused attribute of a metric whose points do not fold by adding is
+// kept (conformance.FoldsByAdding), so the savings leave it out.
 func (h *ConformanceHandler) GetCollectorConfig(ctx context.Context, req *tallycatv1.GetCollectorConfigRequest) (*tallycatv1.GetCollectorConfigResponse, error) {
 	opts := toCollectorOptions(req)
 	var savings *tallycatv1.CollectorSavings
@@ -102,7 +104,8 @@ func (h *ConformanceHandler) GetCollectorConfig(ctx context.Context, req *tallyc
 			return nil, toConnectError(ctx, err)
 		}
 		opts.DropMetrics, opts.DeleteAttributes = unusedDrops(unused)
-		savings = toCollectorSavings(unused.Savings)
+		opts.MetricTypes = unused.Types
+		savings = toCollectorSavings(withoutKept(unused))
 	}
 	config, err := h.Findings.CollectorConfig(ctx, opts)
 	if err != nil {
@@ -123,6 +126,19 @@ func unusedDrops(unused consumers.Unused) ([]string, map[string][]string) {
 		deleteAttrs[f.Key] = append(deleteAttrs[f.Key], f.Attribute)
 	}
 	return drop, deleteAttrs
+}
+
+// withoutKept is unused's savings less the attributes the configuration
+// keeps, on metrics whose points do not fold by adding.
+func withoutKept(unused consumers.Unused) consumers.Savings {
+	s := unused.Savings
+	for _, f := range unused.Attributes {
+		if folds, _ := conformance.FoldsByAdding(unused.Types[f.Key]); !folds {
+			s.AttributesDeleted--
+			s.SeriesSaved -= f.SeriesSaved
+		}
+	}
+	return s
 }
 
 // toCollectorSavings converts what dropping the unused saves.

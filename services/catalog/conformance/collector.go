@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/glob"
 	"github.com/tallycat/tallycat/internal/schemaid"
 	"github.com/tallycat/tallycat/services/catalog"
@@ -24,8 +25,9 @@ import (
 // attributes from spans and their events, or from log records; the
 // transform processor has no context for span links, so a banned link
 // attribute is judged but not deleted. Beside the policies, the same
-// processors can drop the metrics and delete the attributes no dashboard
-// or rule reads (collector_unused.go).
+// processors can drop the metrics no dashboard or rule reads, and delete
+// the attributes none uses from the metrics whose points fold by adding,
+// adding them up (collector_unused.go).
 
 // CollectorOptions selects what the generated configuration enforces
 // beyond the banned attributes and metrics.
@@ -41,9 +43,16 @@ type CollectorOptions struct {
 	// findings).
 	DropMetrics []string
 	// DeleteAttributes are, by metric key, the data point attribute keys
-	// to delete from it: those no query on the metric uses
-	// (unused_attribute findings). Keys are exact, never globs.
+	// to delete from it, adding up the data points they told apart:
+	// those no query on the metric uses (unused_attribute findings).
+	// Keys are exact, never globs. Only a metric whose MetricTypes all
+	// fold by adding loses them (see FoldsByAdding); on any other the
+	// header says why they are kept.
 	DeleteAttributes map[string][]string
+	// MetricTypes are, by metric key, the data types of its current
+	// schemas: what chooses how a key of DeleteAttributes is folded, or
+	// whether it is.
+	MetricTypes map[string][]tallycatv1.MetricType
 }
 
 // CollectorConfig writes the Collector processors that enforce rules (and,

@@ -13,6 +13,7 @@ import (
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/glob"
 	"github.com/tallycat/tallycat/internal/schemaid"
+	. "github.com/tallycat/tallycat/internal/testvocab"
 )
 
 const collectorPolicy = `
@@ -253,8 +254,10 @@ func TestCollectorConfigCapsMetricsOnly(t *testing.T) {
 // TestCollectorConfigDropsUnused: the metrics no dashboard or rule reads
 // are filtered one condition each, after the policies' conditions, and the
 // attributes no query on a read metric uses are deleted from that metric
-// only, each line saying why; the order is fixed whatever order they come
-// in, so that a regenerated file diffs only where what is read changed.
+// only, each line saying why, then the points they told apart added up on
+// that metric, for its types only; the order is fixed whatever order they
+// come in, so that a regenerated file diffs only where what is read
+// changed.
 func TestCollectorConfigDropsUnused(t *testing.T) {
 	opts := CollectorOptions{
 		DropMetrics: []string{"system.paging.faults", "otelcol_process_uptime", "system.paging.faults"},
@@ -262,6 +265,11 @@ func TestCollectorConfigDropsUnused(t *testing.T) {
 			"system.network.io":   {"direction", "device"},
 			"system.memory.usage": {"state"},
 			"system.cpu.time":     nil,
+		},
+		MetricTypes: map[string][]tallycatv1.MetricType{
+			"system.network.io":   {Sum},
+			"system.memory.usage": {Histogram, Sum},
+			"system.cpu.time":     {Sum},
 		},
 	}
 	p, out := generate(t, collectorPolicy, nil, opts)
@@ -271,14 +279,18 @@ func TestCollectorConfigDropsUnused(t *testing.T) {
 		t.Errorf("filter:\n got %q\nwant %q", got, wantConds)
 	}
 	groups := p.Processors.Transform.MetricStatements
-	if len(groups) != 5 {
-		t.Fatalf("%d statement groups, want the policies' 3 and 2 for the unused attributes:\n%s", len(groups), out)
+	if len(groups) != 7 {
+		t.Fatalf("%d statement groups, want the policies' 3 and 2 for each metric with unused attributes:\n%s", len(groups), out)
 	}
 	wantGroups := []statementGroup{
 		{Context: "datapoint", Conditions: []string{`metric.name == "system.memory.usage"`},
 			Statements: []string{`delete_key(datapoint.attributes, "state")`}},
+		{Context: "metric", Conditions: []string{`metric.name == "system.memory.usage" and (metric.type == METRIC_DATA_TYPE_HISTOGRAM or metric.type == METRIC_DATA_TYPE_SUM)`},
+			Statements: []string{`aggregate_on_attributes("sum")`}},
 		{Context: "datapoint", Conditions: []string{`metric.name == "system.network.io"`},
 			Statements: []string{`delete_key(datapoint.attributes, "device")`, `delete_key(datapoint.attributes, "direction")`}},
+		{Context: "metric", Conditions: []string{`metric.name == "system.network.io" and metric.type == METRIC_DATA_TYPE_SUM`},
+			Statements: []string{`aggregate_on_attributes("sum")`}},
 	}
 	for i, g := range wantGroups {
 		got := groups[3+i]
@@ -289,8 +301,9 @@ func TestCollectorConfigDropsUnused(t *testing.T) {
 	for _, want := range []string{
 		"      - metric.name == \"system.paging.faults\" # no dashboard or rule reads it\n",
 		"          - delete_key(datapoint.attributes, \"device\") # no dashboard or rule reading this metric uses it\n",
+		"          - aggregate_on_attributes(\"sum\") # adds up the points the deletes above left alike (same attributes and timestamp)\n",
 		"#   unused: drops 2 metrics no dashboard or rule reads\n",
-		"#   unused: deletes 3 data point attributes, on 2 metrics, that no dashboard or rule reading their metric uses\n",
+		"#   unused: deletes 3 data point attributes, on 2 metrics, that no dashboard or rule reading their metric uses, adding up the points they told apart\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
@@ -311,6 +324,7 @@ func TestCollectorConfigDropsUnused(t *testing.T) {
 	shuffled := CollectorOptions{
 		DropMetrics:      []string{"system.paging.faults", "system.paging.faults", "otelcol_process_uptime"},
 		DeleteAttributes: map[string][]string{"system.memory.usage": {"state"}, "system.network.io": {"device", "direction", "device"}},
+		MetricTypes:      map[string][]tallycatv1.MetricType{"system.network.io": {Sum}, "system.memory.usage": {Sum, Histogram, Sum}},
 	}
 	for range 5 {
 		again, err := CollectorConfig(rules, nil, shuffled)
@@ -320,15 +334,55 @@ func TestCollectorConfigDropsUnused(t *testing.T) {
 	}
 }
 
+// TestCollectorConfigKeepsWhatDoesNotFold: an unused attribute of a gauge,
+// a summary, a metric one of whose schemas is one of those, or a metric of
+// unknown type is kept, since its points cannot be added up, and the
+// header says so and why; an exponential histogram folds by adding, as a
+// sum and a histogram do.
+func TestCollectorConfigKeepsWhatDoesNotFold(t *testing.T) {
+	p, out := generate(t, "", nil, CollectorOptions{
+		DeleteAttributes: map[string][]string{
+			"queue.depth": {"queue.name"}, "rpc.latency": {"peer"}, "pool.size": {"pool", "zone"},
+			"cache.hits": {"shard"}, "rpc.size": {"peer"},
+		},
+		MetricTypes: map[string][]tallycatv1.MetricType{
+			"queue.depth": {Gauge}, "rpc.latency": {SummaryMetric}, "pool.size": {Sum, Gauge},
+			"rpc.size": {ExpHistogram},
+		},
+	})
+	groups := p.Processors.Transform.MetricStatements
+	if len(groups) != 2 || groups[0].Conditions[0] != `metric.name == "rpc.size"` ||
+		groups[1].Conditions[0] != `metric.name == "rpc.size" and metric.type == METRIC_DATA_TYPE_EXPONENTIAL_HISTOGRAM` {
+		t.Fatalf("want rpc.size alone deleted from and folded:\n%s", out)
+	}
+	for _, want := range []string{
+		"#   unused: deletes 1 data point attribute, on 1 metric, that no dashboard or rule reading their metric uses, adding up the points they told apart\n",
+		"#   unused: keeps shard on cache.hits, that no dashboard or rule reading it uses: its data type is not known\n",
+		"#   unused: keeps pool, zone on pool.size, that no dashboard or rule reading it uses: one of its current schemas is a gauge, whose points have no one right fold",
+		"#   unused: keeps queue.name on queue.depth, that no dashboard or rule reading it uses: it is a gauge, whose points have no one right fold " +
+			"(adding is wrong for most gauges; max, min and mean each answer another question)\n",
+		"#   unused: keeps peer on rpc.latency, that no dashboard or rule reading it uses: it is a summary, whose quantiles do not fold\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	for _, kept := range []string{"queue.name", "pool", "zone", "shard", `"rpc.latency"`} {
+		if strings.Contains(out, `"`+strings.Trim(kept, `"`)+`"`) {
+			t.Errorf("%s, on a metric that does not fold, is in a statement:\n%s", kept, out)
+		}
+	}
+}
+
 // TestCollectorConfigDropsExactKeys: a key to drop or delete is matched as
 // itself, never as a glob, whatever characters it holds; an empty key is
 // refused, naming what it was given with.
 func TestCollectorConfigDropsExactKeys(t *testing.T) {
 	p, out := generate(t, "", nil, CollectorOptions{DropMetrics: []string{"queue.*"},
-		DeleteAttributes: map[string][]string{"jobs[1]": {"a?b"}}})
+		DeleteAttributes: map[string][]string{"jobs[1]": {"a?b"}}, MetricTypes: map[string][]tallycatv1.MetricType{"jobs[1]": {Sum}}})
 	conds := p.Processors.Filter.MetricConditions
 	groups := p.Processors.Transform.MetricStatements
-	if len(conds) != 1 || len(groups) != 1 || len(groups[0].Conditions) != 1 || len(groups[0].Statements) != 1 {
+	if len(conds) != 1 || len(groups) != 2 || len(groups[0].Conditions) != 1 || len(groups[0].Statements) != 1 {
 		t.Fatalf("unexpected configuration:\n%s", out)
 	}
 	exprString := regexp.MustCompile(`"((?:[^"\\]|\\.)*)"\)?$`)

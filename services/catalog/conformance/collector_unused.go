@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 )
 
 // Dropping what nobody reads: beside the policies, CollectorOptions can
@@ -18,16 +20,80 @@ import (
 // is written on a line of its own with a comment saying why, in a fixed
 // order, so that a regenerated configuration differs from the committed
 // one only where what is read changed.
+//
+// Deleting a data point attribute is not enough on a metric: points that
+// differed only in it become points of one series with the same
+// timestamp, which a backend wanting one sample per series and time
+// rejects or overwrites. So each delete is followed by the transform
+// processor's aggregate_on_attributes("sum") in the metric context, with
+// no attribute list: it keeps every attribute the deletes left (an
+// attribute the catalog has not seen yet included, so that it still
+// reaches the catalog behind the Collector) and adds up the points that
+// now share their attributes and timestamp (and, for delta temporality,
+// their start). Adding is what folding series means for a sum, monotonic
+// or not, and for a histogram or an exponential histogram (their counts,
+// sums and buckets add; the processor supports only "sum" for them). For
+// a gauge no function is right in general: the OpenTelemetry data model
+// calls gauge values non-additive (adding the temperatures of two rooms
+// means nothing), and max, min, mean and median each answer a question
+// that depends on what the gauge measures; a summary's quantiles do not
+// fold at all (the processor refuses to). Their attributes are kept, and
+// the configuration's header says so. A key whose current schemas mix
+// those with foldable types, or whose types are unknown, is kept alike:
+// the delete runs on every point of the metric name, whatever its type,
+// so it is written only when every type the name is known to have folds.
+// The aggregation is further limited to those types by its condition, so
+// that a name sending a gauge later is never added up (its points then
+// keep the duplicates, as the bare delete did, until the configuration
+// is regenerated).
 
-// Why each dropped metric and deleted attribute is in the configuration.
+// Why each dropped metric, deleted attribute and fold is in the
+// configuration.
 const (
 	whyMetricDropped    = "no dashboard or rule reads it"
 	whyAttributeDeleted = "no dashboard or rule reading this metric uses it"
+	whyFolded           = "adds up the points the deletes above left alike (same attributes and timestamp)"
 )
 
+// foldTypes are the OTTL names of the metric data types whose points
+// fold by adding, by the catalog's type.
+var foldTypes = map[tallycatv1.MetricType]string{
+	tallycatv1.MetricType_METRIC_TYPE_SUM:                   "METRIC_DATA_TYPE_SUM",
+	tallycatv1.MetricType_METRIC_TYPE_HISTOGRAM:             "METRIC_DATA_TYPE_HISTOGRAM",
+	tallycatv1.MetricType_METRIC_TYPE_EXPONENTIAL_HISTOGRAM: "METRIC_DATA_TYPE_EXPONENTIAL_HISTOGRAM",
+}
+
+// FoldsByAdding reports whether a metric whose current schemas have the
+// data types types can lose a data point attribute, its points folded by
+// adding them up; if not, why not. See the comment at the top of this
+// file for the choice.
+func FoldsByAdding(types []tallycatv1.MetricType) (bool, string) {
+	if len(types) == 0 {
+		return false, "its data type is not known"
+	}
+	what := "it is"
+	if slices.ContainsFunc(types, func(t tallycatv1.MetricType) bool { return t != types[0] }) {
+		what = "one of its current schemas is"
+	}
+	for _, t := range types {
+		if _, ok := foldTypes[t]; ok {
+			continue
+		}
+		switch t {
+		case tallycatv1.MetricType_METRIC_TYPE_GAUGE:
+			return false, what + " a gauge, whose points have no one right fold " +
+				"(adding is wrong for most gauges; max, min and mean each answer another question)"
+		case tallycatv1.MetricType_METRIC_TYPE_SUMMARY:
+			return false, what + " a summary, whose quantiles do not fold"
+		}
+		return false, "the data type of one of its current schemas is not known"
+	}
+	return true, ""
+}
+
 // addUnused adds opts.DropMetrics to filter and opts.DeleteAttributes to
-// transform, each key once and sorted, and returns the header's notes on
-// them.
+// transform (each deleted where it folds, see FoldsByAdding), each key
+// once and sorted, and returns the header's notes on them.
 func addUnused(transform *transformConfig, filter *filterConfig, opts CollectorOptions) ([]string, error) {
 	var notes []string
 	drop := sortedUnique(opts.DropMetrics)
@@ -45,6 +111,7 @@ func addUnused(transform *transformConfig, filter *filterConfig, opts CollectorO
 		notes = append(notes, fmt.Sprintf("unused: drops %s no dashboard or rule reads", plural(len(drop), "metric")))
 	}
 	deleted, from := 0, 0
+	var kept []string
 	for _, key := range slices.Sorted(maps.Keys(opts.DeleteAttributes)) {
 		attrs := sortedUnique(opts.DeleteAttributes[key])
 		if len(attrs) == 0 {
@@ -53,21 +120,44 @@ func addUnused(transform *transformConfig, filter *filterConfig, opts CollectorO
 		if key == "" || slices.Contains(attrs, "") {
 			return nil, fmt.Errorf("collector config: an empty key among the attributes to delete from metric %q: %q", key, attrs)
 		}
+		types := opts.MetricTypes[key]
+		if ok, why := FoldsByAdding(types); !ok {
+			kept = append(kept, fmt.Sprintf("unused: keeps %s on %s, that no dashboard or rule reading it uses: %s",
+				strings.Join(attrs, ", "), key, why))
+			continue
+		}
 		escaped := make([]string, len(attrs))
 		for i, a := range attrs {
 			escaped[i] = globEscape(a)
 		}
-		g := deleteGroup("datapoint", matchConditions("metric.name", []string{globEscape(key)}), escaped)
+		name := matchCondition("metric.name", globEscape(key))
+		g := deleteGroup("datapoint", []string{name}, escaped)
 		g.Why = whyAttributeDeleted
-		transform.MetricStatements = append(transform.MetricStatements, g)
+		transform.MetricStatements = append(transform.MetricStatements, g, foldGroup(name, types))
 		deleted += len(attrs)
 		from++
 	}
 	if deleted > 0 {
-		notes = append(notes, fmt.Sprintf("unused: deletes %s, on %s, that no dashboard or rule reading their metric uses",
-			plural(deleted, "data point attribute"), plural(from, "metric")))
+		notes = append(notes, fmt.Sprintf("unused: deletes %s, on %s, that no dashboard or rule reading their metric uses, "+
+			"adding up the points they told apart", plural(deleted, "data point attribute"), plural(from, "metric")))
 	}
-	return notes, nil
+	return append(notes, kept...), nil
+}
+
+// foldGroup is the metric context statement group that adds up, on the
+// metric name matches and only where its type is one of types (every one
+// of which folds), the data points left with the same attributes.
+func foldGroup(name string, types []tallycatv1.MetricType) statementGroup {
+	var ottlTypes []string
+	for _, t := range types {
+		ottlTypes = append(ottlTypes, foldTypes[t])
+	}
+	var isType []string
+	for _, t := range sortedUnique(ottlTypes) {
+		isType = append(isType, "metric.type == "+t)
+	}
+	return statementGroup{Context: "metric", Conditions: []string{name + " and " + paren(orAll(isType), len(isType))},
+		Statements: []string{`aggregate_on_attributes("sum")`}, Why: whyFolded}
 }
 
 // globEscape is a glob that matches only s: the policy builders take

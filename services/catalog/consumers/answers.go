@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/consumers/usage"
 	"github.com/tallycat/tallycat/services/catalog"
 )
@@ -199,8 +200,32 @@ func (s *Service) Unused(ctx context.Context) (Unused, error) {
 		}
 	}
 	out.Savings.MetricsDropped, out.Savings.AttributesDeleted = len(out.Metrics), len(out.Attributes)
+	out.Types = metricTypes(r.metrics, out.Attributes)
 	if priced {
 		out.Savings.MonthlySaving = &monthly
 	}
 	return out, nil
 }
+
+// metricTypes are the data types of the current schemas of each key an
+// unused attribute is on, each once, in the order the reading met them.
+func metricTypes(metrics []usage.Metric, attributes []usage.Finding) map[string][]tallycatv1.MetricType {
+	keys := map[string]bool{}
+	for _, f := range attributes {
+		keys[f.Key] = true
+	}
+	types := map[string][]tallycatv1.MetricType{}
+	for _, m := range metrics {
+		if !keys[m.Key] {
+			continue
+		}
+		for _, sc := range m.Schemas {
+			t := usage.MetricTypeOf(sc.Instrument)
+			if !slices.Contains(types[m.Key], t) {
+				types[m.Key] = append(types[m.Key], t)
+			}
+		}
+	}
+	return types
+}
+

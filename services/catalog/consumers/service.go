@@ -212,6 +212,10 @@ type Unused struct {
 	Metrics    []usage.Finding
 	Attributes []usage.Finding
 	Savings    Savings
+	// Types are, by the key of each of Attributes, the data types of the
+	// key's current schemas: what says whether its points can be folded
+	// once the attribute is gone (conformance.FoldsByAdding).
+	Types map[string][]tallycatv1.MetricType
 }
 
 // Sync stores a sync (catalog.Store.SyncConsumers) and makes the next read
