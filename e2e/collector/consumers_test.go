@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -41,7 +42,9 @@ const consumersTestdata = "../../internal/consumers/testdata"
 // `tallycat collector-config --drop-unused` is run in a second Collector
 // in front of the ingest, and what leaves it (its debug exporter's output)
 // and what reaches the catalog lack the unused metrics and attributes and
-// keep every metric and attribute a query reads.
+// keep every metric and attribute a query reads. A counter of its own,
+// read by route only, has its pod folded away: the points of one route
+// leave added up, one per route.
 func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 	otelcol := os.Getenv("TALLYCAT_OTELCOL")
 	if otelcol == "" {
@@ -70,6 +73,7 @@ func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 	t.Run("through a Collector that drops nothing", func(t *testing.T) {
 		log, httpAddr := startCollector(t, otelcol, dir, "plain", "", ingestGRPC)
 		postHostmetrics(t, httpAddr)
+		postCheckoutRequests(t, httpAddr, "plain")
 		testenv.Eventually(t, 30*time.Second, "the host metrics and the Collector's own in the catalog", func() error {
 			res, err := schemas.ListSchemaKeys(ctx, &tallycatv1.ListSchemaKeysRequest{PageSize: 1000})
 			if err != nil {
@@ -80,7 +84,7 @@ func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 				keys = append(keys, k.SchemaKey)
 			}
 			for _, want := range []string{"system.cpu.time", "system.network.io", "system.paging.faults",
-				"otelcol_process_uptime", "otelcol_receiver_accepted_metric_points", "otelcol_exporter_sent_metric_points"} {
+				"otelcol_process_uptime", "otelcol_receiver_accepted_metric_points", "otelcol_exporter_sent_metric_points", checkoutRequests, checkoutQueue} {
 				if !slices.Contains(keys, want) {
 					return fmt.Errorf("no %s among %q", want, keys)
 				}
@@ -90,10 +94,22 @@ func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 		before = parseDebugMetrics(log.String())
 	})
 
-	// (b) The dashboards and rules, read against it.
+	// (b) The dashboards and rules, read against it; and a rule of our
+	// own reading the checkout counter by route alone.
+	checkoutRule := filepath.Join(dir, "checkout-rules.yml")
+	if err := os.WriteFile(checkoutRule, []byte(`groups:
+  - name: checkout
+    rules:
+      - alert: CheckoutRouteDown
+        expr: sum by (route) (rate(e2e_checkout_requests_total[5m])) == 0
+      - alert: CheckoutQueueLong
+        expr: max by (route) (e2e_checkout_queue_depth) > 100
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	sync := exec.Command(filepath.Join(bin, "tallycat"), "consumers", "sync", "--catalog", catalogURL,
 		"--dashboards", consumersTestdata+"/grafana/provisioning", "--dashboards", consumersTestdata+"/perses",
-		"--rules", consumersTestdata+"/prometheus/opentelemetry-collector.yml")
+		"--rules", consumersTestdata+"/prometheus/opentelemetry-collector.yml", "--rules", checkoutRule)
 	if out, err := sync.CombinedOutput(); err != nil {
 		t.Fatalf("tallycat consumers sync: %v\n%s", err, out)
 	}
@@ -136,6 +152,9 @@ func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 	if !slices.Contains(unusedAttributes["otelcol_exporter_in_flight_requests"], "data_type") {
 		t.Fatalf("otelcol_exporter_in_flight_requests' data_type, which no query on it uses, is no unused_attribute: %v", unusedAttributes)
 	}
+	if !slices.Equal(unusedAttributes[checkoutRequests], []string{"pod"}) {
+		t.Fatalf("the checkout counter's unused attributes are %q, want its pod alone", unusedAttributes[checkoutRequests])
+	}
 	// What a query reads: each read key, with the attributes queries name
 	// (all of them when a query lets every label through).
 	read := map[string][]string{}
@@ -173,10 +192,33 @@ func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An unused attribute is deleted where its metric's points fold by
+	// adding (a sum, a histogram); on any other metric the header says it
+	// is kept, and why, and the catalog agrees that one of the metric's
+	// current schemas does not fold.
+	kept := keptAttributes(string(processors))
+	for key, attrs := range kept {
+		res, err := schemas.ListSchemas(ctx, &tallycatv1.ListSchemasRequest{SchemaKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(res.Schemas, func(s *tallycatv1.Schema) bool {
+			return s.MetricType == Gauge || s.MetricType == SummaryMetric
+		}) {
+			t.Errorf("%s keeps %q although no current schema of it is a gauge or a summary", key, attrs)
+		}
+	}
+	if kept["otelcol_exporter_in_flight_requests"] != nil || kept[checkoutRequests] != nil {
+		t.Errorf("sums keep their unused attributes: %v", kept)
+	}
+	if !slices.Equal(kept[checkoutQueue], []string{"pod"}) {
+		t.Errorf("the checkout queue gauge keeps %q, want its pod, which adding would fold wrongly", kept[checkoutQueue])
+	}
 	var after sentMetrics
 	t.Run("through a Collector that drops what nobody reads", func(t *testing.T) {
 		log, httpAddr := startCollector(t, otelcol, dir, "dropping", string(processors), ingestGRPC)
 		postHostmetrics(t, httpAddr)
+		postCheckoutRequests(t, httpAddr, "dropping")
 		testenv.Eventually(t, 30*time.Second, "every read metric through the dropping Collector", func() error {
 			after = parseDebugMetrics(log.String())
 			for key := range read {
@@ -186,11 +228,22 @@ func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 			}
 			return nil
 		})
+		// The pods of a route are added up: 3 + 4 requests on /cart,
+		// 5 on /pay, one point each, the same moment they were sent.
+		got := debugSumPoints(log.String(), checkoutRequests)
+		want := map[string]int64{"route=/cart": 7, "route=/pay": 5}
+		if len(got) != len(want) || got["route=/cart"] != want["route=/cart"] || got["route=/pay"] != want["route=/pay"] {
+			t.Errorf("%s left the Collector as %v, want %v", checkoutRequests, got, want)
+		}
+		// The gauge's points leave as they came.
+		if got, want := debugSumPoints(log.String(), checkoutQueue), map[string]int64{"route=/cart,pod=a": 3, "route=/cart,pod=b": 4, "route=/pay,pod=a": 5}; !maps.Equal(got, want) {
+			t.Errorf("%s left the Collector as %v, want %v", checkoutQueue, got, want)
+		}
 		// The catalog, while the Collector still sends: each metric
 		// whose unused attributes were deleted gets a new schema
 		// without them.
 		for key, attrs := range unusedAttributes {
-			if _, sent := before[key]; !sent {
+			if _, sent := before[key]; !sent || kept[key] != nil {
 				continue
 			}
 			testenv.Eventually(t, 20*time.Second, "a schema of "+key+" without "+strings.Join(attrs, ", "), func() error {
@@ -214,7 +267,7 @@ func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 	}
 	for key, attrs := range unusedAttributes {
 		for _, a := range attrs {
-			if after[key][a] {
+			if after[key][a] && !slices.Contains(kept[key], a) {
 				t.Errorf("%s left the Collector with %s, which no query on it uses", key, a)
 			}
 		}
@@ -227,7 +280,7 @@ func TestCollectorDropsWhatNobodyReads(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Logf("read: %v\nunused metrics: %v\nunused attributes: %v\nthe generated processors:\n%s", read, unusedMetrics, unusedAttributes, processors)
+		t.Logf("read: %v\nunused metrics: %v\nunused attributes: %v\nkept: %v\nthe generated processors:\n%s", read, unusedMetrics, unusedAttributes, kept, processors)
 	}
 }
 
@@ -325,6 +378,99 @@ func postHostmetrics(t *testing.T, httpAddr string) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("posting the hostmetrics request: %s", resp.Status)
 	}
+}
+
+// checkoutRequests and checkoutQueue are a counter and a gauge the test
+// sends itself, each with a data point attribute its rule reads (route)
+// and one it does not (pod).
+const (
+	checkoutRequests = "e2e.checkout.requests"
+	checkoutQueue    = "e2e.checkout.queue.depth"
+)
+
+// postCheckoutRequests posts, OTLP/JSON, checkoutRequests' points of one
+// moment: 3 and 4 requests on /cart from pods a and b, 5 on /pay from a;
+// and checkoutQueue's, with the same attributes and values;
+// as release 1.0.0-NAME of e2e-checkout, so that the catalog shows a new
+// schema when a Collector drops the pod.
+func postCheckoutRequests(t *testing.T, httpAddr, name string) {
+	t.Helper()
+	now, start := time.Now().UnixNano(), time.Now().Add(-time.Minute).UnixNano()
+	point := func(route, pod string, n int) string {
+		return fmt.Sprintf(`{"attributes": [{"key": "route", "value": {"stringValue": %q}}, {"key": "pod", "value": {"stringValue": %q}}],
+			"startTimeUnixNano": "%d", "timeUnixNano": "%d", "asInt": "%d"}`, route, pod, start, now, n)
+	}
+	body := fmt.Sprintf(`{"resourceMetrics": [{"resource": {"attributes": [
+		{"key": "service.name", "value": {"stringValue": "e2e-checkout"}},
+		{"key": "service.version", "value": {"stringValue": "1.0.0-%s"}}]},
+	  "scopeMetrics": [{"scope": {"name": "e2e"}, "metrics": [{"name": %[2]q, "unit": "{request}",
+		"sum": {"aggregationTemporality": 2, "isMonotonic": true, "dataPoints": [%[4]s]}},
+		{"name": %[3]q, "unit": "{request}", "gauge": {"dataPoints": [%[4]s]}}]}]}]}`,
+		name, checkoutRequests, checkoutQueue, point("/cart", "a", 3)+", "+point("/cart", "b", 4)+", "+point("/pay", "a", 5))
+	resp, err := http.Post("http://"+httpAddr+"/v1/metrics", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("posting %s: %s", checkoutRequests, resp.Status)
+	}
+}
+
+// debugSumPoints reads, from the debug exporter's detailed output, the
+// integer points of the metric named name: by their attributes as
+// "k=v,k=v" in the order printed, their values. A second point with the
+// same attributes is kept as another entry, its key suffixed with "#2" and
+// so on, so that duplicates show.
+func debugSumPoints(log, name string) map[string]int64 {
+	out := map[string]int64{}
+	attr := regexp.MustCompile(`^\s+-> (.+?): [A-Za-z]+\((.*)\)$`)
+	value := regexp.MustCompile(`^Value: (-?\d+)$`)
+	var in, inAttributes bool
+	var attrs []string
+	sc := bufio.NewScanner(strings.NewReader(log))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.Contains(line, "-> Name: "):
+			in = strings.TrimSpace(strings.SplitN(line, "-> Name: ", 2)[1]) == name
+		case !in:
+		case strings.HasPrefix(line, "NumberDataPoints #"):
+			inAttributes, attrs = false, nil
+		case strings.TrimSpace(line) == "Data point attributes:":
+			inAttributes, attrs = true, nil
+		case inAttributes && attr.MatchString(line):
+			m := attr.FindStringSubmatch(line)
+			attrs = append(attrs, m[1]+"="+m[2])
+		case value.MatchString(strings.TrimSpace(line)):
+			inAttributes = false
+			var v int64
+			fmt.Sscan(value.FindStringSubmatch(strings.TrimSpace(line))[1], &v)
+			key := strings.Join(attrs, ",")
+			for i := 2; ; i++ {
+				if _, dup := out[key]; !dup {
+					break
+				}
+				key = fmt.Sprintf("%s#%d", strings.Join(attrs, ","), i)
+			}
+			out[key] = v
+		default:
+			inAttributes = false
+		}
+	}
+	return out
+}
+
+// keptAttributes reads, from the generated processors' header, the
+// unused attributes kept and on which metric: "unused: keeps A, B on
+// KEY, that ...".
+func keptAttributes(processors string) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range regexp.MustCompile(`(?m)^#   unused: keeps (.+?) on (\S+), that `).FindAllStringSubmatch(processors, -1) {
+		out[m[2]] = append(out[m[2]], strings.Split(m[1], ", ")...)
+	}
+	return out
 }
 
 // sentMetrics is what left a Collector: by metric name, the data point
