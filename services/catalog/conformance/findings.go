@@ -25,8 +25,10 @@ type Findings struct {
 	Store catalog.Store
 	Judge Judge
 	// OnNew, when set, is called after each full judging but the first with
-	// the findings the one before did not have (a restart does not announce
-	// again what was known), for example to send them as events.
+	// the findings the one before did not have, for example to send them
+	// as events. The one before may be a stored judging (see Run): a
+	// restart does not announce again what was known, and announces what
+	// appeared while no replica judged.
 	OnNew func([]Finding)
 
 	mu     sync.RWMutex
@@ -39,6 +41,9 @@ type Findings struct {
 	// rejudged is when each key RefreshKeys judged since that judging
 	// was judged again (see adoptStored).
 	rejudged map[string]time.Time
+	// config is the fingerprint of the configuration that judging was
+	// judged under (see Judge.fingerprint).
+	config string
 	// judging is held by whatever replaces the findings: a judging, in
 	// full or of keys, or serving a stored one.
 	judging sync.Mutex
@@ -123,9 +128,10 @@ func (x *Findings) Refresh(ctx context.Context) error {
 	groups := groupFindings(all)
 	x.mu.Lock()
 	before, first := x.all, x.judged.IsZero()
-	x.all, x.groups, x.keys, x.judged, x.total, x.rejudged = all, groups, keys, start, total, nil
+	config := x.Judge.fingerprint()
+	x.all, x.groups, x.keys, x.judged, x.total, x.rejudged, x.config = all, groups, keys, start, total, nil, config
 	x.mu.Unlock()
-	x.save(ctx, judging{at: start, all: all, keys: keys, total: total})
+	x.save(ctx, judging{at: start, config: config, all: all, keys: keys, total: total})
 	if x.OnNew != nil && !first {
 		if fresh := newSince(before, all); len(fresh) > 0 {
 			x.OnNew(fresh)

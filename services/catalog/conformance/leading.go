@@ -2,9 +2,14 @@ package conformance
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"time"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -30,6 +35,7 @@ const followEvery = 5 * time.Second
 // while it does not (see above).
 func (x *Findings) Run(ctx context.Context, interval time.Duration) {
 	var next time.Time // when this replica judges next, while it leads
+	config := x.Judge.fingerprint()
 	for {
 		leading := x.leads(ctx)
 		if !leading || x.servedAt().IsZero() {
@@ -41,7 +47,7 @@ func (x *Findings) Run(ctx context.Context, interval time.Duration) {
 		switch {
 		case !leading:
 			next = time.Time{}
-		case next.IsZero() && !x.servedAt().IsZero():
+		case next.IsZero() && !x.servedAt().IsZero() && x.servedConfig() == config:
 			// Taking the lead, or starting as the leader, with a judging
 			// to serve: the next is due an interval after it.
 			next = x.servedAt().Add(interval)
@@ -79,6 +85,14 @@ func (x *Findings) servedAt() time.Time {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return x.judged
+}
+
+// servedConfig is the fingerprint of the configuration the judging this
+// replica serves was judged under.
+func (x *Findings) servedConfig() string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.config
 }
 
 // adoptStored serves the stored judging when it is newer than the one
@@ -120,7 +134,7 @@ func (x *Findings) adoptStored(ctx context.Context) (bool, error) {
 	}
 	groups := groupFindings(j.all)
 	x.mu.Lock()
-	x.all, x.groups, x.keys, x.judged, x.total, x.rejudged = j.all, groups, j.keys, j.at, j.total, kept
+	x.all, x.groups, x.keys, x.judged, x.total, x.rejudged, x.config = j.all, groups, j.keys, j.at, j.total, kept, j.config
 	x.mu.Unlock()
 	return true, nil
 }
@@ -156,4 +170,39 @@ func (x *Findings) catchUp(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	return true, x.Refresh(ctx)
+}
+
+// fingerprint names what findings depend on besides the catalog: the
+// registries' sources, the levels, the ignore rules and the policies. A
+// replica that starts leading with a stored judging made under another
+// configuration (a restart with a new policy file) judges at once rather
+// than at its interval.
+func (j Judge) fingerprint() string {
+	type rule struct {
+		PolicyRule
+		MetricName string // the pattern: a regexp.Regexp has no JSON
+	}
+	var config struct {
+		Sources  []semconv.Source
+		Levels   map[string]tallycatv1.FindingLevel
+		Ignore   []IgnoreRule
+		Policies []rule
+	}
+	if j.Registry != nil {
+		config.Sources = j.Registry.Sources()
+	}
+	config.Levels, config.Ignore = j.Levels, j.Ignore
+	for _, p := range j.Policies {
+		r := rule{PolicyRule: p}
+		if p.MetricName != nil {
+			r.MetricName = p.MetricName.String()
+		}
+		config.Policies = append(config.Policies, r)
+	}
+	data, err := json.Marshal(config)
+	if err != nil { // nothing in it fails to marshal; were it to, judge again
+		return err.Error()
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

@@ -20,10 +20,13 @@ import (
 // sorted as sortFindings sorts them, and what the summary needs of each
 // metric key. Groups are not kept: they are worked out from the findings.
 type judging struct {
-	at    time.Time
-	all   []Finding
-	keys  map[string]keyFacts
-	total int
+	at time.Time
+	// config is the fingerprint of the judge's configuration it was
+	// judged under (see Judge.fingerprint).
+	config string
+	all    []Finding
+	keys   map[string]keyFacts
+	total  int
 }
 
 // The encoding of a judging: a gzip stream of a version, then strings
@@ -57,19 +60,20 @@ const (
 
 // encodeJudging writes j as judgingEncoding says.
 func encodeJudging(j judging) ([]byte, error) {
-	e := judgingEncoder{strings: map[string]uint64{"": 0}, lists: map[string]uint64{}, table: []string{""}}
+	e := judgingEncoder{strings: map[string]uint64{"": 0}, lists: map[string]uint64{}, table: []string{""},
+		shared: map[listKey]uint64{}}
 	var cols [columns][]byte
 	for i := range j.all {
 		f := &j.all[i]
-		cols[colID] = e.str(cols[colID], f.ID)
+		cols[colID] = e.strIn(colID, cols[colID], f.ID)
 		cols[colLevel] = binary.AppendUvarint(cols[colLevel], uint64(f.Level))
-		cols[colMessage] = e.str(cols[colMessage], f.Message)
-		cols[colSchemaID] = e.str(cols[colSchemaID], f.SchemaID)
-		cols[colSchemaKey] = e.str(cols[colSchemaKey], f.SchemaKey)
-		cols[colAttribute] = e.str(cols[colAttribute], f.Attribute)
-		cols[colExpected] = e.str(cols[colExpected], f.Expected)
-		cols[colActual] = e.str(cols[colActual], f.Actual)
-		cols[colReplacement] = e.str(cols[colReplacement], f.Replacement)
+		cols[colMessage] = e.strIn(colMessage, cols[colMessage], f.Message)
+		cols[colSchemaID] = e.strIn(colSchemaID, cols[colSchemaID], f.SchemaID)
+		cols[colSchemaKey] = e.strIn(colSchemaKey, cols[colSchemaKey], f.SchemaKey)
+		cols[colAttribute] = e.strIn(colAttribute, cols[colAttribute], f.Attribute)
+		cols[colExpected] = e.strIn(colExpected, cols[colExpected], f.Expected)
+		cols[colActual] = e.strIn(colActual, cols[colActual], f.Actual)
+		cols[colReplacement] = e.strIn(colReplacement, cols[colReplacement], f.Replacement)
 		cols[colProducers] = binary.AppendUvarint(cols[colProducers], e.list(f.Producers))
 		cols[colFirstSeen] = appendTime(cols[colFirstSeen], f.FirstSeen)
 		cols[colExamples] = binary.AppendUvarint(cols[colExamples], uint64(len(f.Examples)))
@@ -106,6 +110,7 @@ func encodeJudging(j judging) ([]byte, error) {
 	}
 	head := binary.AppendUvarint(nil, judgingEncoding)
 	head = appendTime(head, j.at)
+	head = append(binary.AppendUvarint(head, uint64(len(j.config))), j.config...)
 	for _, n := range []int{j.total, len(j.all), len(keys), len(e.table), len(e.listLens), len(e.releases) / 3} {
 		head = binary.AppendUvarint(head, uint64(n))
 	}
@@ -125,11 +130,16 @@ func encodeJudging(j judging) ([]byte, error) {
 	for _, c := range cols {
 		head = binary.AppendUvarint(head, uint64(len(c)))
 	}
-	if _, err := z.Write(head); err != nil {
-		return nil, err
-	}
+	size := 0
 	for _, s := range e.table {
-		if _, err := io.WriteString(z, s); err != nil {
+		size += len(s)
+	}
+	table := make([]byte, 0, size)
+	for _, s := range e.table {
+		table = append(table, s...)
+	}
+	for _, b := range [][]byte{head, table} {
+		if _, err := z.Write(b); err != nil {
 			return nil, err
 		}
 	}
@@ -146,26 +156,70 @@ func encodeJudging(j judging) ([]byte, error) {
 
 // judgingEncoder numbers the strings and release lists of a judging.
 type judgingEncoder struct {
-	strings  map[string]uint64
-	table    []string
+	strings map[string]uint64
+	table   []string
+	// last is each column's last string and its index: findings come
+	// sorted, so a column often repeats the one before, which then costs
+	// a comparison rather than a lookup.
+	last [columns]struct {
+		s string
+		n uint64
+	}
 	lists    map[string]uint64 // by the varints of the list's string indexes
+	shared   map[listKey]uint64
 	listLens []uint64
 	releases []uint64 // every list's releases, three string indexes each
 	scratch  []byte
 }
 
+// listKey is a release list by its memory: the findings of one schema
+// share its list of releases, which is numbered once.
+type listKey struct {
+	first *catalog.ReleaseIdentity
+	n     int
+}
+
+// strIn is str for a column, remembering its last string.
+func (e *judgingEncoder) strIn(col int, b []byte, s string) []byte {
+	if l := &e.last[col]; l.s == s {
+		return binary.AppendUvarint(b, l.n)
+	}
+	n := e.index(s)
+	e.last[col].s, e.last[col].n = s, n
+	return binary.AppendUvarint(b, n)
+}
+
 // str appends the index of s, numbering it if it is new.
 func (e *judgingEncoder) str(b []byte, s string) []byte {
+	return binary.AppendUvarint(b, e.index(s))
+}
+
+// index is the number of s, given it now if it is new.
+func (e *judgingEncoder) index(s string) uint64 {
 	n, ok := e.strings[s]
 	if !ok {
 		n = uint64(len(e.table))
 		e.strings[s], e.table = n, append(e.table, s)
 	}
-	return binary.AppendUvarint(b, n)
+	return n
 }
 
 // list returns the index of a release list, numbering it if it is new.
 func (e *judgingEncoder) list(rs []catalog.ReleaseIdentity) uint64 {
+	if len(rs) == 0 {
+		return e.contentList(rs)
+	}
+	k := listKey{&rs[0], len(rs)}
+	if n, ok := e.shared[k]; ok {
+		return n
+	}
+	n := e.contentList(rs)
+	e.shared[k] = n
+	return n
+}
+
+// contentList numbers a release list by its releases.
+func (e *judgingEncoder) contentList(rs []catalog.ReleaseIdentity) uint64 {
 	b := e.scratch[:0]
 	for _, r := range rs {
 		b = e.str(b, r.ServiceNamespace)
@@ -215,6 +269,7 @@ func decodeJudging(data []byte) (judging, error) {
 		return judging{}, fmt.Errorf("%w: encoding %d, this catalog reads %d", errBadJudging, v, judgingEncoding)
 	}
 	j := judging{at: d.time()}
+	j.config = string(d.take(d.count()))
 	j.total = d.count()
 	nFindings, nKeys, nStrings, nLists, nReleases := d.count(), d.count(), d.count(), d.count(), d.count()
 	// Each takes a byte at least: a larger count is broken data, which

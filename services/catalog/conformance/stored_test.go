@@ -22,8 +22,9 @@ func aJudging() judging {
 	t0 := time.Date(2026, 12, 6, 10, 0, 0, 123000, time.UTC)
 	checkout := []catalog.ReleaseIdentity{{ServiceNamespace: "shop", ServiceName: "checkout", ServiceVersion: "1.4.2"}, {ServiceName: "checkout", ServiceVersion: "1.4.1"}}
 	return judging{
-		at:    t0.Add(time.Hour),
-		total: 3,
+		at:     t0.Add(time.Hour),
+		config: "judged under these rules",
+		total:  3,
 		all: []Finding{
 			{ID: "unit_mismatch", Level: tallycatv1.FindingLevel_FINDING_LEVEL_VIOLATION, Message: "unit is ms, the registry says s",
 				SchemaID: "0123", SchemaKey: "http.server.request.duration", Expected: "s", Actual: "ms", Producers: checkout, FirstSeen: t0},

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/pgtest"
 	"github.com/tallycat/tallycat/internal/semconv"
 	"github.com/tallycat/tallycat/internal/testenv"
@@ -38,7 +39,7 @@ type replica struct {
 	stop  func()
 }
 
-func startReplica(t *testing.T, dsn string, interval time.Duration, leads bool) *replica {
+func startReplica(t *testing.T, dsn string, interval time.Duration, leads bool, levels map[string]tallycatv1.FindingLevel) *replica {
 	t.Helper()
 	reg, err := semconv.Builtin()
 	if err != nil {
@@ -48,7 +49,7 @@ func startReplica(t *testing.T, dsn string, interval time.Duration, leads bool) 
 	if leads && !s.Leading(context.Background()) {
 		t.Fatal("the first replica does not lead")
 	}
-	x := &conformance.Findings{Store: s, Judge: conformance.Judge{Registry: reg}}
+	x := &conformance.Findings{Store: s, Judge: conformance.Judge{Registry: reg, Levels: levels}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); x.Run(ctx, interval) }()
@@ -96,8 +97,8 @@ func TestTheLeaderJudgesTheOthersServe(t *testing.T) {
 	}
 
 	const interval = 300 * time.Millisecond
-	a := startReplica(t, dsn, interval, true)
-	b := startReplica(t, dsn, interval, false)
+	a := startReplica(t, dsn, interval, true, nil)
+	b := startReplica(t, dsn, interval, false, nil)
 	var leaders []string
 	testenv.Eventually(t, 20*time.Second, "the follower serves the leader's second judging", func() error {
 		atA, fromA := a.served(t)
@@ -133,7 +134,7 @@ func TestTheLeaderJudgesTheOthersServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := startReplica(t, dsn, time.Hour, true)
+	c := startReplica(t, dsn, time.Hour, true, nil)
 	testenv.Eventually(t, 10*time.Second, "the new leader serves the stored judging", func() error {
 		if at, _ := c.served(t); !at.Equal(stored.At) {
 			return fmt.Errorf("it serves the judging of %v, want %v", at, stored.At)
@@ -147,4 +148,19 @@ func TestTheLeaderJudgesTheOthersServe(t *testing.T) {
 	if n := c.store.judgings.Load(); n != 0 {
 		t.Errorf("the new leader judged %d times before its interval, want none", n)
 	}
+
+	// One that starts with other finding levels (a restart with a new
+	// configuration) judges at once: the stored findings are not what it
+	// would find.
+	c.stop()
+	d := startReplica(t, dsn, time.Hour, true, map[string]tallycatv1.FindingLevel{"missing_metric": tallycatv1.FindingLevel_FINDING_LEVEL_UNSPECIFIED})
+	testenv.Eventually(t, 10*time.Second, "a leader of another configuration judges at once", func() error {
+		if n := d.store.judgings.Load(); n != 1 {
+			return fmt.Errorf("it judged %d times", n)
+		}
+		if at, _ := d.served(t); !at.After(stored.At) {
+			return fmt.Errorf("it serves the judging of %v, the stored one", at)
+		}
+		return nil
+	})
 }
