@@ -925,11 +925,15 @@ type ListConsumersRequest struct {
 	// query keeps consumers whose title, folder or source contains it.
 	Query string `protobuf:"bytes,2,opt,name=query,proto3" json:"query,omitempty"`
 	// broken_only keeps the consumers with a violation or an unparsed query.
-	BrokenOnly    bool   `protobuf:"varint,3,opt,name=broken_only,json=brokenOnly,proto3" json:"broken_only,omitempty"`
-	PageSize      int32  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	BrokenOnly bool   `protobuf:"varint,3,opt,name=broken_only,json=brokenOnly,proto3" json:"broken_only,omitempty"`
+	PageSize   int32  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken  string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// exclude_self_telemetry counts in stats neither the metrics nor the
+	// metrics read that only TallyCat's own services produce, as the lists
+	// leave them out.
+	ExcludeSelfTelemetry bool `protobuf:"varint,6,opt,name=exclude_self_telemetry,json=excludeSelfTelemetry,proto3" json:"exclude_self_telemetry,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ListConsumersRequest) Reset() {
@@ -995,6 +999,13 @@ func (x *ListConsumersRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListConsumersRequest) GetExcludeSelfTelemetry() bool {
+	if x != nil {
+		return x.ExcludeSelfTelemetry
+	}
+	return false
 }
 
 type ListConsumersResponse struct {
@@ -1167,7 +1178,8 @@ type ListConsumerFindingsRequest struct {
 	PageSize   int32  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken  string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// exclude_self_telemetry leaves out unused_metric and unused_attribute
-	// on what only TallyCat's own services produce.
+	// on what only TallyCat's own services produce, and counts those metrics
+	// in stats neither as metrics nor as metrics read.
 	ExcludeSelfTelemetry bool `protobuf:"varint,7,opt,name=exclude_self_telemetry,json=excludeSelfTelemetry,proto3" json:"exclude_self_telemetry,omitempty"`
 	unknownFields        protoimpl.UnknownFields
 	sizeCache            protoimpl.SizeCache
@@ -1699,7 +1711,7 @@ const file_tallycat_v1_consumer_service_proto_rawDesc = "" +
 	"\aremoved\x18\x03 \x01(\x05R\aremoved\x12\x1c\n" +
 	"\tunchanged\x18\x04 \x01(\x05R\tunchanged\x12\x12\n" +
 	"\x04kept\x18\x05 \x01(\x05R\x04kept\x12\x1a\n" +
-	"\bunparsed\x18\x06 \x01(\x05R\bunparsed\"\xed\x01\n" +
+	"\bunparsed\x18\x06 \x01(\x05R\bunparsed\"\xa3\x02\n" +
 	"\x14ListConsumersRequest\x12B\n" +
 	"\x05kinds\x18\x01 \x03(\x0e2\x19.tallycat.v1.ConsumerKindB\x11\xbaH\x0e\x92\x01\v\x10\x03\"\a\x82\x01\x04\x10\x01 \x00R\x05kinds\x12\x1e\n" +
 	"\x05query\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x05query\x12\x1f\n" +
@@ -1708,7 +1720,8 @@ const file_tallycat_v1_consumer_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x04 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\"\xc5\x01\n" +
+	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x124\n" +
+	"\x16exclude_self_telemetry\x18\x06 \x01(\bR\x14excludeSelfTelemetry\"\xc5\x01\n" +
 	"\x15ListConsumersResponse\x123\n" +
 	"\tconsumers\x18\x01 \x03(\v2\x15.tallycat.v1.ConsumerR\tconsumers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +

@@ -36,8 +36,8 @@ func (h *ConsumerHandler) SyncConsumers(ctx context.Context, req *tallycatv1.Syn
 
 // ListConsumers implements tallycatv1connect.ConsumerServiceHandler.
 func (h *ConsumerHandler) ListConsumers(ctx context.Context, req *tallycatv1.ListConsumersRequest) (*tallycatv1.ListConsumersResponse, error) {
-	f := consumers.ConsumerFilter{Query: req.GetQuery(), BrokenOnly: req.GetBrokenOnly()}
-	parts := []string{req.GetQuery(), strconv.FormatBool(req.GetBrokenOnly())}
+	f := consumers.ConsumerFilter{Query: req.GetQuery(), BrokenOnly: req.GetBrokenOnly(), ExcludeSelf: req.GetExcludeSelfTelemetry()}
+	parts := []string{req.GetQuery(), strconv.FormatBool(req.GetBrokenOnly()), strconv.FormatBool(req.GetExcludeSelfTelemetry())}
 	for _, k := range req.GetKinds() {
 		parts = append(parts, k.String())
 		f.Kinds = append(f.Kinds, consumerKinds[k])

@@ -38,7 +38,24 @@ func (s *Service) ListConsumers(ctx context.Context, f ConsumerFilter) ([]Consum
 		return cmp.Or(cmp.Compare(b.Violations, a.Violations), cmp.Compare(b.Improvements, a.Improvements),
 			cmp.Compare(a.Title, b.Title), cmp.Compare(a.ID, b.ID))
 	})
-	return pageOf(out, f.Offset, f.Limit), len(out), r.Stats, nil
+	return pageOf(out, f.Offset, f.Limit), len(out), r.stats(f.ExcludeSelf), nil
+}
+
+// stats are the reading's counts, without the metrics only TallyCat's own
+// services produce when excludeSelf is set: a team counting what its
+// dashboards read of what it sends does not count the catalog's own.
+func (r *Reading) stats(excludeSelf bool) Stats {
+	if !excludeSelf || len(r.self) == 0 {
+		return r.Stats
+	}
+	st := r.Stats
+	st.Metrics -= len(r.self)
+	for _, u := range r.Report.Used {
+		if r.self[u.Key] {
+			st.UsedMetrics--
+		}
+	}
+	return st
 }
 
 // pageOf is the part of all from offset, at most limit long (all for 0).
@@ -88,7 +105,7 @@ func (s *Service) Findings(ctx context.Context, f FindingFilter) ([]usage.Findin
 		out = append(out, fd)
 	}
 	sortFindings(out)
-	return pageOf(out, f.Offset, f.Limit), len(out), r.Stats, nil
+	return pageOf(out, f.Offset, f.Limit), len(out), r.stats(f.ExcludeSelf), nil
 }
 
 func isUnused(id string) bool { return id == usage.UnusedMetric || id == usage.UnusedAttribute }

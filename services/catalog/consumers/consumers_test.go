@@ -197,7 +197,8 @@ func TestBreaks(t *testing.T) {
 	}
 }
 
-// TallyCat's own metrics nobody reads are left out when asked.
+// TallyCat's own metrics nobody reads are left out when asked, from the
+// findings and from the counts.
 func TestExcludeSelf(t *testing.T) {
 	ctx := context.Background()
 	store := hostCatalog(t)
@@ -223,6 +224,13 @@ func TestExcludeSelf(t *testing.T) {
 	if all, teams := unused(false), unused(true); !slices.Contains(all, "tallycat.catalog.reads") || slices.Contains(teams, "tallycat.catalog.reads") ||
 		len(teams) != len(all)-1 {
 		t.Errorf("unused %v; without TallyCat's own %v", all, teams)
+	}
+	metrics := func(excludeSelf bool) int {
+		_, _, st := must3[[]cservice.Consumer, int, cservice.Stats](t)(s.ListConsumers(ctx, cservice.ConsumerFilter{ExcludeSelf: excludeSelf}))
+		return st.Metrics
+	}
+	if all, teams := metrics(false), metrics(true); teams != all-1 {
+		t.Errorf("ListConsumers counts %d metrics, %d without TallyCat's own; want one fewer", all, teams)
 	}
 }
 

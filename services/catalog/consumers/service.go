@@ -141,6 +141,9 @@ type ConsumerFilter struct {
 	Query string
 	// BrokenOnly keeps those with a violation or an unparsed query.
 	BrokenOnly bool
+	// ExcludeSelf counts TallyCat's own metrics in the stats neither as
+	// metrics nor as read.
+	ExcludeSelf bool
 	// Offset and Limit page the selection; a Limit of 0 takes all.
 	Offset, Limit int
 }

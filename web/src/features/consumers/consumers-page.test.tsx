@@ -34,6 +34,15 @@ describe("consumers page", () => {
     expect(screen.getByTestId("consumer-total")).toHaveTextContent("3 dashboards and rules");
   });
 
+  it("asks for counts without TallyCat's own metrics until the switch shows them", async () => {
+    const { transport, calls } = fakeCatalog();
+    renderAt("/consumers", transport);
+    await screen.findAllByTestId("consumer-row");
+    expect(calls.consumers.listConsumers.at(-1)?.excludeSelfTelemetry).toBe(true);
+    await userEvent.click(screen.getByRole("switch", { name: /TallyCat/ }));
+    await waitFor(() => expect(calls.consumers.listConsumers.at(-1)?.excludeSelfTelemetry).toBe(false));
+  });
+
   it("filters by search, kind and broken only, in the URL", async () => {
     const { transport, calls } = fakeCatalog();
     const { history } = renderAt("/consumers", transport);

@@ -3,6 +3,7 @@ import { getRouteApi } from "@tanstack/react-router";
 import { Search } from "lucide-react";
 import { useConsumers } from "@/api/consumers";
 import { ErrorState } from "@/components/error-state";
+import { SelfTelemetrySwitch } from "@/components/self-telemetry-switch";
 import { Pager } from "@/components/pager";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -10,6 +11,7 @@ import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Switch } from "@/components/ui/switch";
+import { useShowSelf } from "@/lib/self-telemetry";
 import { ConsumerStatsCard } from "./consumer-stats";
 import { ConsumersTable } from "./consumers-table";
 import { type ConsumersSearch, type KindName, kinds } from "./search";
@@ -49,7 +51,11 @@ export function ConsumersPage() {
   useEffect(() => setTokens([""]), [filterKey]);
   const pageToken = tokens[tokens.length - 1] ?? "";
 
+  // The counts of metrics and metrics read leave TallyCat's own out, as
+  // the other pages' lists do, unless the switch shows them.
+  const [showSelf] = useShowSelf();
   const list = useConsumers({
+    excludeSelfTelemetry: !showSelf,
     query: search.q ?? "",
     kinds: search.kind ? [kinds[search.kind]] : [],
     brokenOnly: search.broken ?? false,
@@ -63,12 +69,15 @@ export function ConsumersPage() {
 
   return (
     <div className="space-y-4">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Consumers</h1>
-        <p className="max-w-3xl text-sm text-muted-foreground">
-          The dashboards and alerting and recording rules that read the catalog's metrics, each query read against what is sent: those
-          that read a metric or attribute nothing sends are broken, and come first.
-        </p>
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Consumers</h1>
+          <p className="max-w-3xl text-sm text-muted-foreground">
+            The dashboards and alerting and recording rules that read the catalog's metrics, each query read against what is sent: those
+            that read a metric or attribute nothing sends are broken, and come first.
+          </p>
+        </div>
+        <SelfTelemetrySwitch />
       </div>
 
       {list.error ? (
