@@ -37,8 +37,8 @@ func DefaultValuesPolicy() ValuesPolicy {
 	return ValuesPolicy{Keep: true, Deny: deny, Max: cardinality.DefaultMaxValues}
 }
 
-// costs is what one pool's data points carried since it was last
-// reported: a tally per data point attribute of its variant, in the order
+// costs is what the data points of one pool (or one lone entry) carried
+// since it was last reported: a tally per data point attribute of its variant, in the order
 // of the shape's attributes, the zero Tally for a field not counted.
 type costs struct {
 	series cardinality.Distinct
@@ -49,8 +49,10 @@ type costs struct {
 const maxSpareCosts = 4096
 
 // count adds what an observation's data points (spans, log records)
-// carried to its entry's pool, keeps one of its series as the entry's
-// witness, and keeps its producer's resource values.
+// carried to its entry's figures (its pool's, or its own while lone),
+// keeps one of its series as the entry's witness (a lone entry too, for
+// when its figures are handed over to a pool), and keeps its producer's
+// resource values.
 func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	if len(o.ResourceValues) > 0 {
 		k.producer.resource(o.ResourceValues)
@@ -59,10 +61,11 @@ func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	if len(o.Series) == 0 && (n == 0 || len(o.Values) == 0) {
 		return // tracking off, or a span or log shape without fields
 	}
-	c := e.pool.costs
+	figs := e.figuresOf()
+	c := *figs
 	if c == nil || len(c.fields) != n {
 		c = f.newCosts(o.Shape.Attributes)
-		e.pool.costs = c
+		*figs = c
 	}
 	if e.witness == 0 && len(o.Series) > 0 {
 		e.witness = o.Series[0]
@@ -127,22 +130,27 @@ func (f *Forwarder) recycle(c *costs) {
 }
 
 // giveBack merges the costs of a batch that was not delivered into the
-// pool they were taken from, so that nothing counted is lost, and makes
-// them due with the pool's next report.
-func (f *Forwarder) giveBack(p *pool, c *costs) {
+// figures of the entry they were taken for (its pool's, which may have
+// been made since, or its own), so that nothing counted is lost, and makes
+// them due with the next report.
+func (f *Forwarder) giveBack(e *entry, c *costs) {
 	if c == nil {
 		return
 	}
-	p.reportedAt = 0
-	if p.costs == nil || len(p.costs.fields) != len(c.fields) {
-		f.recycle(p.costs)
-		p.costs = c
+	if e.pool != nil {
+		e.pool.reportedAt = 0
+	}
+	figs := e.figuresOf()
+	have := *figs
+	if have == nil || len(have.fields) != len(c.fields) {
+		f.recycle(have)
+		*figs = c
 		return
 	}
-	_ = p.costs.series.Merge(&c.series)
+	_ = have.series.Merge(&c.series)
 	for i := range c.fields {
-		if c.fields[i].State != 0 && p.costs.fields[i].State != 0 {
-			_ = p.costs.fields[i].Merge(&c.fields[i])
+		if c.fields[i].State != 0 && have.fields[i].State != 0 {
+			_ = have.fields[i].Merge(&c.fields[i])
 		}
 	}
 	f.recycle(c)

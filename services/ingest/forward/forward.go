@@ -102,8 +102,9 @@ type scopeRef struct {
 }
 
 // entry is one observation key: what was last reported and what has been
-// seen since. It is kept small (168 bytes; its cost figures are its
-// release's, in its pool) because the ingest remembers MaxKnown of them:
+// seen since. It is kept small (176 bytes, and its cost figures while it
+// is its release's only instance; then its release's pool holds them)
+// because the ingest remembers MaxKnown of them:
 // the shape is held as its canonical encoding, a string shared with
 // inference and with every other producer of the shape, and is rebuilt
 // only to send.
@@ -120,7 +121,8 @@ type entry struct {
 	beatAt      int64 // when its scheduled heartbeat check is (see beats)
 	due         bool  // carries something the catalog has not seen
 	inflight    bool
-	pool        *pool       // the cost figures of its release's instances (see pools.go)
+	costs       *costs      // its cost figures since it was last sent, while lone (see pools.go)
+	pool        *pool       // else the cost figures of its release's instances
 	witness     uint64      // a series hash of its data points since it was last sent, or 0
 	span        *spanCounts // a span's errors and name examples, a log's bytes, since
 }
@@ -245,7 +247,7 @@ func (f *Forwarder) Add(obs []ingest.Observation, at time.Time) (rejected ingest
 					e.canonical = string(schemaid.AppendCanonical(nil, &o.Shape))
 				}
 				k = f.internKey(o, k)
-				e.pool = f.poolOf(k)
+				f.join(k, e)
 				f.entries[k] = e
 			}
 			e.description, e.resAttrs, e.scopeAttrs, e.fingerprint = o.Description, o.ResourceAttributes, o.ScopeAttributes, fp
@@ -297,17 +299,13 @@ func (f *Forwarder) internKey(o *ingest.Observation, k key) key {
 	return k
 }
 
-// forget deletes an entry and releases its pool, producer and scope.
+// forget deletes an entry and releases its figures, producer and scope.
 func (f *Forwarder) forget(k key) {
 	f.leavePool(k, f.entries[k])
 	delete(f.entries, k)
 	if k.producer.refs--; k.producer.refs == 0 {
 		delete(f.producers, k.producer.p)
-		if r := k.producer.release; r.refs == 1 {
-			delete(f.releases, r.p)
-		} else {
-			r.refs--
-		}
+		f.releaseProducer(k.producer)
 	}
 	if k.scope.refs--; k.scope.refs == 0 {
 		delete(f.scopes, [2]string{k.scope.name, k.scope.version})

@@ -78,8 +78,9 @@ func (f *Forwarder) flush(ctx context.Context, everything bool) error {
 	}
 }
 
-// taken is an entry handed to a batch, with what it carried (its pool's
-// costs, when it carries them), so that a failed batch can be given back.
+// taken is an entry handed to a batch, with what it carried (its own
+// costs, or its pool's when it carries them), so that a failed batch can
+// be given back.
 type taken struct {
 	k           key
 	e           *entry
@@ -126,12 +127,12 @@ func (f *Forwarder) take(everything bool) []taken {
 			msg.ErrorCount, msg.NameExamples, msg.LogRecordBytes = span.errors, span.examples, span.bytes
 		}
 		t := taken{k: k, e: e, msg: msg, span: span, due: e.due, count: e.count, witness: e.witness, first: e.first, last: e.last}
-		if e.count > 0 {
+		if e.count > 0 && e.pool != nil {
 			e.pool.active--
 		}
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
 		e.count, e.first, e.last, e.witness = 0, 0, 0, 0
-		t.costs = f.carry(e.pool, now)
+		t.costs = f.carry(e, now)
 		if err := figures(msg, t.costs, k.producer.res); err != nil {
 			// A sketch that does not encode would be a bug: send the
 			// observation without its figures rather than not at all.
@@ -320,7 +321,7 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 			f.recycle(t.costs)
 			continue
 		}
-		f.giveBack(e.pool, t.costs)
+		f.giveBack(e, t.costs)
 		e.addSpanCounts(t.span.errors, t.span.examples, t.span.bytes)
 		e.addCount(t.count)
 		if e.witness == 0 {
