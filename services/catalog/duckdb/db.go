@@ -50,6 +50,9 @@ type Store struct {
 	// prunedAt is the bucket in which the writer last deleted cost rows
 	// past their retention; it does so once a bucket.
 	prunedAt time.Time
+	// ckpt checkpoints the write-ahead log off the write path (see
+	// checkpointer); nil for an in-memory database, which has no log.
+	ckpt *checkpointer
 }
 
 // Option configures a Store at Open.
@@ -90,6 +93,12 @@ func openAt(ctx context.Context, path string, upTo int, opts ...Option) (*Store,
 	if err := s.migrateTo(ctx, upTo); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	if path != "" && path != ":memory:" {
+		if s.ckpt, err = startCheckpointer(ctx, db, path+".wal"); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
 	}
 	return s, nil
 }
@@ -184,6 +193,8 @@ func addSignalColumns(ctx context.Context, conn interface {
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.ckpt.begin()
+	defer s.ckpt.end()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -200,6 +211,8 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.ckpt.begin()
+	defer s.ckpt.end()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -238,6 +251,9 @@ func storageError(err error) error {
 // calls it (see api.Pinger); an embedded file rarely fails it, but a closed
 // store does.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.ckpt.failed(); err != nil {
+		return err
+	}
 	return s.db.PingContext(ctx)
 }
 
@@ -246,6 +262,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.ckpt.stop()
 	_, cerr := s.db.Exec(`CHECKPOINT`)
 	return errors.Join(cerr, s.db.Close())
 }
