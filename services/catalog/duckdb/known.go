@@ -57,6 +57,18 @@ func (k *knownIDs) add(p *catalog.Plan) {
 	}
 }
 
+// newKeys are the plan's keys the database does not hold, asked before
+// add records the plan.
+func (k *knownIDs) newKeys(p *catalog.Plan) map[string]bool {
+	out := map[string]bool{}
+	for _, kw := range p.Keys {
+		if _, ok := k.keys[kw.Key]; !ok {
+			out[kw.Key] = true
+		}
+	}
+	return out
+}
+
 // raw is the 16 bytes of a 32-hex-digit id; anything else (never made by
 // the catalog) keys as its first 16 bytes.
 func raw(id string) [16]byte {

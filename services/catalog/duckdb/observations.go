@@ -35,6 +35,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 		if err != nil {
 			return err
 		}
+		newKeys := s.known.newKeys(plan)
 		s.known.add(plan)
 		res.SchemaIDs = plan.SchemaIDs
 		if seen > 0 {
@@ -43,7 +44,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 			return nil
 		}
 		res.NewSchemas, res.Events = plan.NewSchemas, plan.Events
-		if err := writePlan(ctx, conn, plan); err != nil {
+		if err := writePlanNew(ctx, conn, plan, newKeys); err != nil {
 			return err
 		}
 		if batchID != "" {
