@@ -174,6 +174,12 @@ func (c *GrafanaClient) AlertRules(ctx context.Context) ([]Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A Grafana without alert rules answers an empty list: no rules, not
+	// a document of an unknown format.
+	var list []json.RawMessage
+	if json.Unmarshal(b, &list) == nil && len(list) == 0 {
+		return nil, nil
+	}
 	rules, err := ReadGrafanaAlertRules(strings.TrimRight(c.URL, "/")+path, b, Options{Datasources: c.datasources(ctx)})
 	if err != nil {
 		return nil, err

@@ -116,3 +116,28 @@ func TestSourcesGrafana(t *testing.T) {
 		t.Errorf("a wrong token: %+v", wrong)
 	}
 }
+
+// TestSourcesGrafanaWithoutAlertRules: a Grafana with dashboards and no
+// alert rule answers the provisioning API with an empty list; its
+// dashboards are read and the batch is whole.
+func TestSourcesGrafanaWithoutAlertRules(t *testing.T) {
+	srv := grafanaAPI(t)
+	defer srv.Close()
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	noRules := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/provisioning/alert-rules" {
+			w.Write([]byte("[]\n"))
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer noRules.Close()
+	b := consumers.Sources{GrafanaURL: noRules.URL, GrafanaToken: token}.Read(context.Background())[0]
+	if b.Failed || b.Err() != nil || len(b.Consumers) != 3 || len(b.Unreadable) != 0 {
+		t.Errorf("a Grafana without alert rules: failed %v, %v, %d consumers, unreadable %v", b.Failed, b.Err(), len(b.Consumers), b.Unreadable)
+	}
+}
