@@ -17,7 +17,8 @@ var epoch = catalog.Described{}.At
 // writePlan persists a plan in a fixed number of round trips, whatever
 // its size: the rows the plan says are new (schemas, streams, variants
 // and pairs the database does not hold, new schemas' fields, new pairs'
-// fields, events, new cost rows) are copied in with COPY, which costs
+// fields, events, new cost rows, and the summaries of keys heldKeys did
+// not find) are copied in with COPY, which costs
 // about half what an upsert of the same rows does; the rows that exist
 // get one multi-row INSERT ... ON CONFLICT DO UPDATE per table binding
 // each column as an array (unnest), and the moves a few statements for
@@ -28,12 +29,16 @@ var epoch = catalog.Described{}.At
 func writePlan(ctx context.Context, tx pgx.Tx, p *catalog.Plan, tail *pgx.Batch) error {
 	var b pgx.Batch
 	inSchemas := queueSchemas(&b, p)
-	if err := copyAppended(ctx, tx, p); err != nil {
+	held, err := heldKeys(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	if err := copyAppended(ctx, tx, p, held); err != nil {
 		return err
 	}
 	queueStreams(&b, p)
 	queuePairs(&b, p)
-	queueKeys(&b, p)
+	queueKeys(&b, p, held)
 	if err := writeCosts(ctx, tx, p.Costs, &b); err != nil {
 		return err
 	}
@@ -95,8 +100,8 @@ func queueSchemas(b *pgx.Batch, p *catalog.Plan) map[string]bool {
 // (those of a set that may be stored already go through queuePairs), the
 // events (whose seq the column default numbers in the plan's order) and
 // nothing else.
-func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan) error {
-	var schemas, fields, streams, variants, pairs, pairFields, events [][]any
+func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan, heldKeys map[string]bool) error {
+	var schemas, fields, streams, variants, pairs, pairFields, events, keys [][]any
 	for _, sw := range p.Schemas {
 		if sw.New {
 			sh := sw.Shape
@@ -136,6 +141,11 @@ func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan) error {
 	for _, e := range p.Events {
 		events = append(events, eventRow(e))
 	}
+	for _, k := range p.Keys {
+		if !heldKeys[k.Key] {
+			keys = append(keys, newKeyRow(k))
+		}
+	}
 	for _, c := range []struct {
 		table   string
 		columns []string
@@ -148,6 +158,7 @@ func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan) error {
 		{"schema_producers", pairColumns, pairs},
 		{"producer_fields", []string{"schema_id", "producer_id", "source", "name", "value_type"}, pairFields},
 		{"schema_events", eventColumns, events},
+		{"schema_keys", keyColumns, keys},
 	} {
 		if err := copyRows(ctx, tx, c.table, c.columns, c.rows); err != nil {
 			return err
@@ -167,6 +178,45 @@ var (
 	pairColumns = []string{"schema_id", "producer_id", "schema_key", "description", "description_at", "first_seen", "last_seen",
 		"data_point_count", "fields_hash", "service_namespace", "service_name", "service_version"}
 )
+
+// keyColumns are the columns of schema_keys newKeyRow fills.
+var keyColumns = []string{"schema_key", "metric_type", "unit", "metric_types", "units", "schema_count", "producer_count",
+	"first_seen", "last_seen", "description", "description_at", "superseded_count", "signal", "name", "span_kinds"}
+
+// newKeyRow is the summary of a key the database does not hold: the
+// batch's, as the upsert would insert it.
+func newKeyRow(k catalog.KeyWrite) []any {
+	types := make([]int16, len(k.Types))
+	for i, t := range k.Types {
+		types[i] = int16(t)
+	}
+	kinds := make([]int16, len(k.SpanKinds))
+	for i, sk := range k.SpanKinds {
+		kinds[i] = int16(sk)
+	}
+	units := append([]string{}, k.Units...) // never nil: the column is NOT NULL
+	return []any{k.Key, int16(k.Type), k.Unit, types, units, int64(k.SchemaDelta), int64(k.ProducerDelta), utc(k.FirstSeen),
+		utc(k.LastSeen), k.Description.Text, utc(k.Description.At), int64(k.SupersededDelta), int16(k.Signal.API()), k.Name, kinds}
+}
+
+// heldKeys is which of the plan's keys have a summary in the database.
+func heldKeys(ctx context.Context, tx pgx.Tx, p *catalog.Plan) (map[string]bool, error) {
+	held := map[string]bool{}
+	if len(p.Keys) == 0 {
+		return held, nil
+	}
+	keys := make([]string, len(p.Keys))
+	for i, k := range p.Keys {
+		keys[i] = k.Key
+	}
+	rows, err := tx.Query(ctx, `SELECT schema_key FROM schema_keys WHERE schema_key = ANY($1)`, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read key summaries: %w", err)
+	}
+	var key string
+	_, err = pgx.ForEachRow(rows, []any{&key}, func() error { held[key] = true; return nil })
+	return held, err
+}
 
 // eventColumns are the columns of schema_events eventRow fills; seq comes
 // from its default.
@@ -287,15 +337,15 @@ func queuePairs(b *pgx.Batch, p *catalog.Plan) {
 // since unnest would flatten an array of arrays; the merge keeps them
 // distinct and sorted, units in byte order as DuckDB's list_sort and Go's
 // sort do.
-func queueKeys(b *pgx.Batch, p *catalog.Plan) {
-	if len(p.Keys) == 0 {
-		return
-	}
+func queueKeys(b *pgx.Batch, p *catalog.Plan, held map[string]bool) {
 	var keys, units, typeLists, unitLists, descs, names, kindLists []string
 	var types, signals []int16
 	var schemaDeltas, producerDeltas, supersededDeltas []int64
 	var first, last, descAt []time.Time
 	for _, k := range p.Keys {
+		if !held[k.Key] {
+			continue // copied
+		}
 		ts := make([]string, len(k.Types))
 		for i, t := range k.Types {
 			ts[i] = fmt.Sprint(int16(t))
@@ -311,6 +361,9 @@ func queueKeys(b *pgx.Batch, p *catalog.Plan) {
 			ks[i] = fmt.Sprint(int16(sk))
 		}
 		signals, names, kindLists = append(signals, int16(k.Signal.API())), append(names, k.Name), append(kindLists, "{"+strings.Join(ks, ",")+"}")
+	}
+	if len(keys) == 0 {
+		return
 	}
 	b.Queue(`INSERT INTO schema_keys AS t
 			SELECT k, mt, un, mts::smallint[], us::text[], sc, pc, fs, ls, d, da, ssc, sg, nm, sks::smallint[]
