@@ -126,6 +126,10 @@ func (c *checker) consumer(con consumers.Consumer) {
 			c.stats.Unparsed++
 			c.add(Finding{ID: ConsumerUnparsedQuery, Consumer: &ref, Query: qref, Error: q.Error,
 				Message: "does not parse, so what it reads is unknown: " + q.Error})
+			reader := Reader{Consumer: ref, Panel: q.Panel, RefID: q.RefID}
+			for _, key := range possibleKeys(c.ix, q.Raw, q.Expr) {
+				c.mayRead(key, reader)
+			}
 			continue
 		}
 		c.query(ref, qref, q)
@@ -299,13 +303,14 @@ func (c *checker) read(km promnames.KeyMatch, sel promql.Selector, reader Reader
 }
 
 // Needed lists the keys whose schemas Check must have in full to judge cs
-// exactly: every key a selector of cs may read, and every key near a name
-// none gives. metrics may be loose for the others: a caller that knows of
-// a key only its units and data types (the catalog's key list) gives a
-// schema per unit and type, a sum both monotonic and not, which names at
-// least every series the key's real schemas name, so that no key a query
-// reads is left out. Fetching the schemas of the needed keys alone spares
-// a catalog of thousands of metrics a call per key.
+// exactly: every key a selector of cs may read, every key near a name
+// none gives, and every key a query that does not parse names. metrics
+// may be loose for the others: a caller that knows of a key only its
+// units and data types (the catalog's key list) gives a schema per unit
+// and type, a sum both monotonic and not, which names at least every
+// series the key's real schemas name, so that no key a query reads is
+// left out. Fetching the schemas of the needed keys alone spares a
+// catalog of thousands of metrics a call per key.
 func Needed(cs []consumers.Consumer, metrics []Metric, opts Options) []string {
 	var indexed []promnames.Metric
 	for _, m := range metrics {
@@ -324,6 +329,11 @@ func Needed(cs []consumers.Consumer, metrics []Metric, opts Options) []string {
 	}
 	for _, con := range cs {
 		for _, q := range con.Queries {
+			if q.Error != "" {
+				for _, k := range possibleKeys(ix, q.Raw, q.Expr) {
+					add(k)
+				}
+			}
 			for _, sel := range q.Selectors {
 				r := ix.ResolveSelector(sel)
 				for _, km := range r.Matches {

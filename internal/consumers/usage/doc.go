@@ -21,6 +21,7 @@
 // and the catalog can feed it what its store holds once it keeps
 // consumers itself (issue 22). Its rule for doubt is the same everywhere:
 // never call unused what a query may read (a pattern, an ambiguous name,
-// a series whose every label reaches the result), and never call missing
+// a series whose every label reaches the result, every metric a query
+// that does not parse names), and never call missing
 // what only a `without` or an `ignoring` names.
 package usage

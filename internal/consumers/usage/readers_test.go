@@ -105,3 +105,36 @@ groups:
 		t.Errorf("unused attributes %v, want protocol and device", keys)
 	}
 }
+
+// A query that does not parse may read any metric it names: each key one
+// of whose Prometheus names is a name of its text (an identifier, or a
+// quoted UTF-8 name) counts as read with every attribute, so that it is
+// neither unused_metric nor has unused_attribute, and dropping them
+// (collector-config --drop-unused) cannot break the query once it is
+// fixed. A metric it does not name is still unused.
+func TestUnparsedQueryReadsWhatItNames(t *testing.T) {
+	cs := doc(t, "rules.yml", `
+groups:
+  - name: host
+    rules:
+      - alert: Broken
+        expr: sum by (direction) (rate(system_network_io_bytes_total[5m]) >
+      - alert: BrokenUTF8
+        expr: 'rate({"system.cpu.time", state="idle"}[5m]) >'
+`)
+	r := usage.Check(cs, hostmetrics(t), usage.Options{})
+	if r.Stats.Unparsed != 2 {
+		t.Fatalf("stats %+v, want both queries unparsed", r.Stats)
+	}
+	for _, f := range r.Findings {
+		if (f.ID == usage.UnusedMetric || f.ID == usage.UnusedAttribute) && (f.Key == "system.network.io" || f.Key == "system.cpu.time") {
+			t.Errorf("%s on %s %s, which a query that does not parse names", f.ID, f.Key, f.Attribute)
+		}
+	}
+	if got := of(r, usage.UnusedMetric); !slices.Contains(got, "|system.network.packets||") {
+		t.Errorf("unused metrics %v, want system.network.packets, which neither query names", got)
+	}
+	if keys := usage.Needed(cs, hostmetrics(t), usage.Options{}); !slices.Equal(keys, []string{"system.cpu.time", "system.network.io"}) {
+		t.Errorf("needed keys %v, want the two the queries name", keys)
+	}
+}
