@@ -126,7 +126,7 @@ func (c *checker) consumer(con consumers.Consumer) {
 			c.stats.Unparsed++
 			c.add(Finding{ID: ConsumerUnparsedQuery, Consumer: &ref, Query: qref, Error: q.Error,
 				Message: "does not parse, so what it reads is unknown: " + q.Error})
-			reader := Reader{Consumer: ref, Panel: q.Panel, RefID: q.RefID}
+			reader := Reader{Consumer: ref, Panel: q.Panel, RefID: q.RefID, Path: q.Path}
 			for _, key := range possibleKeys(c.ix, q.Raw, q.Expr) {
 				c.mayRead(key, reader)
 			}
@@ -148,7 +148,7 @@ func (c *checker) query(ref ConsumerRef, qref *QueryRef, q consumers.Query) {
 			c.add(f)
 		}
 	}
-	reader := Reader{Consumer: ref, Panel: q.Panel, RefID: q.RefID}
+	reader := Reader{Consumer: ref, Panel: q.Panel, RefID: q.RefID, Path: q.Path}
 	for _, sel := range q.Selectors {
 		r := c.ix.ResolveSelector(sel)
 		var keys []promnames.KeyMatch

@@ -182,11 +182,14 @@ type Finding struct {
 	Message     string `json:"message"`
 }
 
-// Reader is one query that reads a key.
+// Reader is one query that reads a key. Path tells apart the queries of
+// one panel that share a ref id (a Perses panel's queries have none) and
+// the panels that share a title.
 type Reader struct {
 	Consumer ConsumerRef `json:"consumer"`
 	Panel    string      `json:"panel,omitempty"`
 	RefID    string      `json:"ref_id,omitempty"`
+	Path     string      `json:"path,omitempty"`
 }
 
 // ReaderUse is what one reader reads of a key: the attributes its query

@@ -266,7 +266,7 @@ func (r *Reading) index(stored []catalog.Consumer, checked []consumers.Consumer)
 			c := &r.Consumers[ci]
 			for qi := range c.Queries {
 				q := &c.Queries[qi]
-				if q.Panel == rd.Panel && q.RefID == rd.RefID && q.Error == "" {
+				if q.Panel == rd.Panel && q.RefID == rd.RefID && q.Path == rd.Path && q.Error == "" {
 					q.Keys = append(q.Keys, u.Key)
 				}
 			}

@@ -126,9 +126,9 @@ type Query struct {
 	catalog.ConsumerQuery
 	// Error is the parser's when the query does not parse.
 	Error string
-	// Keys are the metric keys the query reads, by name: those its
-	// consumer's panel (or rule) and ref id read, as the check counts
-	// readers.
+	// Keys are the metric keys the query reads, by name: those the
+	// check's reader of its consumer, panel (or rule), ref id and path
+	// reads.
 	Keys     []string
 	Findings []usage.Finding
 }
