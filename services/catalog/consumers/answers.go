@@ -186,9 +186,13 @@ func (s *Service) Usage(ctx context.Context, key string) (Usage, error) {
 
 // Unused returns what no consumer reads, dearest first, and what dropping
 // it saves; or EFAILEDPRECONDITION while no consumer is stored, when
-// everything would look unused.
+// everything would look unused. It judges on a reading made for it, never
+// on a kept one: what it returns is dropped by Collectors
+// (collector-config --drop-unused), and a kept reading may predate a sync
+// another replica made. It is asked rarely, so the reading's cost is
+// paid rarely.
 func (s *Service) Unused(ctx context.Context) (Unused, error) {
-	r, err := s.Read(ctx)
+	r, err := s.readFresh(ctx)
 	if err != nil {
 		return Unused{}, err
 	}

@@ -46,3 +46,27 @@ func TestSiblingQueriesAreToldApartByPath(t *testing.T) {
 		t.Errorf("readers of system.network.io %q, want %q", readers, want)
 	}
 }
+
+// Two replicas share a store: a sync on one is seen by the other's Unused
+// at once, though the other keeps a reading made before it, so that
+// collector-config never drops what a dashboard synced elsewhere reads.
+func TestUnusedSeesASyncOnAnotherReplica(t *testing.T) {
+	ctx := context.Background()
+	store := hostCatalog(t)
+	a, b := cservice.New(store, cservice.Options{}), cservice.New(store, cservice.Options{})
+	syncFiles(t, a, linux)
+	unused := func() []string {
+		var keys []string
+		for _, f := range must[cservice.Unused](t)(a.Unused(ctx)).Metrics {
+			keys = append(keys, f.Key)
+		}
+		return keys
+	}
+	if keys := unused(); !slices.Contains(keys, "system.network.packets") {
+		t.Fatalf("unused %v, want system.network.packets, which the Linux dashboard does not read", keys)
+	}
+	syncRules(t, b, rule("packets", `sum by (direction) (rate(system_network_packets_total[5m]))`))
+	if keys := unused(); slices.Contains(keys, "system.network.packets") {
+		t.Errorf("unused on replica a after replica b synced a rule reading packets: %v", keys)
+	}
+}

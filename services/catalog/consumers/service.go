@@ -252,6 +252,12 @@ func (s *Service) Sync(ctx context.Context, sync catalog.ConsumerSync) (SyncResu
 // older than MaxAge or a sync came since. Concurrent reads share one
 // making; a caller whose ctx ends stops waiting for it without stopping it
 // for the others.
+//
+// Only a sync this service made is seen at once: replicas sharing a store
+// (PostgreSQL) each keep their own reading, so a sync that landed on
+// another replica is seen here within MaxAge. What must judge on the
+// store as it is (Unused, which decides what a Collector drops) reads
+// afresh instead (readFresh).
 func (s *Service) Read(ctx context.Context) (*Reading, error) {
 	s.mu.Lock()
 	gen, cur := s.generation, s.current
@@ -283,3 +289,23 @@ func (s *Service) Read(ctx context.Context) (*Reading, error) {
 }
 
 func flightKey(gen uint64) string { return "reading " + strconv.FormatUint(gen, 10) }
+
+// readFresh makes a new reading whatever the current one's age, so that
+// a sync another replica made is seen; it becomes the current one unless
+// a sync came meanwhile. It is for the rare callers whose answer must not
+// be MaxAge late.
+func (s *Service) readFresh(ctx context.Context) (*Reading, error) {
+	s.mu.Lock()
+	gen := s.generation
+	s.mu.Unlock()
+	r, err := s.makeReading(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.generation == gen {
+		s.current = r
+	}
+	s.mu.Unlock()
+	return r, nil
+}
