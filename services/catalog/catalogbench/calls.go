@@ -92,10 +92,10 @@ func Catalog(b *testing.B, s catalog.Store) {
 	})
 }
 
-// Cost measures the calls that read cost figures on the cost catalog (s,
-// filled by Fill and AddCosts), over the last hour and day, and recording
-// a batch of 1,000 observations with figures.
-func Cost(b *testing.B, s catalog.Store) {
+// CostReads measures the calls that read cost figures on the cost
+// catalog (s, filled by Fill and AddCosts), over the last hour and day.
+// The rate sort is the cost sort of the Metrics page.
+func CostReads(b *testing.B, s catalog.Store) {
 	ctx := context.Background()
 	i := 0
 	active := func() catalog.Observation {
@@ -116,16 +116,32 @@ func Cost(b *testing.B, s catalog.Store) {
 				return err
 			})
 		})
+		b.Run("ListSchemaKeys/by-rate/"+w.name, func(b *testing.B) {
+			Measure(b, func() error {
+				_, _, err := s.ListSchemaKeys(ctx, catalog.KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE, Descending: true, Window: w.window, Limit: 100})
+				return err
+			})
+		})
 		b.Run("GetSchema/"+w.name, func(b *testing.B) {
 			Measure(b, func() error { _, err := s.GetSchema(ctx, active().VariantID, w.window); return err })
 		})
+		b.Run("ListTopSeries/"+w.name, func(b *testing.B) {
+			Measure(b, func() error {
+				_, err := s.ListTopSeries(ctx, catalog.TopFilter{Window: w.window, Limit: 10})
+				return err
+			})
+		})
 	}
-	b.Run("ListTopSeries", func(b *testing.B) {
-		Measure(b, func() error { _, err := s.ListTopSeries(ctx, catalog.TopFilter{Window: hour, Limit: 10}); return err })
-	})
 	b.Run("GetSeriesHistory", func(b *testing.B) {
 		Measure(b, func() error { _, err := s.GetSeriesHistory(ctx, active().Shape.Name); return err })
 	})
+}
+
+// Cost measures the calls that read cost figures on the cost catalog
+// (CostReads), and recording a batch of 1,000 observations with figures.
+func Cost(b *testing.B, s catalog.Store) {
+	ctx := context.Background()
+	CostReads(b, s)
 	round := 0
 	b.Run("RecordObservations/1000-with-figures", func(b *testing.B) {
 		Measure(b, func() error {

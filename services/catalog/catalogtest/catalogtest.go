@@ -64,6 +64,7 @@ func Run(t *testing.T, h Harness) {
 		{"ListedSchemasCarryTheirReleases", testListedReleases},
 		{"Consumers", testConsumers},
 		{"StoredJudgings", testStoredJudgings},
+		{"FoldedHoursReadAsTenMinuteRows", testFoldedHoursReadAsTenMinuteRows},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

@@ -105,11 +105,8 @@ const noValues = `'[]'`
 
 // EachCost implements sqlstore.CostReader; the ids are bound as one list.
 func (s dialect) EachCost(ctx context.Context, streams []string, since time.Time, cr sqlstore.CostRead, fn func(*catalog.CostRow) error) error {
-	where := `bucket >= ? AND stream_id IN (SELECT unnest(?::VARCHAR[]))`
-	if cr.SeriesOnly {
-		where += ` AND source = 0`
-	}
-	err := scanRows(ctx, s.db, `SELECT `+cr.Columns(noValues)+` FROM stream_costs WHERE `+where, []any{since, streams}, rowsOf(sqlstore.EachCostRow(fn)))
+	query, args := costQuery(`stream_id IN (SELECT unnest(?::VARCHAR[]))`, []any{streams}, since, cr)
+	err := scanRows(ctx, s.db, query, args, rowsOf(sqlstore.EachCostRow(fn)))
 	if err != nil {
 		return fmt.Errorf("read cost rows: %w", err)
 	}
@@ -117,29 +114,27 @@ func (s dialect) EachCost(ctx context.Context, streams []string, since time.Time
 }
 
 // ActiveStreams implements sqlstore.CostReader.
-func (s dialect) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since time.Time) (sqlstore.KeyStreams, error) {
-	where, args := "TRUE", []any{since}
+func (s dialect) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since time.Time, folded sqlstore.FoldedSpan) (sqlstore.KeyStreams, error) {
+	active, args := costQueryOf("stream_id", "TRUE", nil, since, sqlstore.CostRead{SeriesOnly: true, Folded: folded})
+	where := "TRUE"
 	if keys.SQL != "" {
 		where, args = `schema_key IN (SELECT schema_key FROM schema_keys WHERE `+keys.SQL+`)`, append(args, keys.Args...)
 	}
-	return s.scanKeyStreams(ctx, `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
-		SELECT stream_id FROM stream_costs WHERE bucket >= ? AND source = 0)) AND `+where, args)
+	return s.scanKeyStreams(ctx, `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (`+active+`)) AND `+where, args)
 }
 
 // ListedCosts implements sqlstore.CostReader: the cost rows and the stream
 // rows, read at once.
 func (s dialect) ListedCosts(ctx context.Context, keys []string, since time.Time, cr sqlstore.CostRead) ([]sqlstore.KeyStream, []catalog.CostRow, error) {
-	where := `bucket >= ? AND stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_key IN (SELECT unnest(?::VARCHAR[])))`
-	if cr.SeriesOnly {
-		where += ` AND source = 0`
-	}
+	query, args := costQuery(`stream_id IN (SELECT stream_id FROM schema_streams WHERE schema_key IN (SELECT unnest(?::VARCHAR[])))`,
+		[]any{keys}, since, cr)
 	var (
 		streams sqlstore.KeyStreams
 		rows    []catalog.CostRow
 	)
 	err := parallel(
 		func() (err error) {
-			rows, err = scanCosts(ctx, s.db, `SELECT `+cr.Columns(noValues)+` FROM stream_costs WHERE `+where, []any{since, keys})
+			rows, err = scanCosts(ctx, s.db, query, args)
 			return err
 		},
 		func() (err error) {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/tallycat/tallycat/services/catalog"
@@ -20,14 +19,10 @@ const noValues = `'[]'::TEXT`
 
 // costQuerySQL is the query of the cost rows since a bucket of the streams
 // cond selects (a condition on stream_id whose arguments, args, come
-// first), and its arguments.
+// first), and its arguments: the folded span's hours from the rollups,
+// the other buckets from stream_costs (see cost_rollups.go).
 func costQuerySQL(cond string, args []any, since time.Time, cr sqlstore.CostRead) (string, []any) {
-	a := argList(slices.Clone(args))
-	where := `bucket >= ` + a.add(utc(since)) + ` AND ` + cond
-	if cr.SeriesOnly {
-		where += ` AND source = 0`
-	}
-	return `SELECT ` + cr.Columns(noValues) + ` FROM stream_costs WHERE ` + where, a
+	return costQueryOf(cr.Columns(noValues), cond, args, since, cr)
 }
 
 // queueCosts queues the read of the cost rows since since of the streams
@@ -58,10 +53,10 @@ func (s dialect) EachCost(ctx context.Context, streams []string, since time.Time
 
 // ActiveStreams implements sqlstore.CostReader. The condition's arguments
 // are its $1 onwards.
-func (s dialect) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since time.Time) (sqlstore.KeyStreams, error) {
-	a := argList(slices.Clone(keys.Args))
-	where := `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (
-		SELECT stream_id FROM stream_costs WHERE bucket >= ` + a.add(utc(since)) + ` AND source = 0))`
+func (s dialect) ActiveStreams(ctx context.Context, keys sqlstore.Cond, since time.Time, folded sqlstore.FoldedSpan) (sqlstore.KeyStreams, error) {
+	active, args := costQueryOf("stream_id", "TRUE", keys.Args, since, sqlstore.CostRead{SeriesOnly: true, Folded: folded})
+	a := argList(args)
+	where := `schema_id IN (SELECT schema_id FROM schema_streams WHERE stream_id IN (` + active + `))`
 	if keys.SQL != "" {
 		where += ` AND schema_key IN (SELECT schema_key FROM schema_keys WHERE ` + keys.SQL + `)`
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/conformance"
 	"github.com/tallycat/tallycat/services/catalog/consumers"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 	"github.com/tallycat/tallycat/services/catalog/proposals"
 	"github.com/tallycat/tallycat/web"
 )
@@ -283,6 +284,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.findings = findings
 	go findings.Run(ctx, c.ConformanceInterval)
+	// The leader folds complete hours of cost rows into hourly rollups.
+	go sqlstore.KeepFolding(ctx, store, time.Minute, slog.Warn)
 	if pull := newConsumerPull(c, store, uses); pull != nil {
 		go pull.run(ctx)
 	}

@@ -39,8 +39,14 @@ type KeyScope struct {
 
 // CostRead says which cost rows a read wants, all of them or the series'
 // alone, and whether with their example values: decoding values is most
-// of the cost of reading a row, and counting needs none.
-type CostRead struct{ SeriesOnly, Values bool }
+// of the cost of reading a row, and counting needs none. Folded is the
+// span of hours read from the hourly rollups, each a row dated at its
+// hour, instead of their ten-minute rows (see FoldedSpan); the zero span
+// reads ten-minute rows alone.
+type CostRead struct {
+	SeriesOnly, Values bool
+	Folded             FoldedSpan
+}
 
 // CostColumns are stream_costs' columns in the order ScanCostRow reads
 // them.
@@ -163,9 +169,12 @@ type CostReader interface {
 	CostConfig() catalog.CostConfig
 	// ActiveStreams reads the stream rows of the schemas, of the keys
 	// whose schema_keys row passes keys (every key when it is zero), that
-	// have a stream with series rows since since, and the ids of their
-	// streams (see ActiveCosts).
-	ActiveStreams(ctx context.Context, keys Cond, since time.Time) (KeyStreams, error)
+	// have a stream with series rows since since (in the rollups for the
+	// folded span), and the ids of their streams (see ActiveCosts).
+	ActiveStreams(ctx context.Context, keys Cond, since time.Time, folded FoldedSpan) (KeyStreams, error)
+	// FoldedHours reads the hours folded into rollups since since, oldest
+	// first.
+	FoldedHours(ctx context.Context, since time.Time) ([]time.Time, error)
 	// EachCost hands fn, as they are read, the cost rows since since of
 	// the given streams (at least one) as cr says; each row is fn's to
 	// keep.
@@ -206,17 +215,30 @@ func LoadCosts(ctx context.Context, r CostReader, streams []string, since time.T
 // with series rows since since are read: streams that sent nothing in the
 // window (most of a large catalog's, at any time) are neither read nor
 // worked on, while a schema's other rows are, since which of its streams
-// count depends on all of them (Counted).
+// count depends on all of them (Counted). The streams superseded on a
+// schema are read at ten minutes over cr's folded span too (see
+// atTenMinutes).
 func ActiveCosts(ctx context.Context, r CostReader, scope KeyScope, since time.Time, cr CostRead) ([]KeyStream, []catalog.CostRow, error) {
 	if scope.Keys != nil {
-		return listed(r.ListedCosts(ctx, scope.Keys, since, cr))
+		streams, rows, err := r.ListedCosts(ctx, scope.Keys, since, cr)
+		if err == nil {
+			rows, err = atTenMinutes(ctx, r, streams, rows, cr)
+		}
+		return listed(streams, rows, err)
 	}
-	ks, err := r.ActiveStreams(ctx, scope.Filter, since)
+	ks, err := r.ActiveStreams(ctx, scope.Filter, since, cr.Folded)
 	if err != nil || len(ks.Streams) == 0 {
 		return nil, nil, err
 	}
-	rows, err := LoadCosts(ctx, r, ks.IDs, since, cr)
-	return ks.Streams, rows, err
+	plain, cut := splitCut(ks.IDs, cutStreams(ks.Streams))
+	rows, err := LoadCosts(ctx, r, plain, since, cr)
+	if err != nil {
+		return nil, nil, err
+	}
+	tenMinutes := cr
+	tenMinutes.Folded = FoldedSpan{}
+	more, err := LoadCosts(ctx, r, cut, since, tenMinutes)
+	return ks.Streams, append(rows, more...), err
 }
 
 // listed is what ListedCosts read, without the streams when there are no
@@ -231,7 +253,11 @@ func listed(streams []KeyStream, rows []catalog.CostRow, err error) ([]KeyStream
 // KeyCostsIn is the cost of each key in scope that had data in q's window
 // (see KeyCosts).
 func KeyCostsIn(ctx context.Context, r CostReader, scope KeyScope, q CostQuery) (map[string]catalog.Cost, error) {
-	streams, series, err := ActiveCosts(ctx, r, scope, q.Since(), CostRead{SeriesOnly: true})
+	span, err := spanOf(ctx, r, q)
+	if err != nil {
+		return nil, err
+	}
+	streams, series, err := ActiveCosts(ctx, r, scope, q.Since(), CostRead{SeriesOnly: true, Folded: span})
 	if err != nil || len(streams) == 0 {
 		return map[string]catalog.Cost{}, err
 	}
@@ -243,7 +269,11 @@ func KeyCostsIn(ctx context.Context, r CostReader, scope KeyScope, q CostQuery) 
 // then the listed metrics' types.
 func ListTopSeries(ctx context.Context, r CostReader, f catalog.TopFilter) (*catalog.TopSeries, error) {
 	q := QueryOf(r, f.Window)
-	streams, rows, err := ActiveCosts(ctx, r, KeyScope{}, q.Since(), CostRead{})
+	span, err := spanOf(ctx, r, q)
+	if err != nil {
+		return nil, Wrap("list top series", err)
+	}
+	streams, rows, err := ActiveCosts(ctx, r, KeyScope{}, q.Since(), CostRead{Folded: span})
 	if err != nil {
 		return nil, Wrap("list top series", err)
 	}
@@ -288,17 +318,29 @@ func GetSeriesHistory(ctx context.Context, r CostReader, key string) ([]catalog.
 // ReadFieldCosts implements catalog.Store.ReadFieldCosts on r. It reads
 // the rows of every stream of each schema that had data in the window,
 // then those streams' cost rows (the series', for the schemas' own cost,
-// and the fields' with their example values) in one read, handing each to
-// the figures as it comes rather than holding them all.
+// and the fields' with their example values), the folded hours' from the
+// rollups but for the streams superseded on a schema (see atTenMinutes),
+// handing each to the figures as it comes rather than holding them all.
 func ReadFieldCosts(ctx context.Context, r CostReader, w tallycatv1.Window) (catalog.FieldCosts, error) {
 	q := QueryOf(r, w)
-	ks, err := r.ActiveStreams(ctx, Cond{}, q.Since())
+	span, err := spanOf(ctx, r, q)
+	if err != nil {
+		return nil, Wrap("read field costs", err)
+	}
+	ks, err := r.ActiveStreams(ctx, Cond{}, q.Since(), span)
 	if err != nil {
 		return nil, Wrap("read field costs", err)
 	}
 	c := NewFieldCosts(ks.Streams, q)
-	if len(ks.IDs) > 0 {
-		if err := r.EachCost(ctx, ks.IDs, q.Since(), CostRead{Values: true}, c.Add); err != nil {
+	plain, cut := splitCut(ks.IDs, cutStreams(ks.Streams))
+	for _, read := range []struct {
+		ids    []string
+		folded FoldedSpan
+	}{{plain, span}, {cut, FoldedSpan{}}} {
+		if len(read.ids) == 0 {
+			continue
+		}
+		if err := r.EachCost(ctx, read.ids, q.Since(), CostRead{Values: true, Folded: read.folded}, c.Add); err != nil {
 			return nil, Wrap("read field costs", err)
 		}
 	}
