@@ -3,9 +3,10 @@
 // `make bench` prints every figure docs/BENCHMARKS.md quotes in one place.
 // Each row is named by its package's last element and the benchmark, so
 // that the same workload on two stores (duckdb/Catalog/GetSchema,
-// postgres/Catalog/GetSchema) stands on two rows. A last column gives the
-// target docs/BENCHMARKS.md holds a row to, where it has one, so that a
-// reader of the table need not look it up.
+// postgres/Catalog/GetSchema) stands on two rows. The last two columns
+// give the target docs/BENCHMARKS.md holds a row to, where it has one (see
+// targets), and whether the row's figures meet it, so that a reader of the
+// table need neither look the target up nor compare.
 package main
 
 import (
@@ -21,18 +22,9 @@ import (
 var columns = []string{"points/s", "allocs/point", "ingest-cpu-s/Mpoints", "ingest-peak-rss-MiB", "live-bytes/pair",
 	"items/s", "allocs/item", "ingest-items/s", "collector-items/s", "ingest-cpu-s/Mitems", "collector-cpu-s/Mitems",
 	"ingest/collector-cpu", "collector-peak-rss-MiB",
-	"p50-ms", "p99-ms", "cpu-s", "client-cpu-s", "ns/op", "MB/s"}
-
-// targets are docs/BENCHMARKS.md's targets, by the rows they apply to
-// (matched against the row's name); the first match wins.
-var targets = []struct {
-	row    *regexp.Regexp
-	target string
-}{
-	{regexp.MustCompile(`^e2e/Signals/`), "ingest/collector-cpu ≤ 0.33"},
-	{regexp.MustCompile(`^e2e/OTLPLoopback/`), "≤ 0.5 ingest-cpu-s/Mpoints"},
-	{regexp.MustCompile(`^infer/ScanSignals/.*/Scan$`), "allocs/item < 0.01"},
-}
+	"p50-ms", "p99-ms", "cpu-s", "client-cpu-s",
+	"cpu-s/s", "server-cpu-s/s", "store-MiB/h", "writer-busy-%", "heartbeats/s",
+	"ns/op", "MB/s"}
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+(\d+)\s+(.*)$`)
 
@@ -43,7 +35,8 @@ func table(in io.Reader, out io.Writer) {
 	type row struct {
 		name   string
 		values map[string]string
-		target string
+		target target
+		has    bool
 	}
 	var rows []row
 	used := map[string]bool{}
@@ -65,12 +58,8 @@ func table(in io.Reader, out io.Writer) {
 			r.values[f[i+1]] = f[i]
 			used[f[i+1]] = true
 		}
-		for _, t := range targets {
-			if t.row.MatchString(r.name) {
-				r.target, anyTarget = t.target, true
-				break
-			}
-		}
+		r.target, r.has = targetOf(r.name)
+		anyTarget = anyTarget || r.has
 		rows = append(rows, r)
 	}
 	var cols []string
@@ -84,7 +73,7 @@ func table(in io.Reader, out io.Writer) {
 		header, rule = header+" "+c+" |", rule+"---:|"
 	}
 	if anyTarget {
-		header, rule = header+" target |", rule+"---|"
+		header, rule = header+" target | met / missed |", rule+"---|---|"
 	}
 	fmt.Fprintf(out, "%s\n%s\n", header, rule)
 	for _, r := range rows {
@@ -97,11 +86,11 @@ func table(in io.Reader, out io.Writer) {
 			fmt.Fprintf(out, " %s |", v)
 		}
 		if anyTarget {
-			t := r.target
-			if t == "" {
-				t = "·"
+			t, v := "·", "·"
+			if r.has {
+				t, v = r.target.String(), r.target.verdict(r.values)
 			}
-			fmt.Fprintf(out, " %s |", t)
+			fmt.Fprintf(out, " %s | %s |", t, v)
 		}
 		fmt.Fprintln(out)
 	}
