@@ -2,6 +2,7 @@ package duckdb_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -97,4 +98,39 @@ func BenchmarkOpen(b *testing.B) {
 		}
 		return s.Close()
 	})
+}
+
+// BenchmarkHeartbeats is the steady state of 100,000 live streams from
+// four ingest replicas (see catalogbench.Heartbeats) on a copy of the
+// benchmark catalog. The store's size is the bytes of the blocks the
+// database file uses, once closed (closing checkpoints the log into it,
+// as the running store does every 16 MB of log): DuckDB reuses a file's
+// free blocks before it grows the file, so the file's own size says when
+// the free ones ran out, not what was written.
+func BenchmarkHeartbeats(b *testing.B) {
+	path := benchDB(b)
+	catalogbench.Heartbeats(b, catalogbench.HeartbeatEngine{
+		Open: func(b *testing.B) catalog.Store { return openBench(b, path) },
+		Size: func(b *testing.B) int64 { return usedBytes(b, path) },
+	})
+}
+
+// usedBytes is the bytes of the blocks a closed DuckDB file uses, and of
+// its log if it has one left.
+func usedBytes(b *testing.B, path string) int64 {
+	b.Helper()
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var blockSize, usedBlocks int64
+	if err := db.QueryRow(`SELECT block_size, used_blocks FROM pragma_database_size()`).Scan(&blockSize, &usedBlocks); err != nil {
+		b.Fatalf("the size of %s: %v", path, err)
+	}
+	size := blockSize * usedBlocks
+	if fi, err := os.Stat(path + ".wal"); err == nil {
+		size += fi.Size()
+	}
+	return size
 }

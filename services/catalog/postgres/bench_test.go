@@ -3,6 +3,10 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,3 +126,60 @@ var bench = catalogbench.Engine{
 func BenchmarkCatalog(b *testing.B)  { bench.Catalog(b) }
 func BenchmarkCost(b *testing.B)     { bench.Cost(b) }
 func BenchmarkJudgeAll(b *testing.B) { bench.JudgeAll(b) }
+
+// BenchmarkHeartbeats is the steady state of 100,000 live streams from
+// four ingest replicas (see catalogbench.Heartbeats) on a copy of the
+// benchmark catalog. The store's size is the sum of its tables'
+// pg_total_relation_size (indexes and TOAST included) after a VACUUM, as
+// autovacuum would run on the tables heartbeats update; the server's CPU
+// is its processes', read from /proc.
+func BenchmarkHeartbeats(b *testing.B) {
+	dsn := benchDB(b)
+	postmaster := postmasterPID(b, dsn)
+	catalogbench.Heartbeats(b, catalogbench.HeartbeatEngine{
+		Open: func(b *testing.B) catalog.Store { return openBench(b, dsn) },
+		Size: func(b *testing.B) int64 {
+			conn, err := pgx.Connect(context.Background(), dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			if _, err := conn.Exec(context.Background(), `VACUUM`); err != nil {
+				b.Fatal(err)
+			}
+			var size int64
+			err = conn.QueryRow(context.Background(), `SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0)::bigint
+				FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`).Scan(&size)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return size
+		},
+		ServerCPU: func(b *testing.B) time.Duration { return catalogbench.ProcessTreeCPU(b, postmaster) },
+	})
+}
+
+// postmasterPID is the process id of the server a DSN reaches: the first
+// line of postmaster.pid in its data directory.
+func postmasterPID(b *testing.B, dsn string) int {
+	b.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var dir string
+	if err := conn.QueryRow(context.Background(), `SHOW data_directory`).Scan(&dir); err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0]))
+	if err != nil {
+		b.Fatalf("postmaster.pid in %s: %v", dir, err)
+	}
+	return pid
+}
