@@ -188,9 +188,12 @@ type ConsumerBreak struct {
 	Expr       string
 	// FindingID is what the query would then read wrong
 	// (consumer_missing_metric or consumer_missing_attribute), Message
-	// says it in words; Metric and Label are the name and label it reads.
+	// says it in words; Metric and Label are the name and label it reads,
+	// and Uses how the query uses the label, most telling first (filter,
+	// by, on, include, function: promql.Use).
 	FindingID string
 	Message   string
 	Metric    string
 	Label     string
+	Uses      []string
 }

@@ -53,8 +53,8 @@ func consumerKindWord(kind string) string {
 
 // brokenQuery names one broken query and what it reads: its panel when it
 // has one other than the consumer's title (a rule's query is the rule),
-// then how it uses the label the change takes away (the finding's message
-// up to what the schema lacks, "groups by state"), or the name it reads.
+// then how it uses the label the change takes away ("groups by state"),
+// or the name it reads.
 func brokenQuery(b ConsumerBreak) string {
 	var parts []string
 	if b.Panel != "" && b.Panel != b.Title {
@@ -64,20 +64,18 @@ func brokenQuery(b ConsumerBreak) string {
 	return strings.Join(parts, ", ")
 }
 
-// labelVerbs are how the consumers' findings begin when they say how a
-// query uses a label.
-var labelVerbs = []string{"filters on ", "groups by ", "joins on ", "copies ", "reads "}
+// labelVerbs say how a query uses a label, by the use (promql.Use) a
+// break carries first; any other use reads it.
+var labelVerbs = map[string]string{"filter": "filters on", "by": "groups by", "on": "joins on", "include": "copies"}
 
 // brokenRead says what a broken query reads that the change takes away.
 func brokenRead(b ConsumerBreak) string {
 	if b.Label != "" {
-		clause, _, _ := strings.Cut(b.Message, ",")
-		for _, v := range labelVerbs {
-			if strings.HasPrefix(clause, v) && strings.Contains(clause, b.Label) {
-				return clause
-			}
+		verb := "reads"
+		if len(b.Uses) > 0 && labelVerbs[b.Uses[0]] != "" {
+			verb = labelVerbs[b.Uses[0]]
 		}
-		return "reads " + b.Label
+		return verb + " " + b.Label
 	}
 	if b.Metric != "" {
 		return "reads " + b.Metric

@@ -102,6 +102,6 @@ func toBreak(f usage.Finding) catalog.ConsumerBreak {
 		ConsumerID: f.Consumer.ID, Kind: string(f.Consumer.Kind), Title: f.Consumer.Title, Folder: f.Consumer.Folder,
 		Source: f.Consumer.Source, UID: f.Consumer.UID,
 		Panel: f.Query.Panel, RefID: f.Query.RefID, Path: f.Query.Path, Line: f.Query.Line, Expr: f.Query.Expr,
-		FindingID: f.ID, Message: f.Message, Metric: f.Metric, Label: f.Label,
+		FindingID: f.ID, Message: f.Message, Metric: f.Metric, Label: f.Label, Uses: f.Uses,
 	}
 }
