@@ -16,8 +16,10 @@ import (
 // base gives and target does not, or an attribute base has and target
 // lacks. A query already broken under base is not broken by the change.
 //
-// The consumers that read base's key in the current reading are checked
-// twice, once with the key's metric made of base alone and once of target
+// The consumers that read base's key in the current reading, and those
+// that read a name of it no current schema gives (a consumer_missing_metric
+// near the key: a dashboard still on `_milliseconds` once no schema in ms
+// is current), are checked twice, once with the key's metric made of base alone and once of target
 // alone, the other keys' metrics as the reading has them (so that their
 // other selectors resolve alike both times); a break is a violation
 // (consumer_missing_metric or consumer_missing_attribute) the check finds
@@ -33,17 +35,24 @@ func (s *Service) Breaks(ctx context.Context, base, target catalog.Schema) ([]ca
 	if err != nil {
 		return nil, err
 	}
-	ui, ok := r.usedAt[key]
-	if !ok {
-		return nil, nil
-	}
 	var readers []consumers.Consumer
 	seen := map[string]bool{}
-	for _, rd := range r.Report.Used[ui].Readers {
-		if ci, ok := r.consumerAt[rd.Consumer.ID]; ok && !seen[rd.Consumer.ID] {
-			seen[rd.Consumer.ID] = true
+	add := func(id string) {
+		if ci, ok := r.consumerAt[id]; ok && !seen[id] {
+			seen[id] = true
 			readers = append(readers, r.checked[ci])
 		}
+	}
+	if ui, ok := r.usedAt[key]; ok {
+		for _, rd := range r.Report.Used[ui].Readers {
+			add(rd.Consumer.ID)
+		}
+	}
+	for _, id := range r.nearAt[key] {
+		add(id)
+	}
+	if len(readers) == 0 {
+		return nil, nil
 	}
 	opts := usage.Options{Namespaces: s.opts.Namespaces}
 	before := usage.Check(readers, r.withSchema(key, base), opts)

@@ -6,8 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tallycat/tallycat/internal/consumers/usage"
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/catalogtest"
 	cservice "github.com/tallycat/tallycat/services/catalog/consumers"
+	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
 // The queries of one panel without ref ids (a Perses panel's) are told
@@ -68,5 +71,34 @@ func TestUnusedSeesASyncOnAnotherReplica(t *testing.T) {
 	syncRules(t, b, rule("packets", `sum by (direction) (rate(system_network_packets_total[5m]))`))
 	if keys := unused(); slices.Contains(keys, "system.network.packets") {
 		t.Errorf("unused on replica a after replica b synced a rule reading packets: %v", keys)
+	}
+}
+
+// A change of system.cpu.time from milliseconds to seconds breaks a rule
+// still on `_milliseconds`, though no current schema is in ms any more
+// (the base is superseded: a proposal's versioned base, or a release's
+// schema the catalog moved on from): the rule reads nothing of the key in
+// the current reading (its query is consumer_missing_metric, near the
+// key), and is named all the same. A unit is part of a stream, so the
+// store never supersedes a schema by a unit change alone: the base in ms
+// is the current schema with another unit and id.
+func TestBreaksOfAUnitChangeOnceTheBaseIsSuperseded(t *testing.T) {
+	ctx := context.Background()
+	store := storetest.Open(t, catalog.CostConfig{})
+	s := cservice.New(store, cservice.Options{})
+	inS := catalogtest.Observation("system.cpu.time", "host", catalogtest.T0, catalogtest.Str("state"))
+	if _, err := store.RecordObservations(ctx, "s", []catalog.Observation{inS}); err != nil {
+		t.Fatal(err)
+	}
+	syncRules(t, s, rule("cpu_ms", `sum by (state) (rate(system_cpu_time_milliseconds_total[5m]))`))
+	target := must[[]catalog.Schema](t)(store.GetSchemas(ctx, inS.VariantID))[0]
+	base := target
+	base.ID, base.Unit = strings.Repeat("a", 32), "ms"
+	bs := must[[]catalog.ConsumerBreak](t)(s.Breaks(ctx, base, target))
+	if len(bs) != 1 || bs[0].Title != "cpu_ms" || bs[0].FindingID != usage.ConsumerMissingMetric || bs[0].Metric != "system_cpu_time_milliseconds_total" {
+		t.Errorf("breaks of ms -> s = %+v, want rule cpu_ms reading system_cpu_time_milliseconds_total", bs)
+	}
+	if back := must[[]catalog.ConsumerBreak](t)(s.Breaks(ctx, target, base)); len(back) != 0 {
+		t.Errorf("breaks of s -> ms = %+v, want none: the rule reads ms", back)
 	}
 }

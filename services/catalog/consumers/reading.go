@@ -3,6 +3,7 @@ package consumers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -224,10 +225,16 @@ func (r *Reading) index(stored []catalog.Consumer, checked []consumers.Consumer)
 	}
 	assigned := map[*usage.QueryRef]int{}
 	r.Stats = Stats{Stats: r.Report.Stats, Levels: map[usage.Level]int{}}
+	r.nearAt = map[string][]string{}
 	for _, f := range r.Report.Findings {
 		r.Stats.Levels[f.Level]++
 		if f.Consumer == nil || f.Query == nil {
 			continue
+		}
+		for _, n := range f.Near {
+			if !slices.Contains(r.nearAt[n.Key], f.Consumer.ID) {
+				r.nearAt[n.Key] = append(r.nearAt[n.Key], f.Consumer.ID)
+			}
 		}
 		ci, ok := r.consumerAt[f.Consumer.ID]
 		if !ok {

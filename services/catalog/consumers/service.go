@@ -96,12 +96,15 @@ type Reading struct {
 
 	// What Breaks and Findings need besides: the consumers as the check
 	// read them, the metrics it was given, the keys only TallyCat's own
-	// services send, and indexes into Consumers and Report.Used.
+	// services send, indexes into Consumers and Report.Used, and by key
+	// the consumers that read a name of it no current schema gives
+	// (consumer_missing_metric findings near it).
 	checked    []consumers.Consumer
 	metrics    []usage.Metric
 	self       map[string]bool
 	consumerAt map[string]int
 	usedAt     map[string]int
+	nearAt     map[string][]string
 }
 
 // Stats count what a reading read and judged.
