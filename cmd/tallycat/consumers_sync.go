@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,9 +34,14 @@ func consumerClient(url string) tallycatv1connect.ConsumerServiceClient {
 // read is never taken for deleted: a file that does not parse is sent as
 // an unreadable source, whose stored consumers the catalog keeps; an
 // origin that could not be read at all (an API down, a folder gone) is not
-// synced. Either is trouble (exitTrouble) once the rest is synced.
+// synced. What reads as nothing is not taken for deleted either, unless
+// --prune says it is meant: an API that answers with no consumer, and a
+// sync that would remove every stored consumer of its origin or most of
+// a large one (consumers.Batch.RefuseRemovals), are not synced. Each is
+// trouble (exitTrouble) once the rest is synced.
 func consumersSync(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var f consumersFlags
+	var prune bool
 	fs := flag.NewFlagSet("tallycat consumers sync", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&f.catalog, "catalog", defaultCatalog(), "the catalog's URL")
@@ -43,6 +49,7 @@ func consumersSync(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.Var(&f.rules, "rules", "a rule file or folder (repeatable)")
 	fs.StringVar(&f.grafana, "grafana-url", "", "Grafana's URL; its token is read from $TALLYCAT_GRAFANA_TOKEN")
 	fs.StringVar(&f.prometheus, "prometheus-url", "", "a Prometheus whose /api/v1/rules to read")
+	fs.BoolVar(&prune, "prune", false, "sync an origin even when it would remove all or most of its stored consumers, or an API answers with none")
 	if err := fs.Parse(args); err != nil {
 		return exitTrouble, fmt.Errorf("consumers sync: %w", err)
 	}
@@ -53,9 +60,18 @@ func consumersSync(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if sources.Empty() {
 		return exitTrouble, errors.New("consumers sync: nothing to sync: give --dashboards, --rules, --grafana-url or --prometheus-url")
 	}
+	sources.AllowEmpty = prune
 	client := consumerClient(f.catalog)
+	batches := sources.Read(ctx)
+	var stored []consumers.StoredConsumer
+	if !prune && slices.ContainsFunc(batches, func(b consumers.Batch) bool { return !b.Failed }) {
+		var err error
+		if stored, err = readStoredConsumers(ctx, client, f.catalog); err != nil {
+			return exitTrouble, fmt.Errorf("consumers sync: nothing synced: reading what the catalog keeps, to remove none of it by mistake: %w", err)
+		}
+	}
 	var troubles []error
-	for _, b := range sources.Read(ctx) {
+	for _, b := range batches {
 		for _, w := range b.Warnings {
 			fmt.Fprintf(stderr, "tallycat: %s: %s\n", b.Origin, w)
 		}
@@ -64,8 +80,19 @@ func consumersSync(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		if b.Failed {
 			fmt.Fprintf(stdout, "%s: not synced, its stored consumers are kept as they were\n", b.Origin)
-			troubles = append(troubles, fmt.Errorf("%s was not synced: %w", b.Origin, b.Err()))
+			err := fmt.Errorf("%s was not synced: %w", b.Origin, b.Err())
+			if errors.Is(err, consumers.ErrEmptyAnswer) {
+				err = fmt.Errorf("%w; if it is meant to have none, give --prune", err)
+			}
+			troubles = append(troubles, err)
 			continue
+		}
+		if !prune {
+			if err := b.RefuseRemovals(stored); err != nil {
+				fmt.Fprintf(stdout, "%s: not synced, its stored consumers are kept as they were\n", b.Origin)
+				troubles = append(troubles, fmt.Errorf("%w; if that is meant, give --prune (or remove the origin with `tallycat consumers forget --origin %s`)", err, b.Origin))
+				continue
+			}
 		}
 		if len(b.Errors) > 0 {
 			troubles = append(troubles, fmt.Errorf("%s: %d documents could not be read, their stored consumers were kept:\n%w", b.Origin, len(b.Errors), b.Err()))
@@ -88,6 +115,32 @@ func consumersSync(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitTrouble, fmt.Errorf("consumers sync: %w", errors.Join(troubles...))
 	}
 	return exitOK, nil
+}
+
+// readStoredConsumers reads every consumer the catalog keeps, every page
+// of ListConsumers, as much as the guard on removals needs.
+func readStoredConsumers(ctx context.Context, client tallycatv1connect.ConsumerServiceClient, url string) ([]consumers.StoredConsumer, error) {
+	var out []consumers.StoredConsumer
+	err := listConsumers(ctx, client, url, func(c *tallycatv1.Consumer) {
+		out = append(out, consumers.StoredConsumer{Origin: c.Origin, Source: c.Source, UID: c.Uid})
+	})
+	return out, err
+}
+
+// listConsumers calls each with every consumer the catalog keeps.
+func listConsumers(ctx context.Context, client tallycatv1connect.ConsumerServiceClient, url string, each func(*tallycatv1.Consumer)) error {
+	for token := ""; ; {
+		res, err := client.ListConsumers(ctx, &tallycatv1.ListConsumersRequest{PageSize: 1000, PageToken: token})
+		if err != nil {
+			return callError(url, err)
+		}
+		for _, c := range res.Consumers {
+			each(c)
+		}
+		if token = res.NextPageToken; token == "" {
+			return nil
+		}
+	}
 }
 
 // consumerKinds and consumerFormats are the consumers package's names as

@@ -8,7 +8,7 @@
 //
 //	tallycat check --catalog URL [--fail-on violation|improvement|information|none] [--format text|json]
 //	tallycat consumers check --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL] [--fail-on LEVEL] [--format text|json]
-//	tallycat consumers sync --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL]
+//	tallycat consumers sync --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL] [--prune]
 //	tallycat registry export --catalog URL --out DIR
 //	tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps] [--drop-unused]
 //
@@ -49,7 +49,9 @@ const usage = `usage:
       [--fail-on violation|improvement|information|none] [--format text|json]
       (with no source it prints the findings on the consumers the catalog keeps)
   tallycat consumers sync --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]...
-      [--grafana-url URL] [--prometheus-url URL]
+      [--grafana-url URL] [--prometheus-url URL] [--prune]
+      (an origin whose sync would remove all its stored consumers, or more than half
+      of ten or more, or an API answering with none, is not synced without --prune)
   tallycat registry export --catalog URL --out DIR
   tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps] [--drop-unused]
 

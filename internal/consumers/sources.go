@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -35,6 +36,12 @@ type Sources struct {
 	// PrometheusToken (empty sends none).
 	PrometheusURL   string
 	PrometheusToken string
+	// AllowEmpty takes an API that answers with no consumer at all for
+	// one that has none. Without it that answer fails the batch
+	// (ErrEmptyAnswer): a Grafana token that sees no folder gets a search
+	// of 200 and an empty list, and a sync of that batch would remove
+	// every stored consumer of the Grafana.
+	AllowEmpty bool
 	// HTTP is the client for the APIs; nil uses one with a two-minute
 	// timeout.
 	HTTP *http.Client
@@ -74,6 +81,11 @@ type Batch struct {
 	Failed bool
 }
 
+// ErrEmptyAnswer is the error of an API origin (Grafana, Prometheus)
+// that answered with no consumer at all, when Sources.AllowEmpty is not
+// set: an answer a token that may see nothing gets too.
+var ErrEmptyAnswer = errors.New("it answered with no dashboard and no rule, as it answers a token that may see none; its stored consumers are kept")
+
 // FromFiles reports whether the batch was read from files and folders.
 func (b Batch) FromFiles() bool { return strings.HasPrefix(b.Origin, FilesOrigin) }
 
@@ -100,14 +112,21 @@ func (s Sources) Read(ctx context.Context) []Batch {
 	}
 	if s.GrafanaURL != "" {
 		g := &GrafanaClient{URL: s.GrafanaURL, Token: s.GrafanaToken, HTTP: httpClient}
-		out = append(out, readGrafana(ctx, g))
+		b := readGrafana(ctx, g)
+		if !b.Failed && len(b.Consumers) == 0 && !s.AllowEmpty {
+			b.Errors, b.Failed = []error{fmt.Errorf("reading Grafana at %s: %w", s.GrafanaURL, ErrEmptyAnswer)}, true
+		}
+		out = append(out, b)
 	}
 	if s.PrometheusURL != "" {
 		p := &PrometheusClient{URL: s.PrometheusURL, Token: s.PrometheusToken, HTTP: httpClient}
 		b := Batch{Origin: PrometheusOrigin + strings.TrimRight(s.PrometheusURL, "/")}
 		rules, err := p.Rules(ctx)
-		if err != nil {
+		switch {
+		case err != nil:
 			b.Errors, b.Failed = []error{fmt.Errorf("reading Prometheus' rules at %s: %w", s.PrometheusURL, err)}, true
+		case len(rules) == 0 && !s.AllowEmpty:
+			b.Errors, b.Failed = []error{fmt.Errorf("reading Prometheus' rules at %s: %w", s.PrometheusURL, ErrEmptyAnswer)}, true
 		}
 		b.Consumers = rules
 		out = append(out, b)
@@ -159,4 +178,57 @@ func readGrafana(ctx context.Context, g *GrafanaClient) Batch {
 	}
 	b.Consumers = append(ds, rules...)
 	return b
+}
+
+// StoredConsumer is what the guard on removals needs of a consumer a
+// catalog keeps: the origin it was synced under, its source and its uid.
+type StoredConsumer struct{ Origin, Source, UID string }
+
+// FewConsumers is the size of an origin below which a sync may remove
+// most of it. A sync that would remove every stored consumer of its
+// origin is always refused (RefuseRemovals): an empty folder, a checkout
+// of the wrong branch, a volume mounted empty, a token that lost its
+// folders all look like that. From FewConsumers on, a sync that would
+// remove more than half of the origin is refused too (a partial mount, a
+// token that lost some folders). Below it, removing two dashboards of
+// three is ordinary editing: refusing it would make --prune a habit, and
+// a flag given every time guards nothing.
+const FewConsumers = 10
+
+// Removals counts the stored consumers of b's origin (held) and those a
+// sync of b would remove (removed): the ones b does not bring again whose
+// source it could read, as catalog.PlanConsumerSync decides.
+func (b Batch) Removals(stored []StoredConsumer) (removed, held int) {
+	brought := make(map[[2]string]bool, len(b.Consumers))
+	for _, c := range b.Consumers {
+		brought[[2]string{c.Source, c.UID}] = true
+	}
+	for _, c := range stored {
+		if c.Origin != b.Origin {
+			continue
+		}
+		held++
+		if !brought[[2]string{c.Source, c.UID}] && !slices.Contains(b.Unreadable, c.Source) {
+			removed++
+		}
+	}
+	return removed, held
+}
+
+// RefuseRemovals returns why a sync of b must not run without pruning
+// asked for, or nil when it may: it would remove every stored consumer of
+// the origin, or more than half of an origin of FewConsumers or more.
+func (b Batch) RefuseRemovals(stored []StoredConsumer) error {
+	removed, held := b.Removals(stored)
+	switch {
+	case removed == 0:
+		return nil
+	case removed == held:
+		return fmt.Errorf("%s: not synced: it would remove all %d consumers the catalog keeps of it (%d read now), as an empty folder or a token that sees nothing would",
+			b.Origin, held, len(b.Consumers))
+	case held >= FewConsumers && 2*removed > held:
+		return fmt.Errorf("%s: not synced: it would remove %d of the %d consumers the catalog keeps of it (%d read now), more than half",
+			b.Origin, removed, held, len(b.Consumers))
+	}
+	return nil
 }

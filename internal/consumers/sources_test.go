@@ -2,6 +2,8 @@ package consumers_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -114,6 +116,86 @@ func TestSourcesGrafana(t *testing.T) {
 	wrong := consumers.Sources{GrafanaURL: srv.URL, GrafanaToken: "wrong"}.Read(context.Background())[0]
 	if !wrong.Failed || !strings.Contains(wrong.Err().Error(), "401") {
 		t.Errorf("a wrong token: %+v", wrong)
+	}
+}
+
+// TestSourcesEmptyAPI: a Grafana whose search answers 200 with nothing (a
+// token that sees no folder) or a Prometheus with no rule fails its batch
+// unless AllowEmpty says an empty answer is meant: a sync of it would
+// remove every stored consumer of the origin.
+func TestSourcesEmptyAPI(t *testing.T) {
+	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/rules" {
+			w.Write([]byte(`{"status": "success", "data": {"groups": []}}`))
+			return
+		}
+		w.Write([]byte(`[]`))
+	}))
+	defer empty.Close()
+	for _, allow := range []bool{false, true} {
+		batches := consumers.Sources{GrafanaURL: empty.URL, GrafanaToken: token, PrometheusURL: empty.URL, AllowEmpty: allow}.Read(context.Background())
+		if len(batches) != 2 {
+			t.Fatalf("%d batches, want Grafana's and Prometheus'", len(batches))
+		}
+		for _, b := range batches {
+			if len(b.Consumers) != 0 {
+				t.Errorf("%s: %d consumers from an empty answer", b.Origin, len(b.Consumers))
+			}
+			if allow && (b.Failed || b.Err() != nil) {
+				t.Errorf("%s with AllowEmpty: failed %v, %v", b.Origin, b.Failed, b.Err())
+			}
+			if !allow && (!b.Failed || !errors.Is(b.Err(), consumers.ErrEmptyAnswer) || !strings.Contains(b.Err().Error(), empty.URL)) {
+				t.Errorf("%s answering nothing: failed %v, %v", b.Origin, b.Failed, b.Err())
+			}
+		}
+	}
+}
+
+// TestRefuseRemovals: a sync that would remove every stored consumer of
+// its origin is refused, however few; one that would remove more than
+// half of an origin of FewConsumers or more too; consumers of other
+// origins, those brought again and those of an unreadable source do not
+// count as removed.
+func TestRefuseRemovals(t *testing.T) {
+	stored := func(origin string, n int) []consumers.StoredConsumer {
+		var out []consumers.StoredConsumer
+		for i := range n {
+			out = append(out, consumers.StoredConsumer{Origin: origin, Source: fmt.Sprintf("d/%d.json", i), UID: fmt.Sprint(i)})
+		}
+		return out
+	}
+	bring := func(n int) []consumers.Consumer {
+		var out []consumers.Consumer
+		for i := range n {
+			out = append(out, consumers.Consumer{Source: fmt.Sprintf("d/%d.json", i), UID: fmt.Sprint(i)})
+		}
+		return out
+	}
+	other := stored("files:other", 50)
+	for _, c := range []struct {
+		name      string
+		held      int
+		b         consumers.Batch
+		refused   bool
+		removed   int
+		errSaying string
+	}{
+		{"an emptied folder", 3, consumers.Batch{}, true, 3, "all 3 consumers"},
+		{"the only consumer gone", 1, consumers.Batch{}, true, 1, "all 1 consumers"},
+		{"two of three, a small origin", 3, consumers.Batch{Consumers: bring(1)}, false, 2, ""},
+		{"six of ten", 10, consumers.Batch{Consumers: bring(4)}, true, 6, "6 of the 10"},
+		{"five of ten", 10, consumers.Batch{Consumers: bring(5)}, false, 5, ""},
+		{"nothing stored", 0, consumers.Batch{}, false, 0, ""},
+		{"every source unreadable", 3, consumers.Batch{Unreadable: []string{"d/0.json", "d/1.json", "d/2.json"}}, false, 0, ""},
+		{"all brought again", 12, consumers.Batch{Consumers: bring(12)}, false, 0, ""},
+	} {
+		c.b.Origin = "files:d"
+		all := append(stored("files:d", c.held), other...)
+		removed, held := c.b.Removals(all)
+		err := c.b.RefuseRemovals(all)
+		if removed != c.removed || held != c.held || (err != nil) != c.refused || (err != nil && !strings.Contains(err.Error(), c.errSaying)) {
+			t.Errorf("%s: removes %d of %d, refused: %v; want %d of %d, refused %v", c.name, removed, held, err, c.removed, c.held, c.refused)
+		}
 	}
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/tallycat/tallycat/internal/cli"
@@ -61,10 +63,17 @@ func checkConsumerSources(c *Config) error {
 
 // consumerPull is the catalog reading dashboards and rules by itself, for
 // teams that want no CI step: each origin is synced as `tallycat
-// consumers sync` syncs it, with the same rule for what could not be read.
+// consumers sync` syncs it, with the same rules for what could not be
+// read and for what reads as nothing (an API answering with no consumer,
+// a sync that would remove all or most of an origin: skipped unless
+// prune).
 type consumerPull struct {
 	sources readers.Sources
 	uses    *consumers.Service
+	// store says what is stored of each origin, for the guard on
+	// removals.
+	store catalog.Store
+	prune bool
 	// leader is the store's, when catalog replicas share it: only the
 	// leader pulls, so that a Grafana is read once per interval, not once
 	// per replica. Nil: this process is the only one.
@@ -75,17 +84,18 @@ type consumerPull struct {
 // newConsumerPull returns the pull c asks for, or nil when it names no
 // source.
 func newConsumerPull(c Config, store catalog.Store, uses *consumers.Service) *consumerPull {
-	p := &consumerPull{uses: uses, every: c.ConsumersInterval, sources: readers.Sources{
+	p := &consumerPull{uses: uses, store: store, prune: c.ConsumersPrune, every: c.ConsumersInterval, sources: readers.Sources{
 		Dashboards: c.ConsumersDashboards, Rules: c.ConsumersRules,
 		GrafanaURL: c.ConsumersGrafanaURL, GrafanaToken: os.Getenv("TALLYCAT_GRAFANA_TOKEN"),
 		PrometheusURL: c.ConsumersPrometheusURL, PrometheusToken: os.Getenv("TALLYCAT_PROMETHEUS_TOKEN"),
+		AllowEmpty: c.ConsumersPrune,
 	}}
 	if p.sources.Empty() {
 		return nil
 	}
 	p.leader, _ = store.(catalog.Leader)
 	slog.Info("pulling dashboards and rules", "dashboards", c.ConsumersDashboards, "rules", c.ConsumersRules,
-		"grafana", c.ConsumersGrafanaURL, "prometheus", c.ConsumersPrometheusURL, "every", c.ConsumersInterval)
+		"grafana", c.ConsumersGrafanaURL, "prometheus", c.ConsumersPrometheusURL, "every", c.ConsumersInterval, "prune", c.ConsumersPrune)
 	return p
 }
 
@@ -106,12 +116,24 @@ func (p *consumerPull) run(ctx context.Context) {
 // pull reads every source and syncs each origin read. Nothing stops the
 // catalog: what failed is logged with its origin, and an origin that
 // could not be read whole is not synced, so that its stored consumers stay
-// as they were.
+// as they were; nor, without prune, is one whose sync would remove all or
+// most of them.
 func (p *consumerPull) pull(ctx context.Context) {
 	if p.leader != nil && !p.leader.Leading(ctx) {
 		return
 	}
-	for _, b := range p.sources.Read(ctx) {
+	batches := p.sources.Read(ctx)
+	var stored []readers.StoredConsumer
+	if !p.prune && slices.ContainsFunc(batches, func(b readers.Batch) bool { return !b.Failed }) {
+		var err error
+		if stored, err = p.storedConsumers(ctx); err != nil {
+			if ctx.Err() == nil {
+				slog.Warn("consumers not synced: the stored ones could not be read, to remove none of them by mistake", "error", err)
+			}
+			return
+		}
+	}
+	for _, b := range batches {
 		if ctx.Err() != nil {
 			return
 		}
@@ -122,8 +144,20 @@ func (p *consumerPull) pull(ctx context.Context) {
 			slog.Warn("pulling consumers: not read", "origin", b.Origin, "error", err)
 		}
 		if b.Failed {
+			if errors.Is(b.Err(), readers.ErrEmptyAnswer) {
+				slog.Warn("consumers not synced: the origin answered with none, its stored consumers are kept; if it is meant to have none, start the catalog with --consumers-prune",
+					"origin", b.Origin)
+				continue
+			}
 			slog.Warn("consumers not synced: the origin could not be read, its stored consumers are kept", "origin", b.Origin)
 			continue
+		}
+		if !p.prune {
+			if err := b.RefuseRemovals(stored); err != nil {
+				slog.Warn("consumers not synced, the stored ones are kept: if that is meant, start the catalog with --consumers-prune (or remove the origin with `tallycat consumers forget`)",
+					"origin", b.Origin, "refused", err)
+				continue
+			}
 		}
 		res, err := p.uses.Sync(ctx, catalogSync(b, time.Now()))
 		if err != nil {
@@ -139,6 +173,20 @@ func (p *consumerPull) pull(ctx context.Context) {
 		slog.Log(ctx, level, "consumers synced", "origin", b.Origin, "added", res.Added, "updated", res.Updated,
 			"removed", res.Removed, "unchanged", res.Unchanged, "kept", res.Kept, "unparsed", res.Unparsed)
 	}
+}
+
+// storedConsumers are the consumers the catalog keeps, as the guard on
+// removals reads them.
+func (p *consumerPull) storedConsumers(ctx context.Context) ([]readers.StoredConsumer, error) {
+	all, err := p.store.ListConsumers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]readers.StoredConsumer, len(all))
+	for i, c := range all {
+		out[i] = readers.StoredConsumer{Origin: c.Origin, Source: c.Source, UID: c.UID}
+	}
+	return out, nil
 }
 
 // catalogSync is a batch as the catalog keeps it: each consumer with its

@@ -76,13 +76,18 @@ type Config struct {
 	// Grafana (its token from $TALLYCAT_GRAFANA_TOKEN), a Prometheus'
 	// rules (its token from $TALLYCAT_PROMETHEUS_TOKEN). None pulls
 	// nothing. ConsumersNamespaces are the prefixes the fleet's exporters
-	// add to names, for every consumer the catalog keeps.
+	// add to names, for every consumer the catalog keeps. ConsumersPrune
+	// syncs an origin even when that would remove all or most of its
+	// stored consumers, or an API answers with none (see
+	// readers.Batch.RefuseRemovals); without it such a pull is logged and
+	// skipped.
 	ConsumersDashboards    []string
 	ConsumersRules         []string
 	ConsumersGrafanaURL    string
 	ConsumersPrometheusURL string
 	ConsumersInterval      time.Duration
 	ConsumersNamespaces    []string
+	ConsumersPrune         bool
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -174,6 +179,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.ConsumersPrometheusURL, "consumers-prometheus-url", c.ConsumersPrometheusURL,
 		"a Prometheus whose rules (/api/v1/rules) the catalog reads and keeps, every --consumers-interval; its token, if it wants one, is read from $TALLYCAT_PROMETHEUS_TOKEN")
 	fs.DurationVar(&c.ConsumersInterval, "consumers-interval", c.ConsumersInterval, "how often the --consumers-* sources are read again")
+	fs.BoolVar(&c.ConsumersPrune, "consumers-prune", c.ConsumersPrune,
+		"sync a pulled origin even when that would remove all or most of the consumers the catalog keeps of it, or its API answers with none (off: such a pull is logged and its stored consumers kept)")
 	fs.Func("consumers-namespace", "a prefix the fleet's exporters add to metric names, for reading the dashboards and rules the catalog keeps (repeat, or separate with commas)", appendList(&c.ConsumersNamespaces))
 	c.TLS.AddFlags(fs, "the API and UI")
 	c.Telemetry.AddFlags(fs, "the catalog")
