@@ -3,12 +3,14 @@
 // registry to commit (registry export), and writes the Collector
 // processors that enforce its policies (collector-config), and checks
 // dashboards and rules against what the catalog's services send, or
-// keeps them in the catalog (consumers check, consumers sync;
-// docs/CONSUMERS.md).
+// keeps them in the catalog (consumers check, consumers sync, and
+// consumers list and forget for what is kept; docs/CONSUMERS.md).
 //
 //	tallycat check --catalog URL [--fail-on violation|improvement|information|none] [--format text|json]
 //	tallycat consumers check --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL] [--fail-on LEVEL] [--format text|json]
 //	tallycat consumers sync --catalog URL [--dashboards DIR|FILE]... [--rules DIR|FILE]... [--grafana-url URL] [--prometheus-url URL] [--prune]
+//	tallycat consumers list --catalog URL
+//	tallycat consumers forget --catalog URL --origin ORIGIN
 //	tallycat registry export --catalog URL --out DIR
 //	tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps] [--drop-unused]
 //
@@ -52,6 +54,10 @@ const usage = `usage:
       [--grafana-url URL] [--prometheus-url URL] [--prune]
       (an origin whose sync would remove all its stored consumers, or more than half
       of ten or more, or an API answering with none, is not synced without --prune)
+  tallycat consumers list --catalog URL
+      (the origins the catalog keeps consumers of, with their counts)
+  tallycat consumers forget --catalog URL --origin ORIGIN
+      (removes an origin's consumers: one whose path or URL is now spelt otherwise)
   tallycat registry export --catalog URL --out DIR
   tallycat collector-config --catalog URL [--out FILE] [--cardinality-caps] [--drop-unused]
 
@@ -75,6 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = consumersCheck(ctx, args[2:], stdout, stderr)
 	case args[0] == "consumers" && len(args) > 1 && args[1] == "sync":
 		code, err = consumersSync(ctx, args[2:], stdout, stderr)
+	case args[0] == "consumers" && len(args) > 1 && args[1] == "list":
+		code, err = consumersList(ctx, args[2:], stdout)
+	case args[0] == "consumers" && len(args) > 1 && args[1] == "forget":
+		code, err = consumersForget(ctx, args[2:], stdout)
 	case args[0] == "registry" && len(args) > 1 && args[1] == "export":
 		err = export(ctx, args[2:], stdout)
 	case args[0] == "collector-config":
