@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/consumers/usage"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/catalogtest"
@@ -100,5 +101,48 @@ func TestBreaksOfAUnitChangeOnceTheBaseIsSuperseded(t *testing.T) {
 	}
 	if back := must[[]catalog.ConsumerBreak](t)(s.Breaks(ctx, target, base)); len(back) != 0 {
 		t.Errorf("breaks of s -> ms = %+v, want none: the rule reads ms", back)
+	}
+}
+
+// countingStore counts the reads of the catalog's metrics a reading makes.
+type countingStore struct {
+	catalog.Store
+	metricReads int
+}
+
+func (s *countingStore) ListSchemaKeys(ctx context.Context, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
+	s.metricReads++
+	return s.Store.ListSchemaKeys(ctx, f)
+}
+
+func (s *countingStore) ListJudging(ctx context.Context, after string, limit int) ([]catalog.JudgingKey, error) {
+	s.metricReads++
+	return s.Store.ListJudging(ctx, after, limit)
+}
+
+func (s *countingStore) ReadFieldCosts(ctx context.Context, w tallycatv1.Window) (catalog.FieldCosts, error) {
+	s.metricReads++
+	return s.Store.ReadFieldCosts(ctx, w)
+}
+
+// Without a stored consumer a reading reads none of the catalog's metrics
+// (nothing reads them, and nothing is known to be unused), so that the
+// timeline and the proposals of a catalog that keeps no consumer pay
+// nothing for asking what a change breaks.
+func TestAReadingWithoutConsumersReadsNoMetric(t *testing.T) {
+	ctx := context.Background()
+	store := &countingStore{Store: hostCatalog(t)}
+	s := cservice.New(store, cservice.Options{})
+	schemas := must[[]catalog.Schema](t)(store.ListSchemas(ctx, "system.network.io", false))
+	if bs := must[[]catalog.ConsumerBreak](t)(s.Breaks(ctx, schemas[0], schemas[0])); len(bs) != 0 {
+		t.Errorf("breaks without consumers: %+v", bs)
+	}
+	r := must[*cservice.Reading](t)(s.Read(ctx))
+	if r.Synced || store.metricReads != 0 {
+		t.Errorf("a reading without consumers: synced %v, %d reads of the catalog's metrics; want none", r.Synced, store.metricReads)
+	}
+	syncFiles(t, s, linux)
+	if r := must[*cservice.Reading](t)(s.Read(ctx)); !r.Synced || store.metricReads == 0 {
+		t.Errorf("a reading with a consumer: synced %v, %d reads of the catalog's metrics", r.Synced, store.metricReads)
 	}
 }

@@ -24,12 +24,18 @@ const (
 )
 
 // makeReading reads the store and judges every stored consumer against
-// every current metric schema.
+// every current metric schema. Without a stored consumer it reads no
+// metric: the reading is empty, and not Synced.
 func (s *Service) makeReading(ctx context.Context) (*Reading, error) {
 	at := s.opts.Now()
 	stored, err := s.store.ListConsumers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing the stored consumers: %w", err)
+	}
+	if len(stored) == 0 {
+		// Nothing reads anything, and nothing is known to be unused:
+		// the catalog's metrics are not read for nothing.
+		return &Reading{At: at, Stats: Stats{Levels: map[usage.Level]int{}}, memo: newBreakMemo()}, nil
 	}
 	metrics, self, err := s.readMetrics(ctx)
 	if err != nil {
@@ -40,7 +46,7 @@ func (s *Service) makeReading(ctx context.Context) (*Reading, error) {
 	for i, c := range stored {
 		checked[i] = s.toChecked(c)
 	}
-	r := &Reading{At: at, Synced: len(stored) > 0, checked: checked, metrics: metrics, self: self}
+	r := &Reading{At: at, Synced: true, checked: checked, metrics: metrics, self: self, memo: newBreakMemo()}
 	r.Report = usage.Check(checked, metrics, usage.Options{Namespaces: s.opts.Namespaces})
 	r.index(stored, checked)
 	return r, nil

@@ -86,7 +86,8 @@ type SyncResult struct {
 type Reading struct {
 	At time.Time
 	// Synced is set when some consumer is stored: without one, nothing is
-	// known to be unused.
+	// known to be unused, and the reading holds nothing else (no metric
+	// is read).
 	Synced bool
 	// Consumers are every stored consumer, in the store's order (by id).
 	Consumers []Consumer
@@ -105,6 +106,8 @@ type Reading struct {
 	consumerAt map[string]int
 	usedAt     map[string]int
 	nearAt     map[string][]string
+	// memo keeps Breaks' answers on this reading.
+	memo *breakMemo
 }
 
 // Stats count what a reading read and judged.
