@@ -91,10 +91,9 @@ func (h *ConformanceHandler) ExportRegistry(ctx context.Context, _ *tallycatv1.E
 
 // GetCollectorConfig implements tallycatv1connect.ConformanceServiceHandler.
 // With drop_unused, the processors also drop what the consumers' reading
-// says nobody reads, and the response says what that saves; before any
-// consumer is synced that is FAILED_PRECONDITION (consumers.Service.Unused).
-// An unused attribute of a metric whose points do not fold by adding is
-// kept (conformance.FoldsByAdding), so the savings leave it out.
+// says nobody reads, and the response says what that saves
+// (conformance.DropUnused decides both); before any consumer is synced
+// that is FAILED_PRECONDITION (consumers.Service.Unused).
 func (h *ConformanceHandler) GetCollectorConfig(ctx context.Context, req *tallycatv1.GetCollectorConfigRequest) (*tallycatv1.GetCollectorConfigResponse, error) {
 	opts := toCollectorOptions(req)
 	var savings *tallycatv1.CollectorSavings
@@ -103,9 +102,11 @@ func (h *ConformanceHandler) GetCollectorConfig(ctx context.Context, req *tallyc
 		if err != nil {
 			return nil, toConnectError(ctx, err)
 		}
-		opts.DropMetrics, opts.DeleteAttributes = unusedDrops(unused)
-		opts.MetricTypes = unused.Types
-		savings = toCollectorSavings(withoutKept(unused))
+		var saved conformance.UnusedSavings
+		if opts, saved, err = conformance.DropUnused(opts, toConformanceUnused(unused)); err != nil {
+			return nil, toConnectError(ctx, err)
+		}
+		savings = toCollectorSavings(saved)
 	}
 	config, err := h.Findings.CollectorConfig(ctx, opts)
 	if err != nil {
@@ -114,35 +115,24 @@ func (h *ConformanceHandler) GetCollectorConfig(ctx context.Context, req *tallyc
 	return &tallycatv1.GetCollectorConfigResponse{Config: config, Savings: savings}, nil
 }
 
-// unusedDrops are the metric keys to drop and, by metric key, the
-// attributes to delete that unused's findings name.
-func unusedDrops(unused consumers.Unused) ([]string, map[string][]string) {
-	var drop []string
-	for _, f := range unused.Metrics {
-		drop = append(drop, f.Key)
-	}
-	deleteAttrs := map[string][]string{}
-	for _, f := range unused.Attributes {
-		deleteAttrs[f.Key] = append(deleteAttrs[f.Key], f.Attribute)
-	}
-	return drop, deleteAttrs
-}
-
-// withoutKept is unused's savings less the attributes the configuration
-// keeps, on metrics whose points do not fold by adding.
-func withoutKept(unused consumers.Unused) consumers.Savings {
-	s := unused.Savings
-	for _, f := range unused.Attributes {
-		if folds, _ := conformance.FoldsByAdding(unused.Types[f.Key]); !folds {
-			s.AttributesDeleted--
-			s.SeriesSaved -= f.SeriesSaved
+// toConformanceUnused converts the consumers' unused findings.
+func toConformanceUnused(u consumers.Unused) conformance.Unused {
+	out := conformance.Unused{Types: u.Types}
+	for _, f := range u.Metrics {
+		m := conformance.UnusedMetric{Key: f.Key}
+		if f.Cost != nil {
+			m.Series, m.DataPointsPerMinute, m.MonthlyCost = f.Cost.Series, f.Cost.DataPointsPerMinute, f.Cost.MonthlyCost
 		}
+		out.Metrics = append(out.Metrics, m)
 	}
-	return s
+	for _, f := range u.Attributes {
+		out.Attributes = append(out.Attributes, conformance.UnusedAttribute{Key: f.Key, Attribute: f.Attribute, SeriesSaved: f.SeriesSaved})
+	}
+	return out
 }
 
 // toCollectorSavings converts what dropping the unused saves.
-func toCollectorSavings(s consumers.Savings) *tallycatv1.CollectorSavings {
+func toCollectorSavings(s conformance.UnusedSavings) *tallycatv1.CollectorSavings {
 	return &tallycatv1.CollectorSavings{
 		MetricsDropped:          uint32(s.MetricsDropped),
 		AttributesDeleted:       uint32(s.AttributesDeleted),

@@ -91,57 +91,191 @@ func FoldsByAdding(types []tallycatv1.MetricType) (bool, string) {
 	return true, ""
 }
 
-// addUnused adds opts.DropMetrics to filter and opts.DeleteAttributes to
-// transform (each deleted where it folds, see FoldsByAdding), each key
-// once and sorted, and returns the header's notes on them.
-func addUnused(transform *transformConfig, filter *filterConfig, opts CollectorOptions) ([]string, error) {
-	var notes []string
-	drop := sortedUnique(opts.DropMetrics)
-	for _, key := range drop {
-		if key == "" {
-			return nil, fmt.Errorf("collector config: an empty metric key among the metrics to drop")
+// Unused is what the consumers' reading says nobody reads: the input of
+// DropUnused.
+type Unused struct {
+	Metrics    []UnusedMetric
+	Attributes []UnusedAttribute
+	// Types are, by the metric key of each of Attributes, the data types
+	// of its current schemas: whether its points fold (FoldsByAdding).
+	Types map[string][]tallycatv1.MetricType
+}
+
+// UnusedMetric is a metric no dashboard or rule reads, with what sending
+// it costs over the catalog's window.
+type UnusedMetric struct {
+	Key                 string
+	Series              uint64
+	DataPointsPerMinute float64
+	// MonthlyCost is nil when the catalog has no price for metrics.
+	MonthlyCost *float64
+}
+
+// UnusedAttribute is a data point attribute no query on its metric uses,
+// with the series deleting it and adding up the points folds away.
+type UnusedAttribute struct {
+	Key, Attribute string
+	SeriesSaved    uint64
+}
+
+// UnusedSavings is what the configuration saves by dropping and folding
+// the unused: counted from what it writes, never from what it keeps.
+type UnusedSavings struct {
+	MetricsDropped, AttributesDeleted int
+	// SeriesSaved adds the dropped metrics' series and the series the
+	// deleted attributes fold.
+	SeriesSaved uint64
+	// DataPointsPerMonthSaved is the dropped metrics' data point rate over
+	// a month of MinutesPerMonth: folding series sends no fewer points
+	// into the Collector.
+	DataPointsPerMonthSaved float64
+	// MonthlySaving is the dropped metrics' monthly cost under the price
+	// model; nil when none of them has one.
+	MonthlySaving *float64
+}
+
+// MinutesPerMonth is the month the savings count: 30 days.
+const MinutesPerMonth = 30 * 24 * 60
+
+// DropUnused returns opts set to drop and fold what u names, and what
+// the configuration CollectorConfig writes from them saves: the metrics
+// it drops and the attributes it deletes and folds, each once, leaving
+// out the attributes it keeps (on metrics whose points do not fold by
+// adding) and those of a dropped metric.
+func DropUnused(opts CollectorOptions, u Unused) (CollectorOptions, UnusedSavings, error) {
+	opts.DropMetrics, opts.DeleteAttributes, opts.MetricTypes = nil, map[string][]string{}, u.Types
+	metrics := map[string]UnusedMetric{}
+	for _, m := range u.Metrics {
+		opts.DropMetrics = append(opts.DropMetrics, m.Key)
+		if _, seen := metrics[m.Key]; !seen {
+			metrics[m.Key] = m
 		}
-		if filter.Why == nil {
-			filter.Why = map[int]string{}
+	}
+	seriesSaved := map[[2]string]uint64{}
+	for _, a := range u.Attributes {
+		opts.DeleteAttributes[a.Key] = append(opts.DeleteAttributes[a.Key], a.Attribute)
+		if _, seen := seriesSaved[[2]string{a.Key, a.Attribute}]; !seen {
+			seriesSaved[[2]string{a.Key, a.Attribute}] = a.SeriesSaved
 		}
-		filter.Why[len(filter.MetricConditions)] = whyMetricDropped
-		filter.MetricConditions = append(filter.MetricConditions, matchCondition("metric.name", globEscape(key)))
 	}
-	if len(drop) > 0 {
-		notes = append(notes, fmt.Sprintf("unused: drops %s no dashboard or rule reads", plural(len(drop), "metric")))
+	p, err := planUnused(opts)
+	if err != nil {
+		return opts, UnusedSavings{}, err
 	}
-	deleted, from := 0, 0
-	var kept []string
+	s := UnusedSavings{MetricsDropped: len(p.drop)}
+	var monthly float64
+	priced := false
+	for _, key := range p.drop {
+		m := metrics[key]
+		s.SeriesSaved += m.Series
+		s.DataPointsPerMonthSaved += m.DataPointsPerMinute * MinutesPerMonth
+		if m.MonthlyCost != nil {
+			monthly += *m.MonthlyCost
+			priced = true
+		}
+	}
+	if priced {
+		s.MonthlySaving = &monthly
+	}
+	for _, m := range p.fold {
+		for _, a := range m.attributes {
+			s.AttributesDeleted++
+			s.SeriesSaved += seriesSaved[[2]string{m.key, a}]
+		}
+	}
+	return opts, s, nil
+}
+
+// unusedPlan is what CollectorConfig writes of opts.DropMetrics and
+// opts.DeleteAttributes: the one reading of them that both the
+// configuration (addUnused) and its savings (DropUnused) are made from,
+// so that the savings are those of exactly what is dropped and folded.
+type unusedPlan struct {
+	// drop are the metric keys to drop, sorted, each once.
+	drop []string
+	// fold are the metrics to delete attributes from and fold, kept those
+	// whose points do not fold by adding, with why; both sorted by key.
+	fold, kept []metricAttributes
+}
+
+// metricAttributes are attributes of one metric, sorted, each once.
+type metricAttributes struct {
+	key        string
+	attributes []string
+	types      []tallycatv1.MetricType
+	why        string
+}
+
+// planUnused reads opts' drops. An attribute of a metric that is dropped
+// is neither deleted nor kept: its metric does not leave the Collector.
+func planUnused(opts CollectorOptions) (unusedPlan, error) {
+	var p unusedPlan
+	p.drop = sortedUnique(opts.DropMetrics)
+	if slices.Contains(p.drop, "") {
+		return unusedPlan{}, fmt.Errorf("collector config: an empty metric key among the metrics to drop")
+	}
 	for _, key := range slices.Sorted(maps.Keys(opts.DeleteAttributes)) {
 		attrs := sortedUnique(opts.DeleteAttributes[key])
 		if len(attrs) == 0 {
 			continue
 		}
 		if key == "" || slices.Contains(attrs, "") {
-			return nil, fmt.Errorf("collector config: an empty key among the attributes to delete from metric %q: %q", key, attrs)
+			return unusedPlan{}, fmt.Errorf("collector config: an empty key among the attributes to delete from metric %q: %q", key, attrs)
 		}
-		types := opts.MetricTypes[key]
-		if ok, why := FoldsByAdding(types); !ok {
-			kept = append(kept, fmt.Sprintf("unused: keeps %s on %s, that no dashboard or rule reading it uses: %s",
-				strings.Join(attrs, ", "), key, why))
+		if _, dropped := slices.BinarySearch(p.drop, key); dropped {
 			continue
 		}
-		escaped := make([]string, len(attrs))
-		for i, a := range attrs {
+		m := metricAttributes{key: key, attributes: attrs, types: opts.MetricTypes[key]}
+		var folds bool
+		if folds, m.why = FoldsByAdding(m.types); folds {
+			p.fold = append(p.fold, m)
+		} else {
+			p.kept = append(p.kept, m)
+		}
+	}
+	return p, nil
+}
+
+// addUnused adds opts.DropMetrics to filter and opts.DeleteAttributes to
+// transform (each deleted where it folds, see FoldsByAdding), each key
+// once and sorted, and returns the header's notes on them.
+func addUnused(transform *transformConfig, filter *filterConfig, opts CollectorOptions) ([]string, error) {
+	p, err := planUnused(opts)
+	if err != nil {
+		return nil, err
+	}
+	var notes []string
+	for _, key := range p.drop {
+		if filter.Why == nil {
+			filter.Why = map[int]string{}
+		}
+		filter.Why[len(filter.MetricConditions)] = whyMetricDropped
+		filter.MetricConditions = append(filter.MetricConditions, matchCondition("metric.name", globEscape(key)))
+	}
+	if len(p.drop) > 0 {
+		notes = append(notes, fmt.Sprintf("unused: drops %s no dashboard or rule reads", plural(len(p.drop), "metric")))
+	}
+	deleted := 0
+	for _, m := range p.fold {
+		escaped := make([]string, len(m.attributes))
+		for i, a := range m.attributes {
 			escaped[i] = globEscape(a)
 		}
-		name := matchCondition("metric.name", globEscape(key))
+		name := matchCondition("metric.name", globEscape(m.key))
 		g := deleteGroup("datapoint", []string{name}, escaped)
 		g.Why = whyAttributeDeleted
-		transform.MetricStatements = append(transform.MetricStatements, g, foldGroup(name, types))
-		deleted += len(attrs)
-		from++
+		transform.MetricStatements = append(transform.MetricStatements, g, foldGroup(name, m.types))
+		deleted += len(m.attributes)
 	}
 	if deleted > 0 {
 		notes = append(notes, fmt.Sprintf("unused: deletes %s, on %s, that no dashboard or rule reading their metric uses, "+
-			"adding up the points they told apart", plural(deleted, "data point attribute"), plural(from, "metric")))
+			"adding up the points they told apart", plural(deleted, "data point attribute"), plural(len(p.fold), "metric")))
 	}
-	return append(notes, kept...), nil
+	for _, m := range p.kept {
+		notes = append(notes, fmt.Sprintf("unused: keeps %s on %s, that no dashboard or rule reading it uses: %s",
+			strings.Join(m.attributes, ", "), m.key, m.why))
+	}
+	return notes, nil
 }
 
 // foldGroup is the metric context statement group that adds up, on the
