@@ -3,6 +3,7 @@ package consumers
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -42,8 +43,9 @@ func (s *Service) ListConsumers(ctx context.Context, f ConsumerFilter) ([]Consum
 }
 
 // stats are the reading's counts, without the metrics only TallyCat's own
-// services produce when excludeSelf is set: a team counting what its
-// dashboards read of what it sends does not count the catalog's own.
+// services sent when excludeSelf is set: a team counting what its
+// dashboards read of what it sends does not count the catalog's own, nor
+// the findings Findings leaves out on them.
 func (r *Reading) stats(excludeSelf bool) Stats {
 	if !excludeSelf || len(r.self) == 0 {
 		return r.Stats
@@ -53,6 +55,12 @@ func (r *Reading) stats(excludeSelf bool) Stats {
 	for _, u := range r.Report.Used {
 		if r.self[u.Key] {
 			st.UsedMetrics--
+		}
+	}
+	st.Levels = maps.Clone(r.Stats.Levels)
+	for _, f := range r.Report.Findings {
+		if isUnused(f.ID) && r.self[f.Key] {
+			st.Levels[f.Level]--
 		}
 	}
 	return st
@@ -186,7 +194,9 @@ func (s *Service) Usage(ctx context.Context, key string) (Usage, error) {
 
 // Unused returns what no consumer reads, dearest first, and what dropping
 // it saves; or EFAILEDPRECONDITION while no consumer is stored, when
-// everything would look unused. It judges on a reading made for it, never
+// everything would look unused. TallyCat's own metrics (those only its
+// services ever sent) are left out: no dashboard reads them, yet dropping
+// them blinds whoever runs the catalog, which no one asked for. It judges on a reading made for it, never
 // on a kept one: what it returns is dropped by Collectors
 // (collector-config --drop-unused), and a kept reading may predate a sync
 // another replica made. It is asked rarely, so the reading's cost is
@@ -204,6 +214,9 @@ func (s *Service) Unused(ctx context.Context) (Unused, error) {
 	var monthly float64
 	priced := false
 	for _, f := range r.Report.Findings {
+		if r.self[f.Key] {
+			continue
+		}
 		switch f.ID {
 		case usage.UnusedMetric:
 			out.Metrics = append(out.Metrics, f)
@@ -249,4 +262,3 @@ func metricTypes(metrics []usage.Metric, attributes []usage.Finding) map[string]
 	}
 	return types
 }
-

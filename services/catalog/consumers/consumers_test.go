@@ -198,7 +198,8 @@ func TestBreaks(t *testing.T) {
 }
 
 // TallyCat's own metrics nobody reads are left out when asked, from the
-// findings and from the counts.
+// findings and from the counts (the levels too), and always from what
+// Unused says to drop.
 func TestExcludeSelf(t *testing.T) {
 	ctx := context.Background()
 	store := hostCatalog(t)
@@ -225,12 +226,21 @@ func TestExcludeSelf(t *testing.T) {
 		len(teams) != len(all)-1 {
 		t.Errorf("unused %v; without TallyCat's own %v", all, teams)
 	}
-	metrics := func(excludeSelf bool) int {
+	stats := func(excludeSelf bool) cservice.Stats {
 		_, _, st := must3[[]cservice.Consumer, int, cservice.Stats](t)(s.ListConsumers(ctx, cservice.ConsumerFilter{ExcludeSelf: excludeSelf}))
-		return st.Metrics
+		return st
 	}
-	if all, teams := metrics(false), metrics(true); teams != all-1 {
-		t.Errorf("ListConsumers counts %d metrics, %d without TallyCat's own; want one fewer", all, teams)
+	all, teams := stats(false), stats(true)
+	if teams.Metrics != all.Metrics-1 {
+		t.Errorf("ListConsumers counts %d metrics, %d without TallyCat's own; want one fewer", all.Metrics, teams.Metrics)
+	}
+	if teams.Levels[usage.Information] != all.Levels[usage.Information]-1 || teams.Levels[usage.Violation] != all.Levels[usage.Violation] {
+		t.Errorf("levels %v, without TallyCat's own %v; want one information finding fewer", all.Levels, teams.Levels)
+	}
+	for _, f := range must[cservice.Unused](t)(s.Unused(ctx)).Metrics {
+		if f.Key == "tallycat.catalog.reads" {
+			t.Errorf("Unused lists TallyCat's own metric %s: collector-config would drop the catalog's own telemetry", f.Key)
+		}
 	}
 }
 

@@ -54,22 +54,23 @@ func (s *Service) makeReading(ctx context.Context) (*Reading, error) {
 
 // readMetrics reads every metric key's current schemas with their fields'
 // distinct counts, and its cost, as the check takes them; and the keys
-// whose every current schema only TallyCat's own releases produce.
+// only TallyCat's own releases ever sent, as the store says
+// (catalog.KeyFilter.ExcludeSelf leaves them out), so that a reading
+// leaves out what every other list of the catalog leaves out.
 func (s *Service) readMetrics(ctx context.Context) ([]usage.Metric, map[string]bool, error) {
 	costs := map[string]usage.Cost{}
-	for offset := 0; ; {
-		keys, total, err := s.store.ListSchemaKeys(ctx, catalog.KeyFilter{Signals: []schemaid.Signal{schemaid.Metric},
-			Window: Window, Offset: offset, Limit: keyPage})
-		if err != nil {
-			return nil, nil, fmt.Errorf("listing the metric keys' costs: %w", err)
-		}
-		for _, k := range keys {
-			costs[k.Key] = toUsageCost(k.Cost)
-		}
-		offset += len(keys)
-		if len(keys) == 0 || int64(offset) >= total {
-			break
-		}
+	err := s.eachKey(ctx, catalog.KeyFilter{Signals: []schemaid.Signal{schemaid.Metric}, Window: Window}, func(k catalog.KeySummary) {
+		costs[k.Key] = toUsageCost(k.Cost)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing the metric keys' costs: %w", err)
+	}
+	notSelf := map[string]bool{}
+	err = s.eachKey(ctx, catalog.KeyFilter{Signals: []schemaid.Signal{schemaid.Metric}, ExcludeSelf: true}, func(k catalog.KeySummary) {
+		notSelf[k.Key] = true
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing the metric keys other releases than TallyCat's sent: %w", err)
 	}
 	fieldCosts, err := s.store.ReadFieldCosts(ctx, Window)
 	if err != nil {
@@ -88,27 +89,38 @@ func (s *Service) readMetrics(ctx context.Context) ([]usage.Metric, map[string]b
 				continue
 			}
 			m := usage.Metric{Key: k.Key, Cost: costs[k.Key]}
-			onlySelf := true
 			for _, j := range k.Schemas {
 				sc := j.Schema
 				if err := fieldCosts.Apply(&sc); err != nil {
 					return nil, nil, fmt.Errorf("the distinct counts of schema %s of %s: %w", sc.ID, catalog.DescribeKey(k.Key), err)
 				}
 				m.Schemas = append(m.Schemas, toUsageSchema(sc))
-				if len(j.Releases) == 0 {
-					onlySelf = false
-				}
-				for _, rel := range j.Releases {
-					onlySelf = onlySelf && rel.IsSelf()
-				}
 			}
-			if onlySelf {
+			if !notSelf[k.Key] {
 				self[k.Key] = true
 			}
 			metrics = append(metrics, m)
 		}
 		if len(page) < judgingPage {
 			return metrics, self, nil
+		}
+	}
+}
+
+// eachKey calls fn with every key summary f selects, a page at a time.
+func (s *Service) eachKey(ctx context.Context, f catalog.KeyFilter, fn func(catalog.KeySummary)) error {
+	for offset := 0; ; {
+		f.Offset, f.Limit = offset, keyPage
+		keys, total, err := s.store.ListSchemaKeys(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			fn(k)
+		}
+		offset += len(keys)
+		if len(keys) == 0 || int64(offset) >= total {
+			return nil
 		}
 	}
 }

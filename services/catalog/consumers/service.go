@@ -97,7 +97,7 @@ type Reading struct {
 
 	// What Breaks and Findings need besides: the consumers as the check
 	// read them, the metrics it was given, the keys only TallyCat's own
-	// services send, indexes into Consumers and Report.Used, and by key
+	// services ever sent (catalog.KeyFilter.ExcludeSelf's), indexes into Consumers and Report.Used, and by key
 	// the consumers that read a name of it no current schema gives
 	// (consumer_missing_metric findings near it).
 	checked    []consumers.Consumer
@@ -148,7 +148,7 @@ type ConsumerFilter struct {
 	// BrokenOnly keeps those with a violation or an unparsed query.
 	BrokenOnly bool
 	// ExcludeSelf counts TallyCat's own metrics in the stats neither as
-	// metrics nor as read.
+	// metrics nor as read, nor their findings in the levels.
 	ExcludeSelf bool
 	// Offset and Limit page the selection; a Limit of 0 takes all.
 	Offset, Limit int
@@ -165,8 +165,9 @@ type FindingFilter struct {
 	ConsumerID string
 	Key        string
 	// ExcludeSelf leaves out unused_metric and unused_attribute on the
-	// keys whose every current schema only TallyCat's own services
-	// produce (catalog.ReleaseIdentity.IsSelf).
+	// keys only TallyCat's own services ever sent (those
+	// catalog.KeyFilter.ExcludeSelf leaves out), and counts the levels
+	// without them.
 	ExcludeSelf bool
 	// Offset and Limit page the selection; a Limit of 0 takes all.
 	Offset int
