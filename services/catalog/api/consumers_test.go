@@ -66,7 +66,7 @@ func TestConsumerService(t *testing.T) {
 			c := startConsumers(t, opts...)
 			rules := &tallycatv1.Consumer{Kind: tallycatv1.ConsumerKind_CONSUMER_KIND_ALERT_RULE, Format: tallycatv1.ConsumerFormat_CONSUMER_FORMAT_PROMETHEUS_RULES,
 				Source: "rules/shop.yml", Uid: "shop/Slow", Title: "Slow",
-				Queries: []*tallycatv1.ConsumerQuery{{Panel: "Slow", Path: "groups[0].rules[0].expr", Expr: `rate(http_server_request_duration_milliseconds_count[5m]) >`}}}
+				Queries: []*tallycatv1.ConsumerQuery{{Panel: "Slow", Path: "groups[0].rules[0].expr", Expr: `rate(queue_seconds_count[5m]) >`}}}
 			res, err := c.SyncConsumers(ctx, &tallycatv1.SyncConsumersRequest{Origin: "files:shop", Consumers: []*tallycatv1.Consumer{latencyDashboard(), rules}})
 			if err != nil {
 				t.Fatal(err)
