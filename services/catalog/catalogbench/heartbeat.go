@@ -52,8 +52,9 @@ const (
 	// 0, 10 and 20 of 30.
 	sampledFlushes = 3
 	// mergingIntervals are measured in each bucket after the one that
-	// opens it: the first, and one of the others.
-	mergingIntervals = 2
+	// opens it: the first, and some of the others, whose growth is small
+	// and is scaled by 1,080 (a bucket of DuckDB's is 256 kB).
+	mergingIntervals = 4
 )
 
 // sampleScale scales a sampled interval's figures to the whole interval.
