@@ -53,7 +53,7 @@ const (
 	sampledFlushes = 3
 	// mergingIntervals are measured in each bucket after the one that
 	// opens it: the first, and some of the others, whose growth is small
-	// and is scaled by 1,080 (a bucket of DuckDB's is 256 kB).
+	// and is scaled by 1,080 (a block of DuckDB's is 256 kB).
 	mergingIntervals = 4
 )
 
