@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"connectrpc.com/connect"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/consumers"
 	cusage "github.com/tallycat/tallycat/internal/consumers/usage"
@@ -20,37 +22,68 @@ import (
 func readStored(ctx context.Context, url string) (consumersOutput, error) {
 	client := consumerClient(url)
 	out := consumersOutput{consumers: []consumerSummary{}}
-	for token := ""; ; {
+	err := everyPage(func(token string) (string, error) {
+		if token == "" {
+			out.report.Findings = nil
+		}
 		res, err := client.ListConsumerFindings(ctx, &tallycatv1.ListConsumerFindingsRequest{PageSize: 1000, PageToken: token})
 		if err != nil {
-			return out, callError(url, err)
+			return "", err
 		}
 		for _, f := range res.Findings {
 			out.report.Findings = append(out.report.Findings, toUsageFinding(f))
 		}
 		out.report.Stats = toUsageStats(res.Stats)
-		if token = res.NextPageToken; token == "" {
-			break
-		}
+		return res.NextPageToken, nil
+	})
+	if err != nil {
+		return out, callError(url, err)
 	}
-	for token := ""; ; {
+	err = everyPage(func(token string) (string, error) {
+		if token == "" {
+			out.consumers = []consumerSummary{}
+		}
 		res, err := client.ListConsumers(ctx, &tallycatv1.ListConsumersRequest{PageSize: 1000, PageToken: token})
 		if err != nil {
-			return out, callError(url, err)
+			return "", err
 		}
 		for _, c := range res.Consumers {
 			out.consumers = append(out.consumers, consumerSummary{ID: c.ConsumerId, Origin: c.Origin, Kind: kindNames[c.Kind],
 				Format: formatNames[c.Format], Title: c.Title, Folder: c.Folder, Source: c.Source, UID: c.Uid,
 				Queries: int(c.QueryCount), Unparsed: int(c.Unparsed), Skipped: intMap(c.Skipped), Notes: c.Notes})
 		}
-		if token = res.NextPageToken; token == "" {
-			break
-		}
+		return res.NextPageToken, nil
+	})
+	if err != nil {
+		return out, callError(url, err)
 	}
 	if len(out.consumers) == 0 {
 		return out, fmt.Errorf("consumers check: nothing to check: the catalog at %s keeps no consumers; sync them first (tallycat consumers sync), or give --dashboards, --rules, --grafana-url or --prometheus-url", url)
 	}
 	return out, nil
+}
+
+// everyPage calls page with each page's token in turn, the empty one
+// first, until a page gives no next token. When the catalog refuses a
+// token as ABORTED (it judged the consumers anew between pages, so going
+// on would skip or repeat some), it starts again from the first page,
+// once: page is then called with "" again, and must drop what it kept.
+func everyPage(page func(token string) (next string, err error)) error {
+	restarted := false
+	for token := ""; ; {
+		next, err := page(token)
+		if err != nil {
+			if token != "" && !restarted && connect.CodeOf(err) == connect.CodeAborted {
+				restarted, token = true, ""
+				continue
+			}
+			return err
+		}
+		if next == "" {
+			return nil
+		}
+		token = next
+	}
 }
 
 // kindNames and formatNames are the API's enums as the consumers package

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/tallycat/tallycat/internal/testvocab"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/apitest"
+	"github.com/tallycat/tallycat/services/catalog/consumers"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -235,5 +237,56 @@ func TestConsumerSyncNeedsAToken(t *testing.T) {
 				t.Errorf("sync with a token = %v, %v", res, err)
 			}
 		})
+	}
+}
+
+// A page token is bound to the selection its first page was cut from: a
+// new reading that selects the same in the same order (here, every read
+// makes one) keeps serving the next page, and a sync that changes the
+// selection between pages is refused as ABORTED, so that a client going
+// on would neither skip nor repeat a finding or a consumer.
+func TestConsumerPagesAreBoundToTheSelection(t *testing.T) {
+	ctx := context.Background()
+	store := storetest.Open(t, catalog.CostConfig{})
+	uses := consumers.New(store, consumers.Options{MaxAge: time.Nanosecond})
+	srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{Consumers: uses}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c := tallycatv1connect.NewConsumerServiceClient(insecureHTTP2(), srv.URL)
+	rule := func(name, expr string) *tallycatv1.Consumer {
+		return &tallycatv1.Consumer{Kind: tallycatv1.ConsumerKind_CONSUMER_KIND_ALERT_RULE, Format: tallycatv1.ConsumerFormat_CONSUMER_FORMAT_PROMETHEUS_RULES,
+			Source: "rules/shop.yml", Uid: "shop/" + name, Title: name, Queries: []*tallycatv1.ConsumerQuery{{Panel: name, Path: name, Expr: expr}}}
+	}
+	sync := func(origin string, cs ...*tallycatv1.Consumer) {
+		t.Helper()
+		if _, err := c.SyncConsumers(ctx, &tallycatv1.SyncConsumersRequest{Origin: origin, Consumers: cs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sync("files:shop", rule("a", `rate(a_total[5m])`), rule("b", `rate(b_total[5m])`), rule("c", `rate(c_total[5m])`))
+
+	findings, err := c.ListConsumerFindings(ctx, &tallycatv1.ListConsumerFindingsRequest{PageSize: 1})
+	if err != nil || findings.NextPageToken == "" {
+		t.Fatalf("first page of findings = %v, %v", findings, err)
+	}
+	list, err := c.ListConsumers(ctx, &tallycatv1.ListConsumersRequest{PageSize: 1})
+	if err != nil || list.NextPageToken == "" {
+		t.Fatalf("first page of consumers = %v, %v", list, err)
+	}
+	next, err := c.ListConsumerFindings(ctx, &tallycatv1.ListConsumerFindingsRequest{PageSize: 1, PageToken: findings.NextPageToken})
+	if err != nil || len(next.Findings) != 1 || next.Findings[0].Consumer.GetTitle() == findings.Findings[0].Consumer.GetTitle() {
+		t.Fatalf("second page of findings, from a new reading of the same = %v, %v", next, err)
+	}
+
+	sync("files:more", rule("0", `rate(zero_total[5m])`))
+	if _, err := c.ListConsumerFindings(ctx, &tallycatv1.ListConsumerFindingsRequest{PageSize: 1, PageToken: next.NextPageToken}); connect.CodeOf(err) != connect.CodeAborted {
+		t.Errorf("a findings page after a sync changed them = %v, want aborted", err)
+	}
+	if _, err := c.ListConsumers(ctx, &tallycatv1.ListConsumersRequest{PageSize: 1, PageToken: list.NextPageToken}); connect.CodeOf(err) != connect.CodeAborted {
+		t.Errorf("a consumers page after a sync changed them = %v, want aborted", err)
+	}
+	if _, err := c.ListConsumers(ctx, &tallycatv1.ListConsumersRequest{PageSize: 1, PageToken: "0." + list.NextPageToken}); connect.CodeOf(err) != connect.CodeInvalidArgument {
+		t.Errorf("a token whose selection was changed = %v, want invalid_argument", err)
 	}
 }

@@ -3,8 +3,10 @@ package consumers
 import (
 	"cmp"
 	"context"
+	"hash/fnv"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -39,7 +41,35 @@ func (s *Service) ListConsumers(ctx context.Context, f ConsumerFilter) ([]Consum
 		return cmp.Or(cmp.Compare(b.Violations, a.Violations), cmp.Compare(b.Improvements, a.Improvements),
 			cmp.Compare(a.Title, b.Title), cmp.Compare(a.ID, b.ID))
 	})
-	return pageOf(out, f.Offset, f.Limit), len(out), r.stats(f.ExcludeSelf), nil
+	st := r.stats(f.ExcludeSelf)
+	st.Selection = selectionOf(out, func(c Consumer) []string { return []string{c.ID} })
+	return pageOf(out, f.Offset, f.Limit), len(out), st, nil
+}
+
+// selectionOf digests what tells the members of a selection apart, in
+// its order (Stats.Selection).
+func selectionOf[T any](all []T, identity func(T) []string) uint64 {
+	h := fnv.New64a()
+	for _, v := range all {
+		for _, part := range identity(v) {
+			h.Write([]byte(part))
+			h.Write([]byte{0})
+		}
+		h.Write([]byte{1})
+	}
+	return h.Sum64()
+}
+
+// findingIdentity is what tells a finding apart from the others.
+func findingIdentity(f usage.Finding) []string {
+	out := []string{f.ID, f.Selector, f.Metric, f.Key, f.Label, f.Attribute}
+	if f.Consumer != nil {
+		out = append(out, f.Consumer.ID)
+	}
+	if q := f.Query; q != nil {
+		out = append(out, q.Path, q.Panel, q.RefID, q.Expr, strconv.Itoa(q.Line))
+	}
+	return out
 }
 
 // stats are the reading's counts, without the metrics only TallyCat's own
@@ -113,7 +143,9 @@ func (s *Service) Findings(ctx context.Context, f FindingFilter) ([]usage.Findin
 		out = append(out, fd)
 	}
 	sortFindings(out)
-	return pageOf(out, f.Offset, f.Limit), len(out), r.stats(f.ExcludeSelf), nil
+	st := r.stats(f.ExcludeSelf)
+	st.Selection = selectionOf(out, findingIdentity)
+	return pageOf(out, f.Offset, f.Limit), len(out), st, nil
 }
 
 func isUnused(id string) bool { return id == usage.UnusedMetric || id == usage.UnusedAttribute }

@@ -115,6 +115,14 @@ type Stats struct {
 	usage.Stats
 	// Levels counts the findings by level.
 	Levels map[usage.Level]int
+	// Selection identifies, on a page of ListConsumers or Findings, the
+	// whole selection the page was cut from, in its order (a digest of
+	// the consumers' ids, or of what tells the findings apart). A page
+	// token carries it: the next page is cut from the same selection, or
+	// refused, so that a new reading between pages (every MaxAge, every
+	// sync) neither skips nor repeats anything. Readings that select the
+	// same in the same order keep it.
+	Selection uint64
 }
 
 // Consumer is a stored consumer and what its queries read.
