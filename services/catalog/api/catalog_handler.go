@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
@@ -160,9 +161,14 @@ func (h *CatalogHandler) ListSchemaEvents(ctx context.Context, req *tallycatv1.L
 	}
 	out := each(events, toEvent)
 	if h.Consumers != nil {
+		// What the changes break is an addition to the timeline: when it
+		// cannot be worked out (a stored consumer that does not read),
+		// the timeline is answered without it, and the log says why.
+		// Proposals fail closed instead: a version must not be proposed
+		// without knowing what it breaks.
 		breaks, err := h.Consumers.EventBreaks(ctx, events)
 		if err != nil {
-			return nil, toConnectError(ctx, err)
+			slog.ErrorContext(ctx, "the timeline is answered without what its changes break", "schema_key", key, "error", err)
 		}
 		for i, bs := range breaks {
 			out[i].Breaks = each(bs, breakToProto)

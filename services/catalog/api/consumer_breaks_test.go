@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/api"
 	"github.com/tallycat/tallycat/services/catalog/apitest"
+	"github.com/tallycat/tallycat/services/catalog/consumers"
 	"github.com/tallycat/tallycat/services/catalog/storetest"
 )
 
@@ -187,5 +189,53 @@ func TestTimelineBreaks(t *testing.T) {
 	}
 	if !strings.Contains(e.Summary, `breaks dashboard "Host metrics" (panel "CPU by state"`) {
 		t.Errorf("summary %q, want it to name the dashboard and panel", e.Summary)
+	}
+}
+
+// unreadableConsumers is a store whose stored consumers cannot be read
+// (a corrupt row): every reading of them fails.
+type unreadableConsumers struct{ catalog.Store }
+
+func (unreadableConsumers) ListConsumers(context.Context) ([]catalog.Consumer, error) {
+	return nil, errors.New("decoding consumer 0123: unexpected end of JSON input")
+}
+
+// When what a change breaks cannot be worked out, the timeline is answered
+// without it rather than not at all; a version proposal, which must not
+// be made without it, fails.
+func TestTimelineWithoutBreaksWhenTheConsumersCannotBeRead(t *testing.T) {
+	ctx := context.Background()
+	store := storetest.Open(t, catalog.CostConfig{})
+	uses := consumers.New(unreadableConsumers{store}, consumers.Options{})
+	srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{Consumers: uses}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c := clientsFor(srv.URL)
+	t0 := time.Now().Add(-time.Hour)
+	record := func(obs ...*tallycatv1.Observation) []string {
+		t.Helper()
+		res, err := c.observation.RecordObservations(ctx, &tallycatv1.RecordObservationsRequest{BatchId: uuid.NewString(), Observations: obs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.SchemaIds
+	}
+	base := record(cpuTime("1.0.0", t0, "cpu", "state"))[0]
+	if _, err := c.versioning.AssignVersion(ctx, &tallycatv1.AssignVersionRequest{SchemaId: base, Version: "1.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	record(cpuTime("2.0.0", t0.Add(time.Minute), "cpu"))
+	events, err := c.catalog.ListSchemaEvents(ctx, &tallycatv1.ListSchemaEventsRequest{SchemaKey: "system.cpu.time"})
+	if err != nil || len(events.Events) == 0 {
+		t.Fatalf("timeline = %v, %v; want its events, without breaks", events, err)
+	}
+	for _, e := range events.Events {
+		if len(e.Breaks) != 0 {
+			t.Errorf("event %v names breaks", e)
+		}
+	}
+	if res, err := c.versioning.ListProposals(ctx, &tallycatv1.ListProposalsRequest{SchemaKey: "system.cpu.time"}); err == nil {
+		t.Errorf("proposals = %v, want an error: a proposal is not made without what it breaks", res)
 	}
 }
