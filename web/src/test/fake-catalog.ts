@@ -482,6 +482,8 @@ type Options = {
   self?: boolean;
   /** noConsumers is a catalog no dashboard or rule was ever synced to. */
   noConsumers?: boolean;
+  /** manyConsumers adds 60 recording rules after the others: a second page of consumers. */
+  manyConsumers?: boolean;
   /** breaks makes proposalA and checkout's move break the dashboard and rule that group the duration by http.route. */
   breaks?: boolean;
 };

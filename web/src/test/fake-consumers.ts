@@ -218,6 +218,8 @@ function usage(): Record<string, MessageInitShape<typeof GetUsageResponseSchema>
 export type ConsumerOptions = {
   /** noConsumers is a catalog no dashboard or rule was ever synced to. */
   noConsumers?: boolean;
+  /** manyConsumers adds 60 recording rules after the others: a second page of consumers. */
+  manyConsumers?: boolean;
   /** self adds TallyCat's own metric, which nothing reads, to the unused ones: ranked first by its cost. */
   self?: boolean;
 };
@@ -236,7 +238,10 @@ const hasLevel = (f: ConsumerFinding, min: FindingLevel) => !min || f.level <= m
  * listed, read and judged as the catalog would, or none at all.
  */
 export function fakeConsumers(opts: ConsumerOptions, selfKey: string, calls: ConsumerCalls) {
-  const stored = opts.noConsumers ? [] : consumers;
+  const more = Array.from({ length: opts.manyConsumers ? 60 : 0 }, (_, i) =>
+    create(ConsumerSchema, { ...ratesShell, consumerId: `rate-${i}`, uid: `shop/shop:rate${i}`, title: `shop:rate${i}` }),
+  );
+  const stored = opts.noConsumers ? [] : [...consumers, ...more];
   const unused = opts.noConsumers
     ? []
     : [...(opts.self ? [unusedMetric(selfKey, costOf(9000n, 90, 41.5))] : []), unusedMetric("queue.depth", costOf(3n, 0.5, 0.02))];

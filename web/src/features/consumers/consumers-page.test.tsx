@@ -43,6 +43,23 @@ describe("consumers page", () => {
     await waitFor(() => expect(calls.consumers.listConsumers.at(-1)?.excludeSelfTelemetry).toBe(false));
   });
 
+  it("goes back to the first page when the switch changes what is counted", async () => {
+    const { transport, calls } = fakeCatalog({ manyConsumers: true });
+    renderAt("/consumers", transport);
+    await waitFor(() => expect(screen.getAllByTestId("consumer-row")).toHaveLength(50));
+    await userEvent.click(screen.getByRole("button", { name: /Next/ }));
+    await waitFor(() => expect(screen.getByText("51–63 of 63")).toBeInTheDocument());
+    const second = calls.consumers.listConsumers.at(-1);
+    expect(second?.pageToken).toBe("50");
+
+    // The switch is remembered across pages, so it may start either way.
+    await userEvent.click(screen.getByRole("switch", { name: /TallyCat/ }));
+    await waitFor(() =>
+      expect(calls.consumers.listConsumers.at(-1)).toMatchObject({ excludeSelfTelemetry: !second?.excludeSelfTelemetry, pageToken: "" }),
+    );
+    await waitFor(() => expect(screen.getByText("1–50 of 63")).toBeInTheDocument());
+  }, 15000);
+
   it("filters by search, kind and broken only, in the URL", async () => {
     const { transport, calls } = fakeCatalog();
     const { history } = renderAt("/consumers", transport);

@@ -45,15 +45,17 @@ export function ConsumersPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query]);
 
-  // Page tokens are a stack: the API pages forward, Previous pops.
-  const filterKey = JSON.stringify(search);
-  const [tokens, setTokens] = useState<string[]>([""]);
-  useEffect(() => setTokens([""]), [filterKey]);
-  const pageToken = tokens[tokens.length - 1] ?? "";
-
   // The counts of metrics and metrics read leave TallyCat's own out, as
   // the other pages' lists do, unless the switch shows them.
   const [showSelf] = useShowSelf();
+
+  // Page tokens are a stack: the API pages forward, Previous pops. A
+  // token is good only for the filters it was given with, the switch
+  // among them: any change starts again at the first page.
+  const filterKey = JSON.stringify([search, showSelf]);
+  const [tokens, setTokens] = useState<string[]>([""]);
+  useEffect(() => setTokens([""]), [filterKey]);
+  const pageToken = tokens[tokens.length - 1] ?? "";
   const list = useConsumers({
     excludeSelfTelemetry: !showSelf,
     query: search.q ?? "",
