@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"time"
 )
 
@@ -156,11 +155,15 @@ func PlanConsumerSync(s ConsumerSync, stored []StoredConsumer) (ConsumerSyncPlan
 		plan.Upsert = append(plan.Upsert, c)
 		plan.Digests = append(plan.Digests, digest)
 	}
+	unreadable := make(map[string]bool, len(s.Unreadable))
+	for _, src := range s.Unreadable {
+		unreadable[src] = true
+	}
 	for _, c := range stored {
 		if _, ok := seen[c.ID]; ok {
 			continue
 		}
-		if slices.Contains(s.Unreadable, c.Source) {
+		if unreadable[c.Source] {
 			plan.Result.Kept++
 			continue
 		}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -288,5 +289,33 @@ func TestConsumerPagesAreBoundToTheSelection(t *testing.T) {
 	}
 	if _, err := c.ListConsumers(ctx, &tallycatv1.ListConsumersRequest{PageSize: 1, PageToken: "0." + list.NextPageToken}); connect.CodeOf(err) != connect.CodeInvalidArgument {
 		t.Errorf("a token whose selection was changed = %v, want invalid_argument", err)
+	}
+}
+
+// A sync larger than the catalog reads is refused with the size and the
+// limit, and nothing of it is stored; one within the limit is read.
+func TestConsumerSyncSizeIsLimited(t *testing.T) {
+	ctx := context.Background()
+	store := storetest.Open(t, catalog.CostConfig{})
+	srv := httptest.NewUnstartedServer(apitest.NewHandler(t, store, api.Options{ConsumerReadMaxBytes: 4 << 10}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c := tallycatv1connect.NewConsumerServiceClient(insecureHTTP2(), srv.URL)
+	if _, err := c.SyncConsumers(ctx, &tallycatv1.SyncConsumersRequest{Origin: "files:shop", Consumers: []*tallycatv1.Consumer{latencyDashboard()}}); err != nil {
+		t.Fatalf("a sync of one dashboard: %v", err)
+	}
+	var many []*tallycatv1.Consumer
+	for i := range 40 {
+		d := latencyDashboard()
+		d.Uid = fmt.Sprint("latency-", i)
+		many = append(many, d)
+	}
+	_, err := c.SyncConsumers(ctx, &tallycatv1.SyncConsumersRequest{Origin: "files:shop", Consumers: many})
+	if connect.CodeOf(err) != connect.CodeResourceExhausted || !strings.Contains(err.Error(), "4096") {
+		t.Fatalf("a sync of 40 dashboards over a 4 KiB limit = %v, want resource_exhausted naming the limit", err)
+	}
+	if list, err := c.ListConsumers(ctx, &tallycatv1.ListConsumersRequest{}); err != nil || list.TotalSize != 1 {
+		t.Errorf("after the refused sync: %v, %v; want the one dashboard", list, err)
 	}
 }

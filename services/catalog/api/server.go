@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -40,7 +41,18 @@ type Options struct {
 	// the stored dashboards and rules read; nil makes one on the store
 	// with the default options.
 	Consumers *consumers.Service
+	// ConsumerReadMaxBytes is the largest ConsumerService request read
+	// (DefaultConsumerReadMaxBytes when zero): a sync of every dashboard
+	// of an origin is one request.
+	ConsumerReadMaxBytes int
 }
+
+// DefaultConsumerReadMaxBytes is 64 MiB: a sync of thousands of
+// dashboards (a large Grafana's are a few MiB of queries) fits many times
+// over, and an absurd one is refused (RESOURCE_EXHAUSTED, naming the size
+// and the limit) before it is held in memory. The other services take
+// requests of any size, as Connect does by default.
+const DefaultConsumerReadMaxBytes = 64 << 20
 
 // ServiceNames are the services the catalog serves, for health and
 // reflection.
@@ -73,7 +85,12 @@ func NewHandler(store catalog.Store, opts Options) http.Handler {
 	changes := emitters(opts.SchemaChanges)
 	mux.Handle(tallycatv1connect.NewObservationServiceHandler(&ObservationHandler{Store: store, Changes: changes}, handlerOpts...))
 	mux.Handle(tallycatv1connect.NewConformanceServiceHandler(&ConformanceHandler{Findings: opts.Findings, Consumers: uses}, handlerOpts...))
-	mux.Handle(tallycatv1connect.NewConsumerServiceHandler(&ConsumerHandler{Consumers: uses}, handlerOpts...))
+	consumerLimit := opts.ConsumerReadMaxBytes
+	if consumerLimit == 0 {
+		consumerLimit = DefaultConsumerReadMaxBytes
+	}
+	mux.Handle(tallycatv1connect.NewConsumerServiceHandler(&ConsumerHandler{Consumers: uses},
+		append(slices.Clone(handlerOpts), connect.WithReadMaxBytes(consumerLimit))...))
 	mux.Handle(grpchealth.NewHandler(healthChecker(store)))
 	reflector := grpcreflect.NewStaticReflector(ServiceNames...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
