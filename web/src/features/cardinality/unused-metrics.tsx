@@ -7,14 +7,15 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { syncCommand } from "@/features/consumers/sync-hint";
 import { formatCompact, formatCount, formatRate } from "@/lib/format";
 
-/** SHOWN is how many unused metrics the card lists: the costliest. */
+/** SHOWN is how many unused metrics the card lists: those with the most series. */
 const SHOWN = 10;
 
 const money = (v: number | undefined) => (v === undefined ? "—" : v.toLocaleString(undefined, { maximumFractionDigits: v < 10 ? 2 : 0 }));
 
 /**
  * UnusedMetrics lists the metrics no synced dashboard or rule reads,
- * costliest first (the catalog ranks them): what can stop being sent.
+ * the most series first, then the most data points a minute (the catalog
+ * ranks them; not by price): what can stop being sent.
  * TallyCat's own are left out unless shown, as the page's other lists.
  * Before any dashboard or rule was synced nothing is known to be unused:
  * the list is hidden and the card says how to sync.
@@ -95,7 +96,8 @@ export function UnusedMetrics({ showSelf }: { showSelf: boolean }) {
         )}
         {synced && total > rows.length && (
           <p className="pt-2 text-xs text-muted-foreground">
-            …and {total - rows.length} more, each cheaper than those listed.
+            …and {total - rows.length} more, none with more series than those listed (they are ordered by series, then by data points a
+            minute).
           </p>
         )}
       </CardContent>
