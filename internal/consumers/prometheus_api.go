@@ -19,8 +19,11 @@ type PrometheusClient struct {
 }
 
 // Rules reads every rule the server evaluates. Each is a consumer whose
-// source is the rule file the server names, so that the same rule read
-// from the file and from the API is the same consumer.
+// source is the rule file the server names, as when the file itself is
+// read, so that a rule says where to fix it. It is not the same stored
+// consumer as the file's: a stored consumer's id includes its origin
+// (catalog.ConsumerID), and a sync from the API is another origin than
+// one from the files.
 func (c *PrometheusClient) Rules(ctx context.Context) ([]Consumer, error) {
 	u := strings.TrimRight(c.URL, "/") + "/api/v1/rules"
 	b, err := fetch(ctx, c.HTTP, u, c.Token)

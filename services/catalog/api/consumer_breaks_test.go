@@ -105,8 +105,11 @@ func TestProposalBreaksDashboard(t *testing.T) {
 				t.Errorf("break = %v, want dashboard Host metrics (Infrastructure), panel CPU by state at panels[0].targets[0].expr, consumer_missing_attribute on state", b)
 			}
 
-			// Accepting the minor version the change alone would not have
-			// been is refused; the major one is the proposal.
+			// Removing state is major on its own: what this test proves is
+			// that the proposal names the dashboard it breaks, and that a
+			// version below the proposal's is refused. That a break raises
+			// the level of a change that alone is minor is proved by the
+			// proposals' unit test (TestListProposalsBreaks).
 			if _, err := c.versioning.AcceptProposal(ctx, &tallycatv1.AcceptProposalRequest{SchemaId: noState, ProposedVersion: "1.1.0"}); connect.CodeOf(err) != connect.CodeFailedPrecondition {
 				t.Errorf("accept 1.1.0 = %v, want FAILED_PRECONDITION", err)
 			}
