@@ -3,6 +3,7 @@ package proposals_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -183,13 +184,13 @@ func TestListProposalsBreaks(t *testing.T) {
 	const groups = "groups by state, which no attribute of system.cpu.time gives"
 	breaks := []catalog.ConsumerBreak{
 		{ConsumerID: "d1", Kind: "dashboard", Title: "Host metrics", Panel: "CPU by state", FindingID: "consumer_missing_attribute",
-			Message: groups, Metric: "system_cpu_time_seconds_total", Label: "state", Expr: `sum by (state) (rate(system_cpu_time_seconds_total[5m]))`},
+			Message: groups, Metric: "system_cpu_time_seconds_total", Label: "state", Uses: []string{"by"}, Expr: `sum by (state) (rate(system_cpu_time_seconds_total[5m]))`},
 		{ConsumerID: "r1", Kind: "alert_rule", Title: "CPUSaturated", Panel: "CPUSaturated", FindingID: "consumer_missing_attribute",
-			Message: "filters on state, which no attribute of system.cpu.time gives", Metric: "system_cpu_time_seconds_total", Label: "state"},
+			Message: "filters on state, which no attribute of system.cpu.time gives", Metric: "system_cpu_time_seconds_total", Label: "state", Uses: []string{"filter"}},
 		{ConsumerID: "d1", Kind: "dashboard", Title: "Host metrics", Panel: "Idle", FindingID: "consumer_missing_attribute",
-			Message: "filters on state, which no attribute of system.cpu.time gives", Metric: "system_cpu_time_seconds_total", Label: "state"},
+			Message: "filters on state, which no attribute of system.cpu.time gives", Metric: "system_cpu_time_seconds_total", Label: "state", Uses: []string{"filter"}},
 		{ConsumerID: "d1", Kind: "dashboard", Title: "Host metrics", Panel: "CPU by state", FindingID: "consumer_missing_attribute",
-			Message: groups, Metric: "system_cpu_time_seconds_total", Label: "state", RefID: "B"},
+			Message: groups, Metric: "system_cpu_time_seconds_total", Label: "state", Uses: []string{"by"}, RefID: "B"},
 	}
 	breaker := &fakeBreaker{breaks: map[string][]catalog.ConsumerBreak{target: breaks}}
 	ps, err = proposals.ListProposals(ctx, store, "system.cpu.time", "", proposals.WithBreaker(breaker))
@@ -199,7 +200,7 @@ func TestListProposalsBreaks(t *testing.T) {
 	wantReasons := []string{optional,
 		`breaks dashboard "Host metrics" (panel "CPU by state", groups by state; panel "Idle", filters on state)`,
 		`breaks alert rule "CPUSaturated" (filters on state)`}
-	if p := ps[0]; p.Level != major || p.ProposedVersion != "2.0.0" || !slices.Equal(p.Reasons, wantReasons) || !slices.Equal(p.Breaks, breaks) {
+	if p := ps[0]; p.Level != major || p.ProposedVersion != "2.0.0" || !slices.Equal(p.Reasons, wantReasons) || !reflect.DeepEqual(p.Breaks, breaks) {
 		t.Errorf("with breaks: level %v, version %s, reasons %q, breaks %+v; want major 2.0.0, %q, the breaks", p.Level, p.ProposedVersion, p.Reasons, p.Breaks, wantReasons)
 	}
 
