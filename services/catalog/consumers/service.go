@@ -9,10 +9,12 @@
 //
 // A reading is made of what the store holds when it is made: the stored
 // consumers, every metric key's current schemas (ListJudging), the keys'
-// costs over the last hour (ListSchemaKeys) and their fields' distinct
-// counts (ReadFieldCosts). It is served for MaxAge, so that the UI's pages
-// and the other services asking within seconds of each other share one; a
-// sync makes the next read a new one at once. Queries are parsed once per
+// costs over the last hour and which of them only TallyCat's own services
+// sent (ListSchemaKeys) and their fields' distinct counts
+// (ReadFieldCosts); without a stored consumer, none of the metrics. It is
+// served for MaxAge, so that the UI's pages and the other services asking
+// within seconds of each other share one; a sync made here makes the next
+// read a new one at once, one made on another replica within MaxAge. Queries are parsed once per
 // expression and kept across readings.
 package consumers
 
