@@ -19,7 +19,7 @@ import (
 )
 
 // columns lists the units to show, in order; others are left out.
-var columns = []string{"points/s", "allocs/point", "ingest-cpu-s/Mpoints", "ingest-peak-rss-MiB", "live-bytes/pair",
+var columns = []string{"points/s", "allocs/point", "ingest-cpu-s/Mpoints", "ingest-peak-rss-MiB", "live-bytes/pair", "live-MiB",
 	"items/s", "allocs/item", "ingest-items/s", "collector-items/s", "ingest-cpu-s/Mitems", "collector-cpu-s/Mitems",
 	"ingest/collector-cpu", "collector-peak-rss-MiB",
 	"p50-ms", "p99-ms", "cpu-s", "client-cpu-s", "first-fold-s",
