@@ -53,6 +53,8 @@ type Store struct {
 	// ckpt checkpoints the write-ahead log off the write path (see
 	// checkpointer); nil for an in-memory database, which has no log.
 	ckpt *checkpointer
+	// closed is set by Close, under writeMu.
+	closed bool
 }
 
 // Option configures a Store at Open.
@@ -100,6 +102,7 @@ func openAt(ctx context.Context, path string, upTo int, opts ...Option) (*Store,
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 	}
+	go s.preloadKnown()
 	return s, nil
 }
 
@@ -262,6 +265,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.closed = true
 	s.ckpt.stop()
 	_, cerr := s.db.Exec(`CHECKPOINT`)
 	return errors.Join(cerr, s.db.Close())
