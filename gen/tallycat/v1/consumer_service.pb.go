@@ -1388,6 +1388,10 @@ type ConsumerReader struct {
 	// (rate(x[5m]) on a panel), which reads every attribute.
 	Attributes    []string `protobuf:"bytes,4,rep,name=attributes,proto3" json:"attributes,omitempty"`
 	AllAttributes bool     `protobuf:"varint,5,opt,name=all_attributes,json=allAttributes,proto3" json:"all_attributes,omitempty"`
+	// path is where the query is in its consumer's document (a JSON path):
+	// it tells apart two panels of one title, and a panel's queries that
+	// have no ref id (Perses).
+	Path          string `protobuf:"bytes,6,opt,name=path,proto3" json:"path,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1455,6 +1459,13 @@ func (x *ConsumerReader) GetAllAttributes() bool {
 		return x.AllAttributes
 	}
 	return false
+}
+
+func (x *ConsumerReader) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
 }
 
 // AttributeUsage is one attribute of a key and the labels queries read it
@@ -1754,7 +1765,7 @@ const file_tallycat_v1_consumer_service_proto_rawDesc = "" +
 	"\x05stats\x18\x04 \x01(\v2\x1a.tallycat.v1.ConsumerStatsR\x05stats\"=\n" +
 	"\x0fGetUsageRequest\x12*\n" +
 	"\n" +
-	"schema_key\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\tschemaKey\"\xba\x01\n" +
+	"schema_key\x18\x01 \x01(\tB\v\xbaH\b\xc8\x01\x01r\x03\x18\x80\bR\tschemaKey\"\xce\x01\n" +
 	"\x0eConsumerReader\x124\n" +
 	"\bconsumer\x18\x01 \x01(\v2\x18.tallycat.v1.ConsumerRefR\bconsumer\x12\x14\n" +
 	"\x05panel\x18\x02 \x01(\tR\x05panel\x12\x15\n" +
@@ -1762,7 +1773,8 @@ const file_tallycat_v1_consumer_service_proto_rawDesc = "" +
 	"\n" +
 	"attributes\x18\x04 \x03(\tR\n" +
 	"attributes\x12%\n" +
-	"\x0eall_attributes\x18\x05 \x01(\bR\rallAttributes\"\x92\x01\n" +
+	"\x0eall_attributes\x18\x05 \x01(\bR\rallAttributes\x12\x12\n" +
+	"\x04path\x18\x06 \x01(\tR\x04path\"\x92\x01\n" +
 	"\x0eAttributeUsage\x12\x1c\n" +
 	"\tattribute\x18\x01 \x01(\tR\tattribute\x120\n" +
 	"\x06source\x18\x02 \x01(\x0e2\x18.tallycat.v1.FieldSourceR\x06source\x12\x16\n" +

@@ -145,8 +145,8 @@ func toConsumerStats(s cservice.Stats) *tallycatv1.ConsumerStats {
 
 func toConsumerReader(r cservice.Reader) *tallycatv1.ConsumerReader {
 	ref := r.Consumer
-	return &tallycatv1.ConsumerReader{Consumer: toConsumerRef(&ref), Panel: r.Panel, RefId: r.RefID, Attributes: r.Attributes,
-		AllAttributes: r.AllAttributes}
+	return &tallycatv1.ConsumerReader{Consumer: toConsumerRef(&ref), Panel: r.Panel, RefId: r.RefID, Path: r.Path,
+		Attributes: r.Attributes, AllAttributes: r.AllAttributes}
 }
 
 var attributeSources = map[string]tallycatv1.FieldSource{

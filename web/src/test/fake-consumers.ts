@@ -195,9 +195,9 @@ function usage(): Record<string, MessageInitShape<typeof GetUsageResponseSchema>
     [duration]: {
       consumersSynced: true,
       readers: [
-        { consumer: checkoutRef, panel: "Latency", refId: "A", attributes: ["http.route"] },
-        { consumer: checkoutRef, panel: "By method", refId: "A", attributes: [] },
-        { consumer: slowRef, panel: "CheckoutSlow", attributes: ["http.request.method", "http.route"] },
+        { consumer: checkoutRef, panel: "Latency", refId: "A", path: "panels[0].targets[0].expr", attributes: ["http.route"] },
+        { consumer: checkoutRef, panel: "By method", refId: "A", path: "panels[2].targets[0].expr", attributes: [] },
+        { consumer: slowRef, panel: "CheckoutSlow", path: "groups[0].rules[0].expr", attributes: ["http.request.method", "http.route"] },
         { consumer: refOf(ratesShell), panel: "shop:requests:rate1m", allAttributes: true },
       ],
       attributes: [
@@ -220,6 +220,8 @@ export type ConsumerOptions = {
   noConsumers?: boolean;
   /** manyConsumers adds 60 recording rules after the others: a second page of consumers. */
   manyConsumers?: boolean;
+  /** staleTokens answers the first ListConsumers with a page token ABORTED, as the catalog does once its selection changed. */
+  staleTokens?: boolean;
   /** self adds TallyCat's own metric, which nothing reads, to the unused ones: ranked first by its cost. */
   self?: boolean;
 };
@@ -242,6 +244,7 @@ export function fakeConsumers(opts: ConsumerOptions, selfKey: string, calls: Con
     create(ConsumerSchema, { ...ratesShell, consumerId: `rate-${i}`, uid: `shop/shop:rate${i}`, title: `shop:rate${i}` }),
   );
   const stored = opts.noConsumers ? [] : [...consumers, ...more];
+  let staleTokens = opts.staleTokens ?? false;
   const unused = opts.noConsumers
     ? []
     : [...(opts.self ? [unusedMetric(selfKey, costOf(9000n, 90, 41.5))] : []), unusedMetric("queue.depth", costOf(3n, 0.5, 0.02))];
@@ -262,6 +265,10 @@ export function fakeConsumers(opts: ConsumerOptions, selfKey: string, calls: Con
   return {
     listConsumers(req: ListConsumersRequest) {
       calls.listConsumers.push(req);
+      if (staleTokens && req.pageToken) {
+        staleTokens = false;
+        throw new ConnectError("the selection changed since the page token was cut", Code.Aborted);
+      }
       const q = req.query.toLowerCase();
       const rows = stored.filter(
         (c) =>

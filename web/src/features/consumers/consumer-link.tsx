@@ -28,7 +28,7 @@ export function KindBadge({ kind, className }: { kind: ConsumerKind; className?:
  * in it a query is ("panel Latency, query A"), the link then landing on
  * that query.
  */
-export function ConsumerLink({ consumer, query, className }: { consumer: ConsumerRef | undefined; query?: Pick<ConsumerQueryRef, "panel" | "refId">; className?: string }) {
+export function ConsumerLink({ consumer, query, className }: { consumer: ConsumerRef | undefined; query?: Pick<ConsumerQueryRef, "panel" | "refId"> & { path?: string }; className?: string }) {
   if (!consumer) return null;
   const title = consumer.title || consumer.uid || "(untitled)";
   const place = placeOf(consumer.kind, consumer.title, query);

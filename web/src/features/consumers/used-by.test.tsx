@@ -18,8 +18,8 @@ describe("used by", { timeout: 15_000 }, () => {
       "recording rule shop:requests:rate1mevery attribute",
     ]);
     const latency = within(readers[0]!).getByRole("link", { name: "Checkout" });
-    expect(latency).toHaveAttribute("href", `/consumers/${checkoutDashboardId}#query-latency-a`);
-    expect(within(readers[2]!).getByRole("link", { name: "CheckoutSlow" })).toHaveAttribute("href", `/consumers/${slowRuleId}#query-checkoutslow`);
+    expect(latency).toHaveAttribute("href", `/consumers/${checkoutDashboardId}#query-panels-0-targets-0-expr`);
+    expect(within(readers[2]!).getByRole("link", { name: "CheckoutSlow" })).toHaveAttribute("href", `/consumers/${slowRuleId}#query-groups-0-rules-0-expr`);
     expect(within(readers[3]!).getByTestId("reads-every-attribute")).toBeInTheDocument();
     expect(within(card).getByTestId("usage-summary")).toHaveTextContent(
       "4 queries in 3 dashboards and rules; one keeps every label of its series, so every attribute is read.",

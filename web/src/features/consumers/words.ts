@@ -62,7 +62,14 @@ export function consumerName(c: Pick<ConsumerRef, "kind" | "title" | "uid">): st
   return `${kindWords[c.kind].one} ${c.title || c.uid || "(untitled)"}`;
 }
 
-/** queryAnchor is the id a query has on its consumer's page, so that a link can land on it. */
-export function queryAnchor(q: Pick<ConsumerQueryRef, "panel" | "refId">): string {
-  return `query-${`${q.panel}-${q.refId}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+/**
+ * queryAnchor is the id a query has on its consumer's page, so that a link
+ * can land on it: made of its path in the document, which no other query
+ * of the consumer shares (two panels may share a title, and a Perses
+ * panel's queries have no ref id); of its panel and ref id when a link
+ * knows no path.
+ */
+export function queryAnchor(q: Pick<ConsumerQueryRef, "panel" | "refId"> & { path?: string }): string {
+  const name = q.path ? q.path : `${q.panel}-${q.refId}`;
+  return `query-${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
 }
