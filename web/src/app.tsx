@@ -18,11 +18,14 @@ declare module "@tanstack/react-router" {
 
 /**
  * retryable says whether a failed query is worth trying again: a refusal
- * (not found, invalid argument) will not change, an outage may.
+ * (not found, invalid argument) will not change, an outage may. ABORTED is
+ * not tried again as it was: the catalog answers it for a page token cut
+ * from a selection that has since changed, which the same token will
+ * never read; the page starts again at its first page instead.
  */
 function retryable(failures: number, error: unknown): boolean {
   const code = ConnectError.from(error).code;
-  return failures < 2 && [Code.Unavailable, Code.Unknown, Code.DeadlineExceeded, Code.Aborted, Code.Internal].includes(code);
+  return failures < 2 && [Code.Unavailable, Code.Unknown, Code.DeadlineExceeded, Code.Internal].includes(code);
 }
 
 /** App wires the API transport, the query cache and the router. */

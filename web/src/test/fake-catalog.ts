@@ -484,6 +484,8 @@ type Options = {
   noConsumers?: boolean;
   /** manyConsumers adds 60 recording rules after the others: a second page of consumers. */
   manyConsumers?: boolean;
+  /** staleTokens answers the first ListConsumers with a page token ABORTED, as the catalog does once its selection changed. */
+  staleTokens?: boolean;
   /** breaks makes proposalA and checkout's move break the dashboard and rule that group the duration by http.route. */
   breaks?: boolean;
 };

@@ -60,6 +60,17 @@ describe("consumers page", () => {
     await waitFor(() => expect(screen.getByText("1–50 of 63")).toBeInTheDocument());
   }, 15000);
 
+  it("starts again at the first page, without an error, when the catalog's selection changed under a page token", async () => {
+    const { transport, calls } = fakeCatalog({ manyConsumers: true, staleTokens: true });
+    renderAt("/consumers", transport);
+    await waitFor(() => expect(screen.getAllByTestId("consumer-row")).toHaveLength(50));
+    await userEvent.click(screen.getByRole("button", { name: /Next/ }));
+    // The second page was asked for once, refused, and not asked again.
+    await waitFor(() => expect(calls.consumers.listConsumers.filter((r) => r.pageToken === "50")).toHaveLength(1));
+    await waitFor(() => expect(screen.getByText("1–50 of 63")).toBeInTheDocument());
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  }, 15000);
+
   it("filters by search, kind and broken only, in the URL", async () => {
     const { transport, calls } = fakeCatalog();
     const { history } = renderAt("/consumers", transport);

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { getRouteApi } from "@tanstack/react-router";
 import { Search } from "lucide-react";
 import { useConsumers } from "@/api/consumers";
@@ -64,6 +65,13 @@ export function ConsumersPage() {
     pageSize: PAGE_SIZE,
     pageToken,
   });
+  // A page token is also bound to what the catalog selected when it was
+  // cut: when a sync or new metrics changed that (ABORTED), start again
+  // at the first page rather than show an error.
+  const aborted = list.error !== null && ConnectError.from(list.error).code === Code.Aborted;
+  useEffect(() => {
+    if (aborted && tokens.length > 1) setTokens([""]);
+  }, [aborted, tokens.length]);
   const filtered = Boolean(search.q || search.kind || search.broken);
   const total = Number(list.data?.totalSize ?? 0n);
   const stats = list.data?.stats;
