@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -216,6 +217,31 @@ func TestKnownSetIsBounded(t *testing.T) {
 	// whose instances come and go does not grow the ingest.
 	if len(f.producers) > 10 || len(f.scopes) > 1 {
 		t.Errorf("remembers %d producers and %d scopes for %d observations", len(f.producers), len(f.scopes), f.Stats().Known)
+	}
+}
+
+// TestKnownSetForgetsTheOldestReports: over its bound, the forwarder
+// forgets the pairs it reported longest ago, and keeps the recent ones,
+// however many it must forget at once.
+func TestKnownSetForgetsTheOldestReports(t *testing.T) {
+	f, _, clk := newTest(t, testConfig())
+	add := func(svc string) {
+		clk.t = clk.t.Add(time.Second)
+		f.Add([]ingest.Observation{obs("m", svc)}, clk.now())
+		f.flush(context.Background(), false)
+	}
+	for _, svc := range []string{"c", "a", "e", "b", "d", "f"} {
+		add(svc)
+	}
+	f.cfg.MaxKnown = 3 // six known: the next report forgets four
+	add("g")
+	var kept []string
+	for k := range f.entries {
+		kept = append(kept, k.producer.p.ServiceName)
+	}
+	slices.Sort(kept)
+	if !slices.Equal(kept, []string{"d", "f", "g"}) {
+		t.Errorf("kept %v, want the three reported last, d, f and g", kept)
 	}
 }
 

@@ -1,13 +1,12 @@
 package forward
 
 import (
-	"cmp"
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -350,22 +349,50 @@ func (f *Forwarder) settle(batch []taken, delivered bool) {
 }
 
 // evict forgets reported, idle entries, oldest report first, while there are
-// more than MaxKnown.
+// more than MaxKnown. It runs after every delivered batch while the known
+// set is over its bound, which a fleet at the bound is whenever a new pair
+// comes, so it finds the oldest in one pass over the entries, keeping the
+// over oldest seen so far in a heap whose top is the newest of them, rather
+// than sorting every idle entry (a third of a CPU-second at 100k pairs).
 func (f *Forwarder) evict() {
 	over := len(f.entries) - f.cfg.MaxKnown
 	if over <= 0 {
 		return
 	}
-	var idle []key
+	oldest := make(idleEntries, 0, min(over, len(f.entries)))
 	for k, e := range f.entries {
-		if !e.due && !e.inflight && e.count == 0 {
-			idle = append(idle, k)
+		switch {
+		case e.due || e.inflight || e.count != 0:
+		case len(oldest) < over:
+			heap.Push(&oldest, idleEntry{k: k, lastSent: e.lastSent})
+		case e.lastSent < oldest[0].lastSent:
+			oldest[0] = idleEntry{k: k, lastSent: e.lastSent}
+			heap.Fix(&oldest, 0)
 		}
 	}
-	slices.SortFunc(idle, func(a, b key) int { return cmp.Compare(f.entries[a].lastSent, f.entries[b].lastSent) })
-	for _, k := range idle[:min(over, len(idle))] {
-		f.forget(k)
+	for _, ie := range oldest {
+		f.forget(ie.k)
 	}
+}
+
+// idleEntry is an entry evict may forget, with when it was last sent.
+type idleEntry struct {
+	k        key
+	lastSent int64
+}
+
+// idleEntries is a heap of idle entries, the one sent last on top.
+type idleEntries []idleEntry
+
+func (h idleEntries) Len() int           { return len(h) }
+func (h idleEntries) Less(i, j int) bool { return h[i].lastSent > h[j].lastSent }
+func (h idleEntries) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *idleEntries) Push(x any)        { *h = append(*h, x.(idleEntry)) }
+func (h *idleEntries) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // permanent reports whether retrying cannot help: the catalog judged the
