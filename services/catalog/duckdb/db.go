@@ -9,6 +9,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -224,12 +225,38 @@ func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn) error) err
 	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
 		return err
 	}
+	// Once BEGIN ran, the transaction ends here whatever happens to ctx:
+	// the connection goes back to the pool, and one left inside a
+	// transaction fails every later write on it ("cannot start a
+	// transaction within a transaction"). So COMMIT and ROLLBACK do not
+	// heed ctx; a batch that fn wrote whole is committed even if its
+	// caller gave up meanwhile (a retry of it is a duplicate batch id,
+	// applied once).
+	done := context.WithoutCancel(ctx)
 	if err := fn(conn); err != nil {
-		_, rerr := conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
-		return storageError(errors.Join(err, rerr))
+		return storageError(errors.Join(err, endTx(done, conn, `ROLLBACK`)))
 	}
-	_, err = conn.ExecContext(ctx, `COMMIT`)
-	return storageError(err)
+	return storageError(endTx(done, conn, `COMMIT`))
+}
+
+// endTx ends the connection's transaction with stmt (COMMIT or ROLLBACK).
+// When that fails the transaction may still be open (a failed COMMIT
+// leaves it aborted): it is rolled back, and when even that fails the
+// connection is closed rather than handed to the next write in that state.
+func endTx(ctx context.Context, conn *sql.Conn, stmt string) error {
+	_, err := conn.ExecContext(ctx, stmt)
+	if err == nil {
+		return nil
+	}
+	if stmt == `COMMIT` {
+		if _, rerr := conn.ExecContext(ctx, `ROLLBACK`); rerr == nil {
+			return err
+		}
+	}
+	// driver.ErrBadConn from Raw makes database/sql close the connection
+	// instead of returning it to the pool.
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	return err
 }
 
 // storageError turns a failure to write the database file (a full or
