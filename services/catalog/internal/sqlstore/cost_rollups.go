@@ -35,7 +35,8 @@ import (
 //
 // No daily rollup: a day's window starts on a ten-minute bucket, so it
 // never covers a whole calendar day but at midnight, and the folded hours
-// already make it 23 rows a stream and field instead of 138.
+// already make it 22 or 23 rollups and 7 to 13 ten-minute rows a stream
+// and field instead of 145.
 
 // FoldGrace is how long after its end an hour is folded: a batch that an
 // ingest sent late still lands in its bucket first. A batch later than
