@@ -96,7 +96,8 @@ func (x *Findings) servedConfig() string {
 }
 
 // adoptStored serves the stored judging when it is newer than the one
-// this replica serves, and reports whether it did. The keys this replica
+// this replica serves and was judged under this replica's configuration,
+// and reports whether it did. The keys this replica
 // judged again after the stored judging began keep their own findings: it
 // may not have seen their new schemas. A stored judging it cannot read (a
 // newer catalog's encoding) is an error, and it keeps what it serves.
@@ -113,6 +114,12 @@ func (x *Findings) adoptStored(ctx context.Context) (bool, error) {
 	j, err := decodeJudging(stored.Data)
 	if err != nil {
 		return false, err
+	}
+	if j.config != x.Judge.fingerprint() {
+		// Judged under other registries, levels or policies (a restart
+		// with a new registry, a replica of a rolling deploy): its
+		// findings are not this replica's to serve. It judges for itself.
+		return false, nil
 	}
 	x.mu.RLock()
 	all, keys, rejudged := x.all, x.keys, x.rejudged
