@@ -21,12 +21,8 @@ type consumerTx struct{ conn *sql.Conn }
 // StoredConsumers implements sqlstore.ConsumerTx.
 func (t consumerTx) StoredConsumers(ctx context.Context, origin string) ([]catalog.StoredConsumer, error) {
 	var out []catalog.StoredConsumer
-	err := scanRows(ctx, t.conn, `SELECT id, source, digest FROM consumers WHERE origin = ? ORDER BY id`, []any{origin}, func(rows *sql.Rows) error {
-		var c catalog.StoredConsumer
-		err := rows.Scan(&c.ID, &c.Source, &c.Digest)
-		out = append(out, c)
-		return err
-	})
+	err := scanRows(ctx, t.conn, `SELECT id, source, digest FROM consumers WHERE origin = ? ORDER BY id`, []any{origin},
+		rowsOf(sqlstore.StoredConsumerRows(&out)))
 	return out, err
 }
 

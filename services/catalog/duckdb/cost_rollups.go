@@ -42,14 +42,7 @@ func costQueryOf(cols, cond string, condArgs []any, since time.Time, cr sqlstore
 // FoldedHours implements sqlstore.CostReader and sqlstore.CostFolder.
 func (s dialect) FoldedHours(ctx context.Context, since time.Time) ([]time.Time, error) {
 	var out []time.Time
-	err := scanRows(ctx, s.db, `SELECT hour FROM cost_folds WHERE hour >= ? ORDER BY hour`, []any{since}, rowsOf(func(row sqlstore.Row) error {
-		var h time.Time
-		if err := row.Scan(&h); err != nil {
-			return err
-		}
-		out = append(out, h.UTC())
-		return nil
-	}))
+	err := scanRows(ctx, s.db, `SELECT hour FROM cost_folds WHERE hour >= ? ORDER BY hour`, []any{since}, rowsOf(sqlstore.HourRows(&out)))
 	return out, err
 }
 

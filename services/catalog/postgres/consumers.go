@@ -21,12 +21,8 @@ type consumerTx struct{ tx pgx.Tx }
 // StoredConsumers implements sqlstore.ConsumerTx.
 func (t consumerTx) StoredConsumers(ctx context.Context, origin string) ([]catalog.StoredConsumer, error) {
 	var out []catalog.StoredConsumer
-	err := eachRow(ctx, t.tx, `SELECT id, source, digest FROM consumers WHERE origin = $1 ORDER BY id`, []any{origin}, func(rows pgx.Rows) error {
-		var c catalog.StoredConsumer
-		err := rows.Scan(&c.ID, &c.Source, &c.Digest)
-		out = append(out, c)
-		return err
-	})
+	err := eachRow(ctx, t.tx, `SELECT id, source, digest FROM consumers WHERE origin = $1 ORDER BY id`, []any{origin},
+		rowsOf(sqlstore.StoredConsumerRows(&out)))
 	return out, err
 }
 

@@ -37,14 +37,7 @@ func costQueryOf(cols, cond string, args []any, since time.Time, cr sqlstore.Cos
 // FoldedHours implements sqlstore.CostReader and sqlstore.CostFolder.
 func (s dialect) FoldedHours(ctx context.Context, since time.Time) ([]time.Time, error) {
 	var out []time.Time
-	err := eachRow(ctx, s.pool, `SELECT hour FROM cost_folds WHERE hour >= $1 ORDER BY hour`, []any{utc(since)}, rowsOf(func(row sqlstore.Row) error {
-		var h time.Time
-		if err := row.Scan(&h); err != nil {
-			return err
-		}
-		out = append(out, h.UTC())
-		return nil
-	}))
+	err := eachRow(ctx, s.pool, `SELECT hour FROM cost_folds WHERE hour >= $1 ORDER BY hour`, []any{utc(since)}, rowsOf(sqlstore.HourRows(&out)))
 	return out, err
 }
 

@@ -137,3 +137,16 @@ func (f Flows) SyncConsumers(ctx context.Context, s catalog.ConsumerSync) (catal
 func (f Flows) ListConsumers(ctx context.Context) ([]catalog.Consumer, error) {
 	return ListConsumers(ctx, f.d)
 }
+
+// StoredConsumerRows appends each row, selected as id, source, digest, to
+// out: how every store reads an origin's stored consumers for a sync.
+func StoredConsumerRows(out *[]catalog.StoredConsumer) func(Row) error {
+	return func(row Row) error {
+		var c catalog.StoredConsumer
+		if err := row.Scan(&c.ID, &c.Source, &c.Digest); err != nil {
+			return err
+		}
+		*out = append(*out, c)
+		return nil
+	}
+}

@@ -276,3 +276,16 @@ func KeepFolding(ctx context.Context, s catalog.Store, every time.Duration, logf
 		}
 	}
 }
+
+// HourRows appends each row, selected as one hour, to out in UTC: how
+// every store reads the folded hours.
+func HourRows(out *[]time.Time) func(Row) error {
+	return func(row Row) error {
+		var h time.Time
+		if err := row.Scan(&h); err != nil {
+			return err
+		}
+		*out = append(*out, h.UTC())
+		return nil
+	}
+}
