@@ -114,10 +114,14 @@ test-web: web/node_modules/.installed
 ## RPC tests and the UI's end-to-end test) again on PostgreSQL, on a
 ## throwaway cluster. The store suite itself runs on both engines in the
 ## first pass (services/catalog/duckdb and services/catalog/postgres).
-test-go: tools build-web
-	go test -race -count=1 ./...
+## The commands the tests run as processes are built once, first, into
+## bin/ ($TALLYCAT_TEST_BIN, see internal/testenv): test packages running
+## two at a time would otherwise each compile them, at once, from an empty
+## build cache on a fresh clone.
+test-go: tools build-web build-go
+	TALLYCAT_TEST_BIN=$(CURDIR)/bin go test -race -count=1 ./...
 	TALLYCAT_TEST_STORE=postgres go test -race -count=1 ./services/catalog/api/
-	TALLYCAT_TEST_STORE=postgres go test -race -count=1 -run TestUIInChromium ./e2e/
+	TALLYCAT_TEST_STORE=postgres TALLYCAT_TEST_BIN=$(CURDIR)/bin go test -race -count=1 -run TestUIInChromium ./e2e/
 
 ## test-collector: the Collector configuration `tallycat collector-config`
 ## generates, run in a real OpenTelemetry Collector (contrib's transform and

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tallycat/tallycat/internal/testenv"
 )
 
 type compose struct {
@@ -172,12 +174,11 @@ func TestComposePostgresProfile(t *testing.T) {
 func TestComposeFlagsExist(t *testing.T) {
 	var c compose
 	load(t, "../docker-compose.yml", &c)
-	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", dir, "./services/catalog/cmd/tallycat-catalog", "./services/ingest/cmd/tallycat-ingest", "./cmd/tallycat-demo")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	dir, cleanup, err := testenv.Binaries("..", "./services/catalog/cmd/tallycat-catalog", "./services/ingest/cmd/tallycat-ingest", "./cmd/tallycat-demo")
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(cleanup)
 	entry := map[string][]string{"catalog": {"--db", "/data/tallycat.duckdb"}}
 	for name, s := range c.Services {
 		if s.Build == nil {

@@ -27,21 +27,15 @@ const repoRoot = ".."
 var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tallycat-e2e-bin")
+	dir, cleanup, err := testenv.Binaries(repoRoot, "./services/catalog/cmd/tallycat-catalog", "./services/ingest/cmd/tallycat-ingest")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	binDir = dir
-	build := exec.Command("go", "build", "-o", dir, "./services/catalog/cmd/tallycat-catalog", "./services/ingest/cmd/tallycat-ingest")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the binaries: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	// A test on PostgreSQL (see storetest) shares one throwaway cluster.
 	code := pgtest.Main(m)
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

@@ -22,15 +22,16 @@ import (
 // projects wrote for the Prometheus names of OpenTelemetry metrics.
 const consumersTestdata = "../../internal/consumers/testdata"
 
-// tallycatCLI builds the tallycat command into a fresh folder: `consumers
+// tallycatCLI is the tallycat command (see testenv.Binaries): `consumers
 // check` is run as users and CI run it, flags, output and exit code.
 func tallycatCLI(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tallycat")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/tallycat").CombinedOutput(); err != nil {
-		t.Fatalf("building tallycat: %v\n%s", err, out)
+	dir, cleanup, err := testenv.Binaries("../..", "./cmd/tallycat")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return bin
+	t.Cleanup(cleanup)
+	return filepath.Join(dir, "tallycat")
 }
 
 // hostmetricsCatalog is a catalog fed, through the in-process ingest's
