@@ -116,12 +116,19 @@ test-web: web/node_modules/.installed
 ## first pass (services/catalog/duckdb and services/catalog/postgres).
 ## The commands the tests run as processes are built once, first, into
 ## bin/ ($TALLYCAT_TEST_BIN, see internal/testenv): test packages running
-## two at a time would otherwise each compile them, at once, from an empty
-## build cache on a fresh clone.
+## at once would otherwise each compile them, at the same time, from an
+## empty build cache on a fresh clone.
+## Three test packages run at a time, not two (one per core): many wait
+## on processes, PostgreSQL or Chromium rather than compute. The two
+## PostgreSQL passes run side by side for the same reason; each has its
+## own throwaway cluster.
 test-go: tools build-web build-go
-	TALLYCAT_TEST_BIN=$(CURDIR)/bin go test -race -count=1 ./...
-	TALLYCAT_TEST_STORE=postgres go test -race -count=1 ./services/catalog/api/
-	TALLYCAT_TEST_STORE=postgres TALLYCAT_TEST_BIN=$(CURDIR)/bin go test -race -count=1 -run TestUIInChromium ./e2e/
+	TALLYCAT_TEST_BIN=$(CURDIR)/bin go test -race -count=1 -p 3 ./...
+	@set +e; \
+	TALLYCAT_TEST_STORE=postgres go test -race -count=1 ./services/catalog/api/ & api=$$!; \
+	TALLYCAT_TEST_STORE=postgres TALLYCAT_TEST_BIN=$(CURDIR)/bin go test -race -count=1 -run TestUIInChromium ./e2e/ & ui=$$!; \
+	wait $$api; a=$$?; wait $$ui; u=$$?; \
+	echo "PostgreSQL passes: RPC tests exit $$a, UI test exit $$u"; [ $$a -eq 0 ] && [ $$u -eq 0 ]
 
 ## test-collector: the Collector configuration `tallycat collector-config`
 ## generates, run in a real OpenTelemetry Collector (contrib's transform and
