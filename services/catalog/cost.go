@@ -60,8 +60,8 @@ func (p Prices) Set() bool {
 	return p.PerThousandSeriesMonth != 0 || p.PerMillionPoints != 0 || p.PerMillionSpans != 0 || p.PerGBLogs != 0
 }
 
-// minutesAMonth is the month the estimates are of: thirty days.
-const minutesAMonth = 60 * 24 * 30
+// MinutesAMonth is the month the estimates are of: thirty days.
+const MinutesAMonth = 60 * 24 * 30
 
 // Monthly estimates what a month at a metric cost's series and rate would
 // cost, or nil without a price for metrics.
@@ -69,7 +69,7 @@ func (p Prices) Monthly(c Cost) *float64 {
 	if p.PerThousandSeriesMonth == 0 && p.PerMillionPoints == 0 {
 		return nil
 	}
-	v := float64(c.Series)/1000*p.PerThousandSeriesMonth + c.DataPointsPerMinute*minutesAMonth/1e6*p.PerMillionPoints
+	v := float64(c.Series)/1000*p.PerThousandSeriesMonth + c.DataPointsPerMinute*MinutesAMonth/1e6*p.PerMillionPoints
 	return &v
 }
 
@@ -83,12 +83,12 @@ func (p Prices) MonthlyOf(sig schemaid.Signal, c Cost) *float64 {
 		if p.PerMillionSpans == 0 {
 			return nil
 		}
-		v = c.DataPointsPerMinute * minutesAMonth / 1e6 * p.PerMillionSpans
+		v = c.DataPointsPerMinute * MinutesAMonth / 1e6 * p.PerMillionSpans
 	case schemaid.Log:
 		if p.PerGBLogs == 0 {
 			return nil
 		}
-		v = c.LogBytesPerMinute * minutesAMonth / 1e9 * p.PerGBLogs
+		v = c.LogBytesPerMinute * MinutesAMonth / 1e9 * p.PerGBLogs
 	default:
 		return p.Monthly(c)
 	}

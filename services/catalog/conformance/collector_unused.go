@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // Dropping what nobody reads: beside the policies, CollectorOptions can
@@ -126,16 +127,13 @@ type UnusedSavings struct {
 	// deleted attributes fold.
 	SeriesSaved uint64
 	// DataPointsPerMonthSaved is the dropped metrics' data point rate over
-	// a month of MinutesPerMonth: folding series sends no fewer points
+	// a month of catalog.MinutesAMonth: folding series sends no fewer points
 	// into the Collector.
 	DataPointsPerMonthSaved float64
 	// MonthlySaving is the dropped metrics' monthly cost under the price
 	// model; nil when none of them has one.
 	MonthlySaving *float64
 }
-
-// MinutesPerMonth is the month the savings count: 30 days.
-const MinutesPerMonth = 30 * 24 * 60
 
 // DropUnused returns opts set to drop and fold what u names, and what
 // the configuration CollectorConfig writes from them saves: the metrics
@@ -168,7 +166,7 @@ func DropUnused(opts CollectorOptions, u Unused) (CollectorOptions, UnusedSaving
 	for _, key := range p.drop {
 		m := metrics[key]
 		s.SeriesSaved += m.Series
-		s.DataPointsPerMonthSaved += m.DataPointsPerMinute * MinutesPerMonth
+		s.DataPointsPerMonthSaved += m.DataPointsPerMinute * catalog.MinutesAMonth
 		if m.MonthlyCost != nil {
 			monthly += *m.MonthlyCost
 			priced = true

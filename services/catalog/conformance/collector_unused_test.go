@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
+	"github.com/tallycat/tallycat/services/catalog"
 )
 
 // TestDropUnusedSavesWhatTheConfigWrites: the savings DropUnused reports
@@ -51,7 +52,7 @@ func TestDropUnusedSavesWhatTheConfigWrites(t *testing.T) {
 		t.Errorf("the configuration drops %d metrics and deletes %d attributes, the savings say %d and %d:\n%s",
 			len(p.Processors.Filter.MetricConditions), deletes, s.MetricsDropped, s.AttributesDeleted, out)
 	}
-	want := UnusedSavings{MetricsDropped: 2, AttributesDeleted: 2, SeriesSaved: 10 + 5 + 7 + 3, DataPointsPerMonthSaved: 3 * MinutesPerMonth}
+	want := UnusedSavings{MetricsDropped: 2, AttributesDeleted: 2, SeriesSaved: 10 + 5 + 7 + 3, DataPointsPerMonthSaved: 3 * catalog.MinutesAMonth}
 	if s.MetricsDropped != want.MetricsDropped || s.AttributesDeleted != want.AttributesDeleted || s.SeriesSaved != want.SeriesSaved ||
 		s.DataPointsPerMonthSaved != want.DataPointsPerMonthSaved || s.MonthlySaving == nil || *s.MonthlySaving != price {
 		t.Errorf("savings %+v (monthly %v), want %+v and %v a month", s, s.MonthlySaving, want, price)

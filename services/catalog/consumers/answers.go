@@ -243,8 +243,6 @@ func (s *Service) Unused(ctx context.Context) (Unused, error) {
 			"no dashboard or rule is stored, so everything would look unused: sync the consumers first (tallycat consumers sync)")
 	}
 	var out Unused
-	var monthly float64
-	priced := false
 	for _, f := range r.Report.Findings {
 		if r.self[f.Key] {
 			continue
@@ -252,24 +250,11 @@ func (s *Service) Unused(ctx context.Context) (Unused, error) {
 		switch f.ID {
 		case usage.UnusedMetric:
 			out.Metrics = append(out.Metrics, f)
-			if f.Cost != nil {
-				out.Savings.SeriesSaved += f.Cost.Series
-				out.Savings.DataPointsPerMonthSaved += f.Cost.DataPointsPerMinute * MinutesPerMonth
-				if f.Cost.MonthlyCost != nil {
-					monthly += *f.Cost.MonthlyCost
-					priced = true
-				}
-			}
 		case usage.UnusedAttribute:
 			out.Attributes = append(out.Attributes, f)
-			out.Savings.SeriesSaved += f.SeriesSaved
 		}
 	}
-	out.Savings.MetricsDropped, out.Savings.AttributesDeleted = len(out.Metrics), len(out.Attributes)
 	out.Types = metricTypes(r.metrics, out.Attributes)
-	if priced {
-		out.Savings.MonthlySaving = &monthly
-	}
 	return out, nil
 }
 

@@ -206,32 +206,12 @@ type Usage struct {
 	Findings      []usage.Finding
 }
 
-// Savings is what dropping the unused metrics and attributes would save,
-// over the last hour's figures as a month.
-type Savings struct {
-	MetricsDropped, AttributesDeleted int
-	// SeriesSaved is the dropped metrics' series plus the series the
-	// deleted attributes' drop is estimated to save (usage.Finding's
-	// SeriesSaved).
-	SeriesSaved uint64
-	// DataPointsPerMonthSaved is the dropped metrics' data point rate
-	// over a month of MinutesPerMonth: deleting an attribute folds
-	// series, it sends no fewer points.
-	DataPointsPerMonthSaved float64
-	// MonthlySaving is the dropped metrics' monthly cost under the
-	// catalog's price model; nil without a price for metrics.
-	MonthlySaving *float64
-}
-
-// MinutesPerMonth is the month the savings count: 30 days.
-const MinutesPerMonth = 30 * 24 * 60
-
 // Unused is what no consumer reads: unused_metric and unused_attribute
-// findings, dearest first, and what dropping them saves.
+// findings, dearest first. What dropping them saves is the conformance
+// package's to say (conformance.DropUnused), from what it really drops.
 type Unused struct {
 	Metrics    []usage.Finding
 	Attributes []usage.Finding
-	Savings    Savings
 	// Types are, by the key of each of Attributes, the data types of the
 	// key's current schemas: what says whether its points can be folded
 	// once the attribute is gone (conformance.FoldsByAdding).
