@@ -133,6 +133,22 @@ func runClients(clients, n int, send func(call int) error) error {
 	return <-errs
 }
 
+// sendAccepted sends body to s over OTLP/HTTP until the ingest accepts it:
+// a 503 says the catalog is catching up with new shapes or producers, and
+// a warm-up waits for it rather than fail.
+func sendAccepted(b *testing.B, client *http.Client, s *stack, body []byte) {
+	for {
+		err := httpSender(s.httpAddr, body)(client)
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "503") {
+			b.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // warmKnown makes the ingest hold n known (schema, producer, scope) pairs
 // by sending requests of new shapes, so that memory is measured as a fleet
 // would load it.
@@ -143,16 +159,7 @@ func warmKnown(b *testing.B, s *stack, n int) {
 	for salt := 1; salt*cfg.Metrics <= n; salt++ {
 		cfg.ShapeSalt = salt
 		body, _ := proto.Marshal(otlpgen.Request(cfg))
-		for {
-			err := httpSender(s.httpAddr, body)(client)
-			if err == nil {
-				break
-			}
-			if !strings.Contains(err.Error(), "503") {
-				b.Fatal(err)
-			}
-			time.Sleep(100 * time.Millisecond) // the catalog is catching up
-		}
+		sendAccepted(b, client, s, body)
 	}
 	// Wait until the catalog holds them all, so that the measurement starts
 	// with nothing pending.
@@ -183,7 +190,8 @@ func warmKnown(b *testing.B, s *stack, n int) {
 // schemas reach PostgreSQL's catalog sooner on a loaded machine. A second
 // ingest with --track-cost=false, fed the same, runs beside it: what
 // counting series and values costs is the difference between cost=on and
-// cost=off.
+// cost=off. The captured sub-benchmarks replay real exports the same way
+// (see benchCaptured).
 func BenchmarkOTLPLoopback(b *testing.B) {
 	known := 100_000
 	if v := os.Getenv("TALLYCAT_BENCH_KNOWN"); v != "" {
@@ -195,50 +203,71 @@ func BenchmarkOTLPLoopback(b *testing.B) {
 		"--otlp-grpc-listen", off.grpcAddr, "--otlp-http-listen", off.httpAddr, "--flush-interval", "200ms", "--track-cost=false")
 	warmKnown(b, s, known)
 	warmKnown(b, off, known)
+	ingests := []loopbackIngest{{"cost=off", off}, {"cost=on", s}}
 	cfg := otlpgen.Default()
 	body, _ := proto.Marshal(otlpgen.Request(cfg))
-	type target struct {
-		name   string
-		sender sender
-		client *http.Client
-		ingest *proc
-	}
-	var targets []target
-	for _, protocol := range []string{"grpc", "http"} {
-		for _, st := range []*stack{off, s} {
-			t := target{name: protocol + "/cost=on", ingest: st.ingest}
-			if st == off {
-				t.name = protocol + "/cost=off"
-			}
-			if protocol == "grpc" {
-				t.sender, t.client = grpcSender(st.grpcAddr, body), h2cClient()
-			} else {
-				t.sender, t.client = httpSender(st.httpAddr, body), &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
-			}
-			targets = append(targets, t)
+	for _, protocol := range loopbackProtocols {
+		for _, in := range ingests {
+			send, client := loopbackSender(protocol, in.stack, body), loopbackClient(protocol)
+			b.Run(protocol+"/"+in.name, func(b *testing.B) {
+				measureIngest(b, in.stack.ingest, cfg.DataPoints(), func(int) error { return send(client) })
+			})
 		}
 	}
-	for _, tc := range targets {
-		b.Run(tc.name, func(b *testing.B) {
-			const clients = 4
-			pid := tc.ingest.cmd.Process.Pid
-			if err := tc.sender(tc.client); err != nil { // warm the connection and the shapes
-				b.Fatal(err)
-			}
-			cpu0, _, _ := procStats(b, pid)
-			b.ResetTimer()
-			per := (b.N + clients - 1) / clients
-			err := runClients(clients, per*clients, func(int) error { return tc.sender(tc.client) })
-			b.StopTimer()
-			if err != nil {
-				b.Fatal(err)
-			}
-			cpu1, rss, hwm := procStats(b, pid)
-			points := float64(per * clients * cfg.DataPoints())
-			b.ReportMetric(points/b.Elapsed().Seconds(), "points/s")
-			b.ReportMetric((cpu1-cpu0).Seconds()/(points/1e6), "ingest-cpu-s/Mpoints")
-			b.ReportMetric(float64(rss)/1024, "ingest-rss-MiB")
-			b.ReportMetric(float64(hwm)/1024, "ingest-peak-rss-MiB")
-		})
+	b.Run("captured", func(b *testing.B) { benchCaptured(b, ingests) })
+}
+
+// loopbackIngest is one of BenchmarkOTLPLoopback's ingests, named by
+// whether it tracks cost, as its rows are.
+type loopbackIngest struct {
+	name  string
+	stack *stack
+}
+
+// loopbackProtocols are the protocols BenchmarkOTLPLoopback sends over.
+var loopbackProtocols = []string{"grpc", "http"}
+
+// loopbackSender sends body to s's ingest over protocol, one of
+// loopbackProtocols.
+func loopbackSender(protocol string, s *stack, body []byte) sender {
+	if protocol == "grpc" {
+		return grpcSender(s.grpcAddr, body)
 	}
+	return httpSender(s.httpAddr, body)
+}
+
+// loopbackClient is the client a loopbackSender of protocol sends with:
+// HTTP/2 without TLS for gRPC, HTTP/1.1 keeping a connection per client
+// for OTLP/HTTP.
+func loopbackClient(protocol string) *http.Client {
+	if protocol == "grpc" {
+		return h2cClient()
+	}
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+}
+
+// measureIngest sends b.N calls of send (rounded up to a multiple of the
+// clients) from 4 concurrent clients, after one call that warms the
+// connection and the shapes, and reports the ingest process's CPU per
+// million data points, each call sending points, and its memory.
+func measureIngest(b *testing.B, ingest *proc, points int, send func(call int) error) {
+	const clients = 4
+	pid := ingest.cmd.Process.Pid
+	if err := send(0); err != nil {
+		b.Fatal(err)
+	}
+	cpu0, _, _ := procStats(b, pid)
+	b.ResetTimer()
+	per := (b.N + clients - 1) / clients
+	err := runClients(clients, per*clients, send)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu1, rss, hwm := procStats(b, pid)
+	total := float64(per * clients * points)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "points/s")
+	b.ReportMetric((cpu1-cpu0).Seconds()/(total/1e6), "ingest-cpu-s/Mpoints")
+	b.ReportMetric(float64(rss)/1024, "ingest-rss-MiB")
+	b.ReportMetric(float64(hwm)/1024, "ingest-peak-rss-MiB")
 }
