@@ -3,6 +3,7 @@ package catalogbench
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,4 +156,44 @@ func Cost(b *testing.B, s catalog.Store) {
 			return err
 		})
 	})
+}
+
+// Served measures the cost reads on a store that serves the figures
+// across every active stream from snapshots at most a minute old, as the
+// catalog does by default (sqlstore.SetCostFigureAge). "working-out"
+// reports what a read that finds no snapshot waits for: working out each
+// window's, once, before the reads are measured.
+func Served(b *testing.B, s catalog.Store) {
+	snap, ok := s.(interface{ SetCostFigureAge(time.Duration) })
+	if !ok {
+		b.Fatalf("%T cannot serve cost figures from a snapshot", s)
+	}
+	snap.SetCostFigureAge(time.Minute)
+	defer snap.SetCostFigureAge(0)
+	ctx := context.Background()
+	var (
+		once       sync.Once
+		hour, day  time.Duration
+		workingErr error
+	)
+	b.Run("working-out", func(b *testing.B) {
+		once.Do(func() {
+			for _, w := range []struct {
+				window tallycatv1.Window
+				took   *time.Duration
+			}{{tallycatv1.Window_WINDOW_LAST_HOUR, &hour}, {tallycatv1.Window_WINDOW_LAST_DAY, &day}} {
+				start := time.Now()
+				if _, workingErr = s.ListTopSeries(ctx, catalog.TopFilter{Window: w.window}); workingErr != nil {
+					return
+				}
+				*w.took = time.Since(start)
+			}
+		})
+		if workingErr != nil {
+			b.Fatal(workingErr)
+		}
+		b.ReportMetric(float64(hour.Milliseconds()), "hour-ms")
+		b.ReportMetric(float64(day.Milliseconds()), "day-ms")
+	})
+	CostReads(b, s)
 }

@@ -31,11 +31,14 @@ func (e Engine) Catalog(b *testing.B) {
 	Catalog(b, s)
 }
 
-// Cost runs the cost reads on the costly catalog twice: as a catalog
-// that has not folded its hours leaves them ("unfolded", CostReads), and
-// after one fold of its complete hours into hourly rollups ("folded",
-// Cost), so that one run compares the two on one machine. "fold" reports
-// how long that first fold took and how many hours it folded.
+// Cost runs the cost reads on the costly catalog three times: as a
+// catalog that has not folded its hours leaves them ("unfolded",
+// CostReads), after one fold of its complete hours into hourly rollups
+// ("folded", Cost), both working every figure out for each read, and
+// served from snapshots at most a minute old, as the catalog serves them
+// ("served", Served), so that one run compares the three on one machine.
+// "fold" reports how long that first fold took and how many hours it
+// folded.
 func (e Engine) Cost(b *testing.B) {
 	s := e.Open(b, e.Costly(b))
 	defer s.Close()
@@ -65,6 +68,7 @@ func (e Engine) Cost(b *testing.B) {
 		b.ReportMetric(float64(folded), "hours")
 	})
 	b.Run("folded", func(b *testing.B) { Cost(b, s) })
+	b.Run("served", func(b *testing.B) { Served(b, s) })
 }
 
 // JudgeAll is a full judging of both catalogs, without cost rows and with

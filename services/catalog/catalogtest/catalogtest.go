@@ -65,6 +65,7 @@ func Run(t *testing.T, h Harness) {
 		{"Consumers", testConsumers},
 		{"StoredJudgings", testStoredJudgings},
 		{"FoldedHoursReadAsTenMinuteRows", testFoldedHoursReadAsTenMinuteRows},
+		{"CostSnapshotsAnswerAsEveryRead", testCostSnapshotsAnswerAsEveryRead},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })

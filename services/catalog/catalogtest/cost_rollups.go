@@ -38,33 +38,7 @@ func testFoldedHoursReadAsTenMinuteRows(t *testing.T, h Harness) {
 	if !ok {
 		t.Fatalf("%T does not fold its cost rows (FoldCosts)", folded)
 	}
-	now := time.Now().UTC()
-	var schemas []string
-	for j := 143; j >= 0; j-- {
-		at := now.Add(-time.Duration(j) * cardinality.BucketWidth)
-		// checkout's logins: 12 users a bucket, 441 over the day.
-		batch := []catalog.Observation{Costly(UserObservation(at), 3*(143-j), 3*(143-j)+12)}
-		// payments' logins move to a larger schema 11 h 40 min ago, within
-		// an hour the fold folds whole: the schema left counts the stream
-		// up to that bucket alone.
-		pay := Observation("app.logins", "payments", at, Str("user.id"), Str("region"))
-		if j < 70 {
-			pay = Observation("app.logins", "payments", at, Str("user.id"), Str("region"), Str("error.type"))
-		}
-		if j <= 140 {
-			batch = append(batch, Costly(pay, 1000+j, 1000+j+3))
-		}
-		if j%3 == 0 {
-			batch = append(batch, Costly(Observation("app.signups", "checkout", at, Str("user.id"), Str("region")), 0, 30))
-		}
-		for _, o := range batch {
-			if !slices.Contains(schemas, o.VariantID) {
-				schemas = append(schemas, o.VariantID)
-			}
-		}
-		record(t, plain, "", batch...)
-		record(t, folded, "", batch...)
-	}
+	schemas := recordDay(t, time.Now().UTC(), plain, folded)
 	n, err := f.FoldCosts(ctx)
 	if err != nil || n < 20 {
 		t.Fatalf("FoldCosts = %d, %v: want the day's complete hours folded", n, err)
@@ -95,6 +69,42 @@ func testFoldedHoursReadAsTenMinuteRows(t *testing.T, h Harness) {
 		}
 		return
 	}
+}
+
+// recordDay records the same day of reports, ending at now, into every
+// store, and returns the ids of the schemas they make. A release that
+// moved to a larger schema halfway through an hour leaves a superseded
+// schema that counts it up to the bucket it left in.
+func recordDay(t *testing.T, now time.Time, stores ...catalog.Store) []string {
+	t.Helper()
+	var schemas []string
+	for j := 143; j >= 0; j-- {
+		at := now.Add(-time.Duration(j) * cardinality.BucketWidth)
+		// checkout's logins: 12 users a bucket, 441 over the day.
+		batch := []catalog.Observation{Costly(UserObservation(at), 3*(143-j), 3*(143-j)+12)}
+		// payments' logins move to a larger schema 11 h 40 min ago, within
+		// an hour the fold folds whole: the schema left counts the stream
+		// up to that bucket alone.
+		pay := Observation("app.logins", "payments", at, Str("user.id"), Str("region"))
+		if j < 70 {
+			pay = Observation("app.logins", "payments", at, Str("user.id"), Str("region"), Str("error.type"))
+		}
+		if j <= 140 {
+			batch = append(batch, Costly(pay, 1000+j, 1000+j+3))
+		}
+		if j%3 == 0 {
+			batch = append(batch, Costly(Observation("app.signups", "checkout", at, Str("user.id"), Str("region")), 0, 30))
+		}
+		for _, o := range batch {
+			if !slices.Contains(schemas, o.VariantID) {
+				schemas = append(schemas, o.VariantID)
+			}
+		}
+		for _, s := range stores {
+			record(t, s, "", batch...)
+		}
+	}
+	return schemas
 }
 
 // sameFigure compares a figure of a folded store with the same without

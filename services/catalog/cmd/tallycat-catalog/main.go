@@ -88,6 +88,13 @@ type Config struct {
 	ConsumersInterval      time.Duration
 	ConsumersNamespaces    []string
 	ConsumersPrune         bool
+	// CostFigureAge is how old the figures across every active stream
+	// (keys sorted by series or rate, the top series) may be when served:
+	// they are worked out once per window and age rather than per read,
+	// and never kept longer than twenty times their working-out took, so
+	// that a small catalog's are as good as exact (see
+	// sqlstore.SetCostFigureAge). Zero works them out for every read.
+	CostFigureAge time.Duration
 }
 
 // DefaultConfig is the configuration of a catalog started with no flags.
@@ -108,6 +115,7 @@ func DefaultConfig() Config {
 		RegistryBuiltin:          true,
 		ConformanceInterval:      time.Minute,
 		ConsumersInterval:        5 * time.Minute,
+		CostFigureAge:            time.Minute,
 	}
 }
 
@@ -178,6 +186,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"a Grafana whose dashboards and alert rules the catalog reads and keeps, every --consumers-interval; its token is read from $TALLYCAT_GRAFANA_TOKEN")
 	fs.StringVar(&c.ConsumersPrometheusURL, "consumers-prometheus-url", c.ConsumersPrometheusURL,
 		"a Prometheus whose rules (/api/v1/rules) the catalog reads and keeps, every --consumers-interval; its token, if it wants one, is read from $TALLYCAT_PROMETHEUS_TOKEN")
+	fs.DurationVar(&c.CostFigureAge, "cost-figure-age", c.CostFigureAge,
+		"how old the figures of keys sorted by series or rate and of the top series may be, worked out once rather than per read (never older than 20 times their working-out took); 0 works them out for every read")
 	fs.DurationVar(&c.ConsumersInterval, "consumers-interval", c.ConsumersInterval, "how often the --consumers-* sources are read again")
 	fs.BoolVar(&c.ConsumersPrune, "consumers-prune", c.ConsumersPrune,
 		"sync a pulled origin even when that would remove all or most of the consumers the catalog keeps of it, or its API answers with none (off: such a pull is logged and its stored consumers kept)")
@@ -202,6 +212,9 @@ func (m *Main) ParseFlags(args []string) error {
 	if c.ConformanceInterval <= 0 {
 		return errors.New("--conformance-interval must be positive")
 	}
+	if c.CostFigureAge < 0 {
+		return fmt.Errorf("--cost-figure-age: %s, want 0 (figures worked out for every read) or a positive duration", c.CostFigureAge)
+	}
 	if err := checkConsumerSources(c); err != nil {
 		return err
 	}
@@ -221,6 +234,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	store.SetCostFigureAge(c.CostFigureAge)
 	m.store = store
 	slog.Info("database open", "db", describeDB(c.DB), "took", time.Since(start).Round(time.Millisecond))
 

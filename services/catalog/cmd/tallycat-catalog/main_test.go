@@ -250,6 +250,7 @@ func TestConsumersFlags(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"--consumers-interval", "0s"},
+		{"--cost-figure-age", "-1s"},
 		{"--consumers-dashboards", filepath.Join(a, "nope")},
 		{"--consumers-rules", filepath.Join(a, "nope")},
 		{"--consumers-grafana-url", "grafana:3000"},

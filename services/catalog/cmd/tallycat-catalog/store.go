@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -17,10 +18,11 @@ import (
 )
 
 // store is what the catalog needs of its database: the catalog's Store,
-// and its rows for `copy`.
+// its rows for `copy`, and how old its cost figures may be served.
 type store interface {
 	catalog.Store
 	storecopy.Store
+	SetCostFigureAge(time.Duration)
 }
 
 // keyValueDSN matches a libpq connection string of key=value pairs, such

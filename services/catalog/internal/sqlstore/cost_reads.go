@@ -264,11 +264,21 @@ func KeyCostsIn(ctx context.Context, r CostReader, scope KeyScope, q CostQuery) 
 	return KeyCosts(streams, series, q)
 }
 
-// ListTopSeries implements catalog.Store.ListTopSeries on r: Top over
-// every key's active streams (but TallyCat's own, when f excludes them),
-// then the listed metrics' types.
-func ListTopSeries(ctx context.Context, r CostReader, f catalog.TopFilter) (*catalog.TopSeries, error) {
+// ListTopSeries implements catalog.Store.ListTopSeries on r: from the
+// window's snapshot when the store keeps one (see SetCostFigureAge), else
+// Top over every key's active streams (but TallyCat's own, when f
+// excludes them), with the listed metrics' types.
+func ListTopSeries(ctx context.Context, r CostReader, snaps *costSnapshots, f catalog.TopFilter) (*catalog.TopSeries, error) {
 	q := QueryOf(r, f.Window)
+	if f.Limit <= MaxTopLimit {
+		s, err := snaps.snapshot(ctx, r, q)
+		if err != nil {
+			return nil, Wrap("list top series", err)
+		}
+		if s != nil {
+			return s.topAt(f.ExcludeSelf, f.Limit), nil
+		}
+	}
 	span, err := spanOf(ctx, r, q)
 	if err != nil {
 		return nil, Wrap("list top series", err)
@@ -280,22 +290,8 @@ func ListTopSeries(ctx context.Context, r CostReader, f catalog.TopFilter) (*cat
 	if f.ExcludeSelf {
 		streams = slices.DeleteFunc(streams, func(s KeyStream) bool { return s.Release.IsSelf() })
 	}
-	top, err := Top(streams, rows, q, f.Limit)
-	if err != nil || len(top.Metrics) == 0 {
-		return top, Wrap("list top series", err)
-	}
-	keys := make([]string, len(top.Metrics))
-	for i, m := range top.Metrics {
-		keys[i] = m.Key
-	}
-	types, err := r.MetricTypes(ctx, keys)
-	if err != nil {
-		return nil, Wrap("list top series", err)
-	}
-	for i := range top.Metrics {
-		top.Metrics[i].Type = types[top.Metrics[i].Key]
-	}
-	return top, nil
+	top, err := topOf(ctx, r, streams, rows, q, f.Limit)
+	return top, Wrap("list top series", err)
 }
 
 // GetSeriesHistory implements catalog.Store.GetSeriesHistory on r: the

@@ -28,13 +28,18 @@ type Dialect interface {
 // writes only what differs: opening, RecordObservations, Close and its
 // SQL. The methods document nothing of their own: catalog.Store says what
 // each does and which errors it returns.
-type Flows struct{ d Dialect }
+type Flows struct {
+	d Dialect
+	// snaps are the store's cost snapshots (see SetCostFigureAge),
+	// shared by every copy of the Flows.
+	snaps *costSnapshots
+}
 
 // NewFlows returns the flows over d.
-func NewFlows(d Dialect) Flows { return Flows{d} }
+func NewFlows(d Dialect) Flows { return Flows{d: d, snaps: newCostSnapshots()} }
 
 func (f Flows) ListSchemaKeys(ctx context.Context, kf catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
-	return ListSchemaKeys(ctx, f.d, kf)
+	return ListSchemaKeys(ctx, f.d, f.snaps, kf)
 }
 
 func (f Flows) ListSchemas(ctx context.Context, schemaKey string, includeSuperseded bool) ([]catalog.Schema, error) {
@@ -66,7 +71,7 @@ func (f Flows) ListServices(ctx context.Context, sf catalog.ServiceFilter) ([]ca
 }
 
 func (f Flows) ListTopSeries(ctx context.Context, tf catalog.TopFilter) (*catalog.TopSeries, error) {
-	return ListTopSeries(ctx, f.d, tf)
+	return ListTopSeries(ctx, f.d, f.snaps, tf)
 }
 
 func (f Flows) GetSeriesHistory(ctx context.Context, schemaKey string) ([]catalog.SeriesPoint, error) {

@@ -106,13 +106,13 @@ func KeyOrder(sort tallycatv1.SchemaKeySort, name string) (string, bool) {
 // error share works out that figure for every key that passes the filter,
 // sorts and pages them (SortByCost, SortByErrorShare), then reads the
 // page's summaries.
-func ListSchemaKeys(ctx context.Context, r KeyReader, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
+func ListSchemaKeys(ctx context.Context, r KeyReader, snaps *costSnapshots, f catalog.KeyFilter) ([]catalog.KeySummary, int64, error) {
 	filter := r.KeyFilter(f)
 	q := QueryOf(r, f.Window)
 	switch f.Sort {
 	case tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES, tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_DATA_POINT_RATE,
 		tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_ERROR_SHARE:
-		out, total, err := keysByFigure(ctx, r, f, filter, q)
+		out, total, err := keysByFigure(ctx, r, snaps, f, filter, q)
 		return out, total, Wrap("list schema keys", err)
 	}
 	order, ok := KeyOrder(f.Sort, r.NameOrder())
@@ -121,7 +121,9 @@ func ListSchemaKeys(ctx context.Context, r KeyReader, f catalog.KeyFilter) ([]ca
 	}
 	out, total, err := r.Summaries(ctx, filter, order, f.Descending, LimitOf(f.Limit), f.Offset)
 	if err == nil {
-		err = addCosts(ctx, r, out, nil, q)
+		// A page by name does not wait for a snapshot: without one, its
+		// keys' costs are worked out for it alone.
+		err = addCosts(ctx, r, out, snaps.ready(ctx, r, q).keyCosts(), q)
 	}
 	if err == nil {
 		err = addFigures(ctx, r, out, nil)
@@ -136,7 +138,7 @@ func ListSchemaKeys(ctx context.Context, r KeyReader, f catalog.KeyFilter) ([]ca
 }
 
 // keysByFigure is ListSchemaKeys sorted by cost or by error share.
-func keysByFigure(ctx context.Context, r KeyReader, f catalog.KeyFilter, filter Cond, q CostQuery) ([]catalog.KeySummary, int64, error) {
+func keysByFigure(ctx context.Context, r KeyReader, snaps *costSnapshots, f catalog.KeyFilter, filter Cond, q CostQuery) ([]catalog.KeySummary, int64, error) {
 	keys, err := r.Keys(ctx, filter)
 	if err != nil {
 		return nil, 0, err
@@ -147,7 +149,12 @@ func keysByFigure(ctx context.Context, r KeyReader, f catalog.KeyFilter, filter 
 		figs, err = ReadKeyFigures(ctx, r, KeyScope{Filter: filter})
 		SortByErrorShare(keys, figs, f.Descending)
 	} else {
-		costs, err = KeyCostsIn(ctx, r, KeyScope{Filter: filter}, q)
+		var snap *costSnapshot
+		if snap, err = snaps.snapshot(ctx, r, q); err == nil {
+			if costs = snap.keyCosts(); costs == nil {
+				costs, err = KeyCostsIn(ctx, r, KeyScope{Filter: filter}, q)
+			}
+		}
 		SortByCost(keys, costs, f.Sort, f.Descending)
 	}
 	if err != nil {
