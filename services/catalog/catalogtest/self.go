@@ -134,14 +134,18 @@ func testDivergingAndVersions(t *testing.T, h Harness) {
 		unitsS, unitsMS, deployOld, deployNew,
 		Observation("d.shapes", "checkout", T0, Str("x")), Observation("d.shapes", "payments", T0, Str("y")),
 		Observation("e.unit-deploy", "checkout", T0), release(unit(Observation("e.unit-deploy", "checkout", T0), "ms"), "2.0.0"),
-		left, Observation("f.left", "payments", T0, Str("x"), Str("y")))
+		left, Observation("f.left", "payments", T0, Str("x"), Str("y")),
+		Observation("g.later", "checkout", T0))
 	// Before checkout moves off it, f.left's first schema gets a version.
 	must[catalog.Version](t)(s.AssignVersion(ctx, catalog.VersionChange{SchemaID: left.VariantID, Version: "0.1.0", Actor: "a"}))
-	record(t, s, "moved", Observation("f.left", "checkout", T0.Add(time.Minute), Str("x"), Str("y")))
+	// A key held already diverges once another service sends it in
+	// another unit.
+	record(t, s, "moved", Observation("f.left", "checkout", T0.Add(time.Minute), Str("x"), Str("y")),
+		unit(Observation("g.later", "payments", T0.Add(time.Minute)), "ms"))
 
-	diverging := []string{"b.units", "d.shapes", "e.unit-deploy"}
+	diverging := []string{"b.units", "d.shapes", "e.unit-deploy", "g.later"}
 	keys, total := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{Diverging: true}))
-	if !slices.Equal(keyNames(keys), diverging) || total != 3 {
+	if !slices.Equal(keyNames(keys), diverging) || total != 4 {
 		t.Errorf("diverging keys = %v (%d), want %v", keyNames(keys), total, diverging)
 	}
 	all, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{}))
@@ -150,8 +154,8 @@ func testDivergingAndVersions(t *testing.T, h Harness) {
 			t.Errorf("%s: diverging = %v, want %v", k.Key, k.Diverging, !k.Diverging)
 		}
 	}
-	if page, total := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{Diverging: true, Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES, Limit: 2})); len(page) != 2 || total != 3 {
-		t.Errorf("diverging keys by series, two of them = %v (%d), want two of 3", keyNames(page), total)
+	if page, total := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{Diverging: true, Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES, Limit: 2})); len(page) != 2 || total != 4 {
+		t.Errorf("diverging keys by series, two of them = %v (%d), want two of 4", keyNames(page), total)
 	}
 
 	for _, c := range []catalog.VersionChange{
@@ -179,5 +183,36 @@ func testDivergingAndVersions(t *testing.T, h Harness) {
 	bySeries, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{Query: "c.deploy", Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES}))
 	if len(bySeries) != 1 || !slices.Equal(bySeries[0].Versions, want["c.deploy"]) {
 		t.Errorf("c.deploy sorted by series = %+v, want its versions as well", bySeries)
+	}
+}
+
+// RecordDiverging records keys of which some diverge into s, for a test
+// of an upgrade that works divergence out for the keys a catalog holds,
+// and returns those that do.
+func RecordDiverging(t *testing.T, s catalog.Store) []string {
+	t.Helper()
+	ms := Observation("b.units", "payments", T0)
+	ms.Shape.Unit = "ms"
+	ms.Normalize()
+	record(t, s, "", Observation("a.same", "checkout", T0), Observation("a.same", "payments", T0),
+		Observation("b.units", "checkout", T0), ms,
+		Observation("c.shapes", "checkout", T0, Str("x")), Observation("c.shapes", "payments", T0, Str("y")))
+	return []string{"b.units", "c.shapes"}
+}
+
+// CheckDiverging checks that the diverging keys of s are want, listed
+// under the filter and flagged in the list of every key.
+func CheckDiverging(t *testing.T, s catalog.Store, want []string) {
+	t.Helper()
+	ctx := context.Background()
+	keys, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{Diverging: true}))
+	if !slices.Equal(keyNames(keys), want) {
+		t.Errorf("diverging keys = %v, want %v", keyNames(keys), want)
+	}
+	all, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{}))
+	for _, k := range all {
+		if k.Diverging != slices.Contains(want, k.Key) {
+			t.Errorf("%s: diverging = %v, want %v", k.Key, k.Diverging, !k.Diverging)
+		}
 	}
 }

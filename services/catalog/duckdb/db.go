@@ -173,7 +173,8 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 // goSteps are the parts of migrations that need the catalog's rules, run
 // after the migration's SQL in its transaction.
 var goSteps = map[int]func(context.Context, *sql.Conn) error{
-	4: foldIntoReleases,
+	4:  foldIntoReleases,
+	13: fillDivergence,
 }
 
 // signalsMigration is the migration that adds the columns of spans and
@@ -181,16 +182,21 @@ var goSteps = map[int]func(context.Context, *sql.Conn) error{
 // foldIntoReleases).
 const signalsMigration = "migrations/0008_signals.sql"
 
-// addSignalColumns applies signalsMigration, which may run twice.
-func addSignalColumns(ctx context.Context, conn interface {
+// addLaterColumns applies later migrations (signalsMigration) that may
+// run twice.
+func addLaterColumns(ctx context.Context, conn interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}) error {
-	body, err := migrations.ReadFile(signalsMigration)
-	if err != nil {
-		return err
+}, later ...string) error {
+	for _, m := range later {
+		body, err := migrations.ReadFile(m)
+		if err != nil {
+			return err
+		}
+		if _, err = conn.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("%s: %w", m, err)
+		}
 	}
-	_, err = conn.ExecContext(ctx, string(body))
-	return err
+	return nil
 }
 
 // inTx runs fn in a write transaction under the writer lock.

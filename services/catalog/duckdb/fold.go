@@ -32,8 +32,9 @@ func foldIntoReleases(ctx context.Context, conn *sql.Conn) error {
 	// The writer writes every column the current model has, some of which
 	// later migrations add: add them now, before the tables are emptied
 	// and written again (the migration that adds them runs again after
-	// this one, finding them there).
-	if err := addSignalColumns(ctx, conn); err != nil {
+	// this one, finding them there). A key's divergence is not among
+	// them: writePlan leaves it to its own migration.
+	if err := addLaterColumns(ctx, conn, signalsMigration); err != nil {
 		return err
 	}
 	// A schema's scopes are now those of its streams.

@@ -41,7 +41,7 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 		where = append(where, `schema_key IN (`+sqlstore.NotSelfKeys()+`)`)
 	}
 	if f.Diverging {
-		where = append(where, `schema_key IN (`+sqlstore.DivergingKeys("TRUE")+`)`)
+		where = append(where, `diverging`)
 	}
 	return sqlstore.Cond{SQL: strings.Join(where, " AND "), Args: args}
 }
@@ -95,7 +95,8 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 		)
 		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
 			page.first_seen, page.last_seen, page.description, page.total, page.producer_count, page.superseded_count,
-			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false), page.signal, page.name, page.span_kinds
+			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false), page.signal, page.name, page.span_kinds,
+			page.diverging
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + order + ` ` + dir + `, schema_key ` + dir
 	args := append(slices.Clip(c.Args), limit, offset, int8(tallycatv1.VersionStatus_VERSION_STATUS_DEPRECATED))
@@ -113,7 +114,7 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 			types, units, kinds []any
 		)
 		if err := rows.Scan(&k.Key, &mt, &k.Unit, &types, &units, &k.Schemas, &k.FirstSeen, &k.LastSeen, &k.Description,
-			&total, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated, &signal, &k.Name, &kinds); err != nil {
+			&total, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated, &signal, &k.Name, &kinds, &k.Diverging); err != nil {
 			return nil, 0, err
 		}
 		k.Type, k.Signal = tallycatv1.MetricType(mt), schemaid.SignalFromAPI(tallycatv1.Signal(signal))

@@ -16,14 +16,6 @@ func (s dialect) KeyVersions(ctx context.Context, keys []string, each func(sqlst
 		) v LEFT JOIN schemas s USING (schema_id)`, anys(keys), rowsOf(each))
 }
 
-// DivergingOf implements sqlstore.KeyDetailReader.
-func (s dialect) DivergingOf(ctx context.Context, keys []string) ([]string, error) {
-	in := `schema_key IN (` + placeholders(len(keys)) + `)`
-	var out sqlstore.Strings
-	err := scanRows(ctx, s.db, sqlstore.DivergingKeys(in), append(anys(keys), anys(keys)...), rowsOf(out.Scan))
-	return out, err
-}
-
 // anys is keys as query arguments.
 func anys(keys []string) []any {
 	out := make([]any, len(keys))

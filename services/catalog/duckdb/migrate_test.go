@@ -288,8 +288,9 @@ func TestUpgradeKeepsCostRates(t *testing.T) {
 	// The release before kept the schema's rows as today's does; only its
 	// cost rows differ, which an observation without figures leaves alone.
 	// Today's writer writes the columns of spans and logs too, which a
-	// metric's rows hold at their defaults: add them as migration 4 does.
-	if err := addSignalColumns(ctx, old.db); err != nil {
+	// metric's rows hold at their defaults, and a key's divergence: add
+	// them as migrations 4 and 13 do.
+	if err := addLaterColumns(ctx, old.db, signalsMigration, "migrations/0013_key_divergence.sql"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := old.RecordObservations(ctx, "", []catalog.Observation{o}); err != nil {

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // epoch stands for "no description yet" in description_at columns.
@@ -30,16 +32,36 @@ func (s *split) add(fresh bool, row []driver.Value) {
 // writePlan persists a plan. Every table is written through DuckDB's
 // appender, whose rows one INSERT (or INSERT ... ON CONFLICT, to merge
 // into rows that exist) writes: no statement per row, no large parameter
-// lists. Moves run after, as a few statements for all of them.
+// lists. Moves run after, as a few statements for all of them. It writes
+// no key's divergence: it writes migration 4's plans, before the column
+// was added, whose own migration works it out for every key.
 func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
-	return writePlanNew(ctx, conn, p, nil)
+	return writeRows(ctx, conn, p, nil)
 }
 
-// writePlanNew is writePlan knowing which of the plan's keys the database
-// does not hold (newKeys, from the writer's memory): their summaries are
-// inserted, not merged, which on a batch of new keys is the largest write
-// saved (a merge of 1,000 summaries cost 30-70 ms, most of the writes).
+// writePlanNew persists a plan as writePlan does, knowing which of the
+// plan's keys the database does not hold (newKeys, from the writer's
+// memory): their summaries are inserted, not merged, which on a batch of
+// new keys is the largest write saved (a merge of 1,000 summaries cost
+// 30-70 ms, most of the writes). It then writes the divergence of the
+// keys the plan reshaped: a new key's from the plan, another's worked
+// out again from all its members.
 func writePlanNew(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys map[string]bool) error {
+	if err := writeRows(ctx, conn, p, newKeys); err != nil {
+		return err
+	}
+	reshaped := p.ReshapedKeys()
+	recheck := sqlstore.RecheckedKeys(reshaped, func(key string) bool { return !newKeys[key] })
+	for key := range newKeys {
+		if catalog.Diverges(reshaped[key]) {
+			recheck = append(recheck, key)
+		}
+	}
+	return recheckDivergence(ctx, conn, recheck)
+}
+
+// writeRows writes the plan's rows (see writePlanNew).
+func writeRows(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys map[string]bool) error {
 	var fields, producers, newPairFields, repeatPairFields, events [][]driver.Value
 	var schemas, streams, variants, pairs, keys split
 	inSchemas := map[string]bool{}
@@ -132,8 +154,19 @@ func writePlanNew(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys 
 		{"producer_fields", insert, newPairFields},
 		{"producer_fields", insertMissingFields, repeatPairFields},
 		{"schema_events", `SELECT nextval('schema_events_seq'), * EXCLUDE (col1) FROM appended_data`, events},
-		{"schema_keys", insert, keys.fresh},
-		{"schema_keys", insert + ` ON CONFLICT (schema_key) DO UPDATE SET
+	}
+	for _, st := range steps {
+		if err := appendRows(conn, `INSERT INTO `+st.table+` `+st.query, st.table, st.rows); err != nil {
+			return err
+		}
+	}
+	into := `INSERT INTO schema_keys (` + strings.Join(keyColumns, ", ") + `) `
+	for _, st := range []struct {
+		query string
+		rows  [][]driver.Value
+	}{
+		{insert, keys.fresh},
+		{insert + ` ON CONFLICT (schema_key) DO UPDATE SET
 			metric_type = CASE WHEN excluded.last_seen >= last_seen THEN excluded.metric_type ELSE metric_type END,
 			unit = CASE WHEN excluded.last_seen >= last_seen THEN excluded.unit ELSE unit END,
 			metric_types = list_sort(list_distinct(list_concat(metric_types, excluded.metric_types))),
@@ -143,9 +176,8 @@ func writePlanNew(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys 
 			producer_count = producer_count + excluded.producer_count,
 			superseded_count = superseded_count + excluded.superseded_count,
 			` + span + `, ` + describe, keys.known},
-	}
-	for _, st := range steps {
-		if err := appendRows(conn, `INSERT INTO `+st.table+` `+st.query, st.table, st.rows); err != nil {
+	} {
+		if err := appendRowsOf(conn, into+st.query, "schema_keys", keyColumns, st.rows); err != nil {
 			return err
 		}
 	}
@@ -154,6 +186,12 @@ func writePlanNew(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys 
 	}
 	return writeMoves(ctx, conn, p, inSchemas)
 }
+
+// keyColumns are the columns of schema_keys the writer's rows hold: all
+// but diverging, which writePlanNew writes apart, and writePlan (whose
+// plans migration 4 writes, before the column was added) does not.
+var keyColumns = []string{"schema_key", "metric_type", "unit", "metric_types", "units", "schema_count", "producer_count",
+	"first_seen", "last_seen", "description", "description_at", "superseded_count", "signal", "name", "span_kinds"}
 
 // eventRow is a row of schema_events (whose seq the insert fills).
 func eventRow(e catalog.Event) []driver.Value {
@@ -165,11 +203,17 @@ func eventRow(e catalog.Event) []driver.Value {
 // appendRows feeds rows to a DuckDB table appender whose query merges them
 // into table; the rows must have table's columns, in order.
 func appendRows(conn *sql.Conn, query, table string, rows [][]driver.Value) error {
+	return appendRowsOf(conn, query, table, nil, rows)
+}
+
+// appendRowsOf is appendRows of rows that hold the given columns of table
+// (all of them for nil), in that order.
+func appendRowsOf(conn *sql.Conn, query, table string, columns []string, rows [][]driver.Value) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	return conn.Raw(func(dc any) error {
-		a, err := duckdbdriver.NewTableAppender(dc.(driver.Conn), query, "", "", table, nil)
+		a, err := duckdbdriver.NewTableAppender(dc.(driver.Conn), query, "", "", table, columns)
 		if err != nil {
 			return fmt.Errorf("%s: %w", table, err)
 		}

@@ -57,7 +57,7 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 		indexed = false
 	}
 	if f.Diverging {
-		where = append(where, `schema_key IN (`+sqlstore.DivergingKeys("TRUE")+`)`)
+		where = append(where, `diverging`)
 		indexed = false
 	}
 	return sqlstore.Cond{SQL: strings.Join(where, " AND "), Args: args, Indexed: indexed}
@@ -130,7 +130,8 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 		)
 		SELECT page.schema_key, page.metric_type, page.unit, page.metric_types, page.units, page.schema_count,
 			page.first_seen, page.last_seen, page.description, page.total, page.producer_count, page.superseded_count,
-			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false), page.signal, page.name, page.span_kinds
+			versions.schema_key IS NOT NULL, coalesce(versions.deprecated, false), page.signal, page.name, page.span_kinds,
+			page.diverging
 		FROM page LEFT JOIN versions USING (schema_key)
 		ORDER BY ` + orderBy
 	var out []catalog.KeySummary
@@ -142,7 +143,7 @@ func (s *Store) summaries(ctx context.Context, c sqlstore.Cond, order string, de
 			n            int64
 		)
 		if err := rows.Scan(&k.Key, &mt, &k.Unit, &types, &k.Units, &k.Schemas, &k.FirstSeen, &k.LastSeen, &k.Description,
-			&n, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated, &signal, &k.Name, &kinds); err != nil {
+			&n, &k.Producers, &k.Superseded, &k.Versioned, &k.Deprecated, &signal, &k.Name, &kinds, &k.Diverging); err != nil {
 			return err
 		}
 		k.Signal = schemaid.SignalFromAPI(tallycatv1.Signal(signal))

@@ -17,10 +17,3 @@ func (s dialect) KeyVersions(ctx context.Context, keys []string, each func(sqlst
 			WHERE schema_key = ANY($1) ORDER BY schema_id, seq DESC
 		) v LEFT JOIN schemas s USING (schema_id)`, []any{keys}, rowsOf(each))
 }
-
-// DivergingOf implements sqlstore.KeyDetailReader.
-func (s dialect) DivergingOf(ctx context.Context, keys []string) ([]string, error) {
-	var out sqlstore.Strings
-	err := eachRow(ctx, s.pool, sqlstore.DivergingKeys(`schema_key = ANY($1)`), []any{keys}, rowsOf(out.Scan))
-	return out, err
-}

@@ -57,6 +57,12 @@ func embedded() ([]migration, error) {
 	return out, nil
 }
 
+// goSteps are the parts of migrations that need the catalog's rules, run
+// after the migration's SQL in its transaction.
+var goSteps = map[int]func(context.Context, pgx.Tx) error{
+	9: fillDivergence,
+}
+
 // migrate applies every embedded migration newer than the database, each
 // in its own transaction with the record of it, on one connection that
 // holds migrateLockKey throughout.
@@ -101,6 +107,11 @@ func (s *Store) migrate(ctx context.Context) (err error) {
 			// Simple protocol: a migration is several statements.
 			if _, err := tx.Exec(ctx, m.body, pgx.QueryExecModeSimpleProtocol); err != nil {
 				return err
+			}
+			if step := goSteps[m.version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations VALUES ($1, $2, $3)`, m.version, m.name, utc(time.Now()))
 			return err

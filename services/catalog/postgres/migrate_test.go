@@ -148,3 +148,24 @@ func TestUpgradeRefusesAMetricKeyLikeASpans(t *testing.T) {
 		t.Fatalf("opening a catalog with a metric key like a span's: %v, want the upgrade refused", err)
 	}
 }
+
+// TestUpgradeWorksOutDivergence opens a catalog as the release before
+// migration 9 left it (no column of its keys' divergence) and checks that
+// the upgrade works it out for every key it holds.
+func TestUpgradeWorksOutDivergence(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.Start(t).NewDatabase(t)
+	s := open(t, dsn)
+	want := catalogtest.RecordDiverging(t, s)
+	s.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `ALTER TABLE schema_keys DROP COLUMN diverging; DELETE FROM schema_migrations WHERE version = 9`,
+		pgx.QueryExecModeSimpleProtocol); err != nil {
+		t.Fatal(err)
+	}
+	catalogtest.CheckDiverging(t, open(t, dsn), want)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tallycat/tallycat/services/catalog"
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
 // epoch stands for "no description yet" in description_at columns.
@@ -33,7 +34,8 @@ func writePlan(ctx context.Context, tx pgx.Tx, p *catalog.Plan, tail *pgx.Batch)
 	if err != nil {
 		return err
 	}
-	if err := copyAppended(ctx, tx, p, held); err != nil {
+	reshaped := p.ReshapedKeys()
+	if err := copyAppended(ctx, tx, p, held, reshaped); err != nil {
 		return err
 	}
 	queueStreams(&b, p)
@@ -44,7 +46,13 @@ func writePlan(ctx context.Context, tx pgx.Tx, p *catalog.Plan, tail *pgx.Batch)
 	}
 	queueMoves(&b, p, inSchemas)
 	b.QueuedQueries = append(b.QueuedQueries, tail.QueuedQueries...)
-	return runBatch(ctx, tx, &b)
+	if err := runBatch(ctx, tx, &b); err != nil {
+		return err
+	}
+	// A key new to the store was copied in with its divergence; the
+	// others the batch reshaped are worked out again from all their
+	// members.
+	return recheckDivergence(ctx, tx, sqlstore.RecheckedKeys(reshaped, func(key string) bool { return held[key] }))
 }
 
 // The ON CONFLICT clauses' merges, on a target aliased t: spans widen,
@@ -100,7 +108,7 @@ func queueSchemas(b *pgx.Batch, p *catalog.Plan) map[string]bool {
 // (those of a set that may be stored already go through queuePairs), the
 // events (whose seq the column default numbers in the plan's order) and
 // nothing else.
-func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan, heldKeys map[string]bool) error {
+func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan, heldKeys map[string]bool, reshaped map[string][]catalog.KeyMember) error {
 	var schemas, fields, streams, variants, pairs, pairFields, events, keys [][]any
 	for _, sw := range p.Schemas {
 		if sw.New {
@@ -143,7 +151,7 @@ func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan, heldKeys map[
 	}
 	for _, k := range p.Keys {
 		if !heldKeys[k.Key] {
-			keys = append(keys, newKeyRow(k))
+			keys = append(keys, newKeyRow(k, catalog.Diverges(reshaped[k.Key])))
 		}
 	}
 	for _, c := range []struct {
@@ -181,11 +189,11 @@ var (
 
 // keyColumns are the columns of schema_keys newKeyRow fills.
 var keyColumns = []string{"schema_key", "metric_type", "unit", "metric_types", "units", "schema_count", "producer_count",
-	"first_seen", "last_seen", "description", "description_at", "superseded_count", "signal", "name", "span_kinds"}
+	"first_seen", "last_seen", "description", "description_at", "superseded_count", "signal", "name", "span_kinds", "diverging"}
 
 // newKeyRow is the summary of a key the database does not hold: the
-// batch's, as the upsert would insert it.
-func newKeyRow(k catalog.KeyWrite) []any {
+// batch's, as the upsert would insert it, and whether it diverges.
+func newKeyRow(k catalog.KeyWrite, diverging bool) []any {
 	types := make([]int16, len(k.Types))
 	for i, t := range k.Types {
 		types[i] = int16(t)
@@ -196,7 +204,8 @@ func newKeyRow(k catalog.KeyWrite) []any {
 	}
 	units := append([]string{}, k.Units...) // never nil: the column is NOT NULL
 	return []any{k.Key, int16(k.Type), k.Unit, types, units, int64(k.SchemaDelta), int64(k.ProducerDelta), utc(k.FirstSeen),
-		utc(k.LastSeen), k.Description.Text, utc(k.Description.At), int64(k.SupersededDelta), int16(k.Signal.API()), k.Name, kinds}
+		utc(k.LastSeen), k.Description.Text, utc(k.Description.At), int64(k.SupersededDelta), int16(k.Signal.API()), k.Name, kinds,
+		diverging}
 }
 
 // heldKeys is which of the plan's keys have a summary in the database.

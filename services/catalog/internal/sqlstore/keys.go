@@ -100,9 +100,9 @@ func KeyOrder(sort tallycatv1.SchemaKeySort, name string) (string, bool) {
 }
 
 // ListSchemaKeys implements catalog.Store.ListSchemaKeys on r. It reads
-// the summaries the writer keeps; only the page's version flags, cost,
-// figures (KeyFigures), versions and divergence (addDetails) are worked
-// out as it reads. A sort by cost or by
+// the summaries the writer keeps, their divergence with them; only the
+// page's version flags, cost, figures (KeyFigures) and versions
+// (addDetails) are worked out as it reads. A sort by cost or by
 // error share works out that figure for every key that passes the filter,
 // sorts and pages them (SortByCost, SortByErrorShare), then reads the
 // page's summaries.
@@ -129,7 +129,7 @@ func ListSchemaKeys(ctx context.Context, r KeyReader, snaps *costSnapshots, f ca
 		err = addFigures(ctx, r, out, nil)
 	}
 	if err == nil {
-		err = addDetails(ctx, r, out, f)
+		err = addDetails(ctx, r, out)
 	}
 	if err != nil {
 		return nil, 0, Wrap("list schema keys", err)
@@ -176,7 +176,7 @@ func keysByFigure(ctx context.Context, r KeyReader, snaps *costSnapshots, f cata
 	if err := addFigures(ctx, r, out, figs); err != nil {
 		return nil, 0, err
 	}
-	return out, total, addDetails(ctx, r, out, f)
+	return out, total, addDetails(ctx, r, out)
 }
 
 // addCosts fills the summaries' costs, from costs when given, else worked

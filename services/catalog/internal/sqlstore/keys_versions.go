@@ -12,12 +12,12 @@ import (
 )
 
 // What a list of keys says of each beside the summaries the writer keeps:
-// the versions of its schemas, whether they diverge, and which keys are
-// TallyCat's own (catalog.IsSelf). None is kept in schema_keys, which
-// would need a migration and a write on every version change; the
-// schemas, their streams and the version history hold them, so a list
-// reads them for its page alone, and a filter on them reads the streams
-// once.
+// the versions of its schemas, and which keys are TallyCat's own
+// (catalog.IsSelf). Neither is kept in schema_keys, which would need a
+// write on every version change; the version history and the streams
+// hold them, so a list reads them for its page alone, and a filter on
+// them reads the streams once. Whether a key diverges is kept there (see
+// divergence.go).
 
 // KeyDetailReader reads, in the store's SQL, what a page of keys says
 // beside its summaries.
@@ -27,9 +27,6 @@ type KeyDetailReader interface {
 	// and status of its history row with the highest seq, and whether
 	// the schema is superseded (no current stream), in no order.
 	KeyVersions(ctx context.Context, keys []string, each func(Row) error) error
-	// DivergingOf reads which of the listed keys diverge, as
-	// DivergingKeys selects them.
-	DivergingOf(ctx context.Context, keys []string) ([]string, error)
 }
 
 // quote is a string literal both dialects read.
@@ -56,24 +53,8 @@ func NotSelfKeys() string {
 	return `SELECT schema_key FROM schema_streams WHERE NOT ` + SelfSQL("service_namespace", "service_name")
 }
 
-// DivergingKeys selects the keys, among those within (a condition on
-// schema_key; TRUE for every key) holds, whose current schemas disagree
-// as catalog.KeyFilter.Diverging says: more than one unit or metric type
-// among the schemas some stream produces now, or more than one schema
-// among the current streams of more than one service. within appears
-// twice: a dialect with positional placeholders binds its arguments
-// twice.
-func DivergingKeys(within string) string {
-	return `SELECT schema_key FROM schemas WHERE current_streams > 0 AND ` + within + `
-		GROUP BY schema_key HAVING count(DISTINCT unit) > 1 OR count(DISTINCT metric_type) > 1
-		UNION
-		SELECT schema_key FROM schema_streams WHERE superseded_by = '' AND ` + within + `
-		GROUP BY schema_key HAVING count(DISTINCT schema_id) > 1 AND count(DISTINCT service_name) > 1`
-}
-
-// addDetails fills the summaries' versions and divergence. A page listed
-// under the diverging filter diverges without asking.
-func addDetails(ctx context.Context, r KeyReader, out []catalog.KeySummary, f catalog.KeyFilter) error {
+// addDetails fills the summaries' versions.
+func addDetails(ctx context.Context, r KeyReader, out []catalog.KeySummary) error {
 	if len(out) == 0 {
 		return nil
 	}
@@ -102,17 +83,6 @@ func addDetails(ctx context.Context, r KeyReader, out []catalog.KeySummary, f ca
 		slices.SortFunc(out[i].Versions, func(a, b catalog.KeyVersion) int {
 			return cmp.Or(CompareVersions(a.Version, b.Version), cmp.Compare(a.SchemaID, b.SchemaID))
 		})
-	}
-	diverging := keys
-	if !f.Diverging {
-		if diverging, err = r.DivergingOf(ctx, keys); err != nil {
-			return err
-		}
-	}
-	for _, k := range diverging {
-		if i, ok := at[k]; ok {
-			out[i].Diverging = true
-		}
 	}
 	return nil
 }

@@ -1,0 +1,43 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
+)
+
+// recheckDivergence works out again, from their members as they are now,
+// whether the keys diverge, and writes it (see sqlstore.KeyMembersQuery).
+func recheckDivergence(ctx context.Context, conn *sql.Conn, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	members := sqlstore.KeyMembers{}
+	if err := scanRows(ctx, conn, sqlstore.KeyMembersQuery(`ss.schema_key IN (SELECT unnest(?::VARCHAR[]))`), []any{keys},
+		rowsOf(members.Scan)); err != nil {
+		return fmt.Errorf("read members of keys: %w", err)
+	}
+	_, err := conn.ExecContext(ctx, `UPDATE schema_keys SET diverging = schema_key IN (SELECT unnest(?::VARCHAR[]))
+		WHERE schema_key IN (SELECT unnest(?::VARCHAR[]))`, members.Diverging(keys), keys)
+	if err != nil {
+		return fmt.Errorf("write divergence of keys: %w", err)
+	}
+	return nil
+}
+
+// fillDivergence is migration 13's Go step: every key's divergence,
+// worked out from its members.
+func fillDivergence(ctx context.Context, conn *sql.Conn) error {
+	var keys sqlstore.Strings
+	if err := scanRows(ctx, conn, `SELECT schema_key FROM schema_keys`, nil, rowsOf(keys.Scan)); err != nil {
+		return err
+	}
+	members := sqlstore.KeyMembers{}
+	if err := scanRows(ctx, conn, sqlstore.KeyMembersQuery("TRUE"), nil, rowsOf(members.Scan)); err != nil {
+		return fmt.Errorf("read members of keys: %w", err)
+	}
+	_, err := conn.ExecContext(ctx, `UPDATE schema_keys SET diverging = schema_key IN (SELECT unnest(?::VARCHAR[]))`, members.Diverging(keys))
+	return err
+}
