@@ -186,33 +186,47 @@ func testDivergingAndVersions(t *testing.T, h Harness) {
 	}
 }
 
-// RecordDiverging records keys of which some diverge into s, for a test
-// of an upgrade that works divergence out for the keys a catalog holds,
-// and returns those that do.
-func RecordDiverging(t *testing.T, s catalog.Store) []string {
+// RecordKeyFlags records into s keys of which some diverge and one only
+// TallyCat's own catalog sent, for a test of an upgrade that works those
+// flags out for the keys a catalog holds, and returns the diverging keys
+// and TallyCat's own.
+func RecordKeyFlags(t *testing.T, s catalog.Store) (diverging, self []string) {
 	t.Helper()
 	ms := Observation("b.units", "payments", T0)
 	ms.Shape.Unit = "ms"
 	ms.Normalize()
-	record(t, s, "", Observation("a.same", "checkout", T0), Observation("a.same", "payments", T0),
+	own := Observation("d.own", catalog.SelfServices[0], T0)
+	own.Producer.ServiceNamespace = catalog.SelfNamespace
+	shared := Observation("a.same", catalog.SelfServices[0], T0)
+	shared.Producer.ServiceNamespace = catalog.SelfNamespace
+	record(t, s, "", Observation("a.same", "checkout", T0), shared,
 		Observation("b.units", "checkout", T0), ms,
-		Observation("c.shapes", "checkout", T0, Str("x")), Observation("c.shapes", "payments", T0, Str("y")))
-	return []string{"b.units", "c.shapes"}
+		Observation("c.shapes", "checkout", T0, Str("x")), Observation("c.shapes", "payments", T0, Str("y")), own)
+	return []string{"b.units", "c.shapes"}, []string{"d.own"}
 }
 
-// CheckDiverging checks that the diverging keys of s are want, listed
-// under the filter and flagged in the list of every key.
-func CheckDiverging(t *testing.T, s catalog.Store, want []string) {
+// CheckKeyFlags checks that the diverging keys of s are diverging, listed
+// under the filter and flagged in the list of every key, and that the
+// list without TallyCat's own leaves self out, and only it.
+func CheckKeyFlags(t *testing.T, s catalog.Store, diverging, self []string) {
 	t.Helper()
 	ctx := context.Background()
 	keys, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{Diverging: true}))
-	if !slices.Equal(keyNames(keys), want) {
-		t.Errorf("diverging keys = %v, want %v", keyNames(keys), want)
+	if !slices.Equal(keyNames(keys), diverging) {
+		t.Errorf("diverging keys = %v, want %v", keyNames(keys), diverging)
 	}
 	all, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{}))
+	var others []string
 	for _, k := range all {
-		if k.Diverging != slices.Contains(want, k.Key) {
+		if k.Diverging != slices.Contains(diverging, k.Key) {
 			t.Errorf("%s: diverging = %v, want %v", k.Key, k.Diverging, !k.Diverging)
 		}
+		if !slices.Contains(self, k.Key) {
+			others = append(others, k.Key)
+		}
+	}
+	teams, _ := must2(t)(s.ListSchemaKeys(ctx, catalog.KeyFilter{ExcludeSelf: true}))
+	if !slices.Equal(keyNames(teams), others) {
+		t.Errorf("keys without TallyCat's own = %v, want %v", keyNames(teams), others)
 	}
 }

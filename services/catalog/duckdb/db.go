@@ -174,7 +174,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 // after the migration's SQL in its transaction.
 var goSteps = map[int]func(context.Context, *sql.Conn) error{
 	4:  foldIntoReleases,
-	13: fillDivergence,
+	13: fillKeyFlags,
 }
 
 // signalsMigration is the migration that adds the columns of spans and

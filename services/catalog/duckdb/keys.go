@@ -38,7 +38,7 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 		}
 	}
 	if f.ExcludeSelf {
-		where = append(where, `schema_key IN (`+sqlstore.NotSelfKeys()+`)`)
+		where = append(where, `NOT self_only`)
 	}
 	if f.Diverging {
 		where = append(where, `diverging`)

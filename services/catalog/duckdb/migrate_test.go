@@ -290,7 +290,7 @@ func TestUpgradeKeepsCostRates(t *testing.T) {
 	// Today's writer writes the columns of spans and logs too, which a
 	// metric's rows hold at their defaults, and a key's divergence: add
 	// them as migrations 4 and 13 do.
-	if err := addLaterColumns(ctx, old.db, signalsMigration, "migrations/0013_key_divergence.sql"); err != nil {
+	if err := addLaterColumns(ctx, old.db, signalsMigration, "migrations/0013_key_flags.sql"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := old.RecordObservations(ctx, "", []catalog.Observation{o}); err != nil {

@@ -43,9 +43,11 @@ func writePlan(ctx context.Context, conn *sql.Conn, p *catalog.Plan) error {
 // plan's keys the database does not hold (newKeys, from the writer's
 // memory): their summaries are inserted, not merged, which on a batch of
 // new keys is the largest write saved (a merge of 1,000 summaries cost
-// 30-70 ms, most of the writes). It then writes the divergence of the
-// keys the plan reshaped: a new key's from the plan, another's worked
-// out again from all its members.
+// 30-70 ms, most of the writes). It then writes the flags of the keys the
+// plan changed (see sqlstore/key_flags.go): a new key's divergence from
+// the plan, another's worked out again from all its members, and which
+// are TallyCat's own. A new key is inserted as neither diverging nor
+// TallyCat's own, the flags of most, and only the others are updated.
 func writePlanNew(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys map[string]bool) error {
 	if err := writeRows(ctx, conn, p, newKeys); err != nil {
 		return err
@@ -57,7 +59,11 @@ func writePlanNew(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys 
 			recheck = append(recheck, key)
 		}
 	}
-	return recheckDivergence(ctx, conn, recheck)
+	if err := recheckDivergence(ctx, conn, recheck); err != nil {
+		return err
+	}
+	selfOnly, notSelf := sqlstore.SelfOnly(p, func(key string) bool { return newKeys[key] })
+	return markSelfOnly(ctx, conn, selfOnly, notSelf)
 }
 
 // writeRows writes the plan's rows (see writePlanNew).
@@ -188,8 +194,8 @@ func writeRows(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys map
 }
 
 // keyColumns are the columns of schema_keys the writer's rows hold: all
-// but diverging, which writePlanNew writes apart, and writePlan (whose
-// plans migration 4 writes, before the column was added) does not.
+// but the flags, which writePlanNew writes apart, and writePlan (whose
+// plans migration 4 writes, before the columns were added) does not.
 var keyColumns = []string{"schema_key", "metric_type", "unit", "metric_types", "units", "schema_count", "producer_count",
 	"first_seen", "last_seen", "description", "description_at", "superseded_count", "signal", "name", "span_kinds"}
 

@@ -53,7 +53,7 @@ func (dialect) KeyFilter(f catalog.KeyFilter) sqlstore.Cond {
 		indexed = false
 	}
 	if f.ExcludeSelf {
-		where = append(where, `schema_key IN (`+sqlstore.NotSelfKeys()+`)`)
+		where = append(where, `NOT self_only`)
 		indexed = false
 	}
 	if f.Diverging {

@@ -60,7 +60,7 @@ func embedded() ([]migration, error) {
 // goSteps are the parts of migrations that need the catalog's rules, run
 // after the migration's SQL in its transaction.
 var goSteps = map[int]func(context.Context, pgx.Tx) error{
-	9: fillDivergence,
+	9: fillKeyFlags,
 }
 
 // migrate applies every embedded migration newer than the database, each

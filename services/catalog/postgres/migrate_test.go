@@ -149,23 +149,23 @@ func TestUpgradeRefusesAMetricKeyLikeASpans(t *testing.T) {
 	}
 }
 
-// TestUpgradeWorksOutDivergence opens a catalog as the release before
-// migration 9 left it (no column of its keys' divergence) and checks that
-// the upgrade works it out for every key it holds.
-func TestUpgradeWorksOutDivergence(t *testing.T) {
+// TestUpgradeWorksOutKeyFlags opens a catalog as the release before
+// migration 9 left it (no columns of its keys' flags) and checks that the
+// upgrade works them out for every key it holds.
+func TestUpgradeWorksOutKeyFlags(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.Start(t).NewDatabase(t)
 	s := open(t, dsn)
-	want := catalogtest.RecordDiverging(t, s)
+	diverging, self := catalogtest.RecordKeyFlags(t, s)
 	s.Close()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `ALTER TABLE schema_keys DROP COLUMN diverging; DELETE FROM schema_migrations WHERE version = 9`,
+	if _, err := conn.Exec(ctx, `ALTER TABLE schema_keys DROP COLUMN diverging, DROP COLUMN self_only; DELETE FROM schema_migrations WHERE version = 9`,
 		pgx.QueryExecModeSimpleProtocol); err != nil {
 		t.Fatal(err)
 	}
-	catalogtest.CheckDiverging(t, open(t, dsn), want)
+	catalogtest.CheckKeyFlags(t, open(t, dsn), diverging, self)
 }

@@ -35,7 +35,8 @@ func writePlan(ctx context.Context, tx pgx.Tx, p *catalog.Plan, tail *pgx.Batch)
 		return err
 	}
 	reshaped := p.ReshapedKeys()
-	if err := copyAppended(ctx, tx, p, held, reshaped); err != nil {
+	selfOnly, notSelf := sqlstore.SelfOnly(p, func(key string) bool { return !held[key] })
+	if err := copyAppended(ctx, tx, p, held, newKeyFlags(reshaped, selfOnly)); err != nil {
 		return err
 	}
 	queueStreams(&b, p)
@@ -49,10 +50,28 @@ func writePlan(ctx context.Context, tx pgx.Tx, p *catalog.Plan, tail *pgx.Batch)
 	if err := runBatch(ctx, tx, &b); err != nil {
 		return err
 	}
-	// A key new to the store was copied in with its divergence; the
-	// others the batch reshaped are worked out again from all their
-	// members.
-	return recheckDivergence(ctx, tx, sqlstore.RecheckedKeys(reshaped, func(key string) bool { return held[key] }))
+	// A key new to the store was copied in with its flags; the others the
+	// batch reshaped have their divergence worked out again from all
+	// their members, and stop being TallyCat's own if another release
+	// now sends them.
+	if err := recheckDivergence(ctx, tx, sqlstore.RecheckedKeys(reshaped, func(key string) bool { return held[key] })); err != nil {
+		return err
+	}
+	return markNotSelf(ctx, tx, notSelf)
+}
+
+// keyFlags are the flags of a key new to the store (see
+// sqlstore/key_flags.go).
+type keyFlags struct{ diverging, selfOnly bool }
+
+// newKeyFlags are the flags of the plan's new keys: whether their members
+// diverge, and whether only TallyCat's own services sent them.
+func newKeyFlags(reshaped map[string][]catalog.KeyMember, selfOnly []string) func(key string) keyFlags {
+	self := make(map[string]bool, len(selfOnly))
+	for _, k := range selfOnly {
+		self[k] = true
+	}
+	return func(key string) keyFlags { return keyFlags{catalog.Diverges(reshaped[key]), self[key]} }
 }
 
 // The ON CONFLICT clauses' merges, on a target aliased t: spans widen,
@@ -108,7 +127,7 @@ func queueSchemas(b *pgx.Batch, p *catalog.Plan) map[string]bool {
 // (those of a set that may be stored already go through queuePairs), the
 // events (whose seq the column default numbers in the plan's order) and
 // nothing else.
-func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan, heldKeys map[string]bool, reshaped map[string][]catalog.KeyMember) error {
+func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan, heldKeys map[string]bool, flagsOf func(key string) keyFlags) error {
 	var schemas, fields, streams, variants, pairs, pairFields, events, keys [][]any
 	for _, sw := range p.Schemas {
 		if sw.New {
@@ -151,7 +170,7 @@ func copyAppended(ctx context.Context, tx pgx.Tx, p *catalog.Plan, heldKeys map[
 	}
 	for _, k := range p.Keys {
 		if !heldKeys[k.Key] {
-			keys = append(keys, newKeyRow(k, catalog.Diverges(reshaped[k.Key])))
+			keys = append(keys, newKeyRow(k, flagsOf(k.Key)))
 		}
 	}
 	for _, c := range []struct {
@@ -189,11 +208,11 @@ var (
 
 // keyColumns are the columns of schema_keys newKeyRow fills.
 var keyColumns = []string{"schema_key", "metric_type", "unit", "metric_types", "units", "schema_count", "producer_count",
-	"first_seen", "last_seen", "description", "description_at", "superseded_count", "signal", "name", "span_kinds", "diverging"}
+	"first_seen", "last_seen", "description", "description_at", "superseded_count", "signal", "name", "span_kinds", "diverging", "self_only"}
 
 // newKeyRow is the summary of a key the database does not hold: the
-// batch's, as the upsert would insert it, and whether it diverges.
-func newKeyRow(k catalog.KeyWrite, diverging bool) []any {
+// batch's, as the upsert would insert it, and its flags.
+func newKeyRow(k catalog.KeyWrite, f keyFlags) []any {
 	types := make([]int16, len(k.Types))
 	for i, t := range k.Types {
 		types[i] = int16(t)
@@ -205,7 +224,7 @@ func newKeyRow(k catalog.KeyWrite, diverging bool) []any {
 	units := append([]string{}, k.Units...) // never nil: the column is NOT NULL
 	return []any{k.Key, int16(k.Type), k.Unit, types, units, int64(k.SchemaDelta), int64(k.ProducerDelta), utc(k.FirstSeen),
 		utc(k.LastSeen), k.Description.Text, utc(k.Description.At), int64(k.SupersededDelta), int16(k.Signal.API()), k.Name, kinds,
-		diverging}
+		f.diverging, f.selfOnly}
 }
 
 // heldKeys is which of the plan's keys have a summary in the database.

@@ -101,7 +101,7 @@ var Tables = []Table{
 	{"applied_batches", cols("batch_id", Text, "applied_at", Time), "batch_id"},
 	{"schema_keys", cols("schema_key", Text, "metric_type", Int, "unit", Text, "metric_types", Ints, "units", Texts,
 		"schema_count", Int, "producer_count", Int, "first_seen", Time, "last_seen", Time, "description", Text,
-		"description_at", Time, "superseded_count", Int, "signal", Int, "name", Text, "span_kinds", Ints, "diverging", Bool), "schema_key"},
+		"description_at", Time, "superseded_count", Int, "signal", Int, "name", Text, "span_kinds", Ints, "diverging", Bool, "self_only", Bool), "schema_key"},
 	{"schema_streams", cols("schema_id", Text, "stream_id", Text, "schema_key", Text, "service_namespace", Text,
 		"service_name", Text, "service_version", Text, "scope_name", Text, "scope_version", Text, "union_attributes", Text,
 		"description", Text, "description_at", Time, "first_seen", Time, "last_seen", Time, "data_point_count", Uint,

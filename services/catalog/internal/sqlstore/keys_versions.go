@@ -12,12 +12,10 @@ import (
 )
 
 // What a list of keys says of each beside the summaries the writer keeps:
-// the versions of its schemas, and which keys are TallyCat's own
-// (catalog.IsSelf). Neither is kept in schema_keys, which would need a
-// write on every version change; the version history and the streams
-// hold them, so a list reads them for its page alone, and a filter on
-// them reads the streams once. Whether a key diverges is kept there (see
-// divergence.go).
+// the versions of its schemas. They are not kept in schema_keys, which
+// would need a write on every version change; the version history holds
+// them, so a list reads them for its page alone. Whether a key diverges,
+// and whether it is TallyCat's own, are kept there (see key_flags.go).
 
 // KeyDetailReader reads, in the store's SQL, what a page of keys says
 // beside its summaries.
@@ -47,8 +45,8 @@ func SelfSQL(namespace, name string) string {
 
 // NotSelfKeys selects the keys a release other than TallyCat's own ever
 // sent: every stream of a key, superseded or not, is a release that sent
-// it, so a key is TallyCat's alone when each of its streams is. Its
-// complement is what catalog.KeyFilter.ExcludeSelf leaves out.
+// it, so a key is TallyCat's alone when each of its streams is. The
+// migration that added schema_keys' self_only column fills it from it.
 func NotSelfKeys() string {
 	return `SELECT schema_key FROM schema_streams WHERE NOT ` + SelfSQL("service_namespace", "service_name")
 }

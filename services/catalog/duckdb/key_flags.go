@@ -27,9 +27,28 @@ func recheckDivergence(ctx context.Context, conn *sql.Conn, keys []string) error
 	return nil
 }
 
-// fillDivergence is migration 13's Go step: every key's divergence,
-// worked out from its members.
-func fillDivergence(ctx context.Context, conn *sql.Conn) error {
+// markSelfOnly writes which keys only TallyCat's own services sent
+// (selfOnly, new keys), and which are no longer so (notSelf).
+func markSelfOnly(ctx context.Context, conn *sql.Conn, selfOnly, notSelf []string) error {
+	if len(selfOnly) > 0 {
+		if _, err := conn.ExecContext(ctx, `UPDATE schema_keys SET self_only = true WHERE schema_key IN (SELECT unnest(?::VARCHAR[]))`, selfOnly); err != nil {
+			return fmt.Errorf("mark keys TallyCat's own: %w", err)
+		}
+	}
+	if len(notSelf) > 0 {
+		if _, err := conn.ExecContext(ctx, `UPDATE schema_keys SET self_only = false WHERE self_only AND schema_key IN (SELECT unnest(?::VARCHAR[]))`, notSelf); err != nil {
+			return fmt.Errorf("mark keys sent by others: %w", err)
+		}
+	}
+	return nil
+}
+
+// fillKeyFlags is migration 13's Go step: every key's divergence, worked
+// out from its members, and whether only TallyCat's own services sent it.
+func fillKeyFlags(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `UPDATE schema_keys SET self_only = schema_key NOT IN (`+sqlstore.NotSelfKeys()+`)`); err != nil {
+		return err
+	}
 	var keys sqlstore.Strings
 	if err := scanRows(ctx, conn, `SELECT schema_key FROM schema_keys`, nil, rowsOf(keys.Scan)); err != nil {
 		return err

@@ -2,12 +2,17 @@ package catalog
 
 import tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 
-// A key diverges when its current schemas disagree (KeyFilter.Diverging
-// says how). The writer works that out for the keys whose current streams
-// a batch changes and keeps it beside the key's summary, so that a list
-// of keys reads one flag rather than every stream of its page's keys, and
-// the "diverging only" list is a filter on a column. The rule is here,
-// once: a store reads a key's members (KeyMember) and asks Diverges.
+// Two things a list of keys says of each, which the writer works out for
+// the keys a batch changes and keeps beside the key's summary, so that a
+// list reads a flag rather than every stream of its page's keys, and its
+// filters are conditions on a column:
+//   - a key diverges when its current schemas disagree (KeyFilter.Diverging
+//     says how): a store reads the members (KeyMember) of a key whose
+//     current streams a batch changed and asks Diverges;
+//   - a key is TallyCat's own when each release that ever sent it is
+//     (IsSelf): it stops being so at the first stream another release
+//     sends (SentByOthers), and never becomes so again, as a key's
+//     streams are never forgotten.
 
 // A KeyMember is one current stream of a key as divergence reads it: the
 // schema it is on, that schema's unit and metric type, and the service
@@ -64,6 +69,19 @@ func (p *Plan) ReshapedKeys() map[string][]KeyMember {
 		}
 		sh := p.Schemas[shapes[st.SchemaID]].Shape
 		out[st.Key] = append(out[st.Key], KeyMember{SchemaID: st.SchemaID, Unit: sh.Unit, Type: sh.Type, Service: st.Stream.Release.ServiceName})
+	}
+	return out
+}
+
+// SentByOthers are the keys to which p brings a stream that a release
+// other than TallyCat's own sends: such a key is not TallyCat's alone
+// (KeyFilter.ExcludeSelf), whatever else sent it.
+func (p *Plan) SentByOthers() map[string]bool {
+	out := map[string]bool{}
+	for _, st := range p.Streams {
+		if st.New && !st.Stream.Release.IsSelf() {
+			out[st.Key] = true
+		}
 	}
 	return out
 }

@@ -26,9 +26,23 @@ func recheckDivergence(ctx context.Context, tx pgx.Tx, keys []string) error {
 	return nil
 }
 
-// fillDivergence is migration 9's Go step: every key's divergence,
-// worked out from its members.
-func fillDivergence(ctx context.Context, tx pgx.Tx) error {
+// markNotSelf writes that keys are no longer TallyCat's alone.
+func markNotSelf(ctx context.Context, tx pgx.Tx, notSelf []string) error {
+	if len(notSelf) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE schema_keys SET self_only = false WHERE self_only AND schema_key = ANY($1)`, notSelf); err != nil {
+		return fmt.Errorf("mark keys sent by others: %w", err)
+	}
+	return nil
+}
+
+// fillKeyFlags is migration 9's Go step: every key's divergence, worked
+// out from its members, and whether only TallyCat's own services sent it.
+func fillKeyFlags(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `UPDATE schema_keys SET self_only = schema_key NOT IN (`+sqlstore.NotSelfKeys()+`)`); err != nil {
+		return err
+	}
 	var keys sqlstore.Strings
 	if err := eachRow(ctx, tx, `SELECT schema_key FROM schema_keys`, nil, rowsOf(keys.Scan)); err != nil {
 		return err

@@ -5,12 +5,15 @@ import (
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
-// Divergence kept by the writer (see catalog.Diverges): schema_keys'
-// diverging column. A key new to the store gets it from the batch that
-// made it (catalog.Plan.ReshapedKeys); a key the store held, whose
-// current streams a batch changed, gets it worked out again once the
-// batch is written, from its members as KeyMembersQuery reads them; a
-// migration works it out for every key the store held before the column.
+// The flags the writer keeps beside a key's summary (see
+// catalog/key_flags.go): schema_keys' diverging and self_only columns.
+// A key new to the store gets them from the batch that made it
+// (catalog.Plan.ReshapedKeys, SentByOthers); a key the store held, whose
+// current streams a batch changed, gets its divergence worked out again
+// once the batch is written, from its members as KeyMembersQuery reads
+// them, and stops being TallyCat's own at the first stream another
+// release sends; a migration works both out for every key the store held
+// before the columns (with NotSelfKeys for the second).
 
 // KeyMembersQuery selects the current members of the keys whose
 // schema_streams rows (aliased ss) pass within, in either dialect, as
@@ -63,4 +66,21 @@ func RecheckedKeys(reshaped map[string][]catalog.KeyMember, held func(key string
 		}
 	}
 	return out
+}
+
+// SelfOnly splits the keys of p as the writer marks them: the keys new to
+// the store (isNew) that only TallyCat's own services sent, and the keys
+// it held to which p brings a stream another release sends, which are no
+// longer TallyCat's alone if they were.
+func SelfOnly(p *catalog.Plan, isNew func(key string) bool) (selfOnly, notSelf []string) {
+	others := p.SentByOthers()
+	for _, k := range p.Keys {
+		switch {
+		case isNew(k.Key) && !others[k.Key]:
+			selfOnly = append(selfOnly, k.Key)
+		case !isNew(k.Key) && others[k.Key]:
+			notSelf = append(notSelf, k.Key)
+		}
+	}
+	return selfOnly, notSelf
 }
