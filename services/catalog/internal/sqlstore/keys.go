@@ -199,6 +199,10 @@ func addCosts(ctx context.Context, r CostReader, out []catalog.KeySummary, costs
 // SortByCost orders keys by their cost, series or data point rate as sort
 // says, the name breaking ties so that pages never overlap or skip. It
 // reports false for any other sort, which the store's columns answer.
+// Most keys of a large catalog have no data in the window: they are
+// parted from the others first, and, holding equal figures, ordered by
+// name alone (a sort that finds them in order, as stores mostly read
+// them, costs one pass), so that the figures are looked up once a key.
 func SortByCost(keys []string, costs map[string]catalog.Cost, sort tallycatv1.SchemaKeySort, descending bool) bool {
 	var by func(catalog.Cost) float64
 	switch sort {
@@ -209,13 +213,31 @@ func SortByCost(keys []string, costs map[string]catalog.Cost, sort tallycatv1.Sc
 	default:
 		return false
 	}
-	slices.SortFunc(keys, func(a, b string) int {
-		o := cmp.Or(cmp.Compare(by(costs[a]), by(costs[b])), cmp.Compare(a, b))
-		if descending {
-			return -o
+	type figured struct {
+		key string
+		v   float64
+	}
+	var some []figured
+	none := keys[:0:0]
+	for _, k := range keys {
+		if c, ok := costs[k]; ok && by(c) != 0 {
+			some = append(some, figured{k, by(c)})
+		} else {
+			none = append(none, k)
 		}
-		return o
-	})
+	}
+	slices.SortFunc(some, func(a, b figured) int { return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.key, b.key)) })
+	slices.Sort(none)
+	// Ascending, the keys without figures (zero) come first; descending,
+	// every order is reversed.
+	i := copy(keys, none)
+	for _, f := range some {
+		keys[i] = f.key
+		i++
+	}
+	if descending {
+		slices.Reverse(keys)
+	}
 	return true
 }
 
