@@ -1,6 +1,8 @@
 package forward
 
 import (
+	"slices"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
 	"github.com/tallycat/tallycat/internal/schemaid"
@@ -186,10 +188,11 @@ func (p *producerRef) resource(vals []cardinality.Value) {
 }
 
 // figures writes into a message the pool's costs it carries, if any, and
-// the producer's resource values: a metric's series and data point
-// fields, a span's or a log's counted fields, each under its own source
-// (SPAN, LOG_RECORD, SEVERITY), which the message's keys already carry.
-func figures(msg *tallycatv1.Observation, c *costs, res []uint64) error {
+// its producer's resource figures (see resourceFigures): a metric's series
+// and data point fields, a span's or a log's counted fields, each under
+// its own source (SPAN, LOG_RECORD, SEVERITY), which the message's keys
+// already carry.
+func figures(msg *tallycatv1.Observation, c *costs, resource []*tallycatv1.FieldFigures) error {
 	if c != nil {
 		if msg.Signal == tallycatv1.Signal_SIGNAL_UNSPECIFIED {
 			d, err := distinctMessage(&c.series)
@@ -223,16 +226,25 @@ func figures(msg *tallycatv1.Observation, c *costs, res []uint64) error {
 			msg.Fields = append(msg.Fields, ff)
 		}
 	}
-	if len(res) == len(msg.ResourceAttributes) {
-		for i, a := range msg.ResourceAttributes {
-			msg.Fields = append(msg.Fields, &tallycatv1.FieldFigures{
-				Source: tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE, Key: a.Name, ValueType: a.ValueType,
-				Distinct:    &tallycatv1.Distinct{Hashes: []uint64{res[i]}},
-				ValuesState: tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD,
-			})
+	msg.Fields = append(msg.Fields, resource...)
+	return nil
+}
+
+// resourceFigures is the figures of a producer's resource values res
+// under its resource attribute keys: one value each, withheld. The hashes
+// are copied: the producer's are overwritten by its next data points
+// while the message may still be on its way.
+func resourceFigures(keys []*tallycatv1.AttributeKey, res []uint64) []*tallycatv1.FieldFigures {
+	out := make([]*tallycatv1.FieldFigures, len(keys))
+	hashes := slices.Clone(res)
+	for i, a := range keys {
+		out[i] = &tallycatv1.FieldFigures{
+			Source: tallycatv1.FieldSource_FIELD_SOURCE_RESOURCE, Key: a.Name, ValueType: a.ValueType,
+			Distinct:    &tallycatv1.Distinct{Hashes: hashes[i : i+1 : i+1]},
+			ValuesState: tallycatv1.ExampleValuesState_EXAMPLE_VALUES_STATE_WITHHELD,
 		}
 	}
-	return nil
+	return out
 }
 
 func distinctMessage(d *cardinality.Distinct) (*tallycatv1.Distinct, error) {

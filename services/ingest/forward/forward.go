@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/cardinality"
@@ -354,42 +353,6 @@ func (f *Forwarder) Pending() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.pending
-}
-
-// toProto is the catalog's message for an observation, with placeholder
-// times and no counts: take fills them in when the message is sent.
-func toProto(o *ingest.Observation) *tallycatv1.Observation {
-	msg := &tallycatv1.Observation{
-		Description:         o.Description,
-		DataPointAttributes: keys(o.Shape.Attributes),
-		Producer: &tallycatv1.ProducerIdentity{
-			ServiceName: o.Producer.ServiceName, ServiceNamespace: o.Producer.ServiceNamespace,
-			ServiceVersion: o.Producer.ServiceVersion, ServiceInstanceId: o.Producer.ServiceInstanceID,
-		},
-		ScopeName: o.ScopeName, ScopeVersion: o.ScopeVersion,
-		ResourceAttributes: keys(o.ResourceAttributes),
-		ScopeAttributes:    keys(o.ScopeAttributes),
-		// Times are set when sent; these placeholders satisfy validation.
-		FirstObserved: timestamppb.New(time.Unix(0, 0)), LastObserved: timestamppb.New(time.Unix(0, 0)),
-	}
-	if o.Shape.Signal == schemaid.Metric {
-		sh := &o.Shape
-		msg.MetricName, msg.MetricType, msg.Unit, msg.Temporality, msg.Monotonic = sh.Name, sh.Type, sh.Unit, sh.Temporality, sh.Monotonic
-	} else {
-		signalToProto(msg, o)
-	}
-	return msg
-}
-
-func keys(attrs []schemaid.Attribute) []*tallycatv1.AttributeKey {
-	if len(attrs) == 0 {
-		return nil
-	}
-	out := make([]*tallycatv1.AttributeKey, len(attrs))
-	for i, a := range attrs {
-		out[i] = &tallycatv1.AttributeKey{Name: a.Key, ValueType: a.Type}
-	}
-	return out
 }
 
 func truncate(s string, n int) string {

@@ -14,8 +14,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
-	"github.com/tallycat/tallycat/internal/schemaid"
-	"github.com/tallycat/tallycat/services/ingest"
 )
 
 // Sending: the flush loop, choosing what a batch carries, delivering it with
@@ -102,8 +100,9 @@ func (f *Forwarder) take(everything bool) []taken {
 	now := f.now().UnixNano()
 	over := len(f.entries) - f.cfg.MaxKnown
 	var batch []taken
+	var msgs batchMessages
 	add := func(k key, e *entry) {
-		msg, err := f.message(k, e)
+		msg, err := msgs.message(k, e)
 		if err != nil {
 			// Only inference makes entries, from encodings it made: this
 			// would be a bug, and the entry cannot be sent.
@@ -132,7 +131,7 @@ func (f *Forwarder) take(everything bool) []taken {
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
 		e.count, e.first, e.last, e.witness = 0, 0, 0, 0
 		t.costs = f.carry(e, now)
-		if err := figures(msg, t.costs, k.producer.res); err != nil {
+		if err := figures(msg, t.costs, msgs.resourceFigures(k.producer, e.resAttrs, msg)); err != nil {
 			// A sketch that does not encode would be a bug: send the
 			// observation without its figures rather than not at all.
 			slog.Error("encoding an observation's cost figures", "error", err)
@@ -207,19 +206,6 @@ func (f *Forwarder) take(everything bool) []taken {
 func (f *Forwarder) schedule(k key, e *entry, from int64) {
 	e.beatAt = from + int64(f.cfg.HeartbeatInterval)
 	f.beats = append(f.beats, beat{k: k, at: e.beatAt})
-}
-
-// message rebuilds the catalog message of an entry.
-func (f *Forwarder) message(k key, e *entry) (*tallycatv1.Observation, error) {
-	shape, err := schemaid.ParseCanonical(e.canonical)
-	if err != nil {
-		return nil, err
-	}
-	return toProto(&ingest.Observation{
-		Shape: shape, Description: e.description, Producer: k.producer.p,
-		ScopeName: k.scope.name, ScopeVersion: k.scope.version,
-		ResourceAttributes: e.resAttrs, ScopeAttributes: e.scopeAttrs,
-	}), nil
 }
 
 // send delivers one batch, retrying under one batch id, so that the

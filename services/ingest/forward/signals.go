@@ -8,7 +8,6 @@ import (
 
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/internal/schemaid"
-	"github.com/tallycat/tallycat/services/ingest"
 )
 
 // Spans and logs on the wire, and the catalogs that do not take them.
@@ -71,17 +70,13 @@ func addExamples(have, add []string) []string {
 }
 
 // signalToProto fills in a span's or a log's part of an observation's
-// message, in place of a metric's fields.
-func signalToProto(msg *tallycatv1.Observation, o *ingest.Observation) {
-	sh := &o.Shape
+// message, in place of a metric's fields; its data point attribute keys
+// carry their sources (see shapeKeys).
+func signalToProto(msg *tallycatv1.Observation, sh *schemaid.Shape, nameExamples []string) {
 	msg.Signal, msg.Name, msg.ByScope = sh.Signal.API(), sh.Name, sh.ByScope
 	if sh.Signal == schemaid.Span {
 		msg.SpanKind = tallycatv1.SpanKind(sh.SpanKind)
-		msg.NameExamples = o.NameExamples
-	}
-	for i, a := range sh.Attributes {
-		k := msg.DataPointAttributes[i]
-		k.Source, k.EventName = schemaid.APISource(sh.Signal, a.Source), a.Event.String()
+		msg.NameExamples = nameExamples
 	}
 }
 
