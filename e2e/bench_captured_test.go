@@ -22,8 +22,6 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
-	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
-	"github.com/tallycat/tallycat/internal/testenv"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 )
 
@@ -34,10 +32,12 @@ import (
 // ingest near the 100,000 known pairs its memory is measured with.
 const capturedFleet = 100
 
-// capturedExport is a real export, the service the ingest reads in it and
-// how many data points it carries, as the ingest counts them.
+// capturedExport is a real export, the service the ingest reads in it,
+// how many data points it carries, as the ingest counts them, and how many
+// schemas the catalog files them in (one a metric name).
 type capturedExport struct {
 	name, service string
+	schemas       int
 	export
 }
 
@@ -73,7 +73,7 @@ func benchCaptured(b *testing.B, ingests []loopbackIngest) {
 				}
 			}
 			for i, in := range ingests {
-				waitForFleet(b, in.stack, c.service, instancePrefix(i))
+				waitForProducers(b, in.stack, c.service, instancePrefix(i), capturedFleet, c.schemas)
 			}
 			for _, protocol := range loopbackProtocols {
 				for i, in := range ingests {
@@ -129,6 +129,15 @@ func readCaptured(b *testing.B, name string, body []byte) capturedExport {
 	if c.items == 0 {
 		b.Fatalf("captured export %s holds no data points", name)
 	}
+	names := map[string]bool{}
+	for _, rm := range req.ResourceMetrics {
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				names[m.Name] = true
+			}
+		}
+	}
+	c.schemas = len(names)
 	return c
 }
 
@@ -262,31 +271,4 @@ func rewriteField(msg []byte, num protowire.Number, edit func([]byte) ([]byte, e
 		msg = msg[tagLen+valueLen:]
 	}
 	return out, nil
-}
-
-// waitForFleet waits until the catalog lists every instance of a fleet of
-// service, those whose service.instance.id starts with prefix.
-func waitForFleet(b *testing.B, s *stack, service, prefix string) {
-	testenv.Eventually(b, 5*time.Minute, "the catalog records the fleet "+prefix+" of "+service, func() error {
-		seen, token := 0, ""
-		for {
-			res, err := s.client().ListProducers(context.Background(), &tallycatv1.ListProducersRequest{
-				Filter: &tallycatv1.ListProducersRequest_ServiceName{ServiceName: service}, PageSize: 1000, PageToken: token})
-			if err != nil {
-				return err
-			}
-			for _, p := range res.Producers {
-				if strings.HasPrefix(p.ServiceInstanceId, prefix) {
-					seen++
-				}
-			}
-			if token = res.NextPageToken; token == "" {
-				break
-			}
-		}
-		if seen < capturedFleet {
-			return fmt.Errorf("%d of %d instances recorded", seen, capturedFleet)
-		}
-		return nil
-	})
 }

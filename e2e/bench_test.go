@@ -151,30 +151,56 @@ func sendAccepted(b *testing.B, client *http.Client, s *stack, body []byte) {
 
 // warmKnown makes the ingest hold n known (schema, producer, scope) pairs
 // by sending requests of new shapes, so that memory is measured as a fleet
-// would load it.
-func warmKnown(b *testing.B, s *stack, n int) {
+// would load it. Each request is a new release with one instance, whose
+// service.instance.id is instance: another ingest warmed with the same
+// shapes makes the same schemas, and only the ingest's own producers tell
+// the catalog's record of its pairs from the other's.
+func warmKnown(b *testing.B, s *stack, n int, instance string) {
 	cfg := otlpgen.Default()
 	cfg.PointsPerMetric = 1
 	client := &http.Client{}
+	releases := 0
 	for salt := 1; salt*cfg.Metrics <= n; salt++ {
 		cfg.ShapeSalt = salt
 		body, _ := proto.Marshal(otlpgen.Request(cfg))
+		body, err := withInstance(body, instance)
+		if err != nil {
+			b.Fatalf("warm-up request of release %d: %v", salt, err)
+		}
 		sendAccepted(b, client, s, body)
+		releases++
 	}
 	// Wait until the catalog holds them all, so that the measurement starts
 	// with nothing pending.
-	want := n / cfg.Metrics * cfg.Metrics
-	testenv.Eventually(b, 5*time.Minute, "the catalog records the warm-up shapes", func() error {
-		res, err := s.client().ListSchemaKeys(context.Background(), &tallycatv1.ListSchemaKeysRequest{PageSize: 1000})
-		if err != nil {
-			return err
+	waitForProducers(b, s, cfg.Service, instance, releases, cfg.Metrics)
+}
+
+// waitForProducers waits until the catalog lists producers of service
+// whose service.instance.id starts with prefix, each with at least
+// schemas schemas: the catalog has recorded what an ingest sent for them,
+// and the ingest has none of it pending.
+func waitForProducers(b *testing.B, s *stack, service, prefix string, producers, schemas int) {
+	what := fmt.Sprintf("the catalog records %d producers of %s (instances %s…) with %d schemas each", producers, service, prefix, schemas)
+	testenv.Eventually(b, 5*time.Minute, what, func() error {
+		seen, token := 0, ""
+		for {
+			res, err := s.client().ListProducers(context.Background(), &tallycatv1.ListProducersRequest{
+				Filter: &tallycatv1.ListProducersRequest_ServiceName{ServiceName: service}, PageSize: 1000, PageToken: token})
+			if err != nil {
+				return err
+			}
+			for _, p := range res.Producers {
+				if strings.HasPrefix(p.ServiceInstanceId, prefix) && int(p.SchemaCount) >= schemas {
+					seen++
+				}
+			}
+			if token = res.NextPageToken; token == "" {
+				break
+			}
 		}
-		got := 0
-		for _, k := range res.SchemaKeys {
-			got += int(k.SchemaCount)
-		}
-		if got < want {
-			return fmt.Errorf("%d of %d schemas recorded", got, want)
+		if seen < producers {
+			time.Sleep(time.Second) // spare the catalog, which is catching up
+			return fmt.Errorf("%d recorded", seen)
 		}
 		return nil
 	})
@@ -201,9 +227,10 @@ func BenchmarkOTLPLoopback(b *testing.B) {
 	off := &stack{catalogURL: s.catalogURL, grpcAddr: testenv.FreeAddr(b), httpAddr: testenv.FreeAddr(b), catalog: s.catalog}
 	off.ingest = start(b, "tallycat-ingest", off.httpAddr, "--catalog-url", s.catalogURL,
 		"--otlp-grpc-listen", off.grpcAddr, "--otlp-http-listen", off.httpAddr, "--flush-interval", "200ms", "--track-cost=false")
-	warmKnown(b, s, known)
-	warmKnown(b, off, known)
 	ingests := []loopbackIngest{{"cost=off", off}, {"cost=on", s}}
+	for i, in := range ingests {
+		warmKnown(b, in.stack, known, instancePrefix(i)+"warm-up")
+	}
 	cfg := otlpgen.Default()
 	body, _ := proto.Marshal(otlpgen.Request(cfg))
 	for _, protocol := range loopbackProtocols {
