@@ -40,11 +40,19 @@ func DefaultValuesPolicy() ValuesPolicy {
 }
 
 // costs is what the data points of one pool (or one lone entry) carried
-// since it was last reported: a tally per data point attribute of its variant, in the order
-// of the shape's attributes, the zero Tally for a field not counted.
+// since it was last reported: the distinct series, and a tally per data
+// point attribute of its variant, in the order of the shape's attributes,
+// the zero Tally for a field not counted. The first data points' values
+// are logged instead, and go into the tallies later (see costlog.go).
 type costs struct {
 	series cardinality.Distinct
-	fields []cardinality.Tally
+	fields []cardinality.Tally // none while logging
+	width  int                 // the shape's attributes
+	// log holds the logged values, width a data point; keepsText has bit
+	// j set when field j's tally keeps values, so that its texts are
+	// logged.
+	log       []loggedValue
+	keepsText uint64
 }
 
 // maxSpareCosts bounds the costs kept for reuse.
@@ -65,7 +73,7 @@ func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	}
 	figs := e.figuresOf()
 	c := *figs
-	if c == nil || len(c.fields) != n {
+	if c == nil || c.width != n {
 		c = f.newCosts(o.Shape.Attributes)
 		*figs = c
 	}
@@ -77,6 +85,14 @@ func (f *Forwarder) count(k key, e *entry, o *ingest.Observation) {
 	}
 	if n == 0 {
 		return
+	}
+	if c.logging() {
+		points := len(o.Values) / n
+		if c.logFits(points, f.loggedPoints) {
+			c.logValues(o.Values[:points*n], &f.texts)
+			return
+		}
+		f.tally(c, o.Shape.Attributes)
 	}
 	for p := 0; p+n <= len(o.Values); p += n {
 		vals := o.Values[p : p+n]
@@ -100,7 +116,8 @@ func countedField(a schemaid.Attribute) bool {
 }
 
 // newCosts returns empty costs for a variant's attributes, reusing spare
-// ones, whose tallies keep their memory.
+// ones and their memory. They log their first data points' values, unless
+// the shape is too wide to.
 func (f *Forwarder) newCosts(attrs []schemaid.Attribute) *costs {
 	var c *costs
 	if n := len(f.spareCosts); n > 0 {
@@ -108,6 +125,17 @@ func (f *Forwarder) newCosts(attrs []schemaid.Attribute) *costs {
 	} else {
 		c = &costs{}
 	}
+	c.width, c.fields, c.log = len(attrs), c.fields[:0], c.log[:0]
+	if len(attrs) > maxLoggedFields {
+		f.makeTallies(c, attrs)
+	} else {
+		f.startLog(c, attrs)
+	}
+	return c
+}
+
+// makeTallies makes the empty tallies of costs for a shape's attributes.
+func (f *Forwarder) makeTallies(c *costs, attrs []schemaid.Attribute) {
 	// Exactly as many tallies as fields: appending one by one would leave
 	// a five-field shape's in room for eight, 120 bytes more on every
 	// pair holding figures.
@@ -117,9 +145,13 @@ func (f *Forwarder) newCosts(attrs []schemaid.Attribute) *costs {
 			c.fields = append(c.fields, cardinality.Tally{})
 			continue
 		}
-		c.fields = append(c.fields, cardinality.NewTally(a.Type, f.keeps(a.Key), f.cfg.Values.Max))
+		c.fields = append(c.fields, f.newTally(a))
 	}
-	return c
+}
+
+// newTally is an empty tally of a counted field.
+func (f *Forwarder) newTally(a schemaid.Attribute) cardinality.Tally {
+	return cardinality.NewTally(a.Type, f.keeps(a.Key), f.cfg.Values.Max)
 }
 
 // recycle keeps costs that were reported for another pool to reuse.
@@ -131,6 +163,8 @@ func (f *Forwarder) recycle(c *costs) {
 	for i := range c.fields {
 		c.fields[i].Reset()
 	}
+	clear(c.log)
+	c.log = c.log[:0]
 	f.spareCosts = append(f.spareCosts, c)
 }
 
@@ -147,7 +181,17 @@ func (f *Forwarder) giveBack(e *entry, c *costs) {
 	}
 	figs := e.figuresOf()
 	have := *figs
-	if have == nil || len(have.fields) != len(c.fields) {
+	if have == nil || have.width != c.width {
+		f.recycle(have)
+		*figs = c
+		return
+	}
+	// c was tallied when it was taken (see take); have may be logging the
+	// values counted since, and then c's tallies count them too and take
+	// its place.
+	if have.logging() {
+		f.tallyLog(c, have.log)
+		_ = c.series.Merge(&have.series)
 		f.recycle(have)
 		*figs = c
 		return

@@ -173,7 +173,11 @@ type Forwarder struct {
 	spareCosts []*costs
 	keepKey    map[string]bool
 	texts      cardinality.Texts
-	kick       chan struct{}
+	// loggedPoints is how many data points' values costs log before they
+	// are tallied (see costlog.go): maxLoggedPoints, or none for tests
+	// that hold the log to what tallies alone would count.
+	loggedPoints int
+	kick         chan struct{}
 	// refused holds, by signal, until when the catalog's refusal of the
 	// signal holds (see refusedSignal).
 	refused map[tallycatv1.Signal]int64
@@ -200,6 +204,7 @@ func NewReplicated(replicas *Replicas, cfg Config) (*Forwarder, error) {
 		producers: map[ingest.Producer]*producerRef{}, scopes: map[[2]string]*scopeRef{},
 		releases: map[ingest.Producer]*releaseRef{}, pools: map[poolKey]*pool{},
 		keepKey: map[string]bool{}, refused: map[tallycatv1.Signal]int64{},
+		loggedPoints: maxLoggedPoints,
 	}, nil
 }
 

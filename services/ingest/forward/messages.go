@@ -89,6 +89,12 @@ func (b *batchMessages) message(k key, e *entry) (*tallycatv1.Observation, error
 	return msg, nil
 }
 
+// attributes is the data point attributes of a shape whose message was
+// built.
+func (b *batchMessages) attributes(canonical string) []schemaid.Attribute {
+	return b.shapes[canonical].shape.Attributes
+}
+
 func (b *batchMessages) producer(p *producerRef) *tallycatv1.ProducerIdentity {
 	id := b.producers[p]
 	if id == nil {

@@ -131,6 +131,9 @@ func (f *Forwarder) take(everything bool) []taken {
 		e.inflight, e.due, e.sent = true, false, e.fingerprint
 		e.count, e.first, e.last, e.witness = 0, 0, 0, 0
 		t.costs = f.carry(e, now)
+		if t.costs != nil && t.costs.logging() {
+			f.tally(t.costs, msgs.attributes(e.canonical))
+		}
 		if err := figures(msg, t.costs, msgs.resourceFigures(k.producer, e.resAttrs, msg)); err != nil {
 			// A sketch that does not encode would be a bug: send the
 			// observation without its figures rather than not at all.
