@@ -55,8 +55,12 @@ type costs struct {
 	keepsText uint64
 }
 
-// maxSpareCosts bounds the costs kept for reuse.
-const maxSpareCosts = 4096
+// maxSpareCosts bounds the costs kept for reuse, and maxSpareLog the
+// logged values whose memory a spare keeps.
+const (
+	maxSpareCosts = 4096
+	maxSpareLog   = 32
+)
 
 // count adds what an observation's data points (spans, log records)
 // carried to its entry's figures (its pool's, or its own while lone),
@@ -116,7 +120,7 @@ func countedField(a schemaid.Attribute) bool {
 }
 
 // newCosts returns empty costs for a variant's attributes, reusing spare
-// ones and their memory. They log their first data points' values, unless
+// ones (see recycle). They log their first data points' values, unless
 // the shape is too wide to.
 func (f *Forwarder) newCosts(attrs []schemaid.Attribute) *costs {
 	var c *costs
@@ -154,14 +158,20 @@ func (f *Forwarder) newTally(a schemaid.Attribute) cardinality.Tally {
 	return cardinality.NewTally(a.Type, f.keeps(a.Key), f.cfg.Values.Max)
 }
 
-// recycle keeps costs that were reported for another pool to reuse.
+// recycle keeps costs that were reported for another pool to reuse, with
+// the memory of their series and of a short log, but not their tallies:
+// the costs that reuse them log first, and most are reported before they
+// need tallies, so a spare's tallies and the values they kept would be
+// held, unused, by a pair that only logs (370 bytes of a five-field
+// shape's, on every new pair made while reports come back).
 func (f *Forwarder) recycle(c *costs) {
 	if c == nil || len(f.spareCosts) >= maxSpareCosts {
 		return
 	}
 	c.series.Reset()
-	for i := range c.fields {
-		c.fields[i].Reset()
+	c.fields = nil
+	if cap(c.log) > maxSpareLog {
+		c.log = nil
 	}
 	clear(c.log)
 	c.log = c.log[:0]
