@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 )
 
@@ -60,11 +61,14 @@ func testCostSnapshotsAnswerAsEveryRead(t *testing.T, h Harness) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		top := must[*catalog.TopSeries](t)(served.ListTopSeries(ctx, catalog.TopFilter{Window: lastHour, Limit: 10}))
-		if len(top.Metrics) > 0 && top.Metrics[0].Key == "app.refunds" {
+		keys, total := must2(t)(served.ListSchemaKeys(ctx, catalog.KeyFilter{Sort: tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_SERIES,
+			Descending: true, Window: lastHour, Limit: 1}))
+		if len(top.Metrics) > 0 && top.Metrics[0].Key == "app.refunds" && len(keys) == 1 && keys[0].Key == "app.refunds" && total == 3 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("top metrics 30 s after app.refunds' 5,000 series were recorded = %v: want app.refunds first", top.Metrics)
+			t.Fatalf("30 s after app.refunds' 5,000 series were recorded: top metrics %v, keys by series %v of %d: want app.refunds first of 3",
+				top.Metrics, keyNames(keys), total)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

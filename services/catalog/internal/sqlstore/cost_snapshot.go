@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -58,6 +59,42 @@ type costSnapshot struct {
 	// top and own are the top series at MaxTopLimit, of everyone's streams
 	// and without TallyCat's own (TopFilter.ExcludeSelf).
 	top, own *catalog.TopSeries
+
+	// orders are the lists of keys sorted by these figures, by the filter
+	// and sort they were read and sorted for (see sorted): a list sorted
+	// by cost reads every key its filter passes, which at 100k keys is
+	// most of its time, and its next pages would read them again.
+	mu     sync.Mutex
+	orders map[string][]string
+}
+
+// maxOrders bounds how many sorted lists a snapshot keeps; past it, the
+// oldest are forgotten (a search typed letter by letter makes one each).
+const maxOrders = 16
+
+// sorted is the list of keys that pass filter, sorted by sort: the one
+// kept for them, or read (read) and sorted by the snapshot's figures, and
+// kept while the snapshot is served. Callers must not change it.
+func (s *costSnapshot) sorted(filter Cond, sort tallycatv1.SchemaKeySort, descending bool, read func() ([]string, error)) ([]string, error) {
+	id := fmt.Sprintf("%d %t %s %v", sort, descending, filter.SQL, filter.Args)
+	s.mu.Lock()
+	keys, ok := s.orders[id]
+	s.mu.Unlock()
+	if ok {
+		return keys, nil
+	}
+	keys, err := read()
+	if err != nil {
+		return nil, err
+	}
+	SortByCost(keys, s.costs, sort, descending)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.orders == nil || len(s.orders) >= maxOrders {
+		s.orders = map[string][]string{}
+	}
+	s.orders[id] = keys
+	return keys, nil
 }
 
 // costSnapshots holds a store's snapshots, one per window.

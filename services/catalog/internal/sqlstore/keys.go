@@ -137,25 +137,23 @@ func ListSchemaKeys(ctx context.Context, r KeyReader, snaps *costSnapshots, f ca
 	return out, total, nil
 }
 
-// keysByFigure is ListSchemaKeys sorted by cost or by error share.
+// keysByFigure is ListSchemaKeys sorted by cost or by error share. Sorted
+// by cost from a snapshot, the sorted keys are the snapshot's, read once
+// per filter and sort while it is served (costSnapshot.sorted).
 func keysByFigure(ctx context.Context, r KeyReader, snaps *costSnapshots, f catalog.KeyFilter, filter Cond, q CostQuery) ([]catalog.KeySummary, int64, error) {
-	keys, err := r.Keys(ctx, filter)
-	if err != nil {
-		return nil, 0, err
-	}
-	var costs map[string]catalog.Cost
-	var figs map[string]KeyFigures
+	var (
+		keys  []string
+		costs map[string]catalog.Cost
+		figs  map[string]KeyFigures
+		err   error
+	)
 	if f.Sort == tallycatv1.SchemaKeySort_SCHEMA_KEY_SORT_ERROR_SHARE {
-		figs, err = ReadKeyFigures(ctx, r, KeyScope{Filter: filter})
-		SortByErrorShare(keys, figs, f.Descending)
-	} else {
-		var snap *costSnapshot
-		if snap, err = snaps.snapshot(ctx, r, q); err == nil {
-			if costs = snap.keyCosts(); costs == nil {
-				costs, err = KeyCostsIn(ctx, r, KeyScope{Filter: filter}, q)
-			}
+		if keys, err = r.Keys(ctx, filter); err == nil {
+			figs, err = ReadKeyFigures(ctx, r, KeyScope{Filter: filter})
+			SortByErrorShare(keys, figs, f.Descending)
 		}
-		SortByCost(keys, costs, f.Sort, f.Descending)
+	} else {
+		keys, costs, err = keysByCost(ctx, r, snaps, f, filter, q)
 	}
 	if err != nil {
 		return nil, 0, err
@@ -177,6 +175,30 @@ func keysByFigure(ctx context.Context, r KeyReader, snaps *costSnapshots, f cata
 		return nil, 0, err
 	}
 	return out, total, addDetails(ctx, r, out)
+}
+
+// keysByCost is the keys that pass filter sorted by cost as f says, and
+// the costs they were sorted by: the snapshot's when the store keeps one,
+// else worked out for them.
+func keysByCost(ctx context.Context, r KeyReader, snaps *costSnapshots, f catalog.KeyFilter, filter Cond, q CostQuery) ([]string, map[string]catalog.Cost, error) {
+	snap, err := snaps.snapshot(ctx, r, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if snap != nil {
+		keys, err := snap.sorted(filter, f.Sort, f.Descending, func() ([]string, error) { return r.Keys(ctx, filter) })
+		return keys, snap.costs, err
+	}
+	keys, err := r.Keys(ctx, filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	costs, err := KeyCostsIn(ctx, r, KeyScope{Filter: filter}, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	SortByCost(keys, costs, f.Sort, f.Descending)
+	return keys, costs, nil
 }
 
 // addCosts fills the summaries' costs, from costs when given, else worked
