@@ -62,13 +62,10 @@ func (s dialect) Summaries(ctx context.Context, c sqlstore.Cond, order string, d
 	return s.summaries(ctx, c, order, descending, limit, offset)
 }
 
-// SummariesOf implements sqlstore.KeyReader.
+// SummariesOf implements sqlstore.KeyReader. The keys are bound as one
+// list: DuckDB binds a hundred parameters slower than it joins a list.
 func (s dialect) SummariesOf(ctx context.Context, keys []string) ([]catalog.KeySummary, error) {
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
-	out, _, err := s.summaries(ctx, sqlstore.Cond{SQL: `schema_key IN (` + placeholders(len(keys)) + `)`, Args: args}, "schema_key", false, len(keys), 0)
+	out, _, err := s.summaries(ctx, sqlstore.Cond{SQL: `schema_key IN (SELECT unnest(?::VARCHAR[]))`, Args: []any{keys}}, "schema_key", false, len(keys), 0)
 	return out, err
 }
 

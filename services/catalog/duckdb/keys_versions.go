@@ -12,15 +12,6 @@ func (s dialect) KeyVersions(ctx context.Context, keys []string, each func(sqlst
 		SELECT v.schema_key, v.schema_id, v.version, v.status, coalesce(s.current_streams, 0) = 0
 		FROM (
 			SELECT schema_id, any_value(schema_key) AS schema_key, arg_max(version, seq) AS version, arg_max(status, seq) AS status
-			FROM schema_versions WHERE schema_key IN (`+placeholders(len(keys))+`) GROUP BY schema_id
-		) v LEFT JOIN schemas s USING (schema_id)`, anys(keys), rowsOf(each))
-}
-
-// anys is keys as query arguments.
-func anys(keys []string) []any {
-	out := make([]any, len(keys))
-	for i, k := range keys {
-		out[i] = k
-	}
-	return out
+			FROM schema_versions WHERE schema_key IN (SELECT unnest(?::VARCHAR[])) GROUP BY schema_id
+		) v LEFT JOIN schemas s USING (schema_id)`, []any{keys}, rowsOf(each))
 }

@@ -35,8 +35,9 @@ import (
 const StaleAfter = 10
 
 // FreshPerWorkingOut bounds a snapshot's age by how long it took to work
-// out: it is served as it is for at most this many times that long (and
-// at most the age the store was given). A small catalog, whose figures
+// out, with the sorted lists read from it: it is served as it is for at
+// most this many times that long (and at most the age the store was
+// given). A small catalog, whose figures
 // take milliseconds, thus answers every read with figures milliseconds
 // old, as if it kept no snapshot; only a catalog whose figures take
 // seconds serves them for long, and then spends at most one part in this
@@ -52,6 +53,8 @@ type costSnapshot struct {
 	// made is when the working-out began, by the wall clock, and took how
 	// long it took: what its age and freshness are reckoned from (the
 	// store's clock, which ends the window, may stand still in a test).
+	// The lists sorted from it add what they took (under mu): they are
+	// work it saves the reads after them too.
 	made time.Time
 	took time.Duration
 	// costs is the cost of every key with data in the window.
@@ -83,6 +86,7 @@ func (s *costSnapshot) sorted(filter Cond, sort tallycatv1.SchemaKeySort, descen
 	if ok {
 		return keys, nil
 	}
+	start := time.Now()
 	keys, err := read()
 	if err != nil {
 		return nil, err
@@ -90,6 +94,7 @@ func (s *costSnapshot) sorted(filter Cond, sort tallycatv1.SchemaKeySort, descen
 	SortByCost(keys, s.costs, sort, descending)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.took += time.Since(start)
 	if s.orders == nil || len(s.orders) >= maxOrders {
 		s.orders = map[string][]string{}
 	}
@@ -175,7 +180,7 @@ func (c *costSnapshots) held(w tallycatv1.Window) (*costSnapshot, snapshotState)
 	case s == nil:
 		return nil, missing
 	}
-	freshFor := min(age, FreshPerWorkingOut*s.took)
+	freshFor := min(age, FreshPerWorkingOut*s.cost())
 	switch old := time.Since(s.made); {
 	case old < freshFor:
 		return s, fresh
@@ -251,6 +256,13 @@ func topOf(ctx context.Context, r CostReader, streams []KeyStream, rows []catalo
 		top.Metrics[i].Type = types[top.Metrics[i].Key]
 	}
 	return top, nil
+}
+
+// cost is how long the snapshot and its sorted lists took to work out.
+func (s *costSnapshot) cost() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.took
 }
 
 // topAt is a snapshot's top lists cut to limit (DefaultTopLimit for 0),
