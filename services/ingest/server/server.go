@@ -113,7 +113,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&c.MaxKeyBytes, "max-attribute-key-bytes", c.MaxKeyBytes, "longest attribute key, in bytes; points, spans and log records with a longer key are refused with partial success")
 	fs.IntVar(&c.MaxDepth, "max-nesting-depth", c.MaxDepth, "deepest nesting of messages in a request (attribute values nest maps and arrays); deeper requests are refused as malformed")
 	fs.IntVar(&c.MaxSpanNames, "max-span-names", c.MaxSpanNames, "most span names a release may add per instrumentation scope and span kind an hour, so that names carrying ids (GET /users/123) make no schema each: the spans of further names are counted under one schema of the scope and kind, with examples of the names. A name keeps its schema while it is used every hour. Each ingest replica keeps the count in its own memory, so N replicas admit up to N times as many; 0 turns the limit off")
-	fs.IntVar(&c.MemoryLimitMiB, "memory-limit-mib", c.MemoryLimitMiB, "soft memory limit for the Go runtime, in MiB; 0 derives it from --max-known-pairs (24 MiB + 1,152 bytes a pair, 576 with --track-cost=false); GOMEMLIMIT wins when set")
+	fs.IntVar(&c.MemoryLimitMiB, "memory-limit-mib", c.MemoryLimitMiB, "soft memory limit for the Go runtime, in MiB; 0 derives it from --max-known-pairs (24 MiB + 800 bytes a pair, 576 with --track-cost=false); GOMEMLIMIT wins when set")
 	fs.BoolVar(&c.TrackCost, "track-cost", c.TrackCost, "count each schema's series, data point rate and attribute values (the cost figures); off saves the CPU it takes")
 	fs.BoolVar(&c.Forward.Values.Keep, "keep-values", c.Forward.Values.Keep, "keep the values of enum-like attributes (of data points, spans, log records, and severities) as examples; false keeps none, only counts. Log bodies, events and links never keep values")
 	fs.StringVar(&c.ValueDeny, "value-deny", c.ValueDeny, "comma-separated glob patterns of attribute keys whose values are never kept, only counted; replaces the default list")
@@ -188,16 +188,20 @@ func catalogURLs(list string) ([]string, error) {
 // ingest's memory. Without one the heap grows to twice what is live before a
 // collection, and resident memory follows; with one the runtime collects
 // sooner and returns freed pages, so that a fleet can size the ingest by
-// the known pairs it holds: about 540 bytes each live, and as much again
-// for the cost figures of a pair seen since its last report
-// (docs/BENCHMARKS.md), plus room for requests in flight.
+// the known pairs it holds: about 550 bytes each live, and 230 more for
+// the cost figures of a pair seen since its last report, whose first data
+// points are logged rather than tallied (KnownPairsHeap in
+// docs/BENCHMARKS.md: 779 bytes a pair seen, 551 reported), plus room for
+// requests in flight and batches on their way to the catalog. The
+// resident memory follows the limit, and is about 20 MiB more: the
+// binary's own pages, which the limit does not count.
 func memoryLimit(c Config) int64 {
 	if c.MemoryLimitMiB > 0 {
 		return int64(c.MemoryLimitMiB) << 20
 	}
 	perPair := int64(576)
 	if c.TrackCost {
-		perPair = 1152
+		perPair = 800
 	}
 	return 24<<20 + int64(c.Forward.MaxKnown)*perPair
 }
