@@ -1,27 +1,19 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	"go.opentelemetry.io/otel/metric"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/resource"
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tallycat/tallycat/internal/sdkcapture"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 )
 
@@ -94,15 +86,16 @@ func benchCaptured(b *testing.B, ingests []loopbackIngest) {
 // capturedExports are the exports infer's BenchmarkScanCaptured scans: one
 // of the OpenTelemetry Go SDK instrumenting an HTTP server (the semantic
 // conventions' instruments and attributes, 4 methods × 10 routes × 3
-// status codes), captured here from the SDK as infer captures it, and one
-// of a Collector's hostmetrics receiver (services/ingest/testdata).
+// status codes), captured from the SDK by sdkcapture, which infer's
+// benchmark captures it with too, so that both replay the same export;
+// and one of a Collector's hostmetrics receiver (services/ingest/testdata).
 func capturedExports(b *testing.B) []capturedExport {
 	hostmetrics, err := os.ReadFile(repoRoot + "/services/ingest/testdata/collector-hostmetrics.pb")
 	if err != nil {
 		b.Fatal(err)
 	}
 	return []capturedExport{
-		readCaptured(b, "go-sdk-http-server", sdkHTTPServerExport(b)),
+		readCaptured(b, "go-sdk-http-server", sdkcapture.HTTPServerExport(b)),
 		readCaptured(b, "collector-hostmetrics", hostmetrics),
 	}
 }
@@ -139,48 +132,6 @@ func readCaptured(b *testing.B, name string, body []byte) capturedExport {
 	}
 	c.schemas = len(names)
 	return c
-}
-
-// sdkHTTPServerExport captures the one export the OpenTelemetry Go SDK's
-// OTLP/HTTP exporter makes of an HTTP server's semantic-convention
-// instruments, as infer's BenchmarkScanCaptured records them.
-func sdkHTTPServerExport(b *testing.B) []byte {
-	var body []byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ = io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}))
-	defer srv.Close()
-	ctx := context.Background()
-	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpointURL(srv.URL+"/v1/metrics"), otlpmetrichttp.WithCompression(otlpmetrichttp.NoCompression))
-	if err != nil {
-		b.Fatal(err)
-	}
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(resource.NewSchemaless(attribute.String("service.name", "sdk"))),
-		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))))
-	m := mp.Meter("sdk-seed")
-	duration, _ := m.Float64Histogram("http.server.request.duration", metric.WithUnit("s"))
-	active, _ := m.Int64UpDownCounter("http.server.active_requests", metric.WithUnit("{request}"))
-	size, _ := m.Int64Histogram("http.server.response.body.size", metric.WithUnit("By"))
-	for _, method := range []string{"GET", "POST", "PUT", "DELETE"} {
-		active.Add(ctx, 1, metric.WithAttributes(attribute.String("http.request.method", method), attribute.String("url.scheme", "https")))
-		for r := range 10 {
-			for _, status := range []int{200, 404, 500} {
-				attrs := metric.WithAttributes(attribute.String("http.request.method", method), attribute.String("http.route", fmt.Sprintf("/api/v1/items/%d", r)),
-					attribute.Int("http.response.status_code", status), attribute.String("url.scheme", "https"), attribute.String("network.protocol.version", "1.1"))
-				duration.Record(ctx, 0.05, attrs)
-				size.Record(ctx, 512, attrs)
-			}
-		}
-	}
-	if err := mp.ForceFlush(ctx); err != nil {
-		b.Fatal(err)
-	}
-	mp.Shutdown(ctx)
-	if len(body) == 0 {
-		b.Fatal("the SDK sent nothing")
-	}
-	return body
 }
 
 // instancePrefix starts the service.instance.id of every instance of the

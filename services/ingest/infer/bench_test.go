@@ -1,18 +1,14 @@
 package infer_test
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"testing"
-
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tallycat/tallycat/internal/otlpgen"
+	"github.com/tallycat/tallycat/internal/sdkcapture"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 )
 
@@ -101,25 +97,11 @@ func BenchmarkInferDecoded(b *testing.B) {
 
 // capturedPayloads are real exports: one of the OpenTelemetry Go SDK
 // instrumenting an HTTP server (the semantic conventions' instruments and
-// attributes, 4 methods × 10 routes × 3 status codes), and one of a
+// attributes, 4 methods × 10 routes × 3 status codes), captured by
+// sdkcapture as e2e's BenchmarkOTLPLoopback captures it, and one of a
 // Collector's hostmetrics receiver (services/ingest/testdata).
 func capturedPayloads(b *testing.B) map[string][]byte {
-	sdk := sdkExport(b, func(ctx context.Context, m metric.Meter) {
-		duration, _ := m.Float64Histogram("http.server.request.duration", metric.WithUnit("s"))
-		active, _ := m.Int64UpDownCounter("http.server.active_requests", metric.WithUnit("{request}"))
-		size, _ := m.Int64Histogram("http.server.response.body.size", metric.WithUnit("By"))
-		for _, method := range []string{"GET", "POST", "PUT", "DELETE"} {
-			active.Add(ctx, 1, metric.WithAttributes(attribute.String("http.request.method", method), attribute.String("url.scheme", "https")))
-			for r := 0; r < 10; r++ {
-				for _, status := range []int{200, 404, 500} {
-					attrs := metric.WithAttributes(attribute.String("http.request.method", method), attribute.String("http.route", fmt.Sprintf("/api/v1/items/%d", r)),
-						attribute.Int("http.response.status_code", status), attribute.String("url.scheme", "https"), attribute.String("network.protocol.version", "1.1"))
-					duration.Record(ctx, 0.05, attrs)
-					size.Record(ctx, 512, attrs)
-				}
-			}
-		}
-	})
+	sdk := sdkcapture.HTTPServerExport(b)
 	hostmetrics, err := os.ReadFile("../testdata/collector-hostmetrics.pb")
 	if err != nil {
 		b.Fatal(err)

@@ -3,31 +3,25 @@ package infer_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/metric"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/resource"
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tallycat/tallycat/internal/sdkcapture"
 	"github.com/tallycat/tallycat/services/ingest/infer"
 )
 
 // sdkPayload captures one export of the OpenTelemetry Go SDK's OTLP/HTTP
 // exporter, as the SDK encodes it, with edge-case values.
 func sdkPayload(t testing.TB) []byte {
-	return sdkExport(t, func(ctx context.Context, m metric.Meter) {
+	return sdkcapture.Export(t, func(ctx context.Context, m metric.Meter) {
 		c, _ := m.Int64Counter("seed.requests")
 		c.Add(ctx, 1, metric.WithAttributes(attribute.String("k", "v"), attribute.Bool("b", true), attribute.Int("i", 1), attribute.Float64("f", math.Inf(1))))
 		h, _ := m.Float64Histogram("seed.latency", metric.WithUnit("s"))
@@ -35,33 +29,6 @@ func sdkPayload(t testing.TB) []byte {
 		g, _ := m.Float64Gauge("seed.temp")
 		g.Record(ctx, math.Copysign(0, -1)) // negative zero: the constant -0.0 is +0 in Go
 	})
-}
-
-// sdkExport captures the one export the OpenTelemetry Go SDK's OTLP/HTTP
-// exporter makes of what record records.
-func sdkExport(t testing.TB, record func(context.Context, metric.Meter)) []byte {
-	var body []byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ = io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}))
-	defer srv.Close()
-	ctx := context.Background()
-	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpointURL(srv.URL+"/v1/metrics"), otlpmetrichttp.WithCompression(otlpmetrichttp.NoCompression))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(resource.NewSchemaless(attribute.String("service.name", "sdk"))),
-		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))))
-	record(ctx, mp.Meter("sdk-seed"))
-	if err := mp.ForceFlush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	mp.Shutdown(ctx)
-	if len(body) == 0 {
-		t.Fatal("the SDK sent nothing")
-	}
-	return body
 }
 
 // nested returns an attribute value nested depth maps deep.
