@@ -46,8 +46,12 @@ func markSelfOnly(ctx context.Context, conn *sql.Conn, selfOnly, notSelf []strin
 // fillKeyFlags is migration 13's Go step: every key's divergence, worked
 // out from its members, and whether only TallyCat's own services sent it.
 func fillKeyFlags(ctx context.Context, conn *sql.Conn) error {
-	if _, err := conn.ExecContext(ctx, `UPDATE schema_keys SET self_only = schema_key NOT IN (`+sqlstore.NotSelfKeys()+`)`); err != nil {
-		return err
+	// Two updates rather than a NOT IN, as PostgreSQL's migration does.
+	for _, q := range []string{`UPDATE schema_keys SET self_only = true`,
+		`UPDATE schema_keys SET self_only = false WHERE schema_key IN (` + sqlstore.NotSelfKeys() + `)`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
 	}
 	var keys sqlstore.Strings
 	if err := scanRows(ctx, conn, `SELECT schema_key FROM schema_keys`, nil, rowsOf(keys.Scan)); err != nil {

@@ -11,8 +11,10 @@ import (
 // knownIDs is which streams, schemas and keys the database holds, kept in
 // the writer's memory so that the planner's questions about things that
 // cannot exist (most of a batch of new shapes) cost no query. The store is
-// its file's only writer, so the sets are exact once loaded; an id added
-// by a write that then rolls back only costs a query that finds nothing.
+// its file's only writer, so the sets are exact once loaded; a write that
+// rolls back after adding its ids makes the writer forget them all and
+// load them again at its next write (see RecordObservations), as a key it
+// added would be written as held, and its flags with it.
 // 100k streams and schemas take about 8 MB.
 type knownIDs struct {
 	streams, schemas map[[16]byte]struct{}

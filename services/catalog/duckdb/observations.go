@@ -19,6 +19,7 @@ import (
 // holdings), and writes the plan.
 func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []catalog.Observation) (catalog.RecordResult, error) {
 	var res catalog.RecordResult
+	remembered := false // the plan's ids are in the writer's memory
 	err := s.inConnTx(ctx, func(conn *sql.Conn) (err error) {
 		var seen int
 		if batchID != "" {
@@ -37,6 +38,7 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 		}
 		newKeys := s.known.newKeys(plan)
 		s.known.add(plan)
+		remembered = true
 		res.SchemaIDs = plan.SchemaIDs
 		if seen > 0 {
 			// Planned only to name the schemas: nothing is written again.
@@ -58,6 +60,14 @@ func (s *Store) RecordObservations(ctx context.Context, batchID string, obs []ca
 		}
 		return s.pruneCosts(ctx, conn)
 	})
+	if err != nil && remembered {
+		// The plan's ids went into the writer's memory before the writes
+		// rolled back: forget it all, as a new key it names would be
+		// written as held when the batch comes again, and flagged as one.
+		s.writeMu.Lock()
+		s.known = nil
+		s.writeMu.Unlock()
+	}
 	if err != nil {
 		return catalog.RecordResult{}, fmt.Errorf("record observations: %w", err)
 	}

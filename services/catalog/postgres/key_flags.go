@@ -40,8 +40,13 @@ func markNotSelf(ctx context.Context, tx pgx.Tx, notSelf []string) error {
 // fillKeyFlags is migration 9's Go step: every key's divergence, worked
 // out from its members, and whether only TallyCat's own services sent it.
 func fillKeyFlags(ctx context.Context, tx pgx.Tx) error {
-	if _, err := tx.Exec(ctx, `UPDATE schema_keys SET self_only = schema_key NOT IN (`+sqlstore.NotSelfKeys()+`)`); err != nil {
-		return err
+	// Two updates rather than a NOT IN, which PostgreSQL runs as a scan
+	// of the list per key once the list outgrows its hash memory.
+	for _, q := range []string{`UPDATE schema_keys SET self_only = true`,
+		`UPDATE schema_keys SET self_only = false WHERE schema_key IN (` + sqlstore.NotSelfKeys() + `)`} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return err
+		}
 	}
 	var keys sqlstore.Strings
 	if err := eachRow(ctx, tx, `SELECT schema_key FROM schema_keys`, nil, rowsOf(keys.Scan)); err != nil {

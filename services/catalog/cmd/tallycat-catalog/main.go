@@ -88,12 +88,14 @@ type Config struct {
 	ConsumersInterval      time.Duration
 	ConsumersNamespaces    []string
 	ConsumersPrune         bool
-	// CostFigureAge is how old the figures across every active stream
-	// (keys sorted by series or rate, the top series) may be when served:
-	// they are worked out once per window and age rather than per read,
-	// and never kept longer than twenty times their working-out took, so
-	// that a small catalog's are as good as exact (see
-	// sqlstore.SetCostFigureAge). Zero works them out for every read.
+	// CostFigureAge is how long the figures across every active stream
+	// (keys sorted by series or rate with the list's members, a page's
+	// costs, the top series) are served as they are: they are worked out
+	// once per window and age rather than per read, for at most twenty
+	// times what working them out took, so that a small catalog's are as
+	// good as exact, then served while fresh ones are worked out, up to
+	// ten times as long (see sqlstore.SetCostFigureAge and docs/COST.md).
+	// Zero works them out for every read.
 	CostFigureAge time.Duration
 }
 
@@ -187,7 +189,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&c.ConsumersPrometheusURL, "consumers-prometheus-url", c.ConsumersPrometheusURL,
 		"a Prometheus whose rules (/api/v1/rules) the catalog reads and keeps, every --consumers-interval; its token, if it wants one, is read from $TALLYCAT_PROMETHEUS_TOKEN")
 	fs.DurationVar(&c.CostFigureAge, "cost-figure-age", c.CostFigureAge,
-		"how old the figures of keys sorted by series or rate and of the top series may be, worked out once rather than per read (never older than 20 times their working-out took); 0 works them out for every read")
+		"how long the figures of keys sorted by series or rate, of a list page's costs and of the top series are served as worked out once (at most 20 times what that took; then served while fresh ones are worked out, up to 10 times as long); 0 works them out for every read")
 	fs.DurationVar(&c.ConsumersInterval, "consumers-interval", c.ConsumersInterval, "how often the --consumers-* sources are read again")
 	fs.BoolVar(&c.ConsumersPrune, "consumers-prune", c.ConsumersPrune,
 		"sync a pulled origin even when that would remove all or most of the consumers the catalog keeps of it, or its API answers with none (off: such a pull is logged and its stored consumers kept)")

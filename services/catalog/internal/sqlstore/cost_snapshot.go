@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -71,15 +72,16 @@ type costSnapshot struct {
 	orders map[string][]string
 }
 
-// maxOrders bounds how many sorted lists a snapshot keeps; past it, the
-// oldest are forgotten (a search typed letter by letter makes one each).
+// maxOrders bounds how many sorted lists a snapshot keeps; past it, all
+// are forgotten and read again as asked for (a search typed letter by
+// letter makes one each).
 const maxOrders = 16
 
 // sorted is the list of keys that pass filter, sorted by sort: the one
 // kept for them, or read (read) and sorted by the snapshot's figures, and
 // kept while the snapshot is served. Callers must not change it.
 func (s *costSnapshot) sorted(filter Cond, sort tallycatv1.SchemaKeySort, descending bool, read func() ([]string, error)) ([]string, error) {
-	id := fmt.Sprintf("%d %t %s %v", sort, descending, filter.SQL, filter.Args)
+	id := fmt.Sprintf("%d %t %q %q", sort, descending, filter.SQL, filter.Args)
 	s.mu.Lock()
 	keys, ok := s.orders[id]
 	s.mu.Unlock()
@@ -136,27 +138,45 @@ func (c *costSnapshots) snapshot(ctx context.Context, r CostReader, q CostQuery)
 	case off, fresh:
 		return s, nil
 	case stale:
-		go c.workOut(context.WithoutCancel(ctx), r, w) //nolint:errcheck // the read that waits sees the error
+		c.refresh(r, w)
 		return s, nil
 	}
-	return c.workOut(ctx, r, w)
+	// The working-out is every waiting read's: it runs on a context of
+	// its own, which no one reader's giving up cancels, and this read
+	// stops waiting when its own context ends.
+	select {
+	case res := <-c.working.DoChan(w.String(), func() (any, error) { return c.workOut(r, w) }):
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*costSnapshot), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // ready is the snapshot a read over q's window may use without waiting:
 // nil when there is none young enough to serve, in which case one is
 // worked out in the background for the reads after it.
-func (c *costSnapshots) ready(ctx context.Context, r CostReader, q CostQuery) *costSnapshot {
+func (c *costSnapshots) ready(r CostReader, q CostQuery) *costSnapshot {
 	w, _ := q.Span()
 	s, state := c.held(w)
 	switch state {
 	case off, fresh:
 		return s
 	case stale:
-		go c.workOut(context.WithoutCancel(ctx), r, w) //nolint:errcheck // the read that waits sees the error
+		c.refresh(r, w)
 		return s
 	}
-	go c.workOut(context.WithoutCancel(ctx), r, w) //nolint:errcheck // the read that waits sees the error
+	c.refresh(r, w)
 	return nil
+}
+
+// refresh works the snapshot of window w out in the background, unless
+// it is being worked out already (DoChan's channel holds the result, which
+// no one need read: workOut logs what fails).
+func (c *costSnapshots) refresh(r CostReader, w tallycatv1.Window) {
+	c.working.DoChan(w.String(), func() (any, error) { return c.workOut(r, w) })
 }
 
 // A snapshot's state, as a read finds it.
@@ -190,25 +210,27 @@ func (c *costSnapshots) held(w tallycatv1.Window) (*costSnapshot, snapshotState)
 	return nil, missing
 }
 
-// workOut works the snapshot of window w out, once for every read that
-// asks meanwhile, and keeps it.
-func (c *costSnapshots) workOut(ctx context.Context, r CostReader, w tallycatv1.Window) (*costSnapshot, error) {
-	v, err, _ := c.working.Do(w.String(), func() (any, error) {
-		s, err := workOutSnapshot(ctx, r, QueryOf(r, w))
-		if err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		if c.age > 0 {
-			c.byWin[w] = s
-		}
-		c.mu.Unlock()
-		return s, nil
-	})
+// workOutTimeout bounds a working-out, which no reader's context does.
+const workOutTimeout = 5 * time.Minute
+
+// workOut works the snapshot of window w out and keeps it; callers run it
+// through c.working, once for every read that asks meanwhile. What fails
+// is logged, once, as no reader may be waiting for it, and returned to
+// those that are.
+func (c *costSnapshots) workOut(r CostReader, w tallycatv1.Window) (any, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), workOutTimeout)
+	defer cancel()
+	s, err := workOutSnapshot(ctx, r, QueryOf(r, w))
 	if err != nil {
-		return nil, err
+		slog.Warn("working out cost figures", "window", w.String(), "error", err)
+		return nil, fmt.Errorf("work out the cost figures of the %s: %w", w, err)
 	}
-	return v.(*costSnapshot), nil
+	c.mu.Lock()
+	if c.age > 0 {
+		c.byWin[w] = s
+	}
+	c.mu.Unlock()
+	return s, nil
 }
 
 // workOutSnapshot reads every active stream's rows over q's window once

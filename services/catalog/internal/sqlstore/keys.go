@@ -123,7 +123,7 @@ func ListSchemaKeys(ctx context.Context, r KeyReader, snaps *costSnapshots, f ca
 	if err == nil {
 		// A page by name does not wait for a snapshot: without one, its
 		// keys' costs are worked out for it alone.
-		err = addCosts(ctx, r, out, snaps.ready(ctx, r, q).keyCosts(), q)
+		err = addCosts(ctx, r, out, snaps.ready(r, q).keyCosts(), q)
 	}
 	if err == nil {
 		err = addFigures(ctx, r, out, nil)
