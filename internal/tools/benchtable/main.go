@@ -22,7 +22,7 @@ import (
 var columns = []string{"points/s", "allocs/point", "ingest-cpu-s/Mpoints", "ingest-peak-rss-MiB", "live-bytes/pair", "live-MiB",
 	"items/s", "allocs/item", "ingest-items/s", "collector-items/s", "ingest-cpu-s/Mitems", "collector-cpu-s/Mitems",
 	"ingest/collector-cpu", "collector-peak-rss-MiB",
-	"p50-ms", "p99-ms", "cpu-s", "client-cpu-s", "first-fold-s",
+	"p50-ms", "p99-ms", "cpu-s", "client-cpu-s", "first-fold-s", "hour-ms", "day-ms",
 	"cpu-s/s", "server-cpu-s/s", "store-MiB/h", "writer-busy-%", "heartbeats/s",
 	"ns/op", "MB/s"}
 

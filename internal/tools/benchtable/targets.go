@@ -58,6 +58,9 @@ var targets = []target{
 	// The cost catalog before its hours are folded into rollups, read
 	// for comparison with the folded one, which the targets are for.
 	{row: regexp.MustCompile(`^[^/]+/Cost/unfolded/`), note: "beside folded"},
+	// What a read that finds no snapshot waits for (and the background
+	// pays once per window and age): no target names it.
+	{row: regexp.MustCompile(`^[^/]+/Cost/served/working-out$`), note: "what a read without a snapshot waits for"},
 	// Catalog writes: a batch of 1,000 new observations, with cost
 	// figures or without, on every engine.
 	{row: regexp.MustCompile(catalogRow + `Record`), bounds: []bound{at("p50-ms", "≤", 100), at("p99-ms", "≤", 250)}},
