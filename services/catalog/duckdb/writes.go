@@ -59,11 +59,11 @@ func writePlanNew(ctx context.Context, conn *sql.Conn, p *catalog.Plan, newKeys 
 			recheck = append(recheck, key)
 		}
 	}
-	if err := recheckDivergence(ctx, conn, recheck); err != nil {
+	if err := sqlstore.RecheckDivergence(ctx, flagConn{conn}, recheck); err != nil {
 		return err
 	}
 	selfOnly, notSelf := sqlstore.SelfOnly(p, func(key string) bool { return newKeys[key] })
-	return markSelfOnly(ctx, conn, selfOnly, notSelf)
+	return sqlstore.MarkSelfOnly(ctx, flagConn{conn}, selfOnly, notSelf)
 }
 
 // writeRows writes the plan's rows (see writePlanNew).

@@ -9,53 +9,24 @@ import (
 	"github.com/tallycat/tallycat/services/catalog/internal/sqlstore"
 )
 
-// recheckDivergence works out again, from their members as they are now,
-// whether the keys diverge, and writes it (see sqlstore.KeyMembersQuery).
-func recheckDivergence(ctx context.Context, tx pgx.Tx, keys []string) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	members := sqlstore.KeyMembers{}
-	if err := eachRow(ctx, tx, sqlstore.KeyMembersQuery(`ss.schema_key = ANY($1)`), []any{keys}, rowsOf(members.Scan)); err != nil {
-		return fmt.Errorf("read members of keys: %w", err)
-	}
-	_, err := tx.Exec(ctx, `UPDATE schema_keys SET diverging = schema_key = ANY($1) WHERE schema_key = ANY($2)`, members.Diverging(keys), keys)
-	if err != nil {
-		return fmt.Errorf("write divergence of keys: %w", err)
-	}
-	return nil
-}
+// flagTx is the writer's transaction as the key flags' flows run it
+// (sqlstore.FlagWriter).
+type flagTx struct{ tx pgx.Tx }
 
-// markNotSelf writes that keys are no longer TallyCat's alone.
-func markNotSelf(ctx context.Context, tx pgx.Tx, notSelf []string) error {
-	if len(notSelf) == 0 {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, `UPDATE schema_keys SET self_only = false WHERE self_only AND schema_key = ANY($1)`, notSelf); err != nil {
-		return fmt.Errorf("mark keys sent by others: %w", err)
-	}
-	return nil
-}
-
-// fillKeyFlags is migration 9's Go step: every key's divergence, worked
-// out from its members, and whether only TallyCat's own services sent it.
-func fillKeyFlags(ctx context.Context, tx pgx.Tx) error {
-	// Two updates rather than a NOT IN, which PostgreSQL runs as a scan
-	// of the list per key once the list outgrows its hash memory.
-	for _, q := range []string{`UPDATE schema_keys SET self_only = true`,
-		`UPDATE schema_keys SET self_only = false WHERE schema_key IN (` + sqlstore.NotSelfKeys() + `)`} {
-		if _, err := tx.Exec(ctx, q); err != nil {
-			return err
-		}
-	}
-	var keys sqlstore.Strings
-	if err := eachRow(ctx, tx, `SELECT schema_key FROM schema_keys`, nil, rowsOf(keys.Scan)); err != nil {
-		return err
-	}
-	members := sqlstore.KeyMembers{}
-	if err := eachRow(ctx, tx, sqlstore.KeyMembersQuery("TRUE"), nil, rowsOf(members.Scan)); err != nil {
-		return fmt.Errorf("read members of keys: %w", err)
-	}
-	_, err := tx.Exec(ctx, `UPDATE schema_keys SET diverging = true WHERE schema_key = ANY($1)`, members.Diverging(keys))
+func (f flagTx) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := f.tx.Exec(ctx, query, args...)
 	return err
+}
+
+func (f flagTx) Scan(ctx context.Context, query string, args []any, fn func(sqlstore.Row) error) error {
+	return eachRow(ctx, f.tx, query, args, rowsOf(fn))
+}
+
+func (flagTx) In(column string, n int) string {
+	return fmt.Sprintf("%s = ANY($%d)", column, n)
+}
+
+// fillKeyFlags is migration 9's Go step (sqlstore.FillKeyFlags).
+func fillKeyFlags(ctx context.Context, tx pgx.Tx) error {
+	return sqlstore.FillKeyFlags(ctx, flagTx{tx})
 }

@@ -54,10 +54,10 @@ func writePlan(ctx context.Context, tx pgx.Tx, p *catalog.Plan, tail *pgx.Batch)
 	// batch reshaped have their divergence worked out again from all
 	// their members, and stop being TallyCat's own if another release
 	// now sends them.
-	if err := recheckDivergence(ctx, tx, sqlstore.RecheckedKeys(reshaped, func(key string) bool { return held[key] })); err != nil {
+	if err := sqlstore.RecheckDivergence(ctx, flagTx{tx}, sqlstore.RecheckedKeys(reshaped, func(key string) bool { return held[key] })); err != nil {
 		return err
 	}
-	return markNotSelf(ctx, tx, notSelf)
+	return sqlstore.MarkSelfOnly(ctx, flagTx{tx}, nil, notSelf)
 }
 
 // keyFlags are the flags of a key new to the store (see

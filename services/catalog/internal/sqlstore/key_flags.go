@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"context"
+	"fmt"
+
 	tallycatv1 "github.com/tallycat/tallycat/gen/tallycat/v1"
 	"github.com/tallycat/tallycat/services/catalog"
 )
@@ -83,4 +86,74 @@ func SelfOnly(p *catalog.Plan, isNew func(key string) bool) (selfOnly, notSelf [
 		}
 	}
 	return selfOnly, notSelf
+}
+
+// FlagWriter is a store's SQL within its write, as the key flags' flows
+// run it.
+type FlagWriter interface {
+	// Exec runs one statement.
+	Exec(ctx context.Context, query string, args ...any) error
+	// Scan runs a query and hands fn each row.
+	Scan(ctx context.Context, query string, args []any, fn func(Row) error) error
+	// In is a condition, in the store's dialect, that column is among
+	// the texts of a list bound as the statement's n-th argument.
+	In(column string, n int) string
+}
+
+// RecheckDivergence works out again, from their members as they are now,
+// whether the keys diverge, and writes it.
+func RecheckDivergence(ctx context.Context, w FlagWriter, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	members := KeyMembers{}
+	if err := w.Scan(ctx, KeyMembersQuery(w.In("ss.schema_key", 1)), []any{keys}, members.Scan); err != nil {
+		return fmt.Errorf("read members of keys: %w", err)
+	}
+	err := w.Exec(ctx, `UPDATE schema_keys SET diverging = `+w.In("schema_key", 1)+` WHERE `+w.In("schema_key", 2),
+		members.Diverging(keys), keys)
+	if err != nil {
+		return fmt.Errorf("write divergence of keys: %w", err)
+	}
+	return nil
+}
+
+// MarkSelfOnly writes which keys only TallyCat's own services sent
+// (selfOnly: new keys inserted as not), and which are no longer so
+// (notSelf; see SelfOnly).
+func MarkSelfOnly(ctx context.Context, w FlagWriter, selfOnly, notSelf []string) error {
+	if len(selfOnly) > 0 {
+		if err := w.Exec(ctx, `UPDATE schema_keys SET self_only = true WHERE `+w.In("schema_key", 1), selfOnly); err != nil {
+			return fmt.Errorf("mark keys TallyCat's own: %w", err)
+		}
+	}
+	if len(notSelf) > 0 {
+		if err := w.Exec(ctx, `UPDATE schema_keys SET self_only = false WHERE self_only AND `+w.In("schema_key", 1), notSelf); err != nil {
+			return fmt.Errorf("mark keys sent by others: %w", err)
+		}
+	}
+	return nil
+}
+
+// FillKeyFlags is the Go step of the migration that added the flags:
+// whether only TallyCat's own services sent each key, and each key's
+// divergence, worked out from its members.
+func FillKeyFlags(ctx context.Context, w FlagWriter) error {
+	// Two updates rather than a NOT IN, which PostgreSQL runs as a scan
+	// of the list per key once the list outgrows its hash memory.
+	for _, q := range []string{`UPDATE schema_keys SET self_only = true`,
+		`UPDATE schema_keys SET self_only = false WHERE schema_key IN (` + NotSelfKeys() + `)`} {
+		if err := w.Exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	var keys Strings
+	if err := w.Scan(ctx, `SELECT schema_key FROM schema_keys`, nil, keys.Scan); err != nil {
+		return err
+	}
+	members := KeyMembers{}
+	if err := w.Scan(ctx, KeyMembersQuery("TRUE"), nil, members.Scan); err != nil {
+		return fmt.Errorf("read members of keys: %w", err)
+	}
+	return w.Exec(ctx, `UPDATE schema_keys SET diverging = `+w.In("schema_key", 1), members.Diverging(keys))
 }
