@@ -296,6 +296,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close checkpoints the write-ahead log into the database file and closes it,
 // so that the next start does not replay it.
 func (s *Store) Close() error {
+	s.CloseCostSnapshots()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.closed = true

@@ -112,6 +112,7 @@ func redact(err error) error {
 // Close gives leadership up and closes the pool; after it, every method
 // fails.
 func (s *Store) Close() error {
+	s.CloseCostSnapshots()
 	s.resign()
 	s.pool.Close()
 	return nil

@@ -110,10 +110,30 @@ type costSnapshots struct {
 	age     time.Duration
 	byWin   map[tallycatv1.Window]*costSnapshot
 	working singleflight.Group
+	// ctx is every working-out's, which no reader's giving up cancels and
+	// closing the store does; running counts the working-outs under way,
+	// which closing waits for, and closed (under mu) refuses new ones.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	running sync.WaitGroup
+	closed  bool
 }
 
 func newCostSnapshots() *costSnapshots {
-	return &costSnapshots{byWin: map[tallycatv1.Window]*costSnapshot{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &costSnapshots{byWin: map[tallycatv1.Window]*costSnapshot{}, ctx: ctx, cancel: cancel}
+}
+
+// CloseCostSnapshots stops the working-outs under way and waits for them,
+// so that none outlives the store's database; a store calls it first
+// when it closes.
+func (f Flows) CloseCostSnapshots() {
+	c := f.snaps
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.cancel()
+	c.running.Wait()
 }
 
 // SetCostFigureAge lets the store serve the figures across every active
@@ -218,11 +238,21 @@ const workOutTimeout = 5 * time.Minute
 // is logged, once, as no reader may be waiting for it, and returned to
 // those that are.
 func (c *costSnapshots) workOut(r CostReader, w tallycatv1.Window) (any, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), workOutTimeout)
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, fmt.Errorf("work out the cost figures of the %s: the store is closed", w)
+	}
+	c.running.Add(1)
+	c.mu.Unlock()
+	defer c.running.Done()
+	ctx, cancel := context.WithTimeout(c.ctx, workOutTimeout)
 	defer cancel()
 	s, err := workOutSnapshot(ctx, r, QueryOf(r, w))
 	if err != nil {
-		slog.Warn("working out cost figures", "window", w.String(), "error", err)
+		if c.ctx.Err() == nil { // not the store closing
+			slog.Warn("working out cost figures", "window", w.String(), "error", err)
+		}
 		return nil, fmt.Errorf("work out the cost figures of the %s: %w", w, err)
 	}
 	c.mu.Lock()

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -40,5 +41,17 @@ func TestSnapshotStates(t *testing.T) {
 	c.age = time.Minute
 	if s, got := c.held(hour); s != nil || got != missing {
 		t.Errorf("no snapshot yet: %v, state %d, want none, missing", s, got)
+	}
+}
+
+// A closed store works out no snapshot: a read that would wait for one is
+// told the store is closed, and nothing reads the database it closed.
+func TestNoWorkingOutAfterClose(t *testing.T) {
+	f := Flows{snaps: newCostSnapshots()}
+	f.SetCostFigureAge(time.Minute)
+	f.CloseCostSnapshots()
+	f.CloseCostSnapshots() // a store may be closed twice
+	if _, err := f.snaps.workOut(nil, tallycatv1.Window_WINDOW_LAST_DAY); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("working out after close: %v, want an error saying the store is closed", err)
 	}
 }
