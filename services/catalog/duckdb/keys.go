@@ -153,15 +153,5 @@ func (s dialect) KeyFigures(ctx context.Context, scope sqlstore.KeyScope, each f
 			args = append(args, k)
 		}
 	}
-	return scanRows(ctx, s.db, `
-		WITH keys AS (`+keys+`),
-		streams AS (
-			SELECT schema_id, sum(data_point_count) AS points, sum(error_count) AS errors FROM schema_streams
-			WHERE superseded_by = '' AND schema_key IN (SELECT schema_key FROM keys)
-			GROUP BY schema_id
-		)
-		SELECT s.schema_key, bool_or(s.by_scope), coalesce(sum(st.points), 0)::UBIGINT, coalesce(sum(st.errors), 0)::UBIGINT
-		FROM schemas s LEFT JOIN streams st USING (schema_id)
-		WHERE s.schema_key IN (SELECT schema_key FROM keys)
-		GROUP BY s.schema_key`, args, rowsOf(each))
+	return scanRows(ctx, s.db, sqlstore.KeyFiguresQuery(keys, "UBIGINT"), args, rowsOf(each))
 }

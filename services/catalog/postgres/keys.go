@@ -184,15 +184,5 @@ func (s dialect) KeyFigures(ctx context.Context, scope sqlstore.KeyScope, each f
 	if scope.Keys != nil {
 		keys, args = `SELECT unnest($1::TEXT[]) AS schema_key`, []any{scope.Keys}
 	}
-	return eachRow(ctx, s.pool, `
-		WITH keys AS (`+keys+`),
-		streams AS (
-			SELECT schema_id, sum(data_point_count) AS points, sum(error_count) AS errors FROM schema_streams
-			WHERE superseded_by = '' AND schema_key IN (SELECT schema_key FROM keys)
-			GROUP BY schema_id
-		)
-		SELECT s.schema_key, bool_or(s.by_scope), coalesce(sum(st.points), 0)::BIGINT, coalesce(sum(st.errors), 0)::BIGINT
-		FROM schemas s LEFT JOIN streams st USING (schema_id)
-		WHERE s.schema_key IN (SELECT schema_key FROM keys)
-		GROUP BY s.schema_key`, args, rowsOf(each))
+	return eachRow(ctx, s.pool, sqlstore.KeyFiguresQuery(keys, "BIGINT"), args, rowsOf(each))
 }

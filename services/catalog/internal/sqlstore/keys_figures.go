@@ -20,6 +20,25 @@ import (
 // The errors are counted per stream, not per ten-minute bucket as rates
 // are, so no window narrows them.
 
+// KeyFiguresQuery selects what KeyReader.KeyFigures reads, for the keys
+// keys selects (a query of one schema_key column), with the sums cast to
+// count, the store's unsigned or signed 64-bit integer type: the streams
+// of those keys are summed per schema first, so that a schema's by_scope
+// and its streams' counts meet once.
+func KeyFiguresQuery(keys, count string) string {
+	return `
+		WITH keys AS (` + keys + `),
+		streams AS (
+			SELECT schema_id, sum(data_point_count) AS points, sum(error_count) AS errors FROM schema_streams
+			WHERE superseded_by = '' AND schema_key IN (SELECT schema_key FROM keys)
+			GROUP BY schema_id
+		)
+		SELECT s.schema_key, bool_or(s.by_scope), coalesce(sum(st.points), 0)::` + count + `, coalesce(sum(st.errors), 0)::` + count + `
+		FROM schemas s LEFT JOIN streams st USING (schema_id)
+		WHERE s.schema_key IN (SELECT schema_key FROM keys)
+		GROUP BY s.schema_key`
+}
+
 // KeyFigures is what KeyReader.KeyFigures reads of one key.
 type KeyFigures struct {
 	ByScope            bool
