@@ -267,11 +267,7 @@ func (s *Service) Read(ctx context.Context) (*Reading, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		if s.generation == gen {
-			s.current = r
-		}
-		s.mu.Unlock()
+		s.keep(gen, r)
 		return r, nil
 	})
 	select {
@@ -299,10 +295,16 @@ func (s *Service) readFresh(ctx context.Context) (*Reading, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.keep(gen, r)
+	return r, nil
+}
+
+// keep makes r, read at generation gen, the current reading, unless a
+// sync came since (a later generation), whose reading r would hide.
+func (s *Service) keep(gen uint64, r *Reading) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.generation == gen {
 		s.current = r
 	}
-	s.mu.Unlock()
-	return r, nil
 }
