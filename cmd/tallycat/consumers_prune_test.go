@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
+
+	"github.com/tallycat/tallycat/internal/consumers/consumerstest"
 )
 
 // alertsFile writes a Prometheus rule file of n alerts into dir.
@@ -71,22 +70,10 @@ func TestConsumersSyncRefusesToEmptyAnOrigin(t *testing.T) {
 // is not synced unless --prune says the answer is meant.
 func TestConsumersSyncRefusesAnEmptyAnswer(t *testing.T) {
 	url := catalogWith(t, failedRequests()...)
-	rules, err := os.ReadFile(filepath.Join(testdata, "prometheus/api-v1-rules.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var empty atomic.Bool
-	prometheus := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if empty.Load() {
-			w.Write([]byte(`{"status": "success", "data": {"groups": []}}`))
-			return
-		}
-		w.Write(rules)
-	}))
-	defer prometheus.Close()
-	origin := "prometheus:" + prometheus.URL
+	promURL, empty := consumerstest.Prometheus(t)
+	origin := "prometheus:" + promURL
 	sync := func(extra ...string) (int, string, string) {
-		return runCLI(append([]string{"consumers", "sync", "--catalog", url, "--prometheus-url", prometheus.URL}, extra...)...)
+		return runCLI(append([]string{"consumers", "sync", "--catalog", url, "--prometheus-url", promURL}, extra...)...)
 	}
 	if code, out, errs := sync(); code != exitOK {
 		t.Fatalf("exit %d\n%s\nstderr %s", code, out, errs)

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
+	"github.com/tallycat/tallycat/internal/consumers/consumerstest"
 	"github.com/tallycat/tallycat/services/catalog"
 	"github.com/tallycat/tallycat/services/catalog/consumers"
 )
@@ -31,19 +29,7 @@ func TestConsumersPullRefusesToEmptyAnOrigin(t *testing.T) {
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
 
-	rules, err := os.ReadFile(filepath.Join(repoRoot, "internal/consumers/testdata/prometheus/api-v1-rules.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var empty atomic.Bool
-	prometheus := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if empty.Load() {
-			w.Write([]byte(`{"status": "success", "data": {"groups": []}}`))
-			return
-		}
-		w.Write(rules)
-	}))
-	defer prometheus.Close()
+	promURL, empty := consumerstest.Prometheus(t)
 	dir := t.TempDir()
 	file, err := os.ReadFile(filepath.Join(repoRoot, "internal/consumers/testdata/prometheus/opentelemetry-collector.yml"))
 	if err != nil {
@@ -55,7 +41,7 @@ func TestConsumersPullRefusesToEmptyAnOrigin(t *testing.T) {
 
 	uses := consumers.New(store, consumers.Options{})
 	c := DefaultConfig()
-	c.ConsumersRules, c.ConsumersPrometheusURL = []string{dir}, prometheus.URL
+	c.ConsumersRules, c.ConsumersPrometheusURL = []string{dir}, promURL
 	byOrigin := func() map[string]int {
 		all, err := store.ListConsumers(ctx)
 		if err != nil {
@@ -69,7 +55,7 @@ func TestConsumersPullRefusesToEmptyAnOrigin(t *testing.T) {
 	}
 	newConsumerPull(c, store, uses).pull(ctx)
 	before := byOrigin()
-	if before["files:"+dir] == 0 || before["prometheus:"+prometheus.URL] == 0 {
+	if before["files:"+dir] == 0 || before["prometheus:"+promURL] == 0 {
 		t.Fatalf("pulled %v", before)
 	}
 
@@ -78,10 +64,10 @@ func TestConsumersPullRefusesToEmptyAnOrigin(t *testing.T) {
 	}
 	empty.Store(true)
 	newConsumerPull(c, store, uses).pull(ctx)
-	if after := byOrigin(); len(after) != 2 || after["files:"+dir] != before["files:"+dir] || after["prometheus:"+prometheus.URL] != before["prometheus:"+prometheus.URL] {
+	if after := byOrigin(); len(after) != 2 || after["files:"+dir] != before["files:"+dir] || after["prometheus:"+promURL] != before["prometheus:"+promURL] {
 		t.Errorf("stored after an emptied folder and an empty answer: %v, want %v", after, before)
 	}
-	for _, want := range []string{"it would remove all", "files:" + dir, "the origin answered with none", "prometheus:" + prometheus.URL} {
+	for _, want := range []string{"it would remove all", "files:" + dir, "the origin answered with none", "prometheus:" + promURL} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("no %q in the log:\n%s", want, logs.String())
 		}
